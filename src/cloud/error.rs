@@ -1,0 +1,49 @@
+use std::fmt;
+
+/// How a call failed, so a pane can say what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// No usable credentials, or they expired. The message says what to run.
+    Credentials,
+    /// The caller lacks an IAM permission; carries the refused action, e.g. `ecs:ListServices`.
+    AccessDenied(String),
+    /// Throttled or a 5xx: retried with backoff.
+    Throttled,
+    /// The endpoint could not be reached.
+    Unreachable,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloudError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl CloudError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// Worth retrying with backoff rather than at the normal pace.
+    pub fn is_transient(&self) -> bool {
+        matches!(self.kind, ErrorKind::Throttled | ErrorKind::Unreachable)
+    }
+}
+
+impl fmt::Display for CloudError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ErrorKind::AccessDenied(action) => write!(f, "access denied: {action}: {}", self.message),
+            ErrorKind::Throttled => write!(f, "throttled: {}", self.message),
+            ErrorKind::Unreachable => write!(f, "endpoint unreachable: {}", self.message),
+            ErrorKind::Credentials => write!(f, "credentials: {}", self.message),
+            ErrorKind::Other => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for CloudError {}

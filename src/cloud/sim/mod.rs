@@ -1,0 +1,108 @@
+//! The embedded demo fleet: a simulated ECS, ECR and CloudWatch that move over time, so the
+//! console can be tried without an AWS account and behaviour over time can be tested on
+//! tokio's paused clock.
+
+mod canary;
+mod rng;
+mod rolling;
+pub mod scenario;
+pub mod seed;
+pub mod world;
+
+use super::{CloudResult, Fleet};
+use crate::model::{Alarm, ContextInfo, Image, LogBatch, Millis, Service, ServiceKey, Task};
+use async_trait::async_trait;
+use std::sync::Mutex;
+use tokio::time::Instant;
+pub use world::World;
+
+mod signals;
+
+/// Lines a follow starts with, so the logs pane is not empty when it opens.
+const LOG_BACKLOG: usize = 200;
+
+pub struct SimFleet {
+    world: Mutex<World>,
+    started: Instant,
+}
+
+impl SimFleet {
+    /// A fleet whose scenario begins at `epoch` (unix ms). Its clock is tokio's, so a test with
+    /// a paused clock moves it with `tokio::time::advance`.
+    pub fn new(epoch: Millis) -> Self {
+        Self {
+            world: Mutex::new(seed::world(epoch)),
+            started: Instant::now(),
+        }
+    }
+
+    /// Runs `f` on the world brought up to the current simulated time.
+    pub fn with_world<T>(&self, f: impl FnOnce(&mut World) -> T) -> T {
+        let mut w = self.world.lock().unwrap_or_else(|e| e.into_inner());
+        let now = w.start + self.started.elapsed().as_millis() as Millis;
+        w.advance_to(now);
+        f(&mut w)
+    }
+}
+
+#[async_trait]
+impl Fleet for SimFleet {
+    async fn context(&self) -> CloudResult<ContextInfo> {
+        Ok(self.with_world(|w| {
+            let mut clusters: Vec<String> = w.services.iter().map(|s| s.svc.cluster.clone()).collect();
+            clusters.dedup();
+            ContextInfo {
+                name: "demo".into(),
+                profile: "demo".into(),
+                account: w.account.clone(),
+                region: w.region.clone(),
+                clusters,
+                prod: false,
+            }
+        }))
+    }
+
+    async fn services(&self) -> CloudResult<Vec<Service>> {
+        Ok(self.with_world(|w| w.services()))
+    }
+
+    async fn tasks(&self, service: Option<&ServiceKey>) -> CloudResult<Vec<Task>> {
+        Ok(self.with_world(|w| {
+            let mut tasks = w.tasks();
+            if let Some(k) = service {
+                tasks.retain(|t| t.cluster == k.cluster && t.service == k.name);
+            }
+            tasks
+        }))
+    }
+
+    async fn images(&self) -> CloudResult<Vec<Image>> {
+        Ok(self.with_world(|w| w.images()))
+    }
+
+    async fn alarms(&self) -> CloudResult<Vec<Alarm>> {
+        Ok(self.with_world(|w| w.alarms.clone()))
+    }
+
+    async fn logs(&self, service: &ServiceKey, cursor: u64) -> CloudResult<LogBatch> {
+        Ok(self.with_world(|w| {
+            let Some(si) = w
+                .services
+                .iter()
+                .position(|s| s.svc.cluster == service.cluster && s.svc.name == service.name)
+            else {
+                return LogBatch { lines: Vec::new(), cursor };
+            };
+            let mut lines: Vec<_> = w
+                .logs
+                .iter()
+                .filter(|(seq, s, _)| *s == si && *seq > cursor)
+                .map(|(_, _, l)| l.clone())
+                .collect();
+            if cursor == 0 && lines.len() > LOG_BACKLOG {
+                lines.drain(..lines.len() - LOG_BACKLOG);
+            }
+            LogBatch { lines, cursor: w.next_seq - 1 }
+        }))
+    }
+}

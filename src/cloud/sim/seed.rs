@@ -1,0 +1,281 @@
+//! The demo fleet as it stands when the console opens.
+
+use super::rng::{Rng, hex_of};
+use super::world::{METRIC_POINTS, Role, SimService, World};
+use crate::model::{
+    Alarm, AlarmKind, AlarmState, CircuitBreaker, DeploymentStatus, Findings, Health,
+    HookStatus, Image, LifecycleHook, Millis, NativeDeployment, RolloutState, Service,
+    ServiceRevision, Strategy, TaskDefRef,
+};
+use std::collections::VecDeque;
+
+pub const ACCOUNT: &str = "123456789012";
+pub const REGION: &str = "eu-west-1";
+/// How long the canary's PAUSE hook waits before ECS rolls the deployment back.
+pub const HOOK_TIMEOUT_MS: Millis = 12 * 60 * 1000;
+
+struct Spec {
+    cluster: &'static str,
+    name: &'static str,
+    desired: u32,
+    revision: u32,
+    role: Role,
+    cpu: f64,
+    mem: f64,
+}
+
+const FLEET: &[Spec] = &[
+    Spec { cluster: "prod-core", name: "api", desired: 6, revision: 118, role: Role::Steady, cpu: 38.0, mem: 52.0 },
+    Spec { cluster: "prod-core", name: "web", desired: 4, revision: 87, role: Role::Rolling, cpu: 22.0, mem: 41.0 },
+    Spec { cluster: "prod-core", name: "payments", desired: 4, revision: 42, role: Role::BadRolling, cpu: 31.0, mem: 47.0 },
+    Spec { cluster: "prod-core", name: "worker", desired: 3, revision: 64, role: Role::Steady, cpu: 61.0, mem: 70.0 },
+    Spec { cluster: "prod-core", name: "auth", desired: 3, revision: 29, role: Role::Steady, cpu: 12.0, mem: 33.0 },
+    Spec { cluster: "prod-core", name: "search", desired: 2, revision: 15, role: Role::Steady, cpu: 44.0, mem: 66.0 },
+    Spec { cluster: "prod-edge", name: "checkout", desired: 4, revision: 57, role: Role::Canary, cpu: 27.0, mem: 39.0 },
+    Spec { cluster: "prod-edge", name: "edge-proxy", desired: 3, revision: 211, role: Role::Steady, cpu: 18.0, mem: 21.0 },
+    Spec { cluster: "prod-edge", name: "notifications", desired: 2, revision: 9, role: Role::Steady, cpu: 8.0, mem: 25.0 },
+    Spec { cluster: "staging", name: "api", desired: 2, revision: 121, role: Role::Steady, cpu: 5.0, mem: 30.0 },
+];
+
+pub fn world(start: Millis) -> World {
+    let mut w = World {
+        start,
+        now: start,
+        rng: Rng::new(0x5eed_dec0),
+        services: Vec::new(),
+        tasks: Vec::new(),
+        images: Vec::new(),
+        alarms: Vec::new(),
+        logs: VecDeque::new(),
+        next_seq: 1,
+        task_counter: 0,
+        account: ACCOUNT.into(),
+        region: REGION.into(),
+    };
+    for spec in FLEET {
+        add_service(&mut w, spec);
+    }
+    w.alarms = alarms(start);
+    for i in 0..w.services.len() {
+        if w.services[i].role == Role::Canary {
+            start_canary(&mut w, i, true);
+        }
+    }
+    w.recount();
+    w
+}
+
+fn add_service(w: &mut World, spec: &Spec) {
+    let repo = if spec.cluster == "staging" {
+        format!("{}-staging", spec.name)
+    } else {
+        spec.name.to_string()
+    };
+    let family = repo.clone();
+    let td = TaskDefRef { family: family.clone(), revision: spec.revision };
+    let created_at = w.start - (30 + w.rng.below(300) as i64) * 86_400_000;
+    let arn = format!("{}/{}/{}", w.arn_prefix("service"), spec.cluster, spec.name);
+    let svc = Service {
+        cluster: spec.cluster.into(),
+        name: spec.name.into(),
+        arn,
+        status: "ACTIVE".into(),
+        desired: spec.desired,
+        running: 0,
+        pending: 0,
+        task_def: td.clone(),
+        image_tag: World::image_tag(spec.revision),
+        created_at,
+        strategy: if spec.role == Role::Canary { Strategy::Canary } else { Strategy::Rolling },
+        circuit_breaker: Some(CircuitBreaker {
+            rollback: true,
+            threshold: (spec.desired / 2).clamp(3, 200),
+        }),
+        deployments: Vec::new(),
+        native: None,
+        events: Vec::new(),
+        cpu: Vec::new(),
+        mem: Vec::new(),
+    };
+    w.services.push(SimService {
+        svc,
+        role: spec.role,
+        bad_revisions: Vec::new(),
+        base_cpu: spec.cpu,
+        base_mem: spec.mem,
+        repo: repo.clone(),
+        errors: VecDeque::new(),
+        next_deploy_id: 0,
+        stage_since: w.start,
+        next_deploy_at: None,
+        latest_revision: spec.revision,
+    });
+    let i = w.services.len() - 1;
+    let mut d = w.new_deployment(i, td.clone(), "");
+    d.rollout_state = RolloutState::Completed;
+    d.rollout_reason = "ECS deployment completed.".into();
+    d.created_at = created_at.max(w.start - 3 * 86_400_000);
+    d.updated_at = d.created_at;
+    w.services[i].svc.deployments.push(d);
+    for _ in 0..spec.desired {
+        let ti = w.launch_task(i, &td);
+        settle(w, ti);
+    }
+    w.services[i].svc.events.clear();
+    let name = spec.name;
+    w.event(i, format!("(service {name}) has reached a steady state."));
+    seed_metrics(w, i);
+    seed_images(w, i, spec.revision);
+}
+
+/// Marks a freshly launched task as long since running and healthy.
+fn settle(w: &mut World, ti: usize) {
+    let age = (20 + w.rng.below(600) as i64) * 60_000;
+    let t = &mut w.tasks[ti];
+    t.launched_at = w.start - age;
+    t.task.started_at = Some(w.start - age + 20_000);
+    t.task.last_status = "RUNNING".into();
+    t.task.health = Health::Healthy;
+}
+
+fn seed_metrics(w: &mut World, i: usize) {
+    let (cpu, mem) = (w.services[i].base_cpu, w.services[i].base_mem);
+    for k in 0..METRIC_POINTS {
+        let wave = ((k as f64) / 7.0).sin() * 6.0;
+        let c = (cpu + wave + w.rng.unit() * 5.0).clamp(0.0, 100.0);
+        let m = (mem + wave / 3.0 + w.rng.unit() * 2.0).clamp(0.0, 100.0);
+        w.services[i].svc.cpu.push(c);
+        w.services[i].svc.mem.push(m);
+    }
+}
+
+fn seed_images(w: &mut World, i: usize, revision: u32) {
+    let repo = w.services[i].repo.clone();
+    // A few past revisions, the current one, and the next few that the scenario deploys.
+    for rev in revision.saturating_sub(4)..=revision + 6 {
+        let tag = World::image_tag(rev);
+        let digest = World::digest_of(&repo, &tag);
+        let days_ago = (revision as i64 - rev as i64) * 2;
+        let pushed_at = w.start - days_ago * 86_400_000 - (w.rng.below(20) as i64 + 1) * 3_600_000;
+        let mut r = Rng::new(digest.len() as u64 + rev as u64 * 7919);
+        let findings = (rev % 5 != 3).then(|| Findings {
+            critical: u32::from(r.chance(0.15)),
+            high: r.below(4) as u32,
+            medium: r.below(9) as u32,
+            low: r.below(15) as u32,
+            informational: r.below(6) as u32,
+        });
+        w.images.push(Image {
+            repository: repo.clone(),
+            tags: vec![tag, format!("git-{}", hex_of(&digest, 7))],
+            digest,
+            pushed_at,
+            size_bytes: (60 + r.below(340)) * 1_048_576 + r.below(1_048_576),
+            findings,
+            used_by: Vec::new(),
+        });
+    }
+}
+
+fn alarms(now: Millis) -> Vec<Alarm> {
+    let ok = |name: &str, kind| Alarm {
+        name: name.into(),
+        kind,
+        state: AlarmState::Ok,
+        reason: "Threshold Crossed: 1 datapoint [0.0] was not greater than the threshold (10.0).".into(),
+        updated_at: now - 2 * 86_400_000,
+    };
+    vec![
+        ok("payments-5xx-rate", AlarmKind::Metric),
+        ok("payments-p99-latency", AlarmKind::Metric),
+        ok("payments-health", AlarmKind::Composite),
+        ok("api-5xx-rate", AlarmKind::Metric),
+        ok("checkout-canary-5xx", AlarmKind::Metric),
+        ok("web-cpu-high", AlarmKind::Metric),
+        Alarm {
+            name: "search-queue-depth".into(),
+            kind: AlarmKind::Metric,
+            state: AlarmState::InsufficientData,
+            reason: "Insufficient Data: 1 datapoint was unknown.".into(),
+            updated_at: now - 5 * 3_600_000,
+        },
+    ]
+}
+
+/// Starts a native canary deployment to the next revision. `at_hook` starts it already waiting
+/// at its PAUSE hook, as the demo opens.
+pub fn start_canary(w: &mut World, i: usize, at_hook: bool) {
+    let source_td = w.services[i].svc.task_def.clone();
+    let target_td = TaskDefRef { family: source_td.family.clone(), revision: source_td.revision + 1 };
+    let repo = w.services[i].repo.clone();
+    let revision = |td: &TaskDefRef, weight: f64| ServiceRevision {
+        arn: format!("{}/{}/{}", w.arn_prefix("service-revision"), repo, hex_of(&td.to_string(), 19)),
+        task_def: td.clone(),
+        image_tag: World::image_tag(td.revision),
+        image_digest: World::digest_of(&repo, &World::image_tag(td.revision)),
+        running: 0,
+        requested_production_weight: weight,
+        requested_test_weight: 100.0 - weight,
+    };
+    let source = revision(&source_td, 100.0);
+    let mut target = revision(&target_td, 0.0);
+    target.requested_test_weight = 100.0;
+    let cluster = w.services[i].svc.cluster.clone();
+    let arn = format!(
+        "{}/{}/{}/{}",
+        w.arn_prefix("service-deployment"),
+        cluster,
+        w.services[i].svc.name,
+        hex_of(&format!("{target_td}{}", w.now), 22)
+    );
+    let mut d = w.new_deployment(i, target_td.clone(), "");
+    let s = &mut w.services[i].svc;
+    for old in &mut s.deployments {
+        old.status = DeploymentStatus::Active;
+    }
+    s.native = Some(NativeDeployment {
+        arn,
+        strategy: Strategy::Canary,
+        status: "IN_PROGRESS".into(),
+        lifecycle_stage: "RECONCILE_SERVICE".into(),
+        target,
+        sources: vec![source],
+        hook: None,
+        canary_percent: 10.0,
+        bake_ends_at: None,
+        triggered_alarms: Vec::new(),
+        rollback_reason: None,
+        started_at: w.now,
+    });
+    if at_hook {
+        d.created_at = w.now - 95_000;
+        s.deployments.insert(0, d);
+        let name = s.name.clone();
+        for _ in 0..s.desired {
+            let ti = w.launch_task(i, &target_td);
+            let t = &mut w.tasks[ti];
+            t.launched_at = w.now - 80_000;
+            t.task.started_at = Some(w.now - 60_000);
+            t.task.last_status = "RUNNING".into();
+            t.task.health = Health::Healthy;
+        }
+        let started = w.now - 95_000;
+        if let Some(n) = w.native_mut(i) {
+            n.started_at = started;
+        }
+        super::canary::enter_hook(w, i);
+        w.event(i, format!("(service {name}) deployment is waiting at lifecycle hook manual-promote-gate."));
+    } else {
+        s.deployments.insert(0, d);
+    }
+}
+
+pub fn hook(now: Millis) -> LifecycleHook {
+    LifecycleHook {
+        id: "manual-promote-gate".into(),
+        stage: "PRE_PRODUCTION_TRAFFIC_SHIFT".into(),
+        status: HookStatus::AwaitingAction,
+        expires_at: now + HOOK_TIMEOUT_MS,
+        timeout_action: "ROLLBACK".into(),
+    }
+}

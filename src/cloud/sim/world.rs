@@ -1,0 +1,284 @@
+//! The demo fleet's state and its clock. `advance_to` moves it forward in one-second steps, so
+//! the same start time and the same steps always give the same fleet.
+
+use super::rng::{Rng, hex_of};
+use crate::model::{
+    Alarm, Deployment, DeploymentStatus, Health, Image, LogLine, Millis, NativeDeployment,
+    RolloutState, Service, ServiceEvent, Task, TaskDefRef,
+};
+use std::collections::VecDeque;
+
+pub const STEP_MS: Millis = 1_000;
+/// Log lines the simulated CloudWatch keeps, across all services.
+pub const LOG_RETAIN: usize = 50_000;
+/// Events kept per service, newest first, as `Service.events` does.
+pub const EVENTS_RETAIN: usize = 50;
+/// Stopped tasks stay visible for this long, as in ECS (about an hour).
+pub const STOPPED_RETAIN_MS: Millis = 60 * 60 * 1000;
+/// Metric points kept per service: one an hour at one a minute.
+pub const METRIC_POINTS: usize = 60;
+
+/// What a service does over the scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Steady,
+    /// A good rolling deployment now and then.
+    Rolling,
+    /// A rolling deployment whose new revision fails health checks and trips the breaker.
+    BadRolling,
+    /// A native CANARY deployment that waits at a PAUSE hook.
+    Canary,
+}
+
+#[derive(Debug, Clone)]
+pub struct SimService {
+    pub svc: Service,
+    pub role: Role,
+    /// Revisions whose tasks fail their health checks.
+    pub bad_revisions: Vec<u32>,
+    pub base_cpu: f64,
+    pub base_mem: f64,
+    pub repo: String,
+    /// 5xx responses per step, for the alarms (last 60 steps).
+    pub errors: VecDeque<u32>,
+    pub next_deploy_id: u32,
+    /// When the native deployment entered its current lifecycle stage.
+    pub stage_since: Millis,
+    /// When the scenario starts this service's next deployment.
+    pub next_deploy_at: Option<Millis>,
+    /// The highest task definition revision registered so far.
+    pub latest_revision: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct SimTask {
+    pub task: Task,
+    /// Index into `World::services`.
+    pub svc: usize,
+    pub launched_at: Millis,
+    pub unhealthy_at: Option<Millis>,
+}
+
+#[derive(Debug)]
+pub struct World {
+    pub start: Millis,
+    pub now: Millis,
+    pub rng: Rng,
+    pub services: Vec<SimService>,
+    pub tasks: Vec<SimTask>,
+    pub images: Vec<Image>,
+    pub alarms: Vec<Alarm>,
+    /// (sequence, service index, line), oldest first.
+    pub logs: VecDeque<(u64, usize, LogLine)>,
+    pub next_seq: u64,
+    pub task_counter: u64,
+    pub account: String,
+    pub region: String,
+}
+
+impl World {
+    /// Seconds since the scenario began.
+    pub fn t(&self) -> i64 {
+        (self.now - self.start) / 1000
+    }
+
+    pub fn advance_to(&mut self, target: Millis) {
+        // A demo left idle for days catches up at most a day, so one call stays cheap.
+        let floor = target - 24 * 3600 * 1000;
+        if self.now < floor {
+            self.now = floor - floor.rem_euclid(STEP_MS);
+        }
+        while self.now + STEP_MS <= target {
+            self.now += STEP_MS;
+            self.step();
+        }
+    }
+
+    fn step(&mut self) {
+        super::scenario::on_schedule(self);
+        super::rolling::step(self);
+        super::canary::step(self);
+        super::signals::step(self);
+        self.recount();
+        self.forget_old();
+    }
+
+    pub fn arn_prefix(&self, kind: &str) -> String {
+        format!("arn:aws:ecs:{}:{}:{kind}", self.region, self.account)
+    }
+
+    pub fn event(&mut self, svc: usize, message: String) {
+        let at = self.now;
+        let events = &mut self.services[svc].svc.events;
+        events.insert(0, ServiceEvent { at, message });
+        events.truncate(EVENTS_RETAIN);
+    }
+
+    pub fn image_tag(revision: u32) -> String {
+        format!("v1.{revision}.0")
+    }
+
+    pub fn digest_of(repo: &str, tag: &str) -> String {
+        format!("sha256:{}", hex_of(&format!("{repo}@{tag}"), 64))
+    }
+
+    pub fn launch_task(&mut self, svc: usize, task_def: &TaskDefRef) -> usize {
+        self.task_counter += 1;
+        let cluster = self.services[svc].svc.cluster.clone();
+        let service = self.services[svc].svc.name.clone();
+        let id = hex_of(&format!("{cluster}/{service}/{}", self.task_counter), 32);
+        let ip = format!(
+            "10.{}.{}.{}",
+            self.services[svc].svc.cluster.len(),
+            self.rng.below(250) + 2,
+            self.rng.below(250) + 2
+        );
+        let arn = format!("{}/{cluster}/{id}", self.arn_prefix("task"));
+        let task = Task {
+            id: id.clone(),
+            arn,
+            cluster,
+            service,
+            task_def: task_def.clone(),
+            last_status: "PROVISIONING".into(),
+            desired_status: "RUNNING".into(),
+            health: Health::Unknown,
+            started_at: None,
+            stopped_at: None,
+            stop_code: String::new(),
+            stop_reason: String::new(),
+            private_ip: ip,
+        };
+        self.tasks.push(SimTask {
+            task,
+            svc,
+            launched_at: self.now,
+            unhealthy_at: None,
+        });
+        let short = id[..8].to_string();
+        let name = self.services[svc].svc.name.clone();
+        self.event(svc, format!("(service {name}) has started 1 tasks: (task {short})."));
+        self.tasks.len() - 1
+    }
+
+    pub fn stop_task(&mut self, i: usize, code: &str, reason: &str) {
+        let now = self.now;
+        let t = &mut self.tasks[i].task;
+        if t.last_status == "STOPPED" {
+            return;
+        }
+        t.last_status = "STOPPED".into();
+        t.desired_status = "STOPPED".into();
+        t.stopped_at = Some(now);
+        t.stop_code = code.into();
+        t.stop_reason = reason.into();
+        let (svc, short) = (self.tasks[i].svc, self.tasks[i].task.id[..8].to_string());
+        let name = self.services[svc].svc.name.clone();
+        self.event(svc, format!("(service {name}) has stopped 1 running tasks: (task {short})."));
+    }
+
+    pub fn live_tasks_of(&self, svc: usize, td: &TaskDefRef) -> impl Iterator<Item = usize> + '_ {
+        let td = td.clone();
+        self.tasks.iter().enumerate().filter_map(move |(i, t)| {
+            (t.svc == svc && t.task.task_def == td && t.task.last_status != "STOPPED").then_some(i)
+        })
+    }
+
+    /// Deployment and service counts follow the tasks, as ECS reports them.
+    pub(super) fn recount(&mut self) {
+        for (si, s) in self.services.iter_mut().enumerate() {
+            let mut running_total = 0;
+            let mut pending_total = 0;
+            for d in &mut s.svc.deployments {
+                let (mut running, mut pending) = (0, 0);
+                for t in self.tasks.iter().filter(|t| t.svc == si && t.task.task_def == d.task_def)
+                {
+                    match t.task.last_status.as_str() {
+                        "RUNNING" => running += 1,
+                        "PROVISIONING" | "PENDING" => pending += 1,
+                        _ => {}
+                    }
+                }
+                d.running = running;
+                d.pending = pending;
+                running_total += running;
+                pending_total += pending;
+            }
+            s.svc.running = running_total;
+            s.svc.pending = pending_total;
+            if let Some(n) = &mut s.svc.native {
+                for rev in std::iter::once(&mut n.target).chain(n.sources.iter_mut()) {
+                    rev.running = self
+                        .tasks
+                        .iter()
+                        .filter(|t| {
+                            t.svc == si
+                                && t.task.task_def == rev.task_def
+                                && t.task.last_status == "RUNNING"
+                        })
+                        .count() as u32;
+                }
+            }
+        }
+    }
+
+    fn forget_old(&mut self) {
+        let cutoff = self.now - STOPPED_RETAIN_MS;
+        self.tasks
+            .retain(|t| t.task.stopped_at.is_none_or(|at| at >= cutoff));
+        while self.logs.len() > LOG_RETAIN {
+            self.logs.pop_front();
+        }
+    }
+
+    pub fn services(&self) -> Vec<Service> {
+        self.services.iter().map(|s| s.svc.clone()).collect()
+    }
+
+    pub fn tasks(&self) -> Vec<Task> {
+        self.tasks.iter().map(|t| t.task.clone()).collect()
+    }
+
+    /// Images joined to the services whose deployments use them.
+    pub fn images(&self) -> Vec<Image> {
+        let mut images = self.images.clone();
+        for img in &mut images {
+            img.used_by = self
+                .services
+                .iter()
+                .filter(|s| {
+                    s.repo == img.repository
+                        && s.svc.deployments.iter().any(|d| {
+                            img.tags.contains(&World::image_tag(d.task_def.revision))
+                        })
+                })
+                .map(|s| s.svc.name.clone())
+                .collect();
+        }
+        images
+    }
+
+    pub fn new_deployment(&mut self, svc: usize, td: TaskDefRef, reason: &str) -> Deployment {
+        let s = &mut self.services[svc];
+        s.next_deploy_id += 1;
+        let id = format!("ecs-svc/{}", hex_of(&format!("{}{}", s.svc.arn, s.next_deploy_id), 19));
+        let _ = reason;
+        Deployment {
+            id,
+            status: DeploymentStatus::Primary,
+            rollout_state: RolloutState::InProgress,
+            rollout_reason: "ECS deployment in progress.".into(),
+            task_def: td,
+            desired: s.svc.desired,
+            running: 0,
+            pending: 0,
+            failed_tasks: 0,
+            created_at: self.now,
+            updated_at: self.now,
+        }
+    }
+
+    pub fn native_mut(&mut self, svc: usize) -> Option<&mut NativeDeployment> {
+        self.services[svc].svc.native.as_mut()
+    }
+}

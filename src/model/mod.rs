@@ -1,0 +1,31 @@
+//! Backend-neutral domain types. The AWS backend and the demo fleet both produce these,
+//! so the panes never know where the data came from. Times are unix epoch milliseconds.
+
+mod alarm;
+mod image;
+mod log;
+mod service;
+mod task;
+
+pub use alarm::{Alarm, AlarmKind, AlarmState};
+pub use image::{Findings, Image};
+pub use log::{LogBatch, LogLine};
+pub use service::{
+    CircuitBreaker, Deployment, DeploymentStatus, HookStatus, LifecycleHook, NativeDeployment,
+    RolloutState, Service, ServiceEvent, ServiceKey, ServiceRevision, Strategy, TaskDefRef,
+};
+pub use task::{Health, Task};
+
+/// Milliseconds since the unix epoch.
+pub type Millis = i64;
+
+/// What the console is pointed at, shown in the header.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContextInfo {
+    pub name: String,
+    pub profile: String,
+    pub account: String,
+    pub region: String,
+    pub clusters: Vec<String>,
+    pub prod: bool,
+}

@@ -1,0 +1,218 @@
+use super::Millis;
+use std::fmt;
+
+/// Identifies one service across refreshes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ServiceKey {
+    pub cluster: String,
+    pub name: String,
+}
+
+impl fmt::Display for ServiceKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.cluster, self.name)
+    }
+}
+
+/// `family:revision` of a task definition.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct TaskDefRef {
+    pub family: String,
+    pub revision: u32,
+}
+
+impl fmt::Display for TaskDefRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.family, self.revision)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Strategy {
+    #[default]
+    Rolling,
+    BlueGreen,
+    Canary,
+    Linear,
+}
+
+impl Strategy {
+    pub fn label(self) -> &'static str {
+        match self {
+            Strategy::Rolling => "ROLLING",
+            Strategy::BlueGreen => "BLUE_GREEN",
+            Strategy::Canary => "CANARY",
+            Strategy::Linear => "LINEAR",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeploymentStatus {
+    Primary,
+    Active,
+    Inactive,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RolloutState {
+    InProgress,
+    Completed,
+    Failed,
+}
+
+impl RolloutState {
+    pub fn label(self) -> &'static str {
+        match self {
+            RolloutState::InProgress => "IN_PROGRESS",
+            RolloutState::Completed => "COMPLETED",
+            RolloutState::Failed => "FAILED",
+        }
+    }
+}
+
+/// The deployment circuit breaker of one rolling deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CircuitBreaker {
+    pub rollback: bool,
+    /// Failed tasks that trip the breaker (ECS: half the desired count, 3 to 200).
+    pub threshold: u32,
+}
+
+/// One entry of `Service.deployments[]` (classic rolling deployments).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deployment {
+    pub id: String,
+    pub status: DeploymentStatus,
+    pub rollout_state: RolloutState,
+    pub rollout_reason: String,
+    pub task_def: TaskDefRef,
+    pub desired: u32,
+    pub running: u32,
+    pub pending: u32,
+    pub failed_tasks: u32,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HookStatus {
+    AwaitingAction,
+    Succeeded,
+    Failed,
+}
+
+/// A lifecycle hook of a native deployment, such as the PAUSE gate before production traffic.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LifecycleHook {
+    pub id: String,
+    pub stage: String,
+    pub status: HookStatus,
+    pub expires_at: Millis,
+    /// What ECS does when the hook expires: `ROLLBACK` or `CONTINUE`.
+    pub timeout_action: String,
+}
+
+/// One service revision taking part in a native deployment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceRevision {
+    pub arn: String,
+    pub task_def: TaskDefRef,
+    pub image_tag: String,
+    pub image_digest: String,
+    pub running: u32,
+    pub requested_production_weight: f64,
+    pub requested_test_weight: f64,
+}
+
+/// A native ECS deployment (BLUE_GREEN, CANARY or LINEAR), from the service-deployment APIs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NativeDeployment {
+    pub arn: String,
+    pub strategy: Strategy,
+    /// PENDING, IN_PROGRESS, SUCCESSFUL, STOPPED, ROLLBACK_IN_PROGRESS, ROLLBACK_SUCCESSFUL, ...
+    pub status: String,
+    pub lifecycle_stage: String,
+    pub target: ServiceRevision,
+    pub sources: Vec<ServiceRevision>,
+    pub hook: Option<LifecycleHook>,
+    pub canary_percent: f64,
+    pub bake_ends_at: Option<Millis>,
+    pub triggered_alarms: Vec<String>,
+    pub rollback_reason: Option<String>,
+    pub started_at: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceEvent {
+    pub at: Millis,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    pub cluster: String,
+    pub name: String,
+    pub arn: String,
+    /// ACTIVE, DRAINING or INACTIVE.
+    pub status: String,
+    pub desired: u32,
+    pub running: u32,
+    pub pending: u32,
+    pub task_def: TaskDefRef,
+    pub image_tag: String,
+    pub created_at: Millis,
+    pub strategy: Strategy,
+    pub circuit_breaker: Option<CircuitBreaker>,
+    pub deployments: Vec<Deployment>,
+    pub native: Option<NativeDeployment>,
+    pub events: Vec<ServiceEvent>,
+    /// CPU and memory utilisation in percent, oldest first, one point a minute.
+    pub cpu: Vec<f64>,
+    pub mem: Vec<f64>,
+}
+
+impl Service {
+    pub fn key(&self) -> ServiceKey {
+        ServiceKey {
+            cluster: self.cluster.clone(),
+            name: self.name.clone(),
+        }
+    }
+
+    pub fn primary(&self) -> Option<&Deployment> {
+        self.deployments
+            .iter()
+            .find(|d| d.status == DeploymentStatus::Primary)
+    }
+
+    /// The rollout the services pane summarises: a native deployment still moving, otherwise
+    /// the primary rolling deployment.
+    pub fn rollout_state(&self) -> Option<RolloutState> {
+        if let Some(n) = &self.native
+            && matches!(n.status.as_str(), "IN_PROGRESS" | "PENDING" | "ROLLBACK_IN_PROGRESS")
+        {
+            return Some(RolloutState::InProgress);
+        }
+        self.primary().map(|d| d.rollout_state)
+    }
+
+    /// Progress of the current rollout in 0..=1: running tasks of the primary against desired,
+    /// or the production traffic on the target revision of a native deployment.
+    pub fn rollout_progress(&self) -> f64 {
+        if let Some(n) = &self.native
+            && n.status == "IN_PROGRESS"
+        {
+            return (n.target.requested_production_weight / 100.0).clamp(0.0, 1.0);
+        }
+        match self.primary() {
+            Some(d) if d.desired > 0 => (d.running as f64 / d.desired as f64).min(1.0),
+            Some(_) => 1.0,
+            None => 0.0,
+        }
+    }
+
+    pub fn in_progress(&self) -> bool {
+        self.rollout_state() == Some(RolloutState::InProgress)
+    }
+}

@@ -1,4 +1,8 @@
 //! deckwatch: a terminal console for shipping to AWS ECS.
 
 pub mod cloud;
+pub mod config;
+pub mod keymap;
 pub mod model;
+pub mod state;
+pub mod theme;

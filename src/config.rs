@@ -1,0 +1,218 @@
+//! The config file: where it lives, what it may say, and one clear error when it is wrong.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Theme name; `--theme` wins over it.
+    pub theme: Option<String>,
+    /// The context used when `--context` is not given.
+    pub default_context: Option<String>,
+    /// Refuse every mutating action, in every context.
+    #[serde(default)]
+    pub read_only: bool,
+    #[serde(default)]
+    pub logs: LogsConfig,
+    #[serde(default)]
+    pub poll: PollConfig,
+    #[serde(default, rename = "context")]
+    pub contexts: Vec<Context>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogsConfig {
+    /// Lines kept in the log buffer.
+    pub max_lines: usize,
+    /// Bytes kept in the log buffer.
+    pub max_bytes: usize,
+}
+
+impl Default for LogsConfig {
+    fn default() -> Self {
+        Self {
+            max_lines: 20_000,
+            max_bytes: 8 * 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PollConfig {
+    /// Seconds between polls while a visible service is rolling out.
+    pub fast_secs: u64,
+    /// Seconds between polls otherwise.
+    pub normal_secs: u64,
+}
+
+impl Default for PollConfig {
+    fn default() -> Self {
+        Self {
+            fast_secs: 2,
+            normal_secs: 10,
+        }
+    }
+}
+
+/// A named place to point the console at.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Context {
+    pub name: String,
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    #[serde(default)]
+    pub clusters: Vec<String>,
+    pub endpoint_url: Option<String>,
+    /// Production: the header takes the prod colour.
+    #[serde(default)]
+    pub prod: bool,
+    #[serde(default)]
+    pub read_only: bool,
+    /// A colour for this context's header, overriding the theme's prod colour.
+    pub accent: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            theme: None,
+            default_context: None,
+            read_only: false,
+            logs: LogsConfig::default(),
+            poll: PollConfig::default(),
+            contexts: Vec::new(),
+        }
+    }
+}
+
+/// `origin:line:column: message`, the way compilers report, from a TOML error.
+pub fn describe_toml_error(origin: &str, text: &str, e: &toml::de::Error) -> String {
+    let msg = e.message().trim();
+    match e.span() {
+        Some(span) => {
+            let (line, col) = line_col(text, span.start);
+            format!("{origin}:{line}:{col}: {msg}")
+        }
+        None => format!("{origin}: {msg}"),
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// The config file's default place: `$XDG_CONFIG_HOME/deckwatch/config.toml` on Linux.
+pub fn default_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "deckwatch").map(|d| d.config_dir().to_path_buf())
+}
+
+impl Config {
+    pub fn parse(origin: &str, text: &str) -> Result<Self, String> {
+        let cfg: Config =
+            toml::from_str(text).map_err(|e| describe_toml_error(origin, text, &e))?;
+        cfg.check().map_err(|e| format!("{origin}: {e}"))?;
+        Ok(cfg)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let mut names: Vec<&str> = Vec::new();
+        for c in &self.contexts {
+            if c.name.trim().is_empty() {
+                return Err("a [[context]] has an empty name".into());
+            }
+            if names.contains(&c.name.as_str()) {
+                return Err(format!("two contexts are named {:?}", c.name));
+            }
+            names.push(&c.name);
+            if let Some(a) = &c.accent
+                && a.parse::<ratatui::style::Color>().is_err()
+            {
+                return Err(format!(
+                    "context {:?}: accent {a:?} is not a colour",
+                    c.name
+                ));
+            }
+        }
+        if let Some(d) = &self.default_context
+            && !names.contains(&d.as_str())
+        {
+            return Err(format!(
+                "default_context = {d:?}, but no [[context]] has that name"
+            ));
+        }
+        if self.poll.fast_secs == 0 || self.poll.normal_secs == 0 {
+            return Err("poll intervals must be at least 1 second".into());
+        }
+        if self.logs.max_lines == 0 || self.logs.max_bytes < 64 * 1024 {
+            return Err(
+                "logs.max_lines must be at least 1 and logs.max_bytes at least 65536".into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// Reads `path`. A missing file is an error only when `required` (it was named by the user).
+    pub fn load(path: &Path, required: bool) -> Result<Self, String> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::parse(&path.display().to_string(), &text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Ok(Self::default()),
+            Err(e) => Err(format!("{}: {e}", path.display())),
+        }
+    }
+
+    pub fn context(&self, name: &str) -> Option<&Context> {
+        self.contexts.iter().find(|c| c.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_config_parses() {
+        let text = include_str!("../config.example.toml");
+        let cfg = Config::parse("config.example.toml", text).unwrap();
+        assert!(cfg.contexts.iter().any(|c| c.prod));
+    }
+
+    #[test]
+    fn an_unknown_key_names_file_line_and_column() {
+        let err =
+            Config::parse("c.toml", "theme = \"dark\"\n\n[poll]\nfast_sec = 3\n").unwrap_err();
+        assert!(
+            err.starts_with("c.toml:4:1: unknown field `fast_sec`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_type_error_names_file_line_and_column() {
+        let err = Config::parse("c.toml", "[logs]\nmax_lines = \"many\"\n").unwrap_err();
+        assert!(err.starts_with("c.toml:2:13:"), "{err}");
+        assert!(err.contains("invalid type"), "{err}");
+    }
+
+    #[test]
+    fn default_context_must_exist() {
+        let err = Config::parse("c.toml", "default_context = \"prod\"\n").unwrap_err();
+        assert_eq!(
+            err,
+            "c.toml: default_context = \"prod\", but no [[context]] has that name"
+        );
+    }
+
+    #[test]
+    fn a_missing_optional_file_is_the_default() {
+        let cfg = Config::load(Path::new("/nonexistent/deckwatch.toml"), false).unwrap();
+        assert_eq!(cfg, Config::default());
+        assert!(Config::load(Path::new("/nonexistent/deckwatch.toml"), true).is_err());
+    }
+}

@@ -1,0 +1,291 @@
+//! The one key table. The reducer looks keys up here and the help overlay and footer are drawn
+//! from it, so what the help says is what the keys do.
+
+use crate::state::Pane;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Pane(Pane),
+    NextPane,
+    PrevPane,
+    Down,
+    Up,
+    PageDown,
+    PageUp,
+    Top,
+    Bottom,
+    Enter,
+    Back,
+    Filter,
+    Palette,
+    Help,
+    Refresh,
+    ToggleFollow,
+    Quit,
+    Promote,
+    Abort,
+    Rollback,
+    Build,
+}
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Global,
+    Only(Pane),
+}
+
+pub struct Binding {
+    pub keys: &'static [KeyCode],
+    /// How the keys are written in help and footer.
+    pub label: &'static str,
+    pub action: Action,
+    pub help: &'static str,
+    pub scope: Scope,
+    /// Shown in the footer's hints.
+    pub hint: bool,
+}
+
+const fn b(
+    keys: &'static [KeyCode],
+    label: &'static str,
+    action: Action,
+    help: &'static str,
+    scope: Scope,
+    hint: bool,
+) -> Binding {
+    Binding {
+        keys,
+        label,
+        action,
+        help,
+        scope,
+        hint,
+    }
+}
+
+use KeyCode::*;
+use Scope::*;
+
+pub const BINDINGS: &[Binding] = &[
+    b(
+        &[Char('1')],
+        "1",
+        Action::Pane(Pane::Services),
+        "services pane",
+        Global,
+        false,
+    ),
+    b(
+        &[Char('2')],
+        "2",
+        Action::Pane(Pane::Tasks),
+        "tasks pane",
+        Global,
+        false,
+    ),
+    b(
+        &[Char('3')],
+        "3",
+        Action::Pane(Pane::Images),
+        "images pane",
+        Global,
+        false,
+    ),
+    b(
+        &[Char('4')],
+        "4",
+        Action::Pane(Pane::Alarms),
+        "alarms pane",
+        Global,
+        false,
+    ),
+    b(
+        &[Char('5')],
+        "5",
+        Action::Pane(Pane::Logs),
+        "logs pane",
+        Global,
+        false,
+    ),
+    b(&[Tab], "Tab", Action::NextPane, "next pane", Global, false),
+    b(
+        &[BackTab],
+        "S-Tab",
+        Action::PrevPane,
+        "previous pane",
+        Global,
+        false,
+    ),
+    b(
+        &[Char('j'), Down],
+        "j/↓",
+        Action::Down,
+        "move down",
+        Global,
+        true,
+    ),
+    b(&[Char('k'), Up], "k/↑", Action::Up, "move up", Global, true),
+    b(
+        &[PageDown, Char('d')],
+        "PgDn/d",
+        Action::PageDown,
+        "page down",
+        Global,
+        false,
+    ),
+    b(
+        &[PageUp, Char('u')],
+        "PgUp/u",
+        Action::PageUp,
+        "page up",
+        Global,
+        false,
+    ),
+    b(
+        &[Char('g'), Home],
+        "g",
+        Action::Top,
+        "go to top",
+        Global,
+        false,
+    ),
+    b(
+        &[Char('G'), End],
+        "G",
+        Action::Bottom,
+        "go to bottom (logs: follow)",
+        Global,
+        false,
+    ),
+    b(
+        &[Enter],
+        "Enter",
+        Action::Enter,
+        "open detail / drill down",
+        Global,
+        true,
+    ),
+    b(
+        &[Esc],
+        "Esc",
+        Action::Back,
+        "back, close, clear filter",
+        Global,
+        true,
+    ),
+    b(
+        &[Char('/')],
+        "/",
+        Action::Filter,
+        "filter this pane",
+        Global,
+        true,
+    ),
+    b(
+        &[Char(':')],
+        ":",
+        Action::Palette,
+        "command palette",
+        Global,
+        true,
+    ),
+    b(&[Char('?')], "?", Action::Help, "help", Global, true),
+    b(
+        &[Char('r')],
+        "r",
+        Action::Refresh,
+        "refresh now",
+        Global,
+        false,
+    ),
+    b(
+        &[Char('f')],
+        "f",
+        Action::ToggleFollow,
+        "follow / pause the tail",
+        Only(Pane::Logs),
+        true,
+    ),
+    b(
+        &[Char('P')],
+        "P",
+        Action::Promote,
+        "promote a canary",
+        Only(Pane::Services),
+        false,
+    ),
+    b(
+        &[Char('A')],
+        "A",
+        Action::Abort,
+        "abort a canary",
+        Only(Pane::Services),
+        false,
+    ),
+    b(
+        &[Char('R')],
+        "R",
+        Action::Rollback,
+        "roll back",
+        Only(Pane::Services),
+        false,
+    ),
+    b(
+        &[Char('B')],
+        "B",
+        Action::Build,
+        "start a build",
+        Only(Pane::Services),
+        false,
+    ),
+    b(&[Char('q')], "q", Action::Quit, "quit", Global, true),
+];
+
+/// Ctrl-C always quits, whatever mode the console is in.
+pub fn is_interrupt(key: &KeyEvent) -> bool {
+    key.modifiers.contains(KeyModifiers::CONTROL) && key.code == Char('c')
+}
+
+pub fn lookup(key: &KeyEvent, pane: Pane) -> Option<Action> {
+    if key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    {
+        return None;
+    }
+    BINDINGS
+        .iter()
+        .filter(|b| b.scope == Global || b.scope == Only(pane))
+        .find(|b| b.keys.contains(&key.code))
+        .map(|b| b.action)
+}
+
+/// The footer's hints for a pane: the bindings marked as hints that apply there.
+pub fn hints(pane: Pane) -> impl Iterator<Item = &'static Binding> {
+    BINDINGS
+        .iter()
+        .filter(move |b| b.hint && (b.scope == Global || b.scope == Only(pane)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_scope() {
+        for pane in Pane::ALL {
+            let mut seen = Vec::new();
+            for b in BINDINGS
+                .iter()
+                .filter(|b| b.scope == Global || b.scope == Only(pane))
+            {
+                for k in b.keys {
+                    assert!(!seen.contains(k), "{k:?} bound twice on {pane:?}");
+                    seen.push(*k);
+                }
+            }
+        }
+    }
+}

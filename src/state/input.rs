@@ -1,0 +1,206 @@
+//! Keys to state changes, by mode.
+
+use super::{Effect, Mode, Pane, State, palette};
+use crate::keymap::{self, Action};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+
+pub fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
+    if key.kind == KeyEventKind::Release {
+        return;
+    }
+    state.dirty = true;
+    if keymap::is_interrupt(&key) {
+        state.quit = true;
+        return;
+    }
+    match state.mode.clone() {
+        Mode::Filter => on_filter_key(state, key),
+        Mode::Palette(text) => on_palette_key(state, key, text),
+        Mode::Help | Mode::Detail => {
+            if matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter
+            ) {
+                state.mode = Mode::Normal;
+            }
+        }
+        Mode::Normal => {
+            if let Some(action) = keymap::lookup(&key, state.pane) {
+                on_action(state, action, effects);
+            }
+        }
+    }
+}
+
+fn on_filter_key(state: &mut State, key: KeyEvent) {
+    let mut text = current_filter(state).to_string();
+    match key.code {
+        KeyCode::Esc => {
+            text.clear();
+            state.mode = Mode::Normal;
+        }
+        KeyCode::Enter => state.mode = Mode::Normal,
+        KeyCode::Backspace => {
+            text.pop();
+        }
+        KeyCode::Char(c) => text.push(c),
+        _ => return,
+    }
+    set_filter(state, text);
+}
+
+fn on_palette_key(state: &mut State, key: KeyEvent, mut text: String) {
+    match key.code {
+        KeyCode::Esc => state.mode = Mode::Normal,
+        KeyCode::Enter => {
+            state.mode = Mode::Normal;
+            palette::run(state, &text);
+        }
+        KeyCode::Backspace => {
+            if text.pop().is_none() {
+                state.mode = Mode::Normal;
+            } else {
+                state.mode = Mode::Palette(text);
+            }
+        }
+        KeyCode::Tab => {
+            // Complete to the only command that fits.
+            let fits: Vec<_> = palette::suggestions(&text).collect();
+            if let [(cmd, _)] = fits.as_slice() {
+                let word = cmd.split_whitespace().next().unwrap_or(cmd);
+                text = format!("{word} ");
+            }
+            state.mode = Mode::Palette(text);
+        }
+        KeyCode::Char(c) => {
+            text.push(c);
+            state.mode = Mode::Palette(text);
+        }
+        _ => {}
+    }
+}
+
+pub fn current_filter(state: &State) -> &str {
+    match state.pane {
+        Pane::Services => &state.services.filter,
+        Pane::Tasks => &state.tasks.filter,
+        Pane::Images => &state.images.filter,
+        Pane::Alarms => &state.alarms.filter,
+        Pane::Logs => &state.logs.filter,
+    }
+}
+
+fn set_filter(state: &mut State, text: String) {
+    match state.pane {
+        Pane::Services => state.services.set_filter(text),
+        Pane::Tasks => state.tasks.set_filter(text),
+        Pane::Images => state.images.set_filter(text),
+        Pane::Alarms => state.alarms.set_filter(text),
+        Pane::Logs => {
+            state.logs.filter = text;
+            state.logs.scroll = 0;
+        }
+    }
+}
+
+/// Rows a page key moves: the body's height less the table's header and borders.
+fn page(state: &State) -> isize {
+    (state.size.1 as isize - 8).max(1)
+}
+
+fn step(state: &mut State, delta: isize) {
+    match state.pane {
+        Pane::Services => state.services.step(delta),
+        Pane::Tasks => state.tasks.step(delta),
+        Pane::Images => state.images.step(delta),
+        Pane::Alarms => state.alarms.step(delta),
+        Pane::Logs => {
+            // Up scrolls back in time and pauses the tail; back at the bottom it follows again.
+            let max = state.logs.buf.len().saturating_sub(1) as isize;
+            let scroll = (state.logs.scroll as isize - delta).clamp(0, max.max(0));
+            state.logs.scroll = scroll as usize;
+            state.logs.follow = scroll == 0;
+        }
+    }
+}
+
+fn on_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
+    match action {
+        Action::Pane(p) => state.switch_pane(p),
+        Action::NextPane => state.switch_pane(state.pane.cycle(true)),
+        Action::PrevPane => state.switch_pane(state.pane.cycle(false)),
+        Action::Down => step(state, 1),
+        Action::Up => step(state, -1),
+        Action::PageDown => step(state, page(state)),
+        Action::PageUp => step(state, -page(state)),
+        Action::Top => step(state, isize::MIN / 2),
+        Action::Bottom => step(state, isize::MAX / 2),
+        Action::Enter => on_enter(state),
+        Action::Back => on_back(state),
+        Action::Filter => state.mode = Mode::Filter,
+        Action::Palette => state.mode = Mode::Palette(String::new()),
+        Action::Help => state.mode = Mode::Help,
+        Action::Refresh => {
+            effects.push(Effect::Refresh);
+            state.flash("refreshing…");
+        }
+        Action::ToggleFollow => {
+            state.logs.follow = !state.logs.follow;
+            if state.logs.follow {
+                state.logs.scroll = 0;
+            }
+        }
+        Action::Quit => state.quit = true,
+        Action::Promote | Action::Abort | Action::Rollback | Action::Build => {
+            let what = match action {
+                Action::Promote => "promote",
+                Action::Abort => "abort",
+                Action::Rollback => "roll back",
+                _ => "start a build",
+            };
+            let msg = if state.read_only {
+                format!("{what}: refused, the console is read-only")
+            } else {
+                format!("{what}: not available yet in this version; nothing was changed")
+            };
+            state.flash(msg);
+        }
+    }
+}
+
+fn on_enter(state: &mut State) {
+    match state.pane {
+        Pane::Services => {
+            if let Some(key) = state.selected_service().map(|s| s.key()) {
+                state.scope = Some(key);
+                state.tasks = Default::default();
+                state.pane = Pane::Tasks;
+            }
+        }
+        Pane::Logs => {}
+        _ => {
+            let has_item = match state.pane {
+                Pane::Tasks => !state.tasks.is_empty(),
+                Pane::Images => !state.images.is_empty(),
+                Pane::Alarms => !state.alarms.is_empty(),
+                _ => false,
+            };
+            if has_item {
+                state.mode = Mode::Detail;
+            }
+        }
+    }
+}
+
+fn on_back(state: &mut State) {
+    if !current_filter(state).is_empty() {
+        set_filter(state, String::new());
+    } else if state.pane == Pane::Tasks && state.scope.is_some() {
+        state.scope = None;
+        state.tasks = Default::default();
+        state.pane = Pane::Services;
+    } else if state.pane == Pane::Logs && !state.logs.follow {
+        state.logs.follow = true;
+        state.logs.scroll = 0;
+    }
+}

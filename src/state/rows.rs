@@ -1,0 +1,86 @@
+//! How each kind of item is identified and filtered, and the order panes show them in.
+
+use super::table::{Row, contains};
+use crate::model::{Alarm, AlarmState, Image, Service, Task};
+
+impl Row for Service {
+    fn id(&self) -> String {
+        self.arn.clone()
+    }
+    fn matches(&self, n: &str) -> bool {
+        contains(&self.name, n)
+            || contains(&self.cluster, n)
+            || contains(&self.image_tag, n)
+            || contains(&self.status, n)
+            || self.rollout_state().is_some_and(|r| contains(r.label(), n))
+    }
+}
+
+impl Row for Task {
+    fn id(&self) -> String {
+        self.arn.clone()
+    }
+    fn matches(&self, n: &str) -> bool {
+        contains(&self.id, n)
+            || contains(&self.service, n)
+            || contains(&self.last_status, n)
+            || contains(self.health.label(), n)
+            || contains(&self.stop_reason, n)
+            || contains(&self.private_ip, n)
+    }
+}
+
+impl Row for Image {
+    fn id(&self) -> String {
+        format!("{}@{}", self.repository, self.digest)
+    }
+    fn matches(&self, n: &str) -> bool {
+        contains(&self.repository, n)
+            || self.tags.iter().any(|t| contains(t, n))
+            || contains(&self.digest, n)
+            || self.used_by.iter().any(|s| contains(s, n))
+    }
+}
+
+impl Row for Alarm {
+    fn id(&self) -> String {
+        self.name.clone()
+    }
+    fn matches(&self, n: &str) -> bool {
+        contains(&self.name, n) || contains(self.state.label(), n) || contains(&self.reason, n)
+    }
+}
+
+pub fn sort_services(v: &mut [Service]) {
+    v.sort_by(|a, b| (&a.cluster, &a.name).cmp(&(&b.cluster, &b.name)));
+}
+
+/// Running tasks first, newest first; then stopped ones, most recently stopped first.
+pub fn sort_tasks(v: &mut [Task]) {
+    v.sort_by_key(|t| {
+        (
+            t.last_status == "STOPPED",
+            std::cmp::Reverse(t.stopped_at.or(t.started_at).unwrap_or(i64::MAX)),
+            t.id.clone(),
+        )
+    });
+}
+
+/// By repository, newest push first.
+pub fn sort_images(v: &mut [Image]) {
+    v.sort_by(|a, b| {
+        a.repository
+            .cmp(&b.repository)
+            .then(b.pushed_at.cmp(&a.pushed_at))
+    });
+}
+
+/// Firing alarms first, then unknown, then OK; by name within each.
+pub fn sort_alarms(v: &mut [Alarm]) {
+    let rank = |s: AlarmState| match s {
+        AlarmState::Alarm => 0,
+        AlarmState::InsufficientData => 1,
+        AlarmState::Ok => 2,
+    };
+    v.sort_by(|a, b| rank(a.state).cmp(&rank(b.state)).then(a.name.cmp(&b.name)));
+}

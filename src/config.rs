@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Theme name; `--theme` wins over it.
@@ -74,19 +74,6 @@ pub struct Context {
     pub read_only: bool,
     /// A colour for this context's header, overriding the theme's prod colour.
     pub accent: Option<String>,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            theme: None,
-            default_context: None,
-            read_only: false,
-            logs: LogsConfig::default(),
-            poll: PollConfig::default(),
-            contexts: Vec::new(),
-        }
-    }
 }
 
 /// `origin:line:column: message`, the way compilers report, from a TOML error.

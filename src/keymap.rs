@@ -43,8 +43,8 @@ pub struct Binding {
     pub action: Action,
     pub help: &'static str,
     pub scope: Scope,
-    /// Shown in the footer's hints.
-    pub hint: bool,
+    /// The footer's short hint for this binding, if it has one.
+    pub hint: Option<&'static str>,
 }
 
 const fn b(
@@ -53,7 +53,7 @@ const fn b(
     action: Action,
     help: &'static str,
     scope: Scope,
-    hint: bool,
+    hint: Option<&'static str>,
 ) -> Binding {
     Binding {
         keys,
@@ -68,179 +68,33 @@ const fn b(
 use KeyCode::*;
 use Scope::*;
 
+#[rustfmt::skip]
 pub const BINDINGS: &[Binding] = &[
-    b(
-        &[Char('1')],
-        "1",
-        Action::Pane(Pane::Services),
-        "services pane",
-        Global,
-        false,
-    ),
-    b(
-        &[Char('2')],
-        "2",
-        Action::Pane(Pane::Tasks),
-        "tasks pane",
-        Global,
-        false,
-    ),
-    b(
-        &[Char('3')],
-        "3",
-        Action::Pane(Pane::Images),
-        "images pane",
-        Global,
-        false,
-    ),
-    b(
-        &[Char('4')],
-        "4",
-        Action::Pane(Pane::Alarms),
-        "alarms pane",
-        Global,
-        false,
-    ),
-    b(
-        &[Char('5')],
-        "5",
-        Action::Pane(Pane::Logs),
-        "logs pane",
-        Global,
-        false,
-    ),
-    b(&[Tab], "Tab", Action::NextPane, "next pane", Global, false),
-    b(
-        &[BackTab],
-        "S-Tab",
-        Action::PrevPane,
-        "previous pane",
-        Global,
-        false,
-    ),
-    b(
-        &[Char('j'), Down],
-        "j/↓",
-        Action::Down,
-        "move down",
-        Global,
-        true,
-    ),
-    b(&[Char('k'), Up], "k/↑", Action::Up, "move up", Global, true),
-    b(
-        &[PageDown, Char('d')],
-        "PgDn/d",
-        Action::PageDown,
-        "page down",
-        Global,
-        false,
-    ),
-    b(
-        &[PageUp, Char('u')],
-        "PgUp/u",
-        Action::PageUp,
-        "page up",
-        Global,
-        false,
-    ),
-    b(
-        &[Char('g'), Home],
-        "g",
-        Action::Top,
-        "go to top",
-        Global,
-        false,
-    ),
-    b(
-        &[Char('G'), End],
-        "G",
-        Action::Bottom,
-        "go to bottom (logs: follow)",
-        Global,
-        false,
-    ),
-    b(
-        &[Enter],
-        "Enter",
-        Action::Enter,
-        "open detail / drill down",
-        Global,
-        true,
-    ),
-    b(
-        &[Esc],
-        "Esc",
-        Action::Back,
-        "back, close, clear filter",
-        Global,
-        true,
-    ),
-    b(
-        &[Char('/')],
-        "/",
-        Action::Filter,
-        "filter this pane",
-        Global,
-        true,
-    ),
-    b(
-        &[Char(':')],
-        ":",
-        Action::Palette,
-        "command palette",
-        Global,
-        true,
-    ),
-    b(&[Char('?')], "?", Action::Help, "help", Global, true),
-    b(
-        &[Char('r')],
-        "r",
-        Action::Refresh,
-        "refresh now",
-        Global,
-        false,
-    ),
-    b(
-        &[Char('f')],
-        "f",
-        Action::ToggleFollow,
-        "follow / pause the tail",
-        Only(Pane::Logs),
-        true,
-    ),
-    b(
-        &[Char('P')],
-        "P",
-        Action::Promote,
-        "promote a canary",
-        Only(Pane::Services),
-        false,
-    ),
-    b(
-        &[Char('A')],
-        "A",
-        Action::Abort,
-        "abort a canary",
-        Only(Pane::Services),
-        false,
-    ),
-    b(
-        &[Char('R')],
-        "R",
-        Action::Rollback,
-        "roll back",
-        Only(Pane::Services),
-        false,
-    ),
-    b(
-        &[Char('B')],
-        "B",
-        Action::Build,
-        "start a build",
-        Only(Pane::Services),
-        false,
-    ),
-    b(&[Char('q')], "q", Action::Quit, "quit", Global, true),
+    b(&[Char('1')], "1", Action::Pane(Pane::Services), "services pane", Global, None),
+    b(&[Char('2')], "2", Action::Pane(Pane::Tasks), "tasks pane", Global, None),
+    b(&[Char('3')], "3", Action::Pane(Pane::Images), "images pane", Global, None),
+    b(&[Char('4')], "4", Action::Pane(Pane::Alarms), "alarms pane", Global, None),
+    b(&[Char('5')], "5", Action::Pane(Pane::Logs), "logs pane", Global, None),
+    b(&[Tab], "Tab", Action::NextPane, "next pane", Global, None),
+    b(&[BackTab], "S-Tab", Action::PrevPane, "previous pane", Global, None),
+    b(&[Char('j'), Down], "j/↓", Action::Down, "move down", Global, Some("down")),
+    b(&[Char('k'), Up], "k/↑", Action::Up, "move up", Global, Some("up")),
+    b(&[PageDown, Char('d')], "PgDn/d", Action::PageDown, "page down", Global, None),
+    b(&[PageUp, Char('u')], "PgUp/u", Action::PageUp, "page up", Global, None),
+    b(&[Char('g'), Home], "g", Action::Top, "go to top", Global, None),
+    b(&[Char('G'), End], "G", Action::Bottom, "go to bottom (logs: follow)", Global, None),
+    b(&[Enter], "Enter", Action::Enter, "open detail / drill down", Global, Some("open")),
+    b(&[Esc], "Esc", Action::Back, "back, close, clear filter", Global, Some("back")),
+    b(&[Char('/')], "/", Action::Filter, "filter this pane", Global, Some("filter")),
+    b(&[Char(':')], ":", Action::Palette, "command palette", Global, Some("command")),
+    b(&[Char('?')], "?", Action::Help, "help", Global, Some("help")),
+    b(&[Char('r')], "r", Action::Refresh, "refresh now", Global, Some("refresh")),
+    b(&[Char('f')], "f", Action::ToggleFollow, "follow / pause the tail", Only(Pane::Logs), Some("follow")),
+    b(&[Char('P')], "P", Action::Promote, "promote a canary", Only(Pane::Services), None),
+    b(&[Char('A')], "A", Action::Abort, "abort a canary", Only(Pane::Services), None),
+    b(&[Char('R')], "R", Action::Rollback, "roll back", Only(Pane::Services), None),
+    b(&[Char('B')], "B", Action::Build, "start a build", Only(Pane::Services), None),
+    b(&[Char('q')], "q", Action::Quit, "quit", Global, Some("quit")),
 ];
 
 /// Ctrl-C always quits, whatever mode the console is in.
@@ -266,7 +120,7 @@ pub fn lookup(key: &KeyEvent, pane: Pane) -> Option<Action> {
 pub fn hints(pane: Pane) -> impl Iterator<Item = &'static Binding> {
     BINDINGS
         .iter()
-        .filter(move |b| b.hint && (b.scope == Global || b.scope == Only(pane)))
+        .filter(move |b| b.hint.is_some() && (b.scope == Global || b.scope == Only(pane)))
 }
 
 #[cfg(test)]

@@ -1,8 +1,11 @@
 //! deckwatch: a terminal console for shipping to AWS ECS.
 
+pub mod app;
 pub mod cloud;
 pub mod config;
 pub mod keymap;
 pub mod model;
 pub mod state;
 pub mod theme;
+pub mod ui;
+pub mod workers;

@@ -1,1 +1,165 @@
-fn main() {}
+//! deckwatch: parse the command line, load config and themes, then run the console.
+
+use clap::Parser;
+use deckwatch::cloud::{Fleet, sim::SimFleet};
+use deckwatch::config::{self, Config};
+use deckwatch::model::ContextInfo;
+use deckwatch::state::{self, State};
+use deckwatch::theme::{self, Themes};
+use deckwatch::workers::poller::{Intervals, now_ms};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A terminal console for shipping to AWS ECS: services, tasks, images, alarms and logs.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Cli {
+    /// Run on the embedded demo fleet: no AWS account or network needed.
+    #[arg(long)]
+    demo: bool,
+    /// AWS profile (default: AWS_PROFILE, then the context's profile).
+    #[arg(long)]
+    profile: Option<String>,
+    /// AWS region (default: AWS_REGION, then the context's or profile's region).
+    #[arg(long)]
+    region: Option<String>,
+    /// Send every AWS call to this endpoint, e.g. a local emulator.
+    #[arg(long, value_name = "URL")]
+    endpoint_url: Option<String>,
+    /// A cluster to show; repeat for more. Default: the context's, else all in the region.
+    #[arg(long = "cluster", value_name = "NAME")]
+    clusters: Vec<String>,
+    /// Refuse every mutating action.
+    #[arg(long)]
+    read_only: bool,
+    /// The config file (default: DECKWATCH_CONFIG, then the XDG config dir's config.toml).
+    #[arg(long, value_name = "FILE", env = "DECKWATCH_CONFIG")]
+    config: Option<PathBuf>,
+    /// A context from the config file.
+    #[arg(long, value_name = "NAME")]
+    context: Option<String>,
+    /// Theme: dark, light, high-contrast, or a theme file's name in the config dir's themes/.
+    #[arg(long, value_name = "NAME")]
+    theme: Option<String>,
+}
+
+fn fail(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("deckwatch: {msg}");
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    if let Err(e) = color_eyre::install() {
+        return fail(e);
+    }
+    let cli = Cli::parse();
+    let config_dir = config::default_dir();
+    let (cfg, cfg_path) = match &cli.config {
+        Some(p) => (Config::load(p, true), p.clone()),
+        None => {
+            let p = config_dir.clone().unwrap_or_default().join("config.toml");
+            (Config::load(&p, false), p)
+        }
+    };
+    let cfg = match cfg {
+        Ok(c) => c,
+        Err(e) => return fail(format!("config error: {e}")),
+    };
+    let themes = match Themes::load(config_dir.as_ref().map(|d| d.join("themes")).as_deref()) {
+        Ok(t) => t,
+        Err(e) => return fail(format!("theme error: {e}")),
+    };
+    let theme_name = cli
+        .theme
+        .clone()
+        .or(cfg.theme.clone())
+        .unwrap_or_else(|| theme::DEFAULT.into());
+    if themes.get(&theme_name).is_none() {
+        return fail(format!(
+            "theme error: no theme named {theme_name:?} (known: {})",
+            themes.names().join(", ")
+        ));
+    }
+    let ctx_name = cli.context.clone().or(cfg.default_context.clone());
+    let ctx = match &ctx_name {
+        Some(n) => match cfg.context(n) {
+            Some(c) => Some(c.clone()),
+            None => {
+                return fail(format!(
+                    "config error: no context named {n:?} in {}",
+                    cfg_path.display()
+                ));
+            }
+        },
+        None => None,
+    };
+    if !cli.demo {
+        return fail(
+            "the AWS backend is not built yet in this version; run with --demo to use the embedded \
+             demo fleet (--profile, --region, --endpoint-url and --cluster need the AWS backend)",
+        );
+    }
+    let _log_guard = init_logging();
+    let read_only = cli.read_only || cfg.read_only || ctx.as_ref().is_some_and(|c| c.read_only);
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let context = ContextInfo {
+        name: "demo".into(),
+        profile: "demo".into(),
+        ..Default::default()
+    };
+    let state = State::new(
+        state::Options {
+            read_only,
+            theme: theme_name,
+            themes: themes.names(),
+            log_lines: cfg.logs.max_lines,
+            log_bytes: cfg.logs.max_bytes,
+            context,
+        },
+        now_ms(),
+    );
+    let iv = Intervals {
+        fast: Duration::from_secs(cfg.poll.fast_secs),
+        normal: Duration::from_secs(cfg.poll.normal_secs),
+        logs: Duration::from_secs(1),
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => return fail(format!("cannot start the async runtime: {e}")),
+    };
+    let result = runtime.block_on(async {
+        let fleet: Arc<dyn Fleet> = Arc::new(SimFleet::new(now_ms()));
+        // ratatui::init restores the terminal on panic too, before color-eyre's report.
+        let mut terminal = ratatui::init();
+        let r = deckwatch::app::run(&mut terminal, state, themes, no_color, fleet, iv).await;
+        ratatui::restore();
+        r
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(format!("{e:#}")),
+    }
+}
+
+/// Logs go to a file in the XDG state dir, never to the terminal the console draws on.
+fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dirs = directories::ProjectDirs::from("", "", "deckwatch")?;
+    let dir = dirs
+        .state_dir()
+        .unwrap_or(dirs.data_local_dir())
+        .to_path_buf();
+    std::fs::create_dir_all(&dir).ok()?;
+    let file = tracing_appender::rolling::never(&dir, "deckwatch.log");
+    let (writer, guard) = tracing_appender::non_blocking(file);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DECKWATCH_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .init();
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "deckwatch started");
+    Some(guard)
+}

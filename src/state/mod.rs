@@ -2,6 +2,7 @@
 //! it changes the state and returns the effects for the loop to carry out.
 
 mod input;
+pub use input::current_filter;
 pub mod logs;
 pub mod palette;
 pub mod rows;

@@ -108,19 +108,15 @@ fn advance(w: &mut World, i: usize) {
                 }
             }
         }
-        "PRODUCTION_TRAFFIC_SHIFT" => {
-            if n.bake_ends_at.is_some_and(|at| now >= at) {
-                set_weights(w, i, 100.0);
-                set_stage(w, i, "POST_PRODUCTION_TRAFFIC_SHIFT");
-                if let Some(n) = w.native_mut(i) {
-                    n.bake_ends_at = None;
-                }
+        "PRODUCTION_TRAFFIC_SHIFT" if n.bake_ends_at.is_some_and(|at| now >= at) => {
+            set_weights(w, i, 100.0);
+            set_stage(w, i, "POST_PRODUCTION_TRAFFIC_SHIFT");
+            if let Some(n) = w.native_mut(i) {
+                n.bake_ends_at = None;
             }
         }
-        "BAKE_TIME" => {
-            if n.bake_ends_at.is_some_and(|at| now >= at) {
-                set_stage(w, i, "CLEAN_UP");
-            }
+        "BAKE_TIME" if n.bake_ends_at.is_some_and(|at| now >= at) => {
+            set_stage(w, i, "CLEAN_UP");
         }
         "CLEAN_UP" => {
             let old: Vec<usize> = n

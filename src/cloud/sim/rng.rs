@@ -45,8 +45,15 @@ pub fn hex_of(text: &str, len: usize) -> String {
             h = h.wrapping_mul(0x1000_0000_01b3);
         }
         h ^= out.len() as u64;
-        out.push_str(&format!("{h:016x}"));
+        out.push_str(&format!("{:016x}", mix(h)));
     }
     out.truncate(len);
     out
+}
+
+/// splitmix64's finaliser: nearby inputs give unrelated outputs.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }

@@ -34,8 +34,11 @@ pub fn on_schedule(w: &mut World) {
 pub fn next_revision(w: &mut World, i: usize) -> TaskDefRef {
     let s = &mut w.services[i];
     s.latest_revision += 1;
-    TaskDefRef {
+    let td = TaskDefRef {
         family: s.svc.task_def.family.clone(),
         revision: s.latest_revision,
-    }
+    };
+    let pushed = w.now - 2 * 60_000;
+    w.push_image(i, td.revision, pushed);
+    td
 }

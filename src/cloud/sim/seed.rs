@@ -3,9 +3,9 @@
 use super::rng::{Rng, hex_of};
 use super::world::{METRIC_POINTS, Role, SimService, World};
 use crate::model::{
-    Alarm, AlarmKind, AlarmState, CircuitBreaker, DeploymentStatus, Findings, Health, HookStatus,
-    Image, LifecycleHook, Millis, NativeDeployment, RolloutState, Service, ServiceRevision,
-    Strategy, TaskDefRef,
+    Alarm, AlarmKind, AlarmState, CircuitBreaker, DeploymentStatus, Health, HookStatus,
+    LifecycleHook, Millis, NativeDeployment, RolloutState, Service, ServiceRevision, Strategy,
+    TaskDefRef,
 };
 use std::collections::VecDeque;
 
@@ -237,30 +237,11 @@ fn seed_metrics(w: &mut World, i: usize) {
 }
 
 fn seed_images(w: &mut World, i: usize, revision: u32) {
-    let repo = w.services[i].repo.clone();
-    // A few past revisions, the current one, and the next few that the scenario deploys.
-    for rev in revision.saturating_sub(4)..=revision + 6 {
-        let tag = World::image_tag(rev);
-        let digest = World::digest_of(&repo, &tag);
-        let days_ago = (revision as i64 - rev as i64) * 2;
+    // The current revision and a few before it; later ones are pushed as deployments start.
+    for rev in revision.saturating_sub(4)..=revision {
+        let days_ago = (revision - rev) as i64 * 2;
         let pushed_at = w.start - days_ago * 86_400_000 - (w.rng.below(20) as i64 + 1) * 3_600_000;
-        let mut r = Rng::new(digest.len() as u64 + rev as u64 * 7919);
-        let findings = (rev % 5 != 3).then(|| Findings {
-            critical: u32::from(r.chance(0.15)),
-            high: r.below(4) as u32,
-            medium: r.below(9) as u32,
-            low: r.below(15) as u32,
-            informational: r.below(6) as u32,
-        });
-        w.images.push(Image {
-            repository: repo.clone(),
-            tags: vec![tag, format!("git-{}", hex_of(&digest, 7))],
-            digest,
-            pushed_at,
-            size_bytes: (60 + r.below(340)) * 1_048_576 + r.below(1_048_576),
-            findings,
-            used_by: Vec::new(),
-        });
+        w.push_image(i, rev, pushed_at);
     }
 }
 

@@ -167,6 +167,7 @@ fn write_logs(w: &mut World) {
                 .contains(&t.task.task_def.revision);
         lines.push((t.svc, t.task.id.clone(), t.task.task_def.revision, bad));
     }
+    let mut out: Vec<(usize, LogLine)> = Vec::new();
     for (svc, task_id, revision, bad) in lines {
         let roll = w.rng.unit();
         let message = if bad && roll < 0.8 {
@@ -182,17 +183,18 @@ fn write_logs(w: &mut World) {
             continue;
         };
         let at = now - w.rng.below(1_000) as i64;
-        let seq = w.next_seq;
+        let line = LogLine {
+            at,
+            task_id,
+            revision,
+            message,
+        };
+        out.push((svc, line));
+    }
+    // CloudWatch hands events back in time order.
+    out.sort_by_key(|(_, l)| l.at);
+    for (svc, line) in out {
+        w.logs.push_back((w.next_seq, svc, line));
         w.next_seq += 1;
-        w.logs.push_back((
-            seq,
-            svc,
-            LogLine {
-                at,
-                task_id,
-                revision,
-                message,
-            },
-        ));
     }
 }

@@ -3,8 +3,8 @@
 
 use super::rng::{Rng, hex_of};
 use crate::model::{
-    Alarm, Deployment, DeploymentStatus, Health, Image, LogLine, Millis, NativeDeployment,
-    RolloutState, Service, ServiceEvent, Task, TaskDefRef,
+    Alarm, Deployment, DeploymentStatus, Findings, Health, Image, LogLine, Millis,
+    NativeDeployment, RolloutState, Service, ServiceEvent, Task, TaskDefRef,
 };
 use std::collections::VecDeque;
 
@@ -266,6 +266,30 @@ impl World {
                 .collect();
         }
         images
+    }
+
+    /// Pushes the image a revision runs, as the build pipeline would before a deployment.
+    pub fn push_image(&mut self, svc: usize, revision: u32, pushed_at: Millis) {
+        let repo = self.services[svc].repo.clone();
+        let tag = World::image_tag(revision);
+        let digest = World::digest_of(&repo, &tag);
+        let mut r = Rng::new(hex_of(&digest, 8).len() as u64 + revision as u64 * 7919);
+        let findings = (revision % 5 != 3).then(|| Findings {
+            critical: u32::from(r.chance(0.15)),
+            high: r.below(4) as u32,
+            medium: r.below(9) as u32,
+            low: r.below(15) as u32,
+            informational: r.below(6) as u32,
+        });
+        self.images.push(Image {
+            repository: repo,
+            tags: vec![tag, format!("git-{}", hex_of(&digest, 7))],
+            digest,
+            pushed_at,
+            size_bytes: (60 + r.below(340)) * 1_048_576 + r.below(1_048_576),
+            findings,
+            used_by: Vec::new(),
+        });
     }
 
     pub fn new_deployment(&mut self, svc: usize, td: TaskDefRef, reason: &str) -> Deployment {

@@ -1,0 +1,111 @@
+//! Text for times, sizes and small inline charts.
+
+use crate::model::Millis;
+
+/// `12s`, `5m`, `3h`, `4d`: how long ago, as a glance wants it.
+pub fn age(now: Millis, then: Millis) -> String {
+    let s = ((now - then) / 1000).max(0);
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", s / 60),
+        3600..172_800 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86_400),
+    }
+}
+
+/// `m:ss` (or `h:mm:ss`) left until `until`; `0:00` once it has passed.
+pub fn countdown(now: Millis, until: Millis) -> String {
+    let s = ((until - now).max(0) + 999) / 1000;
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
+/// `HH:MM:SS` in UTC.
+pub fn clock(at: Millis) -> String {
+    chrono::DateTime::from_timestamp_millis(at)
+        .map(|t| t.format("%H:%M:%S").to_string())
+        .unwrap_or_else(|| "--:--:--".into())
+}
+
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// The last `width` points as block characters, scaled between the window's low and high so a
+/// small change still shows; the number beside it gives the level.
+pub fn sparkline(points: &[f64], width: usize) -> String {
+    let tail = &points[points.len().saturating_sub(width)..];
+    let lo = tail.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = tail.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let span = (hi - lo).max(5.0);
+    let mut s: String = tail
+        .iter()
+        .map(|v| BLOCKS[(((v - lo) / span) * 7.0).round().clamp(0.0, 7.0) as usize])
+        .collect();
+    for _ in tail.len()..width {
+        s.insert(0, ' ');
+    }
+    s
+}
+
+/// A bar `width` cells wide, filled to `fraction`.
+pub fn bar(fraction: f64, width: usize) -> String {
+    let filled = ((fraction.clamp(0.0, 1.0)) * width as f64).round() as usize;
+    let mut s = "█".repeat(filled);
+    s.push_str(&"░".repeat(width - filled));
+    s
+}
+
+/// Cuts `s` to `max` characters, ending in `…` when cut.
+pub fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_pick_a_unit() {
+        assert_eq!(age(100_000, 95_000), "5s");
+        assert_eq!(age(3_600_000, 0), "1h");
+        assert_eq!(age(5 * 86_400_000, 0), "5d");
+        assert_eq!(age(0, 10_000), "0s");
+    }
+
+    #[test]
+    fn countdown_rounds_up_and_stops_at_zero() {
+        assert_eq!(countdown(0, 372_001), "6:13");
+        assert_eq!(countdown(10, 0), "0:00");
+    }
+
+    #[test]
+    fn sparkline_pads_and_scales() {
+        assert_eq!(sparkline(&[0.0, 100.0], 4), "  ▁█");
+        assert_eq!(sparkline(&[50.0, 50.0], 2), "▁▁");
+        assert_eq!(bar(0.5, 4), "██░░");
+        assert_eq!(bytes(1536), "1.5 KB");
+        assert_eq!(clip("abcdef", 4), "abc…");
+    }
+}

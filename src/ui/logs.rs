@@ -1,0 +1,81 @@
+use super::{format, pane_block};
+use crate::state::State;
+use crate::state::table::contains;
+use crate::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let logs = &state.logs;
+    let buf = &logs.buf;
+    let height = area.height.saturating_sub(2) as usize;
+    let needle = logs.filter.to_lowercase();
+    // Walk back from the newest line, so only what fits on screen is ever formatted.
+    let mut shown = Vec::with_capacity(height);
+    let mut skipped = 0;
+    for i in (0..buf.len()).rev() {
+        if shown.len() == height {
+            break;
+        }
+        let Some(l) = buf.get(i) else { continue };
+        if !(needle.is_empty() || contains(l.message, &needle) || contains(l.task_id, &needle)) {
+            continue;
+        }
+        if skipped < logs.scroll {
+            skipped += 1;
+            continue;
+        }
+        let level = if l.message.contains("ERROR") || l.message.contains(" 500 ") {
+            theme.alarm
+        } else if l.message.contains("WARN") {
+            theme.warn
+        } else {
+            theme.fg
+        };
+        shown.push(Line::from(vec![
+            Span::styled(
+                format!("{} ", format::clock(l.at)),
+                Style::new().fg(theme.muted),
+            ),
+            Span::styled(
+                format!("{} ", l.task_id.chars().take(8).collect::<String>()),
+                Style::new().fg(theme.accent),
+            ),
+            Span::styled(format!("r{:<4}", l.revision), Style::new().fg(theme.canary)),
+            Span::styled(l.message.to_string(), Style::new().fg(level)),
+        ]));
+    }
+    shown.reverse();
+    let target = logs
+        .service
+        .as_ref()
+        .map_or("no service selected".to_string(), |k| k.to_string());
+    let mode = if logs.follow {
+        "following"
+    } else {
+        "paused (G or f to follow)"
+    };
+    let title = format!(
+        "logs of {target} · {} lines · {} · {mode}{}",
+        buf.len(),
+        format::bytes(buf.bytes() as u64),
+        if buf.dropped > 0 {
+            format!(" · {} oldest dropped", buf.dropped)
+        } else {
+            String::new()
+        }
+    );
+    let block = pane_block(state, theme, title, buf.len(), buf.len());
+    let body = if logs.service.is_none() {
+        vec![Line::from(Span::styled(
+            "Select a service on the services pane (1), then come back to follow its logs.",
+            Style::new().fg(theme.muted),
+        ))]
+    } else {
+        shown
+    };
+    f.render_widget(Paragraph::new(body).block(block), area);
+}

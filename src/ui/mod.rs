@@ -1,0 +1,105 @@
+//! Drawing. Every function here reads the state and writes to the frame; none changes state.
+
+mod alarms;
+mod chrome;
+mod detail;
+pub mod format;
+mod images;
+mod logs;
+mod overlays;
+mod rollout;
+mod services;
+mod tasks;
+pub mod widgets;
+
+use crate::state::{Mode, Pane, State};
+use crate::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders};
+
+pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
+    let [header, tabs, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(f.area());
+    f.render_widget(Block::default().style(theme.base()), f.area());
+    chrome::header(f, header, state, theme);
+    chrome::tabs(f, tabs, state, theme);
+    match state.pane {
+        Pane::Services => services::draw(f, body, state, theme),
+        Pane::Tasks => tasks::draw(f, body, state, theme),
+        Pane::Images => images::draw(f, body, state, theme),
+        Pane::Alarms => alarms::draw(f, body, state, theme),
+        Pane::Logs => logs::draw(f, body, state, theme),
+    }
+    chrome::footer(f, footer, state, theme);
+    match &state.mode {
+        Mode::Help => overlays::help(f, body, state, theme),
+        Mode::Palette(text) => overlays::palette(f, body, text, theme),
+        Mode::Detail => detail::draw(f, body, state, theme),
+        Mode::Normal | Mode::Filter => {}
+    }
+}
+
+/// A pane's frame: its title with the item count and filter, and on the bottom edge the data's
+/// age or the error that keeps it stale.
+pub fn pane_block<'a>(
+    state: &State,
+    theme: &Theme,
+    title: String,
+    count: usize,
+    total: usize,
+) -> Block<'a> {
+    let (fetched, error) = state.freshness();
+    let filter = crate::state::current_filter(state);
+    let mut top = vec![Span::styled(
+        format!(" {title} "),
+        Style::new().fg(theme.accent),
+    )];
+    top.push(Span::styled(
+        if count == total {
+            format!("({total}) ")
+        } else {
+            format!("({count} of {total}) ")
+        },
+        Style::new().fg(theme.muted),
+    ));
+    if !filter.is_empty() {
+        top.push(Span::styled(
+            format!("/{filter} "),
+            Style::new().fg(theme.warn),
+        ));
+    }
+    let bottom = match (fetched, error) {
+        (_, Some(e)) => {
+            let age = fetched.map_or("no data yet".to_string(), |t| {
+                format!("showing data {} old", format::age(state.now, t))
+            });
+            Span::styled(
+                format!(" ⚠ {} ({age}) ", format::clip(&e.to_string(), 90)),
+                Style::new().fg(theme.alarm),
+            )
+        }
+        (None, None) => Span::styled(" loading… ".to_string(), Style::new().fg(theme.info)),
+        (Some(t), None) => Span::styled(
+            format!(" updated {} ago ", format::age(state.now, t)),
+            Style::new().fg(theme.muted),
+        ),
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(Style::new().fg(if error.is_some() {
+            theme.alarm
+        } else {
+            theme.border
+        }))
+        .title(Line::from(top))
+        .title_bottom(Line::from(bottom).right_aligned())
+}

@@ -1,0 +1,120 @@
+use super::widgets::table::{self, Spec};
+use super::{format, pane_block, rollout};
+use crate::model::Health;
+use crate::state::State;
+use crate::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Cell, Paragraph, Row};
+
+const HEADER: &[&str] = &[
+    "TASK",
+    "SERVICE",
+    "REV",
+    "STATUS",
+    "HEALTH",
+    "STARTED",
+    "STOP REASON",
+    "IP",
+];
+
+pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let area = match state.scoped_service() {
+        Some(svc) => {
+            let panel = rollout::panel(svc, state.now, theme);
+            let height = (panel.len() as u16 + 2).min(area.height / 2);
+            let [top, events_area, rest] = Layout::vertical([
+                Constraint::Length(height),
+                Constraint::Length(7),
+                Constraint::Min(3),
+            ])
+            .areas(area);
+            let border = |title: &'static str| {
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_type(BorderType::Rounded)
+                    .border_style(Style::new().fg(theme.border))
+                    .title(Span::styled(title, Style::new().fg(theme.accent)))
+            };
+            f.render_widget(Paragraph::new(panel).block(border(" rollout ")), top);
+            let events: Vec<Line> = svc
+                .events
+                .iter()
+                .take(events_area.height.saturating_sub(2) as usize)
+                .map(|e| {
+                    Line::from(vec![
+                        Span::styled(
+                            format!("{} ", format::clock(e.at)),
+                            Style::new().fg(theme.muted),
+                        ),
+                        Span::raw(e.message.clone()),
+                    ])
+                })
+                .collect();
+            f.render_widget(
+                Paragraph::new(events).block(border(" events ")),
+                events_area,
+            );
+            rest
+        }
+        None => area,
+    };
+    let t = &state.tasks;
+    let title = match &state.scope {
+        Some(k) => format!("tasks of {k}"),
+        None => "tasks".into(),
+    };
+    let widths = [
+        Constraint::Length(8),
+        Constraint::Length(14),
+        Constraint::Length(5),
+        Constraint::Length(12),
+        Constraint::Length(9),
+        Constraint::Length(7),
+        Constraint::Fill(1),
+        Constraint::Length(15),
+    ];
+    let spec = Spec {
+        header: HEADER,
+        widths: &widths,
+        len: t.len(),
+        selected: t.selected,
+        block: pane_block(state, theme, title, t.len(), t.items.len()),
+    };
+    table::draw(f, area, theme, spec, |i| {
+        let task = &t.items[t.view[i]];
+        let health = match task.health {
+            Health::Healthy => theme.ok,
+            Health::Unhealthy => theme.alarm,
+            Health::Unknown => theme.muted,
+        };
+        let status = match task.last_status.as_str() {
+            "RUNNING" => theme.ok,
+            "STOPPED" => theme.muted,
+            _ => theme.info,
+        };
+        let reason = if task.stop_reason.is_empty() {
+            String::new()
+        } else {
+            format!("{}: {}", task.stop_code, task.stop_reason)
+        };
+        Row::new(vec![
+            Cell::from(task.id.chars().take(8).collect::<String>()),
+            Cell::from(task.service.clone()),
+            Cell::from(task.task_def.revision.to_string()),
+            Cell::from(Span::styled(
+                task.last_status.clone(),
+                Style::new().fg(status),
+            )),
+            Cell::from(Span::styled(task.health.label(), Style::new().fg(health))),
+            Cell::from(
+                task.started_at
+                    .map_or("-".into(), |t| format::age(state.now, t)),
+            ),
+            Cell::from(Span::styled(reason, Style::new().fg(theme.warn))),
+            Cell::from(task.private_ip.clone()),
+        ])
+    });
+}

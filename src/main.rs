@@ -95,6 +95,17 @@ fn main() -> ExitCode {
         },
         None => None,
     };
+    if cli.demo
+        && (cli.profile.is_some()
+            || cli.region.is_some()
+            || cli.endpoint_url.is_some()
+            || !cli.clusters.is_empty())
+    {
+        return fail(
+            "--profile, --region, --endpoint-url and --cluster choose an AWS account; they cannot be \
+             combined with --demo, which runs the embedded demo fleet",
+        );
+    }
     if !cli.demo {
         return fail(
             "the AWS backend is not built yet in this version; run with --demo to use the embedded \
@@ -104,11 +115,16 @@ fn main() -> ExitCode {
     let _log_guard = init_logging();
     let read_only = cli.read_only || cfg.read_only || ctx.as_ref().is_some_and(|c| c.read_only);
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    // The config knows which contexts are production; the backend only fills in the rest.
     let context = ContextInfo {
-        name: "demo".into(),
-        profile: "demo".into(),
+        name: ctx.as_ref().map_or("demo".into(), |c| c.name.clone()),
+        prod: ctx.as_ref().is_some_and(|c| c.prod),
         ..Default::default()
     };
+    let accent = ctx
+        .as_ref()
+        .and_then(|c| c.accent.as_deref())
+        .and_then(|a| a.parse().ok());
     let state = State::new(
         state::Options {
             read_only,
@@ -117,6 +133,7 @@ fn main() -> ExitCode {
             log_lines: cfg.logs.max_lines,
             log_bytes: cfg.logs.max_bytes,
             context,
+            accent,
         },
         now_ms(),
     );

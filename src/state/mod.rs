@@ -139,6 +139,7 @@ pub struct State {
     /// The service the tasks pane is drilled into.
     pub scope: Option<ServiceKey>,
     pub context: ContextInfo,
+    pub accent: Option<ratatui::style::Color>,
     pub read_only: bool,
     pub theme_name: String,
     pub themes: Vec<String>,
@@ -162,6 +163,8 @@ pub struct Options {
     pub log_lines: usize,
     pub log_bytes: usize,
     pub context: ContextInfo,
+    /// The context's own header colour, over the theme's prod colour.
+    pub accent: Option<ratatui::style::Color>,
 }
 
 impl State {
@@ -184,6 +187,7 @@ impl State {
             },
             scope: None,
             context: o.context,
+            accent: o.accent,
             read_only: o.read_only,
             theme_name: o.theme,
             themes: o.themes,
@@ -290,7 +294,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 state.flash = None;
             }
         }
-        Msg::Context(c) => {
+        Msg::Context(mut c) => {
+            // Whether a context is production is the config's word, and so is its name.
+            c.prod = state.context.prod;
+            if !state.context.name.is_empty() {
+                c.name = state.context.name.clone();
+            }
             state.dirty |= c != state.context;
             state.context = c;
         }

@@ -13,7 +13,11 @@ use ratatui::widgets::Paragraph;
 
 pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let c = &state.context;
-    let bg = if c.prod { theme.prod } else { theme.header_bg };
+    let bg = if c.prod {
+        state.accent.filter(|_| !theme.mono).unwrap_or(theme.prod)
+    } else {
+        theme.header_bg
+    };
     let base = Style::new().fg(theme.header_fg).bg(bg);
     let bold = base.add_modifier(Modifier::BOLD);
     let mut spans = vec![

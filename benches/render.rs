@@ -1,0 +1,75 @@
+//! Frame cost of the services pane with 10,000 services at 200×60.
+//! Run: cargo bench --bench render
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use deckwatch::cloud::sim::seed;
+use deckwatch::model::{ContextInfo, Service};
+use deckwatch::state::{self, Msg, State};
+use deckwatch::theme::Themes;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::hint::black_box;
+
+const EPOCH: i64 = 1_790_000_000_000;
+
+fn fleet(n: usize) -> Vec<Service> {
+    let base = seed::world(EPOCH).services();
+    (0..n)
+        .map(|i| {
+            let mut s = base[i % base.len()].clone();
+            s.name = format!("{}-{i:05}", s.name);
+            s.cluster = format!("cluster-{:02}", i % 20);
+            s.arn = format!("{}-{i}", s.arn);
+            s
+        })
+        .collect()
+}
+
+fn state_with(n: usize) -> State {
+    let themes = Themes::load(None).unwrap();
+    let mut st = State::new(
+        state::Options {
+            read_only: false,
+            theme: "dark".into(),
+            themes: themes.names(),
+            log_lines: 1000,
+            log_bytes: 1 << 20,
+            context: ContextInfo::default(),
+            accent: None,
+        },
+        EPOCH,
+    );
+    state::update(&mut st, Msg::Services(fleet(n), EPOCH));
+    st
+}
+
+fn render(c: &mut Criterion) {
+    let theme = Themes::load(None).unwrap().get("dark").unwrap();
+    let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    let mut st = state_with(10_000);
+    c.bench_function("services pane, 10k services, 200x60, top", |b| {
+        b.iter(|| {
+            term.draw(|f| deckwatch::ui::draw(f, black_box(&st), &theme))
+                .unwrap()
+        })
+    });
+    st.services.bottom();
+    c.bench_function("services pane, 10k services, 200x60, bottom", |b| {
+        b.iter(|| {
+            term.draw(|f| deckwatch::ui::draw(f, black_box(&st), &theme))
+                .unwrap()
+        })
+    });
+    c.bench_function(
+        "reducer: replace 10k services (sort, filter, keep selection)",
+        |b| {
+            let items = fleet(10_000);
+            b.iter(|| {
+                state::update(&mut st, Msg::Services(black_box(items.clone()), EPOCH + 1));
+            })
+        },
+    );
+}
+
+criterion_group!(benches, render);
+criterion_main!(benches);

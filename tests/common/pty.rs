@@ -1,0 +1,139 @@
+//! The real binary in a pseudo-terminal, its screen read through a VT100 parser.
+
+use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::num::NonZeroU16;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a screen may take to show what a test waits for. A bound against hanging, not a
+/// performance check: the slowest debug build on a loaded machine is far inside it.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+pub struct Console {
+    parser: Arc<Mutex<vt100::Parser>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    _master: Box<dyn MasterPty + Send>,
+    _home: tempfile::TempDir,
+}
+
+impl Console {
+    /// Starts deckwatch at 120×40 with a fresh home, so no user config or theme leaks in.
+    pub fn spawn(args: &[&str], env: &[(&str, &str)]) -> Self {
+        let pty = native_pty_system();
+        let pair = pty
+            .openpty(PtySize {
+                rows: 40,
+                cols: 120,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pty");
+        let home = tempfile::tempdir().expect("temp home");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_deckwatch"));
+        cmd.args(args);
+        cmd.env_clear();
+        cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("HOME", home.path());
+        cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
+        cmd.env("XDG_STATE_HOME", home.path().join("state"));
+        cmd.env("XDG_DATA_HOME", home.path().join("data"));
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = pair.slave.spawn_command(cmd).expect("spawn deckwatch");
+        drop(pair.slave);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            NonZeroU16::new(40).unwrap(),
+            NonZeroU16::new(120).unwrap(),
+            0,
+        )));
+        let mut reader = pair.master.try_clone_reader().expect("pty reader");
+        let sink = parser.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        let writer = pair.master.take_writer().expect("pty writer");
+        Console {
+            parser,
+            writer,
+            child,
+            _master: pair.master,
+            _home: home,
+        }
+    }
+
+    pub fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.process_id().expect("deckwatch has a pid")
+    }
+
+    pub fn alternate_screen(&self) -> bool {
+        self.parser.lock().unwrap().screen().alternate_screen()
+    }
+
+    pub fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).expect("write keys");
+        self.writer.flush().expect("flush keys");
+        // Give the console a moment so a lone ESC is read as the Esc key, not a sequence start.
+        std::thread::sleep(Duration::from_millis(150));
+    }
+
+    fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return;
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "gave up waiting for {what}; the screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn wait_for(&self, text: &str) {
+        self.wait_until(&format!("{text:?}"), |s| s.contains(text));
+    }
+
+    pub fn wait_gone(&self, text: &str) {
+        self.wait_until(&format!("{text:?} to go"), |s| !s.contains(text));
+    }
+
+    pub fn wait_exit(&mut self) -> ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait for deckwatch") {
+                // Let the reader drain the last bytes (the terminal restore).
+                std::thread::sleep(Duration::from_millis(200));
+                return status;
+            }
+            if start.elapsed() > PATIENCE {
+                let _ = self.child.kill();
+                panic!("deckwatch did not exit; the screen:\n{}", self.screen());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Console {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+        }
+    }
+}

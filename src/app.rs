@@ -34,6 +34,8 @@ pub async fn run(
     let mut hup = signal(SignalKind::hangup())?;
     let mut int = signal(SignalKind::interrupt())?;
     let mut refreshes = 0u64;
+    let mut frames = 0u64;
+    let started = std::time::Instant::now();
     let size = terminal.size()?;
     state::update(&mut state, Msg::Resize(size.width, size.height));
 
@@ -45,6 +47,7 @@ pub async fn run(
             let theme = theme.map(|t| if no_color { t.monochrome() } else { t });
             if let Some(theme) = theme {
                 terminal.draw(|f| crate::ui::draw(f, &state, &theme))?;
+                frames += 1;
             }
             state.dirty = false;
         }
@@ -82,6 +85,8 @@ pub async fn run(
             }
         }
         if state.quit {
+            let secs = started.elapsed().as_secs_f64();
+            tracing::info!(frames, secs, "frames drawn");
             return Ok(());
         }
     }

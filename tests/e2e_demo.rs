@@ -10,7 +10,7 @@ fn demo_console_switches_panes_filters_shows_help_and_quits_cleanly() {
     let mut c = Console::spawn(&["--demo"], &[]);
     c.wait_for("services (10)");
     c.wait_for("checkout");
-    c.wait_for("⏸ PAUSED");
+    c.wait_for("‖ PAUSED");
 
     c.send("2");
     c.wait_for("╭ tasks (");

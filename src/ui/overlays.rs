@@ -1,7 +1,7 @@
 //! The help overlay, drawn from the key map, and the command palette.
 
 use super::widgets::overlay::{centered, popup};
-use crate::keymap::{BINDINGS, Scope};
+use crate::keymap::{Action, BINDINGS, Scope};
 use crate::state::{State, palette};
 use crate::theme::Theme;
 use ratatui::Frame;
@@ -14,10 +14,16 @@ pub fn help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let muted = Style::new().fg(theme.muted);
     let mut lines = Vec::new();
     for b in BINDINGS {
-        let scope = match b.scope {
+        let mut scope = match b.scope {
             Scope::Global => String::new(),
             Scope::Only(p) => format!("  ({} pane)", p.title()),
         };
+        if matches!(
+            b.action,
+            Action::Promote | Action::Abort | Action::Rollback | Action::Build
+        ) {
+            scope.push_str(" not in this version");
+        }
         lines.push(Line::from(vec![
             Span::styled(format!(" {:<8}", b.label), key),
             Span::styled(b.help, Style::new().fg(theme.fg)),
@@ -29,13 +35,11 @@ pub fn help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Span::styled("quit, always", Style::new().fg(theme.fg)),
     ]));
     lines.push(Line::raw(""));
-    lines.push(Line::from(Span::styled(" commands (:)", muted)));
-    for (cmd, what) in palette::COMMANDS {
-        lines.push(Line::from(vec![
-            Span::styled(format!(" :{cmd:<11}"), key),
-            Span::styled(*what, Style::new().fg(theme.fg)),
-        ]));
+    let mut cmds = vec![Span::styled(" commands ", muted)];
+    for (cmd, _) in palette::COMMANDS {
+        cmds.push(Span::styled(format!(":{cmd} "), key));
     }
+    lines.push(Line::from(cmds));
     if state.read_only {
         lines.push(Line::from(Span::styled(
             " read-only: every mutating action is refused",

@@ -45,7 +45,7 @@ pub fn summary(s: &Service, now: Millis, theme: &Theme) -> Line<'static> {
         let canary = Style::new().fg(theme.canary).add_modifier(Modifier::BOLD);
         if let Some(cd) = hook_countdown(n, now) {
             return Line::from(vec![
-                Span::styled("⏸ PAUSED ", canary),
+                Span::styled("‖ PAUSED ", canary),
                 Span::styled(
                     cd.replace("auto-", "").replace(" in ", " "),
                     Style::new().fg(theme.warn),
@@ -225,7 +225,7 @@ fn native_lines(n: &NativeDeployment, now: Millis, theme: &Theme) -> Vec<Line<'s
         let cd = hook_countdown(n, now).unwrap_or_else(|| format!("{:?}", h.status).to_uppercase());
         lines.push(Line::from(vec![
             Span::styled(
-                format!("  ⏸ hook {} at {} ", h.id, h.stage),
+                format!("  ‖ hook {} at {} ", h.id, h.stage),
                 Style::new().fg(theme.warn),
             ),
             Span::styled(cd, Style::new().fg(theme.warn).add_modifier(Modifier::BOLD)),

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Takes the README's screenshots from real runs of the binary: deckwatch runs in a real xterm on a virtual X display, captured with ImageMagick's `import`.
+# ONLY="help logs" takes just those. Needs: apt-get install xvfb xterm imagemagick fonts-dejavu-core xdotool
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build
+bin=$PWD/target/debug/deckwatch
+out=$PWD/screenshots
+mkdir -p "$out"
+display=:87
+Xvfb "$display" -screen 0 1400x900x24 >/dev/null 2>&1 &
+xvfb=$!
+cleanup() { kill "$xvfb" 2>/dev/null || true; }
+trap cleanup EXIT
+sleep 1
+
+# shot NAME THEME WAIT KEYS... : start the demo in a real xterm, wait WAIT seconds, press KEYS
+# (xdotool key names, a pause after each), then capture the window.
+shot() {
+  local name=$1 theme=$2 wait=$3; shift 3
+  [[ -z ${ONLY:-} || " $ONLY " == *" $name "* ]] || return 0
+  DISPLAY=$display LANG=C.UTF-8 xterm -u8 -fa 'DejaVu Sans Mono' -fs 10 -geometry 120x40 \
+    -bg black -fg white -title deckwatch -xrm 'XTerm*allowSendEvents: true' \
+    -e env HOME="$(mktemp -d)" TERM=xterm-256color COLORTERM=truecolor "$bin" --demo --theme "$theme" &
+  local xterm=$!
+  sleep "$wait"
+  local win
+  win=$(DISPLAY=$display xdotool search --name '^deckwatch$' | head -1)
+  DISPLAY=$display xdotool windowfocus "$win" 2>/dev/null || true
+  for k in "$@"; do DISPLAY=$display xdotool key --window "$win" "$k" 2>/dev/null; sleep 1.5; done
+  sleep 1
+  DISPLAY=$display import -window "$win" "$out/$name.png"
+  kill "$xterm" 2>/dev/null || true
+  echo "wrote screenshots/$name.png"
+}
+
+shot services dark 3
+shot services-light light 3
+# The bad rolling deployment starts 45 s in; at ~70 s the breaker has tripped and alarms fire.
+shot alarms dark 72 4
+shot rollout dark 4 j j j j j j Return
+shot logs dark 60 j j 5
+shot help dark 3 question

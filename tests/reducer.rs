@@ -1,0 +1,840 @@
+//! The reducer on its own: keys and data in, state and effects out. No terminal, no network,
+//! no clock; the data comes from the demo fleet's seed so it looks like the real thing.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use deckwatch::cloud::sim::seed;
+use deckwatch::cloud::{CloudError, ErrorKind};
+use deckwatch::model::{ContextInfo, Millis, Service, ServiceKey};
+use deckwatch::state::{Effect, Mode, Msg, Options, Pane, Resource, State, Watch, update};
+use deckwatch::theme::Themes;
+
+/// A fixed scenario start, so every run sees the same fleet.
+const EPOCH: Millis = 1_790_000_000_000;
+
+fn options(read_only: bool) -> Options {
+    Options {
+        read_only,
+        theme: "dark".into(),
+        themes: Themes::load(None).unwrap().names(),
+        log_lines: 1_000,
+        log_bytes: 1 << 20,
+        context: ContextInfo {
+            name: "demo".into(),
+            profile: "demo".into(),
+            ..Default::default()
+        },
+        accent: None,
+    }
+}
+
+fn services() -> Vec<Service> {
+    seed::world(EPOCH).services()
+}
+
+/// A state with the seed's services loaded, and the effects of loading them drained.
+fn loaded_with(read_only: bool) -> State {
+    let mut s = State::new(options(read_only), EPOCH);
+    update(&mut s, Msg::Services(services(), EPOCH));
+    s
+}
+
+fn loaded() -> State {
+    loaded_with(false)
+}
+
+fn press(s: &mut State, code: KeyCode) -> Vec<Effect> {
+    update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn press_mod(s: &mut State, code: KeyCode, m: KeyModifiers) -> Vec<Effect> {
+    update(s, Msg::Key(KeyEvent::new(code, m)))
+}
+
+fn type_text(s: &mut State, text: &str) {
+    for c in text.chars() {
+        press(s, KeyCode::Char(c));
+    }
+}
+
+fn ctrl_c(s: &mut State) -> Vec<Effect> {
+    press_mod(s, KeyCode::Char('c'), KeyModifiers::CONTROL)
+}
+
+fn key_of(cluster: &str, name: &str) -> ServiceKey {
+    ServiceKey {
+        cluster: cluster.into(),
+        name: name.into(),
+    }
+}
+
+fn selected_name(s: &State) -> String {
+    s.selected_service().map(|x| x.name.clone()).unwrap()
+}
+
+fn watches(effects: &[Effect]) -> Vec<&Watch> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Watch(w) => Some(w),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The one Watch among `effects`; panics if there is none or more than one.
+fn the_watch(effects: &[Effect]) -> Watch {
+    let w = watches(effects);
+    assert_eq!(w.len(), 1, "expected one Watch effect in {effects:?}");
+    w[0].clone()
+}
+
+/// Selects the service called `name` on the services pane by moving down with `j`.
+fn select(s: &mut State, cluster: &str, name: &str) {
+    press(s, KeyCode::Char('g'));
+    for _ in 0..s.services.len() {
+        let sel = s.selected_service().unwrap();
+        if sel.cluster == cluster && sel.name == name {
+            return;
+        }
+        press(s, KeyCode::Char('j'));
+    }
+    panic!("no service {cluster}/{name}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading and the first Watch
+
+#[test]
+fn the_first_update_tells_the_pollers_what_is_on_screen() {
+    let mut s = State::new(options(false), EPOCH);
+    let fx = update(&mut s, Msg::Services(services(), EPOCH));
+    let w = the_watch(&fx);
+    assert_eq!(w.pane, Pane::Services);
+    assert_eq!(w.service, None);
+    // The seeded canary of checkout is mid-deployment, so the pollers go fast.
+    assert!(w.fast);
+    assert_eq!(s.services.len(), 10);
+    assert_eq!(s.services.fetched_at, Some(EPOCH));
+    // A second, identical update changes nothing the pollers care about.
+    let fx = update(&mut s, Msg::Services(services(), EPOCH + 1));
+    assert!(fx.is_empty(), "{fx:?}");
+}
+
+#[test]
+fn services_are_sorted_by_cluster_then_name() {
+    let s = loaded();
+    let order: Vec<String> = s
+        .services
+        .visible()
+        .map(|x| format!("{}/{}", x.cluster, x.name))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "prod-core/api",
+            "prod-core/auth",
+            "prod-core/payments",
+            "prod-core/search",
+            "prod-core/web",
+            "prod-core/worker",
+            "prod-edge/checkout",
+            "prod-edge/edge-proxy",
+            "prod-edge/notifications",
+            "staging/api",
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pane switching
+
+#[test]
+fn number_keys_select_panes_and_emit_a_watch() {
+    let mut s = loaded();
+    for (c, pane) in [
+        ('2', Pane::Tasks),
+        ('3', Pane::Images),
+        ('4', Pane::Alarms),
+        ('1', Pane::Services),
+    ] {
+        let fx = press(&mut s, KeyCode::Char(c));
+        assert_eq!(s.pane, pane, "key {c}");
+        assert_eq!(s.mode, Mode::Normal);
+        let w = the_watch(&fx);
+        assert_eq!(w.pane, pane, "key {c}");
+        assert_eq!(w.service, None, "key {c}");
+    }
+    // The logs pane follows the service selected on the services pane.
+    select(&mut s, "prod-core", "payments");
+    let fx = press(&mut s, KeyCode::Char('5'));
+    assert_eq!(s.pane, Pane::Logs);
+    assert_eq!(s.logs.service, Some(key_of("prod-core", "payments")));
+    let w = the_watch(&fx);
+    assert_eq!(w.pane, Pane::Logs);
+    assert_eq!(w.service, Some(key_of("prod-core", "payments")));
+}
+
+#[test]
+fn pressing_the_current_pane_again_emits_no_watch() {
+    let mut s = loaded();
+    let fx = press(&mut s, KeyCode::Char('1'));
+    assert_eq!(s.pane, Pane::Services);
+    assert!(watches(&fx).is_empty(), "{fx:?}");
+}
+
+#[test]
+fn tab_and_backtab_cycle_through_the_panes() {
+    let mut s = loaded();
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        let fx = press(&mut s, KeyCode::Tab);
+        assert_eq!(the_watch(&fx).pane, s.pane);
+        seen.push(s.pane);
+    }
+    assert_eq!(
+        seen,
+        [
+            Pane::Tasks,
+            Pane::Images,
+            Pane::Alarms,
+            Pane::Logs,
+            Pane::Services
+        ]
+    );
+    // Shift-Tab goes the other way and wraps from services to logs.
+    let fx = press_mod(&mut s, KeyCode::BackTab, KeyModifiers::SHIFT);
+    assert_eq!(s.pane, Pane::Logs);
+    let w = the_watch(&fx);
+    assert_eq!(w.pane, Pane::Logs);
+    assert_eq!(w.service, Some(key_of("prod-core", "api")));
+    press_mod(&mut s, KeyCode::BackTab, KeyModifiers::SHIFT);
+    assert_eq!(s.pane, Pane::Alarms);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Selection
+
+#[test]
+fn j_k_g_and_shift_g_move_the_selection_within_bounds() {
+    let mut s = loaded();
+    assert_eq!(s.services.selected, 0);
+    press(&mut s, KeyCode::Char('k'));
+    assert_eq!(s.services.selected, 0, "k at the top stays at the top");
+    press(&mut s, KeyCode::Char('j'));
+    press(&mut s, KeyCode::Down);
+    assert_eq!(s.services.selected, 2);
+    assert_eq!(selected_name(&s), "payments");
+    press(&mut s, KeyCode::Up);
+    assert_eq!(selected_name(&s), "auth");
+    press_mod(&mut s, KeyCode::Char('G'), KeyModifiers::SHIFT);
+    assert_eq!(s.services.selected, 9);
+    assert_eq!(s.selected_service().unwrap().cluster, "staging");
+    press(&mut s, KeyCode::Char('j'));
+    assert_eq!(
+        s.services.selected, 9,
+        "j at the bottom stays at the bottom"
+    );
+    press(&mut s, KeyCode::Char('g'));
+    assert_eq!(s.services.selected, 0);
+}
+
+#[test]
+fn moving_does_not_emit_effects() {
+    let mut s = loaded();
+    for c in [KeyCode::Char('j'), KeyCode::Char('k'), KeyCode::Char('G')] {
+        let fx = press(&mut s, c);
+        assert!(fx.is_empty(), "{c:?}: {fx:?}");
+    }
+}
+
+#[test]
+fn the_selection_follows_its_service_across_a_refresh() {
+    let mut s = loaded();
+    select(&mut s, "prod-edge", "checkout");
+    // The next poll returns the services in another order; the sort and the selection hold.
+    let mut v = services();
+    v.reverse();
+    update(&mut s, Msg::Services(v, EPOCH + 5_000));
+    assert_eq!(selected_name(&s), "checkout");
+}
+
+#[test]
+fn key_releases_are_ignored() {
+    let mut s = loaded();
+    let mut ev = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
+    ev.kind = KeyEventKind::Release;
+    s.dirty = false;
+    update(&mut s, Msg::Key(ev));
+    assert_eq!(s.services.selected, 0);
+    assert!(!s.dirty);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Filter
+
+#[test]
+fn typing_a_filter_narrows_the_services_and_esc_clears_it() {
+    let mut s = loaded();
+    press(&mut s, KeyCode::Char('/'));
+    assert_eq!(s.mode, Mode::Filter);
+    type_text(&mut s, "edge");
+    assert_eq!(s.services.filter, "edge");
+    // The cluster prod-edge and the service edge-proxy match.
+    let names: Vec<&str> = s.services.visible().map(|x| x.name.as_str()).collect();
+    assert_eq!(names, ["checkout", "edge-proxy", "notifications"]);
+    assert_eq!(s.services.items.len(), 10, "filtering never drops items");
+    // Keys that mean something in normal mode are text while filtering.
+    type_text(&mut s, "-p");
+    assert_eq!(s.services.filter, "edge-p");
+    assert_eq!(selected_name(&s), "edge-proxy");
+    assert_eq!(s.pane, Pane::Services);
+    press(&mut s, KeyCode::Backspace);
+    press(&mut s, KeyCode::Backspace);
+    assert_eq!(s.services.len(), 3);
+    press(&mut s, KeyCode::Esc);
+    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(s.services.filter, "");
+    assert_eq!(s.services.len(), 10);
+}
+
+#[test]
+fn enter_keeps_the_filter_and_esc_in_normal_mode_clears_it() {
+    let mut s = loaded();
+    press(&mut s, KeyCode::Char('/'));
+    type_text(&mut s, "PAY");
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(s.services.len(), 1, "the filter is case-insensitive");
+    assert_eq!(selected_name(&s), "payments");
+    // Enter now acts on the filtered selection, Esc first clears the filter.
+    press(&mut s, KeyCode::Esc);
+    assert_eq!(s.services.filter, "");
+    assert_eq!(s.services.len(), 10);
+    assert_eq!(s.pane, Pane::Services);
+}
+
+#[test]
+fn a_filter_matches_the_rollout_state() {
+    let mut s = loaded();
+    press(&mut s, KeyCode::Char('/'));
+    type_text(&mut s, "in_progress");
+    let names: Vec<&str> = s.services.visible().map(|x| x.name.as_str()).collect();
+    assert_eq!(names, ["checkout"]);
+}
+
+#[test]
+fn each_pane_has_its_own_filter() {
+    let mut s = loaded();
+    press(&mut s, KeyCode::Char('/'));
+    type_text(&mut s, "api");
+    press(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Char('4'));
+    assert_eq!(s.alarms.filter, "");
+    press(&mut s, KeyCode::Char('1'));
+    assert_eq!(s.services.filter, "api");
+    assert_eq!(s.services.len(), 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drilling down
+
+#[test]
+fn enter_on_a_service_drills_into_its_tasks_and_esc_returns() {
+    let mut s = loaded();
+    select(&mut s, "prod-edge", "checkout");
+    let fx = press(&mut s, KeyCode::Enter);
+    let checkout = key_of("prod-edge", "checkout");
+    assert_eq!(s.pane, Pane::Tasks);
+    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(s.scope, Some(checkout.clone()));
+    assert_eq!(s.scoped_service().unwrap().name, "checkout");
+    let w = the_watch(&fx);
+    assert_eq!(w.pane, Pane::Tasks);
+    assert_eq!(w.service, Some(checkout.clone()));
+
+    // Tasks for the scope are taken; tasks for another scope (a late reply) are not.
+    let world = seed::world(EPOCH);
+    let all = world.tasks();
+    let mine: Vec<_> = all
+        .iter()
+        .filter(|t| t.service == "checkout")
+        .cloned()
+        .collect();
+    update(&mut s, Msg::Tasks(None, all.clone(), EPOCH));
+    assert!(
+        s.tasks.items.is_empty(),
+        "a reply for another scope leaked in"
+    );
+    update(
+        &mut s,
+        Msg::Tasks(Some(checkout.clone()), mine.clone(), EPOCH),
+    );
+    assert_eq!(s.tasks.items.len(), mine.len());
+    assert!(s.tasks.items.iter().all(|t| t.service == "checkout"));
+
+    let fx = press(&mut s, KeyCode::Esc);
+    assert_eq!(s.pane, Pane::Services);
+    assert_eq!(s.scope, None);
+    assert!(s.tasks.items.is_empty(), "the scoped tasks are dropped");
+    assert_eq!(selected_name(&s), "checkout", "the selection is kept");
+    let w = the_watch(&fx);
+    assert_eq!(w.pane, Pane::Services);
+    assert_eq!(w.service, None);
+}
+
+#[test]
+fn esc_in_a_drilled_pane_clears_its_filter_before_leaving() {
+    let mut s = loaded();
+    select(&mut s, "prod-core", "payments");
+    press(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Char('/'));
+    type_text(&mut s, "RUNNING");
+    press(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Esc);
+    assert_eq!(s.pane, Pane::Tasks, "the first Esc only clears the filter");
+    assert_eq!(s.tasks.filter, "");
+    press(&mut s, KeyCode::Esc);
+    assert_eq!(s.pane, Pane::Services);
+}
+
+#[test]
+fn the_logs_pane_follows_the_drilled_service() {
+    let mut s = loaded();
+    select(&mut s, "prod-edge", "checkout");
+    press(&mut s, KeyCode::Enter);
+    let fx = press(&mut s, KeyCode::Char('5'));
+    assert_eq!(s.logs.service, Some(key_of("prod-edge", "checkout")));
+    assert_eq!(
+        the_watch(&fx).service,
+        Some(key_of("prod-edge", "checkout"))
+    );
+}
+
+#[test]
+fn enter_on_tasks_opens_the_detail_and_esc_closes_it() {
+    let mut s = loaded();
+    press(&mut s, KeyCode::Char('2'));
+    // No tasks yet: nothing to open.
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(s.mode, Mode::Normal);
+    update(&mut s, Msg::Tasks(None, seed::world(EPOCH).tasks(), EPOCH));
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(s.mode, Mode::Detail);
+    // Keys other than the closing ones do not move the pane beneath.
+    press(&mut s, KeyCode::Char('j'));
+    assert_eq!(s.tasks.selected, 0);
+    press(&mut s, KeyCode::Esc);
+    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(s.pane, Pane::Tasks);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Palette
+
+fn run_palette(s: &mut State, line: &str) -> Vec<Effect> {
+    press(s, KeyCode::Char(':'));
+    assert_eq!(s.mode, Mode::Palette(String::new()));
+    type_text(s, line);
+    assert_eq!(s.mode, Mode::Palette(line.to_string()));
+    press(s, KeyCode::Enter)
+}
+
+#[test]
+fn palette_tasks_switches_pane() {
+    let mut s = loaded();
+    let fx = run_palette(&mut s, "tasks");
+    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(s.pane, Pane::Tasks);
+    assert_eq!(the_watch(&fx).pane, Pane::Tasks);
+    run_palette(&mut s, "alarms");
+    assert_eq!(s.pane, Pane::Alarms);
+    run_palette(&mut s, "svc");
+    assert_eq!(s.pane, Pane::Services);
+}
+
+#[test]
+fn palette_theme_switches_to_a_known_theme() {
+    let mut s = loaded();
+    assert_eq!(s.theme_name, "dark");
+    s.dirty = false;
+    run_palette(&mut s, "theme light");
+    assert_eq!(s.theme_name, "light");
+    assert!(s.dirty);
+    assert!(!s.quit);
+}
+
+#[test]
+fn palette_theme_with_an_unknown_name_flashes_and_keeps_the_theme() {
+    let mut s = loaded();
+    run_palette(&mut s, "theme nope");
+    assert_eq!(s.theme_name, "dark");
+    let (msg, at) = s.flash.clone().expect("a flash message");
+    assert!(msg.contains("nope"), "{msg}");
+    assert!(
+        msg.contains("light"),
+        "the message lists known themes: {msg}"
+    );
+    assert_eq!(at, s.now);
+    assert_eq!(s.mode, Mode::Normal);
+}
+
+#[test]
+fn palette_unknown_command_flashes() {
+    let mut s = loaded();
+    run_palette(&mut s, "frobnicate");
+    let (msg, _) = s.flash.clone().unwrap();
+    assert!(msg.contains("unknown command"), "{msg}");
+    assert_eq!(s.pane, Pane::Services);
+}
+
+#[test]
+fn palette_q_quits() {
+    let mut s = loaded();
+    run_palette(&mut s, "q");
+    assert!(s.quit);
+}
+
+#[test]
+fn palette_esc_cancels_and_backspace_on_empty_closes() {
+    let mut s = loaded();
+    press(&mut s, KeyCode::Char(':'));
+    type_text(&mut s, "q");
+    press(&mut s, KeyCode::Esc);
+    assert_eq!(s.mode, Mode::Normal);
+    assert!(!s.quit, "Esc must not run the command");
+    press(&mut s, KeyCode::Char(':'));
+    type_text(&mut s, "ta");
+    press(&mut s, KeyCode::Backspace);
+    assert_eq!(s.mode, Mode::Palette("t".into()));
+    press(&mut s, KeyCode::Backspace);
+    press(&mut s, KeyCode::Backspace);
+    assert_eq!(s.mode, Mode::Normal);
+}
+
+#[test]
+fn palette_tab_completes_the_only_fitting_command() {
+    let mut s = loaded();
+    press(&mut s, KeyCode::Char(':'));
+    type_text(&mut s, "th");
+    press(&mut s, KeyCode::Tab);
+    assert_eq!(s.mode, Mode::Palette("theme ".into()));
+    type_text(&mut s, "high-contrast");
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(s.theme_name, "high-contrast");
+}
+
+#[test]
+fn palette_help_opens_help() {
+    let mut s = loaded();
+    run_palette(&mut s, "help");
+    assert_eq!(s.mode, Mode::Help);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Help, quit, refresh
+
+#[test]
+fn question_mark_opens_help_and_esc_closes_it() {
+    let mut s = loaded();
+    press(&mut s, KeyCode::Char('?'));
+    assert_eq!(s.mode, Mode::Help);
+    // Help swallows pane keys.
+    press(&mut s, KeyCode::Char('3'));
+    assert_eq!(s.pane, Pane::Services);
+    assert_eq!(s.mode, Mode::Help);
+    press(&mut s, KeyCode::Esc);
+    assert_eq!(s.mode, Mode::Normal);
+    assert!(!s.quit);
+}
+
+#[test]
+fn q_quits() {
+    let mut s = loaded();
+    press(&mut s, KeyCode::Char('q'));
+    assert!(s.quit);
+}
+
+#[test]
+fn q_while_filtering_is_text_not_quit() {
+    let mut s = loaded();
+    press(&mut s, KeyCode::Char('/'));
+    press(&mut s, KeyCode::Char('q'));
+    assert!(!s.quit);
+    assert_eq!(s.services.filter, "q");
+}
+
+#[test]
+fn ctrl_c_quits_from_normal_filter_palette_and_help() {
+    type Setup = fn(&mut State);
+    let setups: [(&str, Setup); 4] = [
+        ("normal", |_| {}),
+        ("filter", |s| {
+            press(s, KeyCode::Char('/'));
+            type_text(s, "pay");
+        }),
+        ("palette", |s| {
+            press(s, KeyCode::Char(':'));
+            type_text(s, "the");
+        }),
+        ("help", |s| {
+            press(s, KeyCode::Char('?'));
+        }),
+    ];
+    for (name, setup) in setups {
+        let mut s = loaded();
+        setup(&mut s);
+        assert!(!s.quit, "{name}: quit before Ctrl-C");
+        ctrl_c(&mut s);
+        assert!(s.quit, "{name}: Ctrl-C did not quit");
+    }
+}
+
+#[test]
+fn ctrl_c_in_filter_mode_is_not_typed() {
+    let mut s = loaded();
+    press(&mut s, KeyCode::Char('/'));
+    ctrl_c(&mut s);
+    assert_eq!(s.services.filter, "");
+}
+
+#[test]
+fn r_asks_for_a_refresh() {
+    let mut s = loaded();
+    let fx = press(&mut s, KeyCode::Char('r'));
+    assert_eq!(fx, vec![Effect::Refresh]);
+    assert!(s.flash.is_some());
+}
+
+#[test]
+fn msg_quit_quits() {
+    let mut s = loaded();
+    update(&mut s, Msg::Quit);
+    assert!(s.quit);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reserved action keys
+
+#[test]
+fn reserved_actions_flash_and_change_nothing() {
+    for (c, what) in [
+        ('P', "promote"),
+        ('A', "abort"),
+        ('R', "roll back"),
+        ('B', "build"),
+    ] {
+        let mut s = loaded();
+        select(&mut s, "prod-edge", "checkout");
+        let before = s.services.items.clone();
+        let fx = press_mod(&mut s, KeyCode::Char(c), KeyModifiers::SHIFT);
+        assert!(fx.is_empty(), "{c}: {fx:?}");
+        assert_eq!(s.services.items, before, "{c}");
+        assert_eq!(s.pane, Pane::Services);
+        assert_eq!(s.mode, Mode::Normal);
+        assert_eq!(selected_name(&s), "checkout");
+        assert!(!s.quit);
+        let (msg, _) = s.flash.clone().unwrap_or_else(|| panic!("{c}: no flash"));
+        assert!(msg.contains(what), "{c}: {msg}");
+        assert!(msg.contains("not available yet"), "{c}: {msg}");
+    }
+}
+
+#[test]
+fn reserved_actions_say_read_only_when_read_only() {
+    let mut s = loaded_with(true);
+    press_mod(&mut s, KeyCode::Char('P'), KeyModifiers::SHIFT);
+    let (msg, _) = s.flash.clone().unwrap();
+    assert!(msg.contains("read-only"), "{msg}");
+    assert!(!msg.contains("not available"), "{msg}");
+}
+
+#[test]
+fn reserved_actions_are_services_pane_keys_only() {
+    let mut s = loaded();
+    press(&mut s, KeyCode::Char('4'));
+    press_mod(&mut s, KeyCode::Char('P'), KeyModifiers::SHIFT);
+    assert!(s.flash.is_none());
+}
+
+#[test]
+fn a_flash_fades_after_a_few_seconds() {
+    let mut s = loaded();
+    press_mod(&mut s, KeyCode::Char('P'), KeyModifiers::SHIFT);
+    update(&mut s, Msg::Tick(EPOCH + 2_000));
+    assert!(s.flash.is_some());
+    update(&mut s, Msg::Tick(EPOCH + 10_000));
+    assert!(s.flash.is_none());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data messages
+
+#[test]
+fn a_failed_fetch_keeps_the_old_items_and_shows_the_error() {
+    let mut s = loaded();
+    select(&mut s, "prod-core", "payments");
+    let before = s.services.items.clone();
+    let err = CloudError::new(ErrorKind::Throttled, "Rate exceeded");
+    s.dirty = false;
+    update(
+        &mut s,
+        Msg::Failed(Resource::Services, err.clone(), EPOCH + 1_000),
+    );
+    assert_eq!(s.services.items, before);
+    assert_eq!(s.services.error, Some(err.clone()));
+    assert_eq!(
+        s.services.fetched_at,
+        Some(EPOCH),
+        "the data is still the old data"
+    );
+    assert_eq!(selected_name(&s), "payments");
+    assert!(s.dirty);
+    let (fetched, shown) = s.freshness();
+    assert_eq!(fetched, Some(EPOCH));
+    assert_eq!(shown, Some(&err));
+    // The same error again is not news.
+    s.dirty = false;
+    update(&mut s, Msg::Failed(Resource::Services, err, EPOCH + 2_000));
+    assert!(!s.dirty);
+    // The next good fetch clears it, even with unchanged data.
+    update(&mut s, Msg::Services(services(), EPOCH + 3_000));
+    assert_eq!(s.services.error, None);
+    assert_eq!(s.services.fetched_at, Some(EPOCH + 3_000));
+    assert!(s.dirty);
+}
+
+#[test]
+fn a_failure_lands_on_its_own_resource() {
+    let mut s = loaded();
+    let err = CloudError::new(ErrorKind::AccessDenied("ecr:DescribeImages".into()), "no");
+    update(&mut s, Msg::Failed(Resource::Images, err.clone(), EPOCH));
+    assert_eq!(s.images.error, Some(err));
+    assert_eq!(s.services.error, None);
+    assert_eq!(s.freshness().1, None, "the services pane is not affected");
+}
+
+#[test]
+fn identical_data_does_not_set_dirty() {
+    let mut s = loaded();
+    let world = seed::world(EPOCH);
+    update(&mut s, Msg::Alarms(world.alarms.clone(), EPOCH));
+    update(&mut s, Msg::Images(world.images(), EPOCH));
+    update(&mut s, Msg::Tasks(None, world.tasks(), EPOCH));
+    s.dirty = false;
+    update(&mut s, Msg::Services(world.services(), EPOCH + 1_000));
+    update(&mut s, Msg::Alarms(world.alarms.clone(), EPOCH + 1_000));
+    update(&mut s, Msg::Images(world.images(), EPOCH + 1_000));
+    update(&mut s, Msg::Tasks(None, world.tasks(), EPOCH + 1_000));
+    assert!(!s.dirty);
+    // ...but the age of the data moved on.
+    assert_eq!(s.services.fetched_at, Some(EPOCH + 1_000));
+}
+
+#[test]
+fn changed_data_sets_dirty() {
+    let mut s = loaded();
+    let mut world = seed::world(EPOCH);
+    world.advance_to(EPOCH + 70_000);
+    s.dirty = false;
+    update(&mut s, Msg::Services(world.services(), EPOCH + 70_000));
+    assert!(s.dirty);
+}
+
+#[test]
+fn service_updates_behind_the_logs_pane_do_not_redraw() {
+    let mut s = loaded();
+    press(&mut s, KeyCode::Char('5'));
+    let mut world = seed::world(EPOCH);
+    world.advance_to(EPOCH + 70_000);
+    s.dirty = false;
+    update(&mut s, Msg::Services(world.services(), EPOCH + 70_000));
+    assert!(!s.dirty);
+    // The data is still taken, for when the pane comes back.
+    assert_eq!(s.services.fetched_at, Some(EPOCH + 70_000));
+}
+
+#[test]
+fn log_lines_for_the_followed_service_are_kept_others_dropped() {
+    let mut s = loaded();
+    select(&mut s, "prod-core", "payments");
+    press(&mut s, KeyCode::Char('5'));
+    let mut world = seed::world(EPOCH);
+    world.advance_to(EPOCH + 30_000);
+    let payments = world
+        .services
+        .iter()
+        .position(|x| x.svc.name == "payments")
+        .unwrap();
+    let lines: Vec<_> = world
+        .logs
+        .iter()
+        .filter(|(_, i, _)| *i == payments)
+        .map(|(_, _, l)| l.clone())
+        .collect();
+    assert!(!lines.is_empty());
+    update(
+        &mut s,
+        Msg::Logs(key_of("prod-core", "api"), lines.clone(), EPOCH + 30_000),
+    );
+    assert_eq!(s.logs.buf.len(), 0);
+    s.dirty = false;
+    update(
+        &mut s,
+        Msg::Logs(
+            key_of("prod-core", "payments"),
+            lines.clone(),
+            EPOCH + 30_000,
+        ),
+    );
+    assert_eq!(s.logs.buf.len(), lines.len());
+    assert_eq!(s.logs.fetched_at, Some(EPOCH + 30_000));
+    assert!(s.dirty);
+    let last = s.logs.buf.get(lines.len() - 1).unwrap();
+    assert_eq!(last.message, lines.last().unwrap().message);
+    assert_eq!(last.task_id, lines.last().unwrap().task_id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ticks, resize, dirty
+
+#[test]
+fn a_tick_within_the_same_second_does_not_redraw_but_a_new_second_does() {
+    let mut s = loaded();
+    s.dirty = false;
+    update(&mut s, Msg::Tick(EPOCH + 400));
+    assert!(!s.dirty);
+    assert_eq!(s.now, EPOCH + 400);
+    update(&mut s, Msg::Tick(EPOCH + 999));
+    assert!(!s.dirty);
+    update(&mut s, Msg::Tick(EPOCH + 1_000));
+    assert!(s.dirty);
+    assert_eq!(s.now, EPOCH + 1_000);
+}
+
+#[test]
+fn a_key_or_a_resize_sets_dirty() {
+    let mut s = loaded();
+    s.dirty = false;
+    press(&mut s, KeyCode::Char('j'));
+    assert!(s.dirty);
+    s.dirty = false;
+    update(&mut s, Msg::Resize(200, 60));
+    assert!(s.dirty);
+    assert_eq!(s.size, (200, 60));
+}
+
+#[test]
+fn the_watch_goes_slow_once_no_rollout_is_in_progress() {
+    let mut s = loaded();
+    let mut v = services();
+    for svc in &mut v {
+        svc.native = None;
+        for d in &mut svc.deployments {
+            d.rollout_state = deckwatch::model::RolloutState::Completed;
+        }
+    }
+    let fx = update(&mut s, Msg::Services(v, EPOCH + 1_000));
+    let w = the_watch(&fx);
+    assert!(!w.fast);
+    assert_eq!(w.pane, Pane::Services);
+}

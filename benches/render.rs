@@ -50,14 +50,14 @@ fn render(c: &mut Criterion) {
     c.bench_function("services pane, 10k services, 200x60, top", |b| {
         b.iter(|| {
             term.draw(|f| deckwatch::ui::draw(f, black_box(&st), &theme))
-                .unwrap()
+                .unwrap();
         })
     });
     st.services.bottom();
     c.bench_function("services pane, 10k services, 200x60, bottom", |b| {
         b.iter(|| {
             term.draw(|f| deckwatch::ui::draw(f, black_box(&st), &theme))
-                .unwrap()
+                .unwrap();
         })
     });
     c.bench_function(

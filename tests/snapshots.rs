@@ -293,7 +293,6 @@ fn the_help_overlay_lists_every_binding() {
 /// The help overlay is generated from the key map and the palette's command list, so all of
 /// both must be on screen at the size the issue asks for.
 #[test]
-            rows, so the last lines (the palette commands) are cut off at 120x40"]
 fn the_help_overlay_lists_every_palette_command() {
     let w = world();
     let mut s = state(&w);

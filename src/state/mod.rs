@@ -247,8 +247,9 @@ impl State {
         if pane == Pane::Logs {
             self.follow_logs_of_selection();
         }
-        if pane == Pane::Services {
-            self.scope = None;
+        if pane == Pane::Services && self.scope.take().is_some() {
+            // The tasks shown were the drilled service's; the unscoped pane starts afresh.
+            self.tasks = Table::default();
         }
         self.pane = pane;
         self.mode = Mode::Normal;
@@ -327,7 +328,17 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                     state.logs.buf.push(l);
                 }
                 if !state.logs.follow {
-                    state.logs.scroll += lines.len();
+                    // Keep the paused view where it was: only lines the filter shows move it.
+                    let needle = state.logs.filter.to_lowercase();
+                    let shown = lines
+                        .iter()
+                        .filter(|l| {
+                            table::contains(&l.message, &needle)
+                                || table::contains(&l.task_id, &needle)
+                        })
+                        .count();
+                    let max = state.logs.buf.len().saturating_sub(1);
+                    state.logs.scroll = (state.logs.scroll + shown).min(max);
                 }
                 state.logs.fetched_at = Some(at);
                 state.logs.error = None;

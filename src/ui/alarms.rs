@@ -33,7 +33,12 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         widths: &widths,
         len: t.len(),
         selected: t.selected,
-        block: pane_block(state, theme, "alarms".into(), t.len(), t.items.len()),
+        block: pane_block(
+            state,
+            theme,
+            "alarms".into(),
+            Some((t.len(), t.items.len())),
+        ),
     };
     table::draw(f, area, theme, spec, |i| {
         let a = &t.items[t.view[i]];

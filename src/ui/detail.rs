@@ -107,7 +107,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         }
         Pane::Services | Pane::Logs => return,
     };
-    let h = lines.len() as u16 + 4;
+    let h = lines.len() as u16 + 2;
     popup(
         f,
         centered(area, area.width.saturating_sub(8).min(110), h),

@@ -68,7 +68,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             String::new()
         }
     );
-    let block = pane_block(state, theme, title, buf.len(), buf.len());
+    let block = pane_block(state, theme, title, None);
     let body = if logs.service.is_none() {
         vec![Line::from(Span::styled(
             "Select a service on the services pane (1), then come back to follow its logs.",

@@ -53,8 +53,7 @@ pub fn pane_block<'a>(
     state: &State,
     theme: &Theme,
     title: String,
-    count: usize,
-    total: usize,
+    counts: Option<(usize, usize)>,
 ) -> Block<'a> {
     let (fetched, error) = state.freshness();
     let filter = crate::state::current_filter(state);
@@ -62,14 +61,14 @@ pub fn pane_block<'a>(
         format!(" {title} "),
         Style::new().fg(theme.accent),
     )];
-    top.push(Span::styled(
-        if count == total {
+    if let Some((count, total)) = counts {
+        let text = if count == total {
             format!("({total}) ")
         } else {
             format!("({count} of {total}) ")
-        },
-        Style::new().fg(theme.muted),
-    ));
+        };
+        top.push(Span::styled(text, Style::new().fg(theme.muted)));
+    }
     if !filter.is_empty() {
         top.push(Span::styled(
             format!("/{filter} "),

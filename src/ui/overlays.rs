@@ -49,7 +49,7 @@ pub fn help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let h = lines.len() as u16 + 2;
     popup(
         f,
-        centered(area, 62, h),
+        centered(area, 74, h),
         theme,
         "help · Esc to close",
         lines,

@@ -32,7 +32,12 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         widths: &widths,
         len: t.len(),
         selected: t.selected,
-        block: pane_block(state, theme, "services".into(), t.len(), t.items.len()),
+        block: pane_block(
+            state,
+            theme,
+            "services".into(),
+            Some((t.len(), t.items.len())),
+        ),
     };
     table::draw(f, area, theme, spec, |i| {
         let s = &t.items[t.view[i]];

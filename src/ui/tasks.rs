@@ -81,7 +81,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         widths: &widths,
         len: t.len(),
         selected: t.selected,
-        block: pane_block(state, theme, title, t.len(), t.items.len()),
+        block: pane_block(state, theme, title, Some((t.len(), t.items.len()))),
     };
     table::draw(f, area, theme, spec, |i| {
         let task = &t.items[t.view[i]];

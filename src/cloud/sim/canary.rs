@@ -177,6 +177,14 @@ pub fn resolve_hook(w: &mut World, i: usize, proceed: bool) {
 pub fn roll_back(w: &mut World, i: usize, reason: &str) {
     set_weights(w, i, 0.0);
     if let Some(n) = w.native_mut(i) {
+        // A hook still waiting failed: it timed out or was answered with ROLLBACK.
+        if let Some(h) = n
+            .hook
+            .as_mut()
+            .filter(|h| h.status == HookStatus::AwaitingAction)
+        {
+            h.status = HookStatus::Failed;
+        }
         n.status = "ROLLBACK_IN_PROGRESS".into();
         n.rollback_reason = Some(reason.to_string());
         n.bake_ends_at = None;

@@ -275,10 +275,8 @@ fn alarms(now: Millis) -> Vec<Alarm> {
 /// at its PAUSE hook, as the demo opens.
 pub fn start_canary(w: &mut World, i: usize, at_hook: bool) {
     let source_td = w.services[i].svc.task_def.clone();
-    let target_td = TaskDefRef {
-        family: source_td.family.clone(),
-        revision: source_td.revision + 1,
-    };
+    // Registering the target revision pushes its image, as the pipeline would.
+    let target_td = super::scenario::next_revision(w, i);
     let repo = w.services[i].repo.clone();
     let revision = |td: &TaskDefRef, weight: f64| ServiceRevision {
         arn: format!(
@@ -324,6 +322,9 @@ pub fn start_canary(w: &mut World, i: usize, at_hook: bool) {
         rollback_reason: None,
         started_at: w.now,
     });
+    // As in ECS, the service now names the target revision; a rollback names the source again.
+    s.task_def = target_td.clone();
+    s.image_tag = World::image_tag(target_td.revision);
     if at_hook {
         d.created_at = w.now - 95_000;
         s.deployments.insert(0, d);

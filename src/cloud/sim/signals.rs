@@ -136,7 +136,8 @@ fn set_state(w: &mut World, ai: usize, firing: bool, reason: String, now: i64) {
 }
 
 fn sample_metrics(w: &mut World) {
-    let k = w.t() / 60;
+    // Continue the wave the seeded history began.
+    let k = METRIC_POINTS as i64 + w.t() / 60;
     for si in 0..w.services.len() {
         let stress = w.services[si].errors.iter().rev().take(60).sum::<u32>() as f64;
         let wave = ((k as f64) / 7.0).sin() * 6.0;

@@ -37,7 +37,9 @@ impl CloudError {
 impl fmt::Display for CloudError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
-            ErrorKind::AccessDenied(action) => write!(f, "access denied: {action}: {}", self.message),
+            ErrorKind::AccessDenied(action) => {
+                write!(f, "access denied: {action}: {}", self.message)
+            }
             ErrorKind::Throttled => write!(f, "throttled: {}", self.message),
             ErrorKind::Unreachable => write!(f, "endpoint unreachable: {}", self.message),
             ErrorKind::Credentials => write!(f, "credentials: {}", self.message),

@@ -190,7 +190,10 @@ impl Service {
     /// the primary rolling deployment.
     pub fn rollout_state(&self) -> Option<RolloutState> {
         if let Some(n) = &self.native
-            && matches!(n.status.as_str(), "IN_PROGRESS" | "PENDING" | "ROLLBACK_IN_PROGRESS")
+            && matches!(
+                n.status.as_str(),
+                "IN_PROGRESS" | "PENDING" | "ROLLBACK_IN_PROGRESS"
+            )
         {
             return Some(RolloutState::InProgress);
         }

@@ -16,7 +16,11 @@ const TIMED: &[(&str, i64, &str)] = &[
     ("PRE_SCALE_UP", 2_000, "SCALE_UP"),
     ("POST_SCALE_UP", 2_000, "TEST_TRAFFIC_SHIFT"),
     ("TEST_TRAFFIC_SHIFT", 3_000, "POST_TEST_TRAFFIC_SHIFT"),
-    ("POST_TEST_TRAFFIC_SHIFT", 2_000, "PRE_PRODUCTION_TRAFFIC_SHIFT"),
+    (
+        "POST_TEST_TRAFFIC_SHIFT",
+        2_000,
+        "PRE_PRODUCTION_TRAFFIC_SHIFT",
+    ),
     ("POST_PRODUCTION_TRAFFIC_SHIFT", 2_000, "BAKE_TIME"),
 ];
 
@@ -104,19 +108,15 @@ fn advance(w: &mut World, i: usize) {
                 }
             }
         }
-        "PRODUCTION_TRAFFIC_SHIFT" => {
-            if n.bake_ends_at.is_some_and(|at| now >= at) {
-                set_weights(w, i, 100.0);
-                set_stage(w, i, "POST_PRODUCTION_TRAFFIC_SHIFT");
-                if let Some(n) = w.native_mut(i) {
-                    n.bake_ends_at = None;
-                }
+        "PRODUCTION_TRAFFIC_SHIFT" if n.bake_ends_at.is_some_and(|at| now >= at) => {
+            set_weights(w, i, 100.0);
+            set_stage(w, i, "POST_PRODUCTION_TRAFFIC_SHIFT");
+            if let Some(n) = w.native_mut(i) {
+                n.bake_ends_at = None;
             }
         }
-        "BAKE_TIME" => {
-            if n.bake_ends_at.is_some_and(|at| now >= at) {
-                set_stage(w, i, "CLEAN_UP");
-            }
+        "BAKE_TIME" if n.bake_ends_at.is_some_and(|at| now >= at) => {
+            set_stage(w, i, "CLEAN_UP");
         }
         "CLEAN_UP" => {
             let old: Vec<usize> = n
@@ -148,13 +148,25 @@ pub fn resolve_hook(w: &mut World, i: usize, proceed: bool) {
     if let Some(n) = w.native_mut(i)
         && let Some(h) = &mut n.hook
     {
-        h.status = if proceed { HookStatus::Succeeded } else { HookStatus::Failed };
+        h.status = if proceed {
+            HookStatus::Succeeded
+        } else {
+            HookStatus::Failed
+        };
     }
     if !proceed {
-        roll_back(w, i, "Lifecycle hook manual-promote-gate: ROLLBACK requested.");
+        roll_back(
+            w,
+            i,
+            "Lifecycle hook manual-promote-gate: ROLLBACK requested.",
+        );
         return;
     }
-    let pct = w.services[i].svc.native.as_ref().map_or(10.0, |n| n.canary_percent);
+    let pct = w.services[i]
+        .svc
+        .native
+        .as_ref()
+        .map_or(10.0, |n| n.canary_percent);
     set_weights(w, i, pct);
     set_stage(w, i, "PRODUCTION_TRAFFIC_SHIFT");
     if let Some(n) = w.native_mut(i) {
@@ -169,7 +181,12 @@ pub fn roll_back(w: &mut World, i: usize, reason: &str) {
         n.rollback_reason = Some(reason.to_string());
         n.bake_ends_at = None;
     }
-    let Some(td) = w.services[i].svc.native.as_ref().map(|n| n.target.task_def.clone()) else {
+    let Some(td) = w.services[i]
+        .svc
+        .native
+        .as_ref()
+        .map(|n| n.target.task_def.clone())
+    else {
         return;
     };
     let doomed: Vec<usize> = w.live_tasks_of(i, &td).collect();
@@ -177,14 +194,20 @@ pub fn roll_back(w: &mut World, i: usize, reason: &str) {
         w.stop_task(ti, "ServiceSchedulerInitiated", "Deployment rolled back");
     }
     let name = w.services[i].svc.name.clone();
-    w.event(i, format!("(service {name}) deployment rolled back: {reason}"));
+    w.event(
+        i,
+        format!("(service {name}) deployment rolled back: {reason}"),
+    );
 }
 
 fn finish(w: &mut World, i: usize, status: &str) {
     let now = w.now;
     let Some(n) = w.native_mut(i) else { return };
     n.status = status.into();
-    n.hook = n.hook.take().filter(|h| h.status != HookStatus::AwaitingAction);
+    n.hook = n
+        .hook
+        .take()
+        .filter(|h| h.status != HookStatus::AwaitingAction);
     let keep = if status == "SUCCESSFUL" {
         n.target.task_def.clone()
     } else {

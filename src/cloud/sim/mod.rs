@@ -49,7 +49,8 @@ impl SimFleet {
 impl Fleet for SimFleet {
     async fn context(&self) -> CloudResult<ContextInfo> {
         Ok(self.with_world(|w| {
-            let mut clusters: Vec<String> = w.services.iter().map(|s| s.svc.cluster.clone()).collect();
+            let mut clusters: Vec<String> =
+                w.services.iter().map(|s| s.svc.cluster.clone()).collect();
             clusters.dedup();
             ContextInfo {
                 name: "demo".into(),
@@ -91,7 +92,10 @@ impl Fleet for SimFleet {
                 .iter()
                 .position(|s| s.svc.cluster == service.cluster && s.svc.name == service.name)
             else {
-                return LogBatch { lines: Vec::new(), cursor };
+                return LogBatch {
+                    lines: Vec::new(),
+                    cursor,
+                };
             };
             let mut lines: Vec<_> = w
                 .logs
@@ -102,7 +106,10 @@ impl Fleet for SimFleet {
             if cursor == 0 && lines.len() > LOG_BACKLOG {
                 lines.drain(..lines.len() - LOG_BACKLOG);
             }
-            LogBatch { lines, cursor: w.next_seq - 1 }
+            LogBatch {
+                lines,
+                cursor: w.next_seq - 1,
+            }
         }))
     }
 }

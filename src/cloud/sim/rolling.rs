@@ -49,7 +49,9 @@ fn task_lifecycle(w: &mut World) {
             "RUNNING" => {
                 let up = now - t.task.started_at.unwrap_or(now);
                 if t.task.health == Health::Unknown && up >= HEALTH_GRACE_MS {
-                    let bad = w.services[t.svc].bad_revisions.contains(&t.task.task_def.revision);
+                    let bad = w.services[t.svc]
+                        .bad_revisions
+                        .contains(&t.task.task_def.revision);
                     if bad {
                         t.task.health = Health::Unhealthy;
                         t.unhealthy_at = Some(now);
@@ -57,7 +59,9 @@ fn task_lifecycle(w: &mut World) {
                         t.task.health = Health::Healthy;
                     }
                 }
-                if t.unhealthy_at.is_some_and(|at| now - at >= UNHEALTHY_STOP_MS) {
+                if t.unhealthy_at
+                    .is_some_and(|at| now - at >= UNHEALTHY_STOP_MS)
+                {
                     failed.push(ti);
                 }
             }
@@ -153,7 +157,13 @@ fn reconcile(w: &mut World, i: usize) {
         d.rollout_state = RolloutState::Completed;
         d.rollout_reason = format!("ECS deployment {} completed.", d.id);
         d.updated_at = now;
-        w.event(i, format!("(service {name}) (deployment {}) deployment completed.", primary.id));
+        w.event(
+            i,
+            format!(
+                "(service {name}) (deployment {}) deployment completed.",
+                primary.id
+            ),
+        );
         w.event(i, format!("(service {name}) has reached a steady state."));
     } else if let Some(cb) = breaker
         && d.failed_tasks >= cb.threshold
@@ -196,5 +206,8 @@ fn roll_back(w: &mut World, i: usize) {
     s.task_def = prev.clone();
     s.image_tag = World::image_tag(prev.revision);
     let name = s.name.clone();
-    w.event(i, format!("(service {name}) rolling back to deployment {id}."));
+    w.event(
+        i,
+        format!("(service {name}) rolling back to deployment {id}."),
+    );
 }

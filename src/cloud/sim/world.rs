@@ -157,7 +157,10 @@ impl World {
         });
         let short = id[..8].to_string();
         let name = self.services[svc].svc.name.clone();
-        self.event(svc, format!("(service {name}) has started 1 tasks: (task {short})."));
+        self.event(
+            svc,
+            format!("(service {name}) has started 1 tasks: (task {short})."),
+        );
         self.tasks.len() - 1
     }
 
@@ -174,7 +177,10 @@ impl World {
         t.stop_reason = reason.into();
         let (svc, short) = (self.tasks[i].svc, self.tasks[i].task.id[..8].to_string());
         let name = self.services[svc].svc.name.clone();
-        self.event(svc, format!("(service {name}) has stopped 1 running tasks: (task {short})."));
+        self.event(
+            svc,
+            format!("(service {name}) has stopped 1 running tasks: (task {short})."),
+        );
     }
 
     pub fn live_tasks_of(&self, svc: usize, td: &TaskDefRef) -> impl Iterator<Item = usize> + '_ {
@@ -191,7 +197,10 @@ impl World {
             let mut pending_total = 0;
             for d in &mut s.svc.deployments {
                 let (mut running, mut pending) = (0, 0);
-                for t in self.tasks.iter().filter(|t| t.svc == si && t.task.task_def == d.task_def)
+                for t in self
+                    .tasks
+                    .iter()
+                    .filter(|t| t.svc == si && t.task.task_def == d.task_def)
                 {
                     match t.task.last_status.as_str() {
                         "RUNNING" => running += 1,
@@ -248,9 +257,10 @@ impl World {
                 .iter()
                 .filter(|s| {
                     s.repo == img.repository
-                        && s.svc.deployments.iter().any(|d| {
-                            img.tags.contains(&World::image_tag(d.task_def.revision))
-                        })
+                        && s.svc
+                            .deployments
+                            .iter()
+                            .any(|d| img.tags.contains(&World::image_tag(d.task_def.revision)))
                 })
                 .map(|s| s.svc.name.clone())
                 .collect();
@@ -261,7 +271,10 @@ impl World {
     pub fn new_deployment(&mut self, svc: usize, td: TaskDefRef, reason: &str) -> Deployment {
         let s = &mut self.services[svc];
         s.next_deploy_id += 1;
-        let id = format!("ecs-svc/{}", hex_of(&format!("{}{}", s.svc.arn, s.next_deploy_id), 19));
+        let id = format!(
+            "ecs-svc/{}",
+            hex_of(&format!("{}{}", s.svc.arn, s.next_deploy_id), 19)
+        );
         let _ = reason;
         Deployment {
             id,

@@ -1,0 +1,283 @@
+//! ECS services: `list_services` in pages of 100, `describe_services` in batches of 10, mapped
+//! into `model::Service` with their deployments, circuit breaker and recent events.
+
+use super::errors::ErrorMapper;
+use super::parse::{image_tag, last_segment, millis, task_def_ref};
+use super::taskdefs::TaskDefInfo;
+use crate::cloud::CloudResult;
+use crate::model::{
+    CircuitBreaker, Deployment, DeploymentStatus, RolloutState, Service, ServiceEvent, Strategy,
+};
+use aws_sdk_ecs::types::{DeploymentRolloutState, DeploymentStrategy, ServiceField};
+use futures::{StreamExt, TryStreamExt};
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// `describe_services` takes at most 10 services.
+pub const DESCRIBE_BATCH: usize = 10;
+/// `list_services` returns at most 100 a page (10 when not asked).
+const LIST_PAGE: i32 = 100;
+/// Describe calls in flight at once.
+const CONCURRENCY: usize = 8;
+/// Service events kept per service, newest first.
+pub const EVENTS_KEPT: usize = 20;
+
+/// One described service and the cluster (by name) it was listed in.
+#[derive(Debug, Clone)]
+pub struct RawService {
+    pub cluster: String,
+    pub svc: aws_sdk_ecs::types::Service,
+}
+
+impl RawService {
+    pub fn name(&self) -> &str {
+        self.svc.service_name().unwrap_or_default()
+    }
+
+    /// The task definitions this service refers to: its own and its deployments'.
+    pub fn task_def_arns(&self) -> impl Iterator<Item = &str> {
+        self.svc.task_definition().into_iter().chain(
+            self.svc
+                .deployments()
+                .iter()
+                .filter_map(|d| d.task_definition()),
+        )
+    }
+
+    pub fn strategy(&self) -> Strategy {
+        strategy_of(
+            self.svc
+                .deployment_configuration()
+                .and_then(|c| c.strategy()),
+        )
+    }
+}
+
+pub fn strategy_of(s: Option<&DeploymentStrategy>) -> Strategy {
+    match s {
+        Some(DeploymentStrategy::BlueGreen) => Strategy::BlueGreen,
+        Some(DeploymentStrategy::Canary) => Strategy::Canary,
+        Some(DeploymentStrategy::Linear) => Strategy::Linear,
+        _ => Strategy::Rolling,
+    }
+}
+
+/// Every service ARN of one cluster, all pages.
+pub async fn list_arns(
+    ecs: &aws_sdk_ecs::Client,
+    errors: &ErrorMapper,
+    cluster: &str,
+) -> CloudResult<Vec<String>> {
+    let mut arns = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let out = ecs
+            .list_services()
+            .cluster(cluster)
+            .max_results(LIST_PAGE)
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|e| errors.map("ecs:ListServices", e))?;
+        arns.extend(out.service_arns().iter().cloned());
+        match out.next_token() {
+            Some(t) if !t.is_empty() => token = Some(t.to_string()),
+            _ => break,
+        }
+    }
+    Ok(arns)
+}
+
+/// Describes services (ARNs or names) of one cluster, 10 per call, keeping their order.
+pub async fn describe(
+    ecs: &aws_sdk_ecs::Client,
+    errors: &ErrorMapper,
+    cluster: &str,
+    services: &[String],
+) -> CloudResult<Vec<aws_sdk_ecs::types::Service>> {
+    // The futures are built up front: a stream of closures over borrowed chunks trips the
+    // compiler's `Send` check in `async_trait` methods.
+    let calls: Vec<_> = services
+        .chunks(DESCRIBE_BATCH)
+        .map(|chunk| describe_batch(ecs, errors, cluster, chunk.to_vec()))
+        .collect();
+    let batches: Vec<Vec<aws_sdk_ecs::types::Service>> = futures::stream::iter(calls)
+        .buffered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    Ok(batches.into_iter().flatten().collect())
+}
+
+async fn describe_batch(
+    ecs: &aws_sdk_ecs::Client,
+    errors: &ErrorMapper,
+    cluster: &str,
+    chunk: Vec<String>,
+) -> CloudResult<Vec<aws_sdk_ecs::types::Service>> {
+    let out = ecs
+        .describe_services()
+        .cluster(cluster)
+        .set_services(Some(chunk))
+        .include(ServiceField::Tags)
+        .send()
+        .await
+        .map_err(|e| errors.map("ecs:DescribeServices", e))?;
+    for f in out.failures() {
+        tracing::warn!(
+            cluster,
+            arn = f.arn().unwrap_or_default(),
+            reason = f.reason().unwrap_or_default(),
+            "describe_services failure"
+        );
+    }
+    Ok(out.services().to_vec())
+}
+
+/// Every service of the given clusters (by name), described, in cluster then list order.
+pub async fn fetch_all(
+    ecs: &aws_sdk_ecs::Client,
+    errors: &ErrorMapper,
+    clusters: &[String],
+) -> CloudResult<Vec<RawService>> {
+    let per_cluster = futures::future::try_join_all(clusters.iter().map(|cluster| async move {
+        let arns = list_arns(ecs, errors, cluster).await?;
+        let described = describe(ecs, errors, cluster, &arns).await?;
+        Ok::<_, crate::cloud::CloudError>(
+            described
+                .into_iter()
+                .map(|svc| RawService {
+                    cluster: cluster.clone(),
+                    svc,
+                })
+                .collect::<Vec<_>>(),
+        )
+    }))
+    .await?;
+    Ok(per_cluster.into_iter().flatten().collect())
+}
+
+/// The failed-task count that trips the circuit breaker: half the desired count, 3 to 200.
+pub fn breaker_threshold(desired: u32) -> u32 {
+    desired.div_ceil(2).clamp(3, 200)
+}
+
+fn count(n: i32) -> u32 {
+    n.max(0) as u32
+}
+
+fn map_deployment(d: &aws_sdk_ecs::types::Deployment) -> Deployment {
+    let status = match d.status() {
+        Some("PRIMARY") => DeploymentStatus::Primary,
+        Some("ACTIVE") => DeploymentStatus::Active,
+        _ => DeploymentStatus::Inactive,
+    };
+    let (desired, running, pending) = (
+        count(d.desired_count()),
+        count(d.running_count()),
+        count(d.pending_count()),
+    );
+    let rollout_state = match d.rollout_state() {
+        Some(DeploymentRolloutState::Completed) => RolloutState::Completed,
+        Some(DeploymentRolloutState::Failed) => RolloutState::Failed,
+        Some(DeploymentRolloutState::InProgress) => RolloutState::InProgress,
+        // Not reported (older deployments, or no circuit breaker): judge by the counts.
+        _ if running >= desired && pending == 0 => RolloutState::Completed,
+        _ => RolloutState::InProgress,
+    };
+    Deployment {
+        id: d.id().unwrap_or_default().to_string(),
+        status,
+        rollout_state,
+        rollout_reason: d.rollout_state_reason().unwrap_or_default().to_string(),
+        task_def: task_def_ref(d.task_definition().unwrap_or_default()),
+        desired,
+        running,
+        pending,
+        failed_tasks: count(d.failed_tasks()),
+        created_at: millis(d.created_at()),
+        updated_at: millis(d.updated_at()),
+    }
+}
+
+/// Maps one described service. `taskdefs` gives the image tag; metrics and the native
+/// deployment are filled in later.
+pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>>) -> Service {
+    let s = &raw.svc;
+    let desired = count(s.desired_count());
+    let mut deployments: Vec<Deployment> = s.deployments().iter().map(map_deployment).collect();
+    deployments.sort_by_key(|d| match d.status {
+        DeploymentStatus::Primary => 0,
+        DeploymentStatus::Active => 1,
+        DeploymentStatus::Inactive => 2,
+    });
+    let td_arn = s
+        .task_definition()
+        .or_else(|| {
+            s.deployments()
+                .iter()
+                .find(|d| d.status() == Some("PRIMARY"))
+                .and_then(|d| d.task_definition())
+        })
+        .unwrap_or_default();
+    let image_tag = taskdefs
+        .get(td_arn)
+        .and_then(|td| td.first_image())
+        .map(image_tag)
+        .unwrap_or_default();
+    let circuit_breaker = s
+        .deployment_configuration()
+        .and_then(|c| c.deployment_circuit_breaker())
+        .filter(|cb| cb.enable())
+        .map(|cb| CircuitBreaker {
+            rollback: cb.rollback(),
+            threshold: breaker_threshold(desired),
+        });
+    let mut events: Vec<ServiceEvent> = s
+        .events()
+        .iter()
+        .map(|e| ServiceEvent {
+            at: millis(e.created_at()),
+            message: e.message().unwrap_or_default().to_string(),
+        })
+        .collect();
+    events.sort_by_key(|e| std::cmp::Reverse(e.at));
+    events.truncate(EVENTS_KEPT);
+    let name = s
+        .service_name()
+        .map(str::to_string)
+        .unwrap_or_else(|| last_segment(s.service_arn().unwrap_or_default()).to_string());
+    Service {
+        cluster: raw.cluster.clone(),
+        name,
+        arn: s.service_arn().unwrap_or_default().to_string(),
+        status: s.status().unwrap_or_default().to_string(),
+        desired,
+        running: count(s.running_count()),
+        pending: count(s.pending_count()),
+        task_def: task_def_ref(td_arn),
+        image_tag,
+        created_at: millis(s.created_at()),
+        strategy: raw.strategy(),
+        circuit_breaker,
+        deployments,
+        native: None,
+        events,
+        cpu: Vec::new(),
+        mem: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn breaker_threshold_is_half_clamped() {
+        assert_eq!(breaker_threshold(0), 3);
+        assert_eq!(breaker_threshold(4), 3);
+        assert_eq!(breaker_threshold(10), 5);
+        assert_eq!(breaker_threshold(11), 6);
+        assert_eq!(breaker_threshold(1000), 200);
+    }
+}

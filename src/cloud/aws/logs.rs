@@ -7,7 +7,7 @@
 //! already returned at exactly that timestamp are remembered to drop the repeats.
 
 use super::errors::ErrorMapper;
-use super::parse::last_segment;
+use super::parse::{last_segment, service_of_group};
 use super::taskdefs::TaskDefCache;
 use super::tasks;
 use super::throttle::RateGate;
@@ -93,6 +93,9 @@ pub async fn sources(
         .await?;
     let mut out = Vec::new();
     for t in &described {
+        if service_of_group(t.group()) != Some(key.name.as_str()) {
+            continue;
+        }
         let Some(td) = t.task_definition_arn().and_then(|a| defs.get(a)) else {
             continue;
         };

@@ -152,7 +152,12 @@ pub async fn fetch(
     let described = describe(ecs, errors, cluster, &arns).await?;
     let mut tasks: Vec<Task> = described
         .iter()
-        .filter(|t| service.is_some() || service_of_group(t.group()).is_some())
+        .filter(|t| match service {
+            // ECS filters by service already; checking the group as well keeps the answer right
+            // on emulators that ignore the filter.
+            Some(name) => service_of_group(t.group()) == Some(name),
+            None => service_of_group(t.group()).is_some(),
+        })
         .map(|t| map_task(cluster, t))
         .collect();
     // Newest first within running, then stopped.

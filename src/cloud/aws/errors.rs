@@ -69,7 +69,15 @@ impl ErrorMapper {
     }
 
     fn credentials(&self, detail: &str) -> CloudError {
-        let detail = detail.trim();
+        // One line: the provider chain lists what it tried on separate lines.
+        let mut flat = String::new();
+        for line in detail.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            if !flat.is_empty() {
+                flat.push_str(if flat.ends_with(':') { " " } else { "; " });
+            }
+            flat.push_str(line);
+        }
+        let detail = flat.as_str();
         let message = if detail.is_empty() {
             format!("no valid AWS credentials: {}", self.credentials_hint())
         } else {

@@ -271,6 +271,134 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_sdk_ecs::types::{
+        Deployment as SdkDeployment, DeploymentCircuitBreaker, DeploymentConfiguration,
+        Service as SdkService, ServiceEvent as SdkEvent,
+    };
+    use aws_smithy_types::DateTime;
+
+    const TD: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:7";
+    const TD_OLD: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:6";
+
+    fn sdk_service() -> SdkService {
+        let events = (0..30).map(|i| {
+            SdkEvent::builder()
+                .id(format!("e{i}"))
+                .created_at(DateTime::from_secs(1_000 + i))
+                .message(format!("event {i}"))
+                .build()
+        });
+        SdkService::builder()
+            .service_name("web")
+            .service_arn("arn:aws:ecs:us-east-1:123456789012:service/prod/web")
+            .status("ACTIVE")
+            .desired_count(10)
+            .running_count(8)
+            .pending_count(2)
+            .task_definition(TD)
+            .created_at(DateTime::from_secs(500))
+            .deployment_configuration(
+                DeploymentConfiguration::builder()
+                    .deployment_circuit_breaker(
+                        DeploymentCircuitBreaker::builder()
+                            .enable(true)
+                            .rollback(true)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .deployments(
+                SdkDeployment::builder()
+                    .id("ecs-svc/old")
+                    .status("ACTIVE")
+                    .task_definition(TD_OLD)
+                    .desired_count(10)
+                    .running_count(4)
+                    .rollout_state(DeploymentRolloutState::Completed)
+                    .build(),
+            )
+            .deployments(
+                SdkDeployment::builder()
+                    .id("ecs-svc/new")
+                    .status("PRIMARY")
+                    .task_definition(TD)
+                    .desired_count(10)
+                    .running_count(4)
+                    .pending_count(2)
+                    .failed_tasks(1)
+                    .rollout_state(DeploymentRolloutState::InProgress)
+                    .rollout_state_reason("ECS deployment ecs-svc/new in progress.")
+                    .created_at(DateTime::from_secs(900))
+                    .build(),
+            )
+            .set_events(Some(events.collect()))
+            .build()
+    }
+
+    #[test]
+    fn maps_a_rolling_service() {
+        let raw = RawService {
+            cluster: "prod".into(),
+            svc: sdk_service(),
+        };
+        let info = TaskDefInfo {
+            arn: TD.into(),
+            task_def: task_def_ref(TD),
+            containers: vec![super::super::taskdefs::ContainerInfo {
+                name: "app".into(),
+                image: "1.dkr.ecr.us-east-1.amazonaws.com/web:v7".into(),
+                awslogs: None,
+            }],
+        };
+        let defs = HashMap::from([(TD.to_string(), Arc::new(info))]);
+        let s = map_service(&raw, &defs);
+        assert_eq!(s.key().to_string(), "prod/web");
+        assert_eq!((s.desired, s.running, s.pending), (10, 8, 2));
+        assert_eq!(s.task_def.to_string(), "web:7");
+        assert_eq!(s.image_tag, "v7");
+        assert_eq!(s.created_at, 500_000);
+        assert_eq!(s.strategy, Strategy::Rolling);
+        assert_eq!(
+            s.circuit_breaker,
+            Some(CircuitBreaker {
+                rollback: true,
+                threshold: 5
+            })
+        );
+        // PRIMARY first, whatever order ECS used.
+        assert_eq!(s.deployments[0].id, "ecs-svc/new");
+        assert_eq!(s.deployments[0].status, DeploymentStatus::Primary);
+        assert_eq!(s.deployments[0].rollout_state, RolloutState::InProgress);
+        assert_eq!(s.deployments[0].failed_tasks, 1);
+        assert_eq!(s.deployments[0].created_at, 900_000);
+        assert_eq!(s.deployments[1].task_def.revision, 6);
+        assert_eq!(s.deployments[1].status, DeploymentStatus::Active);
+        assert!(s.in_progress());
+        // Newest 20 events, newest first.
+        assert_eq!(s.events.len(), EVENTS_KEPT);
+        assert_eq!(s.events[0].message, "event 29");
+        assert_eq!(s.events[19].message, "event 10");
+    }
+
+    #[test]
+    fn strategy_comes_from_the_deployment_configuration() {
+        let mut svc = sdk_service();
+        svc.deployment_configuration = Some(
+            DeploymentConfiguration::builder()
+                .strategy(DeploymentStrategy::Canary)
+                .build(),
+        );
+        let raw = RawService {
+            cluster: "prod".into(),
+            svc,
+        };
+        assert_eq!(raw.strategy(), Strategy::Canary);
+        let s = map_service(&raw, &HashMap::new());
+        assert_eq!(s.strategy, Strategy::Canary);
+        assert_eq!(s.circuit_breaker, None);
+        // Unknown task definition: no tag rather than a failure.
+        assert_eq!(s.image_tag, "");
+    }
 
     #[test]
     fn breaker_threshold_is_half_clamped() {

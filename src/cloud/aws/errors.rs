@@ -103,12 +103,14 @@ impl ErrorMapper {
             }
             SdkError::ResponseError(ctx) => {
                 let status = ctx.raw().status().as_u16();
-                self.classify(
-                    action,
-                    status,
-                    "",
-                    &format!("unreadable response to {action}"),
-                )
+                if status >= 500 || status == 429 || status == 403 {
+                    self.classify(action, status, "", "")
+                } else {
+                    CloudError::new(
+                        ErrorKind::Other,
+                        format!("{action}: unreadable answer (HTTP {status})"),
+                    )
+                }
             }
             SdkError::TimeoutError(_) => CloudError::new(
                 ErrorKind::Unreachable,

@@ -61,3 +61,35 @@ pub async fn fetch(
     }
     Ok(alarms)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_cloudwatch::types::{CompositeAlarm, MetricAlarm};
+    use aws_smithy_types::DateTime;
+
+    #[test]
+    fn maps_metric_and_composite_alarms() {
+        let m = MetricAlarm::builder()
+            .alarm_name("web-5xx")
+            .state_value(StateValue::Alarm)
+            .state_reason("Threshold Crossed")
+            .state_updated_timestamp(DateTime::from_secs(100))
+            .build();
+        let a = map_metric(&m);
+        assert_eq!(
+            (a.name.as_str(), a.kind, a.state),
+            ("web-5xx", AlarmKind::Metric, AlarmState::Alarm)
+        );
+        assert_eq!(a.updated_at, 100_000);
+        let c = CompositeAlarm::builder()
+            .alarm_name("web-health")
+            .state_value(StateValue::InsufficientData)
+            .build();
+        let a = map_composite(&c);
+        assert_eq!(
+            (a.kind, a.state),
+            (AlarmKind::Composite, AlarmState::InsufficientData)
+        );
+    }
+}

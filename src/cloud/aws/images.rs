@@ -165,6 +165,44 @@ mod tests {
     use super::*;
 
     #[test]
+    fn maps_scan_findings_by_severity() {
+        use aws_sdk_ecr::types::ImageScanFindingsSummary;
+        let detail = ImageDetail::builder()
+            .repository_name("web")
+            .image_digest("sha256:abc")
+            .image_tags("v1")
+            .image_size_in_bytes(42)
+            .image_pushed_at(aws_smithy_types::DateTime::from_secs(10))
+            .image_scan_findings_summary(
+                ImageScanFindingsSummary::builder()
+                    .finding_severity_counts(FindingSeverity::Critical, 1)
+                    .finding_severity_counts(FindingSeverity::High, 2)
+                    .finding_severity_counts(FindingSeverity::Medium, 3)
+                    .finding_severity_counts(FindingSeverity::Low, 4)
+                    .finding_severity_counts(FindingSeverity::Informational, 5)
+                    .finding_severity_counts(FindingSeverity::Undefined, 1)
+                    .build(),
+            )
+            .build();
+        let img = map_image("web", &detail);
+        assert_eq!(img.tags, vec!["v1"]);
+        assert_eq!(img.size_bytes, 42);
+        assert_eq!(img.pushed_at, 10_000);
+        assert_eq!(
+            img.findings,
+            Some(Findings {
+                critical: 1,
+                high: 2,
+                medium: 3,
+                low: 4,
+                informational: 6
+            })
+        );
+        let unscanned = ImageDetail::builder().image_digest("sha256:def").build();
+        assert_eq!(map_image("web", &unscanned).findings, None);
+    }
+
+    #[test]
     fn joins_by_tag_and_digest() {
         let uri = "1.dkr.ecr.us-east-1.amazonaws.com/web";
         let img = |tag: &str, digest: &str| RepoImage {

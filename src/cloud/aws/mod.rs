@@ -28,6 +28,7 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 use aws_types::SdkConfig;
 use errors::ErrorMapper;
+use futures::{StreamExt, TryStreamExt};
 use images::ServiceImages;
 use logs::LogTail;
 use native::NativeTarget;
@@ -317,12 +318,14 @@ impl Fleet for AwsFleet {
             return tasks::fetch(&self.ecs, &self.errors, &k.cluster, Some(&k.name)).await;
         }
         let clusters = self.clusters().await?;
-        let per_cluster = futures::future::try_join_all(
-            clusters
-                .iter()
-                .map(|c| tasks::fetch(&self.ecs, &self.errors, c, None)),
-        )
-        .await?;
+        let calls: Vec<_> = clusters
+            .iter()
+            .map(|c| tasks::fetch(&self.ecs, &self.errors, c, None))
+            .collect();
+        let per_cluster: Vec<Vec<Task>> = futures::stream::iter(calls)
+            .buffered(services::CLUSTER_CONCURRENCY)
+            .try_collect()
+            .await?;
         Ok(per_cluster.into_iter().flatten().collect())
     }
 

@@ -18,8 +18,10 @@ use std::sync::Arc;
 pub const DESCRIBE_BATCH: usize = 10;
 /// `list_services` returns at most 100 a page (10 when not asked).
 const LIST_PAGE: i32 = 100;
-/// Describe calls in flight at once.
+/// Describe calls in flight at once per cluster, and clusters worked on at once: at most 32
+/// calls in flight, below ECS's burst allowance.
 const CONCURRENCY: usize = 8;
+pub const CLUSTER_CONCURRENCY: usize = 4;
 /// Service events kept per service, newest first.
 pub const EVENTS_KEPT: usize = 20;
 
@@ -140,21 +142,31 @@ pub async fn fetch_all(
     errors: &ErrorMapper,
     clusters: &[String],
 ) -> CloudResult<Vec<RawService>> {
-    let per_cluster = futures::future::try_join_all(clusters.iter().map(|cluster| async move {
-        let arns = list_arns(ecs, errors, cluster).await?;
-        let described = describe(ecs, errors, cluster, &arns).await?;
-        Ok::<_, crate::cloud::CloudError>(
-            described
-                .into_iter()
-                .map(|svc| RawService {
-                    cluster: cluster.clone(),
-                    svc,
-                })
-                .collect::<Vec<_>>(),
-        )
-    }))
-    .await?;
+    let calls: Vec<_> = clusters
+        .iter()
+        .map(|c| fetch_cluster(ecs, errors, c))
+        .collect();
+    let per_cluster: Vec<Vec<RawService>> = futures::stream::iter(calls)
+        .buffered(CLUSTER_CONCURRENCY)
+        .try_collect()
+        .await?;
     Ok(per_cluster.into_iter().flatten().collect())
+}
+
+async fn fetch_cluster(
+    ecs: &aws_sdk_ecs::Client,
+    errors: &ErrorMapper,
+    cluster: &str,
+) -> CloudResult<Vec<RawService>> {
+    let arns = list_arns(ecs, errors, cluster).await?;
+    let described = describe(ecs, errors, cluster, &arns).await?;
+    Ok(described
+        .into_iter()
+        .map(|svc| RawService {
+            cluster: cluster.to_string(),
+            svc,
+        })
+        .collect())
 }
 
 /// The failed-task count that trips the circuit breaker: half the desired count, 3 to 200.

@@ -32,7 +32,14 @@ stop_moto() {
     fi
     rm -f "$log"
 }
-trap stop_moto EXIT
+cmd_pid=""
+stop_all() {
+    if [ -n "$cmd_pid" ]; then
+        kill "$cmd_pid" 2>/dev/null || true
+    fi
+    stop_moto
+}
+trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -59,4 +66,10 @@ echo "moto.sh: moto_server (pid $moto_pid) on $url" >&2
 if [ "$#" -eq 0 ]; then
     set -- cargo test
 fi
-"$@"
+# In the background and waited for, so a signal reaches the traps (and the command) at once.
+"$@" &
+cmd_pid=$!
+status=0
+wait "$cmd_pid" || status=$?
+cmd_pid=""
+exit "$status"

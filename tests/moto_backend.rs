@@ -5,14 +5,20 @@
 //! Every test uses its own uniquely named clusters, repositories, alarms and log groups, so
 //! they share one moto server and run in parallel without resetting it.
 
-mod common;
+// The helpers are included by path (no `tests/common/mod.rs`), so each binary takes
+// only what it uses.
+#[path = "common/counting.rs"]
+mod counting;
+#[path = "common/moto.rs"]
+mod moto;
+#[path = "common/seed.rs"]
+mod seed;
 
 use aws_sdk_cloudwatch::types::StateValue;
-use common::counting::CallCounter;
-use common::moto;
-use common::seed::{Seeder, TaskDefSpec, now_ms, task_id};
+use counting::CallCounter;
 use deckwatch::cloud::Fleet;
 use deckwatch::model::{AlarmKind, AlarmState, DeploymentStatus, ServiceKey, Strategy};
+use seed::{Seeder, TaskDefSpec, now_ms, task_id};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fleet_reads_every_pane_from_moto() {

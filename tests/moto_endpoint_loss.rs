@@ -4,12 +4,17 @@
 //! Run with `scripts/moto.sh cargo test`: this test starts a moto server of its own from the
 //! `.venv` the script installs, and fails without `DECKWATCH_MOTO_URL`.
 
-mod common;
+// The helpers are included by path (no `tests/common/mod.rs`), so each binary takes
+// only what it uses.
+#[path = "common/moto.rs"]
+mod moto;
+#[path = "common/seed.rs"]
+mod seed;
 
-use common::moto::{self, OwnMoto};
-use common::seed::{Seeder, TaskDefSpec};
 use deckwatch::cloud::{ErrorKind, Fleet};
 use deckwatch::model::ServiceKey;
+use moto::OwnMoto;
+use seed::{Seeder, TaskDefSpec};
 
 async fn seed(url: &str, cluster: &str) {
     let seed = Seeder::new(url).await;

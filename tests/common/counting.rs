@@ -1,5 +1,7 @@
 //! An SDK interceptor that counts operations by name, for call-count assertions.
 
+#![allow(dead_code)] // each test binary uses a part of the helpers
+
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
 use aws_smithy_runtime_api::client::interceptors::{Intercept, SharedInterceptor};

@@ -3,6 +3,8 @@
 //! The tests that need moto read `DECKWATCH_MOTO_URL`, which `scripts/moto.sh` exports after it
 //! started a server. Without it they fail with a message saying to run the script.
 
+#![allow(dead_code)] // each test binary uses a part of the helpers
+
 use aws_config::BehaviorVersion;
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;

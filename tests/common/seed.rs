@@ -1,6 +1,8 @@
 //! Seeds moto through the Rust SDK: clusters, task definitions with awslogs, services, tasks,
 //! ECR images, alarms, metric data and log events.
 
+#![allow(dead_code)] // each test binary uses a part of the helpers
+
 use super::moto;
 use aws_sdk_cloudwatch::types::{
     ComparisonOperator, Dimension, MetricDatum, StateValue, Statistic,

@@ -3,9 +3,9 @@
 use super::rng::{Rng, hex_of};
 use super::world::{METRIC_POINTS, Role, SimService, World};
 use crate::model::{
-    Alarm, AlarmKind, AlarmState, CircuitBreaker, DeploymentStatus, Findings, Health, HookStatus,
-    Image, LifecycleHook, Millis, NativeDeployment, RolloutState, Service, ServiceRevision,
-    Strategy, TaskDefRef,
+    Alarm, AlarmKind, AlarmState, CircuitBreaker, DeploymentStatus, Findings, Health,
+    HookStatus, Image, LifecycleHook, Millis, NativeDeployment, RolloutState, Service,
+    ServiceRevision, Strategy, TaskDefRef,
 };
 use std::collections::VecDeque;
 
@@ -25,96 +25,16 @@ struct Spec {
 }
 
 const FLEET: &[Spec] = &[
-    Spec {
-        cluster: "prod-core",
-        name: "api",
-        desired: 6,
-        revision: 118,
-        role: Role::Steady,
-        cpu: 38.0,
-        mem: 52.0,
-    },
-    Spec {
-        cluster: "prod-core",
-        name: "web",
-        desired: 4,
-        revision: 87,
-        role: Role::Rolling,
-        cpu: 22.0,
-        mem: 41.0,
-    },
-    Spec {
-        cluster: "prod-core",
-        name: "payments",
-        desired: 4,
-        revision: 42,
-        role: Role::BadRolling,
-        cpu: 31.0,
-        mem: 47.0,
-    },
-    Spec {
-        cluster: "prod-core",
-        name: "worker",
-        desired: 3,
-        revision: 64,
-        role: Role::Steady,
-        cpu: 61.0,
-        mem: 70.0,
-    },
-    Spec {
-        cluster: "prod-core",
-        name: "auth",
-        desired: 3,
-        revision: 29,
-        role: Role::Steady,
-        cpu: 12.0,
-        mem: 33.0,
-    },
-    Spec {
-        cluster: "prod-core",
-        name: "search",
-        desired: 2,
-        revision: 15,
-        role: Role::Steady,
-        cpu: 44.0,
-        mem: 66.0,
-    },
-    Spec {
-        cluster: "prod-edge",
-        name: "checkout",
-        desired: 4,
-        revision: 57,
-        role: Role::Canary,
-        cpu: 27.0,
-        mem: 39.0,
-    },
-    Spec {
-        cluster: "prod-edge",
-        name: "edge-proxy",
-        desired: 3,
-        revision: 211,
-        role: Role::Steady,
-        cpu: 18.0,
-        mem: 21.0,
-    },
-    Spec {
-        cluster: "prod-edge",
-        name: "notifications",
-        desired: 2,
-        revision: 9,
-        role: Role::Steady,
-        cpu: 8.0,
-        mem: 25.0,
-    },
-    Spec {
-        cluster: "staging",
-        name: "api",
-        desired: 2,
-        revision: 121,
-        role: Role::Steady,
-        cpu: 5.0,
-        mem: 30.0,
-    },
+    Spec { cluster: "prod-core", name: "api", desired: 6, revision: 118, role: Role::Steady, cpu: 38.0, mem: 52.0 },
+    Spec { cluster: "prod-core", name: "web", desired: 4, revision: 87, role: Role::Rolling, cpu: 22.0, mem: 41.0 },
+    Spec { cluster: "prod-core", name: "payments", desired: 4, revision: 42, role: Role::BadRolling, cpu: 31.0, mem: 47.0 },
+    Spec { cluster: "prod-core", name: "worker", desired: 3, revision: 64, role: Role::Steady, cpu: 61.0, mem: 70.0 },
+    Spec { cluster: "prod-core", name: "auth", desired: 3, revision: 29, role: Role::Steady, cpu: 12.0, mem: 33.0 },
+    Spec { cluster: "prod-core", name: "search", desired: 2, revision: 15, role: Role::Steady, cpu: 44.0, mem: 66.0 },
+    Spec { cluster: "prod-edge", name: "checkout", desired: 4, revision: 57, role: Role::Canary, cpu: 27.0, mem: 39.0 },
+    Spec { cluster: "prod-edge", name: "edge-proxy", desired: 3, revision: 211, role: Role::Steady, cpu: 18.0, mem: 21.0 },
+    Spec { cluster: "prod-edge", name: "notifications", desired: 2, revision: 9, role: Role::Steady, cpu: 8.0, mem: 25.0 },
+    Spec { cluster: "staging", name: "api", desired: 2, revision: 121, role: Role::Steady, cpu: 5.0, mem: 30.0 },
 ];
 
 pub fn world(start: Millis) -> World {
@@ -152,10 +72,7 @@ fn add_service(w: &mut World, spec: &Spec) {
         spec.name.to_string()
     };
     let family = repo.clone();
-    let td = TaskDefRef {
-        family: family.clone(),
-        revision: spec.revision,
-    };
+    let td = TaskDefRef { family: family.clone(), revision: spec.revision };
     let created_at = w.start - (30 + w.rng.below(300) as i64) * 86_400_000;
     let arn = format!("{}/{}/{}", w.arn_prefix("service"), spec.cluster, spec.name);
     let svc = Service {
@@ -169,11 +86,7 @@ fn add_service(w: &mut World, spec: &Spec) {
         task_def: td.clone(),
         image_tag: World::image_tag(spec.revision),
         created_at,
-        strategy: if spec.role == Role::Canary {
-            Strategy::Canary
-        } else {
-            Strategy::Rolling
-        },
+        strategy: if spec.role == Role::Canary { Strategy::Canary } else { Strategy::Rolling },
         circuit_breaker: Some(CircuitBreaker {
             rollback: true,
             threshold: (spec.desired / 2).clamp(3, 200),
@@ -269,8 +182,7 @@ fn alarms(now: Millis) -> Vec<Alarm> {
         name: name.into(),
         kind,
         state: AlarmState::Ok,
-        reason: "Threshold Crossed: 1 datapoint [0.0] was not greater than the threshold (10.0)."
-            .into(),
+        reason: "Threshold Crossed: 1 datapoint [0.0] was not greater than the threshold (10.0).".into(),
         updated_at: now - 2 * 86_400_000,
     };
     vec![
@@ -294,18 +206,10 @@ fn alarms(now: Millis) -> Vec<Alarm> {
 /// at its PAUSE hook, as the demo opens.
 pub fn start_canary(w: &mut World, i: usize, at_hook: bool) {
     let source_td = w.services[i].svc.task_def.clone();
-    let target_td = TaskDefRef {
-        family: source_td.family.clone(),
-        revision: source_td.revision + 1,
-    };
+    let target_td = TaskDefRef { family: source_td.family.clone(), revision: source_td.revision + 1 };
     let repo = w.services[i].repo.clone();
     let revision = |td: &TaskDefRef, weight: f64| ServiceRevision {
-        arn: format!(
-            "{}/{}/{}",
-            w.arn_prefix("service-revision"),
-            repo,
-            hex_of(&td.to_string(), 19)
-        ),
+        arn: format!("{}/{}/{}", w.arn_prefix("service-revision"), repo, hex_of(&td.to_string(), 19)),
         task_def: td.clone(),
         image_tag: World::image_tag(td.revision),
         image_digest: World::digest_of(&repo, &World::image_tag(td.revision)),
@@ -360,12 +264,7 @@ pub fn start_canary(w: &mut World, i: usize, at_hook: bool) {
             n.started_at = started;
         }
         super::canary::enter_hook(w, i);
-        w.event(
-            i,
-            format!(
-                "(service {name}) deployment is waiting at lifecycle hook manual-promote-gate."
-            ),
-        );
+        w.event(i, format!("(service {name}) deployment is waiting at lifecycle hook manual-promote-gate."));
     } else {
         s.deployments.insert(0, d);
     }

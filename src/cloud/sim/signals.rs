@@ -9,14 +9,7 @@ const WINDOW: usize = 60;
 /// 5xx in the window that put `<service>-5xx-rate` into ALARM.
 const THRESHOLD_5XX: u32 = 10;
 
-const PATHS: &[&str] = &[
-    "/api/orders",
-    "/api/cart",
-    "/api/users/me",
-    "/healthz",
-    "/api/search",
-    "/api/pay",
-];
+const PATHS: &[&str] = &["/api/orders", "/api/cart", "/api/users/me", "/healthz", "/api/search", "/api/pay"];
 const INFO: &[&str] = &[
     "cache hit ratio 0.93",
     "flushed 128 metrics",
@@ -48,9 +41,7 @@ fn count_errors(w: &mut World) {
                 t.svc == si
                     && t.task.last_status == "RUNNING"
                     && (t.task.health == Health::Unhealthy
-                        || w.services[si]
-                            .bad_revisions
-                            .contains(&t.task.task_def.revision))
+                        || w.services[si].bad_revisions.contains(&t.task.task_def.revision))
             })
             .count() as u32;
         let errors = &mut w.services[si].errors;
@@ -86,11 +77,7 @@ fn update_alarms(w: &mut World) {
                 n > THRESHOLD_5XX,
                 format!(
                     "Threshold Crossed: 1 datapoint [{n}.0] was {} the threshold ({THRESHOLD_5XX}.0).",
-                    if n > THRESHOLD_5XX {
-                        "greater than"
-                    } else {
-                        "not greater than"
-                    }
+                    if n > THRESHOLD_5XX { "greater than" } else { "not greater than" }
                 ),
             )
         } else if let Some(svc) = name.strip_suffix("-p99-latency") {
@@ -98,9 +85,7 @@ fn update_alarms(w: &mut World) {
             let p99 = 0.18 + n as f64 * 0.05;
             (
                 p99 > 1.0,
-                format!(
-                    "Threshold Crossed: 1 datapoint [{p99:.2}] compared with the threshold (1.0)."
-                ),
+                format!("Threshold Crossed: 1 datapoint [{p99:.2}] compared with the threshold (1.0)."),
             )
         } else {
             continue;
@@ -122,11 +107,7 @@ fn update_alarms(w: &mut World) {
 }
 
 fn set_state(w: &mut World, ai: usize, firing: bool, reason: String, now: i64) {
-    let state = if firing {
-        AlarmState::Alarm
-    } else {
-        AlarmState::Ok
-    };
+    let state = if firing { AlarmState::Alarm } else { AlarmState::Ok };
     let a = &mut w.alarms[ai];
     if a.state != state {
         a.state = state;
@@ -143,8 +124,7 @@ fn sample_metrics(w: &mut World) {
         let jitter = w.rng.unit();
         let s = &mut w.services[si];
         let cpu = (s.base_cpu + wave + jitter * 5.0 + (stress / 4.0).min(40.0)).clamp(0.0, 100.0);
-        let mem =
-            (s.base_mem + wave / 3.0 + jitter * 2.0 + (stress / 10.0).min(20.0)).clamp(0.0, 100.0);
+        let mem = (s.base_mem + wave / 3.0 + jitter * 2.0 + (stress / 10.0).min(20.0)).clamp(0.0, 100.0);
         for (series, v) in [(&mut s.svc.cpu, cpu), (&mut s.svc.mem, mem)] {
             series.push(v);
             if series.len() > METRIC_POINTS {
@@ -162,9 +142,7 @@ fn write_logs(w: &mut World) {
             continue;
         }
         let bad = t.task.health == Health::Unhealthy
-            || w.services[t.svc]
-                .bad_revisions
-                .contains(&t.task.task_def.revision);
+            || w.services[t.svc].bad_revisions.contains(&t.task.task_def.revision);
         lines.push((t.svc, t.task.id.clone(), t.task.task_def.revision, bad));
     }
     for (svc, task_id, revision, bad) in lines {
@@ -184,15 +162,6 @@ fn write_logs(w: &mut World) {
         let at = now - w.rng.below(1_000) as i64;
         let seq = w.next_seq;
         w.next_seq += 1;
-        w.logs.push_back((
-            seq,
-            svc,
-            LogLine {
-                at,
-                task_id,
-                revision,
-                message,
-            },
-        ));
+        w.logs.push_back((seq, svc, LogLine { at, task_id, revision, message }));
     }
 }

@@ -1,6 +1,7 @@
 //! What the workers call. `sim` is the embedded demo fleet; the AWS backend implements the same
 //! trait, so the panes and workers never change with the backend.
 
+pub mod aws;
 pub mod error;
 pub mod sim;
 

@@ -1,0 +1,56 @@
+//! Builds the shared `SdkConfig` from the command line options and the standard AWS sources.
+
+use super::{AwsOptions, Overrides};
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_types::SdkConfig;
+use aws_types::region::Region;
+use std::time::Duration;
+
+/// How long one attempt may take to connect, so a dead endpoint fails fast.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long one attempt may take in all, so a hung endpoint cannot stall a poller.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Resolves profile, region, endpoint and credentials the way the AWS CLI does: explicit options
+/// first, then `AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL(_<SERVICE>)`, the shared config
+/// files, SSO, web identity, the container and IMDS.
+pub(super) async fn load(opts: &AwsOptions, overrides: &Overrides) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(if opts.retries {
+            RetryConfig::standard()
+        } else {
+            RetryConfig::disabled()
+        })
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                .build(),
+        );
+    if let Some(profile) = &opts.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &opts.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(url) = &opts.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    if let Some(credentials) = &overrides.credentials {
+        loader = loader.credentials_provider(credentials.clone());
+    }
+    if let Some(client) = &overrides.http_client {
+        loader = loader.http_client(client.clone());
+    }
+    loader.load().await
+}
+
+/// The profile name to show and to put in hints: the option, else `AWS_PROFILE`, else `default`.
+pub(super) fn profile_label(opts: &AwsOptions) -> String {
+    opts.profile
+        .clone()
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
+        .unwrap_or_else(|| "default".to_string())
+}

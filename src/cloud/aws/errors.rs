@@ -1,0 +1,306 @@
+//! Turns SDK errors into `CloudError`s a pane can act on: what kind of failure, and for
+//! credentials and permissions, what the user should do about it.
+
+use crate::cloud::{CloudError, ErrorKind};
+use aws_credential_types::provider::error::CredentialsError;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use std::error::Error as StdError;
+
+/// Error codes that mean the credentials are missing, wrong or expired.
+const CREDENTIAL_CODES: &[&str] = &[
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "MissingAuthenticationToken",
+    "MissingAuthenticationTokenException",
+    "IncompleteSignature",
+    "RequestExpired",
+];
+
+const ACCESS_DENIED_CODES: &[&str] = &[
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnauthorizedException",
+    "AuthorizationError",
+];
+
+const THROTTLING_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "RequestThrottled",
+    "RequestThrottledException",
+    "ProvisionedThroughputExceededException",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+];
+
+/// Knows the profile in use, so a credentials error can say which login to run.
+#[derive(Debug, Clone, Default)]
+pub struct ErrorMapper {
+    /// The profile named explicitly (option or `AWS_PROFILE`); `None` for the default chain.
+    profile: Option<String>,
+}
+
+impl ErrorMapper {
+    pub fn new(profile: Option<String>) -> Self {
+        Self { profile }
+    }
+
+    /// The message for missing or expired credentials, saying what to run.
+    pub fn credentials_hint(&self) -> String {
+        match &self.profile {
+            Some(p) => format!(
+                "run `aws sso login --profile {p}` (or refresh the credentials of profile {p})"
+            ),
+            None => {
+                "set AWS credentials (env, profile or SSO), e.g. run `aws sso login --profile NAME`"
+                    .to_string()
+            }
+        }
+    }
+
+    fn credentials(&self, detail: &str) -> CloudError {
+        // One line: the provider chain lists what it tried on separate lines.
+        let mut flat = String::new();
+        for line in detail.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            if !flat.is_empty() {
+                flat.push_str(if flat.ends_with(':') { " " } else { "; " });
+            }
+            flat.push_str(line);
+        }
+        let detail = flat.as_str();
+        let message = if detail.is_empty() {
+            format!("no valid AWS credentials: {}", self.credentials_hint())
+        } else {
+            format!(
+                "no valid AWS credentials: {}. ({detail})",
+                self.credentials_hint()
+            )
+        };
+        CloudError::new(ErrorKind::Credentials, message)
+    }
+
+    /// Maps one SDK error. `action` is the IAM action of the call, e.g. `ecs:ListServices`.
+    pub fn map<E>(&self, action: &str, err: SdkError<E, HttpResponse>) -> CloudError
+    where
+        E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+    {
+        match &err {
+            SdkError::ServiceError(ctx) => {
+                let status = ctx.raw().status().as_u16();
+                let code = ctx.err().code().unwrap_or_default();
+                let message = ctx.err().message().unwrap_or_default();
+                self.classify(action, status, code, message)
+            }
+            SdkError::ResponseError(ctx) => {
+                let status = ctx.raw().status().as_u16();
+                if status >= 500 || status == 429 || status == 403 {
+                    self.classify(action, status, "", "")
+                } else {
+                    CloudError::new(
+                        ErrorKind::Other,
+                        format!("{action}: unreadable answer (HTTP {status})"),
+                    )
+                }
+            }
+            SdkError::TimeoutError(_) => CloudError::new(
+                ErrorKind::Unreachable,
+                format!("{action}: the endpoint did not answer in time"),
+            ),
+            SdkError::DispatchFailure(d) => {
+                if let Some(detail) = credentials_failure(&err) {
+                    return self.credentials(&detail);
+                }
+                if d.is_io() || d.is_timeout() {
+                    CloudError::new(
+                        ErrorKind::Unreachable,
+                        format!("{action}: {}", chain_text(&err)),
+                    )
+                } else {
+                    CloudError::new(ErrorKind::Other, format!("{action}: {}", chain_text(&err)))
+                }
+            }
+            SdkError::ConstructionFailure(_) => {
+                if let Some(detail) = credentials_failure(&err) {
+                    return self.credentials(&detail);
+                }
+                CloudError::new(ErrorKind::Other, format!("{action}: {}", chain_text(&err)))
+            }
+            _ => CloudError::new(ErrorKind::Other, format!("{action}: {}", chain_text(&err))),
+        }
+    }
+
+    /// Classifies an answer from the service by its error code and HTTP status.
+    pub fn classify(&self, action: &str, status: u16, code: &str, message: &str) -> CloudError {
+        let message = message.trim();
+        if CREDENTIAL_CODES.contains(&code) {
+            return self.credentials(&format!("{code}: {message}"));
+        }
+        if ACCESS_DENIED_CODES.contains(&code) || status == 403 && code.is_empty() {
+            return CloudError::new(
+                ErrorKind::AccessDenied(action.to_string()),
+                if message.is_empty() {
+                    format!("not allowed to call {action}")
+                } else {
+                    message.to_string()
+                },
+            );
+        }
+        if THROTTLING_CODES.contains(&code) || status == 429 {
+            return CloudError::new(
+                ErrorKind::Throttled,
+                format!("{action}: {}", or_code(code, message)),
+            );
+        }
+        if status >= 500 {
+            let what = if message.is_empty() || message.starts_with('<') {
+                format!("HTTP {status} from the endpoint")
+            } else {
+                format!("HTTP {status}: {}", or_code(code, message))
+            };
+            return CloudError::new(ErrorKind::Throttled, format!("{action}: {what}"));
+        }
+        CloudError::new(
+            ErrorKind::Other,
+            format!("{action}: {}", or_code(code, message)),
+        )
+    }
+}
+
+fn or_code(code: &str, message: &str) -> String {
+    match (code.is_empty(), message.is_empty()) {
+        (false, false) => format!("{code}: {message}"),
+        (false, true) => code.to_string(),
+        (true, false) => message.to_string(),
+        (true, true) => "unknown error".to_string(),
+    }
+}
+
+/// The innermost credentials-provider failure in the chain, if the call failed for want of
+/// credentials before it was sent.
+fn credentials_failure(err: &(dyn StdError + 'static)) -> Option<String> {
+    let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
+    let mut found = None;
+    while let Some(e) = cur {
+        if e.downcast_ref::<CredentialsError>().is_some() {
+            found = Some(e);
+        }
+        cur = e.source();
+    }
+    let first = found?;
+    // The provider's own words, below the wrapper, say what was tried.
+    let mut parts = Vec::new();
+    let mut cur: Option<&(dyn StdError + 'static)> = Some(first);
+    while let Some(e) = cur {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.contains(&text) {
+            parts.push(text);
+        }
+        cur = e.source();
+    }
+    Some(parts.join(": "))
+}
+
+/// The error and its causes on one line, without repeats.
+pub(crate) fn chain_text(err: &(dyn StdError + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(e) = cur {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = e.source();
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mapper() -> ErrorMapper {
+        ErrorMapper::new(Some("prod".into()))
+    }
+
+    #[test]
+    fn expired_token_says_what_to_run() {
+        let e = mapper().classify("ecs:ListServices", 400, "ExpiredTokenException", "expired");
+        assert_eq!(e.kind, ErrorKind::Credentials);
+        assert!(
+            e.message.contains("aws sso login --profile prod"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn no_profile_hint_names_the_sources() {
+        let e = ErrorMapper::new(None).classify(
+            "sts:GetCallerIdentity",
+            403,
+            "InvalidClientTokenId",
+            "",
+        );
+        assert_eq!(e.kind, ErrorKind::Credentials);
+        assert!(
+            e.message
+                .contains("set AWS credentials (env, profile or SSO)"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn access_denied_carries_the_action() {
+        let e = mapper().classify("ecs:ListServices", 400, "AccessDeniedException", "nope");
+        assert_eq!(e.kind, ErrorKind::AccessDenied("ecs:ListServices".into()));
+        assert_eq!(e.message, "nope");
+    }
+
+    #[test]
+    fn throttling_and_5xx_are_throttled() {
+        let m = mapper();
+        assert_eq!(
+            m.classify("logs:FilterLogEvents", 400, "ThrottlingException", "")
+                .kind,
+            ErrorKind::Throttled
+        );
+        assert_eq!(
+            m.classify("cloudwatch:DescribeAlarms", 400, "Throttling", "")
+                .kind,
+            ErrorKind::Throttled
+        );
+        assert_eq!(
+            m.classify("ecs:DescribeTasks", 429, "", "").kind,
+            ErrorKind::Throttled
+        );
+        let e = m.classify("ecs:ListServiceDeployments", 500, "", "<!doctype html>");
+        assert_eq!(e.kind, ErrorKind::Throttled);
+        assert_eq!(
+            e.message,
+            "ecs:ListServiceDeployments: HTTP 500 from the endpoint"
+        );
+    }
+
+    #[test]
+    fn other_client_errors_are_other() {
+        let e = mapper().classify(
+            "ecs:DescribeServices",
+            400,
+            "ClusterNotFoundException",
+            "Cluster not found.",
+        );
+        assert_eq!(e.kind, ErrorKind::Other);
+        assert!(e.message.contains("ClusterNotFoundException"));
+    }
+}

@@ -1,0 +1,272 @@
+//! Service logs through `filter_log_events`. The awslogs group and stream prefix come from each
+//! running task's definition, and the stream of a container is `<prefix>/<container>/<task-id>`,
+//! so every line is tagged with its task and revision.
+//!
+//! The cursor is the timestamp (ms) of the newest event returned. The next call asks from that
+//! timestamp again, so events of the same millisecond that arrive late are not lost; the ids
+//! already returned at exactly that timestamp are remembered to drop the repeats.
+
+use super::errors::ErrorMapper;
+use super::parse::{last_segment, service_of_group};
+use super::taskdefs::TaskDefCache;
+use super::tasks;
+use super::throttle::RateGate;
+use crate::cloud::CloudResult;
+use crate::model::{LogBatch, LogLine, Millis, ServiceKey};
+use aws_sdk_ecs::types::DesiredStatus;
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+/// `filter_log_events` is limited to 5 calls a second per account and region.
+pub const FILTER_TPS: u32 = 5;
+/// A cursor of 0 starts this far back.
+pub const BACKLOG_MS: Millis = 5 * 60 * 1000;
+/// `log_stream_names` takes at most 100 names.
+const STREAMS_PER_CALL: usize = 100;
+/// Pages read in one call before giving up on the rest (logged).
+const MAX_PAGES: usize = 20;
+/// Ids remembered at the cursor's timestamp, and services remembered.
+const MAX_IDS: usize = 10_000;
+const MAX_FOLLOWS: usize = 64;
+
+/// Where one log stream's lines come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamSource {
+    pub group: String,
+    pub stream: String,
+    pub task_id: String,
+    pub revision: u32,
+}
+
+/// The event ids already returned at the cursor's timestamp.
+#[derive(Debug, Default)]
+struct Seen {
+    at: u64,
+    ids: HashSet<String>,
+}
+
+/// Shared by every log follow of a fleet: the rate gate and the per-service repeat filter.
+pub struct LogTail {
+    gate: RateGate,
+    seen: Mutex<HashMap<ServiceKey, Seen>>,
+}
+
+impl Default for LogTail {
+    fn default() -> Self {
+        Self {
+            gate: RateGate::per_second(FILTER_TPS),
+            seen: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+/// The stream name of one container of one task under an awslogs stream prefix.
+pub fn stream_name(prefix: &str, container: &str, task_id: &str) -> String {
+    format!("{prefix}/{container}/{task_id}")
+}
+
+/// The log streams of the service's running tasks.
+pub async fn sources(
+    ecs: &aws_sdk_ecs::Client,
+    errors: &ErrorMapper,
+    taskdefs: &TaskDefCache,
+    key: &ServiceKey,
+) -> CloudResult<Vec<StreamSource>> {
+    let arns = tasks::list_arns(
+        ecs,
+        errors,
+        &key.cluster,
+        Some(&key.name),
+        DesiredStatus::Running,
+    )
+    .await?;
+    if arns.is_empty() {
+        return Ok(Vec::new());
+    }
+    let described = tasks::describe(ecs, errors, &key.cluster, &arns).await?;
+    let defs = taskdefs
+        .get_many(
+            ecs,
+            errors,
+            described.iter().filter_map(|t| t.task_definition_arn()),
+        )
+        .await?;
+    let mut out = Vec::new();
+    for t in &described {
+        if service_of_group(t.group()) != Some(key.name.as_str()) {
+            continue;
+        }
+        let Some(td) = t.task_definition_arn().and_then(|a| defs.get(a)) else {
+            continue;
+        };
+        let task_id = last_segment(t.task_arn().unwrap_or_default());
+        for c in &td.containers {
+            let Some(logs) = &c.awslogs else { continue };
+            let Some(prefix) = &logs.stream_prefix else {
+                // Without a prefix the stream is named after the container id, which the
+                // task does not tell; such containers cannot be followed by name.
+                tracing::debug!(container = c.name, "awslogs without stream prefix");
+                continue;
+            };
+            out.push(StreamSource {
+                group: logs.group.clone(),
+                stream: stream_name(prefix, &c.name, task_id),
+                task_id: task_id.to_string(),
+                revision: td.task_def.revision,
+            });
+        }
+    }
+    Ok(out)
+}
+
+impl LogTail {
+    /// Lines of `sources` after `cursor`, oldest first.
+    pub async fn read(
+        &self,
+        logs: &aws_sdk_cloudwatchlogs::Client,
+        errors: &ErrorMapper,
+        key: &ServiceKey,
+        sources: &[StreamSource],
+        cursor: u64,
+        now: Millis,
+    ) -> CloudResult<LogBatch> {
+        let start: Millis = if cursor == 0 {
+            (now - BACKLOG_MS).max(0)
+        } else {
+            cursor as Millis
+        };
+        let known: HashSet<String> = if cursor == 0 {
+            HashSet::new()
+        } else {
+            let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+            seen.get(key)
+                .filter(|s| s.at == cursor)
+                .map(|s| s.ids.clone())
+                .unwrap_or_default()
+        };
+
+        let by_stream: HashMap<&str, &StreamSource> =
+            sources.iter().map(|s| (s.stream.as_str(), s)).collect();
+        let mut groups: HashMap<&str, Vec<String>> = HashMap::new();
+        for s in sources {
+            groups.entry(&s.group).or_default().push(s.stream.clone());
+        }
+
+        let mut events: Vec<(Millis, String, LogLine)> = Vec::new();
+        let mut fresh_ids: HashSet<String> = HashSet::new();
+        for (group, streams) in groups {
+            for chunk in streams.chunks(STREAMS_PER_CALL) {
+                let mut token: Option<String> = None;
+                for page in 0.. {
+                    if page == MAX_PAGES {
+                        tracing::warn!(
+                            group,
+                            "filter_log_events: too many pages, rest left for the next poll"
+                        );
+                        break;
+                    }
+                    self.gate.wait().await;
+                    let res = logs
+                        .filter_log_events()
+                        .log_group_name(group)
+                        .set_log_stream_names(Some(chunk.to_vec()))
+                        .start_time(start)
+                        .set_next_token(token.take())
+                        .send()
+                        .await;
+                    let out = match res {
+                        Ok(out) => out,
+                        Err(e) if is_missing_group(&e) => break,
+                        Err(e) => return Err(errors.map("logs:FilterLogEvents", e)),
+                    };
+                    for ev in out.events() {
+                        let at = ev.timestamp().unwrap_or(0);
+                        let id = ev.event_id().unwrap_or_default().to_string();
+                        if at < start || known.contains(&id) || !fresh_ids.insert(id.clone()) {
+                            continue;
+                        }
+                        let stream = ev.log_stream_name().unwrap_or_default();
+                        let (task_id, revision) = match by_stream.get(stream) {
+                            Some(s) => (s.task_id.clone(), s.revision),
+                            None => (last_segment(stream).to_string(), 0),
+                        };
+                        let message = ev
+                            .message()
+                            .unwrap_or_default()
+                            .trim_end_matches(['\n', '\r'])
+                            .to_string();
+                        events.push((
+                            at,
+                            id,
+                            LogLine {
+                                at,
+                                task_id,
+                                revision,
+                                message,
+                            },
+                        ));
+                    }
+                    match out.next_token() {
+                        Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                        _ => break,
+                    }
+                }
+            }
+        }
+
+        events.sort_by_key(|(at, _, _)| *at);
+        let newest = events.last().map(|(at, _, _)| *at as u64);
+        let new_cursor = newest.unwrap_or(start as u64).max(cursor);
+        self.remember(key, cursor, new_cursor, known, &events);
+        Ok(LogBatch {
+            lines: events.into_iter().map(|(_, _, l)| l).collect(),
+            cursor: new_cursor,
+        })
+    }
+
+    /// Keeps the ids at the new cursor's timestamp (with the old ones if it did not move).
+    fn remember(
+        &self,
+        key: &ServiceKey,
+        cursor: u64,
+        new_cursor: u64,
+        known: HashSet<String>,
+        events: &[(Millis, String, LogLine)],
+    ) {
+        let mut ids = if new_cursor == cursor {
+            known
+        } else {
+            HashSet::new()
+        };
+        ids.extend(
+            events
+                .iter()
+                .filter(|(at, _, _)| *at as u64 == new_cursor)
+                .map(|(_, id, _)| id.clone())
+                .take(MAX_IDS),
+        );
+        if ids.len() > MAX_IDS {
+            ids = ids.into_iter().take(MAX_IDS).collect();
+        }
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.len() >= MAX_FOLLOWS && !seen.contains_key(key) {
+            seen.clear();
+        }
+        seen.insert(
+            key.clone(),
+            Seen {
+                at: new_cursor,
+                ids,
+            },
+        );
+    }
+}
+
+fn is_missing_group<E, R>(e: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> bool
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata,
+{
+    e.as_service_error()
+        .and_then(|s| s.code())
+        .is_some_and(|c| c == "ResourceNotFoundException")
+}

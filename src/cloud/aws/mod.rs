@@ -1,0 +1,366 @@
+//! The real AWS backend: the `Fleet` trait on the official SDK clients (ECS, ECR, CloudWatch,
+//! CloudWatch Logs, STS). Each pane's data comes from its own file; this one builds the clients
+//! and ties them together.
+//!
+//! Nothing here panics or retries on its own beyond the SDK's standard retry policy; errors come
+//! back as `CloudError`s saying what failed and, for credentials and permissions, what to do.
+
+pub mod alarms;
+mod config;
+pub mod errors;
+pub mod images;
+pub mod logs;
+pub mod metrics;
+pub mod native;
+pub mod parse;
+pub mod services;
+pub mod taskdefs;
+pub mod tasks;
+mod throttle;
+
+use super::{CloudError, CloudResult, ErrorKind, Fleet};
+use crate::model::{
+    Alarm, ContextInfo, Image, LogBatch, Millis, Service, ServiceKey, Strategy, Task,
+};
+use async_trait::async_trait;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
+use aws_types::SdkConfig;
+use errors::ErrorMapper;
+use futures::{StreamExt, TryStreamExt};
+use images::ServiceImages;
+use logs::LogTail;
+use native::NativeTarget;
+use parse::last_segment;
+use services::RawService;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use taskdefs::{TaskDefCache, TaskDefInfo};
+
+/// What the command line and the config say about where to connect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsOptions {
+    /// `--profile`; `AWS_PROFILE` is honoured by the SDK when this is `None`.
+    pub profile: Option<String>,
+    /// `--region`; else `AWS_REGION` or the profile's region.
+    pub region: Option<String>,
+    /// `--endpoint-url` for every service; `AWS_ENDPOINT_URL(_<SERVICE>)` also work.
+    pub endpoint_url: Option<String>,
+    /// Clusters in scope (names or ARNs); empty means every cluster of the region.
+    pub clusters: Vec<String>,
+    /// The SDK's standard retries. Tests turn them off: an emulator answers unsupported calls
+    /// with HTTP 500, which the SDK would retry.
+    pub retries: bool,
+}
+
+impl Default for AwsOptions {
+    fn default() -> Self {
+        Self {
+            profile: None,
+            region: None,
+            endpoint_url: None,
+            clusters: Vec::new(),
+            retries: true,
+        }
+    }
+}
+
+/// Things a test (or an embedder) may plug into every client.
+#[derive(Clone, Default)]
+pub struct Overrides {
+    /// Added to every client, e.g. to count operations.
+    pub interceptors: Vec<SharedInterceptor>,
+    /// Replaces the HTTP client, e.g. with a replay client.
+    pub http_client: Option<SharedHttpClient>,
+    /// Replaces the credential chain.
+    pub credentials: Option<SharedCredentialsProvider>,
+}
+
+pub struct AwsFleet {
+    ecs: aws_sdk_ecs::Client,
+    ecr: aws_sdk_ecr::Client,
+    cw: aws_sdk_cloudwatch::Client,
+    logs: aws_sdk_cloudwatchlogs::Client,
+    sts: aws_sdk_sts::Client,
+    errors: ErrorMapper,
+    profile: String,
+    region: String,
+    clusters: Vec<String>,
+    taskdefs: TaskDefCache,
+    tail: LogTail,
+    /// The images of each service's task definitions, from the last `services()`, so
+    /// `images()` can join without listing the services again.
+    usage: Mutex<Option<Arc<Vec<ServiceImages>>>>,
+}
+
+macro_rules! client {
+    ($krate:ident, $sdk:expr, $overrides:expr) => {{
+        let mut b = $krate::config::Builder::from($sdk);
+        for i in &$overrides.interceptors {
+            b.push_interceptor(i.clone());
+        }
+        $krate::Client::from_conf(b.build())
+    }};
+}
+
+fn now_ms() -> Millis {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl AwsFleet {
+    /// Resolves configuration and credentials sources (no call is made yet: a bad or missing
+    /// credential shows up as a `Credentials` error on the first call).
+    pub async fn connect(opts: AwsOptions) -> CloudResult<Self> {
+        Self::connect_with(opts, Overrides::default()).await
+    }
+
+    pub async fn connect_with(opts: AwsOptions, overrides: Overrides) -> CloudResult<Self> {
+        let sdk = config::load(&opts, &overrides).await;
+        Self::from_sdk_config(&sdk, opts, &overrides)
+    }
+
+    /// Builds the clients from an already loaded `SdkConfig`.
+    pub fn from_sdk_config(
+        sdk: &SdkConfig,
+        opts: AwsOptions,
+        overrides: &Overrides,
+    ) -> CloudResult<Self> {
+        let Some(region) = sdk.region() else {
+            return Err(CloudError::new(
+                ErrorKind::Other,
+                "no AWS region: pass --region, set AWS_REGION, or set a region in the profile",
+            ));
+        };
+        let explicit_profile = opts
+            .profile
+            .clone()
+            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+        Ok(Self {
+            ecs: client!(aws_sdk_ecs, sdk, overrides),
+            ecr: client!(aws_sdk_ecr, sdk, overrides),
+            cw: client!(aws_sdk_cloudwatch, sdk, overrides),
+            logs: client!(aws_sdk_cloudwatchlogs, sdk, overrides),
+            sts: client!(aws_sdk_sts, sdk, overrides),
+            errors: ErrorMapper::new(explicit_profile),
+            profile: config::profile_label(&opts),
+            region: region.to_string(),
+            clusters: opts
+                .clusters
+                .iter()
+                .map(|c| last_segment(c).to_string())
+                .collect(),
+            taskdefs: TaskDefCache::default(),
+            tail: LogTail::default(),
+            usage: Mutex::new(None),
+        })
+    }
+
+    /// The ECS client, for actions (update_service, continue_service_deployment, ...).
+    pub fn ecs(&self) -> &aws_sdk_ecs::Client {
+        &self.ecs
+    }
+
+    pub fn errors(&self) -> &ErrorMapper {
+        &self.errors
+    }
+
+    /// The clusters in scope, by name: the configured ones, else every cluster of the region.
+    pub async fn clusters(&self) -> CloudResult<Vec<String>> {
+        if !self.clusters.is_empty() {
+            return Ok(self.clusters.clone());
+        }
+        let mut names = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let out = self
+                .ecs
+                .list_clusters()
+                .max_results(100)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| self.errors.map("ecs:ListClusters", e))?;
+            names.extend(
+                out.cluster_arns()
+                    .iter()
+                    .map(|a| last_segment(a).to_string()),
+            );
+            match out.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                _ => break,
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    async fn raw_services(
+        &self,
+    ) -> CloudResult<(Vec<RawService>, HashMap<String, Arc<TaskDefInfo>>)> {
+        let clusters = self.clusters().await?;
+        let raw = services::fetch_all(&self.ecs, &self.errors, &clusters).await?;
+        let defs = self
+            .taskdefs
+            .get_many_lenient(
+                &self.ecs,
+                &self.errors,
+                raw.iter().flat_map(|r| r.task_def_arns()),
+            )
+            .await;
+        let usage = usage_of(&raw, &defs);
+        *self.usage.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(usage));
+        Ok((raw, defs))
+    }
+}
+
+/// The images each service's task definitions (its own and its deployments') name.
+fn usage_of(raw: &[RawService], defs: &HashMap<String, Arc<TaskDefInfo>>) -> Vec<ServiceImages> {
+    raw.iter()
+        .map(|r| {
+            let mut images: Vec<String> = r
+                .task_def_arns()
+                .filter_map(|a| defs.get(a))
+                .flat_map(|td| td.containers.iter().map(|c| c.image.clone()))
+                .collect();
+            images.sort();
+            images.dedup();
+            ServiceImages {
+                service: r.name().to_string(),
+                images,
+            }
+        })
+        .collect()
+}
+
+#[async_trait]
+impl Fleet for AwsFleet {
+    async fn context(&self) -> CloudResult<ContextInfo> {
+        let who = self
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| self.errors.map("sts:GetCallerIdentity", e))?;
+        let clusters = self.clusters().await?;
+        Ok(ContextInfo {
+            name: self.profile.clone(),
+            profile: self.profile.clone(),
+            account: who.account().unwrap_or_default().to_string(),
+            region: self.region.clone(),
+            clusters,
+            prod: false,
+        })
+    }
+
+    async fn services(&self) -> CloudResult<Vec<Service>> {
+        let (raw, defs) = self.raw_services().await?;
+        let mut out: Vec<Service> = raw
+            .iter()
+            .map(|r| services::map_service(r, &defs))
+            .collect();
+
+        let keys: Vec<ServiceKey> = out.iter().map(Service::key).collect();
+        let natives: Vec<(usize, NativeTarget)> = raw
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.strategy() != Strategy::Rolling)
+            .map(|(i, r)| {
+                (
+                    i,
+                    NativeTarget {
+                        cluster: r.cluster.clone(),
+                        service_arn: r.svc.service_arn().unwrap_or_default().to_string(),
+                        strategy: r.strategy(),
+                        current_deployment: r.svc.current_service_deployment().map(str::to_string),
+                    },
+                )
+            })
+            .collect();
+        let targets: Vec<NativeTarget> = natives.iter().map(|(_, t)| t.clone()).collect();
+
+        let metrics_call = async {
+            if keys.is_empty() {
+                return Ok(Vec::new());
+            }
+            metrics::utilisation(&self.cw, &self.errors, &keys, now_ms()).await
+        };
+        let native_call = async {
+            if targets.is_empty() {
+                return Ok(Vec::new());
+            }
+            native::native_deployments(&self.ecs, &self.errors, &targets).await
+        };
+        let (util, nat) = tokio::join!(metrics_call, native_call);
+
+        match util {
+            Ok(util) => {
+                for (s, u) in out.iter_mut().zip(util) {
+                    s.cpu = u.cpu;
+                    s.mem = u.mem;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "service metrics unavailable"),
+        }
+        match nat {
+            Ok(nat) => {
+                for ((i, _), n) in natives.iter().zip(nat) {
+                    out[*i].native = n;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "native deployments unavailable"),
+        }
+        Ok(out)
+    }
+
+    async fn tasks(&self, service: Option<&ServiceKey>) -> CloudResult<Vec<Task>> {
+        if let Some(k) = service {
+            return tasks::fetch(&self.ecs, &self.errors, &k.cluster, Some(&k.name)).await;
+        }
+        let clusters = self.clusters().await?;
+        let calls: Vec<_> = clusters
+            .iter()
+            .map(|c| tasks::fetch(&self.ecs, &self.errors, c, None))
+            .collect();
+        let per_cluster: Vec<Vec<Task>> = futures::stream::iter(calls)
+            .buffered(services::CLUSTER_CONCURRENCY)
+            .try_collect()
+            .await?;
+        Ok(per_cluster.into_iter().flatten().collect())
+    }
+
+    async fn images(&self) -> CloudResult<Vec<Image>> {
+        let mut images = images::fetch(&self.ecr, &self.errors).await?;
+        let known = self.usage.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let usage = match known {
+            Some(u) => u,
+            None => match self.raw_services().await {
+                Ok((raw, defs)) => Arc::new(usage_of(&raw, &defs)),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot join images to services");
+                    Arc::new(Vec::new())
+                }
+            },
+        };
+        images::join_used_by(&mut images, &usage);
+        Ok(images.into_iter().map(|ri| ri.image).collect())
+    }
+
+    async fn alarms(&self) -> CloudResult<Vec<Alarm>> {
+        alarms::fetch(&self.cw, &self.errors).await
+    }
+
+    async fn logs(&self, service: &ServiceKey, cursor: u64) -> CloudResult<LogBatch> {
+        let sources = logs::sources(&self.ecs, &self.errors, &self.taskdefs, service).await?;
+        self.tail
+            .read(
+                &self.logs,
+                &self.errors,
+                service,
+                &sources,
+                cursor,
+                now_ms(),
+            )
+            .await
+    }
+}

@@ -1,0 +1,275 @@
+//! Native ECS deployments (BLUE_GREEN, CANARY, LINEAR): `describe_service_deployments` (20 a
+//! call) for each service's current deployment, `describe_service_revisions` (20 a call) for
+//! the task definition and images of the revisions taking part, mapped into
+//! `model::NativeDeployment`. Services on the ROLLING strategy never come here.
+
+use super::errors::ErrorMapper;
+use super::parse::{image_tag, millis, opt_millis, task_def_ref};
+use super::services::strategy_of;
+use crate::cloud::CloudResult;
+use crate::model::{
+    HookStatus, LifecycleHook, Millis, NativeDeployment, ServiceRevision, Strategy,
+};
+use aws_sdk_ecs::types::{
+    DeploymentLifecycleHookStatus, ServiceDeployment, ServiceRevision as SdkRevision,
+    ServiceRevisionSummary,
+};
+use futures::{StreamExt, TryStreamExt};
+
+use std::collections::HashMap;
+
+/// `describe_service_deployments` and `describe_service_revisions` take at most 20 ARNs.
+pub const DESCRIBE_BATCH: usize = 20;
+const CONCURRENCY: usize = 4;
+
+/// A service whose native deployment is wanted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NativeTarget {
+    /// Cluster name or ARN.
+    pub cluster: String,
+    pub service_arn: String,
+    /// The service's strategy, used when the deployment does not carry its configuration.
+    pub strategy: Strategy,
+    /// `Service.currentServiceDeployment`, when ECS reported it; otherwise the newest deployment
+    /// is looked up with `list_service_deployments`.
+    pub current_deployment: Option<String>,
+}
+
+/// The current native deployment of each target, in order; `None` for a service without one.
+pub async fn native_deployments(
+    ecs: &aws_sdk_ecs::Client,
+    errors: &ErrorMapper,
+    targets: &[NativeTarget],
+) -> CloudResult<Vec<Option<NativeDeployment>>> {
+    // 1. The deployment ARN of each target.
+    let lookups: Vec<_> = targets
+        .iter()
+        .map(|t| deployment_arn(ecs, errors, t))
+        .collect();
+    let arns: Vec<Option<String>> = futures::stream::iter(lookups)
+        .buffered(CONCURRENCY)
+        .try_collect()
+        .await?;
+
+    // 2. The deployments.
+    let mut wanted: Vec<String> = arns.iter().flatten().cloned().collect();
+    wanted.sort();
+    wanted.dedup();
+    let mut deployments: HashMap<String, ServiceDeployment> = HashMap::new();
+    for chunk in wanted.chunks(DESCRIBE_BATCH) {
+        let out = ecs
+            .describe_service_deployments()
+            .set_service_deployment_arns(Some(chunk.to_vec()))
+            .send()
+            .await
+            .map_err(|e| errors.map("ecs:DescribeServiceDeployments", e))?;
+        for f in out.failures() {
+            tracing::warn!(
+                arn = f.arn().unwrap_or_default(),
+                reason = f.reason().unwrap_or_default(),
+                "describe_service_deployments failure"
+            );
+        }
+        for d in out.service_deployments() {
+            if let Some(arn) = d.service_deployment_arn() {
+                deployments.insert(arn.to_string(), d.clone());
+            }
+        }
+    }
+
+    // 3. The revisions they move between.
+    let mut revision_arns: Vec<String> = deployments
+        .values()
+        .flat_map(|d| {
+            d.target_service_revision()
+                .into_iter()
+                .chain(d.source_service_revisions())
+        })
+        .filter_map(|r| r.arn().map(str::to_string))
+        .collect();
+    revision_arns.sort();
+    revision_arns.dedup();
+    let mut revisions: HashMap<String, SdkRevision> = HashMap::new();
+    for chunk in revision_arns.chunks(DESCRIBE_BATCH) {
+        let out = ecs
+            .describe_service_revisions()
+            .set_service_revision_arns(Some(chunk.to_vec()))
+            .send()
+            .await
+            .map_err(|e| errors.map("ecs:DescribeServiceRevisions", e))?;
+        for r in out.service_revisions() {
+            if let Some(arn) = r.service_revision_arn() {
+                revisions.insert(arn.to_string(), r.clone());
+            }
+        }
+    }
+
+    Ok(targets
+        .iter()
+        .zip(arns)
+        .map(|(t, arn)| {
+            let d = deployments.get(arn.as_deref()?)?;
+            Some(map_deployment(d, &revisions, t.strategy))
+        })
+        .collect())
+}
+
+async fn deployment_arn(
+    ecs: &aws_sdk_ecs::Client,
+    errors: &ErrorMapper,
+    t: &NativeTarget,
+) -> CloudResult<Option<String>> {
+    match &t.current_deployment {
+        Some(arn) if !arn.is_empty() => Ok(Some(arn.clone())),
+        _ => newest_deployment(ecs, errors, t).await,
+    }
+}
+
+/// The newest deployment of a service, from the first page of `list_service_deployments`.
+async fn newest_deployment(
+    ecs: &aws_sdk_ecs::Client,
+    errors: &ErrorMapper,
+    t: &NativeTarget,
+) -> CloudResult<Option<String>> {
+    let out = ecs
+        .list_service_deployments()
+        .cluster(&t.cluster)
+        .service(&t.service_arn)
+        .send()
+        .await
+        .map_err(|e| errors.map("ecs:ListServiceDeployments", e))?;
+    Ok(out
+        .service_deployments()
+        .iter()
+        .max_by_key(|b| millis(b.created_at().or(b.started_at())))
+        .and_then(|b| b.service_deployment_arn())
+        .map(str::to_string))
+}
+
+fn map_revision(
+    s: &ServiceRevisionSummary,
+    revisions: &HashMap<String, SdkRevision>,
+) -> ServiceRevision {
+    let arn = s.arn().unwrap_or_default();
+    let rev = revisions.get(arn);
+    let image = rev.and_then(|r| r.container_images().first());
+    ServiceRevision {
+        arn: arn.to_string(),
+        task_def: task_def_ref(rev.and_then(|r| r.task_definition()).unwrap_or_default()),
+        image_tag: image
+            .and_then(|i| i.image())
+            .map(image_tag)
+            .unwrap_or_default(),
+        image_digest: image
+            .and_then(|i| i.image_digest())
+            .unwrap_or_default()
+            .to_string(),
+        running: s.running_task_count().max(0) as u32,
+        requested_production_weight: s.requested_production_traffic_weight().unwrap_or(0.0),
+        requested_test_weight: s.requested_test_traffic_weight().unwrap_or(0.0),
+    }
+}
+
+/// The hook to show: the one awaiting action if any, else the latest that finished.
+fn pick_hook(d: &ServiceDeployment, stage: &str) -> Option<LifecycleHook> {
+    let hooks = d.lifecycle_hook_details();
+    let hook = hooks
+        .iter()
+        .find(|h| h.status() == Some(&DeploymentLifecycleHookStatus::AwaitingAction))
+        .or_else(|| {
+            hooks.iter().rev().find(|h| {
+                matches!(
+                    h.status(),
+                    Some(
+                        DeploymentLifecycleHookStatus::Succeeded
+                            | DeploymentLifecycleHookStatus::Failed
+                            | DeploymentLifecycleHookStatus::TimedOut
+                    )
+                )
+            })
+        })?;
+    let status = match hook.status()? {
+        DeploymentLifecycleHookStatus::AwaitingAction => HookStatus::AwaitingAction,
+        DeploymentLifecycleHookStatus::Succeeded => HookStatus::Succeeded,
+        _ => HookStatus::Failed,
+    };
+    Some(LifecycleHook {
+        id: hook.hook_id().unwrap_or_default().to_string(),
+        stage: stage.to_string(),
+        status,
+        expires_at: millis(hook.expires_at()),
+        timeout_action: hook
+            .timeout_action()
+            .map(|a| a.as_str().to_string())
+            .unwrap_or_default(),
+    })
+}
+
+/// Maps one described deployment; `revisions` gives task definitions and images by ARN.
+pub fn map_deployment(
+    d: &ServiceDeployment,
+    revisions: &HashMap<String, SdkRevision>,
+    fallback: Strategy,
+) -> NativeDeployment {
+    let config = d.deployment_configuration();
+    let strategy = match config.and_then(|c| c.strategy()) {
+        Some(s) => strategy_of(Some(s)),
+        None => fallback,
+    };
+    let stage = d
+        .lifecycle_stage()
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_default();
+    let target = d
+        .target_service_revision()
+        .map(|t| map_revision(t, revisions))
+        .unwrap_or_else(|| map_revision(&ServiceRevisionSummary::builder().build(), revisions));
+    let canary_percent = config
+        .and_then(|c| c.canary_configuration())
+        .and_then(|c| c.canary_percent())
+        .unwrap_or(0.0);
+    NativeDeployment {
+        arn: d.service_deployment_arn().unwrap_or_default().to_string(),
+        strategy,
+        status: d
+            .status()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
+        lifecycle_stage: stage.clone(),
+        bake_ends_at: bake_ends_at(d, &stage, &target),
+        sources: d
+            .source_service_revisions()
+            .iter()
+            .map(|s| map_revision(s, revisions))
+            .collect(),
+        target,
+        hook: pick_hook(d, &stage),
+        canary_percent,
+        triggered_alarms: d
+            .alarms()
+            .map(|a| a.triggered_alarm_names().to_vec())
+            .unwrap_or_default(),
+        rollback_reason: d.rollback().and_then(|r| r.reason()).map(str::to_string),
+        started_at: millis(d.started_at().or(d.created_at())),
+    }
+}
+
+/// When the current bake ends, estimated from the deployment's last update: the final bake
+/// (`BAKE_TIME`), or the canary bake while the canary share of traffic is shifted.
+fn bake_ends_at(d: &ServiceDeployment, stage: &str, target: &ServiceRevision) -> Option<Millis> {
+    let config = d.deployment_configuration()?;
+    let since = opt_millis(d.updated_at().or(d.started_at()))?;
+    let minutes = match stage {
+        "BAKE_TIME" => config.bake_time_in_minutes()?,
+        "PRODUCTION_TRAFFIC_SHIFT" | "POST_PRODUCTION_TRAFFIC_SHIFT" => {
+            let canary = config.canary_configuration()?;
+            let pct = canary.canary_percent()?;
+            if (target.requested_production_weight - pct).abs() > f64::EPSILON {
+                return None;
+            }
+            canary.canary_bake_time_in_minutes()?
+        }
+        _ => return None,
+    };
+    Some(since + i64::from(minutes.max(0)) * 60_000)
+}

@@ -1,7 +1,8 @@
 //! deckwatch: parse the command line, load config and themes, then run the console.
 
 use clap::Parser;
-use deckwatch::cloud::{Fleet, sim::SimFleet};
+use deckwatch::cloud::aws::{AwsFleet, AwsOptions};
+use deckwatch::cloud::{ErrorKind, Fleet, sim::SimFleet};
 use deckwatch::config::{self, Config};
 use deckwatch::model::ContextInfo;
 use deckwatch::state::{self, State};
@@ -106,18 +107,13 @@ fn main() -> ExitCode {
              combined with --demo, which runs the embedded demo fleet",
         );
     }
-    if !cli.demo {
-        return fail(
-            "the AWS backend is not built yet in this version; run with --demo to use the embedded \
-             demo fleet (--profile, --region, --endpoint-url and --cluster need the AWS backend)",
-        );
-    }
     let _log_guard = init_logging();
     let read_only = cli.read_only || cfg.read_only || ctx.as_ref().is_some_and(|c| c.read_only);
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     // The config knows which contexts are production; the backend only fills in the rest.
+    let default_name = if cli.demo { "demo" } else { "" };
     let context = ContextInfo {
-        name: ctx.as_ref().map_or("demo".into(), |c| c.name.clone()),
+        name: ctx.as_ref().map_or(default_name.into(), |c| c.name.clone()),
         prod: ctx.as_ref().is_some_and(|c| c.prod),
         ..Default::default()
     };
@@ -146,8 +142,35 @@ fn main() -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(format!("cannot start the async runtime: {e}")),
     };
+    let fleet: Arc<dyn Fleet> = if cli.demo {
+        Arc::new(SimFleet::new(now_ms()))
+    } else {
+        let opts = AwsOptions {
+            profile: cli
+                .profile
+                .clone()
+                .or(ctx.as_ref().and_then(|c| c.profile.clone())),
+            region: cli
+                .region
+                .clone()
+                .or(ctx.as_ref().and_then(|c| c.region.clone())),
+            endpoint_url: cli
+                .endpoint_url
+                .clone()
+                .or(ctx.as_ref().and_then(|c| c.endpoint_url.clone())),
+            clusters: if cli.clusters.is_empty() {
+                ctx.as_ref().map(|c| c.clusters.clone()).unwrap_or_default()
+            } else {
+                cli.clusters.clone()
+            },
+            ..AwsOptions::default()
+        };
+        match runtime.block_on(connect(opts)) {
+            Ok(f) => f,
+            Err(e) => return fail(e),
+        }
+    };
     let result = runtime.block_on(async {
-        let fleet: Arc<dyn Fleet> = Arc::new(SimFleet::new(now_ms()));
         // ratatui::init restores the terminal on panic too, before color-eyre's report.
         let mut terminal = ratatui::init();
         let r = deckwatch::app::run(&mut terminal, state, themes, no_color, fleet, iv).await;
@@ -157,6 +180,22 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(format!("{e:#}")),
+    }
+}
+
+/// Builds the AWS backend and checks the credentials once before the screen takes over, so a
+/// missing or expired login is one clear line on stderr rather than a console of errors.
+async fn connect(opts: AwsOptions) -> Result<Arc<dyn Fleet>, String> {
+    let fleet = AwsFleet::connect(opts).await.map_err(|e| e.message)?;
+    match fleet.context().await {
+        Err(e) if e.kind == ErrorKind::Credentials => Err(e.message),
+        Err(e) => {
+            // Anything else (an unreachable endpoint, a denied STS call) is shown in the console,
+            // which keeps retrying.
+            tracing::warn!(error = %e, "context lookup failed; starting anyway");
+            Ok(Arc::new(fleet))
+        }
+        Ok(_) => Ok(Arc::new(fleet)),
     }
 }
 

@@ -1,3 +1,4 @@
+#![allow(dead_code)]
 //! The real binary in a pseudo-terminal, its screen read through a VT100 parser.
 
 use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system};

@@ -160,3 +160,28 @@ fn aws_flags_with_demo_are_refused_not_ignored() {
     let out = deckwatch(home.path(), &["--demo", "--profile", "prod"]);
     assert_clear_failure(&out, "cannot be combined with --demo");
 }
+
+#[test]
+fn missing_aws_credentials_say_what_to_run_before_the_screen_opens() {
+    let home = tempfile::tempdir().unwrap();
+    let empty = home.path().join("empty");
+    std::fs::write(&empty, "").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_deckwatch"))
+        .args([
+            "--profile",
+            "nobody",
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ])
+        .env_clear()
+        .env("HOME", home.path())
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env("AWS_CONFIG_FILE", &empty)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &empty)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    assert_clear_failure(&out, "aws sso login --profile nobody");
+}

@@ -5,6 +5,8 @@
 use crate::cloud::Fleet;
 use crate::state::{self, Effect, Msg, State};
 use crate::theme::Themes;
+use crate::workers::actions;
+use crate::workers::audit::Audit;
 use crate::workers::poller::{self, Intervals};
 use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
@@ -24,9 +26,10 @@ pub async fn run(
     no_color: bool,
     fleet: Arc<dyn Fleet>,
     iv: Intervals,
+    audit: Arc<Audit>,
 ) -> color_eyre::Result<()> {
     let (tx, mut rx) = mpsc::channel::<Msg>(256);
-    let handles = poller::spawn(fleet, tx, state.watch(), iv);
+    let handles = poller::spawn(fleet.clone(), tx.clone(), state.watch(), iv);
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -81,6 +84,15 @@ pub async fn run(
                 Effect::Refresh => {
                     refreshes += 1;
                     let _ = handles.refresh.send(refreshes);
+                }
+                Effect::Act(plan, ctx) => {
+                    tokio::spawn(actions::run(
+                        fleet.clone(),
+                        audit.clone(),
+                        *plan,
+                        ctx,
+                        tx.clone(),
+                    ));
                 }
             }
         }

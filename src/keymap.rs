@@ -26,6 +26,8 @@ pub enum Action {
     Promote,
     Abort,
     Rollback,
+    ForceDeploy,
+    Scale,
     Build,
 }
 
@@ -90,10 +92,12 @@ pub const BINDINGS: &[Binding] = &[
     b(&[Char('?')], "?", Action::Help, "help", Global, Some("help")),
     b(&[Char('r')], "r", Action::Refresh, "refresh now", Global, Some("refresh")),
     b(&[Char('f')], "f", Action::ToggleFollow, "follow / pause the tail", Only(Pane::Logs), Some("follow")),
-    b(&[Char('P')], "P", Action::Promote, "promote a canary", Only(Pane::Services), None),
-    b(&[Char('A')], "A", Action::Abort, "abort a canary", Only(Pane::Services), None),
-    b(&[Char('R')], "R", Action::Rollback, "roll back", Only(Pane::Services), None),
-    b(&[Char('B')], "B", Action::Build, "start a build", Only(Pane::Services), None),
+    b(&[Char('P')], "P", Action::Promote, "promote the canary of the service", Global, None),
+    b(&[Char('A')], "A", Action::Abort, "abort the rollout of the service", Global, None),
+    b(&[Char('R')], "R", Action::Rollback, "roll back the service", Global, None),
+    b(&[Char('F')], "F", Action::ForceDeploy, "force a new deployment", Global, None),
+    b(&[Char('S')], "S", Action::Scale, "scale (type the desired count)", Global, None),
+    b(&[Char('B')], "B", Action::Build, "start a build", Global, None),
     b(&[Char('q')], "q", Action::Quit, "quit", Global, Some("quit")),
 ];
 

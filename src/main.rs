@@ -2,11 +2,12 @@
 
 use clap::Parser;
 use deckwatch::cloud::aws::{AwsFleet, AwsOptions};
-use deckwatch::cloud::{ErrorKind, Fleet, sim::SimFleet};
+use deckwatch::cloud::{ErrorKind, Fleet, ReadOnly, sim::SimFleet};
 use deckwatch::config::{self, Config};
 use deckwatch::model::ContextInfo;
 use deckwatch::state::{self, State};
 use deckwatch::theme::{self, Themes};
+use deckwatch::workers::audit::Audit;
 use deckwatch::workers::poller::{Intervals, now_ms};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -170,10 +171,17 @@ fn main() -> ExitCode {
             Err(e) => return fail(e),
         }
     };
+    // Read-only is enforced at the lowest layer: the backend itself refuses every mutation.
+    let fleet: Arc<dyn Fleet> = if read_only {
+        Arc::new(ReadOnly(fleet))
+    } else {
+        fleet
+    };
     let result = runtime.block_on(async {
         // ratatui::init restores the terminal on panic too, before color-eyre's report.
         let mut terminal = ratatui::init();
-        let r = deckwatch::app::run(&mut terminal, state, themes, no_color, fleet, iv).await;
+        let audit = Arc::new(Audit::new(Audit::default_path()));
+        let r = deckwatch::app::run(&mut terminal, state, themes, no_color, fleet, iv, audit).await;
         ratatui::restore();
         r
     });

@@ -72,7 +72,7 @@ fn read_only_shows_its_badge_and_refuses_actions() {
     c.wait_for("READ-ONLY");
     c.wait_for("services (10)");
     c.send("P");
-    c.wait_for("refused, the console is read-only");
+    c.wait_for("refused: the console is read-only");
     c.send("q");
     assert!(c.wait_exit().success());
 }

@@ -7,7 +7,7 @@ pub mod sim;
 
 pub use error::{CloudError, ErrorKind};
 
-use crate::model::{Alarm, ContextInfo, Image, LogBatch, Service, ServiceKey, Task};
+use crate::model::{Alarm, ContextInfo, Image, LogBatch, Mutation, Service, ServiceKey, Task};
 use async_trait::async_trait;
 
 pub type CloudResult<T> = Result<T, CloudError>;
@@ -24,4 +24,40 @@ pub trait Fleet: Send + Sync + 'static {
     async fn alarms(&self) -> CloudResult<Vec<Alarm>>;
     /// Log lines of one service after `cursor` (0 starts from the recent past).
     async fn logs(&self, service: &ServiceKey, cursor: u64) -> CloudResult<LogBatch>;
+    /// Makes one mutating call. Only the action runner calls this, after the user confirmed
+    /// and the service was re-read and found unchanged.
+    async fn act(&self, service: &ServiceKey, mutation: &Mutation) -> CloudResult<()>;
+}
+
+/// A fleet that refuses every mutating call: `--read-only` wraps the backend in this, so no
+/// mutating request can leave the process whatever the layers above do.
+pub struct ReadOnly(pub std::sync::Arc<dyn Fleet>);
+
+#[async_trait]
+impl Fleet for ReadOnly {
+    async fn context(&self) -> CloudResult<ContextInfo> {
+        self.0.context().await
+    }
+    async fn services(&self) -> CloudResult<Vec<Service>> {
+        self.0.services().await
+    }
+    async fn tasks(&self, service: Option<&ServiceKey>) -> CloudResult<Vec<Task>> {
+        self.0.tasks(service).await
+    }
+    async fn images(&self) -> CloudResult<Vec<Image>> {
+        self.0.images().await
+    }
+    async fn alarms(&self) -> CloudResult<Vec<Alarm>> {
+        self.0.alarms().await
+    }
+    async fn logs(&self, service: &ServiceKey, cursor: u64) -> CloudResult<LogBatch> {
+        self.0.logs(service, cursor).await
+    }
+    async fn act(&self, service: &ServiceKey, mutation: &Mutation) -> CloudResult<()> {
+        tracing::warn!(%service, %mutation, "refused: read-only");
+        Err(CloudError::new(
+            ErrorKind::Other,
+            format!("refused: read-only, {mutation} was not sent"),
+        ))
+    }
 }

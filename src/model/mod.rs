@@ -1,12 +1,14 @@
 //! Backend-neutral domain types. The AWS backend and the demo fleet both produce these,
 //! so the panes never know where the data came from. Times are unix epoch milliseconds.
 
+mod action;
 mod alarm;
 mod image;
 mod log;
 mod service;
 mod task;
 
+pub use action::{ActionPlan, Expectation, Mutation};
 pub use alarm::{Alarm, AlarmKind, AlarmState};
 pub use image::{Findings, Image};
 pub use log::{LogBatch, LogLine};

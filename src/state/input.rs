@@ -1,7 +1,8 @@
 //! Keys to state changes, by mode.
 
-use super::{Effect, Mode, Pane, State, palette};
+use super::{Effect, Mode, Pane, State, actions, palette};
 use crate::keymap::{self, Action};
+use crate::model::{ActionPlan, Service};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 pub fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
@@ -16,6 +17,8 @@ pub fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
     match state.mode.clone() {
         Mode::Filter => on_filter_key(state, key),
         Mode::Palette(text) => on_palette_key(state, key, text),
+        Mode::Confirm(plan, typed) => on_confirm_key(state, key, *plan, typed, effects),
+        Mode::Scale(typed) => on_scale_key(state, key, typed),
         Mode::Help | Mode::Detail => {
             if matches!(
                 key.code,
@@ -151,19 +154,30 @@ fn on_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
             }
         }
         Action::Quit => state.quit = true,
-        Action::Promote | Action::Abort | Action::Rollback | Action::Build => {
-            let what = match action {
-                Action::Promote => "promote",
-                Action::Abort => "abort",
-                Action::Rollback => "roll back",
-                _ => "start a build",
+        Action::Build => state
+            .flash("start a build: not in this version (no CI backend yet); nothing was changed"),
+        Action::Promote
+        | Action::Abort
+        | Action::Rollback
+        | Action::ForceDeploy
+        | Action::Scale => {
+            if state.read_only {
+                state.flash("refused: the console is read-only; nothing was changed");
+                return;
+            }
+            let Some(service) = action_target(state) else {
+                state.flash("select a service first (services pane, or drill into one)");
+                return;
             };
-            let msg = if state.read_only {
-                format!("{what}: refused, the console is read-only")
-            } else {
-                format!("{what}: not available yet in this version; nothing was changed")
-            };
-            state.flash(msg);
+            if action == Action::Scale {
+                let _ = service;
+                state.mode = Mode::Scale(String::new());
+                return;
+            }
+            match actions::plan_for(service, action, None) {
+                Ok(plan) => state.mode = Mode::Confirm(Box::new(plan), String::new()),
+                Err(why) => state.flash(why),
+            }
         }
     }
 }
@@ -202,5 +216,92 @@ fn on_back(state: &mut State) {
     } else if state.pane == Pane::Logs && !state.logs.follow {
         state.logs.follow = true;
         state.logs.scroll = 0;
+    }
+}
+
+/// The service an action key acts on: the selected one, or the one drilled into.
+fn action_target(state: &State) -> Option<&Service> {
+    match state.pane {
+        Pane::Services => state.selected_service(),
+        Pane::Tasks => state.scoped_service(),
+        _ => None,
+    }
+}
+
+/// `y` confirms; in a prod context the service's name must be typed and Enter pressed.
+/// Anything else leaves the dialog without acting.
+fn on_confirm_key(
+    state: &mut State,
+    key: KeyEvent,
+    plan: ActionPlan,
+    mut typed: String,
+    effects: &mut Vec<Effect>,
+) {
+    let confirmed = if state.context.prod {
+        match key.code {
+            KeyCode::Enter if typed == plan.service.name => true,
+            KeyCode::Enter => {
+                state.flash(format!(
+                    "type {} exactly to confirm; nothing was changed",
+                    plan.service.name
+                ));
+                state.mode = Mode::Confirm(Box::new(plan), String::new());
+                return;
+            }
+            KeyCode::Esc => false,
+            KeyCode::Backspace => {
+                typed.pop();
+                state.mode = Mode::Confirm(Box::new(plan), typed);
+                return;
+            }
+            KeyCode::Char(c) => {
+                typed.push(c);
+                state.mode = Mode::Confirm(Box::new(plan), typed);
+                return;
+            }
+            _ => return state.mode = Mode::Confirm(Box::new(plan), typed),
+        }
+    } else {
+        key.code == KeyCode::Char('y')
+    };
+    state.mode = Mode::Normal;
+    if confirmed {
+        state.flash(format!(
+            "{} {}: checking the service and sending…",
+            plan.verb, plan.service
+        ));
+        effects.push(Effect::Act(Box::new(plan), state.context.clone()));
+    } else {
+        state.flash(format!(
+            "{} {}: cancelled; nothing was changed",
+            plan.verb, plan.service
+        ));
+    }
+}
+
+fn on_scale_key(state: &mut State, key: KeyEvent, mut typed: String) {
+    match key.code {
+        KeyCode::Esc => state.mode = Mode::Normal,
+        KeyCode::Backspace => {
+            typed.pop();
+            state.mode = Mode::Scale(typed);
+        }
+        KeyCode::Char(c) if c.is_ascii_digit() && typed.len() < 5 => {
+            typed.push(c);
+            state.mode = Mode::Scale(typed);
+        }
+        KeyCode::Enter => {
+            state.mode = Mode::Normal;
+            let Ok(n) = typed.parse::<u32>() else {
+                return state.flash("scale: type a number of tasks, then Enter");
+            };
+            let plan = action_target(state).map(|s| actions::plan_for(s, Action::Scale, Some(n)));
+            match plan {
+                Some(Ok(p)) => state.mode = Mode::Confirm(Box::new(p), String::new()),
+                Some(Err(why)) => state.flash(why),
+                None => state.flash("select a service first"),
+            }
+        }
+        _ => {}
     }
 }

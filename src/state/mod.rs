@@ -1,6 +1,7 @@
 //! The console's state and its reducer. `update` is pure: it never waits and never calls AWS;
 //! it changes the state and returns the effects for the loop to carry out.
 
+pub mod actions;
 mod input;
 pub use input::current_filter;
 pub mod logs;
@@ -9,7 +10,9 @@ pub mod rows;
 pub mod table;
 
 use crate::cloud::CloudError;
-use crate::model::{Alarm, ContextInfo, Image, LogLine, Millis, Service, ServiceKey, Task};
+use crate::model::{
+    ActionPlan, Alarm, ContextInfo, Image, LogLine, Millis, Service, ServiceKey, Task,
+};
 use crossterm::event::KeyEvent;
 use logs::LogBuffer;
 use table::Table;
@@ -67,6 +70,11 @@ pub enum Mode {
     Help,
     /// The selected item's detail, over the pane.
     Detail,
+    /// An action waiting for the user's word, with what they typed (a prod context asks for
+    /// the service's name).
+    Confirm(Box<ActionPlan>, String),
+    /// Typing the new desired count for a scale.
+    Scale(String),
 }
 
 /// Which kind of data a message is about.
@@ -102,6 +110,8 @@ pub enum Msg {
     Alarms(Vec<Alarm>, Millis),
     Logs(ServiceKey, Vec<LogLine>, Millis),
     Failed(Resource, CloudError, Millis),
+    /// An action's outcome: what was done, or why it was refused or failed.
+    ActionDone(Result<String, String>),
     /// SIGTERM, SIGHUP or SIGINT.
     Quit,
 }
@@ -112,6 +122,8 @@ pub enum Effect {
     Watch(Watch),
     /// Poll what is on screen now, without waiting for the interval.
     Refresh,
+    /// Run a confirmed action: re-read, check, audit, call.
+    Act(Box<ActionPlan>, ContextInfo),
 }
 
 #[derive(Debug)]
@@ -357,6 +369,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 *slot = Some(err);
                 state.dirty = true;
             }
+        }
+        Msg::ActionDone(result) => {
+            let msg = match result {
+                Ok(m) => m,
+                Err(m) => format!("✗ {m}"),
+            };
+            state.flash(msg);
+            effects.push(Effect::Refresh);
         }
         Msg::Quit => state.quit = true,
     }

@@ -156,6 +156,12 @@ pub fn footer(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Line::from(Span::styled(" Enter run · Tab complete · Esc cancel", text))
         }
         Mode::Help | Mode::Detail => Line::from(Span::styled(" Esc close", text)),
+        Mode::Confirm(..) if state.context.prod => Line::from(Span::styled(
+            " PROD: type the service name, then Enter · Esc cancel",
+            Style::new().fg(theme.warn),
+        )),
+        Mode::Confirm(..) => Line::from(Span::styled(" y confirm · any other key cancels", text)),
+        Mode::Scale(_) => Line::from(Span::styled(" digits, Enter · Esc cancel", text)),
         Mode::Normal => match &state.flash {
             Some((msg, _)) => {
                 Line::from(Span::styled(format!(" {msg}"), Style::new().fg(theme.warn)))

@@ -43,6 +43,8 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
         Mode::Help => overlays::help(f, body, state, theme),
         Mode::Palette(text) => overlays::palette(f, body, text, theme),
         Mode::Detail => detail::draw(f, body, state, theme),
+        Mode::Confirm(plan, typed) => overlays::confirm(f, body, state, plan, typed, theme),
+        Mode::Scale(typed) => overlays::scale(f, body, state, typed, theme),
         Mode::Normal | Mode::Filter => {}
     }
 }

@@ -1,7 +1,8 @@
 //! The help overlay, drawn from the key map, and the command palette.
 
-use super::widgets::overlay::{centered, popup};
+use super::widgets::overlay::{centered, popup, wrapped_height};
 use crate::keymap::{Action, BINDINGS, Scope};
+use crate::model::ActionPlan;
 use crate::state::{State, palette};
 use crate::theme::Theme;
 use ratatui::Frame;
@@ -72,4 +73,98 @@ pub fn palette(f: &mut Frame, area: Rect, text: &str, theme: &Theme) {
     let h = lines.len() as u16 + 2;
     let r = centered(area, 50, h);
     popup(f, Rect { y: area.y + 1, ..r }, theme, "command", lines);
+}
+
+/// The confirmation dialog: the exact call, every change from → to, and the state the plan was
+/// made on. Nothing runs without `y` (or, in prod, the service's name).
+pub fn confirm(
+    f: &mut Frame,
+    area: Rect,
+    state: &State,
+    plan: &ActionPlan,
+    typed: &str,
+    theme: &Theme,
+) {
+    let muted = Style::new().fg(theme.muted);
+    let fg = Style::new().fg(theme.fg);
+    let key = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
+    let mut lines = vec![
+        Line::from(Span::styled(" This will call:", muted)),
+        Line::from(Span::styled(format!("   {}", plan.mutation), fg)),
+        Line::raw(""),
+        Line::from(Span::styled(" What changes:", muted)),
+    ];
+    for (what, from, to) in &plan.changes {
+        lines.push(Line::from(vec![
+            Span::styled(format!("   {what:<30}"), muted),
+            Span::styled(from.clone(), Style::new().fg(theme.alarm)),
+            Span::styled("  →  ", muted),
+            Span::styled(to.clone(), Style::new().fg(theme.ok)),
+        ]));
+    }
+    let e = &plan.expect;
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(
+        format!(
+            " Planned on: {} · desired {}{}{} — refused if any of this changes before the call.",
+            e.task_def,
+            e.desired,
+            e.primary_deployment
+                .as_ref()
+                .map_or(String::new(), |d| format!(" · deployment {d}")),
+            e.hook
+                .as_ref()
+                .map_or(String::new(), |(id, st)| format!(" · hook {id} {st:?}")),
+        ),
+        muted,
+    )));
+    lines.push(Line::raw(""));
+    if state.context.prod {
+        lines.push(Line::from(vec![
+            Span::styled(
+                " PROD · type ",
+                Style::new().fg(theme.warn).add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(plan.service.name.clone(), key),
+            Span::styled(" and Enter to confirm: ", Style::new().fg(theme.warn)),
+            Span::styled(typed.to_string(), fg),
+            Span::styled("▏", key),
+        ]));
+    } else {
+        lines.push(Line::from(vec![
+            Span::styled(" y", key),
+            Span::styled(" confirm   ", fg),
+            Span::styled("n / Esc", key),
+            Span::styled(" cancel", fg),
+        ]));
+    }
+    let width = area.width.saturating_sub(4);
+    let h = wrapped_height(&lines, width);
+    let title = format!("{} {}?", plan.verb, plan.service);
+    popup(f, centered(area, width, h), theme, &title, lines);
+}
+
+pub fn scale(f: &mut Frame, area: Rect, state: &State, typed: &str, theme: &Theme) {
+    let key = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
+    let target = match state.pane {
+        crate::state::Pane::Tasks => state.scoped_service(),
+        _ => state.selected_service(),
+    };
+    let now = target.map_or(String::from("?"), |s| s.desired.to_string());
+    let lines = vec![Line::from(vec![
+        Span::styled(
+            format!(" desired count (now {now}): "),
+            Style::new().fg(theme.fg),
+        ),
+        Span::styled(typed.to_string(), key),
+        Span::styled("▏", key),
+    ])];
+    let name = target.map_or(String::new(), |s| s.key().to_string());
+    popup(
+        f,
+        centered(area, 60, 3),
+        theme,
+        &format!("scale {name}"),
+        lines,
+    );
 }

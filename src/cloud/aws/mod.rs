@@ -5,6 +5,7 @@
 //! Nothing here panics or retries on its own beyond the SDK's standard retry policy; errors come
 //! back as `CloudError`s saying what failed and, for credentials and permissions, what to do.
 
+mod actions;
 pub mod alarms;
 mod config;
 pub mod errors;
@@ -20,7 +21,7 @@ mod throttle;
 
 use super::{CloudError, CloudResult, ErrorKind, Fleet};
 use crate::model::{
-    Alarm, ContextInfo, Image, LogBatch, Millis, Service, ServiceKey, Strategy, Task,
+    Alarm, ContextInfo, Image, LogBatch, Millis, Mutation, Service, ServiceKey, Strategy, Task,
 };
 use async_trait::async_trait;
 use aws_credential_types::provider::SharedCredentialsProvider;
@@ -362,5 +363,9 @@ impl Fleet for AwsFleet {
                 now_ms(),
             )
             .await
+    }
+
+    async fn act(&self, service: &ServiceKey, mutation: &Mutation) -> CloudResult<()> {
+        actions::act(self, service, mutation).await
     }
 }

@@ -2,6 +2,7 @@
 //! console can be tried without an AWS account and behaviour over time can be tested on
 //! tokio's paused clock.
 
+mod actions;
 mod canary;
 mod rng;
 mod rolling;
@@ -10,7 +11,9 @@ pub mod seed;
 pub mod world;
 
 use super::{CloudResult, Fleet};
-use crate::model::{Alarm, ContextInfo, Image, LogBatch, Millis, Service, ServiceKey, Task};
+use crate::model::{
+    Alarm, ContextInfo, Image, LogBatch, Millis, Mutation, Service, ServiceKey, Task,
+};
 use async_trait::async_trait;
 use std::sync::Mutex;
 use tokio::time::Instant;
@@ -111,5 +114,9 @@ impl Fleet for SimFleet {
                 cursor: w.next_seq - 1,
             }
         }))
+    }
+
+    async fn act(&self, service: &ServiceKey, mutation: &Mutation) -> CloudResult<()> {
+        self.with_world(|w| actions::act(w, service, mutation))
     }
 }

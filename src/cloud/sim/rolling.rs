@@ -16,6 +16,11 @@ pub fn start(w: &mut World, i: usize, bad: bool) {
     if bad {
         w.services[i].bad_revisions.push(to.revision);
     }
+    start_to(w, i, to);
+}
+
+/// A new PRIMARY deployment of `to`; the old deployments drain as its tasks become healthy.
+pub fn start_to(w: &mut World, i: usize, to: TaskDefRef) {
     let d = w.new_deployment(i, to.clone(), "");
     let s = &mut w.services[i].svc;
     for old in &mut s.deployments {
@@ -24,6 +29,29 @@ pub fn start(w: &mut World, i: usize, bad: bool) {
     s.deployments.insert(0, d);
     s.task_def = to.clone();
     s.image_tag = World::image_tag(to.revision);
+}
+
+/// A new desired count: the primary deployment reconciles its tasks to it.
+pub fn rescale(w: &mut World, i: usize) {
+    let desired = w.services[i].svc.desired;
+    let primary = w.services[i]
+        .svc
+        .deployments
+        .iter_mut()
+        .find(|d| d.status == DeploymentStatus::Primary);
+    if let Some(d) = primary {
+        d.desired = desired;
+        d.rollout_state = RolloutState::InProgress;
+    }
+    let td = w.services[i].svc.task_def.clone();
+    let extra: Vec<usize> = w.live_tasks_of(i, &td).skip(desired as usize).collect();
+    for ti in extra {
+        w.stop_task(
+            ti,
+            "ServiceSchedulerInitiated",
+            "Scaling activity initiated by the service",
+        );
+    }
 }
 
 pub fn step(w: &mut World) {

@@ -34,3 +34,10 @@ pub fn popup(f: &mut Frame, area: Rect, theme: &Theme, title: &str, lines: Vec<L
         .wrap(Wrap { trim: false });
     f.render_widget(p, area);
 }
+
+/// Rows `lines` take when wrapped to a popup of `width` (borders included).
+pub fn wrapped_height(lines: &[Line], width: u16) -> u16 {
+    let inner = width.saturating_sub(2).max(1) as usize;
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    rows as u16 + 2
+}

@@ -1,0 +1,64 @@
+//! Mutating calls, made only by the action runner after the user confirmed and the service was
+//! re-read unchanged.
+
+use super::AwsFleet;
+use crate::cloud::CloudResult;
+use crate::model::{Mutation, ServiceKey};
+use aws_sdk_ecs::types::{DeploymentLifecycleHookAction, StopServiceDeploymentStopType};
+
+pub async fn act(f: &AwsFleet, key: &ServiceKey, m: &Mutation) -> CloudResult<()> {
+    match m {
+        Mutation::ContinueHook {
+            deployment_arn,
+            hook_id,
+            proceed,
+        } => {
+            let action = if *proceed {
+                DeploymentLifecycleHookAction::Continue
+            } else {
+                DeploymentLifecycleHookAction::Rollback
+            };
+            f.ecs
+                .continue_service_deployment()
+                .service_deployment_arn(deployment_arn)
+                .hook_id(hook_id)
+                .action(action)
+                .send()
+                .await
+                .map_err(|e| f.errors.map("ecs:ContinueServiceDeployment", e))?;
+        }
+        Mutation::StopDeployment { deployment_arn } => {
+            f.ecs
+                .stop_service_deployment()
+                .service_deployment_arn(deployment_arn)
+                .stop_type(StopServiceDeploymentStopType::Rollback)
+                .send()
+                .await
+                .map_err(|e| f.errors.map("ecs:StopServiceDeployment", e))?;
+        }
+        Mutation::UpdateService {
+            task_def,
+            desired,
+            force,
+        } => {
+            let mut req = f
+                .ecs
+                .update_service()
+                .cluster(&key.cluster)
+                .service(&key.name);
+            if let Some(td) = task_def {
+                req = req.task_definition(td.to_string());
+            }
+            if let Some(n) = desired {
+                req = req.desired_count(*n as i32);
+            }
+            if *force {
+                req = req.force_new_deployment(true);
+            }
+            req.send()
+                .await
+                .map_err(|e| f.errors.map("ecs:UpdateService", e))?;
+        }
+    }
+    Ok(())
+}

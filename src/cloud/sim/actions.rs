@@ -1,0 +1,74 @@
+//! The demo fleet's answer to mutating calls, with the same preconditions ECS checks.
+
+use super::world::World;
+use super::{canary, rolling};
+use crate::cloud::{CloudError, CloudResult, ErrorKind};
+use crate::model::{HookStatus, Mutation, ServiceKey};
+
+fn invalid(msg: impl Into<String>) -> CloudError {
+    CloudError::new(ErrorKind::Other, msg)
+}
+
+pub fn act(w: &mut World, key: &ServiceKey, m: &Mutation) -> CloudResult<()> {
+    let i = w
+        .services
+        .iter()
+        .position(|s| s.svc.cluster == key.cluster && s.svc.name == key.name)
+        .ok_or_else(|| invalid(format!("ServiceNotFoundException: {key}")))?;
+    match m {
+        Mutation::ContinueHook {
+            deployment_arn,
+            hook_id,
+            proceed,
+        } => {
+            let n = w.services[i]
+                .svc
+                .native
+                .as_ref()
+                .filter(|n| &n.arn == deployment_arn);
+            let waiting = n
+                .and_then(|n| n.hook.as_ref())
+                .is_some_and(|h| &h.id == hook_id && h.status == HookStatus::AwaitingAction);
+            if !waiting {
+                return Err(invalid(format!(
+                    "InvalidParameterException: hook {hook_id} of {deployment_arn} is not awaiting action"
+                )));
+            }
+            canary::resolve_hook(w, i, *proceed);
+        }
+        Mutation::StopDeployment { deployment_arn } => {
+            let running = w.services[i]
+                .svc
+                .native
+                .as_ref()
+                .is_some_and(|n| &n.arn == deployment_arn && n.status == "IN_PROGRESS");
+            if !running {
+                return Err(invalid(format!(
+                    "ServiceDeploymentNotStoppableException: {deployment_arn} is not in progress"
+                )));
+            }
+            canary::roll_back(w, i, "Stopped by the user with stopType ROLLBACK.");
+        }
+        Mutation::UpdateService {
+            task_def,
+            desired,
+            force,
+        } => {
+            if let Some(n) = *desired {
+                w.services[i].svc.desired = n;
+                for d in &mut w.services[i].svc.deployments {
+                    d.desired = n;
+                }
+            }
+            match task_def {
+                Some(td) => rolling::start_to(w, i, td.clone()),
+                None if *force => {
+                    let td = w.services[i].svc.task_def.clone();
+                    rolling::start_to(w, i, td);
+                }
+                None => rolling::rescale(w, i),
+            }
+        }
+    }
+    Ok(())
+}

@@ -113,3 +113,27 @@ fn a_prod_context_paints_the_header() {
     c.send("q");
     assert!(c.wait_exit().success());
 }
+
+#[test]
+fn promoting_the_waiting_canary_moves_the_rollout_on() {
+    let mut c = Console::spawn(&["--demo"], &[]);
+    c.wait_for("‖ PAUSED");
+    c.send("/");
+    c.send("checkout");
+    c.send("\r");
+    c.wait_for("services (1 of 10)");
+    c.send("P");
+    c.wait_for("promote prod-edge/checkout?");
+    assert!(
+        c.screen().contains("action=CONTINUE"),
+        "the dialog names the call:\n{}",
+        c.screen()
+    );
+    c.send("y");
+    c.wait_for("promote prod-edge/checkout: sent");
+    // The canary step: 10 % of production traffic on the new revision.
+    c.wait_for("CANARY ");
+    c.wait_for(" 10%");
+    c.send("q");
+    assert!(c.wait_exit().success());
+}

@@ -62,10 +62,7 @@ pub fn act(w: &mut World, key: &ServiceKey, m: &Mutation) -> CloudResult<()> {
             }
             match task_def {
                 Some(td) => rolling::start_to(w, i, td.clone()),
-                None if *force => {
-                    let td = w.services[i].svc.task_def.clone();
-                    rolling::start_to(w, i, td);
-                }
+                None if *force => rolling::force(w, i),
                 None => rolling::rescale(w, i),
             }
         }

@@ -23,12 +23,24 @@ pub fn start(w: &mut World, i: usize, bad: bool) {
 pub fn start_to(w: &mut World, i: usize, to: TaskDefRef) {
     let d = w.new_deployment(i, to.clone(), "");
     let s = &mut w.services[i].svc;
+    // An older deployment of the same task definition hands its tasks over, as a rollback does.
+    s.deployments.retain(|old| old.task_def != to);
     for old in &mut s.deployments {
         old.status = DeploymentStatus::Active;
     }
     s.deployments.insert(0, d);
     s.task_def = to.clone();
     s.image_tag = World::image_tag(to.revision);
+}
+
+/// A forced new deployment: the same task definition, every task replaced.
+pub fn force(w: &mut World, i: usize) {
+    let td = w.services[i].svc.task_def.clone();
+    let current: Vec<usize> = w.live_tasks_of(i, &td).collect();
+    for ti in current {
+        w.tasks[ti].retiring = true;
+    }
+    start_to(w, i, td);
 }
 
 /// A new desired count: the primary deployment reconciles its tasks to it.
@@ -154,6 +166,7 @@ fn reconcile(w: &mut World, i: usize) {
     let old_live: Vec<usize> = old
         .iter()
         .flat_map(|td| w.live_tasks_of(i, td).collect::<Vec<_>>())
+        .chain(w.retiring_tasks_of(i))
         .collect();
     if healthy + old_live.len() as u32 > desired
         && let Some(&ti) = old_live.first()
@@ -162,6 +175,7 @@ fn reconcile(w: &mut World, i: usize) {
         w.stop_task(ti, "ServiceSchedulerInitiated", &reason);
     }
     let now = w.now;
+    let retiring_left = w.retiring_tasks_of(i).count();
     let s = &mut w.services[i];
     let tasks = &w.tasks;
     s.svc.deployments.retain(|d| {
@@ -181,7 +195,7 @@ fn reconcile(w: &mut World, i: usize) {
     else {
         return;
     };
-    if healthy >= desired && only_primary {
+    if healthy >= desired && only_primary && retiring_left == 0 {
         d.rollout_state = RolloutState::Completed;
         d.rollout_reason = format!("ECS deployment {} completed.", d.id);
         d.updated_at = now;

@@ -57,6 +57,9 @@ pub struct SimTask {
     pub svc: usize,
     pub launched_at: Millis,
     pub unhealthy_at: Option<Millis>,
+    /// Belongs to a deployment being replaced by one of the same task definition (a forced
+    /// new deployment): it drains like an old deployment's task.
+    pub retiring: bool,
 }
 
 #[derive(Debug)]
@@ -154,6 +157,7 @@ impl World {
             svc,
             launched_at: self.now,
             unhealthy_at: None,
+            retiring: false,
         });
         let short = id[..8].to_string();
         let name = self.services[svc].svc.name.clone();
@@ -186,7 +190,18 @@ impl World {
     pub fn live_tasks_of(&self, svc: usize, td: &TaskDefRef) -> impl Iterator<Item = usize> + '_ {
         let td = td.clone();
         self.tasks.iter().enumerate().filter_map(move |(i, t)| {
-            (t.svc == svc && t.task.task_def == td && t.task.last_status != "STOPPED").then_some(i)
+            (t.svc == svc
+                && t.task.task_def == td
+                && t.task.last_status != "STOPPED"
+                && !t.retiring)
+                .then_some(i)
+        })
+    }
+
+    /// Live tasks of a service that a forced deployment is replacing.
+    pub fn retiring_tasks_of(&self, svc: usize) -> impl Iterator<Item = usize> + '_ {
+        self.tasks.iter().enumerate().filter_map(move |(i, t)| {
+            (t.svc == svc && t.retiring && t.task.last_status != "STOPPED").then_some(i)
         })
     }
 

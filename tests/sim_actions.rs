@@ -1,0 +1,186 @@
+//! Actions on the demo fleet over simulated time: the runner re-reads, checks, audits and calls,
+//! and the fleet moves as ECS would.
+
+use deckwatch::cloud::sim::SimFleet;
+use deckwatch::cloud::{Fleet, ReadOnly};
+use deckwatch::keymap::Action;
+use deckwatch::model::{AlarmState, ContextInfo, HookStatus, RolloutState, Service, TaskDefRef};
+use deckwatch::state::actions::plan_for;
+use deckwatch::workers::actions::execute;
+use deckwatch::workers::audit::Audit;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::advance;
+
+const EPOCH: i64 = 1_790_000_000_000;
+
+async fn service(f: &dyn Fleet, name: &str) -> Service {
+    f.services()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name == name && s.cluster.starts_with("prod"))
+        .unwrap()
+}
+
+async fn run_for(secs: u64) {
+    advance(Duration::from_secs(secs)).await;
+}
+
+fn audit_lines(dir: &tempfile::TempDir) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(dir.path().join("audit.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn ctx() -> ContextInfo {
+    ContextInfo {
+        name: "demo".into(),
+        ..Default::default()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn promote_moves_the_waiting_canary_on_to_full_traffic() {
+    let fleet = SimFleet::new(EPOCH);
+    let dir = tempfile::tempdir().unwrap();
+    let audit = Audit::new(Some(dir.path().join("audit.jsonl")));
+    run_for(5).await;
+    let before = service(&fleet, "checkout").await;
+    let n = before.native.clone().unwrap();
+    assert_eq!(n.hook.as_ref().unwrap().status, HookStatus::AwaitingAction);
+    let plan = plan_for(&before, Action::Promote, None).unwrap();
+
+    let done = execute(&fleet, &audit, &plan, &ctx()).await;
+    assert!(done.is_ok(), "{done:?}");
+    let n = service(&fleet, "checkout").await.native.unwrap();
+    assert_eq!(n.hook.unwrap().status, HookStatus::Succeeded);
+    assert_eq!(n.lifecycle_stage, "PRODUCTION_TRAFFIC_SHIFT");
+    assert_eq!(
+        n.target.requested_production_weight, 10.0,
+        "the canary step first"
+    );
+
+    run_for(70).await; // past the canary bake
+    let n = service(&fleet, "checkout").await.native.unwrap();
+    assert_eq!(n.target.requested_production_weight, 100.0);
+    run_for(120).await; // final bake and clean-up
+    let after = service(&fleet, "checkout").await;
+    assert_eq!(after.native.as_ref().unwrap().status, "SUCCESSFUL");
+    assert_eq!(
+        after.task_def,
+        TaskDefRef {
+            family: "checkout".into(),
+            revision: 58
+        }
+    );
+    assert_eq!(
+        after.running, after.desired,
+        "the source revision's tasks are gone"
+    );
+
+    let lines = audit_lines(&dir);
+    let phases: Vec<&str> = lines.iter().map(|l| l["phase"].as_str().unwrap()).collect();
+    assert_eq!(phases, ["before", "after"]);
+    assert_eq!(lines[1]["outcome"]["result"], "ok");
+    assert!(
+        lines[0]["call"]
+            .as_str()
+            .unwrap()
+            .contains("action=CONTINUE")
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn abort_during_the_bad_deployment_rolls_back_and_the_alarms_recover() {
+    let fleet = SimFleet::new(EPOCH);
+    let audit = Audit::new(None);
+    run_for(56).await; // the bad payments deployment started at 45 s
+    let alarms = fleet.alarms().await.unwrap();
+    assert!(
+        alarms
+            .iter()
+            .any(|a| a.name == "payments-5xx-rate" && a.state == AlarmState::Alarm)
+    );
+    let svc = service(&fleet, "payments").await;
+    assert_eq!(svc.task_def.revision, 43);
+    let plan = plan_for(&svc, Action::Abort, None).unwrap();
+    execute(&fleet, &audit, &plan, &ctx()).await.unwrap();
+
+    run_for(40).await;
+    let svc = service(&fleet, "payments").await;
+    assert_eq!(svc.task_def.revision, 42);
+    let primary = svc.primary().unwrap();
+    assert_eq!(primary.rollout_state, RolloutState::Completed, "{svc:#?}");
+    assert_eq!(svc.deployments.len(), 1, "the bad deployment drained");
+    run_for(120).await;
+    let alarms = fleet.alarms().await.unwrap();
+    for name in [
+        "payments-5xx-rate",
+        "payments-p99-latency",
+        "payments-health",
+    ] {
+        let a = alarms.iter().find(|a| a.name == name).unwrap();
+        assert_eq!(a.state, AlarmState::Ok, "{name} did not recover");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_plan_made_before_the_hook_timed_out_is_refused_and_nothing_is_sent() {
+    let fleet = SimFleet::new(EPOCH);
+    let dir = tempfile::tempdir().unwrap();
+    let audit = Audit::new(Some(dir.path().join("audit.jsonl")));
+    let plan = plan_for(&service(&fleet, "checkout").await, Action::Promote, None).unwrap();
+    run_for(13 * 60).await; // the hook times out and ECS rolls back
+    let err = execute(&fleet, &audit, &plan, &ctx()).await.unwrap_err();
+    assert!(err.contains("refused") && err.contains("changed"), "{err}");
+    assert!(err.contains("hook"), "the refusal says what changed: {err}");
+    let n = service(&fleet, "checkout").await.native.unwrap();
+    assert_ne!(n.status, "IN_PROGRESS");
+    let lines = audit_lines(&dir);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["phase"], "refused");
+}
+
+#[tokio::test(start_paused = true)]
+async fn read_only_refuses_in_the_backend_and_the_fleet_does_not_move() {
+    let inner: Arc<dyn Fleet> = Arc::new(SimFleet::new(EPOCH));
+    let fleet = ReadOnly(inner.clone());
+    let audit = Audit::new(None);
+    let svc = service(&fleet, "checkout").await;
+    let plan = plan_for(&svc, Action::Promote, None).unwrap();
+    let err = execute(&fleet, &audit, &plan, &ctx()).await.unwrap_err();
+    assert!(err.contains("read-only"), "{err}");
+    let n = service(inner.as_ref(), "checkout").await.native.unwrap();
+    assert_eq!(n.hook.unwrap().status, HookStatus::AwaitingAction);
+}
+
+#[tokio::test(start_paused = true)]
+async fn scale_and_force_reach_the_service() {
+    let fleet = SimFleet::new(EPOCH);
+    let audit = Audit::new(None);
+    let api = service(&fleet, "api").await;
+    let plan = plan_for(&api, Action::Scale, Some(8)).unwrap();
+    execute(&fleet, &audit, &plan, &ctx()).await.unwrap();
+    run_for(30).await;
+    let api = service(&fleet, "api").await;
+    assert_eq!((api.desired, api.running), (8, 8));
+    let plan = plan_for(&api, Action::ForceDeploy, None).unwrap();
+    execute(&fleet, &audit, &plan, &ctx()).await.unwrap();
+    let api2 = service(&fleet, "api").await;
+    assert_ne!(
+        api2.primary().unwrap().id,
+        api.primary().unwrap().id,
+        "a new deployment"
+    );
+    run_for(60).await;
+    let api3 = service(&fleet, "api").await;
+    assert_eq!(
+        api3.primary().unwrap().rollout_state,
+        RolloutState::Completed,
+        "{api3:#?}"
+    );
+    assert_eq!(api3.running, 8);
+}

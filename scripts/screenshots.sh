@@ -41,3 +41,4 @@ shot alarms dark 72 4
 shot rollout dark 4 j j j j j j Return
 shot logs dark 60 j j 5
 shot help dark 3 question
+shot confirm dark 4 j j j j j j P

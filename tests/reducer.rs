@@ -1086,3 +1086,18 @@ fn the_watch_goes_slow_once_no_rollout_is_in_progress() {
     assert!(!w.fast);
     assert_eq!(w.pane, Pane::Services);
 }
+
+#[test]
+fn the_rollout_command_opens_the_selected_services_rollout_view() {
+    let mut s = loaded();
+    select(&mut s, "prod-edge", "checkout");
+    press(&mut s, KeyCode::Char(':'));
+    type_text(&mut s, "rollout");
+    let fx = press(&mut s, KeyCode::Enter);
+    assert_eq!(s.pane, Pane::Tasks);
+    assert_eq!(s.scope, Some(key_of("prod-edge", "checkout")));
+    assert_eq!(
+        the_watch(&fx).service,
+        Some(key_of("prod-edge", "checkout"))
+    );
+}

@@ -452,3 +452,27 @@ fn the_header_shows_the_context_and_the_data_age() {
     assert!(top.contains("READ-ONLY"), "{top}");
     assert!(top.contains("data 2s old"), "{top}");
 }
+
+#[test]
+fn confirm_dialog_for_promoting_the_canary() {
+    let w = world();
+    let mut s = state(&w);
+    select_service(&mut s, "checkout");
+    update(
+        &mut s,
+        Msg::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Char('P'),
+            crossterm::event::KeyModifiers::SHIFT,
+        )),
+    );
+    assert!(matches!(s.mode, Mode::Confirm(..)), "{:?}", s.flash);
+    let t = render(&s, &dark());
+    let text = screen(t.backend().buffer());
+    assert!(text.contains("promote prod-edge/checkout?"), "{text}");
+    assert!(text.contains("checkout:57  →  checkout:58"), "{text}");
+    assert!(
+        text.contains("y confirm"),
+        "the confirm line fits on screen:\n{text}"
+    );
+    insta::assert_snapshot!("confirm_promote", t.backend());
+}

@@ -184,13 +184,7 @@ fn on_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
 
 fn on_enter(state: &mut State) {
     match state.pane {
-        Pane::Services => {
-            if let Some(key) = state.selected_service().map(|s| s.key()) {
-                state.scope = Some(key);
-                state.tasks = Default::default();
-                state.pane = Pane::Tasks;
-            }
-        }
+        Pane::Services => drill_into_selected(state),
         Pane::Logs => {}
         _ => {
             let has_item = match state.pane {
@@ -303,5 +297,16 @@ fn on_scale_key(state: &mut State, key: KeyEvent, mut typed: String) {
             }
         }
         _ => {}
+    }
+}
+
+/// Opens the rollout view (the tasks pane drilled into a service) of the selected service.
+pub(super) fn drill_into_selected(state: &mut State) {
+    if let Some(key) = state.selected_service().map(|s| s.key()) {
+        state.scope = Some(key);
+        state.tasks = Default::default();
+        state.pane = Pane::Tasks;
+    } else {
+        state.flash("select a service first");
     }
 }

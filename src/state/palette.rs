@@ -9,6 +9,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("images", "images pane"),
     ("alarms", "alarms pane"),
     ("logs", "logs pane"),
+    ("rollout", "rollout view of the selected service"),
     ("theme NAME", "switch theme"),
     ("help", "key help"),
     ("q", "quit"),
@@ -41,6 +42,7 @@ pub fn run(state: &mut State, line: &str) {
     match (cmd, arg) {
         ("q" | "quit" | "q!", _) => state.quit = true,
         ("help", _) => state.mode = super::Mode::Help,
+        ("rollout", _) => super::input::drill_into_selected(state),
         ("theme", Some(name)) if state.themes.iter().any(|t| t == name) => {
             state.theme_name = name.to_string();
             state.flash(format!("theme: {name}"));

@@ -47,10 +47,11 @@ pub fn help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Style::new().fg(theme.warn),
         )));
     }
-    let h = lines.len() as u16 + 2;
+    let width = 90.min(area.width);
+    let h = wrapped_height(&lines, width);
     popup(
         f,
-        centered(area, 74, h),
+        centered(area, width, h),
         theme,
         "help · Esc to close",
         lines,

@@ -148,11 +148,19 @@ async fn a_plan_made_before_the_hook_timed_out_is_refused_and_nothing_is_sent() 
 async fn read_only_refuses_in_the_backend_and_the_fleet_does_not_move() {
     let inner: Arc<dyn Fleet> = Arc::new(SimFleet::new(EPOCH));
     let fleet = ReadOnly(inner.clone());
-    let audit = Audit::new(None);
+    let dir = tempfile::tempdir().unwrap();
+    let audit = Audit::new(Some(dir.path().join("audit.jsonl")));
     let svc = service(&fleet, "checkout").await;
     let plan = plan_for(&svc, Action::Promote, None).unwrap();
     let err = execute(&fleet, &audit, &plan, &ctx()).await.unwrap_err();
     assert!(err.contains("read-only"), "{err}");
+    let lines = audit_lines(&dir);
+    let phases: Vec<&str> = lines.iter().map(|l| l["phase"].as_str().unwrap()).collect();
+    assert_eq!(
+        phases,
+        ["refused"],
+        "no 'before' for a call that cannot be sent"
+    );
     let n = service(inner.as_ref(), "checkout").await.native.unwrap();
     assert_eq!(n.hook.unwrap().status, HookStatus::AwaitingAction);
 }

@@ -27,6 +27,10 @@ pub trait Fleet: Send + Sync + 'static {
     /// Makes one mutating call. Only the action runner calls this, after the user confirmed
     /// and the service was re-read and found unchanged.
     async fn act(&self, service: &ServiceKey, mutation: &Mutation) -> CloudResult<()>;
+    /// True when `act` refuses everything (`--read-only`).
+    fn read_only(&self) -> bool {
+        false
+    }
 }
 
 /// A fleet that refuses every mutating call: `--read-only` wraps the backend in this, so no
@@ -52,6 +56,9 @@ impl Fleet for ReadOnly {
     }
     async fn logs(&self, service: &ServiceKey, cursor: u64) -> CloudResult<LogBatch> {
         self.0.logs(service, cursor).await
+    }
+    fn read_only(&self) -> bool {
+        true
     }
     async fn act(&self, service: &ServiceKey, mutation: &Mutation) -> CloudResult<()> {
         tracing::warn!(%service, %mutation, "refused: read-only");

@@ -28,6 +28,18 @@ pub async fn execute(
     ctx: &ContextInfo,
 ) -> Result<String, String> {
     let what = format!("{} {}", plan.verb, plan.service);
+    if fleet.read_only() {
+        audit_or_log(
+            audit,
+            Phase::Refused,
+            ctx,
+            plan,
+            json!({"refused": ["read-only"]}),
+        );
+        return Err(format!(
+            "{what}: refused, the console is read-only; nothing was sent"
+        ));
+    }
     let services = fleet
         .services()
         .await

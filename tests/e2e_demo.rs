@@ -8,7 +8,7 @@ use common::pty::Console;
 #[test]
 fn demo_console_switches_panes_filters_shows_help_and_quits_cleanly() {
     let mut c = Console::spawn(&["--demo"], &[]);
-    c.wait_for("services (10)");
+    c.wait_for("services (11)");
     c.wait_for("checkout");
     c.wait_for("‖ PAUSED");
 
@@ -17,11 +17,11 @@ fn demo_console_switches_panes_filters_shows_help_and_quits_cleanly() {
     c.wait_for("RUNNING");
 
     c.send("1");
-    c.wait_for("services (10)");
+    c.wait_for("services (11)");
 
     c.send("/");
     c.send("pay");
-    c.wait_for("services (1 of 10)");
+    c.wait_for("services (1 of 11)");
     let screen = c.screen();
     assert!(screen.contains("payments"), "{screen}");
     assert!(
@@ -41,7 +41,7 @@ fn demo_console_switches_panes_filters_shows_help_and_quits_cleanly() {
     c.send("\x1b");
     c.wait_gone("help · Esc to close");
     assert!(
-        c.screen().contains("services (1 of 10)"),
+        c.screen().contains("services (1 of 11)"),
         "Esc closed only the help"
     );
 
@@ -58,7 +58,7 @@ fn demo_console_switches_panes_filters_shows_help_and_quits_cleanly() {
 #[test]
 fn ctrl_c_quits_even_while_typing_a_filter() {
     let mut c = Console::spawn(&["--demo"], &[]);
-    c.wait_for("services (10)");
+    c.wait_for("services (11)");
     c.send("/");
     c.send("ap");
     c.send("\x03");
@@ -70,7 +70,7 @@ fn ctrl_c_quits_even_while_typing_a_filter() {
 fn read_only_shows_its_badge_and_refuses_actions() {
     let mut c = Console::spawn(&["--demo", "--read-only"], &[]);
     c.wait_for("READ-ONLY");
-    c.wait_for("services (10)");
+    c.wait_for("services (11)");
     c.send("P");
     c.wait_for("refused: the console is read-only");
     c.send("q");
@@ -80,7 +80,7 @@ fn read_only_shows_its_badge_and_refuses_actions() {
 #[test]
 fn sigterm_restores_the_terminal_and_exits() {
     let mut c = Console::spawn(&["--demo"], &[]);
-    c.wait_for("services (10)");
+    c.wait_for("services (11)");
     assert!(c.alternate_screen());
     let pid = c.pid();
     let killed = std::process::Command::new("kill")
@@ -121,7 +121,7 @@ fn promoting_the_waiting_canary_moves_the_rollout_on() {
     c.send("/");
     c.send("checkout");
     c.send("\r");
-    c.wait_for("services (1 of 10)");
+    c.wait_for("services (1 of 11)");
     c.send("P");
     c.wait_for("promote prod-edge/checkout?");
     assert!(

@@ -226,7 +226,7 @@ async fn rolling_rollback_returns_the_service_to_the_previous_revision() {
     let primary = web.primary().expect("primary deployment");
     assert_eq!(primary.rollout_state, RolloutState::Completed);
 
-    let plan = plan_for(&web, Action::Rollback, None).expect("a roll back plan");
+    let plan = plan_for(&web, &[], Action::Rollback, None).expect("a roll back plan");
     assert_eq!(plan.verb, "roll back");
     assert_eq!(
         plan.mutation.to_string(),
@@ -270,7 +270,7 @@ async fn rollback_is_refused_while_moto_reports_the_deployment_in_progress() {
         web.primary().map(|d| d.rollout_state),
         Some(RolloutState::InProgress)
     );
-    let why = plan_for(&web, Action::Rollback, None).expect_err("no plan");
+    let why = plan_for(&web, &[], Action::Rollback, None).expect_err("no plan");
     assert!(why.contains("no earlier stable deployment"), "{why}");
     assert_eq!(w.revision_in_moto("web").await, 2);
 }
@@ -284,7 +284,7 @@ async fn scale_sets_moto_desired_count() {
     let api = service_of(&fleet, &key).await;
     assert_eq!(api.desired, 2);
 
-    let plan = plan_for(&api, Action::Scale, Some(5)).expect("a scale plan");
+    let plan = plan_for(&api, &[], Action::Scale, Some(5)).expect("a scale plan");
     assert_eq!(
         plan.mutation.to_string(),
         "ecs:UpdateService(desiredCount=5)"
@@ -308,7 +308,7 @@ async fn a_service_changed_since_the_dialog_is_refused_and_left_alone() {
     let fleet = w.fleet(Vec::new()).await;
     let key = w.key("web");
     let web = service_of(&fleet, &key).await;
-    let plan = plan_for(&web, Action::Rollback, None).expect("a roll back plan to :1");
+    let plan = plan_for(&web, &[], Action::Rollback, None).expect("a roll back plan to :1");
 
     // While the dialog is open, someone else deploys :3.
     let td3 = w.register("example/app:3").await;
@@ -351,7 +351,7 @@ async fn a_changed_desired_count_is_refused_too() {
     w.seed.service(&w.cluster, "api", w.revision(2), 2).await;
     let fleet = w.fleet(Vec::new()).await;
     let api = service_of(&fleet, &w.key("api")).await;
-    let plan = plan_for(&api, Action::Scale, Some(5)).expect("a scale plan");
+    let plan = plan_for(&api, &[], Action::Scale, Some(5)).expect("a scale plan");
 
     w.update_behind_its_back("api", None, Some(3)).await;
 
@@ -379,9 +379,9 @@ async fn read_only_sends_no_mutating_call() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (audit, path) = audit_in(&dir);
     let plans: Vec<ActionPlan> = vec![
-        plan_for(&web, Action::Rollback, None).expect("roll back plan"),
-        plan_for(&web, Action::Scale, Some(4)).expect("scale plan"),
-        plan_for(&web, Action::ForceDeploy, None).expect("force plan"),
+        plan_for(&web, &[], Action::Rollback, None).expect("roll back plan"),
+        plan_for(&web, &[], Action::Scale, Some(4)).expect("scale plan"),
+        plan_for(&web, &[], Action::ForceDeploy, None).expect("force plan"),
     ];
     let deployment_before = w.described("web").await.deployments()[0]
         .id()
@@ -431,7 +431,7 @@ async fn a_successful_action_writes_before_then_after() {
     let web = service_of(&fleet, &key).await;
     let old_deployment = web.primary().expect("primary").id.clone();
 
-    let plan = plan_for(&web, Action::ForceDeploy, None).expect("a force plan");
+    let plan = plan_for(&web, &[], Action::ForceDeploy, None).expect("a force plan");
     let dir = tempfile::tempdir().expect("temp dir");
     let (audit, path) = audit_in(&dir);
     let ctx = context();

@@ -115,7 +115,7 @@ fn the_first_update_tells_the_pollers_what_is_on_screen() {
     assert_eq!(w.service, None);
     // The seeded canary of checkout is mid-deployment, so the pollers go fast.
     assert!(w.fast);
-    assert_eq!(s.services.len(), 10);
+    assert_eq!(s.services.len(), 11);
     assert_eq!(s.services.fetched_at, Some(EPOCH));
     // A second, identical update changes nothing the pollers care about.
     let fx = update(&mut s, Msg::Services(services(), EPOCH + 1));
@@ -137,6 +137,7 @@ fn services_are_sorted_by_cluster_then_name() {
             "prod-core/auth",
             "prod-core/payments",
             "prod-core/search",
+            "prod-core/search-canary",
             "prod-core/web",
             "prod-core/worker",
             "prod-edge/checkout",
@@ -229,11 +230,11 @@ fn j_k_g_and_shift_g_move_the_selection_within_bounds() {
     press(&mut s, KeyCode::Up);
     assert_eq!(selected_name(&s), "auth");
     press_mod(&mut s, KeyCode::Char('G'), KeyModifiers::SHIFT);
-    assert_eq!(s.services.selected, 9);
+    assert_eq!(s.services.selected, 10);
     assert_eq!(s.selected_service().unwrap().cluster, "staging");
     press(&mut s, KeyCode::Char('j'));
     assert_eq!(
-        s.services.selected, 9,
+        s.services.selected, 10,
         "j at the bottom stays at the bottom"
     );
     press(&mut s, KeyCode::Char('g'));
@@ -284,7 +285,7 @@ fn typing_a_filter_narrows_the_services_and_esc_clears_it() {
     // The cluster prod-edge and the service edge-proxy match.
     let names: Vec<&str> = s.services.visible().map(|x| x.name.as_str()).collect();
     assert_eq!(names, ["checkout", "edge-proxy", "notifications"]);
-    assert_eq!(s.services.items.len(), 10, "filtering never drops items");
+    assert_eq!(s.services.items.len(), 11, "filtering never drops items");
     // Keys that mean something in normal mode are text while filtering.
     type_text(&mut s, "-p");
     assert_eq!(s.services.filter, "edge-p");
@@ -296,7 +297,7 @@ fn typing_a_filter_narrows_the_services_and_esc_clears_it() {
     press(&mut s, KeyCode::Esc);
     assert_eq!(s.mode, Mode::Normal);
     assert_eq!(s.services.filter, "");
-    assert_eq!(s.services.len(), 10);
+    assert_eq!(s.services.len(), 11);
 }
 
 #[test]
@@ -311,7 +312,7 @@ fn enter_keeps_the_filter_and_esc_in_normal_mode_clears_it() {
     // Enter now acts on the filtered selection, Esc first clears the filter.
     press(&mut s, KeyCode::Esc);
     assert_eq!(s.services.filter, "");
-    assert_eq!(s.services.len(), 10);
+    assert_eq!(s.services.len(), 11);
     assert_eq!(s.pane, Pane::Services);
 }
 
@@ -1099,5 +1100,43 @@ fn the_rollout_command_opens_the_selected_services_rollout_view() {
     assert_eq!(
         the_watch(&fx).service,
         Some(key_of("prod-edge", "checkout"))
+    );
+}
+
+#[test]
+fn promote_on_a_paired_canary_plans_the_primary_update_then_the_canary_scale_down() {
+    let mut s = loaded();
+    select(&mut s, "prod-core", "search-canary");
+    shift(&mut s, 'P');
+    let plan = dialog(&s);
+    assert_eq!(plan.service, key_of("prod-core", "search"));
+    let to = TaskDefRef {
+        family: "search".into(),
+        revision: 16,
+    };
+    assert_eq!(
+        plan.mutation,
+        Mutation::UpdateService {
+            task_def: Some(to),
+            desired: None,
+            force: false
+        }
+    );
+    assert_eq!(plan.then.len(), 1);
+    assert_eq!(plan.then[0].service, key_of("prod-core", "search-canary"));
+    assert_eq!(
+        plan.then[0].mutation,
+        Mutation::UpdateService {
+            task_def: None,
+            desired: Some(0),
+            force: false
+        }
+    );
+    assert!(
+        plan.changes
+            .iter()
+            .any(|(w, from, _)| w == "traffic" && from.starts_with("33%")),
+        "{:?}",
+        plan.changes
     );
 }

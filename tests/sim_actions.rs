@@ -51,7 +51,7 @@ async fn promote_moves_the_waiting_canary_on_to_full_traffic() {
     let before = service(&fleet, "checkout").await;
     let n = before.native.clone().unwrap();
     assert_eq!(n.hook.as_ref().unwrap().status, HookStatus::AwaitingAction);
-    let plan = plan_for(&before, Action::Promote, None).unwrap();
+    let plan = plan_for(&before, &[], Action::Promote, None).unwrap();
 
     let done = execute(&fleet, &audit, &plan, &ctx()).await;
     assert!(done.is_ok(), "{done:?}");
@@ -106,7 +106,7 @@ async fn abort_during_the_bad_deployment_rolls_back_and_the_alarms_recover() {
     );
     let svc = service(&fleet, "payments").await;
     assert_eq!(svc.task_def.revision, 43);
-    let plan = plan_for(&svc, Action::Abort, None).unwrap();
+    let plan = plan_for(&svc, &[], Action::Abort, None).unwrap();
     execute(&fleet, &audit, &plan, &ctx()).await.unwrap();
 
     run_for(40).await;
@@ -132,7 +132,13 @@ async fn a_plan_made_before_the_hook_timed_out_is_refused_and_nothing_is_sent() 
     let fleet = SimFleet::new(EPOCH);
     let dir = tempfile::tempdir().unwrap();
     let audit = Audit::new(Some(dir.path().join("audit.jsonl")));
-    let plan = plan_for(&service(&fleet, "checkout").await, Action::Promote, None).unwrap();
+    let plan = plan_for(
+        &service(&fleet, "checkout").await,
+        &[],
+        Action::Promote,
+        None,
+    )
+    .unwrap();
     run_for(13 * 60).await; // the hook times out and ECS rolls back
     let err = execute(&fleet, &audit, &plan, &ctx()).await.unwrap_err();
     assert!(err.contains("refused") && err.contains("changed"), "{err}");
@@ -151,7 +157,7 @@ async fn read_only_refuses_in_the_backend_and_the_fleet_does_not_move() {
     let dir = tempfile::tempdir().unwrap();
     let audit = Audit::new(Some(dir.path().join("audit.jsonl")));
     let svc = service(&fleet, "checkout").await;
-    let plan = plan_for(&svc, Action::Promote, None).unwrap();
+    let plan = plan_for(&svc, &[], Action::Promote, None).unwrap();
     let err = execute(&fleet, &audit, &plan, &ctx()).await.unwrap_err();
     assert!(err.contains("read-only"), "{err}");
     let lines = audit_lines(&dir);
@@ -170,12 +176,12 @@ async fn scale_and_force_reach_the_service() {
     let fleet = SimFleet::new(EPOCH);
     let audit = Audit::new(None);
     let api = service(&fleet, "api").await;
-    let plan = plan_for(&api, Action::Scale, Some(8)).unwrap();
+    let plan = plan_for(&api, &[], Action::Scale, Some(8)).unwrap();
     execute(&fleet, &audit, &plan, &ctx()).await.unwrap();
     run_for(30).await;
     let api = service(&fleet, "api").await;
     assert_eq!((api.desired, api.running), (8, 8));
-    let plan = plan_for(&api, Action::ForceDeploy, None).unwrap();
+    let plan = plan_for(&api, &[], Action::ForceDeploy, None).unwrap();
     execute(&fleet, &audit, &plan, &ctx()).await.unwrap();
     let api2 = service(&fleet, "api").await;
     assert_ne!(
@@ -191,4 +197,80 @@ async fn scale_and_force_reach_the_service() {
         "{api3:#?}"
     );
     assert_eq!(api3.running, 8);
+}
+
+async fn all(f: &dyn Fleet) -> Vec<Service> {
+    f.services().await.unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn promoting_a_paired_canary_moves_the_primary_then_retires_the_canary() {
+    let fleet = SimFleet::new(EPOCH);
+    let dir = tempfile::tempdir().unwrap();
+    let audit = Audit::new(Some(dir.path().join("audit.jsonl")));
+    run_for(5).await;
+    let services = all(&fleet).await;
+    let canary = services.iter().find(|s| s.name == "search-canary").unwrap();
+    // From the canary's row, as from the primary's, the plan acts on the pair.
+    let plan = plan_for(canary, &services, Action::Promote, None).unwrap();
+    assert_eq!(plan.service.name, "search");
+    assert_eq!(plan.then.len(), 1);
+    assert_eq!(plan.then[0].service.name, "search-canary");
+    assert!(plan.then[0].after_stable);
+
+    let done = execute(&fleet, &audit, &plan, &ctx()).await;
+    assert!(done.is_ok(), "{done:?}");
+    let services = all(&fleet).await;
+    let search = services.iter().find(|s| s.name == "search").unwrap();
+    let canary = services.iter().find(|s| s.name == "search-canary").unwrap();
+    assert_eq!(
+        search.task_def.revision, 16,
+        "the primary took the canary's revision"
+    );
+    assert_eq!(
+        search.primary().unwrap().rollout_state,
+        RolloutState::Completed,
+        "it waited until stable"
+    );
+    assert_eq!(canary.desired, 0, "then the canary scaled to 0");
+    run_for(10).await;
+    let canary = service(&fleet, "search-canary").await;
+    assert_eq!(canary.running, 0);
+    let phases: Vec<String> = audit_lines(&dir)
+        .iter()
+        .map(|l| {
+            format!(
+                "{} {}",
+                l["phase"].as_str().unwrap(),
+                l["service"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        phases,
+        [
+            "before search",
+            "after search",
+            "before search-canary",
+            "after search-canary"
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn aborting_a_paired_canary_scales_it_to_zero_and_leaves_the_primary() {
+    let fleet = SimFleet::new(EPOCH);
+    let audit = Audit::new(None);
+    let services = all(&fleet).await;
+    let search = services.iter().find(|s| s.name == "search").unwrap();
+    let plan = plan_for(search, &services, Action::Abort, None).unwrap();
+    assert_eq!(plan.service.name, "search-canary");
+    execute(&fleet, &audit, &plan, &ctx()).await.unwrap();
+    run_for(10).await;
+    let services = all(&fleet).await;
+    let search = services.iter().find(|s| s.name == "search").unwrap();
+    let canary = services.iter().find(|s| s.name == "search-canary").unwrap();
+    assert_eq!((canary.desired, canary.running), (0, 0));
+    assert_eq!(search.task_def.revision, 15);
+    assert_eq!(search.running, 2);
 }

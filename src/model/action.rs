@@ -141,4 +141,18 @@ pub struct ActionPlan {
     /// (what, from, to)
     pub changes: Vec<(String, String, String)>,
     pub expect: Expectation,
+    /// Calls made after the first, in order (a paired canary's promote and abort).
+    pub then: Vec<FollowUp>,
+}
+
+/// A further call of an action, on the same or another service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUp {
+    pub service: ServiceKey,
+    pub mutation: Mutation,
+    /// The facts about `service` the plan was made on; checked before the first call too.
+    pub expect: Expectation,
+    /// Wait until the action's first service is stable (its one deployment COMPLETED) before
+    /// this call, as a promote must before the canary goes away.
+    pub after_stable: bool,
 }

@@ -8,7 +8,7 @@ mod log;
 mod service;
 mod task;
 
-pub use action::{ActionPlan, Expectation, Mutation};
+pub use action::{ActionPlan, Expectation, FollowUp, Mutation};
 pub use alarm::{Alarm, AlarmKind, AlarmState};
 pub use image::{Findings, Image};
 pub use log::{LogBatch, LogLine};

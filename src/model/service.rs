@@ -167,6 +167,9 @@ pub struct Service {
     pub deployments: Vec<Deployment>,
     pub native: Option<NativeDeployment>,
     pub events: Vec<ServiceEvent>,
+    /// The service this one is the canary of, from the tag `deckwatch:canary-of`. A service
+    /// named `X-canary` beside `X` is paired too, by name (see `state::actions::pair_of`).
+    pub canary_of: Option<String>,
     /// CPU and memory utilisation in percent, oldest first, one point a minute.
     pub cpu: Vec<f64>,
     pub mem: Vec<f64>,

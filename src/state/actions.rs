@@ -3,8 +3,8 @@
 
 use crate::keymap::Action;
 use crate::model::{
-    ActionPlan, DeploymentStatus, Expectation, HookStatus, Mutation, RolloutState, Service,
-    TaskDefRef,
+    ActionPlan, DeploymentStatus, Expectation, FollowUp, HookStatus, Mutation, RolloutState,
+    Service, TaskDefRef,
 };
 
 fn plan(
@@ -19,7 +19,110 @@ fn plan(
         mutation,
         changes,
         expect: Expectation::of(s),
+        then: Vec::new(),
     }
+}
+
+/// The (primary, canary) pair `s` belongs to: the canary names its primary by the tag
+/// `deckwatch:canary-of`, or is called `X-canary` beside `X` in the same cluster.
+pub fn pair_of<'a>(s: &'a Service, all: &'a [Service]) -> Option<(&'a Service, &'a Service)> {
+    let primary_name = |c: &Service| -> Option<String> {
+        c.canary_of
+            .clone()
+            .or_else(|| c.name.strip_suffix("-canary").map(str::to_string))
+    };
+    let find = |name: &str| {
+        all.iter()
+            .find(|o| o.cluster == s.cluster && o.name == name)
+    };
+    if let Some(p) = primary_name(s).and_then(|n| find(&n)) {
+        return Some((p, s));
+    }
+    all.iter()
+        .find(|c| {
+            c.cluster == s.cluster
+                && c.name != s.name
+                && primary_name(c).as_deref() == Some(s.name.as_str())
+        })
+        .map(|c| (s, c))
+}
+
+/// The share of a pair's running tasks on the canary, in percent: the traffic split when both
+/// serve one target group.
+pub fn canary_share(primary: &Service, canary: &Service) -> f64 {
+    let total = primary.running + canary.running;
+    if total == 0 {
+        0.0
+    } else {
+        canary.running as f64 * 100.0 / total as f64
+    }
+}
+
+fn scale_canary_to_zero(canary: &Service, after_stable: bool) -> FollowUp {
+    FollowUp {
+        service: canary.key(),
+        mutation: Mutation::UpdateService {
+            task_def: None,
+            desired: Some(0),
+            force: false,
+        },
+        expect: Expectation::of(canary),
+        after_stable,
+    }
+}
+
+/// Promote a paired canary: the primary takes the canary's task definition, waits until
+/// stable, then the canary scales to 0. Abort: the canary scales to 0.
+fn paired_plan(p: &Service, c: &Service, action: Action) -> Result<ActionPlan, String> {
+    let verb = if action == Action::Promote {
+        "promote"
+    } else {
+        "abort"
+    };
+    if c.desired == 0 && c.running == 0 {
+        return Err(format!("{verb}: the canary {} runs no tasks", c.name));
+    }
+    let share = format!("{:.0}% of tasks on the canary", canary_share(p, c));
+    if action == Action::Promote {
+        if c.task_def == p.task_def {
+            return Err(format!(
+                "promote: {} already runs the canary's {}",
+                p.name, c.task_def
+            ));
+        }
+        let m = Mutation::UpdateService {
+            task_def: Some(c.task_def.clone()),
+            desired: None,
+            force: false,
+        };
+        let changes = vec![
+            change(
+                &format!("{} task definition", p.name),
+                &p.task_def,
+                &c.task_def,
+            ),
+            change(&format!("{} image", p.name), &p.image_tag, &c.image_tag),
+            change(
+                &format!("{} desired count", c.name),
+                c.desired,
+                "0, once the primary is stable",
+            ),
+            change("traffic", share, "100% on the primary (new revision)"),
+        ];
+        let mut out = plan(p, verb, m, changes);
+        out.then.push(scale_canary_to_zero(c, true));
+        return Ok(out);
+    }
+    let m = Mutation::UpdateService {
+        task_def: None,
+        desired: Some(0),
+        force: false,
+    };
+    let changes = vec![
+        change(&format!("{} desired count", c.name), c.desired, 0),
+        change("traffic", share, "100% on the primary"),
+    ];
+    Ok(plan(c, verb, m, changes))
 }
 
 fn change(what: &str, from: impl ToString, to: impl ToString) -> (String, String, String) {
@@ -51,8 +154,19 @@ fn rolling_back_to(s: &Service, verb: &str, to: TaskDefRef) -> ActionPlan {
 
 /// The plan for `action` on `s`, or why it cannot act now. `desired` is the count typed for
 /// a scale.
-pub fn plan_for(s: &Service, action: Action, desired: Option<u32>) -> Result<ActionPlan, String> {
+pub fn plan_for(
+    s: &Service,
+    all: &[Service],
+    action: Action,
+    desired: Option<u32>,
+) -> Result<ActionPlan, String> {
     let name = &s.name;
+    if matches!(action, Action::Promote | Action::Abort)
+        && s.native.as_ref().is_none_or(|n| n.status != "IN_PROGRESS")
+        && let Some((p, c)) = pair_of(s, all)
+    {
+        return paired_plan(p, c, action);
+    }
     let native = s.native.as_ref().filter(|n| n.status == "IN_PROGRESS");
     let waiting_hook = native.and_then(|n| {
         n.hook

@@ -174,7 +174,7 @@ fn on_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
                 state.mode = Mode::Scale(String::new());
                 return;
             }
-            match actions::plan_for(service, action, None) {
+            match actions::plan_for(service, &state.services.items, action, None) {
                 Ok(plan) => state.mode = Mode::Confirm(Box::new(plan), String::new()),
                 Err(why) => state.flash(why),
             }
@@ -289,7 +289,9 @@ fn on_scale_key(state: &mut State, key: KeyEvent, mut typed: String) {
             let Ok(n) = typed.parse::<u32>() else {
                 return state.flash("scale: type a number of tasks, then Enter");
             };
-            let plan = action_target(state).map(|s| actions::plan_for(s, Action::Scale, Some(n)));
+            let all = &state.services.items;
+            let plan =
+                action_target(state).map(|s| actions::plan_for(s, all, Action::Scale, Some(n)));
             match plan {
                 Some(Ok(p)) => state.mode = Mode::Confirm(Box::new(p), String::new()),
                 Some(Err(why)) => state.flash(why),

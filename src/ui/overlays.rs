@@ -92,9 +92,22 @@ pub fn confirm(
     let mut lines = vec![
         Line::from(Span::styled(" This will call:", muted)),
         Line::from(Span::styled(format!("   {}", plan.mutation), fg)),
+    ];
+    for f in &plan.then {
+        let when = if f.after_stable {
+            format!("then, once {} is stable, on {}: ", plan.service, f.service)
+        } else {
+            format!("then, on {}: ", f.service)
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("   {when}"), muted),
+            Span::styled(f.mutation.to_string(), fg),
+        ]));
+    }
+    lines.extend([
         Line::raw(""),
         Line::from(Span::styled(" What changes:", muted)),
-    ];
+    ]);
     for (what, from, to) in &plan.changes {
         lines.push(Line::from(vec![
             Span::styled(format!("   {what:<30}"), muted),

@@ -104,7 +104,12 @@ fn failed_span(d: &Deployment, s: &Service, theme: &Theme) -> Span<'static> {
 }
 
 /// The panel above a drilled-into service's tasks: deployments, the native rollout, traffic.
-pub fn panel(s: &Service, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
+pub fn panel(
+    s: &Service,
+    pair: Option<(&Service, &Service)>,
+    now: Millis,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let muted = Style::new().fg(theme.muted);
     let fg = Style::new().fg(theme.fg);
     let mut lines = vec![Line::from(vec![
@@ -134,6 +139,40 @@ pub fn panel(s: &Service, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
     ])];
     if let Some(n) = &s.native {
         lines.extend(native_lines(n, now, theme));
+    }
+    if let Some((p, c)) = pair {
+        let share = crate::state::actions::canary_share(p, c);
+        lines.push(Line::from(vec![
+            Span::styled(
+                "  PAIRED CANARY ",
+                Style::new().fg(theme.canary).add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(
+                format!(
+                    "{} on {} ({}) {} tasks · {} on {} ({}) {} tasks",
+                    c.name,
+                    c.task_def,
+                    c.image_tag,
+                    c.running,
+                    p.name,
+                    p.task_def,
+                    p.image_tag,
+                    p.running
+                ),
+                fg,
+            ),
+        ]));
+        lines.push(Line::from(vec![
+            Span::styled("  traffic ", muted),
+            Span::styled(
+                format::bar(share / 100.0, 30),
+                Style::new().fg(theme.canary),
+            ),
+            Span::styled(
+                format!(" ≈{share:.0}% on the canary (task ratio; one target group)"),
+                fg,
+            ),
+        ]));
     }
     for d in &s.deployments {
         let status = match d.status {

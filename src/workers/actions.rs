@@ -3,10 +3,13 @@
 
 use super::audit::{Audit, Phase};
 use crate::cloud::Fleet;
-use crate::model::{ActionPlan, ContextInfo, Expectation};
+use crate::model::{
+    ActionPlan, ContextInfo, Expectation, FollowUp, RolloutState, Service, ServiceKey,
+};
 use crate::state::Msg;
 use serde_json::json;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::mpsc;
 
 pub async fn run(
@@ -44,14 +47,14 @@ pub async fn execute(
         .services()
         .await
         .map_err(|e| format!("{what}: could not re-read the service, nothing was sent: {e}"))?;
-    let now = services
-        .iter()
-        .find(|s| s.key() == plan.service)
-        .map(Expectation::of);
-    let changed = match &now {
-        Some(now) => plan.expect.changes_since(now),
-        None => vec!["the service is gone".to_string()],
-    };
+    let mut changed = changes(&services, &plan.service, &plan.expect);
+    for f in &plan.then {
+        changed.extend(
+            changes(&services, &f.service, &f.expect)
+                .into_iter()
+                .map(|c| format!("{}: {c}", f.service)),
+        );
+    }
     if !changed.is_empty() {
         let why = format!(
             "{what}: refused, the service changed since the dialog opened ({}); nothing was sent",
@@ -78,10 +81,109 @@ pub async fn execute(
         Err(e) => json!({"error": e.to_string()}),
     };
     audit_or_log(audit, Phase::After, ctx, plan, outcome);
-    match result {
-        Ok(()) => Ok(format!("{what}: sent {}", plan.mutation)),
-        Err(e) => Err(format!("{what}: failed: {e}")),
+    if let Err(e) = result {
+        return Err(format!("{what}: failed: {e}"));
     }
+    for f in &plan.then {
+        follow_up(fleet, audit, plan, f, ctx)
+            .await
+            .map_err(|e| format!("{what}: {e}"))?;
+    }
+    Ok(format!("{what}: sent {}", plan.mutation))
+}
+
+/// What differs between the facts a plan was made on and the service now.
+fn changes(services: &[Service], key: &ServiceKey, expect: &Expectation) -> Vec<String> {
+    match services.iter().find(|s| &s.key() == key) {
+        Some(now) => expect.changes_since(&Expectation::of(now)),
+        None => vec![format!("{key} is gone")],
+    }
+}
+
+/// How long a promote waits for the primary to be stable before it leaves the canary alone.
+const STABLE_WAIT: Duration = Duration::from_secs(15 * 60);
+const STABLE_POLL: Duration = Duration::from_secs(5);
+
+fn stable(s: &Service) -> bool {
+    s.deployments.len() == 1
+        && s.primary()
+            .is_some_and(|d| d.rollout_state == RolloutState::Completed)
+        && s.running == s.desired
+}
+
+/// One further call: wait until the first service is stable if asked, re-check, audit, call.
+async fn follow_up(
+    fleet: &dyn Fleet,
+    audit: &Audit,
+    plan: &ActionPlan,
+    f: &FollowUp,
+    ctx: &ContextInfo,
+) -> Result<(), String> {
+    let step = ActionPlan {
+        service: f.service.clone(),
+        mutation: f.mutation.clone(),
+        expect: f.expect.clone(),
+        then: Vec::new(),
+        ..plan.clone()
+    };
+    let mut waited = Duration::ZERO;
+    let services = loop {
+        let services = fleet
+            .services()
+            .await
+            .map_err(|e| format!("could not re-read the services: {e}"))?;
+        let ready = !f.after_stable
+            || services
+                .iter()
+                .find(|s| s.key() == plan.service)
+                .is_some_and(stable);
+        if ready {
+            break services;
+        }
+        if waited >= STABLE_WAIT {
+            audit_or_log(
+                audit,
+                Phase::Refused,
+                ctx,
+                &step,
+                json!({"refused": ["not stable in time"]}),
+            );
+            return Err(format!(
+                "{} was not stable after {} min; {} was not sent",
+                plan.service,
+                STABLE_WAIT.as_secs() / 60,
+                f.mutation
+            ));
+        }
+        tokio::time::sleep(STABLE_POLL).await;
+        waited += STABLE_POLL;
+    };
+    let changed = changes(&services, &f.service, &f.expect);
+    if !changed.is_empty() {
+        audit_or_log(
+            audit,
+            Phase::Refused,
+            ctx,
+            &step,
+            json!({"refused": changed}),
+        );
+        return Err(format!(
+            "{} changed meanwhile ({}); {} was not sent",
+            f.service,
+            changed.join("; "),
+            f.mutation
+        ));
+    }
+    audit
+        .record(Phase::Before, ctx, &step, json!(null))
+        .map_err(|e| format!("the audit log cannot be written ({e})"))?;
+    let result = fleet.act(&f.service, &f.mutation).await;
+    let outcome = match &result {
+        Ok(()) => json!({"result": "ok"}),
+        Err(e) => json!({"error": e.to_string()}),
+    };
+    audit_or_log(audit, Phase::After, ctx, &step, outcome);
+    result.map_err(|e| format!("{} failed: {e}", f.mutation))
 }
 
 fn audit_or_log(

@@ -22,6 +22,9 @@ const LIST_PAGE: i32 = 100;
 /// calls in flight, below ECS's burst allowance.
 const CONCURRENCY: usize = 8;
 pub const CLUSTER_CONCURRENCY: usize = 4;
+/// The tag that pairs a canary service with its primary: `deckwatch:canary-of = <primary>`.
+pub const CANARY_TAG: &str = "deckwatch:canary-of";
+
 /// Service events kept per service, newest first.
 pub const EVENTS_KEPT: usize = 20;
 
@@ -275,6 +278,12 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         deployments,
         native: None,
         events,
+        canary_of: s
+            .tags()
+            .iter()
+            .find(|t| t.key() == Some(CANARY_TAG))
+            .and_then(|t| t.value())
+            .map(str::to_string),
         cpu: Vec::new(),
         mem: Vec::new(),
     }

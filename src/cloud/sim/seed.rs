@@ -79,6 +79,16 @@ const FLEET: &[Spec] = &[
         cpu: 44.0,
         mem: 66.0,
     },
+    // A paired-service canary: one task of the next revision beside search's two.
+    Spec {
+        cluster: "prod-core",
+        name: "search-canary",
+        desired: 1,
+        revision: 16,
+        role: Role::Steady,
+        cpu: 47.0,
+        mem: 64.0,
+    },
     Spec {
         cluster: "prod-edge",
         name: "checkout",
@@ -146,10 +156,12 @@ pub fn world(start: Millis) -> World {
 }
 
 fn add_service(w: &mut World, spec: &Spec) {
+    // A paired canary runs its primary's image repository and task definition family.
+    let base = spec.name.strip_suffix("-canary").unwrap_or(spec.name);
     let repo = if spec.cluster == "staging" {
-        format!("{}-staging", spec.name)
+        format!("{base}-staging")
     } else {
-        spec.name.to_string()
+        base.to_string()
     };
     let family = repo.clone();
     let td = TaskDefRef {
@@ -181,6 +193,7 @@ fn add_service(w: &mut World, spec: &Spec) {
         deployments: Vec::new(),
         native: None,
         events: Vec::new(),
+        canary_of: spec.name.strip_suffix("-canary").map(str::to_string),
         cpu: Vec::new(),
         mem: Vec::new(),
     };
@@ -238,7 +251,15 @@ fn seed_metrics(w: &mut World, i: usize) {
 
 fn seed_images(w: &mut World, i: usize, revision: u32) {
     // The current revision and a few before it; later ones are pushed as deployments start.
+    let repo = w.services[i].repo.clone();
     for rev in revision.saturating_sub(4)..=revision {
+        let tag = World::image_tag(rev);
+        if w.images
+            .iter()
+            .any(|img| img.repository == repo && img.tags.contains(&tag))
+        {
+            continue; // pushed already, for the service this one is the canary of
+        }
         let days_ago = (revision - rev) as i64 * 2;
         let pushed_at = w.start - days_ago * 86_400_000 - (w.rng.below(20) as i64 + 1) * 3_600_000;
         w.push_image(i, rev, pushed_at);

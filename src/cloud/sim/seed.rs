@@ -183,6 +183,7 @@ fn add_service(w: &mut World, spec: &Spec) {
         events: Vec::new(),
         cpu: Vec::new(),
         mem: Vec::new(),
+        targets: Vec::new(),
     };
     w.services.push(SimService {
         svc,

@@ -27,6 +27,7 @@ use deckwatch::cloud::aws::services::CLUSTER_CONCURRENCY;
 use futures::StreamExt;
 use seed::{Seeder, TaskDefSpec};
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const CLUSTERS: usize = 20;
@@ -251,6 +252,29 @@ async fn run(url: &str, rounds: usize) {
         "total"
     );
 
+    // Where the time of one services() goes: per operation, the first start and last end of its
+    // calls (from the start of the refresh) and their summed latency.
+    let timeline = timeline::Timeline::default();
+    let fleet = moto::fleet(url, &[], vec![timeline.interceptor()]).await;
+    fleet.services().await.expect("services");
+    timeline.reset();
+    let t0 = Instant::now();
+    fleet.services().await.expect("services");
+    let wall = t0.elapsed();
+    println!(
+        "timeline of one services() (second refresh, {:.0} ms): first start .. last end, summed latency",
+        ms(wall)
+    );
+    for (op, (first, last, sum, n)) in timeline.spans(t0) {
+        println!(
+            "  {op:<24} {:>8.0} .. {:>8.0} ms   {n:>4} calls, {:>8.0} ms summed, {:>6.1} ms each",
+            ms(first),
+            ms(last),
+            ms(sum),
+            ms(sum) / n as f64
+        );
+    }
+
     // What one call costs moto, for scale.
     let sdk = moto::sdk_config(url).await;
     let ecs = aws_sdk_ecs::Client::new(&sdk);
@@ -287,4 +311,94 @@ async fn run(url: &str, rounds: usize) {
     println!("one call, sequential, for scale:");
     summary("ListServices (100 services)", &list);
     summary("DescribeServices (10 services)", &describe);
+}
+
+/// An interceptor recording when each operation's calls start and end.
+mod timeline {
+    use super::*;
+    use aws_smithy_runtime_api::box_error::BoxError;
+    use aws_smithy_runtime_api::client::interceptors::context::{
+        BeforeSerializationInterceptorContextRef, FinalizerInterceptorContextRef,
+    };
+    use aws_smithy_runtime_api::client::interceptors::{Intercept, SharedInterceptor};
+    use aws_smithy_runtime_api::client::orchestrator::Metadata;
+    use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+    use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
+
+    #[derive(Debug, Clone)]
+    struct Started(Instant);
+    impl Storable for Started {
+        type Storer = StoreReplace<Self>;
+    }
+
+    type Calls = Vec<(String, Instant, Instant)>;
+
+    #[derive(Debug, Clone, Default)]
+    pub struct Timeline {
+        calls: Arc<Mutex<Calls>>,
+    }
+
+    impl Timeline {
+        pub fn interceptor(&self) -> SharedInterceptor {
+            SharedInterceptor::new(self.clone())
+        }
+
+        pub fn reset(&self) {
+            self.calls.lock().unwrap().clear();
+        }
+
+        /// Per operation: first start, last end (both after `t0`), summed latency, calls.
+        pub fn spans(
+            &self,
+            t0: Instant,
+        ) -> BTreeMap<String, (Duration, Duration, Duration, usize)> {
+            let mut out: BTreeMap<String, (Duration, Duration, Duration, usize)> = BTreeMap::new();
+            for (op, start, end) in self.calls.lock().unwrap().iter() {
+                let e = out.entry(op.clone()).or_insert((
+                    Duration::MAX,
+                    Duration::ZERO,
+                    Duration::ZERO,
+                    0,
+                ));
+                e.0 = e.0.min(start.saturating_duration_since(t0));
+                e.1 = e.1.max(end.saturating_duration_since(t0));
+                e.2 += end.saturating_duration_since(*start);
+                e.3 += 1;
+            }
+            out
+        }
+    }
+
+    impl Intercept for Timeline {
+        fn name(&self) -> &'static str {
+            "Timeline"
+        }
+
+        fn read_before_serialization(
+            &self,
+            _context: &BeforeSerializationInterceptorContextRef<'_>,
+            _runtime_components: &RuntimeComponents,
+            cfg: &mut ConfigBag,
+        ) -> Result<(), BoxError> {
+            cfg.interceptor_state().store_put(Started(Instant::now()));
+            Ok(())
+        }
+
+        fn read_after_execution(
+            &self,
+            _context: &FinalizerInterceptorContextRef<'_>,
+            _runtime_components: &RuntimeComponents,
+            cfg: &mut ConfigBag,
+        ) -> Result<(), BoxError> {
+            if let (Some(meta), Some(Started(start))) =
+                (cfg.load::<Metadata>(), cfg.load::<Started>())
+            {
+                self.calls
+                    .lock()
+                    .unwrap()
+                    .push((meta.name().to_string(), *start, Instant::now()));
+            }
+            Ok(())
+        }
+    }
 }

@@ -654,3 +654,41 @@ fn the_fleet_has_the_shape_the_demo_promises() {
     assert!(images.iter().any(|i| i.findings.is_none()));
     assert!(images.iter().any(|i| !i.used_by.is_empty()));
 }
+
+#[tokio::test(start_paused = true)]
+async fn target_health_follows_the_tasks_through_the_bad_deployment() {
+    let f = fleet();
+    let mut saw_unhealthy = false;
+    for _ in 0..24 {
+        advance_s(10).await;
+        for s in f.services().await.unwrap() {
+            assert_eq!(s.targets.len(), 1, "{}: {:?}", s.key(), s.targets);
+            let tg = &s.targets[0];
+            let live: Vec<_> = f
+                .tasks(Some(&s.key()))
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|t| t.last_status != "STOPPED")
+                .collect();
+            let healthy = live
+                .iter()
+                .filter(|t| t.last_status == "RUNNING" && t.health == Health::Healthy)
+                .count() as u32;
+            let unhealthy = live
+                .iter()
+                .filter(|t| t.health == Health::Unhealthy)
+                .count() as u32;
+            assert_eq!(tg.healthy, healthy, "{}", s.key());
+            assert_eq!(tg.unhealthy, unhealthy, "{}", s.key());
+            assert_eq!(tg.healthy + tg.unhealthy + tg.other, live.len() as u32);
+            assert_eq!(tg.reasons.is_empty(), unhealthy == 0);
+            assert_eq!(tg.name(), format!("{}-{}", s.cluster, s.name));
+            saw_unhealthy |= s.key() == payments() && unhealthy > 0;
+        }
+    }
+    assert!(
+        saw_unhealthy,
+        "payments' bad tasks show as unhealthy targets"
+    );
+}

@@ -164,6 +164,19 @@ fn tasks_pane_drilled_into_failing_payments() {
     tasks.retain(|t| t.cluster == scope.cluster && t.service == scope.name);
     update(&mut s, Msg::Tasks(Some(scope), tasks, w.now - 1_000));
     let t = render(&s, &dark());
+    // Target health: healthy counts in the ok colour, unhealthy ones and reasons in alarm.
+    let buf = t.backend().buffer();
+    let theme = dark();
+    let (x, y) = find(buf, "targets prod-core-payments", "4 healthy");
+    assert_eq!(buf[(x, y)].fg, theme.ok);
+    let (x, y) = find(buf, "targets prod-core-payments", "1 unhealthy");
+    assert_eq!(buf[(x, y)].fg, theme.alarm);
+    let (x, y) = find(
+        buf,
+        "targets prod-core-payments",
+        "Target.FailedHealthChecks",
+    );
+    assert_eq!(buf[(x, y)].fg, theme.alarm);
     insta::assert_snapshot!("tasks_pane_payments", t.backend());
 }
 

@@ -14,7 +14,8 @@ pub use image::{Findings, Image};
 pub use log::{LogBatch, LogLine};
 pub use service::{
     CircuitBreaker, Deployment, DeploymentStatus, HookStatus, LifecycleHook, NativeDeployment,
-    RolloutState, Service, ServiceEvent, ServiceKey, ServiceRevision, Strategy, TaskDefRef,
+    RolloutState, Service, ServiceEvent, ServiceKey, ServiceRevision, Strategy, TargetGroupHealth,
+    TaskDefRef,
 };
 pub use task::{Health, Task};
 

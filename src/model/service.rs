@@ -149,6 +149,30 @@ pub struct ServiceEvent {
     pub message: String,
 }
 
+/// The health of the targets of one target group a service registers its tasks in (elbv2
+/// `describe_target_health`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetGroupHealth {
+    pub target_group_arn: String,
+    pub healthy: u32,
+    pub unhealthy: u32,
+    /// initial, draining, unused, unavailable: neither healthy nor unhealthy.
+    pub other: u32,
+    /// Distinct reason codes (with their descriptions) of the unhealthy targets, at most 3.
+    pub reasons: Vec<String>,
+}
+
+impl TargetGroupHealth {
+    /// The short name of the target group: `tg-name` of `...:targetgroup/tg-name/0123abcd`.
+    pub fn name(&self) -> &str {
+        let arn = self.target_group_arn.as_str();
+        match arn.split_once("targetgroup/") {
+            Some((_, rest)) => rest.split('/').next().unwrap_or(rest),
+            None => arn,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Service {
     pub cluster: String,
@@ -173,6 +197,9 @@ pub struct Service {
     /// CPU and memory utilisation in percent, oldest first, one point a minute.
     pub cpu: Vec<f64>,
     pub mem: Vec<f64>,
+    /// Target health of the service's load-balancer target groups; empty without a load
+    /// balancer or when it could not be read.
+    pub targets: Vec<TargetGroupHealth>,
 }
 
 impl Service {

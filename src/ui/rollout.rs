@@ -206,6 +206,38 @@ pub fn panel(
             ),
         ]));
     }
+    for t in &s.targets {
+        let mut spans = vec![
+            Span::styled(format!("  targets {}: ", t.name()), muted),
+            Span::styled(
+                format!("{} healthy", t.healthy),
+                if t.healthy > 0 {
+                    Style::new().fg(theme.ok)
+                } else {
+                    muted
+                },
+            ),
+            Span::styled(", ", muted),
+            Span::styled(
+                format!("{} unhealthy", t.unhealthy),
+                if t.unhealthy > 0 {
+                    Style::new().fg(theme.alarm)
+                } else {
+                    muted
+                },
+            ),
+        ];
+        if t.other > 0 {
+            spans.push(Span::styled(format!(", {} other", t.other), muted));
+        }
+        if !t.reasons.is_empty() {
+            spans.push(Span::styled(
+                format!(" ({})", t.reasons.join(", ")),
+                Style::new().fg(theme.alarm),
+            ));
+        }
+        lines.push(Line::from(spans));
+    }
     lines
 }
 

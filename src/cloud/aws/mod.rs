@@ -1,5 +1,5 @@
 //! The real AWS backend: the `Fleet` trait on the official SDK clients (ECS, ECR, CloudWatch,
-//! CloudWatch Logs, STS). Each pane's data comes from its own file; this one builds the clients
+//! CloudWatch Logs, Elastic Load Balancing v2, STS). Each pane's data comes from its own file; this one builds the clients
 //! and ties them together.
 //!
 //! Nothing here panics or retries on its own beyond the SDK's standard retry policy; errors come
@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod native;
 pub mod parse;
 pub mod services;
+pub mod targets;
 pub mod taskdefs;
 pub mod tasks;
 mod throttle;
@@ -83,6 +84,7 @@ pub struct AwsFleet {
     ecr: aws_sdk_ecr::Client,
     cw: aws_sdk_cloudwatch::Client,
     logs: aws_sdk_cloudwatchlogs::Client,
+    elb: aws_sdk_elasticloadbalancingv2::Client,
     sts: aws_sdk_sts::Client,
     errors: ErrorMapper,
     profile: String,
@@ -142,6 +144,7 @@ impl AwsFleet {
             ecr: client!(aws_sdk_ecr, sdk, overrides),
             cw: client!(aws_sdk_cloudwatch, sdk, overrides),
             logs: client!(aws_sdk_cloudwatchlogs, sdk, overrides),
+            elb: client!(aws_sdk_elasticloadbalancingv2, sdk, overrides),
             sts: client!(aws_sdk_sts, sdk, overrides),
             errors: ErrorMapper::new(explicit_profile),
             profile: config::profile_label(&opts),
@@ -194,6 +197,113 @@ impl AwsFleet {
         }
         names.sort();
         Ok(names)
+    }
+
+    /// The services of one cluster (by name), complete with metrics, native deployments and
+    /// target health: what `services()` gives for that cluster, so a caller can show each
+    /// cluster as soon as it is in. (`services()` batches the metric queries of all clusters
+    /// together, so it makes fewer calls than `services_of` for every cluster.)
+    pub async fn services_of(&self, cluster: &str) -> CloudResult<Vec<Service>> {
+        let cluster = last_segment(cluster);
+        let raw = services::fetch_cluster(&self.ecs, &self.errors, cluster).await?;
+        let defs = self
+            .taskdefs
+            .get_many_lenient(
+                &self.ecs,
+                &self.errors,
+                raw.iter().flat_map(|r| r.task_def_arns()),
+            )
+            .await;
+        Ok(self.enrich(&raw, &defs).await)
+    }
+
+    /// Maps described services and fills in what other APIs know about them: utilisation
+    /// (CloudWatch), native deployments (ECS service deployments) and target health (elbv2),
+    /// all at once. A failure of any of these is logged and leaves that part empty.
+    async fn enrich(
+        &self,
+        raw: &[RawService],
+        defs: &HashMap<String, Arc<TaskDefInfo>>,
+    ) -> Vec<Service> {
+        let mut out: Vec<Service> = raw.iter().map(|r| services::map_service(r, defs)).collect();
+
+        let keys: Vec<ServiceKey> = out.iter().map(Service::key).collect();
+        let natives: Vec<(usize, NativeTarget)> = raw
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.strategy() != Strategy::Rolling)
+            .map(|(i, r)| {
+                (
+                    i,
+                    NativeTarget {
+                        cluster: r.cluster.clone(),
+                        service_arn: r.svc.service_arn().unwrap_or_default().to_string(),
+                        strategy: r.strategy(),
+                        current_deployment: r.svc.current_service_deployment().map(str::to_string),
+                    },
+                )
+            })
+            .collect();
+        let native_targets: Vec<NativeTarget> = natives.iter().map(|(_, t)| t.clone()).collect();
+        let mut groups: Vec<String> = raw
+            .iter()
+            .flat_map(|r| r.target_group_arns())
+            .map(str::to_string)
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+
+        let metrics_call = async {
+            if keys.is_empty() {
+                return Ok(Vec::new());
+            }
+            metrics::utilisation(&self.cw, &self.errors, &keys, now_ms()).await
+        };
+        let native_call = async {
+            if native_targets.is_empty() {
+                return Ok(Vec::new());
+            }
+            native::native_deployments(&self.ecs, &self.errors, &native_targets).await
+        };
+        let targets_call = async {
+            if groups.is_empty() {
+                return (HashMap::new(), None);
+            }
+            targets::fetch(&self.elb, &self.errors, &groups).await
+        };
+        let (util, nat, (health, health_error)) =
+            tokio::join!(metrics_call, native_call, targets_call);
+
+        match util {
+            Ok(util) => {
+                for (s, u) in out.iter_mut().zip(util) {
+                    s.cpu = u.cpu;
+                    s.mem = u.mem;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "service metrics unavailable"),
+        }
+        match nat {
+            Ok(nat) => {
+                for ((i, _), n) in natives.iter().zip(nat) {
+                    out[*i].native = n;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "native deployments unavailable"),
+        }
+        if let Some(e) = health_error {
+            tracing::warn!(error = %e, "target health unavailable");
+        }
+        for (s, r) in out.iter_mut().zip(raw) {
+            for arn in r.target_group_arns() {
+                if let Some(h) = health.get(arn)
+                    && !s.targets.iter().any(|t| t.target_group_arn == arn)
+                {
+                    s.targets.push(h.clone());
+                }
+            }
+        }
+        out
     }
 
     async fn raw_services(
@@ -256,62 +366,7 @@ impl Fleet for AwsFleet {
 
     async fn services(&self) -> CloudResult<Vec<Service>> {
         let (raw, defs) = self.raw_services().await?;
-        let mut out: Vec<Service> = raw
-            .iter()
-            .map(|r| services::map_service(r, &defs))
-            .collect();
-
-        let keys: Vec<ServiceKey> = out.iter().map(Service::key).collect();
-        let natives: Vec<(usize, NativeTarget)> = raw
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.strategy() != Strategy::Rolling)
-            .map(|(i, r)| {
-                (
-                    i,
-                    NativeTarget {
-                        cluster: r.cluster.clone(),
-                        service_arn: r.svc.service_arn().unwrap_or_default().to_string(),
-                        strategy: r.strategy(),
-                        current_deployment: r.svc.current_service_deployment().map(str::to_string),
-                    },
-                )
-            })
-            .collect();
-        let targets: Vec<NativeTarget> = natives.iter().map(|(_, t)| t.clone()).collect();
-
-        let metrics_call = async {
-            if keys.is_empty() {
-                return Ok(Vec::new());
-            }
-            metrics::utilisation(&self.cw, &self.errors, &keys, now_ms()).await
-        };
-        let native_call = async {
-            if targets.is_empty() {
-                return Ok(Vec::new());
-            }
-            native::native_deployments(&self.ecs, &self.errors, &targets).await
-        };
-        let (util, nat) = tokio::join!(metrics_call, native_call);
-
-        match util {
-            Ok(util) => {
-                for (s, u) in out.iter_mut().zip(util) {
-                    s.cpu = u.cpu;
-                    s.mem = u.mem;
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "service metrics unavailable"),
-        }
-        match nat {
-            Ok(nat) => {
-                for ((i, _), n) in natives.iter().zip(nat) {
-                    out[*i].native = n;
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "native deployments unavailable"),
-        }
-        Ok(out)
+        Ok(self.enrich(&raw, &defs).await)
     }
 
     async fn tasks(&self, service: Option<&ServiceKey>) -> CloudResult<Vec<Task>> {

@@ -50,6 +50,15 @@ impl RawService {
         )
     }
 
+    /// The target groups of the service's load balancers, in the service's order.
+    pub fn target_group_arns(&self) -> impl Iterator<Item = &str> {
+        self.svc
+            .load_balancers()
+            .iter()
+            .filter_map(|lb| lb.target_group_arn())
+            .filter(|a| !a.is_empty())
+    }
+
     pub fn strategy(&self) -> Strategy {
         strategy_of(
             self.svc
@@ -156,7 +165,8 @@ pub async fn fetch_all(
     Ok(per_cluster.into_iter().flatten().collect())
 }
 
-async fn fetch_cluster(
+/// Every service of one cluster (by name), described, in list order.
+pub async fn fetch_cluster(
     ecs: &aws_sdk_ecs::Client,
     errors: &ErrorMapper,
     cluster: &str,
@@ -286,6 +296,7 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
             .map(str::to_string),
         cpu: Vec::new(),
         mem: Vec::new(),
+        targets: Vec::new(),
     }
 }
 

@@ -196,6 +196,7 @@ fn add_service(w: &mut World, spec: &Spec) {
         canary_of: spec.name.strip_suffix("-canary").map(str::to_string),
         cpu: Vec::new(),
         mem: Vec::new(),
+        targets: Vec::new(),
     };
     w.services.push(SimService {
         svc,

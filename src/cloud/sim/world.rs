@@ -4,7 +4,7 @@
 use super::rng::{Rng, hex_of};
 use crate::model::{
     Alarm, Deployment, DeploymentStatus, Findings, Health, Image, LogLine, Millis,
-    NativeDeployment, RolloutState, Service, ServiceEvent, Task, TaskDefRef,
+    NativeDeployment, RolloutState, Service, ServiceEvent, TargetGroupHealth, Task, TaskDefRef,
 };
 use std::collections::VecDeque;
 
@@ -230,6 +230,40 @@ impl World {
             }
             s.svc.running = running_total;
             s.svc.pending = pending_total;
+            // One target group per service; its targets are the service's live tasks.
+            let (mut healthy, mut unhealthy, mut other) = (0, 0, 0);
+            for t in self.tasks.iter().filter(|t| t.svc == si) {
+                match (t.task.last_status.as_str(), t.task.health) {
+                    ("STOPPED", _) => {}
+                    ("RUNNING", Health::Healthy) => healthy += 1,
+                    (_, Health::Unhealthy) => unhealthy += 1,
+                    _ => other += 1,
+                }
+            }
+            if s.svc.targets.is_empty() {
+                let tg = format!("{}-{}", s.svc.cluster, s.svc.name);
+                s.svc.targets.push(TargetGroupHealth {
+                    target_group_arn: format!(
+                        "arn:aws:elasticloadbalancing:{}:{}:targetgroup/{tg}/{}",
+                        self.region,
+                        self.account,
+                        hex_of(&tg, 16)
+                    ),
+                    healthy: 0,
+                    unhealthy: 0,
+                    other: 0,
+                    reasons: Vec::new(),
+                });
+            }
+            for g in &mut s.svc.targets {
+                g.healthy = healthy;
+                g.unhealthy = unhealthy;
+                g.other = other;
+                g.reasons.clear();
+                if unhealthy > 0 {
+                    g.reasons.push("Target.FailedHealthChecks".into());
+                }
+            }
             if let Some(n) = &mut s.svc.native {
                 for rev in std::iter::once(&mut n.target).chain(n.sources.iter_mut()) {
                     rev.running = self

@@ -445,6 +445,7 @@ async fn replay_fleet(replay: &StaticReplayClient, profile: Option<&str>) -> Aws
             endpoint_url: None,
             clusters: vec!["example".into()],
             retries: false,
+            background_metrics: false,
         },
         Overrides {
             http_client: Some(SharedHttpClient::new(replay.clone())),

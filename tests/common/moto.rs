@@ -74,6 +74,7 @@ pub fn options(url: &str, clusters: &[&str]) -> AwsOptions {
         endpoint_url: Some(url.into()),
         clusters: clusters.iter().map(|c| c.to_string()).collect(),
         retries: false,
+        background_metrics: false,
     }
 }
 

@@ -54,6 +54,10 @@ pub struct AwsOptions {
     /// The SDK's standard retries. Tests turn them off: an emulator answers unsupported calls
     /// with HTTP 500, which the SDK would retry.
     pub retries: bool,
+    /// Fetch CPU and memory in the background and show them from the next refresh on, so rows
+    /// never wait for CloudWatch (GetMetricData is the slowest call of a refresh). Tests that
+    /// count calls of one refresh turn it off.
+    pub background_metrics: bool,
 }
 
 impl Default for AwsOptions {
@@ -64,6 +68,7 @@ impl Default for AwsOptions {
             endpoint_url: None,
             clusters: Vec::new(),
             retries: true,
+            background_metrics: true,
         }
     }
 }
@@ -95,7 +100,20 @@ pub struct AwsFleet {
     /// The images of each service's task definitions, from the last `services()`, so
     /// `images()` can join without listing the services again.
     usage: Mutex<Option<Arc<Vec<ServiceImages>>>>,
+    background_metrics: bool,
+    metrics: Arc<Mutex<MetricsCache>>,
 }
+
+/// CPU and memory series by service, refreshed in the background at most once a minute (the
+/// points are a minute apart, so a faster refresh would fetch the same data).
+#[derive(Default)]
+struct MetricsCache {
+    series: HashMap<ServiceKey, metrics::Utilisation>,
+    fetched_at: Option<Millis>,
+    in_flight: bool,
+}
+
+const METRICS_MAX_AGE_MS: Millis = 60_000;
 
 macro_rules! client {
     ($krate:ident, $sdk:expr, $overrides:expr) => {{
@@ -157,6 +175,8 @@ impl AwsFleet {
             taskdefs: TaskDefCache::default(),
             tail: LogTail::default(),
             usage: Mutex::new(None),
+            background_metrics: opts.background_metrics,
+            metrics: Arc::default(),
         })
     }
 
@@ -220,6 +240,42 @@ impl AwsFleet {
     /// Maps described services and fills in what other APIs know about them: utilisation
     /// (CloudWatch), native deployments (ECS service deployments) and target health (elbv2),
     /// all at once. A failure of any of these is logged and leaves that part empty.
+    /// The cached series of `keys` (empty until the first fetch lands), starting a background
+    /// fetch when the cache is a minute old or lacks a service.
+    fn cached_metrics(&self, keys: &[ServiceKey]) -> Vec<metrics::Utilisation> {
+        let now = now_ms();
+        let mut cache = self.metrics.lock().unwrap_or_else(|e| e.into_inner());
+        let out = keys
+            .iter()
+            .map(|k| cache.series.get(k).cloned().unwrap_or_default())
+            .collect();
+        let stale = cache
+            .fetched_at
+            .is_none_or(|at| now - at >= METRICS_MAX_AGE_MS)
+            || keys.iter().any(|k| !cache.series.contains_key(k));
+        if stale && !cache.in_flight {
+            cache.in_flight = true;
+            let (cw, errors, shared, keys) = (
+                self.cw.clone(),
+                self.errors.clone(),
+                self.metrics.clone(),
+                keys.to_vec(),
+            );
+            tokio::spawn(async move {
+                let result = metrics::utilisation(&cw, &errors, &keys, now).await;
+                let mut cache = shared.lock().unwrap_or_else(|e| e.into_inner());
+                match result {
+                    Ok(series) => cache.series.extend(keys.into_iter().zip(series)),
+                    Err(e) => tracing::warn!(error = %e, "service metrics unavailable"),
+                }
+                // A failure waits a minute too, so a denied or throttled call is not hammered.
+                cache.fetched_at = Some(now);
+                cache.in_flight = false;
+            });
+        }
+        out
+    }
+
     async fn enrich(
         &self,
         raw: &[RawService],
@@ -256,6 +312,9 @@ impl AwsFleet {
         let metrics_call = async {
             if keys.is_empty() {
                 return Ok(Vec::new());
+            }
+            if self.background_metrics {
+                return Ok(self.cached_metrics(&keys));
             }
             metrics::utilisation(&self.cw, &self.errors, &keys, now_ms()).await
         };

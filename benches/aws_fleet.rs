@@ -236,6 +236,8 @@ async fn run(url: &str, rounds: usize) {
         ("ListServices", (CLUSTERS, CLUSTERS)),
         ("DescribeServices", (describe_min, describe_min)),
         ("DescribeTaskDefinition", (1, 0)),
+        // Where a rollback would go: one list per family and revision in use, then cached.
+        ("ListTaskDefinitions", (1, 0)),
         ("GetMetricData", (metric_min, metric_min)),
     ]);
     println!("calls per full refresh (first / second refresh; minimum first / second):");

@@ -334,7 +334,21 @@ async fn one_refresh_of_25_services_makes_the_minimum_of_calls() {
     // Rolling services never ask for native deployments.
     assert_eq!(counter.get("ListServiceDeployments"), 0, "{calls:?}");
     assert_eq!(counter.get("DescribeServiceDeployments"), 0, "{calls:?}");
-    assert_eq!(calls.values().sum::<usize>(), 7, "{calls:?}");
+    // Where a rollback would go: one list per family and revision in use.
+    assert_eq!(counter.get("ListTaskDefinitions"), 2, "{calls:?}");
+    assert_eq!(calls.values().sum::<usize>(), 9, "{calls:?}");
+    let on = |i: usize| {
+        services
+            .iter()
+            .find(|s| s.name == format!("svc-{i:02}"))
+            .unwrap()
+    };
+    assert_eq!(
+        on(1).previous_task_def.as_ref().map(|t| t.revision),
+        Some(1),
+        "svc on :2 rolls back to :1"
+    );
+    assert_eq!(on(0).previous_task_def, None, "nothing below :1");
 
     // A second refresh describes no task definition again: their ARNs are immutable.
     counter.reset();
@@ -346,6 +360,11 @@ async fn one_refresh_of_25_services_makes_the_minimum_of_calls() {
         counter.snapshot()
     );
     assert_eq!(counter.get("DescribeServices"), 3);
+    assert_eq!(
+        counter.get("ListTaskDefinitions"),
+        0,
+        "the previous revisions are cached"
+    );
 
     // The tasks of all 25 services: one list per desired status, one describe.
     counter.reset();

@@ -194,6 +194,9 @@ pub struct Service {
     /// The service this one is the canary of, from the tag `deckwatch:canary-of`. A service
     /// named `X-canary` beside `X` is paired too, by name (see `state::actions::pair_of`).
     pub canary_of: Option<String>,
+    /// The newest registered (ACTIVE) revision of the family below the current one: where a
+    /// rollback of a finished rolling deployment goes. None when there is none, or unknown.
+    pub previous_task_def: Option<TaskDefRef>,
     /// CPU and memory utilisation in percent, oldest first, one point a minute.
     pub cpu: Vec<f64>,
     pub mem: Vec<f64>,

@@ -253,16 +253,14 @@ pub fn plan_for(
                         format!("roll back: {name} has no earlier stable deployment to return to")
                     });
             }
-            match s.primary() {
-                Some(d)
-                    if d.rollout_state == RolloutState::Completed && s.task_def.revision > 1 =>
-                {
-                    let to = TaskDefRef {
-                        family: s.task_def.family.clone(),
-                        revision: s.task_def.revision - 1,
-                    };
-                    Ok(rolling_back_to(s, "roll back", to))
+            match (s.primary(), &s.previous_task_def) {
+                (Some(d), Some(to)) if d.rollout_state == RolloutState::Completed => {
+                    Ok(rolling_back_to(s, "roll back", to.clone()))
                 }
+                (Some(d), None) if d.rollout_state == RolloutState::Completed => Err(format!(
+                    "roll back: {} has no earlier ACTIVE revision to return to",
+                    s.task_def.family
+                )),
                 _ => Err(format!(
                     "roll back: {name} has no finished deployment to roll back from"
                 )),

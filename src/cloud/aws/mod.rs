@@ -23,6 +23,7 @@ mod throttle;
 use super::{CloudError, CloudResult, ErrorKind, Fleet};
 use crate::model::{
     Alarm, ContextInfo, Image, LogBatch, Millis, Mutation, Service, ServiceKey, Strategy, Task,
+    TaskDefRef,
 };
 use async_trait::async_trait;
 use aws_credential_types::provider::SharedCredentialsProvider;
@@ -102,6 +103,7 @@ pub struct AwsFleet {
     usage: Mutex<Option<Arc<Vec<ServiceImages>>>>,
     background_metrics: bool,
     metrics: Arc<Mutex<MetricsCache>>,
+    previous: taskdefs::PreviousRevisions,
 }
 
 /// CPU and memory series by service, refreshed in the background at most once a minute (the
@@ -177,6 +179,7 @@ impl AwsFleet {
             usage: Mutex::new(None),
             background_metrics: opts.background_metrics,
             metrics: Arc::default(),
+            previous: Default::default(),
         })
     }
 
@@ -282,6 +285,22 @@ impl AwsFleet {
         defs: &HashMap<String, Arc<TaskDefInfo>>,
     ) -> Vec<Service> {
         let mut out: Vec<Service> = raw.iter().map(|r| services::map_service(r, defs)).collect();
+        // Where a rollback would go: one ListTaskDefinitions per family and revision, cached.
+        let mut currents: Vec<TaskDefRef> = out.iter().map(|s| s.task_def.clone()).collect();
+        currents.sort_by(|a, b| (&a.family, a.revision).cmp(&(&b.family, b.revision)));
+        currents.dedup();
+        let mut previous = HashMap::new();
+        for td in currents {
+            match self.previous.lookup(&self.ecs, &self.errors, &td).await {
+                Ok(p) => {
+                    previous.insert(td, p);
+                }
+                Err(e) => tracing::warn!(error = %e, "previous revision of {td} unknown"),
+            }
+        }
+        for s in &mut out {
+            s.previous_task_def = previous.get(&s.task_def).cloned().flatten();
+        }
 
         let keys: Vec<ServiceKey> = out.iter().map(Service::key).collect();
         let natives: Vec<(usize, NativeTarget)> = raw

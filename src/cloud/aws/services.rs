@@ -288,6 +288,7 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         deployments,
         native: None,
         events,
+        previous_task_def: None,
         canary_of: s
             .tags()
             .iter()

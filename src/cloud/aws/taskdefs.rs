@@ -185,3 +185,61 @@ impl TaskDefCache {
             .collect()
     }
 }
+
+/// The newest ACTIVE revision of each family below the revision in use, the way a rollback
+/// picks its target. Cached per (family, revision): registering newer revisions does not change
+/// the answer; deregistering that one would, and UpdateService then reports it.
+#[derive(Default)]
+pub struct PreviousRevisions {
+    known: Mutex<HashMap<TaskDefRef, Option<TaskDefRef>>>,
+}
+
+impl PreviousRevisions {
+    pub async fn lookup(
+        &self,
+        ecs: &aws_sdk_ecs::Client,
+        errors: &ErrorMapper,
+        current: &TaskDefRef,
+    ) -> CloudResult<Option<TaskDefRef>> {
+        if let Some(hit) = self
+            .known
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(current)
+        {
+            return Ok(hit.clone());
+        }
+        let mut best: Option<TaskDefRef> = None;
+        let mut token: Option<String> = None;
+        loop {
+            let out = ecs
+                .list_task_definitions()
+                .family_prefix(&current.family)
+                .status(aws_sdk_ecs::types::TaskDefinitionStatus::Active)
+                .sort(aws_sdk_ecs::types::SortOrder::Desc)
+                .max_results(100)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| errors.map("ecs:ListTaskDefinitions", e))?;
+            // The prefix also matches longer family names; keep this family only.
+            for td in out.task_definition_arns().iter().map(|a| task_def_ref(a)) {
+                if td.family == current.family
+                    && td.revision < current.revision
+                    && best.as_ref().is_none_or(|b| td.revision > b.revision)
+                {
+                    best = Some(td);
+                }
+            }
+            match out.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                _ => break,
+            }
+        }
+        self.known
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(current.clone(), best.clone());
+        Ok(best)
+    }
+}

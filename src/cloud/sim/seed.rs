@@ -194,6 +194,7 @@ fn add_service(w: &mut World, spec: &Spec) {
         native: None,
         events: Vec::new(),
         canary_of: spec.name.strip_suffix("-canary").map(str::to_string),
+        previous_task_def: None,
         cpu: Vec::new(),
         mem: Vec::new(),
         targets: Vec::new(),

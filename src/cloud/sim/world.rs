@@ -208,6 +208,15 @@ impl World {
     /// Deployment and service counts follow the tasks, as ECS reports them.
     pub(super) fn recount(&mut self) {
         for (si, s) in self.services.iter_mut().enumerate() {
+            // Every revision is registered and kept ACTIVE, but a rollback skips the bad ones.
+            let cur = &s.svc.task_def;
+            s.svc.previous_task_def = (1..cur.revision)
+                .rev()
+                .find(|r| !s.bad_revisions.contains(r))
+                .map(|revision| TaskDefRef {
+                    family: cur.family.clone(),
+                    revision,
+                });
             let mut running_total = 0;
             let mut pending_total = 0;
             for d in &mut s.svc.deployments {

@@ -13,6 +13,9 @@ pub struct Config {
     /// Refuse every mutating action, in every context.
     #[serde(default)]
     pub read_only: bool,
+    /// A CloudWatch Logs group that also receives every audit record (AWS only), so the whole
+    /// on-call team sees who promoted what.
+    pub audit_log_group: Option<String>,
     #[serde(default)]
     pub logs: LogsConfig,
     #[serde(default)]

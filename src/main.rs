@@ -180,7 +180,9 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         // ratatui::init restores the terminal on panic too, before color-eyre's report.
         let mut terminal = ratatui::init();
-        let audit = Arc::new(Audit::new(Audit::default_path()));
+        let audit = Arc::new(
+            Audit::new(Audit::default_path()).with_remote_group(cfg.audit_log_group.clone()),
+        );
         let r = deckwatch::app::run(&mut terminal, state, themes, no_color, fleet, iv, audit).await;
         ratatui::restore();
         r

@@ -483,3 +483,41 @@ async fn a_successful_action_writes_before_then_after() {
     assert_eq!(records[0]["outcome"], Value::Null);
     assert_eq!(records[1]["outcome"]["result"], "ok");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_records_also_reach_the_configured_log_group() {
+    let w = World::new("ship").await;
+    w.seed.service(&w.cluster, "api", w.revision(2), 2).await;
+    let group = format!("/deckwatch/audit/{}", moto::unique("g"));
+    w.seed.log_group(&group).await;
+    let fleet = w.fleet(Vec::new()).await;
+    let api = service_of(&fleet, &w.key("api")).await;
+    let plan = plan_for(&api, &[], Action::Scale, Some(3)).expect("a scale plan");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (audit, path) = audit_in(&dir);
+    let audit = audit.with_remote_group(Some(group.clone()));
+    execute(&fleet, &audit, &plan, &context())
+        .await
+        .expect("scale");
+    deckwatch::workers::actions::ship_pending(&fleet, &audit).await;
+
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&moto::sdk_config(&moto::url()).await);
+    let out = logs
+        .filter_log_events()
+        .log_group_name(&group)
+        .send()
+        .await
+        .expect("read the group back");
+    let shipped: Vec<Value> = out
+        .events()
+        .iter()
+        .map(|e| serde_json::from_str(e.message().unwrap_or_default()).expect("a JSON record"))
+        .collect();
+    assert_eq!(phases(&shipped), ["before", "after"]);
+    assert_eq!(
+        shipped,
+        audit_records(&path),
+        "the group holds what the file holds"
+    );
+    assert!(audit.take_pending().is_empty(), "nothing is shipped twice");
+}

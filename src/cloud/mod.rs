@@ -31,6 +31,14 @@ pub trait Fleet: Send + Sync + 'static {
     fn read_only(&self) -> bool {
         false
     }
+    /// Appends audit records to a CloudWatch Logs group, so the whole team sees them.
+    async fn ship_audit(&self, group: &str, lines: &[String]) -> CloudResult<()> {
+        let _ = (group, lines);
+        Err(CloudError::new(
+            ErrorKind::Other,
+            "this backend keeps audit records locally only",
+        ))
+    }
 }
 
 /// A fleet that refuses every mutating call: `--read-only` wraps the backend in this, so no

@@ -20,6 +20,7 @@ pub async fn run(
     tx: mpsc::Sender<Msg>,
 ) {
     let result = execute(fleet.as_ref(), &audit, &plan, &ctx).await;
+    ship_pending(fleet.as_ref(), &audit).await;
     let _ = tx.send(Msg::ActionDone(result)).await;
 }
 
@@ -195,5 +196,20 @@ fn audit_or_log(
 ) {
     if let Err(e) = audit.record(phase, ctx, plan, outcome) {
         tracing::error!(error = %e, ?phase, "audit record not written");
+    }
+}
+
+/// Sends the records written since the last shipment to the configured CloudWatch Logs group.
+/// Best effort: the local file already holds them, and a failure is logged, not fatal.
+pub async fn ship_pending(fleet: &dyn Fleet, audit: &Audit) {
+    let Some(group) = &audit.remote_group else {
+        return;
+    };
+    let lines = audit.take_pending();
+    if lines.is_empty() || fleet.read_only() {
+        return;
+    }
+    if let Err(e) = fleet.ship_audit(group, &lines).await {
+        tracing::warn!(error = %e, group, "audit records not shipped");
     }
 }

@@ -9,6 +9,10 @@ use std::sync::Mutex;
 
 pub struct Audit {
     path: Option<PathBuf>,
+    /// A CloudWatch Logs group that also receives every record (config `audit_log_group`).
+    pub remote_group: Option<String>,
+    /// Records not yet shipped to `remote_group`.
+    pending: Mutex<Vec<String>>,
     /// Serialises writers so lines never interleave.
     lock: Mutex<()>,
 }
@@ -29,13 +33,26 @@ impl Audit {
     pub fn new(path: Option<PathBuf>) -> Self {
         Self {
             path,
+            remote_group: None,
+            pending: Mutex::new(Vec::new()),
             lock: Mutex::new(()),
         }
+    }
+
+    /// Also send every record to this CloudWatch Logs group.
+    pub fn with_remote_group(mut self, group: Option<String>) -> Self {
+        self.remote_group = group;
+        self
     }
 
     pub fn default_path() -> Option<PathBuf> {
         directories::ProjectDirs::from("", "", "deckwatch")
             .map(|d| d.data_dir().join("audit.jsonl"))
+    }
+
+    /// The records written since the last call, for shipping to `remote_group`.
+    pub fn take_pending(&self) -> Vec<String> {
+        std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     pub fn path(&self) -> Option<&Path> {
@@ -48,10 +65,7 @@ impl Audit {
         ctx: &ContextInfo,
         plan: &ActionPlan,
         outcome: Value,
-    ) -> std::io::Result<()> {
-        let Some(path) = &self.path else {
-            return Ok(());
-        };
+    ) -> std::io::Result<String> {
         let line = json!({
             "time": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             "phase": format!("{phase:?}").to_lowercase(),
@@ -74,7 +88,17 @@ impl Audit {
                 "hook": plan.expect.hook.as_ref().map(|(id, st)| format!("{id} {st:?}")),
             },
             "outcome": outcome,
-        });
+        })
+        .to_string();
+        if self.remote_group.is_some() {
+            self.pending
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(line.clone());
+        }
+        let Some(path) = &self.path else {
+            return Ok(line);
+        };
         let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
@@ -83,6 +107,7 @@ impl Audit {
             .create(true)
             .append(true)
             .open(path)?;
-        writeln!(f, "{line}")
+        writeln!(f, "{line}")?;
+        Ok(line)
     }
 }

@@ -62,3 +62,45 @@ pub async fn act(f: &AwsFleet, key: &ServiceKey, m: &Mutation) -> CloudResult<()
     }
     Ok(())
 }
+
+/// The stream audit records go to, inside the configured group.
+pub const AUDIT_STREAM: &str = "deckwatch-audit";
+
+/// Appends audit records to `group` (created by the team; the stream is created on first use).
+pub async fn ship_audit(f: &AwsFleet, group: &str, lines: &[String]) -> CloudResult<()> {
+    let created = f
+        .logs
+        .create_log_stream()
+        .log_group_name(group)
+        .log_stream_name(AUDIT_STREAM)
+        .send()
+        .await;
+    if let Err(e) = created {
+        let exists = e
+            .as_service_error()
+            .is_some_and(|s| s.is_resource_already_exists_exception());
+        if !exists {
+            return Err(f.errors.map("logs:CreateLogStream", e));
+        }
+    }
+    let now = chrono::Utc::now().timestamp_millis();
+    let events = lines.iter().map(|l| {
+        aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+            .timestamp(now)
+            .message(l)
+            .build()
+    });
+    let events: Result<Vec<_>, _> = events.collect();
+    let events = events.map_err(|e| {
+        crate::cloud::CloudError::new(crate::cloud::ErrorKind::Other, format!("audit record: {e}"))
+    })?;
+    f.logs
+        .put_log_events()
+        .log_group_name(group)
+        .log_stream_name(AUDIT_STREAM)
+        .set_log_events(Some(events))
+        .send()
+        .await
+        .map_err(|e| f.errors.map("logs:PutLogEvents", e))?;
+    Ok(())
+}

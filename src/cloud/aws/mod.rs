@@ -501,4 +501,8 @@ impl Fleet for AwsFleet {
     async fn act(&self, service: &ServiceKey, mutation: &Mutation) -> CloudResult<()> {
         actions::act(self, service, mutation).await
     }
+
+    async fn ship_audit(&self, group: &str, lines: &[String]) -> CloudResult<()> {
+        actions::ship_audit(self, group, lines).await
+    }
 }

@@ -169,14 +169,13 @@ fn on_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
                 state.flash("select a service first (services pane, or drill into one)");
                 return;
             };
-            if action == Action::Scale {
-                let _ = service;
-                state.mode = Mode::Scale(String::new());
-                return;
-            }
-            match actions::plan_for(service, &state.services.items, action, None) {
-                Ok(plan) => state.mode = Mode::Confirm(Box::new(plan), String::new()),
-                Err(why) => state.flash(why),
+            // A scale asks for the count first; the plan is made when it is typed.
+            let plan = (action != Action::Scale)
+                .then(|| actions::plan_for(service, &state.services.items, action, None));
+            match plan {
+                None => state.mode = Mode::Scale(String::new()),
+                Some(Ok(plan)) => state.mode = Mode::Confirm(Box::new(plan), String::new()),
+                Some(Err(why)) => state.flash(why),
             }
         }
     }

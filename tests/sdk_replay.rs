@@ -550,10 +550,24 @@ async fn a_metrics_failure_leaves_the_series_empty_but_services_come() {
         event(response(200, &list)),
         event(response(200, &describe)),
         event(response(200, &task_def)),
+        // Where a rollback would go: the family's ACTIVE revisions, newest first.
+        event(response(
+            200,
+            &json!({"taskDefinitionArns": [td, td.replace(":8", ":7"), td.replace(":8", ":5")]})
+                .to_string(),
+        )),
         event(html_500()),
     ]);
     let fleet = replay_fleet(&replay, None).await;
     let services = fleet.services().await.expect("services despite metrics");
+    assert_eq!(
+        services[0]
+            .previous_task_def
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("sd-example:7")
+    );
     assert_eq!(services.len(), 1);
     assert_eq!(services[0].name, "sd-example");
     assert_eq!(services[0].image_tag, "v8");
@@ -562,6 +576,6 @@ async fn a_metrics_failure_leaves_the_series_empty_but_services_come() {
         .actual_requests()
         .map(|r| r.uri().to_string())
         .collect();
-    assert_eq!(ops.len(), 4, "{ops:?}");
-    assert!(ops[3].contains("monitoring"), "{ops:?}");
+    assert_eq!(ops.len(), 5, "{ops:?}");
+    assert!(ops[4].contains("monitoring"), "{ops:?}");
 }

@@ -38,7 +38,7 @@ shot services dark 3
 shot services-light light 3
 # The bad rolling deployment starts 45 s in; at ~70 s the breaker has tripped and alarms fire.
 shot alarms dark 72 4
-shot rollout dark 4 j j j j j j Return
+shot rollout dark 4 j j j j j j j Return
 shot logs dark 60 j j 5
 shot help dark 3 question
-shot confirm dark 4 j j j j j j P
+shot confirm dark 4 j j j j j j j P

@@ -2,7 +2,7 @@
 
 use super::{Effect, Mode, Pane, State, actions, palette};
 use crate::keymap::{self, Action};
-use crate::model::{ActionPlan, Service};
+use crate::model::ActionPlan;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 pub fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
@@ -165,7 +165,7 @@ fn on_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
                 state.flash("refused: the console is read-only; nothing was changed");
                 return;
             }
-            let Some(service) = action_target(state) else {
+            let Some(service) = state.action_target() else {
                 state.flash("select a service first (services pane, or drill into one)");
                 return;
             };
@@ -209,15 +209,6 @@ fn on_back(state: &mut State) {
     } else if state.pane == Pane::Logs && !state.logs.follow {
         state.logs.follow = true;
         state.logs.scroll = 0;
-    }
-}
-
-/// The service an action key acts on: the selected one, or the one drilled into.
-fn action_target(state: &State) -> Option<&Service> {
-    match state.pane {
-        Pane::Services => state.selected_service(),
-        Pane::Tasks => state.scoped_service(),
-        _ => None,
     }
 }
 
@@ -289,8 +280,9 @@ fn on_scale_key(state: &mut State, key: KeyEvent, mut typed: String) {
                 return state.flash("scale: type a number of tasks, then Enter");
             };
             let all = &state.services.items;
-            let plan =
-                action_target(state).map(|s| actions::plan_for(s, all, Action::Scale, Some(n)));
+            let plan = state
+                .action_target()
+                .map(|s| actions::plan_for(s, all, Action::Scale, Some(n)));
             match plan {
                 Some(Ok(p)) => state.mode = Mode::Confirm(Box::new(p), String::new()),
                 Some(Err(why)) => state.flash(why),

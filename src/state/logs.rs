@@ -131,6 +131,12 @@ impl LogBuffer {
     }
 }
 
+/// Whether a line passes the logs pane's filter (`needle` already lower-case; empty passes).
+pub fn passes(task_id: &str, message: &str, needle: &str) -> bool {
+    use super::table::contains;
+    contains(message, needle) || contains(task_id, needle)
+}
+
 fn truncate(s: &str, max: usize) -> &str {
     if s.len() <= max {
         return s;

@@ -225,6 +225,15 @@ impl State {
             .find(|s| s.cluster == k.cluster && s.name == k.name)
     }
 
+    /// The service an action key acts on: the selected one, or the one drilled into.
+    pub fn action_target(&self) -> Option<&Service> {
+        match self.pane {
+            Pane::Services => self.selected_service(),
+            Pane::Tasks => self.scoped_service(),
+            _ => None,
+        }
+    }
+
     /// What the pollers should watch, derived from what is on screen.
     pub fn watch(&self) -> Watch {
         let service = match self.pane {
@@ -344,10 +353,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                     let needle = state.logs.filter.to_lowercase();
                     let shown = lines
                         .iter()
-                        .filter(|l| {
-                            table::contains(&l.message, &needle)
-                                || table::contains(&l.task_id, &needle)
-                        })
+                        .filter(|l| logs::passes(&l.task_id, &l.message, &needle))
                         .count();
                     let max = state.logs.buf.len().saturating_sub(1);
                     state.logs.scroll = (state.logs.scroll + shown).min(max);

@@ -1,6 +1,6 @@
 use super::{format, pane_block};
 use crate::state::State;
-use crate::state::table::contains;
+use crate::state::logs::passes;
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -21,7 +21,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             break;
         }
         let Some(l) = buf.get(i) else { continue };
-        if !(needle.is_empty() || contains(l.message, &needle) || contains(l.task_id, &needle)) {
+        if !passes(l.task_id, l.message, &needle) {
             continue;
         }
         if skipped < logs.scroll {

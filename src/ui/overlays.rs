@@ -160,10 +160,7 @@ pub fn confirm(
 
 pub fn scale(f: &mut Frame, area: Rect, state: &State, typed: &str, theme: &Theme) {
     let key = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
-    let target = match state.pane {
-        crate::state::Pane::Tasks => state.scoped_service(),
-        _ => state.selected_service(),
-    };
+    let target = state.action_target();
     let now = target.map_or(String::from("?"), |s| s.desired.to_string());
     let lines = vec![Line::from(vec![
         Span::styled(

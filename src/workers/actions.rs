@@ -70,21 +70,9 @@ pub async fn execute(
         );
         return Err(why);
     }
-    // Written before the call: a record exists even if the process dies while it is in flight.
-    if let Err(e) = audit.record(Phase::Before, ctx, plan, json!(null)) {
-        return Err(format!(
-            "{what}: refused, the audit log cannot be written ({e}); nothing was sent"
-        ));
-    }
-    let result = fleet.act(&plan.service, &plan.mutation).await;
-    let outcome = match &result {
-        Ok(()) => json!({"result": "ok"}),
-        Err(e) => json!({"error": e.to_string()}),
-    };
-    audit_or_log(audit, Phase::After, ctx, plan, outcome);
-    if let Err(e) = result {
-        return Err(format!("{what}: failed: {e}"));
-    }
+    call_audited(fleet, audit, ctx, plan)
+        .await
+        .map_err(|e| format!("{what}: {e}"))?;
     for f in &plan.then {
         follow_up(fleet, audit, plan, f, ctx)
             .await
@@ -175,16 +163,28 @@ async fn follow_up(
             f.mutation
         ));
     }
+    call_audited(fleet, audit, ctx, &step).await
+}
+
+/// One mutating call between its two audit records. The first is written before the call, so
+/// a record exists even if the process dies while the call is in flight; if it cannot be
+/// written, nothing is sent.
+async fn call_audited(
+    fleet: &dyn Fleet,
+    audit: &Audit,
+    ctx: &ContextInfo,
+    step: &ActionPlan,
+) -> Result<(), String> {
     audit
-        .record(Phase::Before, ctx, &step, json!(null))
-        .map_err(|e| format!("the audit log cannot be written ({e})"))?;
-    let result = fleet.act(&f.service, &f.mutation).await;
+        .record(Phase::Before, ctx, step, json!(null))
+        .map_err(|e| format!("refused, the audit log cannot be written ({e}); nothing was sent"))?;
+    let result = fleet.act(&step.service, &step.mutation).await;
     let outcome = match &result {
         Ok(()) => json!({"result": "ok"}),
         Err(e) => json!({"error": e.to_string()}),
     };
-    audit_or_log(audit, Phase::After, ctx, &step, outcome);
-    result.map_err(|e| format!("{} failed: {e}", f.mutation))
+    audit_or_log(audit, Phase::After, ctx, step, outcome);
+    result.map_err(|e| format!("{} failed: {e}", step.mutation))
 }
 
 fn audit_or_log(

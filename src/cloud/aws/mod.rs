@@ -7,6 +7,7 @@
 
 mod actions;
 pub mod alarms;
+mod batch;
 mod config;
 pub mod errors;
 pub mod images;

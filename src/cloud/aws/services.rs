@@ -110,17 +110,10 @@ pub async fn describe(
     cluster: &str,
     services: &[String],
 ) -> CloudResult<Vec<aws_sdk_ecs::types::Service>> {
-    // The futures are built up front: a stream of closures over borrowed chunks trips the
-    // compiler's `Send` check in `async_trait` methods.
-    let calls: Vec<_> = services
-        .chunks(DESCRIBE_BATCH)
-        .map(|chunk| describe_batch(ecs, errors, cluster, chunk.to_vec()))
-        .collect();
-    let batches: Vec<Vec<aws_sdk_ecs::types::Service>> = futures::stream::iter(calls)
-        .buffered(CONCURRENCY)
-        .try_collect()
-        .await?;
-    Ok(batches.into_iter().flatten().collect())
+    super::batch::in_batches(services, DESCRIBE_BATCH, CONCURRENCY, |chunk| {
+        describe_batch(ecs, errors, cluster, chunk)
+    })
+    .await
 }
 
 async fn describe_batch(

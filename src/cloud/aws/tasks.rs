@@ -6,7 +6,6 @@ use super::parse::{last_segment, opt_millis, service_of_group, task_def_ref};
 use crate::cloud::CloudResult;
 use crate::model::{Health, Task};
 use aws_sdk_ecs::types::{DesiredStatus, HealthStatus};
-use futures::{StreamExt, TryStreamExt};
 
 /// `describe_tasks` takes at most 100 tasks; `list_tasks` returns at most 100 a page.
 pub const DESCRIBE_BATCH: usize = 100;
@@ -66,15 +65,10 @@ pub async fn describe(
     cluster: &str,
     arns: &[String],
 ) -> CloudResult<Vec<aws_sdk_ecs::types::Task>> {
-    let calls: Vec<_> = arns
-        .chunks(DESCRIBE_BATCH)
-        .map(|chunk| describe_batch(ecs, errors, cluster, chunk.to_vec()))
-        .collect();
-    let batches: Vec<Vec<aws_sdk_ecs::types::Task>> = futures::stream::iter(calls)
-        .buffered(CONCURRENCY)
-        .try_collect()
-        .await?;
-    Ok(batches.into_iter().flatten().collect())
+    super::batch::in_batches(arns, DESCRIBE_BATCH, CONCURRENCY, |chunk| {
+        describe_batch(ecs, errors, cluster, chunk)
+    })
+    .await
 }
 
 async fn describe_batch(

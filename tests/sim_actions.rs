@@ -4,7 +4,9 @@
 use deckwatch::cloud::sim::SimFleet;
 use deckwatch::cloud::{Fleet, ReadOnly};
 use deckwatch::keymap::Action;
-use deckwatch::model::{AlarmState, ContextInfo, HookStatus, RolloutState, Service, TaskDefRef};
+use deckwatch::model::{
+    AlarmState, ContextInfo, HookStatus, Mutation, RolloutState, Service, TaskDefRef,
+};
 use deckwatch::state::actions::plan_for;
 use deckwatch::workers::actions::execute;
 use deckwatch::workers::audit::Audit;
@@ -214,9 +216,8 @@ async fn promoting_a_paired_canary_moves_the_primary_then_retires_the_canary() {
     // From the canary's row, as from the primary's, the plan acts on the pair.
     let plan = plan_for(canary, &services, Action::Promote, None).unwrap();
     assert_eq!(plan.service.name, "search");
-    assert_eq!(plan.then.len(), 1);
-    assert_eq!(plan.then[0].service.name, "search-canary");
-    assert!(plan.then[0].after_stable);
+    assert_eq!(plan.then.len(), 2, "weights, then the canary's scale-down");
+    assert!(plan.then.iter().all(|f| f.after_stable));
 
     let done = execute(&fleet, &audit, &plan, &ctx()).await;
     assert!(done.is_ok(), "{done:?}");
@@ -231,6 +232,15 @@ async fn promoting_a_paired_canary_moves_the_primary_then_retires_the_canary() {
         search.primary().unwrap().rollout_state,
         RolloutState::Completed,
         "it waited until stable"
+    );
+    assert_eq!(
+        search.routes[0]
+            .weights
+            .iter()
+            .map(|w| w.1)
+            .collect::<Vec<_>>(),
+        [100, 0],
+        "then the traffic went back to the primary"
     );
     assert_eq!(canary.desired, 0, "then the canary scaled to 0");
     run_for(10).await;
@@ -251,6 +261,8 @@ async fn promoting_a_paired_canary_moves_the_primary_then_retires_the_canary() {
         [
             "before search",
             "after search",
+            "before search-canary",
+            "after search-canary",
             "before search-canary",
             "after search-canary"
         ]
@@ -273,4 +285,57 @@ async fn aborting_a_paired_canary_scales_it_to_zero_and_leaves_the_primary() {
     assert_eq!((canary.desired, canary.running), (0, 0));
     assert_eq!(search.task_def.revision, 15);
     assert_eq!(search.running, 2);
+    assert_eq!(
+        canary.routes[0]
+            .weights
+            .iter()
+            .map(|w| w.1)
+            .collect::<Vec<_>>(),
+        [100, 0]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_abort_is_refused_when_someone_changed_the_weights_since_the_dialog() {
+    let fleet = SimFleet::new(EPOCH);
+    let dir = tempfile::tempdir().unwrap();
+    let audit = Audit::new(Some(dir.path().join("audit.jsonl")));
+    let services = all(&fleet).await;
+    let search = services.iter().find(|s| s.name == "search").unwrap();
+    let plan = plan_for(search, &services, Action::Abort, None).unwrap();
+    // Someone else moves half the traffic to the canary while the dialog is open.
+    let route = search.routes[0].clone();
+    let half: Vec<(String, u32)> = route
+        .weights
+        .iter()
+        .map(|(tg, _)| (tg.clone(), 50))
+        .collect();
+    fleet
+        .act(
+            &search.key(),
+            &Mutation::SetWeights {
+                listener_arn: route.listener_arn.clone(),
+                rule_arn: route.rule_arn.clone(),
+                is_default: false,
+                from: route.weights.clone(),
+                to: half.clone(),
+            },
+        )
+        .await
+        .unwrap();
+    let err = execute(&fleet, &audit, &plan, &ctx()).await.unwrap_err();
+    assert!(err.contains("listener rule weights"), "{err}");
+    assert!(err.contains("nothing was sent"), "{err}");
+    let services = all(&fleet).await;
+    let canary = services.iter().find(|s| s.name == "search-canary").unwrap();
+    assert_eq!(
+        canary.routes[0].weights, half,
+        "the weights were left as found"
+    );
+    assert_eq!(canary.desired, 1, "the canary was left running");
+    let phases: Vec<String> = audit_lines(&dir)
+        .iter()
+        .map(|l| l["phase"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(phases, ["refused"]);
 }

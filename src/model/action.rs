@@ -1,7 +1,7 @@
 //! Mutating actions: what will be called, what it changes, and what the service looked like
 //! when the user agreed, so the runner can refuse if it changed since.
 
-use super::{HookStatus, Service, ServiceKey, TaskDefRef};
+use super::{HookStatus, Service, ServiceKey, TaskDefRef, target_group_name};
 use std::fmt;
 
 /// One mutating API call.
@@ -21,6 +21,24 @@ pub enum Mutation {
         desired: Option<u32>,
         force: bool,
     },
+    /// `elasticloadbalancing:ModifyRule` (or `ModifyListener` for a default rule): new weights
+    /// for the rule's forward action. Refused by the backend unless the weights are still
+    /// `from`, so a split someone else changed is never overwritten.
+    SetWeights {
+        listener_arn: String,
+        rule_arn: String,
+        is_default: bool,
+        from: Vec<(String, u32)>,
+        to: Vec<(String, u32)>,
+    },
+}
+
+/// `name weight, ...` of a rule's weights, with target groups by short name.
+pub fn weights_text(w: &[(String, u32)]) -> String {
+    w.iter()
+        .map(|(tg, n)| format!("{} {n}", target_group_name(tg)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl fmt::Display for Mutation {
@@ -55,6 +73,26 @@ impl fmt::Display for Mutation {
                     parts.push("forceNewDeployment=true".into());
                 }
                 write!(f, "ecs:UpdateService({})", parts.join(", "))
+            }
+            Mutation::SetWeights {
+                listener_arn,
+                rule_arn,
+                is_default,
+                to,
+                ..
+            } => {
+                let weights = weights_text(to);
+                if *is_default {
+                    write!(
+                        f,
+                        "elasticloadbalancing:ModifyListener(ListenerArn={listener_arn}, default forward weights: {weights})"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "elasticloadbalancing:ModifyRule(RuleArn={rule_arn}, forward weights: {weights})"
+                    )
+                }
             }
         }
     }

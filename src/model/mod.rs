@@ -5,17 +5,19 @@ mod action;
 mod alarm;
 mod image;
 mod log;
+mod pair;
 mod service;
 mod task;
 
-pub use action::{ActionPlan, Expectation, FollowUp, Mutation};
+pub use action::{ActionPlan, Expectation, FollowUp, Mutation, weights_text};
 pub use alarm::{Alarm, AlarmKind, AlarmState};
 pub use image::{Findings, Image};
 pub use log::{LogBatch, LogLine};
+pub use pair::{PairWeights, Split, canary_share, pair_of, split};
 pub use service::{
     CircuitBreaker, Deployment, DeploymentStatus, HookStatus, LifecycleHook, NativeDeployment,
     RolloutState, Service, ServiceEvent, ServiceKey, ServiceRevision, Strategy, TargetGroupHealth,
-    TaskDefRef,
+    TaskDefRef, WeightedRoute, target_group_name,
 };
 pub use task::{Health, Task};
 

@@ -163,14 +163,29 @@ pub struct TargetGroupHealth {
 }
 
 impl TargetGroupHealth {
-    /// The short name of the target group: `tg-name` of `...:targetgroup/tg-name/0123abcd`.
     pub fn name(&self) -> &str {
-        let arn = self.target_group_arn.as_str();
-        match arn.split_once("targetgroup/") {
-            Some((_, rest)) => rest.split('/').next().unwrap_or(rest),
-            None => arn,
-        }
+        target_group_name(&self.target_group_arn)
     }
+}
+
+/// The short name of a target group: `tg-name` of `...:targetgroup/tg-name/0123abcd`.
+pub fn target_group_name(arn: &str) -> &str {
+    match arn.split_once("targetgroup/") {
+        Some((_, rest)) => rest.split('/').next().unwrap_or(rest),
+        None => arn,
+    }
+}
+
+/// A load-balancer listener rule that forwards to several target groups by weight: how the
+/// traffic of a paired canary with a target group of its own is split.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeightedRoute {
+    pub listener_arn: String,
+    pub rule_arn: String,
+    /// The listener's default rule, which only ModifyListener can change.
+    pub is_default: bool,
+    /// (target group ARN, weight 0..=999), in the rule's order.
+    pub weights: Vec<(String, u32)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -192,7 +207,7 @@ pub struct Service {
     pub native: Option<NativeDeployment>,
     pub events: Vec<ServiceEvent>,
     /// The service this one is the canary of, from the tag `deckwatch:canary-of`. A service
-    /// named `X-canary` beside `X` is paired too, by name (see `state::actions::pair_of`).
+    /// named `X-canary` beside `X` is paired too, by name (see `model::pair_of`).
     pub canary_of: Option<String>,
     /// The newest registered (ACTIVE) revision of the family below the current one: where a
     /// rollback of a finished rolling deployment goes. None when there is none, or unknown.
@@ -203,6 +218,13 @@ pub struct Service {
     /// Target health of the service's load-balancer target groups; empty without a load
     /// balancer or when it could not be read.
     pub targets: Vec<TargetGroupHealth>,
+    /// The ARNs of the target groups the service registers its tasks in.
+    pub target_groups: Vec<String>,
+    /// Weighted listener rules forwarding to one of `target_groups` and at least one other
+    /// target group. Read only for paired services (see `model::pair_of`).
+    pub routes: Vec<WeightedRoute>,
+    /// Why `routes` could not be read, if they could not: the split is then unknown.
+    pub routes_error: Option<String>,
 }
 
 impl Service {
@@ -246,6 +268,16 @@ impl Service {
             Some(_) => 1.0,
             None => 0.0,
         }
+    }
+
+    /// Settled: one deployment, COMPLETED, with every desired task running. What "wait until
+    /// stable" waits for.
+    pub fn is_stable(&self) -> bool {
+        self.deployments.len() == 1
+            && self
+                .primary()
+                .is_some_and(|d| d.rollout_state == RolloutState::Completed)
+            && self.running == self.desired
     }
 
     pub fn in_progress(&self) -> bool {

@@ -4,7 +4,7 @@
 use crate::keymap::Action;
 use crate::model::{
     ActionPlan, DeploymentStatus, Expectation, FollowUp, HookStatus, Mutation, RolloutState,
-    Service, TaskDefRef,
+    Service, Split, TaskDefRef, pair_of, split, weights_text,
 };
 
 fn plan(
@@ -23,41 +23,6 @@ fn plan(
     }
 }
 
-/// The (primary, canary) pair `s` belongs to: the canary names its primary by the tag
-/// `deckwatch:canary-of`, or is called `X-canary` beside `X` in the same cluster.
-pub fn pair_of<'a>(s: &'a Service, all: &'a [Service]) -> Option<(&'a Service, &'a Service)> {
-    let primary_name = |c: &Service| -> Option<String> {
-        c.canary_of
-            .clone()
-            .or_else(|| c.name.strip_suffix("-canary").map(str::to_string))
-    };
-    let find = |name: &str| {
-        all.iter()
-            .find(|o| o.cluster == s.cluster && o.name == name)
-    };
-    if let Some(p) = primary_name(s).and_then(|n| find(&n)) {
-        return Some((p, s));
-    }
-    all.iter()
-        .find(|c| {
-            c.cluster == s.cluster
-                && c.name != s.name
-                && primary_name(c).as_deref() == Some(s.name.as_str())
-        })
-        .map(|c| (s, c))
-}
-
-/// The share of a pair's running tasks on the canary, in percent: the traffic split when both
-/// serve one target group.
-pub fn canary_share(primary: &Service, canary: &Service) -> f64 {
-    let total = primary.running + canary.running;
-    if total == 0 {
-        0.0
-    } else {
-        canary.running as f64 * 100.0 / total as f64
-    }
-}
-
 fn scale_canary_to_zero(canary: &Service, after_stable: bool) -> FollowUp {
     FollowUp {
         service: canary.key(),
@@ -71,8 +36,52 @@ fn scale_canary_to_zero(canary: &Service, after_stable: bool) -> FollowUp {
     }
 }
 
-/// Promote a paired canary: the primary takes the canary's task definition, waits until
-/// stable, then the canary scales to 0. Abort: the canary scales to 0.
+/// Moves a pair's traffic back to the primary when a weighted rule splits it. Keyed on the
+/// canary: the call takes traffic away from it, and the primary may change before this runs.
+fn weights_to_primary(p: &Service, c: &Service, after_stable: bool) -> Option<FollowUp> {
+    let Split::Weights(w) = split(p, c) else {
+        return None;
+    };
+    Some(FollowUp {
+        service: c.key(),
+        mutation: Mutation::SetWeights {
+            listener_arn: w.route.listener_arn.clone(),
+            rule_arn: w.route.rule_arn.clone(),
+            is_default: w.route.is_default,
+            from: w.route.weights.clone(),
+            to: w.all_on_primary(p, c),
+        },
+        expect: Expectation::of(c),
+        after_stable,
+    })
+}
+
+/// The traffic row of a paired plan: rule weights when a rule splits it, else the task ratio,
+/// else why it is unknown and left alone.
+fn traffic_change(p: &Service, c: &Service, to: &str) -> (String, String, String) {
+    match split(p, c) {
+        Split::Weights(w) => change(
+            "traffic (listener rule weights)",
+            format!(
+                "{:.0}% on the canary ({})",
+                w.canary_percent(),
+                weights_text(&w.route.weights)
+            ),
+            format!("{to} ({})", weights_text(&w.all_on_primary(p, c))),
+        ),
+        Split::Tasks(share) => change(
+            "traffic (one target group, by tasks)",
+            format!("{share:.0}% of tasks on the canary"),
+            to,
+        ),
+        Split::Unknown(why) => change("traffic (⚠ unknown)", why, "not changed by this action"),
+    }
+}
+
+/// Promote a paired canary: the primary takes the canary's task definition and waits until
+/// stable; then the weights return to the primary and the canary scales to 0. Abort: the
+/// weights return to the primary, then the canary scales to 0. Traffic moves before the
+/// canary's tasks go, so no request is routed to a target group being emptied.
 fn paired_plan(p: &Service, c: &Service, action: Action) -> Result<ActionPlan, String> {
     let verb = if action == Action::Promote {
         "promote"
@@ -82,7 +91,6 @@ fn paired_plan(p: &Service, c: &Service, action: Action) -> Result<ActionPlan, S
     if c.desired == 0 && c.running == 0 {
         return Err(format!("{verb}: the canary {} runs no tasks", c.name));
     }
-    let share = format!("{:.0}% of tasks on the canary", canary_share(p, c));
     if action == Action::Promote {
         if c.task_def == p.task_def {
             return Err(format!(
@@ -102,27 +110,31 @@ fn paired_plan(p: &Service, c: &Service, action: Action) -> Result<ActionPlan, S
                 &c.task_def,
             ),
             change(&format!("{} image", p.name), &p.image_tag, &c.image_tag),
+            traffic_change(p, c, "100% on the primary, once it is stable"),
             change(
                 &format!("{} desired count", c.name),
                 c.desired,
                 "0, once the primary is stable",
             ),
-            change("traffic", share, "100% on the primary (new revision)"),
         ];
         let mut out = plan(p, verb, m, changes);
+        out.then.extend(weights_to_primary(p, c, true));
         out.then.push(scale_canary_to_zero(c, true));
         return Ok(out);
     }
-    let m = Mutation::UpdateService {
-        task_def: None,
-        desired: Some(0),
-        force: false,
-    };
     let changes = vec![
+        traffic_change(p, c, "100% on the primary"),
         change(&format!("{} desired count", c.name), c.desired, 0),
-        change("traffic", share, "100% on the primary"),
     ];
-    Ok(plan(c, verb, m, changes))
+    let scale = scale_canary_to_zero(c, false);
+    Ok(match weights_to_primary(p, c, false) {
+        Some(first) => {
+            let mut out = plan(c, verb, first.mutation, changes);
+            out.then.push(scale);
+            out
+        }
+        None => plan(c, verb, scale.mutation, changes),
+    })
 }
 
 fn change(what: &str, from: impl ToString, to: impl ToString) -> (String, String, String) {

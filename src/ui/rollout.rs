@@ -141,7 +141,6 @@ pub fn panel(
         lines.extend(native_lines(n, now, theme));
     }
     if let Some((p, c)) = pair {
-        let share = crate::state::actions::canary_share(p, c);
         lines.push(Line::from(vec![
             Span::styled(
                 "  PAIRED CANARY ",
@@ -162,17 +161,32 @@ pub fn panel(
                 fg,
             ),
         ]));
-        lines.push(Line::from(vec![
-            Span::styled("  traffic ", muted),
-            Span::styled(
-                format::bar(share / 100.0, 30),
-                Style::new().fg(theme.canary),
+        let (share, how) = match crate::model::split(p, c) {
+            crate::model::Split::Weights(w) => (
+                Some(w.canary_percent()),
+                format!(
+                    "on the canary (listener rule weights: {})",
+                    crate::model::weights_text(&w.route.weights)
+                ),
             ),
-            Span::styled(
-                format!(" ≈{share:.0}% on the canary (task ratio; one target group)"),
-                fg,
+            crate::model::Split::Tasks(share) => (
+                Some(share),
+                "on the canary (task ratio; one target group)".into(),
             ),
-        ]));
+            crate::model::Split::Unknown(why) => (None, format!("unknown: {why}")),
+        };
+        let mut traffic = vec![Span::styled("  traffic ", muted)];
+        match share {
+            Some(share) => {
+                traffic.push(Span::styled(
+                    format::bar(share / 100.0, 30),
+                    Style::new().fg(theme.canary),
+                ));
+                traffic.push(Span::styled(format!(" {share:.0}% {how}"), fg));
+            }
+            None => traffic.push(Span::styled(how, Style::new().fg(theme.warn))),
+        }
+        lines.push(Line::from(traffic));
     }
     for d in &s.deployments {
         let status = match d.status {

@@ -23,7 +23,7 @@ const HEADER: &[&str] = &[
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let area = match state.scoped_service() {
         Some(svc) => {
-            let pair = crate::state::actions::pair_of(svc, &state.services.items);
+            let pair = crate::model::pair_of(svc, &state.services.items);
             let panel = rollout::panel(svc, pair, state.now, theme);
             let height = (panel.len() as u16 + 2).min(area.height / 2);
             let [top, events_area, rest] = Layout::vertical([

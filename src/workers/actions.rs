@@ -4,7 +4,7 @@
 use super::audit::{Audit, Phase};
 use crate::cloud::Fleet;
 use crate::model::{
-    ActionPlan, ContextInfo, Expectation, FollowUp, RolloutState, Service, ServiceKey,
+    ActionPlan, ContextInfo, Expectation, FollowUp, Mutation, Service, ServiceKey, weights_text,
 };
 use crate::state::Msg;
 use serde_json::json;
@@ -49,12 +49,14 @@ pub async fn execute(
         .await
         .map_err(|e| format!("{what}: could not re-read the service, nothing was sent: {e}"))?;
     let mut changed = changes(&services, &plan.service, &plan.expect);
+    changed.extend(weight_changes(&services, &plan.mutation));
     for f in &plan.then {
         changed.extend(
             changes(&services, &f.service, &f.expect)
                 .into_iter()
                 .map(|c| format!("{}: {c}", f.service)),
         );
+        changed.extend(weight_changes(&services, &f.mutation));
     }
     if !changed.is_empty() {
         let why = format!(
@@ -89,16 +91,31 @@ fn changes(services: &[Service], key: &ServiceKey, expect: &Expectation) -> Vec<
     }
 }
 
+/// Whether a weights change would still start from the weights the user saw.
+fn weight_changes(services: &[Service], m: &Mutation) -> Vec<String> {
+    let Mutation::SetWeights { rule_arn, from, .. } = m else {
+        return Vec::new();
+    };
+    let now = services
+        .iter()
+        .flat_map(|s| &s.routes)
+        .find(|r| &r.rule_arn == rule_arn);
+    match now {
+        Some(r) if &r.weights == from => Vec::new(),
+        Some(r) => vec![format!(
+            "listener rule weights: {} → {}",
+            weights_text(from),
+            weights_text(&r.weights)
+        )],
+        None => vec![format!(
+            "listener rule {rule_arn} no longer splits the pair"
+        )],
+    }
+}
+
 /// How long a promote waits for the primary to be stable before it leaves the canary alone.
 const STABLE_WAIT: Duration = Duration::from_secs(15 * 60);
 const STABLE_POLL: Duration = Duration::from_secs(5);
-
-fn stable(s: &Service) -> bool {
-    s.deployments.len() == 1
-        && s.primary()
-            .is_some_and(|d| d.rollout_state == RolloutState::Completed)
-        && s.running == s.desired
-}
 
 /// One further call: wait until the first service is stable if asked, re-check, audit, call.
 async fn follow_up(
@@ -125,7 +142,7 @@ async fn follow_up(
             || services
                 .iter()
                 .find(|s| s.key() == plan.service)
-                .is_some_and(stable);
+                .is_some_and(Service::is_stable);
         if ready {
             break services;
         }
@@ -147,7 +164,8 @@ async fn follow_up(
         tokio::time::sleep(STABLE_POLL).await;
         waited += STABLE_POLL;
     };
-    let changed = changes(&services, &f.service, &f.expect);
+    let mut changed = changes(&services, &f.service, &f.expect);
+    changed.extend(weight_changes(&services, &f.mutation));
     if !changed.is_empty() {
         audit_or_log(
             audit,

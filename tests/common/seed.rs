@@ -10,9 +10,10 @@ use aws_sdk_cloudwatch::types::{
 use aws_sdk_cloudwatchlogs::types::InputLogEvent;
 use aws_sdk_ecs::types::{
     AssignPublicIp, AwsVpcConfiguration, ContainerDefinition, DeploymentCircuitBreaker,
-    DeploymentConfiguration, LaunchType, LogConfiguration, LogDriver, NetworkConfiguration,
-    NetworkMode,
+    DeploymentConfiguration, LaunchType, LoadBalancer, LogConfiguration, LogDriver,
+    NetworkConfiguration, NetworkMode,
 };
+use aws_sdk_elasticloadbalancingv2::types::{ProtocolEnum, TargetTypeEnum};
 use aws_smithy_types::DateTime;
 
 pub struct Seeder {
@@ -21,6 +22,7 @@ pub struct Seeder {
     pub ecr: aws_sdk_ecr::Client,
     pub cw: aws_sdk_cloudwatch::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
+    pub elb: aws_sdk_elasticloadbalancingv2::Client,
     subnet: String,
     security_group: String,
 }
@@ -45,6 +47,7 @@ impl Seeder {
             ecr: aws_sdk_ecr::Client::new(&sdk),
             cw: aws_sdk_cloudwatch::Client::new(&sdk),
             logs: aws_sdk_cloudwatchlogs::Client::new(&sdk),
+            elb: aws_sdk_elasticloadbalancingv2::Client::new(&sdk),
             subnet,
             security_group,
         }
@@ -111,9 +114,30 @@ impl Seeder {
     }
 
     pub async fn service(&self, cluster: &str, name: &str, task_def: &str, desired: i32) -> String {
+        self.service_behind(cluster, name, task_def, desired, None)
+            .await
+    }
+
+    /// A Fargate service, registering its tasks in `target_group` when given.
+    pub async fn service_behind(
+        &self,
+        cluster: &str,
+        name: &str,
+        task_def: &str,
+        desired: i32,
+        target_group: Option<&str>,
+    ) -> String {
+        let lb = target_group.map(|tg| {
+            LoadBalancer::builder()
+                .target_group_arn(tg)
+                .container_name("app")
+                .container_port(80)
+                .build()
+        });
         let out = self
             .ecs
             .create_service()
+            .set_load_balancers(lb.map(|lb| vec![lb]))
             .cluster(cluster)
             .service_name(name)
             .task_definition(task_def)
@@ -138,6 +162,64 @@ impl Seeder {
         out.service()
             .and_then(|s| s.service_arn())
             .expect("service arn")
+            .to_string()
+    }
+
+    /// The id of the default VPC (the one the seeder's subnet is in).
+    pub fn default_vpc(&self) -> String {
+        let (status, body) = moto::http(
+            &self.url,
+            "POST",
+            "/",
+            &[
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                (
+                    "Authorization",
+                    "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0",
+                ),
+            ],
+            "Action=DescribeVpcs&Version=2016-11-15",
+        );
+        assert_eq!(status, 200, "DescribeVpcs: {body}");
+        let start = body.find("<vpcId>").expect("a vpcId") + "<vpcId>".len();
+        let end = body[start..].find('<').expect("closing tag") + start;
+        body[start..end].to_string()
+    }
+
+    /// An HTTP target group of `ip` targets in the default VPC; returns its ARN.
+    pub async fn target_group(&self, name: &str) -> String {
+        let out = self
+            .elb
+            .create_target_group()
+            .name(name)
+            .protocol(ProtocolEnum::Http)
+            .port(80)
+            .vpc_id(self.default_vpc())
+            .target_type(TargetTypeEnum::Ip)
+            .send()
+            .await
+            .expect("create_target_group");
+        out.target_groups()[0]
+            .target_group_arn()
+            .expect("target group arn")
+            .to_string()
+    }
+
+    /// An internal application load balancer in the seeder's subnet; returns its ARN.
+    pub async fn load_balancer(&self, name: &str) -> String {
+        let out = self
+            .elb
+            .create_load_balancer()
+            .name(name)
+            .subnets(&self.subnet)
+            .security_groups(&self.security_group)
+            .scheme(aws_sdk_elasticloadbalancingv2::types::LoadBalancerSchemeEnum::Internal)
+            .send()
+            .await
+            .expect("create_load_balancer");
+        out.load_balancers()[0]
+            .load_balancer_arn()
+            .expect("load balancer arn")
             .to_string()
     }
 

@@ -59,6 +59,16 @@ pub async fn act(f: &AwsFleet, key: &ServiceKey, m: &Mutation) -> CloudResult<()
                 .await
                 .map_err(|e| f.errors.map("ecs:UpdateService", e))?;
         }
+        Mutation::SetWeights {
+            listener_arn,
+            rule_arn,
+            is_default,
+            from,
+            to,
+        } => {
+            let route = (listener_arn.as_str(), rule_arn.as_str(), *is_default);
+            super::routes::set_weights(&f.elb, &f.errors, route, from, to).await?;
+        }
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ pub mod logs;
 pub mod metrics;
 pub mod native;
 pub mod parse;
+pub mod routes;
 pub mod services;
 pub mod targets;
 pub mod taskdefs;
@@ -350,8 +351,48 @@ impl AwsFleet {
             }
             targets::fetch(&self.elb, &self.errors, &groups).await
         };
-        let (util, nat, (health, health_error)) =
-            tokio::join!(metrics_call, native_call, targets_call);
+        // Weighted rules matter only to paired canaries with target groups of their own:
+        // nothing is read for other services, nor for a pair sharing one target group.
+        let own_groups = |(p, c): (&Service, &Service)| {
+            !p.target_groups
+                .iter()
+                .any(|tg| c.target_groups.contains(tg))
+        };
+        let mut paired: Vec<String> = out
+            .iter()
+            .filter(|s| crate::model::pair_of(s, &out).is_some_and(own_groups))
+            .flat_map(|s| s.target_groups.iter().cloned())
+            .collect();
+        paired.sort_unstable();
+        paired.dedup();
+        let routes_call = async {
+            if paired.is_empty() {
+                return Ok(Vec::new());
+            }
+            routes::fetch(&self.elb, &self.errors, &paired).await
+        };
+        let (util, nat, (health, health_error), routes) =
+            tokio::join!(metrics_call, native_call, targets_call, routes_call);
+        match routes {
+            Ok(routes) => {
+                for s in &mut out {
+                    s.routes = routes
+                        .iter()
+                        .filter(|r| r.weights.iter().any(|(tg, _)| s.target_groups.contains(tg)))
+                        .cloned()
+                        .collect();
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "listener rule weights unavailable");
+                for s in out
+                    .iter_mut()
+                    .filter(|s| paired.iter().any(|tg| s.target_groups.contains(tg)))
+                {
+                    s.routes_error = Some(e.to_string());
+                }
+            }
+        }
 
         match util {
             Ok(util) => {

@@ -291,6 +291,9 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         cpu: Vec::new(),
         mem: Vec::new(),
         targets: Vec::new(),
+        target_groups: raw.target_group_arns().map(str::to_string).collect(),
+        routes: Vec::new(),
+        routes_error: None,
     }
 }
 

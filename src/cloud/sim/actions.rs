@@ -66,6 +66,22 @@ pub fn act(w: &mut World, key: &ServiceKey, m: &Mutation) -> CloudResult<()> {
                 None => rolling::rescale(w, i),
             }
         }
+        Mutation::SetWeights {
+            rule_arn, from, to, ..
+        } => {
+            let route = w
+                .routes
+                .iter_mut()
+                .find(|r| &r.rule_arn == rule_arn)
+                .ok_or_else(|| invalid(format!("RuleNotFound: {rule_arn}")))?;
+            if &route.weights != from {
+                return Err(invalid(format!(
+                    "refused: the weights of {rule_arn} changed; nothing was modified"
+                )));
+            }
+            route.weights = to.clone();
+            w.recount();
+        }
     }
     Ok(())
 }

@@ -5,7 +5,7 @@ use super::world::{METRIC_POINTS, Role, SimService, World};
 use crate::model::{
     Alarm, AlarmKind, AlarmState, CircuitBreaker, DeploymentStatus, Health, HookStatus,
     LifecycleHook, Millis, NativeDeployment, RolloutState, Service, ServiceRevision, Strategy,
-    TaskDefRef,
+    TaskDefRef, WeightedRoute,
 };
 use std::collections::VecDeque;
 
@@ -79,7 +79,8 @@ const FLEET: &[Spec] = &[
         cpu: 44.0,
         mem: 66.0,
     },
-    // A paired-service canary: one task of the next revision beside search's two.
+    // A paired-service canary: one task of the next revision beside search's two, with a tenth
+    // of the traffic by listener-rule weights (see `search_route`).
     Spec {
         cluster: "prod-core",
         name: "search-canary",
@@ -141,10 +142,12 @@ pub fn world(start: Millis) -> World {
         task_counter: 0,
         account: ACCOUNT.into(),
         region: REGION.into(),
+        routes: Vec::new(),
     };
     for spec in FLEET {
         add_service(&mut w, spec);
     }
+    w.routes.push(search_route(&w));
     w.alarms = alarms(start);
     for i in 0..w.services.len() {
         if w.services[i].role == Role::Canary {
@@ -153,6 +156,29 @@ pub fn world(start: Millis) -> World {
     }
     w.recount();
     w
+}
+
+/// The listener rule sending a tenth of search's traffic to search-canary's target group.
+fn search_route(w: &World) -> WeightedRoute {
+    let listener = format!(
+        "arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:listener/app/prod-core/{}/{}",
+        hex_of("prod-core-alb", 16),
+        hex_of("prod-core-https", 16)
+    );
+    let rule = format!(
+        "{}/{}",
+        listener.replace(":listener/", ":listener-rule/"),
+        hex_of("search-rule", 16)
+    );
+    WeightedRoute {
+        listener_arn: listener,
+        rule_arn: rule,
+        is_default: false,
+        weights: vec![
+            (w.target_group_arn("prod-core", "search"), 90),
+            (w.target_group_arn("prod-core", "search-canary"), 10),
+        ],
+    }
 }
 
 fn add_service(w: &mut World, spec: &Spec) {
@@ -198,6 +224,9 @@ fn add_service(w: &mut World, spec: &Spec) {
         cpu: Vec::new(),
         mem: Vec::new(),
         targets: Vec::new(),
+        target_groups: vec![w.target_group_arn(spec.cluster, spec.name)],
+        routes: Vec::new(),
+        routes_error: None,
     };
     w.services.push(SimService {
         svc,

@@ -5,6 +5,7 @@ use super::rng::{Rng, hex_of};
 use crate::model::{
     Alarm, Deployment, DeploymentStatus, Findings, Health, Image, LogLine, Millis,
     NativeDeployment, RolloutState, Service, ServiceEvent, TargetGroupHealth, Task, TaskDefRef,
+    WeightedRoute,
 };
 use std::collections::VecDeque;
 
@@ -77,6 +78,8 @@ pub struct World {
     pub task_counter: u64,
     pub account: String,
     pub region: String,
+    /// Weighted listener rules, such as the one splitting a paired canary's traffic.
+    pub routes: Vec<WeightedRoute>,
 }
 
 impl World {
@@ -108,6 +111,17 @@ impl World {
 
     pub fn arn_prefix(&self, kind: &str) -> String {
         format!("arn:aws:ecs:{}:{}:{kind}", self.region, self.account)
+    }
+
+    /// The one target group of a service: its targets are the service's live tasks.
+    pub fn target_group_arn(&self, cluster: &str, name: &str) -> String {
+        let tg = format!("{cluster}-{name}");
+        format!(
+            "arn:aws:elasticloadbalancing:{}:{}:targetgroup/{tg}/{}",
+            self.region,
+            self.account,
+            hex_of(&tg, 16)
+        )
     }
 
     pub fn event(&mut self, svc: usize, message: String) {
@@ -217,6 +231,13 @@ impl World {
                     family: cur.family.clone(),
                     revision,
                 });
+            let tgs = &s.svc.target_groups;
+            s.svc.routes = self
+                .routes
+                .iter()
+                .filter(|r| r.weights.iter().any(|(tg, _)| tgs.contains(tg)))
+                .cloned()
+                .collect();
             let mut running_total = 0;
             let mut pending_total = 0;
             for d in &mut s.svc.deployments {
@@ -250,14 +271,8 @@ impl World {
                 }
             }
             if s.svc.targets.is_empty() {
-                let tg = format!("{}-{}", s.svc.cluster, s.svc.name);
                 s.svc.targets.push(TargetGroupHealth {
-                    target_group_arn: format!(
-                        "arn:aws:elasticloadbalancing:{}:{}:targetgroup/{tg}/{}",
-                        self.region,
-                        self.account,
-                        hex_of(&tg, 16)
-                    ),
+                    target_group_arn: s.svc.target_groups[0].clone(),
                     healthy: 0,
                     unhealthy: 0,
                     other: 0,

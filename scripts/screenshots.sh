@@ -42,3 +42,5 @@ shot rollout dark 4 j j j j j j j Return
 shot logs dark 60 j j 5
 shot help dark 3 question
 shot confirm dark 4 j j j j j j j P
+shot pair dark 4 j j j Return
+shot waiting dark 4 R y

@@ -489,3 +489,69 @@ fn confirm_dialog_for_promoting_the_canary() {
     );
     insta::assert_snapshot!("confirm_promote", t.backend());
 }
+
+fn shift_key(c: char) -> Msg {
+    Msg::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char(c),
+        crossterm::event::KeyModifiers::SHIFT,
+    ))
+}
+
+#[test]
+fn rollout_view_of_the_pair_split_by_rule_weights() {
+    let w = world();
+    let mut s = state(&w);
+    select_service(&mut s, "search");
+    update(&mut s, key(KeyCode::Enter));
+    let t = render(&s, &dark());
+    let text = screen(t.backend().buffer());
+    assert!(text.contains("PAIRED CANARY"), "{text}");
+    assert!(
+        text.contains(
+            "10% on the canary · rule weights: prod-core-search 90, prod-core-search-canary 10"
+        ),
+        "{text}"
+    );
+    insta::assert_snapshot!("tasks_pane_search_pair", t.backend());
+}
+
+#[test]
+fn confirm_dialog_for_promoting_the_weighted_pair_lists_every_call_in_order() {
+    let w = world();
+    let mut s = state(&w);
+    select_service(&mut s, "search-canary");
+    update(&mut s, shift_key('P'));
+    assert!(matches!(s.mode, Mode::Confirm(..)), "{:?}", s.flash);
+    let t = render(&s, &dark());
+    let text = screen(t.backend().buffer());
+    let update_at = text.find("ecs:UpdateService(taskDefinition=search:16)");
+    let weights_at = text.find("elasticloadbalancing:ModifyRule");
+    let scale_at = text.find("ecs:UpdateService(desiredCount=0)");
+    assert!(
+        update_at < weights_at && weights_at < scale_at && update_at.is_some(),
+        "{text}"
+    );
+    assert!(text.contains("traffic (listener rule weights)"), "{text}");
+    insta::assert_snapshot!("confirm_promote_pair", t.backend());
+}
+
+#[test]
+fn the_activity_line_shows_the_wait_until_stable() {
+    let w = world();
+    let mut s = state(&w);
+    select_service(&mut s, "api");
+    update(&mut s, shift_key('R'));
+    update(&mut s, key(KeyCode::Char('y')));
+    update(
+        &mut s,
+        Msg::ActionDone(Ok("roll back prod-core/api: sent".into())),
+    );
+    let t = render(&s, &dark());
+    let text = screen(t.backend().buffer());
+    let row = text.lines().rev().nth(1).unwrap_or_default().to_string();
+    assert!(
+        row.contains("roll back prod-core/api: waiting until api is stable · 0:00 of 10:00"),
+        "the row above the footer:\n{text}"
+    );
+    insta::assert_snapshot!("activity_waiting", t.backend());
+}

@@ -1,6 +1,6 @@
 //! Keys to state changes, by mode.
 
-use super::{Effect, Mode, Pane, State, actions, palette};
+use super::{Effect, Mode, Pane, State, actions, palette, progress};
 use crate::keymap::{self, Action};
 use crate::model::ActionPlan;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
@@ -165,6 +165,13 @@ fn on_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
                 state.flash("refused: the console is read-only; nothing was changed");
                 return;
             }
+            if let Some(p) = state.progress.as_ref().filter(|p| p.active()) {
+                let why = format!(
+                    "{} {} is still at work; one action at a time, so wait for it",
+                    p.verb, p.service
+                );
+                return state.flash(why);
+            }
             let Some(service) = state.action_target() else {
                 state.flash("select a service first (services pane, or drill into one)");
                 return;
@@ -250,10 +257,7 @@ fn on_confirm_key(
     };
     state.mode = Mode::Normal;
     if confirmed {
-        state.flash(format!(
-            "{} {}: checking the service and sending…",
-            plan.verb, plan.service
-        ));
+        state.progress = Some(progress::Progress::start(&plan, state.now));
         effects.push(Effect::Act(Box::new(plan), state.context.clone()));
     } else {
         state.flash(format!(

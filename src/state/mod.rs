@@ -6,6 +6,7 @@ mod input;
 pub use input::current_filter;
 pub mod logs;
 pub mod palette;
+pub mod progress;
 pub mod rows;
 pub mod table;
 
@@ -159,6 +160,8 @@ pub struct State {
     pub size: (u16, u16),
     /// A one-line message for the footer, and when it was set.
     pub flash: Option<(String, Millis)>,
+    /// The last confirmed action: at work, waiting until stable, or its outcome.
+    pub progress: Option<progress::Progress>,
     pub quit: bool,
     /// Something visible changed since the last draw.
     pub dirty: bool,
@@ -206,6 +209,7 @@ impl State {
             now,
             size: (120, 40),
             flash: None,
+            progress: None,
             quit: false,
             dirty: true,
             last_watch: None,
@@ -244,7 +248,11 @@ impl State {
         Watch {
             pane: self.pane,
             service,
-            fast: self.services.items.iter().any(Service::in_progress),
+            fast: self.services.items.iter().any(Service::in_progress)
+                || self
+                    .progress
+                    .as_ref()
+                    .is_some_and(progress::Progress::active),
         }
     }
 
@@ -315,6 +323,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             {
                 state.flash = None;
             }
+            if let Some(p) = &mut state.progress {
+                let phase = p.phase.clone();
+                if !p.tick(now) {
+                    state.progress = None;
+                    state.dirty = true;
+                } else if p.phase != phase {
+                    state.dirty = true;
+                }
+            }
         }
         Msg::Context(mut c) => {
             // Whether a context is production is the config's word, and so is its name.
@@ -327,6 +344,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Services(mut v, at) => {
             rows::sort_services(&mut v);
+            if let Some(p) = &mut state.progress {
+                state.dirty |= p.observe(&v, at);
+            }
             state.dirty |= state.services.replace(v, at) && state.pane != Pane::Logs;
         }
         Msg::Tasks(scope, mut v, at) => {
@@ -377,11 +397,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::ActionDone(result) => {
-            let msg = match result {
-                Ok(m) => m,
-                Err(m) => format!("✗ {m}"),
-            };
-            state.flash(msg);
+            match &mut state.progress {
+                Some(p) => {
+                    p.done(&result, state.now);
+                    state.dirty = true;
+                }
+                None => state.flash(match result {
+                    Ok(m) => m,
+                    Err(m) => format!("✗ {m}"),
+                }),
+            }
             effects.push(Effect::Refresh);
         }
         Msg::Quit => state.quit = true,

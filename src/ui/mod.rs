@@ -1,5 +1,6 @@
 //! Drawing. Every function here reads the state and writes to the frame; none changes state.
 
+pub mod activity;
 mod alarms;
 mod chrome;
 mod detail;
@@ -21,10 +22,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders};
 
 pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
-    let [header, tabs, body, footer] = Layout::vertical([
+    let activity_rows = u16::from(state.progress.is_some());
+    let [header, tabs, body, activity, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(3),
+        Constraint::Length(activity_rows),
         Constraint::Length(1),
     ])
     .areas(f.area());
@@ -37,6 +40,9 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
         Pane::Images => images::draw(f, body, state, theme),
         Pane::Alarms => alarms::draw(f, body, state, theme),
         Pane::Logs => logs::draw(f, body, state, theme),
+    }
+    if let Some(p) = &state.progress {
+        activity::draw(f, activity, p, &state.services.items, state.now, theme);
     }
     chrome::footer(f, footer, state, theme);
     match &state.mode {

@@ -89,28 +89,41 @@ pub fn confirm(
     let muted = Style::new().fg(theme.muted);
     let fg = Style::new().fg(theme.fg);
     let key = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
-    let mut lines = vec![
-        Line::from(Span::styled(" This will call:", muted)),
-        Line::from(Span::styled(format!("   {}", plan.mutation), fg)),
-    ];
-    for f in &plan.then {
-        let when = if f.after_stable {
-            format!("then, once {} is stable, on {}: ", plan.service, f.service)
-        } else {
-            format!("then, on {}: ", f.service)
+    let mut lines = vec![Line::from(Span::styled(
+        " This will call, in order:",
+        muted,
+    ))];
+    let calls = std::iter::once((None, &plan.service, &plan.mutation)).chain(
+        plan.then
+            .iter()
+            .map(|f| (Some(f.after_stable), &f.service, &f.mutation)),
+    );
+    for (i, (after_stable, service, mutation)) in calls.enumerate() {
+        let when = match after_stable {
+            None => format!("on {service}"),
+            Some(true) => format!("once {} is stable, on {service}", plan.service),
+            Some(false) => format!("then on {service}"),
         };
-        lines.push(Line::from(vec![
-            Span::styled(format!("   {when}"), muted),
-            Span::styled(f.mutation.to_string(), fg),
-        ]));
+        lines.push(Line::from(Span::styled(
+            format!("   {}. {when}:", i + 1),
+            muted,
+        )));
+        lines.push(Line::from(Span::styled(format!("      {mutation}"), fg)));
     }
     lines.extend([
         Line::raw(""),
         Line::from(Span::styled(" What changes:", muted)),
     ]);
+    let label = plan
+        .changes
+        .iter()
+        .map(|(what, _, _)| what.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 2;
     for (what, from, to) in &plan.changes {
         lines.push(Line::from(vec![
-            Span::styled(format!("   {what:<30}"), muted),
+            Span::styled(format!("   {what:<label$}"), muted),
             Span::styled(from.clone(), Style::new().fg(theme.alarm)),
             Span::styled("  →  ", muted),
             Span::styled(to.clone(), Style::new().fg(theme.ok)),

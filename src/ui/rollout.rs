@@ -165,13 +165,13 @@ pub fn panel(
             crate::model::Split::Weights(w) => (
                 Some(w.canary_percent()),
                 format!(
-                    "on the canary (listener rule weights: {})",
+                    "on the canary · rule weights: {}",
                     crate::model::weights_text(&w.route.weights)
                 ),
             ),
             crate::model::Split::Tasks(share) => (
                 Some(share),
-                "on the canary (task ratio; one target group)".into(),
+                "on the canary · task ratio (one target group)".into(),
             ),
             crate::model::Split::Unknown(why) => (None, format!("unknown: {why}")),
         };
@@ -179,7 +179,7 @@ pub fn panel(
         match share {
             Some(share) => {
                 traffic.push(Span::styled(
-                    format::bar(share / 100.0, 30),
+                    format::bar(share / 100.0, 20),
                     Style::new().fg(theme.canary),
                 ));
                 traffic.push(Span::styled(format!(" {share:.0}% {how}"), fg));

@@ -1,0 +1,81 @@
+//! The activity line above the footer: the confirmed action at work, the wait until stable
+//! with its clock and limit, then the outcome.
+
+use super::format::countdown;
+use crate::model::{Millis, Service};
+use crate::state::progress::{Phase, Progress, STABLE_TIMEOUT_MS};
+use crate::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+fn duration(ms: Millis) -> String {
+    countdown(0, ms)
+}
+
+/// `3/4 running on web:88 · 2 deployments`, or `· primary IN_PROGRESS` when there is one
+/// deployment: what the wait waits on.
+fn where_it_is(s: &Service) -> String {
+    let mut out = format!("{}/{} running on {}", s.running, s.desired, s.task_def);
+    match (s.deployments.len(), s.primary()) {
+        (n @ 2.., _) => out.push_str(&format!(" · {n} deployments")),
+        (_, Some(d)) => out.push_str(&format!(" · primary {}", d.rollout_state.label())),
+        _ => {}
+    }
+    out
+}
+
+/// The line's text.
+pub fn text(p: &Progress, services: &[Service], now: Millis) -> String {
+    let what = format!("{} {}", p.verb, p.service);
+    let clock = duration(now - p.since);
+    match &p.phase {
+        Phase::Sending if p.waits_between_calls() => format!(
+            "⟳ {what}: waiting until {} is stable before the next call · {clock}",
+            p.service.name
+        ),
+        Phase::Sending => format!("⟳ {what}: checking the service and sending · {clock}"),
+        Phase::Waiting { sent_at } => {
+            let key = p.waits_for().unwrap_or(&p.service);
+            let state = services
+                .iter()
+                .find(|s| &s.key() == key)
+                .map_or("not in the last refresh".into(), where_it_is);
+            format!(
+                "⟳ {what}: waiting until {} is stable · {} of {} · {state}",
+                key.name,
+                duration(now - sent_at),
+                duration(STABLE_TIMEOUT_MS)
+            )
+        }
+        Phase::Sent { .. } => format!("✓ {what}: sent; follow it in the rollout view"),
+        Phase::Stable { took, .. } => format!("✓ {what}: stable after {}", duration(*took)),
+        Phase::TimedOut { .. } => format!(
+            "✗ {what}: not stable after {}; ECS may still be working: see the service's events",
+            duration(STABLE_TIMEOUT_MS)
+        ),
+        Phase::Failed { why, .. } => format!("✗ {why}"),
+    }
+}
+
+pub fn draw(
+    f: &mut Frame,
+    area: Rect,
+    p: &Progress,
+    services: &[Service],
+    now: Millis,
+    theme: &Theme,
+) {
+    let colour = match p.phase {
+        Phase::Sending | Phase::Waiting { .. } => theme.warn,
+        Phase::Sent { .. } | Phase::Stable { .. } => theme.ok,
+        Phase::TimedOut { .. } | Phase::Failed { .. } => theme.alarm,
+    };
+    let line = Line::from(Span::styled(
+        format!(" {}", text(p, services, now)),
+        Style::new().fg(colour),
+    ));
+    f.render_widget(Paragraph::new(line), area);
+}

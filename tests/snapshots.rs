@@ -143,9 +143,38 @@ fn tasks_pane_drilled_into_checkout() {
     let scope = s.scope.clone().unwrap();
     let mut tasks = w.tasks();
     tasks.retain(|t| t.cluster == scope.cluster && t.service == scope.name);
-    update(&mut s, Msg::Tasks(Some(scope), tasks, w.now - 1_000));
+    update(
+        &mut s,
+        Msg::Tasks(Some(scope.clone()), tasks, w.now - 1_000),
+    );
+    // Drilling in follows the service's logs: the box shows the target revision's lines.
+    assert_eq!(s.logs.service.as_ref(), Some(&scope));
+    let si = w
+        .services
+        .iter()
+        .position(|x| x.svc.key() == scope)
+        .unwrap();
+    let lines: Vec<_> = w
+        .logs
+        .iter()
+        .filter(|(_, i, _)| *i == si)
+        .map(|(_, _, l)| l.clone())
+        .collect();
+    assert!(lines.iter().any(|l| l.revision == 57) && lines.iter().any(|l| l.revision == 58));
+    update(&mut s, Msg::Logs(scope, lines, w.now - 500));
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
+    let logs_box: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.contains("logs of r58's tasks"))
+        .skip(1)
+        .take_while(|l| !l.starts_with('╰'))
+        .collect();
+    assert!(!logs_box.is_empty(), "{text}");
+    assert!(
+        logs_box.iter().all(|l| l.contains(" r58 ")),
+        "{logs_box:#?}"
+    );
     // The rollout panel is there, with the hook and its countdown.
     assert!(text.contains("rollout"), "{text}");
     assert!(text.contains("hook manual-promote-gate"), "{text}");

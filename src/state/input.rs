@@ -303,6 +303,8 @@ pub(super) fn drill_into_selected(state: &mut State) {
         state.scope = Some(key);
         state.tasks = Default::default();
         state.pane = Pane::Tasks;
+        // The rollout view shows the target revision's log lines too.
+        state.follow_logs_of_selection();
     } else {
         state.flash("select a service first");
     }

@@ -286,7 +286,7 @@ impl State {
     }
 
     /// The logs pane follows the drilled-into service, else the one selected on services.
-    fn follow_logs_of_selection(&mut self) {
+    pub(crate) fn follow_logs_of_selection(&mut self) {
         let target = self
             .scope
             .clone()
@@ -365,6 +365,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Logs(key, lines, at) => {
             if state.logs.service.as_ref() == Some(&key) {
+                let in_rollout_view =
+                    state.pane == Pane::Tasks && state.scope.as_ref() == Some(&key);
                 for l in &lines {
                     state.logs.buf.push(l);
                 }
@@ -380,7 +382,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 }
                 state.logs.fetched_at = Some(at);
                 state.logs.error = None;
-                state.dirty |= state.pane == Pane::Logs;
+                state.dirty |= state.pane == Pane::Logs || in_rollout_view;
             }
         }
         Msg::Failed(res, err, _at) => {

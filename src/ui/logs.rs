@@ -1,12 +1,35 @@
 use super::{format, pane_block};
 use crate::state::State;
-use crate::state::logs::passes;
+use crate::state::logs::{LogRef, passes};
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+
+/// One log line: time, task, revision tag, message coloured by level.
+pub fn line(l: LogRef<'_>, theme: &Theme) -> Line<'static> {
+    let level = if l.message.contains("ERROR") || l.message.contains(" 500 ") {
+        theme.alarm
+    } else if l.message.contains("WARN") {
+        theme.warn
+    } else {
+        theme.fg
+    };
+    Line::from(vec![
+        Span::styled(
+            format!("{} ", format::clock(l.at)),
+            Style::new().fg(theme.muted),
+        ),
+        Span::styled(
+            format!("{} ", l.task_id.chars().take(8).collect::<String>()),
+            Style::new().fg(theme.accent),
+        ),
+        Span::styled(format!("r{:<4}", l.revision), Style::new().fg(theme.canary)),
+        Span::styled(l.message.to_string(), Style::new().fg(level)),
+    ])
+}
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let logs = &state.logs;
@@ -28,25 +51,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             skipped += 1;
             continue;
         }
-        let level = if l.message.contains("ERROR") || l.message.contains(" 500 ") {
-            theme.alarm
-        } else if l.message.contains("WARN") {
-            theme.warn
-        } else {
-            theme.fg
-        };
-        shown.push(Line::from(vec![
-            Span::styled(
-                format!("{} ", format::clock(l.at)),
-                Style::new().fg(theme.muted),
-            ),
-            Span::styled(
-                format!("{} ", l.task_id.chars().take(8).collect::<String>()),
-                Style::new().fg(theme.accent),
-            ),
-            Span::styled(format!("r{:<4}", l.revision), Style::new().fg(theme.canary)),
-            Span::styled(l.message.to_string(), Style::new().fg(level)),
-        ]));
+        shown.push(line(l, theme));
     }
     shown.reverse();
     let target = logs

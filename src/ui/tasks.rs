@@ -26,20 +26,21 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             let pair = crate::model::pair_of(svc, &state.services.items);
             let panel = rollout::panel(svc, pair, state.now, theme);
             let height = (panel.len() as u16 + 2).min(area.height / 2);
-            let [top, events_area, rest] = Layout::vertical([
+            let [top, events_area, logs_area, rest] = Layout::vertical([
                 Constraint::Length(height),
+                Constraint::Length(7),
                 Constraint::Length(7),
                 Constraint::Min(3),
             ])
             .areas(area);
-            let border = |title: &'static str| {
+            let border = |title: String| {
                 Block::default()
                     .borders(Borders::ALL)
                     .border_type(BorderType::Rounded)
                     .border_style(Style::new().fg(theme.border))
                     .title(Span::styled(title, Style::new().fg(theme.accent)))
             };
-            f.render_widget(Paragraph::new(panel).block(border(" rollout ")), top);
+            f.render_widget(Paragraph::new(panel).block(border(" rollout ".into())), top);
             let events: Vec<Line> = svc
                 .events
                 .iter()
@@ -55,9 +56,11 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 })
                 .collect();
             f.render_widget(
-                Paragraph::new(events).block(border(" events ")),
+                Paragraph::new(events).block(border(" events ".into())),
                 events_area,
             );
+            let (title, lines) = target_logs(state, svc, logs_area.height, theme);
+            f.render_widget(Paragraph::new(lines).block(border(title)), logs_area);
             rest
         }
         None => area,
@@ -118,4 +121,51 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Cell::from(task.private_ip.clone()),
         ])
     });
+}
+
+/// Newest log lines searched for the target revision's.
+const SCANNED: usize = 5_000;
+
+/// The revision a rollout moves to: a native deployment's target, else the primary's.
+fn target_revision(svc: &crate::model::Service) -> u32 {
+    match (&svc.native, svc.primary()) {
+        (Some(n), _) if svc.in_progress() => n.target.task_def.revision,
+        (_, Some(d)) => d.task_def.revision,
+        _ => svc.task_def.revision,
+    }
+}
+
+/// The newest log lines of the target revision's tasks, tagged, for the rollout view.
+fn target_logs(
+    state: &State,
+    svc: &crate::model::Service,
+    height: u16,
+    theme: &Theme,
+) -> (String, Vec<Line<'static>>) {
+    let rev = target_revision(svc);
+    let title = format!(" logs of r{rev}'s tasks (5 for all) ");
+    let buf = &state.logs.buf;
+    let wanted = height.saturating_sub(2) as usize;
+    if state.logs.service.as_ref() != Some(&svc.key()) {
+        return (title, Vec::new());
+    }
+    // Only the newest lines are looked at, so a quiet revision costs a bounded walk.
+    let mut lines: Vec<Line> = (0..buf.len())
+        .rev()
+        .take(SCANNED)
+        .filter_map(|i| buf.get(i))
+        .filter(|l| l.revision == rev)
+        .take(wanted)
+        .map(|l| super::logs::line(l, theme))
+        .collect();
+    lines.reverse();
+    if lines.is_empty() {
+        let why = if state.logs.fetched_at.is_none() {
+            "loading…".to_string()
+        } else {
+            format!("no lines from r{rev}'s tasks yet")
+        };
+        lines.push(Line::from(Span::styled(why, Style::new().fg(theme.muted))));
+    }
+    (title, lines)
 }

@@ -37,7 +37,8 @@ fn wanted(res: Resource, w: &Watch) -> bool {
         Resource::Tasks => w.pane == Pane::Tasks,
         Resource::Images => w.pane == Pane::Images,
         Resource::Alarms => w.pane == Pane::Alarms,
-        Resource::Logs => w.pane == Pane::Logs && w.service.is_some(),
+        // The logs pane, and the rollout view's log box.
+        Resource::Logs => matches!(w.pane, Pane::Logs | Pane::Tasks) && w.service.is_some(),
     }
 }
 
@@ -193,5 +194,30 @@ impl Poller {
                 Msg::Logs(key, batch.lines, now_ms())
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn watch(pane: Pane, service: Option<&str>) -> Watch {
+        Watch {
+            pane,
+            service: service.map(|n| ServiceKey {
+                cluster: "c".into(),
+                name: n.into(),
+            }),
+            fast: false,
+        }
+    }
+
+    #[test]
+    fn logs_are_polled_for_the_logs_pane_and_the_rollout_view_only() {
+        assert!(wanted(Resource::Logs, &watch(Pane::Logs, Some("api"))));
+        assert!(wanted(Resource::Logs, &watch(Pane::Tasks, Some("api"))));
+        assert!(!wanted(Resource::Logs, &watch(Pane::Tasks, None)));
+        assert!(!wanted(Resource::Logs, &watch(Pane::Services, Some("api"))));
+        assert!(!wanted(Resource::Logs, &watch(Pane::Alarms, None)));
     }
 }

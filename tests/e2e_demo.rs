@@ -137,3 +137,18 @@ fn promoting_the_waiting_canary_moves_the_rollout_on() {
     c.send("q");
     assert!(c.wait_exit().success());
 }
+
+#[test]
+fn a_rollback_shows_the_wait_until_stable_then_its_outcome() {
+    let mut c = Console::spawn(&["--demo"], &[]);
+    c.wait_for("services (11)");
+    // The first row, prod-core/api, finished its last deployment: R goes to the revision below.
+    c.send("R");
+    c.wait_for("roll back prod-core/api?");
+    c.send("y");
+    c.wait_for("roll back prod-core/api: waiting until api is stable");
+    c.wait_for("running on api:117");
+    c.wait_for("roll back prod-core/api: stable after");
+    c.send("q");
+    assert!(c.wait_exit().success());
+}

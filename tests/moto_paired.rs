@@ -454,3 +454,25 @@ async fn denied_rule_reads_leave_the_split_unknown_and_the_services_load() {
         plan.changes
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_sends_neither_the_weights_nor_the_scale_down() {
+    let pair = Pair::new(Routing::Rule).await;
+    let counter = CallCounter::default();
+    let fleet = moto::fleet(&moto::url(), &[&pair.cluster], vec![counter.interceptor()]).await;
+    let fleet = deckwatch::cloud::ReadOnly(std::sync::Arc::new(fleet));
+    let services = fleet.services().await.expect("services");
+    let plan =
+        plan_for(find(&services, "search"), &services, Action::Abort, None).expect("an abort plan");
+    counter.reset();
+    let audit = Audit::new(None);
+    let err = execute(&fleet, &audit, &plan, &context())
+        .await
+        .expect_err("refused");
+    assert!(err.contains("read-only"), "{err}");
+    for op in ["ModifyRule", "ModifyListener", "UpdateService"] {
+        assert_eq!(counter.get(op), 0, "{op}: {:?}", counter.snapshot());
+    }
+    assert_eq!(pair.weights_in_moto().await, pair.expected(90, 10));
+    assert_eq!(pair.in_moto("search-canary").await.desired_count(), 1);
+}

@@ -13,7 +13,7 @@ pub use action::{ActionPlan, Expectation, FollowUp, Mutation, weights_text};
 pub use alarm::{Alarm, AlarmKind, AlarmState};
 pub use image::{Findings, Image};
 pub use log::{LogBatch, LogLine};
-pub use pair::{PairWeights, Split, canary_share, pair_of, split};
+pub use pair::{PairWeights, Split, pair_of, pairs, split};
 pub use service::{
     CircuitBreaker, Deployment, DeploymentStatus, HookStatus, LifecycleHook, NativeDeployment,
     RolloutState, Service, ServiceEvent, ServiceKey, ServiceRevision, Strategy, TargetGroupHealth,

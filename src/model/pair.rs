@@ -2,34 +2,50 @@
 //! between them, by listener-rule weights or, on one shared target group, by task ratio.
 
 use super::{Service, WeightedRoute};
+use std::collections::HashMap;
+
+/// The name of the primary a canary names: by the tag `deckwatch:canary-of`, or `X` of
+/// `X-canary`.
+fn primary_name(c: &Service) -> Option<&str> {
+    c.canary_of
+        .as_deref()
+        .or_else(|| c.name.strip_suffix("-canary"))
+}
+
+/// Every (primary, canary) pair of `all`, in one pass over an index by cluster and name.
+pub fn pairs(all: &[Service]) -> Vec<(&Service, &Service)> {
+    let by_name: HashMap<(&str, &str), &Service> = all
+        .iter()
+        .map(|s| ((s.cluster.as_str(), s.name.as_str()), s))
+        .collect();
+    all.iter()
+        .filter_map(|c| {
+            let p = by_name.get(&(c.cluster.as_str(), primary_name(c)?))?;
+            Some((*p, c))
+        })
+        .collect()
+}
 
 /// The (primary, canary) pair `s` belongs to: the canary names its primary by the tag
 /// `deckwatch:canary-of`, or is called `X-canary` beside `X` in the same cluster.
 pub fn pair_of<'a>(s: &'a Service, all: &'a [Service]) -> Option<(&'a Service, &'a Service)> {
-    let primary_name = |c: &Service| -> Option<String> {
-        c.canary_of
-            .clone()
-            .or_else(|| c.name.strip_suffix("-canary").map(str::to_string))
-    };
     let find = |name: &str| {
         all.iter()
             .find(|o| o.cluster == s.cluster && o.name == name)
     };
-    if let Some(p) = primary_name(s).and_then(|n| find(&n)) {
+    if let Some(p) = primary_name(s).and_then(find) {
         return Some((p, s));
     }
     all.iter()
         .find(|c| {
-            c.cluster == s.cluster
-                && c.name != s.name
-                && primary_name(c).as_deref() == Some(s.name.as_str())
+            c.cluster == s.cluster && c.name != s.name && primary_name(c) == Some(s.name.as_str())
         })
         .map(|c| (s, c))
 }
 
 /// The share of a pair's running tasks on the canary, in percent: the traffic split when both
 /// serve one target group.
-pub fn canary_share(primary: &Service, canary: &Service) -> f64 {
+fn canary_share(primary: &Service, canary: &Service) -> f64 {
     let total = primary.running + canary.running;
     if total == 0 {
         0.0
@@ -123,4 +139,48 @@ pub fn split<'a>(p: &'a Service, c: &Service) -> Split<'a> {
                 "separate target groups, and no weighted listener rule forwards to both".into(),
             )
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_match_by_tag_or_name_within_one_cluster_and_agree_with_pair_of() {
+        let mut all = crate::cloud::sim::seed::world(0).services();
+        let find = |all: &[Service], cluster: &str, name: &str| {
+            all.iter()
+                .find(|s| s.cluster == cluster && s.name == name)
+                .cloned()
+                .unwrap()
+        };
+        let mut tagged = find(&all, "prod-core", "worker");
+        tagged.name = "worker-next".into();
+        tagged.canary_of = Some("worker".into());
+        // `web` lives in prod-core only: a staging web-canary has no primary.
+        let mut stray = find(&all, "staging", "api");
+        stray.name = "web-canary".into();
+        stray.canary_of = None;
+        all.extend([tagged, stray]);
+
+        let found: Vec<String> = pairs(&all)
+            .iter()
+            .map(|(p, c)| format!("{}/{} > {}", p.cluster, p.name, c.name))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "prod-core/search > search-canary",
+                "prod-core/worker > worker-next"
+            ]
+        );
+        for s in &all {
+            let via_pairs = pairs(&all)
+                .into_iter()
+                .find(|(p, c)| p.key() == s.key() || c.key() == s.key())
+                .map(|(p, c)| (p.key(), c.key()));
+            let via_pair_of = pair_of(s, &all).map(|(p, c)| (p.key(), c.key()));
+            assert_eq!(via_pairs, via_pair_of, "{}", s.key());
+        }
+    }
 }

@@ -66,7 +66,7 @@ impl Progress {
                 .iter()
                 .map(|f| (&f.service, &f.mutation, &f.expect)),
         );
-        let want = steps.filter_map(|(service, m, expect)| match m {
+        let mut want = steps.filter_map(|(service, m, expect)| match m {
             Mutation::UpdateService {
                 task_def,
                 desired,
@@ -89,7 +89,7 @@ impl Progress {
             since: now,
             phase: Phase::Sending,
             waits_between_calls: plan.then.iter().any(|f| f.after_stable),
-            want: want.collect::<Vec<_>>().pop(),
+            want: want.next_back(),
         }
     }
 

@@ -353,15 +353,14 @@ impl AwsFleet {
         };
         // Weighted rules matter only to paired canaries with target groups of their own:
         // nothing is read for other services, nor for a pair sharing one target group.
-        let own_groups = |(p, c): (&Service, &Service)| {
-            !p.target_groups
-                .iter()
-                .any(|tg| c.target_groups.contains(tg))
-        };
-        let mut paired: Vec<String> = out
-            .iter()
-            .filter(|s| crate::model::pair_of(s, &out).is_some_and(own_groups))
-            .flat_map(|s| s.target_groups.iter().cloned())
+        let mut paired: Vec<String> = crate::model::pairs(&out)
+            .into_iter()
+            .filter(|(p, c)| {
+                !p.target_groups
+                    .iter()
+                    .any(|tg| c.target_groups.contains(tg))
+            })
+            .flat_map(|(p, c)| p.target_groups.iter().chain(&c.target_groups).cloned())
             .collect();
         paired.sort_unstable();
         paired.dedup();

@@ -476,3 +476,30 @@ async fn read_only_sends_neither_the_weights_nor_the_scale_down() {
     assert_eq!(pair.weights_in_moto().await, pair.expected(90, 10));
     assert_eq!(pair.in_moto("search-canary").await.desired_count(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn weights_that_cannot_be_re_read_at_y_refuse_the_abort() {
+    let pair = Pair::new(Routing::Rule).await;
+    let fleet = moto::fleet(&moto::url(), &[&pair.cluster], Vec::new()).await;
+    let services = fleet.services().await.expect("services");
+    let plan =
+        plan_for(find(&services, "search"), &services, Action::Abort, None).expect("an abort plan");
+    // By the time `y` is pressed the role may no longer read the rules.
+    let counter = CallCounter::default();
+    let denied = moto::fleet(
+        &moto::url(),
+        &[&pair.cluster],
+        vec![counter.interceptor(), deny::interceptor("DescribeRules")],
+    )
+    .await;
+    let audit = Audit::new(None);
+    let err = execute(&denied, &audit, &plan, &context())
+        .await
+        .expect_err("refused");
+    assert!(
+        err.contains("listener rule weights could not be re-read"),
+        "{err}"
+    );
+    assert_eq!(counter.get("ModifyRule") + counter.get("UpdateService"), 0);
+    assert_eq!(pair.weights_in_moto().await, pair.expected(90, 10));
+}

@@ -107,9 +107,12 @@ fn weight_changes(services: &[Service], m: &Mutation) -> Vec<String> {
             weights_text(from),
             weights_text(&r.weights)
         )],
-        None => vec![format!(
-            "listener rule {rule_arn} no longer splits the pair"
-        )],
+        None => match services.iter().find_map(|s| s.routes_error.as_ref()) {
+            Some(e) => vec![format!("listener rule weights could not be re-read: {e}")],
+            None => vec![format!(
+                "listener rule {rule_arn} no longer splits the pair"
+            )],
+        },
     }
 }
 

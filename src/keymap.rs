@@ -22,6 +22,8 @@ pub enum Action {
     Help,
     Refresh,
     ToggleFollow,
+    /// From the rollout view: the alarms pane, filtered to the rollout's alarms.
+    RolloutAlarms,
     Quit,
     Promote,
     Abort,
@@ -92,6 +94,7 @@ pub const BINDINGS: &[Binding] = &[
     b(&[Char('?')], "?", Action::Help, "help", Global, Some("help")),
     b(&[Char('r')], "r", Action::Refresh, "refresh now", Global, Some("refresh")),
     b(&[Char('f')], "f", Action::ToggleFollow, "follow / pause the tail", Only(Pane::Logs), Some("follow")),
+    b(&[Char('a')], "a", Action::RolloutAlarms, "alarms of this rollout", Only(Pane::Tasks), None),
     b(&[Char('P')], "P", Action::Promote, "promote the canary of the service", Global, None),
     b(&[Char('A')], "A", Action::Abort, "abort the rollout of the service", Global, None),
     b(&[Char('R')], "R", Action::Rollback, "roll back the service", Global, None),

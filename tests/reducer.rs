@@ -1261,3 +1261,62 @@ fn when_the_rule_weights_could_not_be_read_the_dialog_says_the_split_is_unknown(
     assert!(row.1.contains("DescribeRules"), "{row:?}");
     assert_eq!(row.2, "not changed by this action");
 }
+
+/// The seed's services and alarms loaded, drilled into `cluster/name`.
+fn drilled_with_alarms(services: Vec<Service>, cluster: &str, name: &str) -> State {
+    let mut s = State::new(options(false), EPOCH);
+    update(&mut s, Msg::Services(services, EPOCH));
+    update(
+        &mut s,
+        Msg::Alarms(seed::world(EPOCH).alarms.clone(), EPOCH),
+    );
+    select(&mut s, cluster, name);
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(s.pane, Pane::Tasks);
+    s
+}
+
+fn shown_alarms(s: &State) -> Vec<String> {
+    s.alarms.visible().map(|a| a.name.clone()).collect()
+}
+
+#[test]
+fn a_in_the_rollout_view_opens_the_alarms_the_deployment_tripped() {
+    let mut v = services();
+    let checkout = v.iter_mut().find(|x| x.name == "checkout").unwrap();
+    checkout.native.as_mut().unwrap().triggered_alarms =
+        vec!["checkout-canary-5xx".into(), "api-5xx-rate".into()];
+    let mut s = drilled_with_alarms(v, "prod-edge", "checkout");
+    press(&mut s, KeyCode::Char('a'));
+    assert_eq!(s.pane, Pane::Alarms);
+    let mut shown = shown_alarms(&s);
+    shown.sort();
+    assert_eq!(shown, ["api-5xx-rate", "checkout-canary-5xx"]);
+    // Esc clears the filter: every alarm again.
+    press(&mut s, KeyCode::Esc);
+    assert!(shown_alarms(&s).len() > 2);
+}
+
+#[test]
+fn a_on_a_rolling_rollout_opens_the_alarms_named_after_the_service() {
+    let mut s = drilled_with_alarms(services(), "prod-core", "payments");
+    press(&mut s, KeyCode::Char('a'));
+    assert_eq!(s.pane, Pane::Alarms);
+    let mut shown = shown_alarms(&s);
+    shown.sort();
+    assert_eq!(
+        shown,
+        [
+            "payments-5xx-rate",
+            "payments-health",
+            "payments-p99-latency"
+        ]
+    );
+}
+
+#[test]
+fn a_outside_the_rollout_view_does_nothing() {
+    let mut s = loaded();
+    press(&mut s, KeyCode::Char('a'));
+    assert_eq!(s.pane, Pane::Services);
+}

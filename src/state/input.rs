@@ -153,6 +153,7 @@ fn on_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
                 state.logs.scroll = 0;
             }
         }
+        Action::RolloutAlarms => rollout_alarms(state),
         Action::Quit => state.quit = true,
         Action::Build => state
             .flash("start a build: not in this version (no CI backend yet); nothing was changed"),
@@ -186,6 +187,27 @@ fn on_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
             }
         }
     }
+}
+
+/// The alarms pane, filtered to the alarms the drilled-into rollout tripped, or to alarms
+/// named after the service when it tripped none.
+fn rollout_alarms(state: &mut State) {
+    let Some(svc) = state.scoped_service() else {
+        return state.flash("drill into a service first (Enter on the services pane)");
+    };
+    let tripped = svc
+        .native
+        .as_ref()
+        .map(|n| n.triggered_alarms.join("|"))
+        .unwrap_or_default();
+    let filter = if tripped.is_empty() {
+        svc.name.clone()
+    } else {
+        tripped
+    };
+    state.switch_pane(Pane::Alarms);
+    state.alarms.set_filter(filter.clone());
+    state.flash(format!("alarms matching {filter} · Esc clears the filter"));
 }
 
 fn on_enter(state: &mut State) {

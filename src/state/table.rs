@@ -69,10 +69,18 @@ impl<T: Row + PartialEq> Table<T> {
         self.selected = 0;
     }
 
+    /// `a|b` shows the rows matching either.
     fn refilter(&mut self) {
         let needle = self.filter.to_lowercase();
+        let alternatives: Vec<&str> = needle
+            .split('|')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .collect();
         self.view = (0..self.items.len())
-            .filter(|&i| self.items[i].matches(&needle))
+            .filter(|&i| {
+                alternatives.is_empty() || alternatives.iter().any(|a| self.items[i].matches(a))
+            })
             .collect();
         self.selected = self.selected.min(self.view.len().saturating_sub(1));
     }

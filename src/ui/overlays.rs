@@ -17,13 +17,12 @@ pub fn help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     for b in BINDINGS {
         let mut scope = match b.scope {
             Scope::Global => String::new(),
+            // The tasks pane drilled into a service is the rollout view.
+            Scope::Only(crate::state::Pane::Tasks) => "  (rollout view)".into(),
             Scope::Only(p) => format!("  ({} pane)", p.title()),
         };
-        if matches!(
-            b.action,
-            Action::Promote | Action::Abort | Action::Rollback | Action::Build
-        ) {
-            scope.push_str(" not in this version");
+        if b.action == Action::Build {
+            scope.push_str("  not in this version");
         }
         lines.push(Line::from(vec![
             Span::styled(format!(" {:<8}", b.label), key),

@@ -318,7 +318,10 @@ fn native_lines(n: &NativeDeployment, now: Millis, theme: &Theme) -> Vec<Line<'s
     }
     if !n.triggered_alarms.is_empty() {
         lines.push(Line::from(Span::styled(
-            format!("  alarms firing: {}", n.triggered_alarms.join(", ")),
+            format!(
+                "  alarms firing: {} (a: open in the alarms pane)",
+                n.triggered_alarms.join(", ")
+            ),
             Style::new().fg(theme.alarm),
         )));
     }

@@ -112,8 +112,12 @@ async fn fleet_reads_every_pane_from_moto() {
     let t1 = task_id(&web_tasks[1]);
     let s0 = format!("ecs/app/{t0}");
     let s1 = format!("ecs/app/{t1}");
+    // The stopped task's stream: its last line says why it stopped.
+    let t2 = task_id(&web_tasks[2]);
+    let s2 = format!("ecs/app/{t2}");
     seed.log_stream(&group, &s0).await;
     seed.log_stream(&group, &s1).await;
+    seed.log_stream(&group, &s2).await;
     // A worker stream in the same group must not show up in web's logs.
     let sw = format!("ecs/worker/{}", task_id(&worker_tasks[0]));
     seed.log_stream(&group, &sw).await;
@@ -125,6 +129,8 @@ async fn fleet_reads_every_pane_from_moto() {
     )
     .await;
     seed.log_events(&group, &s1, &[(base + 1_000, "GET /health 200 (t1)")])
+        .await;
+    seed.log_events(&group, &s2, &[(base + 1_500, "fatal: out of memory")])
         .await;
     seed.log_events(&group, &sw, &[(base + 500, "worker tick")])
         .await;
@@ -267,6 +273,7 @@ async fn fleet_reads_every_pane_from_moto() {
         vec![
             ("GET /health 200", t0.as_str(), 2),
             ("GET /health 200 (t1)", t1.as_str(), 2),
+            ("fatal: out of memory", t2.as_str(), 2),
             ("GET /orders 200", t0.as_str(), 2),
         ]
     );
@@ -292,6 +299,21 @@ async fn fleet_reads_every_pane_from_moto() {
     assert_eq!(msgs, vec!["late, same ms", "newer"]);
     assert_eq!(more.lines[1].task_id, t1);
     assert_eq!(more.cursor, (base + 3_000) as u64);
+
+    // Events ingested after newer ones: 5 s older than the cursor still comes (once); 20 s
+    // older is past the late window and is missed.
+    seed.log_events(
+        &group,
+        &s0,
+        &[(base - 17_000, "too late"), (base - 2_000, "late by 5 s")],
+    )
+    .await;
+    let late = fleet.logs(&web_key, more.cursor).await.expect("late logs");
+    let msgs: Vec<&str> = late.lines.iter().map(|l| l.message.as_str()).collect();
+    assert_eq!(msgs, vec!["late by 5 s"]);
+    assert_eq!(late.cursor, more.cursor, "the cursor never goes back");
+    let after = fleet.logs(&web_key, late.cursor).await.expect("logs");
+    assert!(after.lines.is_empty(), "{:#?}", after.lines);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

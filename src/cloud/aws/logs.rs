@@ -2,9 +2,13 @@
 //! running task's definition, and the stream of a container is `<prefix>/<container>/<task-id>`,
 //! so every line is tagged with its task and revision.
 //!
-//! The cursor is the timestamp (ms) of the newest event returned. The next call asks from that
-//! timestamp again, so events of the same millisecond that arrive late are not lost; the ids
-//! already returned at exactly that timestamp are remembered to drop the repeats.
+//! The cursor is the timestamp (ms) of the newest event returned. CloudWatch Logs indexes
+//! events by their own timestamp, and an event may be ingested seconds after a newer one, so
+//! the next call asks again from `LATE_MS` before the cursor; the ids returned in that window are
+//! remembered to drop the repeats. An event arriving later than that is missed.
+//!
+//! The streams followed are those of the running tasks and of the tasks stopped in the last
+//! `STOPPED_MS`: a crashing task's last lines are the ones that say why.
 
 use super::errors::ErrorMapper;
 use super::parse::{last_segment, service_of_group};
@@ -13,7 +17,6 @@ use super::tasks;
 use super::throttle::RateGate;
 use crate::cloud::CloudResult;
 use crate::model::{LogBatch, LogLine, Millis, ServiceKey};
-use aws_sdk_ecs::types::DesiredStatus;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
@@ -25,7 +28,11 @@ pub const BACKLOG_MS: Millis = 5 * 60 * 1000;
 const STREAMS_PER_CALL: usize = 100;
 /// Pages read in one call before giving up on the rest (logged).
 const MAX_PAGES: usize = 20;
-/// Ids remembered at the cursor's timestamp, and services remembered.
+/// How late (after a newer event) an event may arrive and still be shown.
+pub const LATE_MS: Millis = 10_000;
+/// Stopped tasks are followed for this long after they stopped.
+pub const STOPPED_MS: Millis = 10 * 60 * 1000;
+/// Ids remembered in the late window, and services remembered.
 const MAX_IDS: usize = 10_000;
 const MAX_FOLLOWS: usize = 64;
 
@@ -38,11 +45,11 @@ pub struct StreamSource {
     pub revision: u32,
 }
 
-/// The event ids already returned at the cursor's timestamp.
+/// The event ids already returned within the late window, with their timestamps.
 #[derive(Debug, Default)]
 struct Seen {
-    at: u64,
-    ids: HashSet<String>,
+    cursor: u64,
+    ids: HashMap<String, Millis>,
 }
 
 /// Shared by every log follow of a fleet: the rate gate and the per-service repeat filter.
@@ -65,25 +72,24 @@ pub fn stream_name(prefix: &str, container: &str, task_id: &str) -> String {
     format!("{prefix}/{container}/{task_id}")
 }
 
-/// The log streams of the service's running tasks.
+/// The log streams of the service's running tasks and of those stopped in the last
+/// `STOPPED_MS`.
 pub async fn sources(
     ecs: &aws_sdk_ecs::Client,
     errors: &ErrorMapper,
     taskdefs: &TaskDefCache,
     key: &ServiceKey,
+    now: Millis,
 ) -> CloudResult<Vec<StreamSource>> {
-    let arns = tasks::list_arns(
-        ecs,
-        errors,
-        &key.cluster,
-        Some(&key.name),
-        DesiredStatus::Running,
-    )
-    .await?;
+    let arns = tasks::list_running_and_stopped(ecs, errors, &key.cluster, Some(&key.name)).await?;
     if arns.is_empty() {
         return Ok(Vec::new());
     }
-    let described = tasks::describe(ecs, errors, &key.cluster, &arns).await?;
+    let mut described = tasks::describe(ecs, errors, &key.cluster, &arns).await?;
+    described.retain(|t| {
+        t.stopped_at()
+            .is_none_or(|at| super::parse::millis(Some(at)) >= now - STOPPED_MS)
+    });
     let defs = taskdefs
         .get_many(
             ecs,
@@ -133,14 +139,14 @@ impl LogTail {
         let start: Millis = if cursor == 0 {
             (now - BACKLOG_MS).max(0)
         } else {
-            cursor as Millis
+            (cursor as Millis - LATE_MS).max(0)
         };
-        let known: HashSet<String> = if cursor == 0 {
-            HashSet::new()
+        let known: HashMap<String, Millis> = if cursor == 0 {
+            HashMap::new()
         } else {
             let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
             seen.get(key)
-                .filter(|s| s.at == cursor)
+                .filter(|s| s.cursor == cursor)
                 .map(|s| s.ids.clone())
                 .unwrap_or_default()
         };
@@ -182,7 +188,7 @@ impl LogTail {
                     for ev in out.events() {
                         let at = ev.timestamp().unwrap_or(0);
                         let id = ev.event_id().unwrap_or_default().to_string();
-                        if at < start || known.contains(&id) || !fresh_ids.insert(id.clone()) {
+                        if at < start || known.contains_key(&id) || !fresh_ids.insert(id.clone()) {
                             continue;
                         }
                         let stream = ev.log_stream_name().unwrap_or_default();
@@ -217,36 +223,29 @@ impl LogTail {
         events.sort_by_key(|(at, _, _)| *at);
         let newest = events.last().map(|(at, _, _)| *at as u64);
         let new_cursor = newest.unwrap_or(start as u64).max(cursor);
-        self.remember(key, cursor, new_cursor, known, &events);
+        self.remember(key, new_cursor, known, &events);
         Ok(LogBatch {
             lines: events.into_iter().map(|(_, _, l)| l).collect(),
             cursor: new_cursor,
         })
     }
 
-    /// Keeps the ids at the new cursor's timestamp (with the old ones if it did not move).
+    /// Keeps the ids of the late window before the new cursor, at most `MAX_IDS`, newest kept.
     fn remember(
         &self,
         key: &ServiceKey,
-        cursor: u64,
         new_cursor: u64,
-        known: HashSet<String>,
+        mut ids: HashMap<String, Millis>,
         events: &[(Millis, String, LogLine)],
     ) {
-        let mut ids = if new_cursor == cursor {
-            known
-        } else {
-            HashSet::new()
-        };
-        ids.extend(
-            events
-                .iter()
-                .filter(|(at, _, _)| *at as u64 == new_cursor)
-                .map(|(_, id, _)| id.clone())
-                .take(MAX_IDS),
-        );
+        ids.extend(events.iter().map(|(at, id, _)| (id.clone(), *at)));
+        let floor = new_cursor as Millis - LATE_MS;
+        ids.retain(|_, at| *at >= floor);
         if ids.len() > MAX_IDS {
-            ids = ids.into_iter().take(MAX_IDS).collect();
+            let mut by_age: Vec<(String, Millis)> = ids.into_iter().collect();
+            by_age.sort_unstable_by_key(|(_, at)| std::cmp::Reverse(*at));
+            by_age.truncate(MAX_IDS);
+            ids = by_age.into_iter().collect();
         }
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         if seen.len() >= MAX_FOLLOWS && !seen.contains_key(key) {
@@ -255,7 +254,7 @@ impl LogTail {
         seen.insert(
             key.clone(),
             Seen {
-                at: new_cursor,
+                cursor: new_cursor,
                 ids,
             },
         );

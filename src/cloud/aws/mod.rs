@@ -526,16 +526,10 @@ impl Fleet for AwsFleet {
     }
 
     async fn logs(&self, service: &ServiceKey, cursor: u64) -> CloudResult<LogBatch> {
-        let sources = logs::sources(&self.ecs, &self.errors, &self.taskdefs, service).await?;
+        let now = now_ms();
+        let sources = logs::sources(&self.ecs, &self.errors, &self.taskdefs, service, now).await?;
         self.tail
-            .read(
-                &self.logs,
-                &self.errors,
-                service,
-                &sources,
-                cursor,
-                now_ms(),
-            )
+            .read(&self.logs, &self.errors, service, &sources, cursor, now)
             .await
     }
 

@@ -339,3 +339,36 @@ async fn an_abort_is_refused_when_someone_changed_the_weights_since_the_dialog()
         .collect();
     assert_eq!(phases, ["refused"]);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_retired_paired_canary_comes_back_with_the_next_revision_at_the_next_cycle() {
+    use deckwatch::cloud::sim::scenario::PAIR_AT_S;
+    let fleet = SimFleet::new(EPOCH);
+    let audit = Audit::new(None);
+    let services = all(&fleet).await;
+    let search = services.iter().find(|s| s.name == "search").unwrap();
+    let plan = plan_for(search, &services, Action::Abort, None).unwrap();
+    execute(&fleet, &audit, &plan, &ctx()).await.unwrap();
+    run_for(10).await;
+    assert_eq!(service(&fleet, "search-canary").await.desired, 0);
+
+    // Not before its time in the cycle...
+    run_for(PAIR_AT_S as u64 - 20).await;
+    assert_eq!(service(&fleet, "search-canary").await.desired, 0);
+    // ...then one task of the next revision, and a tenth of the traffic again.
+    run_for(40).await;
+    let canary = service(&fleet, "search-canary").await;
+    assert_eq!((canary.desired, canary.running), (1, 1), "{canary:#?}");
+    assert_eq!(canary.task_def.revision, 17);
+    assert_eq!(
+        canary.routes[0]
+            .weights
+            .iter()
+            .map(|w| w.1)
+            .collect::<Vec<_>>(),
+        [90, 10]
+    );
+    let services = all(&fleet).await;
+    let canary = services.iter().find(|s| s.name == "search-canary").unwrap();
+    assert!(plan_for(canary, &services, Action::Promote, None).is_ok());
+}

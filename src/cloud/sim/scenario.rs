@@ -10,6 +10,8 @@ pub const CYCLE_S: i64 = 900;
 pub const BAD_DEPLOY_AT_S: i64 = 45;
 /// When, within a cycle, the good rolling deployment of `web` starts.
 pub const GOOD_DEPLOY_AT_S: i64 = 120;
+/// When, within a cycle, a paired canary that was promoted or aborted comes back.
+pub const PAIR_AT_S: i64 = 300;
 
 pub fn on_schedule(w: &mut World) {
     let in_cycle = w.t().rem_euclid(CYCLE_S);
@@ -21,6 +23,9 @@ pub fn on_schedule(w: &mut World) {
             Role::Rolling if in_cycle == GOOD_DEPLOY_AT_S => {
                 super::rolling::start(w, i, false);
             }
+            Role::PairedCanary if in_cycle == PAIR_AT_S && w.services[i].svc.desired == 0 => {
+                restart_pair(w, i);
+            }
             Role::Canary if w.services[i].next_deploy_at.is_some_and(|at| at <= w.now) => {
                 w.services[i].next_deploy_at = None;
                 super::seed::start_canary(w, i, false);
@@ -28,6 +33,38 @@ pub fn on_schedule(w: &mut World) {
             _ => {}
         }
     }
+}
+
+/// A retired paired canary starts again: one task of its primary's next revision, and a tenth
+/// of the traffic on its target group again.
+fn restart_pair(w: &mut World, i: usize) {
+    let c = &w.services[i].svc;
+    let Some(p) = w.services.iter().position(|s| {
+        s.svc.cluster == c.cluster && c.name.strip_suffix("-canary") == Some(s.svc.name.as_str())
+    }) else {
+        return;
+    };
+    let latest = w.services[p]
+        .latest_revision
+        .max(w.services[i].latest_revision);
+    w.services[i].latest_revision = latest;
+    let td = next_revision(w, i);
+    w.services[p].latest_revision = td.revision;
+    let (tg_p, tg_c) = (
+        w.services[p].svc.target_groups.clone(),
+        w.services[i].svc.target_groups.clone(),
+    );
+    for route in &mut w.routes {
+        for (tg, weight) in &mut route.weights {
+            if tg_c.contains(tg) {
+                *weight = 10;
+            } else if tg_p.contains(tg) {
+                *weight = 90;
+            }
+        }
+    }
+    w.services[i].svc.desired = 1;
+    super::rolling::start_to(w, i, td);
 }
 
 /// The next revision a deployment registers for a service.

@@ -86,7 +86,7 @@ const FLEET: &[Spec] = &[
         name: "search-canary",
         desired: 1,
         revision: 16,
-        role: Role::Steady,
+        role: Role::PairedCanary,
         cpu: 47.0,
         mem: 64.0,
     },

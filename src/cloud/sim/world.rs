@@ -29,6 +29,9 @@ pub enum Role {
     BadRolling,
     /// A native CANARY deployment that waits at a PAUSE hook.
     Canary,
+    /// The canary service of a pair (`X-canary`); once promoted or aborted it comes back with
+    /// the next revision at the next cycle's `PAIR_AT_S`.
+    PairedCanary,
 }
 
 #[derive(Debug, Clone)]

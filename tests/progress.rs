@@ -257,3 +257,16 @@ async fn a_refusal_shows_why_and_a_native_promote_says_where_to_follow_it() {
         "the activity line says it, not the footer too"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_paired_promote_says_it_waits_for_the_primary_with_the_runners_limit() {
+    let mut d = Demo::new().await;
+    select(&mut d.state, "prod-core", "search-canary");
+    press(&mut d.state, KeyCode::Char('P'));
+    press(&mut d.state, KeyCode::Char('y'));
+    let l = line(&d.state);
+    assert!(
+        l.contains("promote prod-core/search: waiting until search is stable before the next call · 0:00 of 15:00"),
+        "{l}"
+    );
+}

@@ -6,6 +6,9 @@ use crate::model::{ActionPlan, Millis, Mutation, Service, ServiceKey, TaskDefRef
 
 /// How long the wait until stable runs before it says the service did not settle.
 pub const STABLE_TIMEOUT_MS: Millis = 10 * 60 * 1000;
+/// How long the runner waits for the first service of a paired promote to be stable before it
+/// leaves the rest of the plan unsent.
+pub const RUNNER_STABLE_WAIT_MS: Millis = 15 * 60 * 1000;
 /// How long a success stays on screen; a failure or a timeout stays this long times ten.
 pub const SHOWN_MS: Millis = 60_000;
 

@@ -3,7 +3,7 @@
 
 use super::format::countdown;
 use crate::model::{Millis, Service};
-use crate::state::progress::{Phase, Progress, STABLE_TIMEOUT_MS};
+use crate::state::progress::{Phase, Progress, RUNNER_STABLE_WAIT_MS, STABLE_TIMEOUT_MS};
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -33,8 +33,9 @@ pub fn text(p: &Progress, services: &[Service], now: Millis) -> String {
     let clock = duration(now - p.since);
     match &p.phase {
         Phase::Sending if p.waits_between_calls() => format!(
-            "⟳ {what}: waiting until {} is stable before the next call · {clock}",
-            p.service.name
+            "⟳ {what}: waiting until {} is stable before the next call · {clock} of {}",
+            p.service.name,
+            duration(RUNNER_STABLE_WAIT_MS)
         ),
         Phase::Sending => format!("⟳ {what}: checking the service and sending · {clock}"),
         Phase::Waiting { sent_at } => {

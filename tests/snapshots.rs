@@ -549,6 +549,10 @@ fn rollout_view_of_the_pair_split_by_rule_weights() {
         ),
         "{text}"
     );
+    assert!(
+        text.contains("targets prod-core-search-canary: 1 healthy"),
+        "the canary's target group too:\n{text}"
+    );
     insta::assert_snapshot!("tasks_pane_search_pair", t.backend());
 }
 

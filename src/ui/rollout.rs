@@ -220,7 +220,17 @@ pub fn panel(
             ),
         ]));
     }
-    for t in &s.targets {
+    // A pair's view shows the other service's target groups too: the canary's health is the
+    // point of a canary.
+    let other = pair.map(|(p, c)| if p.key() == s.key() { c } else { p });
+    let others = other.into_iter().flat_map(|o| {
+        o.targets.iter().filter(|t| {
+            !s.targets
+                .iter()
+                .any(|x| x.target_group_arn == t.target_group_arn)
+        })
+    });
+    for t in s.targets.iter().chain(others) {
         let mut spans = vec![
             Span::styled(format!("  targets {}: ", t.name()), muted),
             Span::styled(

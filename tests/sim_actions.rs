@@ -2,7 +2,7 @@
 //! and the fleet moves as ECS would.
 
 use deckwatch::cloud::sim::SimFleet;
-use deckwatch::cloud::{Fleet, ReadOnly};
+use deckwatch::cloud::{CloudError, CloudResult, ErrorKind, Fleet, ReadOnly};
 use deckwatch::keymap::Action;
 use deckwatch::model::{
     AlarmState, ContextInfo, HookStatus, Mutation, RolloutState, Service, TaskDefRef,
@@ -371,4 +371,85 @@ async fn a_retired_paired_canary_comes_back_with_the_next_revision_at_the_next_c
     let services = all(&fleet).await;
     let canary = services.iter().find(|s| s.name == "search-canary").unwrap();
     assert!(plan_for(canary, &services, Action::Promote, None).is_ok());
+}
+
+/// The demo fleet, except that the load balancer's API cannot be reached.
+struct ElbDown(SimFleet);
+
+#[async_trait::async_trait]
+impl Fleet for ElbDown {
+    async fn context(&self) -> CloudResult<deckwatch::model::ContextInfo> {
+        self.0.context().await
+    }
+    async fn services(&self) -> CloudResult<Vec<Service>> {
+        self.0.services().await
+    }
+    async fn tasks(
+        &self,
+        s: Option<&deckwatch::model::ServiceKey>,
+    ) -> CloudResult<Vec<deckwatch::model::Task>> {
+        self.0.tasks(s).await
+    }
+    async fn images(&self) -> CloudResult<Vec<deckwatch::model::Image>> {
+        self.0.images().await
+    }
+    async fn alarms(&self) -> CloudResult<Vec<deckwatch::model::Alarm>> {
+        self.0.alarms().await
+    }
+    async fn logs(
+        &self,
+        s: &deckwatch::model::ServiceKey,
+        cursor: u64,
+    ) -> CloudResult<deckwatch::model::LogBatch> {
+        self.0.logs(s, cursor).await
+    }
+    async fn act(&self, s: &deckwatch::model::ServiceKey, m: &Mutation) -> CloudResult<()> {
+        if matches!(m, Mutation::SetWeights { .. }) {
+            return Err(CloudError::new(
+                ErrorKind::Unreachable,
+                "elasticloadbalancing.eu-west-1.amazonaws.com: connection refused",
+            ));
+        }
+        self.0.act(s, m).await
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_promote_that_stops_half_way_says_exactly_what_was_done_and_what_was_not() {
+    let fleet = ElbDown(SimFleet::new(EPOCH));
+    let dir = tempfile::tempdir().unwrap();
+    let audit = Audit::new(Some(dir.path().join("audit.jsonl")));
+    let services = all(&fleet).await;
+    let canary = services.iter().find(|s| s.name == "search-canary").unwrap();
+    let plan = plan_for(canary, &services, Action::Promote, None).unwrap();
+    let err = execute(&fleet, &audit, &plan, &ctx()).await.unwrap_err();
+    assert!(err.contains("PARTLY DONE"), "{err}");
+    assert!(err.contains("Step 2 stopped"), "{err}");
+    assert!(
+        err.contains("Done: 1. ecs:UpdateService(taskDefinition=search:16) on prod-core/search."),
+        "{err}"
+    );
+    assert!(
+        err.contains("Not sent: 2. elasticloadbalancing:ModifyRule")
+            && err.contains("3. ecs:UpdateService(desiredCount=0) on prod-core/search-canary"),
+        "{err}"
+    );
+    // And that is the truth: the primary moved, the canary still runs with its traffic.
+    let services = all(&fleet).await;
+    let search = services.iter().find(|s| s.name == "search").unwrap();
+    let canary = services.iter().find(|s| s.name == "search-canary").unwrap();
+    assert_eq!(search.task_def.revision, 16);
+    assert_eq!(canary.desired, 1);
+    assert_eq!(
+        canary.routes[0]
+            .weights
+            .iter()
+            .map(|w| w.1)
+            .collect::<Vec<_>>(),
+        [90, 10]
+    );
+    // The failed call is in the audit log with its error.
+    let last = audit_lines(&dir).pop().unwrap();
+    assert_eq!(last["phase"], "after");
+    assert!(last.to_string().contains("connection refused"), "{last}");
 }

@@ -596,3 +596,28 @@ fn the_activity_line_shows_the_wait_until_stable() {
     );
     insta::assert_snapshot!("activity_waiting", t.backend());
 }
+
+#[test]
+fn a_partly_done_action_shows_its_whole_message() {
+    let w = world();
+    let mut s = state(&w);
+    select_service(&mut s, "search-canary");
+    update(&mut s, shift_key('P'));
+    update(&mut s, key(KeyCode::Char('y')));
+    let why = "promote prod-core/search: PARTLY DONE. Step 2 stopped: elasticloadbalancing:ModifyRule(RuleArn=arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/prod-core/a/b/c, forward weights: prod-core-search 100, prod-core-search-canary 0) failed: endpoint unreachable: connection refused. Done: 1. ecs:UpdateService(taskDefinition=search:16) on prod-core/search. Not sent: 2. elasticloadbalancing:ModifyRule(…) on prod-core/search-canary; 3. ecs:UpdateService(desiredCount=0) on prod-core/search-canary.";
+    update(&mut s, Msg::ActionDone(Err(why.into())));
+    let t = render(&s, &dark());
+    let text = screen(t.backend().buffer());
+    let flat: String = text
+        .lines()
+        .map(|l| l.trim_end())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(flat.contains("PARTLY DONE"), "{text}");
+    assert!(
+        flat.contains("3. ecs:UpdateService(desiredCount=0) on prod-core/search-canary."),
+        "the end of the message is on screen:\n{text}"
+    );
+    // The footer is still there below it.
+    assert!(text.lines().last().unwrap().contains("q quit"), "{text}");
+}

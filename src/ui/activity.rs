@@ -9,7 +9,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
 fn duration(ms: Millis) -> String {
     countdown(0, ms)
@@ -61,6 +61,21 @@ pub fn text(p: &Progress, services: &[Service], now: Millis) -> String {
     }
 }
 
+/// Rows the line needs at `width`: one, or up to `MAX_ROWS` for a failure, whose whole text
+/// (what was done and what was not) must be readable.
+pub fn height(p: &Progress, services: &[Service], now: Millis, width: u16) -> u16 {
+    if !matches!(p.phase, Phase::Failed { .. }) || width < 2 {
+        return 1;
+    }
+    let chars = text(p, services, now).chars().count() + 1;
+    let rows = chars.div_ceil(width as usize) as u16;
+    // Words wrap whole, which can take a row more than the characters alone.
+    let slack = u16::from(rows > 1);
+    (rows + slack).clamp(1, MAX_ROWS)
+}
+
+const MAX_ROWS: u16 = 6;
+
 pub fn draw(
     f: &mut Frame,
     area: Rect,
@@ -78,5 +93,5 @@ pub fn draw(
         format!(" {}", text(p, services, now)),
         Style::new().fg(colour),
     ));
-    f.render_widget(Paragraph::new(line), area);
+    f.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), area);
 }

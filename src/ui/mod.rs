@@ -22,7 +22,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders};
 
 pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
-    let activity_rows = u16::from(state.progress.is_some());
+    let activity_rows = state.progress.as_ref().map_or(0, |p| {
+        activity::height(p, &state.services.items, state.now, f.area().width)
+    });
     let [header, tabs, body, activity, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),

@@ -75,12 +75,37 @@ pub async fn execute(
     call_audited(fleet, audit, ctx, plan)
         .await
         .map_err(|e| format!("{what}: {e}"))?;
-    for f in &plan.then {
-        follow_up(fleet, audit, plan, f, ctx)
-            .await
-            .map_err(|e| format!("{what}: {e}"))?;
+    for (i, f) in plan.then.iter().enumerate() {
+        if let Err(e) = follow_up(fleet, audit, plan, f, ctx).await {
+            return Err(partly_done(&what, plan, i, &e));
+        }
     }
     Ok(format!("{what}: sent {}", plan.mutation))
+}
+
+/// Why a later call of a plan failed, and exactly which calls were made before it and which
+/// were not: production is now between the two states, and the user must know where.
+fn partly_done(what: &str, plan: &ActionPlan, failed: usize, e: &str) -> String {
+    let step = |n: usize, service: &ServiceKey, m: &Mutation| format!("{n}. {m} on {service}");
+    let done: Vec<String> = std::iter::once(step(1, &plan.service, &plan.mutation))
+        .chain(
+            plan.then[..failed]
+                .iter()
+                .enumerate()
+                .map(|(i, f)| step(i + 2, &f.service, &f.mutation)),
+        )
+        .collect();
+    let not_sent: Vec<String> = plan.then[failed..]
+        .iter()
+        .enumerate()
+        .map(|(i, f)| step(failed + i + 2, &f.service, &f.mutation))
+        .collect();
+    format!(
+        "{what}: PARTLY DONE. Step {} stopped: {e}. Done: {}. Not sent: {}.",
+        failed + 2,
+        done.join("; "),
+        not_sent.join("; ")
+    )
 }
 
 /// What differs between the facts a plan was made on and the service now.

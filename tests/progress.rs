@@ -270,3 +270,27 @@ async fn a_paired_promote_says_it_waits_for_the_primary_with_the_runners_limit()
         "{l}"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn q_while_an_action_is_at_work_asks_again_before_quitting() {
+    let mut d = Demo::new().await;
+    select(&mut d.state, "prod-core", "search-canary");
+    press(&mut d.state, KeyCode::Char('P'));
+    press(&mut d.state, KeyCode::Char('y'));
+    press(&mut d.state, KeyCode::Char('q'));
+    assert!(!d.state.quit, "the first q only warns");
+    let flash = d.state.flash.clone().unwrap().0;
+    assert!(flash.contains("may leave it half done"), "{flash}");
+    press(&mut d.state, KeyCode::Char('q'));
+    assert!(d.state.quit, "the second q quits");
+}
+
+#[tokio::test(start_paused = true)]
+async fn q_once_every_call_is_sent_quits_at_once_even_while_waiting_until_stable() {
+    let mut d = Demo::new().await;
+    select(&mut d.state, "prod-core", "api");
+    d.confirm('R').await.expect("sent");
+    assert!(matches!(d.phase(), Phase::Waiting { .. }));
+    press(&mut d.state, KeyCode::Char('q'));
+    assert!(d.state.quit);
+}

@@ -154,7 +154,7 @@ fn on_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
             }
         }
         Action::RolloutAlarms => rollout_alarms(state),
-        Action::Quit => state.quit = true,
+        Action::Quit => quit_unless_acting(state),
         Action::Build => state
             .flash("start a build: not in this version (no CI backend yet); nothing was changed"),
         Action::Promote
@@ -186,6 +186,28 @@ fn on_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
                 Some(Err(why)) => state.flash(why),
             }
         }
+    }
+}
+
+/// `q` while an action is at work would cut it off between calls: the first `q` says so, a
+/// second one within the flash's few seconds quits. (`Ctrl-C` always quits at once.)
+fn quit_unless_acting(state: &mut State) {
+    let Some(p) = state
+        .progress
+        .as_ref()
+        .filter(|p| p.phase == progress::Phase::Sending)
+    else {
+        state.quit = true;
+        return;
+    };
+    let warning = format!(
+        "{} {} is still at work: quitting now may leave it half done. q again to quit anyway",
+        p.verb, p.service
+    );
+    if state.flash.as_ref().is_some_and(|(m, _)| *m == warning) {
+        state.quit = true;
+    } else {
+        state.flash(warning);
     }
 }
 

@@ -7,8 +7,8 @@
 //! services created concurrently, no tasks), then over `DECKWATCH_BENCH_ROUNDS` rounds (default 5)
 //! measures with `AwsFleet` (retries off, every cluster of the region):
 //!
-//! - first rows: a new fleet fetches its clusters with `services_of`, 4 at a time (as
-//!   `services()` does), and the time until the first cluster's services are complete;
+//! - first rows: a new fleet's `services_in_parts` (the console's first load), and the time
+//!   until its first part arrives;
 //! - all rows: a new fleet's `services()` (cold: task definition not cached, new connections),
 //!   then the same fleet's `services()` again (warm);
 //!
@@ -23,7 +23,6 @@ mod seed;
 
 use counting::CallCounter;
 use deckwatch::cloud::Fleet;
-use deckwatch::cloud::aws::services::CLUSTER_CONCURRENCY;
 use futures::StreamExt;
 use seed::{Seeder, TaskDefSpec};
 use std::collections::BTreeMap;
@@ -174,25 +173,20 @@ async fn run(url: &str, rounds: usize) {
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut cold_cpu, mut warm_cpu) = (Vec::new(), Vec::new());
     for _ in 0..rounds {
-        // (a) First rows: clusters fetched concurrently, each complete on its own.
+        // (a) First rows: what the console's first load does, services_in_parts; the time
+        // until its first part, and until the whole list.
         let fleet = console_fleet(url).await;
         let t = Instant::now();
-        let names = fleet.clusters().await.expect("clusters");
-        let fleet = &fleet;
-        let mut per_cluster = futures::stream::iter(names)
-            .map(|c| async move { fleet.services_of(&c).await })
-            .buffer_unordered(CLUSTER_CONCURRENCY);
-        let mut got = 0;
-        let mut first_at = None;
-        while let Some(r) = per_cluster.next().await {
-            let services = r.expect("services_of");
-            assert!(!services.is_empty());
-            got += services.len();
-            first_at.get_or_insert_with(|| t.elapsed());
-        }
-        first.push(ms(first_at.expect("a first cluster")));
-        streamed_all.push(ms(t.elapsed()));
-        assert!(got >= CLUSTERS * PER_CLUSTER);
+        let first_at = std::sync::Mutex::new(None);
+        let sink = |rows: Vec<deckwatch::model::Service>, _done: usize, _total: usize| {
+            assert!(!rows.is_empty());
+            first_at.lock().unwrap().get_or_insert_with(|| t.elapsed());
+        };
+        let all = fleet.services_in_parts(&sink).await.expect("services in parts");
+        let whole = t.elapsed();
+        first.push(ms(first_at.into_inner().unwrap().unwrap_or(whole)));
+        streamed_all.push(ms(whole));
+        assert!(all.len() >= CLUSTERS * PER_CLUSTER);
 
         // (b) All rows: services() of a new fleet, then again on the same fleet.
         let fleet = console_fleet(url).await;
@@ -212,8 +206,8 @@ async fn run(url: &str, rounds: usize) {
         assert!(all.len() >= CLUSTERS * PER_CLUSTER);
     }
     println!("timings:");
-    summary("(a) first cluster's rows (services_of x4)", &first);
-    summary("    all clusters the same way", &streamed_all);
+    summary("(a) first part's rows (services_in_parts)", &first);
+    summary("    the whole list the same way", &streamed_all);
     summary("(b) all rows, services(), new fleet", &cold);
     summary("    all rows, services(), second refresh", &warm);
     if !cold_cpu.is_empty() {

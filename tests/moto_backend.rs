@@ -397,3 +397,52 @@ async fn one_refresh_of_25_services_makes_the_minimum_of_calls() {
     assert_eq!(counter.get("DescribeTasks"), 1, "{calls:?}");
     assert_eq!(calls.values().sum::<usize>(), 3, "{calls:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_load_reports_each_cluster_as_it_is_read() {
+    let url = moto::url();
+    let seed = Seeder::new(&url).await;
+    let family = moto::unique("parts");
+    let td = seed
+        .task_def(TaskDefSpec {
+            family: &family,
+            container: "app",
+            image: "nginx:1",
+            log_group: &format!("/ecs/{family}"),
+            stream_prefix: "ecs",
+        })
+        .await;
+    let clusters: Vec<String> = (0..3)
+        .map(|i| moto::unique(&format!("dw-part{i}")))
+        .collect();
+    for (i, c) in clusters.iter().enumerate() {
+        seed.cluster(c).await;
+        for n in 0..=i {
+            seed.service(c, &format!("svc-{n}"), &td, 1).await;
+        }
+    }
+    let names: Vec<&str> = clusters.iter().map(String::as_str).collect();
+    let fleet = moto::fleet(&url, &names, Vec::new()).await;
+
+    let parts = std::sync::Mutex::new(Vec::new());
+    let sink = |rows: Vec<deckwatch::model::Service>, done: usize, total: usize| {
+        parts.lock().unwrap().push((rows.len(), done, total));
+    };
+    let all = fleet
+        .services_in_parts(&sink)
+        .await
+        .expect("services in parts");
+    let parts = parts.into_inner().unwrap();
+    // Two parts (the third cluster completes the whole list), each larger than the last.
+    assert_eq!(parts.len(), 2, "{parts:?}");
+    assert_eq!((parts[0].1, parts[0].2), (1, 3));
+    assert_eq!((parts[1].1, parts[1].2), (2, 3));
+    assert!(
+        parts[0].0 >= 1 && parts[0].0 < parts[1].0 && parts[1].0 < 6,
+        "{parts:?}"
+    );
+    // The whole list is what services() returns, in the same order.
+    let keys = |v: &[deckwatch::model::Service]| v.iter().map(|s| s.key()).collect::<Vec<_>>();
+    assert_eq!(all.len(), 6);
+    assert_eq!(keys(&all), keys(&fleet.services().await.expect("services")));
+}

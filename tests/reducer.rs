@@ -1320,3 +1320,26 @@ fn a_outside_the_rollout_view_does_nothing() {
     press(&mut s, KeyCode::Char('a'));
     assert_eq!(s.pane, Pane::Services);
 }
+
+#[test]
+fn the_first_load_shows_each_part_then_the_whole_list_and_later_parts_are_ignored() {
+    let all = services();
+    let prod_core: Vec<Service> = all
+        .iter()
+        .filter(|s| s.cluster == "prod-core")
+        .cloned()
+        .collect();
+    let mut s = State::new(options(false), EPOCH);
+    update(&mut s, Msg::ServicesPart(prod_core.clone(), 1, 3, EPOCH));
+    assert_eq!(s.services.len(), prod_core.len());
+    assert_eq!(s.services_loading, Some((1, 3)));
+    s.dirty = false;
+    update(&mut s, Msg::Services(all.clone(), EPOCH + 1_000));
+    assert!(s.dirty);
+    assert_eq!(s.services_loading, None);
+    assert_eq!(s.services.len(), all.len());
+    // A part arriving after the whole list would hide rows: it is dropped.
+    update(&mut s, Msg::ServicesPart(prod_core, 1, 3, EPOCH + 2_000));
+    assert_eq!(s.services.len(), all.len());
+    assert_eq!(s.services_loading, None);
+}

@@ -621,3 +621,33 @@ fn a_partly_done_action_shows_its_whole_message() {
     // The footer is still there below it.
     assert!(text.lines().last().unwrap().contains("q quit"), "{text}");
 }
+
+#[test]
+fn the_services_title_says_how_many_clusters_are_read_during_the_first_load() {
+    let w = world();
+    let part: Vec<_> = w
+        .services()
+        .into_iter()
+        .filter(|x| x.cluster == "prod-core")
+        .collect();
+    let mut s = State::new(
+        Options {
+            read_only: false,
+            theme: "dark".into(),
+            themes: Themes::load(None).unwrap().names(),
+            log_lines: 100,
+            log_bytes: 1 << 16,
+            context: state(&w).context,
+            accent: None,
+        },
+        w.now,
+    );
+    update(&mut s, Msg::Resize(W, H));
+    update(&mut s, Msg::ServicesPart(part, 1, 3, w.now));
+    let t = render(&s, &dark());
+    let text = screen(t.backend().buffer());
+    assert!(
+        text.contains("services · 1 of 3 clusters read… (7)"),
+        "{text}"
+    );
+}

@@ -12,12 +12,22 @@ use async_trait::async_trait;
 
 pub type CloudResult<T> = Result<T, CloudError>;
 
+/// Receives the rows read so far, with how many of how many clusters they cover.
+pub type PartSink<'a> = dyn Fn(Vec<Service>, usize, usize) + Send + Sync + 'a;
+
 #[async_trait]
 pub trait Fleet: Send + Sync + 'static {
     /// Profile, account, region and clusters, for the header.
     async fn context(&self) -> CloudResult<ContextInfo>;
     /// Every service of the clusters in scope, with deployments, events and metrics.
     async fn services(&self) -> CloudResult<Vec<Service>>;
+    /// The same, reporting the rows read so far to `part` while it reads, so a first load can
+    /// show them before every cluster is in. Backends that read everything at once just
+    /// return `services()`.
+    async fn services_in_parts(&self, part: &PartSink<'_>) -> CloudResult<Vec<Service>> {
+        let _ = part;
+        self.services().await
+    }
     /// Running and recently stopped tasks of one service, or of every service when `None`.
     async fn tasks(&self, service: Option<&ServiceKey>) -> CloudResult<Vec<Task>>;
     async fn images(&self) -> CloudResult<Vec<Image>>;
@@ -52,6 +62,9 @@ impl Fleet for ReadOnly {
     }
     async fn services(&self) -> CloudResult<Vec<Service>> {
         self.0.services().await
+    }
+    async fn services_in_parts(&self, part: &PartSink<'_>) -> CloudResult<Vec<Service>> {
+        self.0.services_in_parts(part).await
     }
     async fn tasks(&self, service: Option<&ServiceKey>) -> CloudResult<Vec<Task>> {
         self.0.tasks(service).await

@@ -106,6 +106,8 @@ pub enum Msg {
     Tick(Millis),
     Context(ContextInfo),
     Services(Vec<Service>, Millis),
+    /// The first load's rows so far: (rows, clusters read, clusters in all, when).
+    ServicesPart(Vec<Service>, usize, usize, Millis),
     Tasks(Option<ServiceKey>, Vec<Task>, Millis),
     Images(Vec<Image>, Millis),
     Alarms(Vec<Alarm>, Millis),
@@ -160,6 +162,8 @@ pub struct State {
     pub size: (u16, u16),
     /// A one-line message for the footer, and when it was set.
     pub flash: Option<(String, Millis)>,
+    /// While the first load of services is still coming in: (clusters read, clusters in all).
+    pub services_loading: Option<(usize, usize)>,
     /// The last confirmed action: at work, waiting until stable, or its outcome.
     pub progress: Option<progress::Progress>,
     pub quit: bool,
@@ -209,6 +213,7 @@ impl State {
             now,
             size: (120, 40),
             flash: None,
+            services_loading: None,
             progress: None,
             quit: false,
             dirty: true,
@@ -342,7 +347,17 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.dirty |= c != state.context;
             state.context = c;
         }
+        Msg::ServicesPart(mut v, done, total, at) => {
+            // Only until the first whole list: after that a part would hide rows.
+            if state.services.fetched_at.is_none() || state.services_loading.is_some() {
+                rows::sort_services(&mut v);
+                state.services.replace(v, at);
+                state.services_loading = Some((done, total));
+                state.dirty = true;
+            }
+        }
         Msg::Services(mut v, at) => {
+            state.dirty |= state.services_loading.take().is_some();
             rows::sort_services(&mut v);
             if let Some(p) = &mut state.progress {
                 state.dirty |= p.observe(&v, at);

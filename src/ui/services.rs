@@ -35,7 +35,10 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         block: pane_block(
             state,
             theme,
-            "services".into(),
+            match state.services_loading {
+                Some((done, total)) => format!("services · {done} of {total} clusters read…"),
+                None => "services".into(),
+            },
             Some((t.len(), t.items.len())),
         ),
     };

@@ -4,7 +4,7 @@
 
 use super::backoff::Backoff;
 use crate::cloud::{CloudError, ErrorKind, Fleet};
-use crate::model::{Millis, ServiceKey};
+use crate::model::{Millis, Service, ServiceKey};
 use crate::state::{Msg, Pane, Resource, Watch};
 use std::sync::Arc;
 use std::time::Duration;
@@ -74,6 +74,7 @@ pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Int
             iv,
             backoff: Backoff::new(now_ms() as u64 ^ res as u64),
             log_cursor: None,
+            loaded: false,
         };
         tokio::spawn(p.run());
     }
@@ -93,6 +94,8 @@ struct Poller {
     backoff: Backoff,
     /// The service being tailed and the backend's cursor for it.
     log_cursor: Option<(ServiceKey, u64)>,
+    /// A whole load has been delivered (services).
+    loaded: bool,
 }
 
 impl Poller {
@@ -173,6 +176,18 @@ impl Poller {
     async fn poll(&mut self, w: &Watch) -> Result<Msg, CloudError> {
         let f = &self.fleet;
         Ok(match self.res {
+            Resource::Services if !self.loaded => {
+                // The first load shows each cluster's rows as they come in; later refreshes
+                // replace the list whole, so rows never blink out while a refresh runs.
+                let tx = self.tx.clone();
+                let part = move |rows: Vec<Service>, done: usize, total: usize| {
+                    // Best effort: a progress view may be skipped if the loop is busy.
+                    let _ = tx.try_send(Msg::ServicesPart(rows, done, total, now_ms()));
+                };
+                let all = f.services_in_parts(&part).await?;
+                self.loaded = true;
+                Msg::Services(all, now_ms())
+            }
             Resource::Services => Msg::Services(f.services().await?, now_ms()),
             Resource::Tasks => Msg::Tasks(
                 w.service.clone(),

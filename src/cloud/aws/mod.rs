@@ -22,7 +22,7 @@ pub mod taskdefs;
 pub mod tasks;
 mod throttle;
 
-use super::{CloudError, CloudResult, ErrorKind, Fleet};
+use super::{CloudError, CloudResult, ErrorKind, Fleet, PartSink};
 use crate::model::{
     Alarm, ContextInfo, Image, LogBatch, Millis, Mutation, Service, ServiceKey, Strategy, Task,
     TaskDefRef,
@@ -239,12 +239,9 @@ impl AwsFleet {
                 raw.iter().flat_map(|r| r.task_def_arns()),
             )
             .await;
-        Ok(self.enrich(&raw, &defs).await)
+        Ok(self.enrich(&raw, &defs, true).await)
     }
 
-    /// Maps described services and fills in what other APIs know about them: utilisation
-    /// (CloudWatch), native deployments (ECS service deployments) and target health (elbv2),
-    /// all at once. A failure of any of these is logged and leaves that part empty.
     /// The cached series of `keys` (empty until the first fetch lands), starting a background
     /// fetch when the cache is a minute old or lacks a service.
     fn cached_metrics(&self, keys: &[ServiceKey]) -> Vec<metrics::Utilisation> {
@@ -281,10 +278,26 @@ impl AwsFleet {
         out
     }
 
+    /// CPU and memory of `keys`: from the background cache, or fetched now.
+    async fn utilisation(&self, keys: &[ServiceKey]) -> CloudResult<Vec<metrics::Utilisation>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        if self.background_metrics {
+            return Ok(self.cached_metrics(keys));
+        }
+        metrics::utilisation(&self.cw, &self.errors, keys, now_ms()).await
+    }
+
+    /// Maps described services and fills in what other APIs know about them: utilisation
+    /// (CloudWatch, unless `with_metrics` is false), native deployments (ECS service
+    /// deployments), target health and weighted rules (elbv2), all at once. A failure of any of
+    /// these is logged and leaves that part empty.
     async fn enrich(
         &self,
         raw: &[RawService],
         defs: &HashMap<String, Arc<TaskDefInfo>>,
+        with_metrics: bool,
     ) -> Vec<Service> {
         let mut out: Vec<Service> = raw.iter().map(|r| services::map_service(r, defs)).collect();
         // Where a rollback would go: one ListTaskDefinitions per family and revision, cached.
@@ -331,13 +344,10 @@ impl AwsFleet {
         groups.dedup();
 
         let metrics_call = async {
-            if keys.is_empty() {
+            if !with_metrics {
                 return Ok(Vec::new());
             }
-            if self.background_metrics {
-                return Ok(self.cached_metrics(&keys));
-            }
-            metrics::utilisation(&self.cw, &self.errors, &keys, now_ms()).await
+            self.utilisation(&keys).await
         };
         let native_call = async {
             if native_targets.is_empty() {
@@ -393,15 +403,7 @@ impl AwsFleet {
             }
         }
 
-        match util {
-            Ok(util) => {
-                for (s, u) in out.iter_mut().zip(util) {
-                    s.cpu = u.cpu;
-                    s.mem = u.mem;
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "service metrics unavailable"),
-        }
+        apply_utilisation(&mut out, util);
         match nat {
             Ok(nat) => {
                 for ((i, _), n) in natives.iter().zip(nat) {
@@ -430,17 +432,63 @@ impl AwsFleet {
     ) -> CloudResult<(Vec<RawService>, HashMap<String, Arc<TaskDefInfo>>)> {
         let clusters = self.clusters().await?;
         let raw = services::fetch_all(&self.ecs, &self.errors, &clusters).await?;
-        let defs = self
-            .taskdefs
+        let defs = self.defs_of(&raw).await;
+        self.remember_usage(&raw, &defs);
+        Ok((raw, defs))
+    }
+
+    async fn defs_of(&self, raw: &[RawService]) -> HashMap<String, Arc<TaskDefInfo>> {
+        self.taskdefs
             .get_many_lenient(
                 &self.ecs,
                 &self.errors,
                 raw.iter().flat_map(|r| r.task_def_arns()),
             )
-            .await;
-        let usage = usage_of(&raw, &defs);
+            .await
+    }
+
+    fn remember_usage(&self, raw: &[RawService], defs: &HashMap<String, Arc<TaskDefInfo>>) {
+        let usage = usage_of(raw, defs);
         *self.usage.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(usage));
-        Ok((raw, defs))
+    }
+
+    async fn indexed_part(&self, i: usize, cluster: String) -> (usize, CloudResult<Part>) {
+        (i, self.cluster_part(&cluster).await)
+    }
+
+    /// One cluster's services, enriched but for CPU and memory, with their raw form and task
+    /// definitions.
+    async fn cluster_part(
+        &self,
+        cluster: &str,
+    ) -> CloudResult<(
+        Vec<RawService>,
+        HashMap<String, Arc<TaskDefInfo>>,
+        Vec<Service>,
+    )> {
+        let raw = services::fetch_cluster(&self.ecs, &self.errors, cluster).await?;
+        let defs = self.defs_of(&raw).await;
+        let rows = self.enrich(&raw, &defs, false).await;
+        Ok((raw, defs, rows))
+    }
+}
+
+/// One cluster read: its described services, their task definitions, and the rows.
+type Part = (
+    Vec<RawService>,
+    HashMap<String, Arc<TaskDefInfo>>,
+    Vec<Service>,
+);
+
+fn apply_utilisation(out: &mut [Service], util: CloudResult<Vec<metrics::Utilisation>>) {
+    match util {
+        Ok(util) => {
+            for (s, u) in out.iter_mut().zip(util) {
+                s.cpu = u.cpu;
+                s.mem = u.mem;
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "service metrics unavailable"),
     }
 }
 
@@ -485,7 +533,44 @@ impl Fleet for AwsFleet {
 
     async fn services(&self) -> CloudResult<Vec<Service>> {
         let (raw, defs) = self.raw_services().await?;
-        Ok(self.enrich(&raw, &defs).await)
+        Ok(self.enrich(&raw, &defs, true).await)
+    }
+
+    /// Cluster by cluster, a few at a time, in the order they finish: `part` gets the rows of
+    /// the clusters read so far (in cluster order, without CPU and memory) after each but the
+    /// last. The whole list, with CPU and memory, is returned at the end.
+    async fn services_in_parts(&self, part: &PartSink<'_>) -> CloudResult<Vec<Service>> {
+        let clusters = self.clusters().await?;
+        let total = clusters.len();
+        let calls: Vec<_> = clusters
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| self.indexed_part(i, c))
+            .collect();
+        let mut pending =
+            futures::stream::iter(calls).buffer_unordered(services::CLUSTER_CONCURRENCY);
+        let mut done = vec![None; total];
+        let mut finished = 0;
+        while let Some((i, result)) = pending.next().await {
+            done[i] = Some(result?);
+            finished += 1;
+            if finished < total {
+                let rows = done.iter().flatten().flat_map(|(_, _, rows)| rows.clone());
+                part(rows.collect(), finished, total);
+            }
+        }
+        let mut raw = Vec::new();
+        let mut defs = HashMap::new();
+        let mut out = Vec::new();
+        for (r, d, rows) in done.into_iter().flatten() {
+            raw.extend(r);
+            defs.extend(d);
+            out.extend(rows);
+        }
+        self.remember_usage(&raw, &defs);
+        let keys: Vec<ServiceKey> = out.iter().map(Service::key).collect();
+        apply_utilisation(&mut out, self.utilisation(&keys).await);
+        Ok(out)
     }
 
     async fn tasks(&self, service: Option<&ServiceKey>) -> CloudResult<Vec<Task>> {

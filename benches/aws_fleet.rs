@@ -185,7 +185,10 @@ async fn run(url: &str, rounds: usize) {
             assert!(!rows.is_empty());
             first_at.lock().unwrap().get_or_insert_with(|| t.elapsed());
         };
-        let all = fleet.services_in_parts(&sink).await.expect("services in parts");
+        let all = fleet
+            .services_in_parts(&sink)
+            .await
+            .expect("services in parts");
         let whole = t.elapsed();
         first.push(ms(first_at.into_inner().unwrap().unwrap_or(whole)));
         streamed_all.push(ms(whole));

@@ -234,11 +234,7 @@ async fn promoting_a_paired_canary_moves_the_primary_then_retires_the_canary() {
         "it waited until stable"
     );
     assert_eq!(
-        search.routes[0]
-            .weights
-            .iter()
-            .map(|w| w.1)
-            .collect::<Vec<_>>(),
+        weights(search),
         [100, 0],
         "then the traffic went back to the primary"
     );
@@ -285,14 +281,7 @@ async fn aborting_a_paired_canary_scales_it_to_zero_and_leaves_the_primary() {
     assert_eq!((canary.desired, canary.running), (0, 0));
     assert_eq!(search.task_def.revision, 15);
     assert_eq!(search.running, 2);
-    assert_eq!(
-        canary.routes[0]
-            .weights
-            .iter()
-            .map(|w| w.1)
-            .collect::<Vec<_>>(),
-        [100, 0]
-    );
+    assert_eq!(weights(canary), [100, 0]);
 }
 
 #[tokio::test(start_paused = true)]
@@ -360,14 +349,7 @@ async fn a_retired_paired_canary_comes_back_with_the_next_revision_at_the_next_c
     let canary = service(&fleet, "search-canary").await;
     assert_eq!((canary.desired, canary.running), (1, 1), "{canary:#?}");
     assert_eq!(canary.task_def.revision, 17);
-    assert_eq!(
-        canary.routes[0]
-            .weights
-            .iter()
-            .map(|w| w.1)
-            .collect::<Vec<_>>(),
-        [90, 10]
-    );
+    assert_eq!(weights(&canary), [90, 10]);
     let services = all(&fleet).await;
     let canary = services.iter().find(|s| s.name == "search-canary").unwrap();
     assert!(plan_for(canary, &services, Action::Promote, None).is_ok());
@@ -440,16 +422,14 @@ async fn a_promote_that_stops_half_way_says_exactly_what_was_done_and_what_was_n
     let canary = services.iter().find(|s| s.name == "search-canary").unwrap();
     assert_eq!(search.task_def.revision, 16);
     assert_eq!(canary.desired, 1);
-    assert_eq!(
-        canary.routes[0]
-            .weights
-            .iter()
-            .map(|w| w.1)
-            .collect::<Vec<_>>(),
-        [90, 10]
-    );
+    assert_eq!(weights(canary), [90, 10]);
     // The failed call is in the audit log with its error.
     let last = audit_lines(&dir).pop().unwrap();
     assert_eq!(last["phase"], "after");
     assert!(last.to_string().contains("connection refused"), "{last}");
+}
+
+/// The weights of the first rule splitting `s`'s traffic, in the rule's order.
+fn weights(s: &Service) -> Vec<u32> {
+    s.routes[0].weights.iter().map(|w| w.1).collect()
 }

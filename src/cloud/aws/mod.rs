@@ -225,21 +225,11 @@ impl AwsFleet {
     }
 
     /// The services of one cluster (by name), complete with metrics, native deployments and
-    /// target health: what `services()` gives for that cluster, so a caller can show each
-    /// cluster as soon as it is in. (`services()` batches the metric queries of all clusters
-    /// together, so it makes fewer calls than `services_of` for every cluster.)
+    /// target health: what `services()` gives for that cluster.
     pub async fn services_of(&self, cluster: &str) -> CloudResult<Vec<Service>> {
-        let cluster = last_segment(cluster);
-        let raw = services::fetch_cluster(&self.ecs, &self.errors, cluster).await?;
-        let defs = self
-            .taskdefs
-            .get_many_lenient(
-                &self.ecs,
-                &self.errors,
-                raw.iter().flat_map(|r| r.task_def_arns()),
-            )
-            .await;
-        Ok(self.enrich(&raw, &defs, true).await)
+        let (_, _, mut rows) = self.cluster_part(last_segment(cluster)).await?;
+        self.add_utilisation(&mut rows).await;
+        Ok(rows)
     }
 
     /// The cached series of `keys` (empty until the first fetch lands), starting a background
@@ -287,6 +277,12 @@ impl AwsFleet {
             return Ok(self.cached_metrics(keys));
         }
         metrics::utilisation(&self.cw, &self.errors, keys, now_ms()).await
+    }
+
+    /// Fills in CPU and memory of rows enriched without them.
+    async fn add_utilisation(&self, rows: &mut [Service]) {
+        let keys: Vec<ServiceKey> = rows.iter().map(Service::key).collect();
+        apply_utilisation(rows, self.utilisation(&keys).await);
     }
 
     /// Maps described services and fills in what other APIs know about them: utilisation
@@ -568,8 +564,7 @@ impl Fleet for AwsFleet {
             out.extend(rows);
         }
         self.remember_usage(&raw, &defs);
-        let keys: Vec<ServiceKey> = out.iter().map(Service::key).collect();
-        apply_utilisation(&mut out, self.utilisation(&keys).await);
+        self.add_utilisation(&mut out).await;
         Ok(out)
     }
 

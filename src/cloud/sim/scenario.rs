@@ -39,9 +39,11 @@ pub fn on_schedule(w: &mut World) {
 /// of the traffic on its target group again.
 fn restart_pair(w: &mut World, i: usize) {
     let c = &w.services[i].svc;
-    let Some(p) = w.services.iter().position(|s| {
-        s.svc.cluster == c.cluster && c.name.strip_suffix("-canary") == Some(s.svc.name.as_str())
-    }) else {
+    let Some(p) = w
+        .services
+        .iter()
+        .position(|s| s.svc.cluster == c.cluster && c.canary_of.as_ref() == Some(&s.svc.name))
+    else {
         return;
     };
     let latest = w.services[p]

@@ -79,15 +79,43 @@ pub struct Context {
     pub accent: Option<String>,
 }
 
-/// `origin:line:column: message`, the way compilers report, from a TOML error.
-pub fn describe_toml_error(origin: &str, text: &str, e: &toml::de::Error) -> String {
-    let msg = e.message().trim();
-    match e.span() {
-        Some(span) => {
-            let (line, col) = line_col(text, span.start);
-            format!("{origin}:{line}:{col}: {msg}")
+/// What is wrong with a config (or theme) file, and where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// `origin:line:column: message`, the way compilers report.
+    #[error("{origin}:{line}:{column}: {message}")]
+    At {
+        origin: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{origin}: {message}")]
+    Invalid { origin: String, message: String },
+    /// The file could not be read.
+    #[error("{origin}: {cause}")]
+    Read { origin: String, cause: String },
+}
+
+impl ConfigError {
+    /// A TOML syntax or type error, placed in `text`.
+    pub fn from_toml(origin: &str, text: &str, e: &toml::de::Error) -> Self {
+        let message = e.message().trim().to_string();
+        match e.span() {
+            Some(span) => {
+                let (line, column) = line_col(text, span.start);
+                ConfigError::At {
+                    origin: origin.into(),
+                    line,
+                    column,
+                    message,
+                }
+            }
+            None => ConfigError::Invalid {
+                origin: origin.into(),
+                message,
+            },
         }
-        None => format!("{origin}: {msg}"),
     }
 }
 
@@ -104,10 +132,13 @@ pub fn default_dir() -> Option<PathBuf> {
 }
 
 impl Config {
-    pub fn parse(origin: &str, text: &str) -> Result<Self, String> {
+    pub fn parse(origin: &str, text: &str) -> Result<Self, ConfigError> {
         let cfg: Config =
-            toml::from_str(text).map_err(|e| describe_toml_error(origin, text, &e))?;
-        cfg.check().map_err(|e| format!("{origin}: {e}"))?;
+            toml::from_str(text).map_err(|e| ConfigError::from_toml(origin, text, &e))?;
+        cfg.check().map_err(|message| ConfigError::Invalid {
+            origin: origin.into(),
+            message,
+        })?;
         Ok(cfg)
     }
 
@@ -149,11 +180,14 @@ impl Config {
     }
 
     /// Reads `path`. A missing file is an error only when `required` (it was named by the user).
-    pub fn load(path: &Path, required: bool) -> Result<Self, String> {
+    pub fn load(path: &Path, required: bool) -> Result<Self, ConfigError> {
         match std::fs::read_to_string(path) {
             Ok(text) => Self::parse(&path.display().to_string(), &text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Ok(Self::default()),
-            Err(e) => Err(format!("{}: {e}", path.display())),
+            Err(e) => Err(ConfigError::Read {
+                origin: path.display().to_string(),
+                cause: e.to_string(),
+            }),
         }
     }
 
@@ -175,8 +209,9 @@ mod tests {
 
     #[test]
     fn an_unknown_key_names_file_line_and_column() {
-        let err =
-            Config::parse("c.toml", "theme = \"dark\"\n\n[poll]\nfast_sec = 3\n").unwrap_err();
+        let err = Config::parse("c.toml", "theme = \"dark\"\n\n[poll]\nfast_sec = 3\n")
+            .unwrap_err()
+            .to_string();
         assert!(
             err.starts_with("c.toml:4:1: unknown field `fast_sec`"),
             "{err}"
@@ -185,14 +220,18 @@ mod tests {
 
     #[test]
     fn a_type_error_names_file_line_and_column() {
-        let err = Config::parse("c.toml", "[logs]\nmax_lines = \"many\"\n").unwrap_err();
+        let err = Config::parse("c.toml", "[logs]\nmax_lines = \"many\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("c.toml:2:13:"), "{err}");
         assert!(err.contains("invalid type"), "{err}");
     }
 
     #[test]
     fn default_context_must_exist() {
-        let err = Config::parse("c.toml", "default_context = \"prod\"\n").unwrap_err();
+        let err = Config::parse("c.toml", "default_context = \"prod\"\n")
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             err,
             "c.toml: default_context = \"prod\", but no [[context]] has that name"

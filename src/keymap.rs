@@ -1,11 +1,15 @@
-//! The one key table. The reducer looks keys up here and the help overlay and footer are drawn
-//! from it, so what the help says is what the keys do.
+//! The one key table. Every key, in every mode, and every palette word is looked up here, so
+//! the help, the footer and the dialogs' hints are drawn from what the keys really do.
+//!
+//! The table has a layer per input mode. A key means a `Command`; what a command does is the
+//! reducer's business (`state::commands`).
 
 use crate::state::Pane;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+/// What a key (or a palette word) asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
     Pane(Pane),
     NextPane,
     PrevPane,
@@ -15,7 +19,9 @@ pub enum Action {
     PageUp,
     Top,
     Bottom,
-    Enter,
+    /// Open the selection's detail, or drill into a service.
+    Open,
+    /// Back, close, clear the filter.
     Back,
     Filter,
     Palette,
@@ -24,110 +30,381 @@ pub enum Action {
     ToggleFollow,
     /// From the rollout view: the alarms pane, filtered to the rollout's alarms.
     RolloutAlarms,
+    /// The rollout view of the selected service.
+    Rollout,
+    Theme(Option<String>),
     Quit,
+    /// Ctrl-C: quits at once, in any mode.
+    ForceQuit,
     Promote,
     Abort,
     Rollback,
     ForceDeploy,
     Scale,
     Build,
+    // Inside a mode: a dialog, a prompt or an overlay.
+    /// Accept what was typed (Enter).
+    Accept,
+    /// Leave the mode without acting.
+    Cancel,
+    /// Confirm a dialog's action.
+    Confirm,
+    DeleteChar,
+    /// Complete the palette's word.
+    Complete,
+    /// Text typed into a prompt.
+    Insert(char),
+    /// A palette word this version does not know.
+    Unknown(String),
 }
 
-/// Where a binding applies.
+/// The input modes, each with its own layer of bindings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    Global,
-    Only(Pane),
+pub enum Layer {
+    Normal,
+    Filter,
+    Palette,
+    /// Typing a desired count.
+    Scale,
+    /// A dialog that `y` confirms.
+    Confirm,
+    /// A production dialog: the service's name is typed, then Enter.
+    ConfirmTyped,
+    /// Help and detail popups.
+    Overlay,
 }
 
+/// What a key not bound in a layer does there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Otherwise {
+    Ignore,
+    /// A printable character is typed into the prompt.
+    Type,
+    /// Any other key cancels (a dialog: only its confirm key acts).
+    Cancel,
+}
+
+/// Where a normal-mode binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    Everywhere,
+    Pane(Pane),
+    /// The rollout view: the tasks pane drilled into a service.
+    RolloutView,
+}
+
+impl Reach {
+    fn covers(self, pane: Pane) -> bool {
+        match self {
+            Reach::Everywhere => true,
+            Reach::Pane(p) => p == pane,
+            Reach::RolloutView => pane == Pane::Tasks,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
 pub struct Binding {
-    pub keys: &'static [KeyCode],
+    pub keys: Vec<KeyCode>,
     /// How the keys are written in help and footer.
-    pub label: &'static str,
-    pub action: Action,
+    pub label: String,
+    pub command: Command,
     pub help: &'static str,
-    pub scope: Scope,
-    /// The footer's short hint for this binding, if it has one.
+    pub reach: Reach,
+    /// The footer's short word for this binding, if the footer shows it.
     pub hint: Option<&'static str>,
 }
 
-const fn b(
-    keys: &'static [KeyCode],
-    label: &'static str,
-    action: Action,
+/// The palette's words: the names (first is the one shown), whether it takes an argument, the
+/// command and what it does.
+pub struct Word {
+    pub names: &'static [&'static str],
+    pub arg: Option<&'static str>,
+    pub command: fn(Option<&str>) -> Command,
+    pub help: &'static str,
+}
+
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    layers: Vec<(Layer, Vec<Binding>)>,
+}
+
+/// Text shown before a layer's hints in the footer, and what unbound keys do there.
+fn layer_rules(layer: Layer) -> (&'static str, Otherwise) {
+    match layer {
+        Layer::Normal | Layer::Overlay => ("", Otherwise::Ignore),
+        Layer::Filter | Layer::Palette => ("", Otherwise::Type),
+        Layer::Scale => ("digits, ", Otherwise::Type),
+        Layer::Confirm => ("", Otherwise::Cancel),
+        Layer::ConfirmTyped => ("PROD: type the service name, then ", Otherwise::Type),
+    }
+}
+
+fn b(
+    keys: &[KeyCode],
+    label: &str,
+    command: Command,
     help: &'static str,
-    scope: Scope,
+    reach: Reach,
     hint: Option<&'static str>,
 ) -> Binding {
     Binding {
-        keys,
-        label,
-        action,
+        keys: keys.to_vec(),
+        label: label.to_string(),
+        command,
         help,
-        scope,
+        reach,
         hint,
     }
 }
 
 use KeyCode::*;
-use Scope::*;
+use Reach::Everywhere;
 
 #[rustfmt::skip]
-pub const BINDINGS: &[Binding] = &[
-    b(&[Char('1')], "1", Action::Pane(Pane::Services), "services pane", Global, None),
-    b(&[Char('2')], "2", Action::Pane(Pane::Tasks), "tasks pane", Global, None),
-    b(&[Char('3')], "3", Action::Pane(Pane::Images), "images pane", Global, None),
-    b(&[Char('4')], "4", Action::Pane(Pane::Alarms), "alarms pane", Global, None),
-    b(&[Char('5')], "5", Action::Pane(Pane::Logs), "logs pane", Global, None),
-    b(&[Tab], "Tab", Action::NextPane, "next pane", Global, None),
-    b(&[BackTab], "S-Tab", Action::PrevPane, "previous pane", Global, None),
-    b(&[Char('j'), Down], "j/↓", Action::Down, "move down", Global, Some("down")),
-    b(&[Char('k'), Up], "k/↑", Action::Up, "move up", Global, Some("up")),
-    b(&[PageDown, Char('d')], "PgDn/d", Action::PageDown, "page down", Global, None),
-    b(&[PageUp, Char('u')], "PgUp/u", Action::PageUp, "page up", Global, None),
-    b(&[Char('g'), Home], "g", Action::Top, "go to top", Global, None),
-    b(&[Char('G'), End], "G", Action::Bottom, "go to bottom (logs: follow)", Global, None),
-    b(&[Enter], "Enter", Action::Enter, "open detail / drill down", Global, Some("open")),
-    b(&[Esc], "Esc", Action::Back, "back, close, clear filter", Global, Some("back")),
-    b(&[Char('/')], "/", Action::Filter, "filter this pane", Global, Some("filter")),
-    b(&[Char(':')], ":", Action::Palette, "command palette", Global, Some("command")),
-    b(&[Char('?')], "?", Action::Help, "help", Global, Some("help")),
-    b(&[Char('r')], "r", Action::Refresh, "refresh now", Global, Some("refresh")),
-    b(&[Char('f')], "f", Action::ToggleFollow, "follow / pause the tail", Only(Pane::Logs), Some("follow")),
-    b(&[Char('a')], "a", Action::RolloutAlarms, "alarms of this rollout", Only(Pane::Tasks), None),
-    b(&[Char('P')], "P", Action::Promote, "promote the canary of the service", Global, None),
-    b(&[Char('A')], "A", Action::Abort, "abort the rollout of the service", Global, None),
-    b(&[Char('R')], "R", Action::Rollback, "roll back the service", Global, None),
-    b(&[Char('F')], "F", Action::ForceDeploy, "force a new deployment", Global, None),
-    b(&[Char('S')], "S", Action::Scale, "scale (type the desired count)", Global, None),
-    b(&[Char('B')], "B", Action::Build, "start a build", Global, None),
-    b(&[Char('q')], "q", Action::Quit, "quit", Global, Some("quit")),
-];
+fn normal() -> Vec<Binding> {
+    vec![
+        b(&[Char('1')], "1", Command::Pane(Pane::Services), "services pane", Everywhere, None),
+        b(&[Char('2')], "2", Command::Pane(Pane::Tasks), "tasks pane", Everywhere, None),
+        b(&[Char('3')], "3", Command::Pane(Pane::Images), "images pane", Everywhere, None),
+        b(&[Char('4')], "4", Command::Pane(Pane::Alarms), "alarms pane", Everywhere, None),
+        b(&[Char('5')], "5", Command::Pane(Pane::Logs), "logs pane", Everywhere, None),
+        b(&[Tab], "Tab", Command::NextPane, "next pane", Everywhere, None),
+        b(&[BackTab], "S-Tab", Command::PrevPane, "previous pane", Everywhere, None),
+        b(&[Char('j'), Down], "j/↓", Command::Down, "move down", Everywhere, Some("down")),
+        b(&[Char('k'), Up], "k/↑", Command::Up, "move up", Everywhere, Some("up")),
+        b(&[PageDown, Char('d')], "PgDn/d", Command::PageDown, "page down", Everywhere, None),
+        b(&[PageUp, Char('u')], "PgUp/u", Command::PageUp, "page up", Everywhere, None),
+        b(&[Char('g'), Home], "g", Command::Top, "go to top", Everywhere, None),
+        b(&[Char('G'), End], "G", Command::Bottom, "go to bottom (logs: follow)", Everywhere, None),
+        b(&[Enter], "Enter", Command::Open, "open detail / drill down", Everywhere, Some("open")),
+        b(&[Esc], "Esc", Command::Back, "back, close, clear filter", Everywhere, Some("back")),
+        b(&[Char('/')], "/", Command::Filter, "filter this pane", Everywhere, Some("filter")),
+        b(&[Char(':')], ":", Command::Palette, "command palette", Everywhere, Some("command")),
+        b(&[Char('?')], "?", Command::Help, "help", Everywhere, Some("help")),
+        b(&[Char('r')], "r", Command::Refresh, "refresh now", Everywhere, Some("refresh")),
+        b(&[Char('f')], "f", Command::ToggleFollow, "follow / pause the tail", Reach::Pane(Pane::Logs), Some("follow")),
+        b(&[Char('a')], "a", Command::RolloutAlarms, "alarms of this rollout", Reach::RolloutView, None),
+        b(&[Char('P')], "P", Command::Promote, "promote the canary of the service", Everywhere, None),
+        b(&[Char('A')], "A", Command::Abort, "abort the rollout of the service", Everywhere, None),
+        b(&[Char('R')], "R", Command::Rollback, "roll back the service", Everywhere, None),
+        b(&[Char('F')], "F", Command::ForceDeploy, "force a new deployment", Everywhere, None),
+        b(&[Char('S')], "S", Command::Scale, "scale (type the desired count)", Everywhere, None),
+        b(&[Char('B')], "B", Command::Build, "start a build", Everywhere, None),
+        b(&[Char('q')], "q", Command::Quit, "quit", Everywhere, Some("quit")),
+    ]
+}
+
+#[rustfmt::skip]
+fn modal(layer: Layer) -> Vec<Binding> {
+    let e = Everywhere;
+    match layer {
+        Layer::Normal => normal(),
+        Layer::Filter => vec![
+            b(&[Enter], "Enter", Command::Accept, "keep the filter", e, Some("keep")),
+            b(&[Esc], "Esc", Command::Cancel, "clear the filter", e, Some("clear")),
+            b(&[Backspace], "Backspace", Command::DeleteChar, "delete a character", e, None),
+        ],
+        Layer::Palette => vec![
+            b(&[Enter], "Enter", Command::Accept, "run the command", e, Some("run")),
+            b(&[Tab], "Tab", Command::Complete, "complete the command", e, Some("complete")),
+            b(&[Esc], "Esc", Command::Cancel, "close the palette", e, Some("cancel")),
+            b(&[Backspace], "Backspace", Command::DeleteChar, "delete a character", e, None),
+        ],
+        Layer::Scale => vec![
+            b(&[Enter], "Enter", Command::Accept, "plan the scale", e, Some("")),
+            b(&[Esc], "Esc", Command::Cancel, "cancel", e, Some("cancel")),
+            b(&[Backspace], "Backspace", Command::DeleteChar, "delete a digit", e, None),
+        ],
+        Layer::Confirm => vec![
+            b(&[Char('y')], "y", Command::Confirm, "confirm", e, Some("confirm")),
+            b(&[Char('n'), Esc], "n / Esc", Command::Cancel, "cancel", e, None),
+        ],
+        Layer::ConfirmTyped => vec![
+            b(&[Enter], "Enter", Command::Confirm, "confirm", e, Some("")),
+            b(&[Esc], "Esc", Command::Cancel, "cancel", e, Some("cancel")),
+            b(&[Backspace], "Backspace", Command::DeleteChar, "delete a character", e, None),
+        ],
+        Layer::Overlay => vec![
+            b(&[Esc, Char('q'), Char('?'), Enter], "Esc", Command::Cancel, "close", e, Some("close")),
+        ],
+    }
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        let layers = [
+            Layer::Normal,
+            Layer::Filter,
+            Layer::Palette,
+            Layer::Scale,
+            Layer::Confirm,
+            Layer::ConfirmTyped,
+            Layer::Overlay,
+        ];
+        Self {
+            layers: layers.into_iter().map(|l| (l, modal(l))).collect(),
+        }
+    }
+}
 
 /// Ctrl-C always quits, whatever mode the console is in.
 pub fn is_interrupt(key: &KeyEvent) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL) && key.code == Char('c')
 }
 
-pub fn lookup(key: &KeyEvent, pane: Pane) -> Option<Action> {
-    if key
-        .modifiers
-        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-    {
-        return None;
+impl Keymap {
+    pub fn layer(&self, layer: Layer) -> &[Binding] {
+        self.layers
+            .iter()
+            .find(|(l, _)| *l == layer)
+            .map_or(&[], |(_, b)| b.as_slice())
     }
-    BINDINGS
-        .iter()
-        .filter(|b| b.scope == Global || b.scope == Only(pane))
-        .find(|b| b.keys.contains(&key.code))
-        .map(|b| b.action)
+
+    /// The normal layer: the bindings the help lists.
+    pub fn normal(&self) -> &[Binding] {
+        self.layer(Layer::Normal)
+    }
+
+    /// What `key` means in `layer` on `pane`, or None when it means nothing there.
+    pub fn lookup(&self, layer: Layer, key: &KeyEvent, pane: Pane) -> Option<Command> {
+        if is_interrupt(key) {
+            return Some(Command::ForceQuit);
+        }
+        if key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        {
+            return None;
+        }
+        let bound = self
+            .layer(layer)
+            .iter()
+            .filter(|b| b.reach.covers(pane))
+            .find(|b| b.keys.contains(&key.code))
+            .map(|b| b.command.clone());
+        if bound.is_some() {
+            return bound;
+        }
+        match (layer_rules(layer).1, key.code) {
+            (Otherwise::Type, Char(c)) => Some(Command::Insert(c)),
+            (Otherwise::Cancel, _) => Some(Command::Cancel),
+            _ => None,
+        }
+    }
+
+    /// The footer's hints for `layer` on `pane`: the bindings that carry a hint word.
+    pub fn hints(&self, layer: Layer, pane: Pane) -> impl Iterator<Item = &Binding> {
+        self.layer(layer)
+            .iter()
+            .filter(move |b| b.hint.is_some() && b.reach.covers(pane))
+    }
+
+    /// A mode's footer line: its lead text, then `key word` for each hinted binding.
+    pub fn mode_hints(&self, layer: Layer) -> String {
+        let hints: Vec<String> = self
+            .hints(layer, Pane::Services)
+            .map(|b| match b.hint {
+                Some("") | None => b.label.clone(),
+                Some(h) => format!("{} {h}", b.label),
+            })
+            .collect();
+        let tail = if layer_rules(layer).1 == Otherwise::Cancel {
+            " · any other key cancels"
+        } else {
+            ""
+        };
+        format!("{}{}{tail}", layer_rules(layer).0, hints.join(" · "))
+    }
 }
 
-/// The footer's hints for a pane: the bindings marked as hints that apply there.
-pub fn hints(pane: Pane) -> impl Iterator<Item = &'static Binding> {
-    BINDINGS
+/// The palette's words, in the order its suggestions list them.
+pub const WORDS: &[Word] = &[
+    Word {
+        names: &["svc", "services", "service"],
+        arg: None,
+        command: |_| Command::Pane(Pane::Services),
+        help: "services pane",
+    },
+    Word {
+        names: &["tasks", "task"],
+        arg: None,
+        command: |_| Command::Pane(Pane::Tasks),
+        help: "tasks pane",
+    },
+    Word {
+        names: &["images", "image", "img"],
+        arg: None,
+        command: |_| Command::Pane(Pane::Images),
+        help: "images pane",
+    },
+    Word {
+        names: &["alarms", "alarm"],
+        arg: None,
+        command: |_| Command::Pane(Pane::Alarms),
+        help: "alarms pane",
+    },
+    Word {
+        names: &["logs", "log"],
+        arg: None,
+        command: |_| Command::Pane(Pane::Logs),
+        help: "logs pane",
+    },
+    Word {
+        names: &["rollout"],
+        arg: None,
+        command: |_| Command::Rollout,
+        help: "rollout view of the selected service",
+    },
+    Word {
+        names: &["theme"],
+        arg: Some("NAME"),
+        command: |a| Command::Theme(a.map(str::to_string)),
+        help: "switch theme",
+    },
+    Word {
+        names: &["help"],
+        arg: None,
+        command: |_| Command::Help,
+        help: "key help",
+    },
+    Word {
+        names: &["q", "quit", "q!"],
+        arg: None,
+        command: |_| Command::Quit,
+        help: "quit",
+    },
+];
+
+impl Word {
+    /// `theme NAME`: the word as the palette and the help show it.
+    pub fn usage(&self) -> String {
+        match self.arg {
+            Some(a) => format!("{} {a}", self.names[0]),
+            None => self.names[0].to_string(),
+        }
+    }
+}
+
+/// The command a palette line asks for.
+pub fn palette_command(line: &str) -> Option<Command> {
+    let mut words = line.split_whitespace();
+    let name = words.next()?;
+    let arg = words.next();
+    Some(
+        WORDS
+            .iter()
+            .find(|w| w.names.contains(&name))
+            .map_or_else(|| Command::Unknown(name.to_string()), |w| (w.command)(arg)),
+    )
+}
+
+/// The words whose shown name starts with what was typed.
+pub fn suggestions(typed: &str) -> impl Iterator<Item = &'static Word> {
+    let word = typed.split_whitespace().next().unwrap_or("").to_string();
+    WORDS
         .iter()
-        .filter(move |b| b.hint.is_some() && (b.scope == Global || b.scope == Only(pane)))
+        .filter(move |w| w.names[0].starts_with(word.as_str()))
 }
 
 #[cfg(test)]
@@ -135,18 +412,71 @@ mod tests {
     use super::*;
 
     #[test]
-    fn no_key_is_bound_twice_in_one_scope() {
-        for pane in Pane::ALL {
-            let mut seen = Vec::new();
-            for b in BINDINGS
-                .iter()
-                .filter(|b| b.scope == Global || b.scope == Only(pane))
-            {
-                for k in b.keys {
-                    assert!(!seen.contains(k), "{k:?} bound twice on {pane:?}");
-                    seen.push(*k);
+    fn no_key_is_bound_twice_where_it_applies() {
+        let map = Keymap::default();
+        for (layer, bindings) in &map.layers {
+            for pane in Pane::ALL {
+                let mut seen = Vec::new();
+                for b in bindings.iter().filter(|b| b.reach.covers(pane)) {
+                    for k in &b.keys {
+                        assert!(
+                            !seen.contains(k),
+                            "{k:?} bound twice in {layer:?} on {pane:?}"
+                        );
+                        seen.push(*k);
+                    }
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_mode_hints_read_as_before() {
+        let map = Keymap::default();
+        assert_eq!(map.mode_hints(Layer::Filter), "Enter keep · Esc clear");
+        assert_eq!(
+            map.mode_hints(Layer::Palette),
+            "Enter run · Tab complete · Esc cancel"
+        );
+        assert_eq!(map.mode_hints(Layer::Overlay), "Esc close");
+        assert_eq!(
+            map.mode_hints(Layer::Confirm),
+            "y confirm · any other key cancels"
+        );
+        assert_eq!(map.mode_hints(Layer::Scale), "digits, Enter · Esc cancel");
+        assert_eq!(
+            map.mode_hints(Layer::ConfirmTyped),
+            "PROD: type the service name, then Enter · Esc cancel"
+        );
+    }
+
+    #[test]
+    fn palette_words_and_keys_reach_the_same_commands() {
+        assert_eq!(palette_command("q"), Some(Command::Quit));
+        assert_eq!(palette_command("quit"), Some(Command::Quit));
+        assert_eq!(palette_command("img"), Some(Command::Pane(Pane::Images)));
+        assert_eq!(
+            palette_command("theme light"),
+            Some(Command::Theme(Some("light".into())))
+        );
+        assert_eq!(
+            palette_command("nope"),
+            Some(Command::Unknown("nope".into()))
+        );
+        assert_eq!(palette_command("  "), None);
+        let q = KeyEvent::new(Char('q'), KeyModifiers::NONE);
+        let map = Keymap::default();
+        assert_eq!(
+            map.lookup(Layer::Normal, &q, Pane::Services),
+            Some(Command::Quit)
+        );
+        assert_eq!(
+            map.lookup(Layer::Filter, &q, Pane::Services),
+            Some(Command::Insert('q'))
+        );
+        assert_eq!(
+            map.lookup(Layer::Confirm, &q, Pane::Services),
+            Some(Command::Cancel)
+        );
     }
 }

@@ -7,5 +7,6 @@ pub mod keymap;
 pub mod model;
 pub mod state;
 pub mod theme;
+pub mod timing;
 pub mod ui;
 pub mod workers;

@@ -7,7 +7,9 @@ pub mod sim;
 
 pub use error::{CloudError, ErrorKind};
 
-use crate::model::{Alarm, ContextInfo, Image, LogBatch, Mutation, Service, ServiceKey, Task};
+use crate::model::{
+    Alarm, ContextInfo, Image, LogBatch, Mutation, Service, ServiceKey, Task, Utilisation,
+};
 use async_trait::async_trait;
 
 pub type CloudResult<T> = Result<T, CloudError>;
@@ -31,6 +33,13 @@ pub trait Fleet: Send + Sync + 'static {
     /// Running and recently stopped tasks of one service, or of every service when `None`.
     async fn tasks(&self, service: Option<&ServiceKey>) -> CloudResult<Vec<Task>>;
     async fn images(&self) -> CloudResult<Vec<Image>>;
+    /// CPU and memory of `keys`, in their order, from a slower source than `services()`; a
+    /// worker asks for it in the background. Backends whose services carry it already answer
+    /// with nothing.
+    async fn utilisation(&self, keys: &[ServiceKey]) -> CloudResult<Vec<Utilisation>> {
+        let _ = keys;
+        Ok(Vec::new())
+    }
     async fn alarms(&self) -> CloudResult<Vec<Alarm>>;
     /// Log lines of one service after `cursor` (0 starts from the recent past).
     async fn logs(&self, service: &ServiceKey, cursor: u64) -> CloudResult<LogBatch>;
@@ -71,6 +80,9 @@ impl Fleet for ReadOnly {
     }
     async fn images(&self) -> CloudResult<Vec<Image>> {
         self.0.images().await
+    }
+    async fn utilisation(&self, keys: &[ServiceKey]) -> CloudResult<Vec<Utilisation>> {
+        self.0.utilisation(keys).await
     }
     async fn alarms(&self) -> CloudResult<Vec<Alarm>> {
         self.0.alarms().await

@@ -1,7 +1,7 @@
 //! Mutating actions: what will be called, what it changes, and what the service looked like
 //! when the user agreed, so the runner can refuse if it changed since.
 
-use super::{HookStatus, Service, ServiceKey, TaskDefRef, target_group_name};
+use super::{HookStatus, NativeStatus, Service, ServiceKey, TaskDefRef, target_group_name};
 use std::fmt;
 
 /// One mutating API call.
@@ -106,7 +106,7 @@ pub struct Expectation {
     pub task_def: TaskDefRef,
     pub desired: u32,
     pub native_deployment: Option<String>,
-    pub native_status: Option<String>,
+    pub native_status: Option<NativeStatus>,
     pub hook: Option<(String, HookStatus)>,
 }
 
@@ -122,7 +122,7 @@ impl Expectation {
                 .native
                 .as_ref()
                 .and_then(|n| n.hook.as_ref())
-                .map(|h| (h.id.clone(), h.status)),
+                .map(|h| (h.id.clone(), h.status.clone())),
         }
     }
 
@@ -155,10 +155,11 @@ impl Expectation {
             opt(&self.native_deployment),
             opt(&now.native_deployment),
         );
+        let status = |s: &Option<NativeStatus>| s.as_ref().map(|s| s.to_string());
         check(
             "deployment status",
-            opt(&self.native_status),
-            opt(&now.native_status),
+            opt(&status(&self.native_status)),
+            opt(&status(&now.native_status)),
         );
         let hook = |h: &Option<(String, HookStatus)>| {
             h.as_ref()
@@ -169,11 +170,32 @@ impl Expectation {
     }
 }
 
+/// What an action does, as the dialog, the activity line and the audit log name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    Promote,
+    Abort,
+    Rollback,
+    ForceDeploy,
+    Scale,
+}
+
+impl fmt::Display for Verb {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Verb::Promote => "promote",
+            Verb::Abort => "abort",
+            Verb::Rollback => "roll back",
+            Verb::ForceDeploy => "force a new deployment",
+            Verb::Scale => "scale",
+        })
+    }
+}
+
 /// An action the user is asked to confirm: exactly what will be called and what changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionPlan {
-    /// `promote`, `abort`, `roll back`, `force a new deployment`, `scale`.
-    pub verb: String,
+    pub verb: Verb,
     pub service: ServiceKey,
     pub mutation: Mutation,
     /// (what, from, to)
@@ -194,3 +216,85 @@ pub struct FollowUp {
     /// this call, as a promote must before the canary goes away.
     pub after_stable: bool,
 }
+
+/// Why a key cannot act on a service now; the footer says it instead of opening a dialog.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("promote: nothing on {0} waits for a promote (no PAUSE hook awaiting action)")]
+    NothingWaits(String),
+    #[error("abort: no rollout in progress on {0}")]
+    NoRollout(String),
+    #[error("roll back: {0} has no earlier stable deployment to return to")]
+    NoStableDeployment(String),
+    #[error("roll back: {0} has no earlier ACTIVE revision to return to")]
+    NoEarlierRevision(String),
+    #[error("roll back: {0} has no finished deployment to roll back from")]
+    NothingFinished(String),
+    #[error("{verb}: the canary {canary} runs no tasks")]
+    IdleCanary { verb: Verb, canary: String },
+    #[error("promote: {primary} already runs the canary's {task_def}")]
+    AlreadyPromoted {
+        primary: String,
+        task_def: TaskDefRef,
+    },
+    #[error("scale: type the new desired count")]
+    NoCount,
+    #[error("scale: {0} already wants {1} tasks")]
+    SameCount(String, u32),
+}
+
+/// How a confirmed action ended when not all of it was done.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ActionError {
+    #[error("{what}: refused, the console is read-only; nothing was sent")]
+    ReadOnly { what: String },
+    #[error("{what}: could not re-read the service, nothing was sent: {cause}")]
+    Reread { what: String, cause: String },
+    #[error(
+        "{what}: refused, the service changed since the dialog opened ({}); nothing was sent",
+        .changes.join("; ")
+    )]
+    Changed { what: String, changes: Vec<String> },
+    /// The first call was not made, or failed: `cause` says which.
+    #[error("{what}: {cause}")]
+    FirstCall { what: String, cause: StepError },
+    /// A later call failed: production is between two states, and the message says where.
+    #[error(
+        "{what}: PARTLY DONE. Step {step} stopped: {cause}. Done: {}. Not sent: {}.",
+        .done.join("; "),
+        .not_sent.join("; ")
+    )]
+    PartlyDone {
+        what: String,
+        step: usize,
+        cause: StepError,
+        done: Vec<String>,
+        not_sent: Vec<String>,
+    },
+}
+
+/// Why one call of an action was not made, or failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StepError {
+    #[error("refused, the audit log cannot be written ({0}); nothing was sent")]
+    Audit(String),
+    #[error("{call} failed: {cause}")]
+    Call { call: String, cause: String },
+    #[error("could not re-read the services: {0}")]
+    Reread(String),
+    #[error("{service} was not stable after {minutes} min; {call} was not sent")]
+    NotStable {
+        service: ServiceKey,
+        minutes: u64,
+        call: String,
+    },
+    #[error("{service} changed meanwhile ({}); {call} was not sent", .changes.join("; "))]
+    Changed {
+        service: ServiceKey,
+        changes: Vec<String>,
+        call: String,
+    },
+}
+
+/// What the runner reports: what was sent, or why not all of it was.
+pub type ActionResult = Result<String, ActionError>;

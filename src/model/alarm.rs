@@ -1,18 +1,22 @@
 use super::Millis;
+use super::wire::wire_enum;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AlarmState {
-    Ok,
-    Alarm,
-    InsufficientData,
-}
+wire_enum!(
+    /// `StateValue` of a metric or composite alarm.
+    AlarmState {
+        Ok = "OK",
+        Alarm = "ALARM",
+        InsufficientData = "INSUFFICIENT_DATA",
+    }
+);
 
 impl AlarmState {
-    pub fn label(self) -> &'static str {
+    /// Where a state sorts in the alarms pane: firing first, then unknown, then OK.
+    pub fn urgency(&self) -> u8 {
         match self {
-            AlarmState::Ok => "OK",
-            AlarmState::Alarm => "ALARM",
-            AlarmState::InsufficientData => "INSUFFICIENT_DATA",
+            AlarmState::Alarm => 0,
+            AlarmState::InsufficientData | AlarmState::Other(_) => 1,
+            AlarmState::Ok => 2,
         }
     }
 }

@@ -8,18 +8,23 @@ mod log;
 mod pair;
 mod service;
 mod task;
+mod wire;
 
-pub use action::{ActionPlan, Expectation, FollowUp, Mutation, weights_text};
+pub use action::{
+    ActionError, ActionPlan, ActionResult, Expectation, FollowUp, Mutation, Refusal, StepError,
+    Verb, weights_text,
+};
 pub use alarm::{Alarm, AlarmKind, AlarmState};
 pub use image::{Findings, Image};
 pub use log::{LogBatch, LogLine};
 pub use pair::{PairWeights, Split, pair_of, pairs, split};
 pub use service::{
-    CircuitBreaker, Deployment, DeploymentStatus, HookStatus, LifecycleHook, NativeDeployment,
-    RolloutState, Service, ServiceEvent, ServiceKey, ServiceRevision, Strategy, TargetGroupHealth,
-    TaskDefRef, WeightedRoute, target_group_name,
+    CircuitBreaker, Deployment, DeploymentStatus, HookStatus, LifecycleHook, LifecycleStage,
+    NativeDeployment, NativeStatus, RolloutState, Service, ServiceEvent, ServiceKey,
+    ServiceRevision, ServiceStatus, Strategy, TargetGroupHealth, TaskDefRef, TimeoutAction,
+    Utilisation, WeightedRoute, target_group_name,
 };
-pub use task::{Health, Task};
+pub use task::{Health, Task, TaskStatus};
 
 /// Milliseconds since the unix epoch.
 pub type Millis = i64;

@@ -1,7 +1,7 @@
 //! Paired-service canaries: service `X` beside a canary service, and how traffic is split
 //! between them, by listener-rule weights or, on one shared target group, by task ratio.
 
-use super::{Service, WeightedRoute};
+use super::{Service, TargetGroupHealth, WeightedRoute};
 use std::collections::HashMap;
 
 /// The name of the primary a canary names: by the tag `deckwatch:canary-of`, or `X` of
@@ -139,6 +139,26 @@ pub fn split<'a>(p: &'a Service, c: &Service) -> Split<'a> {
                 "separate target groups, and no weighted listener rule forwards to both".into(),
             )
         })
+}
+
+impl Service {
+    /// The target groups whose health the rollout view shows: the service's own and, in a
+    /// pair, the other service's too, since the canary's health is the point of a canary.
+    pub fn targets_with_pair<'a>(
+        &'a self,
+        pair: Option<(&'a Service, &'a Service)>,
+    ) -> impl Iterator<Item = &'a TargetGroupHealth> {
+        let other = pair.map(|(p, c)| if p.key() == self.key() { c } else { p });
+        let others = other.into_iter().flat_map(move |o| {
+            o.targets.iter().filter(move |t| {
+                !self
+                    .targets
+                    .iter()
+                    .any(|x| x.target_group_arn == t.target_group_arn)
+            })
+        });
+        self.targets.iter().chain(others)
+    }
 }
 
 #[cfg(test)]

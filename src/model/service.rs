@@ -1,4 +1,5 @@
 use super::Millis;
+use super::wire::wire_enum;
 use std::fmt;
 
 /// Identifies one service across refreshes.
@@ -27,49 +28,98 @@ impl fmt::Display for TaskDefRef {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Strategy {
-    #[default]
-    Rolling,
-    BlueGreen,
-    Canary,
-    Linear,
+wire_enum!(
+    /// `DeploymentConfiguration.strategy`.
+    Strategy {
+        Rolling = "ROLLING",
+        BlueGreen = "BLUE_GREEN",
+        Canary = "CANARY",
+        Linear = "LINEAR",
+    }
+);
+
+impl Default for Strategy {
+    /// ECS's default when a service names no strategy.
+    fn default() -> Self {
+        Strategy::Rolling
+    }
 }
 
 impl Strategy {
-    pub fn label(self) -> &'static str {
-        match self {
-            Strategy::Rolling => "ROLLING",
-            Strategy::BlueGreen => "BLUE_GREEN",
-            Strategy::Canary => "CANARY",
-            Strategy::Linear => "LINEAR",
-        }
+    /// BLUE_GREEN, CANARY and LINEAR run as service deployments with lifecycle stages.
+    pub fn is_native(&self) -> bool {
+        *self != Strategy::Rolling
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeploymentStatus {
-    Primary,
-    Active,
-    Inactive,
-}
+wire_enum!(
+    /// `Service.status`.
+    ServiceStatus {
+        Active = "ACTIVE",
+        Draining = "DRAINING",
+        Inactive = "INACTIVE",
+    }
+);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RolloutState {
-    InProgress,
-    Completed,
-    Failed,
-}
+wire_enum!(
+    /// `Deployment.status` of a rolling deployment.
+    DeploymentStatus {
+        Primary = "PRIMARY",
+        Active = "ACTIVE",
+        Inactive = "INACTIVE",
+    }
+);
 
-impl RolloutState {
-    pub fn label(self) -> &'static str {
-        match self {
-            RolloutState::InProgress => "IN_PROGRESS",
-            RolloutState::Completed => "COMPLETED",
-            RolloutState::Failed => "FAILED",
-        }
+wire_enum!(
+    /// `Deployment.rolloutState` of a rolling deployment.
+    RolloutState {
+        InProgress = "IN_PROGRESS",
+        Completed = "COMPLETED",
+        Failed = "FAILED",
+    }
+);
+
+wire_enum!(
+    /// `ServiceDeployment.status` of a native deployment.
+    NativeStatus {
+        Pending = "PENDING",
+        InProgress = "IN_PROGRESS",
+        Successful = "SUCCESSFUL",
+        StopRequested = "STOP_REQUESTED",
+        Stopped = "STOPPED",
+        RollbackRequested = "ROLLBACK_REQUESTED",
+        RollbackInProgress = "ROLLBACK_IN_PROGRESS",
+        RollbackSuccessful = "ROLLBACK_SUCCESSFUL",
+        RollbackFailed = "ROLLBACK_FAILED",
+    }
+);
+
+impl NativeStatus {
+    /// Still moving: the services pane shows it as a rollout in progress.
+    pub fn is_moving(&self) -> bool {
+        matches!(
+            self,
+            NativeStatus::Pending | NativeStatus::InProgress | NativeStatus::RollbackInProgress
+        )
     }
 }
+
+wire_enum!(
+    /// `ServiceDeployment.lifecycleStage`.
+    LifecycleStage {
+        ReconcileService = "RECONCILE_SERVICE",
+        PreScaleUp = "PRE_SCALE_UP",
+        ScaleUp = "SCALE_UP",
+        PostScaleUp = "POST_SCALE_UP",
+        TestTrafficShift = "TEST_TRAFFIC_SHIFT",
+        PostTestTrafficShift = "POST_TEST_TRAFFIC_SHIFT",
+        PreProductionTrafficShift = "PRE_PRODUCTION_TRAFFIC_SHIFT",
+        ProductionTrafficShift = "PRODUCTION_TRAFFIC_SHIFT",
+        PostProductionTrafficShift = "POST_PRODUCTION_TRAFFIC_SHIFT",
+        BakeTime = "BAKE_TIME",
+        CleanUp = "CLEAN_UP",
+    }
+);
 
 /// The deployment circuit breaker of one rolling deployment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,22 +145,34 @@ pub struct Deployment {
     pub updated_at: Millis,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HookStatus {
-    AwaitingAction,
-    Succeeded,
-    Failed,
-}
+wire_enum!(
+    /// `lifecycleHookDetails[].status`.
+    HookStatus {
+        AwaitingAction = "AWAITING_ACTION",
+        InProgress = "IN_PROGRESS",
+        Succeeded = "SUCCEEDED",
+        Failed = "FAILED",
+        TimedOut = "TIMED_OUT",
+    }
+);
+
+wire_enum!(
+    /// What ECS does when a hook's time runs out.
+    TimeoutAction {
+        Rollback = "ROLLBACK",
+        Continue = "CONTINUE",
+    }
+);
 
 /// A lifecycle hook of a native deployment, such as the PAUSE gate before production traffic.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LifecycleHook {
     pub id: String,
-    pub stage: String,
+    pub stage: LifecycleStage,
     pub status: HookStatus,
     pub expires_at: Millis,
-    /// What ECS does when the hook expires: `ROLLBACK` or `CONTINUE`.
-    pub timeout_action: String,
+    /// What ECS does when the hook expires.
+    pub timeout_action: TimeoutAction,
 }
 
 /// One service revision taking part in a native deployment.
@@ -130,9 +192,8 @@ pub struct ServiceRevision {
 pub struct NativeDeployment {
     pub arn: String,
     pub strategy: Strategy,
-    /// PENDING, IN_PROGRESS, SUCCESSFUL, STOPPED, ROLLBACK_IN_PROGRESS, ROLLBACK_SUCCESSFUL, ...
-    pub status: String,
-    pub lifecycle_stage: String,
+    pub status: NativeStatus,
+    pub lifecycle_stage: LifecycleStage,
     pub target: ServiceRevision,
     pub sources: Vec<ServiceRevision>,
     pub hook: Option<LifecycleHook>,
@@ -141,6 +202,20 @@ pub struct NativeDeployment {
     pub triggered_alarms: Vec<String>,
     pub rollback_reason: Option<String>,
     pub started_at: Millis,
+}
+
+impl NativeDeployment {
+    /// The PAUSE hook waiting for a promote or an abort, if one is.
+    pub fn waiting_hook(&self) -> Option<&LifecycleHook> {
+        self.hook
+            .as_ref()
+            .filter(|h| h.status == HookStatus::AwaitingAction)
+    }
+
+    /// The revision a rollback returns to: the first source revision.
+    pub fn source(&self) -> Option<&ServiceRevision> {
+        self.sources.first()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -193,8 +268,7 @@ pub struct Service {
     pub cluster: String,
     pub name: String,
     pub arn: String,
-    /// ACTIVE, DRAINING or INACTIVE.
-    pub status: String,
+    pub status: ServiceStatus,
     pub desired: u32,
     pub running: u32,
     pub pending: u32,
@@ -227,6 +301,13 @@ pub struct Service {
     pub routes_error: Option<String>,
 }
 
+/// CPU and memory utilisation in percent, oldest first, one point a minute.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Utilisation {
+    pub cpu: Vec<f64>,
+    pub mem: Vec<f64>,
+}
+
 impl Service {
     pub fn key(&self) -> ServiceKey {
         ServiceKey {
@@ -244,23 +325,16 @@ impl Service {
     /// The rollout the services pane summarises: a native deployment still moving, otherwise
     /// the primary rolling deployment.
     pub fn rollout_state(&self) -> Option<RolloutState> {
-        if let Some(n) = &self.native
-            && matches!(
-                n.status.as_str(),
-                "IN_PROGRESS" | "PENDING" | "ROLLBACK_IN_PROGRESS"
-            )
-        {
+        if self.native.as_ref().is_some_and(|n| n.status.is_moving()) {
             return Some(RolloutState::InProgress);
         }
-        self.primary().map(|d| d.rollout_state)
+        self.primary().map(|d| d.rollout_state.clone())
     }
 
     /// Progress of the current rollout in 0..=1: running tasks of the primary against desired,
     /// or the production traffic on the target revision of a native deployment.
     pub fn rollout_progress(&self) -> f64 {
-        if let Some(n) = &self.native
-            && n.status == "IN_PROGRESS"
-        {
+        if let Some(n) = self.native_in_progress() {
             return (n.target.requested_production_weight / 100.0).clamp(0.0, 1.0);
         }
         match self.primary() {
@@ -268,6 +342,50 @@ impl Service {
             Some(_) => 1.0,
             None => 0.0,
         }
+    }
+
+    /// The native deployment, while it is IN_PROGRESS: what promote and abort act on.
+    pub fn native_in_progress(&self) -> Option<&NativeDeployment> {
+        self.native
+            .as_ref()
+            .filter(|n| n.status == NativeStatus::InProgress)
+    }
+
+    /// The primary rolling deployment while it rolls out (not for native strategies).
+    pub fn rolling_in_progress(&self) -> Option<&Deployment> {
+        self.primary()
+            .filter(|d| d.rollout_state == RolloutState::InProgress && self.native.is_none())
+    }
+
+    /// The most failed tasks of any of the service's rolling deployments: what the circuit
+    /// breaker counts.
+    pub fn max_failed_tasks(&self) -> u32 {
+        self.deployments
+            .iter()
+            .map(|d| d.failed_tasks)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The revision a rollout moves to: a moving native deployment's target, else the
+    /// primary's, else the service's own.
+    pub fn target_revision(&self) -> u32 {
+        match (&self.native, self.primary()) {
+            (Some(n), _) if self.in_progress() => n.target.task_def.revision,
+            (_, Some(d)) => d.task_def.revision,
+            _ => self.task_def.revision,
+        }
+    }
+
+    /// The last task definition that completed its rollout and is still around (an ACTIVE
+    /// deployment): where aborting a rolling deployment in flight goes back to.
+    pub fn stable_before(&self) -> Option<&TaskDefRef> {
+        self.deployments
+            .iter()
+            .find(|d| {
+                d.status == DeploymentStatus::Active && d.rollout_state == RolloutState::Completed
+            })
+            .map(|d| &d.task_def)
     }
 
     /// Settled: one deployment, COMPLETED, with every desired task running. What "wait until

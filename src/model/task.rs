@@ -1,19 +1,41 @@
+use super::wire::wire_enum;
 use super::{Millis, TaskDefRef};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Health {
-    Healthy,
-    Unhealthy,
-    Unknown,
-}
+wire_enum!(
+    /// A task's `healthStatus`.
+    Health {
+        Healthy = "HEALTHY",
+        Unhealthy = "UNHEALTHY",
+        Unknown = "UNKNOWN",
+    }
+);
 
-impl Health {
-    pub fn label(self) -> &'static str {
-        match self {
-            Health::Healthy => "HEALTHY",
-            Health::Unhealthy => "UNHEALTHY",
-            Health::Unknown => "UNKNOWN",
-        }
+wire_enum!(
+    /// A task's `lastStatus` or `desiredStatus`.
+    TaskStatus {
+        Provisioning = "PROVISIONING",
+        Pending = "PENDING",
+        Activating = "ACTIVATING",
+        Running = "RUNNING",
+        Deactivating = "DEACTIVATING",
+        Stopping = "STOPPING",
+        Deprovisioning = "DEPROVISIONING",
+        Stopped = "STOPPED",
+        Deleted = "DELETED",
+    }
+);
+
+impl TaskStatus {
+    /// Not yet running: counted as pending by a service.
+    pub fn is_starting(&self) -> bool {
+        matches!(
+            self,
+            TaskStatus::Provisioning | TaskStatus::Pending | TaskStatus::Activating
+        )
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        matches!(self, TaskStatus::Stopped | TaskStatus::Deleted)
     }
 }
 
@@ -25,9 +47,8 @@ pub struct Task {
     /// The service that started it (`group` is `service:NAME`).
     pub service: String,
     pub task_def: TaskDefRef,
-    /// PROVISIONING, PENDING, RUNNING, DEACTIVATING, STOPPING, STOPPED, ...
-    pub last_status: String,
-    pub desired_status: String,
+    pub last_status: TaskStatus,
+    pub desired_status: TaskStatus,
     pub health: Health,
     pub started_at: Option<Millis>,
     pub stopped_at: Option<Millis>,

@@ -1,8 +1,73 @@
 //! The log buffer: one byte arena plus offsets, bounded by lines and by bytes, so following a
 //! noisy service for hours keeps memory flat.
 
-use crate::model::{LogLine, Millis};
+use crate::cloud::CloudError;
+use crate::model::{LogLine, Millis, ServiceKey};
 use std::collections::VecDeque;
+
+/// The logs pane: the buffer of the followed service's lines and how the pane looks at it.
+#[derive(Debug)]
+pub struct LogView {
+    pub buf: LogBuffer,
+    pub service: Option<ServiceKey>,
+    /// Keep the newest line in view. Scrolling up pauses it.
+    pub follow: bool,
+    /// Lines above the bottom when not following.
+    pub scroll: usize,
+    pub filter: String,
+    pub fetched_at: Option<Millis>,
+    pub error: Option<CloudError>,
+}
+
+impl LogView {
+    pub fn new(max_lines: usize, max_bytes: usize) -> Self {
+        Self {
+            buf: LogBuffer::new(max_lines, max_bytes),
+            service: None,
+            follow: true,
+            scroll: 0,
+            filter: String::new(),
+            fetched_at: None,
+            error: None,
+        }
+    }
+
+    /// Starts following `service` afresh, unless it is followed already.
+    pub fn follow_service(&mut self, service: Option<ServiceKey>) {
+        if service != self.service {
+            self.buf.clear();
+            self.service = service;
+            self.fetched_at = None;
+            self.error = None;
+            self.resume();
+        }
+    }
+
+    /// Back to the newest line, following.
+    pub fn resume(&mut self) {
+        self.follow = true;
+        self.scroll = 0;
+    }
+
+    /// Takes in lines of the followed service. A paused view stays where it was: it moves up
+    /// by the new lines the filter shows.
+    pub fn take(&mut self, lines: &[LogLine], at: Millis) {
+        for l in lines {
+            self.buf.push(l);
+        }
+        if !self.follow {
+            let needle = self.filter.to_lowercase();
+            let shown = lines
+                .iter()
+                .filter(|l| passes(&l.task_id, &l.message, &needle))
+                .count();
+            let max = self.buf.len().saturating_sub(1);
+            self.scroll = (self.scroll + shown).min(max);
+        }
+        self.fetched_at = Some(at);
+        self.error = None;
+    }
+}
 
 #[derive(Debug, Clone, Copy)]
 struct Entry {

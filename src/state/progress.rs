@@ -2,13 +2,11 @@
 //! after an `UpdateService`, the wait until the service shows the change and is stable, with
 //! a live clock and a time limit, and finally the outcome.
 
-use crate::model::{ActionPlan, Millis, Mutation, Service, ServiceKey, TaskDefRef};
+use crate::model::{
+    ActionPlan, ActionResult, Millis, Mutation, Service, ServiceKey, TaskDefRef, Verb,
+};
 
-/// How long the wait until stable runs before it says the service did not settle.
-pub const STABLE_TIMEOUT_MS: Millis = 10 * 60 * 1000;
-/// How long the runner waits for the first service of a paired promote to be stable before it
-/// leaves the rest of the plan unsent.
-pub const RUNNER_STABLE_WAIT_MS: Millis = 15 * 60 * 1000;
+use crate::timing::STABLE_TIMEOUT_MS;
 /// How long a success stays on screen; a failure or a timeout stays this long times ten.
 pub const SHOWN_MS: Millis = 60_000;
 
@@ -51,7 +49,7 @@ struct Want {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Progress {
-    pub verb: String,
+    pub verb: Verb,
     pub service: ServiceKey,
     pub since: Millis,
     pub phase: Phase,
@@ -87,7 +85,7 @@ impl Progress {
             _ => None,
         });
         Self {
-            verb: plan.verb.clone(),
+            verb: plan.verb,
             service: plan.service.clone(),
             since: now,
             phase: Phase::Sending,
@@ -97,11 +95,11 @@ impl Progress {
     }
 
     /// The runner's answer arrived.
-    pub fn done(&mut self, result: &Result<String, String>, now: Millis) {
+    pub fn done(&mut self, result: &ActionResult, now: Millis) {
         self.phase = match (result, &self.want) {
             (Err(why), _) => Phase::Failed {
                 at: now,
-                why: why.clone(),
+                why: why.to_string(),
             },
             (Ok(_), Some(_)) => Phase::Waiting { sent_at: now },
             (Ok(_), None) => Phase::Sent { at: now },

@@ -6,7 +6,7 @@ use crate::model::Millis;
 
 /// What a pane needs from its items: a stable identity (to keep the selection across
 /// refreshes) and whether it matches a filter.
-pub trait Row {
+pub trait TableItem {
     fn id(&self) -> String;
     /// True when any shown field contains `needle` (already lower-case).
     fn matches(&self, needle: &str) -> bool;
@@ -43,7 +43,7 @@ pub fn contains(hay: &str, needle: &str) -> bool {
     needle.is_empty() || hay.to_lowercase().contains(needle)
 }
 
-impl<T: Row + PartialEq> Table<T> {
+impl<T: TableItem + PartialEq> Table<T> {
     /// Replaces the items, keeping the selected item selected. Returns whether anything
     /// visible changed.
     pub fn replace(&mut self, items: Vec<T>, at: Millis) -> bool {
@@ -52,7 +52,7 @@ impl<T: Row + PartialEq> Table<T> {
         if items == self.items {
             return had_error;
         }
-        let keep = self.selected_item().map(Row::id);
+        let keep = self.selected_item().map(TableItem::id);
         self.items = items;
         self.refilter();
         if let Some(id) = keep
@@ -122,7 +122,7 @@ mod tests {
 
     #[derive(Debug, PartialEq, Clone)]
     struct Item(&'static str);
-    impl Row for Item {
+    impl TableItem for Item {
         fn id(&self) -> String {
             self.0.into()
         }

@@ -3,8 +3,9 @@
 
 use super::format::countdown;
 use crate::model::{Millis, Service};
-use crate::state::progress::{Phase, Progress, RUNNER_STABLE_WAIT_MS, STABLE_TIMEOUT_MS};
+use crate::state::progress::{Phase, Progress};
 use crate::theme::Theme;
+use crate::timing::{RUNNER_STABLE_WAIT_MS, STABLE_TIMEOUT_MS};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -21,7 +22,7 @@ fn where_it_is(s: &Service) -> String {
     let mut out = format!("{}/{} running on {}", s.running, s.desired, s.task_def);
     match (s.deployments.len(), s.primary()) {
         (n @ 2.., _) => out.push_str(&format!(" · {n} deployments")),
-        (_, Some(d)) => out.push_str(&format!(" · primary {}", d.rollout_state.label())),
+        (_, Some(d)) => out.push_str(&format!(" · primary {}", d.rollout_state)),
         _ => {}
     }
     out

@@ -1,7 +1,6 @@
 //! Header, pane tabs and footer.
 
 use super::format;
-use crate::keymap;
 use crate::model::AlarmState;
 use crate::state::{Mode, Pane, State};
 use crate::theme::Theme;
@@ -19,13 +18,31 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         theme.header_bg
     };
     let base = Style::new().fg(theme.header_fg).bg(bg);
+    let mut spans = context_spans(state, base);
+    if state.read_only {
+        spans.push(Span::styled(
+            " READ-ONLY ",
+            Style::new()
+                .fg(theme.bg)
+                .bg(theme.warn)
+                .add_modifier(Modifier::BOLD),
+        ));
+    }
+    spans.push(age_span(state, theme, base));
+    spans.push(Span::styled(
+        format!(" {} UTC ", format::clock(state.now)),
+        base,
+    ));
+    f.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
+}
+
+/// Where the console points: context, PROD, profile, account, region and clusters.
+fn context_spans(state: &State, base: Style) -> Vec<Span<'static>> {
+    let c = &state.context;
     let bold = base.add_modifier(Modifier::BOLD);
     let mut spans = vec![
         Span::styled(" deckwatch ", bold),
-        Span::styled(
-            format!(" ctx {} ", if c.name.is_empty() { "-" } else { &c.name }),
-            base,
-        ),
+        Span::styled(format!(" ctx {} ", or_dash(&c.name)), base),
     ];
     if c.prod {
         spans.push(Span::styled(
@@ -33,17 +50,17 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             bold.add_modifier(Modifier::REVERSED),
         ));
     }
-    let account = if c.account.is_empty() {
-        "…"
-    } else {
-        &c.account
-    };
     if c.profile != c.name {
         spans.push(Span::styled(
             format!(" profile {} ", or_dash(&c.profile)),
             base,
         ));
     }
+    let account = if c.account.is_empty() {
+        "…"
+    } else {
+        &c.account
+    };
     spans.push(Span::styled(format!(" acct {account} "), base));
     spans.push(Span::styled(format!(" {} ", or_dash(&c.region)), base));
     let clusters = if c.clusters.is_empty() {
@@ -55,33 +72,24 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         format!(" clusters {} ", format::clip(&clusters, 32)),
         base,
     ));
-    if state.read_only {
-        spans.push(Span::styled(
-            " READ-ONLY ",
-            Style::new()
-                .fg(theme.bg)
-                .bg(theme.warn)
-                .add_modifier(Modifier::BOLD),
-        ));
-    }
-    let (fetched, error) = state.freshness();
+    spans
+}
+
+/// How old the current pane's data is, or that it is stale.
+fn age_span(state: &State, theme: &Theme, base: Style) -> Span<'static> {
+    let (fetched, error) = (state.current().fetched_at(), state.current().error());
     let age = match (fetched, error) {
         (Some(t), None) => format!(" data {} old ", format::age(state.now, t)),
         (Some(t), Some(_)) => format!(" STALE {} ", format::age(state.now, t)),
         (None, Some(_)) => " NO DATA ".into(),
         (None, None) => " loading… ".into(),
     };
-    let age_style = if error.is_some() {
+    let style = if error.is_some() {
         Style::new().fg(theme.bg).bg(theme.alarm)
     } else {
         base
     };
-    spans.push(Span::styled(age, age_style));
-    spans.push(Span::styled(
-        format!(" {} UTC ", format::clock(state.now)),
-        base,
-    ));
-    f.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
+    Span::styled(age, style)
 }
 
 fn or_dash(s: &str) -> &str {
@@ -122,7 +130,7 @@ pub fn tabs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         }
         spans.push(Span::raw(" "));
     }
-    if let Some(k) = &state.scope
+    if let Some(k) = &state.rollout
         && state.pane == Pane::Tasks
     {
         spans.push(Span::styled(
@@ -142,33 +150,25 @@ pub fn tabs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 pub fn footer(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let key = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
     let text = Style::new().fg(theme.muted);
+    let hints = state.keys.mode_hints(state.layer());
     let line = match &state.mode {
         Mode::Filter => Line::from(vec![
             Span::styled(" /", key),
             Span::styled(
-                crate::state::current_filter(state).to_string(),
+                state.current().filter().to_string(),
                 Style::new().fg(theme.fg),
             ),
             Span::styled("▏", key),
-            Span::styled("  Enter keep · Esc clear", text),
+            Span::styled(format!("  {hints}"), text),
         ]),
-        Mode::Palette(_) => {
-            Line::from(Span::styled(" Enter run · Tab complete · Esc cancel", text))
+        Mode::Confirm(..) if state.context.prod => {
+            Line::from(Span::styled(format!(" {hints}"), theme.waiting()))
         }
-        Mode::Help | Mode::Detail => Line::from(Span::styled(" Esc close", text)),
-        Mode::Confirm(..) if state.context.prod => Line::from(Span::styled(
-            " PROD: type the service name, then Enter · Esc cancel",
-            Style::new().fg(theme.warn),
-        )),
-        Mode::Confirm(..) => Line::from(Span::styled(" y confirm · any other key cancels", text)),
-        Mode::Scale(_) => Line::from(Span::styled(" digits, Enter · Esc cancel", text)),
         Mode::Normal => match &state.flash {
-            Some((msg, _)) => {
-                Line::from(Span::styled(format!(" {msg}"), Style::new().fg(theme.warn)))
-            }
+            Some((msg, _)) => Line::from(Span::styled(format!(" {msg}"), theme.waiting())),
             None => {
                 let mut spans = Vec::new();
-                for b in keymap::hints(state.pane) {
+                for b in state.keys.hints(state.layer(), state.pane) {
                     spans.push(Span::styled(format!(" {}", b.label), key));
                     spans.push(Span::styled(
                         format!(" {} ", b.hint.unwrap_or(b.help)),
@@ -178,6 +178,7 @@ pub fn footer(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 Line::from(spans)
             }
         },
+        _ => Line::from(Span::styled(format!(" {hints}"), text)),
     };
     f.render_widget(Paragraph::new(line), area);
 }

@@ -46,7 +46,8 @@ pub fn findings_line(f: Option<Findings>, theme: &Theme) -> Line<'static> {
     ])
 }
 
-pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+/// Draws the images table; returns how many rows it shows.
+pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
     let t = &state.images;
     let widths = [
         Constraint::Length(16),
@@ -92,5 +93,5 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 Style::new().fg(if in_use { theme.ok } else { theme.muted }),
             )),
         ])
-    });
+    })
 }

@@ -31,7 +31,8 @@ pub fn line(l: LogRef<'_>, theme: &Theme) -> Line<'static> {
     ])
 }
 
-pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+/// Draws the logs pane; returns how many lines it shows.
+pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
     let logs = &state.logs;
     let buf = &logs.buf;
     let height = area.height.saturating_sub(2) as usize;
@@ -83,4 +84,5 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         shown
     };
     f.render_widget(Paragraph::new(body).block(block), area);
+    height as u16
 }

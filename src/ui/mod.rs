@@ -3,6 +3,7 @@
 pub mod activity;
 mod alarms;
 mod chrome;
+mod confirm;
 mod detail;
 pub mod format;
 mod images;
@@ -13,7 +14,7 @@ mod services;
 mod tasks;
 pub mod widgets;
 
-use crate::state::{Mode, Pane, State};
+use crate::state::{Mode, Pane, State, Viewport};
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
@@ -21,7 +22,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders};
 
-pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
+/// Draws the whole screen and returns how it was laid out.
+pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
     let activity_rows = state.progress.as_ref().map_or(0, |p| {
         activity::height(p, &state.services.items, state.now, f.area().width)
     });
@@ -36,13 +38,13 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
     f.render_widget(Block::default().style(theme.base()), f.area());
     chrome::header(f, header, state, theme);
     chrome::tabs(f, tabs, state, theme);
-    match state.pane {
+    let list_rows = match state.pane {
         Pane::Services => services::draw(f, body, state, theme),
         Pane::Tasks => tasks::draw(f, body, state, theme),
         Pane::Images => images::draw(f, body, state, theme),
         Pane::Alarms => alarms::draw(f, body, state, theme),
         Pane::Logs => logs::draw(f, body, state, theme),
-    }
+    };
     if let Some(p) = &state.progress {
         activity::draw(f, activity, p, &state.services.items, state.now, theme);
     }
@@ -51,10 +53,11 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
         Mode::Help => overlays::help(f, body, state, theme),
         Mode::Palette(text) => overlays::palette(f, body, text, theme),
         Mode::Detail => detail::draw(f, body, state, theme),
-        Mode::Confirm(plan, typed) => overlays::confirm(f, body, state, plan, typed, theme),
+        Mode::Confirm(plan, typed) => confirm::draw(f, body, state, plan, typed, theme),
         Mode::Scale(typed) => overlays::scale(f, body, state, typed, theme),
         Mode::Normal | Mode::Filter => {}
     }
+    Viewport { list_rows }
 }
 
 /// A pane's frame: its title with the item count and filter, and on the bottom edge the data's
@@ -65,8 +68,8 @@ pub fn pane_block<'a>(
     title: String,
     counts: Option<(usize, usize)>,
 ) -> Block<'a> {
-    let (fetched, error) = state.freshness();
-    let filter = crate::state::current_filter(state);
+    let data = state.current();
+    let (fetched, error, filter) = (data.fetched_at(), data.error(), data.filter());
     let mut top = vec![Span::styled(
         format!(" {title} "),
         Style::new().fg(theme.accent),

@@ -1,71 +1,44 @@
-//! How a service's rollout reads: a one-cell summary for the services table and the full panel
-//! shown when drilling into a service.
+//! How a service's rollout reads: a one-cell summary for the services table and the panel at
+//! the top of the rollout view.
 
 use super::format;
 use crate::model::{
-    Deployment, DeploymentStatus, HookStatus, Millis, NativeDeployment, RolloutState, Service,
+    Deployment, DeploymentStatus, LifecycleHook, Millis, NativeDeployment, NativeStatus,
+    RolloutState, Service, ServiceRevision, Split, TargetGroupHealth, TimeoutAction, split,
+    weights_text,
 };
 use crate::theme::Theme;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
-fn state_style(theme: &Theme, s: RolloutState) -> Style {
-    match s {
-        RolloutState::InProgress => Style::new().fg(theme.info),
-        RolloutState::Completed => Style::new().fg(theme.ok),
-        RolloutState::Failed => Style::new().fg(theme.alarm).add_modifier(Modifier::BOLD),
+/// What ECS does when the hook's time runs out, in a word.
+fn on_timeout(h: &LifecycleHook) -> String {
+    match &h.timeout_action {
+        TimeoutAction::Rollback => "rollback".into(),
+        TimeoutAction::Continue => "continue".into(),
+        TimeoutAction::Other(a) => a.to_lowercase(),
     }
 }
 
 /// The hook's countdown, e.g. `auto-rollback in 6:12`.
 pub fn hook_countdown(n: &NativeDeployment, now: Millis) -> Option<String> {
-    let h = n
-        .hook
-        .as_ref()
-        .filter(|h| h.status == HookStatus::AwaitingAction)?;
-    let action = if h.timeout_action == "ROLLBACK" {
-        "auto-rollback"
-    } else {
-        "auto-continue"
-    };
+    let h = n.waiting_hook()?;
     Some(format!(
-        "{action} in {}",
+        "auto-{} in {}",
+        on_timeout(h),
         format::countdown(now, h.expires_at)
     ))
 }
 
 /// The services table's ROLLOUT cell.
 pub fn summary(s: &Service, now: Millis, theme: &Theme) -> Line<'static> {
-    if let Some(n) = &s.native
-        && matches!(
-            n.status.as_str(),
-            "IN_PROGRESS" | "ROLLBACK_IN_PROGRESS" | "PENDING"
-        )
-    {
-        let canary = Style::new().fg(theme.canary).add_modifier(Modifier::BOLD);
-        if let Some(cd) = hook_countdown(n, now) {
-            return Line::from(vec![
-                Span::styled("‖ PAUSED ", canary),
-                Span::styled(
-                    cd.replace("auto-", "").replace(" in ", " "),
-                    Style::new().fg(theme.warn),
-                ),
-            ]);
-        }
-        if n.status == "ROLLBACK_IN_PROGRESS" {
-            return Line::from(Span::styled("ROLLING BACK", Style::new().fg(theme.alarm)));
-        }
-        let w = n.target.requested_production_weight;
-        return Line::from(vec![
-            Span::styled(format!("{} ", n.strategy.label()), canary),
-            Span::styled(format::bar(w / 100.0, 8), Style::new().fg(theme.canary)),
-            Span::styled(format!(" {w:>3.0}%"), Style::new().fg(theme.fg)),
-        ]);
+    if let Some(n) = s.native.as_ref().filter(|n| n.status.is_moving()) {
+        return native_summary(n, now, theme);
     }
     let Some(d) = s.primary() else {
         return Line::from(Span::styled("-", Style::new().fg(theme.muted)));
     };
-    match d.rollout_state {
+    match &d.rollout_state {
         RolloutState::InProgress => Line::from(vec![
             Span::styled(
                 format::bar(s.rollout_progress(), 8),
@@ -75,22 +48,39 @@ pub fn summary(s: &Service, now: Millis, theme: &Theme) -> Line<'static> {
                 format!(" {}/{}", d.running, d.desired),
                 Style::new().fg(theme.info),
             ),
-            failed_span(d, s, theme),
+            failed_span(s, theme),
         ]),
         state => Line::from(vec![
-            Span::styled(state.label().to_string(), state_style(theme, state)),
-            failed_span(d, s, theme),
+            Span::styled(state.to_string(), theme.rollout(state)),
+            failed_span(s, theme),
         ]),
     }
 }
 
-fn failed_span(d: &Deployment, s: &Service, theme: &Theme) -> Span<'static> {
-    let failed = s
-        .deployments
-        .iter()
-        .map(|d| d.failed_tasks)
-        .max()
-        .unwrap_or(d.failed_tasks);
+fn native_summary(n: &NativeDeployment, now: Millis, theme: &Theme) -> Line<'static> {
+    let canary = theme.canary_style().add_modifier(Modifier::BOLD);
+    if let Some(h) = n.waiting_hook() {
+        return Line::from(vec![
+            Span::styled("‖ PAUSED ", canary),
+            Span::styled(
+                format!("{} {}", on_timeout(h), format::countdown(now, h.expires_at)),
+                theme.waiting(),
+            ),
+        ]);
+    }
+    if n.status == NativeStatus::RollbackInProgress {
+        return Line::from(Span::styled("ROLLING BACK", Style::new().fg(theme.alarm)));
+    }
+    let w = n.target.requested_production_weight;
+    Line::from(vec![
+        Span::styled(format!("{} ", n.strategy), canary),
+        Span::styled(format::bar(w / 100.0, 8), theme.canary_style()),
+        Span::styled(format!(" {w:>3.0}%"), Style::new().fg(theme.fg)),
+    ])
+}
+
+fn failed_span(s: &Service, theme: &Theme) -> Span<'static> {
+    let failed = s.max_failed_tasks();
     if failed == 0 {
         return Span::raw("");
     }
@@ -103,22 +93,33 @@ fn failed_span(d: &Deployment, s: &Service, theme: &Theme) -> Span<'static> {
     )
 }
 
-/// The panel above a drilled-into service's tasks: deployments, the native rollout, traffic.
+/// The panel at the top of the rollout view: deployments, the native rollout, the pair's
+/// traffic and the target groups' health.
 pub fn panel(
     s: &Service,
     pair: Option<(&Service, &Service)>,
     now: Millis,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
+    let mut lines = vec![title_line(s, theme)];
+    if let Some(n) = &s.native {
+        lines.extend(native_lines(n, now, theme));
+    }
+    if let Some((p, c)) = pair {
+        lines.extend(pair_lines(p, c, theme));
+    }
+    lines.extend(s.deployments.iter().map(|d| deployment_line(d, now, theme)));
+    lines.extend(s.targets_with_pair(pair).map(|t| targets_line(t, theme)));
+    lines
+}
+
+fn title_line(s: &Service, theme: &Theme) -> Line<'static> {
     let muted = Style::new().fg(theme.muted);
     let fg = Style::new().fg(theme.fg);
-    let mut lines = vec![Line::from(vec![
+    Line::from(vec![
         Span::styled(format!("{} ", s.name), fg.add_modifier(Modifier::BOLD)),
         Span::styled(format!("({}) ", s.cluster), muted),
-        Span::styled(
-            format!("{} ", s.strategy.label()),
-            Style::new().fg(theme.canary),
-        ),
+        Span::styled(format!("{} ", s.strategy), theme.canary_style()),
         Span::styled(
             format!(
                 "desired {} running {} pending {}",
@@ -136,145 +137,128 @@ pub fn panel(
             }),
             muted,
         ),
-    ])];
-    if let Some(n) = &s.native {
-        lines.extend(native_lines(n, now, theme));
-    }
-    if let Some((p, c)) = pair {
-        lines.push(Line::from(vec![
-            Span::styled(
-                "  PAIRED CANARY ",
-                Style::new().fg(theme.canary).add_modifier(Modifier::BOLD),
+    ])
+}
+
+fn pair_lines(p: &Service, c: &Service, theme: &Theme) -> Vec<Line<'static>> {
+    let fg = Style::new().fg(theme.fg);
+    let header = Line::from(vec![
+        Span::styled(
+            "  PAIRED CANARY ",
+            theme.canary_style().add_modifier(Modifier::BOLD),
+        ),
+        Span::styled(
+            format!(
+                "{} on {} ({}) {} tasks · {} on {} ({}) {} tasks",
+                c.name,
+                c.task_def,
+                c.image_tag,
+                c.running,
+                p.name,
+                p.task_def,
+                p.image_tag,
+                p.running
             ),
-            Span::styled(
-                format!(
-                    "{} on {} ({}) {} tasks · {} on {} ({}) {} tasks",
-                    c.name,
-                    c.task_def,
-                    c.image_tag,
-                    c.running,
-                    p.name,
-                    p.task_def,
-                    p.image_tag,
-                    p.running
-                ),
-                fg,
+            fg,
+        ),
+    ]);
+    let (share, how) = match split(p, c) {
+        Split::Weights(w) => (
+            Some(w.canary_percent()),
+            format!(
+                "on the canary · rule weights: {}",
+                weights_text(&w.route.weights)
             ),
-        ]));
-        let (share, how) = match crate::model::split(p, c) {
-            crate::model::Split::Weights(w) => (
-                Some(w.canary_percent()),
-                format!(
-                    "on the canary · rule weights: {}",
-                    crate::model::weights_text(&w.route.weights)
-                ),
-            ),
-            crate::model::Split::Tasks(share) => (
-                Some(share),
-                "on the canary · task ratio (one target group)".into(),
-            ),
-            crate::model::Split::Unknown(why) => (None, format!("unknown: {why}")),
-        };
-        let mut traffic = vec![Span::styled("  traffic ", muted)];
-        match share {
-            Some(share) => {
-                traffic.push(Span::styled(
-                    format::bar(share / 100.0, 20),
-                    Style::new().fg(theme.canary),
-                ));
-                traffic.push(Span::styled(format!(" {share:.0}% {how}"), fg));
-            }
-            None => traffic.push(Span::styled(how, Style::new().fg(theme.warn))),
-        }
-        lines.push(Line::from(traffic));
-    }
-    for d in &s.deployments {
-        let status = match d.status {
-            DeploymentStatus::Primary => "PRIMARY",
-            DeploymentStatus::Active => "ACTIVE ",
-            DeploymentStatus::Inactive => "INACTIVE",
-        };
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {status} "), fg),
-            Span::styled(format!("{:<16} ", d.task_def.to_string()), fg),
-            Span::styled(
-                format!("{:<11} ", d.rollout_state.label()),
-                state_style(theme, d.rollout_state),
-            ),
-            Span::styled(format!("{}/{}/{} ", d.desired, d.running, d.pending), fg),
-            Span::styled(
-                format!("failed {} ", d.failed_tasks),
-                if d.failed_tasks > 0 {
-                    Style::new().fg(theme.alarm)
-                } else {
-                    muted
-                },
-            ),
-            Span::styled(
-                format!(
-                    "{} ago  {}",
-                    format::age(now, d.created_at),
-                    d.rollout_reason
-                ),
-                muted,
-            ),
-        ]));
-    }
-    // A pair's view shows the other service's target groups too: the canary's health is the
-    // point of a canary.
-    let other = pair.map(|(p, c)| if p.key() == s.key() { c } else { p });
-    let others = other.into_iter().flat_map(|o| {
-        o.targets.iter().filter(|t| {
-            !s.targets
-                .iter()
-                .any(|x| x.target_group_arn == t.target_group_arn)
-        })
-    });
-    for t in s.targets.iter().chain(others) {
-        let mut spans = vec![
-            Span::styled(format!("  targets {}: ", t.name()), muted),
-            Span::styled(
-                format!("{} healthy", t.healthy),
-                if t.healthy > 0 {
-                    Style::new().fg(theme.ok)
-                } else {
-                    muted
-                },
-            ),
-            Span::styled(", ", muted),
-            Span::styled(
-                format!("{} unhealthy", t.unhealthy),
-                if t.unhealthy > 0 {
-                    Style::new().fg(theme.alarm)
-                } else {
-                    muted
-                },
-            ),
-        ];
-        if t.other > 0 {
-            spans.push(Span::styled(format!(", {} other", t.other), muted));
-        }
-        if !t.reasons.is_empty() {
-            spans.push(Span::styled(
-                format!(" ({})", t.reasons.join(", ")),
-                Style::new().fg(theme.alarm),
+        ),
+        Split::Tasks(share) => (
+            Some(share),
+            "on the canary · task ratio (one target group)".into(),
+        ),
+        Split::Unknown(why) => (None, format!("unknown: {why}")),
+    };
+    let mut traffic = vec![Span::styled("  traffic ", Style::new().fg(theme.muted))];
+    match share {
+        Some(share) => {
+            traffic.push(Span::styled(
+                format::bar(share / 100.0, 20),
+                theme.canary_style(),
             ));
+            traffic.push(Span::styled(format!(" {share:.0}% {how}"), fg));
         }
-        lines.push(Line::from(spans));
+        None => traffic.push(Span::styled(how, theme.waiting())),
     }
-    lines
+    vec![header, Line::from(traffic)]
+}
+
+fn deployment_line(d: &Deployment, now: Millis, theme: &Theme) -> Line<'static> {
+    let muted = Style::new().fg(theme.muted);
+    let fg = Style::new().fg(theme.fg);
+    // Padded so the columns line up whatever the status.
+    let status = match d.status {
+        DeploymentStatus::Active => "ACTIVE ".to_string(),
+        ref s => s.to_string(),
+    };
+    Line::from(vec![
+        Span::styled(format!("  {status} "), fg),
+        Span::styled(format!("{:<16} ", d.task_def.to_string()), fg),
+        Span::styled(
+            format!("{:<11} ", d.rollout_state.as_str()),
+            theme.rollout(&d.rollout_state),
+        ),
+        Span::styled(format!("{}/{}/{} ", d.desired, d.running, d.pending), fg),
+        Span::styled(
+            format!("failed {} ", d.failed_tasks),
+            theme.failures(d.failed_tasks),
+        ),
+        Span::styled(
+            format!(
+                "{} ago  {}",
+                format::age(now, d.created_at),
+                d.rollout_reason
+            ),
+            muted,
+        ),
+    ])
+}
+
+fn targets_line(t: &TargetGroupHealth, theme: &Theme) -> Line<'static> {
+    let muted = Style::new().fg(theme.muted);
+    let mut spans = vec![
+        Span::styled(format!("  targets {}: ", t.name()), muted),
+        Span::styled(
+            format!("{} healthy", t.healthy),
+            if t.healthy > 0 {
+                Style::new().fg(theme.ok)
+            } else {
+                muted
+            },
+        ),
+        Span::styled(", ", muted),
+        Span::styled(
+            format!("{} unhealthy", t.unhealthy),
+            theme.failures(t.unhealthy),
+        ),
+    ];
+    if t.other > 0 {
+        spans.push(Span::styled(format!(", {} other", t.other), muted));
+    }
+    if !t.reasons.is_empty() {
+        spans.push(Span::styled(
+            format!(" ({})", t.reasons.join(", ")),
+            Style::new().fg(theme.alarm),
+        ));
+    }
+    Line::from(spans)
 }
 
 fn native_lines(n: &NativeDeployment, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
     let muted = Style::new().fg(theme.muted);
-    let fg = Style::new().fg(theme.fg);
-    let canary = Style::new().fg(theme.canary);
     let mut lines = vec![Line::from(vec![
         Span::styled(
-            format!("  {} ", n.strategy.label()),
-            canary.add_modifier(Modifier::BOLD),
+            format!("  {} ", n.strategy),
+            theme.canary_style().add_modifier(Modifier::BOLD),
         ),
-        Span::styled(format!("{} ", n.status), fg),
+        Span::styled(format!("{} ", n.status), Style::new().fg(theme.fg)),
         Span::styled(
             format!("stage {} ", n.lifecycle_stage),
             Style::new().fg(theme.info),
@@ -285,45 +269,18 @@ fn native_lines(n: &NativeDeployment, now: Millis, theme: &Theme) -> Vec<Line<'s
             muted,
         ),
     ])];
-    for (label, r) in
-        std::iter::once(("target", &n.target)).chain(n.sources.iter().map(|r| ("source", r)))
-    {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {label} "), muted),
-            Span::styled(
-                format!("{:<14} {:<9} ", r.task_def.to_string(), r.image_tag),
-                fg,
-            ),
-            Span::styled(format!("{} ", format::clip(&r.image_digest, 19)), muted),
-            Span::styled(
-                format!(
-                    "tasks {}  prod {:.0}%  test {:.0}%",
-                    r.running, r.requested_production_weight, r.requested_test_weight
-                ),
-                fg,
-            ),
-        ]));
-    }
-    let w = n.target.requested_production_weight;
-    lines.push(Line::from(vec![
-        Span::styled("  traffic ", muted),
-        Span::styled(format::bar(w / 100.0, 30), canary),
-        Span::styled(format!(" {w:.0}% on target"), fg),
-        Span::styled(
-            n.bake_ends_at.map_or(String::new(), |t| {
-                format!("  bake {} left", format::countdown(now, t))
-            }),
-            Style::new().fg(theme.info),
-        ),
-    ]));
+    let revisions =
+        std::iter::once(("target", &n.target)).chain(n.sources.iter().map(|r| ("source", r)));
+    lines.extend(revisions.map(|(label, r)| revision_line(label, r, theme)));
+    lines.push(traffic_line(n, now, theme));
     if let Some(h) = &n.hook {
-        let cd = hook_countdown(n, now).unwrap_or_else(|| format!("{:?}", h.status).to_uppercase());
+        let cd = hook_countdown(n, now).unwrap_or_else(|| h.status.to_string());
         lines.push(Line::from(vec![
             Span::styled(
                 format!("  ‖ hook {} at {} ", h.id, h.stage),
-                Style::new().fg(theme.warn),
+                theme.waiting(),
             ),
-            Span::styled(cd, Style::new().fg(theme.warn).add_modifier(Modifier::BOLD)),
+            Span::styled(cd, theme.waiting().add_modifier(Modifier::BOLD)),
         ]));
     }
     if !n.triggered_alarms.is_empty() {
@@ -342,4 +299,41 @@ fn native_lines(n: &NativeDeployment, now: Millis, theme: &Theme) -> Vec<Line<'s
         )));
     }
     lines
+}
+
+fn revision_line(label: &str, r: &ServiceRevision, theme: &Theme) -> Line<'static> {
+    let fg = Style::new().fg(theme.fg);
+    Line::from(vec![
+        Span::styled(format!("  {label} "), Style::new().fg(theme.muted)),
+        Span::styled(
+            format!("{:<14} {:<9} ", r.task_def.to_string(), r.image_tag),
+            fg,
+        ),
+        Span::styled(
+            format!("{} ", format::clip(&r.image_digest, 19)),
+            Style::new().fg(theme.muted),
+        ),
+        Span::styled(
+            format!(
+                "tasks {}  prod {:.0}%  test {:.0}%",
+                r.running, r.requested_production_weight, r.requested_test_weight
+            ),
+            fg,
+        ),
+    ])
+}
+
+fn traffic_line(n: &NativeDeployment, now: Millis, theme: &Theme) -> Line<'static> {
+    let w = n.target.requested_production_weight;
+    Line::from(vec![
+        Span::styled("  traffic ", Style::new().fg(theme.muted)),
+        Span::styled(format::bar(w / 100.0, 30), theme.canary_style()),
+        Span::styled(format!(" {w:.0}% on target"), Style::new().fg(theme.fg)),
+        Span::styled(
+            n.bake_ends_at.map_or(String::new(), |t| {
+                format!("  bake {} left", format::countdown(now, t))
+            }),
+            Style::new().fg(theme.info),
+        ),
+    ])
 }

@@ -1,5 +1,6 @@
 use super::widgets::table::{self, Spec};
 use super::{format, pane_block, rollout};
+use crate::model::{Millis, Service};
 use crate::state::State;
 use crate::theme::Theme;
 use ratatui::Frame;
@@ -13,7 +14,8 @@ const HEADER: &[&str] = &[
 ];
 const SPARK: usize = 7;
 
-pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+/// Draws the services table; returns how many rows it shows.
+pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
     let t = &state.services;
     let widths = [
         Constraint::Fill(1),
@@ -43,39 +45,40 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ),
     };
     table::draw(f, area, theme, spec, |i| {
-        let s = &t.items[t.view[i]];
-        let status = Style::new().fg(if s.status == "ACTIVE" {
-            theme.fg
-        } else {
-            theme.warn
-        });
-        let counts = Style::new().fg(if s.running < s.desired {
-            theme.warn
-        } else {
-            theme.fg
-        });
-        Row::new(vec![
-            Cell::from(s.name.clone()),
-            Cell::from(Span::styled(
-                s.cluster.clone(),
-                Style::new().fg(theme.muted),
-            )),
-            Cell::from(Span::styled(s.status.clone(), status)),
-            Cell::from(Span::styled(
-                format!("{}/{}/{}", s.desired, s.running, s.pending),
-                counts,
-            )),
-            Cell::from(rollout::summary(s, state.now, theme)),
-            Cell::from(s.task_def.to_string()),
-            Cell::from(format::clip(&s.image_tag, 8)),
-            Cell::from(Span::styled(
-                format::age(state.now, s.created_at),
-                Style::new().fg(theme.muted),
-            )),
-            metric_cell(&s.cpu, theme.info, theme),
-            metric_cell(&s.mem, theme.canary, theme),
-        ])
+        row(&t.items[t.view[i]], state.now, theme)
+    })
+}
+
+fn row(s: &Service, now: Millis, theme: &Theme) -> Row<'static> {
+    let counts = Style::new().fg(if s.running < s.desired {
+        theme.warn
+    } else {
+        theme.fg
     });
+    Row::new(vec![
+        Cell::from(s.name.clone()),
+        Cell::from(Span::styled(
+            s.cluster.clone(),
+            Style::new().fg(theme.muted),
+        )),
+        Cell::from(Span::styled(
+            s.status.to_string(),
+            theme.service_status(&s.status),
+        )),
+        Cell::from(Span::styled(
+            format!("{}/{}/{}", s.desired, s.running, s.pending),
+            counts,
+        )),
+        Cell::from(rollout::summary(s, now, theme)),
+        Cell::from(s.task_def.to_string()),
+        Cell::from(format::clip(&s.image_tag, 8)),
+        Cell::from(Span::styled(
+            format::age(now, s.created_at),
+            Style::new().fg(theme.muted),
+        )),
+        metric_cell(&s.cpu, theme.info, theme),
+        metric_cell(&s.mem, theme.canary, theme),
+    ])
 }
 
 /// A sparkline of the last points and the latest value, or a dash when there are none.

@@ -1,6 +1,9 @@
+//! The tasks pane, and the rollout view above it when the pane is drilled into a service:
+//! the rollout panel, the service's events and the target revision's newest log lines.
+
 use super::widgets::table::{self, Spec};
 use super::{format, pane_block, rollout};
-use crate::model::Health;
+use crate::model::Service;
 use crate::state::State;
 use crate::theme::Theme;
 use ratatui::Frame;
@@ -20,53 +23,65 @@ const HEADER: &[&str] = &[
     "IP",
 ];
 
-pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let area = match state.scoped_service() {
-        Some(svc) => {
-            let pair = crate::model::pair_of(svc, &state.services.items);
-            let panel = rollout::panel(svc, pair, state.now, theme);
-            let height = (panel.len() as u16 + 2).min(area.height / 2);
-            let [top, events_area, logs_area, rest] = Layout::vertical([
-                Constraint::Length(height),
-                Constraint::Length(7),
-                Constraint::Length(7),
-                Constraint::Min(3),
-            ])
-            .areas(area);
-            let border = |title: String| {
-                Block::default()
-                    .borders(Borders::ALL)
-                    .border_type(BorderType::Rounded)
-                    .border_style(Style::new().fg(theme.border))
-                    .title(Span::styled(title, Style::new().fg(theme.accent)))
-            };
-            f.render_widget(Paragraph::new(panel).block(border(" rollout ".into())), top);
-            let events: Vec<Line> = svc
-                .events
-                .iter()
-                .take(events_area.height.saturating_sub(2) as usize)
-                .map(|e| {
-                    Line::from(vec![
-                        Span::styled(
-                            format!("{} ", format::clock(e.at)),
-                            Style::new().fg(theme.muted),
-                        ),
-                        Span::raw(e.message.clone()),
-                    ])
-                })
-                .collect();
-            f.render_widget(
-                Paragraph::new(events).block(border(" events ".into())),
-                events_area,
-            );
-            let (title, lines) = target_logs(state, svc, logs_area.height, theme);
-            f.render_widget(Paragraph::new(lines).block(border(title)), logs_area);
-            rest
-        }
+/// Draws the pane; returns how many task rows it shows.
+pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
+    let area = match state.rollout_service() {
+        Some(svc) => rollout_view(f, area, state, svc, theme),
         None => area,
     };
+    tasks_table(f, area, state, theme)
+}
+
+fn boxed(theme: &Theme, title: String) -> Block<'static> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(Style::new().fg(theme.border))
+        .title(Span::styled(title, Style::new().fg(theme.accent)))
+}
+
+/// The rollout panel, events and logs of `svc`; returns the area left for its tasks.
+fn rollout_view(f: &mut Frame, area: Rect, state: &State, svc: &Service, theme: &Theme) -> Rect {
+    let pair = crate::model::pair_of(svc, &state.services.items);
+    let panel = rollout::panel(svc, pair, state.now, theme);
+    let height = (panel.len() as u16 + 2).min(area.height / 2);
+    let [top, events_area, logs_area, rest] = Layout::vertical([
+        Constraint::Length(height),
+        Constraint::Length(7),
+        Constraint::Length(7),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+    f.render_widget(
+        Paragraph::new(panel).block(boxed(theme, " rollout ".into())),
+        top,
+    );
+    let events: Vec<Line> = svc
+        .events
+        .iter()
+        .take(events_area.height.saturating_sub(2) as usize)
+        .map(|e| {
+            Line::from(vec![
+                Span::styled(
+                    format!("{} ", format::clock(e.at)),
+                    Style::new().fg(theme.muted),
+                ),
+                Span::raw(e.message.clone()),
+            ])
+        })
+        .collect();
+    f.render_widget(
+        Paragraph::new(events).block(boxed(theme, " events ".into())),
+        events_area,
+    );
+    let (title, lines) = target_logs(state, svc, logs_area.height, theme);
+    f.render_widget(Paragraph::new(lines).block(boxed(theme, title)), logs_area);
+    rest
+}
+
+fn tasks_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
     let t = &state.tasks;
-    let title = match &state.scope {
+    let title = match &state.rollout {
         Some(k) => format!("tasks of {k}"),
         None => "tasks".into(),
     };
@@ -89,16 +104,6 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     };
     table::draw(f, area, theme, spec, |i| {
         let task = &t.items[t.view[i]];
-        let health = match task.health {
-            Health::Healthy => theme.ok,
-            Health::Unhealthy => theme.alarm,
-            Health::Unknown => theme.muted,
-        };
-        let status = match task.last_status.as_str() {
-            "RUNNING" => theme.ok,
-            "STOPPED" => theme.muted,
-            _ => theme.info,
-        };
         let reason = if task.stop_reason.is_empty() {
             String::new()
         } else {
@@ -109,10 +114,13 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Cell::from(task.service.clone()),
             Cell::from(task.task_def.revision.to_string()),
             Cell::from(Span::styled(
-                task.last_status.clone(),
-                Style::new().fg(status),
+                task.last_status.to_string(),
+                theme.task_status(&task.last_status),
             )),
-            Cell::from(Span::styled(task.health.label(), Style::new().fg(health))),
+            Cell::from(Span::styled(
+                task.health.to_string(),
+                theme.health(&task.health),
+            )),
             Cell::from(
                 task.started_at
                     .map_or("-".into(), |t| format::age(state.now, t)),
@@ -120,29 +128,20 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Cell::from(Span::styled(reason, Style::new().fg(theme.warn))),
             Cell::from(task.private_ip.clone()),
         ])
-    });
+    })
 }
 
 /// Newest log lines searched for the target revision's.
 const SCANNED: usize = 5_000;
 
-/// The revision a rollout moves to: a native deployment's target, else the primary's.
-fn target_revision(svc: &crate::model::Service) -> u32 {
-    match (&svc.native, svc.primary()) {
-        (Some(n), _) if svc.in_progress() => n.target.task_def.revision,
-        (_, Some(d)) => d.task_def.revision,
-        _ => svc.task_def.revision,
-    }
-}
-
 /// The newest log lines of the target revision's tasks, tagged, for the rollout view.
 fn target_logs(
     state: &State,
-    svc: &crate::model::Service,
+    svc: &Service,
     height: u16,
     theme: &Theme,
 ) -> (String, Vec<Line<'static>>) {
-    let rev = target_revision(svc);
+    let rev = svc.target_revision();
     let title = format!(" logs of r{rev}'s tasks (5 for all) ");
     let buf = &state.logs.buf;
     let wanted = height.saturating_sub(2) as usize;

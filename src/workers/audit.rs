@@ -76,7 +76,7 @@ impl Audit {
             "account": ctx.account,
             "cluster": plan.service.cluster,
             "service": plan.service.name,
-            "action": plan.verb,
+            "action": plan.verb.to_string(),
             "call": plan.mutation.to_string(),
             "changes": plan.changes.iter().map(|(what, from, to)| json!({"what": what, "from": from, "to": to})).collect::<Vec<_>>(),
             "state_before": {
@@ -84,7 +84,7 @@ impl Audit {
                 "task_definition": plan.expect.task_def.to_string(),
                 "desired": plan.expect.desired,
                 "deployment": plan.expect.native_deployment,
-                "deployment_status": plan.expect.native_status,
+                "deployment_status": plan.expect.native_status.as_ref().map(ToString::to_string),
                 "hook": plan.expect.hook.as_ref().map(|(id, st)| format!("{id} {st:?}")),
             },
             "outcome": outcome,

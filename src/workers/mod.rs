@@ -1,6 +1,8 @@
-//! Background work: pollers that fetch what is on screen and send it to the loop as messages.
+//! Background work: pollers that fetch what is on screen, the metrics fetch, and the action
+//! runner. Each talks to the loop by message only.
 
-pub mod actions;
 pub mod audit;
 pub mod backoff;
+pub mod metrics;
 pub mod poller;
+pub mod runner;

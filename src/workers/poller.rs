@@ -1,11 +1,13 @@
-//! One task per kind of data. Each polls only while its pane is on screen, has at most one call
-//! in flight (it awaits its own call), and merges repeated refresh requests into one. The loop
+//! One poller per pane. Each polls only while its pane is on screen, has at most one call in
+//! flight (it awaits its own call), and merges repeated refresh requests into one. The loop
 //! tells the pollers what is on screen through a watch channel.
 
 use super::backoff::Backoff;
+use super::metrics;
 use crate::cloud::{CloudError, ErrorKind, Fleet};
-use crate::model::{Millis, Service, ServiceKey};
-use crate::state::{Msg, Pane, Resource, Watch};
+use crate::model::{Service, ServiceKey};
+use crate::state::{Msg, Pane, Watch};
+use crate::timing::now_ms;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -25,56 +27,45 @@ pub struct Handles {
     pub refresh: watch::Sender<u64>,
 }
 
-pub fn now_ms() -> Millis {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as Millis)
-}
-
-fn wanted(res: Resource, w: &Watch) -> bool {
-    match res {
-        Resource::Services => matches!(w.pane, Pane::Services | Pane::Tasks),
-        Resource::Tasks => w.pane == Pane::Tasks,
-        Resource::Images => w.pane == Pane::Images,
-        Resource::Alarms => w.pane == Pane::Alarms,
+/// Whether the data of `pane` is wanted on the screen `w` describes.
+fn wanted(pane: Pane, w: &Watch) -> bool {
+    match pane {
+        // The rollout view (tasks pane) shows its service's row too.
+        Pane::Services => matches!(w.pane, Pane::Services | Pane::Tasks),
+        Pane::Tasks => w.pane == Pane::Tasks,
+        Pane::Images => w.pane == Pane::Images,
+        Pane::Alarms => w.pane == Pane::Alarms,
         // The logs pane, and the rollout view's log box.
-        Resource::Logs => matches!(w.pane, Pane::Logs | Pane::Tasks) && w.service.is_some(),
+        Pane::Logs => matches!(w.pane, Pane::Logs | Pane::Tasks) && w.service.is_some(),
     }
 }
 
+/// Starts the pollers, the header's context lookup and the metrics worker.
 pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Intervals) -> Handles {
     let (watch_tx, watch_rx) = watch::channel(first);
     let (refresh_tx, refresh_rx) = watch::channel(0u64);
-    {
-        let (fleet, tx) = (fleet.clone(), tx.clone());
-        tokio::spawn(async move {
-            match fleet.context().await {
-                Ok(c) => {
-                    let _ = tx.send(Msg::Context(c)).await;
-                }
-                Err(e) => {
-                    let _ = tx.send(Msg::Failed(Resource::Services, e, now_ms())).await;
-                }
-            }
-        });
-    }
-    for res in [
-        Resource::Services,
-        Resource::Tasks,
-        Resource::Images,
-        Resource::Alarms,
-        Resource::Logs,
-    ] {
+    tokio::spawn(lookup_context(fleet.clone(), tx.clone()));
+    let (keys_tx, keys_rx) = watch::channel(Arc::new(Vec::new()));
+    let series = metrics::Series::default();
+    tokio::spawn(metrics::run(fleet.clone(), keys_rx, series.clone()));
+    let mut keys_tx = Some(keys_tx);
+    for pane in Pane::ALL {
         let p = Poller {
-            res,
+            pane,
             fleet: fleet.clone(),
             tx: tx.clone(),
             watch: watch_rx.clone(),
             refresh: refresh_rx.clone(),
             iv,
-            backoff: Backoff::new(now_ms() as u64 ^ res as u64),
+            backoff: Backoff::new(now_ms() as u64 ^ pane as u64),
             log_cursor: None,
             loaded: false,
+            keys: if pane == Pane::Services {
+                keys_tx.take()
+            } else {
+                None
+            },
+            series: series.clone(),
         };
         tokio::spawn(p.run());
     }
@@ -84,8 +75,17 @@ pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Int
     }
 }
 
+/// Profile, account and region for the header, once.
+async fn lookup_context(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>) {
+    let msg = match fleet.context().await {
+        Ok(c) => Msg::Context(c),
+        Err(e) => Msg::Failed(Pane::Services, e, now_ms()),
+    };
+    let _ = tx.send(msg).await;
+}
+
 struct Poller {
-    res: Resource,
+    pane: Pane,
     fleet: Arc<dyn Fleet>,
     tx: mpsc::Sender<Msg>,
     watch: watch::Receiver<Watch>,
@@ -96,6 +96,10 @@ struct Poller {
     log_cursor: Option<(ServiceKey, u64)>,
     /// A whole load has been delivered (services).
     loaded: bool,
+    /// Where the services poller publishes the services' keys for the metrics worker.
+    keys: Option<watch::Sender<Arc<Vec<ServiceKey>>>>,
+    /// The metrics worker's latest CPU and memory, added to service rows before they go.
+    series: metrics::Series,
 }
 
 impl Poller {
@@ -103,32 +107,10 @@ impl Poller {
         loop {
             let w = self.watch.borrow_and_update().clone();
             self.refresh.borrow_and_update();
-            let delay = if wanted(self.res, &w) {
-                match self.poll(&w).await {
-                    Ok(msg) => {
-                        self.backoff.reset();
-                        if self.tx.send(msg).await.is_err() {
-                            return; // the loop has ended
-                        }
-                        self.interval(&w)
-                    }
-                    Err(e) => {
-                        let delay = if e.is_transient() {
-                            self.backoff.next_delay()
-                        } else {
-                            self.iv.normal
-                        };
-                        tracing::warn!(resource = ?self.res, error = %e, ?delay, "poll failed");
-                        if self
-                            .tx
-                            .send(Msg::Failed(self.res, e, now_ms()))
-                            .await
-                            .is_err()
-                        {
-                            return;
-                        }
-                        delay
-                    }
+            let delay = if wanted(self.pane, &w) {
+                match self.poll_once(&w).await {
+                    Some(delay) => delay,
+                    None => return, // the loop has ended
                 }
             } else {
                 Duration::from_secs(3600)
@@ -139,16 +121,37 @@ impl Poller {
         }
     }
 
+    /// Polls, reports the data or the failure, and says how long to wait before the next poll.
+    /// None when the loop has ended.
+    async fn poll_once(&mut self, w: &Watch) -> Option<Duration> {
+        let (msg, delay) = match self.poll(w).await {
+            Ok(msg) => {
+                self.backoff.reset();
+                (msg, self.interval(w))
+            }
+            Err(e) => {
+                let delay = if e.is_transient() {
+                    self.backoff.next_delay()
+                } else {
+                    self.iv.normal
+                };
+                tracing::warn!(pane = ?self.pane, error = %e, ?delay, "poll failed");
+                (Msg::Failed(self.pane, e, now_ms()), delay)
+            }
+        };
+        self.tx.send(msg).await.ok()?;
+        Some(delay)
+    }
+
     /// Waits out `delay`, but wakes early for a refresh or when what this poller shows changed
     /// (its pane came on screen, or another service was chosen). False when the loop has ended.
     async fn wait(&mut self, delay: Duration, seen: &Watch) -> bool {
         let deadline = Instant::now() + delay;
-        let relevant = |res, w: &Watch| {
-            let service =
-                matches!(res, Resource::Tasks | Resource::Logs).then(|| w.service.clone());
-            (wanted(res, w), service)
+        let relevant = |pane, w: &Watch| {
+            let service = matches!(pane, Pane::Tasks | Pane::Logs).then(|| w.service.clone());
+            (wanted(pane, w), service)
         };
-        let before = relevant(self.res, seen);
+        let before = relevant(self.pane, seen);
         loop {
             tokio::select! {
                 _ = sleep_until(deadline) => return true,
@@ -157,7 +160,7 @@ impl Poller {
                     if r.is_err() {
                         return false;
                     }
-                    if relevant(self.res, &self.watch.borrow()) != before {
+                    if relevant(self.pane, &self.watch.borrow()) != before {
                         return true;
                     }
                 }
@@ -166,8 +169,8 @@ impl Poller {
     }
 
     fn interval(&self, w: &Watch) -> Duration {
-        match self.res {
-            Resource::Logs => self.iv.logs,
+        match self.pane {
+            Pane::Logs => self.iv.logs,
             _ if w.fast => self.iv.fast,
             _ => self.iv.normal,
         }
@@ -175,40 +178,61 @@ impl Poller {
 
     async fn poll(&mut self, w: &Watch) -> Result<Msg, CloudError> {
         let f = &self.fleet;
-        Ok(match self.res {
-            Resource::Services if !self.loaded => {
-                // The first load shows each cluster's rows as they come in; later refreshes
-                // replace the list whole, so rows never blink out while a refresh runs.
-                let tx = self.tx.clone();
-                let part = move |rows: Vec<Service>, done: usize, total: usize| {
-                    // Best effort: a progress view may be skipped if the loop is busy.
-                    let _ = tx.try_send(Msg::ServicesPart(rows, done, total, now_ms()));
-                };
-                let all = f.services_in_parts(&part).await?;
-                self.loaded = true;
-                Msg::Services(all, now_ms())
-            }
-            Resource::Services => Msg::Services(f.services().await?, now_ms()),
-            Resource::Tasks => Msg::Tasks(
+        Ok(match self.pane {
+            Pane::Services => Msg::Services(self.services().await?, now_ms()),
+            Pane::Tasks => Msg::Tasks(
                 w.service.clone(),
                 f.tasks(w.service.as_ref()).await?,
                 now_ms(),
             ),
-            Resource::Images => Msg::Images(f.images().await?, now_ms()),
-            Resource::Alarms => Msg::Alarms(f.alarms().await?, now_ms()),
-            Resource::Logs => {
-                let Some(key) = w.service.clone() else {
-                    return Err(CloudError::new(ErrorKind::Other, "no service to follow"));
-                };
-                let cursor = match &self.log_cursor {
-                    Some((k, c)) if *k == key => *c,
-                    _ => 0,
-                };
-                let batch = f.logs(&key, cursor).await?;
-                self.log_cursor = Some((key.clone(), batch.cursor));
-                Msg::Logs(key, batch.lines, now_ms())
-            }
+            Pane::Images => Msg::Images(f.images().await?, now_ms()),
+            Pane::Alarms => Msg::Alarms(f.alarms().await?, now_ms()),
+            Pane::Logs => self.logs(w).await?,
         })
+    }
+
+    /// The services, with the latest CPU and memory. The first load shows each cluster's rows
+    /// as they come in; later refreshes replace the list whole, so rows never blink out while
+    /// a refresh runs.
+    async fn services(&mut self) -> Result<Vec<Service>, CloudError> {
+        let mut all = if self.loaded {
+            self.fleet.services().await?
+        } else {
+            let (tx, series) = (self.tx.clone(), self.series.clone());
+            let part = move |mut rows: Vec<Service>, done: usize, total: usize| {
+                metrics::apply(&series, &mut rows);
+                // Best effort: a progress view may be skipped if the loop is busy.
+                let _ = tx.try_send(Msg::ServicesPart(rows, done, total, now_ms()));
+            };
+            self.fleet.services_in_parts(&part).await?
+        };
+        self.loaded = true;
+        if let Some(keys) = &self.keys {
+            let now: Vec<ServiceKey> = all.iter().map(Service::key).collect();
+            keys.send_if_modified(|k| {
+                let changed = **k != now;
+                if changed {
+                    *k = Arc::new(now);
+                }
+                changed
+            });
+        }
+        metrics::apply(&self.series, &mut all);
+        Ok(all)
+    }
+
+    /// New lines of the followed service since the last poll.
+    async fn logs(&mut self, w: &Watch) -> Result<Msg, CloudError> {
+        let Some(key) = w.service.clone() else {
+            return Err(CloudError::new(ErrorKind::Other, "no service to follow"));
+        };
+        let cursor = match &self.log_cursor {
+            Some((k, c)) if *k == key => *c,
+            _ => 0,
+        };
+        let batch = self.fleet.logs(&key, cursor).await?;
+        self.log_cursor = Some((key.clone(), batch.cursor));
+        Ok(Msg::Logs(key, batch.lines, now_ms()))
     }
 }
 
@@ -229,10 +253,10 @@ mod tests {
 
     #[test]
     fn logs_are_polled_for_the_logs_pane_and_the_rollout_view_only() {
-        assert!(wanted(Resource::Logs, &watch(Pane::Logs, Some("api"))));
-        assert!(wanted(Resource::Logs, &watch(Pane::Tasks, Some("api"))));
-        assert!(!wanted(Resource::Logs, &watch(Pane::Tasks, None)));
-        assert!(!wanted(Resource::Logs, &watch(Pane::Services, Some("api"))));
-        assert!(!wanted(Resource::Logs, &watch(Pane::Alarms, None)));
+        assert!(wanted(Pane::Logs, &watch(Pane::Logs, Some("api"))));
+        assert!(wanted(Pane::Logs, &watch(Pane::Tasks, Some("api"))));
+        assert!(!wanted(Pane::Logs, &watch(Pane::Tasks, None)));
+        assert!(!wanted(Pane::Logs, &watch(Pane::Services, Some("api"))));
+        assert!(!wanted(Pane::Logs, &watch(Pane::Alarms, None)));
     }
 }

@@ -7,11 +7,9 @@ use crate::model::{Alarm, AlarmKind, AlarmState};
 use aws_sdk_cloudwatch::types::{AlarmType, StateValue};
 
 fn state(s: Option<&StateValue>) -> AlarmState {
-    match s {
-        Some(StateValue::Alarm) => AlarmState::Alarm,
-        Some(StateValue::Ok) => AlarmState::Ok,
-        _ => AlarmState::InsufficientData,
-    }
+    s.map_or(AlarmState::InsufficientData, |s| {
+        AlarmState::parse(s.as_str())
+    })
 }
 
 pub fn map_metric(a: &aws_sdk_cloudwatch::types::MetricAlarm) -> Alarm {

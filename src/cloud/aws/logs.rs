@@ -125,6 +125,87 @@ pub async fn sources(
     Ok(out)
 }
 
+/// One event read, with its id for de-duplication.
+type Event = (Millis, String, LogLine);
+
+/// What one read asks for and has already seen.
+struct Read<'a> {
+    logs: &'a aws_sdk_cloudwatchlogs::Client,
+    errors: &'a ErrorMapper,
+    start: Millis,
+    known: HashMap<String, Millis>,
+    by_stream: HashMap<&'a str, &'a StreamSource>,
+}
+
+impl Read<'_> {
+    /// The events of `streams` of one group since `start`, page by page, skipping the ones
+    /// already seen.
+    async fn chunk(
+        &self,
+        gate: &RateGate,
+        group: &str,
+        streams: &[String],
+        fresh: &mut HashSet<String>,
+        events: &mut Vec<Event>,
+    ) -> CloudResult<()> {
+        let mut token: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            gate.wait().await;
+            let res = self
+                .logs
+                .filter_log_events()
+                .log_group_name(group)
+                .set_log_stream_names(Some(streams.to_vec()))
+                .start_time(self.start)
+                .set_next_token(token.take())
+                .send()
+                .await;
+            let out = match res {
+                Ok(out) => out,
+                Err(e) if is_missing_group(&e) => return Ok(()),
+                Err(e) => return Err(self.errors.map("logs:FilterLogEvents", e)),
+            };
+            for ev in out.events() {
+                let at = ev.timestamp().unwrap_or(0);
+                let id = ev.event_id().unwrap_or_default().to_string();
+                if at < self.start || self.known.contains_key(&id) || !fresh.insert(id.clone()) {
+                    continue;
+                }
+                events.push((at, id, self.line(ev, at)));
+            }
+            match out.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                _ => return Ok(()),
+            }
+        }
+        tracing::warn!(
+            group,
+            "filter_log_events: too many pages, rest left for the next poll"
+        );
+        Ok(())
+    }
+
+    /// An event as a line, tagged with the task and revision of its stream.
+    fn line(&self, ev: &aws_sdk_cloudwatchlogs::types::FilteredLogEvent, at: Millis) -> LogLine {
+        let stream = ev.log_stream_name().unwrap_or_default();
+        let (task_id, revision) = match self.by_stream.get(stream) {
+            Some(s) => (s.task_id.clone(), s.revision),
+            None => (last_segment(stream).to_string(), 0),
+        };
+        let message = ev
+            .message()
+            .unwrap_or_default()
+            .trim_end_matches(['\n', '\r'])
+            .to_string();
+        LogLine {
+            at,
+            task_id,
+            revision,
+            message,
+        }
+    }
+}
+
 impl LogTail {
     /// Lines of `sources` after `cursor`, oldest first.
     pub async fn read(
@@ -141,93 +222,45 @@ impl LogTail {
         } else {
             (cursor as Millis - LATE_MS).max(0)
         };
-        let known: HashMap<String, Millis> = if cursor == 0 {
-            HashMap::new()
-        } else {
-            let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-            seen.get(key)
-                .filter(|s| s.cursor == cursor)
-                .map(|s| s.ids.clone())
-                .unwrap_or_default()
+        let read = Read {
+            logs,
+            errors,
+            start,
+            known: self.known_ids(key, cursor),
+            by_stream: sources.iter().map(|s| (s.stream.as_str(), s)).collect(),
         };
-
-        let by_stream: HashMap<&str, &StreamSource> =
-            sources.iter().map(|s| (s.stream.as_str(), s)).collect();
         let mut groups: HashMap<&str, Vec<String>> = HashMap::new();
         for s in sources {
             groups.entry(&s.group).or_default().push(s.stream.clone());
         }
-
-        let mut events: Vec<(Millis, String, LogLine)> = Vec::new();
-        let mut fresh_ids: HashSet<String> = HashSet::new();
+        let mut events: Vec<Event> = Vec::new();
+        let mut fresh: HashSet<String> = HashSet::new();
         for (group, streams) in groups {
             for chunk in streams.chunks(STREAMS_PER_CALL) {
-                let mut token: Option<String> = None;
-                for page in 0.. {
-                    if page == MAX_PAGES {
-                        tracing::warn!(
-                            group,
-                            "filter_log_events: too many pages, rest left for the next poll"
-                        );
-                        break;
-                    }
-                    self.gate.wait().await;
-                    let res = logs
-                        .filter_log_events()
-                        .log_group_name(group)
-                        .set_log_stream_names(Some(chunk.to_vec()))
-                        .start_time(start)
-                        .set_next_token(token.take())
-                        .send()
-                        .await;
-                    let out = match res {
-                        Ok(out) => out,
-                        Err(e) if is_missing_group(&e) => break,
-                        Err(e) => return Err(errors.map("logs:FilterLogEvents", e)),
-                    };
-                    for ev in out.events() {
-                        let at = ev.timestamp().unwrap_or(0);
-                        let id = ev.event_id().unwrap_or_default().to_string();
-                        if at < start || known.contains_key(&id) || !fresh_ids.insert(id.clone()) {
-                            continue;
-                        }
-                        let stream = ev.log_stream_name().unwrap_or_default();
-                        let (task_id, revision) = match by_stream.get(stream) {
-                            Some(s) => (s.task_id.clone(), s.revision),
-                            None => (last_segment(stream).to_string(), 0),
-                        };
-                        let message = ev
-                            .message()
-                            .unwrap_or_default()
-                            .trim_end_matches(['\n', '\r'])
-                            .to_string();
-                        events.push((
-                            at,
-                            id,
-                            LogLine {
-                                at,
-                                task_id,
-                                revision,
-                                message,
-                            },
-                        ));
-                    }
-                    match out.next_token() {
-                        Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                        _ => break,
-                    }
-                }
+                read.chunk(&self.gate, group, chunk, &mut fresh, &mut events)
+                    .await?;
             }
         }
-
         events.sort_by_key(|(at, _, _)| *at);
         let newest = events.last().map(|(at, _, _)| *at as u64);
         let new_cursor = newest.unwrap_or(start as u64).max(cursor);
-        self.remember(key, new_cursor, known, &events);
+        self.remember(key, new_cursor, read.known, &events);
         Ok(LogBatch {
             lines: events.into_iter().map(|(_, _, l)| l).collect(),
             cursor: new_cursor,
         })
+    }
+
+    /// The ids of the late window already delivered after `cursor`, so repeats are dropped.
+    fn known_ids(&self, key: &ServiceKey, cursor: u64) -> HashMap<String, Millis> {
+        if cursor == 0 {
+            return HashMap::new();
+        }
+        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        seen.get(key)
+            .filter(|s| s.cursor == cursor)
+            .map(|s| s.ids.clone())
+            .unwrap_or_default()
     }
 
     /// Keeps the ids of the late window before the new cursor, at most `MAX_IDS`, newest kept.

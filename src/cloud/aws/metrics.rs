@@ -3,7 +3,7 @@
 
 use super::errors::ErrorMapper;
 use crate::cloud::CloudResult;
-use crate::model::{Millis, ServiceKey};
+use crate::model::{Millis, ServiceKey, Utilisation};
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, ScanBy};
 use aws_smithy_types::DateTime;
 
@@ -11,13 +11,6 @@ use aws_smithy_types::DateTime;
 pub const MAX_QUERIES: usize = 500;
 pub const PERIOD_SECS: i32 = 60;
 pub const WINDOW_MS: Millis = 60 * 60 * 1000;
-
-/// CPU and memory utilisation in percent, oldest first, one point a minute.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Utilisation {
-    pub cpu: Vec<f64>,
-    pub mem: Vec<f64>,
-}
 
 fn query(id: String, metric: &str, key: &ServiceKey) -> MetricDataQuery {
     MetricDataQuery::builder()

@@ -5,14 +5,15 @@
 //! Nothing here panics or retries on its own beyond the SDK's standard retry policy; errors come
 //! back as `CloudError`s saying what failed and, for credentials and permissions, what to do.
 
-mod actions;
 pub mod alarms;
 mod batch;
 mod config;
+mod enrich;
 pub mod errors;
 pub mod images;
 pub mod logs;
 pub mod metrics;
+mod mutations;
 pub mod native;
 pub mod parse;
 pub mod routes;
@@ -24,9 +25,9 @@ mod throttle;
 
 use super::{CloudError, CloudResult, ErrorKind, Fleet, PartSink};
 use crate::model::{
-    Alarm, ContextInfo, Image, LogBatch, Millis, Mutation, Service, ServiceKey, Strategy, Task,
-    TaskDefRef,
+    Alarm, ContextInfo, Image, LogBatch, Mutation, Service, ServiceKey, Task, Utilisation,
 };
+use crate::timing::now_ms;
 use async_trait::async_trait;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
@@ -36,7 +37,6 @@ use errors::ErrorMapper;
 use futures::{StreamExt, TryStreamExt};
 use images::ServiceImages;
 use logs::LogTail;
-use native::NativeTarget;
 use parse::last_segment;
 use services::RawService;
 use std::collections::HashMap;
@@ -57,10 +57,6 @@ pub struct AwsOptions {
     /// The SDK's standard retries. Tests turn them off: an emulator answers unsupported calls
     /// with HTTP 500, which the SDK would retry.
     pub retries: bool,
-    /// Fetch CPU and memory in the background and show them from the next refresh on, so rows
-    /// never wait for CloudWatch (GetMetricData is the slowest call of a refresh). Tests that
-    /// count calls of one refresh turn it off.
-    pub background_metrics: bool,
 }
 
 impl Default for AwsOptions {
@@ -71,7 +67,6 @@ impl Default for AwsOptions {
             endpoint_url: None,
             clusters: Vec::new(),
             retries: true,
-            background_metrics: true,
         }
     }
 }
@@ -103,21 +98,8 @@ pub struct AwsFleet {
     /// The images of each service's task definitions, from the last `services()`, so
     /// `images()` can join without listing the services again.
     usage: Mutex<Option<Arc<Vec<ServiceImages>>>>,
-    background_metrics: bool,
-    metrics: Arc<Mutex<MetricsCache>>,
     previous: taskdefs::PreviousRevisions,
 }
-
-/// CPU and memory series by service, refreshed in the background at most once a minute (the
-/// points are a minute apart, so a faster refresh would fetch the same data).
-#[derive(Default)]
-struct MetricsCache {
-    series: HashMap<ServiceKey, metrics::Utilisation>,
-    fetched_at: Option<Millis>,
-    in_flight: bool,
-}
-
-const METRICS_MAX_AGE_MS: Millis = 60_000;
 
 macro_rules! client {
     ($krate:ident, $sdk:expr, $overrides:expr) => {{
@@ -127,10 +109,6 @@ macro_rules! client {
         }
         $krate::Client::from_conf(b.build())
     }};
-}
-
-fn now_ms() -> Millis {
-    chrono::Utc::now().timestamp_millis()
 }
 
 impl AwsFleet {
@@ -179,8 +157,6 @@ impl AwsFleet {
             taskdefs: TaskDefCache::default(),
             tail: LogTail::default(),
             usage: Mutex::new(None),
-            background_metrics: opts.background_metrics,
-            metrics: Arc::default(),
             previous: Default::default(),
         })
     }
@@ -224,203 +200,11 @@ impl AwsFleet {
         Ok(names)
     }
 
-    /// The services of one cluster (by name), complete with metrics, native deployments and
-    /// target health: what `services()` gives for that cluster.
+    /// The services of one cluster (by name), complete with native deployments and target
+    /// health: what `services()` gives for that cluster.
     pub async fn services_of(&self, cluster: &str) -> CloudResult<Vec<Service>> {
-        let (_, _, mut rows) = self.cluster_part(last_segment(cluster)).await?;
-        self.add_utilisation(&mut rows).await;
+        let (_, _, rows) = self.cluster_part(last_segment(cluster)).await?;
         Ok(rows)
-    }
-
-    /// The cached series of `keys` (empty until the first fetch lands), starting a background
-    /// fetch when the cache is a minute old or lacks a service.
-    fn cached_metrics(&self, keys: &[ServiceKey]) -> Vec<metrics::Utilisation> {
-        let now = now_ms();
-        let mut cache = self.metrics.lock().unwrap_or_else(|e| e.into_inner());
-        let out = keys
-            .iter()
-            .map(|k| cache.series.get(k).cloned().unwrap_or_default())
-            .collect();
-        let stale = cache
-            .fetched_at
-            .is_none_or(|at| now - at >= METRICS_MAX_AGE_MS)
-            || keys.iter().any(|k| !cache.series.contains_key(k));
-        if stale && !cache.in_flight {
-            cache.in_flight = true;
-            let (cw, errors, shared, keys) = (
-                self.cw.clone(),
-                self.errors.clone(),
-                self.metrics.clone(),
-                keys.to_vec(),
-            );
-            tokio::spawn(async move {
-                let result = metrics::utilisation(&cw, &errors, &keys, now).await;
-                let mut cache = shared.lock().unwrap_or_else(|e| e.into_inner());
-                match result {
-                    Ok(series) => cache.series.extend(keys.into_iter().zip(series)),
-                    Err(e) => tracing::warn!(error = %e, "service metrics unavailable"),
-                }
-                // A failure waits a minute too, so a denied or throttled call is not hammered.
-                cache.fetched_at = Some(now);
-                cache.in_flight = false;
-            });
-        }
-        out
-    }
-
-    /// CPU and memory of `keys`: from the background cache, or fetched now.
-    async fn utilisation(&self, keys: &[ServiceKey]) -> CloudResult<Vec<metrics::Utilisation>> {
-        if keys.is_empty() {
-            return Ok(Vec::new());
-        }
-        if self.background_metrics {
-            return Ok(self.cached_metrics(keys));
-        }
-        metrics::utilisation(&self.cw, &self.errors, keys, now_ms()).await
-    }
-
-    /// Fills in CPU and memory of rows enriched without them.
-    async fn add_utilisation(&self, rows: &mut [Service]) {
-        let keys: Vec<ServiceKey> = rows.iter().map(Service::key).collect();
-        apply_utilisation(rows, self.utilisation(&keys).await);
-    }
-
-    /// Maps described services and fills in what other APIs know about them: utilisation
-    /// (CloudWatch, unless `with_metrics` is false), native deployments (ECS service
-    /// deployments), target health and weighted rules (elbv2), all at once. A failure of any of
-    /// these is logged and leaves that part empty.
-    async fn enrich(
-        &self,
-        raw: &[RawService],
-        defs: &HashMap<String, Arc<TaskDefInfo>>,
-        with_metrics: bool,
-    ) -> Vec<Service> {
-        let mut out: Vec<Service> = raw.iter().map(|r| services::map_service(r, defs)).collect();
-        // Where a rollback would go: one ListTaskDefinitions per family and revision, cached.
-        let mut currents: Vec<TaskDefRef> = out.iter().map(|s| s.task_def.clone()).collect();
-        currents.sort_by(|a, b| (&a.family, a.revision).cmp(&(&b.family, b.revision)));
-        currents.dedup();
-        let mut previous = HashMap::new();
-        for td in currents {
-            match self.previous.lookup(&self.ecs, &self.errors, &td).await {
-                Ok(p) => {
-                    previous.insert(td, p);
-                }
-                Err(e) => tracing::warn!(error = %e, "previous revision of {td} unknown"),
-            }
-        }
-        for s in &mut out {
-            s.previous_task_def = previous.get(&s.task_def).cloned().flatten();
-        }
-
-        let keys: Vec<ServiceKey> = out.iter().map(Service::key).collect();
-        let natives: Vec<(usize, NativeTarget)> = raw
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.strategy() != Strategy::Rolling)
-            .map(|(i, r)| {
-                (
-                    i,
-                    NativeTarget {
-                        cluster: r.cluster.clone(),
-                        service_arn: r.svc.service_arn().unwrap_or_default().to_string(),
-                        strategy: r.strategy(),
-                        current_deployment: r.svc.current_service_deployment().map(str::to_string),
-                    },
-                )
-            })
-            .collect();
-        let native_targets: Vec<NativeTarget> = natives.iter().map(|(_, t)| t.clone()).collect();
-        let mut groups: Vec<String> = raw
-            .iter()
-            .flat_map(|r| r.target_group_arns())
-            .map(str::to_string)
-            .collect();
-        groups.sort_unstable();
-        groups.dedup();
-
-        let metrics_call = async {
-            if !with_metrics {
-                return Ok(Vec::new());
-            }
-            self.utilisation(&keys).await
-        };
-        let native_call = async {
-            if native_targets.is_empty() {
-                return Ok(Vec::new());
-            }
-            native::native_deployments(&self.ecs, &self.errors, &native_targets).await
-        };
-        let targets_call = async {
-            if groups.is_empty() {
-                return (HashMap::new(), None);
-            }
-            targets::fetch(&self.elb, &self.errors, &groups).await
-        };
-        // Weighted rules matter only to paired canaries with target groups of their own:
-        // nothing is read for other services, nor for a pair sharing one target group.
-        let mut paired: Vec<String> = crate::model::pairs(&out)
-            .into_iter()
-            .filter(|(p, c)| {
-                !p.target_groups
-                    .iter()
-                    .any(|tg| c.target_groups.contains(tg))
-            })
-            .flat_map(|(p, c)| p.target_groups.iter().chain(&c.target_groups).cloned())
-            .collect();
-        paired.sort_unstable();
-        paired.dedup();
-        let routes_call = async {
-            if paired.is_empty() {
-                return Ok(Vec::new());
-            }
-            routes::fetch(&self.elb, &self.errors, &paired).await
-        };
-        let (util, nat, (health, health_error), routes) =
-            tokio::join!(metrics_call, native_call, targets_call, routes_call);
-        match routes {
-            Ok(routes) => {
-                for s in &mut out {
-                    s.routes = routes
-                        .iter()
-                        .filter(|r| r.weights.iter().any(|(tg, _)| s.target_groups.contains(tg)))
-                        .cloned()
-                        .collect();
-                }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "listener rule weights unavailable");
-                for s in out
-                    .iter_mut()
-                    .filter(|s| paired.iter().any(|tg| s.target_groups.contains(tg)))
-                {
-                    s.routes_error = Some(e.to_string());
-                }
-            }
-        }
-
-        apply_utilisation(&mut out, util);
-        match nat {
-            Ok(nat) => {
-                for ((i, _), n) in natives.iter().zip(nat) {
-                    out[*i].native = n;
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "native deployments unavailable"),
-        }
-        if let Some(e) = health_error {
-            tracing::warn!(error = %e, "target health unavailable");
-        }
-        for (s, r) in out.iter_mut().zip(raw) {
-            for arn in r.target_group_arns() {
-                if let Some(h) = health.get(arn)
-                    && !s.targets.iter().any(|t| t.target_group_arn == arn)
-                {
-                    s.targets.push(h.clone());
-                }
-            }
-        }
-        out
     }
 
     async fn raw_services(
@@ -464,7 +248,7 @@ impl AwsFleet {
     )> {
         let raw = services::fetch_cluster(&self.ecs, &self.errors, cluster).await?;
         let defs = self.defs_of(&raw).await;
-        let rows = self.enrich(&raw, &defs, false).await;
+        let rows = self.enrich(&raw, &defs).await;
         Ok((raw, defs, rows))
     }
 }
@@ -475,18 +259,6 @@ type Part = (
     HashMap<String, Arc<TaskDefInfo>>,
     Vec<Service>,
 );
-
-fn apply_utilisation(out: &mut [Service], util: CloudResult<Vec<metrics::Utilisation>>) {
-    match util {
-        Ok(util) => {
-            for (s, u) in out.iter_mut().zip(util) {
-                s.cpu = u.cpu;
-                s.mem = u.mem;
-            }
-        }
-        Err(e) => tracing::warn!(error = %e, "service metrics unavailable"),
-    }
-}
 
 /// The images each service's task definitions (its own and its deployments') name.
 fn usage_of(raw: &[RawService], defs: &HashMap<String, Arc<TaskDefInfo>>) -> Vec<ServiceImages> {
@@ -529,12 +301,12 @@ impl Fleet for AwsFleet {
 
     async fn services(&self) -> CloudResult<Vec<Service>> {
         let (raw, defs) = self.raw_services().await?;
-        Ok(self.enrich(&raw, &defs, true).await)
+        Ok(self.enrich(&raw, &defs).await)
     }
 
     /// Cluster by cluster, a few at a time, in the order they finish: `part` gets the rows of
     /// the clusters read so far (in cluster order, without CPU and memory) after each but the
-    /// last. The whole list, with CPU and memory, is returned at the end.
+    /// last. The whole list is returned at the end.
     async fn services_in_parts(&self, part: &PartSink<'_>) -> CloudResult<Vec<Service>> {
         let clusters = self.clusters().await?;
         let total = clusters.len();
@@ -564,7 +336,6 @@ impl Fleet for AwsFleet {
             out.extend(rows);
         }
         self.remember_usage(&raw, &defs);
-        self.add_utilisation(&mut out).await;
         Ok(out)
     }
 
@@ -601,6 +372,13 @@ impl Fleet for AwsFleet {
         Ok(images.into_iter().map(|ri| ri.image).collect())
     }
 
+    async fn utilisation(&self, keys: &[ServiceKey]) -> CloudResult<Vec<Utilisation>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        metrics::utilisation(&self.cw, &self.errors, keys, now_ms()).await
+    }
+
     async fn alarms(&self) -> CloudResult<Vec<Alarm>> {
         alarms::fetch(&self.cw, &self.errors).await
     }
@@ -614,10 +392,10 @@ impl Fleet for AwsFleet {
     }
 
     async fn act(&self, service: &ServiceKey, mutation: &Mutation) -> CloudResult<()> {
-        actions::act(self, service, mutation).await
+        mutations::act(self, service, mutation).await
     }
 
     async fn ship_audit(&self, group: &str, lines: &[String]) -> CloudResult<()> {
-        actions::ship_audit(self, group, lines).await
+        mutations::ship_audit(self, group, lines).await
     }
 }

@@ -8,7 +8,8 @@ use super::parse::{image_tag, millis, opt_millis, task_def_ref};
 use super::services::strategy_of;
 use crate::cloud::CloudResult;
 use crate::model::{
-    HookStatus, LifecycleHook, Millis, NativeDeployment, ServiceRevision, Strategy,
+    HookStatus, LifecycleHook, LifecycleStage, Millis, NativeDeployment, NativeStatus,
+    ServiceRevision, Strategy, TimeoutAction,
 };
 use aws_sdk_ecs::types::{
     DeploymentLifecycleHookStatus, ServiceDeployment, ServiceRevision as SdkRevision,
@@ -50,12 +51,29 @@ pub async fn native_deployments(
         .buffered(CONCURRENCY)
         .try_collect()
         .await?;
+    // 2. The deployments, and 3. the revisions they move between.
+    let deployments = describe_deployments(ecs, errors, &arns).await?;
+    let revisions = describe_revisions(ecs, errors, &deployments).await?;
+    Ok(targets
+        .iter()
+        .zip(arns)
+        .map(|(t, arn)| {
+            let d = deployments.get(arn.as_deref()?)?;
+            Some(map_deployment(d, &revisions, t.strategy.clone()))
+        })
+        .collect())
+}
 
-    // 2. The deployments.
+/// The deployments of `arns` by ARN, 20 a call.
+async fn describe_deployments(
+    ecs: &aws_sdk_ecs::Client,
+    errors: &ErrorMapper,
+    arns: &[Option<String>],
+) -> CloudResult<HashMap<String, ServiceDeployment>> {
     let mut wanted: Vec<String> = arns.iter().flatten().cloned().collect();
     wanted.sort();
     wanted.dedup();
-    let mut deployments: HashMap<String, ServiceDeployment> = HashMap::new();
+    let mut deployments = HashMap::new();
     for chunk in wanted.chunks(DESCRIBE_BATCH) {
         let out = ecs
             .describe_service_deployments()
@@ -76,8 +94,15 @@ pub async fn native_deployments(
             }
         }
     }
+    Ok(deployments)
+}
 
-    // 3. The revisions they move between.
+/// The target and source revisions of `deployments` by ARN, 20 a call.
+async fn describe_revisions(
+    ecs: &aws_sdk_ecs::Client,
+    errors: &ErrorMapper,
+    deployments: &HashMap<String, ServiceDeployment>,
+) -> CloudResult<HashMap<String, SdkRevision>> {
     let mut revision_arns: Vec<String> = deployments
         .values()
         .flat_map(|d| {
@@ -89,7 +114,7 @@ pub async fn native_deployments(
         .collect();
     revision_arns.sort();
     revision_arns.dedup();
-    let mut revisions: HashMap<String, SdkRevision> = HashMap::new();
+    let mut revisions = HashMap::new();
     for chunk in revision_arns.chunks(DESCRIBE_BATCH) {
         let out = ecs
             .describe_service_revisions()
@@ -103,15 +128,7 @@ pub async fn native_deployments(
             }
         }
     }
-
-    Ok(targets
-        .iter()
-        .zip(arns)
-        .map(|(t, arn)| {
-            let d = deployments.get(arn.as_deref()?)?;
-            Some(map_deployment(d, &revisions, t.strategy))
-        })
-        .collect())
+    Ok(revisions)
 }
 
 async fn deployment_arn(
@@ -188,20 +205,13 @@ fn pick_hook(d: &ServiceDeployment, stage: &str) -> Option<LifecycleHook> {
                 )
             })
         })?;
-    let status = match hook.status()? {
-        DeploymentLifecycleHookStatus::AwaitingAction => HookStatus::AwaitingAction,
-        DeploymentLifecycleHookStatus::Succeeded => HookStatus::Succeeded,
-        _ => HookStatus::Failed,
-    };
+    let status = HookStatus::parse(hook.status()?.as_str());
     Some(LifecycleHook {
         id: hook.hook_id().unwrap_or_default().to_string(),
-        stage: stage.to_string(),
+        stage: LifecycleStage::parse(stage),
         status,
         expires_at: millis(hook.expires_at()),
-        timeout_action: hook
-            .timeout_action()
-            .map(|a| a.as_str().to_string())
-            .unwrap_or_default(),
+        timeout_action: TimeoutAction::parse(hook.timeout_action().map_or("", |a| a.as_str())),
     })
 }
 
@@ -231,11 +241,8 @@ pub fn map_deployment(
     NativeDeployment {
         arn: d.service_deployment_arn().unwrap_or_default().to_string(),
         strategy,
-        status: d
-            .status()
-            .map(|s| s.as_str().to_string())
-            .unwrap_or_default(),
-        lifecycle_stage: stage.clone(),
+        status: NativeStatus::parse(d.status().map_or("", |s| s.as_str())),
+        lifecycle_stage: LifecycleStage::parse(&stage),
         bake_ends_at: bake_ends_at(d, &stage, &target),
         sources: d
             .source_service_revisions()

@@ -126,6 +126,35 @@ fn refused(msg: String) -> CloudError {
     CloudError::new(ErrorKind::Other, msg)
 }
 
+/// `a` with `to` as its weights if it is the forward action; any other action as it is.
+fn reweighted(a: &Action, to: &[(String, u32)]) -> Action {
+    let Some(f) = a
+        .forward_config()
+        .filter(|_| a.r#type() == Some(&ActionTypeEnum::Forward))
+    else {
+        return a.clone();
+    };
+    let tuples = to
+        .iter()
+        .map(|(tg, w)| {
+            TargetGroupTuple::builder()
+                .target_group_arn(tg)
+                .weight(*w as i32)
+                .build()
+        })
+        .collect();
+    let mut a = a.clone();
+    // With several target groups only ForwardConfig may name them.
+    a.target_group_arn = None;
+    a.forward_config = Some(
+        ForwardActionConfig::builder()
+            .set_target_groups(Some(tuples))
+            .set_target_group_stickiness_config(f.target_group_stickiness_config().cloned())
+            .build(),
+    );
+    a
+}
+
 /// Sets the weights of the rule's forward action, only if they are still `from`. The rule is
 /// re-read first and its other actions and settings are sent back as they are, because
 /// ModifyRule and ModifyListener replace the whole action list.
@@ -155,37 +184,7 @@ pub async fn set_weights(
             weights_text(&now)
         )));
     }
-    let actions: Vec<Action> = rule
-        .actions()
-        .iter()
-        .map(|a| {
-            let Some(f) = a
-                .forward_config()
-                .filter(|_| a.r#type() == Some(&ActionTypeEnum::Forward))
-            else {
-                return a.clone();
-            };
-            let tuples = to
-                .iter()
-                .map(|(tg, w)| {
-                    TargetGroupTuple::builder()
-                        .target_group_arn(tg)
-                        .weight(*w as i32)
-                        .build()
-                })
-                .collect();
-            let mut a = a.clone();
-            // With several target groups only ForwardConfig may name them.
-            a.target_group_arn = None;
-            a.forward_config = Some(
-                ForwardActionConfig::builder()
-                    .set_target_groups(Some(tuples))
-                    .set_target_group_stickiness_config(f.target_group_stickiness_config().cloned())
-                    .build(),
-            );
-            a
-        })
-        .collect();
+    let actions: Vec<Action> = rule.actions().iter().map(|a| reweighted(a, to)).collect();
     if is_default {
         elb.modify_listener()
             .listener_arn(listener_arn)

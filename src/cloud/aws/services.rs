@@ -6,9 +6,10 @@ use super::parse::{image_tag, last_segment, millis, task_def_ref};
 use super::taskdefs::TaskDefInfo;
 use crate::cloud::CloudResult;
 use crate::model::{
-    CircuitBreaker, Deployment, DeploymentStatus, RolloutState, Service, ServiceEvent, Strategy,
+    CircuitBreaker, Deployment, DeploymentStatus, RolloutState, Service, ServiceEvent,
+    ServiceStatus, Strategy,
 };
-use aws_sdk_ecs::types::{DeploymentRolloutState, DeploymentStrategy, ServiceField};
+use aws_sdk_ecs::types::{DeploymentStrategy, ServiceField};
 use futures::{StreamExt, TryStreamExt};
 
 use std::collections::HashMap;
@@ -68,13 +69,9 @@ impl RawService {
     }
 }
 
+/// A service without a strategy rolls, as ECS's default says.
 pub fn strategy_of(s: Option<&DeploymentStrategy>) -> Strategy {
-    match s {
-        Some(DeploymentStrategy::BlueGreen) => Strategy::BlueGreen,
-        Some(DeploymentStrategy::Canary) => Strategy::Canary,
-        Some(DeploymentStrategy::Linear) => Strategy::Linear,
-        _ => Strategy::Rolling,
-    }
+    s.map_or(Strategy::Rolling, |s| Strategy::parse(s.as_str()))
 }
 
 /// Every service ARN of one cluster, all pages.
@@ -185,23 +182,17 @@ fn count(n: i32) -> u32 {
 }
 
 fn map_deployment(d: &aws_sdk_ecs::types::Deployment) -> Deployment {
-    let status = match d.status() {
-        Some("PRIMARY") => DeploymentStatus::Primary,
-        Some("ACTIVE") => DeploymentStatus::Active,
-        _ => DeploymentStatus::Inactive,
-    };
+    let status = DeploymentStatus::parse(d.status().unwrap_or("INACTIVE"));
     let (desired, running, pending) = (
         count(d.desired_count()),
         count(d.running_count()),
         count(d.pending_count()),
     );
     let rollout_state = match d.rollout_state() {
-        Some(DeploymentRolloutState::Completed) => RolloutState::Completed,
-        Some(DeploymentRolloutState::Failed) => RolloutState::Failed,
-        Some(DeploymentRolloutState::InProgress) => RolloutState::InProgress,
+        Some(s) => RolloutState::parse(s.as_str()),
         // Not reported (older deployments, or no circuit breaker): judge by the counts.
-        _ if running >= desired && pending == 0 => RolloutState::Completed,
-        _ => RolloutState::InProgress,
+        None if running >= desired && pending == 0 => RolloutState::Completed,
+        None => RolloutState::InProgress,
     };
     Deployment {
         id: d.id().unwrap_or_default().to_string(),
@@ -218,6 +209,33 @@ fn map_deployment(d: &aws_sdk_ecs::types::Deployment) -> Deployment {
     }
 }
 
+/// The service's task definition, else its primary deployment's.
+fn current_task_def(s: &aws_sdk_ecs::types::Service) -> &str {
+    s.task_definition()
+        .or_else(|| {
+            s.deployments()
+                .iter()
+                .find(|d| d.status() == Some("PRIMARY"))
+                .and_then(|d| d.task_definition())
+        })
+        .unwrap_or_default()
+}
+
+/// The newest events first, as many as are kept.
+fn events_of(s: &aws_sdk_ecs::types::Service) -> Vec<ServiceEvent> {
+    let mut events: Vec<ServiceEvent> = s
+        .events()
+        .iter()
+        .map(|e| ServiceEvent {
+            at: millis(e.created_at()),
+            message: e.message().unwrap_or_default().to_string(),
+        })
+        .collect();
+    events.sort_by_key(|e| std::cmp::Reverse(e.at));
+    events.truncate(EVENTS_KEPT);
+    events
+}
+
 /// Maps one described service. `taskdefs` gives the image tag; metrics and the native
 /// deployment are filled in later.
 pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>>) -> Service {
@@ -227,17 +245,9 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
     deployments.sort_by_key(|d| match d.status {
         DeploymentStatus::Primary => 0,
         DeploymentStatus::Active => 1,
-        DeploymentStatus::Inactive => 2,
+        DeploymentStatus::Inactive | DeploymentStatus::Other(_) => 2,
     });
-    let td_arn = s
-        .task_definition()
-        .or_else(|| {
-            s.deployments()
-                .iter()
-                .find(|d| d.status() == Some("PRIMARY"))
-                .and_then(|d| d.task_definition())
-        })
-        .unwrap_or_default();
+    let td_arn = current_task_def(s);
     let image_tag = taskdefs
         .get(td_arn)
         .and_then(|td| td.first_image())
@@ -251,16 +261,6 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
             rollback: cb.rollback(),
             threshold: breaker_threshold(desired),
         });
-    let mut events: Vec<ServiceEvent> = s
-        .events()
-        .iter()
-        .map(|e| ServiceEvent {
-            at: millis(e.created_at()),
-            message: e.message().unwrap_or_default().to_string(),
-        })
-        .collect();
-    events.sort_by_key(|e| std::cmp::Reverse(e.at));
-    events.truncate(EVENTS_KEPT);
     let name = s
         .service_name()
         .map(str::to_string)
@@ -269,7 +269,7 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         cluster: raw.cluster.clone(),
         name,
         arn: s.service_arn().unwrap_or_default().to_string(),
-        status: s.status().unwrap_or_default().to_string(),
+        status: ServiceStatus::parse(s.status().unwrap_or_default()),
         desired,
         running: count(s.running_count()),
         pending: count(s.pending_count()),
@@ -280,7 +280,7 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         circuit_breaker,
         deployments,
         native: None,
-        events,
+        events: events_of(s),
         previous_task_def: None,
         canary_of: s
             .tags()
@@ -300,6 +300,7 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_sdk_ecs::types::DeploymentRolloutState;
     use aws_sdk_ecs::types::{
         Deployment as SdkDeployment, DeploymentCircuitBreaker, DeploymentConfiguration,
         Service as SdkService, ServiceEvent as SdkEvent,

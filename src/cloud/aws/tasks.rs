@@ -4,8 +4,8 @@
 use super::errors::ErrorMapper;
 use super::parse::{last_segment, opt_millis, service_of_group, task_def_ref};
 use crate::cloud::CloudResult;
-use crate::model::{Health, Task};
-use aws_sdk_ecs::types::{DesiredStatus, HealthStatus};
+use crate::model::{Health, Task, TaskStatus};
+use aws_sdk_ecs::types::DesiredStatus;
 
 /// `describe_tasks` takes at most 100 tasks; `list_tasks` returns at most 100 a page.
 pub const DESCRIBE_BATCH: usize = 100;
@@ -109,19 +109,17 @@ pub fn private_ip(t: &aws_sdk_ecs::types::Task) -> String {
 /// Maps one described task; `cluster` is the cluster name the console uses.
 pub fn map_task(cluster: &str, t: &aws_sdk_ecs::types::Task) -> Task {
     let arn = t.task_arn().unwrap_or_default();
-    let health = match t.health_status() {
-        Some(HealthStatus::Healthy) => Health::Healthy,
-        Some(HealthStatus::Unhealthy) => Health::Unhealthy,
-        _ => Health::Unknown,
-    };
+    let health = t
+        .health_status()
+        .map_or(Health::Unknown, |h| Health::parse(h.as_str()));
     Task {
         id: last_segment(arn).to_string(),
         arn: arn.to_string(),
         cluster: cluster.to_string(),
         service: service_of_group(t.group()).unwrap_or_default().to_string(),
         task_def: task_def_ref(t.task_definition_arn().unwrap_or_default()),
-        last_status: t.last_status().unwrap_or_default().to_string(),
-        desired_status: t.desired_status().unwrap_or_default().to_string(),
+        last_status: TaskStatus::parse(t.last_status().unwrap_or_default()),
+        desired_status: TaskStatus::parse(t.desired_status().unwrap_or_default()),
         health,
         started_at: opt_millis(t.started_at()),
         stopped_at: opt_millis(t.stopped_at()),
@@ -155,6 +153,6 @@ pub async fn fetch(
         .map(|t| map_task(cluster, t))
         .collect();
     // Newest first within running, then stopped.
-    tasks.sort_by_key(|t| (t.desired_status == "STOPPED", -t.started_at.unwrap_or(0)));
+    tasks.sort_by_key(|t| (t.desired_status.is_stopped(), -t.started_at.unwrap_or(0)));
     Ok(tasks)
 }

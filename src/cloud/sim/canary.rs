@@ -2,7 +2,10 @@
 //! the canary bake, and the rollback ECS performs when the hook times out.
 
 use super::world::{Role, World};
-use crate::model::{DeploymentStatus, Health, HookStatus, RolloutState};
+use crate::model::{
+    DeploymentStatus, Health, HookStatus, LifecycleStage as Stage, NativeDeployment, NativeStatus,
+    RolloutState, TimeoutAction,
+};
 
 /// A finished canary is followed by the next one after this long.
 const NEXT_CANARY_MS: i64 = 90_000;
@@ -10,19 +13,18 @@ const NEXT_CANARY_MS: i64 = 90_000;
 pub const CANARY_BAKE_MS: i64 = 60_000;
 pub const FINAL_BAKE_MS: i64 = 60_000;
 
-/// Stages that only pass time, and how long each takes.
-const TIMED: &[(&str, i64, &str)] = &[
-    ("RECONCILE_SERVICE", 2_000, "PRE_SCALE_UP"),
-    ("PRE_SCALE_UP", 2_000, "SCALE_UP"),
-    ("POST_SCALE_UP", 2_000, "TEST_TRAFFIC_SHIFT"),
-    ("TEST_TRAFFIC_SHIFT", 3_000, "POST_TEST_TRAFFIC_SHIFT"),
-    (
-        "POST_TEST_TRAFFIC_SHIFT",
-        2_000,
-        "PRE_PRODUCTION_TRAFFIC_SHIFT",
-    ),
-    ("POST_PRODUCTION_TRAFFIC_SHIFT", 2_000, "BAKE_TIME"),
-];
+/// Stages that only pass time: how long each takes, and the stage after it.
+fn timed(stage: &Stage) -> Option<(i64, Stage)> {
+    Some(match stage {
+        Stage::ReconcileService => (2_000, Stage::PreScaleUp),
+        Stage::PreScaleUp => (2_000, Stage::ScaleUp),
+        Stage::PostScaleUp => (2_000, Stage::TestTrafficShift),
+        Stage::TestTrafficShift => (3_000, Stage::PostTestTrafficShift),
+        Stage::PostTestTrafficShift => (2_000, Stage::PreProductionTrafficShift),
+        Stage::PostProductionTrafficShift => (2_000, Stage::BakeTime),
+        _ => return None,
+    })
+}
 
 pub fn step(w: &mut World) {
     for i in 0..w.services.len() {
@@ -32,16 +34,16 @@ pub fn step(w: &mut World) {
     }
 }
 
-fn set_stage(w: &mut World, i: usize, stage: &str) {
+fn set_stage(w: &mut World, i: usize, stage: Stage) {
     w.services[i].stage_since = w.now;
     if let Some(n) = w.native_mut(i) {
-        n.lifecycle_stage = stage.into();
+        n.lifecycle_stage = stage;
     }
 }
 
 pub fn enter_hook(w: &mut World, i: usize) {
     let now = w.now;
-    set_stage(w, i, "PRE_PRODUCTION_TRAFFIC_SHIFT");
+    set_stage(w, i, Stage::PreProductionTrafficShift);
     if let Some(n) = w.native_mut(i) {
         n.hook = Some(super::seed::hook(now));
     }
@@ -51,74 +53,65 @@ fn advance(w: &mut World, i: usize) {
     let Some(n) = w.services[i].svc.native.clone() else {
         return;
     };
-    let now = w.now;
-    let in_stage = now - w.services[i].stage_since;
-    match n.status.as_str() {
-        "IN_PROGRESS" => {}
-        "ROLLBACK_IN_PROGRESS" => {
+    match n.status {
+        NativeStatus::InProgress => {}
+        NativeStatus::RollbackInProgress => {
             if w.live_tasks_of(i, &n.target.task_def).next().is_none() {
-                finish(w, i, "ROLLBACK_SUCCESSFUL");
+                finish(w, i, NativeStatus::RollbackSuccessful);
             }
             return;
         }
         _ => return,
     }
-    let stage = n.lifecycle_stage.as_str();
-    if let Some(&(_, dur, next)) = TIMED.iter().find(|(s, _, _)| *s == stage) {
-        if in_stage >= dur {
-            if next == "PRE_PRODUCTION_TRAFFIC_SHIFT" {
-                enter_hook(w, i);
-            } else {
-                set_stage(w, i, next);
-                if next == "BAKE_TIME"
-                    && let Some(n) = w.native_mut(i)
-                {
-                    n.bake_ends_at = Some(now + FINAL_BAKE_MS);
-                }
-            }
-        }
-        return;
+    let in_stage = w.now - w.services[i].stage_since;
+    match timed(&n.lifecycle_stage) {
+        Some((dur, next)) if in_stage >= dur => pass_to(w, i, next),
+        Some(_) => {}
+        None => work_in_stage(w, i, &n),
     }
-    match stage {
-        "SCALE_UP" => {
-            let desired = w.services[i].svc.desired as usize;
-            let live: Vec<usize> = w.live_tasks_of(i, &n.target.task_def).collect();
-            if live.len() < desired {
-                w.launch_task(i, &n.target.task_def);
-            } else if live
-                .iter()
-                .all(|&ti| w.tasks[ti].task.health == Health::Healthy)
-            {
-                set_stage(w, i, "POST_SCALE_UP");
-            }
-        }
-        "PRE_PRODUCTION_TRAFFIC_SHIFT" => {
-            if let Some(h) = &n.hook
-                && h.status == HookStatus::AwaitingAction
-                && now >= h.expires_at
-            {
+}
+
+/// A timed stage is over: on to the next, the hook or the final bake.
+fn pass_to(w: &mut World, i: usize, next: Stage) {
+    let now = w.now;
+    if next == Stage::PreProductionTrafficShift {
+        return enter_hook(w, i);
+    }
+    let bake = next == Stage::BakeTime;
+    set_stage(w, i, next);
+    if bake && let Some(n) = w.native_mut(i) {
+        n.bake_ends_at = Some(now + FINAL_BAKE_MS);
+    }
+}
+
+/// The stages that wait on something: tasks to start, the hook, a bake, old tasks to go.
+fn work_in_stage(w: &mut World, i: usize, n: &NativeDeployment) {
+    let now = w.now;
+    let baked = n.bake_ends_at.is_some_and(|at| now >= at);
+    match n.lifecycle_stage {
+        Stage::ScaleUp => scale_up(w, i, n),
+        Stage::PreProductionTrafficShift => {
+            if let Some(h) = n.waiting_hook().filter(|h| now >= h.expires_at) {
                 let reason = format!(
                     "Lifecycle hook {} timed out; its timeout action is {}.",
                     h.id, h.timeout_action
                 );
-                if h.timeout_action == "ROLLBACK" {
+                if h.timeout_action == TimeoutAction::Rollback {
                     roll_back(w, i, &reason);
                 } else {
                     resolve_hook(w, i, true);
                 }
             }
         }
-        "PRODUCTION_TRAFFIC_SHIFT" if n.bake_ends_at.is_some_and(|at| now >= at) => {
+        Stage::ProductionTrafficShift if baked => {
             set_weights(w, i, 100.0);
-            set_stage(w, i, "POST_PRODUCTION_TRAFFIC_SHIFT");
+            set_stage(w, i, Stage::PostProductionTrafficShift);
             if let Some(n) = w.native_mut(i) {
                 n.bake_ends_at = None;
             }
         }
-        "BAKE_TIME" if n.bake_ends_at.is_some_and(|at| now >= at) => {
-            set_stage(w, i, "CLEAN_UP");
-        }
-        "CLEAN_UP" => {
+        Stage::BakeTime if baked => set_stage(w, i, Stage::CleanUp),
+        Stage::CleanUp => {
             let old: Vec<usize> = n
                 .sources
                 .iter()
@@ -126,10 +119,24 @@ fn advance(w: &mut World, i: usize) {
                 .collect();
             match old.first() {
                 Some(&ti) => w.stop_task(ti, "ServiceSchedulerInitiated", "Deployment cleanup"),
-                None => finish(w, i, "SUCCESSFUL"),
+                None => finish(w, i, NativeStatus::Successful),
             }
         }
         _ => {}
+    }
+}
+
+/// Starts the target revision's tasks, then moves on once all are healthy.
+fn scale_up(w: &mut World, i: usize, n: &NativeDeployment) {
+    let desired = w.services[i].svc.desired as usize;
+    let live: Vec<usize> = w.live_tasks_of(i, &n.target.task_def).collect();
+    if live.len() < desired {
+        w.launch_task(i, &n.target.task_def);
+    } else if live
+        .iter()
+        .all(|&ti| w.tasks[ti].task.health == Health::Healthy)
+    {
+        set_stage(w, i, Stage::PostScaleUp);
     }
 }
 
@@ -168,7 +175,7 @@ pub fn resolve_hook(w: &mut World, i: usize, proceed: bool) {
         .as_ref()
         .map_or(10.0, |n| n.canary_percent);
     set_weights(w, i, pct);
-    set_stage(w, i, "PRODUCTION_TRAFFIC_SHIFT");
+    set_stage(w, i, Stage::ProductionTrafficShift);
     if let Some(n) = w.native_mut(i) {
         n.bake_ends_at = Some(now + CANARY_BAKE_MS);
     }
@@ -185,7 +192,7 @@ pub fn roll_back(w: &mut World, i: usize, reason: &str) {
         {
             h.status = HookStatus::Failed;
         }
-        n.status = "ROLLBACK_IN_PROGRESS".into();
+        n.status = NativeStatus::RollbackInProgress;
         n.rollback_reason = Some(reason.to_string());
         n.bake_ends_at = None;
     }
@@ -208,15 +215,16 @@ pub fn roll_back(w: &mut World, i: usize, reason: &str) {
     );
 }
 
-fn finish(w: &mut World, i: usize, status: &str) {
+fn finish(w: &mut World, i: usize, status: NativeStatus) {
     let now = w.now;
     let Some(n) = w.native_mut(i) else { return };
-    n.status = status.into();
+    let succeeded = status == NativeStatus::Successful;
+    n.status = status;
     n.hook = n
         .hook
         .take()
         .filter(|h| h.status != HookStatus::AwaitingAction);
-    let keep = if status == "SUCCESSFUL" {
+    let keep = if succeeded {
         n.target.task_def.clone()
     } else {
         n.sources[0].task_def.clone()

@@ -2,8 +2,8 @@
 //! console can be tried without an AWS account and behaviour over time can be tested on
 //! tokio's paused clock.
 
-mod actions;
 mod canary;
+mod mutations;
 mod rng;
 mod rolling;
 pub mod scenario;
@@ -117,6 +117,6 @@ impl Fleet for SimFleet {
     }
 
     async fn act(&self, service: &ServiceKey, mutation: &Mutation) -> CloudResult<()> {
-        self.with_world(|w| actions::act(w, service, mutation))
+        self.with_world(|w| mutations::act(w, service, mutation))
     }
 }

@@ -2,7 +2,7 @@
 //! drain, and the circuit breaker rolls a failing deployment back.
 
 use super::world::{Role, World};
-use crate::model::{DeploymentStatus, Health, RolloutState, TaskDefRef};
+use crate::model::{Deployment, DeploymentStatus, Health, RolloutState, TaskDefRef, TaskStatus};
 
 /// A task is PROVISIONING, then PENDING, then RUNNING after this long.
 const START_MS: i64 = 3_000;
@@ -80,13 +80,13 @@ fn task_lifecycle(w: &mut World) {
     let mut failed = Vec::new();
     for (ti, t) in w.tasks.iter_mut().enumerate() {
         let age = now - t.launched_at;
-        match t.task.last_status.as_str() {
-            "PROVISIONING" if age >= 1_000 => t.task.last_status = "PENDING".into(),
-            "PENDING" if age >= START_MS => {
-                t.task.last_status = "RUNNING".into();
+        match t.task.last_status {
+            TaskStatus::Provisioning if age >= 1_000 => t.task.last_status = TaskStatus::Pending,
+            TaskStatus::Pending if age >= START_MS => {
+                t.task.last_status = TaskStatus::Running;
                 t.task.started_at = Some(now);
             }
-            "RUNNING" => {
+            TaskStatus::Running => {
                 let up = now - t.task.started_at.unwrap_or(now);
                 if t.task.health == Health::Unknown && up >= HEALTH_GRACE_MS {
                     let bad = w.services[t.svc]
@@ -147,6 +147,13 @@ fn reconcile(w: &mut World, i: usize) {
     if primary.rollout_state != RolloutState::InProgress {
         return;
     }
+    let healthy = replace_tasks(w, i, &primary);
+    settle(w, i, &primary, healthy);
+}
+
+/// Starts the primary's tasks one by one and stops an old one for each that is healthy;
+/// returns how many of the primary's are healthy.
+fn replace_tasks(w: &mut World, i: usize, primary: &Deployment) -> u32 {
     let desired = primary.desired;
     let live = w.live_tasks_of(i, &primary.task_def).count() as u32;
     if live < desired && w.t() % 4 == 0 {
@@ -174,6 +181,12 @@ fn reconcile(w: &mut World, i: usize) {
         let reason = format!("Scaling activity initiated by (deployment {})", primary.id);
         w.stop_task(ti, "ServiceSchedulerInitiated", &reason);
     }
+    healthy
+}
+
+/// Drops deployments without tasks, then completes the primary once every task is healthy
+/// and alone, or fails it (and rolls back) when the circuit breaker trips.
+fn settle(w: &mut World, i: usize, primary: &Deployment, healthy: u32) {
     let now = w.now;
     let retiring_left = w.retiring_tasks_of(i).count();
     let s = &mut w.services[i];
@@ -181,7 +194,7 @@ fn reconcile(w: &mut World, i: usize) {
     s.svc.deployments.retain(|d| {
         d.status == DeploymentStatus::Primary
             || tasks.iter().any(|t| {
-                t.svc == i && t.task.task_def == d.task_def && t.task.last_status != "STOPPED"
+                t.svc == i && t.task.task_def == d.task_def && !t.task.last_status.is_stopped()
             })
     });
     let name = s.svc.name.clone();
@@ -195,17 +208,15 @@ fn reconcile(w: &mut World, i: usize) {
     else {
         return;
     };
-    if healthy >= desired && only_primary && retiring_left == 0 {
+    if healthy >= primary.desired && only_primary && retiring_left == 0 {
         d.rollout_state = RolloutState::Completed;
         d.rollout_reason = format!("ECS deployment {} completed.", d.id);
         d.updated_at = now;
-        w.event(
-            i,
-            format!(
-                "(service {name}) (deployment {}) deployment completed.",
-                primary.id
-            ),
+        let done = format!(
+            "(service {name}) (deployment {}) deployment completed.",
+            primary.id
         );
+        w.event(i, done);
         w.event(i, format!("(service {name}) has reached a steady state."));
     } else if let Some(cb) = breaker
         && d.failed_tasks >= cb.threshold

@@ -4,8 +4,8 @@ use super::rng::{Rng, hex_of};
 use super::world::{METRIC_POINTS, Role, SimService, World};
 use crate::model::{
     Alarm, AlarmKind, AlarmState, CircuitBreaker, DeploymentStatus, Health, HookStatus,
-    LifecycleHook, Millis, NativeDeployment, RolloutState, Service, ServiceRevision, Strategy,
-    TaskDefRef, WeightedRoute,
+    LifecycleHook, LifecycleStage, Millis, NativeDeployment, NativeStatus, RolloutState, Service,
+    ServiceRevision, ServiceStatus, Strategy, TaskDefRef, TaskStatus, TimeoutAction, WeightedRoute,
 };
 use std::collections::VecDeque;
 
@@ -189,52 +189,19 @@ fn add_service(w: &mut World, spec: &Spec) {
     } else {
         base.to_string()
     };
-    let family = repo.clone();
     let td = TaskDefRef {
-        family: family.clone(),
+        family: repo.clone(),
         revision: spec.revision,
     };
     let created_at = w.start - (30 + w.rng.below(300) as i64) * 86_400_000;
-    let arn = format!("{}/{}/{}", w.arn_prefix("service"), spec.cluster, spec.name);
-    let svc = Service {
-        cluster: spec.cluster.into(),
-        name: spec.name.into(),
-        arn,
-        status: "ACTIVE".into(),
-        desired: spec.desired,
-        running: 0,
-        pending: 0,
-        task_def: td.clone(),
-        image_tag: World::image_tag(spec.revision),
-        created_at,
-        strategy: if spec.role == Role::Canary {
-            Strategy::Canary
-        } else {
-            Strategy::Rolling
-        },
-        circuit_breaker: Some(CircuitBreaker {
-            rollback: true,
-            threshold: (spec.desired / 2).clamp(3, 200),
-        }),
-        deployments: Vec::new(),
-        native: None,
-        events: Vec::new(),
-        canary_of: spec.name.strip_suffix("-canary").map(str::to_string),
-        previous_task_def: None,
-        cpu: Vec::new(),
-        mem: Vec::new(),
-        targets: Vec::new(),
-        target_groups: vec![w.target_group_arn(spec.cluster, spec.name)],
-        routes: Vec::new(),
-        routes_error: None,
-    };
+    let svc = new_service(w, spec, td.clone(), created_at);
     w.services.push(SimService {
         svc,
         role: spec.role,
         bad_revisions: Vec::new(),
         base_cpu: spec.cpu,
         base_mem: spec.mem,
-        repo: repo.clone(),
+        repo,
         errors: VecDeque::new(),
         next_deploy_id: 0,
         stage_since: w.start,
@@ -259,13 +226,49 @@ fn add_service(w: &mut World, spec: &Spec) {
     seed_images(w, i, spec.revision);
 }
 
+/// The service row of `spec`, before its deployments, tasks and metrics.
+fn new_service(w: &World, spec: &Spec, td: TaskDefRef, created_at: Millis) -> Service {
+    Service {
+        cluster: spec.cluster.into(),
+        name: spec.name.into(),
+        arn: format!("{}/{}/{}", w.arn_prefix("service"), spec.cluster, spec.name),
+        status: ServiceStatus::Active,
+        desired: spec.desired,
+        running: 0,
+        pending: 0,
+        task_def: td,
+        image_tag: World::image_tag(spec.revision),
+        created_at,
+        strategy: if spec.role == Role::Canary {
+            Strategy::Canary
+        } else {
+            Strategy::Rolling
+        },
+        circuit_breaker: Some(CircuitBreaker {
+            rollback: true,
+            threshold: (spec.desired / 2).clamp(3, 200),
+        }),
+        deployments: Vec::new(),
+        native: None,
+        events: Vec::new(),
+        canary_of: spec.name.strip_suffix("-canary").map(str::to_string),
+        previous_task_def: None,
+        cpu: Vec::new(),
+        mem: Vec::new(),
+        targets: Vec::new(),
+        target_groups: vec![w.target_group_arn(spec.cluster, spec.name)],
+        routes: Vec::new(),
+        routes_error: None,
+    }
+}
+
 /// Marks a freshly launched task as long since running and healthy.
 fn settle(w: &mut World, ti: usize) {
     let age = (20 + w.rng.below(600) as i64) * 60_000;
     let t = &mut w.tasks[ti];
     t.launched_at = w.start - age;
     t.task.started_at = Some(w.start - age + 20_000);
-    t.task.last_status = "RUNNING".into();
+    t.task.last_status = TaskStatus::Running;
     t.task.health = Health::Healthy;
 }
 
@@ -329,7 +332,33 @@ pub fn start_canary(w: &mut World, i: usize, at_hook: bool) {
     let source_td = w.services[i].svc.task_def.clone();
     // Registering the target revision pushes its image, as the pipeline would.
     let target_td = super::scenario::next_revision(w, i);
-    let repo = w.services[i].repo.clone();
+    let native = native_canary(w, i, &source_td, &target_td);
+    let mut d = w.new_deployment(i, target_td.clone(), "");
+    let s = &mut w.services[i].svc;
+    for old in &mut s.deployments {
+        old.status = DeploymentStatus::Active;
+    }
+    s.native = Some(native);
+    // As in ECS, the service now names the target revision; a rollback names the source again.
+    s.task_def = target_td.clone();
+    s.image_tag = World::image_tag(target_td.revision);
+    if at_hook {
+        d.created_at = w.now - 95_000;
+    }
+    s.deployments.insert(0, d);
+    if at_hook {
+        wait_at_hook(w, i, &target_td);
+    }
+}
+
+/// The native deployment of a canary from `source` to `target`, at its first stage.
+fn native_canary(
+    w: &World,
+    i: usize,
+    source: &TaskDefRef,
+    target: &TaskDefRef,
+) -> NativeDeployment {
+    let repo = &w.services[i].repo;
     let revision = |td: &TaskDefRef, weight: f64| ServiceRevision {
         arn: format!(
             "{}/{}/{}",
@@ -339,78 +368,64 @@ pub fn start_canary(w: &mut World, i: usize, at_hook: bool) {
         ),
         task_def: td.clone(),
         image_tag: World::image_tag(td.revision),
-        image_digest: World::digest_of(&repo, &World::image_tag(td.revision)),
+        image_digest: World::digest_of(repo, &World::image_tag(td.revision)),
         running: 0,
         requested_production_weight: weight,
         requested_test_weight: 100.0 - weight,
     };
-    let source = revision(&source_td, 100.0);
-    let mut target = revision(&target_td, 0.0);
-    target.requested_test_weight = 100.0;
-    let cluster = w.services[i].svc.cluster.clone();
-    let arn = format!(
-        "{}/{}/{}/{}",
-        w.arn_prefix("service-deployment"),
-        cluster,
-        w.services[i].svc.name,
-        hex_of(&format!("{target_td}{}", w.now), 22)
-    );
-    let mut d = w.new_deployment(i, target_td.clone(), "");
-    let s = &mut w.services[i].svc;
-    for old in &mut s.deployments {
-        old.status = DeploymentStatus::Active;
-    }
-    s.native = Some(NativeDeployment {
-        arn,
+    let mut target_rev = revision(target, 0.0);
+    target_rev.requested_test_weight = 100.0;
+    let svc = &w.services[i].svc;
+    NativeDeployment {
+        arn: format!(
+            "{}/{}/{}/{}",
+            w.arn_prefix("service-deployment"),
+            svc.cluster,
+            svc.name,
+            hex_of(&format!("{target}{}", w.now), 22)
+        ),
         strategy: Strategy::Canary,
-        status: "IN_PROGRESS".into(),
-        lifecycle_stage: "RECONCILE_SERVICE".into(),
-        target,
-        sources: vec![source],
+        status: NativeStatus::InProgress,
+        lifecycle_stage: LifecycleStage::ReconcileService,
+        target: target_rev,
+        sources: vec![revision(source, 100.0)],
         hook: None,
         canary_percent: 10.0,
         bake_ends_at: None,
         triggered_alarms: Vec::new(),
         rollback_reason: None,
         started_at: w.now,
-    });
-    // As in ECS, the service now names the target revision; a rollback names the source again.
-    s.task_def = target_td.clone();
-    s.image_tag = World::image_tag(target_td.revision);
-    if at_hook {
-        d.created_at = w.now - 95_000;
-        s.deployments.insert(0, d);
-        let name = s.name.clone();
-        for _ in 0..s.desired {
-            let ti = w.launch_task(i, &target_td);
-            let t = &mut w.tasks[ti];
-            t.launched_at = w.now - 80_000;
-            t.task.started_at = Some(w.now - 60_000);
-            t.task.last_status = "RUNNING".into();
-            t.task.health = Health::Healthy;
-        }
-        let started = w.now - 95_000;
-        if let Some(n) = w.native_mut(i) {
-            n.started_at = started;
-        }
-        super::canary::enter_hook(w, i);
-        w.event(
-            i,
-            format!(
-                "(service {name}) deployment is waiting at lifecycle hook manual-promote-gate."
-            ),
-        );
-    } else {
-        s.deployments.insert(0, d);
     }
+}
+
+/// As the demo opens: the target's tasks long since healthy, waiting at the PAUSE hook.
+fn wait_at_hook(w: &mut World, i: usize, target: &TaskDefRef) {
+    let name = w.services[i].svc.name.clone();
+    for _ in 0..w.services[i].svc.desired {
+        let ti = w.launch_task(i, target);
+        let t = &mut w.tasks[ti];
+        t.launched_at = w.now - 80_000;
+        t.task.started_at = Some(w.now - 60_000);
+        t.task.last_status = TaskStatus::Running;
+        t.task.health = Health::Healthy;
+    }
+    let started = w.now - 95_000;
+    if let Some(n) = w.native_mut(i) {
+        n.started_at = started;
+    }
+    super::canary::enter_hook(w, i);
+    w.event(
+        i,
+        format!("(service {name}) deployment is waiting at lifecycle hook manual-promote-gate."),
+    );
 }
 
 pub fn hook(now: Millis) -> LifecycleHook {
     LifecycleHook {
         id: "manual-promote-gate".into(),
-        stage: "PRE_PRODUCTION_TRAFFIC_SHIFT".into(),
+        stage: LifecycleStage::PreProductionTrafficShift,
         status: HookStatus::AwaitingAction,
         expires_at: now + HOOK_TIMEOUT_MS,
-        timeout_action: "ROLLBACK".into(),
+        timeout_action: TimeoutAction::Rollback,
     }
 }

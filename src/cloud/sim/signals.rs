@@ -2,7 +2,7 @@
 //! log lines every task writes.
 
 use super::world::{METRIC_POINTS, World};
-use crate::model::{AlarmState, Health, LogLine};
+use crate::model::{AlarmState, Health, LogLine, TaskStatus};
 
 /// Steps of 5xx history the alarms look at.
 const WINDOW: usize = 60;
@@ -46,7 +46,7 @@ fn count_errors(w: &mut World) {
             .iter()
             .filter(|t| {
                 t.svc == si
-                    && t.task.last_status == "RUNNING"
+                    && t.task.last_status == TaskStatus::Running
                     && (t.task.health == Health::Unhealthy
                         || w.services[si]
                             .bad_revisions
@@ -159,7 +159,7 @@ fn write_logs(w: &mut World) {
     let now = w.now;
     let mut lines = Vec::new();
     for t in &w.tasks {
-        if t.task.last_status != "RUNNING" {
+        if t.task.last_status != TaskStatus::Running {
             continue;
         }
         let bad = t.task.health == Health::Unhealthy

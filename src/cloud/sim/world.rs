@@ -5,7 +5,7 @@ use super::rng::{Rng, hex_of};
 use crate::model::{
     Alarm, Deployment, DeploymentStatus, Findings, Health, Image, LogLine, Millis,
     NativeDeployment, RolloutState, Service, ServiceEvent, TargetGroupHealth, Task, TaskDefRef,
-    WeightedRoute,
+    TaskStatus, WeightedRoute,
 };
 use std::collections::VecDeque;
 
@@ -160,8 +160,8 @@ impl World {
             cluster,
             service,
             task_def: task_def.clone(),
-            last_status: "PROVISIONING".into(),
-            desired_status: "RUNNING".into(),
+            last_status: TaskStatus::Provisioning,
+            desired_status: TaskStatus::Running,
             health: Health::Unknown,
             started_at: None,
             stopped_at: None,
@@ -188,11 +188,11 @@ impl World {
     pub fn stop_task(&mut self, i: usize, code: &str, reason: &str) {
         let now = self.now;
         let t = &mut self.tasks[i].task;
-        if t.last_status == "STOPPED" {
+        if t.last_status.is_stopped() {
             return;
         }
-        t.last_status = "STOPPED".into();
-        t.desired_status = "STOPPED".into();
+        t.last_status = TaskStatus::Stopped;
+        t.desired_status = TaskStatus::Stopped;
         t.stopped_at = Some(now);
         t.stop_code = code.into();
         t.stop_reason = reason.into();
@@ -209,7 +209,7 @@ impl World {
         self.tasks.iter().enumerate().filter_map(move |(i, t)| {
             (t.svc == svc
                 && t.task.task_def == td
-                && t.task.last_status != "STOPPED"
+                && !t.task.last_status.is_stopped()
                 && !t.retiring)
                 .then_some(i)
         })
@@ -218,7 +218,7 @@ impl World {
     /// Live tasks of a service that a forced deployment is replacing.
     pub fn retiring_tasks_of(&self, svc: usize) -> impl Iterator<Item = usize> + '_ {
         self.tasks.iter().enumerate().filter_map(move |(i, t)| {
-            (t.svc == svc && t.retiring && t.task.last_status != "STOPPED").then_some(i)
+            (t.svc == svc && t.retiring && !t.task.last_status.is_stopped()).then_some(i)
         })
     }
 
@@ -241,65 +241,16 @@ impl World {
                 .filter(|r| r.weights.iter().any(|(tg, _)| tgs.contains(tg)))
                 .cloned()
                 .collect();
-            let mut running_total = 0;
-            let mut pending_total = 0;
-            for d in &mut s.svc.deployments {
-                let (mut running, mut pending) = (0, 0);
-                for t in self
-                    .tasks
-                    .iter()
-                    .filter(|t| t.svc == si && t.task.task_def == d.task_def)
-                {
-                    match t.task.last_status.as_str() {
-                        "RUNNING" => running += 1,
-                        "PROVISIONING" | "PENDING" => pending += 1,
-                        _ => {}
-                    }
-                }
-                d.running = running;
-                d.pending = pending;
-                running_total += running;
-                pending_total += pending;
-            }
-            s.svc.running = running_total;
-            s.svc.pending = pending_total;
-            // One target group per service; its targets are the service's live tasks.
-            let (mut healthy, mut unhealthy, mut other) = (0, 0, 0);
-            for t in self.tasks.iter().filter(|t| t.svc == si) {
-                match (t.task.last_status.as_str(), t.task.health) {
-                    ("STOPPED", _) => {}
-                    ("RUNNING", Health::Healthy) => healthy += 1,
-                    (_, Health::Unhealthy) => unhealthy += 1,
-                    _ => other += 1,
-                }
-            }
-            if s.svc.targets.is_empty() {
-                s.svc.targets.push(TargetGroupHealth {
-                    target_group_arn: s.svc.target_groups[0].clone(),
-                    healthy: 0,
-                    unhealthy: 0,
-                    other: 0,
-                    reasons: Vec::new(),
-                });
-            }
-            for g in &mut s.svc.targets {
-                g.healthy = healthy;
-                g.unhealthy = unhealthy;
-                g.other = other;
-                g.reasons.clear();
-                if unhealthy > 0 {
-                    g.reasons.push("Target.FailedHealthChecks".into());
-                }
-            }
+            let tasks: Vec<&SimTask> = self.tasks.iter().filter(|t| t.svc == si).collect();
+            count_deployments(&mut s.svc, &tasks);
+            count_targets(&mut s.svc, &tasks);
             if let Some(n) = &mut s.svc.native {
                 for rev in std::iter::once(&mut n.target).chain(n.sources.iter_mut()) {
-                    rev.running = self
-                        .tasks
+                    rev.running = tasks
                         .iter()
                         .filter(|t| {
-                            t.svc == si
-                                && t.task.task_def == rev.task_def
-                                && t.task.last_status == "RUNNING"
+                            t.task.task_def == rev.task_def
+                                && t.task.last_status == TaskStatus::Running
                         })
                         .count() as u32;
                 }
@@ -393,5 +344,57 @@ impl World {
 
     pub fn native_mut(&mut self, svc: usize) -> Option<&mut NativeDeployment> {
         self.services[svc].svc.native.as_mut()
+    }
+}
+
+/// Running and pending tasks of each deployment and of the service, from its `tasks`.
+fn count_deployments(svc: &mut Service, tasks: &[&SimTask]) {
+    let (mut running_total, mut pending_total) = (0, 0);
+    for d in &mut svc.deployments {
+        let (mut running, mut pending) = (0, 0);
+        for t in tasks.iter().filter(|t| t.task.task_def == d.task_def) {
+            match &t.task.last_status {
+                TaskStatus::Running => running += 1,
+                s if s.is_starting() => pending += 1,
+                _ => {}
+            }
+        }
+        d.running = running;
+        d.pending = pending;
+        running_total += running;
+        pending_total += pending;
+    }
+    svc.running = running_total;
+    svc.pending = pending_total;
+}
+
+/// One target group per service; its targets are the service's live tasks.
+fn count_targets(svc: &mut Service, tasks: &[&SimTask]) {
+    let (mut healthy, mut unhealthy, mut other) = (0, 0, 0);
+    for t in tasks {
+        match (&t.task.last_status, &t.task.health) {
+            (TaskStatus::Stopped, _) => {}
+            (TaskStatus::Running, Health::Healthy) => healthy += 1,
+            (_, Health::Unhealthy) => unhealthy += 1,
+            _ => other += 1,
+        }
+    }
+    if svc.targets.is_empty() {
+        svc.targets.push(TargetGroupHealth {
+            target_group_arn: svc.target_groups[0].clone(),
+            healthy: 0,
+            unhealthy: 0,
+            other: 0,
+            reasons: Vec::new(),
+        });
+    }
+    for g in &mut svc.targets {
+        g.healthy = healthy;
+        g.unhealthy = unhealthy;
+        g.other = other;
+        g.reasons.clear();
+        if unhealthy > 0 {
+            g.reasons.push("Target.FailedHealthChecks".into());
+        }
     }
 }

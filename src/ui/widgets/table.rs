@@ -25,14 +25,14 @@ pub struct Spec<'a> {
     pub block: Block<'a>,
 }
 
-/// Draws `spec`, calling `row(i)` only for the visible items.
+/// Draws `spec`, calling `row(i)` only for the visible items. Returns how many rows fit.
 pub fn draw<'a>(
     f: &mut Frame,
     area: Rect,
     theme: &Theme,
     spec: Spec<'a>,
     mut row: impl FnMut(usize) -> Row<'a>,
-) {
+) -> u16 {
     let inner_height = area.height.saturating_sub(3) as usize; // borders + header
     let first = offset(spec.selected, inner_height);
     let last = (first + inner_height).min(spec.len);
@@ -54,6 +54,7 @@ pub fn draw<'a>(
         .column_spacing(1)
         .style(theme.base());
     f.render_widget(table, area);
+    inner_height as u16
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use super::AwsFleet;
 use crate::cloud::CloudResult;
-use crate::model::{Mutation, ServiceKey};
+use crate::model::{Mutation, ServiceKey, TaskDefRef};
 use aws_sdk_ecs::types::{DeploymentLifecycleHookAction, StopServiceDeploymentStopType};
 
 pub async fn act(f: &AwsFleet, key: &ServiceKey, m: &Mutation) -> CloudResult<()> {
@@ -40,25 +40,7 @@ pub async fn act(f: &AwsFleet, key: &ServiceKey, m: &Mutation) -> CloudResult<()
             task_def,
             desired,
             force,
-        } => {
-            let mut req = f
-                .ecs
-                .update_service()
-                .cluster(&key.cluster)
-                .service(&key.name);
-            if let Some(td) = task_def {
-                req = req.task_definition(td.to_string());
-            }
-            if let Some(n) = desired {
-                req = req.desired_count(*n as i32);
-            }
-            if *force {
-                req = req.force_new_deployment(true);
-            }
-            req.send()
-                .await
-                .map_err(|e| f.errors.map("ecs:UpdateService", e))?;
-        }
+        } => update_service(f, key, task_def.as_ref(), *desired, *force).await?,
         Mutation::SetWeights {
             listener_arn,
             rule_arn,
@@ -70,6 +52,33 @@ pub async fn act(f: &AwsFleet, key: &ServiceKey, m: &Mutation) -> CloudResult<()
             super::routes::set_weights(&f.elb, &f.errors, route, from, to).await?;
         }
     }
+    Ok(())
+}
+
+async fn update_service(
+    f: &AwsFleet,
+    key: &ServiceKey,
+    task_def: Option<&TaskDefRef>,
+    desired: Option<u32>,
+    force: bool,
+) -> CloudResult<()> {
+    let mut req = f
+        .ecs
+        .update_service()
+        .cluster(&key.cluster)
+        .service(&key.name);
+    if let Some(td) = task_def {
+        req = req.task_definition(td.to_string());
+    }
+    if let Some(n) = desired {
+        req = req.desired_count(n as i32);
+    }
+    if force {
+        req = req.force_new_deployment(true);
+    }
+    req.send()
+        .await
+        .map_err(|e| f.errors.map("ecs:UpdateService", e))?;
     Ok(())
 }
 

@@ -1,9 +1,9 @@
 //! How each kind of item is identified and filtered, and the order panes show them in.
 
-use super::table::{Row, contains};
-use crate::model::{Alarm, AlarmState, Image, Service, Task};
+use super::table::{TableItem, contains};
+use crate::model::{Alarm, Image, Service, Task};
 
-impl Row for Service {
+impl TableItem for Service {
     fn id(&self) -> String {
         self.arn.clone()
     }
@@ -11,26 +11,28 @@ impl Row for Service {
         contains(&self.name, n)
             || contains(&self.cluster, n)
             || contains(&self.image_tag, n)
-            || contains(&self.status, n)
-            || self.rollout_state().is_some_and(|r| contains(r.label(), n))
+            || contains(self.status.as_str(), n)
+            || self
+                .rollout_state()
+                .is_some_and(|r| contains(r.as_str(), n))
     }
 }
 
-impl Row for Task {
+impl TableItem for Task {
     fn id(&self) -> String {
         self.arn.clone()
     }
     fn matches(&self, n: &str) -> bool {
         contains(&self.id, n)
             || contains(&self.service, n)
-            || contains(&self.last_status, n)
-            || contains(self.health.label(), n)
+            || contains(self.last_status.as_str(), n)
+            || contains(self.health.as_str(), n)
             || contains(&self.stop_reason, n)
             || contains(&self.private_ip, n)
     }
 }
 
-impl Row for Image {
+impl TableItem for Image {
     fn id(&self) -> String {
         format!("{}@{}", self.repository, self.digest)
     }
@@ -42,12 +44,12 @@ impl Row for Image {
     }
 }
 
-impl Row for Alarm {
+impl TableItem for Alarm {
     fn id(&self) -> String {
         self.name.clone()
     }
     fn matches(&self, n: &str) -> bool {
-        contains(&self.name, n) || contains(self.state.label(), n) || contains(&self.reason, n)
+        contains(&self.name, n) || contains(self.state.as_str(), n) || contains(&self.reason, n)
     }
 }
 
@@ -59,7 +61,7 @@ pub fn sort_services(v: &mut [Service]) {
 pub fn sort_tasks(v: &mut [Task]) {
     v.sort_by_key(|t| {
         (
-            t.last_status == "STOPPED",
+            t.last_status.is_stopped(),
             std::cmp::Reverse(t.stopped_at.or(t.started_at).unwrap_or(i64::MAX)),
             t.id.clone(),
         )
@@ -77,10 +79,5 @@ pub fn sort_images(v: &mut [Image]) {
 
 /// Firing alarms first, then unknown, then OK; by name within each.
 pub fn sort_alarms(v: &mut [Alarm]) {
-    let rank = |s: AlarmState| match s {
-        AlarmState::Alarm => 0,
-        AlarmState::InsufficientData => 1,
-        AlarmState::Ok => 2,
-    };
-    v.sort_by(|a, b| rank(a.state).cmp(&rank(b.state)).then(a.name.cmp(&b.name)));
+    v.sort_by(|a, b| (a.state.urgency().cmp(&b.state.urgency())).then(a.name.cmp(&b.name)));
 }

@@ -4,7 +4,8 @@
 use super::audit::{Audit, Phase};
 use crate::cloud::Fleet;
 use crate::model::{
-    ActionPlan, ContextInfo, Expectation, FollowUp, Mutation, Service, ServiceKey, weights_text,
+    ActionError, ActionPlan, ActionResult, ContextInfo, Expectation, FollowUp, Mutation, Service,
+    ServiceKey, StepError, weights_text,
 };
 use crate::state::Msg;
 use serde_json::json;
@@ -30,7 +31,7 @@ pub async fn execute(
     audit: &Audit,
     plan: &ActionPlan,
     ctx: &ContextInfo,
-) -> Result<String, String> {
+) -> ActionResult {
     let what = format!("{} {}", plan.verb, plan.service);
     if fleet.read_only() {
         audit_or_log(
@@ -40,29 +41,17 @@ pub async fn execute(
             plan,
             json!({"refused": ["read-only"]}),
         );
-        return Err(format!(
-            "{what}: refused, the console is read-only; nothing was sent"
-        ));
+        return Err(ActionError::ReadOnly { what });
     }
-    let services = fleet
-        .services()
-        .await
-        .map_err(|e| format!("{what}: could not re-read the service, nothing was sent: {e}"))?;
-    let mut changed = changes(&services, &plan.service, &plan.expect);
-    changed.extend(weight_changes(&services, &plan.mutation));
-    for f in &plan.then {
-        changed.extend(
-            changes(&services, &f.service, &f.expect)
-                .into_iter()
-                .map(|c| format!("{}: {c}", f.service)),
-        );
-        changed.extend(weight_changes(&services, &f.mutation));
-    }
+    let services = match fleet.services().await {
+        Ok(s) => s,
+        Err(e) => {
+            let cause = e.to_string();
+            return Err(ActionError::Reread { what, cause });
+        }
+    };
+    let changed = plan_changes(&services, plan);
     if !changed.is_empty() {
-        let why = format!(
-            "{what}: refused, the service changed since the dialog opened ({}); nothing was sent",
-            changed.join("; ")
-        );
         audit_or_log(
             audit,
             Phase::Refused,
@@ -70,24 +59,42 @@ pub async fn execute(
             plan,
             json!({"refused": changed}),
         );
-        return Err(why);
+        return Err(ActionError::Changed {
+            what,
+            changes: changed,
+        });
     }
-    call_audited(fleet, audit, ctx, plan)
-        .await
-        .map_err(|e| format!("{what}: {e}"))?;
+    if let Err(cause) = call_audited(fleet, audit, ctx, plan).await {
+        return Err(ActionError::FirstCall { what, cause });
+    }
     for (i, f) in plan.then.iter().enumerate() {
         if let Err(e) = follow_up(fleet, audit, plan, f, ctx).await {
-            return Err(partly_done(&what, plan, i, &e));
+            return Err(partly_done(what, plan, i, e));
         }
     }
     Ok(format!("{what}: sent {}", plan.mutation))
 }
 
+/// Everything the re-read shows has changed since the plan was made, for every call of it.
+fn plan_changes(services: &[Service], plan: &ActionPlan) -> Vec<String> {
+    let mut changed = changes(services, &plan.service, &plan.expect);
+    changed.extend(weight_changes(services, &plan.mutation));
+    for f in &plan.then {
+        changed.extend(
+            changes(services, &f.service, &f.expect)
+                .into_iter()
+                .map(|c| format!("{}: {c}", f.service)),
+        );
+        changed.extend(weight_changes(services, &f.mutation));
+    }
+    changed
+}
+
 /// Why a later call of a plan failed, and exactly which calls were made before it and which
 /// were not: production is now between the two states, and the user must know where.
-fn partly_done(what: &str, plan: &ActionPlan, failed: usize, e: &str) -> String {
+fn partly_done(what: String, plan: &ActionPlan, failed: usize, cause: StepError) -> ActionError {
     let step = |n: usize, service: &ServiceKey, m: &Mutation| format!("{n}. {m} on {service}");
-    let done: Vec<String> = std::iter::once(step(1, &plan.service, &plan.mutation))
+    let done = std::iter::once(step(1, &plan.service, &plan.mutation))
         .chain(
             plan.then[..failed]
                 .iter()
@@ -95,17 +102,18 @@ fn partly_done(what: &str, plan: &ActionPlan, failed: usize, e: &str) -> String 
                 .map(|(i, f)| step(i + 2, &f.service, &f.mutation)),
         )
         .collect();
-    let not_sent: Vec<String> = plan.then[failed..]
+    let not_sent = plan.then[failed..]
         .iter()
         .enumerate()
         .map(|(i, f)| step(failed + i + 2, &f.service, &f.mutation))
         .collect();
-    format!(
-        "{what}: PARTLY DONE. Step {} stopped: {e}. Done: {}. Not sent: {}.",
-        failed + 2,
-        done.join("; "),
-        not_sent.join("; ")
-    )
+    ActionError::PartlyDone {
+        what,
+        step: failed + 2,
+        cause,
+        done,
+        not_sent,
+    }
 }
 
 /// What differs between the facts a plan was made on and the service now.
@@ -142,8 +150,7 @@ fn weight_changes(services: &[Service], m: &Mutation) -> Vec<String> {
 }
 
 /// How long a promote waits for the primary to be stable before it leaves the canary alone.
-const STABLE_WAIT: Duration =
-    Duration::from_millis(crate::state::progress::RUNNER_STABLE_WAIT_MS as u64);
+const STABLE_WAIT: Duration = Duration::from_millis(crate::timing::RUNNER_STABLE_WAIT_MS as u64);
 const STABLE_POLL: Duration = Duration::from_secs(5);
 
 /// One further call: wait until the first service is stable if asked, re-check, audit, call.
@@ -153,7 +160,7 @@ async fn follow_up(
     plan: &ActionPlan,
     f: &FollowUp,
     ctx: &ContextInfo,
-) -> Result<(), String> {
+) -> Result<(), StepError> {
     let step = ActionPlan {
         service: f.service.clone(),
         mutation: f.mutation.clone(),
@@ -161,56 +168,59 @@ async fn follow_up(
         then: Vec::new(),
         ..plan.clone()
     };
+    let services = match wait_until_ready(fleet, plan, f).await? {
+        Some(services) => services,
+        None => {
+            let refused = json!({"refused": ["not stable in time"]});
+            audit_or_log(audit, Phase::Refused, ctx, &step, refused);
+            return Err(StepError::NotStable {
+                service: plan.service.clone(),
+                minutes: STABLE_WAIT.as_secs() / 60,
+                call: f.mutation.to_string(),
+            });
+        }
+    };
+    let mut changed = changes(&services, &f.service, &f.expect);
+    changed.extend(weight_changes(&services, &f.mutation));
+    if !changed.is_empty() {
+        let refused = json!({"refused": changed});
+        audit_or_log(audit, Phase::Refused, ctx, &step, refused);
+        return Err(StepError::Changed {
+            service: f.service.clone(),
+            changes: changed,
+            call: f.mutation.to_string(),
+        });
+    }
+    call_audited(fleet, audit, ctx, &step).await
+}
+
+/// The services re-read once the plan's first service is stable (at once when `f` need not
+/// wait); None when it was not stable within `STABLE_WAIT`.
+async fn wait_until_ready(
+    fleet: &dyn Fleet,
+    plan: &ActionPlan,
+    f: &FollowUp,
+) -> Result<Option<Vec<Service>>, StepError> {
     let mut waited = Duration::ZERO;
-    let services = loop {
+    loop {
         let services = fleet
             .services()
             .await
-            .map_err(|e| format!("could not re-read the services: {e}"))?;
+            .map_err(|e| StepError::Reread(e.to_string()))?;
         let ready = !f.after_stable
             || services
                 .iter()
                 .find(|s| s.key() == plan.service)
                 .is_some_and(Service::is_stable);
         if ready {
-            break services;
+            return Ok(Some(services));
         }
         if waited >= STABLE_WAIT {
-            audit_or_log(
-                audit,
-                Phase::Refused,
-                ctx,
-                &step,
-                json!({"refused": ["not stable in time"]}),
-            );
-            return Err(format!(
-                "{} was not stable after {} min; {} was not sent",
-                plan.service,
-                STABLE_WAIT.as_secs() / 60,
-                f.mutation
-            ));
+            return Ok(None);
         }
         tokio::time::sleep(STABLE_POLL).await;
         waited += STABLE_POLL;
-    };
-    let mut changed = changes(&services, &f.service, &f.expect);
-    changed.extend(weight_changes(&services, &f.mutation));
-    if !changed.is_empty() {
-        audit_or_log(
-            audit,
-            Phase::Refused,
-            ctx,
-            &step,
-            json!({"refused": changed}),
-        );
-        return Err(format!(
-            "{} changed meanwhile ({}); {} was not sent",
-            f.service,
-            changed.join("; "),
-            f.mutation
-        ));
     }
-    call_audited(fleet, audit, ctx, &step).await
 }
 
 /// One mutating call between its two audit records. The first is written before the call, so
@@ -221,17 +231,20 @@ async fn call_audited(
     audit: &Audit,
     ctx: &ContextInfo,
     step: &ActionPlan,
-) -> Result<(), String> {
+) -> Result<(), StepError> {
     audit
         .record(Phase::Before, ctx, step, json!(null))
-        .map_err(|e| format!("refused, the audit log cannot be written ({e}); nothing was sent"))?;
+        .map_err(|e| StepError::Audit(e.to_string()))?;
     let result = fleet.act(&step.service, &step.mutation).await;
     let outcome = match &result {
         Ok(()) => json!({"result": "ok"}),
         Err(e) => json!({"error": e.to_string()}),
     };
     audit_or_log(audit, Phase::After, ctx, step, outcome);
-    result.map_err(|e| format!("{} failed: {e}", step.mutation))
+    result.map_err(|e| StepError::Call {
+        call: step.mutation.to_string(),
+        cause: e.to_string(),
+    })
 }
 
 fn audit_or_log(

@@ -1,20 +1,23 @@
 //! Themes: semantic colour roles read from TOML. The built-in themes are embedded; a file
 //! `NAME.toml` in the config dir's `themes/` overrides or adds to them.
 
+use crate::config::ConfigError;
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::str::FromStr;
 
+mod intent;
+
 pub const DEFAULT: &str = "dark";
 
 const BUILT_IN: &[(&str, &str)] = &[
-    ("dark", include_str!("../themes/dark.toml")),
-    ("light", include_str!("../themes/light.toml")),
+    ("dark", include_str!("../../themes/dark.toml")),
+    ("light", include_str!("../../themes/light.toml")),
     (
         "high-contrast",
-        include_str!("../themes/high-contrast.toml"),
+        include_str!("../../themes/high-contrast.toml"),
     ),
 ];
 
@@ -30,16 +33,18 @@ macro_rules! roles {
         struct Colors { $($role: Option<String>,)* }
 
         impl Theme {
-            fn overlay(mut self, c: &Colors) -> Result<Self, String> {
+            /// The theme with `c`'s colours over its own; the error names the bad role.
+            fn overlay(mut self, c: &Colors) -> Result<Self, (&'static str, String)> {
                 $(if let Some(v) = &c.$role {
-                    self.$role = parse_color(v).map_err(|e| format!("{}: {e}", stringify!($role)))?;
+                    self.$role = parse_color(v).map_err(|e| (stringify!($role), e))?;
                 })*
                 Ok(self)
             }
 
-            fn complete(c: &Colors) -> Result<(), String> {
-                $(if c.$role.is_none() { return Err(format!("missing colour `{}`", stringify!($role))); })*
-                Ok(())
+            /// The first role `c` leaves unset, if any.
+            fn missing(c: &Colors) -> Option<&'static str> {
+                $(if c.$role.is_none() { return Some(stringify!($role)); })*
+                None
             }
 
             /// NO_COLOR: every role is the terminal's own colour.
@@ -135,16 +140,24 @@ pub struct Themes {
 }
 
 /// A theme that could not be loaded, with where and why.
-#[derive(Debug)]
-pub struct ThemeError(pub String);
-
-impl std::fmt::Display for ThemeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ThemeError {
+    /// Not TOML, an unknown key, or a file that cannot be read.
+    #[error(transparent)]
+    File(#[from] ConfigError),
+    #[error("{origin}: {role}: {why}")]
+    Colour {
+        origin: String,
+        role: &'static str,
+        why: String,
+    },
+    #[error("{origin}: missing colour `{role}`")]
+    Missing { origin: String, role: &'static str },
+    #[error("{origin}: theme {name} inherits from itself")]
+    InheritsItself { origin: String, name: String },
+    #[error("{origin}: inherits = {parent:?}, but no theme has that name")]
+    NoParent { origin: String, parent: String },
 }
-
-impl std::error::Error for ThemeError {}
 
 impl Themes {
     /// The built-in themes plus every `*.toml` in `user_dir` (which may not exist).
@@ -172,8 +185,10 @@ impl Themes {
                 .unwrap_or_default()
                 .to_string_lossy()
                 .to_string();
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| ThemeError(format!("theme {}: {e}", path.display())))?;
+            let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::Read {
+                origin: format!("theme {}", path.display()),
+                cause: e.to_string(),
+            })?;
             let theme = t.parse(&name, &text, &path.display().to_string(), false)?;
             t.themes.insert(name, theme);
         }
@@ -187,27 +202,35 @@ impl Themes {
         origin: &str,
         built_in: bool,
     ) -> Result<Theme, ThemeError> {
-        let file: ThemeFile = toml::from_str(text)
-            .map_err(|e| ThemeError(crate::config::describe_toml_error(origin, text, &e)))?;
-        if built_in {
-            Theme::complete(&file.colors).map_err(|e| ThemeError(format!("{origin}: {e}")))?;
+        let file: ThemeFile =
+            toml::from_str(text).map_err(|e| ConfigError::from_toml(origin, text, &e))?;
+        if built_in && let Some(role) = Theme::missing(&file.colors) {
+            let origin = origin.into();
+            return Err(ThemeError::Missing { origin, role });
         }
         let parent = file.inherits.as_deref().unwrap_or(DEFAULT);
         let base = if built_in {
             Theme::blank()
         } else if parent == name && !self.themes.contains_key(name) {
-            return Err(ThemeError(format!(
-                "{origin}: theme {name} inherits from itself"
-            )));
+            return Err(ThemeError::InheritsItself {
+                origin: origin.into(),
+                name: name.into(),
+            });
         } else {
-            *self.themes.get(parent).ok_or_else(|| {
-                ThemeError(format!(
-                    "{origin}: inherits = {parent:?}, but no theme has that name"
-                ))
-            })?
+            *self
+                .themes
+                .get(parent)
+                .ok_or_else(|| ThemeError::NoParent {
+                    origin: origin.into(),
+                    parent: parent.into(),
+                })?
         };
         base.overlay(&file.colors)
-            .map_err(|e| ThemeError(format!("{origin}: {e}")))
+            .map_err(|(role, why)| ThemeError::Colour {
+                origin: origin.into(),
+                role,
+                why,
+            })
     }
 
     pub fn names(&self) -> Vec<String> {

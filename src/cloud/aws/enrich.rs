@@ -1,0 +1,183 @@
+//! What other APIs know about described services, filled in all at once: where a rollback
+//! would go (ListTaskDefinitions), native deployments (the service-deployment APIs), target
+//! health and weighted listener rules (elbv2). A failure of any of these is logged and leaves
+//! that part empty; the rows still show. CPU and memory come from a worker of their own
+//! (`Fleet::utilisation`).
+
+use super::native::{self, NativeTarget};
+use super::services::{self, RawService};
+use super::taskdefs::TaskDefInfo;
+use super::{AwsFleet, routes, targets};
+use crate::cloud::CloudResult;
+use crate::model::{NativeDeployment, Service, TargetGroupHealth, TaskDefRef, WeightedRoute};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+impl AwsFleet {
+    /// Maps described services and fills in the rest.
+    pub(super) async fn enrich(
+        &self,
+        raw: &[RawService],
+        defs: &HashMap<String, Arc<TaskDefInfo>>,
+    ) -> Vec<Service> {
+        let mut out: Vec<Service> = raw.iter().map(|r| services::map_service(r, defs)).collect();
+        self.add_previous_revisions(&mut out).await;
+        let natives = native_targets(raw);
+        let groups = target_groups(raw);
+        let paired = paired_groups(&out);
+        let (nat, (health, health_error), routes) = tokio::join!(
+            self.native_deployments(&natives),
+            self.target_health(&groups),
+            self.weighted_routes(&paired),
+        );
+        apply_routes(&mut out, routes, &paired);
+        match nat {
+            Ok(nat) => {
+                for ((i, _), n) in natives.iter().zip(nat) {
+                    out[*i].native = n;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "native deployments unavailable"),
+        }
+        if let Some(e) = health_error {
+            tracing::warn!(error = %e, "target health unavailable");
+        }
+        apply_health(&mut out, raw, &health);
+        out
+    }
+
+    /// Where a rollback would go: one ListTaskDefinitions per family and revision, cached.
+    async fn add_previous_revisions(&self, out: &mut [Service]) {
+        let mut currents: Vec<TaskDefRef> = out.iter().map(|s| s.task_def.clone()).collect();
+        currents.sort_by(|a, b| (&a.family, a.revision).cmp(&(&b.family, b.revision)));
+        currents.dedup();
+        let mut previous = HashMap::new();
+        for td in currents {
+            match self.previous.lookup(&self.ecs, &self.errors, &td).await {
+                Ok(p) => {
+                    previous.insert(td, p);
+                }
+                Err(e) => tracing::warn!(error = %e, "previous revision of {td} unknown"),
+            }
+        }
+        for s in out {
+            s.previous_task_def = previous.get(&s.task_def).cloned().flatten();
+        }
+    }
+
+    async fn native_deployments(
+        &self,
+        natives: &[(usize, NativeTarget)],
+    ) -> CloudResult<Vec<Option<NativeDeployment>>> {
+        if natives.is_empty() {
+            return Ok(Vec::new());
+        }
+        let targets: Vec<NativeTarget> = natives.iter().map(|(_, t)| t.clone()).collect();
+        native::native_deployments(&self.ecs, &self.errors, &targets).await
+    }
+
+    async fn target_health(
+        &self,
+        groups: &[String],
+    ) -> (
+        HashMap<String, TargetGroupHealth>,
+        Option<crate::cloud::CloudError>,
+    ) {
+        if groups.is_empty() {
+            return (HashMap::new(), None);
+        }
+        targets::fetch(&self.elb, &self.errors, groups).await
+    }
+
+    async fn weighted_routes(&self, paired: &[String]) -> CloudResult<Vec<WeightedRoute>> {
+        if paired.is_empty() {
+            return Ok(Vec::new());
+        }
+        routes::fetch(&self.elb, &self.errors, paired).await
+    }
+}
+
+/// The services with a native strategy, by index, and what their deployments are read by.
+fn native_targets(raw: &[RawService]) -> Vec<(usize, NativeTarget)> {
+    raw.iter()
+        .enumerate()
+        .filter(|(_, r)| r.strategy().is_native())
+        .map(|(i, r)| {
+            let target = NativeTarget {
+                cluster: r.cluster.clone(),
+                service_arn: r.svc.service_arn().unwrap_or_default().to_string(),
+                strategy: r.strategy(),
+                current_deployment: r.svc.current_service_deployment().map(str::to_string),
+            };
+            (i, target)
+        })
+        .collect()
+}
+
+/// Every target group any service registers in, once.
+fn target_groups(raw: &[RawService]) -> Vec<String> {
+    let mut groups: Vec<String> = raw
+        .iter()
+        .flat_map(|r| r.target_group_arns())
+        .map(str::to_string)
+        .collect();
+    groups.sort_unstable();
+    groups.dedup();
+    groups
+}
+
+/// Weighted rules matter only to paired canaries with target groups of their own: nothing is
+/// read for other services, nor for a pair sharing one target group.
+fn paired_groups(out: &[Service]) -> Vec<String> {
+    let mut paired: Vec<String> = crate::model::pairs(out)
+        .into_iter()
+        .filter(|(p, c)| {
+            !p.target_groups
+                .iter()
+                .any(|tg| c.target_groups.contains(tg))
+        })
+        .flat_map(|(p, c)| p.target_groups.iter().chain(&c.target_groups).cloned())
+        .collect();
+    paired.sort_unstable();
+    paired.dedup();
+    paired
+}
+
+fn apply_routes(out: &mut [Service], routes: CloudResult<Vec<WeightedRoute>>, paired: &[String]) {
+    match routes {
+        Ok(routes) => {
+            for s in out {
+                s.routes = routes
+                    .iter()
+                    .filter(|r| r.weights.iter().any(|(tg, _)| s.target_groups.contains(tg)))
+                    .cloned()
+                    .collect();
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "listener rule weights unavailable");
+            for s in out
+                .iter_mut()
+                .filter(|s| paired.iter().any(|tg| s.target_groups.contains(tg)))
+            {
+                s.routes_error = Some(e.to_string());
+            }
+        }
+    }
+}
+
+fn apply_health(
+    out: &mut [Service],
+    raw: &[RawService],
+    health: &HashMap<String, TargetGroupHealth>,
+) {
+    for (s, r) in out.iter_mut().zip(raw) {
+        for arn in r.target_group_arns() {
+            if let Some(h) = health.get(arn)
+                && !s.targets.iter().any(|t| t.target_group_arn == arn)
+            {
+                s.targets.push(h.clone());
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! How domain states look. The panes ask "how does a failed rollout look", never "is it red":
+//! the colour rules live here, keyed by the model's types.
+
+use super::Theme;
+use crate::model::{AlarmState, Health, RolloutState, ServiceStatus, TaskStatus};
+use ratatui::style::{Modifier, Style};
+
+impl Theme {
+    pub fn rollout(&self, s: &RolloutState) -> Style {
+        match s {
+            RolloutState::InProgress => Style::new().fg(self.info),
+            RolloutState::Completed => Style::new().fg(self.ok),
+            RolloutState::Failed => Style::new().fg(self.alarm).add_modifier(Modifier::BOLD),
+            RolloutState::Other(_) => Style::new().fg(self.warn),
+        }
+    }
+
+    pub fn service_status(&self, s: &ServiceStatus) -> Style {
+        match s {
+            ServiceStatus::Active => Style::new().fg(self.fg),
+            _ => Style::new().fg(self.warn),
+        }
+    }
+
+    pub fn task_status(&self, s: &TaskStatus) -> Style {
+        match s {
+            TaskStatus::Running => Style::new().fg(self.ok),
+            TaskStatus::Stopped | TaskStatus::Deleted => Style::new().fg(self.muted),
+            _ => Style::new().fg(self.info),
+        }
+    }
+
+    pub fn health(&self, h: &Health) -> Style {
+        match h {
+            Health::Healthy => Style::new().fg(self.ok),
+            Health::Unhealthy => Style::new().fg(self.alarm),
+            _ => Style::new().fg(self.muted),
+        }
+    }
+
+    pub fn alarm_state(&self, s: &AlarmState) -> Style {
+        match s {
+            AlarmState::Ok => Style::new().fg(self.ok),
+            AlarmState::Alarm => Style::new().fg(self.alarm),
+            _ => Style::new().fg(self.warn),
+        }
+    }
+
+    /// An alarm's state in its row: a firing alarm stands out.
+    pub fn alarm_row_state(&self, s: &AlarmState) -> Style {
+        let style = self.alarm_state(s);
+        if *s == AlarmState::Alarm {
+            style.add_modifier(Modifier::BOLD)
+        } else {
+            style
+        }
+    }
+
+    /// A count of failed things: quiet at zero, alarming above.
+    pub fn failures(&self, n: u32) -> Style {
+        Style::new().fg(if n > 0 { self.alarm } else { self.muted })
+    }
+
+    /// A native or paired canary: its strategy, its share of traffic.
+    pub fn canary_style(&self) -> Style {
+        Style::new().fg(self.canary)
+    }
+
+    /// Something waits for a person: a hook, a countdown.
+    pub fn waiting(&self) -> Style {
+        Style::new().fg(self.warn)
+    }
+}

@@ -1,0 +1,135 @@
+//! The confirmation dialog: the exact calls, every change from → to, and the state the plan
+//! was made on. Nothing runs without `y` (or, in prod, the service's name).
+
+use super::widgets::overlay::{centered, popup, wrapped_height};
+use crate::keymap::Layer;
+use crate::model::ActionPlan;
+use crate::state::State;
+use crate::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+
+pub fn draw(
+    f: &mut Frame,
+    area: Rect,
+    state: &State,
+    plan: &ActionPlan,
+    typed: &str,
+    theme: &Theme,
+) {
+    let mut lines = calls(plan, theme);
+    lines.push(Line::raw(""));
+    lines.extend(changes(plan, theme));
+    lines.push(Line::raw(""));
+    lines.push(planned_on(plan, theme));
+    lines.push(Line::raw(""));
+    lines.push(if state.context.prod {
+        typed_confirmation(plan, typed, theme)
+    } else {
+        keys(state, theme)
+    });
+    let width = area.width.saturating_sub(4);
+    let h = wrapped_height(&lines, width);
+    let title = format!("{} {}?", plan.verb, plan.service);
+    popup(f, centered(area, width, h), theme, &title, lines);
+}
+
+/// Every call, numbered, with when it runs.
+fn calls(plan: &ActionPlan, theme: &Theme) -> Vec<Line<'static>> {
+    let muted = Style::new().fg(theme.muted);
+    let mut lines = vec![Line::from(Span::styled(
+        " This will call, in order:",
+        muted,
+    ))];
+    let calls = std::iter::once((None, &plan.service, &plan.mutation)).chain(
+        plan.then
+            .iter()
+            .map(|f| (Some(f.after_stable), &f.service, &f.mutation)),
+    );
+    for (i, (after_stable, service, mutation)) in calls.enumerate() {
+        let when = match after_stable {
+            None => format!("on {service}"),
+            Some(true) => format!("once {} is stable, on {service}", plan.service),
+            Some(false) => format!("then on {service}"),
+        };
+        lines.push(Line::from(Span::styled(
+            format!("   {}. {when}:", i + 1),
+            muted,
+        )));
+        lines.push(Line::from(Span::styled(
+            format!("      {mutation}"),
+            Style::new().fg(theme.fg),
+        )));
+    }
+    lines
+}
+
+/// What changes, from → to, with the labels aligned.
+fn changes(plan: &ActionPlan, theme: &Theme) -> Vec<Line<'static>> {
+    let muted = Style::new().fg(theme.muted);
+    let mut lines = vec![Line::from(Span::styled(" What changes:", muted))];
+    let label = plan
+        .changes
+        .iter()
+        .map(|(what, _, _)| what.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 2;
+    for (what, from, to) in &plan.changes {
+        lines.push(Line::from(vec![
+            Span::styled(format!("   {what:<label$}"), muted),
+            Span::styled(from.clone(), Style::new().fg(theme.alarm)),
+            Span::styled("  →  ", muted),
+            Span::styled(to.clone(), Style::new().fg(theme.ok)),
+        ]));
+    }
+    lines
+}
+
+/// The facts the plan was made on: the runner refuses if any differs at the call.
+fn planned_on(plan: &ActionPlan, theme: &Theme) -> Line<'static> {
+    let e = &plan.expect;
+    Line::from(Span::styled(
+        format!(
+            " Planned on: {} · desired {}{}{} — refused if any of this changes before the call.",
+            e.task_def,
+            e.desired,
+            e.primary_deployment
+                .as_ref()
+                .map_or(String::new(), |d| format!(" · deployment {d}")),
+            e.hook
+                .as_ref()
+                .map_or(String::new(), |(id, st)| format!(" · hook {id} {st:?}")),
+        ),
+        Style::new().fg(theme.muted),
+    ))
+}
+
+fn typed_confirmation(plan: &ActionPlan, typed: &str, theme: &Theme) -> Line<'static> {
+    let key = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
+    Line::from(vec![
+        Span::styled(
+            " PROD · type ",
+            theme.waiting().add_modifier(Modifier::BOLD),
+        ),
+        Span::styled(plan.service.name.clone(), key),
+        Span::styled(" and Enter to confirm: ", theme.waiting()),
+        Span::styled(typed.to_string(), Style::new().fg(theme.fg)),
+        Span::styled("▏", key),
+    ])
+}
+
+/// The dialog's keys, from the key table: ` y confirm   n / Esc cancel`.
+fn keys(state: &State, theme: &Theme) -> Line<'static> {
+    let key = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
+    let fg = Style::new().fg(theme.fg);
+    let mut spans = Vec::new();
+    for (i, b) in state.keys.layer(Layer::Confirm).iter().enumerate() {
+        spans.push(Span::styled(if i == 0 { " " } else { "   " }, fg));
+        spans.push(Span::styled(b.label.clone(), key));
+        spans.push(Span::styled(format!(" {}", b.help), fg));
+    }
+    Line::from(spans)
+}

@@ -3,8 +3,8 @@
 //! footer shows.
 
 use crate::model::{
-    ActionPlan, Expectation, FollowUp, Mutation, NativeDeployment, Refusal, Service, Split,
-    TaskDefRef, Verb, pair_of, split, weights_text,
+    ActionPlan, Expectation, FollowUp, Mutation, NativeDeployment, NativeStatus, Refusal, Service,
+    Split, TaskDefRef, Verb, pair_of, split, weights_text,
 };
 
 type Change = (String, String, String);
@@ -100,7 +100,11 @@ pub fn abort(s: &Service, all: &[Service]) -> Result<ActionPlan, Refusal> {
             proceed: false,
         };
         let changes = vec![
-            change("deployment", "IN_PROGRESS", "ROLLBACK_IN_PROGRESS"),
+            change(
+                "deployment",
+                NativeStatus::InProgress,
+                NativeStatus::RollbackInProgress,
+            ),
             change("task definition", &n.target.task_def, source_text(n)),
             change(
                 "production traffic on target",
@@ -180,7 +184,7 @@ fn stop_native(s: &Service, verb: Verb, n: &NativeDeployment) -> ActionPlan {
         deployment_arn: n.arn.clone(),
     };
     let changes = vec![
-        change("deployment", &n.status, "ROLLBACK_IN_PROGRESS"),
+        change("deployment", &n.status, NativeStatus::RollbackInProgress),
         change("task definition", &n.target.task_def, source_text(n)),
         change(
             "production traffic on target",

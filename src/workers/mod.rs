@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod backoff;
+pub mod budget;
 pub mod metrics;
 pub mod poller;
 pub mod runner;

@@ -9,9 +9,9 @@
 //! - `Background` (alarms, metrics, freshness) leaves half of it, so it never takes the
 //!   tokens a visible pane is about to need.
 //!
-//! A throttling answer halves the operation's rate; each success adds back a twentieth of the
-//! configured rate (additive increase, multiplicative decrease), so the whole process backs off
-//! together instead of each poller on its own.
+//! A throttling answer halves the operation's rate; every second without one adds back a
+//! twentieth of the configured rate (additive increase, multiplicative decrease), so the whole
+//! process backs off together instead of each poller on its own.
 
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
@@ -116,6 +116,7 @@ impl Bucket {
     fn refill(&mut self, now: Instant) {
         let secs = now.saturating_duration_since(self.last).as_secs_f64();
         self.tokens = (self.tokens + secs * self.rate).min(self.burst);
+        self.rate = (self.rate + self.max_rate / 20.0 * secs).min(self.max_rate);
         self.last = now;
     }
 
@@ -258,13 +259,6 @@ impl Budget {
         });
     }
 
-    /// `op` succeeded: the rate grows back towards the configured one.
-    pub fn succeeded(&self, op: &str) {
-        self.with_bucket(op, Instant::now(), |b| {
-            b.rate = (b.rate + b.max_rate / 20.0).min(b.max_rate);
-        });
-    }
-
     /// Every operation asked for so far, busiest first.
     pub fn report(&self) -> Vec<OpReport> {
         let now = Instant::now();
@@ -385,16 +379,19 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn throttling_halves_the_rate_and_success_brings_it_back() {
+    async fn throttling_halves_the_rate_and_quiet_seconds_bring_it_back() {
         let budget = Budget::new(HashMap::from([("x:Op".to_string(), 8.0)]));
         budget.acquire("x:Op").await;
         budget.throttled("x:Op");
         budget.throttled("x:Op");
         assert_eq!(budget.report()[0].rate, 2.0);
         assert_eq!(budget.report()[0].throttled, 2);
-        for _ in 0..100 {
-            budget.succeeded("x:Op");
-        }
+        // A twentieth of the configured rate back per quiet second.
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        with_priority(Priority::Visible, budget.acquire("x:Op")).await;
+        assert_eq!(budget.report()[0].rate, 4.0);
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        with_priority(Priority::Visible, budget.acquire("x:Op")).await;
         assert_eq!(budget.report()[0].rate, 8.0);
     }
 

@@ -4,6 +4,7 @@
 //! it sends. Service rows never wait for CloudWatch.
 
 use super::backoff::Backoff;
+use super::budget::{Priority, with_priority};
 use crate::cloud::Fleet;
 use crate::model::{Service, ServiceKey, Utilisation};
 use std::collections::HashMap;
@@ -52,7 +53,8 @@ pub async fn run(
             want.iter().any(|k| !cache.contains_key(k))
         };
         if !want.is_empty() && now >= not_before && (old || missing) {
-            match fleet.utilisation(&want).await {
+            let fetched = with_priority(Priority::Background, fleet.utilisation(&want)).await;
+            match fetched {
                 Ok(got) => {
                     let fresh = want.iter().cloned().zip(got).collect();
                     *series.lock().unwrap_or_else(|e| e.into_inner()) = fresh;

@@ -3,6 +3,7 @@
 //! tells the pollers what is on screen through a watch channel.
 
 use super::backoff::Backoff;
+use super::budget::{self, Priority};
 use super::metrics;
 use crate::cloud::{CloudError, ErrorKind, Fleet};
 use crate::model::{Service, ServiceKey};
@@ -77,7 +78,7 @@ pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Int
 
 /// Profile, account and region for the header, once.
 async fn lookup_context(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>) {
-    let msg = match fleet.context().await {
+    let msg = match budget::with_priority(Priority::Visible, fleet.context()).await {
         Ok(c) => Msg::Context(c),
         Err(e) => Msg::Failed(Pane::Services, e, now_ms()),
     };
@@ -124,7 +125,9 @@ impl Poller {
     /// Polls, reports the data or the failure, and says how long to wait before the next poll.
     /// None when the loop has ended.
     async fn poll_once(&mut self, w: &Watch) -> Option<Duration> {
-        let (msg, delay) = match self.poll(w).await {
+        // A poller only polls what is on screen.
+        let polled = budget::with_priority(Priority::Visible, self.poll(w)).await;
+        let (msg, delay) = match polled {
             Ok(msg) => {
                 self.backoff.reset();
                 (msg, self.interval(w))

@@ -2,6 +2,7 @@
 //! saw has changed, writes the audit record before and after, and reports back by message.
 
 use super::audit::{Audit, Phase};
+use super::budget::{Priority, with_priority};
 use crate::cloud::Fleet;
 use crate::model::{
     ActionError, ActionPlan, ActionResult, ContextInfo, Expectation, FollowUp, Mutation, Service,
@@ -20,8 +21,13 @@ pub async fn run(
     ctx: ContextInfo,
     tx: mpsc::Sender<Msg>,
 ) {
-    let result = execute(fleet.as_ref(), &audit, &plan, &ctx).await;
-    ship_pending(fleet.as_ref(), &audit).await;
+    // A confirmed action never waits behind polls for the API budget.
+    let result = with_priority(
+        Priority::Action,
+        execute(fleet.as_ref(), &audit, &plan, &ctx),
+    )
+    .await;
+    with_priority(Priority::Action, ship_pending(fleet.as_ref(), &audit)).await;
     let _ = tx.send(Msg::ActionDone(result)).await;
 }
 

@@ -1,6 +1,6 @@
 //! CloudWatch alarms: `describe_alarms` for metric and composite alarms, all pages.
 
-use super::errors::ErrorMapper;
+use super::errors::{ErrorMapper, Within};
 use super::parse::millis;
 use crate::cloud::CloudResult;
 use crate::model::{Alarm, AlarmKind, AlarmState};
@@ -48,8 +48,8 @@ pub async fn fetch(
             .alarm_types(AlarmType::CompositeAlarm)
             .set_next_token(token.take())
             .send()
-            .await
-            .map_err(|e| errors.map("cloudwatch:DescribeAlarms", e))?;
+            .within(errors, "cloudwatch:DescribeAlarms")
+            .await?;
         alarms.extend(out.metric_alarms().iter().map(map_metric));
         alarms.extend(out.composite_alarms().iter().map(map_composite));
         match out.next_token() {

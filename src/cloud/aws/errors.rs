@@ -1,12 +1,15 @@
 //! Turns SDK errors into `CloudError`s a pane can act on: what kind of failure, and for
 //! credentials and permissions, what the user should do about it.
 
-use crate::cloud::{CloudError, ErrorKind};
+use crate::cloud::{CloudError, CloudResult, ErrorKind};
+use crate::workers::budget::Budget;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::error::Error as StdError;
+use std::future::Future;
+use std::sync::Arc;
 
 /// Error codes that mean the credentials are missing, wrong or expired.
 const CREDENTIAL_CODES: &[&str] = &[
@@ -43,16 +46,44 @@ const THROTTLING_CODES: &[&str] = &[
     "ServiceUnavailableException",
 ];
 
-/// Knows the profile in use, so a credentials error can say which login to run.
+/// Knows the profile in use, so a credentials error can say which login to run, and the API
+/// budget every call asks first and tells of throttling.
 #[derive(Debug, Clone, Default)]
 pub struct ErrorMapper {
     /// The profile named explicitly (option or `AWS_PROFILE`); `None` for the default chain.
     profile: Option<String>,
+    budget: Arc<Budget>,
+}
+
+/// An SDK call made within the budget: `.send().within(errors, "ecs:ListServices").await`.
+/// The call's future is lazy, so nothing is sent before the budget allows it.
+pub trait Within<T, E>: Future<Output = Result<T, SdkError<E, HttpResponse>>> + Sized {
+    fn within(self, errors: &ErrorMapper, action: &str) -> impl Future<Output = CloudResult<T>>;
+}
+
+impl<T, E, F> Within<T, E> for F
+where
+    F: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+{
+    async fn within(self, errors: &ErrorMapper, action: &str) -> CloudResult<T> {
+        errors.acquire(action).await;
+        self.await.map_err(|e| errors.map(action, e))
+    }
 }
 
 impl ErrorMapper {
     pub fn new(profile: Option<String>) -> Self {
-        Self { profile }
+        Self::with_budget(profile, Arc::default())
+    }
+
+    pub fn with_budget(profile: Option<String>, budget: Arc<Budget>) -> Self {
+        Self { profile, budget }
+    }
+
+    /// Waits until the budget allows a call of `action`.
+    pub async fn acquire(&self, action: &str) {
+        self.budget.acquire(action).await;
     }
 
     /// The message for missing or expired credentials, saying what to run.
@@ -156,6 +187,8 @@ impl ErrorMapper {
             );
         }
         if THROTTLING_CODES.contains(&code) || status == 429 {
+            // The quota is the account's: the whole process slows down for this operation.
+            self.budget.throttled(action);
             return CloudError::new(
                 ErrorKind::Throttled,
                 format!("{action}: {}", or_code(code, message)),

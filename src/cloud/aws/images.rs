@@ -1,7 +1,7 @@
 //! ECR images: `describe_repositories` and `describe_images`, both paged, with the summary of
 //! scan findings, joined to the services whose task definitions use them.
 
-use super::errors::ErrorMapper;
+use super::errors::{ErrorMapper, Within};
 use super::parse::{image_matches, millis};
 use crate::cloud::CloudResult;
 use crate::model::{Findings, Image};
@@ -38,8 +38,8 @@ pub async fn repositories(
             .max_results(PAGE)
             .set_next_token(token.take())
             .send()
-            .await
-            .map_err(|e| errors.map("ecr:DescribeRepositories", e))?;
+            .within(errors, "ecr:DescribeRepositories")
+            .await?;
         repos.extend(out.repositories().iter().cloned());
         match out.next_token() {
             Some(t) if !t.is_empty() => token = Some(t.to_string()),
@@ -63,8 +63,8 @@ pub async fn images_of(
             .max_results(PAGE)
             .set_next_token(token.take())
             .send()
-            .await
-            .map_err(|e| errors.map("ecr:DescribeImages", e))?;
+            .within(errors, "ecr:DescribeImages")
+            .await?;
         images.extend(out.image_details().iter().cloned());
         match out.next_token() {
             Some(t) if !t.is_empty() => token = Some(t.to_string()),

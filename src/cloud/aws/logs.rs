@@ -14,14 +14,11 @@ use super::errors::ErrorMapper;
 use super::parse::{last_segment, service_of_group};
 use super::taskdefs::TaskDefCache;
 use super::tasks;
-use super::throttle::RateGate;
 use crate::cloud::CloudResult;
 use crate::model::{LogBatch, LogLine, Millis, ServiceKey};
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
-/// `filter_log_events` is limited to 5 calls a second per account and region.
-pub const FILTER_TPS: u32 = 5;
 /// A cursor of 0 starts this far back.
 pub const BACKLOG_MS: Millis = 5 * 60 * 1000;
 /// `log_stream_names` takes at most 100 names.
@@ -52,19 +49,11 @@ struct Seen {
     ids: HashMap<String, Millis>,
 }
 
-/// Shared by every log follow of a fleet: the rate gate and the per-service repeat filter.
+/// Shared by every log follow of a fleet: the per-service repeat filter. The rate of
+/// FilterLogEvents (shared by the account and region) is the API budget's.
+#[derive(Default)]
 pub struct LogTail {
-    gate: RateGate,
     seen: Mutex<HashMap<ServiceKey, Seen>>,
-}
-
-impl Default for LogTail {
-    fn default() -> Self {
-        Self {
-            gate: RateGate::per_second(FILTER_TPS),
-            seen: Mutex::new(HashMap::new()),
-        }
-    }
 }
 
 /// The stream name of one container of one task under an awslogs stream prefix.
@@ -142,7 +131,6 @@ impl Read<'_> {
     /// already seen.
     async fn chunk(
         &self,
-        gate: &RateGate,
         group: &str,
         streams: &[String],
         fresh: &mut HashSet<String>,
@@ -150,7 +138,7 @@ impl Read<'_> {
     ) -> CloudResult<()> {
         let mut token: Option<String> = None;
         for _ in 0..MAX_PAGES {
-            gate.wait().await;
+            self.errors.acquire("logs:FilterLogEvents").await;
             let res = self
                 .logs
                 .filter_log_events()
@@ -237,8 +225,7 @@ impl LogTail {
         let mut fresh: HashSet<String> = HashSet::new();
         for (group, streams) in groups {
             for chunk in streams.chunks(STREAMS_PER_CALL) {
-                read.chunk(&self.gate, group, chunk, &mut fresh, &mut events)
-                    .await?;
+                read.chunk(group, chunk, &mut fresh, &mut events).await?;
             }
         }
         events.sort_by_key(|(at, _, _)| *at);

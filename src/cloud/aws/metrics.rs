@@ -1,7 +1,7 @@
 //! CPU and memory utilisation of services: `get_metric_data`, up to 500 queries a call, one
 //! point a minute over the last hour.
 
-use super::errors::ErrorMapper;
+use super::errors::{ErrorMapper, Within};
 use crate::cloud::CloudResult;
 use crate::model::{Millis, ServiceKey, Utilisation};
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, ScanBy};
@@ -86,8 +86,8 @@ pub async fn utilisation(
                 .scan_by(ScanBy::TimestampAscending)
                 .set_next_token(token.take())
                 .send()
-                .await
-                .map_err(|e| errors.map("cloudwatch:GetMetricData", e))?;
+                .within(errors, "cloudwatch:GetMetricData")
+                .await?;
             for r in out.metric_data_results() {
                 let Some((is_cpu, i)) = r.id().and_then(parse_id) else {
                     continue;

@@ -21,7 +21,6 @@ pub mod services;
 pub mod targets;
 pub mod taskdefs;
 pub mod tasks;
-mod throttle;
 
 use super::{CloudError, CloudResult, ErrorKind, Fleet, PartSink};
 use crate::model::{
@@ -34,6 +33,7 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 use aws_types::SdkConfig;
 use errors::ErrorMapper;
+use errors::Within;
 use futures::{StreamExt, TryStreamExt};
 use images::ServiceImages;
 use logs::LogTail;
@@ -80,6 +80,8 @@ pub struct Overrides {
     pub http_client: Option<SharedHttpClient>,
     /// Replaces the credential chain.
     pub credentials: Option<SharedCredentialsProvider>,
+    /// The process's API budget; every call asks it first. Default: a budget of its own.
+    pub budget: Arc<crate::workers::budget::Budget>,
 }
 
 pub struct AwsFleet {
@@ -146,7 +148,7 @@ impl AwsFleet {
             logs: client!(aws_sdk_cloudwatchlogs, sdk, overrides),
             elb: client!(aws_sdk_elasticloadbalancingv2, sdk, overrides),
             sts: client!(aws_sdk_sts, sdk, overrides),
-            errors: ErrorMapper::new(explicit_profile),
+            errors: ErrorMapper::with_budget(explicit_profile, overrides.budget.clone()),
             profile: config::profile_label(&opts),
             region: region.to_string(),
             clusters: opts
@@ -184,8 +186,8 @@ impl AwsFleet {
                 .max_results(100)
                 .set_next_token(token.take())
                 .send()
-                .await
-                .map_err(|e| self.errors.map("ecs:ListClusters", e))?;
+                .within(&self.errors, "ecs:ListClusters")
+                .await?;
             names.extend(
                 out.cluster_arns()
                     .iter()
@@ -286,8 +288,8 @@ impl Fleet for AwsFleet {
             .sts
             .get_caller_identity()
             .send()
-            .await
-            .map_err(|e| self.errors.map("sts:GetCallerIdentity", e))?;
+            .within(&self.errors, "sts:GetCallerIdentity")
+            .await?;
         let clusters = self.clusters().await?;
         Ok(ContextInfo {
             name: self.profile.clone(),

@@ -2,6 +2,7 @@
 //! re-read unchanged.
 
 use super::AwsFleet;
+use super::errors::Within;
 use crate::cloud::CloudResult;
 use crate::model::{Mutation, ServiceKey, TaskDefRef};
 use aws_sdk_ecs::types::{DeploymentLifecycleHookAction, StopServiceDeploymentStopType};
@@ -24,8 +25,8 @@ pub async fn act(f: &AwsFleet, key: &ServiceKey, m: &Mutation) -> CloudResult<()
                 .hook_id(hook_id)
                 .action(action)
                 .send()
-                .await
-                .map_err(|e| f.errors.map("ecs:ContinueServiceDeployment", e))?;
+                .within(&f.errors, "ecs:ContinueServiceDeployment")
+                .await?;
         }
         Mutation::StopDeployment { deployment_arn } => {
             f.ecs
@@ -33,8 +34,8 @@ pub async fn act(f: &AwsFleet, key: &ServiceKey, m: &Mutation) -> CloudResult<()
                 .service_deployment_arn(deployment_arn)
                 .stop_type(StopServiceDeploymentStopType::Rollback)
                 .send()
-                .await
-                .map_err(|e| f.errors.map("ecs:StopServiceDeployment", e))?;
+                .within(&f.errors, "ecs:StopServiceDeployment")
+                .await?;
         }
         Mutation::UpdateService {
             task_def,
@@ -76,9 +77,7 @@ async fn update_service(
     if force {
         req = req.force_new_deployment(true);
     }
-    req.send()
-        .await
-        .map_err(|e| f.errors.map("ecs:UpdateService", e))?;
+    req.send().within(&f.errors, "ecs:UpdateService").await?;
     Ok(())
 }
 
@@ -87,6 +86,7 @@ pub const AUDIT_STREAM: &str = "deckwatch-audit";
 
 /// Appends audit records to `group` (created by the team; the stream is created on first use).
 pub async fn ship_audit(f: &AwsFleet, group: &str, lines: &[String]) -> CloudResult<()> {
+    f.errors.acquire("logs:CreateLogStream").await;
     let created = f
         .logs
         .create_log_stream()
@@ -119,7 +119,7 @@ pub async fn ship_audit(f: &AwsFleet, group: &str, lines: &[String]) -> CloudRes
         .log_stream_name(AUDIT_STREAM)
         .set_log_events(Some(events))
         .send()
-        .await
-        .map_err(|e| f.errors.map("logs:PutLogEvents", e))?;
+        .within(&f.errors, "logs:PutLogEvents")
+        .await?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! the task definition and images of the revisions taking part, mapped into
 //! `model::NativeDeployment`. Services on the ROLLING strategy never come here.
 
-use super::errors::ErrorMapper;
+use super::errors::{ErrorMapper, Within};
 use super::parse::{image_tag, millis, opt_millis, task_def_ref};
 use super::services::strategy_of;
 use crate::cloud::CloudResult;
@@ -79,8 +79,8 @@ async fn describe_deployments(
             .describe_service_deployments()
             .set_service_deployment_arns(Some(chunk.to_vec()))
             .send()
-            .await
-            .map_err(|e| errors.map("ecs:DescribeServiceDeployments", e))?;
+            .within(errors, "ecs:DescribeServiceDeployments")
+            .await?;
         for f in out.failures() {
             tracing::warn!(
                 arn = f.arn().unwrap_or_default(),
@@ -120,8 +120,8 @@ async fn describe_revisions(
             .describe_service_revisions()
             .set_service_revision_arns(Some(chunk.to_vec()))
             .send()
-            .await
-            .map_err(|e| errors.map("ecs:DescribeServiceRevisions", e))?;
+            .within(errors, "ecs:DescribeServiceRevisions")
+            .await?;
         for r in out.service_revisions() {
             if let Some(arn) = r.service_revision_arn() {
                 revisions.insert(arn.to_string(), r.clone());
@@ -153,8 +153,8 @@ async fn newest_deployment(
         .cluster(&t.cluster)
         .service(&t.service_arn)
         .send()
-        .await
-        .map_err(|e| errors.map("ecs:ListServiceDeployments", e))?;
+        .within(errors, "ecs:ListServiceDeployments")
+        .await?;
     Ok(out
         .service_deployments()
         .iter()

@@ -2,7 +2,7 @@
 //! of traffic. Read for paired services only (DescribeTargetGroups → DescribeListeners →
 //! DescribeRules), and changed by ModifyRule or, for a default rule, ModifyListener.
 
-use super::errors::ErrorMapper;
+use super::errors::{ErrorMapper, Within};
 use crate::cloud::{CloudError, CloudResult, ErrorKind};
 use crate::model::{WeightedRoute, weights_text};
 use aws_sdk_elasticloadbalancingv2::Client;
@@ -26,8 +26,8 @@ pub async fn fetch(
             .describe_target_groups()
             .set_target_group_arns(Some(chunk.to_vec()))
             .send()
-            .await
-            .map_err(|e| errors.map("elasticloadbalancing:DescribeTargetGroups", e))?;
+            .within(errors, "elasticloadbalancing:DescribeTargetGroups")
+            .await?;
         for tg in out.target_groups() {
             balancers.extend(tg.load_balancer_arns().iter().cloned());
         }
@@ -61,8 +61,8 @@ async fn listeners(elb: &Client, errors: &ErrorMapper, lb: &str) -> CloudResult<
             .load_balancer_arn(lb)
             .set_marker(marker.take())
             .send()
-            .await
-            .map_err(|e| errors.map("elasticloadbalancing:DescribeListeners", e))?;
+            .within(errors, "elasticloadbalancing:DescribeListeners")
+            .await?;
         out.extend(
             page.listeners()
                 .iter()
@@ -84,8 +84,8 @@ async fn rules(elb: &Client, errors: &ErrorMapper, listener: &str) -> CloudResul
             .listener_arn(listener)
             .set_marker(marker.take())
             .send()
-            .await
-            .map_err(|e| errors.map("elasticloadbalancing:DescribeRules", e))?;
+            .within(errors, "elasticloadbalancing:DescribeRules")
+            .await?;
         out.extend(page.rules().iter().cloned());
         match page.next_marker() {
             Some(m) if !m.is_empty() => marker = Some(m.to_string()),
@@ -170,8 +170,8 @@ pub async fn set_weights(
         .describe_rules()
         .rule_arns(rule_arn)
         .send()
-        .await
-        .map_err(|e| errors.map("elasticloadbalancing:DescribeRules", e))?;
+        .within(errors, "elasticloadbalancing:DescribeRules")
+        .await?;
     let rule = out
         .rules()
         .first()
@@ -190,15 +190,15 @@ pub async fn set_weights(
             .listener_arn(listener_arn)
             .set_default_actions(Some(actions))
             .send()
-            .await
-            .map_err(|e| errors.map("elasticloadbalancing:ModifyListener", e))?;
+            .within(errors, "elasticloadbalancing:ModifyListener")
+            .await?;
     } else {
         elb.modify_rule()
             .rule_arn(rule_arn)
             .set_actions(Some(actions))
             .send()
-            .await
-            .map_err(|e| errors.map("elasticloadbalancing:ModifyRule", e))?;
+            .within(errors, "elasticloadbalancing:ModifyRule")
+            .await?;
     }
     Ok(())
 }

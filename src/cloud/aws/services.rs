@@ -1,7 +1,7 @@
 //! ECS services: `list_services` in pages of 100, `describe_services` in batches of 10, mapped
 //! into `model::Service` with their deployments, circuit breaker and recent events.
 
-use super::errors::ErrorMapper;
+use super::errors::{ErrorMapper, Within};
 use super::parse::{image_tag, last_segment, millis, task_def_ref};
 use super::taskdefs::TaskDefInfo;
 use crate::cloud::CloudResult;
@@ -89,8 +89,8 @@ pub async fn list_arns(
             .max_results(LIST_PAGE)
             .set_next_token(token.take())
             .send()
-            .await
-            .map_err(|e| errors.map("ecs:ListServices", e))?;
+            .within(errors, "ecs:ListServices")
+            .await?;
         arns.extend(out.service_arns().iter().cloned());
         match out.next_token() {
             Some(t) if !t.is_empty() => token = Some(t.to_string()),
@@ -125,8 +125,8 @@ async fn describe_batch(
         .set_services(Some(chunk))
         .include(ServiceField::Tags)
         .send()
-        .await
-        .map_err(|e| errors.map("ecs:DescribeServices", e))?;
+        .within(errors, "ecs:DescribeServices")
+        .await?;
     for f in out.failures() {
         tracing::warn!(
             cluster,

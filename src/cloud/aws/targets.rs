@@ -1,7 +1,7 @@
 //! Target health of the services' load-balancer target groups: elbv2 `describe_target_health`,
 //! once per distinct target group, a few at a time.
 
-use super::errors::ErrorMapper;
+use super::errors::{ErrorMapper, Within};
 use crate::cloud::CloudResult;
 use crate::model::TargetGroupHealth;
 use aws_sdk_elasticloadbalancingv2::types::{TargetHealthDescription, TargetHealthStateEnum};
@@ -55,8 +55,8 @@ async fn one(
         .describe_target_health()
         .target_group_arn(arn)
         .send()
+        .within(errors, "elasticloadbalancing:DescribeTargetHealth")
         .await
-        .map_err(|e| errors.map("elasticloadbalancing:DescribeTargetHealth", e))
         .map(|out| summarise(arn, out.target_health_descriptions()));
     (arn.to_string(), r)
 }

@@ -1,7 +1,7 @@
 //! Task definitions, described once per ARN and kept forever: a task definition ARN names one
 //! immutable revision, so its containers, images and log settings never change.
 
-use super::errors::ErrorMapper;
+use super::errors::{ErrorMapper, Within};
 use super::parse::task_def_ref;
 use crate::cloud::CloudResult;
 use crate::model::TaskDefRef;
@@ -103,8 +103,8 @@ impl TaskDefCache {
                 .describe_task_definition()
                 .task_definition(arn)
                 .send()
-                .await
-                .map_err(|e| errors.map("ecs:DescribeTaskDefinition", e))?;
+                .within(errors, "ecs:DescribeTaskDefinition")
+                .await?;
             let info = match out.task_definition() {
                 Some(td) => TaskDefInfo::from_sdk(arn, td),
                 None => TaskDefInfo {
@@ -220,8 +220,8 @@ impl PreviousRevisions {
                 .max_results(100)
                 .set_next_token(token.take())
                 .send()
-                .await
-                .map_err(|e| errors.map("ecs:ListTaskDefinitions", e))?;
+                .within(errors, "ecs:ListTaskDefinitions")
+                .await?;
             // The prefix also matches longer family names; keep this family only.
             for td in out.task_definition_arns().iter().map(|a| task_def_ref(a)) {
                 if td.family == current.family

@@ -1,7 +1,7 @@
 //! ECS tasks: `list_tasks` (pages of 100) for RUNNING and then STOPPED, `describe_tasks` in
 //! batches of 100, mapped into `model::Task`.
 
-use super::errors::ErrorMapper;
+use super::errors::{ErrorMapper, Within};
 use super::parse::{last_segment, opt_millis, service_of_group, task_def_ref};
 use crate::cloud::CloudResult;
 use crate::model::{Health, Task, TaskStatus};
@@ -31,8 +31,8 @@ pub async fn list_arns(
             .max_results(LIST_PAGE)
             .set_next_token(token.take())
             .send()
-            .await
-            .map_err(|e| errors.map("ecs:ListTasks", e))?;
+            .within(errors, "ecs:ListTasks")
+            .await?;
         arns.extend(out.task_arns().iter().cloned());
         match out.next_token() {
             Some(t) if !t.is_empty() => token = Some(t.to_string()),
@@ -82,8 +82,8 @@ async fn describe_batch(
         .cluster(cluster)
         .set_tasks(Some(chunk))
         .send()
-        .await
-        .map_err(|e| errors.map("ecs:DescribeTasks", e))?;
+        .within(errors, "ecs:DescribeTasks")
+        .await?;
     for f in out.failures() {
         tracing::warn!(
             cluster,

@@ -70,6 +70,8 @@ pub struct Setup {
     pub read_only: bool,
     pub intervals: Intervals,
     pub audit_group: Option<String>,
+    /// The API budget's rates from the config, over the defaults.
+    pub budget: std::collections::HashMap<String, f64>,
     /// Where to connect; None runs the demo fleet.
     pub aws: Option<AwsOptions>,
 }
@@ -111,6 +113,7 @@ impl Setup {
                 logs: Duration::from_secs(1),
             },
             audit_group: cfg.audit_log_group.clone(),
+            budget: cfg.budget.clone(),
             aws: (!cli.demo).then(|| cli.aws_options(ctx.as_ref())),
         })
     }

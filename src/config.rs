@@ -22,6 +22,10 @@ pub struct Config {
     pub poll: PollConfig,
     #[serde(default, rename = "context")]
     pub contexts: Vec<Context>,
+    /// Calls a second allowed per operation, over the defaults (half of each published rate),
+    /// e.g. `"logs:FilterLogEvents" = 12.5` in a region whose limit is 25.
+    #[serde(default)]
+    pub budget: std::collections::HashMap<String, f64>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -166,6 +170,15 @@ impl Config {
         {
             return Err(format!(
                 "default_context = {d:?}, but no [[context]] has that name"
+            ));
+        }
+        if let Some((op, rate)) = self
+            .budget
+            .iter()
+            .find(|(_, r)| !(**r > 0.0 && r.is_finite()))
+        {
+            return Err(format!(
+                "[budget] {op:?} = {rate}: a rate must be a positive number of calls a second"
             ));
         }
         if self.poll.fast_secs == 0 || self.poll.normal_secs == 0 {

@@ -5,10 +5,11 @@ mod cli;
 use clap::Parser;
 use cli::{Cli, Setup};
 use deckwatch::app::{self, Runtime};
-use deckwatch::cloud::aws::{AwsFleet, AwsOptions};
+use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
 use deckwatch::cloud::{ErrorKind, Fleet, ReadOnly, sim::SimFleet};
 use deckwatch::timing::now_ms;
 use deckwatch::workers::audit::Audit;
+use deckwatch::workers::budget::Budget;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -30,9 +31,10 @@ fn main() -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(format!("cannot start the async runtime: {e}")),
     };
+    let budget = Arc::new(Budget::new(setup.budget.clone()));
     let fleet: Arc<dyn Fleet> = match &setup.aws {
         None => Arc::new(SimFleet::new(now_ms())),
-        Some(opts) => match runtime.block_on(connect(opts.clone())) {
+        Some(opts) => match runtime.block_on(connect(opts.clone(), budget.clone())) {
             Ok(f) => f,
             Err(e) => return fail(e),
         },
@@ -66,8 +68,14 @@ fn main() -> ExitCode {
 
 /// Builds the AWS backend and checks the credentials once before the screen takes over, so a
 /// missing or expired login is one clear line on stderr rather than a console of errors.
-async fn connect(opts: AwsOptions) -> Result<Arc<dyn Fleet>, String> {
-    let fleet = AwsFleet::connect(opts).await.map_err(|e| e.message)?;
+async fn connect(opts: AwsOptions, budget: Arc<Budget>) -> Result<Arc<dyn Fleet>, String> {
+    let overrides = Overrides {
+        budget,
+        ..Overrides::default()
+    };
+    let fleet = AwsFleet::connect_with(opts, overrides)
+        .await
+        .map_err(|e| e.message)?;
     match fleet.context().await {
         Err(e) if e.kind == ErrorKind::Credentials => Err(e.message),
         Err(e) => {

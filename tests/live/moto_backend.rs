@@ -5,15 +5,7 @@
 //! Every test uses its own uniquely named clusters, repositories, alarms and log groups, so
 //! they share one moto server and run in parallel without resetting it.
 
-// The helpers are included by path (no `tests/common/mod.rs`), so each binary takes
-// only what it uses.
-#[path = "common/counting.rs"]
-mod counting;
-#[path = "common/moto.rs"]
-mod moto;
-#[path = "common/seed.rs"]
-mod seed;
-
+use crate::support::{counting, moto, seed};
 use aws_sdk_cloudwatch::types::StateValue;
 use counting::CallCounter;
 use deckwatch::cloud::Fleet;

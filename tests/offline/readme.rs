@@ -4,7 +4,7 @@ use deckwatch::keymap::BINDINGS;
 
 #[test]
 fn every_binding_is_documented_in_the_readme() {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     for b in BINDINGS {
         assert!(
             readme.contains(b.help),

@@ -2,7 +2,7 @@
 //! (as the console builds them), run through the action runner, and moto's state is checked
 //! afterwards through the SDK.
 //!
-//! Run with `scripts/moto.sh cargo test --test moto_actions` (these tests fail without
+//! Run with `scripts/moto.sh cargo test --test live moto_actions` (these tests fail without
 //! `DECKWATCH_MOTO_URL`). Every test uses its own uniquely named cluster and task definition
 //! family, so they share one moto server and run in parallel.
 //!
@@ -13,13 +13,7 @@
 //! - `update_service` changes the service's task definition and desired count but leaves its
 //!   deployments as they were; `forceNewDeployment` gives the primary a new id.
 
-#[path = "common/counting.rs"]
-mod counting;
-#[path = "common/moto.rs"]
-mod moto;
-#[path = "common/seed.rs"]
-mod seed;
-
+use crate::support::{counting, moto, seed};
 use counting::CallCounter;
 use deckwatch::cloud::aws::AwsFleet;
 use deckwatch::cloud::{Fleet, ReadOnly};

@@ -1,9 +1,7 @@
 //! Runs the real binary on the demo fleet in a pseudo-terminal and reads the screen the way a
 //! person would see it.
 
-mod common;
-
-use common::pty::Console;
+use crate::support::pty::Console;
 
 #[test]
 fn demo_console_switches_panes_filters_shows_help_and_quits_cleanly() {

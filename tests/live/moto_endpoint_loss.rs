@@ -4,13 +4,7 @@
 //! Run with `scripts/moto.sh cargo test`: this test starts a moto server of its own from the
 //! `.venv` the script installs, and fails without `DECKWATCH_MOTO_URL`.
 
-// The helpers are included by path (no `tests/common/mod.rs`), so each binary takes
-// only what it uses.
-#[path = "common/moto.rs"]
-mod moto;
-#[path = "common/seed.rs"]
-mod seed;
-
+use crate::support::{moto, seed};
 use deckwatch::cloud::{ErrorKind, Fleet};
 use deckwatch::model::ServiceKey;
 use moto::OwnMoto;

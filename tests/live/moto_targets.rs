@@ -2,21 +2,13 @@
 //! groups (elbv2 `describe_target_health`, once per distinct group), and a group that cannot be
 //! read leaves that service's targets empty without failing `services()`.
 //!
-//! Run with `scripts/moto.sh cargo test --test moto_targets`.
+//! Run with `scripts/moto.sh cargo test --test live moto_targets`.
 //!
 //! What moto does: a target registered in an `ip` target group is reported `healthy` at once
 //! (moto runs no health checks); a group without targets has no descriptions; an unknown group
 //! is `TargetGroupNotFound` (HTTP 400).
 
-#[path = "common/counting.rs"]
-mod counting;
-#[path = "common/deny.rs"]
-mod deny;
-#[path = "common/moto.rs"]
-mod moto;
-#[path = "common/seed.rs"]
-mod seed;
-
+use crate::support::{counting, deny, moto, seed};
 use aws_sdk_elasticloadbalancingv2::types::TargetDescription;
 use counting::CallCounter;
 use deckwatch::cloud::Fleet;

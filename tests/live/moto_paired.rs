@@ -3,21 +3,13 @@
 //! sharing one target group. Plans are built from what the fleet returns, run through the
 //! action runner, and moto's ECS and ELB state is checked afterwards through the SDK.
 //!
-//! Run with `scripts/moto.sh cargo test --test moto_paired`.
+//! Run with `scripts/moto.sh cargo test --test live moto_paired`.
 //!
 //! moto never moves a deployment on, so both services are created with 0 tasks (a COMPLETED
 //! primary) and then scaled, which moto reports as running at once: the primary is stable, and
 //! a promote's wait until stable passes at the first look.
 
-#[path = "common/counting.rs"]
-mod counting;
-#[path = "common/deny.rs"]
-mod deny;
-#[path = "common/moto.rs"]
-mod moto;
-#[path = "common/seed.rs"]
-mod seed;
-
+use crate::support::{counting, deny, moto, seed};
 use aws_sdk_elasticloadbalancingv2::types::{
     Action as ElbAction, ActionTypeEnum, ForwardActionConfig, ProtocolEnum, RuleCondition,
     TargetGroupTuple,

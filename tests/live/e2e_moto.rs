@@ -1,13 +1,7 @@
 //! The real binary against moto in a PTY: what was seeded through the AWS APIs shows up on the
 //! console's panes. Run with `scripts/moto.sh cargo test` (as scripts/test.sh does).
 
-#[path = "common/moto.rs"]
-mod moto;
-#[path = "common/pty.rs"]
-mod pty;
-#[path = "common/seed.rs"]
-mod seed;
-
+use crate::support::{moto, pty, seed};
 use aws_sdk_cloudwatch::types::StateValue;
 use pty::Console;
 use seed::{Seeder, TaskDefSpec, now_ms, task_id};

@@ -1,14 +1,22 @@
 //! The real binary against moto in a PTY: what was seeded through the AWS APIs shows up on the
 //! console's panes. Run with `scripts/moto.sh cargo test` (as scripts/test.sh does).
+//!
+//! The images and alarms panes list the whole account, not only the test's cluster: on a shared
+//! moto they would also hold what the other tests (running beside it) seeded, and whether the
+//! test's own rows are on screen would depend on those. So it starts a moto of its own.
 
 use crate::support::{moto, pty, seed};
 use aws_sdk_cloudwatch::types::StateValue;
+use moto::OwnMoto;
 use pty::Console;
 use seed::{Seeder, TaskDefSpec, now_ms, task_id};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_shows_what_was_seeded_in_moto() {
-    let url = moto::url();
+    // Only to insist on the script, which also installs the moto this test starts.
+    let _shared = moto::url();
+    let server = OwnMoto::start(moto::free_port());
+    let url = server.url();
     moto::freeze_tasks(&url);
     let seed = Seeder::new(&url).await;
     let cluster = moto::unique("e2e");

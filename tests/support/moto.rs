@@ -12,10 +12,12 @@ use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 use aws_types::SdkConfig;
 use aws_types::region::Region;
 use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
+use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -180,11 +182,40 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A free port for a moto of a test's own. The tests that start one run in parallel in one
+/// process, so a port is never handed out twice. It is taken below the kernel's ephemeral range
+/// where it can: a moto that a test stops and starts again on the same port (endpoint loss)
+/// must find it free, and an outgoing connection of this busy process, or of another on the
+/// machine, could otherwise be given it meanwhile.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
+    static GIVEN: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+    let mut given = GIVEN.lock().unwrap();
+    let ephemeral_from = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|r| r.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32_768);
+    const FROM: u16 = 20_000;
+    if ephemeral_from > FROM {
+        let span = u64::from(ephemeral_from - FROM);
+        // Each process starts at its own place, so two suites on one machine rarely meet.
+        let start = std::process::id() as u64 * 7_919 % span;
+        for i in 0..span {
+            let port = FROM + ((start + i) % span) as u16;
+            if !given.contains(&port) && TcpListener::bind(("127.0.0.1", port)).is_ok() {
+                given.insert(port);
+                return port;
+            }
+        }
+    }
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("free port");
+        if given.insert(port) {
+            return port;
+        }
+    }
 }
 
 /// A moto server of the test's own, stopped (by its PID) when dropped.

@@ -7,8 +7,8 @@ use deckwatch::cloud::Fleet;
 use deckwatch::cloud::sim::SimFleet;
 use deckwatch::model::{ActionPlan, ContextInfo, Millis};
 use deckwatch::state::progress::{Phase, SHOWN_MS, STABLE_TIMEOUT_MS};
-use deckwatch::state::{Effect, Msg, Options, State, update};
-use deckwatch::theme::Themes;
+use deckwatch::state::{Effect, Msg, State, update};
+use deckwatch::testkit::StateBuilder;
 use deckwatch::workers::actions::execute;
 use deckwatch::workers::audit::Audit;
 use std::time::Duration;
@@ -16,21 +16,12 @@ use std::time::Duration;
 const EPOCH: Millis = 1_790_000_000_000;
 
 fn new_state(now: Millis) -> State {
-    State::new(
-        Options {
-            read_only: false,
-            theme: "dark".into(),
-            themes: Themes::load(None).unwrap().names(),
-            log_lines: 1_000,
-            log_bytes: 1 << 20,
-            context: ContextInfo {
-                name: "demo".into(),
-                ..Default::default()
-            },
-            accent: None,
-        },
-        now,
-    )
+    StateBuilder::demo(now)
+        .context(ContextInfo {
+            name: "demo".into(),
+            ..Default::default()
+        })
+        .build()
 }
 
 fn press(s: &mut State, code: KeyCode) -> Vec<Effect> {

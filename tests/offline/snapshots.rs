@@ -3,13 +3,13 @@
 //!
 //! Everything is fixed: the scenario's start, the simulated time and the state's clock, so a
 //! snapshot only changes when the drawing does. Update them with
-//! `INSTA_UPDATE=always cargo test --test snapshots` and read the diff.
+//! `INSTA_UPDATE=always cargo test --test offline snapshots` and read the diff.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use deckwatch::cloud::sim::{World, seed};
 use deckwatch::keymap::BINDINGS;
-use deckwatch::model::{ContextInfo, Millis, ServiceKey};
-use deckwatch::state::{Mode, Msg, Options, Pane, State, update};
+use deckwatch::model::{Millis, ServiceKey};
+use deckwatch::state::{Mode, Msg, Pane, State, update};
+use deckwatch::testkit::StateBuilder;
 use deckwatch::theme::{Theme, Themes};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -23,10 +23,13 @@ const AT_S: i64 = 70;
 const W: u16 = 120;
 const H: u16 = 40;
 
-fn world() -> World {
-    let mut w = seed::world(EPOCH);
-    w.advance_to(EPOCH + AT_S * 1000);
-    w
+/// The demo as it would be at `AT_S`, with every pane's data loaded 2 s before.
+fn demo() -> StateBuilder {
+    StateBuilder::demo(EPOCH)
+        .at_seconds(AT_S)
+        .fleet_context()
+        .log_capacity(5_000, 1 << 20)
+        .with_every_pane(2_000)
 }
 
 fn dark() -> Theme {
@@ -37,34 +40,9 @@ fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
-/// A state as the demo would have it at `AT_S`, with every pane's data loaded.
-fn state(w: &World) -> State {
-    let mut clusters: Vec<String> = w.services().iter().map(|s| s.cluster.clone()).collect();
-    clusters.dedup();
-    let mut s = State::new(
-        Options {
-            read_only: false,
-            theme: "dark".into(),
-            themes: Themes::load(None).unwrap().names(),
-            log_lines: 5_000,
-            log_bytes: 1 << 20,
-            context: ContextInfo {
-                name: "demo".into(),
-                profile: "demo".into(),
-                account: w.account.clone(),
-                region: w.region.clone(),
-                clusters,
-                prod: false,
-            },
-            accent: None,
-        },
-        w.now,
-    );
-    let at = w.now - 2_000;
-    update(&mut s, Msg::Services(w.services(), at));
-    update(&mut s, Msg::Tasks(None, w.tasks(), at));
-    update(&mut s, Msg::Images(w.images(), at));
-    update(&mut s, Msg::Alarms(w.alarms.clone(), at));
+/// The demo's state, on a 120×40 screen.
+fn state(d: &StateBuilder) -> State {
+    let mut s = d.build();
     update(&mut s, Msg::Resize(W, H));
     s
 }
@@ -127,16 +105,17 @@ fn find(buf: &Buffer, row_text: &str, needle: &str) -> (u16, u16) {
 
 #[test]
 fn services_pane() {
-    let w = world();
-    let s = state(&w);
+    let d = demo();
+    let s = state(&d);
     let t = render(&s, &dark());
     insta::assert_snapshot!("services_pane", t.backend());
 }
 
 #[test]
 fn tasks_pane_drilled_into_checkout() {
-    let w = world();
-    let mut s = state(&w);
+    let d = demo();
+    let w = d.world();
+    let mut s = state(&d);
     select_service(&mut s, "checkout");
     update(&mut s, key(KeyCode::Enter));
     assert_eq!(s.pane, Pane::Tasks);
@@ -184,8 +163,9 @@ fn tasks_pane_drilled_into_checkout() {
 
 #[test]
 fn tasks_pane_drilled_into_failing_payments() {
-    let w = world();
-    let mut s = state(&w);
+    let d = demo();
+    let w = d.world();
+    let mut s = state(&d);
     select_service(&mut s, "payments");
     update(&mut s, key(KeyCode::Enter));
     let scope = s.scope.clone().unwrap();
@@ -211,8 +191,8 @@ fn tasks_pane_drilled_into_failing_payments() {
 
 #[test]
 fn images_pane() {
-    let w = world();
-    let mut s = state(&w);
+    let d = demo();
+    let mut s = state(&d);
     update(&mut s, key(KeyCode::Char('3')));
     let t = render(&s, &dark());
     insta::assert_snapshot!("images_pane", t.backend());
@@ -220,8 +200,8 @@ fn images_pane() {
 
 #[test]
 fn alarms_pane() {
-    let w = world();
-    let mut s = state(&w);
+    let d = demo();
+    let mut s = state(&d);
     update(&mut s, key(KeyCode::Char('4')));
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
@@ -229,8 +209,9 @@ fn alarms_pane() {
     insta::assert_snapshot!("alarms_pane", t.backend());
 }
 
-fn logs_state(w: &World) -> State {
-    let mut s = state(w);
+fn logs_state(d: &StateBuilder) -> State {
+    let w = d.world();
+    let mut s = state(d);
     select_service(&mut s, "payments");
     update(&mut s, key(KeyCode::Char('5')));
     let key = ServiceKey {
@@ -255,8 +236,8 @@ fn logs_state(w: &World) -> State {
 
 #[test]
 fn logs_pane() {
-    let w = world();
-    let s = logs_state(&w);
+    let d = demo();
+    let s = logs_state(&d);
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
     assert!(text.contains("logs of prod-core/payments"), "{text}");
@@ -266,8 +247,8 @@ fn logs_pane() {
 
 #[test]
 fn help_overlay() {
-    let w = world();
-    let mut s = state(&w);
+    let d = demo();
+    let mut s = state(&d);
     update(&mut s, key(KeyCode::Char('?')));
     assert_eq!(s.mode, Mode::Help);
     let t = render(&s, &dark());
@@ -284,8 +265,8 @@ fn help_overlay() {
 
 #[test]
 fn palette_with_th() {
-    let w = world();
-    let mut s = state(&w);
+    let d = demo();
+    let mut s = state(&d);
     update(&mut s, key(KeyCode::Char(':')));
     update(&mut s, key(KeyCode::Char('t')));
     update(&mut s, key(KeyCode::Char('h')));
@@ -303,8 +284,8 @@ fn palette_with_th() {
 
 #[test]
 fn alarm_detail() {
-    let w = world();
-    let mut s = state(&w);
+    let d = demo();
+    let mut s = state(&d);
     update(&mut s, key(KeyCode::Char('4')));
     update(&mut s, key(KeyCode::Enter));
     assert_eq!(s.mode, Mode::Detail);
@@ -314,8 +295,8 @@ fn alarm_detail() {
 
 #[test]
 fn filter_in_progress() {
-    let w = world();
-    let mut s = state(&w);
+    let d = demo();
+    let mut s = state(&d);
     update(&mut s, key(KeyCode::Char('/')));
     for c in "prod-e".chars() {
         update(&mut s, key(KeyCode::Char(c)));
@@ -329,8 +310,8 @@ fn filter_in_progress() {
 
 #[test]
 fn the_help_overlay_lists_every_binding() {
-    let w = world();
-    let mut s = state(&w);
+    let d = demo();
+    let mut s = state(&d);
     update(&mut s, key(KeyCode::Char('?')));
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
@@ -344,8 +325,8 @@ fn the_help_overlay_lists_every_binding() {
 /// both must be on screen at the size the issue asks for.
 #[test]
 fn the_help_overlay_lists_every_palette_command() {
-    let w = world();
-    let mut s = state(&w);
+    let d = demo();
+    let mut s = state(&d);
     update(&mut s, key(KeyCode::Char('?')));
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
@@ -360,8 +341,8 @@ fn the_help_overlay_lists_every_palette_command() {
 #[test]
 fn the_alarm_state_cell_is_in_the_alarm_colour() {
     let theme = dark();
-    let w = world();
-    let mut s = state(&w);
+    let d = demo();
+    let mut s = state(&d);
     update(&mut s, key(KeyCode::Char('4')));
     let t = render(&s, &theme);
     let buf = t.backend().buffer();
@@ -381,8 +362,8 @@ fn the_alarm_state_cell_is_in_the_alarm_colour() {
 #[test]
 fn the_selected_row_has_the_selection_background() {
     let theme = dark();
-    let w = world();
-    let mut s = state(&w);
+    let d = demo();
+    let mut s = state(&d);
     select_service(&mut s, "web");
     let t = render(&s, &theme);
     let buf = t.backend().buffer();
@@ -400,8 +381,8 @@ fn the_selected_row_has_the_selection_background() {
 #[test]
 fn the_paused_canary_is_in_the_canary_colour() {
     let theme = dark();
-    let w = world();
-    let s = state(&w);
+    let d = demo();
+    let s = state(&d);
     let t = render(&s, &theme);
     let buf = t.backend().buffer();
     // The pause marker and the word after it.
@@ -420,8 +401,9 @@ fn the_paused_canary_is_in_the_canary_colour() {
 #[test]
 fn task_health_and_log_errors_have_their_colours() {
     let theme = dark();
-    let w = world();
-    let mut s = state(&w);
+    let d = demo();
+    let w = d.world();
+    let mut s = state(&d);
     select_service(&mut s, "payments");
     update(&mut s, key(KeyCode::Enter));
     let scope = s.scope.clone().unwrap();
@@ -441,7 +423,7 @@ fn task_health_and_log_errors_have_their_colours() {
     let x = col_of(buf, y, " HEALTHY") + 1;
     assert_eq!(buf[(x, y)].fg, theme.ok);
 
-    let s = logs_state(&w);
+    let s = logs_state(&d);
     let t = render(&s, &theme);
     let buf = t.backend().buffer();
     let (x, y) = find(buf, "ERROR", "ERROR");
@@ -453,8 +435,8 @@ fn task_health_and_log_errors_have_their_colours() {
 #[test]
 fn without_colour_the_selected_row_is_reversed() {
     let theme = dark().monochrome();
-    let w = world();
-    let mut s = state(&w);
+    let d = demo();
+    let mut s = state(&d);
     select_service(&mut s, "web");
     let t = render(&s, &theme);
     let buf = t.backend().buffer();
@@ -479,8 +461,8 @@ fn without_colour_the_selected_row_is_reversed() {
 fn the_light_theme_draws_with_its_own_colours() {
     let themes = Themes::load(None).unwrap();
     let light = themes.get("light").unwrap();
-    let w = world();
-    let mut s = state(&w);
+    let d = demo();
+    let mut s = state(&d);
     update(&mut s, key(KeyCode::Char('4')));
     let t = render(&s, &light);
     let buf = t.backend().buffer();
@@ -491,8 +473,8 @@ fn the_light_theme_draws_with_its_own_colours() {
 
 #[test]
 fn the_header_shows_the_context_and_the_data_age() {
-    let w = world();
-    let mut s = state(&w);
+    let d = demo();
+    let mut s = state(&d);
     s.read_only = true;
     let t = render(&s, &dark());
     let top = line(t.backend().buffer(), 0);
@@ -505,8 +487,8 @@ fn the_header_shows_the_context_and_the_data_age() {
 
 #[test]
 fn confirm_dialog_for_promoting_the_canary() {
-    let w = world();
-    let mut s = state(&w);
+    let d = demo();
+    let mut s = state(&d);
     select_service(&mut s, "checkout");
     update(
         &mut s,
@@ -536,8 +518,8 @@ fn shift_key(c: char) -> Msg {
 
 #[test]
 fn rollout_view_of_the_pair_split_by_rule_weights() {
-    let w = world();
-    let mut s = state(&w);
+    let d = demo();
+    let mut s = state(&d);
     select_service(&mut s, "search");
     update(&mut s, key(KeyCode::Enter));
     let t = render(&s, &dark());
@@ -558,8 +540,8 @@ fn rollout_view_of_the_pair_split_by_rule_weights() {
 
 #[test]
 fn confirm_dialog_for_promoting_the_weighted_pair_lists_every_call_in_order() {
-    let w = world();
-    let mut s = state(&w);
+    let d = demo();
+    let mut s = state(&d);
     select_service(&mut s, "search-canary");
     update(&mut s, shift_key('P'));
     assert!(matches!(s.mode, Mode::Confirm(..)), "{:?}", s.flash);
@@ -578,8 +560,8 @@ fn confirm_dialog_for_promoting_the_weighted_pair_lists_every_call_in_order() {
 
 #[test]
 fn the_activity_line_shows_the_wait_until_stable() {
-    let w = world();
-    let mut s = state(&w);
+    let d = demo();
+    let mut s = state(&d);
     select_service(&mut s, "api");
     update(&mut s, shift_key('R'));
     update(&mut s, key(KeyCode::Char('y')));
@@ -599,8 +581,8 @@ fn the_activity_line_shows_the_wait_until_stable() {
 
 #[test]
 fn a_partly_done_action_shows_its_whole_message() {
-    let w = world();
-    let mut s = state(&w);
+    let d = demo();
+    let mut s = state(&d);
     select_service(&mut s, "search-canary");
     update(&mut s, shift_key('P'));
     update(&mut s, key(KeyCode::Char('y')));
@@ -624,24 +606,17 @@ fn a_partly_done_action_shows_its_whole_message() {
 
 #[test]
 fn the_services_title_says_how_many_clusters_are_read_during_the_first_load() {
-    let w = world();
+    let d = StateBuilder::demo(EPOCH)
+        .at_seconds(AT_S)
+        .fleet_context()
+        .log_capacity(100, 1 << 16);
+    let w = d.world();
     let part: Vec<_> = w
         .services()
         .into_iter()
         .filter(|x| x.cluster == "prod-core")
         .collect();
-    let mut s = State::new(
-        Options {
-            read_only: false,
-            theme: "dark".into(),
-            themes: Themes::load(None).unwrap().names(),
-            log_lines: 100,
-            log_bytes: 1 << 16,
-            context: state(&w).context,
-            accent: None,
-        },
-        w.now,
-    );
+    let mut s = d.build();
     update(&mut s, Msg::Resize(W, H));
     update(&mut s, Msg::ServicesPart(part, 1, 3, w.now));
     let t = render(&s, &dark());

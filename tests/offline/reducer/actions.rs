@@ -2,17 +2,12 @@
 
 use super::helpers::*;
 use crossterm::event::{KeyCode, KeyModifiers};
-use deckwatch::cloud::sim::seed;
 use deckwatch::model::{Mutation, TaskDefRef};
 use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};
 
 /// The state `secs` into the scenario (the bad payments deployment runs from 45 s).
 fn loaded_at(secs: i64) -> State {
-    let mut w = seed::world(EPOCH);
-    w.advance_to(EPOCH + secs * 1000);
-    let mut s = State::new(options(false), EPOCH + secs * 1000);
-    update(&mut s, Msg::Services(w.services(), EPOCH + secs * 1000));
-    s
+    demo().at_seconds(secs).with_services().build()
 }
 
 #[test]
@@ -204,10 +199,7 @@ fn force_a_new_deployment_is_confirmed_too() {
 
 #[test]
 fn in_a_prod_context_y_is_not_enough_the_name_must_be_typed() {
-    let mut o = options(false);
-    o.context.prod = true;
-    let mut s = State::new(o, EPOCH);
-    update(&mut s, Msg::Services(services(), EPOCH));
+    let mut s = demo().prod(true).with_services().build();
     select(&mut s, "prod-edge", "checkout");
     shift(&mut s, 'P');
     assert!(acts(&press(&mut s, KeyCode::Char('y'))).is_empty());

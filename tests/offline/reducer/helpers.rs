@@ -2,27 +2,16 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::cloud::sim::seed;
-use deckwatch::model::{ActionPlan, ContextInfo, Millis, Service, ServiceKey};
-use deckwatch::state::{Effect, Mode, Msg, Options, State, Watch, update};
-use deckwatch::theme::Themes;
+use deckwatch::model::{ActionPlan, Millis, Service, ServiceKey};
+use deckwatch::state::{Effect, Mode, Msg, State, Watch, update};
+use deckwatch::testkit::StateBuilder;
 
 /// A fixed scenario start, so every run sees the same fleet.
 pub const EPOCH: Millis = 1_790_000_000_000;
 
-pub fn options(read_only: bool) -> Options {
-    Options {
-        read_only,
-        theme: "dark".into(),
-        themes: Themes::load(None).unwrap().names(),
-        log_lines: 1_000,
-        log_bytes: 1 << 20,
-        context: ContextInfo {
-            name: "demo".into(),
-            profile: "demo".into(),
-            ..Default::default()
-        },
-        accent: None,
-    }
+/// The demo's state at `EPOCH`: dark theme, 1,000 log lines, the `demo` context, no data yet.
+pub fn demo() -> StateBuilder {
+    StateBuilder::demo(EPOCH)
 }
 
 pub fn services() -> Vec<Service> {
@@ -31,9 +20,7 @@ pub fn services() -> Vec<Service> {
 
 /// A state with the seed's services loaded, and the effects of loading them drained.
 pub fn loaded_with(read_only: bool) -> State {
-    let mut s = State::new(options(read_only), EPOCH);
-    update(&mut s, Msg::Services(services(), EPOCH));
-    s
+    demo().read_only(read_only).with_services().build()
 }
 
 pub fn loaded() -> State {

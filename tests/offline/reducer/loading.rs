@@ -2,11 +2,11 @@
 
 use super::helpers::*;
 use deckwatch::model::Service;
-use deckwatch::state::{Msg, Pane, State, update};
+use deckwatch::state::{Msg, Pane, update};
 
 #[test]
 fn the_first_update_tells_the_pollers_what_is_on_screen() {
-    let mut s = State::new(options(false), EPOCH);
+    let mut s = demo().build();
     let fx = update(&mut s, Msg::Services(services(), EPOCH));
     let w = the_watch(&fx);
     assert_eq!(w.pane, Pane::Services);
@@ -54,7 +54,7 @@ fn the_first_load_shows_each_part_then_the_whole_list_and_later_parts_are_ignore
         .filter(|s| s.cluster == "prod-core")
         .cloned()
         .collect();
-    let mut s = State::new(options(false), EPOCH);
+    let mut s = demo().build();
     update(&mut s, Msg::ServicesPart(prod_core.clone(), 1, 3, EPOCH));
     assert_eq!(s.services.len(), prod_core.len());
     assert_eq!(s.services_loading, Some((1, 3)));

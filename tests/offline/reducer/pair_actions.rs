@@ -107,7 +107,7 @@ fn with_shared_target_group(mut v: Vec<Service>) -> Vec<Service> {
 
 #[test]
 fn a_pair_on_one_target_group_is_split_by_tasks_and_has_no_weights_step() {
-    let mut s = State::new(options(false), EPOCH);
+    let mut s = demo().build();
     update(
         &mut s,
         Msg::Services(with_shared_target_group(services()), EPOCH),
@@ -140,7 +140,7 @@ fn when_the_rule_weights_could_not_be_read_the_dialog_says_the_split_is_unknown(
         x.routes.clear();
         x.routes_error = Some("access denied: elasticloadbalancing:DescribeRules".into());
     }
-    let mut s = State::new(options(false), EPOCH);
+    let mut s = demo().build();
     update(&mut s, Msg::Services(v, EPOCH));
     select(&mut s, "prod-core", "search");
     shift(&mut s, 'A');

@@ -14,11 +14,11 @@
 //!
 //! and counts the SDK calls of one full refresh by operation against the minimum.
 
-#[path = "../tests/common/counting.rs"]
+#[path = "../tests/support/counting.rs"]
 mod counting;
-#[path = "../tests/common/moto.rs"]
+#[path = "../tests/support/moto.rs"]
 mod moto;
-#[path = "../tests/common/seed.rs"]
+#[path = "../tests/support/seed.rs"]
 mod seed;
 
 use counting::CallCounter;

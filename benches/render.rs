@@ -5,6 +5,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use deckwatch::cloud::sim::seed;
 use deckwatch::model::{ContextInfo, Service};
 use deckwatch::state::{self, Msg, State};
+use deckwatch::testkit::StateBuilder;
 use deckwatch::theme::Themes;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -26,19 +27,9 @@ fn fleet(n: usize) -> Vec<Service> {
 }
 
 fn state_with(n: usize) -> State {
-    let themes = Themes::load(None).unwrap();
-    let mut st = State::new(
-        state::Options {
-            read_only: false,
-            theme: "dark".into(),
-            themes: themes.names(),
-            log_lines: 1000,
-            log_bytes: 1 << 20,
-            context: ContextInfo::default(),
-            accent: None,
-        },
-        EPOCH,
-    );
+    let mut st = StateBuilder::demo(EPOCH)
+        .context(ContextInfo::default())
+        .build();
     state::update(&mut st, Msg::Services(fleet(n), EPOCH));
     st
 }

@@ -2,7 +2,8 @@
 # The whole test suite, on a fresh machine: unit, reducer, snapshot, simulator, PTY end-to-end,
 # CLI, replayed-AWS and moto tests. Installs moto into .venv when missing and runs the tests
 # with a moto server that scripts/moto.sh starts and stops. Extra arguments go to `cargo test`
-# (e.g. scripts/test.sh --test e2e_demo). Ends with one line totalling every test binary.
+# (e.g. scripts/test.sh --test offline e2e_demo: one file of the offline binary). Ends with one
+# line totalling every test binary: the unit tests, offline and live.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log=$(mktemp -t deckwatch-test.XXXXXX.log)
@@ -11,7 +12,8 @@ trap 'rm -f "$log"' EXIT
 [ "$#" -gt 0 ] || set -- --tests
 status=0
 scripts/moto.sh cargo test --locked "$@" 2>&1 | tee "$log" || status=$?
-passed=$(grep -Eo '[0-9]+ passed' "$log" | awk '{s += $1} END {print s + 0}')
-failed=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s += $1} END {print s + 0}')
+# Only the summary line of each binary, not what a test may print.
+passed=$(grep -E '^test result:' "$log" | grep -Eo '[0-9]+ passed' | awk '{s += $1} END {print s + 0}')
+failed=$(grep -E '^test result:' "$log" | grep -Eo '[0-9]+ failed' | awk '{s += $1} END {print s + 0}')
 echo "tests: $passed passed, $failed failed"
 exit "$status"

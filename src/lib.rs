@@ -6,6 +6,8 @@ pub mod config;
 pub mod keymap;
 pub mod model;
 pub mod state;
+#[doc(hidden)]
+pub mod testkit;
 pub mod theme;
 pub mod timing;
 pub mod ui;

@@ -1,0 +1,152 @@
+//! Runs the real binary on the demo fleet in a pseudo-terminal and reads the screen the way a
+//! person would see it.
+
+use crate::support::pty::Console;
+
+#[test]
+fn demo_console_switches_panes_filters_shows_help_and_quits_cleanly() {
+    let mut c = Console::spawn(&["--demo"], &[]);
+    c.wait_for("services (11)");
+    c.wait_for("checkout");
+    c.wait_for("‖ PAUSED");
+
+    c.send("2");
+    c.wait_for("╭ tasks (");
+    c.wait_for("RUNNING");
+
+    c.send("1");
+    c.wait_for("services (11)");
+
+    c.send("/");
+    c.send("pay");
+    c.wait_for("services (1 of 11)");
+    let screen = c.screen();
+    assert!(screen.contains("payments"), "{screen}");
+    assert!(
+        !screen.contains("checkout"),
+        "the filter should hide other services:\n{screen}"
+    );
+    c.send("\r"); // keep the filter, leave typing mode
+
+    c.send("?");
+    c.wait_for("help · Esc to close");
+    let screen = c.screen();
+    assert!(
+        screen.contains("command palette"),
+        "help lists the key map:\n{screen}"
+    );
+
+    c.send("\x1b");
+    c.wait_gone("help · Esc to close");
+    assert!(
+        c.screen().contains("services (1 of 11)"),
+        "Esc closed only the help"
+    );
+
+    c.send("q");
+    let status = c.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    // The terminal was restored: the alternate screen is left.
+    assert!(
+        !c.alternate_screen(),
+        "still on the alternate screen after exit"
+    );
+}
+
+#[test]
+fn ctrl_c_quits_even_while_typing_a_filter() {
+    let mut c = Console::spawn(&["--demo"], &[]);
+    c.wait_for("services (11)");
+    c.send("/");
+    c.send("ap");
+    c.send("\x03");
+    let status = c.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+}
+
+#[test]
+fn read_only_shows_its_badge_and_refuses_actions() {
+    let mut c = Console::spawn(&["--demo", "--read-only"], &[]);
+    c.wait_for("READ-ONLY");
+    c.wait_for("services (11)");
+    c.send("P");
+    c.wait_for("refused: the console is read-only");
+    c.send("q");
+    assert!(c.wait_exit().success());
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_exits() {
+    let mut c = Console::spawn(&["--demo"], &[]);
+    c.wait_for("services (11)");
+    assert!(c.alternate_screen());
+    let pid = c.pid();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = c.wait_exit();
+    assert!(status.success(), "SIGTERM is a clean exit: {status:?}");
+    assert!(!c.alternate_screen(), "the terminal was not restored");
+}
+
+#[test]
+fn a_prod_context_paints_the_header() {
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("c.toml");
+    std::fs::write(&cfg, "[[context]]\nname = \"prod-eu\"\nprod = true\n").unwrap();
+    let mut c = Console::spawn(
+        &[
+            "--demo",
+            "--context",
+            "prod-eu",
+            "--config",
+            cfg.to_str().unwrap(),
+        ],
+        &[],
+    );
+    c.wait_for("ctx prod-eu");
+    c.wait_for(" PROD ");
+    c.send("q");
+    assert!(c.wait_exit().success());
+}
+
+#[test]
+fn promoting_the_waiting_canary_moves_the_rollout_on() {
+    let mut c = Console::spawn(&["--demo"], &[]);
+    c.wait_for("‖ PAUSED");
+    c.send("/");
+    c.send("checkout");
+    c.send("\r");
+    c.wait_for("services (1 of 11)");
+    c.send("P");
+    c.wait_for("promote prod-edge/checkout?");
+    assert!(
+        c.screen().contains("action=CONTINUE"),
+        "the dialog names the call:\n{}",
+        c.screen()
+    );
+    c.send("y");
+    c.wait_for("promote prod-edge/checkout: sent");
+    // The canary step: 10 % of production traffic on the new revision.
+    c.wait_for("CANARY ");
+    c.wait_for(" 10%");
+    c.send("q");
+    assert!(c.wait_exit().success());
+}
+
+#[test]
+fn a_rollback_shows_the_wait_until_stable_then_its_outcome() {
+    let mut c = Console::spawn(&["--demo"], &[]);
+    c.wait_for("services (11)");
+    // The first row, prod-core/api, finished its last deployment: R goes to the revision below.
+    c.send("R");
+    c.wait_for("roll back prod-core/api?");
+    c.send("y");
+    c.wait_for("roll back prod-core/api: waiting until api is stable");
+    c.wait_for("running on api:117");
+    c.wait_for("roll back prod-core/api: stable after");
+    c.send("q");
+    assert!(c.wait_exit().success());
+}

@@ -1,0 +1,287 @@
+//! After `y`: the activity line follows the action at work, then waits until the service shows
+//! the change and is stable, with its clock and limit, then shows the outcome and goes. Run on
+//! the demo fleet's paused clock; the reducer is fed the fleet's services as the pollers would.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use deckwatch::cloud::Fleet;
+use deckwatch::cloud::sim::SimFleet;
+use deckwatch::model::{ActionPlan, ContextInfo, Millis};
+use deckwatch::state::progress::{Phase, SHOWN_MS, STABLE_TIMEOUT_MS};
+use deckwatch::state::{Effect, Msg, State, update};
+use deckwatch::testkit::StateBuilder;
+use deckwatch::workers::actions::execute;
+use deckwatch::workers::audit::Audit;
+use std::time::Duration;
+
+const EPOCH: Millis = 1_790_000_000_000;
+
+fn new_state(now: Millis) -> State {
+    StateBuilder::demo(now)
+        .context(ContextInfo {
+            name: "demo".into(),
+            ..Default::default()
+        })
+        .build()
+}
+
+fn press(s: &mut State, code: KeyCode) -> Vec<Effect> {
+    let m = if matches!(code, KeyCode::Char(c) if c.is_ascii_uppercase()) {
+        KeyModifiers::SHIFT
+    } else {
+        KeyModifiers::NONE
+    };
+    update(s, Msg::Key(KeyEvent::new(code, m)))
+}
+
+fn select(s: &mut State, cluster: &str, name: &str) {
+    press(s, KeyCode::Char('g'));
+    for _ in 0..s.services.items.len() {
+        let sel = s.selected_service().unwrap();
+        if sel.cluster == cluster && sel.name == name {
+            return;
+        }
+        press(s, KeyCode::Char('j'));
+    }
+    panic!("no {cluster}/{name}");
+}
+
+fn line(s: &State) -> String {
+    let p = s.progress.as_ref().expect("an activity line");
+    deckwatch::ui::activity::text(p, &s.services.items, s.now)
+}
+
+fn the_act(fx: &[Effect]) -> ActionPlan {
+    fx.iter()
+        .find_map(|e| match e {
+            Effect::Act(plan, _) => Some((**plan).clone()),
+            _ => None,
+        })
+        .expect("an Act effect")
+}
+
+struct Demo {
+    fleet: SimFleet,
+    state: State,
+    elapsed: Millis,
+}
+
+impl Demo {
+    async fn new() -> Self {
+        let fleet = SimFleet::new(EPOCH);
+        let mut state = new_state(EPOCH);
+        update(
+            &mut state,
+            Msg::Services(fleet.services().await.unwrap(), EPOCH),
+        );
+        Self {
+            fleet,
+            state,
+            elapsed: 0,
+        }
+    }
+
+    fn now(&self) -> Millis {
+        EPOCH + self.elapsed
+    }
+
+    /// Moves the clock on, then delivers the tick and a poll as the loop would.
+    async fn run_for(&mut self, secs: u64) {
+        tokio::time::advance(Duration::from_secs(secs)).await;
+        self.elapsed += secs as i64 * 1000;
+        let now = self.now();
+        update(&mut self.state, Msg::Tick(now));
+        let services = self.fleet.services().await.unwrap();
+        update(&mut self.state, Msg::Services(services, now));
+    }
+
+    /// `key` then `y`; runs the plan through the real runner and reports back.
+    async fn confirm(&mut self, key: char) -> Result<String, String> {
+        press(&mut self.state, KeyCode::Char(key));
+        let fx = press(&mut self.state, KeyCode::Char('y'));
+        let plan = the_act(&fx);
+        assert!(
+            matches!(
+                self.state.progress.as_ref().map(|p| &p.phase),
+                Some(Phase::Sending)
+            ),
+            "{:?}",
+            self.state.progress
+        );
+        assert!(
+            self.state.watch().fast,
+            "poll fast while an action is at work"
+        );
+        let audit = Audit::new(None);
+        let ctx = ContextInfo::default();
+        let result = execute(&self.fleet, &audit, &plan, &ctx).await;
+        update(&mut self.state, Msg::ActionDone(result.clone()));
+        result
+    }
+
+    fn phase(&self) -> Phase {
+        self.state.progress.as_ref().unwrap().phase.clone()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rollback_is_watched_until_stable_then_the_line_goes() {
+    let mut d = Demo::new().await;
+    select(&mut d.state, "prod-core", "api");
+    d.confirm('R').await.expect("rollback sent");
+    assert!(
+        matches!(d.phase(), Phase::Waiting { .. }),
+        "{:?}",
+        d.phase()
+    );
+    assert!(
+        line(&d.state).contains("waiting until api is stable · 0:00 of 10:00"),
+        "{}",
+        line(&d.state)
+    );
+
+    // While ECS replaces the tasks, the line says where the service is, and does not call it
+    // stable: two deployments are live.
+    d.run_for(2).await;
+    assert!(matches!(d.phase(), Phase::Waiting { .. }));
+    let mid = line(&d.state);
+    assert!(mid.contains("running on api:117"), "{mid}");
+    assert!(mid.contains("2 deployments"), "{mid}");
+    assert!(mid.contains("0:02 of 10:00"), "{mid}");
+
+    let mut waited = 2;
+    while matches!(d.phase(), Phase::Waiting { .. }) && waited < 600 {
+        d.run_for(2).await;
+        waited += 2;
+    }
+    let Phase::Stable { took, .. } = d.phase() else {
+        panic!("not stable after {waited} s: {}", line(&d.state));
+    };
+    assert!(
+        took >= 4_000,
+        "took {took} ms: the rollout takes some steps"
+    );
+    let api = d
+        .state
+        .services
+        .items
+        .iter()
+        .find(|s| s.name == "api" && s.cluster == "prod-core")
+        .unwrap();
+    assert_eq!(api.task_def.revision, 117);
+    assert!(api.is_stable());
+    assert!(line(&d.state).starts_with("✓ roll back prod-core/api: stable after"));
+    assert!(!d.state.progress.as_ref().unwrap().active());
+
+    // The outcome stays a minute, then the line goes.
+    d.run_for((SHOWN_MS / 1000) as u64 + 1).await;
+    assert!(d.state.progress.is_none(), "{:?}", d.state.progress);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_second_action_waits_for_the_first() {
+    let mut d = Demo::new().await;
+    select(&mut d.state, "prod-core", "api");
+    press(&mut d.state, KeyCode::Char('R'));
+    press(&mut d.state, KeyCode::Char('y'));
+    // The runner has not answered yet.
+    select(&mut d.state, "prod-core", "worker");
+    let fx = press(&mut d.state, KeyCode::Char('F'));
+    assert!(fx.iter().all(|e| !matches!(e, Effect::Act(..))));
+    assert!(matches!(d.state.mode, deckwatch::state::Mode::Normal));
+    let flash = &d.state.flash.as_ref().unwrap().0;
+    assert!(
+        flash.contains("roll back prod-core/api is still at work"),
+        "{flash}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_service_that_never_settles_is_given_up_on_after_ten_minutes() {
+    let mut d = Demo::new().await;
+    select(&mut d.state, "prod-core", "api");
+    d.confirm('R').await.expect("rollback sent");
+    // The polls stop coming (an endpoint went away): only the clock moves.
+    let limit = STABLE_TIMEOUT_MS / 1000;
+    tokio::time::advance(Duration::from_secs(limit as u64)).await;
+    let now = d.now() + STABLE_TIMEOUT_MS;
+    update(&mut d.state, Msg::Tick(now));
+    assert!(
+        matches!(d.phase(), Phase::TimedOut { .. }),
+        "{:?}",
+        d.phase()
+    );
+    assert!(
+        line(&d.state).contains("not stable after 10:00"),
+        "{}",
+        line(&d.state)
+    );
+    // A failure stays on screen longer than a success.
+    update(&mut d.state, Msg::Tick(now + SHOWN_MS + 1_000));
+    assert!(d.state.progress.is_some());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refusal_shows_why_and_a_native_promote_says_where_to_follow_it() {
+    let mut d = Demo::new().await;
+    select(&mut d.state, "prod-edge", "checkout");
+    d.confirm('P').await.expect("promote sent");
+    assert!(matches!(d.phase(), Phase::Sent { .. }), "{:?}", d.phase());
+    assert!(line(&d.state).contains("follow it in the rollout view"));
+
+    // The runner's refusal (here: read-only at the lowest layer) is the line's text.
+    let later = d.now() + SHOWN_MS + 1_000;
+    update(&mut d.state, Msg::Tick(later));
+    assert!(d.state.progress.is_none());
+    select(&mut d.state, "prod-core", "api");
+    press(&mut d.state, KeyCode::Char('F'));
+    press(&mut d.state, KeyCode::Char('y'));
+    update(
+        &mut d.state,
+        Msg::ActionDone(Err(
+            "force a new deployment prod-core/api: refused, the console is read-only; nothing was sent".into(),
+        )),
+    );
+    assert!(matches!(d.phase(), Phase::Failed { .. }));
+    assert!(line(&d.state).starts_with("✗ force a new deployment prod-core/api: refused"));
+    assert!(
+        d.state.flash.is_none(),
+        "the activity line says it, not the footer too"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_paired_promote_says_it_waits_for_the_primary_with_the_runners_limit() {
+    let mut d = Demo::new().await;
+    select(&mut d.state, "prod-core", "search-canary");
+    press(&mut d.state, KeyCode::Char('P'));
+    press(&mut d.state, KeyCode::Char('y'));
+    let l = line(&d.state);
+    assert!(
+        l.contains("promote prod-core/search: waiting until search is stable before the next call · 0:00 of 15:00"),
+        "{l}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn q_while_an_action_is_at_work_asks_again_before_quitting() {
+    let mut d = Demo::new().await;
+    select(&mut d.state, "prod-core", "search-canary");
+    press(&mut d.state, KeyCode::Char('P'));
+    press(&mut d.state, KeyCode::Char('y'));
+    press(&mut d.state, KeyCode::Char('q'));
+    assert!(!d.state.quit, "the first q only warns");
+    let flash = d.state.flash.clone().unwrap().0;
+    assert!(flash.contains("may leave it half done"), "{flash}");
+    press(&mut d.state, KeyCode::Char('q'));
+    assert!(d.state.quit, "the second q quits");
+}
+
+#[tokio::test(start_paused = true)]
+async fn q_once_every_call_is_sent_quits_at_once_even_while_waiting_until_stable() {
+    let mut d = Demo::new().await;
+    select(&mut d.state, "prod-core", "api");
+    d.confirm('R').await.expect("sent");
+    assert!(matches!(d.phase(), Phase::Waiting { .. }));
+    press(&mut d.state, KeyCode::Char('q'));
+    assert!(d.state.quit);
+}

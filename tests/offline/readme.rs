@@ -1,0 +1,16 @@
+//! The README's key table must not drift from the key map.
+
+use deckwatch::keymap::BINDINGS;
+
+#[test]
+fn every_binding_is_documented_in_the_readme() {
+    let readme = include_str!("../../README.md");
+    for b in BINDINGS {
+        assert!(
+            readme.contains(b.help),
+            "README.md does not mention {:?} ({})",
+            b.help,
+            b.label
+        );
+    }
+}

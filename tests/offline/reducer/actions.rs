@@ -1,0 +1,273 @@
+//! Action keys: gating, the confirmation dialog, and the effect.
+
+use super::helpers::*;
+use crossterm::event::{KeyCode, KeyModifiers};
+use deckwatch::model::{Mutation, TaskDefRef};
+use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};
+
+/// The state `secs` into the scenario (the bad payments deployment runs from 45 s).
+fn loaded_at(secs: i64) -> State {
+    demo().at_seconds(secs).with_services().build()
+}
+
+#[test]
+fn promote_on_the_waiting_canary_shows_the_call_and_the_changes_then_y_sends_it() {
+    let mut s = loaded();
+    select(&mut s, "prod-edge", "checkout");
+    assert!(
+        shift(&mut s, 'P').is_empty(),
+        "nothing runs before the confirmation"
+    );
+    let plan = dialog(&s);
+    let n = s.selected_service().unwrap().native.clone().unwrap();
+    assert_eq!(
+        plan.mutation,
+        Mutation::ContinueHook {
+            deployment_arn: n.arn.clone(),
+            hook_id: "manual-promote-gate".into(),
+            proceed: true
+        }
+    );
+    let what: Vec<&str> = plan.changes.iter().map(|(w, _, _)| w.as_str()).collect();
+    assert_eq!(
+        what,
+        [
+            "production traffic on target",
+            "task definition",
+            "image digest"
+        ]
+    );
+    assert_eq!(plan.changes[1].1, "checkout:57");
+    assert_eq!(plan.changes[1].2, "checkout:58");
+    assert_eq!(plan.changes[2].2, n.target.image_digest);
+    assert_eq!(plan.expect.hook.as_ref().unwrap().0, "manual-promote-gate");
+    let fx = press(&mut s, KeyCode::Char('y'));
+    assert_eq!(acts(&fx), vec![&plan]);
+    assert_eq!(s.mode, Mode::Normal);
+}
+
+#[test]
+fn any_key_but_y_cancels_and_sends_nothing() {
+    for code in [
+        KeyCode::Char('n'),
+        KeyCode::Esc,
+        KeyCode::Enter,
+        KeyCode::Char('Y'),
+    ] {
+        let mut s = loaded();
+        select(&mut s, "prod-edge", "checkout");
+        shift(&mut s, 'P');
+        let fx = press(&mut s, code);
+        assert!(acts(&fx).is_empty(), "{code:?} sent {fx:?}");
+        assert_eq!(s.mode, Mode::Normal);
+        assert!(s.flash.clone().unwrap().0.contains("cancelled"), "{code:?}");
+    }
+}
+
+#[test]
+fn promote_without_a_waiting_hook_says_why_and_opens_nothing() {
+    let mut s = loaded();
+    select(&mut s, "prod-core", "api");
+    shift(&mut s, 'P');
+    assert_eq!(s.mode, Mode::Normal);
+    let (msg, _) = s.flash.clone().unwrap();
+    assert!(msg.contains("no PAUSE hook awaiting action"), "{msg}");
+}
+
+#[test]
+fn abort_at_the_hook_answers_it_with_rollback() {
+    let mut s = loaded();
+    select(&mut s, "prod-edge", "checkout");
+    shift(&mut s, 'A');
+    let plan = dialog(&s);
+    assert!(
+        matches!(plan.mutation, Mutation::ContinueHook { proceed: false, .. }),
+        "{plan:?}"
+    );
+    assert_eq!(
+        plan.changes[1],
+        (
+            "task definition".into(),
+            "checkout:58".into(),
+            "checkout:57".into()
+        )
+    );
+}
+
+#[test]
+fn abort_during_the_bad_rolling_deployment_returns_to_the_stable_revision() {
+    let mut s = loaded_at(55);
+    select(&mut s, "prod-core", "payments");
+    shift(&mut s, 'A');
+    let plan = dialog(&s);
+    let to = TaskDefRef {
+        family: "payments".into(),
+        revision: 42,
+    };
+    assert_eq!(
+        plan.mutation,
+        Mutation::UpdateService {
+            task_def: Some(to),
+            desired: None,
+            force: false
+        }
+    );
+    assert_eq!(
+        plan.changes[0],
+        (
+            "task definition".into(),
+            "payments:43".into(),
+            "payments:42".into()
+        )
+    );
+}
+
+#[test]
+fn rollback_of_a_finished_rolling_deployment_goes_to_the_previous_revision() {
+    let mut s = loaded();
+    select(&mut s, "prod-core", "api");
+    shift(&mut s, 'R');
+    let plan = dialog(&s);
+    let to = TaskDefRef {
+        family: "api".into(),
+        revision: 117,
+    };
+    assert_eq!(
+        plan.mutation,
+        Mutation::UpdateService {
+            task_def: Some(to),
+            desired: None,
+            force: false
+        }
+    );
+}
+
+#[test]
+fn abort_with_nothing_in_flight_says_why() {
+    let mut s = loaded();
+    select(&mut s, "prod-core", "api");
+    shift(&mut s, 'A');
+    assert_eq!(s.mode, Mode::Normal);
+    assert!(
+        s.flash
+            .clone()
+            .unwrap()
+            .0
+            .contains("no rollout in progress")
+    );
+}
+
+#[test]
+fn scale_asks_for_a_count_then_confirms_the_change() {
+    let mut s = loaded();
+    select(&mut s, "prod-core", "api");
+    shift(&mut s, 'S');
+    assert_eq!(s.mode, Mode::Scale(String::new()));
+    type_text(&mut s, "9x");
+    assert_eq!(s.mode, Mode::Scale("9".into()), "only digits are taken");
+    press(&mut s, KeyCode::Enter);
+    let plan = dialog(&s);
+    assert_eq!(
+        plan.mutation,
+        Mutation::UpdateService {
+            task_def: None,
+            desired: Some(9),
+            force: false
+        }
+    );
+    assert_eq!(
+        plan.changes,
+        vec![("desired count".into(), "6".into(), "9".into())]
+    );
+}
+
+#[test]
+fn force_a_new_deployment_is_confirmed_too() {
+    let mut s = loaded();
+    select(&mut s, "prod-core", "api");
+    shift(&mut s, 'F');
+    let plan = dialog(&s);
+    assert_eq!(
+        plan.mutation,
+        Mutation::UpdateService {
+            task_def: None,
+            desired: None,
+            force: true
+        }
+    );
+}
+
+#[test]
+fn in_a_prod_context_y_is_not_enough_the_name_must_be_typed() {
+    let mut s = demo().prod(true).with_services().build();
+    select(&mut s, "prod-edge", "checkout");
+    shift(&mut s, 'P');
+    assert!(acts(&press(&mut s, KeyCode::Char('y'))).is_empty());
+    assert!(
+        acts(&press(&mut s, KeyCode::Enter)).is_empty(),
+        "a wrong name does not confirm"
+    );
+    assert!(
+        matches!(s.mode, Mode::Confirm(..)),
+        "the dialog stays open after a wrong name"
+    );
+    type_text(&mut s, "checkout");
+    let fx = press(&mut s, KeyCode::Enter);
+    assert_eq!(acts(&fx).len(), 1);
+}
+
+#[test]
+fn read_only_refuses_every_action_key_without_a_dialog() {
+    for c in ['P', 'A', 'R', 'F', 'S'] {
+        let mut s = loaded_with(true);
+        select(&mut s, "prod-edge", "checkout");
+        let fx = shift(&mut s, c);
+        assert!(fx.is_empty());
+        assert_eq!(s.mode, Mode::Normal, "{c}");
+        assert!(s.flash.clone().unwrap().0.contains("read-only"), "{c}");
+    }
+}
+
+#[test]
+fn action_keys_need_a_service() {
+    let mut s = loaded();
+    press(&mut s, KeyCode::Char('4'));
+    shift(&mut s, 'P');
+    assert_eq!(s.mode, Mode::Normal);
+    assert!(s.flash.clone().unwrap().0.contains("select a service"));
+}
+
+#[test]
+fn actions_work_from_the_drilled_rollout_view() {
+    let mut s = loaded();
+    select(&mut s, "prod-edge", "checkout");
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(s.pane, Pane::Tasks);
+    shift(&mut s, 'P');
+    assert_eq!(dialog(&s).service, key_of("prod-edge", "checkout"));
+}
+
+#[test]
+fn build_says_it_is_not_in_this_version() {
+    let mut s = loaded();
+    shift(&mut s, 'B');
+    assert!(s.flash.clone().unwrap().0.contains("not in this version"));
+}
+
+#[test]
+fn an_action_result_is_shown_and_refreshes() {
+    let mut s = loaded();
+    let fx = update(&mut s, Msg::ActionDone(Err("promote x: refused".into())));
+    assert!(fx.contains(&Effect::Refresh));
+    assert!(s.flash.clone().unwrap().0.contains("refused"));
+}
+
+#[test]
+fn a_flash_fades_after_a_few_seconds() {
+    let mut s = loaded();
+    press_mod(&mut s, KeyCode::Char('P'), KeyModifiers::SHIFT);
+    update(&mut s, Msg::Tick(EPOCH + 2_000));
+    assert!(s.flash.is_some());
+    update(&mut s, Msg::Tick(EPOCH + 10_000));
+    assert!(s.flash.is_none());
+}

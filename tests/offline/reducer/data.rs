@@ -1,0 +1,148 @@
+//! Data messages.
+
+use super::helpers::*;
+use crossterm::event::KeyCode;
+use deckwatch::cloud::sim::seed;
+use deckwatch::cloud::{CloudError, ErrorKind};
+use deckwatch::state::{Msg, Pane, Resource, update};
+
+#[test]
+fn a_failed_fetch_keeps_the_old_items_and_shows_the_error() {
+    let mut s = loaded();
+    select(&mut s, "prod-core", "payments");
+    let before = s.services.items.clone();
+    let err = CloudError::new(ErrorKind::Throttled, "Rate exceeded");
+    s.dirty = false;
+    update(
+        &mut s,
+        Msg::Failed(Resource::Services, err.clone(), EPOCH + 1_000),
+    );
+    assert_eq!(s.services.items, before);
+    assert_eq!(s.services.error, Some(err.clone()));
+    assert_eq!(
+        s.services.fetched_at,
+        Some(EPOCH),
+        "the data is still the old data"
+    );
+    assert_eq!(selected_name(&s), "payments");
+    assert!(s.dirty);
+    let (fetched, shown) = s.freshness();
+    assert_eq!(fetched, Some(EPOCH));
+    assert_eq!(shown, Some(&err));
+    // The same error again is not news.
+    s.dirty = false;
+    update(&mut s, Msg::Failed(Resource::Services, err, EPOCH + 2_000));
+    assert!(!s.dirty);
+    // The next good fetch clears it, even with unchanged data.
+    update(&mut s, Msg::Services(services(), EPOCH + 3_000));
+    assert_eq!(s.services.error, None);
+    assert_eq!(s.services.fetched_at, Some(EPOCH + 3_000));
+    assert!(s.dirty);
+}
+
+#[test]
+fn a_failure_lands_on_its_own_resource() {
+    let mut s = loaded();
+    let err = CloudError::new(ErrorKind::AccessDenied("ecr:DescribeImages".into()), "no");
+    update(&mut s, Msg::Failed(Resource::Images, err.clone(), EPOCH));
+    assert_eq!(s.images.error, Some(err));
+    assert_eq!(s.services.error, None);
+    assert_eq!(s.freshness().1, None, "the services pane is not affected");
+}
+
+#[test]
+fn identical_data_does_not_set_dirty() {
+    let mut s = loaded();
+    let world = seed::world(EPOCH);
+    update(&mut s, Msg::Alarms(world.alarms.clone(), EPOCH));
+    update(&mut s, Msg::Images(world.images(), EPOCH));
+    update(&mut s, Msg::Tasks(None, world.tasks(), EPOCH));
+    s.dirty = false;
+    update(&mut s, Msg::Services(world.services(), EPOCH + 1_000));
+    update(&mut s, Msg::Alarms(world.alarms.clone(), EPOCH + 1_000));
+    update(&mut s, Msg::Images(world.images(), EPOCH + 1_000));
+    update(&mut s, Msg::Tasks(None, world.tasks(), EPOCH + 1_000));
+    assert!(!s.dirty);
+    // ...but the age of the data moved on.
+    assert_eq!(s.services.fetched_at, Some(EPOCH + 1_000));
+}
+
+#[test]
+fn changed_data_sets_dirty() {
+    let mut s = loaded();
+    let mut world = seed::world(EPOCH);
+    world.advance_to(EPOCH + 70_000);
+    s.dirty = false;
+    update(&mut s, Msg::Services(world.services(), EPOCH + 70_000));
+    assert!(s.dirty);
+}
+
+#[test]
+fn service_updates_behind_the_logs_pane_do_not_redraw() {
+    let mut s = loaded();
+    press(&mut s, KeyCode::Char('5'));
+    let mut world = seed::world(EPOCH);
+    world.advance_to(EPOCH + 70_000);
+    s.dirty = false;
+    update(&mut s, Msg::Services(world.services(), EPOCH + 70_000));
+    assert!(!s.dirty);
+    // The data is still taken, for when the pane comes back.
+    assert_eq!(s.services.fetched_at, Some(EPOCH + 70_000));
+}
+
+#[test]
+fn log_lines_for_the_followed_service_are_kept_others_dropped() {
+    let mut s = loaded();
+    select(&mut s, "prod-core", "payments");
+    press(&mut s, KeyCode::Char('5'));
+    let mut world = seed::world(EPOCH);
+    world.advance_to(EPOCH + 30_000);
+    let payments = world
+        .services
+        .iter()
+        .position(|x| x.svc.name == "payments")
+        .unwrap();
+    let lines: Vec<_> = world
+        .logs
+        .iter()
+        .filter(|(_, i, _)| *i == payments)
+        .map(|(_, _, l)| l.clone())
+        .collect();
+    assert!(!lines.is_empty());
+    update(
+        &mut s,
+        Msg::Logs(key_of("prod-core", "api"), lines.clone(), EPOCH + 30_000),
+    );
+    assert_eq!(s.logs.buf.len(), 0);
+    s.dirty = false;
+    update(
+        &mut s,
+        Msg::Logs(
+            key_of("prod-core", "payments"),
+            lines.clone(),
+            EPOCH + 30_000,
+        ),
+    );
+    assert_eq!(s.logs.buf.len(), lines.len());
+    assert_eq!(s.logs.fetched_at, Some(EPOCH + 30_000));
+    assert!(s.dirty);
+    let last = s.logs.buf.get(lines.len() - 1).unwrap();
+    assert_eq!(last.message, lines.last().unwrap().message);
+    assert_eq!(last.task_id, lines.last().unwrap().task_id);
+}
+
+#[test]
+fn the_watch_goes_slow_once_no_rollout_is_in_progress() {
+    let mut s = loaded();
+    let mut v = services();
+    for svc in &mut v {
+        svc.native = None;
+        for d in &mut svc.deployments {
+            d.rollout_state = deckwatch::model::RolloutState::Completed;
+        }
+    }
+    let fx = update(&mut s, Msg::Services(v, EPOCH + 1_000));
+    let w = the_watch(&fx);
+    assert!(!w.fast);
+    assert_eq!(w.pane, Pane::Services);
+}

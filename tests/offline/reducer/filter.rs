@@ -1,0 +1,68 @@
+//! Filter.
+
+use super::helpers::*;
+use crossterm::event::KeyCode;
+use deckwatch::state::{Mode, Pane};
+
+#[test]
+fn typing_a_filter_narrows_the_services_and_esc_clears_it() {
+    let mut s = loaded();
+    press(&mut s, KeyCode::Char('/'));
+    assert_eq!(s.mode, Mode::Filter);
+    type_text(&mut s, "edge");
+    assert_eq!(s.services.filter, "edge");
+    // The cluster prod-edge and the service edge-proxy match.
+    let names: Vec<&str> = s.services.visible().map(|x| x.name.as_str()).collect();
+    assert_eq!(names, ["checkout", "edge-proxy", "notifications"]);
+    assert_eq!(s.services.items.len(), 11, "filtering never drops items");
+    // Keys that mean something in normal mode are text while filtering.
+    type_text(&mut s, "-p");
+    assert_eq!(s.services.filter, "edge-p");
+    assert_eq!(selected_name(&s), "edge-proxy");
+    assert_eq!(s.pane, Pane::Services);
+    press(&mut s, KeyCode::Backspace);
+    press(&mut s, KeyCode::Backspace);
+    assert_eq!(s.services.len(), 3);
+    press(&mut s, KeyCode::Esc);
+    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(s.services.filter, "");
+    assert_eq!(s.services.len(), 11);
+}
+
+#[test]
+fn enter_keeps_the_filter_and_esc_in_normal_mode_clears_it() {
+    let mut s = loaded();
+    press(&mut s, KeyCode::Char('/'));
+    type_text(&mut s, "PAY");
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(s.services.len(), 1, "the filter is case-insensitive");
+    assert_eq!(selected_name(&s), "payments");
+    // Enter now acts on the filtered selection, Esc first clears the filter.
+    press(&mut s, KeyCode::Esc);
+    assert_eq!(s.services.filter, "");
+    assert_eq!(s.services.len(), 11);
+    assert_eq!(s.pane, Pane::Services);
+}
+
+#[test]
+fn a_filter_matches_the_rollout_state() {
+    let mut s = loaded();
+    press(&mut s, KeyCode::Char('/'));
+    type_text(&mut s, "in_progress");
+    let names: Vec<&str> = s.services.visible().map(|x| x.name.as_str()).collect();
+    assert_eq!(names, ["checkout"]);
+}
+
+#[test]
+fn each_pane_has_its_own_filter() {
+    let mut s = loaded();
+    press(&mut s, KeyCode::Char('/'));
+    type_text(&mut s, "api");
+    press(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Char('4'));
+    assert_eq!(s.alarms.filter, "");
+    press(&mut s, KeyCode::Char('1'));
+    assert_eq!(s.services.filter, "api");
+    assert_eq!(s.services.len(), 2);
+}

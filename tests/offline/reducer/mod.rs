@@ -1,0 +1,16 @@
+//! The reducer on its own: keys and data in, state and effects out. No terminal, no network,
+//! no clock; the data comes from the demo fleet's seed so it looks like the real thing.
+
+mod helpers;
+
+mod actions;
+mod data;
+mod drill_down;
+mod filter;
+mod help_quit_refresh;
+mod loading;
+mod pair_actions;
+mod palette;
+mod panes;
+mod selection;
+mod ticks;

@@ -1,0 +1,628 @@
+//! What the panes look like: `insta` snapshots of a 120×40 `TestBackend`, plus checks of the
+//! theme's colours on cells, which snapshots do not hold.
+//!
+//! Everything is fixed: the scenario's start, the simulated time and the state's clock, so a
+//! snapshot only changes when the drawing does. Update them with
+//! `INSTA_UPDATE=always cargo test --test offline snapshots` and read the diff.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use deckwatch::keymap::BINDINGS;
+use deckwatch::model::{Millis, ServiceKey};
+use deckwatch::state::{Mode, Msg, Pane, State, update};
+use deckwatch::testkit::StateBuilder;
+use deckwatch::theme::{Theme, Themes};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Modifier;
+
+const EPOCH: Millis = 1_790_000_000_000;
+/// Seconds into the scenario: payments' bad deployment is failing and its alarms fire; checkout
+/// waits at its PAUSE hook.
+const AT_S: i64 = 70;
+const W: u16 = 120;
+const H: u16 = 40;
+
+/// The demo as it would be at `AT_S`, with every pane's data loaded 2 s before.
+fn demo() -> StateBuilder {
+    StateBuilder::demo(EPOCH)
+        .at_seconds(AT_S)
+        .fleet_context()
+        .log_capacity(5_000, 1 << 20)
+        .with_every_pane(2_000)
+}
+
+fn dark() -> Theme {
+    Themes::load(None).unwrap().get("dark").unwrap()
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+/// The demo's state, on a 120×40 screen.
+fn state(d: &StateBuilder) -> State {
+    let mut s = d.build();
+    update(&mut s, Msg::Resize(W, H));
+    s
+}
+
+fn render(s: &State, theme: &Theme) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
+    t.draw(|f| deckwatch::ui::draw(f, s, theme)).unwrap();
+    t
+}
+
+fn select_service(s: &mut State, name: &str) {
+    update(s, key(KeyCode::Char('g')));
+    while s.selected_service().unwrap().name != name {
+        let before = s.services.selected;
+        update(s, key(KeyCode::Char('j')));
+        assert_ne!(before, s.services.selected, "no service {name}");
+    }
+}
+
+fn line(buf: &Buffer, y: u16) -> String {
+    (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect()
+}
+
+fn screen(buf: &Buffer) -> String {
+    (0..buf.area.height)
+        .map(|y| line(buf, y))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The first row whose text contains `needle`.
+fn row_of(buf: &Buffer, needle: &str) -> u16 {
+    (0..buf.area.height)
+        .find(|&y| line(buf, y).contains(needle))
+        .unwrap_or_else(|| panic!("{needle:?} is not on screen:\n{}", screen(buf)))
+}
+
+/// The column where `needle` starts on row `y`, counting cells (each char of `needle` is
+/// expected to take one cell).
+fn col_of(buf: &Buffer, y: u16, needle: &str) -> u16 {
+    let want: Vec<String> = needle.chars().map(String::from).collect();
+    (0..buf.area.width)
+        .find(|&x| {
+            want.iter().enumerate().all(|(i, c)| {
+                let xi = x + i as u16;
+                xi < buf.area.width && buf[(xi, y)].symbol() == c
+            })
+        })
+        .unwrap_or_else(|| panic!("{needle:?} is not on row {y}: {}", line(buf, y)))
+}
+
+/// Where `needle` is first on a row that also contains `row_text`.
+fn find(buf: &Buffer, row_text: &str, needle: &str) -> (u16, u16) {
+    let y = row_of(buf, row_text);
+    (col_of(buf, y, needle), y)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Snapshots
+
+#[test]
+fn services_pane() {
+    let d = demo();
+    let s = state(&d);
+    let t = render(&s, &dark());
+    insta::assert_snapshot!("services_pane", t.backend());
+}
+
+#[test]
+fn tasks_pane_drilled_into_checkout() {
+    let d = demo();
+    let w = d.world();
+    let mut s = state(&d);
+    select_service(&mut s, "checkout");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.pane, Pane::Tasks);
+    let scope = s.scope.clone().unwrap();
+    let mut tasks = w.tasks();
+    tasks.retain(|t| t.cluster == scope.cluster && t.service == scope.name);
+    update(
+        &mut s,
+        Msg::Tasks(Some(scope.clone()), tasks, w.now - 1_000),
+    );
+    // Drilling in follows the service's logs: the box shows the target revision's lines.
+    assert_eq!(s.logs.service.as_ref(), Some(&scope));
+    let si = w
+        .services
+        .iter()
+        .position(|x| x.svc.key() == scope)
+        .unwrap();
+    let lines: Vec<_> = w
+        .logs
+        .iter()
+        .filter(|(_, i, _)| *i == si)
+        .map(|(_, _, l)| l.clone())
+        .collect();
+    assert!(lines.iter().any(|l| l.revision == 57) && lines.iter().any(|l| l.revision == 58));
+    update(&mut s, Msg::Logs(scope, lines, w.now - 500));
+    let t = render(&s, &dark());
+    let text = screen(t.backend().buffer());
+    let logs_box: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.contains("logs of r58's tasks"))
+        .skip(1)
+        .take_while(|l| !l.starts_with('╰'))
+        .collect();
+    assert!(!logs_box.is_empty(), "{text}");
+    assert!(
+        logs_box.iter().all(|l| l.contains(" r58 ")),
+        "{logs_box:#?}"
+    );
+    // The rollout panel is there, with the hook and its countdown.
+    assert!(text.contains("rollout"), "{text}");
+    assert!(text.contains("hook manual-promote-gate"), "{text}");
+    assert!(text.contains("auto-rollback in 10:50"), "{text}");
+    insta::assert_snapshot!("tasks_pane_checkout", t.backend());
+}
+
+#[test]
+fn tasks_pane_drilled_into_failing_payments() {
+    let d = demo();
+    let w = d.world();
+    let mut s = state(&d);
+    select_service(&mut s, "payments");
+    update(&mut s, key(KeyCode::Enter));
+    let scope = s.scope.clone().unwrap();
+    let mut tasks = w.tasks();
+    tasks.retain(|t| t.cluster == scope.cluster && t.service == scope.name);
+    update(&mut s, Msg::Tasks(Some(scope), tasks, w.now - 1_000));
+    let t = render(&s, &dark());
+    // Target health: healthy counts in the ok colour, unhealthy ones and reasons in alarm.
+    let buf = t.backend().buffer();
+    let theme = dark();
+    let (x, y) = find(buf, "targets prod-core-payments", "4 healthy");
+    assert_eq!(buf[(x, y)].fg, theme.ok);
+    let (x, y) = find(buf, "targets prod-core-payments", "1 unhealthy");
+    assert_eq!(buf[(x, y)].fg, theme.alarm);
+    let (x, y) = find(
+        buf,
+        "targets prod-core-payments",
+        "Target.FailedHealthChecks",
+    );
+    assert_eq!(buf[(x, y)].fg, theme.alarm);
+    insta::assert_snapshot!("tasks_pane_payments", t.backend());
+}
+
+#[test]
+fn images_pane() {
+    let d = demo();
+    let mut s = state(&d);
+    update(&mut s, key(KeyCode::Char('3')));
+    let t = render(&s, &dark());
+    insta::assert_snapshot!("images_pane", t.backend());
+}
+
+#[test]
+fn alarms_pane() {
+    let d = demo();
+    let mut s = state(&d);
+    update(&mut s, key(KeyCode::Char('4')));
+    let t = render(&s, &dark());
+    let text = screen(t.backend().buffer());
+    assert!(text.contains("ALARM"), "{text}");
+    insta::assert_snapshot!("alarms_pane", t.backend());
+}
+
+fn logs_state(d: &StateBuilder) -> State {
+    let w = d.world();
+    let mut s = state(d);
+    select_service(&mut s, "payments");
+    update(&mut s, key(KeyCode::Char('5')));
+    let key = ServiceKey {
+        cluster: "prod-core".into(),
+        name: "payments".into(),
+    };
+    assert_eq!(s.logs.service, Some(key.clone()));
+    let si = w
+        .services
+        .iter()
+        .position(|x| x.svc.name == "payments" && x.svc.cluster == "prod-core")
+        .unwrap();
+    let lines: Vec<_> = w
+        .logs
+        .iter()
+        .filter(|(_, i, _)| *i == si)
+        .map(|(_, _, l)| l.clone())
+        .collect();
+    update(&mut s, Msg::Logs(key, lines, w.now - 500));
+    s
+}
+
+#[test]
+fn logs_pane() {
+    let d = demo();
+    let s = logs_state(&d);
+    let t = render(&s, &dark());
+    let text = screen(t.backend().buffer());
+    assert!(text.contains("logs of prod-core/payments"), "{text}");
+    assert!(text.contains("ERROR"), "{text}");
+    insta::assert_snapshot!("logs_pane", t.backend());
+}
+
+#[test]
+fn help_overlay() {
+    let d = demo();
+    let mut s = state(&d);
+    update(&mut s, key(KeyCode::Char('?')));
+    assert_eq!(s.mode, Mode::Help);
+    let t = render(&s, &dark());
+    let text = screen(t.backend().buffer());
+    // Only the build key is not there yet; the help must not say so of the others.
+    let unbuilt: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("not in this version"))
+        .collect();
+    assert_eq!(unbuilt.len(), 1, "{unbuilt:#?}");
+    assert!(unbuilt[0].contains("start a build"), "{unbuilt:#?}");
+    insta::assert_snapshot!("help_overlay", t.backend());
+}
+
+#[test]
+fn palette_with_th() {
+    let d = demo();
+    let mut s = state(&d);
+    update(&mut s, key(KeyCode::Char(':')));
+    update(&mut s, key(KeyCode::Char('t')));
+    update(&mut s, key(KeyCode::Char('h')));
+    assert_eq!(s.mode, Mode::Palette("th".into()));
+    let t = render(&s, &dark());
+    let text = screen(t.backend().buffer());
+    assert!(text.contains(":th"), "{text}");
+    assert!(text.contains("theme NAME"), "{text}");
+    assert!(
+        !text.contains("tasks pane"),
+        "only fitting commands: {text}"
+    );
+    insta::assert_snapshot!("palette_th", t.backend());
+}
+
+#[test]
+fn alarm_detail() {
+    let d = demo();
+    let mut s = state(&d);
+    update(&mut s, key(KeyCode::Char('4')));
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.mode, Mode::Detail);
+    let t = render(&s, &dark());
+    insta::assert_snapshot!("alarm_detail", t.backend());
+}
+
+#[test]
+fn filter_in_progress() {
+    let d = demo();
+    let mut s = state(&d);
+    update(&mut s, key(KeyCode::Char('/')));
+    for c in "prod-e".chars() {
+        update(&mut s, key(KeyCode::Char(c)));
+    }
+    let t = render(&s, &dark());
+    insta::assert_snapshot!("services_filter", t.backend());
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the snapshots cannot say: text that must be there, and colours
+
+#[test]
+fn the_help_overlay_lists_every_binding() {
+    let d = demo();
+    let mut s = state(&d);
+    update(&mut s, key(KeyCode::Char('?')));
+    let t = render(&s, &dark());
+    let text = screen(t.backend().buffer());
+    for b in BINDINGS {
+        assert!(text.contains(b.help), "help lacks {:?}:\n{text}", b.help);
+    }
+    assert!(text.contains("Ctrl-C"), "{text}");
+}
+
+/// The help overlay is generated from the key map and the palette's command list, so all of
+/// both must be on screen at the size the issue asks for.
+#[test]
+fn the_help_overlay_lists_every_palette_command() {
+    let d = demo();
+    let mut s = state(&d);
+    update(&mut s, key(KeyCode::Char('?')));
+    let t = render(&s, &dark());
+    let text = screen(t.backend().buffer());
+    for (cmd, _) in deckwatch::state::palette::COMMANDS {
+        assert!(
+            text.contains(&format!(":{cmd}")),
+            "help lacks :{cmd}:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn the_alarm_state_cell_is_in_the_alarm_colour() {
+    let theme = dark();
+    let d = demo();
+    let mut s = state(&d);
+    update(&mut s, key(KeyCode::Char('4')));
+    let t = render(&s, &theme);
+    let buf = t.backend().buffer();
+    // Not the first row: that one is selected.
+    let (x, y) = find(buf, "payments-health", "ALARM");
+    assert_eq!(buf[(x, y)].fg, theme.alarm);
+    assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
+    let (x, y) = find(buf, "api-5xx-rate", "OK");
+    assert_eq!(buf[(x, y)].fg, theme.ok);
+    let (x, y) = find(buf, "search-queue-depth", "INSUFFICIENT_DATA");
+    assert_eq!(buf[(x, y)].fg, theme.warn);
+    // The tab shows how many alarms fire, in the alarm colour.
+    let (x, y) = find(buf, "4 alarms", "3!");
+    assert_eq!(buf[(x, y)].fg, theme.alarm);
+}
+
+#[test]
+fn the_selected_row_has_the_selection_background() {
+    let theme = dark();
+    let d = demo();
+    let mut s = state(&d);
+    select_service(&mut s, "web");
+    let t = render(&s, &theme);
+    let buf = t.backend().buffer();
+    let (x, y) = find(buf, "│web ", "web");
+    assert_eq!(buf[(x, y)].bg, theme.selected_bg);
+    assert_eq!(buf[(x, y)].fg, theme.selected_fg);
+    // The whole row, not only the name.
+    let (cx, cy) = find(buf, "│web ", "prod-core");
+    assert_eq!(buf[(cx, cy)].bg, theme.selected_bg);
+    // Other rows are not selected.
+    let (ox, oy) = find(buf, "│worker ", "worker");
+    assert_ne!(buf[(ox, oy)].bg, theme.selected_bg);
+}
+
+#[test]
+fn the_paused_canary_is_in_the_canary_colour() {
+    let theme = dark();
+    let d = demo();
+    let s = state(&d);
+    let t = render(&s, &theme);
+    let buf = t.backend().buffer();
+    // The pause marker and the word after it.
+    let (x, y) = find(buf, "checkout", "PAUSED");
+    assert_eq!(buf[(x, y)].fg, theme.canary);
+    assert_eq!(buf[(x - 2, y)].fg, theme.canary);
+    assert_ne!(buf[(x - 2, y)].symbol(), " ");
+    // The countdown beside it is a warning.
+    let (cx, cy) = find(buf, "checkout", "rollback 10:50");
+    assert_eq!(buf[(cx, cy)].fg, theme.warn);
+    // payments' failed tasks against the breaker's threshold, in the alarm colour.
+    let (fx, fy) = find(buf, "payments", "✗2/3");
+    assert_eq!(buf[(fx, fy)].fg, theme.alarm);
+}
+
+#[test]
+fn task_health_and_log_errors_have_their_colours() {
+    let theme = dark();
+    let d = demo();
+    let w = d.world();
+    let mut s = state(&d);
+    select_service(&mut s, "payments");
+    update(&mut s, key(KeyCode::Enter));
+    let scope = s.scope.clone().unwrap();
+    let mut tasks = w.tasks();
+    tasks.retain(|t| t.cluster == scope.cluster && t.service == scope.name);
+    update(&mut s, Msg::Tasks(Some(scope), tasks, w.now));
+    let t = render(&s, &theme);
+    let buf = t.backend().buffer();
+    let (x, y) = find(buf, "UNHEALTHY", "UNHEALTHY");
+    assert_eq!(buf[(x, y)].fg, theme.alarm);
+    let y = (0..H)
+        .find(|&y| {
+            let l = line(buf, y);
+            l.contains(" HEALTHY") && !l.contains("UNHEALTHY")
+        })
+        .unwrap();
+    let x = col_of(buf, y, " HEALTHY") + 1;
+    assert_eq!(buf[(x, y)].fg, theme.ok);
+
+    let s = logs_state(&d);
+    let t = render(&s, &theme);
+    let buf = t.backend().buffer();
+    let (x, y) = find(buf, "ERROR", "ERROR");
+    assert_eq!(buf[(x, y)].fg, theme.alarm);
+    let (x, y) = find(buf, "INFO", "INFO");
+    assert_eq!(buf[(x, y)].fg, theme.fg);
+}
+
+#[test]
+fn without_colour_the_selected_row_is_reversed() {
+    let theme = dark().monochrome();
+    let d = demo();
+    let mut s = state(&d);
+    select_service(&mut s, "web");
+    let t = render(&s, &theme);
+    let buf = t.backend().buffer();
+    let (x, y) = find(buf, "│web ", "web");
+    assert!(buf[(x, y)].modifier.contains(Modifier::REVERSED));
+    let (ox, oy) = find(buf, "│worker ", "worker");
+    assert!(!buf[(ox, oy)].modifier.contains(Modifier::REVERSED));
+    // The current pane's tab too.
+    let (tx, ty) = find(buf, "1 services", "1 services");
+    assert!(buf[(tx, ty)].modifier.contains(Modifier::REVERSED));
+    // And no colour anywhere.
+    for y in 0..H {
+        for x in 0..W {
+            let c = &buf[(x, y)];
+            assert_eq!(c.fg, ratatui::style::Color::Reset, "fg at {x},{y}");
+            assert_eq!(c.bg, ratatui::style::Color::Reset, "bg at {x},{y}");
+        }
+    }
+}
+
+#[test]
+fn the_light_theme_draws_with_its_own_colours() {
+    let themes = Themes::load(None).unwrap();
+    let light = themes.get("light").unwrap();
+    let d = demo();
+    let mut s = state(&d);
+    update(&mut s, key(KeyCode::Char('4')));
+    let t = render(&s, &light);
+    let buf = t.backend().buffer();
+    let (x, y) = find(buf, "payments-health", "ALARM");
+    assert_eq!(buf[(x, y)].fg, light.alarm);
+    assert_ne!(light.alarm, dark().alarm);
+}
+
+#[test]
+fn the_header_shows_the_context_and_the_data_age() {
+    let d = demo();
+    let mut s = state(&d);
+    s.read_only = true;
+    let t = render(&s, &dark());
+    let top = line(t.backend().buffer(), 0);
+    assert!(top.contains("ctx demo"), "{top}");
+    assert!(top.contains("acct 123456789012"), "{top}");
+    assert!(top.contains("eu-west-1"), "{top}");
+    assert!(top.contains("READ-ONLY"), "{top}");
+    assert!(top.contains("data 2s old"), "{top}");
+}
+
+#[test]
+fn confirm_dialog_for_promoting_the_canary() {
+    let d = demo();
+    let mut s = state(&d);
+    select_service(&mut s, "checkout");
+    update(
+        &mut s,
+        Msg::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Char('P'),
+            crossterm::event::KeyModifiers::SHIFT,
+        )),
+    );
+    assert!(matches!(s.mode, Mode::Confirm(..)), "{:?}", s.flash);
+    let t = render(&s, &dark());
+    let text = screen(t.backend().buffer());
+    assert!(text.contains("promote prod-edge/checkout?"), "{text}");
+    assert!(text.contains("checkout:57  →  checkout:58"), "{text}");
+    assert!(
+        text.contains("y confirm"),
+        "the confirm line fits on screen:\n{text}"
+    );
+    insta::assert_snapshot!("confirm_promote", t.backend());
+}
+
+fn shift_key(c: char) -> Msg {
+    Msg::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char(c),
+        crossterm::event::KeyModifiers::SHIFT,
+    ))
+}
+
+#[test]
+fn rollout_view_of_the_pair_split_by_rule_weights() {
+    let d = demo();
+    let mut s = state(&d);
+    select_service(&mut s, "search");
+    update(&mut s, key(KeyCode::Enter));
+    let t = render(&s, &dark());
+    let text = screen(t.backend().buffer());
+    assert!(text.contains("PAIRED CANARY"), "{text}");
+    assert!(
+        text.contains(
+            "10% on the canary · rule weights: prod-core-search 90, prod-core-search-canary 10"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("targets prod-core-search-canary: 1 healthy"),
+        "the canary's target group too:\n{text}"
+    );
+    insta::assert_snapshot!("tasks_pane_search_pair", t.backend());
+}
+
+#[test]
+fn confirm_dialog_for_promoting_the_weighted_pair_lists_every_call_in_order() {
+    let d = demo();
+    let mut s = state(&d);
+    select_service(&mut s, "search-canary");
+    update(&mut s, shift_key('P'));
+    assert!(matches!(s.mode, Mode::Confirm(..)), "{:?}", s.flash);
+    let t = render(&s, &dark());
+    let text = screen(t.backend().buffer());
+    let update_at = text.find("ecs:UpdateService(taskDefinition=search:16)");
+    let weights_at = text.find("elasticloadbalancing:ModifyRule");
+    let scale_at = text.find("ecs:UpdateService(desiredCount=0)");
+    assert!(
+        update_at < weights_at && weights_at < scale_at && update_at.is_some(),
+        "{text}"
+    );
+    assert!(text.contains("traffic (listener rule weights)"), "{text}");
+    insta::assert_snapshot!("confirm_promote_pair", t.backend());
+}
+
+#[test]
+fn the_activity_line_shows_the_wait_until_stable() {
+    let d = demo();
+    let mut s = state(&d);
+    select_service(&mut s, "api");
+    update(&mut s, shift_key('R'));
+    update(&mut s, key(KeyCode::Char('y')));
+    update(
+        &mut s,
+        Msg::ActionDone(Ok("roll back prod-core/api: sent".into())),
+    );
+    let t = render(&s, &dark());
+    let text = screen(t.backend().buffer());
+    let row = text.lines().rev().nth(1).unwrap_or_default().to_string();
+    assert!(
+        row.contains("roll back prod-core/api: waiting until api is stable · 0:00 of 10:00"),
+        "the row above the footer:\n{text}"
+    );
+    insta::assert_snapshot!("activity_waiting", t.backend());
+}
+
+#[test]
+fn a_partly_done_action_shows_its_whole_message() {
+    let d = demo();
+    let mut s = state(&d);
+    select_service(&mut s, "search-canary");
+    update(&mut s, shift_key('P'));
+    update(&mut s, key(KeyCode::Char('y')));
+    let why = "promote prod-core/search: PARTLY DONE. Step 2 stopped: elasticloadbalancing:ModifyRule(RuleArn=arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/prod-core/a/b/c, forward weights: prod-core-search 100, prod-core-search-canary 0) failed: endpoint unreachable: connection refused. Done: 1. ecs:UpdateService(taskDefinition=search:16) on prod-core/search. Not sent: 2. elasticloadbalancing:ModifyRule(…) on prod-core/search-canary; 3. ecs:UpdateService(desiredCount=0) on prod-core/search-canary.";
+    update(&mut s, Msg::ActionDone(Err(why.into())));
+    let t = render(&s, &dark());
+    let text = screen(t.backend().buffer());
+    let flat: String = text
+        .lines()
+        .map(|l| l.trim_end())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(flat.contains("PARTLY DONE"), "{text}");
+    assert!(
+        flat.contains("3. ecs:UpdateService(desiredCount=0) on prod-core/search-canary."),
+        "the end of the message is on screen:\n{text}"
+    );
+    // The footer is still there below it.
+    assert!(text.lines().last().unwrap().contains("q quit"), "{text}");
+}
+
+#[test]
+fn the_services_title_says_how_many_clusters_are_read_during_the_first_load() {
+    let d = StateBuilder::demo(EPOCH)
+        .at_seconds(AT_S)
+        .fleet_context()
+        .log_capacity(100, 1 << 16);
+    let w = d.world();
+    let part: Vec<_> = w
+        .services()
+        .into_iter()
+        .filter(|x| x.cluster == "prod-core")
+        .collect();
+    let mut s = d.build();
+    update(&mut s, Msg::Resize(W, H));
+    update(&mut s, Msg::ServicesPart(part, 1, 3, w.now));
+    let t = render(&s, &dark());
+    let text = screen(t.backend().buffer());
+    assert!(
+        text.contains("services · 1 of 3 clusters read… (7)"),
+        "{text}"
+    );
+}

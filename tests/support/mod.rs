@@ -1,0 +1,10 @@
+//! Helpers the test binaries (and the aws_fleet bench) share.
+
+// Each binary uses a part of the helpers.
+#![allow(dead_code)]
+
+pub mod counting;
+pub mod deny;
+pub mod moto;
+pub mod pty;
+pub mod seed;

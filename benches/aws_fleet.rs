@@ -14,6 +14,8 @@
 //!
 //! and counts the SDK calls of one full refresh by operation against the minimum.
 
+#![allow(clippy::unwrap_used)] // a test or bench that fails should panic where it fails
+
 #[path = "../tests/support/counting.rs"]
 mod counting;
 #[path = "../tests/support/moto.rs"]
@@ -94,13 +96,10 @@ fn cpu_time() -> Option<Duration> {
     Some(Duration::from_millis(ticks * 10))
 }
 
-/// A fleet as the console builds it: CPU and memory fetched in the background, so the rows do
-/// not wait for GetMetricData.
+/// A fleet as the console builds it (CPU and memory come from a worker of their own, so the
+/// rows never wait for GetMetricData).
 async fn console_fleet(url: &str) -> deckwatch::cloud::aws::AwsFleet {
-    let opts = deckwatch::cloud::aws::AwsOptions {
-        background_metrics: true,
-        ..moto::options(url, &[])
-    };
+    let opts = moto::options(url, &[]);
     let overrides = deckwatch::cloud::aws::Overrides {
         credentials: Some(moto::credentials()),
         ..Default::default()

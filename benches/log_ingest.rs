@@ -1,6 +1,8 @@
 //! Cost of taking log lines into the bounded buffer, and of drawing the logs pane from it.
 //! Run: cargo bench --bench log_ingest
 
+#![allow(clippy::unwrap_used)] // a test or bench that fails should panic where it fails
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use deckwatch::model::LogLine;
 use deckwatch::state::logs::LogBuffer;

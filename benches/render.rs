@@ -1,6 +1,8 @@
 //! Frame cost of the services pane with 10,000 services at 200×60.
 //! Run: cargo bench --bench render
 
+#![allow(clippy::unwrap_used)] // a test or bench that fails should panic where it fails
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use deckwatch::cloud::sim::seed;
 use deckwatch::model::{ContextInfo, Service};
@@ -40,22 +42,28 @@ fn render(c: &mut Criterion) {
     let mut st = state_with(10_000);
     c.bench_function("services pane, 10k services, 200x60, top", |b| {
         b.iter(|| {
-            term.draw(|f| deckwatch::ui::draw(f, black_box(&st), &theme))
-                .unwrap();
+            term.draw(|f| {
+                deckwatch::ui::draw(f, black_box(&st), &theme);
+            })
+            .unwrap();
         })
     });
     st.services.bottom();
     c.bench_function("services pane, 10k services, 200x60, bottom", |b| {
         b.iter(|| {
-            term.draw(|f| deckwatch::ui::draw(f, black_box(&st), &theme))
-                .unwrap();
+            term.draw(|f| {
+                deckwatch::ui::draw(f, black_box(&st), &theme);
+            })
+            .unwrap();
         })
     });
     let small = state_with(10);
     c.bench_function("services pane, 10 services, 200x60", |b| {
         b.iter(|| {
-            term.draw(|f| deckwatch::ui::draw(f, black_box(&small), &theme))
-                .unwrap();
+            term.draw(|f| {
+                deckwatch::ui::draw(f, black_box(&small), &theme);
+            })
+            .unwrap();
         })
     });
     let items = fleet(10_000);

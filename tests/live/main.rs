@@ -5,6 +5,8 @@
 //! families, repositories, alarms and log groups, and the ones that need a server to themselves
 //! start their own.
 
+#![allow(clippy::unwrap_used)] // a test or bench that fails should panic where it fails
+
 #[path = "../support/mod.rs"]
 mod support;
 

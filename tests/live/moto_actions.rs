@@ -17,11 +17,11 @@ use crate::support::{counting, moto, seed};
 use counting::CallCounter;
 use deckwatch::cloud::aws::AwsFleet;
 use deckwatch::cloud::{Fleet, ReadOnly};
-use deckwatch::keymap::Action;
+use deckwatch::model::Verb;
 use deckwatch::model::{ActionPlan, ContextInfo, RolloutState, Service, ServiceKey};
-use deckwatch::state::actions::plan_for;
-use deckwatch::workers::actions::execute;
+use deckwatch::state::plan::for_verb;
 use deckwatch::workers::audit::Audit;
+use deckwatch::workers::runner::execute;
 use seed::{Seeder, TaskDefSpec};
 use serde_json::Value;
 use std::path::Path;
@@ -220,8 +220,8 @@ async fn rolling_rollback_returns_the_service_to_the_previous_revision() {
     let primary = web.primary().expect("primary deployment");
     assert_eq!(primary.rollout_state, RolloutState::Completed);
 
-    let plan = plan_for(&web, &[], Action::Rollback, None).expect("a roll back plan");
-    assert_eq!(plan.verb, "roll back");
+    let plan = for_verb(Verb::Rollback, &web, &[], None).expect("a roll back plan");
+    assert_eq!(plan.verb.to_string(), "roll back");
     assert_eq!(
         plan.mutation.to_string(),
         format!("ecs:UpdateService(taskDefinition={}:1)", w.family)
@@ -261,10 +261,12 @@ async fn rollback_is_refused_while_moto_reports_the_deployment_in_progress() {
     let fleet = w.fleet(Vec::new()).await;
     let web = service_of(&fleet, &w.key("web")).await;
     assert_eq!(
-        web.primary().map(|d| d.rollout_state),
+        web.primary().map(|d| d.rollout_state.clone()),
         Some(RolloutState::InProgress)
     );
-    let why = plan_for(&web, &[], Action::Rollback, None).expect_err("no plan");
+    let why = for_verb(Verb::Rollback, &web, &[], None)
+        .expect_err("no plan")
+        .to_string();
     assert!(why.contains("no earlier stable deployment"), "{why}");
     assert_eq!(w.revision_in_moto("web").await, 2);
 }
@@ -278,7 +280,7 @@ async fn scale_sets_moto_desired_count() {
     let api = service_of(&fleet, &key).await;
     assert_eq!(api.desired, 2);
 
-    let plan = plan_for(&api, &[], Action::Scale, Some(5)).expect("a scale plan");
+    let plan = for_verb(Verb::Scale, &api, &[], Some(5)).expect("a scale plan");
     assert_eq!(
         plan.mutation.to_string(),
         "ecs:UpdateService(desiredCount=5)"
@@ -302,7 +304,7 @@ async fn a_service_changed_since_the_dialog_is_refused_and_left_alone() {
     let fleet = w.fleet(Vec::new()).await;
     let key = w.key("web");
     let web = service_of(&fleet, &key).await;
-    let plan = plan_for(&web, &[], Action::Rollback, None).expect("a roll back plan to :1");
+    let plan = for_verb(Verb::Rollback, &web, &[], None).expect("a roll back plan to :1");
 
     // While the dialog is open, someone else deploys :3.
     let td3 = w.register("example/app:3").await;
@@ -313,7 +315,8 @@ async fn a_service_changed_since_the_dialog_is_refused_and_left_alone() {
     let (audit, path) = audit_in(&dir);
     let why = execute(&fleet, &audit, &plan, &context())
         .await
-        .expect_err("refused");
+        .expect_err("refused")
+        .to_string();
     assert!(why.contains("refused"), "{why}");
     assert!(why.contains("changed"), "{why}");
     assert!(
@@ -345,7 +348,7 @@ async fn a_changed_desired_count_is_refused_too() {
     w.seed.service(&w.cluster, "api", w.revision(2), 2).await;
     let fleet = w.fleet(Vec::new()).await;
     let api = service_of(&fleet, &w.key("api")).await;
-    let plan = plan_for(&api, &[], Action::Scale, Some(5)).expect("a scale plan");
+    let plan = for_verb(Verb::Scale, &api, &[], Some(5)).expect("a scale plan");
 
     w.update_behind_its_back("api", None, Some(3)).await;
 
@@ -353,7 +356,8 @@ async fn a_changed_desired_count_is_refused_too() {
     let (audit, path) = audit_in(&dir);
     let why = execute(&fleet, &audit, &plan, &context())
         .await
-        .expect_err("refused");
+        .expect_err("refused")
+        .to_string();
     assert!(why.contains("refused") && why.contains("changed"), "{why}");
     assert!(why.contains("desired count: 2 → 3"), "{why}");
     assert_eq!(w.desired_in_moto("api").await, 3);
@@ -373,9 +377,9 @@ async fn read_only_sends_no_mutating_call() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (audit, path) = audit_in(&dir);
     let plans: Vec<ActionPlan> = vec![
-        plan_for(&web, &[], Action::Rollback, None).expect("roll back plan"),
-        plan_for(&web, &[], Action::Scale, Some(4)).expect("scale plan"),
-        plan_for(&web, &[], Action::ForceDeploy, None).expect("force plan"),
+        for_verb(Verb::Rollback, &web, &[], None).expect("roll back plan"),
+        for_verb(Verb::Scale, &web, &[], Some(4)).expect("scale plan"),
+        for_verb(Verb::ForceDeploy, &web, &[], None).expect("force plan"),
     ];
     let deployment_before = w.described("web").await.deployments()[0]
         .id()
@@ -383,7 +387,8 @@ async fn read_only_sends_no_mutating_call() {
     for plan in &plans {
         let why = execute(&fleet, &audit, plan, &context())
             .await
-            .expect_err("read-only refuses");
+            .expect_err("read-only refuses")
+            .to_string();
         assert!(why.contains("read-only"), "{why}");
     }
 
@@ -425,7 +430,7 @@ async fn a_successful_action_writes_before_then_after() {
     let web = service_of(&fleet, &key).await;
     let old_deployment = web.primary().expect("primary").id.clone();
 
-    let plan = plan_for(&web, &[], Action::ForceDeploy, None).expect("a force plan");
+    let plan = for_verb(Verb::ForceDeploy, &web, &[], None).expect("a force plan");
     let dir = tempfile::tempdir().expect("temp dir");
     let (audit, path) = audit_in(&dir);
     let ctx = context();
@@ -486,14 +491,14 @@ async fn audit_records_also_reach_the_configured_log_group() {
     w.seed.log_group(&group).await;
     let fleet = w.fleet(Vec::new()).await;
     let api = service_of(&fleet, &w.key("api")).await;
-    let plan = plan_for(&api, &[], Action::Scale, Some(3)).expect("a scale plan");
+    let plan = for_verb(Verb::Scale, &api, &[], Some(3)).expect("a scale plan");
     let dir = tempfile::tempdir().expect("temp dir");
     let (audit, path) = audit_in(&dir);
     let audit = audit.with_remote_group(Some(group.clone()));
     execute(&fleet, &audit, &plan, &context())
         .await
         .expect("scale");
-    deckwatch::workers::actions::ship_pending(&fleet, &audit).await;
+    deckwatch::workers::runner::ship_pending(&fleet, &audit).await;
 
     let logs = aws_sdk_cloudwatchlogs::Client::new(&moto::sdk_config(&moto::url()).await);
     let out = logs

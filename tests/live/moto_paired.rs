@@ -16,11 +16,11 @@ use aws_sdk_elasticloadbalancingv2::types::{
 };
 use counting::CallCounter;
 use deckwatch::cloud::Fleet;
-use deckwatch::keymap::Action;
+use deckwatch::model::Verb;
 use deckwatch::model::{ContextInfo, Mutation, Service, Split, split};
-use deckwatch::state::actions::plan_for;
-use deckwatch::workers::actions::execute;
+use deckwatch::state::plan::for_verb;
 use deckwatch::workers::audit::Audit;
+use deckwatch::workers::runner::execute;
 use seed::{Seeder, TaskDefSpec};
 
 /// How the pair's traffic is split.
@@ -306,7 +306,7 @@ async fn promote_moves_the_primary_then_the_rule_weights_then_retires_the_canary
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("audit.jsonl");
     let audit = Audit::new(Some(path.clone()));
-    let plan = plan_for(search, &services, Action::Promote, None).expect("a promote plan");
+    let plan = for_verb(Verb::Promote, search, &services, None).expect("a promote plan");
     counter.reset();
     let done = execute(&fleet, &audit, &plan, &context()).await;
     assert!(done.is_ok(), "{done:?}");
@@ -342,7 +342,7 @@ async fn abort_on_the_default_rule_moves_the_weights_through_modify_listener() {
         "{:?}",
         canary.routes
     );
-    let plan = plan_for(canary, &services, Action::Abort, None).expect("an abort plan");
+    let plan = for_verb(Verb::Abort, canary, &services, None).expect("an abort plan");
     assert!(matches!(
         plan.mutation,
         Mutation::SetWeights {
@@ -373,7 +373,7 @@ async fn weights_changed_since_the_dialog_refuse_the_abort_and_nothing_is_sent()
     let fleet = moto::fleet(&moto::url(), &[&pair.cluster], vec![counter.interceptor()]).await;
     let services = fleet.services().await.expect("services");
     let plan =
-        plan_for(find(&services, "search"), &services, Action::Abort, None).expect("an abort plan");
+        for_verb(Verb::Abort, find(&services, "search"), &services, None).expect("an abort plan");
     pair.set_weights_behind_its_back(50, 50).await;
 
     counter.reset();
@@ -382,7 +382,8 @@ async fn weights_changed_since_the_dialog_refuse_the_abort_and_nothing_is_sent()
     let audit = Audit::new(Some(path.clone()));
     let err = execute(&fleet, &audit, &plan, &context())
         .await
-        .expect_err("refused");
+        .expect_err("refused")
+        .to_string();
     assert!(err.contains("listener rule weights"), "{err}");
     assert!(err.contains("nothing was sent"), "{err}");
     assert_eq!(pair.weights_in_moto().await, pair.expected(50, 50));
@@ -408,7 +409,7 @@ async fn a_pair_on_one_target_group_promotes_by_tasks_without_touching_the_load_
         0,
         "no rule is read for a shared target group"
     );
-    let plan = plan_for(search, &services, Action::Promote, None).expect("a promote plan");
+    let plan = for_verb(Verb::Promote, search, &services, None).expect("a promote plan");
     counter.reset();
     let audit = Audit::new(None);
     let done = execute(&fleet, &audit, &plan, &context()).await;
@@ -438,7 +439,7 @@ async fn denied_rule_reads_leave_the_split_unknown_and_the_services_load() {
         Split::Unknown(why) => assert!(why.contains("could not be read"), "{why}"),
         other => panic!("{other:?}"),
     }
-    let plan = plan_for(search, &services, Action::Abort, None).expect("an abort plan");
+    let plan = for_verb(Verb::Abort, search, &services, None).expect("an abort plan");
     assert!(plan.then.is_empty(), "no weights step it cannot check");
     assert!(
         plan.changes.iter().any(|c| c.0 == "traffic (⚠ unknown)"),
@@ -455,12 +456,13 @@ async fn read_only_sends_neither_the_weights_nor_the_scale_down() {
     let fleet = deckwatch::cloud::ReadOnly(std::sync::Arc::new(fleet));
     let services = fleet.services().await.expect("services");
     let plan =
-        plan_for(find(&services, "search"), &services, Action::Abort, None).expect("an abort plan");
+        for_verb(Verb::Abort, find(&services, "search"), &services, None).expect("an abort plan");
     counter.reset();
     let audit = Audit::new(None);
     let err = execute(&fleet, &audit, &plan, &context())
         .await
-        .expect_err("refused");
+        .expect_err("refused")
+        .to_string();
     assert!(err.contains("read-only"), "{err}");
     for op in ["ModifyRule", "ModifyListener", "UpdateService"] {
         assert_eq!(counter.get(op), 0, "{op}: {:?}", counter.snapshot());
@@ -475,7 +477,7 @@ async fn weights_that_cannot_be_re_read_at_y_refuse_the_abort() {
     let fleet = moto::fleet(&moto::url(), &[&pair.cluster], Vec::new()).await;
     let services = fleet.services().await.expect("services");
     let plan =
-        plan_for(find(&services, "search"), &services, Action::Abort, None).expect("an abort plan");
+        for_verb(Verb::Abort, find(&services, "search"), &services, None).expect("an abort plan");
     // By the time `y` is pressed the role may no longer read the rules.
     let counter = CallCounter::default();
     let denied = moto::fleet(
@@ -487,7 +489,8 @@ async fn weights_that_cannot_be_re_read_at_y_refuse_the_abort() {
     let audit = Audit::new(None);
     let err = execute(&denied, &audit, &plan, &context())
         .await
-        .expect_err("refused");
+        .expect_err("refused")
+        .to_string();
     assert!(
         err.contains("listener rule weights could not be re-read"),
         "{err}"

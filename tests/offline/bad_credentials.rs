@@ -35,7 +35,6 @@ fn options(profile: Option<&str>) -> AwsOptions {
         endpoint_url: Some("http://127.0.0.1:9".into()),
         clusters: vec!["prod".into()],
         retries: false,
-        background_metrics: false,
     }
 }
 

@@ -2,6 +2,8 @@
 //! time, the real binary in a PTY and on the command line, and the AWS backend on replayed HTTP
 //! answers. One binary (each file a module), so CI links the AWS SDK once for all of them.
 
+#![allow(clippy::unwrap_used)] // a test or bench that fails should panic where it fails
+
 #[path = "../support/mod.rs"]
 mod support;
 

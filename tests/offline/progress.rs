@@ -5,12 +5,13 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::cloud::Fleet;
 use deckwatch::cloud::sim::SimFleet;
-use deckwatch::model::{ActionPlan, ContextInfo, Millis};
-use deckwatch::state::progress::{Phase, SHOWN_MS, STABLE_TIMEOUT_MS};
+use deckwatch::model::{ActionError, ActionPlan, ContextInfo, Millis};
+use deckwatch::state::progress::{Phase, SHOWN_MS};
 use deckwatch::state::{Effect, Msg, State, update};
 use deckwatch::testkit::StateBuilder;
-use deckwatch::workers::actions::execute;
+use deckwatch::timing::STABLE_TIMEOUT_MS;
 use deckwatch::workers::audit::Audit;
+use deckwatch::workers::runner::execute;
 use std::time::Duration;
 
 const EPOCH: Millis = 1_790_000_000_000;
@@ -53,7 +54,7 @@ fn line(s: &State) -> String {
 fn the_act(fx: &[Effect]) -> ActionPlan {
     fx.iter()
         .find_map(|e| match e {
-            Effect::Act(plan, _) => Some((**plan).clone()),
+            Effect::Run(plan, _) => Some((**plan).clone()),
             _ => None,
         })
         .expect("an Act effect")
@@ -115,7 +116,7 @@ impl Demo {
         let ctx = ContextInfo::default();
         let result = execute(&self.fleet, &audit, &plan, &ctx).await;
         update(&mut self.state, Msg::ActionDone(result.clone()));
-        result
+        result.map_err(|e| e.to_string())
     }
 
     fn phase(&self) -> Phase {
@@ -186,7 +187,7 @@ async fn a_second_action_waits_for_the_first() {
     // The runner has not answered yet.
     select(&mut d.state, "prod-core", "worker");
     let fx = press(&mut d.state, KeyCode::Char('F'));
-    assert!(fx.iter().all(|e| !matches!(e, Effect::Act(..))));
+    assert!(fx.iter().all(|e| !matches!(e, Effect::Run(..))));
     assert!(matches!(d.state.mode, deckwatch::state::Mode::Normal));
     let flash = &d.state.flash.as_ref().unwrap().0;
     assert!(
@@ -237,9 +238,9 @@ async fn a_refusal_shows_why_and_a_native_promote_says_where_to_follow_it() {
     press(&mut d.state, KeyCode::Char('y'));
     update(
         &mut d.state,
-        Msg::ActionDone(Err(
-            "force a new deployment prod-core/api: refused, the console is read-only; nothing was sent".into(),
-        )),
+        Msg::ActionDone(Err(ActionError::ReadOnly {
+            what: "force a new deployment prod-core/api".into(),
+        })),
     );
     assert!(matches!(d.phase(), Phase::Failed { .. }));
     assert!(line(&d.state).starts_with("✗ force a new deployment prod-core/api: refused"));
@@ -274,6 +275,27 @@ async fn q_while_an_action_is_at_work_asks_again_before_quitting() {
     assert!(flash.contains("may leave it half done"), "{flash}");
     press(&mut d.state, KeyCode::Char('q'));
     assert!(d.state.quit, "the second q quits");
+}
+
+/// `:q` is the same command as `q`, so it has the same guard (it used to quit at once).
+#[tokio::test(start_paused = true)]
+async fn colon_q_while_an_action_is_at_work_asks_again_like_q() {
+    let mut d = Demo::new().await;
+    select(&mut d.state, "prod-core", "search-canary");
+    press(&mut d.state, KeyCode::Char('P'));
+    press(&mut d.state, KeyCode::Char('y'));
+    for c in [':', 'q'] {
+        press(&mut d.state, KeyCode::Char(c));
+    }
+    press(&mut d.state, KeyCode::Enter);
+    assert!(!d.state.quit, "the first :q only warns");
+    let flash = d.state.flash.clone().unwrap().0;
+    assert!(flash.contains("may leave it half done"), "{flash}");
+    for c in [':', 'q'] {
+        press(&mut d.state, KeyCode::Char(c));
+    }
+    press(&mut d.state, KeyCode::Enter);
+    assert!(d.state.quit, "the second :q quits");
 }
 
 #[tokio::test(start_paused = true)]

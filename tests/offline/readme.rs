@@ -1,11 +1,11 @@
 //! The README's key table must not drift from the key map.
 
-use deckwatch::keymap::BINDINGS;
+use deckwatch::keymap::Keymap;
 
 #[test]
 fn every_binding_is_documented_in_the_readme() {
     let readme = include_str!("../../README.md");
-    for b in BINDINGS {
+    for b in Keymap::default().normal() {
         assert!(
             readme.contains(b.help),
             "README.md does not mention {:?} ({})",

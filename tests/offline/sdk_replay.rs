@@ -323,8 +323,8 @@ async fn maps_native_deployments_replayed_from_the_documented_shape() {
 
     let b = got[1].clone().expect("deployment of sd-other");
     assert_eq!(b.strategy, Strategy::Linear);
-    assert_eq!(b.status, "ROLLBACK_IN_PROGRESS");
-    assert_eq!(b.lifecycle_stage, "PRODUCTION_TRAFFIC_SHIFT");
+    assert_eq!(b.status.to_string(), "ROLLBACK_IN_PROGRESS");
+    assert_eq!(b.lifecycle_stage.to_string(), "PRODUCTION_TRAFFIC_SHIFT");
     assert_eq!(b.triggered_alarms, vec!["sd-other-5xx".to_string()]);
     assert_eq!(
         b.rollback_reason.as_deref(),
@@ -445,7 +445,6 @@ async fn replay_fleet(replay: &StaticReplayClient, profile: Option<&str>) -> Aws
             endpoint_url: None,
             clusters: vec!["example".into()],
             retries: false,
-            background_metrics: false,
         },
         Overrides {
             http_client: Some(SharedHttpClient::new(replay.clone())),
@@ -506,7 +505,7 @@ async fn error_answers_become_cloud_error_kinds() {
 }
 
 #[tokio::test]
-async fn a_metrics_failure_leaves_the_series_empty_but_services_come() {
+async fn services_come_without_metrics_and_a_metrics_failure_is_its_own_error() {
     let td = "arn:aws:ecs:us-west-2:123456789012:task-definition/sd-example:8";
     let list = json!({ "serviceArns": [SVC_A] }).to_string();
     let describe = json!({
@@ -572,6 +571,21 @@ async fn a_metrics_failure_leaves_the_series_empty_but_services_come() {
     assert_eq!(services[0].name, "sd-example");
     assert_eq!(services[0].image_tag, "v8");
     assert!(services[0].cpu.is_empty() && services[0].mem.is_empty());
+    let ops: Vec<String> = replay
+        .actual_requests()
+        .map(|r| r.uri().to_string())
+        .collect();
+    assert_eq!(
+        ops.len(),
+        4,
+        "a refresh never waits for GetMetricData: {ops:?}"
+    );
+    // The metrics worker's call fails on its own, naming the operation.
+    let err = fleet
+        .utilisation(&[services[0].key()])
+        .await
+        .expect_err("the answer is a 500");
+    assert!(err.message.contains("cloudwatch:GetMetricData"), "{err}");
     let ops: Vec<String> = replay
         .actual_requests()
         .map(|r| r.uri().to_string())

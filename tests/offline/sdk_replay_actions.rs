@@ -56,7 +56,6 @@ async fn replay_fleet(replay: &StaticReplayClient) -> AwsFleet {
             endpoint_url: None,
             clusters: vec!["example".into()],
             retries: false,
-            background_metrics: false,
         },
         Overrides {
             http_client: Some(SharedHttpClient::new(replay.clone())),

@@ -3,13 +3,13 @@
 
 use deckwatch::cloud::sim::SimFleet;
 use deckwatch::cloud::{CloudError, CloudResult, ErrorKind, Fleet, ReadOnly};
-use deckwatch::keymap::Action;
+use deckwatch::model::Verb;
 use deckwatch::model::{
     AlarmState, ContextInfo, HookStatus, Mutation, RolloutState, Service, TaskDefRef,
 };
-use deckwatch::state::actions::plan_for;
-use deckwatch::workers::actions::execute;
+use deckwatch::state::plan::for_verb;
 use deckwatch::workers::audit::Audit;
+use deckwatch::workers::runner::execute;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::advance;
@@ -53,13 +53,13 @@ async fn promote_moves_the_waiting_canary_on_to_full_traffic() {
     let before = service(&fleet, "checkout").await;
     let n = before.native.clone().unwrap();
     assert_eq!(n.hook.as_ref().unwrap().status, HookStatus::AwaitingAction);
-    let plan = plan_for(&before, &[], Action::Promote, None).unwrap();
+    let plan = for_verb(Verb::Promote, &before, &[], None).unwrap();
 
     let done = execute(&fleet, &audit, &plan, &ctx()).await;
     assert!(done.is_ok(), "{done:?}");
     let n = service(&fleet, "checkout").await.native.unwrap();
     assert_eq!(n.hook.unwrap().status, HookStatus::Succeeded);
-    assert_eq!(n.lifecycle_stage, "PRODUCTION_TRAFFIC_SHIFT");
+    assert_eq!(n.lifecycle_stage.to_string(), "PRODUCTION_TRAFFIC_SHIFT");
     assert_eq!(
         n.target.requested_production_weight, 10.0,
         "the canary step first"
@@ -70,7 +70,10 @@ async fn promote_moves_the_waiting_canary_on_to_full_traffic() {
     assert_eq!(n.target.requested_production_weight, 100.0);
     run_for(120).await; // final bake and clean-up
     let after = service(&fleet, "checkout").await;
-    assert_eq!(after.native.as_ref().unwrap().status, "SUCCESSFUL");
+    assert_eq!(
+        after.native.as_ref().unwrap().status.to_string(),
+        "SUCCESSFUL"
+    );
     assert_eq!(
         after.task_def,
         TaskDefRef {
@@ -108,7 +111,7 @@ async fn abort_during_the_bad_deployment_rolls_back_and_the_alarms_recover() {
     );
     let svc = service(&fleet, "payments").await;
     assert_eq!(svc.task_def.revision, 43);
-    let plan = plan_for(&svc, &[], Action::Abort, None).unwrap();
+    let plan = for_verb(Verb::Abort, &svc, &[], None).unwrap();
     execute(&fleet, &audit, &plan, &ctx()).await.unwrap();
 
     run_for(40).await;
@@ -134,19 +137,16 @@ async fn a_plan_made_before_the_hook_timed_out_is_refused_and_nothing_is_sent() 
     let fleet = SimFleet::new(EPOCH);
     let dir = tempfile::tempdir().unwrap();
     let audit = Audit::new(Some(dir.path().join("audit.jsonl")));
-    let plan = plan_for(
-        &service(&fleet, "checkout").await,
-        &[],
-        Action::Promote,
-        None,
-    )
-    .unwrap();
+    let plan = for_verb(Verb::Promote, &service(&fleet, "checkout").await, &[], None).unwrap();
     run_for(13 * 60).await; // the hook times out and ECS rolls back
-    let err = execute(&fleet, &audit, &plan, &ctx()).await.unwrap_err();
+    let err = execute(&fleet, &audit, &plan, &ctx())
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("refused") && err.contains("changed"), "{err}");
     assert!(err.contains("hook"), "the refusal says what changed: {err}");
     let n = service(&fleet, "checkout").await.native.unwrap();
-    assert_ne!(n.status, "IN_PROGRESS");
+    assert_ne!(n.status.to_string(), "IN_PROGRESS");
     let lines = audit_lines(&dir);
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["phase"], "refused");
@@ -159,8 +159,11 @@ async fn read_only_refuses_in_the_backend_and_the_fleet_does_not_move() {
     let dir = tempfile::tempdir().unwrap();
     let audit = Audit::new(Some(dir.path().join("audit.jsonl")));
     let svc = service(&fleet, "checkout").await;
-    let plan = plan_for(&svc, &[], Action::Promote, None).unwrap();
-    let err = execute(&fleet, &audit, &plan, &ctx()).await.unwrap_err();
+    let plan = for_verb(Verb::Promote, &svc, &[], None).unwrap();
+    let err = execute(&fleet, &audit, &plan, &ctx())
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("read-only"), "{err}");
     let lines = audit_lines(&dir);
     let phases: Vec<&str> = lines.iter().map(|l| l["phase"].as_str().unwrap()).collect();
@@ -178,12 +181,12 @@ async fn scale_and_force_reach_the_service() {
     let fleet = SimFleet::new(EPOCH);
     let audit = Audit::new(None);
     let api = service(&fleet, "api").await;
-    let plan = plan_for(&api, &[], Action::Scale, Some(8)).unwrap();
+    let plan = for_verb(Verb::Scale, &api, &[], Some(8)).unwrap();
     execute(&fleet, &audit, &plan, &ctx()).await.unwrap();
     run_for(30).await;
     let api = service(&fleet, "api").await;
     assert_eq!((api.desired, api.running), (8, 8));
-    let plan = plan_for(&api, &[], Action::ForceDeploy, None).unwrap();
+    let plan = for_verb(Verb::ForceDeploy, &api, &[], None).unwrap();
     execute(&fleet, &audit, &plan, &ctx()).await.unwrap();
     let api2 = service(&fleet, "api").await;
     assert_ne!(
@@ -214,7 +217,7 @@ async fn promoting_a_paired_canary_moves_the_primary_then_retires_the_canary() {
     let services = all(&fleet).await;
     let canary = services.iter().find(|s| s.name == "search-canary").unwrap();
     // From the canary's row, as from the primary's, the plan acts on the pair.
-    let plan = plan_for(canary, &services, Action::Promote, None).unwrap();
+    let plan = for_verb(Verb::Promote, canary, &services, None).unwrap();
     assert_eq!(plan.service.name, "search");
     assert_eq!(plan.then.len(), 2, "weights, then the canary's scale-down");
     assert!(plan.then.iter().all(|f| f.after_stable));
@@ -271,7 +274,7 @@ async fn aborting_a_paired_canary_scales_it_to_zero_and_leaves_the_primary() {
     let audit = Audit::new(None);
     let services = all(&fleet).await;
     let search = services.iter().find(|s| s.name == "search").unwrap();
-    let plan = plan_for(search, &services, Action::Abort, None).unwrap();
+    let plan = for_verb(Verb::Abort, search, &services, None).unwrap();
     assert_eq!(plan.service.name, "search-canary");
     execute(&fleet, &audit, &plan, &ctx()).await.unwrap();
     run_for(10).await;
@@ -291,7 +294,7 @@ async fn an_abort_is_refused_when_someone_changed_the_weights_since_the_dialog()
     let audit = Audit::new(Some(dir.path().join("audit.jsonl")));
     let services = all(&fleet).await;
     let search = services.iter().find(|s| s.name == "search").unwrap();
-    let plan = plan_for(search, &services, Action::Abort, None).unwrap();
+    let plan = for_verb(Verb::Abort, search, &services, None).unwrap();
     // Someone else moves half the traffic to the canary while the dialog is open.
     let route = search.routes[0].clone();
     let half: Vec<(String, u32)> = route
@@ -312,7 +315,10 @@ async fn an_abort_is_refused_when_someone_changed_the_weights_since_the_dialog()
         )
         .await
         .unwrap();
-    let err = execute(&fleet, &audit, &plan, &ctx()).await.unwrap_err();
+    let err = execute(&fleet, &audit, &plan, &ctx())
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("listener rule weights"), "{err}");
     assert!(err.contains("nothing was sent"), "{err}");
     let services = all(&fleet).await;
@@ -336,7 +342,7 @@ async fn a_retired_paired_canary_comes_back_with_the_next_revision_at_the_next_c
     let audit = Audit::new(None);
     let services = all(&fleet).await;
     let search = services.iter().find(|s| s.name == "search").unwrap();
-    let plan = plan_for(search, &services, Action::Abort, None).unwrap();
+    let plan = for_verb(Verb::Abort, search, &services, None).unwrap();
     execute(&fleet, &audit, &plan, &ctx()).await.unwrap();
     run_for(10).await;
     assert_eq!(service(&fleet, "search-canary").await.desired, 0);
@@ -352,7 +358,7 @@ async fn a_retired_paired_canary_comes_back_with_the_next_revision_at_the_next_c
     assert_eq!(weights(&canary), [90, 10]);
     let services = all(&fleet).await;
     let canary = services.iter().find(|s| s.name == "search-canary").unwrap();
-    assert!(plan_for(canary, &services, Action::Promote, None).is_ok());
+    assert!(for_verb(Verb::Promote, canary, &services, None).is_ok());
 }
 
 /// The demo fleet, except that the load balancer's API cannot be reached.
@@ -403,8 +409,11 @@ async fn a_promote_that_stops_half_way_says_exactly_what_was_done_and_what_was_n
     let audit = Audit::new(Some(dir.path().join("audit.jsonl")));
     let services = all(&fleet).await;
     let canary = services.iter().find(|s| s.name == "search-canary").unwrap();
-    let plan = plan_for(canary, &services, Action::Promote, None).unwrap();
-    let err = execute(&fleet, &audit, &plan, &ctx()).await.unwrap_err();
+    let plan = for_verb(Verb::Promote, canary, &services, None).unwrap();
+    let err = execute(&fleet, &audit, &plan, &ctx())
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("PARTLY DONE"), "{err}");
     assert!(err.contains("Step 2 stopped"), "{err}");
     assert!(

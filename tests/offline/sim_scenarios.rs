@@ -213,7 +213,7 @@ async fn bad_rolling_deployment_trips_the_breaker_and_rolls_back_and_alarms_foll
     let bad: Vec<_> = tasks.iter().filter(|t| t.task_def.revision == 43).collect();
     assert!(bad.len() >= breaker.threshold as usize, "{bad:?}");
     for t in &bad {
-        assert_eq!(t.last_status, "STOPPED", "{t:?}");
+        assert_eq!(t.last_status.to_string(), "STOPPED", "{t:?}");
     }
     let health_failures = bad
         .iter()
@@ -222,7 +222,7 @@ async fn bad_rolling_deployment_trips_the_breaker_and_rolls_back_and_alarms_foll
     assert!(health_failures >= breaker.threshold as usize, "{bad:?}");
     let live_good = tasks
         .iter()
-        .filter(|t| t.task_def.revision == 42 && t.last_status == "RUNNING")
+        .filter(|t| t.task_def.revision == 42 && t.last_status.as_str() == "RUNNING")
         .filter(|t| t.health == Health::Healthy)
         .count();
     assert_eq!(live_good, 4);
@@ -327,8 +327,11 @@ async fn canary_waits_at_its_hook_with_a_countdown_then_rolls_back_on_timeout() 
     let c = service(&*f, &checkout()).await;
     let n = c.native.clone().expect("checkout has a native deployment");
     assert_eq!(n.strategy, deckwatch::model::Strategy::Canary);
-    assert_eq!(n.status, "IN_PROGRESS");
-    assert_eq!(n.lifecycle_stage, "PRE_PRODUCTION_TRAFFIC_SHIFT");
+    assert_eq!(n.status.to_string(), "IN_PROGRESS");
+    assert_eq!(
+        n.lifecycle_stage.to_string(),
+        "PRE_PRODUCTION_TRAFFIC_SHIFT"
+    );
     assert_eq!(n.target.task_def, td("checkout", 58));
     assert_eq!(n.sources.len(), 1);
     assert_eq!(n.sources[0].task_def, td("checkout", 57));
@@ -340,9 +343,9 @@ async fn canary_waits_at_its_hook_with_a_countdown_then_rolls_back_on_timeout() 
     );
     let hook = n.hook.clone().expect("waiting at a hook");
     assert_eq!(hook.id, "manual-promote-gate");
-    assert_eq!(hook.stage, "PRE_PRODUCTION_TRAFFIC_SHIFT");
+    assert_eq!(hook.stage.to_string(), "PRE_PRODUCTION_TRAFFIC_SHIFT");
     assert_eq!(hook.status, HookStatus::AwaitingAction);
-    assert_eq!(hook.timeout_action, "ROLLBACK");
+    assert_eq!(hook.timeout_action.to_string(), "ROLLBACK");
     assert_eq!(hook.expires_at - EPOCH, seed::HOOK_TIMEOUT_MS);
     assert!(c.in_progress());
 
@@ -359,7 +362,7 @@ async fn canary_waits_at_its_hook_with_a_countdown_then_rolls_back_on_timeout() 
         assert!(left < last_left, "{left} !< {last_left}");
         assert_eq!(last_left - left, step as Millis * 1000);
         last_left = left;
-        assert_eq!(n.status, "IN_PROGRESS");
+        assert_eq!(n.status.to_string(), "IN_PROGRESS");
         assert_eq!(n.target.requested_production_weight, 0.0);
     }
     // 710 s in: 10 s left.
@@ -370,7 +373,7 @@ async fn canary_waits_at_its_hook_with_a_countdown_then_rolls_back_on_timeout() 
     for _ in 0..15 {
         advance_s(1).await;
         let c = service(&*f, &checkout()).await;
-        let s = c.native.as_ref().unwrap().status.clone();
+        let s = c.native.as_ref().unwrap().status.to_string();
         if statuses.last() != Some(&s) {
             statuses.push(s);
         }
@@ -417,13 +420,13 @@ async fn canary_waits_at_its_hook_with_a_countdown_then_rolls_back_on_timeout() 
         tasks
             .iter()
             .filter(|t| t.task_def.revision == 58)
-            .all(|t| t.last_status == "STOPPED" && t.stop_reason.contains("rolled back")),
+            .all(|t| t.last_status.as_str() == "STOPPED" && t.stop_reason.contains("rolled back")),
         "{tasks:#?}"
     );
     assert_eq!(
         tasks
             .iter()
-            .filter(|t| t.task_def.revision == 57 && t.last_status == "RUNNING")
+            .filter(|t| t.task_def.revision == 57 && t.last_status.as_str() == "RUNNING")
             .count(),
         4
     );
@@ -433,7 +436,7 @@ async fn canary_waits_at_its_hook_with_a_countdown_then_rolls_back_on_timeout() 
     advance_s(120).await;
     let c = service(&*f, &checkout()).await;
     let n = c.native.as_ref().unwrap();
-    assert_eq!(n.status, "IN_PROGRESS", "{n:?}");
+    assert_eq!(n.status.to_string(), "IN_PROGRESS", "{n:?}");
     assert!(n.started_at > hook.expires_at, "{n:?}");
     assert_eq!(n.sources[0].task_def, td("checkout", 57));
 }
@@ -642,7 +645,7 @@ fn the_fleet_has_the_shape_the_demo_promises() {
         .filter(|s| {
             s.native
                 .as_ref()
-                .is_some_and(|n| n.hook.is_some() && n.status == "IN_PROGRESS")
+                .is_some_and(|n| n.hook.is_some() && n.status.as_str() == "IN_PROGRESS")
         })
         .count();
     assert_eq!(canaries, 1);
@@ -669,11 +672,11 @@ async fn target_health_follows_the_tasks_through_the_bad_deployment() {
                 .await
                 .unwrap()
                 .into_iter()
-                .filter(|t| t.last_status != "STOPPED")
+                .filter(|t| t.last_status.as_str() != "STOPPED")
                 .collect();
             let healthy = live
                 .iter()
-                .filter(|t| t.last_status == "RUNNING" && t.health == Health::Healthy)
+                .filter(|t| t.last_status.as_str() == "RUNNING" && t.health == Health::Healthy)
                 .count() as u32;
             let unhealthy = live
                 .iter()

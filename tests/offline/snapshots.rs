@@ -6,8 +6,7 @@
 //! `INSTA_UPDATE=always cargo test --test offline snapshots` and read the diff.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use deckwatch::keymap::BINDINGS;
-use deckwatch::model::{Millis, ServiceKey};
+use deckwatch::model::{ActionError, Millis, ServiceKey, StepError};
 use deckwatch::state::{Mode, Msg, Pane, State, update};
 use deckwatch::testkit::StateBuilder;
 use deckwatch::theme::{Theme, Themes};
@@ -49,7 +48,10 @@ fn state(d: &StateBuilder) -> State {
 
 fn render(s: &State, theme: &Theme) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
-    t.draw(|f| deckwatch::ui::draw(f, s, theme)).unwrap();
+    t.draw(|f| {
+        deckwatch::ui::draw(f, s, theme);
+    })
+    .unwrap();
     t
 }
 
@@ -119,7 +121,7 @@ fn tasks_pane_drilled_into_checkout() {
     select_service(&mut s, "checkout");
     update(&mut s, key(KeyCode::Enter));
     assert_eq!(s.pane, Pane::Tasks);
-    let scope = s.scope.clone().unwrap();
+    let scope = s.rollout.clone().unwrap();
     let mut tasks = w.tasks();
     tasks.retain(|t| t.cluster == scope.cluster && t.service == scope.name);
     update(
@@ -168,7 +170,7 @@ fn tasks_pane_drilled_into_failing_payments() {
     let mut s = state(&d);
     select_service(&mut s, "payments");
     update(&mut s, key(KeyCode::Enter));
-    let scope = s.scope.clone().unwrap();
+    let scope = s.rollout.clone().unwrap();
     let mut tasks = w.tasks();
     tasks.retain(|t| t.cluster == scope.cluster && t.service == scope.name);
     update(&mut s, Msg::Tasks(Some(scope), tasks, w.now - 1_000));
@@ -315,7 +317,7 @@ fn the_help_overlay_lists_every_binding() {
     update(&mut s, key(KeyCode::Char('?')));
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
-    for b in BINDINGS {
+    for b in s.keys.normal() {
         assert!(text.contains(b.help), "help lacks {:?}:\n{text}", b.help);
     }
     assert!(text.contains("Ctrl-C"), "{text}");
@@ -330,7 +332,8 @@ fn the_help_overlay_lists_every_palette_command() {
     update(&mut s, key(KeyCode::Char('?')));
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
-    for (cmd, _) in deckwatch::state::palette::COMMANDS {
+    for word in deckwatch::keymap::WORDS {
+        let cmd = word.usage();
         assert!(
             text.contains(&format!(":{cmd}")),
             "help lacks :{cmd}:\n{text}"
@@ -406,7 +409,7 @@ fn task_health_and_log_errors_have_their_colours() {
     let mut s = state(&d);
     select_service(&mut s, "payments");
     update(&mut s, key(KeyCode::Enter));
-    let scope = s.scope.clone().unwrap();
+    let scope = s.rollout.clone().unwrap();
     let mut tasks = w.tasks();
     tasks.retain(|t| t.cluster == scope.cluster && t.service == scope.name);
     update(&mut s, Msg::Tasks(Some(scope), tasks, w.now));
@@ -586,8 +589,20 @@ fn a_partly_done_action_shows_its_whole_message() {
     select_service(&mut s, "search-canary");
     update(&mut s, shift_key('P'));
     update(&mut s, key(KeyCode::Char('y')));
-    let why = "promote prod-core/search: PARTLY DONE. Step 2 stopped: elasticloadbalancing:ModifyRule(RuleArn=arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/prod-core/a/b/c, forward weights: prod-core-search 100, prod-core-search-canary 0) failed: endpoint unreachable: connection refused. Done: 1. ecs:UpdateService(taskDefinition=search:16) on prod-core/search. Not sent: 2. elasticloadbalancing:ModifyRule(…) on prod-core/search-canary; 3. ecs:UpdateService(desiredCount=0) on prod-core/search-canary.";
-    update(&mut s, Msg::ActionDone(Err(why.into())));
+    let why = ActionError::PartlyDone {
+        what: "promote prod-core/search".into(),
+        step: 2,
+        cause: StepError::Call {
+            call: "elasticloadbalancing:ModifyRule(RuleArn=arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/prod-core/a/b/c, forward weights: prod-core-search 100, prod-core-search-canary 0)".into(),
+            cause: "endpoint unreachable: connection refused".into(),
+        },
+        done: vec!["1. ecs:UpdateService(taskDefinition=search:16) on prod-core/search".into()],
+        not_sent: vec![
+            "2. elasticloadbalancing:ModifyRule(…) on prod-core/search-canary".into(),
+            "3. ecs:UpdateService(desiredCount=0) on prod-core/search-canary".into(),
+        ],
+    };
+    update(&mut s, Msg::ActionDone(Err(why)));
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
     let flat: String = text

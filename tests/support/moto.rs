@@ -76,7 +76,6 @@ pub fn options(url: &str, clusters: &[&str]) -> AwsOptions {
         endpoint_url: Some(url.into()),
         clusters: clusters.iter().map(|c| c.to_string()).collect(),
         retries: false,
-        background_metrics: false,
     }
 }
 

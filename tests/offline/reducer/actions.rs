@@ -2,7 +2,7 @@
 
 use super::helpers::*;
 use crossterm::event::{KeyCode, KeyModifiers};
-use deckwatch::model::{Mutation, TaskDefRef};
+use deckwatch::model::{ActionError, Mutation, TaskDefRef};
 use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};
 
 /// The state `secs` into the scenario (the bad payments deployment runs from 45 s).
@@ -257,7 +257,10 @@ fn build_says_it_is_not_in_this_version() {
 #[test]
 fn an_action_result_is_shown_and_refreshes() {
     let mut s = loaded();
-    let fx = update(&mut s, Msg::ActionDone(Err("promote x: refused".into())));
+    let refused = ActionError::ReadOnly {
+        what: "promote x".into(),
+    };
+    let fx = update(&mut s, Msg::ActionDone(Err(refused)));
     assert!(fx.contains(&Effect::Refresh));
     assert!(s.flash.clone().unwrap().0.contains("refused"));
 }

@@ -4,7 +4,7 @@ use super::helpers::*;
 use crossterm::event::KeyCode;
 use deckwatch::cloud::sim::seed;
 use deckwatch::cloud::{CloudError, ErrorKind};
-use deckwatch::state::{Msg, Pane, Resource, update};
+use deckwatch::state::{Msg, Pane, update};
 
 #[test]
 fn a_failed_fetch_keeps_the_old_items_and_shows_the_error() {
@@ -15,7 +15,7 @@ fn a_failed_fetch_keeps_the_old_items_and_shows_the_error() {
     s.dirty = false;
     update(
         &mut s,
-        Msg::Failed(Resource::Services, err.clone(), EPOCH + 1_000),
+        Msg::Failed(Pane::Services, err.clone(), EPOCH + 1_000),
     );
     assert_eq!(s.services.items, before);
     assert_eq!(s.services.error, Some(err.clone()));
@@ -26,12 +26,12 @@ fn a_failed_fetch_keeps_the_old_items_and_shows_the_error() {
     );
     assert_eq!(selected_name(&s), "payments");
     assert!(s.dirty);
-    let (fetched, shown) = s.freshness();
+    let (fetched, shown) = (s.current().fetched_at(), s.current().error());
     assert_eq!(fetched, Some(EPOCH));
     assert_eq!(shown, Some(&err));
     // The same error again is not news.
     s.dirty = false;
-    update(&mut s, Msg::Failed(Resource::Services, err, EPOCH + 2_000));
+    update(&mut s, Msg::Failed(Pane::Services, err, EPOCH + 2_000));
     assert!(!s.dirty);
     // The next good fetch clears it, even with unchanged data.
     update(&mut s, Msg::Services(services(), EPOCH + 3_000));
@@ -44,10 +44,14 @@ fn a_failed_fetch_keeps_the_old_items_and_shows_the_error() {
 fn a_failure_lands_on_its_own_resource() {
     let mut s = loaded();
     let err = CloudError::new(ErrorKind::AccessDenied("ecr:DescribeImages".into()), "no");
-    update(&mut s, Msg::Failed(Resource::Images, err.clone(), EPOCH));
+    update(&mut s, Msg::Failed(Pane::Images, err.clone(), EPOCH));
     assert_eq!(s.images.error, Some(err));
     assert_eq!(s.services.error, None);
-    assert_eq!(s.freshness().1, None, "the services pane is not affected");
+    assert_eq!(
+        s.current().error(),
+        None,
+        "the services pane is not affected"
+    );
 }
 
 #[test]

@@ -14,8 +14,8 @@ fn enter_on_a_service_drills_into_its_tasks_and_esc_returns() {
     let checkout = key_of("prod-edge", "checkout");
     assert_eq!(s.pane, Pane::Tasks);
     assert_eq!(s.mode, Mode::Normal);
-    assert_eq!(s.scope, Some(checkout.clone()));
-    assert_eq!(s.scoped_service().unwrap().name, "checkout");
+    assert_eq!(s.rollout, Some(checkout.clone()));
+    assert_eq!(s.rollout_service().unwrap().name, "checkout");
     let w = the_watch(&fx);
     assert_eq!(w.pane, Pane::Tasks);
     assert_eq!(w.service, Some(checkout.clone()));
@@ -42,7 +42,7 @@ fn enter_on_a_service_drills_into_its_tasks_and_esc_returns() {
 
     let fx = press(&mut s, KeyCode::Esc);
     assert_eq!(s.pane, Pane::Services);
-    assert_eq!(s.scope, None);
+    assert_eq!(s.rollout, None);
     assert!(s.tasks.items.is_empty(), "the scoped tasks are dropped");
     assert_eq!(selected_name(&s), "checkout", "the selection is kept");
     let w = the_watch(&fx);

@@ -111,7 +111,7 @@ fn the_rollout_command_opens_the_selected_services_rollout_view() {
     type_text(&mut s, "rollout");
     let fx = press(&mut s, KeyCode::Enter);
     assert_eq!(s.pane, Pane::Tasks);
-    assert_eq!(s.scope, Some(key_of("prod-edge", "checkout")));
+    assert_eq!(s.rollout, Some(key_of("prod-edge", "checkout")));
     assert_eq!(
         the_watch(&fx).service,
         Some(key_of("prod-edge", "checkout"))

@@ -2,7 +2,7 @@
 
 use super::helpers::*;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use deckwatch::state::{Msg, update};
+use deckwatch::state::{Msg, Viewport, update};
 
 #[test]
 fn j_k_g_and_shift_g_move_the_selection_within_bounds() {
@@ -57,4 +57,19 @@ fn key_releases_are_ignored() {
     update(&mut s, Msg::Key(ev));
     assert_eq!(s.services.selected, 0);
     assert!(!s.dirty);
+}
+
+/// A page is what the last frame's list showed, as the layout reported it, not a guess from
+/// the terminal's height.
+#[test]
+fn page_keys_move_by_the_rows_the_last_frame_showed() {
+    let mut s = loaded();
+    update(&mut s, Msg::Layout(Viewport { list_rows: 3 }));
+    press(&mut s, KeyCode::PageDown);
+    assert_eq!(s.services.selected, 3);
+    update(&mut s, Msg::Layout(Viewport { list_rows: 5 }));
+    press(&mut s, KeyCode::PageDown);
+    assert_eq!(s.services.selected, 8);
+    press(&mut s, KeyCode::PageUp);
+    assert_eq!(s.services.selected, 3);
 }

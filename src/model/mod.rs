@@ -8,6 +8,7 @@ mod log;
 mod pair;
 mod service;
 mod task;
+pub mod text;
 mod wire;
 
 pub use action::{

@@ -4,6 +4,7 @@
 
 mod commands;
 mod data;
+pub mod filter;
 pub mod items;
 mod keys;
 pub mod logs;

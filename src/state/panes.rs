@@ -67,7 +67,7 @@ pub trait PaneData {
 
 impl<T: TableItem + PartialEq> PaneData for Table<T> {
     fn filter(&self) -> &str {
-        &self.filter
+        self.filter.text()
     }
     fn set_filter(&mut self, text: String) {
         Table::set_filter(self, text);

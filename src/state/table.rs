@@ -1,6 +1,7 @@
 //! A list pane's data: the items, the filtered view of them, the selection, and how fresh the
 //! data is. Shared by the services, tasks, images and alarms panes.
 
+use super::filter::Filter;
 use crate::cloud::CloudError;
 use crate::model::Millis;
 
@@ -8,7 +9,8 @@ use crate::model::Millis;
 /// refreshes) and whether it matches a filter.
 pub trait TableItem {
     fn id(&self) -> String;
-    /// True when any shown field contains `needle` (already lower-case).
+    /// True when any shown field contains `needle` (already lower-case), as
+    /// `filter::contains` compares.
     fn matches(&self, needle: &str) -> bool;
 }
 
@@ -19,7 +21,7 @@ pub struct Table<T> {
     pub view: Vec<usize>,
     /// Position in `view`.
     pub selected: usize,
-    pub filter: String,
+    pub filter: Filter,
     /// When the data shown was fetched; None until the first load.
     pub fetched_at: Option<Millis>,
     /// The last fetch's error, shown over stale data until a fetch succeeds.
@@ -32,16 +34,14 @@ impl<T> Default for Table<T> {
             items: Vec::new(),
             view: Vec::new(),
             selected: 0,
-            filter: String::new(),
+            filter: Filter::default(),
             fetched_at: None,
             error: None,
         }
     }
 }
 
-pub fn contains(hay: &str, needle: &str) -> bool {
-    needle.is_empty() || hay.to_lowercase().contains(needle)
-}
+pub use super::filter::contains;
 
 impl<T: TableItem + PartialEq> Table<T> {
     /// Replaces the items, keeping the selected item selected. Returns whether anything
@@ -64,23 +64,14 @@ impl<T: TableItem + PartialEq> Table<T> {
     }
 
     pub fn set_filter(&mut self, filter: String) {
-        self.filter = filter;
+        self.filter = Filter::parse(&filter);
         self.refilter();
         self.selected = 0;
     }
 
-    /// `a|b` shows the rows matching either.
     fn refilter(&mut self) {
-        let needle = self.filter.to_lowercase();
-        let alternatives: Vec<&str> = needle
-            .split('|')
-            .map(str::trim)
-            .filter(|a| !a.is_empty())
-            .collect();
         self.view = (0..self.items.len())
-            .filter(|&i| {
-                alternatives.is_empty() || alternatives.iter().any(|a| self.items[i].matches(a))
-            })
+            .filter(|&i| self.filter.admits(|t| self.items[i].matches(t)))
             .collect();
         self.selected = self.selected.min(self.view.len().saturating_sub(1));
     }

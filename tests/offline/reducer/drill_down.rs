@@ -60,7 +60,7 @@ fn esc_in_a_drilled_pane_clears_its_filter_before_leaving() {
     press(&mut s, KeyCode::Enter);
     press(&mut s, KeyCode::Esc);
     assert_eq!(s.pane, Pane::Tasks, "the first Esc only clears the filter");
-    assert_eq!(s.tasks.filter, "");
+    assert_eq!(s.tasks.filter.text(), "");
     press(&mut s, KeyCode::Esc);
     assert_eq!(s.pane, Pane::Services);
 }

@@ -31,7 +31,7 @@ fn q_while_filtering_is_text_not_quit() {
     press(&mut s, KeyCode::Char('/'));
     press(&mut s, KeyCode::Char('q'));
     assert!(!s.quit);
-    assert_eq!(s.services.filter, "q");
+    assert_eq!(s.services.filter.text(), "q");
 }
 
 #[test]
@@ -65,7 +65,7 @@ fn ctrl_c_in_filter_mode_is_not_typed() {
     let mut s = loaded();
     press(&mut s, KeyCode::Char('/'));
     ctrl_c(&mut s);
-    assert_eq!(s.services.filter, "");
+    assert_eq!(s.services.filter.text(), "");
 }
 
 #[test]

@@ -1,0 +1,54 @@
+//! Every string from outside (AWS, GitHub, the demo fleet, log lines) is cleaned once, at the
+//! backend's edge, before it reaches the state: no control character, escape sequence or bidi
+//! override can reach the terminal or reorder what an engineer reads.
+
+/// Characters that change how text is ordered or joined without showing: the bidi embeddings,
+/// overrides and isolates, and the marks that steer them.
+fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200E}' | '\u{200F}' // left-to-right and right-to-left marks
+            | '\u{202A}'..='\u{202E}' // embeddings and overrides
+            | '\u{2066}'..='\u{2069}' // isolates
+            | '\u{061C}' // Arabic letter mark
+            | '\u{FEFF}' // zero-width no-break space (byte order mark)
+    )
+}
+
+/// `s` with control characters (escape included), bidi controls and the like removed. A tab
+/// becomes a space, so columns still read; newlines are kept only when `multiline`.
+pub fn clean_with(s: &str, multiline: bool) -> String {
+    if s.chars()
+        .all(|c| !c.is_control() && !is_invisible_format(c))
+    {
+        return s.to_string();
+    }
+    s.chars()
+        .filter_map(|c| match c {
+            '\t' => Some(' '),
+            '\n' if multiline => Some('\n'),
+            c if c.is_control() || is_invisible_format(c) => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+/// One line of text from outside, cleaned: see [`clean_with`].
+pub fn clean(s: &str) -> String {
+    clean_with(s, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_controls_and_bidi_overrides_go() {
+        assert_eq!(clean("ok\u{1b}[31mred\u{1b}[0m"), "ok[31mred[0m");
+        assert_eq!(clean("a\u{202E}evil\u{202C}b"), "aevilb");
+        assert_eq!(clean("x\u{2067}y\u{2069}\u{200F}z"), "xyz");
+        assert_eq!(clean("tab\there\r\n"), "tab here");
+        assert_eq!(clean_with("two\nlines\r\n", true), "two\nlines\n");
+        assert_eq!(clean("plain ünïcode 日本"), "plain ünïcode 日本");
+    }
+}

@@ -5,6 +5,7 @@
 mod commands;
 mod data;
 pub mod filter;
+pub mod history;
 pub mod items;
 mod keys;
 pub mod logs;
@@ -12,6 +13,7 @@ mod msg;
 mod panes;
 pub mod plan;
 pub mod progress;
+pub mod rollout;
 pub mod table;
 
 pub use msg::{Effect, Msg, Viewport, Watch};
@@ -63,8 +65,17 @@ pub struct State {
     pub images: Table<Image>,
     pub alarms: Table<Alarm>,
     pub logs: LogView,
-    /// The service whose rollout view is open (the tasks pane drilled into it).
+    /// The service whose rollout view is open, or was last.
     pub rollout: Option<ServiceKey>,
+    pub rollout_view: rollout::RolloutView,
+    /// Where `Esc` goes back to.
+    pub history: Vec<history::Place>,
+    /// Filters used before, newest last, for `Up` in the filter prompt.
+    pub filters_used: Vec<String>,
+    /// Which of them `Up` recalled last.
+    pub filter_recall: Option<usize>,
+    /// Rows the help is scrolled down.
+    pub help_scroll: usize,
     pub context: ContextInfo,
     pub accent: Option<ratatui::style::Color>,
     pub read_only: bool,
@@ -112,6 +123,11 @@ impl State {
             alarms: Table::default(),
             logs: LogView::new(o.log_lines, o.log_bytes),
             rollout: None,
+            rollout_view: rollout::RolloutView::default(),
+            history: Vec::new(),
+            filters_used: Vec::new(),
+            filter_recall: None,
+            help_scroll: 0,
             context: o.context,
             accent: o.accent,
             read_only: o.read_only,
@@ -144,16 +160,16 @@ impl State {
             .find(|s| s.cluster == k.cluster && s.name == k.name)
     }
 
-    /// The rollout view is on screen: the tasks pane drilled into a service.
+    /// The rollout view is on screen.
     pub fn in_rollout_view(&self) -> bool {
-        self.pane == Pane::Tasks && self.rollout.is_some()
+        self.pane == Pane::Rollout
     }
 
-    /// The service an action key acts on: the selected one, or the one drilled into.
+    /// The service an action key acts on: the selected one, or the rollout view's.
     pub fn action_target(&self) -> Option<&Service> {
         match self.pane {
             Pane::Services => self.selected_service(),
-            Pane::Tasks => self.rollout_service(),
+            Pane::Rollout => self.rollout_service(),
             _ => None,
         }
     }
@@ -161,7 +177,7 @@ impl State {
     /// What the pollers should watch, derived from what is on screen.
     pub fn watch(&self) -> Watch {
         let service = match self.pane {
-            Pane::Tasks => self.rollout.clone(),
+            Pane::Rollout => self.rollout.clone(),
             Pane::Logs => self.logs.service.clone(),
             _ => None,
         };
@@ -186,25 +202,27 @@ impl State {
         self.dirty = true;
     }
 
+    /// Goes to `pane`, remembering where it was for `Esc`.
     pub fn switch_pane(&mut self, pane: Pane) {
+        if pane != self.pane {
+            self.remember_here();
+        }
         if pane == Pane::Logs {
             self.follow_logs_of_selection();
-        }
-        if pane == Pane::Services && self.rollout.take().is_some() {
-            // The tasks shown were the drilled service's; the unscoped pane starts afresh.
-            self.tasks = Table::default();
         }
         self.pane = pane;
         self.mode = Mode::Normal;
         self.dirty = true;
     }
 
-    /// The logs pane follows the drilled-into service, else the one selected on services.
+    /// The logs pane follows the rollout view's service when it comes from there, else the one
+    /// selected on services.
     pub(crate) fn follow_logs_of_selection(&mut self) {
-        let target = self
-            .rollout
-            .clone()
-            .or_else(|| self.selected_service().map(Service::key));
+        let target = if self.pane == Pane::Rollout {
+            self.rollout.clone()
+        } else {
+            self.selected_service().map(Service::key)
+        };
         self.logs.follow_service(target);
     }
 
@@ -213,11 +231,16 @@ impl State {
         let Some(key) = self.selected_service().map(Service::key) else {
             return self.flash("select a service first");
         };
+        self.remember_here();
+        if self.rollout.as_ref() != Some(&key) {
+            self.rollout_view = rollout::RolloutView::of(&self.services);
+        }
         self.rollout = Some(key);
-        self.tasks = Table::default();
-        self.pane = Pane::Tasks;
-        // The rollout view shows the target revision's log lines too.
+        self.pane = Pane::Rollout;
+        self.mode = Mode::Normal;
+        // The rollout view shows its service's log lines too.
         self.follow_logs_of_selection();
+        self.dirty = true;
     }
 }
 
@@ -231,7 +254,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.size = (w, h);
             state.dirty = true;
         }
-        Msg::Layout(v) => state.viewport = v,
+        Msg::Layout(v) => {
+            state.viewport = v;
+            state.rollout_view.max_scroll = v.scroll_limit;
+            state.help_scroll = state.help_scroll.min(v.overlay_limit);
+        }
         Msg::Tick(now) => on_tick(state, now),
         Msg::ActionDone(result) => {
             data::on_action_done(state, result);

@@ -23,6 +23,10 @@ pub struct Watch {
 pub struct Viewport {
     /// Rows of items the current pane's list shows at once.
     pub list_rows: u16,
+    /// How far the rollout view's document may scroll.
+    pub scroll_limit: usize,
+    /// How far the overlay on screen (the help) may scroll.
+    pub overlay_limit: usize,
 }
 
 #[derive(Debug)]

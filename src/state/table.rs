@@ -12,6 +12,18 @@ pub trait TableItem {
     /// True when any shown field contains `needle` (already lower-case), as
     /// `filter::contains` compares.
     fn matches(&self, needle: &str) -> bool;
+    /// The columns the table can be sorted by, by their header, in the order `s` cycles them.
+    const SORTABLE: &'static [&'static str];
+    /// How two items compare in `column` (one of `SORTABLE`).
+    fn cmp_by(&self, other: &Self, column: &str) -> std::cmp::Ordering;
+}
+
+/// How a table is ordered: by one of its columns (its header), up or down. Without one the
+/// items keep the order they came in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sort {
+    pub column: &'static str,
+    pub desc: bool,
 }
 
 #[derive(Debug)]
@@ -22,6 +34,9 @@ pub struct Table<T> {
     /// Position in `view`.
     pub selected: usize,
     pub filter: Filter,
+    pub sort: Option<Sort>,
+    /// The user has moved the selection since the list was first loaded.
+    pub moved: bool,
     /// When the data shown was fetched; None until the first load.
     pub fetched_at: Option<Millis>,
     /// The last fetch's error, shown over stale data until a fetch succeeds.
@@ -35,6 +50,8 @@ impl<T> Default for Table<T> {
             view: Vec::new(),
             selected: 0,
             filter: Filter::default(),
+            sort: None,
+            moved: false,
             fetched_at: None,
             error: None,
         }
@@ -52,14 +69,15 @@ impl<T: TableItem + PartialEq> Table<T> {
         if items == self.items {
             return had_error;
         }
-        let keep = self.selected_item().map(TableItem::id);
+        // Until the user moves, the selection stays on the first row, even while a first load
+        // brings rows in above it.
+        let keep = self
+            .moved
+            .then(|| self.selected_item().map(TableItem::id))
+            .flatten();
         self.items = items;
         self.refilter();
-        if let Some(id) = keep
-            && let Some(pos) = self.view.iter().position(|&i| self.items[i].id() == id)
-        {
-            self.selected = pos;
-        }
+        self.reselect(keep);
         true
     }
 
@@ -69,10 +87,65 @@ impl<T: TableItem + PartialEq> Table<T> {
         self.selected = 0;
     }
 
+    /// Sorts by `column` (one of `T::SORTABLE`), keeping the selected item selected.
+    pub fn sort_by(&mut self, column: &'static str, desc: bool) {
+        let keep = self.selected_item().map(TableItem::id);
+        self.sort = Some(Sort { column, desc });
+        self.refilter();
+        self.reselect(keep);
+    }
+
+    /// The next sort: each sortable column up, then down, then the data's own order.
+    pub fn cycle_sort(&mut self) {
+        let cols = T::SORTABLE;
+        let next = match &self.sort {
+            None => cols.first().map(|c| (*c, false)),
+            Some(Sort {
+                column,
+                desc: false,
+            }) => Some((*column, true)),
+            Some(Sort { column, desc: true }) => cols
+                .iter()
+                .position(|c| c == column)
+                .and_then(|i| cols.get(i + 1))
+                .map(|c| (*c, false)),
+        };
+        match next {
+            Some((c, desc)) => self.sort_by(c, desc),
+            None => {
+                let keep = self.selected_item().map(TableItem::id);
+                self.sort = None;
+                self.refilter();
+                self.reselect(keep);
+            }
+        }
+    }
+
+    /// Selects the item with `id`, if it is in view.
+    pub fn select_id(&mut self, id: &str) {
+        self.moved = true;
+        self.reselect(Some(id.to_string()));
+    }
+
+    fn reselect(&mut self, id: Option<String>) {
+        if let Some(id) = id
+            && let Some(pos) = self.view.iter().position(|&i| self.items[i].id() == id)
+        {
+            self.selected = pos;
+        }
+    }
+
     fn refilter(&mut self) {
         self.view = (0..self.items.len())
             .filter(|&i| self.filter.admits(|t| self.items[i].matches(t)))
             .collect();
+        if let Some(Sort { column, desc }) = &self.sort {
+            let items = &self.items;
+            self.view.sort_by(|&a, &b| {
+                let o = items[a].cmp_by(&items[b], column);
+                if *desc { o.reverse() } else { o }
+            });
+        }
         self.selected = self.selected.min(self.view.len().saturating_sub(1));
     }
 
@@ -94,6 +167,7 @@ impl<T: TableItem + PartialEq> Table<T> {
 
     /// Moves the selection by `delta`, clamped to the view.
     pub fn step(&mut self, delta: isize) {
+        self.moved = true;
         let last = self.view.len().saturating_sub(1) as isize;
         self.selected = (self.selected as isize + delta).clamp(0, last.max(0)) as usize;
     }
@@ -120,6 +194,10 @@ mod tests {
         fn matches(&self, needle: &str) -> bool {
             contains(self.0, needle)
         }
+        const SORTABLE: &'static [&'static str] = &["NAME"];
+        fn cmp_by(&self, other: &Self, _: &str) -> std::cmp::Ordering {
+            self.0.cmp(other.0)
+        }
     }
 
     #[test]
@@ -143,6 +221,31 @@ mod tests {
         assert_eq!(t.selected, 0);
         t.step(10);
         assert_eq!(t.selected_item(), Some(&Item("api-canary")));
+    }
+
+    #[test]
+    fn sorting_keeps_the_selected_item_and_cycles_back_to_the_data_order() {
+        let mut t = Table::default();
+        t.replace(vec![Item("b"), Item("c"), Item("a")], 1);
+        t.step(1);
+        t.cycle_sort();
+        let names: Vec<&str> = t.visible().map(|i| i.0).collect();
+        assert_eq!(names, ["a", "b", "c"]);
+        assert_eq!(t.selected_item(), Some(&Item("c")));
+        t.cycle_sort();
+        assert_eq!(t.visible().next(), Some(&Item("c")), "descending");
+        // A refresh in another order keeps the sort and the selection.
+        t.replace(vec![Item("a"), Item("d"), Item("c"), Item("b")], 2);
+        let names: Vec<&str> = t.visible().map(|i| i.0).collect();
+        assert_eq!(names, ["d", "c", "b", "a"]);
+        assert_eq!(t.selected_item(), Some(&Item("c")));
+        t.cycle_sort();
+        assert_eq!(t.sort, None);
+        assert_eq!(
+            t.visible().next(),
+            Some(&Item("a")),
+            "the data's order again"
+        );
     }
 
     #[test]

@@ -5,11 +5,13 @@ mod alarms;
 mod chrome;
 mod confirm;
 mod detail;
+mod footer;
 pub mod format;
 mod images;
 mod logs;
 mod overlays;
 mod rollout;
+mod rollout_view;
 mod services;
 mod tasks;
 pub mod widgets;
@@ -38,26 +40,36 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
     f.render_widget(Block::default().style(theme.base()), f.area());
     chrome::header(f, header, state, theme);
     chrome::tabs(f, tabs, state, theme);
+    let (mut scroll_limit, mut overlay_limit) = (0, 0);
     let list_rows = match state.pane {
         Pane::Services => services::draw(f, body, state, theme),
         Pane::Tasks => tasks::draw(f, body, state, theme),
         Pane::Images => images::draw(f, body, state, theme),
         Pane::Alarms => alarms::draw(f, body, state, theme),
         Pane::Logs => logs::draw(f, body, state, theme),
+        Pane::Rollout => {
+            let drawn = rollout_view::draw(f, body, state, theme);
+            scroll_limit = drawn.scroll_limit;
+            drawn.rows
+        }
     };
     if let Some(p) = &state.progress {
         activity::draw(f, activity, p, &state.services.items, state.now, theme);
     }
-    chrome::footer(f, footer, state, theme);
+    footer::draw(f, footer, state, theme);
     match &state.mode {
-        Mode::Help => overlays::help(f, body, state, theme),
+        Mode::Help => overlay_limit = overlays::help(f, body, state, theme),
         Mode::Palette(text) => overlays::palette(f, body, text, theme),
         Mode::Detail => detail::draw(f, body, state, theme),
         Mode::Confirm(plan, typed) => confirm::draw(f, body, state, plan, typed, theme),
         Mode::Scale(typed) => overlays::scale(f, body, state, typed, theme),
         Mode::Normal | Mode::Filter => {}
     }
-    Viewport { list_rows }
+    Viewport {
+        list_rows,
+        scroll_limit,
+        overlay_limit,
+    }
 }
 
 /// A pane's frame: its title with the item count and filter, and on the bottom edge the data's

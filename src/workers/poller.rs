@@ -31,13 +31,15 @@ pub struct Handles {
 /// Whether the data of `pane` is wanted on the screen `w` describes.
 fn wanted(pane: Pane, w: &Watch) -> bool {
     match pane {
-        // The rollout view (tasks pane) shows its service's row too.
-        Pane::Services => matches!(w.pane, Pane::Services | Pane::Tasks),
+        // The rollout view shows its service's row too.
+        Pane::Services => matches!(w.pane, Pane::Services | Pane::Rollout),
         Pane::Tasks => w.pane == Pane::Tasks,
         Pane::Images => w.pane == Pane::Images,
         Pane::Alarms => w.pane == Pane::Alarms,
-        // The logs pane, and the rollout view's log box.
-        Pane::Logs => matches!(w.pane, Pane::Logs | Pane::Tasks) && w.service.is_some(),
+        // The logs pane, and the rollout view's log lines.
+        Pane::Logs => matches!(w.pane, Pane::Logs | Pane::Rollout) && w.service.is_some(),
+        // The rollout view's tasks: its service's only.
+        Pane::Rollout => w.pane == Pane::Rollout && w.service.is_some(),
     }
 }
 
@@ -151,7 +153,7 @@ impl Poller {
     async fn wait(&mut self, delay: Duration, seen: &Watch) -> bool {
         let deadline = Instant::now() + delay;
         let relevant = |pane, w: &Watch| {
-            let service = matches!(pane, Pane::Tasks | Pane::Logs).then(|| w.service.clone());
+            let service = matches!(pane, Pane::Rollout | Pane::Logs).then(|| w.service.clone());
             (wanted(pane, w), service)
         };
         let before = relevant(self.pane, seen);
@@ -183,7 +185,8 @@ impl Poller {
         let f = &self.fleet;
         Ok(match self.pane {
             Pane::Services => Msg::Services(self.services().await?, now_ms()),
-            Pane::Tasks => Msg::Tasks(
+            Pane::Tasks => Msg::Tasks(None, f.tasks(None).await?, now_ms()),
+            Pane::Rollout => Msg::Tasks(
                 w.service.clone(),
                 f.tasks(w.service.as_ref()).await?,
                 now_ms(),
@@ -257,8 +260,9 @@ mod tests {
     #[test]
     fn logs_are_polled_for_the_logs_pane_and_the_rollout_view_only() {
         assert!(wanted(Pane::Logs, &watch(Pane::Logs, Some("api"))));
-        assert!(wanted(Pane::Logs, &watch(Pane::Tasks, Some("api"))));
+        assert!(wanted(Pane::Logs, &watch(Pane::Rollout, Some("api"))));
         assert!(!wanted(Pane::Logs, &watch(Pane::Tasks, None)));
+        assert!(!wanted(Pane::Logs, &watch(Pane::Tasks, Some("api"))));
         assert!(!wanted(Pane::Logs, &watch(Pane::Services, Some("api"))));
         assert!(!wanted(Pane::Logs, &watch(Pane::Alarms, None)));
     }

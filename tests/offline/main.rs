@@ -17,4 +17,5 @@ mod sdk_replay;
 mod sdk_replay_actions;
 mod sim_actions;
 mod sim_scenarios;
+mod sizes;
 mod snapshots;

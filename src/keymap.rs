@@ -36,6 +36,8 @@ pub enum Command {
     Theme(Option<String>),
     /// Sort by the next column (None), or by the named one, descending when the bool says so.
     Sort(Option<(String, bool)>),
+    /// The API budget's figures.
+    Budget,
     Quit,
     /// Ctrl-C: quits at once, in any mode.
     ForceQuit,
@@ -391,6 +393,12 @@ pub const WORDS: &[Word] = &[
         arg: Some("COLUMN [desc]"),
         command: sort_word,
         help: "sort this pane by a column",
+    },
+    Word {
+        names: &["budget"],
+        arg: None,
+        command: |_| Command::Budget,
+        help: "API calls per minute, what waited, what was throttled",
     },
     Word {
         names: &["help"],

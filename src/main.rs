@@ -52,6 +52,7 @@ fn main() -> ExitCode {
         fleet,
         intervals: setup.intervals,
         audit,
+        budget,
     };
     let result = runtime.block_on(async {
         // ratatui::init restores the terminal on panic too, before color-eyre's report.

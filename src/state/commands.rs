@@ -14,7 +14,7 @@ pub(super) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
         Mode::Normal => on_normal(state, command, effects),
         Mode::Filter => on_filter(state, command),
         Mode::Palette(text) => on_palette(state, command, text, effects),
-        Mode::Help | Mode::Detail => on_overlay(state, command),
+        Mode::Help | Mode::Detail | Mode::Budget => on_overlay(state, command),
         Mode::Confirm(plan, typed) => on_confirm(state, command, *plan, typed, effects),
         Mode::Scale(typed) => on_scale(state, command, typed),
     }
@@ -66,6 +66,10 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Rollout => state.open_rollout_view(),
         Command::Theme(name) => theme(state, name),
         Command::Sort(column) => sort(state, column),
+        Command::Budget => {
+            state.mode = Mode::Budget;
+            effects.push(Effect::ReportBudget);
+        }
         Command::Quit => quit_unless_acting(state),
         Command::Build => state
             .flash("start a build: not in this version (no CI backend yet); nothing was changed"),

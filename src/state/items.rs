@@ -10,8 +10,14 @@ fn by_f64(a: f64, b: f64) -> Ordering {
 }
 
 impl TableItem for Service {
+    fn sort_default(items: &mut [Self]) {
+        sort_services(items);
+    }
     fn id(&self) -> String {
         self.arn.clone()
+    }
+    fn is(&self, id: &str) -> bool {
+        self.arn == id
     }
     const SORTABLE: &'static [&'static str] = &[
         "NAME", "CLUSTER", "ROLLOUT", "D/R/P", "TASK DEF", "IMAGE", "AGE", "CPU", "MEM", "STATUS",
@@ -51,6 +57,9 @@ impl TableItem for Service {
 }
 
 impl TableItem for Task {
+    fn sort_default(items: &mut [Self]) {
+        sort_tasks(items);
+    }
     fn id(&self) -> String {
         self.arn.clone()
     }
@@ -83,6 +92,9 @@ impl TableItem for Task {
 }
 
 impl TableItem for Image {
+    fn sort_default(items: &mut [Self]) {
+        sort_images(items);
+    }
     fn id(&self) -> String {
         format!("{}@{}", self.repository, self.digest)
     }
@@ -115,6 +127,9 @@ impl TableItem for Image {
 }
 
 impl TableItem for Alarm {
+    fn sort_default(items: &mut [Self]) {
+        sort_alarms(items);
+    }
     fn id(&self) -> String {
         self.name.clone()
     }

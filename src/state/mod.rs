@@ -39,6 +39,8 @@ pub enum Mode {
     Confirm(Box<ActionPlan>, String),
     /// Typing the new desired count for a scale.
     Scale(String),
+    /// The API budget: calls per minute per operation, what waited, what was throttled.
+    Budget,
 }
 
 impl Mode {
@@ -48,7 +50,7 @@ impl Mode {
             Mode::Normal => Layer::Normal,
             Mode::Filter => Layer::Filter,
             Mode::Palette(_) => Layer::Palette,
-            Mode::Help | Mode::Detail => Layer::Overlay,
+            Mode::Help | Mode::Detail | Mode::Budget => Layer::Overlay,
             Mode::Confirm(..) if prod => Layer::ConfirmTyped,
             Mode::Confirm(..) => Layer::Confirm,
             Mode::Scale(_) => Layer::Scale,
@@ -76,6 +78,8 @@ pub struct State {
     pub filter_recall: Option<usize>,
     /// Rows the help is scrolled down.
     pub help_scroll: usize,
+    /// The API budget's latest figures, while `:budget` is open.
+    pub budget: Vec<crate::workers::budget::OpReport>,
     pub context: ContextInfo,
     pub accent: Option<ratatui::style::Color>,
     pub read_only: bool,
@@ -95,7 +99,19 @@ pub struct State {
     pub quit: bool,
     /// Something visible changed since the last draw.
     pub dirty: bool,
+    /// Old data replaced by fresh data, for the loop to free off its own thread.
+    discarded: Discarded,
     last_watch: Option<Watch>,
+}
+
+/// Data waiting to be freed off the loop.
+#[derive(Default)]
+struct Discarded(Vec<Box<dyn std::any::Any + Send>>);
+
+impl std::fmt::Debug for Discarded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} discarded", self.0.len())
+    }
 }
 
 /// How long a footer message stays.
@@ -128,6 +144,7 @@ impl State {
             filters_used: Vec::new(),
             filter_recall: None,
             help_scroll: 0,
+            budget: Vec::new(),
             context: o.context,
             accent: o.accent,
             read_only: o.read_only,
@@ -142,6 +159,7 @@ impl State {
             progress: None,
             quit: false,
             dirty: true,
+            discarded: Discarded::default(),
             last_watch: None,
         }
     }
@@ -174,6 +192,16 @@ impl State {
         }
     }
 
+    /// What the pollers watch before the console has shown anything.
+    pub fn idle_watch() -> Watch {
+        Watch {
+            pane: Pane::Services,
+            service: None,
+            fast: false,
+            sort: None,
+        }
+    }
+
     /// What the pollers should watch, derived from what is on screen.
     pub fn watch(&self) -> Watch {
         let service = match self.pane {
@@ -189,12 +217,24 @@ impl State {
                     .progress
                     .as_ref()
                     .is_some_and(progress::Progress::active),
+            sort: self.services.sort.clone(),
         }
     }
 
     /// The current key layer.
     pub fn layer(&self) -> Layer {
         self.mode.layer(self.context.prod)
+    }
+
+    /// Keeps replaced data for the loop to free elsewhere: dropping 10k services on the loop
+    /// would make a key wait.
+    pub(crate) fn discard(&mut self, old: impl std::any::Any + Send) {
+        self.discarded.0.push(Box::new(old));
+    }
+
+    /// What the reducer replaced since the last call, to be freed off the loop.
+    pub fn take_discarded(&mut self) -> Vec<Box<dyn std::any::Any + Send>> {
+        std::mem::take(&mut self.discarded.0)
     }
 
     pub fn flash(&mut self, msg: impl Into<String>) {
@@ -259,7 +299,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.rollout_view.max_scroll = v.scroll_limit;
             state.help_scroll = state.help_scroll.min(v.overlay_limit);
         }
-        Msg::Tick(now) => on_tick(state, now),
+        Msg::Tick(now) => {
+            on_tick(state, now);
+            if state.mode == Mode::Budget {
+                effects.push(Effect::ReportBudget);
+            }
+        }
+        Msg::Budget(report) => {
+            state.dirty |= report != state.budget;
+            state.budget = report;
+        }
         Msg::ActionDone(result) => {
             data::on_action_done(state, result);
             effects.push(Effect::Refresh);

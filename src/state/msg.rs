@@ -1,10 +1,12 @@
 //! What reaches the reducer (`Msg`) and what it asks the loop to do (`Effect`).
 
 use super::Pane;
+use super::table::{Prepared, Sort};
 use crate::cloud::CloudError;
 use crate::model::{
     ActionPlan, ActionResult, Alarm, ContextInfo, Image, LogLine, Millis, Service, ServiceKey, Task,
 };
+use crate::workers::budget::OpReport;
 use crossterm::event::KeyEvent;
 
 /// What the pollers need to know: what is on screen, and how fast to poll it.
@@ -15,6 +17,8 @@ pub struct Watch {
     pub service: Option<ServiceKey>,
     /// A visible service has a rollout in progress: poll fast.
     pub fast: bool,
+    /// The order the services pane shows, so its poller sends them in that order.
+    pub sort: Option<Sort>,
 }
 
 /// What the last frame's layout gave each part of the screen, so the reducer knows how far a
@@ -38,7 +42,8 @@ pub enum Msg {
     /// The wall clock, once a second.
     Tick(Millis),
     Context(ContextInfo),
-    Services(Vec<Service>, Millis),
+    /// Every service, prepared by the poller: in the pane's order, compared with the last.
+    Services(Prepared<Service>, Millis),
     /// The first load's rows so far: (rows, clusters read, clusters in all, when).
     ServicesPart(Vec<Service>, usize, usize, Millis),
     Tasks(Option<ServiceKey>, Vec<Task>, Millis),
@@ -49,6 +54,8 @@ pub enum Msg {
     Failed(Pane, CloudError, Millis),
     /// An action's outcome: what was done, or why it was refused or failed.
     ActionDone(ActionResult),
+    /// The API budget's figures, for `:budget`.
+    Budget(Vec<OpReport>),
     /// SIGTERM, SIGHUP or SIGINT.
     Quit,
 }
@@ -61,4 +68,6 @@ pub enum Effect {
     Refresh,
     /// Run a confirmed action: re-read, check, audit, call.
     Run(Box<ActionPlan>, ContextInfo),
+    /// Send the API budget's figures (`Msg::Budget`), while `:budget` is open.
+    ReportBudget,
 }

@@ -12,10 +12,60 @@ pub trait TableItem {
     /// True when any shown field contains `needle` (already lower-case), as
     /// `filter::contains` compares.
     fn matches(&self, needle: &str) -> bool;
+    /// Whether this item has `id`; cheaper than building its id for a 10k-row search.
+    fn is(&self, id: &str) -> bool {
+        self.id() == id
+    }
+    /// Puts items in the order a pane shows them before any sort is chosen.
+    fn sort_default(items: &mut [Self])
+    where
+        Self: Sized;
     /// The columns the table can be sorted by, by their header, in the order `s` cycles them.
     const SORTABLE: &'static [&'static str];
     /// How two items compare in `column` (one of `SORTABLE`).
     fn cmp_by(&self, other: &Self, column: &str) -> std::cmp::Ordering;
+}
+
+/// A refresh a worker prepared off the loop: already in the table's order, and compared with
+/// the refresh it sent before, so the loop only swaps it in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared<T> {
+    pub items: Vec<T>,
+    /// The order the items are in (None: the data's own order).
+    pub sort: Option<Sort>,
+    /// False when the items equal the ones the worker sent last time.
+    pub changed: bool,
+}
+
+impl<T: TableItem> Prepared<T> {
+    /// Puts `items` in the order `sort` gives (stable, so equal items keep the data's order),
+    /// and says whether they differ from `last`, the items sent before.
+    pub fn new(mut items: Vec<T>, sort: Option<Sort>, last: Option<&[T]>) -> Self
+    where
+        T: PartialEq,
+    {
+        T::sort_default(&mut items);
+        if let Some(Sort { column, desc }) = &sort {
+            items.sort_by(|a, b| {
+                let o = a.cmp_by(b, column);
+                if *desc { o.reverse() } else { o }
+            });
+        }
+        let changed = last.is_none_or(|last| last != items.as_slice());
+        Self {
+            items,
+            sort,
+            changed,
+        }
+    }
+}
+
+/// Fresh items, in the data's own order and taken as changed: what a test or a first part
+/// hands the reducer.
+impl<T: TableItem + PartialEq> From<Vec<T>> for Prepared<T> {
+    fn from(items: Vec<T>) -> Self {
+        Prepared::new(items, None, None)
+    }
 }
 
 /// How a table is ordered: by one of its columns (its header), up or down. Without one the
@@ -69,16 +119,40 @@ impl<T: TableItem + PartialEq> Table<T> {
         if items == self.items {
             return had_error;
         }
-        // Until the user moves, the selection stays on the first row, even while a first load
-        // brings rows in above it.
+        let old = self.swap_in(items, false);
+        drop(old);
+        true
+    }
+
+    /// Takes a prepared refresh: nothing to compare, and no sorting when it is already in the
+    /// table's order. Returns whether anything visible changed, and the old items, for the
+    /// caller to drop off the loop.
+    pub fn take(&mut self, p: Prepared<T>, at: Millis) -> (bool, Option<Vec<T>>) {
+        self.fetched_at = Some(at);
+        let had_error = self.error.take().is_some();
+        if !p.changed && !self.items.is_empty() {
+            return (had_error, Some(p.items));
+        }
+        let in_order = p.sort == self.sort;
+        (true, Some(self.swap_in(p.items, in_order)))
+    }
+
+    /// Puts `items` in, keeping the selection on its item (or, until the user moves, on the
+    /// first row, even while a first load brings rows in above it). Returns the old items.
+    fn swap_in(&mut self, items: Vec<T>, in_order: bool) -> Vec<T> {
         let keep = self
             .moved
             .then(|| self.selected_item().map(TableItem::id))
             .flatten();
-        self.items = items;
-        self.refilter();
+        let old = std::mem::replace(&mut self.items, items);
+        if in_order && self.filter.is_empty() {
+            self.view = (0..self.items.len()).collect();
+            self.selected = self.selected.min(self.view.len().saturating_sub(1));
+        } else {
+            self.refilter();
+        }
         self.reselect(keep);
-        true
+        old
     }
 
     pub fn set_filter(&mut self, filter: String) {
@@ -129,7 +203,7 @@ impl<T: TableItem + PartialEq> Table<T> {
 
     fn reselect(&mut self, id: Option<String>) {
         if let Some(id) = id
-            && let Some(pos) = self.view.iter().position(|&i| self.items[i].id() == id)
+            && let Some(pos) = self.view.iter().position(|&i| self.items[i].is(&id))
         {
             self.selected = pos;
         }
@@ -195,6 +269,7 @@ mod tests {
             contains(self.0, needle)
         }
         const SORTABLE: &'static [&'static str] = &["NAME"];
+        fn sort_default(_: &mut [Self]) {}
         fn cmp_by(&self, other: &Self, _: &str) -> std::cmp::Ordering {
             self.0.cmp(other.0)
         }
@@ -246,6 +321,46 @@ mod tests {
             Some(&Item("a")),
             "the data's order again"
         );
+    }
+
+    #[test]
+    fn a_prepared_refresh_is_sorted_compared_and_swapped_in_without_losing_the_selection() {
+        let mut t = Table::default();
+        t.replace(vec![Item("a"), Item("b"), Item("c")], 1);
+        t.sort_by("NAME", true);
+        t.step(-1);
+        assert_eq!(t.selected_item(), Some(&Item("b")));
+        let sort = t.sort.clone();
+        let last: Vec<Item> = t.visible().cloned().collect();
+        let same = Prepared::new(
+            vec![Item("b"), Item("c"), Item("a")],
+            sort.clone(),
+            Some(&last),
+        );
+        assert!(
+            !same.changed,
+            "the same items in another order are the same refresh"
+        );
+        let (changed, old) = t.take(same, 2);
+        assert!(!changed && old.is_some());
+        assert_eq!(t.fetched_at, Some(2));
+        let fresh = Prepared::new(vec![Item("d"), Item("b"), Item("a")], sort, Some(&last));
+        assert!(fresh.changed);
+        assert_eq!(
+            fresh.items,
+            [Item("d"), Item("b"), Item("a")],
+            "in the table's order"
+        );
+        let (changed, old) = t.take(fresh, 3);
+        assert!(changed);
+        assert_eq!(
+            old.unwrap().len(),
+            3,
+            "the old items go back for freeing elsewhere"
+        );
+        assert_eq!(t.selected_item(), Some(&Item("b")));
+        let shown: Vec<&str> = t.visible().map(|i| i.0).collect();
+        assert_eq!(shown, ["d", "b", "a"]);
     }
 
     #[test]

@@ -93,8 +93,8 @@ mod tests {
     #[test]
     fn ages_pick_a_unit() {
         assert_eq!(age(100_000, 95_000), "5s");
-        assert_eq!(age(3_600_000, 0), "1h");
-        assert_eq!(age(5 * 86_400_000, 0), "5d");
+        assert_eq!(age(3_601_000, 1_000), "1h");
+        assert_eq!(age(5 * 86_400_000 + 1, 1), "5d");
         assert_eq!(age(0, 10_000), "0s");
         assert_eq!(age(5_000, 0), "-", "not known is not 1970");
     }

@@ -2,6 +2,7 @@
 
 pub mod activity;
 mod alarms;
+mod budget;
 mod chrome;
 mod confirm;
 mod detail;
@@ -63,6 +64,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
         Mode::Detail => detail::draw(f, body, state, theme),
         Mode::Confirm(plan, typed) => confirm::draw(f, body, state, plan, typed, theme),
         Mode::Scale(typed) => overlays::scale(f, body, state, typed, theme),
+        Mode::Budget => budget::draw(f, body, state, theme),
         Mode::Normal | Mode::Filter => {}
     }
     Viewport {

@@ -7,6 +7,7 @@ use super::budget::{self, Priority};
 use super::metrics;
 use crate::cloud::{CloudError, ErrorKind, Fleet};
 use crate::model::{Service, ServiceKey};
+use crate::state::table::Prepared;
 use crate::state::{Msg, Pane, Watch};
 use crate::timing::now_ms;
 use std::sync::Arc;
@@ -69,6 +70,7 @@ pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Int
                 None
             },
             series: series.clone(),
+            last_sent: None,
         };
         tokio::spawn(p.run());
     }
@@ -103,6 +105,8 @@ struct Poller {
     keys: Option<watch::Sender<Arc<Vec<ServiceKey>>>>,
     /// The metrics worker's latest CPU and memory, added to service rows before they go.
     series: metrics::Series,
+    /// The services sent last, to tell whether a refresh changed anything.
+    last_sent: Option<Vec<Service>>,
 }
 
 impl Poller {
@@ -184,7 +188,7 @@ impl Poller {
     async fn poll(&mut self, w: &Watch) -> Result<Msg, CloudError> {
         let f = &self.fleet;
         Ok(match self.pane {
-            Pane::Services => Msg::Services(self.services().await?, now_ms()),
+            Pane::Services => Msg::Services(self.services(w).await?, now_ms()),
             Pane::Tasks => Msg::Tasks(None, f.tasks(None).await?, now_ms()),
             Pane::Rollout => Msg::Tasks(
                 w.service.clone(),
@@ -200,7 +204,7 @@ impl Poller {
     /// The services, with the latest CPU and memory. The first load shows each cluster's rows
     /// as they come in; later refreshes replace the list whole, so rows never blink out while
     /// a refresh runs.
-    async fn services(&mut self) -> Result<Vec<Service>, CloudError> {
+    async fn services(&mut self, w: &Watch) -> Result<Prepared<Service>, CloudError> {
         let mut all = if self.loaded {
             self.fleet.services().await?
         } else {
@@ -224,7 +228,12 @@ impl Poller {
             });
         }
         metrics::apply(&self.series, &mut all);
-        Ok(all)
+        // Sorted and compared here, so the loop only swaps the list in.
+        let prepared = Prepared::new(all, w.sort.clone(), self.last_sent.as_deref());
+        if prepared.changed {
+            self.last_sent = Some(prepared.items.clone());
+        }
+        Ok(prepared)
     }
 
     /// New lines of the followed service since the last poll.
@@ -254,6 +263,7 @@ mod tests {
                 name: n.into(),
             }),
             fast: false,
+            sort: None,
         }
     }
 

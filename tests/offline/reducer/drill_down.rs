@@ -111,7 +111,7 @@ fn enter_on_tasks_opens_the_detail_and_esc_closes_it() {
 /// The seed's services and alarms loaded, drilled into `cluster/name`.
 fn drilled_with_alarms(services: Vec<Service>, cluster: &str, name: &str) -> State {
     let mut s = demo().build();
-    update(&mut s, Msg::Services(services, EPOCH));
+    update(&mut s, Msg::Services(services.into(), EPOCH));
     update(
         &mut s,
         Msg::Alarms(seed::world(EPOCH).alarms.clone(), EPOCH),

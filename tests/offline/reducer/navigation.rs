@@ -69,7 +69,7 @@ fn s_cycles_the_sort_and_the_selection_stays_on_its_service() {
     // A refresh keeps the order and the selection.
     let mut again: Vec<Service> = services();
     again.reverse();
-    update(&mut s, Msg::Services(again, EPOCH + 10_000));
+    update(&mut s, Msg::Services(again.into(), EPOCH + 10_000));
     assert_eq!(names(&s).first().map(String::as_str), Some("worker"));
     assert_eq!(selected_name(&s), "web");
 }
@@ -138,6 +138,6 @@ fn the_first_load_keeps_the_cursor_on_the_first_row_while_clusters_come_in() {
     update(&mut s, Msg::ServicesPart(two, 2, 3, EPOCH + 1_000));
     assert_eq!(s.services.selected, 0, "the cursor stays on the first row");
     assert_eq!(selected_name(&s), "api");
-    update(&mut s, Msg::Services(all, EPOCH + 2_000));
+    update(&mut s, Msg::Services(all.into(), EPOCH + 2_000));
     assert_eq!(s.services.selected, 0);
 }

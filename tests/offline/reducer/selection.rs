@@ -44,7 +44,7 @@ fn the_selection_follows_its_service_across_a_refresh() {
     // The next poll returns the services in another order; the sort and the selection hold.
     let mut v = services();
     v.reverse();
-    update(&mut s, Msg::Services(v, EPOCH + 5_000));
+    update(&mut s, Msg::Services(v.into(), EPOCH + 5_000));
     assert_eq!(selected_name(&s), "checkout");
 }
 

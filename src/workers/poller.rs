@@ -132,11 +132,14 @@ impl Poller {
     /// None when the loop has ended.
     async fn poll_once(&mut self, w: &Watch) -> Option<Duration> {
         // A poller only polls what is on screen.
+        let started = Instant::now();
         let polled = budget::with_priority(Priority::Visible, self.poll(w)).await;
         let (msg, delay) = match polled {
             Ok(msg) => {
                 self.backoff.reset();
-                (msg, self.interval(w))
+                // A refresh that took longer than the interval (a big fleet waiting on the API
+                // budget) waits as long again: the console never spends the whole budget.
+                (msg, self.interval(w).max(started.elapsed()))
             }
             Err(e) => {
                 let delay = if e.is_transient() {

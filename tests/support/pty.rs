@@ -16,7 +16,7 @@ pub struct Console {
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
     _master: Box<dyn MasterPty + Send>,
-    _home: tempfile::TempDir,
+    home: tempfile::TempDir,
 }
 
 impl Console {
@@ -68,12 +68,22 @@ impl Console {
             writer,
             child,
             _master: pair.master,
-            _home: home,
+            home,
         }
     }
 
     pub fn screen(&self) -> String {
         self.parser.lock().unwrap().screen().contents()
+    }
+
+    /// The console's home, with its XDG config, state and data dirs under it.
+    pub fn home(&self) -> &std::path::Path {
+        self.home.path()
+    }
+
+    /// The screen's cells, for colours: `cell(row, col)`.
+    pub fn cell(&self, row: u16, col: u16) -> Option<vt100::Cell> {
+        self.parser.lock().unwrap().screen().cell(row, col).cloned()
     }
 
     pub fn pid(&self) -> u32 {
@@ -101,6 +111,20 @@ impl Console {
             assert!(
                 start.elapsed() < PATIENCE,
                 "gave up waiting for {what}; the screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until `ok` holds of something other than the screen (what a server received, a
+    /// file), with the same patience as a screen.
+    pub fn eventually(&self, what: &str, ok: impl Fn() -> bool) {
+        let start = Instant::now();
+        while !ok() {
+            assert!(
+                start.elapsed() < PATIENCE,
+                "gave up waiting for {what}; the screen:\n{}",
+                self.screen()
             );
             std::thread::sleep(Duration::from_millis(50));
         }

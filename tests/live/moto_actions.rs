@@ -414,8 +414,17 @@ async fn read_only_sends_no_mutating_call() {
             .map(str::to_string),
         deployment_before
     );
-    // No record claims that anything was done.
-    for r in audit_records(&path) {
+    // Each refusal is on record, and no record claims that anything was done.
+    assert!(path.exists(), "no audit file at {}", path.display());
+    let records = audit_records(&path);
+    assert_eq!(phases(&records), vec!["refused"; plans.len()]);
+    for (r, plan) in records.iter().zip(&plans) {
+        assert_eq!(
+            r["outcome"]["refused"],
+            serde_json::json!(["read-only"]),
+            "{r}"
+        );
+        assert_eq!(r["call"], plan.mutation.to_string(), "{r}");
         assert_ne!(r["outcome"]["result"], "ok", "{r}");
     }
 }

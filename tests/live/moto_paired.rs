@@ -458,12 +458,15 @@ async fn read_only_sends_neither_the_weights_nor_the_scale_down() {
     let plan =
         for_verb(Verb::Abort, find(&services, "search"), &services, None).expect("an abort plan");
     counter.reset();
-    let audit = Audit::new(None);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("audit.jsonl");
+    let audit = Audit::new(Some(path.clone()));
     let err = execute(&fleet, &audit, &plan, &context())
         .await
         .expect_err("refused")
         .to_string();
     assert!(err.contains("read-only"), "{err}");
+    assert_eq!(audit_trail(&path), vec!["refused search-canary"]);
     for op in ["ModifyRule", "ModifyListener", "UpdateService"] {
         assert_eq!(counter.get(op), 0, "{op}: {:?}", counter.snapshot());
     }

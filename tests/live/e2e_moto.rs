@@ -84,6 +84,7 @@ async fn the_console_shows_what_was_seeded_in_moto() {
     // The PTY helpers block; the seeding above is done, so blocking this thread is fine.
     let mut c2 = Console::spawn(&args, &env);
     c2.wait_for("storefront");
+    // The account, from sts:GetCallerIdentity.
     c2.wait_for("acct 123456789012");
     c2.wait_for(&format!("{repo}:1"));
     c2.wait_for(" 37%");

@@ -302,6 +302,10 @@ async fn promote_moves_the_primary_then_the_rule_weights_then_retires_the_canary
         other => panic!("not split by weights: {other:?}"),
     }
     assert!(search.is_stable(), "moto must report the primary stable");
+    // The weights were read for the pair: target groups, their listeners, the rules.
+    for op in ["DescribeTargetGroups", "DescribeListeners", "DescribeRules"] {
+        assert!(counter.get(op) > 0, "{op}: {:?}", counter.snapshot());
+    }
 
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("audit.jsonl");

@@ -111,6 +111,9 @@ async fn the_fleet_shows_the_canary_waiting_at_its_hook_from_aws_data() {
     let expires = c.shim.deployment(&c.deployment).hooks[0].expires_at;
     assert_eq!(hook.expires_at, (expires * 1000.0) as i64);
 
+    // moto answered DescribeServices; the shim added the deploymentConfiguration back.
+    assert_eq!(counter.get("DescribeServices"), 1);
+    assert_eq!(c.shim.calls_of("DescribeServices").len(), 1);
     // ECS names the current deployment on the service: no ListServiceDeployments needed.
     assert_eq!(counter.get("ListServiceDeployments"), 0);
     assert_eq!(counter.get("DescribeServiceDeployments"), 1);

@@ -22,3 +22,4 @@ mod sim_actions;
 mod sim_scenarios;
 mod sizes;
 mod snapshots;
+mod testing_md;

@@ -18,6 +18,7 @@ mod reducer;
 mod sdk_replay;
 mod sdk_replay_actions;
 mod sdk_replay_panes;
+mod shim_model;
 mod sim_actions;
 mod sim_scenarios;
 mod sizes;

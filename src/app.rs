@@ -49,6 +49,9 @@ impl Effects {
                     self.refreshes += 1;
                     let _ = self.handles.refresh.send(self.refreshes);
                 }
+                Effect::Evidence(r) => {
+                    let _ = self.handles.evidence.send(*r);
+                }
                 Effect::Run(plan, ctx) => {
                     let (fleet, audit, tx) =
                         (self.fleet.clone(), self.audit.clone(), self.tx.clone());

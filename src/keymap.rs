@@ -32,6 +32,10 @@ pub enum Command {
     RolloutAlarms,
     /// The rollout view of the selected service.
     Rollout,
+    /// The task-definition diff of the service's revisions.
+    Diff,
+    /// All of the service's events.
+    Events,
     Theme(Option<String>),
     Quit,
     /// Ctrl-C: quits at once, in any mode.
@@ -185,6 +189,7 @@ fn normal() -> Vec<Binding> {
         b(&[Char('r')], "r", Command::Refresh, "refresh now", Everywhere, Some("refresh")),
         b(&[Char('f')], "f", Command::ToggleFollow, "follow / pause the tail", Reach::Pane(Pane::Logs), Some("follow")),
         b(&[Char('a')], "a", Command::RolloutAlarms, "alarms of this rollout", Reach::RolloutView, None),
+        b(&[Char('e')], "e", Command::Events, "all events of this service (scrollable)", Reach::RolloutView, None),
         b(&[Char('P')], "P", Command::Promote, "promote the canary of the service", Everywhere, None),
         b(&[Char('A')], "A", Command::Abort, "abort the rollout of the service", Everywhere, None),
         b(&[Char('R')], "R", Command::Rollback, "roll back the service", Everywhere, None),
@@ -227,6 +232,12 @@ fn modal(layer: Layer) -> Vec<Binding> {
         ],
         Layer::Overlay => vec![
             b(&[Esc, Char('q'), Char('?'), Enter], "Esc", Command::Cancel, "close", e, Some("close")),
+            // Scrolling, where the overlay scrolls (the diff and the events).
+            b(&[Char('j'), Down], "j/↓", Command::Down, "scroll down", e, None),
+            b(&[Char('k'), Up], "k/↑", Command::Up, "scroll up", e, None),
+            b(&[PageDown, Char('d')], "PgDn/d", Command::PageDown, "page down", e, None),
+            b(&[PageUp, Char('u')], "PgUp/u", Command::PageUp, "page up", e, None),
+            b(&[Char('g'), Home], "g", Command::Top, "go to top", e, None),
         ],
     }
 }
@@ -355,6 +366,18 @@ pub const WORDS: &[Word] = &[
         arg: None,
         command: |_| Command::Rollout,
         help: "rollout view of the selected service",
+    },
+    Word {
+        names: &["diff"],
+        arg: None,
+        command: |_| Command::Diff,
+        help: "task-definition diff of the service's revisions",
+    },
+    Word {
+        names: &["events"],
+        arg: None,
+        command: |_| Command::Events,
+        help: "all events of the service (scrollable)",
     },
     Word {
         names: &["theme"],

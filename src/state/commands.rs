@@ -19,6 +19,7 @@ pub(super) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
                 state.mode = Mode::Normal;
             }
         }
+        Mode::Diff(_) | Mode::Events(_) => super::overlay::on_scroll(state, command),
         Mode::Confirm(plan, typed) => on_confirm(state, command, *plan, typed, effects),
         Mode::Scale(typed) => on_scale(state, command, typed),
     }
@@ -58,6 +59,8 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         }
         Command::RolloutAlarms => rollout_alarms(state),
         Command::Rollout => state.open_rollout_view(),
+        Command::Diff => super::overlay::open_diff(state),
+        Command::Events => super::overlay::open_events(state),
         Command::Theme(name) => theme(state, name),
         Command::Quit => quit_unless_acting(state),
         Command::Build => state

@@ -1,7 +1,7 @@
 //! Data from the workers: fresh lists replace the old ones (keeping the selection), failures
 //! keep the old data and say why.
 
-use super::{Msg, Pane, State, items};
+use super::{Msg, Pane, State, evidence, items};
 use crate::model::ActionResult;
 
 pub(super) fn on_data(state: &mut State, msg: Msg) {
@@ -20,7 +20,9 @@ pub(super) fn on_data(state: &mut State, msg: Msg) {
             if state.services.fetched_at.is_none() || state.services_loading.is_some() =>
         {
             items::sort_services(&mut v);
+            evidence::carry_history(state, &mut v, at);
             state.services.replace(v, at);
+            evidence::relink(state);
             state.services_loading = Some((done, total));
             state.dirty = true;
         }
@@ -30,7 +32,9 @@ pub(super) fn on_data(state: &mut State, msg: Msg) {
             if let Some(p) = &mut state.progress {
                 state.dirty |= p.observe(&v, at);
             }
+            evidence::carry_history(state, &mut v, at);
             state.dirty |= state.services.replace(v, at) && state.pane != Pane::Logs;
+            evidence::relink(state);
         }
         Msg::Tasks(service, mut v, at) if service == state.rollout => {
             items::sort_tasks(&mut v);
@@ -42,8 +46,11 @@ pub(super) fn on_data(state: &mut State, msg: Msg) {
         }
         Msg::Alarms(mut v, at) => {
             items::sort_alarms(&mut v);
+            // The tab's badge and the rows' alarms show on every pane.
             state.dirty |= state.alarms.replace(v, at);
+            evidence::relink(state);
         }
+        Msg::Evidence(f) => evidence::on_fetched(state, *f),
         Msg::Logs(key, lines, at) if state.logs.service.as_ref() == Some(&key) => {
             state.logs.take(&lines, at);
             state.dirty |= state.pane == Pane::Logs

@@ -45,6 +45,8 @@ pub enum Msg {
     Failed(Pane, CloudError, Millis),
     /// An action's outcome: what was done, or why it was refused or failed.
     ActionDone(ActionResult),
+    /// What the evidence worker fetched.
+    Evidence(Box<super::evidence::Fetched>),
     /// SIGTERM, SIGHUP or SIGINT.
     Quit,
 }
@@ -57,4 +59,6 @@ pub enum Effect {
     Refresh,
     /// Run a confirmed action: re-read, check, audit, call.
     Run(Box<ActionPlan>, ContextInfo),
+    /// Tell the evidence worker what the screen needs now.
+    Evidence(Box<super::evidence::Request>),
 }

@@ -43,7 +43,7 @@ fn boxed(theme: &Theme, title: String) -> Block<'static> {
 /// The rollout panel, events and logs of `svc`; returns the area left for its tasks.
 fn rollout_view(f: &mut Frame, area: Rect, state: &State, svc: &Service, theme: &Theme) -> Rect {
     let pair = crate::model::pair_of(svc, &state.services.items);
-    let panel = rollout::panel(svc, pair, state.now, theme);
+    let panel = rollout::panel(state, svc, pair, theme);
     let height = (panel.len() as u16 + 2).min(area.height / 2);
     let [top, events_area, logs_area, rest] = Layout::vertical([
         Constraint::Length(height),
@@ -56,22 +56,10 @@ fn rollout_view(f: &mut Frame, area: Rect, state: &State, svc: &Service, theme: 
         Paragraph::new(panel).block(boxed(theme, " rollout ".into())),
         top,
     );
-    let events: Vec<Line> = svc
-        .events
-        .iter()
-        .take(events_area.height.saturating_sub(2) as usize)
-        .map(|e| {
-            Line::from(vec![
-                Span::styled(
-                    format!("{} ", format::clock(e.at)),
-                    Style::new().fg(theme.muted),
-                ),
-                Span::raw(e.message.clone()),
-            ])
-        })
-        .collect();
+    let events =
+        super::events::box_lines(svc, events_area.height.saturating_sub(2) as usize, theme);
     f.render_widget(
-        Paragraph::new(events).block(boxed(theme, " events ".into())),
+        Paragraph::new(events).block(boxed(theme, " events (e: all) ".into())),
         events_area,
     );
     let (title, lines) = target_logs(state, svc, logs_area.height, theme);

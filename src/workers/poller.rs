@@ -20,12 +20,17 @@ pub struct Intervals {
     pub normal: Duration,
     /// How often the logs pane asks for new lines.
     pub logs: Duration,
+    /// How often alarms are polled while neither their pane nor a rollout is on screen (the
+    /// tab's badge and the service rows show them everywhere).
+    pub alarms: Duration,
 }
 
 pub struct Handles {
     pub watch: watch::Sender<Watch>,
     /// Bumped to ask every poller to poll now.
     pub refresh: watch::Sender<u64>,
+    /// What the evidence worker should fetch.
+    pub evidence: watch::Sender<crate::state::evidence::Request>,
 }
 
 /// Whether the data of `pane` is wanted on the screen `w` describes.
@@ -35,10 +40,22 @@ fn wanted(pane: Pane, w: &Watch) -> bool {
         Pane::Services => matches!(w.pane, Pane::Services | Pane::Tasks),
         Pane::Tasks => w.pane == Pane::Tasks,
         Pane::Images => w.pane == Pane::Images,
-        Pane::Alarms => w.pane == Pane::Alarms,
+        // Everywhere: the tab's badge and the service rows show them (see `interval`).
+        Pane::Alarms => true,
         // The logs pane, and the rollout view's log box.
         Pane::Logs => matches!(w.pane, Pane::Logs | Pane::Tasks) && w.service.is_some(),
     }
+}
+
+/// The rollout view is on screen: the tasks pane drilled into a service.
+fn rollout_visible(w: &Watch) -> bool {
+    w.pane == Pane::Tasks && w.service.is_some()
+}
+
+/// The data of `pane` is what the screen is about: its own pane, or the alarms of a rollout
+/// on screen. Other wanted data (the alarms behind the tab's badge) is background work.
+fn on_screen(pane: Pane, w: &Watch) -> bool {
+    w.pane == pane || (pane == Pane::Alarms && rollout_visible(w))
 }
 
 /// Starts the pollers, the header's context lookup and the metrics worker.
@@ -46,6 +63,8 @@ pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Int
     let (watch_tx, watch_rx) = watch::channel(first);
     let (refresh_tx, refresh_rx) = watch::channel(0u64);
     tokio::spawn(lookup_context(fleet.clone(), tx.clone()));
+    let (evidence_tx, evidence_rx) = watch::channel(Default::default());
+    tokio::spawn(super::evidence::run(fleet.clone(), tx.clone(), evidence_rx));
     let (keys_tx, keys_rx) = watch::channel(Arc::new(Vec::new()));
     let series = metrics::Series::default();
     tokio::spawn(metrics::run(fleet.clone(), keys_rx, series.clone()));
@@ -73,6 +92,7 @@ pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Int
     Handles {
         watch: watch_tx,
         refresh: refresh_tx,
+        evidence: evidence_tx,
     }
 }
 
@@ -125,8 +145,13 @@ impl Poller {
     /// Polls, reports the data or the failure, and says how long to wait before the next poll.
     /// None when the loop has ended.
     async fn poll_once(&mut self, w: &Watch) -> Option<Duration> {
-        // A poller only polls what is on screen.
-        let polled = budget::with_priority(Priority::Visible, self.poll(w)).await;
+        // A poller polls what is on screen; alarms off screen go in the background.
+        let priority = if on_screen(self.pane, w) {
+            Priority::Visible
+        } else {
+            Priority::Background
+        };
+        let polled = budget::with_priority(priority, self.poll(w)).await;
         let (msg, delay) = match polled {
             Ok(msg) => {
                 self.backoff.reset();
@@ -152,7 +177,7 @@ impl Poller {
         let deadline = Instant::now() + delay;
         let relevant = |pane, w: &Watch| {
             let service = matches!(pane, Pane::Tasks | Pane::Logs).then(|| w.service.clone());
-            (wanted(pane, w), service)
+            (wanted(pane, w), on_screen(pane, w), service)
         };
         let before = relevant(self.pane, seen);
         loop {
@@ -174,6 +199,8 @@ impl Poller {
     fn interval(&self, w: &Watch) -> Duration {
         match self.pane {
             Pane::Logs => self.iv.logs,
+            Pane::Alarms if rollout_visible(w) => self.iv.fast,
+            Pane::Alarms if w.pane != Pane::Alarms => self.iv.alarms,
             _ if w.fast => self.iv.fast,
             _ => self.iv.normal,
         }
@@ -252,6 +279,17 @@ mod tests {
             }),
             fast: false,
         }
+    }
+
+    #[test]
+    fn alarms_are_polled_everywhere_but_only_in_the_foreground_where_they_show() {
+        for pane in Pane::ALL {
+            assert!(wanted(Pane::Alarms, &watch(pane, None)), "{pane:?}");
+        }
+        assert!(on_screen(Pane::Alarms, &watch(Pane::Alarms, None)));
+        assert!(on_screen(Pane::Alarms, &watch(Pane::Tasks, Some("api"))));
+        assert!(!on_screen(Pane::Alarms, &watch(Pane::Tasks, None)));
+        assert!(!on_screen(Pane::Alarms, &watch(Pane::Services, None)));
     }
 
     #[test]

@@ -20,18 +20,13 @@ fn duration(ms: Millis) -> String {
 /// deployment: what the wait waits on, counted on the deployment it waits for (the service's
 /// counts add up every deployment's tasks).
 fn where_it_is(s: &Service, td: Option<&TaskDefRef>) -> String {
-    let mut out = match s.waited_deployment(td) {
-        Some(d) => format!("{}/{} running on {}", d.running, d.desired, d.task_def),
-        None => format!(
-            "{}/{} running in the service (no deployment of {} yet)",
-            s.running,
-            s.desired,
-            td.unwrap_or(&s.task_def)
-        ),
+    let Some(d) = s.waited_deployment(td) else {
+        return format!("no deployment of {} yet", td.unwrap_or(&s.task_def));
     };
+    let mut out = format!("{}/{} running on {}", d.running, d.desired, d.task_def);
     match (s.deployments.len(), s.primary()) {
         (n @ 2.., _) => out.push_str(&format!(" · {n} deployments")),
-        (_, Some(d)) => out.push_str(&format!(" · primary {}", d.rollout_state)),
+        (_, Some(p)) => out.push_str(&format!(" · primary {}", p.rollout_state)),
         _ => {}
     }
     out

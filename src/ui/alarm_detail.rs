@@ -102,11 +102,6 @@ fn metric_lines(a: &Alarm, theme: &Theme) -> Vec<Line<'static>> {
     let Some(m) = &a.spec.metric else {
         return vec![field(theme, "metric", "metric math (not shown)")];
     };
-    let dims: Vec<String> = m
-        .dimensions
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
     let fires = match (&a.spec.comparison, a.spec.threshold) {
         (Some(c), Some(t)) => format!(
             "{} {} {} for {} datapoints of {} s",
@@ -118,16 +113,26 @@ fn metric_lines(a: &Alarm, theme: &Theme) -> Vec<Line<'static>> {
         ),
         _ => "-".into(),
     };
-    vec![
-        field(theme, "metric", format!("{} {}", m.namespace, m.name)),
-        field(theme, "dimensions", dims.join(" ")),
+    let mut lines = vec![field(
+        theme,
+        "metric",
+        format!("{} {}", m.namespace, m.name),
+    )];
+    // One dimension a line: their values are long ARN tails.
+    lines.extend(m.dimensions.iter().enumerate().map(|(i, (k, v))| {
         field(
             theme,
-            "statistic",
-            format!("{} over {} s", m.statistic, m.period_secs),
-        ),
-        field(theme, "fires when", fires),
-    ]
+            if i == 0 { "dimensions" } else { "" },
+            format!("{k}={v}"),
+        )
+    }));
+    lines.push(field(
+        theme,
+        "statistic",
+        format!("{} over {} s", m.statistic, m.period_secs),
+    ));
+    lines.push(field(theme, "fires when", fires));
+    lines
 }
 
 fn sparkline_lines(state: &State, a: &Alarm, width: usize, theme: &Theme) -> Vec<Line<'static>> {

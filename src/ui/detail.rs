@@ -44,14 +44,9 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         },
         Pane::Services | Pane::Logs => return,
     };
-    let h = lines.len() as u16 + 2;
-    popup(
-        f,
-        centered(area, area.width.saturating_sub(8).min(110), h),
-        theme,
-        title,
-        lines,
-    );
+    let width = area.width.saturating_sub(8).min(110);
+    let h = super::widgets::overlay::wrapped_height(&lines, width);
+    popup(f, centered(area, width, h), theme, title, lines);
 }
 
 fn task(t: &Task, now: Millis, theme: &Theme) -> Vec<Line<'static>> {

@@ -34,8 +34,9 @@ fn change_spans(d: &DiffLine, theme: &Theme) -> Vec<Span<'static>> {
     }
 }
 
-/// The diff from `a` to `b` as lines, one per changed field: `  app  secret  - NAME=arn`.
-/// What the deploy dialog calls with the running and the new task definition.
+/// The diff from `a` to `b` as lines: the task's own fields, then each container's under its
+/// name, one line per changed field (`    secret       - NAME=arn`). What the deploy dialog
+/// calls with the running and the new task definition.
 pub fn diff_lines(a: &TaskDefinition, b: &TaskDefinition, theme: &Theme) -> Vec<Line<'static>> {
     let muted = Style::new().fg(theme.muted);
     let changes = diff(a, b);
@@ -45,31 +46,27 @@ pub fn diff_lines(a: &TaskDefinition, b: &TaskDefinition, theme: &Theme) -> Vec<
             muted,
         ))];
     }
-    let scope = changes
-        .iter()
-        .map(|d| d.container.chars().count().max(4))
-        .max()
-        .unwrap_or(4);
     let field = changes.iter().map(|d| d.field.len()).max().unwrap_or(0);
-    changes
-        .iter()
-        .map(|d| {
-            let container = if d.container.is_empty() {
-                "task"
+    let mut lines = Vec::new();
+    let mut scope: Option<&str> = None;
+    for d in &changes {
+        if scope != Some(d.container.as_str()) {
+            scope = Some(&d.container);
+            let title = if d.container.is_empty() {
+                "task".to_string()
             } else {
-                &d.container
+                format!("container {}", d.container)
             };
-            let mut spans = vec![
-                Span::styled(
-                    format!("  {container:<scope$}  "),
-                    Style::new().fg(theme.fg),
-                ),
-                Span::styled(format!("{:<field$}  ", d.field), muted),
-            ];
-            spans.extend(change_spans(d, theme));
-            Line::from(spans)
-        })
-        .collect()
+            lines.push(Line::from(Span::styled(
+                format!("  {title}"),
+                Style::new().fg(theme.fg).add_modifier(Modifier::BOLD),
+            )));
+        }
+        let mut spans = vec![Span::styled(format!("    {:<field$}  ", d.field), muted)];
+        spans.extend(change_spans(d, theme));
+        lines.push(Line::from(spans));
+    }
+    lines
 }
 
 /// The diff of `pair` from what the state holds, or what stands in for it: loading, or why

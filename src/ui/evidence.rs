@@ -52,13 +52,23 @@ fn arrow(j: &Judgement) -> &'static str {
     }
 }
 
-/// `canary 5xx 2.1% vs primary 0.2% ▲`, or what stands in for a missing figure.
+/// `canary 5xx 2.1% vs primary 0.2% ▲` (the roles named with the first figure only), or
+/// what stands in for a missing figure.
 fn figure_spans(
     what: &str,
     (c, p): (&AlbFigures, &AlbFigures),
     sides: &Sides,
     theme: &Theme,
 ) -> Vec<Span<'static>> {
+    let named = what == "5xx";
+    let (c_role, p_role) = if named {
+        (
+            format!("{} ", sides.canary.role.label()),
+            format!("{} ", sides.primary.role.label()),
+        )
+    } else {
+        (String::new(), String::new())
+    };
     let (j, cv, pv) = match what {
         "5xx" => (
             judge_5xx(c, p),
@@ -74,13 +84,13 @@ fn figure_spans(
     };
     let fg = Style::new().fg(theme.fg);
     let mut spans = vec![
-        Span::styled(format!("{} {what} ", sides.canary.role.label()), fg),
+        Span::styled(format!("{c_role}{what} "), fg),
         Span::styled(value(cv, c), theme.judgement(&j)),
-        Span::styled(format!(" vs {} ", sides.primary.role.label()), fg),
+        Span::styled(format!(" vs {p_role}"), fg),
         Span::styled(value(pv, p), fg),
         Span::styled(arrow(&j), theme.judgement(&j)),
     ];
-    if let Judgement::TooFew(n) = j {
+    if let (Judgement::TooFew(n), true) = (j, named) {
         spans.push(Span::styled(
             format!(" (only {n:.0} requests: too few to judge)"),
             Style::new().fg(theme.muted),
@@ -131,15 +141,14 @@ pub fn verdict_line(state: &State, sides: &Sides, theme: &Theme) -> Line<'static
     Line::from(spans)
 }
 
-/// `over 14m` or, for a rolling deployment, what the two windows are.
+/// `(14m, read 5s ago)` or, for a rolling deployment, which two windows of its one target
+/// group are compared.
 fn window_text(now: Millis, r: &AlbResult, sides: &Sides) -> String {
     let age = format::age(now, r.at);
     let span = format::age(r.at, sides.canary.from);
     match sides.split {
-        Split::Rolling => format!(
-            "(target group over the {span} of the deployment vs the 30m before it · read {age} ago)"
-        ),
-        _ => format!("(over {span} · read {age} ago)"),
+        Split::Rolling => format!("(its {span} vs the 30m before, read {age} ago)"),
+        _ => format!("({span}, read {age} ago)"),
     }
 }
 
@@ -181,6 +190,53 @@ pub fn revision_figures(state: &State, s: &Service, side: &Side) -> RevisionFigu
     f
 }
 
+/// `ERROR 32/min`, `unhealthy 1`: a figure, or a dash where it is not known.
+fn known(what: &str, v: Option<String>) -> String {
+    v.map_or(format!("{what} -"), |v| format!("{what} {v}"))
+}
+
+/// The parts of a side's line: the load balancer's figures, then the revision's.
+fn figure_parts(
+    alb: Option<&AlbFigures>,
+    f: &RevisionFigures,
+    theme: &Theme,
+) -> Vec<(String, Style)> {
+    let (fg, muted) = (Style::new().fg(theme.fg), Style::new().fg(theme.muted));
+    let mut parts: Vec<(String, Style)> = Vec::new();
+    match alb {
+        Some(a) if a.has_traffic() => {
+            parts.push((format!("{} req", count(a.requests)), fg));
+            parts.push((known("5xx", a.error_rate().map(pct)), fg));
+            parts.push((known("p50", a.p50_ms.map(ms)), fg));
+            parts.push((known("p99", a.p99_ms.map(ms)), fg));
+        }
+        Some(_) => parts.push(("no traffic yet".into(), muted)),
+        None => {}
+    }
+    let per_min = |v: f64| {
+        if v >= 10.0 {
+            format!("{v:.0}/min")
+        } else {
+            format!("{v:.1}/min")
+        }
+    };
+    let errors = f.errors_per_min.map_or(0, |v| u32::from(v > 0.0));
+    parts.push((
+        known("ERROR", f.errors_per_min.map(per_min)),
+        theme.failures(errors),
+    ));
+    let n = |v: Option<u32>| v.map(|v| v.to_string());
+    parts.push((
+        known("unhealthy", n(f.unhealthy)),
+        theme.failures(f.unhealthy.unwrap_or(0)),
+    ));
+    parts.push((
+        known("stopped", n(f.stopped)),
+        theme.failures(f.stopped.unwrap_or(0)),
+    ));
+    parts
+}
+
 fn side_line(
     state: &State,
     s: &Service,
@@ -189,49 +245,14 @@ fn side_line(
     theme: &Theme,
 ) -> Line<'static> {
     let muted = Style::new().fg(theme.muted);
-    let fg = Style::new().fg(theme.fg);
-    let f = revision_figures(state, s, side);
-    let tg = side.target_group.as_deref().map_or(String::new(), |t| {
-        format!(" {}", crate::model::target_group_name(t))
-    });
+    let revision = Style::new().fg(theme.fg).add_modifier(Modifier::BOLD);
     let mut spans = vec![
         Span::styled(format!("  {:<8}", side.role.label()), theme.canary_style()),
-        Span::styled(
-            format!("{}", side.revision),
-            fg.add_modifier(Modifier::BOLD),
-        ),
-        Span::styled(tg, muted),
+        Span::styled(side.revision.to_string(), revision),
         Span::styled("  ", muted),
     ];
-    let mut parts: Vec<(String, Style)> = Vec::new();
-    match alb {
-        Some(a) if a.has_traffic() => {
-            parts.push((format!("{} req", count(a.requests)), fg));
-            parts.push((
-                format!("5xx {}", a.error_rate().map_or("-".into(), pct)),
-                fg,
-            ));
-            parts.push((format!("p50 {}", a.p50_ms.map_or("-".into(), ms)), fg));
-            parts.push((format!("p99 {}", a.p99_ms.map_or("-".into(), ms)), fg));
-        }
-        Some(_) => parts.push(("no traffic yet".into(), muted)),
-        None => {}
-    }
-    let known =
-        |v: Option<String>, what: &str| v.map_or(format!("{what} -"), |v| format!("{what} {v}"));
-    parts.push((
-        known(f.errors_per_min.map(|v| format!("{v:.1}/min")), "ERROR"),
-        theme.failures(f.errors_per_min.map_or(0, |v| (v > 0.0) as u32)),
-    ));
-    parts.push((
-        known(f.unhealthy.map(|v| v.to_string()), "unhealthy"),
-        theme.failures(f.unhealthy.unwrap_or(0)),
-    ));
-    parts.push((
-        known(f.stopped.map(|v| v.to_string()), "stopped"),
-        theme.failures(f.stopped.unwrap_or(0)),
-    ));
-    for (i, (text, style)) in parts.into_iter().enumerate() {
+    let f = revision_figures(state, s, side);
+    for (i, (text, style)) in figure_parts(alb, &f, theme).into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" · ", muted));
         }

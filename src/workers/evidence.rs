@@ -49,8 +49,11 @@ pub async fn run(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, mut want: watch::
     let mut done = Fetches::default();
     loop {
         let r = want.borrow_and_update().clone();
-        let fetched =
-            with_priority(Priority::Visible, fetch_due(fleet.as_ref(), &r, &mut done)).await;
+        let fetched = with_priority(
+            Priority::Visible,
+            fetch_due(fleet.as_ref(), &r, &mut done, now_ms()),
+        )
+        .await;
         for f in fetched {
             if tx.send(Msg::Evidence(Box::new(f))).await.is_err() {
                 return; // the loop has ended
@@ -76,12 +79,23 @@ pub async fn run(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, mut want: watch::
     }
 }
 
+/// Everything `r` asks for, fetched at `now` (the fleet's time): what one round of the worker
+/// brings back when nothing was fetched before.
+pub async fn fetch_once(fleet: &dyn Fleet, r: &Request, now: Millis) -> Vec<Fetched> {
+    fetch_due(fleet, r, &mut Fetches::default(), now).await
+}
+
 /// Fetches what is due of `r`; returns what came back.
-async fn fetch_due(fleet: &dyn Fleet, r: &Request, done: &mut Fetches) -> Vec<Fetched> {
+async fn fetch_due(
+    fleet: &dyn Fleet,
+    r: &Request,
+    done: &mut Fetches,
+    now: Millis,
+) -> Vec<Fetched> {
     let mut out = Vec::new();
     if let Some(sides) = r.sides.as_ref().filter(|s| due(&done.alb, *s)) {
         done.alb = Some((sides.clone(), Instant::now()));
-        if let Some(f) = alb(fleet, sides).await {
+        if let Some(f) = alb(fleet, sides, now).await {
             out.push(f);
         }
     }
@@ -114,17 +128,16 @@ async fn fetch_due(fleet: &dyn Fleet, r: &Request, done: &mut Fetches) -> Vec<Fe
     }
     if let Some((name, metric)) = r.alarm.as_ref().filter(|(n, _)| due(&done.alarm, n)) {
         done.alarm = Some((name.clone(), Instant::now()));
-        out.push(alarm(fleet, name, metric.as_ref()).await);
+        out.push(alarm(fleet, name, metric.as_ref(), now).await);
     }
     out
 }
 
 /// Both sides' figures in one call; None when a side has no target group of its own.
-async fn alb(fleet: &dyn Fleet, sides: &Sides) -> Option<Fetched> {
+async fn alb(fleet: &dyn Fleet, sides: &Sides, now: Millis) -> Option<Fetched> {
     if sides.no_alb.is_some() {
         return None;
     }
-    let now = now_ms();
     let queries = [sides.canary.query(now)?, sides.primary.query(now)?];
     let figures = match fleet.alb_figures(&queries).await {
         Ok(mut f) if f.len() == 2 => {
@@ -145,8 +158,8 @@ async fn alarm(
     fleet: &dyn Fleet,
     name: &str,
     metric: Option<&crate::model::MetricSpec>,
+    now: Millis,
 ) -> Fetched {
-    let now = now_ms();
     let mut errors = Vec::new();
     let points = match metric {
         Some(m) => fleet

@@ -19,8 +19,8 @@ const OK_P50: f64 = 0.035;
 const OK_P99: f64 = 0.12;
 const BAD_P50: f64 = 0.45;
 const BAD_P99: f64 = 1.8;
-/// Requests a second of a native deployment's test listener.
-const TEST_RPS: f64 = 0.5;
+/// Requests a second of a native deployment's test listener (the team's probes).
+const TEST_RPS: f64 = 2.0;
 
 /// One target group's minute.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -239,7 +239,8 @@ pub enum Refusal {
     )]
     AlreadyRolledBack {
         current: TaskDefRef,
-        from: TaskDefRef,
+        /// The revision rolled back, as far as it is known.
+        from: String,
         how: String,
     },
     #[error("{verb}: the canary {canary} runs no tasks")]

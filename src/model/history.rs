@@ -27,7 +27,8 @@ impl RollbackCause {
     /// The cause a reason text names.
     pub fn from_reason(reason: &str) -> Self {
         let r = reason.to_lowercase();
-        if r.contains("circuit breaker") {
+        // A rollback ECS started after tasks failed to start is the circuit breaker's.
+        if r.contains("circuit breaker") || r.contains("failed to start") {
             RollbackCause::CircuitBreaker
         } else if r.contains("alarm") {
             RollbackCause::Alarm
@@ -106,6 +107,15 @@ pub struct PastDeployment {
 }
 
 impl PastDeployment {
+    /// `payments:43`, or what stands for a revision only an event named.
+    pub fn revision_text(&self) -> String {
+        if self.revision.revision == 0 {
+            format!("deployment {} (its revision no longer listed)", self.id)
+        } else {
+            self.revision.to_string()
+        }
+    }
+
     /// `ROLLED BACK by circuit breaker · 43 → 42`, without the age, which needs a clock.
     pub fn headline(&self) -> String {
         let rev = |t: &TaskDefRef| {
@@ -556,6 +566,10 @@ mod tests {
             CircuitBreaker
         );
         assert_eq!(c("Alarm sd-other-5xx triggered."), Alarm);
+        assert_eq!(
+            c("(service x) (deployment ecs-svc/1) deployment failed: tasks failed to start."),
+            CircuitBreaker
+        );
         assert_eq!(
             c("Lifecycle hook manual-promote-gate timed out; its timeout action is ROLLBACK."),
             Hook

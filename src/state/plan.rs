@@ -143,7 +143,7 @@ pub fn rollback(s: &Service) -> Result<ActionPlan, Refusal> {
     if let Some(here) = s.rolled_back_here() {
         return Err(Refusal::AlreadyRolledBack {
             current: s.task_def.clone(),
-            from: here.failed.revision.clone(),
+            from: here.failed.revision_text(),
             how: here.by.text().to_string(),
         });
     }

@@ -46,6 +46,8 @@ pub struct AlbFigures {
     /// `TargetResponseTime` percentiles, in milliseconds; None when CloudWatch had none.
     pub p50_ms: Option<f64>,
     pub p99_ms: Option<f64>,
+    /// Why the percentiles could not be read, when they could not (the counts could).
+    pub percentiles_error: Option<String>,
 }
 
 impl AlbFigures {
@@ -350,6 +352,7 @@ mod tests {
             errors_5xx: errors,
             p50_ms: None,
             p99_ms: p99,
+            percentiles_error: None,
         }
     }
 

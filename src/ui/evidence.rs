@@ -80,6 +80,7 @@ fn figure_spans(
     let value = |v: Option<String>, f: &AlbFigures| match v {
         _ if !f.has_traffic() => "no traffic yet".to_string(),
         Some(v) => v,
+        None if f.percentiles_error.is_some() => "unavailable".to_string(),
         None => "no data".to_string(),
     };
     let fg = Style::new().fg(theme.fg);

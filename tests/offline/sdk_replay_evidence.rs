@@ -116,19 +116,8 @@ fn result(id: &str, values: &[f64]) -> String {
     )
 }
 
-fn metric_data_body() -> String {
-    // Query 0 is the canary, 1 the primary: r requests, e 5xx, a p50, b p99 (seconds).
-    let results = [
-        result("r0", &[1000.0]),
-        result("e0", &[21.0]),
-        result("a0", &[0.31]),
-        result("b0", &[0.84]),
-        result("r1", &[9000.0]),
-        result("e1", &[18.0]),
-        result("a1", &[0.03]),
-        result("b1", &[0.12]),
-    ]
-    .concat();
+fn metric_data_body(results: &[String]) -> String {
+    let results = results.concat();
     format!(
         r#"<GetMetricDataResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/">
   <GetMetricDataResult><MetricDataResults>{results}</MetricDataResults><Messages/></GetMetricDataResult>
@@ -137,21 +126,45 @@ fn metric_data_body() -> String {
     )
 }
 
-#[tokio::test]
-async fn load_balancer_figures_with_percentiles_judge_the_canary() {
-    let replay =
-        StaticReplayClient::new(vec![xml(&target_groups_body()), xml(&metric_data_body())]);
-    let fleet = fleet(&replay).await;
+/// Query 0 is the canary, 1 the primary: r requests and e 5xx in one call...
+fn counts_body() -> String {
+    metric_data_body(&[
+        result("r0", &[1000.0]),
+        result("e0", &[21.0]),
+        result("r1", &[9000.0]),
+        result("e1", &[18.0]),
+    ])
+}
+
+/// ...and the percentiles a (p50) and b (p99), in seconds, in another.
+fn percentiles_body() -> String {
+    metric_data_body(&[
+        result("a0", &[0.31]),
+        result("b0", &[0.84]),
+        result("a1", &[0.03]),
+        result("b1", &[0.12]),
+    ])
+}
+
+fn queries() -> [AlbQuery; 2] {
     let start = 1_717_243_200_000; // 2024-06-01T12:00:00Z
     let q = |tg: &str| AlbQuery {
         target_group: tg.into(),
         from: start + 30_000,
         until: start + 15 * 60_000,
     };
-    let f = fleet
-        .alb_figures(&[q(TG_CANARY), q(TG_PRIMARY)])
-        .await
-        .expect("figures");
+    [q(TG_CANARY), q(TG_PRIMARY)]
+}
+
+#[tokio::test]
+async fn load_balancer_figures_with_percentiles_judge_the_canary() {
+    let replay = StaticReplayClient::new(vec![
+        xml(&target_groups_body()),
+        xml(&counts_body()),
+        xml(&percentiles_body()),
+    ]);
+    let fleet = fleet(&replay).await;
+    let f = fleet.alb_figures(&queries()).await.expect("figures");
     assert_eq!((f[0].requests, f[0].errors_5xx), (1000.0, 21.0));
     assert_eq!((f[0].p50_ms, f[0].p99_ms), (Some(310.0), Some(840.0)));
     assert_eq!((f[1].requests, f[1].errors_5xx), (9000.0, 18.0));
@@ -161,13 +174,19 @@ async fn load_balancer_figures_with_percentiles_judge_the_canary() {
     assert_eq!(judge_p99(&f[0], &f[1]), Judgement::Worse);
 
     let sent = bodies(&replay);
-    assert_eq!(sent.len(), 2, "one describe, one GetMetricData: {sent:#?}");
+    assert_eq!(
+        sent.len(),
+        3,
+        "a describe, then counts and percentiles: {sent:#?}"
+    );
+    assert!(!sent[1].contains("Stat=p99"), "{}", sent[1]);
+    assert!(!sent[2].contains("Stat=Sum"), "{}", sent[2]);
     assert!(
         sent[0].contains("Action=DescribeTargetGroups"),
         "{}",
         sent[0]
     );
-    let get = &sent[1];
+    let get = format!("{}{}", sent[1], sent[2]);
     assert!(get.contains("Action=GetMetricData"), "{get}");
     // The window in whole minutes, one period covering it (15 minutes from 12:00).
     assert!(get.contains("StartTime=2024-06-01T12%3A00%3A00Z"), "{get}");
@@ -184,6 +203,28 @@ async fn load_balancer_figures_with_percentiles_judge_the_canary() {
     ] {
         assert!(get.contains(needle), "{needle} not in {get}");
     }
+}
+
+#[tokio::test]
+async fn counts_still_show_when_percentiles_cannot_be_had() {
+    let html_500 = http::Response::builder()
+        .status(500)
+        .header("content-type", "text/html")
+        .body(SdkBody::from(
+            "<!doctype html><title>500 Internal Server Error</title>",
+        ))
+        .expect("response");
+    let replay = StaticReplayClient::new(vec![
+        xml(&target_groups_body()),
+        xml(&counts_body()),
+        event(html_500),
+    ]);
+    let fleet = fleet(&replay).await;
+    let f = fleet.alb_figures(&queries()).await.expect("the counts");
+    assert_eq!(judge_5xx(&f[0], &f[1]), Judgement::Worse);
+    assert_eq!(judge_p99(&f[0], &f[1]), Judgement::Unknown);
+    let why = f[0].percentiles_error.as_deref().unwrap_or_default();
+    assert!(why.contains("cloudwatch:GetMetricData"), "{why}");
 }
 
 fn alarms_body() -> &'static str {

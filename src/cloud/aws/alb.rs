@@ -1,7 +1,8 @@
 //! Load-balancer figures of target groups for the canary comparison: `AWS/ApplicationELB`
 //! `RequestCount` and `HTTPCode_Target_5XX_Count` (Sum) and `TargetResponseTime` (p50, p99),
 //! with the dimensions `TargetGroup` and `LoadBalancer`, one datapoint covering each window.
-//! Queries sharing a window go in one `GetMetricData` call, up to 500 queries each.
+//! Queries sharing a window go in one `GetMetricData` call, up to 500 queries each; the
+//! percentiles in a call of their own, so counts still show where percentiles cannot be had.
 
 use super::balancers::Balancers;
 use super::errors::{ErrorMapper, Within};
@@ -82,25 +83,37 @@ pub async fn figures(
     }
     for ((from, until), members) in by_window {
         let period = period_of(from, until);
-        let mdq: Vec<MetricDataQuery> = members
-            .iter()
-            .filter_map(|&i| {
-                let lb = lbs.get(&queries[i].target_group)?.first()?;
-                Some(FIGURES.map(|(k, metric, stat)| {
-                    query(
+        let of = |kinds: &[(char, &str, &str)]| -> Vec<MetricDataQuery> {
+            let mut v = Vec::new();
+            for &i in &members {
+                let q = &queries[i];
+                let Some(lb) = lbs.get(&q.target_group).and_then(|l| l.first()) else {
+                    continue;
+                };
+                for (k, metric, stat) in kinds {
+                    v.push(query(
                         format!("{k}{i}"),
                         metric,
                         stat,
-                        &queries[i].target_group,
+                        &q.target_group,
                         lb,
                         period,
-                    )
-                }))
-            })
-            .flatten()
-            .collect();
-        for batch in mdq.chunks(MAX_QUERIES) {
-            fetch_batch(cw, errors, batch, from, until, &mut out).await?;
+                    ));
+                }
+            }
+            v
+        };
+        for batch in of(&FIGURES[..2]).chunks(MAX_QUERIES) {
+            fetch_batch(cw, errors, batch, (from, until), &mut out).await?;
+        }
+        // Percentiles in calls of their own: where they cannot be had, the counts still show.
+        for batch in of(&FIGURES[2..]).chunks(MAX_QUERIES) {
+            if let Err(e) = fetch_batch(cw, errors, batch, (from, until), &mut out).await {
+                tracing::warn!(error = %e, "response time percentiles unavailable");
+                for &i in &members {
+                    out[i].percentiles_error = Some(e.to_string());
+                }
+            }
         }
     }
     Ok(out)
@@ -110,8 +123,7 @@ async fn fetch_batch(
     cw: &aws_sdk_cloudwatch::Client,
     errors: &ErrorMapper,
     batch: &[MetricDataQuery],
-    from: Millis,
-    until: Millis,
+    (from, until): (Millis, Millis),
     out: &mut [AlbFigures],
 ) -> CloudResult<()> {
     let mut token: Option<String> = None;

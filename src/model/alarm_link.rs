@@ -145,75 +145,99 @@ fn pattern_matches(pattern: &str, alarm: &str) -> bool {
     }
 }
 
-/// The alarms of every service, strongest reason first, then by the alarms' order. One pass
-/// over each list with indexes, so a fleet of thousands costs milliseconds, not a product.
-pub fn link_alarms(services: &[Service], alarms: &[Alarm]) -> HashMap<ServiceKey, Vec<AlarmLink>> {
-    let ix = Index::new(services);
-    let mut links: Vec<Vec<AlarmLink>> = vec![Vec::new(); services.len()];
-    let by_alarm_name: HashMap<&str, usize> = alarms
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.name.as_str(), i))
-        .collect();
-    let add = |links: &mut Vec<Vec<AlarmLink>>, svc: usize, alarm: usize, reason: LinkReason| {
-        let l = &mut links[svc];
-        match l.iter_mut().find(|x| x.alarm == alarm) {
+/// The links made so far: per service, and which services each alarm reached.
+struct Links {
+    of_service: Vec<Vec<AlarmLink>>,
+    reached: Vec<Vec<usize>>,
+}
+
+impl Links {
+    /// Links alarm `ai` to service `si`, keeping the strongest reason.
+    fn add(&mut self, si: usize, ai: usize, reason: LinkReason) {
+        let l = &mut self.of_service[si];
+        match l.iter_mut().find(|x| x.alarm == ai) {
             Some(x) if reason < x.reason => x.reason = reason,
             Some(_) => {}
-            None => l.push(AlarmLink { alarm, reason }),
+            None => {
+                l.push(AlarmLink { alarm: ai, reason });
+                self.reached[ai].push(si);
+            }
         }
-    };
+    }
+}
+
+/// The alarms the services' deployments watch, and those their tag names.
+fn by_service_config(
+    links: &mut Links,
+    services: &[Service],
+    alarms: &[Alarm],
+    by_name: &HashMap<&str, usize>,
+) {
     for (si, s) in services.iter().enumerate() {
         for name in &s.watched_alarms {
-            if let Some(&ai) = by_alarm_name.get(name.as_str()) {
-                add(&mut links, si, ai, LinkReason::Watched);
+            if let Some(&ai) = by_name.get(name.as_str()) {
+                links.add(si, ai, LinkReason::Watched);
             }
         }
         for pattern in &s.alarm_tags {
             for (ai, a) in alarms.iter().enumerate() {
                 if pattern_matches(pattern, &a.name) {
-                    add(&mut links, si, ai, LinkReason::Tagged);
+                    links.add(si, ai, LinkReason::Tagged);
                 }
             }
         }
     }
-    // Which services each alarm reached so far, for composites and the name fallback.
-    let mut reached: Vec<Vec<usize>> = vec![Vec::new(); alarms.len()];
-    for (ai, a) in alarms.iter().enumerate() {
-        for (si, reason) in ix.by_dimensions(a) {
-            add(&mut links, si, ai, reason);
-        }
-    }
-    for (si, l) in links.iter().enumerate() {
-        for x in l {
-            reached[x.alarm].push(si);
-        }
-    }
-    let mut add_composite = Vec::new();
+}
+
+/// A composite alarm goes with the services its children reached.
+fn by_children(links: &mut Links, alarms: &[Alarm], by_name: &HashMap<&str, usize>) {
+    let mut found = Vec::new();
     for (ai, a) in alarms.iter().enumerate() {
         if a.kind != AlarmKind::Composite {
             continue;
         }
         for child in a.children() {
-            if let Some(&ci) = by_alarm_name.get(child.as_str()) {
-                add_composite.extend(reached[ci].iter().map(|&si| (si, ai)));
+            if let Some(&ci) = by_name.get(child.as_str()) {
+                found.extend(links.reached[ci].iter().map(|&si| (si, ai)));
             }
         }
     }
-    for (si, ai) in add_composite {
-        add(&mut links, si, ai, LinkReason::Composite);
-        reached[ai].push(si);
+    for (si, ai) in found {
+        links.add(si, ai, LinkReason::Composite);
     }
+}
+
+/// The alarms of every service, strongest reason first, then by the alarms' order. One pass
+/// over each list with indexes, so a fleet of thousands costs milliseconds, not a product.
+pub fn link_alarms(services: &[Service], alarms: &[Alarm]) -> HashMap<ServiceKey, Vec<AlarmLink>> {
+    let ix = Index::new(services);
+    let mut links = Links {
+        of_service: vec![Vec::new(); services.len()],
+        reached: vec![Vec::new(); alarms.len()],
+    };
+    let by_name: HashMap<&str, usize> = alarms
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.name.as_str(), i))
+        .collect();
+    by_service_config(&mut links, services, alarms, &by_name);
     for (ai, a) in alarms.iter().enumerate() {
-        if reached[ai].is_empty() {
+        for (si, reason) in ix.by_dimensions(a) {
+            links.add(si, ai, reason);
+        }
+    }
+    by_children(&mut links, alarms, &by_name);
+    // Only what nothing else linked goes by its name.
+    for (ai, a) in alarms.iter().enumerate() {
+        if links.reached[ai].is_empty() {
             for si in ix.by_name(&a.name) {
-                add(&mut links, si, ai, LinkReason::Name);
+                links.add(si, ai, LinkReason::Name);
             }
         }
     }
     services
         .iter()
-        .zip(links)
+        .zip(links.of_service)
         .filter(|(_, l)| !l.is_empty())
         .map(|(s, mut l)| {
             l.sort_by_key(|x| (x.reason, x.alarm));

@@ -135,72 +135,67 @@ fn metric_lines(a: &Alarm, theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
-fn sparkline_lines(state: &State, a: &Alarm, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+/// `180 points · min 2 · max 13 · ── threshold 10 · read 5s ago`.
+fn chart_header(
+    state: &State,
+    a: &Alarm,
+    points: &[(Millis, f64)],
+    at: Millis,
+    theme: &Theme,
+) -> Line<'static> {
     let muted = Style::new().fg(theme.muted);
-    let Some((d, errors, at)) = state
-        .evidence
-        .alarm_detail
-        .as_ref()
-        .filter(|(d, ..)| d.name == a.name)
-    else {
-        return vec![field(theme, "last 3h", "reading…")];
-    };
-    if let Some(e) = errors.iter().find(|e| e.starts_with("metric")) {
-        return vec![Line::from(vec![
-            Span::styled(format!(" {:<14}", "last 3h"), muted),
-            Span::styled(format!("⚠ {e}"), Style::new().fg(theme.alarm)),
-        ])];
-    }
-    if a.spec.metric.is_none() {
-        return Vec::new();
-    }
-    if d.points.is_empty() {
-        return vec![field(theme, "last 3h", "no datapoints in the last 3 hours")];
-    }
-    let lo = d
-        .points
-        .iter()
-        .map(|(_, v)| *v)
-        .fold(f64::INFINITY, f64::min);
-    let hi = d
-        .points
-        .iter()
-        .map(|(_, v)| *v)
-        .fold(f64::NEG_INFINITY, f64::max);
-    let mut lines = vec![Line::from(vec![
+    let values = points.iter().map(|(_, v)| *v);
+    let lo = values.clone().fold(f64::INFINITY, f64::min);
+    let hi = values.fold(f64::NEG_INFINITY, f64::max);
+    let threshold = a
+        .spec
+        .threshold
+        .map_or(String::new(), |t| format!("── threshold {}", num(t)));
+    Line::from(vec![
         Span::styled(format!(" {:<14}", "last 3h"), muted),
         Span::styled(
             format!(
                 "{} points · min {} · max {} · ",
-                d.points.len(),
+                points.len(),
                 num(lo),
                 num(hi)
             ),
             Style::new().fg(theme.fg),
         ),
-        Span::styled(
-            a.spec
-                .threshold
-                .map_or(String::new(), |t| format!("── threshold {}", num(t))),
-            theme.threshold(),
-        ),
-        Span::styled(
-            format!(" · read {} ago", format::age(state.now, *at)),
-            muted,
-        ),
-    ])];
-    lines.extend(chart(a, &d.points, width, theme));
-    if let (Some((first, _)), Some((last, _))) = (d.points.first(), d.points.last()) {
-        lines.push(Line::from(Span::styled(
-            format!(
-                "{:15}{} … {}",
-                "",
-                format::clock(*first),
-                format::clock(*last)
-            ),
-            muted,
-        )));
+        Span::styled(threshold, theme.threshold()),
+        Span::styled(format!(" · read {} ago", format::age(state.now, at)), muted),
+    ])
+}
+
+/// The metric over the last three hours, with the threshold, or why it is not there.
+fn sparkline_lines(state: &State, a: &Alarm, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    if a.spec.metric.is_none() {
+        return Vec::new(); // metric math: no one metric to draw
     }
+    let detail = state.evidence.alarm_detail.as_ref();
+    let Some((d, errors, at)) = detail.filter(|(d, ..)| d.name == a.name) else {
+        return vec![field(theme, "last 3h", "reading…")];
+    };
+    if let Some(e) = errors.iter().find(|e| e.starts_with("metric")) {
+        return vec![Line::from(vec![
+            Span::styled(format!(" {:<14}", "last 3h"), Style::new().fg(theme.muted)),
+            Span::styled(format!("⚠ {e}"), Style::new().fg(theme.alarm)),
+        ])];
+    }
+    let (Some((first, _)), Some((last, _))) = (d.points.first(), d.points.last()) else {
+        return vec![field(theme, "last 3h", "no datapoints in the last 3 hours")];
+    };
+    let mut lines = vec![chart_header(state, a, &d.points, *at, theme)];
+    lines.extend(chart(a, &d.points, width, theme));
+    lines.push(Line::from(Span::styled(
+        format!(
+            "{:15}{} … {}",
+            "",
+            format::clock(*first),
+            format::clock(*last)
+        ),
+        Style::new().fg(theme.muted),
+    )));
     lines
 }
 

@@ -267,6 +267,17 @@ fn events_of(s: &aws_sdk_ecs::types::Service) -> Vec<ServiceEvent> {
     events
 }
 
+/// The deployment circuit breaker, when enabled; its threshold follows the desired count.
+fn circuit_breaker_of(s: &aws_sdk_ecs::types::Service, desired: u32) -> Option<CircuitBreaker> {
+    s.deployment_configuration()
+        .and_then(|c| c.deployment_circuit_breaker())
+        .filter(|cb| cb.enable())
+        .map(|cb| CircuitBreaker {
+            rollback: cb.rollback(),
+            threshold: breaker_threshold(desired),
+        })
+}
+
 /// Maps one described service. `taskdefs` gives the image tag; metrics and the native
 /// deployment are filled in later.
 pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>>) -> Service {
@@ -284,14 +295,7 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         .and_then(|td| td.first_image())
         .map(image_tag)
         .unwrap_or_default();
-    let circuit_breaker = s
-        .deployment_configuration()
-        .and_then(|c| c.deployment_circuit_breaker())
-        .filter(|cb| cb.enable())
-        .map(|cb| CircuitBreaker {
-            rollback: cb.rollback(),
-            threshold: breaker_threshold(desired),
-        });
+    let circuit_breaker = circuit_breaker_of(s, desired);
     let name = s
         .service_name()
         .map(str::to_string)

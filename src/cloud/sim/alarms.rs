@@ -44,38 +44,48 @@ struct Def {
     rule: Option<&'static str>,
 }
 
-fn defs(w: &World) -> Vec<Def> {
-    let m = |name, metric, threshold, periods| Def {
+/// A metric alarm of the demo.
+fn def(name: &'static str, metric: MetricSpec, threshold: f64, periods: u32) -> Def {
+    Def {
         name,
         metric: Some(metric),
         threshold,
         periods,
         rule: None,
-    };
-    let elb = "AWS/ApplicationELB";
+    }
+}
+
+/// The 5xx count of a service's target group (`tg_of` names it within the cluster).
+fn target_5xx(w: &World, cluster: &str, tg_of: &str) -> MetricSpec {
+    let dims = alb_dims(w, cluster, tg_of);
+    metric(
+        "AWS/ApplicationELB",
+        "HTTPCode_Target_5XX_Count",
+        "Sum",
+        &dims,
+    )
+}
+
+fn defs(w: &World) -> Vec<Def> {
+    let p99 = metric(
+        "AWS/ApplicationELB",
+        "TargetResponseTime",
+        "p99",
+        &alb_dims(w, "prod-core", "payments"),
+    );
+    let cpu_dims = [
+        ("ClusterName", "prod-core".to_string()),
+        ("ServiceName", "web".to_string()),
+    ];
+    let queue = [("QueueName", "search-indexing".to_string())];
     vec![
-        m(
+        def(
             "payments-5xx-rate",
-            metric(
-                elb,
-                "HTTPCode_Target_5XX_Count",
-                "Sum",
-                &alb_dims(w, "prod-core", "payments"),
-            ),
+            target_5xx(w, "prod-core", "payments"),
             10.0,
             1,
         ),
-        m(
-            "payments-p99-latency",
-            metric(
-                elb,
-                "TargetResponseTime",
-                "p99",
-                &alb_dims(w, "prod-core", "payments"),
-            ),
-            1.0,
-            1,
-        ),
+        def("payments-p99-latency", p99, 1.0, 1),
         Def {
             name: "payments-health",
             metric: None,
@@ -83,49 +93,26 @@ fn defs(w: &World) -> Vec<Def> {
             periods: 1,
             rule: Some(r#"ALARM("payments-5xx-rate") OR ALARM("payments-p99-latency")"#),
         },
-        m(
-            "api-5xx-rate",
-            metric(
-                elb,
-                "HTTPCode_Target_5XX_Count",
-                "Sum",
-                &alb_dims(w, "prod-core", "api"),
-            ),
-            10.0,
-            1,
-        ),
-        m(
+        def("api-5xx-rate", target_5xx(w, "prod-core", "api"), 10.0, 1),
+        def(
             "checkout-canary-5xx",
-            metric(
-                elb,
-                "HTTPCode_Target_5XX_Count",
-                "Sum",
-                &alb_dims(w, "prod-edge", "checkout-green"),
-            ),
+            target_5xx(w, "prod-edge", "checkout-green"),
             5.0,
             1,
         ),
-        m(
+        def(
             "web-cpu-high",
-            metric(
-                "AWS/ECS",
-                "CPUUtilization",
-                "Average",
-                &[
-                    ("ClusterName", "prod-core".into()),
-                    ("ServiceName", "web".into()),
-                ],
-            ),
+            metric("AWS/ECS", "CPUUtilization", "Average", &cpu_dims),
             85.0,
             3,
         ),
-        m(
+        def(
             "search-queue-depth",
             metric(
                 "AWS/SQS",
                 "ApproximateNumberOfMessagesVisible",
                 "Maximum",
-                &[("QueueName", "search-indexing".into())],
+                &queue,
             ),
             1000.0,
             5,

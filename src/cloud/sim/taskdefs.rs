@@ -15,48 +15,29 @@ fn kv(pairs: &[(&str, String)]) -> Vec<(String, String)> {
     v
 }
 
-/// The task definition `td`, or None when its family has no such revision registered.
-pub fn describe(w: &World, td: &TaskDefRef) -> Option<TaskDefinition> {
-    let s = w
-        .services
-        .iter()
-        .find(|s| s.svc.task_def.family == td.family)?;
-    let latest = w
-        .services
-        .iter()
-        .filter(|o| o.svc.task_def.family == td.family)
-        .map(|o| o.latest_revision)
-        .max()
-        .unwrap_or(0);
-    if td.revision == 0 || td.revision > latest {
-        return None;
-    }
-    let bad = w
-        .services
-        .iter()
-        .filter(|o| o.svc.task_def.family == td.family)
-        .any(|o| o.bad_revisions.contains(&td.revision));
-    let tag = World::image_tag(td.revision);
+/// The one container of a revision; `bad` lost the payments key.
+fn container(w: &World, repo: &str, family: &str, revision: u32, bad: bool) -> ContainerDef {
+    let tag = World::image_tag(revision);
     let secret = |name: &str| {
         format!(
-            "arn:aws:secretsmanager:{}:{}:secret:{}/{name}",
-            w.region, w.account, s.repo
+            "arn:aws:secretsmanager:{}:{}:secret:{repo}/{name}",
+            w.region, w.account
         )
     };
     let mut secrets = vec![("DB_PASSWORD", secret("db-password"))];
-    if td.family == "payments" && !bad {
+    if family == "payments" && !bad {
         secrets.push(("PAYMENTS_API_KEY", secret("payments-api-key")));
     }
-    let container = ContainerDef {
+    ContainerDef {
         name: "app".into(),
         image: format!(
-            "{}.dkr.ecr.{}.amazonaws.com/{}:{tag}",
-            w.account, w.region, s.repo
+            "{}.dkr.ecr.{}.amazonaws.com/{repo}:{tag}",
+            w.account, w.region
         ),
         environment: kv(&[
             ("RELEASE", tag.clone()),
             ("LOG_LEVEL", "info".into()),
-            ("DB_HOST", format!("{}-db.internal", s.repo)),
+            ("DB_HOST", format!("{repo}-db.internal")),
         ]),
         secrets: kv(&secrets),
         command: vec!["/app/server".into(), "--port=8080".into()],
@@ -77,7 +58,7 @@ pub fn describe(w: &World, td: &TaskDefRef) -> Option<TaskDefinition> {
         log: Some(LogConfig {
             driver: "awslogs".into(),
             options: kv(&[
-                ("awslogs-group", format!("/ecs/{}", s.repo)),
+                ("awslogs-group", format!("/ecs/{repo}")),
                 ("awslogs-region", w.region.clone()),
                 ("awslogs-stream-prefix", "ecs".into()),
             ]),
@@ -85,11 +66,27 @@ pub fn describe(w: &World, td: &TaskDefRef) -> Option<TaskDefinition> {
         }),
         cpu: None,
         memory: None,
-    };
+    }
+}
+
+/// The task definition `td`, or None when its family has no such revision registered.
+pub fn describe(w: &World, td: &TaskDefRef) -> Option<TaskDefinition> {
+    let family: Vec<_> = w
+        .services
+        .iter()
+        .filter(|o| o.svc.task_def.family == td.family)
+        .collect();
+    let latest = family.iter().map(|o| o.latest_revision).max()?;
+    if td.revision == 0 || td.revision > latest {
+        return None;
+    }
+    let bad = family
+        .iter()
+        .any(|o| o.bad_revisions.contains(&td.revision));
     Some(TaskDefinition {
         task_def: td.clone(),
         cpu: "512".into(),
         memory: "1024".into(),
-        containers: vec![container],
+        containers: vec![container(w, &family[0].repo, &td.family, td.revision, bad)],
     })
 }

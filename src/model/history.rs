@@ -26,15 +26,15 @@ pub enum RollbackCause {
 impl RollbackCause {
     /// The cause a reason text names.
     pub fn from_reason(reason: &str) -> Self {
-        let r = reason.to_lowercase();
+        let has = |needle| has(reason, needle);
         // A rollback ECS started after tasks failed to start is the circuit breaker's.
-        if r.contains("circuit breaker") || r.contains("failed to start") {
+        if has("circuit breaker") || has("failed to start") {
             RollbackCause::CircuitBreaker
-        } else if r.contains("alarm") {
+        } else if has("alarm") {
             RollbackCause::Alarm
-        } else if r.contains("timed out") || r.contains("hook") && !r.contains("requested") {
+        } else if has("timed out") || has("hook") && !has("requested") {
             RollbackCause::Hook
-        } else if r.contains("requested") || r.contains("stopped by") || r.contains("user") {
+        } else if has("requested") || has("stopped by") || has("user") {
             RollbackCause::Requested
         } else {
             RollbackCause::Unknown
@@ -156,14 +156,25 @@ pub enum EventMark {
     Completed,
 }
 
+/// `text` contains `needle` (lower-case ASCII), ignoring ASCII case, without allocating:
+/// events and reasons are read on every refresh.
+fn has(text: &str, needle: &str) -> bool {
+    let n = needle.len();
+    n == 0
+        || text
+            .as_bytes()
+            .windows(n)
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
 impl ServiceEvent {
     pub fn mark(&self) -> EventMark {
-        let m = self.message.to_lowercase();
-        if m.contains("rolling back") || m.contains("rolled back") || m.contains("rollback") {
+        let has = |needle| has(&self.message, needle);
+        if has("rolling back") || has("rolled back") || has("rollback") {
             EventMark::Rollback
-        } else if m.contains("circuit breaker") || m.contains("deployment failed") {
+        } else if has("circuit breaker") || has("deployment failed") {
             EventMark::Failure
-        } else if m.contains("deployment completed") {
+        } else if has("deployment completed") {
             EventMark::Completed
         } else {
             EventMark::Plain
@@ -192,8 +203,7 @@ fn rollout_outcome(d: &Deployment) -> Option<Outcome> {
 
 /// Says a rolling deployment is itself a rollback, as ECS's circuit breaker words it.
 fn reason_rolls_back(reason: &str) -> bool {
-    let r = reason.to_lowercase();
-    r.contains("rolling back") || r.contains("roll back to") || r.contains("rollback to")
+    has(reason, "rolling back") || has(reason, "roll back to") || has(reason, "rollback to")
 }
 
 fn native_outcome(n: &NativeDeployment) -> Outcome {
@@ -366,10 +376,11 @@ pub fn merge(h: &mut Vec<PastDeployment>, entry: PastDeployment) {
 fn apply_events(h: &mut Vec<PastDeployment>, events: &[ServiceEvent]) {
     // ECS lists events newest first; apply them in the order they happened.
     for e in events.iter().rev() {
-        let mark = e.mark();
+        // Most events name no deployment: those cost one search.
         let Some(id) = e.deployment_id() else {
             continue;
         };
+        let mark = e.mark();
         match (mark, h.iter_mut().find(|x| x.id == id)) {
             (EventMark::Failure, Some(x)) if x.outcome == Outcome::InProgress => {
                 x.outcome = Outcome::Failed;

@@ -33,8 +33,11 @@ pub(super) fn on_data(state: &mut State, msg: Msg) {
                 state.dirty |= p.observe(&v, at);
             }
             evidence::carry_history(state, &mut v, at);
-            state.dirty |= state.services.replace(v, at) && state.pane != Pane::Logs;
-            evidence::relink(state);
+            let changed = state.services.replace(v, at);
+            state.dirty |= changed && state.pane != Pane::Logs;
+            if changed {
+                evidence::relink(state);
+            }
         }
         Msg::Tasks(service, mut v, at) if service == state.rollout => {
             items::sort_tasks(&mut v);
@@ -47,8 +50,10 @@ pub(super) fn on_data(state: &mut State, msg: Msg) {
         Msg::Alarms(mut v, at) => {
             items::sort_alarms(&mut v);
             // The tab's badge and the rows' alarms show on every pane.
-            state.dirty |= state.alarms.replace(v, at);
-            evidence::relink(state);
+            if state.alarms.replace(v, at) {
+                state.dirty = true;
+                evidence::relink(state);
+            }
         }
         Msg::Evidence(f) => evidence::on_fetched(state, *f),
         Msg::Logs(key, lines, at) if state.logs.service.as_ref() == Some(&key) => {

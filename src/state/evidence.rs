@@ -216,15 +216,21 @@ fn pair_list(p: Option<(TaskDefRef, TaskDefRef)>) -> Vec<TaskDefRef> {
 /// Fresh services keep what was known of their deployments: the history the console saw,
 /// and the native history the deployment APIs gave.
 pub(super) fn carry_history(state: &State, fresh: &mut [Service], at: Millis) {
-    let old: HashMap<ServiceKey, &Vec<PastDeployment>> = state
+    let old: HashMap<(&str, &str), &Service> = state
         .services
         .items
         .iter()
-        .map(|s| (s.key(), &s.history))
+        .map(|s| ((s.cluster.as_str(), s.name.as_str()), s))
         .collect();
     for s in fresh.iter_mut() {
+        let prev = old.get(&(s.cluster.as_str(), s.name.as_str())).copied();
+        // Nothing new about its deployments: the history is what it was. Most refreshes.
+        if let Some(p) = prev.filter(|p| same_deployments(p, s)) {
+            s.history = p.history.clone();
+            continue;
+        }
         let key = s.key();
-        let mut known = old.get(&key).map_or_else(Vec::new, |h| (*h).clone());
+        let mut known = prev.map_or_else(Vec::new, |p| p.history.clone());
         if let Some(Ok(listed)) = state.evidence.native_history.get(&key) {
             for e in listed {
                 history::merge(&mut known, e.clone());
@@ -232,6 +238,14 @@ pub(super) fn carry_history(state: &State, fresh: &mut [Service], at: Millis) {
         }
         s.history = history::observe(&known, s, at);
     }
+}
+
+/// The same deployments, native deployment and newest event as before.
+fn same_deployments(old: &Service, new: &Service) -> bool {
+    old.deployments == new.deployments
+        && old.native == new.native
+        && old.events.len() == new.events.len()
+        && old.events.first() == new.events.first()
 }
 
 /// The alarm links, after the services or the alarms changed.

@@ -362,3 +362,38 @@ async fn the_checkout_canary_shows_healthy_figures_on_both_sides_before_and_afte
     assert!(!verdict.contains("no traffic"), "{verdict}");
     assert_eq!(c.state.pane, Pane::Tasks);
 }
+
+#[tokio::test(start_paused = true)]
+async fn at_80x24_the_promote_dialog_keeps_its_keys_and_the_rollout_view_its_verdict() {
+    let mut c = Console::new();
+    update(&mut c.state, Msg::Resize(80, 24));
+    c.poll().await;
+    c.select("prod-edge", "checkout");
+    c.key(KeyCode::Enter);
+    c.run_for(20).await;
+    let small = |c: &Console| {
+        let theme = Themes::load(None).unwrap().get("dark").unwrap();
+        let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        t.draw(|f| {
+            deckwatch::ui::draw(f, &c.state, &theme);
+        })
+        .unwrap();
+        let buf = t.backend().buffer().clone();
+        (0..24)
+            .map(|y| (0..80).map(|x| buf[(x, y)].symbol()).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let screen = small(&c);
+    assert!(
+        screen.contains("canary 5xx"),
+        "the verdict leads the panel:\n{screen}"
+    );
+    update(
+        &mut c.state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('P'), KeyModifiers::SHIFT)),
+    );
+    c.fetch_evidence().await;
+    let screen = small(&c);
+    assert!(screen.contains("y confirm"), "{screen}");
+}

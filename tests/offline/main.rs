@@ -11,6 +11,7 @@ mod bad_credentials;
 mod cli_errors;
 mod e2e_demo;
 mod evidence_demo;
+mod measure;
 mod progress;
 mod readme;
 mod reducer;

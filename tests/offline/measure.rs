@@ -91,7 +91,7 @@ fn measure_the_evidence_on_the_loop() {
                 services
                     .iter()
                     .map(|s| deckwatch::model::history::observe(&s.history, s, EPOCH))
-                    .count()
+                    .collect::<Vec<_>>()
             },
         );
         // A refresh of unchanged services keeps their histories; a changed one observes anew.

@@ -150,6 +150,29 @@ impl Console {
     }
 }
 
+/// The first cell of `needle` on the first row containing `row`.
+fn cell_of(buf: &ratatui::buffer::Buffer, row: &str, needle: &str) -> (u16, u16) {
+    let text = |y: u16| {
+        (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol())
+            .collect::<String>()
+    };
+    let y = (0..buf.area.height)
+        .find(|&y| text(y).contains(row))
+        .unwrap_or_else(|| panic!("no row with {row:?}"));
+    let first = needle.chars().next().map(String::from).unwrap_or_default();
+    let x = (0..buf.area.width)
+        .find(|&x| {
+            buf[(x, y)].symbol() == first
+                && needle.chars().enumerate().all(|(i, ch)| {
+                    x + (i as u16) < buf.area.width
+                        && buf[(x + i as u16, y)].symbol() == ch.to_string()
+                })
+        })
+        .unwrap_or_else(|| panic!("no {needle:?} on row {y}: {}", text(y)));
+    (x, y)
+}
+
 fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
     screen
         .lines()
@@ -182,6 +205,14 @@ async fn the_bad_payments_deploy_shows_its_evidence_and_keeps_its_rollback() {
         "{screen}"
     );
     insta::assert_snapshot!("rollout_payments_comparison", c.terminal().backend());
+    // Worse is in the alarm colour, the firing alarms too.
+    let theme = Themes::load(None).unwrap().get("dark").unwrap();
+    let t = c.terminal();
+    let buf = t.backend().buffer();
+    let (x, y) = cell_of(buf, "new 5xx", "▲");
+    assert_eq!(buf[(x, y)].fg, theme.alarm);
+    let (x, y) = cell_of(buf, "alarms FIRING", "FIRING");
+    assert_eq!(buf[(x, y)].fg, theme.alarm);
 
     // The row shows its firing alarms, on every pane.
     c.key(KeyCode::Esc);
@@ -327,6 +358,11 @@ async fn the_checkout_canary_shows_healthy_figures_on_both_sides_before_and_afte
         "{screen}"
     );
     insta::assert_snapshot!("rollout_checkout_comparison", c.terminal().backend());
+    let theme = Themes::load(None).unwrap().get("dark").unwrap();
+    let t = c.terminal();
+    let buf = t.backend().buffer();
+    let (x, y) = cell_of(buf, "canary 5xx", "≈");
+    assert_eq!(buf[(x, y)].fg, theme.ok, "alike is fine, in the ok colour");
 
     // Promote: the dialog carries the comparison and the diff; then 10% of production.
     update(
@@ -361,6 +397,36 @@ async fn the_checkout_canary_shows_healthy_figures_on_both_sides_before_and_afte
     assert!(!verdict.contains('▲'), "{verdict}");
     assert!(!verdict.contains("no traffic"), "{verdict}");
     assert_eq!(c.state.pane, Pane::Tasks);
+}
+
+#[tokio::test(start_paused = true)]
+async fn r_on_a_steady_service_says_why_its_target_and_what_differs() {
+    let mut c = Console::new();
+    c.poll().await;
+    c.select("prod-core", "api");
+    update(
+        &mut c.state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT)),
+    );
+    assert!(
+        matches!(c.state.mode, Mode::Confirm(..)),
+        "{:?}",
+        c.state.flash
+    );
+    c.fetch_evidence().await;
+    let screen = c.screen();
+    assert!(screen.contains("Why this target:"), "{screen}");
+    assert!(
+        screen.contains("api:117: the newest registered revision below api:118"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("What differs, api:118 → api:117:"),
+        "{screen}"
+    );
+    assert!(screen.contains("~ v1.118.0 → v1.117.0"), "{screen}");
+    assert!(screen.contains("y confirm"), "{screen}");
+    insta::assert_snapshot!("confirm_rollback_api", c.terminal().backend());
 }
 
 #[tokio::test(start_paused = true)]

@@ -116,6 +116,7 @@ async fn scenario(pane_key: char, secs: u64) -> (Vec<f64>, u64) {
             fast: Duration::from_secs(2),
             normal: Duration::from_secs(10),
             logs: Duration::from_secs(1),
+            alarms: Duration::from_secs(60),
         },
         audit: Arc::new(Audit::new(None)),
         budget: Arc::new(Budget::default()),

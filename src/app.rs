@@ -49,7 +49,13 @@ impl Effects {
     pub fn detached(rt: &Runtime, tx: mpsc::Sender<Msg>) -> Self {
         let (watch, _) = watch::channel(State::idle_watch());
         let (refresh, _) = watch::channel(0);
-        Self::new(Handles { watch, refresh }, rt, tx)
+        let (evidence, _) = watch::channel(Default::default());
+        let handles = Handles {
+            watch,
+            refresh,
+            evidence,
+        };
+        Self::new(handles, rt, tx)
     }
 
     fn new(handles: Handles, rt: &Runtime, tx: mpsc::Sender<Msg>) -> Self {
@@ -74,6 +80,9 @@ impl Effects {
                 Effect::Refresh => {
                     self.refreshes += 1;
                     let _ = self.handles.refresh.send(self.refreshes);
+                }
+                Effect::Evidence(r) => {
+                    let _ = self.handles.evidence.send(*r);
                 }
                 Effect::Run(plan, ctx) => {
                     let (fleet, audit, tx) =

@@ -111,6 +111,7 @@ impl Setup {
                 fast: Duration::from_secs(cfg.poll.fast_secs),
                 normal: Duration::from_secs(cfg.poll.normal_secs),
                 logs: Duration::from_secs(1),
+                alarms: Duration::from_secs(cfg.poll.alarms_secs),
             },
             audit_group: cfg.audit_log_group.clone(),
             budget: cfg.budget.clone(),

@@ -53,6 +53,8 @@ pub struct PollConfig {
     pub fast_secs: u64,
     /// Seconds between polls otherwise.
     pub normal_secs: u64,
+    /// Seconds between alarm polls while neither the alarms pane nor a rollout is on screen.
+    pub alarms_secs: u64,
 }
 
 impl Default for PollConfig {
@@ -60,6 +62,7 @@ impl Default for PollConfig {
         Self {
             fast_secs: 2,
             normal_secs: 10,
+            alarms_secs: 60,
         }
     }
 }
@@ -181,7 +184,7 @@ impl Config {
                 "[budget] {op:?} = {rate}: a rate must be a positive number of calls a second"
             ));
         }
-        if self.poll.fast_secs == 0 || self.poll.normal_secs == 0 {
+        if self.poll.fast_secs == 0 || self.poll.normal_secs == 0 || self.poll.alarms_secs == 0 {
             return Err("poll intervals must be at least 1 second".into());
         }
         if self.logs.max_lines == 0 || self.logs.max_bytes < 64 * 1024 {

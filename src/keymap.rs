@@ -33,6 +33,10 @@ pub enum Command {
     RolloutAlarms,
     /// The rollout view of the selected service.
     Rollout,
+    /// The task-definition diff of the service's revisions.
+    Diff,
+    /// All of the service's events.
+    Events,
     Theme(Option<String>),
     /// Sort by the next column (None), or by the named one, descending when the bool says so.
     Sort(Option<(String, bool)>),
@@ -205,6 +209,7 @@ fn normal() -> Vec<Binding> {
         b(&[Char('s')], "s", Command::Sort(None), "sort by the next column", Everywhere, None),
         b(&[Char('f')], "f", Command::ToggleFollow, "follow / pause the tail", Reach::Pane(Pane::Logs), Some("follow")),
         b(&[Char('a')], "a", Command::RolloutAlarms, "alarms of this rollout", Reach::RolloutView, None),
+        b(&[Char('e')], "e", Command::Events, "all events of this service (scrollable)", Reach::RolloutView, None),
         b(&[Char('P')], "P", Command::Promote, "promote the canary of the service", Everywhere, Some("promote")),
         b(&[Char('A')], "A", Command::Abort, "abort the rollout of the service", Everywhere, Some("abort")),
         b(&[Char('R')], "R", Command::Rollback, "roll back the service", Everywhere, Some("roll back")),
@@ -249,10 +254,12 @@ fn modal(layer: Layer) -> Vec<Binding> {
         ],
         Layer::Overlay => vec![
             b(&[Esc, Char('q'), Char('?'), Enter], "Esc", Command::Cancel, "close", e, Some("close")),
+            // Scrolling, where the overlay scrolls (the diff and the events).
             b(&[Char('j'), Down], "j/↓", Command::Down, "scroll down", e, None),
             b(&[Char('k'), Up], "k/↑", Command::Up, "scroll up", e, None),
             b(&[PageDown, Char('d')], "PgDn/d", Command::PageDown, "page down", e, None),
             b(&[PageUp, Char('u')], "PgUp/u", Command::PageUp, "page up", e, None),
+            b(&[Char('g'), Home], "g", Command::Top, "go to top", e, None),
         ],
     }
 }
@@ -381,6 +388,18 @@ pub const WORDS: &[Word] = &[
         arg: None,
         command: |_| Command::Rollout,
         help: "rollout view of the selected service",
+    },
+    Word {
+        names: &["diff"],
+        arg: None,
+        command: |_| Command::Diff,
+        help: "task-definition diff of the service's revisions",
+    },
+    Word {
+        names: &["events"],
+        arg: None,
+        command: |_| Command::Events,
+        help: "all events of the service (scrollable)",
     },
     Word {
         names: &["theme"],

@@ -3,9 +3,10 @@
 //! is about. Not part of the console.
 
 use crate::cloud::sim::{World, seed};
-use crate::model::{ContextInfo, Millis};
-use crate::state::{Msg, Options, State, update};
+use crate::model::{Alarm, ContextInfo, Millis, Service, history};
+use crate::state::{Effect, Msg, Options, State, update};
 use crate::theme::Themes;
+use crate::workers::linking::{Links, Lists};
 
 /// What `build` loads into the state, as the pollers would deliver it.
 #[derive(Debug, Clone, Copy)]
@@ -126,16 +127,55 @@ impl StateBuilder {
         match self.load {
             Load::Nothing => {}
             Load::Services => {
-                update(&mut s, Msg::Services(w.services().into(), self.now));
+                Feed::default().services(&mut s, w.services(), self.now);
             }
             Load::EveryPane(ago) => {
                 let at = self.now - ago;
-                update(&mut s, Msg::Services(w.services().into(), at));
+                let mut feed = Feed::default();
+                feed.services(&mut s, w.services(), at);
                 update(&mut s, Msg::Tasks(None, w.tasks(), at));
                 update(&mut s, Msg::Images(w.images(), at));
-                update(&mut s, Msg::Alarms(w.alarms.clone(), at));
+                feed.alarms(&mut s, w.alarms.clone(), at);
             }
         }
         s
     }
+}
+
+/// Feeds the reducer services and alarms the way the pollers do (`workers::linking`): the
+/// services prepared with their history, the alarms sorted, the links made off the loop.
+#[derive(Default)]
+pub struct Feed {
+    lists: Lists,
+    /// Native deployment histories, as the evidence worker shares them with the poller.
+    pub listed: history::Listed,
+}
+
+impl Feed {
+    /// A feed whose lists last sent are the ones `s` holds, as a running poller's are.
+    pub fn following(s: &State) -> Self {
+        Self {
+            lists: Lists::sent(s.services.items.clone(), s.alarms.items.clone()),
+            listed: history::Listed::default(),
+        }
+    }
+
+    pub fn services(&mut self, s: &mut State, all: Vec<Service>, at: Millis) -> Vec<Effect> {
+        let sort = s.watch().sort;
+        let (prepared, links) = self.lists.services(all, sort, &self.listed, at);
+        let mut fx = update(s, Msg::Services(prepared, at));
+        fx.extend(links_to(s, links));
+        fx
+    }
+
+    pub fn alarms(&mut self, s: &mut State, alarms: Vec<Alarm>, at: Millis) -> Vec<Effect> {
+        let (alarms, links) = self.lists.alarms(alarms);
+        let mut fx = update(s, Msg::Alarms(alarms, at));
+        fx.extend(links_to(s, links));
+        fx
+    }
+}
+
+fn links_to(s: &mut State, links: Option<Links>) -> Vec<Effect> {
+    links.map_or_else(Vec::new, |l| update(s, Msg::Links(l)))
 }

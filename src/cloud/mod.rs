@@ -7,8 +7,10 @@ pub mod sim;
 
 pub use error::{CloudError, ErrorKind};
 
+use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
-    Alarm, ContextInfo, Image, LogBatch, Mutation, Service, ServiceKey, Task, Utilisation,
+    Alarm, AlarmTransition, ContextInfo, Image, LogBatch, MetricSpec, Millis, Mutation,
+    PastDeployment, Service, ServiceKey, Task, TaskDefRef, TaskDefinition, Utilisation,
 };
 use async_trait::async_trait;
 
@@ -50,6 +52,38 @@ pub trait Fleet: Send + Sync + 'static {
     fn read_only(&self) -> bool {
         false
     }
+    /// Load-balancer figures (`AWS/ApplicationELB`) of target groups over windows, in the order
+    /// asked. Read only while a rollout view or a promote or abort dialog shows them.
+    async fn alb_figures(&self, queries: &[AlbQuery]) -> CloudResult<Vec<AlbFigures>> {
+        let _ = queries;
+        Err(unavailable("load balancer figures"))
+    }
+    /// One revision of a task definition in full.
+    async fn task_definition(&self, td: &TaskDefRef) -> CloudResult<TaskDefinition> {
+        let _ = td;
+        Err(unavailable("task definitions"))
+    }
+    /// A service's last deployments from the service-deployment APIs, newest first; empty
+    /// where there are none to read.
+    async fn deployment_history(&self, service: &ServiceKey) -> CloudResult<Vec<PastDeployment>> {
+        let _ = service;
+        Ok(Vec::new())
+    }
+    /// The points of an alarm's metric over [from, until), one a period, oldest first.
+    async fn metric_points(
+        &self,
+        metric: &MetricSpec,
+        from: Millis,
+        until: Millis,
+    ) -> CloudResult<Vec<(Millis, f64)>> {
+        let _ = (metric, from, until);
+        Err(unavailable("metric points"))
+    }
+    /// An alarm's state changes since `since`, newest first.
+    async fn alarm_history(&self, name: &str, since: Millis) -> CloudResult<Vec<AlarmTransition>> {
+        let _ = (name, since);
+        Err(unavailable("alarm history"))
+    }
     /// Appends audit records to a CloudWatch Logs group, so the whole team sees them.
     async fn ship_audit(&self, group: &str, lines: &[String]) -> CloudResult<()> {
         let _ = (group, lines);
@@ -58,6 +92,13 @@ pub trait Fleet: Send + Sync + 'static {
             "this backend keeps audit records locally only",
         ))
     }
+}
+
+fn unavailable(what: &str) -> CloudError {
+    CloudError::new(
+        ErrorKind::Other,
+        format!("{what}: not available from this backend"),
+    )
 }
 
 /// A fleet that refuses every mutating call: `--read-only` wraps the backend in this, so no
@@ -92,6 +133,26 @@ impl Fleet for ReadOnly {
     }
     fn read_only(&self) -> bool {
         true
+    }
+    async fn alb_figures(&self, queries: &[AlbQuery]) -> CloudResult<Vec<AlbFigures>> {
+        self.0.alb_figures(queries).await
+    }
+    async fn task_definition(&self, td: &TaskDefRef) -> CloudResult<TaskDefinition> {
+        self.0.task_definition(td).await
+    }
+    async fn deployment_history(&self, service: &ServiceKey) -> CloudResult<Vec<PastDeployment>> {
+        self.0.deployment_history(service).await
+    }
+    async fn metric_points(
+        &self,
+        metric: &MetricSpec,
+        from: Millis,
+        until: Millis,
+    ) -> CloudResult<Vec<(Millis, f64)>> {
+        self.0.metric_points(metric, from, until).await
+    }
+    async fn alarm_history(&self, name: &str, since: Millis) -> CloudResult<Vec<AlarmTransition>> {
+        self.0.alarm_history(name, since).await
     }
     async fn act(&self, service: &ServiceKey, mutation: &Mutation) -> CloudResult<()> {
         tracing::warn!(%service, %mutation, "refused: read-only");

@@ -203,6 +203,8 @@ pub struct ActionPlan {
     pub expect: Expectation,
     /// Calls made after the first, in order (a paired canary's promote and abort).
     pub then: Vec<FollowUp>,
+    /// Why the plan chose what it did (a rollback's target), for the dialog.
+    pub notes: Vec<String>,
 }
 
 /// A further call of an action, on the same or another service.
@@ -230,6 +232,17 @@ pub enum Refusal {
     NoEarlierRevision(String),
     #[error("roll back: {0} has no finished deployment to roll back from")]
     NothingFinished(String),
+    #[error("roll back: no revision of {0} below the current one is known to have stayed stable")]
+    NoStableRevision(String),
+    #[error(
+        "roll back: {current} is itself the result of a rollback {how} from {from}: it is the last stable revision, so R offers nothing older"
+    )]
+    AlreadyRolledBack {
+        current: TaskDefRef,
+        /// The revision rolled back, as far as it is known.
+        from: String,
+        how: String,
+    },
     #[error("{verb}: the canary {canary} runs no tasks")]
     IdleCanary { verb: Verb, canary: String },
     #[error("promote: {primary} already runs the canary's {task_def}")]

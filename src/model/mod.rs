@@ -3,11 +3,15 @@
 
 mod action;
 mod alarm;
+pub mod alarm_link;
+pub mod evidence;
+pub mod history;
 mod image;
 mod log;
 mod pair;
 mod service;
 mod task;
+pub mod taskdef;
 pub mod text;
 mod wire;
 
@@ -15,17 +19,23 @@ pub use action::{
     ActionError, ActionPlan, ActionResult, Expectation, FollowUp, Mutation, Refusal, StepError,
     Verb, weights_text,
 };
-pub use alarm::{Alarm, AlarmKind, AlarmState};
+pub use alarm::{
+    Alarm, AlarmDetail, AlarmKind, AlarmSpec, AlarmState, AlarmTransition, Comparison, MetricSpec,
+    rule_children,
+};
+pub use alarm_link::{AlarmLink, LinkReason, link_alarms};
+pub use history::{Outcome, PastDeployment, RollbackCause};
 pub use image::{Findings, Image};
 pub use log::{LogBatch, LogLine};
 pub use pair::{PairWeights, Split, pair_of, pairs, split};
 pub use service::{
     CircuitBreaker, Deployment, DeploymentStatus, HookStatus, LifecycleHook, LifecycleStage,
     NativeDeployment, NativeStatus, RolloutState, Service, ServiceEvent, ServiceKey,
-    ServiceRevision, ServiceStatus, Strategy, TargetGroupHealth, TaskDefRef, TimeoutAction,
-    Utilisation, WeightedRoute, target_group_name,
+    ServiceRevision, ServiceStatus, Strategy, TARGET_IDS_KEPT, TargetGroupHealth, TaskDefRef,
+    TimeoutAction, Utilisation, WeightedRoute, target_group_name,
 };
 pub use task::{Health, Task, TaskStatus};
+pub use taskdef::TaskDefinition;
 
 /// Milliseconds since the unix epoch.
 pub type Millis = i64;

@@ -200,6 +200,8 @@ pub struct NativeDeployment {
     pub canary_percent: f64,
     pub bake_ends_at: Option<Millis>,
     pub triggered_alarms: Vec<String>,
+    /// The alarms the deployment watches (`alarms.alarmNames`).
+    pub watched_alarms: Vec<String>,
     pub rollback_reason: Option<String>,
     pub started_at: Millis,
 }
@@ -235,7 +237,13 @@ pub struct TargetGroupHealth {
     pub other: u32,
     /// Distinct reason codes (with their descriptions) of the unhealthy targets, at most 3.
     pub reasons: Vec<String>,
+    /// The registered targets' ids (task IPs for `ip` target groups), at most
+    /// `TARGET_IDS_KEPT`: which revision's tasks a target group serves.
+    pub target_ids: Vec<String>,
 }
+
+/// Target ids kept per target group.
+pub const TARGET_IDS_KEPT: usize = 200;
 
 impl TargetGroupHealth {
     pub fn name(&self) -> &str {
@@ -299,6 +307,16 @@ pub struct Service {
     pub routes: Vec<WeightedRoute>,
     /// Why `routes` could not be read, if they could not: the split is then unknown.
     pub routes_error: Option<String>,
+    /// The alternate target groups of a native BLUE_GREEN, CANARY or LINEAR service
+    /// (`loadBalancers[].advancedConfiguration`): where the new revision registers.
+    pub alternate_target_groups: Vec<String>,
+    /// The alarms the service's deployments watch (`deploymentConfiguration.alarms`).
+    pub watched_alarms: Vec<String>,
+    /// Alarm names (or `prefix-*`) the service's tag `deckwatch:alarms` names.
+    pub alarm_tags: Vec<String>,
+    /// The last deployments and their outcomes, newest first. Backends leave it empty; the
+    /// console keeps it across refreshes (see `model::history`).
+    pub history: Vec<super::PastDeployment>,
 }
 
 /// CPU and memory utilisation in percent, oldest first, one point a minute.

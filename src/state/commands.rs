@@ -15,6 +15,7 @@ pub(super) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
         Mode::Filter => on_filter(state, command),
         Mode::Palette(text) => on_palette(state, command, text, effects),
         Mode::Help | Mode::Detail | Mode::Budget => on_overlay(state, command),
+        Mode::Diff(_) | Mode::Events(_) => super::overlay::on_scroll(state, command),
         Mode::Confirm(plan, typed) => on_confirm(state, command, *plan, typed, effects),
         Mode::Scale(typed) => on_scale(state, command, typed),
     }
@@ -64,6 +65,8 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         }
         Command::RolloutAlarms => rollout_alarms(state),
         Command::Rollout => state.open_rollout_view(),
+        Command::Diff => super::overlay::open_diff(state),
+        Command::Events => super::overlay::open_events(state),
         Command::Theme(name) => theme(state, name),
         Command::Sort(column) => sort(state, column),
         Command::Budget => {

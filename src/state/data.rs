@@ -1,7 +1,7 @@
 //! Data from the workers: fresh lists replace the old ones (keeping the selection), failures
 //! keep the old data and say why.
 
-use super::{Msg, Pane, PaneData, State, items};
+use super::{Msg, Pane, PaneData, State, evidence, items};
 use crate::model::ActionResult;
 
 pub(super) fn on_data(state: &mut State, msg: Msg) {
@@ -56,8 +56,15 @@ pub(super) fn on_data(state: &mut State, msg: Msg) {
         }
         Msg::Alarms(mut v, at) => {
             items::sort_alarms(&mut v);
+            // The tab's badge and the rows' alarms show on every pane.
             state.dirty |= state.alarms.replace(v, at);
         }
+        Msg::Links(links) => {
+            let old = std::mem::replace(&mut state.evidence.links, links);
+            state.dirty |= old != state.evidence.links;
+            state.discard(old);
+        }
+        Msg::Evidence(f) => evidence::on_fetched(state, *f),
         Msg::Logs(key, lines, at) if state.logs.service.as_ref() == Some(&key) => {
             state.logs.take(&lines, at);
             state.dirty |= state.pane == Pane::Logs

@@ -4,12 +4,14 @@
 
 mod commands;
 mod data;
+pub mod evidence;
 pub mod filter;
 pub mod history;
 pub mod items;
 mod keys;
 pub mod logs;
 mod msg;
+mod overlay;
 mod panes;
 pub mod plan;
 pub mod progress;
@@ -41,6 +43,10 @@ pub enum Mode {
     Scale(String),
     /// The API budget: calls per minute per operation, what waited, what was throttled.
     Budget,
+    /// The task-definition diff of a service's revisions (`:diff`), scrollable.
+    Diff(ServiceKey),
+    /// All of a service's events, scrollable.
+    Events(ServiceKey),
 }
 
 impl Mode {
@@ -50,7 +56,9 @@ impl Mode {
             Mode::Normal => Layer::Normal,
             Mode::Filter => Layer::Filter,
             Mode::Palette(_) => Layer::Palette,
-            Mode::Help | Mode::Detail | Mode::Budget => Layer::Overlay,
+            Mode::Help | Mode::Detail | Mode::Budget | Mode::Diff(_) | Mode::Events(_) => {
+                Layer::Overlay
+            }
             Mode::Confirm(..) if prod => Layer::ConfirmTyped,
             Mode::Confirm(..) => Layer::Confirm,
             Mode::Scale(_) => Layer::Scale,
@@ -96,6 +104,8 @@ pub struct State {
     pub services_loading: Option<(usize, usize)>,
     /// The last confirmed action: at work, waiting until stable, or its outcome.
     pub progress: Option<progress::Progress>,
+    /// Alarm links, the canary comparison, task definitions and the alarm detail.
+    pub evidence: evidence::Evidence,
     pub quit: bool,
     /// Something visible changed since the last draw.
     pub dirty: bool,
@@ -157,6 +167,7 @@ impl State {
             flash: None,
             services_loading: None,
             progress: None,
+            evidence: evidence::Evidence::default(),
             quit: false,
             dirty: true,
             discarded: Discarded::default(),
@@ -321,6 +332,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         state.last_watch = Some(watch.clone());
         effects.push(Effect::Watch(watch));
     }
+    evidence::wanted(state, &mut effects);
     effects
 }
 

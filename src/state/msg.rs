@@ -49,6 +49,9 @@ pub enum Msg {
     Tasks(Option<ServiceKey>, Vec<Task>, Millis),
     Images(Vec<Image>, Millis),
     Alarms(Vec<Alarm>, Millis),
+    /// Which alarms belong to which service, made off the loop after the services or the
+    /// alarms changed; they index the alarm list sent last.
+    Links(crate::workers::linking::Links),
     Logs(ServiceKey, Vec<LogLine>, Millis),
     /// A pane's fetch failed.
     Failed(Pane, CloudError, Millis),
@@ -56,6 +59,8 @@ pub enum Msg {
     ActionDone(ActionResult),
     /// The API budget's figures, for `:budget`.
     Budget(Vec<OpReport>),
+    /// What the evidence worker fetched.
+    Evidence(Box<super::evidence::Fetched>),
     /// SIGTERM, SIGHUP or SIGINT.
     Quit,
 }
@@ -70,4 +75,6 @@ pub enum Effect {
     Run(Box<ActionPlan>, ContextInfo),
     /// Send the API budget's figures (`Msg::Budget`), while `:budget` is open.
     ReportBudget,
+    /// Tell the evidence worker what the screen needs now.
+    Evidence(Box<super::evidence::Request>),
 }

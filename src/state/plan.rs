@@ -21,6 +21,7 @@ fn plan(s: &Service, verb: Verb, mutation: Mutation, changes: Vec<Change>) -> Ac
         changes,
         expect: Expectation::of(s),
         then: Vec::new(),
+        notes: Vec::new(),
     }
 }
 
@@ -121,7 +122,8 @@ pub fn abort(s: &Service, all: &[Service]) -> Result<ActionPlan, Refusal> {
 }
 
 /// Roll back: stop a native deployment in flight, return a rolling one to its last stable
-/// revision, or move a finished one to the newest earlier ACTIVE revision.
+/// revision, or move a finished one to the last revision that completed and stayed stable (see
+/// `Service::last_stable`); refused when the current revision is itself a rollback's result.
 pub fn rollback(s: &Service) -> Result<ActionPlan, Refusal> {
     if let Some(n) = s.native_in_progress() {
         return Ok(stop_native(s, Verb::Rollback, n));
@@ -135,10 +137,24 @@ pub fn rollback(s: &Service) -> Result<ActionPlan, Refusal> {
     let finished = s
         .primary()
         .is_some_and(|d| d.rollout_state == crate::model::RolloutState::Completed);
-    match (finished, &s.previous_task_def) {
-        (true, Some(to)) => Ok(rolling_back_to(s, Verb::Rollback, to.clone())),
-        (true, None) => Err(Refusal::NoEarlierRevision(s.task_def.family.clone())),
-        (false, _) => Err(Refusal::NothingFinished(s.name.clone())),
+    if !finished {
+        return Err(Refusal::NothingFinished(s.name.clone()));
+    }
+    if let Some(here) = s.rolled_back_here() {
+        return Err(Refusal::AlreadyRolledBack {
+            current: s.task_def.clone(),
+            from: here.failed.revision_text(),
+            how: here.by.text().to_string(),
+        });
+    }
+    match (s.last_stable(), &s.previous_task_def) {
+        (Some(target), _) => {
+            let mut plan = rolling_back_to(s, Verb::Rollback, target.revision);
+            plan.notes = target.why;
+            Ok(plan)
+        }
+        (None, None) => Err(Refusal::NoEarlierRevision(s.task_def.family.clone())),
+        (None, Some(_)) => Err(Refusal::NoStableRevision(s.task_def.family.clone())),
     }
 }
 

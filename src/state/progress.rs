@@ -147,6 +147,11 @@ impl Progress {
         self.want.as_ref().map(|w| &w.service)
     }
 
+    /// The task definition the wait expects the service to run, when the action sets one.
+    pub fn waits_for_task_def(&self) -> Option<&TaskDefRef> {
+        self.want.as_ref()?.task_def.as_ref()
+    }
+
     pub fn waits_between_calls(&self) -> bool {
         self.waits_between_calls
     }

@@ -2,7 +2,10 @@
 //! the colour rules live here, keyed by the model's types.
 
 use super::Theme;
-use crate::model::{AlarmState, Health, RolloutState, ServiceStatus, TaskStatus};
+use crate::model::evidence::Judgement;
+use crate::model::history::EventMark;
+use crate::model::taskdef::Change;
+use crate::model::{AlarmState, Health, Outcome, RolloutState, ServiceStatus, TaskStatus};
 use ratatui::style::{Modifier, Style};
 
 impl Theme {
@@ -68,6 +71,54 @@ impl Theme {
 
     /// Something waits for a person: a hook, a countdown.
     pub fn waiting(&self) -> Style {
+        Style::new().fg(self.warn)
+    }
+
+    /// How the canary's figure compares with the primary's: worse stands out, and what cannot
+    /// be judged stays quiet.
+    pub fn judgement(&self, j: &Judgement) -> Style {
+        match j {
+            Judgement::Worse => Style::new().fg(self.alarm).add_modifier(Modifier::BOLD),
+            Judgement::Better | Judgement::Similar => Style::new().fg(self.ok),
+            Judgement::NoTraffic { .. } | Judgement::TooFew(_) | Judgement::Unknown => {
+                Style::new().fg(self.muted)
+            }
+        }
+    }
+
+    /// How a past deployment ended.
+    pub fn outcome(&self, o: &Outcome) -> Style {
+        match o {
+            Outcome::Completed => Style::new().fg(self.ok),
+            Outcome::InProgress => Style::new().fg(self.info),
+            Outcome::Failed | Outcome::RolledBack { .. } => {
+                Style::new().fg(self.alarm).add_modifier(Modifier::BOLD)
+            }
+            Outcome::Stopped | Outcome::Replaced => Style::new().fg(self.warn),
+        }
+    }
+
+    /// A service event: rollbacks and failures are marked.
+    pub fn event(&self, m: EventMark) -> Style {
+        match m {
+            EventMark::Rollback => Style::new().fg(self.alarm).add_modifier(Modifier::BOLD),
+            EventMark::Failure => Style::new().fg(self.alarm),
+            EventMark::Completed => Style::new().fg(self.ok),
+            EventMark::Plain => Style::new().fg(self.fg),
+        }
+    }
+
+    /// A line of a task-definition diff: added, removed or changed.
+    pub fn diff_change(&self, c: &Change) -> Style {
+        match c {
+            Change::Added(_) => Style::new().fg(self.ok),
+            Change::Removed(_) => Style::new().fg(self.alarm),
+            Change::Changed { .. } => Style::new().fg(self.warn),
+        }
+    }
+
+    /// An alarm's threshold, drawn over its metric.
+    pub fn threshold(&self) -> Style {
         Style::new().fg(self.warn)
     }
 }

@@ -2,7 +2,7 @@
 //! with its clock and limit, then the outcome.
 
 use super::format::countdown;
-use crate::model::{Millis, Service};
+use crate::model::{Millis, Service, TaskDefRef};
 use crate::state::progress::{Phase, Progress};
 use crate::theme::Theme;
 use crate::timing::{RUNNER_STABLE_WAIT_MS, STABLE_TIMEOUT_MS};
@@ -17,12 +17,16 @@ fn duration(ms: Millis) -> String {
 }
 
 /// `3/4 running on web:88 · 2 deployments`, or `· primary IN_PROGRESS` when there is one
-/// deployment: what the wait waits on.
-fn where_it_is(s: &Service) -> String {
-    let mut out = format!("{}/{} running on {}", s.running, s.desired, s.task_def);
+/// deployment: what the wait waits on, counted on the deployment it waits for (the service's
+/// counts add up every deployment's tasks).
+fn where_it_is(s: &Service, td: Option<&TaskDefRef>) -> String {
+    let Some(d) = s.waited_deployment(td) else {
+        return format!("no deployment of {} yet", td.unwrap_or(&s.task_def));
+    };
+    let mut out = format!("{}/{} running on {}", d.running, d.desired, d.task_def);
     match (s.deployments.len(), s.primary()) {
         (n @ 2.., _) => out.push_str(&format!(" · {n} deployments")),
-        (_, Some(d)) => out.push_str(&format!(" · primary {}", d.rollout_state)),
+        (_, Some(p)) => out.push_str(&format!(" · primary {}", p.rollout_state)),
         _ => {}
     }
     out
@@ -44,7 +48,9 @@ pub fn text(p: &Progress, services: &[Service], now: Millis) -> String {
             let state = services
                 .iter()
                 .find(|s| &s.key() == key)
-                .map_or("not in the last refresh".into(), where_it_is);
+                .map_or("not in the last refresh".into(), |s| {
+                    where_it_is(s, p.waits_for_task_def())
+                });
             format!(
                 "⟳ {what}: waiting until {} is stable · {} of {} · {state}",
                 key.name,

@@ -131,7 +131,11 @@ pub fn tabs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 .iter()
                 .filter(|a| a.state == AlarmState::Alarm)
                 .count();
-            if firing > 0 {
+            // Alarms are polled on every pane; when the last poll failed, the count is the
+            // last one known and says so.
+            if state.alarms.error.is_some() {
+                spans.push(Span::styled(format!("{firing}?"), theme.waiting()));
+            } else if firing > 0 {
                 spans.push(Span::styled(
                     format!("{firing}!"),
                     Style::new().fg(theme.alarm).add_modifier(Modifier::BOLD),

@@ -23,14 +23,20 @@ pub fn draw(
     lines.push(Line::raw(""));
     lines.extend(changes(plan, theme));
     lines.push(Line::raw(""));
-    lines.push(planned_on(plan, theme));
-    lines.push(Line::raw(""));
-    lines.push(if state.context.prod {
+    let mut tail = vec![planned_on(plan, theme), Line::raw("")];
+    tail.push(if state.context.prod {
         typed_confirmation(plan, typed, theme)
     } else {
         keys(state, theme)
     });
     let width = area.width.saturating_sub(4);
+    // The evidence gets the rows the calls, changes and keys leave.
+    let used = wrapped_height(&lines, width) + wrapped_height(&tail, width) - 2;
+    let room = area.height.saturating_sub(used) as usize;
+    lines.extend(super::dialog_evidence::sections(
+        state, plan, room, width, theme,
+    ));
+    lines.extend(tail);
     let h = wrapped_height(&lines, width);
     let title = format!("{} {}?", plan.verb, plan.service);
     popup(f, centered(area, width, h), theme, &title, lines);

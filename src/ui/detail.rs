@@ -2,7 +2,7 @@
 
 use super::format;
 use super::widgets::overlay::{centered, popup};
-use crate::model::{Alarm, Image, Millis, Task};
+use crate::model::{Image, Millis, Task};
 use crate::state::{Pane, State};
 use crate::theme::Theme;
 use ratatui::Frame;
@@ -36,19 +36,17 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             None => return,
         },
         Pane::Alarms => match state.alarms.selected_item() {
-            Some(a) => ("alarm", alarm(a, now, theme)),
+            Some(a) => {
+                let width = area.width.saturating_sub(8).min(110);
+                ("alarm", super::alarm_detail::lines(state, a, width, theme))
+            }
             None => return,
         },
         Pane::Services | Pane::Logs | Pane::Rollout => return,
     };
-    let h = lines.len() as u16 + 2;
-    popup(
-        f,
-        centered(area, area.width.saturating_sub(8).min(110), h),
-        theme,
-        title,
-        lines,
-    );
+    let width = area.width.saturating_sub(8).min(110);
+    let h = super::widgets::overlay::wrapped_height(&lines, width);
+    popup(f, centered(area, width, h), theme, title, lines);
 }
 
 fn task(t: &Task, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
@@ -99,17 +97,4 @@ fn image(i: &Image, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
     }
     lines.push(Line::from(findings));
     lines
-}
-
-fn alarm(a: &Alarm, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
-    vec![
-        field(theme, "name", a.name.clone()),
-        field(theme, "type", format!("{:?}", a.kind).to_lowercase()),
-        Line::from(vec![
-            Span::styled(format!(" {:<14}", "state"), Style::new().fg(theme.muted)),
-            Span::styled(a.state.to_string(), theme.alarm_state(&a.state)),
-        ]),
-        field(theme, "updated", when(now, Some(a.updated_at))),
-        field(theme, "reason", a.reason.clone()),
-    ]
 }

@@ -1,13 +1,19 @@
 //! Drawing. Every function here reads the state and writes to the frame; none changes state.
 
 pub mod activity;
+mod alarm_detail;
 mod alarms;
 mod budget;
 mod chrome;
 mod confirm;
 mod detail;
+mod dialog_evidence;
+pub mod diff;
+mod events;
+mod evidence;
 mod footer;
 pub mod format;
+mod history;
 mod images;
 mod logs;
 mod overlays;
@@ -65,6 +71,8 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
         Mode::Confirm(plan, typed) => confirm::draw(f, body, state, plan, typed, theme),
         Mode::Scale(typed) => overlays::scale(f, body, state, typed, theme),
         Mode::Budget => budget::draw(f, body, state, theme),
+        Mode::Diff(key) => diff::draw(f, body, state, key, theme),
+        Mode::Events(key) => events::draw(f, body, state, key, theme),
         Mode::Normal | Mode::Filter => {}
     }
     Viewport {

@@ -7,6 +7,7 @@ use crate::model::{
     RolloutState, Service, ServiceRevision, Split, TargetGroupHealth, TimeoutAction, split,
     weights_text,
 };
+use crate::state::State;
 use crate::theme::Theme;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -34,6 +35,10 @@ pub fn hook_countdown(n: &NativeDeployment, now: Millis) -> Option<String> {
 pub fn summary(s: &Service, now: Millis, theme: &Theme) -> Line<'static> {
     if let Some(n) = s.native.as_ref().filter(|n| n.status.is_moving()) {
         return native_summary(n, now, theme);
+    }
+    // A failed or rolled-back deployment stays on the row until the next one.
+    if let Some(line) = super::history::row_summary(s, now, theme) {
+        return line;
     }
     let Some(d) = s.primary() else {
         return Line::from(Span::styled("-", Style::new().fg(theme.muted)));
@@ -95,16 +100,21 @@ fn failed_span(s: &Service, theme: &Theme) -> Span<'static> {
     )
 }
 
-/// The panel at the top of the rollout view: deployments, the native rollout, the pair's
-/// traffic and the target groups' health.
+/// The panel at the top of the rollout view: the evidence first (a rollback that put the
+/// current revision there, canary against primary, the alarms), then deployments, the native
+/// rollout, the pair's traffic, the target groups' health, and the last deployments.
 pub fn panel(
+    state: &State,
     s: &Service,
     pair: Option<(&Service, &Service)>,
-    now: Millis,
     width: u16,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
+    let now = state.now;
     let mut lines = vec![title_line(s, theme)];
+    lines.extend(super::history::rolled_back_line(s, now, theme));
+    lines.extend(super::evidence::lines(state, s, theme));
+    lines.extend(super::evidence::alarms_line(state, s, theme));
     if let Some(n) = &s.native {
         lines.extend(native_lines(n, now, width, theme));
     }
@@ -113,6 +123,7 @@ pub fn panel(
     }
     lines.extend(s.deployments.iter().map(|d| deployment_line(d, now, theme)));
     lines.extend(s.targets_with_pair(pair).map(|t| targets_line(t, theme)));
+    lines.extend(super::history::lines(s, now, theme));
     lines
 }
 

@@ -60,7 +60,7 @@ fn document(
     theme: &Theme,
 ) -> Vec<Line<'static>> {
     let pair = crate::model::pair_of(svc, &state.services.items);
-    let mut lines = rollout::panel(svc, pair, state.now, width, theme);
+    let mut lines = rollout::panel(state, svc, pair, width, theme);
     let log_rows = (rows as usize / 4).max(5);
     lines.push(section(
         &format!("logs of r{}'s tasks", svc.target_revision()),
@@ -74,15 +74,8 @@ fn document(
     }
     lines.extend(tasks.iter().map(|t| task_line(t, state.now, theme)));
     lines.push(section(&format!("events ({})", svc.events.len()), theme));
-    lines.extend(svc.events.iter().map(|e| {
-        Line::from(vec![
-            Span::styled(
-                format!("  {} ", format::clock(e.at)),
-                Style::new().fg(theme.muted),
-            ),
-            Span::raw(e.message.clone()),
-        ])
-    }));
+    // Rollback and circuit-breaker events are marked (`e` opens them on their own).
+    lines.extend(svc.events.iter().map(|e| super::events::line(e, theme)));
     lines
 }
 

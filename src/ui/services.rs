@@ -43,18 +43,38 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
         ),
     };
     table::draw(f, area, theme, spec, |i| {
-        row(&t.items[t.view[i]], state.now, theme)
+        let s = &t.items[t.view[i]];
+        row(
+            s,
+            state.firing_alarms_of(&s.key()).count(),
+            state.now,
+            theme,
+        )
     })
 }
 
-fn row(s: &Service, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
+/// The name, and how many of the service's alarms fire.
+fn name_cell(s: &Service, firing: usize, theme: &Theme) -> Line<'static> {
+    if firing == 0 {
+        return Line::from(s.name.clone());
+    }
+    Line::from(vec![
+        Span::raw(s.name.clone()),
+        Span::styled(
+            format!(" ⚠{firing}"),
+            theme.alarm_row_state(&crate::model::AlarmState::Alarm),
+        ),
+    ])
+}
+
+fn row(s: &Service, firing: usize, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
     let counts = Style::new().fg(if s.running < s.desired {
         theme.warn
     } else {
         theme.fg
     });
     vec![
-        Line::from(s.name.clone()),
+        name_cell(s, firing, theme),
         Line::styled(s.cluster.clone(), Style::new().fg(theme.muted)),
         Line::styled(s.status.to_string(), theme.service_status(&s.status)),
         Line::styled(format!("{}/{}/{}", s.desired, s.running, s.pending), counts),

@@ -4,10 +4,11 @@
 
 use super::backoff::Backoff;
 use super::budget::{self, Priority};
+use super::evidence::Listed;
+use super::linking::Linking;
 use super::metrics;
 use crate::cloud::{CloudError, ErrorKind, Fleet};
-use crate::model::{Service, ServiceKey};
-use crate::state::table::Prepared;
+use crate::model::{Alarm, Millis, Service, ServiceKey, history};
 use crate::state::{Msg, Pane, Watch};
 use crate::timing::now_ms;
 use std::sync::Arc;
@@ -21,12 +22,17 @@ pub struct Intervals {
     pub normal: Duration,
     /// How often the logs pane asks for new lines.
     pub logs: Duration,
+    /// How often alarms are polled while neither their pane nor a rollout is on screen (the
+    /// tab's badge and the service rows show them everywhere).
+    pub alarms: Duration,
 }
 
 pub struct Handles {
     pub watch: watch::Sender<Watch>,
     /// Bumped to ask every poller to poll now.
     pub refresh: watch::Sender<u64>,
+    /// What the evidence worker should fetch.
+    pub evidence: watch::Sender<crate::state::evidence::Request>,
 }
 
 /// Whether the data of `pane` is wanted on the screen `w` describes.
@@ -36,7 +42,8 @@ fn wanted(pane: Pane, w: &Watch) -> bool {
         Pane::Services => matches!(w.pane, Pane::Services | Pane::Rollout),
         Pane::Tasks => w.pane == Pane::Tasks,
         Pane::Images => w.pane == Pane::Images,
-        Pane::Alarms => w.pane == Pane::Alarms,
+        // Everywhere: the tab's badge and the service rows show them (see `interval`).
+        Pane::Alarms => true,
         // The logs pane, and the rollout view's log lines.
         Pane::Logs => matches!(w.pane, Pane::Logs | Pane::Rollout) && w.service.is_some(),
         // The rollout view's tasks: its service's only.
@@ -44,11 +51,31 @@ fn wanted(pane: Pane, w: &Watch) -> bool {
     }
 }
 
+/// The rollout view is on screen, for a service.
+fn rollout_visible(w: &Watch) -> bool {
+    w.pane == Pane::Rollout && w.service.is_some()
+}
+
+/// The data of `pane` is what the screen is about: its own pane, or the alarms of a rollout
+/// on screen. Other wanted data (the alarms behind the tab's badge) is background work.
+fn on_screen(pane: Pane, w: &Watch) -> bool {
+    w.pane == pane || (pane == Pane::Alarms && rollout_visible(w))
+}
+
 /// Starts the pollers, the header's context lookup and the metrics worker.
 pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Intervals) -> Handles {
     let (watch_tx, watch_rx) = watch::channel(first);
     let (refresh_tx, refresh_rx) = watch::channel(0u64);
     tokio::spawn(lookup_context(fleet.clone(), tx.clone()));
+    let (evidence_tx, evidence_rx) = watch::channel(Default::default());
+    let listed = Listed::default();
+    tokio::spawn(super::evidence::run(
+        fleet.clone(),
+        tx.clone(),
+        evidence_rx,
+        listed.clone(),
+    ));
+    let linking = Linking::default();
     let (keys_tx, keys_rx) = watch::channel(Arc::new(Vec::new()));
     let series = metrics::Series::default();
     tokio::spawn(metrics::run(fleet.clone(), keys_rx, series.clone()));
@@ -70,13 +97,15 @@ pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Int
                 None
             },
             series: series.clone(),
-            last_sent: None,
+            listed: listed.clone(),
+            linking: linking.clone(),
         };
         tokio::spawn(p.run());
     }
     Handles {
         watch: watch_tx,
         refresh: refresh_tx,
+        evidence: evidence_tx,
     }
 }
 
@@ -87,6 +116,14 @@ async fn lookup_context(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>) {
         Err(e) => Msg::Failed(Pane::Services, e, now_ms()),
     };
     let _ = tx.send(msg).await;
+}
+
+/// What a poll brought. Services and alarms are prepared for the loop (`linking`) before they
+/// are sent.
+enum Polled {
+    Msg(Msg),
+    Services(Vec<Service>, Millis),
+    Alarms(Vec<Alarm>, Millis),
 }
 
 struct Poller {
@@ -105,8 +142,10 @@ struct Poller {
     keys: Option<watch::Sender<Arc<Vec<ServiceKey>>>>,
     /// The metrics worker's latest CPU and memory, added to service rows before they go.
     series: metrics::Series,
-    /// The services sent last, to tell whether a refresh changed anything.
-    last_sent: Option<Vec<Service>>,
+    /// Native deployment histories the evidence worker fetched, kept with the services.
+    listed: Listed,
+    /// The lists alarms are linked over, shared by the services and alarms pollers.
+    linking: Linking,
 }
 
 impl Poller {
@@ -131,9 +170,14 @@ impl Poller {
     /// Polls, reports the data or the failure, and says how long to wait before the next poll.
     /// None when the loop has ended.
     async fn poll_once(&mut self, w: &Watch) -> Option<Duration> {
-        // A poller only polls what is on screen.
+        // A poller polls what is on screen; alarms off screen go in the background.
         let started = Instant::now();
-        let polled = budget::with_priority(Priority::Visible, self.poll(w)).await;
+        let priority = if on_screen(self.pane, w) {
+            Priority::Visible
+        } else {
+            Priority::Background
+        };
+        let polled = budget::with_priority(priority, self.poll(w)).await;
         let (msg, delay) = match polled {
             Ok(msg) => {
                 self.backoff.reset();
@@ -148,10 +192,21 @@ impl Poller {
                     self.iv.normal
                 };
                 tracing::warn!(pane = ?self.pane, error = %e, ?delay, "poll failed");
-                (Msg::Failed(self.pane, e, now_ms()), delay)
+                (Polled::Msg(Msg::Failed(self.pane, e, now_ms())), delay)
             }
         };
-        self.tx.send(msg).await.ok()?;
+        let sent = match msg {
+            Polled::Services(all, at) => {
+                let listed = self.listed.get();
+                let linking = &self.linking;
+                linking
+                    .send_services(&self.tx, all, w.sort.clone(), &listed, at)
+                    .await
+            }
+            Polled::Alarms(alarms, at) => self.linking.send_alarms(&self.tx, alarms, at).await,
+            Polled::Msg(msg) => self.tx.send(msg).await.map_err(drop),
+        };
+        sent.ok()?;
         Some(delay)
     }
 
@@ -161,7 +216,7 @@ impl Poller {
         let deadline = Instant::now() + delay;
         let relevant = |pane, w: &Watch| {
             let service = matches!(pane, Pane::Rollout | Pane::Logs).then(|| w.service.clone());
-            (wanted(pane, w), service)
+            (wanted(pane, w), on_screen(pane, w), service)
         };
         let before = relevant(self.pane, seen);
         loop {
@@ -183,15 +238,17 @@ impl Poller {
     fn interval(&self, w: &Watch) -> Duration {
         match self.pane {
             Pane::Logs => self.iv.logs,
+            Pane::Alarms if rollout_visible(w) => self.iv.fast,
+            Pane::Alarms if w.pane != Pane::Alarms => self.iv.alarms,
             _ if w.fast => self.iv.fast,
             _ => self.iv.normal,
         }
     }
 
-    async fn poll(&mut self, w: &Watch) -> Result<Msg, CloudError> {
+    async fn poll(&mut self, w: &Watch) -> Result<Polled, CloudError> {
         let f = &self.fleet;
-        Ok(match self.pane {
-            Pane::Services => Msg::Services(self.services(w).await?, now_ms()),
+        Ok(Polled::Msg(match self.pane {
+            Pane::Services => return Ok(Polled::Services(self.services().await?, now_ms())),
             Pane::Tasks => Msg::Tasks(None, f.tasks(None).await?, now_ms()),
             Pane::Rollout => Msg::Tasks(
                 w.service.clone(),
@@ -199,21 +256,22 @@ impl Poller {
                 now_ms(),
             ),
             Pane::Images => Msg::Images(f.images().await?, now_ms()),
-            Pane::Alarms => Msg::Alarms(f.alarms().await?, now_ms()),
+            Pane::Alarms => return Ok(Polled::Alarms(f.alarms().await?, now_ms())),
             Pane::Logs => self.logs(w).await?,
-        })
+        }))
     }
 
     /// The services, with the latest CPU and memory. The first load shows each cluster's rows
     /// as they come in; later refreshes replace the list whole, so rows never blink out while
     /// a refresh runs.
-    async fn services(&mut self, w: &Watch) -> Result<Prepared<Service>, CloudError> {
+    async fn services(&mut self) -> Result<Vec<Service>, CloudError> {
         let mut all = if self.loaded {
             self.fleet.services().await?
         } else {
-            let (tx, series) = (self.tx.clone(), self.series.clone());
+            let (tx, series, listed) = (self.tx.clone(), self.series.clone(), self.listed.clone());
             let part = move |mut rows: Vec<Service>, done: usize, total: usize| {
                 metrics::apply(&series, &mut rows);
+                history::carry(&[], &mut rows, &listed.get(), now_ms());
                 // Best effort: a progress view may be skipped if the loop is busy.
                 let _ = tx.try_send(Msg::ServicesPart(rows, done, total, now_ms()));
             };
@@ -231,12 +289,7 @@ impl Poller {
             });
         }
         metrics::apply(&self.series, &mut all);
-        // Sorted and compared here, so the loop only swaps the list in.
-        let prepared = Prepared::new(all, w.sort.clone(), self.last_sent.as_deref());
-        if prepared.changed {
-            self.last_sent = Some(prepared.items.clone());
-        }
-        Ok(prepared)
+        Ok(all)
     }
 
     /// New lines of the followed service since the last poll.
@@ -268,6 +321,18 @@ mod tests {
             fast: false,
             sort: None,
         }
+    }
+
+    #[test]
+    fn alarms_are_polled_everywhere_but_only_in_the_foreground_where_they_show() {
+        for pane in Pane::ALL {
+            assert!(wanted(Pane::Alarms, &watch(pane, None)), "{pane:?}");
+        }
+        assert!(on_screen(Pane::Alarms, &watch(Pane::Alarms, None)));
+        assert!(on_screen(Pane::Alarms, &watch(Pane::Rollout, Some("api"))));
+        assert!(!on_screen(Pane::Alarms, &watch(Pane::Tasks, Some("api"))));
+        assert!(!on_screen(Pane::Alarms, &watch(Pane::Tasks, None)));
+        assert!(!on_screen(Pane::Alarms, &watch(Pane::Services, None)));
     }
 
     #[test]

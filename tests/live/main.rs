@@ -15,6 +15,7 @@ mod e2e_native_canary;
 mod moto_actions;
 mod moto_backend;
 mod moto_endpoint_loss;
+mod moto_evidence;
 mod moto_metrics;
 mod moto_paired;
 mod moto_targets;

@@ -186,3 +186,23 @@ fn a_rollback_shows_the_wait_until_stable_then_its_outcome() {
     c.send("q");
     assert!(c.wait_exit().success());
 }
+
+#[test]
+fn the_rollout_view_compares_the_canary_and_diff_shows_what_changed() {
+    let mut c = Console::spawn(&["--demo"], &[]);
+    c.wait_for("‖ PAUSED");
+    c.send("/");
+    c.send("checkout");
+    c.send("\r");
+    c.wait_for("services (1 of 11)");
+    c.send("\r");
+    // The evidence worker reads both sides' figures while the view is open.
+    c.wait_for("evidence canary 5xx");
+    c.wait_for("primary checkout:57");
+    c.send(":diff\r");
+    c.wait_for("diff checkout:57 → checkout:58");
+    c.wait_for("RELEASE (value changed)");
+    c.send("\x1b");
+    c.send("q");
+    assert!(c.wait_exit().success());
+}

@@ -82,6 +82,7 @@ async fn per_minute(pane: Pane, service: Option<ServiceKey>) -> BTreeMap<&'stati
         fast: Duration::from_secs(2),
         normal: Duration::from_secs(10),
         logs: Duration::from_secs(1),
+        alarms: Duration::from_secs(60),
     };
     let _handles = poller::spawn(fleet.clone(), tx, watch, iv);
     tokio::spawn(async move { while rx.recv().await.is_some() {} });
@@ -96,10 +97,12 @@ async fn per_minute(pane: Pane, service: Option<ServiceKey>) -> BTreeMap<&'stati
 #[tokio::test(start_paused = true)]
 async fn an_idle_console_fetches_only_what_is_on_screen_at_the_normal_pace() {
     let services = per_minute(Pane::Services, None).await;
-    // Every 10 s, and CPU and memory once a minute; nothing for the panes not shown.
+    // Every 10 s, and CPU, memory and the alarms (for the badge and the rows) once a
+    // minute; nothing for the panes not shown.
     assert_eq!(services.get("services"), Some(&6.0), "{services:?}");
     assert_eq!(services.get("utilisation"), Some(&1.0), "{services:?}");
-    for hidden in ["images", "alarms", "logs", "tasks"] {
+    assert_eq!(services.get("alarms"), Some(&1.0), "{services:?}");
+    for hidden in ["images", "logs", "tasks"] {
         assert_eq!(services.get(hidden), None, "{hidden} fetched: {services:?}");
     }
     let images = per_minute(Pane::Images, None).await;

@@ -317,6 +317,7 @@ async fn maps_native_deployments_replayed_from_the_documented_shape() {
             canary_percent: 10.0,
             bake_ends_at: None,
             triggered_alarms: Vec::new(),
+            watched_alarms: vec!["sd-example-5xx".into()],
             rollback_reason: None,
             started_at: 1_730_386_995_000,
         }

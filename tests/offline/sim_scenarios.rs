@@ -658,6 +658,20 @@ fn the_fleet_has_the_shape_the_demo_promises() {
     assert!(images.iter().any(|i| !i.used_by.is_empty()));
 }
 
+/// The health of all of a service's target groups together.
+fn sum_groups(
+    groups: &[deckwatch::model::TargetGroupHealth],
+) -> deckwatch::model::TargetGroupHealth {
+    let mut all = groups[0].clone();
+    for g in &groups[1..] {
+        all.healthy += g.healthy;
+        all.unhealthy += g.unhealthy;
+        all.other += g.other;
+        all.reasons.extend(g.reasons.iter().cloned());
+    }
+    all
+}
+
 #[tokio::test(start_paused = true)]
 async fn target_health_follows_the_tasks_through_the_bad_deployment() {
     let f = fleet();
@@ -665,8 +679,11 @@ async fn target_health_follows_the_tasks_through_the_bad_deployment() {
     for _ in 0..24 {
         advance_s(10).await;
         for s in f.services().await.unwrap() {
-            assert_eq!(s.targets.len(), 1, "{}: {:?}", s.key(), s.targets);
-            let tg = &s.targets[0];
+            // A native canary has an alternate target group for its new revision: its own
+            // target group then holds the other tasks.
+            let groups = 1 + s.alternate_target_groups.len();
+            assert_eq!(s.targets.len(), groups, "{}: {:?}", s.key(), s.targets);
+            let tg = sum_groups(&s.targets);
             let live: Vec<_> = f
                 .tasks(Some(&s.key()))
                 .await
@@ -674,6 +691,16 @@ async fn target_health_follows_the_tasks_through_the_bad_deployment() {
                 .into_iter()
                 .filter(|t| t.last_status.as_str() != "STOPPED")
                 .collect();
+            let ips: Vec<&str> = live.iter().map(|t| t.private_ip.as_str()).collect();
+            let mut registered: Vec<&str> = s
+                .targets
+                .iter()
+                .flat_map(|g| g.target_ids.iter().map(String::as_str))
+                .collect();
+            registered.sort_unstable();
+            let mut expected = ips.clone();
+            expected.sort_unstable();
+            assert_eq!(registered, expected, "{}: every live task once", s.key());
             let healthy = live
                 .iter()
                 .filter(|t| t.last_status.as_str() == "RUNNING" && t.health == Health::Healthy)
@@ -686,7 +713,7 @@ async fn target_health_follows_the_tasks_through_the_bad_deployment() {
             assert_eq!(tg.unhealthy, unhealthy, "{}", s.key());
             assert_eq!(tg.healthy + tg.unhealthy + tg.other, live.len() as u32);
             assert_eq!(tg.reasons.is_empty(), unhealthy == 0);
-            assert_eq!(tg.name(), format!("{}-{}", s.cluster, s.name));
+            assert_eq!(s.targets[0].name(), format!("{}-{}", s.cluster, s.name));
             saw_unhealthy |= s.key() == payments() && unhealthy > 0;
         }
     }

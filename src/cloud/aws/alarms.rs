@@ -3,8 +3,9 @@
 use super::errors::{ErrorMapper, Within};
 use super::parse::millis;
 use crate::cloud::CloudResult;
-use crate::model::{Alarm, AlarmKind, AlarmState};
-use aws_sdk_cloudwatch::types::{AlarmType, StateValue};
+use crate::model::text::clean;
+use crate::model::{Alarm, AlarmKind, AlarmSpec, AlarmState, Comparison, MetricSpec};
+use aws_sdk_cloudwatch::types::{AlarmType, CompositeAlarm, MetricAlarm, StateValue};
 
 fn state(s: Option<&StateValue>) -> AlarmState {
     s.map_or(AlarmState::InsufficientData, |s| {
@@ -12,23 +13,66 @@ fn state(s: Option<&StateValue>) -> AlarmState {
     })
 }
 
-pub fn map_metric(a: &aws_sdk_cloudwatch::types::MetricAlarm) -> Alarm {
+fn text(s: Option<&str>) -> String {
+    clean(s.unwrap_or_default())
+}
+
+/// The one metric a metric alarm watches; None for an alarm on metric math.
+fn metric_of(a: &MetricAlarm) -> Option<MetricSpec> {
+    let name = a.metric_name().filter(|n| !n.is_empty())?;
+    let statistic = a
+        .extended_statistic()
+        .map(str::to_string)
+        .or_else(|| a.statistic().map(|s| s.as_str().to_string()))
+        .unwrap_or_default();
+    Some(MetricSpec {
+        namespace: text(a.namespace()),
+        name: clean(name),
+        statistic,
+        dimensions: a
+            .dimensions()
+            .iter()
+            .map(|d| (text(d.name()), text(d.value())))
+            .collect(),
+        period_secs: a.period().unwrap_or(60).max(1) as u32,
+    })
+}
+
+pub fn map_metric(a: &MetricAlarm) -> Alarm {
+    let count = |n: Option<i32>| n.map(|n| n.max(0) as u32);
     Alarm {
-        name: a.alarm_name().unwrap_or_default().to_string(),
+        name: text(a.alarm_name()),
         kind: AlarmKind::Metric,
         state: state(a.state_value()),
-        reason: a.state_reason().unwrap_or_default().to_string(),
+        reason: text(a.state_reason()),
         updated_at: millis(a.state_updated_timestamp()),
+        spec: AlarmSpec {
+            arn: text(a.alarm_arn()),
+            metric: metric_of(a),
+            threshold: a.threshold(),
+            comparison: a
+                .comparison_operator()
+                .map(|c| Comparison::parse(c.as_str())),
+            evaluation_periods: count(a.evaluation_periods()).unwrap_or(1),
+            datapoints_to_alarm: count(a.datapoints_to_alarm()),
+            rule: None,
+            behind_load_balancer: Vec::new(),
+        },
     }
 }
 
-pub fn map_composite(a: &aws_sdk_cloudwatch::types::CompositeAlarm) -> Alarm {
+pub fn map_composite(a: &CompositeAlarm) -> Alarm {
     Alarm {
-        name: a.alarm_name().unwrap_or_default().to_string(),
+        name: text(a.alarm_name()),
         kind: AlarmKind::Composite,
         state: state(a.state_value()),
-        reason: a.state_reason().unwrap_or_default().to_string(),
+        reason: text(a.state_reason()),
         updated_at: millis(a.state_updated_timestamp()),
+        spec: AlarmSpec {
+            arn: text(a.alarm_arn()),
+            rule: a.alarm_rule().map(clean),
+            ..AlarmSpec::default()
+        },
     }
 }
 
@@ -63,7 +107,6 @@ pub async fn fetch(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aws_sdk_cloudwatch::types::{CompositeAlarm, MetricAlarm};
     use aws_smithy_types::DateTime;
 
     #[test]

@@ -114,11 +114,12 @@ fn native_targets(raw: &[RawService]) -> Vec<(usize, NativeTarget)> {
         .collect()
 }
 
-/// Every target group any service registers in, once.
+/// Every target group any service registers in, once: its own and, for a native blue/green,
+/// canary or linear service, the alternate one its new revision registers in.
 fn target_groups(raw: &[RawService]) -> Vec<String> {
     let mut groups: Vec<String> = raw
         .iter()
-        .flat_map(|r| r.target_group_arns())
+        .flat_map(|r| r.target_group_arns().chain(r.alternate_target_group_arns()))
         .map(str::to_string)
         .collect();
     groups.sort_unstable();
@@ -172,7 +173,7 @@ fn apply_health(
     health: &HashMap<String, TargetGroupHealth>,
 ) {
     for (s, r) in out.iter_mut().zip(raw) {
-        for arn in r.target_group_arns() {
+        for arn in r.target_group_arns().chain(r.alternate_target_group_arns()) {
             if let Some(h) = health.get(arn)
                 && !s.targets.iter().any(|t| t.target_group_arn == arn)
             {

@@ -5,11 +5,15 @@
 //! Nothing here panics or retries on its own beyond the SDK's standard retry policy; errors come
 //! back as `CloudError`s saying what failed and, for credentials and permissions, what to do.
 
+pub mod alarm_detail;
 pub mod alarms;
+pub mod alb;
+mod balancers;
 mod batch;
 mod config;
 mod enrich;
 pub mod errors;
+pub mod history;
 pub mod images;
 pub mod logs;
 pub mod metrics;
@@ -19,12 +23,15 @@ pub mod parse;
 pub mod routes;
 pub mod services;
 pub mod targets;
+pub mod taskdef_spec;
 pub mod taskdefs;
 pub mod tasks;
 
 use super::{CloudError, CloudResult, ErrorKind, Fleet, PartSink};
+use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
-    Alarm, ContextInfo, Image, LogBatch, Mutation, Service, ServiceKey, Task, Utilisation,
+    Alarm, AlarmTransition, ContextInfo, Image, LogBatch, MetricSpec, Millis, Mutation,
+    PastDeployment, Service, ServiceKey, Task, TaskDefRef, TaskDefinition, Utilisation,
 };
 use crate::timing::now_ms;
 use async_trait::async_trait;
@@ -101,6 +108,7 @@ pub struct AwsFleet {
     /// `images()` can join without listing the services again.
     usage: Mutex<Option<Arc<Vec<ServiceImages>>>>,
     previous: taskdefs::PreviousRevisions,
+    balancers: balancers::Balancers,
 }
 
 macro_rules! client {
@@ -160,6 +168,7 @@ impl AwsFleet {
             tail: LogTail::default(),
             usage: Mutex::new(None),
             previous: Default::default(),
+            balancers: Default::default(),
         })
     }
 
@@ -252,6 +261,33 @@ impl AwsFleet {
         let defs = self.defs_of(&raw).await;
         let rows = self.enrich(&raw, &defs).await;
         Ok((raw, defs, rows))
+    }
+}
+
+impl AwsFleet {
+    /// An alarm on a whole load balancer is linked to the services behind it: the target
+    /// groups of each such load balancer, looked up (and kept ten minutes) only when an alarm
+    /// needs them. A lookup that fails leaves that alarm unlinked, and is logged.
+    async fn add_groups_behind(&self, all: &mut [Alarm]) {
+        for a in all.iter_mut() {
+            let Some(m) = &a.spec.metric else { continue };
+            let Some(lb) = m.dimension("LoadBalancer").filter(|_| {
+                m.dimension("TargetGroup").is_none() && m.dimension("ServiceName").is_none()
+            }) else {
+                continue;
+            };
+            let lb = lb.to_string();
+            match self
+                .balancers
+                .groups_behind(&self.elb, &self.errors, &lb)
+                .await
+            {
+                Ok(groups) => a.spec.behind_load_balancer = groups,
+                Err(e) => {
+                    tracing::warn!(alarm = a.name, error = %e, "load balancer of an alarm unknown")
+                }
+            }
+        }
     }
 }
 
@@ -382,7 +418,35 @@ impl Fleet for AwsFleet {
     }
 
     async fn alarms(&self) -> CloudResult<Vec<Alarm>> {
-        alarms::fetch(&self.cw, &self.errors).await
+        let mut all = alarms::fetch(&self.cw, &self.errors).await?;
+        self.add_groups_behind(&mut all).await;
+        Ok(all)
+    }
+
+    async fn alb_figures(&self, queries: &[AlbQuery]) -> CloudResult<Vec<AlbFigures>> {
+        alb::figures(&self.cw, &self.elb, &self.errors, &self.balancers, queries).await
+    }
+
+    async fn task_definition(&self, td: &TaskDefRef) -> CloudResult<TaskDefinition> {
+        let info = self.taskdefs.by_ref(&self.ecs, &self.errors, td).await?;
+        Ok(info.spec.clone())
+    }
+
+    async fn deployment_history(&self, service: &ServiceKey) -> CloudResult<Vec<PastDeployment>> {
+        history::deployments(&self.ecs, &self.errors, service).await
+    }
+
+    async fn metric_points(
+        &self,
+        metric: &MetricSpec,
+        from: Millis,
+        until: Millis,
+    ) -> CloudResult<Vec<(Millis, f64)>> {
+        alarm_detail::points(&self.cw, &self.errors, metric, from, until).await
+    }
+
+    async fn alarm_history(&self, name: &str, since: Millis) -> CloudResult<Vec<AlarmTransition>> {
+        alarm_detail::history(&self.cw, &self.errors, name, since, now_ms()).await
     }
 
     async fn logs(&self, service: &ServiceKey, cursor: u64) -> CloudResult<LogBatch> {

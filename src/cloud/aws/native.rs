@@ -256,6 +256,10 @@ pub fn map_deployment(
             .alarms()
             .map(|a| a.triggered_alarm_names().to_vec())
             .unwrap_or_default(),
+        watched_alarms: d
+            .alarms()
+            .map(|a| a.alarm_names().to_vec())
+            .unwrap_or_default(),
         rollback_reason: d.rollback().and_then(|r| r.reason()).map(str::to_string),
         started_at: millis(d.started_at().or(d.created_at())),
     }

@@ -5,6 +5,7 @@ use super::errors::{ErrorMapper, Within};
 use super::parse::{image_tag, last_segment, millis, task_def_ref};
 use super::taskdefs::TaskDefInfo;
 use crate::cloud::CloudResult;
+use crate::model::text::clean;
 use crate::model::{
     CircuitBreaker, Deployment, DeploymentStatus, RolloutState, Service, ServiceEvent,
     ServiceStatus, Strategy,
@@ -26,8 +27,8 @@ pub const CLUSTER_CONCURRENCY: usize = 4;
 /// The tag that pairs a canary service with its primary: `deckwatch:canary-of = <primary>`.
 pub const CANARY_TAG: &str = "deckwatch:canary-of";
 
-/// Service events kept per service, newest first.
-pub const EVENTS_KEPT: usize = 20;
+/// Service events kept per service, newest first: all that ECS keeps.
+pub const EVENTS_KEPT: usize = 100;
 
 /// One described service and the cluster (by name) it was listed in.
 #[derive(Debug, Clone)]
@@ -57,6 +58,15 @@ impl RawService {
             .load_balancers()
             .iter()
             .filter_map(|lb| lb.target_group_arn())
+            .filter(|a| !a.is_empty())
+    }
+
+    /// The alternate target groups of a native blue/green, canary or linear service.
+    pub fn alternate_target_group_arns(&self) -> impl Iterator<Item = &str> {
+        self.svc
+            .load_balancers()
+            .iter()
+            .filter_map(|lb| lb.advanced_configuration()?.alternate_target_group_arn())
             .filter(|a| !a.is_empty())
     }
 
@@ -221,6 +231,27 @@ fn current_task_def(s: &aws_sdk_ecs::types::Service) -> &str {
         .unwrap_or_default()
 }
 
+/// The alarms the service's deployments watch, when deployment alarms are enabled.
+fn watched_alarms(s: &aws_sdk_ecs::types::Service) -> Vec<String> {
+    s.deployment_configuration()
+        .and_then(|c| c.alarms())
+        .filter(|a| a.enable())
+        .map(|a| a.alarm_names().iter().map(|n| clean(n)).collect())
+        .unwrap_or_default()
+}
+
+/// The alarm names (or `prefix-*`) of the tag `deckwatch:alarms`, comma-separated.
+fn alarm_tags(s: &aws_sdk_ecs::types::Service) -> Vec<String> {
+    s.tags()
+        .iter()
+        .filter(|t| t.key() == Some(crate::model::alarm_link::ALARMS_TAG))
+        .filter_map(|t| t.value())
+        .flat_map(|v| v.split(','))
+        .map(|n| clean(n.trim()))
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
 /// The newest events first, as many as are kept.
 fn events_of(s: &aws_sdk_ecs::types::Service) -> Vec<ServiceEvent> {
     let mut events: Vec<ServiceEvent> = s
@@ -234,6 +265,17 @@ fn events_of(s: &aws_sdk_ecs::types::Service) -> Vec<ServiceEvent> {
     events.sort_by_key(|e| std::cmp::Reverse(e.at));
     events.truncate(EVENTS_KEPT);
     events
+}
+
+/// The deployment circuit breaker, when enabled; its threshold follows the desired count.
+fn circuit_breaker_of(s: &aws_sdk_ecs::types::Service, desired: u32) -> Option<CircuitBreaker> {
+    s.deployment_configuration()
+        .and_then(|c| c.deployment_circuit_breaker())
+        .filter(|cb| cb.enable())
+        .map(|cb| CircuitBreaker {
+            rollback: cb.rollback(),
+            threshold: breaker_threshold(desired),
+        })
 }
 
 /// Maps one described service. `taskdefs` gives the image tag; metrics and the native
@@ -253,14 +295,7 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         .and_then(|td| td.first_image())
         .map(image_tag)
         .unwrap_or_default();
-    let circuit_breaker = s
-        .deployment_configuration()
-        .and_then(|c| c.deployment_circuit_breaker())
-        .filter(|cb| cb.enable())
-        .map(|cb| CircuitBreaker {
-            rollback: cb.rollback(),
-            threshold: breaker_threshold(desired),
-        });
+    let circuit_breaker = circuit_breaker_of(s, desired);
     let name = s
         .service_name()
         .map(str::to_string)
@@ -294,6 +329,13 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         target_groups: raw.target_group_arns().map(str::to_string).collect(),
         routes: Vec::new(),
         routes_error: None,
+        alternate_target_groups: raw
+            .alternate_target_group_arns()
+            .map(str::to_string)
+            .collect(),
+        watched_alarms: watched_alarms(s),
+        alarm_tags: alarm_tags(s),
+        history: Vec::new(),
     }
 }
 
@@ -311,7 +353,7 @@ mod tests {
     const TD_OLD: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:6";
 
     fn sdk_service() -> SdkService {
-        let events = (0..30).map(|i| {
+        let events = (0..130).map(|i| {
             SdkEvent::builder()
                 .id(format!("e{i}"))
                 .created_at(DateTime::from_secs(1_000 + i))
@@ -379,6 +421,7 @@ mod tests {
                 image: "1.dkr.ecr.us-east-1.amazonaws.com/web:v7".into(),
                 awslogs: None,
             }],
+            spec: Default::default(),
         };
         let defs = HashMap::from([(TD.to_string(), Arc::new(info))]);
         let s = map_service(&raw, &defs);
@@ -404,10 +447,10 @@ mod tests {
         assert_eq!(s.deployments[1].task_def.revision, 6);
         assert_eq!(s.deployments[1].status, DeploymentStatus::Active);
         assert!(s.in_progress());
-        // Newest 20 events, newest first.
+        // The newest 100 events (all ECS keeps), newest first.
         assert_eq!(s.events.len(), EVENTS_KEPT);
-        assert_eq!(s.events[0].message, "event 29");
-        assert_eq!(s.events[19].message, "event 10");
+        assert_eq!(s.events[0].message, "event 129");
+        assert_eq!(s.events[99].message, "event 30");
     }
 
     #[test]

@@ -70,8 +70,14 @@ pub fn summarise(arn: &str, targets: &[TargetHealthDescription]) -> TargetGroupH
         unhealthy: 0,
         other: 0,
         reasons: Vec::new(),
+        target_ids: Vec::new(),
     };
     for t in targets {
+        if let Some(id) = t.target().and_then(|t| t.id())
+            && h.target_ids.len() < crate::model::TARGET_IDS_KEPT
+        {
+            h.target_ids.push(id.to_string());
+        }
         let th = t.target_health();
         match th.and_then(|th| th.state()) {
             Some(TargetHealthStateEnum::Healthy) => h.healthy += 1,

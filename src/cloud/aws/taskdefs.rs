@@ -4,7 +4,7 @@
 use super::errors::{ErrorMapper, Within};
 use super::parse::task_def_ref;
 use crate::cloud::CloudResult;
-use crate::model::TaskDefRef;
+use crate::model::{TaskDefRef, TaskDefinition};
 use futures::StreamExt;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -34,6 +34,8 @@ pub struct TaskDefInfo {
     pub arn: String,
     pub task_def: TaskDefRef,
     pub containers: Vec<ContainerInfo>,
+    /// The whole definition, for the diff between revisions.
+    pub spec: TaskDefinition,
 }
 
 impl TaskDefInfo {
@@ -57,11 +59,13 @@ impl TaskDefInfo {
                 }),
             })
             .collect();
+        let spec = super::taskdef_spec::spec_of(arn, td);
         let arn = td.task_definition_arn().unwrap_or(arn);
         Self {
             arn: arn.to_string(),
             task_def: task_def_ref(arn),
             containers,
+            spec,
         }
     }
 
@@ -83,6 +87,28 @@ impl TaskDefCache {
     fn slot(&self, arn: &str) -> Slot {
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
         slots.entry(arn.to_string()).or_default().clone()
+    }
+
+    /// The definition of `td`: the one cached under any ARN of that revision, else described
+    /// by `family:revision` (which DescribeTaskDefinition takes as well as an ARN).
+    pub async fn by_ref(
+        &self,
+        ecs: &aws_sdk_ecs::Client,
+        errors: &ErrorMapper,
+        td: &TaskDefRef,
+    ) -> CloudResult<Arc<TaskDefInfo>> {
+        let hit = {
+            let slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            slots
+                .values()
+                .filter_map(|s| s.get())
+                .find(|info| info.task_def == *td)
+                .cloned()
+        };
+        match hit {
+            Some(info) => Ok(info),
+            None => self.get(ecs, errors, &td.to_string()).await,
+        }
     }
 
     /// The cached definition, or `None` before it was described.
@@ -111,6 +137,10 @@ impl TaskDefCache {
                     arn: arn.to_string(),
                     task_def: task_def_ref(arn),
                     containers: Vec::new(),
+                    spec: TaskDefinition {
+                        task_def: task_def_ref(arn),
+                        ..TaskDefinition::default()
+                    },
                 },
             };
             Ok(Arc::new(info))

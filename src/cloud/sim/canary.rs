@@ -229,7 +229,10 @@ fn finish(w: &mut World, i: usize, status: NativeStatus) {
     } else {
         n.sources[0].task_def.clone()
     };
+    let entry = crate::model::history::native_entry(n, now);
     let s = &mut w.services[i];
+    s.past.push_front(entry);
+    s.past.truncate(super::world::PAST_KEPT);
     s.next_deploy_at = Some(now + NEXT_CANARY_MS);
     s.svc.deployments.retain(|d| d.task_def == keep);
     if let Some(d) = s.svc.deployments.first_mut() {

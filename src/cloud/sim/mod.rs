@@ -2,6 +2,7 @@
 //! console can be tried without an AWS account and behaviour over time can be tested on
 //! tokio's paused clock.
 
+mod alarms;
 mod canary;
 mod mutations;
 mod rng;
@@ -10,9 +11,11 @@ pub mod scenario;
 pub mod seed;
 pub mod world;
 
-use super::{CloudResult, Fleet};
+use super::{CloudError, CloudResult, ErrorKind, Fleet};
+use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
-    Alarm, ContextInfo, Image, LogBatch, Millis, Mutation, Service, ServiceKey, Task,
+    Alarm, AlarmTransition, ContextInfo, Image, LogBatch, MetricSpec, Millis, Mutation,
+    PastDeployment, Service, ServiceKey, Task, TaskDefRef, TaskDefinition,
 };
 use async_trait::async_trait;
 use std::sync::Mutex;
@@ -20,6 +23,8 @@ use tokio::time::Instant;
 pub use world::World;
 
 mod signals;
+mod taskdefs;
+mod traffic;
 
 /// Lines a follow starts with, so the logs pane is not empty when it opens.
 const LOG_BACKLOG: usize = 200;
@@ -118,5 +123,47 @@ impl Fleet for SimFleet {
 
     async fn act(&self, service: &ServiceKey, mutation: &Mutation) -> CloudResult<()> {
         self.with_world(|w| mutations::act(w, service, mutation))
+    }
+
+    async fn alb_figures(&self, queries: &[AlbQuery]) -> CloudResult<Vec<AlbFigures>> {
+        Ok(self.with_world(|w| {
+            queries
+                .iter()
+                .map(|q| traffic::figures(w.alb.get(&q.target_group), q.from, q.until))
+                .collect()
+        }))
+    }
+
+    async fn task_definition(&self, td: &TaskDefRef) -> CloudResult<TaskDefinition> {
+        self.with_world(|w| taskdefs::describe(w, td))
+            .ok_or_else(|| {
+                CloudError::new(
+                    ErrorKind::Other,
+                    format!("ClientException: Unable to describe task definition {td}"),
+                )
+            })
+    }
+
+    async fn deployment_history(&self, service: &ServiceKey) -> CloudResult<Vec<PastDeployment>> {
+        Ok(self.with_world(|w| {
+            w.services
+                .iter()
+                .find(|s| s.svc.key() == *service)
+                .map(|s| s.past.iter().cloned().collect())
+                .unwrap_or_default()
+        }))
+    }
+
+    async fn metric_points(
+        &self,
+        metric: &MetricSpec,
+        from: Millis,
+        until: Millis,
+    ) -> CloudResult<Vec<(Millis, f64)>> {
+        Ok(self.with_world(|w| alarms::points(w, metric, from, until)))
+    }
+
+    async fn alarm_history(&self, name: &str, since: Millis) -> CloudResult<Vec<AlarmTransition>> {
+        Ok(self.with_world(|w| alarms::history(w, name, since)))
     }
 }

@@ -3,9 +3,9 @@
 use super::rng::{Rng, hex_of};
 use super::world::{METRIC_POINTS, Role, SimService, World};
 use crate::model::{
-    Alarm, AlarmKind, AlarmState, CircuitBreaker, DeploymentStatus, Health, HookStatus,
-    LifecycleHook, LifecycleStage, Millis, NativeDeployment, NativeStatus, RolloutState, Service,
-    ServiceRevision, ServiceStatus, Strategy, TaskDefRef, TaskStatus, TimeoutAction, WeightedRoute,
+    CircuitBreaker, DeploymentStatus, Health, HookStatus, LifecycleHook, LifecycleStage, Millis,
+    NativeDeployment, NativeStatus, RolloutState, Service, ServiceRevision, ServiceStatus,
+    Strategy, TaskDefRef, TaskStatus, TimeoutAction, WeightedRoute,
 };
 use std::collections::VecDeque;
 
@@ -143,19 +143,50 @@ pub fn world(start: Millis) -> World {
         account: ACCOUNT.into(),
         region: REGION.into(),
         routes: Vec::new(),
+        alb: Default::default(),
+        alarm_history: VecDeque::new(),
     };
     for spec in FLEET {
         add_service(&mut w, spec);
     }
     w.routes.push(search_route(&w));
-    w.alarms = alarms(start);
+    w.alarms = super::alarms::seed(&w, start);
     for i in 0..w.services.len() {
         if w.services[i].role == Role::Canary {
+            seed_past_canary(&mut w, i);
             start_canary(&mut w, i, true);
         }
     }
     w.recount();
+    super::traffic::seed(&mut w);
     w
+}
+
+/// The canary before this one: the current revision, rolled out three days ago.
+fn seed_past_canary(w: &mut World, i: usize) {
+    let s = &w.services[i];
+    let td = s.svc.task_def.clone();
+    let started_at = w.start - 3 * 86_400_000;
+    let entry = crate::model::PastDeployment {
+        id: format!(
+            "{}/{}/{}/{}",
+            w.arn_prefix("service-deployment"),
+            s.svc.cluster,
+            s.svc.name,
+            hex_of(&format!("{td}-past"), 22)
+        ),
+        from: Some(TaskDefRef {
+            family: td.family.clone(),
+            revision: td.revision - 1,
+        }),
+        revision: td,
+        outcome: crate::model::Outcome::Completed,
+        is_rollback: false,
+        started_at,
+        ended_at: Some(started_at + 14 * 60_000),
+        reason: String::new(),
+    };
+    w.services[i].past.push_front(entry);
 }
 
 /// The listener rule sending a tenth of search's traffic to search-canary's target group.
@@ -207,6 +238,7 @@ fn add_service(w: &mut World, spec: &Spec) {
         stage_since: w.start,
         next_deploy_at: None,
         latest_revision: spec.revision,
+        past: VecDeque::new(),
     });
     let i = w.services.len() - 1;
     let mut d = w.new_deployment(i, td.clone(), "");
@@ -259,6 +291,19 @@ fn new_service(w: &World, spec: &Spec, td: TaskDefRef, created_at: Millis) -> Se
         target_groups: vec![w.target_group_arn(spec.cluster, spec.name)],
         routes: Vec::new(),
         routes_error: None,
+        // A native canary's new revision registers in a target group of its own.
+        alternate_target_groups: if spec.role == Role::Canary {
+            vec![w.target_group_arn(spec.cluster, &format!("{}-green", spec.name))]
+        } else {
+            Vec::new()
+        },
+        watched_alarms: if spec.role == Role::Canary {
+            vec![format!("{}-canary-5xx", spec.name)]
+        } else {
+            Vec::new()
+        },
+        alarm_tags: Vec::new(),
+        history: Vec::new(),
     }
 }
 
@@ -298,38 +343,6 @@ fn seed_images(w: &mut World, i: usize, revision: u32) {
         let pushed_at = w.start - days_ago * 86_400_000 - (w.rng.below(20) as i64 + 1) * 3_600_000;
         w.push_image(i, rev, pushed_at);
     }
-}
-
-fn alarms(now: Millis) -> Vec<Alarm> {
-    let ok = |name: &str, kind| Alarm {
-        name: name.into(),
-        kind,
-        state: AlarmState::Ok,
-        // A composite alarm has a rule over its children, not a threshold.
-        reason: match kind {
-            AlarmKind::Composite => "No child alarm is in ALARM".into(),
-            AlarmKind::Metric => {
-                "Threshold Crossed: 1 datapoint [0.0] was not greater than the threshold (10.0)."
-                    .into()
-            }
-        },
-        updated_at: now - 2 * 86_400_000,
-    };
-    vec![
-        ok("payments-5xx-rate", AlarmKind::Metric),
-        ok("payments-p99-latency", AlarmKind::Metric),
-        ok("payments-health", AlarmKind::Composite),
-        ok("api-5xx-rate", AlarmKind::Metric),
-        ok("checkout-canary-5xx", AlarmKind::Metric),
-        ok("web-cpu-high", AlarmKind::Metric),
-        Alarm {
-            name: "search-queue-depth".into(),
-            kind: AlarmKind::Metric,
-            state: AlarmState::InsufficientData,
-            reason: "Insufficient Data: 1 datapoint was unknown.".into(),
-            updated_at: now - 5 * 3_600_000,
-        },
-    ]
 }
 
 /// Starts a native canary deployment to the next revision. `at_hook` starts it already waiting
@@ -399,6 +412,7 @@ fn native_canary(
         canary_percent: 10.0,
         bake_ends_at: None,
         triggered_alarms: Vec::new(),
+        watched_alarms: w.services[i].svc.watched_alarms.clone(),
         rollback_reason: None,
         started_at: w.now,
     }

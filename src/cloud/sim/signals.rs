@@ -129,9 +129,17 @@ fn set_state(w: &mut World, ai: usize, firing: bool, reason: String, now: i64) {
     };
     let a = &mut w.alarms[ai];
     if a.state != state {
+        let t = crate::model::AlarmTransition {
+            at: now,
+            from: a.state.clone(),
+            to: state.clone(),
+            summary: format!("Alarm updated from {} to {}", a.state, state),
+        };
         a.state = state;
         a.reason = reason;
         a.updated_at = now;
+        let name = a.name.clone();
+        super::alarms::record(w, &name, t);
     }
 }
 

@@ -3,17 +3,17 @@
 
 use super::rng::{Rng, hex_of};
 use crate::model::{
-    Alarm, Deployment, DeploymentStatus, Findings, Health, Image, LogLine, Millis,
+    Alarm, AlarmTransition, Deployment, DeploymentStatus, Findings, Health, Image, LogLine, Millis,
     NativeDeployment, RolloutState, Service, ServiceEvent, TargetGroupHealth, Task, TaskDefRef,
     TaskStatus, WeightedRoute,
 };
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 pub const STEP_MS: Millis = 1_000;
 /// Log lines the simulated CloudWatch keeps, across all services.
 pub const LOG_RETAIN: usize = 50_000;
 /// Events kept per service, newest first, as `Service.events` does.
-pub const EVENTS_RETAIN: usize = 50;
+pub const EVENTS_RETAIN: usize = 100;
 /// Stopped tasks stay visible for this long, as in ECS (about an hour).
 pub const STOPPED_RETAIN_MS: Millis = 60 * 60 * 1000;
 /// Metric points kept per service: one an hour at one a minute.
@@ -52,6 +52,8 @@ pub struct SimService {
     pub next_deploy_at: Option<Millis>,
     /// The highest task definition revision registered so far.
     pub latest_revision: u32,
+    /// Finished native deployments, newest first (what `ListServiceDeployments` lists).
+    pub past: VecDeque<crate::model::PastDeployment>,
 }
 
 #[derive(Debug, Clone)]
@@ -83,7 +85,16 @@ pub struct World {
     pub region: String,
     /// Weighted listener rules, such as the one splitting a paired canary's traffic.
     pub routes: Vec<WeightedRoute>,
+    /// The load balancer's minutes, by target group ARN.
+    pub alb: BTreeMap<String, VecDeque<super::traffic::Minute>>,
+    /// Alarm state changes, oldest first, bounded by `ALARM_HISTORY_KEPT`.
+    pub alarm_history: VecDeque<(String, AlarmTransition)>,
 }
+
+/// Alarm state changes the simulated CloudWatch keeps.
+pub const ALARM_HISTORY_KEPT: usize = 1_000;
+/// Finished native deployments kept per service, as `ListServiceDeployments` lists them.
+pub const PAST_KEPT: usize = 10;
 
 impl World {
     /// Seconds since the scenario began.
@@ -109,6 +120,7 @@ impl World {
         super::canary::step(self);
         super::signals::step(self);
         self.recount();
+        super::traffic::step(self);
         self.forget_old();
     }
 
@@ -124,6 +136,16 @@ impl World {
             self.region,
             self.account,
             hex_of(&tg, 16)
+        )
+    }
+
+    /// The application load balancer of a cluster: every service of it is behind it.
+    pub fn load_balancer_arn(&self, cluster: &str) -> String {
+        format!(
+            "arn:aws:elasticloadbalancing:{}:{}:loadbalancer/app/{cluster}/{}",
+            self.region,
+            self.account,
+            hex_of(&format!("{cluster}-alb"), 16)
         )
     }
 
@@ -371,33 +393,55 @@ fn count_deployments(svc: &mut Service, tasks: &[&SimTask]) {
     svc.pending = pending_total;
 }
 
-/// One target group per service; its targets are the service's live tasks.
+/// A service's target groups and their targets: its live tasks, or, while a native deployment
+/// moves and the service has an alternate target group, the target revision's tasks there and
+/// the others in its own.
 fn count_targets(svc: &mut Service, tasks: &[&SimTask]) {
-    let (mut healthy, mut unhealthy, mut other) = (0, 0, 0);
+    let green = svc
+        .native
+        .as_ref()
+        .filter(|n| n.status.is_moving() && !svc.alternate_target_groups.is_empty())
+        .map(|n| n.target.task_def.clone());
+    let groups: Vec<String> = svc
+        .target_groups
+        .iter()
+        .chain(svc.alternate_target_groups.iter())
+        .cloned()
+        .collect();
+    svc.targets = groups
+        .iter()
+        .enumerate()
+        .map(|(gi, arn)| {
+            let alternate = gi >= svc.target_groups.len();
+            let mine = tasks.iter().filter(|t| match &green {
+                Some(td) => (t.task.task_def == *td) == alternate,
+                None => !alternate,
+            });
+            group_health(arn, mine)
+        })
+        .collect();
+}
+
+fn group_health<'a>(arn: &str, tasks: impl Iterator<Item = &'a &'a SimTask>) -> TargetGroupHealth {
+    let mut g = TargetGroupHealth {
+        target_group_arn: arn.to_string(),
+        healthy: 0,
+        unhealthy: 0,
+        other: 0,
+        reasons: Vec::new(),
+        target_ids: Vec::new(),
+    };
     for t in tasks {
         match (&t.task.last_status, &t.task.health) {
-            (TaskStatus::Stopped, _) => {}
-            (TaskStatus::Running, Health::Healthy) => healthy += 1,
-            (_, Health::Unhealthy) => unhealthy += 1,
-            _ => other += 1,
+            (TaskStatus::Stopped, _) => continue,
+            (TaskStatus::Running, Health::Healthy) => g.healthy += 1,
+            (_, Health::Unhealthy) => g.unhealthy += 1,
+            _ => g.other += 1,
         }
+        g.target_ids.push(t.task.private_ip.clone());
     }
-    if svc.targets.is_empty() {
-        svc.targets.push(TargetGroupHealth {
-            target_group_arn: svc.target_groups[0].clone(),
-            healthy: 0,
-            unhealthy: 0,
-            other: 0,
-            reasons: Vec::new(),
-        });
+    if g.unhealthy > 0 {
+        g.reasons.push("Target.FailedHealthChecks".into());
     }
-    for g in &mut svc.targets {
-        g.healthy = healthy;
-        g.unhealthy = unhealthy;
-        g.other = other;
-        g.reasons.clear();
-        if unhealthy > 0 {
-            g.reasons.push("Target.FailedHealthChecks".into());
-        }
-    }
+    g
 }

@@ -15,7 +15,7 @@ fn promote_on_the_waiting_canary_shows_the_call_and_the_changes_then_y_sends_it(
     let mut s = loaded();
     select(&mut s, "prod-edge", "checkout");
     assert!(
-        shift(&mut s, 'P').is_empty(),
+        acts(&shift(&mut s, 'P')).is_empty(),
         "nothing runs before the confirmation"
     );
     let plan = dialog(&s);

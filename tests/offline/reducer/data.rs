@@ -4,8 +4,8 @@ use super::helpers::*;
 use crossterm::event::KeyCode;
 use deckwatch::cloud::sim::seed;
 use deckwatch::cloud::{CloudError, ErrorKind};
-use deckwatch::state::table::Prepared;
 use deckwatch::state::{Msg, Pane, update};
+use deckwatch::workers::linking::Lists;
 
 #[test]
 fn a_failed_fetch_keeps_the_old_items_and_shows_the_error() {
@@ -64,8 +64,13 @@ fn identical_data_does_not_set_dirty() {
     update(&mut s, Msg::Tasks(None, world.tasks(), EPOCH));
     s.dirty = false;
     // The poller compares a refresh with the one it sent last; this one it found the same.
-    let same = Prepared::new(world.services(), None, Some(&s.services.items));
-    assert!(!same.changed);
+    let (same, links) = Lists::sent(s.services.items.clone(), s.alarms.items.clone()).services(
+        world.services(),
+        None,
+        &Default::default(),
+        EPOCH + 1_000,
+    );
+    assert!(!same.changed && links.is_none());
     update(&mut s, Msg::Services(same, EPOCH + 1_000));
     update(&mut s, Msg::Alarms(world.alarms.clone(), EPOCH + 1_000));
     update(&mut s, Msg::Images(world.images(), EPOCH + 1_000));

@@ -5,6 +5,7 @@ use crossterm::event::KeyCode;
 use deckwatch::cloud::sim::seed;
 use deckwatch::model::Service;
 use deckwatch::state::{Mode, Msg, Pane, State, update};
+use deckwatch::testkit::Feed;
 
 #[test]
 fn enter_on_a_service_opens_its_rollout_view_and_esc_returns() {
@@ -111,11 +112,9 @@ fn enter_on_tasks_opens_the_detail_and_esc_closes_it() {
 /// The seed's services and alarms loaded, drilled into `cluster/name`.
 fn drilled_with_alarms(services: Vec<Service>, cluster: &str, name: &str) -> State {
     let mut s = demo().build();
-    update(&mut s, Msg::Services(services.into(), EPOCH));
-    update(
-        &mut s,
-        Msg::Alarms(seed::world(EPOCH).alarms.clone(), EPOCH),
-    );
+    let mut feed = Feed::default();
+    feed.services(&mut s, services, EPOCH);
+    feed.alarms(&mut s, seed::world(EPOCH).alarms.clone(), EPOCH);
     select(&mut s, cluster, name);
     press(&mut s, KeyCode::Enter);
     assert_eq!(s.pane, Pane::Rollout);

@@ -6,6 +6,7 @@ mod helpers;
 mod actions;
 mod data;
 mod drill_down;
+mod evidence;
 mod filter;
 mod help_quit_refresh;
 mod loading;

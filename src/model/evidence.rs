@@ -1,0 +1,434 @@
+//! Canary against primary: which two sides a rollout compares, the load balancer's figures of
+//! each side, the per-revision figures the console already has, and which side is worse. Only
+//! evidence: nothing here acts.
+
+use super::{Health, Millis, Service, ServiceKey, Task, TaskDefRef, TaskStatus};
+
+/// Requests a side needs before its rates are compared.
+pub const MIN_REQUESTS: f64 = 20.0;
+/// The 5xx rate is worse by at least this many percentage points, and twice the other's.
+pub const WORSE_5XX_POINTS: f64 = 0.5;
+/// p99 is worse by at least this many milliseconds, and half as much again as the other's.
+pub const WORSE_P99_MS: f64 = 50.0;
+/// A rolling deployment's new revision is compared with its target group before the
+/// deployment: this long before.
+pub const BEFORE_MS: Millis = 30 * 60_000;
+/// The longest window a comparison reads.
+pub const MAX_WINDOW_MS: Millis = 3 * 3_600_000;
+
+/// What a figure fetch asks for: one target group over [from, until).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AlbQuery {
+    pub target_group: String,
+    pub from: Millis,
+    pub until: Millis,
+}
+
+impl Side {
+    /// The fetch for this side's figures at `now`: its window, at most `MAX_WINDOW_MS` long.
+    pub fn query(&self, now: Millis) -> Option<AlbQuery> {
+        let until = self.until.unwrap_or(now).min(now);
+        Some(AlbQuery {
+            target_group: self.target_group.clone()?,
+            from: self.from.max(until - MAX_WINDOW_MS).min(until),
+            until,
+        })
+    }
+}
+
+/// One target group's load-balancer figures over a window (`AWS/ApplicationELB`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AlbFigures {
+    /// `RequestCount`, summed.
+    pub requests: f64,
+    /// `HTTPCode_Target_5XX_Count`, summed.
+    pub errors_5xx: f64,
+    /// `TargetResponseTime` percentiles, in milliseconds; None when CloudWatch had none.
+    pub p50_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+    /// Why the percentiles could not be read, when they could not (the counts could).
+    pub percentiles_error: Option<String>,
+}
+
+impl AlbFigures {
+    /// 5xx in percent of the requests; None without requests.
+    pub fn error_rate(&self) -> Option<f64> {
+        (self.requests > 0.0).then(|| self.errors_5xx * 100.0 / self.requests)
+    }
+
+    pub fn has_traffic(&self) -> bool {
+        self.requests > 0.0
+    }
+}
+
+/// Which side is which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    Canary,
+    Primary,
+    /// A rolling deployment's new revision.
+    New,
+    /// The same target group before the rolling deployment began.
+    Before,
+}
+
+impl Role {
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Canary => "canary",
+            Role::Primary => "primary",
+            Role::New => "new",
+            Role::Before => "before",
+        }
+    }
+}
+
+/// What one side of a comparison is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Side {
+    pub role: Role,
+    pub revision: TaskDefRef,
+    /// The service whose tasks and logs are this side's.
+    pub service: ServiceKey,
+    /// The target group whose figures are this side's, when it has one to itself.
+    pub target_group: Option<String>,
+    /// The window the figures cover: from, and until (None: until now).
+    pub from: Millis,
+    pub until: Option<Millis>,
+}
+
+/// How the two sides were found.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Split {
+    /// A native deployment's target and source revisions; their target groups by the task IPs
+    /// registered in them, or by the service's configuration when those are not known.
+    Native {
+        by_ips: bool,
+    },
+    Paired,
+    /// A rolling deployment: both revisions serve one target group, so the load balancer's
+    /// figures compare the new revision's window with the window before it.
+    Rolling,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Sides {
+    pub canary: Side,
+    pub primary: Side,
+    pub split: Split,
+    /// Why the load balancer cannot tell the sides apart, if it cannot.
+    pub no_alb: Option<String>,
+}
+
+/// The target group of `s` whose registered targets are the running tasks of `revision`.
+fn group_of(s: &Service, tasks: &[Task], revision: &TaskDefRef) -> Option<String> {
+    let ips: Vec<&str> = tasks
+        .iter()
+        .filter(|t| &t.task_def == revision && t.last_status == TaskStatus::Running)
+        .map(|t| t.private_ip.as_str())
+        .filter(|ip| !ip.is_empty())
+        .collect();
+    s.targets
+        .iter()
+        .find(|g| g.target_ids.iter().any(|id| ips.contains(&id.as_str())))
+        .map(|g| g.target_group_arn.clone())
+}
+
+fn side(role: Role, s: &Service, revision: &TaskDefRef, tg: Option<String>, from: Millis) -> Side {
+    Side {
+        role,
+        revision: revision.clone(),
+        service: s.key(),
+        target_group: tg,
+        from,
+        until: None,
+    }
+}
+
+fn native_sides(s: &Service, tasks: &[Task]) -> Option<Sides> {
+    let n = s.native.as_ref().filter(|n| n.status.is_moving())?;
+    let source = n.source()?;
+    let (c_ip, p_ip) = (
+        group_of(s, tasks, &n.target.task_def),
+        group_of(s, tasks, &source.task_def),
+    );
+    let by_ips = c_ip.is_some() && p_ip.is_some() && c_ip != p_ip;
+    let (c_tg, p_tg) = if by_ips {
+        (c_ip, p_ip)
+    } else {
+        // The green revision registers in the alternate target group.
+        (
+            s.alternate_target_groups.first().cloned(),
+            s.target_groups.first().cloned(),
+        )
+    };
+    let no_alb = (c_tg.is_none() || c_tg == p_tg)
+        .then(|| "the service has no alternate target group: the load balancer cannot tell the revisions apart".to_string());
+    Some(Sides {
+        canary: side(Role::Canary, s, &n.target.task_def, c_tg, n.started_at),
+        primary: side(Role::Primary, s, &source.task_def, p_tg, n.started_at),
+        split: Split::Native { by_ips },
+        no_alb,
+    })
+}
+
+fn paired_sides(p: &Service, c: &Service) -> Sides {
+    let own = |a: &Service, b: &Service| {
+        a.target_groups
+            .iter()
+            .find(|tg| !b.target_groups.contains(tg))
+            .cloned()
+    };
+    let since = c.primary().map_or(c.created_at, |d| d.created_at);
+    let (c_tg, p_tg) = (own(c, p), own(p, c));
+    let no_alb = (c_tg.is_none() || p_tg.is_none()).then(|| {
+        "both serve one target group: the load balancer cannot tell them apart".to_string()
+    });
+    Sides {
+        canary: side(Role::Canary, c, &c.task_def, c_tg, since),
+        primary: side(Role::Primary, p, &p.task_def, p_tg, since),
+        split: Split::Paired,
+        no_alb,
+    }
+}
+
+fn rolling_sides(s: &Service) -> Option<Sides> {
+    let d = s.rolling_in_progress()?;
+    let before = s
+        .deployments
+        .iter()
+        .find(|o| o.id != d.id)
+        .map_or_else(|| d.task_def.clone(), |o| o.task_def.clone());
+    let tg = s.target_groups.first().cloned();
+    let mut old = side(
+        Role::Before,
+        s,
+        &before,
+        tg.clone(),
+        d.created_at - BEFORE_MS,
+    );
+    old.until = Some(d.created_at);
+    Some(Sides {
+        canary: side(Role::New, s, &d.task_def, tg.clone(), d.created_at),
+        primary: old,
+        split: Split::Rolling,
+        no_alb: tg
+            .is_none()
+            .then(|| "the service has no target group".to_string()),
+    })
+}
+
+/// The two sides of what `s` is rolling out: a native deployment's target against its source,
+/// a paired canary against its primary, or a rolling deployment's new revision against the
+/// time before it. None when nothing is being rolled out.
+pub fn sides(s: &Service, pair: Option<(&Service, &Service)>, tasks: &[Task]) -> Option<Sides> {
+    if let Some(sides) = native_sides(s, tasks) {
+        return Some(sides);
+    }
+    if let Some((p, c)) = pair
+        && (c.desired > 0 || c.running > 0)
+    {
+        return Some(paired_sides(p, c));
+    }
+    rolling_sides(s)
+}
+
+/// How one figure of the canary compares with the primary's.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Judgement {
+    Worse,
+    Better,
+    Similar,
+    /// A side had no requests in the window.
+    NoTraffic {
+        canary: bool,
+        primary: bool,
+    },
+    /// Too few requests for a rate to mean anything: the smaller count.
+    TooFew(f64),
+    /// A figure is missing (CloudWatch had no datapoint).
+    Unknown,
+}
+
+fn gate(c: &AlbFigures, p: &AlbFigures) -> Option<Judgement> {
+    if !c.has_traffic() || !p.has_traffic() {
+        return Some(Judgement::NoTraffic {
+            canary: !c.has_traffic(),
+            primary: !p.has_traffic(),
+        });
+    }
+    let fewer = c.requests.min(p.requests);
+    (fewer < MIN_REQUESTS).then_some(Judgement::TooFew(fewer))
+}
+
+/// Worse when higher by at least `points` and by a factor `ratio`; better the other way.
+fn judge(c: f64, p: f64, points: f64, ratio: f64) -> Judgement {
+    if c >= p + points && c >= p * ratio {
+        Judgement::Worse
+    } else if p >= c + points && p >= c * ratio {
+        Judgement::Better
+    } else {
+        Judgement::Similar
+    }
+}
+
+/// The canary's 5xx rate against the primary's.
+pub fn judge_5xx(c: &AlbFigures, p: &AlbFigures) -> Judgement {
+    if let Some(j) = gate(c, p) {
+        return j;
+    }
+    match (c.error_rate(), p.error_rate()) {
+        (Some(c), Some(p)) => judge(c, p, WORSE_5XX_POINTS, 2.0),
+        _ => Judgement::Unknown,
+    }
+}
+
+/// The canary's p99 response time against the primary's.
+pub fn judge_p99(c: &AlbFigures, p: &AlbFigures) -> Judgement {
+    if let Some(j) = gate(c, p) {
+        return j;
+    }
+    match (c.p99_ms, p.p99_ms) {
+        (Some(c), Some(p)) => judge(c, p, WORSE_P99_MS, 1.5),
+        _ => Judgement::Unknown,
+    }
+}
+
+/// What the console already knows of one revision: its ERROR lines a minute in the logs it
+/// follows, its unhealthy targets and its stopped tasks. None where it does not know.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RevisionFigures {
+    pub errors_per_min: Option<f64>,
+    pub unhealthy: Option<u32>,
+    pub stopped: Option<u32>,
+}
+
+/// A log line reads as an error: `ERROR`, `level=error` or `"level":"error"`.
+pub fn is_error_line(message: &str) -> bool {
+    message.contains("ERROR")
+        || message.contains("level=error")
+        || message.contains("\"level\":\"error\"")
+}
+
+/// ERROR lines a minute of `revision` among `lines` (time, revision, message) since `from`,
+/// over the minutes the lines cover (at least one). `oldest` is the oldest line held: before
+/// it the buffer knows nothing, so the rate starts there.
+pub fn errors_per_minute<'a>(
+    lines: impl Iterator<Item = (Millis, u32, &'a str)>,
+    revision: u32,
+    from: Millis,
+    oldest: Millis,
+    now: Millis,
+) -> f64 {
+    let since = from.max(oldest);
+    let n = lines
+        .filter(|(at, rev, msg)| *at >= since && *rev == revision && is_error_line(msg))
+        .count();
+    let minutes = ((now - since) as f64 / 60_000.0).max(1.0);
+    n as f64 / minutes
+}
+
+/// Stopped tasks of `revision` since `from`, and its running tasks that fail their health
+/// checks (used when the side has no target group of its own).
+pub fn task_figures(tasks: &[Task], revision: &TaskDefRef, from: Millis) -> (u32, u32) {
+    let mine = tasks.iter().filter(|t| &t.task_def == revision);
+    let stopped = mine
+        .clone()
+        .filter(|t| t.last_status.is_stopped() && t.stopped_at.is_some_and(|at| at >= from))
+        .count() as u32;
+    let unhealthy = mine
+        .filter(|t| t.last_status == TaskStatus::Running && t.health == Health::Unhealthy)
+        .count() as u32;
+    (stopped, unhealthy)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alb(requests: f64, errors: f64, p99: Option<f64>) -> AlbFigures {
+        AlbFigures {
+            requests,
+            errors_5xx: errors,
+            p50_ms: None,
+            p99_ms: p99,
+            percentiles_error: None,
+        }
+    }
+
+    #[test]
+    fn the_canary_is_worse_only_by_a_clear_margin() {
+        // 2.1% against 0.2%.
+        let c = alb(1000.0, 21.0, Some(840.0));
+        let p = alb(9000.0, 18.0, Some(120.0));
+        assert_eq!(judge_5xx(&c, &p), Judgement::Worse);
+        assert_eq!(judge_p99(&c, &p), Judgement::Worse);
+        assert_eq!(judge_5xx(&p, &c), Judgement::Better);
+        // 0.3% against 0.2%: noise.
+        assert_eq!(
+            judge_5xx(&alb(1000.0, 3.0, None), &alb(1000.0, 2.0, None)),
+            Judgement::Similar
+        );
+        // 130 ms against 120 ms: noise.
+        assert_eq!(
+            judge_p99(&alb(100.0, 0.0, Some(130.0)), &alb(100.0, 0.0, Some(120.0))),
+            Judgement::Similar
+        );
+        assert_eq!(judge_p99(&alb(100.0, 0.0, None), &p), Judgement::Unknown);
+    }
+
+    #[test]
+    fn no_traffic_is_said_not_shown_as_zero() {
+        let none = alb(0.0, 0.0, None);
+        let some = alb(500.0, 1.0, Some(100.0));
+        assert_eq!(
+            judge_5xx(&none, &some),
+            Judgement::NoTraffic {
+                canary: true,
+                primary: false
+            }
+        );
+        assert_eq!(none.error_rate(), None);
+        assert_eq!(
+            judge_p99(&alb(5.0, 5.0, Some(9.0)), &some),
+            Judgement::TooFew(5.0)
+        );
+    }
+
+    #[test]
+    fn error_lines_are_counted_per_revision_and_minute() {
+        let lines = [
+            (0, 43, "ERROR panic: missing env PAYMENTS_API_KEY"),
+            (60_000, 43, "INFO GET / 200"),
+            (90_000, 43, r#"{"level":"error","msg":"x"}"#),
+            (100_000, 42, "ERROR other revision"),
+            (110_000, 43, "no errors here"),
+        ];
+        let rate = errors_per_minute(lines.iter().copied(), 43, 0, 0, 120_000);
+        assert_eq!(rate, 1.0);
+        // Only 30 s covered: still per minute of at least one.
+        let rate = errors_per_minute(lines.iter().copied(), 43, 90_000, 0, 120_000);
+        assert_eq!(rate, 1.0);
+    }
+
+    #[test]
+    fn the_demo_sides_are_found() {
+        let w = crate::cloud::sim::seed::world(0);
+        let all = w.services();
+        let tasks = w.tasks();
+        let checkout = all.iter().find(|s| s.name == "checkout").unwrap();
+        let s = sides(checkout, None, &tasks).expect("a native canary");
+        assert_eq!(s.canary.revision.revision, 58);
+        assert_eq!(s.primary.revision.revision, 57);
+        assert!(matches!(s.split, Split::Native { by_ips: true }), "{s:?}");
+        assert_ne!(s.canary.target_group, s.primary.target_group);
+        let search = all.iter().find(|s| s.name == "search").unwrap();
+        let pair = crate::model::pair_of(search, &all);
+        let s = sides(search, pair, &tasks).expect("a paired canary");
+        assert_eq!(s.split, Split::Paired);
+        assert_eq!(s.canary.service.name, "search-canary");
+        assert!(s.no_alb.is_none());
+        let api = all.iter().find(|s| s.name == "api").unwrap();
+        assert_eq!(sides(api, None, &tasks), None);
+    }
+}

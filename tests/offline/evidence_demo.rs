@@ -1,0 +1,479 @@
+//! The demo's evidence on tokio's paused clock, through the reducer, the evidence worker's
+//! fetch and the real drawing: the bad payments deploy (its 5xx rate and p99 diverge from
+//! before, its alarms on the row, the rollback kept in its history, `:diff` naming the missing
+//! PAYMENTS_API_KEY, `R` refusing to go past the last stable revision) and the checkout native
+//! canary with healthy figures on both sides, before and after its promote. The rollout view
+//! with the comparison and the history, and the diff, are snapshots.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use deckwatch::cloud::Fleet;
+use deckwatch::cloud::sim::SimFleet;
+use deckwatch::model::{ContextInfo, Millis, ServiceKey};
+use deckwatch::state::evidence::Fetched;
+use deckwatch::state::evidence::request;
+use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};
+use deckwatch::testkit::{Feed, StateBuilder};
+use deckwatch::theme::Themes;
+use deckwatch::workers::audit::Audit;
+use deckwatch::workers::evidence::fetch_once;
+use deckwatch::workers::runner::execute;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::time::Duration;
+
+const EPOCH: Millis = 1_790_000_000_000;
+const W: u16 = 120;
+const H: u16 = 40;
+
+/// The console on the demo fleet, polled as the loop would, one second at a time.
+struct Console {
+    fleet: SimFleet,
+    state: State,
+    elapsed: Millis,
+    log_cursor: Option<(ServiceKey, u64)>,
+    /// What the services and alarms pollers prepare before they send.
+    feed: Feed,
+}
+
+impl Console {
+    fn new() -> Self {
+        let mut state = StateBuilder::demo(EPOCH)
+            .fleet_context()
+            .log_capacity(5_000, 1 << 20)
+            .build();
+        update(&mut state, Msg::Resize(W, H));
+        Self {
+            fleet: SimFleet::new(EPOCH),
+            state,
+            elapsed: 0,
+            log_cursor: None,
+            feed: Feed::default(),
+        }
+    }
+
+    fn now(&self) -> Millis {
+        EPOCH + self.elapsed
+    }
+
+    /// What the pollers and the evidence worker would deliver now.
+    async fn poll(&mut self) {
+        let now = self.now();
+        let s = &mut self.state;
+        update(s, Msg::Tick(now));
+        let services = self.fleet.services().await.unwrap();
+        self.feed.services(s, services, now);
+        let alarms = self.fleet.alarms().await.unwrap();
+        self.feed.alarms(s, alarms, now);
+        if let Some(key) = s.rollout.clone() {
+            let tasks = self.fleet.tasks(Some(&key)).await.unwrap();
+            update(s, Msg::Tasks(Some(key.clone()), tasks, now));
+            let cursor = match &self.log_cursor {
+                Some((k, c)) if *k == key => *c,
+                _ => 0,
+            };
+            let batch = self.fleet.logs(&key, cursor).await.unwrap();
+            self.log_cursor = Some((key.clone(), batch.cursor));
+            update(s, Msg::Logs(key, batch.lines, now));
+        }
+        self.fetch_evidence().await;
+    }
+
+    async fn fetch_evidence(&mut self) {
+        let r = request(&self.state);
+        for f in fetch_once(&self.fleet, &r, self.now()).await {
+            // The worker shares native histories with the services poller.
+            if let Fetched::History {
+                service,
+                result: Ok(l),
+            } = &f
+            {
+                self.feed.listed.insert(service.clone(), l.clone());
+            }
+            update(&mut self.state, Msg::Evidence(Box::new(f)));
+        }
+    }
+
+    async fn run_for(&mut self, secs: u64) {
+        for _ in 0..secs {
+            tokio::time::advance(Duration::from_secs(1)).await;
+            self.elapsed += 1000;
+            self.poll().await;
+        }
+    }
+
+    /// Runs until `done` holds, a second at a time, for at most `secs`.
+    async fn run_until(&mut self, secs: u64, what: &str, done: impl Fn(&State) -> bool) {
+        for _ in 0..secs {
+            if done(&self.state) {
+                return;
+            }
+            self.run_for(1).await;
+        }
+        panic!("not within {secs} s: {what}\n{}", self.screen());
+    }
+
+    fn key(&mut self, code: KeyCode) -> Vec<Effect> {
+        update(
+            &mut self.state,
+            Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+        )
+    }
+
+    fn palette(&mut self, word: &str) {
+        self.key(KeyCode::Char(':'));
+        for c in word.chars() {
+            self.key(KeyCode::Char(c));
+        }
+        self.key(KeyCode::Enter);
+    }
+
+    fn select(&mut self, cluster: &str, name: &str) {
+        self.key(KeyCode::Char('1'));
+        self.key(KeyCode::Char('g'));
+        for _ in 0..self.state.services.len() {
+            let sel = self.state.selected_service().unwrap();
+            if sel.cluster == cluster && sel.name == name {
+                return;
+            }
+            self.key(KeyCode::Char('j'));
+        }
+        panic!("no service {cluster}/{name}");
+    }
+
+    fn terminal(&self) -> Terminal<TestBackend> {
+        let theme = Themes::load(None).unwrap().get("dark").unwrap();
+        let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
+        t.draw(|f| {
+            deckwatch::ui::draw(f, &self.state, &theme);
+        })
+        .unwrap();
+        t
+    }
+
+    fn screen(&self) -> String {
+        let t = self.terminal();
+        let buf = t.backend().buffer();
+        (0..buf.area.height)
+            .map(|y| {
+                (0..buf.area.width)
+                    .map(|x| buf[(x, y)].symbol())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// The first cell of `needle` on the first row containing `row`.
+fn cell_of(buf: &ratatui::buffer::Buffer, row: &str, needle: &str) -> (u16, u16) {
+    let text = |y: u16| {
+        (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol())
+            .collect::<String>()
+    };
+    let y = (0..buf.area.height)
+        .find(|&y| text(y).contains(row))
+        .unwrap_or_else(|| panic!("no row with {row:?}"));
+    let first = needle.chars().next().map(String::from).unwrap_or_default();
+    let x = (0..buf.area.width)
+        .find(|&x| {
+            buf[(x, y)].symbol() == first
+                && needle.chars().enumerate().all(|(i, ch)| {
+                    x + (i as u16) < buf.area.width
+                        && buf[(x + i as u16, y)].symbol() == ch.to_string()
+                })
+        })
+        .unwrap_or_else(|| panic!("no {needle:?} on row {y}: {}", text(y)));
+    (x, y)
+}
+
+fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle:?}:\n{screen}"))
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_bad_payments_deploy_shows_its_evidence_and_keeps_its_rollback() {
+    let mut c = Console::new();
+    c.poll().await;
+    c.select("prod-core", "payments");
+    c.key(KeyCode::Enter);
+    assert!(c.state.in_rollout_view());
+    c.run_for(68).await;
+
+    // While it rolls: the new revision's 5xx and p99 against the 30 minutes before it.
+    let screen = c.screen();
+    let verdict = line_with(&screen, "new 5xx");
+    assert_eq!(
+        verdict.matches('▲').count(),
+        2,
+        "5xx and p99 worse:\n{screen}"
+    );
+    assert!(verdict.contains("vs before"), "{verdict}");
+    let new_side = line_with(&screen, "new     payments:43");
+    assert!(new_side.contains(" req · 5xx "), "{new_side}");
+    assert!(
+        line_with(&screen, "alarms FIRING").contains("payments-5xx-rate"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("rollout_payments_comparison", c.terminal().backend());
+    // Worse is in the alarm colour, the firing alarms too.
+    let theme = Themes::load(None).unwrap().get("dark").unwrap();
+    let t = c.terminal();
+    let buf = t.backend().buffer();
+    let (x, y) = cell_of(buf, "new 5xx", "▲");
+    assert_eq!(buf[(x, y)].fg, theme.alarm);
+    let (x, y) = cell_of(buf, "alarms FIRING", "FIRING");
+    assert_eq!(buf[(x, y)].fg, theme.alarm);
+
+    // The row shows its firing alarms, on every pane.
+    c.key(KeyCode::Esc);
+    let screen = c.screen();
+    assert!(line_with(&screen, "│payments").contains("⚠3"), "{screen}");
+    alarm_details(&mut c).await;
+    c.select("prod-core", "payments");
+    c.key(KeyCode::Enter);
+
+    // The breaker trips and ECS rolls back: the history keeps it after the failed
+    // deployment has left the service.
+    c.run_until(400, "payments rolled back and steady", |s| {
+        s.rollout_service()
+            .is_some_and(|p| p.is_stable() && p.task_def.revision == 42)
+            && s.rollout_service()
+                .is_some_and(|p| p.deployments.len() == 1)
+    })
+    .await;
+    c.run_for(2).await;
+    let screen = c.screen();
+    assert!(
+        line_with(&screen, "history ROLLED BACK by circuit breaker").contains("43 → 42"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("payments:42 is the result of a rollback"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("rollout_payments_history", c.terminal().backend());
+    c.key(KeyCode::Esc);
+    let screen = c.screen();
+    let row = line_with(&screen, "│payments");
+    assert!(
+        row.contains("↩ ROLLED BACK") && row.contains("43→42"),
+        "{row}"
+    );
+
+    // `:diff` compares the revision it is back on with the one rolled back.
+    c.key(KeyCode::Enter);
+    c.palette("diff");
+    assert!(matches!(c.state.mode, Mode::Diff(_)), "{:?}", c.state.mode);
+    c.fetch_evidence().await;
+    let screen = c.screen();
+    assert!(
+        screen.contains("diff payments:42 → payments:43"),
+        "{screen}"
+    );
+    assert!(
+        line_with(&screen, "PAYMENTS_API_KEY")
+            .contains("- PAYMENTS_API_KEY=arn:aws:secretsmanager:"),
+        "{screen}"
+    );
+    assert!(screen.contains("RELEASE (value changed)"), "{screen}");
+    assert!(screen.contains("v1.42.0 → v1.43.0"), "{screen}");
+    insta::assert_snapshot!("diff_payments", c.terminal().backend());
+    c.key(KeyCode::Esc);
+
+    // R knows 42 is where the rollback left it, and offers nothing older.
+    update(
+        &mut c.state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT)),
+    );
+    assert_eq!(c.state.mode, Mode::Normal);
+    let flash = c.state.flash.clone().unwrap().0;
+    assert!(
+        flash.contains(
+            "payments:42 is itself the result of a rollback by circuit breaker from payments:43"
+        ),
+        "{flash}"
+    );
+}
+
+/// The firing 5xx alarm in full, then the composite over it.
+async fn alarm_details(c: &mut Console) {
+    c.key(KeyCode::Char('4'));
+    c.key(KeyCode::Char('g'));
+    assert_eq!(
+        c.state.alarms.selected_item().unwrap().name,
+        "payments-5xx-rate"
+    );
+    c.key(KeyCode::Enter);
+    assert_eq!(c.state.mode, Mode::Detail);
+    c.fetch_evidence().await;
+    let screen = c.screen();
+    let changed = line_with(&screen, "last 24h");
+    assert!(
+        changed.contains("2026-09-21 14:14:"),
+        "an absolute date: {changed}"
+    );
+    assert!(changed.contains("OK → ALARM"), "{changed}");
+    assert!(screen.contains("── threshold 10"), "{screen}");
+    assert!(
+        line_with(&screen, "fires when").contains("Sum > 10 for 1 of 1"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("prod-core/payments (target group metric)"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("alarm_detail_payments_5xx", c.terminal().backend());
+    c.key(KeyCode::Esc);
+    c.key(KeyCode::Char('j'));
+    assert_eq!(
+        c.state.alarms.selected_item().unwrap().name,
+        "payments-health"
+    );
+    c.key(KeyCode::Enter);
+    c.fetch_evidence().await;
+    let screen = c.screen();
+    assert!(
+        screen.contains(r#"ALARM("payments-5xx-rate") OR ALARM("payments-p99-latency")"#),
+        "{screen}"
+    );
+    assert!(
+        line_with(&screen, "children").contains("payments-5xx-rate  ALARM"),
+        "{screen}"
+    );
+    assert!(
+        line_with(&screen, "payments-p99-latency  ").contains("ALARM"),
+        "{screen}"
+    );
+    c.key(KeyCode::Esc);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_checkout_canary_shows_healthy_figures_on_both_sides_before_and_after_its_promote() {
+    let mut c = Console::new();
+    c.poll().await;
+    c.select("prod-edge", "checkout");
+    c.key(KeyCode::Enter);
+    c.run_for(20).await;
+    let screen = c.screen();
+    // Waiting at its hook, the canary has only its test traffic; healthy on both sides.
+    let verdict = line_with(&screen, "canary 5xx");
+    assert!(!verdict.contains('▲'), "{verdict}");
+    assert!(verdict.contains("vs primary"), "{verdict}");
+    assert!(
+        line_with(&screen, "canary  checkout:58").contains(" req · 5xx "),
+        "{screen}"
+    );
+    assert!(
+        line_with(&screen, "primary checkout:57").contains(" req · 5xx "),
+        "{screen}"
+    );
+    insta::assert_snapshot!("rollout_checkout_comparison", c.terminal().backend());
+    let theme = Themes::load(None).unwrap().get("dark").unwrap();
+    let t = c.terminal();
+    let buf = t.backend().buffer();
+    let (x, y) = cell_of(buf, "canary 5xx", "≈");
+    assert_eq!(buf[(x, y)].fg, theme.ok, "alike is fine, in the ok colour");
+
+    // Promote: the dialog carries the comparison and the diff; then 10% of production.
+    update(
+        &mut c.state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('P'), KeyModifiers::SHIFT)),
+    );
+    c.fetch_evidence().await;
+    let screen = c.screen();
+    assert!(screen.contains("Canary against primary"), "{screen}");
+    assert!(
+        screen.contains("What differs, checkout:57 → checkout:58"),
+        "{screen}"
+    );
+    assert!(screen.contains("RELEASE (value changed)"), "{screen}");
+    assert!(screen.contains("y confirm"), "{screen}");
+    let fx = c.key(KeyCode::Char('y'));
+    let plan = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Run(p, _) => Some((**p).clone()),
+            _ => None,
+        })
+        .expect("y runs the promote");
+    let done = execute(&c.fleet, &Audit::new(None), &plan, &ContextInfo::default()).await;
+    assert!(done.is_ok(), "{done:?}");
+    c.run_for(45).await;
+    let s = c.state.rollout_service().unwrap();
+    let n = s.native.as_ref().unwrap();
+    assert_eq!(n.target.requested_production_weight, 10.0);
+    let screen = c.screen();
+    let verdict = line_with(&screen, "canary 5xx");
+    assert!(!verdict.contains('▲'), "{verdict}");
+    assert!(!verdict.contains("no traffic"), "{verdict}");
+    assert_eq!(c.state.pane, Pane::Rollout);
+}
+
+#[tokio::test(start_paused = true)]
+async fn r_on_a_steady_service_says_why_its_target_and_what_differs() {
+    let mut c = Console::new();
+    c.poll().await;
+    c.select("prod-core", "api");
+    update(
+        &mut c.state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT)),
+    );
+    assert!(
+        matches!(c.state.mode, Mode::Confirm(..)),
+        "{:?}",
+        c.state.flash
+    );
+    c.fetch_evidence().await;
+    let screen = c.screen();
+    assert!(screen.contains("Why this target:"), "{screen}");
+    assert!(
+        screen.contains("api:117: the newest registered revision below api:118"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("What differs, api:118 → api:117:"),
+        "{screen}"
+    );
+    assert!(screen.contains("~ v1.118.0 → v1.117.0"), "{screen}");
+    assert!(screen.contains("y confirm"), "{screen}");
+    insta::assert_snapshot!("confirm_rollback_api", c.terminal().backend());
+}
+
+#[tokio::test(start_paused = true)]
+async fn at_80x24_the_promote_dialog_keeps_its_keys_and_the_rollout_view_its_verdict() {
+    let mut c = Console::new();
+    update(&mut c.state, Msg::Resize(80, 24));
+    c.poll().await;
+    c.select("prod-edge", "checkout");
+    c.key(KeyCode::Enter);
+    c.run_for(20).await;
+    let small = |c: &Console| {
+        let theme = Themes::load(None).unwrap().get("dark").unwrap();
+        let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        t.draw(|f| {
+            deckwatch::ui::draw(f, &c.state, &theme);
+        })
+        .unwrap();
+        let buf = t.backend().buffer().clone();
+        (0..24)
+            .map(|y| (0..80).map(|x| buf[(x, y)].symbol()).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let screen = small(&c);
+    assert!(
+        screen.contains("canary 5xx"),
+        "the verdict leads the panel:\n{screen}"
+    );
+    update(
+        &mut c.state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('P'), KeyModifiers::SHIFT)),
+    );
+    c.fetch_evidence().await;
+    let screen = small(&c);
+    assert!(screen.contains("y confirm"), "{screen}");
+}

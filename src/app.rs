@@ -79,7 +79,7 @@ fn draw(terminal: &mut DefaultTerminal, state: &mut State, rt: &Runtime) -> std:
     let Some(theme) = theme_of(state, rt) else {
         return Ok(false);
     };
-    let mut viewport = state.viewport;
+    let mut viewport = state.viewport.clone();
     terminal.draw(|f| viewport = crate::ui::draw(f, state, &theme))?;
     state.dirty = false;
     state::update(state, Msg::Layout(viewport));
@@ -115,6 +115,7 @@ pub async fn run(
         let msg = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) => Msg::Key(k),
+                Some(Ok(Event::Mouse(m))) => Msg::Mouse(m),
                 Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
                 Some(Ok(_)) => continue,
                 // The terminal is gone: nothing more can be shown or typed.

@@ -74,6 +74,10 @@ pub struct Setup {
     pub budget: std::collections::HashMap<String, f64>,
     /// Where to connect; None runs the demo fleet.
     pub aws: Option<AwsOptions>,
+    /// What in the config was not applied (`[keys]`), for the log.
+    pub warnings: Vec<String>,
+    /// Mouse clicks and wheel (`mouse = false` leaves the mouse to the terminal).
+    pub mouse: bool,
 }
 
 impl Setup {
@@ -101,7 +105,8 @@ impl Setup {
         };
         cli.check_demo()?;
         let read_only = cli.read_only || cfg.read_only || ctx.as_ref().is_some_and(|c| c.read_only);
-        let state = initial_state(&cli, &cfg, ctx.as_ref(), &themes, theme_name, read_only);
+        let mut state = initial_state(&cli, &cfg, ctx.as_ref(), &themes, theme_name, read_only);
+        let warnings = deckwatch::keybind::install(&mut state, &cfg);
         Ok(Self {
             state,
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
@@ -115,6 +120,8 @@ impl Setup {
             audit_group: cfg.audit_log_group.clone(),
             budget: cfg.budget.clone(),
             aws: (!cli.demo).then(|| cli.aws_options(ctx.as_ref())),
+            warnings: warnings.iter().map(ToString::to_string).collect(),
+            mouse: cfg.mouse.unwrap_or(true),
         })
     }
 }

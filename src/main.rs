@@ -27,6 +27,9 @@ fn main() -> ExitCode {
         Err(e) => return fail(e),
     };
     let _log_guard = cli::init_logging();
+    for w in &setup.warnings {
+        tracing::warn!("config: {w}");
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => return fail(format!("cannot start the async runtime: {e}")),
@@ -56,7 +59,9 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         // ratatui::init restores the terminal on panic too, before color-eyre's report.
         let mut terminal = ratatui::init();
+        let mouse = deckwatch::terminal::MouseCapture::enable(setup.mouse);
         let r = app::run(&mut terminal, setup.state, rt).await;
+        drop(mouse);
         ratatui::restore();
         r
     });

@@ -116,8 +116,10 @@ fn quit_unless_acting(state: &mut State) {
         return;
     };
     let warning = format!(
-        "{} {} is still at work: quitting now may leave it half done. q again to quit anyway",
-        p.verb, p.service
+        "{} {} is still at work: quitting now may leave it half done. {} again to quit anyway",
+        p.verb,
+        p.service,
+        state.keys.key_for(keymap::Layer::Normal, &Command::Quit)
     );
     if state.flash.as_ref().is_some_and(|(m, _)| *m == warning) {
         state.quit = true;
@@ -156,7 +158,10 @@ fn rollout_alarms(state: &mut State) {
     };
     state.switch_pane(Pane::Alarms);
     state.alarms.set_filter(filter.clone());
-    state.flash(format!("alarms matching {filter} · Esc clears the filter"));
+    let back = state.keys.key_for(keymap::Layer::Normal, &Command::Back);
+    state.flash(format!(
+        "alarms matching {filter} · {back} clears the filter"
+    ));
 }
 
 fn open(state: &mut State) {

@@ -8,12 +8,14 @@ pub mod filter;
 pub mod items;
 mod keys;
 pub mod logs;
+mod mouse;
 mod msg;
 mod panes;
 pub mod plan;
 pub mod progress;
 pub mod table;
 
+pub use mouse::{Hits, ListArea};
 pub use msg::{Effect, Msg, Viewport, Watch};
 pub use panes::{Pane, PaneData};
 
@@ -227,6 +229,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let mut effects = Vec::new();
     match msg {
         Msg::Key(key) => keys::on_key(state, key, &mut effects),
+        Msg::Mouse(m) => mouse::on_mouse(state, m, &mut effects),
         Msg::Resize(w, h) => {
             state.size = (w, h);
             state.dirty = true;

@@ -5,7 +5,7 @@ use crate::cloud::CloudError;
 use crate::model::{
     ActionPlan, ActionResult, Alarm, ContextInfo, Image, LogLine, Millis, Service, ServiceKey, Task,
 };
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyEvent, MouseEvent};
 
 /// What the pollers need to know: what is on screen, and how fast to poll it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,15 +19,19 @@ pub struct Watch {
 
 /// What the last frame's layout gave each part of the screen, so the reducer knows how far a
 /// page moves without knowing how the screen is laid out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Viewport {
     /// Rows of items the current pane's list shows at once.
     pub list_rows: u16,
+    /// Where the frame drew what a mouse click can reach.
+    pub hits: super::mouse::Hits,
 }
 
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
+    /// A click or the wheel (only when the config leaves the mouse on).
+    Mouse(MouseEvent),
     Resize(u16, u16),
     /// The layout of the frame just drawn.
     Layout(Viewport),

@@ -1,7 +1,7 @@
 use super::widgets::table::{self, Spec};
 use super::{format, pane_block};
 use crate::model::AlarmKind;
-use crate::state::State;
+use crate::state::{ListArea, State};
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -11,8 +11,8 @@ use ratatui::widgets::{Cell, Row};
 
 const HEADER: &[&str] = &["NAME", "TYPE", "STATE", "REASON", "UPDATED"];
 
-/// Draws the alarms table; returns how many rows it shows.
-pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
+/// Draws the alarms table; returns where its rows are.
+pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {
     let t = &state.alarms;
     let widths = [
         Constraint::Length(24),

@@ -1,6 +1,6 @@
 use super::{format, pane_block};
-use crate::state::State;
 use crate::state::logs::{LogRef, passes};
+use crate::state::{ListArea, State};
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -31,8 +31,8 @@ pub fn line(l: LogRef<'_>, theme: &Theme) -> Line<'static> {
     ])
 }
 
-/// Draws the logs pane; returns how many lines it shows.
-pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
+/// Draws the logs pane; returns where its lines are.
+pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {
     let logs = &state.logs;
     let buf = &logs.buf;
     let height = area.height.saturating_sub(2) as usize;
@@ -60,9 +60,15 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
         .as_ref()
         .map_or("no service selected".to_string(), |k| k.to_string());
     let mode = if logs.follow {
-        "following"
+        "following".to_string()
     } else {
-        "paused (G or f to follow)"
+        let key = |c| state.keys.key_for(crate::keymap::Layer::Normal, &c);
+        use crate::keymap::Command::{Bottom, ToggleFollow};
+        format!(
+            "paused ({} or {} to follow)",
+            key(Bottom),
+            key(ToggleFollow)
+        )
     };
     let title = format!(
         "logs of {target} · {} lines · {} · {mode}{}",
@@ -84,5 +90,11 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
         shown
     };
     f.render_widget(Paragraph::new(body).block(block), area);
-    height as u16
+    let rows = Rect {
+        x: area.x.saturating_add(1),
+        y: area.y.saturating_add(1),
+        width: area.width.saturating_sub(2),
+        height: height as u16,
+    };
+    ListArea { rows, first: 0 }
 }

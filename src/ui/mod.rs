@@ -14,7 +14,7 @@ mod services;
 mod tasks;
 pub mod widgets;
 
-use crate::state::{Mode, Pane, State, Viewport};
+use crate::state::{Hits, Mode, Pane, State, Viewport};
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
@@ -37,8 +37,8 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
     .areas(f.area());
     f.render_widget(Block::default().style(theme.base()), f.area());
     chrome::header(f, header, state, theme);
-    chrome::tabs(f, tabs, state, theme);
-    let list_rows = match state.pane {
+    let tabs = chrome::tabs(f, tabs, state, theme);
+    let list = match state.pane {
         Pane::Services => services::draw(f, body, state, theme),
         Pane::Tasks => tasks::draw(f, body, state, theme),
         Pane::Images => images::draw(f, body, state, theme),
@@ -49,15 +49,25 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
         activity::draw(f, activity, p, &state.services.items, state.now, theme);
     }
     chrome::footer(f, footer, state, theme);
+    let mut buttons = Vec::new();
     match &state.mode {
         Mode::Help => overlays::help(f, body, state, theme),
         Mode::Palette(text) => overlays::palette(f, body, text, theme),
         Mode::Detail => detail::draw(f, body, state, theme),
-        Mode::Confirm(plan, typed) => confirm::draw(f, body, state, plan, typed, theme),
+        Mode::Confirm(plan, typed) => {
+            buttons = confirm::draw(f, body, state, plan, typed, theme);
+        }
         Mode::Scale(typed) => overlays::scale(f, body, state, typed, theme),
         Mode::Normal | Mode::Filter => {}
     }
-    Viewport { list_rows }
+    Viewport {
+        list_rows: list.rows.height,
+        hits: Hits {
+            tabs,
+            list: Some(list),
+            buttons,
+        },
+    }
 }
 
 /// A pane's frame: its title with the item count and filter, and on the bottom edge the data's

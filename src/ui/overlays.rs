@@ -46,11 +46,14 @@ pub fn help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     let width = 90.min(area.width);
     let h = wrapped_height(&lines, width);
+    let close = state
+        .keys
+        .key_for(crate::keymap::Layer::Overlay, &Command::Cancel);
     popup(
         f,
         centered(area, width, h),
         theme,
-        "help · Esc to close",
+        &format!("help · {close} to close"),
         lines,
     );
 }

@@ -1,7 +1,7 @@
 use super::widgets::table::{self, Spec};
 use super::{format, pane_block, rollout};
 use crate::model::{Millis, Service};
-use crate::state::State;
+use crate::state::{ListArea, State};
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -14,8 +14,8 @@ const HEADER: &[&str] = &[
 ];
 const SPARK: usize = 7;
 
-/// Draws the services table; returns how many rows it shows.
-pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
+/// Draws the services table; returns where its rows are.
+pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {
     let t = &state.services;
     let widths = [
         Constraint::Fill(1),

@@ -4,7 +4,7 @@
 use super::widgets::table::{self, Spec};
 use super::{format, pane_block, rollout};
 use crate::model::Service;
-use crate::state::State;
+use crate::state::{ListArea, State};
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -23,8 +23,8 @@ const HEADER: &[&str] = &[
     "IP",
 ];
 
-/// Draws the pane; returns how many task rows it shows.
-pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
+/// Draws the pane; returns where its task rows are.
+pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {
     let area = match state.rollout_service() {
         Some(svc) => rollout_view(f, area, state, svc, theme),
         None => area,
@@ -79,7 +79,7 @@ fn rollout_view(f: &mut Frame, area: Rect, state: &State, svc: &Service, theme: 
     rest
 }
 
-fn tasks_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
+fn tasks_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {
     let t = &state.tasks;
     let title = match &state.rollout {
         Some(k) => format!("tasks of {k}"),

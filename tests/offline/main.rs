@@ -10,6 +10,8 @@ mod support;
 mod bad_credentials;
 mod cli_errors;
 mod e2e_demo;
+mod e2e_terminal;
+mod keys_config;
 mod progress;
 mod readme;
 mod reducer;

@@ -1,6 +1,7 @@
 //! A table that builds only the rows that fit: with 10k items a frame costs what a screenful
 //! costs.
 
+use crate::state::ListArea;
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -25,14 +26,15 @@ pub struct Spec<'a> {
     pub block: Block<'a>,
 }
 
-/// Draws `spec`, calling `row(i)` only for the visible items. Returns how many rows fit.
+/// Draws `spec`, calling `row(i)` only for the visible items. Returns where the rows are (as
+/// many as fit) and which item the first one shows.
 pub fn draw<'a>(
     f: &mut Frame,
     area: Rect,
     theme: &Theme,
     spec: Spec<'a>,
     mut row: impl FnMut(usize) -> Row<'a>,
-) -> u16 {
+) -> ListArea {
     let inner_height = area.height.saturating_sub(3) as usize; // borders + header
     let first = offset(spec.selected, inner_height);
     let last = (first + inner_height).min(spec.len);
@@ -54,7 +56,14 @@ pub fn draw<'a>(
         .column_spacing(1)
         .style(theme.base());
     f.render_widget(table, area);
-    inner_height as u16
+    // Inside the border, below the header row.
+    let rows = Rect {
+        x: area.x.saturating_add(1),
+        y: area.y.saturating_add(2),
+        width: area.width.saturating_sub(2),
+        height: inner_height as u16,
+    };
+    ListArea { rows, first }
 }
 
 #[cfg(test)]

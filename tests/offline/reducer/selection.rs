@@ -64,10 +64,22 @@ fn key_releases_are_ignored() {
 #[test]
 fn page_keys_move_by_the_rows_the_last_frame_showed() {
     let mut s = loaded();
-    update(&mut s, Msg::Layout(Viewport { list_rows: 3 }));
+    update(
+        &mut s,
+        Msg::Layout(Viewport {
+            list_rows: 3,
+            ..Default::default()
+        }),
+    );
     press(&mut s, KeyCode::PageDown);
     assert_eq!(s.services.selected, 3);
-    update(&mut s, Msg::Layout(Viewport { list_rows: 5 }));
+    update(
+        &mut s,
+        Msg::Layout(Viewport {
+            list_rows: 5,
+            ..Default::default()
+        }),
+    );
     press(&mut s, KeyCode::PageDown);
     assert_eq!(s.services.selected, 8);
     press(&mut s, KeyCode::PageUp);

@@ -34,6 +34,10 @@ pub enum Command {
     /// The rollout view of the selected service.
     Rollout,
     Theme(Option<String>),
+    /// `:ctx NAME`: point the console at another context of the config.
+    Context(Option<String>),
+    /// `:region NAME`: the current context in another region.
+    Region(Option<String>),
     Quit,
     /// Ctrl-C: quits at once, in any mode.
     ForceQuit,
@@ -381,6 +385,18 @@ pub const WORDS: &[Word] = &[
         arg: Some("NAME"),
         command: |a| Command::Theme(a.map(str::to_string)),
         help: "switch theme",
+    },
+    Word {
+        names: &["ctx", "context"],
+        arg: Some("NAME"),
+        command: |a| Command::Context(a.map(str::to_string)),
+        help: "switch context (Tab completes the name)",
+    },
+    Word {
+        names: &["region"],
+        arg: Some("NAME"),
+        command: |a| Command::Region(a.map(str::to_string)),
+        help: "this context in another region",
     },
     Word {
         names: &["help"],

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod cloud;
 pub mod config;
+pub mod contexts;
 pub mod keybind;
 pub mod keymap;
 pub mod model;

@@ -92,7 +92,12 @@ pub fn action_name(c: &Command) -> Option<&'static str> {
         Command::Confirm => "confirm",
         Command::DeleteChar => "delete",
         Command::Complete => "complete",
-        Command::Theme(_) | Command::ForceQuit | Command::Insert(_) | Command::Unknown(_) => {
+        Command::Theme(_)
+        | Command::Context(_)
+        | Command::Region(_)
+        | Command::ForceQuit
+        | Command::Insert(_)
+        | Command::Unknown(_) => {
             return None;
         }
     };

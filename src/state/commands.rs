@@ -1,7 +1,7 @@
 //! What each command does, by mode. Keys and palette words both end here, so a command behaves
 //! the same whichever way it was asked for.
 
-use super::{Effect, Mode, Pane, State, plan, progress};
+use super::{Effect, Mode, Pane, State, contexts, plan, progress};
 use crate::keymap::{self, Command};
 use crate::model::{ActionPlan, Verb};
 
@@ -46,6 +46,7 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Filter => state.mode = Mode::Filter,
         Command::Palette => state.mode = Mode::Palette(String::new()),
         Command::Help => state.mode = Mode::Help,
+        Command::Refresh if contexts::retry(state, effects) => {}
         Command::Refresh => {
             effects.push(Effect::Refresh);
             state.flash("refreshing…");
@@ -59,6 +60,8 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::RolloutAlarms => rollout_alarms(state),
         Command::Rollout => state.open_rollout_view(),
         Command::Theme(name) => theme(state, name),
+        Command::Context(name) => contexts::switch_context(state, name, effects),
+        Command::Region(name) => contexts::switch_region(state, name, effects),
         Command::Quit => quit_unless_acting(state),
         Command::Build => state
             .flash("start a build: not in this version (no CI backend yet); nothing was changed"),
@@ -221,9 +224,11 @@ fn on_palette(state: &mut State, command: Command, mut text: String, fx: &mut Ve
             }
         }
         Command::Complete => {
-            // Complete to the only word that fits.
+            // Complete a context's name, or the only word that fits.
             let fits: Vec<_> = keymap::suggestions(&text).collect();
-            if let [word] = fits.as_slice() {
+            if let Some(done) = contexts::complete(state, &text) {
+                text = done;
+            } else if let [word] = fits.as_slice() {
                 text = format!("{} ", word.names[0]);
             }
             state.mode = Mode::Palette(text);

@@ -3,6 +3,7 @@
 //! has its own handler: keys in `keys`, commands in `commands`, data in `data`.
 
 mod commands;
+pub mod contexts;
 mod data;
 pub mod filter;
 pub mod items;
@@ -15,6 +16,7 @@ pub mod plan;
 pub mod progress;
 pub mod table;
 
+pub use contexts::{ContextChoice, Target};
 pub use mouse::{Hits, ListArea};
 pub use msg::{Effect, Msg, Viewport, Watch};
 pub use panes::{Pane, PaneData};
@@ -83,6 +85,10 @@ pub struct State {
     pub services_loading: Option<(usize, usize)>,
     /// The last confirmed action: at work, waiting until stable, or its outcome.
     pub progress: Option<progress::Progress>,
+    /// The contexts `:ctx` switches between, and the panes each one keeps.
+    pub contexts: contexts::Contexts,
+    /// When the credentials in use expire, if they do (SSO, assumed roles).
+    pub credentials_expiry: Option<Millis>,
     pub quit: bool,
     /// Something visible changed since the last draw.
     pub dirty: bool,
@@ -105,6 +111,11 @@ pub struct Options {
 
 impl State {
     pub fn new(o: Options, now: Millis) -> Self {
+        let current = Target {
+            name: o.context.name.clone(),
+            ..Target::default()
+        };
+        let contexts = contexts::Contexts::new(current, o.log_lines, o.log_bytes);
         Self {
             pane: Pane::Services,
             mode: Mode::Normal,
@@ -126,6 +137,8 @@ impl State {
             flash: None,
             services_loading: None,
             progress: None,
+            contexts,
+            credentials_expiry: None,
             quit: false,
             dirty: true,
             last_watch: None,
@@ -241,6 +254,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             effects.push(Effect::Refresh);
         }
         Msg::Quit => state.quit = true,
+        Msg::ContextReady(generation) => contexts::on_ready(state, generation),
+        Msg::ContextFailed(generation, e) => contexts::on_failed(state, generation, e),
+        Msg::CredentialsExpiry(at) => {
+            state.dirty |= state.credentials_expiry != at;
+            state.credentials_expiry = at;
+        }
         data => data::on_data(state, data),
     }
     let watch = state.watch();

@@ -51,6 +51,12 @@ pub enum Msg {
     ActionDone(ActionResult),
     /// SIGTERM, SIGHUP or SIGINT.
     Quit,
+    /// The backend of switch N (`Target::generation`) is built and its pollers run.
+    ContextReady(u64),
+    /// The backend of switch N could not be built.
+    ContextFailed(u64, CloudError),
+    /// When the credentials in use expire (None: they do not, or it is not known).
+    CredentialsExpiry(Option<Millis>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,4 +67,7 @@ pub enum Effect {
     Refresh,
     /// Run a confirmed action: re-read, check, audit, call.
     Run(Box<ActionPlan>, ContextInfo),
+    /// Point the console at another context: stop the pollers, build its backend off the
+    /// loop, then start its pollers.
+    SwitchContext(super::Target),
 }

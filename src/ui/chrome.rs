@@ -28,6 +28,7 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 .add_modifier(Modifier::BOLD),
         ));
     }
+    spans.extend(super::badges::spans(state, theme));
     spans.push(age_span(state, theme, base));
     spans.push(Span::styled(
         format!(" {} UTC ", format::clock(state.now)),

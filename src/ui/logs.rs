@@ -31,6 +31,20 @@ pub fn line(l: LogRef<'_>, theme: &Theme) -> Line<'static> {
     ])
 }
 
+/// `following`, or how to follow again with the keys in effect.
+fn follow_mode(state: &State) -> String {
+    use crate::keymap::Command::{Bottom, ToggleFollow};
+    if state.logs.follow {
+        return "following".into();
+    }
+    let key = |c| state.keys.key_for(crate::keymap::Layer::Normal, &c);
+    format!(
+        "paused ({} or {} to follow)",
+        key(Bottom),
+        key(ToggleFollow)
+    )
+}
+
 /// Draws the logs pane; returns where its lines are.
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {
     let logs = &state.logs;
@@ -59,17 +73,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
         .service
         .as_ref()
         .map_or("no service selected".to_string(), |k| k.to_string());
-    let mode = if logs.follow {
-        "following".to_string()
-    } else {
-        let key = |c| state.keys.key_for(crate::keymap::Layer::Normal, &c);
-        use crate::keymap::Command::{Bottom, ToggleFollow};
-        format!(
-            "paused ({} or {} to follow)",
-            key(Bottom),
-            key(ToggleFollow)
-        )
-    };
+    let mode = follow_mode(state);
     let title = format!(
         "logs of {target} · {} lines · {} · {mode}{}",
         buf.len(),

@@ -2,6 +2,7 @@
 
 pub mod activity;
 mod alarms;
+pub mod badges;
 mod chrome;
 mod confirm;
 mod detail;

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod backoff;
 pub mod budget;
+pub mod credentials;
 pub mod metrics;
 pub mod poller;
 pub mod runner;

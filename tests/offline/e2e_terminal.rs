@@ -123,3 +123,43 @@ fn resizing_under_a_rollout_view_keeps_drawing_names_and_the_rollout() {
     c.send("q");
     assert!(c.wait_exit().success());
 }
+
+#[test]
+fn ctx_switches_the_demo_between_contexts_and_each_keeps_its_own_panes() {
+    let (_dir, path) = config(
+        "[[context]]\nname = \"staging-eu\"\nregion = \"eu-west-1\"\n\n\
+         [[context]]\nname = \"prod-us\"\nregion = \"us-east-1\"\nprod = true\n",
+    );
+    let mut c = Console::spawn(
+        &["--demo", "--context", "staging-eu", "--config", &path],
+        &[],
+    );
+    c.wait_for("ctx staging-eu");
+    c.wait_for("services (11)");
+    c.send("/");
+    c.send("pay");
+    c.send("\r");
+    c.wait_for("services (1 of 11)");
+    c.send(":");
+    c.send("ctx pr\t");
+    c.wait_for(":ctx prod-us");
+    c.send("\r");
+    // The header changes at once, and the switch names the account once it is known.
+    c.wait_for("ctx prod-us");
+    c.wait_for(" PROD ");
+    c.wait_for("now on context prod-us (PROD) · account ");
+    c.wait_for("us-east-1");
+    c.wait_for("services (11)");
+    assert!(
+        !c.screen().contains("1 of 11"),
+        "staging's filter stayed:\n{}",
+        c.screen()
+    );
+    c.send(":");
+    c.send("ctx staging-eu\r");
+    c.wait_for("ctx staging-eu");
+    c.wait_for("services (1 of 11)");
+    assert!(!c.screen().contains(" PROD "), "{}", c.screen());
+    c.send("q");
+    assert!(c.wait_exit().success());
+}

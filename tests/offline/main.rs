@@ -9,6 +9,7 @@ mod support;
 
 mod bad_credentials;
 mod cli_errors;
+mod context_guard;
 mod e2e_demo;
 mod e2e_terminal;
 mod keys_config;

@@ -53,6 +53,8 @@ pub struct ErrorMapper {
     /// The profile named explicitly (option or `AWS_PROFILE`); `None` for the default chain.
     profile: Option<String>,
     budget: Arc<Budget>,
+    /// Told when credentials were refused, so renewed ones are read before the next call.
+    credentials: Option<Arc<super::credentials::CredentialState>>,
 }
 
 /// An SDK call made within the budget: `.send().within(errors, "ecs:ListServices").await`.
@@ -78,7 +80,17 @@ impl ErrorMapper {
     }
 
     pub fn with_budget(profile: Option<String>, budget: Arc<Budget>) -> Self {
-        Self { profile, budget }
+        Self {
+            profile,
+            budget,
+            credentials: None,
+        }
+    }
+
+    /// Tells `state` when the service refuses the credentials.
+    pub fn with_credentials(mut self, state: Arc<super::credentials::CredentialState>) -> Self {
+        self.credentials = Some(state);
+        self
     }
 
     /// Waits until the budget allows a call of `action`.
@@ -100,6 +112,9 @@ impl ErrorMapper {
     }
 
     fn credentials(&self, detail: &str) -> CloudError {
+        if let Some(state) = &self.credentials {
+            state.refused();
+        }
         // One line: the provider chain lists what it tried on separate lines.
         let mut flat = String::new();
         for line in detail.lines().map(str::trim).filter(|l| !l.is_empty()) {

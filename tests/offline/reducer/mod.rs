@@ -4,6 +4,7 @@
 mod helpers;
 
 mod actions;
+mod contexts;
 mod data;
 mod drill_down;
 mod filter;

@@ -18,6 +18,7 @@ mod readme;
 mod reducer;
 mod sdk_replay;
 mod sdk_replay_actions;
+mod sdk_replay_credentials;
 mod sim_actions;
 mod sim_scenarios;
 mod snapshots;

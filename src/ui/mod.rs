@@ -104,8 +104,10 @@ pub fn pane_block<'a>(
             let age = fetched.map_or("no data yet".to_string(), |t| {
                 format!("showing data {} old", format::age(state.now, t))
             });
+            // As much of the error as the border holds: it may end with what to run.
+            let room = usize::from(state.size.0).saturating_sub(age.chars().count() + 12);
             Span::styled(
-                format!(" ⚠ {} ({age}) ", format::clip(&e.to_string(), 90)),
+                format!(" ⚠ {} ({age}) ", format::clip(&e.to_string(), room.max(40))),
                 Style::new().fg(theme.alarm),
             )
         }

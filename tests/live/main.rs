@@ -13,6 +13,7 @@ mod support;
 mod e2e_moto;
 mod moto_actions;
 mod moto_backend;
+mod moto_contexts;
 mod moto_credentials;
 mod moto_endpoint_loss;
 mod moto_paired;

@@ -74,6 +74,12 @@ fn rebound_keys_act_and_a_bad_entry_is_reported_in_the_footer() {
     c.wait_gone("help · Esc to close");
     c.send("q");
     assert!(c.wait_exit().success());
+    // The warning is in deckwatch's log too, with the file and line.
+    let log = std::fs::read_to_string(c.home().join("state/deckwatch/deckwatch.log")).unwrap();
+    assert!(
+        log.contains(&format!("config: {path}:3:")) && log.contains("unknown action"),
+        "{log}"
+    );
 }
 
 /// Sizes from the smallest supported to a big one, in an order that grows and shrinks.

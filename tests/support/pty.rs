@@ -81,6 +81,11 @@ impl Console {
         self.parser.lock().unwrap().screen().contents()
     }
 
+    /// The console's home: its config, state (the log) and data (the audit) dirs are under it.
+    pub fn home(&self) -> &std::path::Path {
+        self._home.path()
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.process_id().expect("deckwatch has a pid")
     }

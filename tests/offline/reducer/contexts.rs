@@ -327,3 +327,36 @@ fn tab_completes_context_names_in_the_palette() {
     press(&mut s, KeyCode::Tab);
     assert_eq!(s.mode, Mode::Palette("ctx ".into()), "the word first");
 }
+
+#[test]
+fn the_header_takes_the_prod_context_s_colour_at_once() {
+    use deckwatch::theme::Themes;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let theme = Themes::load(None).unwrap().get("dark").unwrap();
+    let header_bg = |s: &State| {
+        let mut t = Terminal::new(TestBackend::new(120, 30)).unwrap();
+        t.draw(|f| {
+            deckwatch::ui::draw(f, s, &theme);
+        })
+        .unwrap();
+        let buf = t.backend().buffer().clone();
+        let line: String = (0..120).map(|x| buf[(x, 0)].symbol()).collect();
+        (buf[(1, 0)].bg, line)
+    };
+    let mut s = with_contexts();
+    let (bg, line) = header_bg(&s);
+    assert_eq!(bg, theme.header_bg);
+    assert!(line.contains("ctx demo"), "{line}");
+    palette(&mut s, "ctx prod");
+    let (bg, line) = header_bg(&s);
+    assert_eq!(bg, Color::Rgb(255, 95, 95), "the context's accent");
+    assert!(
+        line.contains("ctx prod") && line.contains(" PROD "),
+        "{line}"
+    );
+    assert!(
+        line.contains("us-east-1") && line.contains("CONNECTING"),
+        "{line}"
+    );
+}

@@ -1,11 +1,16 @@
-//! A big fleet through the real AWS backend, against moto: 2,000 services across 20 clusters.
+//! A big fleet through the real AWS backend, against moto: 10,000 services across 100 clusters
+//! by default (`DECKWATCH_BENCH_CLUSTERS` × `DECKWATCH_BENCH_PER_CLUSTER` change it).
 //!
 //! Run: scripts/moto.sh cargo bench --bench aws_fleet
 //!
 //! It needs a moto server (`DECKWATCH_MOTO_URL`, which scripts/moto.sh sets); without one it says
 //! so and exits 0, so a plain `cargo bench` still works. It seeds the fleet (one task definition,
 //! services created concurrently, no tasks), then over `DECKWATCH_BENCH_ROUNDS` rounds (default 5)
-//! measures with `AwsFleet` (retries off, every cluster of the region):
+//! measures with `AwsFleet` (every cluster of the region). The API budget is raised far above
+//! moto's speed for these figures, so they measure the backend, not the budget; the budget's
+//! own effect at its default rates is measured once at the end. Each round also times a plain
+//! SDK loop doing the minimum (ListClusters, ListServices, DescribeServices in tens, four
+//! clusters at a time, as deckwatch reads them) against the same moto:
 //!
 //! - first rows: a new fleet's `services_in_parts` (the console's first load), and the time
 //!   until its first part arrives;
@@ -25,15 +30,30 @@ mod seed;
 
 use counting::CallCounter;
 use deckwatch::cloud::Fleet;
+use deckwatch::workers::budget::Budget;
 use futures::StreamExt;
 use seed::{Seeder, TaskDefSpec};
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const CLUSTERS: usize = 20;
-const PER_CLUSTER: usize = 100;
 const SEED_CONCURRENCY: usize = 16;
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|v| *v > 0)
+        .unwrap_or(default)
+}
+
+/// Clusters in the fleet, and services in each.
+fn shape() -> (usize, usize) {
+    (
+        env_or("DECKWATCH_BENCH_CLUSTERS", 100),
+        env_or("DECKWATCH_BENCH_PER_CLUSTER", 100),
+    )
+}
 
 fn main() {
     let url = match std::env::var("DECKWATCH_MOTO_URL") {
@@ -85,23 +105,13 @@ fn summary(name: &str, v: &[f64]) {
     );
 }
 
-/// This process's CPU time (user + system), from /proc; `None` where there is no /proc.
-fn cpu_time() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Fields after the command name (which is in parentheses and may hold spaces).
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
-    // USER_HZ is 100 on Linux.
-    Some(Duration::from_millis(ticks * 10))
-}
-
 /// A fleet as the console builds it (CPU and memory come from a worker of their own, so the
-/// rows never wait for GetMetricData).
-async fn console_fleet(url: &str) -> deckwatch::cloud::aws::AwsFleet {
+/// rows never wait for GetMetricData), asking `budget` before every call.
+async fn console_fleet(url: &str, budget: Arc<Budget>) -> deckwatch::cloud::aws::AwsFleet {
     let opts = moto::options(url, &[]);
     let overrides = deckwatch::cloud::aws::Overrides {
         credentials: Some(moto::credentials()),
+        budget,
         ..Default::default()
     };
     deckwatch::cloud::aws::AwsFleet::connect_with(opts, overrides)
@@ -109,10 +119,17 @@ async fn console_fleet(url: &str) -> deckwatch::cloud::aws::AwsFleet {
         .expect("connect to moto")
 }
 
-async fn seed_fleet(url: &str) -> Vec<String> {
+/// A budget far above what moto can serve: the figures measure the backend.
+fn unlimited() -> Arc<Budget> {
+    Arc::new(Budget::with_fraction(1e6, Default::default()))
+}
+
+async fn seed_fleet(url: &str, clusters_n: usize, per: usize) -> Vec<String> {
     let seed = Seeder::new(url).await;
     let prefix = moto::unique("fleet");
-    let clusters: Vec<String> = (0..CLUSTERS).map(|c| format!("{prefix}-{c:02}")).collect();
+    let clusters: Vec<String> = (0..clusters_n)
+        .map(|c| format!("{prefix}-{c:03}"))
+        .collect();
     for c in &clusters {
         seed.cluster(c).await;
     }
@@ -127,7 +144,7 @@ async fn seed_fleet(url: &str) -> Vec<String> {
         .await;
     let jobs: Vec<(String, String)> = clusters
         .iter()
-        .flat_map(|c| (0..PER_CLUSTER).map(move |i| (c.clone(), format!("svc-{i:03}"))))
+        .flat_map(|c| (0..per).map(move |i| (c.clone(), format!("svc-{i:03}"))))
         .collect();
     let seed = &seed;
     let td = &td;
@@ -141,91 +158,133 @@ async fn seed_fleet(url: &str) -> Vec<String> {
     clusters
 }
 
-/// Time for a background metrics fetch to drain before the next figure is taken.
-const SETTLE: Duration = Duration::from_secs(25);
+/// The minimum a plain SDK program does to list every service: ListClusters, then per cluster
+/// ListServices (pages of 100) and DescribeServices (tens), four clusters at a time. Returns
+/// the services described.
+async fn plain_loop(ecs: &aws_sdk_ecs::Client) -> usize {
+    let clusters = ecs
+        .list_clusters()
+        .max_results(100)
+        .send()
+        .await
+        .expect("list_clusters")
+        .cluster_arns()
+        .to_vec();
+    let per_cluster = clusters.iter().map(|c| async move {
+        let mut arns = Vec::new();
+        let mut token = None;
+        loop {
+            let out = ecs
+                .list_services()
+                .cluster(c)
+                .max_results(100)
+                .set_next_token(token)
+                .send()
+                .await
+                .expect("list_services");
+            arns.extend(out.service_arns().iter().cloned());
+            token = out.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        let mut n = 0;
+        for chunk in arns.chunks(10) {
+            let out = ecs
+                .describe_services()
+                .cluster(c)
+                .set_services(Some(chunk.to_vec()))
+                .include(aws_sdk_ecs::types::ServiceField::Tags)
+                .send()
+                .await
+                .expect("describe_services");
+            n += out.services().len();
+        }
+        n
+    });
+    futures::stream::iter(per_cluster)
+        .buffered(4)
+        .collect::<Vec<usize>>()
+        .await
+        .into_iter()
+        .sum()
+}
+
+/// The console's first load: (time to the first part's rows, time to the whole list).
+async fn first_load(fleet: &deckwatch::cloud::aws::AwsFleet, total: usize) -> (f64, f64) {
+    let t = Instant::now();
+    let first_at = std::sync::Mutex::new(None);
+    let sink = |rows: Vec<deckwatch::model::Service>, _done: usize, _total: usize| {
+        assert!(!rows.is_empty());
+        first_at.lock().unwrap().get_or_insert_with(|| t.elapsed());
+    };
+    let all = fleet
+        .services_in_parts(&sink)
+        .await
+        .expect("services in parts");
+    let whole = t.elapsed();
+    assert!(all.len() >= total);
+    (
+        ms(first_at.into_inner().unwrap().unwrap_or(whole)),
+        ms(whole),
+    )
+}
 
 async fn run(url: &str, rounds: usize) {
-    println!(
-        "aws_fleet: {} services in {CLUSTERS} clusters on moto at {url}",
-        CLUSTERS * PER_CLUSTER
-    );
+    let (clusters_n, per) = shape();
+    let total = clusters_n * per;
+    println!("aws_fleet: {total} services in {clusters_n} clusters on moto at {url}");
     let t = Instant::now();
-    let clusters = seed_fleet(url).await;
-    let seeding = t.elapsed();
+    let clusters = seed_fleet(url, clusters_n, per).await;
     println!(
-        "  seeding ({CLUSTERS} clusters, 1 task definition, {} services, {SEED_CONCURRENCY} at a time): {:.1} s",
-        CLUSTERS * PER_CLUSTER,
-        seeding.as_secs_f64()
+        "  seeding ({clusters_n} clusters, 1 task definition, {total} services, {SEED_CONCURRENCY} at a time): {:.1} s",
+        t.elapsed().as_secs_f64()
     );
-
-    // Every cluster of the region, as a user without --cluster sees it.
     let probe = moto::fleet(url, &[], Vec::new()).await;
     let listed = probe.clusters().await.expect("list clusters");
-    if listed.len() != CLUSTERS {
+    if listed.len() != clusters_n {
         println!(
-            "  note: the region holds {} clusters, not {CLUSTERS}: use a fresh moto server",
+            "  note: the region holds {} clusters, not {clusters_n}: use a fresh moto server",
             listed.len()
         );
     }
-    for c in &clusters {
-        assert!(listed.contains(c), "cluster {c} not listed");
-    }
-
-    let (mut first, mut streamed_all, mut cold, mut warm) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let (mut cold_cpu, mut warm_cpu) = (Vec::new(), Vec::new());
+    let sdk = moto::sdk_config(url).await;
+    let ecs = aws_sdk_ecs::Client::new(&sdk);
+    let (mut first, mut streamed_all, mut cold, mut warm, mut plain) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..rounds {
-        // (a) First rows: what the console's first load does, services_in_parts; the time
-        // until its first part, and until the whole list.
-        let fleet = console_fleet(url).await;
+        let (f, w) = first_load(&console_fleet(url, unlimited()).await, total).await;
+        first.push(f);
+        streamed_all.push(w);
         let t = Instant::now();
-        let first_at = std::sync::Mutex::new(None);
-        let sink = |rows: Vec<deckwatch::model::Service>, _done: usize, _total: usize| {
-            assert!(!rows.is_empty());
-            first_at.lock().unwrap().get_or_insert_with(|| t.elapsed());
-        };
-        let all = fleet
-            .services_in_parts(&sink)
-            .await
-            .expect("services in parts");
-        let whole = t.elapsed();
-        first.push(ms(first_at.into_inner().unwrap().unwrap_or(whole)));
-        streamed_all.push(ms(whole));
-        assert!(all.len() >= CLUSTERS * PER_CLUSTER);
-
-        // The first load started the background CPU/memory fetch, which keeps moto busy for
-        // about 17 s; let it finish so (b) is not timed against it.
-        tokio::time::sleep(SETTLE).await;
-
-        // (b) All rows: services() of a new fleet, then again on the same fleet.
-        let fleet = console_fleet(url).await;
-        let (t, c) = (Instant::now(), cpu_time());
-        let all = fleet.services().await.expect("services");
+        assert!(plain_loop(&ecs).await >= total);
+        plain.push(ms(t.elapsed()));
+        let fleet = console_fleet(url, unlimited()).await;
+        let t = Instant::now();
+        assert!(fleet.services().await.expect("services").len() >= total);
         cold.push(ms(t.elapsed()));
-        if let (Some(c0), Some(c1)) = (c, cpu_time()) {
-            cold_cpu.push(ms(c1 - c0));
-        }
-        assert!(all.len() >= CLUSTERS * PER_CLUSTER);
-        let (t, c) = (Instant::now(), cpu_time());
-        let all = fleet.services().await.expect("services again");
+        let t = Instant::now();
+        assert!(fleet.services().await.expect("services again").len() >= total);
         warm.push(ms(t.elapsed()));
-        if let (Some(c0), Some(c1)) = (c, cpu_time()) {
-            warm_cpu.push(ms(c1 - c0));
-        }
-        assert!(all.len() >= CLUSTERS * PER_CLUSTER);
-        tokio::time::sleep(SETTLE).await;
     }
     println!("timings:");
     summary("(a) first part's rows (services_in_parts)", &first);
     summary("    the whole list the same way", &streamed_all);
     summary("(b) all rows, services(), new fleet", &cold);
     summary("    all rows, services(), second refresh", &warm);
-    if !cold_cpu.is_empty() {
-        summary("    our CPU time in services(), new fleet", &cold_cpu);
-        summary("    our CPU time in services(), second", &warm_cpu);
-    }
+    summary("(c) a plain SDK loop, the minimum calls", &plain);
+    println!(
+        "  all rows against the plain loop: new fleet {:.2}x, second refresh {:.2}x",
+        median(cold.clone()) / median(plain.clone()),
+        median(warm.clone()) / median(plain.clone())
+    );
+    calls_per_refresh(url, clusters_n, total).await;
+    with_the_default_budget(url, total).await;
+    let _ = clusters;
+}
 
-    // (c) Calls per full refresh.
+/// The SDK calls of one full refresh by operation, against the minimum.
+async fn calls_per_refresh(url: &str, clusters_n: usize, total: usize) {
     let counter = CallCounter::default();
     let fleet = moto::fleet(url, &[], vec![counter.interceptor()]).await;
     fleet.services().await.expect("services");
@@ -233,16 +292,14 @@ async fn run(url: &str, rounds: usize) {
     counter.reset();
     fleet.services().await.expect("services again");
     let warm_calls = counter.snapshot();
-    let describe_min = (CLUSTERS * PER_CLUSTER).div_ceil(10);
-    let metric_min = (CLUSTERS * PER_CLUSTER * 2).div_ceil(500);
+    let describe_min = total.div_ceil(10);
     let minimum: BTreeMap<&str, (usize, usize)> = BTreeMap::from([
         ("ListClusters", (1, 1)),
-        ("ListServices", (CLUSTERS, CLUSTERS)),
+        ("ListServices", (clusters_n, clusters_n)),
         ("DescribeServices", (describe_min, describe_min)),
         ("DescribeTaskDefinition", (1, 0)),
         // Where a rollback would go: one list per family and revision in use, then cached.
         ("ListTaskDefinitions", (1, 0)),
-        ("GetMetricData", (metric_min, metric_min)),
     ]);
     println!("calls per full refresh (first / second refresh; minimum first / second):");
     let mut ops: Vec<&str> = cold_calls
@@ -253,174 +310,46 @@ async fn run(url: &str, rounds: usize) {
         .collect();
     ops.sort_unstable();
     ops.dedup();
-    let (mut total_cold, mut total_warm, mut total_min_cold, mut total_min_warm) = (0, 0, 0, 0);
     for op in ops {
         let c = cold_calls.get(op).copied().unwrap_or(0);
         let w = warm_calls.get(op).copied().unwrap_or(0);
         let (mc, mw) = minimum.get(op).copied().unwrap_or((0, 0));
-        total_cold += c;
-        total_warm += w;
-        total_min_cold += mc;
-        total_min_warm += mw;
         let verdict = if c == mc && w == mw {
             ""
         } else {
             "  <- above the minimum"
         };
-        println!("  {op:<24} {c:>4} / {w:>4}   minimum {mc:>4} / {mw:>4}{verdict}");
+        println!("  {op:<24} {c:>5} / {w:>5}   minimum {mc:>5} / {mw:>5}{verdict}");
     }
-    println!(
-        "  {:<24} {total_cold:>4} / {total_warm:>4}   minimum {total_min_cold:>4} / {total_min_warm:>4}",
-        "total"
-    );
-
-    // Where the time of one services() goes: per operation, the first start and last end of its
-    // calls (from the start of the refresh) and their summed latency.
-    let timeline = timeline::Timeline::default();
-    let fleet = moto::fleet(url, &[], vec![timeline.interceptor()]).await;
-    fleet.services().await.expect("services");
-    timeline.reset();
-    let t0 = Instant::now();
-    fleet.services().await.expect("services");
-    let wall = t0.elapsed();
-    println!(
-        "timeline of one services() (second refresh, {:.0} ms): first start .. last end, summed latency",
-        ms(wall)
-    );
-    for (op, (first, last, sum, n)) in timeline.spans(t0) {
-        println!(
-            "  {op:<24} {:>8.0} .. {:>8.0} ms   {n:>4} calls, {:>8.0} ms summed, {:>6.1} ms each",
-            ms(first),
-            ms(last),
-            ms(sum),
-            ms(sum) / n as f64
-        );
-    }
-
-    // What one call costs moto, for scale.
-    let sdk = moto::sdk_config(url).await;
-    let ecs = aws_sdk_ecs::Client::new(&sdk);
-    let mut list = Vec::new();
-    let mut describe = Vec::new();
-    let arns = ecs
-        .list_services()
-        .cluster(&clusters[0])
-        .max_results(100)
-        .send()
+    // CPU and memory come from the metrics worker, once a minute, 500 queries a call.
+    counter.reset();
+    let keys: Vec<_> = fleet
+        .services()
         .await
-        .expect("list_services")
-        .service_arns()
-        .to_vec();
-    for _ in 0..20 {
-        let t = Instant::now();
-        ecs.list_services()
-            .cluster(&clusters[0])
-            .max_results(100)
-            .send()
-            .await
-            .expect("list_services");
-        list.push(ms(t.elapsed()));
-        let t = Instant::now();
-        ecs.describe_services()
-            .cluster(&clusters[0])
-            .set_services(Some(arns[..10].to_vec()))
-            .include(aws_sdk_ecs::types::ServiceField::Tags)
-            .send()
-            .await
-            .expect("describe_services");
-        describe.push(ms(t.elapsed()));
-    }
-    println!("one call, sequential, for scale:");
-    summary("ListServices (100 services)", &list);
-    summary("DescribeServices (10 services)", &describe);
+        .expect("services")
+        .iter()
+        .map(|s| s.key())
+        .collect();
+    counter.reset();
+    fleet.utilisation(&keys).await.expect("utilisation");
+    println!(
+        "  metrics worker, once a minute: GetMetricData {} (minimum {})",
+        counter.get("GetMetricData"),
+        (total * 2).div_ceil(500)
+    );
 }
 
-/// An interceptor recording when each operation's calls start and end.
-mod timeline {
-    use super::*;
-    use aws_smithy_runtime_api::box_error::BoxError;
-    use aws_smithy_runtime_api::client::interceptors::context::{
-        BeforeSerializationInterceptorContextRef, FinalizerInterceptorContextRef,
-    };
-    use aws_smithy_runtime_api::client::interceptors::{Intercept, SharedInterceptor};
-    use aws_smithy_runtime_api::client::orchestrator::Metadata;
-    use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-    use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
-
-    #[derive(Debug, Clone)]
-    struct Started(Instant);
-    impl Storable for Started {
-        type Storer = StoreReplace<Self>;
-    }
-
-    type Calls = Vec<(String, Instant, Instant)>;
-
-    #[derive(Debug, Clone, Default)]
-    pub struct Timeline {
-        calls: Arc<Mutex<Calls>>,
-    }
-
-    impl Timeline {
-        pub fn interceptor(&self) -> SharedInterceptor {
-            SharedInterceptor::new(self.clone())
-        }
-
-        pub fn reset(&self) {
-            self.calls.lock().unwrap().clear();
-        }
-
-        /// Per operation: first start, last end (both after `t0`), summed latency, calls.
-        pub fn spans(
-            &self,
-            t0: Instant,
-        ) -> BTreeMap<String, (Duration, Duration, Duration, usize)> {
-            let mut out: BTreeMap<String, (Duration, Duration, Duration, usize)> = BTreeMap::new();
-            for (op, start, end) in self.calls.lock().unwrap().iter() {
-                let e = out.entry(op.clone()).or_insert((
-                    Duration::MAX,
-                    Duration::ZERO,
-                    Duration::ZERO,
-                    0,
-                ));
-                e.0 = e.0.min(start.saturating_duration_since(t0));
-                e.1 = e.1.max(end.saturating_duration_since(t0));
-                e.2 += end.saturating_duration_since(*start);
-                e.3 += 1;
-            }
-            out
-        }
-    }
-
-    impl Intercept for Timeline {
-        fn name(&self) -> &'static str {
-            "Timeline"
-        }
-
-        fn read_before_serialization(
-            &self,
-            _context: &BeforeSerializationInterceptorContextRef<'_>,
-            _runtime_components: &RuntimeComponents,
-            cfg: &mut ConfigBag,
-        ) -> Result<(), BoxError> {
-            cfg.interceptor_state().store_put(Started(Instant::now()));
-            Ok(())
-        }
-
-        fn read_after_execution(
-            &self,
-            _context: &FinalizerInterceptorContextRef<'_>,
-            _runtime_components: &RuntimeComponents,
-            cfg: &mut ConfigBag,
-        ) -> Result<(), BoxError> {
-            if let (Some(meta), Some(Started(start))) =
-                (cfg.load::<Metadata>(), cfg.load::<Started>())
-            {
-                self.calls
-                    .lock()
-                    .unwrap()
-                    .push((meta.name().to_string(), *start, Instant::now()));
-            }
-            Ok(())
-        }
+/// The first load with the budget at its defaults (half of each published rate), as the
+/// console runs it: the first rows come within the burst; the rest at the budget's pace.
+async fn with_the_default_budget(url: &str, total: usize) {
+    let budget = Arc::new(Budget::default());
+    let (first, whole) = first_load(&console_fleet(url, budget.clone()).await, total).await;
+    println!("with the default budget (first load, once):");
+    println!("  first part's rows {first:>8.1} ms, the whole list {whole:>8.1} ms");
+    for op in budget.report().iter().take(4) {
+        println!(
+            "  {:<32} {:>5} calls, {:>5} waited for a token",
+            op.op, op.calls_last_minute, op.deferred
+        );
     }
 }

@@ -3,17 +3,21 @@
 #
 #   scripts/moto.sh cargo test
 #
-# Installs moto and boto3 into .venv when .venv/bin/moto_server is missing, starts the server,
-# exports DECKWATCH_MOTO_URL for the command, and stops the server by its PID on every exit path.
+# Installs moto and boto3 at the versions requirements-test.txt pins into .venv (when
+# .venv/bin/moto_server is missing or the file changed), starts the server, exports
+# DECKWATCH_MOTO_URL for the command, and stops the server by its PID on every exit path.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
 
-if [ ! -x "$venv/bin/moto_server" ]; then
-    echo "moto.sh: installing moto[server] and boto3 into $venv" >&2
+requirements="$root/requirements-test.txt"
+installed="$venv/.requirements-test.txt"
+if [ ! -x "$venv/bin/moto_server" ] || ! cmp -s "$requirements" "$installed"; then
+    echo "moto.sh: installing the pinned moto[server] and boto3 (requirements-test.txt) into $venv" >&2
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check 'moto[server]' boto3
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+    cp "$requirements" "$installed"
 fi
 
 free_port() {

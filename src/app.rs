@@ -1,6 +1,7 @@
 //! The loop: the only owner of the state. It turns terminal input, worker messages, signals and
 //! the clock into messages, runs the reducer, hands effects to the workers, and draws only when
-//! something visible changed, once per burst of messages.
+//! something visible changed, once per burst of messages. Data the reducer replaced is freed
+//! on a thread of its own, so freeing 10k services never delays a key.
 
 use crate::cloud::{CloudError, Fleet};
 use crate::contexts::Connector;
@@ -9,15 +10,18 @@ use crate::state::{self, Effect, Msg, State, Target};
 use crate::theme::{Theme, Themes};
 use crate::timing::now_ms;
 use crate::workers::audit::Audit;
+use crate::workers::budget::Budget;
 use crate::workers::poller::{self, Handles, Intervals};
 use crate::workers::runner;
 use crossterm::event::{Event, EventStream};
-use futures::StreamExt;
-use ratatui::DefaultTerminal;
+use futures::{Stream, StreamExt};
+use ratatui::backend::Backend;
+use ratatui::{DefaultTerminal, Terminal};
+use std::any::Any;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 /// Messages handled before a draw is forced, so a flood of data cannot starve the screen.
 const BURST: usize = 64;
@@ -26,10 +30,10 @@ const BURST: usize = 64;
 pub struct Runtime {
     pub themes: Themes,
     pub no_color: bool,
-    /// The backend of the context the console starts in.
     pub fleet: Arc<dyn Fleet>,
     pub intervals: Intervals,
     pub audit: Arc<Audit>,
+    pub budget: Arc<Budget>,
     /// Builds the backends `:ctx` and `:region` switch to.
     pub connector: Arc<dyn Connector>,
 }
@@ -44,57 +48,73 @@ struct Live {
 /// A switch's backend, built off the loop.
 type Built = (Target, Result<Arc<dyn Fleet>, CloudError>);
 
+/// Messages a context's pollers may queue before they wait for the loop.
+const DATA_QUEUE: usize = 256;
+
 /// Carries out the reducer's effects.
-struct Effects {
+pub struct Effects {
     /// None while a switch builds the next context's backend.
     live: Option<Live>,
     /// The live pollers' messages. Replaced at a switch, so nothing the old pollers still had
     /// in flight reaches the new context's panes.
     data: (mpsc::Sender<Msg>, mpsc::Receiver<Msg>),
-    /// Messages that outlive a switch: an action's outcome.
-    main: mpsc::Sender<Msg>,
-    built: mpsc::Sender<Built>,
+    /// Switches' backends, as they are built.
+    built: (mpsc::Sender<Built>, mpsc::Receiver<Built>),
     connector: Arc<dyn Connector>,
     audit: Arc<Audit>,
+    budget: Arc<Budget>,
     intervals: Intervals,
+    /// Messages that outlive a switch: an action's outcome.
+    tx: mpsc::Sender<Msg>,
     refreshes: u64,
 }
 
-/// Messages a context's pollers may queue before they wait for the loop.
-const DATA_QUEUE: usize = 256;
-
 impl Effects {
-    /// The startup context's pollers, on the backend built before the screen opened.
-    fn start(
+    /// Effects for a loop without pollers (a bench or a test drives it with messages).
+    pub fn detached(rt: &Runtime, tx: mpsc::Sender<Msg>) -> Self {
+        let (watch, _) = watch::channel(State::idle_watch());
+        let (refresh, _) = watch::channel(0);
+        let handles = Handles {
+            watch,
+            refresh,
+            tasks: Vec::new(),
+        };
+        Self::new(
+            handles,
+            mpsc::channel(DATA_QUEUE),
+            Target::default(),
+            rt,
+            tx,
+        )
+    }
+
+    fn new(
+        handles: Handles,
+        data: (mpsc::Sender<Msg>, mpsc::Receiver<Msg>),
+        target: Target,
         rt: &Runtime,
-        state: &State,
-        main: mpsc::Sender<Msg>,
-        built: mpsc::Sender<Built>,
+        tx: mpsc::Sender<Msg>,
     ) -> Self {
-        let data = mpsc::channel::<Msg>(DATA_QUEUE);
-        let handles = poller::spawn(
-            rt.fleet.clone(),
-            data.0.clone(),
-            state.watch(),
-            rt.intervals,
-        );
         Self {
             live: Some(Live {
-                target: state.contexts.current.clone(),
+                target,
                 fleet: rt.fleet.clone(),
                 handles,
             }),
             data,
-            main,
-            built,
+            built: mpsc::channel(4),
             connector: rt.connector.clone(),
             audit: rt.audit.clone(),
+            budget: rt.budget.clone(),
             intervals: rt.intervals,
+            tx,
             refreshes: 0,
         }
     }
 
-    fn apply(&mut self, effects: Vec<Effect>) {
+    /// Carries out `effects`; some answer with a message for the reducer at once.
+    fn apply(&mut self, effects: Vec<Effect>) -> Vec<Msg> {
+        let mut replies = Vec::new();
         for e in effects {
             match e {
                 Effect::Watch(w) => {
@@ -110,14 +130,16 @@ impl Effects {
                 }
                 Effect::Run(plan, ctx) => self.run(*plan, ctx),
                 Effect::SwitchContext(target) => self.switch(target),
+                Effect::ReportBudget => replies.push(Msg::Budget(self.budget.report())),
             }
         }
+        replies
     }
 
     /// Runs a confirmed action on the live backend, only if that is the context it was planned
     /// in; the runner then checks the account itself.
     fn run(&self, plan: ActionPlan, ctx: ContextInfo) {
-        let tx = self.main.clone();
+        let tx = self.tx.clone();
         let live = self.live.as_ref().filter(|l| planned_in(&l.target, &ctx));
         let Some(live) = live else {
             let now = self
@@ -143,7 +165,7 @@ impl Effects {
     fn switch(&mut self, target: Target) {
         self.live = None;
         self.data = mpsc::channel(DATA_QUEUE);
-        let (connector, built) = (self.connector.clone(), self.built.clone());
+        let (connector, built) = (self.connector.clone(), self.built.0.clone());
         tokio::spawn(async move {
             let result = connector.connect(&target).await;
             let _ = built.send((target, result)).await;
@@ -198,7 +220,11 @@ fn theme_of(state: &State, rt: &Runtime) -> Option<Theme> {
 }
 
 /// Draws when something visible changed, and tells the reducer how the frame was laid out.
-fn draw(terminal: &mut DefaultTerminal, state: &mut State, rt: &Runtime) -> std::io::Result<bool> {
+fn draw<B: Backend>(
+    terminal: &mut Terminal<B>,
+    state: &mut State,
+    rt: &Runtime,
+) -> color_eyre::Result<bool> {
     if !state.dirty {
         return Ok(false);
     }
@@ -206,65 +232,147 @@ fn draw(terminal: &mut DefaultTerminal, state: &mut State, rt: &Runtime) -> std:
         return Ok(false);
     };
     let mut viewport = state.viewport.clone();
-    terminal.draw(|f| viewport = crate::ui::draw(f, state, &theme))?;
+    terminal
+        .draw(|f| viewport = crate::ui::draw(f, state, &theme))
+        .map_err(|e| color_eyre::eyre::eyre!("drawing failed: {e:?}"))?;
     state.dirty = false;
     state::update(state, Msg::Layout(viewport));
     Ok(true)
 }
 
+/// A thread that frees what the reducer replaced.
+fn spawn_dropper() -> std::sync::mpsc::Sender<Box<dyn Any + Send>> {
+    let (tx, rx) = std::sync::mpsc::channel::<Box<dyn Any + Send>>();
+    std::thread::spawn(move || {
+        for junk in rx {
+            drop(junk)
+        }
+    });
+    tx
+}
+
+/// Runs the console on the terminal until it quits: pollers, signals, keys.
 pub async fn run(
     terminal: &mut DefaultTerminal,
-    mut state: State,
+    state: State,
     rt: Runtime,
 ) -> color_eyre::Result<()> {
-    let (main, mut main_rx) = mpsc::channel::<Msg>(16);
-    let (built, mut built_rx) = mpsc::channel::<Built>(4);
-    let mut effects = Effects::start(&rt, &state, main, built);
-    let mut events = EventStream::new();
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let (tx, rx) = mpsc::channel::<Msg>(256);
+    let data = mpsc::channel::<Msg>(DATA_QUEUE);
+    let handles = poller::spawn(
+        rt.fleet.clone(),
+        data.0.clone(),
+        state.watch(),
+        rt.intervals,
+    );
+    let target = state.contexts.current.clone();
+    let effects = Effects::new(handles, data, target, &rt, tx);
     let mut term = signal(SignalKind::terminate())?;
     let mut hup = signal(SignalKind::hangup())?;
     let mut int = signal(SignalKind::interrupt())?;
-    let (mut frames, started) = (0u64, std::time::Instant::now());
-    let size = terminal.size()?;
+    let signals = async_stream(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
+            _ = int.recv() => {}
+        }
+    });
+    let events = EventStream::new().map(|e| e.map_err(|e| e.to_string()));
+    let (frames, secs) =
+        run_loop(terminal, events, signals, state, &rt, effects, rx, |_| {}).await?;
+    tracing::info!(frames, secs, "frames drawn");
+    Ok(())
+}
+
+/// Merges a burst of waiting worker messages into one frame.
+fn burst(
+    state: &mut State,
+    effects: &mut Effects,
+    rx: &mut mpsc::Receiver<Msg>,
+    out: &mut Vec<Effect>,
+) {
+    for _ in 0..BURST {
+        match effects.data.1.try_recv().or_else(|_| rx.try_recv()) {
+            Ok(m) => out.extend(state::update(state, m)),
+            Err(_) => break,
+        }
+    }
+}
+
+/// A stream that yields once, when `f` completes.
+fn async_stream(
+    f: impl std::future::Future<Output = ()> + Send + 'static,
+) -> impl Stream<Item = ()> {
+    futures::stream::once(Box::pin(f))
+}
+
+/// The loop itself, on any backend and any source of terminal events: the real console runs
+/// it on the terminal; the loop bench runs it on a test backend with synthetic input. `probe`
+/// is told, after each frame, how many keys the reducer had taken in by then. Returns the
+/// frames drawn and the seconds it ran.
+#[allow(clippy::too_many_arguments)]
+pub async fn run_loop<B, E, Q>(
+    terminal: &mut Terminal<B>,
+    mut events: E,
+    quits: Q,
+    mut state: State,
+    rt: &Runtime,
+    mut effects: Effects,
+    mut rx: mpsc::Receiver<Msg>,
+    mut probe: impl FnMut(u64),
+) -> color_eyre::Result<(u64, f64)>
+where
+    B: Backend,
+    E: Stream<Item = Result<Event, String>> + Unpin,
+    Q: Stream<Item = ()>,
+{
+    let mut quits = std::pin::pin!(quits);
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let dropper = spawn_dropper();
+    let (mut frames, mut keys, started) = (0u64, 0u64, std::time::Instant::now());
+    let size = terminal
+        .size()
+        .map_err(|e| color_eyre::eyre::eyre!("terminal size: {e:?}"))?;
     state::update(&mut state, Msg::Resize(size.width, size.height));
 
     loop {
-        frames += u64::from(draw(terminal, &mut state, &rt)?);
+        if draw(terminal, &mut state, rt)? {
+            frames += 1;
+            probe(keys);
+        }
         let msg = tokio::select! {
             ev = events.next() => match ev {
-                Some(Ok(Event::Key(k))) => Msg::Key(k),
+                Some(Ok(Event::Key(k))) => {
+                    keys += 1;
+                    Msg::Key(k)
+                }
                 Some(Ok(Event::Mouse(m))) => Msg::Mouse(m),
                 Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
                 Some(Ok(_)) => continue,
                 // The terminal is gone: nothing more can be shown or typed.
                 Some(Err(_)) | None => Msg::Quit,
             },
+            Some(m) = rx.recv() => m,
             Some(m) = effects.data.1.recv() => m,
-            Some(m) = main_rx.recv() => m,
-            Some(b) = built_rx.recv() => match effects.on_built(b, &state) {
+            Some(b) = effects.built.1.recv() => match effects.on_built(b, &state) {
                 Some(m) => m,
                 None => continue,
             },
             _ = tick.tick() => Msg::Tick(now_ms()),
-            _ = term.recv() => Msg::Quit,
-            _ = hup.recv() => Msg::Quit,
-            _ = int.recv() => Msg::Quit,
+            Some(()) = quits.next() => Msg::Quit,
         };
         let mut out = state::update(&mut state, msg);
-        // Merge a burst of worker messages into one frame.
-        for _ in 0..BURST {
-            match effects.data.1.try_recv() {
-                Ok(m) => out.extend(state::update(&mut state, m)),
-                Err(_) => break,
-            }
+        burst(&mut state, &mut effects, &mut rx, &mut out);
+        for reply in effects.apply(out) {
+            let more = state::update(&mut state, reply);
+            effects.apply(more);
         }
-        effects.apply(out);
+        for junk in state.take_discarded() {
+            let _ = dropper.send(junk);
+        }
         if state.quit {
-            let secs = started.elapsed().as_secs_f64();
-            tracing::info!(frames, secs, "frames drawn");
-            return Ok(());
+            return Ok((frames, started.elapsed().as_secs_f64()));
         }
     }
 }

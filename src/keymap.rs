@@ -5,6 +5,7 @@
 //! reducer's business (`state::commands`).
 
 pub use crate::keybind::Chord;
+use crate::model::Verb;
 use crate::state::Pane;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -38,6 +39,10 @@ pub enum Command {
     Context(Option<String>),
     /// `:region NAME`: the current context in another region.
     Region(Option<String>),
+    /// Sort by the next column (None), or by the named one, descending when the bool says so.
+    Sort(Option<(String, bool)>),
+    /// The API budget's figures.
+    Budget,
     Quit,
     /// Ctrl-C: quits at once, in any mode.
     ForceQuit,
@@ -61,6 +66,20 @@ pub enum Command {
     Insert(char),
     /// A palette word this version does not know.
     Unknown(String),
+}
+
+impl Command {
+    /// The action a key plans, if it is an action key.
+    pub fn verb(&self) -> Option<Verb> {
+        Some(match self {
+            Command::Promote => Verb::Promote,
+            Command::Abort => Verb::Abort,
+            Command::Rollback => Verb::Rollback,
+            Command::ForceDeploy => Verb::ForceDeploy,
+            Command::Scale => Verb::Scale,
+            _ => return None,
+        })
+    }
 }
 
 /// The input modes, each with its own layer of bindings.
@@ -94,7 +113,7 @@ enum Otherwise {
 pub enum Reach {
     Everywhere,
     Pane(Pane),
-    /// The rollout view: the tasks pane drilled into a service.
+    /// The rollout view.
     RolloutView,
 }
 
@@ -103,7 +122,7 @@ impl Reach {
         match self {
             Reach::Everywhere => true,
             Reach::Pane(p) => p == pane,
-            Reach::RolloutView => pane == Pane::Tasks,
+            Reach::RolloutView => pane == Pane::Rollout,
         }
     }
 }
@@ -194,13 +213,14 @@ fn normal() -> Vec<Binding> {
         b(&[Char(':')], ":", Command::Palette, "command palette", Everywhere, Some("command")),
         b(&[Char('?')], "?", Command::Help, "help", Everywhere, Some("help")),
         b(&[Char('r')], "r", Command::Refresh, "refresh now", Everywhere, Some("refresh")),
+        b(&[Char('s')], "s", Command::Sort(None), "sort by the next column", Everywhere, None),
         b(&[Char('f')], "f", Command::ToggleFollow, "follow / pause the tail", Reach::Pane(Pane::Logs), Some("follow")),
         b(&[Char('a')], "a", Command::RolloutAlarms, "alarms of this rollout", Reach::RolloutView, None),
-        b(&[Char('P')], "P", Command::Promote, "promote the canary of the service", Everywhere, None),
-        b(&[Char('A')], "A", Command::Abort, "abort the rollout of the service", Everywhere, None),
-        b(&[Char('R')], "R", Command::Rollback, "roll back the service", Everywhere, None),
-        b(&[Char('F')], "F", Command::ForceDeploy, "force a new deployment", Everywhere, None),
-        b(&[Char('S')], "S", Command::Scale, "scale (type the desired count)", Everywhere, None),
+        b(&[Char('P')], "P", Command::Promote, "promote the canary of the service", Everywhere, Some("promote")),
+        b(&[Char('A')], "A", Command::Abort, "abort the rollout of the service", Everywhere, Some("abort")),
+        b(&[Char('R')], "R", Command::Rollback, "roll back the service", Everywhere, Some("roll back")),
+        b(&[Char('F')], "F", Command::ForceDeploy, "force a new deployment", Everywhere, Some("force")),
+        b(&[Char('S')], "S", Command::Scale, "scale (type the desired count)", Everywhere, Some("scale")),
         b(&[Char('B')], "B", Command::Build, "start a build", Everywhere, None),
         b(&[Char('q')], "q", Command::Quit, "quit", Everywhere, Some("quit")),
     ]
@@ -215,6 +235,8 @@ fn modal(layer: Layer) -> Vec<Binding> {
             b(&[Enter], "Enter", Command::Accept, "keep the filter", e, Some("keep")),
             b(&[Esc], "Esc", Command::Cancel, "clear the filter", e, Some("clear")),
             b(&[Backspace], "Backspace", Command::DeleteChar, "delete a character", e, None),
+            b(&[Up], "↑", Command::Up, "an earlier filter", e, None),
+            b(&[Down], "↓", Command::Down, "a later filter", e, None),
         ],
         Layer::Palette => vec![
             b(&[Enter], "Enter", Command::Accept, "run the command", e, Some("run")),
@@ -238,6 +260,10 @@ fn modal(layer: Layer) -> Vec<Binding> {
         ],
         Layer::Overlay => vec![
             b(&[Esc, Char('q'), Char('?'), Enter], "Esc", Command::Cancel, "close", e, Some("close")),
+            b(&[Char('j'), Down], "j/↓", Command::Down, "scroll down", e, None),
+            b(&[Char('k'), Up], "k/↑", Command::Up, "scroll up", e, None),
+            b(&[PageDown, Char('d')], "PgDn/d", Command::PageDown, "page down", e, None),
+            b(&[PageUp, Char('u')], "PgUp/u", Command::PageUp, "page up", e, None),
         ],
     }
 }
@@ -399,6 +425,18 @@ pub const WORDS: &[Word] = &[
         help: "this context in another region",
     },
     Word {
+        names: &["sort"],
+        arg: Some("COLUMN [desc]"),
+        command: sort_word,
+        help: "sort this pane by a column",
+    },
+    Word {
+        names: &["budget"],
+        arg: None,
+        command: |_| Command::Budget,
+        help: "API calls per minute, what waited, what was throttled",
+    },
+    Word {
         names: &["help"],
         arg: None,
         command: |_| Command::Help,
@@ -412,6 +450,17 @@ pub const WORDS: &[Word] = &[
     },
 ];
 
+/// `:sort COLUMN [desc]`: the rest of the line after the word.
+fn sort_word(arg: Option<&str>) -> Command {
+    Command::Sort(arg.map(|a| {
+        let a = a.trim();
+        match a.strip_suffix(" desc").or_else(|| a.strip_suffix(" asc")) {
+            Some(col) => (col.trim().to_string(), a.ends_with(" desc")),
+            None => (a.to_string(), false),
+        }
+    }))
+}
+
 impl Word {
     /// `theme NAME`: the word as the palette and the help show it.
     pub fn usage(&self) -> String {
@@ -424,9 +473,11 @@ impl Word {
 
 /// The command a palette line asks for.
 pub fn palette_command(line: &str) -> Option<Command> {
-    let mut words = line.split_whitespace();
-    let name = words.next()?;
-    let arg = words.next();
+    let line = line.trim();
+    let name = line.split_whitespace().next()?;
+    // The argument is the rest of the line: a column name may have spaces ("task def").
+    let arg = line[name.len()..].trim();
+    let arg = (!arg.is_empty()).then_some(arg);
     Some(
         WORDS
             .iter()

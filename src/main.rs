@@ -42,7 +42,7 @@ fn main() -> ExitCode {
         Some(opts) => Arc::new(AwsContexts {
             contexts,
             startup_options: opts.clone(),
-            budget,
+            budget: budget.clone(),
         }),
     };
     let fleet = match runtime.block_on(connector.connect(&setup.state.contexts.current)) {
@@ -57,6 +57,7 @@ fn main() -> ExitCode {
         intervals: setup.intervals,
         audit,
         connector,
+        budget,
     };
     let result = runtime.block_on(async {
         // ratatui::init restores the terminal on panic too, before color-eyre's report.

@@ -126,11 +126,11 @@ impl StateBuilder {
         match self.load {
             Load::Nothing => {}
             Load::Services => {
-                update(&mut s, Msg::Services(w.services(), self.now));
+                update(&mut s, Msg::Services(w.services().into(), self.now));
             }
             Load::EveryPane(ago) => {
                 let at = self.now - ago;
-                update(&mut s, Msg::Services(w.services(), at));
+                update(&mut s, Msg::Services(w.services().into(), at));
                 update(&mut s, Msg::Tasks(None, w.tasks(), at));
                 update(&mut s, Msg::Images(w.images(), at));
                 update(&mut s, Msg::Alarms(w.alarms.clone(), at));

@@ -87,12 +87,15 @@ pub fn action_name(c: &Command) -> Option<&'static str> {
         Command::ForceDeploy => "force_deploy",
         Command::Scale => "scale",
         Command::Build => "build",
+        Command::Sort(None) => "sort",
         Command::Accept => "accept",
         Command::Cancel => "cancel",
         Command::Confirm => "confirm",
         Command::DeleteChar => "delete",
         Command::Complete => "complete",
         Command::Theme(_)
+        | Command::Sort(Some(_))
+        | Command::Budget
         | Command::Context(_)
         | Command::Region(_)
         | Command::ForceQuit

@@ -54,5 +54,14 @@ pub struct Task {
     pub stopped_at: Option<Millis>,
     pub stop_code: String,
     pub stop_reason: String,
+    /// The exit code of the first container that exited with one, once it stopped.
+    pub exit_code: Option<i32>,
     pub private_ip: String,
+}
+
+impl Task {
+    /// The health to show: a stopped task has none, whatever it last reported.
+    pub fn current_health(&self) -> Option<&Health> {
+        (!self.last_status.is_stopped()).then_some(&self.health)
+    }
 }

@@ -14,11 +14,7 @@ pub(super) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
         Mode::Normal => on_normal(state, command, effects),
         Mode::Filter => on_filter(state, command),
         Mode::Palette(text) => on_palette(state, command, text, effects),
-        Mode::Help | Mode::Detail => {
-            if command == Command::Cancel {
-                state.mode = Mode::Normal;
-            }
-        }
+        Mode::Help | Mode::Detail | Mode::Budget => on_overlay(state, command),
         Mode::Confirm(plan, typed) => on_confirm(state, command, *plan, typed, effects),
         Mode::Scale(typed) => on_scale(state, command, typed),
     }
@@ -43,9 +39,19 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Bottom => state.current_mut().step(isize::MAX / 2),
         Command::Open => open(state),
         Command::Back => back(state),
-        Command::Filter => state.mode = Mode::Filter,
+        Command::Filter => {
+            // A fresh filter each time; the one it replaces can be recalled with Up.
+            let old = state.current().filter().to_string();
+            state.remember_filter(old);
+            state.current_mut().set_filter(String::new());
+            state.filter_recall = None;
+            state.mode = Mode::Filter;
+        }
         Command::Palette => state.mode = Mode::Palette(String::new()),
-        Command::Help => state.mode = Mode::Help,
+        Command::Help => {
+            state.help_scroll = 0;
+            state.mode = Mode::Help;
+        }
         Command::Refresh if contexts::retry(state, effects) => {}
         Command::Refresh => {
             effects.push(Effect::Refresh);
@@ -62,15 +68,39 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Theme(name) => theme(state, name),
         Command::Context(name) => contexts::switch_context(state, name, effects),
         Command::Region(name) => contexts::switch_region(state, name, effects),
+        Command::Sort(column) => sort(state, column),
+        Command::Budget => {
+            state.mode = Mode::Budget;
+            effects.push(Effect::ReportBudget);
+        }
         Command::Quit => quit_unless_acting(state),
         Command::Build => state
             .flash("start a build: not in this version (no CI backend yet); nothing was changed"),
-        Command::Promote => act(state, Verb::Promote),
-        Command::Abort => act(state, Verb::Abort),
-        Command::Rollback => act(state, Verb::Rollback),
-        Command::ForceDeploy => act(state, Verb::ForceDeploy),
-        Command::Scale => act(state, Verb::Scale),
+        Command::Promote
+        | Command::Abort
+        | Command::Rollback
+        | Command::ForceDeploy
+        | Command::Scale => {
+            if let Some(verb) = command.verb() {
+                act(state, verb);
+            }
+        }
         Command::Unknown(word) => state.flash(format!("unknown command :{word} (try :help)")),
+        _ => {}
+    }
+}
+
+/// Help and detail: scroll (the help, when it does not fit) or close.
+fn on_overlay(state: &mut State, command: Command) {
+    let limit = state.viewport.overlay_limit;
+    let page = page(state) as usize;
+    let s = &mut state.help_scroll;
+    match command {
+        Command::Cancel => state.mode = Mode::Normal,
+        Command::Down => *s = (*s + 1).min(limit),
+        Command::Up => *s = s.saturating_sub(1),
+        Command::PageDown => *s = (*s + page).min(limit),
+        Command::PageUp => *s = s.saturating_sub(page),
         _ => {}
     }
 }
@@ -131,6 +161,29 @@ fn quit_unless_acting(state: &mut State) {
     }
 }
 
+/// Sorts the pane by the next column, or by the one named (by its header, any case).
+fn sort(state: &mut State, column: Option<(String, bool)>) {
+    let cols = state.current().sortable();
+    if cols.is_empty() {
+        return state.flash(format!(
+            "the {} pane keeps its own order",
+            state.pane.title()
+        ));
+    }
+    let choice = match &column {
+        None => None,
+        Some((name, desc)) => match cols.iter().find(|c| c.eq_ignore_ascii_case(name)) {
+            Some(c) => Some((*c, *desc)),
+            None => {
+                let known = cols.join(", ").to_lowercase();
+                return state.flash(format!("no column {name:?} to sort by (known: {known})"));
+            }
+        },
+    };
+    let now = state.current_mut().sort(choice);
+    state.flash(now);
+}
+
 fn theme(state: &mut State, name: Option<String>) {
     let known = state.themes.join(", ");
     match name {
@@ -179,15 +232,14 @@ fn open(state: &mut State) {
     }
 }
 
+/// `Esc`: clears the filter, then resumes a paused tail, then goes back where you came from.
 fn back(state: &mut State) {
     if !state.current().filter().is_empty() {
         state.current_mut().set_filter(String::new());
-    } else if state.in_rollout_view() {
-        state.rollout = None;
-        state.tasks = Default::default();
-        state.pane = Pane::Services;
     } else if state.pane == Pane::Logs && !state.logs.follow {
         state.logs.resume();
+    } else if !state.go_back() && state.in_rollout_view() {
+        state.switch_pane(Pane::Services);
     }
 }
 
@@ -198,7 +250,14 @@ fn on_filter(state: &mut State, command: Command) {
             text.clear();
             state.mode = Mode::Normal;
         }
-        Command::Accept => state.mode = Mode::Normal,
+        Command::Accept => {
+            state.remember_filter(text.clone());
+            state.mode = Mode::Normal;
+        }
+        Command::Up | Command::Down => match state.recall_filter(command == Command::Up) {
+            Some(earlier) => text = earlier,
+            None => return,
+        },
         Command::DeleteChar => {
             text.pop();
         }

@@ -63,6 +63,9 @@ struct Parts {
     alarms: Table<Alarm>,
     logs: LogView,
     rollout: Option<ServiceKey>,
+    rollout_view: super::rollout::RolloutView,
+    /// The back-stack: its places are this context's panes and rows.
+    history: Vec<super::history::Place>,
     services_loading: Option<(usize, usize)>,
     progress: Option<progress::Progress>,
     context: ContextInfo,
@@ -218,8 +221,11 @@ fn keep(state: &mut State, old: Target, parts: Parts) {
     let kept = &mut state.contexts.kept;
     kept.retain(|(t, _)| !t.same_place(&old));
     kept.push_back((old, parts));
-    while kept.len() > KEPT {
-        kept.pop_front();
+    while state.contexts.kept.len() > KEPT {
+        if let Some(gone) = state.contexts.kept.pop_front() {
+            // Freed off the loop, as replaced data is.
+            state.discard(gone);
+        }
     }
 }
 
@@ -247,6 +253,8 @@ fn fresh(state: &State, target: &Target) -> Parts {
         alarms: Table::default(),
         logs: LogView::new(c.log_lines, c.log_bytes),
         rollout: None,
+        rollout_view: Default::default(),
+        history: Vec::new(),
         services_loading: None,
         progress: None,
         context: ContextInfo {
@@ -270,6 +278,8 @@ fn swap(state: &mut State, mut p: Parts) -> Parts {
     swap(&mut state.alarms, &mut p.alarms);
     swap(&mut state.logs, &mut p.logs);
     swap(&mut state.rollout, &mut p.rollout);
+    swap(&mut state.rollout_view, &mut p.rollout_view);
+    swap(&mut state.history, &mut p.history);
     swap(&mut state.services_loading, &mut p.services_loading);
     swap(&mut state.progress, &mut p.progress);
     swap(&mut state.context, &mut p.context);

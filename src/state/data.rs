@@ -1,7 +1,7 @@
 //! Data from the workers: fresh lists replace the old ones (keeping the selection), failures
 //! keep the old data and say why.
 
-use super::{Msg, Pane, State, items};
+use super::{Msg, Pane, PaneData, State, items};
 use crate::model::ActionResult;
 
 pub(super) fn on_data(state: &mut State, msg: Msg) {
@@ -25,17 +25,31 @@ pub(super) fn on_data(state: &mut State, msg: Msg) {
             state.services_loading = Some((done, total));
             state.dirty = true;
         }
-        Msg::Services(mut v, at) => {
+        Msg::Services(prepared, at) => {
             state.dirty |= state.services_loading.take().is_some();
-            items::sort_services(&mut v);
             if let Some(p) = &mut state.progress {
-                state.dirty |= p.observe(&v, at);
+                state.dirty |= p.observe(&prepared.items, at);
             }
-            state.dirty |= state.services.replace(v, at) && state.pane != Pane::Logs;
+            // The rollout view shows a service's row: its data is as old as the services'.
+            state.rollout_view.fetched_at = Some(at);
+            state.rollout_view.error = None;
+            let (changed, old) = state.services.take(prepared, at);
+            state.dirty |= changed && state.pane != Pane::Logs;
+            // Freeing 10k services costs milliseconds: the loop hands them to a worker.
+            if let Some(old) = old {
+                state.discard(old);
+            }
         }
-        Msg::Tasks(service, mut v, at) if service == state.rollout => {
+        Msg::Tasks(None, mut v, at) => {
             items::sort_tasks(&mut v);
             state.dirty |= state.tasks.replace(v, at);
+        }
+        Msg::Tasks(Some(key), mut v, _) if Some(&key) == state.rollout.as_ref() => {
+            items::sort_tasks(&mut v);
+            if v != state.rollout_view.tasks {
+                state.rollout_view.tasks = v;
+                state.dirty |= state.in_rollout_view();
+            }
         }
         Msg::Images(mut v, at) => {
             items::sort_images(&mut v);
@@ -51,6 +65,9 @@ pub(super) fn on_data(state: &mut State, msg: Msg) {
                 || (state.in_rollout_view() && state.rollout.as_ref() == Some(&key));
         }
         Msg::Failed(pane, err, _at) => {
+            if pane == Pane::Services {
+                state.rollout_view.fail(err.clone());
+            }
             state.dirty |= state.pane_data_mut(pane).fail(err);
         }
         _ => {}

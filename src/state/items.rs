@@ -2,16 +2,54 @@
 
 use super::table::{TableItem, contains};
 use crate::model::{Alarm, Image, Service, Task};
+use std::cmp::Ordering;
+
+/// Compares two floats, unknown (NaN) last.
+fn by_f64(a: f64, b: f64) -> Ordering {
+    a.partial_cmp(&b).unwrap_or(Ordering::Equal)
+}
 
 impl TableItem for Service {
+    fn sort_default(items: &mut [Self]) {
+        sort_services(items);
+    }
     fn id(&self) -> String {
         self.arn.clone()
+    }
+    fn is(&self, id: &str) -> bool {
+        self.arn == id
+    }
+    const SORTABLE: &'static [&'static str] = &[
+        "NAME", "CLUSTER", "ROLLOUT", "D/R/P", "TASK DEF", "IMAGE", "AGE", "CPU", "MEM", "STATUS",
+    ];
+    fn cmp_by(&self, o: &Self, column: &str) -> Ordering {
+        let last = |v: &[f64]| v.last().copied().unwrap_or(f64::NAN);
+        match column {
+            "CLUSTER" => self.cluster.cmp(&o.cluster),
+            "STATUS" => self.status.as_str().cmp(o.status.as_str()),
+            // Short of tasks first: the ones that need a look.
+            "D/R/P" => (self.running as i64 - self.desired as i64)
+                .cmp(&(o.running as i64 - o.desired as i64)),
+            // Moving rollouts first, then by progress.
+            "ROLLOUT" => (!self.in_progress(), self.max_failed_tasks() == 0)
+                .cmp(&(!o.in_progress(), o.max_failed_tasks() == 0))
+                .then(by_f64(self.rollout_progress(), o.rollout_progress())),
+            "TASK DEF" => (&self.task_def.family, self.task_def.revision)
+                .cmp(&(&o.task_def.family, o.task_def.revision)),
+            "IMAGE" => self.image_tag.cmp(&o.image_tag),
+            // Youngest first.
+            "AGE" => o.created_at.cmp(&self.created_at),
+            "CPU" => by_f64(last(&self.cpu), last(&o.cpu)),
+            "MEM" => by_f64(last(&self.mem), last(&o.mem)),
+            _ => (&self.name, &self.cluster).cmp(&(&o.name, &o.cluster)),
+        }
     }
     fn matches(&self, n: &str) -> bool {
         contains(&self.name, n)
             || contains(&self.cluster, n)
             || contains(&self.image_tag, n)
             || contains(self.status.as_str(), n)
+            || contains(&self.task_def.to_string(), n)
             || self
                 .rollout_state()
                 .is_some_and(|r| contains(r.as_str(), n))
@@ -19,12 +57,33 @@ impl TableItem for Service {
 }
 
 impl TableItem for Task {
+    fn sort_default(items: &mut [Self]) {
+        sort_tasks(items);
+    }
     fn id(&self) -> String {
         self.arn.clone()
+    }
+    const SORTABLE: &'static [&'static str] = &[
+        "STARTED", "SERVICE", "CLUSTER", "REV", "STATUS", "HEALTH", "STOPPED", "TASK",
+    ];
+    fn cmp_by(&self, o: &Self, column: &str) -> Ordering {
+        match column {
+            "SERVICE" => self.service.cmp(&o.service),
+            "CLUSTER" => self.cluster.cmp(&o.cluster),
+            "REV" => self.task_def.revision.cmp(&o.task_def.revision),
+            "STATUS" => self.last_status.as_str().cmp(o.last_status.as_str()),
+            "HEALTH" => self.health.as_str().cmp(o.health.as_str()),
+            // Newest first.
+            "STARTED" => o.started_at.cmp(&self.started_at),
+            "STOPPED" => o.stopped_at.cmp(&self.stopped_at),
+            _ => self.id.cmp(&o.id),
+        }
     }
     fn matches(&self, n: &str) -> bool {
         contains(&self.id, n)
             || contains(&self.service, n)
+            || contains(&self.cluster, n)
+            || contains(&format!("r{}", self.task_def.revision), n)
             || contains(self.last_status.as_str(), n)
             || contains(self.health.as_str(), n)
             || contains(&self.stop_reason, n)
@@ -33,8 +92,31 @@ impl TableItem for Task {
 }
 
 impl TableItem for Image {
+    fn sort_default(items: &mut [Self]) {
+        sort_images(items);
+    }
     fn id(&self) -> String {
         format!("{}@{}", self.repository, self.digest)
+    }
+    const SORTABLE: &'static [&'static str] = &[
+        "REPOSITORY",
+        "PUSHED",
+        "SIZE",
+        "FINDINGS C/H/M/L",
+        "TAG",
+        "USED BY",
+    ];
+    fn cmp_by(&self, o: &Self, column: &str) -> Ordering {
+        let worst = |i: &Image| i.findings.map(|f| (f.critical, f.high, f.medium, f.low));
+        match column {
+            "PUSHED" => o.pushed_at.cmp(&self.pushed_at),
+            "SIZE" => o.size_bytes.cmp(&self.size_bytes),
+            // The most serious findings first.
+            "FINDINGS C/H/M/L" => worst(o).cmp(&worst(self)),
+            "TAG" => self.tags.first().cmp(&o.tags.first()),
+            "USED BY" => o.used_by.len().cmp(&self.used_by.len()),
+            _ => self.repository.cmp(&o.repository),
+        }
     }
     fn matches(&self, n: &str) -> bool {
         contains(&self.repository, n)
@@ -45,8 +127,20 @@ impl TableItem for Image {
 }
 
 impl TableItem for Alarm {
+    fn sort_default(items: &mut [Self]) {
+        sort_alarms(items);
+    }
     fn id(&self) -> String {
         self.name.clone()
+    }
+    const SORTABLE: &'static [&'static str] = &["STATE", "NAME", "UPDATED", "TYPE"];
+    fn cmp_by(&self, o: &Self, column: &str) -> Ordering {
+        match column {
+            "STATE" => self.state.urgency().cmp(&o.state.urgency()),
+            "UPDATED" => o.updated_at.cmp(&self.updated_at),
+            "TYPE" => (self.kind as u8).cmp(&(o.kind as u8)),
+            _ => self.name.cmp(&o.name),
+        }
     }
     fn matches(&self, n: &str) -> bool {
         contains(&self.name, n) || contains(self.state.as_str(), n) || contains(&self.reason, n)

@@ -6,6 +6,7 @@ mod commands;
 pub mod contexts;
 mod data;
 pub mod filter;
+pub mod history;
 pub mod items;
 mod keys;
 pub mod logs;
@@ -14,6 +15,7 @@ mod msg;
 mod panes;
 pub mod plan;
 pub mod progress;
+pub mod rollout;
 pub mod table;
 
 pub use contexts::{ContextChoice, Target};
@@ -41,6 +43,8 @@ pub enum Mode {
     Confirm(Box<ActionPlan>, String),
     /// Typing the new desired count for a scale.
     Scale(String),
+    /// The API budget: calls per minute per operation, what waited, what was throttled.
+    Budget,
 }
 
 impl Mode {
@@ -50,7 +54,7 @@ impl Mode {
             Mode::Normal => Layer::Normal,
             Mode::Filter => Layer::Filter,
             Mode::Palette(_) => Layer::Palette,
-            Mode::Help | Mode::Detail => Layer::Overlay,
+            Mode::Help | Mode::Detail | Mode::Budget => Layer::Overlay,
             Mode::Confirm(..) if prod => Layer::ConfirmTyped,
             Mode::Confirm(..) => Layer::Confirm,
             Mode::Scale(_) => Layer::Scale,
@@ -67,8 +71,19 @@ pub struct State {
     pub images: Table<Image>,
     pub alarms: Table<Alarm>,
     pub logs: LogView,
-    /// The service whose rollout view is open (the tasks pane drilled into it).
+    /// The service whose rollout view is open, or was last.
     pub rollout: Option<ServiceKey>,
+    pub rollout_view: rollout::RolloutView,
+    /// Where `Esc` goes back to.
+    pub history: Vec<history::Place>,
+    /// Filters used before, newest last, for `Up` in the filter prompt.
+    pub filters_used: Vec<String>,
+    /// Which of them `Up` recalled last.
+    pub filter_recall: Option<usize>,
+    /// Rows the help is scrolled down.
+    pub help_scroll: usize,
+    /// The API budget's latest figures, while `:budget` is open.
+    pub budget: Vec<crate::workers::budget::OpReport>,
     pub context: ContextInfo,
     pub accent: Option<ratatui::style::Color>,
     pub read_only: bool,
@@ -92,7 +107,19 @@ pub struct State {
     pub quit: bool,
     /// Something visible changed since the last draw.
     pub dirty: bool,
+    /// Old data replaced by fresh data, for the loop to free off its own thread.
+    discarded: Discarded,
     last_watch: Option<Watch>,
+}
+
+/// Data waiting to be freed off the loop.
+#[derive(Default)]
+struct Discarded(Vec<Box<dyn std::any::Any + Send>>);
+
+impl std::fmt::Debug for Discarded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} discarded", self.0.len())
+    }
 }
 
 /// How long a footer message stays.
@@ -125,6 +152,12 @@ impl State {
             alarms: Table::default(),
             logs: LogView::new(o.log_lines, o.log_bytes),
             rollout: None,
+            rollout_view: rollout::RolloutView::default(),
+            history: Vec::new(),
+            filters_used: Vec::new(),
+            filter_recall: None,
+            help_scroll: 0,
+            budget: Vec::new(),
             context: o.context,
             accent: o.accent,
             read_only: o.read_only,
@@ -141,6 +174,7 @@ impl State {
             credentials_expiry: None,
             quit: false,
             dirty: true,
+            discarded: Discarded::default(),
             last_watch: None,
         }
     }
@@ -159,24 +193,34 @@ impl State {
             .find(|s| s.cluster == k.cluster && s.name == k.name)
     }
 
-    /// The rollout view is on screen: the tasks pane drilled into a service.
+    /// The rollout view is on screen.
     pub fn in_rollout_view(&self) -> bool {
-        self.pane == Pane::Tasks && self.rollout.is_some()
+        self.pane == Pane::Rollout
     }
 
-    /// The service an action key acts on: the selected one, or the one drilled into.
+    /// The service an action key acts on: the selected one, or the rollout view's.
     pub fn action_target(&self) -> Option<&Service> {
         match self.pane {
             Pane::Services => self.selected_service(),
-            Pane::Tasks => self.rollout_service(),
+            Pane::Rollout => self.rollout_service(),
             _ => None,
+        }
+    }
+
+    /// What the pollers watch before the console has shown anything.
+    pub fn idle_watch() -> Watch {
+        Watch {
+            pane: Pane::Services,
+            service: None,
+            fast: false,
+            sort: None,
         }
     }
 
     /// What the pollers should watch, derived from what is on screen.
     pub fn watch(&self) -> Watch {
         let service = match self.pane {
-            Pane::Tasks => self.rollout.clone(),
+            Pane::Rollout => self.rollout.clone(),
             Pane::Logs => self.logs.service.clone(),
             _ => None,
         };
@@ -188,6 +232,7 @@ impl State {
                     .progress
                     .as_ref()
                     .is_some_and(progress::Progress::active),
+            sort: self.services.sort.clone(),
         }
     }
 
@@ -196,30 +241,43 @@ impl State {
         self.mode.layer(self.context.prod)
     }
 
+    /// Keeps replaced data for the loop to free elsewhere: dropping 10k services on the loop
+    /// would make a key wait.
+    pub(crate) fn discard(&mut self, old: impl std::any::Any + Send) {
+        self.discarded.0.push(Box::new(old));
+    }
+
+    /// What the reducer replaced since the last call, to be freed off the loop.
+    pub fn take_discarded(&mut self) -> Vec<Box<dyn std::any::Any + Send>> {
+        std::mem::take(&mut self.discarded.0)
+    }
+
     pub fn flash(&mut self, msg: impl Into<String>) {
         self.flash = Some((msg.into(), self.now));
         self.dirty = true;
     }
 
+    /// Goes to `pane`, remembering where it was for `Esc`.
     pub fn switch_pane(&mut self, pane: Pane) {
+        if pane != self.pane {
+            self.remember_here();
+        }
         if pane == Pane::Logs {
             self.follow_logs_of_selection();
-        }
-        if pane == Pane::Services && self.rollout.take().is_some() {
-            // The tasks shown were the drilled service's; the unscoped pane starts afresh.
-            self.tasks = Table::default();
         }
         self.pane = pane;
         self.mode = Mode::Normal;
         self.dirty = true;
     }
 
-    /// The logs pane follows the drilled-into service, else the one selected on services.
+    /// The logs pane follows the rollout view's service when it comes from there, else the one
+    /// selected on services.
     pub(crate) fn follow_logs_of_selection(&mut self) {
-        let target = self
-            .rollout
-            .clone()
-            .or_else(|| self.selected_service().map(Service::key));
+        let target = if self.pane == Pane::Rollout {
+            self.rollout.clone()
+        } else {
+            self.selected_service().map(Service::key)
+        };
         self.logs.follow_service(target);
     }
 
@@ -228,11 +286,16 @@ impl State {
         let Some(key) = self.selected_service().map(Service::key) else {
             return self.flash("select a service first");
         };
+        self.remember_here();
+        if self.rollout.as_ref() != Some(&key) {
+            self.rollout_view = rollout::RolloutView::of(&self.services);
+        }
         self.rollout = Some(key);
-        self.tasks = Table::default();
-        self.pane = Pane::Tasks;
-        // The rollout view shows the target revision's log lines too.
+        self.pane = Pane::Rollout;
+        self.mode = Mode::Normal;
+        // The rollout view shows its service's log lines too.
         self.follow_logs_of_selection();
+        self.dirty = true;
     }
 }
 
@@ -247,8 +310,21 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.size = (w, h);
             state.dirty = true;
         }
-        Msg::Layout(v) => state.viewport = v,
-        Msg::Tick(now) => on_tick(state, now),
+        Msg::Layout(v) => {
+            state.rollout_view.max_scroll = v.scroll_limit;
+            state.help_scroll = state.help_scroll.min(v.overlay_limit);
+            state.viewport = v;
+        }
+        Msg::Tick(now) => {
+            on_tick(state, now);
+            if state.mode == Mode::Budget {
+                effects.push(Effect::ReportBudget);
+            }
+        }
+        Msg::Budget(report) => {
+            state.dirty |= report != state.budget;
+            state.budget = report;
+        }
         Msg::ActionDone(result) => {
             data::on_action_done(state, result);
             effects.push(Effect::Refresh);

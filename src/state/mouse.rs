@@ -34,8 +34,8 @@ pub(super) fn on_mouse(state: &mut State, ev: MouseEvent, effects: &mut Vec<Effe
     let at = Position::new(ev.column, ev.row);
     match ev.kind {
         MouseEventKind::Down(MouseButton::Left) => click(state, at, effects),
-        MouseEventKind::ScrollDown => wheel(state, 1),
-        MouseEventKind::ScrollUp => wheel(state, -1),
+        MouseEventKind::ScrollDown => wheel(state, 1, effects),
+        MouseEventKind::ScrollUp => wheel(state, -1, effects),
         // Moves, drags and the other buttons mean nothing here (and draw nothing).
         _ => {}
     }
@@ -70,8 +70,8 @@ fn select_row(state: &mut State, row: usize) {
         Pane::Tasks => (state.tasks.len(), &mut state.tasks.selected),
         Pane::Images => (state.images.len(), &mut state.images.selected),
         Pane::Alarms => (state.alarms.len(), &mut state.alarms.selected),
-        // Log lines are not selected.
-        Pane::Logs => return,
+        // Log lines are not selected; the rollout view is a document that scrolls.
+        Pane::Logs | Pane::Rollout => return,
     };
     if row < len {
         *selected = row;
@@ -79,9 +79,19 @@ fn select_row(state: &mut State, row: usize) {
     }
 }
 
-fn wheel(state: &mut State, notches: isize) {
-    if !matches!(state.mode, Mode::Normal | Mode::Filter) {
-        return;
+fn wheel(state: &mut State, notches: isize, effects: &mut Vec<Effect>) {
+    match state.mode {
+        Mode::Normal | Mode::Filter => {}
+        // The help and other popups scroll as their keys do.
+        Mode::Help | Mode::Detail | Mode::Budget => {
+            let command = if notches > 0 {
+                Command::Down
+            } else {
+                Command::Up
+            };
+            return commands::run(state, command, effects);
+        }
+        _ => return,
     }
     let delta = match state.pane {
         Pane::Logs => notches * LOG_LINES_PER_NOTCH,

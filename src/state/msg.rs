@@ -1,10 +1,12 @@
 //! What reaches the reducer (`Msg`) and what it asks the loop to do (`Effect`).
 
 use super::Pane;
+use super::table::{Prepared, Sort};
 use crate::cloud::CloudError;
 use crate::model::{
     ActionPlan, ActionResult, Alarm, ContextInfo, Image, LogLine, Millis, Service, ServiceKey, Task,
 };
+use crate::workers::budget::OpReport;
 use crossterm::event::{KeyEvent, MouseEvent};
 
 /// What the pollers need to know: what is on screen, and how fast to poll it.
@@ -15,6 +17,8 @@ pub struct Watch {
     pub service: Option<ServiceKey>,
     /// A visible service has a rollout in progress: poll fast.
     pub fast: bool,
+    /// The order the services pane shows, so its poller sends them in that order.
+    pub sort: Option<Sort>,
 }
 
 /// What the last frame's layout gave each part of the screen, so the reducer knows how far a
@@ -25,6 +29,10 @@ pub struct Viewport {
     pub list_rows: u16,
     /// Where the frame drew what a mouse click can reach.
     pub hits: super::mouse::Hits,
+    /// How far the rollout view's document may scroll.
+    pub scroll_limit: usize,
+    /// How far the overlay on screen (the help) may scroll.
+    pub overlay_limit: usize,
 }
 
 #[derive(Debug)]
@@ -38,7 +46,8 @@ pub enum Msg {
     /// The wall clock, once a second.
     Tick(Millis),
     Context(ContextInfo),
-    Services(Vec<Service>, Millis),
+    /// Every service, prepared by the poller: in the pane's order, compared with the last.
+    Services(Prepared<Service>, Millis),
     /// The first load's rows so far: (rows, clusters read, clusters in all, when).
     ServicesPart(Vec<Service>, usize, usize, Millis),
     Tasks(Option<ServiceKey>, Vec<Task>, Millis),
@@ -49,6 +58,8 @@ pub enum Msg {
     Failed(Pane, CloudError, Millis),
     /// An action's outcome: what was done, or why it was refused or failed.
     ActionDone(ActionResult),
+    /// The API budget's figures, for `:budget`.
+    Budget(Vec<OpReport>),
     /// SIGTERM, SIGHUP or SIGINT.
     Quit,
     /// The backend of switch N (`Target::generation`) is built and its pollers run.
@@ -70,4 +81,6 @@ pub enum Effect {
     /// Point the console at another context: stop the pollers, build its backend off the
     /// loop, then start its pollers.
     SwitchContext(super::Target),
+    /// Send the API budget's figures (`Msg::Budget`), while `:budget` is open.
+    ReportBudget,
 }

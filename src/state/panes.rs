@@ -1,7 +1,8 @@
-//! The five panes, and the one accessor over what every pane has: a filter, a position, the
-//! age of its data and the error that keeps it stale.
+//! The panes, and the one accessor over what every pane has: a filter, a position, the age of
+//! its data and the error that keeps it stale.
 
 use super::State;
+use super::history::Position;
 use super::logs::LogView;
 use super::table::{Table, TableItem};
 use crate::cloud::CloudError;
@@ -14,10 +15,23 @@ pub enum Pane {
     Images,
     Alarms,
     Logs,
+    /// One service's rollout: a view of its own, opened from a service, not a tab.
+    Rollout,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 5] = [
+    /// Every pane, each with its poller.
+    pub const ALL: [Pane; 6] = [
+        Pane::Services,
+        Pane::Tasks,
+        Pane::Images,
+        Pane::Alarms,
+        Pane::Logs,
+        Pane::Rollout,
+    ];
+
+    /// The panes with a tab, in the order of their number keys.
+    pub const TABS: [Pane; 5] = [
         Pane::Services,
         Pane::Tasks,
         Pane::Images,
@@ -32,17 +46,17 @@ impl Pane {
             Pane::Images => "images",
             Pane::Alarms => "alarms",
             Pane::Logs => "logs",
+            Pane::Rollout => "rollout",
         }
     }
 
-    fn index(self) -> usize {
-        Pane::ALL.iter().position(|&p| p == self).unwrap_or(0)
-    }
-
+    /// The next or previous tab; from the rollout view, the tabs start at services.
     pub fn cycle(self, forward: bool) -> Pane {
-        let n = Pane::ALL.len();
-        let i = self.index();
-        Pane::ALL[if forward {
+        let n = Pane::TABS.len();
+        let Some(i) = Pane::TABS.iter().position(|&p| p == self) else {
+            return Pane::Services;
+        };
+        Pane::TABS[if forward {
             (i + 1) % n
         } else {
             (i + n - 1) % n
@@ -63,6 +77,19 @@ pub trait PaneData {
     /// Records a failed fetch; true when that changes what is shown.
     fn fail(&mut self, e: CloudError) -> bool;
     fn has_items(&self) -> bool;
+    /// The columns this pane sorts by (none: it keeps its own order).
+    fn sortable(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Sorts by `column` (one of `sortable`); None cycles to the next sort. Returns the sort
+    /// now in effect, as the footer says it.
+    fn sort(&mut self, _column: Option<(&'static str, bool)>) -> String {
+        "this pane keeps its own order".into()
+    }
+    /// Where the view stands, for the back-stack.
+    fn position(&self) -> Position;
+    /// Puts the view back where it stood, as far as the data still allows.
+    fn restore(&mut self, p: &Position);
 }
 
 impl<T: TableItem + PartialEq> PaneData for Table<T> {
@@ -88,6 +115,34 @@ impl<T: TableItem + PartialEq> PaneData for Table<T> {
     }
     fn has_items(&self) -> bool {
         !self.is_empty()
+    }
+    fn sortable(&self) -> &'static [&'static str] {
+        T::SORTABLE
+    }
+    fn sort(&mut self, column: Option<(&'static str, bool)>) -> String {
+        match column {
+            Some((c, desc)) => self.sort_by(c, desc),
+            None => self.cycle_sort(),
+        }
+        match &self.sort {
+            Some(s) => format!(
+                "sorted by {} {}",
+                s.column.to_lowercase(),
+                if s.desc { "▼" } else { "▲" }
+            ),
+            None => "in the order the data came".into(),
+        }
+    }
+    fn position(&self) -> Position {
+        Position {
+            selected: self.selected_item().map(TableItem::id),
+            ..Position::default()
+        }
+    }
+    fn restore(&mut self, p: &Position) {
+        if let Some(id) = &p.selected {
+            self.select_id(id);
+        }
     }
 }
 
@@ -120,6 +175,19 @@ impl PaneData for LogView {
     fn has_items(&self) -> bool {
         !self.buf.is_empty()
     }
+    fn position(&self) -> Position {
+        Position {
+            scroll: self.scroll,
+            paused: !self.follow,
+            ..Position::default()
+        }
+    }
+    fn restore(&mut self, p: &Position) {
+        if p.paused {
+            self.follow = false;
+            self.scroll = p.scroll.min(self.buf.len().saturating_sub(1));
+        }
+    }
 }
 
 impl State {
@@ -130,6 +198,7 @@ impl State {
             Pane::Images => &self.images,
             Pane::Alarms => &self.alarms,
             Pane::Logs => &self.logs,
+            Pane::Rollout => &self.rollout_view,
         }
     }
 
@@ -140,6 +209,7 @@ impl State {
             Pane::Images => &mut self.images,
             Pane::Alarms => &mut self.alarms,
             Pane::Logs => &mut self.logs,
+            Pane::Rollout => &mut self.rollout_view,
         }
     }
 

@@ -1,31 +1,31 @@
+use super::widgets::columns::{Column, col, flex, long};
 use super::widgets::table::{self, Spec};
 use super::{format, pane_block};
-use crate::model::AlarmKind;
+use crate::model::{Alarm, AlarmKind, Millis};
 use crate::state::{ListArea, State};
 use crate::theme::Theme;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::Span;
-use ratatui::widgets::{Cell, Row};
+use ratatui::text::Line;
 
-const HEADER: &[&str] = &["NAME", "TYPE", "STATE", "REASON", "UPDATED"];
+/// The alarms table's columns: the name and the state never leave the screen.
+const COLUMNS: [Column; 5] = [
+    flex("NAME", 0, 12),
+    col("TYPE", 4, 6),
+    col("STATE", 0, 5),
+    long("REASON", 2, 30),
+    col("UPDATED", 3, 7),
+];
 
 /// Draws the alarms table; returns where its rows are.
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {
     let t = &state.alarms;
-    let widths = [
-        Constraint::Length(24),
-        Constraint::Length(9),
-        Constraint::Length(17),
-        Constraint::Fill(1),
-        Constraint::Length(8),
-    ];
     let spec = Spec {
-        header: HEADER,
-        widths: &widths,
+        columns: &COLUMNS,
         len: t.len(),
         selected: t.selected,
+        sort: table::sort_of(t.sort.as_ref(), &COLUMNS),
         block: pane_block(
             state,
             theme,
@@ -34,20 +34,20 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
         ),
     };
     table::draw(f, area, theme, spec, |i| {
-        let a = &t.items[t.view[i]];
-        let kind = match a.kind {
-            AlarmKind::Metric => "metric",
-            AlarmKind::Composite => "composite",
-        };
-        Row::new(vec![
-            Cell::from(a.name.clone()),
-            Cell::from(Span::styled(kind, Style::new().fg(theme.muted))),
-            Cell::from(Span::styled(
-                a.state.to_string(),
-                theme.alarm_row_state(&a.state),
-            )),
-            Cell::from(a.reason.clone()),
-            Cell::from(format::age(state.now, a.updated_at)),
-        ])
+        row(&t.items[t.view[i]], state.now, theme)
     })
+}
+
+fn row(a: &Alarm, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
+    let kind = match a.kind {
+        AlarmKind::Metric => "metric",
+        AlarmKind::Composite => "composite",
+    };
+    vec![
+        Line::from(a.name.clone()),
+        Line::styled(kind, Style::new().fg(theme.muted)),
+        Line::styled(a.state.to_string(), theme.alarm_row_state(&a.state)),
+        Line::from(a.reason.clone()),
+        Line::from(format::age(now, a.updated_at)),
+    ]
 }

@@ -1,8 +1,8 @@
-//! Header, pane tabs and footer.
+//! The header and the pane tabs.
 
 use super::format;
 use crate::model::AlarmState;
-use crate::state::{Mode, Pane, State};
+use crate::state::{Pane, State};
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -18,62 +18,77 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         theme.header_bg
     };
     let base = Style::new().fg(theme.header_fg).bg(bg);
-    let mut spans = context_spans(state, base);
+    // (priority, span): 0 always shows; on a narrow terminal the highest numbers go first, so
+    // the data's age and the stale badge stay while the list of clusters goes.
+    let mut parts = context_parts(state, base);
     if state.read_only {
-        spans.push(Span::styled(
-            " READ-ONLY ",
-            Style::new()
-                .fg(theme.bg)
-                .bg(theme.warn)
-                .add_modifier(Modifier::BOLD),
-        ));
+        let ro = Style::new()
+            .fg(theme.bg)
+            .bg(theme.warn)
+            .add_modifier(Modifier::BOLD);
+        parts.push((0, Span::styled(" READ-ONLY ", ro)));
     }
-    spans.extend(super::badges::spans(state, theme));
-    spans.push(age_span(state, theme, base));
-    spans.push(Span::styled(
-        format!(" {} UTC ", format::clock(state.now)),
-        base,
+    // Connecting, failed, and credentials about to expire: never dropped.
+    parts.extend(
+        super::badges::spans(state, theme)
+            .into_iter()
+            .map(|b| (0, b)),
+    );
+    parts.push((0, age_span(state, theme, base)));
+    parts.push((
+        3,
+        Span::styled(format!(" {} UTC ", format::clock(state.now)), base),
     ));
+    let width = area.width as usize;
+    while parts.iter().map(|(_, s)| s.width()).sum::<usize>() > width {
+        let Some(worst) = parts
+            .iter()
+            .enumerate()
+            .filter(|(_, (p, _))| *p > 0)
+            .max_by_key(|(i, (p, _))| (*p, *i))
+            .map(|(i, _)| i)
+        else {
+            break;
+        };
+        parts.remove(worst);
+    }
+    let spans: Vec<Span> = parts.into_iter().map(|(_, s)| s).collect();
     f.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
 }
 
-/// Where the console points: context, PROD, profile, account, region and clusters.
-fn context_spans(state: &State, base: Style) -> Vec<Span<'static>> {
+/// Where the console points: context, PROD, profile, account, region and clusters, each with
+/// the priority it keeps on a narrow terminal.
+fn context_parts(state: &State, base: Style) -> Vec<(u8, Span<'static>)> {
     let c = &state.context;
     let bold = base.add_modifier(Modifier::BOLD);
-    let mut spans = vec![
-        Span::styled(" deckwatch ", bold),
-        Span::styled(format!(" ctx {} ", or_dash(&c.name)), base),
+    let mut parts = vec![
+        (4, Span::styled(" deckwatch ", bold)),
+        (0, Span::styled(format!(" ctx {} ", or_dash(&c.name)), base)),
     ];
     if c.prod {
-        spans.push(Span::styled(
-            " PROD ",
-            bold.add_modifier(Modifier::REVERSED),
+        parts.push((
+            0,
+            Span::styled(" PROD ", bold.add_modifier(Modifier::REVERSED)),
         ));
     }
     if c.profile != c.name {
-        spans.push(Span::styled(
-            format!(" profile {} ", or_dash(&c.profile)),
-            base,
-        ));
+        let profile = format!(" profile {} ", or_dash(&c.profile));
+        parts.push((5, Span::styled(profile, base)));
     }
     let account = if c.account.is_empty() {
         "…"
     } else {
         &c.account
     };
-    spans.push(Span::styled(format!(" acct {account} "), base));
-    spans.push(Span::styled(format!(" {} ", or_dash(&c.region)), base));
+    parts.push((2, Span::styled(format!(" acct {account} "), base)));
+    parts.push((1, Span::styled(format!(" {} ", or_dash(&c.region)), base)));
     let clusters = if c.clusters.is_empty() {
         "all".to_string()
     } else {
         c.clusters.join(",")
     };
-    spans.push(Span::styled(
-        format!(" clusters {} ", format::clip(&clusters, 32)),
-        base,
-    ));
-    spans
+    parts.push((6, Span::styled(format!(" clusters {clusters} "), base)));
+    parts
 }
 
 /// How old the current pane's data is, or that it is stale.
@@ -102,7 +117,7 @@ pub fn tabs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> Vec<(Rec
     let mut spans = Vec::new();
     let mut hits = Vec::new();
     let mut x = area.x;
-    for (i, pane) in Pane::ALL.iter().enumerate() {
+    for (i, pane) in Pane::TABS.iter().enumerate() {
         let label = format!(" {} {} ", i + 1, pane.title());
         let width = (label.chars().count() as u16).min(area.right().saturating_sub(x));
         hits.push((Rect { x, width, ..area }.intersection(area), *pane));
@@ -140,10 +155,10 @@ pub fn tabs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> Vec<(Rec
             .saturating_add(spans.iter().map(Span::width).sum::<usize>() as u16);
     }
     if let Some(k) = &state.rollout
-        && state.pane == Pane::Tasks
+        && state.pane == Pane::Rollout
     {
         spans.push(Span::styled(
-            format!(" ▸ {k} "),
+            format!(" ▸ rollout of {k} "),
             Style::new().fg(theme.accent),
         ));
     }
@@ -155,40 +170,4 @@ pub fn tabs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> Vec<(Rec
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
     hits
-}
-
-pub fn footer(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let key = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
-    let text = Style::new().fg(theme.muted);
-    let hints = state.keys.mode_hints(state.layer());
-    let line = match &state.mode {
-        Mode::Filter => Line::from(vec![
-            Span::styled(" /", key),
-            Span::styled(
-                state.current().filter().to_string(),
-                Style::new().fg(theme.fg),
-            ),
-            Span::styled("▏", key),
-            Span::styled(format!("  {hints}"), text),
-        ]),
-        Mode::Confirm(..) if state.context.prod => {
-            Line::from(Span::styled(format!(" {hints}"), theme.waiting()))
-        }
-        Mode::Normal => match &state.flash {
-            Some((msg, _)) => Line::from(Span::styled(format!(" {msg}"), theme.waiting())),
-            None => {
-                let mut spans = Vec::new();
-                for b in state.keys.hints(state.layer(), state.pane) {
-                    spans.push(Span::styled(format!(" {}", b.label), key));
-                    spans.push(Span::styled(
-                        format!(" {} ", b.hint.unwrap_or(b.help)),
-                        text,
-                    ));
-                }
-                Line::from(spans)
-            }
-        },
-        _ => Line::from(Span::styled(format!(" {hints}"), text)),
-    };
-    f.render_widget(Paragraph::new(line), area);
 }

@@ -39,7 +39,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Some(a) => ("alarm", alarm(a, now, theme)),
             None => return,
         },
-        Pane::Services | Pane::Logs => return,
+        Pane::Services | Pane::Logs | Pane::Rollout => return,
     };
     let h = lines.len() as u16 + 2;
     popup(

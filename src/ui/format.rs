@@ -2,8 +2,12 @@
 
 use crate::model::Millis;
 
-/// `12s`, `5m`, `3h`, `4d`: how long ago, as a glance wants it.
+/// `12s`, `5m`, `3h`, `4d`: how long ago, as a glance wants it; `-` when the time is not known
+/// (the backends give 0 for a timestamp AWS did not send).
 pub fn age(now: Millis, then: Millis) -> String {
+    if then <= 0 {
+        return "-".into();
+    }
     let s = ((now - then) / 1000).max(0);
     match s {
         0..60 => format!("{s}s"),
@@ -89,9 +93,10 @@ mod tests {
     #[test]
     fn ages_pick_a_unit() {
         assert_eq!(age(100_000, 95_000), "5s");
-        assert_eq!(age(3_600_000, 0), "1h");
-        assert_eq!(age(5 * 86_400_000, 0), "5d");
+        assert_eq!(age(3_601_000, 1_000), "1h");
+        assert_eq!(age(5 * 86_400_000 + 1, 1), "5d");
         assert_eq!(age(0, 10_000), "0s");
+        assert_eq!(age(5_000, 0), "-", "not known is not 1970");
     }
 
     #[test]

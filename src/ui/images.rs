@@ -1,22 +1,23 @@
+use super::widgets::columns::{Column, col, long};
 use super::widgets::table::{self, Spec};
 use super::{format, pane_block};
-use crate::model::Findings;
+use crate::model::{Findings, Image, Millis};
 use crate::state::{ListArea, State};
 use crate::theme::Theme;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row};
 
-const HEADER: &[&str] = &[
-    "REPOSITORY",
-    "TAG",
-    "DIGEST",
-    "PUSHED",
-    "SIZE",
-    "FINDINGS C/H/M/L",
-    "USED BY",
+/// The images table's columns: the repository and tag never leave the screen.
+const COLUMNS: [Column; 7] = [
+    col("REPOSITORY", 0, 10),
+    col("TAG", 0, 6),
+    long("DIGEST", 5, 19),
+    col("PUSHED", 3, 6),
+    col("SIZE", 6, 7),
+    col("FINDINGS C/H/M/L", 2, 11),
+    long("USED BY", 4, 12),
 ];
 
 /// Findings by severity, the worst in the alarm colour.
@@ -49,20 +50,11 @@ pub fn findings_line(f: Option<Findings>, theme: &Theme) -> Line<'static> {
 /// Draws the images table; returns where its rows are.
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {
     let t = &state.images;
-    let widths = [
-        Constraint::Length(16),
-        Constraint::Length(10),
-        Constraint::Length(19),
-        Constraint::Length(6),
-        Constraint::Length(9),
-        Constraint::Length(17),
-        Constraint::Fill(1),
-    ];
     let spec = Spec {
-        header: HEADER,
-        widths: &widths,
+        columns: &COLUMNS,
         len: t.len(),
         selected: t.selected,
+        sort: table::sort_of(t.sort.as_ref(), &COLUMNS),
         block: pane_block(
             state,
             theme,
@@ -71,27 +63,32 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
         ),
     };
     table::draw(f, area, theme, spec, |i| {
-        let img = &t.items[t.view[i]];
-        let in_use = !img.used_by.is_empty();
-        Row::new(vec![
-            Cell::from(img.repository.clone()),
-            Cell::from(
-                img.tags
-                    .first()
-                    .cloned()
-                    .unwrap_or_else(|| "<untagged>".into()),
-            ),
-            Cell::from(Span::styled(
-                img.short_digest().to_string(),
-                Style::new().fg(theme.muted),
-            )),
-            Cell::from(format::age(state.now, img.pushed_at)),
-            Cell::from(format::bytes(img.size_bytes)),
-            Cell::from(findings_line(img.findings, theme)),
-            Cell::from(Span::styled(
-                img.used_by.join(", "),
-                Style::new().fg(if in_use { theme.ok } else { theme.muted }),
-            )),
-        ])
+        row(&t.items[t.view[i]], state.now, theme)
     })
+}
+
+fn row(img: &Image, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
+    let in_use = !img.used_by.is_empty();
+    vec![
+        Line::from(img.repository.clone()),
+        Line::from(
+            img.tags
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "<untagged>".into()),
+        ),
+        // A wide terminal shows the whole digest, a narrow one its start.
+        Line::styled(img.digest.clone(), Style::new().fg(theme.muted)),
+        Line::from(format::age(now, img.pushed_at)),
+        Line::from(format::bytes(img.size_bytes)),
+        findings_line(img.findings, theme),
+        Line::styled(
+            if in_use {
+                img.used_by.join(", ")
+            } else {
+                "-".into()
+            },
+            Style::new().fg(if in_use { theme.ok } else { theme.muted }),
+        ),
+    ]
 }

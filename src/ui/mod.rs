@@ -3,19 +3,22 @@
 pub mod activity;
 mod alarms;
 pub mod badges;
+mod budget;
 mod chrome;
 mod confirm;
 mod detail;
+mod footer;
 pub mod format;
 mod images;
 mod logs;
 mod overlays;
 mod rollout;
+mod rollout_view;
 mod services;
 mod tasks;
 pub mod widgets;
 
-use crate::state::{Hits, Mode, Pane, State, Viewport};
+use crate::state::{Hits, ListArea, Mode, Pane, State, Viewport};
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
@@ -39,33 +42,44 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
     f.render_widget(Block::default().style(theme.base()), f.area());
     chrome::header(f, header, state, theme);
     let tabs = chrome::tabs(f, tabs, state, theme);
-    let list = match state.pane {
-        Pane::Services => services::draw(f, body, state, theme),
-        Pane::Tasks => tasks::draw(f, body, state, theme),
-        Pane::Images => images::draw(f, body, state, theme),
-        Pane::Alarms => alarms::draw(f, body, state, theme),
-        Pane::Logs => logs::draw(f, body, state, theme),
+    let (mut scroll_limit, mut overlay_limit) = (0, 0);
+    // A list's rows can be clicked; the rollout view is a document that scrolls.
+    let listed = |l: ListArea| (Some(l), l.rows.height);
+    let (list, list_rows) = match state.pane {
+        Pane::Services => listed(services::draw(f, body, state, theme)),
+        Pane::Tasks => listed(tasks::draw(f, body, state, theme)),
+        Pane::Images => listed(images::draw(f, body, state, theme)),
+        Pane::Alarms => listed(alarms::draw(f, body, state, theme)),
+        Pane::Logs => listed(logs::draw(f, body, state, theme)),
+        Pane::Rollout => {
+            let drawn = rollout_view::draw(f, body, state, theme);
+            scroll_limit = drawn.scroll_limit;
+            (None, drawn.rows)
+        }
     };
     if let Some(p) = &state.progress {
         activity::draw(f, activity, p, &state.services.items, state.now, theme);
     }
-    chrome::footer(f, footer, state, theme);
+    footer::draw(f, footer, state, theme);
     let mut buttons = Vec::new();
     match &state.mode {
-        Mode::Help => overlays::help(f, body, state, theme),
+        Mode::Help => overlay_limit = overlays::help(f, body, state, theme),
         Mode::Palette(text) => overlays::palette(f, body, text, theme),
         Mode::Detail => detail::draw(f, body, state, theme),
         Mode::Confirm(plan, typed) => {
             buttons = confirm::draw(f, body, state, plan, typed, theme);
         }
         Mode::Scale(typed) => overlays::scale(f, body, state, typed, theme),
+        Mode::Budget => budget::draw(f, body, state, theme),
         Mode::Normal | Mode::Filter => {}
     }
     Viewport {
-        list_rows: list.rows.height,
+        list_rows,
+        scroll_limit,
+        overlay_limit,
         hits: Hits {
             tabs,
-            list: Some(list),
+            list,
             buttons,
         },
     }

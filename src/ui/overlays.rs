@@ -1,6 +1,6 @@
 //! The help overlay, drawn from the key map, and the command palette.
 
-use super::widgets::overlay::{centered, popup, wrapped_height};
+use super::widgets::overlay::{centered, popup, popup_scrolled, wrapped_height};
 use crate::keymap::{self, Command, Reach};
 use crate::state::State;
 use crate::theme::Theme;
@@ -9,7 +9,9 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
-pub fn help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+/// The help, drawn from the keys in effect; returns how far it may scroll (it scrolls when the
+/// terminal is too short for it).
+pub fn help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> usize {
     let key = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
     let muted = Style::new().fg(theme.muted);
     let mut lines = Vec::new();
@@ -45,17 +47,20 @@ pub fn help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         )));
     }
     let width = 90.min(area.width);
-    let h = wrapped_height(&lines, width);
-    let close = state
-        .keys
-        .key_for(crate::keymap::Layer::Overlay, &Command::Cancel);
-    popup(
-        f,
-        centered(area, width, h),
-        theme,
-        &format!("help · {close} to close"),
-        lines,
-    );
+    let full = wrapped_height(&lines, width);
+    let rect = centered(area, width, full);
+    let limit = full.saturating_sub(rect.height) as usize;
+    let scroll = state.help_scroll.min(limit);
+    let key = |c| state.keys.key_for(crate::keymap::Layer::Overlay, &c);
+    let close = key(Command::Cancel);
+    let title = if limit > 0 {
+        let (down, up) = (key(Command::Down), key(Command::Up));
+        format!("help · {down}/{up} scroll ({scroll}/{limit}) · {close} to close")
+    } else {
+        format!("help · {close} to close")
+    };
+    popup_scrolled(f, rect, theme, &title, lines, scroll as u16);
+    limit
 }
 
 pub fn palette(f: &mut Frame, area: Rect, text: &str, theme: &Theme) {

@@ -39,17 +39,19 @@ pub fn summary(s: &Service, now: Millis, theme: &Theme) -> Line<'static> {
         return Line::from(Span::styled("-", Style::new().fg(theme.muted)));
     };
     match &d.rollout_state {
-        RolloutState::InProgress => Line::from(vec![
-            Span::styled(
-                format::bar(s.rollout_progress(), 8),
-                Style::new().fg(theme.info),
-            ),
-            Span::styled(
-                format!(" {}/{}", d.running, d.desired),
-                Style::new().fg(theme.info),
-            ),
-            failed_span(s, theme),
-        ]),
+        RolloutState::InProgress => {
+            // A rollout whose tasks are failing reads as failing, not as progress.
+            let style = if s.max_failed_tasks() > 0 {
+                Style::new().fg(theme.alarm)
+            } else {
+                Style::new().fg(theme.info)
+            };
+            Line::from(vec![
+                Span::styled(format::bar(s.rollout_progress(), 8), style),
+                Span::styled(format!(" {}/{}", d.running, d.desired), style),
+                failed_span(s, theme),
+            ])
+        }
         state => Line::from(vec![
             Span::styled(state.to_string(), theme.rollout(state)),
             failed_span(s, theme),
@@ -99,11 +101,12 @@ pub fn panel(
     s: &Service,
     pair: Option<(&Service, &Service)>,
     now: Millis,
+    width: u16,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
     let mut lines = vec![title_line(s, theme)];
     if let Some(n) = &s.native {
-        lines.extend(native_lines(n, now, theme));
+        lines.extend(native_lines(n, now, width, theme));
     }
     if let Some((p, c)) = pair {
         lines.extend(pair_lines(p, c, theme));
@@ -251,7 +254,12 @@ fn targets_line(t: &TargetGroupHealth, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-fn native_lines(n: &NativeDeployment, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
+fn native_lines(
+    n: &NativeDeployment,
+    now: Millis,
+    width: u16,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let muted = Style::new().fg(theme.muted);
     let mut lines = vec![Line::from(vec![
         Span::styled(
@@ -269,10 +277,7 @@ fn native_lines(n: &NativeDeployment, now: Millis, theme: &Theme) -> Vec<Line<'s
             muted,
         ),
     ])];
-    let revisions =
-        std::iter::once(("target", &n.target)).chain(n.sources.iter().map(|r| ("source", r)));
-    lines.extend(revisions.map(|(label, r)| revision_line(label, r, theme)));
-    lines.push(traffic_line(n, now, theme));
+    // The hook and its countdown first: on a small terminal they must be on screen.
     if let Some(h) = &n.hook {
         let cd = hook_countdown(n, now).unwrap_or_else(|| h.status.to_string());
         lines.push(Line::from(vec![
@@ -283,6 +288,10 @@ fn native_lines(n: &NativeDeployment, now: Millis, theme: &Theme) -> Vec<Line<'s
             Span::styled(cd, theme.waiting().add_modifier(Modifier::BOLD)),
         ]));
     }
+    let revisions =
+        std::iter::once(("target", &n.target)).chain(n.sources.iter().map(|r| ("source", r)));
+    lines.extend(revisions.map(|(label, r)| revision_line(label, r, width, theme)));
+    lines.push(traffic_line(n, now, theme));
     if !n.triggered_alarms.is_empty() {
         lines.push(Line::from(Span::styled(
             format!(
@@ -301,25 +310,26 @@ fn native_lines(n: &NativeDeployment, now: Millis, theme: &Theme) -> Vec<Line<'s
     lines
 }
 
-fn revision_line(label: &str, r: &ServiceRevision, theme: &Theme) -> Line<'static> {
+/// A revision of a native deployment; its digest whole when the line has room for it.
+fn revision_line(label: &str, r: &ServiceRevision, width: u16, theme: &Theme) -> Line<'static> {
     let fg = Style::new().fg(theme.fg);
+    let head = format!(
+        "  {label} {:<14} {:<9} ",
+        r.task_def.to_string(),
+        r.image_tag
+    );
+    let tail = format!(
+        "tasks {}  prod {:.0}%  test {:.0}%",
+        r.running, r.requested_production_weight, r.requested_test_weight
+    );
+    let room = (width as usize).saturating_sub(head.chars().count() + tail.chars().count() + 1);
     Line::from(vec![
-        Span::styled(format!("  {label} "), Style::new().fg(theme.muted)),
+        Span::styled(head, fg),
         Span::styled(
-            format!("{:<14} {:<9} ", r.task_def.to_string(), r.image_tag),
-            fg,
-        ),
-        Span::styled(
-            format!("{} ", format::clip(&r.image_digest, 19)),
+            format!("{} ", format::clip(&r.image_digest, room.max(19))),
             Style::new().fg(theme.muted),
         ),
-        Span::styled(
-            format!(
-                "tasks {}  prod {:.0}%  test {:.0}%",
-                r.running, r.requested_production_weight, r.requested_test_weight
-            ),
-            fg,
-        ),
+        Span::styled(tail, fg),
     ])
 }
 

@@ -1,39 +1,37 @@
+use super::widgets::columns::{Column, col, flex};
 use super::widgets::table::{self, Spec};
 use super::{format, pane_block, rollout};
 use crate::model::{Millis, Service};
 use crate::state::{ListArea, State};
 use crate::theme::Theme;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row};
 
-const HEADER: &[&str] = &[
-    "NAME", "CLUSTER", "STATUS", "D/R/P", "ROLLOUT", "TASK DEF", "IMAGE", "AGE", "CPU", "MEM",
+/// The services table's columns: the name and the rollout never leave the screen.
+const COLUMNS: [Column; 10] = [
+    flex("NAME", 0, 10),
+    col("CLUSTER", 3, 7),
+    col("STATUS", 7, 6),
+    col("D/R/P", 2, 5),
+    col("ROLLOUT", 0, 12),
+    col("TASK DEF", 4, 8),
+    col("IMAGE", 5, 6),
+    col("AGE", 8, 3),
+    col("CPU", 6, 11),
+    col("MEM", 6, 11),
 ];
 const SPARK: usize = 7;
 
 /// Draws the services table; returns where its rows are.
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {
     let t = &state.services;
-    let widths = [
-        Constraint::Fill(1),
-        Constraint::Length(10),
-        Constraint::Length(6),
-        Constraint::Length(7),
-        Constraint::Length(23),
-        Constraint::Length(15),
-        Constraint::Length(8),
-        Constraint::Length(4),
-        Constraint::Length(SPARK as u16 + 4),
-        Constraint::Length(SPARK as u16 + 4),
-    ];
     let spec = Spec {
-        header: HEADER,
-        widths: &widths,
+        columns: &COLUMNS,
         len: t.len(),
         selected: t.selected,
+        sort: table::sort_of(t.sort.as_ref(), &COLUMNS),
         block: pane_block(
             state,
             theme,
@@ -49,45 +47,41 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
     })
 }
 
-fn row(s: &Service, now: Millis, theme: &Theme) -> Row<'static> {
+fn row(s: &Service, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
     let counts = Style::new().fg(if s.running < s.desired {
         theme.warn
     } else {
         theme.fg
     });
-    Row::new(vec![
-        Cell::from(s.name.clone()),
-        Cell::from(Span::styled(
-            s.cluster.clone(),
-            Style::new().fg(theme.muted),
-        )),
-        Cell::from(Span::styled(
-            s.status.to_string(),
-            theme.service_status(&s.status),
-        )),
-        Cell::from(Span::styled(
-            format!("{}/{}/{}", s.desired, s.running, s.pending),
-            counts,
-        )),
-        Cell::from(rollout::summary(s, now, theme)),
-        Cell::from(s.task_def.to_string()),
-        Cell::from(format::clip(&s.image_tag, 8)),
-        Cell::from(Span::styled(
-            format::age(now, s.created_at),
-            Style::new().fg(theme.muted),
-        )),
+    vec![
+        Line::from(s.name.clone()),
+        Line::styled(s.cluster.clone(), Style::new().fg(theme.muted)),
+        Line::styled(s.status.to_string(), theme.service_status(&s.status)),
+        Line::styled(format!("{}/{}/{}", s.desired, s.running, s.pending), counts),
+        rollout::summary(s, now, theme),
+        Line::from(s.task_def.to_string()),
+        Line::from(or_dash(&s.image_tag)),
+        Line::styled(format::age(now, s.created_at), Style::new().fg(theme.muted)),
         metric_cell(&s.cpu, theme.info, theme),
         metric_cell(&s.mem, theme.canary, theme),
-    ])
+    ]
+}
+
+fn or_dash(s: &str) -> String {
+    if s.is_empty() {
+        "-".into()
+    } else {
+        s.to_string()
+    }
 }
 
 /// A sparkline of the last points and the latest value, or a dash when there are none.
-fn metric_cell(points: &[f64], color: ratatui::style::Color, theme: &Theme) -> Cell<'static> {
+fn metric_cell(points: &[f64], color: ratatui::style::Color, theme: &Theme) -> Line<'static> {
     let Some(last) = points.last() else {
-        return Cell::from(Span::styled("-", Style::new().fg(theme.muted)));
+        return Line::styled("-", Style::new().fg(theme.muted));
     };
-    Cell::from(Line::from(vec![
+    Line::from(vec![
         Span::styled(format::sparkline(points, SPARK), Style::new().fg(color)),
         Span::styled(format!("{last:>3.0}%"), Style::new().fg(theme.fg)),
-    ]))
+    ])
 }

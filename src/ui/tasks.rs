@@ -1,170 +1,78 @@
-//! The tasks pane, and the rollout view above it when the pane is drilled into a service:
-//! the rollout panel, the service's events and the target revision's newest log lines.
+//! The tasks pane: the tasks of every service, running first.
 
+use super::widgets::columns::{Column, col, long};
 use super::widgets::table::{self, Spec};
-use super::{format, pane_block, rollout};
-use crate::model::Service;
+use super::{format, pane_block};
+use crate::model::{Millis, Task};
 use crate::state::{ListArea, State};
 use crate::theme::Theme;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Cell, Paragraph, Row};
+use ratatui::text::Line;
 
-const HEADER: &[&str] = &[
-    "TASK",
-    "SERVICE",
-    "REV",
-    "STATUS",
-    "HEALTH",
-    "STARTED",
-    "STOP REASON",
-    "IP",
-];
-
-/// Draws the pane; returns where its task rows are.
+/// Draws the tasks of every service; returns where its rows are.
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {
-    let area = match state.rollout_service() {
-        Some(svc) => rollout_view(f, area, state, svc, theme),
-        None => area,
-    };
     tasks_table(f, area, state, theme)
 }
 
-fn boxed(theme: &Theme, title: String) -> Block<'static> {
-    Block::default()
-        .borders(Borders::ALL)
-        .border_type(BorderType::Rounded)
-        .border_style(Style::new().fg(theme.border))
-        .title(Span::styled(title, Style::new().fg(theme.accent)))
-}
-
-/// The rollout panel, events and logs of `svc`; returns the area left for its tasks.
-fn rollout_view(f: &mut Frame, area: Rect, state: &State, svc: &Service, theme: &Theme) -> Rect {
-    let pair = crate::model::pair_of(svc, &state.services.items);
-    let panel = rollout::panel(svc, pair, state.now, theme);
-    let height = (panel.len() as u16 + 2).min(area.height / 2);
-    let [top, events_area, logs_area, rest] = Layout::vertical([
-        Constraint::Length(height),
-        Constraint::Length(7),
-        Constraint::Length(7),
-        Constraint::Min(3),
-    ])
-    .areas(area);
-    f.render_widget(
-        Paragraph::new(panel).block(boxed(theme, " rollout ".into())),
-        top,
-    );
-    let events: Vec<Line> = svc
-        .events
-        .iter()
-        .take(events_area.height.saturating_sub(2) as usize)
-        .map(|e| {
-            Line::from(vec![
-                Span::styled(
-                    format!("{} ", format::clock(e.at)),
-                    Style::new().fg(theme.muted),
-                ),
-                Span::raw(e.message.clone()),
-            ])
-        })
-        .collect();
-    f.render_widget(
-        Paragraph::new(events).block(boxed(theme, " events ".into())),
-        events_area,
-    );
-    let (title, lines) = target_logs(state, svc, logs_area.height, theme);
-    f.render_widget(Paragraph::new(lines).block(boxed(theme, title)), logs_area);
-    rest
-}
+/// The tasks table's columns: which task, and its state, never leave the screen.
+const COLUMNS: [Column; 10] = [
+    col("TASK", 0, 8),
+    col("SERVICE", 1, 8),
+    col("CLUSTER", 6, 7),
+    col("REV", 2, 3),
+    col("STATUS", 0, 7),
+    col("HEALTH", 3, 6),
+    col("STARTED", 5, 7),
+    col("EXIT", 4, 4),
+    long("STOP REASON", 4, 24),
+    col("IP", 7, 7),
+];
 
 fn tasks_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {
     let t = &state.tasks;
-    let title = match &state.rollout {
-        Some(k) => format!("tasks of {k}"),
-        None => "tasks".into(),
-    };
-    let widths = [
-        Constraint::Length(8),
-        Constraint::Length(14),
-        Constraint::Length(5),
-        Constraint::Length(12),
-        Constraint::Length(9),
-        Constraint::Length(7),
-        Constraint::Fill(1),
-        Constraint::Length(15),
-    ];
+    let title = "tasks".to_string();
     let spec = Spec {
-        header: HEADER,
-        widths: &widths,
+        columns: &COLUMNS,
         len: t.len(),
         selected: t.selected,
+        sort: table::sort_of(t.sort.as_ref(), &COLUMNS),
         block: pane_block(state, theme, title, Some((t.len(), t.items.len()))),
     };
     table::draw(f, area, theme, spec, |i| {
-        let task = &t.items[t.view[i]];
-        let reason = if task.stop_reason.is_empty() {
-            String::new()
-        } else {
-            format!("{}: {}", task.stop_code, task.stop_reason)
-        };
-        Row::new(vec![
-            Cell::from(task.id.chars().take(8).collect::<String>()),
-            Cell::from(task.service.clone()),
-            Cell::from(task.task_def.revision.to_string()),
-            Cell::from(Span::styled(
-                task.last_status.to_string(),
-                theme.task_status(&task.last_status),
-            )),
-            Cell::from(Span::styled(
-                task.health.to_string(),
-                theme.health(&task.health),
-            )),
-            Cell::from(
-                task.started_at
-                    .map_or("-".into(), |t| format::age(state.now, t)),
-            ),
-            Cell::from(Span::styled(reason, Style::new().fg(theme.warn))),
-            Cell::from(task.private_ip.clone()),
-        ])
+        task_row(&t.items[t.view[i]], state.now, theme)
     })
 }
 
-/// Newest log lines searched for the target revision's.
-const SCANNED: usize = 5_000;
-
-/// The newest log lines of the target revision's tasks, tagged, for the rollout view.
-fn target_logs(
-    state: &State,
-    svc: &Service,
-    height: u16,
-    theme: &Theme,
-) -> (String, Vec<Line<'static>>) {
-    let rev = svc.target_revision();
-    let title = format!(" logs of r{rev}'s tasks (5 for all) ");
-    let buf = &state.logs.buf;
-    let wanted = height.saturating_sub(2) as usize;
-    if state.logs.service.as_ref() != Some(&svc.key()) {
-        return (title, Vec::new());
-    }
-    // Only the newest lines are looked at, so a quiet revision costs a bounded walk.
-    let mut lines: Vec<Line> = (0..buf.len())
-        .rev()
-        .take(SCANNED)
-        .filter_map(|i| buf.get(i))
-        .filter(|l| l.revision == rev)
-        .take(wanted)
-        .map(|l| super::logs::line(l, theme))
-        .collect();
-    lines.reverse();
-    if lines.is_empty() {
-        let why = if state.logs.fetched_at.is_none() {
-            "loading…".to_string()
+fn task_row(task: &Task, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
+    let muted = Style::new().fg(theme.muted);
+    let reason = if task.stop_reason.is_empty() {
+        String::new()
+    } else {
+        format!("{}: {}", task.stop_code, task.stop_reason)
+    };
+    let health = match task.current_health() {
+        Some(h) => Line::styled(h.to_string(), theme.health(h)),
+        None => Line::styled("-", muted),
+    };
+    vec![
+        Line::from(task.id.chars().take(8).collect::<String>()),
+        Line::from(task.service.clone()),
+        Line::styled(task.cluster.clone(), muted),
+        Line::from(task.task_def.revision.to_string()),
+        Line::styled(
+            task.last_status.to_string(),
+            theme.task_status(&task.last_status),
+        ),
+        health,
+        Line::from(task.started_at.map_or("-".into(), |t| format::age(now, t))),
+        Line::from(task.exit_code.map_or("-".into(), |c| c.to_string())),
+        Line::styled(reason, theme.waiting()),
+        Line::from(if task.private_ip.is_empty() {
+            "-".into()
         } else {
-            format!("no lines from r{rev}'s tasks yet")
-        };
-        lines.push(Line::from(Span::styled(why, Style::new().fg(theme.muted))));
-    }
-    (title, lines)
+            task.private_ip.clone()
+        }),
+    ]
 }

@@ -7,6 +7,7 @@ use super::budget::{self, Priority};
 use super::metrics;
 use crate::cloud::{CloudError, ErrorKind, Fleet};
 use crate::model::{Service, ServiceKey};
+use crate::state::table::Prepared;
 use crate::state::{Msg, Pane, Watch};
 use crate::timing::now_ms;
 use std::sync::Arc;
@@ -28,7 +29,7 @@ pub struct Handles {
     pub refresh: watch::Sender<u64>,
     /// The pollers and workers, stopped when the handles go (a context switch), so none of
     /// them calls the old account again.
-    tasks: Vec<tokio::task::AbortHandle>,
+    pub tasks: Vec<tokio::task::AbortHandle>,
 }
 
 impl Drop for Handles {
@@ -42,13 +43,15 @@ impl Drop for Handles {
 /// Whether the data of `pane` is wanted on the screen `w` describes.
 fn wanted(pane: Pane, w: &Watch) -> bool {
     match pane {
-        // The rollout view (tasks pane) shows its service's row too.
-        Pane::Services => matches!(w.pane, Pane::Services | Pane::Tasks),
+        // The rollout view shows its service's row too.
+        Pane::Services => matches!(w.pane, Pane::Services | Pane::Rollout),
         Pane::Tasks => w.pane == Pane::Tasks,
         Pane::Images => w.pane == Pane::Images,
         Pane::Alarms => w.pane == Pane::Alarms,
-        // The logs pane, and the rollout view's log box.
-        Pane::Logs => matches!(w.pane, Pane::Logs | Pane::Tasks) && w.service.is_some(),
+        // The logs pane, and the rollout view's log lines.
+        Pane::Logs => matches!(w.pane, Pane::Logs | Pane::Rollout) && w.service.is_some(),
+        // The rollout view's tasks: its service's only.
+        Pane::Rollout => w.pane == Pane::Rollout && w.service.is_some(),
     }
 }
 
@@ -79,6 +82,7 @@ pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Int
                 None
             },
             series: series.clone(),
+            last_sent: None,
         };
         tasks.push(tokio::spawn(p.run()).abort_handle());
     }
@@ -114,6 +118,8 @@ struct Poller {
     keys: Option<watch::Sender<Arc<Vec<ServiceKey>>>>,
     /// The metrics worker's latest CPU and memory, added to service rows before they go.
     series: metrics::Series,
+    /// The services sent last, to tell whether a refresh changed anything.
+    last_sent: Option<Vec<Service>>,
 }
 
 impl Poller {
@@ -139,11 +145,14 @@ impl Poller {
     /// None when the loop has ended.
     async fn poll_once(&mut self, w: &Watch) -> Option<Duration> {
         // A poller only polls what is on screen.
+        let started = Instant::now();
         let polled = budget::with_priority(Priority::Visible, self.poll(w)).await;
         let (msg, delay) = match polled {
             Ok(msg) => {
                 self.backoff.reset();
-                (msg, self.interval(w))
+                // A refresh that took longer than the interval (a big fleet waiting on the API
+                // budget) waits as long again: the console never spends the whole budget.
+                (msg, self.interval(w).max(started.elapsed()))
             }
             Err(e) => {
                 let delay = if e.is_transient() {
@@ -164,7 +173,7 @@ impl Poller {
     async fn wait(&mut self, delay: Duration, seen: &Watch) -> bool {
         let deadline = Instant::now() + delay;
         let relevant = |pane, w: &Watch| {
-            let service = matches!(pane, Pane::Tasks | Pane::Logs).then(|| w.service.clone());
+            let service = matches!(pane, Pane::Rollout | Pane::Logs).then(|| w.service.clone());
             (wanted(pane, w), service)
         };
         let before = relevant(self.pane, seen);
@@ -195,8 +204,9 @@ impl Poller {
     async fn poll(&mut self, w: &Watch) -> Result<Msg, CloudError> {
         let f = &self.fleet;
         Ok(match self.pane {
-            Pane::Services => Msg::Services(self.services().await?, now_ms()),
-            Pane::Tasks => Msg::Tasks(
+            Pane::Services => Msg::Services(self.services(w).await?, now_ms()),
+            Pane::Tasks => Msg::Tasks(None, f.tasks(None).await?, now_ms()),
+            Pane::Rollout => Msg::Tasks(
                 w.service.clone(),
                 f.tasks(w.service.as_ref()).await?,
                 now_ms(),
@@ -210,7 +220,7 @@ impl Poller {
     /// The services, with the latest CPU and memory. The first load shows each cluster's rows
     /// as they come in; later refreshes replace the list whole, so rows never blink out while
     /// a refresh runs.
-    async fn services(&mut self) -> Result<Vec<Service>, CloudError> {
+    async fn services(&mut self, w: &Watch) -> Result<Prepared<Service>, CloudError> {
         let mut all = if self.loaded {
             self.fleet.services().await?
         } else {
@@ -234,7 +244,12 @@ impl Poller {
             });
         }
         metrics::apply(&self.series, &mut all);
-        Ok(all)
+        // Sorted and compared here, so the loop only swaps the list in.
+        let prepared = Prepared::new(all, w.sort.clone(), self.last_sent.as_deref());
+        if prepared.changed {
+            self.last_sent = Some(prepared.items.clone());
+        }
+        Ok(prepared)
     }
 
     /// New lines of the followed service since the last poll.
@@ -264,14 +279,16 @@ mod tests {
                 name: n.into(),
             }),
             fast: false,
+            sort: None,
         }
     }
 
     #[test]
     fn logs_are_polled_for_the_logs_pane_and_the_rollout_view_only() {
         assert!(wanted(Pane::Logs, &watch(Pane::Logs, Some("api"))));
-        assert!(wanted(Pane::Logs, &watch(Pane::Tasks, Some("api"))));
+        assert!(wanted(Pane::Logs, &watch(Pane::Rollout, Some("api"))));
         assert!(!wanted(Pane::Logs, &watch(Pane::Tasks, None)));
+        assert!(!wanted(Pane::Logs, &watch(Pane::Tasks, Some("api"))));
         assert!(!wanted(Pane::Logs, &watch(Pane::Services, Some("api"))));
         assert!(!wanted(Pane::Logs, &watch(Pane::Alarms, None)));
     }

@@ -55,6 +55,19 @@ async fn the_console_shows_what_was_seeded_in_moto() {
     )
     .await;
 
+    // CPU and memory reach the row through the metrics worker, as the binary runs it.
+    let minute = now_ms() - now_ms().rem_euclid(60_000);
+    let points = |last: f64| {
+        vec![
+            (minute - 180_000 + 1_000, 5.0),
+            (minute - 120_000 + 1_000, last),
+        ]
+    };
+    seed.metric(&cluster, "storefront", "CPUUtilization", &points(37.0))
+        .await;
+    seed.metric(&cluster, "storefront", "MemoryUtilization", &points(64.0))
+        .await;
+
     let env = [
         ("AWS_ACCESS_KEY_ID", "testing"),
         ("AWS_SECRET_ACCESS_KEY", "testing"),
@@ -71,8 +84,11 @@ async fn the_console_shows_what_was_seeded_in_moto() {
     // The PTY helpers block; the seeding above is done, so blocking this thread is fine.
     let mut c2 = Console::spawn(&args, &env);
     c2.wait_for("storefront");
+    // The account, from sts:GetCallerIdentity.
     c2.wait_for("acct 123456789012");
     c2.wait_for(&format!("{repo}:1"));
+    c2.wait_for(" 37%");
+    c2.wait_for(" 64%");
     c2.send("3");
     c2.wait_for("v7");
     c2.wait_for(&repo);

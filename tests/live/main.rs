@@ -11,10 +11,13 @@
 mod support;
 
 mod e2e_moto;
+mod e2e_native_canary;
 mod moto_actions;
 mod moto_backend;
 mod moto_contexts;
 mod moto_credentials;
 mod moto_endpoint_loss;
+mod moto_metrics;
 mod moto_paired;
 mod moto_targets;
+mod shim_native;

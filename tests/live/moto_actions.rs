@@ -414,8 +414,17 @@ async fn read_only_sends_no_mutating_call() {
             .map(str::to_string),
         deployment_before
     );
-    // No record claims that anything was done.
-    for r in audit_records(&path) {
+    // Each refusal is on record, and no record claims that anything was done.
+    assert!(path.exists(), "no audit file at {}", path.display());
+    let records = audit_records(&path);
+    assert_eq!(phases(&records), vec!["refused"; plans.len()]);
+    for (r, plan) in records.iter().zip(&plans) {
+        assert_eq!(
+            r["outcome"]["refused"],
+            serde_json::json!(["read-only"]),
+            "{r}"
+        );
+        assert_eq!(r["call"], plan.mutation.to_string(), "{r}");
         assert_ne!(r["outcome"]["result"], "ok", "{r}");
     }
 }
@@ -489,7 +498,8 @@ async fn audit_records_also_reach_the_configured_log_group() {
     w.seed.service(&w.cluster, "api", w.revision(2), 2).await;
     let group = format!("/deckwatch/audit/{}", moto::unique("g"));
     w.seed.log_group(&group).await;
-    let fleet = w.fleet(Vec::new()).await;
+    let counter = CallCounter::default();
+    let fleet = w.fleet(vec![counter.clone()]).await;
     let api = service_of(&fleet, &w.key("api")).await;
     let plan = for_verb(Verb::Scale, &api, &[], Some(3)).expect("a scale plan");
     let dir = tempfile::tempdir().expect("temp dir");
@@ -519,4 +529,12 @@ async fn audit_records_also_reach_the_configured_log_group() {
         "the group holds what the file holds"
     );
     assert!(audit.take_pending().is_empty(), "nothing is shipped twice");
+    // The stream is created on first use, then the records appended.
+    assert_eq!(
+        counter.get("CreateLogStream"),
+        1,
+        "{:?}",
+        counter.snapshot()
+    );
+    assert_eq!(counter.get("PutLogEvents"), 1, "{:?}", counter.snapshot());
 }

@@ -127,7 +127,8 @@ async fn fleet_reads_every_pane_from_moto() {
     seed.log_events(&group, &sw, &[(base + 500, "worker tick")])
         .await;
 
-    let fleet = moto::fleet(&url, &[&cluster], Vec::new()).await;
+    let counter = CallCounter::default();
+    let fleet = moto::fleet(&url, &[&cluster], vec![counter.interceptor()]).await;
 
     // context
     let ctx = fleet.context().await.expect("context");
@@ -312,6 +313,28 @@ async fn fleet_reads_every_pane_from_moto() {
     assert_eq!(late.cursor, more.cursor, "the cursor never goes back");
     let after = fleet.logs(&web_key, late.cursor).await.expect("logs");
     assert!(after.lines.is_empty(), "{:#?}", after.lines);
+
+    // Every pane's reads went to moto through the real clients.
+    for op in [
+        "GetCallerIdentity",
+        "ListServices",
+        "DescribeServices",
+        "DescribeTaskDefinition",
+        "ListTaskDefinitions",
+        "ListTasks",
+        "DescribeTasks",
+        "DescribeRepositories",
+        "DescribeImages",
+        "DescribeAlarms",
+        "GetMetricData",
+        "FilterLogEvents",
+    ] {
+        assert!(
+            counter.get(op) > 0,
+            "{op} was not sent: {:?}",
+            counter.snapshot()
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -302,6 +302,10 @@ async fn promote_moves_the_primary_then_the_rule_weights_then_retires_the_canary
         other => panic!("not split by weights: {other:?}"),
     }
     assert!(search.is_stable(), "moto must report the primary stable");
+    // The weights were read for the pair: target groups, their listeners, the rules.
+    for op in ["DescribeTargetGroups", "DescribeListeners", "DescribeRules"] {
+        assert!(counter.get(op) > 0, "{op}: {:?}", counter.snapshot());
+    }
 
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("audit.jsonl");
@@ -458,12 +462,15 @@ async fn read_only_sends_neither_the_weights_nor_the_scale_down() {
     let plan =
         for_verb(Verb::Abort, find(&services, "search"), &services, None).expect("an abort plan");
     counter.reset();
-    let audit = Audit::new(None);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("audit.jsonl");
+    let audit = Audit::new(Some(path.clone()));
     let err = execute(&fleet, &audit, &plan, &context())
         .await
         .expect_err("refused")
         .to_string();
     assert!(err.contains("read-only"), "{err}");
+    assert_eq!(audit_trail(&path), vec!["refused search-canary"]);
     for op in ["ModifyRule", "ModifyListener", "UpdateService"] {
         assert_eq!(counter.get(op), 0, "{op}: {:?}", counter.snapshot());
     }

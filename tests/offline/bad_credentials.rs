@@ -34,7 +34,8 @@ fn options(profile: Option<&str>) -> AwsOptions {
         // Nothing listens here; a call that got as far as sending would be Unreachable.
         endpoint_url: Some("http://127.0.0.1:9".into()),
         clusters: vec!["prod".into()],
-        retries: false,
+        // The shipped standard retries: a missing credential fails before any attempt.
+        ..AwsOptions::default()
     }
 }
 

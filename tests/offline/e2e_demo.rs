@@ -108,8 +108,44 @@ fn a_prod_context_paints_the_header() {
     );
     c.wait_for("ctx prod-eu");
     c.wait_for(" PROD ");
+    // The whole header row is painted in the theme's prod colour, and the badge stands out.
+    let prod = theme_rgb("prod");
+    let header = c.screen().lines().next().unwrap_or_default().to_string();
+    let width = header.chars().count() as u16;
+    for col in [0, width / 2, 119] {
+        let cell = c.cell(0, col).expect("a header cell");
+        assert_eq!(cell.bgcolor(), prod, "column {col} of {header:?}");
+    }
+    let badge = header.find(" PROD ").expect("the badge") as u16;
+    let cell = c.cell(0, badge + 1).expect("the badge's cell");
+    assert_eq!(cell.contents(), "P");
+    assert!(cell.inverse() && cell.bold(), "{cell:?}");
     c.send("q");
     assert!(c.wait_exit().success());
+}
+
+#[test]
+fn a_context_not_marked_prod_keeps_the_plain_header() {
+    let mut c = Console::spawn(&["--demo"], &[]);
+    c.wait_for("ctx demo");
+    let cell = c.cell(0, 0).expect("a header cell");
+    assert_eq!(cell.bgcolor(), theme_rgb("header_bg"));
+    assert_ne!(theme_rgb("header_bg"), theme_rgb("prod"));
+    assert!(!c.screen().contains(" PROD "));
+    c.send("q");
+    assert!(c.wait_exit().success());
+}
+
+/// A colour of the default (dark) theme, as the terminal receives it.
+fn theme_rgb(name: &str) -> vt100::Color {
+    let theme = include_str!("../../themes/dark.toml");
+    let hex = theme
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{name} = \"#")))
+        .and_then(|rest| rest.strip_suffix('"'))
+        .unwrap_or_else(|| panic!("no {name} colour in the dark theme"));
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex");
+    vt100::Color::Rgb(byte(0), byte(2), byte(4))
 }
 
 #[test]

@@ -106,19 +106,19 @@ fn resizing_under_a_rollout_view_keeps_drawing_names_and_the_rollout() {
     c.send("\r");
     c.wait_for("services (1 of 11)");
     c.send("\r");
-    c.wait_for("tasks of prod-edge/checkout");
+    c.wait_for("rollout of prod-edge/checkout");
     for &(cols, rows) in SIZES {
         c.resize(cols, rows);
         // Drawn again at the new size: the footer is on the new last row, the header on the
-        // first, and the rollout view still shows the service and its rollout.
+        // first, and the rollout view still shows the service and its hook.
         let last = rows as usize - 1;
         c.wait_for_screen(&format!("a redraw at {cols}×{rows}"), |s| {
             let lines: Vec<&str> = s.lines().collect();
             lines.len() > last
                 && lines[0].contains("deckwatch")
                 && lines[last].contains("down")
-                && s.contains("checkout")
-                && s.contains(" rollout ")
+                && s.contains("rollout of prod-edge/checkout")
+                && s.contains("manual-promote-gate")
         });
         assert!(
             c.running(),

@@ -72,7 +72,7 @@ impl Demo {
         let mut state = new_state(EPOCH);
         update(
             &mut state,
-            Msg::Services(fleet.services().await.unwrap(), EPOCH),
+            Msg::Services(fleet.services().await.unwrap().into(), EPOCH),
         );
         Self {
             fleet,
@@ -92,7 +92,7 @@ impl Demo {
         let now = self.now();
         update(&mut self.state, Msg::Tick(now));
         let services = self.fleet.services().await.unwrap();
-        update(&mut self.state, Msg::Services(services, now));
+        update(&mut self.state, Msg::Services(services.into(), now));
     }
 
     /// `key` then `y`; runs the plan through the real runner and reports back.

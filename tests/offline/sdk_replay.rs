@@ -72,6 +72,7 @@ fn ecs_client(replay: &StaticReplayClient) -> aws_sdk_ecs::Client {
         .behavior_version(BehaviorVersion::latest())
         .region(aws_sdk_ecs::config::Region::new("us-west-2"))
         .credentials_provider(Credentials::new("AKID", "SECRET", None, None, "replay"))
+        // A replay answers requests in order, once each: a retry would take the next answer.
         .retry_config(RetryConfig::disabled())
         .http_client(replay.clone())
         .build();
@@ -444,6 +445,8 @@ async fn replay_fleet(replay: &StaticReplayClient, profile: Option<&str>) -> Aws
             region: Some("us-west-2".into()),
             endpoint_url: None,
             clusters: vec!["example".into()],
+            // Off only because a replay answers requests in order, once each: a retried
+            // request would be given the next request's answer.
             retries: false,
         },
         Overrides {

@@ -55,6 +55,8 @@ async fn replay_fleet(replay: &StaticReplayClient) -> AwsFleet {
             region: Some("us-west-2".into()),
             endpoint_url: None,
             clusters: vec!["example".into()],
+            // Off only because a replay answers requests in order, once each: a retried
+            // request would be given the next request's answer.
             retries: false,
         },
         Overrides {

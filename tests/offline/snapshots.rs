@@ -114,13 +114,13 @@ fn services_pane() {
 }
 
 #[test]
-fn tasks_pane_drilled_into_checkout() {
+fn rollout_view_of_checkout() {
     let d = demo();
     let w = d.world();
     let mut s = state(&d);
     select_service(&mut s, "checkout");
     update(&mut s, key(KeyCode::Enter));
-    assert_eq!(s.pane, Pane::Tasks);
+    assert_eq!(s.pane, Pane::Rollout);
     let scope = s.rollout.clone().unwrap();
     let mut tasks = w.tasks();
     tasks.retain(|t| t.cluster == scope.cluster && t.service == scope.name);
@@ -149,7 +149,7 @@ fn tasks_pane_drilled_into_checkout() {
         .lines()
         .skip_while(|l| !l.contains("logs of r58's tasks"))
         .skip(1)
-        .take_while(|l| !l.starts_with('╰'))
+        .take_while(|l| !l.contains("── tasks"))
         .collect();
     assert!(!logs_box.is_empty(), "{text}");
     assert!(
@@ -160,11 +160,11 @@ fn tasks_pane_drilled_into_checkout() {
     assert!(text.contains("rollout"), "{text}");
     assert!(text.contains("hook manual-promote-gate"), "{text}");
     assert!(text.contains("auto-rollback in 10:50"), "{text}");
-    insta::assert_snapshot!("tasks_pane_checkout", t.backend());
+    insta::assert_snapshot!("rollout_view_checkout", t.backend());
 }
 
 #[test]
-fn tasks_pane_drilled_into_failing_payments() {
+fn rollout_view_of_failing_payments() {
     let d = demo();
     let w = d.world();
     let mut s = state(&d);
@@ -188,7 +188,7 @@ fn tasks_pane_drilled_into_failing_payments() {
         "Target.FailedHealthChecks",
     );
     assert_eq!(buf[(x, y)].fg, theme.alarm);
-    insta::assert_snapshot!("tasks_pane_payments", t.backend());
+    insta::assert_snapshot!("rollout_view_payments", t.backend());
 }
 
 #[test]
@@ -538,7 +538,7 @@ fn rollout_view_of_the_pair_split_by_rule_weights() {
         text.contains("targets prod-core-search-canary: 1 healthy"),
         "the canary's target group too:\n{text}"
     );
-    insta::assert_snapshot!("tasks_pane_search_pair", t.backend());
+    insta::assert_snapshot!("rollout_view_search_pair", t.backend());
 }
 
 #[test]

@@ -8,3 +8,4 @@ pub mod deny;
 pub mod moto;
 pub mod pty;
 pub mod seed;
+pub mod shim;

@@ -58,7 +58,9 @@ pub fn credentials() -> SharedCredentialsProvider {
     ))
 }
 
-/// An SDK config for seeding: fake credentials, us-east-1, the moto endpoint, no retries.
+/// An SDK config for seeding: fake credentials, us-east-1, the moto endpoint. Retries are off
+/// here only: seeding is the test's set-up, not the console, and a seeding call that fails
+/// should fail the test at once rather than after the retries.
 pub async fn sdk_config(url: &str) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(REGION))
@@ -69,13 +71,14 @@ pub async fn sdk_config(url: &str) -> SdkConfig {
         .await
 }
 
+/// The console's options on moto: the shipped defaults (standard retries on) but for the
+/// endpoint, region and clusters.
 pub fn options(url: &str, clusters: &[&str]) -> AwsOptions {
     AwsOptions {
-        profile: None,
         region: Some(REGION.into()),
         endpoint_url: Some(url.into()),
         clusters: clusters.iter().map(|c| c.to_string()).collect(),
-        retries: false,
+        ..AwsOptions::default()
     }
 }
 

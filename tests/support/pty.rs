@@ -16,7 +16,7 @@ pub struct Console {
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
     master: Box<dyn MasterPty + Send>,
-    _home: tempfile::TempDir,
+    home: tempfile::TempDir,
 }
 
 impl Console {
@@ -73,7 +73,7 @@ impl Console {
             writer,
             child,
             master: pair.master,
-            _home: home,
+            home,
         }
     }
 
@@ -81,9 +81,14 @@ impl Console {
         self.parser.lock().unwrap().screen().contents()
     }
 
-    /// The console's home: its config, state (the log) and data (the audit) dirs are under it.
+    /// The console's home, with its XDG config, state and data dirs under it.
     pub fn home(&self) -> &std::path::Path {
-        self._home.path()
+        self.home.path()
+    }
+
+    /// The screen's cells, for colours: `cell(row, col)`.
+    pub fn cell(&self, row: u16, col: u16) -> Option<vt100::Cell> {
+        self.parser.lock().unwrap().screen().cell(row, col).cloned()
     }
 
     pub fn pid(&self) -> u32 {
@@ -162,6 +167,20 @@ impl Console {
             assert!(
                 start.elapsed() < PATIENCE,
                 "gave up waiting for {what}; the screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until `ok` holds of something other than the screen (what a server received, a
+    /// file), with the same patience as a screen.
+    pub fn eventually(&self, what: &str, ok: impl Fn() -> bool) {
+        let start = Instant::now();
+        while !ok() {
+            assert!(
+                start.elapsed() < PATIENCE,
+                "gave up waiting for {what}; the screen:\n{}",
+                self.screen()
             );
             std::thread::sleep(Duration::from_millis(50));
         }

@@ -128,6 +128,7 @@ pub fn map_task(cluster: &str, t: &aws_sdk_ecs::types::Task) -> Task {
             .map(|c| c.as_str().to_string())
             .unwrap_or_default(),
         stop_reason: t.stopped_reason().unwrap_or_default().to_string(),
+        exit_code: t.containers().iter().find_map(|c| c.exit_code()),
         private_ip: private_ip(t),
     }
 }

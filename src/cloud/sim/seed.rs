@@ -305,8 +305,14 @@ fn alarms(now: Millis) -> Vec<Alarm> {
         name: name.into(),
         kind,
         state: AlarmState::Ok,
-        reason: "Threshold Crossed: 1 datapoint [0.0] was not greater than the threshold (10.0)."
-            .into(),
+        // A composite alarm has a rule over its children, not a threshold.
+        reason: match kind {
+            AlarmKind::Composite => "No child alarm is in ALARM".into(),
+            AlarmKind::Metric => {
+                "Threshold Crossed: 1 datapoint [0.0] was not greater than the threshold (10.0)."
+                    .into()
+            }
+        },
         updated_at: now - 2 * 86_400_000,
     };
     vec![

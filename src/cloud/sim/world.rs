@@ -167,6 +167,7 @@ impl World {
             stopped_at: None,
             stop_code: String::new(),
             stop_reason: String::new(),
+            exit_code: None,
             private_ip: ip,
         };
         self.tasks.push(SimTask {
@@ -196,6 +197,8 @@ impl World {
         t.stopped_at = Some(now);
         t.stop_code = code.into();
         t.stop_reason = reason.into();
+        // The scheduler stops a task with SIGTERM: its container exits 143 once it ran.
+        t.exit_code = t.started_at.map(|_| 143);
         let (svc, short) = (self.tasks[i].svc, self.tasks[i].task.id[..8].to_string());
         let name = self.services[svc].svc.name.clone();
         self.event(

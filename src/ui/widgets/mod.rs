@@ -1,2 +1,3 @@
+pub mod columns;
 pub mod overlay;
 pub mod table;

@@ -20,6 +20,18 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
 }
 
 pub fn popup(f: &mut Frame, area: Rect, theme: &Theme, title: &str, lines: Vec<Line<'static>>) {
+    popup_scrolled(f, area, theme, title, lines, 0);
+}
+
+/// A popup whose text is scrolled down by `scroll` rows.
+pub fn popup_scrolled(
+    f: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    title: &str,
+    lines: Vec<Line<'static>>,
+    scroll: u16,
+) {
     f.render_widget(Clear, area);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -31,13 +43,17 @@ pub fn popup(f: &mut Frame, area: Rect, theme: &Theme, title: &str, lines: Vec<L
     let p = Paragraph::new(lines)
         .block(block)
         .style(theme.base())
-        .wrap(Wrap { trim: false });
+        .wrap(Wrap { trim: false })
+        .scroll((scroll, 0));
     f.render_widget(p, area);
 }
 
-/// Rows `lines` take when wrapped to a popup of `width` (borders included).
+/// Rows `lines` take when word-wrapped in a popup of `width` (borders included), as the popup
+/// wraps them: a line broken between words can take more rows than its width suggests.
 pub fn wrapped_height(lines: &[Line], width: u16) -> u16 {
-    let inner = width.saturating_sub(2).max(1) as usize;
-    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
-    rows as u16 + 2
+    let inner = width.saturating_sub(2).max(1);
+    let rows = Paragraph::new(lines.to_vec())
+        .wrap(Wrap { trim: false })
+        .line_count(inner);
+    (rows as u16).saturating_add(2)
 }

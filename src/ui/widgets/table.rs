@@ -1,13 +1,15 @@
 //! A table that builds only the rows that fit: with 10k items a frame costs what a screenful
-//! costs.
+//! costs. Its columns share the width by priority and content (`columns::fit`).
 
+use super::columns::{self, Column};
 use crate::state::ListArea;
+use crate::state::table::Sort;
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Row, Table};
+use ratatui::widgets::{Block, Cell, Row, Table};
 
 /// The first row shown so that `selected` is on screen, for `height` rows.
 pub fn offset(selected: usize, height: usize) -> usize {
@@ -18,29 +20,67 @@ pub fn offset(selected: usize, height: usize) -> usize {
     }
 }
 
+/// Where the table's sort column is among `cols`, and whether it runs descending.
+pub fn sort_of(sort: Option<&Sort>, cols: &[Column]) -> Option<(usize, bool)> {
+    let sort = sort?;
+    let i = cols.iter().position(|c| c.header == sort.column)?;
+    Some((i, sort.desc))
+}
+
+/// The gap between columns.
+const SPACING: u16 = 1;
+
 pub struct Spec<'a> {
-    pub header: &'a [&'a str],
-    pub widths: &'a [Constraint],
+    pub columns: &'a [Column],
     pub len: usize,
     pub selected: usize,
     pub block: Block<'a>,
+    /// The sorted column and whether it runs descending, marked in its header.
+    pub sort: Option<(usize, bool)>,
 }
 
-/// Draws `spec`, calling `row(i)` only for the visible items. Returns where the rows are (as
-/// many as fit) and which item the first one shows.
+/// Draws `spec`, calling `row(i)` only for the visible items; each row gives one line per
+/// column. Returns where the rows are (as many as fit) and which item the first one shows.
 pub fn draw<'a>(
     f: &mut Frame,
     area: Rect,
     theme: &Theme,
     spec: Spec<'a>,
-    mut row: impl FnMut(usize) -> Row<'a>,
+    mut row: impl FnMut(usize) -> Vec<Line<'a>>,
 ) -> ListArea {
     let inner_height = area.height.saturating_sub(3) as usize; // borders + header
     let first = offset(spec.selected, inner_height);
     let last = (first + inner_height).min(spec.len);
-    let rows: Vec<Row> = (first..last)
-        .map(|i| {
-            let r = row(i);
+    let rows: Vec<(usize, Vec<Line<'a>>)> = (first..last).map(|i| (i, row(i))).collect();
+    let headers: Vec<String> = spec
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| match spec.sort {
+            Some((s, desc)) if s == i => format!("{} {}", c.header, if desc { "▼" } else { "▲" }),
+            _ => c.header.to_string(),
+        })
+        .collect();
+    let mut wants: Vec<u16> = headers.iter().map(|h| h.chars().count() as u16).collect();
+    for (_, cells) in &rows {
+        for (w, cell) in wants.iter_mut().zip(cells) {
+            *w = (*w).max(cell.width() as u16);
+        }
+    }
+    let inner_width = area.width.saturating_sub(2);
+    let widths = columns::fit(spec.columns, &wants, inner_width, SPACING);
+    let shown: Vec<usize> = (0..widths.len()).filter(|&i| widths[i] > 0).collect();
+    let pick = |cells: Vec<Line<'a>>| -> Vec<Cell<'a>> {
+        let mut cells: Vec<Option<Line<'a>>> = cells.into_iter().map(Some).collect();
+        shown
+            .iter()
+            .map(|&i| Cell::from(cells.get_mut(i).and_then(Option::take).unwrap_or_default()))
+            .collect()
+    };
+    let body: Vec<Row> = rows
+        .into_iter()
+        .map(|(i, cells)| {
+            let r = Row::new(pick(cells));
             if i == spec.selected {
                 r.style(theme.selected())
             } else {
@@ -48,20 +88,28 @@ pub fn draw<'a>(
             }
         })
         .collect();
-    let header = Row::new(spec.header.iter().map(|h| Line::from(*h)))
+    let header = Row::new(shown.iter().map(|&i| Line::from(headers[i].clone())))
         .style(Style::new().fg(theme.muted).add_modifier(Modifier::BOLD));
-    let table = Table::new(rows, spec.widths.to_vec())
+    let constraints: Vec<Constraint> = shown
+        .iter()
+        .map(|&i| Constraint::Length(widths[i]))
+        .collect();
+    let table = Table::new(body, constraints)
         .header(header)
         .block(spec.block)
-        .column_spacing(1)
+        .column_spacing(SPACING)
         .style(theme.base());
     f.render_widget(table, area);
-    // Inside the border, below the header row.
+    list_area(area, inner_height as u16, first)
+}
+
+/// Where a bordered table's rows are, below its header, for clicks.
+fn list_area(area: Rect, rows: u16, first: usize) -> ListArea {
     let rows = Rect {
         x: area.x.saturating_add(1),
         y: area.y.saturating_add(2),
         width: area.width.saturating_sub(2),
-        height: inner_height as u16,
+        height: rows,
     };
     ListArea { rows, first }
 }

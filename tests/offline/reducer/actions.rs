@@ -242,7 +242,7 @@ fn actions_work_from_the_drilled_rollout_view() {
     let mut s = loaded();
     select(&mut s, "prod-edge", "checkout");
     press(&mut s, KeyCode::Enter);
-    assert_eq!(s.pane, Pane::Tasks);
+    assert_eq!(s.pane, Pane::Rollout);
     shift(&mut s, 'P');
     assert_eq!(dialog(&s).service, key_of("prod-edge", "checkout"));
 }

@@ -139,7 +139,7 @@ fn each_context_keeps_its_panes_selection_and_filter() {
     // prod's own data arrives: one service.
     update(&mut s, Msg::ContextReady(1));
     let prod_rows: Vec<_> = services().into_iter().take(1).collect();
-    update(&mut s, Msg::Services(prod_rows, EPOCH));
+    update(&mut s, Msg::Services(prod_rows.into(), EPOCH));
     assert_eq!(s.services.items.len(), 1);
     assert_eq!(s.services.filter.text(), "");
 
@@ -359,4 +359,26 @@ fn the_header_takes_the_prod_context_s_colour_at_once() {
         line.contains("us-east-1") && line.contains("CONNECTING"),
         "{line}"
     );
+}
+
+#[test]
+fn the_back_stack_belongs_to_its_context() {
+    let mut s = with_contexts();
+    select(&mut s, "prod-edge", "checkout");
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(s.pane, Pane::Rollout);
+    palette(&mut s, "ctx prod");
+    assert_eq!(s.pane, Pane::Services);
+    assert!(s.rollout.is_none());
+    // Esc on prod has nowhere of demo's to go back to.
+    press(&mut s, KeyCode::Esc);
+    assert_eq!(s.pane, Pane::Services);
+    assert!(s.rollout.is_none());
+    // Back on demo: the rollout view it was left on, and Esc goes back from there.
+    palette(&mut s, "ctx demo");
+    assert_eq!(s.pane, Pane::Rollout);
+    assert_eq!(s.rollout.as_ref().unwrap().name, "checkout");
+    press(&mut s, KeyCode::Esc);
+    assert_eq!(s.pane, Pane::Services);
+    assert_eq!(selected_name(&s), "checkout");
 }

@@ -7,20 +7,25 @@ use deckwatch::model::Service;
 use deckwatch::state::{Mode, Msg, Pane, State, update};
 
 #[test]
-fn enter_on_a_service_drills_into_its_tasks_and_esc_returns() {
+fn enter_on_a_service_opens_its_rollout_view_and_esc_returns() {
     let mut s = loaded();
     select(&mut s, "prod-edge", "checkout");
     let fx = press(&mut s, KeyCode::Enter);
     let checkout = key_of("prod-edge", "checkout");
-    assert_eq!(s.pane, Pane::Tasks);
+    assert_eq!(
+        s.pane,
+        Pane::Rollout,
+        "a view of its own, not the tasks tab"
+    );
     assert_eq!(s.mode, Mode::Normal);
     assert_eq!(s.rollout, Some(checkout.clone()));
     assert_eq!(s.rollout_service().unwrap().name, "checkout");
     let w = the_watch(&fx);
-    assert_eq!(w.pane, Pane::Tasks);
+    assert_eq!(w.pane, Pane::Rollout);
     assert_eq!(w.service, Some(checkout.clone()));
 
-    // Tasks for the scope are taken; tasks for another scope (a late reply) are not.
+    // The rollout view takes its own service's tasks; all tasks go to the tasks pane, and a
+    // late reply for another service goes nowhere.
     let world = seed::world(EPOCH);
     let all = world.tasks();
     let mine: Vec<_> = all
@@ -29,21 +34,29 @@ fn enter_on_a_service_drills_into_its_tasks_and_esc_returns() {
         .cloned()
         .collect();
     update(&mut s, Msg::Tasks(None, all.clone(), EPOCH));
+    assert!(s.rollout_view.tasks.is_empty(), "all tasks leaked in");
+    assert_eq!(s.tasks.items.len(), all.len(), "the tasks pane has them");
+    update(
+        &mut s,
+        Msg::Tasks(Some(key_of("prod-core", "api")), all.clone(), EPOCH),
+    );
     assert!(
-        s.tasks.items.is_empty(),
-        "a reply for another scope leaked in"
+        s.rollout_view.tasks.is_empty(),
+        "another service's reply leaked in"
     );
     update(
         &mut s,
         Msg::Tasks(Some(checkout.clone()), mine.clone(), EPOCH),
     );
-    assert_eq!(s.tasks.items.len(), mine.len());
-    assert!(s.tasks.items.iter().all(|t| t.service == "checkout"));
+    assert_eq!(s.rollout_view.tasks.len(), mine.len());
 
     let fx = press(&mut s, KeyCode::Esc);
     assert_eq!(s.pane, Pane::Services);
     assert_eq!(s.rollout, None);
-    assert!(s.tasks.items.is_empty(), "the scoped tasks are dropped");
+    assert!(
+        s.rollout_view.tasks.is_empty(),
+        "the view's tasks are dropped"
+    );
     assert_eq!(selected_name(&s), "checkout", "the selection is kept");
     let w = the_watch(&fx);
     assert_eq!(w.pane, Pane::Services);
@@ -51,10 +64,9 @@ fn enter_on_a_service_drills_into_its_tasks_and_esc_returns() {
 }
 
 #[test]
-fn esc_in_a_drilled_pane_clears_its_filter_before_leaving() {
+fn esc_clears_a_filter_before_going_back() {
     let mut s = loaded();
-    select(&mut s, "prod-core", "payments");
-    press(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Char('2'));
     press(&mut s, KeyCode::Char('/'));
     type_text(&mut s, "RUNNING");
     press(&mut s, KeyCode::Enter);
@@ -62,7 +74,7 @@ fn esc_in_a_drilled_pane_clears_its_filter_before_leaving() {
     assert_eq!(s.pane, Pane::Tasks, "the first Esc only clears the filter");
     assert_eq!(s.tasks.filter.text(), "");
     press(&mut s, KeyCode::Esc);
-    assert_eq!(s.pane, Pane::Services);
+    assert_eq!(s.pane, Pane::Services, "the second goes back");
 }
 
 #[test]
@@ -99,14 +111,14 @@ fn enter_on_tasks_opens_the_detail_and_esc_closes_it() {
 /// The seed's services and alarms loaded, drilled into `cluster/name`.
 fn drilled_with_alarms(services: Vec<Service>, cluster: &str, name: &str) -> State {
     let mut s = demo().build();
-    update(&mut s, Msg::Services(services, EPOCH));
+    update(&mut s, Msg::Services(services.into(), EPOCH));
     update(
         &mut s,
         Msg::Alarms(seed::world(EPOCH).alarms.clone(), EPOCH),
     );
     select(&mut s, cluster, name);
     press(&mut s, KeyCode::Enter);
-    assert_eq!(s.pane, Pane::Tasks);
+    assert_eq!(s.pane, Pane::Rollout);
     s
 }
 
@@ -126,9 +138,12 @@ fn a_in_the_rollout_view_opens_the_alarms_the_deployment_tripped() {
     let mut shown = shown_alarms(&s);
     shown.sort();
     assert_eq!(shown, ["api-5xx-rate", "checkout-canary-5xx"]);
-    // Esc clears the filter: every alarm again.
+    // Esc clears the filter: every alarm again; a second Esc is back in the rollout view.
     press(&mut s, KeyCode::Esc);
     assert!(shown_alarms(&s).len() > 2);
+    press(&mut s, KeyCode::Esc);
+    assert_eq!(s.pane, Pane::Rollout);
+    assert_eq!(s.rollout, Some(key_of("prod-edge", "checkout")));
 }
 
 #[test]

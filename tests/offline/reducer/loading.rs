@@ -7,7 +7,7 @@ use deckwatch::state::{Msg, Pane, update};
 #[test]
 fn the_first_update_tells_the_pollers_what_is_on_screen() {
     let mut s = demo().build();
-    let fx = update(&mut s, Msg::Services(services(), EPOCH));
+    let fx = update(&mut s, Msg::Services(services().into(), EPOCH));
     let w = the_watch(&fx);
     assert_eq!(w.pane, Pane::Services);
     assert_eq!(w.service, None);
@@ -16,7 +16,7 @@ fn the_first_update_tells_the_pollers_what_is_on_screen() {
     assert_eq!(s.services.len(), 11);
     assert_eq!(s.services.fetched_at, Some(EPOCH));
     // A second, identical update changes nothing the pollers care about.
-    let fx = update(&mut s, Msg::Services(services(), EPOCH + 1));
+    let fx = update(&mut s, Msg::Services(services().into(), EPOCH + 1));
     assert!(fx.is_empty(), "{fx:?}");
 }
 
@@ -59,7 +59,7 @@ fn the_first_load_shows_each_part_then_the_whole_list_and_later_parts_are_ignore
     assert_eq!(s.services.len(), prod_core.len());
     assert_eq!(s.services_loading, Some((1, 3)));
     s.dirty = false;
-    update(&mut s, Msg::Services(all.clone(), EPOCH + 1_000));
+    update(&mut s, Msg::Services(all.clone().into(), EPOCH + 1_000));
     assert!(s.dirty);
     assert_eq!(s.services_loading, None);
     assert_eq!(s.services.len(), all.len());

@@ -12,6 +12,7 @@ mod help_quit_refresh;
 mod key_overrides;
 mod loading;
 mod mouse;
+mod navigation;
 mod pair_actions;
 mod palette;
 mod panes;

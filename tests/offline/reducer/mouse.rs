@@ -163,17 +163,44 @@ fn a_click_on_the_dialogs_cancel_button_cancels() {
 }
 
 #[test]
-fn rows_and_tabs_do_not_react_under_a_dialog_or_the_help() {
+fn rows_and_tabs_do_not_react_under_the_help_and_the_wheel_scrolls_it() {
     let mut s = loaded();
     let buf = draw(&mut s, 120, 40);
     let tab = find(&buf, "4 alarms");
     press(&mut s, KeyCode::Char('?'));
-    draw(&mut s, 120, 40);
+    // A short screen, so the help has more lines than fit.
+    draw(&mut s, 120, 24);
+    assert!(s.viewport.overlay_limit > 0);
     click(&mut s, tab);
+    mouse(&mut s, MouseEventKind::ScrollDown, (10, 10));
     mouse(&mut s, MouseEventKind::ScrollDown, (10, 10));
     assert_eq!(s.pane, Pane::Services);
     assert_eq!(s.services.selected, 0);
     assert_eq!(s.mode, Mode::Help);
+    assert_eq!(s.help_scroll, 2);
+    mouse(&mut s, MouseEventKind::ScrollUp, (10, 10));
+    assert_eq!(s.help_scroll, 1);
+}
+
+#[test]
+fn the_wheel_scrolls_the_rollout_view() {
+    let mut s = loaded();
+    select(&mut s, "prod-edge", "checkout");
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(s.pane, Pane::Rollout);
+    draw(&mut s, 80, 24);
+    assert!(
+        s.rollout_view.max_scroll > 0,
+        "the view is longer than 80x24"
+    );
+    assert!(
+        s.viewport.hits.list.is_none(),
+        "no rows to click in a document"
+    );
+    mouse(&mut s, MouseEventKind::ScrollDown, (10, 10));
+    assert_eq!(s.rollout_view.scroll, 1);
+    mouse(&mut s, MouseEventKind::ScrollUp, (10, 10));
+    assert_eq!(s.rollout_view.scroll, 0);
 }
 
 #[test]

@@ -110,7 +110,7 @@ fn a_pair_on_one_target_group_is_split_by_tasks_and_has_no_weights_step() {
     let mut s = demo().build();
     update(
         &mut s,
-        Msg::Services(with_shared_target_group(services()), EPOCH),
+        Msg::Services(with_shared_target_group(services()).into(), EPOCH),
     );
     select(&mut s, "prod-core", "search-canary");
     shift(&mut s, 'P');
@@ -141,7 +141,7 @@ fn when_the_rule_weights_could_not_be_read_the_dialog_says_the_split_is_unknown(
         x.routes_error = Some("access denied: elasticloadbalancing:DescribeRules".into());
     }
     let mut s = demo().build();
-    update(&mut s, Msg::Services(v, EPOCH));
+    update(&mut s, Msg::Services(v.into(), EPOCH));
     select(&mut s, "prod-core", "search");
     shift(&mut s, 'A');
     let plan = dialog(&s);

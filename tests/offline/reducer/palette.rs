@@ -110,7 +110,7 @@ fn the_rollout_command_opens_the_selected_services_rollout_view() {
     press(&mut s, KeyCode::Char(':'));
     type_text(&mut s, "rollout");
     let fx = press(&mut s, KeyCode::Enter);
-    assert_eq!(s.pane, Pane::Tasks);
+    assert_eq!(s.pane, Pane::Rollout);
     assert_eq!(s.rollout, Some(key_of("prod-edge", "checkout")));
     assert_eq!(
         the_watch(&fx).service,

@@ -44,7 +44,7 @@ fn the_selection_follows_its_service_across_a_refresh() {
     // The next poll returns the services in another order; the sort and the selection hold.
     let mut v = services();
     v.reverse();
-    update(&mut s, Msg::Services(v, EPOCH + 5_000));
+    update(&mut s, Msg::Services(v.into(), EPOCH + 5_000));
     assert_eq!(selected_name(&s), "checkout");
 }
 
@@ -68,7 +68,7 @@ fn page_keys_move_by_the_rows_the_last_frame_showed() {
         &mut s,
         Msg::Layout(Viewport {
             list_rows: 3,
-            ..Default::default()
+            ..Viewport::default()
         }),
     );
     press(&mut s, KeyCode::PageDown);
@@ -77,7 +77,7 @@ fn page_keys_move_by_the_rows_the_last_frame_showed() {
         &mut s,
         Msg::Layout(Viewport {
             list_rows: 5,
-            ..Default::default()
+            ..Viewport::default()
         }),
     );
     press(&mut s, KeyCode::PageDown);

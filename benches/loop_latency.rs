@@ -1,0 +1,220 @@
+//! Key to frame under the worst load: the real loop (`app::run_loop`) on a 200×60 test backend,
+//! taking a refresh of 10,000 services every 2 s and 50,000 log lines a second while a key is
+//! pressed every 20–80 ms. Each key is timestamped when it is sent and matched with the first
+//! frame drawn after the reducer took it in; the figures are p50, p99 and max of that.
+//!
+//! Run: cargo bench --bench loop_latency
+//! (`DECKWATCH_BENCH_SECS` sets how long each scenario runs; 30 by default.)
+
+#![allow(clippy::unwrap_used)] // a test or bench that fails should panic where it fails
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use deckwatch::app::{self, Effects, Runtime};
+use deckwatch::cloud::sim::{SimFleet, seed};
+use deckwatch::model::{LogLine, Service, ServiceKey};
+use deckwatch::state::table::Prepared;
+use deckwatch::state::{Msg, State};
+use deckwatch::testkit::StateBuilder;
+use deckwatch::theme::Themes;
+use deckwatch::workers::audit::Audit;
+use deckwatch::workers::budget::Budget;
+use deckwatch::workers::poller::Intervals;
+use futures::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+const EPOCH: i64 = 1_790_000_000_000;
+const SERVICES: usize = 10_000;
+const LINES_PER_SEC: usize = 50_000;
+/// Log lines arrive in batches this often, as a live tail delivers them.
+const LOG_BATCH_MS: u64 = 20;
+
+fn fleet(bump: u32) -> Vec<Service> {
+    let base = seed::world(EPOCH).services();
+    (0..SERVICES)
+        .map(|i| {
+            let mut s = base[i % base.len()].clone();
+            s.name = format!("{}-{i:05}", s.name);
+            s.cluster = format!("cluster-{:03}", i % 100);
+            s.arn = format!("{}-{i}", s.arn);
+            s.running += bump;
+            s
+        })
+        .collect()
+}
+
+fn followed() -> ServiceKey {
+    ServiceKey {
+        cluster: "cluster-000".into(),
+        name: "api-00000".into(),
+    }
+}
+
+fn log_batch(n: usize, seq: &mut u64) -> Vec<LogLine> {
+    (0..n)
+        .map(|_| {
+            *seq += 1;
+            LogLine {
+                at: EPOCH + *seq as i64,
+                task_id: format!("{:032x}", *seq % 40),
+                revision: 118,
+                message: format!(
+                    "INFO GET /api/orders/{seq} 200 {}ms user=u{} region=eu-west-1",
+                    *seq % 90,
+                    *seq % 1000
+                ),
+            }
+        })
+        .collect()
+}
+
+/// Refreshes and log lines, as the workers would send them, until `stop`.
+fn load(tx: mpsc::Sender<Msg>, stop: Arc<Mutex<bool>>) {
+    let (t1, s1) = (tx.clone(), stop.clone());
+    tokio::spawn(async move {
+        let mut bump = 0;
+        let mut last = fleet(0);
+        while !*s1.lock().unwrap() {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            bump += 1;
+            // Prepared as the poller does, off the loop.
+            let p = Prepared::new(fleet(bump), None, Some(&last));
+            last = p.items.clone();
+            let _ = t1.send(Msg::Services(p, EPOCH)).await;
+        }
+    });
+    tokio::spawn(async move {
+        let per_batch = LINES_PER_SEC * LOG_BATCH_MS as usize / 1000;
+        let mut seq = 0;
+        let mut tick = tokio::time::interval(Duration::from_millis(LOG_BATCH_MS));
+        while !*stop.lock().unwrap() {
+            tick.tick().await;
+            let lines = log_batch(per_batch, &mut seq);
+            let _ = tx.send(Msg::Logs(followed(), lines, EPOCH)).await;
+        }
+    });
+}
+
+/// Runs one scenario for `secs` with the pane `pane_key` shown; returns key-to-frame
+/// latencies in milliseconds, and the frames drawn.
+async fn scenario(pane_key: char, secs: u64) -> (Vec<f64>, u64) {
+    let themes = Themes::load(None).unwrap();
+    let mut st: State = StateBuilder::demo(EPOCH)
+        .log_capacity(200_000, 64 << 20)
+        .build();
+    deckwatch::state::update(&mut st, Msg::Services(fleet(0).into(), EPOCH));
+    st.take_discarded();
+    st.logs.follow_service(Some(followed()));
+    let rt = Runtime {
+        themes,
+        no_color: false,
+        fleet: Arc::new(SimFleet::new(EPOCH)),
+        intervals: Intervals {
+            fast: Duration::from_secs(2),
+            normal: Duration::from_secs(10),
+            logs: Duration::from_secs(1),
+        },
+        audit: Arc::new(Audit::new(None)),
+        budget: Arc::new(Budget::default()),
+        connector: Arc::new(deckwatch::contexts::DemoContexts::new(
+            deckwatch::contexts::Contexts {
+                startup: "demo".into(),
+                configured: Vec::new(),
+                read_only_everywhere: false,
+            },
+        )),
+    };
+    let (tx, rx) = mpsc::channel(256);
+    let effects = Effects::detached(&rt, tx.clone());
+    let stop = Arc::new(Mutex::new(false));
+    load(tx, stop.clone());
+
+    let sent: Arc<Mutex<Vec<Instant>>> = Arc::default();
+    let frames: Arc<Mutex<Vec<(Instant, u64)>>> = Arc::default();
+    let (keys_tx, keys_rx) = futures::channel::mpsc::unbounded::<Result<Event, String>>();
+    let key = |c| {
+        Ok(Event::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        )))
+    };
+    keys_tx.unbounded_send(key(pane_key)).unwrap();
+    sent.lock().unwrap().push(Instant::now());
+    let (s2, stop2) = (sent.clone(), stop.clone());
+    tokio::spawn(async move {
+        let end = Instant::now() + Duration::from_secs(secs);
+        let mut i: u64 = 0;
+        while Instant::now() < end {
+            i += 1;
+            // 20 to 80 ms apart, a fixed sequence so runs compare.
+            tokio::time::sleep(Duration::from_millis(20 + (i * 37) % 61)).await;
+            s2.lock().unwrap().push(Instant::now());
+            keys_tx
+                .unbounded_send(key(if i.is_multiple_of(2) { 'j' } else { 'k' }))
+                .unwrap();
+        }
+        *stop2.lock().unwrap() = true;
+        s2.lock().unwrap().push(Instant::now());
+        keys_tx.unbounded_send(key('q')).unwrap();
+    });
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    let f2 = frames.clone();
+    let quits = futures::stream::pending::<()>();
+    let (drawn, _) = app::run_loop(
+        &mut terminal,
+        keys_rx.boxed(),
+        quits,
+        st,
+        &rt,
+        effects,
+        rx,
+        |keys| f2.lock().unwrap().push((Instant::now(), keys)),
+    )
+    .await
+    .unwrap();
+    let sent = sent.lock().unwrap();
+    let frames = frames.lock().unwrap();
+    // Key i (1-based) shows in the first frame drawn once i keys were taken in.
+    let lat = (1..sent.len() as u64)
+        .filter_map(|i| {
+            let at = sent[(i - 1) as usize];
+            frames
+                .iter()
+                .find(|(_, k)| *k >= i)
+                .map(|(t, _)| t.duration_since(at).as_secs_f64() * 1000.0)
+        })
+        .collect();
+    (lat, drawn)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn main() {
+    // Criterion-style invocations pass flags; this bench takes none.
+    let secs: u64 = std::env::var("DECKWATCH_BENCH_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(30);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for (pane, name) in [
+        ('1', "services pane (10k rows)"),
+        ('5', "logs pane (following)"),
+    ] {
+        let (mut lat, frames) = rt.block_on(scenario(pane, secs));
+        lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        println!(
+            "key to frame, {name}, 10k-service refresh every 2 s + {LINES_PER_SEC} lines/s, \
+             {} keys, {frames} frames in {secs} s: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            lat.len(),
+            percentile(&lat, 0.50),
+            percentile(&lat, 0.99),
+            lat.last().copied().unwrap_or(0.0),
+        );
+    }
+}

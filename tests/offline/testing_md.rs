@@ -1,0 +1,172 @@
+//! TESTING.md must stay true: it lists every AWS (and GitHub) operation `src` calls, and for
+//! each the tests that send it through the real client. The operations are read from `src`
+//! itself: every `"service:Operation"` name given to `.within(&errors, ..)`, to the budget's
+//! `acquire(..)` or to `errors.map(..)`, which every call goes through. So a new call without
+//! a row fails here, and so does a row naming a test that does not exist, is not a test, is
+//! not in its binary, or never mentions the operation.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// `ecs:ListServices`: a lower-case service, a colon, an operation in CamelCase.
+fn is_operation(s: &str) -> bool {
+    let Some((service, op)) = s.split_once(':') else {
+        return false;
+    };
+    !service.is_empty()
+        && service
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && op.starts_with(|c: char| c.is_ascii_uppercase())
+        && op.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// The operation names in the calls of `text` that send or budget a request.
+fn operations_in(text: &str) -> Vec<String> {
+    // A file's unit tests (its `#[cfg(test)]` module, at the end) make no calls of the product.
+    let text = &text[..text.find("#[cfg(test)]").unwrap_or(text.len())];
+    let mut out = Vec::new();
+    for call in ["within(", "acquire(", "errors.map("] {
+        for (at, _) in text.match_indices(call) {
+            let args = &text[at + call.len()..];
+            let args = &args[..args.find(')').unwrap_or(args.len())];
+            let mut quoted = args.split('"').skip(1).step_by(2);
+            if let Some(op) = quoted.find(|q| is_operation(q)) {
+                out.push(op.to_string());
+            }
+        }
+    }
+    out
+}
+
+fn operations_in_src() -> BTreeSet<String> {
+    let mut files = Vec::new();
+    rust_files(&root().join("src"), &mut files);
+    files
+        .iter()
+        .flat_map(|f| operations_in(&std::fs::read_to_string(f).expect("read source")))
+        .collect()
+}
+
+/// (operation, tests) of each row of TESTING.md's table.
+fn rows() -> Vec<(String, Vec<String>)> {
+    let text = std::fs::read_to_string(root().join("TESTING.md")).expect("TESTING.md");
+    text.lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            let op = cells[1].trim_matches('`').to_string();
+            let tests = cells[cells.len() - 2]
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_string)
+                .collect();
+            (op, tests)
+        })
+        .collect()
+}
+
+/// The body of test `path` (`binary::module::…::name`), or why it is not a runnable test.
+fn test_body(path: &str) -> Result<String, String> {
+    let parts: Vec<&str> = path.split("::").collect();
+    let [binary, modules @ .., name] = parts.as_slice() else {
+        return Err("not binary::module::test".into());
+    };
+    if modules.is_empty() {
+        return Err("not binary::module::test".into());
+    }
+    let dir = root().join("tests").join(binary);
+    let main = std::fs::read_to_string(dir.join("main.rs")).map_err(|e| format!("{e}"))?;
+    if !main.contains(&format!("mod {};", modules[0])) {
+        return Err(format!(
+            "tests/{binary}/main.rs does not declare mod {}",
+            modules[0]
+        ));
+    }
+    let file = dir.join(format!("{}.rs", modules.join("/")));
+    let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let at = text
+        .find(&format!("fn {name}()"))
+        .ok_or_else(|| format!("no fn {name}() in {}", file.display()))?;
+    let before = &text[..at];
+    let attribute = before.rfind("#[").map(|i| &before[i..]).unwrap_or_default();
+    if !(attribute.starts_with("#[test]") || attribute.starts_with("#[tokio::test")) {
+        return Err(format!("{name} is not a #[test] or #[tokio::test]"));
+    }
+    let body = &text[at..];
+    Ok(body[..body.find("\n}\n").unwrap_or(body.len())].to_string())
+}
+
+#[test]
+fn the_operations_are_read_from_the_calls() {
+    let src = r#"
+        .send()
+        .within(&self.errors, "ecs:ListClusters")
+        f.errors.acquire("logs:CreateLogStream").await;
+        Err(e) => return Err(self.errors.map("logs:FilterLogEvents", e)),
+        .within(
+            errors,
+            "elasticloadbalancing:DescribeRules",
+        )
+        tracing::warn!("access denied: ecs:Nope");
+    "#;
+    assert_eq!(
+        operations_in(src),
+        vec![
+            "ecs:ListClusters",
+            "elasticloadbalancing:DescribeRules",
+            "logs:CreateLogStream",
+            "logs:FilterLogEvents",
+        ]
+    );
+}
+
+#[test]
+fn testing_md_lists_every_operation_src_calls_with_its_tests() {
+    let called = operations_in_src();
+    assert!(called.len() >= 20, "too few operations found: {called:?}");
+    let rows = rows();
+    let listed: BTreeSet<String> = rows.iter().map(|(op, _)| op.clone()).collect();
+    let missing: Vec<&String> = called.difference(&listed).collect();
+    assert!(
+        missing.is_empty(),
+        "src calls {missing:?}, which TESTING.md does not list: add a row and a test that \
+         sends it through the real client (moto, the shim, Prism or replay)"
+    );
+    let gone: Vec<&String> = listed.difference(&called).collect();
+    assert!(
+        gone.is_empty(),
+        "TESTING.md lists {gone:?}, which src no longer calls"
+    );
+    let mut problems = Vec::new();
+    for (op, tests) in &rows {
+        if tests.is_empty() {
+            problems.push(format!("{op}: no test"));
+        }
+        let short = op.split_once(':').map_or(op.as_str(), |(_, o)| o);
+        for t in tests {
+            match test_body(t) {
+                Ok(body) if body.contains(short) => {}
+                Ok(_) => problems.push(format!("{op}: {t} never mentions {short}")),
+                Err(why) => problems.push(format!("{op}: {t}: {why}")),
+            }
+        }
+    }
+    assert!(problems.is_empty(), "TESTING.md:\n{}", problems.join("\n"));
+}

@@ -58,6 +58,30 @@ impl Section {
     }
 }
 
+impl Section {
+    pub const ALL: [Section; 6] = [
+        Section::Normal,
+        Section::Logs,
+        Section::Filter,
+        Section::Palette,
+        Section::Dialog,
+        Section::Overlay,
+    ];
+}
+
+/// The actions `[keys.MODE]` can rebind, in the key table's order; None for an unknown mode.
+pub fn actions_of(mode: &str) -> Option<Vec<&'static str>> {
+    let section = Section::ALL.into_iter().find(|s| s.name() == mode)?;
+    let map = crate::keymap::Keymap::default();
+    let names = map
+        .layer(section.layer())
+        .iter()
+        .filter(|b| section.owns(b))
+        .filter_map(|b| action_name(&b.command))
+        .collect();
+    Some(names)
+}
+
 /// What the config calls a command, or None for commands no key is bound to.
 pub fn action_name(c: &Command) -> Option<&'static str> {
     // No wildcard: a new command must say here whether and how it can be rebound.
@@ -115,14 +139,7 @@ mod tests {
     #[test]
     fn every_bound_command_has_one_name_per_table() {
         let map = Keymap::default();
-        for section in [
-            Section::Normal,
-            Section::Logs,
-            Section::Filter,
-            Section::Palette,
-            Section::Dialog,
-            Section::Overlay,
-        ] {
+        for section in Section::ALL {
             let mut names = Vec::new();
             for b in map
                 .layer(section.layer())

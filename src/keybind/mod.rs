@@ -6,6 +6,7 @@ mod actions;
 mod names;
 pub mod overrides;
 
+pub use actions::actions_of;
 pub use overrides::{KeyEntry, KeyTable, KeysConfig, Warning};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

@@ -200,7 +200,10 @@ fn theme(state: &mut State, name: Option<String>) {
 /// named after the service when it tripped none.
 fn rollout_alarms(state: &mut State) {
     let Some(svc) = state.rollout_service() else {
-        return state.flash("drill into a service first (Enter on the services pane)");
+        let open = state.keys.key_for(keymap::Layer::Normal, &Command::Open);
+        return state.flash(format!(
+            "drill into a service first ({open} on the services pane)"
+        ));
     };
     let tripped = svc
         .native

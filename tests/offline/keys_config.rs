@@ -225,3 +225,44 @@ fn the_example_config_documents_keys_that_apply_cleanly() {
     let (_, warnings) = Keymap::with_overrides(&cfg);
     assert!(warnings.is_empty(), "{warnings:?}");
 }
+
+/// The `# [keys.MODE]  names…` lines of config.example.toml (a line of names may go on in the
+/// next comment line; a note in parentheses ends it).
+fn documented_actions(text: &str) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for line in text.lines() {
+        let Some(rest) = line.strip_prefix('#') else {
+            continue;
+        };
+        let rest = rest.split('(').next().unwrap_or_default();
+        if let Some(after) = rest.trim_start().strip_prefix("[keys.") {
+            let (mode, names) = after.split_once(']').unwrap();
+            let names = names.split_whitespace().map(str::to_string).collect();
+            out.push((mode.to_string(), names));
+        } else if let Some((_, names)) = out.last_mut()
+            && rest.starts_with("                ")
+        {
+            names.extend(rest.split_whitespace().map(str::to_string));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_example_config_lists_every_action_of_every_mode() {
+    let text = include_str!("../../config.example.toml");
+    let listed = documented_actions(text);
+    let modes: Vec<&str> = listed.iter().map(|(m, _)| m.as_str()).collect();
+    assert_eq!(
+        modes,
+        ["normal", "logs", "filter", "palette", "dialog", "overlay"]
+    );
+    for (mode, names) in &listed {
+        let known = deckwatch::keybind::actions_of(mode).unwrap();
+        let mut known: Vec<String> = known.into_iter().map(str::to_string).collect();
+        let mut names = names.clone();
+        known.sort();
+        names.sort();
+        assert_eq!(names, known, "[keys.{mode}] in config.example.toml");
+    }
+}

@@ -120,6 +120,13 @@ async fn scenario(pane_key: char, secs: u64) -> (Vec<f64>, u64) {
         },
         audit: Arc::new(Audit::new(None)),
         budget: Arc::new(Budget::default()),
+        connector: Arc::new(deckwatch::contexts::DemoContexts::new(
+            deckwatch::contexts::Contexts {
+                startup: "demo".into(),
+                configured: Vec::new(),
+                read_only_everywhere: false,
+            },
+        )),
     };
     let (tx, rx) = mpsc::channel(256);
     let effects = Effects::detached(&rt, tx.clone());

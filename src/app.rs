@@ -3,8 +3,10 @@
 //! something visible changed, once per burst of messages. Data the reducer replaced is freed
 //! on a thread of its own, so freeing 10k services never delays a key.
 
-use crate::cloud::Fleet;
-use crate::state::{self, Effect, Msg, State};
+use crate::cloud::{CloudError, Fleet};
+use crate::contexts::Connector;
+use crate::model::{ActionError, ActionPlan, ContextInfo};
+use crate::state::{self, Effect, Msg, State, Target};
 use crate::theme::{Theme, Themes};
 use crate::timing::now_ms;
 use crate::workers::audit::Audit;
@@ -32,14 +34,37 @@ pub struct Runtime {
     pub intervals: Intervals,
     pub audit: Arc<Audit>,
     pub budget: Arc<Budget>,
+    /// Builds the backends `:ctx` and `:region` switch to.
+    pub connector: Arc<dyn Connector>,
 }
+
+/// The backend on screen: its context, and the pollers that read it.
+struct Live {
+    target: Target,
+    fleet: Arc<dyn Fleet>,
+    handles: Handles,
+}
+
+/// A switch's backend, built off the loop.
+type Built = (Target, Result<Arc<dyn Fleet>, CloudError>);
+
+/// Messages a context's pollers may queue before they wait for the loop.
+const DATA_QUEUE: usize = 256;
 
 /// Carries out the reducer's effects.
 pub struct Effects {
-    handles: Handles,
-    fleet: Arc<dyn Fleet>,
+    /// None while a switch builds the next context's backend.
+    live: Option<Live>,
+    /// The live pollers' messages. Replaced at a switch, so nothing the old pollers still had
+    /// in flight reaches the new context's panes.
+    data: (mpsc::Sender<Msg>, mpsc::Receiver<Msg>),
+    /// Switches' backends, as they are built.
+    built: (mpsc::Sender<Built>, mpsc::Receiver<Built>),
+    connector: Arc<dyn Connector>,
     audit: Arc<Audit>,
     budget: Arc<Budget>,
+    intervals: Intervals,
+    /// Messages that outlive a switch: an action's outcome.
     tx: mpsc::Sender<Msg>,
     refreshes: u64,
 }
@@ -54,16 +79,36 @@ impl Effects {
             watch,
             refresh,
             evidence,
+            tasks: Vec::new(),
         };
-        Self::new(handles, rt, tx)
+        Self::new(
+            handles,
+            mpsc::channel(DATA_QUEUE),
+            Target::default(),
+            rt,
+            tx,
+        )
     }
 
-    fn new(handles: Handles, rt: &Runtime, tx: mpsc::Sender<Msg>) -> Self {
+    fn new(
+        handles: Handles,
+        data: (mpsc::Sender<Msg>, mpsc::Receiver<Msg>),
+        target: Target,
+        rt: &Runtime,
+        tx: mpsc::Sender<Msg>,
+    ) -> Self {
         Self {
-            handles,
-            fleet: rt.fleet.clone(),
+            live: Some(Live {
+                target,
+                fleet: rt.fleet.clone(),
+                handles,
+            }),
+            data,
+            built: mpsc::channel(4),
+            connector: rt.connector.clone(),
             audit: rt.audit.clone(),
             budget: rt.budget.clone(),
+            intervals: rt.intervals,
             tx,
             refreshes: 0,
         }
@@ -75,25 +120,98 @@ impl Effects {
         for e in effects {
             match e {
                 Effect::Watch(w) => {
-                    let _ = self.handles.watch.send(w);
+                    if let Some(live) = &self.live {
+                        let _ = live.handles.watch.send(w);
+                    }
                 }
                 Effect::Refresh => {
                     self.refreshes += 1;
-                    let _ = self.handles.refresh.send(self.refreshes);
+                    if let Some(live) = &self.live {
+                        let _ = live.handles.refresh.send(self.refreshes);
+                    }
                 }
                 Effect::Evidence(r) => {
-                    let _ = self.handles.evidence.send(*r);
+                    if let Some(live) = &self.live {
+                        let _ = live.handles.evidence.send(*r);
+                    }
                 }
-                Effect::Run(plan, ctx) => {
-                    let (fleet, audit, tx) =
-                        (self.fleet.clone(), self.audit.clone(), self.tx.clone());
-                    tokio::spawn(runner::run(fleet, audit, *plan, ctx, tx));
-                }
+                Effect::Run(plan, ctx) => self.run(*plan, ctx),
+                Effect::SwitchContext(target) => self.switch(target),
                 Effect::ReportBudget => replies.push(Msg::Budget(self.budget.report())),
             }
         }
         replies
     }
+
+    /// Runs a confirmed action on the live backend, only if that is the context it was planned
+    /// in; the runner then checks the account itself.
+    fn run(&self, plan: ActionPlan, ctx: ContextInfo) {
+        let tx = self.tx.clone();
+        let live = self.live.as_ref().filter(|l| planned_in(&l.target, &ctx));
+        let Some(live) = live else {
+            let now = self
+                .live
+                .as_ref()
+                .map_or("no context (switching)".into(), |l| {
+                    format!("context {}", l.target.label())
+                });
+            let cause = format!(
+                "it was planned in context {} but the console is on {now}",
+                ctx.name
+            );
+            let what = format!("{} {}", plan.verb, plan.service);
+            let err = ActionError::Context { what, cause };
+            tokio::spawn(async move { tx.send(Msg::ActionDone(Err(err))).await });
+            return;
+        };
+        let (fleet, audit) = (live.fleet.clone(), self.audit.clone());
+        tokio::spawn(runner::run(fleet, audit, plan, ctx, tx));
+    }
+
+    /// Stops the live pollers at once and builds the target's backend off the loop.
+    fn switch(&mut self, target: Target) {
+        self.live = None;
+        self.data = mpsc::channel(DATA_QUEUE);
+        let (connector, built) = (self.connector.clone(), self.built.0.clone());
+        tokio::spawn(async move {
+            let result = connector.connect(&target).await;
+            let _ = built.send((target, result)).await;
+        });
+    }
+
+    /// A switch's backend arrived: when it is still the one wanted, its pollers start.
+    fn on_built(&mut self, (target, result): Built, state: &State) -> Option<Msg> {
+        if target.generation != state.contexts.current.generation {
+            return None; // overtaken by a later switch
+        }
+        match result {
+            Ok(fleet) => {
+                let handles = poller::spawn(
+                    fleet.clone(),
+                    self.data.0.clone(),
+                    state.watch(),
+                    self.intervals,
+                );
+                let generation = target.generation;
+                self.live = Some(Live {
+                    target,
+                    fleet,
+                    handles,
+                });
+                Some(Msg::ContextReady(generation))
+            }
+            Err(e) => Some(Msg::ContextFailed(target.generation, e)),
+        }
+    }
+}
+
+/// Whether an action planned in `ctx` may run on the backend of `target`.
+fn planned_in(target: &Target, ctx: &ContextInfo) -> bool {
+    let region_agrees = match &target.region {
+        Some(r) => ctx.region.is_empty() || ctx.region == *r,
+        None => true,
+    };
+    ctx.name == target.name && region_agrees
 }
 
 fn theme_of(state: &State, rt: &Runtime) -> Option<Theme> {
@@ -120,7 +238,7 @@ fn draw<B: Backend>(
     let Some(theme) = theme_of(state, rt) else {
         return Ok(false);
     };
-    let mut viewport = state.viewport;
+    let mut viewport = state.viewport.clone();
     terminal
         .draw(|f| viewport = crate::ui::draw(f, state, &theme))
         .map_err(|e| color_eyre::eyre::eyre!("drawing failed: {e:?}"))?;
@@ -147,8 +265,15 @@ pub async fn run(
     rt: Runtime,
 ) -> color_eyre::Result<()> {
     let (tx, rx) = mpsc::channel::<Msg>(256);
-    let handles = poller::spawn(rt.fleet.clone(), tx.clone(), state.watch(), rt.intervals);
-    let effects = Effects::new(handles, &rt, tx);
+    let data = mpsc::channel::<Msg>(DATA_QUEUE);
+    let handles = poller::spawn(
+        rt.fleet.clone(),
+        data.0.clone(),
+        state.watch(),
+        rt.intervals,
+    );
+    let target = state.contexts.current.clone();
+    let effects = Effects::new(handles, data, target, &rt, tx);
     let mut term = signal(SignalKind::terminate())?;
     let mut hup = signal(SignalKind::hangup())?;
     let mut int = signal(SignalKind::interrupt())?;
@@ -164,6 +289,21 @@ pub async fn run(
         run_loop(terminal, events, signals, state, &rt, effects, rx, |_| {}).await?;
     tracing::info!(frames, secs, "frames drawn");
     Ok(())
+}
+
+/// Merges a burst of waiting worker messages into one frame.
+fn burst(
+    state: &mut State,
+    effects: &mut Effects,
+    rx: &mut mpsc::Receiver<Msg>,
+    out: &mut Vec<Effect>,
+) {
+    for _ in 0..BURST {
+        match effects.data.1.try_recv().or_else(|_| rx.try_recv()) {
+            Ok(m) => out.extend(state::update(state, m)),
+            Err(_) => break,
+        }
+    }
 }
 
 /// A stream that yields once, when `f` completes.
@@ -214,23 +354,23 @@ where
                     keys += 1;
                     Msg::Key(k)
                 }
+                Some(Ok(Event::Mouse(m))) => Msg::Mouse(m),
                 Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
                 Some(Ok(_)) => continue,
                 // The terminal is gone: nothing more can be shown or typed.
                 Some(Err(_)) | None => Msg::Quit,
             },
             Some(m) = rx.recv() => m,
+            Some(m) = effects.data.1.recv() => m,
+            Some(b) = effects.built.1.recv() => match effects.on_built(b, &state) {
+                Some(m) => m,
+                None => continue,
+            },
             _ = tick.tick() => Msg::Tick(now_ms()),
             Some(()) = quits.next() => Msg::Quit,
         };
         let mut out = state::update(&mut state, msg);
-        // Merge a burst of worker messages into one frame.
-        for _ in 0..BURST {
-            match rx.try_recv() {
-                Ok(m) => out.extend(state::update(&mut state, m)),
-                Err(_) => break,
-            }
-        }
+        burst(&mut state, &mut effects, &mut rx, &mut out);
         for reply in effects.apply(out) {
             let more = state::update(&mut state, reply);
             effects.apply(more);
@@ -241,5 +381,47 @@ where
         if state.quit {
             return Ok((frames, started.elapsed().as_secs_f64()));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(name: &str, region: Option<&str>) -> Target {
+        Target {
+            generation: 3,
+            name: name.into(),
+            region: region.map(str::to_string),
+        }
+    }
+
+    fn ctx(name: &str, region: &str) -> ContextInfo {
+        ContextInfo {
+            name: name.into(),
+            region: region.into(),
+            ..ContextInfo::default()
+        }
+    }
+
+    #[test]
+    fn an_action_runs_only_on_the_backend_of_its_context() {
+        assert!(planned_in(
+            &target("prod", Some("eu-west-1")),
+            &ctx("prod", "eu-west-1")
+        ));
+        assert!(planned_in(&target("prod", None), &ctx("prod", "eu-west-1")));
+        assert!(planned_in(
+            &target("prod", Some("eu-west-1")),
+            &ctx("prod", "")
+        ));
+        assert!(!planned_in(
+            &target("prod", Some("eu-west-1")),
+            &ctx("staging", "eu-west-1")
+        ));
+        assert!(!planned_in(
+            &target("prod", Some("us-east-1")),
+            &ctx("prod", "eu-west-1")
+        ));
     }
 }

@@ -4,7 +4,7 @@ use clap::Parser;
 use deckwatch::cloud::aws::AwsOptions;
 use deckwatch::config::{self, Config, ConfigError, Context};
 use deckwatch::model::ContextInfo;
-use deckwatch::state::{self, State};
+use deckwatch::state::{self, ContextChoice, State};
 use deckwatch::theme::{self, ThemeError, Themes};
 use deckwatch::timing::now_ms;
 use deckwatch::workers::poller::Intervals;
@@ -67,13 +67,18 @@ pub struct Setup {
     pub state: State,
     pub themes: Themes,
     pub no_color: bool,
-    pub read_only: bool,
     pub intervals: Intervals,
     pub audit_group: Option<String>,
     /// The API budget's rates from the config, over the defaults.
     pub budget: std::collections::HashMap<String, f64>,
     /// Where to connect; None runs the demo fleet.
     pub aws: Option<AwsOptions>,
+    /// What in the config was not applied (`[keys]`), for the log.
+    pub warnings: Vec<String>,
+    /// Mouse clicks and wheel (`mouse = false` leaves the mouse to the terminal).
+    pub mouse: bool,
+    /// The contexts the console can switch between, for building their backends.
+    pub contexts: deckwatch::contexts::Contexts,
 }
 
 impl Setup {
@@ -101,12 +106,23 @@ impl Setup {
         };
         cli.check_demo()?;
         let read_only = cli.read_only || cfg.read_only || ctx.as_ref().is_some_and(|c| c.read_only);
-        let state = initial_state(&cli, &cfg, ctx.as_ref(), &themes, theme_name, read_only);
+        let mut state = initial_state(&cli, &cfg, ctx.as_ref(), &themes, theme_name, read_only);
+        let warnings = deckwatch::keybind::install(&mut state, &cfg);
+        let read_only_everywhere = cli.read_only || cfg.read_only;
+        let startup_region = cli
+            .region
+            .clone()
+            .or(ctx.as_ref().and_then(|c| c.region.clone()));
+        set_choices(&mut state, &cfg, startup_region, read_only_everywhere);
+        let contexts = deckwatch::contexts::Contexts {
+            startup: state.context.name.clone(),
+            configured: cfg.contexts.clone(),
+            read_only_everywhere,
+        };
         Ok(Self {
             state,
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
             themes,
-            read_only,
             intervals: Intervals {
                 fast: Duration::from_secs(cfg.poll.fast_secs),
                 normal: Duration::from_secs(cfg.poll.normal_secs),
@@ -116,6 +132,9 @@ impl Setup {
             audit_group: cfg.audit_log_group.clone(),
             budget: cfg.budget.clone(),
             aws: (!cli.demo).then(|| cli.aws_options(ctx.as_ref())),
+            warnings: warnings.iter().map(ToString::to_string).collect(),
+            mouse: cfg.mouse.unwrap_or(true),
+            contexts,
         })
     }
 }
@@ -142,9 +161,18 @@ fn initial_state(
     read_only: bool,
 ) -> State {
     // The config knows which contexts are production; the backend only fills in the rest.
-    let default_name = if cli.demo { "demo" } else { "" };
+    // Without a context, the console's own is named after the demo or the profile, so `:ctx`
+    // can come back to it.
+    let default_name = if cli.demo {
+        "demo".to_string()
+    } else {
+        cli.profile
+            .clone()
+            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
+            .unwrap_or_else(|| "default".into())
+    };
     let context = ContextInfo {
-        name: ctx.map_or(default_name.into(), |c| c.name.clone()),
+        name: ctx.map_or(default_name, |c| c.name.clone()),
         prod: ctx.is_some_and(|c| c.prod),
         ..Default::default()
     };
@@ -161,6 +189,37 @@ fn initial_state(
         accent,
     };
     State::new(options, now_ms())
+}
+
+/// The contexts `:ctx` offers: the config's, and the one the console starts in (in the region
+/// it starts in), which may not be in the config.
+fn set_choices(state: &mut State, cfg: &Config, region: Option<String>, read_only: bool) {
+    let mut choices: Vec<ContextChoice> = cfg
+        .contexts
+        .iter()
+        .map(|c| ContextChoice {
+            name: c.name.clone(),
+            region: c.region.clone(),
+            prod: c.prod,
+            read_only: c.read_only,
+            accent: c.accent.as_deref().and_then(|a| a.parse().ok()),
+        })
+        .collect();
+    let startup = state.context.name.clone();
+    match choices.iter_mut().find(|c| c.name == startup) {
+        Some(c) => c.region = region.clone(),
+        None => choices.insert(
+            0,
+            ContextChoice {
+                name: startup,
+                region: region.clone(),
+                ..ContextChoice::default()
+            },
+        ),
+    }
+    state.contexts.choices = choices;
+    state.contexts.read_only_everywhere = read_only;
+    state.contexts.current.region = region;
 }
 
 impl Cli {

@@ -26,6 +26,11 @@ pub struct Config {
     /// e.g. `"logs:FilterLogEvents" = 12.5` in a region whose limit is 25.
     #[serde(default)]
     pub budget: std::collections::HashMap<String, f64>,
+    /// `[keys.MODE]`: an action's keys, over the defaults (`keybind::overrides`).
+    #[serde(default)]
+    pub keys: crate::keybind::KeysConfig,
+    /// Clicks and the wheel; false leaves the mouse to the terminal (its own selection).
+    pub mouse: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -126,7 +131,7 @@ impl ConfigError {
     }
 }
 
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
@@ -140,8 +145,9 @@ pub fn default_dir() -> Option<PathBuf> {
 
 impl Config {
     pub fn parse(origin: &str, text: &str) -> Result<Self, ConfigError> {
-        let cfg: Config =
+        let mut cfg: Config =
             toml::from_str(text).map_err(|e| ConfigError::from_toml(origin, text, &e))?;
+        cfg.keys.locate(origin, text);
         cfg.check().map_err(|message| ConfigError::Invalid {
             origin: origin.into(),
             message,

@@ -4,6 +4,7 @@
 //! The table has a layer per input mode. A key means a `Command`; what a command does is the
 //! reducer's business (`state::commands`).
 
+pub use crate::keybind::Chord;
 use crate::model::Verb;
 use crate::state::Pane;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -38,6 +39,10 @@ pub enum Command {
     /// All of the service's events.
     Events,
     Theme(Option<String>),
+    /// `:ctx NAME`: point the console at another context of the config.
+    Context(Option<String>),
+    /// `:region NAME`: the current context in another region.
+    Region(Option<String>),
     /// Sort by the next column (None), or by the named one, descending when the bool says so.
     Sort(Option<(String, bool)>),
     /// The API budget's figures.
@@ -117,7 +122,7 @@ pub enum Reach {
 }
 
 impl Reach {
-    fn covers(self, pane: Pane) -> bool {
+    pub fn covers(self, pane: Pane) -> bool {
         match self {
             Reach::Everywhere => true,
             Reach::Pane(p) => p == pane,
@@ -128,7 +133,8 @@ impl Reach {
 
 #[derive(Debug, Clone)]
 pub struct Binding {
-    pub keys: Vec<KeyCode>,
+    /// The keys, with their modifiers (`[keys]` in the config may rebind them).
+    pub keys: Vec<Chord>,
     /// How the keys are written in help and footer.
     pub label: String,
     pub command: Command,
@@ -163,6 +169,11 @@ fn layer_rules(layer: Layer) -> (&'static str, Otherwise) {
     }
 }
 
+/// Whether a printable key not bound in `layer` is typed into its prompt.
+pub(crate) fn types_text(layer: Layer) -> bool {
+    layer_rules(layer).1 == Otherwise::Type
+}
+
 fn b(
     keys: &[KeyCode],
     label: &str,
@@ -172,7 +183,7 @@ fn b(
     hint: Option<&'static str>,
 ) -> Binding {
     Binding {
-        keys: keys.to_vec(),
+        keys: keys.iter().map(|&k| Chord::from(k)).collect(),
         label: label.to_string(),
         command,
         help,
@@ -287,11 +298,29 @@ pub fn is_interrupt(key: &KeyEvent) -> bool {
 }
 
 impl Keymap {
+    /// A layer's bindings, for `[keys]` in the config to change (`keybind::overrides`).
+    pub(crate) fn layer_mut(&mut self, layer: Layer) -> Option<&mut Vec<Binding>> {
+        self.layers
+            .iter_mut()
+            .find(|(l, _)| *l == layer)
+            .map(|(_, b)| b)
+    }
+
     pub fn layer(&self, layer: Layer) -> &[Binding] {
         self.layers
             .iter()
             .find(|(l, _)| *l == layer)
             .map_or(&[], |(_, b)| b.as_slice())
+    }
+
+    /// How the help writes the first key of `command` in `layer`, for messages that name a key
+    /// ("q again to quit"): the key in effect, after `[keys]` in the config.
+    pub fn key_for(&self, layer: Layer, command: &Command) -> String {
+        self.layer(layer)
+            .iter()
+            .find(|b| b.command == *command)
+            .and_then(|b| b.keys.first())
+            .map_or_else(|| "(no key)".into(), Chord::label)
     }
 
     /// The normal layer: the bindings the help lists.
@@ -304,19 +333,14 @@ impl Keymap {
         if is_interrupt(key) {
             return Some(Command::ForceQuit);
         }
-        if key
-            .modifiers
-            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-        {
-            return None;
-        }
+        let chord = Chord::of(key);
         let bound = self
             .layer(layer)
             .iter()
             .filter(|b| b.reach.covers(pane))
-            .find(|b| b.keys.contains(&key.code))
+            .find(|b| b.keys.contains(&chord))
             .map(|b| b.command.clone());
-        if bound.is_some() {
+        if bound.is_some() || !chord.mods.is_empty() {
             return bound;
         }
         match (layer_rules(layer).1, key.code) {
@@ -406,6 +430,18 @@ pub const WORDS: &[Word] = &[
         arg: Some("NAME"),
         command: |a| Command::Theme(a.map(str::to_string)),
         help: "switch theme",
+    },
+    Word {
+        names: &["ctx", "context"],
+        arg: Some("NAME"),
+        command: |a| Command::Context(a.map(str::to_string)),
+        help: "switch context (Tab completes the name)",
+    },
+    Word {
+        names: &["region"],
+        arg: Some("NAME"),
+        command: |a| Command::Region(a.map(str::to_string)),
+        help: "this context in another region",
     },
     Word {
         names: &["sort"],

@@ -3,9 +3,12 @@
 pub mod app;
 pub mod cloud;
 pub mod config;
+pub mod contexts;
+pub mod keybind;
 pub mod keymap;
 pub mod model;
 pub mod state;
+pub mod terminal;
 #[doc(hidden)]
 pub mod testkit;
 pub mod theme;

@@ -5,9 +5,7 @@ mod cli;
 use clap::Parser;
 use cli::{Cli, Setup};
 use deckwatch::app::{self, Runtime};
-use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
-use deckwatch::cloud::{ErrorKind, Fleet, ReadOnly, sim::SimFleet};
-use deckwatch::timing::now_ms;
+use deckwatch::contexts::{AwsContexts, Connector, DemoContexts};
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::budget::Budget;
 use std::process::ExitCode;
@@ -27,23 +25,29 @@ fn main() -> ExitCode {
         Err(e) => return fail(e),
     };
     let _log_guard = cli::init_logging();
+    for w in &setup.warnings {
+        tracing::warn!("config: {w}");
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => return fail(format!("cannot start the async runtime: {e}")),
     };
     let budget = Arc::new(Budget::new(setup.budget.clone()));
-    let fleet: Arc<dyn Fleet> = match &setup.aws {
-        None => Arc::new(SimFleet::new(now_ms())),
-        Some(opts) => match runtime.block_on(connect(opts.clone(), budget.clone())) {
-            Ok(f) => f,
-            Err(e) => return fail(e),
-        },
+    let contexts = setup.contexts.clone();
+    // Every context's backend, the first one included, is built the same way: with its
+    // credentials checked before the screen takes over, and read-only enforced in the backend
+    // itself (it refuses every mutation).
+    let connector: Arc<dyn Connector> = match &setup.aws {
+        None => Arc::new(DemoContexts::new(contexts)),
+        Some(opts) => Arc::new(AwsContexts {
+            contexts,
+            startup_options: opts.clone(),
+            budget: budget.clone(),
+        }),
     };
-    // Read-only is enforced at the lowest layer: the backend itself refuses every mutation.
-    let fleet: Arc<dyn Fleet> = if setup.read_only {
-        Arc::new(ReadOnly(fleet))
-    } else {
-        fleet
+    let fleet = match runtime.block_on(connector.connect(&setup.state.contexts.current)) {
+        Ok(f) => f,
+        Err(e) => return fail(e.message),
     };
     let audit = Arc::new(Audit::new(Audit::default_path()).with_remote_group(setup.audit_group));
     let rt = Runtime {
@@ -52,39 +56,20 @@ fn main() -> ExitCode {
         fleet,
         intervals: setup.intervals,
         audit,
+        connector,
         budget,
     };
     let result = runtime.block_on(async {
         // ratatui::init restores the terminal on panic too, before color-eyre's report.
         let mut terminal = ratatui::init();
+        let mouse = deckwatch::terminal::MouseCapture::enable(setup.mouse);
         let r = app::run(&mut terminal, setup.state, rt).await;
+        drop(mouse);
         ratatui::restore();
         r
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(format!("{e:#}")),
-    }
-}
-
-/// Builds the AWS backend and checks the credentials once before the screen takes over, so a
-/// missing or expired login is one clear line on stderr rather than a console of errors.
-async fn connect(opts: AwsOptions, budget: Arc<Budget>) -> Result<Arc<dyn Fleet>, String> {
-    let overrides = Overrides {
-        budget,
-        ..Overrides::default()
-    };
-    let fleet = AwsFleet::connect_with(opts, overrides)
-        .await
-        .map_err(|e| e.message)?;
-    match fleet.context().await {
-        Err(e) if e.kind == ErrorKind::Credentials => Err(e.message),
-        Err(e) => {
-            // Anything else (an unreachable endpoint, a denied STS call) is shown in the console,
-            // which keeps retrying.
-            tracing::warn!(error = %e, "context lookup failed; starting anyway");
-            Ok(Arc::new(fleet))
-        }
-        Ok(_) => Ok(Arc::new(fleet)),
     }
 }

@@ -23,6 +23,15 @@ pub type PartSink<'a> = dyn Fn(Vec<Service>, usize, usize) + Send + Sync + 'a;
 pub trait Fleet: Send + Sync + 'static {
     /// Profile, account, region and clusters, for the header.
     async fn context(&self) -> CloudResult<ContextInfo>;
+    /// The account and region the calls go to, asked again (the action runner checks them
+    /// against the context an action was planned in).
+    async fn identity(&self) -> CloudResult<(String, String)> {
+        self.context().await.map(|c| (c.account, c.region))
+    }
+    /// When the credentials last used expire, if they do; no call is made.
+    fn credentials_expiry(&self) -> Option<Millis> {
+        None
+    }
     /// Every service of the clusters in scope, with deployments, events and metrics.
     async fn services(&self) -> CloudResult<Vec<Service>>;
     /// The same, reporting the rows read so far to `part` while it reads, so a first load can
@@ -109,6 +118,12 @@ pub struct ReadOnly(pub std::sync::Arc<dyn Fleet>);
 impl Fleet for ReadOnly {
     async fn context(&self) -> CloudResult<ContextInfo> {
         self.0.context().await
+    }
+    async fn identity(&self) -> CloudResult<(String, String)> {
+        self.0.identity().await
+    }
+    fn credentials_expiry(&self) -> Option<Millis> {
+        self.0.credentials_expiry()
     }
     async fn services(&self) -> CloudResult<Vec<Service>> {
         self.0.services().await

@@ -263,6 +263,10 @@ pub enum ActionError {
     ReadOnly { what: String },
     #[error("{what}: could not re-read the service, nothing was sent: {cause}")]
     Reread { what: String, cause: String },
+    /// The console no longer points where the action was planned (a context switch), or the
+    /// account could not be confirmed.
+    #[error("{what}: refused, {cause}; nothing was sent")]
+    Context { what: String, cause: String },
     #[error(
         "{what}: refused, the service changed since the dialog opened ({}); nothing was sent",
         .changes.join("; ")

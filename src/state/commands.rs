@@ -1,7 +1,7 @@
 //! What each command does, by mode. Keys and palette words both end here, so a command behaves
 //! the same whichever way it was asked for.
 
-use super::{Effect, Mode, Pane, State, plan, progress};
+use super::{Effect, Mode, Pane, State, contexts, plan, progress};
 use crate::keymap::{self, Command};
 use crate::model::{ActionPlan, Verb};
 
@@ -53,6 +53,7 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
             state.help_scroll = 0;
             state.mode = Mode::Help;
         }
+        Command::Refresh if contexts::retry(state, effects) => {}
         Command::Refresh => {
             effects.push(Effect::Refresh);
             state.flash("refreshing…");
@@ -68,6 +69,8 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Diff => super::overlay::open_diff(state),
         Command::Events => super::overlay::open_events(state),
         Command::Theme(name) => theme(state, name),
+        Command::Context(name) => contexts::switch_context(state, name, effects),
+        Command::Region(name) => contexts::switch_region(state, name, effects),
         Command::Sort(column) => sort(state, column),
         Command::Budget => {
             state.mode = Mode::Budget;
@@ -149,8 +152,10 @@ fn quit_unless_acting(state: &mut State) {
         return;
     };
     let warning = format!(
-        "{} {} is still at work: quitting now may leave it half done. q again to quit anyway",
-        p.verb, p.service
+        "{} {} is still at work: quitting now may leave it half done. {} again to quit anyway",
+        p.verb,
+        p.service,
+        state.keys.key_for(keymap::Layer::Normal, &Command::Quit)
     );
     if state.flash.as_ref().is_some_and(|(m, _)| *m == warning) {
         state.quit = true;
@@ -198,7 +203,10 @@ fn theme(state: &mut State, name: Option<String>) {
 /// named after the service when it tripped none.
 fn rollout_alarms(state: &mut State) {
     let Some(svc) = state.rollout_service() else {
-        return state.flash("drill into a service first (Enter on the services pane)");
+        let open = state.keys.key_for(keymap::Layer::Normal, &Command::Open);
+        return state.flash(format!(
+            "drill into a service first ({open} on the services pane)"
+        ));
     };
     let tripped = svc
         .native
@@ -212,7 +220,10 @@ fn rollout_alarms(state: &mut State) {
     };
     state.switch_pane(Pane::Alarms);
     state.alarms.set_filter(filter.clone());
-    state.flash(format!("alarms matching {filter} · Esc clears the filter"));
+    let back = state.keys.key_for(keymap::Layer::Normal, &Command::Back);
+    state.flash(format!(
+        "alarms matching {filter} · {back} clears the filter"
+    ));
 }
 
 fn open(state: &mut State) {
@@ -278,9 +289,11 @@ fn on_palette(state: &mut State, command: Command, mut text: String, fx: &mut Ve
             }
         }
         Command::Complete => {
-            // Complete to the only word that fits.
+            // Complete a context's name, or the only word that fits.
             let fits: Vec<_> = keymap::suggestions(&text).collect();
-            if let [word] = fits.as_slice() {
+            if let Some(done) = contexts::complete(state, &text) {
+                text = done;
+            } else if let [word] = fits.as_slice() {
                 text = format!("{} ", word.names[0]);
             }
             state.mode = Mode::Palette(text);

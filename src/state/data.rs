@@ -14,6 +14,7 @@ pub(super) fn on_data(state: &mut State, msg: Msg) {
             }
             state.dirty |= c != state.context;
             state.context = c;
+            super::contexts::announce(state);
         }
         // Only until the first whole list: after that a part would hide rows.
         Msg::ServicesPart(mut v, done, total, at)

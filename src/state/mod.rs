@@ -3,6 +3,7 @@
 //! has its own handler: keys in `keys`, commands in `commands`, data in `data`.
 
 mod commands;
+pub mod contexts;
 mod data;
 pub mod evidence;
 pub mod filter;
@@ -10,6 +11,7 @@ pub mod history;
 pub mod items;
 mod keys;
 pub mod logs;
+mod mouse;
 mod msg;
 mod overlay;
 mod panes;
@@ -18,6 +20,8 @@ pub mod progress;
 pub mod rollout;
 pub mod table;
 
+pub use contexts::{ContextChoice, Target};
+pub use mouse::{Hits, ListArea};
 pub use msg::{Effect, Msg, Viewport, Watch};
 pub use panes::{Pane, PaneData};
 
@@ -106,6 +110,10 @@ pub struct State {
     pub progress: Option<progress::Progress>,
     /// Alarm links, the canary comparison, task definitions and the alarm detail.
     pub evidence: evidence::Evidence,
+    /// The contexts `:ctx` switches between, and the panes each one keeps.
+    pub contexts: contexts::Contexts,
+    /// When the credentials in use expire, if they do (SSO, assumed roles).
+    pub credentials_expiry: Option<Millis>,
     pub quit: bool,
     /// Something visible changed since the last draw.
     pub dirty: bool,
@@ -140,6 +148,11 @@ pub struct Options {
 
 impl State {
     pub fn new(o: Options, now: Millis) -> Self {
+        let current = Target {
+            name: o.context.name.clone(),
+            ..Target::default()
+        };
+        let contexts = contexts::Contexts::new(current, o.log_lines, o.log_bytes);
         Self {
             pane: Pane::Services,
             mode: Mode::Normal,
@@ -168,6 +181,8 @@ impl State {
             services_loading: None,
             progress: None,
             evidence: evidence::Evidence::default(),
+            contexts,
+            credentials_expiry: None,
             quit: false,
             dirty: true,
             discarded: Discarded::default(),
@@ -301,14 +316,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let mut effects = Vec::new();
     match msg {
         Msg::Key(key) => keys::on_key(state, key, &mut effects),
+        Msg::Mouse(m) => mouse::on_mouse(state, m, &mut effects),
         Msg::Resize(w, h) => {
             state.size = (w, h);
             state.dirty = true;
         }
         Msg::Layout(v) => {
-            state.viewport = v;
             state.rollout_view.max_scroll = v.scroll_limit;
             state.help_scroll = state.help_scroll.min(v.overlay_limit);
+            state.viewport = v;
         }
         Msg::Tick(now) => {
             on_tick(state, now);
@@ -325,6 +341,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             effects.push(Effect::Refresh);
         }
         Msg::Quit => state.quit = true,
+        Msg::ContextReady(generation) => contexts::on_ready(state, generation),
+        Msg::ContextFailed(generation, e) => contexts::on_failed(state, generation, e),
+        Msg::CredentialsExpiry(at) => {
+            state.dirty |= state.credentials_expiry != at;
+            state.credentials_expiry = at;
+        }
         data => data::on_data(state, data),
     }
     let watch = state.watch();

@@ -7,7 +7,7 @@ use crate::model::{
     ActionPlan, ActionResult, Alarm, ContextInfo, Image, LogLine, Millis, Service, ServiceKey, Task,
 };
 use crate::workers::budget::OpReport;
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyEvent, MouseEvent};
 
 /// What the pollers need to know: what is on screen, and how fast to poll it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,10 +23,12 @@ pub struct Watch {
 
 /// What the last frame's layout gave each part of the screen, so the reducer knows how far a
 /// page moves without knowing how the screen is laid out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Viewport {
     /// Rows of items the current pane's list shows at once.
     pub list_rows: u16,
+    /// Where the frame drew what a mouse click can reach.
+    pub hits: super::mouse::Hits,
     /// How far the rollout view's document may scroll.
     pub scroll_limit: usize,
     /// How far the overlay on screen (the help) may scroll.
@@ -36,6 +38,8 @@ pub struct Viewport {
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
+    /// A click or the wheel (only when the config leaves the mouse on).
+    Mouse(MouseEvent),
     Resize(u16, u16),
     /// The layout of the frame just drawn.
     Layout(Viewport),
@@ -63,6 +67,12 @@ pub enum Msg {
     Evidence(Box<super::evidence::Fetched>),
     /// SIGTERM, SIGHUP or SIGINT.
     Quit,
+    /// The backend of switch N (`Target::generation`) is built and its pollers run.
+    ContextReady(u64),
+    /// The backend of switch N could not be built.
+    ContextFailed(u64, CloudError),
+    /// When the credentials in use expire (None: they do not, or it is not known).
+    CredentialsExpiry(Option<Millis>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +83,9 @@ pub enum Effect {
     Refresh,
     /// Run a confirmed action: re-read, check, audit, call.
     Run(Box<ActionPlan>, ContextInfo),
+    /// Point the console at another context: stop the pollers, build its backend off the
+    /// loop, then start its pollers.
+    SwitchContext(super::Target),
     /// Send the API budget's figures (`Msg::Budget`), while `:budget` is open.
     ReportBudget,
     /// Tell the evidence worker what the screen needs now.

@@ -69,6 +69,26 @@ impl Theme {
         Style::new().fg(self.canary)
     }
 
+    /// Credentials about to expire (a countdown), or expired (calls fail until a login).
+    pub fn expiring(&self, expired: bool) -> Style {
+        if expired {
+            Style::new()
+                .fg(self.bg)
+                .bg(self.alarm)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().fg(self.bg).bg(self.warn)
+        }
+    }
+
+    /// The console is between two contexts: what is on screen is not live.
+    pub fn switching(&self) -> Style {
+        Style::new()
+            .fg(self.bg)
+            .bg(self.info)
+            .add_modifier(Modifier::BOLD)
+    }
+
     /// Something waits for a person: a hook, a countdown.
     pub fn waiting(&self) -> Style {
         Style::new().fg(self.warn)

@@ -2,7 +2,7 @@ use super::widgets::columns::{Column, col, flex, long};
 use super::widgets::table::{self, Spec};
 use super::{format, pane_block};
 use crate::model::{Alarm, AlarmKind, Millis};
-use crate::state::State;
+use crate::state::{ListArea, State};
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -18,8 +18,8 @@ const COLUMNS: [Column; 5] = [
     col("UPDATED", 3, 7),
 ];
 
-/// Draws the alarms table; returns how many rows it shows.
-pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
+/// Draws the alarms table; returns where its rows are.
+pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {
     let t = &state.alarms;
     let spec = Spec {
         columns: &COLUMNS,

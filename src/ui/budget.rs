@@ -54,11 +54,10 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     ));
     let h = lines.len() as u16 + 2;
     let w = 84.min(area.width);
-    popup(
-        f,
-        centered(area, w, h),
-        theme,
-        "API budget · Esc to close",
-        lines,
+    let close = state.keys.key_for(
+        crate::keymap::Layer::Overlay,
+        &crate::keymap::Command::Cancel,
     );
+    let title = format!("API budget · {close} to close");
+    popup(f, centered(area, w, h), theme, &title, lines);
 }

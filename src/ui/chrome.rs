@@ -28,6 +28,12 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             .add_modifier(Modifier::BOLD);
         parts.push((0, Span::styled(" READ-ONLY ", ro)));
     }
+    // Connecting, failed, and credentials about to expire: never dropped.
+    parts.extend(
+        super::badges::spans(state, theme)
+            .into_iter()
+            .map(|b| (0, b)),
+    );
     parts.push((0, age_span(state, theme, base)));
     parts.push((
         3,
@@ -106,10 +112,15 @@ fn or_dash(s: &str) -> &str {
     if s.is_empty() { "-" } else { s }
 }
 
-pub fn tabs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+/// Draws the pane tabs; returns where each tab is, for clicks.
+pub fn tabs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> Vec<(Rect, Pane)> {
     let mut spans = Vec::new();
+    let mut hits = Vec::new();
+    let mut x = area.x;
     for (i, pane) in Pane::TABS.iter().enumerate() {
         let label = format!(" {} {} ", i + 1, pane.title());
+        let width = (label.chars().count() as u16).min(area.right().saturating_sub(x));
+        hits.push((Rect { x, width, ..area }.intersection(area), *pane));
         let style = if *pane == state.pane {
             Style::new()
                 .fg(theme.selected_fg)
@@ -143,6 +154,9 @@ pub fn tabs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             }
         }
         spans.push(Span::raw(" "));
+        x = area
+            .x
+            .saturating_add(spans.iter().map(Span::width).sum::<usize>() as u16);
     }
     if let Some(k) = &state.rollout
         && state.pane == Pane::Rollout
@@ -159,4 +173,5 @@ pub fn tabs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
+    hits
 }

@@ -2,7 +2,7 @@
 //! was made on. Nothing runs without `y` (or, in prod, the service's name).
 
 use super::widgets::overlay::{centered, popup, wrapped_height};
-use crate::keymap::Layer;
+use crate::keymap::{Command, Layer};
 use crate::model::ActionPlan;
 use crate::state::State;
 use crate::theme::Theme;
@@ -10,7 +10,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
 
+/// Draws the dialog; returns its buttons (the keys' hints) for clicks.
 pub fn draw(
     f: &mut Frame,
     area: Rect,
@@ -18,17 +20,18 @@ pub fn draw(
     plan: &ActionPlan,
     typed: &str,
     theme: &Theme,
-) {
+) -> Vec<(Rect, Command)> {
     let mut lines = calls(plan, theme);
     lines.push(Line::raw(""));
     lines.extend(changes(plan, theme));
     lines.push(Line::raw(""));
     let mut tail = vec![planned_on(plan, theme), Line::raw("")];
-    tail.push(if state.context.prod {
-        typed_confirmation(plan, typed, theme)
+    let (last, buttons) = if state.context.prod {
+        (typed_confirmation(plan, typed, theme), Vec::new())
     } else {
         keys(state, theme)
-    });
+    };
+    tail.push(last.clone());
     let width = area.width.saturating_sub(4);
     // The evidence gets the rows the calls, changes and keys leave.
     let used = wrapped_height(&lines, width) + wrapped_height(&tail, width) - 2;
@@ -39,7 +42,27 @@ pub fn draw(
     lines.extend(tail);
     let h = wrapped_height(&lines, width);
     let title = format!("{} {}?", plan.verb, plan.service);
-    popup(f, centered(area, width, h), theme, &title, lines);
+    let r = centered(area, width, h);
+    popup(f, r, theme, &title, lines);
+    // The keys always on the dialog's last row, where the buttons' places are known.
+    let row = Rect {
+        x: r.x.saturating_add(1),
+        y: r.bottom().saturating_sub(2).max(r.y),
+        width: r.width.saturating_sub(2),
+        height: 1,
+    };
+    f.render_widget(Paragraph::new(last).style(theme.base()), row);
+    buttons
+        .into_iter()
+        .map(|(x, w, c)| {
+            let at = Rect {
+                x: row.x.saturating_add(x),
+                width: w,
+                ..row
+            };
+            (at.intersection(row), c)
+        })
+        .collect()
 }
 
 /// Every call, numbered, with when it runs.
@@ -127,15 +150,23 @@ fn typed_confirmation(plan: &ActionPlan, typed: &str, theme: &Theme) -> Line<'st
     ])
 }
 
-/// The dialog's keys, from the key table: ` y confirm   n / Esc cancel`.
-fn keys(state: &State, theme: &Theme) -> Line<'static> {
+/// The dialog's keys, from the key table: ` y confirm   n / Esc cancel`, and each one's
+/// button: its offset and width on the line, and its command.
+fn keys(state: &State, theme: &Theme) -> (Line<'static>, Vec<(u16, u16, Command)>) {
     let key = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
     let fg = Style::new().fg(theme.fg);
     let mut spans = Vec::new();
+    let mut buttons = Vec::new();
+    let mut x = 0u16;
     for (i, b) in state.keys.layer(Layer::Confirm).iter().enumerate() {
-        spans.push(Span::styled(if i == 0 { " " } else { "   " }, fg));
-        spans.push(Span::styled(b.label.clone(), key));
-        spans.push(Span::styled(format!(" {}", b.help), fg));
+        let gap = if i == 0 { " " } else { "   " };
+        let label = Span::styled(b.label.clone(), key);
+        let help = Span::styled(format!(" {}", b.help), fg);
+        x += gap.len() as u16;
+        let w = (label.width() + help.width()) as u16;
+        buttons.push((x, w, b.command.clone()));
+        x += w;
+        spans.extend([Span::styled(gap, fg), label, help]);
     }
-    Line::from(spans)
+    (Line::from(spans), buttons)
 }

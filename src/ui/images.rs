@@ -2,7 +2,7 @@ use super::widgets::columns::{Column, col, long};
 use super::widgets::table::{self, Spec};
 use super::{format, pane_block};
 use crate::model::{Findings, Image, Millis};
-use crate::state::State;
+use crate::state::{ListArea, State};
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -47,8 +47,8 @@ pub fn findings_line(f: Option<Findings>, theme: &Theme) -> Line<'static> {
     ])
 }
 
-/// Draws the images table; returns how many rows it shows.
-pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
+/// Draws the images table; returns where its rows are.
+pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {
     let t = &state.images;
     let spec = Spec {
         columns: &COLUMNS,

@@ -1,6 +1,6 @@
 use super::{format, pane_block};
-use crate::state::State;
 use crate::state::logs::{LogRef, passes};
+use crate::state::{ListArea, State};
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -31,8 +31,22 @@ pub fn line(l: LogRef<'_>, theme: &Theme) -> Line<'static> {
     ])
 }
 
-/// Draws the logs pane; returns how many lines it shows.
-pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
+/// `following`, or how to follow again with the keys in effect.
+fn follow_mode(state: &State) -> String {
+    use crate::keymap::Command::{Bottom, ToggleFollow};
+    if state.logs.follow {
+        return "following".into();
+    }
+    let key = |c| state.keys.key_for(crate::keymap::Layer::Normal, &c);
+    format!(
+        "paused ({} or {} to follow)",
+        key(Bottom),
+        key(ToggleFollow)
+    )
+}
+
+/// Draws the logs pane; returns where its lines are.
+pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {
     let logs = &state.logs;
     let buf = &logs.buf;
     let height = area.height.saturating_sub(2) as usize;
@@ -59,11 +73,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
         .service
         .as_ref()
         .map_or("no service selected".to_string(), |k| k.to_string());
-    let mode = if logs.follow {
-        "following"
-    } else {
-        "paused (G or f to follow)"
-    };
+    let mode = follow_mode(state);
     let title = format!(
         "logs of {target} · {} lines · {} · {mode}{}",
         buf.len(),
@@ -84,5 +94,11 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
         shown
     };
     f.render_widget(Paragraph::new(body).block(block), area);
-    height as u16
+    let rows = Rect {
+        x: area.x.saturating_add(1),
+        y: area.y.saturating_add(1),
+        width: area.width.saturating_sub(2),
+        height: height as u16,
+    };
+    ListArea { rows, first: 0 }
 }

@@ -3,6 +3,7 @@
 pub mod activity;
 mod alarm_detail;
 mod alarms;
+pub mod badges;
 mod budget;
 mod chrome;
 mod confirm;
@@ -23,7 +24,7 @@ mod services;
 mod tasks;
 pub mod widgets;
 
-use crate::state::{Mode, Pane, State, Viewport};
+use crate::state::{Hits, ListArea, Mode, Pane, State, Viewport};
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
@@ -46,29 +47,34 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
     .areas(f.area());
     f.render_widget(Block::default().style(theme.base()), f.area());
     chrome::header(f, header, state, theme);
-    chrome::tabs(f, tabs, state, theme);
+    let tabs = chrome::tabs(f, tabs, state, theme);
     let (mut scroll_limit, mut overlay_limit) = (0, 0);
-    let list_rows = match state.pane {
-        Pane::Services => services::draw(f, body, state, theme),
-        Pane::Tasks => tasks::draw(f, body, state, theme),
-        Pane::Images => images::draw(f, body, state, theme),
-        Pane::Alarms => alarms::draw(f, body, state, theme),
-        Pane::Logs => logs::draw(f, body, state, theme),
+    // A list's rows can be clicked; the rollout view is a document that scrolls.
+    let listed = |l: ListArea| (Some(l), l.rows.height);
+    let (list, list_rows) = match state.pane {
+        Pane::Services => listed(services::draw(f, body, state, theme)),
+        Pane::Tasks => listed(tasks::draw(f, body, state, theme)),
+        Pane::Images => listed(images::draw(f, body, state, theme)),
+        Pane::Alarms => listed(alarms::draw(f, body, state, theme)),
+        Pane::Logs => listed(logs::draw(f, body, state, theme)),
         Pane::Rollout => {
             let drawn = rollout_view::draw(f, body, state, theme);
             scroll_limit = drawn.scroll_limit;
-            drawn.rows
+            (None, drawn.rows)
         }
     };
     if let Some(p) = &state.progress {
         activity::draw(f, activity, p, &state.services.items, state.now, theme);
     }
     footer::draw(f, footer, state, theme);
+    let mut buttons = Vec::new();
     match &state.mode {
         Mode::Help => overlay_limit = overlays::help(f, body, state, theme),
         Mode::Palette(text) => overlays::palette(f, body, text, theme),
         Mode::Detail => detail::draw(f, body, state, theme),
-        Mode::Confirm(plan, typed) => confirm::draw(f, body, state, plan, typed, theme),
+        Mode::Confirm(plan, typed) => {
+            buttons = confirm::draw(f, body, state, plan, typed, theme);
+        }
         Mode::Scale(typed) => overlays::scale(f, body, state, typed, theme),
         Mode::Budget => budget::draw(f, body, state, theme),
         Mode::Diff(key) => diff::draw(f, body, state, key, theme),
@@ -79,6 +85,11 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
         list_rows,
         scroll_limit,
         overlay_limit,
+        hits: Hits {
+            tabs,
+            list,
+            buttons,
+        },
     }
 }
 
@@ -115,8 +126,10 @@ pub fn pane_block<'a>(
             let age = fetched.map_or("no data yet".to_string(), |t| {
                 format!("showing data {} old", format::age(state.now, t))
             });
+            // As much of the error as the border holds: it may end with what to run.
+            let room = usize::from(state.size.0).saturating_sub(age.chars().count() + 12);
             Span::styled(
-                format!(" ⚠ {} ({age}) ", format::clip(&e.to_string(), 90)),
+                format!(" ⚠ {} ({age}) ", format::clip(&e.to_string(), room.max(40))),
                 Style::new().fg(theme.alarm),
             )
         }

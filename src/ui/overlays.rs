@@ -51,10 +51,13 @@ pub fn help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> usize {
     let rect = centered(area, width, full);
     let limit = full.saturating_sub(rect.height) as usize;
     let scroll = state.help_scroll.min(limit);
+    let key = |c| state.keys.key_for(crate::keymap::Layer::Overlay, &c);
+    let close = key(Command::Cancel);
     let title = if limit > 0 {
-        format!("help · j/k scroll ({}/{}) · Esc to close", scroll, limit)
+        let (down, up) = (key(Command::Down), key(Command::Up));
+        format!("help · {down}/{up} scroll ({scroll}/{limit}) · {close} to close")
     } else {
-        "help · Esc to close".into()
+        format!("help · {close} to close")
     };
     popup_scrolled(f, rect, theme, &title, lines, scroll as u16);
     limit

@@ -31,9 +31,12 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> Drawn {
     let rows = area.height.saturating_sub(2);
     let Some(svc) = state.rollout_service() else {
         let why = if state.services.fetched_at.is_none() {
-            "loading…"
+            "loading…".to_string()
         } else {
-            "this service is no longer listed (Esc goes back)"
+            let back = state
+                .keys
+                .key_for(crate::keymap::Layer::Normal, &crate::keymap::Command::Back);
+            format!("this service is no longer listed ({back} goes back)")
         };
         let line = Line::styled(why, Style::new().fg(theme.muted));
         f.render_widget(Paragraph::new(line).block(block), area);

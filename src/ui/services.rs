@@ -2,7 +2,7 @@ use super::widgets::columns::{Column, col, flex};
 use super::widgets::table::{self, Spec};
 use super::{format, pane_block, rollout};
 use crate::model::{Millis, Service};
-use crate::state::State;
+use crate::state::{ListArea, State};
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -24,8 +24,8 @@ const COLUMNS: [Column; 10] = [
 ];
 const SPARK: usize = 7;
 
-/// Draws the services table; returns how many rows it shows.
-pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
+/// Draws the services table; returns where its rows are.
+pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {
     let t = &state.services;
     let spec = Spec {
         columns: &COLUMNS,

@@ -4,15 +4,15 @@ use super::widgets::columns::{Column, col, long};
 use super::widgets::table::{self, Spec};
 use super::{format, pane_block};
 use crate::model::{Millis, Task};
-use crate::state::State;
+use crate::state::{ListArea, State};
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
 
-/// Draws the tasks of every service; returns how many rows it shows.
-pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
+/// Draws the tasks of every service; returns where its rows are.
+pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {
     tasks_table(f, area, state, theme)
 }
 
@@ -30,7 +30,7 @@ const COLUMNS: [Column; 10] = [
     col("IP", 7, 7),
 ];
 
-fn tasks_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
+fn tasks_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {
     let t = &state.tasks;
     let title = "tasks".to_string();
     let spec = Spec {

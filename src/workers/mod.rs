@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod backoff;
 pub mod budget;
+pub mod credentials;
 pub mod evidence;
 pub mod linking;
 pub mod metrics;

@@ -33,6 +33,17 @@ pub struct Handles {
     pub refresh: watch::Sender<u64>,
     /// What the evidence worker should fetch.
     pub evidence: watch::Sender<crate::state::evidence::Request>,
+    /// The pollers and workers, stopped when the handles go (a context switch), so none of
+    /// them calls the old account again.
+    pub tasks: Vec<tokio::task::AbortHandle>,
+}
+
+impl Drop for Handles {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
 }
 
 /// Whether the data of `pane` is wanted on the screen `w` describes.
@@ -66,19 +77,16 @@ fn on_screen(pane: Pane, w: &Watch) -> bool {
 pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Intervals) -> Handles {
     let (watch_tx, watch_rx) = watch::channel(first);
     let (refresh_tx, refresh_rx) = watch::channel(0u64);
-    tokio::spawn(lookup_context(fleet.clone(), tx.clone()));
+    let mut tasks = vec![tokio::spawn(lookup_context(fleet.clone(), tx.clone())).abort_handle()];
+    tasks.push(tokio::spawn(super::credentials::run(fleet.clone(), tx.clone())).abort_handle());
     let (evidence_tx, evidence_rx) = watch::channel(Default::default());
     let listed = Listed::default();
-    tokio::spawn(super::evidence::run(
-        fleet.clone(),
-        tx.clone(),
-        evidence_rx,
-        listed.clone(),
-    ));
+    let evidence = super::evidence::run(fleet.clone(), tx.clone(), evidence_rx, listed.clone());
+    tasks.push(tokio::spawn(evidence).abort_handle());
     let linking = Linking::default();
     let (keys_tx, keys_rx) = watch::channel(Arc::new(Vec::new()));
     let series = metrics::Series::default();
-    tokio::spawn(metrics::run(fleet.clone(), keys_rx, series.clone()));
+    tasks.push(tokio::spawn(metrics::run(fleet.clone(), keys_rx, series.clone())).abort_handle());
     let mut keys_tx = Some(keys_tx);
     for pane in Pane::ALL {
         let p = Poller {
@@ -100,12 +108,13 @@ pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Int
             listed: listed.clone(),
             linking: linking.clone(),
         };
-        tokio::spawn(p.run());
+        tasks.push(tokio::spawn(p.run()).abort_handle());
     }
     Handles {
         watch: watch_tx,
         refresh: refresh_tx,
         evidence: evidence_tx,
+        tasks,
     }
 }
 

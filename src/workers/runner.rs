@@ -22,13 +22,49 @@ pub async fn run(
     tx: mpsc::Sender<Msg>,
 ) {
     // A confirmed action never waits behind polls for the API budget.
-    let result = with_priority(
-        Priority::Action,
-        execute(fleet.as_ref(), &audit, &plan, &ctx),
-    )
+    let result = with_priority(Priority::Action, async {
+        same_account(fleet.as_ref(), &audit, &plan, &ctx).await?;
+        execute(fleet.as_ref(), &audit, &plan, &ctx).await
+    })
     .await;
     with_priority(Priority::Action, ship_pending(fleet.as_ref(), &audit)).await;
     let _ = tx.send(Msg::ActionDone(result)).await;
+}
+
+/// Refuses unless the backend still calls the account and region the action was planned in
+/// (as far as the console knew them): an action planned in one context never runs in another.
+async fn same_account(
+    fleet: &dyn Fleet,
+    audit: &Audit,
+    plan: &ActionPlan,
+    ctx: &ContextInfo,
+) -> Result<(), ActionError> {
+    let cause = match fleet.identity().await {
+        Err(e) => format!("the account could not be confirmed ({e})"),
+        Ok((account, region)) => {
+            let account_differs = !ctx.account.is_empty() && account != ctx.account;
+            let region_differs = !ctx.region.is_empty() && region != ctx.region;
+            if !account_differs && !region_differs {
+                return Ok(());
+            }
+            format!(
+                "it was planned in account {} ({}) but the console now calls account {account} \
+                 ({region})",
+                ctx.account, ctx.region
+            )
+        }
+    };
+    audit_or_log(
+        audit,
+        Phase::Refused,
+        ctx,
+        plan,
+        json!({"refused": [cause]}),
+    );
+    Err(ActionError::Context {
+        what: format!("{} {}", plan.verb, plan.service),
+        cause,
+    })
 }
 
 /// Does the action; Ok carries what was done, Err why nothing (or not all) was.

@@ -14,6 +14,8 @@ mod e2e_moto;
 mod e2e_native_canary;
 mod moto_actions;
 mod moto_backend;
+mod moto_contexts;
+mod moto_credentials;
 mod moto_endpoint_loss;
 mod moto_evidence;
 mod moto_metrics;

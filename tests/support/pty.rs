@@ -15,18 +15,23 @@ pub struct Console {
     parser: Arc<Mutex<vt100::Parser>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
-    _master: Box<dyn MasterPty + Send>,
+    master: Box<dyn MasterPty + Send>,
     home: tempfile::TempDir,
 }
 
 impl Console {
     /// Starts deckwatch at 120×40 with a fresh home, so no user config or theme leaks in.
     pub fn spawn(args: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::spawn_sized(args, env, 120, 40)
+    }
+
+    /// Starts deckwatch on a `cols`×`rows` terminal.
+    pub fn spawn_sized(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Self {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
-                rows: 40,
-                cols: 120,
+                rows,
+                cols,
                 pixel_width: 0,
                 pixel_height: 0,
             })
@@ -47,8 +52,8 @@ impl Console {
         let child = pair.slave.spawn_command(cmd).expect("spawn deckwatch");
         drop(pair.slave);
         let parser = Arc::new(Mutex::new(vt100::Parser::new(
-            NonZeroU16::new(40).unwrap(),
-            NonZeroU16::new(120).unwrap(),
+            NonZeroU16::new(rows).unwrap(),
+            NonZeroU16::new(cols).unwrap(),
             0,
         )));
         let mut reader = pair.master.try_clone_reader().expect("pty reader");
@@ -67,7 +72,7 @@ impl Console {
             parser,
             writer,
             child,
-            _master: pair.master,
+            master: pair.master,
             home,
         }
     }
@@ -90,6 +95,47 @@ impl Console {
         self.child.process_id().expect("deckwatch has a pid")
     }
 
+    /// The terminal's size changes (the console gets SIGWINCH), and so does the screen read.
+    pub fn resize(&mut self, cols: u16, rows: u16) {
+        self.parser.lock().unwrap().set_size(
+            NonZeroU16::new(rows).unwrap(),
+            NonZeroU16::new(cols).unwrap(),
+        );
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize the pty");
+    }
+
+    /// Whether the console asked the terminal for mouse events.
+    pub fn mouse_captured(&self) -> bool {
+        self.parser.lock().unwrap().screen().mouse_protocol_mode() != vt100::MouseProtocolMode::None
+    }
+
+    /// A left click at column `x`, row `y` (from 0), as a terminal in SGR mouse mode sends it.
+    pub fn click(&mut self, x: u16, y: u16) {
+        self.send(&format!(
+            "\x1b[<0;{};{}M\x1b[<0;{};{}m",
+            x + 1,
+            y + 1,
+            x + 1,
+            y + 1
+        ));
+    }
+
+    /// Where `text` first shows on the screen: (column, row), from 0.
+    pub fn find(&self, text: &str) -> Option<(u16, u16)> {
+        let screen = self.screen();
+        screen.lines().enumerate().find_map(|(y, line)| {
+            let byte = line.find(text)?;
+            Some((line[..byte].chars().count() as u16, y as u16))
+        })
+    }
+
     pub fn alternate_screen(&self) -> bool {
         self.parser.lock().unwrap().screen().alternate_screen()
     }
@@ -99,6 +145,16 @@ impl Console {
         self.writer.flush().expect("flush keys");
         // Give the console a moment so a lone ESC is read as the Esc key, not a sequence start.
         std::thread::sleep(Duration::from_millis(150));
+    }
+
+    /// Waits until the whole screen passes `ok`.
+    pub fn wait_for_screen(&self, what: &str, ok: impl Fn(&str) -> bool) {
+        self.wait_until(what, ok);
+    }
+
+    /// The console has not exited.
+    pub fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
     }
 
     fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) {

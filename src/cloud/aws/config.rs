@@ -1,11 +1,15 @@
 //! Builds the shared `SdkConfig` from the command line options and the standard AWS sources.
 
+use super::credentials::{CredentialState, Watched};
 use super::{AwsOptions, Overrides};
 use aws_config::BehaviorVersion;
+use aws_config::identity::IdentityCache;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
+use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_types::SdkConfig;
 use aws_types::region::Region;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long one attempt may take to connect, so a dead endpoint fails fast.
@@ -15,8 +19,12 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Resolves profile, region, endpoint and credentials the way the AWS CLI does: explicit options
 /// first, then `AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL(_<SERVICE>)`, the shared config
-/// files, SSO, web identity, the container and IMDS.
-pub(super) async fn load(opts: &AwsOptions, overrides: &Overrides) -> SdkConfig {
+/// files, SSO, web identity, the container and IMDS. The credentials are watched
+/// (`credentials.rs`): their expiry is known, and renewed ones are picked up without a restart.
+pub(super) async fn load(
+    opts: &AwsOptions,
+    overrides: &Overrides,
+) -> (SdkConfig, Arc<CredentialState>) {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(if opts.retries {
             RetryConfig::standard()
@@ -44,7 +52,19 @@ pub(super) async fn load(opts: &AwsOptions, overrides: &Overrides) -> SdkConfig 
     if let Some(client) = &overrides.http_client {
         loader = loader.http_client(client.clone());
     }
-    loader.load().await
+    let sdk = loader.load().await;
+    let state = Arc::new(CredentialState::default());
+    let Some(chain) = sdk.credentials_provider() else {
+        return (sdk, state);
+    };
+    let watched = SharedCredentialsProvider::new(Watched::new(chain, state.clone()));
+    let sdk = sdk
+        .to_builder()
+        .credentials_provider(watched)
+        // The watcher is the cache: it can forget credentials the service refused.
+        .identity_cache(IdentityCache::no_cache())
+        .build();
+    (sdk, state)
 }
 
 /// The profile name to show and to put in hints: the option, else `AWS_PROFILE`, else `default`.

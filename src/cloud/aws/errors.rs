@@ -53,6 +53,8 @@ pub struct ErrorMapper {
     /// The profile named explicitly (option or `AWS_PROFILE`); `None` for the default chain.
     profile: Option<String>,
     budget: Arc<Budget>,
+    /// Told when credentials were refused, so renewed ones are read before the next call.
+    credentials: Option<Arc<super::credentials::CredentialState>>,
 }
 
 /// An SDK call made within the budget: `.send().within(errors, "ecs:ListServices").await`.
@@ -78,7 +80,17 @@ impl ErrorMapper {
     }
 
     pub fn with_budget(profile: Option<String>, budget: Arc<Budget>) -> Self {
-        Self { profile, budget }
+        Self {
+            profile,
+            budget,
+            credentials: None,
+        }
+    }
+
+    /// Tells `state` when the service refuses the credentials.
+    pub fn with_credentials(mut self, state: Arc<super::credentials::CredentialState>) -> Self {
+        self.credentials = Some(state);
+        self
     }
 
     /// Waits until the budget allows a call of `action`.
@@ -100,6 +112,9 @@ impl ErrorMapper {
     }
 
     fn credentials(&self, detail: &str) -> CloudError {
+        if let Some(state) = &self.credentials {
+            state.refused();
+        }
         // One line: the provider chain lists what it tried on separate lines.
         let mut flat = String::new();
         for line in detail.lines().map(str::trim).filter(|l| !l.is_empty()) {
@@ -128,14 +143,15 @@ impl ErrorMapper {
         match &err {
             SdkError::ServiceError(ctx) => {
                 let status = ctx.raw().status().as_u16();
-                let code = ctx.err().code().unwrap_or_default();
+                let fallback = raw_code(ctx.raw());
+                let code = ctx.err().code().unwrap_or(&fallback);
                 let message = ctx.err().message().unwrap_or_default();
                 self.classify(action, status, code, message)
             }
             SdkError::ResponseError(ctx) => {
                 let status = ctx.raw().status().as_u16();
                 if status >= 500 || status == 429 || status == 403 {
-                    self.classify(action, status, "", "")
+                    self.classify(action, status, &raw_code(ctx.raw()), "")
                 } else {
                     CloudError::new(
                         ErrorKind::Other,
@@ -207,6 +223,26 @@ impl ErrorMapper {
             format!("{action}: {}", or_code(code, message)),
         )
     }
+}
+
+/// The error code of an answer the protocol's parser could not read: the `x-amzn-errortype`
+/// header the JSON protocols carry (`Code:uri` or `Code`), else an XML error body's `<Code>`.
+/// A front end, a proxy or an emulator may answer a JSON call in XML, and an invalid or
+/// expired token must still be known as one.
+fn raw_code(raw: &HttpResponse) -> String {
+    if let Some(h) = raw.headers().get("x-amzn-errortype") {
+        return h.split(':').next().unwrap_or_default().to_string();
+    }
+    let body = raw
+        .body()
+        .bytes()
+        .map(String::from_utf8_lossy)
+        .unwrap_or_default();
+    body.split_once("<Code>")
+        .and_then(|(_, rest)| rest.split_once("</Code>"))
+        .map(|(code, _)| code.trim().to_string())
+        .filter(|c| c.len() < 100 && c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '.'))
+        .unwrap_or_default()
 }
 
 fn or_code(code: &str, message: &str) -> String {

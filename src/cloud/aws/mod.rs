@@ -11,6 +11,7 @@ pub mod alb;
 mod balancers;
 mod batch;
 mod config;
+pub mod credentials;
 mod enrich;
 pub mod errors;
 pub mod history;
@@ -109,6 +110,8 @@ pub struct AwsFleet {
     usage: Mutex<Option<Arc<Vec<ServiceImages>>>>,
     previous: taskdefs::PreviousRevisions,
     balancers: balancers::Balancers,
+    /// The expiry of the credentials in use, from the watched chain.
+    credentials: Arc<credentials::CredentialState>,
 }
 
 macro_rules! client {
@@ -129,8 +132,11 @@ impl AwsFleet {
     }
 
     pub async fn connect_with(opts: AwsOptions, overrides: Overrides) -> CloudResult<Self> {
-        let sdk = config::load(&opts, &overrides).await;
-        Self::from_sdk_config(&sdk, opts, &overrides)
+        let (sdk, credentials) = config::load(&opts, &overrides).await;
+        let mut fleet = Self::from_sdk_config(&sdk, opts, &overrides)?;
+        fleet.errors = fleet.errors.with_credentials(credentials.clone());
+        fleet.credentials = credentials;
+        Ok(fleet)
     }
 
     /// Builds the clients from an already loaded `SdkConfig`.
@@ -169,6 +175,7 @@ impl AwsFleet {
             usage: Mutex::new(None),
             previous: Default::default(),
             balancers: Default::default(),
+            credentials: Arc::default(),
         })
     }
 
@@ -335,6 +342,21 @@ impl Fleet for AwsFleet {
             clusters,
             prod: false,
         })
+    }
+
+    async fn identity(&self) -> CloudResult<(String, String)> {
+        let who = self
+            .sts
+            .get_caller_identity()
+            .send()
+            .within(&self.errors, "sts:GetCallerIdentity")
+            .await?;
+        let account = who.account().unwrap_or_default().to_string();
+        Ok((account, self.region.clone()))
+    }
+
+    fn credentials_expiry(&self) -> Option<crate::model::Millis> {
+        self.credentials.expiry()
     }
 
     async fn services(&self) -> CloudResult<Vec<Service>> {

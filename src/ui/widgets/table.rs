@@ -2,6 +2,7 @@
 //! costs. Its columns share the width by priority and content (`columns::fit`).
 
 use super::columns::{self, Column};
+use crate::state::ListArea;
 use crate::state::table::Sort;
 use crate::theme::Theme;
 use ratatui::Frame;
@@ -39,14 +40,14 @@ pub struct Spec<'a> {
 }
 
 /// Draws `spec`, calling `row(i)` only for the visible items; each row gives one line per
-/// column. Returns how many rows fit.
+/// column. Returns where the rows are (as many as fit) and which item the first one shows.
 pub fn draw<'a>(
     f: &mut Frame,
     area: Rect,
     theme: &Theme,
     spec: Spec<'a>,
     mut row: impl FnMut(usize) -> Vec<Line<'a>>,
-) -> u16 {
+) -> ListArea {
     let inner_height = area.height.saturating_sub(3) as usize; // borders + header
     let first = offset(spec.selected, inner_height);
     let last = (first + inner_height).min(spec.len);
@@ -99,7 +100,18 @@ pub fn draw<'a>(
         .column_spacing(SPACING)
         .style(theme.base());
     f.render_widget(table, area);
-    inner_height as u16
+    list_area(area, inner_height as u16, first)
+}
+
+/// Where a bordered table's rows are, below its header, for clicks.
+fn list_area(area: Rect, rows: u16, first: usize) -> ListArea {
+    let rows = Rect {
+        x: area.x.saturating_add(1),
+        y: area.y.saturating_add(2),
+        width: area.width.saturating_sub(2),
+        height: rows,
+    };
+    ListArea { rows, first }
 }
 
 #[cfg(test)]

@@ -4,12 +4,15 @@
 mod helpers;
 
 mod actions;
+mod contexts;
 mod data;
 mod drill_down;
 mod evidence;
 mod filter;
 mod help_quit_refresh;
+mod key_overrides;
 mod loading;
+mod mouse;
 mod navigation;
 mod pair_actions;
 mod palette;

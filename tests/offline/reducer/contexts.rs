@@ -1,0 +1,384 @@
+//! `:ctx` and `:region`: the switch is total and loud, each context keeps its own panes, and
+//! an action can never run in a context other than the one it was planned in.
+
+use super::helpers::*;
+use crossterm::event::KeyCode;
+use deckwatch::cloud::{CloudError, ErrorKind};
+use deckwatch::model::ContextInfo;
+use deckwatch::state::contexts::KEPT;
+use deckwatch::state::{ContextChoice, Effect, Mode, Msg, Pane, State, Target, update};
+use ratatui::style::Color;
+
+fn choice(name: &str, region: &str, prod: bool) -> ContextChoice {
+    ContextChoice {
+        name: name.into(),
+        region: Some(region.into()),
+        prod,
+        ..ContextChoice::default()
+    }
+}
+
+/// The demo's state, started in context `demo`, with `prod` and `staging` in the config.
+fn with_contexts() -> State {
+    let mut s = demo().fleet_context().with_services().build();
+    s.contexts.choices = vec![
+        choice("demo", "eu-west-1", false),
+        ContextChoice {
+            accent: Some(Color::Rgb(255, 95, 95)),
+            read_only: false,
+            ..choice("prod", "us-east-1", true)
+        },
+        ContextChoice {
+            read_only: true,
+            ..choice("staging", "eu-west-1", false)
+        },
+    ];
+    s.contexts.current.region = Some("eu-west-1".into());
+    s
+}
+
+fn palette(s: &mut State, line: &str) -> Vec<Effect> {
+    press(s, KeyCode::Char(':'));
+    type_text(s, line);
+    press(s, KeyCode::Enter)
+}
+
+fn switches(fx: &[Effect]) -> Vec<&Target> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::SwitchContext(t) => Some(t),
+            _ => None,
+        })
+        .collect()
+}
+
+fn flash(s: &State) -> String {
+    s.flash.clone().map(|(m, _)| m).unwrap_or_default()
+}
+
+#[test]
+fn ctx_switches_at_once_and_asks_the_loop_for_the_new_backend() {
+    let mut s = with_contexts();
+    assert!(!s.services.is_empty());
+    let fx = palette(&mut s, "ctx prod");
+    let target = switches(&fx);
+    assert_eq!(
+        target,
+        vec![&Target {
+            generation: 1,
+            name: "prod".into(),
+            region: Some("us-east-1".into()),
+        }]
+    );
+    // The header is the new context's at once: name, PROD, its colour, its region.
+    assert_eq!(s.context.name, "prod");
+    assert!(s.context.prod);
+    assert_eq!(s.context.region, "us-east-1");
+    assert_eq!(s.accent, Some(Color::Rgb(255, 95, 95)));
+    assert!(
+        s.context.account.is_empty(),
+        "prod's account is not known yet"
+    );
+    // Nothing of the old context's data is on screen.
+    assert_eq!(s.services.items.len(), 0);
+    assert_eq!(s.services.fetched_at, None);
+    assert!(s.contexts.connecting);
+    assert!(
+        flash(&s).contains("switching to context prod (PROD)"),
+        "{}",
+        flash(&s)
+    );
+    // The pollers are told what is on screen again once they run.
+    assert!(!watches(&fx).is_empty());
+}
+
+#[test]
+fn the_switch_is_announced_with_the_account_once_the_backend_answers() {
+    let mut s = with_contexts();
+    palette(&mut s, "ctx prod");
+    update(&mut s, Msg::ContextReady(1));
+    assert!(!s.contexts.connecting);
+    let info = ContextInfo {
+        name: "prod".into(),
+        profile: "prod".into(),
+        account: "999988887777".into(),
+        region: "us-east-1".into(),
+        ..ContextInfo::default()
+    };
+    update(&mut s, Msg::Context(info.clone()));
+    assert_eq!(
+        flash(&s),
+        "now on context prod (PROD) · account 999988887777 · us-east-1"
+    );
+    assert!(
+        s.context.prod,
+        "PROD is the config's word, kept over the backend's"
+    );
+    s.flash = None;
+    update(&mut s, Msg::Context(info));
+    assert!(s.flash.is_none(), "announced once");
+}
+
+#[test]
+fn each_context_keeps_its_panes_selection_and_filter() {
+    let mut s = with_contexts();
+    select(&mut s, "prod-edge", "checkout");
+    press(&mut s, KeyCode::Enter);
+    assert!(s.in_rollout_view());
+    press(&mut s, KeyCode::Char('1'));
+    s.services.set_filter("pay|check".into());
+    press(&mut s, KeyCode::Char('j'));
+    let (filter, selected, count) = (
+        s.services.filter.text().to_string(),
+        selected_name(&s),
+        s.services.items.len(),
+    );
+    let demo_account = s.context.account.clone();
+
+    palette(&mut s, "ctx prod");
+    // prod's own data arrives: one service.
+    update(&mut s, Msg::ContextReady(1));
+    let prod_rows: Vec<_> = services().into_iter().take(1).collect();
+    update(&mut s, Msg::Services(prod_rows.into(), EPOCH));
+    assert_eq!(s.services.items.len(), 1);
+    assert_eq!(s.services.filter.text(), "");
+
+    let fx = palette(&mut s, "ctx demo");
+    assert_eq!(switches(&fx)[0].generation, 2);
+    assert_eq!(s.services.items.len(), count, "demo's rows came back");
+    assert_eq!(s.services.filter.text(), filter);
+    assert_eq!(selected_name(&s), selected);
+    assert_eq!(s.context.account, demo_account);
+    assert!(!s.context.prod);
+
+    palette(&mut s, "ctx prod");
+    assert_eq!(s.services.items.len(), 1, "and prod's too");
+}
+
+#[test]
+fn the_kept_contexts_are_bounded() {
+    let mut s = with_contexts();
+    let regions = [
+        "us-east-1",
+        "us-east-2",
+        "us-west-1",
+        "us-west-2",
+        "eu-west-2",
+        "eu-north-1",
+        "ap-south-1",
+    ];
+    for r in regions {
+        palette(&mut s, &format!("region {r}"));
+        assert_eq!(s.context.region, r);
+    }
+    let kept: Vec<_> = s.contexts.kept().collect();
+    assert_eq!(kept.len(), KEPT);
+    // The oldest went first: the newest ones are kept.
+    assert_eq!(kept.last().unwrap().region.as_deref(), Some("eu-north-1"));
+}
+
+#[test]
+fn region_switches_the_current_context_and_refuses_what_is_not_a_region() {
+    let mut s = with_contexts();
+    let fx = palette(&mut s, "region useast1");
+    assert!(switches(&fx).is_empty());
+    assert!(
+        flash(&s).contains("not an AWS region name"),
+        "{}",
+        flash(&s)
+    );
+    let fx = palette(&mut s, "region ap-southeast-2");
+    assert_eq!(switches(&fx)[0].name, "demo");
+    assert_eq!(switches(&fx)[0].region.as_deref(), Some("ap-southeast-2"));
+    assert_eq!(s.context.name, "demo");
+    assert_eq!(s.context.region, "ap-southeast-2");
+}
+
+#[test]
+fn an_unknown_or_current_context_is_refused_with_the_names() {
+    let mut s = with_contexts();
+    let fx = palette(&mut s, "ctx prd");
+    assert!(switches(&fx).is_empty());
+    assert_eq!(
+        flash(&s),
+        "no context named \"prd\" (contexts: demo, prod, staging)"
+    );
+    let fx = palette(&mut s, "ctx demo");
+    assert!(switches(&fx).is_empty());
+    assert!(
+        flash(&s).contains("already on context demo"),
+        "{}",
+        flash(&s)
+    );
+    assert!(!s.services.is_empty(), "nothing was swapped");
+}
+
+#[test]
+fn a_read_only_context_is_read_only_after_the_switch() {
+    let mut s = with_contexts();
+    palette(&mut s, "ctx staging");
+    assert!(s.read_only);
+    palette(&mut s, "ctx demo");
+    assert!(!s.read_only);
+    s.contexts.read_only_everywhere = true;
+    palette(&mut s, "ctx prod");
+    assert!(s.read_only, "--read-only holds in every context");
+}
+
+#[test]
+fn no_switch_while_an_action_is_being_sent() {
+    let mut s = with_contexts();
+    select(&mut s, "prod-edge", "checkout");
+    shift(&mut s, 'P');
+    let fx = press(&mut s, KeyCode::Char('y'));
+    assert_eq!(acts(&fx).len(), 1);
+    let fx = palette(&mut s, "ctx prod");
+    assert!(switches(&fx).is_empty());
+    assert!(
+        flash(&s).contains("still being sent in demo"),
+        "{}",
+        flash(&s)
+    );
+    assert_eq!(s.context.name, "demo");
+}
+
+#[test]
+fn a_plan_made_before_a_switch_runs_only_where_it_was_planned() {
+    let mut s = with_contexts();
+    select(&mut s, "prod-edge", "checkout");
+    shift(&mut s, 'P');
+    let plan = dialog(&s);
+    // The dialog is the only way to run it; it cannot stay open across a switch.
+    press(&mut s, KeyCode::Esc);
+    palette(&mut s, "ctx prod");
+    assert_eq!(s.mode, Mode::Normal);
+    // On prod, nothing of demo's is selected: the same keys plan nothing.
+    shift(&mut s, 'P');
+    assert_eq!(s.mode, Mode::Normal);
+    // Back on demo, a new plan carries demo's context to the loop and the runner.
+    palette(&mut s, "ctx demo");
+    shift(&mut s, 'P');
+    assert_eq!(dialog(&s), plan);
+    let fx = press(&mut s, KeyCode::Char('y'));
+    let ctx = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Run(_, ctx) => Some(ctx.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(ctx.name, "demo");
+    assert_eq!(ctx.account, s.context.account);
+}
+
+#[test]
+fn a_failed_switch_marks_every_pane_and_r_tries_again() {
+    let mut s = with_contexts();
+    palette(&mut s, "ctx prod");
+    let err = CloudError::new(
+        ErrorKind::Credentials,
+        "no valid AWS credentials: run `aws sso login --profile prod`",
+    );
+    // An answer for an older switch changes nothing.
+    update(&mut s, Msg::ContextFailed(0, err.clone()));
+    assert!(s.contexts.failed.is_none());
+    update(&mut s, Msg::ContextFailed(1, err.clone()));
+    assert!(!s.contexts.connecting);
+    for pane in Pane::ALL {
+        assert_eq!(s.pane_data(pane).error(), Some(&err), "{pane:?}");
+    }
+    assert!(
+        flash(&s).contains("aws sso login --profile prod"),
+        "{}",
+        flash(&s)
+    );
+    assert!(flash(&s).contains("r tries again"), "{}", flash(&s));
+    let fx = press(&mut s, KeyCode::Char('r'));
+    let again = switches(&fx);
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].name, "prod");
+    assert_eq!(again[0].generation, 2);
+    assert!(!fx.contains(&Effect::Refresh));
+    assert!(s.contexts.connecting);
+}
+
+#[test]
+fn tab_completes_context_names_in_the_palette() {
+    let mut s = with_contexts();
+    s.contexts
+        .choices
+        .push(choice("prod-us", "us-west-2", true));
+    press(&mut s, KeyCode::Char(':'));
+    type_text(&mut s, "ctx st");
+    press(&mut s, KeyCode::Tab);
+    assert_eq!(s.mode, Mode::Palette("ctx staging ".into()));
+    press(&mut s, KeyCode::Esc);
+    press(&mut s, KeyCode::Char(':'));
+    type_text(&mut s, "ctx pr");
+    press(&mut s, KeyCode::Tab);
+    assert_eq!(
+        s.mode,
+        Mode::Palette("ctx prod".into()),
+        "as far as prod and prod-us agree"
+    );
+    press(&mut s, KeyCode::Esc);
+    press(&mut s, KeyCode::Char(':'));
+    type_text(&mut s, "ct");
+    press(&mut s, KeyCode::Tab);
+    assert_eq!(s.mode, Mode::Palette("ctx ".into()), "the word first");
+}
+
+#[test]
+fn the_header_takes_the_prod_context_s_colour_at_once() {
+    use deckwatch::theme::Themes;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let theme = Themes::load(None).unwrap().get("dark").unwrap();
+    let header_bg = |s: &State| {
+        let mut t = Terminal::new(TestBackend::new(120, 30)).unwrap();
+        t.draw(|f| {
+            deckwatch::ui::draw(f, s, &theme);
+        })
+        .unwrap();
+        let buf = t.backend().buffer().clone();
+        let line: String = (0..120).map(|x| buf[(x, 0)].symbol()).collect();
+        (buf[(1, 0)].bg, line)
+    };
+    let mut s = with_contexts();
+    let (bg, line) = header_bg(&s);
+    assert_eq!(bg, theme.header_bg);
+    assert!(line.contains("ctx demo"), "{line}");
+    palette(&mut s, "ctx prod");
+    let (bg, line) = header_bg(&s);
+    assert_eq!(bg, Color::Rgb(255, 95, 95), "the context's accent");
+    assert!(
+        line.contains("ctx prod") && line.contains(" PROD "),
+        "{line}"
+    );
+    assert!(
+        line.contains("us-east-1") && line.contains("CONNECTING"),
+        "{line}"
+    );
+}
+
+#[test]
+fn the_back_stack_belongs_to_its_context() {
+    let mut s = with_contexts();
+    select(&mut s, "prod-edge", "checkout");
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(s.pane, Pane::Rollout);
+    palette(&mut s, "ctx prod");
+    assert_eq!(s.pane, Pane::Services);
+    assert!(s.rollout.is_none());
+    // Esc on prod has nowhere of demo's to go back to.
+    press(&mut s, KeyCode::Esc);
+    assert_eq!(s.pane, Pane::Services);
+    assert!(s.rollout.is_none());
+    // Back on demo: the rollout view it was left on, and Esc goes back from there.
+    palette(&mut s, "ctx demo");
+    assert_eq!(s.pane, Pane::Rollout);
+    assert_eq!(s.rollout.as_ref().unwrap().name, "checkout");
+    press(&mut s, KeyCode::Esc);
+    assert_eq!(s.pane, Pane::Services);
+    assert_eq!(selected_name(&s), "checkout");
+}

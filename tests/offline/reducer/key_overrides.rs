@@ -1,0 +1,109 @@
+//! `[keys]` from the config in the reducer: an overridden key acts, and the key it replaced no
+//! longer does.
+
+use super::helpers::*;
+use crossterm::event::{KeyCode, KeyModifiers};
+use deckwatch::config::Config;
+use deckwatch::state::{Mode, Pane, State};
+
+fn with_keys(toml: &str) -> State {
+    let mut s = loaded();
+    let cfg = Config::parse("test.toml", toml).unwrap();
+    let warnings = deckwatch::keybind::install(&mut s, &cfg);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    s
+}
+
+#[test]
+fn a_rebound_movement_key_moves_and_the_old_one_does_not() {
+    let mut s = with_keys("[keys.normal]\ndown = \"n\"\nup = \"e\"\n");
+    assert_eq!(s.services.selected, 0);
+    press(&mut s, KeyCode::Char('j'));
+    assert_eq!(s.services.selected, 0, "j is no longer down");
+    press(&mut s, KeyCode::Down);
+    assert_eq!(
+        s.services.selected, 0,
+        "down = \"n\" replaced every key of down"
+    );
+    press(&mut s, KeyCode::Char('n'));
+    press(&mut s, KeyCode::Char('n'));
+    assert_eq!(s.services.selected, 2);
+    press(&mut s, KeyCode::Char('e'));
+    assert_eq!(s.services.selected, 1);
+}
+
+#[test]
+fn a_rebound_action_key_opens_the_dialog_and_the_old_one_does_nothing() {
+    let mut s = with_keys("[keys.normal]\npromote = \"ctrl-p\"\n");
+    select(&mut s, "prod-edge", "checkout");
+    shift(&mut s, 'P');
+    assert_eq!(s.mode, Mode::Normal, "P no longer promotes");
+    assert!(s.flash.is_none(), "P means nothing now: {:?}", s.flash);
+    press_mod(&mut s, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    let plan = dialog(&s);
+    assert_eq!(plan.service.name, "checkout");
+}
+
+#[test]
+fn a_rebound_dialog_key_confirms_and_the_old_one_cancels() {
+    let mut s = with_keys("[keys.dialog]\nconfirm = \"Y\"\n");
+    select(&mut s, "prod-edge", "checkout");
+    shift(&mut s, 'P');
+    let fx = press(&mut s, KeyCode::Char('y'));
+    assert!(acts(&fx).is_empty(), "y sends nothing now");
+    assert_eq!(s.mode, Mode::Normal);
+    assert!(
+        s.flash.as_ref().unwrap().0.contains("cancelled"),
+        "{:?}",
+        s.flash
+    );
+    shift(&mut s, 'P');
+    let plan = dialog(&s);
+    let fx = shift(&mut s, 'Y');
+    assert_eq!(acts(&fx), vec![&plan]);
+}
+
+#[test]
+fn ctrl_d_pages_when_bound() {
+    let mut s = with_keys("[keys.normal]\npage_down = [\"ctrl-d\", \"PgDn\"]\n");
+    s.viewport.list_rows = 4;
+    press(&mut s, KeyCode::Char('d'));
+    assert_eq!(s.services.selected, 0, "d is no longer page down");
+    press_mod(&mut s, KeyCode::Char('d'), KeyModifiers::CONTROL);
+    assert_eq!(s.services.selected, 4);
+    press(&mut s, KeyCode::PageDown);
+    assert_eq!(s.services.selected, 8);
+}
+
+#[test]
+fn the_logs_follow_key_is_rebound_on_the_logs_pane() {
+    let mut s = with_keys("[keys.logs]\nfollow = \"space\"\n");
+    press(&mut s, KeyCode::Char('5'));
+    assert_eq!(s.pane, Pane::Logs);
+    assert!(s.logs.follow);
+    press(&mut s, KeyCode::Char('f'));
+    assert!(s.logs.follow, "f no longer toggles");
+    press(&mut s, KeyCode::Char(' '));
+    assert!(!s.logs.follow);
+}
+
+#[test]
+fn messages_that_name_a_key_name_the_rebound_one() {
+    let mut s = with_keys("[keys.normal]\nback = \"backspace\"\n");
+    select(&mut s, "prod-edge", "checkout");
+    press(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Char('a'));
+    let (msg, _) = s.flash.clone().unwrap();
+    assert!(msg.contains("Backspace clears the filter"), "{msg}");
+}
+
+#[test]
+fn a_warning_is_flashed_once_in_the_footer() {
+    let mut s = loaded();
+    let cfg = Config::parse("k.toml", "[keys.normal]\npromot = \"p\"\nup = \"ctrl-c\"\n").unwrap();
+    let warnings = deckwatch::keybind::install(&mut s, &cfg);
+    assert_eq!(warnings.len(), 2);
+    let (msg, _) = s.flash.clone().unwrap();
+    assert!(msg.starts_with("config: k.toml:2:"), "{msg}");
+    assert!(msg.contains("(and 1 more in the log)"), "{msg}");
+}

@@ -3,12 +3,13 @@
 //! something visible changed, once per burst of messages.
 
 use crate::cloud::Fleet;
+use crate::exit::Exit;
 use crate::state::{self, Effect, Msg, State};
 use crate::theme::{Theme, Themes};
 use crate::timing::now_ms;
 use crate::workers::audit::Audit;
 use crate::workers::poller::{self, Handles, Intervals};
-use crate::workers::runner;
+use crate::workers::{connect, runner, team_audit};
 use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
@@ -86,12 +87,19 @@ fn draw(terminal: &mut DefaultTerminal, state: &mut State, rt: &Runtime) -> std:
     Ok(true)
 }
 
+/// Runs the console until it quits, a signal ends it, or the first credentials check fails.
 pub async fn run(
     terminal: &mut DefaultTerminal,
     mut state: State,
     rt: Runtime,
-) -> color_eyre::Result<()> {
+) -> color_eyre::Result<Exit> {
     let (tx, mut rx) = mpsc::channel::<Msg>(256);
+    tokio::spawn(connect::run(rt.fleet.clone(), rt.audit.clone(), tx.clone()));
+    tokio::spawn(team_audit::retry(
+        rt.fleet.clone(),
+        rt.audit.clone(),
+        tx.clone(),
+    ));
     let handles = poller::spawn(rt.fleet.clone(), tx.clone(), state.watch(), rt.intervals);
     let mut effects = Effects {
         handles,
@@ -109,6 +117,7 @@ pub async fn run(
     let (mut frames, started) = (0u64, std::time::Instant::now());
     let size = terminal.size()?;
     state::update(&mut state, Msg::Resize(size.width, size.height));
+    let mut exit = Exit::Quit;
 
     loop {
         frames += u64::from(draw(terminal, &mut state, &rt)?);
@@ -122,9 +131,9 @@ pub async fn run(
             },
             Some(m) = rx.recv() => m,
             _ = tick.tick() => Msg::Tick(now_ms()),
-            _ = term.recv() => Msg::Quit,
-            _ = hup.recv() => Msg::Quit,
-            _ = int.recv() => Msg::Quit,
+            _ = term.recv() => { exit = Exit::Signal(libc::SIGTERM); Msg::Quit }
+            _ = hup.recv() => { exit = Exit::Signal(libc::SIGHUP); Msg::Quit }
+            _ = int.recv() => { exit = Exit::Signal(libc::SIGINT); Msg::Quit }
         };
         let mut out = state::update(&mut state, msg);
         // Merge a burst of worker messages into one frame.
@@ -138,7 +147,7 @@ pub async fn run(
         if state.quit {
             let secs = started.elapsed().as_secs_f64();
             tracing::info!(frames, secs, "frames drawn");
-            return Ok(());
+            return Ok(state.link.fatal.take().map_or(exit, Exit::CannotStart));
         }
     }
 }

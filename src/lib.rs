@@ -3,12 +3,17 @@
 pub mod app;
 pub mod cloud;
 pub mod config;
+pub mod exit;
 pub mod keymap;
+pub mod logfile;
 pub mod model;
+pub mod owner_only;
 pub mod state;
 #[doc(hidden)]
 pub mod testkit;
+pub mod textfile;
 pub mod theme;
 pub mod timing;
+pub mod toml_place;
 pub mod ui;
 pub mod workers;

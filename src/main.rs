@@ -3,19 +3,31 @@
 mod cli;
 
 use clap::Parser;
-use cli::{Cli, Setup};
+use cli::{Cli, Setup, StartError};
 use deckwatch::app::{self, Runtime};
 use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
-use deckwatch::cloud::{ErrorKind, Fleet, ReadOnly, sim::SimFleet};
+use deckwatch::cloud::{Fleet, ReadOnly, sim::SimFleet};
+use deckwatch::exit::Exit;
+use deckwatch::model::text::clean;
+use deckwatch::textfile::clip_middle;
 use deckwatch::timing::now_ms;
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::budget::Budget;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// The longest line said on stderr: a message that quotes what the user gave stays readable.
+const LINE_MAX: usize = 400;
+
+/// One line on stderr, cleaned of escapes and cut to a readable length, and exit status 2.
 fn fail(msg: impl std::fmt::Display) -> ExitCode {
-    eprintln!("deckwatch: {msg}");
+    say(&msg.to_string());
     ExitCode::from(2)
+}
+
+fn say(msg: &str) {
+    eprintln!("deckwatch: {}", clip_middle(&clean(msg), LINE_MAX));
 }
 
 fn main() -> ExitCode {
@@ -26,7 +38,17 @@ fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
-    let _log_guard = cli::init_logging();
+    // The console draws escape codes: into a file or a pipe they are only noise.
+    if !std::io::stdout().is_terminal() {
+        return fail(StartError::NoTerminal);
+    }
+    for w in &setup.warnings {
+        say(&format!("warning: {w}"));
+    }
+    let _log_guard = deckwatch::logfile::init();
+    for w in &setup.warnings {
+        tracing::warn!("{w}");
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => return fail(format!("cannot start the async runtime: {e}")),
@@ -53,21 +75,31 @@ fn main() -> ExitCode {
         intervals: setup.intervals,
         audit,
     };
+    let state = setup.state;
     let result = runtime.block_on(async {
-        // ratatui::init restores the terminal on panic too, before color-eyre's report.
-        let mut terminal = ratatui::init();
-        let r = app::run(&mut terminal, setup.state, rt).await;
+        // try_init also restores the terminal on a panic, before color-eyre's report.
+        let mut terminal = match ratatui::try_init() {
+            Ok(t) => t,
+            Err(e) => {
+                let _ = ratatui::try_restore();
+                return Err(StartError::Terminal(e.to_string()).into());
+            }
+        };
+        let r = app::run(&mut terminal, state, rt).await;
         ratatui::restore();
         r
     });
+    // The tasks still waiting on AWS are dropped, not awaited: the console has ended.
+    runtime.shutdown_background();
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Exit::CannotStart(msg)) => fail(msg),
+        Ok(exit) => ExitCode::from(exit.code()),
         Err(e) => fail(format!("{e:#}")),
     }
 }
 
-/// Builds the AWS backend and checks the credentials once before the screen takes over, so a
-/// missing or expired login is one clear line on stderr rather than a console of errors.
+/// Builds the AWS backend. No call is made yet: the console opens at once and checks the
+/// credentials inside (`workers::connect`), so a hung endpoint never leaves a blank terminal.
 async fn connect(opts: AwsOptions, budget: Arc<Budget>) -> Result<Arc<dyn Fleet>, String> {
     let overrides = Overrides {
         budget,
@@ -76,14 +108,5 @@ async fn connect(opts: AwsOptions, budget: Arc<Budget>) -> Result<Arc<dyn Fleet>
     let fleet = AwsFleet::connect_with(opts, overrides)
         .await
         .map_err(|e| e.message)?;
-    match fleet.context().await {
-        Err(e) if e.kind == ErrorKind::Credentials => Err(e.message),
-        Err(e) => {
-            // Anything else (an unreachable endpoint, a denied STS call) is shown in the console,
-            // which keeps retrying.
-            tracing::warn!(error = %e, "context lookup failed; starting anyway");
-            Ok(Arc::new(fleet))
-        }
-        Ok(_) => Ok(Arc::new(fleet)),
-    }
+    Ok(Arc::new(fleet))
 }

@@ -3,6 +3,7 @@
 
 mod action;
 mod alarm;
+pub mod clean;
 mod image;
 mod log;
 mod pair;
@@ -16,6 +17,7 @@ pub use action::{
     Verb, weights_text,
 };
 pub use alarm::{Alarm, AlarmKind, AlarmState};
+pub use clean::Clean;
 pub use image::{Findings, Image};
 pub use log::{LogBatch, LogLine};
 pub use pair::{PairWeights, Split, pair_of, pairs, split};
@@ -39,4 +41,6 @@ pub struct ContextInfo {
     pub region: String,
     pub clusters: Vec<String>,
     pub prod: bool,
+    /// Who the backend says the caller is: the STS caller identity's ARN (empty until known).
+    pub caller_arn: String,
 }

@@ -7,6 +7,7 @@ mod data;
 pub mod filter;
 pub mod items;
 mod keys;
+pub mod link;
 pub mod logs;
 mod msg;
 mod panes;
@@ -14,6 +15,7 @@ pub mod plan;
 pub mod progress;
 pub mod table;
 
+pub use link::{Link, LinkEvent, TeamAudit};
 pub use msg::{Effect, Msg, Viewport, Watch};
 pub use panes::{Pane, PaneData};
 
@@ -82,6 +84,8 @@ pub struct State {
     /// The last confirmed action: at work, waiting until stable, or its outcome.
     pub progress: Option<progress::Progress>,
     pub quit: bool,
+    /// Unanswered calls, the team's audit log, a start that failed.
+    pub link: Link,
     /// Something visible changed since the last draw.
     pub dirty: bool,
     last_watch: Option<Watch>,
@@ -125,6 +129,7 @@ impl State {
             services_loading: None,
             progress: None,
             quit: false,
+            link: Link::default(),
             dirty: true,
             last_watch: None,
         }
@@ -225,6 +230,7 @@ impl State {
 /// screen changed.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let mut effects = Vec::new();
+    link::answered(state, &msg);
     match msg {
         Msg::Key(key) => keys::on_key(state, key, &mut effects),
         Msg::Resize(w, h) => {
@@ -238,6 +244,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             effects.push(Effect::Refresh);
         }
         Msg::Quit => state.quit = true,
+        Msg::Link(e) => link::on_event(state, e),
         data => data::on_data(state, data),
     }
     let watch = state.watch();

@@ -47,6 +47,8 @@ pub enum Msg {
     ActionDone(ActionResult),
     /// SIGTERM, SIGHUP or SIGINT.
     Quit,
+    /// How the console stands with the backend: no answer, the team audit, a failed start.
+    Link(super::LinkEvent),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

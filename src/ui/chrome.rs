@@ -28,7 +28,8 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 .add_modifier(Modifier::BOLD),
         ));
     }
-    spans.push(age_span(state, theme, base));
+    spans.push(super::link::age(state, theme, base));
+    spans.extend(super::link::warnings(state, theme));
     spans.push(Span::styled(
         format!(" {} UTC ", format::clock(state.now)),
         base,
@@ -56,11 +57,7 @@ fn context_spans(state: &State, base: Style) -> Vec<Span<'static>> {
             base,
         ));
     }
-    let account = if c.account.is_empty() {
-        "…"
-    } else {
-        &c.account
-    };
+    let account = super::link::account(state);
     spans.push(Span::styled(format!(" acct {account} "), base));
     spans.push(Span::styled(format!(" {} ", or_dash(&c.region)), base));
     let clusters = if c.clusters.is_empty() {
@@ -73,23 +70,6 @@ fn context_spans(state: &State, base: Style) -> Vec<Span<'static>> {
         base,
     ));
     spans
-}
-
-/// How old the current pane's data is, or that it is stale.
-fn age_span(state: &State, theme: &Theme, base: Style) -> Span<'static> {
-    let (fetched, error) = (state.current().fetched_at(), state.current().error());
-    let age = match (fetched, error) {
-        (Some(t), None) => format!(" data {} old ", format::age(state.now, t)),
-        (Some(t), Some(_)) => format!(" STALE {} ", format::age(state.now, t)),
-        (None, Some(_)) => " NO DATA ".into(),
-        (None, None) => " loading… ".into(),
-    };
-    let style = if error.is_some() {
-        Style::new().fg(theme.bg).bg(theme.alarm)
-    } else {
-        base
-    };
-    Span::styled(age, style)
 }
 
 fn or_dash(s: &str) -> &str {

@@ -7,6 +7,7 @@ mod confirm;
 mod detail;
 pub mod format;
 mod images;
+mod link;
 mod logs;
 mod overlays;
 mod rollout;

@@ -41,11 +41,10 @@ fn wanted(pane: Pane, w: &Watch) -> bool {
     }
 }
 
-/// Starts the pollers, the header's context lookup and the metrics worker.
+/// Starts the pollers and the metrics worker.
 pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Intervals) -> Handles {
     let (watch_tx, watch_rx) = watch::channel(first);
     let (refresh_tx, refresh_rx) = watch::channel(0u64);
-    tokio::spawn(lookup_context(fleet.clone(), tx.clone()));
     let (keys_tx, keys_rx) = watch::channel(Arc::new(Vec::new()));
     let series = metrics::Series::default();
     tokio::spawn(metrics::run(fleet.clone(), keys_rx, series.clone()));
@@ -67,6 +66,7 @@ pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Int
                 None
             },
             series: series.clone(),
+            partial: None,
         };
         tokio::spawn(p.run());
     }
@@ -74,15 +74,6 @@ pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Int
         watch: watch_tx,
         refresh: refresh_tx,
     }
-}
-
-/// Profile, account and region for the header, once.
-async fn lookup_context(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>) {
-    let msg = match budget::with_priority(Priority::Visible, fleet.context()).await {
-        Ok(c) => Msg::Context(c),
-        Err(e) => Msg::Failed(Pane::Services, e, now_ms()),
-    };
-    let _ = tx.send(msg).await;
 }
 
 struct Poller {
@@ -101,6 +92,8 @@ struct Poller {
     keys: Option<watch::Sender<Arc<Vec<ServiceKey>>>>,
     /// The metrics worker's latest CPU and memory, added to service rows before they go.
     series: metrics::Series,
+    /// What the last poll could not read while the rest came (a cluster not found).
+    partial: Option<CloudError>,
 }
 
 impl Poller {
@@ -125,25 +118,41 @@ impl Poller {
     /// Polls, reports the data or the failure, and says how long to wait before the next poll.
     /// None when the loop has ended.
     async fn poll_once(&mut self, w: &Watch) -> Option<Duration> {
-        // A poller only polls what is on screen.
-        let polled = budget::with_priority(Priority::Visible, self.poll(w)).await;
+        // A poller only polls what is on screen; a call unanswered for long is said so.
+        let (pane, tx) = (self.pane, self.tx.clone());
+        let call = budget::with_priority(Priority::Visible, self.poll(w));
+        let polled = super::watchdog::answer_within(pane, &tx, call).await;
         let (msg, delay) = match polled {
-            Ok(msg) => {
-                self.backoff.reset();
-                (msg, self.interval(w))
-            }
+            Ok(msg) => match self.partial.take() {
+                // Some rows could not be read: show the rest, then say what failed.
+                Some(e) => {
+                    self.tx.send(msg).await.ok()?;
+                    let delay = self.failure_delay(&e);
+                    (Msg::Failed(self.pane, e, now_ms()), delay)
+                }
+                None => {
+                    self.backoff.reset();
+                    (msg, self.interval(w))
+                }
+            },
             Err(e) => {
-                let delay = if e.is_transient() {
-                    self.backoff.next_delay()
-                } else {
-                    self.iv.normal
-                };
-                tracing::warn!(pane = ?self.pane, error = %e, ?delay, "poll failed");
+                let delay = self.failure_delay(&e);
                 (Msg::Failed(self.pane, e, now_ms()), delay)
             }
         };
         self.tx.send(msg).await.ok()?;
         Some(delay)
+    }
+
+    /// How long to wait after a failure: backing off while it is transient.
+    fn failure_delay(&mut self, e: &CloudError) -> Duration {
+        let delay = if e.is_transient() {
+            self.backoff.next_delay()
+        } else {
+            self.iv.normal
+        };
+        tracing::warn!(pane = ?self.pane, error = %e, ?delay, "poll failed");
+        delay
     }
 
     /// Waits out `delay`, but wakes early for a refresh or when what this poller shows changed
@@ -189,7 +198,11 @@ impl Poller {
                 now_ms(),
             ),
             Pane::Images => Msg::Images(f.images().await?, now_ms()),
-            Pane::Alarms => Msg::Alarms(f.alarms().await?, now_ms()),
+            Pane::Alarms => {
+                let listing = f.alarms_listing().await?;
+                self.partial = listing.failed;
+                Msg::Alarms(listing.items, now_ms())
+            }
             Pane::Logs => self.logs(w).await?,
         })
     }
@@ -198,8 +211,8 @@ impl Poller {
     /// as they come in; later refreshes replace the list whole, so rows never blink out while
     /// a refresh runs.
     async fn services(&mut self) -> Result<Vec<Service>, CloudError> {
-        let mut all = if self.loaded {
-            self.fleet.services().await?
+        let listing = if self.loaded {
+            self.fleet.services_listing(&|_, _, _| {}).await?
         } else {
             let (tx, series) = (self.tx.clone(), self.series.clone());
             let part = move |mut rows: Vec<Service>, done: usize, total: usize| {
@@ -207,8 +220,10 @@ impl Poller {
                 // Best effort: a progress view may be skipped if the loop is busy.
                 let _ = tx.try_send(Msg::ServicesPart(rows, done, total, now_ms()));
             };
-            self.fleet.services_in_parts(&part).await?
+            self.fleet.services_listing(&part).await?
         };
+        self.partial = listing.failed;
+        let mut all = listing.items;
         self.loaded = true;
         if let Some(keys) = &self.keys {
             let now: Vec<ServiceKey> = all.iter().map(Service::key).collect();

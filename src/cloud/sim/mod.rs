@@ -12,7 +12,7 @@ pub mod world;
 
 use super::{CloudResult, Fleet};
 use crate::model::{
-    Alarm, ContextInfo, Image, LogBatch, Millis, Mutation, Service, ServiceKey, Task,
+    Alarm, Clean, ContextInfo, Image, LogBatch, Millis, Mutation, Service, ServiceKey, Task,
 };
 use async_trait::async_trait;
 use std::sync::Mutex;
@@ -62,12 +62,14 @@ impl Fleet for SimFleet {
                 region: w.region.clone(),
                 clusters,
                 prod: false,
+                caller_arn: format!("arn:aws:iam::{}:user/deckwatch-demo", w.account),
             }
+            .cleaned()
         }))
     }
 
     async fn services(&self) -> CloudResult<Vec<Service>> {
-        Ok(self.with_world(|w| w.services()))
+        Ok(self.with_world(|w| w.services()).cleaned())
     }
 
     async fn tasks(&self, service: Option<&ServiceKey>) -> CloudResult<Vec<Task>> {
@@ -76,16 +78,16 @@ impl Fleet for SimFleet {
             if let Some(k) = service {
                 tasks.retain(|t| t.cluster == k.cluster && t.service == k.name);
             }
-            tasks
+            tasks.cleaned()
         }))
     }
 
     async fn images(&self) -> CloudResult<Vec<Image>> {
-        Ok(self.with_world(|w| w.images()))
+        Ok(self.with_world(|w| w.images()).cleaned())
     }
 
     async fn alarms(&self) -> CloudResult<Vec<Alarm>> {
-        Ok(self.with_world(|w| w.alarms.clone()))
+        Ok(self.with_world(|w| w.alarms.clone()).cleaned())
     }
 
     async fn logs(&self, service: &ServiceKey, cursor: u64) -> CloudResult<LogBatch> {

@@ -109,7 +109,7 @@ impl ConfigError {
     /// A TOML syntax or type error, placed in `text`. A value the message quotes is cut, so a
     /// 10 MB string is not echoed whole.
     pub fn from_toml(origin: &str, text: &str, e: &toml::de::Error) -> Self {
-        let message = clip_quoted(e.message().trim(), QUOTED_MAX);
+        let message = crate::model::text::clean(&clip_quoted(e.message().trim(), QUOTED_MAX));
         match e.span() {
             Some(span) => Self::at(origin, text, span.start, message),
             None => ConfigError::Invalid {

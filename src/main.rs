@@ -38,12 +38,12 @@ fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
+    for w in &setup.warnings {
+        say(&format!("warning: {w}"));
+    }
     // The console draws escape codes: into a file or a pipe they are only noise.
     if !std::io::stdout().is_terminal() {
         return fail(StartError::NoTerminal);
-    }
-    for w in &setup.warnings {
-        say(&format!("warning: {w}"));
     }
     let _log_guard = deckwatch::logfile::init();
     for w in &setup.warnings {

@@ -7,10 +7,14 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod audit_trust;
 mod bad_credentials;
 mod cli_errors;
+mod cli_reliability;
 mod e2e_demo;
+mod monkey;
 mod progress;
+mod properties;
 mod readme;
 mod reducer;
 mod sdk_replay;

@@ -22,6 +22,11 @@ pub struct Console {
 impl Console {
     /// Starts deckwatch at 120×40 with a fresh home, so no user config or theme leaks in.
     pub fn spawn(args: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::spawn_command(env!("CARGO_BIN_EXE_deckwatch"), args, env)
+    }
+
+    /// Starts `program` (deckwatch, or a wrapper that runs it) the same way.
+    pub fn spawn_command(program: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -32,7 +37,7 @@ impl Console {
             })
             .expect("open a pty");
         let home = tempfile::tempdir().expect("temp home");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_deckwatch"));
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.env_clear();
         cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
@@ -70,6 +75,11 @@ impl Console {
             _master: pair.master,
             _home: home,
         }
+    }
+
+    /// The fresh home the console runs in (its config, state and data dirs are below it).
+    pub fn home(&self) -> &std::path::Path {
+        self._home.path()
     }
 
     pub fn screen(&self) -> String {

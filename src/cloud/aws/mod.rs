@@ -438,12 +438,16 @@ impl Fleet for AwsFleet {
 }
 
 /// One error naming every cluster that could not be read, with why.
-fn clusters_failed(failed: Vec<(String, CloudError)>, total: usize) -> Option<CloudError> {
+fn clusters_failed(mut failed: Vec<(String, CloudError)>, total: usize) -> Option<CloudError> {
+    if total == 1 {
+        // The one cluster: its error as it is.
+        return failed.pop().map(|(_, e)| e);
+    }
     let (_, first) = failed.first()?;
     let kind = first.kind.clone();
     let what = failed
         .iter()
-        .map(|(c, e)| format!("cluster {c}: {e}"))
+        .map(|(c, e)| format!("cluster {c}: {}", e.message))
         .collect::<Vec<_>>()
         .join("; ");
     let message = if failed.len() == total {

@@ -281,3 +281,30 @@ fn credentials_missing_at_start_end_the_console_with_what_to_run() {
     );
     assert!(!c.alternate_screen(), "the terminal is restored first");
 }
+
+#[test]
+fn a_hung_endpoint_shows_the_console_at_once_and_says_there_is_no_answer() {
+    // Accepts connections and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming().flatten() {
+            held.push(conn);
+        }
+    });
+    let url = format!("http://127.0.0.1:{port}");
+    let args = ["--region", "us-east-1", "--endpoint-url", &url];
+    let env = [
+        ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", "secret"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ];
+    let mut c = Console::spawn(&args, &env);
+    // The screen is there while the credentials check waits on the endpoint...
+    c.wait_for("acct connecting…");
+    // ...and after 10 s the header says the pane has had no answer.
+    c.wait_for("no answer for");
+    c.send("q");
+    assert_eq!(c.wait_exit().exit_code(), 0);
+}

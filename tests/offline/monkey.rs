@@ -9,7 +9,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::cloud::sim::{World, seed};
-use deckwatch::model::Millis;
+use deckwatch::model::{ActionError, Millis};
 use deckwatch::state::{Effect, Mode, Msg, State, update};
 use deckwatch::testkit::StateBuilder;
 use deckwatch::theme::Themes;
@@ -158,7 +158,7 @@ fn monkey(seed_value: u64, prod: bool, read_only: bool) -> Run {
     let mut queue: Vec<KeyEvent> = Vec::new();
     while run.keys < KEYS_PER_RUN {
         if run.keys % DATA_EVERY == 0 {
-            now += 7_000;
+            now += 15_000;
             world.advance_to(now);
             for m in data(&s, &world, now) {
                 update(&mut s, m);
@@ -192,8 +192,17 @@ fn monkey(seed_value: u64, prod: bool, read_only: bool) -> Run {
         if sent > 0 {
             check_sent(&before, &k, prod, sent, was_active, read_only);
             run.actions_sent += 1;
-            // The runner answers after a while: here, at once.
-            update(&mut s, Msg::ActionDone(Ok("done".into())));
+            // The runner answers after a while: here, at once. Most are refused (the service
+            // changed), which ends the action; a done one is followed until it settles.
+            let result = if run.actions_sent % 5 == 0 {
+                Ok("done".into())
+            } else {
+                Err(ActionError::Reread {
+                    what: "monkey".into(),
+                    cause: "the monkey says no".into(),
+                })
+            };
+            update(&mut s, Msg::ActionDone(result));
         }
         if matches!(s.mode, Mode::Confirm(..)) && !matches!(before, Mode::Confirm(..)) {
             run.dialogs_opened += 1;
@@ -202,6 +211,10 @@ fn monkey(seed_value: u64, prod: bool, read_only: bool) -> Run {
         s.quit = false;
         check_invariants(&s);
     }
+    println!(
+        "monkey seed {seed_value:#x}: {} keys, {} dialogs opened, {} actions sent",
+        run.keys, run.dialogs_opened, run.actions_sent
+    );
     run
 }
 
@@ -234,7 +247,8 @@ fn a_monkey_on_a_plain_context() {
 fn a_monkey_on_a_production_context() {
     let r = monkey(0x5eed_0002, true, false);
     assert_eq!(r.keys, KEYS_PER_RUN);
-    assert!(r.dialogs_opened > 100, "{} dialogs", r.dialogs_opened);
+    // A production dialog stays open while a name is typed: fewer are opened.
+    assert!(r.dialogs_opened > 30, "{} dialogs", r.dialogs_opened);
     assert!(r.actions_sent > 10, "{} actions", r.actions_sent);
 }
 

@@ -15,7 +15,7 @@ pub const STEP_MS: Millis = 1_000;
 /// (The console keeps its own, larger buffer of the lines it has read.)
 pub const LOG_RETAIN: usize = 6_000;
 /// Images kept per repository, newest first, as an ECR lifecycle policy would keep them.
-pub const IMAGES_RETAIN: usize = 20;
+pub const IMAGES_RETAIN: usize = 10;
 /// Revisions remembered per service as failing their health checks.
 pub const BAD_REVISIONS_RETAIN: usize = 10;
 /// Events kept per service, newest first, as `Service.events` does.

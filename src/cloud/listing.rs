@@ -26,6 +26,15 @@ impl<T> Listing<T> {
         }
     }
 
+    /// The rows read with what failed, or the failure alone when nothing at all was read: a
+    /// listing that read nothing must not replace the rows a pane shows.
+    pub fn or_failure(items: Vec<T>, failed: Option<CloudError>) -> CloudResult<Self> {
+        match failed {
+            Some(e) if items.is_empty() => Err(e.whole()),
+            failed => Ok(Self::partial(items, failed)),
+        }
+    }
+
     /// The rows, when there are any or nothing failed; else the failure, so a listing that
     /// read nothing at all is an error as before.
     pub fn lenient(self) -> CloudResult<Vec<T>> {

@@ -69,6 +69,8 @@ struct Scenario {
     transient: bool,
     /// Calls of `operation` one poll makes at most (alarms read around a bad page).
     calls_per_poll: usize,
+    /// The call hangs: the header says "no answer" before the call gives up.
+    no_answer: bool,
 }
 
 /// Loads the pane, turns the fault on, and checks the pane and the calls over the window.
@@ -82,6 +84,13 @@ async fn run(s: Scenario, proxy: FaultProxy, fleet: Arc<dyn Fleet>, rows: usize)
     proxy.set(s.operation, s.fault.clone());
     proxy.reset_counts();
     let start = Instant::now();
+    if s.no_answer {
+        console
+            .wait_until(&format!("{}: no answer in the header", s.name), |st| {
+                st.link.waiting.iter().any(|(p, _)| *p == s.pane)
+            })
+            .await;
+    }
     console
         .wait_until(&format!("{}: the cause on the pane", s.name), |st| {
             st.current()
@@ -170,6 +179,7 @@ async fn a_sick_endpoint_never_blanks_a_pane_nor_draws_a_call_storm() {
             cause: "ecs:ListServices: HTTP 500",
             transient: true,
             calls_per_poll: 1,
+            no_answer: false,
         })),
         tokio::spawn(services_scenario(Scenario {
             name: "hang on ListServices",
@@ -179,6 +189,7 @@ async fn a_sick_endpoint_never_blanks_a_pane_nor_draws_a_call_storm() {
             cause: "ecs:ListServices: the endpoint did not answer in time",
             transient: true,
             calls_per_poll: 1,
+            no_answer: true,
         })),
         tokio::spawn(services_scenario(Scenario {
             name: "reset mid-body on DescribeServices",
@@ -188,6 +199,7 @@ async fn a_sick_endpoint_never_blanks_a_pane_nor_draws_a_call_storm() {
             cause: "ecs:DescribeServices:",
             transient: true,
             calls_per_poll: 1,
+            no_answer: false,
         })),
         tokio::spawn(services_scenario(Scenario {
             name: "invalid JSON from DescribeServices",
@@ -197,6 +209,7 @@ async fn a_sick_endpoint_never_blanks_a_pane_nor_draws_a_call_storm() {
             cause: "ecs:DescribeServices: HTTP 200, the answer could not be read",
             transient: false,
             calls_per_poll: 1,
+            no_answer: false,
         })),
         tokio::spawn(alarms_scenario(
             Scenario {
@@ -207,6 +220,7 @@ async fn a_sick_endpoint_never_blanks_a_pane_nor_draws_a_call_storm() {
                 cause: "throttled: cloudwatch:DescribeAlarms: Throttling: Rate exceeded",
                 transient: true,
                 calls_per_poll: 1,
+                no_answer: false,
             },
             alarms_url.clone(),
         )),
@@ -243,12 +257,19 @@ async fn one_alarm_that_does_not_parse_hides_neither_the_others_nor_a_real_alarm
     let e = listing.failed.expect("what failed is said");
     assert!(e.partial);
     let text = e.to_string();
-    assert!(text.starts_with("unreadable answer: 1 not shown: metric alarms in OK"), "{text}");
+    assert!(
+        text.starts_with("unreadable answer: 1 not shown: metric alarms in OK"),
+        "{text}"
+    );
     // The parser's own words, not "unknown error".
     assert!(text.contains("could not be read"), "{text}");
     assert!(!text.contains("unknown error"), "{text}");
     // Bounded: one whole read, then each state and kind, the bad one in three page sizes.
-    assert!(proxy.count("DescribeAlarms") <= 1 + 6 + 2, "{:?}", proxy.counts());
+    assert!(
+        proxy.count("DescribeAlarms") <= 1 + 6 + 2,
+        "{:?}",
+        proxy.counts()
+    );
 
     // On the pane: the rows that could be read, the header says PARTIAL.
     let console = Headless::start(fleet, Pane::Alarms, IV);

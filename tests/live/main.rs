@@ -11,8 +11,10 @@
 mod support;
 
 mod e2e_moto;
+mod faults;
 mod moto_actions;
 mod moto_backend;
 mod moto_endpoint_loss;
 mod moto_paired;
 mod moto_targets;
+mod partial_and_audit;

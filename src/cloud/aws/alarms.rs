@@ -79,7 +79,7 @@ pub async fn listing(
 ) -> CloudResult<Listing<Alarm>> {
     match fetch(cw, errors).await {
         Ok(alarms) => Ok(Listing::whole(alarms)),
-        Err(e) if e.kind == ErrorKind::Unreadable => Ok(salvage(cw, errors, e).await),
+        Err(e) if e.kind == ErrorKind::Unreadable => salvage(cw, errors, e).await,
         Err(e) => Err(e),
     }
 }
@@ -90,7 +90,7 @@ async fn salvage(
     cw: &aws_sdk_cloudwatch::Client,
     errors: &ErrorMapper,
     first: CloudError,
-) -> Listing<Alarm> {
+) -> CloudResult<Listing<Alarm>> {
     let mut alarms = Vec::new();
     let mut lost = Vec::new();
     for state in [
@@ -105,18 +105,19 @@ async fn salvage(
             };
             let (read, failure) = slice.read(cw, errors).await;
             alarms.extend(read);
-            if let Some(f) = failure {
-                lost.push(f);
-            }
+            lost.extend(failure);
         }
     }
-    let message = if lost.is_empty() {
+    if lost.is_empty() {
         // Read whole the second time: the bad answer was passing.
-        format!("{}; read again by state, all shown", first.message)
-    } else {
-        format!("{} not shown: {}", lost.len(), lost.join("; "))
-    };
-    Listing::partial(alarms, Some(CloudError::new(first.kind, message)))
+        tracing::warn!(error = %first, "an alarms answer could not be read; read again by state");
+        return Ok(Listing::whole(alarms));
+    }
+    let what: Vec<&str> = lost.iter().map(|(w, _)| w.as_str()).collect();
+    let mut causes: Vec<&str> = lost.iter().map(|(_, c)| c.as_str()).collect();
+    causes.dedup();
+    let message = format!("not shown: {}: {}", what.join(", "), causes.join("; "));
+    Listing::or_failure(alarms, Some(CloudError::new(first.kind, message)))
 }
 
 /// The alarms of one state and kind.
@@ -131,7 +132,7 @@ impl Slice {
         &self,
         cw: &aws_sdk_cloudwatch::Client,
         errors: &ErrorMapper,
-    ) -> (Vec<Alarm>, Option<String>) {
+    ) -> (Vec<Alarm>, Option<(String, String)>) {
         let mut alarms: Vec<Alarm> = Vec::new();
         let mut token: Option<String> = None;
         let mut size = 0; // index into PAGE_SIZES
@@ -159,7 +160,7 @@ impl Slice {
                 }
             }
         }
-        (alarms, Some(format!("{}: too many pages", self.what())))
+        (alarms, Some((self.what(), "too many pages".into())))
     }
 
     fn what(&self) -> String {

@@ -154,7 +154,15 @@ impl ErrorMapper {
                 if let Some(detail) = credentials_failure(&err) {
                     return self.credentials(&detail);
                 }
-                if d.is_io() || d.is_timeout() {
+                if d.is_timeout() {
+                    CloudError::new(
+                        ErrorKind::Unreachable,
+                        format!(
+                            "{action}: the endpoint did not answer in time ({})",
+                            chain_text(&err)
+                        ),
+                    )
+                } else if d.is_io() {
                     CloudError::new(
                         ErrorKind::Unreachable,
                         format!("{action}: {}", chain_text(&err)),

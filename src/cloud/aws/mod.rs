@@ -351,7 +351,7 @@ impl Fleet for AwsFleet {
             out.extend(rows);
         }
         self.remember_usage(&raw, &defs);
-        Ok(Listing::partial(out, clusters_failed(failed, total)))
+        Listing::or_failure(out, clusters_failed(failed, total))
     }
 
     async fn tasks(&self, service: Option<&ServiceKey>) -> CloudResult<Vec<Task>> {

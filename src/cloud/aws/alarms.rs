@@ -153,10 +153,7 @@ impl Slice {
                     let after = alarms
                         .last()
                         .map_or(String::new(), |a| format!(" after {}", a.name));
-                    return (
-                        alarms,
-                        Some(format!("{}{after}: {}", self.what(), e.message)),
-                    );
+                    return (alarms, Some((format!("{}{after}", self.what()), e.message)));
                 }
             }
         }

@@ -87,6 +87,32 @@ fn draw(terminal: &mut DefaultTerminal, state: &mut State, rt: &Runtime) -> std:
     Ok(true)
 }
 
+/// SIGTERM, SIGHUP and SIGINT: each ends the console, with its own exit status.
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Self> {
+        Ok(Self {
+            term: signal(SignalKind::terminate())?,
+            hup: signal(SignalKind::hangup())?,
+            int: signal(SignalKind::interrupt())?,
+        })
+    }
+
+    /// The number of the next signal.
+    async fn recv(&mut self) -> i32 {
+        tokio::select! {
+            _ = self.term.recv() => libc::SIGTERM,
+            _ = self.hup.recv() => libc::SIGHUP,
+            _ = self.int.recv() => libc::SIGINT,
+        }
+    }
+}
+
 /// Runs the console until it quits, a signal ends it, or the first credentials check fails.
 pub async fn run(
     terminal: &mut DefaultTerminal,
@@ -111,9 +137,7 @@ pub async fn run(
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut term = signal(SignalKind::terminate())?;
-    let mut hup = signal(SignalKind::hangup())?;
-    let mut int = signal(SignalKind::interrupt())?;
+    let mut signals = Signals::new()?;
     let (mut frames, started) = (0u64, std::time::Instant::now());
     let size = terminal.size()?;
     state::update(&mut state, Msg::Resize(size.width, size.height));
@@ -131,9 +155,7 @@ pub async fn run(
             },
             Some(m) = rx.recv() => m,
             _ = tick.tick() => Msg::Tick(now_ms()),
-            _ = term.recv() => { exit = Exit::Signal(libc::SIGTERM); Msg::Quit }
-            _ = hup.recv() => { exit = Exit::Signal(libc::SIGHUP); Msg::Quit }
-            _ = int.recv() => { exit = Exit::Signal(libc::SIGINT); Msg::Quit }
+            n = signals.recv() => { exit = Exit::Signal(n); Msg::Quit }
         };
         let mut out = state::update(&mut state, msg);
         // Merge a burst of worker messages into one frame.

@@ -53,21 +53,13 @@ fn main() -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(format!("cannot start the async runtime: {e}")),
     };
-    let budget = Arc::new(Budget::new(setup.budget.clone()));
-    let fleet: Arc<dyn Fleet> = match &setup.aws {
-        None => Arc::new(SimFleet::new(now_ms())),
-        Some(opts) => match runtime.block_on(connect(opts.clone(), budget.clone())) {
-            Ok(f) => f,
-            Err(e) => return fail(e),
-        },
+    let fleet = match fleet(&setup, &runtime) {
+        Ok(f) => f,
+        Err(e) => return fail(e),
     };
-    // Read-only is enforced at the lowest layer: the backend itself refuses every mutation.
-    let fleet: Arc<dyn Fleet> = if setup.read_only {
-        Arc::new(ReadOnly(fleet))
-    } else {
-        fleet
-    };
-    let audit = Arc::new(Audit::new(Audit::default_path()).with_remote_group(setup.audit_group));
+    // A read-only console sends nothing to AWS that writes, the team's audit records included.
+    let team_group = setup.audit_group.clone().filter(|_| !setup.read_only);
+    let audit = Arc::new(Audit::new(Audit::default_path()).with_remote_group(team_group));
     let rt = Runtime {
         themes: setup.themes,
         no_color: setup.no_color,
@@ -96,6 +88,21 @@ fn main() -> ExitCode {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(e) => fail(format!("{e:#}")),
     }
+}
+
+/// The demo fleet, or the AWS backend; wrapped read-only when asked, at the lowest layer, so
+/// the backend itself refuses every mutation.
+fn fleet(setup: &Setup, runtime: &tokio::runtime::Runtime) -> Result<Arc<dyn Fleet>, String> {
+    let budget = Arc::new(Budget::new(setup.budget.clone()));
+    let fleet: Arc<dyn Fleet> = match &setup.aws {
+        None => Arc::new(SimFleet::new(now_ms())),
+        Some(opts) => runtime.block_on(connect(opts.clone(), budget))?,
+    };
+    Ok(if setup.read_only {
+        Arc::new(ReadOnly(fleet))
+    } else {
+        fleet
+    })
 }
 
 /// Builds the AWS backend. No call is made yet: the console opens at once and checks the

@@ -20,6 +20,7 @@ mod readme;
 mod reducer;
 mod sdk_replay;
 mod sdk_replay_actions;
+mod sdk_replay_edges;
 mod sim_actions;
 mod sim_scenarios;
 mod sim_soak;

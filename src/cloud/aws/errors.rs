@@ -193,7 +193,8 @@ impl ErrorMapper {
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
     {
         let detail = clean(&chain_text(err));
-        if status >= 500 || status == 429 {
+        if !(200..300).contains(&status) {
+            // An error answer without a code: its status and the SDK's words.
             return self.classify(action, status, "", &detail);
         }
         if broke_off(err) {

@@ -124,6 +124,10 @@ async fn an_error_without_a_code_names_its_status() {
     let e = fleet(&replay).await.alarms().await.unwrap_err();
     let text = e.to_string();
     assert!(text.starts_with("cloudwatch:DescribeAlarms: "), "{text}");
-    assert!(text.contains("400") || text.contains("HTTP"), "{text}");
+    assert!(text.contains("HTTP 400: "), "{text}");
+    assert!(
+        text.contains("no root element"),
+        "the parser's words: {text}"
+    );
     assert!(!text.contains("unknown error"), "{text}");
 }

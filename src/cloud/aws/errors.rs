@@ -194,8 +194,14 @@ impl ErrorMapper {
     {
         let detail = clean(&chain_text(err));
         if !(200..300).contains(&status) {
-            // An error answer without a code: its status and the SDK's words.
-            return self.classify(action, status, "", &detail);
+            // An error answer without a code: its status and the SDK's words (a 5xx or 429
+            // says its status itself).
+            let words = if status >= 500 || status == 429 {
+                detail
+            } else {
+                format!("HTTP {status}: {detail}")
+            };
+            return self.classify(action, status, "", &words);
         }
         if broke_off(err) {
             return CloudError::new(

@@ -13,6 +13,7 @@ mod cli_errors;
 mod cli_reliability;
 mod e2e_demo;
 mod filter_bound;
+mod link_header;
 mod monkey;
 mod progress;
 mod properties;

@@ -109,6 +109,7 @@ impl ErrorMapper {
             }
             flat.push_str(line);
         }
+        let flat = clean(&flat);
         let detail = flat.as_str();
         let message = if detail.is_empty() {
             format!("no valid AWS credentials: {}", self.credentials_hint())

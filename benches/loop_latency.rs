@@ -163,8 +163,8 @@ async fn scenario(pane_key: char, secs: u64) -> (Vec<f64>, u64) {
     });
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
     let f2 = frames.clone();
-    let quits = futures::stream::pending::<()>();
-    let (drawn, _) = app::run_loop(
+    let quits = futures::stream::pending::<i32>();
+    let drawn = app::run_loop(
         &mut terminal,
         keys_rx.boxed(),
         quits,
@@ -175,7 +175,8 @@ async fn scenario(pane_key: char, secs: u64) -> (Vec<f64>, u64) {
         |keys| f2.lock().unwrap().push((Instant::now(), keys)),
     )
     .await
-    .unwrap();
+    .unwrap()
+    .frames;
     let sent = sent.lock().unwrap();
     let frames = frames.lock().unwrap();
     // Key i (1-based) shows in the first frame drawn once i keys were taken in.

@@ -5,6 +5,7 @@
 
 use crate::cloud::{CloudError, Fleet};
 use crate::contexts::Connector;
+use crate::exit::Exit;
 use crate::model::{ActionError, ActionPlan, ContextInfo};
 use crate::state::{self, Effect, Msg, State, Target};
 use crate::theme::{Theme, Themes};
@@ -12,7 +13,7 @@ use crate::timing::now_ms;
 use crate::workers::audit::Audit;
 use crate::workers::budget::Budget;
 use crate::workers::poller::{self, Handles, Intervals};
-use crate::workers::runner;
+use crate::workers::{connect, runner, team_audit};
 use crossterm::event::{Event, EventStream};
 use futures::{Stream, StreamExt};
 use ratatui::backend::Backend;
@@ -186,10 +187,11 @@ impl Effects {
         }
         match result {
             Ok(fleet) => {
-                let handles = poller::spawn(
-                    fleet.clone(),
-                    self.data.0.clone(),
-                    state.watch(),
+                let handles = start(
+                    &fleet,
+                    &self.audit,
+                    &self.data.0,
+                    state,
                     self.intervals,
                 );
                 let generation = target.generation;
@@ -258,37 +260,70 @@ fn spawn_dropper() -> std::sync::mpsc::Sender<Box<dyn Any + Send>> {
     tx
 }
 
-/// Runs the console on the terminal until it quits: pollers, signals, keys.
+/// SIGTERM, SIGHUP and SIGINT: each ends the console, with its own exit status.
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Self> {
+        Ok(Self {
+            term: signal(SignalKind::terminate())?,
+            hup: signal(SignalKind::hangup())?,
+            int: signal(SignalKind::interrupt())?,
+        })
+    }
+
+    /// The number of the next signal.
+    async fn recv(&mut self) -> i32 {
+        tokio::select! {
+            _ = self.term.recv() => libc::SIGTERM,
+            _ = self.hup.recv() => libc::SIGHUP,
+            _ = self.int.recv() => libc::SIGINT,
+        }
+    }
+}
+
+/// Runs the console until it quits, a signal ends it, or the first credentials check fails.
 pub async fn run(
     terminal: &mut DefaultTerminal,
     state: State,
     rt: Runtime,
-) -> color_eyre::Result<()> {
+) -> color_eyre::Result<Exit> {
     let (tx, rx) = mpsc::channel::<Msg>(256);
     let data = mpsc::channel::<Msg>(DATA_QUEUE);
-    let handles = poller::spawn(
+    let handles = start(&rt.fleet, &rt.audit, &data.0, &state, rt.intervals);
+    tokio::spawn(team_audit::retry(
         rt.fleet.clone(),
-        data.0.clone(),
-        state.watch(),
-        rt.intervals,
-    );
+        rt.audit.clone(),
+        tx.clone(),
+    ));
     let target = state.contexts.current.clone();
     let effects = Effects::new(handles, data, target, &rt, tx);
-    let mut term = signal(SignalKind::terminate())?;
-    let mut hup = signal(SignalKind::hangup())?;
-    let mut int = signal(SignalKind::interrupt())?;
-    let signals = async_stream(async move {
-        tokio::select! {
-            _ = term.recv() => {}
-            _ = hup.recv() => {}
-            _ = int.recv() => {}
-        }
-    });
+    let mut signals = Signals::new()?;
+    let signals = futures::stream::once(Box::pin(async move { signals.recv().await }));
     let events = EventStream::new().map(|e| e.map_err(|e| e.to_string()));
-    let (frames, secs) =
-        run_loop(terminal, events, signals, state, &rt, effects, rx, |_| {}).await?;
-    tracing::info!(frames, secs, "frames drawn");
-    Ok(())
+    let ran = run_loop(terminal, events, signals, state, &rt, effects, rx, |_| {}).await?;
+    tracing::info!(frames = ran.frames, secs = ran.secs, "frames drawn");
+    Ok(ran.exit)
+}
+
+/// A context's pollers and workers, and its first contact (`workers::connect`: the header's
+/// account, the credentials check, the team audit group), all stopped with the handles.
+fn start(
+    fleet: &Arc<dyn Fleet>,
+    audit: &Arc<Audit>,
+    tx: &mpsc::Sender<Msg>,
+    state: &State,
+    intervals: Intervals,
+) -> Handles {
+    let mut handles = poller::spawn(fleet.clone(), tx.clone(), state.watch(), intervals);
+    let generation = state.contexts.current.generation;
+    let contact = connect::run(fleet.clone(), audit.clone(), tx.clone(), generation);
+    handles.tasks.push(tokio::spawn(contact).abort_handle());
+    handles
 }
 
 /// Merges a burst of waiting worker messages into one frame.
@@ -306,17 +341,17 @@ fn burst(
     }
 }
 
-/// A stream that yields once, when `f` completes.
-fn async_stream(
-    f: impl std::future::Future<Output = ()> + Send + 'static,
-) -> impl Stream<Item = ()> {
-    futures::stream::once(Box::pin(f))
+/// How a run of the loop went.
+pub struct Ran {
+    pub frames: u64,
+    pub secs: f64,
+    pub exit: Exit,
 }
 
 /// The loop itself, on any backend and any source of terminal events: the real console runs
-/// it on the terminal; the loop bench runs it on a test backend with synthetic input. `probe`
-/// is told, after each frame, how many keys the reducer had taken in by then. Returns the
-/// frames drawn and the seconds it ran.
+/// it on the terminal; the loop bench runs it on a test backend with synthetic input. `quits`
+/// yields the number of a signal that ends it. `probe` is told, after each frame, how many
+/// keys the reducer had taken in by then.
 #[allow(clippy::too_many_arguments)]
 pub async fn run_loop<B, E, Q>(
     terminal: &mut Terminal<B>,
@@ -327,11 +362,11 @@ pub async fn run_loop<B, E, Q>(
     mut effects: Effects,
     mut rx: mpsc::Receiver<Msg>,
     mut probe: impl FnMut(u64),
-) -> color_eyre::Result<(u64, f64)>
+) -> color_eyre::Result<Ran>
 where
     B: Backend,
     E: Stream<Item = Result<Event, String>> + Unpin,
-    Q: Stream<Item = ()>,
+    Q: Stream<Item = i32>,
 {
     let mut quits = std::pin::pin!(quits);
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -342,6 +377,7 @@ where
         .size()
         .map_err(|e| color_eyre::eyre::eyre!("terminal size: {e:?}"))?;
     state::update(&mut state, Msg::Resize(size.width, size.height));
+    let mut exit = Exit::Quit;
 
     loop {
         if draw(terminal, &mut state, rt)? {
@@ -367,7 +403,7 @@ where
                 None => continue,
             },
             _ = tick.tick() => Msg::Tick(now_ms()),
-            Some(()) = quits.next() => Msg::Quit,
+            Some(n) = quits.next() => { exit = Exit::Signal(n); Msg::Quit }
         };
         let mut out = state::update(&mut state, msg);
         burst(&mut state, &mut effects, &mut rx, &mut out);
@@ -379,7 +415,12 @@ where
             let _ = dropper.send(junk);
         }
         if state.quit {
-            return Ok((frames, started.elapsed().as_secs_f64()));
+            let exit = state.link.fatal.take().map_or(exit, Exit::CannotStart);
+            return Ok(Ran {
+                frames,
+                secs: started.elapsed().as_secs_f64(),
+                exit,
+            });
         }
     }
 }

@@ -2,9 +2,12 @@
 
 use clap::Parser;
 use deckwatch::cloud::aws::AwsOptions;
+use deckwatch::cloud::aws::names::{check_endpoint_url, check_region};
 use deckwatch::config::{self, Config, ConfigError, Context};
 use deckwatch::model::ContextInfo;
+use deckwatch::model::text::clean;
 use deckwatch::state::{self, ContextChoice, State};
+use deckwatch::textfile::clip_middle;
 use deckwatch::theme::{self, ThemeError, Themes};
 use deckwatch::timing::now_ms;
 use deckwatch::workers::poller::Intervals;
@@ -60,6 +63,16 @@ pub enum StartError {
          combined with --demo, which runs the embedded demo fleet"
     )]
     AwsFlagsWithDemo,
+    /// A region or endpoint URL that no call could use, from a flag or the environment.
+    #[error("{flag}: {why}")]
+    BadAws { flag: &'static str, why: String },
+    #[error(
+        "stdout is not a terminal: deckwatch draws a full-screen console, so run it in a \
+         terminal without redirecting its output"
+    )]
+    NoTerminal,
+    #[error("cannot use the terminal: {0}")]
+    Terminal(String),
 }
 
 /// Everything the console starts with.
@@ -69,12 +82,13 @@ pub struct Setup {
     pub no_color: bool,
     pub intervals: Intervals,
     pub audit_group: Option<String>,
+    /// Said once the console starts: a theme file that cannot be used but is not chosen, a
+    /// `[keys]` entry not applied.
+    pub warnings: Vec<String>,
     /// The API budget's rates from the config, over the defaults.
     pub budget: std::collections::HashMap<String, f64>,
     /// Where to connect; None runs the demo fleet.
     pub aws: Option<AwsOptions>,
-    /// What in the config was not applied (`[keys]`), for the log.
-    pub warnings: Vec<String>,
     /// Mouse clicks and wheel (`mouse = false` leaves the mouse to the terminal).
     pub mouse: bool,
     /// The contexts the console can switch between, for building their backends.
@@ -91,9 +105,12 @@ impl Setup {
             .clone()
             .or(cfg.theme.clone())
             .unwrap_or_else(|| theme::DEFAULT.into());
+        if let Some(e) = themes.broken(&theme_name) {
+            return Err(StartError::Theme(e.clone()));
+        }
         if themes.get(&theme_name).is_none() {
             return Err(StartError::NoTheme {
-                name: theme_name,
+                name: clip_middle(&clean(&theme_name), 40),
                 known: themes.names().join(", "),
             });
         }
@@ -105,6 +122,10 @@ impl Setup {
             None => None,
         };
         cli.check_demo()?;
+        let aws = (!cli.demo).then(|| cli.aws_options(ctx.as_ref()));
+        if let Some(opts) = &aws {
+            check_aws(&cli, opts)?;
+        }
         let read_only = cli.read_only || cfg.read_only || ctx.as_ref().is_some_and(|c| c.read_only);
         let mut state = initial_state(&cli, &cfg, ctx.as_ref(), &themes, theme_name, read_only);
         let warnings = deckwatch::keybind::install(&mut state, &cfg);
@@ -119,6 +140,11 @@ impl Setup {
             configured: cfg.contexts.clone(),
             read_only_everywhere,
         };
+        let warnings = themes
+            .warnings()
+            .into_iter()
+            .chain(warnings.iter().map(ToString::to_string))
+            .collect();
         Ok(Self {
             state,
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
@@ -131,12 +157,36 @@ impl Setup {
             },
             audit_group: cfg.audit_log_group.clone(),
             budget: cfg.budget.clone(),
-            aws: (!cli.demo).then(|| cli.aws_options(ctx.as_ref())),
-            warnings: warnings.iter().map(ToString::to_string).collect(),
+            aws,
+            warnings,
             mouse: cfg.mouse.unwrap_or(true),
             contexts,
         })
     }
+}
+
+/// The region and endpoint the AWS backend would use, checked before the screen opens: the
+/// flags (or the context's values, checked with the config), else `AWS_REGION` and
+/// `AWS_ENDPOINT_URL`.
+fn check_aws(cli: &Cli, opts: &AwsOptions) -> Result<(), StartError> {
+    let from_env = |var: &str| std::env::var(var).ok().filter(|v| !v.is_empty());
+    let region = match (&cli.region, &opts.region) {
+        (Some(r), _) => Some(("--region", r.clone())),
+        (None, Some(_)) => None,
+        (None, None) => from_env("AWS_REGION").map(|r| ("AWS_REGION", r)),
+    };
+    if let Some((flag, r)) = region {
+        check_region(&r).map_err(|why| StartError::BadAws { flag, why })?;
+    }
+    let url = match (&cli.endpoint_url, &opts.endpoint_url) {
+        (Some(u), _) => Some(("--endpoint-url", u.clone())),
+        (None, Some(_)) => None,
+        (None, None) => from_env("AWS_ENDPOINT_URL").map(|u| ("AWS_ENDPOINT_URL", u)),
+    };
+    if let Some((flag, u)) = url {
+        check_endpoint_url(&u).map_err(|why| StartError::BadAws { flag, why })?;
+    }
+    Ok(())
 }
 
 fn load_config(cli: &Cli) -> Result<(Config, PathBuf), ConfigError> {
@@ -252,25 +302,4 @@ impl Cli {
             ..AwsOptions::default()
         }
     }
-}
-
-/// Logs go to a file in the XDG state dir, never to the terminal the console draws on.
-pub fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let dirs = directories::ProjectDirs::from("", "", "deckwatch")?;
-    let dir = dirs
-        .state_dir()
-        .unwrap_or(dirs.data_local_dir())
-        .to_path_buf();
-    std::fs::create_dir_all(&dir).ok()?;
-    let file = tracing_appender::rolling::never(&dir, "deckwatch.log");
-    let (writer, guard) = tracing_appender::non_blocking(file);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("DECKWATCH_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_writer(writer)
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .init();
-    tracing::info!(version = env!("CARGO_PKG_VERSION"), "deckwatch started");
-    Some(guard)
 }

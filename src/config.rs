@@ -1,5 +1,9 @@
 //! The config file: where it lives, what it may say, and one clear error when it is wrong.
 
+use crate::cloud::aws::names::{check_endpoint_url, check_region};
+use crate::textfile::{self, TextFileError, clip_quoted};
+use crate::toml_path;
+use crate::toml_place::{Seg, line_col, locate};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -110,32 +114,65 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
-    /// A TOML syntax or type error, placed in `text`.
+    /// A TOML syntax or type error, placed in `text`. A value the message quotes is cut, so a
+    /// 10 MB string is not echoed whole.
     pub fn from_toml(origin: &str, text: &str, e: &toml::de::Error) -> Self {
-        let message = e.message().trim().to_string();
+        let message = crate::model::text::clean(&clip_quoted(e.message().trim(), QUOTED_MAX));
         match e.span() {
-            Some(span) => {
-                let (line, column) = line_col(text, span.start);
-                ConfigError::At {
-                    origin: origin.into(),
-                    line,
-                    column,
-                    message,
-                }
-            }
+            Some(span) => Self::at(origin, text, span.start, message),
             None => ConfigError::Invalid {
                 origin: origin.into(),
                 message,
             },
         }
     }
+
+    /// An error at byte `offset` of `text`.
+    pub fn at(origin: &str, text: &str, offset: usize, message: String) -> Self {
+        let (line, column) = line_col(text, offset);
+        ConfigError::At {
+            origin: origin.into(),
+            line,
+            column,
+            message,
+        }
+    }
+
+    /// An error found after parsing, placed at the key `path` names when it is in `text`.
+    pub fn at_key(origin: &str, text: &str, path: &[Seg], message: String) -> Self {
+        match locate(text, path) {
+            Some(offset) => Self::at(origin, text, offset, message),
+            None => ConfigError::Invalid {
+                origin: origin.into(),
+                message,
+            },
+        }
+    }
+
+    /// The file could not be read as text.
+    pub fn read(origin: &str, e: &TextFileError) -> Self {
+        ConfigError::Read {
+            origin: origin.into(),
+            cause: e.to_string(),
+        }
+    }
 }
 
-pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
+/// Characters of a value an error message quotes, at most.
+const QUOTED_MAX: usize = 60;
+
+/// A value checked after parsing is wrong: where it is and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Wrong {
+    path: Vec<Seg>,
+    message: String,
+}
+
+fn wrong(path: Vec<Seg>, message: String) -> Wrong {
+    Wrong {
+        path,
+        message: clip_quoted(&message, QUOTED_MAX),
+    }
 }
 
 /// The config file's default place: `$XDG_CONFIG_HOME/deckwatch/config.toml` on Linux.
@@ -148,37 +185,19 @@ impl Config {
         let mut cfg: Config =
             toml::from_str(text).map_err(|e| ConfigError::from_toml(origin, text, &e))?;
         cfg.keys.locate(origin, text);
-        cfg.check().map_err(|message| ConfigError::Invalid {
-            origin: origin.into(),
-            message,
-        })?;
+        cfg.check()
+            .map_err(|w| ConfigError::at_key(origin, text, &w.path, w.message))?;
         Ok(cfg)
     }
 
-    fn check(&self) -> Result<(), String> {
-        let mut names: Vec<&str> = Vec::new();
-        for c in &self.contexts {
-            if c.name.trim().is_empty() {
-                return Err("a [[context]] has an empty name".into());
-            }
-            if names.contains(&c.name.as_str()) {
-                return Err(format!("two contexts are named {:?}", c.name));
-            }
-            names.push(&c.name);
-            if let Some(a) = &c.accent
-                && a.parse::<ratatui::style::Color>().is_err()
-            {
-                return Err(format!(
-                    "context {:?}: accent {a:?} is not a colour",
-                    c.name
-                ));
-            }
-        }
+    fn check(&self) -> Result<(), Wrong> {
+        self.check_contexts()?;
         if let Some(d) = &self.default_context
-            && !names.contains(&d.as_str())
+            && self.context(d).is_none()
         {
-            return Err(format!(
-                "default_context = {d:?}, but no [[context]] has that name"
+            return Err(wrong(
+                toml_path!["default_context"],
+                format!("default_context = {d:?}, but no [[context]] has that name"),
             ));
         }
         if let Some((op, rate)) = self
@@ -186,30 +205,75 @@ impl Config {
             .iter()
             .find(|(_, r)| !(**r > 0.0 && r.is_finite()))
         {
-            return Err(format!(
-                "[budget] {op:?} = {rate}: a rate must be a positive number of calls a second"
+            return Err(wrong(
+                toml_path!["budget", op.as_str()],
+                format!(
+                    "[budget] {op:?} = {rate}: a rate must be a positive number of calls a second"
+                ),
             ));
         }
-        if self.poll.fast_secs == 0 || self.poll.normal_secs == 0 || self.poll.alarms_secs == 0 {
-            return Err("poll intervals must be at least 1 second".into());
+        let intervals = [
+            ("fast_secs", self.poll.fast_secs),
+            ("normal_secs", self.poll.normal_secs),
+            ("alarms_secs", self.poll.alarms_secs),
+        ];
+        if let Some((key, _)) = intervals.iter().find(|(_, secs)| *secs == 0) {
+            return Err(wrong(
+                toml_path!["poll", *key],
+                format!("poll.{key} = 0: poll intervals must be at least 1 second"),
+            ));
         }
         if self.logs.max_lines == 0 || self.logs.max_bytes < 64 * 1024 {
-            return Err(
+            let key = if self.logs.max_lines == 0 {
+                "max_lines"
+            } else {
+                "max_bytes"
+            };
+            return Err(wrong(
+                toml_path!["logs", key],
                 "logs.max_lines must be at least 1 and logs.max_bytes at least 65536".into(),
-            );
+            ));
         }
         Ok(())
     }
 
-    /// Reads `path`. A missing file is an error only when `required` (it was named by the user).
+    fn check_contexts(&self) -> Result<(), Wrong> {
+        let mut names: Vec<&str> = Vec::new();
+        for (i, c) in self.contexts.iter().enumerate() {
+            let at = |key: &str| toml_path!["context", i, key];
+            if c.name.trim().is_empty() {
+                return Err(wrong(at("name"), "a [[context]] has an empty name".into()));
+            }
+            if names.contains(&c.name.as_str()) {
+                let message = format!("two contexts are named {:?}", c.name);
+                return Err(wrong(at("name"), message));
+            }
+            names.push(&c.name);
+            if let Some(a) = &c.accent
+                && a.parse::<ratatui::style::Color>().is_err()
+            {
+                let message = format!("context {:?}: accent {a:?} is not a colour", c.name);
+                return Err(wrong(at("accent"), message));
+            }
+            if let Some(Err(why)) = c.region.as_deref().map(check_region) {
+                return Err(wrong(at("region"), format!("context {:?}: {why}", c.name)));
+            }
+            if let Some(Err(why)) = c.endpoint_url.as_deref().map(check_endpoint_url) {
+                let message = format!("context {:?}: {why}", c.name);
+                return Err(wrong(at("endpoint_url"), message));
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads `path`. A missing file is an error only when `required` (it was named by the
+    /// user). Only a regular file of at most 1 MiB of UTF-8 is read.
     pub fn load(path: &Path, required: bool) -> Result<Self, ConfigError> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Self::parse(&path.display().to_string(), &text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Ok(Self::default()),
-            Err(e) => Err(ConfigError::Read {
-                origin: path.display().to_string(),
-                cause: e.to_string(),
-            }),
+        let origin = crate::model::text::clean(&path.display().to_string());
+        match textfile::read(path) {
+            Ok(text) => Self::parse(&origin, &text),
+            Err(e) if e.not_found() && !required => Ok(Self::default()),
+            Err(e) => Err(ConfigError::read(&origin, &e)),
         }
     }
 
@@ -256,7 +320,7 @@ mod tests {
             .to_string();
         assert_eq!(
             err,
-            "c.toml: default_context = \"prod\", but no [[context]] has that name"
+            "c.toml:1:1: default_context = \"prod\", but no [[context]] has that name"
         );
     }
 

@@ -15,9 +15,8 @@ pub use crate::state::Target;
 
 #[async_trait]
 pub trait Connector: Send + Sync + 'static {
-    /// The backend for `target`. Missing or expired credentials are an error that says what to
-    /// run; other failures (an endpoint that does not answer) are left to the panes, which say
-    /// so and keep retrying.
+    /// The backend for `target`, built without a call: an unknown context or a bad profile is
+    /// an error; the credentials are checked by `workers::connect` once the backend runs.
     async fn connect(&self, target: &Target) -> Result<Arc<dyn Fleet>, CloudError>;
 }
 
@@ -100,15 +99,9 @@ impl Connector for AwsContexts {
             budget: self.budget.clone(),
             ..Overrides::default()
         };
+        // No call yet: `workers::connect` checks the credentials once the console shows the
+        // context, so a hung endpoint never leaves a blank terminal or a frozen switch.
         let fleet = AwsFleet::connect_with(self.options(target)?, overrides).await?;
-        match fleet.context().await {
-            Err(e) if e.kind == ErrorKind::Credentials => return Err(e),
-            // An unreachable endpoint or a denied STS call is shown in the panes, which retry.
-            Err(e) => {
-                tracing::warn!(error = %e, context = %target.label(), "context lookup failed")
-            }
-            Ok(_) => {}
-        }
         Ok(guarded(
             Arc::new(fleet),
             self.contexts.read_only(&target.name),

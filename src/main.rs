@@ -3,17 +3,29 @@
 mod cli;
 
 use clap::Parser;
-use cli::{Cli, Setup};
+use cli::{Cli, Setup, StartError};
 use deckwatch::app::{self, Runtime};
 use deckwatch::contexts::{AwsContexts, Connector, DemoContexts};
+use deckwatch::exit::Exit;
+use deckwatch::model::text::clean;
+use deckwatch::textfile::clip_middle;
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::budget::Budget;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// The longest line said on stderr: a message that quotes what the user gave stays readable.
+const LINE_MAX: usize = 400;
+
+/// One line on stderr, cleaned of escapes and cut to a readable length, and exit status 2.
 fn fail(msg: impl std::fmt::Display) -> ExitCode {
-    eprintln!("deckwatch: {msg}");
+    say(&msg.to_string());
     ExitCode::from(2)
+}
+
+fn say(msg: &str) {
+    eprintln!("deckwatch: {}", clip_middle(&clean(msg), LINE_MAX));
 }
 
 fn main() -> ExitCode {
@@ -24,9 +36,16 @@ fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
-    let _log_guard = cli::init_logging();
     for w in &setup.warnings {
-        tracing::warn!("config: {w}");
+        say(&format!("warning: {w}"));
+    }
+    // The console draws escape codes: into a file or a pipe they are only noise.
+    if !std::io::stdout().is_terminal() {
+        return fail(StartError::NoTerminal);
+    }
+    let _log_guard = deckwatch::logfile::init();
+    for w in &setup.warnings {
+        tracing::warn!("{w}");
     }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
@@ -34,9 +53,10 @@ fn main() -> ExitCode {
     };
     let budget = Arc::new(Budget::new(setup.budget.clone()));
     let contexts = setup.contexts.clone();
-    // Every context's backend, the first one included, is built the same way: with its
-    // credentials checked before the screen takes over, and read-only enforced in the backend
-    // itself (it refuses every mutation).
+    // Every context's backend, the first one included, is built the same way, without a call:
+    // the console opens at once and checks the credentials inside (`workers::connect`), so a
+    // hung endpoint never leaves a blank terminal. Read-only is enforced in the backend itself
+    // (it refuses every mutation).
     let connector: Arc<dyn Connector> = match &setup.aws {
         None => Arc::new(DemoContexts::new(contexts)),
         Some(opts) => Arc::new(AwsContexts {
@@ -49,7 +69,9 @@ fn main() -> ExitCode {
         Ok(f) => f,
         Err(e) => return fail(e.message),
     };
-    let audit = Arc::new(Audit::new(Audit::default_path()).with_remote_group(setup.audit_group));
+    // A read-only console sends nothing to AWS that writes, the team's audit records included.
+    let team_group = setup.audit_group.clone().filter(|_| !setup.state.read_only);
+    let audit = Arc::new(Audit::new(Audit::default_path()).with_remote_group(team_group));
     let rt = Runtime {
         themes: setup.themes,
         no_color: setup.no_color,
@@ -59,17 +81,27 @@ fn main() -> ExitCode {
         connector,
         budget,
     };
+    let state = setup.state;
     let result = runtime.block_on(async {
-        // ratatui::init restores the terminal on panic too, before color-eyre's report.
-        let mut terminal = ratatui::init();
+        // try_init also restores the terminal on a panic, before color-eyre's report.
+        let mut terminal = match ratatui::try_init() {
+            Ok(t) => t,
+            Err(e) => {
+                let _ = ratatui::try_restore();
+                return Err(StartError::Terminal(e.to_string()).into());
+            }
+        };
         let mouse = deckwatch::terminal::MouseCapture::enable(setup.mouse);
-        let r = app::run(&mut terminal, setup.state, rt).await;
+        let r = app::run(&mut terminal, state, rt).await;
         drop(mouse);
         ratatui::restore();
         r
     });
+    // The tasks still waiting on AWS are dropped, not awaited: the console has ended.
+    runtime.shutdown_background();
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Exit::CannotStart(msg)) => fail(msg),
+        Ok(exit) => ExitCode::from(exit.code()),
         Err(e) => fail(format!("{e:#}")),
     }
 }

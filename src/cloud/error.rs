@@ -9,8 +9,11 @@ pub enum ErrorKind {
     AccessDenied(String),
     /// Throttled or a 5xx: retried with backoff.
     Throttled,
-    /// The endpoint could not be reached.
+    /// The endpoint could not be reached, or the connection broke mid-answer.
     Unreachable,
+    /// The endpoint answered, but the answer could not be read as the API describes it (a
+    /// body that does not parse). The message carries the parser's words.
+    Unreadable,
     Other,
 }
 
@@ -18,6 +21,8 @@ pub enum ErrorKind {
 pub struct CloudError {
     pub kind: ErrorKind,
     pub message: String,
+    /// Only a part of a listing failed: the rest was read and is shown.
+    pub partial: bool,
 }
 
 impl CloudError {
@@ -25,7 +30,20 @@ impl CloudError {
         Self {
             kind,
             message: message.into(),
+            partial: false,
         }
+    }
+
+    /// The same failure, of only a part of a listing.
+    pub fn partial(mut self) -> Self {
+        self.partial = true;
+        self
+    }
+
+    /// The same failure, of the whole of a listing.
+    pub fn whole(mut self) -> Self {
+        self.partial = false;
+        self
     }
 
     /// Worth retrying with backoff rather than at the normal pace.
@@ -42,6 +60,7 @@ impl fmt::Display for CloudError {
             }
             ErrorKind::Throttled => write!(f, "throttled: {}", self.message),
             ErrorKind::Unreachable => write!(f, "endpoint unreachable: {}", self.message),
+            ErrorKind::Unreadable => write!(f, "unreadable answer: {}", self.message),
             ErrorKind::Credentials => write!(f, "credentials: {}", self.message),
             ErrorKind::Other => f.write_str(&self.message),
         }

@@ -3,9 +3,11 @@
 
 pub mod aws;
 pub mod error;
+pub mod listing;
 pub mod sim;
 
 pub use error::{CloudError, ErrorKind};
+pub use listing::Listing;
 
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
@@ -41,6 +43,11 @@ pub trait Fleet: Send + Sync + 'static {
         let _ = part;
         self.services().await
     }
+    /// `services_in_parts`, but a cluster that cannot be read (not found, denied) leaves out
+    /// only its own rows: the others come with what failed, naming the cluster.
+    async fn services_listing(&self, part: &PartSink<'_>) -> CloudResult<Listing<Service>> {
+        self.services_in_parts(part).await.map(Listing::whole)
+    }
     /// Running and recently stopped tasks of one service, or of every service when `None`.
     async fn tasks(&self, service: Option<&ServiceKey>) -> CloudResult<Vec<Task>>;
     async fn images(&self) -> CloudResult<Vec<Image>>;
@@ -52,6 +59,11 @@ pub trait Fleet: Send + Sync + 'static {
         Ok(Vec::new())
     }
     async fn alarms(&self) -> CloudResult<Vec<Alarm>>;
+    /// The alarms, but an answer that cannot be read leaves out only what it held: the rest
+    /// are read another way (by state, in smaller pages) and come with what failed.
+    async fn alarms_listing(&self) -> CloudResult<Listing<Alarm>> {
+        self.alarms().await.map(Listing::whole)
+    }
     /// Log lines of one service after `cursor` (0 starts from the recent past).
     async fn logs(&self, service: &ServiceKey, cursor: u64) -> CloudResult<LogBatch>;
     /// Makes one mutating call. Only the action runner calls this, after the user confirmed
@@ -101,6 +113,14 @@ pub trait Fleet: Send + Sync + 'static {
             "this backend keeps audit records locally only",
         ))
     }
+    /// Whether the audit records' CloudWatch Logs group exists.
+    async fn audit_group_exists(&self, group: &str) -> CloudResult<bool> {
+        let _ = group;
+        Err(CloudError::new(
+            ErrorKind::Other,
+            "this backend keeps audit records locally only",
+        ))
+    }
 }
 
 fn unavailable(what: &str) -> CloudError {
@@ -131,6 +151,9 @@ impl Fleet for ReadOnly {
     async fn services_in_parts(&self, part: &PartSink<'_>) -> CloudResult<Vec<Service>> {
         self.0.services_in_parts(part).await
     }
+    async fn services_listing(&self, part: &PartSink<'_>) -> CloudResult<Listing<Service>> {
+        self.0.services_listing(part).await
+    }
     async fn tasks(&self, service: Option<&ServiceKey>) -> CloudResult<Vec<Task>> {
         self.0.tasks(service).await
     }
@@ -142,6 +165,12 @@ impl Fleet for ReadOnly {
     }
     async fn alarms(&self) -> CloudResult<Vec<Alarm>> {
         self.0.alarms().await
+    }
+    async fn alarms_listing(&self) -> CloudResult<Listing<Alarm>> {
+        self.0.alarms_listing().await
+    }
+    async fn audit_group_exists(&self, group: &str) -> CloudResult<bool> {
+        self.0.audit_group_exists(group).await
     }
     async fn logs(&self, service: &ServiceKey, cursor: u64) -> CloudResult<LogBatch> {
         self.0.logs(service, cursor).await

@@ -95,7 +95,7 @@ impl KeysConfig {
             &mut self.logs,
         ] {
             for e in &mut t.0 {
-                let (line, column) = crate::config::line_col(text, e.span.start);
+                let (line, column) = crate::toml_place::line_col(text, e.span.start);
                 e.place = Place {
                     origin: origin.to_string(),
                     line,

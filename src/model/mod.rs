@@ -4,6 +4,7 @@
 mod action;
 mod alarm;
 pub mod alarm_link;
+pub mod clean;
 pub mod evidence;
 pub mod history;
 mod image;
@@ -24,6 +25,7 @@ pub use alarm::{
     rule_children,
 };
 pub use alarm_link::{AlarmLink, LinkReason, link_alarms};
+pub use clean::Clean;
 pub use history::{Outcome, PastDeployment, RollbackCause};
 pub use image::{Findings, Image};
 pub use log::{LogBatch, LogLine};
@@ -49,4 +51,6 @@ pub struct ContextInfo {
     pub region: String,
     pub clusters: Vec<String>,
     pub prod: bool,
+    /// Who the backend says the caller is: the STS caller identity's ARN (empty until known).
+    pub caller_arn: String,
 }

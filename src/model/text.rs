@@ -15,22 +15,44 @@ fn is_invisible_format(c: char) -> bool {
     )
 }
 
+/// A regional indicator symbol (the halves of a flag emoji, such as 🇩🇪): terminals draw a
+/// pair as one wide glyph, or as two, so its width on screen cannot be known. Each becomes its
+/// letter (`DE`), which every terminal draws one cell wide.
+fn regional_letter(c: char) -> Option<char> {
+    let offset = (c as u32).checked_sub(0x1F1E6)?;
+    (offset < 26).then(|| char::from(b'A' + offset as u8))
+}
+
+/// Line and paragraph separators: they break a line where the console does not expect it.
+fn is_separator(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+fn is_unsafe(c: char) -> bool {
+    c.is_control() || is_invisible_format(c) || is_separator(c) || regional_letter(c).is_some()
+}
+
 /// `s` with control characters (escape included), bidi controls and the like removed. A tab
-/// becomes a space, so columns still read; newlines are kept only when `multiline`.
+/// becomes a space, so columns still read; newlines are kept only when `multiline`; the
+/// halves of a flag become letters.
 pub fn clean_with(s: &str, multiline: bool) -> String {
-    if s.chars()
-        .all(|c| !c.is_control() && !is_invisible_format(c))
-    {
+    if !s.chars().any(is_unsafe) {
         return s.to_string();
     }
     s.chars()
         .filter_map(|c| match c {
             '\t' => Some(' '),
             '\n' if multiline => Some('\n'),
-            c if c.is_control() || is_invisible_format(c) => None,
+            c if regional_letter(c).is_some() => regional_letter(c),
+            c if is_unsafe(c) => None,
             c => Some(c),
         })
         .collect()
+}
+
+/// Whether `c` may reach the terminal: what [`clean`] keeps (a newline aside).
+pub fn is_safe(c: char) -> bool {
+    !is_unsafe(c)
 }
 
 /// One line of text from outside, cleaned: see [`clean_with`].
@@ -50,5 +72,7 @@ mod tests {
         assert_eq!(clean("tab\there\r\n"), "tab here");
         assert_eq!(clean_with("two\nlines\r\n", true), "two\nlines\n");
         assert_eq!(clean("plain ünïcode 日本"), "plain ünïcode 日本");
+        assert_eq!(clean("eu \u{1F1E9}\u{1F1EA} ok"), "eu DE ok");
+        assert_eq!(clean("a\u{2028}b\u{85}c"), "abc");
     }
 }

@@ -14,11 +14,11 @@ macro_rules! wire_enum {
         }
 
         impl $name {
-            /// The value for a wire string; unknown strings are kept as `Other`.
+            /// The value for a wire string; unknown strings are kept as `Other`, cleaned.
             pub fn parse(s: &str) -> Self {
                 match s {
                     $($wire => Self::$variant,)+
-                    other => Self::Other(other.to_string()),
+                    other => Self::Other($crate::model::text::clean(other)),
                 }
             }
 

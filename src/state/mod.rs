@@ -10,6 +10,7 @@ pub mod filter;
 pub mod history;
 pub mod items;
 mod keys;
+pub mod link;
 pub mod logs;
 mod mouse;
 mod msg;
@@ -21,6 +22,7 @@ pub mod rollout;
 pub mod table;
 
 pub use contexts::{ContextChoice, Target};
+pub use link::{Link, LinkEvent, TeamAudit};
 pub use mouse::{Hits, ListArea};
 pub use msg::{Effect, Msg, Viewport, Watch};
 pub use panes::{Pane, PaneData};
@@ -115,6 +117,8 @@ pub struct State {
     /// When the credentials in use expire, if they do (SSO, assumed roles).
     pub credentials_expiry: Option<Millis>,
     pub quit: bool,
+    /// Unanswered calls, the team's audit log, a start that failed.
+    pub link: Link,
     /// Something visible changed since the last draw.
     pub dirty: bool,
     /// Old data replaced by fresh data, for the loop to free off its own thread.
@@ -184,6 +188,7 @@ impl State {
             contexts,
             credentials_expiry: None,
             quit: false,
+            link: Link::default(),
             dirty: true,
             discarded: Discarded::default(),
             last_watch: None,
@@ -314,6 +319,7 @@ impl State {
 /// screen changed.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let mut effects = Vec::new();
+    link::answered(state, &msg);
     match msg {
         Msg::Key(key) => keys::on_key(state, key, &mut effects),
         Msg::Mouse(m) => mouse::on_mouse(state, m, &mut effects),
@@ -347,6 +353,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.dirty |= state.credentials_expiry != at;
             state.credentials_expiry = at;
         }
+        Msg::Link(e) => link::on_event(state, e),
         data => data::on_data(state, data),
     }
     let watch = state.watch();

@@ -73,6 +73,8 @@ pub enum Msg {
     ContextFailed(u64, CloudError),
     /// When the credentials in use expire (None: they do not, or it is not known).
     CredentialsExpiry(Option<Millis>),
+    /// How the console stands with the backend: no answer, the team audit, a failed start.
+    Link(super::LinkEvent),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

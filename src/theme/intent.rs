@@ -141,4 +141,9 @@ impl Theme {
     pub fn threshold(&self) -> Style {
         Style::new().fg(self.warn)
     }
+
+    /// The link to the backend in trouble: stale data, no answer, a partial listing.
+    pub fn link_trouble(&self) -> Style {
+        Style::new().fg(self.bg).bg(self.alarm)
+    }
 }

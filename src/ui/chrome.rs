@@ -28,13 +28,19 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             .add_modifier(Modifier::BOLD);
         parts.push((0, Span::styled(" READ-ONLY ", ro)));
     }
-    // Connecting, failed, and credentials about to expire: never dropped.
+    // Connecting, failed, and credentials about to expire: never dropped; nor are the data's
+    // age and the link's trouble (no answer, the team audit).
     parts.extend(
         super::badges::spans(state, theme)
             .into_iter()
             .map(|b| (0, b)),
     );
-    parts.push((0, age_span(state, theme, base)));
+    parts.push((0, super::link::age(state, theme, base)));
+    parts.extend(
+        super::link::warnings(state, theme)
+            .into_iter()
+            .map(|w| (0, w)),
+    );
     parts.push((
         3,
         Span::styled(format!(" {} UTC ", format::clock(state.now)), base),
@@ -75,11 +81,7 @@ fn context_parts(state: &State, base: Style) -> Vec<(u8, Span<'static>)> {
         let profile = format!(" profile {} ", or_dash(&c.profile));
         parts.push((5, Span::styled(profile, base)));
     }
-    let account = if c.account.is_empty() {
-        "…"
-    } else {
-        &c.account
-    };
+    let account = super::link::account(state);
     parts.push((2, Span::styled(format!(" acct {account} "), base)));
     parts.push((1, Span::styled(format!(" {} ", or_dash(&c.region)), base)));
     let clusters = if c.clusters.is_empty() {
@@ -89,23 +91,6 @@ fn context_parts(state: &State, base: Style) -> Vec<(u8, Span<'static>)> {
     };
     parts.push((6, Span::styled(format!(" clusters {clusters} "), base)));
     parts
-}
-
-/// How old the current pane's data is, or that it is stale.
-fn age_span(state: &State, theme: &Theme, base: Style) -> Span<'static> {
-    let (fetched, error) = (state.current().fetched_at(), state.current().error());
-    let age = match (fetched, error) {
-        (Some(t), None) => format!(" data {} old ", format::age(state.now, t)),
-        (Some(t), Some(_)) => format!(" STALE {} ", format::age(state.now, t)),
-        (None, Some(_)) => " NO DATA ".into(),
-        (None, None) => " loading… ".into(),
-    };
-    let style = if error.is_some() {
-        Style::new().fg(theme.bg).bg(theme.alarm)
-    } else {
-        base
-    };
-    Span::styled(age, style)
 }
 
 fn or_dash(s: &str) -> &str {

@@ -16,6 +16,7 @@ mod footer;
 pub mod format;
 mod history;
 mod images;
+mod link;
 mod logs;
 mod overlays;
 mod rollout;

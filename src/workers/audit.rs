@@ -1,20 +1,39 @@
 //! The audit log: one JSON line before every mutating call and one after, so what was done to
 //! production, by whom and from what state, is on record even if the process dies mid-call.
+//!
+//! It fails closed: when no place for the log can be found (no HOME, no passwd entry) or the
+//! file cannot be written, `record` fails and the runner sends nothing. The file is 0600 in a
+//! 0700 directory. With a team group configured (`audit_log_group`), every record is also kept
+//! in `audit-unsent.jsonl` beside it until CloudWatch Logs has taken it, so a group that is
+//! missing or unreachable loses nothing: the records go when it answers again.
 
+use super::os_user::OsUser;
 use crate::model::{ActionPlan, ContextInfo};
+use crate::owner_only;
 use serde_json::{Value, json};
-use std::io::Write;
+use std::io::{self, BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+
+/// Why there is no audit log when no place for it could be found.
+pub const NO_LOCATION: &str = "no place for the audit log: HOME is not set and the user has no \
+     home directory (set HOME or XDG_DATA_HOME)";
+
+/// The file of records not yet shipped to the team's group, beside the audit log.
+pub const UNSENT_FILE: &str = "audit-unsent.jsonl";
+
+/// Records sent to CloudWatch Logs in one call, at most (PutLogEvents takes 10,000).
+pub const SHIP_BATCH: usize = 500;
 
 pub struct Audit {
     path: Option<PathBuf>,
     /// A CloudWatch Logs group that also receives every record (config `audit_log_group`).
     pub remote_group: Option<String>,
-    /// Records not yet shipped to `remote_group`.
-    pending: Mutex<Vec<String>>,
+    user: OsUser,
     /// Serialises writers so lines never interleave.
     lock: Mutex<()>,
+    /// One shipment at a time, so no record is sent twice.
+    shipping: tokio::sync::Mutex<()>,
 }
 
 /// Where a record stands in an action's life.
@@ -29,13 +48,15 @@ pub enum Phase {
 }
 
 impl Audit {
-    /// `audit.jsonl` in the XDG data dir; `None` keeps no file (tests of other things).
+    /// `audit.jsonl` in the XDG data dir. `None` means no place could be found: every record
+    /// then fails, and with it every action.
     pub fn new(path: Option<PathBuf>) -> Self {
         Self {
             path,
             remote_group: None,
-            pending: Mutex::new(Vec::new()),
+            user: OsUser::current(),
             lock: Mutex::new(()),
+            shipping: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -45,18 +66,24 @@ impl Audit {
         self
     }
 
+    /// `$XDG_DATA_HOME/deckwatch/audit.jsonl` (`~/.local/share/...`); None when neither a home
+    /// directory nor an absolute `XDG_DATA_HOME` can be found.
     pub fn default_path() -> Option<PathBuf> {
-        directories::ProjectDirs::from("", "", "deckwatch")
-            .map(|d| d.data_dir().join("audit.jsonl"))
-    }
-
-    /// The records written since the last call, for shipping to `remote_group`.
-    pub fn take_pending(&self) -> Vec<String> {
-        std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()))
+        if let Some(d) = directories::ProjectDirs::from("", "", "deckwatch") {
+            return Some(d.data_dir().join("audit.jsonl"));
+        }
+        let data = PathBuf::from(std::env::var_os("XDG_DATA_HOME")?);
+        data.is_absolute()
+            .then(|| data.join("deckwatch").join("audit.jsonl"))
     }
 
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
+    }
+
+    /// Where records wait for the team's group.
+    pub fn unsent_path(&self) -> Option<PathBuf> {
+        self.path.as_ref().map(|p| p.with_file_name(UNSENT_FILE))
     }
 
     pub fn record(
@@ -65,11 +92,33 @@ impl Audit {
         ctx: &ContextInfo,
         plan: &ActionPlan,
         outcome: Value,
-    ) -> std::io::Result<String> {
-        let line = json!({
+    ) -> io::Result<String> {
+        let Some(path) = &self.path else {
+            return Err(io::Error::other(NO_LOCATION));
+        };
+        let line = self.line(phase, ctx, plan, outcome);
+        let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let mut f = owner_only::open_append(path)?;
+        writeln!(f, "{line}")?;
+        if self.remote_group.is_some()
+            && let Some(unsent) = self.unsent_path()
+        {
+            // The local record is written: a failure here only delays the team's copy.
+            if let Err(e) = owner_only::open_append(&unsent).and_then(|mut f| writeln!(f, "{line}"))
+            {
+                tracing::error!(error = %e, "audit record not kept for the team's group");
+            }
+        }
+        Ok(line)
+    }
+
+    fn line(&self, phase: Phase, ctx: &ContextInfo, plan: &ActionPlan, outcome: Value) -> String {
+        json!({
             "time": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             "phase": format!("{phase:?}").to_lowercase(),
-            "user": std::env::var("USER").unwrap_or_default(),
+            "user": self.user.label(),
+            "os_user": self.user,
+            "aws_caller": ctx.caller_arn,
             "context": ctx.name,
             "profile": ctx.profile,
             "region": ctx.region,
@@ -89,25 +138,57 @@ impl Audit {
             },
             "outcome": outcome,
         })
-        .to_string();
-        if self.remote_group.is_some() {
-            self.pending
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(line.clone());
-        }
-        let Some(path) = &self.path else {
-            return Ok(line);
+        .to_string()
+    }
+
+    /// The records not yet shipped to the team's group, oldest first, at most `max`.
+    pub fn unsent(&self, max: usize) -> Vec<String> {
+        let Some(path) = self.unsent_path() else {
+            return Vec::new();
         };
         let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+        let Ok(f) = std::fs::File::open(path) else {
+            return Vec::new();
+        };
+        io::BufReader::new(f)
+            .lines()
+            .map_while(Result::ok)
+            .filter(|l| !l.trim().is_empty())
+            .take(max)
+            .collect()
+    }
+
+    /// How many records wait for the team's group.
+    pub fn unsent_count(&self) -> usize {
+        self.unsent(usize::MAX).len()
+    }
+
+    /// Drops the `n` oldest unsent records: they have been shipped. Records written since
+    /// they were read stay.
+    pub fn drop_sent(&self, n: usize) -> io::Result<()> {
+        let Some(path) = self.unsent_path() else {
+            return Ok(());
+        };
+        let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let rest: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .skip(n)
+            .collect();
+        let mut f = owner_only::open_truncate(&path)?;
+        for l in rest {
+            writeln!(f, "{l}")?;
         }
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)?;
-        writeln!(f, "{line}")?;
-        Ok(line)
+        Ok(())
+    }
+
+    /// Held while records are shipped, so two shipments never send the same record.
+    pub async fn shipping(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.shipping.lock().await
     }
 }

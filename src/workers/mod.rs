@@ -4,9 +4,13 @@
 pub mod audit;
 pub mod backoff;
 pub mod budget;
+pub mod connect;
 pub mod credentials;
 pub mod evidence;
 pub mod linking;
 pub mod metrics;
+pub mod os_user;
 pub mod poller;
 pub mod runner;
+pub mod team_audit;
+pub mod watchdog;

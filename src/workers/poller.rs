@@ -73,12 +73,12 @@ fn on_screen(pane: Pane, w: &Watch) -> bool {
     w.pane == pane || (pane == Pane::Alarms && rollout_visible(w))
 }
 
-/// Starts the pollers, the header's context lookup and the metrics worker.
+/// Starts the pollers, the credentials' expiry watch, the evidence and metrics workers. (The
+/// header's context is read by `workers::connect`, which the loop starts beside them.)
 pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Intervals) -> Handles {
     let (watch_tx, watch_rx) = watch::channel(first);
     let (refresh_tx, refresh_rx) = watch::channel(0u64);
-    let mut tasks = vec![tokio::spawn(lookup_context(fleet.clone(), tx.clone())).abort_handle()];
-    tasks.push(tokio::spawn(super::credentials::run(fleet.clone(), tx.clone())).abort_handle());
+    let mut tasks = vec![tokio::spawn(super::credentials::run(fleet.clone(), tx.clone())).abort_handle()];
     let (evidence_tx, evidence_rx) = watch::channel(Default::default());
     let listed = Listed::default();
     let evidence = super::evidence::run(fleet.clone(), tx.clone(), evidence_rx, listed.clone());
@@ -107,6 +107,7 @@ pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Int
             series: series.clone(),
             listed: listed.clone(),
             linking: linking.clone(),
+            partial: None,
         };
         tasks.push(tokio::spawn(p.run()).abort_handle());
     }
@@ -116,15 +117,6 @@ pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Int
         evidence: evidence_tx,
         tasks,
     }
-}
-
-/// Profile, account and region for the header, once.
-async fn lookup_context(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>) {
-    let msg = match budget::with_priority(Priority::Visible, fleet.context()).await {
-        Ok(c) => Msg::Context(c),
-        Err(e) => Msg::Failed(Pane::Services, e, now_ms()),
-    };
-    let _ = tx.send(msg).await;
 }
 
 /// What a poll brought. Services and alarms are prepared for the loop (`linking`) before they
@@ -155,6 +147,8 @@ struct Poller {
     listed: Listed,
     /// The lists alarms are linked over, shared by the services and alarms pollers.
     linking: Linking,
+    /// What the last poll could not read while the rest came (a cluster not found).
+    partial: Option<CloudError>,
 }
 
 impl Poller {
@@ -179,32 +173,44 @@ impl Poller {
     /// Polls, reports the data or the failure, and says how long to wait before the next poll.
     /// None when the loop has ended.
     async fn poll_once(&mut self, w: &Watch) -> Option<Duration> {
-        // A poller polls what is on screen; alarms off screen go in the background.
+        // A poller polls what is on screen; alarms off screen go in the background. A call
+        // unanswered for long is said so.
         let started = Instant::now();
         let priority = if on_screen(self.pane, w) {
             Priority::Visible
         } else {
             Priority::Background
         };
-        let polled = budget::with_priority(priority, self.poll(w)).await;
+        let (pane, tx) = (self.pane, self.tx.clone());
+        let call = budget::with_priority(priority, self.poll(w));
+        let polled = super::watchdog::answer_within(pane, &tx, call).await;
         let (msg, delay) = match polled {
-            Ok(msg) => {
-                self.backoff.reset();
-                // A refresh that took longer than the interval (a big fleet waiting on the API
-                // budget) waits as long again: the console never spends the whole budget.
-                (msg, self.interval(w).max(started.elapsed()))
-            }
+            Ok(msg) => match self.partial.take() {
+                // Some rows could not be read: show the rest, then say what failed.
+                Some(e) => {
+                    self.send(msg, w).await.ok()?;
+                    let delay = self.failure_delay(&e);
+                    (Polled::Msg(Msg::Failed(self.pane, e, now_ms())), delay)
+                }
+                None => {
+                    self.backoff.reset();
+                    // A refresh that took longer than the interval (a big fleet waiting on the
+                    // API budget) waits as long again: the console never spends the whole budget.
+                    (msg, self.interval(w).max(started.elapsed()))
+                }
+            },
             Err(e) => {
-                let delay = if e.is_transient() {
-                    self.backoff.next_delay()
-                } else {
-                    self.iv.normal
-                };
-                tracing::warn!(pane = ?self.pane, error = %e, ?delay, "poll failed");
+                let delay = self.failure_delay(&e);
                 (Polled::Msg(Msg::Failed(self.pane, e, now_ms())), delay)
             }
         };
-        let sent = match msg {
+        self.send(msg, w).await.ok()?;
+        Some(delay)
+    }
+
+    /// Sends what a poll brought, services and alarms prepared first. Err when the loop ended.
+    async fn send(&self, polled: Polled, w: &Watch) -> Result<(), ()> {
+        match polled {
             Polled::Services(all, at) => {
                 let listed = self.listed.get();
                 let linking = &self.linking;
@@ -214,9 +220,18 @@ impl Poller {
             }
             Polled::Alarms(alarms, at) => self.linking.send_alarms(&self.tx, alarms, at).await,
             Polled::Msg(msg) => self.tx.send(msg).await.map_err(drop),
+        }
+    }
+
+    /// How long to wait after a failure: backing off while it is transient.
+    fn failure_delay(&mut self, e: &CloudError) -> Duration {
+        let delay = if e.is_transient() {
+            self.backoff.next_delay()
+        } else {
+            self.iv.normal
         };
-        sent.ok()?;
-        Some(delay)
+        tracing::warn!(pane = ?self.pane, error = %e, ?delay, "poll failed");
+        delay
     }
 
     /// Waits out `delay`, but wakes early for a refresh or when what this poller shows changed
@@ -265,7 +280,11 @@ impl Poller {
                 now_ms(),
             ),
             Pane::Images => Msg::Images(f.images().await?, now_ms()),
-            Pane::Alarms => return Ok(Polled::Alarms(f.alarms().await?, now_ms())),
+            Pane::Alarms => {
+                let listing = f.alarms_listing().await?;
+                self.partial = listing.failed;
+                return Ok(Polled::Alarms(listing.items, now_ms()));
+            }
             Pane::Logs => self.logs(w).await?,
         }))
     }
@@ -274,8 +293,8 @@ impl Poller {
     /// as they come in; later refreshes replace the list whole, so rows never blink out while
     /// a refresh runs.
     async fn services(&mut self) -> Result<Vec<Service>, CloudError> {
-        let mut all = if self.loaded {
-            self.fleet.services().await?
+        let listing = if self.loaded {
+            self.fleet.services_listing(&|_, _, _| {}).await?
         } else {
             let (tx, series, listed) = (self.tx.clone(), self.series.clone(), self.listed.clone());
             let part = move |mut rows: Vec<Service>, done: usize, total: usize| {
@@ -284,8 +303,10 @@ impl Poller {
                 // Best effort: a progress view may be skipped if the loop is busy.
                 let _ = tx.try_send(Msg::ServicesPart(rows, done, total, now_ms()));
             };
-            self.fleet.services_in_parts(&part).await?
+            self.fleet.services_listing(&part).await?
         };
+        self.partial = listing.failed;
+        let mut all = listing.items;
         self.loaded = true;
         if let Some(keys) = &self.keys {
             let now: Vec<ServiceKey> = all.iter().map(Service::key).collect();

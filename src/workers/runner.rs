@@ -3,12 +3,13 @@
 
 use super::audit::{Audit, Phase};
 use super::budget::{Priority, with_priority};
+use super::team_audit;
 use crate::cloud::Fleet;
 use crate::model::{
     ActionError, ActionPlan, ActionResult, ContextInfo, Expectation, FollowUp, Mutation, Service,
     ServiceKey, StepError, weights_text,
 };
-use crate::state::Msg;
+use crate::state::{LinkEvent, Msg, TeamAudit};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,12 +23,21 @@ pub async fn run(
     tx: mpsc::Sender<Msg>,
 ) {
     // A confirmed action never waits behind polls for the API budget.
-    let result = with_priority(Priority::Action, async {
+    let mut result = with_priority(Priority::Action, async {
         same_account(fleet.as_ref(), &audit, &plan, &ctx).await?;
         execute(fleet.as_ref(), &audit, &plan, &ctx).await
     })
     .await;
-    with_priority(Priority::Action, ship_pending(fleet.as_ref(), &audit)).await;
+    let team = with_priority(Priority::Action, ship_pending(fleet.as_ref(), &audit)).await;
+    if let (Ok(done), Some(TeamAudit::Unsent { count, why })) = (&mut result, &team) {
+        let group = audit.remote_group.as_deref().unwrap_or_default();
+        done.push_str(&format!(
+            " · {count} audit record(s) not yet in {group} ({why}); kept to send again"
+        ));
+    }
+    if let Some(t) = team {
+        let _ = tx.send(Msg::Link(LinkEvent::TeamAudit(t))).await;
+    }
     let _ = tx.send(Msg::ActionDone(result)).await;
 }
 
@@ -75,6 +85,13 @@ pub async fn execute(
     ctx: &ContextInfo,
 ) -> ActionResult {
     let what = format!("{} {}", plan.verb, plan.service);
+    let known;
+    let ctx = if ctx.caller_arn.is_empty() {
+        known = with_caller(fleet, ctx).await;
+        &known
+    } else {
+        ctx
+    };
     if fleet.read_only() {
         audit_or_log(
             audit,
@@ -115,6 +132,20 @@ pub async fn execute(
         }
     }
     Ok(format!("{what}: sent {}", plan.mutation))
+}
+
+/// The context with the caller's identity asked of the backend when the header has not got it
+/// yet, so the audit record always says who acted (or why that is not known).
+async fn with_caller(fleet: &dyn Fleet, ctx: &ContextInfo) -> ContextInfo {
+    let caller_arn = match fleet.context().await {
+        Ok(c) if !c.caller_arn.is_empty() => c.caller_arn,
+        Ok(_) => "unknown: the backend did not say".into(),
+        Err(e) => format!("unknown: {e}"),
+    };
+    ContextInfo {
+        caller_arn,
+        ..ctx.clone()
+    }
 }
 
 /// Everything the re-read shows has changed since the plan was made, for every call of it.
@@ -277,6 +308,8 @@ async fn call_audited(
     audit
         .record(Phase::Before, ctx, step, json!(null))
         .map_err(|e| StepError::Audit(e.to_string()))?;
+    // The team's copy of "before" goes ahead of the call too (for a few seconds at most).
+    team_audit::ship_before_call(fleet, audit).await;
     let result = fleet.act(&step.service, &step.mutation).await;
     let outcome = match &result {
         Ok(()) => json!({"result": "ok"}),
@@ -301,17 +334,12 @@ fn audit_or_log(
     }
 }
 
-/// Sends the records written since the last shipment to the configured CloudWatch Logs group.
-/// Best effort: the local file already holds them, and a failure is logged, not fatal.
-pub async fn ship_pending(fleet: &dyn Fleet, audit: &Audit) {
-    let Some(group) = &audit.remote_group else {
-        return;
-    };
-    let lines = audit.take_pending();
-    if lines.is_empty() || fleet.read_only() {
-        return;
+/// Sends the records waiting for the configured CloudWatch Logs group. Best effort: the
+/// local file holds them, and those that cannot go now stay in the unsent file for the retry.
+/// None when there was nothing to send.
+pub async fn ship_pending(fleet: &dyn Fleet, audit: &Audit) -> Option<TeamAudit> {
+    if fleet.read_only() {
+        return None;
     }
-    if let Err(e) = fleet.ship_audit(group, &lines).await {
-        tracing::warn!(error = %e, group, "audit records not shipped");
-    }
+    team_audit::ship(fleet, audit).await
 }

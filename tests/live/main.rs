@@ -12,6 +12,7 @@ mod support;
 
 mod e2e_moto;
 mod e2e_native_canary;
+mod faults;
 mod moto_actions;
 mod moto_backend;
 mod moto_contexts;
@@ -21,4 +22,5 @@ mod moto_evidence;
 mod moto_metrics;
 mod moto_paired;
 mod moto_targets;
+mod partial_and_audit;
 mod shim_native;

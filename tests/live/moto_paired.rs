@@ -259,6 +259,7 @@ fn context() -> ContextInfo {
         region: moto::REGION.into(),
         clusters: Vec::new(),
         prod: false,
+        caller_arn: format!("arn:aws:iam::{}:user/moto-tests", moto::ACCOUNT),
     }
 }
 
@@ -355,7 +356,9 @@ async fn abort_on_the_default_rule_moves_the_weights_through_modify_listener() {
         }
     ));
     counter.reset();
-    let audit = Audit::new(None);
+    // A place for the audit log: without one every action is refused.
+    let audit_dir = tempfile::tempdir().unwrap();
+    let audit = Audit::new(Some(audit_dir.path().join("audit.jsonl")));
     let done = execute(&fleet, &audit, &plan, &context()).await;
     assert!(done.is_ok(), "{done:?}");
 
@@ -415,7 +418,9 @@ async fn a_pair_on_one_target_group_promotes_by_tasks_without_touching_the_load_
     );
     let plan = for_verb(Verb::Promote, search, &services, None).expect("a promote plan");
     counter.reset();
-    let audit = Audit::new(None);
+    // A place for the audit log: without one every action is refused.
+    let audit_dir = tempfile::tempdir().unwrap();
+    let audit = Audit::new(Some(audit_dir.path().join("audit.jsonl")));
     let done = execute(&fleet, &audit, &plan, &context()).await;
     assert!(done.is_ok(), "{done:?}");
     assert_eq!(pair.revision_in_moto("search").await, "2");
@@ -462,6 +467,7 @@ async fn read_only_sends_neither_the_weights_nor_the_scale_down() {
     let plan =
         for_verb(Verb::Abort, find(&services, "search"), &services, None).expect("an abort plan");
     counter.reset();
+    // A place for the audit log: without one every action is refused.
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("audit.jsonl");
     let audit = Audit::new(Some(path.clone()));
@@ -493,7 +499,9 @@ async fn weights_that_cannot_be_re_read_at_y_refuse_the_abort() {
         vec![counter.interceptor(), deny::interceptor("DescribeRules")],
     )
     .await;
-    let audit = Audit::new(None);
+    // A place for the audit log: without one every action is refused.
+    let audit_dir = tempfile::tempdir().unwrap();
+    let audit = Audit::new(Some(audit_dir.path().join("audit.jsonl")));
     let err = execute(&denied, &audit, &plan, &context())
         .await
         .expect_err("refused")

@@ -31,6 +31,7 @@ fn context() -> ContextInfo {
         region: moto::REGION.into(),
         clusters: Vec::new(),
         prod: false,
+        caller_arn: String::new(),
     }
 }
 

@@ -98,7 +98,7 @@ fn a_bad_user_theme_names_the_file_and_the_role() {
     let dir = home.path().join("config/deckwatch/themes");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("mine.toml"), "[colors]\nalarm = \"blood\"\n").unwrap();
-    let out = deckwatch(home.path(), &["--demo"]);
+    let out = deckwatch(home.path(), &["--demo", "--theme", "mine"]);
     assert_clear_failure(&out, "theme error:");
     assert!(
         stderr(&out).contains("mine.toml: alarm: \"blood\" is not a colour"),
@@ -159,29 +159,4 @@ fn aws_flags_with_demo_are_refused_not_ignored() {
     let home = tempfile::tempdir().unwrap();
     let out = deckwatch(home.path(), &["--demo", "--profile", "prod"]);
     assert_clear_failure(&out, "cannot be combined with --demo");
-}
-
-#[test]
-fn missing_aws_credentials_say_what_to_run_before_the_screen_opens() {
-    let home = tempfile::tempdir().unwrap();
-    let empty = home.path().join("empty");
-    std::fs::write(&empty, "").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_deckwatch"))
-        .args([
-            "--profile",
-            "nobody",
-            "--region",
-            "us-east-1",
-            "--endpoint-url",
-            "http://127.0.0.1:9",
-        ])
-        .env_clear()
-        .env("HOME", home.path())
-        .env("XDG_STATE_HOME", home.path().join("state"))
-        .env("AWS_CONFIG_FILE", &empty)
-        .env("AWS_SHARED_CREDENTIALS_FILE", &empty)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .output()
-        .unwrap();
-    assert_clear_failure(&out, "aws sso login --profile nobody");
 }

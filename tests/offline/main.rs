@@ -7,27 +7,35 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod audit_trust;
 mod bad_credentials;
 mod cli_errors;
+mod cli_reliability;
 mod context_guard;
 mod e2e_demo;
 mod e2e_terminal;
 mod evidence_demo;
+mod filter_bound;
 mod keys_config;
+mod link_header;
 mod measure;
 mod metrics_worker;
+mod monkey;
 mod poll_rates;
 mod progress;
+mod properties;
 mod readme;
 mod reducer;
 mod sdk_replay;
 mod sdk_replay_actions;
 mod sdk_replay_credentials;
+mod sdk_replay_edges;
 mod sdk_replay_evidence;
 mod sdk_replay_panes;
 mod shim_model;
 mod sim_actions;
 mod sim_scenarios;
+mod sim_soak;
 mod sizes;
 mod snapshots;
 mod testing_md;

@@ -112,7 +112,9 @@ impl Demo {
             self.state.watch().fast,
             "poll fast while an action is at work"
         );
-        let audit = Audit::new(None);
+        // A place for the audit log: without one every action is refused.
+        let audit_dir = tempfile::tempdir().unwrap();
+        let audit = Audit::new(Some(audit_dir.path().join("audit.jsonl")));
         let ctx = ContextInfo::default();
         let result = execute(&self.fleet, &audit, &plan, &ctx).await;
         update(&mut self.state, Msg::ActionDone(result.clone()));

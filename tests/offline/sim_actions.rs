@@ -101,7 +101,9 @@ async fn promote_moves_the_waiting_canary_on_to_full_traffic() {
 #[tokio::test(start_paused = true)]
 async fn abort_during_the_bad_deployment_rolls_back_and_the_alarms_recover() {
     let fleet = SimFleet::new(EPOCH);
-    let audit = Audit::new(None);
+    // A place for the audit log: without one every action is refused.
+    let audit_dir = tempfile::tempdir().unwrap();
+    let audit = Audit::new(Some(audit_dir.path().join("audit.jsonl")));
     run_for(56).await; // the bad payments deployment started at 45 s
     let alarms = fleet.alarms().await.unwrap();
     assert!(
@@ -179,7 +181,9 @@ async fn read_only_refuses_in_the_backend_and_the_fleet_does_not_move() {
 #[tokio::test(start_paused = true)]
 async fn scale_and_force_reach_the_service() {
     let fleet = SimFleet::new(EPOCH);
-    let audit = Audit::new(None);
+    // A place for the audit log: without one every action is refused.
+    let audit_dir = tempfile::tempdir().unwrap();
+    let audit = Audit::new(Some(audit_dir.path().join("audit.jsonl")));
     let api = service(&fleet, "api").await;
     let plan = for_verb(Verb::Scale, &api, &[], Some(8)).unwrap();
     execute(&fleet, &audit, &plan, &ctx()).await.unwrap();
@@ -271,7 +275,9 @@ async fn promoting_a_paired_canary_moves_the_primary_then_retires_the_canary() {
 #[tokio::test(start_paused = true)]
 async fn aborting_a_paired_canary_scales_it_to_zero_and_leaves_the_primary() {
     let fleet = SimFleet::new(EPOCH);
-    let audit = Audit::new(None);
+    // A place for the audit log: without one every action is refused.
+    let audit_dir = tempfile::tempdir().unwrap();
+    let audit = Audit::new(Some(audit_dir.path().join("audit.jsonl")));
     let services = all(&fleet).await;
     let search = services.iter().find(|s| s.name == "search").unwrap();
     let plan = for_verb(Verb::Abort, search, &services, None).unwrap();
@@ -339,7 +345,9 @@ async fn an_abort_is_refused_when_someone_changed_the_weights_since_the_dialog()
 async fn a_retired_paired_canary_comes_back_with_the_next_revision_at_the_next_cycle() {
     use deckwatch::cloud::sim::scenario::PAIR_AT_S;
     let fleet = SimFleet::new(EPOCH);
-    let audit = Audit::new(None);
+    // A place for the audit log: without one every action is refused.
+    let audit_dir = tempfile::tempdir().unwrap();
+    let audit = Audit::new(Some(audit_dir.path().join("audit.jsonl")));
     let services = all(&fleet).await;
     let search = services.iter().find(|s| s.name == "search").unwrap();
     let plan = for_verb(Verb::Abort, search, &services, None).unwrap();

@@ -5,6 +5,8 @@
 
 pub mod counting;
 pub mod deny;
+pub mod fault_proxy;
+pub mod headless;
 pub mod moto;
 pub mod pty;
 pub mod seed;

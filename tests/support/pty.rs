@@ -27,6 +27,21 @@ impl Console {
 
     /// Starts deckwatch on a `cols`×`rows` terminal.
     pub fn spawn_sized(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Self {
+        Self::spawn_command_sized(env!("CARGO_BIN_EXE_deckwatch"), args, env, cols, rows)
+    }
+
+    /// Starts `program` (deckwatch, or a wrapper that runs it) the same way.
+    pub fn spawn_command(program: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::spawn_command_sized(program, args, env, 120, 40)
+    }
+
+    fn spawn_command_sized(
+        program: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+        cols: u16,
+        rows: u16,
+    ) -> Self {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -37,7 +52,7 @@ impl Console {
             })
             .expect("open a pty");
         let home = tempfile::tempdir().expect("temp home");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_deckwatch"));
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.env_clear();
         cmd.env("PATH", std::env::var("PATH").unwrap_or_default());

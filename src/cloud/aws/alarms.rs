@@ -1,11 +1,22 @@
 //! CloudWatch alarms: `describe_alarms` for metric and composite alarms, all pages.
+//!
+//! One alarm whose answer cannot be read (a body that does not parse) must not blank the pane
+//! nor hide a real ALARM behind it. When a page cannot be read, the alarms are read again by
+//! state (ALARM first) and kind, and a slice that still fails is read in smaller pages (100,
+//! then 10, then 1) so that everything before the bad alarm shows. What could not be read is
+//! named, with the parser's words.
 
 use super::errors::{ErrorMapper, Within};
 use super::parse::millis;
-use crate::cloud::CloudResult;
+use crate::cloud::{CloudError, CloudResult, ErrorKind, Listing};
 use crate::model::text::clean;
 use crate::model::{Alarm, AlarmKind, AlarmSpec, AlarmState, Comparison, MetricSpec};
 use aws_sdk_cloudwatch::types::{AlarmType, CompositeAlarm, MetricAlarm, StateValue};
+
+/// The largest page DescribeAlarms gives, and the smaller ones tried around a bad answer.
+const PAGE_SIZES: [i32; 3] = [100, 10, 1];
+/// Calls one slice may make while reading around a bad answer, at most.
+const SALVAGE_CALLS: usize = 200;
 
 fn state(s: Option<&StateValue>) -> AlarmState {
     s.map_or(AlarmState::InsufficientData, |s| {
@@ -102,6 +113,132 @@ pub async fn fetch(
         }
     }
     Ok(alarms)
+}
+
+/// Every alarm, or when an answer cannot be read, every alarm that can be, with what could
+/// not.
+pub async fn listing(
+    cw: &aws_sdk_cloudwatch::Client,
+    errors: &ErrorMapper,
+) -> CloudResult<Listing<Alarm>> {
+    match fetch(cw, errors).await {
+        Ok(alarms) => Ok(Listing::whole(alarms)),
+        Err(e) if e.kind == ErrorKind::Unreadable => salvage(cw, errors, e).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// Reads the alarms again by state and kind, firing ones first, around the answer that could
+/// not be read.
+async fn salvage(
+    cw: &aws_sdk_cloudwatch::Client,
+    errors: &ErrorMapper,
+    first: CloudError,
+) -> CloudResult<Listing<Alarm>> {
+    let mut alarms = Vec::new();
+    let mut lost = Vec::new();
+    for state in [
+        StateValue::Alarm,
+        StateValue::InsufficientData,
+        StateValue::Ok,
+    ] {
+        for kind in [AlarmType::MetricAlarm, AlarmType::CompositeAlarm] {
+            let slice = Slice {
+                state: state.clone(),
+                kind,
+            };
+            let (read, failure) = slice.read(cw, errors).await;
+            alarms.extend(read);
+            lost.extend(failure);
+        }
+    }
+    if lost.is_empty() {
+        // Read whole the second time: the bad answer was passing.
+        tracing::warn!(error = %first, "an alarms answer could not be read; read again by state");
+        return Ok(Listing::whole(alarms));
+    }
+    let what: Vec<&str> = lost.iter().map(|(w, _)| w.as_str()).collect();
+    let mut causes: Vec<&str> = lost.iter().map(|(_, c)| c.as_str()).collect();
+    causes.dedup();
+    let message = format!("not shown: {}: {}", what.join(", "), causes.join("; "));
+    Listing::or_failure(alarms, Some(CloudError::new(first.kind, message)))
+}
+
+/// The alarms of one state and kind.
+struct Slice {
+    state: StateValue,
+    kind: AlarmType,
+}
+
+impl Slice {
+    /// The alarms of the slice that could be read, and what stopped the reading if anything.
+    async fn read(
+        &self,
+        cw: &aws_sdk_cloudwatch::Client,
+        errors: &ErrorMapper,
+    ) -> (Vec<Alarm>, Option<(String, String)>) {
+        let mut alarms: Vec<Alarm> = Vec::new();
+        let mut token: Option<String> = None;
+        let mut size = 0; // index into PAGE_SIZES
+        for _ in 0..SALVAGE_CALLS {
+            match self.page(cw, errors, token.clone(), PAGE_SIZES[size]).await {
+                Ok((page, next)) => {
+                    alarms.extend(page);
+                    size = 0;
+                    match next {
+                        Some(t) => token = Some(t),
+                        None => return (alarms, None),
+                    }
+                }
+                Err(e) if e.kind == ErrorKind::Unreadable && size + 1 < PAGE_SIZES.len() => {
+                    size += 1;
+                }
+                Err(e) => {
+                    let after = alarms
+                        .last()
+                        .map_or(String::new(), |a| format!(" after {}", a.name));
+                    return (alarms, Some((format!("{}{after}", self.what()), e.message)));
+                }
+            }
+        }
+        (alarms, Some((self.what(), "too many pages".into())))
+    }
+
+    fn what(&self) -> String {
+        let kind = match self.kind {
+            AlarmType::CompositeAlarm => "composite",
+            _ => "metric",
+        };
+        format!("{kind} alarms in {}", self.state.as_str())
+    }
+
+    async fn page(
+        &self,
+        cw: &aws_sdk_cloudwatch::Client,
+        errors: &ErrorMapper,
+        token: Option<String>,
+        size: i32,
+    ) -> CloudResult<(Vec<Alarm>, Option<String>)> {
+        let out = cw
+            .describe_alarms()
+            .alarm_types(self.kind.clone())
+            .state_value(self.state.clone())
+            .max_records(size)
+            .set_next_token(token)
+            .send()
+            .within(errors, "cloudwatch:DescribeAlarms")
+            .await?;
+        // Only the kind asked for: an endpoint that ignores the filter sends both.
+        let page = match self.kind {
+            AlarmType::CompositeAlarm => out.composite_alarms().iter().map(map_composite).collect(),
+            _ => out.metric_alarms().iter().map(map_metric).collect(),
+        };
+        let next = out
+            .next_token()
+            .filter(|t| !t.is_empty())
+            .map(str::to_string);
+        Ok((page, next))
+    }
 }
 
 #[cfg(test)]

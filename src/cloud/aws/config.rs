@@ -14,8 +14,13 @@ use std::time::Duration;
 
 /// How long one attempt may take to connect, so a dead endpoint fails fast.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-/// How long one attempt may take in all, so a hung endpoint cannot stall a poller.
+/// How long an attempt waits for the answer to start, so a hung endpoint is given up on
+/// (and said so) within seconds rather than the minute the SDK would otherwise wait.
+const READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one attempt may take in all, a large answer included.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long a call may take with its retries: a poller is never stuck for longer.
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(45);
 
 /// Resolves profile, region, endpoint and credentials the way the AWS CLI does: explicit options
 /// first, then `AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL(_<SERVICE>)`, the shared config
@@ -34,7 +39,9 @@ pub(super) async fn load(
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(CONNECT_TIMEOUT)
+                .read_timeout(READ_TIMEOUT)
                 .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                .operation_timeout(OPERATION_TIMEOUT)
                 .build(),
         );
     if let Some(profile) = &opts.profile {

@@ -2,6 +2,7 @@
 //! credentials and permissions, what the user should do about it.
 
 use crate::cloud::{CloudError, CloudResult, ErrorKind};
+use crate::model::text::clean;
 use crate::workers::budget::Budget;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -123,6 +124,7 @@ impl ErrorMapper {
             }
             flat.push_str(line);
         }
+        let flat = clean(&flat);
         let detail = flat.as_str();
         let message = if detail.is_empty() {
             format!("no valid AWS credentials: {}", self.credentials_hint())
@@ -146,6 +148,11 @@ impl ErrorMapper {
                 let fallback = raw_code(ctx.raw());
                 let code = ctx.err().code().unwrap_or(&fallback);
                 let message = ctx.err().message().unwrap_or_default();
+                if code.is_empty() && message.is_empty() {
+                    // No code, no message: the SDK could not read the answer (a body that does
+                    // not parse comes back this way). Its own words say what failed.
+                    return self.unreadable(action, status, &err);
+                }
                 self.classify(action, status, code, message)
             }
             SdkError::ResponseError(ctx) => {
@@ -153,10 +160,7 @@ impl ErrorMapper {
                 if status >= 500 || status == 429 || status == 403 {
                     self.classify(action, status, &raw_code(ctx.raw()), "")
                 } else {
-                    CloudError::new(
-                        ErrorKind::Other,
-                        format!("{action}: unreadable answer (HTTP {status})"),
-                    )
+                    self.unreadable(action, status, &err)
                 }
             }
             SdkError::TimeoutError(_) => CloudError::new(
@@ -167,7 +171,15 @@ impl ErrorMapper {
                 if let Some(detail) = credentials_failure(&err) {
                     return self.credentials(&detail);
                 }
-                if d.is_io() || d.is_timeout() {
+                if d.is_timeout() {
+                    CloudError::new(
+                        ErrorKind::Unreachable,
+                        format!(
+                            "{action}: the endpoint did not answer in time ({})",
+                            chain_text(&err)
+                        ),
+                    )
+                } else if d.is_io() {
                     CloudError::new(
                         ErrorKind::Unreachable,
                         format!("{action}: {}", chain_text(&err)),
@@ -186,9 +198,45 @@ impl ErrorMapper {
         }
     }
 
+    /// An answer that could not be read: cut off mid-body (the connection broke, so it is
+    /// worth retrying) or not what the API describes (the parser's words say where).
+    fn unreadable<E>(
+        &self,
+        action: &str,
+        status: u16,
+        err: &SdkError<E, HttpResponse>,
+    ) -> CloudError
+    where
+        E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+    {
+        let detail = clean(&chain_text(err));
+        if !(200..300).contains(&status) {
+            // An error answer without a code: its status and the SDK's words (a 5xx or 429
+            // says its status itself).
+            let words = if status >= 500 || status == 429 {
+                detail
+            } else {
+                format!("HTTP {status}: {detail}")
+            };
+            return self.classify(action, status, "", &words);
+        }
+        if broke_off(err) {
+            return CloudError::new(
+                ErrorKind::Unreachable,
+                format!("{action}: the answer broke off (HTTP {status}): {detail}"),
+            );
+        }
+        CloudError::new(
+            ErrorKind::Unreadable,
+            format!("{action}: HTTP {status}, the answer could not be read: {detail}"),
+        )
+    }
+
     /// Classifies an answer from the service by its error code and HTTP status.
     pub fn classify(&self, action: &str, status: u16, code: &str, message: &str) -> CloudError {
-        let message = message.trim();
+        // What the service says is from outside: cleaned before it reaches a pane.
+        let (code, message) = (&clean(code), &clean(message.trim()));
+        let (code, message) = (code.as_str(), message.as_str());
         if CREDENTIAL_CODES.contains(&code) {
             return self.credentials(&format!("{code}: {message}"));
         }
@@ -207,20 +255,20 @@ impl ErrorMapper {
             self.budget.throttled(action);
             return CloudError::new(
                 ErrorKind::Throttled,
-                format!("{action}: {}", or_code(code, message)),
+                format!("{action}: {}", or_code(code, message, status)),
             );
         }
         if status >= 500 {
             let what = if message.is_empty() || message.starts_with('<') {
                 format!("HTTP {status} from the endpoint")
             } else {
-                format!("HTTP {status}: {}", or_code(code, message))
+                format!("HTTP {status}: {}", or_code(code, message, status))
             };
             return CloudError::new(ErrorKind::Throttled, format!("{action}: {what}"));
         }
         CloudError::new(
             ErrorKind::Other,
-            format!("{action}: {}", or_code(code, message)),
+            format!("{action}: {}", or_code(code, message, status)),
         )
     }
 }
@@ -245,13 +293,40 @@ fn raw_code(raw: &HttpResponse) -> String {
         .unwrap_or_default()
 }
 
-fn or_code(code: &str, message: &str) -> String {
+/// The code and message; with neither, the HTTP status, so a message is never empty.
+fn or_code(code: &str, message: &str, status: u16) -> String {
     match (code.is_empty(), message.is_empty()) {
         (false, false) => format!("{code}: {message}"),
         (false, true) => code.to_string(),
         (true, false) => message.to_string(),
-        (true, true) => "unknown error".to_string(),
+        (true, true) => format!("HTTP {status} with no error code or message"),
     }
+}
+
+/// Whether reading the answer failed because the connection broke (an I/O error in the
+/// chain), rather than because what arrived does not parse.
+fn broke_off(err: &(dyn StdError + 'static)) -> bool {
+    let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if e.downcast_ref::<std::io::Error>().is_some() {
+            return true;
+        }
+        let text = e.to_string().to_lowercase();
+        if [
+            "connection reset",
+            "connection closed",
+            "broken pipe",
+            "unexpected eof",
+            "incomplete",
+        ]
+        .iter()
+        .any(|w| text.contains(w))
+        {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
 }
 
 /// The innermost credentials-provider failure in the chain, if the call failed for want of
@@ -290,7 +365,7 @@ pub(crate) fn chain_text(err: &(dyn StdError + 'static)) -> String {
         }
         cur = e.source();
     }
-    parts.join(": ")
+    clean(&parts.join(": "))
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ pub mod images;
 pub mod logs;
 pub mod metrics;
 mod mutations;
+pub mod names;
 pub mod native;
 pub mod parse;
 pub mod routes;
@@ -28,10 +29,10 @@ pub mod taskdef_spec;
 pub mod taskdefs;
 pub mod tasks;
 
-use super::{CloudError, CloudResult, ErrorKind, Fleet, PartSink};
+use super::{CloudError, CloudResult, ErrorKind, Fleet, Listing, PartSink};
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
-    Alarm, AlarmTransition, ContextInfo, Image, LogBatch, MetricSpec, Millis, Mutation,
+    Alarm, AlarmTransition, Clean, ContextInfo, Image, LogBatch, MetricSpec, Millis, Mutation,
     PastDeployment, Service, ServiceKey, Task, TaskDefRef, TaskDefinition, Utilisation,
 };
 use crate::timing::now_ms;
@@ -266,7 +267,8 @@ impl AwsFleet {
     )> {
         let raw = services::fetch_cluster(&self.ecs, &self.errors, cluster).await?;
         let defs = self.defs_of(&raw).await;
-        let rows = self.enrich(&raw, &defs).await;
+        // Cleaned at the edge: what reaches the state never holds an escape or bidi control.
+        let rows = self.enrich(&raw, &defs).await.cleaned();
         Ok((raw, defs, rows))
     }
 }
@@ -341,7 +343,9 @@ impl Fleet for AwsFleet {
             region: self.region.clone(),
             clusters,
             prod: false,
-        })
+            caller_arn: who.arn().unwrap_or_default().to_string(),
+        }
+        .cleaned())
     }
 
     async fn identity(&self) -> CloudResult<(String, String)> {
@@ -359,29 +363,38 @@ impl Fleet for AwsFleet {
         self.credentials.expiry()
     }
 
+    /// The services of the clusters that could be read; an error only when none could.
     async fn services(&self) -> CloudResult<Vec<Service>> {
-        let (raw, defs) = self.raw_services().await?;
-        Ok(self.enrich(&raw, &defs).await)
+        self.services_listing(&|_, _, _| {}).await?.lenient()
+    }
+
+    async fn services_in_parts(&self, part: &PartSink<'_>) -> CloudResult<Vec<Service>> {
+        self.services_listing(part).await?.lenient()
     }
 
     /// Cluster by cluster, a few at a time, in the order they finish: `part` gets the rows of
     /// the clusters read so far (in cluster order, without CPU and memory) after each but the
-    /// last. The whole list is returned at the end.
-    async fn services_in_parts(&self, part: &PartSink<'_>) -> CloudResult<Vec<Service>> {
+    /// last. A cluster that cannot be read leaves out only its own rows and is named.
+    async fn services_listing(&self, part: &PartSink<'_>) -> CloudResult<Listing<Service>> {
         let clusters = self.clusters().await?;
         let total = clusters.len();
         let calls: Vec<_> = clusters
-            .into_iter()
+            .iter()
+            .cloned()
             .enumerate()
             .map(|(i, c)| self.indexed_part(i, c))
             .collect();
         let mut pending =
             futures::stream::iter(calls).buffer_unordered(services::CLUSTER_CONCURRENCY);
         let mut done = vec![None; total];
+        let mut failed = Vec::new();
         let mut finished = 0;
         while let Some((i, result)) = pending.next().await {
-            done[i] = Some(result?);
             finished += 1;
+            match result {
+                Ok(p) => done[i] = Some(p),
+                Err(e) => failed.push((clusters[i].clone(), e)),
+            }
             if finished < total {
                 let rows = done.iter().flatten().flat_map(|(_, _, rows)| rows.clone());
                 part(rows.collect(), finished, total);
@@ -396,12 +409,13 @@ impl Fleet for AwsFleet {
             out.extend(rows);
         }
         self.remember_usage(&raw, &defs);
-        Ok(out)
+        Listing::or_failure(out, clusters_failed(failed, total))
     }
 
     async fn tasks(&self, service: Option<&ServiceKey>) -> CloudResult<Vec<Task>> {
         if let Some(k) = service {
-            return tasks::fetch(&self.ecs, &self.errors, &k.cluster, Some(&k.name)).await;
+            let tasks = tasks::fetch(&self.ecs, &self.errors, &k.cluster, Some(&k.name)).await?;
+            return Ok(tasks.cleaned());
         }
         let clusters = self.clusters().await?;
         let calls: Vec<_> = clusters
@@ -412,7 +426,11 @@ impl Fleet for AwsFleet {
             .buffered(services::CLUSTER_CONCURRENCY)
             .try_collect()
             .await?;
-        Ok(per_cluster.into_iter().flatten().collect())
+        Ok(per_cluster
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .cleaned())
     }
 
     async fn images(&self) -> CloudResult<Vec<Image>> {
@@ -429,7 +447,11 @@ impl Fleet for AwsFleet {
             },
         };
         images::join_used_by(&mut images, &usage);
-        Ok(images.into_iter().map(|ri| ri.image).collect())
+        Ok(images
+            .into_iter()
+            .map(|ri| ri.image)
+            .collect::<Vec<_>>()
+            .cleaned())
     }
 
     async fn utilisation(&self, keys: &[ServiceKey]) -> CloudResult<Vec<Utilisation>> {
@@ -440,9 +462,14 @@ impl Fleet for AwsFleet {
     }
 
     async fn alarms(&self) -> CloudResult<Vec<Alarm>> {
-        let mut all = alarms::fetch(&self.cw, &self.errors).await?;
-        self.add_groups_behind(&mut all).await;
-        Ok(all)
+        self.alarms_listing().await?.lenient()
+    }
+
+    async fn alarms_listing(&self) -> CloudResult<Listing<Alarm>> {
+        let mut listing = alarms::listing(&self.cw, &self.errors).await?;
+        listing.items.clean();
+        self.add_groups_behind(&mut listing.items).await;
+        Ok(listing)
     }
 
     async fn alb_figures(&self, queries: &[AlbQuery]) -> CloudResult<Vec<AlbFigures>> {
@@ -474,9 +501,12 @@ impl Fleet for AwsFleet {
     async fn logs(&self, service: &ServiceKey, cursor: u64) -> CloudResult<LogBatch> {
         let now = now_ms();
         let sources = logs::sources(&self.ecs, &self.errors, &self.taskdefs, service, now).await?;
-        self.tail
+        let mut batch = self
+            .tail
             .read(&self.logs, &self.errors, service, &sources, cursor, now)
-            .await
+            .await?;
+        batch.lines.clean();
+        Ok(batch)
     }
 
     async fn act(&self, service: &ServiceKey, mutation: &Mutation) -> CloudResult<()> {
@@ -486,4 +516,29 @@ impl Fleet for AwsFleet {
     async fn ship_audit(&self, group: &str, lines: &[String]) -> CloudResult<()> {
         mutations::ship_audit(self, group, lines).await
     }
+
+    async fn audit_group_exists(&self, group: &str) -> CloudResult<bool> {
+        mutations::audit_group_exists(self, group).await
+    }
+}
+
+/// One error naming every cluster that could not be read, with why.
+fn clusters_failed(mut failed: Vec<(String, CloudError)>, total: usize) -> Option<CloudError> {
+    if total == 1 {
+        // The one cluster: its error as it is.
+        return failed.pop().map(|(_, e)| e);
+    }
+    let (_, first) = failed.first()?;
+    let kind = first.kind.clone();
+    let what = failed
+        .iter()
+        .map(|(c, e)| format!("cluster {c}: {}", e.message))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let message = if failed.len() == total {
+        what
+    } else {
+        format!("{} of {total} clusters not read: {what}", failed.len())
+    };
+    Some(CloudError::new(kind, message))
 }

@@ -123,3 +123,32 @@ pub async fn ship_audit(f: &AwsFleet, group: &str, lines: &[String]) -> CloudRes
         .await?;
     Ok(())
 }
+
+/// Whether the audit group exists: DescribeLogGroups by its name as prefix (a read; needs
+/// `logs:DescribeLogGroups`).
+pub async fn audit_group_exists(f: &AwsFleet, group: &str) -> CloudResult<bool> {
+    let mut token: Option<String> = None;
+    // A few pages at most: the prefix is the whole name, so only longer names share it.
+    for _ in 0..5 {
+        let out = f
+            .logs
+            .describe_log_groups()
+            .log_group_name_prefix(group)
+            .set_next_token(token.take())
+            .send()
+            .within(&f.errors, "logs:DescribeLogGroups")
+            .await?;
+        if out
+            .log_groups()
+            .iter()
+            .any(|g| g.log_group_name() == Some(group))
+        {
+            return Ok(true);
+        }
+        match out.next_token() {
+            Some(t) if !t.is_empty() => token = Some(t.to_string()),
+            _ => return Ok(false),
+        }
+    }
+    Ok(false)
+}

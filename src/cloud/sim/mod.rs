@@ -14,7 +14,7 @@ pub mod world;
 use super::{CloudError, CloudResult, ErrorKind, Fleet};
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
-    Alarm, AlarmTransition, ContextInfo, Image, LogBatch, MetricSpec, Millis, Mutation,
+    Alarm, AlarmTransition, Clean, ContextInfo, Image, LogBatch, MetricSpec, Millis, Mutation,
     PastDeployment, Service, ServiceKey, Task, TaskDefRef, TaskDefinition,
 };
 use async_trait::async_trait;
@@ -67,12 +67,14 @@ impl Fleet for SimFleet {
                 region: w.region.clone(),
                 clusters,
                 prod: false,
+                caller_arn: format!("arn:aws:iam::{}:user/deckwatch-demo", w.account),
             }
+            .cleaned()
         }))
     }
 
     async fn services(&self) -> CloudResult<Vec<Service>> {
-        Ok(self.with_world(|w| w.services()))
+        Ok(self.with_world(|w| w.services()).cleaned())
     }
 
     async fn tasks(&self, service: Option<&ServiceKey>) -> CloudResult<Vec<Task>> {
@@ -81,16 +83,16 @@ impl Fleet for SimFleet {
             if let Some(k) = service {
                 tasks.retain(|t| t.cluster == k.cluster && t.service == k.name);
             }
-            tasks
+            tasks.cleaned()
         }))
     }
 
     async fn images(&self) -> CloudResult<Vec<Image>> {
-        Ok(self.with_world(|w| w.images()))
+        Ok(self.with_world(|w| w.images()).cleaned())
     }
 
     async fn alarms(&self) -> CloudResult<Vec<Alarm>> {
-        Ok(self.with_world(|w| w.alarms.clone()))
+        Ok(self.with_world(|w| w.alarms.clone()).cleaned())
     }
 
     async fn logs(&self, service: &ServiceKey, cursor: u64) -> CloudResult<LogBatch> {

@@ -10,14 +10,33 @@ use crate::model::{
 use std::collections::{BTreeMap, VecDeque};
 
 pub const STEP_MS: Millis = 1_000;
-/// Log lines the simulated CloudWatch keeps, across all services.
-pub const LOG_RETAIN: usize = 50_000;
+/// Log lines the simulated CloudWatch keeps, across all services: about eight minutes of the
+/// demo's lines, which leaves every service more than the backlog a new follow starts with.
+/// (The console keeps its own, larger buffer of the lines it has read.)
+pub const LOG_RETAIN: usize = 6_000;
+/// Images kept per repository, newest first, as an ECR lifecycle policy would keep them.
+pub const IMAGES_RETAIN: usize = 10;
+/// Revisions remembered per service as failing their health checks.
+pub const BAD_REVISIONS_RETAIN: usize = 10;
 /// Events kept per service, newest first, as `Service.events` does.
 pub const EVENTS_RETAIN: usize = 100;
 /// Stopped tasks stay visible for this long, as in ECS (about an hour).
 pub const STOPPED_RETAIN_MS: Millis = 60 * 60 * 1000;
 /// Metric points kept per service: one an hour at one a minute.
 pub const METRIC_POINTS: usize = 60;
+
+/// The sizes of the simulator's stores.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Footprint {
+    pub tasks: usize,
+    pub images: usize,
+    pub log_lines: usize,
+    pub log_bytes: usize,
+    pub events: usize,
+    pub deployments: usize,
+    pub bad_revisions: usize,
+    pub routes: usize,
+}
 
 /// What a service does over the scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -283,12 +302,61 @@ impl World {
         }
     }
 
+    /// Keeps every store bounded, so a demo left open for days uses the memory of one left
+    /// open for an hour.
     fn forget_old(&mut self) {
         let cutoff = self.now - STOPPED_RETAIN_MS;
         self.tasks
             .retain(|t| t.task.stopped_at.is_none_or(|at| at >= cutoff));
         while self.logs.len() > LOG_RETAIN {
             self.logs.pop_front();
+        }
+        for s in &mut self.services {
+            let over = s.bad_revisions.len().saturating_sub(BAD_REVISIONS_RETAIN);
+            s.bad_revisions.drain(..over);
+        }
+        self.forget_old_images();
+    }
+
+    fn forget_old_images(&mut self) {
+        let mut repos: Vec<&str> = self.images.iter().map(|i| i.repository.as_str()).collect();
+        repos.sort_unstable();
+        repos.dedup();
+        if repos.len() * IMAGES_RETAIN >= self.images.len() {
+            return;
+        }
+        // Newest first within each repository, then keep each repository's first few.
+        self.images.sort_by(|a, b| {
+            (&a.repository, std::cmp::Reverse(a.pushed_at))
+                .cmp(&(&b.repository, std::cmp::Reverse(b.pushed_at)))
+        });
+        let mut kept = 0;
+        let mut last: Option<String> = None;
+        self.images.retain(|i| {
+            if last.as_deref() != Some(i.repository.as_str()) {
+                last = Some(i.repository.clone());
+                kept = 0;
+            }
+            kept += 1;
+            kept <= IMAGES_RETAIN
+        });
+    }
+
+    /// How much each store holds: what the soak test watches level off.
+    pub fn footprint(&self) -> Footprint {
+        Footprint {
+            tasks: self.tasks.len(),
+            images: self.images.len(),
+            log_lines: self.logs.len(),
+            log_bytes: self
+                .logs
+                .iter()
+                .map(|(_, _, l)| l.message.len() + l.task_id.len())
+                .sum(),
+            events: self.services.iter().map(|s| s.svc.events.len()).sum(),
+            deployments: self.services.iter().map(|s| s.svc.deployments.len()).sum(),
+            bad_revisions: self.services.iter().map(|s| s.bad_revisions.len()).sum(),
+            routes: self.routes.len(),
         }
     }
 

@@ -3,6 +3,7 @@
 
 mod action;
 mod alarm;
+pub mod build;
 mod image;
 mod log;
 mod pair;
@@ -13,9 +14,13 @@ mod wire;
 
 pub use action::{
     ActionError, ActionPlan, ActionResult, Expectation, FollowUp, Mutation, Refusal, StepError,
-    Verb, weights_text,
+    Verb, dispatch_body, weights_text,
 };
 pub use alarm::{Alarm, AlarmKind, AlarmState};
+pub use build::{
+    BuildSource, BuildTarget, Conclusion, InputKind, Job, LogTail, RateInfo, Run, RunDetail,
+    RunRef, RunStatus, Step, Workflow, WorkflowInput,
+};
 pub use image::{Findings, Image};
 pub use log::{LogBatch, LogLine};
 pub use pair::{PairWeights, Split, pair_of, pairs, split};

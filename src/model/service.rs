@@ -299,6 +299,9 @@ pub struct Service {
     pub routes: Vec<WeightedRoute>,
     /// Why `routes` could not be read, if they could not: the split is then unknown.
     pub routes_error: Option<String>,
+    /// The workflow that builds it, from its tags `deckwatch:repo`, `deckwatch:workflow` and
+    /// `deckwatch:ref` (a `[[build]]` entry in the config wins over them).
+    pub build: Option<super::BuildSource>,
 }
 
 /// CPU and memory utilisation in percent, oldest first, one point a minute.

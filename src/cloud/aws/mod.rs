@@ -8,6 +8,7 @@
 pub mod alarms;
 mod batch;
 mod config;
+pub mod deploy;
 mod enrich;
 pub mod errors;
 pub mod images;
@@ -399,5 +400,15 @@ impl Fleet for AwsFleet {
 
     async fn ship_audit(&self, group: &str, lines: &[String]) -> CloudResult<()> {
         mutations::ship_audit(self, group, lines).await
+    }
+
+    async fn register_task_def(
+        &self,
+        _service: &ServiceKey,
+        from: &crate::model::TaskDefRef,
+        repository: &str,
+        digest: &str,
+    ) -> CloudResult<crate::model::TaskDefRef> {
+        deploy::register(self, from, repository, digest).await
     }
 }

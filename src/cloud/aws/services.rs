@@ -294,6 +294,9 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         target_groups: raw.target_group_arns().map(str::to_string).collect(),
         routes: Vec::new(),
         routes_error: None,
+        build: crate::model::BuildSource::from_tags(
+            s.tags().iter().filter_map(|t| Some((t.key()?, t.value()?))),
+        ),
     }
 }
 

@@ -3,6 +3,7 @@
 //! tokio's paused clock.
 
 mod canary;
+pub mod ci;
 mod mutations;
 mod rng;
 mod rolling;
@@ -12,7 +13,7 @@ pub mod world;
 
 use super::{CloudResult, Fleet};
 use crate::model::{
-    Alarm, ContextInfo, Image, LogBatch, Millis, Mutation, Service, ServiceKey, Task,
+    Alarm, ContextInfo, Image, LogBatch, Millis, Mutation, Service, ServiceKey, Task, TaskDefRef,
 };
 use async_trait::async_trait;
 use std::sync::Mutex;
@@ -118,5 +119,18 @@ impl Fleet for SimFleet {
 
     async fn act(&self, service: &ServiceKey, mutation: &Mutation) -> CloudResult<()> {
         self.with_world(|w| mutations::act(w, service, mutation))
+    }
+
+    async fn register_task_def(
+        &self,
+        service: &ServiceKey,
+        from: &TaskDefRef,
+        repository: &str,
+        digest: &str,
+    ) -> CloudResult<TaskDefRef> {
+        self.with_world(|w| {
+            let i = mutations::index_of(w, service)?;
+            mutations::register(w, i, from, repository, digest)
+        })
     }
 }

@@ -143,6 +143,7 @@ pub fn world(start: Millis) -> World {
         account: ACCOUNT.into(),
         region: REGION.into(),
         routes: Vec::new(),
+        builds: Default::default(),
     };
     for spec in FLEET {
         add_service(&mut w, spec);
@@ -154,6 +155,7 @@ pub fn world(start: Millis) -> World {
             start_canary(&mut w, i, true);
         }
     }
+    super::ci::seed(&mut w);
     w.recount();
     w
 }
@@ -259,6 +261,8 @@ fn new_service(w: &World, spec: &Spec, td: TaskDefRef, created_at: Millis) -> Se
         target_groups: vec![w.target_group_arn(spec.cluster, spec.name)],
         routes: Vec::new(),
         routes_error: None,
+        // Every demo service is built by its repository's workflow; staging builds its branch.
+        build: Some(super::ci::source_of(spec.cluster, spec.name)),
     }
 }
 

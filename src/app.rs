@@ -2,6 +2,7 @@
 //! the clock into messages, runs the reducer, hands effects to the workers, and draws only when
 //! something visible changed, once per burst of messages.
 
+use crate::ci::Ci;
 use crate::cloud::Fleet;
 use crate::state::{self, Effect, Msg, State};
 use crate::theme::{Theme, Themes};
@@ -25,6 +26,8 @@ pub struct Runtime {
     pub themes: Themes,
     pub no_color: bool,
     pub fleet: Arc<dyn Fleet>,
+    /// GitHub Actions (or the demo's), read-only wrapped like the fleet.
+    pub ci: Arc<dyn Ci>,
     pub intervals: Intervals,
     pub audit: Arc<Audit>,
 }
@@ -33,6 +36,8 @@ pub struct Runtime {
 struct Effects {
     handles: Handles,
     fleet: Arc<dyn Fleet>,
+    ci: Arc<dyn Ci>,
+    ci_handles: crate::workers::ci::Handles,
     audit: Arc<Audit>,
     tx: mpsc::Sender<Msg>,
     refreshes: u64,
@@ -48,11 +53,23 @@ impl Effects {
                 Effect::Refresh => {
                     self.refreshes += 1;
                     let _ = self.handles.refresh.send(self.refreshes);
+                    let _ = self.ci_handles.refresh.send(self.refreshes);
                 }
                 Effect::Run(plan, ctx) => {
-                    let (fleet, audit, tx) =
-                        (self.fleet.clone(), self.audit.clone(), self.tx.clone());
-                    tokio::spawn(runner::run(fleet, audit, *plan, ctx, tx));
+                    let (fleet, ci, audit, tx) = (
+                        self.fleet.clone(),
+                        self.ci.clone(),
+                        self.audit.clone(),
+                        self.tx.clone(),
+                    );
+                    tokio::spawn(runner::run(fleet, ci, audit, *plan, ctx, tx));
+                }
+                Effect::WatchBuilds(w) => {
+                    let _ = self.ci_handles.watch.send(w);
+                }
+                Effect::LoadInputs(w, git_ref) => {
+                    let (ci, tx) = (self.ci.clone(), self.tx.clone());
+                    crate::workers::ci::load_inputs(ci, tx, w, git_ref);
                 }
             }
         }
@@ -95,6 +112,8 @@ pub async fn run(
     let handles = poller::spawn(rt.fleet.clone(), tx.clone(), state.watch(), rt.intervals);
     let mut effects = Effects {
         handles,
+        ci_handles: crate::workers::ci::spawn(rt.ci.clone(), tx.clone()),
+        ci: rt.ci.clone(),
         fleet: rt.fleet.clone(),
         audit: rt.audit.clone(),
         tx,

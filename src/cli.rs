@@ -74,6 +74,8 @@ pub struct Setup {
     pub budget: std::collections::HashMap<String, f64>,
     /// Where to connect; None runs the demo fleet.
     pub aws: Option<AwsOptions>,
+    /// `[github]`: the API's address and the token command.
+    pub github: config::GithubConfig,
 }
 
 impl Setup {
@@ -115,6 +117,7 @@ impl Setup {
             audit_group: cfg.audit_log_group.clone(),
             budget: cfg.budget.clone(),
             aws: (!cli.demo).then(|| cli.aws_options(ctx.as_ref())),
+            github: cfg.github.clone(),
         })
     }
 }
@@ -159,7 +162,22 @@ fn initial_state(
         context,
         accent,
     };
-    State::new(options, now_ms())
+    let mut state = State::new(options, now_ms());
+    state.builds.mapping = cfg
+        .builds
+        .iter()
+        .map(|b| {
+            let source = deckwatch::model::BuildSource {
+                workflow: deckwatch::model::Workflow {
+                    repo: b.repo.trim().to_string(),
+                    workflow: b.workflow.trim().to_string(),
+                },
+                git_ref: b.git_ref.clone().unwrap_or_else(|| "main".into()),
+            };
+            (b.service.trim().to_string(), source)
+        })
+        .collect();
+    state
 }
 
 impl Cli {

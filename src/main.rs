@@ -5,6 +5,7 @@ mod cli;
 use clap::Parser;
 use cli::{Cli, Setup};
 use deckwatch::app::{self, Runtime};
+use deckwatch::ci::{Ci, NoCi, ReadOnlyCi, github, sim::SimCi};
 use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
 use deckwatch::cloud::{ErrorKind, Fleet, ReadOnly, sim::SimFleet};
 use deckwatch::timing::now_ms;
@@ -32,12 +33,28 @@ fn main() -> ExitCode {
         Err(e) => return fail(format!("cannot start the async runtime: {e}")),
     };
     let budget = Arc::new(Budget::new(setup.budget.clone()));
-    let fleet: Arc<dyn Fleet> = match &setup.aws {
-        None => Arc::new(SimFleet::new(now_ms())),
+    let (fleet, (ci, no_ci)): (Arc<dyn Fleet>, _) = match &setup.aws {
+        None => {
+            let sim = Arc::new(SimFleet::new(now_ms()));
+            (
+                sim.clone(),
+                (Arc::new(SimCi::new(sim)) as Arc<dyn Ci>, None),
+            )
+        }
         Some(opts) => match runtime.block_on(connect(opts.clone(), budget.clone())) {
-            Ok(f) => f,
+            Ok(f) => (
+                f,
+                runtime.block_on(github_ci(&setup.github, budget.clone())),
+            ),
             Err(e) => return fail(e),
         },
+    };
+    let mut setup = setup;
+    setup.state.builds.unavailable = no_ci;
+    let ci: Arc<dyn Ci> = if setup.read_only {
+        Arc::new(ReadOnlyCi(ci))
+    } else {
+        ci
     };
     // Read-only is enforced at the lowest layer: the backend itself refuses every mutation.
     let fleet: Arc<dyn Fleet> = if setup.read_only {
@@ -50,6 +67,7 @@ fn main() -> ExitCode {
         themes: setup.themes,
         no_color: setup.no_color,
         fleet,
+        ci,
         intervals: setup.intervals,
         audit,
     };
@@ -63,6 +81,31 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(format!("{e:#}")),
+    }
+}
+
+/// The GitHub client, with the token from GH_TOKEN, GITHUB_TOKEN or the token command. Without
+/// one, a stand-in that says how to set it (and why, for the builds pane): the rest of the
+/// console works as before.
+async fn github_ci(
+    cfg: &deckwatch::config::GithubConfig,
+    budget: Arc<Budget>,
+) -> (Arc<dyn Ci>, Option<String>) {
+    let env = |k: &str| std::env::var(k).ok();
+    let base = github::api_url(env("GITHUB_API_URL"), cfg.api_url.as_deref());
+    let made = match github::token::resolve(env, cfg.token_command.as_deref()).await {
+        Ok((token, from)) => {
+            tracing::info!(api = %base, token_from = %from, "GitHub token found");
+            github::GitHub::new(&base, token, budget).map_err(|e| e.to_string())
+        }
+        Err(why) => Err(why),
+    };
+    match made {
+        Ok(gh) => (Arc::new(gh), None),
+        Err(why) => {
+            tracing::warn!(%why, "builds pane off");
+            (Arc::new(NoCi { why: why.clone() }), Some(why))
+        }
     }
 }
 

@@ -43,7 +43,7 @@ impl Ci for SimCi {
             w.builds
                 .runs
                 .iter()
-                .find(|r| r.id == id && &r.workflow == workflow)
+                .find(|r| r.id == id && r.workflow.repo == workflow.repo)
                 .map(|r| r.to_run(w.now))
                 .ok_or_else(|| not_found(format!("run {id} of {workflow}")))
         })

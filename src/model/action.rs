@@ -264,6 +264,13 @@ pub enum Verb {
     Deploy,
 }
 
+impl Verb {
+    /// An action on GitHub Actions, not on the fleet.
+    pub fn is_ci(self) -> bool {
+        matches!(self, Verb::Build | Verb::CancelRun | Verb::Rerun)
+    }
+}
+
 impl fmt::Display for Verb {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

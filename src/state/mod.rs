@@ -2,6 +2,9 @@
 //! it changes the state and returns the effects for the loop to carry out. Each kind of message
 //! has its own handler: keys in `keys`, commands in `commands`, data in `data`.
 
+mod build_commands;
+pub mod build_plan;
+pub mod builds;
 mod commands;
 mod data;
 pub mod filter;
@@ -37,6 +40,8 @@ pub enum Mode {
     Confirm(Box<ActionPlan>, String),
     /// Typing the new desired count for a scale.
     Scale(String),
+    /// The build dialog: ref and inputs, editable.
+    Build(Box<builds::BuildForm>),
 }
 
 impl Mode {
@@ -50,6 +55,8 @@ impl Mode {
             Mode::Confirm(..) if prod => Layer::ConfirmTyped,
             Mode::Confirm(..) => Layer::Confirm,
             Mode::Scale(_) => Layer::Scale,
+            Mode::Build(f) if f.editing => Layer::BuildEdit,
+            Mode::Build(_) => Layer::BuildForm,
         }
     }
 }
@@ -63,6 +70,8 @@ pub struct State {
     pub images: Table<Image>,
     pub alarms: Table<Alarm>,
     pub logs: LogView,
+    /// The builds pane: runs, the open run's detail, the mapping, the CI's state.
+    pub builds: builds::Builds,
     /// The service whose rollout view is open (the tasks pane drilled into it).
     pub rollout: Option<ServiceKey>,
     pub context: ContextInfo,
@@ -111,6 +120,7 @@ impl State {
             images: Table::default(),
             alarms: Table::default(),
             logs: LogView::new(o.log_lines, o.log_bytes),
+            builds: builds::Builds::default(),
             rollout: None,
             context: o.context,
             accent: o.accent,
@@ -240,6 +250,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Quit => state.quit = true,
         data => data::on_data(state, data),
     }
+    builds::watch_effect(state, &mut effects);
     let watch = state.watch();
     if state.last_watch.as_ref() != Some(&watch) {
         state.last_watch = Some(watch.clone());

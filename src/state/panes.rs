@@ -14,15 +14,17 @@ pub enum Pane {
     Images,
     Alarms,
     Logs,
+    Builds,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 5] = [
+    pub const ALL: [Pane; 6] = [
         Pane::Services,
         Pane::Tasks,
         Pane::Images,
         Pane::Alarms,
         Pane::Logs,
+        Pane::Builds,
     ];
 
     pub fn title(self) -> &'static str {
@@ -32,6 +34,7 @@ impl Pane {
             Pane::Images => "images",
             Pane::Alarms => "alarms",
             Pane::Logs => "logs",
+            Pane::Builds => "builds",
         }
     }
 
@@ -130,6 +133,7 @@ impl State {
             Pane::Images => &self.images,
             Pane::Alarms => &self.alarms,
             Pane::Logs => &self.logs,
+            Pane::Builds => &self.builds.runs,
         }
     }
 
@@ -140,6 +144,7 @@ impl State {
             Pane::Images => &mut self.images,
             Pane::Alarms => &mut self.alarms,
             Pane::Logs => &mut self.logs,
+            Pane::Builds => &mut self.builds.runs,
         }
     }
 

@@ -25,6 +25,13 @@ pub fn draw(
     lines.push(Line::raw(""));
     lines.push(planned_on(plan, theme));
     lines.push(Line::raw(""));
+    if let Some(c) = state.builds.deploy.as_ref().filter(|c| c.targets.len() > 1) {
+        let next = &c.targets[(c.at + 1) % c.targets.len()];
+        lines.push(Line::from(Span::styled(
+            format!(" Tab: deploy to {next} instead"),
+            Style::new().fg(theme.accent),
+        )));
+    }
     lines.push(if state.context.prod {
         typed_confirmation(plan, typed, theme)
     } else {

@@ -32,14 +32,20 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             None => return,
         },
         Pane::Images => match state.images.selected_item() {
-            Some(i) => ("image", image(i, now, theme)),
+            Some(i) => {
+                let mut lines = image(i, now, theme);
+                for by in super::builds::built_by(state, i) {
+                    lines.push(field(theme, "built by", by));
+                }
+                ("image", lines)
+            }
             None => return,
         },
         Pane::Alarms => match state.alarms.selected_item() {
             Some(a) => ("alarm", alarm(a, now, theme)),
             None => return,
         },
-        Pane::Services | Pane::Logs => return,
+        Pane::Services | Pane::Logs | Pane::Builds => return,
     };
     let h = lines.len() as u16 + 2;
     popup(

@@ -2,6 +2,8 @@
 
 pub mod activity;
 mod alarms;
+mod build_dialog;
+pub mod builds;
 mod chrome;
 mod confirm;
 mod detail;
@@ -10,6 +12,7 @@ mod images;
 mod logs;
 mod overlays;
 mod rollout;
+mod run_detail;
 mod services;
 mod tasks;
 pub mod widgets;
@@ -44,6 +47,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
         Pane::Images => images::draw(f, body, state, theme),
         Pane::Alarms => alarms::draw(f, body, state, theme),
         Pane::Logs => logs::draw(f, body, state, theme),
+        Pane::Builds => builds::draw(f, body, state, theme),
     };
     if let Some(p) = &state.progress {
         activity::draw(f, activity, p, &state.services.items, state.now, theme);
@@ -55,6 +59,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
         Mode::Detail => detail::draw(f, body, state, theme),
         Mode::Confirm(plan, typed) => confirm::draw(f, body, state, plan, typed, theme),
         Mode::Scale(typed) => overlays::scale(f, body, state, typed, theme),
+        Mode::Build(form) => build_dialog::draw(f, body, state, form, theme),
         Mode::Normal | Mode::Filter => {}
     }
     Viewport { list_rows }

@@ -34,10 +34,13 @@ fn wanted(pane: Pane, w: &Watch) -> bool {
         // The rollout view (tasks pane) shows its service's row too.
         Pane::Services => matches!(w.pane, Pane::Services | Pane::Tasks),
         Pane::Tasks => w.pane == Pane::Tasks,
-        Pane::Images => w.pane == Pane::Images,
+        // The builds pane joins runs to their images too.
+        Pane::Images => matches!(w.pane, Pane::Images | Pane::Builds),
         Pane::Alarms => w.pane == Pane::Alarms,
         // The logs pane, and the rollout view's log box.
         Pane::Logs => matches!(w.pane, Pane::Logs | Pane::Tasks) && w.service.is_some(),
+        // Polled by the CI worker (workers::ci), not from the fleet.
+        Pane::Builds => false,
     }
 }
 
@@ -50,7 +53,7 @@ pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Int
     let series = metrics::Series::default();
     tokio::spawn(metrics::run(fleet.clone(), keys_rx, series.clone()));
     let mut keys_tx = Some(keys_tx);
-    for pane in Pane::ALL {
+    for pane in Pane::ALL.into_iter().filter(|p| *p != Pane::Builds) {
         let p = Poller {
             pane,
             fleet: fleet.clone(),
@@ -191,6 +194,12 @@ impl Poller {
             Pane::Images => Msg::Images(f.images().await?, now_ms()),
             Pane::Alarms => Msg::Alarms(f.alarms().await?, now_ms()),
             Pane::Logs => self.logs(w).await?,
+            Pane::Builds => {
+                return Err(CloudError::new(
+                    ErrorKind::Other,
+                    "the builds pane is polled by the CI worker",
+                ));
+            }
         })
     }
 

@@ -252,7 +252,7 @@ fn modal(layer: Layer) -> Vec<Binding> {
             b(&[Tab, Down, Char('j')], "Tab/↓", Command::Down, "next field", e, Some("next field")),
             b(&[BackTab, Up, Char('k')], "S-Tab/↑", Command::Up, "previous field", e, None),
             b(&[Enter], "Enter", Command::Accept, "edit the field (a choice or boolean: next value)", e, Some("edit")),
-            b(&[Char(' ')], "Space", Command::Toggle, "next value of a choice or boolean", e, None),
+            b(&[Char(' ')], "Space", Command::Toggle, "next value (choice, boolean)", e, None),
             b(&[Esc, Char('n')], "Esc", Command::Cancel, "cancel", e, Some("cancel")),
         ],
         Layer::BuildEdit => vec![

@@ -115,7 +115,8 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, form: &BuildForm, theme: &
     lines.push(Line::raw(""));
     lines.push(keys(state, theme, form));
     let width = area.width.saturating_sub(4).min(120);
-    let h = wrapped_height(&lines, width);
+    // Words wrap whole, which can take a row or two more than the characters alone.
+    let h = wrapped_height(&lines, width) + 2;
     let title = format!("start a build of {}?", form.service);
     popup(f, centered(area, width, h), theme, &title, lines);
 }
@@ -132,7 +133,8 @@ fn keys(state: &State, theme: &Theme, form: &BuildForm) -> Line<'static> {
     for (i, b) in state.keys.layer(layer).iter().enumerate() {
         spans.push(Span::styled(if i == 0 { " " } else { "   " }, fg));
         spans.push(Span::styled(b.label.clone(), key));
-        spans.push(Span::styled(format!(" {}", b.help), fg));
+        let word = b.hint.filter(|h| !h.is_empty()).unwrap_or(b.help);
+        spans.push(Span::styled(format!(" {word}"), fg));
     }
     if state.context.prod && !form.editing {
         spans.push(Span::styled(

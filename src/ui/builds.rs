@@ -24,7 +24,7 @@ const HEADER: &[&str] = &[
     "TOOK",
     "JOBS · STEPS",
 ];
-const BAR: usize = 8;
+const BAR: usize = 6;
 
 /// `✓ success`, `⟳ in_progress`, `✗ failure`: what a run shows as its state.
 pub fn state_text(status: &RunStatus, conclusion: Option<&Conclusion>) -> String {
@@ -34,6 +34,16 @@ pub fn state_text(status: &RunStatus, conclusion: Option<&Conclusion>) -> String
         Some(c) => format!("· {c}"),
         None if *status == RunStatus::InProgress => "⟳ in_progress".into(),
         None => format!("… {status}"),
+    }
+}
+
+/// The trigger, short enough for its column: `workflow_dispatch` reads `dispatch`.
+pub fn event_text(event: &str) -> &str {
+    match event {
+        "workflow_dispatch" => "dispatch",
+        "pull_request" => "pr",
+        "pull_request_target" => "pr-target",
+        e => e,
     }
 }
 
@@ -80,16 +90,16 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
     }
     let t = &state.builds.runs;
     let widths = [
-        Constraint::Fill(2),
+        Constraint::Fill(1),
         Constraint::Length(6),
         Constraint::Length(13),
-        Constraint::Fill(1),
+        Constraint::Length(10),
         Constraint::Length(7),
-        Constraint::Length(17),
-        Constraint::Fill(1),
+        Constraint::Length(8),
+        Constraint::Length(10),
         Constraint::Length(7),
-        Constraint::Length(6),
-        Constraint::Length(BAR as u16 + 8),
+        Constraint::Length(5),
+        Constraint::Length(BAR as u16 + 10),
     ];
     let spec = Spec {
         header: HEADER,
@@ -127,7 +137,7 @@ fn row(r: &Run, now: Millis, theme: &Theme) -> Row<'static> {
         )),
         Cell::from(r.branch.clone()),
         Cell::from(Span::styled(r.short_sha().to_string(), muted)),
-        Cell::from(r.event.clone()),
+        Cell::from(event_text(&r.event).to_string()),
         Cell::from(r.actor.clone()),
         Cell::from(r.started_at.map_or("-".into(), |t| format::age(now, t))),
         Cell::from(took(r.duration(now))),
@@ -162,7 +172,7 @@ pub fn built_by(state: &State, image: &Image) -> Vec<String> {
 }
 
 /// One job's line and its steps', the failing step marked.
-pub fn job_lines(j: &Job, theme: &Theme) -> Vec<Line<'static>> {
+pub fn job_lines(j: &Job, theme: &Theme, steps: bool) -> Vec<Line<'static>> {
     let dur = |a: Option<Millis>, b: Option<Millis>| match (a, b) {
         (Some(a), Some(b)) => format::countdown(0, b - a),
         _ => "-".into(),
@@ -182,7 +192,7 @@ pub fn job_lines(j: &Job, theme: &Theme) -> Vec<Line<'static>> {
         ),
     ])];
     let failed = j.failed_step().map(|s| s.number);
-    for s in &j.steps {
+    for s in j.steps.iter().filter(|_| steps) {
         out.push(step_line(
             s,
             failed == Some(s.number),

@@ -133,7 +133,10 @@ fn keys(state: &State, theme: &Theme) -> Line<'static> {
     let key = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
     let fg = Style::new().fg(theme.fg);
     let mut spans = Vec::new();
-    for (i, b) in state.keys.layer(Layer::Confirm).iter().enumerate() {
+    // Tab (the deploy's next target) has its own line when there is one.
+    let bindings = state.keys.layer(Layer::Confirm).iter();
+    let shown = bindings.filter(|b| b.command != crate::keymap::Command::OtherTarget);
+    for (i, b) in shown.enumerate() {
         spans.push(Span::styled(if i == 0 { " " } else { "   " }, fg));
         spans.push(Span::styled(b.label.clone(), key));
         spans.push(Span::styled(format!(" {}", b.help), fg));

@@ -41,9 +41,12 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
         _ => {}
     }
     if let Some(d) = &view.data {
-        lines.push(Line::from(Span::styled(" jobs and steps", muted)));
+        lines.push(Line::from(Span::styled(
+            " jobs (the steps of the failed or running ones)",
+            muted,
+        )));
         for j in &d.jobs {
-            lines.extend(job_lines(j, theme));
+            lines.extend(job_lines(j, theme, j.failed() || j.status.is_open()));
         }
         if let Some(log) = &d.log {
             lines.push(Line::raw(""));

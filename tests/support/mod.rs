@@ -5,6 +5,7 @@
 
 pub mod counting;
 pub mod deny;
+pub mod gh_server;
 pub mod moto;
 pub mod pty;
 pub mod seed;

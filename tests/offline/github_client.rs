@@ -168,7 +168,9 @@ async fn a_204_dispatch_finds_its_run_by_listing_runs_created_since() {
         let runs = if l2.fetch_add(1, Ordering::Relaxed) == 0 {
             json!([])
         } else {
-            json!([run_json(4242, "queued", None)])
+            let mut r = run_json(4242, "queued", None);
+            r["created_at"] = json!(chrono::Utc::now().to_rfc3339());
+            json!([run_json(4241, "completed", Some("success")), r])
         };
         Resp::json(200, json!({"total_count": 1, "workflow_runs": runs}))
     })
@@ -197,7 +199,7 @@ async fn a_204_dispatch_finds_its_run_by_listing_runs_created_since() {
         reqs[1].path
     );
     assert!(reqs[1].path.contains("branch=main"));
-    assert!(reqs[1].path.contains("created=%3E%3D"), "{}", reqs[1].path);
+    assert!(reqs[1].path.ends_with("per_page=5"), "{}", reqs[1].path);
 }
 
 #[tokio::test]

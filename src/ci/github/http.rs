@@ -170,7 +170,11 @@ impl Http {
         let mut b = Request::builder()
             .method(method.clone())
             .uri(url)
-            .header(http::header::ACCEPT, "application/vnd.github+json")
+            // GitHub's recommended type; plain JSON too, which its API description names.
+            .header(
+                http::header::ACCEPT,
+                "application/vnd.github+json, application/json",
+            )
             .header("X-GitHub-Api-Version", "2022-11-28")
             .header(http::header::USER_AGENT, user_agent())
             .header(

@@ -134,29 +134,25 @@ impl GitHub {
     }
 
     /// A 204 (older GitHub Enterprise Server) names no run: the newest dispatched run of the
-    /// ref created since the dispatch is taken as it, looked for a few times.
-    async fn find_dispatched(&self, w: &Workflow, git_ref: &str, since: Millis) -> Dispatched {
-        let from = chrono::DateTime::from_timestamp_millis(since - CLOCK_SLACK_MS)
-            .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-            .unwrap_or_default();
+    /// ref created since the dispatch is taken as it, looked for a few times. (The `created`
+    /// filter is left out: GitHub reads it as a search range, its API description as one
+    /// date-time; the runs are filtered by their `created_at` here instead.)
+    pub async fn find_dispatched(&self, w: &Workflow, git_ref: &str, since: Millis) -> Dispatched {
         let branch = git_ref.strip_prefix("refs/heads/").unwrap_or(git_ref);
         let query = format!(
-            "event=workflow_dispatch&branch={}&created={}&per_page=5",
-            encode(branch),
-            encode(&format!(">={from}"))
+            "event=workflow_dispatch&branch={}&per_page=5",
+            encode(branch)
         );
         for i in 0..FIND_TRIES {
             if i > 0 {
                 tokio::time::sleep(FIND_EVERY).await;
             }
-            let found = match self
-                .http
-                .get("github:ListWorkflowRuns", &Self::runs_path(w, &query))
-                .await
-            {
-                Ok(a) => parse::runs(&a.body, w)
-                    .ok()
-                    .and_then(|r| r.into_iter().next()),
+            let path = Self::runs_path(w, &query);
+            let found = match self.http.get("github:ListWorkflowRuns", &path).await {
+                Ok(a) => parse::runs(&a.body, w).ok().and_then(|runs| {
+                    runs.into_iter()
+                        .find(|r| r.created_at >= since - CLOCK_SLACK_MS)
+                }),
                 Err(e) => {
                     tracing::warn!(error = %e, "looking for the dispatched run");
                     None

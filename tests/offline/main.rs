@@ -8,6 +8,7 @@
 mod support;
 
 mod bad_credentials;
+mod ci_worker;
 mod cli_errors;
 mod e2e_demo;
 mod github_client;

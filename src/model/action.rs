@@ -138,39 +138,47 @@ impl fmt::Display for Mutation {
                     )
                 }
             }
-            Mutation::RegisterTaskDefinition {
-                from,
-                repository,
-                digest,
-            } => write!(
-                f,
-                "ecs:RegisterTaskDefinition(a copy of {from}, its {repository} container's image → {repository}@{digest})"
-            ),
-            Mutation::UpdateServiceToRegistered { expected } => write!(
-                f,
-                "ecs:UpdateService(taskDefinition=the revision RegisterTaskDefinition returns, {expected} expected)"
-            ),
-            Mutation::Dispatch {
-                workflow,
-                git_ref,
-                inputs,
-            } => write!(
-                f,
-                "POST /repos/{}/actions/workflows/{}/dispatches {}",
-                workflow.repo,
-                workflow.workflow,
-                dispatch_body(git_ref, inputs)
-            ),
-            Mutation::CancelRun { repo, run_id } => {
-                write!(f, "POST /repos/{repo}/actions/runs/{run_id}/cancel")
-            }
-            Mutation::RerunFailed { repo, run_id } => {
-                write!(
-                    f,
-                    "POST /repos/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
-                )
-            }
+            other => build_call(other, f),
         }
+    }
+}
+
+/// The calls of a build and a deploy: GitHub's exact requests, and the deploy's ECS calls.
+fn build_call(m: &Mutation, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match m {
+        Mutation::RegisterTaskDefinition {
+            from,
+            repository,
+            digest,
+        } => write!(
+            f,
+            "ecs:RegisterTaskDefinition(a copy of {from}, its {repository} container's image → {repository}@{digest})"
+        ),
+        Mutation::UpdateServiceToRegistered { expected } => write!(
+            f,
+            "ecs:UpdateService(taskDefinition=the revision RegisterTaskDefinition returns, {expected} expected)"
+        ),
+        Mutation::Dispatch {
+            workflow,
+            git_ref,
+            inputs,
+        } => write!(
+            f,
+            "POST /repos/{}/actions/workflows/{}/dispatches {}",
+            workflow.repo,
+            workflow.workflow,
+            dispatch_body(git_ref, inputs)
+        ),
+        Mutation::CancelRun { repo, run_id } => {
+            write!(f, "POST /repos/{repo}/actions/runs/{run_id}/cancel")
+        }
+        Mutation::RerunFailed { repo, run_id } => {
+            write!(
+                f,
+                "POST /repos/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+            )
+        }
+        _ => Ok(()),
     }
 }
 

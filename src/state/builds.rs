@@ -227,8 +227,43 @@ pub(super) fn close_detail(state: &mut State) -> bool {
     open
 }
 
+/// What the CI worker and the runner report.
+pub(super) fn on_msg(state: &mut State, msg: super::Msg) {
+    use super::Msg;
+    match msg {
+        Msg::Runs(polled, runs, at) => {
+            let changed = state.builds.take_runs(&polled, runs, at);
+            state.dirty |= changed && state.pane == Pane::Builds;
+        }
+        Msg::RunDetail(d, at) => {
+            if let Some(v) = state.builds.detail.as_mut().filter(|v| v.run == d.run) {
+                state.dirty |= v.data.as_ref() != Some(&d) || v.error.is_some();
+                v.data = Some(d);
+                v.error = None;
+                v.fetched_at = Some(at);
+            }
+        }
+        Msg::RunDetailFailed(run, e, _) => {
+            if let Some(v) = state.builds.detail.as_mut().filter(|v| v.run == run) {
+                state.dirty |= v.error.as_ref() != Some(&e);
+                v.error = Some(e);
+            }
+        }
+        Msg::BuildInputs(w, git_ref, r) => on_inputs(state, w, git_ref, r),
+        Msg::Dispatched(w, run) => on_dispatched(state, w, run),
+        Msg::CiRate(rate, until) => {
+            let b = &mut state.builds;
+            let changed = b.rate != rate || b.waiting_until != until;
+            state.dirty |= changed && state.pane == Pane::Builds;
+            b.rate = rate;
+            b.waiting_until = until;
+        }
+        _ => {}
+    }
+}
+
 /// The build dialog's inputs arrived (or could not be read).
-pub(super) fn on_inputs(
+fn on_inputs(
     state: &mut State,
     w: Workflow,
     git_ref: String,
@@ -255,7 +290,7 @@ pub(super) fn on_inputs(
 }
 
 /// A dispatch came back with its run: follow it until it finishes.
-pub(super) fn on_dispatched(state: &mut State, w: Workflow, run: Option<u64>) {
+fn on_dispatched(state: &mut State, w: Workflow, run: Option<u64>) {
     if let Some(id) = run
         && !state
             .builds

@@ -52,33 +52,12 @@ pub(super) fn on_data(state: &mut State, msg: Msg) {
         Msg::Failed(pane, err, _at) => {
             state.dirty |= state.pane_data_mut(pane).fail(err);
         }
-        Msg::Runs(polled, runs, at) => {
-            let changed = state.builds.take_runs(&polled, runs, at);
-            state.dirty |= changed && state.pane == Pane::Builds;
-        }
-        Msg::RunDetail(d, at) => {
-            if let Some(v) = state.builds.detail.as_mut().filter(|v| v.run == d.run) {
-                state.dirty |= v.data.as_ref() != Some(&d) || v.error.is_some();
-                v.data = Some(d);
-                v.error = None;
-                v.fetched_at = Some(at);
-            }
-        }
-        Msg::RunDetailFailed(run, e, _) => {
-            if let Some(v) = state.builds.detail.as_mut().filter(|v| v.run == run) {
-                state.dirty |= v.error.as_ref() != Some(&e);
-                v.error = Some(e);
-            }
-        }
-        Msg::BuildInputs(w, git_ref, r) => super::builds::on_inputs(state, w, git_ref, r),
-        Msg::Dispatched(w, run) => super::builds::on_dispatched(state, w, run),
-        Msg::CiRate(rate, until) => {
-            let b = &mut state.builds;
-            state.dirty |=
-                (b.rate != rate || b.waiting_until != until) && state.pane == Pane::Builds;
-            b.rate = rate;
-            b.waiting_until = until;
-        }
+        m @ (Msg::Runs(..)
+        | Msg::RunDetail(..)
+        | Msg::RunDetailFailed(..)
+        | Msg::BuildInputs(..)
+        | Msg::Dispatched(..)
+        | Msg::CiRate(..)) => super::builds::on_msg(state, m),
         _ => {}
     }
 }

@@ -55,6 +55,55 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, form: &BuildForm, theme: &
         ),
         Line::raw(""),
     ];
+    lines.extend(input_lines(form, theme));
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(" y sends exactly:", muted)));
+    let request = Mutation::Dispatch {
+        workflow: w.clone(),
+        git_ref: form.git_ref.trim().to_string(),
+        inputs: form.values(),
+    };
+    lines.push(Line::from(Span::styled(
+        format!("   {request}"),
+        Style::new().fg(theme.fg),
+    )));
+    lines.push(Line::raw(""));
+    lines.push(keys(state, theme, form));
+    let width = area.width.saturating_sub(4).min(120);
+    // Words wrap whole, which can take a row or two more than the characters alone.
+    let h = wrapped_height(&lines, width) + 2;
+    let title = format!("start a build of {}?", form.service);
+    popup(f, centered(area, width, h), theme, &title, lines);
+}
+
+fn keys(state: &State, theme: &Theme, form: &BuildForm) -> Line<'static> {
+    let key = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
+    let fg = Style::new().fg(theme.fg);
+    let layer = if form.editing {
+        Layer::BuildEdit
+    } else {
+        Layer::BuildForm
+    };
+    let mut spans = Vec::new();
+    for (i, b) in state.keys.layer(layer).iter().enumerate() {
+        spans.push(Span::styled(if i == 0 { " " } else { "   " }, fg));
+        spans.push(Span::styled(b.label.clone(), key));
+        let word = b.hint.filter(|h| !h.is_empty()).unwrap_or(b.help);
+        spans.push(Span::styled(format!(" {word}"), fg));
+    }
+    if state.context.prod && !form.editing {
+        spans.push(Span::styled(
+            "   (PROD: y then asks for the service's name)",
+            theme.waiting(),
+        ));
+    }
+    Line::from(spans)
+}
+
+/// The workflow's inputs with their types, defaults and required flags, or how they load.
+fn input_lines(form: &BuildForm, theme: &Theme) -> Vec<Line<'static>> {
+    let muted = Style::new().fg(theme.muted);
+    let mut lines = Vec::new();
     match &form.inputs {
         Inputs::Loading => lines.push(Line::from(Span::styled(
             " reading the workflow's workflow_dispatch inputs…",
@@ -101,46 +150,5 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, form: &BuildForm, theme: &
             }
         }
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::from(Span::styled(" y sends exactly:", muted)));
-    let request = Mutation::Dispatch {
-        workflow: w.clone(),
-        git_ref: form.git_ref.trim().to_string(),
-        inputs: form.values(),
-    };
-    lines.push(Line::from(Span::styled(
-        format!("   {request}"),
-        Style::new().fg(theme.fg),
-    )));
-    lines.push(Line::raw(""));
-    lines.push(keys(state, theme, form));
-    let width = area.width.saturating_sub(4).min(120);
-    // Words wrap whole, which can take a row or two more than the characters alone.
-    let h = wrapped_height(&lines, width) + 2;
-    let title = format!("start a build of {}?", form.service);
-    popup(f, centered(area, width, h), theme, &title, lines);
-}
-
-fn keys(state: &State, theme: &Theme, form: &BuildForm) -> Line<'static> {
-    let key = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
-    let fg = Style::new().fg(theme.fg);
-    let layer = if form.editing {
-        Layer::BuildEdit
-    } else {
-        Layer::BuildForm
-    };
-    let mut spans = Vec::new();
-    for (i, b) in state.keys.layer(layer).iter().enumerate() {
-        spans.push(Span::styled(if i == 0 { " " } else { "   " }, fg));
-        spans.push(Span::styled(b.label.clone(), key));
-        let word = b.hint.filter(|h| !h.is_empty()).unwrap_or(b.help);
-        spans.push(Span::styled(format!(" {word}"), fg));
-    }
-    if state.context.prod && !form.editing {
-        spans.push(Span::styled(
-            "   (PROD: y then asks for the service's name)",
-            theme.waiting(),
-        ));
-    }
-    Line::from(spans)
+    lines
 }

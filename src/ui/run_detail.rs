@@ -110,6 +110,15 @@ fn header(r: &Run, state: &State, theme: &Theme) -> Vec<Line<'static>> {
         )),
         Line::from(Span::styled(format!(" {}", r.html_url), muted)),
     ];
+    out.extend(image_lines(r, state, theme));
+    out.extend(next_keys(r, theme));
+    out
+}
+
+/// The image the run pushed, with its findings and where it runs; or why there is none.
+fn image_lines(r: &Run, state: &State, theme: &Theme) -> Vec<Line<'static>> {
+    let muted = Style::new().fg(theme.muted);
+    let mut out = Vec::new();
     let images: Vec<_> = r.images(&state.images.items).collect();
     if images.is_empty() {
         let why = if state.images.fetched_at.is_none() {
@@ -144,6 +153,12 @@ fn header(r: &Run, state: &State, theme: &Theme) -> Vec<Line<'static>> {
         }
         out.push(Line::from(spans));
     }
+    out
+}
+
+/// What can be done with the run now.
+fn next_keys(r: &Run, theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
     if r.succeeded() {
         out.push(Line::from(Span::styled(
             " D deploys this image · Esc back to the runs",

@@ -107,13 +107,24 @@ pub async fn execute(
             cause: e.to_string(),
         },
     })?;
-    if let Mutation::Dispatch { workflow, .. } = &plan.mutation {
-        let _ = tx.send(Msg::Dispatched(workflow.clone(), run_id)).await;
-        return Ok(match (run_id, dispatched.and_then(|d| d.html_url)) {
-            (Some(id), Some(url)) => format!("{what}: run {id} started ({url}); 6 shows it"),
-            (Some(id), None) => format!("{what}: run {id} started; 6 shows it"),
-            (None, _) => format!("{what}: dispatched; GitHub named no run and none was found yet"),
-        });
+    Ok(report(tx, &what, plan, dispatched).await)
+}
+
+/// What was done; a dispatch also tells the loop which run to follow.
+async fn report(
+    tx: &mpsc::Sender<Msg>,
+    what: &str,
+    plan: &ActionPlan,
+    dispatched: Option<crate::ci::Dispatched>,
+) -> String {
+    let Mutation::Dispatch { workflow, .. } = &plan.mutation else {
+        return format!("{what}: sent {}", plan.mutation);
+    };
+    let run_id = dispatched.as_ref().and_then(|d| d.run_id);
+    let _ = tx.send(Msg::Dispatched(workflow.clone(), run_id)).await;
+    match (run_id, dispatched.and_then(|d| d.html_url)) {
+        (Some(id), Some(url)) => format!("{what}: run {id} started ({url}); 6 shows it"),
+        (Some(id), None) => format!("{what}: run {id} started; 6 shows it"),
+        (None, _) => format!("{what}: dispatched; GitHub named no run and none was found yet"),
     }
-    Ok(format!("{what}: sent {}", plan.mutation))
 }

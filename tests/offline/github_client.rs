@@ -310,3 +310,52 @@ async fn the_dialog_reads_the_inputs_from_the_workflow_file() {
         "/repos/acme/checkout/contents/.github/workflows/build.yml?ref=feature%2Fx"
     );
 }
+
+#[tokio::test]
+async fn the_audit_names_the_login_and_never_the_token() {
+    use deckwatch::model::{ActionPlan, Expectation, Verb};
+    let server = Server::start(|r: &Req| {
+        if r.path == "/user" {
+            return Resp::json(200, json!({"login": "octocat"}));
+        }
+        Resp::json(200, json!({"workflow_run_id": 5, "html_url": "h"}))
+    })
+    .await;
+    let gh = client(&server.url);
+    let dir = tempfile::tempdir().unwrap();
+    let audit = deckwatch::workers::audit::Audit::new(Some(dir.path().join("audit.jsonl")));
+    let plan = ActionPlan {
+        verb: Verb::Build,
+        service: deckwatch::model::ServiceKey {
+            cluster: "c".into(),
+            name: "checkout".into(),
+        },
+        mutation: Mutation::Dispatch {
+            workflow: wf(),
+            git_ref: "main".into(),
+            inputs: vec![],
+        },
+        changes: vec![],
+        expect: Expectation {
+            primary_deployment: None,
+            task_def: Default::default(),
+            desired: 1,
+            native_deployment: None,
+            native_status: None,
+            hook: None,
+        },
+        then: vec![],
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+    let done =
+        deckwatch::workers::ci_runner::execute(&gh, &audit, &plan, &Default::default(), &tx).await;
+    assert!(done.unwrap().contains("run 5 started"));
+    assert!(matches!(
+        rx.recv().await,
+        Some(deckwatch::state::Msg::Dispatched(_, Some(5)))
+    ));
+    let text = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
+    assert_eq!(text.lines().count(), 2, "before and after");
+    assert!(text.contains("\"github_login\":\"octocat\""), "{text}");
+    assert!(!text.contains(TOKEN));
+}

@@ -173,3 +173,39 @@ fn deploy_dialog_shows_the_image_and_the_revision_from_to() {
     );
     insta::assert_snapshot!("deploy_dialog", t.backend());
 }
+
+#[test]
+fn the_title_shows_a_low_quota_and_a_rate_limit_wait() {
+    let (_, mut s) = builds_state();
+    let now = s.now;
+    s.builds.rate = Some(deckwatch::model::RateInfo {
+        limit: 5000,
+        remaining: 4000,
+        reset_at: now + 600_000,
+    });
+    let t = render(&s);
+    assert!(
+        !line(t.backend().buffer(), 2).contains("quota"),
+        "plenty left: not shown"
+    );
+    s.builds.rate = Some(deckwatch::model::RateInfo {
+        limit: 5000,
+        remaining: 120,
+        reset_at: now + 600_000,
+    });
+    s.builds.waiting_until = Some(now + 90_000);
+    let t = render(&s);
+    let title = line(t.backend().buffer(), 2);
+    assert!(title.contains("GitHub quota 120/5000 left"), "{title}");
+    assert!(title.contains("waiting until"), "{title}");
+}
+
+#[test]
+fn without_a_token_the_pane_says_how_to_set_one() {
+    let (_, mut s) = builds_state();
+    s.builds.unavailable = Some(deckwatch::ci::github::token::HOW_TO_SET.into());
+    let t = render(&s);
+    let screen: String = (0..H).map(|y| line(t.backend().buffer(), y)).collect();
+    assert!(screen.contains("GH_TOKEN"), "{screen}");
+    assert!(screen.contains("token_command"), "{screen}");
+}

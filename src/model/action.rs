@@ -70,11 +70,18 @@ impl Mutation {
 /// The JSON body of a dispatch, exactly as sent: the ref, every input as a string (GitHub
 /// converts them to the input's type), and the ask for the run's id.
 pub fn dispatch_body(git_ref: &str, inputs: &[(String, String)]) -> String {
-    let inputs: serde_json::Map<String, serde_json::Value> = inputs
+    // Written in a fixed order (ref, inputs in the workflow's order, then the ask), whatever
+    // order serde_json's map keeps, so the dialog and the audit show the bytes that are sent.
+    let s = |v: &str| serde_json::Value::String(v.to_string()).to_string();
+    let inputs: Vec<String> = inputs
         .iter()
-        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+        .map(|(k, v)| format!("{}:{}", s(k), s(v)))
         .collect();
-    serde_json::json!({"ref": git_ref, "inputs": inputs, "return_run_details": true}).to_string()
+    format!(
+        "{{\"ref\":{},\"inputs\":{{{}}},\"return_run_details\":true}}",
+        s(git_ref),
+        inputs.join(",")
+    )
 }
 
 /// `name weight, ...` of a rule's weights, with target groups by short name.
@@ -420,3 +427,27 @@ pub enum StepError {
 
 /// What the runner reports: what was sent, or why not all of it was.
 pub type ActionResult = Result<String, ActionError>;
+
+#[cfg(test)]
+mod tests {
+    use super::dispatch_body;
+
+    #[test]
+    fn the_dispatch_body_is_json_in_a_fixed_order() {
+        let inputs = [
+            ("note".to_string(), "say \"hi\"".to_string()),
+            ("a".into(), "1".into()),
+        ];
+        let body = dispatch_body("main", &inputs);
+        assert_eq!(
+            body,
+            r#"{"ref":"main","inputs":{"note":"say \"hi\"","a":"1"},"return_run_details":true}"#
+        );
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["inputs"]["note"], "say \"hi\"");
+        assert_eq!(
+            dispatch_body("v1", &[]),
+            r#"{"ref":"v1","inputs":{},"return_run_details":true}"#
+        );
+    }
+}

@@ -89,46 +89,71 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
         return super::run_detail::draw(f, area, state, theme);
     }
     let t = &state.builds.runs;
-    let widths = [
-        Constraint::Fill(1),
-        Constraint::Length(6),
-        Constraint::Length(13),
-        Constraint::Length(10),
-        Constraint::Length(7),
-        Constraint::Length(8),
-        Constraint::Length(10),
-        Constraint::Length(7),
-        Constraint::Length(5),
-        Constraint::Length(BAR as u16 + 10),
-    ];
+    // Under this width the branch, event, actor and step counts give way, so the workflow and
+    // the run's state are never cut.
+    let wide = area.width >= WIDE;
+    let widths: &[Constraint] = if wide { &WIDE_COLUMNS } else { &NARROW_COLUMNS };
+    let header: Vec<&str> = (0..HEADER.len())
+        .filter(|&c| wide || NARROW.contains(&c))
+        .map(|c| if c == 9 && !wide { "JOBS" } else { HEADER[c] })
+        .collect();
     let spec = Spec {
-        header: HEADER,
-        widths: &widths,
+        header: &header,
+        widths,
         len: t.len(),
         selected: t.selected,
         block: pane_block(state, theme, title(state), Some((t.len(), t.items.len()))),
     };
     table::draw(f, area, theme, spec, |i| {
-        row(&t.items[t.view[i]], state.now, theme)
+        row(&t.items[t.view[i]], state.now, theme, wide)
     })
 }
 
-fn row(r: &Run, now: Millis, theme: &Theme) -> Row<'static> {
+/// The narrowest screen with every column.
+const WIDE: u16 = 110;
+/// The columns kept on a narrower screen.
+const NARROW: [usize; 7] = [0, 1, 2, 4, 7, 8, 9];
+const WIDE_COLUMNS: [Constraint; 10] = [
+    Constraint::Fill(1),
+    Constraint::Length(6),
+    Constraint::Length(13),
+    Constraint::Length(10),
+    Constraint::Length(7),
+    Constraint::Length(8),
+    Constraint::Length(10),
+    Constraint::Length(7),
+    Constraint::Length(5),
+    Constraint::Length(BAR as u16 + 10),
+];
+const NARROW_COLUMNS: [Constraint; 7] = [
+    Constraint::Fill(1),
+    Constraint::Length(6),
+    Constraint::Length(13),
+    Constraint::Length(7),
+    Constraint::Length(7),
+    Constraint::Length(5),
+    Constraint::Length(BAR as u16 + 4),
+];
+
+fn row(r: &Run, now: Millis, theme: &Theme, wide: bool) -> Row<'static> {
     let muted = Style::new().fg(theme.muted);
     let bar = r.progress.map_or(Span::styled("-", muted), |p| {
+        let steps = if wide {
+            format!("·{}/{}", p.steps_done, p.steps)
+        } else {
+            String::new()
+        };
         Span::styled(
             format!(
-                "{} {}/{}·{}/{}",
+                "{} {}/{}{steps}",
                 format::bar(p.fraction(), BAR),
                 p.jobs_done,
-                p.jobs,
-                p.steps_done,
-                p.steps
+                p.jobs
             ),
             theme.run_state(&r.status, r.conclusion.as_ref()),
         )
     });
-    Row::new(vec![
+    let cells = vec![
         Cell::from(format!("{} {}", r.workflow.repo, r.workflow.workflow)),
         Cell::from(format!("#{}", r.number)),
         Cell::from(Span::styled(
@@ -142,7 +167,14 @@ fn row(r: &Run, now: Millis, theme: &Theme) -> Row<'static> {
         Cell::from(r.started_at.map_or("-".into(), |t| format::age(now, t))),
         Cell::from(took(r.duration(now))),
         Cell::from(bar),
-    ])
+    ];
+    Row::new(
+        cells
+            .into_iter()
+            .enumerate()
+            .filter(|(c, _)| wide || NARROW.contains(c))
+            .map(|(_, cell)| cell),
+    )
 }
 
 fn message(f: &mut Frame, area: Rect, state: &State, theme: &Theme, why: &str) -> u16 {

@@ -108,10 +108,12 @@ async fn scenario(pane_key: char, secs: u64) -> (Vec<f64>, u64) {
     deckwatch::state::update(&mut st, Msg::Services(fleet(0).into(), EPOCH));
     st.take_discarded();
     st.logs.follow_service(Some(followed()));
+    let sim = Arc::new(SimFleet::new(EPOCH));
     let rt = Runtime {
         themes,
         no_color: false,
-        fleet: Arc::new(SimFleet::new(EPOCH)),
+        fleet: sim.clone(),
+        ci: Arc::new(deckwatch::ci::sim::SimCi::new(sim)),
         intervals: Intervals {
             fast: Duration::from_secs(2),
             normal: Duration::from_secs(10),

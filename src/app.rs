@@ -3,6 +3,7 @@
 //! something visible changed, once per burst of messages. Data the reducer replaced is freed
 //! on a thread of its own, so freeing 10k services never delays a key.
 
+use crate::ci::Ci;
 use crate::cloud::{CloudError, Fleet};
 use crate::contexts::Connector;
 use crate::exit::Exit;
@@ -32,6 +33,8 @@ pub struct Runtime {
     pub themes: Themes,
     pub no_color: bool,
     pub fleet: Arc<dyn Fleet>,
+    /// GitHub Actions (or the demo's), read-only wrapped like the fleet.
+    pub ci: Arc<dyn Ci>,
     pub intervals: Intervals,
     pub audit: Arc<Audit>,
     pub budget: Arc<Budget>,
@@ -62,6 +65,9 @@ pub struct Effects {
     /// Switches' backends, as they are built.
     built: (mpsc::Sender<Built>, mpsc::Receiver<Built>),
     connector: Arc<dyn Connector>,
+    /// GitHub's side: the same whatever AWS context is on screen.
+    ci: Arc<dyn Ci>,
+    ci_handles: crate::workers::ci::Handles,
     audit: Arc<Audit>,
     budget: Arc<Budget>,
     intervals: Intervals,
@@ -107,6 +113,8 @@ impl Effects {
             data,
             built: mpsc::channel(4),
             connector: rt.connector.clone(),
+            ci: rt.ci.clone(),
+            ci_handles: crate::workers::ci::spawn(rt.ci.clone(), tx.clone()),
             audit: rt.audit.clone(),
             budget: rt.budget.clone(),
             intervals: rt.intervals,
@@ -130,11 +138,19 @@ impl Effects {
                     if let Some(live) = &self.live {
                         let _ = live.handles.refresh.send(self.refreshes);
                     }
+                    let _ = self.ci_handles.refresh.send(self.refreshes);
                 }
                 Effect::Evidence(r) => {
                     if let Some(live) = &self.live {
                         let _ = live.handles.evidence.send(*r);
                     }
+                }
+                Effect::WatchBuilds(w) => {
+                    let _ = self.ci_handles.watch.send(w);
+                }
+                Effect::LoadInputs(w, git_ref) => {
+                    let (ci, tx) = (self.ci.clone(), self.tx.clone());
+                    crate::workers::ci::load_inputs(ci, tx, w, git_ref);
                 }
                 Effect::Run(plan, ctx) => self.run(*plan, ctx),
                 Effect::SwitchContext(target) => self.switch(target),
@@ -165,8 +181,8 @@ impl Effects {
             tokio::spawn(async move { tx.send(Msg::ActionDone(Err(err))).await });
             return;
         };
-        let (fleet, audit) = (live.fleet.clone(), self.audit.clone());
-        tokio::spawn(runner::run(fleet, audit, plan, ctx, tx));
+        let (fleet, ci, audit) = (live.fleet.clone(), self.ci.clone(), self.audit.clone());
+        tokio::spawn(runner::run(fleet, ci, audit, plan, ctx, tx));
     }
 
     /// Stops the live pollers at once and builds the target's backend off the loop.

@@ -93,6 +93,8 @@ pub struct Setup {
     pub mouse: bool,
     /// The contexts the console can switch between, for building their backends.
     pub contexts: deckwatch::contexts::Contexts,
+    /// `[github]`: the API's address and the token command.
+    pub github: config::GithubConfig,
 }
 
 impl Setup {
@@ -161,6 +163,7 @@ impl Setup {
             warnings,
             mouse: cfg.mouse.unwrap_or(true),
             contexts,
+            github: cfg.github.clone(),
         })
     }
 }
@@ -238,7 +241,22 @@ fn initial_state(
         context,
         accent,
     };
-    State::new(options, now_ms())
+    let mut state = State::new(options, now_ms());
+    state.builds.mapping = cfg
+        .builds
+        .iter()
+        .map(|b| {
+            let source = deckwatch::model::BuildSource {
+                workflow: deckwatch::model::Workflow {
+                    repo: b.repo.trim().to_string(),
+                    workflow: b.workflow.trim().to_string(),
+                },
+                git_ref: b.git_ref.clone().unwrap_or_else(|| "main".into()),
+            };
+            (b.service.trim().to_string(), source)
+        })
+        .collect();
+    state
 }
 
 /// The contexts `:ctx` offers: the config's, and the one the console starts in (in the region

@@ -35,6 +35,39 @@ pub struct Config {
     pub keys: crate::keybind::KeysConfig,
     /// Clicks and the wheel; false leaves the mouse to the terminal (its own selection).
     pub mouse: Option<bool>,
+    #[serde(default)]
+    pub github: GithubConfig,
+    /// Which workflow builds which service (`[[build]]`); a service without one may say it in
+    /// its tags `deckwatch:repo`, `deckwatch:workflow` and `deckwatch:ref`.
+    #[serde(default, rename = "build")]
+    pub builds: Vec<BuildConfig>,
+}
+
+/// `[github]`: where the GitHub API is and how to get a token.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct GithubConfig {
+    /// The API base, e.g. `https://github.example.com/api/v3` for GitHub Enterprise Server;
+    /// `GITHUB_API_URL` wins over it. Default `https://api.github.com`.
+    pub api_url: Option<String>,
+    /// A command printing a token, run when GH_TOKEN and GITHUB_TOKEN are unset; default
+    /// `gh auth token` when `gh` is on PATH.
+    pub token_command: Option<String>,
+}
+
+/// One `[[build]]` entry.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BuildConfig {
+    /// A service name, or `cluster/service`.
+    pub service: String,
+    /// `owner/name`.
+    pub repo: String,
+    /// The workflow file name (`build.yml`) or its numeric id.
+    pub workflow: String,
+    /// The ref the build dialog starts with; default `main`.
+    #[serde(rename = "ref")]
+    pub git_ref: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -209,6 +242,17 @@ impl Config {
                 toml_path!["budget", op.as_str()],
                 format!(
                     "[budget] {op:?} = {rate}: a rate must be a positive number of calls a second"
+                ),
+            ));
+        }
+        if let Some((i, b)) = self.builds.iter().enumerate().find(|(_, b)| {
+            !b.repo.contains('/') || b.workflow.trim().is_empty() || b.service.trim().is_empty()
+        }) {
+            return Err(wrong(
+                toml_path!["build", i, "repo"],
+                format!(
+                    "[[build]] for {:?}: repo must be owner/name, and service and workflow must be set",
+                    b.service
                 ),
             ));
         }

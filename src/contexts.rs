@@ -130,7 +130,8 @@ impl DemoContexts {
         }
     }
 
-    fn world(&self, target: &Target) -> Arc<SimFleet> {
+    /// The simulated world of `target`, made on first use.
+    pub fn world(&self, target: &Target) -> Arc<SimFleet> {
         let key = (target.name.clone(), target.region.clone());
         let mut worlds = self.worlds.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((_, w)) = worlds.iter().find(|(k, _)| *k == key) {

@@ -56,6 +56,12 @@ pub enum Command {
     ForceDeploy,
     Scale,
     Build,
+    /// Cancel the selected run.
+    CancelRun,
+    /// Rerun the selected run's failed jobs.
+    Rerun,
+    /// Deploy the image of the selected run, or the selected image.
+    Deploy,
     // Inside a mode: a dialog, a prompt or an overlay.
     /// Accept what was typed (Enter).
     Accept,
@@ -68,6 +74,10 @@ pub enum Command {
     Complete,
     /// Text typed into a prompt.
     Insert(char),
+    /// Flip a boolean input or step a choice (build dialog).
+    Toggle,
+    /// A deploy dialog's next target (the paired canary).
+    OtherTarget,
     /// A palette word this version does not know.
     Unknown(String),
 }
@@ -100,6 +110,10 @@ pub enum Layer {
     ConfirmTyped,
     /// Help and detail popups.
     Overlay,
+    /// The build dialog: move between fields, edit, send.
+    BuildForm,
+    /// Typing into a build dialog's field.
+    BuildEdit,
 }
 
 /// What a key not bound in a layer does there.
@@ -166,6 +180,8 @@ fn layer_rules(layer: Layer) -> (&'static str, Otherwise) {
         Layer::Scale => ("digits, ", Otherwise::Type),
         Layer::Confirm => ("", Otherwise::Cancel),
         Layer::ConfirmTyped => ("PROD: type the service name, then ", Otherwise::Type),
+        Layer::BuildForm => ("", Otherwise::Ignore),
+        Layer::BuildEdit => ("typing into the field, ", Otherwise::Type),
     }
 }
 
@@ -203,6 +219,7 @@ fn normal() -> Vec<Binding> {
         b(&[Char('3')], "3", Command::Pane(Pane::Images), "images pane", Everywhere, None),
         b(&[Char('4')], "4", Command::Pane(Pane::Alarms), "alarms pane", Everywhere, None),
         b(&[Char('5')], "5", Command::Pane(Pane::Logs), "logs pane", Everywhere, None),
+        b(&[Char('6')], "6", Command::Pane(Pane::Builds), "builds pane", Everywhere, None),
         b(&[Tab], "Tab", Command::NextPane, "next pane", Everywhere, None),
         b(&[BackTab], "S-Tab", Command::PrevPane, "previous pane", Everywhere, None),
         b(&[Char('j'), Down], "j/↓", Command::Down, "move down", Everywhere, Some("down")),
@@ -226,7 +243,10 @@ fn normal() -> Vec<Binding> {
         b(&[Char('R')], "R", Command::Rollback, "roll back the service", Everywhere, Some("roll back")),
         b(&[Char('F')], "F", Command::ForceDeploy, "force a new deployment", Everywhere, Some("force")),
         b(&[Char('S')], "S", Command::Scale, "scale (type the desired count)", Everywhere, Some("scale")),
-        b(&[Char('B')], "B", Command::Build, "start a build", Everywhere, None),
+        b(&[Char('B')], "B", Command::Build, "start a build (GitHub Actions workflow_dispatch)", Everywhere, None),
+        b(&[Char('X')], "X", Command::CancelRun, "cancel the run (builds pane)", Everywhere, None),
+        b(&[Char('T')], "T", Command::Rerun, "rerun the run's failed jobs (builds pane)", Everywhere, None),
+        b(&[Char('D')], "D", Command::Deploy, "deploy the run's image, or the selected image", Everywhere, None),
         b(&[Char('q')], "q", Command::Quit, "quit", Everywhere, Some("quit")),
     ]
 }
@@ -257,10 +277,25 @@ fn modal(layer: Layer) -> Vec<Binding> {
         Layer::Confirm => vec![
             b(&[Char('y')], "y", Command::Confirm, "confirm", e, Some("confirm")),
             b(&[Char('n'), Esc], "n / Esc", Command::Cancel, "cancel", e, None),
+            b(&[Tab], "Tab", Command::OtherTarget, "deploy: the next target", e, None),
         ],
         Layer::ConfirmTyped => vec![
             b(&[Enter], "Enter", Command::Confirm, "confirm", e, Some("")),
             b(&[Esc], "Esc", Command::Cancel, "cancel", e, Some("cancel")),
+            b(&[Backspace], "Backspace", Command::DeleteChar, "delete a character", e, None),
+            b(&[Tab], "Tab", Command::OtherTarget, "deploy: the next target", e, None),
+        ],
+        Layer::BuildForm => vec![
+            b(&[Char('y')], "y", Command::Confirm, "send", e, Some("send")),
+            b(&[Tab, Down, Char('j')], "Tab/↓", Command::Down, "next field", e, Some("next field")),
+            b(&[BackTab, Up, Char('k')], "S-Tab/↑", Command::Up, "previous field", e, None),
+            b(&[Enter], "Enter", Command::Accept, "edit the field (a choice or boolean: next value)", e, Some("edit")),
+            b(&[Char(' ')], "Space", Command::Toggle, "next value (choice, boolean)", e, None),
+            b(&[Esc, Char('n')], "Esc", Command::Cancel, "cancel", e, Some("cancel")),
+        ],
+        Layer::BuildEdit => vec![
+            b(&[Enter], "Enter", Command::Accept, "done", e, Some("done")),
+            b(&[Esc], "Esc", Command::Cancel, "done", e, None),
             b(&[Backspace], "Backspace", Command::DeleteChar, "delete a character", e, None),
         ],
         Layer::Overlay => vec![
@@ -285,6 +320,8 @@ impl Default for Keymap {
             Layer::Confirm,
             Layer::ConfirmTyped,
             Layer::Overlay,
+            Layer::BuildForm,
+            Layer::BuildEdit,
         ];
         Self {
             layers: layers.into_iter().map(|l| (l, modal(l))).collect(),
@@ -406,6 +443,12 @@ pub const WORDS: &[Word] = &[
         arg: None,
         command: |_| Command::Pane(Pane::Logs),
         help: "logs pane",
+    },
+    Word {
+        names: &["builds", "build", "runs"],
+        arg: None,
+        command: |_| Command::Pane(Pane::Builds),
+        help: "builds pane",
     },
     Word {
         names: &["rollout"],

@@ -1,6 +1,7 @@
 //! deckwatch: a terminal console for shipping to AWS ECS.
 
 pub mod app;
+pub mod ci;
 pub mod cloud;
 pub mod config;
 pub mod contexts;

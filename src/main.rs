@@ -5,6 +5,7 @@ mod cli;
 use clap::Parser;
 use cli::{Cli, Setup, StartError};
 use deckwatch::app::{self, Runtime};
+use deckwatch::ci::{Ci, NoCi, ReadOnlyCi, github, sim::SimCi};
 use deckwatch::contexts::{AwsContexts, Connector, DemoContexts};
 use deckwatch::exit::Exit;
 use deckwatch::model::text::clean;
@@ -57,17 +58,34 @@ fn main() -> ExitCode {
     // the console opens at once and checks the credentials inside (`workers::connect`), so a
     // hung endpoint never leaves a blank terminal. Read-only is enforced in the backend itself
     // (it refuses every mutation).
-    let connector: Arc<dyn Connector> = match &setup.aws {
-        None => Arc::new(DemoContexts::new(contexts)),
-        Some(opts) => Arc::new(AwsContexts {
-            contexts,
-            startup_options: opts.clone(),
-            budget: budget.clone(),
-        }),
+    let (connector, (ci, no_ci)): (Arc<dyn Connector>, _) = match &setup.aws {
+        None => {
+            let demo = DemoContexts::new(contexts);
+            // The demo's builds deploy into the world the console starts in.
+            let world = demo.world(&setup.state.contexts.current);
+            let ci: Arc<dyn Ci> = Arc::new(SimCi::new(world));
+            (Arc::new(demo), (ci, None))
+        }
+        Some(opts) => {
+            let aws = AwsContexts {
+                contexts,
+                startup_options: opts.clone(),
+                budget: budget.clone(),
+            };
+            let ci = runtime.block_on(github_ci(&setup.github, budget.clone()));
+            (Arc::new(aws), ci)
+        }
     };
     let fleet = match runtime.block_on(connector.connect(&setup.state.contexts.current)) {
         Ok(f) => f,
         Err(e) => return fail(e.message),
+    };
+    let mut setup = setup;
+    setup.state.builds.unavailable = no_ci;
+    let ci: Arc<dyn Ci> = if setup.state.read_only {
+        Arc::new(ReadOnlyCi(ci))
+    } else {
+        ci
     };
     // A read-only console sends nothing to AWS that writes, the team's audit records included.
     let team_group = setup.audit_group.clone().filter(|_| !setup.state.read_only);
@@ -76,6 +94,7 @@ fn main() -> ExitCode {
         themes: setup.themes,
         no_color: setup.no_color,
         fleet,
+        ci,
         intervals: setup.intervals,
         audit,
         connector,
@@ -103,5 +122,30 @@ fn main() -> ExitCode {
         Ok(Exit::CannotStart(msg)) => fail(msg),
         Ok(exit) => ExitCode::from(exit.code()),
         Err(e) => fail(format!("{e:#}")),
+    }
+}
+
+/// The GitHub client, with the token from GH_TOKEN, GITHUB_TOKEN or the token command. Without
+/// one, a stand-in that says how to set it (and why, for the builds pane): the rest of the
+/// console works as before.
+async fn github_ci(
+    cfg: &deckwatch::config::GithubConfig,
+    budget: Arc<Budget>,
+) -> (Arc<dyn Ci>, Option<String>) {
+    let env = |k: &str| std::env::var(k).ok();
+    let base = github::api_url(env("GITHUB_API_URL"), cfg.api_url.as_deref());
+    let made = match github::token::resolve(env, cfg.token_command.as_deref()).await {
+        Ok((token, from)) => {
+            tracing::info!(api = %base, token_from = %from, "GitHub token found");
+            github::GitHub::new(&base, token, budget).map_err(|e| e.to_string())
+        }
+        Err(why) => Err(why),
+    };
+    match made {
+        Ok(gh) => (Arc::new(gh), None),
+        Err(why) => {
+            tracing::warn!(%why, "builds pane off");
+            (Arc::new(NoCi { why: why.clone() }), Some(why))
+        }
     }
 }

@@ -69,6 +69,22 @@ pub trait Fleet: Send + Sync + 'static {
     /// Makes one mutating call. Only the action runner calls this, after the user confirmed
     /// and the service was re-read and found unchanged.
     async fn act(&self, service: &ServiceKey, mutation: &Mutation) -> CloudResult<()>;
+    /// Registers a copy of `from` whose container running an image of `repository` runs
+    /// `repository@digest` instead, and returns the new revision. Only the action runner calls
+    /// this, for a confirmed deploy.
+    async fn register_task_def(
+        &self,
+        service: &ServiceKey,
+        from: &TaskDefRef,
+        repository: &str,
+        digest: &str,
+    ) -> CloudResult<TaskDefRef> {
+        let _ = (service, from, repository, digest);
+        Err(CloudError::new(
+            ErrorKind::Other,
+            "this backend cannot register task definitions",
+        ))
+    }
     /// True when `act` refuses everything (`--read-only`).
     fn read_only(&self) -> bool {
         false
@@ -203,6 +219,19 @@ impl Fleet for ReadOnly {
         Err(CloudError::new(
             ErrorKind::Other,
             format!("refused: read-only, {mutation} was not sent"),
+        ))
+    }
+    async fn register_task_def(
+        &self,
+        service: &ServiceKey,
+        from: &TaskDefRef,
+        _: &str,
+        _: &str,
+    ) -> CloudResult<TaskDefRef> {
+        tracing::warn!(%service, %from, "refused: read-only");
+        Err(CloudError::new(
+            ErrorKind::Other,
+            format!("refused: read-only, ecs:RegisterTaskDefinition of {from} was not sent"),
         ))
     }
 }

@@ -111,6 +111,9 @@ pub fn action_name(c: &Command) -> Option<&'static str> {
         Command::ForceDeploy => "force_deploy",
         Command::Scale => "scale",
         Command::Build => "build",
+        Command::CancelRun => "cancel_run",
+        Command::Rerun => "rerun",
+        Command::Deploy => "deploy",
         Command::Events => "events",
         Command::Sort(None) => "sort",
         Command::Accept => "accept",
@@ -122,6 +125,8 @@ pub fn action_name(c: &Command) -> Option<&'static str> {
         | Command::Sort(Some(_))
         | Command::Budget
         | Command::Diff
+        | Command::Toggle
+        | Command::OtherTarget
         | Command::Context(_)
         | Command::Region(_)
         | Command::ForceQuit

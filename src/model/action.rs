@@ -1,7 +1,9 @@
 //! Mutating actions: what will be called, what it changes, and what the service looked like
 //! when the user agreed, so the runner can refuse if it changed since.
 
-use super::{HookStatus, NativeStatus, Service, ServiceKey, TaskDefRef, target_group_name};
+use super::{
+    HookStatus, NativeStatus, Service, ServiceKey, TaskDefRef, Workflow, target_group_name,
+};
 use std::fmt;
 
 /// One mutating API call.
@@ -31,6 +33,55 @@ pub enum Mutation {
         from: Vec<(String, u32)>,
         to: Vec<(String, u32)>,
     },
+    /// `ecs:RegisterTaskDefinition`: a copy of `from` whose container running an image of
+    /// `repository` runs `repository@digest` instead (a digest: immutable).
+    RegisterTaskDefinition {
+        from: TaskDefRef,
+        repository: String,
+        digest: String,
+    },
+    /// `ecs:UpdateService` to the revision the plan's `RegisterTaskDefinition` returned, which
+    /// is not known before it is called: `expected` is what the dialog expects it to be.
+    UpdateServiceToRegistered { expected: TaskDefRef },
+    /// GitHub: `POST /repos/{repo}/actions/workflows/{workflow}/dispatches`, asking for the
+    /// run's id back.
+    Dispatch {
+        workflow: Workflow,
+        git_ref: String,
+        /// (name, value) of the workflow's inputs, in the workflow file's order.
+        inputs: Vec<(String, String)>,
+    },
+    /// GitHub: `POST /repos/{repo}/actions/runs/{run_id}/cancel`.
+    CancelRun { repo: String, run_id: u64 },
+    /// GitHub: `POST /repos/{repo}/actions/runs/{run_id}/rerun-failed-jobs`.
+    RerunFailed { repo: String, run_id: u64 },
+}
+
+impl Mutation {
+    /// A call to the CI (GitHub), not to the cloud.
+    pub fn is_ci(&self) -> bool {
+        matches!(
+            self,
+            Mutation::Dispatch { .. } | Mutation::CancelRun { .. } | Mutation::RerunFailed { .. }
+        )
+    }
+}
+
+/// The JSON body of a dispatch, exactly as sent: the ref, every input as a string (GitHub
+/// converts them to the input's type), and the ask for the run's id.
+pub fn dispatch_body(git_ref: &str, inputs: &[(String, String)]) -> String {
+    // Written in a fixed order (ref, inputs in the workflow's order, then the ask), whatever
+    // order serde_json's map keeps, so the dialog and the audit show the bytes that are sent.
+    let s = |v: &str| serde_json::Value::String(v.to_string()).to_string();
+    let inputs: Vec<String> = inputs
+        .iter()
+        .map(|(k, v)| format!("{}:{}", s(k), s(v)))
+        .collect();
+    format!(
+        "{{\"ref\":{},\"inputs\":{{{}}},\"return_run_details\":true}}",
+        s(git_ref),
+        inputs.join(",")
+    )
 }
 
 /// `name weight, ...` of a rule's weights, with target groups by short name.
@@ -94,7 +145,47 @@ impl fmt::Display for Mutation {
                     )
                 }
             }
+            other => build_call(other, f),
         }
+    }
+}
+
+/// The calls of a build and a deploy: GitHub's exact requests, and the deploy's ECS calls.
+fn build_call(m: &Mutation, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match m {
+        Mutation::RegisterTaskDefinition {
+            from,
+            repository,
+            digest,
+        } => write!(
+            f,
+            "ecs:RegisterTaskDefinition(a copy of {from}, its {repository} container's image → {repository}@{digest})"
+        ),
+        Mutation::UpdateServiceToRegistered { expected } => write!(
+            f,
+            "ecs:UpdateService(taskDefinition=the revision RegisterTaskDefinition returns, {expected} expected)"
+        ),
+        Mutation::Dispatch {
+            workflow,
+            git_ref,
+            inputs,
+        } => write!(
+            f,
+            "POST /repos/{}/actions/workflows/{}/dispatches {}",
+            workflow.repo,
+            workflow.workflow,
+            dispatch_body(git_ref, inputs)
+        ),
+        Mutation::CancelRun { repo, run_id } => {
+            write!(f, "POST /repos/{repo}/actions/runs/{run_id}/cancel")
+        }
+        Mutation::RerunFailed { repo, run_id } => {
+            write!(
+                f,
+                "POST /repos/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+            )
+        }
+        _ => Ok(()),
     }
 }
 
@@ -178,6 +269,21 @@ pub enum Verb {
     Rollback,
     ForceDeploy,
     Scale,
+    /// Start a GitHub Actions workflow run.
+    Build,
+    /// Cancel a workflow run.
+    CancelRun,
+    /// Rerun a run's failed jobs.
+    Rerun,
+    /// Deploy a built image: a new task definition revision, then the service moved to it.
+    Deploy,
+}
+
+impl Verb {
+    /// An action on GitHub Actions, not on the fleet.
+    pub fn is_ci(self) -> bool {
+        matches!(self, Verb::Build | Verb::CancelRun | Verb::Rerun)
+    }
 }
 
 impl fmt::Display for Verb {
@@ -188,6 +294,10 @@ impl fmt::Display for Verb {
             Verb::Rollback => "roll back",
             Verb::ForceDeploy => "force a new deployment",
             Verb::Scale => "scale",
+            Verb::Build => "start a build of",
+            Verb::CancelRun => "cancel the run of",
+            Verb::Rerun => "rerun the failed jobs of",
+            Verb::Deploy => "deploy to",
         })
     }
 }
@@ -254,6 +364,25 @@ pub enum Refusal {
     NoCount,
     #[error("scale: {0} already wants {1} tasks")]
     SameCount(String, u32),
+    #[error(
+        "build: no workflow builds {0}: add a [[build]] entry to the config, or tag the service \
+         deckwatch:repo and deckwatch:workflow"
+    )]
+    NoBuildMapping(String),
+    #[error("builds: {0}")]
+    NoCi(String),
+    #[error("cancel: run #{0} has finished already")]
+    RunFinished(u64),
+    #[error("rerun: run #{0} has no failed jobs to rerun (it is {1})")]
+    RunNotFailed(u64, String),
+    #[error("deploy: run #{0} has not succeeded")]
+    RunNotSucceeded(u64),
+    #[error("deploy: no image of commit {0} in ECR (yet): the images pane shows what was pushed")]
+    NoImage(String),
+    #[error("deploy: no service of {0} to deploy to (no service runs an image of it)")]
+    NoDeployTarget(String),
+    #[error("deploy: {service} already runs {digest}")]
+    AlreadyDeployed { service: String, digest: String },
 }
 
 /// How a confirmed action ended when not all of it was done.
@@ -315,3 +444,27 @@ pub enum StepError {
 
 /// What the runner reports: what was sent, or why not all of it was.
 pub type ActionResult = Result<String, ActionError>;
+
+#[cfg(test)]
+mod tests {
+    use super::dispatch_body;
+
+    #[test]
+    fn the_dispatch_body_is_json_in_a_fixed_order() {
+        let inputs = [
+            ("note".to_string(), "say \"hi\"".to_string()),
+            ("a".into(), "1".into()),
+        ];
+        let body = dispatch_body("main", &inputs);
+        assert_eq!(
+            body,
+            r#"{"ref":"main","inputs":{"note":"say \"hi\"","a":"1"},"return_run_details":true}"#
+        );
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["inputs"]["note"], "say \"hi\"");
+        assert_eq!(
+            dispatch_body("v1", &[]),
+            r#"{"ref":"v1","inputs":{},"return_run_details":true}"#
+        );
+    }
+}

@@ -6,9 +6,9 @@
 
 use super::text::{clean, is_safe};
 use super::{
-    Alarm, AlarmSpec, ContextInfo, Deployment, Image, LifecycleHook, LogLine, MetricSpec,
+    Alarm, AlarmSpec, BuildSource, ContextInfo, Deployment, Image, LifecycleHook, LogLine, MetricSpec,
     NativeDeployment, Outcome, PastDeployment, Service, ServiceEvent, ServiceRevision,
-    TargetGroupHealth, Task, TaskDefRef, WeightedRoute,
+    TargetGroupHealth, Task, TaskDefRef, WeightedRoute, Workflow,
 };
 
 /// Cleans every string of a value in place.
@@ -228,6 +228,7 @@ impl Clean for Service {
             watched_alarms,
             alarm_tags,
             history,
+            build,
         } = self;
         for s in [cluster, name, arn, image_tag] {
             s.clean();
@@ -246,6 +247,17 @@ impl Clean for Service {
         watched_alarms.clean();
         alarm_tags.clean();
         history.clean();
+        build.clean();
+    }
+}
+
+impl Clean for BuildSource {
+    fn clean(&mut self) {
+        let BuildSource { workflow, git_ref } = self;
+        let Workflow { repo, workflow } = workflow;
+        for s in [repo, workflow, git_ref] {
+            s.clean();
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 mod action;
 mod alarm;
 pub mod alarm_link;
+pub mod build;
 pub mod clean;
 pub mod evidence;
 pub mod history;
@@ -18,13 +19,17 @@ mod wire;
 
 pub use action::{
     ActionError, ActionPlan, ActionResult, Expectation, FollowUp, Mutation, Refusal, StepError,
-    Verb, weights_text,
+    Verb, dispatch_body, weights_text,
 };
 pub use alarm::{
     Alarm, AlarmDetail, AlarmKind, AlarmSpec, AlarmState, AlarmTransition, Comparison, MetricSpec,
     rule_children,
 };
 pub use alarm_link::{AlarmLink, LinkReason, link_alarms};
+pub use build::{
+    BuildSource, BuildTarget, Conclusion, InputKind, Job, LogTail, RateInfo, Run, RunDetail,
+    RunRef, RunStatus, Step, Workflow, WorkflowInput,
+};
 pub use clean::Clean;
 pub use history::{Outcome, PastDeployment, RollbackCause};
 pub use image::{Findings, Image};

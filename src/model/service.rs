@@ -317,6 +317,9 @@ pub struct Service {
     /// The last deployments and their outcomes, newest first. Backends leave it empty; the
     /// console keeps it across refreshes (see `model::history`).
     pub history: Vec<super::PastDeployment>,
+    /// The workflow that builds it, from its tags `deckwatch:repo`, `deckwatch:workflow` and
+    /// `deckwatch:ref` (a `[[build]]` entry in the config wins over them).
+    pub build: Option<super::BuildSource>,
 }
 
 /// CPU and memory utilisation in percent, oldest first, one point a minute.

@@ -1,7 +1,7 @@
 //! What each command does, by mode. Keys and palette words both end here, so a command behaves
 //! the same whichever way it was asked for.
 
-use super::{Effect, Mode, Pane, State, contexts, plan, progress};
+use super::{Effect, Mode, Pane, State, build_commands, contexts, plan, progress};
 use crate::keymap::{self, Command};
 use crate::model::{ActionPlan, Verb};
 
@@ -18,6 +18,7 @@ pub(super) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
         Mode::Diff(_) | Mode::Events(_) => super::overlay::on_scroll(state, command),
         Mode::Confirm(plan, typed) => on_confirm(state, command, *plan, typed, effects),
         Mode::Scale(typed) => on_scale(state, command, typed),
+        Mode::Build(form) => build_commands::on_form(state, command, *form, effects),
     }
 }
 
@@ -77,8 +78,9 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
             effects.push(Effect::ReportBudget);
         }
         Command::Quit => quit_unless_acting(state),
-        Command::Build => state
-            .flash("start a build: not in this version (no CI backend yet); nothing was changed"),
+        Command::Build => build_commands::open_build(state, effects),
+        Command::CancelRun | Command::Rerun => build_commands::on_run(state, command),
+        Command::Deploy => build_commands::deploy(state),
         Command::Promote
         | Command::Abort
         | Command::Rollback
@@ -229,6 +231,7 @@ fn rollout_alarms(state: &mut State) {
 fn open(state: &mut State) {
     match state.pane {
         Pane::Services => state.open_rollout_view(),
+        Pane::Builds => super::builds::open_detail(state),
         Pane::Logs => {}
         _ => {
             if state.current().has_items() {
@@ -240,6 +243,9 @@ fn open(state: &mut State) {
 
 /// `Esc`: clears the filter, then resumes a paused tail, then goes back where you came from.
 fn back(state: &mut State) {
+    if state.pane == Pane::Builds && super::builds::close_detail(state) {
+        return;
+    }
     if !state.current().filter().is_empty() {
         state.current_mut().set_filter(String::new());
     } else if state.pane == Pane::Logs && !state.logs.follow {
@@ -326,6 +332,7 @@ fn on_confirm(
         }
         Command::Confirm => true,
         Command::Cancel => false,
+        Command::OtherTarget => return build_commands::other_target(state, plan, typed),
         Command::DeleteChar | Command::Insert(_) => {
             match command {
                 Command::Insert(c) => typed.push(c),
@@ -339,6 +346,7 @@ fn on_confirm(
         _ => return,
     };
     state.mode = Mode::Normal;
+    state.builds.deploy = None;
     if confirmed {
         state.progress = Some(progress::Progress::start(&plan, state.now));
         effects.push(Effect::Run(Box::new(plan), state.context.clone()));

@@ -309,7 +309,8 @@ pub(super) fn on_failed(state: &mut State, generation: u64, err: CloudError) {
         return;
     }
     state.contexts.connecting = false;
-    for pane in Pane::ALL {
+    // The builds pane is GitHub's: an AWS context's failure is not its own.
+    for pane in Pane::ALL.into_iter().filter(|p| *p != Pane::Builds) {
         state.pane_data_mut(pane).fail(err.clone());
     }
     let retry = state.keys.key_for(

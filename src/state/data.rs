@@ -77,6 +77,12 @@ pub(super) fn on_data(state: &mut State, msg: Msg) {
             }
             state.dirty |= state.pane_data_mut(pane).fail(err);
         }
+        m @ (Msg::Runs(..)
+        | Msg::RunDetail(..)
+        | Msg::RunDetailFailed(..)
+        | Msg::BuildInputs(..)
+        | Msg::Dispatched(..)
+        | Msg::CiRate(..)) => super::builds::on_msg(state, m),
         _ => {}
     }
 }

@@ -1,7 +1,7 @@
 //! How each kind of item is identified and filtered, and the order panes show them in.
 
 use super::table::{TableItem, contains};
-use crate::model::{Alarm, Image, Service, Task};
+use crate::model::{Alarm, Image, Run, Service, Task};
 use std::cmp::Ordering;
 
 /// Compares two floats, unknown (NaN) last.
@@ -144,6 +144,32 @@ impl TableItem for Alarm {
     }
     fn matches(&self, n: &str) -> bool {
         contains(&self.name, n) || contains(self.state.as_str(), n) || contains(&self.reason, n)
+    }
+}
+
+impl TableItem for Run {
+    fn id(&self) -> String {
+        format!("{}#{}", self.workflow.repo, self.id)
+    }
+    fn matches(&self, n: &str) -> bool {
+        contains(&self.workflow.repo, n)
+            || contains(&self.workflow.workflow, n)
+            || contains(&self.branch, n)
+            || contains(&self.head_sha, n)
+            || contains(&self.actor, n)
+            || contains(&self.event, n)
+            || contains(self.status.as_str(), n)
+            || self
+                .conclusion
+                .as_ref()
+                .is_some_and(|c| contains(c.as_str(), n))
+            || contains(&self.number.to_string(), n)
+    }
+    /// The CI worker sends runs newest first, the order the pane keeps.
+    fn sort_default(_: &mut [Self]) {}
+    const SORTABLE: &'static [&'static str] = &[];
+    fn cmp_by(&self, _: &Self, _: &str) -> Ordering {
+        Ordering::Equal
     }
 }
 

@@ -2,6 +2,9 @@
 //! it changes the state and returns the effects for the loop to carry out. Each kind of message
 //! has its own handler: keys in `keys`, commands in `commands`, data in `data`.
 
+mod build_commands;
+pub mod build_plan;
+pub mod builds;
 mod commands;
 pub mod contexts;
 mod data;
@@ -53,6 +56,8 @@ pub enum Mode {
     Diff(ServiceKey),
     /// All of a service's events, scrollable.
     Events(ServiceKey),
+    /// The build dialog: ref and inputs, editable.
+    Build(Box<builds::BuildForm>),
 }
 
 impl Mode {
@@ -68,6 +73,8 @@ impl Mode {
             Mode::Confirm(..) if prod => Layer::ConfirmTyped,
             Mode::Confirm(..) => Layer::Confirm,
             Mode::Scale(_) => Layer::Scale,
+            Mode::Build(f) if f.editing => Layer::BuildEdit,
+            Mode::Build(_) => Layer::BuildForm,
         }
     }
 }
@@ -81,6 +88,8 @@ pub struct State {
     pub images: Table<Image>,
     pub alarms: Table<Alarm>,
     pub logs: LogView,
+    /// The builds pane: runs, the open run's detail, the mapping, the CI's state.
+    pub builds: builds::Builds,
     /// The service whose rollout view is open, or was last.
     pub rollout: Option<ServiceKey>,
     pub rollout_view: rollout::RolloutView,
@@ -165,6 +174,7 @@ impl State {
             images: Table::default(),
             alarms: Table::default(),
             logs: LogView::new(o.log_lines, o.log_bytes),
+            builds: builds::Builds::default(),
             rollout: None,
             rollout_view: rollout::RolloutView::default(),
             history: Vec::new(),
@@ -356,6 +366,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Link(e) => link::on_event(state, e),
         data => data::on_data(state, data),
     }
+    builds::watch_effect(state, &mut effects);
     let watch = state.watch();
     if state.last_watch.as_ref() != Some(&watch) {
         state.last_watch = Some(watch.clone());

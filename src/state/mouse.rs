@@ -70,6 +70,7 @@ fn select_row(state: &mut State, row: usize) {
         Pane::Tasks => (state.tasks.len(), &mut state.tasks.selected),
         Pane::Images => (state.images.len(), &mut state.images.selected),
         Pane::Alarms => (state.alarms.len(), &mut state.alarms.selected),
+        Pane::Builds => (state.builds.runs.len(), &mut state.builds.runs.selected),
         // Log lines are not selected; the rollout view is a document that scrolls.
         Pane::Logs | Pane::Rollout => return,
     };

@@ -4,7 +4,8 @@ use super::Pane;
 use super::table::{Prepared, Sort};
 use crate::cloud::CloudError;
 use crate::model::{
-    ActionPlan, ActionResult, Alarm, ContextInfo, Image, LogLine, Millis, Service, ServiceKey, Task,
+    ActionPlan, ActionResult, Alarm, ContextInfo, Image, LogLine, Millis, RateInfo, Run, RunDetail,
+    RunRef, Service, ServiceKey, Task, Workflow, WorkflowInput,
 };
 use crate::workers::budget::OpReport;
 use crossterm::event::{KeyEvent, MouseEvent};
@@ -59,6 +60,17 @@ pub enum Msg {
     Logs(ServiceKey, Vec<LogLine>, Millis),
     /// A pane's fetch failed.
     Failed(Pane, CloudError, Millis),
+    /// The runs of these workflows, newest first.
+    Runs(Vec<Workflow>, Vec<Run>, Millis),
+    /// The open run's jobs, steps and failing log.
+    RunDetail(RunDetail, Millis),
+    RunDetailFailed(RunRef, CloudError, Millis),
+    /// The build dialog's workflow inputs at a ref, or why they could not be read.
+    BuildInputs(Workflow, String, Result<Vec<WorkflowInput>, CloudError>),
+    /// A dispatch started this run (None: GitHub answered 204 and it was not found).
+    Dispatched(Workflow, Option<u64>),
+    /// GitHub's last rate-limit headers, and until when the client waits after a limit.
+    CiRate(Option<RateInfo>, Option<Millis>),
     /// An action's outcome: what was done, or why it was refused or failed.
     ActionDone(ActionResult),
     /// The API budget's figures, for `:budget`.
@@ -92,4 +104,8 @@ pub enum Effect {
     ReportBudget,
     /// Tell the evidence worker what the screen needs now.
     Evidence(Box<super::evidence::Request>),
+    /// Tell the CI worker what to poll.
+    WatchBuilds(super::builds::CiWatch),
+    /// Read a workflow's dispatch inputs at a ref, for the build dialog.
+    LoadInputs(Workflow, String),
 }

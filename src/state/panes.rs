@@ -15,28 +15,31 @@ pub enum Pane {
     Images,
     Alarms,
     Logs,
+    Builds,
     /// One service's rollout: a view of its own, opened from a service, not a tab.
     Rollout,
 }
 
 impl Pane {
-    /// Every pane, each with its poller.
-    pub const ALL: [Pane; 6] = [
+    /// Every pane. Each but builds (the CI worker's) has its poller.
+    pub const ALL: [Pane; 7] = [
         Pane::Services,
         Pane::Tasks,
         Pane::Images,
         Pane::Alarms,
         Pane::Logs,
+        Pane::Builds,
         Pane::Rollout,
     ];
 
     /// The panes with a tab, in the order of their number keys.
-    pub const TABS: [Pane; 5] = [
+    pub const TABS: [Pane; 6] = [
         Pane::Services,
         Pane::Tasks,
         Pane::Images,
         Pane::Alarms,
         Pane::Logs,
+        Pane::Builds,
     ];
 
     pub fn title(self) -> &'static str {
@@ -46,6 +49,7 @@ impl Pane {
             Pane::Images => "images",
             Pane::Alarms => "alarms",
             Pane::Logs => "logs",
+            Pane::Builds => "builds",
             Pane::Rollout => "rollout",
         }
     }
@@ -198,6 +202,7 @@ impl State {
             Pane::Images => &self.images,
             Pane::Alarms => &self.alarms,
             Pane::Logs => &self.logs,
+            Pane::Builds => &self.builds.runs,
             Pane::Rollout => &self.rollout_view,
         }
     }
@@ -209,6 +214,7 @@ impl State {
             Pane::Images => &mut self.images,
             Pane::Alarms => &mut self.alarms,
             Pane::Logs => &mut self.logs,
+            Pane::Builds => &mut self.builds.runs,
             Pane::Rollout => &mut self.rollout_view,
         }
     }

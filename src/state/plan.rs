@@ -39,6 +39,11 @@ pub fn for_verb(
         Verb::Rollback => rollback(s),
         Verb::ForceDeploy => Ok(force(s)),
         Verb::Scale => scale(s, desired.ok_or(Refusal::NoCount)?),
+        // Planned from what the builds pane shows (state::build_plan), not from a service alone.
+        Verb::Build | Verb::CancelRun | Verb::Rerun | Verb::Deploy => Err(Refusal::NoCi(format!(
+            "{verb} {} is planned from a run or an image",
+            s.name
+        ))),
     }
 }
 

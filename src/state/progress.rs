@@ -82,6 +82,13 @@ impl Progress {
                     None
                 },
             }),
+            // A deploy waits for the revision it expects RegisterTaskDefinition to return.
+            Mutation::UpdateServiceToRegistered { expected } => Some(Want {
+                service: service.clone(),
+                task_def: Some(expected.clone()),
+                desired: None,
+                replaced_deployment: None,
+            }),
             _ => None,
         });
         Self {

@@ -147,3 +147,33 @@ impl Theme {
         Style::new().fg(self.bg).bg(self.alarm)
     }
 }
+
+impl Theme {
+    /// A workflow run's (or job's, or step's) state: its conclusion once completed.
+    pub fn run_state(
+        &self,
+        status: &crate::model::RunStatus,
+        conclusion: Option<&crate::model::Conclusion>,
+    ) -> Style {
+        use crate::model::Conclusion as C;
+        match conclusion {
+            Some(C::Success) => Style::new().fg(self.ok),
+            Some(c) if c.is_failure() => Style::new().fg(self.alarm).add_modifier(Modifier::BOLD),
+            Some(C::Cancelled | C::Skipped | C::Neutral | C::Stale) => Style::new().fg(self.muted),
+            Some(_) => Style::new().fg(self.warn),
+            None if *status == crate::model::RunStatus::InProgress => Style::new().fg(self.info),
+            None => Style::new().fg(self.warn),
+        }
+    }
+
+    /// A log line: the runner's `##[error]` lines stand out.
+    pub fn build_log_line(&self, line: &str) -> Style {
+        if line.contains("##[error]") {
+            Style::new().fg(self.alarm)
+        } else if line.contains("##[warning]") {
+            Style::new().fg(self.warn)
+        } else {
+            Style::new().fg(self.fg)
+        }
+    }
+}

@@ -58,6 +58,9 @@ pub fn text(p: &Progress, services: &[Service], now: Millis) -> String {
                 duration(STABLE_TIMEOUT_MS)
             )
         }
+        Phase::Sent { .. } if p.verb.is_ci() => {
+            format!("✓ {what}: sent; the builds pane (6) follows the run")
+        }
         Phase::Sent { .. } => format!("✓ {what}: sent; follow it in the rollout view"),
         Phase::Stable { took, .. } => format!("✓ {what}: stable after {}", duration(*took)),
         Phase::TimedOut { .. } => format!(

@@ -26,6 +26,13 @@ pub fn draw(
     lines.extend(changes(plan, theme));
     lines.push(Line::raw(""));
     let mut tail = vec![planned_on(plan, theme), Line::raw("")];
+    if let Some(c) = state.builds.deploy.as_ref().filter(|c| c.targets.len() > 1) {
+        let next = &c.targets[(c.at + 1) % c.targets.len()];
+        tail.push(Line::from(Span::styled(
+            format!(" Tab: deploy to {next} instead"),
+            Style::new().fg(theme.accent),
+        )));
+    }
     let (last, buttons) = if state.context.prod {
         (typed_confirmation(plan, typed, theme), Vec::new())
     } else {
@@ -158,7 +165,10 @@ fn keys(state: &State, theme: &Theme) -> (Line<'static>, Vec<(u16, u16, Command)
     let mut spans = Vec::new();
     let mut buttons = Vec::new();
     let mut x = 0u16;
-    for (i, b) in state.keys.layer(Layer::Confirm).iter().enumerate() {
+    // Tab (the deploy's next target) has its own line when there is one.
+    let bindings = state.keys.layer(Layer::Confirm).iter();
+    let shown = bindings.filter(|b| b.command != Command::OtherTarget);
+    for (i, b) in shown.enumerate() {
         let gap = if i == 0 { " " } else { "   " };
         let label = Span::styled(b.label.clone(), key);
         let help = Span::styled(format!(" {}", b.help), fg);

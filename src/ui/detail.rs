@@ -32,7 +32,13 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             None => return,
         },
         Pane::Images => match state.images.selected_item() {
-            Some(i) => ("image", image(i, now, theme)),
+            Some(i) => {
+                let mut lines = image(i, now, theme);
+                for by in super::builds::built_by(state, i) {
+                    lines.push(field(theme, "built by", by));
+                }
+                ("image", lines)
+            }
             None => return,
         },
         Pane::Alarms => match state.alarms.selected_item() {
@@ -42,7 +48,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             }
             None => return,
         },
-        Pane::Services | Pane::Logs | Pane::Rollout => return,
+        Pane::Services | Pane::Logs | Pane::Builds | Pane::Rollout => return,
     };
     let width = area.width.saturating_sub(8).min(110);
     let h = super::widgets::overlay::wrapped_height(&lines, width);

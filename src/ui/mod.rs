@@ -5,6 +5,8 @@ mod alarm_detail;
 mod alarms;
 pub mod badges;
 mod budget;
+mod build_dialog;
+pub mod builds;
 mod chrome;
 mod confirm;
 mod detail;
@@ -21,6 +23,7 @@ mod logs;
 mod overlays;
 mod rollout;
 mod rollout_view;
+mod run_detail;
 mod services;
 mod tasks;
 pub mod widgets;
@@ -58,6 +61,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
         Pane::Images => listed(images::draw(f, body, state, theme)),
         Pane::Alarms => listed(alarms::draw(f, body, state, theme)),
         Pane::Logs => listed(logs::draw(f, body, state, theme)),
+        Pane::Builds => builds::draw(f, body, state, theme),
         Pane::Rollout => {
             let drawn = rollout_view::draw(f, body, state, theme);
             scroll_limit = drawn.scroll_limit;
@@ -80,6 +84,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
         Mode::Budget => budget::draw(f, body, state, theme),
         Mode::Diff(key) => diff::draw(f, body, state, key, theme),
         Mode::Events(key) => events::draw(f, body, state, key, theme),
+        Mode::Build(form) => build_dialog::draw(f, body, state, form, theme),
         Mode::Normal | Mode::Filter => {}
     }
     Viewport {

@@ -4,6 +4,8 @@
 pub mod audit;
 pub mod backoff;
 pub mod budget;
+pub mod ci;
+pub mod ci_runner;
 pub mod connect;
 pub mod credentials;
 pub mod evidence;

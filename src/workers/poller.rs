@@ -52,13 +52,16 @@ fn wanted(pane: Pane, w: &Watch) -> bool {
         // The rollout view shows its service's row too.
         Pane::Services => matches!(w.pane, Pane::Services | Pane::Rollout),
         Pane::Tasks => w.pane == Pane::Tasks,
-        Pane::Images => w.pane == Pane::Images,
+        // The builds pane joins runs to their images too.
+        Pane::Images => matches!(w.pane, Pane::Images | Pane::Builds),
         // Everywhere: the tab's badge and the service rows show them (see `interval`).
         Pane::Alarms => true,
         // The logs pane, and the rollout view's log lines.
         Pane::Logs => matches!(w.pane, Pane::Logs | Pane::Rollout) && w.service.is_some(),
         // The rollout view's tasks: its service's only.
         Pane::Rollout => w.pane == Pane::Rollout && w.service.is_some(),
+        // Polled by the CI worker (workers::ci), not from the fleet.
+        Pane::Builds => false,
     }
 }
 
@@ -88,7 +91,7 @@ pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Int
     let series = metrics::Series::default();
     tasks.push(tokio::spawn(metrics::run(fleet.clone(), keys_rx, series.clone())).abort_handle());
     let mut keys_tx = Some(keys_tx);
-    for pane in Pane::ALL {
+    for pane in Pane::ALL.into_iter().filter(|p| *p != Pane::Builds) {
         let p = Poller {
             pane,
             fleet: fleet.clone(),
@@ -286,6 +289,12 @@ impl Poller {
                 return Ok(Polled::Alarms(listing.items, now_ms()));
             }
             Pane::Logs => self.logs(w).await?,
+            Pane::Builds => {
+                return Err(CloudError::new(
+                    ErrorKind::Other,
+                    "the builds pane is polled by the CI worker",
+                ));
+            }
         }))
     }
 

@@ -4,10 +4,11 @@
 use super::audit::{Audit, Phase};
 use super::budget::{Priority, with_priority};
 use super::team_audit;
+use crate::ci::Ci;
 use crate::cloud::Fleet;
 use crate::model::{
     ActionError, ActionPlan, ActionResult, ContextInfo, Expectation, FollowUp, Mutation, Service,
-    ServiceKey, StepError, weights_text,
+    ServiceKey, StepError, TaskDefRef, weights_text,
 };
 use crate::state::{LinkEvent, Msg, TeamAudit};
 use serde_json::json;
@@ -17,17 +18,23 @@ use tokio::sync::mpsc;
 
 pub async fn run(
     fleet: Arc<dyn Fleet>,
+    ci: Arc<dyn Ci>,
     audit: Arc<Audit>,
     plan: ActionPlan,
     ctx: ContextInfo,
     tx: mpsc::Sender<Msg>,
 ) {
     // A confirmed action never waits behind polls for the API budget.
-    let mut result = with_priority(Priority::Action, async {
-        same_account(fleet.as_ref(), &audit, &plan, &ctx).await?;
-        execute(fleet.as_ref(), &audit, &plan, &ctx).await
-    })
-    .await;
+    let mut result = if plan.mutation.is_ci() {
+        let call = super::ci_runner::execute(ci.as_ref(), &audit, &plan, &ctx, &tx);
+        with_priority(Priority::Action, call).await
+    } else {
+        let call = async {
+            same_account(fleet.as_ref(), &audit, &plan, &ctx).await?;
+            execute(fleet.as_ref(), &audit, &plan, &ctx).await
+        };
+        with_priority(Priority::Action, call).await
+    };
     let team = with_priority(Priority::Action, ship_pending(fleet.as_ref(), &audit)).await;
     if let (Ok(done), Some(TeamAudit::Unsent { count, why })) = (&mut result, &team) {
         let group = audit.remote_group.as_deref().unwrap_or_default();
@@ -123,15 +130,19 @@ pub async fn execute(
             changes: changed,
         });
     }
-    if let Err(cause) = call_audited(fleet, audit, ctx, plan).await {
-        return Err(ActionError::FirstCall { what, cause });
-    }
+    let registered = match call_audited(fleet, audit, ctx, plan).await {
+        Ok(r) => r,
+        Err(cause) => return Err(ActionError::FirstCall { what, cause }),
+    };
     for (i, f) in plan.then.iter().enumerate() {
-        if let Err(e) = follow_up(fleet, audit, plan, f, ctx).await {
+        if let Err(e) = follow_up(fleet, audit, plan, f, ctx, registered.as_ref()).await {
             return Err(partly_done(what, plan, i, e));
         }
     }
-    Ok(format!("{what}: sent {}", plan.mutation))
+    Ok(match registered {
+        Some(td) => format!("{what}: registered {td} and moved the service to it"),
+        None => format!("{what}: sent {}", plan.mutation),
+    })
 }
 
 /// The context with the caller's identity asked of the backend when the header has not got it
@@ -233,10 +244,11 @@ async fn follow_up(
     plan: &ActionPlan,
     f: &FollowUp,
     ctx: &ContextInfo,
+    registered: Option<&TaskDefRef>,
 ) -> Result<(), StepError> {
     let step = ActionPlan {
         service: f.service.clone(),
-        mutation: f.mutation.clone(),
+        mutation: resolve(&f.mutation, registered)?,
         expect: f.expect.clone(),
         then: Vec::new(),
         ..plan.clone()
@@ -264,7 +276,23 @@ async fn follow_up(
             call: f.mutation.to_string(),
         });
     }
-    call_audited(fleet, audit, ctx, &step).await
+    call_audited(fleet, audit, ctx, &step).await.map(|_| ())
+}
+
+/// A later call that names the revision an earlier RegisterTaskDefinition returned gets it.
+fn resolve(m: &Mutation, registered: Option<&TaskDefRef>) -> Result<Mutation, StepError> {
+    match (m, registered) {
+        (Mutation::UpdateServiceToRegistered { .. }, Some(td)) => Ok(Mutation::UpdateService {
+            task_def: Some(td.clone()),
+            desired: None,
+            force: false,
+        }),
+        (Mutation::UpdateServiceToRegistered { .. }, None) => Err(StepError::Call {
+            call: m.to_string(),
+            cause: "no revision was registered before it".into(),
+        }),
+        (m, _) => Ok(m.clone()),
+    }
 }
 
 /// The services re-read once the plan's first service is stable (at once when `f` need not
@@ -304,15 +332,26 @@ async fn call_audited(
     audit: &Audit,
     ctx: &ContextInfo,
     step: &ActionPlan,
-) -> Result<(), StepError> {
+) -> Result<Option<TaskDefRef>, StepError> {
     audit
         .record(Phase::Before, ctx, step, json!(null))
         .map_err(|e| StepError::Audit(e.to_string()))?;
     // The team's copy of "before" goes ahead of the call too (for a few seconds at most).
     team_audit::ship_before_call(fleet, audit).await;
-    let result = fleet.act(&step.service, &step.mutation).await;
+    let result = match &step.mutation {
+        Mutation::RegisterTaskDefinition {
+            from,
+            repository,
+            digest,
+        } => fleet
+            .register_task_def(&step.service, from, repository, digest)
+            .await
+            .map(Some),
+        m => fleet.act(&step.service, m).await.map(|()| None),
+    };
     let outcome = match &result {
-        Ok(()) => json!({"result": "ok"}),
+        Ok(Some(td)) => json!({"result": "ok", "registered": td.to_string()}),
+        Ok(None) => json!({"result": "ok"}),
         Err(e) => json!({"error": e.to_string()}),
     };
     audit_or_log(audit, Phase::After, ctx, step, outcome);

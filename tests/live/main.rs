@@ -1,6 +1,7 @@
-//! The tests that need a moto server (a local AWS emulator): run them with
-//! `scripts/moto.sh cargo test --test live`, as scripts/test.sh does. They fail without
-//! `DECKWATCH_MOTO_URL`. One binary (each file a module), so CI links the AWS SDK once for all
+//! The tests that need a moto server (a local AWS emulator) or Prism (GitHub's API mocked from
+//! its OpenAPI description): run them with `scripts/moto.sh scripts/prism.sh cargo test --test
+//! live`, as scripts/test.sh does. They fail without `DECKWATCH_MOTO_URL` and
+//! `DECKWATCH_PRISM_URL`. One binary (each file a module), so CI links the AWS SDK once for all
 //! of them. The tests share the script's moto and run in parallel: each names its own clusters,
 //! families, repositories, alarms and log groups, and the ones that need a server to themselves
 //! start their own.
@@ -13,10 +14,12 @@ mod support;
 mod e2e_moto;
 mod e2e_native_canary;
 mod faults;
+mod github_prism;
 mod moto_actions;
 mod moto_backend;
 mod moto_contexts;
 mod moto_credentials;
+mod moto_deploy;
 mod moto_endpoint_loss;
 mod moto_evidence;
 mod moto_metrics;

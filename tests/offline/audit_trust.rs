@@ -276,7 +276,7 @@ async fn the_before_record_reaches_the_team_before_the_call() {
     let plan = scale_plan(fleet.as_ref()).await;
     let ctx = fleet.context().await.unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::channel(16);
-    run(fleet.clone(), audit.clone(), plan, ctx, tx).await;
+    run(fleet.clone(), no_ci(), audit.clone(), plan, ctx, tx).await;
     assert_eq!(fleet.calls(), ["ship before", "act", "ship after"]);
     assert_eq!(audit.unsent_count(), 0);
     let local: Vec<String> = std::fs::read_to_string(&path)
@@ -319,7 +319,7 @@ async fn a_missing_group_is_said_and_its_records_are_kept_and_sent_later() {
     let plan = scale_plan(fleet.as_ref()).await;
     let ctx = fleet.context().await.unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::channel(16);
-    run(fleet.clone(), audit.clone(), plan, ctx, tx).await;
+    run(fleet.clone(), no_ci(), audit.clone(), plan, ctx, tx).await;
     // The action went; its records wait, and the result says so.
     assert!(fleet.calls().contains(&"act".to_string()));
     assert_eq!(audit.unsent_count(), 2);
@@ -406,4 +406,11 @@ fn the_debug_log_is_the_owners_only_and_never_holds_a_key_id() {
     let mode = |p: &Path| std::fs::metadata(p).unwrap().mode() & 0o777;
     assert_eq!(mode(&log), 0o600);
     assert_eq!(mode(log.parent().unwrap()), 0o700);
+}
+
+/// The runner's CI side, unused by these AWS actions.
+fn no_ci() -> Arc<deckwatch::ci::NoCi> {
+    Arc::new(deckwatch::ci::NoCi {
+        why: "no CI in this test".into(),
+    })
 }

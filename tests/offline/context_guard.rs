@@ -21,7 +21,10 @@ async fn promote_checkout(fleet: Arc<SimFleet>, ctx: ContextInfo) -> (Msg, Vec<s
     let checkout = services.iter().find(|s| s.name == "checkout").unwrap();
     let plan = for_verb(Verb::Promote, checkout, &services, None).unwrap();
     let (tx, mut rx) = mpsc::channel(4);
-    runner::run(fleet, audit, plan, ctx, tx).await;
+    let ci = Arc::new(deckwatch::ci::NoCi {
+        why: "no CI in this test".into(),
+    });
+    runner::run(fleet, ci, audit, plan, ctx, tx).await;
     let records = std::fs::read_to_string(&path)
         .unwrap_or_default()
         .lines()

@@ -207,3 +207,38 @@ fn the_rollout_view_compares_the_canary_and_diff_shows_what_changed() {
     c.send("q");
     assert!(c.wait_exit().success());
 }
+
+#[test]
+fn b_then_y_starts_a_build_the_builds_pane_follows_to_success() {
+    let mut c = Console::spawn(&["--demo"], &[]);
+    c.wait_for("services (11)");
+    // prod-core/api is selected: its build dialog, with the workflow's inputs read.
+    c.send("B");
+    c.wait_for("start a build of prod-core/api?");
+    c.wait_for("run_tests");
+    c.wait_for("POST /repos/acme/api/actions/workflows/build.yml/dispatches");
+    c.send("y");
+    c.wait_for("the builds pane (6) follows the run");
+    c.send("6");
+    c.wait_for("╭ builds (");
+    // The new run is the newest: dispatched by the console, then queued or running.
+    c.wait_for("dispatch");
+    let screen = c.screen();
+    let row = screen
+        .lines()
+        .find(|l| l.contains("acme/api build.yml") && l.contains("dispatch"))
+        .unwrap_or_else(|| panic!("the new run is not listed:\n{screen}"))
+        .to_string();
+    assert!(
+        row.contains("queued") || row.contains("in_progress"),
+        "{row}"
+    );
+    // About 50 s on the demo's clock, which is the wall clock here.
+    c.wait_until_long("the run's success", |s| {
+        s.lines().any(|l| {
+            l.contains("acme/api build.yml") && l.contains("dispatch") && l.contains("✓ success")
+        })
+    });
+    c.send("q");
+    assert!(c.wait_exit().success());
+}

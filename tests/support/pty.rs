@@ -173,6 +173,15 @@ impl Console {
     }
 
     fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) {
+        self.wait_within(PATIENCE, what, ok);
+    }
+
+    /// For what takes a while on the demo's clock (a build runs about 50 s): three minutes.
+    pub fn wait_until_long(&self, what: &str, ok: impl Fn(&str) -> bool) {
+        self.wait_within(PATIENCE * 3, what, ok);
+    }
+
+    fn wait_within(&self, patience: Duration, what: &str, ok: impl Fn(&str) -> bool) {
         let start = Instant::now();
         loop {
             let s = self.screen();
@@ -180,7 +189,7 @@ impl Console {
                 return;
             }
             assert!(
-                start.elapsed() < PATIENCE,
+                start.elapsed() < patience,
                 "gave up waiting for {what}; the screen:\n{s}"
             );
             std::thread::sleep(Duration::from_millis(50));

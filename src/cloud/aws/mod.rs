@@ -12,6 +12,7 @@ mod balancers;
 mod batch;
 mod config;
 pub mod credentials;
+pub mod deploy;
 mod enrich;
 pub mod errors;
 pub mod history;
@@ -519,6 +520,16 @@ impl Fleet for AwsFleet {
 
     async fn audit_group_exists(&self, group: &str) -> CloudResult<bool> {
         mutations::audit_group_exists(self, group).await
+    }
+
+    async fn register_task_def(
+        &self,
+        _service: &ServiceKey,
+        from: &crate::model::TaskDefRef,
+        repository: &str,
+        digest: &str,
+    ) -> CloudResult<crate::model::TaskDefRef> {
+        deploy::register(self, from, repository, digest).await
     }
 }
 

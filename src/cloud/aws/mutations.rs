@@ -52,6 +52,19 @@ pub async fn act(f: &AwsFleet, key: &ServiceKey, m: &Mutation) -> CloudResult<()
             let route = (listener_arn.as_str(), rule_arn.as_str(), *is_default);
             super::routes::set_weights(&f.elb, &f.errors, route, from, to).await?;
         }
+        Mutation::RegisterTaskDefinition {
+            from,
+            repository,
+            digest,
+        } => {
+            super::deploy::register(f, from, repository, digest).await?;
+        }
+        other => {
+            return Err(crate::cloud::CloudError::new(
+                crate::cloud::ErrorKind::Other,
+                format!("{other} is not a call this backend makes (the runner resolves it first)"),
+            ));
+        }
     }
     Ok(())
 }

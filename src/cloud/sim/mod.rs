@@ -4,6 +4,7 @@
 
 mod alarms;
 mod canary;
+pub mod ci;
 mod mutations;
 mod rng;
 mod rolling;
@@ -167,5 +168,18 @@ impl Fleet for SimFleet {
 
     async fn alarm_history(&self, name: &str, since: Millis) -> CloudResult<Vec<AlarmTransition>> {
         Ok(self.with_world(|w| alarms::history(w, name, since)))
+    }
+
+    async fn register_task_def(
+        &self,
+        service: &ServiceKey,
+        from: &TaskDefRef,
+        repository: &str,
+        digest: &str,
+    ) -> CloudResult<TaskDefRef> {
+        self.with_world(|w| {
+            let i = mutations::index_of(w, service)?;
+            mutations::register(w, i, from, repository, digest)
+        })
     }
 }

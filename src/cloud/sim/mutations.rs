@@ -1,15 +1,16 @@
 //! The demo fleet's answer to mutating calls, with the same preconditions ECS checks.
 
+use super::ci::Registered;
 use super::world::World;
 use super::{canary, rolling};
 use crate::cloud::{CloudError, CloudResult, ErrorKind};
-use crate::model::{HookStatus, Mutation, NativeStatus, ServiceKey};
+use crate::model::{HookStatus, Mutation, NativeStatus, ServiceKey, TaskDefRef};
 
 fn invalid(msg: impl Into<String>) -> CloudError {
     CloudError::new(ErrorKind::Other, msg)
 }
 
-pub fn act(w: &mut World, key: &ServiceKey, m: &Mutation) -> CloudResult<()> {
+pub(super) fn act(w: &mut World, key: &ServiceKey, m: &Mutation) -> CloudResult<()> {
     let i = w
         .services
         .iter()
@@ -43,7 +44,69 @@ pub fn act(w: &mut World, key: &ServiceKey, m: &Mutation) -> CloudResult<()> {
         Mutation::SetWeights {
             rule_arn, from, to, ..
         } => set_weights(w, rule_arn, from, to),
+        Mutation::RegisterTaskDefinition {
+            from,
+            repository,
+            digest,
+        } => register(w, i, from, repository, digest).map(|_| ()),
+        other => Err(invalid(format!(
+            "{other} is not a call this backend makes (the runner resolves it first)"
+        ))),
     }
+}
+
+/// A new revision of the service's family: `from` with its image moved to `digest`.
+pub fn register(
+    w: &mut World,
+    i: usize,
+    from: &TaskDefRef,
+    repository: &str,
+    digest: &str,
+) -> CloudResult<TaskDefRef> {
+    if w.services[i].repo != repository {
+        return Err(invalid(format!(
+            "ClientException: no container of {from} runs an image of {repository}"
+        )));
+    }
+    let tag = w
+        .images
+        .iter()
+        .find(|img| img.repository == repository && img.digest == digest)
+        .and_then(|img| img.tags.first().cloned())
+        .ok_or_else(|| invalid(format!("ImageNotFoundException: {repository}@{digest}")))?;
+    // A paired canary registers in its primary's family: the highest revision of the two.
+    let family = from.family.clone();
+    let latest = w
+        .services
+        .iter()
+        .filter(|s| s.svc.task_def.family == family)
+        .map(|s| s.latest_revision)
+        .max()
+        .unwrap_or(from.revision);
+    let revision = latest + 1;
+    for s in w
+        .services
+        .iter_mut()
+        .filter(|s| s.svc.task_def.family == family)
+    {
+        s.latest_revision = revision;
+    }
+    let digest = digest.to_string();
+    w.builds.registered.push(Registered {
+        svc: i,
+        revision,
+        tag,
+        digest,
+    });
+    Ok(TaskDefRef { family, revision })
+}
+
+/// The index of `key` in the world.
+pub fn index_of(w: &World, key: &ServiceKey) -> CloudResult<usize> {
+    w.services
+        .iter()
+        .position(|s| s.svc.cluster == key.cluster && s.svc.name == key.name)
+        .ok_or_else(|| invalid(format!("ServiceNotFoundException: {key}")))
 }
 
 fn continue_hook(

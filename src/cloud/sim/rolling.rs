@@ -22,6 +22,7 @@ pub fn start(w: &mut World, i: usize, bad: bool) {
 /// A new PRIMARY deployment of `to`; the old deployments drain as its tasks become healthy.
 pub fn start_to(w: &mut World, i: usize, to: TaskDefRef) {
     let d = w.new_deployment(i, to.clone(), "");
+    let tag = w.tag_of(i, to.revision);
     let s = &mut w.services[i].svc;
     // An older deployment of the same task definition hands its tasks over, as a rollback does.
     s.deployments.retain(|old| old.task_def != to);
@@ -30,7 +31,7 @@ pub fn start_to(w: &mut World, i: usize, to: TaskDefRef) {
     }
     s.deployments.insert(0, d);
     s.task_def = to.clone();
-    s.image_tag = World::image_tag(to.revision);
+    s.image_tag = tag;
 }
 
 /// A forced new deployment: the same task definition, every task replaced.
@@ -249,6 +250,7 @@ fn roll_back(w: &mut World, i: usize) {
     };
     let mut d = w.new_deployment(i, prev.clone(), "");
     let id = d.id.clone();
+    let tag = w.tag_of(i, prev.revision);
     let s = &mut w.services[i].svc;
     s.deployments.retain(|old| old.task_def != prev);
     for old in &mut s.deployments {
@@ -257,7 +259,7 @@ fn roll_back(w: &mut World, i: usize) {
     d.rollout_reason = format!("ECS deployment circuit breaker: rolling back to {prev}.");
     s.deployments.insert(0, d);
     s.task_def = prev.clone();
-    s.image_tag = World::image_tag(prev.revision);
+    s.image_tag = tag;
     let name = s.name.clone();
     w.event(
         i,

@@ -145,6 +145,7 @@ pub fn world(start: Millis) -> World {
         routes: Vec::new(),
         alb: Default::default(),
         alarm_history: VecDeque::new(),
+        builds: Default::default(),
     };
     for spec in FLEET {
         add_service(&mut w, spec);
@@ -157,6 +158,7 @@ pub fn world(start: Millis) -> World {
             start_canary(&mut w, i, true);
         }
     }
+    super::ci::seed(&mut w);
     w.recount();
     super::traffic::seed(&mut w);
     w
@@ -304,6 +306,8 @@ fn new_service(w: &World, spec: &Spec, td: TaskDefRef, created_at: Millis) -> Se
         },
         alarm_tags: Vec::new(),
         history: Vec::new(),
+        // Every demo service is built by its repository's workflow; staging builds its branch.
+        build: Some(super::ci::source_of(spec.cluster, spec.name)),
     }
 }
 

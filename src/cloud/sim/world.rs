@@ -108,6 +108,8 @@ pub struct World {
     pub alb: BTreeMap<String, VecDeque<super::traffic::Minute>>,
     /// Alarm state changes, oldest first, bounded by `ALARM_HISTORY_KEPT`.
     pub alarm_history: VecDeque<(String, AlarmTransition)>,
+    /// The simulated GitHub Actions runs, and the revisions deploys registered.
+    pub builds: super::ci::Builds,
 }
 
 /// Alarm state changes the simulated CloudWatch keeps.
@@ -138,6 +140,7 @@ impl World {
         super::rolling::step(self);
         super::canary::step(self);
         super::signals::step(self);
+        super::ci::step(self);
         self.recount();
         super::traffic::step(self);
         self.forget_old();
@@ -375,13 +378,15 @@ impl World {
             img.used_by = self
                 .services
                 .iter()
-                .filter(|s| {
+                .enumerate()
+                .filter(|(i, s)| {
                     s.repo == img.repository
                         && s.svc
                             .deployments
                             .iter()
-                            .any(|d| img.tags.contains(&World::image_tag(d.task_def.revision)))
+                            .any(|d| img.tags.contains(&self.tag_of(*i, d.task_def.revision)))
                 })
+                .map(|(_, s)| s)
                 .map(|s| s.svc.name.clone())
                 .collect();
         }
@@ -410,6 +415,38 @@ impl World {
             findings,
             used_by: Vec::new(),
         });
+    }
+
+    /// Pushes the image a build of commit `sha` made, tagged with the commit's first seven
+    /// digits and the whole sha.
+    pub fn push_built_image(&mut self, svc: usize, sha: &str, pushed_at: Millis) {
+        let repo = self.services[svc].repo.clone();
+        let digest = World::digest_of(&repo, sha);
+        let mut r = Rng::new(u64::from_str_radix(&hex_of(&digest, 15), 16).unwrap_or(1));
+        self.images.push(Image {
+            repository: repo,
+            tags: vec![sha.get(..7).unwrap_or(sha).to_string(), sha.to_string()],
+            digest,
+            pushed_at,
+            size_bytes: (60 + r.below(340)) * 1_048_576 + r.below(1_048_576),
+            findings: Some(Findings {
+                critical: 0,
+                high: r.below(2) as u32,
+                medium: r.below(6) as u32,
+                low: r.below(12) as u32,
+                informational: r.below(4) as u32,
+            }),
+            used_by: Vec::new(),
+        });
+    }
+
+    /// The image tag a revision runs: a deploy's registered image, else the seed's `v1.N.0`.
+    pub fn tag_of(&self, svc: usize, revision: u32) -> String {
+        self.builds
+            .registered
+            .iter()
+            .find(|r| r.svc == svc && r.revision == revision)
+            .map_or_else(|| World::image_tag(revision), |r| r.tag.clone())
     }
 
     pub fn new_deployment(&mut self, svc: usize, td: TaskDefRef, reason: &str) -> Deployment {

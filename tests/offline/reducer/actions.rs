@@ -248,10 +248,87 @@ fn actions_work_from_the_drilled_rollout_view() {
 }
 
 #[test]
-fn build_says_it_is_not_in_this_version() {
+fn b_opens_the_build_dialog_and_y_sends_the_dispatch_it_shows() {
+    use deckwatch::model::{InputKind, Verb, WorkflowInput};
     let mut s = loaded();
+    let fx = shift(&mut s, 'B');
+    let Some(Effect::LoadInputs(w, r)) = fx
+        .iter()
+        .find(|e| matches!(e, Effect::LoadInputs(..)))
+        .cloned()
+    else {
+        panic!("{fx:?}");
+    };
+    assert_eq!(
+        (w.repo.as_str(), w.workflow.as_str(), r.as_str()),
+        ("acme/api", "build.yml", "main")
+    );
+    let input = WorkflowInput {
+        name: "dry_run".into(),
+        description: String::new(),
+        kind: InputKind::Boolean,
+        default: "false".into(),
+        required: false,
+    };
+    update(&mut s, Msg::BuildInputs(w.clone(), r, Ok(vec![input])));
+    // Tab to the input, Space flips it, y sends.
+    press(&mut s, KeyCode::Tab);
+    press(&mut s, KeyCode::Char(' '));
+    let fx = press(&mut s, KeyCode::Char('y'));
+    let plan = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Run(p, _) => Some(p.clone()),
+            _ => None,
+        })
+        .expect("y sends");
+    assert_eq!(plan.verb, Verb::Build);
+    assert_eq!(
+        plan.mutation,
+        Mutation::Dispatch {
+            workflow: w,
+            git_ref: "main".into(),
+            inputs: vec![("dry_run".into(), "true".into())],
+        }
+    );
+    assert_eq!(
+        plan.mutation.to_string(),
+        r#"POST /repos/acme/api/actions/workflows/build.yml/dispatches {"ref":"main","inputs":{"dry_run":"true"},"return_run_details":true}"#
+    );
+}
+
+#[test]
+fn a_build_is_refused_read_only_and_without_a_token() {
+    let mut s = loaded_with(true);
     shift(&mut s, 'B');
-    assert!(s.flash.clone().unwrap().0.contains("not in this version"));
+    assert!(s.flash.clone().unwrap().0.contains("read-only"));
+    assert_eq!(s.mode, Mode::Normal);
+    let mut s = loaded();
+    s.builds.unavailable = Some("no GitHub token: set GH_TOKEN".into());
+    shift(&mut s, 'B');
+    assert!(s.flash.clone().unwrap().0.contains("GH_TOKEN"));
+    assert_eq!(s.mode, Mode::Normal);
+}
+
+#[test]
+fn in_prod_the_build_dialog_asks_for_the_name_before_sending() {
+    let mut s = demo().prod(true).with_services().build();
+    let fx = shift(&mut s, 'B');
+    let Some(Effect::LoadInputs(w, r)) =
+        fx.into_iter().find(|e| matches!(e, Effect::LoadInputs(..)))
+    else {
+        panic!()
+    };
+    update(&mut s, Msg::BuildInputs(w, r, Ok(vec![])));
+    let fx = press(&mut s, KeyCode::Char('y'));
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::Run(..))),
+        "nothing sent yet"
+    );
+    assert!(matches!(s.mode, Mode::Confirm(..)));
+    type_text(&mut s, "api");
+    let fx = press(&mut s, KeyCode::Enter);
+    assert!(fx.iter().any(|e| matches!(e, Effect::Run(..))));
 }
 
 #[test]

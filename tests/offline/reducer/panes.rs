@@ -42,7 +42,7 @@ fn pressing_the_current_pane_again_emits_no_watch() {
 fn tab_and_backtab_cycle_through_the_panes() {
     let mut s = loaded();
     let mut seen = Vec::new();
-    for _ in 0..5 {
+    for _ in 0..6 {
         let fx = press(&mut s, KeyCode::Tab);
         assert_eq!(the_watch(&fx).pane, s.pane);
         seen.push(s.pane);
@@ -54,10 +54,13 @@ fn tab_and_backtab_cycle_through_the_panes() {
             Pane::Images,
             Pane::Alarms,
             Pane::Logs,
+            Pane::Builds,
             Pane::Services
         ]
     );
-    // Shift-Tab goes the other way and wraps from services to logs.
+    // Shift-Tab goes the other way and wraps from services to builds, then logs.
+    press_mod(&mut s, KeyCode::BackTab, KeyModifiers::SHIFT);
+    assert_eq!(s.pane, Pane::Builds);
     let fx = press_mod(&mut s, KeyCode::BackTab, KeyModifiers::SHIFT);
     assert_eq!(s.pane, Pane::Logs);
     let w = the_watch(&fx);

@@ -3,9 +3,9 @@
 
 use super::Inner;
 use super::wire;
-use hyper::body::Bytes;
-use hyper::service::{make_service_fn, service_fn};
-use hyper::{Body, Client, Request, Response, Server, StatusCode};
+use hyper014::body::Bytes;
+use hyper014::service::{make_service_fn, service_fn};
+use hyper014::{Body, Client, Request, Response, Server, StatusCode};
 use std::convert::Infallible;
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -76,11 +76,11 @@ async fn serve(listener: TcpListener, inner: Arc<Inner>, stopped: oneshot::Recei
     }
 }
 
-type HttpClient = Client<hyper::client::HttpConnector>;
+type HttpClient = Client<hyper014::client::HttpConnector>;
 
 async fn handle(inner: &Inner, client: &HttpClient, req: Request<Body>) -> Response<Body> {
     let (parts, body) = req.into_parts();
-    let body = hyper::body::to_bytes(body).await.unwrap_or_default();
+    let body = hyper014::body::to_bytes(body).await.unwrap_or_default();
     let target = parts
         .headers
         .get("x-amz-target")
@@ -117,7 +117,7 @@ fn json_response(status: StatusCode, body: String) -> Response<Body> {
 async fn forward(
     inner: &Inner,
     client: &HttpClient,
-    parts: hyper::http::request::Parts,
+    parts: hyper014::http::request::Parts,
     body: Bytes,
 ) -> Response<Body> {
     let path = parts
@@ -137,7 +137,7 @@ async fn forward(
     match client.request(req).await {
         Ok(resp) => {
             let (mut parts, body) = resp.into_parts();
-            let bytes = hyper::body::to_bytes(body).await.unwrap_or_default();
+            let bytes = hyper014::body::to_bytes(body).await.unwrap_or_default();
             parts.headers.remove("content-length");
             parts.headers.remove("transfer-encoding");
             Response::from_parts(parts, Body::from(bytes))
@@ -152,7 +152,7 @@ async fn forward(
 /// moto's DescribeServices answer with the configuration moto dropped added back.
 async fn with_configuration(inner: &Inner, resp: Response<Body>) -> Response<Body> {
     let (parts, body) = resp.into_parts();
-    let bytes = hyper::body::to_bytes(body).await.unwrap_or_default();
+    let bytes = hyper014::body::to_bytes(body).await.unwrap_or_default();
     let Ok(mut answer) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
         return Response::from_parts(parts, Body::from(bytes));
     };

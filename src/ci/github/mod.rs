@@ -1,0 +1,272 @@
+//! The real CI: GitHub's REST API (api.github.com, or a GitHub Enterprise Server's
+//! `https://HOST/api/v3`) on a thin HTTP layer. Every call asks the API budget first, as
+//! `github:Operation`; lists are polled with ETags.
+
+pub mod http;
+pub mod inputs;
+pub mod parse;
+pub mod token;
+
+use super::{Ci, Dispatched};
+use crate::cloud::{CloudError, CloudResult, ErrorKind};
+use crate::model::{Job, Millis, Mutation, RateInfo, Run, Workflow, WorkflowInput, dispatch_body};
+use crate::workers::budget::Budget;
+use async_trait::async_trait;
+use base64::Engine;
+use http::{Http, encode};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+pub use token::Secret;
+
+/// The default API, unless `GITHUB_API_URL` or `[github] api_url` say otherwise.
+pub const DEFAULT_API: &str = "https://api.github.com";
+/// Runs listed per workflow.
+pub const RUNS_PER_WORKFLOW: u32 = 10;
+/// After a 204 dispatch, how often and how many times the new run is looked for.
+const FIND_EVERY: Duration = Duration::from_secs(2);
+const FIND_TRIES: u32 = 5;
+/// A run created this long before the dispatch still counts as its run (clocks differ).
+const CLOCK_SLACK_MS: Millis = 10_000;
+
+pub struct GitHub {
+    http: Http,
+    login: Mutex<Option<String>>,
+}
+
+fn other(msg: impl Into<String>) -> CloudError {
+    CloudError::new(ErrorKind::Other, msg)
+}
+
+/// The API base: `GITHUB_API_URL`, else the config's `api_url`, else api.github.com.
+pub fn api_url(env: Option<String>, config: Option<&str>) -> String {
+    env.filter(|u| !u.trim().is_empty())
+        .or(config.map(str::to_string))
+        .unwrap_or_else(|| DEFAULT_API.to_string())
+}
+
+impl GitHub {
+    pub fn new(base: &str, token: Secret, budget: Arc<Budget>) -> CloudResult<Self> {
+        Ok(Self {
+            http: Http::new(base, token, budget)?,
+            login: Mutex::new(None),
+        })
+    }
+
+    /// Requests sent and 304s received so far.
+    pub fn counters(&self) -> &http::Counters {
+        &self.http.counters
+    }
+
+    fn runs_path(w: &Workflow, query: &str) -> String {
+        format!(
+            "/repos/{}/actions/workflows/{}/runs?{query}",
+            w.repo,
+            encode(&w.workflow)
+        )
+    }
+
+    /// Where a job's log is: GitHub answers 302 with a short-lived URL.
+    pub async fn log_location(&self, repo: &str, job_id: u64) -> CloudResult<String> {
+        let a = self
+            .http
+            .get(
+                "github:DownloadJobLogs",
+                &format!("/repos/{repo}/actions/jobs/{job_id}/logs"),
+            )
+            .await?;
+        a.headers
+            .get(::http::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .ok_or_else(|| other(format!("job log: HTTP {} without a redirect", a.status)))
+    }
+
+    /// The workflow file's path in the repository.
+    async fn workflow_path(&self, w: &Workflow) -> CloudResult<String> {
+        if !w.workflow.chars().all(|c| c.is_ascii_digit()) {
+            return Ok(format!(".github/workflows/{}", w.workflow));
+        }
+        let a = self
+            .http
+            .get(
+                "github:GetWorkflow",
+                &format!("/repos/{}/actions/workflows/{}", w.repo, w.workflow),
+            )
+            .await?;
+        let v = parse::json("workflow", &a.body)?;
+        v.get("path")
+            .and_then(|p| p.as_str())
+            .map(str::to_string)
+            .ok_or_else(|| other("GitHub: the workflow has no path"))
+    }
+
+    async fn dispatch(
+        &self,
+        w: &Workflow,
+        git_ref: &str,
+        inputs: &[(String, String)],
+        now: Millis,
+    ) -> CloudResult<Dispatched> {
+        let path = format!(
+            "/repos/{}/actions/workflows/{}/dispatches",
+            w.repo,
+            encode(&w.workflow)
+        );
+        let a = self
+            .http
+            .post(
+                "github:CreateWorkflowDispatch",
+                &path,
+                Some(dispatch_body(git_ref, inputs)),
+            )
+            .await?;
+        if a.status == ::http::StatusCode::NO_CONTENT || a.body.is_empty() {
+            return Ok(self.find_dispatched(w, git_ref, now).await);
+        }
+        let v = parse::json("dispatch answer", &a.body)?;
+        Ok(Dispatched {
+            run_id: v.get("workflow_run_id").and_then(|i| i.as_u64()),
+            html_url: v
+                .get("html_url")
+                .and_then(|u| u.as_str())
+                .map(crate::model::text::clean),
+        })
+    }
+
+    /// A 204 (older GitHub Enterprise Server) names no run: the newest dispatched run of the
+    /// ref created since the dispatch is taken as it, looked for a few times. (The `created`
+    /// filter is left out: GitHub reads it as a search range, its API description as one
+    /// date-time; the runs are filtered by their `created_at` here instead.)
+    pub async fn find_dispatched(&self, w: &Workflow, git_ref: &str, since: Millis) -> Dispatched {
+        let branch = git_ref.strip_prefix("refs/heads/").unwrap_or(git_ref);
+        let query = format!(
+            "event=workflow_dispatch&branch={}&per_page=5",
+            encode(branch)
+        );
+        for i in 0..FIND_TRIES {
+            if i > 0 {
+                tokio::time::sleep(FIND_EVERY).await;
+            }
+            let path = Self::runs_path(w, &query);
+            let found = match self.http.get("github:ListWorkflowRuns", &path).await {
+                Ok(a) => parse::runs(&a.body, w).ok().and_then(|runs| {
+                    runs.into_iter()
+                        .find(|r| r.created_at >= since - CLOCK_SLACK_MS)
+                }),
+                Err(e) => {
+                    tracing::warn!(error = %e, "looking for the dispatched run");
+                    None
+                }
+            };
+            if let Some(run) = found {
+                return Dispatched {
+                    run_id: Some(run.id),
+                    html_url: Some(run.html_url),
+                };
+            }
+        }
+        Dispatched {
+            run_id: None,
+            html_url: None,
+        }
+    }
+}
+
+#[async_trait]
+impl Ci for GitHub {
+    async fn runs(&self, w: &Workflow) -> CloudResult<Vec<Run>> {
+        let path = Self::runs_path(w, &format!("per_page={RUNS_PER_WORKFLOW}"));
+        let a = self.http.get("github:ListWorkflowRuns", &path).await?;
+        parse::runs(&a.body, w)
+    }
+
+    async fn run(&self, w: &Workflow, id: u64) -> CloudResult<Run> {
+        let path = format!("/repos/{}/actions/runs/{id}", w.repo);
+        let a = self.http.get("github:GetWorkflowRun", &path).await?;
+        parse::run(&parse::json("workflow run", &a.body)?, w)
+    }
+
+    async fn jobs(&self, repo: &str, run_id: u64) -> CloudResult<Vec<Job>> {
+        let path = format!("/repos/{repo}/actions/runs/{run_id}/jobs?per_page=100");
+        let a = self
+            .http
+            .get("github:ListJobsForWorkflowRun", &path)
+            .await?;
+        parse::jobs(&a.body)
+    }
+
+    async fn log_tail(&self, repo: &str, job_id: u64, lines: usize) -> CloudResult<Vec<String>> {
+        let url = self.log_location(repo, job_id).await?;
+        let text = self.http.fetch_tail(&url).await?;
+        Ok(parse::tail(&text, lines))
+    }
+
+    async fn inputs(&self, w: &Workflow, git_ref: &str) -> CloudResult<Vec<WorkflowInput>> {
+        let file = self.workflow_path(w).await?;
+        let path = format!("/repos/{}/contents/{file}?ref={}", w.repo, encode(git_ref));
+        let a = self.http.get("github:GetContent", &path).await?;
+        let v = parse::json("workflow file", &a.body)?;
+        let b64: String = v
+            .get("content")
+            .and_then(|c| c.as_str())
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .map_err(|e| other(format!("{file}: not base64: {e}")))?;
+        inputs::parse(&String::from_utf8_lossy(&bytes)).map_err(|e| other(format!("{file}: {e}")))
+    }
+
+    async fn login(&self) -> CloudResult<String> {
+        if let Some(l) = self.login.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+            return Ok(l);
+        }
+        let a = self
+            .http
+            .get("github:GetAuthenticatedUser", "/user")
+            .await?;
+        let v = parse::json("user", &a.body)?;
+        let login = v
+            .get("login")
+            .and_then(|l| l.as_str())
+            .map(crate::model::text::clean)
+            .ok_or_else(|| other("GitHub: /user has no login"))?;
+        *self.login.lock().unwrap_or_else(|e| e.into_inner()) = Some(login.clone());
+        Ok(login)
+    }
+
+    async fn act(&self, m: &Mutation, now: Millis) -> CloudResult<Option<Dispatched>> {
+        match m {
+            Mutation::Dispatch {
+                workflow,
+                git_ref,
+                inputs,
+            } => Ok(Some(self.dispatch(workflow, git_ref, inputs, now).await?)),
+            Mutation::CancelRun { repo, run_id } => {
+                let path = format!("/repos/{repo}/actions/runs/{run_id}/cancel");
+                self.http
+                    .post("github:CancelWorkflowRun", &path, None)
+                    .await?;
+                Ok(None)
+            }
+            Mutation::RerunFailed { repo, run_id } => {
+                let path = format!("/repos/{repo}/actions/runs/{run_id}/rerun-failed-jobs");
+                self.http
+                    .post("github:RerunFailedJobs", &path, None)
+                    .await?;
+                Ok(None)
+            }
+            other_call => Err(other(format!("{other_call} is not a GitHub call"))),
+        }
+    }
+
+    fn rate(&self) -> Option<RateInfo> {
+        self.http.rate()
+    }
+
+    fn waiting_until(&self) -> Option<Millis> {
+        self.http.waiting_until()
+    }
+}

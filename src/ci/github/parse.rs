@@ -1,0 +1,132 @@
+//! GitHub's JSON answers into the model, once, at the edge: states into wire enums, every
+//! string cleaned.
+
+use crate::cloud::{CloudError, CloudResult, ErrorKind};
+use crate::model::text::clean;
+use crate::model::{Conclusion, Job, Millis, Run, RunStatus, Step, Workflow};
+use serde_json::Value;
+
+fn bad(what: &str, e: impl std::fmt::Display) -> CloudError {
+    CloudError::new(ErrorKind::Other, format!("GitHub: unreadable {what}: {e}"))
+}
+
+pub fn json(what: &str, body: &[u8]) -> CloudResult<Value> {
+    serde_json::from_slice(body).map_err(|e| bad(what, e))
+}
+
+fn text(v: &Value, k: &str) -> String {
+    v.get(k)
+        .and_then(Value::as_str)
+        .map(clean)
+        .unwrap_or_default()
+}
+
+fn time(v: &Value, k: &str) -> Option<Millis> {
+    let s = v.get(k)?.as_str()?;
+    chrono::DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.timestamp_millis())
+}
+
+fn status(v: &Value) -> RunStatus {
+    RunStatus::parse(&text(v, "status"))
+}
+
+fn conclusion(v: &Value) -> Option<Conclusion> {
+    v.get("conclusion")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(|s| Conclusion::parse(&clean(s)))
+}
+
+/// One `workflow_run` object, as a run of `workflow`.
+pub fn run(v: &Value, workflow: &Workflow) -> CloudResult<Run> {
+    let id = v
+        .get("id")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| bad("workflow run", "no id"))?;
+    let created_at = time(v, "created_at").unwrap_or(0);
+    Ok(Run {
+        id,
+        workflow: workflow.clone(),
+        name: text(v, "name"),
+        number: v.get("run_number").and_then(Value::as_u64).unwrap_or(0),
+        attempt: v.get("run_attempt").and_then(Value::as_u64).unwrap_or(1) as u32,
+        status: status(v),
+        conclusion: conclusion(v),
+        branch: text(v, "head_branch"),
+        head_sha: text(v, "head_sha"),
+        event: text(v, "event"),
+        actor: v
+            .get("triggering_actor")
+            .or_else(|| v.get("actor"))
+            .map(|a| text(a, "login"))
+            .unwrap_or_default(),
+        created_at,
+        started_at: time(v, "run_started_at").or(Some(created_at)),
+        updated_at: time(v, "updated_at").unwrap_or(created_at),
+        html_url: text(v, "html_url"),
+        progress: None,
+    })
+}
+
+/// The `workflow_runs` of a run list, newest first.
+pub fn runs(body: &[u8], workflow: &Workflow) -> CloudResult<Vec<Run>> {
+    let v = json("run list", body)?;
+    let list = v
+        .get("workflow_runs")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("run list", "no workflow_runs"))?;
+    let mut out = list
+        .iter()
+        .map(|r| run(r, workflow))
+        .collect::<CloudResult<Vec<_>>>()?;
+    out.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id)));
+    Ok(out)
+}
+
+fn step(v: &Value) -> Step {
+    Step {
+        number: v.get("number").and_then(Value::as_u64).unwrap_or(0) as u32,
+        name: text(v, "name"),
+        status: status(v),
+        conclusion: conclusion(v),
+        started_at: time(v, "started_at"),
+        completed_at: time(v, "completed_at"),
+    }
+}
+
+/// The `jobs` of a run's job list, with their steps.
+pub fn jobs(body: &[u8]) -> CloudResult<Vec<Job>> {
+    let v = json("job list", body)?;
+    let list = v
+        .get("jobs")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("job list", "no jobs"))?;
+    Ok(list
+        .iter()
+        .map(|j| Job {
+            id: j.get("id").and_then(Value::as_u64).unwrap_or(0),
+            name: text(j, "name"),
+            status: status(j),
+            conclusion: conclusion(j),
+            started_at: time(j, "started_at"),
+            completed_at: time(j, "completed_at"),
+            steps: j
+                .get("steps")
+                .and_then(Value::as_array)
+                .map(|s| s.iter().map(step).collect())
+                .unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// The last `n` lines of a log, cleaned; the runner's timestamps stay.
+pub fn tail(text: &[u8], n: usize) -> Vec<String> {
+    let s = String::from_utf8_lossy(text);
+    let lines: Vec<&str> = s.lines().collect();
+    lines[lines.len().saturating_sub(n)..]
+        .iter()
+        .map(|l| clean(l))
+        .collect()
+}

@@ -1,0 +1,127 @@
+//! The CI side: GitHub Actions behind the `Ci` trait, as AWS is behind `Fleet`. `github` is the
+//! real client, `sim` the demo's; `ReadOnlyCi` wraps either and refuses every POST, and `NoCi`
+//! stands in when there is no token, saying how to set one.
+
+pub mod github;
+pub mod sim;
+
+use crate::cloud::{CloudError, CloudResult, ErrorKind};
+use crate::model::{Job, Millis, Mutation, RateInfo, Run, Workflow, WorkflowInput};
+use async_trait::async_trait;
+use std::sync::Arc;
+
+/// What a dispatch answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dispatched {
+    /// The run it started; None when the server answered 204 and no run created since the
+    /// dispatch could be found.
+    pub run_id: Option<u64>,
+    pub html_url: Option<String>,
+}
+
+#[async_trait]
+pub trait Ci: Send + Sync + 'static {
+    /// The newest runs of a workflow, newest first.
+    async fn runs(&self, workflow: &Workflow) -> CloudResult<Vec<Run>>;
+    /// One run, as it is now.
+    async fn run(&self, workflow: &Workflow, id: u64) -> CloudResult<Run>;
+    /// A run's jobs (of its latest attempt) with their steps.
+    async fn jobs(&self, repo: &str, run_id: u64) -> CloudResult<Vec<Job>>;
+    /// The last `lines` lines of a job's log.
+    async fn log_tail(&self, repo: &str, job_id: u64, lines: usize) -> CloudResult<Vec<String>>;
+    /// The `workflow_dispatch` inputs of the workflow file at `git_ref`.
+    async fn inputs(&self, workflow: &Workflow, git_ref: &str) -> CloudResult<Vec<WorkflowInput>>;
+    /// The login of the token's user, for the audit record.
+    async fn login(&self) -> CloudResult<String>;
+    /// Makes one mutating call (dispatch, cancel, rerun). Only the action runner calls this.
+    async fn act(&self, mutation: &Mutation, now: Millis) -> CloudResult<Option<Dispatched>>;
+    /// The last rate-limit headers seen.
+    fn rate(&self) -> Option<RateInfo> {
+        None
+    }
+    /// When the client stopped calling until, after a rate limit; None when it calls.
+    fn waiting_until(&self) -> Option<Millis> {
+        None
+    }
+    fn read_only(&self) -> bool {
+        false
+    }
+}
+
+/// No token: every call says how to set one, and the rest of the console works as before.
+pub struct NoCi {
+    pub why: String,
+}
+
+impl NoCi {
+    fn err<T>(&self) -> CloudResult<T> {
+        Err(CloudError::new(ErrorKind::Credentials, self.why.clone()))
+    }
+}
+
+#[async_trait]
+impl Ci for NoCi {
+    async fn runs(&self, _: &Workflow) -> CloudResult<Vec<Run>> {
+        self.err()
+    }
+    async fn run(&self, _: &Workflow, _: u64) -> CloudResult<Run> {
+        self.err()
+    }
+    async fn jobs(&self, _: &str, _: u64) -> CloudResult<Vec<Job>> {
+        self.err()
+    }
+    async fn log_tail(&self, _: &str, _: u64, _: usize) -> CloudResult<Vec<String>> {
+        self.err()
+    }
+    async fn inputs(&self, _: &Workflow, _: &str) -> CloudResult<Vec<WorkflowInput>> {
+        self.err()
+    }
+    async fn login(&self) -> CloudResult<String> {
+        self.err()
+    }
+    async fn act(&self, _: &Mutation, _: Millis) -> CloudResult<Option<Dispatched>> {
+        self.err()
+    }
+}
+
+/// Refuses every mutating call: `--read-only` wraps the CI in this, so no POST can leave the
+/// process whatever the layers above do.
+pub struct ReadOnlyCi(pub Arc<dyn Ci>);
+
+#[async_trait]
+impl Ci for ReadOnlyCi {
+    async fn runs(&self, w: &Workflow) -> CloudResult<Vec<Run>> {
+        self.0.runs(w).await
+    }
+    async fn run(&self, w: &Workflow, id: u64) -> CloudResult<Run> {
+        self.0.run(w, id).await
+    }
+    async fn jobs(&self, repo: &str, run_id: u64) -> CloudResult<Vec<Job>> {
+        self.0.jobs(repo, run_id).await
+    }
+    async fn log_tail(&self, repo: &str, job_id: u64, lines: usize) -> CloudResult<Vec<String>> {
+        self.0.log_tail(repo, job_id, lines).await
+    }
+    async fn inputs(&self, w: &Workflow, git_ref: &str) -> CloudResult<Vec<WorkflowInput>> {
+        self.0.inputs(w, git_ref).await
+    }
+    async fn login(&self) -> CloudResult<String> {
+        self.0.login().await
+    }
+    async fn act(&self, mutation: &Mutation, _: Millis) -> CloudResult<Option<Dispatched>> {
+        tracing::warn!(%mutation, "refused: read-only");
+        Err(CloudError::new(
+            ErrorKind::Other,
+            format!("refused: read-only, {mutation} was not sent"),
+        ))
+    }
+    fn rate(&self) -> Option<RateInfo> {
+        self.0.rate()
+    }
+    fn waiting_until(&self) -> Option<Millis> {
+        self.0.waiting_until()
+    }
+    fn read_only(&self) -> bool {
+        true
+    }
+}

@@ -1,0 +1,214 @@
+//! The CI worker: polls GitHub Actions only while the builds pane is on screen, a run's detail
+//! is open, or a run started from this console is unfinished. Idle workflows are asked once a
+//! minute (and GitHub answers 304 to the ETag, which costs no quota); while a run moves, every
+//! few seconds. After a rate limit it waits until GitHub said it may call again.
+
+use super::budget::{self, Priority};
+use crate::ci::Ci;
+use crate::cloud::CloudError;
+use crate::model::{Job, Run, RunDetail, Workflow, build::Progress};
+use crate::state::builds::CiWatch;
+use crate::state::{Msg, Pane};
+use crate::timing::now_ms;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+use tokio::time::{Instant, sleep_until};
+
+/// Polls while a run moves.
+pub const FAST: Duration = Duration::from_secs(5);
+/// Polls while every run shown has finished.
+pub const IDLE: Duration = Duration::from_secs(60);
+/// Runs per workflow whose jobs are read for the pane's bar (open runs always are).
+const JOBS_FOR_NEWEST: usize = 3;
+/// Lines of a failed job's log the detail shows.
+pub const LOG_LINES: usize = 40;
+
+/// Jobs of finished runs never change: kept by (run, attempt).
+type JobCache = HashMap<(u64, u32), Vec<Job>>;
+
+pub struct Handles {
+    pub watch: watch::Sender<CiWatch>,
+    pub refresh: watch::Sender<u64>,
+}
+
+pub fn spawn(ci: Arc<dyn Ci>, tx: mpsc::Sender<Msg>) -> Handles {
+    let (watch_tx, watch_rx) = watch::channel(CiWatch::default());
+    let (refresh_tx, refresh_rx) = watch::channel(0u64);
+    tokio::spawn(run(ci, tx, watch_rx, refresh_rx));
+    Handles {
+        watch: watch_tx,
+        refresh: refresh_tx,
+    }
+}
+
+/// Reads a workflow's dispatch inputs for the build dialog.
+pub fn load_inputs(ci: Arc<dyn Ci>, tx: mpsc::Sender<Msg>, w: Workflow, git_ref: String) {
+    tokio::spawn(async move {
+        let r = budget::with_priority(Priority::Visible, ci.inputs(&w, &git_ref)).await;
+        let _ = tx.send(Msg::BuildInputs(w, git_ref, r)).await;
+    });
+}
+
+async fn run(
+    ci: Arc<dyn Ci>,
+    tx: mpsc::Sender<Msg>,
+    mut watch: watch::Receiver<CiWatch>,
+    mut refresh: watch::Receiver<u64>,
+) {
+    let mut cache = JobCache::new();
+    let mut logs: HashMap<u64, Vec<String>> = HashMap::new();
+    loop {
+        let w = watch.borrow_and_update().clone();
+        refresh.borrow_and_update();
+        let wanted = w.visible || w.detail.is_some() || !w.mine.is_empty();
+        let delay = if wanted {
+            let poll = poll_once(ci.as_ref(), &tx, &w, &mut cache, &mut logs);
+            match budget::with_priority(Priority::Visible, poll).await {
+                Some(d) => d,
+                None => return,
+            }
+        } else {
+            Duration::from_secs(3600)
+        };
+        let _ = tx.send(Msg::CiRate(ci.rate(), ci.waiting_until())).await;
+        // After a rate limit, nothing is sent before GitHub's time.
+        let delay = match ci.waiting_until() {
+            Some(until) => delay.max(Duration::from_millis((until - now_ms()).max(0) as u64)),
+            None => delay,
+        };
+        let deadline = Instant::now() + delay;
+        tokio::select! {
+            _ = sleep_until(deadline) => {}
+            r = refresh.changed() => if r.is_err() { return },
+            r = watch.changed() => if r.is_err() { return },
+        }
+    }
+}
+
+/// One round; the delay before the next, or None when the loop has ended.
+async fn poll_once(
+    ci: &dyn Ci,
+    tx: &mpsc::Sender<Msg>,
+    w: &CiWatch,
+    cache: &mut JobCache,
+    logs: &mut HashMap<u64, Vec<String>>,
+) -> Option<Duration> {
+    let polled: Vec<Workflow> = if w.visible {
+        w.workflows.clone()
+    } else {
+        let mut v: Vec<Workflow> = w
+            .mine
+            .iter()
+            .chain(&w.detail)
+            .map(|(wf, _)| wf.clone())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let mut moving = false;
+    match runs_of(ci, &polled, cache).await {
+        Ok(runs) => {
+            moving = runs.iter().any(|r| r.status.is_open());
+            tx.send(Msg::Runs(polled, runs, now_ms())).await.ok()?;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "builds poll failed");
+            tx.send(Msg::Failed(Pane::Builds, e, now_ms())).await.ok()?;
+        }
+    }
+    if let Some((wf, id)) = &w.detail {
+        let msg = match detail(ci, wf, *id, logs).await {
+            Ok((d, open)) => {
+                moving |= open;
+                Msg::RunDetail(d, now_ms())
+            }
+            Err(e) => Msg::RunDetailFailed(
+                crate::model::RunRef {
+                    repo: wf.repo.clone(),
+                    id: *id,
+                },
+                e,
+                now_ms(),
+            ),
+        };
+        tx.send(msg).await.ok()?;
+    }
+    Some(if moving { FAST } else { IDLE })
+}
+
+/// The runs of `workflows`, with jobs read for the open ones and the newest few.
+async fn runs_of(
+    ci: &dyn Ci,
+    workflows: &[Workflow],
+    cache: &mut JobCache,
+) -> Result<Vec<Run>, CloudError> {
+    let mut out = Vec::new();
+    for wf in workflows {
+        let mut runs = ci.runs(wf).await?;
+        for (i, r) in runs.iter_mut().enumerate() {
+            if r.progress.is_some() || (i >= JOBS_FOR_NEWEST && !r.status.is_open()) {
+                continue;
+            }
+            let key = (r.id, r.attempt);
+            let jobs = match cache.get(&key) {
+                Some(j) if !r.status.is_open() => j.clone(),
+                _ => match ci.jobs(&wf.repo, r.id).await {
+                    Ok(j) => j,
+                    Err(e) => {
+                        tracing::warn!(error = %e, run = r.id, "jobs not read");
+                        continue;
+                    }
+                },
+            };
+            r.progress = Some(Progress::of(&jobs));
+            if !r.status.is_open() {
+                cache.insert(key, jobs);
+            }
+        }
+        out.extend(runs);
+    }
+    if cache.len() > 1_000 {
+        cache.clear();
+    }
+    Ok(out)
+}
+
+/// The open run's jobs and the tail of its first failed job's log (read once per job).
+async fn detail(
+    ci: &dyn Ci,
+    wf: &Workflow,
+    id: u64,
+    logs: &mut HashMap<u64, Vec<String>>,
+) -> Result<(RunDetail, bool), CloudError> {
+    let jobs = ci.jobs(&wf.repo, id).await?;
+    let open = jobs.iter().any(|j| j.status.is_open());
+    let mut log = None;
+    if let Some(j) = jobs.iter().find(|j| j.failed()) {
+        let lines = match logs.get(&j.id) {
+            Some(l) => Some(l.clone()),
+            None => match ci.log_tail(&wf.repo, j.id, LOG_LINES).await {
+                Ok(l) => {
+                    if logs.len() > 64 {
+                        logs.clear();
+                    }
+                    logs.insert(j.id, l.clone());
+                    Some(l)
+                }
+                Err(e) => Some(vec![format!("the log could not be read: {e}")]),
+            },
+        };
+        log = lines.map(|lines| crate::model::LogTail {
+            job_id: j.id,
+            job: j.name.clone(),
+            lines,
+        });
+    }
+    let run = crate::model::RunRef {
+        repo: wf.repo.clone(),
+        id,
+    };
+    Ok((RunDetail { run, jobs, log }, open))
+}

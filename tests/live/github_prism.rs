@@ -1,0 +1,146 @@
+//! Every request shape the GitHub client sends, through Prism mocking GitHub's own OpenAPI
+//! description: Prism answers 422 to a request the description does not allow (a wrong path, a
+//! bad query parameter, a body without `ref`), so each call passing here is one GitHub accepts.
+//! The answers are GitHub's documented examples, and their mapping is asserted. Run with
+//! `scripts/prism.sh cargo test --test live github_prism` (scripts/test.sh does).
+
+use deckwatch::ci::Ci;
+use deckwatch::ci::github::{GitHub, Secret};
+use deckwatch::model::{Conclusion, Mutation, RunStatus, Workflow};
+use deckwatch::timing::now_ms;
+use std::sync::Arc;
+
+fn prism() -> GitHub {
+    let url = std::env::var("DECKWATCH_PRISM_URL").expect(
+        "DECKWATCH_PRISM_URL is not set. These tests need Prism: run them with \
+         scripts/prism.sh cargo test --test live (scripts/test.sh does)",
+    );
+    GitHub::new(&url, Secret::new("ghp_prism"), Arc::default()).unwrap()
+}
+
+fn wf() -> Workflow {
+    Workflow {
+        repo: "octo-org/octo-repo".into(),
+        workflow: "build.yml".into(),
+    }
+}
+
+#[tokio::test]
+async fn the_run_list_request_is_valid_and_its_example_maps() {
+    let runs = prism().runs(&wf()).await.unwrap();
+    let r = &runs[0];
+    assert_eq!(r.id, 30433642);
+    assert_eq!(r.number, 562);
+    assert_eq!(r.name, "Build");
+    assert_eq!(r.status, RunStatus::Queued);
+    assert_eq!(r.conclusion, None);
+    assert_eq!(r.branch, "master");
+    assert_eq!(r.head_sha, "acb5820ced9479c074f688cc328bf03f341a511d");
+    assert_eq!((r.event.as_str(), r.actor.as_str()), ("push", "octocat"));
+    assert_eq!(r.created_at, 1_579_721_588_000);
+    assert_eq!(r.workflow, wf());
+}
+
+#[tokio::test]
+async fn one_run_and_its_jobs_map_from_the_examples() {
+    let gh = prism();
+    let run = gh.run(&wf(), 30433642).await.unwrap();
+    assert_eq!(run.id, 30433642);
+    let jobs = gh.jobs("octo-org/octo-repo", 30433642).await.unwrap();
+    let j = &jobs[0];
+    assert_eq!((j.id, j.name.as_str()), (399444496, "build"));
+    assert_eq!(
+        (j.status.clone(), j.conclusion.clone()),
+        (RunStatus::Completed, Some(Conclusion::Success))
+    );
+    assert_eq!(j.completed_at.unwrap() - j.started_at.unwrap(), 119_000);
+    assert_eq!(j.steps.len(), 10);
+    assert_eq!(j.steps[0].name, "Set up job");
+    assert_eq!(j.steps[9].number, 17);
+    assert!(j.failed_step().is_none());
+}
+
+#[tokio::test]
+async fn a_dispatch_with_ref_and_inputs_returns_its_run() {
+    let m = Mutation::Dispatch {
+        workflow: wf(),
+        git_ref: "main".into(),
+        inputs: vec![
+            ("environment".into(), "staging".into()),
+            ("dry_run".into(), "true".into()),
+        ],
+    };
+    let got = prism().act(&m, now_ms()).await.unwrap().unwrap();
+    assert_eq!(got.run_id, Some(1));
+    assert_eq!(
+        got.html_url.as_deref(),
+        Some("https://github.com/octo-org/octo-repo/actions/runs/1")
+    );
+}
+
+#[tokio::test]
+async fn the_204_fallback_lists_runs_with_valid_query_parameters() {
+    // event, branch and per_page must be what GitHub allows; the example run was created in
+    // 2020, so it counts as the dispatched one only for a dispatch before then.
+    let long_ago = 1_579_000_000_000;
+    let found = prism()
+        .find_dispatched(&wf(), "refs/heads/main", long_ago)
+        .await;
+    assert_eq!(found.run_id, Some(30433642));
+}
+
+#[tokio::test]
+async fn the_job_log_answers_with_a_redirect() {
+    let to = prism()
+        .log_location("octo-org/octo-repo", 399444496)
+        .await
+        .unwrap();
+    assert!(
+        to.starts_with("https://pipelines.actions.githubusercontent.com/"),
+        "{to}"
+    );
+}
+
+#[tokio::test]
+async fn cancel_and_rerun_failed_jobs_are_valid_posts() {
+    let gh = prism();
+    let repo = "octo-org/octo-repo".to_string();
+    let cancel = Mutation::CancelRun {
+        repo: repo.clone(),
+        run_id: 30433642,
+    };
+    assert_eq!(gh.act(&cancel, now_ms()).await.unwrap(), None);
+    let rerun = Mutation::RerunFailed {
+        repo,
+        run_id: 30433642,
+    };
+    assert_eq!(gh.act(&rerun, now_ms()).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn the_login_request_is_valid() {
+    // (The workflow file's request, `contents/.github/workflows/build.yml?ref=`, is checked
+    // against the in-test server only: Prism routes `{path}` as one segment, while GitHub takes
+    // the slashes as they are and answers 404 to them encoded.)
+    assert_eq!(prism().login().await.unwrap(), "octocat");
+}
+
+#[tokio::test]
+async fn prism_rejects_what_github_would() {
+    // The check works: a dispatch without a ref is not a request GitHub allows.
+    let url = std::env::var("DECKWATCH_PRISM_URL").unwrap();
+    let out = std::process::Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST"])
+        .args([
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            "{\"inputs\":{}}",
+        ])
+        .arg(format!(
+            "{url}/repos/octo-org/octo-repo/actions/workflows/build.yml/dispatches"
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "422");
+}

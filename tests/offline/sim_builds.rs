@@ -1,0 +1,347 @@
+//! The demo's builds over simulated time, through the reducer and the runner: `B` → `y` → the
+//! run completes → its image appears → `D` → `y` → the rollout completes. Read-only refuses.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use deckwatch::ci::sim::SimCi;
+use deckwatch::ci::{Ci, ReadOnlyCi};
+use deckwatch::cloud::Fleet;
+use deckwatch::cloud::sim::SimFleet;
+use deckwatch::model::{Conclusion, Mutation, RunStatus, Verb};
+use deckwatch::state::progress::Phase;
+use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};
+use deckwatch::testkit::{Feed, StateBuilder};
+use deckwatch::workers::audit::Audit;
+use deckwatch::workers::runner;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::time::advance;
+
+const EPOCH: i64 = 1_790_000_000_000;
+
+fn key(s: &mut State, c: KeyCode) -> Vec<Effect> {
+    update(s, Msg::Key(KeyEvent::new(c, KeyModifiers::NONE)))
+}
+
+struct World {
+    fleet: Arc<SimFleet>,
+    ci: Arc<dyn Ci>,
+    audit: Arc<Audit>,
+    state: State,
+    _dir: tempfile::TempDir,
+}
+
+impl World {
+    fn new(read_only: bool) -> Self {
+        let fleet = Arc::new(SimFleet::new(EPOCH));
+        let sim: Arc<dyn Ci> = Arc::new(SimCi::new(fleet.clone()));
+        let ci: Arc<dyn Ci> = if read_only {
+            Arc::new(ReadOnlyCi(sim))
+        } else {
+            sim
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let audit = Arc::new(Audit::new(Some(dir.path().join("audit.jsonl"))));
+        let state = StateBuilder::demo(EPOCH).with_services().build();
+        Self {
+            fleet,
+            ci,
+            audit,
+            state,
+            _dir: dir,
+        }
+    }
+
+    fn now(&self) -> i64 {
+        self.fleet.with_world(|w| w.now)
+    }
+
+    /// What the pollers would deliver now.
+    async fn poll(&mut self) {
+        let now = self.now();
+        let services = self.fleet.services().await.unwrap();
+        update(&mut self.state, Msg::Tick(now));
+        Feed::following(&self.state).services(&mut self.state, services, now);
+        update(
+            &mut self.state,
+            Msg::Images(self.fleet.images().await.unwrap(), now),
+        );
+        let workflows = self.state.builds.workflows(&self.state.services.items);
+        let mut runs = Vec::new();
+        for w in &workflows {
+            runs.extend(self.ci.runs(w).await.unwrap());
+        }
+        update(&mut self.state, Msg::Runs(workflows, runs, now));
+    }
+
+    /// Carries out the effects as the loop would: inputs read, actions run to their end.
+    async fn apply(&mut self, effects: Vec<Effect>) {
+        for e in effects {
+            match e {
+                Effect::LoadInputs(w, r) => {
+                    let got = self.ci.inputs(&w, &r).await;
+                    update(&mut self.state, Msg::BuildInputs(w, r, got));
+                }
+                Effect::Run(plan, ctx) => {
+                    let (tx, mut rx) = mpsc::channel(8);
+                    let f: Arc<dyn Fleet> = self.fleet.clone();
+                    runner::run(f, self.ci.clone(), self.audit.clone(), *plan, ctx, tx).await;
+                    while let Ok(m) = rx.try_recv() {
+                        update(&mut self.state, m);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    async fn press(&mut self, c: KeyCode) {
+        let fx = key(&mut self.state, c);
+        self.apply(fx).await;
+    }
+
+    fn audit(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(self._dir.path().join("audit.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn build_then_deploy_its_image_on_the_demo() {
+    let mut w = World::new(false);
+    advance(Duration::from_secs(2)).await;
+    w.poll().await;
+    // prod-core/api is the first service; B opens its build dialog with the workflow's inputs.
+    assert_eq!(w.state.selected_service().unwrap().name, "api");
+    w.press(KeyCode::Char('B')).await;
+    let Mode::Build(form) = &w.state.mode else {
+        panic!("{:?}", w.state.mode)
+    };
+    assert_eq!(form.source.workflow.repo, "acme/api");
+    assert_eq!(form.values().len(), 3, "the demo workflow's three inputs");
+    w.press(KeyCode::Char('y')).await;
+    assert_eq!(w.state.mode, Mode::Normal);
+    let p = w.state.progress.clone().unwrap();
+    assert_eq!(p.verb, Verb::Build);
+    assert!(matches!(p.phase, Phase::Sent { .. }), "{:?}", p.phase);
+    let (_, id) = w
+        .state
+        .builds
+        .mine
+        .first()
+        .cloned()
+        .expect("the run is followed");
+
+    // queued, then in progress with its jobs moving, then a success that pushed an image.
+    w.poll().await;
+    let run = |w: &World| {
+        w.state
+            .builds
+            .runs
+            .items
+            .iter()
+            .find(|r| r.id == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(run(&w).status, RunStatus::Queued);
+    advance(Duration::from_secs(20)).await;
+    w.poll().await;
+    assert_eq!(run(&w).status, RunStatus::InProgress);
+    let sha = run(&w).head_sha.clone();
+    assert!(!w.state.images.items.iter().any(|i| i.tags.contains(&sha)));
+    advance(Duration::from_secs(40)).await;
+    w.poll().await;
+    assert_eq!(run(&w).conclusion, Some(Conclusion::Success));
+    assert!(
+        w.state.builds.mine.is_empty(),
+        "a finished run is no longer followed"
+    );
+    let image = w
+        .state
+        .images
+        .items
+        .iter()
+        .find(|i| i.tags.contains(&sha))
+        .cloned();
+    let image = image.expect("the build pushed its image");
+    assert_eq!(image.repository, "api");
+
+    // D on the run: RegisterTaskDefinition pinned to the digest, then UpdateService.
+    w.press(KeyCode::Char('6')).await;
+    assert_eq!(w.state.pane, Pane::Builds);
+    let at = w
+        .state
+        .builds
+        .runs
+        .view
+        .iter()
+        .position(|&i| w.state.builds.runs.items[i].id == id);
+    w.state.builds.runs.selected = at.unwrap();
+    w.press(KeyCode::Char('D')).await;
+    let Mode::Confirm(plan, _) = &w.state.mode else {
+        panic!("{:?}", w.state.mode)
+    };
+    assert_eq!(
+        plan.mutation,
+        Mutation::RegisterTaskDefinition {
+            from: "api:118".parse_td(),
+            repository: "api".into(),
+            digest: image.digest.clone(),
+        }
+    );
+    assert!(
+        plan.then[0]
+            .mutation
+            .to_string()
+            .contains("api:119 expected")
+    );
+    w.press(KeyCode::Char('y')).await;
+    let done = w.state.progress.clone().unwrap();
+    assert_eq!(done.verb, Verb::Deploy);
+    assert!(
+        matches!(done.phase, Phase::Waiting { .. }),
+        "{:?}",
+        done.phase
+    );
+
+    // The rollout plays out: api runs revision 119, on the built image.
+    let mut stable = false;
+    for _ in 0..30 {
+        advance(Duration::from_secs(5)).await;
+        w.poll().await;
+        stable |= matches!(
+            w.state.progress.as_ref().map(|p| &p.phase),
+            Some(Phase::Stable { .. })
+        );
+        if stable {
+            break;
+        }
+    }
+    assert!(stable, "the activity line ends with stable");
+    let api = w
+        .state
+        .services
+        .items
+        .iter()
+        .find(|s| s.name == "api" && s.cluster == "prod-core")
+        .unwrap();
+    assert_eq!(api.task_def.to_string(), "api:119");
+    assert_eq!(api.image_tag, sha[..7]);
+    assert!(api.is_stable(), "{api:?}");
+    let audit = w.audit();
+    let calls: Vec<&str> = audit.iter().map(|r| r["call"].as_str().unwrap()).collect();
+    assert!(calls[0].starts_with("POST /repos/acme/api/actions/workflows/build.yml/dispatches"));
+    assert_eq!(audit[0]["outcome"]["github_login"], "demo");
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.starts_with("ecs:RegisterTaskDefinition"))
+    );
+    assert!(
+        calls
+            .last()
+            .unwrap()
+            .starts_with("ecs:UpdateService(taskDefinition=api:119")
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_failed_run_shows_its_log_and_reruns() {
+    let mut w = World::new(false);
+    advance(Duration::from_secs(2)).await;
+    w.poll().await;
+    let failed = w
+        .state
+        .builds
+        .runs
+        .items
+        .iter()
+        .find(|r| r.conclusion == Some(Conclusion::Failure))
+        .cloned()
+        .expect("the demo has a failed run");
+    assert_eq!(failed.workflow.repo, "acme/payments");
+    let jobs = w.ci.jobs(&failed.workflow.repo, failed.id).await.unwrap();
+    let job = jobs.iter().find(|j| j.failed()).unwrap();
+    assert_eq!(job.failed_step().unwrap().name, "Run tests");
+    let log =
+        w.ci.log_tail(&failed.workflow.repo, job.id, 40)
+            .await
+            .unwrap();
+    assert!(log.iter().any(|l| l.contains("##[error]")), "{log:?}");
+
+    w.press(KeyCode::Char('6')).await;
+    let at = w
+        .state
+        .builds
+        .runs
+        .view
+        .iter()
+        .position(|&i| w.state.builds.runs.items[i].id == failed.id);
+    w.state.builds.runs.selected = at.unwrap();
+    w.press(KeyCode::Char('X')).await;
+    assert_eq!(
+        w.state.mode,
+        Mode::Normal,
+        "a finished run cannot be cancelled"
+    );
+    w.press(KeyCode::Char('T')).await;
+    let Mode::Confirm(plan, _) = &w.state.mode else {
+        panic!("{:?}", w.state.mode)
+    };
+    assert_eq!(plan.verb, Verb::Rerun);
+    w.press(KeyCode::Char('y')).await;
+    advance(Duration::from_secs(60)).await;
+    w.poll().await;
+    let again = w
+        .state
+        .builds
+        .runs
+        .items
+        .iter()
+        .find(|r| r.id == failed.id)
+        .unwrap();
+    assert_eq!(
+        (again.attempt, again.conclusion.clone()),
+        (2, Some(Conclusion::Success))
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn read_only_sends_no_post_and_says_so() {
+    let mut w = World::new(true);
+    advance(Duration::from_secs(2)).await;
+    w.poll().await;
+    let before = w.fleet.with_world(|x| x.builds.runs.len());
+    // The plan is made as if the keys allowed it; the lowest layer refuses it.
+    let api = w.state.services.items[0].clone();
+    let form_plan = deckwatch::state::build_plan::cancel(&api, &{
+        let mut r = w.state.builds.runs.items[0].clone();
+        r.status = RunStatus::InProgress;
+        r
+    })
+    .unwrap();
+    let got = w.ci.act(&form_plan.mutation, 0).await;
+    assert!(got.unwrap_err().message.contains("read-only"));
+    w.apply(vec![Effect::Run(Box::new(form_plan), Default::default())])
+        .await;
+    assert_eq!(w.fleet.with_world(|x| x.builds.runs.len()), before);
+    assert_eq!(w.audit()[0]["phase"], "refused");
+}
+
+trait ParseTd {
+    fn parse_td(&self) -> deckwatch::model::TaskDefRef;
+}
+
+impl ParseTd for &str {
+    fn parse_td(&self) -> deckwatch::model::TaskDefRef {
+        let (f, r) = self.split_once(':').unwrap();
+        deckwatch::model::TaskDefRef {
+            family: f.into(),
+            revision: r.parse().unwrap(),
+        }
+    }
+}

@@ -203,13 +203,7 @@ impl Effects {
         }
         match result {
             Ok(fleet) => {
-                let handles = start(
-                    &fleet,
-                    &self.audit,
-                    &self.data.0,
-                    state,
-                    self.intervals,
-                );
+                let handles = start(&fleet, &self.audit, &self.data.0, state, self.intervals);
                 let generation = target.generation;
                 self.live = Some(Live {
                     target,

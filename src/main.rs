@@ -46,7 +46,7 @@ fn main() -> ExitCode {
     }
     let _log_guard = deckwatch::logfile::init();
     for w in &setup.warnings {
-        tracing::warn!("{w}");
+        tracing::warn!("config: {w}");
     }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,

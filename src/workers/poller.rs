@@ -81,7 +81,8 @@ fn on_screen(pane: Pane, w: &Watch) -> bool {
 pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Intervals) -> Handles {
     let (watch_tx, watch_rx) = watch::channel(first);
     let (refresh_tx, refresh_rx) = watch::channel(0u64);
-    let mut tasks = vec![tokio::spawn(super::credentials::run(fleet.clone(), tx.clone())).abort_handle()];
+    let mut tasks =
+        vec![tokio::spawn(super::credentials::run(fleet.clone(), tx.clone())).abort_handle()];
     let (evidence_tx, evidence_rx) = watch::channel(Default::default());
     let listed = Listed::default();
     let evidence = super::evidence::run(fleet.clone(), tx.clone(), evidence_rx, listed.clone());

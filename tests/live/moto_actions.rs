@@ -533,4 +533,9 @@ async fn audit_records_also_reach_the_configured_log_group() {
         audit.unsent(usize::MAX).is_empty(),
         "nothing is left to ship twice"
     );
+    // Two shipments: "before" ahead of the call, "after" with the rest. Each makes sure of the
+    // stream (CreateLogStream, an existing one is fine), then appends (PutLogEvents).
+    let calls = counter.snapshot();
+    assert_eq!(counter.get("CreateLogStream"), 2, "{calls:?}");
+    assert_eq!(counter.get("PutLogEvents"), 2, "{calls:?}");
 }

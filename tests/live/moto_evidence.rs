@@ -416,7 +416,9 @@ async fn r_after_a_simulated_breaker_rollback_targets_the_last_stable_revision()
         "{:?}",
         plan.notes
     );
-    let done = execute(&fleet, &Audit::new(None), &plan, &ContextInfo::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let audit = Audit::new(Some(dir.path().join("audit.jsonl")));
+    let done = execute(&fleet, &audit, &plan, &ContextInfo::default()).await;
     assert!(done.is_ok(), "{done:?}");
     assert_eq!(w.revision_in_moto().await, "1");
 }

@@ -88,6 +88,7 @@ async fn the_team_audit_group_is_checked_and_its_records_wait_until_it_exists() 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("audit.jsonl");
     let audit = Audit::new(Some(path.clone())).with_remote_group(Some(group.clone()));
+    // DescribeLogGroups by the group's name: moto has no such group yet.
     assert!(!fleet.audit_group_exists(&group).await.unwrap());
     assert!(matches!(
         team_audit::check_group(&fleet, &audit).await,

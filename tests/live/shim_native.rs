@@ -216,7 +216,9 @@ async fn abort_at_the_hook_rolls_back_and_rollback_stops_the_deployment() {
     let c = Canary::new(&moto::url(), "nat-abort", true).await;
     let counter = CallCounter::default();
     let fleet = c.fleet(&counter).await;
-    let audit = Audit::new(None);
+    // A place for the audit log: without one every action is refused.
+    let dir = tempfile::tempdir().unwrap();
+    let audit = Audit::new(Some(dir.path().join("audit.jsonl")));
     let hook = c.waiting_hook();
 
     let s = c.service(&fleet).await;

@@ -400,7 +400,9 @@ async fn the_checkout_canary_shows_healthy_figures_on_both_sides_before_and_afte
             _ => None,
         })
         .expect("y runs the promote");
-    let done = execute(&c.fleet, &Audit::new(None), &plan, &ContextInfo::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let audit = Audit::new(Some(dir.path().join("audit.jsonl")));
+    let done = execute(&c.fleet, &audit, &plan, &ContextInfo::default()).await;
     assert!(done.is_ok(), "{done:?}");
     c.run_for(45).await;
     let s = c.state.rollout_service().unwrap();

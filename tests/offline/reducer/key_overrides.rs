@@ -16,7 +16,7 @@ fn with_keys(toml: &str) -> State {
 
 #[test]
 fn a_rebound_movement_key_moves_and_the_old_one_does_not() {
-    let mut s = with_keys("[keys.normal]\ndown = \"n\"\nup = \"e\"\n");
+    let mut s = with_keys("[keys.normal]\ndown = \"n\"\nup = \"i\"\n");
     assert_eq!(s.services.selected, 0);
     press(&mut s, KeyCode::Char('j'));
     assert_eq!(s.services.selected, 0, "j is no longer down");
@@ -28,7 +28,7 @@ fn a_rebound_movement_key_moves_and_the_old_one_does_not() {
     press(&mut s, KeyCode::Char('n'));
     press(&mut s, KeyCode::Char('n'));
     assert_eq!(s.services.selected, 2);
-    press(&mut s, KeyCode::Char('e'));
+    press(&mut s, KeyCode::Char('i'));
     assert_eq!(s.services.selected, 1);
 }
 

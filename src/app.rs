@@ -54,6 +54,11 @@ impl Effects {
                         (self.fleet.clone(), self.audit.clone(), self.tx.clone());
                     tokio::spawn(runner::run(fleet, audit, *plan, ctx, tx));
                 }
+                Effect::SaveLogs(job) => {
+                    tokio::spawn(crate::workers::log_save::save(*job, self.tx.clone()));
+                }
+                // Between frames: the sequence goes to the terminal, not into the screen.
+                Effect::Clipboard(text) => crate::workers::clipboard::copy(&text),
             }
         }
     }

@@ -110,10 +110,11 @@ impl Setup {
             intervals: Intervals {
                 fast: Duration::from_secs(cfg.poll.fast_secs),
                 normal: Duration::from_secs(cfg.poll.normal_secs),
-                logs: Duration::from_secs(1),
+                logs: Duration::from_secs(cfg.logs.poll_secs),
+                live_tail: cfg.logs.live_tail,
             },
             audit_group: cfg.audit_log_group.clone(),
-            budget: cfg.budget.clone(),
+            budget: cfg.budget_rates(),
             aws: (!cli.demo).then(|| cli.aws_options(ctx.as_ref())),
         })
     }
@@ -159,7 +160,9 @@ fn initial_state(
         context,
         accent,
     };
-    State::new(options, now_ms())
+    let mut state = State::new(options, now_ms());
+    state.logs.osc52 = cfg.logs.osc52;
+    state
 }
 
 impl Cli {

@@ -8,11 +8,15 @@ pub mod sim;
 pub use error::{CloudError, ErrorKind};
 
 use crate::model::{
-    Alarm, ContextInfo, Image, LogBatch, Mutation, Service, ServiceKey, Task, Utilisation,
+    Alarm, ContextInfo, Image, LiveEnd, LiveQuery, LiveUpdate, LogPage, LogQuery, LogSources,
+    LogTag, LogTarget, Mutation, Service, ServiceKey, Task, Utilisation,
 };
 use async_trait::async_trait;
 
 pub type CloudResult<T> = Result<T, CloudError>;
+
+/// A Live Tail session: its updates, ending with how it ended.
+pub type LiveStream = futures::stream::BoxStream<'static, Result<LiveUpdate, LiveEnd>>;
 
 /// Receives the rows read so far, with how many of how many clusters they cover.
 pub type PartSink<'a> = dyn Fn(Vec<Service>, usize, usize) + Send + Sync + 'a;
@@ -41,8 +45,26 @@ pub trait Fleet: Send + Sync + 'static {
         Ok(Vec::new())
     }
     async fn alarms(&self) -> CloudResult<Vec<Alarm>>;
-    /// Log lines of one service after `cursor` (0 starts from the recent past).
-    async fn logs(&self, service: &ServiceKey, cursor: u64) -> CloudResult<LogBatch>;
+    /// Where the lines of `target` are: log groups with stream prefixes, and the streams of
+    /// its running and recently stopped tasks.
+    async fn log_sources(&self, target: &LogTarget) -> CloudResult<LogSources>;
+    /// Who wrote each of `streams` (group, stream) that appeared since `log_sources`: the
+    /// task's tag when it is one of `target`'s, None when it is another service's.
+    async fn log_owners(
+        &self,
+        target: &LogTarget,
+        streams: &[(String, String)],
+    ) -> CloudResult<Vec<Option<LogTag>>> {
+        let _ = target;
+        Ok(vec![None; streams.len()])
+    }
+    /// One page of a read of events (`token`: where the last page left off).
+    async fn log_page(&self, q: &LogQuery, token: Option<String>) -> CloudResult<LogPage>;
+    /// A Live Tail session, or why there is none (then the worker polls `log_page`).
+    async fn live_tail(&self, q: &LiveQuery) -> Result<LiveStream, LiveEnd> {
+        let _ = q;
+        Err(LiveEnd::Unavailable("this backend has no live tail".into()))
+    }
     /// Makes one mutating call. Only the action runner calls this, after the user confirmed
     /// and the service was re-read and found unchanged.
     async fn act(&self, service: &ServiceKey, mutation: &Mutation) -> CloudResult<()>;
@@ -87,8 +109,21 @@ impl Fleet for ReadOnly {
     async fn alarms(&self) -> CloudResult<Vec<Alarm>> {
         self.0.alarms().await
     }
-    async fn logs(&self, service: &ServiceKey, cursor: u64) -> CloudResult<LogBatch> {
-        self.0.logs(service, cursor).await
+    async fn log_sources(&self, target: &LogTarget) -> CloudResult<LogSources> {
+        self.0.log_sources(target).await
+    }
+    async fn log_owners(
+        &self,
+        target: &LogTarget,
+        streams: &[(String, String)],
+    ) -> CloudResult<Vec<Option<LogTag>>> {
+        self.0.log_owners(target, streams).await
+    }
+    async fn log_page(&self, q: &LogQuery, token: Option<String>) -> CloudResult<LogPage> {
+        self.0.log_page(q, token).await
+    }
+    async fn live_tail(&self, q: &LiveQuery) -> Result<LiveStream, LiveEnd> {
+        self.0.live_tail(q).await
     }
     fn read_only(&self) -> bool {
         true

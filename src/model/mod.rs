@@ -5,6 +5,7 @@ mod action;
 mod alarm;
 mod image;
 mod log;
+pub mod log_meta;
 mod pair;
 mod service;
 mod task;
@@ -17,7 +18,11 @@ pub use action::{
 };
 pub use alarm::{Alarm, AlarmKind, AlarmState};
 pub use image::{Findings, Image};
-pub use log::{LogBatch, LogLine};
+pub use log::{
+    ChunkLine, GroupSpec, LiveEnd, LiveQuery, LiveUpdate, LogChunk, LogLine, LogPage, LogQuery,
+    LogSources, LogTag, LogTarget, MAX_LINE, RawEvent,
+};
+pub use log_meta::{Format, Level, LineMeta};
 pub use pair::{PairWeights, Split, pair_of, pairs, split};
 pub use service::{
     CircuitBreaker, Deployment, DeploymentStatus, HookStatus, LifecycleHook, LifecycleStage,

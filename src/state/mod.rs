@@ -8,6 +8,7 @@ pub mod filter;
 pub mod items;
 mod keys;
 pub mod logs;
+mod logs_commands;
 mod msg;
 mod panes;
 pub mod plan;
@@ -162,9 +163,10 @@ impl State {
     pub fn watch(&self) -> Watch {
         let service = match self.pane {
             Pane::Tasks => self.rollout.clone(),
-            Pane::Logs => self.logs.service.clone(),
+            Pane::Logs => self.logs.service().cloned(),
             _ => None,
         };
+        let logs_shown = self.pane == Pane::Logs || self.in_rollout_view();
         Watch {
             pane: self.pane,
             service,
@@ -173,6 +175,7 @@ impl State {
                     .progress
                     .as_ref()
                     .is_some_and(progress::Progress::active),
+            logs: logs_shown.then(|| self.logs.wanted()).flatten(),
         }
     }
 
@@ -199,13 +202,11 @@ impl State {
         self.dirty = true;
     }
 
-    /// The logs pane follows the drilled-into service, else the one selected on services.
+    /// The logs pane follows the drilled-into service, else the one selected on services,
+    /// merged with its paired canary.
     pub(crate) fn follow_logs_of_selection(&mut self) {
-        let target = self
-            .rollout
-            .clone()
-            .or_else(|| self.selected_service().map(Service::key));
-        self.logs.follow_service(target);
+        let target = logs_commands::target_of_selection(self);
+        self.logs.follow_selection(target);
     }
 
     /// Opens the rollout view of the selected service.
@@ -218,6 +219,7 @@ impl State {
         self.pane = Pane::Tasks;
         // The rollout view shows the target revision's log lines too.
         self.follow_logs_of_selection();
+        logs_commands::note_rollout(self);
     }
 }
 
@@ -231,7 +233,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.size = (w, h);
             state.dirty = true;
         }
-        Msg::Layout(v) => state.viewport = v,
+        Msg::Layout(v) => {
+            if state.pane == Pane::Logs {
+                state.logs.rows = v.list_rows as usize;
+            }
+            state.viewport = v;
+        }
         Msg::Tick(now) => on_tick(state, now),
         Msg::ActionDone(result) => {
             data::on_action_done(state, result);

@@ -1,9 +1,11 @@
 //! What reaches the reducer (`Msg`) and what it asks the loop to do (`Effect`).
 
 use super::Pane;
+use super::logs::{Backlog, LogFollow, LogSave, TailStatus};
 use crate::cloud::CloudError;
 use crate::model::{
-    ActionPlan, ActionResult, Alarm, ContextInfo, Image, LogLine, Millis, Service, ServiceKey, Task,
+    ActionPlan, ActionResult, Alarm, ContextInfo, Image, LogChunk, LogLine, Millis, Service,
+    ServiceKey, Task,
 };
 use crossterm::event::KeyEvent;
 
@@ -15,6 +17,8 @@ pub struct Watch {
     pub service: Option<ServiceKey>,
     /// A visible service has a rollout in progress: poll fast.
     pub fast: bool,
+    /// What the log worker follows: set while the logs pane or the rollout view is on screen.
+    pub logs: Option<LogFollow>,
 }
 
 /// What the last frame's layout gave each part of the screen, so the reducer knows how far a
@@ -41,6 +45,14 @@ pub enum Msg {
     Images(Vec<Image>, Millis),
     Alarms(Vec<Alarm>, Millis),
     Logs(ServiceKey, Vec<LogLine>, Millis),
+    /// A batch of log follow `generation`'s lines, prepared by the log worker.
+    LogFeed(u64, Box<LogChunk>, Millis),
+    /// How log follow `generation` is read now (live, polling, disconnected, sampled).
+    LogStatus(u64, TailStatus),
+    /// A backlog load of log follow `generation`: progress, then its end.
+    LogBacklog(u64, Backlog),
+    /// `:save` ended: what was written, or why not.
+    LogSaved(Result<String, String>),
     /// A pane's fetch failed.
     Failed(Pane, CloudError, Millis),
     /// An action's outcome: what was done, or why it was refused or failed.
@@ -57,4 +69,8 @@ pub enum Effect {
     Refresh,
     /// Run a confirmed action: re-read, check, audit, call.
     Run(Box<ActionPlan>, ContextInfo),
+    /// Write log lines to a file (`:save`).
+    SaveLogs(Box<LogSave>),
+    /// Put text on the clipboard through the terminal (OSC 52).
+    Clipboard(String),
 }

@@ -39,7 +39,8 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Some(a) => ("alarm", alarm(a, now, theme)),
             None => return,
         },
-        Pane::Services | Pane::Logs => return,
+        Pane::Logs => return super::log_detail::draw(f, area, state, theme),
+        Pane::Services => return,
     };
     let h = lines.len() as u16 + 2;
     popup(

@@ -7,6 +7,8 @@ mod confirm;
 mod detail;
 pub mod format;
 mod images;
+mod log_detail;
+mod log_line;
 mod logs;
 mod overlays;
 mod rollout;

@@ -13,7 +13,25 @@ pub fn help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let key = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
     let muted = Style::new().fg(theme.muted);
     let mut lines = Vec::new();
+    let width = 90.min(area.width);
+    // The logs pane's own keys share lines, so the help fits the screen.
+    let mut logs_keys: Vec<Line> = vec![Line::from(Span::styled(" logs pane ", muted))];
     for b in state.keys.normal() {
+        if b.reach == Reach::Pane(crate::state::Pane::Logs) {
+            let item = [
+                Span::styled(format!(" {} ", b.label), key),
+                Span::styled(format!("{} ·", b.help), Style::new().fg(theme.fg)),
+            ];
+            let room = width.saturating_sub(3) as usize;
+            let used = logs_keys.last().map_or(0, Line::width);
+            if used + item.iter().map(Span::width).sum::<usize>() > room {
+                logs_keys.push(Line::from(Span::raw("          ")));
+            }
+            if let Some(l) = logs_keys.last_mut() {
+                l.spans.extend(item);
+            }
+            continue;
+        }
         let mut scope = match b.reach {
             Reach::Everywhere => String::new(),
             Reach::RolloutView => "  (rollout view)".into(),
@@ -28,23 +46,31 @@ pub fn help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Span::styled(scope, muted),
         ]));
     }
+    lines.extend(logs_keys);
     lines.push(Line::from(vec![
         Span::styled(" Ctrl-C  ", key),
         Span::styled("quit, always", Style::new().fg(theme.fg)),
     ]));
     lines.push(Line::raw(""));
-    let mut cmds = vec![Span::styled(" commands ", muted)];
+    // Wrapped between words, never inside one.
+    let mut cmds: Vec<Line> = vec![Line::from(Span::styled(" commands ", muted))];
     for word in keymap::WORDS {
-        cmds.push(Span::styled(format!(":{} ", word.usage()), key));
+        let item = Span::styled(format!(":{} ", word.usage()), key);
+        let used = cmds.last().map_or(0, Line::width);
+        if used + item.width() > width.saturating_sub(3) as usize {
+            cmds.push(Line::from(Span::raw("          ")));
+        }
+        if let Some(l) = cmds.last_mut() {
+            l.spans.push(item);
+        }
     }
-    lines.push(Line::from(cmds));
+    lines.extend(cmds);
     if state.read_only {
         lines.push(Line::from(Span::styled(
             " read-only: every mutating action is refused",
             Style::new().fg(theme.warn),
         )));
     }
-    let width = 90.min(area.width);
     let h = wrapped_height(&lines, width);
     popup(
         f,

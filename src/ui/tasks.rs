@@ -131,38 +131,51 @@ fn tasks_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
     })
 }
 
-/// Newest log lines searched for the target revision's.
+/// Newest log lines searched for the rollout's revisions.
 const SCANNED: usize = 5_000;
 
-/// The newest log lines of the target revision's tasks, tagged, for the rollout view.
+/// The newest log lines of the rollout's revisions (its source and target, remembered while
+/// the view is open, so an aborted revision's errors stay), tagged and coloured by revision.
 fn target_logs(
     state: &State,
     svc: &Service,
     height: u16,
     theme: &Theme,
 ) -> (String, Vec<Line<'static>>) {
-    let rev = svc.target_revision();
-    let title = format!(" logs of r{rev}'s tasks (5 for all) ");
-    let buf = &state.logs.buf;
+    let logs = &state.logs;
+    let revs: Vec<u32> = if logs.rollout_revisions.is_empty() {
+        vec![svc.target_revision()]
+    } else {
+        logs.rollout_revisions.clone()
+    };
+    let names: Vec<String> = revs.iter().map(|r| format!("r{r}")).collect();
+    let title = format!(" logs of {} (5 for all) ", names.join(" + "));
+    let buf = &logs.buf;
     let wanted = height.saturating_sub(2) as usize;
-    if state.logs.service.as_ref() != Some(&svc.key()) {
+    if logs.service() != Some(&svc.key()) {
         return (title, Vec::new());
     }
+    let look = super::log_line::LineLook {
+        theme,
+        stamps: logs.stamps,
+        now: state.now,
+        needles: &[],
+    };
     // Only the newest lines are looked at, so a quiet revision costs a bounded walk.
-    let mut lines: Vec<Line> = (0..buf.len())
+    let mut lines: Vec<Line> = (buf.first_seq()..buf.end_seq())
         .rev()
         .take(SCANNED)
         .filter_map(|i| buf.get(i))
-        .filter(|l| l.revision == rev)
+        .filter(|l| revs.contains(&l.tag.revision))
         .take(wanted)
-        .map(|l| super::logs::line(l, theme))
+        .map(|l| Line::from(super::logs::line_spans(&l, &look, false)))
         .collect();
     lines.reverse();
     if lines.is_empty() {
-        let why = if state.logs.fetched_at.is_none() {
+        let why = if logs.fetched_at.is_none() {
             "loading…".to_string()
         } else {
-            format!("no lines from r{rev}'s tasks yet")
+            format!("no lines from {}'s tasks yet", names.join(" or "))
         };
         lines.push(Line::from(Span::styled(why, Style::new().fg(theme.muted))));
     }

@@ -4,6 +4,9 @@
 pub mod audit;
 pub mod backoff;
 pub mod budget;
+pub mod clipboard;
+pub mod log_save;
+pub mod logtail;
 pub mod metrics;
 pub mod poller;
 pub mod runner;

@@ -4,6 +4,7 @@
 
 use super::backoff::Backoff;
 use super::budget::{self, Priority};
+use super::logtail;
 use super::metrics;
 use crate::cloud::{CloudError, ErrorKind, Fleet};
 use crate::model::{Service, ServiceKey};
@@ -18,8 +19,10 @@ use tokio::time::{Instant, sleep_until};
 pub struct Intervals {
     pub fast: Duration,
     pub normal: Duration,
-    /// How often the logs pane asks for new lines.
+    /// How often the logs pane asks for new lines when not live.
     pub logs: Duration,
+    /// Follow logs with Live Tail when the endpoint allows it.
+    pub live_tail: bool,
 }
 
 pub struct Handles {
@@ -36,8 +39,8 @@ fn wanted(pane: Pane, w: &Watch) -> bool {
         Pane::Tasks => w.pane == Pane::Tasks,
         Pane::Images => w.pane == Pane::Images,
         Pane::Alarms => w.pane == Pane::Alarms,
-        // The logs pane, and the rollout view's log box.
-        Pane::Logs => matches!(w.pane, Pane::Logs | Pane::Tasks) && w.service.is_some(),
+        // The log worker follows the logs (`logtail`), not a poller.
+        Pane::Logs => false,
     }
 }
 
@@ -50,7 +53,19 @@ pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Int
     let series = metrics::Series::default();
     tokio::spawn(metrics::run(fleet.clone(), keys_rx, series.clone()));
     let mut keys_tx = Some(keys_tx);
-    for pane in Pane::ALL {
+    let tail = logtail::TailConfig {
+        poll: iv.logs,
+        live: iv.live_tail,
+    };
+    let logs = logtail::run(
+        fleet.clone(),
+        tx.clone(),
+        watch_rx.clone(),
+        refresh_rx.clone(),
+        tail,
+    );
+    tokio::spawn(logs);
+    for pane in Pane::ALL.into_iter().filter(|p| *p != Pane::Logs) {
         let p = Poller {
             pane,
             fleet: fleet.clone(),
@@ -59,7 +74,6 @@ pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Int
             refresh: refresh_rx.clone(),
             iv,
             backoff: Backoff::new(now_ms() as u64 ^ pane as u64),
-            log_cursor: None,
             loaded: false,
             keys: if pane == Pane::Services {
                 keys_tx.take()
@@ -93,8 +107,6 @@ struct Poller {
     refresh: watch::Receiver<u64>,
     iv: Intervals,
     backoff: Backoff,
-    /// The service being tailed and the backend's cursor for it.
-    log_cursor: Option<(ServiceKey, u64)>,
     /// A whole load has been delivered (services).
     loaded: bool,
     /// Where the services poller publishes the services' keys for the metrics worker.
@@ -173,7 +185,6 @@ impl Poller {
 
     fn interval(&self, w: &Watch) -> Duration {
         match self.pane {
-            Pane::Logs => self.iv.logs,
             _ if w.fast => self.iv.fast,
             _ => self.iv.normal,
         }
@@ -190,7 +201,12 @@ impl Poller {
             ),
             Pane::Images => Msg::Images(f.images().await?, now_ms()),
             Pane::Alarms => Msg::Alarms(f.alarms().await?, now_ms()),
-            Pane::Logs => self.logs(w).await?,
+            Pane::Logs => {
+                return Err(CloudError::new(
+                    ErrorKind::Other,
+                    "logs are followed by logtail",
+                ));
+            }
         })
     }
 
@@ -223,20 +239,6 @@ impl Poller {
         metrics::apply(&self.series, &mut all);
         Ok(all)
     }
-
-    /// New lines of the followed service since the last poll.
-    async fn logs(&mut self, w: &Watch) -> Result<Msg, CloudError> {
-        let Some(key) = w.service.clone() else {
-            return Err(CloudError::new(ErrorKind::Other, "no service to follow"));
-        };
-        let cursor = match &self.log_cursor {
-            Some((k, c)) if *k == key => *c,
-            _ => 0,
-        };
-        let batch = self.fleet.logs(&key, cursor).await?;
-        self.log_cursor = Some((key.clone(), batch.cursor));
-        Ok(Msg::Logs(key, batch.lines, now_ms()))
-    }
 }
 
 #[cfg(test)]
@@ -251,15 +253,14 @@ mod tests {
                 name: n.into(),
             }),
             fast: false,
+            logs: None,
         }
     }
 
     #[test]
-    fn logs_are_polled_for_the_logs_pane_and_the_rollout_view_only() {
-        assert!(wanted(Pane::Logs, &watch(Pane::Logs, Some("api"))));
-        assert!(wanted(Pane::Logs, &watch(Pane::Tasks, Some("api"))));
-        assert!(!wanted(Pane::Logs, &watch(Pane::Tasks, None)));
-        assert!(!wanted(Pane::Logs, &watch(Pane::Services, Some("api"))));
-        assert!(!wanted(Pane::Logs, &watch(Pane::Alarms, None)));
+    fn no_poller_polls_logs_and_tasks_are_polled_for_their_pane() {
+        assert!(!wanted(Pane::Logs, &watch(Pane::Logs, Some("api"))));
+        assert!(wanted(Pane::Tasks, &watch(Pane::Tasks, Some("api"))));
+        assert!(!wanted(Pane::Tasks, &watch(Pane::Logs, Some("api"))));
     }
 }

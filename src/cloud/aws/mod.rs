@@ -11,6 +11,7 @@ mod config;
 mod enrich;
 pub mod errors;
 pub mod images;
+pub mod livetail;
 pub mod logs;
 pub mod metrics;
 mod mutations;
@@ -22,9 +23,10 @@ pub mod targets;
 pub mod taskdefs;
 pub mod tasks;
 
-use super::{CloudError, CloudResult, ErrorKind, Fleet, PartSink};
+use super::{CloudError, CloudResult, ErrorKind, Fleet, LiveStream, PartSink};
 use crate::model::{
-    Alarm, ContextInfo, Image, LogBatch, Mutation, Service, ServiceKey, Task, Utilisation,
+    Alarm, ContextInfo, Image, LiveEnd, LiveQuery, LogPage, LogQuery, LogSources, LogTag,
+    LogTarget, Mutation, Service, ServiceKey, Task, Utilisation,
 };
 use crate::timing::now_ms;
 use async_trait::async_trait;
@@ -36,7 +38,6 @@ use errors::ErrorMapper;
 use errors::Within;
 use futures::{StreamExt, TryStreamExt};
 use images::ServiceImages;
-use logs::LogTail;
 use parse::last_segment;
 use services::RawService;
 use std::collections::HashMap;
@@ -96,7 +97,8 @@ pub struct AwsFleet {
     region: String,
     clusters: Vec<String>,
     taskdefs: TaskDefCache,
-    tail: LogTail,
+    /// The account, from the first STS answer: Live Tail names log groups by ARN.
+    account: std::sync::OnceLock<String>,
     /// The images of each service's task definitions, from the last `services()`, so
     /// `images()` can join without listing the services again.
     usage: Mutex<Option<Arc<Vec<ServiceImages>>>>,
@@ -145,7 +147,7 @@ impl AwsFleet {
             ecs: client!(aws_sdk_ecs, sdk, overrides),
             ecr: client!(aws_sdk_ecr, sdk, overrides),
             cw: client!(aws_sdk_cloudwatch, sdk, overrides),
-            logs: client!(aws_sdk_cloudwatchlogs, sdk, overrides),
+            logs: logs_client(sdk, overrides),
             elb: client!(aws_sdk_elasticloadbalancingv2, sdk, overrides),
             sts: client!(aws_sdk_sts, sdk, overrides),
             errors: ErrorMapper::with_budget(explicit_profile, overrides.budget.clone()),
@@ -157,7 +159,7 @@ impl AwsFleet {
                 .map(|c| last_segment(c).to_string())
                 .collect(),
             taskdefs: TaskDefCache::default(),
-            tail: LogTail::default(),
+            account: std::sync::OnceLock::new(),
             usage: Mutex::new(None),
             previous: Default::default(),
         })
@@ -255,6 +257,16 @@ impl AwsFleet {
     }
 }
 
+/// The CloudWatch Logs client, with StartLiveTail's host put back for a local endpoint.
+fn logs_client(sdk: &SdkConfig, overrides: &Overrides) -> aws_sdk_cloudwatchlogs::Client {
+    let mut b = aws_sdk_cloudwatchlogs::config::Builder::from(sdk);
+    for i in &overrides.interceptors {
+        b.push_interceptor(i.clone());
+    }
+    b.push_interceptor(SharedInterceptor::new(livetail::LocalStreamHost));
+    aws_sdk_cloudwatchlogs::Client::from_conf(b.build())
+}
+
 /// One cluster read: its described services, their task definitions, and the rows.
 type Part = (
     Vec<RawService>,
@@ -291,6 +303,9 @@ impl Fleet for AwsFleet {
             .within(&self.errors, "sts:GetCallerIdentity")
             .await?;
         let clusters = self.clusters().await?;
+        if let Some(a) = who.account() {
+            let _ = self.account.set(a.to_string());
+        }
         Ok(ContextInfo {
             name: self.profile.clone(),
             profile: self.profile.clone(),
@@ -385,12 +400,39 @@ impl Fleet for AwsFleet {
         alarms::fetch(&self.cw, &self.errors).await
     }
 
-    async fn logs(&self, service: &ServiceKey, cursor: u64) -> CloudResult<LogBatch> {
-        let now = now_ms();
-        let sources = logs::sources(&self.ecs, &self.errors, &self.taskdefs, service, now).await?;
-        self.tail
-            .read(&self.logs, &self.errors, service, &sources, cursor, now)
-            .await
+    async fn log_sources(&self, target: &LogTarget) -> CloudResult<LogSources> {
+        logs::sources(&self.ecs, &self.errors, &self.taskdefs, target, now_ms()).await
+    }
+
+    async fn log_owners(
+        &self,
+        target: &LogTarget,
+        streams: &[(String, String)],
+    ) -> CloudResult<Vec<Option<LogTag>>> {
+        logs::owners(&self.ecs, &self.errors, target, streams).await
+    }
+
+    async fn log_page(&self, q: &LogQuery, token: Option<String>) -> CloudResult<LogPage> {
+        logs::page(&self.logs, &self.errors, q, token).await
+    }
+
+    async fn live_tail(&self, q: &LiveQuery) -> Result<LiveStream, LiveEnd> {
+        let account = match self.account.get() {
+            Some(a) => a.clone(),
+            None => self
+                .context()
+                .await
+                .map(|c| c.account)
+                .map_err(|e| LiveEnd::Broken(e.message))?,
+        };
+        let region = self.region.clone();
+        livetail::start(
+            &self.logs,
+            &self.errors,
+            |g| livetail::group_arn(&region, &account, g),
+            q,
+        )
+        .await
     }
 
     async fn act(&self, service: &ServiceKey, mutation: &Mutation) -> CloudResult<()> {

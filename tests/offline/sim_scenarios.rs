@@ -9,8 +9,8 @@
 use deckwatch::cloud::Fleet;
 use deckwatch::cloud::sim::{SimFleet, seed};
 use deckwatch::model::{
-    AlarmState, DeploymentStatus, Health, HookStatus, LogQuery, LogTag, LogTarget, Millis,
-    RawEvent, RolloutState, Service, ServiceKey, TaskDefRef,
+    AlarmState, DeploymentStatus, Health, HookStatus, Level, LineMeta, LogQuery, LogTag, LogTarget,
+    Millis, RawEvent, RolloutState, Service, ServiceKey, TaskDefRef,
 };
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -502,7 +502,7 @@ async fn log_windows_hold_their_own_lines_and_errors_appear_during_the_bad_deplo
                 "outside the window at t={t}: {e:?}"
             );
             assert!(seen.insert(e.id()), "line repeated at t={t}: {e:?}");
-            let is_error = e.message.contains("ERROR") || e.message.contains("\"error\"");
+            let is_error = LineMeta::read(e.message.as_bytes()).level() >= Level::Error;
             if t <= 45 && is_error {
                 errors_before += 1;
             }

@@ -247,7 +247,11 @@ fn logs_pane() {
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
     assert!(text.contains("logs of prod-core/payments"), "{text}");
-    assert!(text.contains("ERROR"), "{text}");
+    // JSON lines, compact: level, message, then the other fields.
+    assert!(
+        text.contains("error health check returned 503 path=/healthz"),
+        "{text}"
+    );
     insta::assert_snapshot!("logs_pane", t.backend());
 }
 
@@ -433,9 +437,10 @@ fn task_health_and_log_errors_have_their_colours() {
     let s = logs_state(&d);
     let t = render(&s, &theme);
     let buf = t.backend().buffer();
-    let (x, y) = find(buf, "ERROR", "ERROR");
+    // payments writes JSON: shown compactly, coloured by its level field.
+    let (x, y) = find(buf, "returned 503", "returned 503");
     assert_eq!(buf[(x, y)].fg, theme.alarm);
-    let (x, y) = find(buf, "INFO", "INFO");
+    let (x, y) = find(buf, "info GET", "info GET");
     assert_eq!(buf[(x, y)].fg, theme.fg);
 }
 

@@ -3,6 +3,7 @@
 //! tokio's paused clock.
 
 mod canary;
+mod loglines;
 pub mod logs;
 mod mutations;
 mod rng;

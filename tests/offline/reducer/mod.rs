@@ -9,6 +9,7 @@ mod drill_down;
 mod filter;
 mod help_quit_refresh;
 mod loading;
+mod logs;
 mod pair_actions;
 mod palette;
 mod panes;

@@ -40,8 +40,13 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
         )));
     }
     body.extend(rows);
-    let mut block = pane_block(state, theme, title(logs), None)
-        .title_top(Line::from(badges(logs, state.now, theme)).right_aligned());
+    // The badges on the right win; what follows is cut to the room left of them.
+    let badges = Line::from(badges(logs, state.now, theme));
+    let filter = logs.search.filter.text().chars().count();
+    let filter = if filter > 0 { filter + 2 } else { 0 };
+    let room = (area.width as usize).saturating_sub(badges.width() + filter + 5);
+    let title = format::clip(&title(logs), room);
+    let mut block = pane_block(state, theme, title, None).title_top(badges.right_aligned());
     if let TailMode::Polling { why, .. } = &logs.status.mode {
         block = block.title_bottom(Line::from(Span::styled(
             format!(" {} ", format::clip(why, 60)),

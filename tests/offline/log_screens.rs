@@ -105,7 +105,10 @@ fn search_with_context_highlights_matches_and_counts_them() {
     let n = s.logs.search.matches.len();
     assert!(n > 3, "{text}");
     let counter = s.logs.counter().unwrap();
-    assert!(!counter.starts_with('-'), "the selection is a match: {counter}");
+    assert!(
+        !counter.starts_with('-'),
+        "the selection is a match: {counter}"
+    );
     assert!(text.contains(&format!(" {counter} context ")), "{text}");
     // Lines that do not match are shown too.
     assert!(text.contains("info GET"), "{text}");

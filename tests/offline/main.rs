@@ -11,6 +11,7 @@ mod bad_credentials;
 mod cli_errors;
 mod e2e_demo;
 mod log_screens;
+mod logtail;
 mod progress;
 mod readme;
 mod reducer;

@@ -115,6 +115,9 @@ struct Tail {
     seen: Seen,
     /// The newest event's time: polls read from a little before it.
     cursor: Millis,
+    /// After coming back to the pane, the first poll starts here: what was read before is
+    /// not read again, whatever the repeat filter has forgotten since.
+    floor: Millis,
     /// The backlog was read: coming back goes on from the cursor.
     started: bool,
     sources_at: Option<Instant>,
@@ -142,6 +145,7 @@ impl Tail {
             who: Attribution::default(),
             seen: Seen::default(),
             cursor: 0,
+            floor: 0,
             started: false,
             sources_at: None,
             owners_at: None,
@@ -159,6 +163,7 @@ impl Tail {
 
     fn resumed(mut self, follow: LogFollow) -> Self {
         self.follow = follow;
+        self.floor = self.cursor + 1;
         self.live_at = Instant::now();
         self.sent = None;
         self
@@ -372,10 +377,11 @@ impl Tail {
 
     /// One poll of every group, from just before the newest line.
     async fn poll_once(&mut self) -> Result<(), CloudError> {
-        let from = (self.cursor - LATE_MS).max(0);
+        let from = (self.cursor - LATE_MS).max(self.floor).max(0);
         for g in self.who.sources.groups.clone() {
             self.read_pages(&g, (from, None), MAX_PAGES).await?;
         }
+        self.floor = 0;
         if self.who.sources.groups.is_empty() {
             // Nothing to read yet: still a successful poll for the pane's age.
             self.ingest(Vec::new()).await;

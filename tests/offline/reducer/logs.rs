@@ -10,9 +10,9 @@ use deckwatch::state::{Effect, Mode, Msg, Pane, State, Viewport, update};
 
 /// Line i: task t{i % 3}, revision 42 or 43, every 10th an ERROR, every 7th a WARN.
 fn line(i: usize) -> LogLine {
-    let message = if i % 10 == 0 {
+    let message = if i.is_multiple_of(10) {
         format!("ERROR upstream refused request {i}")
-    } else if i % 7 == 0 {
+    } else if i.is_multiple_of(7) {
         format!("WARN slow answer {i}")
     } else {
         format!("INFO served request {i}")

@@ -17,6 +17,7 @@ mod readme;
 mod reducer;
 mod sdk_replay;
 mod sdk_replay_actions;
+mod sdk_replay_logs;
 mod sim_actions;
 mod sim_scenarios;
 mod snapshots;

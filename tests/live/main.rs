@@ -14,5 +14,6 @@ mod e2e_moto;
 mod moto_actions;
 mod moto_backend;
 mod moto_endpoint_loss;
+mod moto_logs;
 mod moto_paired;
 mod moto_targets;

@@ -69,10 +69,12 @@ pub async fn start(
 
 type Session = aws_sdk_cloudwatchlogs::operation::start_live_tail::StartLiveTailOutput;
 
-/// The session's frames as updates, ending with how the session ended.
+/// The session's frames as updates, ending with how the session ended. A session that ends
+/// before it started was not a Live Tail session at all (an endpoint that answers the call but
+/// does not serve it).
 fn updates(session: Session) -> LiveStream {
-    futures::stream::unfold(Some(session), |rx| async move {
-        let mut rx = rx?;
+    futures::stream::unfold(Some((session, false)), |state| async move {
+        let (mut rx, started) = state?;
         let item = match rx.response_stream.recv().await {
             Ok(Some(Frame::SessionStart(s))) => Ok(LiveUpdate::Started {
                 session: s.session_id().unwrap_or_default().to_string(),
@@ -95,10 +97,20 @@ fn updates(session: Session) -> LiveStream {
                 events: Vec::new(),
                 sampled: false,
             }),
-            Ok(None) => return Some((Err(LiveEnd::Broken("the session ended".into())), None)),
+            Ok(None) if !started => {
+                let why = "the endpoint answered StartLiveTail without a session";
+                return Some((Err(LiveEnd::Unavailable(why.into())), None));
+            }
+            // Ended without saying why: the stream just ends; the worker decides.
+            Ok(None) => return None,
+            Err(e) if !started && !matches!(e, SdkError::ServiceError(_)) => {
+                let why = format!("the endpoint does not serve Live Tail ({})", chain_text(&e));
+                return Some((Err(LiveEnd::Unavailable(why)), None));
+            }
             Err(e) => return Some((Err(stream_failure(&e)), None)),
         };
-        Some((item, Some(rx)))
+        let started = started || matches!(item, Ok(LiveUpdate::Started { .. }));
+        Some((item, Some((rx, started))))
     })
     .boxed()
 }

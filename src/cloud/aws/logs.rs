@@ -268,10 +268,14 @@ pub async fn page(
         }
         Err(e) => return Err(errors.map("logs:FilterLogEvents", e)),
     };
-    if q.group.prefixes.len() > 1 {
-        page.events
-            .retain(|e| q.group.prefixes.iter().any(|p| e.stream.starts_with(p)));
-    }
+    // Only the window asked for (an emulator may not apply it with a pattern), and with
+    // several prefixes only theirs.
+    page.events.retain(|e| {
+        e.at >= q.from
+            && q.to.is_none_or(|t| e.at < t)
+            && (q.group.prefixes.len() < 2
+                || q.group.prefixes.iter().any(|p| e.stream.starts_with(p)))
+    });
     Ok(page)
 }
 

@@ -19,6 +19,7 @@ impl Tail {
             LogStart::Range(f, t) => (f, Some(t)),
         };
         self.cursor = from;
+        self.window_from = from;
         let groups = self.who.sources.groups.clone();
         if groups.is_empty() {
             self.ingest(Vec::new()).await;

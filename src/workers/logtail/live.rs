@@ -16,6 +16,9 @@ use tokio::time::{Instant, sleep_until};
 
 /// When a session could not be replaced, the next try.
 const ROTATE_RETRY: Duration = Duration::from_secs(60);
+/// A session that ends by itself sooner than this is not a real one: an emulator's Live Tail
+/// sends what it holds and closes. Such an endpoint is polled instead.
+const SHORT_SESSION: Duration = Duration::from_secs(30);
 
 impl Tail {
     pub(super) async fn try_live(
@@ -59,6 +62,7 @@ impl Tail {
         watch: &mut watch::Receiver<Watch>,
         refresh: &mut watch::Receiver<u64>,
     ) -> Flow {
+        let opened = Instant::now();
         let mut current = Some(stream);
         let mut old: Option<LiveStream> = None;
         let mut rotate_at = Instant::now() + ROTATE_AFTER;
@@ -73,6 +77,11 @@ impl Tail {
                     Some(Ok(u)) => self.live_update(u).await,
                     Some(Err(end)) => {
                         self.ended(end);
+                        return Flow::Go;
+                    }
+                    None if opened.elapsed() < SHORT_SESSION => {
+                        let why = "Live Tail sessions on this endpoint end as soon as they start";
+                        self.ended(LiveEnd::Unavailable(why.into()));
                         return Flow::Go;
                     }
                     None => {

@@ -115,6 +115,8 @@ struct Tail {
     seen: Seen,
     /// The newest event's time: polls read from a little before it.
     cursor: Millis,
+    /// Lines older than the follow's start are not shown, whatever sends them.
+    window_from: Millis,
     /// After coming back to the pane, the first poll starts here: what was read before is
     /// not read again, whatever the repeat filter has forgotten since.
     floor: Millis,
@@ -145,6 +147,7 @@ impl Tail {
             who: Attribution::default(),
             seen: Seen::default(),
             cursor: 0,
+            window_from: 0,
             floor: 0,
             started: false,
             sources_at: None,
@@ -305,7 +308,7 @@ impl Tail {
         let now = Instant::now();
         let mut lines: Vec<(LogTag, RawEvent)> = Vec::with_capacity(events.len());
         for e in events {
-            if !self.seen.insert(e.id(), now) {
+            if e.at < self.window_from || !self.seen.insert(e.id(), now) {
                 continue;
             }
             self.cursor = self.cursor.max(e.at);

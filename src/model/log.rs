@@ -242,7 +242,7 @@ impl LogChunk {
         let mut c = LogChunk::default();
         for l in lines {
             let tag = c.tag_index(&LogTag {
-                task: l.task_id.clone(),
+                task: super::text::clean(&l.task_id),
                 revision: l.revision,
                 source: 0,
             });

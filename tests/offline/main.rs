@@ -10,6 +10,7 @@ mod support;
 mod bad_credentials;
 mod cli_errors;
 mod e2e_demo;
+mod log_props;
 mod log_screens;
 mod logtail;
 mod progress;

@@ -39,7 +39,7 @@ impl Attribution {
             self.known.clear();
         }
         for (g, s, tag) in &sources.streams {
-            self.known.insert((g.clone(), s.clone()), tag.clone());
+            self.known.insert((g.clone(), s.clone()), clean(tag));
         }
         self.sources = sources;
         changed
@@ -52,11 +52,8 @@ impl Attribution {
             return (Owner::Tag(tag.clone()), Some(e));
         }
         if !self.sources.attribute {
-            let tag = LogTag {
-                task: e.stream.rsplit('/').next().unwrap_or(&e.stream).to_string(),
-                revision: 0,
-                source: 0,
-            };
+            let tag = stream_tag(&e.stream);
+            self.known.insert(key, tag.clone());
             return (Owner::Tag(tag), Some(e));
         }
         let ours = self
@@ -96,12 +93,8 @@ impl Attribution {
             let events = self.pending.remove(key).unwrap_or_default();
             self.held = self.held.saturating_sub(events.len());
             let tag = match &owners {
-                Some(o) => o.get(i).cloned().flatten(),
-                None => Some(LogTag {
-                    task: key.1.rsplit('/').next().unwrap_or(&key.1).to_string(),
-                    revision: 0,
-                    source: 0,
-                }),
+                Some(o) => o.get(i).cloned().flatten().map(|t| clean(&t)),
+                None => Some(stream_tag(&key.1)),
             };
             match tag {
                 Some(tag) => {
@@ -119,5 +112,23 @@ impl Attribution {
             }
         }
         out
+    }
+}
+
+/// A stream's tag when nothing else is known: its last part (the task id of an awslogs
+/// stream), revision unknown.
+fn stream_tag(stream: &str) -> LogTag {
+    LogTag {
+        task: crate::model::text::clean(stream.rsplit('/').next().unwrap_or(stream)),
+        revision: 0,
+        source: 0,
+    }
+}
+
+/// A tag from outside, cleaned once, as every string from outside is.
+fn clean(t: &LogTag) -> LogTag {
+    LogTag {
+        task: crate::model::text::clean(&t.task),
+        ..t.clone()
     }
 }

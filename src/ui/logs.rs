@@ -187,27 +187,8 @@ fn window(
     if len == 0 || height == 0 {
         return (Vec::new(), 0);
     }
-    let group = matches!(logs.target, Some(LogTarget::Group(_)));
     let cursor = logs.cursor_pos();
-    let selected = (!logs.follow).then_some(cursor);
-    let build = |pos: usize| -> Vec<Line<'static>> {
-        let Some(l) = logs.seq_at(pos).and_then(|s| logs.buf.get(s)) else {
-            return Vec::new();
-        };
-        let spans = log_line::spans(&l, look, group);
-        let mut rows = if logs.wrap {
-            log_line::wrap(spans, width)
-        } else {
-            vec![Line::from(spans)]
-        };
-        if selected == Some(pos) {
-            rows = rows
-                .into_iter()
-                .map(|r| r.style(look.theme.selected()))
-                .collect();
-        }
-        rows
-    };
+    let build = |pos: usize| rows_of(logs, pos, width, look);
     let bottom = logs.bottom_pos().min(len - 1);
     let mut rows: VecDeque<Line<'static>> = VecDeque::new();
     let (mut first, mut shown) = (bottom + 1, 0);
@@ -241,4 +222,25 @@ fn window(
         }
     }
     (rows.into(), shown)
+}
+
+/// The rows line `pos` (of those shown) takes: one, or several when wrapped; the selected
+/// line (when not following) in the selection's style.
+fn rows_of(logs: &LogView, pos: usize, width: usize, look: &LineLook<'_>) -> Vec<Line<'static>> {
+    let Some(l) = logs.seq_at(pos).and_then(|s| logs.buf.get(s)) else {
+        return Vec::new();
+    };
+    let group = matches!(logs.target, Some(LogTarget::Group(_)));
+    let spans = log_line::spans(&l, look, group);
+    let rows = if logs.wrap {
+        log_line::wrap(spans, width)
+    } else {
+        vec![Line::from(spans)]
+    };
+    if logs.follow || pos != logs.cursor_pos() {
+        return rows;
+    }
+    rows.into_iter()
+        .map(|r| r.style(look.theme.selected()))
+        .collect()
 }

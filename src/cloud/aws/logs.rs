@@ -15,6 +15,7 @@ use super::taskdefs::{TaskDefCache, TaskDefInfo};
 use super::{services, tasks};
 use crate::cloud::{CloudError, CloudResult, ErrorKind};
 use crate::model::{GroupSpec, LogPage, LogQuery, LogSources, LogTag, LogTarget, Millis, RawEvent};
+use aws_sdk_cloudwatchlogs::operation::filter_log_events::FilterLogEventsOutput;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -235,24 +236,7 @@ pub async fn page(
         .send()
         .await;
     let mut page = match res {
-        Ok(out) => LogPage {
-            next: out
-                .next_token()
-                .filter(|t| !t.is_empty())
-                .map(str::to_string),
-            events: out
-                .events()
-                .iter()
-                .map(|e| RawEvent {
-                    group: q.group.group.clone(),
-                    stream: e.log_stream_name().unwrap_or_default().to_string(),
-                    at: e.timestamp().unwrap_or(0),
-                    ingested: e.ingestion_time().unwrap_or(0),
-                    message: e.message().unwrap_or_default().to_string(),
-                })
-                .collect(),
-            undecodable: 0,
-        },
+        Ok(out) => page_of(&q.group.group, out),
         Err(e) if is_missing_group(&e) => LogPage::default(),
         Err(aws_smithy_runtime_api::client::result::SdkError::ServiceError(ctx))
             if ctx.raw().status().is_success() =>
@@ -277,6 +261,28 @@ pub async fn page(
                 || q.group.prefixes.iter().any(|p| e.stream.starts_with(p)))
     });
     Ok(page)
+}
+
+fn page_of(group: &str, out: FilterLogEventsOutput) -> LogPage {
+    LogPage {
+        next: out
+            .next_token()
+            .filter(|t| !t.is_empty())
+            .map(str::to_string),
+        events: out
+            .events
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| RawEvent {
+                group: group.to_string(),
+                stream: e.log_stream_name.unwrap_or_default(),
+                at: e.timestamp.unwrap_or(0),
+                ingested: e.ingestion_time.unwrap_or(0),
+                message: e.message.unwrap_or_default(),
+            })
+            .collect(),
+        undecodable: 0,
+    }
 }
 
 fn is_missing_group<E, R>(e: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> bool

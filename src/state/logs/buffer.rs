@@ -241,6 +241,36 @@ impl LogBuffer {
         })
     }
 
+    /// Line `seq`'s text and tag id, as they are stored (the filter's fast path).
+    pub fn raw(&self, seq: u64) -> Option<(&[u8], u16)> {
+        let i = seq.checked_sub(self.first_seq)? as usize;
+        let e = self.entries.get(i)?;
+        let block = self.block as u64;
+        let b = self.blocks.get(((e.start - self.base) / block) as usize)?;
+        let off = (e.start % block) as usize;
+        Some((b.get(off..off + e.len as usize)?, e.tag))
+    }
+
+    /// Where line `i` (counting from the oldest held) is: its absolute offset and length.
+    pub fn span(&self, i: usize) -> Option<(u64, usize)> {
+        self.entries.get(i).map(|e| (e.start, e.len as usize))
+    }
+
+    /// The arena's blocks, each with its absolute offset, oldest first: a search runs over
+    /// whole blocks rather than line by line.
+    pub fn blocks(&self) -> impl Iterator<Item = (u64, &[u8])> {
+        let block = self.block as u64;
+        self.blocks
+            .iter()
+            .enumerate()
+            .map(move |(k, b)| (self.base + k as u64 * block, b.as_slice()))
+    }
+
+    /// How many tags are held (ids are below this).
+    pub fn tag_count(&self) -> usize {
+        self.tags.list.len()
+    }
+
     /// The tag id of line `seq` (for caches keyed by tag).
     pub fn tag_id(&self, seq: u64) -> Option<u16> {
         let i = seq.checked_sub(self.first_seq)? as usize;

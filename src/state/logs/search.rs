@@ -29,9 +29,22 @@ fn commonness(b: u8) -> usize {
 
 impl Needle {
     pub fn new(term: &str) -> Self {
+        Self::with_counts(term, None)
+    }
+
+    /// A needle whose first byte searched for is the one rarest in `counts` (how often each
+    /// byte occurs in a sample of the text to search), else in log text in general.
+    pub fn with_counts(term: &str, counts: Option<&[u32; 256]>) -> Self {
         let lower = term.to_lowercase().into_bytes();
+        let rarity = |b: u8| match counts {
+            Some(c) => {
+                c[b.to_ascii_lowercase() as usize] as usize
+                    + c[b.to_ascii_uppercase() as usize] as usize
+            }
+            None => commonness(b),
+        };
         let anchor = (0..lower.len())
-            .min_by_key(|&i| commonness(lower[i]))
+            .min_by_key(|&i| rarity(lower[i]))
             .unwrap_or(0);
         Self {
             ascii: lower.is_ascii(),
@@ -116,6 +129,8 @@ pub struct Search {
     /// Which terms each tag matches (bit i: include term i; bit 16 + i: exclude term i),
     /// computed the first time the tag is met.
     tag_hits: Vec<Option<u32>>,
+    /// Some tag matches a term: without one, lines are checked on their text alone.
+    tags_hit: bool,
     tags_epoch: u64,
     /// The matching lines, oldest first.
     pub matches: VecDeque<u64>,
@@ -138,12 +153,20 @@ impl Search {
             return;
         }
         let narrower = self.is_active() && filter.narrows(&self.filter);
-        self.include = filter.highlights().iter().map(|t| Needle::new(t)).collect();
-        self.exclude = filter.excludes().iter().map(|t| Needle::new(t)).collect();
+        let counts = sample_counts(buf);
+        let needle = |t: &String| Needle::with_counts(t, Some(&counts));
+        self.include = filter.highlights().iter().map(needle).collect();
+        self.exclude = filter.excludes().iter().map(needle).collect();
         self.include.truncate(MAX_TERMS);
         self.exclude.truncate(MAX_TERMS);
         self.filter = filter;
         self.tag_hits.clear();
+        self.tags_epoch = buf.tags_epoch;
+        // Every tag held, once, so lines need not ask about theirs.
+        self.tags_hit = false;
+        for id in 0..buf.tag_count() {
+            self.tag_mask(buf, id as u16);
+        }
         if !self.is_active() {
             self.matches.clear();
             return;
@@ -152,8 +175,40 @@ impl Search {
             let old = std::mem::take(&mut self.matches);
             self.matches = old.into_iter().filter(|s| self.admits(buf, *s)).collect();
         } else {
-            self.matches.clear();
-            self.take(buf, buf.first_seq()..buf.end_seq());
+            self.scan(buf);
+        }
+    }
+
+    /// Every line held, checked a term at a time over whole arena blocks: the search skips
+    /// lines without the term at memchr's speed instead of starting again on each line.
+    fn scan(&mut self, buf: &LogBuffer) {
+        let n = buf.len();
+        let words = n.div_ceil(64);
+        let mut inc = vec![0u64; words];
+        let mut exc = vec![0u64; words];
+        for needle in &self.include {
+            hits(buf, needle, &mut inc);
+        }
+        for needle in &self.exclude {
+            hits(buf, needle, &mut exc);
+        }
+        self.matches.clear();
+        let first = buf.first_seq();
+        for i in 0..n {
+            let (w, bit) = (i / 64, 1u64 << (i % 64));
+            let (mut yes, mut no) = (
+                self.include.is_empty() || inc[w] & bit != 0,
+                exc[w] & bit != 0,
+            );
+            if self.tags_hit && !(yes && !no) {
+                let tag = buf.tag_id(first + i as u64).unwrap_or(0);
+                let mask = self.tag_mask(buf, tag);
+                yes |= mask & 0xffff != 0;
+                no |= mask >> 16 != 0;
+            }
+            if yes && !no {
+                self.matches.push_back(first + i as u64);
+            }
         }
     }
 
@@ -174,11 +229,18 @@ impl Search {
 
     /// Whether line `seq` passes the filter.
     pub fn admits(&mut self, buf: &LogBuffer, seq: u64) -> bool {
-        let (Some(l), Some(tag)) = (buf.get(seq), buf.tag_id(seq)) else {
+        let Some((msg, tag)) = buf.raw(seq) else {
             return false;
         };
+        if self.tags_epoch != buf.tags_epoch || tag as usize >= self.tag_hits.len() {
+            self.tag_mask(buf, tag);
+        }
+        if !self.tags_hit {
+            // The common case: the text alone decides.
+            let inc = self.include.is_empty() || self.include.iter().any(|n| n.is_in(msg));
+            return inc && !self.exclude.iter().any(|n| n.is_in(msg));
+        }
         let mask = self.tag_mask(buf, tag);
-        let msg = l.message.as_bytes();
         let inc = self.include.is_empty()
             || self
                 .include
@@ -196,6 +258,10 @@ impl Search {
         if self.tags_epoch != buf.tags_epoch {
             self.tags_epoch = buf.tags_epoch;
             self.tag_hits.clear();
+            self.tags_hit = false;
+            for other in 0..buf.tag_count().min(id as usize) {
+                self.tag_mask(buf, other as u16);
+            }
         }
         if let Some(Some(m)) = self.tag_hits.get(id as usize) {
             return *m;
@@ -216,6 +282,7 @@ impl Search {
             self.tag_hits.resize(id as usize + 1, None);
         }
         self.tag_hits[id as usize] = Some(mask);
+        self.tags_hit |= mask != 0;
         mask
     }
 
@@ -225,6 +292,70 @@ impl Search {
         match self.matches.binary_search(&seq) {
             Ok(i) => (i, true),
             Err(i) => (i, false),
+        }
+    }
+}
+
+/// How often each byte occurs in the newest text held (at most 64 KiB of it): what a search
+/// should start from is what is rare here.
+fn sample_counts(buf: &LogBuffer) -> [u32; 256] {
+    let mut counts = [0u32; 256];
+    if let Some((_, block)) = buf.blocks().last() {
+        for b in &block[block.len().saturating_sub(64 * 1024)..] {
+            counts[*b as usize] += 1;
+        }
+    }
+    counts
+}
+
+/// Marks in `bits` (by line, counting from the oldest held) every line whose text holds
+/// `needle`. Lines sit one after another in a block, so a hit is kept only when it lies
+/// within one line.
+fn hits(buf: &LogBuffer, needle: &Needle, bits: &mut [u64]) {
+    let mut i = 0;
+    let n = buf.len();
+    for (base, block) in buf.blocks() {
+        let end = base + block.len() as u64;
+        let Some((start, _)) = buf.span(i) else {
+            return;
+        };
+        if start >= end {
+            continue;
+        }
+        let mut pos = (start - base) as usize;
+        while let Some(at) = needle.find(block, pos) {
+            let abs = base + at as u64;
+            // The line the hit starts in.
+            while let Some((s, len)) = buf.span(i) {
+                if s + len as u64 > abs || i >= n {
+                    break;
+                }
+                i += 1;
+            }
+            let Some((s, len)) = buf.span(i) else {
+                return;
+            };
+            if s >= end {
+                break;
+            }
+            if abs + needle.len() as u64 <= s + len as u64 && abs >= s {
+                bits[i / 64] |= 1 << (i % 64);
+                // On to the next line.
+                pos = (s + len as u64 - base) as usize;
+                i += 1;
+            } else {
+                pos = at + 1;
+            }
+            if pos >= block.len() {
+                break;
+            }
+        }
+        // The next block starts with the first line not yet passed.
+        while let Some((s, _)) = buf.span(i) {
+            if s >= end {
+                break;
+            }
+            i += 1;
         }
     }
 }
@@ -289,6 +420,57 @@ mod tests {
         assert_eq!(Vec::from(s.matches.clone()), vec![1]);
         s.set("", &b);
         assert!(s.matches.is_empty() && !s.is_active());
+    }
+
+    #[test]
+    fn the_block_scan_agrees_with_checking_each_line() {
+        let mut b = LogBuffer::new(100_000, 1 << 20);
+        let lines: Vec<LogLine> = (0..30_000)
+            .map(|i| LogLine {
+                at: i,
+                task_id: format!("t{}", i % 5),
+                revision: (i % 3) as u32,
+                message: match i % 4 {
+                    0 => format!("ERROR refused {i}"),
+                    1 => format!("ERR{}", i % 10),
+                    2 => format!("OR error {i} ünï"),
+                    _ => format!("info {i}"),
+                },
+            })
+            .collect();
+        for c in lines.chunks(777) {
+            b.append(&LogChunk::from_lines(c));
+        }
+        assert!(b.dropped > 0 || b.first_seq() == 0);
+        for text in [
+            "error",
+            "or",
+            "err|!refused",
+            "r1",
+            "ünï",
+            "9 ü",
+            "!info",
+            "t3|r2",
+        ] {
+            let mut s = Search::default();
+            s.set(text, &b);
+            let want: Vec<u64> = (b.first_seq()..b.end_seq())
+                .filter(|q| s.admits(&b, *q))
+                .collect();
+            assert_eq!(Vec::from(s.matches.clone()), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_term_across_two_lines_matches_neither() {
+        let b = buf(&[
+            ("t", 1, "first ERR"),
+            ("t", 1, "OR second"),
+            ("t", 1, "an error"),
+        ]);
+        let mut s = Search::default();
+        s.set("error", &b);
+        assert_eq!(Vec::from(s.matches.clone()), vec![2]);
     }
 
     #[test]

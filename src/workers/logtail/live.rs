@@ -20,6 +20,15 @@ const ROTATE_RETRY: Duration = Duration::from_secs(60);
 /// sends what it holds and closes. Such an endpoint is polled instead.
 const SHORT_SESSION: Duration = Duration::from_secs(30);
 
+/// The sessions of a live follow: the current one, and the one it replaces while they overlap.
+struct Sessions {
+    opened: Instant,
+    current: Option<LiveStream>,
+    old: Option<LiveStream>,
+    rotate_at: Instant,
+    overlap_end: Option<Instant>,
+}
+
 impl Tail {
     pub(super) async fn try_live(
         &mut self,
@@ -62,54 +71,33 @@ impl Tail {
         watch: &mut watch::Receiver<Watch>,
         refresh: &mut watch::Receiver<u64>,
     ) -> Flow {
-        let opened = Instant::now();
-        let mut current = Some(stream);
-        let mut old: Option<LiveStream> = None;
-        let mut rotate_at = Instant::now() + ROTATE_AFTER;
-        let mut overlap_end: Option<Instant> = None;
+        let mut s = Sessions {
+            opened: Instant::now(),
+            current: Some(stream),
+            old: None,
+            rotate_at: Instant::now() + ROTATE_AFTER,
+            overlap_end: None,
+        };
         loop {
             let sources_due = self
                 .sources_at
                 .map_or(Instant::now(), |t| t + SOURCES_EVERY);
             let far = Instant::now() + ROTATE_AFTER;
             tokio::select! {
-                item = next_of(&mut current) => match item {
-                    Some(Ok(u)) => self.live_update(u).await,
-                    Some(Err(end)) => {
-                        self.ended(end);
-                        return Flow::Go;
-                    }
-                    None if opened.elapsed() < SHORT_SESSION => {
-                        let why = "Live Tail sessions on this endpoint end as soon as they start";
-                        self.ended(LiveEnd::Unavailable(why.into()));
-                        return Flow::Go;
-                    }
-                    None => {
-                        self.ended(LiveEnd::Broken("the session ended".into()));
-                        return Flow::Go;
+                item = next_of(&mut s.current) => {
+                    if let Some(flow) = self.current_item(item, s.opened).await {
+                        return flow;
                     }
                 },
-                item = next_of(&mut old) => match item {
+                item = next_of(&mut s.old) => match item {
                     Some(Ok(u @ LiveUpdate::Events { .. })) => self.live_update(u).await,
                     Some(Ok(_)) => {}
-                    _ => old = None,
+                    _ => s.old = None,
                 },
-                _ = sleep_until(rotate_at) => {
-                    match self.fleet.live_tail(&self.query()).await {
-                        Ok(s) => {
-                            old = current.replace(s);
-                            overlap_end = Some(Instant::now() + OVERLAP);
-                            rotate_at = Instant::now() + ROTATE_AFTER;
-                        }
-                        Err(end) => {
-                            tracing::warn!(?end, "could not open the next Live Tail session");
-                            rotate_at = Instant::now() + ROTATE_RETRY;
-                        }
-                    }
-                },
-                _ = sleep_until(overlap_end.unwrap_or(far)), if overlap_end.is_some() => {
-                    old = None;
-                    overlap_end = None;
+                _ = sleep_until(s.rotate_at) => self.rotate(&mut s).await,
+                _ = sleep_until(s.overlap_end.unwrap_or(far)), if s.overlap_end.is_some() => {
+                    s.old = None;
+                    s.overlap_end = None;
                 },
                 _ = sleep_until(sources_due) => {
                     if self.sources_if_due().await {
@@ -133,6 +121,43 @@ impl Tail {
                         return flow;
                     }
                 },
+            }
+        }
+    }
+
+    /// An item of the current session; Some when the session is over.
+    async fn current_item(
+        &mut self,
+        item: Option<Result<LiveUpdate, LiveEnd>>,
+        opened: Instant,
+    ) -> Option<Flow> {
+        let end = match item {
+            Some(Ok(u)) => {
+                self.live_update(u).await;
+                return None;
+            }
+            Some(Err(end)) => end,
+            None if opened.elapsed() < SHORT_SESSION => LiveEnd::Unavailable(
+                "Live Tail sessions on this endpoint end as soon as they start".into(),
+            ),
+            None => LiveEnd::Broken("the session ended".into()),
+        };
+        self.ended(end);
+        Some(Flow::Go)
+    }
+
+    /// Opens the next session before the three-hour limit; the current one runs on through
+    /// the overlap.
+    async fn rotate(&mut self, s: &mut Sessions) {
+        match self.fleet.live_tail(&self.query()).await {
+            Ok(next) => {
+                s.old = s.current.replace(next);
+                s.overlap_end = Some(Instant::now() + OVERLAP);
+                s.rotate_at = Instant::now() + ROTATE_AFTER;
+            }
+            Err(end) => {
+                tracing::warn!(?end, "could not open the next Live Tail session");
+                s.rotate_at = Instant::now() + ROTATE_RETRY;
             }
         }
     }

@@ -200,7 +200,7 @@ impl Search {
                 self.include.is_empty() || inc[w] & bit != 0,
                 exc[w] & bit != 0,
             );
-            if self.tags_hit && !(yes && !no) {
+            if self.tags_hit && (no || !yes) {
                 let tag = buf.tag_id(first + i as u64).unwrap_or(0);
                 let mask = self.tag_mask(buf, tag);
                 yes |= mask & 0xffff != 0;

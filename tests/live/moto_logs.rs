@@ -224,11 +224,14 @@ async fn the_logs_pane_makes_few_calls_a_minute() {
     assert!(counter.get("DescribeTasks") <= 3, "{calls:?}");
     assert!(counter.get("DescribeServices") <= 3, "{calls:?}");
     assert!(ecs <= 24, "{ecs} ECS calls a minute: {calls:?}");
-    // FilterLogEvents every 2 s, and one StartLiveTail try (moto does not serve it).
+    // FilterLogEvents: the backlog, the catch-up when a session opened, then one every 2 s;
+    // and one StartLiveTail: moto's session ends at once, so it polls and tries again only
+    // after a minute.
     assert!(
-        counter.get("FilterLogEvents") <= secs as usize / 2 + 2,
+        counter.get("FilterLogEvents") <= secs as usize / 2 + 3,
         "{calls:?}"
     );
     assert!(counter.get("StartLiveTail") <= 1, "{calls:?}");
-    assert!(total <= 60, "{total} calls a minute: {calls:?}");
+    // About one call a second, the one-time lookups (STS, the task definition) included.
+    assert!(total <= 64, "{total} calls a minute: {calls:?}");
 }

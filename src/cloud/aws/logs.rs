@@ -252,14 +252,15 @@ pub async fn page(
         }
         Err(e) => return Err(errors.map("logs:FilterLogEvents", e)),
     };
-    // Only the window asked for (an emulator may not apply it with a pattern), and with
-    // several prefixes only theirs.
+    // Only the window and the prefixes asked for (with several, the API was given none; an
+    // emulator may ignore either), in time order across streams.
     page.events.retain(|e| {
         e.at >= q.from
             && q.to.is_none_or(|t| e.at < t)
-            && (q.group.prefixes.len() < 2
+            && (q.group.prefixes.is_empty()
                 || q.group.prefixes.iter().any(|p| e.stream.starts_with(p)))
     });
+    page.events.sort_by_key(|e| e.at);
     Ok(page)
 }
 

@@ -11,7 +11,7 @@
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::app::{self, Effects, Runtime};
 use deckwatch::cloud::sim::{SimFleet, seed};
-use deckwatch::model::{LogLine, Service, ServiceKey};
+use deckwatch::model::{LogChunk, LogLine, LogTarget, Service, ServiceKey};
 use deckwatch::state::table::Prepared;
 use deckwatch::state::{Msg, State};
 use deckwatch::testkit::StateBuilder;
@@ -71,8 +71,9 @@ fn log_batch(n: usize, seq: &mut u64) -> Vec<LogLine> {
         .collect()
 }
 
-/// Refreshes and log lines, as the workers would send them, until `stop`.
-fn load(tx: mpsc::Sender<Msg>, stop: Arc<Mutex<bool>>) {
+/// Refreshes and log lines, as the workers would send them, until `stop`; the lines for log
+/// follow `generation`.
+fn load(tx: mpsc::Sender<Msg>, stop: Arc<Mutex<bool>>, generation: u64) {
     let (t1, s1) = (tx.clone(), stop.clone());
     tokio::spawn(async move {
         let mut bump = 0;
@@ -92,8 +93,11 @@ fn load(tx: mpsc::Sender<Msg>, stop: Arc<Mutex<bool>>) {
         let mut tick = tokio::time::interval(Duration::from_millis(LOG_BATCH_MS));
         while !*stop.lock().unwrap() {
             tick.tick().await;
-            let lines = log_batch(per_batch, &mut seq);
-            let _ = tx.send(Msg::Logs(followed(), lines, EPOCH)).await;
+            // Prepared into one block as the log worker does, off the loop.
+            let chunk = LogChunk::from_lines(&log_batch(per_batch, &mut seq));
+            let _ = tx
+                .send(Msg::LogFeed(generation, Box::new(chunk), EPOCH))
+                .await;
         }
     });
 }
@@ -107,7 +111,9 @@ async fn scenario(pane_key: char, secs: u64) -> (Vec<f64>, u64) {
         .build();
     deckwatch::state::update(&mut st, Msg::Services(fleet(0).into(), EPOCH));
     st.take_discarded();
-    st.logs.follow_service(Some(followed()));
+    st.logs
+        .follow_selection(Some(LogTarget::service(followed())));
+    let st_generation = st.logs.generation;
     let sim = Arc::new(SimFleet::new(EPOCH));
     let rt = Runtime {
         themes,
@@ -119,6 +125,7 @@ async fn scenario(pane_key: char, secs: u64) -> (Vec<f64>, u64) {
             normal: Duration::from_secs(10),
             logs: Duration::from_secs(1),
             alarms: Duration::from_secs(60),
+            live_tail: true,
         },
         audit: Arc::new(Audit::new(None)),
         budget: Arc::new(Budget::default()),
@@ -133,7 +140,7 @@ async fn scenario(pane_key: char, secs: u64) -> (Vec<f64>, u64) {
     let (tx, rx) = mpsc::channel(256);
     let effects = Effects::detached(&rt, tx.clone());
     let stop = Arc::new(Mutex::new(false));
-    load(tx, stop.clone());
+    load(tx, stop.clone(), st_generation);
 
     let sent: Arc<Mutex<Vec<Instant>>> = Arc::default();
     let frames: Arc<Mutex<Vec<(Instant, u64)>>> = Arc::default();

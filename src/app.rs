@@ -155,6 +155,11 @@ impl Effects {
                 Effect::Run(plan, ctx) => self.run(*plan, ctx),
                 Effect::SwitchContext(target) => self.switch(target),
                 Effect::ReportBudget => replies.push(Msg::Budget(self.budget.report())),
+                Effect::SaveLogs(job) => {
+                    tokio::spawn(crate::workers::log_save::save(*job, self.tx.clone()));
+                }
+                // Between frames: the sequence goes to the terminal, not into the screen.
+                Effect::Clipboard(text) => crate::workers::clipboard::copy(&text),
             }
         }
         replies

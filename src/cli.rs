@@ -154,11 +154,12 @@ impl Setup {
             intervals: Intervals {
                 fast: Duration::from_secs(cfg.poll.fast_secs),
                 normal: Duration::from_secs(cfg.poll.normal_secs),
-                logs: Duration::from_secs(1),
+                logs: Duration::from_secs(cfg.logs.poll_secs),
+                live_tail: cfg.logs.live_tail,
                 alarms: Duration::from_secs(cfg.poll.alarms_secs),
             },
             audit_group: cfg.audit_log_group.clone(),
-            budget: cfg.budget.clone(),
+            budget: cfg.budget_rates(),
             aws,
             warnings,
             mouse: cfg.mouse.unwrap_or(true),
@@ -242,6 +243,7 @@ fn initial_state(
         accent,
     };
     let mut state = State::new(options, now_ms());
+    state.logs.osc52 = cfg.logs.osc52;
     state.builds.mapping = cfg
         .builds
         .iter()

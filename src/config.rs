@@ -77,16 +77,33 @@ pub struct LogsConfig {
     pub max_lines: usize,
     /// Bytes kept in the log buffer.
     pub max_bytes: usize,
+    /// FilterLogEvents calls a second (the account's limit is shared and 5 to 25 by region):
+    /// the API budget's rate for `logs:FilterLogEvents`.
+    pub filter_tps: Option<f64>,
+    /// Seconds between FilterLogEvents polls when Live Tail is not in use.
+    pub poll_secs: u64,
+    /// Follow with Live Tail (billed per session-minute) when the endpoint allows it.
+    pub live_tail: bool,
+    /// `y` copies a line through the terminal (OSC 52).
+    pub osc52: bool,
 }
 
 impl Default for LogsConfig {
     fn default() -> Self {
         Self {
-            max_lines: 20_000,
-            max_bytes: 8 * 1024 * 1024,
+            max_lines: 200_000,
+            max_bytes: 64 * 1024 * 1024,
+            filter_tps: None,
+            poll_secs: 2,
+            live_tail: true,
+            osc52: true,
         }
     }
 }
+
+/// The most lines and bytes the log buffer may be given.
+pub const MAX_LOG_LINES: usize = 50_000_000;
+pub const MAX_LOG_BYTES: usize = 16 << 30;
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -278,6 +295,35 @@ impl Config {
                 "logs.max_lines must be at least 1 and logs.max_bytes at least 65536".into(),
             ));
         }
+        self.check_logs()
+            .map_err(|message| wrong(toml_path!["logs"], message))
+    }
+
+    fn check_logs(&self) -> Result<(), String> {
+        let l = &self.logs;
+        if l.max_lines > MAX_LOG_LINES || l.max_bytes > MAX_LOG_BYTES {
+            return Err(format!(
+                "logs.max_lines may be at most {MAX_LOG_LINES} and logs.max_bytes at most \
+                 {MAX_LOG_BYTES} (16 GiB)"
+            ));
+        }
+        if let Some(tps) = l.filter_tps {
+            if !(tps > 0.0 && tps.is_finite()) {
+                return Err(format!(
+                    "logs.filter_tps = {tps}: a rate must be a positive number of calls a second"
+                ));
+            }
+            if self.budget.contains_key("logs:FilterLogEvents") {
+                return Err(
+                    "logs.filter_tps and [budget] \"logs:FilterLogEvents\" set the same \
+                            rate: keep one"
+                        .into(),
+                );
+            }
+        }
+        if l.poll_secs == 0 {
+            return Err("logs.poll_secs must be at least 1".into());
+        }
         Ok(())
     }
 
@@ -324,6 +370,15 @@ impl Config {
     pub fn context(&self, name: &str) -> Option<&Context> {
         self.contexts.iter().find(|c| c.name == name)
     }
+
+    /// The API budget's rates: `[budget]`, with `logs.filter_tps` as FilterLogEvents' rate.
+    pub fn budget_rates(&self) -> std::collections::HashMap<String, f64> {
+        let mut rates = self.budget.clone();
+        if let Some(tps) = self.logs.filter_tps {
+            rates.insert("logs:FilterLogEvents".into(), tps);
+        }
+        rates
+    }
 }
 
 #[cfg(test)]
@@ -366,6 +421,17 @@ mod tests {
             err,
             "c.toml:1:1: default_context = \"prod\", but no [[context]] has that name"
         );
+    }
+
+    #[test]
+    fn filter_tps_is_the_budget_rate_of_filter_log_events() {
+        let cfg = Config::parse("c.toml", "[logs]\nfilter_tps = 12.5\n").unwrap();
+        assert_eq!(cfg.budget_rates().get("logs:FilterLogEvents"), Some(&12.5));
+        let both = "[logs]\nfilter_tps = 2\n[budget]\n\"logs:FilterLogEvents\" = 3\n";
+        assert!(Config::parse("c.toml", both).is_err());
+        assert!(Config::parse("c.toml", "[logs]\nfilter_tps = 0\n").is_err());
+        let d = Config::default();
+        assert!(d.logs.max_lines >= 200_000 && d.logs.max_bytes >= 64 << 20);
     }
 
     #[test]

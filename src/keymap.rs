@@ -30,6 +30,26 @@ pub enum Command {
     Help,
     Refresh,
     ToggleFollow,
+    /// Logs: show every line with matches highlighted, or the matches only.
+    ToggleContext,
+    /// Logs: the next / previous line matching the filter.
+    NextMatch,
+    PrevMatch,
+    ToggleWrap,
+    /// Logs: timestamps in UTC, local time, relative, or none.
+    CycleStamps,
+    /// Logs: the selected line to the clipboard (OSC 52).
+    CopyLine,
+    /// `:logs GROUP`: follow any log group.
+    FollowGroup(String),
+    /// `:pattern …`: a CloudWatch filter pattern applied by AWS (none clears it).
+    Pattern(Option<String>),
+    /// `:since 1h`: load the backlog from then, and follow on.
+    Since(Option<String>),
+    /// `:range FROM TO`: load that window only.
+    Range(Option<String>),
+    /// `:save PATH`: write the kept log lines to a file.
+    Save(Option<String>),
     /// From the rollout view: the alarms pane, filtered to the rollout's alarms.
     RolloutAlarms,
     /// The rollout view of the selected service.
@@ -236,6 +256,12 @@ fn normal() -> Vec<Binding> {
         b(&[Char('r')], "r", Command::Refresh, "refresh now", Everywhere, Some("refresh")),
         b(&[Char('s')], "s", Command::Sort(None), "sort by the next column", Everywhere, None),
         b(&[Char('f')], "f", Command::ToggleFollow, "follow / pause the tail", Reach::Pane(Pane::Logs), Some("follow")),
+        b(&[Char('c')], "c", Command::ToggleContext, "context: all lines, matches highlighted", Reach::Pane(Pane::Logs), Some("context")),
+        b(&[Char('n')], "n", Command::NextMatch, "next match", Reach::Pane(Pane::Logs), None),
+        b(&[Char('N')], "N", Command::PrevMatch, "previous match", Reach::Pane(Pane::Logs), None),
+        b(&[Char('w')], "w", Command::ToggleWrap, "wrap long lines", Reach::Pane(Pane::Logs), Some("wrap")),
+        b(&[Char('t')], "t", Command::CycleStamps, "timestamps: UTC, local, relative, off", Reach::Pane(Pane::Logs), None),
+        b(&[Char('y')], "y", Command::CopyLine, "copy the line (OSC 52)", Reach::Pane(Pane::Logs), None),
         b(&[Char('a')], "a", Command::RolloutAlarms, "alarms of this rollout", Reach::RolloutView, None),
         b(&[Char('e')], "e", Command::Events, "all events of this service (scrollable)", Reach::RolloutView, None),
         b(&[Char('P')], "P", Command::Promote, "promote the canary of the service", Everywhere, Some("promote")),
@@ -440,9 +466,36 @@ pub const WORDS: &[Word] = &[
     },
     Word {
         names: &["logs", "log"],
-        arg: None,
-        command: |_| Command::Pane(Pane::Logs),
-        help: "logs pane",
+        arg: Some("[GROUP]"),
+        command: |a| match a {
+            Some(group) => Command::FollowGroup(group.to_string()),
+            None => Command::Pane(Pane::Logs),
+        },
+        help: "logs pane; with a log group's name, follow that group",
+    },
+    Word {
+        names: &["pattern"],
+        arg: Some("[PATTERN]"),
+        command: |a| Command::Pattern(a.map(str::to_string)),
+        help: "logs: CloudWatch filter pattern applied by AWS, e.g. { $.level = \"error\" }",
+    },
+    Word {
+        names: &["since"],
+        arg: Some("5m|15m|1h|6h|24h"),
+        command: |a| Command::Since(a.map(str::to_string)),
+        help: "logs: load the lines since then, and follow on",
+    },
+    Word {
+        names: &["range"],
+        arg: Some("FROM [TO]"),
+        command: |a| Command::Range(a.map(str::to_string)),
+        help: "logs: load one time window (UTC, e.g. 14:00 14:30, or 2h 1h ago)",
+    },
+    Word {
+        names: &["save"],
+        arg: Some("PATH"),
+        command: |a| Command::Save(a.map(str::to_string)),
+        help: "logs: write the kept lines, with their tags, to a file",
     },
     Word {
         names: &["builds", "build", "runs"],
@@ -533,13 +586,17 @@ impl Word {
     }
 }
 
-/// The command a palette line asks for.
+/// The command a palette line asks for. The argument is the rest of the line, so a pattern
+/// or a range keeps its spaces.
 pub fn palette_command(line: &str) -> Option<Command> {
     let line = line.trim();
-    let name = line.split_whitespace().next()?;
-    // The argument is the rest of the line: a column name may have spaces ("task def").
-    let arg = line[name.len()..].trim();
-    let arg = (!arg.is_empty()).then_some(arg);
+    let (name, arg) = match line.split_once(char::is_whitespace) {
+        Some((n, a)) => (n, Some(a.trim()).filter(|a| !a.is_empty())),
+        None => (line, None),
+    };
+    if name.is_empty() {
+        return None;
+    }
     Some(
         WORDS
             .iter()
@@ -613,6 +670,15 @@ mod tests {
             Some(Command::Unknown("nope".into()))
         );
         assert_eq!(palette_command("  "), None);
+        assert_eq!(
+            palette_command("pattern { $.level = \"error\" }"),
+            Some(Command::Pattern(Some("{ $.level = \"error\" }".into())))
+        );
+        assert_eq!(palette_command("logs"), Some(Command::Pane(Pane::Logs)));
+        assert_eq!(
+            palette_command("logs /aws/lambda/x"),
+            Some(Command::FollowGroup("/aws/lambda/x".into()))
+        );
         let q = KeyEvent::new(Char('q'), KeyModifiers::NONE);
         let map = Keymap::default();
         assert_eq!(

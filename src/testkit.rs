@@ -179,3 +179,21 @@ impl Feed {
 fn links_to(s: &mut State, links: Option<Links>) -> Vec<Effect> {
     links.map_or_else(Vec::new, |l| update(s, Msg::Links(l)))
 }
+
+/// The demo world's log lines of `service` after `cursor` (a line's number in the world's
+/// store), and the cursor to ask from next: what a follow of that service would receive.
+pub fn sim_lines(
+    fleet: &crate::cloud::sim::SimFleet,
+    service: &crate::model::ServiceKey,
+    cursor: u64,
+) -> (Vec<crate::model::LogLine>, u64) {
+    fleet.with_world(|w| {
+        let lines = w
+            .logs
+            .iter()
+            .filter(|(seq, si, _)| *seq > cursor && w.services[*si].svc.key() == *service)
+            .map(|(_, _, l)| l.clone())
+            .collect();
+        (lines, w.next_seq.saturating_sub(1))
+    })
+}

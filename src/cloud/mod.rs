@@ -11,12 +11,16 @@ pub use listing::Listing;
 
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
-    Alarm, AlarmTransition, ContextInfo, Image, LogBatch, MetricSpec, Millis, Mutation,
-    PastDeployment, Service, ServiceKey, Task, TaskDefRef, TaskDefinition, Utilisation,
+    Alarm, AlarmTransition, ContextInfo, Image, LiveEnd, LiveQuery, LiveUpdate, LogPage, LogQuery,
+    LogSources, LogTag, LogTarget, MetricSpec, Millis, Mutation, PastDeployment, Service,
+    ServiceKey, Task, TaskDefRef, TaskDefinition, Utilisation,
 };
 use async_trait::async_trait;
 
 pub type CloudResult<T> = Result<T, CloudError>;
+
+/// A Live Tail session: its updates, ending with how it ended.
+pub type LiveStream = futures::stream::BoxStream<'static, Result<LiveUpdate, LiveEnd>>;
 
 /// Receives the rows read so far, with how many of how many clusters they cover.
 pub type PartSink<'a> = dyn Fn(Vec<Service>, usize, usize) + Send + Sync + 'a;
@@ -64,8 +68,26 @@ pub trait Fleet: Send + Sync + 'static {
     async fn alarms_listing(&self) -> CloudResult<Listing<Alarm>> {
         self.alarms().await.map(Listing::whole)
     }
-    /// Log lines of one service after `cursor` (0 starts from the recent past).
-    async fn logs(&self, service: &ServiceKey, cursor: u64) -> CloudResult<LogBatch>;
+    /// Where the lines of `target` are: log groups with stream prefixes, and the streams of
+    /// its running and recently stopped tasks.
+    async fn log_sources(&self, target: &LogTarget) -> CloudResult<LogSources>;
+    /// Who wrote each of `streams` (group, stream) that appeared since `log_sources`: the
+    /// task's tag when it is one of `target`'s, None when it is another service's.
+    async fn log_owners(
+        &self,
+        target: &LogTarget,
+        streams: &[(String, String)],
+    ) -> CloudResult<Vec<Option<LogTag>>> {
+        let _ = target;
+        Ok(vec![None; streams.len()])
+    }
+    /// One page of a read of events (`token`: where the last page left off).
+    async fn log_page(&self, q: &LogQuery, token: Option<String>) -> CloudResult<LogPage>;
+    /// A Live Tail session, or why there is none (then the worker polls `log_page`).
+    async fn live_tail(&self, q: &LiveQuery) -> Result<LiveStream, LiveEnd> {
+        let _ = q;
+        Err(LiveEnd::Unavailable("this backend has no live tail".into()))
+    }
     /// Makes one mutating call. Only the action runner calls this, after the user confirmed
     /// and the service was re-read and found unchanged.
     async fn act(&self, service: &ServiceKey, mutation: &Mutation) -> CloudResult<()>;
@@ -188,8 +210,21 @@ impl Fleet for ReadOnly {
     async fn audit_group_exists(&self, group: &str) -> CloudResult<bool> {
         self.0.audit_group_exists(group).await
     }
-    async fn logs(&self, service: &ServiceKey, cursor: u64) -> CloudResult<LogBatch> {
-        self.0.logs(service, cursor).await
+    async fn log_sources(&self, target: &LogTarget) -> CloudResult<LogSources> {
+        self.0.log_sources(target).await
+    }
+    async fn log_owners(
+        &self,
+        target: &LogTarget,
+        streams: &[(String, String)],
+    ) -> CloudResult<Vec<Option<LogTag>>> {
+        self.0.log_owners(target, streams).await
+    }
+    async fn log_page(&self, q: &LogQuery, token: Option<String>) -> CloudResult<LogPage> {
+        self.0.log_page(q, token).await
+    }
+    async fn live_tail(&self, q: &LiveQuery) -> Result<LiveStream, LiveEnd> {
+        self.0.live_tail(q).await
     }
     fn read_only(&self) -> bool {
         true

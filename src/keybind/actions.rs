@@ -102,6 +102,12 @@ pub fn action_name(c: &Command) -> Option<&'static str> {
         Command::Help => "help",
         Command::Refresh => "refresh",
         Command::ToggleFollow => "follow",
+        Command::ToggleContext => "context",
+        Command::NextMatch => "next_match",
+        Command::PrevMatch => "prev_match",
+        Command::ToggleWrap => "wrap",
+        Command::CycleStamps => "timestamps",
+        Command::CopyLine => "copy_line",
         Command::RolloutAlarms => "rollout_alarms",
         Command::Rollout => "rollout",
         Command::Quit => "quit",
@@ -125,6 +131,11 @@ pub fn action_name(c: &Command) -> Option<&'static str> {
         | Command::Sort(Some(_))
         | Command::Budget
         | Command::Diff
+        | Command::FollowGroup(_)
+        | Command::Pattern(_)
+        | Command::Since(_)
+        | Command::Range(_)
+        | Command::Save(_)
         | Command::Toggle
         | Command::OtherTarget
         | Command::Context(_)

@@ -6,8 +6,8 @@
 
 use super::text::{clean, is_safe};
 use super::{
-    Alarm, AlarmSpec, BuildSource, ContextInfo, Deployment, Image, LifecycleHook, LogLine, MetricSpec,
-    NativeDeployment, Outcome, PastDeployment, Service, ServiceEvent, ServiceRevision,
+    Alarm, AlarmSpec, BuildSource, ContextInfo, Deployment, Image, LifecycleHook, LogLine,
+    MetricSpec, NativeDeployment, Outcome, PastDeployment, Service, ServiceEvent, ServiceRevision,
     TargetGroupHealth, Task, TaskDefRef, WeightedRoute, Workflow,
 };
 

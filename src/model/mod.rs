@@ -10,6 +10,7 @@ pub mod evidence;
 pub mod history;
 mod image;
 mod log;
+pub mod log_meta;
 mod pair;
 mod service;
 mod task;
@@ -33,7 +34,11 @@ pub use build::{
 pub use clean::Clean;
 pub use history::{Outcome, PastDeployment, RollbackCause};
 pub use image::{Findings, Image};
-pub use log::{LogBatch, LogLine};
+pub use log::{
+    ChunkLine, GroupSpec, LiveEnd, LiveQuery, LiveUpdate, LogChunk, LogLine, LogPage, LogQuery,
+    LogSources, LogTag, LogTarget, MAX_LINE, RawEvent,
+};
+pub use log_meta::{Format, Level, LineMeta};
 pub use pair::{PairWeights, Split, pair_of, pairs, split};
 pub use service::{
     CircuitBreaker, Deployment, DeploymentStatus, HookStatus, LifecycleHook, LifecycleStage,

@@ -60,6 +60,48 @@ pub fn clean(s: &str) -> String {
     clean_with(s, false)
 }
 
+/// Appends `s` to `out`, cleaned as [`clean_with`] does with newlines kept, and cut to at most
+/// `max` bytes (at a character boundary, ending in a marker that says how much was cut). The
+/// log ingest path: no allocation, and plain ASCII is copied as it is.
+pub fn clean_into(out: &mut Vec<u8>, s: &str, max: usize) {
+    let fits = s.len() <= max;
+    let body = if fits {
+        s
+    } else {
+        cut_at(s, max.saturating_sub(24))
+    };
+    if body.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        out.extend_from_slice(body.as_bytes());
+    } else {
+        let mut tmp = [0u8; 4];
+        for c in body.chars() {
+            let c = match c {
+                '\t' => ' ',
+                '\n' => '\n',
+                c if c.is_control() || is_invisible_format(c) => continue,
+                c => c,
+            };
+            out.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+        }
+    }
+    if !fits {
+        let note = format!(" …[{} bytes cut]", s.len() - body.len());
+        out.extend_from_slice(note.as_bytes());
+    }
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
+pub fn cut_at(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,5 +116,17 @@ mod tests {
         assert_eq!(clean("plain ünïcode 日本"), "plain ünïcode 日本");
         assert_eq!(clean("eu \u{1F1E9}\u{1F1EA} ok"), "eu DE ok");
         assert_eq!(clean("a\u{2028}b\u{85}c"), "abc");
+    }
+
+    #[test]
+    fn clean_into_keeps_newlines_and_cuts_long_text_with_a_marker() {
+        let mut out = Vec::new();
+        clean_into(&mut out, "a\u{1b}[2Jb\tc\nd\u{202E}e", 100);
+        assert_eq!(String::from_utf8(out).unwrap(), "a[2Jb c\nde");
+        let mut out = Vec::new();
+        clean_into(&mut out, &"é".repeat(100), 64);
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.len() <= 64 + 24, "{text}");
+        assert!(text.ends_with("bytes cut]"), "{text}");
     }
 }

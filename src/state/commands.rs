@@ -23,6 +23,9 @@ pub(super) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
 }
 
 fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
+    if super::logs_commands::run(state, &command, effects) {
+        return;
+    }
     match command {
         Command::Pane(p) => state.switch_pane(p),
         Command::NextPane => state.switch_pane(state.pane.cycle(true)),
@@ -58,12 +61,6 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Refresh => {
             effects.push(Effect::Refresh);
             state.flash("refreshing…");
-        }
-        Command::ToggleFollow => {
-            state.logs.follow = !state.logs.follow;
-            if state.logs.follow {
-                state.logs.resume();
-            }
         }
         Command::RolloutAlarms => rollout_alarms(state),
         Command::Rollout => state.open_rollout_view(),

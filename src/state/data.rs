@@ -6,6 +6,9 @@ use crate::model::ActionResult;
 
 pub(super) fn on_data(state: &mut State, msg: Msg) {
     match msg {
+        Msg::LogFeed(..) | Msg::LogStatus(..) | Msg::LogBacklog(..) | Msg::LogSaved(..) => {
+            super::logs_commands::on_log_data(state, msg)
+        }
         Msg::Context(mut c) => {
             // Whether a context is production is the config's word, and so is its name.
             c.prod = state.context.prod;
@@ -39,6 +42,7 @@ pub(super) fn on_data(state: &mut State, msg: Msg) {
             if let Some(old) = old {
                 state.discard(old);
             }
+            super::logs_commands::note_rollout(state);
         }
         Msg::Tasks(None, mut v, at) => {
             items::sort_tasks(&mut v);
@@ -66,8 +70,10 @@ pub(super) fn on_data(state: &mut State, msg: Msg) {
             state.discard(old);
         }
         Msg::Evidence(f) => evidence::on_fetched(state, *f),
-        Msg::Logs(key, lines, at) if state.logs.service.as_ref() == Some(&key) => {
-            state.logs.take(&lines, at);
+        Msg::Logs(key, lines, at) if state.logs.service() == Some(&key) => {
+            state
+                .logs
+                .take(&crate::model::LogChunk::from_lines(&lines), at);
             state.dirty |= state.pane == Pane::Logs
                 || (state.in_rollout_view() && state.rollout.as_ref() == Some(&key));
         }

@@ -59,6 +59,28 @@ impl Filter {
     pub fn highlights(&self) -> &[String] {
         &self.include
     }
+
+    /// The terms that hide what contains them.
+    pub fn excludes(&self) -> &[String] {
+        &self.exclude
+    }
+
+    /// Whether this filter can only show what `old` showed (or less): each of its terms
+    /// contains one of `old`'s, and it hides at least what `old` hid. A search may then
+    /// recheck `old`'s matches instead of everything.
+    pub fn narrows(&self, old: &Filter) -> bool {
+        let include = old.include.is_empty()
+            || (!self.include.is_empty()
+                && self
+                    .include
+                    .iter()
+                    .all(|t| old.include.iter().any(|o| t.contains(o.as_str()))));
+        let exclude = old
+            .exclude
+            .iter()
+            .all(|o| self.exclude.iter().any(|t| o.contains(t.as_str())));
+        include && exclude
+    }
 }
 
 /// Whether `hay` contains `needle` (already lower-case), ignoring case; an empty needle is in
@@ -93,6 +115,26 @@ mod tests {
         assert!(shows("!canary", &["web"]));
         assert!(shows("!", &["web"]), "a bare ! excludes nothing");
         assert!(shows("ünï", &["Ünïcode"]));
+    }
+
+    #[test]
+    fn narrowing_is_known_only_when_it_holds() {
+        let narrows = |new: &str, old: &str| Filter::parse(new).narrows(&Filter::parse(old));
+        assert!(narrows("erro", "err"));
+        assert!(narrows("error|warn", "err|warn"));
+        assert!(narrows("err|!debug", "err"));
+        assert!(narrows("x", ""));
+        assert!(narrows("err|", "err"), "the same terms");
+        assert!(!narrows("err|w", "err"), "a new alternative widens");
+        assert!(
+            narrows("err|!deb", "err|!debug"),
+            "a shorter exclusion hides more"
+        );
+        assert!(
+            !narrows("err|!debugx", "err|!debug"),
+            "a longer exclusion hides less"
+        );
+        assert!(!narrows("", "err"));
     }
 
     #[test]

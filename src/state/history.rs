@@ -84,7 +84,7 @@ impl State {
         self.rollout = place.rollout;
         self.pane = place.pane;
         if self.pane == Pane::Rollout {
-            self.logs.follow_service(self.rollout.clone());
+            self.follow_logs_of_selection();
         }
         self.current_mut().restore(&place.position);
         self.dirty = true;

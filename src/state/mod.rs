@@ -15,6 +15,7 @@ pub mod items;
 mod keys;
 pub mod link;
 pub mod logs;
+mod logs_commands;
 mod mouse;
 mod msg;
 mod overlay;
@@ -240,6 +241,7 @@ impl State {
             service: None,
             fast: false,
             sort: None,
+            logs: None,
         }
     }
 
@@ -247,9 +249,10 @@ impl State {
     pub fn watch(&self) -> Watch {
         let service = match self.pane {
             Pane::Rollout => self.rollout.clone(),
-            Pane::Logs => self.logs.service.clone(),
+            Pane::Logs => self.logs.service().cloned(),
             _ => None,
         };
+        let logs_shown = self.pane == Pane::Logs || self.in_rollout_view();
         Watch {
             pane: self.pane,
             service,
@@ -259,6 +262,7 @@ impl State {
                     .as_ref()
                     .is_some_and(progress::Progress::active),
             sort: self.services.sort.clone(),
+            logs: logs_shown.then(|| self.logs.wanted()).flatten(),
         }
     }
 
@@ -297,14 +301,10 @@ impl State {
     }
 
     /// The logs pane follows the rollout view's service when it comes from there, else the one
-    /// selected on services.
+    /// selected on services, merged with its paired canary.
     pub(crate) fn follow_logs_of_selection(&mut self) {
-        let target = if self.pane == Pane::Rollout {
-            self.rollout.clone()
-        } else {
-            self.selected_service().map(Service::key)
-        };
-        self.logs.follow_service(target);
+        let target = logs_commands::target_of_selection(self);
+        self.logs.follow_selection(target);
     }
 
     /// Opens the rollout view of the selected service.
@@ -321,6 +321,7 @@ impl State {
         self.mode = Mode::Normal;
         // The rollout view shows its service's log lines too.
         self.follow_logs_of_selection();
+        logs_commands::note_rollout(self);
         self.dirty = true;
     }
 }
@@ -340,6 +341,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Layout(v) => {
             state.rollout_view.max_scroll = v.scroll_limit;
             state.help_scroll = state.help_scroll.min(v.overlay_limit);
+            if state.pane == Pane::Logs {
+                state.logs.rows = v.list_rows as usize;
+            }
             state.viewport = v;
         }
         Msg::Tick(now) => {

@@ -1,11 +1,12 @@
 //! What reaches the reducer (`Msg`) and what it asks the loop to do (`Effect`).
 
 use super::Pane;
+use super::logs::{Backlog, LogFollow, LogSave, TailStatus};
 use super::table::{Prepared, Sort};
 use crate::cloud::CloudError;
 use crate::model::{
-    ActionPlan, ActionResult, Alarm, ContextInfo, Image, LogLine, Millis, RateInfo, Run, RunDetail,
-    RunRef, Service, ServiceKey, Task, Workflow, WorkflowInput,
+    ActionPlan, ActionResult, Alarm, ContextInfo, Image, LogChunk, LogLine, Millis, RateInfo, Run,
+    RunDetail, RunRef, Service, ServiceKey, Task, Workflow, WorkflowInput,
 };
 use crate::workers::budget::OpReport;
 use crossterm::event::{KeyEvent, MouseEvent};
@@ -20,6 +21,8 @@ pub struct Watch {
     pub fast: bool,
     /// The order the services pane shows, so its poller sends them in that order.
     pub sort: Option<Sort>,
+    /// What the log worker follows: set while the logs pane or the rollout view is on screen.
+    pub logs: Option<LogFollow>,
 }
 
 /// What the last frame's layout gave each part of the screen, so the reducer knows how far a
@@ -58,6 +61,14 @@ pub enum Msg {
     /// alarms changed; they index the alarm list sent last.
     Links(crate::workers::linking::Links),
     Logs(ServiceKey, Vec<LogLine>, Millis),
+    /// A batch of log follow `generation`'s lines, prepared by the log worker.
+    LogFeed(u64, Box<LogChunk>, Millis),
+    /// How log follow `generation` is read now (live, polling, disconnected, sampled).
+    LogStatus(u64, TailStatus),
+    /// A backlog load of log follow `generation`: progress, then its end.
+    LogBacklog(u64, Backlog),
+    /// `:save` ended: what was written, or why not.
+    LogSaved(Result<String, String>),
     /// A pane's fetch failed.
     Failed(Pane, CloudError, Millis),
     /// The runs of these workflows, newest first.
@@ -108,4 +119,8 @@ pub enum Effect {
     WatchBuilds(super::builds::CiWatch),
     /// Read a workflow's dispatch inputs at a ref, for the build dialog.
     LoadInputs(Workflow, String),
+    /// Write log lines to a file (`:save`).
+    SaveLogs(Box<LogSave>),
+    /// Put text on the clipboard through the terminal (OSC 52).
+    Clipboard(String),
 }

@@ -152,18 +152,14 @@ impl<T: TableItem + PartialEq> PaneData for Table<T> {
 
 impl PaneData for LogView {
     fn filter(&self) -> &str {
-        &self.filter
+        self.search.filter.text()
     }
     fn set_filter(&mut self, text: String) {
-        self.filter = text;
-        self.scroll = 0;
+        LogView::set_filter(self, &text, self.rows);
     }
-    /// Up scrolls back in time and pauses the tail; back at the bottom it follows again.
+    /// Up moves back in time and pauses the tail; back on the newest line it follows again.
     fn step(&mut self, delta: isize) {
-        let max = self.buf.len().saturating_sub(1) as isize;
-        let scroll = (self.scroll as isize - delta).clamp(0, max.max(0));
-        self.scroll = scroll as usize;
-        self.follow = scroll == 0;
+        self.step_by(delta, self.rows);
     }
     fn fetched_at(&self) -> Option<Millis> {
         self.fetched_at
@@ -179,17 +175,18 @@ impl PaneData for LogView {
     fn has_items(&self) -> bool {
         !self.buf.is_empty()
     }
+    /// A paused tail keeps its selected line (by its number in the buffer).
     fn position(&self) -> Position {
         Position {
-            scroll: self.scroll,
+            scroll: self.cursor as usize,
             paused: !self.follow,
             ..Position::default()
         }
     }
     fn restore(&mut self, p: &Position) {
-        if p.paused {
-            self.follow = false;
-            self.scroll = p.scroll.min(self.buf.len().saturating_sub(1));
+        if p.paused && !self.buf.is_empty() {
+            let pos = self.pos_of(p.scroll as u64);
+            self.select(pos, self.rows, false);
         }
     }
 }

@@ -5,7 +5,9 @@ use super::Theme;
 use crate::model::evidence::Judgement;
 use crate::model::history::EventMark;
 use crate::model::taskdef::Change;
-use crate::model::{AlarmState, Health, Outcome, RolloutState, ServiceStatus, TaskStatus};
+use crate::model::{
+    AlarmState, Health, Level, LogTag, Outcome, RolloutState, ServiceStatus, TaskStatus,
+};
 use ratatui::style::{Modifier, Style};
 
 impl Theme {
@@ -175,5 +177,46 @@ impl Theme {
         } else {
             Style::new().fg(self.fg)
         }
+    }
+
+    /// A log line's text by its level: errors stand out, debug recedes.
+    pub fn log_level(&self, l: Level) -> Style {
+        match l {
+            Level::Fatal => Style::new().fg(self.alarm).add_modifier(Modifier::BOLD),
+            Level::Error => Style::new().fg(self.alarm),
+            Level::Warn => Style::new().fg(self.warn),
+            Level::Debug | Level::Trace => Style::new().fg(self.muted),
+            Level::Info | Level::Unknown => Style::new().fg(self.fg),
+        }
+    }
+
+    /// A log line's revision tag: the canary's lines in the canary colour, and neighbouring
+    /// revisions (the old and the new of a rollout) in different colours.
+    pub fn log_revision(&self, t: &LogTag) -> Style {
+        if t.source == 1 {
+            return Style::new().fg(self.canary).add_modifier(Modifier::BOLD);
+        }
+        Style::new().fg(if t.revision.is_multiple_of(2) {
+            self.accent
+        } else {
+            self.info
+        })
+    }
+
+    /// A filter's match inside a log line.
+    pub fn log_match(&self) -> Style {
+        if self.mono {
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        } else {
+            Style::new()
+                .fg(self.bg)
+                .bg(self.warn)
+                .add_modifier(Modifier::BOLD)
+        }
+    }
+
+    /// A log line's time and other quiet detail.
+    pub fn log_quiet(&self) -> Style {
+        Style::new().fg(self.muted)
     }
 }

@@ -151,7 +151,7 @@ pub fn tabs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> Vec<(Rec
             Style::new().fg(theme.accent),
         ));
     }
-    if let (Pane::Logs, Some(k)) = (state.pane, &state.logs.service) {
+    if let (Pane::Logs, Some(k)) = (state.pane, &state.logs.target) {
         spans.push(Span::styled(
             format!(" ▸ {k} "),
             Style::new().fg(theme.accent),

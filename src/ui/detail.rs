@@ -48,7 +48,8 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             }
             None => return,
         },
-        Pane::Services | Pane::Logs | Pane::Builds | Pane::Rollout => return,
+        Pane::Logs => return super::log_detail::draw(f, area, state, theme),
+        Pane::Services | Pane::Builds | Pane::Rollout => return,
     };
     let width = area.width.saturating_sub(8).min(110);
     let h = super::widgets::overlay::wrapped_height(&lines, width);

@@ -157,12 +157,12 @@ fn window_text(now: Millis, r: &AlbResult, sides: &Sides) -> String {
 pub fn revision_figures(state: &State, s: &Service, side: &Side) -> RevisionFigures {
     let mut f = RevisionFigures::default();
     let logs = &state.logs;
-    if logs.service.as_ref() == Some(&side.service) && logs.fetched_at.is_some() {
+    if logs.follows(&side.service) && logs.fetched_at.is_some() {
         let buf = &logs.buf;
-        let oldest = buf.get(0).map_or(state.now, |l| l.at);
-        let lines = (0..buf.len())
+        let oldest = buf.get(buf.first_seq()).map_or(state.now, |l| l.at);
+        let lines = (buf.first_seq()..buf.end_seq())
             .filter_map(|i| buf.get(i))
-            .map(|l| (l.at, l.revision, l.message));
+            .map(|l| (l.at, l.tag.revision, l.message));
         f.errors_per_min = Some(errors_per_minute(
             lines,
             side.revision.revision,

@@ -19,6 +19,8 @@ pub mod format;
 mod history;
 mod images;
 mod link;
+mod log_detail;
+mod log_line;
 mod logs;
 mod overlays;
 mod rollout;
@@ -60,7 +62,8 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
         Pane::Tasks => listed(tasks::draw(f, body, state, theme)),
         Pane::Images => listed(images::draw(f, body, state, theme)),
         Pane::Alarms => listed(alarms::draw(f, body, state, theme)),
-        Pane::Logs => listed(logs::draw(f, body, state, theme)),
+        // Log lines are not clicked; a page moves by the lines shown.
+        Pane::Logs => (None, logs::draw(f, body, state, theme)),
         Pane::Builds => builds::draw(f, body, state, theme),
         Pane::Rollout => {
             let drawn = rollout_view::draw(f, body, state, theme);

@@ -15,38 +15,35 @@ pub fn help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> usize {
     let key = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
     let muted = Style::new().fg(theme.muted);
     let mut lines = Vec::new();
+    let width = 90.min(area.width);
     for b in state.keys.normal() {
-        let mut scope = match b.reach {
+        if b.reach == Reach::Pane(crate::state::Pane::Logs) {
+            continue;
+        }
+        let scope = match b.reach {
             Reach::Everywhere => String::new(),
             Reach::RolloutView => "  (rollout view)".into(),
             Reach::Pane(p) => format!("  ({} pane)", p.title()),
         };
-        if b.command == Command::Build {
-            scope.push_str("  not in this version");
-        }
         lines.push(Line::from(vec![
             Span::styled(format!(" {:<8}", b.label), key),
             Span::styled(b.help, Style::new().fg(theme.fg)),
             Span::styled(scope, muted),
         ]));
     }
+    lines.extend(logs_key_lines(state, width, theme));
     lines.push(Line::from(vec![
         Span::styled(" Ctrl-C  ", key),
         Span::styled("quit, always", Style::new().fg(theme.fg)),
     ]));
     lines.push(Line::raw(""));
-    let mut cmds = vec![Span::styled(" commands ", muted)];
-    for word in keymap::WORDS {
-        cmds.push(Span::styled(format!(":{} ", word.usage()), key));
-    }
-    lines.push(Line::from(cmds));
+    lines.extend(command_lines(width, theme));
     if state.read_only {
         lines.push(Line::from(Span::styled(
             " read-only: every mutating action is refused",
             Style::new().fg(theme.warn),
         )));
     }
-    let width = 90.min(area.width);
     let full = wrapped_height(&lines, width);
     let rect = centered(area, width, full);
     let limit = full.saturating_sub(rect.height) as usize;
@@ -61,6 +58,53 @@ pub fn help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> usize {
     };
     popup_scrolled(f, rect, theme, &title, lines, scroll as u16);
     limit
+}
+
+/// The logs pane's own keys, sharing lines so the help fits the screen; a key and its text
+/// are never split.
+fn logs_key_lines(state: &State, width: u16, theme: &Theme) -> Vec<Line<'static>> {
+    let key = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
+    let muted = Style::new().fg(theme.muted);
+    let mut lines: Vec<Line> = vec![Line::from(Span::styled(" logs pane ", muted))];
+    let logs = state
+        .keys
+        .normal()
+        .iter()
+        .filter(|b| b.reach == Reach::Pane(crate::state::Pane::Logs));
+    for b in logs {
+        let item = [
+            Span::styled(format!(" {} ", b.label), key),
+            Span::styled(format!("{} ·", b.help), Style::new().fg(theme.fg)),
+        ];
+        let used = lines.last().map_or(0, Line::width);
+        if used + item.iter().map(Span::width).sum::<usize>() > width.saturating_sub(3) as usize {
+            lines.push(Line::from(Span::raw("          ")));
+        }
+        if let Some(l) = lines.last_mut() {
+            l.spans.extend(item);
+        }
+    }
+    lines
+}
+
+/// The palette's words, wrapped between words, never inside one.
+fn command_lines(width: u16, theme: &Theme) -> Vec<Line<'static>> {
+    let key = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
+    let mut cmds: Vec<Line> = vec![Line::from(Span::styled(
+        " commands ",
+        Style::new().fg(theme.muted),
+    ))];
+    for word in keymap::WORDS {
+        let item = Span::styled(format!(":{} ", word.usage()), key);
+        let used = cmds.last().map_or(0, Line::width);
+        if used + item.width() > width.saturating_sub(3) as usize {
+            cmds.push(Line::from(Span::raw("          ")));
+        }
+        if let Some(l) = cmds.last_mut() {
+            l.spans.push(item);
+        }
+    }
+    cmds
 }
 
 pub fn palette(f: &mut Frame, area: Rect, text: &str, theme: &Theme) {

@@ -65,11 +65,9 @@ fn document(
     let pair = crate::model::pair_of(svc, &state.services.items);
     let mut lines = rollout::panel(state, svc, pair, width, theme);
     let log_rows = (rows as usize / 4).max(5);
-    lines.push(section(
-        &format!("logs of r{}'s tasks", svc.target_revision()),
-        theme,
-    ));
-    lines.extend(log_lines(state, svc, log_rows, theme));
+    let (title, logs) = log_lines(state, svc, log_rows, theme);
+    lines.push(section(&title, theme));
+    lines.extend(logs);
     let tasks = &state.rollout_view.tasks;
     lines.push(section(&format!("tasks ({})", tasks.len()), theme));
     if tasks.is_empty() {
@@ -125,30 +123,60 @@ fn task_line(t: &Task, now: Millis, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-/// The newest lines of the service's tasks, tagged, at most `wanted`.
-fn log_lines(state: &State, svc: &Service, wanted: usize, theme: &Theme) -> Vec<Line<'static>> {
-    let buf = &state.logs.buf;
-    if state.logs.service.as_ref() != Some(&svc.key()) {
-        return vec![Line::styled("  loading…", Style::new().fg(theme.muted))];
+/// The newest log lines of the rollout's revisions (its source and target, remembered while
+/// the view is open, so an aborted revision's errors stay), tagged and coloured by revision, at
+/// most `wanted`; and the section's title naming them.
+fn log_lines(
+    state: &State,
+    svc: &Service,
+    wanted: usize,
+    theme: &Theme,
+) -> (String, Vec<Line<'static>>) {
+    let logs = &state.logs;
+    let revs: Vec<u32> = if logs.rollout_revisions.is_empty() {
+        vec![svc.target_revision()]
+    } else {
+        logs.rollout_revisions.clone()
+    };
+    let names: Vec<String> = revs.iter().map(|r| format!("r{r}")).collect();
+    let title = format!(
+        "logs of {}'s tasks (5 shows every revision's)",
+        names.join(" + ")
+    );
+    if logs.service() != Some(&svc.key()) {
+        return (
+            title,
+            vec![Line::styled("  loading…", Style::new().fg(theme.muted))],
+        );
     }
-    let rev = svc.target_revision();
+    let buf = &logs.buf;
+    let look = super::log_line::LineLook {
+        theme,
+        stamps: logs.stamps,
+        now: state.now,
+        needles: &[],
+    };
     // Only the newest lines are looked at, so a quiet revision costs a bounded walk.
-    let mut lines: Vec<Line> = (0..buf.len())
+    let mut lines: Vec<Line> = (buf.first_seq()..buf.end_seq())
         .rev()
         .take(SCANNED)
         .filter_map(|i| buf.get(i))
-        .filter(|l| l.revision == rev)
+        .filter(|l| revs.contains(&l.tag.revision))
         .take(wanted)
-        .map(|l| super::logs::line(l, theme))
+        .map(|l| {
+            let mut spans = vec![Span::raw("  ")];
+            spans.extend(super::logs::line_spans(&l, &look, false));
+            Line::from(spans)
+        })
         .collect();
     lines.reverse();
     if lines.is_empty() {
-        let why = if state.logs.fetched_at.is_none() {
+        let why = if logs.fetched_at.is_none() {
             "  loading…".to_string()
         } else {
-            format!("  no lines from r{rev}'s tasks yet (5 shows every revision's)")
+            format!("  no lines from {}'s tasks yet", names.join(" or "))
         };
         lines.push(Line::styled(why, Style::new().fg(theme.muted)));
     }
-    lines
+    (title, lines)
 }

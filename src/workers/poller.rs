@@ -6,6 +6,7 @@ use super::backoff::Backoff;
 use super::budget::{self, Priority};
 use super::evidence::Listed;
 use super::linking::Linking;
+use super::logtail;
 use super::metrics;
 use crate::cloud::{CloudError, ErrorKind, Fleet};
 use crate::model::{Alarm, Millis, Service, ServiceKey, history};
@@ -20,11 +21,13 @@ use tokio::time::{Instant, sleep_until};
 pub struct Intervals {
     pub fast: Duration,
     pub normal: Duration,
-    /// How often the logs pane asks for new lines.
+    /// How often the logs pane asks for new lines when not live.
     pub logs: Duration,
     /// How often alarms are polled while neither their pane nor a rollout is on screen (the
     /// tab's badge and the service rows show them everywhere).
     pub alarms: Duration,
+    /// Follow logs with Live Tail when the endpoint allows it.
+    pub live_tail: bool,
 }
 
 pub struct Handles {
@@ -56,8 +59,8 @@ fn wanted(pane: Pane, w: &Watch) -> bool {
         Pane::Images => matches!(w.pane, Pane::Images | Pane::Builds),
         // Everywhere: the tab's badge and the service rows show them (see `interval`).
         Pane::Alarms => true,
-        // The logs pane, and the rollout view's log lines.
-        Pane::Logs => matches!(w.pane, Pane::Logs | Pane::Rollout) && w.service.is_some(),
+        // The log worker follows the logs (`logtail`), not a poller.
+        Pane::Logs => false,
         // The rollout view's tasks: its service's only.
         Pane::Rollout => w.pane == Pane::Rollout && w.service.is_some(),
         // Polled by the CI worker (workers::ci), not from the fleet.
@@ -92,7 +95,23 @@ pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Int
     let series = metrics::Series::default();
     tasks.push(tokio::spawn(metrics::run(fleet.clone(), keys_rx, series.clone())).abort_handle());
     let mut keys_tx = Some(keys_tx);
-    for pane in Pane::ALL.into_iter().filter(|p| *p != Pane::Builds) {
+    let tail = logtail::TailConfig {
+        poll: iv.logs,
+        live: iv.live_tail,
+    };
+    let logs = logtail::run(
+        fleet.clone(),
+        tx.clone(),
+        watch_rx.clone(),
+        refresh_rx.clone(),
+        tail,
+    );
+    tasks.push(tokio::spawn(logs).abort_handle());
+    // Logs have their worker; builds are GitHub's (the CI worker).
+    let polled = Pane::ALL
+        .into_iter()
+        .filter(|p| !matches!(p, Pane::Logs | Pane::Builds));
+    for pane in polled {
         let p = Poller {
             pane,
             fleet: fleet.clone(),
@@ -101,7 +120,6 @@ pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Int
             refresh: refresh_rx.clone(),
             iv,
             backoff: Backoff::new(now_ms() as u64 ^ pane as u64),
-            log_cursor: None,
             loaded: false,
             keys: if pane == Pane::Services {
                 keys_tx.take()
@@ -139,8 +157,6 @@ struct Poller {
     refresh: watch::Receiver<u64>,
     iv: Intervals,
     backoff: Backoff,
-    /// The service being tailed and the backend's cursor for it.
-    log_cursor: Option<(ServiceKey, u64)>,
     /// A whole load has been delivered (services).
     loaded: bool,
     /// Where the services poller publishes the services' keys for the metrics worker.
@@ -265,7 +281,6 @@ impl Poller {
 
     fn interval(&self, w: &Watch) -> Duration {
         match self.pane {
-            Pane::Logs => self.iv.logs,
             Pane::Alarms if rollout_visible(w) => self.iv.fast,
             Pane::Alarms if w.pane != Pane::Alarms => self.iv.alarms,
             _ if w.fast => self.iv.fast,
@@ -289,11 +304,10 @@ impl Poller {
                 self.partial = listing.failed;
                 return Ok(Polled::Alarms(listing.items, now_ms()));
             }
-            Pane::Logs => self.logs(w).await?,
-            Pane::Builds => {
+            Pane::Logs | Pane::Builds => {
                 return Err(CloudError::new(
                     ErrorKind::Other,
-                    "the builds pane is polled by the CI worker",
+                    "logs and builds have workers of their own",
                 ));
             }
         }))
@@ -331,20 +345,6 @@ impl Poller {
         metrics::apply(&self.series, &mut all);
         Ok(all)
     }
-
-    /// New lines of the followed service since the last poll.
-    async fn logs(&mut self, w: &Watch) -> Result<Msg, CloudError> {
-        let Some(key) = w.service.clone() else {
-            return Err(CloudError::new(ErrorKind::Other, "no service to follow"));
-        };
-        let cursor = match &self.log_cursor {
-            Some((k, c)) if *k == key => *c,
-            _ => 0,
-        };
-        let batch = self.fleet.logs(&key, cursor).await?;
-        self.log_cursor = Some((key.clone(), batch.cursor));
-        Ok(Msg::Logs(key, batch.lines, now_ms()))
-    }
 }
 
 #[cfg(test)]
@@ -360,6 +360,7 @@ mod tests {
             }),
             fast: false,
             sort: None,
+            logs: None,
         }
     }
 
@@ -376,12 +377,11 @@ mod tests {
     }
 
     #[test]
-    fn logs_are_polled_for_the_logs_pane_and_the_rollout_view_only() {
-        assert!(wanted(Pane::Logs, &watch(Pane::Logs, Some("api"))));
-        assert!(wanted(Pane::Logs, &watch(Pane::Rollout, Some("api"))));
-        assert!(!wanted(Pane::Logs, &watch(Pane::Tasks, None)));
-        assert!(!wanted(Pane::Logs, &watch(Pane::Tasks, Some("api"))));
-        assert!(!wanted(Pane::Logs, &watch(Pane::Services, Some("api"))));
-        assert!(!wanted(Pane::Logs, &watch(Pane::Alarms, None)));
+    fn no_poller_polls_logs_and_the_rollout_tasks_only_on_the_rollout_view() {
+        assert!(!wanted(Pane::Logs, &watch(Pane::Logs, Some("api"))));
+        assert!(!wanted(Pane::Logs, &watch(Pane::Rollout, Some("api"))));
+        assert!(wanted(Pane::Rollout, &watch(Pane::Rollout, Some("api"))));
+        assert!(!wanted(Pane::Rollout, &watch(Pane::Tasks, Some("api"))));
+        assert!(wanted(Pane::Tasks, &watch(Pane::Tasks, None)));
     }
 }

@@ -24,6 +24,7 @@ const IV: Intervals = Intervals {
     normal: Duration::from_secs(2),
     logs: Duration::from_secs(1),
     alarms: Duration::from_secs(60),
+    live_tail: true,
 };
 /// How long each scenario watches the pane after the fault has shown.
 const WINDOW: Duration = Duration::from_secs(20);

@@ -9,7 +9,9 @@ use crate::support::{counting, moto, seed};
 use aws_sdk_cloudwatch::types::StateValue;
 use counting::CallCounter;
 use deckwatch::cloud::Fleet;
-use deckwatch::model::{AlarmKind, AlarmState, DeploymentStatus, ServiceKey, Strategy};
+use deckwatch::model::{
+    AlarmKind, AlarmState, DeploymentStatus, GroupSpec, LogQuery, LogTarget, ServiceKey, Strategy,
+};
 use seed::{Seeder, TaskDefSpec, now_ms, task_id};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -260,59 +262,52 @@ async fn fleet_reads_every_pane_from_moto() {
         .expect("alarm in OK");
     assert_eq!(ok.state, AlarmState::Ok);
 
-    // logs: the backlog, tagged with task and revision, in time order
-    let batch = fleet.logs(&web_key, 0).await.expect("logs");
-    let got: Vec<(&str, &str, u32)> = batch
-        .lines
+    // logs: where they are (the group, the container's stream prefix, the tasks' streams,
+    // the stopped task's too, the worker's not), then a read by prefix, in time order.
+    let target = LogTarget::service(web_key.clone());
+    let sources = fleet.log_sources(&target).await.expect("log sources");
+    assert_eq!(
+        sources.groups,
+        vec![GroupSpec {
+            group: group.clone(),
+            prefixes: vec!["ecs/app/".into()],
+        }]
+    );
+    let mut streams: Vec<(&str, &str, u32)> = sources
+        .streams
         .iter()
-        .map(|l| (l.message.as_str(), l.task_id.as_str(), l.revision))
+        .map(|(_, s, t)| (s.as_str(), t.task.as_str(), t.revision))
+        .collect();
+    streams.sort();
+    let mut want = vec![
+        (s0.as_str(), t0.as_str(), 2),
+        (s1.as_str(), t1.as_str(), 2),
+        (s2.as_str(), t2.as_str(), 2),
+    ];
+    want.sort();
+    assert_eq!(streams, want);
+    let q = LogQuery {
+        group: sources.groups[0].clone(),
+        from: base - 1,
+        to: None,
+        pattern: None,
+    };
+    let page = fleet.log_page(&q, None).await.expect("logs");
+    let got: Vec<(&str, &str)> = page
+        .events
+        .iter()
+        .map(|e| (e.message.as_str(), e.stream.as_str()))
         .collect();
     assert_eq!(
         got,
         vec![
-            ("GET /health 200", t0.as_str(), 2),
-            ("GET /health 200 (t1)", t1.as_str(), 2),
-            ("fatal: out of memory", t2.as_str(), 2),
-            ("GET /orders 200", t0.as_str(), 2),
+            ("GET /health 200", s0.as_str()),
+            ("GET /health 200 (t1)", s1.as_str()),
+            ("fatal: out of memory", s2.as_str()),
+            ("GET /orders 200", s0.as_str()),
         ]
     );
-    assert_eq!(batch.cursor, (base + 2_000) as u64);
-
-    // Nothing new: no repeats, even though the next call asks from the cursor's millisecond.
-    let again = fleet
-        .logs(&web_key, batch.cursor)
-        .await
-        .expect("logs again");
-    assert!(again.lines.is_empty(), "{:#?}", again.lines);
-    assert_eq!(again.cursor, batch.cursor);
-
-    // A late event at the cursor's millisecond, and a newer one: both come, once.
-    seed.log_events(
-        &group,
-        &s1,
-        &[(base + 2_000, "late, same ms"), (base + 3_000, "newer")],
-    )
-    .await;
-    let more = fleet.logs(&web_key, again.cursor).await.expect("more logs");
-    let msgs: Vec<&str> = more.lines.iter().map(|l| l.message.as_str()).collect();
-    assert_eq!(msgs, vec!["late, same ms", "newer"]);
-    assert_eq!(more.lines[1].task_id, t1);
-    assert_eq!(more.cursor, (base + 3_000) as u64);
-
-    // Events ingested after newer ones: 5 s older than the cursor still comes (once); 20 s
-    // older is past the late window and is missed.
-    seed.log_events(
-        &group,
-        &s0,
-        &[(base - 17_000, "too late"), (base - 2_000, "late by 5 s")],
-    )
-    .await;
-    let late = fleet.logs(&web_key, more.cursor).await.expect("late logs");
-    let msgs: Vec<&str> = late.lines.iter().map(|l| l.message.as_str()).collect();
-    assert_eq!(msgs, vec!["late by 5 s"]);
-    assert_eq!(late.cursor, more.cursor, "the cursor never goes back");
-    let after = fleet.logs(&web_key, late.cursor).await.expect("logs");
-    assert!(after.lines.is_empty(), "{:#?}", after.lines);
+    assert_eq!(page.next, None);
 
     // Every pane's reads went to moto through the real clients.
     for op in [

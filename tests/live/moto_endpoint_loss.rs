@@ -58,7 +58,7 @@ async fn calls_fail_as_unreachable_while_moto_is_down_and_recover_after() {
         name: "lossy".into(),
     };
     let err = fleet
-        .logs(&key, 0)
+        .log_sources(&deckwatch::model::LogTarget::service(key))
         .await
         .expect_err("logs while moto is down");
     assert_eq!(err.kind, ErrorKind::Unreachable, "{err}");

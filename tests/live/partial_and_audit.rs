@@ -61,6 +61,7 @@ async fn a_cluster_that_does_not_exist_leaves_the_others_and_is_named() {
         normal: Duration::from_secs(2),
         logs: Duration::from_secs(1),
         alarms: Duration::from_secs(60),
+        live_tail: true,
     };
     let console = Headless::start(fleet, Pane::Services, iv);
     console

@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use deckwatch::cloud::sim::SimFleet;
 use deckwatch::cloud::{CloudError, CloudResult, ErrorKind, Fleet};
 use deckwatch::model::{
-    ActionError, Alarm, ContextInfo, Image, LogBatch, Mutation, Service, ServiceKey, StepError,
-    Task, Verb,
+    ActionError, Alarm, ContextInfo, Image, LogPage, LogQuery, LogSources, LogTarget, Mutation,
+    Service, ServiceKey, StepError, Task, Verb,
 };
 use deckwatch::state::plan::for_verb;
 use deckwatch::state::{LinkEvent, Msg, TeamAudit};
@@ -63,8 +63,11 @@ impl Fleet for Recorder {
     async fn alarms(&self) -> CloudResult<Vec<Alarm>> {
         self.sim.alarms().await
     }
-    async fn logs(&self, s: &ServiceKey, cursor: u64) -> CloudResult<LogBatch> {
-        self.sim.logs(s, cursor).await
+    async fn log_sources(&self, t: &LogTarget) -> CloudResult<LogSources> {
+        self.sim.log_sources(t).await
+    }
+    async fn log_page(&self, q: &LogQuery, token: Option<String>) -> CloudResult<LogPage> {
+        self.sim.log_page(q, token).await
     }
     async fn act(&self, s: &ServiceKey, m: &Mutation) -> CloudResult<()> {
         self.calls.lock().unwrap().push("act".into());

@@ -6,7 +6,8 @@
 use async_trait::async_trait;
 use deckwatch::cloud::{CloudError, CloudResult, ErrorKind, Fleet};
 use deckwatch::model::{
-    Alarm, ContextInfo, Image, LogBatch, Mutation, Service, ServiceKey, Task, Utilisation,
+    Alarm, ContextInfo, Image, LogPage, LogQuery, LogSources, LogTarget, Mutation, Service,
+    ServiceKey, Task, Utilisation,
 };
 use deckwatch::workers::metrics::{self, Series};
 use std::collections::VecDeque;
@@ -76,7 +77,10 @@ impl Fleet for FakeFleet {
     async fn alarms(&self) -> CloudResult<Vec<Alarm>> {
         nothing()
     }
-    async fn logs(&self, _: &ServiceKey, _: u64) -> CloudResult<LogBatch> {
+    async fn log_sources(&self, _: &LogTarget) -> CloudResult<LogSources> {
+        nothing()
+    }
+    async fn log_page(&self, _: &LogQuery, _: Option<String>) -> CloudResult<LogPage> {
         nothing()
     }
     async fn act(&self, _: &ServiceKey, _: &Mutation) -> CloudResult<()> {

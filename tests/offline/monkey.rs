@@ -83,7 +83,7 @@ fn check_invariants(s: &State) {
     within(&s.tasks, "tasks");
     within(&s.images, "images");
     within(&s.alarms, "alarms");
-    assert!(s.logs.scroll <= s.logs.buf.len(), "logs scroll");
+    assert!(s.logs.cursor_pos() <= s.logs.shown_len(), "logs selection");
     if let Mode::Confirm(plan, _) = &s.mode {
         assert!(
             s.services.items.iter().any(|x| x.key() == plan.service),
@@ -105,7 +105,7 @@ fn data(s: &State, w: &World, now: Millis) -> Vec<Msg> {
         None => tasks,
     };
     msgs.push(Msg::Tasks(s.rollout.clone(), scoped, now));
-    if let Some(k) = &s.logs.service {
+    if let Some(k) = s.logs.service() {
         let lines = w
             .logs
             .iter()

@@ -5,9 +5,10 @@
 
 use async_trait::async_trait;
 use deckwatch::cloud::sim::SimFleet;
-use deckwatch::cloud::{CloudResult, Fleet};
+use deckwatch::cloud::{CloudResult, Fleet, LiveStream};
 use deckwatch::model::{
-    Alarm, ContextInfo, Image, LogBatch, Mutation, Service, ServiceKey, Task, Utilisation,
+    Alarm, ContextInfo, Image, LiveEnd, LiveQuery, LogPage, LogQuery, LogSources, LogTarget,
+    Mutation, Service, ServiceKey, Task, Utilisation,
 };
 use deckwatch::state::{Msg, Pane, Watch};
 use deckwatch::workers::poller::{self, Intervals};
@@ -56,9 +57,17 @@ impl Fleet for Counting {
         self.count("alarms");
         self.inner.alarms().await
     }
-    async fn logs(&self, service: &ServiceKey, cursor: u64) -> CloudResult<LogBatch> {
+    async fn log_sources(&self, target: &LogTarget) -> CloudResult<LogSources> {
         self.count("logs");
-        self.inner.logs(service, cursor).await
+        self.inner.log_sources(target).await
+    }
+    async fn log_page(&self, q: &LogQuery, token: Option<String>) -> CloudResult<LogPage> {
+        self.count("logs");
+        self.inner.log_page(q, token).await
+    }
+    async fn live_tail(&self, q: &LiveQuery) -> Result<LiveStream, LiveEnd> {
+        self.count("logs");
+        self.inner.live_tail(q).await
     }
     async fn act(&self, service: &ServiceKey, mutation: &Mutation) -> CloudResult<()> {
         self.inner.act(service, mutation).await
@@ -77,12 +86,14 @@ async fn per_minute(pane: Pane, service: Option<ServiceKey>) -> BTreeMap<&'stati
         service,
         fast: false,
         sort: None,
+        logs: None,
     };
     let iv = Intervals {
         fast: Duration::from_secs(2),
         normal: Duration::from_secs(10),
         logs: Duration::from_secs(1),
         alarms: Duration::from_secs(60),
+        live_tail: true,
     };
     let _handles = poller::spawn(fleet.clone(), tx, watch, iv);
     tokio::spawn(async move { while rx.recv().await.is_some() {} });

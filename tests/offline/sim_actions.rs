@@ -392,12 +392,18 @@ impl Fleet for ElbDown {
     async fn alarms(&self) -> CloudResult<Vec<deckwatch::model::Alarm>> {
         self.0.alarms().await
     }
-    async fn logs(
+    async fn log_sources(
         &self,
-        s: &deckwatch::model::ServiceKey,
-        cursor: u64,
-    ) -> CloudResult<deckwatch::model::LogBatch> {
-        self.0.logs(s, cursor).await
+        t: &deckwatch::model::LogTarget,
+    ) -> CloudResult<deckwatch::model::LogSources> {
+        self.0.log_sources(t).await
+    }
+    async fn log_page(
+        &self,
+        q: &deckwatch::model::LogQuery,
+        token: Option<String>,
+    ) -> CloudResult<deckwatch::model::LogPage> {
+        self.0.log_page(q, token).await
     }
     async fn act(&self, s: &deckwatch::model::ServiceKey, m: &Mutation) -> CloudResult<()> {
         if matches!(m, Mutation::SetWeights { .. }) {

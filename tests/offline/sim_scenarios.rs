@@ -9,8 +9,8 @@
 use deckwatch::cloud::Fleet;
 use deckwatch::cloud::sim::{SimFleet, seed};
 use deckwatch::model::{
-    AlarmState, DeploymentStatus, Health, HookStatus, LogLine, Millis, RolloutState, Service,
-    ServiceKey, TaskDefRef,
+    AlarmState, DeploymentStatus, Health, HookStatus, Level, LineMeta, LogQuery, LogTag, LogTarget,
+    Millis, RawEvent, RolloutState, Service, ServiceKey, TaskDefRef,
 };
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -442,48 +442,79 @@ async fn canary_waits_at_its_hook_with_a_countdown_then_rolls_back_on_timeout() 
 }
 
 // ---------------------------------------------------------------------------------------------
-// (c) The log stream: successive cursors give only new lines; payments errors show up.
+// (c) The log stream: windows read page by page; payments errors show up during the bad
+// deployment, from the bad revision only.
 
-fn line_id(l: &LogLine) -> (String, Millis, String) {
-    (l.task_id.clone(), l.at, l.message.clone())
+/// Every event of `target`'s groups in `[from, to)`, page by page, with each line's tag from
+/// the sources' streams.
+async fn read_window(
+    f: &SimFleet,
+    target: &LogTarget,
+    from: Millis,
+    to: Millis,
+) -> Vec<(LogTag, RawEvent)> {
+    let sources = f.log_sources(target).await.unwrap();
+    let tags: HashMap<(String, String), LogTag> = sources
+        .streams
+        .iter()
+        .map(|(g, s, t)| ((g.clone(), s.clone()), t.clone()))
+        .collect();
+    let mut out = Vec::new();
+    for g in &sources.groups {
+        let q = LogQuery {
+            group: g.clone(),
+            from,
+            to: Some(to),
+            pattern: None,
+        };
+        let mut token = None;
+        loop {
+            let page = f.log_page(&q, token.take()).await.unwrap();
+            for e in page.events {
+                let tag = tags
+                    .get(&(e.group.clone(), e.stream.clone()))
+                    .unwrap_or_else(|| panic!("{target}: line from an unlisted stream {e:?}"));
+                out.push((tag.clone(), e));
+            }
+            match page.next {
+                Some(t) => token = Some(t),
+                None => break,
+            }
+        }
+    }
+    out
 }
 
 #[tokio::test(start_paused = true)]
-async fn log_cursors_return_only_new_lines_and_errors_appear_during_the_bad_deployment() {
+async fn log_windows_hold_their_own_lines_and_errors_appear_during_the_bad_deployment() {
     let f = fleet();
-    let k = payments();
-    let mut cursor = 0;
-    let mut seen: HashSet<(String, Millis, String)> = HashSet::new();
-    let mut last_at = Millis::MIN;
-    let mut errors_before = 0;
-    let mut errors_during = 0;
-    let mut bad_revision_errors = 0;
-    let mut total = 0;
+    let target = LogTarget::service(payments());
+    let mut seen: HashSet<u64> = HashSet::new();
+    let (mut errors_before, mut errors_during, mut bad_revision_errors, mut total) = (0, 0, 0, 0);
+    let mut from = EPOCH;
     for t in (5..=150).step_by(5) {
         advance_s(5).await;
-        let batch = f.logs(&k, cursor).await.unwrap();
-        assert!(batch.cursor >= cursor, "the cursor never goes back");
-        for l in &batch.lines {
-            assert!(seen.insert(line_id(l)), "line repeated at t={t}: {l:?}");
-            assert!(l.at >= last_at, "out of order at t={t}: {l:?}");
-            last_at = l.at;
-            let is_error = l.message.contains("ERROR");
+        // Lines are written up to a second before "now": read to two seconds before it.
+        let to = now(&f) - 2_000;
+        for (tag, e) in read_window(&f, &target, from, to).await {
+            assert!(
+                e.at >= from && e.at < to,
+                "outside the window at t={t}: {e:?}"
+            );
+            assert!(seen.insert(e.id()), "line repeated at t={t}: {e:?}");
+            let is_error = LineMeta::read(e.message.as_bytes()).level() >= Level::Error;
             if t <= 45 && is_error {
                 errors_before += 1;
             }
             if (50..=80).contains(&t) && is_error {
                 errors_during += 1;
-                if l.revision == 43 {
+                if tag.revision == 43 {
                     bad_revision_errors += 1;
                 }
             }
+            total += 1;
         }
-        total += batch.lines.len();
-        // Asking again with the new cursor and no time passed gives nothing.
-        let again = f.logs(&k, batch.cursor).await.unwrap();
-        assert!(again.lines.is_empty(), "{:?}", again.lines);
-        assert_eq!(again.cursor, batch.cursor);
-        cursor = batch.cursor;
+        from = to;
     }
     assert!(total > 100, "payments wrote only {total} lines in 150 s");
     assert_eq!(errors_before, 0, "no errors before the bad deployment");
@@ -492,22 +523,17 @@ async fn log_cursors_return_only_new_lines_and_errors_appear_during_the_bad_depl
         bad_revision_errors, errors_during,
         "every error comes from the bad revision"
     );
-    // The old cursor is still good: asking from the start of the stream again gives a backlog
-    // of recent lines, each one of those already seen.
-    let backlog = f.logs(&k, 0).await.unwrap();
-    assert!(!backlog.lines.is_empty());
-    for l in &backlog.lines {
-        assert!(seen.contains(&line_id(l)), "{l:?}");
-    }
 }
 
 #[tokio::test(start_paused = true)]
-async fn logs_of_an_unknown_service_are_empty_and_keep_the_cursor() {
+async fn logs_of_an_unknown_service_have_no_source() {
     let f = fleet();
     advance_s(10).await;
-    let b = f.logs(&key("prod-core", "nope"), 7).await.unwrap();
-    assert!(b.lines.is_empty());
-    assert_eq!(b.cursor, 7);
+    let s = f
+        .log_sources(&LogTarget::service(key("prod-core", "nope")))
+        .await
+        .unwrap();
+    assert!(s.groups.is_empty() && s.streams.is_empty());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -533,15 +559,16 @@ async fn every_log_line_is_tagged_with_a_task_of_its_service() {
             .iter()
             .map(|t| (t.id.as_str(), t.task_def.revision))
             .collect();
-        let batch = f.logs(&k, 0).await.unwrap();
-        if !batch.lines.is_empty() {
+        let lines = read_window(&f, &LogTarget::service(k.clone()), EPOCH, now(&f)).await;
+        if !lines.is_empty() {
             services_with_lines += 1;
         }
-        for l in &batch.lines {
+        for (tag, e) in &lines {
             let rev = revision_of
-                .get(l.task_id.as_str())
-                .unwrap_or_else(|| panic!("{k}: line from unknown task {:?}", l.task_id));
-            assert_eq!(*rev, l.revision, "{k}: {l:?}");
+                .get(tag.task.as_str())
+                .unwrap_or_else(|| panic!("{k}: line from unknown task {:?}", tag.task));
+            assert_eq!(*rev, tag.revision, "{k}: {e:?}");
+            assert!(e.stream.ends_with(&tag.task));
         }
     }
     assert_eq!(services_with_lines, services.len(), "every service logs");

@@ -5,9 +5,9 @@
 use deckwatch::cloud::Fleet;
 use deckwatch::cloud::sim::SimFleet;
 use deckwatch::cloud::sim::world::{Footprint, IMAGES_RETAIN, LOG_RETAIN};
-use deckwatch::model::{Millis, ServiceKey};
+use deckwatch::model::{LogTarget, Millis, ServiceKey};
 use deckwatch::state::{Msg, Pane, State, update};
-use deckwatch::testkit::{Feed, StateBuilder};
+use deckwatch::testkit::{Feed, StateBuilder, sim_lines};
 use std::time::Duration;
 
 const EPOCH: Millis = 1_790_000_000_000;
@@ -53,7 +53,8 @@ async fn six_hours_of_demo_level_off() {
         cluster: "prod-core".into(),
         name: "payments".into(),
     };
-    s.logs.follow_service(Some(payments.clone()));
+    s.logs
+        .follow_selection(Some(LogTarget::service(payments.clone())));
     s.pane = Pane::Logs;
     let mut cursor = 0;
     let mut hourly: Vec<(Footprint, Held)> = Vec::new();
@@ -61,9 +62,9 @@ async fn six_hours_of_demo_level_off() {
     for i in 1..=HOURS * polls_per_hour {
         tokio::time::advance(POLL).await;
         let now = EPOCH + (i * POLL.as_secs() * 1000) as Millis;
-        let batch = fleet.logs(&payments, cursor).await.unwrap();
-        cursor = batch.cursor;
-        update(&mut s, Msg::Logs(payments.clone(), batch.lines, now));
+        let (lines, next) = sim_lines(&fleet, &payments, cursor);
+        cursor = next;
+        update(&mut s, Msg::Logs(payments.clone(), lines, now));
         feed.services(&mut s, fleet.services().await.unwrap(), now);
         update(
             &mut s,

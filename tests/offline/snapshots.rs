@@ -129,7 +129,7 @@ fn rollout_view_of_checkout() {
         Msg::Tasks(Some(scope.clone()), tasks, w.now - 1_000),
     );
     // Drilling in follows the service's logs: the box shows the target revision's lines.
-    assert_eq!(s.logs.service.as_ref(), Some(&scope));
+    assert_eq!(s.logs.service(), Some(&scope));
     let si = w
         .services
         .iter()
@@ -145,15 +145,19 @@ fn rollout_view_of_checkout() {
     update(&mut s, Msg::Logs(scope, lines, w.now - 500));
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
+    // The box keeps the rollout's target and source revisions, so an abort keeps the evidence.
+    assert!(text.contains("logs of r58 + r57"), "{text}");
     let logs_box: Vec<&str> = text
         .lines()
-        .skip_while(|l| !l.contains("logs of r58's tasks"))
+        .skip_while(|l| !l.contains("logs of r58 + r57"))
         .skip(1)
         .take_while(|l| !l.contains("── tasks"))
         .collect();
     assert!(!logs_box.is_empty(), "{text}");
     assert!(
-        logs_box.iter().all(|l| l.contains(" r58 ")),
+        logs_box
+            .iter()
+            .all(|l| l.contains(" r58 ") || l.contains(" r57 ")),
         "{logs_box:#?}"
     );
     // The rollout panel is there, with the hook and its countdown.
@@ -220,7 +224,7 @@ fn logs_state(d: &StateBuilder) -> State {
         cluster: "prod-core".into(),
         name: "payments".into(),
     };
-    assert_eq!(s.logs.service, Some(key.clone()));
+    assert_eq!(s.logs.service().cloned(), Some(key.clone()));
     let si = w
         .services
         .iter()
@@ -243,7 +247,11 @@ fn logs_pane() {
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
     assert!(text.contains("logs of prod-core/payments"), "{text}");
-    assert!(text.contains("ERROR"), "{text}");
+    // JSON lines, compact: level, message, then the other fields.
+    assert!(
+        text.contains("error health check returned 503 path=/healthz"),
+        "{text}"
+    );
     insta::assert_snapshot!("logs_pane", t.backend());
 }
 
@@ -436,9 +444,10 @@ fn task_health_and_log_errors_have_their_colours() {
     let s = logs_state(&d);
     let t = render(&s, &theme);
     let buf = t.backend().buffer();
-    let (x, y) = find(buf, "ERROR", "ERROR");
+    // payments writes JSON: shown compactly, coloured by its level field.
+    let (x, y) = find(buf, "returned 503", "returned 503");
     assert_eq!(buf[(x, y)].fg, theme.alarm);
-    let (x, y) = find(buf, "INFO", "INFO");
+    let (x, y) = find(buf, "info GET", "info GET");
     assert_eq!(buf[(x, y)].fg, theme.fg);
 }
 

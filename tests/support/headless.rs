@@ -33,6 +33,7 @@ impl Headless {
             service: None,
             fast: false,
             sort: None,
+            logs: None,
         };
         let handles = poller::spawn(fleet, tx, watch, iv);
         let state = Arc::new(Mutex::new(s));

@@ -17,6 +17,7 @@ mod enrich;
 pub mod errors;
 pub mod history;
 pub mod images;
+pub mod livetail;
 pub mod logs;
 pub mod metrics;
 mod mutations;
@@ -30,11 +31,12 @@ pub mod taskdef_spec;
 pub mod taskdefs;
 pub mod tasks;
 
-use super::{CloudError, CloudResult, ErrorKind, Fleet, Listing, PartSink};
+use super::{CloudError, CloudResult, ErrorKind, Fleet, Listing, LiveStream, PartSink};
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
-    Alarm, AlarmTransition, Clean, ContextInfo, Image, LogBatch, MetricSpec, Millis, Mutation,
-    PastDeployment, Service, ServiceKey, Task, TaskDefRef, TaskDefinition, Utilisation,
+    Alarm, AlarmTransition, Clean, ContextInfo, Image, LiveEnd, LiveQuery, LogPage, LogQuery,
+    LogSources, LogTag, LogTarget, MetricSpec, Millis, Mutation, PastDeployment, Service,
+    ServiceKey, Task, TaskDefRef, TaskDefinition, Utilisation,
 };
 use crate::timing::now_ms;
 use async_trait::async_trait;
@@ -46,7 +48,6 @@ use errors::ErrorMapper;
 use errors::Within;
 use futures::{StreamExt, TryStreamExt};
 use images::ServiceImages;
-use logs::LogTail;
 use parse::last_segment;
 use services::RawService;
 use std::collections::HashMap;
@@ -106,7 +107,8 @@ pub struct AwsFleet {
     region: String,
     clusters: Vec<String>,
     taskdefs: TaskDefCache,
-    tail: LogTail,
+    /// The account, from the first STS answer: Live Tail names log groups by ARN.
+    account: std::sync::OnceLock<String>,
     /// The images of each service's task definitions, from the last `services()`, so
     /// `images()` can join without listing the services again.
     usage: Mutex<Option<Arc<Vec<ServiceImages>>>>,
@@ -161,7 +163,7 @@ impl AwsFleet {
             ecs: client!(aws_sdk_ecs, sdk, overrides),
             ecr: client!(aws_sdk_ecr, sdk, overrides),
             cw: client!(aws_sdk_cloudwatch, sdk, overrides),
-            logs: client!(aws_sdk_cloudwatchlogs, sdk, overrides),
+            logs: logs_client(sdk, overrides),
             elb: client!(aws_sdk_elasticloadbalancingv2, sdk, overrides),
             sts: client!(aws_sdk_sts, sdk, overrides),
             errors: ErrorMapper::with_budget(explicit_profile, overrides.budget.clone()),
@@ -173,7 +175,7 @@ impl AwsFleet {
                 .map(|c| last_segment(c).to_string())
                 .collect(),
             taskdefs: TaskDefCache::default(),
-            tail: LogTail::default(),
+            account: std::sync::OnceLock::new(),
             usage: Mutex::new(None),
             previous: Default::default(),
             balancers: Default::default(),
@@ -301,6 +303,16 @@ impl AwsFleet {
     }
 }
 
+/// The CloudWatch Logs client, with StartLiveTail's host put back for a local endpoint.
+fn logs_client(sdk: &SdkConfig, overrides: &Overrides) -> aws_sdk_cloudwatchlogs::Client {
+    let mut b = aws_sdk_cloudwatchlogs::config::Builder::from(sdk);
+    for i in &overrides.interceptors {
+        b.push_interceptor(i.clone());
+    }
+    b.push_interceptor(SharedInterceptor::new(livetail::LocalStreamHost));
+    aws_sdk_cloudwatchlogs::Client::from_conf(b.build())
+}
+
 /// One cluster read: its described services, their task definitions, and the rows.
 type Part = (
     Vec<RawService>,
@@ -337,6 +349,9 @@ impl Fleet for AwsFleet {
             .within(&self.errors, "sts:GetCallerIdentity")
             .await?;
         let clusters = self.clusters().await?;
+        if let Some(a) = who.account() {
+            let _ = self.account.set(a.to_string());
+        }
         Ok(ContextInfo {
             name: self.profile.clone(),
             profile: self.profile.clone(),
@@ -499,15 +514,39 @@ impl Fleet for AwsFleet {
         alarm_detail::history(&self.cw, &self.errors, name, since, now_ms()).await
     }
 
-    async fn logs(&self, service: &ServiceKey, cursor: u64) -> CloudResult<LogBatch> {
-        let now = now_ms();
-        let sources = logs::sources(&self.ecs, &self.errors, &self.taskdefs, service, now).await?;
-        let mut batch = self
-            .tail
-            .read(&self.logs, &self.errors, service, &sources, cursor, now)
-            .await?;
-        batch.lines.clean();
-        Ok(batch)
+    async fn log_sources(&self, target: &LogTarget) -> CloudResult<LogSources> {
+        logs::sources(&self.ecs, &self.errors, &self.taskdefs, target, now_ms()).await
+    }
+
+    async fn log_owners(
+        &self,
+        target: &LogTarget,
+        streams: &[(String, String)],
+    ) -> CloudResult<Vec<Option<LogTag>>> {
+        logs::owners(&self.ecs, &self.errors, target, streams).await
+    }
+
+    async fn log_page(&self, q: &LogQuery, token: Option<String>) -> CloudResult<LogPage> {
+        logs::page(&self.logs, &self.errors, q, token).await
+    }
+
+    async fn live_tail(&self, q: &LiveQuery) -> Result<LiveStream, LiveEnd> {
+        let account = match self.account.get() {
+            Some(a) => a.clone(),
+            None => self
+                .context()
+                .await
+                .map(|c| c.account)
+                .map_err(|e| LiveEnd::Broken(e.message))?,
+        };
+        let region = self.region.clone();
+        livetail::start(
+            &self.logs,
+            &self.errors,
+            |g| livetail::group_arn(&region, &account, g),
+            q,
+        )
+        .await
     }
 
     async fn act(&self, service: &ServiceKey, mutation: &Mutation) -> CloudResult<()> {

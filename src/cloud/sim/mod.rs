@@ -5,6 +5,8 @@
 mod alarms;
 mod canary;
 pub mod ci;
+mod loglines;
+pub mod logs;
 mod mutations;
 mod rng;
 mod rolling;
@@ -12,14 +14,16 @@ pub mod scenario;
 pub mod seed;
 pub mod world;
 
-use super::{CloudError, CloudResult, ErrorKind, Fleet};
+use super::{CloudError, CloudResult, ErrorKind, Fleet, LiveStream};
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
-    Alarm, AlarmTransition, Clean, ContextInfo, Image, LogBatch, MetricSpec, Millis, Mutation,
-    PastDeployment, Service, ServiceKey, Task, TaskDefRef, TaskDefinition,
+    Alarm, AlarmTransition, Clean, ContextInfo, Image, LiveEnd, LiveQuery, LiveUpdate, LogPage,
+    LogQuery, LogSources, LogTag, LogTarget, MetricSpec, Millis, Mutation, PastDeployment, Service,
+    ServiceKey, Task, TaskDefRef, TaskDefinition,
 };
 use async_trait::async_trait;
-use std::sync::Mutex;
+use futures::StreamExt;
+use std::sync::{Arc, Mutex};
 use tokio::time::Instant;
 pub use world::World;
 
@@ -27,11 +31,8 @@ mod signals;
 mod taskdefs;
 mod traffic;
 
-/// Lines a follow starts with, so the logs pane is not empty when it opens.
-const LOG_BACKLOG: usize = 200;
-
 pub struct SimFleet {
-    world: Mutex<World>,
+    world: Arc<Mutex<World>>,
     started: Instant,
 }
 
@@ -40,18 +41,47 @@ impl SimFleet {
     /// a paused clock moves it with `tokio::time::advance`.
     pub fn new(epoch: Millis) -> Self {
         Self {
-            world: Mutex::new(seed::world(epoch)),
+            world: Arc::new(Mutex::new(seed::world(epoch))),
             started: Instant::now(),
         }
     }
 
     /// Runs `f` on the world brought up to the current simulated time.
     pub fn with_world<T>(&self, f: impl FnOnce(&mut World) -> T) -> T {
-        let mut w = self.world.lock().unwrap_or_else(|e| e.into_inner());
-        let now = w.start + self.started.elapsed().as_millis() as Millis;
-        w.advance_to(now);
-        f(&mut w)
+        at_now(&self.world, self.started, f)
     }
+}
+
+fn at_now<T>(world: &Mutex<World>, started: Instant, f: impl FnOnce(&mut World) -> T) -> T {
+    let mut w = world.lock().unwrap_or_else(|e| e.into_inner());
+    let now = w.start + started.elapsed().as_millis() as Millis;
+    w.advance_to(now);
+    f(&mut w)
+}
+
+/// The demo's Live Tail: a start, then every second the events written since, until three
+/// hours have passed.
+fn live_session(world: Arc<Mutex<World>>, started: Instant, q: LiveQuery) -> LiveStream {
+    let opened = Instant::now();
+    let first = at_now(&world, started, |w| w.next_seq.saturating_sub(1));
+    let start = futures::stream::once(async {
+        Ok(LiveUpdate::Started {
+            session: "demo".into(),
+        })
+    });
+    let updates = futures::stream::unfold(Some(first), move |after| {
+        let (world, q) = (world.clone(), q.clone());
+        async move {
+            let after = after?;
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            if opened.elapsed().as_millis() as Millis >= logs::SESSION_MS {
+                return Some((Err(LiveEnd::Timeout), None));
+            }
+            let (update, next) = at_now(&world, started, |w| logs::live(w, &q, after));
+            Some((Ok(update), Some(next)))
+        }
+    });
+    start.chain(updates).boxed()
 }
 
 #[async_trait]
@@ -96,32 +126,24 @@ impl Fleet for SimFleet {
         Ok(self.with_world(|w| w.alarms.clone()).cleaned())
     }
 
-    async fn logs(&self, service: &ServiceKey, cursor: u64) -> CloudResult<LogBatch> {
-        Ok(self.with_world(|w| {
-            let Some(si) = w
-                .services
-                .iter()
-                .position(|s| s.svc.cluster == service.cluster && s.svc.name == service.name)
-            else {
-                return LogBatch {
-                    lines: Vec::new(),
-                    cursor,
-                };
-            };
-            let mut lines: Vec<_> = w
-                .logs
-                .iter()
-                .filter(|(seq, s, _)| *s == si && *seq > cursor)
-                .map(|(_, _, l)| l.clone())
-                .collect();
-            if cursor == 0 && lines.len() > LOG_BACKLOG {
-                lines.drain(..lines.len() - LOG_BACKLOG);
-            }
-            LogBatch {
-                lines,
-                cursor: w.next_seq - 1,
-            }
-        }))
+    async fn log_sources(&self, target: &LogTarget) -> CloudResult<LogSources> {
+        Ok(self.with_world(|w| logs::sources(w, target)))
+    }
+
+    async fn log_owners(
+        &self,
+        target: &LogTarget,
+        streams: &[(String, String)],
+    ) -> CloudResult<Vec<Option<LogTag>>> {
+        Ok(self.with_world(|w| logs::owners(w, target, streams)))
+    }
+
+    async fn log_page(&self, q: &LogQuery, token: Option<String>) -> CloudResult<LogPage> {
+        Ok(self.with_world(|w| logs::page(w, q, token)))
+    }
+
+    async fn live_tail(&self, q: &LiveQuery) -> Result<LiveStream, LiveEnd> {
+        Ok(live_session(self.world.clone(), self.started, q.clone()))
     }
 
     async fn act(&self, service: &ServiceKey, mutation: &Mutation) -> CloudResult<()> {

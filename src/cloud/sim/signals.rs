@@ -1,6 +1,7 @@
 //! What CloudWatch would see: 5xx counts, the alarms on them, CPU and memory points, and the
 //! log lines every task writes.
 
+use super::loglines::{self, Said};
 use super::world::{METRIC_POINTS, World};
 use crate::model::{AlarmState, Health, LogLine, TaskStatus};
 
@@ -23,13 +24,6 @@ const INFO: &[&str] = &[
     "connection pool: 12 idle, 4 busy",
     "processed batch of 50 jobs",
 ];
-const ERRORS: &[&str] = &[
-    "ERROR upstream connect error: connection refused (db-primary:5432)",
-    "ERROR health check /healthz returned 503",
-    "ERROR panic: missing env PAYMENTS_API_KEY",
-    "WARN retrying request to ledger (attempt 3/3)",
-];
-
 pub fn step(w: &mut World) {
     count_errors(w);
     update_alarms(w);
@@ -179,19 +173,23 @@ fn write_logs(w: &mut World) {
     let mut out: Vec<(usize, LogLine)> = Vec::new();
     for (svc, task_id, revision, bad) in lines {
         let roll = w.rng.unit();
-        let message = if bad && roll < 0.8 {
-            w.rng.pick(ERRORS).to_string()
+        // The same draws, in the same order, as the scenario has always made.
+        let said = if bad && roll < 0.8 {
+            Said::Failure(w.rng.pick(loglines::FAILURES))
         } else if roll < 0.35 {
             let path = *w.rng.pick(PATHS);
             let ms = 3 + w.rng.below(80);
             let code = if w.rng.chance(0.01) { 500 } else { 200 };
-            format!("INFO GET {path} {code} {ms}ms")
+            Said::Request { path, code, ms }
         } else if roll < 0.42 {
-            format!("INFO {}", w.rng.pick(INFO))
+            let info: &&str = w.rng.pick(INFO);
+            Said::Info(info)
         } else {
             continue;
         };
         let at = now - w.rng.below(1_000) as i64;
+        let style = loglines::style_of(&w.services[svc].svc.name);
+        let message = loglines::write(style, &said, at);
         let line = LogLine {
             at,
             task_id,

@@ -145,9 +145,9 @@ fn log_lines_for_the_followed_service_are_kept_others_dropped() {
     assert_eq!(s.logs.buf.len(), lines.len());
     assert_eq!(s.logs.fetched_at, Some(EPOCH + 30_000));
     assert!(s.dirty);
-    let last = s.logs.buf.get(lines.len() - 1).unwrap();
+    let last = s.logs.buf.get(s.logs.buf.end_seq() - 1).unwrap();
     assert_eq!(last.message, lines.last().unwrap().message);
-    assert_eq!(last.task_id, lines.last().unwrap().task_id);
+    assert_eq!(last.tag.task, lines.last().unwrap().task_id);
 }
 
 #[test]

@@ -84,7 +84,10 @@ fn the_logs_pane_follows_the_drilled_service() {
     select(&mut s, "prod-edge", "checkout");
     press(&mut s, KeyCode::Enter);
     let fx = press(&mut s, KeyCode::Char('5'));
-    assert_eq!(s.logs.service, Some(key_of("prod-edge", "checkout")));
+    assert_eq!(
+        s.logs.service().cloned(),
+        Some(key_of("prod-edge", "checkout"))
+    );
     assert_eq!(
         the_watch(&fx).service,
         Some(key_of("prod-edge", "checkout"))

@@ -12,6 +12,7 @@ mod filter;
 mod help_quit_refresh;
 mod key_overrides;
 mod loading;
+mod logs;
 mod mouse;
 mod navigation;
 mod pair_actions;

@@ -123,12 +123,13 @@ fn the_wheel_scrolls_the_list_and_the_logs() {
             message: format!("line {i}"),
         })
         .collect();
-    let key = s.logs.service.clone().unwrap();
+    let key = s.logs.service().cloned().unwrap();
     update(&mut s, Msg::Logs(key, lines, EPOCH));
     assert!(s.logs.follow);
     mouse(&mut s, MouseEventKind::ScrollUp, (10, 10));
     assert!(!s.logs.follow, "scrolling back pauses the tail");
-    assert_eq!(s.logs.scroll, 3);
+    // One notch moves the selection 3 lines back from the newest.
+    assert_eq!(s.logs.cursor_pos(), s.logs.shown_len() - 4);
     mouse(&mut s, MouseEventKind::ScrollDown, (10, 10));
     assert!(s.logs.follow, "back at the bottom it follows again");
 }

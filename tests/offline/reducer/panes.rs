@@ -24,7 +24,10 @@ fn number_keys_select_panes_and_emit_a_watch() {
     select(&mut s, "prod-core", "payments");
     let fx = press(&mut s, KeyCode::Char('5'));
     assert_eq!(s.pane, Pane::Logs);
-    assert_eq!(s.logs.service, Some(key_of("prod-core", "payments")));
+    assert_eq!(
+        s.logs.service().cloned(),
+        Some(key_of("prod-core", "payments"))
+    );
     let w = the_watch(&fx);
     assert_eq!(w.pane, Pane::Logs);
     assert_eq!(w.service, Some(key_of("prod-core", "payments")));

@@ -398,6 +398,11 @@ where
         if draw(terminal, &mut state, rt)? {
             frames += 1;
             probe(keys);
+            if frames == 1 {
+                // The startup figure BENCHMARKS.md records: no AWS answer is awaited before it.
+                let ms = crate::timing::since_start().as_secs_f64() * 1000.0;
+                tracing::info!(ms, "first frame drawn");
+            }
         }
         let msg = tokio::select! {
             ev = events.next() => match ev {

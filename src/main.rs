@@ -30,6 +30,7 @@ fn say(msg: &str) {
 }
 
 fn main() -> ExitCode {
+    deckwatch::timing::mark_start();
     if let Err(e) = color_eyre::install() {
         return fail(e);
     }

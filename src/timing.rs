@@ -10,6 +10,20 @@ pub fn now_ms() -> Millis {
         .map_or(0, |d| d.as_millis() as Millis)
 }
 
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Notes when the process started, for the startup figure in the log; the first call wins.
+pub fn mark_start() {
+    STARTED.get_or_init(std::time::Instant::now);
+}
+
+/// Time since `mark_start` (zero when it was never called).
+pub fn since_start() -> std::time::Duration {
+    STARTED
+        .get()
+        .map_or(std::time::Duration::ZERO, |t| t.elapsed())
+}
+
 /// How long the wait until stable runs before it says the service did not settle.
 pub const STABLE_TIMEOUT_MS: Millis = 10 * 60 * 1000;
 

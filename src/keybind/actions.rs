@@ -120,6 +120,7 @@ pub fn action_name(c: &Command) -> Option<&'static str> {
         Command::CancelRun => "cancel_run",
         Command::Rerun => "rerun",
         Command::Deploy => "deploy",
+        Command::OtherTarget => "other_target",
         Command::Events => "events",
         Command::Sort(None) => "sort",
         Command::Accept => "accept",
@@ -137,7 +138,6 @@ pub fn action_name(c: &Command) -> Option<&'static str> {
         | Command::Range(_)
         | Command::Save(_)
         | Command::Toggle
-        | Command::OtherTarget
         | Command::Context(_)
         | Command::Region(_)
         | Command::ForceQuit

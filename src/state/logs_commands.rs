@@ -47,7 +47,8 @@ pub(super) fn run(state: &mut State, command: &Command, effects: &mut Vec<Effect
                 state.mode = Mode::Detail;
             }
         }
-        Command::Back => back(state),
+        // Esc left over (nothing to stop, clear or resume) goes back where the pane came from.
+        Command::Back => return back(state),
         _ => return false,
     }
     true
@@ -115,17 +116,21 @@ fn toggle_context(state: &mut State) {
 }
 
 /// `Esc`: stops a backlog load, else clears the filter, else follows again.
-fn back(state: &mut State) {
+/// `Esc` on the logs pane: stops a backlog load, else clears the filter, else resumes the
+/// tail. False when it did none of these.
+fn back(state: &mut State) -> bool {
     let logs = &mut state.logs;
     if logs.backlog.as_ref().is_some_and(|b| b.end.is_none()) {
         logs.cancel_backlog = true;
-        return state.flash("stopping the load: the lines read so far stay");
-    }
-    if logs.search.is_active() {
+        state.flash("stopping the load: the lines read so far stay");
+    } else if logs.search.is_active() {
         logs.set_filter("", logs.rows);
     } else if !logs.follow {
         logs.resume();
+    } else {
+        return false;
     }
+    true
 }
 
 fn copy(state: &mut State, effects: &mut Vec<Effect>) {

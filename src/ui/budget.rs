@@ -1,5 +1,6 @@
 //! `:budget`: what the process-wide API budget allowed in the last minute, per operation.
 
+use super::format;
 use super::widgets::overlay::{centered, popup};
 use crate::state::State;
 use crate::theme::Theme;
@@ -44,6 +45,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ]));
     }
     lines.push(Line::raw(""));
+    lines.push(github_quota(state, theme));
     lines.push(Line::styled(
         " Each operation may use half of its published rate ([budget] in the config changes it);",
         muted,
@@ -60,4 +62,34 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     );
     let title = format!("API budget · {close} to close");
     popup(f, centered(area, w, h), theme, &title, lines);
+}
+
+/// GitHub's own hourly quota, as its last answer gave it (the budget above paces the calls).
+fn github_quota(state: &State, theme: &Theme) -> Line<'static> {
+    let b = &state.builds;
+    if let Some(until) = b.waiting_until.filter(|u| *u > state.now) {
+        return Line::styled(
+            format!(
+                " GitHub: rate-limited, no call before {} UTC ({})",
+                format::clock(until),
+                format::countdown(state.now, until)
+            ),
+            Style::new().fg(theme.alarm),
+        );
+    }
+    match b.rate {
+        Some(r) => Line::styled(
+            format!(
+                " GitHub quota: {} of {} left this hour, resets {} UTC",
+                r.remaining,
+                r.limit,
+                format::clock(r.reset_at)
+            ),
+            Style::new().fg(if r.is_low() { theme.warn } else { theme.fg }),
+        ),
+        None => Line::styled(
+            " GitHub quota: not known yet (no GitHub answer so far)",
+            Style::new().fg(theme.muted),
+        ),
+    }
 }

@@ -92,6 +92,8 @@ struct Bucket {
     waiting: Vec<(Priority, u64)>,
     next_ticket: u64,
     deferred: u64,
+    /// Actions that had to wait: none, unless an action ran a whole burst into debt.
+    actions_deferred: u64,
     throttled: u64,
 }
 
@@ -109,6 +111,7 @@ impl Bucket {
             waiting: Vec::new(),
             next_ticket: 0,
             deferred: 0,
+            actions_deferred: 0,
             throttled: 0,
         }
     }
@@ -149,6 +152,9 @@ impl Bucket {
         let ticket = ticket.unwrap_or_else(|| {
             self.next_ticket += 1;
             self.deferred += 1;
+            if p == Priority::Action {
+                self.actions_deferred += 1;
+            }
             self.waiting.push((p, self.next_ticket));
             self.waiting.sort();
             self.next_ticket
@@ -187,6 +193,8 @@ pub struct OpReport {
     pub max_rate: f64,
     /// Calls that had to wait for a token.
     pub deferred: u64,
+    /// Of those, confirmed actions' calls (they jump the queue, so this stays 0).
+    pub actions_deferred: u64,
     /// Throttling answers seen.
     pub throttled: u64,
 }
@@ -286,6 +294,7 @@ impl Budget {
                 rate: b.rate,
                 max_rate: b.max_rate,
                 deferred: b.deferred,
+                actions_deferred: b.actions_deferred,
                 throttled: b.throttled,
             })
             .collect();

@@ -11,6 +11,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod budget_throttle;
 mod e2e_moto;
 mod e2e_native_canary;
 mod faults;

@@ -62,6 +62,7 @@ fn ctx() -> ContextInfo {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deploy_registers_a_revision_pinned_to_the_digest_and_moves_the_service_to_it() {
+    // RegisterTaskDefinition to moto, then UpdateService to the revision it returned.
     let w = world("deploy").await;
     let fleet = moto::fleet(&moto::url(), &[&w.cluster], Vec::new()).await;
     let key = ServiceKey {

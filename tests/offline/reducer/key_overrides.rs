@@ -16,17 +16,17 @@ fn with_keys(toml: &str) -> State {
 
 #[test]
 fn a_rebound_movement_key_moves_and_the_old_one_does_not() {
-    let mut s = with_keys("[keys.normal]\ndown = \"n\"\nup = \"i\"\n");
+    let mut s = with_keys("[keys.normal]\ndown = \"m\"\nup = \"i\"\n");
     assert_eq!(s.services.selected, 0);
     press(&mut s, KeyCode::Char('j'));
     assert_eq!(s.services.selected, 0, "j is no longer down");
     press(&mut s, KeyCode::Down);
     assert_eq!(
         s.services.selected, 0,
-        "down = \"n\" replaced every key of down"
+        "down = \"m\" replaced every key of down"
     );
-    press(&mut s, KeyCode::Char('n'));
-    press(&mut s, KeyCode::Char('n'));
+    press(&mut s, KeyCode::Char('m'));
+    press(&mut s, KeyCode::Char('m'));
     assert_eq!(s.services.selected, 2);
     press(&mut s, KeyCode::Char('i'));
     assert_eq!(s.services.selected, 1);
@@ -80,6 +80,17 @@ fn the_logs_follow_key_is_rebound_on_the_logs_pane() {
     let mut s = with_keys("[keys.logs]\nfollow = \"space\"\n");
     press(&mut s, KeyCode::Char('5'));
     assert_eq!(s.pane, Pane::Logs);
+    // Lines to pause on: with none, there is nothing to hold still.
+    let key = s.logs.service().cloned().unwrap();
+    let lines = (0..5)
+        .map(|i| deckwatch::model::LogLine {
+            at: 1_000 + i,
+            task_id: "t1".into(),
+            revision: 1,
+            message: format!("line {i}"),
+        })
+        .collect();
+    deckwatch::state::update(&mut s, deckwatch::state::Msg::Logs(key, lines, 2_000));
     assert!(s.logs.follow);
     press(&mut s, KeyCode::Char('f'));
     assert!(s.logs.follow, "f no longer toggles");

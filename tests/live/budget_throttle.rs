@@ -1,0 +1,179 @@
+//! The one API budget against a throttling endpoint: a fault proxy in front of moto answers
+//! every DescribeServices with throttling. The budget halves that operation's rate for the
+//! whole console, so the calls settle under its bucket. Then, with the throttling gone but the
+//! services poller asking for more DescribeServices than the bucket gives, a confirmed action
+//! on the same operation still goes at once: it never waits for a token.
+
+use crate::support::fault_proxy::{Fault, FaultProxy};
+use crate::support::headless::Headless;
+use crate::support::moto;
+use crate::support::seed::{Seeder, TaskDefSpec};
+use deckwatch::cloud::Fleet;
+use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
+use deckwatch::model::Verb;
+use deckwatch::state::Pane;
+use deckwatch::state::plan::for_verb;
+use deckwatch::workers::audit::Audit;
+use deckwatch::workers::budget::{Budget, OpReport, Priority, with_priority};
+use deckwatch::workers::poller::Intervals;
+use deckwatch::workers::runner::execute;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// DescribeServices calls a second the test's budget allows (the console's default is 10).
+const RATE: f64 = 2.0;
+/// The bucket's burst: ten seconds' worth.
+const BURST: f64 = RATE * 10.0;
+/// 8 DescribeServices a refresh (batches of 10), every 2 s: twice what the bucket gives.
+const SERVICES: usize = 80;
+/// Attempts the SDK's standard retry makes per call.
+const ATTEMPTS: usize = 3;
+const WINDOW: Duration = Duration::from_secs(20);
+const OP: &str = "ecs:DescribeServices";
+
+const IV: Intervals = Intervals {
+    fast: Duration::from_secs(2),
+    normal: Duration::from_secs(2),
+    logs: Duration::from_secs(1),
+    alarms: Duration::from_secs(60),
+    live_tail: false,
+};
+
+fn figures(budget: &Budget, op: &str) -> OpReport {
+    budget
+        .report()
+        .into_iter()
+        .find(|r| r.op == op)
+        .unwrap_or_else(|| panic!("{op} never asked the budget"))
+}
+
+async fn seed_cluster(url: &str) -> String {
+    let seed = Seeder::new(url).await;
+    let cluster = moto::unique("budget");
+    seed.cluster(&cluster).await;
+    let family = moto::unique("budgeted");
+    let td = seed
+        .task_def(TaskDefSpec {
+            family: &family,
+            container: "app",
+            image: "example/budgeted:1",
+            log_group: "/ecs/budgeted",
+            stream_prefix: "ecs",
+        })
+        .await;
+    for i in 0..SERVICES {
+        seed.service(&cluster, &format!("svc-{i:03}"), &td, 1).await;
+    }
+    cluster
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_settles_the_calls_under_the_bucket_and_an_action_still_goes_at_once() {
+    let url = moto::url();
+    let cluster = seed_cluster(&url).await;
+    let proxy = FaultProxy::start(&url).await;
+    let budget = Arc::new(Budget::new(HashMap::from([(OP.to_string(), RATE)])));
+    let opts = AwsOptions {
+        retries: true,
+        ..moto::options(&proxy.url, &[&cluster])
+    };
+    let overrides = Overrides {
+        credentials: Some(moto::credentials()),
+        budget: budget.clone(),
+        ..Overrides::default()
+    };
+    let fleet: Arc<dyn Fleet> = Arc::new(AwsFleet::connect_with(opts, overrides).await.unwrap());
+    let console = Headless::start(fleet.clone(), Pane::Services, IV);
+    console
+        .wait_until("the first load", |st| st.services.items.len() == SERVICES)
+        .await;
+
+    // Throttled: the rate halves for everyone, and the calls stay within what it allows.
+    proxy.set("DescribeServices", Fault::Throttle);
+    proxy.reset_counts();
+    let start = Instant::now();
+    console
+        .wait_until("the throttling on the pane", |st| {
+            st.services
+                .error
+                .as_ref()
+                .is_some_and(|e| e.to_string().to_lowercase().contains("throttl"))
+        })
+        .await;
+    tokio::time::sleep(WINDOW).await;
+    let secs = start.elapsed().as_secs_f64();
+    let sent = proxy.count("DescribeServices");
+    let op = figures(&budget, OP);
+    println!(
+        "throttled for {secs:.0} s: {sent} DescribeServices sent ({:.0}/min), rate now {:.2}/s of {:.1}, {} throttling answers",
+        sent as f64 * 60.0 / secs,
+        op.rate,
+        op.max_rate,
+        op.throttled
+    );
+    assert!(op.throttled > 0, "{op:?}");
+    assert!(op.rate <= RATE / 2.0, "the rate was not lowered: {op:?}");
+    // Tokens in the window: what was left of the burst, then at most half the rate; each call
+    // the SDK may try three times.
+    let tokens = BURST + RATE / 2.0 * secs;
+    assert!(
+        sent as f64 <= tokens * ATTEMPTS as f64,
+        "{sent} calls in {secs:.0} s, more than the bucket's {tokens:.0} tokens allow"
+    );
+    // Without the budget the poller alone would have asked 8 a refresh every 2 s.
+    let unbudgeted = (secs / 2.0) * 8.0 * ATTEMPTS as f64;
+    assert!((sent as f64) < unbudgeted, "{sent} vs {unbudgeted}");
+
+    // Healed, but the poller asks for twice what the bucket gives: it waits for tokens.
+    proxy.heal();
+    console
+        .wait_until("the services again", |st| st.services.error.is_none())
+        .await;
+    let waiting = figures(&budget, OP).deferred;
+    console
+        .wait_until("the poller waiting for tokens", |_| {
+            figures(&budget, OP).deferred > waiting
+        })
+        .await;
+    // From the console's own rows: a call of the test's own would wait behind the poller.
+    let target = console.with(|st| {
+        st.services
+            .items
+            .iter()
+            .find(|s| s.name == "svc-007")
+            .cloned()
+            .unwrap()
+    });
+    let plan = for_verb(Verb::Scale, &target, &[], Some(2)).expect("a scale plan");
+    let dir = tempfile::tempdir().unwrap();
+    let audit = Audit::new(Some(dir.path().join("audit.jsonl")));
+    let ctx = with_priority(Priority::Action, fleet.context())
+        .await
+        .unwrap();
+    let done = with_priority(
+        Priority::Action,
+        execute(fleet.as_ref(), &audit, &plan, &ctx),
+    )
+    .await;
+    assert!(done.is_ok(), "{done:?}");
+    // Read back from moto directly, past the budget.
+    let ecs = aws_sdk_ecs::Client::new(&moto::sdk_config(&url).await);
+    let read = ecs
+        .describe_services()
+        .cluster(&cluster)
+        .services("svc-007")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.services()[0].desired_count(), 2);
+    // The action's re-read (DescribeServices) and its UpdateService never waited, while the
+    // poller's DescribeServices did.
+    let reads = figures(&budget, OP);
+    let update = figures(&budget, "ecs:UpdateService");
+    println!("after the action: {reads:?}; {update:?}");
+    assert!(reads.deferred > waiting, "{reads:?}");
+    assert_eq!(reads.actions_deferred, 0, "{reads:?}");
+    assert_eq!(update.actions_deferred, 0, "{update:?}");
+    assert_eq!(update.calls_last_minute, 1, "{update:?}");
+}

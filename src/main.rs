@@ -34,7 +34,7 @@ fn main() -> ExitCode {
     if let Err(e) = color_eyre::install() {
         return fail(e);
     }
-    let setup = match Setup::from(Cli::parse()) {
+    let mut setup = match Setup::from(Cli::parse()) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
@@ -53,12 +53,45 @@ fn main() -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(format!("cannot start the async runtime: {e}")),
     };
+    let rt = match backends(&mut setup, &runtime) {
+        Ok(rt) => rt,
+        Err(e) => return fail(e),
+    };
+    let (state, mouse) = (setup.state, setup.mouse);
+    let result = runtime.block_on(async {
+        // try_init also restores the terminal on a panic, before color-eyre's report.
+        let mut terminal = match ratatui::try_init() {
+            Ok(t) => t,
+            Err(e) => {
+                let _ = ratatui::try_restore();
+                return Err(StartError::Terminal(e.to_string()).into());
+            }
+        };
+        let mouse = deckwatch::terminal::MouseCapture::enable(mouse);
+        let r = app::run(&mut terminal, state, rt).await;
+        drop(mouse);
+        ratatui::restore();
+        r
+    });
+    // The tasks still waiting on AWS are dropped, not awaited: the console has ended.
+    runtime.shutdown_background();
+    match result {
+        Ok(Exit::CannotStart(msg)) => fail(msg),
+        Ok(exit) => ExitCode::from(exit.code()),
+        Err(e) => fail(format!("{e:#}")),
+    }
+}
+
+/// The backends the console runs on: the first context's fleet, GitHub (or the demo's), the
+/// audit log, and the connector later switches use.
+///
+/// Every context's backend, the first one included, is built the same way, without a call: the
+/// console opens at once and checks the credentials inside (`workers::connect`), so a hung
+/// endpoint never leaves a blank terminal. Read-only is enforced in the backends themselves
+/// (they refuse every mutation).
+fn backends(setup: &mut Setup, runtime: &tokio::runtime::Runtime) -> Result<Runtime, String> {
     let budget = Arc::new(Budget::new(setup.budget.clone()));
     let contexts = setup.contexts.clone();
-    // Every context's backend, the first one included, is built the same way, without a call:
-    // the console opens at once and checks the credentials inside (`workers::connect`), so a
-    // hung endpoint never leaves a blank terminal. Read-only is enforced in the backend itself
-    // (it refuses every mutation).
     let (connector, (ci, no_ci)): (Arc<dyn Connector>, _) = match &setup.aws {
         None => {
             let demo = DemoContexts::new(contexts);
@@ -77,22 +110,21 @@ fn main() -> ExitCode {
             (Arc::new(aws), ci)
         }
     };
-    let fleet = match runtime.block_on(connector.connect(&setup.state.contexts.current)) {
-        Ok(f) => f,
-        Err(e) => return fail(e.message),
-    };
-    let mut setup = setup;
+    let fleet = runtime
+        .block_on(connector.connect(&setup.state.contexts.current))
+        .map_err(|e| e.message)?;
     setup.state.builds.unavailable = no_ci;
-    let ci: Arc<dyn Ci> = if setup.state.read_only {
+    let read_only = setup.state.read_only;
+    let ci: Arc<dyn Ci> = if read_only {
         Arc::new(ReadOnlyCi(ci))
     } else {
         ci
     };
     // A read-only console sends nothing to AWS that writes, the team's audit records included.
-    let team_group = setup.audit_group.clone().filter(|_| !setup.state.read_only);
+    let team_group = setup.audit_group.clone().filter(|_| !read_only);
     let audit = Arc::new(Audit::new(Audit::default_path()).with_remote_group(team_group));
-    let rt = Runtime {
-        themes: setup.themes,
+    Ok(Runtime {
+        themes: setup.themes.clone(),
         no_color: setup.no_color,
         fleet,
         ci,
@@ -100,30 +132,7 @@ fn main() -> ExitCode {
         audit,
         connector,
         budget,
-    };
-    let state = setup.state;
-    let result = runtime.block_on(async {
-        // try_init also restores the terminal on a panic, before color-eyre's report.
-        let mut terminal = match ratatui::try_init() {
-            Ok(t) => t,
-            Err(e) => {
-                let _ = ratatui::try_restore();
-                return Err(StartError::Terminal(e.to_string()).into());
-            }
-        };
-        let mouse = deckwatch::terminal::MouseCapture::enable(setup.mouse);
-        let r = app::run(&mut terminal, state, rt).await;
-        drop(mouse);
-        ratatui::restore();
-        r
-    });
-    // The tasks still waiting on AWS are dropped, not awaited: the console has ended.
-    runtime.shutdown_background();
-    match result {
-        Ok(Exit::CannotStart(msg)) => fail(msg),
-        Ok(exit) => ExitCode::from(exit.code()),
-        Err(e) => fail(format!("{e:#}")),
-    }
+    })
 }
 
 /// The GitHub client, with the token from GH_TOKEN, GITHUB_TOKEN or the token command. Without

@@ -106,37 +106,50 @@ pub struct Builds {
     pub mine: Vec<(Workflow, u64)>,
     pub deploy: Option<DeployChoice>,
     pub(super) last_watch: Option<CiWatch>,
+    /// The mapped workflows, and which services list they were read from (its fetch time and
+    /// length, and the context): read again only when that list changes, not on every message.
+    mapped: (Option<(Option<Millis>, usize, u64)>, Vec<Workflow>),
 }
 
 impl Builds {
     /// The workflow that builds `s`: its `[[build]]` entry (by cluster/name first, then name),
     /// else its tags.
     pub fn source_of(&self, s: &Service) -> Option<BuildSource> {
-        let full = format!("{}/{}", s.cluster, s.name);
+        self.source_ref(s).cloned()
+    }
+
+    /// `source_of` without a copy: this runs over every service when the list changes.
+    fn source_ref<'a>(&'a self, s: &'a Service) -> Option<&'a BuildSource> {
+        let is_full = |k: &str| k.split_once('/') == Some((s.cluster.as_str(), s.name.as_str()));
         self.mapping
             .iter()
-            .find(|(k, _)| *k == full)
+            .find(|(k, _)| is_full(k))
             .or_else(|| self.mapping.iter().find(|(k, _)| *k == s.name))
-            .map(|(_, src)| src.clone())
-            .or_else(|| s.build.clone())
+            .map(|(_, src)| src)
+            .or(s.build.as_ref())
     }
 
     /// The services a workflow builds, in the services pane's order.
     pub fn services_of<'a>(&self, w: &Workflow, all: &'a [Service]) -> Vec<&'a Service> {
         all.iter()
-            .filter(|s| self.source_of(s).is_some_and(|src| &src.workflow == w))
+            .filter(|s| self.source_ref(s).is_some_and(|src| &src.workflow == w))
             .collect()
     }
 
     /// Every mapped workflow, sorted.
     pub fn workflows(&self, all: &[Service]) -> Vec<Workflow> {
-        let mut v: Vec<Workflow> = all
+        let mut v: Vec<&Workflow> = all
             .iter()
-            .filter_map(|s| self.source_of(s).map(|src| src.workflow))
+            .filter_map(|s| self.source_ref(s).map(|src| &src.workflow))
             .collect();
         v.sort();
         v.dedup();
-        v
+        v.into_iter().cloned().collect()
+    }
+
+    /// The mapped workflows of the services last read (kept by `refresh_mapped`).
+    pub fn mapped(&self) -> &[Workflow] {
+        &self.mapped.1
     }
 
     /// The runs of the last poll of `polled` replace theirs; the others' stay.
@@ -168,7 +181,7 @@ impl State {
     /// What the CI worker should poll now.
     pub fn ci_watch(&self) -> CiWatch {
         CiWatch {
-            workflows: self.builds.workflows(&self.services.items),
+            workflows: self.builds.mapped.1.clone(),
             visible: self.pane == Pane::Builds,
             detail: self
                 .builds
@@ -199,10 +212,25 @@ impl State {
 
 /// Tells the CI worker when what it should poll changed.
 pub(super) fn watch_effect(state: &mut State, effects: &mut Vec<Effect>) {
+    refresh_mapped(state);
     let w = state.ci_watch();
     if state.builds.last_watch.as_ref() != Some(&w) {
         state.builds.last_watch = Some(w.clone());
         effects.push(Effect::WatchBuilds(w));
+    }
+}
+
+/// Reads the mapped workflows again when the services list changed since.
+fn refresh_mapped(state: &mut State) {
+    let s = &state.services;
+    let from = Some((
+        s.fetched_at,
+        s.items.len(),
+        state.contexts.current.generation,
+    ));
+    if state.builds.mapped.0 != from {
+        let workflows = state.builds.workflows(&s.items);
+        state.builds.mapped = (from, workflows);
     }
 }
 

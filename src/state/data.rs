@@ -1,24 +1,16 @@
 //! Data from the workers: fresh lists replace the old ones (keeping the selection), failures
 //! keep the old data and say why.
 
+use super::table::Prepared;
 use super::{Msg, Pane, PaneData, State, evidence, items};
-use crate::model::ActionResult;
+use crate::model::{ActionResult, ContextInfo, Millis, Service};
 
 pub(super) fn on_data(state: &mut State, msg: Msg) {
     match msg {
         Msg::LogFeed(..) | Msg::LogStatus(..) | Msg::LogBacklog(..) | Msg::LogSaved(..) => {
             super::logs_commands::on_log_data(state, msg)
         }
-        Msg::Context(mut c) => {
-            // Whether a context is production is the config's word, and so is its name.
-            c.prod = state.context.prod;
-            if !state.context.name.is_empty() {
-                c.name = state.context.name.clone();
-            }
-            state.dirty |= c != state.context;
-            state.context = c;
-            super::contexts::announce(state);
-        }
+        Msg::Context(c) => on_context(state, c),
         // Only until the first whole list: after that a part would hide rows.
         Msg::ServicesPart(mut v, done, total, at)
             if state.services.fetched_at.is_none() || state.services_loading.is_some() =>
@@ -28,22 +20,7 @@ pub(super) fn on_data(state: &mut State, msg: Msg) {
             state.services_loading = Some((done, total));
             state.dirty = true;
         }
-        Msg::Services(prepared, at) => {
-            state.dirty |= state.services_loading.take().is_some();
-            if let Some(p) = &mut state.progress {
-                state.dirty |= p.observe(&prepared.items, at);
-            }
-            // The rollout view shows a service's row: its data is as old as the services'.
-            state.rollout_view.fetched_at = Some(at);
-            state.rollout_view.error = None;
-            let (changed, old) = state.services.take(prepared, at);
-            state.dirty |= changed && state.pane != Pane::Logs;
-            // Freeing 10k services costs milliseconds: the loop hands them to a worker.
-            if let Some(old) = old {
-                state.discard(old);
-            }
-            super::logs_commands::note_rollout(state);
-        }
+        Msg::Services(prepared, at) => on_services(state, prepared, at),
         Msg::Tasks(None, mut v, at) => {
             items::sort_tasks(&mut v);
             state.dirty |= state.tasks.replace(v, at);
@@ -91,6 +68,35 @@ pub(super) fn on_data(state: &mut State, msg: Msg) {
         | Msg::CiRate(..)) => super::builds::on_msg(state, m),
         _ => {}
     }
+}
+
+fn on_context(state: &mut State, mut c: ContextInfo) {
+    // Whether a context is production is the config's word, and so is its name.
+    c.prod = state.context.prod;
+    if !state.context.name.is_empty() {
+        c.name = state.context.name.clone();
+    }
+    state.dirty |= c != state.context;
+    state.context = c;
+    super::contexts::announce(state);
+}
+
+/// A prepared refresh: swapped in; what it replaced is freed off the loop.
+fn on_services(state: &mut State, prepared: Prepared<Service>, at: Millis) {
+    state.dirty |= state.services_loading.take().is_some();
+    if let Some(p) = &mut state.progress {
+        state.dirty |= p.observe(&prepared.items, at);
+    }
+    // The rollout view shows a service's row: its data is as old as the services'.
+    state.rollout_view.fetched_at = Some(at);
+    state.rollout_view.error = None;
+    let (changed, old) = state.services.take(prepared, at);
+    state.dirty |= changed && state.pane != Pane::Logs;
+    // Freeing 10k services costs milliseconds: the loop hands them to a worker.
+    if let Some(old) = old {
+        state.discard(old);
+    }
+    super::logs_commands::note_rollout(state);
 }
 
 pub(super) fn on_action_done(state: &mut State, result: ActionResult) {

@@ -165,3 +165,49 @@ fn the_watch_goes_slow_once_no_rollout_is_in_progress() {
     assert!(!w.fast);
     assert_eq!(w.pane, Pane::Services);
 }
+
+/// The CI worker is told the mapped workflows again when the services list changes (a new
+/// service's workflow is polled), and not told anything new while it stays the same.
+#[test]
+fn the_builds_watch_follows_the_services_list() {
+    use deckwatch::model::{BuildSource, Workflow};
+    use deckwatch::state::Effect;
+    let mut s = loaded();
+    let mut feed = deckwatch::testkit::Feed::following(&s);
+    let told = |fx: &[Effect]| -> Vec<Vec<Workflow>> {
+        fx.iter()
+            .filter_map(|e| match e {
+                Effect::WatchBuilds(w) => Some(w.workflows.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let before = s.ci_watch().workflows;
+    assert!(
+        !before.is_empty(),
+        "the demo maps its services to workflows"
+    );
+    // Nothing changed: a tick tells the worker nothing.
+    let now = s.now;
+    let fx = update(&mut s, Msg::Tick(now + 1_000));
+    assert!(told(&fx).is_empty(), "{:?}", told(&fx));
+    // A new service built by a workflow of its own.
+    let mut all = s.services.items.clone();
+    let mut extra = all[0].clone();
+    extra.name = "ledger".into();
+    extra.arn = format!("{}-ledger", extra.arn);
+    let ledger = Workflow {
+        repo: "acme/ledger".into(),
+        workflow: "ci.yml".into(),
+    };
+    extra.build = Some(BuildSource {
+        workflow: ledger.clone(),
+        git_ref: "main".into(),
+    });
+    all.push(extra);
+    let fx = feed.services(&mut s, all, now + 2_000);
+    let told = told(&fx);
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0].contains(&ledger), "{told:?}");
+    assert_eq!(told[0].len(), before.len() + 1);
+}

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build
-bin=$PWD/target/debug/deckwatch
+bin=${CARGO_TARGET_DIR:-$PWD/target}/debug/deckwatch
 out=$PWD/screenshots
 mkdir -p "$out"
 display=:87
@@ -14,12 +14,13 @@ cleanup() { kill "$xvfb" 2>/dev/null || true; }
 trap cleanup EXIT
 sleep 1
 
-# shot NAME THEME WAIT KEYS... : start the demo in a real xterm, wait WAIT seconds, press KEYS
-# (xdotool key names, a pause after each), then capture the window.
+# shot NAME THEME WAIT KEYS... : start the demo in a real xterm (GEOM columns x rows, 120x40 by
+# default), wait WAIT seconds, press KEYS (xdotool key names, a pause after each), then capture
+# the window.
 shot() {
   local name=$1 theme=$2 wait=$3; shift 3
   [[ -z ${ONLY:-} || " $ONLY " == *" $name "* ]] || return 0
-  DISPLAY=$display LANG=C.UTF-8 xterm -u8 -fa 'DejaVu Sans Mono' -fs 10 -geometry 120x40 \
+  DISPLAY=$display LANG=C.UTF-8 xterm -u8 -fa 'DejaVu Sans Mono' -fs 10 -geometry "${GEOM:-120x40}" \
     -bg black -fg white -title deckwatch -xrm 'XTerm*allowSendEvents: true' \
     -e env HOME="$(mktemp -d)" TERM=xterm-256color COLORTERM=truecolor "$bin" --demo --theme "$theme" &
   local xterm=$!
@@ -44,3 +45,12 @@ shot help dark 3 question
 shot confirm dark 4 j j j j j j j P
 shot pair dark 4 j j j Return
 shot waiting dark 4 R y
+GEOM=80x24 shot small dark 3
+GEOM=80x24 shot small-rollout dark 4 j j j j j j j Return
+# payments' bad deployment under way (it starts 45 s in): the comparison against the 30
+# minutes before; at ~75 s, after the breaker's rollback: the alarms and the history.
+shot evidence dark 56 j j Return
+shot rolled-back dark 74 j j Return
+# Its logs, searched for errors with every line kept (c), then the next match.
+shot logs-search dark 60 j j 5 slash e r r o r Return c n
+shot builds dark 4 6

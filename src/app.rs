@@ -356,6 +356,42 @@ fn burst(
     }
 }
 
+/// What a terminal event means to the reducer; None for events it has no use for. Counts keys
+/// for the loop bench's probe.
+fn terminal_msg(ev: Option<Result<Event, String>>, keys: &mut u64) -> Option<Msg> {
+    Some(match ev {
+        Some(Ok(Event::Key(k))) => {
+            *keys += 1;
+            Msg::Key(k)
+        }
+        Some(Ok(Event::Mouse(m))) => Msg::Mouse(m),
+        Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
+        Some(Ok(_)) => return None,
+        // The terminal is gone: nothing more can be shown or typed.
+        Some(Err(_)) | None => Msg::Quit,
+    })
+}
+
+/// One turn of the loop after a message: the reducer on it and on the burst waiting behind it,
+/// the effects carried out (with their immediate replies), and replaced data sent to be freed.
+fn step(
+    state: &mut State,
+    msg: Msg,
+    effects: &mut Effects,
+    rx: &mut mpsc::Receiver<Msg>,
+    dropper: &std::sync::mpsc::Sender<Box<dyn Any + Send>>,
+) {
+    let mut out = state::update(state, msg);
+    burst(state, effects, rx, &mut out);
+    for reply in effects.apply(out) {
+        let more = state::update(state, reply);
+        effects.apply(more);
+    }
+    for junk in state.take_discarded() {
+        let _ = dropper.send(junk);
+    }
+}
+
 /// How a run of the loop went.
 pub struct Ran {
     pub frames: u64,
@@ -405,16 +441,9 @@ where
             }
         }
         let msg = tokio::select! {
-            ev = events.next() => match ev {
-                Some(Ok(Event::Key(k))) => {
-                    keys += 1;
-                    Msg::Key(k)
-                }
-                Some(Ok(Event::Mouse(m))) => Msg::Mouse(m),
-                Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
-                Some(Ok(_)) => continue,
-                // The terminal is gone: nothing more can be shown or typed.
-                Some(Err(_)) | None => Msg::Quit,
+            ev = events.next() => match terminal_msg(ev, &mut keys) {
+                Some(m) => m,
+                None => continue,
             },
             Some(m) = rx.recv() => m,
             Some(m) = effects.data.1.recv() => m,
@@ -425,15 +454,7 @@ where
             _ = tick.tick() => Msg::Tick(now_ms()),
             Some(n) = quits.next() => { exit = Exit::Signal(n); Msg::Quit }
         };
-        let mut out = state::update(&mut state, msg);
-        burst(&mut state, &mut effects, &mut rx, &mut out);
-        for reply in effects.apply(out) {
-            let more = state::update(&mut state, reply);
-            effects.apply(more);
-        }
-        for junk in state.take_discarded() {
-            let _ = dropper.send(junk);
-        }
+        step(&mut state, msg, &mut effects, &mut rx, &dropper);
         if state.quit {
             let exit = state.link.fatal.take().map_or(exit, Exit::CannotStart);
             return Ok(Ran {

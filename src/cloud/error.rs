@@ -7,8 +7,10 @@ pub enum ErrorKind {
     Credentials,
     /// The caller lacks an IAM permission; carries the refused action, e.g. `ecs:ListServices`.
     AccessDenied(String),
-    /// Throttled or a 5xx: retried with backoff.
+    /// Throttled: retried with backoff, and the API budget slows the operation down.
     Throttled,
+    /// The service failed (HTTP 5xx): retried with backoff.
+    ServerError,
     /// The endpoint could not be reached, or the connection broke mid-answer.
     Unreachable,
     /// The endpoint answered, but the answer could not be read as the API describes it (a
@@ -48,7 +50,10 @@ impl CloudError {
 
     /// Worth retrying with backoff rather than at the normal pace.
     pub fn is_transient(&self) -> bool {
-        matches!(self.kind, ErrorKind::Throttled | ErrorKind::Unreachable)
+        matches!(
+            self.kind,
+            ErrorKind::Throttled | ErrorKind::ServerError | ErrorKind::Unreachable
+        )
     }
 }
 
@@ -59,6 +64,7 @@ impl fmt::Display for CloudError {
                 write!(f, "access denied: {action}: {}", self.message)
             }
             ErrorKind::Throttled => write!(f, "throttled: {}", self.message),
+            ErrorKind::ServerError => write!(f, "service error: {}", self.message),
             ErrorKind::Unreachable => write!(f, "endpoint unreachable: {}", self.message),
             ErrorKind::Unreadable => write!(f, "unreadable answer: {}", self.message),
             ErrorKind::Credentials => write!(f, "credentials: {}", self.message),

@@ -108,8 +108,11 @@ pub struct Builds {
     pub(super) last_watch: Option<CiWatch>,
     /// The mapped workflows, and which services list they were read from (its fetch time and
     /// length, and the context): read again only when that list changes, not on every message.
-    mapped: (Option<(Option<Millis>, usize, u64)>, Vec<Workflow>),
+    mapped: (Option<ListStamp>, Vec<Workflow>),
 }
+
+/// Which services list something was read from: its fetch time, its length, the context.
+type ListStamp = (Option<Millis>, usize, u64);
 
 impl Builds {
     /// The workflow that builds `s`: its `[[build]]` entry (by cluster/name first, then name),

@@ -495,7 +495,7 @@ async fn error_answers_become_cloud_error_kinds() {
     assert_eq!(e.kind, ErrorKind::Throttled, "{e}");
 
     let e = fleet.services().await.expect_err("HTML 500");
-    assert_eq!(e.kind, ErrorKind::Throttled, "{e}");
+    assert_eq!(e.kind, ErrorKind::ServerError, "{e}");
     assert_eq!(e.message, "ecs:ListServices: HTTP 500 from the endpoint");
 
     // The requests were ListServices, for the cluster in scope, 100 a page.

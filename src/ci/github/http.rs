@@ -312,9 +312,10 @@ impl Http {
             404 => other(format!(
                 "{op}: not found (404): check the repo and workflow, and that the token can read them"
             )),
-            s if s >= 500 => {
-                CloudError::new(ErrorKind::Throttled, format!("{op}: HTTP {s} from GitHub"))
-            }
+            s if s >= 500 => CloudError::new(
+                ErrorKind::ServerError,
+                format!("{op}: HTTP {s} from GitHub"),
+            ),
             s => other(format!("{op}: HTTP {s}: {message}")),
         })
     }

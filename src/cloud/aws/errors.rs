@@ -264,7 +264,7 @@ impl ErrorMapper {
             } else {
                 format!("HTTP {status}: {}", or_code(code, message, status))
             };
-            return CloudError::new(ErrorKind::Throttled, format!("{action}: {what}"));
+            return CloudError::new(ErrorKind::ServerError, format!("{action}: {what}"));
         }
         CloudError::new(
             ErrorKind::Other,
@@ -412,7 +412,7 @@ mod tests {
     }
 
     #[test]
-    fn throttling_and_5xx_are_throttled() {
+    fn throttling_is_throttled_and_a_5xx_a_server_error() {
         let m = mapper();
         assert_eq!(
             m.classify("logs:FilterLogEvents", 400, "ThrottlingException", "")
@@ -429,7 +429,9 @@ mod tests {
             ErrorKind::Throttled
         );
         let e = m.classify("ecs:ListServiceDeployments", 500, "", "<!doctype html>");
-        assert_eq!(e.kind, ErrorKind::Throttled);
+        // Retried with backoff as throttling is, but never called throttling.
+        assert_eq!(e.kind, ErrorKind::ServerError);
+        assert!(e.is_transient());
         assert_eq!(
             e.message,
             "ecs:ListServiceDeployments: HTTP 500 from the endpoint"

@@ -303,29 +303,68 @@ pub struct RevisionFigures {
     pub stopped: Option<u32>,
 }
 
-/// A log line reads as an error: `ERROR`, `level=error` or `"level":"error"`.
-pub fn is_error_line(message: &str) -> bool {
-    message.contains("ERROR")
-        || message.contains("level=error")
-        || message.contains("\"level\":\"error\"")
+/// Minutes of error counts kept: the longest window the comparison reads (3 hours).
+const ERROR_MINUTES: Millis = 180;
+/// (minute, revision) counts kept at most, whatever the number of revisions.
+const ERROR_CELLS: usize = 4_096;
+
+/// ERROR (and FATAL) log lines of each revision, counted a minute at a time as the lines
+/// arrive (the level the log worker read), for the last three hours: the evidence's
+/// per-revision figure, without walking the log buffer on a draw.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ErrorRates {
+    /// (minute start, revision, count), in the order the minutes came.
+    counts: std::collections::VecDeque<(Millis, u32, u32)>,
+    /// The first line seen, and the newest minute: before `first`, or more than three hours
+    /// before `newest`, nothing is known.
+    first: Option<Millis>,
+    newest: Millis,
 }
 
-/// ERROR lines a minute of `revision` among `lines` (time, revision, message) since `from`,
-/// over the minutes the lines cover (at least one). `oldest` is the oldest line held: before
-/// it the buffer knows nothing, so the rate starts there.
-pub fn errors_per_minute<'a>(
-    lines: impl Iterator<Item = (Millis, u32, &'a str)>,
-    revision: u32,
-    from: Millis,
-    oldest: Millis,
-    now: Millis,
-) -> f64 {
-    let since = from.max(oldest);
-    let n = lines
-        .filter(|(at, rev, msg)| *at >= since && *rev == revision && is_error_line(msg))
-        .count();
-    let minutes = ((now - since) as f64 / 60_000.0).max(1.0);
-    n as f64 / minutes
+impl ErrorRates {
+    /// Takes in one line.
+    pub fn add(&mut self, at: Millis, revision: u32, level: super::Level) {
+        self.first = Some(self.first.map_or(at, |f| f.min(at)));
+        let minute = at - at.rem_euclid(60_000);
+        self.newest = self.newest.max(minute);
+        if !matches!(level, super::Level::Error | super::Level::Fatal) {
+            return;
+        }
+        let cell = self
+            .counts
+            .iter_mut()
+            .rev()
+            .take(64)
+            .find(|(m, r, _)| *m == minute && *r == revision);
+        match cell {
+            Some(c) => c.2 += 1,
+            None => self.counts.push_back((minute, revision, 1)),
+        }
+        let horizon = self.newest - ERROR_MINUTES * 60_000;
+        while self
+            .counts
+            .front()
+            .is_some_and(|c| c.0 < horizon || self.counts.len() > ERROR_CELLS)
+        {
+            self.counts.pop_front();
+        }
+    }
+
+    /// ERROR lines a minute of `revision` since `from` (to the minute), over the minutes
+    /// covered (at least one). None before any line came.
+    pub fn rate(&self, revision: u32, from: Millis, now: Millis) -> Option<f64> {
+        let known = self.first?.max(self.newest - ERROR_MINUTES * 60_000);
+        let since = from.max(known);
+        let first_minute = since - since.rem_euclid(60_000);
+        let n: u32 = self
+            .counts
+            .iter()
+            .filter(|(m, r, _)| *m >= first_minute && *r == revision)
+            .map(|c| c.2)
+            .sum();
+        let minutes = ((now - since) as f64 / 60_000.0).max(1.0);
+        Some(f64::from(n) / minutes)
+    }
 }
 
 /// Stopped tasks of `revision` since `from`, and its running tasks that fail their health
@@ -397,18 +436,34 @@ mod tests {
 
     #[test]
     fn error_lines_are_counted_per_revision_and_minute() {
+        use super::super::Level;
         let lines = [
-            (0, 43, "ERROR panic: missing env PAYMENTS_API_KEY"),
-            (60_000, 43, "INFO GET / 200"),
-            (90_000, 43, r#"{"level":"error","msg":"x"}"#),
-            (100_000, 42, "ERROR other revision"),
-            (110_000, 43, "no errors here"),
+            (0, 43, Level::Error),
+            (60_000, 43, Level::Info),
+            (90_000, 43, Level::Error),
+            (100_000, 42, Level::Fatal),
+            (110_000, 43, Level::Unknown),
         ];
-        let rate = errors_per_minute(lines.iter().copied(), 43, 0, 0, 120_000);
-        assert_eq!(rate, 1.0);
+        let mut rates = ErrorRates::default();
+        assert_eq!(rates.rate(43, 0, 120_000), None, "nothing came yet");
+        for (at, rev, level) in lines {
+            rates.add(at, rev, level);
+        }
+        assert_eq!(rates.rate(43, 0, 120_000), Some(1.0));
+        assert_eq!(rates.rate(42, 0, 120_000), Some(0.5));
         // Only 30 s covered: still per minute of at least one.
-        let rate = errors_per_minute(lines.iter().copied(), 43, 90_000, 0, 120_000);
-        assert_eq!(rate, 1.0);
+        assert_eq!(rates.rate(43, 90_000, 120_000), Some(1.0));
+    }
+
+    #[test]
+    fn error_counts_keep_three_hours_and_know_nothing_before() {
+        use super::super::Level;
+        let mut rates = ErrorRates::default();
+        let hour = 3_600_000;
+        rates.add(0, 7, Level::Error);
+        rates.add(4 * hour, 7, Level::Error);
+        // The line of hour 0 has gone: only the last three hours are known.
+        assert_eq!(rates.rate(7, 0, 4 * hour), Some(1.0 / 180.0));
     }
 
     #[test]

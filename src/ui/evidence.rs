@@ -4,8 +4,8 @@
 
 use super::format;
 use crate::model::evidence::{
-    AlbFigures, Judgement, RevisionFigures, Role, Side, Sides, Split, errors_per_minute, judge_5xx,
-    judge_p99, task_figures,
+    AlbFigures, Judgement, RevisionFigures, Role, Side, Sides, Split, judge_5xx, judge_p99,
+    task_figures,
 };
 use crate::model::{AlarmState, LinkReason, Millis, Service};
 use crate::state::State;
@@ -158,18 +158,10 @@ pub fn revision_figures(state: &State, s: &Service, side: &Side) -> RevisionFigu
     let mut f = RevisionFigures::default();
     let logs = &state.logs;
     if logs.follows(&side.service) && logs.fetched_at.is_some() {
-        let buf = &logs.buf;
-        let oldest = buf.get(buf.first_seq()).map_or(state.now, |l| l.at);
-        let lines = (buf.first_seq()..buf.end_seq())
-            .filter_map(|i| buf.get(i))
-            .map(|l| (l.at, l.tag.revision, l.message));
-        f.errors_per_min = Some(errors_per_minute(
-            lines,
-            side.revision.revision,
-            side.from,
-            oldest,
-            state.now,
-        ));
+        f.errors_per_min = logs
+            .errors
+            .rate(side.revision.revision, side.from, state.now)
+            .or(Some(0.0));
     }
     let tasks = state.tasks_of(&side.service);
     if !tasks.is_empty() {

@@ -141,6 +141,8 @@ pub struct LogView {
     pub osc52: bool,
     /// Lines the last frame showed (what a page moves by).
     pub rows: usize,
+    /// ERROR lines a minute by revision, counted as lines arrive (the evidence reads it).
+    pub errors: crate::model::evidence::ErrorRates,
 }
 
 /// Revisions the rollout view's box remembers.
@@ -170,6 +172,7 @@ impl LogView {
             rollout_revisions: Vec::new(),
             osc52: true,
             rows: 20,
+            errors: Default::default(),
         }
     }
 
@@ -212,6 +215,7 @@ impl LogView {
     pub fn restart(&mut self, start: LogStart) {
         self.buf.clear();
         self.search.matches.clear();
+        self.errors = Default::default();
         self.start = start;
         self.generation += 1;
         self.cancel_backlog = false;
@@ -235,6 +239,10 @@ impl LogView {
 
     /// Takes in a batch of the current follow's lines.
     pub fn take(&mut self, chunk: &LogChunk, at: Millis) {
+        for l in &chunk.lines {
+            let revision = chunk.tags.get(usize::from(l.tag)).map_or(0, |t| t.revision);
+            self.errors.add(l.at, revision, l.meta.level());
+        }
         let added = self.buf.append(chunk);
         self.search.take(&self.buf, added);
         self.fetched_at = Some(at);

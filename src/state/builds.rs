@@ -320,6 +320,9 @@ fn on_inputs(
     state.dirty = true;
 }
 
+/// Runs started here that are followed until they finish, at most.
+const MINE_KEPT: usize = 16;
+
 /// A dispatch came back with its run: follow it until it finishes.
 fn on_dispatched(state: &mut State, w: Workflow, run: Option<u64>) {
     if let Some(id) = run
@@ -330,6 +333,11 @@ fn on_dispatched(state: &mut State, w: Workflow, run: Option<u64>) {
             .any(|(mw, mid)| mw == &w && *mid == id)
     {
         state.builds.mine.push((w, id));
+        // A run that never shows as finished (gone from the newest runs listed) is not
+        // followed for ever: the oldest goes first.
+        if state.builds.mine.len() > MINE_KEPT {
+            state.builds.mine.remove(0);
+        }
     }
     state.dirty = true;
 }

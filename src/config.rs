@@ -225,6 +225,25 @@ fn wrong(path: Vec<Seg>, message: String) -> Wrong {
     }
 }
 
+/// The lowest rate a config may give an operation: one call every 100 s. Below it a poller
+/// would wait for ever (`1e-300` is a positive number).
+pub const MIN_RATE: f64 = 0.01;
+
+fn check_rate(what: &str, rate: f64) -> Result<(), String> {
+    if !rate.is_finite() || rate <= 0.0 {
+        return Err(format!(
+            "{what} = {rate:?}: a rate must be a positive number of calls a second"
+        ));
+    }
+    if rate < MIN_RATE {
+        return Err(format!(
+            "{what} = {rate:?}: at least {MIN_RATE} calls a second (one every 100 s), or the \
+             poller that needs it waits for ever"
+        ));
+    }
+    Ok(())
+}
+
 /// The config file's default place: `$XDG_CONFIG_HOME/deckwatch/config.toml` on Linux.
 pub fn default_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "deckwatch").map(|d| d.config_dir().to_path_buf())
@@ -237,7 +256,35 @@ impl Config {
         cfg.keys.locate(origin, text);
         cfg.check()
             .map_err(|w| ConfigError::at_key(origin, text, &w.path, w.message))?;
+        cfg.check_one_build_each(origin, text)?;
         Ok(cfg)
+    }
+
+    /// Two `[[build]]` entries for one service: the second is placed, the first named in the
+    /// message, so both places are on the one line.
+    fn check_one_build_each(&self, origin: &str, text: &str) -> Result<(), ConfigError> {
+        for (i, b) in self.builds.iter().enumerate() {
+            let service = b.service.trim();
+            let Some(first) = self.builds[..i]
+                .iter()
+                .position(|o| o.service.trim() == service)
+            else {
+                continue;
+            };
+            let first_path = toml_path!["build", first, "service"];
+            let place = locate(text, &first_path).map(|offset| line_col(text, offset));
+            let there = match place {
+                Some((line, column)) => format!("{origin}:{line}:{column}"),
+                None => format!("[[build]] number {}", first + 1),
+            };
+            let message = clip_quoted(
+                &format!("[[build]] for {service:?} is given twice: here and at {there}; keep one"),
+                QUOTED_MAX,
+            );
+            let path = toml_path!["build", i, "service"];
+            return Err(ConfigError::at_key(origin, text, &path, message));
+        }
+        Ok(())
     }
 
     fn check(&self) -> Result<(), Wrong> {
@@ -250,29 +297,8 @@ impl Config {
                 format!("default_context = {d:?}, but no [[context]] has that name"),
             ));
         }
-        if let Some((op, rate)) = self
-            .budget
-            .iter()
-            .find(|(_, r)| !(**r > 0.0 && r.is_finite()))
-        {
-            return Err(wrong(
-                toml_path!["budget", op.as_str()],
-                format!(
-                    "[budget] {op:?} = {rate}: a rate must be a positive number of calls a second"
-                ),
-            ));
-        }
-        if let Some((i, b)) = self.builds.iter().enumerate().find(|(_, b)| {
-            !b.repo.contains('/') || b.workflow.trim().is_empty() || b.service.trim().is_empty()
-        }) {
-            return Err(wrong(
-                toml_path!["build", i, "repo"],
-                format!(
-                    "[[build]] for {:?}: repo must be owner/name, and service and workflow must be set",
-                    b.service
-                ),
-            ));
-        }
+        self.check_budget()?;
+        self.check_builds()?;
         let intervals = [
             ("fast_secs", self.poll.fast_secs),
             ("normal_secs", self.poll.normal_secs),
@@ -308,11 +334,7 @@ impl Config {
             ));
         }
         if let Some(tps) = l.filter_tps {
-            if !(tps > 0.0 && tps.is_finite()) {
-                return Err(format!(
-                    "logs.filter_tps = {tps}: a rate must be a positive number of calls a second"
-                ));
-            }
+            check_rate("logs.filter_tps", tps)?;
             if self.budget.contains_key("logs:FilterLogEvents") {
                 return Err(
                     "logs.filter_tps and [budget] \"logs:FilterLogEvents\" set the same \
@@ -323,6 +345,53 @@ impl Config {
         }
         if l.poll_secs == 0 {
             return Err("logs.poll_secs must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    /// `[budget]` names operations deckwatch calls, each at a rate it can live with: a rate
+    /// near zero would starve the poller that needs it for good.
+    fn check_budget(&self) -> Result<(), Wrong> {
+        use crate::model::operations::{near, published_rate};
+        let mut ops: Vec<(&String, &f64)> = self.budget.iter().collect();
+        ops.sort_by(|a, b| a.0.cmp(b.0));
+        for (op, rate) in ops {
+            let at = toml_path!["budget", op.as_str()];
+            if published_rate(op).is_none() {
+                let hint = match near(op) {
+                    Some(n) => format!(" (did you mean {n:?}?)"),
+                    None => String::new(),
+                };
+                let message = format!(
+                    "[budget] {op:?} is not an operation deckwatch calls{hint}; TESTING.md lists them"
+                );
+                return Err(wrong(at, message));
+            }
+            check_rate(&format!("[budget] {op:?}"), *rate).map_err(|m| wrong(at, m))?;
+        }
+        Ok(())
+    }
+
+    /// Each `[[build]]` names one service once, a repository GitHub could have and a workflow
+    /// file (or id): its values become a request's path.
+    fn check_builds(&self) -> Result<(), Wrong> {
+        use crate::model::github_names::{check_workflow, split_repo};
+        for (i, b) in self.builds.iter().enumerate() {
+            let at = |key: &str| toml_path!["build", i, key];
+            if b.service.trim().is_empty() {
+                return Err(wrong(
+                    at("service"),
+                    "a [[build]] has an empty service".into(),
+                ));
+            }
+            if let Err(why) = split_repo(b.repo.trim()) {
+                let message = format!("[[build]] for {:?}: repo {why}", b.service);
+                return Err(wrong(at("repo"), message));
+            }
+            if let Err(why) = check_workflow(b.workflow.trim()) {
+                let message = format!("[[build]] for {:?}: workflow {why}", b.service);
+                return Err(wrong(at("workflow"), message));
+            }
         }
         Ok(())
     }

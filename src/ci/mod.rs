@@ -5,7 +5,7 @@
 pub mod github;
 pub mod sim;
 
-use crate::cloud::{CloudError, CloudResult, ErrorKind};
+use crate::cloud::{CloudError, CloudResult, ErrorKind, Listing};
 use crate::model::{Job, Millis, Mutation, RateInfo, Run, Workflow, WorkflowInput};
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -23,6 +23,11 @@ pub struct Dispatched {
 pub trait Ci: Send + Sync + 'static {
     /// The newest runs of a workflow, newest first.
     async fn runs(&self, workflow: &Workflow) -> CloudResult<Vec<Run>>;
+    /// The same, but a run that cannot be read leaves out only itself: the rest come with what
+    /// was left out.
+    async fn runs_listing(&self, workflow: &Workflow) -> CloudResult<Listing<Run>> {
+        self.runs(workflow).await.map(Listing::whole)
+    }
     /// One run, as it is now.
     async fn run(&self, workflow: &Workflow, id: u64) -> CloudResult<Run>;
     /// A run's jobs (of its latest attempt) with their steps.
@@ -92,6 +97,9 @@ pub struct ReadOnlyCi(pub Arc<dyn Ci>);
 impl Ci for ReadOnlyCi {
     async fn runs(&self, w: &Workflow) -> CloudResult<Vec<Run>> {
         self.0.runs(w).await
+    }
+    async fn runs_listing(&self, w: &Workflow) -> CloudResult<Listing<Run>> {
+        self.0.runs_listing(w).await
     }
     async fn run(&self, w: &Workflow, id: u64) -> CloudResult<Run> {
         self.0.run(w, id).await

@@ -7,10 +7,12 @@ pub mod alarm_link;
 pub mod build;
 pub mod clean;
 pub mod evidence;
+pub mod github_names;
 pub mod history;
 mod image;
 mod log;
 pub mod log_meta;
+pub mod operations;
 mod pair;
 mod service;
 mod task;
@@ -28,8 +30,8 @@ pub use alarm::{
 };
 pub use alarm_link::{AlarmLink, LinkReason, link_alarms};
 pub use build::{
-    BuildSource, BuildTarget, Conclusion, InputKind, Job, LogTail, RateInfo, Run, RunDetail,
-    RunRef, RunStatus, Step, Workflow, WorkflowInput,
+    BadBuildTag, BuildSource, BuildTarget, Conclusion, InputKind, Job, LogTail, RateInfo, Run,
+    RunDetail, RunRef, RunStatus, Step, Workflow, WorkflowInput,
 };
 pub use clean::Clean;
 pub use history::{Outcome, PastDeployment, RollbackCause};

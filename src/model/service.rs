@@ -318,8 +318,9 @@ pub struct Service {
     /// console keeps it across refreshes (see `model::history`).
     pub history: Vec<super::PastDeployment>,
     /// The workflow that builds it, from its tags `deckwatch:repo`, `deckwatch:workflow` and
-    /// `deckwatch:ref` (a `[[build]]` entry in the config wins over them).
-    pub build: Option<super::BuildSource>,
+    /// `deckwatch:ref` (a `[[build]]` entry in the config wins over them); Err names a tag
+    /// whose value GitHub could not have given, which is never sent.
+    pub build: Option<Result<super::BuildSource, super::BadBuildTag>>,
 }
 
 /// CPU and memory utilisation in percent, oldest first, one point a minute.

@@ -9,15 +9,18 @@ mod support;
 
 mod audit_trust;
 mod bad_credentials;
+mod builds_partial;
 mod ci_worker;
 mod cli_errors;
 mod cli_reliability;
+mod config_checks;
 mod context_guard;
 mod e2e_demo;
 mod e2e_terminal;
 mod evidence_demo;
 mod filter_bound;
 mod github_client;
+mod github_injection;
 mod keys_config;
 mod link_header;
 mod log_props;

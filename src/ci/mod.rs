@@ -3,6 +3,7 @@
 //! stands in when there is no token, saying how to set one.
 
 pub mod github;
+pub mod pending;
 pub mod sim;
 
 use crate::cloud::{CloudError, CloudResult, ErrorKind, Listing};
@@ -51,6 +52,10 @@ pub trait Ci: Send + Sync + 'static {
     fn read_only(&self) -> bool {
         false
     }
+    /// Waits until the client can be used (a token being read); says why it cannot, if so.
+    async fn ready(&self) -> Option<String> {
+        None
+    }
 }
 
 /// No token: every call says how to set one, and the rest of the console works as before.
@@ -86,6 +91,9 @@ impl Ci for NoCi {
     }
     async fn act(&self, _: &Mutation, _: Millis) -> CloudResult<Option<Dispatched>> {
         self.err()
+    }
+    async fn ready(&self) -> Option<String> {
+        Some(self.why.clone())
     }
 }
 
@@ -131,5 +139,8 @@ impl Ci for ReadOnlyCi {
     }
     fn read_only(&self) -> bool {
         true
+    }
+    async fn ready(&self) -> Option<String> {
+        self.0.ready().await
     }
 }

@@ -297,6 +297,10 @@ pub(super) fn on_msg(state: &mut State, msg: super::Msg) {
             b.rate = rate;
             b.waiting_until = until;
         }
+        Msg::CiReady(why) => {
+            state.dirty |= state.builds.unavailable != why;
+            state.builds.unavailable = why;
+        }
         _ => {}
     }
 }

@@ -65,7 +65,8 @@ pub(super) fn on_data(state: &mut State, msg: Msg) {
         | Msg::RunDetailFailed(..)
         | Msg::BuildInputs(..)
         | Msg::Dispatched(..)
-        | Msg::CiRate(..)) => super::builds::on_msg(state, m),
+        | Msg::CiRate(..)
+        | Msg::CiReady(..)) => super::builds::on_msg(state, m),
         _ => {}
     }
 }

@@ -36,6 +36,13 @@ pub struct Handles {
 pub fn spawn(ci: Arc<dyn Ci>, tx: mpsc::Sender<Msg>) -> Handles {
     let (watch_tx, watch_rx) = watch::channel(CiWatch::default());
     let (refresh_tx, refresh_rx) = watch::channel(0u64);
+    // The client may still be reading its token (the token command runs once the screen is
+    // open): the pane says so until it is ready, then why not if it cannot be.
+    let (ready_ci, ready_tx) = (ci.clone(), tx.clone());
+    tokio::spawn(async move {
+        let why = ready_ci.ready().await;
+        let _ = ready_tx.send(Msg::CiReady(why)).await;
+    });
     tokio::spawn(run(ci, tx, watch_rx, refresh_rx));
     Handles {
         watch: watch_tx,

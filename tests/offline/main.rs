@@ -50,3 +50,4 @@ mod sizes;
 mod snapshots;
 mod snapshots_builds;
 mod testing_md;
+mod token_command;

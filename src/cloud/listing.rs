@@ -35,6 +35,21 @@ impl<T> Listing<T> {
         }
     }
 
+    /// The rows read from `parts` (clusters, repositories) each with its result, and what failed
+    /// named part by part: see [`parts_failed`].
+    pub fn of_parts(part: Part, parts: Vec<(String, CloudResult<Vec<T>>)>) -> CloudResult<Self> {
+        let total = parts.len();
+        let mut items = Vec::new();
+        let mut failed = Vec::new();
+        for (name, result) in parts {
+            match result {
+                Ok(rows) => items.extend(rows),
+                Err(e) => failed.push((name, e)),
+            }
+        }
+        Self::or_failure(items, parts_failed(part, failed, total))
+    }
+
     /// The rows, when there are any or nothing failed; else the failure, so a listing that
     /// read nothing at all is an error as before.
     pub fn lenient(self) -> CloudResult<Vec<T>> {
@@ -43,4 +58,46 @@ impl<T> Listing<T> {
             _ => Ok(self.items),
         }
     }
+}
+
+/// What a listing is read in parts of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Cluster,
+    Repository,
+}
+
+impl Part {
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Part::Cluster => ("cluster", "clusters"),
+            Part::Repository => ("repository", "repositories"),
+        }
+    }
+}
+
+/// What could not be read of `total` parts, each named with its error: `1 of 2 clusters not
+/// read: cluster nope: …`. The lone part's error as it is; None when nothing failed.
+pub fn parts_failed(
+    part: Part,
+    mut failed: Vec<(String, CloudError)>,
+    total: usize,
+) -> Option<CloudError> {
+    if total == 1 {
+        return failed.pop().map(|(_, e)| e);
+    }
+    let (_, first) = failed.first()?;
+    let kind = first.kind.clone();
+    let (one, many) = part.names();
+    let what = failed
+        .iter()
+        .map(|(name, e)| format!("{one} {name}: {}", e.message))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let message = if failed.len() == total {
+        what
+    } else {
+        format!("{} of {total} {many} not read: {what}", failed.len())
+    };
+    Some(CloudError::new(kind, message))
 }

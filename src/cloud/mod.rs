@@ -7,7 +7,7 @@ pub mod listing;
 pub mod sim;
 
 pub use error::{CloudError, ErrorKind};
-pub use listing::Listing;
+pub use listing::{Listing, Part};
 
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
@@ -54,7 +54,16 @@ pub trait Fleet: Send + Sync + 'static {
     }
     /// Running and recently stopped tasks of one service, or of every service when `None`.
     async fn tasks(&self, service: Option<&ServiceKey>) -> CloudResult<Vec<Task>>;
+    /// `tasks`, but a cluster that cannot be read leaves out only its own tasks: the others
+    /// come with what failed, naming the cluster.
+    async fn tasks_listing(&self, service: Option<&ServiceKey>) -> CloudResult<Listing<Task>> {
+        self.tasks(service).await.map(Listing::whole)
+    }
     async fn images(&self) -> CloudResult<Vec<Image>>;
+    /// `images`, but a repository that cannot be read leaves out only its own images.
+    async fn images_listing(&self) -> CloudResult<Listing<Image>> {
+        self.images().await.map(Listing::whole)
+    }
     /// CPU and memory of `keys`, in their order, from a slower source than `services()`; a
     /// worker asks for it in the background. Backends whose services carry it already answer
     /// with nothing.
@@ -195,8 +204,14 @@ impl Fleet for ReadOnly {
     async fn tasks(&self, service: Option<&ServiceKey>) -> CloudResult<Vec<Task>> {
         self.0.tasks(service).await
     }
+    async fn tasks_listing(&self, service: Option<&ServiceKey>) -> CloudResult<Listing<Task>> {
+        self.0.tasks_listing(service).await
+    }
     async fn images(&self) -> CloudResult<Vec<Image>> {
         self.0.images().await
+    }
+    async fn images_listing(&self) -> CloudResult<Listing<Image>> {
+        self.0.images_listing().await
     }
     async fn utilisation(&self, keys: &[ServiceKey]) -> CloudResult<Vec<Utilisation>> {
         self.0.utilisation(keys).await

@@ -206,10 +206,12 @@ impl Poller {
         let polled = super::watchdog::answer_within(pane, &tx, call).await;
         let (msg, delay) = match polled {
             Ok(msg) => match self.partial.take() {
-                // Some rows could not be read: show the rest, then say what failed.
+                // Some rows could not be read: show the rest, then say what failed. The pane
+                // keeps its pace (backing off further while the part's failure is transient):
+                // a part that keeps failing must not make the poller call more often.
                 Some(e) => {
                     self.send(msg, w).await.ok()?;
-                    let delay = self.failure_delay(&e);
+                    let delay = self.interval(w).max(self.failure_delay(&e));
                     (Polled::Msg(Msg::Failed(self.pane, e, now_ms())), delay)
                 }
                 None => {
@@ -292,13 +294,17 @@ impl Poller {
         let f = &self.fleet;
         Ok(Polled::Msg(match self.pane {
             Pane::Services => return Ok(Polled::Services(self.services().await?, now_ms())),
-            Pane::Tasks => Msg::Tasks(None, f.tasks(None).await?, now_ms()),
-            Pane::Rollout => Msg::Tasks(
-                w.service.clone(),
-                f.tasks(w.service.as_ref()).await?,
-                now_ms(),
-            ),
-            Pane::Images => Msg::Images(f.images().await?, now_ms()),
+            Pane::Tasks | Pane::Rollout => {
+                let service = w.service.clone().filter(|_| self.pane == Pane::Rollout);
+                let listing = f.tasks_listing(service.as_ref()).await?;
+                self.partial = listing.failed;
+                Msg::Tasks(service, listing.items, now_ms())
+            }
+            Pane::Images => {
+                let listing = f.images_listing().await?;
+                self.partial = listing.failed;
+                Msg::Images(listing.items, now_ms())
+            }
             Pane::Alarms => {
                 let listing = f.alarms_listing().await?;
                 self.partial = listing.failed;

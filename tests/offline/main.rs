@@ -7,6 +7,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod alarm_backoff;
 mod audit_trust;
 mod bad_credentials;
 mod builds_partial;
@@ -41,6 +42,7 @@ mod sdk_replay_edges;
 mod sdk_replay_evidence;
 mod sdk_replay_logs;
 mod sdk_replay_panes;
+mod sdk_replay_partial;
 mod shim_model;
 mod sim_actions;
 mod sim_builds;

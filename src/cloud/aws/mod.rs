@@ -31,6 +31,7 @@ pub mod taskdef_spec;
 pub mod taskdefs;
 pub mod tasks;
 
+use super::listing::Part as ListedIn;
 use super::{CloudError, CloudResult, ErrorKind, Fleet, Listing, LiveStream, PartSink};
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
@@ -46,7 +47,7 @@ use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 use aws_types::SdkConfig;
 use errors::ErrorMapper;
 use errors::Within;
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use images::ServiceImages;
 use parse::last_segment;
 use services::RawService;
@@ -114,6 +115,9 @@ pub struct AwsFleet {
     usage: Mutex<Option<Arc<Vec<ServiceImages>>>>,
     previous: taskdefs::PreviousRevisions,
     balancers: balancers::Balancers,
+    /// Whether the plain read of the alarms is known to fail (an alarm that cannot be read):
+    /// while it is, polls go straight to the read by state, and try the plain one again later.
+    alarm_reads: alarms::Remembered,
     /// The expiry of the credentials in use, from the watched chain.
     credentials: Arc<credentials::CredentialState>,
 }
@@ -179,6 +183,7 @@ impl AwsFleet {
             usage: Mutex::new(None),
             previous: Default::default(),
             balancers: Default::default(),
+            alarm_reads: Default::default(),
             credentials: Arc::default(),
         })
     }
@@ -425,32 +430,49 @@ impl Fleet for AwsFleet {
             out.extend(rows);
         }
         self.remember_usage(&raw, &defs);
-        Listing::or_failure(out, clusters_failed(failed, total))
+        Listing::or_failure(
+            out,
+            super::listing::parts_failed(ListedIn::Cluster, failed, total),
+        )
     }
 
     async fn tasks(&self, service: Option<&ServiceKey>) -> CloudResult<Vec<Task>> {
+        self.tasks_listing(service).await?.lenient()
+    }
+
+    /// Cluster by cluster, a few at a time: a cluster that cannot be read is named, the others'
+    /// tasks shown.
+    async fn tasks_listing(&self, service: Option<&ServiceKey>) -> CloudResult<Listing<Task>> {
         if let Some(k) = service {
             let tasks = tasks::fetch(&self.ecs, &self.errors, &k.cluster, Some(&k.name)).await?;
-            return Ok(tasks.cleaned());
+            return Ok(Listing::whole(tasks.cleaned()));
         }
         let clusters = self.clusters().await?;
         let calls: Vec<_> = clusters
             .iter()
-            .map(|c| tasks::fetch(&self.ecs, &self.errors, c, None))
+            .map(|c| async move {
+                let tasks = tasks::fetch(&self.ecs, &self.errors, c, None).await;
+                (c.clone(), tasks)
+            })
             .collect();
-        let per_cluster: Vec<Vec<Task>> = futures::stream::iter(calls)
+        let per_cluster: Vec<_> = futures::stream::iter(calls)
             .buffered(services::CLUSTER_CONCURRENCY)
-            .try_collect()
-            .await?;
-        Ok(per_cluster
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .cleaned())
+            .collect()
+            .await;
+        let mut listing = Listing::of_parts(ListedIn::Cluster, per_cluster)?;
+        listing.items.clean();
+        Ok(listing)
     }
 
     async fn images(&self) -> CloudResult<Vec<Image>> {
-        let mut images = images::fetch(&self.ecr, &self.errors).await?;
+        self.images_listing().await?.lenient()
+    }
+
+    /// A repository that cannot be read (gone since the listing, denied by its policy) is
+    /// named; the others' images are shown.
+    async fn images_listing(&self) -> CloudResult<Listing<Image>> {
+        let listing = images::fetch(&self.ecr, &self.errors).await?;
+        let mut images = listing.items;
         let known = self.usage.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let usage = match known {
             Some(u) => u,
@@ -463,11 +485,11 @@ impl Fleet for AwsFleet {
             },
         };
         images::join_used_by(&mut images, &usage);
-        Ok(images
-            .into_iter()
-            .map(|ri| ri.image)
-            .collect::<Vec<_>>()
-            .cleaned())
+        let images = images.into_iter().map(|ri| ri.image).collect::<Vec<_>>();
+        Ok(Listing {
+            items: images.cleaned(),
+            failed: listing.failed,
+        })
     }
 
     async fn utilisation(&self, keys: &[ServiceKey]) -> CloudResult<Vec<Utilisation>> {
@@ -482,7 +504,7 @@ impl Fleet for AwsFleet {
     }
 
     async fn alarms_listing(&self) -> CloudResult<Listing<Alarm>> {
-        let mut listing = alarms::listing(&self.cw, &self.errors).await?;
+        let mut listing = alarms::listing(&self.cw, &self.errors, &self.alarm_reads).await?;
         listing.items.clean();
         self.add_groups_behind(&mut listing.items).await;
         Ok(listing)
@@ -570,25 +592,4 @@ impl Fleet for AwsFleet {
     ) -> CloudResult<crate::model::TaskDefRef> {
         deploy::register(self, from, repository, digest).await
     }
-}
-
-/// One error naming every cluster that could not be read, with why.
-fn clusters_failed(mut failed: Vec<(String, CloudError)>, total: usize) -> Option<CloudError> {
-    if total == 1 {
-        // The one cluster: its error as it is.
-        return failed.pop().map(|(_, e)| e);
-    }
-    let (_, first) = failed.first()?;
-    let kind = first.kind.clone();
-    let what = failed
-        .iter()
-        .map(|(c, e)| format!("cluster {c}: {}", e.message))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let message = if failed.len() == total {
-        what
-    } else {
-        format!("{} of {total} clusters not read: {what}", failed.len())
-    };
-    Some(CloudError::new(kind, message))
 }

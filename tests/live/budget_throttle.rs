@@ -4,6 +4,7 @@
 //! services poller asking for more DescribeServices than the bucket gives, a confirmed action
 //! on the same operation still goes at once: it never waits for a token.
 
+use crate::support::action::run_action;
 use crate::support::fault_proxy::{Fault, FaultProxy};
 use crate::support::headless::Headless;
 use crate::support::moto;
@@ -16,7 +17,6 @@ use deckwatch::state::plan::for_verb;
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::budget::{Budget, OpReport, Priority, with_priority};
 use deckwatch::workers::poller::Intervals;
-use deckwatch::workers::runner::execute;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -147,15 +147,12 @@ async fn throttling_settles_the_calls_under_the_bucket_and_an_action_still_goes_
     });
     let plan = for_verb(Verb::Scale, &target, &[], Some(2)).expect("a scale plan");
     let dir = tempfile::tempdir().unwrap();
-    let audit = Audit::new(Some(dir.path().join("audit.jsonl")));
+    let audit = Arc::new(Audit::new(Some(dir.path().join("audit.jsonl"))));
     let ctx = with_priority(Priority::Action, fleet.context())
         .await
         .unwrap();
-    let done = with_priority(
-        Priority::Action,
-        execute(fleet.as_ref(), &audit, &plan, &ctx),
-    )
-    .await;
+    // As the console runs it: the runner gives the action its priority itself.
+    let done = run_action(&fleet, &audit, &plan, &ctx).await;
     assert!(done.is_ok(), "{done:?}");
     // Read back from moto directly, past the budget.
     let ecs = aws_sdk_ecs::Client::new(&moto::sdk_config(&url).await);

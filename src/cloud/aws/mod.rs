@@ -193,6 +193,12 @@ impl AwsFleet {
         &self.ecs
     }
 
+    /// The CloudWatch Logs client, with the console's settings (a bench compares a plain loop
+    /// on it with the log worker).
+    pub fn logs(&self) -> &aws_sdk_cloudwatchlogs::Client {
+        &self.logs
+    }
+
     pub fn errors(&self) -> &ErrorMapper {
         &self.errors
     }

@@ -1,7 +1,7 @@
 //! The demo's CI: the simulated GitHub Actions of the demo fleet's world (`cloud::sim::ci`),
 //! on the same clock, so a finished build's image appears in the simulated ECR.
 
-use super::{Ci, Dispatched};
+use crate::ci::{Ci, Dispatched};
 use crate::cloud::sim::{SimFleet, ci};
 use crate::cloud::{CloudError, CloudResult, ErrorKind};
 use crate::model::{Job, Millis, Mutation, Run, Workflow, WorkflowInput};

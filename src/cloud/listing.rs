@@ -1,7 +1,7 @@
 //! A listing that may be partial: one cluster that does not exist, or one page that does not
 //! parse, leaves out only its own rows. The rest are shown with what failed, named.
 
-use super::{CloudError, CloudResult};
+use crate::cloud::{CloudError, CloudResult};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Listing<T> {

@@ -11,8 +11,8 @@
 //! another action of the same mode has already gives a warning naming the file and line, and
 //! that action keeps its default keys.
 
-use super::actions::{Section, action_name};
-use super::{Chord, KeyNameError, label_of, parse};
+use crate::keybind::actions::{Section, action_name};
+use crate::keybind::{Chord, KeyNameError, label_of, parse};
 use crate::config::Config;
 use crate::keymap::{Binding, Keymap, types_text};
 use serde::Deserialize;

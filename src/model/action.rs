@@ -1,7 +1,7 @@
 //! Mutating actions: what will be called, what it changes, and what the service looked like
 //! when the user agreed, so the runner can refuse if it changed since.
 
-use super::{
+use crate::model::{
     HookStatus, NativeStatus, Service, ServiceKey, TaskDefRef, Workflow, target_group_name,
 };
 use std::fmt;

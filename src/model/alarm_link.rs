@@ -4,7 +4,7 @@
 //! links it, through its name (`payments-5xx-rate` belongs to `payments`) or the service's tag
 //! `deckwatch:alarms`.
 
-use super::{Alarm, AlarmKind, Service, ServiceKey};
+use crate::model::{Alarm, AlarmKind, Service, ServiceKey};
 use std::collections::HashMap;
 
 /// Why an alarm is shown with a service, strongest first.

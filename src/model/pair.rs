@@ -1,7 +1,7 @@
 //! Paired-service canaries: service `X` beside a canary service, and how traffic is split
 //! between them, by listener-rule weights or, on one shared target group, by task ratio.
 
-use super::{Service, TargetGroupHealth, WeightedRoute};
+use crate::model::{Service, TargetGroupHealth, WeightedRoute};
 use std::collections::HashMap;
 
 /// The name of the primary a canary names: by the tag `deckwatch:canary-of`, or `X` of

@@ -2,8 +2,8 @@
 //! cancels a run, `T` reruns its failed jobs, `D` deploys an image, `Tab` in a deploy dialog
 //! moves to the next target.
 
-use super::builds::{BuildForm, DeployChoice, Inputs};
-use super::{Effect, Mode, Pane, State, build_plan, progress};
+use crate::state::builds::{BuildForm, DeployChoice, Inputs};
+use crate::state::{Effect, Mode, Pane, State, build_plan, progress};
 use crate::keymap::Command;
 use crate::model::{ActionPlan, Image, InputKind, Refusal, Service, ServiceKey};
 

@@ -1,7 +1,7 @@
 //! Planning the builds pane's actions: start a build, cancel a run, rerun its failed jobs, and
 //! deploy the image a run built. Each returns the exact calls and what changes, or why not.
 
-use super::builds::BuildForm;
+use crate::state::builds::BuildForm;
 use crate::model::{
     ActionPlan, Expectation, FollowUp, Image, Mutation, Refusal, Run, Service, TaskDefRef, Verb,
 };
@@ -31,7 +31,7 @@ pub fn build(s: &Service, form: &BuildForm) -> Result<ActionPlan, Refusal> {
     if git_ref.is_empty() {
         return Err(Refusal::NoCi("start a build: type a ref to build".into()));
     }
-    if let super::builds::Inputs::Loaded(v) = &form.inputs
+    if let crate::state::builds::Inputs::Loaded(v) = &form.inputs
         && let Some((i, _)) = v
             .iter()
             .find(|(i, val)| i.required && val.trim().is_empty())

@@ -1,8 +1,8 @@
 //! The builds pane's state: runs of every mapped workflow, the open run's detail, the build
 //! dialog, what the CI worker should poll, and the deploy dialog's choice of target.
 
-use super::table::Table;
-use super::{Effect, Mode, Pane, State};
+use crate::state::table::Table;
+use crate::state::{Effect, Mode, Pane, State};
 use crate::cloud::CloudError;
 use crate::model::{
     BuildSource, Image, Millis, RateInfo, Run, RunDetail, RunRef, Service, ServiceKey, Workflow,
@@ -259,8 +259,8 @@ pub(super) fn close_detail(state: &mut State) -> bool {
 }
 
 /// What the CI worker and the runner report.
-pub(super) fn on_msg(state: &mut State, msg: super::Msg) {
-    use super::Msg;
+pub(super) fn on_msg(state: &mut State, msg: crate::state::Msg) {
+    use crate::state::Msg;
     match msg {
         Msg::Runs(polled, runs, at) => {
             let changed = state.builds.take_runs(&polled, runs, at);

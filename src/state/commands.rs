@@ -1,7 +1,7 @@
 //! What each command does, by mode. Keys and palette words both end here, so a command behaves
 //! the same whichever way it was asked for.
 
-use super::{Effect, Mode, Pane, State, build_commands, contexts, plan, progress};
+use crate::state::{Effect, Mode, Pane, State, build_commands, contexts, plan, progress};
 use crate::keymap::{self, Command};
 use crate::model::{ActionPlan, Verb};
 
@@ -15,7 +15,7 @@ pub(super) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
         Mode::Filter => on_filter(state, command),
         Mode::Palette(text) => on_palette(state, command, text, effects),
         Mode::Help | Mode::Detail | Mode::Budget => on_overlay(state, command),
-        Mode::Diff(_) | Mode::Events(_) => super::overlay::on_scroll(state, command),
+        Mode::Diff(_) | Mode::Events(_) => crate::state::overlay::on_scroll(state, command),
         Mode::Confirm(plan, typed) => on_confirm(state, command, *plan, typed, effects),
         Mode::Scale(typed) => on_scale(state, command, typed),
         Mode::Build(form) => build_commands::on_form(state, command, *form, effects),
@@ -23,7 +23,7 @@ pub(super) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
 }
 
 fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
-    if super::logs_commands::run(state, &command, effects) {
+    if crate::state::logs_commands::run(state, &command, effects) {
         return;
     }
     match command {
@@ -64,8 +64,8 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         }
         Command::RolloutAlarms => rollout_alarms(state),
         Command::Rollout => state.open_rollout_view(),
-        Command::Diff => super::overlay::open_diff(state),
-        Command::Events => super::overlay::open_events(state),
+        Command::Diff => crate::state::overlay::open_diff(state),
+        Command::Events => crate::state::overlay::open_events(state),
         Command::Theme(name) => theme(state, name),
         Command::Context(name) => contexts::switch_context(state, name, effects),
         Command::Region(name) => contexts::switch_region(state, name, effects),
@@ -228,7 +228,7 @@ fn rollout_alarms(state: &mut State) {
 fn open(state: &mut State) {
     match state.pane {
         Pane::Services => state.open_rollout_view(),
-        Pane::Builds => super::builds::open_detail(state),
+        Pane::Builds => crate::state::builds::open_detail(state),
         Pane::Logs => {}
         _ => {
             if state.current().has_items() {
@@ -240,7 +240,7 @@ fn open(state: &mut State) {
 
 /// `Esc`: clears the filter, then resumes a paused tail, then goes back where you came from.
 fn back(state: &mut State) {
-    if state.pane == Pane::Builds && super::builds::close_detail(state) {
+    if state.pane == Pane::Builds && crate::state::builds::close_detail(state) {
         return;
     }
     if !state.current().filter().is_empty() {

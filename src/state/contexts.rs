@@ -8,9 +8,9 @@
 //! the loop (`Effect::SwitchContext`) and stops the old pollers at once, so no answer from the
 //! old account can land in the new context's panes.
 
-use super::logs::LogView;
-use super::table::Table;
-use super::{Effect, Mode, Pane, State, progress};
+use crate::state::logs::LogView;
+use crate::state::table::Table;
+use crate::state::{Effect, Mode, Pane, State, progress};
 use crate::cloud::CloudError;
 use crate::model::{Alarm, ContextInfo, Image, Service, ServiceKey, Task};
 use ratatui::style::Color;
@@ -63,13 +63,13 @@ struct Parts {
     alarms: Table<Alarm>,
     logs: LogView,
     rollout: Option<ServiceKey>,
-    rollout_view: super::rollout::RolloutView,
+    rollout_view: crate::state::rollout::RolloutView,
     /// The back-stack: its places are this context's panes and rows.
-    history: Vec<super::history::Place>,
+    history: Vec<crate::state::history::Place>,
     services_loading: Option<(usize, usize)>,
     progress: Option<progress::Progress>,
     /// Alarm links, comparisons, task definitions: all read from this context's account.
-    evidence: super::evidence::Evidence,
+    evidence: crate::state::evidence::Evidence,
     context: ContextInfo,
     accent: Option<Color>,
     read_only: bool,

@@ -3,7 +3,7 @@
 //! The reducer says what is wanted (`request`); the evidence worker fetches it and answers with
 //! `Fetched`; nothing here waits.
 
-use super::{Mode, Pane, State};
+use crate::state::{Mode, Pane, State};
 use crate::model::evidence::{AlbFigures, Sides, sides};
 use crate::model::{
     ActionPlan, Alarm, AlarmDetail, AlarmLink, AlarmState, MetricSpec, Millis, Mutation,
@@ -239,11 +239,11 @@ pub(super) fn on_fetched(state: &mut State, f: Fetched) {
 }
 
 /// Tells the worker what the screen needs when that changed.
-pub(super) fn wanted(state: &mut State, effects: &mut Vec<super::Effect>) {
+pub(super) fn wanted(state: &mut State, effects: &mut Vec<crate::state::Effect>) {
     let now = request(state);
     if state.evidence.last_request.as_ref() != Some(&now) {
         state.evidence.last_request = Some(now.clone());
-        effects.push(super::Effect::Evidence(Box::new(now)));
+        effects.push(crate::state::Effect::Evidence(Box::new(now)));
     }
 }
 

@@ -1,7 +1,7 @@
 //! The back-stack: `Esc` returns to where you came from, with the selection and the scroll as
 //! you left them.
 
-use super::{Pane, State};
+use crate::state::{Pane, State};
 use crate::model::ServiceKey;
 
 /// How many places are remembered; the oldest go first.
@@ -79,7 +79,7 @@ impl State {
         };
         if place.rollout != self.rollout {
             // Another service's rollout: what was loaded for this one does not belong there.
-            self.rollout_view = super::rollout::RolloutView::of(&self.services);
+            self.rollout_view = crate::state::rollout::RolloutView::of(&self.services);
         }
         self.rollout = place.rollout;
         self.pane = place.pane;

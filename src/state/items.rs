@@ -1,6 +1,6 @@
 //! How each kind of item is identified and filtered, and the order panes show them in.
 
-use super::table::{TableItem, contains};
+use crate::state::table::{TableItem, contains};
 use crate::model::{Alarm, Image, Run, Service, Task};
 use std::cmp::Ordering;
 

@@ -1,7 +1,7 @@
 //! Keys: every key goes through the key table's layer for the current mode, and what it means
 //! there is run as a command.
 
-use super::{Effect, State, commands};
+use crate::state::{Effect, State, commands};
 use crossterm::event::{KeyEvent, KeyEventKind};
 
 pub(super) fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {

@@ -3,7 +3,7 @@
 //! team's copy of the audit log, and a first credentials check that failed, which ends the
 //! console with one line.
 
-use super::{Msg, Pane, State};
+use crate::state::{Msg, Pane, State};
 use crate::model::Millis;
 
 /// After this long without an answer, the header says so.

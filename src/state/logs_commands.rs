@@ -2,8 +2,8 @@
 //! time, copying and saving, and what is followed (`:logs GROUP`, `:pattern`, `:since`,
 //! `:range`). Also the log worker's messages.
 
-use super::logs::{BacklogEnd, LogSave, LogStart, export_line, range};
-use super::{Effect, Mode, Msg, Pane, State};
+use crate::state::logs::{BacklogEnd, LogSave, LogStart, export_line, range};
+use crate::state::{Effect, Mode, Msg, Pane, State};
 use crate::keymap::Command;
 use crate::model::{LogTarget, Service, pair_of};
 

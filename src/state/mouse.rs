@@ -3,7 +3,7 @@
 //! (`Viewport::hits`), so the reducer never guesses the layout; what a click does goes through
 //! the same commands as the keys.
 
-use super::{Effect, Mode, Pane, State, commands};
+use crate::state::{Effect, Mode, Pane, State, commands};
 use crate::keymap::Command;
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};

@@ -1,8 +1,8 @@
 //! What reaches the reducer (`Msg`) and what it asks the loop to do (`Effect`).
 
-use super::Pane;
-use super::logs::{Backlog, LogFollow, LogSave, TailStatus};
-use super::table::{Prepared, Sort};
+use crate::state::Pane;
+use crate::state::logs::{Backlog, LogFollow, LogSave, TailStatus};
+use crate::state::table::{Prepared, Sort};
 use crate::cloud::CloudError;
 use crate::model::{
     ActionPlan, ActionResult, Alarm, ContextInfo, Image, LogChunk, LogLine, Millis, RateInfo, Run,
@@ -32,7 +32,7 @@ pub struct Viewport {
     /// Rows of items the current pane's list shows at once.
     pub list_rows: u16,
     /// Where the frame drew what a mouse click can reach.
-    pub hits: super::mouse::Hits,
+    pub hits: crate::state::mouse::Hits,
     /// How far the rollout view's document may scroll.
     pub scroll_limit: usize,
     /// How far the overlay on screen (the help) may scroll.
@@ -87,7 +87,7 @@ pub enum Msg {
     /// The API budget's figures, for `:budget`.
     Budget(Vec<OpReport>),
     /// What the evidence worker fetched.
-    Evidence(Box<super::evidence::Fetched>),
+    Evidence(Box<crate::state::evidence::Fetched>),
     /// SIGTERM, SIGHUP or SIGINT.
     Quit,
     /// The backend of switch N (`Target::generation`) is built and its pollers run.
@@ -97,7 +97,7 @@ pub enum Msg {
     /// When the credentials in use expire (None: they do not, or it is not known).
     CredentialsExpiry(Option<Millis>),
     /// How the console stands with the backend: no answer, the team audit, a failed start.
-    Link(super::LinkEvent),
+    Link(crate::state::LinkEvent),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,13 +110,13 @@ pub enum Effect {
     Run(Box<ActionPlan>, ContextInfo),
     /// Point the console at another context: stop the pollers, build its backend off the
     /// loop, then start its pollers.
-    SwitchContext(super::Target),
+    SwitchContext(crate::state::Target),
     /// Send the API budget's figures (`Msg::Budget`), while `:budget` is open.
     ReportBudget,
     /// Tell the evidence worker what the screen needs now.
-    Evidence(Box<super::evidence::Request>),
+    Evidence(Box<crate::state::evidence::Request>),
     /// Tell the CI worker what to poll.
-    WatchBuilds(super::builds::CiWatch),
+    WatchBuilds(crate::state::builds::CiWatch),
     /// Read a workflow's dispatch inputs at a ref, for the build dialog.
     LoadInputs(Workflow, String),
     /// Write log lines to a file (`:save`).

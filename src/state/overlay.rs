@@ -1,6 +1,6 @@
 //! The scrollable overlays of a service: its task-definition diff and all of its events.
 
-use super::{Mode, State};
+use crate::state::{Mode, State};
 use crate::keymap::Command;
 
 /// The service `:diff` and `:events` are about: the one drilled into or selected.

@@ -1,10 +1,10 @@
 //! The panes, and the one accessor over what every pane has: a filter, a position, the age of
 //! its data and the error that keeps it stale.
 
-use super::State;
-use super::history::Position;
-use super::logs::LogView;
-use super::table::{Table, TableItem};
+use crate::state::State;
+use crate::state::history::Position;
+use crate::state::logs::LogView;
+use crate::state::table::{Table, TableItem};
 use crate::cloud::CloudError;
 use crate::model::Millis;
 

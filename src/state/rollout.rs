@@ -1,8 +1,8 @@
 //! The rollout view: one service's rollout, its tasks, events and log lines, as one document
 //! that scrolls, so it reads on any terminal from 80x24 up.
 
-use super::history::Position;
-use super::panes::PaneData;
+use crate::state::history::Position;
+use crate::state::panes::PaneData;
 use crate::cloud::CloudError;
 use crate::model::{Millis, Task};
 
@@ -21,7 +21,7 @@ pub struct RolloutView {
 
 impl RolloutView {
     /// A fresh view of a service from `services`: as old as the services' data.
-    pub fn of<T>(services: &super::table::Table<T>) -> Self {
+    pub fn of<T>(services: &crate::state::table::Table<T>) -> Self {
         Self {
             fetched_at: services.fetched_at,
             error: services.error.clone(),

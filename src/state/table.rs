@@ -1,7 +1,7 @@
 //! A list pane's data: the items, the filtered view of them, the selection, and how fresh the
 //! data is. Shared by the services, tasks, images and alarms panes.
 
-use super::filter::Filter;
+use crate::state::filter::Filter;
 use crate::cloud::CloudError;
 use crate::model::Millis;
 
@@ -108,7 +108,7 @@ impl<T> Default for Table<T> {
     }
 }
 
-pub use super::filter::contains;
+pub use crate::state::filter::contains;
 
 impl<T: TableItem + PartialEq> Table<T> {
     /// Replaces the items, keeping the selected item selected. Returns whether anything

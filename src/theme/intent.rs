@@ -1,7 +1,7 @@
 //! How domain states look. The panes ask "how does a failed rollout look", never "is it red":
 //! the colour rules live here, keyed by the model's types.
 
-use super::Theme;
+use crate::theme::Theme;
 use crate::model::evidence::Judgement;
 use crate::model::history::EventMark;
 use crate::model::taskdef::Change;

@@ -1,7 +1,7 @@
 //! The activity line above the footer: the confirmed action at work, the wait until stable
 //! with its clock and limit, then the outcome.
 
-use super::format::countdown;
+use crate::ui::format::countdown;
 use crate::model::{Millis, Service, TaskDefRef};
 use crate::state::progress::{Phase, Progress};
 use crate::theme::Theme;

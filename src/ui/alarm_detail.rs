@@ -2,7 +2,7 @@
 //! with the threshold drawn, its state changes over the last day with absolute dates, the
 //! services it is linked to, and for a composite alarm its rule and each child's state.
 
-use super::format;
+use crate::ui::format;
 use crate::model::{Alarm, AlarmKind, Millis, rule_children};
 use crate::state::State;
 use crate::theme::Theme;

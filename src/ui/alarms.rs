@@ -1,6 +1,6 @@
-use super::widgets::columns::{Column, col, flex, long};
-use super::widgets::table::{self, Spec};
-use super::{format, pane_block};
+use crate::ui::widgets::columns::{Column, col, flex, long};
+use crate::ui::widgets::table::{self, Spec};
+use crate::ui::{format, pane_block};
 use crate::model::{Alarm, AlarmKind, Millis};
 use crate::state::{ListArea, State};
 use crate::theme::Theme;

@@ -1,7 +1,7 @@
 //! Header badges about the connection itself: a context switch under way or failed, and
 //! credentials that expire soon or have expired.
 
-use super::format;
+use crate::ui::format;
 use crate::model::Millis;
 use crate::state::State;
 use crate::theme::Theme;

@@ -1,7 +1,7 @@
 //! `:budget`: what the process-wide API budget allowed in the last minute, per operation.
 
-use super::format;
-use super::widgets::overlay::{centered, popup};
+use crate::ui::format;
+use crate::ui::widgets::overlay::{centered, popup};
 use crate::state::State;
 use crate::theme::Theme;
 use ratatui::Frame;

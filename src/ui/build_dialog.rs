@@ -1,7 +1,7 @@
 //! The build dialog: the repo, the workflow, the editable ref and the workflow's inputs with
 //! their types, defaults and required flags, and the exact request `y` sends.
 
-use super::widgets::overlay::{centered, popup, wrapped_height};
+use crate::ui::widgets::overlay::{centered, popup, wrapped_height};
 use crate::keymap::Layer;
 use crate::model::{InputKind, Mutation};
 use crate::state::State;

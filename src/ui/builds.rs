@@ -1,9 +1,9 @@
 //! The builds pane: runs of every mapped workflow, newest first, and a run's detail with its
 //! jobs, steps, the failing job's log tail and the image it pushed.
 
-use super::widgets::columns::{Column, col};
-use super::widgets::table::{self, Spec};
-use super::{format, pane_block};
+use crate::ui::widgets::columns::{Column, col};
+use crate::ui::widgets::table::{self, Spec};
+use crate::ui::{format, pane_block};
 use crate::model::{Conclusion, Image, Job, Millis, Run, RunStatus, Step};
 use crate::state::{ListArea, State};
 use crate::theme::Theme;
@@ -75,7 +75,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> (Option<
         return (None, message(f, area, state, theme, why));
     }
     if state.builds.detail.is_some() {
-        return (None, super::run_detail::draw(f, area, state, theme));
+        return (None, crate::ui::run_detail::draw(f, area, state, theme));
     }
     let t = &state.builds.runs;
     // Under this width the step counts give way, so the bar keeps its jobs.

@@ -1,6 +1,6 @@
 //! The header and the pane tabs.
 
-use super::format;
+use crate::ui::format;
 use crate::model::AlarmState;
 use crate::state::{Pane, State};
 use crate::theme::Theme;
@@ -31,13 +31,13 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     // Connecting, failed, and credentials about to expire: never dropped; nor are the data's
     // age and the link's trouble (no answer, the team audit).
     parts.extend(
-        super::badges::spans(state, theme)
+        crate::ui::badges::spans(state, theme)
             .into_iter()
             .map(|b| (0, b)),
     );
-    parts.push((0, super::link::age(state, theme, base)));
+    parts.push((0, crate::ui::link::age(state, theme, base)));
     parts.extend(
-        super::link::warnings(state, theme)
+        crate::ui::link::warnings(state, theme)
             .into_iter()
             .map(|w| (0, w)),
     );
@@ -81,7 +81,7 @@ fn context_parts(state: &State, base: Style) -> Vec<(u8, Span<'static>)> {
         let profile = format!(" profile {} ", or_dash(&c.profile));
         parts.push((5, Span::styled(profile, base)));
     }
-    let account = super::link::account(state);
+    let account = crate::ui::link::account(state);
     parts.push((2, Span::styled(format!(" acct {account} "), base)));
     parts.push((1, Span::styled(format!(" {} ", or_dash(&c.region)), base)));
     let clusters = if c.clusters.is_empty() {

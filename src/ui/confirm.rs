@@ -1,7 +1,7 @@
 //! The confirmation dialog: the exact calls, every change from → to, and the state the plan
 //! was made on. Nothing runs without `y` (or, in prod, the service's name).
 
-use super::widgets::overlay::{centered, popup, wrapped_height};
+use crate::ui::widgets::overlay::{centered, popup, wrapped_height};
 use crate::keymap::{Command, Layer};
 use crate::model::ActionPlan;
 use crate::state::State;
@@ -43,7 +43,7 @@ pub fn draw(
     // The evidence gets the rows the calls, changes and keys leave.
     let used = wrapped_height(&lines, width) + wrapped_height(&tail, width) - 2;
     let room = area.height.saturating_sub(used) as usize;
-    lines.extend(super::dialog_evidence::sections(
+    lines.extend(crate::ui::dialog_evidence::sections(
         state, plan, room, width, theme,
     ));
     lines.extend(tail);

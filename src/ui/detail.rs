@@ -1,7 +1,7 @@
 //! The selected task, image or alarm in full.
 
-use super::format;
-use super::widgets::overlay::{centered, popup};
+use crate::ui::format;
+use crate::ui::widgets::overlay::{centered, popup};
 use crate::model::{Image, Millis, Task};
 use crate::state::{Pane, State};
 use crate::theme::Theme;
@@ -34,7 +34,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Pane::Images => match state.images.selected_item() {
             Some(i) => {
                 let mut lines = image(i, now, theme);
-                for by in super::builds::built_by(state, i) {
+                for by in crate::ui::builds::built_by(state, i) {
                     lines.push(field(theme, "built by", by));
                 }
                 ("image", lines)
@@ -44,15 +44,15 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Pane::Alarms => match state.alarms.selected_item() {
             Some(a) => {
                 let width = area.width.saturating_sub(8).min(110);
-                ("alarm", super::alarm_detail::lines(state, a, width, theme))
+                ("alarm", crate::ui::alarm_detail::lines(state, a, width, theme))
             }
             None => return,
         },
-        Pane::Logs => return super::log_detail::draw(f, area, state, theme),
+        Pane::Logs => return crate::ui::log_detail::draw(f, area, state, theme),
         Pane::Services | Pane::Builds | Pane::Rollout => return,
     };
     let width = area.width.saturating_sub(8).min(110);
-    let h = super::widgets::overlay::wrapped_height(&lines, width);
+    let h = crate::ui::widgets::overlay::wrapped_height(&lines, width);
     popup(f, centered(area, width, h), theme, title, lines);
 }
 
@@ -95,7 +95,7 @@ fn image(i: &Image, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
         format!(" {:<14}", "findings"),
         Style::new().fg(theme.muted),
     )];
-    findings.extend(super::images::findings_line(i.findings, theme).spans);
+    findings.extend(crate::ui::images::findings_line(i.findings, theme).spans);
     if let Some(f) = i.findings {
         findings.push(Span::styled(
             format!("I{} (total {})", f.informational, f.total()),

@@ -2,7 +2,7 @@
 //! chose its target, the canary against the primary, and what differs between the revisions.
 //! Each section is left out, or cut, when the screen has no room for it; the keys line never is.
 
-use super::widgets::overlay::wrapped_height;
+use crate::ui::widgets::overlay::wrapped_height;
 use crate::model::{ActionPlan, Verb};
 use crate::state::State;
 use crate::state::evidence::plan_pair;
@@ -39,7 +39,7 @@ fn comparison(state: &State, plan: &ActionPlan, theme: &Theme) -> Vec<Line<'stat
     else {
         return Vec::new();
     };
-    let body = super::evidence::lines(state, s, theme);
+    let body = crate::ui::evidence::lines(state, s, theme);
     if body.is_empty() {
         return Vec::new();
     }
@@ -72,7 +72,7 @@ pub fn sections(
     let left = room.saturating_sub(rows(&out) + 1);
     let pair = plan_pair(plan, &state.services.items).filter(|_| wants_diff && left >= MIN_DIFF);
     if let Some(pair) = pair {
-        let mut diff = super::diff::section(state, &pair, left, theme);
+        let mut diff = crate::ui::diff::section(state, &pair, left, theme);
         // Diff lines that wrap take more rows: drop from the end until it fits.
         while diff.len() > 1 && rows(&diff) > left {
             diff.pop();

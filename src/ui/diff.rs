@@ -1,7 +1,7 @@
 //! What changed between two task definition revisions, field by field: `:diff` over the
 //! rollout view, and a section of the promote, rollback and deploy dialogs.
 
-use super::widgets::overlay::centered;
+use crate::ui::widgets::overlay::centered;
 use crate::model::taskdef::{Change, DiffLine, diff};
 use crate::model::{ServiceKey, TaskDefRef, TaskDefinition};
 use crate::state::State;

@@ -1,7 +1,7 @@
 //! A service's events: the rollout view's box, which keeps the newest rollback or failure in
 //! sight, and `e` / `:events`, all of them (up to the 100 ECS keeps), scrollable.
 
-use super::format;
+use crate::ui::format;
 use crate::model::history::EventMark;
 use crate::model::{ServiceEvent, ServiceKey};
 use crate::state::State;
@@ -42,5 +42,5 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, key: &ServiceKey, theme: &
         s.events.iter().map(|e| line(e, theme)).collect()
     };
     let title = format!("events of {key} ({}, newest first)", s.events.len());
-    super::diff::scrolling(f, area, theme, &title, lines, state.evidence.scroll);
+    crate::ui::diff::scrolling(f, area, theme, &title, lines, state.evidence.scroll);
 }

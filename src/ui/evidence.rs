@@ -2,7 +2,7 @@
 //! 0.2% ▲ · p99 840 ms vs 120 ms ▲`), each side's figures, and the service's alarms. Only
 //! evidence: the keys that act are the ones that already exist.
 
-use super::format;
+use crate::ui::format;
 use crate::model::evidence::{
     AlbFigures, Judgement, RevisionFigures, Role, Side, Sides, Split, judge_5xx, judge_p99,
     task_figures,

@@ -1,7 +1,7 @@
 //! The last deployments and how they ended, as lines: `ROLLED BACK by circuit breaker 2m ago ·
 //! 43 → 42` on the service row, and the last few in the rollout view.
 
-use super::format;
+use crate::ui::format;
 use crate::model::{Millis, Outcome, PastDeployment, Service};
 use crate::theme::Theme;
 use ratatui::style::Style;

@@ -1,7 +1,7 @@
 //! The header's word on the link to the backend: connecting, a call with no answer for a
 //! while, a partial listing, and the team's audit log when it is missing or records wait.
 
-use super::format;
+use crate::ui::format;
 use crate::state::State;
 use crate::theme::Theme;
 use ratatui::style::Style;

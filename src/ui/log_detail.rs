@@ -1,8 +1,8 @@
 //! `Enter` on a log line: the line whole, with its time, task, revision and level, and a JSON
 //! object pretty-printed.
 
-use super::log_line;
-use super::widgets::overlay::{centered, popup, wrapped_height};
+use crate::ui::log_line;
+use crate::ui::widgets::overlay::{centered, popup, wrapped_height};
 use crate::state::State;
 use crate::state::logs::export_line;
 use crate::theme::Theme;

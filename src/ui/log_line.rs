@@ -2,7 +2,7 @@
 //! revision tag, and its message (a JSON object compactly, as `level msg key=val`), coloured by
 //! level, with the filter's matches highlighted. Only lines on screen are ever formatted.
 
-use super::format;
+use crate::ui::format;
 use crate::model::{Format, Level, LogTag, Millis};
 use crate::state::logs::search::Needle;
 use crate::state::logs::{LogRef, Stamps};

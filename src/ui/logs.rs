@@ -1,8 +1,8 @@
 //! The logs pane: the followed lines (or the filter's matches), the selected line, how they
 //! are read (live, polling, disconnected, sampled) and a backlog load's progress.
 
-use super::log_line::{self, LineLook};
-use super::{format, pane_block};
+use crate::ui::log_line::{self, LineLook};
+use crate::ui::{format, pane_block};
 use crate::model::LogTarget;
 use crate::state::State;
 use crate::state::logs::{Backlog, BacklogEnd, LogStart, LogView, TailMode};

@@ -1,6 +1,6 @@
 //! The help overlay, drawn from the key map, and the command palette.
 
-use super::widgets::overlay::{centered, popup, popup_scrolled, wrapped_height};
+use crate::ui::widgets::overlay::{centered, popup, popup_scrolled, wrapped_height};
 use crate::keymap::{self, Command, Reach};
 use crate::state::State;
 use crate::theme::Theme;

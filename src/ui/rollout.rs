@@ -1,7 +1,7 @@
 //! How a service's rollout reads: a one-cell summary for the services table and the panel at
 //! the top of the rollout view.
 
-use super::format;
+use crate::ui::format;
 use crate::model::{
     Deployment, DeploymentStatus, LifecycleHook, Millis, NativeDeployment, NativeStatus,
     RolloutState, Service, ServiceRevision, Split, TargetGroupHealth, TimeoutAction, split,
@@ -37,7 +37,7 @@ pub fn summary(s: &Service, now: Millis, theme: &Theme) -> Line<'static> {
         return native_summary(n, now, theme);
     }
     // A failed or rolled-back deployment stays on the row until the next one.
-    if let Some(line) = super::history::row_summary(s, now, theme) {
+    if let Some(line) = crate::ui::history::row_summary(s, now, theme) {
         return line;
     }
     let Some(d) = s.primary() else {
@@ -112,9 +112,9 @@ pub fn panel(
 ) -> Vec<Line<'static>> {
     let now = state.now;
     let mut lines = vec![title_line(s, theme)];
-    lines.extend(super::history::rolled_back_line(s, now, theme));
-    lines.extend(super::evidence::lines(state, s, theme));
-    lines.extend(super::evidence::alarms_line(state, s, theme));
+    lines.extend(crate::ui::history::rolled_back_line(s, now, theme));
+    lines.extend(crate::ui::evidence::lines(state, s, theme));
+    lines.extend(crate::ui::evidence::alarms_line(state, s, theme));
     if let Some(n) = &s.native {
         lines.extend(native_lines(n, now, width, theme));
     }
@@ -123,7 +123,7 @@ pub fn panel(
     }
     lines.extend(s.deployments.iter().map(|d| deployment_line(d, now, theme)));
     lines.extend(s.targets_with_pair(pair).map(|t| targets_line(t, theme)));
-    lines.extend(super::history::lines(s, now, theme));
+    lines.extend(crate::ui::history::lines(s, now, theme));
     lines
 }
 

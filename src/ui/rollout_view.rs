@@ -3,7 +3,7 @@
 //! of the revisions involved, the tasks, and every event. On a small terminal it scrolls
 //! (`j`/`k`, `PgDn`/`PgUp`); on a big one the log lines and events get more room.
 
-use super::{format, pane_block, rollout};
+use crate::ui::{format, pane_block, rollout};
 use crate::model::{Millis, Service, Task};
 use crate::state::State;
 use crate::theme::Theme;
@@ -76,7 +76,7 @@ fn document(
     lines.extend(tasks.iter().map(|t| task_line(t, state.now, theme)));
     lines.push(section(&format!("events ({})", svc.events.len()), theme));
     // Rollback and circuit-breaker events are marked (`e` opens them on their own).
-    lines.extend(svc.events.iter().map(|e| super::events::line(e, theme)));
+    lines.extend(svc.events.iter().map(|e| crate::ui::events::line(e, theme)));
     lines
 }
 
@@ -150,7 +150,7 @@ fn log_lines(
         );
     }
     let buf = &logs.buf;
-    let look = super::log_line::LineLook {
+    let look = crate::ui::log_line::LineLook {
         theme,
         stamps: logs.stamps,
         now: state.now,
@@ -165,7 +165,7 @@ fn log_lines(
         .take(wanted)
         .map(|l| {
             let mut spans = vec![Span::raw("  ")];
-            spans.extend(super::logs::line_spans(&l, &look, false));
+            spans.extend(crate::ui::logs::line_spans(&l, &look, false));
             Line::from(spans)
         })
         .collect();

@@ -1,8 +1,8 @@
 //! A run in full: what it is, the image it pushed (with scan findings), its jobs and steps with
 //! durations, and the tail of the failing job's log.
 
-use super::builds::{job_lines, state_text};
-use super::{format, pane_block};
+use crate::ui::builds::{job_lines, state_text};
+use crate::ui::{format, pane_block};
 use crate::model::Run;
 use crate::state::State;
 use crate::theme::Theme;
@@ -144,7 +144,7 @@ fn image_lines(r: &Run, state: &State, theme: &Theme) -> Vec<Line<'static>> {
             ),
             Style::new().fg(theme.ok),
         )];
-        spans.extend(super::images::findings_line(img.findings, theme).spans);
+        spans.extend(crate::ui::images::findings_line(img.findings, theme).spans);
         if !img.used_by.is_empty() {
             spans.push(Span::styled(
                 format!(" · running on {}", img.used_by.join(", ")),

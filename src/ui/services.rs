@@ -1,6 +1,6 @@
-use super::widgets::columns::{Column, col, flex};
-use super::widgets::table::{self, Spec};
-use super::{format, pane_block, rollout};
+use crate::ui::widgets::columns::{Column, col, flex};
+use crate::ui::widgets::table::{self, Spec};
+use crate::ui::{format, pane_block, rollout};
 use crate::model::{Millis, Service};
 use crate::state::{ListArea, State};
 use crate::theme::Theme;

@@ -7,7 +7,7 @@
 //! in `audit-unsent.jsonl` beside it until CloudWatch Logs has taken it, so a group that is
 //! missing or unreachable loses nothing: the records go when it answers again.
 
-use super::os_user::OsUser;
+use crate::workers::os_user::OsUser;
 use crate::model::{ActionPlan, ContextInfo};
 use crate::owner_only;
 use serde_json::{Value, json};

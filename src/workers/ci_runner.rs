@@ -2,7 +2,7 @@
 //! audit records (with the GitHub login, never the token) before and after, and reports the
 //! run a dispatch started.
 
-use super::audit::{Audit, Phase};
+use crate::workers::audit::{Audit, Phase};
 use crate::ci::Ci;
 use crate::model::{
     ActionError, ActionPlan, ActionResult, Conclusion, ContextInfo, Mutation, StepError, Workflow,

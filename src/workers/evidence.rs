@@ -4,7 +4,7 @@
 //! open alarm's metric and state history. CloudWatch's points are a minute apart, so nothing is
 //! fetched again within `EVERY`; task definitions never change and are fetched once.
 
-use super::budget::{Priority, with_priority};
+use crate::workers::budget::{Priority, with_priority};
 use crate::cloud::Fleet;
 use crate::model::evidence::Sides;
 use crate::model::{AlarmDetail, Millis, PastDeployment, ServiceKey, TaskDefRef, history};

@@ -3,8 +3,8 @@
 //! time, backing off after a failure; the services poller adds the latest series to the rows
 //! it sends. Service rows never wait for CloudWatch.
 
-use super::backoff::Backoff;
-use super::budget::{Priority, with_priority};
+use crate::workers::backoff::Backoff;
+use crate::workers::budget::{Priority, with_priority};
 use crate::cloud::Fleet;
 use crate::model::{Service, ServiceKey, Utilisation};
 use std::collections::HashMap;

@@ -2,12 +2,12 @@
 //! flight (it awaits its own call), and merges repeated refresh requests into one. The loop
 //! tells the pollers what is on screen through a watch channel.
 
-use super::backoff::Backoff;
-use super::budget::{self, Priority};
-use super::evidence::Listed;
-use super::linking::Linking;
-use super::logtail;
-use super::metrics;
+use crate::workers::backoff::Backoff;
+use crate::workers::budget::{self, Priority};
+use crate::workers::evidence::Listed;
+use crate::workers::linking::Linking;
+use crate::workers::logtail;
+use crate::workers::metrics;
 use crate::cloud::{CloudError, ErrorKind, Fleet};
 use crate::model::{Alarm, Millis, Service, ServiceKey, history};
 use crate::state::{Msg, Pane, Watch};
@@ -85,10 +85,10 @@ pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Int
     let (watch_tx, watch_rx) = watch::channel(first);
     let (refresh_tx, refresh_rx) = watch::channel(0u64);
     let mut tasks =
-        vec![tokio::spawn(super::credentials::run(fleet.clone(), tx.clone())).abort_handle()];
+        vec![tokio::spawn(crate::workers::credentials::run(fleet.clone(), tx.clone())).abort_handle()];
     let (evidence_tx, evidence_rx) = watch::channel(Default::default());
     let listed = Listed::default();
-    let evidence = super::evidence::run(fleet.clone(), tx.clone(), evidence_rx, listed.clone());
+    let evidence = crate::workers::evidence::run(fleet.clone(), tx.clone(), evidence_rx, listed.clone());
     tasks.push(tokio::spawn(evidence).abort_handle());
     let linking = Linking::default();
     let (keys_tx, keys_rx) = watch::channel(Arc::new(Vec::new()));
@@ -203,7 +203,7 @@ impl Poller {
         };
         let (pane, tx) = (self.pane, self.tx.clone());
         let call = budget::with_priority(priority, self.poll(w));
-        let polled = super::watchdog::answer_within(pane, &tx, call).await;
+        let polled = crate::workers::watchdog::answer_within(pane, &tx, call).await;
         let (msg, delay) = match polled {
             Ok(msg) => match self.partial.take() {
                 // Some rows could not be read: show the rest, then say what failed.

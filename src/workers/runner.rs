@@ -1,9 +1,9 @@
 //! The action runner: re-reads the service just before the call, refuses if anything the user
 //! saw has changed, writes the audit record before and after, and reports back by message.
 
-use super::audit::{Audit, Phase};
-use super::budget::{Priority, with_priority};
-use super::team_audit;
+use crate::workers::audit::{Audit, Phase};
+use crate::workers::budget::{Priority, with_priority};
+use crate::workers::team_audit;
 use crate::ci::Ci;
 use crate::cloud::Fleet;
 use crate::model::{
@@ -26,7 +26,7 @@ pub async fn run(
 ) {
     // A confirmed action never waits behind polls for the API budget.
     let mut result = if plan.mutation.is_ci() {
-        let call = super::ci_runner::execute(ci.as_ref(), &audit, &plan, &ctx, &tx);
+        let call = crate::workers::ci_runner::execute(ci.as_ref(), &audit, &plan, &ctx, &tx);
         with_priority(Priority::Action, call).await
     } else {
         let call = async {

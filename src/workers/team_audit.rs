@@ -3,8 +3,8 @@
 //! could not go is tried again every minute until it does. The header says when the group is
 //! missing or records wait.
 
-use super::audit::{Audit, SHIP_BATCH};
-use super::budget::{Priority, with_priority};
+use crate::workers::audit::{Audit, SHIP_BATCH};
+use crate::workers::budget::{Priority, with_priority};
 use crate::cloud::Fleet;
 use crate::state::{LinkEvent, Msg, TeamAudit};
 use std::sync::Arc;

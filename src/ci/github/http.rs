@@ -3,7 +3,7 @@
 //! rate-limit headers, and after a rate limit stops calling until GitHub said it may again, so
 //! no poller can turn a limit into a storm.
 
-use super::token::Secret;
+use crate::ci::github::token::Secret;
 use crate::cloud::{CloudError, CloudResult, ErrorKind};
 use crate::model::{Millis, RateInfo};
 use crate::timing::now_ms;

@@ -7,7 +7,7 @@ pub mod inputs;
 pub mod parse;
 pub mod token;
 
-use super::{Ci, Dispatched};
+use crate::ci::{Ci, Dispatched};
 use crate::cloud::{CloudError, CloudResult, ErrorKind};
 use crate::model::{Job, Millis, Mutation, RateInfo, Run, Workflow, WorkflowInput, dispatch_body};
 use crate::workers::budget::Budget;

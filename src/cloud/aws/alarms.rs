@@ -6,8 +6,8 @@
 //! then 10, then 1) so that everything before the bad alarm shows. What could not be read is
 //! named, with the parser's words.
 
-use super::errors::{ErrorMapper, Within};
-use super::parse::millis;
+use crate::cloud::aws::errors::{ErrorMapper, Within};
+use crate::cloud::aws::parse::millis;
 use crate::cloud::{CloudError, CloudResult, ErrorKind, Listing};
 use crate::model::text::clean;
 use crate::model::{Alarm, AlarmKind, AlarmSpec, AlarmState, Comparison, MetricSpec};

@@ -3,7 +3,7 @@
 //! rarely, so answers are kept for ten minutes, and only asked for when a comparison or an
 //! alarm needs them (never on a services refresh).
 
-use super::errors::{ErrorMapper, Within};
+use crate::cloud::aws::errors::{ErrorMapper, Within};
 use crate::cloud::CloudResult;
 use aws_sdk_elasticloadbalancingv2::Client;
 use std::collections::HashMap;

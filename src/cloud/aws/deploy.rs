@@ -2,9 +2,9 @@
 //! one with one container's image moved to an immutable digest (`RegisterTaskDefinition`).
 //! The runner then moves the service to it with `UpdateService`.
 
-use super::AwsFleet;
-use super::errors::Within;
-use super::parse::task_def_ref;
+use crate::cloud::aws::AwsFleet;
+use crate::cloud::aws::errors::Within;
+use crate::cloud::aws::parse::task_def_ref;
 use crate::cloud::{CloudError, CloudResult, ErrorKind};
 use crate::model::TaskDefRef;
 use aws_sdk_ecs::types::{ContainerDefinition, TaskDefinition};

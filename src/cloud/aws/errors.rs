@@ -55,7 +55,7 @@ pub struct ErrorMapper {
     profile: Option<String>,
     budget: Arc<Budget>,
     /// Told when credentials were refused, so renewed ones are read before the next call.
-    credentials: Option<Arc<super::credentials::CredentialState>>,
+    credentials: Option<Arc<crate::cloud::aws::credentials::CredentialState>>,
 }
 
 /// An SDK call made within the budget: `.send().within(errors, "ecs:ListServices").await`.
@@ -89,7 +89,7 @@ impl ErrorMapper {
     }
 
     /// Tells `state` when the service refuses the credentials.
-    pub fn with_credentials(mut self, state: Arc<super::credentials::CredentialState>) -> Self {
+    pub fn with_credentials(mut self, state: Arc<crate::cloud::aws::credentials::CredentialState>) -> Self {
         self.credentials = Some(state);
         self
     }

@@ -2,9 +2,9 @@
 //! their target revisions' task definitions from `DescribeServiceRevisions` (20 a call).
 //! Read only for the service the rollout view shows.
 
-use super::errors::{ErrorMapper, Within};
-use super::native::DESCRIBE_BATCH;
-use super::parse::{millis, opt_millis, task_def_ref};
+use crate::cloud::aws::errors::{ErrorMapper, Within};
+use crate::cloud::aws::native::DESCRIBE_BATCH;
+use crate::cloud::aws::parse::{millis, opt_millis, task_def_ref};
 use crate::cloud::CloudResult;
 use crate::model::history::{DeploymentBrief, HISTORY_KEPT, from_briefs};
 use crate::model::text::clean;

@@ -4,7 +4,7 @@
 //! worker knows whether to poll instead (`Unavailable`), start another (`Timeout`, after three
 //! hours) or reconnect (`Broken`).
 
-use super::errors::{ErrorMapper, chain_text};
+use crate::cloud::aws::errors::{ErrorMapper, chain_text};
 use crate::cloud::LiveStream;
 use crate::model::{LiveEnd, LiveQuery, LiveUpdate, RawEvent};
 use aws_sdk_cloudwatchlogs::operation::start_live_tail::StartLiveTailError;

@@ -9,10 +9,10 @@
 //! An answer whose JSON cannot be decoded (a lone surrogate in one event's message) is decoded
 //! again leniently, so one bad event never blanks the rest.
 
-use super::errors::ErrorMapper;
-use super::parse::{last_segment, millis, service_of_group};
-use super::taskdefs::{TaskDefCache, TaskDefInfo};
-use super::{services, tasks};
+use crate::cloud::aws::errors::ErrorMapper;
+use crate::cloud::aws::parse::{last_segment, millis, service_of_group};
+use crate::cloud::aws::taskdefs::{TaskDefCache, TaskDefInfo};
+use crate::cloud::aws::{services, tasks};
 use crate::cloud::{CloudError, CloudResult, ErrorKind};
 use crate::model::{GroupSpec, LogPage, LogQuery, LogSources, LogTag, LogTarget, Millis, RawEvent};
 use aws_sdk_cloudwatchlogs::operation::filter_log_events::FilterLogEventsOutput;
@@ -200,7 +200,7 @@ pub async fn owners(
                 let (source, _) = followed.iter().find(|(_, k)| k.name == svc)?;
                 let revision = t
                     .task_definition_arn()
-                    .map_or(0, |a| super::parse::task_def_ref(a).revision);
+                    .map_or(0, |a| crate::cloud::aws::parse::task_def_ref(a).revision);
                 Some(LogTag {
                     task: id.clone(),
                     revision,

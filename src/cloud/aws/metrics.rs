@@ -1,7 +1,7 @@
 //! CPU and memory utilisation of services: `get_metric_data`, up to 500 queries a call, one
 //! point a minute over the last hour.
 
-use super::errors::{ErrorMapper, Within};
+use crate::cloud::aws::errors::{ErrorMapper, Within};
 use crate::cloud::CloudResult;
 use crate::model::{Millis, ServiceKey, Utilisation};
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, ScanBy};

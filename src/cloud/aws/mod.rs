@@ -31,7 +31,7 @@ pub mod taskdef_spec;
 pub mod taskdefs;
 pub mod tasks;
 
-use super::{CloudError, CloudResult, ErrorKind, Fleet, Listing, LiveStream, PartSink};
+use crate::cloud::{CloudError, CloudResult, ErrorKind, Fleet, Listing, LiveStream, PartSink};
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
     Alarm, AlarmTransition, Clean, ContextInfo, Image, LiveEnd, LiveQuery, LogPage, LogQuery,

@@ -1,8 +1,8 @@
 //! Mutating calls, made only by the action runner after the user confirmed and the service was
 //! re-read unchanged.
 
-use super::AwsFleet;
-use super::errors::Within;
+use crate::cloud::aws::AwsFleet;
+use crate::cloud::aws::errors::Within;
 use crate::cloud::CloudResult;
 use crate::model::{Mutation, ServiceKey, TaskDefRef};
 use aws_sdk_ecs::types::{DeploymentLifecycleHookAction, StopServiceDeploymentStopType};
@@ -50,14 +50,14 @@ pub async fn act(f: &AwsFleet, key: &ServiceKey, m: &Mutation) -> CloudResult<()
             to,
         } => {
             let route = (listener_arn.as_str(), rule_arn.as_str(), *is_default);
-            super::routes::set_weights(&f.elb, &f.errors, route, from, to).await?;
+            crate::cloud::aws::routes::set_weights(&f.elb, &f.errors, route, from, to).await?;
         }
         Mutation::RegisterTaskDefinition {
             from,
             repository,
             digest,
         } => {
-            super::deploy::register(f, from, repository, digest).await?;
+            crate::cloud::aws::deploy::register(f, from, repository, digest).await?;
         }
         other => {
             return Err(crate::cloud::CloudError::new(

@@ -2,7 +2,7 @@
 //! of traffic. Read for paired services only (DescribeTargetGroups → DescribeListeners →
 //! DescribeRules), and changed by ModifyRule or, for a default rule, ModifyListener.
 
-use super::errors::{ErrorMapper, Within};
+use crate::cloud::aws::errors::{ErrorMapper, Within};
 use crate::cloud::{CloudError, CloudResult, ErrorKind};
 use crate::model::{WeightedRoute, weights_text};
 use aws_sdk_elasticloadbalancingv2::Client;

@@ -1,9 +1,9 @@
 //! ECS services: `list_services` in pages of 100, `describe_services` in batches of 10, mapped
 //! into `model::Service` with their deployments, circuit breaker and recent events.
 
-use super::errors::{ErrorMapper, Within};
-use super::parse::{image_tag, last_segment, millis, task_def_ref};
-use super::taskdefs::TaskDefInfo;
+use crate::cloud::aws::errors::{ErrorMapper, Within};
+use crate::cloud::aws::parse::{image_tag, last_segment, millis, task_def_ref};
+use crate::cloud::aws::taskdefs::TaskDefInfo;
 use crate::cloud::CloudResult;
 use crate::model::text::clean;
 use crate::model::{
@@ -117,7 +117,7 @@ pub async fn describe(
     cluster: &str,
     services: &[String],
 ) -> CloudResult<Vec<aws_sdk_ecs::types::Service>> {
-    super::batch::in_batches(services, DESCRIBE_BATCH, CONCURRENCY, |chunk| {
+    crate::cloud::aws::batch::in_batches(services, DESCRIBE_BATCH, CONCURRENCY, |chunk| {
         describe_batch(ecs, errors, cluster, chunk)
     })
     .await
@@ -419,7 +419,7 @@ mod tests {
         let info = TaskDefInfo {
             arn: TD.into(),
             task_def: task_def_ref(TD),
-            containers: vec![super::super::taskdefs::ContainerInfo {
+            containers: vec![crate::cloud::aws::taskdefs::ContainerInfo {
                 name: "app".into(),
                 image: "1.dkr.ecr.us-east-1.amazonaws.com/web:v7".into(),
                 awslogs: None,

@@ -1,7 +1,7 @@
 //! Target health of the services' load-balancer target groups: elbv2 `describe_target_health`,
 //! once per distinct target group, a few at a time.
 
-use super::errors::{ErrorMapper, Within};
+use crate::cloud::aws::errors::{ErrorMapper, Within};
 use crate::cloud::CloudResult;
 use crate::model::TargetGroupHealth;
 use aws_sdk_elasticloadbalancingv2::types::{TargetHealthDescription, TargetHealthStateEnum};

@@ -1,8 +1,8 @@
 //! Task definitions, described once per ARN and kept forever: a task definition ARN names one
 //! immutable revision, so its containers, images and log settings never change.
 
-use super::errors::{ErrorMapper, Within};
-use super::parse::task_def_ref;
+use crate::cloud::aws::errors::{ErrorMapper, Within};
+use crate::cloud::aws::parse::task_def_ref;
 use crate::cloud::CloudResult;
 use crate::model::{TaskDefRef, TaskDefinition};
 use futures::StreamExt;
@@ -59,7 +59,7 @@ impl TaskDefInfo {
                 }),
             })
             .collect();
-        let spec = super::taskdef_spec::spec_of(arn, td);
+        let spec = crate::cloud::aws::taskdef_spec::spec_of(arn, td);
         let arn = td.task_definition_arn().unwrap_or(arn);
         Self {
             arn: arn.to_string(),

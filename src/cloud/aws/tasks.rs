@@ -1,8 +1,8 @@
 //! ECS tasks: `list_tasks` (pages of 100) for RUNNING and then STOPPED, `describe_tasks` in
 //! batches of 100, mapped into `model::Task`.
 
-use super::errors::{ErrorMapper, Within};
-use super::parse::{last_segment, opt_millis, service_of_group, task_def_ref};
+use crate::cloud::aws::errors::{ErrorMapper, Within};
+use crate::cloud::aws::parse::{last_segment, opt_millis, service_of_group, task_def_ref};
 use crate::cloud::CloudResult;
 use crate::model::{Health, Task, TaskStatus};
 use aws_sdk_ecs::types::DesiredStatus;
@@ -65,7 +65,7 @@ pub async fn describe(
     cluster: &str,
     arns: &[String],
 ) -> CloudResult<Vec<aws_sdk_ecs::types::Task>> {
-    super::batch::in_batches(arns, DESCRIBE_BATCH, CONCURRENCY, |chunk| {
+    crate::cloud::aws::batch::in_batches(arns, DESCRIBE_BATCH, CONCURRENCY, |chunk| {
         describe_batch(ecs, errors, cluster, chunk)
     })
     .await

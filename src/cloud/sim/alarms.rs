@@ -1,8 +1,8 @@
 //! The demo's CloudWatch alarms as they are defined (metric, statistic, dimensions, threshold),
 //! their state history, and the metric points an alarm's detail draws.
 
-use super::traffic;
-use super::world::World;
+use crate::cloud::sim::traffic;
+use crate::cloud::sim::world::World;
 use crate::model::{
     Alarm, AlarmKind, AlarmSpec, AlarmState, AlarmTransition, Comparison, MetricSpec, Millis,
 };
@@ -166,7 +166,7 @@ pub fn seed(w: &World, now: Millis) -> Vec<Alarm> {
 /// Records a state change, as `DescribeAlarmHistory` would list it.
 pub fn record(w: &mut World, name: &str, t: AlarmTransition) {
     w.alarm_history.push_back((name.to_string(), t));
-    while w.alarm_history.len() > super::world::ALARM_HISTORY_KEPT {
+    while w.alarm_history.len() > crate::cloud::sim::world::ALARM_HISTORY_KEPT {
         w.alarm_history.pop_front();
     }
 }

@@ -1,7 +1,7 @@
 //! Native ECS CANARY deployments: lifecycle stages, the PAUSE hook before production traffic,
 //! the canary bake, and the rollback ECS performs when the hook times out.
 
-use super::world::{Role, World};
+use crate::cloud::sim::world::{Role, World};
 use crate::model::{
     DeploymentStatus, Health, HookStatus, LifecycleStage as Stage, NativeDeployment, NativeStatus,
     RolloutState, TimeoutAction,
@@ -45,7 +45,7 @@ pub fn enter_hook(w: &mut World, i: usize) {
     let now = w.now;
     set_stage(w, i, Stage::PreProductionTrafficShift);
     if let Some(n) = w.native_mut(i) {
-        n.hook = Some(super::seed::hook(now));
+        n.hook = Some(crate::cloud::sim::seed::hook(now));
     }
 }
 
@@ -232,7 +232,7 @@ fn finish(w: &mut World, i: usize, status: NativeStatus) {
     let entry = crate::model::history::native_entry(n, now);
     let s = &mut w.services[i];
     s.past.push_front(entry);
-    s.past.truncate(super::world::PAST_KEPT);
+    s.past.truncate(crate::cloud::sim::world::PAST_KEPT);
     s.next_deploy_at = Some(now + NEXT_CANARY_MS);
     s.svc.deployments.retain(|d| d.task_def == keep);
     if let Some(d) = s.svc.deployments.first_mut() {

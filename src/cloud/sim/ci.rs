@@ -2,8 +2,8 @@
 //! image into the simulated ECR on the same clock. Every demo service is built by a workflow
 //! of `acme/<service>`; a run goes queued → in_progress (test, build, scan, push) → completed.
 
-use super::rng::hex_of;
-use super::world::World;
+use crate::cloud::sim::rng::hex_of;
+use crate::cloud::sim::world::World;
 use crate::model::{
     BuildSource, Conclusion, Image, InputKind, Job, Millis, Run, RunStatus, Step, Workflow,
     WorkflowInput,
@@ -352,7 +352,7 @@ pub fn seed(w: &mut World) {
             let at = img.pushed_at - 60_000;
             add(w, i, &src, sha, at, Ending::Success, true);
         }
-        if w.services[i].role == super::world::Role::BadRolling {
+        if w.services[i].role == crate::cloud::sim::world::Role::BadRolling {
             let sha = hex_of(&format!("{repo} failing"), 40);
             add(
                 w,

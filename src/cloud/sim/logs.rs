@@ -3,7 +3,7 @@
 //! an update a second, a session ending after three hours), with plain-term and simple JSON
 //! filter patterns.
 
-use super::World;
+use crate::cloud::sim::World;
 use crate::model::{
     GroupSpec, LiveQuery, LiveUpdate, LogPage, LogQuery, LogSources, LogTag, LogTarget, Millis,
     RawEvent,

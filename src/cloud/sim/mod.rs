@@ -14,7 +14,7 @@ pub mod scenario;
 pub mod seed;
 pub mod world;
 
-use super::{CloudError, CloudResult, ErrorKind, Fleet, LiveStream};
+use crate::cloud::{CloudError, CloudResult, ErrorKind, Fleet, LiveStream};
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
     Alarm, AlarmTransition, Clean, ContextInfo, Image, LiveEnd, LiveQuery, LiveUpdate, LogPage,

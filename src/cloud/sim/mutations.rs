@@ -1,8 +1,8 @@
 //! The demo fleet's answer to mutating calls, with the same preconditions ECS checks.
 
-use super::ci::Registered;
-use super::world::World;
-use super::{canary, rolling};
+use crate::cloud::sim::ci::Registered;
+use crate::cloud::sim::world::World;
+use crate::cloud::sim::{canary, rolling};
 use crate::cloud::{CloudError, CloudResult, ErrorKind};
 use crate::model::{HookStatus, Mutation, NativeStatus, ServiceKey, TaskDefRef};
 

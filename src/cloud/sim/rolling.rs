@@ -1,7 +1,7 @@
 //! Classic ECS rolling deployments: tasks start, pass or fail health checks, the old tasks
 //! drain, and the circuit breaker rolls a failing deployment back.
 
-use super::world::{Role, World};
+use crate::cloud::sim::world::{Role, World};
 use crate::model::{Deployment, DeploymentStatus, Health, RolloutState, TaskDefRef, TaskStatus};
 
 /// A task is PROVISIONING, then PENDING, then RUNNING after this long.
@@ -12,7 +12,7 @@ const HEALTH_GRACE_MS: i64 = 10_000;
 const UNHEALTHY_STOP_MS: i64 = 5_000;
 
 pub fn start(w: &mut World, i: usize, bad: bool) {
-    let to = super::scenario::next_revision(w, i);
+    let to = crate::cloud::sim::scenario::next_revision(w, i);
     if bad {
         w.services[i].bad_revisions.push(to.revision);
     }

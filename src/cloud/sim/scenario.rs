@@ -1,7 +1,7 @@
 //! When the demo's deployments start. The schedule repeats every cycle, so a demo left open
 //! keeps showing rollouts.
 
-use super::world::{Role, World};
+use crate::cloud::sim::world::{Role, World};
 use crate::model::TaskDefRef;
 
 /// Seconds in one cycle of the scenario.
@@ -18,17 +18,17 @@ pub fn on_schedule(w: &mut World) {
     for i in 0..w.services.len() {
         match w.services[i].role {
             Role::BadRolling if in_cycle == BAD_DEPLOY_AT_S => {
-                super::rolling::start(w, i, true);
+                crate::cloud::sim::rolling::start(w, i, true);
             }
             Role::Rolling if in_cycle == GOOD_DEPLOY_AT_S => {
-                super::rolling::start(w, i, false);
+                crate::cloud::sim::rolling::start(w, i, false);
             }
             Role::PairedCanary if in_cycle == PAIR_AT_S && w.services[i].svc.desired == 0 => {
                 restart_pair(w, i);
             }
             Role::Canary if w.services[i].next_deploy_at.is_some_and(|at| at <= w.now) => {
                 w.services[i].next_deploy_at = None;
-                super::seed::start_canary(w, i, false);
+                crate::cloud::sim::seed::start_canary(w, i, false);
             }
             _ => {}
         }
@@ -66,7 +66,7 @@ fn restart_pair(w: &mut World, i: usize) {
         }
     }
     w.services[i].svc.desired = 1;
-    super::rolling::start_to(w, i, td);
+    crate::cloud::sim::rolling::start_to(w, i, td);
 }
 
 /// The next revision a deployment registers for a service.

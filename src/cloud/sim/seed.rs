@@ -1,7 +1,7 @@
 //! The demo fleet as it stands when the console opens.
 
-use super::rng::{Rng, hex_of};
-use super::world::{METRIC_POINTS, Role, SimService, World};
+use crate::cloud::sim::rng::{Rng, hex_of};
+use crate::cloud::sim::world::{METRIC_POINTS, Role, SimService, World};
 use crate::model::{
     CircuitBreaker, DeploymentStatus, Health, HookStatus, LifecycleHook, LifecycleStage, Millis,
     NativeDeployment, NativeStatus, RolloutState, Service, ServiceRevision, ServiceStatus,
@@ -151,16 +151,16 @@ pub fn world(start: Millis) -> World {
         add_service(&mut w, spec);
     }
     w.routes.push(search_route(&w));
-    w.alarms = super::alarms::seed(&w, start);
+    w.alarms = crate::cloud::sim::alarms::seed(&w, start);
     for i in 0..w.services.len() {
         if w.services[i].role == Role::Canary {
             seed_past_canary(&mut w, i);
             start_canary(&mut w, i, true);
         }
     }
-    super::ci::seed(&mut w);
+    crate::cloud::sim::ci::seed(&mut w);
     w.recount();
-    super::traffic::seed(&mut w);
+    crate::cloud::sim::traffic::seed(&mut w);
     w
 }
 
@@ -307,7 +307,7 @@ fn new_service(w: &World, spec: &Spec, td: TaskDefRef, created_at: Millis) -> Se
         alarm_tags: Vec::new(),
         history: Vec::new(),
         // Every demo service is built by its repository's workflow; staging builds its branch.
-        build: Some(super::ci::source_of(spec.cluster, spec.name)),
+        build: Some(crate::cloud::sim::ci::source_of(spec.cluster, spec.name)),
     }
 }
 
@@ -354,7 +354,7 @@ fn seed_images(w: &mut World, i: usize, revision: u32) {
 pub fn start_canary(w: &mut World, i: usize, at_hook: bool) {
     let source_td = w.services[i].svc.task_def.clone();
     // Registering the target revision pushes its image, as the pipeline would.
-    let target_td = super::scenario::next_revision(w, i);
+    let target_td = crate::cloud::sim::scenario::next_revision(w, i);
     let native = native_canary(w, i, &source_td, &target_td);
     let mut d = w.new_deployment(i, target_td.clone(), "");
     let s = &mut w.services[i].svc;
@@ -437,7 +437,7 @@ fn wait_at_hook(w: &mut World, i: usize, target: &TaskDefRef) {
     if let Some(n) = w.native_mut(i) {
         n.started_at = started;
     }
-    super::canary::enter_hook(w, i);
+    crate::cloud::sim::canary::enter_hook(w, i);
     w.event(
         i,
         format!("(service {name}) deployment is waiting at lifecycle hook manual-promote-gate."),

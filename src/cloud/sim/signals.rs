@@ -1,8 +1,8 @@
 //! What CloudWatch would see: 5xx counts, the alarms on them, CPU and memory points, and the
 //! log lines every task writes.
 
-use super::loglines::{self, Said};
-use super::world::{METRIC_POINTS, World};
+use crate::cloud::sim::loglines::{self, Said};
+use crate::cloud::sim::world::{METRIC_POINTS, World};
 use crate::model::{AlarmState, Health, LogLine, TaskStatus};
 
 /// Steps of 5xx history the alarms look at.
@@ -133,7 +133,7 @@ fn set_state(w: &mut World, ai: usize, firing: bool, reason: String, now: i64) {
         a.reason = reason;
         a.updated_at = now;
         let name = a.name.clone();
-        super::alarms::record(w, &name, t);
+        crate::cloud::sim::alarms::record(w, &name, t);
     }
 }
 

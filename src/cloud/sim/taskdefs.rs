@@ -2,7 +2,7 @@
 //! a release variable that changes with every revision, and the secrets the service needs. A
 //! bad revision of `payments` lost its `PAYMENTS_API_KEY`, which is why its tasks fail.
 
-use super::world::World;
+use crate::cloud::sim::world::World;
 use crate::model::TaskDefRef;
 use crate::model::taskdef::{ContainerDef, HealthCheck, LogConfig, PortMapping, TaskDefinition};
 

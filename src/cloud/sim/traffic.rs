@@ -3,8 +3,8 @@
 //! weights of a pair, a native deployment's production and test traffic, and the tasks behind
 //! each target group; a bad revision's tasks answer slowly and with errors.
 
-use super::rng::hex_of;
-use super::world::World;
+use crate::cloud::sim::rng::hex_of;
+use crate::cloud::sim::world::World;
 use crate::model::evidence::AlbFigures;
 use crate::model::{Health, Millis, NativeStatus, Service, TaskStatus};
 use std::collections::VecDeque;

@@ -1,7 +1,7 @@
 //! The demo fleet's state and its clock. `advance_to` moves it forward in one-second steps, so
 //! the same start time and the same steps always give the same fleet.
 
-use super::rng::{Rng, hex_of};
+use crate::cloud::sim::rng::{Rng, hex_of};
 use crate::model::{
     Alarm, AlarmTransition, Deployment, DeploymentStatus, Findings, Health, Image, LogLine, Millis,
     NativeDeployment, RolloutState, Service, ServiceEvent, TargetGroupHealth, Task, TaskDefRef,
@@ -105,11 +105,11 @@ pub struct World {
     /// Weighted listener rules, such as the one splitting a paired canary's traffic.
     pub routes: Vec<WeightedRoute>,
     /// The load balancer's minutes, by target group ARN.
-    pub alb: BTreeMap<String, VecDeque<super::traffic::Minute>>,
+    pub alb: BTreeMap<String, VecDeque<crate::cloud::sim::traffic::Minute>>,
     /// Alarm state changes, oldest first, bounded by `ALARM_HISTORY_KEPT`.
     pub alarm_history: VecDeque<(String, AlarmTransition)>,
     /// The simulated GitHub Actions runs, and the revisions deploys registered.
-    pub builds: super::ci::Builds,
+    pub builds: crate::cloud::sim::ci::Builds,
 }
 
 /// Alarm state changes the simulated CloudWatch keeps.
@@ -136,13 +136,13 @@ impl World {
     }
 
     fn step(&mut self) {
-        super::scenario::on_schedule(self);
-        super::rolling::step(self);
-        super::canary::step(self);
-        super::signals::step(self);
-        super::ci::step(self);
+        crate::cloud::sim::scenario::on_schedule(self);
+        crate::cloud::sim::rolling::step(self);
+        crate::cloud::sim::canary::step(self);
+        crate::cloud::sim::signals::step(self);
+        crate::cloud::sim::ci::step(self);
         self.recount();
-        super::traffic::step(self);
+        crate::cloud::sim::traffic::step(self);
         self.forget_old();
     }
 

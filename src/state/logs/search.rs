@@ -3,7 +3,7 @@
 //! as they arrive; a keystroke that only narrows the filter rechecks the previous matches, not
 //! the whole buffer.
 
-use super::buffer::LogBuffer;
+use crate::state::logs::buffer::LogBuffer;
 use crate::state::filter::Filter;
 use std::collections::VecDeque;
 

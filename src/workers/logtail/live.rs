@@ -1,7 +1,7 @@
 //! Following through Live Tail: one session at a time, replaced before the three-hour limit
 //! (the two overlap for a few seconds), and how a session's end decides what comes next.
 
-use super::{
+use crate::workers::logtail::{
     Flow, LIVE_RETRY, OVERLAP, RECONNECT_FIRST, RECONNECT_MAX, ROTATE_AFTER, SOURCES_EVERY, Tail,
     next_of,
 };

@@ -1,6 +1,6 @@
 //! Following by polling FilterLogEvents, until Live Tail may be tried again.
 
-use super::{Flow, Tail};
+use crate::workers::logtail::{Flow, Tail};
 use crate::state::Watch;
 use crate::state::logs::TailMode;
 use std::time::Duration;

@@ -21,7 +21,7 @@ mod gh_server;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::ci::Ci;
 use deckwatch::ci::github::{GitHub, Secret};
-use deckwatch::cloud::sim::SimFleet;
+use deckwatch::demo::SimFleet;
 use deckwatch::model::Workflow;
 use deckwatch::state::{Effect, Mode, Msg, update};
 use deckwatch::testkit::StateBuilder;
@@ -145,9 +145,7 @@ async fn y_to_screen() {
         "github:GetContent",
     ]
     .map(|op| (op.to_string(), 1000.0));
-    let budget = Arc::new(deckwatch::workers::budget::Budget::new(
-        rates.into_iter().collect(),
-    ));
+    let budget = Arc::new(deckwatch::budget::Budget::new(rates.into_iter().collect()));
     let gh: Arc<dyn Ci> = Arc::new(GitHub::new(&server.url, Secret::new("t"), budget).unwrap());
     let fleet = Arc::new(SimFleet::new(EPOCH));
     let audit = Arc::new(Audit::new(None));

@@ -12,7 +12,7 @@
 #![allow(clippy::unwrap_used)] // a test or bench that fails should panic where it fails
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use deckwatch::cloud::sim::seed;
+use deckwatch::demo::seed;
 use deckwatch::model::{ContextInfo, Service};
 use deckwatch::state::table::Prepared;
 use deckwatch::state::{self, Msg, State};

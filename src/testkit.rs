@@ -2,7 +2,7 @@
 //! the demo fleet's seed, so every caller starts from the same state and changes only what it
 //! is about. Not part of the console.
 
-use crate::cloud::sim::{World, seed};
+use crate::demo::{World, seed};
 use crate::model::{Alarm, ContextInfo, Millis, Service, history};
 use crate::state::{Effect, Msg, Options, State, update};
 use crate::theme::Themes;
@@ -183,7 +183,7 @@ fn links_to(s: &mut State, links: Option<Links>) -> Vec<Effect> {
 /// The demo world's log lines of `service` after `cursor` (a line's number in the world's
 /// store), and the cursor to ask from next: what a follow of that service would receive.
 pub fn sim_lines(
-    fleet: &crate::cloud::sim::SimFleet,
+    fleet: &crate::demo::SimFleet,
     service: &crate::model::ServiceKey,
     cursor: u64,
 ) -> (Vec<crate::model::LogLine>, u64) {

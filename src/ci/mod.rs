@@ -3,7 +3,6 @@
 //! stands in when there is no token, saying how to set one.
 
 pub mod github;
-pub mod sim;
 
 use crate::cloud::{CloudError, CloudResult, ErrorKind};
 use crate::model::{Job, Millis, Mutation, RateInfo, Run, Workflow, WorkflowInput};

@@ -2,11 +2,9 @@
 //! trait, so the panes and workers never change with the backend.
 
 pub mod aws;
-pub mod error;
 pub mod listing;
-pub mod sim;
 
-pub use error::{CloudError, ErrorKind};
+pub use crate::model::error::{CloudError, ErrorKind};
 pub use listing::Listing;
 
 use crate::model::evidence::{AlbFigures, AlbQuery};

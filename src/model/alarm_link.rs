@@ -291,7 +291,7 @@ mod tests {
 
     #[test]
     fn alarms_link_by_dimensions_then_composites_then_names() {
-        let mut services = crate::cloud::sim::seed::world(0).services();
+        let mut services = crate::demo::seed::world(0).services();
         let web = services.iter_mut().find(|s| s.name == "web").unwrap();
         web.watched_alarms = vec!["web-deploy-guard".into()];
         web.alarm_tags = vec!["edge-*".into()];

@@ -327,7 +327,10 @@ impl ErrorRates {
         self.first = Some(self.first.map_or(at, |f| f.min(at)));
         let minute = at - at.rem_euclid(60_000);
         self.newest = self.newest.max(minute);
-        if !matches!(level, crate::model::Level::Error | crate::model::Level::Fatal) {
+        if !matches!(
+            level,
+            crate::model::Level::Error | crate::model::Level::Fatal
+        ) {
             return;
         }
         let cell = self
@@ -468,7 +471,7 @@ mod tests {
 
     #[test]
     fn the_demo_sides_are_found() {
-        let w = crate::cloud::sim::seed::world(0);
+        let w = crate::demo::seed::world(0);
         let all = w.services();
         let tasks = w.tasks();
         let checkout = all.iter().find(|s| s.name == "checkout").unwrap();

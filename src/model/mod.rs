@@ -6,6 +6,7 @@ mod alarm;
 pub mod alarm_link;
 pub mod build;
 pub mod clean;
+pub mod error;
 pub mod evidence;
 pub mod history;
 mod image;

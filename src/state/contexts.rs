@@ -8,11 +8,12 @@
 //! the loop (`Effect::SwitchContext`) and stops the old pollers at once, so no answer from the
 //! old account can land in the new context's panes.
 
-use crate::state::logs::LogView;
-use crate::state::table::Table;
-use crate::state::{Effect, Mode, Pane, State, progress};
 use crate::cloud::CloudError;
 use crate::model::{Alarm, ContextInfo, Image, Service, ServiceKey, Task};
+use crate::state::actions::progress;
+use crate::state::logs::LogView;
+use crate::state::table::Table;
+use crate::state::{Effect, Mode, Pane, State};
 use ratatui::style::Color;
 use std::collections::VecDeque;
 
@@ -65,11 +66,11 @@ struct Parts {
     rollout: Option<ServiceKey>,
     rollout_view: crate::state::rollout::RolloutView,
     /// The back-stack: its places are this context's panes and rows.
-    history: Vec<crate::state::history::Place>,
+    history: Vec<crate::state::back_stack::Place>,
     services_loading: Option<(usize, usize)>,
     progress: Option<progress::Progress>,
     /// Alarm links, comparisons, task definitions: all read from this context's account.
-    evidence: crate::state::evidence::Evidence,
+    evidence: crate::state::rollout::evidence::Evidence,
     context: ContextInfo,
     accent: Option<Color>,
     read_only: bool,
@@ -313,10 +314,9 @@ pub(super) fn on_failed(state: &mut State, generation: u64, err: CloudError) {
     for pane in Pane::ALL.into_iter().filter(|p| *p != Pane::Builds) {
         state.pane_data_mut(pane).fail(err.clone());
     }
-    let retry = state.keys.key_for(
-        crate::keymap::Layer::Normal,
-        &crate::keymap::Command::Refresh,
-    );
+    let retry = state
+        .keys
+        .key_for(crate::keys::Layer::Normal, &crate::keys::Command::Refresh);
     state.flash(format!(
         "context {}: {err} ({retry} tries again)",
         state.contexts.current.label()

@@ -1,14 +1,14 @@
 //! What reaches the reducer (`Msg`) and what it asks the loop to do (`Effect`).
 
-use crate::state::Pane;
-use crate::state::logs::{Backlog, LogFollow, LogSave, TailStatus};
-use crate::state::table::{Prepared, Sort};
+use crate::budget::OpReport;
 use crate::cloud::CloudError;
 use crate::model::{
     ActionPlan, ActionResult, Alarm, ContextInfo, Image, LogChunk, LogLine, Millis, RateInfo, Run,
     RunDetail, RunRef, Service, ServiceKey, Task, Workflow, WorkflowInput,
 };
-use crate::workers::budget::OpReport;
+use crate::state::Pane;
+use crate::state::logs::{Backlog, LogFollow, LogSave, TailStatus};
+use crate::state::table::{Prepared, Sort};
 use crossterm::event::{KeyEvent, MouseEvent};
 
 /// What the pollers need to know: what is on screen, and how fast to poll it.
@@ -32,7 +32,7 @@ pub struct Viewport {
     /// Rows of items the current pane's list shows at once.
     pub list_rows: u16,
     /// Where the frame drew what a mouse click can reach.
-    pub hits: crate::state::mouse::Hits,
+    pub hits: crate::state::input::mouse::Hits,
     /// How far the rollout view's document may scroll.
     pub scroll_limit: usize,
     /// How far the overlay on screen (the help) may scroll.
@@ -87,7 +87,7 @@ pub enum Msg {
     /// The API budget's figures, for `:budget`.
     Budget(Vec<OpReport>),
     /// What the evidence worker fetched.
-    Evidence(Box<crate::state::evidence::Fetched>),
+    Evidence(Box<crate::state::rollout::evidence::Fetched>),
     /// SIGTERM, SIGHUP or SIGINT.
     Quit,
     /// The backend of switch N (`Target::generation`) is built and its pollers run.
@@ -114,7 +114,7 @@ pub enum Effect {
     /// Send the API budget's figures (`Msg::Budget`), while `:budget` is open.
     ReportBudget,
     /// Tell the evidence worker what the screen needs now.
-    Evidence(Box<crate::state::evidence::Request>),
+    Evidence(Box<crate::state::rollout::evidence::Request>),
     /// Tell the CI worker what to poll.
     WatchBuilds(crate::state::builds::CiWatch),
     /// Read a workflow's dispatch inputs at a ref, for the build dialog.

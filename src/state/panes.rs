@@ -1,12 +1,12 @@
 //! The panes, and the one accessor over what every pane has: a filter, a position, the age of
 //! its data and the error that keeps it stale.
 
-use crate::state::State;
-use crate::state::history::Position;
-use crate::state::logs::LogView;
-use crate::state::table::{Table, TableItem};
 use crate::cloud::CloudError;
 use crate::model::Millis;
+use crate::state::State;
+use crate::state::back_stack::Position;
+use crate::state::logs::LogView;
+use crate::state::table::{Table, TableItem};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pane {

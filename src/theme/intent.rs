@@ -1,13 +1,13 @@
 //! How domain states look. The panes ask "how does a failed rollout look", never "is it red":
 //! the colour rules live here, keyed by the model's types.
 
-use crate::theme::Theme;
 use crate::model::evidence::Judgement;
 use crate::model::history::EventMark;
 use crate::model::taskdef::Change;
 use crate::model::{
     AlarmState, Health, Level, LogTag, Outcome, RolloutState, ServiceStatus, TaskStatus,
 };
+use crate::theme::Theme;
 use ratatui::style::{Modifier, Style};
 
 impl Theme {

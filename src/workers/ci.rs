@@ -3,7 +3,7 @@
 //! minute (and GitHub answers 304 to the ETag, which costs no quota); while a run moves, every
 //! few seconds. After a rate limit it waits until GitHub said it may call again.
 
-use crate::workers::budget::{self, Priority};
+use crate::budget::{self, Priority};
 use crate::ci::Ci;
 use crate::cloud::CloudError;
 use crate::model::{Job, Run, RunDetail, Workflow, build::Progress};

@@ -2,13 +2,13 @@
 //! audit records (with the GitHub login, never the token) before and after, and reports the
 //! run a dispatch started.
 
-use crate::workers::audit::{Audit, Phase};
 use crate::ci::Ci;
 use crate::model::{
     ActionError, ActionPlan, ActionResult, Conclusion, ContextInfo, Mutation, StepError, Workflow,
 };
 use crate::state::Msg;
 use crate::timing::now_ms;
+use crate::workers::audit::{Audit, Phase};
 use serde_json::json;
 use tokio::sync::mpsc;
 

@@ -8,13 +8,13 @@
 //! scrollback to copy. After a `:ctx` switch they fail the switch instead, and the console
 //! stays. Any other failure is retried with backoff while the panes say theirs.
 
-use crate::workers::audit::Audit;
-use crate::workers::backoff::Backoff;
-use crate::workers::budget::{Priority, with_priority};
-use crate::workers::team_audit;
+use crate::budget::{Priority, with_priority};
 use crate::cloud::{ErrorKind, Fleet};
 use crate::state::{LinkEvent, Msg};
 use crate::timing::now_ms;
+use crate::workers::audit::Audit;
+use crate::workers::backoff::Backoff;
+use crate::workers::team_audit;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 

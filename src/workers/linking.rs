@@ -52,7 +52,7 @@ impl Lists {
 
     /// The alarms in the pane's default order, and the links when they changed.
     pub fn alarms(&mut self, mut alarms: Vec<Alarm>) -> (Vec<Alarm>, Option<Links>) {
-        crate::state::items::sort_alarms(&mut alarms);
+        crate::state::table::items::sort_alarms(&mut alarms);
         if alarms == self.alarms {
             return (alarms, None);
         }

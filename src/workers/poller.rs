@@ -2,16 +2,16 @@
 //! flight (it awaits its own call), and merges repeated refresh requests into one. The loop
 //! tells the pollers what is on screen through a watch channel.
 
-use crate::workers::backoff::Backoff;
-use crate::workers::budget::{self, Priority};
-use crate::workers::evidence::Listed;
-use crate::workers::linking::Linking;
-use crate::workers::logtail;
-use crate::workers::metrics;
+use crate::budget::{self, Priority};
 use crate::cloud::{CloudError, ErrorKind, Fleet};
 use crate::model::{Alarm, Millis, Service, ServiceKey, history};
 use crate::state::{Msg, Pane, Watch};
 use crate::timing::now_ms;
+use crate::workers::backoff::Backoff;
+use crate::workers::evidence::Listed;
+use crate::workers::linking::Linking;
+use crate::workers::logtail;
+use crate::workers::metrics;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -35,7 +35,7 @@ pub struct Handles {
     /// Bumped to ask every poller to poll now.
     pub refresh: watch::Sender<u64>,
     /// What the evidence worker should fetch.
-    pub evidence: watch::Sender<crate::state::evidence::Request>,
+    pub evidence: watch::Sender<crate::state::rollout::evidence::Request>,
     /// The pollers and workers, stopped when the handles go (a context switch), so none of
     /// them calls the old account again.
     pub tasks: Vec<tokio::task::AbortHandle>,
@@ -84,11 +84,13 @@ fn on_screen(pane: Pane, w: &Watch) -> bool {
 pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Intervals) -> Handles {
     let (watch_tx, watch_rx) = watch::channel(first);
     let (refresh_tx, refresh_rx) = watch::channel(0u64);
-    let mut tasks =
-        vec![tokio::spawn(crate::workers::credentials::run(fleet.clone(), tx.clone())).abort_handle()];
+    let mut tasks = vec![
+        tokio::spawn(crate::workers::credentials::run(fleet.clone(), tx.clone())).abort_handle(),
+    ];
     let (evidence_tx, evidence_rx) = watch::channel(Default::default());
     let listed = Listed::default();
-    let evidence = crate::workers::evidence::run(fleet.clone(), tx.clone(), evidence_rx, listed.clone());
+    let evidence =
+        crate::workers::evidence::run(fleet.clone(), tx.clone(), evidence_rx, listed.clone());
     tasks.push(tokio::spawn(evidence).abort_handle());
     let linking = Linking::default();
     let (keys_tx, keys_rx) = watch::channel(Arc::new(Vec::new()));

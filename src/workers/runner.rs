@@ -1,9 +1,7 @@
 //! The action runner: re-reads the service just before the call, refuses if anything the user
 //! saw has changed, writes the audit record before and after, and reports back by message.
 
-use crate::workers::audit::{Audit, Phase};
-use crate::workers::budget::{Priority, with_priority};
-use crate::workers::team_audit;
+use crate::budget::{Priority, with_priority};
 use crate::ci::Ci;
 use crate::cloud::Fleet;
 use crate::model::{
@@ -11,6 +9,8 @@ use crate::model::{
     ServiceKey, StepError, TaskDefRef, weights_text,
 };
 use crate::state::{LinkEvent, Msg, TeamAudit};
+use crate::workers::audit::{Audit, Phase};
+use crate::workers::team_audit;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;

@@ -3,10 +3,10 @@
 //! could not go is tried again every minute until it does. The header says when the group is
 //! missing or records wait.
 
-use crate::workers::audit::{Audit, SHIP_BATCH};
-use crate::workers::budget::{Priority, with_priority};
+use crate::budget::{Priority, with_priority};
 use crate::cloud::Fleet;
 use crate::state::{LinkEvent, Msg, TeamAudit};
+use crate::workers::audit::{Audit, SHIP_BATCH};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;

@@ -1,7 +1,7 @@
 //! Says when a call has had no answer for a while, so a hung endpoint shows as "no answer for
 //! 14s" in the header instead of only as data that grows older.
 
-use crate::state::link::NO_ANSWER_MS;
+use crate::state::connection::NO_ANSWER_MS;
 use crate::state::{LinkEvent, Msg, Pane};
 use crate::timing::now_ms;
 use std::future::Future;

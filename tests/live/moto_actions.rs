@@ -19,7 +19,7 @@ use deckwatch::cloud::aws::AwsFleet;
 use deckwatch::cloud::{Fleet, ReadOnly};
 use deckwatch::model::Verb;
 use deckwatch::model::{ActionPlan, ContextInfo, RolloutState, Service, ServiceKey};
-use deckwatch::state::plan::for_verb;
+use deckwatch::state::actions::plan::for_verb;
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::runner::execute;
 use seed::{Seeder, TaskDefSpec};

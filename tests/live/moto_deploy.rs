@@ -7,7 +7,7 @@
 use crate::support::{moto, seed};
 use deckwatch::cloud::{Fleet, ReadOnly};
 use deckwatch::model::{ContextInfo, Mutation, ServiceKey};
-use deckwatch::state::build_plan;
+use deckwatch::state::builds::plan as build_plan;
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::runner::execute;
 use seed::{Seeder, TaskDefSpec};

@@ -396,7 +396,7 @@ async fn r_after_a_simulated_breaker_rollback_targets_the_last_stable_revision()
         .iter()
         .find(|s| s.key() == key)
         .unwrap();
-    let plan = deckwatch::state::plan::rollback(s).expect("a rollback plan");
+    let plan = deckwatch::state::actions::plan::rollback(s).expect("a rollback plan");
     assert_eq!(
         plan.mutation,
         Mutation::UpdateService {

@@ -18,7 +18,7 @@ use counting::CallCounter;
 use deckwatch::cloud::Fleet;
 use deckwatch::model::Verb;
 use deckwatch::model::{ContextInfo, Mutation, Service, Split, split};
-use deckwatch::state::plan::for_verb;
+use deckwatch::state::actions::plan::for_verb;
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::runner::execute;
 use seed::{Seeder, TaskDefSpec};

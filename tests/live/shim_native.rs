@@ -18,7 +18,7 @@ use deckwatch::model::{
     ContextInfo, HookStatus, LifecycleStage, Mutation, NativeStatus, Service, ServiceKey, Strategy,
     TimeoutAction, Verb,
 };
-use deckwatch::state::plan::for_verb;
+use deckwatch::state::actions::plan::for_verb;
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::runner::execute;
 use serde_json::{Value, json};

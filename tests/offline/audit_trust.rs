@@ -3,13 +3,13 @@
 //! the call and keeps what it could not ship, and is readable by its owner only.
 
 use async_trait::async_trait;
-use deckwatch::cloud::sim::SimFleet;
 use deckwatch::cloud::{CloudError, CloudResult, ErrorKind, Fleet};
+use deckwatch::demo::SimFleet;
 use deckwatch::model::{
     ActionError, Alarm, ContextInfo, Image, LogPage, LogQuery, LogSources, LogTarget, Mutation,
     Service, ServiceKey, StepError, Task, Verb,
 };
-use deckwatch::state::plan::for_verb;
+use deckwatch::state::actions::plan::for_verb;
 use deckwatch::state::{LinkEvent, Msg, TeamAudit};
 use deckwatch::workers::audit::{Audit, NO_LOCATION};
 use deckwatch::workers::runner::{execute, run};

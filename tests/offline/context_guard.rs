@@ -2,10 +2,10 @@
 //! account or region never runs in another, whatever the layers above did.
 
 use deckwatch::cloud::Fleet;
-use deckwatch::cloud::sim::SimFleet;
+use deckwatch::demo::SimFleet;
 use deckwatch::model::{ActionError, ContextInfo, HookStatus, Verb};
 use deckwatch::state::Msg;
-use deckwatch::state::plan::for_verb;
+use deckwatch::state::actions::plan::for_verb;
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::runner;
 use std::sync::Arc;

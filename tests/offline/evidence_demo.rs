@@ -7,10 +7,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::cloud::Fleet;
-use deckwatch::cloud::sim::SimFleet;
+use deckwatch::demo::SimFleet;
 use deckwatch::model::{ContextInfo, Millis, ServiceKey};
-use deckwatch::state::evidence::Fetched;
-use deckwatch::state::evidence::request;
+use deckwatch::state::rollout::evidence::Fetched;
+use deckwatch::state::rollout::evidence::request;
 use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};
 use deckwatch::testkit::{Feed, StateBuilder};
 use deckwatch::theme::Themes;

@@ -3,7 +3,7 @@
 //! an item is asked about at most `MAX_TERMS` terms, however long the text typed.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use deckwatch::state::filter::{MAX_LEN, MAX_TERMS};
+use deckwatch::state::table::filter::{MAX_LEN, MAX_TERMS};
 use deckwatch::state::table::{Table, TableItem, contains};
 use deckwatch::state::{Mode, Msg, update};
 use deckwatch::testkit::StateBuilder;

@@ -2,7 +2,7 @@
 //! (`cargo test --test offline measure -- --ignored --nocapture`). Nothing here asserts a time;
 //! BENCHMARKS.md records the figures with the command.
 
-use deckwatch::cloud::sim::seed;
+use deckwatch::demo::seed;
 use deckwatch::model::{Alarm, AlarmSpec, MetricSpec, Service, link_alarms};
 use deckwatch::state::{Msg, update};
 use deckwatch::testkit::StateBuilder;

@@ -8,7 +8,7 @@
 //! fixed seeds: the same keys every time.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use deckwatch::cloud::sim::{World, seed};
+use deckwatch::demo::{World, seed};
 use deckwatch::model::{ActionError, Millis};
 use deckwatch::state::{Effect, Mode, Msg, State, update};
 use deckwatch::testkit::{Feed, StateBuilder};

@@ -4,8 +4,8 @@
 //! the calls per minute a console left open makes.
 
 use async_trait::async_trait;
-use deckwatch::cloud::sim::SimFleet;
 use deckwatch::cloud::{CloudResult, Fleet, LiveStream};
+use deckwatch::demo::SimFleet;
 use deckwatch::model::{
     Alarm, ContextInfo, Image, LiveEnd, LiveQuery, LogPage, LogQuery, LogSources, LogTarget,
     Mutation, Service, ServiceKey, Task, Utilisation,

@@ -4,9 +4,9 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::cloud::Fleet;
-use deckwatch::cloud::sim::SimFleet;
+use deckwatch::demo::SimFleet;
 use deckwatch::model::{ActionError, ActionPlan, ContextInfo, Millis};
-use deckwatch::state::progress::{Phase, SHOWN_MS};
+use deckwatch::state::actions::progress::{Phase, SHOWN_MS};
 use deckwatch::state::{Effect, Msg, State, update};
 use deckwatch::testkit::StateBuilder;
 use deckwatch::timing::STABLE_TIMEOUT_MS;
@@ -48,7 +48,7 @@ fn select(s: &mut State, cluster: &str, name: &str) {
 
 fn line(s: &State) -> String {
     let p = s.progress.as_ref().expect("an activity line");
-    deckwatch::ui::activity::text(p, &s.services.items, s.now)
+    deckwatch::ui::chrome::activity::text(p, &s.services.items, s.now)
 }
 
 fn the_act(fx: &[Effect]) -> ActionPlan {

@@ -1,13 +1,13 @@
 //! Actions on the demo fleet over simulated time: the runner re-reads, checks, audits and calls,
 //! and the fleet moves as ECS would.
 
-use deckwatch::cloud::sim::SimFleet;
 use deckwatch::cloud::{CloudError, CloudResult, ErrorKind, Fleet, ReadOnly};
+use deckwatch::demo::SimFleet;
 use deckwatch::model::Verb;
 use deckwatch::model::{
     AlarmState, ContextInfo, HookStatus, Mutation, RolloutState, Service, TaskDefRef,
 };
-use deckwatch::state::plan::for_verb;
+use deckwatch::state::actions::plan::for_verb;
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::runner::execute;
 use std::sync::Arc;
@@ -343,7 +343,7 @@ async fn an_abort_is_refused_when_someone_changed_the_weights_since_the_dialog()
 
 #[tokio::test(start_paused = true)]
 async fn a_retired_paired_canary_comes_back_with_the_next_revision_at_the_next_cycle() {
-    use deckwatch::cloud::sim::scenario::PAIR_AT_S;
+    use deckwatch::demo::scenario::PAIR_AT_S;
     let fleet = SimFleet::new(EPOCH);
     // A place for the audit log: without one every action is refused.
     let audit_dir = tempfile::tempdir().unwrap();

@@ -2,12 +2,12 @@
 //! run completes → its image appears → `D` → `y` → the rollout completes. Read-only refuses.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use deckwatch::ci::sim::SimCi;
 use deckwatch::ci::{Ci, ReadOnlyCi};
 use deckwatch::cloud::Fleet;
-use deckwatch::cloud::sim::SimFleet;
+use deckwatch::demo::SimFleet;
+use deckwatch::demo::ci::SimCi;
 use deckwatch::model::{Conclusion, Mutation, RunStatus, Verb};
-use deckwatch::state::progress::Phase;
+use deckwatch::state::actions::progress::Phase;
 use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};
 use deckwatch::testkit::{Feed, StateBuilder};
 use deckwatch::workers::audit::Audit;
@@ -318,7 +318,7 @@ async fn read_only_sends_no_post_and_says_so() {
     let before = w.fleet.with_world(|x| x.builds.runs.len());
     // The plan is made as if the keys allowed it; the lowest layer refuses it.
     let api = w.state.services.items[0].clone();
-    let form_plan = deckwatch::state::build_plan::cancel(&api, &{
+    let form_plan = deckwatch::state::builds::plan::cancel(&api, &{
         let mut r = w.state.builds.runs.items[0].clone();
         r.status = RunStatus::InProgress;
         r

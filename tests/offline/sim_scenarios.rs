@@ -7,7 +7,7 @@
 //! PAUSE hook of a CANARY deployment and rolls back when the hook times out.
 
 use deckwatch::cloud::Fleet;
-use deckwatch::cloud::sim::{SimFleet, seed};
+use deckwatch::demo::{SimFleet, seed};
 use deckwatch::model::{
     AlarmState, DeploymentStatus, Health, HookStatus, Level, LineMeta, LogQuery, LogTag, LogTarget,
     Millis, RawEvent, RolloutState, Service, ServiceKey, TaskDefRef,
@@ -632,7 +632,7 @@ fn the_same_steps_give_the_same_fleet() {
 fn another_epoch_gives_the_same_fleet_shifted_in_time() {
     let a = seed::world(EPOCH);
     let b = seed::world(EPOCH + 3_600_000);
-    let names = |w: &deckwatch::cloud::sim::World| -> Vec<(String, String, u32)> {
+    let names = |w: &deckwatch::demo::World| -> Vec<(String, String, u32)> {
         w.services()
             .iter()
             .map(|s| (s.cluster.clone(), s.name.clone(), s.task_def.revision))

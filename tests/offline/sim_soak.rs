@@ -3,8 +3,8 @@
 //! the real binary over ten minutes.)
 
 use deckwatch::cloud::Fleet;
-use deckwatch::cloud::sim::SimFleet;
-use deckwatch::cloud::sim::world::{Footprint, IMAGES_RETAIN, LOG_RETAIN};
+use deckwatch::demo::SimFleet;
+use deckwatch::demo::world::{Footprint, IMAGES_RETAIN, LOG_RETAIN};
 use deckwatch::model::{LogTarget, Millis, ServiceKey};
 use deckwatch::state::{Msg, Pane, State, update};
 use deckwatch::testkit::{Feed, StateBuilder, sim_lines};

@@ -352,7 +352,7 @@ fn the_help_overlay_lists_every_palette_command_when_scrolled() {
     let mut s = state(&d);
     // The help scrolls: read every page of it.
     let text = help_pages(&mut s);
-    for word in deckwatch::keymap::WORDS {
+    for word in deckwatch::keys::WORDS {
         // Long lines wrap: the command's name is on the page.
         let cmd = word.usage();
         let cmd = cmd.split_whitespace().next().unwrap_or_default();
@@ -669,8 +669,8 @@ fn the_services_title_says_how_many_clusters_are_read_during_the_first_load() {
 /// colour, and GitHub's own quota as its last answer gave it.
 #[test]
 fn budget_overlay_shows_the_operations_and_the_github_quota() {
+    use deckwatch::budget::OpReport;
     use deckwatch::model::RateInfo;
-    use deckwatch::workers::budget::OpReport;
     let mut s = state(&demo());
     for c in ":budget".chars() {
         update(&mut s, key(KeyCode::Char(c)));

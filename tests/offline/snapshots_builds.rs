@@ -142,7 +142,7 @@ fn build_dialog_shows_the_inputs_and_the_exact_request() {
     let w = form.source.workflow.clone();
     update(
         &mut s,
-        Msg::BuildInputs(w, "main".into(), Ok(deckwatch::cloud::sim::ci::inputs())),
+        Msg::BuildInputs(w, "main".into(), Ok(deckwatch::demo::builds::inputs())),
     );
     let t = render(&s);
     insta::assert_snapshot!("build_dialog", t.backend());

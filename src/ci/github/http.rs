@@ -3,11 +3,11 @@
 //! rate-limit headers, and after a rate limit stops calling until GitHub said it may again, so
 //! no poller can turn a limit into a storm.
 
+use crate::budget::Budget;
 use crate::ci::github::token::Secret;
 use crate::cloud::{CloudError, CloudResult, ErrorKind};
 use crate::model::{Millis, RateInfo};
 use crate::timing::now_ms;
-use crate::workers::budget::Budget;
 use bytes::Bytes;
 use http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::{BodyExt, Full};

@@ -7,10 +7,10 @@ pub mod inputs;
 pub mod parse;
 pub mod token;
 
+use crate::budget::Budget;
 use crate::ci::{Ci, Dispatched};
 use crate::cloud::{CloudError, CloudResult, ErrorKind};
 use crate::model::{Job, Millis, Mutation, RateInfo, Run, Workflow, WorkflowInput, dispatch_body};
-use crate::workers::budget::Budget;
 use async_trait::async_trait;
 use base64::Engine;
 use http::{Http, encode};

@@ -2,9 +2,9 @@
 //! (`GetMetricData`, one query) and its state changes (`DescribeAlarmHistory`, state updates
 //! only). Read only while the detail is open.
 
+use crate::cloud::CloudResult;
 use crate::cloud::aws::errors::{ErrorMapper, Within};
 use crate::cloud::aws::parse::millis;
-use crate::cloud::CloudResult;
 use crate::model::text::clean;
 use crate::model::{AlarmState, AlarmTransition, MetricSpec, Millis};
 use aws_sdk_cloudwatch::types::{

@@ -4,10 +4,10 @@
 //! Queries sharing a window go in one `GetMetricData` call, up to 500 queries each; the
 //! percentiles in a call of their own, so counts still show where percentiles cannot be had.
 
+use crate::cloud::CloudResult;
 use crate::cloud::aws::balancers::Balancers;
 use crate::cloud::aws::errors::{ErrorMapper, Within};
 use crate::cloud::aws::metrics::MAX_QUERIES;
-use crate::cloud::CloudResult;
 use crate::model::Millis;
 use crate::model::alarm_link::{load_balancer_dimension, target_group_dimension};
 use crate::model::evidence::{AlbFigures, AlbQuery};

@@ -3,8 +3,8 @@
 //! rarely, so answers are kept for ten minutes, and only asked for when a comparison or an
 //! alarm needs them (never on a services refresh).
 
-use crate::cloud::aws::errors::{ErrorMapper, Within};
 use crate::cloud::CloudResult;
+use crate::cloud::aws::errors::{ErrorMapper, Within};
 use aws_sdk_elasticloadbalancingv2::Client;
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -4,11 +4,11 @@
 //! that part empty; the rows still show. CPU and memory come from a worker of their own
 //! (`Fleet::utilisation`).
 
+use crate::cloud::CloudResult;
 use crate::cloud::aws::native::{self, NativeTarget};
 use crate::cloud::aws::services::{self, RawService};
 use crate::cloud::aws::taskdefs::TaskDefInfo;
 use crate::cloud::aws::{AwsFleet, routes, targets};
-use crate::cloud::CloudResult;
 use crate::model::{NativeDeployment, Service, TargetGroupHealth, TaskDefRef, WeightedRoute};
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,9 +1,9 @@
 //! Turns SDK errors into `CloudError`s a pane can act on: what kind of failure, and for
 //! credentials and permissions, what the user should do about it.
 
+use crate::budget::Budget;
 use crate::cloud::{CloudError, CloudResult, ErrorKind};
 use crate::model::text::clean;
-use crate::workers::budget::Budget;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
@@ -89,7 +89,10 @@ impl ErrorMapper {
     }
 
     /// Tells `state` when the service refuses the credentials.
-    pub fn with_credentials(mut self, state: Arc<crate::cloud::aws::credentials::CredentialState>) -> Self {
+    pub fn with_credentials(
+        mut self,
+        state: Arc<crate::cloud::aws::credentials::CredentialState>,
+    ) -> Self {
         self.credentials = Some(state);
         self
     }

@@ -2,10 +2,10 @@
 //! their target revisions' task definitions from `DescribeServiceRevisions` (20 a call).
 //! Read only for the service the rollout view shows.
 
+use crate::cloud::CloudResult;
 use crate::cloud::aws::errors::{ErrorMapper, Within};
 use crate::cloud::aws::native::DESCRIBE_BATCH;
 use crate::cloud::aws::parse::{millis, opt_millis, task_def_ref};
-use crate::cloud::CloudResult;
 use crate::model::history::{DeploymentBrief, HISTORY_KEPT, from_briefs};
 use crate::model::text::clean;
 use crate::model::{NativeStatus, PastDeployment, ServiceKey, TaskDefRef};

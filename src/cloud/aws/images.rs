@@ -1,9 +1,9 @@
 //! ECR images: `describe_repositories` and `describe_images`, both paged, with the summary of
 //! scan findings, joined to the services whose task definitions use them.
 
+use crate::cloud::CloudResult;
 use crate::cloud::aws::errors::{ErrorMapper, Within};
 use crate::cloud::aws::parse::{image_matches, millis};
-use crate::cloud::CloudResult;
 use crate::model::{Findings, Image};
 use aws_sdk_ecr::types::{FindingSeverity, ImageDetail, Repository};
 use futures::{StreamExt, TryStreamExt};

@@ -4,8 +4,8 @@
 //! worker knows whether to poll instead (`Unavailable`), start another (`Timeout`, after three
 //! hours) or reconnect (`Broken`).
 
-use crate::cloud::aws::errors::{ErrorMapper, chain_text};
 use crate::cloud::LiveStream;
+use crate::cloud::aws::errors::{ErrorMapper, chain_text};
 use crate::model::{LiveEnd, LiveQuery, LiveUpdate, RawEvent};
 use aws_sdk_cloudwatchlogs::operation::start_live_tail::StartLiveTailError;
 use aws_sdk_cloudwatchlogs::types::StartLiveTailResponseStream as Frame;

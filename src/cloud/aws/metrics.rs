@@ -1,8 +1,8 @@
 //! CPU and memory utilisation of services: `get_metric_data`, up to 500 queries a call, one
 //! point a minute over the last hour.
 
-use crate::cloud::aws::errors::{ErrorMapper, Within};
 use crate::cloud::CloudResult;
+use crate::cloud::aws::errors::{ErrorMapper, Within};
 use crate::model::{Millis, ServiceKey, Utilisation};
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, ScanBy};
 use aws_smithy_types::DateTime;

@@ -21,7 +21,6 @@ pub mod livetail;
 pub mod logs;
 pub mod metrics;
 mod mutations;
-pub mod names;
 pub mod native;
 pub mod parse;
 pub mod routes;
@@ -92,7 +91,7 @@ pub struct Overrides {
     /// Replaces the credential chain.
     pub credentials: Option<SharedCredentialsProvider>,
     /// The process's API budget; every call asks it first. Default: a budget of its own.
-    pub budget: Arc<crate::workers::budget::Budget>,
+    pub budget: Arc<crate::budget::Budget>,
 }
 
 pub struct AwsFleet {

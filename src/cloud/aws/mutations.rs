@@ -1,9 +1,9 @@
 //! Mutating calls, made only by the action runner after the user confirmed and the service was
 //! re-read unchanged.
 
+use crate::cloud::CloudResult;
 use crate::cloud::aws::AwsFleet;
 use crate::cloud::aws::errors::Within;
-use crate::cloud::CloudResult;
 use crate::model::{Mutation, ServiceKey, TaskDefRef};
 use aws_sdk_ecs::types::{DeploymentLifecycleHookAction, StopServiceDeploymentStopType};
 

@@ -3,10 +3,10 @@
 //! the task definition and images of the revisions taking part, mapped into
 //! `model::NativeDeployment`. Services on the ROLLING strategy never come here.
 
+use crate::cloud::CloudResult;
 use crate::cloud::aws::errors::{ErrorMapper, Within};
 use crate::cloud::aws::parse::{image_tag, millis, opt_millis, task_def_ref};
 use crate::cloud::aws::services::strategy_of;
-use crate::cloud::CloudResult;
 use crate::model::{
     HookStatus, LifecycleHook, LifecycleStage, Millis, NativeDeployment, NativeStatus,
     ServiceRevision, Strategy, TimeoutAction,

@@ -1,10 +1,10 @@
 //! ECS services: `list_services` in pages of 100, `describe_services` in batches of 10, mapped
 //! into `model::Service` with their deployments, circuit breaker and recent events.
 
+use crate::cloud::CloudResult;
 use crate::cloud::aws::errors::{ErrorMapper, Within};
 use crate::cloud::aws::parse::{image_tag, last_segment, millis, task_def_ref};
 use crate::cloud::aws::taskdefs::TaskDefInfo;
-use crate::cloud::CloudResult;
 use crate::model::text::clean;
 use crate::model::{
     CircuitBreaker, Deployment, DeploymentStatus, RolloutState, Service, ServiceEvent,

@@ -1,8 +1,8 @@
 //! Target health of the services' load-balancer target groups: elbv2 `describe_target_health`,
 //! once per distinct target group, a few at a time.
 
-use crate::cloud::aws::errors::{ErrorMapper, Within};
 use crate::cloud::CloudResult;
+use crate::cloud::aws::errors::{ErrorMapper, Within};
 use crate::model::TargetGroupHealth;
 use aws_sdk_elasticloadbalancingv2::types::{TargetHealthDescription, TargetHealthStateEnum};
 use futures::StreamExt;

@@ -1,9 +1,9 @@
 //! Task definitions, described once per ARN and kept forever: a task definition ARN names one
 //! immutable revision, so its containers, images and log settings never change.
 
+use crate::cloud::CloudResult;
 use crate::cloud::aws::errors::{ErrorMapper, Within};
 use crate::cloud::aws::parse::task_def_ref;
-use crate::cloud::CloudResult;
 use crate::model::{TaskDefRef, TaskDefinition};
 use futures::StreamExt;
 use std::collections::HashMap;

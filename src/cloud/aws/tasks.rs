@@ -1,9 +1,9 @@
 //! ECS tasks: `list_tasks` (pages of 100) for RUNNING and then STOPPED, `describe_tasks` in
 //! batches of 100, mapped into `model::Task`.
 
+use crate::cloud::CloudResult;
 use crate::cloud::aws::errors::{ErrorMapper, Within};
 use crate::cloud::aws::parse::{last_segment, opt_millis, service_of_group, task_def_ref};
-use crate::cloud::CloudResult;
 use crate::model::{Health, Task, TaskStatus};
 use aws_sdk_ecs::types::DesiredStatus;
 

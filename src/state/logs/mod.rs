@@ -2,6 +2,7 @@
 //! the pane looks at the lines (the filter and its matches, the selected line, wrap, time).
 
 pub mod buffer;
+pub(crate) mod commands;
 pub mod range;
 pub mod search;
 

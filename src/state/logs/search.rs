@@ -4,7 +4,7 @@
 //! the whole buffer.
 
 use crate::state::logs::buffer::LogBuffer;
-use crate::state::filter::Filter;
+use crate::state::table::filter::Filter;
 use std::collections::VecDeque;
 
 /// A lower-case term, searched for without allocating (ASCII) from its rarest byte.

@@ -1,12 +1,12 @@
 //! A follow's backlog: the last few minutes, or what `:since` / `:range` asked for, read page by
 //! page from every group in turn, with progress on the pane and `Esc` to stop.
 
-use crate::workers::logtail::{Flow, RECENT_MS, Tail, label, progress};
 use crate::cloud::{CloudError, ErrorKind};
 use crate::model::LogQuery;
 use crate::state::logs::{BacklogEnd, LogStart};
 use crate::state::{Msg, Watch};
 use crate::timing::now_ms;
+use crate::workers::logtail::{Flow, RECENT_MS, Tail, label, progress};
 use tokio::sync::watch;
 use tokio::time::Instant;
 

@@ -93,8 +93,8 @@ pub async fn run(
             Some(t) if t.follow.generation == follow.generation => t.resumed(follow),
             _ => Tail::new(fleet.clone(), tx.clone(), follow, cfg),
         };
-        let flow = crate::workers::budget::with_priority(
-            crate::workers::budget::Priority::Visible,
+        let flow = crate::budget::with_priority(
+            crate::budget::Priority::Visible,
             tail.run(&mut watch, &mut refresh),
         )
         .await;

@@ -2,8 +2,8 @@
 
 use super::helpers::*;
 use crossterm::event::KeyCode;
-use deckwatch::cloud::sim::seed;
 use deckwatch::cloud::{CloudError, ErrorKind};
+use deckwatch::demo::seed;
 use deckwatch::state::{Msg, Pane, update};
 use deckwatch::workers::linking::Lists;
 

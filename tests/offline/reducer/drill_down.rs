@@ -2,7 +2,7 @@
 
 use super::helpers::*;
 use crossterm::event::KeyCode;
-use deckwatch::cloud::sim::seed;
+use deckwatch::demo::seed;
 use deckwatch::model::Service;
 use deckwatch::state::{Mode, Msg, Pane, State, update};
 use deckwatch::testkit::Feed;

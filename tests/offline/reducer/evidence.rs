@@ -7,7 +7,7 @@ use crossterm::event::KeyCode;
 use deckwatch::model::{
     DeploymentStatus, Millis, Mutation, Outcome, RollbackCause, RolloutState, Service, TaskDefRef,
 };
-use deckwatch::state::evidence::request;
+use deckwatch::state::rollout::evidence::request;
 use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};
 use deckwatch::testkit::Feed;
 
@@ -294,7 +294,7 @@ fn the_activity_line_counts_the_deployment_it_waits_for() {
     let now = s.now;
     Feed::following(&s).services(&mut s, v, now);
     let p = s.progress.clone().unwrap();
-    let line = deckwatch::ui::activity::text(&p, &s.services.items, s.now);
+    let line = deckwatch::ui::chrome::activity::text(&p, &s.services.items, s.now);
     assert!(
         line.contains("2/6 running on api:117 · 2 deployments"),
         "counts the deployment, not the service's 8: {line}"

@@ -1,7 +1,7 @@
 //! What the reducer tests share: the state they start from, and keys.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use deckwatch::cloud::sim::seed;
+use deckwatch::demo::seed;
 use deckwatch::model::{ActionPlan, Millis, Service, ServiceKey};
 use deckwatch::state::{Effect, Mode, Msg, State, Watch, update};
 use deckwatch::testkit::StateBuilder;

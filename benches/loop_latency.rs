@@ -130,7 +130,7 @@ async fn scenario(pane_key: char, secs: u64) -> (Vec<f64>, u64) {
         audit: Arc::new(Audit::new(None)),
         budget: Arc::new(Budget::default()),
         connector: Arc::new(deckwatch::app::connector::DemoContexts::new(
-            deckwatch::app::connector::Contexts {
+            deckwatch::app::connector::ConfiguredContexts {
                 startup: "demo".into(),
                 configured: Vec::new(),
                 read_only_everywhere: false,

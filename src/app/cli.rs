@@ -92,7 +92,7 @@ pub struct Setup {
     /// Mouse clicks and wheel (`mouse = false` leaves the mouse to the terminal).
     pub mouse: bool,
     /// The contexts the console can switch between, for building their backends.
-    pub contexts: crate::app::connector::Contexts,
+    pub contexts: crate::app::connector::ConfiguredContexts,
     /// `[github]`: the API's address and the token command.
     pub github: config::GithubConfig,
 }
@@ -137,7 +137,7 @@ impl Setup {
             .clone()
             .or(ctx.as_ref().and_then(|c| c.region.clone()));
         set_choices(&mut state, &cfg, startup_region, read_only_everywhere);
-        let contexts = crate::app::connector::Contexts {
+        let contexts = crate::app::connector::ConfiguredContexts {
             startup: state.context.name.clone(),
             configured: cfg.contexts.clone(),
             read_only_everywhere,

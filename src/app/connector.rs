@@ -4,9 +4,10 @@
 
 use crate::budget::Budget;
 use crate::cloud::aws::{AwsFleet, AwsOptions, Overrides};
-use crate::cloud::{CloudError, ErrorKind, Fleet, ReadOnly};
+use crate::cloud::{Fleet, ReadOnly};
 use crate::config::Context;
 use crate::demo::SimFleet;
+use crate::model::{ApiError, ErrorKind};
 use crate::timing::now_ms;
 use async_trait::async_trait;
 use std::sync::{Arc, Mutex};
@@ -17,7 +18,7 @@ pub use crate::state::Target;
 pub trait Connector: Send + Sync + 'static {
     /// The backend for `target`, built without a call: an unknown context or a bad profile is
     /// an error; the credentials are checked by `workers::connect` once the backend runs.
-    async fn connect(&self, target: &Target) -> Result<Arc<dyn Fleet>, CloudError>;
+    async fn connect(&self, target: &Target) -> Result<Arc<dyn Fleet>, ApiError>;
 }
 
 /// Read-only is enforced in the backend itself: it refuses every mutating call.
@@ -31,7 +32,7 @@ fn guarded(fleet: Arc<dyn Fleet>, read_only: bool) -> Arc<dyn Fleet> {
 
 /// What every connector knows about the contexts.
 #[derive(Debug, Clone)]
-pub struct Contexts {
+pub struct ConfiguredContexts {
     /// The context the console started in.
     pub startup: String,
     /// The config's `[[context]]`s.
@@ -40,7 +41,7 @@ pub struct Contexts {
     pub read_only_everywhere: bool,
 }
 
-impl Contexts {
+impl ConfiguredContexts {
     fn read_only(&self, name: &str) -> bool {
         self.read_only_everywhere
             || self
@@ -49,8 +50,8 @@ impl Contexts {
                 .any(|c| c.name == name && c.read_only)
     }
 
-    fn unknown(&self, name: &str) -> CloudError {
-        CloudError::new(
+    fn unknown(&self, name: &str) -> ApiError {
+        ApiError::new(
             ErrorKind::Other,
             format!("no context named {name:?} in the config"),
         )
@@ -59,7 +60,7 @@ impl Contexts {
 
 /// The config's contexts on AWS.
 pub struct AwsContexts {
-    pub contexts: Contexts,
+    pub contexts: ConfiguredContexts,
     /// The startup context's options: the command line over its config.
     pub startup_options: AwsOptions,
     /// The process's one API budget.
@@ -67,7 +68,7 @@ pub struct AwsContexts {
 }
 
 impl AwsContexts {
-    fn options(&self, target: &Target) -> Result<AwsOptions, CloudError> {
+    fn options(&self, target: &Target) -> Result<AwsOptions, ApiError> {
         let mut opts = if target.name == self.contexts.startup {
             self.startup_options.clone()
         } else {
@@ -94,7 +95,7 @@ impl AwsContexts {
 
 #[async_trait]
 impl Connector for AwsContexts {
-    async fn connect(&self, target: &Target) -> Result<Arc<dyn Fleet>, CloudError> {
+    async fn connect(&self, target: &Target) -> Result<Arc<dyn Fleet>, ApiError> {
         let overrides = Overrides {
             budget: self.budget.clone(),
             ..Overrides::default()
@@ -118,12 +119,12 @@ type World = ((String, Option<String>), Arc<SimFleet>);
 /// The demo fleet under every context's name: each context (and region) is a simulated world
 /// of its own, with an account of its own, so switching can be tried without AWS.
 pub struct DemoContexts {
-    pub contexts: Contexts,
+    pub contexts: ConfiguredContexts,
     worlds: Mutex<Vec<World>>,
 }
 
 impl DemoContexts {
-    pub fn new(contexts: Contexts) -> Self {
+    pub fn new(contexts: ConfiguredContexts) -> Self {
         Self {
             contexts,
             worlds: Mutex::new(Vec::new()),
@@ -166,7 +167,7 @@ fn demo_account(name: &str) -> String {
 
 #[async_trait]
 impl Connector for DemoContexts {
-    async fn connect(&self, target: &Target) -> Result<Arc<dyn Fleet>, CloudError> {
+    async fn connect(&self, target: &Target) -> Result<Arc<dyn Fleet>, ApiError> {
         let known = target.name == self.contexts.startup
             || self
                 .contexts

@@ -6,7 +6,8 @@ use crate::app::Runtime;
 use crate::app::connector::Connector;
 use crate::budget::Budget;
 use crate::ci::Ci;
-use crate::cloud::{CloudError, Fleet};
+use crate::cloud::Fleet;
+use crate::model::ApiError;
 use crate::model::{ActionError, ActionPlan, ContextInfo};
 use crate::state::{Effect, Msg, State, Target};
 use crate::workers::audit::Audit;
@@ -23,7 +24,7 @@ pub(super) struct Live {
 }
 
 /// A switch's backend, built off the loop.
-pub(super) type Built = (Target, Result<Arc<dyn Fleet>, CloudError>);
+pub(super) type Built = (Target, Result<Arc<dyn Fleet>, ApiError>);
 
 /// Messages a context's pollers may queue before they wait for the loop.
 pub(super) const DATA_QUEUE: usize = 256;

@@ -235,7 +235,11 @@ where
         };
         step(&mut state, msg, &mut effects, &mut rx, &dropper);
         if state.quit {
-            let exit = state.link.fatal.take().map_or(exit, Exit::CannotStart);
+            let exit = state
+                .connection
+                .fatal
+                .take()
+                .map_or(exit, Exit::CannotStart);
             return Ok(Ran {
                 frames,
                 secs: started.elapsed().as_secs_f64(),

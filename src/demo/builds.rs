@@ -445,12 +445,12 @@ pub fn step(w: &mut World) {
     }
 }
 
-fn conflict(msg: String) -> crate::cloud::CloudError {
-    crate::cloud::CloudError::new(crate::cloud::ErrorKind::Other, msg)
+fn conflict(msg: String) -> crate::model::ApiError {
+    crate::model::ApiError::new(crate::model::ErrorKind::Other, msg)
 }
 
 /// Cancels an unfinished run, as GitHub does (409 when it has finished).
-pub fn cancel(w: &mut World, run_id: u64) -> crate::cloud::CloudResult<()> {
+pub fn cancel(w: &mut World, run_id: u64) -> crate::model::ApiResult<()> {
     let now = w.now;
     let r = w
         .builds
@@ -468,7 +468,7 @@ pub fn cancel(w: &mut World, run_id: u64) -> crate::cloud::CloudResult<()> {
 }
 
 /// Reruns a failed run's failed jobs: a new attempt that, this time, passes.
-pub fn rerun_failed(w: &mut World, run_id: u64) -> crate::cloud::CloudResult<()> {
+pub fn rerun_failed(w: &mut World, run_id: u64) -> crate::model::ApiResult<()> {
     let now = w.now;
     let r = w
         .builds

@@ -2,9 +2,10 @@
 //! on the same clock, so a finished build's image appears in the simulated ECR.
 
 use crate::ci::{Ci, Dispatched};
-use crate::cloud::{CloudError, CloudResult, ErrorKind};
 use crate::demo::{SimFleet, builds};
-use crate::model::{Job, Millis, Mutation, Run, Workflow, WorkflowInput};
+use crate::model::GitHubCall;
+use crate::model::{ApiError, ApiResult, ErrorKind};
+use crate::model::{Job, Millis, Run, Workflow, WorkflowInput};
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -18,13 +19,13 @@ impl SimCi {
     }
 }
 
-fn not_found(what: String) -> CloudError {
-    CloudError::new(ErrorKind::Other, format!("not found (404): {what}"))
+fn not_found(what: String) -> ApiError {
+    ApiError::new(ErrorKind::Other, format!("not found (404): {what}"))
 }
 
 #[async_trait]
 impl Ci for SimCi {
-    async fn runs(&self, workflow: &Workflow) -> CloudResult<Vec<Run>> {
+    async fn runs(&self, workflow: &Workflow) -> ApiResult<Vec<Run>> {
         Ok(self.fleet.with_world(|w| {
             let mut runs: Vec<Run> = w
                 .builds
@@ -38,7 +39,7 @@ impl Ci for SimCi {
         }))
     }
 
-    async fn run(&self, workflow: &Workflow, id: u64) -> CloudResult<Run> {
+    async fn run(&self, workflow: &Workflow, id: u64) -> ApiResult<Run> {
         self.fleet.with_world(|w| {
             w.builds
                 .runs
@@ -49,7 +50,7 @@ impl Ci for SimCi {
         })
     }
 
-    async fn jobs(&self, _repo: &str, run_id: u64) -> CloudResult<Vec<Job>> {
+    async fn jobs(&self, _repo: &str, run_id: u64) -> ApiResult<Vec<Job>> {
         self.fleet.with_world(|w| {
             w.builds
                 .runs
@@ -60,7 +61,7 @@ impl Ci for SimCi {
         })
     }
 
-    async fn log_tail(&self, _repo: &str, job_id: u64, lines: usize) -> CloudResult<Vec<String>> {
+    async fn log_tail(&self, _repo: &str, job_id: u64, lines: usize) -> ApiResult<Vec<String>> {
         self.fleet.with_world(|w| {
             let run = w
                 .builds
@@ -73,17 +74,17 @@ impl Ci for SimCi {
         })
     }
 
-    async fn inputs(&self, _: &Workflow, _: &str) -> CloudResult<Vec<WorkflowInput>> {
+    async fn inputs(&self, _: &Workflow, _: &str) -> ApiResult<Vec<WorkflowInput>> {
         Ok(builds::inputs())
     }
 
-    async fn login(&self) -> CloudResult<String> {
+    async fn login(&self) -> ApiResult<String> {
         Ok("demo".into())
     }
 
-    async fn act(&self, m: &Mutation, _now: Millis) -> CloudResult<Option<Dispatched>> {
+    async fn act(&self, m: &GitHubCall, _now: Millis) -> ApiResult<Option<Dispatched>> {
         self.fleet.with_world(|w| match m {
-            Mutation::Dispatch {
+            GitHubCall::Dispatch {
                 workflow, git_ref, ..
             } => {
                 let id = builds::dispatch(w, workflow, git_ref)
@@ -96,12 +97,10 @@ impl Ci for SimCi {
                     )),
                 }))
             }
-            Mutation::CancelRun { run_id, .. } => builds::cancel(w, *run_id).map(|_| None),
-            Mutation::RerunFailed { run_id, .. } => builds::rerun_failed(w, *run_id).map(|_| None),
-            other => Err(CloudError::new(
-                ErrorKind::Other,
-                format!("{other} is not a GitHub call"),
-            )),
+            GitHubCall::CancelRun { run_id, .. } => builds::cancel(w, *run_id).map(|_| None),
+            GitHubCall::RerunFailed { run_id, .. } => {
+                builds::rerun_failed(w, *run_id).map(|_| None)
+            }
         })
     }
 }

@@ -15,13 +15,16 @@ pub mod scenario;
 pub mod seed;
 pub mod world;
 
-use crate::cloud::{CloudError, CloudResult, ErrorKind, Fleet, LiveStream};
+use crate::cloud::{Fleet, LiveStream};
+use crate::model::AwsCall;
+
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
     Alarm, AlarmTransition, Clean, ContextInfo, Image, LiveEnd, LiveQuery, LiveUpdate, LogPage,
-    LogQuery, LogSources, LogTag, LogTarget, MetricSpec, Millis, Mutation, PastDeployment, Service,
+    LogQuery, LogSources, LogTag, LogTarget, MetricSpec, Millis, PastDeployment, Service,
     ServiceKey, Task, TaskDefRef, TaskDefinition,
 };
+use crate::model::{ApiError, ApiResult, ErrorKind};
 use async_trait::async_trait;
 use futures::StreamExt;
 use std::sync::{Arc, Mutex};
@@ -87,7 +90,7 @@ fn live_session(world: Arc<Mutex<World>>, started: Instant, q: LiveQuery) -> Liv
 
 #[async_trait]
 impl Fleet for SimFleet {
-    async fn context(&self) -> CloudResult<ContextInfo> {
+    async fn context(&self) -> ApiResult<ContextInfo> {
         Ok(self.with_world(|w| {
             let mut clusters: Vec<String> =
                 w.services.iter().map(|s| s.svc.cluster.clone()).collect();
@@ -105,11 +108,11 @@ impl Fleet for SimFleet {
         }))
     }
 
-    async fn services(&self) -> CloudResult<Vec<Service>> {
+    async fn services(&self) -> ApiResult<Vec<Service>> {
         Ok(self.with_world(|w| w.services()).cleaned())
     }
 
-    async fn tasks(&self, service: Option<&ServiceKey>) -> CloudResult<Vec<Task>> {
+    async fn tasks(&self, service: Option<&ServiceKey>) -> ApiResult<Vec<Task>> {
         Ok(self.with_world(|w| {
             let mut tasks = w.tasks();
             if let Some(k) = service {
@@ -119,15 +122,15 @@ impl Fleet for SimFleet {
         }))
     }
 
-    async fn images(&self) -> CloudResult<Vec<Image>> {
+    async fn images(&self) -> ApiResult<Vec<Image>> {
         Ok(self.with_world(|w| w.images()).cleaned())
     }
 
-    async fn alarms(&self) -> CloudResult<Vec<Alarm>> {
+    async fn alarms(&self) -> ApiResult<Vec<Alarm>> {
         Ok(self.with_world(|w| w.alarms.clone()).cleaned())
     }
 
-    async fn log_sources(&self, target: &LogTarget) -> CloudResult<LogSources> {
+    async fn log_sources(&self, target: &LogTarget) -> ApiResult<LogSources> {
         Ok(self.with_world(|w| logs::sources(w, target)))
     }
 
@@ -135,11 +138,11 @@ impl Fleet for SimFleet {
         &self,
         target: &LogTarget,
         streams: &[(String, String)],
-    ) -> CloudResult<Vec<Option<LogTag>>> {
+    ) -> ApiResult<Vec<Option<LogTag>>> {
         Ok(self.with_world(|w| logs::owners(w, target, streams)))
     }
 
-    async fn log_page(&self, q: &LogQuery, token: Option<String>) -> CloudResult<LogPage> {
+    async fn log_page(&self, q: &LogQuery, token: Option<String>) -> ApiResult<LogPage> {
         Ok(self.with_world(|w| logs::page(w, q, token)))
     }
 
@@ -147,11 +150,11 @@ impl Fleet for SimFleet {
         Ok(live_session(self.world.clone(), self.started, q.clone()))
     }
 
-    async fn act(&self, service: &ServiceKey, mutation: &Mutation) -> CloudResult<()> {
-        self.with_world(|w| mutations::act(w, service, mutation))
+    async fn act(&self, service: &ServiceKey, call: &AwsCall) -> ApiResult<()> {
+        self.with_world(|w| mutations::act(w, service, call))
     }
 
-    async fn alb_figures(&self, queries: &[AlbQuery]) -> CloudResult<Vec<AlbFigures>> {
+    async fn alb_figures(&self, queries: &[AlbQuery]) -> ApiResult<Vec<AlbFigures>> {
         Ok(self.with_world(|w| {
             queries
                 .iter()
@@ -160,17 +163,17 @@ impl Fleet for SimFleet {
         }))
     }
 
-    async fn task_definition(&self, td: &TaskDefRef) -> CloudResult<TaskDefinition> {
+    async fn task_definition(&self, td: &TaskDefRef) -> ApiResult<TaskDefinition> {
         self.with_world(|w| taskdefs::describe(w, td))
             .ok_or_else(|| {
-                CloudError::new(
+                ApiError::new(
                     ErrorKind::Other,
                     format!("ClientException: Unable to describe task definition {td}"),
                 )
             })
     }
 
-    async fn deployment_history(&self, service: &ServiceKey) -> CloudResult<Vec<PastDeployment>> {
+    async fn deployment_history(&self, service: &ServiceKey) -> ApiResult<Vec<PastDeployment>> {
         Ok(self.with_world(|w| {
             w.services
                 .iter()
@@ -185,11 +188,11 @@ impl Fleet for SimFleet {
         metric: &MetricSpec,
         from: Millis,
         until: Millis,
-    ) -> CloudResult<Vec<(Millis, f64)>> {
+    ) -> ApiResult<Vec<(Millis, f64)>> {
         Ok(self.with_world(|w| alarms::points(w, metric, from, until)))
     }
 
-    async fn alarm_history(&self, name: &str, since: Millis) -> CloudResult<Vec<AlarmTransition>> {
+    async fn alarm_history(&self, name: &str, since: Millis) -> ApiResult<Vec<AlarmTransition>> {
         Ok(self.with_world(|w| alarms::history(w, name, since)))
     }
 
@@ -199,7 +202,7 @@ impl Fleet for SimFleet {
         from: &TaskDefRef,
         repository: &str,
         digest: &str,
-    ) -> CloudResult<TaskDefRef> {
+    ) -> ApiResult<TaskDefRef> {
         self.with_world(|w| {
             let i = mutations::index_of(w, service)?;
             mutations::register(w, i, from, repository, digest)

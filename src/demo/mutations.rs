@@ -1,29 +1,29 @@
 //! The demo fleet's answer to mutating calls, with the same preconditions ECS checks.
 
-use crate::cloud::{CloudError, CloudResult, ErrorKind};
 use crate::demo::builds::Registered;
 use crate::demo::world::World;
 use crate::demo::{canary, rolling};
-use crate::model::{HookStatus, Mutation, NativeStatus, ServiceKey, TaskDefRef};
+use crate::model::{ApiError, ApiResult, ErrorKind};
+use crate::model::{AwsCall, HookStatus, NativeStatus, ServiceKey, TaskDefRef};
 
-fn invalid(msg: impl Into<String>) -> CloudError {
-    CloudError::new(ErrorKind::Other, msg)
+fn invalid(msg: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorKind::Other, msg)
 }
 
-pub(super) fn act(w: &mut World, key: &ServiceKey, m: &Mutation) -> CloudResult<()> {
+pub(super) fn act(w: &mut World, key: &ServiceKey, m: &AwsCall) -> ApiResult<()> {
     let i = w
         .services
         .iter()
         .position(|s| s.svc.cluster == key.cluster && s.svc.name == key.name)
         .ok_or_else(|| invalid(format!("ServiceNotFoundException: {key}")))?;
     match m {
-        Mutation::ContinueHook {
+        AwsCall::ContinueHook {
             deployment_arn,
             hook_id,
             proceed,
         } => continue_hook(w, i, deployment_arn, hook_id, *proceed),
-        Mutation::StopDeployment { deployment_arn } => stop_deployment(w, i, deployment_arn),
-        Mutation::UpdateService {
+        AwsCall::StopDeployment { deployment_arn } => stop_deployment(w, i, deployment_arn),
+        AwsCall::UpdateService {
             task_def,
             desired,
             force,
@@ -41,15 +41,15 @@ pub(super) fn act(w: &mut World, key: &ServiceKey, m: &Mutation) -> CloudResult<
             }
             Ok(())
         }
-        Mutation::SetWeights {
+        AwsCall::SetWeights {
             rule_arn, from, to, ..
         } => set_weights(w, rule_arn, from, to),
-        Mutation::RegisterTaskDefinition {
+        AwsCall::RegisterTaskDefinition {
             from,
             repository,
             digest,
         } => register(w, i, from, repository, digest).map(|_| ()),
-        other => Err(invalid(format!(
+        other @ AwsCall::UpdateServiceToRegistered { .. } => Err(invalid(format!(
             "{other} is not a call this backend makes (the runner resolves it first)"
         ))),
     }
@@ -62,7 +62,7 @@ pub fn register(
     from: &TaskDefRef,
     repository: &str,
     digest: &str,
-) -> CloudResult<TaskDefRef> {
+) -> ApiResult<TaskDefRef> {
     if w.services[i].repo != repository {
         return Err(invalid(format!(
             "ClientException: no container of {from} runs an image of {repository}"
@@ -102,7 +102,7 @@ pub fn register(
 }
 
 /// The index of `key` in the world.
-pub fn index_of(w: &World, key: &ServiceKey) -> CloudResult<usize> {
+pub fn index_of(w: &World, key: &ServiceKey) -> ApiResult<usize> {
     w.services
         .iter()
         .position(|s| s.svc.cluster == key.cluster && s.svc.name == key.name)
@@ -115,7 +115,7 @@ fn continue_hook(
     deployment_arn: &str,
     hook_id: &str,
     proceed: bool,
-) -> CloudResult<()> {
+) -> ApiResult<()> {
     let n = w.services[i]
         .svc
         .native
@@ -133,7 +133,7 @@ fn continue_hook(
     Ok(())
 }
 
-fn stop_deployment(w: &mut World, i: usize, deployment_arn: &str) -> CloudResult<()> {
+fn stop_deployment(w: &mut World, i: usize, deployment_arn: &str) -> ApiResult<()> {
     let running = w.services[i]
         .svc
         .native
@@ -154,7 +154,7 @@ fn set_weights(
     rule_arn: &str,
     from: &[(String, u32)],
     to: &[(String, u32)],
-) -> CloudResult<()> {
+) -> ApiResult<()> {
     let route = w
         .routes
         .iter_mut()

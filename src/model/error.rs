@@ -1,4 +1,10 @@
+//! How a call to AWS or GitHub failed: one error type for both sides, so the panes, the
+//! workers and the runner say what to do about a failure whichever API it came from.
+
 use std::fmt;
+
+/// What a call to AWS or GitHub returns.
+pub type ApiResult<T> = Result<T, ApiError>;
 
 /// How a call failed, so a pane can say what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,14 +26,14 @@ pub enum ErrorKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CloudError {
+pub struct ApiError {
     pub kind: ErrorKind,
     pub message: String,
     /// Only a part of a listing failed: the rest was read and is shown.
     pub partial: bool,
 }
 
-impl CloudError {
+impl ApiError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self {
             kind,
@@ -57,7 +63,7 @@ impl CloudError {
     }
 }
 
-impl fmt::Display for CloudError {
+impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
             ErrorKind::AccessDenied(action) => {
@@ -73,4 +79,4 @@ impl fmt::Display for CloudError {
     }
 }
 
-impl std::error::Error for CloudError {}
+impl std::error::Error for ApiError {}

@@ -20,8 +20,8 @@ pub mod text;
 mod wire;
 
 pub use action::{
-    ActionError, ActionPlan, ActionResult, Expectation, FollowUp, Mutation, Refusal, StepError,
-    Verb, dispatch_body, weights_text,
+    ActionError, ActionPlan, ActionResult, AwsCall, Expectation, FollowUp, GitHubCall, Mutation,
+    Refusal, StepError, Verb, dispatch_body, weights_text,
 };
 pub use alarm::{
     Alarm, AlarmDetail, AlarmKind, AlarmSpec, AlarmState, AlarmTransition, Comparison, MetricSpec,
@@ -33,6 +33,7 @@ pub use build::{
     RunRef, RunStatus, Step, Workflow, WorkflowInput,
 };
 pub use clean::Clean;
+pub use error::{ApiError, ApiResult, ErrorKind};
 pub use history::{Outcome, PastDeployment, RollbackCause};
 pub use image::{Findings, Image};
 pub use log::{

@@ -39,11 +39,11 @@ impl State {
     /// Remembers where the console is before it goes elsewhere.
     pub(crate) fn remember_here(&mut self) {
         let here = self.here();
-        if self.history.last() != Some(&here) {
-            self.history.push(here);
+        if self.back_stack.last() != Some(&here) {
+            self.back_stack.push(here);
         }
-        if self.history.len() > KEPT {
-            self.history.remove(0);
+        if self.back_stack.len() > KEPT {
+            self.back_stack.remove(0);
         }
     }
 
@@ -74,7 +74,7 @@ impl State {
 
     /// Goes back to the last place remembered; false when there is none.
     pub(crate) fn go_back(&mut self) -> bool {
-        let Some(place) = self.history.pop() else {
+        let Some(place) = self.back_stack.pop() else {
             return false;
         };
         if place.rollout != self.rollout {

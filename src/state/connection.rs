@@ -34,9 +34,9 @@ impl TeamAudit {
     }
 }
 
-/// What the workers report about the link.
+/// What the workers report about the connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LinkEvent {
+pub enum ConnectionEvent {
     /// The first check of the credentials failed: the console ends and says this line.
     CannotStart(String),
     /// A pane's call has had no answer since this time.
@@ -47,7 +47,7 @@ pub enum LinkEvent {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Link {
+pub struct Connection {
     /// Set when the console must end; the loop prints it once the terminal is restored.
     pub fatal: Option<String>,
     /// Panes whose call has had no answer since the time given.
@@ -57,7 +57,7 @@ pub struct Link {
     pub context_error: Option<String>,
 }
 
-impl Link {
+impl Connection {
     /// Since when the call of `pane` has had no answer, if it has been `NO_ANSWER_MS` or more.
     pub fn unanswered(&self, pane: Pane, now: Millis) -> Option<Millis> {
         self.waiting
@@ -67,24 +67,24 @@ impl Link {
     }
 }
 
-pub(crate) fn on_event(state: &mut State, e: LinkEvent) {
+pub(crate) fn on_event(state: &mut State, e: ConnectionEvent) {
     match e {
-        LinkEvent::CannotStart(line) => {
-            state.link.fatal = Some(line);
+        ConnectionEvent::CannotStart(line) => {
+            state.connection.fatal = Some(line);
             state.quit = true;
         }
-        LinkEvent::NoAnswer(pane, since) => {
-            state.link.waiting.retain(|(p, _)| *p != pane);
-            state.link.waiting.push((pane, since));
+        ConnectionEvent::NoAnswer(pane, since) => {
+            state.connection.waiting.retain(|(p, _)| *p != pane);
+            state.connection.waiting.push((pane, since));
             state.dirty = true;
         }
-        LinkEvent::NoContext(why) => {
+        ConnectionEvent::NoContext(why) => {
             state.flash(format!("account unknown: {why}"));
-            state.link.context_error = Some(why);
+            state.connection.context_error = Some(why);
         }
-        LinkEvent::TeamAudit(t) => {
-            state.dirty |= state.link.team_audit != t;
-            state.link.team_audit = t;
+        ConnectionEvent::TeamAudit(t) => {
+            state.dirty |= state.connection.team_audit != t;
+            state.connection.team_audit = t;
         }
     }
 }
@@ -100,7 +100,7 @@ pub(crate) fn answered(state: &mut State, msg: &Msg) {
         Msg::Failed(p, ..) => *p,
         _ => return,
     };
-    let before = state.link.waiting.len();
-    state.link.waiting.retain(|(p, _)| *p != pane);
-    state.dirty |= state.link.waiting.len() != before;
+    let before = state.connection.waiting.len();
+    state.connection.waiting.retain(|(p, _)| *p != pane);
+    state.dirty |= state.connection.waiting.len() != before;
 }

@@ -8,7 +8,7 @@
 //! the loop (`Effect::SwitchContext`) and stops the old pollers at once, so no answer from the
 //! old account can land in the new context's panes.
 
-use crate::cloud::CloudError;
+use crate::model::ApiError;
 use crate::model::{Alarm, ContextInfo, Image, Service, ServiceKey, Task};
 use crate::state::actions::progress;
 use crate::state::logs::LogView;
@@ -66,7 +66,7 @@ struct Parts {
     rollout: Option<ServiceKey>,
     rollout_view: crate::state::rollout::RolloutView,
     /// The back-stack: its places are this context's panes and rows.
-    history: Vec<crate::state::back_stack::Place>,
+    back_stack: Vec<crate::state::back_stack::Place>,
     services_loading: Option<(usize, usize)>,
     progress: Option<progress::Progress>,
     /// Alarm links, comparisons, task definitions: all read from this context's account.
@@ -88,7 +88,7 @@ pub struct Contexts {
     /// The switch is under way: the new backend is being built.
     pub connecting: bool,
     /// The last switch failed; `r` tries again.
-    pub failed: Option<CloudError>,
+    pub failed: Option<ApiError>,
     /// Set by a switch: the next header context from the backend is announced.
     announce: bool,
     kept: VecDeque<(Target, Parts)>,
@@ -257,7 +257,7 @@ fn fresh(state: &State, target: &Target) -> Parts {
         logs: LogView::new(c.log_lines, c.log_bytes),
         rollout: None,
         rollout_view: Default::default(),
-        history: Vec::new(),
+        back_stack: Vec::new(),
         services_loading: None,
         progress: None,
         evidence: Default::default(),
@@ -283,7 +283,7 @@ fn swap(state: &mut State, mut p: Parts) -> Parts {
     swap(&mut state.logs, &mut p.logs);
     swap(&mut state.rollout, &mut p.rollout);
     swap(&mut state.rollout_view, &mut p.rollout_view);
-    swap(&mut state.history, &mut p.history);
+    swap(&mut state.back_stack, &mut p.back_stack);
     swap(&mut state.services_loading, &mut p.services_loading);
     swap(&mut state.progress, &mut p.progress);
     swap(&mut state.evidence, &mut p.evidence);
@@ -305,7 +305,7 @@ pub(super) fn on_ready(state: &mut State, generation: u64) {
 
 /// The backend of switch `generation` could not be built (for example, the context's
 /// credentials are missing): every pane keeps what it had and says why; `r` tries again.
-pub(super) fn on_failed(state: &mut State, generation: u64, err: CloudError) {
+pub(super) fn on_failed(state: &mut State, generation: u64, err: ApiError) {
     if generation != state.contexts.current.generation {
         return;
     }

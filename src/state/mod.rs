@@ -15,7 +15,7 @@ mod panes;
 pub mod rollout;
 pub mod table;
 
-pub use connection::{Link, LinkEvent, TeamAudit};
+pub use connection::{Connection, ConnectionEvent, TeamAudit};
 pub use contexts::{ContextChoice, Target};
 pub use input::mouse::{Hits, ListArea};
 pub use msg::{Effect, Msg, Viewport, Watch};
@@ -85,7 +85,7 @@ pub struct State {
     pub rollout: Option<ServiceKey>,
     pub rollout_view: rollout::RolloutView,
     /// Where `Esc` goes back to.
-    pub history: Vec<back_stack::Place>,
+    pub back_stack: Vec<back_stack::Place>,
     /// Filters used before, newest last, for `Up` in the filter prompt.
     pub filters_used: Vec<String>,
     /// Which of them `Up` recalled last.
@@ -118,7 +118,7 @@ pub struct State {
     pub credentials_expiry: Option<Millis>,
     pub quit: bool,
     /// Unanswered calls, the team's audit log, a start that failed.
-    pub link: Link,
+    pub connection: Connection,
     /// Something visible changed since the last draw.
     pub dirty: bool,
     /// Old data replaced by fresh data, for the loop to free off its own thread.
@@ -168,7 +168,7 @@ impl State {
             builds: builds::Builds::default(),
             rollout: None,
             rollout_view: rollout::RolloutView::default(),
-            history: Vec::new(),
+            back_stack: Vec::new(),
             filters_used: Vec::new(),
             filter_recall: None,
             help_scroll: 0,
@@ -189,7 +189,7 @@ impl State {
             contexts,
             credentials_expiry: None,
             quit: false,
-            link: Link::default(),
+            connection: Connection::default(),
             dirty: true,
             discarded: Discarded::default(),
             last_watch: None,
@@ -357,7 +357,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.dirty |= state.credentials_expiry != at;
             state.credentials_expiry = at;
         }
-        Msg::Link(e) => connection::on_event(state, e),
+        Msg::Connection(e) => connection::on_event(state, e),
         data => data::on_data(state, data),
     }
     builds::watch_effect(state, &mut effects);

@@ -1,7 +1,7 @@
 //! What reaches the reducer (`Msg`) and what it asks the loop to do (`Effect`).
 
 use crate::budget::OpReport;
-use crate::cloud::CloudError;
+use crate::model::ApiError;
 use crate::model::{
     ActionPlan, ActionResult, Alarm, ContextInfo, Image, LogChunk, LogLine, Millis, RateInfo, Run,
     RunDetail, RunRef, Service, ServiceKey, Task, Workflow, WorkflowInput,
@@ -70,14 +70,14 @@ pub enum Msg {
     /// `:save` ended: what was written, or why not.
     LogSaved(Result<String, String>),
     /// A pane's fetch failed.
-    Failed(Pane, CloudError, Millis),
+    Failed(Pane, ApiError, Millis),
     /// The runs of these workflows, newest first.
     Runs(Vec<Workflow>, Vec<Run>, Millis),
     /// The open run's jobs, steps and failing log.
     RunDetail(RunDetail, Millis),
-    RunDetailFailed(RunRef, CloudError, Millis),
+    RunDetailFailed(RunRef, ApiError, Millis),
     /// The build dialog's workflow inputs at a ref, or why they could not be read.
-    BuildInputs(Workflow, String, Result<Vec<WorkflowInput>, CloudError>),
+    BuildInputs(Workflow, String, Result<Vec<WorkflowInput>, ApiError>),
     /// A dispatch started this run (None: GitHub answered 204 and it was not found).
     Dispatched(Workflow, Option<u64>),
     /// GitHub's last rate-limit headers, and until when the client waits after a limit.
@@ -93,11 +93,11 @@ pub enum Msg {
     /// The backend of switch N (`Target::generation`) is built and its pollers run.
     ContextReady(u64),
     /// The backend of switch N could not be built.
-    ContextFailed(u64, CloudError),
+    ContextFailed(u64, ApiError),
     /// When the credentials in use expire (None: they do not, or it is not known).
     CredentialsExpiry(Option<Millis>),
     /// How the console stands with the backend: no answer, the team audit, a failed start.
-    Link(crate::state::LinkEvent),
+    Connection(crate::state::ConnectionEvent),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! The panes, and the one accessor over what every pane has: a filter, a position, the age of
 //! its data and the error that keeps it stale.
 
-use crate::cloud::CloudError;
+use crate::model::ApiError;
 use crate::model::Millis;
 use crate::state::State;
 use crate::state::back_stack::Position;
@@ -77,9 +77,9 @@ pub trait PaneData {
     /// When the data shown was fetched; None until the first load.
     fn fetched_at(&self) -> Option<Millis>;
     /// The last fetch's error, shown over stale data until a fetch succeeds.
-    fn error(&self) -> Option<&CloudError>;
+    fn error(&self) -> Option<&ApiError>;
     /// Records a failed fetch; true when that changes what is shown.
-    fn fail(&mut self, e: CloudError) -> bool;
+    fn fail(&mut self, e: ApiError) -> bool;
     fn has_items(&self) -> bool;
     /// The columns this pane sorts by (none: it keeps its own order).
     fn sortable(&self) -> &'static [&'static str] {
@@ -109,10 +109,10 @@ impl<T: TableItem + PartialEq> PaneData for Table<T> {
     fn fetched_at(&self) -> Option<Millis> {
         self.fetched_at
     }
-    fn error(&self) -> Option<&CloudError> {
+    fn error(&self) -> Option<&ApiError> {
         self.error.as_ref()
     }
-    fn fail(&mut self, e: CloudError) -> bool {
+    fn fail(&mut self, e: ApiError) -> bool {
         let changed = self.error.as_ref() != Some(&e);
         self.error = Some(e);
         changed
@@ -164,10 +164,10 @@ impl PaneData for LogView {
     fn fetched_at(&self) -> Option<Millis> {
         self.fetched_at
     }
-    fn error(&self) -> Option<&CloudError> {
+    fn error(&self) -> Option<&ApiError> {
         self.error.as_ref()
     }
-    fn fail(&mut self, e: CloudError) -> bool {
+    fn fail(&mut self, e: ApiError) -> bool {
         let changed = self.error.as_ref() != Some(&e);
         self.error = Some(e);
         changed

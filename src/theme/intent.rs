@@ -144,8 +144,8 @@ impl Theme {
         Style::new().fg(self.warn)
     }
 
-    /// The link to the backend in trouble: stale data, no answer, a partial listing.
-    pub fn link_trouble(&self) -> Style {
+    /// The connection to the backend in trouble: stale data, no answer, a partial listing.
+    pub fn connection_trouble(&self) -> Style {
         Style::new().fg(self.bg).bg(self.alarm)
     }
 }

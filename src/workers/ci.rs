@@ -5,7 +5,7 @@
 
 use crate::budget::{self, Priority};
 use crate::ci::Ci;
-use crate::cloud::CloudError;
+use crate::model::ApiError;
 use crate::model::{Job, Run, RunDetail, Workflow, build::Progress};
 use crate::state::builds::CiWatch;
 use crate::state::{Msg, Pane};
@@ -144,7 +144,7 @@ async fn runs_of(
     ci: &dyn Ci,
     workflows: &[Workflow],
     cache: &mut JobCache,
-) -> Result<Vec<Run>, CloudError> {
+) -> Result<Vec<Run>, ApiError> {
     let mut out = Vec::new();
     for wf in workflows {
         let mut runs = ci.runs(wf).await?;
@@ -182,7 +182,7 @@ async fn detail(
     wf: &Workflow,
     id: u64,
     logs: &mut HashMap<u64, Vec<String>>,
-) -> Result<(RunDetail, bool), CloudError> {
+) -> Result<(RunDetail, bool), ApiError> {
     let jobs = ci.jobs(&wf.repo, id).await?;
     let open = jobs.iter().any(|j| j.status.is_open());
     let mut log = None;

@@ -3,6 +3,9 @@
 //! run a dispatch started.
 
 use crate::ci::Ci;
+use crate::model::ApiError;
+use crate::model::ErrorKind;
+use crate::model::GitHubCall;
 use crate::model::{
     ActionError, ActionPlan, ActionResult, Conclusion, ContextInfo, Mutation, StepError, Workflow,
 };
@@ -21,8 +24,8 @@ fn record(audit: &Audit, phase: Phase, ctx: &ContextInfo, plan: &ActionPlan, v: 
 /// Why a cancel or rerun no longer applies to the run as it is now, if it does not.
 async fn changed(ci: &dyn Ci, plan: &ActionPlan) -> Result<Vec<String>, String> {
     let (repo, id, cancel) = match &plan.mutation {
-        Mutation::CancelRun { repo, run_id } => (repo, *run_id, true),
-        Mutation::RerunFailed { repo, run_id } => (repo, *run_id, false),
+        Mutation::GitHub(GitHubCall::CancelRun { repo, run_id }) => (repo, *run_id, true),
+        Mutation::GitHub(GitHubCall::RerunFailed { repo, run_id }) => (repo, *run_id, false),
         _ => return Ok(Vec::new()),
     };
     let w = Workflow {
@@ -93,7 +96,13 @@ pub async fn execute(
             what: what.clone(),
             cause: StepError::Audit(e.to_string()),
         })?;
-    let result = ci.act(&plan.mutation, now_ms()).await;
+    let result = match &plan.mutation {
+        Mutation::GitHub(call) => ci.act(call, now_ms()).await,
+        Mutation::Aws(call) => Err(ApiError::new(
+            ErrorKind::Other,
+            format!("{call} is not a GitHub call"),
+        )),
+    };
     let run_id = result.as_ref().ok().and_then(|d| d.as_ref()?.run_id);
     let outcome = match &result {
         Ok(_) => json!({"result": "ok", "github_login": login, "run_id": run_id}),
@@ -117,7 +126,7 @@ async fn report(
     plan: &ActionPlan,
     dispatched: Option<crate::ci::Dispatched>,
 ) -> String {
-    let Mutation::Dispatch { workflow, .. } = &plan.mutation else {
+    let Mutation::GitHub(GitHubCall::Dispatch { workflow, .. }) = &plan.mutation else {
         return format!("{what}: sent {}", plan.mutation);
     };
     let run_id = dispatched.as_ref().and_then(|d| d.run_id);

@@ -3,8 +3,9 @@
 //! tells the pollers what is on screen through a watch channel.
 
 use crate::budget::{self, Priority};
-use crate::cloud::{CloudError, ErrorKind, Fleet};
+use crate::cloud::Fleet;
 use crate::model::{Alarm, Millis, Service, ServiceKey, history};
+use crate::model::{ApiError, ErrorKind};
 use crate::state::{Msg, Pane, Watch};
 use crate::timing::now_ms;
 use crate::workers::backoff::Backoff;
@@ -170,7 +171,7 @@ struct Poller {
     /// The lists alarms are linked over, shared by the services and alarms pollers.
     linking: Linking,
     /// What the last poll could not read while the rest came (a cluster not found).
-    partial: Option<CloudError>,
+    partial: Option<ApiError>,
 }
 
 impl Poller {
@@ -246,7 +247,7 @@ impl Poller {
     }
 
     /// How long to wait after a failure: backing off while it is transient.
-    fn failure_delay(&mut self, e: &CloudError) -> Duration {
+    fn failure_delay(&mut self, e: &ApiError) -> Duration {
         let delay = if e.is_transient() {
             self.backoff.next_delay()
         } else {
@@ -290,7 +291,7 @@ impl Poller {
         }
     }
 
-    async fn poll(&mut self, w: &Watch) -> Result<Polled, CloudError> {
+    async fn poll(&mut self, w: &Watch) -> Result<Polled, ApiError> {
         let f = &self.fleet;
         Ok(Polled::Msg(match self.pane {
             Pane::Services => return Ok(Polled::Services(self.services().await?, now_ms())),
@@ -307,7 +308,7 @@ impl Poller {
                 return Ok(Polled::Alarms(listing.items, now_ms()));
             }
             Pane::Logs | Pane::Builds => {
-                return Err(CloudError::new(
+                return Err(ApiError::new(
                     ErrorKind::Other,
                     "logs and builds have workers of their own",
                 ));
@@ -318,7 +319,7 @@ impl Poller {
     /// The services, with the latest CPU and memory. The first load shows each cluster's rows
     /// as they come in; later refreshes replace the list whole, so rows never blink out while
     /// a refresh runs.
-    async fn services(&mut self) -> Result<Vec<Service>, CloudError> {
+    async fn services(&mut self) -> Result<Vec<Service>, ApiError> {
         let listing = if self.loaded {
             self.fleet.services_listing(&|_, _, _| {}).await?
         } else {

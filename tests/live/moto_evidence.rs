@@ -20,6 +20,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
 };
 use aws_smithy_types::DateTime;
 use deckwatch::cloud::Fleet;
+use deckwatch::model::AwsCall;
 use deckwatch::model::alarm_link::{load_balancer_dimension, target_group_dimension};
 use deckwatch::model::evidence::{AlbQuery, Judgement, judge_5xx, judge_p99};
 use deckwatch::model::{
@@ -399,14 +400,14 @@ async fn r_after_a_simulated_breaker_rollback_targets_the_last_stable_revision()
     let plan = deckwatch::state::actions::plan::rollback(s).expect("a rollback plan");
     assert_eq!(
         plan.mutation,
-        Mutation::UpdateService {
+        Mutation::Aws(AwsCall::UpdateService {
             task_def: Some(deckwatch::model::TaskDefRef {
                 family: w.family.clone(),
                 revision: 1
             }),
             desired: None,
             force: false
-        },
+        }),
         "not 2, which the breaker rolled back"
     );
     assert!(

@@ -14,6 +14,7 @@ use aws_sdk_ecs::types::DeploymentLifecycleHookAction;
 use counting::CallCounter;
 use deckwatch::cloud::Fleet;
 use deckwatch::cloud::aws::AwsFleet;
+use deckwatch::model::AwsCall;
 use deckwatch::model::{
     ContextInfo, HookStatus, LifecycleStage, Mutation, NativeStatus, Service, ServiceKey, Strategy,
     TimeoutAction, Verb,
@@ -158,11 +159,11 @@ async fn promote_sends_continue_with_the_hook_and_the_canary_goes_through_to_suc
     let plan = for_verb(Verb::Promote, &s, std::slice::from_ref(&s), None).expect("a plan");
     assert_eq!(
         plan.mutation,
-        Mutation::ContinueHook {
+        Mutation::Aws(AwsCall::ContinueHook {
             deployment_arn: c.deployment.clone(),
             hook_id: first_hook.clone(),
             proceed: true,
-        }
+        })
     );
     execute(&fleet, &audit, &plan, &context())
         .await
@@ -316,7 +317,7 @@ async fn a_wrong_or_expired_hook_is_answered_with_ecs_errors() {
     let e = fleet
         .act(
             &key,
-            &Mutation::ContinueHook {
+            &AwsCall::ContinueHook {
                 deployment_arn: c.deployment.clone(),
                 hook_id: "no-such-hook".into(),
                 proceed: true,

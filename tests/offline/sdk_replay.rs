@@ -5,7 +5,7 @@
 //! - native deployments (`describe_service_deployments`, `describe_service_revisions`,
 //!   `list_service_deployments`), which moto lacks;
 //! - error answers (expired token, access denied, throttling, an HTML 500), mapped into
-//!   `CloudError` kinds by the fleet.
+//!   `ApiError` kinds by the fleet.
 
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
@@ -14,10 +14,11 @@ use aws_sdk_ecs::config::retry::RetryConfig;
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_types::body::SdkBody;
-use deckwatch::cloud::aws::errors::ErrorMapper;
+use deckwatch::cloud::Fleet;
+use deckwatch::cloud::aws::gate::CallGate;
 use deckwatch::cloud::aws::native::{NativeTarget, native_deployments};
 use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
-use deckwatch::cloud::{ErrorKind, Fleet};
+use deckwatch::model::ErrorKind;
 use deckwatch::model::{
     HookStatus, LifecycleHook, NativeDeployment, ServiceRevision, Strategy, TaskDefRef,
 };
@@ -251,7 +252,7 @@ async fn maps_native_deployments_replayed_from_the_documented_shape() {
             current_deployment: Some(DEP_B.into()),
         },
     ];
-    let got = native_deployments(&ecs, &ErrorMapper::default(), &targets)
+    let got = native_deployments(&ecs, &CallGate::default(), &targets)
         .await
         .expect("native deployments");
 
@@ -403,7 +404,7 @@ async fn looks_up_the_newest_deployment_when_the_service_does_not_name_it() {
         strategy: Strategy::Canary,
         current_deployment: None,
     }];
-    let got = native_deployments(&ecs, &ErrorMapper::default(), &targets)
+    let got = native_deployments(&ecs, &CallGate::default(), &targets)
         .await
         .expect("native deployments");
 

@@ -8,9 +8,11 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_types::body::SdkBody;
+use deckwatch::cloud::Fleet;
 use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
-use deckwatch::cloud::{ErrorKind, Fleet};
-use deckwatch::model::{Mutation, ServiceKey};
+use deckwatch::model::AwsCall;
+use deckwatch::model::ErrorKind;
+use deckwatch::model::ServiceKey;
 use serde_json::{Value, json};
 
 const DEPLOYMENT: &str = "arn:aws:ecs:us-west-2:123456789012:service-deployment/example/sd-example/EZe5RNVLH6PPzHXINuP28";
@@ -118,7 +120,7 @@ async fn promote_continues_the_hook() {
     fleet
         .act(
             &key(),
-            &Mutation::ContinueHook {
+            &AwsCall::ContinueHook {
                 deployment_arn: DEPLOYMENT.into(),
                 hook_id: HOOK.into(),
                 proceed: true,
@@ -144,7 +146,7 @@ async fn abort_at_the_hook_rolls_back() {
     fleet
         .act(
             &key(),
-            &Mutation::ContinueHook {
+            &AwsCall::ContinueHook {
                 deployment_arn: DEPLOYMENT.into(),
                 hook_id: HOOK.into(),
                 proceed: false,
@@ -170,7 +172,7 @@ async fn stopping_a_deployment_rolls_it_back() {
     fleet
         .act(
             &key(),
-            &Mutation::StopDeployment {
+            &AwsCall::StopDeployment {
                 deployment_arn: DEPLOYMENT.into(),
             },
         )
@@ -210,12 +212,12 @@ async fn error_answers_come_back_naming_the_exception() {
         event(response(400, &not_updatable)),
     ]);
     let fleet = replay_fleet(&replay).await;
-    let hook = Mutation::ContinueHook {
+    let hook = AwsCall::ContinueHook {
         deployment_arn: DEPLOYMENT.into(),
         hook_id: HOOK.into(),
         proceed: true,
     };
-    let stop = Mutation::StopDeployment {
+    let stop = AwsCall::StopDeployment {
         deployment_arn: DEPLOYMENT.into(),
     };
 

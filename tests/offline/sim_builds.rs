@@ -6,6 +6,7 @@ use deckwatch::ci::{Ci, ReadOnlyCi};
 use deckwatch::cloud::Fleet;
 use deckwatch::demo::SimFleet;
 use deckwatch::demo::ci::SimCi;
+use deckwatch::model::AwsCall;
 use deckwatch::model::{Conclusion, Mutation, RunStatus, Verb};
 use deckwatch::state::actions::progress::Phase;
 use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};
@@ -187,11 +188,11 @@ async fn build_then_deploy_its_image_on_the_demo() {
     };
     assert_eq!(
         plan.mutation,
-        Mutation::RegisterTaskDefinition {
+        Mutation::Aws(AwsCall::RegisterTaskDefinition {
             from: "api:118".parse_td(),
             repository: "api".into(),
             digest: image.digest.clone(),
-        }
+        })
     );
     assert!(
         plan.then[0]
@@ -324,7 +325,10 @@ async fn read_only_sends_no_post_and_says_so() {
         r
     })
     .unwrap();
-    let got = w.ci.act(&form_plan.mutation, 0).await;
+    let Mutation::GitHub(call) = &form_plan.mutation else {
+        panic!("a cancel is a GitHub call: {}", form_plan.mutation);
+    };
+    let got = w.ci.act(call, 0).await;
     assert!(got.unwrap_err().message.contains("read-only"));
     w.apply(vec![Effect::Run(Box::new(form_plan), Default::default())])
         .await;

@@ -2,6 +2,7 @@
 //! change. One function per verb. An action that is not valid now says why instead, as the
 //! footer shows.
 
+use crate::model::AwsCall;
 use crate::model::{
     ActionPlan, Expectation, FollowUp, Mutation, NativeDeployment, NativeStatus, Refusal, Service,
     Split, TaskDefRef, Verb, pair_of, split, weights_text,
@@ -62,11 +63,11 @@ pub fn promote(s: &Service, all: &[Service]) -> Result<ActionPlan, Refusal> {
         .and_then(|n| Some((n, n.waiting_hook()?)))
         .ok_or_else(|| Refusal::NothingWaits(s.name.clone()))?;
     let source = n.source();
-    let m = Mutation::ContinueHook {
+    let m = Mutation::Aws(AwsCall::ContinueHook {
         deployment_arn: n.arn.clone(),
         hook_id: hook.id.clone(),
         proceed: true,
-    };
+    });
     let changes = vec![
         change(
             "production traffic on target",
@@ -100,11 +101,11 @@ pub fn abort(s: &Service, all: &[Service]) -> Result<ActionPlan, Refusal> {
         let Some(hook) = n.waiting_hook() else {
             return Ok(stop_native(s, Verb::Abort, n));
         };
-        let m = Mutation::ContinueHook {
+        let m = Mutation::Aws(AwsCall::ContinueHook {
             deployment_arn: n.arn.clone(),
             hook_id: hook.id.clone(),
             proceed: false,
-        };
+        });
         let changes = vec![
             change(
                 "deployment",
@@ -165,11 +166,11 @@ pub fn rollback(s: &Service) -> Result<ActionPlan, Refusal> {
 
 /// Force a new deployment of the same task definition.
 pub fn force(s: &Service) -> ActionPlan {
-    let m = Mutation::UpdateService {
+    let m = Mutation::Aws(AwsCall::UpdateService {
         task_def: None,
         desired: None,
         force: true,
-    };
+    });
     let changes = vec![change(
         "tasks",
         format!("{} running on {}", s.running, s.task_def),
@@ -183,11 +184,11 @@ pub fn scale(s: &Service, n: u32) -> Result<ActionPlan, Refusal> {
     if n == s.desired {
         return Err(Refusal::SameCount(s.name.clone(), n));
     }
-    let m = Mutation::UpdateService {
+    let m = Mutation::Aws(AwsCall::UpdateService {
         task_def: None,
         desired: Some(n),
         force: false,
-    };
+    });
     Ok(plan(
         s,
         Verb::Scale,
@@ -201,9 +202,9 @@ fn source_text(n: &NativeDeployment) -> String {
 }
 
 fn stop_native(s: &Service, verb: Verb, n: &NativeDeployment) -> ActionPlan {
-    let m = Mutation::StopDeployment {
+    let m = Mutation::Aws(AwsCall::StopDeployment {
         deployment_arn: n.arn.clone(),
-    };
+    });
     let changes = vec![
         change("deployment", &n.status, NativeStatus::RollbackInProgress),
         change("task definition", &n.target.task_def, source_text(n)),
@@ -221,11 +222,11 @@ fn rolling_back_to(s: &Service, verb: Verb, to: TaskDefRef) -> ActionPlan {
         change("task definition", &s.task_def, &to),
         change("image", &s.image_tag, format!("the image of {to}")),
     ];
-    let m = Mutation::UpdateService {
+    let m = Mutation::Aws(AwsCall::UpdateService {
         task_def: Some(to),
         desired: None,
         force: false,
-    };
+    });
     plan(s, verb, m, changes)
 }
 
@@ -237,11 +238,11 @@ fn rolling_back_to(s: &Service, verb: Verb, to: TaskDefRef) -> ActionPlan {
 fn scale_canary_to_zero(canary: &Service, after_stable: bool) -> FollowUp {
     FollowUp {
         service: canary.key(),
-        mutation: Mutation::UpdateService {
+        mutation: Mutation::Aws(AwsCall::UpdateService {
             task_def: None,
             desired: Some(0),
             force: false,
-        },
+        }),
         expect: Expectation::of(canary),
         after_stable,
     }
@@ -255,13 +256,13 @@ fn weights_to_primary(p: &Service, c: &Service, after_stable: bool) -> Option<Fo
     };
     Some(FollowUp {
         service: c.key(),
-        mutation: Mutation::SetWeights {
+        mutation: Mutation::Aws(AwsCall::SetWeights {
             listener_arn: w.route.listener_arn.clone(),
             rule_arn: w.route.rule_arn.clone(),
             is_default: w.route.is_default,
             from: w.route.weights.clone(),
             to: w.all_on_primary(p, c),
-        },
+        }),
         expect: Expectation::of(c),
         after_stable,
     })
@@ -307,11 +308,11 @@ fn promote_pair(p: &Service, c: &Service) -> Result<ActionPlan, Refusal> {
             task_def: c.task_def.clone(),
         });
     }
-    let m = Mutation::UpdateService {
+    let m = Mutation::Aws(AwsCall::UpdateService {
         task_def: Some(c.task_def.clone()),
         desired: None,
         force: false,
-    };
+    });
     let changes = vec![
         change(
             &format!("{} task definition", p.name),

@@ -2,6 +2,7 @@
 //! after an `UpdateService`, the wait until the service shows the change and is stable, with
 //! a live clock and a time limit, and finally the outcome.
 
+use crate::model::AwsCall;
 use crate::model::{
     ActionPlan, ActionResult, Millis, Mutation, Service, ServiceKey, TaskDefRef, Verb,
 };
@@ -68,11 +69,11 @@ impl Progress {
                 .map(|f| (&f.service, &f.mutation, &f.expect)),
         );
         let mut want = steps.filter_map(|(service, m, expect)| match m {
-            Mutation::UpdateService {
+            Mutation::Aws(AwsCall::UpdateService {
                 task_def,
                 desired,
                 force,
-            } => Some(Want {
+            }) => Some(Want {
                 service: service.clone(),
                 task_def: task_def.clone(),
                 desired: *desired,
@@ -83,7 +84,7 @@ impl Progress {
                 },
             }),
             // A deploy waits for the revision it expects RegisterTaskDefinition to return.
-            Mutation::UpdateServiceToRegistered { expected } => Some(Want {
+            Mutation::Aws(AwsCall::UpdateServiceToRegistered { expected }) => Some(Want {
                 service: service.clone(),
                 task_def: Some(expected.clone()),
                 desired: None,

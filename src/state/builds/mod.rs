@@ -4,7 +4,7 @@
 pub(crate) mod commands;
 pub mod plan;
 
-use crate::cloud::CloudError;
+use crate::model::ApiError;
 use crate::model::{
     BuildSource, Image, Millis, RateInfo, Run, RunDetail, RunRef, Service, ServiceKey, Workflow,
     WorkflowInput,
@@ -30,7 +30,7 @@ pub struct DetailView {
     pub run: RunRef,
     pub workflow: Workflow,
     pub data: Option<RunDetail>,
-    pub error: Option<CloudError>,
+    pub error: Option<ApiError>,
     pub fetched_at: Option<Millis>,
 }
 
@@ -301,7 +301,7 @@ fn on_inputs(
     state: &mut State,
     w: Workflow,
     git_ref: String,
-    r: Result<Vec<WorkflowInput>, CloudError>,
+    r: Result<Vec<WorkflowInput>, ApiError>,
 ) {
     let Mode::Build(form) = &mut state.mode else {
         return;

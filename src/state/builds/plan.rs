@@ -1,6 +1,8 @@
 //! Planning the builds pane's actions: start a build, cancel a run, rerun its failed jobs, and
 //! deploy the image a run built. Each returns the exact calls and what changes, or why not.
 
+use crate::model::AwsCall;
+use crate::model::GitHubCall;
 use crate::model::{
     ActionPlan, Expectation, FollowUp, Image, Mutation, Refusal, Run, Service, TaskDefRef, Verb,
 };
@@ -41,11 +43,11 @@ pub fn build(s: &Service, form: &BuildForm) -> Result<ActionPlan, Refusal> {
             i.name
         )));
     }
-    let m = Mutation::Dispatch {
+    let m = Mutation::GitHub(GitHubCall::Dispatch {
         workflow: w.clone(),
         git_ref: git_ref.to_string(),
         inputs: form.values(),
-    };
+    });
     let changes = vec![change(
         &format!("{} {}", w.repo, w.workflow),
         "-",
@@ -59,10 +61,10 @@ pub fn cancel(s: &Service, run: &Run) -> Result<ActionPlan, Refusal> {
     if !run.status.is_open() {
         return Err(Refusal::RunFinished(run.number));
     }
-    let m = Mutation::CancelRun {
+    let m = Mutation::GitHub(GitHubCall::CancelRun {
         repo: run.workflow.repo.clone(),
         run_id: run.id,
-    };
+    });
     let changes = vec![change(
         &format!("run #{} of {}", run.number, run.workflow),
         &run.status,
@@ -85,10 +87,10 @@ pub fn rerun(s: &Service, run: &Run) -> Result<ActionPlan, Refusal> {
             .map_or(run.status.to_string(), ToString::to_string);
         return Err(Refusal::RunNotFailed(run.number, state));
     }
-    let m = Mutation::RerunFailed {
+    let m = Mutation::GitHub(GitHubCall::RerunFailed {
         repo: run.workflow.repo.clone(),
         run_id: run.id,
-    };
+    });
     let changes = vec![change(
         &format!("run #{} of {}", run.number, run.workflow),
         format!(
@@ -124,11 +126,11 @@ pub fn deploy(s: &Service, image: &Image, images: &[Image]) -> Result<ActionPlan
         family: s.task_def.family.clone(),
         revision: s.task_def.revision + 1,
     };
-    let register = Mutation::RegisterTaskDefinition {
+    let register = Mutation::Aws(AwsCall::RegisterTaskDefinition {
         from: s.task_def.clone(),
         repository: image.repository.clone(),
         digest: image.digest.clone(),
-    };
+    });
     let tag = image
         .tags
         .first()
@@ -153,7 +155,7 @@ pub fn deploy(s: &Service, image: &Image, images: &[Image]) -> Result<ActionPlan
     let mut out = plan(s, Verb::Deploy, register, changes);
     out.then.push(FollowUp {
         service: s.key(),
-        mutation: Mutation::UpdateServiceToRegistered { expected },
+        mutation: Mutation::Aws(AwsCall::UpdateServiceToRegistered { expected }),
         expect: Expectation::of(s),
         after_stable: false,
     });

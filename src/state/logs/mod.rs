@@ -8,7 +8,7 @@ pub mod search;
 
 pub use buffer::{LogBuffer, LogRef};
 
-use crate::cloud::CloudError;
+use crate::model::ApiError;
 use crate::model::{LogChunk, LogTarget, Millis, Service, ServiceKey};
 use search::Search;
 
@@ -132,7 +132,7 @@ pub struct LogView {
     /// The last line on screen, when not following.
     pub bottom: u64,
     pub fetched_at: Option<Millis>,
-    pub error: Option<CloudError>,
+    pub error: Option<ApiError>,
     pub status: TailStatus,
     pub backlog: Option<Backlog>,
     /// The revisions the rollout view's box shows: every source and target revision seen

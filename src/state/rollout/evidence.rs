@@ -3,6 +3,7 @@
 //! The reducer says what is wanted (`request`); the evidence worker fetches it and answers with
 //! `Fetched`; nothing here waits.
 
+use crate::model::AwsCall;
 use crate::model::evidence::{AlbFigures, Sides, sides};
 use crate::model::{
     ActionPlan, Alarm, AlarmDetail, AlarmLink, AlarmState, MetricSpec, Millis, Mutation,
@@ -159,9 +160,9 @@ pub fn diff_pair(s: &Service, all: &[Service]) -> Option<(TaskDefRef, TaskDefRef
 /// The revisions an action's dialog compares: what its `UpdateService` moves from and to, or
 /// what the service rolls out.
 pub fn plan_pair(plan: &ActionPlan, all: &[Service]) -> Option<(TaskDefRef, TaskDefRef)> {
-    if let Mutation::UpdateService {
+    if let Mutation::Aws(AwsCall::UpdateService {
         task_def: Some(to), ..
-    } = &plan.mutation
+    }) = &plan.mutation
     {
         return Some((plan.expect.task_def.clone(), to.clone()));
     }

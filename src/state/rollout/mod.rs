@@ -4,7 +4,7 @@
 pub mod evidence;
 pub(crate) mod overlay;
 
-use crate::cloud::CloudError;
+use crate::model::ApiError;
 use crate::model::{Millis, Task};
 use crate::state::back_stack::Position;
 use crate::state::panes::PaneData;
@@ -19,7 +19,7 @@ pub struct RolloutView {
     pub max_scroll: usize,
     /// The service's data: when it was read, and why the last read failed.
     pub fetched_at: Option<Millis>,
-    pub error: Option<CloudError>,
+    pub error: Option<ApiError>,
 }
 
 impl RolloutView {
@@ -46,10 +46,10 @@ impl PaneData for RolloutView {
     fn fetched_at(&self) -> Option<Millis> {
         self.fetched_at
     }
-    fn error(&self) -> Option<&CloudError> {
+    fn error(&self) -> Option<&ApiError> {
         self.error.as_ref()
     }
-    fn fail(&mut self, e: CloudError) -> bool {
+    fn fail(&mut self, e: ApiError) -> bool {
         let changed = self.error.as_ref() != Some(&e);
         self.error = Some(e);
         changed

@@ -4,7 +4,7 @@
 pub mod filter;
 pub mod items;
 
-use crate::cloud::CloudError;
+use crate::model::ApiError;
 use crate::model::Millis;
 use crate::state::table::filter::Filter;
 
@@ -93,7 +93,7 @@ pub struct Table<T> {
     /// When the data shown was fetched; None until the first load.
     pub fetched_at: Option<Millis>,
     /// The last fetch's error, shown over stale data until a fetch succeeds.
-    pub error: Option<CloudError>,
+    pub error: Option<ApiError>,
 }
 
 impl<T> Default for Table<T> {

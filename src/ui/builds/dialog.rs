@@ -2,6 +2,7 @@
 //! their types, defaults and required flags, and the exact request `y` sends.
 
 use crate::keys::Layer;
+use crate::model::GitHubCall;
 use crate::model::{InputKind, Mutation};
 use crate::state::State;
 use crate::state::builds::{BuildForm, Inputs};
@@ -58,11 +59,11 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, form: &BuildForm, theme: &
     lines.extend(input_lines(form, theme));
     lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled(" y sends exactly:", muted)));
-    let request = Mutation::Dispatch {
+    let request = Mutation::GitHub(GitHubCall::Dispatch {
         workflow: w.clone(),
         git_ref: form.git_ref.trim().to_string(),
         inputs: form.values(),
-    };
+    });
     lines.push(Line::from(Span::styled(
         format!("   {request}"),
         Style::new().fg(theme.fg),

@@ -1,4 +1,4 @@
-//! The header's word on the link to the backend: connecting, a call with no answer for a
+//! The header's word on the connection to the backend: connecting, a call with no answer for a
 //! while, a partial listing, and the team's audit log when it is missing or records wait.
 
 use crate::state::State;
@@ -12,7 +12,7 @@ pub fn account(state: &State) -> String {
     let c = &state.context;
     if !c.account.is_empty() {
         c.account.clone()
-    } else if state.link.context_error.is_some() {
+    } else if state.connection.context_error.is_some() {
         "?".into()
     } else {
         "connecting…".into()
@@ -30,7 +30,7 @@ pub fn age(state: &State, theme: &Theme, base: Style) -> Span<'static> {
         (None, None) => " loading… ".into(),
     };
     let style = if error.is_some() {
-        theme.link_trouble()
+        theme.connection_trouble()
     } else {
         base
     };
@@ -40,14 +40,14 @@ pub fn age(state: &State, theme: &Theme, base: Style) -> Span<'static> {
 /// "no answer for 14s" on the current pane, and the team audit's trouble, if any.
 pub fn warnings(state: &State, theme: &Theme) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
-    if let Some(since) = state.link.unanswered(state.pane, state.now) {
+    if let Some(since) = state.connection.unanswered(state.pane, state.now) {
         let secs = (state.now - since) / 1000;
         spans.push(Span::styled(
             format!(" no answer for {secs}s "),
-            theme.link_trouble(),
+            theme.connection_trouble(),
         ));
     }
-    if let Some(w) = state.link.team_audit.warning() {
+    if let Some(w) = state.connection.team_audit.warning() {
         spans.push(Span::styled(format!(" {w} "), theme.waiting()));
     }
     spans

@@ -34,7 +34,7 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         parts.push((0, Span::styled(" READ-ONLY ", ro)));
     }
     // Connecting, failed, and credentials about to expire: never dropped; nor are the data's
-    // age and the link's trouble (no answer, the team audit).
+    // age and the connection's trouble (no answer, the team audit).
     parts.extend(
         crate::ui::chrome::badges::spans(state, theme)
             .into_iter()

@@ -3,8 +3,8 @@
 
 use super::helpers::*;
 use crossterm::event::KeyCode;
-use deckwatch::cloud::{CloudError, ErrorKind};
 use deckwatch::model::ContextInfo;
+use deckwatch::model::{ApiError, ErrorKind};
 use deckwatch::state::contexts::KEPT;
 use deckwatch::state::{ContextChoice, Effect, Mode, Msg, Pane, State, Target, update};
 use ratatui::style::Color;
@@ -275,7 +275,7 @@ fn a_plan_made_before_a_switch_runs_only_where_it_was_planned() {
 fn a_failed_switch_marks_every_pane_and_r_tries_again() {
     let mut s = with_contexts();
     palette(&mut s, "ctx prod");
-    let err = CloudError::new(
+    let err = ApiError::new(
         ErrorKind::Credentials,
         "no valid AWS credentials: run `aws sso login --profile prod`",
     );

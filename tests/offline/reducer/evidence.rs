@@ -4,6 +4,7 @@
 
 use super::helpers::*;
 use crossterm::event::KeyCode;
+use deckwatch::model::AwsCall;
 use deckwatch::model::{
     DeploymentStatus, Millis, Mutation, Outcome, RollbackCause, RolloutState, Service, TaskDefRef,
 };
@@ -118,11 +119,11 @@ fn r_after_a_later_good_deploy_skips_the_rolled_back_revision_and_says_why() {
     let plan = dialog(&s);
     assert_eq!(
         plan.mutation,
-        Mutation::UpdateService {
+        Mutation::Aws(AwsCall::UpdateService {
             task_def: Some(td(42)),
             desired: None,
             force: false
-        }
+        })
     );
     assert_eq!(
         plan.notes[0],
@@ -253,8 +254,7 @@ fn alarms_link_to_rows_and_the_badge_says_when_it_is_stale() {
             deckwatch::model::LinkReason::Watched
         )]
     );
-    let err =
-        deckwatch::cloud::CloudError::new(deckwatch::cloud::ErrorKind::Throttled, "slow down");
+    let err = deckwatch::model::ApiError::new(deckwatch::model::ErrorKind::Throttled, "slow down");
     let now = s.now;
     update(&mut s, Msg::Failed(Pane::Alarms, err, now));
     assert!(

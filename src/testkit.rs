@@ -3,10 +3,11 @@
 //! is about. Not part of the console.
 
 use crate::demo::{World, seed};
+use crate::model::Links;
 use crate::model::{Alarm, ContextInfo, Millis, Service, history};
 use crate::state::{Effect, Msg, Options, State, update};
 use crate::theme::Themes;
-use crate::workers::linking::{Links, Lists};
+use crate::workers::linking::Lists;
 
 /// What `build` loads into the state, as the pollers would deliver it.
 #[derive(Debug, Clone, Copy)]

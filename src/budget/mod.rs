@@ -13,6 +13,7 @@
 //! twentieth of the configured rate (additive increase, multiplicative decrease), so the whole
 //! process backs off together instead of each poller on its own.
 
+use crate::model::OpReport;
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::sync::Mutex;
@@ -181,22 +182,6 @@ impl Bucket {
         }
         self.calls.len()
     }
-}
-
-/// One operation's figures, for `:budget`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OpReport {
-    pub op: String,
-    pub calls_last_minute: usize,
-    /// Calls a second allowed now, and as configured.
-    pub rate: f64,
-    pub max_rate: f64,
-    /// Calls that had to wait for a token.
-    pub deferred: u64,
-    /// Of those, confirmed actions' calls (they jump the queue, so this stays 0).
-    pub actions_deferred: u64,
-    /// Throttling answers seen.
-    pub throttled: u64,
 }
 
 #[derive(Debug)]

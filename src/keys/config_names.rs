@@ -1,7 +1,7 @@
 //! The config's names for commands (`promote`, `page_down`) and for the modes (`[keys.normal]`).
 
 use crate::keys::{Binding, Command, Layer, Reach};
-use crate::state::Pane;
+use crate::model::Pane;
 
 /// A `[keys.NAME]` table: which layer of the key table it changes, and which of its bindings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

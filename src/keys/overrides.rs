@@ -235,7 +235,7 @@ fn clash(bindings: &[Binding], applied: &[Option<Applied>]) -> Option<(usize, us
             if start(i).is_none() && start(j).is_none() {
                 continue;
             }
-            if !crate::state::Pane::ALL
+            if !crate::model::Pane::ALL
                 .iter()
                 .any(|&p| bindings[i].reach.covers(p) && bindings[j].reach.covers(p))
             {

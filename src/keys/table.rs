@@ -5,8 +5,8 @@
 //! reducer's business (`state::commands`).
 
 use crate::keys::Chord;
+use crate::model::Pane;
 use crate::model::Verb;
-use crate::state::Pane;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// What a key (or a palette word) asks for.

@@ -15,11 +15,12 @@ mod panes;
 pub mod rollout;
 pub mod table;
 
+pub use crate::model::Pane;
 pub use connection::{Connection, ConnectionEvent, TeamAudit};
 pub use contexts::{ContextChoice, Target};
 pub use input::mouse::{Hits, ListArea};
 pub use msg::{Effect, Msg, Viewport, Watch};
-pub use panes::{Pane, PaneData};
+pub use panes::PaneData;
 
 use crate::keys::{Keymap, Layer};
 use crate::model::{ActionPlan, Alarm, ContextInfo, Image, Millis, Service, ServiceKey, Task};
@@ -93,7 +94,7 @@ pub struct State {
     /// Rows the help is scrolled down.
     pub help_scroll: usize,
     /// The API budget's latest figures, while `:budget` is open.
-    pub budget: Vec<crate::budget::OpReport>,
+    pub budget: Vec<crate::model::OpReport>,
     pub context: ContextInfo,
     pub accent: Option<ratatui::style::Color>,
     pub read_only: bool,

@@ -1,7 +1,7 @@
 //! What reaches the reducer (`Msg`) and what it asks the loop to do (`Effect`).
 
-use crate::budget::OpReport;
 use crate::model::ApiError;
+use crate::model::OpReport;
 use crate::model::{
     ActionPlan, ActionResult, Alarm, ContextInfo, Image, LogChunk, LogLine, Millis, RateInfo, Run,
     RunDetail, RunRef, Service, ServiceKey, Task, Workflow, WorkflowInput,
@@ -59,7 +59,7 @@ pub enum Msg {
     Alarms(Vec<Alarm>, Millis),
     /// Which alarms belong to which service, made off the loop after the services or the
     /// alarms changed; they index the alarm list sent last.
-    Links(crate::workers::linking::Links),
+    Links(crate::model::Links),
     Logs(ServiceKey, Vec<LogLine>, Millis),
     /// A batch of log follow `generation`'s lines, prepared by the log worker.
     LogFeed(u64, Box<LogChunk>, Millis),

@@ -669,7 +669,7 @@ fn the_services_title_says_how_many_clusters_are_read_during_the_first_load() {
 /// colour, and GitHub's own quota as its last answer gave it.
 #[test]
 fn budget_overlay_shows_the_operations_and_the_github_quota() {
-    use deckwatch::budget::OpReport;
+    use deckwatch::model::OpReport;
     use deckwatch::model::RateInfo;
     let mut s = state(&demo());
     for c in ":budget".chars() {

@@ -204,7 +204,7 @@ impl Http {
             let resp = self.client.request(req).await.map_err(|e| {
                 ApiError::new(
                     ErrorKind::Unreachable,
-                    format!("{op}: {}", crate::cloud::aws::errors::chain_text(&e)),
+                    format!("{op}: {}", crate::model::chain_text(&e)),
                 )
             })?;
             let (parts, mut body) = resp.into_parts();
@@ -326,7 +326,7 @@ fn waiting(op: &str, until: Millis) -> ApiError {
         ErrorKind::Throttled,
         format!(
             "{op}: GitHub rate limit; waiting until {} UTC before calling again",
-            crate::ui::format::clock(until)
+            crate::model::text::clock(until)
         ),
     )
 }

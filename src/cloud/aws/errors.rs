@@ -1,6 +1,7 @@
 //! Turns SDK errors into `ApiError`s a pane can act on: what kind of failure, and for
 //! credentials and permissions, what the user should do about it.
 
+use crate::model::chain_text;
 use crate::model::text::clean;
 use crate::model::{ApiError, ErrorKind};
 use aws_credential_types::provider::error::CredentialsError;
@@ -317,20 +318,6 @@ fn credentials_failure(err: &(dyn StdError + 'static)) -> Option<String> {
         cur = e.source();
     }
     Some(parts.join(": "))
-}
-
-/// The error and its causes on one line, without repeats.
-pub(crate) fn chain_text(err: &(dyn StdError + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
-    while let Some(e) = cur {
-        let text = e.to_string();
-        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        cur = e.source();
-    }
-    clean(&parts.join(": "))
 }
 
 #[cfg(test)]

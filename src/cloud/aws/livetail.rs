@@ -5,8 +5,8 @@
 //! hours) or reconnect (`Broken`).
 
 use crate::cloud::LiveStream;
-use crate::cloud::aws::errors::chain_text;
 use crate::cloud::aws::gate::CallGate;
+use crate::model::chain_text;
 use crate::model::{LiveEnd, LiveQuery, LiveUpdate, RawEvent};
 use aws_sdk_cloudwatchlogs::operation::start_live_tail::StartLiveTailError;
 use aws_sdk_cloudwatchlogs::types::StartLiveTailResponseStream as Frame;

@@ -398,7 +398,7 @@ impl Tail {
 
 /// `since 14:05:10 UTC` / `range 14:00:00–14:30:00 UTC`: what a backlog load reads.
 fn label(start: LogStart) -> Option<String> {
-    let clock = crate::ui::format::clock;
+    let clock = crate::model::text::clock;
     match start {
         LogStart::Recent => None,
         LogStart::Since(f) => Some(format!("since {} UTC", clock(f))),

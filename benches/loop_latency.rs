@@ -8,6 +8,10 @@
 
 #![allow(clippy::unwrap_used)] // a test or bench that fails should panic where it fails
 
+#[path = "../tests/support/testkit.rs"]
+mod testkit;
+
+use crate::testkit::StateBuilder;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::app::{self, Effects, Runtime};
 use deckwatch::budget::Budget;
@@ -15,7 +19,6 @@ use deckwatch::demo::{SimFleet, seed};
 use deckwatch::model::{LogChunk, LogLine, LogTarget, Service, ServiceKey};
 use deckwatch::state::table::Prepared;
 use deckwatch::state::{Msg, State};
-use deckwatch::testkit::StateBuilder;
 use deckwatch::theme::Themes;
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::poller::Intervals;
@@ -26,7 +29,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
-const EPOCH: i64 = 1_790_000_000_000;
+use crate::testkit::EPOCH;
 const SERVICES: usize = 10_000;
 const LINES_PER_SEC: usize = 50_000;
 /// Log lines arrive in batches this often, as a live tail delivers them.

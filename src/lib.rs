@@ -10,8 +10,6 @@ pub mod files;
 pub mod keys;
 pub mod model;
 pub mod state;
-#[doc(hidden)]
-pub mod testkit;
 pub mod theme;
 pub mod timing;
 pub mod ui;

@@ -11,6 +11,7 @@
 //! the counts still show. Deployments never move in moto, so the breaker's rollback is
 //! simulated in the services the console is given.
 
+use crate::support::testkit::{Feed, StateBuilder};
 use crate::support::{moto, seed};
 use aws_sdk_cloudwatch::types::{
     ComparisonOperator, Dimension, MetricDatum, StateValue, Statistic,
@@ -28,7 +29,6 @@ use deckwatch::model::{
     link_alarms,
 };
 use deckwatch::state::State;
-use deckwatch::testkit::{Feed, StateBuilder};
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::runner::execute;
 use seed::{Seeder, TaskDefSpec, now_ms};

@@ -22,7 +22,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-const EPOCH: i64 = 1_790_000_000_000;
+use crate::support::testkit::EPOCH;
 
 /// The demo fleet, with a team log group that exists or not and a record of the calls that
 /// left: `ship [phases]` and `act`.

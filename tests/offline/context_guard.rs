@@ -11,7 +11,7 @@ use deckwatch::workers::runner;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
-const EPOCH: i64 = 1_790_000_000_000;
+use crate::support::testkit::EPOCH;
 
 async fn promote_checkout(fleet: Arc<SimFleet>, ctx: ContextInfo) -> (Msg, Vec<serde_json::Value>) {
     let dir = tempfile::tempdir().unwrap();

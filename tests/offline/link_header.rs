@@ -1,18 +1,16 @@
 //! The header's word on the link: no answer for a while, a partial listing, the team's audit
 //! log missing or records waiting. Drawn into a test terminal and read back.
 
-use deckwatch::model::Millis;
+use crate::support::testkit::StateBuilder;
 use deckwatch::model::{ApiError, ErrorKind};
 use deckwatch::state::{ConnectionEvent, Msg, Pane, State, TeamAudit, update};
-use deckwatch::testkit::StateBuilder;
-use deckwatch::theme::Themes;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-const EPOCH: Millis = 1_790_000_000_000;
+use crate::support::testkit::EPOCH;
 
 fn header(s: &State) -> String {
-    let theme = Themes::load(None).unwrap().get("dark").unwrap();
+    let theme = crate::support::screen::dark();
     let mut t = Terminal::new(TestBackend::new(160, 30)).unwrap();
     t.draw(|f| {
         deckwatch::ui::draw(f, s, &theme);

@@ -197,7 +197,7 @@ async fn fetches_at_once_then_again_only_when_a_minute_old() {
     assert_eq!(w.cpu_of("api"), Some(vec![2.0]));
 
     // The rows get the latest series; a row without one keeps what it had.
-    let mut rows = deckwatch::testkit::StateBuilder::demo(0)
+    let mut rows = crate::support::testkit::StateBuilder::demo(0)
         .with_services()
         .build()
         .services

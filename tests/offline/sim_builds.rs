@@ -1,6 +1,7 @@
 //! The demo's builds over simulated time, through the reducer and the runner: `B` → `y` → the
 //! run completes → its image appears → `D` → `y` → the rollout completes. Read-only refuses.
 
+use crate::support::testkit::{Feed, StateBuilder};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::ci::{Ci, ReadOnlyCi};
 use deckwatch::cloud::Fleet;
@@ -10,7 +11,6 @@ use deckwatch::model::AwsCall;
 use deckwatch::model::{Conclusion, Mutation, RunStatus, Verb};
 use deckwatch::state::actions::progress::Phase;
 use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};
-use deckwatch::testkit::{Feed, StateBuilder};
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::runner;
 use std::sync::Arc;
@@ -18,7 +18,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::advance;
 
-const EPOCH: i64 = 1_790_000_000_000;
+use crate::support::testkit::EPOCH;
 
 fn key(s: &mut State, c: KeyCode) -> Vec<Effect> {
     update(s, Msg::Key(KeyEvent::new(c, KeyModifiers::NONE)))

@@ -332,10 +332,9 @@ fn tab_completes_context_names_in_the_palette() {
 
 #[test]
 fn the_header_takes_the_prod_context_s_colour_at_once() {
-    use deckwatch::theme::Themes;
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
-    let theme = Themes::load(None).unwrap().get("dark").unwrap();
+    let theme = crate::support::screen::dark();
     let header_bg = |s: &State| {
         let mut t = Terminal::new(TestBackend::new(120, 30)).unwrap();
         t.draw(|f| {

@@ -173,7 +173,7 @@ fn the_builds_watch_follows_the_services_list() {
     use deckwatch::model::{BuildSource, Workflow};
     use deckwatch::state::Effect;
     let mut s = loaded();
-    let mut feed = deckwatch::testkit::Feed::following(&s);
+    let mut feed = crate::support::testkit::Feed::following(&s);
     let told = |fx: &[Effect]| -> Vec<Vec<Workflow>> {
         fx.iter()
             .filter_map(|e| match e {

@@ -3,6 +3,7 @@
 //! the activity line counting the deployment it waits for.
 
 use super::helpers::*;
+use crate::support::testkit::Feed;
 use crossterm::event::KeyCode;
 use deckwatch::model::AwsCall;
 use deckwatch::model::{
@@ -10,7 +11,6 @@ use deckwatch::model::{
 };
 use deckwatch::state::rollout::evidence::request;
 use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};
-use deckwatch::testkit::Feed;
 
 fn td(r: u32) -> TaskDefRef {
     TaskDefRef {

@@ -1,13 +1,21 @@
 //! Builds the console's `State` for the tests and benches: the options the demo starts with and
 //! the demo fleet's seed, so every caller starts from the same state and changes only what it
-//! is about. Not part of the console.
+//! is about. Not part of the console: the test binaries have it in `support`, and the benches
+//! include this file with `#[path]`.
 
-use crate::demo::{World, seed};
-use crate::model::Links;
-use crate::model::{Alarm, ContextInfo, Millis, Service, history};
-use crate::state::{Effect, Msg, Options, State, update};
-use crate::theme::Themes;
-use crate::workers::linking::Lists;
+// Each bench uses a part of it.
+#![allow(dead_code)]
+
+use deckwatch::demo::{World, seed};
+use deckwatch::model::Links;
+use deckwatch::model::{Alarm, ContextInfo, Millis, Service, history};
+use deckwatch::state::{Effect, Msg, Options, State, update};
+use deckwatch::theme::Themes;
+use deckwatch::workers::linking::Lists;
+
+/// The time every test and bench starts the demo at (2026-09-21 14:13:20 UTC): one fixed
+/// instant, so snapshots and figures never depend on when they run.
+pub const EPOCH: Millis = 1_790_000_000_000;
 
 /// What `build` loads into the state, as the pollers would deliver it.
 #[derive(Debug, Clone, Copy)]
@@ -184,10 +192,10 @@ fn links_to(s: &mut State, links: Option<Links>) -> Vec<Effect> {
 /// The demo world's log lines of `service` after `cursor` (a line's number in the world's
 /// store), and the cursor to ask from next: what a follow of that service would receive.
 pub fn sim_lines(
-    fleet: &crate::demo::SimFleet,
-    service: &crate::model::ServiceKey,
+    fleet: &deckwatch::demo::SimFleet,
+    service: &deckwatch::model::ServiceKey,
     cursor: u64,
-) -> (Vec<crate::model::LogLine>, u64) {
+) -> (Vec<deckwatch::model::LogLine>, u64) {
     fleet.with_world(|w| {
         let lines = w
             .logs

@@ -235,16 +235,17 @@ where
         };
         step(&mut state, msg, &mut effects, &mut rx, &dropper);
         if state.quit {
-            let exit = state
-                .connection
-                .fatal
-                .take()
-                .map_or(exit, Exit::CannotStart);
-            return Ok(Ran {
-                frames,
-                secs: started.elapsed().as_secs_f64(),
-                exit,
-            });
+            return Ok(ended(&mut state, exit, frames, started));
         }
+    }
+}
+
+/// How the loop ended: a first credentials check that failed ends it with its own line.
+fn ended(state: &mut State, exit: Exit, frames: u64, started: std::time::Instant) -> Ran {
+    let fatal = state.connection.fatal.take();
+    Ran {
+        frames,
+        secs: started.elapsed().as_secs_f64(),
+        exit: fatal.map_or(exit, Exit::CannotStart),
     }
 }

@@ -1,11 +1,10 @@
 //! The CI side: GitHub Actions behind the `Ci` trait, as AWS is behind `Fleet`. `github` is the
-//! real client, `sim` the demo's; `ReadOnlyCi` wraps either and refuses every POST, and `NoCi`
+//! real client (the demo's is `demo::ci`); `ReadOnlyCi` wraps either and refuses every POST, and `NoCi`
 //! stands in when there is no token, saying how to set one.
 
 pub mod github;
 
-use crate::model::GitHubCall;
-use crate::model::{ApiError, ApiResult, ErrorKind};
+use crate::model::{ApiError, ApiResult, ErrorKind, GitHubCall};
 use crate::model::{Job, Millis, RateInfo, Run, Workflow, WorkflowInput};
 use async_trait::async_trait;
 use std::sync::Arc;

@@ -1,17 +1,16 @@
-//! What the workers call. `sim` is the embedded demo fleet; the AWS backend implements the same
-//! trait, so the panes and workers never change with the backend.
+//! What the workers call. `aws` is the AWS backend; the embedded demo fleet (`demo`) implements
+//! the same trait, so the panes and workers never change with the backend.
 
 pub mod aws;
 pub mod listing;
 
 pub use listing::Listing;
 
-use crate::model::AwsCall;
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
-    Alarm, AlarmTransition, ContextInfo, Image, LiveEnd, LiveQuery, LiveUpdate, LogPage, LogQuery,
-    LogSources, LogTag, LogTarget, MetricSpec, Millis, PastDeployment, Service, ServiceKey, Task,
-    TaskDefRef, TaskDefinition, Utilisation,
+    Alarm, AlarmTransition, AwsCall, ContextInfo, Image, LiveEnd, LiveQuery, LiveUpdate, LogPage,
+    LogQuery, LogSources, LogTag, LogTarget, MetricSpec, Millis, PastDeployment, Service,
+    ServiceKey, Task, TaskDefRef, TaskDefinition, Utilisation,
 };
 use crate::model::{ApiError, ApiResult, ErrorKind};
 use async_trait::async_trait;

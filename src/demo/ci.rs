@@ -1,10 +1,9 @@
-//! The demo's CI: the simulated GitHub Actions of the demo fleet's world (`cloud::sim::ci`),
+//! The demo's CI: the simulated GitHub Actions of the demo fleet's world (`demo::builds`),
 //! on the same clock, so a finished build's image appears in the simulated ECR.
 
 use crate::ci::{Ci, Dispatched};
 use crate::demo::{SimFleet, builds};
-use crate::model::GitHubCall;
-use crate::model::{ApiError, ApiResult, ErrorKind};
+use crate::model::{ApiError, ApiResult, ErrorKind, GitHubCall};
 use crate::model::{Job, Millis, Run, Workflow, WorkflowInput};
 use async_trait::async_trait;
 use std::sync::Arc;

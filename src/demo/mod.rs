@@ -1,4 +1,5 @@
-//! The embedded demo fleet: a simulated ECS, ECR and CloudWatch that move over time, so the
+//! The embedded demo world: a simulated ECS, ECR and CloudWatch that move over time, with the
+//! simulated GitHub Actions that build into it (`builds`, behind `ci::Ci` in `ci`), so the
 //! console can be tried without an AWS account and behaviour over time can be tested on
 //! tokio's paused clock.
 
@@ -16,12 +17,11 @@ pub mod seed;
 pub mod world;
 
 use crate::cloud::{Fleet, LiveStream};
-use crate::model::AwsCall;
 
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
-    Alarm, AlarmTransition, Clean, ContextInfo, Image, LiveEnd, LiveQuery, LiveUpdate, LogPage,
-    LogQuery, LogSources, LogTag, LogTarget, MetricSpec, Millis, PastDeployment, Service,
+    Alarm, AlarmTransition, AwsCall, Clean, ContextInfo, Image, LiveEnd, LiveQuery, LiveUpdate,
+    LogPage, LogQuery, LogSources, LogTag, LogTarget, MetricSpec, Millis, PastDeployment, Service,
     ServiceKey, Task, TaskDefRef, TaskDefinition,
 };
 use crate::model::{ApiError, ApiResult, ErrorKind};

@@ -2,11 +2,10 @@
 //! the help, the footer and the dialogs' hints are drawn from what the keys really do.
 //!
 //! The table has a layer per input mode. A key means a `Command`; what a command does is the
-//! reducer's business (`state::commands`).
+//! reducer's business (`state::input::commands`).
 
 use crate::keys::Chord;
-use crate::model::Pane;
-use crate::model::Verb;
+use crate::model::{Pane, Verb};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// What a key (or a palette word) asks for.
@@ -361,7 +360,7 @@ pub fn is_interrupt(key: &KeyEvent) -> bool {
 }
 
 impl Keymap {
-    /// A layer's bindings, for `[keys]` in the config to change (`keybind::overrides`).
+    /// A layer's bindings, for `[keys]` in the config to change (`keys::overrides`).
     pub(crate) fn layer_mut(&mut self, layer: Layer) -> Option<&mut Vec<Binding>> {
         self.layers
             .iter_mut()

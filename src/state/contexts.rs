@@ -8,8 +8,7 @@
 //! the loop (`Effect::SwitchContext`) and stops the old pollers at once, so no answer from the
 //! old account can land in the new context's panes.
 
-use crate::model::ApiError;
-use crate::model::{Alarm, ContextInfo, Image, Service, ServiceKey, Task};
+use crate::model::{Alarm, ApiError, ContextInfo, Image, Service, ServiceKey, Task};
 use crate::state::actions::progress;
 use crate::state::logs::LogView;
 use crate::state::table::Table;

@@ -1,10 +1,8 @@
 //! What reaches the reducer (`Msg`) and what it asks the loop to do (`Effect`).
 
-use crate::model::ApiError;
-use crate::model::OpReport;
 use crate::model::{
-    ActionPlan, ActionResult, Alarm, ContextInfo, Image, LogChunk, LogLine, Millis, RateInfo, Run,
-    RunDetail, RunRef, Service, ServiceKey, Task, Workflow, WorkflowInput,
+    ActionPlan, ActionResult, Alarm, ApiError, ContextInfo, Image, LogChunk, LogLine, Millis,
+    OpReport, RateInfo, Run, RunDetail, RunRef, Service, ServiceKey, Task, Workflow, WorkflowInput,
 };
 use crate::state::Pane;
 use crate::state::logs::{Backlog, LogFollow, LogSave, TailStatus};

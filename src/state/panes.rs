@@ -1,8 +1,7 @@
 //! The panes, and the one accessor over what every pane has: a filter, a position, the age of
 //! its data and the error that keeps it stale.
 
-use crate::model::ApiError;
-use crate::model::Millis;
+use crate::model::{ApiError, Millis};
 use crate::state::back_stack::Position;
 use crate::state::logs::LogView;
 use crate::state::table::{Table, TableItem};

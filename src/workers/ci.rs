@@ -5,8 +5,7 @@
 
 use crate::budget::{self, Priority};
 use crate::ci::Ci;
-use crate::model::ApiError;
-use crate::model::{Job, Run, RunDetail, Workflow, build::Progress};
+use crate::model::{ApiError, Job, Run, RunDetail, Workflow, build::Progress};
 use crate::state::builds::CiWatch;
 use crate::state::{Msg, Pane};
 use crate::timing::now_ms;

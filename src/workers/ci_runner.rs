@@ -2,12 +2,10 @@
 //! audit records (with the GitHub login, never the token) before and after, and reports the
 //! run a dispatch started.
 
-use crate::ci::Ci;
-use crate::model::ApiError;
-use crate::model::ErrorKind;
-use crate::model::GitHubCall;
+use crate::ci::{Ci, Dispatched};
 use crate::model::{
-    ActionError, ActionPlan, ActionResult, Conclusion, ContextInfo, Mutation, StepError, Workflow,
+    ActionError, ActionPlan, ActionResult, ApiError, ApiResult, Conclusion, ContextInfo, ErrorKind,
+    GitHubCall, Mutation, StepError, Workflow,
 };
 use crate::state::Msg;
 use crate::timing::now_ms;
@@ -18,6 +16,17 @@ use tokio::sync::mpsc;
 fn record(audit: &Audit, phase: Phase, ctx: &ContextInfo, plan: &ActionPlan, v: serde_json::Value) {
     if let Err(e) = audit.record(phase, ctx, plan, v) {
         tracing::error!(error = %e, ?phase, "audit record not written");
+    }
+}
+
+/// The plan's call, sent to GitHub; an AWS call never reaches this runner.
+async fn send(ci: &dyn Ci, plan: &ActionPlan) -> ApiResult<Option<Dispatched>> {
+    match &plan.mutation {
+        Mutation::GitHub(call) => ci.act(call, now_ms()).await,
+        Mutation::Aws(call) => Err(ApiError::new(
+            ErrorKind::Other,
+            format!("{call} is not a GitHub call"),
+        )),
     }
 }
 
@@ -96,13 +105,7 @@ pub async fn execute(
             what: what.clone(),
             cause: StepError::Audit(e.to_string()),
         })?;
-    let result = match &plan.mutation {
-        Mutation::GitHub(call) => ci.act(call, now_ms()).await,
-        Mutation::Aws(call) => Err(ApiError::new(
-            ErrorKind::Other,
-            format!("{call} is not a GitHub call"),
-        )),
-    };
+    let result = send(ci, plan).await;
     let run_id = result.as_ref().ok().and_then(|d| d.as_ref()?.run_id);
     let outcome = match &result {
         Ok(_) => json!({"result": "ok", "github_login": login, "run_id": run_id}),

@@ -4,12 +4,9 @@
 use crate::budget::{Priority, with_priority};
 use crate::ci::Ci;
 use crate::cloud::Fleet;
-use crate::model::ApiError;
-use crate::model::AwsCall;
-use crate::model::ErrorKind;
 use crate::model::{
-    ActionError, ActionPlan, ActionResult, ContextInfo, Expectation, FollowUp, Mutation, Service,
-    ServiceKey, StepError, TaskDefRef, weights_text,
+    ActionError, ActionPlan, ActionResult, ApiError, AwsCall, ContextInfo, ErrorKind, Expectation,
+    FollowUp, Mutation, Service, ServiceKey, StepError, TaskDefRef, weights_text,
 };
 use crate::state::{ConnectionEvent, Msg, TeamAudit};
 use crate::workers::audit::{Audit, Phase};

@@ -6,8 +6,7 @@
 
 use deckwatch::ci::Ci;
 use deckwatch::ci::github::{GitHub, Secret};
-use deckwatch::model::GitHubCall;
-use deckwatch::model::{Conclusion, RunStatus, Workflow};
+use deckwatch::model::{Conclusion, GitHubCall, RunStatus, Workflow};
 use deckwatch::timing::now_ms;
 use std::sync::Arc;
 

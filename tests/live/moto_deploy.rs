@@ -6,8 +6,7 @@
 
 use crate::support::{moto, seed};
 use deckwatch::cloud::{Fleet, ReadOnly};
-use deckwatch::model::AwsCall;
-use deckwatch::model::{ContextInfo, Mutation, ServiceKey};
+use deckwatch::model::{AwsCall, ContextInfo, Mutation, ServiceKey};
 use deckwatch::state::builds::plan as build_plan;
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::runner::execute;

@@ -6,8 +6,7 @@
 
 use crate::support::{moto, seed};
 use deckwatch::cloud::Fleet;
-use deckwatch::model::ErrorKind;
-use deckwatch::model::ServiceKey;
+use deckwatch::model::{ErrorKind, ServiceKey};
 use moto::OwnMoto;
 use seed::{Seeder, TaskDefSpec};
 

@@ -21,12 +21,11 @@ use aws_sdk_elasticloadbalancingv2::types::{
 };
 use aws_smithy_types::DateTime;
 use deckwatch::cloud::Fleet;
-use deckwatch::model::AwsCall;
 use deckwatch::model::alarm_link::{load_balancer_dimension, target_group_dimension};
 use deckwatch::model::evidence::{AlbQuery, Judgement, judge_5xx, judge_p99};
 use deckwatch::model::{
-    ContextInfo, DeploymentStatus, LinkReason, Mutation, RolloutState, Service, ServiceKey,
-    link_alarms,
+    AwsCall, ContextInfo, DeploymentStatus, LinkReason, Mutation, RolloutState, Service,
+    ServiceKey, link_alarms,
 };
 use deckwatch::state::State;
 use deckwatch::workers::audit::Audit;

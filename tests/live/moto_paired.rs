@@ -16,9 +16,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
 };
 use counting::CallCounter;
 use deckwatch::cloud::Fleet;
-use deckwatch::model::AwsCall;
-use deckwatch::model::Verb;
-use deckwatch::model::{ContextInfo, Mutation, Service, Split, split};
+use deckwatch::model::{AwsCall, ContextInfo, Mutation, Service, Split, Verb, split};
 use deckwatch::state::actions::plan::for_verb;
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::runner::execute;

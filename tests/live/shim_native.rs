@@ -14,10 +14,9 @@ use aws_sdk_ecs::types::DeploymentLifecycleHookAction;
 use counting::CallCounter;
 use deckwatch::cloud::Fleet;
 use deckwatch::cloud::aws::AwsFleet;
-use deckwatch::model::AwsCall;
 use deckwatch::model::{
-    ContextInfo, HookStatus, LifecycleStage, Mutation, NativeStatus, Service, ServiceKey, Strategy,
-    TimeoutAction, Verb,
+    AwsCall, ContextInfo, HookStatus, LifecycleStage, Mutation, NativeStatus, Service, ServiceKey,
+    Strategy, TimeoutAction, Verb,
 };
 use deckwatch::state::actions::plan::for_verb;
 use deckwatch::workers::audit::Audit;

@@ -5,10 +5,9 @@
 use async_trait::async_trait;
 use deckwatch::cloud::Fleet;
 use deckwatch::demo::SimFleet;
-use deckwatch::model::AwsCall;
 use deckwatch::model::{
-    ActionError, Alarm, ContextInfo, Image, LogPage, LogQuery, LogSources, LogTarget, Service,
-    ServiceKey, StepError, Task, Verb,
+    ActionError, Alarm, AwsCall, ContextInfo, Image, LogPage, LogQuery, LogSources, LogTarget,
+    Service, ServiceKey, StepError, Task, Verb,
 };
 use deckwatch::model::{ApiError, ApiResult, ErrorKind};
 use deckwatch::state::actions::plan::for_verb;

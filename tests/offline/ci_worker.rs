@@ -4,9 +4,9 @@
 
 use async_trait::async_trait;
 use deckwatch::ci::{Ci, Dispatched};
-use deckwatch::model::ApiResult;
-use deckwatch::model::GitHubCall;
-use deckwatch::model::{Job, Millis, Run, RunStatus, Workflow, WorkflowInput};
+use deckwatch::model::{
+    ApiResult, GitHubCall, Job, Millis, Run, RunStatus, Workflow, WorkflowInput,
+};
 use deckwatch::state::Msg;
 use deckwatch::state::builds::CiWatch;
 use deckwatch::workers::ci;

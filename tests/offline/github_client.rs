@@ -6,9 +6,7 @@
 use crate::support::gh_server::{Req, Resp, Server};
 use deckwatch::ci::github::{GitHub, Secret};
 use deckwatch::ci::{Ci, ReadOnlyCi};
-use deckwatch::model::ErrorKind;
-use deckwatch::model::GitHubCall;
-use deckwatch::model::{Conclusion, Mutation, RunStatus, Workflow};
+use deckwatch::model::{Conclusion, ErrorKind, GitHubCall, Mutation, RunStatus, Workflow};
 use deckwatch::timing::now_ms;
 use serde_json::json;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -6,11 +6,9 @@
 
 use async_trait::async_trait;
 use deckwatch::cloud::{Fleet, LiveStream};
-use deckwatch::model::ApiResult;
-use deckwatch::model::AwsCall;
 use deckwatch::model::{
-    Alarm, ContextInfo, GroupSpec, Image, LiveEnd, LiveQuery, LiveUpdate, LogPage, LogQuery,
-    LogSources, LogTag, LogTarget, RawEvent, Service, ServiceKey, Task,
+    Alarm, ApiResult, AwsCall, ContextInfo, GroupSpec, Image, LiveEnd, LiveQuery, LiveUpdate,
+    LogPage, LogQuery, LogSources, LogTag, LogTarget, RawEvent, Service, ServiceKey, Task,
 };
 use deckwatch::state::logs::{BacklogEnd, LogFollow, LogStart, TailMode, TailStatus};
 use deckwatch::state::{Msg, Pane, Watch};

@@ -5,10 +5,9 @@
 
 use async_trait::async_trait;
 use deckwatch::cloud::Fleet;
-use deckwatch::model::AwsCall;
 use deckwatch::model::{
-    Alarm, ContextInfo, Image, LogPage, LogQuery, LogSources, LogTarget, Service, ServiceKey, Task,
-    Utilisation,
+    Alarm, AwsCall, ContextInfo, Image, LogPage, LogQuery, LogSources, LogTarget, Service,
+    ServiceKey, Task, Utilisation,
 };
 use deckwatch::model::{ApiError, ApiResult, ErrorKind};
 use deckwatch::workers::metrics::{self, Series};

@@ -6,11 +6,9 @@
 use async_trait::async_trait;
 use deckwatch::cloud::{Fleet, LiveStream};
 use deckwatch::demo::SimFleet;
-use deckwatch::model::ApiResult;
-use deckwatch::model::AwsCall;
 use deckwatch::model::{
-    Alarm, ContextInfo, Image, LiveEnd, LiveQuery, LogPage, LogQuery, LogSources, LogTarget,
-    Service, ServiceKey, Task, Utilisation,
+    Alarm, ApiResult, AwsCall, ContextInfo, Image, LiveEnd, LiveQuery, LogPage, LogQuery,
+    LogSources, LogTarget, Service, ServiceKey, Task, Utilisation,
 };
 use deckwatch::state::{Msg, Pane, Watch};
 use deckwatch::workers::poller::{self, Intervals};

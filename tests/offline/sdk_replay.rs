@@ -16,9 +16,8 @@ use aws_smithy_types::body::SdkBody;
 use deckwatch::cloud::Fleet;
 use deckwatch::cloud::aws::gate::CallGate;
 use deckwatch::cloud::aws::native::{NativeTarget, native_deployments};
-use deckwatch::model::ErrorKind;
 use deckwatch::model::{
-    HookStatus, LifecycleHook, NativeDeployment, ServiceRevision, Strategy, TaskDefRef,
+    ErrorKind, HookStatus, LifecycleHook, NativeDeployment, ServiceRevision, Strategy, TaskDefRef,
 };
 use serde_json::{Value, json};
 

@@ -7,9 +7,7 @@ use crate::support::replay::replay_fleet;
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
 use aws_smithy_types::body::SdkBody;
 use deckwatch::cloud::Fleet;
-use deckwatch::model::AwsCall;
-use deckwatch::model::ErrorKind;
-use deckwatch::model::ServiceKey;
+use deckwatch::model::{AwsCall, ErrorKind, ServiceKey};
 use serde_json::{Value, json};
 
 const DEPLOYMENT: &str = "arn:aws:ecs:us-west-2:123456789012:service-deployment/example/sd-example/EZe5RNVLH6PPzHXINuP28";

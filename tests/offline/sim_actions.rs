@@ -2,11 +2,11 @@
 //! and the fleet moves as ECS would.
 
 use deckwatch::cloud::{Fleet, ReadOnly};
-use deckwatch::model::AwsCall;
 
 use deckwatch::demo::SimFleet;
-use deckwatch::model::Verb;
-use deckwatch::model::{AlarmState, ContextInfo, HookStatus, RolloutState, Service, TaskDefRef};
+use deckwatch::model::{
+    AlarmState, AwsCall, ContextInfo, HookStatus, RolloutState, Service, TaskDefRef, Verb,
+};
 use deckwatch::model::{ApiError, ApiResult, ErrorKind};
 use deckwatch::state::actions::plan::for_verb;
 use deckwatch::workers::audit::Audit;

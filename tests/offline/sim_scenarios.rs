@@ -1,7 +1,7 @@
 //! The demo fleet over time, through the same `Fleet` trait the pollers use, on tokio's paused
 //! clock: a test moves simulated minutes with `tokio::time::advance` and takes no wall time.
 //!
-//! The scenario (see src/cloud/sim/scenario.rs): at 45 s `payments` starts a rolling deployment
+//! The scenario (see src/demo/scenario.rs): at 45 s `payments` starts a rolling deployment
 //! whose tasks fail their health checks; the circuit breaker trips and ECS rolls back. Its alarms
 //! fire while the bad tasks run and clear about a minute after. `checkout` opens waiting at the
 //! PAUSE hook of a CANARY deployment and rolls back when the hook times out.

@@ -7,8 +7,7 @@
 #![allow(dead_code)]
 
 use deckwatch::demo::{World, seed};
-use deckwatch::model::Links;
-use deckwatch::model::{Alarm, ContextInfo, Millis, Service, history};
+use deckwatch::model::{Alarm, ContextInfo, Links, Millis, Service, history};
 use deckwatch::state::{Effect, Msg, Options, State, update};
 use deckwatch::theme::Themes;
 use deckwatch::workers::linking::Lists;

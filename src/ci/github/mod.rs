@@ -9,8 +9,7 @@ pub mod token;
 
 use crate::budget::Budget;
 use crate::ci::{Ci, Dispatched};
-use crate::model::GitHubCall;
-use crate::model::{ApiError, ApiResult, ErrorKind};
+use crate::model::{ApiError, ApiResult, ErrorKind, GitHubCall};
 use crate::model::{Job, Millis, RateInfo, Run, Workflow, WorkflowInput, dispatch_body};
 use async_trait::async_trait;
 use base64::Engine;

@@ -4,9 +4,8 @@
 
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::cloud::aws::parse::millis;
-use crate::model::ApiResult;
 use crate::model::text::clean;
-use crate::model::{AlarmState, AlarmTransition, MetricSpec, Millis};
+use crate::model::{AlarmState, AlarmTransition, ApiResult, MetricSpec, Millis};
 use aws_sdk_cloudwatch::types::{
     Dimension, HistoryItemType, Metric, MetricDataQuery, MetricStat, ScanBy,
 };

@@ -7,10 +7,9 @@
 use crate::cloud::aws::balancers::Balancers;
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::cloud::aws::metrics::MAX_QUERIES;
-use crate::model::ApiResult;
-use crate::model::Millis;
 use crate::model::alarm_link::{load_balancer_dimension, target_group_dimension};
 use crate::model::evidence::{AlbFigures, AlbQuery};
+use crate::model::{ApiResult, Millis};
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
 use aws_smithy_types::DateTime;
 use std::collections::BTreeMap;

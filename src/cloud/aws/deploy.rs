@@ -5,8 +5,7 @@
 use crate::cloud::aws::AwsFleet;
 use crate::cloud::aws::gate::Within;
 use crate::cloud::aws::parse::task_def_ref;
-use crate::model::TaskDefRef;
-use crate::model::{ApiError, ApiResult, ErrorKind};
+use crate::model::{ApiError, ApiResult, ErrorKind, TaskDefRef};
 use aws_sdk_ecs::types::{ContainerDefinition, TaskDefinition};
 
 /// The repository name of an image reference: `HOST/path/name:tag` or `…@sha256:…` → `path/name`.

@@ -8,8 +8,9 @@ use crate::cloud::aws::native::{self, NativeTarget};
 use crate::cloud::aws::services::{self, RawService};
 use crate::cloud::aws::taskdefs::TaskDefInfo;
 use crate::cloud::aws::{AwsFleet, routes, targets};
-use crate::model::ApiResult;
-use crate::model::{NativeDeployment, Service, TargetGroupHealth, TaskDefRef, WeightedRoute};
+use crate::model::{
+    ApiResult, NativeDeployment, Service, TargetGroupHealth, TaskDefRef, WeightedRoute,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 

@@ -1,9 +1,8 @@
 //! Turns SDK errors into `ApiError`s a pane can act on: what kind of failure, and for
 //! credentials and permissions, what the user should do about it.
 
-use crate::model::chain_text;
 use crate::model::text::clean;
-use crate::model::{ApiError, ErrorKind};
+use crate::model::{ApiError, ErrorKind, chain_text};
 use aws_credential_types::provider::error::CredentialsError;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;

@@ -5,10 +5,9 @@
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::cloud::aws::native::DESCRIBE_BATCH;
 use crate::cloud::aws::parse::{millis, opt_millis, task_def_ref};
-use crate::model::ApiResult;
 use crate::model::history::{DeploymentBrief, HISTORY_KEPT, from_briefs};
 use crate::model::text::clean;
-use crate::model::{NativeStatus, PastDeployment, ServiceKey, TaskDefRef};
+use crate::model::{ApiResult, NativeStatus, PastDeployment, ServiceKey, TaskDefRef};
 use std::collections::HashMap;
 
 /// The service's last deployments, newest first.

@@ -3,8 +3,7 @@
 
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::cloud::aws::parse::{image_matches, millis};
-use crate::model::ApiResult;
-use crate::model::{Findings, Image};
+use crate::model::{ApiResult, Findings, Image};
 use aws_sdk_ecr::types::{FindingSeverity, ImageDetail, Repository};
 use futures::{StreamExt, TryStreamExt};
 

@@ -6,8 +6,7 @@
 
 use crate::cloud::LiveStream;
 use crate::cloud::aws::gate::CallGate;
-use crate::model::chain_text;
-use crate::model::{LiveEnd, LiveQuery, LiveUpdate, RawEvent};
+use crate::model::{LiveEnd, LiveQuery, LiveUpdate, RawEvent, chain_text};
 use aws_sdk_cloudwatchlogs::operation::start_live_tail::StartLiveTailError;
 use aws_sdk_cloudwatchlogs::types::StartLiveTailResponseStream as Frame;
 use aws_sdk_cloudwatchlogs::types::error::StartLiveTailResponseStreamError as StreamError;

@@ -2,8 +2,7 @@
 //! point a minute over the last hour.
 
 use crate::cloud::aws::gate::{CallGate, Within};
-use crate::model::ApiResult;
-use crate::model::{Millis, ServiceKey, Utilisation};
+use crate::model::{ApiResult, Millis, ServiceKey, Utilisation};
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, ScanBy};
 use aws_smithy_types::DateTime;
 

@@ -32,13 +32,12 @@ pub mod taskdefs;
 pub mod tasks;
 
 use crate::cloud::{Fleet, Listing, LiveStream, PartSink};
-use crate::model::AwsCall;
 
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
-    Alarm, AlarmTransition, Clean, ContextInfo, Image, LiveEnd, LiveQuery, LogPage, LogQuery,
-    LogSources, LogTag, LogTarget, MetricSpec, Millis, PastDeployment, Service, ServiceKey, Task,
-    TaskDefRef, TaskDefinition, Utilisation,
+    Alarm, AlarmTransition, AwsCall, Clean, ContextInfo, Image, LiveEnd, LiveQuery, LogPage,
+    LogQuery, LogSources, LogTag, LogTarget, MetricSpec, Millis, PastDeployment, Service,
+    ServiceKey, Task, TaskDefRef, TaskDefinition, Utilisation,
 };
 use crate::model::{ApiError, ApiResult, ErrorKind};
 use crate::timing::now_ms;

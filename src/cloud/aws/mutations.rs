@@ -3,8 +3,7 @@
 
 use crate::cloud::aws::AwsFleet;
 use crate::cloud::aws::gate::Within;
-use crate::model::ApiResult;
-use crate::model::{AwsCall, ServiceKey, TaskDefRef};
+use crate::model::{ApiResult, AwsCall, ServiceKey, TaskDefRef};
 use aws_sdk_ecs::types::{DeploymentLifecycleHookAction, StopServiceDeploymentStopType};
 
 pub async fn act(f: &AwsFleet, key: &ServiceKey, m: &AwsCall) -> ApiResult<()> {

@@ -6,9 +6,8 @@
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::cloud::aws::parse::{image_tag, millis, opt_millis, task_def_ref};
 use crate::cloud::aws::services::strategy_of;
-use crate::model::ApiResult;
 use crate::model::{
-    HookStatus, LifecycleHook, LifecycleStage, Millis, NativeDeployment, NativeStatus,
+    ApiResult, HookStatus, LifecycleHook, LifecycleStage, Millis, NativeDeployment, NativeStatus,
     ServiceRevision, Strategy, TimeoutAction,
 };
 use aws_sdk_ecs::types::{

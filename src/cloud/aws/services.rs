@@ -4,10 +4,9 @@
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::cloud::aws::parse::{image_tag, last_segment, millis, task_def_ref};
 use crate::cloud::aws::taskdefs::TaskDefInfo;
-use crate::model::ApiResult;
 use crate::model::text::clean;
 use crate::model::{
-    CircuitBreaker, Deployment, DeploymentStatus, RolloutState, Service, ServiceEvent,
+    ApiResult, CircuitBreaker, Deployment, DeploymentStatus, RolloutState, Service, ServiceEvent,
     ServiceStatus, Strategy,
 };
 use aws_sdk_ecs::types::{DeploymentStrategy, ServiceField};

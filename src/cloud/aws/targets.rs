@@ -2,8 +2,7 @@
 //! once per distinct target group, a few at a time.
 
 use crate::cloud::aws::gate::{CallGate, Within};
-use crate::model::ApiResult;
-use crate::model::TargetGroupHealth;
+use crate::model::{ApiResult, TargetGroupHealth};
 use aws_sdk_elasticloadbalancingv2::types::{TargetHealthDescription, TargetHealthStateEnum};
 use futures::StreamExt;
 use std::collections::HashMap;

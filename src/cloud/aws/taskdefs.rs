@@ -3,8 +3,7 @@
 
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::cloud::aws::parse::task_def_ref;
-use crate::model::ApiResult;
-use crate::model::{TaskDefRef, TaskDefinition};
+use crate::model::{ApiResult, TaskDefRef, TaskDefinition};
 use futures::StreamExt;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

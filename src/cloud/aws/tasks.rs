@@ -3,8 +3,7 @@
 
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::cloud::aws::parse::{last_segment, opt_millis, service_of_group, task_def_ref};
-use crate::model::ApiResult;
-use crate::model::{Health, Task, TaskStatus};
+use crate::model::{ApiResult, Health, Task, TaskStatus};
 use aws_sdk_ecs::types::DesiredStatus;
 
 /// `describe_tasks` takes at most 100 tasks; `list_tasks` returns at most 100 a page.

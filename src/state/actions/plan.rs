@@ -2,10 +2,9 @@
 //! change. One function per verb. An action that is not valid now says why instead, as the
 //! footer shows.
 
-use crate::model::AwsCall;
 use crate::model::{
-    ActionPlan, Expectation, FollowUp, Mutation, NativeDeployment, NativeStatus, Refusal, Service,
-    Split, TaskDefRef, Verb, pair_of, split, weights_text,
+    ActionPlan, AwsCall, Expectation, FollowUp, Mutation, NativeDeployment, NativeStatus, Refusal,
+    Service, Split, TaskDefRef, Verb, pair_of, split, weights_text,
 };
 
 type Change = (String, String, String);
@@ -40,7 +39,7 @@ pub fn for_verb(
         Verb::Rollback => rollback(s),
         Verb::ForceDeploy => Ok(force(s)),
         Verb::Scale => scale(s, desired.ok_or(Refusal::NoCount)?),
-        // Planned from what the builds pane shows (state::build_plan), not from a service alone.
+        // Planned from what the builds pane shows (state::builds::plan), not from a service alone.
         Verb::Build | Verb::CancelRun | Verb::Rerun | Verb::Deploy => Err(Refusal::NoCi(format!(
             "{verb} {} is planned from a run or an image",
             s.name

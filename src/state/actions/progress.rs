@@ -2,9 +2,8 @@
 //! after an `UpdateService`, the wait until the service shows the change and is stable, with
 //! a live clock and a time limit, and finally the outcome.
 
-use crate::model::AwsCall;
 use crate::model::{
-    ActionPlan, ActionResult, Millis, Mutation, Service, ServiceKey, TaskDefRef, Verb,
+    ActionPlan, ActionResult, AwsCall, Millis, Mutation, Service, ServiceKey, TaskDefRef, Verb,
 };
 
 use crate::timing::STABLE_TIMEOUT_MS;

@@ -4,10 +4,9 @@
 pub(crate) mod commands;
 pub mod plan;
 
-use crate::model::ApiError;
 use crate::model::{
-    BuildSource, Image, Millis, RateInfo, Run, RunDetail, RunRef, Service, ServiceKey, Workflow,
-    WorkflowInput,
+    ApiError, BuildSource, Image, Millis, RateInfo, Run, RunDetail, RunRef, Service, ServiceKey,
+    Workflow, WorkflowInput,
 };
 use crate::state::table::Table;
 use crate::state::{Effect, Mode, Pane, State};

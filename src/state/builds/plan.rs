@@ -1,10 +1,9 @@
 //! Planning the builds pane's actions: start a build, cancel a run, rerun its failed jobs, and
 //! deploy the image a run built. Each returns the exact calls and what changes, or why not.
 
-use crate::model::AwsCall;
-use crate::model::GitHubCall;
 use crate::model::{
-    ActionPlan, Expectation, FollowUp, Image, Mutation, Refusal, Run, Service, TaskDefRef, Verb,
+    ActionPlan, AwsCall, Expectation, FollowUp, GitHubCall, Image, Mutation, Refusal, Run, Service,
+    TaskDefRef, Verb,
 };
 use crate::state::builds::BuildForm;
 

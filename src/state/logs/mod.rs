@@ -8,8 +8,7 @@ pub mod search;
 
 pub use buffer::{LogBuffer, LogRef};
 
-use crate::model::ApiError;
-use crate::model::{LogChunk, LogTarget, Millis, Service, ServiceKey};
+use crate::model::{ApiError, LogChunk, LogTarget, Millis, Service, ServiceKey};
 use search::Search;
 
 /// Where a follow starts reading.

@@ -3,10 +3,9 @@
 //! The reducer says what is wanted (`request`); the evidence worker fetches it and answers with
 //! `Fetched`; nothing here waits.
 
-use crate::model::AwsCall;
 use crate::model::evidence::{AlbFigures, Sides, sides};
 use crate::model::{
-    ActionPlan, Alarm, AlarmDetail, AlarmLink, AlarmState, MetricSpec, Millis, Mutation,
+    ActionPlan, Alarm, AlarmDetail, AlarmLink, AlarmState, AwsCall, MetricSpec, Millis, Mutation,
     PastDeployment, Service, ServiceKey, TaskDefRef, TaskDefinition, Verb, history, pair_of,
 };
 use crate::state::{Mode, Pane, State};

@@ -4,8 +4,7 @@
 pub mod evidence;
 pub(crate) mod overlay;
 
-use crate::model::ApiError;
-use crate::model::{Millis, Task};
+use crate::model::{ApiError, Millis, Task};
 use crate::state::back_stack::Position;
 use crate::state::panes::PaneData;
 

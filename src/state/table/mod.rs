@@ -4,8 +4,7 @@
 pub mod filter;
 pub mod items;
 
-use crate::model::ApiError;
-use crate::model::Millis;
+use crate::model::{ApiError, Millis};
 use crate::state::table::filter::Filter;
 
 /// What a pane needs from its items: a stable identity (to keep the selection across

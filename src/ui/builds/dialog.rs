@@ -2,8 +2,7 @@
 //! their types, defaults and required flags, and the exact request `y` sends.
 
 use crate::keys::Layer;
-use crate::model::GitHubCall;
-use crate::model::{InputKind, Mutation};
+use crate::model::{GitHubCall, InputKind, Mutation};
 use crate::state::State;
 use crate::state::builds::{BuildForm, Inputs};
 use crate::theme::Theme;

@@ -1,8 +1,7 @@
 //! A follow's backlog: the last few minutes, or what `:since` / `:range` asked for, read page by
 //! page from every group in turn, with progress on the pane and `Esc` to stop.
 
-use crate::model::LogQuery;
-use crate::model::{ApiError, ErrorKind};
+use crate::model::{ApiError, ErrorKind, LogQuery};
 use crate::state::logs::{BacklogEnd, LogStart};
 use crate::state::{Msg, Watch};
 use crate::timing::now_ms;

@@ -19,9 +19,9 @@ mod seen;
 
 use crate::cloud::{Fleet, LiveStream};
 
-use crate::model::ApiError;
 use crate::model::{
-    GroupSpec, LiveEnd, LiveQuery, LiveUpdate, LogChunk, LogQuery, LogTag, Millis, RawEvent,
+    ApiError, GroupSpec, LiveEnd, LiveQuery, LiveUpdate, LogChunk, LogQuery, LogTag, Millis,
+    RawEvent,
 };
 use crate::state::logs::{Backlog, BacklogEnd, LogFollow, LogStart, TailMode, TailStatus};
 use crate::state::{Msg, Pane, Watch};

@@ -2,9 +2,7 @@
 
 use super::helpers::*;
 use crossterm::event::{KeyCode, KeyModifiers};
-use deckwatch::model::AwsCall;
-use deckwatch::model::GitHubCall;
-use deckwatch::model::{ActionError, Mutation, TaskDefRef};
+use deckwatch::model::{ActionError, AwsCall, GitHubCall, Mutation, TaskDefRef};
 use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};
 
 /// The state `secs` into the scenario (the bad payments deployment runs from 45 s).

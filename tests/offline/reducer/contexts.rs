@@ -3,8 +3,7 @@
 
 use super::helpers::*;
 use crossterm::event::KeyCode;
-use deckwatch::model::ContextInfo;
-use deckwatch::model::{ApiError, ErrorKind};
+use deckwatch::model::{ApiError, ContextInfo, ErrorKind};
 use deckwatch::state::contexts::KEPT;
 use deckwatch::state::{ContextChoice, Effect, Mode, Msg, Pane, State, Target, update};
 use ratatui::style::Color;

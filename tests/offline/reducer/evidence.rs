@@ -5,9 +5,9 @@
 use super::helpers::*;
 use crate::support::testkit::Feed;
 use crossterm::event::KeyCode;
-use deckwatch::model::AwsCall;
 use deckwatch::model::{
-    DeploymentStatus, Millis, Mutation, Outcome, RollbackCause, RolloutState, Service, TaskDefRef,
+    AwsCall, DeploymentStatus, Millis, Mutation, Outcome, RollbackCause, RolloutState, Service,
+    TaskDefRef,
 };
 use deckwatch::state::rollout::evidence::request;
 use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};

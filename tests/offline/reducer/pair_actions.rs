@@ -1,8 +1,7 @@
 //! Actions on a paired canary: the plans move the listener rule's weights or go by tasks.
 
 use super::helpers::*;
-use deckwatch::model::AwsCall;
-use deckwatch::model::{Mutation, Service, TaskDefRef};
+use deckwatch::model::{AwsCall, Mutation, Service, TaskDefRef};
 use deckwatch::state::{Msg, State, update};
 
 #[test]

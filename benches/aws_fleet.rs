@@ -36,8 +36,8 @@ mod quick;
 mod seed;
 
 use counting::CallCounter;
+use deckwatch::budget::Budget;
 use deckwatch::cloud::Fleet;
-use deckwatch::workers::budget::Budget;
 use futures::StreamExt;
 use seed::{Seeder, TaskDefSpec};
 use std::collections::BTreeMap;

@@ -4,8 +4,8 @@
 //! the command's timeout), then goes to it, or to `NoCi`, which says why there is none.
 
 use super::{Ci, Dispatched, NoCi};
-use crate::cloud::{CloudResult, Listing};
-use crate::model::{Job, Millis, Mutation, RateInfo, Run, Workflow, WorkflowInput};
+use crate::model::{ApiResult, GitHubCall, Listing};
+use crate::model::{Job, Millis, RateInfo, Run, Workflow, WorkflowInput};
 use async_trait::async_trait;
 use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
@@ -48,28 +48,28 @@ pub fn unavailable(why: String) -> Made {
 
 #[async_trait]
 impl Ci for PendingCi {
-    async fn runs(&self, w: &Workflow) -> CloudResult<Vec<Run>> {
+    async fn runs(&self, w: &Workflow) -> ApiResult<Vec<Run>> {
         self.ci().await.runs(w).await
     }
-    async fn runs_listing(&self, w: &Workflow) -> CloudResult<Listing<Run>> {
+    async fn runs_listing(&self, w: &Workflow) -> ApiResult<Listing<Run>> {
         self.ci().await.runs_listing(w).await
     }
-    async fn run(&self, w: &Workflow, id: u64) -> CloudResult<Run> {
+    async fn run(&self, w: &Workflow, id: u64) -> ApiResult<Run> {
         self.ci().await.run(w, id).await
     }
-    async fn jobs(&self, repo: &str, run_id: u64) -> CloudResult<Vec<Job>> {
+    async fn jobs(&self, repo: &str, run_id: u64) -> ApiResult<Vec<Job>> {
         self.ci().await.jobs(repo, run_id).await
     }
-    async fn log_tail(&self, repo: &str, job_id: u64, lines: usize) -> CloudResult<Vec<String>> {
+    async fn log_tail(&self, repo: &str, job_id: u64, lines: usize) -> ApiResult<Vec<String>> {
         self.ci().await.log_tail(repo, job_id, lines).await
     }
-    async fn inputs(&self, w: &Workflow, git_ref: &str) -> CloudResult<Vec<WorkflowInput>> {
+    async fn inputs(&self, w: &Workflow, git_ref: &str) -> ApiResult<Vec<WorkflowInput>> {
         self.ci().await.inputs(w, git_ref).await
     }
-    async fn login(&self) -> CloudResult<String> {
+    async fn login(&self) -> ApiResult<String> {
         self.ci().await.login().await
     }
-    async fn act(&self, m: &Mutation, now: Millis) -> CloudResult<Option<Dispatched>> {
+    async fn act(&self, m: &GitHubCall, now: Millis) -> ApiResult<Option<Dispatched>> {
         self.ci().await.act(m, now).await
     }
     async fn ready(&self) -> Option<String> {

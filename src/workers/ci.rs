@@ -3,10 +3,9 @@
 //! minute (and GitHub answers 304 to the ETag, which costs no quota); while a run moves, every
 //! few seconds. After a rate limit it waits until GitHub said it may call again.
 
-use super::budget::{self, Priority};
+use crate::budget::{self, Priority};
 use crate::ci::Ci;
-use crate::cloud::CloudError;
-use crate::model::{Job, Run, RunDetail, Workflow, build::Progress};
+use crate::model::{ApiError, Job, Run, RunDetail, Workflow, build::Progress};
 use crate::state::builds::CiWatch;
 use crate::state::{Msg, Pane};
 use crate::timing::now_ms;
@@ -154,7 +153,7 @@ struct Read {
     /// The workflows whose runs were read: theirs replace the pane's.
     read: Vec<Workflow>,
     /// What could not be read, by workflow: a whole workflow, or a run of one.
-    failed: Vec<(Workflow, CloudError)>,
+    failed: Vec<(Workflow, ApiError)>,
 }
 
 /// The runs of `workflows`, with jobs read for the open ones and the newest few. One workflow
@@ -213,7 +212,7 @@ async fn add_progress(ci: &dyn Ci, wf: &Workflow, runs: &mut [Run], cache: &mut 
 
 /// What the pane says of a poll's failures: the one error of a lone workflow, every workflow
 /// named when nothing was read, else partial (the rest are shown).
-fn workflows_failed(read: &Read, total: usize) -> Option<CloudError> {
+fn workflows_failed(read: &Read, total: usize) -> Option<ApiError> {
     let (_, first) = read.failed.first()?;
     if read.read.is_empty() && total == 1 {
         return Some(first.clone().whole());
@@ -230,7 +229,7 @@ fn workflows_failed(read: &Read, total: usize) -> Option<CloudError> {
     } else {
         what
     };
-    let e = CloudError::new(first.kind.clone(), message);
+    let e = ApiError::new(first.kind.clone(), message);
     Some(if read.read.is_empty() { e } else { e.partial() })
 }
 
@@ -240,7 +239,7 @@ async fn detail(
     wf: &Workflow,
     id: u64,
     logs: &mut HashMap<u64, Vec<String>>,
-) -> Result<(RunDetail, bool), CloudError> {
+) -> Result<(RunDetail, bool), ApiError> {
     let jobs = ci.jobs(&wf.repo, id).await?;
     let open = jobs.iter().any(|j| j.status.is_open());
     let mut log = None;

@@ -5,11 +5,11 @@
 //! counts the operations it sent through the API budget, which every request asks first. Run with
 //! `scripts/prism.sh cargo test --test live github_prism` (scripts/test.sh does).
 
+use deckwatch::budget::Budget;
 use deckwatch::ci::Ci;
 use deckwatch::ci::github::{GitHub, Secret};
-use deckwatch::model::{Conclusion, Mutation, RunStatus, Workflow};
+use deckwatch::model::{Conclusion, GitHubCall, RunStatus, Workflow};
 use deckwatch::timing::now_ms;
-use deckwatch::workers::budget::Budget;
 use std::sync::Arc;
 
 /// The client on Prism, and the budget it asks before each request.
@@ -80,7 +80,7 @@ async fn one_run_and_its_jobs_map_from_the_examples() {
 
 #[tokio::test]
 async fn a_dispatch_with_ref_and_inputs_returns_its_run() {
-    let m = Mutation::Dispatch {
+    let m = GitHubCall::Dispatch {
         workflow: wf(),
         git_ref: "main".into(),
         inputs: vec![
@@ -127,12 +127,12 @@ async fn the_job_log_answers_with_a_redirect() {
 async fn cancel_and_rerun_failed_jobs_are_valid_posts() {
     let (gh, budget) = prism();
     let repo = "octo-org/octo-repo".to_string();
-    let cancel = Mutation::CancelRun {
+    let cancel = GitHubCall::CancelRun {
         repo: repo.clone(),
         run_id: 30433642,
     };
     assert_eq!(gh.act(&cancel, now_ms()).await.unwrap(), None);
-    let rerun = Mutation::RerunFailed {
+    let rerun = GitHubCall::RerunFailed {
         repo,
         run_id: 30433642,
     };

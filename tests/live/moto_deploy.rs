@@ -7,8 +7,8 @@
 use crate::support::action::run_action;
 use crate::support::{moto, seed};
 use deckwatch::cloud::{Fleet, ReadOnly};
-use deckwatch::model::{ContextInfo, Mutation, ServiceKey};
-use deckwatch::state::build_plan;
+use deckwatch::model::{AwsCall, ContextInfo, Mutation, ServiceKey};
+use deckwatch::state::builds::plan as build_plan;
 use deckwatch::workers::audit::Audit;
 use seed::{Seeder, TaskDefSpec};
 use std::sync::Arc;
@@ -86,12 +86,12 @@ async fn deploy_registers_a_revision_pinned_to_the_digest_and_moves_the_service_
     let plan = build_plan::deploy(web, built, &images).unwrap();
     assert_eq!(
         plan.then[0].mutation,
-        Mutation::UpdateServiceToRegistered {
+        Mutation::Aws(AwsCall::UpdateServiceToRegistered {
             expected: deckwatch::model::TaskDefRef {
                 family: w.family.clone(),
                 revision: 2
             }
-        }
+        })
     );
     let dir = tempfile::tempdir().unwrap();
     let audit = Arc::new(Audit::new(Some(dir.path().join("audit.jsonl"))));

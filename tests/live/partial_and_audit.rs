@@ -8,8 +8,8 @@ use crate::support::moto;
 use crate::support::seed::{Seeder, TaskDefSpec};
 use deckwatch::cloud::Fleet;
 use deckwatch::model::Verb;
-use deckwatch::state::plan::for_verb;
-use deckwatch::state::{LinkEvent, Msg};
+use deckwatch::state::actions::plan::for_verb;
+use deckwatch::state::{ConnectionEvent, Msg};
 use deckwatch::state::{Pane, TeamAudit};
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::poller::Intervals;
@@ -105,7 +105,7 @@ async fn the_team_audit_group_is_checked_and_its_records_wait_until_it_exists() 
     let done = done.expect("the scale goes");
     assert!(done.contains("2 audit record(s) not yet in"), "{done}");
     let failed = said.iter().find_map(|m| match m {
-        Msg::Link(LinkEvent::TeamAudit(t)) => Some(t.clone()),
+        Msg::Connection(ConnectionEvent::TeamAudit(t)) => Some(t.clone()),
         _ => None,
     });
     assert!(

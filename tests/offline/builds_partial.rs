@@ -4,12 +4,12 @@
 //! the reducer.
 
 use crate::support::gh_server::{Req, Resp, Server};
+use crate::support::testkit::StateBuilder;
 use deckwatch::ci::Ci;
 use deckwatch::ci::github::{GitHub, Secret};
 use deckwatch::model::Workflow;
 use deckwatch::state::builds::CiWatch;
 use deckwatch::state::{Msg, update};
-use deckwatch::testkit::StateBuilder;
 use deckwatch::workers::ci;
 use serde_json::json;
 use std::sync::Arc;

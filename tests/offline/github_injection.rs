@@ -6,15 +6,15 @@
 //! every request: nothing reaches it, and the console says which tag of which service is why.
 
 use crate::support::gh_server::{Req, Resp, Server};
+use crate::support::testkit::{Feed, StateBuilder};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::ci::Ci;
 use deckwatch::ci::github::{GitHub, Secret};
 use deckwatch::cloud::Fleet;
-use deckwatch::cloud::sim::SimFleet;
-use deckwatch::model::{BuildSource, Mutation, Workflow};
+use deckwatch::demo::SimFleet;
+use deckwatch::model::{BuildSource, GitHubCall, Workflow};
 use deckwatch::state::builds::CiWatch;
 use deckwatch::state::{Effect, Msg, State, update};
-use deckwatch::testkit::{Feed, StateBuilder};
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::{ci, runner};
 use serde_json::json;
@@ -69,16 +69,16 @@ async fn no_call_of_the_client_sends_a_repo_that_is_not_owner_and_name() {
         gh.inputs(&w, "main").await.map(drop),
     ];
     for m in [
-        Mutation::Dispatch {
+        GitHubCall::Dispatch {
             workflow: w.clone(),
             git_ref: "main".into(),
             inputs: Vec::new(),
         },
-        Mutation::CancelRun {
+        GitHubCall::CancelRun {
             repo: INJECTED.into(),
             run_id: 1,
         },
-        Mutation::RerunFailed {
+        GitHubCall::RerunFailed {
             repo: INJECTED.into(),
             run_id: 1,
         },

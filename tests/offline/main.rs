@@ -23,6 +23,7 @@ mod filter_bound;
 mod github_client;
 mod github_injection;
 mod keys_config;
+mod layers;
 mod link_header;
 mod log_props;
 mod log_screens;

@@ -4,10 +4,10 @@
 //! copies of it.
 
 use deckwatch::config::Config;
+use deckwatch::files::textfile;
 use deckwatch::model::text::{clean, clean_with, is_safe};
 use deckwatch::model::{Alarm, AlarmKind, AlarmState, Clean, LogChunk};
 use deckwatch::state::logs::{LogBuffer, export_line};
-use deckwatch::textfile;
 use deckwatch::theme::Themes;
 use proptest::prelude::*;
 

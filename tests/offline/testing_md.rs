@@ -2,7 +2,7 @@
 //! each the tests that send it through the real client. The operations are read from `src`
 //! itself: every string literal that is exactly an operation's name (`"ecs:ListServices"`,
 //! `"github:ListWorkflowRuns"`) outside comments and unit tests, however it reaches the call
-//! (given to `.within(&errors, ..)` or the budget's `acquire(..)`, passed to the GitHub client's
+//! (given to `.within(&gate, ..)` or the budget's `acquire(..)`, passed to the GitHub client's
 //! `get`/`post`, or held in a constant or a variable first). So a new call without a row fails
 //! here, and so does a row naming a test that does not exist, is not a test, is not in its
 //! binary, or never mentions the operation. The table of operations the budget and the config
@@ -127,11 +127,11 @@ fn test_body(path: &str) -> Result<String, String> {
 fn the_operations_are_read_from_the_calls_however_they_get_there() {
     let src = r#"
         .send()
-        .within(&self.errors, "ecs:ListClusters")
-        f.errors.acquire("logs:CreateLogStream").await;
-        Err(e) => return Err(self.errors.map("logs:FilterLogEvents", e)),
+        .within(&self.gate, "ecs:ListClusters")
+        f.gate.acquire("logs:CreateLogStream").await;
+        Err(e) => return Err(self.gate.fail("logs:FilterLogEvents", e)),
         .within(
-            errors,
+            gate,
             "elasticloadbalancing:DescribeRules",
         )
         const OP: &str = "ecs:ListTasks";

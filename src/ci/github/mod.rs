@@ -7,11 +7,11 @@ pub mod inputs;
 pub mod parse;
 pub mod token;
 
-use super::{Ci, Dispatched};
-use crate::cloud::{CloudError, CloudResult, ErrorKind, Listing};
+use crate::budget::Budget;
+use crate::ci::{Ci, Dispatched};
 use crate::model::github_names::{check_workflow, split_repo};
-use crate::model::{Job, Millis, Mutation, RateInfo, Run, Workflow, WorkflowInput, dispatch_body};
-use crate::workers::budget::Budget;
+use crate::model::{ApiError, ApiResult, ErrorKind, GitHubCall, Listing};
+use crate::model::{Job, Millis, RateInfo, Run, Workflow, WorkflowInput, dispatch_body};
 use async_trait::async_trait;
 use base64::Engine;
 use http::{Http, encode};
@@ -34,20 +34,20 @@ pub struct GitHub {
     login: Mutex<Option<String>>,
 }
 
-fn other(msg: impl Into<String>) -> CloudError {
-    CloudError::new(ErrorKind::Other, msg)
+fn other(msg: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorKind::Other, msg)
 }
 
 /// `/repos/OWNER/NAME`, each part encoded, when `repo` is an `owner/name` GitHub allows; else
 /// the call is refused before anything is sent, so a value can never rewrite the path.
-fn repo_path(repo: &str) -> CloudResult<String> {
+fn repo_path(repo: &str) -> ApiResult<String> {
     let (owner, name) =
         split_repo(repo).map_err(|why| other(format!("GitHub: {why}; nothing was sent")))?;
     Ok(format!("/repos/{}/{}", encode(owner), encode(name)))
 }
 
 /// `/repos/OWNER/NAME/actions/workflows/WORKFLOW`, every part encoded.
-fn workflow_base(w: &Workflow) -> CloudResult<String> {
+fn workflow_base(w: &Workflow) -> ApiResult<String> {
     check_workflow(&w.workflow).map_err(|why| other(format!("GitHub: {why}; nothing was sent")))?;
     Ok(format!(
         "{}/actions/workflows/{}",
@@ -57,7 +57,7 @@ fn workflow_base(w: &Workflow) -> CloudResult<String> {
 }
 
 /// A file's path in a repository, each segment encoded; a `.` or `..` segment is refused.
-fn file_path(file: &str) -> CloudResult<String> {
+fn file_path(file: &str) -> ApiResult<String> {
     let segments: Vec<&str> = file.split('/').collect();
     if segments
         .iter()
@@ -82,7 +82,7 @@ pub fn api_url(env: Option<String>, config: Option<&str>) -> String {
 }
 
 impl GitHub {
-    pub fn new(base: &str, token: Secret, budget: Arc<Budget>) -> CloudResult<Self> {
+    pub fn new(base: &str, token: Secret, budget: Arc<Budget>) -> ApiResult<Self> {
         Ok(Self {
             http: Http::new(base, token, budget)?,
             login: Mutex::new(None),
@@ -94,17 +94,17 @@ impl GitHub {
         &self.http.counters
     }
 
-    fn runs_path(w: &Workflow, query: &str) -> CloudResult<String> {
+    fn runs_path(w: &Workflow, query: &str) -> ApiResult<String> {
         Ok(format!("{}/runs?{query}", workflow_base(w)?))
     }
 
-    async fn list_runs(&self, w: &Workflow, query: &str) -> CloudResult<http::Answer> {
+    async fn list_runs(&self, w: &Workflow, query: &str) -> ApiResult<http::Answer> {
         let path = Self::runs_path(w, query)?;
         self.http.get("github:ListWorkflowRuns", &path).await
     }
 
     /// Where a job's log is: GitHub answers 302 with a short-lived URL.
-    pub async fn log_location(&self, repo: &str, job_id: u64) -> CloudResult<String> {
+    pub async fn log_location(&self, repo: &str, job_id: u64) -> ApiResult<String> {
         let a = self
             .http
             .get(
@@ -120,7 +120,7 @@ impl GitHub {
     }
 
     /// The workflow file's path in the repository.
-    async fn workflow_path(&self, w: &Workflow) -> CloudResult<String> {
+    async fn workflow_path(&self, w: &Workflow) -> ApiResult<String> {
         if !w.workflow.chars().all(|c| c.is_ascii_digit()) {
             return Ok(format!(".github/workflows/{}", w.workflow));
         }
@@ -141,7 +141,7 @@ impl GitHub {
         git_ref: &str,
         inputs: &[(String, String)],
         now: Millis,
-    ) -> CloudResult<Dispatched> {
+    ) -> ApiResult<Dispatched> {
         let path = format!("{}/dispatches", workflow_base(w)?);
         let a = self
             .http
@@ -205,24 +205,24 @@ impl GitHub {
 
 #[async_trait]
 impl Ci for GitHub {
-    async fn runs(&self, w: &Workflow) -> CloudResult<Vec<Run>> {
+    async fn runs(&self, w: &Workflow) -> ApiResult<Vec<Run>> {
         self.runs_listing(w).await?.lenient()
     }
 
-    async fn runs_listing(&self, w: &Workflow) -> CloudResult<Listing<Run>> {
+    async fn runs_listing(&self, w: &Workflow) -> ApiResult<Listing<Run>> {
         let a = self
             .list_runs(w, &format!("per_page={RUNS_PER_WORKFLOW}"))
             .await?;
         parse::runs(&a.body, w)
     }
 
-    async fn run(&self, w: &Workflow, id: u64) -> CloudResult<Run> {
+    async fn run(&self, w: &Workflow, id: u64) -> ApiResult<Run> {
         let path = format!("{}/actions/runs/{id}", repo_path(&w.repo)?);
         let a = self.http.get("github:GetWorkflowRun", &path).await?;
         parse::run(&parse::json("workflow run", &a.body)?, w)
     }
 
-    async fn jobs(&self, repo: &str, run_id: u64) -> CloudResult<Vec<Job>> {
+    async fn jobs(&self, repo: &str, run_id: u64) -> ApiResult<Vec<Job>> {
         let path = format!(
             "{}/actions/runs/{run_id}/jobs?per_page=100",
             repo_path(repo)?
@@ -234,13 +234,13 @@ impl Ci for GitHub {
         parse::jobs(&a.body)
     }
 
-    async fn log_tail(&self, repo: &str, job_id: u64, lines: usize) -> CloudResult<Vec<String>> {
+    async fn log_tail(&self, repo: &str, job_id: u64, lines: usize) -> ApiResult<Vec<String>> {
         let url = self.log_location(repo, job_id).await?;
         let text = self.http.fetch_tail(&url).await?;
         Ok(parse::tail(&text, lines))
     }
 
-    async fn inputs(&self, w: &Workflow, git_ref: &str) -> CloudResult<Vec<WorkflowInput>> {
+    async fn inputs(&self, w: &Workflow, git_ref: &str) -> ApiResult<Vec<WorkflowInput>> {
         let file = self.workflow_path(w).await?;
         let path = format!(
             "{}/contents/{}?ref={}",
@@ -263,7 +263,7 @@ impl Ci for GitHub {
         inputs::parse(&String::from_utf8_lossy(&bytes)).map_err(|e| other(format!("{file}: {e}")))
     }
 
-    async fn login(&self) -> CloudResult<String> {
+    async fn login(&self) -> ApiResult<String> {
         if let Some(l) = self.login.lock().unwrap_or_else(|e| e.into_inner()).clone() {
             return Ok(l);
         }
@@ -281,21 +281,21 @@ impl Ci for GitHub {
         Ok(login)
     }
 
-    async fn act(&self, m: &Mutation, now: Millis) -> CloudResult<Option<Dispatched>> {
+    async fn act(&self, m: &GitHubCall, now: Millis) -> ApiResult<Option<Dispatched>> {
         match m {
-            Mutation::Dispatch {
+            GitHubCall::Dispatch {
                 workflow,
                 git_ref,
                 inputs,
             } => Ok(Some(self.dispatch(workflow, git_ref, inputs, now).await?)),
-            Mutation::CancelRun { repo, run_id } => {
+            GitHubCall::CancelRun { repo, run_id } => {
                 let path = format!("{}/actions/runs/{run_id}/cancel", repo_path(repo)?);
                 self.http
                     .post("github:CancelWorkflowRun", &path, None)
                     .await?;
                 Ok(None)
             }
-            Mutation::RerunFailed { repo, run_id } => {
+            GitHubCall::RerunFailed { repo, run_id } => {
                 let path = format!(
                     "{}/actions/runs/{run_id}/rerun-failed-jobs",
                     repo_path(repo)?
@@ -305,7 +305,6 @@ impl Ci for GitHub {
                     .await?;
                 Ok(None)
             }
-            other_call => Err(other(format!("{other_call} is not a GitHub call"))),
         }
     }
 

@@ -1,16 +1,16 @@
 //! GitHub's JSON answers into the model, once, at the edge: states into wire enums, every
 //! string cleaned.
 
-use crate::cloud::{CloudError, CloudResult, ErrorKind, Listing};
 use crate::model::text::clean;
+use crate::model::{ApiError, ApiResult, ErrorKind, Listing};
 use crate::model::{Conclusion, Job, Millis, Run, RunStatus, Step, Workflow};
 use serde_json::Value;
 
-fn bad(what: &str, e: impl std::fmt::Display) -> CloudError {
-    CloudError::new(ErrorKind::Other, format!("GitHub: unreadable {what}: {e}"))
+fn bad(what: &str, e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(ErrorKind::Other, format!("GitHub: unreadable {what}: {e}"))
 }
 
-pub fn json(what: &str, body: &[u8]) -> CloudResult<Value> {
+pub fn json(what: &str, body: &[u8]) -> ApiResult<Value> {
     serde_json::from_slice(body).map_err(|e| bad(what, e))
 }
 
@@ -40,7 +40,7 @@ fn conclusion(v: &Value) -> Option<Conclusion> {
 }
 
 /// One `workflow_run` object, as a run of `workflow`.
-pub fn run(v: &Value, workflow: &Workflow) -> CloudResult<Run> {
+pub fn run(v: &Value, workflow: &Workflow) -> ApiResult<Run> {
     let id = v
         .get("id")
         .and_then(Value::as_u64)
@@ -72,7 +72,7 @@ pub fn run(v: &Value, workflow: &Workflow) -> CloudResult<Run> {
 
 /// The `workflow_runs` of a run list, newest first. A run that cannot be read (no `id`) is left
 /// out and counted in `failed`, so one odd record never empties its workflow's list.
-pub fn runs(body: &[u8], workflow: &Workflow) -> CloudResult<Listing<Run>> {
+pub fn runs(body: &[u8], workflow: &Workflow) -> ApiResult<Listing<Run>> {
     let v = json("run list", body)?;
     let list = v
         .get("workflow_runs")
@@ -89,7 +89,7 @@ pub fn runs(body: &[u8], workflow: &Workflow) -> CloudResult<Listing<Run>> {
     out.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id)));
     let failed = (skipped > 0).then(|| {
         let runs = if skipped == 1 { "run" } else { "runs" };
-        CloudError::new(
+        ApiError::new(
             ErrorKind::Unreadable,
             format!("{skipped} {runs} without an id left out"),
         )
@@ -109,7 +109,7 @@ fn step(v: &Value) -> Step {
 }
 
 /// The `jobs` of a run's job list, with their steps.
-pub fn jobs(body: &[u8]) -> CloudResult<Vec<Job>> {
+pub fn jobs(body: &[u8]) -> ApiResult<Vec<Job>> {
     let v = json("job list", body)?;
     let list = v
         .get("jobs")

@@ -6,11 +6,12 @@
 //! then 10, then 1) so that everything before the bad alarm shows. What could not be read is
 //! named, with the parser's words.
 
-use super::errors::{ErrorMapper, Within};
-use super::parse::millis;
-use crate::cloud::{CloudError, CloudResult, ErrorKind, Listing};
+use crate::cloud::Listing;
+use crate::cloud::aws::gate::{CallGate, Within};
+use crate::cloud::aws::parse::millis;
 use crate::model::text::clean;
 use crate::model::{Alarm, AlarmKind, AlarmSpec, AlarmState, Comparison, MetricSpec};
+use crate::model::{ApiError, ApiResult, ErrorKind};
 use aws_sdk_cloudwatch::types::{AlarmType, CompositeAlarm, MetricAlarm, StateValue};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -92,10 +93,7 @@ pub fn map_composite(a: &CompositeAlarm) -> Alarm {
 
 /// Every metric and composite alarm, in the order CloudWatch lists them (by name), metric
 /// alarms of a page before its composite alarms.
-pub async fn fetch(
-    cw: &aws_sdk_cloudwatch::Client,
-    errors: &ErrorMapper,
-) -> CloudResult<Vec<Alarm>> {
+pub async fn fetch(cw: &aws_sdk_cloudwatch::Client, gate: &CallGate) -> ApiResult<Vec<Alarm>> {
     let mut alarms = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -106,7 +104,7 @@ pub async fn fetch(
             .alarm_types(AlarmType::CompositeAlarm)
             .set_next_token(token.take())
             .send()
-            .within(errors, "cloudwatch:DescribeAlarms")
+            .within(gate, "cloudwatch:DescribeAlarms")
             .await?;
         alarms.extend(out.metric_alarms().iter().map(map_metric));
         alarms.extend(out.composite_alarms().iter().map(map_composite));
@@ -152,21 +150,21 @@ impl Remembered {
 /// not.
 pub async fn listing(
     cw: &aws_sdk_cloudwatch::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     remembered: &Remembered,
-) -> CloudResult<Listing<Alarm>> {
+) -> ApiResult<Listing<Alarm>> {
     if !remembered.try_plain() {
-        let known = CloudError::new(ErrorKind::Unreadable, "read by state, as last time");
-        return salvage(cw, errors, known, remembered).await;
+        let known = ApiError::new(ErrorKind::Unreadable, "read by state, as last time");
+        return salvage(cw, gate, known, remembered).await;
     }
-    match fetch(cw, errors).await {
+    match fetch(cw, gate).await {
         Ok(alarms) => {
             remembered.read();
             Ok(Listing::whole(alarms))
         }
         Err(e) if e.kind == ErrorKind::Unreadable => {
             remembered.failed();
-            salvage(cw, errors, e, remembered).await
+            salvage(cw, gate, e, remembered).await
         }
         Err(e) => Err(e),
     }
@@ -176,10 +174,10 @@ pub async fn listing(
 /// not be read.
 async fn salvage(
     cw: &aws_sdk_cloudwatch::Client,
-    errors: &ErrorMapper,
-    first: CloudError,
+    gate: &CallGate,
+    first: ApiError,
     remembered: &Remembered,
-) -> CloudResult<Listing<Alarm>> {
+) -> ApiResult<Listing<Alarm>> {
     let mut alarms = Vec::new();
     let mut lost = Vec::new();
     for state in [
@@ -192,7 +190,7 @@ async fn salvage(
                 state: state.clone(),
                 kind,
             };
-            let (read, failure) = slice.read(cw, errors).await;
+            let (read, failure) = slice.read(cw, gate).await;
             alarms.extend(read);
             lost.extend(failure);
         }
@@ -207,7 +205,7 @@ async fn salvage(
     let mut causes: Vec<&str> = lost.iter().map(|(_, c)| c.as_str()).collect();
     causes.dedup();
     let message = format!("not shown: {}: {}", what.join(", "), causes.join("; "));
-    Listing::or_failure(alarms, Some(CloudError::new(first.kind, message)))
+    Listing::or_failure(alarms, Some(ApiError::new(first.kind, message)))
 }
 
 /// The alarms of one state and kind.
@@ -221,13 +219,13 @@ impl Slice {
     async fn read(
         &self,
         cw: &aws_sdk_cloudwatch::Client,
-        errors: &ErrorMapper,
+        gate: &CallGate,
     ) -> (Vec<Alarm>, Option<(String, String)>) {
         let mut alarms: Vec<Alarm> = Vec::new();
         let mut token: Option<String> = None;
         let mut size = 0; // index into PAGE_SIZES
         for _ in 0..SALVAGE_CALLS {
-            match self.page(cw, errors, token.clone(), PAGE_SIZES[size]).await {
+            match self.page(cw, gate, token.clone(), PAGE_SIZES[size]).await {
                 Ok((page, next)) => {
                     alarms.extend(page);
                     size = 0;
@@ -261,10 +259,10 @@ impl Slice {
     async fn page(
         &self,
         cw: &aws_sdk_cloudwatch::Client,
-        errors: &ErrorMapper,
+        gate: &CallGate,
         token: Option<String>,
         size: i32,
-    ) -> CloudResult<(Vec<Alarm>, Option<String>)> {
+    ) -> ApiResult<(Vec<Alarm>, Option<String>)> {
         let out = cw
             .describe_alarms()
             .alarm_types(self.kind.clone())
@@ -272,7 +270,7 @@ impl Slice {
             .max_records(size)
             .set_next_token(token)
             .send()
-            .within(errors, "cloudwatch:DescribeAlarms")
+            .within(gate, "cloudwatch:DescribeAlarms")
             .await?;
         // Only the kind asked for: an endpoint that ignores the filter sends both.
         let page = match self.kind {

@@ -2,7 +2,7 @@
 //! when the user agreed, so the runner can refuse if it changed since.
 
 use super::{
-    HookStatus, NativeStatus, Service, ServiceKey, TaskDefRef, Workflow, target_group_name,
+    CdWait, HookStatus, NativeStatus, Service, ServiceKey, TaskDefRef, Workflow, target_group_name,
 };
 use std::fmt;
 
@@ -43,6 +43,29 @@ pub enum Mutation {
     /// `ecs:UpdateService` to the revision the plan's `RegisterTaskDefinition` returned, which
     /// is not known before it is called: `expected` is what the dialog expects it to be.
     UpdateServiceToRegistered { expected: TaskDefRef },
+    /// `codedeploy:ContinueDeployment`: reroute the traffic now (READY_WAIT), or terminate
+    /// the original task set now (TERMINATION_WAIT).
+    ContinueCodeDeploy { deployment_id: String, wait: CdWait },
+    /// `codedeploy:StopDeployment` with `autoRollbackEnabled = true`: the traffic goes back.
+    StopCodeDeploy { deployment_id: String },
+    /// `codedeploy:CreateDeployment` of an AppSpec the console wrote.
+    CreateCodeDeploy {
+        application: String,
+        group: String,
+        appspec: String,
+    },
+    /// `codedeploy:CreateDeployment` of the revision the plan's RegisterTaskDefinition
+    /// returns (a deploy of an image): the runner writes the AppSpec once it is known.
+    CreateCodeDeployToRegistered {
+        application: String,
+        group: String,
+        /// The service's ARN (its account and region name the task definition's ARN), and
+        /// the container and port behind the load balancer.
+        service_arn: String,
+        container: String,
+        port: u16,
+        expected: TaskDefRef,
+    },
     /// GitHub: `POST /repos/{repo}/actions/workflows/{workflow}/dispatches`, asking for the
     /// run's id back.
     Dispatch {
@@ -145,9 +168,54 @@ impl fmt::Display for Mutation {
                     )
                 }
             }
-            other => build_call(other, f),
+            other => match codedeploy_call(other, f) {
+                Some(done) => done,
+                None => build_call(other, f),
+            },
         }
     }
+}
+
+/// The CodeDeploy calls, with the AppSpec a deployment sends whole.
+fn codedeploy_call(m: &Mutation, f: &mut fmt::Formatter<'_>) -> Option<fmt::Result> {
+    Some(match m {
+        Mutation::ContinueCodeDeploy {
+            deployment_id,
+            wait,
+        } => write!(
+            f,
+            "codedeploy:ContinueDeployment(deploymentId={deployment_id}, deploymentWaitType={})",
+            wait.wire()
+        ),
+        Mutation::StopCodeDeploy { deployment_id } => write!(
+            f,
+            "codedeploy:StopDeployment(deploymentId={deployment_id}, autoRollbackEnabled=true)"
+        ),
+        Mutation::CreateCodeDeploy {
+            application,
+            group,
+            appspec,
+        } => write!(
+            f,
+            "codedeploy:CreateDeployment(applicationName={application}, deploymentGroupName={group}, revision=AppSpecContent {appspec})"
+        ),
+        Mutation::CreateCodeDeployToRegistered {
+            application,
+            group,
+            service_arn,
+            container,
+            port,
+            expected,
+        } => {
+            let arn = super::codedeploy::task_def_arn(service_arn, expected);
+            write!(
+                f,
+                "codedeploy:CreateDeployment(applicationName={application}, deploymentGroupName={group}, revision=AppSpecContent {} with the revision RegisterTaskDefinition returns, {expected} expected)",
+                super::codedeploy::appspec(&arn, container, *port)
+            )
+        }
+        _ => return None,
+    })
 }
 
 /// The calls of a build and a deploy: GitHub's exact requests, and the deploy's ECS calls.
@@ -199,6 +267,8 @@ pub struct Expectation {
     pub native_deployment: Option<String>,
     pub native_status: Option<NativeStatus>,
     pub hook: Option<(String, HookStatus)>,
+    /// A CODE_DEPLOY service's deployment in flight: its id, and its status and wait.
+    pub codedeploy: Option<(String, String)>,
 }
 
 impl Expectation {
@@ -214,6 +284,11 @@ impl Expectation {
                 .as_ref()
                 .and_then(|n| n.hook.as_ref())
                 .map(|h| (h.id.clone(), h.status.clone())),
+            codedeploy: s
+                .codedeploy
+                .as_ref()
+                .and_then(|c| c.in_flight())
+                .map(|d| (d.id.clone(), d.phase())),
         }
     }
 
@@ -257,6 +332,15 @@ impl Expectation {
                 .map_or("none".into(), |(id, st)| format!("{id} {st:?}"))
         };
         check("hook", hook(&self.hook), hook(&now.hook));
+        let cd = |c: &Option<(String, String)>| {
+            c.as_ref()
+                .map_or("none".into(), |(id, phase)| format!("{id} {phase}"))
+        };
+        check(
+            "CodeDeploy deployment",
+            cd(&self.codedeploy),
+            cd(&now.codedeploy),
+        );
         out
     }
 }

@@ -6,6 +6,7 @@ mod alarm;
 pub mod alarm_link;
 pub mod build;
 pub mod clean;
+pub mod codedeploy;
 pub mod evidence;
 pub mod history;
 mod image;
@@ -32,6 +33,11 @@ pub use build::{
     RunRef, RunStatus, Step, Workflow, WorkflowInput,
 };
 pub use clean::Clean;
+pub use codedeploy::{
+    CdDeployment, CdEvent, CdEventStatus, CdGroup, CdStatus, CdTaskSet, CdWait, CodeDeploy,
+    DeploymentController, ReadyAction, Stability, TaskSet, TaskSetLabel, TaskSetStatus,
+    TrafficShape,
+};
 pub use history::{Outcome, PastDeployment, RollbackCause};
 pub use image::{Findings, Image};
 pub use log::{

@@ -320,6 +320,12 @@ pub struct Service {
     /// The workflow that builds it, from its tags `deckwatch:repo`, `deckwatch:workflow` and
     /// `deckwatch:ref` (a `[[build]]` entry in the config wins over them).
     pub build: Option<super::BuildSource>,
+    /// Who deploys it: ECS itself, or CodeDeploy on task sets.
+    pub controller: super::DeploymentController,
+    /// The task sets of a CODE_DEPLOY (or EXTERNAL) service, PRIMARY first.
+    pub task_sets: Vec<super::TaskSet>,
+    /// A CODE_DEPLOY service's deployment group and deployment; None when not read.
+    pub codedeploy: Option<super::CodeDeploy>,
 }
 
 /// CPU and memory utilisation in percent, oldest first, one point a minute.

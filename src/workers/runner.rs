@@ -287,7 +287,29 @@ fn resolve(m: &Mutation, registered: Option<&TaskDefRef>) -> Result<Mutation, St
             desired: None,
             force: false,
         }),
-        (Mutation::UpdateServiceToRegistered { .. }, None) => Err(StepError::Call {
+        (
+            Mutation::CreateCodeDeployToRegistered {
+                application,
+                group,
+                service_arn,
+                container,
+                port,
+                ..
+            },
+            Some(td),
+        ) => {
+            let arn = crate::model::codedeploy::task_def_arn(service_arn, td);
+            Ok(Mutation::CreateCodeDeploy {
+                application: application.clone(),
+                group: group.clone(),
+                appspec: crate::model::codedeploy::appspec(&arn, container, *port),
+            })
+        }
+        (
+            Mutation::UpdateServiceToRegistered { .. }
+            | Mutation::CreateCodeDeployToRegistered { .. },
+            None,
+        ) => Err(StepError::Call {
             call: m.to_string(),
             cause: "no revision was registered before it".into(),
         }),

@@ -59,6 +59,30 @@ pub async fn act(f: &AwsFleet, key: &ServiceKey, m: &Mutation) -> CloudResult<()
         } => {
             super::deploy::register(f, from, repository, digest).await?;
         }
+        Mutation::ContinueCodeDeploy {
+            deployment_id,
+            wait,
+        } => {
+            super::codedeploy::actions::continue_deployment(&f.cd, &f.errors, deployment_id, *wait)
+                .await?
+        }
+        Mutation::StopCodeDeploy { deployment_id } => {
+            super::codedeploy::actions::stop_deployment(&f.cd, &f.errors, deployment_id).await?
+        }
+        Mutation::CreateCodeDeploy {
+            application,
+            group,
+            appspec,
+        } => {
+            let id = super::codedeploy::actions::create_deployment(
+                &f.cd,
+                &f.errors,
+                (application, group),
+                appspec,
+            )
+            .await?;
+            tracing::info!(service = %key, deployment = id, "CodeDeploy deployment created");
+        }
         other => {
             return Err(crate::cloud::CloudError::new(
                 crate::cloud::ErrorKind::Other,

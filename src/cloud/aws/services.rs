@@ -42,14 +42,24 @@ impl RawService {
         self.svc.service_name().unwrap_or_default()
     }
 
-    /// The task definitions this service refers to: its own and its deployments'.
+    /// The task definitions this service refers to: its own, its deployments' and its task
+    /// sets'.
     pub fn task_def_arns(&self) -> impl Iterator<Item = &str> {
-        self.svc.task_definition().into_iter().chain(
-            self.svc
-                .deployments()
-                .iter()
-                .filter_map(|d| d.task_definition()),
-        )
+        let sets = self
+            .svc
+            .task_sets()
+            .iter()
+            .filter_map(|t| t.task_definition());
+        self.svc
+            .task_definition()
+            .into_iter()
+            .chain(
+                self.svc
+                    .deployments()
+                    .iter()
+                    .filter_map(|d| d.task_definition()),
+            )
+            .chain(sets)
     }
 
     /// The target groups of the service's load balancers, in the service's order.
@@ -68,6 +78,14 @@ impl RawService {
             .iter()
             .filter_map(|lb| lb.advanced_configuration()?.alternate_target_group_arn())
             .filter(|a| !a.is_empty())
+    }
+
+    /// Who deploys the service: ECS unless it says otherwise.
+    pub fn controller(&self) -> crate::model::DeploymentController {
+        self.svc
+            .deployment_controller()
+            .map(|c| crate::model::DeploymentController::parse(c.r#type().as_str()))
+            .unwrap_or_default()
     }
 
     pub fn strategy(&self) -> Strategy {
@@ -339,6 +357,9 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         build: crate::model::BuildSource::from_tags(
             s.tags().iter().filter_map(|t| Some((t.key()?, t.value()?))),
         ),
+        controller: raw.controller(),
+        task_sets: super::task_sets::map(s, taskdefs),
+        codedeploy: None,
     }
 }
 

@@ -308,6 +308,9 @@ fn new_service(w: &World, spec: &Spec, td: TaskDefRef, created_at: Millis) -> Se
         history: Vec::new(),
         // Every demo service is built by its repository's workflow; staging builds its branch.
         build: Some(super::ci::source_of(spec.cluster, spec.name)),
+        controller: Default::default(),
+        task_sets: Vec::new(),
+        codedeploy: None,
     }
 }
 

@@ -437,6 +437,21 @@ pub enum Refusal {
         from: String,
         how: String,
     },
+    #[error(
+        "{0}: no CodeDeploy deployment group is known to deploy it (none lists it, or \
+         CodeDeploy could not be read); nothing to act through"
+    )]
+    NoCodeDeployGroup(String),
+    #[error(
+        "promote: CodeDeploy deployment {deployment} of {service} waits for no one: P reroutes \
+         a deployment waiting for reroute, or ends the wait before the original is terminated"
+    )]
+    CodeDeployWaitsForNothing { service: String, deployment: String },
+    #[error(
+        "force: {0} is deployed by CodeDeploy, which ECS's UpdateService cannot force; a new \
+         revision goes through a CodeDeploy deployment (D, or R for the last stable one)"
+    )]
+    ForceOnCodeDeploy(String),
     #[error("{verb}: the canary {canary} runs no tasks")]
     IdleCanary { verb: Verb, canary: String },
     #[error("promote: {primary} already runs the canary's {task_def}")]

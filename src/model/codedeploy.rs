@@ -377,6 +377,45 @@ impl CdDeployment {
     }
 }
 
+impl CdDeployment {
+    /// How it reads in the history; `from` is the original's revision when known.
+    pub fn entry(&self, from: Option<TaskDefRef>, now: Millis) -> super::PastDeployment {
+        use super::history::{Outcome, RollbackCause};
+        let reason = [self.error.as_deref(), self.rollback.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let by = || match RollbackCause::from_reason(&reason) {
+            // StopDeployment from a person (this console's A or R) says "stopped by the user".
+            RollbackCause::Unknown if self.status == CdStatus::Stopped => RollbackCause::Requested,
+            c => c,
+        };
+        let outcome = match self.status {
+            _ if self.status.is_moving() => Outcome::InProgress,
+            CdStatus::Succeeded => Outcome::Completed,
+            CdStatus::Failed | CdStatus::Stopped if self.rollback.is_some() => {
+                Outcome::RolledBack {
+                    by: by(),
+                    to: from.clone(),
+                }
+            }
+            CdStatus::Stopped => Outcome::Stopped,
+            _ => Outcome::Failed,
+        };
+        super::PastDeployment {
+            id: self.id.clone(),
+            revision: self.task_def.clone(),
+            from,
+            ended_at: (outcome != Outcome::InProgress).then_some(self.completed_at.unwrap_or(now)),
+            outcome,
+            is_rollback: self.creator == "codeDeployRollback",
+            started_at: self.created_at,
+            reason,
+        }
+    }
+}
+
 /// A CODE_DEPLOY service's CodeDeploy side: its deployment group and its deployment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CodeDeploy {

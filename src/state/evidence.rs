@@ -201,7 +201,7 @@ pub fn request(state: &State) -> Request {
             r.sides = state.sides_of(s);
             r.taskdefs = pair_list(diff_pair(s, all));
         }
-        if s.strategy.is_native() {
+        if s.has_deployment_history() {
             r.history_of = Some(s.key());
         }
     }

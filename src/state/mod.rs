@@ -21,6 +21,7 @@ mod msg;
 mod overlay;
 mod panes;
 pub mod plan;
+pub mod plan_codedeploy;
 pub mod progress;
 pub mod rollout;
 pub mod table;

@@ -37,6 +37,9 @@ pub fn for_verb(
         Verb::Promote => promote(s, all),
         Verb::Abort => abort(s, all),
         Verb::Rollback => rollback(s),
+        Verb::ForceDeploy if super::plan_codedeploy::of(s).is_some() => {
+            Err(Refusal::ForceOnCodeDeploy(s.name.clone()))
+        }
         Verb::ForceDeploy => Ok(force(s)),
         Verb::Scale => scale(s, desired.ok_or(Refusal::NoCount)?),
         // Planned from what the builds pane shows (state::build_plan), not from a service alone.
@@ -54,6 +57,9 @@ fn pair_to_act_on<'a>(s: &'a Service, all: &'a [Service]) -> Option<(&'a Service
 
 /// Promote: answer the waiting PAUSE hook with CONTINUE, or promote a paired canary.
 pub fn promote(s: &Service, all: &[Service]) -> Result<ActionPlan, Refusal> {
+    if let Some(cd) = super::plan_codedeploy::of(s) {
+        return super::plan_codedeploy::promote(s, cd?);
+    }
     if let Some((p, c)) = pair_to_act_on(s, all) {
         return promote_pair(p, c);
     }
@@ -93,6 +99,9 @@ pub fn promote(s: &Service, all: &[Service]) -> Result<ActionPlan, Refusal> {
 /// Abort: answer the hook with ROLLBACK, stop a native deployment, put a rolling deployment
 /// back on the last stable revision, or retire a paired canary.
 pub fn abort(s: &Service, all: &[Service]) -> Result<ActionPlan, Refusal> {
+    if let Some(cd) = super::plan_codedeploy::of(s) {
+        return super::plan_codedeploy::stop(s, cd?, Verb::Abort);
+    }
     if let Some((p, c)) = pair_to_act_on(s, all) {
         return abort_pair(p, c);
     }
@@ -130,6 +139,13 @@ pub fn abort(s: &Service, all: &[Service]) -> Result<ActionPlan, Refusal> {
 /// revision, or move a finished one to the last revision that completed and stayed stable (see
 /// `Service::last_stable`); refused when the current revision is itself a rollback's result.
 pub fn rollback(s: &Service) -> Result<ActionPlan, Refusal> {
+    if let Some(cd) = super::plan_codedeploy::of(s) {
+        let cd = cd?;
+        return match cd.in_flight() {
+            Some(_) => super::plan_codedeploy::stop(s, cd, Verb::Rollback),
+            None => super::plan_codedeploy::redeploy_stable(s, cd),
+        };
+    }
     if let Some(n) = s.native_in_progress() {
         return Ok(stop_native(s, Verb::Rollback, n));
     }

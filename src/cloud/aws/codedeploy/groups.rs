@@ -27,9 +27,24 @@ pub struct GroupInfo {
 #[derive(Default)]
 pub struct GroupCache {
     groups: Mutex<Option<(i64, Vec<GroupInfo>)>>,
+    /// The deployment last seen in flight per `cluster:service`, read once more after it
+    /// finished so its outcome shows (bounded by the services in scope).
+    last: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 impl GroupCache {
+    /// Remembers `id` as the deployment in flight of `target`.
+    pub fn saw(&self, target: &str, id: &str) {
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        last.insert(target.to_string(), id.to_string());
+    }
+
+    /// The deployment last seen in flight of `target`, if one was.
+    pub fn last_seen(&self, target: &str) -> Option<String> {
+        let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        last.get(target).cloned()
+    }
+
     /// Whether a group read before deploys `cluster/service` (no call is made).
     pub async fn knows(&self, cluster: &str, service: &str) -> bool {
         let kept = self.groups.lock().await;

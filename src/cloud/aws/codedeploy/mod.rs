@@ -54,7 +54,12 @@ pub async fn read(
         return Ok(None);
     };
     let group = map::group(&info, &t.container, t.port);
-    let Some(id) = in_flight(cd, errors, &info).await? else {
+    let moving = in_flight(cd, errors, &info).await?;
+    if let Some(id) = &moving {
+        cache.saw(&t.target_id(), id);
+    }
+    // None in flight: the one last seen moving, read again for how it ended.
+    let Some(id) = moving.or_else(|| cache.last_seen(&t.target_id())) else {
         return Ok(Some(CodeDeploy {
             group,
             deployment: None,

@@ -170,7 +170,10 @@ pub fn revision_figures(state: &State, s: &Service, side: &Side) -> RevisionFigu
         f.unhealthy = Some(unhealthy);
     }
     // A target group of the side's own says how many of its targets fail their checks.
-    let own_group = matches!(side.role, Role::Canary | Role::Primary);
+    let own_group = matches!(
+        side.role,
+        Role::Canary | Role::Primary | Role::Replacement | Role::Original
+    );
     if let Some(tg) = side.target_group.as_ref().filter(|_| own_group) {
         let all = state.services.items.iter().chain(std::iter::once(s));
         if let Some(h) = all

@@ -8,6 +8,7 @@ mod budget;
 mod build_dialog;
 pub mod builds;
 mod chrome;
+mod codedeploy;
 mod confirm;
 mod detail;
 mod dialog_evidence;

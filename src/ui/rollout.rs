@@ -36,6 +36,13 @@ pub fn summary(s: &Service, now: Millis, theme: &Theme) -> Line<'static> {
     if let Some(n) = s.native.as_ref().filter(|n| n.status.is_moving()) {
         return native_summary(n, now, theme);
     }
+    if let Some(line) = s
+        .codedeploy
+        .as_ref()
+        .and_then(|cd| super::codedeploy::summary(cd, now, theme))
+    {
+        return line;
+    }
     // A failed or rolled-back deployment stays on the row until the next one.
     if let Some(line) = super::history::row_summary(s, now, theme) {
         return line;
@@ -117,6 +124,9 @@ pub fn panel(
     lines.extend(super::evidence::alarms_line(state, s, theme));
     if let Some(n) = &s.native {
         lines.extend(native_lines(n, now, width, theme));
+    }
+    if let Some(cd) = &s.codedeploy {
+        lines.extend(super::codedeploy::lines(s, cd, now, theme));
     }
     if let Some((p, c)) = pair {
         lines.extend(pair_lines(p, c, theme));

@@ -33,6 +33,7 @@ mod readme;
 mod reducer;
 mod sdk_replay;
 mod sdk_replay_actions;
+mod sdk_replay_codedeploy;
 mod sdk_replay_credentials;
 mod sdk_replay_edges;
 mod sdk_replay_evidence;

@@ -28,4 +28,5 @@ mod moto_metrics;
 mod moto_paired;
 mod moto_targets;
 mod partial_and_audit;
+mod shim_codedeploy;
 mod shim_native;

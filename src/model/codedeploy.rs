@@ -473,113 +473,6 @@ pub fn task_def_arn(service_arn: &str, td: &TaskDefRef) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn configuration_names_give_their_traffic_steps() {
-        assert_eq!(
-            TrafficShape::of("CodeDeployDefault.ECSCanary10Percent5Minutes"),
-            TrafficShape::Canary {
-                percent: 10,
-                minutes: 5
-            }
-        );
-        assert_eq!(
-            TrafficShape::of("CodeDeployDefault.ECSLinear10PercentEvery1Minutes"),
-            TrafficShape::Linear {
-                percent: 10,
-                minutes: 1
-            }
-        );
-        assert_eq!(
-            TrafficShape::of("CodeDeployDefault.ECSAllAtOnce"),
-            TrafficShape::AllAtOnce
-        );
-        assert_eq!(TrafficShape::of("team-slow-rollout"), TrafficShape::Named);
-    }
-
-    #[test]
-    fn an_appspec_names_its_task_definition_and_reads_back() {
-        let arn = task_def_arn(
-            "arn:aws:ecs:eu-west-1:111122223333:service/prod/web",
-            &TaskDefRef {
-                family: "web".into(),
-                revision: 41,
-            },
-        );
-        assert_eq!(
-            arn,
-            "arn:aws:ecs:eu-west-1:111122223333:task-definition/web:41"
-        );
-        let spec = appspec(&arn, "app", 8080);
-        assert_eq!(appspec_task_def(&spec).as_deref(), Some(arn.as_str()));
-        let yaml = "version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n      Properties:\n        TaskDefinition: \"arn:x:web:3\"\n";
-        assert_eq!(appspec_task_def(yaml).as_deref(), Some("arn:x:web:3"));
-        assert_eq!(appspec_task_def("not: [an appspec"), None);
-    }
-
-    fn event(name: &str, status: &str, ended: Option<Millis>) -> CdEvent {
-        CdEvent {
-            name: name.into(),
-            status: CdEventStatus::parse(status),
-            started_at: None,
-            ended_at: ended,
-        }
-    }
-
-    fn group() -> CdGroup {
-        CdGroup {
-            application: "a".into(),
-            name: "g".into(),
-            config: "CodeDeployDefault.ECSAllAtOnce".into(),
-            container: "app".into(),
-            port: 80,
-            target_groups: vec![],
-            ready_wait: Some((30, ReadyAction::Stop)),
-            termination_wait: Some(5),
-            auto_rollback: true,
-        }
-    }
-
-    #[test]
-    fn waits_are_read_from_the_status_and_the_events() {
-        let mut d = CdDeployment {
-            id: "d-1".into(),
-            status: CdStatus::Ready,
-            config: String::new(),
-            task_def: TaskDefRef::default(),
-            sets: vec![],
-            events: vec![
-                event("Install", "Succeeded", Some(1_000)),
-                event("AfterAllowTestTraffic", "Succeeded", Some(2_000)),
-                event("AllowTraffic", "Pending", None),
-                event("AfterAllowTraffic", "Pending", None),
-            ],
-            termination_wait_started: false,
-            created_at: 0,
-            completed_at: None,
-            error: None,
-            rollback: None,
-            creator: "user".into(),
-        };
-        assert_eq!(d.waiting(), Some(CdWait::Reroute));
-        assert_eq!(d.wait_ends_at(&group()), Some(2_000 + 30 * 60_000));
-        assert_eq!(d.stage(), "waiting for reroute");
-        d.status = CdStatus::InProgress;
-        assert_eq!(d.waiting(), None);
-        assert_eq!(d.stage(), "AllowTraffic");
-        d.events[2] = event("AllowTraffic", "Succeeded", Some(3_000));
-        d.events[3] = event("AfterAllowTraffic", "Succeeded", Some(4_000));
-        assert_eq!(d.waiting(), Some(CdWait::Termination));
-        assert_eq!(d.wait_ends_at(&group()), Some(4_000 + 5 * 60_000));
-        d.status = CdStatus::Succeeded;
-        assert_eq!(d.waiting(), None);
-        assert_eq!(d.stage(), "Succeeded");
-    }
-}
-
 // Cleaning (see `model::clean`): each impl names every field, so a new one must be cleaned.
 
 use super::Clean;
@@ -689,5 +582,112 @@ impl Clean for CodeDeploy {
         let CodeDeploy { group, deployment } = self;
         group.clean();
         deployment.clean();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configuration_names_give_their_traffic_steps() {
+        assert_eq!(
+            TrafficShape::of("CodeDeployDefault.ECSCanary10Percent5Minutes"),
+            TrafficShape::Canary {
+                percent: 10,
+                minutes: 5
+            }
+        );
+        assert_eq!(
+            TrafficShape::of("CodeDeployDefault.ECSLinear10PercentEvery1Minutes"),
+            TrafficShape::Linear {
+                percent: 10,
+                minutes: 1
+            }
+        );
+        assert_eq!(
+            TrafficShape::of("CodeDeployDefault.ECSAllAtOnce"),
+            TrafficShape::AllAtOnce
+        );
+        assert_eq!(TrafficShape::of("team-slow-rollout"), TrafficShape::Named);
+    }
+
+    #[test]
+    fn an_appspec_names_its_task_definition_and_reads_back() {
+        let arn = task_def_arn(
+            "arn:aws:ecs:eu-west-1:111122223333:service/prod/web",
+            &TaskDefRef {
+                family: "web".into(),
+                revision: 41,
+            },
+        );
+        assert_eq!(
+            arn,
+            "arn:aws:ecs:eu-west-1:111122223333:task-definition/web:41"
+        );
+        let spec = appspec(&arn, "app", 8080);
+        assert_eq!(appspec_task_def(&spec).as_deref(), Some(arn.as_str()));
+        let yaml = "version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n      Properties:\n        TaskDefinition: \"arn:x:web:3\"\n";
+        assert_eq!(appspec_task_def(yaml).as_deref(), Some("arn:x:web:3"));
+        assert_eq!(appspec_task_def("not: [an appspec"), None);
+    }
+
+    fn event(name: &str, status: &str, ended: Option<Millis>) -> CdEvent {
+        CdEvent {
+            name: name.into(),
+            status: CdEventStatus::parse(status),
+            started_at: None,
+            ended_at: ended,
+        }
+    }
+
+    fn group() -> CdGroup {
+        CdGroup {
+            application: "a".into(),
+            name: "g".into(),
+            config: "CodeDeployDefault.ECSAllAtOnce".into(),
+            container: "app".into(),
+            port: 80,
+            target_groups: vec![],
+            ready_wait: Some((30, ReadyAction::Stop)),
+            termination_wait: Some(5),
+            auto_rollback: true,
+        }
+    }
+
+    #[test]
+    fn waits_are_read_from_the_status_and_the_events() {
+        let mut d = CdDeployment {
+            id: "d-1".into(),
+            status: CdStatus::Ready,
+            config: String::new(),
+            task_def: TaskDefRef::default(),
+            sets: vec![],
+            events: vec![
+                event("Install", "Succeeded", Some(1_000)),
+                event("AfterAllowTestTraffic", "Succeeded", Some(2_000)),
+                event("AllowTraffic", "Pending", None),
+                event("AfterAllowTraffic", "Pending", None),
+            ],
+            termination_wait_started: false,
+            created_at: 0,
+            completed_at: None,
+            error: None,
+            rollback: None,
+            creator: "user".into(),
+        };
+        assert_eq!(d.waiting(), Some(CdWait::Reroute));
+        assert_eq!(d.wait_ends_at(&group()), Some(2_000 + 30 * 60_000));
+        assert_eq!(d.stage(), "waiting for reroute");
+        d.status = CdStatus::InProgress;
+        assert_eq!(d.waiting(), None);
+        assert_eq!(d.stage(), "AllowTraffic");
+        d.events[2] = event("AllowTraffic", "Succeeded", Some(3_000));
+        d.events[3] = event("AfterAllowTraffic", "Succeeded", Some(4_000));
+        assert_eq!(d.waiting(), Some(CdWait::Termination));
+        assert_eq!(d.wait_ends_at(&group()), Some(4_000 + 5 * 60_000));
+        d.status = CdStatus::Succeeded;
+        assert_eq!(d.waiting(), None);
+        assert_eq!(d.stage(), "Succeeded");
     }
 }

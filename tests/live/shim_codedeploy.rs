@@ -117,11 +117,17 @@ async fn the_fleet_reads_a_canary_waiting_for_reroute_with_its_task_sets_and_eve
 
     // The groups were read once (moto: one GetDeploymentGroup per group, and other tests'
     // are in the shared moto too), the deployment and its target once (the shim).
-    for op in ["ListApplications", "GetDeployment", "GetDeploymentTarget"] {
+    for op in [
+        "ListApplications",
+        "ListDeployments",
+        "GetDeployment",
+        "GetDeploymentTarget",
+    ] {
         assert_eq!(counter.get(op), 1, "{op}");
     }
     let groups = counter.get("GetDeploymentGroup");
     assert!(groups >= 1);
+    assert!(counter.get("ListDeploymentGroups") >= 1);
     let _ = c.service(&fleet).await;
     assert_eq!(counter.get("ListApplications"), 1, "the groups are kept");
     assert_eq!(counter.get("GetDeploymentGroup"), groups);

@@ -152,20 +152,7 @@ pub fn deploy(s: &Service, image: &Image, images: &[Image]) -> Result<ActionPlan
     ];
     // A CODE_DEPLOY service moves through a CodeDeploy deployment, never UpdateService.
     let (mutation, changes) = match super::plan_codedeploy::of(s) {
-        Some(cd) => {
-            let cd = cd?;
-            let mut changes = changes;
-            changes.push(change(
-                "CodeDeploy deployment",
-                "none in flight",
-                format!(
-                    "a new one in {}/{} ({})",
-                    cd.group.application, cd.group.name, cd.group.config
-                ),
-            ));
-            let m = super::plan_codedeploy::deploy_registered(s, cd, expected);
-            (m, changes)
-        }
+        Some(cd) => super::plan_codedeploy::deploy_registered(s, cd?, expected, changes),
         None => (Mutation::UpdateServiceToRegistered { expected }, changes),
     };
     let mut out = plan(s, Verb::Deploy, register, changes);

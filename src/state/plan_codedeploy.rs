@@ -10,7 +10,7 @@ use crate::model::{
     TrafficShape, Verb,
 };
 
-type Change = (String, String, String);
+pub type Change = (String, String, String);
 
 fn change(what: &str, from: impl ToString, to: impl ToString) -> Change {
     (what.into(), from.to_string(), to.to_string())
@@ -183,18 +183,27 @@ pub fn redeploy_stable(s: &Service, cd: &CodeDeploy) -> Result<ActionPlan, Refus
     Ok(out)
 }
 
-/// A deploy of a registered revision (`D`): CreateDeployment instead of UpdateService.
+/// A deploy of a registered revision (`D`): CreateDeployment instead of UpdateService, and
+/// the row that says so added to `changes`.
 pub fn deploy_registered(
     s: &Service,
     cd: &CodeDeploy,
     expected: crate::model::TaskDefRef,
-) -> Mutation {
-    Mutation::CreateCodeDeployToRegistered {
-        application: cd.group.application.clone(),
-        group: cd.group.name.clone(),
+    mut changes: Vec<Change>,
+) -> (Mutation, Vec<Change>) {
+    let g = &cd.group;
+    changes.push(change(
+        "CodeDeploy deployment",
+        "none in flight",
+        format!("a new one in {}/{} ({})", g.application, g.name, g.config),
+    ));
+    let m = Mutation::CreateCodeDeployToRegistered {
+        application: g.application.clone(),
+        group: g.name.clone(),
         service_arn: s.arn.clone(),
-        container: cd.group.container.clone(),
-        port: cd.group.port,
+        container: g.container.clone(),
+        port: g.port,
         expected,
-    }
+    };
+    (m, changes)
 }

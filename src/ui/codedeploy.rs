@@ -82,21 +82,7 @@ pub fn lines(s: &Service, cd: &CodeDeploy, now: Millis, theme: &Theme) -> Vec<Li
     };
     let mut out = vec![header(cd, d, now, theme)];
     // The wait and its countdown next: on a small terminal they must be on screen.
-    if let Some(wait) = d.waiting() {
-        let (what, key) = match wait {
-            CdWait::Reroute => ("waiting for reroute", "P reroutes now"),
-            CdWait::Termination => (
-                "traffic on the replacement; the original waits for termination",
-                "P ends the wait",
-            ),
-        };
-        let left = wait_countdown(cd, d, now).unwrap_or_else(|| "no time limit read".into());
-        out.push(Line::from(vec![
-            Span::styled(format!("  ‖ {what} "), theme.waiting()),
-            Span::styled(left, theme.waiting().add_modifier(Modifier::BOLD)),
-            Span::styled(format!("  ({key}, A stops and rolls back)"), muted),
-        ]));
-    }
+    out.extend(wait_line(cd, d, now, theme));
     out.push(Line::from(Span::styled(
         format!(
             "  configuration {}: {}",
@@ -123,6 +109,30 @@ pub fn lines(s: &Service, cd: &CodeDeploy, now: Millis, theme: &Theme) -> Vec<Li
         }
     }
     out
+}
+
+fn wait_line(
+    cd: &CodeDeploy,
+    d: &CdDeployment,
+    now: Millis,
+    theme: &Theme,
+) -> Option<Line<'static>> {
+    let (what, key) = match d.waiting()? {
+        CdWait::Reroute => ("waiting for reroute", "P reroutes now"),
+        CdWait::Termination => (
+            "traffic on the replacement; the original waits for termination",
+            "P ends the wait",
+        ),
+    };
+    let left = wait_countdown(cd, d, now).unwrap_or_else(|| "no time limit read".into());
+    Some(Line::from(vec![
+        Span::styled(format!("  ‖ {what} "), theme.waiting()),
+        Span::styled(left, theme.waiting().add_modifier(Modifier::BOLD)),
+        Span::styled(
+            format!("  ({key}, A stops and rolls back)"),
+            Style::new().fg(theme.muted),
+        ),
+    ]))
 }
 
 fn header(cd: &CodeDeploy, d: &CdDeployment, now: Millis, theme: &Theme) -> Line<'static> {

@@ -59,38 +59,37 @@ pub async fn act(f: &AwsFleet, key: &ServiceKey, m: &Mutation) -> CloudResult<()
         } => {
             super::deploy::register(f, from, repository, digest).await?;
         }
+        other => codedeploy_act(f, key, other).await?,
+    }
+    Ok(())
+}
+
+/// The CodeDeploy calls of an action; any other call is not one this backend makes.
+async fn codedeploy_act(f: &AwsFleet, key: &ServiceKey, m: &Mutation) -> CloudResult<()> {
+    use super::codedeploy::actions;
+    match m {
         Mutation::ContinueCodeDeploy {
             deployment_id,
             wait,
-        } => {
-            super::codedeploy::actions::continue_deployment(&f.cd, &f.errors, deployment_id, *wait)
-                .await?
-        }
+        } => actions::continue_deployment(&f.cd, &f.errors, deployment_id, *wait).await,
         Mutation::StopCodeDeploy { deployment_id } => {
-            super::codedeploy::actions::stop_deployment(&f.cd, &f.errors, deployment_id).await?
+            actions::stop_deployment(&f.cd, &f.errors, deployment_id).await
         }
         Mutation::CreateCodeDeploy {
             application,
             group,
             appspec,
         } => {
-            let id = super::codedeploy::actions::create_deployment(
-                &f.cd,
-                &f.errors,
-                (application, group),
-                appspec,
-            )
-            .await?;
+            let app_group = (application.as_str(), group.as_str());
+            let id = actions::create_deployment(&f.cd, &f.errors, app_group, appspec).await?;
             tracing::info!(service = %key, deployment = id, "CodeDeploy deployment created");
+            Ok(())
         }
-        other => {
-            return Err(crate::cloud::CloudError::new(
-                crate::cloud::ErrorKind::Other,
-                format!("{other} is not a call this backend makes (the runner resolves it first)"),
-            ));
-        }
+        other => Err(crate::cloud::CloudError::new(
+            crate::cloud::ErrorKind::Other,
+            format!("{other} is not a call this backend makes (the runner resolves it first)"),
+        )),
     }
-    Ok(())
 }
 
 async fn update_service(

@@ -314,13 +314,9 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         .map(image_tag)
         .unwrap_or_default();
     let circuit_breaker = circuit_breaker_of(s, desired);
-    let name = s
-        .service_name()
-        .map(str::to_string)
-        .unwrap_or_else(|| last_segment(s.service_arn().unwrap_or_default()).to_string());
     Service {
         cluster: raw.cluster.clone(),
-        name,
+        name: name_of(s),
         arn: s.service_arn().unwrap_or_default().to_string(),
         status: ServiceStatus::parse(s.status().unwrap_or_default()),
         desired,
@@ -361,6 +357,13 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         task_sets: super::task_sets::map(s, taskdefs),
         codedeploy: None,
     }
+}
+
+/// The service's name, else the tail of its ARN.
+fn name_of(s: &aws_sdk_ecs::types::Service) -> String {
+    s.service_name()
+        .map(str::to_string)
+        .unwrap_or_else(|| last_segment(s.service_arn().unwrap_or_default()).to_string())
 }
 
 #[cfg(test)]

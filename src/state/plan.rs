@@ -77,10 +77,7 @@ pub fn promote(s: &Service, all: &[Service]) -> Result<ActionPlan, Refusal> {
         change(
             "production traffic on target",
             format!("{:.0}%", n.target.requested_production_weight),
-            format!(
-                "{:.0}% (canary), then 100% after the bake",
-                n.canary_percent
-            ),
+            next_traffic(n),
         ),
         change(
             "task definition",
@@ -210,6 +207,22 @@ pub fn scale(s: &Service, n: u32) -> Result<ActionPlan, Refusal> {
         m,
         vec![change("desired count", s.desired, n)],
     ))
+}
+
+/// Where a promote at the hook sends the production traffic, by the deployment's strategy.
+fn next_traffic(n: &NativeDeployment) -> String {
+    let (now, step) = (n.target.requested_production_weight, n.canary_percent);
+    match n.strategy {
+        crate::model::Strategy::Canary => format!("{step:.0}% (canary), then 100% after the bake"),
+        crate::model::Strategy::Linear => format!(
+            "{:.0}% (a step of {step:.0}%), then {step:.0}% more after each bake",
+            (now + step).min(100.0)
+        ),
+        crate::model::Strategy::BlueGreen => {
+            "100% (the production switch from test traffic), then the bake time".into()
+        }
+        _ => "moved by the deployment's strategy".into(),
+    }
 }
 
 fn source_text(n: &NativeDeployment) -> String {

@@ -292,7 +292,7 @@ fn native_lines(
             format!("stage {} ", n.lifecycle_stage),
             Style::new().fg(theme.info),
         ),
-        Span::styled(format!("canary {}% ", n.canary_percent), muted),
+        Span::styled(step_text(n), muted),
         Span::styled(
             format!("started {} ago", format::age(now, n.started_at)),
             muted,
@@ -329,6 +329,18 @@ fn native_lines(
         )));
     }
     lines
+}
+
+/// What one traffic step of the strategy moves: `canary 10% `, `step 25% `, or BLUE_GREEN's
+/// test traffic on the new revision.
+fn step_text(n: &NativeDeployment) -> String {
+    match n.strategy {
+        crate::model::Strategy::Linear => format!("step {}% ", n.canary_percent),
+        crate::model::Strategy::BlueGreen => {
+            format!("test traffic {:.0}% ", n.target.requested_test_weight)
+        }
+        _ => format!("canary {}% ", n.canary_percent),
+    }
 }
 
 /// A revision of a native deployment; its digest whole when the line has room for it.

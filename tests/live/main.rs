@@ -15,6 +15,7 @@ mod budget_throttle;
 mod e2e_codedeploy;
 mod e2e_moto;
 mod e2e_native_canary;
+mod e2e_native_strategies;
 mod faults;
 mod github_prism;
 mod moto_actions;

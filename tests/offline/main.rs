@@ -42,6 +42,7 @@ mod sdk_replay_panes;
 mod shim_model;
 mod sim_actions;
 mod sim_builds;
+mod sim_codedeploy;
 mod sim_scenarios;
 mod sim_soak;
 mod sizes;

@@ -5,6 +5,7 @@
 mod alarms;
 mod canary;
 pub mod ci;
+mod codedeploy;
 mod loglines;
 pub mod logs;
 mod mutations;

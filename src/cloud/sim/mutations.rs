@@ -49,6 +49,7 @@ pub(super) fn act(w: &mut World, key: &ServiceKey, m: &Mutation) -> CloudResult<
             repository,
             digest,
         } => register(w, i, from, repository, digest).map(|_| ()),
+        m if super::codedeploy::is_codedeploy(m) => super::codedeploy::act(w, i, m),
         other => Err(invalid(format!(
             "{other} is not a call this backend makes (the runner resolves it first)"
         ))),

@@ -51,6 +51,10 @@ pub enum Role {
     /// The canary service of a pair (`X-canary`); once promoted or aborted it comes back with
     /// the next revision at the next cycle's `PAIR_AT_S`.
     PairedCanary,
+    /// A CODE_DEPLOY service: a CodeDeploy canary on task sets, waiting for reroute.
+    CodeDeploy,
+    /// A native LINEAR deployment that pauses at a PAUSE hook before each step.
+    Linear,
 }
 
 #[derive(Debug, Clone)]
@@ -139,6 +143,7 @@ impl World {
         super::scenario::on_schedule(self);
         super::rolling::step(self);
         super::canary::step(self);
+        super::codedeploy::step(self);
         super::signals::step(self);
         super::ci::step(self);
         self.recount();
@@ -290,6 +295,9 @@ impl World {
                 .collect();
             let tasks: Vec<&SimTask> = self.tasks.iter().filter(|t| t.svc == si).collect();
             count_deployments(&mut s.svc, &tasks);
+            if s.role == Role::CodeDeploy {
+                super::codedeploy::count(&mut s.svc, &tasks);
+            }
             count_targets(&mut s.svc, &tasks);
             if let Some(n) = &mut s.svc.native {
                 for rev in std::iter::once(&mut n.target).chain(n.sources.iter_mut()) {

@@ -1,0 +1,515 @@
+//! The demo's CODE_DEPLOY service: its revisions are task sets, and a CodeDeploy canary
+//! (`CodeDeployDefault.ECSCanary10Percent5Minutes`) waits for a manual reroute as the demo
+//! opens. Rerouted (P), it moves 10 % of the traffic, the rest after five minutes, then keeps
+//! the original task set for the termination wait (P ends it) and succeeds; stopped (A, R) or
+//! left waiting too long, it puts the traffic back on the original. The next deployment comes
+//! 90 s after one ends.
+
+use super::world::{Role, World};
+use crate::cloud::{CloudError, CloudResult, ErrorKind};
+use crate::model::{
+    CdDeployment, CdEvent, CdEventStatus, CdGroup, CdStatus, CdTaskSet, CdWait, CodeDeploy,
+    DeploymentController, Health, Millis, Mutation, ReadyAction, Stability, TaskDefRef, TaskSet,
+    TaskSetLabel, TaskSetStatus, TaskStatus,
+};
+
+pub const CONFIG: &str = "CodeDeployDefault.ECSCanary10Percent5Minutes";
+const CANARY_PERCENT: f64 = 10.0;
+const CANARY_MS: Millis = 5 * 60_000;
+/// How long the replacement waits for a reroute before CodeDeploy stops the deployment.
+pub const READY_WAIT_MIN: u32 = 20;
+pub const TERMINATION_WAIT_MIN: u32 = 2;
+const NEXT_DEPLOYMENT_MS: Millis = 90_000;
+const EVENTS: [&str; 8] = [
+    "BeforeInstall",
+    "Install",
+    "AfterInstall",
+    "AllowTestTraffic",
+    "AfterAllowTestTraffic",
+    "BeforeAllowTraffic",
+    "AllowTraffic",
+    "AfterAllowTraffic",
+];
+
+/// Makes service `i` a CODE_DEPLOY service with a deployment waiting for reroute.
+pub fn seed(w: &mut World, i: usize) {
+    let tg = |w: &World, color: &str| {
+        let s = &w.services[i].svc;
+        w.target_group_arn(&s.cluster, &format!("{}-{color}", s.name))
+    };
+    let (blue, green) = (tg(w, "blue"), tg(w, "green"));
+    let s = &mut w.services[i].svc;
+    s.controller = DeploymentController::CodeDeploy;
+    s.circuit_breaker = None;
+    s.deployments.clear();
+    s.target_groups = vec![blue.clone()];
+    s.alternate_target_groups = vec![green];
+    s.codedeploy = Some(CodeDeploy {
+        group: CdGroup {
+            application: format!("{}-app", s.name),
+            name: format!("{}-dg", s.name),
+            config: CONFIG.into(),
+            container: "app".into(),
+            port: 8080,
+            target_groups: vec![format!("{}-blue", s.name), format!("{}-green", s.name)],
+            ready_wait: Some((READY_WAIT_MIN, ReadyAction::Stop)),
+            termination_wait: Some(TERMINATION_WAIT_MIN),
+            auto_rollback: true,
+        },
+        deployment: None,
+    });
+    let td = s.task_def.clone();
+    let set = task_set(w, i, &td, "1", &blue, TaskSetStatus::Primary, "");
+    w.services[i].svc.task_sets = vec![set];
+    start(w, i, true);
+}
+
+fn task_set(
+    w: &World,
+    i: usize,
+    td: &TaskDefRef,
+    n: &str,
+    tg: &str,
+    status: TaskSetStatus,
+    external_id: &str,
+) -> TaskSet {
+    let s = &w.services[i].svc;
+    let id = format!(
+        "ecs-svc/{}",
+        super::rng::hex_of(&format!("{}{td}{n}", s.arn), 19)
+    );
+    TaskSet {
+        arn: format!("{}/{}/{}/{id}", w.arn_prefix("task-set"), s.cluster, s.name),
+        id,
+        status,
+        task_def: td.clone(),
+        image_tag: World::image_tag(td.revision),
+        desired: s.desired,
+        running: 0,
+        pending: 0,
+        scale_percent: 100.0,
+        stability: Stability::SteadyState,
+        target_groups: vec![tg.to_string()],
+        external_id: external_id.to_string(),
+        created_at: w.now,
+    }
+}
+
+/// A new deployment of the next revision: its task set scaled up and tested, waiting for
+/// reroute. `as_opened` dates it as if it had been waiting a while when the demo opened.
+pub fn start(w: &mut World, i: usize, as_opened: bool) {
+    let td = super::scenario::next_revision(w, i);
+    start_to(w, i, td, as_opened);
+}
+
+/// A new deployment of `td` (an AppSpec's revision: a rollback names an older one).
+fn start_to(w: &mut World, i: usize, td: TaskDefRef, as_opened: bool) {
+    let id = format!(
+        "d-{}",
+        super::rng::hex_of(&format!("{td}{}", w.now), 9).to_uppercase()
+    );
+    let original_tg = w.services[i].svc.task_sets[0].target_groups.clone();
+    let s = &w.services[i].svc;
+    let green_tg = w.target_group_arn(&s.cluster, &format!("{}-green", s.name));
+    let blue_tg = w.target_group_arn(&s.cluster, &format!("{}-blue", s.name));
+    let tg = if original_tg.first() == Some(&green_tg) {
+        blue_tg
+    } else {
+        green_tg
+    };
+    let n = w.services[i].next_deploy_id.to_string();
+    let set = task_set(w, i, &td, &n, &tg, TaskSetStatus::Active, &id);
+    let began = w.now - if as_opened { 4 * 60_000 } else { 60_000 };
+    for _ in 0..w.services[i].svc.desired {
+        let ti = w.launch_task(i, &td);
+        let t = &mut w.tasks[ti];
+        t.launched_at = began;
+        t.task.started_at = Some(began + 20_000);
+        t.task.last_status = TaskStatus::Running;
+        t.task.health = Health::Healthy;
+    }
+    let events = EVENTS
+        .iter()
+        .enumerate()
+        .map(|(k, name)| {
+            let at = began + 10_000 * k as Millis;
+            let done = k < 5;
+            CdEvent {
+                name: (*name).into(),
+                status: if done {
+                    CdEventStatus::Succeeded
+                } else {
+                    CdEventStatus::Pending
+                },
+                started_at: done.then_some(at),
+                ended_at: done.then_some(at + 8_000),
+            }
+        })
+        .collect();
+    let sets = vec![
+        side(&w.services[i].svc.task_sets[0], TaskSetLabel::Blue, 100.0),
+        side(&set, TaskSetLabel::Green, 0.0),
+    ];
+    w.services[i].svc.task_sets.push(set);
+    let d = CdDeployment {
+        id,
+        status: CdStatus::Ready,
+        config: CONFIG.into(),
+        task_def: td,
+        sets,
+        events,
+        termination_wait_started: false,
+        created_at: began,
+        completed_at: None,
+        error: None,
+        rollback: None,
+        creator: "user".into(),
+    };
+    if let Some(cd) = w.services[i].svc.codedeploy.as_mut() {
+        cd.deployment = Some(d);
+    }
+    let name = w.services[i].svc.name.clone();
+    w.event(i, format!("(service {name}) CodeDeploy deployment is ready and waiting for traffic to be rerouted."));
+}
+
+fn side(set: &TaskSet, label: TaskSetLabel, weight: f64) -> CdTaskSet {
+    CdTaskSet {
+        id: set.id.clone(),
+        label,
+        target_group: crate::model::target_group_name(set.target_groups.first().map_or("", |s| s))
+            .to_string(),
+        weight,
+        desired: set.desired,
+        running: set.running,
+        pending: set.pending,
+    }
+}
+
+fn deployment_mut(w: &mut World, i: usize) -> Option<&mut CdDeployment> {
+    w.services[i].svc.codedeploy.as_mut()?.deployment.as_mut()
+}
+
+fn set_event(d: &mut CdDeployment, name: &str, status: CdEventStatus, at: Millis) {
+    if let Some(e) = d.events.iter_mut().find(|e| e.name == name) {
+        e.started_at = e.started_at.or(Some(at));
+        if status != CdEventStatus::InProgress {
+            e.ended_at = Some(at);
+        }
+        e.status = status;
+    }
+}
+
+fn set_weight(d: &mut CdDeployment, green: f64) {
+    for s in &mut d.sets {
+        s.weight = if s.label == TaskSetLabel::Green {
+            green
+        } else {
+            100.0 - green
+        };
+    }
+}
+
+pub fn step(w: &mut World) {
+    for i in 0..w.services.len() {
+        if w.services[i].role == Role::CodeDeploy {
+            advance(w, i);
+        }
+    }
+}
+
+fn advance(w: &mut World, i: usize) {
+    let now = w.now;
+    if w.services[i].next_deploy_at.is_some_and(|at| at <= now) {
+        w.services[i].next_deploy_at = None;
+        return start(w, i, false);
+    }
+    let Some(cd) = w.services[i].svc.codedeploy.clone() else {
+        return;
+    };
+    let Some(d) = cd.in_flight() else { return };
+    let weight = d.replacement_weight().unwrap_or(0.0);
+    let since = d
+        .events
+        .iter()
+        .filter_map(|e| e.ended_at.or(e.started_at))
+        .max()
+        .unwrap_or(d.created_at);
+    match d.waiting() {
+        Some(_) if d.wait_ends_at(&cd.group).is_some_and(|at| now >= at) => {
+            if d.waiting() == Some(CdWait::Reroute) {
+                stop(
+                    w,
+                    i,
+                    "The deployment timed out while waiting for the traffic to be rerouted.",
+                    false,
+                );
+            } else {
+                succeed(w, i);
+            }
+        }
+        Some(_) => {}
+        None if weight < 100.0 && now - since >= CANARY_MS => {
+            if let Some(d) = deployment_mut(w, i) {
+                set_weight(d, 100.0);
+                set_event(d, "AllowTraffic", CdEventStatus::Succeeded, now);
+                set_event(d, "AfterAllowTraffic", CdEventStatus::InProgress, now);
+            }
+        }
+        None if weight >= 100.0 && now - since >= 5_000 => {
+            if let Some(d) = deployment_mut(w, i) {
+                set_event(d, "AfterAllowTraffic", CdEventStatus::Succeeded, now);
+                d.termination_wait_started = true;
+            }
+        }
+        None => {}
+    }
+}
+
+/// The original's tasks go; the replacement's task set is the service's now.
+fn succeed(w: &mut World, i: usize) {
+    let now = w.now;
+    let Some(d) = deployment_mut(w, i) else {
+        return;
+    };
+    d.status = CdStatus::Succeeded;
+    d.completed_at = Some(now);
+    let (td, id) = (d.task_def.clone(), d.id.clone());
+    retire(w, i, |t| t.external_id != id);
+    let s = &mut w.services[i];
+    s.svc.task_def = td.clone();
+    s.svc.image_tag = World::image_tag(td.revision);
+    for t in &mut s.svc.task_sets {
+        t.status = TaskSetStatus::Primary;
+        t.external_id.clear();
+    }
+    finish(w, i);
+}
+
+/// Stops the deployment; the traffic and the service stay on (or go back to) the original.
+fn stop(w: &mut World, i: usize, why: &str, rollback: bool) {
+    let now = w.now;
+    let Some(d) = deployment_mut(w, i) else {
+        return;
+    };
+    d.status = CdStatus::Stopped;
+    d.completed_at = Some(now);
+    d.error = Some(why.to_string());
+    if rollback {
+        d.rollback = Some(format!(
+            "Deployment {} was stopped by the user and its traffic rolled back.",
+            d.id
+        ));
+    }
+    set_weight(d, 0.0);
+    for e in &mut d.events {
+        if matches!(e.status, CdEventStatus::Pending | CdEventStatus::InProgress) {
+            e.status = CdEventStatus::Skipped;
+        }
+    }
+    let id = d.id.clone();
+    retire(w, i, |t| t.external_id == id);
+    finish(w, i);
+}
+
+/// Drops the task sets `gone` picks and stops their tasks.
+fn retire(w: &mut World, i: usize, gone: impl Fn(&TaskSet) -> bool) {
+    let (kept, dropped): (Vec<TaskSet>, Vec<TaskSet>) = w.services[i]
+        .svc
+        .task_sets
+        .drain(..)
+        .partition(|t| !gone(t));
+    w.services[i].svc.task_sets = kept;
+    for set in dropped {
+        let doomed: Vec<usize> = w.live_tasks_of(i, &set.task_def).collect();
+        for ti in doomed {
+            w.stop_task(
+                ti,
+                "ServiceSchedulerInitiated",
+                "Task set deleted by CodeDeploy",
+            );
+        }
+    }
+}
+
+fn finish(w: &mut World, i: usize) {
+    let now = w.now;
+    let Some(d) = w.services[i]
+        .svc
+        .codedeploy
+        .as_ref()
+        .and_then(|c| c.deployment.clone())
+    else {
+        return;
+    };
+    let from = w.services[i]
+        .svc
+        .task_sets
+        .iter()
+        .find(|t| t.task_def != d.task_def)
+        .map(|t| t.task_def.clone());
+    let from = from
+        .or_else(|| (d.status != CdStatus::Succeeded).then(|| w.services[i].svc.task_def.clone()));
+    let s = &mut w.services[i];
+    s.past.push_front(d.entry(from, now));
+    s.past.truncate(super::world::PAST_KEPT);
+    s.next_deploy_at = Some(now + NEXT_DEPLOYMENT_MS);
+    let name = s.svc.name.clone();
+    w.event(
+        i,
+        format!(
+            "(service {name}) CodeDeploy deployment {} {}.",
+            d.id, d.status
+        ),
+    );
+}
+
+/// Running and pending tasks of each task set and of the service, from its tasks.
+pub fn count(svc: &mut crate::model::Service, tasks: &[&super::world::SimTask]) {
+    let (mut running, mut pending) = (0, 0);
+    for set in &mut svc.task_sets {
+        let of = tasks.iter().filter(|t| t.task.task_def == set.task_def);
+        let status = of.map(|t| &t.task.last_status);
+        let (r, p) = status.fold((0, 0), |(r, p), s| {
+            (
+                r + u32::from(*s == TaskStatus::Running),
+                p + u32::from(s.is_starting()),
+            )
+        });
+        (set.running, set.pending) = (r, p);
+        set.stability = if set.running == set.desired {
+            Stability::SteadyState
+        } else {
+            Stability::Stabilizing
+        };
+        running += set.running;
+        pending += set.pending;
+    }
+    if let Some(d) = svc.codedeploy.as_mut().and_then(|c| c.deployment.as_mut()) {
+        for side in &mut d.sets {
+            if let Some(set) = svc.task_sets.iter().find(|t| t.id == side.id) {
+                (side.desired, side.running, side.pending) =
+                    (set.desired, set.running, set.pending);
+            } else {
+                (side.desired, side.running, side.pending) = (0, 0, 0);
+            }
+        }
+    }
+    svc.running = running;
+    svc.pending = pending;
+}
+
+/// `family:N` of a task definition ARN.
+fn revision_of(arn: &str) -> Option<TaskDefRef> {
+    let tail = arn.rsplit('/').next()?;
+    let (family, rev) = tail.rsplit_once(':')?;
+    Some(TaskDefRef {
+        family: family.to_string(),
+        revision: rev.parse().ok()?,
+    })
+}
+
+fn refuse(code: &str, msg: String) -> CloudError {
+    CloudError::new(ErrorKind::Other, format!("{code}: {msg}"))
+}
+
+/// ContinueDeployment, StopDeployment and CreateDeployment on the demo, with CodeDeploy's
+/// preconditions.
+pub fn act(w: &mut World, i: usize, m: &Mutation) -> CloudResult<()> {
+    let now = w.now;
+    let current = w.services[i]
+        .svc
+        .codedeploy
+        .as_ref()
+        .and_then(|c| c.deployment.clone());
+    let found = |id: &str| {
+        current.clone().filter(|d| d.id == id).ok_or_else(|| {
+            refuse(
+                "DeploymentDoesNotExistException",
+                format!("The deployment {id} could not be found."),
+            )
+        })
+    };
+    let done = |d: &CdDeployment| {
+        (!d.status.is_moving()).then(|| {
+            refuse(
+                "DeploymentAlreadyCompletedException",
+                format!("The deployment {} has already completed.", d.id),
+            )
+        })
+    };
+    match m {
+        Mutation::ContinueCodeDeploy {
+            deployment_id,
+            wait,
+        } => {
+            let d = found(deployment_id)?;
+            if let Some(e) = done(&d) {
+                return Err(e);
+            }
+            match (wait, d.waiting()) {
+                (CdWait::Reroute, Some(CdWait::Reroute)) => {
+                    if let Some(d) = deployment_mut(w, i) {
+                        d.status = CdStatus::InProgress;
+                        set_event(d, "BeforeAllowTraffic", CdEventStatus::Succeeded, now);
+                        set_event(d, "AllowTraffic", CdEventStatus::InProgress, now);
+                        set_weight(d, CANARY_PERCENT);
+                    }
+                    Ok(())
+                }
+                (CdWait::Reroute, _) => Err(refuse(
+                    "DeploymentIsNotInReadyStateException",
+                    format!("The deployment {deployment_id} is not in a ready state."),
+                )),
+                (CdWait::Termination, Some(CdWait::Termination)) => {
+                    succeed(w, i);
+                    Ok(())
+                }
+                (CdWait::Termination, _) => Err(refuse(
+                    "InvalidDeploymentWaitTypeException",
+                    format!("The deployment {deployment_id} is not waiting for termination."),
+                )),
+            }
+        }
+        Mutation::StopCodeDeploy { deployment_id } => {
+            let d = found(deployment_id)?;
+            if let Some(e) = done(&d) {
+                return Err(e);
+            }
+            stop(w, i, "The deployment was stopped by the user.", true);
+            Ok(())
+        }
+        Mutation::CreateCodeDeploy { appspec, .. } => {
+            if current.as_ref().is_some_and(|d| d.status.is_moving()) {
+                return Err(refuse(
+                    "DeploymentLimitExceededException",
+                    "a deployment of this group is in progress".into(),
+                ));
+            }
+            let td = crate::model::codedeploy::appspec_task_def(appspec)
+                .and_then(|arn| revision_of(&arn))
+                .ok_or_else(|| {
+                    refuse(
+                        "InvalidRevisionException",
+                        "the AppSpec names no task definition".into(),
+                    )
+                })?;
+            w.services[i].next_deploy_at = None;
+            start_to(w, i, td, false);
+            Ok(())
+        }
+        other => Err(refuse(
+            "InvalidOperation",
+            format!("{other} is not a CodeDeploy call"),
+        )),
+    }
+}
+
+/// Whether `m` is a CodeDeploy call the demo answers here.
+pub fn is_codedeploy(m: &Mutation) -> bool {
+    matches!(
+        m,
+        Mutation::ContinueCodeDeploy { .. }
+            | Mutation::StopCodeDeploy { .. }
+            | Mutation::CreateCodeDeploy { .. }
+    )
+}

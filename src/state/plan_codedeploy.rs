@@ -45,9 +45,10 @@ fn deployment_text(d: &CdDeployment) -> String {
     format!("{} ({}, {})", d.id, d.status, d.stage())
 }
 
-/// `CodeDeployDefault.ECSCanary10Percent5Minutes: canary 10% for 5m, then the rest`.
+/// What the configuration does, for the row that names it: `unchanged: canary 10% for 5m,
+/// then the rest`.
 fn config_text(config: &str) -> String {
-    format!("{config}: {}", TrafficShape::of(config).text())
+    format!("unchanged: {}", TrafficShape::of(config).text())
 }
 
 fn weight_text(d: &CdDeployment) -> String {

@@ -18,7 +18,7 @@ fn wait_countdown(cd: &CodeDeploy, d: &CdDeployment, now: Millis) -> Option<Stri
             Some(ReadyAction::Stop) => "auto-stop",
             _ => "auto-reroute",
         },
-        CdWait::Termination => "original ends",
+        CdWait::Termination => "terminated",
     };
     Some(format!("{what} in {}", format::countdown(now, at)))
 }
@@ -119,10 +119,7 @@ fn wait_line(
 ) -> Option<Line<'static>> {
     let (what, key) = match d.waiting()? {
         CdWait::Reroute => ("waiting for reroute", "P reroutes now"),
-        CdWait::Termination => (
-            "traffic on the replacement; the original waits for termination",
-            "P ends the wait",
-        ),
+        CdWait::Termination => ("traffic moved; original kept,", "P ends the wait"),
     };
     let left = wait_countdown(cd, d, now).unwrap_or_else(|| "no time limit read".into());
     Some(Line::from(vec![

@@ -233,6 +233,14 @@ fn figure_parts(
     parts
 }
 
+/// The labels' column: canary/primary and new/before fit 7, replacement/original 11.
+fn label_width(side: &Side) -> usize {
+    match side.role {
+        Role::Replacement | Role::Original => 11,
+        _ => 7,
+    }
+}
+
 fn side_line(
     state: &State,
     s: &Service,
@@ -243,7 +251,11 @@ fn side_line(
     let muted = Style::new().fg(theme.muted);
     let revision = Style::new().fg(theme.fg).add_modifier(Modifier::BOLD);
     let mut spans = vec![
-        Span::styled(format!("  {:<8}", side.role.label()), theme.canary_style()),
+        // Wide enough for the longest label (replacement), a space after it always.
+        Span::styled(
+            format!("  {:<w$} ", side.role.label(), w = label_width(side)),
+            theme.canary_style(),
+        ),
         Span::styled(side.revision.to_string(), revision),
         Span::styled("  ", muted),
     ];

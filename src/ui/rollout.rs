@@ -143,7 +143,7 @@ fn title_line(s: &Service, theme: &Theme) -> Line<'static> {
     Line::from(vec![
         Span::styled(format!("{} ", s.name), fg.add_modifier(Modifier::BOLD)),
         Span::styled(format!("({}) ", s.cluster), muted),
-        Span::styled(format!("{} ", s.strategy), theme.canary_style()),
+        Span::styled(format!("{} ", deployed_by(s)), theme.canary_style()),
         Span::styled(
             format!(
                 "desired {} running {} pending {}",
@@ -162,6 +162,14 @@ fn title_line(s: &Service, theme: &Theme) -> Line<'static> {
             muted,
         ),
     ])
+}
+
+/// What deploys the service: its strategy, or CODE_DEPLOY (or EXTERNAL) when ECS does not.
+fn deployed_by(s: &Service) -> String {
+    match s.controller {
+        crate::model::DeploymentController::Ecs => s.strategy.to_string(),
+        ref other => other.to_string(),
+    }
 }
 
 fn pair_lines(p: &Service, c: &Service, theme: &Theme) -> Vec<Line<'static>> {

@@ -48,4 +48,5 @@ mod sim_soak;
 mod sizes;
 mod snapshots;
 mod snapshots_builds;
+mod snapshots_codedeploy;
 mod testing_md;

@@ -90,15 +90,6 @@ const FLEET: &[Spec] = &[
         cpu: 47.0,
         mem: 64.0,
     },
-    Spec {
-        cluster: "prod-edge",
-        name: "checkout",
-        desired: 4,
-        revision: 57,
-        role: Role::Canary,
-        cpu: 27.0,
-        mem: 39.0,
-    },
     // A CODE_DEPLOY service: a CodeDeploy canary on task sets, waiting for reroute.
     Spec {
         cluster: "prod-core",
@@ -108,6 +99,15 @@ const FLEET: &[Spec] = &[
         role: Role::CodeDeploy,
         cpu: 24.0,
         mem: 36.0,
+    },
+    Spec {
+        cluster: "prod-edge",
+        name: "checkout",
+        desired: 4,
+        revision: 57,
+        role: Role::Canary,
+        cpu: 27.0,
+        mem: 39.0,
     },
     // A native LINEAR deployment, pausing before each step of 25 %.
     Spec {

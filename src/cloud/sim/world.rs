@@ -480,6 +480,15 @@ impl World {
         }
     }
 
+    /// One mutating call, as the demo fleet's `act` makes it (tests use it to set a scene).
+    pub fn act(
+        &mut self,
+        key: &crate::model::ServiceKey,
+        m: &crate::model::Mutation,
+    ) -> crate::cloud::CloudResult<()> {
+        super::mutations::act(self, key, m)
+    }
+
     pub fn native_mut(&mut self, svc: usize) -> Option<&mut NativeDeployment> {
         self.services[svc].svc.native.as_mut()
     }
@@ -510,11 +519,14 @@ fn count_deployments(svc: &mut Service, tasks: &[&SimTask]) {
 /// moves and the service has an alternate target group, the target revision's tasks there and
 /// the others in its own.
 fn count_targets(svc: &mut Service, tasks: &[&SimTask]) {
+    // A CodeDeploy replacement task set registers in the green target group too.
     let green = svc
         .native
         .as_ref()
-        .filter(|n| n.status.is_moving() && !svc.alternate_target_groups.is_empty())
-        .map(|n| n.target.task_def.clone());
+        .filter(|n| n.status.is_moving())
+        .map(|n| n.target.task_def.clone())
+        .or_else(|| svc.cd_in_flight().map(|d| d.task_def.clone()))
+        .filter(|_| !svc.alternate_target_groups.is_empty());
     let groups: Vec<String> = svc
         .target_groups
         .iter()

@@ -160,3 +160,46 @@ async fn the_demos_linear_deployment_pauses_before_each_step_and_promotes_step_b
     let n = service(&fleet, "inventory").await.native.unwrap();
     assert_eq!(n.status.to_string(), "SUCCESSFUL");
 }
+
+#[tokio::test(start_paused = true)]
+async fn d_on_the_codedeploy_service_registers_the_image_then_creates_a_deployment_of_it() {
+    let fleet = SimFleet::new(EPOCH);
+    let (_dir, audit) = audit();
+    run_for(5).await;
+    // The waiting canary out of the way first: one deployment at a time per group.
+    let s = service(&fleet, "cart").await;
+    let stop = for_verb(Verb::Abort, &s, &[], None).unwrap();
+    execute(&fleet, &audit, &stop, &ctx()).await.unwrap();
+    let s = service(&fleet, "cart").await;
+    let images = fleet.images().await.unwrap();
+    let image = images
+        .iter()
+        .find(|i| i.repository == "cart" && !i.tags.contains(&s.image_tag))
+        .unwrap();
+    let plan = deckwatch::state::build_plan::deploy(&s, image, &images).unwrap();
+    assert!(matches!(
+        plan.mutation,
+        Mutation::RegisterTaskDefinition { .. }
+    ));
+    let then = &plan.then[0].mutation;
+    assert!(
+        matches!(then, Mutation::CreateCodeDeployToRegistered { .. }),
+        "{then:?}"
+    );
+    // The dialog shows the AppSpec and says which revision it expects.
+    assert!(
+        then.to_string().contains("\"ContainerName\":\"app\""),
+        "{then}"
+    );
+    let done = execute(&fleet, &audit, &plan, &ctx()).await.unwrap();
+    assert!(done.contains("registered"), "{done}");
+    let s = service(&fleet, "cart").await;
+    let d = s.cd_in_flight().unwrap();
+    assert_eq!(d.task_def.family, "cart");
+    assert!(d.task_def.revision > s.task_def.revision);
+    assert_eq!(
+        d.status,
+        CdStatus::Ready,
+        "the new deployment waits for reroute"
+    );
+}

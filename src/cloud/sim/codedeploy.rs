@@ -108,44 +108,18 @@ fn start_to(w: &mut World, i: usize, td: TaskDefRef, as_opened: bool) {
         "d-{}",
         super::rng::hex_of(&format!("{td}{}", w.now), 9).to_uppercase()
     );
-    let original_tg = w.services[i].svc.task_sets[0].target_groups.clone();
+    // The replacement registers in the target group production does not use.
     let s = &w.services[i].svc;
-    let green_tg = w.target_group_arn(&s.cluster, &format!("{}-green", s.name));
-    let blue_tg = w.target_group_arn(&s.cluster, &format!("{}-blue", s.name));
-    let tg = if original_tg.first() == Some(&green_tg) {
-        blue_tg
-    } else {
-        green_tg
-    };
+    let tg = s
+        .alternate_target_groups
+        .first()
+        .cloned()
+        .unwrap_or_default();
     let n = w.services[i].next_deploy_id.to_string();
     let set = task_set(w, i, &td, &n, &tg, TaskSetStatus::Active, &id);
     let began = w.now - if as_opened { 4 * 60_000 } else { 60_000 };
-    for _ in 0..w.services[i].svc.desired {
-        let ti = w.launch_task(i, &td);
-        let t = &mut w.tasks[ti];
-        t.launched_at = began;
-        t.task.started_at = Some(began + 20_000);
-        t.task.last_status = TaskStatus::Running;
-        t.task.health = Health::Healthy;
-    }
-    let events = EVENTS
-        .iter()
-        .enumerate()
-        .map(|(k, name)| {
-            let at = began + 10_000 * k as Millis;
-            let done = k < 5;
-            CdEvent {
-                name: (*name).into(),
-                status: if done {
-                    CdEventStatus::Succeeded
-                } else {
-                    CdEventStatus::Pending
-                },
-                started_at: done.then_some(at),
-                ended_at: done.then_some(at + 8_000),
-            }
-        })
-        .collect();
+    launch_ready(w, i, &td, began);
+    let events = ready_events(began);
     let sets = vec![
         side(&w.services[i].svc.task_sets[0], TaskSetLabel::Blue, 100.0),
         side(&set, TaskSetLabel::Green, 0.0),
@@ -170,6 +144,40 @@ fn start_to(w: &mut World, i: usize, td: TaskDefRef, as_opened: bool) {
     }
     let name = w.services[i].svc.name.clone();
     w.event(i, format!("(service {name}) CodeDeploy deployment is ready and waiting for traffic to be rerouted."));
+}
+
+/// The replacement's tasks, running and healthy since `began`.
+fn launch_ready(w: &mut World, i: usize, td: &TaskDefRef, began: Millis) {
+    for _ in 0..w.services[i].svc.desired {
+        let ti = w.launch_task(i, td);
+        let t = &mut w.tasks[ti];
+        t.launched_at = began;
+        t.task.started_at = Some(began + 20_000);
+        t.task.last_status = TaskStatus::Running;
+        t.task.health = Health::Healthy;
+    }
+}
+
+/// The lifecycle events of a deployment ready for reroute: up to AfterAllowTestTraffic done.
+fn ready_events(began: Millis) -> Vec<CdEvent> {
+    EVENTS
+        .iter()
+        .enumerate()
+        .map(|(k, name)| {
+            let at = began + 10_000 * k as Millis;
+            let done = k < 5;
+            CdEvent {
+                name: (*name).into(),
+                status: if done {
+                    CdEventStatus::Succeeded
+                } else {
+                    CdEventStatus::Pending
+                },
+                started_at: done.then_some(at),
+                ended_at: done.then_some(at + 8_000),
+            }
+        })
+        .collect()
 }
 
 fn side(set: &TaskSet, label: TaskSetLabel, weight: f64) -> CdTaskSet {
@@ -275,12 +283,21 @@ fn succeed(w: &mut World, i: usize) {
     d.completed_at = Some(now);
     let (td, id) = (d.task_def.clone(), d.id.clone());
     retire(w, i, |t| t.external_id != id);
-    let s = &mut w.services[i];
-    s.svc.task_def = td.clone();
-    s.svc.image_tag = World::image_tag(td.revision);
-    for t in &mut s.svc.task_sets {
+    let s = &mut w.services[i].svc;
+    s.task_def = td.clone();
+    s.image_tag = World::image_tag(td.revision);
+    for t in &mut s.task_sets {
         t.status = TaskSetStatus::Primary;
         t.external_id.clear();
+    }
+    // The replacement's target group is the production one now.
+    let live = s
+        .task_sets
+        .first()
+        .and_then(|t| t.target_groups.first())
+        .cloned();
+    if live.is_some() && live.as_ref() == s.alternate_target_groups.first() {
+        std::mem::swap(&mut s.target_groups, &mut s.alternate_target_groups);
     }
     finish(w, i);
 }
@@ -412,91 +429,94 @@ fn refuse(code: &str, msg: String) -> CloudError {
     CloudError::new(ErrorKind::Other, format!("{code}: {msg}"))
 }
 
+fn missing(id: &str) -> CloudError {
+    refuse(
+        "DeploymentDoesNotExistException",
+        format!("The deployment {id} could not be found."),
+    )
+}
+
+/// The deployment `id` if it is the service's and has not finished, else CodeDeploy's error.
+fn moving(w: &World, i: usize, id: &str) -> CloudResult<CdDeployment> {
+    let cd = w.services[i].svc.codedeploy.as_ref();
+    let d = cd
+        .and_then(|c| c.deployment.clone())
+        .filter(|d| d.id == id)
+        .ok_or_else(|| missing(id))?;
+    if !d.status.is_moving() {
+        return Err(refuse(
+            "DeploymentAlreadyCompletedException",
+            format!("The deployment {id} has already completed."),
+        ));
+    }
+    Ok(d)
+}
+
+/// ContinueDeployment: reroute a deployment ready for it, or end a termination wait.
+fn continue_(w: &mut World, i: usize, id: &str, wait: CdWait) -> CloudResult<()> {
+    let now = w.now;
+    let d = moving(w, i, id)?;
+    match (wait, d.waiting()) {
+        (CdWait::Reroute, Some(CdWait::Reroute)) => {
+            if let Some(d) = deployment_mut(w, i) {
+                d.status = CdStatus::InProgress;
+                set_event(d, "BeforeAllowTraffic", CdEventStatus::Succeeded, now);
+                set_event(d, "AllowTraffic", CdEventStatus::InProgress, now);
+                set_weight(d, CANARY_PERCENT);
+            }
+            Ok(())
+        }
+        (CdWait::Reroute, _) => Err(refuse(
+            "DeploymentIsNotInReadyStateException",
+            format!("The deployment {id} is not in a ready state."),
+        )),
+        (CdWait::Termination, Some(CdWait::Termination)) => {
+            succeed(w, i);
+            Ok(())
+        }
+        (CdWait::Termination, _) => Err(refuse(
+            "InvalidDeploymentWaitTypeException",
+            format!("The deployment {id} is not waiting for termination."),
+        )),
+    }
+}
+
+/// CreateDeployment of the AppSpec's revision, when none of the group's is in flight.
+fn create(w: &mut World, i: usize, appspec: &str) -> CloudResult<()> {
+    let cd = w.services[i].svc.codedeploy.as_ref();
+    if cd.and_then(|c| c.in_flight()).is_some() {
+        return Err(refuse(
+            "DeploymentLimitExceededException",
+            "a deployment of this group is in progress".into(),
+        ));
+    }
+    let td = crate::model::codedeploy::appspec_task_def(appspec)
+        .and_then(|arn| revision_of(&arn))
+        .ok_or_else(|| {
+            refuse(
+                "InvalidRevisionException",
+                "the AppSpec names no task definition".into(),
+            )
+        })?;
+    w.services[i].next_deploy_at = None;
+    start_to(w, i, td, false);
+    Ok(())
+}
+
 /// ContinueDeployment, StopDeployment and CreateDeployment on the demo, with CodeDeploy's
 /// preconditions.
 pub fn act(w: &mut World, i: usize, m: &Mutation) -> CloudResult<()> {
-    let now = w.now;
-    let current = w.services[i]
-        .svc
-        .codedeploy
-        .as_ref()
-        .and_then(|c| c.deployment.clone());
-    let found = |id: &str| {
-        current.clone().filter(|d| d.id == id).ok_or_else(|| {
-            refuse(
-                "DeploymentDoesNotExistException",
-                format!("The deployment {id} could not be found."),
-            )
-        })
-    };
-    let done = |d: &CdDeployment| {
-        (!d.status.is_moving()).then(|| {
-            refuse(
-                "DeploymentAlreadyCompletedException",
-                format!("The deployment {} has already completed.", d.id),
-            )
-        })
-    };
     match m {
         Mutation::ContinueCodeDeploy {
             deployment_id,
             wait,
-        } => {
-            let d = found(deployment_id)?;
-            if let Some(e) = done(&d) {
-                return Err(e);
-            }
-            match (wait, d.waiting()) {
-                (CdWait::Reroute, Some(CdWait::Reroute)) => {
-                    if let Some(d) = deployment_mut(w, i) {
-                        d.status = CdStatus::InProgress;
-                        set_event(d, "BeforeAllowTraffic", CdEventStatus::Succeeded, now);
-                        set_event(d, "AllowTraffic", CdEventStatus::InProgress, now);
-                        set_weight(d, CANARY_PERCENT);
-                    }
-                    Ok(())
-                }
-                (CdWait::Reroute, _) => Err(refuse(
-                    "DeploymentIsNotInReadyStateException",
-                    format!("The deployment {deployment_id} is not in a ready state."),
-                )),
-                (CdWait::Termination, Some(CdWait::Termination)) => {
-                    succeed(w, i);
-                    Ok(())
-                }
-                (CdWait::Termination, _) => Err(refuse(
-                    "InvalidDeploymentWaitTypeException",
-                    format!("The deployment {deployment_id} is not waiting for termination."),
-                )),
-            }
-        }
+        } => continue_(w, i, deployment_id, *wait),
         Mutation::StopCodeDeploy { deployment_id } => {
-            let d = found(deployment_id)?;
-            if let Some(e) = done(&d) {
-                return Err(e);
-            }
+            moving(w, i, deployment_id)?;
             stop(w, i, "The deployment was stopped by the user.", true);
             Ok(())
         }
-        Mutation::CreateCodeDeploy { appspec, .. } => {
-            if current.as_ref().is_some_and(|d| d.status.is_moving()) {
-                return Err(refuse(
-                    "DeploymentLimitExceededException",
-                    "a deployment of this group is in progress".into(),
-                ));
-            }
-            let td = crate::model::codedeploy::appspec_task_def(appspec)
-                .and_then(|arn| revision_of(&arn))
-                .ok_or_else(|| {
-                    refuse(
-                        "InvalidRevisionException",
-                        "the AppSpec names no task definition".into(),
-                    )
-                })?;
-            w.services[i].next_deploy_at = None;
-            start_to(w, i, td, false);
-            Ok(())
-        }
+        Mutation::CreateCodeDeploy { appspec, .. } => create(w, i, appspec),
         other => Err(refuse(
             "InvalidOperation",
             format!("{other} is not a CodeDeploy call"),

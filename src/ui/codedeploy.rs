@@ -111,6 +111,23 @@ pub fn lines(s: &Service, cd: &CodeDeploy, now: Millis, theme: &Theme) -> Vec<Li
     out
 }
 
+/// A CODE_DEPLOY service whose CodeDeploy side is not known: say so, and show its task sets.
+pub fn unknown_lines(s: &Service, theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = vec![Line::from(vec![
+        Span::styled(
+            "  CODEDEPLOY ",
+            theme.canary_style().add_modifier(Modifier::BOLD),
+        ),
+        Span::styled(
+            "no deployment group is known to deploy it, or CodeDeploy could not be read \
+             (deckwatch's log says which)",
+            theme.waiting(),
+        ),
+    ])];
+    out.extend(s.task_sets.iter().map(|t| task_set_line(t, theme)));
+    out
+}
+
 fn wait_line(
     cd: &CodeDeploy,
     d: &CdDeployment,

@@ -125,8 +125,12 @@ pub fn panel(
     if let Some(n) = &s.native {
         lines.extend(native_lines(n, now, width, theme));
     }
-    if let Some(cd) = &s.codedeploy {
-        lines.extend(super::codedeploy::lines(s, cd, now, theme));
+    match &s.codedeploy {
+        Some(cd) => lines.extend(super::codedeploy::lines(s, cd, now, theme)),
+        None if s.controller == crate::model::DeploymentController::CodeDeploy => {
+            lines.extend(super::codedeploy::unknown_lines(s, theme));
+        }
+        None => {}
     }
     if let Some((p, c)) = pair {
         lines.extend(pair_lines(p, c, theme));

@@ -216,3 +216,24 @@ fn read_only_and_prod_guard_hold_for_codedeploy_too() {
     let fx = key(&mut s, KeyCode::Enter);
     assert!(fx.iter().any(|e| matches!(e, Effect::Run(..))));
 }
+
+#[test]
+fn a_codedeploy_service_whose_group_is_unknown_says_so_and_p_says_why_not() {
+    let d = demo();
+    let mut s = rollout_of(&d, "cart");
+    for svc in &mut s.services.items {
+        if svc.key() == cart() {
+            svc.codedeploy = None;
+        }
+    }
+    let (_, text) = render(&mut s, 200, 60);
+    assert!(
+        text.contains("no deployment group is known to deploy it"),
+        "{text}"
+    );
+    assert!(text.contains("task set PRIMARY"), "{text}");
+    key(&mut s, KeyCode::Char('P'));
+    assert_eq!(s.mode, Mode::Normal, "nothing to act through");
+    let (_, text) = render(&mut s, 200, 60);
+    assert!(text.contains("no CodeDeploy deployment group"), "{text}");
+}

@@ -4,8 +4,12 @@
 //! (all at once, canary or linear), with an optional wait for a manual reroute before and a
 //! wait before the original is terminated after.
 
+mod appspec;
+mod clean;
+
 use super::wire::wire_enum;
 use super::{Millis, TaskDefRef};
+pub use appspec::{appspec, appspec_task_def, task_def_arn};
 
 wire_enum!(
     /// `Service.deploymentController.type`.
@@ -428,160 +432,6 @@ impl CodeDeploy {
     /// The deployment while it moves: what promote, abort and roll back act on.
     pub fn in_flight(&self) -> Option<&CdDeployment> {
         self.deployment.as_ref().filter(|d| d.status.is_moving())
-    }
-}
-
-/// The AppSpec a new deployment of `task_def_arn` sends, as JSON (which AppSpec's YAML
-/// reader takes too): the service's container and port behind the load balancer.
-pub fn appspec(task_def_arn: &str, container: &str, port: u16) -> String {
-    serde_json::json!({
-        "version": 0.0,
-        "Resources": [{
-            "TargetService": {
-                "Type": "AWS::ECS::Service",
-                "Properties": {
-                    "TaskDefinition": task_def_arn,
-                    "LoadBalancerInfo": { "ContainerName": container, "ContainerPort": port }
-                }
-            }
-        }]
-    })
-    .to_string()
-}
-
-/// The task definition an AppSpec names (JSON or YAML), if it names one.
-pub fn appspec_task_def(content: &str) -> Option<String> {
-    let v: serde_yaml_ng::Value = serde_yaml_ng::from_str(content).ok()?;
-    let resources = v.get("Resources")?.as_sequence()?;
-    resources.iter().find_map(|r| {
-        let props = r.as_mapping()?.values().next()?.get("Properties")?;
-        props
-            .get("TaskDefinition")?
-            .as_str()
-            .map(super::text::clean)
-    })
-}
-
-/// `arn:aws:ecs:REGION:ACCOUNT:task-definition/family:N`, in the service's account and region
-/// (the AppSpec names a task definition by ARN).
-pub fn task_def_arn(service_arn: &str, td: &TaskDefRef) -> String {
-    let mut parts = service_arn.splitn(6, ':');
-    let (partition, region, account) = (parts.nth(1), parts.nth(1), parts.next());
-    match (partition, region, account) {
-        (Some(p), Some(r), Some(a)) => format!("arn:{p}:ecs:{r}:{a}:task-definition/{td}"),
-        _ => td.to_string(),
-    }
-}
-
-// Cleaning (see `model::clean`): each impl names every field, so a new one must be cleaned.
-
-use super::Clean;
-
-impl Clean for TaskSet {
-    fn clean(&mut self) {
-        let TaskSet {
-            id,
-            arn,
-            status: _,
-            task_def,
-            image_tag,
-            desired: _,
-            running: _,
-            pending: _,
-            scale_percent: _,
-            stability: _,
-            target_groups,
-            external_id,
-            created_at: _,
-        } = self;
-        for s in [id, arn, image_tag, external_id] {
-            s.clean();
-        }
-        task_def.clean();
-        target_groups.clean();
-    }
-}
-
-impl Clean for CdGroup {
-    fn clean(&mut self) {
-        let CdGroup {
-            application,
-            name,
-            config,
-            container,
-            port: _,
-            target_groups,
-            ready_wait: _,
-            termination_wait: _,
-            auto_rollback: _,
-        } = self;
-        for s in [application, name, config, container] {
-            s.clean();
-        }
-        target_groups.clean();
-    }
-}
-
-impl Clean for CdTaskSet {
-    fn clean(&mut self) {
-        let CdTaskSet {
-            id,
-            label: _,
-            target_group,
-            weight: _,
-            desired: _,
-            running: _,
-            pending: _,
-        } = self;
-        id.clean();
-        target_group.clean();
-    }
-}
-
-impl Clean for CdEvent {
-    fn clean(&mut self) {
-        let CdEvent {
-            name,
-            status: _,
-            started_at: _,
-            ended_at: _,
-        } = self;
-        name.clean();
-    }
-}
-
-impl Clean for CdDeployment {
-    fn clean(&mut self) {
-        let CdDeployment {
-            id,
-            status: _,
-            config,
-            task_def,
-            sets,
-            events,
-            termination_wait_started: _,
-            created_at: _,
-            completed_at: _,
-            error,
-            rollback,
-            creator,
-        } = self;
-        for s in [id, config, creator] {
-            s.clean();
-        }
-        task_def.clean();
-        sets.clean();
-        events.clean();
-        error.clean();
-        rollback.clean();
-    }
-}
-
-impl Clean for CodeDeploy {
-    fn clean(&mut self) {
-        let CodeDeploy { group, deployment } = self;
-        group.clean();
-        deployment.clean();
     }
 }
 

@@ -414,3 +414,53 @@ async fn rollback_after_a_deployment_creates_one_of_the_last_stable_revision_fro
         Err(Refusal::ForceOnCodeDeploy(_))
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn d_registers_the_image_then_deploys_it_through_codedeploy_not_update_service() {
+    let c = CodeDeployed::new(&moto::url(), "cd-deploy").await;
+    let fleet = c.fleet(&CallCounter::default()).await;
+    let (_dir, audit) = audit();
+    // The canary in flight stopped first: a group runs one deployment at a time.
+    let s = c.service(&fleet).await;
+    execute(
+        &fleet,
+        &audit,
+        &c.plan(Verb::Abort, &s).expect("abort"),
+        &context(),
+    )
+    .await
+    .expect("stopped");
+    let s = c.service(&fleet).await;
+    let family = s.task_def.family.clone();
+    let digest = format!("sha256:{}", "9".repeat(64));
+    let image = deckwatch::model::Image {
+        repository: family.clone(),
+        tags: vec!["v43".into()],
+        digest: digest.clone(),
+        pushed_at: 0,
+        size_bytes: 1,
+        findings: None,
+        used_by: vec![],
+    };
+    let plan = deckwatch::state::build_plan::deploy(&s, &image, std::slice::from_ref(&image))
+        .expect("a deploy plan");
+    execute(&fleet, &audit, &plan, &context())
+        .await
+        .expect("deployed");
+    // Registered as the next revision, then a CodeDeploy deployment of it: never UpdateService.
+    let created = c.shim.calls_of("CreateDeployment");
+    assert_eq!(created.len(), 1, "{created:?}");
+    let content = created[0]["revision"]["appSpecContent"]["content"]
+        .as_str()
+        .expect("an AppSpec");
+    let spec: Value = serde_json::from_str(content).expect("JSON");
+    let td = spec["Resources"][0]["TargetService"]["Properties"]["TaskDefinition"]
+        .as_str()
+        .expect("a task definition ARN");
+    assert!(td.ends_with(&format!("task-definition/{family}:4")), "{td}");
+    assert!(c.shim.calls_of("UpdateService").is_empty());
+    assert_eq!(c.shim.calls_of("RegisterTaskDefinition").len(), 1);
+    let s = c.service(&fleet).await;
+    let d = s.cd_in_flight().expect("the deployment of the image");
+    assert_eq!(d.task_def.to_string(), format!("{family}:4"));
+}

@@ -71,9 +71,12 @@ fn at_text(at: Millis) -> String {
 }
 
 pub fn promote(s: &Service, cd: &CodeDeploy) -> Result<ActionPlan, Refusal> {
-    let d = cd
-        .in_flight()
-        .ok_or_else(|| Refusal::NothingWaits(s.name.clone()))?;
+    let Some(d) = cd.in_flight() else {
+        return Err(Refusal::CodeDeployWaitsForNothing {
+            service: s.name.clone(),
+            deployment: "(none in flight)".into(),
+        });
+    };
     let Some(wait) = d.waiting() else {
         return Err(Refusal::CodeDeployWaitsForNothing {
             service: s.name.clone(),

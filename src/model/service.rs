@@ -1,5 +1,5 @@
-use super::Millis;
-use super::wire::wire_enum;
+use crate::model::Millis;
+use crate::model::wire::wire_enum;
 use std::fmt;
 
 /// Identifies one service across refreshes.
@@ -316,16 +316,16 @@ pub struct Service {
     pub alarm_tags: Vec<String>,
     /// The last deployments and their outcomes, newest first. Backends leave it empty; the
     /// console keeps it across refreshes (see `model::history`).
-    pub history: Vec<super::PastDeployment>,
+    pub history: Vec<crate::model::PastDeployment>,
     /// The workflow that builds it, from its tags `deckwatch:repo`, `deckwatch:workflow` and
     /// `deckwatch:ref` (a `[[build]]` entry in the config wins over them).
-    pub build: Option<super::BuildSource>,
+    pub build: Option<crate::model::BuildSource>,
     /// Who deploys it: ECS itself, or CodeDeploy on task sets.
-    pub controller: super::DeploymentController,
+    pub controller: crate::model::DeploymentController,
     /// The task sets of a CODE_DEPLOY (or EXTERNAL) service, PRIMARY first.
-    pub task_sets: Vec<super::TaskSet>,
+    pub task_sets: Vec<crate::model::TaskSet>,
     /// A CODE_DEPLOY service's deployment group and deployment; None when not read.
-    pub codedeploy: Option<super::CodeDeploy>,
+    pub codedeploy: Option<crate::model::CodeDeploy>,
 }
 
 /// CPU and memory utilisation in percent, oldest first, one point a minute.

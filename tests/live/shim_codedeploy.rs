@@ -10,10 +10,10 @@ use crate::support::shim::cd_seeded::{self, CodeDeployed};
 use deckwatch::cloud::Fleet;
 use deckwatch::cloud::aws::AwsFleet;
 use deckwatch::model::{
-    ActionError, CdStatus, CdWait, ContextInfo, DeploymentController, Mutation, ReadyAction,
-    Refusal, Service, ServiceKey, TaskSetStatus, Verb,
+    ActionError, AwsCall, CdStatus, CdWait, ContextInfo, DeploymentController, Mutation,
+    ReadyAction, Refusal, Service, ServiceKey, TaskSetStatus, Verb,
 };
-use deckwatch::state::plan::for_verb;
+use deckwatch::state::actions::plan::for_verb;
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::runner::execute;
 use serde_json::{Value, json};
@@ -148,10 +148,10 @@ async fn promote_reroutes_the_canary_then_ends_the_termination_wait() {
     let plan = c.plan(Verb::Promote, &s).expect("a plan");
     assert_eq!(
         plan.mutation,
-        Mutation::ContinueCodeDeploy {
+        Mutation::Aws(AwsCall::ContinueCodeDeploy {
             deployment_id: c.deployment.clone(),
             wait: CdWait::Reroute,
-        }
+        })
     );
     // The dialog names the deployment and the configuration.
     let text = format!("{} {:?}", plan.mutation, plan.changes);
@@ -204,10 +204,10 @@ async fn promote_reroutes_the_canary_then_ends_the_termination_wait() {
     let plan = c.plan(Verb::Promote, &s).expect("a plan");
     assert_eq!(
         plan.mutation,
-        Mutation::ContinueCodeDeploy {
+        Mutation::Aws(AwsCall::ContinueCodeDeploy {
             deployment_id: c.deployment.clone(),
             wait: CdWait::Termination,
-        }
+        })
     );
     execute(&fleet, &audit, &plan, &context())
         .await
@@ -232,9 +232,9 @@ async fn abort_stops_with_rollback_and_codedeploy_refuses_a_second_stop() {
     let plan = c.plan(Verb::Abort, &s).expect("a plan");
     assert_eq!(
         plan.mutation,
-        Mutation::StopCodeDeploy {
+        Mutation::Aws(AwsCall::StopCodeDeploy {
             deployment_id: c.deployment.clone()
-        }
+        })
     );
     execute(&fleet, &audit, &plan, &context())
         .await
@@ -369,11 +369,11 @@ async fn rollback_after_a_deployment_creates_one_of_the_last_stable_revision_fro
     let s = c.service(&fleet).await;
     assert_eq!(s.task_def.to_string(), c.original);
     let plan = c.plan(Verb::Rollback, &s).expect("a plan");
-    let Mutation::CreateCodeDeploy {
+    let Mutation::Aws(AwsCall::CreateCodeDeploy {
         application,
         group,
         appspec,
-    } = &plan.mutation
+    }) = &plan.mutation
     else {
         panic!("{:?}", plan.mutation);
     };
@@ -442,7 +442,7 @@ async fn d_registers_the_image_then_deploys_it_through_codedeploy_not_update_ser
         findings: None,
         used_by: vec![],
     };
-    let plan = deckwatch::state::build_plan::deploy(&s, &image, std::slice::from_ref(&image))
+    let plan = deckwatch::state::builds::plan::deploy(&s, &image, std::slice::from_ref(&image))
         .expect("a deploy plan");
     execute(&fleet, &audit, &plan, &context())
         .await

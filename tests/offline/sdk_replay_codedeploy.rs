@@ -14,11 +14,11 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_types::body::SdkBody;
 use deckwatch::cloud::Fleet;
 use deckwatch::cloud::aws::codedeploy::{CdTarget, GroupCache, history, read};
-use deckwatch::cloud::aws::errors::ErrorMapper;
+use deckwatch::cloud::aws::gate::CallGate;
 use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
 use deckwatch::model::history::Outcome;
 use deckwatch::model::{
-    CdStatus, CdWait, Mutation, ReadyAction, ServiceKey, TaskSetLabel, TrafficShape,
+    AwsCall, CdStatus, CdWait, ReadyAction, ServiceKey, TaskSetLabel, TrafficShape,
 };
 use serde_json::{Value, json};
 
@@ -192,15 +192,10 @@ async fn a_canary_waiting_for_reroute_is_read_from_the_documented_answers() {
         event(ecs_target()),
     ]);
     let cd = client(&replay);
-    let got = read(
-        &cd,
-        &ErrorMapper::default(),
-        &GroupCache::default(),
-        &target(),
-    )
-    .await
-    .expect("read")
-    .expect("a group deploys example/web");
+    let got = read(&cd, &CallGate::default(), &GroupCache::default(), &target())
+        .await
+        .expect("read")
+        .expect("a group deploys example/web");
 
     let reqs = sent(&replay);
     let ops: Vec<&str> = reqs.iter().map(|(op, _)| op.as_str()).collect();
@@ -277,7 +272,7 @@ async fn a_service_no_group_deploys_has_no_codedeploy_side_and_the_groups_are_ke
     let cache = GroupCache::default();
     let mut other = target();
     other.service = "api".into();
-    let errors = ErrorMapper::default();
+    let errors = CallGate::default();
     assert!(
         read(&cd, &errors, &cache, &other)
             .await
@@ -328,7 +323,7 @@ async fn the_history_comes_from_the_groups_deployments_with_rollbacks_marked() {
     let cd = client(&replay);
     let got = history(
         &cd,
-        &ErrorMapper::default(),
+        &CallGate::default(),
         &GroupCache::default(),
         "example",
         "web",
@@ -396,18 +391,18 @@ async fn continue_stop_and_create_send_what_the_dialog_shows() {
     let fleet = replay_fleet(&replay).await;
     let spec = deckwatch::model::codedeploy::appspec(TD_NEW, "app", 8080);
     let calls = [
-        Mutation::ContinueCodeDeploy {
+        AwsCall::ContinueCodeDeploy {
             deployment_id: DEPLOYMENT.into(),
             wait: CdWait::Reroute,
         },
-        Mutation::ContinueCodeDeploy {
+        AwsCall::ContinueCodeDeploy {
             deployment_id: DEPLOYMENT.into(),
             wait: CdWait::Termination,
         },
-        Mutation::StopCodeDeploy {
+        AwsCall::StopCodeDeploy {
             deployment_id: DEPLOYMENT.into(),
         },
-        Mutation::CreateCodeDeploy {
+        AwsCall::CreateCodeDeploy {
             application: "web-app".into(),
             group: "web-dg".into(),
             appspec: spec.clone(),
@@ -462,10 +457,10 @@ async fn codedeploys_errors_come_back_naming_the_exception_and_the_action() {
         ),
     ]);
     let fleet = replay_fleet(&replay).await;
-    let stop = Mutation::StopCodeDeploy {
+    let stop = AwsCall::StopCodeDeploy {
         deployment_id: DEPLOYMENT.into(),
     };
-    let reroute = Mutation::ContinueCodeDeploy {
+    let reroute = AwsCall::ContinueCodeDeploy {
         deployment_id: DEPLOYMENT.into(),
         wait: CdWait::Reroute,
     };

@@ -3,11 +3,11 @@
 //! ECS would.
 
 use deckwatch::cloud::Fleet;
-use deckwatch::cloud::sim::SimFleet;
+use deckwatch::demo::SimFleet;
 use deckwatch::model::{
-    CdStatus, CdWait, ContextInfo, DeploymentController, Mutation, Service, Strategy, Verb,
+    AwsCall, CdStatus, CdWait, ContextInfo, DeploymentController, Mutation, Service, Strategy, Verb,
 };
-use deckwatch::state::plan::for_verb;
+use deckwatch::state::actions::plan::for_verb;
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::runner::execute;
 use std::time::Duration;
@@ -60,10 +60,10 @@ async fn the_demos_codedeploy_canary_is_rerouted_shifted_and_ends_its_terminatio
     let plan = for_verb(Verb::Promote, &s, &[], None).unwrap();
     assert_eq!(
         plan.mutation,
-        Mutation::ContinueCodeDeploy {
+        Mutation::Aws(AwsCall::ContinueCodeDeploy {
             deployment_id: d.id.clone(),
             wait: CdWait::Reroute
-        }
+        })
     );
     execute(&fleet, &audit, &plan, &ctx()).await.unwrap();
     let d = service(&fleet, "cart")
@@ -110,7 +110,10 @@ async fn aborting_the_demos_codedeploy_canary_stops_it_and_keeps_the_original() 
     let s = service(&fleet, "cart").await;
     let original = s.task_def.clone();
     let plan = for_verb(Verb::Abort, &s, &[], None).unwrap();
-    assert!(matches!(plan.mutation, Mutation::StopCodeDeploy { .. }));
+    assert!(matches!(
+        plan.mutation,
+        Mutation::Aws(AwsCall::StopCodeDeploy { .. })
+    ));
     execute(&fleet, &audit, &plan, &ctx()).await.unwrap();
     run_for(2).await;
     let s = service(&fleet, "cart").await;
@@ -123,7 +126,7 @@ async fn aborting_the_demos_codedeploy_canary_stops_it_and_keeps_the_original() 
     let again = fleet
         .act(
             &s.key(),
-            &Mutation::StopCodeDeploy {
+            &AwsCall::StopCodeDeploy {
                 deployment_id: d.id.clone(),
             },
         )
@@ -176,14 +179,17 @@ async fn d_on_the_codedeploy_service_registers_the_image_then_creates_a_deployme
         .iter()
         .find(|i| i.repository == "cart" && !i.tags.contains(&s.image_tag))
         .unwrap();
-    let plan = deckwatch::state::build_plan::deploy(&s, image, &images).unwrap();
+    let plan = deckwatch::state::builds::plan::deploy(&s, image, &images).unwrap();
     assert!(matches!(
         plan.mutation,
-        Mutation::RegisterTaskDefinition { .. }
+        Mutation::Aws(AwsCall::RegisterTaskDefinition { .. })
     ));
     let then = &plan.then[0].mutation;
     assert!(
-        matches!(then, Mutation::CreateCodeDeployToRegistered { .. }),
+        matches!(
+            then,
+            Mutation::Aws(AwsCall::CreateCodeDeployToRegistered { .. })
+        ),
         "{then:?}"
     );
     // The dialog shows the AppSpec and says which revision it expects.

@@ -4,10 +4,10 @@
 //! that drive them, from the keys, as the loop would. Update with
 //! `INSTA_UPDATE=always cargo test --test offline snapshots_codedeploy` and read every diff.
 
+use crate::support::testkit::StateBuilder;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use deckwatch::model::{CdWait, Millis, Mutation, ServiceKey};
+use deckwatch::model::{AwsCall, CdWait, Millis, Mutation, ServiceKey};
 use deckwatch::state::{Effect, Mode, Msg, Pane, State, Viewport, update};
-use deckwatch::testkit::StateBuilder;
 use deckwatch::theme::{Theme, Themes};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -96,7 +96,7 @@ fn cart_waiting_for_reroute_at_every_size() {
 #[test]
 fn cart_shifting_then_waiting_for_termination() {
     let id = deployment_id(&demo());
-    let reroute = Mutation::ContinueCodeDeploy {
+    let reroute = AwsCall::ContinueCodeDeploy {
         deployment_id: id.clone(),
         wait: CdWait::Reroute,
     };
@@ -140,10 +140,10 @@ fn p_on_cart_opens_a_dialog_naming_the_deployment_and_y_runs_continue_ready_wait
     };
     assert_eq!(
         plan.mutation,
-        Mutation::ContinueCodeDeploy {
+        Mutation::Aws(AwsCall::ContinueCodeDeploy {
             deployment_id: id.clone(),
             wait: CdWait::Reroute
-        }
+        })
     );
     let (t, text) = render(&mut s, 120, 40);
     assert!(
@@ -166,10 +166,10 @@ fn p_on_cart_opens_a_dialog_naming_the_deployment_and_y_runs_continue_ready_wait
 }
 
 fn plan_mutation(id: &str) -> Mutation {
-    Mutation::ContinueCodeDeploy {
+    Mutation::Aws(AwsCall::ContinueCodeDeploy {
         deployment_id: id.into(),
         wait: CdWait::Reroute,
-    }
+    })
 }
 
 #[test]
@@ -184,9 +184,9 @@ fn a_and_r_on_cart_stop_it_and_f_is_refused_saying_why() {
         };
         assert_eq!(
             plan.mutation,
-            Mutation::StopCodeDeploy {
+            Mutation::Aws(AwsCall::StopCodeDeploy {
                 deployment_id: id.clone()
-            }
+            })
         );
     }
     let mut s = rollout_of(&d, "cart");

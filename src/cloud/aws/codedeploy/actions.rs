@@ -2,8 +2,8 @@
 //! ContinueDeployment (reroute now, or terminate the original now), StopDeployment with the
 //! traffic rolled back, and CreateDeployment of an AppSpec the console wrote.
 
-use super::super::errors::{ErrorMapper, Within};
-use crate::cloud::CloudResult;
+use crate::cloud::aws::gate::{CallGate, Within};
+use crate::model::ApiResult;
 use crate::model::CdWait;
 use aws_sdk_codedeploy::types::{
     AppSpecContent, DeploymentWaitType, RevisionLocation, RevisionLocationType,
@@ -11,10 +11,10 @@ use aws_sdk_codedeploy::types::{
 
 pub async fn continue_deployment(
     cd: &aws_sdk_codedeploy::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     id: &str,
     wait: CdWait,
-) -> CloudResult<()> {
+) -> ApiResult<()> {
     let wait = match wait {
         CdWait::Reroute => DeploymentWaitType::ReadyWait,
         CdWait::Termination => DeploymentWaitType::TerminationWait,
@@ -23,7 +23,7 @@ pub async fn continue_deployment(
         .deployment_id(id)
         .deployment_wait_type(wait)
         .send()
-        .within(errors, "codedeploy:ContinueDeployment")
+        .within(gate, "codedeploy:ContinueDeployment")
         .await?;
     Ok(())
 }
@@ -31,15 +31,15 @@ pub async fn continue_deployment(
 /// Stops the deployment and rolls it back: the traffic returns to the original task set.
 pub async fn stop_deployment(
     cd: &aws_sdk_codedeploy::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     id: &str,
-) -> CloudResult<()> {
+) -> ApiResult<()> {
     let out = cd
         .stop_deployment()
         .deployment_id(id)
         .auto_rollback_enabled(true)
         .send()
-        .within(errors, "codedeploy:StopDeployment")
+        .within(gate, "codedeploy:StopDeployment")
         .await?;
     if let Some(m) = out.status_message() {
         tracing::info!(deployment = id, status = ?out.status(), message = m, "stop requested");
@@ -50,10 +50,10 @@ pub async fn stop_deployment(
 /// Creates a deployment of `appspec` in the group; returns its id.
 pub async fn create_deployment(
     cd: &aws_sdk_codedeploy::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     (application, group): (&str, &str),
     appspec: &str,
-) -> CloudResult<String> {
+) -> ApiResult<String> {
     let revision = RevisionLocation::builder()
         .revision_type(RevisionLocationType::AppSpecContent)
         .app_spec_content(AppSpecContent::builder().content(appspec).build())
@@ -64,7 +64,7 @@ pub async fn create_deployment(
         .deployment_group_name(group)
         .revision(revision)
         .send()
-        .within(errors, "codedeploy:CreateDeployment")
+        .within(gate, "codedeploy:CreateDeployment")
         .await?;
     Ok(out.deployment_id().unwrap_or_default().to_string())
 }

@@ -3,8 +3,8 @@
 //! ListDeploymentGroups, GetDeploymentGroup) and their `ecsServices` matched; the answer is
 //! kept ten minutes, since groups change rarely and there may be many.
 
-use super::super::errors::{ErrorMapper, Within};
-use crate::cloud::CloudResult;
+use crate::cloud::aws::gate::{CallGate, Within};
+use crate::model::ApiResult;
 use crate::timing::now_ms;
 use aws_sdk_codedeploy::types::DeploymentGroupInfo;
 use tokio::sync::Mutex;
@@ -59,14 +59,14 @@ impl GroupCache {
     pub async fn group_of(
         &self,
         cd: &aws_sdk_codedeploy::Client,
-        errors: &ErrorMapper,
+        gate: &CallGate,
         cluster: &str,
         service: &str,
-    ) -> CloudResult<Option<GroupInfo>> {
+    ) -> ApiResult<Option<GroupInfo>> {
         let mut kept = self.groups.lock().await;
         let fresh = kept.as_ref().is_some_and(|(at, _)| now_ms() - at < KEPT_MS);
         if !fresh {
-            *kept = Some((now_ms(), read_all(cd, errors).await?));
+            *kept = Some((now_ms(), read_all(cd, gate).await?));
         }
         let groups = kept.as_ref().map_or(&[][..], |(_, g)| g.as_slice());
         Ok(groups
@@ -76,13 +76,10 @@ impl GroupCache {
     }
 }
 
-async fn read_all(
-    cd: &aws_sdk_codedeploy::Client,
-    errors: &ErrorMapper,
-) -> CloudResult<Vec<GroupInfo>> {
+async fn read_all(cd: &aws_sdk_codedeploy::Client, gate: &CallGate) -> ApiResult<Vec<GroupInfo>> {
     let mut out = Vec::new();
-    for app in applications(cd, errors).await? {
-        for name in group_names(cd, errors, &app).await? {
+    for app in applications(cd, gate).await? {
+        for name in group_names(cd, gate, &app).await? {
             if out.len() >= MAX_GROUPS {
                 tracing::warn!("more than {MAX_GROUPS} deployment groups: the rest not read");
                 return Ok(out);
@@ -92,7 +89,7 @@ async fn read_all(
                 .application_name(&app)
                 .deployment_group_name(&name)
                 .send()
-                .within(errors, "codedeploy:GetDeploymentGroup")
+                .within(gate, "codedeploy:GetDeploymentGroup")
                 .await?;
             let Some(info) = got.deployment_group_info() else {
                 continue;
@@ -115,10 +112,7 @@ async fn read_all(
     Ok(out)
 }
 
-async fn applications(
-    cd: &aws_sdk_codedeploy::Client,
-    errors: &ErrorMapper,
-) -> CloudResult<Vec<String>> {
+async fn applications(cd: &aws_sdk_codedeploy::Client, gate: &CallGate) -> ApiResult<Vec<String>> {
     let mut names = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -126,7 +120,7 @@ async fn applications(
             .list_applications()
             .set_next_token(token.take())
             .send()
-            .within(errors, "codedeploy:ListApplications")
+            .within(gate, "codedeploy:ListApplications")
             .await?;
         names.extend(out.applications().iter().cloned());
         match out.next_token() {
@@ -138,9 +132,9 @@ async fn applications(
 
 async fn group_names(
     cd: &aws_sdk_codedeploy::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     app: &str,
-) -> CloudResult<Vec<String>> {
+) -> ApiResult<Vec<String>> {
     let mut names = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -149,7 +143,7 @@ async fn group_names(
             .application_name(app)
             .set_next_token(token.take())
             .send()
-            .within(errors, "codedeploy:ListDeploymentGroups")
+            .within(gate, "codedeploy:ListDeploymentGroups")
             .await?;
         names.extend(out.deployment_groups().iter().cloned());
         match out.next_token() {

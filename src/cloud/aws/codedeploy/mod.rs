@@ -8,8 +8,8 @@ pub mod actions;
 mod groups;
 pub mod map;
 
-use super::errors::{ErrorMapper, Within};
-use crate::cloud::CloudResult;
+use crate::cloud::aws::gate::{CallGate, Within};
+use crate::model::ApiResult;
 use crate::model::{CodeDeploy, PastDeployment, TaskSet};
 use aws_sdk_codedeploy::types::DeploymentStatus;
 pub use groups::{GroupCache, GroupInfo};
@@ -46,15 +46,15 @@ fn moving() -> [DeploymentStatus; 5] {
 /// The CodeDeploy side of one service: None when no deployment group deploys it.
 pub async fn read(
     cd: &aws_sdk_codedeploy::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     cache: &GroupCache,
     t: &CdTarget,
-) -> CloudResult<Option<CodeDeploy>> {
-    let Some(info) = cache.group_of(cd, errors, &t.cluster, &t.service).await? else {
+) -> ApiResult<Option<CodeDeploy>> {
+    let Some(info) = cache.group_of(cd, gate, &t.cluster, &t.service).await? else {
         return Ok(None);
     };
     let group = map::group(&info, &t.container, t.port);
-    let moving = in_flight(cd, errors, &info).await?;
+    let moving = in_flight(cd, gate, &info).await?;
     if let Some(id) = &moving {
         cache.saw(&t.target_id(), id);
     }
@@ -69,7 +69,7 @@ pub async fn read(
         .get_deployment()
         .deployment_id(&id)
         .send()
-        .within(errors, "codedeploy:GetDeployment")
+        .within(gate, "codedeploy:GetDeployment")
         .await?;
     let Some(d) = got.deployment_info() else {
         return Ok(Some(CodeDeploy {
@@ -82,7 +82,7 @@ pub async fn read(
         .deployment_id(&id)
         .target_id(t.target_id())
         .send()
-        .within(errors, "codedeploy:GetDeploymentTarget")
+        .within(gate, "codedeploy:GetDeploymentTarget")
         .await;
     // A deployment still being created has no target yet: show it without one.
     let target = match target {
@@ -104,16 +104,16 @@ pub async fn read(
 /// The newest deployment of the group that has not finished, by id.
 async fn in_flight(
     cd: &aws_sdk_codedeploy::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     info: &GroupInfo,
-) -> CloudResult<Option<String>> {
+) -> ApiResult<Option<String>> {
     let out = cd
         .list_deployments()
         .application_name(&info.application)
         .deployment_group_name(&info.name)
         .set_include_only_statuses(Some(moving().to_vec()))
         .send()
-        .within(errors, "codedeploy:ListDeployments")
+        .within(gate, "codedeploy:ListDeployments")
         .await?;
     // One deployment runs at a time per group; the last listed is the newest.
     Ok(out.deployments().last().cloned())
@@ -125,12 +125,12 @@ const HISTORY_BATCH: usize = 25;
 /// A CODE_DEPLOY service's past deployments, newest first.
 pub async fn history(
     cd: &aws_sdk_codedeploy::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     cache: &GroupCache,
     cluster: &str,
     service: &str,
-) -> CloudResult<Vec<PastDeployment>> {
-    let Some(info) = cache.group_of(cd, errors, cluster, service).await? else {
+) -> ApiResult<Vec<PastDeployment>> {
+    let Some(info) = cache.group_of(cd, gate, cluster, service).await? else {
         return Ok(Vec::new());
     };
     let out = cd
@@ -138,7 +138,7 @@ pub async fn history(
         .application_name(&info.application)
         .deployment_group_name(&info.name)
         .send()
-        .within(errors, "codedeploy:ListDeployments")
+        .within(gate, "codedeploy:ListDeployments")
         .await?;
     let ids = out.deployments();
     let newest = &ids[ids.len().saturating_sub(HISTORY_BATCH)..];
@@ -149,7 +149,7 @@ pub async fn history(
         .batch_get_deployments()
         .set_deployment_ids(Some(newest.to_vec()))
         .send()
-        .within(errors, "codedeploy:BatchGetDeployments")
+        .within(gate, "codedeploy:BatchGetDeployments")
         .await?;
     Ok(map::history(got.deployments_info()))
 }

@@ -7,6 +7,7 @@ mod alarms;
 pub mod builds;
 mod canary;
 pub mod ci;
+mod codedeploy;
 mod loglines;
 pub mod logs;
 mod mutations;

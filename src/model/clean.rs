@@ -255,6 +255,9 @@ impl Clean for Service {
             alarm_tags,
             history,
             build,
+            controller: _,
+            task_sets,
+            codedeploy,
         } = self;
         for s in [cluster, name, arn, image_tag] {
             s.clean();
@@ -274,6 +277,9 @@ impl Clean for Service {
         alarm_tags.clean();
         history.clean();
         build.clean();
+        // Their impls are beside the types, in codedeploy.rs.
+        task_sets.clean();
+        codedeploy.clean();
     }
 }
 

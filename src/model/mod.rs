@@ -6,6 +6,7 @@ mod alarm;
 pub mod alarm_link;
 pub mod build;
 pub mod clean;
+pub mod codedeploy;
 pub mod error;
 pub mod evidence;
 pub mod github_names;
@@ -38,6 +39,11 @@ pub use build::{
     RunDetail, RunRef, RunStatus, Step, Workflow, WorkflowInput,
 };
 pub use clean::Clean;
+pub use codedeploy::{
+    CdDeployment, CdEvent, CdEventStatus, CdGroup, CdStatus, CdTaskSet, CdWait, CodeDeploy,
+    DeploymentController, ReadyAction, Stability, TaskSet, TaskSetLabel, TaskSetStatus,
+    TrafficShape,
+};
 pub use error::{ApiError, ApiResult, ErrorKind, chain_text};
 pub use history::{Outcome, PastDeployment, RollbackCause};
 pub use image::{Findings, Image};

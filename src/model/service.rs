@@ -321,6 +321,12 @@ pub struct Service {
     /// `deckwatch:ref` (a `[[build]]` entry in the config wins over them); Err names a tag
     /// whose value GitHub could not have given, which is never sent.
     pub build: Option<Result<super::BuildSource, super::BadBuildTag>>,
+    /// Who deploys it: ECS itself, or CodeDeploy on task sets.
+    pub controller: crate::model::DeploymentController,
+    /// The task sets of a CODE_DEPLOY (or EXTERNAL) service, PRIMARY first.
+    pub task_sets: Vec<crate::model::TaskSet>,
+    /// A CODE_DEPLOY service's deployment group and deployment; None when not read.
+    pub codedeploy: Option<crate::model::CodeDeploy>,
 }
 
 /// CPU and memory utilisation in percent, oldest first, one point a minute.
@@ -347,7 +353,9 @@ impl Service {
     /// The rollout the services pane summarises: a native deployment still moving, otherwise
     /// the primary rolling deployment.
     pub fn rollout_state(&self) -> Option<RolloutState> {
-        if self.native.as_ref().is_some_and(|n| n.status.is_moving()) {
+        if self.native.as_ref().is_some_and(|n| n.status.is_moving())
+            || self.cd_in_flight().is_some()
+        {
             return Some(RolloutState::InProgress);
         }
         self.primary().map(|d| d.rollout_state.clone())
@@ -358,6 +366,9 @@ impl Service {
     pub fn rollout_progress(&self) -> f64 {
         if let Some(n) = self.native_in_progress() {
             return (n.target.requested_production_weight / 100.0).clamp(0.0, 1.0);
+        }
+        if let Some(w) = self.cd_in_flight().and_then(|d| d.replacement_weight()) {
+            return (w / 100.0).clamp(0.0, 1.0);
         }
         match self.primary() {
             Some(d) if d.desired > 0 => (d.running as f64 / d.desired as f64).min(1.0),
@@ -371,6 +382,11 @@ impl Service {
         self.native
             .as_ref()
             .filter(|n| n.status == NativeStatus::InProgress)
+    }
+
+    /// A CODE_DEPLOY service's CodeDeploy deployment while it moves.
+    pub fn cd_in_flight(&self) -> Option<&super::CdDeployment> {
+        self.codedeploy.as_ref().and_then(|c| c.in_flight())
     }
 
     /// The primary rolling deployment while it rolls out (not for native strategies).
@@ -392,6 +408,9 @@ impl Service {
     /// The revision a rollout moves to: a moving native deployment's target, else the
     /// primary's, else the service's own.
     pub fn target_revision(&self) -> u32 {
+        if let Some(d) = self.cd_in_flight() {
+            return d.task_def.revision;
+        }
         match (&self.native, self.primary()) {
             (Some(n), _) if self.in_progress() => n.target.task_def.revision,
             (_, Some(d)) => d.task_def.revision,
@@ -413,6 +432,15 @@ impl Service {
     /// Settled: one deployment, COMPLETED, with every desired task running. What "wait until
     /// stable" waits for.
     pub fn is_stable(&self) -> bool {
+        if self.controller == super::DeploymentController::CodeDeploy {
+            // Task sets instead of deployments: one left, steady, every task running.
+            return self.cd_in_flight().is_none()
+                && self.task_sets.len() == 1
+                && self.task_sets.iter().all(|t| {
+                    t.stability == super::Stability::SteadyState && t.running == t.desired
+                })
+                && self.running == self.desired;
+        }
         self.deployments.len() == 1
             && self
                 .primary()

@@ -12,8 +12,10 @@
 mod support;
 
 mod budget_throttle;
+mod e2e_codedeploy;
 mod e2e_moto;
 mod e2e_native_canary;
+mod e2e_native_strategies;
 mod faults;
 mod github_prism;
 mod moto_actions;
@@ -28,4 +30,5 @@ mod moto_metrics;
 mod moto_paired;
 mod moto_targets;
 mod partial_and_audit;
+mod shim_codedeploy;
 mod shim_native;

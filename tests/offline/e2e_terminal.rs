@@ -14,7 +14,7 @@ fn config(text: &str) -> (tempfile::TempDir, String) {
 #[test]
 fn the_mouse_is_captured_while_running_and_released_on_exit() {
     let mut c = Console::spawn(&["--demo"], &[]);
-    c.wait_for("services (11)");
+    c.wait_for("services (13)");
     assert!(c.mouse_captured(), "mouse capture is on by default");
     let (x, y) = c.find("4 alarms").expect("the alarms tab");
     c.click(x + 1, y);
@@ -27,7 +27,7 @@ fn the_mouse_is_captured_while_running_and_released_on_exit() {
 #[test]
 fn sigterm_releases_the_mouse_too() {
     let mut c = Console::spawn(&["--demo"], &[]);
-    c.wait_for("services (11)");
+    c.wait_for("services (13)");
     assert!(c.mouse_captured());
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &c.pid().to_string()])
@@ -66,7 +66,7 @@ fn signals_that_end_the_process_restore_the_terminal_first() {
 fn mouse_false_leaves_the_mouse_to_the_terminal() {
     let (_dir, path) = config("mouse = false\n");
     let mut c = Console::spawn(&["--demo", "--config", &path], &[]);
-    c.wait_for("services (11)");
+    c.wait_for("services (13)");
     assert!(
         !c.mouse_captured(),
         "mouse = false must not capture the mouse"
@@ -122,7 +122,7 @@ fn resizing_under_a_rollout_view_keeps_drawing_names_and_the_rollout() {
     c.send("/");
     c.send("checkout");
     c.send("\r");
-    c.wait_for("services (1 of 11)");
+    c.wait_for("services (1 of 13)");
     c.send("\r");
     c.wait_for("rollout of prod-edge/checkout");
     for &(cols, rows) in SIZES {
@@ -159,11 +159,11 @@ fn ctx_switches_the_demo_between_contexts_and_each_keeps_its_own_panes() {
         &[],
     );
     c.wait_for("ctx staging-eu");
-    c.wait_for("services (11)");
+    c.wait_for("services (13)");
     c.send("/");
     c.send("pay");
     c.send("\r");
-    c.wait_for("services (1 of 11)");
+    c.wait_for("services (1 of 13)");
     c.send(":");
     c.send("ctx pr\t");
     c.wait_for(":ctx prod-us");
@@ -173,7 +173,7 @@ fn ctx_switches_the_demo_between_contexts_and_each_keeps_its_own_panes() {
     c.wait_for(" PROD ");
     c.wait_for("now on context prod-us (PROD) · account ");
     c.wait_for("us-east-1");
-    c.wait_for("services (11)");
+    c.wait_for("services (13)");
     assert!(
         !c.screen().contains("1 of 11"),
         "staging's filter stayed:\n{}",
@@ -182,7 +182,7 @@ fn ctx_switches_the_demo_between_contexts_and_each_keeps_its_own_panes() {
     c.send(":");
     c.send("ctx staging-eu\r");
     c.wait_for("ctx staging-eu");
-    c.wait_for("services (1 of 11)");
+    c.wait_for("services (1 of 13)");
     assert!(!c.screen().contains(" PROD "), "{}", c.screen());
     c.send("q");
     assert!(c.wait_exit().success());

@@ -331,7 +331,7 @@ async fn maps_native_deployments_replayed_from_the_documented_shape() {
         Some("Service deployment rolled back because alarm sd-other-5xx was triggered.")
     );
     assert_eq!(b.hook, None);
-    assert_eq!(b.canary_percent, 0.0);
+    assert_eq!(b.canary_percent, 10.0, "a LINEAR deployment's step");
     assert_eq!(b.target.task_def.to_string(), "sd-other:3");
     assert_eq!(b.target.requested_production_weight, 30.0);
     assert_eq!(b.target.image_tag, "3");

@@ -646,7 +646,7 @@ fn the_services_title_says_how_many_clusters_are_read_during_the_first_load() {
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
     assert!(
-        text.contains("services · 1 of 3 clusters read… (7)"),
+        text.contains("services · 1 of 3 clusters read… (8)"),
         "{text}"
     );
 }

@@ -4,13 +4,16 @@
 //! that part empty; the rows still show. CPU and memory come from a worker of their own
 //! (`Fleet::utilisation`).
 
+use crate::cloud::aws::codedeploy::{self, CdTarget};
 use crate::cloud::aws::native::{self, NativeTarget};
 use crate::cloud::aws::services::{self, RawService};
 use crate::cloud::aws::taskdefs::TaskDefInfo;
 use crate::cloud::aws::{AwsFleet, routes, targets};
 use crate::model::{
-    ApiResult, NativeDeployment, Service, TargetGroupHealth, TaskDefRef, WeightedRoute,
+    ApiResult, CodeDeploy, DeploymentController, NativeDeployment, Service, TargetGroupHealth,
+    TaskDefRef, WeightedRoute,
 };
+use futures::StreamExt;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -26,11 +29,16 @@ impl AwsFleet {
         let natives = native_targets(raw);
         let groups = target_groups(raw);
         let paired = paired_groups(&out);
-        let (nat, (health, health_error), routes) = tokio::join!(
+        let cds = cd_targets(raw, &out);
+        let (nat, (health, health_error), routes, cd) = tokio::join!(
             self.native_deployments(&natives),
             self.target_health(&groups),
             self.weighted_routes(&paired),
+            self.codedeploys(&cds),
         );
+        for ((i, _), c) in cds.iter().zip(cd) {
+            out[*i].codedeploy = c;
+        }
         apply_routes(&mut out, routes, &paired);
         match nat {
             Ok(nat) => {
@@ -77,6 +85,26 @@ impl AwsFleet {
         native::native_deployments(&self.ecs, &self.gate, &targets).await
     }
 
+    /// The CodeDeploy side of each CODE_DEPLOY service, in order; a service whose read failed
+    /// is logged and shown without it.
+    async fn codedeploys(&self, cds: &[(usize, CdTarget)]) -> Vec<Option<CodeDeploy>> {
+        let reads: Vec<_> = cds
+            .iter()
+            .map(|(_, t)| codedeploy::read(&self.cd, &self.gate, &self.cd_groups, t))
+            .collect();
+        let results: Vec<_> = futures::stream::iter(reads).buffered(4).collect().await;
+        results
+            .into_iter()
+            .zip(cds)
+            .map(|(r, (_, t))| {
+                r.unwrap_or_else(|e| {
+                    tracing::warn!(service = t.service, error = %e, "CodeDeploy unavailable");
+                    None
+                })
+            })
+            .collect()
+    }
+
     async fn target_health(
         &self,
         groups: &[String],
@@ -96,6 +124,32 @@ impl AwsFleet {
         }
         routes::fetch(&self.elb, &self.gate, paired).await
     }
+}
+
+/// The CODE_DEPLOY services, by index, with what their CodeDeploy side is read by.
+fn cd_targets(raw: &[RawService], out: &[Service]) -> Vec<(usize, CdTarget)> {
+    raw.iter()
+        .zip(out)
+        .enumerate()
+        .filter(|(_, (_, s))| s.controller == DeploymentController::CodeDeploy)
+        .map(|(i, (r, s))| {
+            let lb = r.svc.load_balancers().first();
+            let target = CdTarget {
+                cluster: s.cluster.clone(),
+                service: s.name.clone(),
+                container: lb
+                    .and_then(|l| l.container_name())
+                    .unwrap_or_default()
+                    .to_string(),
+                port: lb
+                    .and_then(|l| l.container_port())
+                    .and_then(|p| u16::try_from(p).ok())
+                    .unwrap_or(0),
+                task_sets: s.task_sets.clone(),
+            };
+            (i, target)
+        })
+        .collect()
 }
 
 /// The services with a native strategy, by index, and what their deployments are read by.

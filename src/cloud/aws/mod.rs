@@ -10,6 +10,7 @@ pub mod alarms;
 pub mod alb;
 mod balancers;
 mod batch;
+pub mod codedeploy;
 mod config;
 pub mod credentials;
 pub mod deploy;
@@ -27,6 +28,7 @@ pub mod parse;
 pub mod routes;
 pub mod services;
 pub mod targets;
+pub mod task_sets;
 pub mod taskdef_spec;
 pub mod taskdefs;
 pub mod tasks;
@@ -105,6 +107,9 @@ pub struct AwsFleet {
     logs: aws_sdk_cloudwatchlogs::Client,
     elb: aws_sdk_elasticloadbalancingv2::Client,
     sts: aws_sdk_sts::Client,
+    cd: aws_sdk_codedeploy::Client,
+    /// Which CodeDeploy deployment group deploys which CODE_DEPLOY service.
+    cd_groups: codedeploy::GroupCache,
     gate: CallGate,
     profile: String,
     region: String,
@@ -172,6 +177,8 @@ impl AwsFleet {
             logs: logs_client(sdk, overrides),
             elb: client!(aws_sdk_elasticloadbalancingv2, sdk, overrides),
             sts: client!(aws_sdk_sts, sdk, overrides),
+            cd: client!(aws_sdk_codedeploy, sdk, overrides),
+            cd_groups: Default::default(),
             gate: CallGate::new(overrides.budget.clone(), ErrorMapper::new(explicit_profile)),
             profile: config::profile_label(&opts),
             region: region.to_string(),
@@ -528,6 +535,12 @@ impl Fleet for AwsFleet {
     }
 
     async fn deployment_history(&self, service: &ServiceKey) -> ApiResult<Vec<PastDeployment>> {
+        // A service a CodeDeploy group deploys (known once a refresh read the groups) has its
+        // history in CodeDeploy; the others in the service-deployment APIs.
+        if self.cd_groups.knows(&service.cluster, &service.name).await {
+            let (c, s) = (&service.cluster, &service.name);
+            return codedeploy::history(&self.cd, &self.gate, &self.cd_groups, c, s).await;
+        }
         history::deployments(&self.ecs, &self.gate, service).await
     }
 

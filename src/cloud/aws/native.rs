@@ -233,9 +233,15 @@ pub fn map_deployment(
         .target_service_revision()
         .map(|t| map_revision(t, revisions))
         .unwrap_or_else(|| map_revision(&ServiceRevisionSummary::builder().build(), revisions));
+    // A canary's share, or a LINEAR deployment's step: what one traffic step moves.
     let canary_percent = config
         .and_then(|c| c.canary_configuration())
         .and_then(|c| c.canary_percent())
+        .or_else(|| {
+            config
+                .and_then(|c| c.linear_configuration())
+                .and_then(|l| l.step_percent())
+        })
         .unwrap_or(0.0);
     NativeDeployment {
         arn: d.service_deployment_arn().unwrap_or_default().to_string(),
@@ -271,15 +277,29 @@ fn bake_ends_at(d: &ServiceDeployment, stage: &str, target: &ServiceRevision) ->
     let since = opt_millis(d.updated_at().or(d.started_at()))?;
     let minutes = match stage {
         "BAKE_TIME" => config.bake_time_in_minutes()?,
-        "PRODUCTION_TRAFFIC_SHIFT" | "POST_PRODUCTION_TRAFFIC_SHIFT" => {
-            let canary = config.canary_configuration()?;
-            let pct = canary.canary_percent()?;
-            if (target.requested_production_weight - pct).abs() > f64::EPSILON {
-                return None;
+        // A LINEAR step bakes before the next, until all the traffic moved.
+        "PRODUCTION_TRAFFIC_SHIFT" if target.requested_production_weight < 100.0 => {
+            if let Some(l) = config.linear_configuration() {
+                l.step_bake_time_in_minutes()?
+            } else {
+                canary_bake(config, target)?
             }
-            canary.canary_bake_time_in_minutes()?
         }
+        "POST_PRODUCTION_TRAFFIC_SHIFT" => canary_bake(config, target)?,
         _ => return None,
     };
     Some(since + i64::from(minutes.max(0)) * 60_000)
+}
+
+/// A canary's bake, while its share of the traffic is shifted.
+fn canary_bake(
+    config: &aws_sdk_ecs::types::DeploymentConfiguration,
+    target: &ServiceRevision,
+) -> Option<i32> {
+    let canary = config.canary_configuration()?;
+    let pct = canary.canary_percent()?;
+    if (target.requested_production_weight - pct).abs() > f64::EPSILON {
+        return None;
+    }
+    canary.canary_bake_time_in_minutes()
 }

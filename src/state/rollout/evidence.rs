@@ -138,6 +138,13 @@ pub fn diff_pair(s: &Service, all: &[Service]) -> Option<(TaskDefRef, TaskDefRef
     if let Some(n) = s.native.as_ref().filter(|n| n.status.is_moving()) {
         return Some((n.source()?.task_def.clone(), n.target.task_def.clone()));
     }
+    if let Some(d) = s.cd_in_flight() {
+        let original = s
+            .task_sets
+            .iter()
+            .find(|t| !d.owns(t) && t.task_def != d.task_def);
+        return Some((original?.task_def.clone(), d.task_def.clone()));
+    }
     if let Some((p, c)) = pair_of(s, all)
         && p.task_def != c.task_def
     {
@@ -201,7 +208,7 @@ pub fn request(state: &State) -> Request {
             r.sides = state.sides_of(s);
             r.taskdefs = pair_list(diff_pair(s, all));
         }
-        if s.strategy.is_native() {
+        if s.has_deployment_history() {
             r.history_of = Some(s.key());
         }
     }

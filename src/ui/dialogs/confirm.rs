@@ -129,7 +129,7 @@ fn planned_on(plan: &ActionPlan, theme: &Theme) -> Line<'static> {
     let e = &plan.expect;
     Line::from(Span::styled(
         format!(
-            " Planned on: {} · desired {}{}{} — refused if any of this changes before the call.",
+            " Planned on: {} · desired {}{}{}{} — refused if any of this changes before the call.",
             e.task_def,
             e.desired,
             e.primary_deployment
@@ -138,6 +138,11 @@ fn planned_on(plan: &ActionPlan, theme: &Theme) -> Line<'static> {
             e.hook
                 .as_ref()
                 .map_or(String::new(), |(id, st)| format!(" · hook {id} {st:?}")),
+            e.codedeploy
+                .as_ref()
+                .map_or(String::new(), |(id, phase)| format!(
+                    " · CodeDeploy {id} {phase}"
+                )),
         ),
         Style::new().fg(theme.muted),
     ))

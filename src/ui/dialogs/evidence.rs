@@ -43,8 +43,13 @@ fn comparison(state: &State, plan: &ActionPlan, theme: &Theme) -> Vec<Line<'stat
     if body.is_empty() {
         return Vec::new();
     }
+    let sides = if s.cd_in_flight().is_some() {
+        "Replacement against original"
+    } else {
+        "Canary against primary"
+    };
     let mut lines = vec![Line::from(Span::styled(
-        " Canary against primary (evidence only; nothing acts on it):",
+        format!(" {sides} (evidence only; nothing acts on it):"),
         Style::new().fg(theme.muted),
     ))];
     lines.extend(body);

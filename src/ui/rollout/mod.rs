@@ -3,6 +3,7 @@
 //! of the revisions involved, the tasks, and every event. On a small terminal it scrolls
 //! (`j`/`k`, `PgDn`/`PgUp`); on a big one the log lines and events get more room.
 
+pub(crate) mod codedeploy;
 pub(crate) mod evidence;
 pub(crate) mod history;
 pub(crate) mod summary;

@@ -36,6 +36,13 @@ pub fn summary(s: &Service, now: Millis, theme: &Theme) -> Line<'static> {
     if let Some(n) = s.native.as_ref().filter(|n| n.status.is_moving()) {
         return native_summary(n, now, theme);
     }
+    if let Some(line) = s
+        .codedeploy
+        .as_ref()
+        .and_then(|cd| super::codedeploy::summary(cd, now, theme))
+    {
+        return line;
+    }
     // A failed or rolled-back deployment stays on the row until the next one.
     if let Some(line) = crate::ui::rollout::history::row_summary(s, now, theme) {
         return line;
@@ -118,6 +125,13 @@ pub fn panel(
     if let Some(n) = &s.native {
         lines.extend(native_lines(n, now, width, theme));
     }
+    match &s.codedeploy {
+        Some(cd) => lines.extend(super::codedeploy::lines(s, cd, now, theme)),
+        None if s.controller == crate::model::DeploymentController::CodeDeploy => {
+            lines.extend(super::codedeploy::unknown_lines(s, theme));
+        }
+        None => {}
+    }
     if let Some((p, c)) = pair {
         lines.extend(pair_lines(p, c, theme));
     }
@@ -133,7 +147,7 @@ fn title_line(s: &Service, theme: &Theme) -> Line<'static> {
     Line::from(vec![
         Span::styled(format!("{} ", s.name), fg.add_modifier(Modifier::BOLD)),
         Span::styled(format!("({}) ", s.cluster), muted),
-        Span::styled(format!("{} ", s.strategy), theme.canary_style()),
+        Span::styled(format!("{} ", deployed_by(s)), theme.canary_style()),
         Span::styled(
             format!(
                 "desired {} running {} pending {}",
@@ -152,6 +166,14 @@ fn title_line(s: &Service, theme: &Theme) -> Line<'static> {
             muted,
         ),
     ])
+}
+
+/// What deploys the service: its strategy, or CODE_DEPLOY (or EXTERNAL) when ECS does not.
+fn deployed_by(s: &Service) -> String {
+    match s.controller {
+        crate::model::DeploymentController::Ecs => s.strategy.to_string(),
+        ref other => other.to_string(),
+    }
 }
 
 fn pair_lines(p: &Service, c: &Service, theme: &Theme) -> Vec<Line<'static>> {
@@ -282,7 +304,7 @@ fn native_lines(
             format!("stage {} ", n.lifecycle_stage),
             Style::new().fg(theme.info),
         ),
-        Span::styled(format!("canary {}% ", n.canary_percent), muted),
+        Span::styled(step_text(n), muted),
         Span::styled(
             format!("started {} ago", format::age(now, n.started_at)),
             muted,
@@ -319,6 +341,18 @@ fn native_lines(
         )));
     }
     lines
+}
+
+/// What one traffic step of the strategy moves: `canary 10% `, `step 25% `, or BLUE_GREEN's
+/// test traffic on the new revision.
+fn step_text(n: &NativeDeployment) -> String {
+    match n.strategy {
+        crate::model::Strategy::Linear => format!("step {}% ", n.canary_percent),
+        crate::model::Strategy::BlueGreen => {
+            format!("test traffic {:.0}% ", n.target.requested_test_weight)
+        }
+        _ => format!("canary {}% ", n.canary_percent),
+    }
 }
 
 /// A revision of a native deployment; its digest whole when the line has room for it.

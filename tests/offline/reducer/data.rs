@@ -156,6 +156,7 @@ fn the_watch_goes_slow_once_no_rollout_is_in_progress() {
     let mut v = services();
     for svc in &mut v {
         svc.native = None;
+        svc.codedeploy = None;
         for d in &mut svc.deployments {
             d.rollout_state = deckwatch::model::RolloutState::Completed;
         }

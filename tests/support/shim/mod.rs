@@ -12,6 +12,8 @@
 
 #![allow(dead_code)] // each test binary uses a part of the helpers
 
+pub mod cd_seeded;
+pub mod codedeploy;
 pub mod deployments;
 pub mod seeded;
 mod server;
@@ -22,6 +24,7 @@ pub use deployments::{CanarySpec, Deployment};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use wire::AwsError;
+mod cd_wire;
 
 pub const REGION: &str = "us-east-1";
 pub const ACCOUNT: &str = "123456789012";
@@ -43,6 +46,8 @@ struct State {
     calls: Vec<Call>,
     /// Seconds added to the wall clock.
     offset: f64,
+    /// CodeDeploy deployments, oldest first.
+    cd: Vec<codedeploy::CdDeployment>,
 }
 
 pub(crate) struct Inner {
@@ -116,6 +121,34 @@ impl Shim {
         let out = d.arn.clone();
         st.deployments.push(d);
         out
+    }
+
+    /// Registers a CodeDeploy deployment of `spec` that waits for reroute; returns its id.
+    pub fn codedeploy(&self, spec: codedeploy::CdSpec) -> String {
+        let mut st = self.inner.lock();
+        let now = wall_clock() + st.offset;
+        let id = format!("d-{:09}", 100_000_000 + st.cd.len());
+        st.cd
+            .push(codedeploy::CdDeployment::ready(id.clone(), spec, now));
+        id
+    }
+
+    /// The id the next registered CodeDeploy deployment gets.
+    pub fn next_cd_id(&self) -> String {
+        format!("d-{:09}", 100_000_000 + self.inner.lock().cd.len())
+    }
+
+    /// The CodeDeploy deployment `id` as it stands now.
+    pub fn cd(&self, id: &str) -> codedeploy::CdDeployment {
+        let mut st = self.inner.lock();
+        let now = wall_clock() + st.offset;
+        let d = st
+            .cd
+            .iter_mut()
+            .find(|d| d.id == id)
+            .unwrap_or_else(|| panic!("no CodeDeploy deployment {id}"));
+        d.settle(now);
+        d.clone()
     }
 
     /// Moves the shim's clock on by `secs`: bakes end and hooks time out as they would.
@@ -218,7 +251,7 @@ impl Inner {
         let Some(services) = answer["services"].as_array_mut() else {
             return;
         };
-        for s in services {
+        for s in services.iter_mut() {
             let arn = s["serviceArn"].as_str().unwrap_or_default().to_string();
             let Some(d) = st
                 .deployments
@@ -231,6 +264,12 @@ impl Inner {
             s["deploymentConfiguration"] = deployments::configuration(&d.spec);
             if d.spec.name_current {
                 s["currentServiceDeployment"] = json!(d.arn);
+            }
+        }
+        for s in services {
+            let arn = s["serviceArn"].as_str().unwrap_or_default().to_string();
+            if let Some(d) = st.cd.iter().rev().find(|d| d.spec.service_arn == arn) {
+                cd_wire::task_set_counts(s, d);
             }
         }
     }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use tokio::sync::oneshot;
 
 const ECS_PREFIX: &str = "AmazonEC2ContainerServiceV20141113.";
+const CD_PREFIX: &str = "CodeDeploy_20141006.";
 
 /// A running server, stopped when dropped.
 pub struct Running {
@@ -89,6 +90,14 @@ async fn handle(inner: &Inner, client: &HttpClient, req: Request<Body>) -> Respo
     let operation = wire::operation(target.as_deref(), &body);
     inner.record(&operation, &body);
     let is_ecs = target.as_deref().is_some_and(|t| t.starts_with(ECS_PREFIX));
+    if target.as_deref().is_some_and(|t| t.starts_with(CD_PREFIX)) {
+        let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        match inner.answer_cd(&operation, &request) {
+            Some(Ok(answer)) => return json_response(StatusCode::OK, answer.to_string()),
+            Some(Err(e)) => return json_response(StatusCode::BAD_REQUEST, e.body()),
+            None => {}
+        }
+    }
     if is_ecs {
         let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
         match inner.answer(&operation, &request) {

@@ -101,7 +101,15 @@ async fn throttling_settles_the_calls_under_the_bucket_and_an_action_still_goes_
                 .is_some_and(|e| e.to_string().to_lowercase().contains("throttl"))
         })
         .await;
-    tokio::time::sleep(WINDOW).await;
+    // The rate halves at each throttling answer and grows back a little every quiet second, so
+    // what it is at one moment depends on how the answers fell (on a loaded machine the last
+    // may be long past): its lowest over the window is what the throttling did.
+    let mut lowest = f64::MAX;
+    let watched = Instant::now();
+    while watched.elapsed() < WINDOW {
+        lowest = lowest.min(figures(&budget, OP).rate);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let secs = start.elapsed().as_secs_f64();
     let sent = proxy.count("DescribeServices");
     let op = figures(&budget, OP);
@@ -113,7 +121,10 @@ async fn throttling_settles_the_calls_under_the_bucket_and_an_action_still_goes_
         op.throttled
     );
     assert!(op.throttled > 0, "{op:?}");
-    assert!(op.rate <= RATE / 2.0, "the rate was not lowered: {op:?}");
+    assert!(
+        lowest <= RATE / 2.0,
+        "the rate was not lowered (lowest {lowest}): {op:?}"
+    );
     // Tokens in the window: what was left of the burst, then at most half the rate; each call
     // the SDK may try three times.
     let tokens = BURST + RATE / 2.0 * secs;

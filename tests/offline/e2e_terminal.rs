@@ -48,7 +48,7 @@ fn sigterm_releases_the_mouse_too() {
 fn signals_that_end_the_process_restore_the_terminal_first() {
     for (name, number) in [("QUIT", 3), ("USR1", 10), ("USR2", 12), ("ALRM", 14)] {
         let mut c = Console::spawn(&["--demo"], &[]);
-        c.wait_for("services (11)");
+        c.wait_for("╭ services (");
         assert!(c.raw_mode() && c.mouse_captured() && c.alternate_screen());
         let sent = std::process::Command::new("kill")
             .args([&format!("-{name}"), &c.pid().to_string()])

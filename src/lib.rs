@@ -5,6 +5,7 @@ pub mod ci;
 pub mod cloud;
 pub mod config;
 pub mod contexts;
+pub mod exec;
 pub mod exit;
 pub mod keybind;
 pub mod keymap;

@@ -25,6 +25,9 @@ use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, watch};
 
+/// How long exec sessions may take to close when the console quits.
+const SESSION_GRACE: Duration = Duration::from_secs(2);
+
 /// Messages handled before a draw is forced, so a flood of data cannot starve the screen.
 const BURST: usize = 64;
 
@@ -74,6 +77,10 @@ pub struct Effects {
     /// Messages that outlive a switch: an action's outcome.
     tx: mpsc::Sender<Msg>,
     refreshes: u64,
+    /// Exec sessions and port forwards (they outlive a switch too).
+    exec: crate::workers::exec::ExecWorker,
+    /// What the reducer asked of the terminal itself, for the loop (which owns it).
+    screen_ops: Vec<crate::state::exec::ExecEffect>,
 }
 
 impl Effects {
@@ -118,8 +125,10 @@ impl Effects {
             audit: rt.audit.clone(),
             budget: rt.budget.clone(),
             intervals: rt.intervals,
+            exec: crate::workers::exec::ExecWorker::new(tx.clone(), rt.audit.clone()),
             tx,
             refreshes: 0,
+            screen_ops: Vec::new(),
         }
     }
 
@@ -160,6 +169,10 @@ impl Effects {
                 }
                 // Between frames: the sequence goes to the terminal, not into the screen.
                 Effect::Clipboard(text) => crate::workers::clipboard::copy(&text),
+                Effect::Exec(e) => {
+                    let fleet = self.live.as_ref().map(|l| l.fleet.clone());
+                    self.exec.apply(fleet, e, &mut self.screen_ops);
+                }
             }
         }
         replies
@@ -249,7 +262,8 @@ fn draw<B: Backend>(
     state: &mut State,
     rt: &Runtime,
 ) -> color_eyre::Result<bool> {
-    if !state.dirty {
+    // A session holding the whole terminal draws it; the console draws again when it is back.
+    if !state.dirty || state.exec.handed_over {
         return Ok(false);
     }
     let Some(theme) = theme_of(state, rt) else {
@@ -392,6 +406,35 @@ fn step(
     }
 }
 
+/// Hands the terminal to an exec session, writes its output, or takes the terminal back
+/// (then the next frame is drawn whole).
+fn screen_ops<B: Backend>(
+    terminal: &mut Terminal<B>,
+    effects: &mut Effects,
+    state: &mut State,
+) -> color_eyre::Result<()> {
+    use crate::state::exec::ExecEffect as E;
+    for op in effects.screen_ops.drain(..) {
+        let done = match op {
+            E::HandOver(first) => crate::terminal::hand_over(&first),
+            E::Write(bytes) => crate::terminal::write_through(&bytes),
+            E::TakeBack => {
+                let back = crate::terminal::take_back();
+                terminal
+                    .clear()
+                    .map_err(|e| color_eyre::eyre::eyre!("clearing the terminal: {e:?}"))?;
+                state.dirty = true;
+                back
+            }
+            _ => Ok(()),
+        };
+        if let Err(e) = done {
+            tracing::warn!(error = %e, "terminal hand-over");
+        }
+    }
+    Ok(())
+}
+
 /// How a run of the loop went.
 pub struct Ran {
     pub frames: u64,
@@ -455,7 +498,9 @@ where
             Some(n) = quits.next() => { exit = Exit::Signal(n); Msg::Quit }
         };
         step(&mut state, msg, &mut effects, &mut rx, &dropper);
+        screen_ops(terminal, &mut effects, &mut state)?;
         if state.quit {
+            effects.exec.shutdown(SESSION_GRACE).await; // sessions end with the console
             let exit = state.link.fatal.take().map_or(exit, Exit::CannotStart);
             return Ok(Ran {
                 frames,

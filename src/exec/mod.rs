@@ -13,6 +13,7 @@ pub mod message_id;
 pub mod payloads;
 pub mod plugin;
 pub mod reliable;
+pub mod settings;
 pub mod smux;
 pub mod socket;
 pub mod stream_url;

@@ -7,6 +7,7 @@ pub mod alarm_link;
 pub mod build;
 pub mod clean;
 pub mod evidence;
+pub mod exec;
 pub mod history;
 mod image;
 mod log;
@@ -32,6 +33,10 @@ pub use build::{
     RunRef, RunStatus, Step, Workflow, WorkflowInput,
 };
 pub use clean::Clean;
+pub use exec::{
+    AgentStatus, Blocker, ClusterExec, ExecTarget, Readiness, RemotePort, SessionGrant,
+    TaskContainer,
+};
 pub use history::{Outcome, PastDeployment, RollbackCause};
 pub use image::{Findings, Image};
 pub use log::{

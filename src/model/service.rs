@@ -320,6 +320,8 @@ pub struct Service {
     /// The workflow that builds it, from its tags `deckwatch:repo`, `deckwatch:workflow` and
     /// `deckwatch:ref` (a `[[build]]` entry in the config wins over them).
     pub build: Option<super::BuildSource>,
+    /// `enableExecuteCommand`: tasks it starts run the ECS Exec agent.
+    pub exec_enabled: bool,
 }
 
 /// CPU and memory utilisation in percent, oldest first, one point a minute.

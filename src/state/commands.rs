@@ -19,11 +19,21 @@ pub(super) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
         Mode::Confirm(plan, typed) => on_confirm(state, command, *plan, typed, effects),
         Mode::Scale(typed) => on_scale(state, command, typed),
         Mode::Build(form) => build_commands::on_form(state, command, *form, effects),
+        Mode::Exec(dialog) => super::exec::on_dialog(state, command, *dialog, effects),
+        Mode::Forwards => on_overlay(state, command),
+        // Keys reach the session before the key table; only its way out gets here.
+        Mode::Terminal => {
+            if command == Command::Back {
+                state.mode = Mode::Normal;
+            }
+        }
     }
 }
 
 fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
-    if super::logs_commands::run(state, &command, effects) {
+    if super::logs_commands::run(state, &command, effects)
+        || super::exec::command(state, &command, effects)
+    {
         return;
     }
     match command {

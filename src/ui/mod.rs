@@ -14,8 +14,10 @@ mod dialog_evidence;
 pub mod diff;
 mod events;
 mod evidence;
+mod exec_dialog;
 mod footer;
 pub mod format;
+mod forwards;
 mod history;
 mod images;
 mod link;
@@ -28,6 +30,7 @@ mod rollout_view;
 mod run_detail;
 mod services;
 mod tasks;
+mod terminal;
 pub mod widgets;
 
 use crate::state::{Hits, ListArea, Mode, Pane, State, Viewport};
@@ -54,6 +57,9 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
     f.render_widget(Block::default().style(theme.base()), f.area());
     chrome::header(f, header, state, theme);
     let tabs = chrome::tabs(f, tabs, state, theme);
+    // An exec session held in a pane takes half of the body, beside or below the view.
+    let (body, terminal_area) = terminal::split(body, state);
+    let terminal = terminal_area.and_then(|a| terminal::draw(f, a, state, theme));
     let (mut scroll_limit, mut overlay_limit) = (0, 0);
     // A list's rows can be clicked; the rollout view is a document that scrolls.
     let listed = |l: ListArea| (Some(l), l.rows.height);
@@ -88,12 +94,15 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
         Mode::Diff(key) => diff::draw(f, body, state, key, theme),
         Mode::Events(key) => events::draw(f, body, state, key, theme),
         Mode::Build(form) => build_dialog::draw(f, body, state, form, theme),
-        Mode::Normal | Mode::Filter => {}
+        Mode::Exec(dialog) => exec_dialog::draw(f, body, state, dialog, theme),
+        Mode::Forwards => overlay_limit = forwards::draw(f, body, state, theme),
+        Mode::Normal | Mode::Filter | Mode::Terminal => {}
     }
     Viewport {
         list_rows,
         scroll_limit,
         overlay_limit,
+        terminal,
         hits: Hits {
             tabs,
             list,

@@ -10,6 +10,7 @@ pub mod clipboard;
 pub mod connect;
 pub mod credentials;
 pub mod evidence;
+pub mod exec;
 pub mod linking;
 pub mod log_save;
 pub mod logtail;

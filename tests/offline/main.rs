@@ -15,6 +15,8 @@ mod cli_reliability;
 mod context_guard;
 mod e2e_demo;
 mod e2e_terminal;
+mod exec_channel;
+mod exec_frames;
 mod evidence_demo;
 mod filter_bound;
 mod github_client;

@@ -16,6 +16,7 @@ mod context_guard;
 mod e2e_demo;
 mod e2e_terminal;
 mod exec_channel;
+mod exec_forward;
 mod exec_frames;
 mod evidence_demo;
 mod filter_bound;

@@ -24,6 +24,7 @@ mod moto_deploy;
 mod moto_endpoint_loss;
 mod moto_evidence;
 mod moto_exec;
+mod moto_forward;
 mod moto_logs;
 mod moto_metrics;
 mod moto_paired;

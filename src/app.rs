@@ -256,11 +256,13 @@ fn theme_of(state: &State, rt: &Runtime) -> Option<Theme> {
     })
 }
 
-/// Draws when something visible changed, and tells the reducer how the frame was laid out.
+/// Draws when something visible changed, and tells the reducer how the frame was laid out
+/// (what that asks for, such as a terminal pane's new size, is carried out).
 fn draw<B: Backend>(
     terminal: &mut Terminal<B>,
     state: &mut State,
     rt: &Runtime,
+    effects: &mut Effects,
 ) -> color_eyre::Result<bool> {
     // A session holding the whole terminal draws it; the console draws again when it is back.
     if !state.dirty || state.exec.handed_over {
@@ -274,7 +276,11 @@ fn draw<B: Backend>(
         .draw(|f| viewport = crate::ui::draw(f, state, &theme))
         .map_err(|e| color_eyre::eyre::eyre!("drawing failed: {e:?}"))?;
     state.dirty = false;
-    state::update(state, Msg::Layout(viewport));
+    let asked = state::update(state, Msg::Layout(viewport));
+    for reply in effects.apply(asked) {
+        let more = state::update(state, reply);
+        effects.apply(more);
+    }
     Ok(true)
 }
 
@@ -408,23 +414,19 @@ fn step(
 
 /// Hands the terminal to an exec session, writes its output, or takes the terminal back
 /// (then the next frame is drawn whole).
-fn screen_ops<B: Backend>(
-    terminal: &mut Terminal<B>,
-    effects: &mut Effects,
-    state: &mut State,
-) -> color_eyre::Result<()> {
+fn screen_ops<B: Backend>(terminal: &mut Terminal<B>, effects: &mut Effects, state: &mut State) {
     use crate::state::exec::ExecEffect as E;
     for op in effects.screen_ops.drain(..) {
         let done = match op {
             E::HandOver(first) => crate::terminal::hand_over(&first),
             E::Write(bytes) => crate::terminal::write_through(&bytes),
             E::TakeBack => {
-                let back = crate::terminal::take_back();
-                terminal
-                    .clear()
-                    .map_err(|e| color_eyre::eyre::eyre!("clearing the terminal: {e:?}"))?;
+                // The screen is cleared; forgetting the last frame makes the next one whole
+                // (ratatui's own clear reads the cursor position, which a terminal may not
+                // answer while the console reads its keys).
+                terminal.swap_buffers();
                 state.dirty = true;
-                back
+                crate::terminal::take_back()
             }
             _ => Ok(()),
         };
@@ -432,7 +434,6 @@ fn screen_ops<B: Backend>(
             tracing::warn!(error = %e, "terminal hand-over");
         }
     }
-    Ok(())
 }
 
 /// How a run of the loop went.
@@ -474,7 +475,7 @@ where
     let mut exit = Exit::Quit;
 
     loop {
-        if draw(terminal, &mut state, rt)? {
+        if draw(terminal, &mut state, rt, &mut effects)? {
             frames += 1;
             probe(keys);
             if frames == 1 {
@@ -498,7 +499,7 @@ where
             Some(n) = quits.next() => { exit = Exit::Signal(n); Msg::Quit }
         };
         step(&mut state, msg, &mut effects, &mut rx, &dropper);
-        screen_ops(terminal, &mut effects, &mut state)?;
+        screen_ops(terminal, &mut effects, &mut state);
         if state.quit {
             effects.exec.shutdown(SESSION_GRACE).await; // sessions end with the console
             let exit = state.link.fatal.take().map_or(exit, Exit::CannotStart);

@@ -72,12 +72,17 @@ pub fn write_through(bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// The console takes the terminal back: the alternate screen, the mouse as it was, and the
-/// cursor hidden again for the next frame (which the caller forces with a clear).
+/// screen cleared and the cursor hidden for the next frame, which the caller draws whole.
 pub fn take_back() -> std::io::Result<()> {
     let mut out = stdout();
     // Attributes the session left set would colour the console's frame.
     out.write_all(b"\x1b[0m")?;
-    crossterm::execute!(out, EnterAlternateScreen, crossterm::cursor::Hide)?;
+    crossterm::execute!(
+        out,
+        EnterAlternateScreen,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
+        crossterm::cursor::Hide
+    )?;
     if CAPTURING.load(Ordering::SeqCst) {
         crossterm::execute!(out, EnableMouseCapture)?;
     }

@@ -42,7 +42,13 @@ pub async fn exec_world(prefix: &str, ready: bool) -> ExecWorld {
     let family = moto::unique("app");
     let group = format!("/ecs/{family}");
     let td = seed
-        .task_def(TaskDefSpec { family: &family, container: "app", image: "nginx:1", log_group: &group, stream_prefix: "ecs" })
+        .task_def(TaskDefSpec {
+            family: &family,
+            container: "app",
+            image: "nginx:1",
+            log_group: &group,
+            stream_prefix: "ecs",
+        })
         .await;
     let service_arn = seed.service(&cluster, "web", &td, 2).await;
     let tasks = seed.run_tasks(&cluster, &td, "web", 2).await;
@@ -55,8 +61,19 @@ pub async fn exec_world(prefix: &str, ready: bool) -> ExecWorld {
             shim.exec_task(ExecTask::ready(t));
         }
     }
-    let service = ServiceKey { cluster: cluster.clone(), name: "web".into() };
-    ExecWorld { seed, shim, gateway, cluster, service, tasks, moto }
+    let service = ServiceKey {
+        cluster: cluster.clone(),
+        name: "web".into(),
+    };
+    ExecWorld {
+        seed,
+        shim,
+        gateway,
+        cluster,
+        service,
+        tasks,
+        moto,
+    }
 }
 
 impl ExecWorld {
@@ -87,8 +104,17 @@ async fn moto_tasks_have_exec_off_and_the_console_says_what_to_change() {
     let r = readiness(&task, "app", Some(service), Some(&cluster));
     let said: Vec<(String, String)> = r.blockers.iter().map(Blocker::explain).collect();
     assert_eq!(said[0].0, "enableExecuteCommand is off on service web");
-    assert!(said[0].1.contains(&format!("aws ecs update-service --cluster {} --service web --enable-execute-command", w.cluster)), "{said:?}");
-    assert_eq!(said[1].0, format!("enableExecuteCommand is off on task {}", task.id));
+    assert!(
+        said[0].1.contains(&format!(
+            "aws ecs update-service --cluster {} --service web --enable-execute-command",
+            w.cluster
+        )),
+        "{said:?}"
+    );
+    assert_eq!(
+        said[1].0,
+        format!("enableExecuteCommand is off on task {}", task.id)
+    );
     assert!(r.notes.is_empty());
 }
 
@@ -102,16 +128,31 @@ async fn the_agent_and_the_platform_version_come_from_describe_tasks() {
     old.platform_version = "1.3.0".into();
     w.shim.exec_task(old);
     let fleet = w.fleet().await;
-    let service = fleet.services().await.unwrap().into_iter().find(|s| s.name == "web").unwrap();
-    assert!(service.exec_enabled, "DescribeServices' enableExecuteCommand");
+    let service = fleet
+        .services()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name == "web")
+        .unwrap();
+    assert!(
+        service.exec_enabled,
+        "DescribeServices' enableExecuteCommand"
+    );
     let first = w.task(&fleet, &w.tasks[0]).await;
     assert!(first.containers[0].runtime_id.ends_with("-0527074092"));
     let r = readiness(&first, "app", Some(&service), None);
     assert_eq!(r.blockers.len(), 1, "{r:?}");
-    assert_eq!(r.blockers[0].explain().0, "the ExecuteCommandAgent of app is PENDING");
+    assert_eq!(
+        r.blockers[0].explain().0,
+        "the ExecuteCommandAgent of app is PENDING"
+    );
     let second = w.task(&fleet, &w.tasks[1]).await;
     let r = readiness(&second, "app", Some(&service), None);
-    assert_eq!(r.blockers[0].explain().0, "Fargate platform version 1.3.0 has no ECS Exec");
+    assert_eq!(
+        r.blockers[0].explain().0,
+        "Fargate platform version 1.3.0 has no ECS Exec"
+    );
 }
 
 #[tokio::test]
@@ -126,17 +167,28 @@ async fn a_kms_key_configured_on_the_cluster_is_said_before_the_call() {
         .ecs
         .create_cluster()
         .cluster_name(&configured)
-        .configuration(aws_sdk_ecs::types::ClusterConfiguration::builder().execute_command_configuration(exec).build())
+        .configuration(
+            aws_sdk_ecs::types::ClusterConfiguration::builder()
+                .execute_command_configuration(exec)
+                .build(),
+        )
         .send()
         .await
         .unwrap();
     let fleet = w.fleet().await;
     let c = fleet.cluster_exec(&configured).await.unwrap();
-    assert_eq!(c.kms_key, "arn:aws:kms:us-east-1:123456789012:key/exec-sessions");
+    assert_eq!(
+        c.kms_key,
+        "arn:aws:kms:us-east-1:123456789012:key/exec-sessions"
+    );
     let task = w.task(&fleet, &w.tasks[0]).await;
     let r = readiness(&task, "app", None, Some(&c));
     assert!(r.ready());
-    assert!(r.notes[0].contains("you need kms:GenerateDataKey on it"), "{:?}", r.notes);
+    assert!(
+        r.notes[0].contains("you need kms:GenerateDataKey on it"),
+        "{:?}",
+        r.notes
+    );
 }
 
 #[tokio::test]
@@ -147,9 +199,16 @@ async fn access_denied_on_execute_command_names_the_permission_to_add() {
     let task = w.task(&fleet, &w.tasks[0]).await;
     let target = ExecTarget::of(&task, "app").unwrap();
     let err = fleet.execute_command(&target, "/bin/sh").await.unwrap_err();
-    assert_eq!(err.kind, ErrorKind::AccessDenied("ecs:ExecuteCommand".into()), "{err}");
+    assert_eq!(
+        err.kind,
+        ErrorKind::AccessDenied("ecs:ExecuteCommand".into()),
+        "{err}"
+    );
     let hint = permission_hint("ecs:ExecuteCommand", &target);
-    assert!(hint.starts_with(&format!("add ecs:ExecuteCommand on {}", task.arn)), "{hint}");
+    assert!(
+        hint.starts_with(&format!("add ecs:ExecuteCommand on {}", task.arn)),
+        "{hint}"
+    );
 }
 
 async fn next_msg(rx: &mut mpsc::Receiver<Msg>) -> ExecMsg {
@@ -176,7 +235,14 @@ async fn output_until(rx: &mut mpsc::Receiver<Msg>, want: &str, also: &mut Vec<E
 async fn an_encrypted_session_runs_through_the_worker_resumes_and_ends_with_its_exit_code() {
     let w = exec_world("exec-session", true).await;
     let kms = aws_sdk_kms::Client::new(&moto::sdk_config(&w.moto).await);
-    let key = kms.create_key().send().await.unwrap().key_metadata.unwrap().key_id;
+    let key = kms
+        .create_key()
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap()
+        .key_id;
     w.shim.session_kms(&key);
     let fleet = w.fleet().await;
     let task = w.task(&fleet, &w.tasks[0]).await;
@@ -190,20 +256,48 @@ async fn an_encrypted_session_runs_through_the_worker_resumes_and_ends_with_its_
         command: "/bin/sh".into(),
         size: (90, 25),
         plugin: false,
-        ctx: ContextInfo { name: "moto".into(), region: "us-east-1".into(), ..ContextInfo::default() },
+        ctx: ContextInfo {
+            name: "moto".into(),
+            region: "us-east-1".into(),
+            ..ContextInfo::default()
+        },
     };
     worker.open(fleet.clone(), open);
     let mut also = Vec::new();
     output_until(&mut rx, "$ ", &mut also).await;
-    let sid = also.iter().find_map(|m| if let ExecMsg::Started(_, s) = m { Some(s.clone()) } else { None }).expect("Started");
-    assert!(also.iter().any(|m| matches!(m, ExecMsg::Ready { encrypted: true, .. })), "{also:?}");
-    assert!(w.gateway.seen(&sid).challenge_ok, "the agent's challenge was answered with the data key");
+    let sid = also
+        .iter()
+        .find_map(|m| {
+            if let ExecMsg::Started(_, s) = m {
+                Some(s.clone())
+            } else {
+                None
+            }
+        })
+        .expect("Started");
+    assert!(
+        also.iter().any(|m| matches!(
+            m,
+            ExecMsg::Ready {
+                encrypted: true,
+                ..
+            }
+        )),
+        "{also:?}"
+    );
+    assert!(
+        w.gateway.seen(&sid).challenge_ok,
+        "the agent's challenge was answered with the data key"
+    );
     worker.input(1, b"stty size\r".to_vec());
     output_until(&mut rx, "25 90", &mut also).await;
     worker.input(1, b"drop\r".to_vec());
     worker.input(1, b"echo still here\r".to_vec());
     output_until(&mut rx, "\nstill here", &mut also).await;
-    assert!(also.iter().any(|m| matches!(m, ExecMsg::Reconnecting(1))), "{also:?}");
+    assert!(
+        also.iter().any(|m| matches!(m, ExecMsg::Reconnecting(1))),
+        "{also:?}"
+    );
     worker.input(1, b"exit 7\r".to_vec());
     let mut end = Vec::new();
     loop {
@@ -214,7 +308,10 @@ async fn an_encrypted_session_runs_through_the_worker_resumes_and_ends_with_its_
             break;
         }
     }
-    assert!(end.iter().any(|m| matches!(m, ExecMsg::Exit(1, 7))), "{end:?}");
+    assert!(
+        end.iter().any(|m| matches!(m, ExecMsg::Exit(1, 7))),
+        "{end:?}"
+    );
     assert!(matches!(end.last(), Some(ExecMsg::Ended(1, _))), "{end:?}");
     let seen = w.gateway.seen(&sid);
     assert_eq!(seen.connections, 2);
@@ -230,8 +327,14 @@ async fn an_encrypted_session_runs_through_the_worker_resumes_and_ends_with_its_
     assert_eq!(exec["container"], "app");
     assert_eq!(exec["command"], "/bin/sh");
     let log = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
-    let records: Vec<serde_json::Value> = log.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let phases: Vec<&str> = records.iter().map(|r| r["phase"].as_str().unwrap()).collect();
+    let records: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let phases: Vec<&str> = records
+        .iter()
+        .map(|r| r["phase"].as_str().unwrap())
+        .collect();
     assert_eq!(phases, ["before", "after", "end"]);
     assert_eq!(records[1]["session_id"], sid);
     assert_eq!(records[2]["outcome"]["exit_code"], 7);

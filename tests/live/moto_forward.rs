@@ -35,12 +35,19 @@ async fn round_trip(port: u16, text: &[u8]) -> Vec<u8> {
     let mut c = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
     c.write_all(text).await.unwrap();
     let mut back = vec![0u8; text.len()];
-    tokio::time::timeout(Duration::from_secs(60), c.read_exact(&mut back)).await.unwrap().unwrap();
+    tokio::time::timeout(Duration::from_secs(60), c.read_exact(&mut back))
+        .await
+        .unwrap()
+        .unwrap();
     back
 }
 
 /// The forward's row once `ok` holds of it.
-async fn row_until(rx: &mut mpsc::Receiver<Msg>, what: &str, ok: impl Fn(&ForwardRow) -> bool) -> ForwardRow {
+async fn row_until(
+    rx: &mut mpsc::Receiver<Msg>,
+    what: &str,
+    ok: impl Fn(&ForwardRow) -> bool,
+) -> ForwardRow {
     let wait = async {
         loop {
             if let Some(Msg::Exec(ExecMsg::Forwards(rows))) = rx.recv().await
@@ -70,34 +77,68 @@ async fn a_forward_carries_connections_and_re_targets_when_its_task_is_stopped()
         name: "web-echo".into(),
         service: w.service.clone(),
         container: Some("app".into()),
-        remote: RemotePort { host: None, port: echo },
+        remote: RemotePort {
+            host: None,
+            port: echo,
+        },
         local_port: local,
-        ctx: ContextInfo { name: "moto".into(), region: "us-east-1".into(), ..ContextInfo::default() },
+        ctx: ContextInfo {
+            name: "moto".into(),
+            region: "us-east-1".into(),
+            ..ContextInfo::default()
+        },
     };
     worker.forward(fleet, spec);
     let first = row_until(&mut rx, "active", |r| r.state == ForwardState::Active).await;
-    assert_eq!(round_trip(local, b"through the first task").await, b"through the first task");
+    assert_eq!(
+        round_trip(local, b"through the first task").await,
+        b"through the first task"
+    );
     let start = &w.shim.calls_of("StartSession")[0];
     assert_eq!(start["DocumentName"], "AWS-StartPortForwardingSession");
     assert_eq!(start["Parameters"]["portNumber"][0], echo.to_string());
-    assert!(start["Reason"].as_str().unwrap().starts_with("deckwatch :pf web-echo by "), "{start}");
+    assert!(
+        start["Reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("deckwatch :pf web-echo by "),
+        "{start}"
+    );
     let target = start["Target"].as_str().unwrap().to_string();
-    assert!(target.starts_with(&format!("ecs:{}_{}_", w.cluster, first.task)), "{target}");
+    assert!(
+        target.starts_with(&format!("ecs:{}_{}_", w.cluster, first.task)),
+        "{target}"
+    );
 
     let stopped = w.tasks.iter().find(|t| t.ends_with(&first.task)).unwrap();
-    w.seed.stop_task(&w.cluster, stopped, "replaced by a deployment").await;
-    let moved = row_until(&mut rx, "on the other task", |r| r.state == ForwardState::Active && !r.task.is_empty() && r.task != first.task).await;
+    w.seed
+        .stop_task(&w.cluster, stopped, "replaced by a deployment")
+        .await;
+    let moved = row_until(&mut rx, "on the other task", |r| {
+        r.state == ForwardState::Active && !r.task.is_empty() && r.task != first.task
+    })
+    .await;
     assert_eq!(moved.local_port, local, "the same local port");
-    assert_eq!(round_trip(local, b"through the second task").await, b"through the second task");
+    assert_eq!(
+        round_trip(local, b"through the second task").await,
+        b"through the second task"
+    );
     let starts = w.shim.calls_of("StartSession");
     assert_eq!(starts.len(), 2, "{starts:?}");
     assert!(starts[1]["Target"].as_str().unwrap().contains(&moved.task));
     let done = row_until(&mut rx, "counted", |r| r.total >= 2).await;
-    assert_eq!(done.bytes_out, (b"through the first task".len() + b"through the second task".len()) as u64);
+    assert_eq!(
+        done.bytes_out,
+        (b"through the first task".len() + b"through the second task".len()) as u64
+    );
     worker.stop_forward("web-echo");
     row_until(&mut rx, "stopped", |r| r.state == ForwardState::Stopped).await;
     let log = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
-    let after: Vec<serde_json::Value> = log.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()).filter(|r| r["phase"] == "after").collect();
+    let after: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|r| r["phase"] == "after")
+        .collect();
     assert_eq!(after.len(), 2, "both sessions audited: {log}");
     assert!(after.iter().all(|r| r["action"] == "port-forward" && !r["session_id"].as_str().unwrap().is_empty()));
 }

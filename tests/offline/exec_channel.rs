@@ -86,17 +86,41 @@ fn open(gw: &Arc<Gateway>, plan: Plan) -> Open {
 async fn a_shell_echoes_takes_the_size_and_ends_with_its_exit_code_and_reason() {
     let gw = Arc::new(Gateway::start(None));
     let mut s = open(&gw, Plan::shell("ecs:c_t_r"));
-    s.input.send(ToAgent::Size(Size { cols: 100, rows: 30 })).await.unwrap();
+    s.input
+        .send(ToAgent::Size(Size {
+            cols: 100,
+            rows: 30,
+        }))
+        .await
+        .unwrap();
     let mut out = String::new();
     read_until(&mut s.events, &mut out, "$ ").await;
-    s.input.send(ToAgent::Data(b"echo hello\r".to_vec())).await.unwrap();
+    s.input
+        .send(ToAgent::Data(b"echo hello\r".to_vec()))
+        .await
+        .unwrap();
     read_until(&mut s.events, &mut out, "hello\r\n$ ").await;
-    s.input.send(ToAgent::Data(b"stty size\r".to_vec())).await.unwrap();
+    s.input
+        .send(ToAgent::Data(b"stty size\r".to_vec()))
+        .await
+        .unwrap();
     read_until(&mut s.events, &mut out, "30 100").await;
-    s.input.send(ToAgent::Size(Size { cols: 132, rows: 43 })).await.unwrap();
-    s.input.send(ToAgent::Data(b"stty size\r".to_vec())).await.unwrap();
+    s.input
+        .send(ToAgent::Size(Size {
+            cols: 132,
+            rows: 43,
+        }))
+        .await
+        .unwrap();
+    s.input
+        .send(ToAgent::Data(b"stty size\r".to_vec()))
+        .await
+        .unwrap();
     read_until(&mut s.events, &mut out, "43 132").await;
-    s.input.send(ToAgent::Data(b"exit 3\r".to_vec())).await.unwrap();
+    s.input
+        .send(ToAgent::Data(b"exit 3\r".to_vec()))
+        .await
+        .unwrap();
     let mut code = None;
     while let Some(e) = s.events.recv().await {
         if let FromAgent::Exit(c) = e {
@@ -105,7 +129,10 @@ async fn a_shell_echoes_takes_the_size_and_ends_with_its_exit_code_and_reason() 
     }
     assert_eq!(code, Some(3));
     let end = s.session.await.unwrap();
-    assert_eq!(end, ChannelEnd::Closed(format!("Exiting session with sessionId: {}.", s.id)));
+    assert_eq!(
+        end,
+        ChannelEnd::Closed(format!("Exiting session with sessionId: {}.", s.id))
+    );
     let seen = gw.seen(&s.id);
     assert_eq!(seen.sizes, [(100, 30), (132, 43)]);
     assert!(String::from_utf8_lossy(&seen.input).contains("echo hello\r"));
@@ -123,9 +150,15 @@ async fn a_dropped_connection_is_resumed_with_a_new_token_and_nothing_is_lost_or
     let mut s = open(&gw, Plan::shell("ecs:c_t_r"));
     let mut out = String::new();
     read_until(&mut s.events, &mut out, "$ ").await;
-    s.input.send(ToAgent::Data(b"drop\r".to_vec())).await.unwrap();
+    s.input
+        .send(ToAgent::Data(b"drop\r".to_vec()))
+        .await
+        .unwrap();
     // Typed while the connection is down: held, then sent again after the resume.
-    s.input.send(ToAgent::Data(b"echo after the blip\r".to_vec())).await.unwrap();
+    s.input
+        .send(ToAgent::Data(b"echo after the blip\r".to_vec()))
+        .await
+        .unwrap();
     read_until(&mut s.events, &mut out, "after the blip\r\n").await;
     let seen = gw.seen(&s.id);
     assert_eq!(seen.connections, 2, "one resume");
@@ -146,7 +179,10 @@ async fn messages_out_of_order_are_put_back_in_order() {
     let mut s = open(&gw, plan);
     let mut out = String::new();
     read_until(&mut s.events, &mut out, "$ ").await;
-    s.input.send(ToAgent::Data(b"echo one\r".to_vec())).await.unwrap();
+    s.input
+        .send(ToAgent::Data(b"echo one\r".to_vec()))
+        .await
+        .unwrap();
     read_until(&mut s.events, &mut out, "one\r\n$ ").await;
     assert!(out.starts_with("$ echo one"), "{out:?}");
 }
@@ -159,7 +195,10 @@ async fn a_stream_url_off_the_regions_ssmmessages_host_is_refused_before_connect
     let (_input, rx) = mpsc::channel(1);
     let (tx, _events) = mpsc::channel(1);
     let end = channel::run(s.clone(), Arc::new(GatewayApi(gw.clone())), rx, tx).await;
-    assert!(matches!(end, ChannelEnd::Failed(ExecError::Url(UrlError::Scheme))), "{end:?}");
+    assert!(
+        matches!(end, ChannelEnd::Failed(ExecError::Url(UrlError::Scheme))),
+        "{end:?}"
+    );
     assert_eq!(gw.seen(&s.session_id).connections, 0);
 }
 

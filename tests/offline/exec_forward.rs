@@ -29,7 +29,9 @@ pub async fn echo_server() -> u16 {
 
 /// `n` bytes that say which connection they belong to at every position.
 pub fn pattern(tag: u8, n: usize) -> Vec<u8> {
-    (0..n).map(|i| tag.wrapping_mul(31).wrapping_add((i % 251) as u8)).collect()
+    (0..n)
+        .map(|i| tag.wrapping_mul(31).wrapping_add((i % 251) as u8))
+        .collect()
 }
 
 /// Sends `data` on a new connection to `port` and reads back as many bytes.
@@ -49,7 +51,15 @@ pub async fn round_trip(port: u16, data: Vec<u8>) -> Vec<u8> {
     back
 }
 
-async fn forwarding(gw: &Arc<Gateway>, plan: Plan) -> (u16, Arc<Counters>, watch::Sender<bool>, tokio::task::JoinHandle<ForwardEnd>) {
+async fn forwarding(
+    gw: &Arc<Gateway>,
+    plan: Plan,
+) -> (
+    u16,
+    Arc<Counters>,
+    watch::Sender<bool>,
+    tokio::task::JoinHandle<ForwardEnd>,
+) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let local = listener.local_addr().unwrap().port();
     let s = setup(gw, plan);
@@ -65,7 +75,8 @@ async fn forwarding(gw: &Arc<Gateway>, plan: Plan) -> (u16, Arc<Counters>, watch
 async fn two_concurrent_connections_each_get_exactly_their_own_bytes() {
     let gw = Arc::new(Gateway::start(None));
     let echo = echo_server().await;
-    let (local, counters, stop, task) = forwarding(&gw, Plan::port("ecs:c_t_r", "127.0.0.1", echo)).await;
+    let (local, counters, stop, task) =
+        forwarding(&gw, Plan::port("ecs:c_t_r", "127.0.0.1", echo)).await;
     let (a, b) = (pattern(1, 300_000), pattern(2, 300_000));
     let both = tokio::time::timeout(
         Duration::from_secs(60),
@@ -73,8 +84,14 @@ async fn two_concurrent_connections_each_get_exactly_their_own_bytes() {
     )
     .await
     .expect("both connections done");
-    assert!(both.0 == a, "the first connection got bytes that are not its own");
-    assert!(both.1 == b, "the second connection got bytes that are not its own");
+    assert!(
+        both.0 == a,
+        "the first connection got bytes that are not its own"
+    );
+    assert!(
+        both.1 == b,
+        "the second connection got bytes that are not its own"
+    );
     assert_eq!(counters.total.load(Ordering::Relaxed), 2);
     assert_eq!(counters.bytes_out.load(Ordering::Relaxed), 600_000);
     assert_eq!(counters.bytes_in.load(Ordering::Relaxed), 600_000);
@@ -91,7 +108,9 @@ async fn an_agent_before_smux_carries_one_connection_at_a_time() {
     let (local, _counters, stop, task) = forwarding(&gw, plan).await;
     for tag in [7, 8] {
         let data = pattern(tag, 20_000);
-        let back = tokio::time::timeout(Duration::from_secs(60), round_trip(local, data.clone())).await.unwrap();
+        let back = tokio::time::timeout(Duration::from_secs(60), round_trip(local, data.clone()))
+            .await
+            .unwrap();
         assert!(back == data);
     }
     stop.send(true).unwrap();

@@ -61,14 +61,24 @@ fn the_message_id_is_written_least_significant_half_first() {
     assert_eq!(&bytes[72..80], &hex("0011223344556677")[..]);
     // The mock agent, written separately, reads the same id back.
     let m = wire::decode(&bytes).unwrap();
-    assert_eq!(wire::uuid_text(&m.id), "00112233-4455-6677-8899-aabbccddeeff");
+    assert_eq!(
+        wire::uuid_text(&m.id),
+        "00112233-4455-6677-8899-aabbccddeeff"
+    );
 }
 
 #[test]
 fn an_acknowledgement_names_the_message_as_the_agent_sent_it() {
     // A message as the (separately written) agent side encodes it.
     let id = hex("0f1e2d3c4b5a69788796a5b4c3d2e1f0");
-    let sent = wire::encode(wire::OUTPUT_STREAM, 9, 1, id.clone().try_into().unwrap(), 1, b"$ ");
+    let sent = wire::encode(
+        wire::OUTPUT_STREAM,
+        9,
+        1,
+        id.clone().try_into().unwrap(),
+        1,
+        b"$ ",
+    );
     let got = Frame::decode(&sent).unwrap();
     assert_eq!(got.message_type, MessageType::OutputStreamData);
     assert_eq!(got.sequence, 9);
@@ -88,7 +98,13 @@ fn an_acknowledgement_names_the_message_as_the_agent_sent_it() {
 
 #[test]
 fn an_acknowledge_message_has_flags_3_and_sequence_0() {
-    let mut f = Frame::stream(MessageType::Acknowledge, 0, PayloadType(0), b"{}".to_vec(), 1);
+    let mut f = Frame::stream(
+        MessageType::Acknowledge,
+        0,
+        PayloadType(0),
+        b"{}".to_vec(),
+        1,
+    );
     f.flags = 3;
     let bytes = f.encode();
     assert_eq!(&bytes[4..36], b"acknowledge                     ");
@@ -105,8 +121,14 @@ fn damaged_messages_are_refused_with_what_is_wrong() {
     assert_eq!(Frame::decode(&bytes), Err(FrameError::Digest));
     let mut long = golden_frame().encode();
     long.push(0);
-    assert!(matches!(Frame::decode(&long), Err(FrameError::Length { .. })));
+    assert!(matches!(
+        Frame::decode(&long),
+        Err(FrameError::Length { .. })
+    ));
     // An empty payload carries no digest to check (the agent's start_publication has none).
-    let empty = Frame { payload: Vec::new(), ..golden_frame() };
+    let empty = Frame {
+        payload: Vec::new(),
+        ..golden_frame()
+    };
     assert!(Frame::decode(&empty.encode()).is_ok());
 }

@@ -57,8 +57,13 @@ fn x_opens_the_dialog_reads_the_tasks_and_the_clusters_exec_configuration() {
     let fx = dialog_with(&mut s, |_| {});
     let key = s.selected_service().unwrap().key();
     assert!(fx.contains(&ExecEffect::LoadTasks(key.clone())), "{fx:?}");
-    assert!(fx.contains(&ExecEffect::Inspect(key.cluster.clone())), "{fx:?}");
-    let Mode::Exec(d) = &s.mode else { panic!("the dialog: {:?}", s.mode) };
+    assert!(
+        fx.contains(&ExecEffect::Inspect(key.cluster.clone())),
+        "{fx:?}"
+    );
+    let Mode::Exec(d) = &s.mode else {
+        panic!("the dialog: {:?}", s.mode)
+    };
     assert!(!d.tasks.is_empty());
     assert_eq!(d.command, "/bin/sh");
 }
@@ -73,8 +78,15 @@ fn what_stops_exec_is_said_and_enter_calls_nothing() {
     let Mode::Exec(d) = &s.mode else { panic!() };
     let r = d.readiness(&s).unwrap();
     let said: Vec<String> = r.blockers.iter().map(|b| b.explain().0).collect();
-    assert!(said.iter().any(|w| w.contains("started before exec was turned on")), "{said:?}");
-    assert!(said.iter().any(|w| w.contains("platform version 1.3.0")), "{said:?}");
+    assert!(
+        said.iter()
+            .any(|w| w.contains("started before exec was turned on")),
+        "{said:?}"
+    );
+    assert!(
+        said.iter().any(|w| w.contains("platform version 1.3.0")),
+        "{said:?}"
+    );
     let fx = exec_effects(&press(&mut s, KeyCode::Enter));
     assert!(fx.is_empty(), "{fx:?}");
     let flash = s.flash.clone().unwrap().0;
@@ -85,7 +97,9 @@ fn what_stops_exec_is_said_and_enter_calls_nothing() {
 #[test]
 fn an_agent_that_is_not_running_is_said_with_the_task_roles_permissions() {
     let mut s = loaded();
-    dialog_with(&mut s, |t| t.containers[0].exec_agent = Some(AgentStatus::Pending));
+    dialog_with(&mut s, |t| {
+        t.containers[0].exec_agent = Some(AgentStatus::Pending)
+    });
     let Mode::Exec(d) = &s.mode else { panic!() };
     let (what, fix) = d.readiness(&s).unwrap().blockers[0].explain();
     assert_eq!(what, "the ExecuteCommandAgent of app is PENDING");
@@ -114,8 +128,15 @@ fn a_ready_task_opens_in_the_pane_and_every_key_goes_to_the_session() {
         ]
     );
     press_mod(&mut s, KeyCode::Char(']'), KeyModifiers::CONTROL);
-    assert_eq!(s.mode, Mode::Normal, "Ctrl-] gives the keys back to the console");
-    update(&mut s, Msg::Exec(ExecMsg::Output(id, b"$ ls\r\nbin  etc\r\n$ ".to_vec())));
+    assert_eq!(
+        s.mode,
+        Mode::Normal,
+        "Ctrl-] gives the keys back to the console"
+    );
+    update(
+        &mut s,
+        Msg::Exec(ExecMsg::Output(id, b"$ ls\r\nbin  etc\r\n$ ".to_vec())),
+    );
     let text = s.exec.session.as_ref().unwrap().screen.text();
     assert!(text.contains("bin  etc"), "{text}");
 }
@@ -130,11 +151,24 @@ fn the_pane_size_follows_the_layout_and_the_end_says_the_exit_code() {
     };
     let fx = exec_effects(&update(&mut s, Msg::Layout(v.clone())));
     assert_eq!(fx, [ExecEffect::Resize(id, 57, 13)]);
-    assert!(exec_effects(&update(&mut s, Msg::Layout(v))).is_empty(), "sent once");
+    assert!(
+        exec_effects(&update(&mut s, Msg::Layout(v))).is_empty(),
+        "sent once"
+    );
     update(&mut s, Msg::Exec(ExecMsg::Exit(id, 3)));
-    update(&mut s, Msg::Exec(ExecMsg::Ended(id, "Exiting session with sessionId: x.".into())));
+    update(
+        &mut s,
+        Msg::Exec(ExecMsg::Ended(
+            id,
+            "Exiting session with sessionId: x.".into(),
+        )),
+    );
     let session = s.exec.session.as_ref().unwrap();
-    assert!(matches!(session.phase, Phase::Ended { code: Some(3), .. }), "{:?}", session.phase);
+    assert!(
+        matches!(session.phase, Phase::Ended { code: Some(3), .. }),
+        "{:?}",
+        session.phase
+    );
     assert!(s.flash.clone().unwrap().0.contains("exit code 3"));
     assert_eq!(s.mode, Mode::Normal);
 }
@@ -146,14 +180,30 @@ fn full_screen_hands_the_terminal_over_and_ctrl_bracket_takes_it_back() {
     press_mod(&mut s, KeyCode::Char(']'), KeyModifiers::CONTROL);
     let fx = exec_effects(&press(&mut s, KeyCode::Char('z')));
     assert!(s.exec.handed_over);
-    assert!(fx.iter().any(|e| matches!(e, ExecEffect::HandOver(_))), "{fx:?}");
-    assert!(fx.contains(&ExecEffect::Resize(id, s.size.0, s.size.1)), "the whole terminal's size: {fx:?}");
-    let fx = exec_effects(&update(&mut s, Msg::Exec(ExecMsg::Output(id, b"hi".to_vec()))));
+    assert!(
+        fx.iter().any(|e| matches!(e, ExecEffect::HandOver(_))),
+        "{fx:?}"
+    );
+    assert!(
+        fx.contains(&ExecEffect::Resize(id, s.size.0, s.size.1)),
+        "the whole terminal's size: {fx:?}"
+    );
+    let fx = exec_effects(&update(
+        &mut s,
+        Msg::Exec(ExecMsg::Output(id, b"hi".to_vec())),
+    ));
     assert_eq!(fx, [ExecEffect::Write(b"hi".to_vec())]);
     // Every key is the session's while it holds the terminal, q too.
-    assert_eq!(exec_effects(&press(&mut s, KeyCode::Char('q'))), [ExecEffect::Input(id, b"q".to_vec())]);
+    assert_eq!(
+        exec_effects(&press(&mut s, KeyCode::Char('q'))),
+        [ExecEffect::Input(id, b"q".to_vec())]
+    );
     assert!(!s.quit);
-    let fx = exec_effects(&press_mod(&mut s, KeyCode::Char(']'), KeyModifiers::CONTROL));
+    let fx = exec_effects(&press_mod(
+        &mut s,
+        KeyCode::Char(']'),
+        KeyModifiers::CONTROL,
+    ));
     assert!(fx.contains(&ExecEffect::TakeBack), "{fx:?}");
     assert!(!s.exec.handed_over);
     assert!(s.exec.pane().is_some(), "the session goes on in the pane");
@@ -163,11 +213,23 @@ fn full_screen_hands_the_terminal_over_and_ctrl_bracket_takes_it_back() {
 fn read_only_refuses_exec_and_forwards() {
     let mut s = loaded_with(true);
     assert!(exec_effects(&press(&mut s, KeyCode::Char('x'))).is_empty());
-    assert!(s.flash.clone().unwrap().0.starts_with("refused: the console is read-only"));
+    assert!(
+        s.flash
+            .clone()
+            .unwrap()
+            .0
+            .starts_with("refused: the console is read-only")
+    );
     press(&mut s, KeyCode::Char(':'));
     type_text(&mut s, "pf checkout 8080");
     assert!(exec_effects(&press(&mut s, KeyCode::Enter)).is_empty());
-    assert!(s.flash.clone().unwrap().0.starts_with("refused: the console is read-only"));
+    assert!(
+        s.flash
+            .clone()
+            .unwrap()
+            .0
+            .starts_with("refused: the console is read-only")
+    );
 }
 
 #[test]
@@ -178,7 +240,13 @@ fn production_asks_for_the_services_name_before_opening() {
     assert!(exec_effects(&press(&mut s, KeyCode::Enter)).is_empty());
     type_text(&mut s, "wrong");
     assert!(exec_effects(&press(&mut s, KeyCode::Enter)).is_empty());
-    assert!(s.flash.clone().unwrap().0.contains(&format!("type {name} exactly")));
+    assert!(
+        s.flash
+            .clone()
+            .unwrap()
+            .0
+            .contains(&format!("type {name} exactly"))
+    );
     type_text(&mut s, &name);
     let fx = exec_effects(&press(&mut s, KeyCode::Enter));
     assert!(matches!(fx.first(), Some(ExecEffect::Open(_))), "{fx:?}");
@@ -189,18 +257,31 @@ fn pf_starts_an_ad_hoc_forward_and_says_what_is_wrong_with_a_bad_one() {
     let mut s = loaded();
     let svc = s.selected_service().unwrap().clone();
     press(&mut s, KeyCode::Char(':'));
-    type_text(&mut s, &format!("pf {}/{} 8080 18080", svc.cluster, svc.name));
+    type_text(
+        &mut s,
+        &format!("pf {}/{} 8080 18080", svc.cluster, svc.name),
+    );
     let fx = exec_effects(&press(&mut s, KeyCode::Enter));
-    let Some(ExecEffect::Forward(spec)) = fx.first() else { panic!("{fx:?} {:?}", s.flash) };
+    let Some(ExecEffect::Forward(spec)) = fx.first() else {
+        panic!("{fx:?} {:?}", s.flash)
+    };
     assert_eq!((spec.remote.port, spec.local_port), (8080, 18080));
     assert_eq!(spec.service, svc.key());
     assert_eq!(spec.remote.host, None);
     press(&mut s, KeyCode::Char(':'));
     type_text(&mut s, "pf checkout http");
     assert!(exec_effects(&press(&mut s, KeyCode::Enter)).is_empty());
-    assert!(s.flash.clone().unwrap().0.contains("is not a port"), "{:?}", s.flash);
+    assert!(
+        s.flash.clone().unwrap().0.contains("is not a port"),
+        "{:?}",
+        s.flash
+    );
     press(&mut s, KeyCode::Char(':'));
     type_text(&mut s, "pf nosuch");
     press(&mut s, KeyCode::Enter);
-    assert!(s.flash.clone().unwrap().0.starts_with("usage: :pf NAME"), "{:?}", s.flash);
+    assert!(
+        s.flash.clone().unwrap().0.starts_with("usage: :pf NAME"),
+        "{:?}",
+        s.flash
+    );
 }

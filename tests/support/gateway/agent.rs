@@ -50,7 +50,9 @@ impl Core {
         let (out_tx, out_rx) = mpsc::channel(1024);
         let smux = version_after(&plan.agent_version, "3.0.196.0");
         let port = match &plan.kind {
-            Kind::Port { host, port } => Some(Port::new(host, *port, plan.chunk, smux, out_tx.clone())),
+            Kind::Port { host, port } => {
+                Some(Port::new(host, *port, plan.chunk, smux, out_tx.clone()))
+            }
             Kind::Shell => None,
         };
         Self {
@@ -75,11 +77,19 @@ impl Core {
 }
 
 fn version_after(a: &str, b: &str) -> bool {
-    let p = |v: &str| v.split('.').map(|x| x.parse::<u64>().unwrap_or(0)).collect::<Vec<_>>();
+    let p = |v: &str| {
+        v.split('.')
+            .map(|x| x.parse::<u64>().unwrap_or(0))
+            .collect::<Vec<_>>()
+    };
     p(a) > p(b)
 }
 
-pub async fn serve(listener: std::net::TcpListener, inner: Arc<Inner>, mut stopped: oneshot::Receiver<()>) {
+pub async fn serve(
+    listener: std::net::TcpListener,
+    inner: Arc<Inner>,
+    mut stopped: oneshot::Receiver<()>,
+) {
     let listener = tokio::net::TcpListener::from_std(listener).expect("gateway listener");
     loop {
         tokio::select! {
@@ -102,20 +112,30 @@ async fn accept(tcp: TcpStream) -> Option<(String, Ws)> {
         *seen.lock().unwrap() = req.uri().path().to_string();
         Ok(resp)
     };
-    let ws = tokio_tungstenite::accept_hdr_async(tcp, callback).await.ok()?;
+    let ws = tokio_tungstenite::accept_hdr_async(tcp, callback)
+        .await
+        .ok()?;
     let id = path.lock().unwrap().rsplit('/').next()?.to_string();
     Some((id, ws))
 }
 
 async fn connection(tcp: TcpStream, inner: Arc<Inner>) {
-    let Some((id, mut ws)) = accept(tcp).await else { return };
+    let Some((id, mut ws)) = accept(tcp).await else {
+        return;
+    };
     let token = match ws.next().await {
-        Some(Ok(Message::Text(t))) => serde_json::from_str::<Value>(&t).ok().and_then(|v| v["TokenValue"].as_str().map(str::to_string)),
+        Some(Ok(Message::Text(t))) => serde_json::from_str::<Value>(&t)
+            .ok()
+            .and_then(|v| v["TokenValue"].as_str().map(str::to_string)),
         _ => None,
     };
     let good = inner.with(&id, |s| {
         let ok = Some(&s.token) == token.as_ref();
-        if ok { s.seen.connections += 1 } else { s.seen.refused += 1 }
+        if ok {
+            s.seen.connections += 1
+        } else {
+            s.seen.refused += 1
+        }
         ok.then(|| (s.core.clone(), s.plan.clone()))
     });
     let Some(Some((core, plan))) = good else {
@@ -123,8 +143,15 @@ async fn connection(tcp: TcpStream, inner: Arc<Inner>) {
         return;
     };
     let mut core = core.lock_owned().await;
-    let Some(mut rx) = core.out_rx.take() else { return };
-    let mut c = Conn { ws, inner: inner.clone(), id: id.clone(), plan };
+    let Some(mut rx) = core.out_rx.take() else {
+        return;
+    };
+    let mut c = Conn {
+        ws,
+        inner: inner.clone(),
+        id: id.clone(),
+        plan,
+    };
     c.run(&mut core, &mut rx).await;
     core.out_rx = Some(rx);
 }
@@ -177,10 +204,15 @@ impl Conn {
     /// when the connection is done.
     async fn on_tick(&mut self, core: &mut Core) -> bool {
         let now = Instant::now();
-        let due: Vec<Vec<u8>> = core.unacked.values_mut().filter(|(_, at, _)| now - *at > RESEND).map(|(b, at, _)| {
-            *at = now;
-            b.clone()
-        }).collect();
+        let due: Vec<Vec<u8>> = core
+            .unacked
+            .values_mut()
+            .filter(|(_, at, _)| now - *at > RESEND)
+            .map(|(b, at, _)| {
+                *at = now;
+                b.clone()
+            })
+            .collect();
         for b in due {
             let _ = self.ws.send(Message::binary(b)).await;
         }
@@ -188,7 +220,14 @@ impl Conn {
             return false;
         };
         let payload = json!({"MessageType": "channel_closed", "SessionId": self.id, "Output": reason, "SchemaVersion": 1}).to_string();
-        let msg = wire::encode(wire::CHANNEL_CLOSED, 0, 0, wire::random_id(), 0, payload.as_bytes());
+        let msg = wire::encode(
+            wire::CHANNEL_CLOSED,
+            0,
+            0,
+            wire::random_id(),
+            0,
+            payload.as_bytes(),
+        );
         let _ = self.ws.send(Message::binary(msg)).await;
         let _ = self.ws.close(None).await;
         self.seen(|s| s.closed = true);
@@ -206,7 +245,8 @@ impl Conn {
         let id = wire::random_id();
         let flags = u64::from(seq == 0);
         let bytes = wire::encode(wire::OUTPUT_STREAM, seq, flags, id, payload_type, &payload);
-        core.unacked.insert(seq, (bytes.clone(), Instant::now(), id));
+        core.unacked
+            .insert(seq, (bytes.clone(), Instant::now(), id));
         if self.plan.reorder && core.ready && !core.reordered {
             match core.stash.take() {
                 None => return core.stash = Some(bytes),
@@ -224,19 +264,26 @@ impl Conn {
     async fn handshake_request(&mut self, core: &mut Core) {
         let session = match &self.plan.kind {
             Kind::Shell => json!({"SessionType": "Standard_Stream", "Properties": null}),
-            Kind::Port { port, .. } => json!({"SessionType": "Port", "Properties": {"portNumber": port.to_string(), "type": "LocalPortForwarding"}}),
+            Kind::Port { port, .. } => {
+                json!({"SessionType": "Port", "Properties": {"portNumber": port.to_string(), "type": "LocalPortForwarding"}})
+            }
         };
         let mut actions = vec![json!({"ActionType": "SessionType", "ActionParameters": session})];
         if let Some(key) = &self.plan.kms_key {
-            actions.push(json!({"ActionType": "KMSEncryption", "ActionParameters": {"KMSKeyId": key}}));
+            actions.push(
+                json!({"ActionType": "KMSEncryption", "ActionParameters": {"KMSKeyId": key}}),
+            );
         }
-        let req = json!({"AgentVersion": self.plan.agent_version, "RequestedClientActions": actions});
-        self.send_stream(core, 5, req.to_string().into_bytes()).await;
+        let req =
+            json!({"AgentVersion": self.plan.agent_version, "RequestedClientActions": actions});
+        self.send_stream(core, 5, req.to_string().into_bytes())
+            .await;
     }
 
     async fn complete(&mut self, core: &mut Core) {
         let done = json!({"HandshakeTimeToComplete": 1_000_000, "CustomerMessage": ""});
-        self.send_stream(core, 7, done.to_string().into_bytes()).await;
+        self.send_stream(core, 7, done.to_string().into_bytes())
+            .await;
         core.ready = true;
         if matches!(self.plan.kind, Kind::Shell) {
             let _ = core.out_tx.try_send(Out::Stream(1, PROMPT.to_vec()));
@@ -250,7 +297,14 @@ impl Conn {
             "AcknowledgedMessageSequenceNumber": m.sequence,
             "IsSequentialMessage": true,
         });
-        let bytes = wire::encode(wire::ACKNOWLEDGE, 0, 3, wire::random_id(), 0, ack.to_string().as_bytes());
+        let bytes = wire::encode(
+            wire::ACKNOWLEDGE,
+            0,
+            3,
+            wire::random_id(),
+            0,
+            ack.to_string().as_bytes(),
+        );
         let _ = self.ws.send(Message::binary(bytes)).await;
     }
 
@@ -275,10 +329,20 @@ impl Conn {
     }
 
     fn on_ack(&mut self, core: &mut Core, m: &wire::Msg) {
-        let Ok(v) = serde_json::from_slice::<Value>(&m.payload) else { return };
-        let seq = v["AcknowledgedMessageSequenceNumber"].as_i64().unwrap_or(-1);
-        let id = v["AcknowledgedMessageId"].as_str().unwrap_or_default().to_string();
-        let known = core.unacked.get(&seq).is_some_and(|(_, _, sent)| wire::uuid_text(sent) == id);
+        let Ok(v) = serde_json::from_slice::<Value>(&m.payload) else {
+            return;
+        };
+        let seq = v["AcknowledgedMessageSequenceNumber"]
+            .as_i64()
+            .unwrap_or(-1);
+        let id = v["AcknowledgedMessageId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let known = core
+            .unacked
+            .get(&seq)
+            .is_some_and(|(_, _, sent)| wire::uuid_text(sent) == id);
         if known {
             core.unacked.remove(&seq);
             self.seen(|s| s.acks += 1);
@@ -292,7 +356,11 @@ impl Conn {
             6 => self.on_response(core, &m.payload).await,
             9 => {
                 let answer = serde_json::from_slice::<Value>(&m.payload).ok();
-                let bytes = answer.and_then(|v| base64::engine::general_purpose::STANDARD.decode(v["Challenge"].as_str()?).ok());
+                let bytes = answer.and_then(|v| {
+                    base64::engine::general_purpose::STANDARD
+                        .decode(v["Challenge"].as_str()?)
+                        .ok()
+                });
                 let plain = bytes.and_then(|b| core.keys.as_ref()?.open(&b));
                 let ok = plain.is_some() && plain == core.challenge;
                 self.seen(|s| s.challenge_ok = ok);
@@ -302,7 +370,10 @@ impl Conn {
             }
             3 => {
                 if let Ok(v) = serde_json::from_slice::<Value>(&m.payload) {
-                    let size = (v["cols"].as_u64().unwrap_or(0) as u32, v["rows"].as_u64().unwrap_or(0) as u32);
+                    let size = (
+                        v["cols"].as_u64().unwrap_or(0) as u32,
+                        v["rows"].as_u64().unwrap_or(0) as u32,
+                    );
                     core.shell.size = size;
                     self.seen(|s| s.sizes.push(size));
                 }
@@ -316,11 +387,18 @@ impl Conn {
                 self.on_input(core, &data);
             }
             10 => {
-                let flag = m.payload.get(..4).map_or(0, |b| u32::from_be_bytes(b.try_into().unwrap()));
+                let flag = m
+                    .payload
+                    .get(..4)
+                    .map_or(0, |b| u32::from_be_bytes(b.try_into().unwrap()));
                 self.seen(|s| s.flags.push(flag));
                 match flag {
                     2 => core.closing = Some("terminated by the client".into()),
-                    1 => { if let Some(p) = &mut core.port { p.disconnect() } }
+                    1 => {
+                        if let Some(p) = &mut core.port {
+                            p.disconnect()
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -334,9 +412,13 @@ impl Conn {
         }
         for action in core.shell.input(data) {
             match action {
-                Action::Output(text) => { let _ = core.out_tx.try_send(Out::Stream(1, text)); }
+                Action::Output(text) => {
+                    let _ = core.out_tx.try_send(Out::Stream(1, text));
+                }
                 Action::Exit(code) => {
-                    let _ = core.out_tx.try_send(Out::Stream(12, format!("EXIT_CODE: {code}").into_bytes()));
+                    let _ = core
+                        .out_tx
+                        .try_send(Out::Stream(12, format!("EXIT_CODE: {code}").into_bytes()));
                     core.closing = Some(format!("Exiting session with sessionId: {}.", self.id));
                 }
                 Action::Drop => core.drop_now = true,
@@ -352,9 +434,17 @@ impl Conn {
         if self.plan.kms_key.is_none() {
             return self.complete(core).await;
         }
-        let blob = v["ProcessedClientActions"].as_array().and_then(|a| {
-            a.iter().find(|x| x["ActionType"] == "KMSEncryption" && x["ActionStatus"] == 1)
-        }).and_then(|x| base64::engine::general_purpose::STANDARD.decode(x["ActionResult"]["KMSCipherTextKey"].as_str()?).ok());
+        let blob = v["ProcessedClientActions"]
+            .as_array()
+            .and_then(|a| {
+                a.iter()
+                    .find(|x| x["ActionType"] == "KMSEncryption" && x["ActionStatus"] == 1)
+            })
+            .and_then(|x| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(x["ActionResult"]["KMSCipherTextKey"].as_str()?)
+                    .ok()
+            });
         let (Some(blob), Some(kms)) = (blob, self.inner.kms.clone()) else {
             core.closing = Some("the client did not encrypt the session".into());
             return;
@@ -366,7 +456,10 @@ impl Conn {
             .encryption_context("aws:ssm:TargetId", &self.plan.target)
             .send()
             .await;
-        let Some(key) = plain.ok().and_then(|o| o.plaintext().map(|p| p.as_ref().to_vec())) else {
+        let Some(key) = plain
+            .ok()
+            .and_then(|o| o.plaintext().map(|p| p.as_ref().to_vec()))
+        else {
             core.closing = Some("the data key does not decrypt with the session's context".into());
             return;
         };
@@ -377,6 +470,7 @@ impl Conn {
         core.keys = Some(keys);
         core.challenge = Some(challenge);
         let req = json!({"Challenge": base64::engine::general_purpose::STANDARD.encode(sealed)});
-        self.send_stream(core, 8, req.to_string().into_bytes()).await;
+        self.send_stream(core, 8, req.to_string().into_bytes())
+            .await;
     }
 }

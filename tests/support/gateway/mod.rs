@@ -22,7 +22,10 @@ use tokio::sync::oneshot;
 pub enum Kind {
     Shell,
     /// Forward to this host and port (as the agent inside the task would connect).
-    Port { host: String, port: u16 },
+    Port {
+        host: String,
+        port: u16,
+    },
 }
 
 /// How a session behaves.
@@ -54,7 +57,10 @@ impl Plan {
 
     pub fn port(target: &str, host: &str, port: u16) -> Self {
         Self {
-            kind: Kind::Port { host: host.into(), port },
+            kind: Kind::Port {
+                host: host.into(),
+                port,
+            },
             ..Self::shell(target)
         }
     }
@@ -166,9 +172,16 @@ impl Gateway {
             plan,
             seen: Seen::default(),
         };
-        self.inner.sessions.lock().unwrap().insert(id.clone(), session);
+        self.inner
+            .sessions
+            .lock()
+            .unwrap()
+            .insert(id.clone(), session);
         Grant {
-            stream_url: format!("ws://127.0.0.1:{}/v1/data-channel/{id}?role=publish_subscribe", self.port),
+            stream_url: format!(
+                "ws://127.0.0.1:{}/v1/data-channel/{id}?role=publish_subscribe",
+                self.port
+            ),
             session_id: id,
             token,
         }
@@ -182,7 +195,9 @@ impl Gateway {
             s.token = token.clone();
             Grant {
                 session_id: id.to_string(),
-                stream_url: format!("ws://127.0.0.1:{port}/v1/data-channel/{id}?role=publish_subscribe"),
+                stream_url: format!(
+                    "ws://127.0.0.1:{port}/v1/data-channel/{id}?role=publish_subscribe"
+                ),
                 token,
             }
         })
@@ -194,7 +209,14 @@ impl Gateway {
 
     /// Session ids in the order they were opened.
     pub fn sessions(&self) -> Vec<String> {
-        let mut ids: Vec<String> = self.inner.sessions.lock().unwrap().keys().cloned().collect();
+        let mut ids: Vec<String> = self
+            .inner
+            .sessions
+            .lock()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
         ids.sort();
         ids
     }

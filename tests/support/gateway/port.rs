@@ -58,7 +58,10 @@ impl Port {
             if self.buf.len() < 8 + len {
                 break;
             }
-            let (cmd, sid) = (self.buf[1], u32::from_le_bytes(self.buf[4..8].try_into().unwrap()));
+            let (cmd, sid) = (
+                self.buf[1],
+                u32::from_le_bytes(self.buf[4..8].try_into().unwrap()),
+            );
             let data: Vec<u8> = self.buf[8..8 + len].to_vec();
             self.buf.drain(..8 + len);
             match cmd {
@@ -84,7 +87,12 @@ impl Port {
     fn open(&mut self, sid: u32) {
         let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
         self.streams.insert(sid, tx);
-        let (addr, out, chunk, smux) = (format!("{}:{}", self.host, self.port), self.out.clone(), self.chunk, self.smux);
+        let (addr, out, chunk, smux) = (
+            format!("{}:{}", self.host, self.port),
+            self.out.clone(),
+            self.chunk,
+            self.smux,
+        );
         tokio::spawn(async move {
             let Ok(conn) = TcpStream::connect(&addr).await else {
                 if smux {
@@ -107,7 +115,11 @@ impl Port {
                 match r.read(&mut buf).await {
                     Ok(0) | Err(_) => break,
                     Ok(n) => {
-                        let data = if smux { frame(PSH, sid, &buf[..n]) } else { buf[..n].to_vec() };
+                        let data = if smux {
+                            frame(PSH, sid, &buf[..n])
+                        } else {
+                            buf[..n].to_vec()
+                        };
                         if out.send(Out::Stream(1, data)).await.is_err() {
                             break;
                         }

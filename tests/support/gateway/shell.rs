@@ -59,8 +59,14 @@ impl Shell {
         match cmd {
             "" => (PROMPT.to_vec(), None),
             "echo" => (format!("{arg}\r\n$ ").into_bytes(), None),
-            "stty" if arg == "size" => (format!("{} {}\r\n$ ", self.size.1, self.size.0).into_bytes(), None),
-            "exit" => (Vec::new(), Some(Action::Exit(arg.trim().parse().unwrap_or(0)))),
+            "stty" if arg == "size" => (
+                format!("{} {}\r\n$ ", self.size.1, self.size.0).into_bytes(),
+                None,
+            ),
+            "exit" => (
+                Vec::new(),
+                Some(Action::Exit(arg.trim().parse().unwrap_or(0))),
+            ),
             "drop" => (PROMPT.to_vec(), Some(Action::Drop)),
             other => (format!("sh: {other}: not found\r\n$ ").into_bytes(), None),
         }

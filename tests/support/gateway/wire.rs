@@ -22,7 +22,14 @@ pub struct Msg {
 
 pub fn uuid_text(id: &[u8; 16]) -> String {
     let h: String = id.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 pub fn random_id() -> [u8; 16] {
@@ -31,7 +38,14 @@ pub fn random_id() -> [u8; 16] {
     id
 }
 
-pub fn encode(kind: &str, sequence: i64, flags: u64, id: [u8; 16], payload_type: u32, payload: &[u8]) -> Vec<u8> {
+pub fn encode(
+    kind: &str,
+    sequence: i64,
+    flags: u64,
+    id: [u8; 16],
+    payload_type: u32,
+    payload: &[u8],
+) -> Vec<u8> {
     let mut out = vec![0u8; 120];
     out[0..4].copy_from_slice(&116u32.to_be_bytes());
     out[4..36].fill(b' ');
@@ -75,7 +89,10 @@ pub fn decode(b: &[u8]) -> Result<Msg, String> {
     id[8..16].copy_from_slice(&b[64..72]);
     id[0..8].copy_from_slice(&b[72..80]);
     Ok(Msg {
-        kind: String::from_utf8_lossy(&b[4..36]).trim().trim_matches('\0').to_string(),
+        kind: String::from_utf8_lossy(&b[4..36])
+            .trim()
+            .trim_matches('\0')
+            .to_string(),
         sequence: u64_at(48) as i64,
         flags: u64_at(56),
         id,
@@ -117,7 +134,11 @@ impl AgentKeys {
         use aws_lc_rs::aead::{Aad, Nonce};
         let nonce = Nonce::try_assume_unique_for_key(&sealed.get(..12)?).ok()?;
         let mut body = sealed[12..].to_vec();
-        let n = self.open.open_in_place(nonce, Aad::empty(), &mut body).ok()?.len();
+        let n = self
+            .open
+            .open_in_place(nonce, Aad::empty(), &mut body)
+            .ok()?
+            .len();
         body.truncate(n);
         Some(body)
     }

@@ -57,7 +57,9 @@ fn access_denied(op: &str, service: &str, resource: &str) -> AwsError {
 
 impl ExecState {
     fn task(&self, arn_or_id: &str) -> Option<&ExecTask> {
-        self.tasks.iter().find(|t| t.task_arn == arn_or_id || t.task_arn.ends_with(&format!("/{arn_or_id}")))
+        self.tasks
+            .iter()
+            .find(|t| t.task_arn == arn_or_id || t.task_arn.ends_with(&format!("/{arn_or_id}")))
     }
 
     fn plan(&self, target: &str) -> Plan {
@@ -75,14 +77,20 @@ impl ExecState {
         if self.denied.iter().any(|d| d == "ExecuteCommand") {
             return Err(access_denied("ExecuteCommand", "ecs", task));
         }
-        let Some(t) = self.task(task).filter(|t| t.enabled && t.agent == "RUNNING") else {
+        let Some(t) = self
+            .task(task)
+            .filter(|t| t.enabled && t.agent == "RUNNING")
+        else {
             return Err(AwsError {
                 code: "TargetNotConnectedException",
-                message: "The execute command failed due to an internal error. Try again later.".into(),
+                message: "The execute command failed due to an internal error. Try again later."
+                    .into(),
             });
         };
         if req["interactive"] != json!(true) {
-            return Err(AwsError::invalid_parameter("Interactive is the only mode supported currently.".into()));
+            return Err(AwsError::invalid_parameter(
+                "Interactive is the only mode supported currently.".into(),
+            ));
         }
         let cluster = req["cluster"].as_str().unwrap_or_default();
         let id = t.task_arn.rsplit('/').next().unwrap_or_default();
@@ -105,7 +113,10 @@ impl ExecState {
             return Err(access_denied("StartSession", "ssm", &target));
         }
         let parts: Vec<&str> = target.trim_start_matches("ecs:").splitn(3, '_').collect();
-        let ok = parts.len() == 3 && self.task(parts[1]).is_some_and(|t| t.runtime_id == parts[2] && t.enabled);
+        let ok = parts.len() == 3
+            && self
+                .task(parts[1])
+                .is_some_and(|t| t.runtime_id == parts[2] && t.enabled);
         if !ok {
             return Err(AwsError {
                 code: "TargetNotConnected",
@@ -113,14 +124,20 @@ impl ExecState {
             });
         }
         let param = |k: &str| req["Parameters"][k][0].as_str().map(str::to_string);
-        let port: u16 = param("portNumber").and_then(|p| p.parse().ok()).unwrap_or(0);
+        let port: u16 = param("portNumber")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
         let host = match req["DocumentName"].as_str() {
             Some("AWS-StartPortForwardingSessionToRemoteHost") => param("host").unwrap_or_default(),
             _ => "127.0.0.1".to_string(),
         };
         let mut plan = self.plan(&target);
         plan.kind = crate::support::gateway::Kind::Port { host, port };
-        let g = self.gateway.as_ref().expect("a shim with a gateway").open(plan);
+        let g = self
+            .gateway
+            .as_ref()
+            .expect("a shim with a gateway")
+            .open(plan);
         Ok(json!({"SessionId": g.session_id, "StreamUrl": g.stream_url, "TokenValue": g.token}))
     }
 
@@ -128,7 +145,9 @@ impl ExecState {
         let id = req["SessionId"].as_str().unwrap_or_default();
         let gw = self.gateway.as_ref().expect("a shim with a gateway");
         match gw.resume(id) {
-            Some(g) => Ok(json!({"SessionId": g.session_id, "StreamUrl": g.stream_url, "TokenValue": g.token})),
+            Some(g) => Ok(
+                json!({"SessionId": g.session_id, "StreamUrl": g.stream_url, "TokenValue": g.token}),
+            ),
             None => Err(AwsError {
                 code: "DoesNotExistException",
                 message: format!("Session {id} does not exist."),
@@ -138,7 +157,9 @@ impl ExecState {
 
     /// Adds the exec fields to moto's DescribeTasks answer.
     pub fn add_to_tasks(&self, answer: &mut Value) {
-        let Some(tasks) = answer["tasks"].as_array_mut() else { return };
+        let Some(tasks) = answer["tasks"].as_array_mut() else {
+            return;
+        };
         for t in tasks {
             let arn = t["taskArn"].as_str().unwrap_or_default().to_string();
             let Some(e) = self.task(&arn) else { continue };
@@ -147,14 +168,17 @@ impl ExecState {
             if let Some(containers) = t["containers"].as_array_mut() {
                 for c in containers {
                     c["runtimeId"] = json!(e.runtime_id);
-                    c["managedAgents"] = json!([{"name": "ExecuteCommandAgent", "lastStatus": e.agent}]);
+                    c["managedAgents"] =
+                        json!([{"name": "ExecuteCommandAgent", "lastStatus": e.agent}]);
                 }
             }
         }
     }
 
     pub fn add_to_services(&self, answer: &mut Value) {
-        let Some(services) = answer["services"].as_array_mut() else { return };
+        let Some(services) = answer["services"].as_array_mut() else {
+            return;
+        };
         for s in services {
             let arn = s["serviceArn"].as_str().unwrap_or_default();
             if self.services.iter().any(|x| x == arn) {

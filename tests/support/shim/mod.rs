@@ -65,7 +65,10 @@ impl Shim {
     }
 
     /// A shim that answers ExecuteCommand and StartSession with sessions on `gateway`.
-    pub fn with_gateway(moto_url: &str, gateway: Option<Arc<crate::support::gateway::Gateway>>) -> Self {
+    pub fn with_gateway(
+        moto_url: &str,
+        gateway: Option<Arc<crate::support::gateway::Gateway>>,
+    ) -> Self {
         let inner = Arc::new(Inner {
             moto: moto_url.trim_end_matches('/').to_string(),
             state: Mutex::new(State::default()),

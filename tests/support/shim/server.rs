@@ -89,7 +89,9 @@ async fn handle(inner: &Inner, client: &HttpClient, req: Request<Body>) -> Respo
     let operation = wire::operation(target.as_deref(), &body);
     inner.record(&operation, &body);
     let is_ecs = target.as_deref().is_some_and(|t| t.starts_with(ECS_PREFIX));
-    let is_ssm = target.as_deref().is_some_and(|t| t.starts_with("AmazonSSM."));
+    let is_ssm = target
+        .as_deref()
+        .is_some_and(|t| t.starts_with("AmazonSSM."));
     if let Some(answer) = exec_answer(inner, is_ecs, is_ssm, &operation, &body) {
         return match answer {
             Ok(v) => json_response(StatusCode::OK, v.to_string()),

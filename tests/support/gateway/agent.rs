@@ -105,6 +105,7 @@ pub async fn serve(
 }
 
 /// The session id from the request's path, and the WebSocket.
+#[allow(clippy::result_large_err)] // the callback's type is tungstenite's
 async fn accept(tcp: TcpStream) -> Option<(String, Ws)> {
     let path = Arc::new(std::sync::Mutex::new(String::new()));
     let seen = path.clone();

@@ -132,7 +132,7 @@ impl AgentKeys {
 
     pub fn open(&self, sealed: &[u8]) -> Option<Vec<u8>> {
         use aws_lc_rs::aead::{Aad, Nonce};
-        let nonce = Nonce::try_assume_unique_for_key(&sealed.get(..12)?).ok()?;
+        let nonce = Nonce::try_assume_unique_for_key(sealed.get(..12)?).ok()?;
         let mut body = sealed[12..].to_vec();
         let n = self
             .open

@@ -289,9 +289,9 @@ fn normal() -> Vec<Binding> {
         b(&[Char('X')], "X", Command::CancelRun, "cancel the run (builds pane)", Everywhere, None),
         b(&[Char('T')], "T", Command::Rerun, "rerun the run's failed jobs (builds pane)", Everywhere, None),
         b(&[Char('D')], "D", Command::Deploy, "deploy the run's image, or the selected image", Everywhere, None),
-        b(&[Char('x')], "x", Command::Exec(None), "exec: a shell in a container of the task (ECS Exec)", Everywhere, Some("exec")),
-        b(&[Char('i')], "i", Command::FocusTerminal, "type into the terminal pane (Ctrl-] leaves)", Everywhere, None),
-        b(&[Char('z')], "z", Command::FullScreen, "the terminal pane's session full screen (Ctrl-] comes back)", Everywhere, None),
+        b(&[Char('E')], "E", Command::Exec(None), "exec: a shell in a container of the task (ECS Exec)", Everywhere, None),
+        b(&[Char('I')], "I", Command::FocusTerminal, "type into the terminal pane (Ctrl-] leaves)", Everywhere, None),
+        b(&[Char('Z')], "Z", Command::FullScreen, "the terminal pane's session full screen (Ctrl-] comes back)", Everywhere, None),
         b(&[Char('q')], "q", Command::Quit, "quit", Everywhere, Some("quit")),
     ]
 }

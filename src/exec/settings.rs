@@ -79,3 +79,28 @@ pub fn check(forwards: &[ForwardConfig]) -> Result<(), (usize, &'static str, Str
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fwd(name: &str, remote: u16) -> ForwardConfig {
+        ForwardConfig {
+            name: name.into(),
+            service: "checkout".into(),
+            container: None,
+            remote_host: None,
+            remote_port: remote,
+            local_port: None,
+        }
+    }
+
+    #[test]
+    fn forwards_need_a_one_word_unique_name_and_real_ports() {
+        assert_eq!(check(&[fwd("a", 80), fwd("b", 81)]), Ok(()));
+        assert_eq!(check(&[fwd("a", 80), fwd("a", 81)]).unwrap_err().0, 1);
+        assert_eq!(check(&[fwd("two words", 80)]).unwrap_err().1, "name");
+        assert_eq!(check(&[fwd("a", 0)]).unwrap_err().1, "remote_port");
+        assert_eq!(fwd("a", 80).local(), 80);
+    }
+}

@@ -105,7 +105,7 @@ fn keys(state: &State, s: &Session, focused: bool, theme: &Theme) -> Vec<Span<'s
     let text = if s.phase.is_over() {
         match &s.phase {
             Phase::Failed { fix: Some(fix), .. } => format!(" {fix} "),
-            _ => " x opens another session ".to_string(),
+            _ => " E opens another session ".to_string(),
         }
     } else if focused {
         " typing into the session · Ctrl-] console keys · S-PgUp/S-PgDn scroll back ".to_string()

@@ -1,7 +1,7 @@
-//! The real binary in a PTY, exec'ing into a moto task: x on the service, the dialog saying
+//! The real binary in a PTY, exec'ing into a moto task: E on the service, the dialog saying
 //! exec is ready, Enter opens a shell in the terminal pane (ExecuteCommand answered by the
 //! shim, the data channel to the mock gateway), typing shows the echo, a resized terminal
-//! reaches the remote (`stty size`), z hands the whole terminal over and Ctrl-] takes it back,
+//! reaches the remote (`stty size`), Z hands the whole terminal over and Ctrl-] takes it back,
 //! and `exit 3` ends the session with its exit code said.
 
 use super::moto_exec::exec_world;
@@ -26,7 +26,7 @@ async fn a_shell_in_a_moto_task_echoes_resizes_goes_full_screen_and_exits_with_i
     ];
     let mut c = Console::spawn(&args, &env);
     c.wait_for("web");
-    c.send("x");
+    c.send("E");
     c.wait_for("exec into a task of web");
     c.wait_for("✓ exec is on");
     c.send("\r");
@@ -56,7 +56,7 @@ async fn a_shell_in_a_moto_task_echoes_resizes_goes_full_screen_and_exits_with_i
 
     // Full screen: the console leaves its screen; Ctrl-] (0x1d) brings it back.
     c.send("\x1d");
-    c.send("z");
+    c.send("Z");
     c.wait_for_screen("the session to hold the terminal", |_| true);
     c.eventually("the alternate screen to go", || !c.alternate_screen());
     c.send("echo whole-terminal\r");
@@ -67,7 +67,7 @@ async fn a_shell_in_a_moto_task_echoes_resizes_goes_full_screen_and_exits_with_i
     c.eventually("the console's screen back", || c.alternate_screen());
     c.wait_for("exec /bin/sh");
 
-    c.send("i");
+    c.send("I");
     c.send("exit 3\r");
     c.wait_for("exit code 3");
     c.send("q");

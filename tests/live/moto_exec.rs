@@ -176,6 +176,7 @@ async fn a_kms_key_configured_on_the_cluster_is_said_before_the_call() {
         .await
         .unwrap();
     let fleet = w.fleet().await;
+    // ecs:DescribeClusters with its configurations, as moto keeps them.
     let c = fleet.cluster_exec(&configured).await.unwrap();
     assert_eq!(
         c.kms_key,

@@ -167,8 +167,16 @@ async fn a_dropped_connection_is_resumed_with_a_new_token_and_nothing_is_lost_or
     assert_eq!(out.matches("\nafter the blip\r\n").count(), 1, "{out:?}");
     drop(s.input);
     assert_eq!(s.session.await.unwrap(), ChannelEnd::Ended);
-    // The console said it was done: the agent was told to terminate.
-    assert!(gw.seen(&s.id).flags.contains(&2));
+    // The console said it was done: the agent was told to terminate (and acknowledged it
+    // before the socket closed; the gateway notes it as it handles it).
+    let told = async {
+        while !gw.seen(&s.id).flags.contains(&2) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), told)
+        .await
+        .expect("the terminate flag");
 }
 
 #[tokio::test]
@@ -207,11 +215,19 @@ async fn a_wrong_token_is_refused_by_the_gateway() {
     let gw = Arc::new(Gateway::start(None));
     let mut s = setup(&gw, Plan::shell("ecs:c_t_r"));
     s.token = "not-the-token".into();
-    let (_input, rx) = mpsc::channel(1);
-    let (tx, _events) = mpsc::channel(8);
+    let (input, rx) = mpsc::channel(1);
+    let (tx, mut events) = mpsc::channel(8);
     // The gateway closes the socket; resuming asks for a new token, which works.
-    let run = channel::run(s.clone(), Arc::new(GatewayApi(gw.clone())), rx, tx);
-    let _ = tokio::time::timeout(Duration::from_secs(20), run).await;
+    let run = tokio::spawn(channel::run(
+        s.clone(),
+        Arc::new(GatewayApi(gw.clone())),
+        rx,
+        tx,
+    ));
+    let mut out = String::new();
+    read_until(&mut events, &mut out, "$ ").await;
+    drop(input);
+    assert_eq!(run.await.unwrap(), ChannelEnd::Ended);
     let seen = gw.seen(&s.session_id);
     assert_eq!(seen.refused, 1);
     assert_eq!(seen.connections, 1, "the resumed token was accepted");

@@ -93,7 +93,14 @@ impl Channel {
     }
 
     pub(super) async fn on_complete(&mut self, payload: &[u8]) {
-        let complete: p::HandshakeComplete = serde_json::from_slice(payload).unwrap_or_default();
+        // Some agents encrypt this message too once the session is encrypted.
+        let complete: p::HandshakeComplete = serde_json::from_slice(payload)
+            .ok()
+            .or_else(|| {
+                let plain = self.cipher.as_ref()?.open(payload).ok()?;
+                serde_json::from_slice(&plain).ok()
+            })
+            .unwrap_or_default();
         if !complete.customer_message.is_empty() {
             self.emit(FromAgent::Message(complete.customer_message))
                 .await;

@@ -35,6 +35,8 @@ pub const PAYLOAD_CHUNK: usize = 1024;
 pub const WINDOW: usize = 2048;
 const RESEND_EVERY: Duration = Duration::from_millis(50);
 const RESUME_ATTEMPTS: u32 = 5;
+/// How long a session the caller ended waits for its last messages' acknowledgements.
+const END_GRACE: Duration = Duration::from_secs(1);
 /// Agents after this accept the terminate flag.
 const TERMINATE_FLAG_AFTER: &str = "2.3.722.0";
 
@@ -233,12 +235,22 @@ impl Channel {
         }
     }
 
-    /// The caller is done: tell the agent (when it understands the flag), then close.
+    /// The caller is done: tell the agent (when it understands the flag), give what is still
+    /// unacknowledged a moment to arrive, then close.
     async fn end(&mut self) -> ChannelEnd {
         if self.ready && p::version_after(&self.agent_version, TERMINATE_FLAG_AFTER) {
             self.send_stream(PayloadType::FLAG, 2u32.to_be_bytes().to_vec())
                 .await;
         }
+        let settle = async {
+            while self.outbox.unacknowledged() > 0 && !self.broken {
+                let m = self.ws.next().await;
+                if self.on_socket(m).await.is_some() {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(END_GRACE, settle).await;
         let _ = self.ws.close(None).await;
         ChannelEnd::Ended
     }

@@ -122,7 +122,7 @@ fn running(tasks: Vec<Task>) -> Vec<Task> {
         .collect()
 }
 
-/// `x` or `:exec`: the dialog for the selected task, or a running task of the selected
+/// `E` or `:exec`: the dialog for the selected task, or a running task of the selected
 /// service (or the rollout view's).
 pub(in crate::state) fn open_dialog(
     state: &mut State,

@@ -31,19 +31,19 @@ pub fn pane_guess(state: &State) -> (u16, u16) {
     }
 }
 
-/// `i`: type into the pane's session.
+/// `I`: type into the pane's session.
 pub(in crate::state) fn focus(state: &mut State) {
     match &state.exec.session {
         Some(s) if s.hold == Hold::Pane && !s.phase.is_over() => {
             state.mode = Mode::Terminal;
             state.dirty = true;
         }
-        Some(_) => state.flash("the session has ended; x opens another"),
-        None => state.flash("no session: x opens one in the selected task"),
+        Some(_) => state.flash("the session has ended; E opens another"),
+        None => state.flash("no session: E opens one in the selected task"),
     }
 }
 
-/// `z`: the pane's session takes the whole terminal.
+/// `Z`: the pane's session takes the whole terminal.
 pub(in crate::state) fn full_screen(state: &mut State, fx: &mut Vec<Effect>) {
     let Some(s) = state.exec.session.as_mut().filter(|s| !s.phase.is_over()) else {
         return state.flash("no session to show full screen: x opens one");

@@ -28,9 +28,9 @@ fn tasks_of(s: &State) -> Vec<Task> {
         .collect()
 }
 
-/// `x` on the selected service, then its tasks arrive.
+/// `E` on the selected service, then its tasks arrive.
 fn dialog_with(s: &mut State, edit: impl Fn(&mut Task)) -> Vec<ExecEffect> {
-    let fx = exec_effects(&press(s, KeyCode::Char('x')));
+    let fx = exec_effects(&press(s, KeyCode::Char('E')));
     let key = s.selected_service().unwrap().key();
     let mut tasks = tasks_of(s);
     assert!(!tasks.is_empty(), "the demo's service has running tasks");
@@ -52,7 +52,7 @@ fn open_ready(s: &mut State) -> u64 {
 }
 
 #[test]
-fn x_opens_the_dialog_reads_the_tasks_and_the_clusters_exec_configuration() {
+fn e_opens_the_dialog_reads_the_tasks_and_the_clusters_exec_configuration() {
     let mut s = loaded();
     let fx = dialog_with(&mut s, |_| {});
     let key = s.selected_service().unwrap().key();
@@ -178,7 +178,7 @@ fn full_screen_hands_the_terminal_over_and_ctrl_bracket_takes_it_back() {
     let mut s = loaded();
     let id = open_ready(&mut s);
     press_mod(&mut s, KeyCode::Char(']'), KeyModifiers::CONTROL);
-    let fx = exec_effects(&press(&mut s, KeyCode::Char('z')));
+    let fx = exec_effects(&press(&mut s, KeyCode::Char('Z')));
     assert!(s.exec.handed_over);
     assert!(
         fx.iter().any(|e| matches!(e, ExecEffect::HandOver(_))),
@@ -212,7 +212,7 @@ fn full_screen_hands_the_terminal_over_and_ctrl_bracket_takes_it_back() {
 #[test]
 fn read_only_refuses_exec_and_forwards() {
     let mut s = loaded_with(true);
-    assert!(exec_effects(&press(&mut s, KeyCode::Char('x'))).is_empty());
+    assert!(exec_effects(&press(&mut s, KeyCode::Char('E'))).is_empty());
     assert!(
         s.flash
             .clone()

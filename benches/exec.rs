@@ -89,7 +89,10 @@ fn setup(gw: &Gateway, plan: Plan) -> Setup {
         stream_url: g.stream_url,
         token: g.token,
         target,
-        policy: StreamPolicy { region: "us-east-1".into(), local_endpoint: true },
+        policy: StreamPolicy {
+            region: "us-east-1".into(),
+            local_endpoint: true,
+        },
         client_id: "bench".into(),
     }
 }
@@ -102,7 +105,12 @@ struct Shell {
 async fn shell(gw: &Arc<Gateway>) -> Shell {
     let (input, rx) = mpsc::channel(64);
     let (tx, mut events) = mpsc::channel(64);
-    tokio::spawn(channel::run(setup(gw, Plan::shell("ecs:c_t_r")), Arc::new(Api(gw.clone())), rx, tx));
+    tokio::spawn(channel::run(
+        setup(gw, Plan::shell("ecs:c_t_r")),
+        Arc::new(Api(gw.clone())),
+        rx,
+        tx,
+    ));
     // The prompt: the session is ready.
     while let Some(e) = events.recv().await {
         if let FromAgent::Output(b) = e
@@ -129,7 +137,11 @@ async fn key_echo(s: &mut Shell) -> Duration {
 }
 
 fn keystrokes(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     let gw = Arc::new(Gateway::start_marked(None, agent_thread));
     let mut s = rt.block_on(shell(&gw));
     let mut samples: Vec<Duration> = rt.block_on(async {
@@ -152,16 +164,18 @@ fn keystrokes(c: &mut Criterion) {
         samples[samples.len() - 1]
     );
     c.bench_function("exec: keystroke to echo through the gateway", |b| {
-        b.iter_custom(|n| rt.block_on(async {
-            let mut total = Duration::ZERO;
-            for i in 0..n {
-                total += key_echo(&mut s).await;
-                if i % 60 == 59 {
-                    s.input.send(ToAgent::Data(vec![0x03])).await.unwrap();
+        b.iter_custom(|n| {
+            rt.block_on(async {
+                let mut total = Duration::ZERO;
+                for i in 0..n {
+                    total += key_echo(&mut s).await;
+                    if i % 60 == 59 {
+                        s.input.send(ToAgent::Data(vec![0x03])).await.unwrap();
+                    }
                 }
-            }
-            total
-        }))
+                total
+            })
+        })
     });
 }
 
@@ -201,7 +215,11 @@ async fn download(port: u16) -> usize {
 }
 
 fn throughput(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     let gw = Arc::new(Gateway::start_marked(None, agent_thread));
     let local = rt.block_on(async {
         let remote = source().await;
@@ -228,7 +246,11 @@ fn throughput(c: &mut Criterion) {
 
 fn memory(_: &mut Criterion) {
     const SESSIONS: usize = 20;
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     let gw = Arc::new(Gateway::start_marked(None, agent_thread));
     let before = LIVE.load(Ordering::Relaxed);
     let mut open = Vec::new();

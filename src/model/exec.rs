@@ -36,6 +36,55 @@ pub struct ClusterExec {
     pub logging: String,
 }
 
+/// How the interactive session stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase {
+    /// ExecuteCommand sent, or the data channel opening.
+    Opening,
+    Open,
+    Reconnecting,
+    /// The session ended: the command's exit code when the agent said it, and why.
+    Ended {
+        code: Option<i32>,
+        reason: String,
+    },
+    Failed {
+        message: String,
+        fix: Option<String>,
+    },
+}
+
+impl Phase {
+    pub fn is_over(&self) -> bool {
+        matches!(self, Phase::Ended { .. } | Phase::Failed { .. })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForwardState {
+    /// Finding a task, starting the session.
+    Starting,
+    /// Listening, carrying connections.
+    Active,
+    /// Its task went (stopped, draining) or its session broke: moving to another task.
+    Retargeting,
+    /// Waiting before trying again, after a failure it said.
+    Failed,
+    Stopped,
+}
+
+impl ForwardState {
+    pub fn word(self) -> &'static str {
+        match self {
+            ForwardState::Starting => "starting",
+            ForwardState::Active => "active",
+            ForwardState::Retargeting => "re-targeting",
+            ForwardState::Failed => "failed",
+            ForwardState::Stopped => "stopped",
+        }
+    }
+}
+
 /// A container to open a session in.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ExecTarget {

@@ -1,7 +1,7 @@
 //! How exec sessions and port forwards look.
 
 use super::Theme;
-use crate::state::exec::{ForwardState, Phase};
+use crate::model::exec::{ForwardState, Phase};
 use ratatui::style::{Modifier, Style};
 
 impl Theme {

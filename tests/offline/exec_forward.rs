@@ -93,6 +93,15 @@ async fn two_concurrent_connections_each_get_exactly_their_own_bytes() {
         "the second connection got bytes that are not its own"
     );
     assert_eq!(counters.total.load(Ordering::Relaxed), 2);
+    // A chunk is counted once written, which may be just after the client read it.
+    let counted = async {
+        while counters.bytes_in.load(Ordering::Relaxed) < 600_000 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), counted)
+        .await
+        .expect("bytes counted");
     assert_eq!(counters.bytes_out.load(Ordering::Relaxed), 600_000);
     assert_eq!(counters.bytes_in.load(Ordering::Relaxed), 600_000);
     stop.send(true).unwrap();

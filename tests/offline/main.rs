@@ -22,6 +22,7 @@ mod exec_frames;
 mod filter_bound;
 mod github_client;
 mod keys_config;
+mod layers;
 mod link_header;
 mod log_props;
 mod log_screens;

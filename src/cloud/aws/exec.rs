@@ -3,20 +3,20 @@
 //! `kms:GenerateDataKey` for sessions the agent encrypts, and the cluster's exec configuration
 //! (`ecs:DescribeClusters`) for the readiness the console says before the call.
 
-use super::errors::{ErrorMapper, Within};
-use crate::cloud::{CloudError, CloudResult, ErrorKind};
+use crate::cloud::aws::gate::{CallGate, Within};
 use crate::exec::channel::DataKey;
 use crate::exec::crypto::DATA_KEY_BYTES;
+use crate::model::{ApiError, ApiResult, ErrorKind};
 use crate::model::{Clean, ClusterExec, ExecTarget, RemotePort, SessionGrant};
 use aws_sdk_ecs::types::ClusterField;
 
 /// The interactive session ExecuteCommand opens in `target`'s container.
 pub async fn execute_command(
     ecs: &aws_sdk_ecs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     target: &ExecTarget,
     command: &str,
-) -> CloudResult<SessionGrant> {
+) -> ApiResult<SessionGrant> {
     let out = ecs
         .execute_command()
         .cluster(&target.cluster)
@@ -25,7 +25,7 @@ pub async fn execute_command(
         .command(command)
         .interactive(true)
         .send()
-        .within(errors, "ecs:ExecuteCommand")
+        .within(gate, "ecs:ExecuteCommand")
         .await?;
     let s = out
         .session()
@@ -42,12 +42,12 @@ pub async fn execute_command(
 /// audit log shows in SSM's session history too.
 pub async fn start_port_session(
     ssm: &aws_sdk_ssm::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     target: &ExecTarget,
     remote: &RemotePort,
     local_port: u16,
     reason: &str,
-) -> CloudResult<SessionGrant> {
+) -> ApiResult<SessionGrant> {
     let (document, params) = remote.document(local_port);
     let parameters = params
         .into_iter()
@@ -60,7 +60,7 @@ pub async fn start_port_session(
         .set_parameters(Some(parameters))
         .reason(reason)
         .send()
-        .within(errors, "ssm:StartSession")
+        .within(gate, "ssm:StartSession")
         .await?;
     grant(
         out.session_id(),
@@ -74,14 +74,14 @@ pub async fn start_port_session(
 /// timed out).
 pub async fn resume(
     ssm: &aws_sdk_ssm::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     session_id: &str,
-) -> CloudResult<Option<String>> {
+) -> ApiResult<Option<String>> {
     let out = ssm
         .resume_session()
         .session_id(session_id)
         .send()
-        .within(errors, "ssm:ResumeSession")
+        .within(gate, "ssm:ResumeSession")
         .await?;
     Ok(out
         .token_value()
@@ -92,17 +92,17 @@ pub async fn resume(
 /// A 64-byte data key under `key_id`, with the session's encryption context.
 pub async fn data_key(
     kms: &aws_sdk_kms::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     key_id: &str,
     context: &[(String, String)],
-) -> CloudResult<DataKey> {
+) -> ApiResult<DataKey> {
     let out = kms
         .generate_data_key()
         .key_id(key_id)
         .number_of_bytes(DATA_KEY_BYTES as i32)
         .set_encryption_context(Some(context.iter().cloned().collect()))
         .send()
-        .within(errors, "kms:GenerateDataKey")
+        .within(gate, "kms:GenerateDataKey")
         .await?;
     let (Some(blob), Some(plain)) = (out.ciphertext_blob(), out.plaintext()) else {
         return Err(no_session("kms:GenerateDataKey"));
@@ -116,18 +116,18 @@ pub async fn data_key(
 /// The cluster's `executeCommandConfiguration`.
 pub async fn cluster_exec(
     ecs: &aws_sdk_ecs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     cluster: &str,
-) -> CloudResult<ClusterExec> {
+) -> ApiResult<ClusterExec> {
     let out = ecs
         .describe_clusters()
         .clusters(cluster)
         .include(ClusterField::Configurations)
         .send()
-        .within(errors, "ecs:DescribeClusters")
+        .within(gate, "ecs:DescribeClusters")
         .await?;
     let Some(c) = out.clusters().first() else {
-        return Err(CloudError::new(
+        return Err(ApiError::new(
             ErrorKind::Other,
             format!("ecs:DescribeClusters: no cluster {cluster}"),
         ));
@@ -148,8 +148,8 @@ pub async fn cluster_exec(
     .cleaned())
 }
 
-fn no_session(action: &str) -> CloudError {
-    CloudError::new(
+fn no_session(action: &str) -> ApiError {
+    ApiError::new(
         ErrorKind::Unreadable,
         format!("{action}: the answer has no session"),
     )
@@ -160,7 +160,7 @@ fn grant(
     url: Option<&str>,
     token: Option<&str>,
     action: &str,
-) -> CloudResult<SessionGrant> {
+) -> ApiResult<SessionGrant> {
     match (id, url, token) {
         (Some(id), Some(url), Some(token)) if !url.is_empty() && !token.is_empty() => {
             Ok(SessionGrant {

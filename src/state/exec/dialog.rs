@@ -4,7 +4,7 @@
 //! the service's name.
 
 use super::{ExecEffect, Hold, OpenSession, Phase, Screen, Session};
-use crate::keymap::Command;
+use crate::keys::Command;
 use crate::model::exec::{Readiness, readiness};
 use crate::model::{ExecTarget, Service, ServiceKey, Task, TaskStatus};
 use crate::state::{Effect, Mode, Pane, State};

@@ -1,35 +1,10 @@
 //! Port forwards: `:pf NAME` (a `[[forward]]` of the config), `:pf SERVICE REMOTE_PORT
 //! [LOCAL_PORT]` (ad hoc), `:pf stop NAME`, and `:forwards`, the list of each forward's state.
 
-use super::{ExecEffect, ForwardSpec};
+use super::{ExecEffect, ForwardSpec, ForwardState};
 use crate::exec::settings::ForwardConfig;
 use crate::model::{RemotePort, ServiceKey};
 use crate::state::{Effect, Mode, State};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ForwardState {
-    /// Finding a task, starting the session.
-    Starting,
-    /// Listening, carrying connections.
-    Active,
-    /// Its task went (stopped, draining) or its session broke: moving to another task.
-    Retargeting,
-    /// Waiting before trying again, after a failure it said.
-    Failed,
-    Stopped,
-}
-
-impl ForwardState {
-    pub fn word(self) -> &'static str {
-        match self {
-            ForwardState::Starting => "starting",
-            ForwardState::Active => "active",
-            ForwardState::Retargeting => "re-targeting",
-            ForwardState::Failed => "failed",
-            ForwardState::Stopped => "stopped",
-        }
-    }
-}
 
 /// One forward as its worker reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +58,7 @@ pub(in crate::state) fn port_forward(state: &mut State, arg: Option<String>, fx:
                 .exec
                 .forwards
                 .iter()
-                .any(|f| f.name == spec.name && f.state != super::ForwardState::Stopped)
+                .any(|f| f.name == spec.name && f.state != ForwardState::Stopped)
             {
                 return state.flash(format!(
                     "forward {} runs already (see :forwards)",

@@ -9,26 +9,27 @@ mod forwards;
 pub mod screen;
 mod terminal;
 
+pub use crate::model::exec::{ForwardState, Phase};
 pub use dialog::{ExecDialog, Field};
 pub use events::on_msg;
-pub use forwards::{ForwardRow, ForwardState};
+pub use forwards::ForwardRow;
 pub use screen::Screen;
 
 use crate::exec::settings::{ExecConfig, ForwardConfig};
 use crate::model::{ClusterExec, ContextInfo, ExecTarget, RemotePort, ServiceKey, Task};
 use std::collections::HashMap;
 
-pub(super) use dialog::on_dialog;
+pub(in crate::state) use dialog::on_dialog;
 pub use terminal::{beside, is_escape};
-pub(super) use terminal::{on_layout, on_resize, on_terminal_key};
+pub(in crate::state) use terminal::{on_layout, on_resize, on_terminal_key};
 
 /// The normal mode's exec commands; false for any other command.
-pub(super) fn command(
+pub(in crate::state) fn command(
     state: &mut crate::state::State,
-    c: &crate::keymap::Command,
+    c: &crate::keys::Command,
     fx: &mut Vec<crate::state::Effect>,
 ) -> bool {
-    use crate::keymap::Command;
+    use crate::keys::Command;
     match c {
         Command::Exec(cmd) => dialog::open_dialog(state, cmd.clone(), fx),
         Command::FocusTerminal => terminal::focus(state),
@@ -47,30 +48,6 @@ pub enum Hold {
     Pane,
     /// The whole terminal, handed over; the console comes back when it ends.
     FullScreen,
-}
-
-/// How the interactive session stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Phase {
-    /// ExecuteCommand sent, or the data channel opening.
-    Opening,
-    Open,
-    Reconnecting,
-    /// The session ended: the command's exit code when the agent said it, and why.
-    Ended {
-        code: Option<i32>,
-        reason: String,
-    },
-    Failed {
-        message: String,
-        fix: Option<String>,
-    },
-}
-
-impl Phase {
-    pub fn is_over(&self) -> bool {
-        matches!(self, Phase::Ended { .. } | Phase::Failed { .. })
-    }
 }
 
 #[derive(Debug)]

@@ -1,9 +1,9 @@
 //! The calls a running session makes (a KMS data key, a resume), through the context's fleet
 //! and its API budget, at action priority.
 
+use crate::budget::{Priority, with_priority};
 use crate::cloud::Fleet;
 use crate::exec::channel::{DataKey, SessionApi};
-use crate::workers::budget::{Priority, with_priority};
 use async_trait::async_trait;
 use std::sync::Arc;
 

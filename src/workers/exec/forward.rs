@@ -5,6 +5,7 @@
 //! the session breaks for good (a network blip alone is resumed by the data channel).
 
 use super::api::FleetApi;
+use crate::budget::{Priority, with_priority};
 use crate::cloud::Fleet;
 use crate::exec::channel::Setup;
 use crate::exec::forward::{self as fwd, Counters, ForwardEnd};
@@ -12,7 +13,6 @@ use crate::exec::message_id::MessageId;
 use crate::model::{AgentStatus, ExecTarget, SessionGrant, Task, TaskStatus};
 use crate::state::exec::{ForwardRow, ForwardSpec, ForwardState};
 use crate::workers::audit::Audit;
-use crate::workers::budget::{Priority, with_priority};
 use serde_json::json;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};

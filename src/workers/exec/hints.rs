@@ -1,11 +1,11 @@
 //! What to change when a session cannot open: the permission an AccessDenied names, the agent
 //! that cannot reach SSM, the WebSocket the token or a policy refused.
 
-use crate::cloud::{CloudError, ErrorKind};
 use crate::model::ExecTarget;
 use crate::model::exec::{Blocker, permission_hint};
+use crate::model::{ApiError, ErrorKind};
 
-pub fn fix_for_cloud(e: &CloudError, target: &ExecTarget) -> Option<String> {
+pub fn fix_for_cloud(e: &ApiError, target: &ExecTarget) -> Option<String> {
     match &e.kind {
         ErrorKind::AccessDenied(action) => Some(permission_hint(action, target)),
         _ => fix_for(&e.message, target),

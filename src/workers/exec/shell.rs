@@ -5,14 +5,15 @@
 use super::api::FleetApi;
 use super::clean::OutputCleaner;
 use super::hints::fix_for;
-use crate::cloud::{CloudError, Fleet};
+use crate::budget::{Priority, with_priority};
+use crate::cloud::Fleet;
 use crate::exec::channel::{self, ChannelEnd, FromAgent, Setup, ToAgent};
 use crate::exec::message_id::MessageId;
+use crate::model::ApiError;
 use crate::model::SessionGrant;
 use crate::state::Msg;
 use crate::state::exec::{ExecMsg, OpenSession};
 use crate::workers::audit::Audit;
-use crate::workers::budget::{Priority, with_priority};
 use serde_json::json;
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -109,7 +110,7 @@ fn ready_to_open(audit: &Audit, open: &OpenSession) -> Result<(), String> {
         .map_err(|e| format!("the audit log could not be written ({e}); no session was opened"))
 }
 
-async fn refused(audit: &Audit, open: &OpenSession, e: CloudError, tx: &mpsc::Sender<Msg>) {
+async fn refused(audit: &Audit, open: &OpenSession, e: ApiError, tx: &mpsc::Sender<Msg>) {
     let fix = super::hints::fix_for_cloud(&e, &open.target);
     let _ = audit_with(audit, "refused", open, "", json!({"error": e.to_string()}));
     let m = ExecMsg::Failed {

@@ -4,7 +4,7 @@
 
 use super::helpers::*;
 use crossterm::event::{KeyCode, KeyModifiers};
-use deckwatch::cloud::sim::seed;
+use deckwatch::demo::seed;
 use deckwatch::model::{AgentStatus, Task};
 use deckwatch::state::exec::{ExecEffect, ExecMsg, Phase};
 use deckwatch::state::{Effect, Mode, Msg, State, Viewport, update};

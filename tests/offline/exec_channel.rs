@@ -232,3 +232,25 @@ async fn a_wrong_token_is_refused_by_the_gateway() {
     assert_eq!(seen.refused, 1);
     assert_eq!(seen.connections, 1, "the resumed token was accepted");
 }
+
+#[tokio::test]
+async fn the_demo_says_exec_and_forwards_need_a_real_context() {
+    use deckwatch::cloud::Fleet;
+    use deckwatch::model::{ExecTarget, RemotePort};
+    let demo = deckwatch::demo::SimFleet::new(crate::support::testkit::EPOCH);
+    let task = demo.tasks(None).await.unwrap().remove(0);
+    // The demo's tasks answer the readiness fields, so the dialog has something to say.
+    assert!(task.exec_enabled);
+    let target = ExecTarget::of(&task, "app").expect("the demo's container");
+    let exec = demo.execute_command(&target, "/bin/sh").await.unwrap_err();
+    assert!(exec.message.contains("need a real AWS context"), "{exec}");
+    let remote = RemotePort {
+        host: None,
+        port: 80,
+    };
+    let pf = demo
+        .start_port_session(&target, &remote, 8080, "test")
+        .await
+        .unwrap_err();
+    assert!(pf.message.contains("the demo fleet has no SSM"), "{pf}");
+}

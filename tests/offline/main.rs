@@ -50,4 +50,5 @@ mod sim_soak;
 mod sizes;
 mod snapshots;
 mod snapshots_builds;
+mod snapshots_exec;
 mod testing_md;

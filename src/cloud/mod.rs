@@ -6,6 +6,8 @@ pub mod listing;
 
 pub use listing::Listing;
 
+use crate::exec::StreamPolicy;
+use crate::exec::channel::DataKey;
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
     Alarm, AlarmTransition, AwsCall, ContextInfo, Image, LiveEnd, LiveQuery, LiveUpdate, LogPage,
@@ -13,6 +15,7 @@ use crate::model::{
     ServiceKey, Task, TaskDefRef, TaskDefinition, Utilisation,
 };
 use crate::model::{ApiError, ApiResult, ErrorKind};
+use crate::model::{ClusterExec, ExecTarget, RemotePort, SessionGrant};
 use async_trait::async_trait;
 
 /// A Live Tail session: its updates, ending with how it ended.
@@ -155,6 +158,69 @@ pub trait Fleet: Send + Sync + 'static {
             "this backend keeps audit records locally only",
         ))
     }
+    // ECS Exec and port forwarding (`exec`). The demo has no SSM: its answers say so.
+    /// A cluster's exec configuration (its KMS key), for the readiness said before a call.
+    async fn cluster_exec(&self, cluster: &str) -> ApiResult<ClusterExec> {
+        let _ = cluster;
+        Err(no_sessions())
+    }
+    /// `ecs:ExecuteCommand`, interactive. Only the exec worker calls this, after the dialog.
+    async fn execute_command(&self, target: &ExecTarget, command: &str) -> ApiResult<SessionGrant> {
+        let _ = (target, command);
+        Err(no_sessions())
+    }
+    /// `ssm:StartSession` with a port-forwarding document.
+    async fn start_port_session(
+        &self,
+        target: &ExecTarget,
+        remote: &RemotePort,
+        local_port: u16,
+        reason: &str,
+    ) -> ApiResult<SessionGrant> {
+        let _ = (target, remote, local_port, reason);
+        Err(no_sessions())
+    }
+    /// `ssm:ResumeSession`: a broken session's new token (None: it timed out).
+    async fn resume_session(&self, session_id: &str) -> ApiResult<Option<String>> {
+        let _ = session_id;
+        Err(no_sessions())
+    }
+    /// `kms:GenerateDataKey` for a session the agent encrypts.
+    async fn data_key(&self, key_id: &str, context: &[(String, String)]) -> ApiResult<DataKey> {
+        let _ = (key_id, context);
+        Err(no_sessions())
+    }
+    /// Where sessions may connect, and what the session-manager-plugin is told.
+    fn session_place(&self) -> SessionPlace {
+        SessionPlace::default()
+    }
+}
+
+/// Where a context's sessions may connect, and what the session-manager-plugin is told.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionPlace {
+    pub policy: StreamPolicy,
+    /// The profile name, empty for the default chain.
+    pub profile: String,
+    /// The SSM endpoint the plugin calls.
+    pub ssm_endpoint: String,
+}
+
+/// What the demo (and any backend without SSM) answers.
+pub fn no_sessions() -> ApiError {
+    ApiError::new(
+        ErrorKind::Other,
+        "ECS Exec and port forwarding need a real AWS context: the demo fleet has no SSM agent \
+         to talk to (start deckwatch with --profile or --context)",
+    )
+}
+
+fn refused_read_only(what: &str) -> ApiError {
+    tracing::warn!(what, "refused: read-only");
+    ApiError::new(
+        ErrorKind::Other,
+        format!("refused: read-only, {what} was not sent"),
+    )
 }
 
 fn unavailable(what: &str) -> ApiError {
@@ -251,6 +317,31 @@ impl Fleet for ReadOnly {
             ErrorKind::Other,
             format!("refused: read-only, {call} was not sent"),
         ))
+    }
+    async fn cluster_exec(&self, cluster: &str) -> ApiResult<ClusterExec> {
+        self.0.cluster_exec(cluster).await
+    }
+    fn session_place(&self) -> SessionPlace {
+        self.0.session_place()
+    }
+    // A session writes to a container (a shell) or opens a way into the network: refused.
+    async fn execute_command(&self, _: &ExecTarget, _: &str) -> ApiResult<SessionGrant> {
+        Err(refused_read_only("ecs:ExecuteCommand"))
+    }
+    async fn start_port_session(
+        &self,
+        _: &ExecTarget,
+        _: &RemotePort,
+        _: u16,
+        _: &str,
+    ) -> ApiResult<SessionGrant> {
+        Err(refused_read_only("ssm:StartSession"))
+    }
+    async fn resume_session(&self, _: &str) -> ApiResult<Option<String>> {
+        Err(refused_read_only("ssm:ResumeSession"))
+    }
+    async fn data_key(&self, _: &str, _: &[(String, String)]) -> ApiResult<DataKey> {
+        Err(refused_read_only("kms:GenerateDataKey"))
     }
     async fn register_task_def(
         &self,

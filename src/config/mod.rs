@@ -43,6 +43,12 @@ pub struct Config {
     /// its tags `deckwatch:repo`, `deckwatch:workflow` and `deckwatch:ref`.
     #[serde(default, rename = "build")]
     pub builds: Vec<BuildConfig>,
+    /// `[exec]`: ECS Exec sessions.
+    #[serde(default)]
+    pub exec: crate::exec::settings::ExecConfig,
+    /// Named port forwards (`[[forward]]`), started with `:pf NAME`.
+    #[serde(default, rename = "forward")]
+    pub forwards: Vec<crate::exec::settings::ForwardConfig>,
 }
 
 /// `[github]`: where the GitHub API is and how to get a token.
@@ -297,8 +303,20 @@ impl Config {
                 "logs.max_lines must be at least 1 and logs.max_bytes at least 65536".into(),
             ));
         }
+        self.check_exec()?;
         self.check_logs()
             .map_err(|message| wrong(toml_path!["logs"], message))
+    }
+
+    fn check_exec(&self) -> Result<(), Wrong> {
+        use crate::exec::settings::{MAX_SCROLLBACK, check};
+        check(&self.forwards)
+            .map_err(|(i, key, message)| wrong(toml_path!["forward", i, key], message))?;
+        if self.exec.scrollback > MAX_SCROLLBACK {
+            let message = format!("exec.scrollback may be at most {MAX_SCROLLBACK}");
+            return Err(wrong(toml_path!["exec", "scrollback"], message));
+        }
+        Ok(())
     }
 
     fn check_logs(&self) -> Result<(), String> {

@@ -9,6 +9,7 @@ pub mod clean;
 pub mod codedeploy;
 pub mod error;
 pub mod evidence;
+pub mod exec;
 pub mod history;
 mod image;
 mod log;
@@ -42,6 +43,10 @@ pub use codedeploy::{
     TrafficShape,
 };
 pub use error::{ApiError, ApiResult, ErrorKind, chain_text};
+pub use exec::{
+    AgentStatus, Blocker, ClusterExec, ExecTarget, Readiness, RemotePort, SessionGrant,
+    TaskContainer,
+};
 pub use history::{Outcome, PastDeployment, RollbackCause};
 pub use image::{Findings, Image};
 pub use log::{

@@ -8,6 +8,7 @@ pub mod builds;
 pub mod connection;
 pub mod contexts;
 mod data;
+pub mod exec;
 mod input;
 pub mod logs;
 mod msg;
@@ -50,6 +51,12 @@ pub enum Mode {
     Events(ServiceKey),
     /// The build dialog: ref and inputs, editable.
     Build(Box<builds::BuildForm>),
+    /// The exec dialog: task, container, command, pane or full screen.
+    Exec(Box<exec::ExecDialog>),
+    /// Keys go to the terminal pane's session (`Ctrl-]` leaves).
+    Terminal,
+    /// `:forwards`: each port forward's state.
+    Forwards,
 }
 
 impl Mode {
@@ -59,14 +66,19 @@ impl Mode {
             Mode::Normal => Layer::Normal,
             Mode::Filter => Layer::Filter,
             Mode::Palette(_) => Layer::Palette,
-            Mode::Help | Mode::Detail | Mode::Budget | Mode::Diff(_) | Mode::Events(_) => {
-                Layer::Overlay
-            }
+            Mode::Help
+            | Mode::Detail
+            | Mode::Budget
+            | Mode::Diff(_)
+            | Mode::Events(_)
+            | Mode::Forwards => Layer::Overlay,
             Mode::Confirm(..) if prod => Layer::ConfirmTyped,
             Mode::Confirm(..) => Layer::Confirm,
             Mode::Scale(_) => Layer::Scale,
             Mode::Build(f) if f.editing => Layer::BuildEdit,
             Mode::Build(_) => Layer::BuildForm,
+            Mode::Exec(_) => Layer::ExecDialog,
+            Mode::Terminal => Layer::Terminal,
         }
     }
 }
@@ -120,6 +132,8 @@ pub struct State {
     pub quit: bool,
     /// Unanswered calls, the team's audit log, a start that failed.
     pub connection: Connection,
+    /// ECS Exec: the dialog's data, the session and its screen, the port forwards.
+    pub exec: exec::ExecState,
     /// Something visible changed since the last draw.
     pub dirty: bool,
     /// Old data replaced by fresh data, for the loop to free off its own thread.
@@ -191,6 +205,7 @@ impl State {
             credentials_expiry: None,
             quit: false,
             connection: Connection::default(),
+            exec: exec::ExecState::default(),
             dirty: true,
             discarded: Discarded::default(),
             last_watch: None,
@@ -328,8 +343,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Resize(w, h) => {
             state.size = (w, h);
             state.dirty = true;
+            exec::on_resize(state, &mut effects);
         }
         Msg::Layout(v) => {
+            exec::on_layout(state, &v, &mut effects);
             state.rollout_view.max_scroll = v.scroll_limit;
             state.help_scroll = state.help_scroll.min(v.overlay_limit);
             if state.pane == Pane::Logs {
@@ -359,6 +376,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.credentials_expiry = at;
         }
         Msg::Connection(e) => connection::on_event(state, e),
+        Msg::Exec(m) => exec::on_msg(state, m, &mut effects),
         data => data::on_data(state, data),
     }
     builds::watch_effect(state, &mut effects);

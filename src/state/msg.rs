@@ -35,6 +35,8 @@ pub struct Viewport {
     pub scroll_limit: usize,
     /// How far the overlay on screen (the help) may scroll.
     pub overlay_limit: usize,
+    /// The inside (cols, rows) of the terminal pane, when one is drawn.
+    pub terminal: Option<(u16, u16)>,
 }
 
 #[derive(Debug)]
@@ -96,6 +98,8 @@ pub enum Msg {
     CredentialsExpiry(Option<Millis>),
     /// How the console stands with the backend: no answer, the team audit, a failed start.
     Connection(crate::state::ConnectionEvent),
+    /// ECS Exec and port forwarding: tasks and readiness, a session's output, the forwards.
+    Exec(crate::state::exec::ExecMsg),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,4 +125,7 @@ pub enum Effect {
     SaveLogs(Box<LogSave>),
     /// Put text on the clipboard through the terminal (OSC 52).
     Clipboard(String),
+    /// ECS Exec and port forwarding: open, type into, resize or end a session, hand it the
+    /// terminal, start or stop a forward.
+    Exec(crate::state::exec::ExecEffect),
 }

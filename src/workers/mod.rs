@@ -8,6 +8,7 @@ pub mod ci_runner;
 pub mod connect;
 pub mod credentials;
 pub mod evidence;
+pub mod exec;
 pub mod linking;
 pub mod log_save;
 pub mod logtail;

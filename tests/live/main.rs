@@ -13,6 +13,7 @@ mod support;
 
 mod budget_throttle;
 mod e2e_codedeploy;
+mod e2e_exec;
 mod e2e_moto;
 mod e2e_native_canary;
 mod e2e_native_strategies;
@@ -25,6 +26,8 @@ mod moto_credentials;
 mod moto_deploy;
 mod moto_endpoint_loss;
 mod moto_evidence;
+mod moto_exec;
+mod moto_forward;
 mod moto_logs;
 mod moto_metrics;
 mod moto_paired;

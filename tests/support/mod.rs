@@ -6,6 +6,7 @@
 pub mod counting;
 pub mod deny;
 pub mod fault_proxy;
+pub mod gateway;
 pub mod gh_server;
 pub mod headless;
 pub mod moto;

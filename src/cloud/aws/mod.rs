@@ -16,6 +16,7 @@ pub mod credentials;
 pub mod deploy;
 mod enrich;
 pub mod errors;
+pub mod exec;
 pub mod gate;
 pub mod history;
 pub mod images;
@@ -110,6 +111,8 @@ pub struct AwsFleet {
     cd: aws_sdk_codedeploy::Client,
     /// Which CodeDeploy deployment group deploys which CODE_DEPLOY service.
     cd_groups: codedeploy::GroupCache,
+    ssm: aws_sdk_ssm::Client,
+    kms: aws_sdk_kms::Client,
     gate: CallGate,
     profile: String,
     region: String,
@@ -124,6 +127,8 @@ pub struct AwsFleet {
     balancers: balancers::Balancers,
     /// The expiry of the credentials in use, from the watched chain.
     credentials: Arc<credentials::CredentialState>,
+    /// Where exec and forward sessions may connect.
+    session_place: crate::cloud::SessionPlace,
 }
 
 macro_rules! client {
@@ -176,6 +181,9 @@ impl AwsFleet {
             sts: client!(aws_sdk_sts, sdk, overrides),
             cd: client!(aws_sdk_codedeploy, sdk, overrides),
             cd_groups: Default::default(),
+            ssm: client!(aws_sdk_ssm, sdk, overrides),
+            kms: client!(aws_sdk_kms, sdk, overrides),
+            session_place: session_place(sdk, &opts, region.as_ref()),
             gate: CallGate::new(overrides.budget.clone(), ErrorMapper::new(explicit_profile)),
             profile: config::profile_label(&opts),
             region: region.to_string(),
@@ -310,6 +318,26 @@ impl AwsFleet {
                 }
             }
         }
+    }
+}
+
+/// Sessions connect only to the region's ssmmessages host, or to loopback when the endpoint
+/// URL is loopback (a local emulator); the plugin fallback is told the SSM endpoint.
+fn session_place(sdk: &SdkConfig, opts: &AwsOptions, region: &str) -> crate::cloud::SessionPlace {
+    let endpoint = sdk
+        .endpoint_url()
+        .map(str::to_string)
+        .or_else(|| opts.endpoint_url.clone());
+    let local = endpoint
+        .as_deref()
+        .is_some_and(crate::exec::stream_url::endpoint_is_loopback);
+    crate::cloud::SessionPlace {
+        policy: crate::exec::StreamPolicy {
+            region: region.to_string(),
+            local_endpoint: local,
+        },
+        profile: opts.profile.clone().unwrap_or_default(),
+        ssm_endpoint: endpoint.unwrap_or_else(|| format!("https://ssm.{region}.amazonaws.com")),
     }
 }
 
@@ -575,6 +603,44 @@ impl Fleet for AwsFleet {
 
     async fn audit_group_exists(&self, group: &str) -> ApiResult<bool> {
         mutations::audit_group_exists(self, group).await
+    }
+
+    async fn cluster_exec(&self, cluster: &str) -> ApiResult<crate::model::ClusterExec> {
+        exec::cluster_exec(&self.ecs, &self.gate, cluster).await
+    }
+
+    async fn execute_command(
+        &self,
+        target: &crate::model::ExecTarget,
+        command: &str,
+    ) -> ApiResult<crate::model::SessionGrant> {
+        exec::execute_command(&self.ecs, &self.gate, target, command).await
+    }
+
+    async fn start_port_session(
+        &self,
+        target: &crate::model::ExecTarget,
+        remote: &crate::model::RemotePort,
+        local_port: u16,
+        reason: &str,
+    ) -> ApiResult<crate::model::SessionGrant> {
+        exec::start_port_session(&self.ssm, &self.gate, target, remote, local_port, reason).await
+    }
+
+    async fn resume_session(&self, session_id: &str) -> ApiResult<Option<String>> {
+        exec::resume(&self.ssm, &self.gate, session_id).await
+    }
+
+    async fn data_key(
+        &self,
+        key_id: &str,
+        context: &[(String, String)],
+    ) -> ApiResult<crate::exec::channel::DataKey> {
+        exec::data_key(&self.kms, &self.gate, key_id, context).await
+    }
+
+    fn session_place(&self) -> crate::cloud::SessionPlace {
+        self.session_place.clone()
     }
 
     async fn register_task_def(

@@ -3,7 +3,9 @@
 
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::cloud::aws::parse::{last_segment, opt_millis, service_of_group, task_def_ref};
-use crate::model::{ApiResult, Health, Task, TaskStatus};
+use crate::model::exec::EXEC_AGENT;
+use crate::model::{AgentStatus, ApiResult, Health, Task, TaskContainer, TaskStatus};
+
 use aws_sdk_ecs::types::DesiredStatus;
 
 /// `describe_tasks` takes at most 100 tasks; `list_tasks` returns at most 100 a page.
@@ -129,6 +131,22 @@ pub fn map_task(cluster: &str, t: &aws_sdk_ecs::types::Task) -> Task {
         stop_reason: t.stopped_reason().unwrap_or_default().to_string(),
         exit_code: t.containers().iter().find_map(|c| c.exit_code()),
         private_ip: private_ip(t),
+        exec_enabled: t.enable_execute_command(),
+        platform_version: t.platform_version().unwrap_or_default().to_string(),
+        containers: t.containers().iter().map(map_container).collect(),
+    }
+}
+
+/// A container's runtime id and ExecuteCommandAgent, for exec and port forwarding.
+fn map_container(c: &aws_sdk_ecs::types::Container) -> TaskContainer {
+    TaskContainer {
+        name: c.name().unwrap_or_default().to_string(),
+        runtime_id: c.runtime_id().unwrap_or_default().to_string(),
+        exec_agent: c
+            .managed_agents()
+            .iter()
+            .find(|a| a.name().map(|n| n.as_str()) == Some(EXEC_AGENT))
+            .map(|a| AgentStatus::parse(a.last_status().unwrap_or_default())),
     }
 }
 

@@ -23,11 +23,21 @@ pub(crate) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
         Mode::Confirm(plan, typed) => on_confirm(state, command, *plan, typed, effects),
         Mode::Scale(typed) => on_scale(state, command, typed),
         Mode::Build(form) => build_commands::on_form(state, command, *form, effects),
+        Mode::Exec(dialog) => crate::state::exec::on_dialog(state, command, *dialog, effects),
+        Mode::Forwards => on_overlay(state, command),
+        // Keys reach the session before the key table; only its way out gets here.
+        Mode::Terminal => {
+            if command == Command::Back {
+                state.mode = Mode::Normal;
+            }
+        }
     }
 }
 
 fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
-    if crate::state::logs::commands::run(state, &command, effects) {
+    if crate::state::logs::commands::run(state, &command, effects)
+        || crate::state::exec::command(state, &command, effects)
+    {
         return;
     }
     match command {

@@ -32,7 +32,7 @@ pub fn expiry_text(expiry: Option<Millis>, now: Millis) -> Option<String> {
     if left <= 0 {
         Some(" CREDENTIALS EXPIRED ".into())
     } else if left <= WARN_BEFORE_MS {
-        Some(format!(" creds expire in {} ", format::countdown(now, at)))
+        Some(format!(" creds expire {} ", format::countdown(now, at)))
     } else {
         None
     }

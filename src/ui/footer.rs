@@ -9,7 +9,20 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
+
+/// Rows a message takes at most: a longer one is cut at the end of its last row.
+const MESSAGE_ROWS: u16 = 4;
+
+/// Rows the footer needs at `width`: one, or as many as a message needs to be read whole.
+pub fn height(state: &State, width: u16) -> u16 {
+    match (&state.mode, &state.flash) {
+        (Mode::Normal, Some((msg, _))) => {
+            super::widgets::overlay::text_rows(&format!(" {msg}"), width, MESSAGE_ROWS)
+        }
+        _ => 1,
+    }
+}
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let key = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
@@ -34,7 +47,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         },
         _ => Line::from(Span::styled(format!(" {hints}"), text)),
     };
-    f.render_widget(Paragraph::new(line), area);
+    f.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), area);
 }
 
 /// Why an action key would not act on the target now; None when it would.

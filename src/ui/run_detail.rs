@@ -104,7 +104,7 @@ fn header(r: &Run, state: &State, theme: &Theme) -> Vec<Line<'static>> {
                 r.started_at
                     .map_or("-".into(), |t| format::age(state.now, t)),
                 r.duration(state.now)
-                    .map_or("-".into(), |d| format::countdown(0, d)),
+                    .map_or("-".into(), format::duration),
             ),
             muted,
         )),

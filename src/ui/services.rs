@@ -17,12 +17,14 @@ const COLUMNS: [Column; 10] = [
     col("D/R/P", 2, 5),
     col("ROLLOUT", 0, 12),
     col("TASK DEF", 4, 8),
-    col("IMAGE", 5, 6),
+    col("IMAGE", 5, 6).short(IMAGE_SHORT),
     col("AGE", 8, 3),
     col("CPU", 6, 11),
     col("MEM", 6, 11),
 ];
 const SPARK: usize = 7;
+/// An image tag cut to this when space is short: enough to tell a full sha by its start.
+const IMAGE_SHORT: u16 = 12;
 
 /// Draws the services table; returns where its rows are.
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {

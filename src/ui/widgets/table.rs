@@ -8,7 +8,8 @@ use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthChar;
 use ratatui::widgets::{Block, Cell, Row, Table};
 
 /// The first row shown so that `selected` is on screen, for `height` rows.
@@ -74,7 +75,10 @@ pub fn draw<'a>(
         let mut cells: Vec<Option<Line<'a>>> = cells.into_iter().map(Some).collect();
         shown
             .iter()
-            .map(|&i| Cell::from(cells.get_mut(i).and_then(Option::take).unwrap_or_default()))
+            .map(|&i| {
+                let line = cells.get_mut(i).and_then(Option::take).unwrap_or_default();
+                Cell::from(clip_line(line, widths[i] as usize))
+            })
             .collect()
     };
     let body: Vec<Row> = rows
@@ -103,6 +107,37 @@ pub fn draw<'a>(
     list_area(area, inner_height as u16, first)
 }
 
+/// `line` cut to `width` cells, ending in `…` (in the style of the text it cuts) when cut.
+pub fn clip_line(line: Line<'_>, width: usize) -> Line<'_> {
+    if line.width() <= width {
+        return line;
+    }
+    let mut room = width.saturating_sub(1);
+    let mut spans = Vec::new();
+    let mut last_style = line.style;
+    for span in line.spans {
+        if room == 0 {
+            break;
+        }
+        last_style = span.style;
+        let mut kept = String::new();
+        for c in span.content.chars() {
+            let w = c.width().unwrap_or(0);
+            if w > room {
+                room = 0;
+                break;
+            }
+            room -= w;
+            kept.push(c);
+        }
+        spans.push(Span::styled(kept, span.style));
+    }
+    if width > 0 {
+        spans.push(Span::styled("…", last_style));
+    }
+    Line::from(spans).style(line.style)
+}
+
 /// Where a bordered table's rows are, below its header, for clicks.
 fn list_area(area: Rect, rows: u16, first: usize) -> ListArea {
     let rows = Rect {
@@ -122,5 +157,20 @@ mod tests {
         assert_eq!(super::offset(9, 10), 0);
         assert_eq!(super::offset(10, 10), 1);
         assert_eq!(super::offset(5, 0), 0);
+    }
+
+    #[test]
+    fn a_cut_value_ends_in_an_ellipsis_within_its_width() {
+        use ratatui::style::{Color, Style};
+        use ratatui::text::{Line, Span};
+        let red = Style::new().fg(Color::Red);
+        let line = Line::from(vec![Span::raw("payments "), Span::styled("⚠3", red)]);
+        let cut = super::clip_line(line.clone(), 10);
+        assert_eq!(cut.to_string(), "payments …");
+        assert_eq!(super::clip_line(line.clone(), 11).to_string(), "payments ⚠3");
+        let wide = Line::from("日本語のサービス");
+        let cut = super::clip_line(wide, 6);
+        assert!(cut.width() <= 6, "{cut}");
+        assert!(cut.to_string().ends_with('…'));
     }
 }

@@ -389,7 +389,10 @@ mod tests {
             steps,
         };
         let jobs = [
-            job("failure", vec![step(1, "success"), step(2, "failure"), step(3, "skipped")]),
+            job(
+                "failure",
+                vec![step(1, "success"), step(2, "failure"), step(3, "skipped")],
+            ),
             job("skipped", vec![step(1, "skipped")]),
             job("cancelled", vec![]),
         ];

@@ -27,8 +27,14 @@ pub(super) fn on_data(state: &mut State, msg: Msg) {
         }
         Msg::Tasks(Some(key), mut v, _) if Some(&key) == state.rollout.as_ref() => {
             items::sort_tasks(&mut v);
-            if v != state.rollout_view.tasks {
-                state.rollout_view.tasks = v;
+            // The partner's tasks come with the service's (a paired canary's other side).
+            let (mine, partner): (Vec<_>, Vec<_>) = v
+                .into_iter()
+                .partition(|t| t.cluster == key.cluster && t.service == key.name);
+            let view = &mut state.rollout_view;
+            if mine != view.tasks || partner != view.partner_tasks {
+                view.tasks = mine;
+                view.partner_tasks = partner;
                 state.dirty |= state.in_rollout_view();
             }
         }

@@ -239,6 +239,7 @@ impl State {
         Watch {
             pane: Pane::Services,
             service: None,
+            partner: None,
             fast: false,
             sort: None,
             logs: None,
@@ -253,9 +254,14 @@ impl State {
             _ => None,
         };
         let logs_shown = self.pane == Pane::Logs || self.in_rollout_view();
+        let partner = match self.pane {
+            Pane::Rollout => self.rollout_partner(),
+            _ => None,
+        };
         Watch {
             pane: self.pane,
             service,
+            partner,
             fast: self.services.items.iter().any(Service::in_progress)
                 || self
                     .progress

@@ -17,6 +17,9 @@ pub struct Watch {
     pub pane: Pane,
     /// The service the rollout view shows, or the logs pane follows.
     pub service: Option<ServiceKey>,
+    /// The rollout view's service's paired partner (the canary of a primary, or the primary of
+    /// a canary), whose tasks the view reads too.
+    pub partner: Option<ServiceKey>,
     /// A visible service has a rollout in progress: poll fast.
     pub fast: bool,
     /// The order the services pane shows, so its poller sends them in that order.

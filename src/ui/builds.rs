@@ -145,9 +145,9 @@ fn bar_cell(p: Progress, style: Style, theme: &Theme, wide: bool) -> Line<'stati
 fn row(r: &Run, now: Millis, theme: &Theme, wide: bool) -> Vec<Line<'static>> {
     let muted = Style::new().fg(theme.muted);
     let style = theme.run_state(&r.status, r.conclusion.as_ref());
-    let bar = r
-        .progress
-        .map_or(Line::styled("-", muted), |p| bar_cell(p, style, theme, wide));
+    let bar = r.progress.map_or(Line::styled("-", muted), |p| {
+        bar_cell(p, style, theme, wide)
+    });
     vec![
         Line::from(format!("{} {}", r.workflow.repo, r.workflow.workflow)),
         Line::from(format!("#{}", r.number)),

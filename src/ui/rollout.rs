@@ -291,11 +291,12 @@ fn native_lines(
     // The hook and its countdown first: on a small terminal they must be on screen.
     if let Some(h) = &n.hook {
         let cd = hook_countdown(n, now).unwrap_or_else(|| h.status.to_string());
+        let at = h
+            .stage
+            .as_ref()
+            .map_or(String::new(), |s| format!("at {s} "));
         lines.push(Line::from(vec![
-            Span::styled(
-                format!("  ‖ hook {} at {} ", h.id, h.stage),
-                theme.waiting(),
-            ),
+            Span::styled(format!("  ‖ hook {} {at}", h.id), theme.waiting()),
             Span::styled(cd, theme.waiting().add_modifier(Modifier::BOLD)),
         ]));
     }

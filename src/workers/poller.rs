@@ -293,11 +293,14 @@ impl Poller {
         Ok(Polled::Msg(match self.pane {
             Pane::Services => return Ok(Polled::Services(self.services().await?, now_ms())),
             Pane::Tasks => Msg::Tasks(None, f.tasks(None).await?, now_ms()),
-            Pane::Rollout => Msg::Tasks(
-                w.service.clone(),
-                f.tasks(w.service.as_ref()).await?,
-                now_ms(),
-            ),
+            Pane::Rollout => {
+                let mut tasks = f.tasks(w.service.as_ref()).await?;
+                // A pair's other side, for its half of the comparison.
+                if let Some(p) = &w.partner {
+                    tasks.extend(f.tasks(Some(p)).await?);
+                }
+                Msg::Tasks(w.service.clone(), tasks, now_ms())
+            }
             Pane::Images => Msg::Images(f.images().await?, now_ms()),
             Pane::Alarms => {
                 let listing = f.alarms_listing().await?;
@@ -358,6 +361,7 @@ mod tests {
                 cluster: "c".into(),
                 name: n.into(),
             }),
+            partner: None,
             fast: false,
             sort: None,
             logs: None,

@@ -207,7 +207,11 @@ mod tests {
         // With room for it, the long value is whole.
         assert!(fit(&COLS, &[300, 9, 10, 3], 400, 1)[0] >= 300);
         // A column with a short width of its own keeps the others at its short width.
-        let cols = [flex("NAME", 0, 8), col("TAG", 3, 3).short(12), col("AGE", 4, 3)];
+        let cols = [
+            flex("NAME", 0, 8),
+            col("TAG", 3, 3).short(12),
+            col("AGE", 4, 3),
+        ];
         assert_eq!(fit(&cols, &[10, 40, 3], 28, 1), [10, 13, 3]);
     }
 

@@ -9,8 +9,8 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use unicode_width::UnicodeWidthChar;
 use ratatui::widgets::{Block, Cell, Row, Table};
+use unicode_width::UnicodeWidthChar;
 
 /// The first row shown so that `selected` is on screen, for `height` rows.
 pub fn offset(selected: usize, height: usize) -> usize {
@@ -167,7 +167,10 @@ mod tests {
         let line = Line::from(vec![Span::raw("payments "), Span::styled("⚠3", red)]);
         let cut = super::clip_line(line.clone(), 10);
         assert_eq!(cut.to_string(), "payments …");
-        assert_eq!(super::clip_line(line.clone(), 11).to_string(), "payments ⚠3");
+        assert_eq!(
+            super::clip_line(line.clone(), 11).to_string(),
+            "payments ⚠3"
+        );
         let wide = Line::from("日本語のサービス");
         let cut = super::clip_line(wide, 6);
         assert!(cut.width() <= 6, "{cut}");

@@ -64,6 +64,7 @@ mod tests {
         let odd = Sample::parse("THREE");
         assert_eq!(odd, Sample::Other("THREE".into()));
         assert_eq!(odd.to_string(), "THREE");
+        assert_eq!(Sample::One.words(), "one");
         wire_enum!(Hook { Awaiting = "AWAITING_ACTION" });
         assert_eq!(Hook::Awaiting.words(), "awaiting action");
     }

@@ -23,8 +23,9 @@ const COLUMNS: [Column; 10] = [
     col("MEM", 6, 11),
 ];
 const SPARK: usize = 7;
-/// An image tag cut to this when space is short: enough to tell a full sha by its start.
-const IMAGE_SHORT: u16 = 12;
+/// An image tag cut to this when space is short: a short sha's 7 characters and the `…`, enough
+/// to tell a full sha by its start (`v1.118.0` fits whole).
+const IMAGE_SHORT: u16 = 8;
 
 /// Draws the services table; returns where its rows are.
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {

@@ -88,6 +88,7 @@ async fn follow(
     let w = Watch {
         pane: Pane::Logs,
         service: None,
+        partner: None,
         fast: false,
         sort: None,
         logs: Some(LogFollow {

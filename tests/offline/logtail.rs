@@ -187,6 +187,7 @@ fn follow(start: LogStart, generation: u64) -> Watch {
     Watch {
         pane: Pane::Logs,
         service: None,
+        partner: None,
         fast: false,
         sort: None,
         logs: Some(LogFollow {

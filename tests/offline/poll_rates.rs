@@ -84,6 +84,7 @@ async fn per_minute(pane: Pane, service: Option<ServiceKey>) -> BTreeMap<&'stati
     let watch = Watch {
         pane,
         service,
+        partner: None,
         fast: false,
         sort: None,
         logs: None,

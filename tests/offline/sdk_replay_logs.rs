@@ -420,6 +420,7 @@ async fn the_worker_reconnects_and_shows_each_line_once() {
     let watch = Watch {
         pane: Pane::Logs,
         service: None,
+        partner: None,
         fast: false,
         sort: None,
         logs: Some(LogFollow {

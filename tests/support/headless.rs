@@ -31,6 +31,7 @@ impl Headless {
         let watch = Watch {
             pane,
             service: None,
+            partner: None,
             fast: false,
             sort: None,
             logs: None,

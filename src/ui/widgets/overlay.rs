@@ -20,15 +20,22 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
 }
 
 /// Clears what a popup at `area` claims: its rectangle and a column either side, painted in the
-/// base style, so no line of the pane below shows between its border and the pane's.
+/// base style, so no line of the pane below shows between its border and the pane's. The
+/// screen's outer columns (the pane's own border) stay.
 pub fn claim(f: &mut Frame, area: Rect, theme: &Theme) {
     let x = area.x.saturating_sub(1);
     let margin = Rect {
         x,
         width: area.right().saturating_add(1).saturating_sub(x),
         ..area
-    }
-    .intersection(f.area());
+    };
+    let screen = f.area();
+    let inside = Rect {
+        x: screen.x.saturating_add(1),
+        width: screen.width.saturating_sub(2),
+        ..screen
+    };
+    let margin = margin.intersection(inside).union(area.intersection(screen));
     f.render_widget(Clear, margin);
     f.render_widget(Block::default().style(theme.base()), margin);
 }

@@ -43,13 +43,12 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
     let activity_rows = state.progress.as_ref().map_or(0, |p| {
         activity::height(p, &state.services.items, state.now, f.area().width)
     });
-    let footer_rows = footer::height(state, f.area().width);
     let [header, tabs, body, activity, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(3),
         Constraint::Length(activity_rows),
-        Constraint::Length(footer_rows),
+        Constraint::Length(footer::height(state, f.area().width)),
     ])
     .areas(f.area());
     f.render_widget(Block::default().style(theme.base()), f.area());

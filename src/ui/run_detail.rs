@@ -41,26 +41,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
         _ => {}
     }
     if let Some(d) = &view.data {
-        lines.push(Line::from(Span::styled(
-            " jobs (the steps of the failed or running ones)",
-            muted,
-        )));
-        for j in &d.jobs {
-            lines.extend(job_lines(j, theme, j.failed() || j.status.is_open()));
-        }
-        if let Some(log) = &d.log {
-            lines.push(Line::raw(""));
-            lines.push(Line::from(Span::styled(
-                format!(" the end of {}'s log:", log.job),
-                muted,
-            )));
-            let inner = area.width.saturating_sub(2);
-            let used = Paragraph::new(lines.clone())
-                .wrap(Wrap { trim: false })
-                .line_count(inner);
-            let room = usize::from(area.height.saturating_sub(2)).saturating_sub(used);
-            lines.extend(log_lines(&log.lines, inner, room, theme));
-        }
+        jobs_and_log(&mut lines, d, area, theme);
     }
     let title = match state.detail_run() {
         Some(r) => format!(
@@ -77,6 +58,35 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
         area,
     );
     0
+}
+
+/// The jobs and their steps, then the end of the failing job's log in the rows left.
+fn jobs_and_log(
+    lines: &mut Vec<Line<'static>>,
+    d: &crate::model::RunDetail,
+    area: Rect,
+    theme: &Theme,
+) {
+    let muted = Style::new().fg(theme.muted);
+    lines.push(Line::from(Span::styled(
+        " jobs (the steps of the failed or running ones)",
+        muted,
+    )));
+    for j in &d.jobs {
+        lines.extend(job_lines(j, theme, j.failed() || j.status.is_open()));
+    }
+    let Some(log) = &d.log else { return };
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(
+        format!(" the end of {}'s log:", log.job),
+        muted,
+    )));
+    let inner = area.width.saturating_sub(2);
+    let used = Paragraph::new(lines.clone())
+        .wrap(Wrap { trim: false })
+        .line_count(inner);
+    let room = usize::from(area.height.saturating_sub(2)).saturating_sub(used);
+    lines.extend(log_lines(&log.lines, inner, room, theme));
 }
 
 /// Rows one log line may take: a longer line is cut, saying how much of it is not shown.

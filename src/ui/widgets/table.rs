@@ -62,14 +62,7 @@ pub fn draw<'a>(
             _ => c.header.to_string(),
         })
         .collect();
-    let mut wants: Vec<u16> = headers.iter().map(|h| h.chars().count() as u16).collect();
-    for (_, cells) in &rows {
-        for (w, cell) in wants.iter_mut().zip(cells) {
-            *w = (*w).max(cell.width() as u16);
-        }
-    }
-    let inner_width = area.width.saturating_sub(2);
-    let widths = columns::fit(spec.columns, &wants, inner_width, SPACING);
+    let widths = widths(spec.columns, &headers, &rows, area.width.saturating_sub(2));
     let shown: Vec<usize> = (0..widths.len()).filter(|&i| widths[i] > 0).collect();
     let pick = |cells: Vec<Line<'a>>| -> Vec<Cell<'a>> {
         let mut cells: Vec<Option<Line<'a>>> = cells.into_iter().map(Some).collect();
@@ -105,6 +98,22 @@ pub fn draw<'a>(
         .style(theme.base());
     f.render_widget(table, area);
     list_area(area, inner_height as u16, first)
+}
+
+/// Each column's width in `inner_width`, from its header and the widest of `rows`' values.
+fn widths(
+    cols: &[Column],
+    headers: &[String],
+    rows: &[(usize, Vec<Line>)],
+    inner_width: u16,
+) -> Vec<u16> {
+    let mut wants: Vec<u16> = headers.iter().map(|h| h.chars().count() as u16).collect();
+    for (_, cells) in rows {
+        for (w, cell) in wants.iter_mut().zip(cells) {
+            *w = (*w).max(cell.width() as u16);
+        }
+    }
+    columns::fit(cols, &wants, inner_width, SPACING)
 }
 
 /// `line` cut to `width` cells, ending in `…` (in the style of the text it cuts) when cut.

@@ -9,8 +9,9 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
-/// The columns after the operation's name: calls, rate, waited, throttled, with their gaps.
-const FIGURES: usize = 1 + 8 + 1 + 11 + 1 + 8 + 1 + 9;
+/// The columns after the operation's name: calls, rate (`5.0 of 5.0`), waited, throttled,
+/// with their gaps.
+const FIGURES: usize = 1 + 8 + 1 + 13 + 8 + 1 + 9;
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let muted = Style::new().fg(theme.muted);

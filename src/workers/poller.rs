@@ -52,8 +52,9 @@ impl Drop for Handles {
 /// Whether the data of `pane` is wanted on the screen `w` describes.
 fn wanted(pane: Pane, w: &Watch) -> bool {
     match pane {
-        // The rollout view shows its service's row too.
-        Pane::Services => matches!(w.pane, Pane::Services | Pane::Rollout),
+        // The rollout view shows its service's row too; an action being followed reads them on
+        // any pane, so its wait sees the service settle.
+        Pane::Services => matches!(w.pane, Pane::Services | Pane::Rollout) || w.acting,
         Pane::Tasks => w.pane == Pane::Tasks,
         // The builds pane joins runs to their images too.
         Pane::Images => matches!(w.pane, Pane::Images | Pane::Builds),
@@ -363,6 +364,7 @@ mod tests {
             }),
             partner: None,
             fast: false,
+            acting: false,
             sort: None,
             logs: None,
         }
@@ -387,5 +389,14 @@ mod tests {
         assert!(wanted(Pane::Rollout, &watch(Pane::Rollout, Some("api"))));
         assert!(!wanted(Pane::Rollout, &watch(Pane::Tasks, Some("api"))));
         assert!(wanted(Pane::Tasks, &watch(Pane::Tasks, None)));
+    }
+
+    #[test]
+    fn the_services_are_read_on_any_pane_while_an_action_is_followed() {
+        let mut w = watch(Pane::Builds, None);
+        assert!(!wanted(Pane::Services, &w));
+        w.acting = true;
+        assert!(wanted(Pane::Services, &w));
+        assert!(!on_screen(Pane::Services, &w), "in the background");
     }
 }

@@ -12,6 +12,7 @@
 mod support;
 
 mod budget_throttle;
+mod e2e_flows;
 mod e2e_moto;
 mod e2e_native_canary;
 mod faults;
@@ -27,5 +28,6 @@ mod moto_logs;
 mod moto_metrics;
 mod moto_paired;
 mod moto_targets;
+mod moto_tasks;
 mod partial_and_audit;
 mod shim_native;

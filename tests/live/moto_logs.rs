@@ -90,6 +90,7 @@ async fn follow(
         service: None,
         partner: None,
         fast: false,
+        acting: false,
         sort: None,
         logs: Some(LogFollow {
             target,

@@ -189,6 +189,7 @@ fn follow(start: LogStart, generation: u64) -> Watch {
         service: None,
         partner: None,
         fast: false,
+        acting: false,
         sort: None,
         logs: Some(LogFollow {
             target: LogTarget::service(ServiceKey {

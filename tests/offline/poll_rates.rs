@@ -86,6 +86,7 @@ async fn per_minute(pane: Pane, service: Option<ServiceKey>) -> BTreeMap<&'stati
         service,
         partner: None,
         fast: false,
+        acting: false,
         sort: None,
         logs: None,
     };

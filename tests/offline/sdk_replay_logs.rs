@@ -422,6 +422,7 @@ async fn the_worker_reconnects_and_shows_each_line_once() {
         service: None,
         partner: None,
         fast: false,
+        acting: false,
         sort: None,
         logs: Some(LogFollow {
             target: LogTarget::Group(GROUP.into()),

@@ -33,6 +33,7 @@ impl Headless {
             service: None,
             partner: None,
             fast: false,
+            acting: false,
             sort: None,
             logs: None,
         };

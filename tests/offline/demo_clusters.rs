@@ -2,11 +2,11 @@
 //! services and tasks, the header names them, and a cluster the demo lacks is named as not
 //! found while the others show.
 
+use deckwatch::app::connector::{ConfiguredContexts, Connector, DemoContexts, Target};
 use deckwatch::config::Context;
-use deckwatch::contexts::{Connector, Contexts, DemoContexts, Target};
 
 fn demo_with(clusters: &[&str]) -> DemoContexts {
-    DemoContexts::new(Contexts {
+    DemoContexts::new(ConfiguredContexts {
         startup: "demo".into(),
         configured: vec![Context {
             name: "edge".into(),

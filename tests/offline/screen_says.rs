@@ -3,14 +3,14 @@
 //! words, task rows say when a task stopped, the builds pane is honest about skipped jobs and
 //! keeps its columns still, and a huge log line does not hide a run's errors.
 
+use crate::support::screen::{dark, row, screen};
+use crate::support::testkit::StateBuilder;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use deckwatch::model::OpReport;
 use deckwatch::model::{
     Expectation, HookStatus, LogTail, Millis, RunDetail, RunStatus, ServiceKey, TaskStatus,
 };
 use deckwatch::state::{Mode, Msg, Pane, State, update};
-use deckwatch::testkit::StateBuilder;
-use deckwatch::theme::{Theme, Themes};
-use deckwatch::workers::budget::OpReport;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -20,10 +20,6 @@ const EPOCH: Millis = 1_790_000_000_000;
 const AT_S: i64 = 70;
 /// A full commit sha, as builds tag their images.
 const SHA: &str = "4f2c9a1b7e3d5f60812a9c4b3e7d1f0a5c6b8e92";
-
-fn dark() -> Theme {
-    Themes::load(None).unwrap().get("dark").unwrap()
-}
 
 fn demo_at(secs: i64) -> StateBuilder {
     StateBuilder::demo(EPOCH)
@@ -50,17 +46,6 @@ fn draw(s: &mut State, w: u16, h: u16) -> Buffer {
     })
     .unwrap();
     t.backend().buffer().clone()
-}
-
-fn row(buf: &Buffer, y: u16) -> String {
-    (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect()
-}
-
-fn screen(buf: &Buffer) -> String {
-    (0..buf.area.height)
-        .map(|y| row(buf, y))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// The rows from `from` down, trimmed and joined by spaces: a message wrapped over them reads

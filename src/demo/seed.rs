@@ -480,7 +480,7 @@ fn wait_at_hook(w: &mut World, i: usize, target: &TaskDefRef) {
 pub fn hook(now: Millis) -> LifecycleHook {
     LifecycleHook {
         id: "manual-promote-gate".into(),
-        stage: LifecycleStage::PreProductionTrafficShift,
+        stage: Some(LifecycleStage::PreProductionTrafficShift),
         status: HookStatus::AwaitingAction,
         expires_at: now + HOOK_TIMEOUT_MS,
         timeout_action: TimeoutAction::Rollback,

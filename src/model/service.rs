@@ -168,7 +168,8 @@ wire_enum!(
 #[derive(Debug, Clone, PartialEq)]
 pub struct LifecycleHook {
     pub id: String,
-    pub stage: LifecycleStage,
+    /// The stage it runs at, when known: its own, not the deployment's stage now.
+    pub stage: Option<LifecycleStage>,
     pub status: HookStatus,
     pub expires_at: Millis,
     /// What ECS does when the hook expires.

@@ -245,7 +245,9 @@ impl State {
         Watch {
             pane: Pane::Services,
             service: None,
+            partner: None,
             fast: false,
+            acting: false,
             sort: None,
             logs: None,
         }
@@ -259,14 +261,20 @@ impl State {
             _ => None,
         };
         let logs_shown = self.pane == Pane::Logs || self.in_rollout_view();
+        let partner = match self.pane {
+            Pane::Rollout => self.rollout_partner(),
+            _ => None,
+        };
+        let acting = self
+            .progress
+            .as_ref()
+            .is_some_and(actions::progress::Progress::active);
         Watch {
             pane: self.pane,
             service,
-            fast: self.services.items.iter().any(Service::in_progress)
-                || self
-                    .progress
-                    .as_ref()
-                    .is_some_and(actions::progress::Progress::active),
+            partner,
+            fast: self.services.items.iter().any(Service::in_progress) || acting,
+            acting,
             sort: self.services.sort.clone(),
             logs: logs_shown.then(|| self.logs.wanted()).flatten(),
         }
@@ -286,6 +294,13 @@ impl State {
     /// What the reducer replaced since the last call, to be freed off the loop.
     pub fn take_discarded(&mut self) -> Vec<Box<dyn std::any::Any + Send>> {
         std::mem::take(&mut self.discarded.0)
+    }
+
+    /// Opens the confirmation dialog of `plan`; a message from before it goes, so the dialog's
+    /// own keys (or its refusal) are what the footer says.
+    pub fn open_confirm(&mut self, plan: crate::model::ActionPlan) {
+        self.mode = Mode::Confirm(Box::new(plan), String::new());
+        self.flash = None;
     }
 
     pub fn flash(&mut self, msg: impl Into<String>) {

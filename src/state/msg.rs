@@ -15,8 +15,14 @@ pub struct Watch {
     pub pane: Pane,
     /// The service the rollout view shows, or the logs pane follows.
     pub service: Option<ServiceKey>,
+    /// The rollout view's service's paired partner (the canary of a primary, or the primary of
+    /// a canary), whose tasks the view reads too.
+    pub partner: Option<ServiceKey>,
     /// A visible service has a rollout in progress: poll fast.
     pub fast: bool,
+    /// A confirmed action is being followed until it settles: the services are read whatever
+    /// pane is on screen, so the activity line moves on.
+    pub acting: bool,
     /// The order the services pane shows, so its poller sends them in that order.
     pub sort: Option<Sort>,
     /// What the log worker follows: set while the logs pane or the rollout view is on screen.

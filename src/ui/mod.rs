@@ -32,7 +32,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
         Constraint::Length(1),
         Constraint::Min(3),
         Constraint::Length(activity_rows),
-        Constraint::Length(1),
+        Constraint::Length(chrome::footer::height(state, f.area().width)),
     ])
     .areas(f.area());
     f.render_widget(Block::default().style(theme.base()), f.area());

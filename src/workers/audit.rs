@@ -169,7 +169,7 @@ impl Audit {
                 "desired": plan.expect.desired,
                 "deployment": plan.expect.native_deployment,
                 "deployment_status": plan.expect.native_status.as_ref().map(ToString::to_string),
-                "hook": plan.expect.hook.as_ref().map(|(id, st)| format!("{id} {st:?}")),
+                "hook": plan.expect.hook.as_ref().map(|(id, st)| format!("{id} {st}")),
             },
             "outcome": outcome,
         })

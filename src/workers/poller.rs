@@ -53,8 +53,9 @@ impl Drop for Handles {
 /// Whether the data of `pane` is wanted on the screen `w` describes.
 fn wanted(pane: Pane, w: &Watch) -> bool {
     match pane {
-        // The rollout view shows its service's row too.
-        Pane::Services => matches!(w.pane, Pane::Services | Pane::Rollout),
+        // The rollout view shows its service's row too; an action being followed reads them on
+        // any pane, so its wait sees the service settle.
+        Pane::Services => matches!(w.pane, Pane::Services | Pane::Rollout) || w.acting,
         Pane::Tasks => w.pane == Pane::Tasks,
         // The builds pane joins runs to their images too.
         Pane::Images => matches!(w.pane, Pane::Images | Pane::Builds),
@@ -296,11 +297,14 @@ impl Poller {
         Ok(Polled::Msg(match self.pane {
             Pane::Services => return Ok(Polled::Services(self.services().await?, now_ms())),
             Pane::Tasks => Msg::Tasks(None, f.tasks(None).await?, now_ms()),
-            Pane::Rollout => Msg::Tasks(
-                w.service.clone(),
-                f.tasks(w.service.as_ref()).await?,
-                now_ms(),
-            ),
+            Pane::Rollout => {
+                let mut tasks = f.tasks(w.service.as_ref()).await?;
+                // A pair's other side, for its half of the comparison.
+                if let Some(p) = &w.partner {
+                    tasks.extend(f.tasks(Some(p)).await?);
+                }
+                Msg::Tasks(w.service.clone(), tasks, now_ms())
+            }
             Pane::Images => Msg::Images(f.images().await?, now_ms()),
             Pane::Alarms => {
                 let listing = f.alarms_listing().await?;
@@ -361,7 +365,9 @@ mod tests {
                 cluster: "c".into(),
                 name: n.into(),
             }),
+            partner: None,
             fast: false,
+            acting: false,
             sort: None,
             logs: None,
         }
@@ -386,5 +392,14 @@ mod tests {
         assert!(wanted(Pane::Rollout, &watch(Pane::Rollout, Some("api"))));
         assert!(!wanted(Pane::Rollout, &watch(Pane::Tasks, Some("api"))));
         assert!(wanted(Pane::Tasks, &watch(Pane::Tasks, None)));
+    }
+
+    #[test]
+    fn the_services_are_read_on_any_pane_while_an_action_is_followed() {
+        let mut w = watch(Pane::Builds, None);
+        assert!(!wanted(Pane::Services, &w));
+        w.acting = true;
+        assert!(wanted(Pane::Services, &w));
+        assert!(!on_screen(Pane::Services, &w), "in the background");
     }
 }

@@ -84,7 +84,9 @@ async fn per_minute(pane: Pane, service: Option<ServiceKey>) -> BTreeMap<&'stati
     let watch = Watch {
         pane,
         service,
+        partner: None,
         fast: false,
+        acting: false,
         sort: None,
         logs: None,
     };

@@ -149,7 +149,7 @@ fn rollout_view_of_checkout() {
     // The rollout panel is there, with the hook and its countdown.
     assert!(text.contains("rollout"), "{text}");
     assert!(text.contains("hook manual-promote-gate"), "{text}");
-    assert!(text.contains("auto-rollback in 10:50"), "{text}");
+    assert!(text.contains("auto-rollback in 10m50s"), "{text}");
     insta::assert_snapshot!("rollout_view_checkout", t.backend());
 }
 
@@ -402,7 +402,7 @@ fn the_paused_canary_is_in_the_canary_colour() {
     assert_eq!(buf[(x - 2, y)].fg, theme.canary);
     assert_ne!(buf[(x - 2, y)].symbol(), " ");
     // The countdown beside it is a warning.
-    let (cx, cy) = find(buf, "checkout", "rollback 10:50");
+    let (cx, cy) = find(buf, "checkout", "rollback in 10m50s");
     assert_eq!(buf[(cx, cy)].fg, theme.warn);
     // payments' failed tasks against the breaker's threshold, in the alarm colour.
     let (fx, fy) = find(buf, "payments", "✗2/3");
@@ -585,7 +585,7 @@ fn the_activity_line_shows_the_wait_until_stable() {
     let text = screen(t.backend().buffer());
     let row = text.lines().rev().nth(1).unwrap_or_default().to_string();
     assert!(
-        row.contains("roll back prod-core/api: waiting until api is stable · 0:00 of 10:00"),
+        row.contains("roll back prod-core/api: waiting until api is stable · 0s of 10m00s"),
         "the row above the footer:\n{text}"
     );
     insta::assert_snapshot!("activity_waiting", t.backend());

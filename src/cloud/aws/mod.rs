@@ -463,7 +463,7 @@ impl Fleet for AwsFleet {
             out.extend(rows);
         }
         self.remember_usage(&raw, &defs);
-        Listing::or_failure(out, clusters_failed(failed, total))
+        Listing::or_failure(out, crate::cloud::listing::clusters_failed(failed, total))
     }
 
     async fn tasks(&self, service: Option<&ServiceKey>) -> ApiResult<Vec<Task>> {
@@ -652,25 +652,4 @@ impl Fleet for AwsFleet {
     ) -> ApiResult<crate::model::TaskDefRef> {
         deploy::register(self, from, repository, digest).await
     }
-}
-
-/// One error naming every cluster that could not be read, with why.
-fn clusters_failed(mut failed: Vec<(String, ApiError)>, total: usize) -> Option<ApiError> {
-    if total == 1 {
-        // The one cluster: its error as it is.
-        return failed.pop().map(|(_, e)| e);
-    }
-    let (_, first) = failed.first()?;
-    let kind = first.kind.clone();
-    let what = failed
-        .iter()
-        .map(|(c, e)| format!("cluster {c}: {}", e.message))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let message = if failed.len() == total {
-        what
-    } else {
-        format!("{} of {total} clusters not read: {what}", failed.len())
-    };
-    Some(ApiError::new(kind, message))
 }

@@ -186,6 +186,32 @@ fn map_revision(
     }
 }
 
+/// The stage a hook runs at: the stage its configuration names (the one hook of its kind
+/// and target with one stage); else, while it waits or runs, the stage the deployment is at;
+/// else not known. A finished hook does not follow the deployment to its later stages.
+fn hook_stage(
+    d: &ServiceDeployment,
+    hook: &aws_sdk_ecs::types::DeploymentLifecycleHookDetail,
+    status: &HookStatus,
+    deployment_stage: &str,
+) -> Option<LifecycleStage> {
+    let configured: Vec<_> = d
+        .deployment_configuration()
+        .map(|c| c.lifecycle_hooks())
+        .unwrap_or_default()
+        .iter()
+        .filter(|h| h.target_type() == hook.target_type())
+        .filter(|h| hook.target_arn().is_none() || h.hook_target_arn() == hook.target_arn())
+        .collect();
+    if let [only] = configured.as_slice()
+        && let [stage] = only.lifecycle_stages()
+    {
+        return Some(LifecycleStage::parse(stage.as_str()));
+    }
+    let running = matches!(status, HookStatus::AwaitingAction | HookStatus::InProgress);
+    (running && !deployment_stage.is_empty()).then(|| LifecycleStage::parse(deployment_stage))
+}
+
 /// The hook to show: the one awaiting action if any, else the latest that finished.
 fn pick_hook(d: &ServiceDeployment, stage: &str) -> Option<LifecycleHook> {
     let hooks = d.lifecycle_hook_details();
@@ -207,7 +233,7 @@ fn pick_hook(d: &ServiceDeployment, stage: &str) -> Option<LifecycleHook> {
     let status = HookStatus::parse(hook.status()?.as_str());
     Some(LifecycleHook {
         id: hook.hook_id().unwrap_or_default().to_string(),
-        stage: LifecycleStage::parse(stage),
+        stage: hook_stage(d, hook, &status, stage),
         status,
         expires_at: millis(hook.expires_at()),
         timeout_action: TimeoutAction::parse(hook.timeout_action().map_or("", |a| a.as_str())),

@@ -107,6 +107,15 @@ pub fn private_ip(t: &aws_sdk_ecs::types::Task) -> String {
         .to_string()
 }
 
+/// The exit code of the first container that has exited with one. A container still running
+/// has none, whatever the answer holds (moto sends `exitCode: 0` for running containers).
+fn exit_code(t: &aws_sdk_ecs::types::Task) -> Option<i32> {
+    t.containers()
+        .iter()
+        .filter(|c| c.last_status() == Some("STOPPED"))
+        .find_map(|c| c.exit_code())
+}
+
 /// Maps one described task; `cluster` is the cluster name the console uses.
 pub fn map_task(cluster: &str, t: &aws_sdk_ecs::types::Task) -> Task {
     let arn = t.task_arn().unwrap_or_default();
@@ -129,7 +138,7 @@ pub fn map_task(cluster: &str, t: &aws_sdk_ecs::types::Task) -> Task {
             .map(|c| c.as_str().to_string())
             .unwrap_or_default(),
         stop_reason: t.stopped_reason().unwrap_or_default().to_string(),
-        exit_code: t.containers().iter().find_map(|c| c.exit_code()),
+        exit_code: exit_code(t),
         private_ip: private_ip(t),
         exec_enabled: t.enable_execute_command(),
         platform_version: t.platform_version().unwrap_or_default().to_string(),

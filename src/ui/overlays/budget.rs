@@ -3,18 +3,27 @@
 use crate::state::State;
 use crate::theme::Theme;
 use crate::ui::format;
-use crate::ui::widgets::overlay::{centered, popup};
+use crate::ui::widgets::overlay::{centered, popup, wrapped_height};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
+/// The columns after the operation's name: calls, rate (`5.0 of 5.0`), waited, throttled,
+/// with their gaps.
+const FIGURES: usize = 1 + 8 + 1 + 13 + 8 + 1 + 9;
+
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let muted = Style::new().fg(theme.muted);
     let head = Style::new().fg(theme.muted).add_modifier(Modifier::BOLD);
+    // The names as wide as the longest, cut (with …) only when the screen has no room for it.
+    let longest = state.budget.iter().map(|o| o.op.chars().count()).max();
+    let room = usize::from(area.width).saturating_sub(3 + FIGURES).max(12);
+    let name_w = longest.unwrap_or(0).clamp("OPERATION".len(), room);
+    let w = ((name_w + FIGURES + 3) as u16).max(84).min(area.width);
     let mut lines = vec![Line::styled(
         format!(
-            " {:<36} {:>8} {:>11} {:>8} {:>9}",
+            " {:<name_w$} {:>8} {:>11} {:>8} {:>9}",
             "OPERATION", "CALLS/MIN", "RATE/S NOW", "WAITED", "THROTTLED"
         ),
         head,
@@ -27,7 +36,10 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let slowed = op.rate + 1e-9 < op.max_rate;
         let rate = Style::new().fg(if slowed { theme.warn } else { theme.fg });
         lines.push(Line::from(vec![
-            Span::styled(format!(" {:<36} ", op.op), Style::new().fg(theme.fg)),
+            Span::styled(
+                format!(" {:<name_w$} ", format::clip(&op.op, name_w)),
+                Style::new().fg(theme.fg),
+            ),
             Span::styled(
                 format!("{:>8} ", op.calls_last_minute),
                 Style::new().fg(theme.fg),
@@ -54,8 +66,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         " throttling halves it for the whole console until calls succeed again.",
         muted,
     ));
-    let h = lines.len() as u16 + 2;
-    let w = 84.min(area.width);
+    let h = wrapped_height(&lines, w);
     let close = state
         .keys
         .key_for(crate::keys::Layer::Overlay, &crate::keys::Command::Cancel);

@@ -124,7 +124,10 @@ impl Setup {
             None => None,
         };
         cli.check_demo()?;
-        let aws = (!cli.demo).then(|| cli.aws_options(ctx.as_ref()));
+        let aws = (!cli.demo).then(|| AwsOptions {
+            events: cfg.events_of(ctx.as_ref()),
+            ..cli.aws_options(ctx.as_ref())
+        });
         if let Some(opts) = &aws {
             check_aws(&cli, opts)?;
         }
@@ -139,7 +142,7 @@ impl Setup {
         set_choices(&mut state, &cfg, startup_region, read_only_everywhere);
         let contexts = deckwatch::contexts::Contexts {
             startup: state.context.name.clone(),
-            configured: cfg.contexts.clone(),
+            configured: cfg.resolved_contexts(),
             read_only_everywhere,
         };
         let warnings = themes
@@ -157,6 +160,7 @@ impl Setup {
                 logs: Duration::from_secs(cfg.logs.poll_secs),
                 live_tail: cfg.logs.live_tail,
                 alarms: Duration::from_secs(cfg.poll.alarms_secs),
+                reconcile: cfg.reconcile(),
             },
             audit_group: cfg.audit_log_group.clone(),
             budget: cfg.budget_rates(),

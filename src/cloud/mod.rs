@@ -1,19 +1,22 @@
 //! What the workers call. `sim` is the embedded demo fleet; the AWS backend implements the same
 //! trait, so the panes and workers never change with the backend.
 
+pub mod ask;
 pub mod aws;
 pub mod error;
 pub mod listing;
 pub mod sim;
 
+pub use ask::ServicesAsk;
 pub use error::{CloudError, ErrorKind};
 pub use listing::Listing;
 
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
-    Alarm, AlarmTransition, ContextInfo, Image, LiveEnd, LiveQuery, LiveUpdate, LogPage, LogQuery,
-    LogSources, LogTag, LogTarget, MetricSpec, Millis, Mutation, PastDeployment, Service,
-    ServiceKey, Task, TaskDefRef, TaskDefinition, Utilisation,
+    Alarm, AlarmTransition, ContextInfo, Delivery, EcsEvent, EventAck, EventSource, Image, LiveEnd,
+    LiveQuery, LiveUpdate, LogPage, LogQuery, LogSources, LogTag, LogTarget, MetricSpec, Millis,
+    Mutation, PastDeployment, Service, ServiceKey, Skipped, Task, TaskDefRef, TaskDefinition,
+    Utilisation,
 };
 use async_trait::async_trait;
 
@@ -51,6 +54,36 @@ pub trait Fleet: Send + Sync + 'static {
     /// only its own rows: the others come with what failed, naming the cluster.
     async fn services_listing(&self, part: &PartSink<'_>) -> CloudResult<Listing<Service>> {
         self.services_in_parts(part).await.map(Listing::whole)
+    }
+    /// A refresh that asks only what `ask` says changed, with every service's row (read now,
+    /// or kept from an earlier refresh). Backends that keep nothing read everything.
+    async fn services_refresh(
+        &self,
+        ask: &ServicesAsk,
+        part: &PartSink<'_>,
+    ) -> CloudResult<Listing<Service>> {
+        let _ = ask;
+        self.services_listing(part).await
+    }
+    /// Where this context's ECS events come from (`[events]`); None: it is polled only.
+    fn event_source(&self) -> Option<EventSource> {
+        None
+    }
+    /// The next messages of the events queue, parsed; waits up to 20 s for one (long
+    /// polling).
+    async fn receive_events(&self) -> CloudResult<Vec<Delivery>> {
+        Err(unavailable("an events queue"))
+    }
+    /// Deletes applied messages from the events queue; returns how many it refused. (A
+    /// console's own queue is its bookkeeping, not the fleet: a read-only console deletes too.)
+    async fn events_applied(&self, acks: &[EventAck]) -> CloudResult<usize> {
+        let _ = acks;
+        Ok(0)
+    }
+    /// Reads one event as the events log group holds it.
+    fn read_event(&self, message: &str) -> Result<EcsEvent, Skipped> {
+        let _ = message;
+        Err(Skipped::Foreign("this backend reads no events".into()))
     }
     /// Running and recently stopped tasks of one service, or of every service when `None`.
     async fn tasks(&self, service: Option<&ServiceKey>) -> CloudResult<Vec<Task>>;
@@ -191,6 +224,25 @@ impl Fleet for ReadOnly {
     }
     async fn services_listing(&self, part: &PartSink<'_>) -> CloudResult<Listing<Service>> {
         self.0.services_listing(part).await
+    }
+    async fn services_refresh(
+        &self,
+        ask: &ServicesAsk,
+        part: &PartSink<'_>,
+    ) -> CloudResult<Listing<Service>> {
+        self.0.services_refresh(ask, part).await
+    }
+    fn event_source(&self) -> Option<EventSource> {
+        self.0.event_source()
+    }
+    async fn receive_events(&self) -> CloudResult<Vec<Delivery>> {
+        self.0.receive_events().await
+    }
+    async fn events_applied(&self, acks: &[EventAck]) -> CloudResult<usize> {
+        self.0.events_applied(acks).await
+    }
+    fn read_event(&self, message: &str) -> Result<EcsEvent, Skipped> {
+        self.0.read_event(message)
     }
     async fn tasks(&self, service: Option<&ServiceKey>) -> CloudResult<Vec<Task>> {
         self.0.tasks(service).await

@@ -6,6 +6,7 @@ mod alarm;
 pub mod alarm_link;
 pub mod build;
 pub mod clean;
+pub mod ecs_event;
 pub mod evidence;
 pub mod history;
 mod image;
@@ -32,6 +33,10 @@ pub use build::{
     RunRef, RunStatus, Step, Workflow, WorkflowInput,
 };
 pub use clean::Clean;
+pub use ecs_event::{
+    Change, Delivery, DeploymentEventName, EcsEvent, EventAck, EventLevel, EventSource, ServiceRef,
+    Skipped,
+};
 pub use history::{Outcome, PastDeployment, RollbackCause};
 pub use image::{Findings, Image};
 pub use log::{

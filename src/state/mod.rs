@@ -9,6 +9,7 @@ mod commands;
 pub mod contexts;
 mod data;
 pub mod evidence;
+pub mod feed;
 pub mod filter;
 pub mod history;
 pub mod items;
@@ -129,6 +130,8 @@ pub struct State {
     pub quit: bool,
     /// Unanswered calls, the team's audit log, a start that failed.
     pub link: Link,
+    /// ECS's events: read from a queue or a log group, or polling only.
+    pub feed: feed::Feed,
     /// Something visible changed since the last draw.
     pub dirty: bool,
     /// Old data replaced by fresh data, for the loop to free off its own thread.
@@ -200,6 +203,7 @@ impl State {
             credentials_expiry: None,
             quit: false,
             link: Link::default(),
+            feed: feed::Feed::default(),
             dirty: true,
             discarded: Discarded::default(),
             last_watch: None,
@@ -368,6 +372,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.credentials_expiry = at;
         }
         Msg::Link(e) => link::on_event(state, e),
+        Msg::Feed(r) => feed::on_report(state, r),
         data => data::on_data(state, data),
     }
     builds::watch_effect(state, &mut effects);

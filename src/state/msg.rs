@@ -98,6 +98,8 @@ pub enum Msg {
     CredentialsExpiry(Option<Millis>),
     /// How the console stands with the backend: no answer, the team audit, a failed start.
     Link(super::LinkEvent),
+    /// How ECS's events reach the console (`[events]`), from the event worker.
+    Feed(super::feed::FeedReport),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -251,7 +251,7 @@ async fn maps_native_deployments_replayed_from_the_documented_shape() {
             current_deployment: Some(DEP_B.into()),
         },
     ];
-    let got = native_deployments(&ecs, &ErrorMapper::default(), &targets)
+    let got = native_deployments(&ecs, &ErrorMapper::default(), &targets, &Default::default())
         .await
         .expect("native deployments");
 
@@ -403,7 +403,7 @@ async fn looks_up_the_newest_deployment_when_the_service_does_not_name_it() {
         strategy: Strategy::Canary,
         current_deployment: None,
     }];
-    let got = native_deployments(&ecs, &ErrorMapper::default(), &targets)
+    let got = native_deployments(&ecs, &ErrorMapper::default(), &targets, &Default::default())
         .await
         .expect("native deployments");
 
@@ -449,6 +449,7 @@ async fn replay_fleet(replay: &StaticReplayClient, profile: Option<&str>) -> Aws
             // Off only because a replay answers requests in order, once each: a retried
             // request would be given the next request's answer.
             retries: false,
+            events: None,
         },
         Overrides {
             http_client: Some(SharedHttpClient::new(replay.clone())),

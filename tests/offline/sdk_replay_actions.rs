@@ -58,6 +58,7 @@ async fn replay_fleet(replay: &StaticReplayClient) -> AwsFleet {
             // Off only because a replay answers requests in order, once each: a retried
             // request would be given the next request's answer.
             retries: false,
+            events: None,
         },
         Overrides {
             http_client: Some(SharedHttpClient::new(replay.clone())),

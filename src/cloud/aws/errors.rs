@@ -94,6 +94,11 @@ impl ErrorMapper {
         self
     }
 
+    /// The API budget every call asks.
+    pub fn budget(&self) -> &Arc<Budget> {
+        &self.budget
+    }
+
     /// Waits until the budget allows a call of `action`.
     pub async fn acquire(&self, action: &str) {
         self.budget.acquire(action).await;

@@ -15,8 +15,10 @@ pub mod credentials;
 pub mod deploy;
 mod enrich;
 pub mod errors;
+pub mod events;
 pub mod history;
 pub mod images;
+mod known;
 pub mod livetail;
 pub mod logs;
 pub mod metrics;
@@ -24,6 +26,7 @@ mod mutations;
 pub mod names;
 pub mod native;
 pub mod parse;
+mod refresh;
 pub mod routes;
 pub mod services;
 pub mod targets;
@@ -31,7 +34,9 @@ pub mod taskdef_spec;
 pub mod taskdefs;
 pub mod tasks;
 
-use super::{CloudError, CloudResult, ErrorKind, Fleet, Listing, LiveStream, PartSink};
+use super::{
+    CloudError, CloudResult, ErrorKind, Fleet, Listing, LiveStream, PartSink, ServicesAsk,
+};
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
     Alarm, AlarmTransition, Clean, ContextInfo, Image, LiveEnd, LiveQuery, LogPage, LogQuery,
@@ -68,6 +73,8 @@ pub struct AwsOptions {
     /// The SDK's standard retries. Tests turn them off: an emulator answers unsupported calls
     /// with HTTP 500, which the SDK would retry.
     pub retries: bool,
+    /// Where ECS's events come from (`[events]`); None: polling only.
+    pub events: Option<crate::model::EventSource>,
 }
 
 impl Default for AwsOptions {
@@ -78,6 +85,7 @@ impl Default for AwsOptions {
             endpoint_url: None,
             clusters: Vec::new(),
             retries: true,
+            events: None,
         }
     }
 }
@@ -102,6 +110,7 @@ pub struct AwsFleet {
     logs: aws_sdk_cloudwatchlogs::Client,
     elb: aws_sdk_elasticloadbalancingv2::Client,
     sts: aws_sdk_sts::Client,
+    sqs: aws_sdk_sqs::Client,
     errors: ErrorMapper,
     profile: String,
     region: String,
@@ -116,6 +125,14 @@ pub struct AwsFleet {
     balancers: balancers::Balancers,
     /// The expiry of the credentials in use, from the watched chain.
     credentials: Arc<credentials::CredentialState>,
+    /// The services read so far, so a refresh asks only what changed.
+    known: known::Known,
+    /// The cluster list, read once a minute (or on a miss).
+    cluster_list: refresh::ClusterList,
+    /// Service revisions read before (they never change).
+    revisions: native::Revisions,
+    /// Where ECS's events come from, if anywhere.
+    events: Option<crate::model::EventSource>,
 }
 
 macro_rules! client {
@@ -166,6 +183,7 @@ impl AwsFleet {
             logs: logs_client(sdk, overrides),
             elb: client!(aws_sdk_elasticloadbalancingv2, sdk, overrides),
             sts: client!(aws_sdk_sts, sdk, overrides),
+            sqs: events::sqs_client(sdk, overrides),
             errors: ErrorMapper::with_budget(explicit_profile, overrides.budget.clone()),
             profile: config::profile_label(&opts),
             region: region.to_string(),
@@ -180,6 +198,10 @@ impl AwsFleet {
             previous: Default::default(),
             balancers: Default::default(),
             credentials: Arc::default(),
+            known: Default::default(),
+            cluster_list: Default::default(),
+            revisions: Default::default(),
+            events: opts.events.clone(),
         })
     }
 
@@ -192,11 +214,21 @@ impl AwsFleet {
         &self.errors
     }
 
-    /// The clusters in scope, by name: the configured ones, else every cluster of the region.
+    /// The clusters in scope, by name: the configured ones, else every cluster of the region,
+    /// listed at most once a minute (and again when one was not found).
     pub async fn clusters(&self) -> CloudResult<Vec<String>> {
         if !self.clusters.is_empty() {
             return Ok(self.clusters.clone());
         }
+        if let Some(names) = self.cluster_list.fresh() {
+            return Ok(names);
+        }
+        let names = self.list_clusters().await?;
+        self.cluster_list.put(names.clone());
+        Ok(names)
+    }
+
+    async fn list_clusters(&self) -> CloudResult<Vec<String>> {
         let mut names = Vec::new();
         let mut token: Option<String> = None;
         loop {
@@ -426,6 +458,30 @@ impl Fleet for AwsFleet {
         }
         self.remember_usage(&raw, &defs);
         Listing::or_failure(out, clusters_failed(failed, total))
+    }
+
+    async fn services_refresh(
+        &self,
+        ask: &ServicesAsk,
+        part: &PartSink<'_>,
+    ) -> CloudResult<Listing<Service>> {
+        self.refresh(ask, part).await
+    }
+
+    fn event_source(&self) -> Option<crate::model::EventSource> {
+        AwsFleet::event_source(self)
+    }
+
+    async fn receive_events(&self) -> CloudResult<Vec<crate::model::Delivery>> {
+        AwsFleet::receive_events(self).await
+    }
+
+    async fn events_applied(&self, acks: &[crate::model::EventAck]) -> CloudResult<usize> {
+        AwsFleet::events_applied(self, acks).await
+    }
+
+    fn read_event(&self, message: &str) -> Result<crate::model::EcsEvent, crate::model::Skipped> {
+        AwsFleet::read_event(self, message)
     }
 
     async fn tasks(&self, service: Option<&ServiceKey>) -> CloudResult<Vec<Task>> {

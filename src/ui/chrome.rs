@@ -36,6 +36,7 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             .map(|b| (0, b)),
     );
     parts.push((0, super::link::age(state, theme, base)));
+    parts.push((1, super::feed::span(state, theme, base)));
     parts.extend(
         super::link::warnings(state, theme)
             .into_iter()

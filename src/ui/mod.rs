@@ -14,6 +14,7 @@ mod dialog_evidence;
 pub mod diff;
 mod events;
 mod evidence;
+mod feed;
 mod footer;
 pub mod format;
 mod history;

@@ -15,6 +15,7 @@ mod cli_reliability;
 mod context_guard;
 mod e2e_demo;
 mod e2e_terminal;
+mod event_worker;
 mod evidence_demo;
 mod filter_bound;
 mod github_client;

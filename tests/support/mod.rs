@@ -5,6 +5,7 @@
 
 pub mod counting;
 pub mod deny;
+pub mod eventbus;
 pub mod fault_proxy;
 pub mod gh_server;
 pub mod headless;

@@ -98,6 +98,8 @@ impl Worker {
             LiveEnd::Unavailable(why) => {
                 tracing::info!(%why, "events log group: Live Tail unavailable, polling it");
                 f.live_at = Instant::now() + LIVE_RETRY;
+                // The next poll says the group is polled.
+                self.up = None;
                 Ok(())
             }
             LiveEnd::Broken(why) => {

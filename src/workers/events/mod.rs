@@ -119,7 +119,7 @@ impl Worker {
         }
         tracing::info!(%how, "ECS events arrive");
         self.up = Some(how.clone());
-        self.links.live.send_replace(true);
+        self.set_live(true);
         self.report(FeedReport::Up(how)).await
     }
 
@@ -128,10 +128,19 @@ impl Worker {
         let why = e.to_string();
         tracing::warn!(%why, "ECS events cannot be read: polling");
         self.up = None;
-        self.links.live.send_replace(false);
+        self.set_live(false);
         self.report(FeedReport::Lost(why)).await?;
         sleep(self.backoff.next_delay().max(RETRY_FIRST)).await;
         Ok(())
+    }
+
+    /// Tells the pollers only when it changes: each change has them reconcile in full.
+    fn set_live(&self, live: bool) {
+        self.links.live.send_if_modified(|v| {
+            let changed = *v != live;
+            *v = live;
+            changed
+        });
     }
 
     async fn report(&self, r: FeedReport) -> Result<(), Ended> {

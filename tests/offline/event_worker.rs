@@ -1,0 +1,226 @@
+//! The event worker against a queue that answers from the test, on tokio's paused clock: a
+//! message is deleted only after the re-read of what it names reached the loop, never when
+//! the re-read failed; a malformed message is counted once however often it comes; losing the
+//! queue is said and has the pollers poll, and its return is said too.
+
+use async_trait::async_trait;
+use deckwatch::cloud::{CloudError, CloudResult, ErrorKind, Fleet};
+use deckwatch::model::{
+    Alarm, Change, ContextInfo, Delivery, EcsEvent, EventAck, EventLevel, EventSource, Image,
+    LogPage, LogQuery, LogSources, LogTarget, Mutation, Service, ServiceKey, ServiceRef, Skipped,
+    Task,
+};
+use deckwatch::state::Msg;
+use deckwatch::state::feed::FeedReport;
+use deckwatch::workers::events::{self, FeedConfig, Links, Moved, Reread};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+/// A queue: each receive takes the next batch (or an error), or waits 20 s and brings none.
+#[derive(Default)]
+struct Queue {
+    batches: Mutex<VecDeque<CloudResult<Vec<Delivery>>>>,
+    deleted: Mutex<Vec<String>>,
+}
+
+fn nope() -> CloudError {
+    CloudError::new(ErrorKind::Other, "not in this test")
+}
+
+#[async_trait]
+impl Fleet for Queue {
+    async fn context(&self) -> CloudResult<ContextInfo> {
+        Err(nope())
+    }
+    async fn services(&self) -> CloudResult<Vec<Service>> {
+        Err(nope())
+    }
+    async fn tasks(&self, _: Option<&ServiceKey>) -> CloudResult<Vec<Task>> {
+        Err(nope())
+    }
+    async fn images(&self) -> CloudResult<Vec<Image>> {
+        Err(nope())
+    }
+    async fn alarms(&self) -> CloudResult<Vec<Alarm>> {
+        Err(nope())
+    }
+    async fn log_sources(&self, _: &LogTarget) -> CloudResult<LogSources> {
+        Err(nope())
+    }
+    async fn log_page(&self, _: &LogQuery, _: Option<String>) -> CloudResult<LogPage> {
+        Err(nope())
+    }
+    async fn act(&self, _: &ServiceKey, _: &Mutation) -> CloudResult<()> {
+        Err(nope())
+    }
+    fn event_source(&self) -> Option<EventSource> {
+        Some(EventSource::Queue("https://sqs.test/1/q".into()))
+    }
+    async fn receive_events(&self) -> CloudResult<Vec<Delivery>> {
+        let next = self.batches.lock().unwrap().pop_front();
+        match next {
+            Some(b) => b,
+            None => {
+                tokio::time::sleep(Duration::from_secs(20)).await;
+                Ok(Vec::new())
+            }
+        }
+    }
+    async fn events_applied(&self, acks: &[EventAck]) -> CloudResult<usize> {
+        let mut d = self.deleted.lock().unwrap();
+        d.extend(acks.iter().map(|a| a.0.clone()));
+        Ok(0)
+    }
+}
+
+fn web() -> ServiceRef {
+    ServiceRef {
+        cluster: Some("prod".into()),
+        name: "web".into(),
+    }
+}
+
+fn announcing_web(id: &str) -> Delivery {
+    Delivery {
+        id: id.into(),
+        event: Ok(EcsEvent {
+            id: format!("ev-{id}"),
+            at: 1_790_000_000_000,
+            change: Change::ServiceAction {
+                service: web(),
+                name: "SERVICE_STEADY_STATE".into(),
+                level: EventLevel::Info,
+                reason: String::new(),
+            },
+        }),
+        ack: Some(EventAck(format!("receipt-{id}"))),
+    }
+}
+
+fn malformed(id: &str) -> Delivery {
+    Delivery {
+        id: id.into(),
+        event: Err(Skipped::Malformed("not JSON".into())),
+        ack: Some(EventAck(format!("receipt-{id}"))),
+    }
+}
+
+struct Run {
+    queue: Arc<Queue>,
+    rereads: mpsc::Receiver<Reread>,
+    live: watch::Receiver<bool>,
+    msgs: mpsc::Receiver<Msg>,
+}
+
+fn start(batches: Vec<CloudResult<Vec<Delivery>>>) -> Run {
+    let queue = Arc::new(Queue {
+        batches: Mutex::new(batches.into()),
+        ..Queue::default()
+    });
+    let (reread, rereads) = mpsc::channel(8);
+    let (live_tx, live) = watch::channel(false);
+    let links = Links {
+        reread,
+        moved: Arc::new(watch::channel(Moved::default()).0),
+        live: live_tx,
+    };
+    let (tx, msgs) = mpsc::channel(64);
+    let cfg = FeedConfig {
+        poll: Duration::from_secs(2),
+        live_tail: true,
+    };
+    tokio::spawn(events::run(queue.clone(), tx, links, cfg));
+    Run {
+        queue,
+        rereads,
+        live,
+        msgs,
+    }
+}
+
+fn deleted(r: &Run) -> Vec<String> {
+    r.queue.deleted.lock().unwrap().clone()
+}
+
+/// The reports the worker sent so far.
+fn reports(r: &mut Run) -> Vec<FeedReport> {
+    let mut out = Vec::new();
+    while let Ok(m) = r.msgs.try_recv() {
+        if let Msg::Feed(f) = m {
+            out.push(f);
+        }
+    }
+    out
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_message_is_deleted_only_once_what_it_names_reached_the_loop() {
+    let mut r = start(vec![Ok(vec![announcing_web("1"), malformed("2")])]);
+    let ask = r.rereads.recv().await.expect("web is read again");
+    assert_eq!(ask.services, vec![web()]);
+    // The re-read has not reached the loop yet: nothing is deleted, however long it takes.
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    assert!(deleted(&r).is_empty(), "{:?}", deleted(&r));
+    ask.done.send(true).unwrap();
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    assert_eq!(deleted(&r), ["receipt-1", "receipt-2"]);
+    assert!(
+        *r.live.borrow(),
+        "events arrive: the pollers only reconcile"
+    );
+    let counts = reports(&mut r)
+        .into_iter()
+        .filter_map(|f| match f {
+            FeedReport::Counts(c) => Some(c),
+            _ => None,
+        })
+        .next_back()
+        .expect("counts reported");
+    assert_eq!((counts.applied, counts.skipped), (1, 1));
+    assert_eq!(counts.newest, Some(1_790_000_000_000));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_message_whose_re_read_failed_stays_in_the_queue() {
+    let mut r = start(vec![Ok(vec![announcing_web("1")])]);
+    let ask = r.rereads.recv().await.unwrap();
+    ask.done.send(false).unwrap();
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    assert!(deleted(&r).is_empty(), "{:?}", deleted(&r));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_malformed_message_delivered_again_is_counted_once_and_deleted_again() {
+    let mut r = start(vec![Ok(vec![malformed("7")]), Ok(vec![malformed("7")])]);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(deleted(&r), ["receipt-7", "receipt-7"]);
+    let skipped: Vec<u64> = reports(&mut r)
+        .into_iter()
+        .filter_map(|f| match f {
+            FeedReport::Counts(c) => Some(c.skipped),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(skipped, [1], "counted once, reported once");
+    assert!(r.rereads.try_recv().is_err(), "nothing to read again");
+}
+
+#[tokio::test(start_paused = true)]
+async fn losing_the_queue_is_said_and_the_pollers_poll_until_it_is_back() {
+    let gone = CloudError::new(ErrorKind::Other, "QueueDoesNotExist: no such queue");
+    let mut r = start(vec![Ok(Vec::new()), Err(gone), Ok(Vec::new())]);
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    // Up at the first answer, then lost at the next.
+    let seen = reports(&mut r);
+    assert!(
+        matches!(&seen[..], [FeedReport::Up(_), FeedReport::Lost(why)] if why.contains("QueueDoesNotExist")),
+        "{seen:?}"
+    );
+    assert!(!*r.live.borrow(), "lost: the pollers poll");
+    // Retried after the backoff: back.
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    assert!(*r.live.borrow());
+    assert!(matches!(&reports(&mut r)[..], [FeedReport::Up(_)]));
+}

@@ -68,10 +68,13 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     popup(f, centered(area, w, h), theme, &title, lines);
 }
 
+/// A pane or worker, its calls a minute, and its calls by operation.
+type Caller<'a> = (&'static str, usize, Vec<(&'a str, usize)>);
+
 /// Calls a minute per pane or worker, with its busiest operations.
 fn by_caller(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     let head = Style::new().fg(theme.muted).add_modifier(Modifier::BOLD);
-    let mut callers: Vec<(&'static str, usize, Vec<(&str, usize)>)> = Vec::new();
+    let mut callers: Vec<Caller> = Vec::new();
     for op in &state.budget {
         for (who, n) in &op.by_caller {
             let short = op.op.split_once(':').map_or(op.op.as_str(), |(_, o)| o);

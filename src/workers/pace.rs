@@ -18,7 +18,7 @@ use std::time::Duration;
 pub const POLL_DESCRIBES: f64 = 2.0;
 /// The same with events: with ListServices every `reconcile` and ListClusters once a minute,
 /// a fleet of 10,000 services stays under one ECS call a second.
-pub const EVENTS_DESCRIBES: f64 = 0.6;
+pub const EVENTS_DESCRIBES: f64 = 0.5;
 /// Services one DescribeServices call reads.
 const PER_CALL: f64 = 10.0;
 
@@ -132,8 +132,8 @@ mod tests {
     fn the_rotation_covers_small_fleets_every_refresh_and_big_ones_at_a_capped_pace() {
         assert_eq!(PACE.cover(false, 4), Duration::from_secs(10));
         assert_eq!(PACE.cover(false, 2_000), Duration::from_secs(100));
-        assert_eq!(PACE.cover(true, 2_000).as_secs(), 333);
-        // 10,000 services: 1,000 calls at 0.6 a second.
-        assert_eq!(PACE.cover(true, 10_000).as_secs(), 1_666);
+        assert_eq!(PACE.cover(true, 2_000).as_secs(), 400);
+        // 10,000 services: 1,000 calls at half a call a second.
+        assert_eq!(PACE.cover(true, 10_000).as_secs(), 2_000);
     }
 }

@@ -9,6 +9,7 @@ mod support;
 
 mod audit_trust;
 mod bad_credentials;
+mod call_rates;
 mod ci_worker;
 mod cli_errors;
 mod cli_reliability;

@@ -6,6 +6,7 @@
 pub mod counting;
 pub mod deny;
 pub mod eventbus;
+pub mod fake_aws;
 pub mod fault_proxy;
 pub mod gh_server;
 pub mod headless;

@@ -515,6 +515,13 @@ mod tests {
         let text = include_str!("../config.example.toml");
         let cfg = Config::parse("config.example.toml", text).unwrap();
         assert!(cfg.contexts.iter().any(|c| c.prod));
+        // [events]: polling where no source is set, prod's own queue.
+        assert_eq!(cfg.reconcile(), std::time::Duration::from_secs(300));
+        assert_eq!(cfg.events_of(cfg.context("staging")), None);
+        assert!(matches!(
+            cfg.events_of(cfg.context("prod")),
+            Some(EventSource::Queue(q)) if q.ends_with("/deckwatch-events")
+        ));
     }
 
     #[test]

@@ -115,10 +115,19 @@ struct Run {
 }
 
 fn start(batches: Vec<CloudResult<Vec<Delivery>>>) -> Run {
+    start_with(batches, false)
+}
+
+fn start_with(batches: Vec<CloudResult<Vec<Delivery>>>, read_only: bool) -> Run {
     let queue = Arc::new(Queue {
         batches: Mutex::new(batches.into()),
         ..Queue::default()
     });
+    let fleet: Arc<dyn Fleet> = if read_only {
+        Arc::new(deckwatch::cloud::ReadOnly(queue.clone()))
+    } else {
+        queue.clone()
+    };
     let (reread, rereads) = mpsc::channel(8);
     let (live_tx, live) = watch::channel(false);
     let links = Links {
@@ -131,7 +140,7 @@ fn start(batches: Vec<CloudResult<Vec<Delivery>>>) -> Run {
         poll: Duration::from_secs(2),
         live_tail: true,
     };
-    tokio::spawn(events::run(queue.clone(), tx, links, cfg));
+    tokio::spawn(events::run(fleet, tx, links, cfg));
     Run {
         queue,
         rereads,
@@ -223,4 +232,17 @@ async fn losing_the_queue_is_said_and_the_pollers_poll_until_it_is_back() {
     tokio::time::sleep(Duration::from_secs(10)).await;
     assert!(*r.live.borrow());
     assert!(matches!(&reports(&mut r)[..], [FeedReport::Up(_)]));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_read_only_console_deletes_nothing_from_its_queue() {
+    let mut r = start_with(vec![Ok(vec![announcing_web("1"), malformed("2")])], true);
+    let ask = r
+        .rereads
+        .recv()
+        .await
+        .expect("web is read again all the same");
+    ask.done.send(true).unwrap();
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    assert!(deleted(&r).is_empty(), "{:?}", deleted(&r));
 }

@@ -222,6 +222,8 @@ impl Worker {
     async fn delete(&self, acks: &[EventAck]) {
         match self.fleet.events_applied(acks).await {
             Ok(0) => {}
+            // Read-only: no write leaves the console, deletes neither.
+            Ok(_) if self.fleet.read_only() => {}
             Ok(n) => tracing::warn!(n, "messages not deleted: they come back and are re-read"),
             Err(e) => tracing::warn!(error = %e, "messages not deleted: they come back"),
         }

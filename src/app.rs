@@ -399,6 +399,33 @@ pub struct Ran {
     pub exit: Exit,
 }
 
+/// The startup figures BENCHMARKS.md records, from the start of the process: the first frame
+/// (no AWS answer is awaited before it), the first service rows drawn, and every row drawn
+/// (the first load complete).
+#[derive(Default)]
+struct StartupFigures {
+    first: bool,
+    all: bool,
+}
+
+impl StartupFigures {
+    fn drawn(&mut self, state: &State, frames: u64) {
+        let ms = || crate::timing::since_start().as_secs_f64() * 1000.0;
+        if frames == 1 {
+            tracing::info!(ms = ms(), "first frame drawn");
+        }
+        let rows = state.services.items.len();
+        if !self.first && rows > 0 {
+            self.first = true;
+            tracing::info!(ms = ms(), rows, "first service rows drawn");
+        }
+        if !self.all && state.services_loading.is_none() && state.services.fetched_at.is_some() {
+            self.all = true;
+            tracing::info!(ms = ms(), rows, "every service row drawn");
+        }
+    }
+}
+
 /// The loop itself, on any backend and any source of terminal events: the real console runs
 /// it on the terminal; the loop bench runs it on a test backend with synthetic input. `quits`
 /// yields the number of a signal that ends it. `probe` is told, after each frame, how many
@@ -424,6 +451,7 @@ where
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let dropper = spawn_dropper();
     let (mut frames, mut keys, started) = (0u64, 0u64, std::time::Instant::now());
+    let mut figures = StartupFigures::default();
     let size = terminal
         .size()
         .map_err(|e| color_eyre::eyre::eyre!("terminal size: {e:?}"))?;
@@ -434,11 +462,7 @@ where
         if draw(terminal, &mut state, rt)? {
             frames += 1;
             probe(keys);
-            if frames == 1 {
-                // The startup figure BENCHMARKS.md records: no AWS answer is awaited before it.
-                let ms = crate::timing::since_start().as_secs_f64() * 1000.0;
-                tracing::info!(ms, "first frame drawn");
-            }
+            figures.drawn(&state, frames);
         }
         let msg = tokio::select! {
             ev = events.next() => match terminal_msg(ev, &mut keys) {

@@ -124,10 +124,7 @@ impl Setup {
             None => None,
         };
         cli.check_demo()?;
-        let aws = (!cli.demo).then(|| AwsOptions {
-            events: cfg.events_of(ctx.as_ref()),
-            ..cli.aws_options(ctx.as_ref())
-        });
+        let aws = (!cli.demo).then(|| cli.aws_options(&cfg, ctx.as_ref()));
         if let Some(opts) = &aws {
             check_aws(&cli, opts)?;
         }
@@ -310,8 +307,9 @@ impl Cli {
     }
 
     /// The flags, else the context's settings.
-    fn aws_options(&self, ctx: Option<&Context>) -> AwsOptions {
+    fn aws_options(&self, cfg: &Config, ctx: Option<&Context>) -> AwsOptions {
         AwsOptions {
+            events: cfg.events_of(ctx),
             profile: self.profile.clone().or(ctx.and_then(|c| c.profile.clone())),
             region: self.region.clone().or(ctx.and_then(|c| c.region.clone())),
             endpoint_url: self

@@ -246,3 +246,150 @@ async fn a_read_only_console_deletes_nothing_from_its_queue() {
     tokio::time::sleep(Duration::from_secs(30)).await;
     assert!(deleted(&r).is_empty(), "{:?}", deleted(&r));
 }
+
+/// A log group followed with Live Tail: the session's updates come from the test.
+struct Group {
+    updates: Mutex<Option<mpsc::Receiver<deckwatch::model::LiveUpdate>>>,
+    polls: Mutex<usize>,
+}
+
+#[async_trait]
+impl Fleet for Group {
+    async fn context(&self) -> CloudResult<ContextInfo> {
+        Err(nope())
+    }
+    async fn services(&self) -> CloudResult<Vec<Service>> {
+        Err(nope())
+    }
+    async fn tasks(&self, _: Option<&ServiceKey>) -> CloudResult<Vec<Task>> {
+        Err(nope())
+    }
+    async fn images(&self) -> CloudResult<Vec<Image>> {
+        Err(nope())
+    }
+    async fn alarms(&self) -> CloudResult<Vec<Alarm>> {
+        Err(nope())
+    }
+    async fn log_sources(&self, _: &LogTarget) -> CloudResult<LogSources> {
+        Err(nope())
+    }
+    async fn log_page(&self, _: &LogQuery, _: Option<String>) -> CloudResult<LogPage> {
+        *self.polls.lock().unwrap() += 1;
+        Ok(LogPage::default())
+    }
+    async fn act(&self, _: &ServiceKey, _: &Mutation) -> CloudResult<()> {
+        Err(nope())
+    }
+    fn event_source(&self) -> Option<EventSource> {
+        Some(EventSource::LogGroup("/deckwatch/ecs-events".into()))
+    }
+    async fn live_tail(
+        &self,
+        _: &deckwatch::model::LiveQuery,
+    ) -> Result<deckwatch::cloud::LiveStream, deckwatch::model::LiveEnd> {
+        use futures::StreamExt;
+        let rx = self.updates.lock().unwrap().take();
+        match rx {
+            Some(rx) => Ok(tokio_stream_of(rx).map(Ok).boxed()),
+            None => Err(deckwatch::model::LiveEnd::Unavailable(
+                "one session only".into(),
+            )),
+        }
+    }
+    /// The log group's messages are the EventBridge envelope, as the rule writes them.
+    fn read_event(&self, message: &str) -> Result<EcsEvent, Skipped> {
+        match message {
+            "web" => announcing_web("x").event,
+            other => Err(Skipped::Malformed(other.into())),
+        }
+    }
+    async fn events_applied(&self, acks: &[EventAck]) -> CloudResult<usize> {
+        panic!("a log group has nothing to delete: {acks:?}")
+    }
+}
+
+fn tokio_stream_of<T: Send + 'static>(
+    mut rx: mpsc::Receiver<T>,
+) -> impl futures::Stream<Item = T> + Send {
+    futures::stream::poll_fn(move |cx| rx.poll_recv(cx))
+}
+
+fn line(stream: &str, at: i64, message: &str) -> deckwatch::model::RawEvent {
+    deckwatch::model::RawEvent {
+        group: "/deckwatch/ecs-events".into(),
+        stream: stream.into(),
+        at,
+        ingested: at,
+        message: message.into(),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_log_group_is_followed_live_and_each_event_applied_once() {
+    use deckwatch::model::LiveUpdate;
+    let (session, updates) = mpsc::channel(8);
+    let group = Arc::new(Group {
+        updates: Mutex::new(Some(updates)),
+        polls: Mutex::new(0),
+    });
+    let (reread, mut rereads) = mpsc::channel(8);
+    let (live_tx, live) = watch::channel(false);
+    let links = Links {
+        reread,
+        moved: Arc::new(watch::channel(Moved::default()).0),
+        live: live_tx,
+    };
+    let (tx, mut msgs) = mpsc::channel(64);
+    let cfg = FeedConfig {
+        poll: Duration::from_secs(2),
+        live_tail: true,
+    };
+    tokio::spawn(events::run(group.clone(), tx, links, cfg));
+    session
+        .send(LiveUpdate::Started {
+            session: "s".into(),
+        })
+        .await
+        .unwrap();
+    let batch = vec![line("a", 1, "web"), line("b", 2, "garbage")];
+    session
+        .send(LiveUpdate::Events {
+            events: batch.clone(),
+            sampled: false,
+        })
+        .await
+        .unwrap();
+    let ask = rereads.recv().await.unwrap();
+    assert_eq!(ask.services, vec![web()]);
+    ask.done.send(true).unwrap();
+    // The same lines again (a session overlapping the last): neither applied nor counted.
+    session
+        .send(LiveUpdate::Events {
+            events: batch,
+            sampled: false,
+        })
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert!(rereads.try_recv().is_err());
+    assert!(*live.borrow());
+    let mut reports = Vec::new();
+    while let Ok(Msg::Feed(f)) = msgs.try_recv() {
+        reports.push(f);
+    }
+    assert!(
+        matches!(&reports[0], FeedReport::Up(how) if how.ends_with("live")),
+        "{reports:?}"
+    );
+    let last = reports
+        .iter()
+        .rev()
+        .find_map(|f| match f {
+            FeedReport::Counts(c) => Some(c.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!((last.applied, last.skipped), (1, 1));
+    // The read that fills the gap before the session: one FilterLogEvents.
+    assert_eq!(*group.polls.lock().unwrap(), 1);
+}

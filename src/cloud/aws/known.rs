@@ -78,7 +78,8 @@ impl Known {
         let mut all = self.lock();
         let k = all.entry(cluster.to_string()).or_default();
         if let Some(arns) = listed {
-            k.entries.retain(|arn, _| arns.contains(arn));
+            let listed: HashSet<&String> = arns.iter().collect();
+            k.entries.retain(|arn, _| listed.contains(arn));
             k.arns = arns;
         }
         let mut describe = Vec::new();
@@ -118,17 +119,18 @@ impl Known {
         let k = all.entry(cluster.to_string()).or_default();
         let found: HashSet<&str> = read.iter().map(|e| e.row.name.as_str()).collect();
         // Asked for and not found: gone (an event named a deleted service).
-        let gone: Vec<String> = asked
+        let gone: HashSet<&String> = asked
             .iter()
             .filter(|a| !found.contains(super::parse::last_segment(a)))
-            .cloned()
             .collect();
         k.arns.retain(|a| !gone.contains(a));
         k.entries.retain(|a, _| !gone.contains(a));
+        let mut listed: HashSet<String> = k.arns.iter().cloned().collect();
         for mut e in read {
             e.read_at = now;
             let arn = e.row.arn.clone();
-            if !k.arns.contains(&arn) {
+            // A service announced by name before it was listed joins the list's end.
+            if listed.insert(arn.clone()) {
                 k.arns.push(arn.clone());
             }
             k.entries.insert(arn, e);

@@ -135,6 +135,13 @@ pub struct AwsFleet {
     events: Option<crate::model::EventSource>,
 }
 
+/// The SDK configuration the fleet's clients are built from (credentials watched, retries and
+/// timeouts as shipped), for a program that must call AWS exactly as the console does: the
+/// benchmarks' plain SDK loop.
+pub async fn sdk_config(opts: &AwsOptions, overrides: &Overrides) -> SdkConfig {
+    config::load(opts, overrides).await.0
+}
+
 macro_rules! client {
     ($krate:ident, $sdk:expr, $overrides:expr) => {{
         let mut b = $krate::config::Builder::from($sdk);

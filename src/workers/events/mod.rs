@@ -175,7 +175,9 @@ impl Worker {
             // Not applied: the messages stay and come back after the visibility timeout.
             return Ok(());
         }
-        self.delete(&acks).await;
+        if !acks.is_empty() {
+            self.delete(&acks).await;
+        }
         if self.counts != before {
             self.report(FeedReport::Counts(self.counts.clone())).await?;
         }

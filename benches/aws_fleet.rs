@@ -29,15 +29,14 @@ mod moto;
 #[path = "../tests/support/seed.rs"]
 mod seed;
 
+use common::{env_or, median};
 use counting::CallCounter;
+use deckwatch::budget::Budget;
 use deckwatch::cloud::Fleet;
-use deckwatch::workers::budget::Budget;
+use futures::StreamExt;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-use common::{env_or, median};
-use futures::StreamExt;
 
 /// Clusters in the fleet, and services in each.
 fn shape() -> (usize, usize) {

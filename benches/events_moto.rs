@@ -29,6 +29,12 @@ mod headless;
 mod moto;
 #[path = "../tests/support/seed.rs"]
 mod seed;
+#[path = "../tests/support/testkit.rs"]
+mod testkit;
+/// The headless console's helpers, where it looks for them.
+mod support {
+    pub(crate) use super::testkit;
+}
 
 use common::env_or;
 use counting::CallCounter;

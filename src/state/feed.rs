@@ -2,8 +2,8 @@
 //! not at all (polling only), how many were applied and skipped, and how old the newest is.
 //! The header says `events` or `polling` from this.
 
-use super::State;
 use crate::model::Millis;
+use crate::state::State;
 
 /// What the event worker reports.
 #[derive(Debug, Clone, PartialEq, Eq)]

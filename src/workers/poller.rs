@@ -7,18 +7,19 @@
 //! names. The tasks on screen are read every `normal`, and at once (at most every `fast`) when
 //! their service changed: an event said so, or the services poller saw its row change.
 
-use super::backoff::Backoff;
-use super::budget::{self, Priority};
-use super::events::{self, Moved};
-use super::evidence::Listed;
-use super::linking::Linking;
-use super::logtail;
-use super::metrics;
-use super::pace::Pace;
-use crate::cloud::{CloudError, ErrorKind, Fleet};
+use crate::budget::{self, Priority};
+use crate::cloud::Fleet;
 use crate::model::{Alarm, Millis, Service, ServiceKey};
+use crate::model::{ApiError, ErrorKind};
 use crate::state::{Msg, Pane, Watch};
 use crate::timing::now_ms;
+use crate::workers::backoff::Backoff;
+use crate::workers::events::{self, Moved};
+use crate::workers::evidence::Listed;
+use crate::workers::linking::Linking;
+use crate::workers::logtail;
+use crate::workers::metrics;
+use crate::workers::pace::Pace;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -48,7 +49,7 @@ pub struct Handles {
     /// Bumped to ask every poller to poll now.
     pub refresh: watch::Sender<u64>,
     /// What the evidence worker should fetch.
-    pub evidence: watch::Sender<crate::state::evidence::Request>,
+    pub evidence: watch::Sender<crate::state::rollout::evidence::Request>,
     /// The pollers and workers, stopped when the handles go (a context switch), so none of
     /// them calls the old account again.
     pub tasks: Vec<tokio::task::AbortHandle>,
@@ -98,11 +99,13 @@ fn on_screen(pane: Pane, w: &Watch) -> bool {
 pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Intervals) -> Handles {
     let (watch_tx, watch_rx) = watch::channel(first);
     let (refresh_tx, refresh_rx) = watch::channel(0u64);
-    let mut tasks =
-        vec![tokio::spawn(super::credentials::run(fleet.clone(), tx.clone())).abort_handle()];
+    let mut tasks = vec![
+        tokio::spawn(crate::workers::credentials::run(fleet.clone(), tx.clone())).abort_handle(),
+    ];
     let (evidence_tx, evidence_rx) = watch::channel(Default::default());
     let listed = Listed::default();
-    let evidence = super::evidence::run(fleet.clone(), tx.clone(), evidence_rx, listed.clone());
+    let evidence =
+        crate::workers::evidence::run(fleet.clone(), tx.clone(), evidence_rx, listed.clone());
     tasks.push(tokio::spawn(evidence).abort_handle());
     let linking = Linking::default();
     let (keys_tx, keys_rx) = watch::channel(Arc::new(Vec::new()));
@@ -184,7 +187,7 @@ fn spawn_feed(
         poll: iv.logs,
         live_tail: iv.live_tail,
     };
-    let rereader = super::reread::Rereader {
+    let rereader = crate::workers::reread::Rereader {
         fleet: fleet.clone(),
         tx: tx.clone(),
         watch: watch.clone(),
@@ -264,7 +267,7 @@ struct Poller {
     /// The lists alarms are linked over, shared by the services and alarms pollers.
     linking: Linking,
     /// What the last poll could not read while the rest came (a cluster not found).
-    partial: Option<CloudError>,
+    partial: Option<ApiError>,
     /// True while ECS's events arrive: the pollers only reconcile.
     live: watch::Receiver<bool>,
     /// Tasks that moved: an event said so, or the services poller saw their service change.
@@ -342,7 +345,7 @@ impl Poller {
         let (pane, tx) = (self.pane, self.tx.clone());
         let call = budget::with_priority(priority, self.poll(w, forced));
         let call = budget::with_caller(pane.title(), call);
-        let polled = super::watchdog::answer_within(pane, &tx, call).await;
+        let polled = crate::workers::watchdog::answer_within(pane, &tx, call).await;
         let (msg, delay) = match polled {
             Ok(msg) => match self.partial.take() {
                 // Some rows could not be read: show the rest, then say what failed.
@@ -383,7 +386,7 @@ impl Poller {
     }
 
     /// How long to wait after a failure: backing off while it is transient.
-    fn failure_delay(&mut self, e: &CloudError) -> Duration {
+    fn failure_delay(&mut self, e: &ApiError) -> Duration {
         let delay = if e.is_transient() {
             self.backoff.next_delay()
         } else {
@@ -465,7 +468,7 @@ impl Poller {
         }
     }
 
-    async fn poll(&mut self, w: &Watch, forced: bool) -> Result<Polled, CloudError> {
+    async fn poll(&mut self, w: &Watch, forced: bool) -> Result<Polled, ApiError> {
         let f = &self.fleet;
         Ok(Polled::Msg(match self.pane {
             Pane::Services => {
@@ -485,7 +488,7 @@ impl Poller {
                 return Ok(Polled::Alarms(listing.items, now_ms()));
             }
             Pane::Logs | Pane::Builds => {
-                return Err(CloudError::new(
+                return Err(ApiError::new(
                     ErrorKind::Other,
                     "logs and builds have workers of their own",
                 ));

@@ -3,15 +3,15 @@
 //! other service are kept, so the whole list goes to the loop prepared as a refresh does.
 //! Requests that queue up meanwhile are merged into one read.
 
-use super::budget::{Priority, with_caller, with_priority};
-use super::events::Reread;
-use super::evidence::Listed;
-use super::linking::Linking;
-use super::metrics;
+use crate::budget::{Priority, with_caller, with_priority};
 use crate::cloud::{Fleet, ServicesAsk};
 use crate::model::ServiceRef;
 use crate::state::{Msg, Pane, Watch};
 use crate::timing::now_ms;
+use crate::workers::events::Reread;
+use crate::workers::evidence::Listed;
+use crate::workers::linking::Linking;
+use crate::workers::metrics;
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 

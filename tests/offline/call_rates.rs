@@ -6,13 +6,13 @@
 //! - 10,000 services with ECS's events arriving: at most one ECS call a second.
 
 use crate::support::fake_aws::{ACCOUNT, Fake, REGION, STEP};
+use crate::support::testkit::StateBuilder;
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
 use deckwatch::model::EventSource;
 use deckwatch::state::{Effect, Msg, Pane, State, update};
-use deckwatch::testkit::StateBuilder;
 use deckwatch::workers::poller::{self, Handles, Intervals};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

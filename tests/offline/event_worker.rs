@@ -4,12 +4,13 @@
 //! queue is said and has the pollers poll, and its return is said too.
 
 use async_trait::async_trait;
-use deckwatch::cloud::{CloudError, CloudResult, ErrorKind, Fleet};
+use deckwatch::cloud::Fleet;
 use deckwatch::model::{
-    Alarm, Change, ContextInfo, Delivery, EcsEvent, EventAck, EventLevel, EventSource, Image,
-    LogPage, LogQuery, LogSources, LogTarget, Mutation, Service, ServiceKey, ServiceRef, Skipped,
+    Alarm, AwsCall, Change, ContextInfo, Delivery, EcsEvent, EventAck, EventLevel, EventSource,
+    Image, LogPage, LogQuery, LogSources, LogTarget, Service, ServiceKey, ServiceRef, Skipped,
     Task,
 };
+use deckwatch::model::{ApiError, ApiResult, ErrorKind};
 use deckwatch::state::Msg;
 use deckwatch::state::feed::FeedReport;
 use deckwatch::workers::events::{self, FeedConfig, Links, Moved, Reread};
@@ -21,44 +22,44 @@ use tokio::sync::{mpsc, watch};
 /// A queue: each receive takes the next batch (or an error), or waits 20 s and brings none.
 #[derive(Default)]
 struct Queue {
-    batches: Mutex<VecDeque<CloudResult<Vec<Delivery>>>>,
+    batches: Mutex<VecDeque<ApiResult<Vec<Delivery>>>>,
     deleted: Mutex<Vec<String>>,
 }
 
-fn nope() -> CloudError {
-    CloudError::new(ErrorKind::Other, "not in this test")
+fn nope() -> ApiError {
+    ApiError::new(ErrorKind::Other, "not in this test")
 }
 
 #[async_trait]
 impl Fleet for Queue {
-    async fn context(&self) -> CloudResult<ContextInfo> {
+    async fn context(&self) -> ApiResult<ContextInfo> {
         Err(nope())
     }
-    async fn services(&self) -> CloudResult<Vec<Service>> {
+    async fn services(&self) -> ApiResult<Vec<Service>> {
         Err(nope())
     }
-    async fn tasks(&self, _: Option<&ServiceKey>) -> CloudResult<Vec<Task>> {
+    async fn tasks(&self, _: Option<&ServiceKey>) -> ApiResult<Vec<Task>> {
         Err(nope())
     }
-    async fn images(&self) -> CloudResult<Vec<Image>> {
+    async fn images(&self) -> ApiResult<Vec<Image>> {
         Err(nope())
     }
-    async fn alarms(&self) -> CloudResult<Vec<Alarm>> {
+    async fn alarms(&self) -> ApiResult<Vec<Alarm>> {
         Err(nope())
     }
-    async fn log_sources(&self, _: &LogTarget) -> CloudResult<LogSources> {
+    async fn log_sources(&self, _: &LogTarget) -> ApiResult<LogSources> {
         Err(nope())
     }
-    async fn log_page(&self, _: &LogQuery, _: Option<String>) -> CloudResult<LogPage> {
+    async fn log_page(&self, _: &LogQuery, _: Option<String>) -> ApiResult<LogPage> {
         Err(nope())
     }
-    async fn act(&self, _: &ServiceKey, _: &Mutation) -> CloudResult<()> {
+    async fn act(&self, _: &ServiceKey, _: &AwsCall) -> ApiResult<()> {
         Err(nope())
     }
     fn event_source(&self) -> Option<EventSource> {
         Some(EventSource::Queue("https://sqs.test/1/q".into()))
     }
-    async fn receive_events(&self) -> CloudResult<Vec<Delivery>> {
+    async fn receive_events(&self) -> ApiResult<Vec<Delivery>> {
         let next = self.batches.lock().unwrap().pop_front();
         match next {
             Some(b) => b,
@@ -68,7 +69,7 @@ impl Fleet for Queue {
             }
         }
     }
-    async fn events_applied(&self, acks: &[EventAck]) -> CloudResult<usize> {
+    async fn events_applied(&self, acks: &[EventAck]) -> ApiResult<usize> {
         let mut d = self.deleted.lock().unwrap();
         d.extend(acks.iter().map(|a| a.0.clone()));
         Ok(0)
@@ -114,11 +115,11 @@ struct Run {
     msgs: mpsc::Receiver<Msg>,
 }
 
-fn start(batches: Vec<CloudResult<Vec<Delivery>>>) -> Run {
+fn start(batches: Vec<ApiResult<Vec<Delivery>>>) -> Run {
     start_with(batches, false)
 }
 
-fn start_with(batches: Vec<CloudResult<Vec<Delivery>>>, read_only: bool) -> Run {
+fn start_with(batches: Vec<ApiResult<Vec<Delivery>>>, read_only: bool) -> Run {
     let queue = Arc::new(Queue {
         batches: Mutex::new(batches.into()),
         ..Queue::default()
@@ -218,7 +219,7 @@ async fn a_malformed_message_delivered_again_is_counted_once_and_deleted_again()
 
 #[tokio::test(start_paused = true)]
 async fn losing_the_queue_is_said_and_the_pollers_poll_until_it_is_back() {
-    let gone = CloudError::new(ErrorKind::Other, "QueueDoesNotExist: no such queue");
+    let gone = ApiError::new(ErrorKind::Other, "QueueDoesNotExist: no such queue");
     let mut r = start(vec![Ok(Vec::new()), Err(gone), Ok(Vec::new())]);
     tokio::time::sleep(Duration::from_millis(10)).await;
     // Up at the first answer, then lost at the next.
@@ -255,29 +256,29 @@ struct Group {
 
 #[async_trait]
 impl Fleet for Group {
-    async fn context(&self) -> CloudResult<ContextInfo> {
+    async fn context(&self) -> ApiResult<ContextInfo> {
         Err(nope())
     }
-    async fn services(&self) -> CloudResult<Vec<Service>> {
+    async fn services(&self) -> ApiResult<Vec<Service>> {
         Err(nope())
     }
-    async fn tasks(&self, _: Option<&ServiceKey>) -> CloudResult<Vec<Task>> {
+    async fn tasks(&self, _: Option<&ServiceKey>) -> ApiResult<Vec<Task>> {
         Err(nope())
     }
-    async fn images(&self) -> CloudResult<Vec<Image>> {
+    async fn images(&self) -> ApiResult<Vec<Image>> {
         Err(nope())
     }
-    async fn alarms(&self) -> CloudResult<Vec<Alarm>> {
+    async fn alarms(&self) -> ApiResult<Vec<Alarm>> {
         Err(nope())
     }
-    async fn log_sources(&self, _: &LogTarget) -> CloudResult<LogSources> {
+    async fn log_sources(&self, _: &LogTarget) -> ApiResult<LogSources> {
         Err(nope())
     }
-    async fn log_page(&self, _: &LogQuery, _: Option<String>) -> CloudResult<LogPage> {
+    async fn log_page(&self, _: &LogQuery, _: Option<String>) -> ApiResult<LogPage> {
         *self.polls.lock().unwrap() += 1;
         Ok(LogPage::default())
     }
-    async fn act(&self, _: &ServiceKey, _: &Mutation) -> CloudResult<()> {
+    async fn act(&self, _: &ServiceKey, _: &AwsCall) -> ApiResult<()> {
         Err(nope())
     }
     fn event_source(&self) -> Option<EventSource> {
@@ -303,7 +304,7 @@ impl Fleet for Group {
             other => Err(Skipped::Malformed(other.into())),
         }
     }
-    async fn events_applied(&self, acks: &[EventAck]) -> CloudResult<usize> {
+    async fn events_applied(&self, acks: &[EventAck]) -> ApiResult<usize> {
         panic!("a log group has nothing to delete: {acks:?}")
     }
 }

@@ -5,8 +5,8 @@
 //! DescribeServices call is filled up to its 10 services with the longest unread ones, which
 //! costs nothing more.
 
-use super::services::DESCRIBE_BATCH;
 use crate::cloud::ServicesAsk;
+use crate::cloud::aws::services::DESCRIBE_BATCH;
 use crate::model::{Service, ServiceKey};
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -121,7 +121,7 @@ impl Known {
         // Asked for and not found: gone (an event named a deleted service).
         let gone: HashSet<&String> = asked
             .iter()
-            .filter(|a| !found.contains(super::parse::last_segment(a)))
+            .filter(|a| !found.contains(crate::cloud::aws::parse::last_segment(a)))
             .collect();
         k.arns.retain(|a| !gone.contains(a));
         k.entries.retain(|a, _| !gone.contains(a));
@@ -155,11 +155,11 @@ impl Known {
     }
 
     /// The images of every service read, for `images()`.
-    pub fn images(&self) -> Vec<super::images::ServiceImages> {
+    pub fn images(&self) -> Vec<crate::cloud::aws::images::ServiceImages> {
         let all = self.lock();
         all.values()
             .flat_map(|k| k.entries.values())
-            .map(|e| super::images::ServiceImages {
+            .map(|e| crate::cloud::aws::images::ServiceImages {
                 service: e.row.name.clone(),
                 images: e.images.clone(),
             })

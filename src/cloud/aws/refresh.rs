@@ -3,11 +3,12 @@
 //! `Known::plan` picks, and target health only for the screen's focus. The first load reads
 //! everything, with the API budget's cold start: the whole published rate until it is in.
 
-use super::known::Entry;
-use super::services::{self, RawService};
-use super::taskdefs::TaskDefInfo;
-use super::{AwsFleet, clusters_failed};
-use crate::cloud::{CloudError, CloudResult, Listing, PartSink, ServicesAsk};
+use crate::cloud::aws::known::Entry;
+use crate::cloud::aws::services::{self, RawService};
+use crate::cloud::aws::taskdefs::TaskDefInfo;
+use crate::cloud::aws::{AwsFleet, clusters_failed};
+use crate::cloud::{Listing, PartSink, ServicesAsk};
+use crate::model::{ApiError, ApiResult};
 use crate::model::{Clean, Service, ServiceStatus};
 use futures::StreamExt;
 use std::collections::HashMap;
@@ -57,9 +58,9 @@ impl AwsFleet {
         &self,
         ask: &ServicesAsk,
         part: &PartSink<'_>,
-    ) -> CloudResult<Listing<Service>> {
+    ) -> ApiResult<Listing<Service>> {
         let first = self.known.is_empty();
-        let budget = self.errors.budget();
+        let budget = self.gate.budget();
         if first {
             COLD_START.iter().for_each(|op| budget.boost(op));
         }
@@ -77,7 +78,7 @@ impl AwsFleet {
         ask: &ServicesAsk,
         first: bool,
         part: &PartSink<'_>,
-    ) -> CloudResult<Listing<Service>> {
+    ) -> ApiResult<Listing<Service>> {
         let mut clusters = self.clusters().await?;
         // An event from a cluster not in the list: the list is old.
         if ask
@@ -121,7 +122,7 @@ impl AwsFleet {
 
     /// A cluster that could not be read is read whole next time; one not found means the
     /// cluster list is old.
-    fn after_failures(&self, failed: &[(String, CloudError)]) {
+    fn after_failures(&self, failed: &[(String, ApiError)]) {
         for (c, e) in failed {
             self.known.forget(c);
             if e.message.contains("ClusterNotFound") || e.message.contains("not found") {
@@ -132,9 +133,9 @@ impl AwsFleet {
 
     /// One cluster: its list when asked (or never read), the services `Known::plan` picks
     /// described, and every row of the cluster, read now or kept.
-    async fn refresh_cluster(&self, cluster: &str, ask: &ServicesAsk) -> CloudResult<Vec<Service>> {
+    async fn refresh_cluster(&self, cluster: &str, ask: &ServicesAsk) -> ApiResult<Vec<Service>> {
         let listed = if ask.list || !self.known.has(cluster) {
-            Some(services::list_arns(&self.ecs, &self.errors, cluster).await?)
+            Some(services::list_arns(&self.ecs, &self.gate, cluster).await?)
         } else {
             None
         };
@@ -142,8 +143,7 @@ impl AwsFleet {
         if plan.describe.is_empty() {
             return Ok(self.known.rows(cluster));
         }
-        let described =
-            services::describe(&self.ecs, &self.errors, cluster, &plan.describe).await?;
+        let described = services::describe(&self.ecs, &self.gate, cluster, &plan.describe).await?;
         let raw: Vec<RawService> = described
             .into_iter()
             // An INACTIVE service was deleted: it is gone from the list.
@@ -161,7 +161,7 @@ impl AwsFleet {
             .into_iter()
             .zip(&raw)
             .map(|(row, r)| Entry {
-                images: super::usage_of(std::slice::from_ref(r), &defs)
+                images: crate::cloud::aws::usage_of(std::slice::from_ref(r), &defs)
                     .pop()
                     .map(|u| u.images)
                     .unwrap_or_default(),

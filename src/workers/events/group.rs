@@ -2,12 +2,13 @@
 //! with Live Tail (the calls the logs pane makes), and polled with FilterLogEvents where Live
 //! Tail is not served. Nothing is deleted: the group keeps its events for everyone.
 
-use super::{Ended, FeedConfig, Worker};
-use crate::cloud::{CloudError, ErrorKind, LiveStream};
+use crate::cloud::LiveStream;
+use crate::model::{ApiError, ErrorKind};
 use crate::model::{
     Delivery, GroupSpec, LiveEnd, LiveQuery, LiveUpdate, LogQuery, Millis, RawEvent,
 };
 use crate::timing::now_ms;
+use crate::workers::events::{Ended, FeedConfig, Worker};
 use crate::workers::logtail::{LATE_MS, LIVE_RETRY};
 use futures::StreamExt;
 use std::time::Duration;
@@ -104,8 +105,7 @@ impl Worker {
             }
             LiveEnd::Broken(why) => {
                 f.live_at = Instant::now();
-                self.lost(&CloudError::new(ErrorKind::Unreachable, why))
-                    .await
+                self.lost(&ApiError::new(ErrorKind::Unreachable, why)).await
             }
         }
     }

@@ -10,13 +10,14 @@
 
 mod group;
 
-use super::backoff::Backoff;
-use super::budget::{Priority, with_caller, with_priority};
-use super::logtail::seen::Seen;
-use crate::cloud::{CloudError, Fleet};
+use crate::budget::{Priority, with_caller, with_priority};
+use crate::cloud::Fleet;
+use crate::model::ApiError;
 use crate::model::{Delivery, EventAck, EventSource, ServiceRef};
 use crate::state::Msg;
 use crate::state::feed::{FeedCounts, FeedReport};
+use crate::workers::backoff::Backoff;
+use crate::workers::logtail::seen::Seen;
 use std::collections::BTreeSet;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -124,7 +125,7 @@ impl Worker {
     }
 
     /// The source cannot be read: poll meanwhile, say why, and wait before trying again.
-    async fn lost(&mut self, e: &CloudError) -> Result<(), Ended> {
+    async fn lost(&mut self, e: &ApiError) -> Result<(), Ended> {
         let why = e.to_string();
         tracing::warn!(%why, "ECS events cannot be read: polling");
         self.up = None;

@@ -2,13 +2,14 @@
 //! cluster, the keys for the metrics worker, and the tasks on screen told when their service's
 //! row changed.
 
-use super::{Poller, rollout_visible};
-use crate::cloud::{CloudError, ServicesAsk};
+use crate::cloud::ServicesAsk;
+use crate::model::ApiError;
 use crate::model::{Service, ServiceKey, ServiceRef, history, pair_of};
 use crate::state::{Msg, Watch};
 use crate::timing::now_ms;
 use crate::workers::metrics;
 use crate::workers::pace::Tick;
+use crate::workers::poller::{Poller, rollout_visible};
 use std::sync::Arc;
 use tokio::time::Instant;
 
@@ -20,7 +21,7 @@ impl Poller {
         &mut self,
         w: &Watch,
         forced: bool,
-    ) -> Result<Vec<Service>, CloudError> {
+    ) -> Result<Vec<Service>, ApiError> {
         let ask = self.services_ask(w, forced);
         let listing = if self.loaded {
             self.fleet.services_refresh(&ask, &|_, _, _| {}).await?

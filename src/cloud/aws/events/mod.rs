@@ -5,8 +5,8 @@
 pub mod parse;
 pub mod queue;
 
-use super::{AwsFleet, Overrides};
-use crate::cloud::CloudResult;
+use crate::cloud::aws::{AwsFleet, Overrides};
+use crate::model::ApiResult;
 use crate::model::{Delivery, EcsEvent, EventAck, EventSource, Skipped};
 use aws_config::timeout::TimeoutConfig;
 use aws_types::SdkConfig;
@@ -52,22 +52,22 @@ impl AwsFleet {
         }
     }
 
-    pub(super) async fn receive_events(&self) -> CloudResult<Vec<Delivery>> {
+    pub(super) async fn receive_events(&self) -> ApiResult<Vec<Delivery>> {
         match &self.events {
             Some(EventSource::Queue(url)) => {
-                queue::receive(&self.sqs, &self.errors, url, &self.expect()).await
+                queue::receive(&self.sqs, &self.gate, url, &self.expect()).await
             }
-            _ => Err(crate::cloud::CloudError::new(
-                crate::cloud::ErrorKind::Other,
+            _ => Err(crate::model::ApiError::new(
+                crate::model::ErrorKind::Other,
                 "no events queue is configured",
             )),
         }
     }
 
-    pub(super) async fn events_applied(&self, acks: &[EventAck]) -> CloudResult<usize> {
+    pub(super) async fn events_applied(&self, acks: &[EventAck]) -> ApiResult<usize> {
         match &self.events {
             Some(EventSource::Queue(url)) if !acks.is_empty() => {
-                queue::delete(&self.sqs, &self.errors, url, acks).await
+                queue::delete(&self.sqs, &self.gate, url, acks).await
             }
             _ => Ok(0),
         }

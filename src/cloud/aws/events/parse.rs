@@ -4,12 +4,12 @@
 //! `Malformed`; another source, detail type, account or region is `Foreign`.
 
 use crate::cloud::aws::parse::last_segment;
+use crate::files::textfile::clip_middle;
 use crate::model::text::clean;
 use crate::model::{
     Change, Clean, DeploymentEventName, EcsEvent, EventLevel, Millis, ServiceRef, Skipped,
     TaskStatus,
 };
-use crate::textfile::clip_middle;
 use serde_json::{Map, Value};
 
 /// The detail types read; every other one of `aws.ecs` is foreign.

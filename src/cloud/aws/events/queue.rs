@@ -3,9 +3,9 @@
 //! applied what the messages said. A message not deleted comes back after the queue's
 //! visibility timeout, so nothing is lost when the console stops halfway.
 
-use super::parse::{Expect, parse};
-use crate::cloud::CloudResult;
-use crate::cloud::aws::errors::{ErrorMapper, Within};
+use crate::cloud::aws::events::parse::{Expect, parse};
+use crate::cloud::aws::gate::{CallGate, Within};
+use crate::model::ApiResult;
 use crate::model::{Delivery, EventAck};
 use aws_sdk_sqs::types::DeleteMessageBatchRequestEntry;
 use std::time::Duration;
@@ -22,17 +22,17 @@ pub const READ_TIMEOUT: Duration = Duration::from_secs(WAIT_SECS as u64 + 10);
 /// The next messages of the queue, each parsed; empty after a long poll with none.
 pub async fn receive(
     sqs: &aws_sdk_sqs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     url: &str,
     expect: &Expect,
-) -> CloudResult<Vec<Delivery>> {
+) -> ApiResult<Vec<Delivery>> {
     let out = sqs
         .receive_message()
         .queue_url(url)
         .max_number_of_messages(BATCH as i32)
         .wait_time_seconds(WAIT_SECS)
         .send()
-        .within(errors, "sqs:ReceiveMessage")
+        .within(gate, "sqs:ReceiveMessage")
         .await?;
     Ok(out
         .messages()
@@ -49,10 +49,10 @@ pub async fn receive(
 /// come back later and are applied again, which re-reads a service once more).
 pub async fn delete(
     sqs: &aws_sdk_sqs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     url: &str,
     acks: &[EventAck],
-) -> CloudResult<usize> {
+) -> ApiResult<usize> {
     let mut refused = 0;
     for chunk in acks.chunks(BATCH) {
         let entries = chunk
@@ -66,7 +66,7 @@ pub async fn delete(
             })
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| {
-                crate::cloud::CloudError::new(crate::cloud::ErrorKind::Other, e.to_string())
+                crate::model::ApiError::new(crate::model::ErrorKind::Other, e.to_string())
             })?;
         // DeleteMessageBatch is allowed by the IAM action sqs:DeleteMessage.
         let out = sqs
@@ -74,7 +74,7 @@ pub async fn delete(
             .queue_url(url)
             .set_entries(Some(entries))
             .send()
-            .within(errors, "sqs:DeleteMessage")
+            .within(gate, "sqs:DeleteMessage")
             .await?;
         for f in out.failed() {
             tracing::warn!(

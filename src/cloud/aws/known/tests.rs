@@ -1,30 +1,57 @@
 use super::*;
-use crate::model::{Deployment, DeploymentStatus, RolloutState, ServiceRef};
+use crate::model::{
+    Deployment, DeploymentStatus, RolloutState, ServiceRef, ServiceStatus, Strategy, TaskDefRef,
+};
 
 /// A settled service: one completed deployment, every desired task running.
 fn row(cluster: &str, name: &str) -> Service {
-    let mut s = crate::cloud::sim::seed::world(0).services().remove(0);
-    s.cluster = cluster.into();
-    s.name = name.into();
-    s.arn = arn(cluster, name);
-    s.native = None;
-    s.desired = 2;
-    s.running = 2;
-    s.pending = 0;
-    s.deployments = vec![Deployment {
+    let task_def = TaskDefRef {
+        family: name.into(),
+        revision: 3,
+    };
+    let primary = Deployment {
         id: "ecs-svc/1".into(),
         status: DeploymentStatus::Primary,
         rollout_state: RolloutState::Completed,
         rollout_reason: String::new(),
-        task_def: s.task_def.clone(),
+        task_def: task_def.clone(),
         desired: 2,
         running: 2,
         pending: 0,
         failed_tasks: 0,
         created_at: 0,
         updated_at: 0,
-    }];
-    s
+    };
+    Service {
+        cluster: cluster.into(),
+        name: name.into(),
+        arn: arn(cluster, name),
+        status: ServiceStatus::Active,
+        desired: 2,
+        running: 2,
+        pending: 0,
+        task_def,
+        image_tag: "v3".into(),
+        created_at: 0,
+        strategy: Strategy::Rolling,
+        circuit_breaker: None,
+        deployments: vec![primary],
+        native: None,
+        events: Vec::new(),
+        canary_of: None,
+        previous_task_def: None,
+        cpu: Vec::new(),
+        mem: Vec::new(),
+        targets: Vec::new(),
+        target_groups: Vec::new(),
+        routes: Vec::new(),
+        routes_error: None,
+        alternate_target_groups: Vec::new(),
+        watched_alarms: Vec::new(),
+        alarm_tags: Vec::new(),
+        history: Vec::new(),
+        build: None,
+    }
 }
 
 fn arn(cluster: &str, name: &str) -> String {

@@ -47,6 +47,9 @@ pub fn moves(s: &Service) -> bool {
 #[derive(Debug, Default)]
 pub struct Known {
     clusters: Mutex<HashMap<String, ClusterKnown>>,
+    /// A whole refresh has been read: the first load is over (a cluster forgotten after a
+    /// failure does not make the next refresh a first load again).
+    loaded: std::sync::atomic::AtomicBool,
     /// When a focus service's target health was read last, by ARN; cleared when the focus
     /// changes, so a service coming into view is read at once.
     health: Mutex<(Vec<ServiceKey>, HashMap<String, Instant>)>,
@@ -58,8 +61,14 @@ impl Known {
     }
 
     /// Nothing read yet: the first load.
-    pub fn is_empty(&self) -> bool {
-        self.lock().is_empty()
+    pub fn first_load(&self) -> bool {
+        !self.loaded.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The first load is over, whatever it brought.
+    pub fn loaded(&self) {
+        self.loaded
+            .store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Whether the cluster's list was read before.

@@ -59,13 +59,14 @@ impl AwsFleet {
         ask: &ServicesAsk,
         part: &PartSink<'_>,
     ) -> ApiResult<Listing<Service>> {
-        let first = self.known.is_empty();
+        let first = self.known.first_load();
         let budget = self.gate.budget();
         if first {
             COLD_START.iter().for_each(|op| budget.boost(op));
         }
         let result = self.refresh_clusters(ask, first, part).await;
         if first {
+            self.known.loaded();
             COLD_START.iter().for_each(|op| budget.settle(op));
         }
         let usage = self.known.images();

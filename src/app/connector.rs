@@ -83,6 +83,7 @@ impl AwsContexts {
                 region: c.region.clone(),
                 endpoint_url: c.endpoint_url.clone(),
                 clusters: c.clusters.clone(),
+                events: c.events_source(),
                 ..self.startup_options.clone()
             }
         };

@@ -9,6 +9,7 @@ mod effects;
 pub mod exit;
 pub mod logfile;
 mod signals;
+mod startup;
 pub mod terminal;
 
 pub use effects::Effects;
@@ -237,6 +238,7 @@ where
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let dropper = spawn_dropper();
     let (mut frames, mut keys, started) = (0u64, 0u64, std::time::Instant::now());
+    let mut figures = startup::StartupFigures::default();
     let size = terminal
         .size()
         .map_err(|e| color_eyre::eyre::eyre!("terminal size: {e:?}"))?;
@@ -247,11 +249,7 @@ where
         if draw(terminal, &mut state, rt, &mut effects)? {
             frames += 1;
             probe(keys);
-            if frames == 1 {
-                // The startup figure BENCHMARKS.md records: no AWS answer is awaited before it.
-                let ms = crate::timing::since_start().as_secs_f64() * 1000.0;
-                tracing::info!(ms, "first frame drawn");
-            }
+            figures.drawn(&state, frames);
         }
         let msg = tokio::select! {
             ev = events.next() => match terminal_msg(ev, &mut keys) {

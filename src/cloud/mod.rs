@@ -1,18 +1,21 @@
 //! What the workers call. `aws` is the AWS backend; the embedded demo fleet (`demo`) implements
 //! the same trait, so the panes and workers never change with the backend.
 
+pub mod ask;
 pub mod aws;
 pub mod listing;
 
+pub use ask::ServicesAsk;
 pub use listing::Listing;
 
 use crate::exec::StreamPolicy;
 use crate::exec::channel::DataKey;
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
-    Alarm, AlarmTransition, AwsCall, ContextInfo, Image, LiveEnd, LiveQuery, LiveUpdate, LogPage,
-    LogQuery, LogSources, LogTag, LogTarget, MetricSpec, Millis, PastDeployment, Service,
-    ServiceKey, Task, TaskDefRef, TaskDefinition, Utilisation,
+    Alarm, AlarmTransition, AwsCall, ContextInfo, Delivery, EcsEvent, EventAck, EventSource, Image,
+    LiveEnd, LiveQuery, LiveUpdate, LogPage, LogQuery, LogSources, LogTag, LogTarget, MetricSpec,
+    Millis, PastDeployment, Service, ServiceKey, Skipped, Task, TaskDefRef, TaskDefinition,
+    Utilisation,
 };
 use crate::model::{ApiError, ApiResult, ErrorKind};
 use crate::model::{ClusterExec, ExecTarget, RemotePort, SessionGrant};
@@ -50,6 +53,35 @@ pub trait Fleet: Send + Sync + 'static {
     /// only its own rows: the others come with what failed, naming the cluster.
     async fn services_listing(&self, part: &PartSink<'_>) -> ApiResult<Listing<Service>> {
         self.services_in_parts(part).await.map(Listing::whole)
+    }
+    /// A refresh that asks only what `ask` says changed, with every service's row (read now,
+    /// or kept from an earlier refresh). Backends that keep nothing read everything.
+    async fn services_refresh(
+        &self,
+        ask: &ServicesAsk,
+        part: &PartSink<'_>,
+    ) -> ApiResult<Listing<Service>> {
+        let _ = ask;
+        self.services_listing(part).await
+    }
+    /// Where this context's ECS events come from (`[events]`); None: it is polled only.
+    fn event_source(&self) -> Option<EventSource> {
+        None
+    }
+    /// The next messages of the events queue, parsed; waits up to 20 s for one (long
+    /// polling).
+    async fn receive_events(&self) -> ApiResult<Vec<Delivery>> {
+        Err(unavailable("an events queue"))
+    }
+    /// Deletes applied messages from the events queue; returns how many it refused.
+    async fn events_applied(&self, acks: &[EventAck]) -> ApiResult<usize> {
+        let _ = acks;
+        Ok(0)
+    }
+    /// Reads one event as the events log group holds it.
+    fn read_event(&self, message: &str) -> Result<EcsEvent, Skipped> {
+        let _ = message;
+        Err(Skipped::Foreign("this backend reads no events".into()))
     }
     /// Running and recently stopped tasks of one service, or of every service when `None`.
     async fn tasks(&self, service: Option<&ServiceKey>) -> ApiResult<Vec<Task>>;
@@ -253,6 +285,28 @@ impl Fleet for ReadOnly {
     }
     async fn services_listing(&self, part: &PartSink<'_>) -> ApiResult<Listing<Service>> {
         self.0.services_listing(part).await
+    }
+    async fn services_refresh(
+        &self,
+        ask: &ServicesAsk,
+        part: &PartSink<'_>,
+    ) -> ApiResult<Listing<Service>> {
+        self.0.services_refresh(ask, part).await
+    }
+    fn event_source(&self) -> Option<EventSource> {
+        self.0.event_source()
+    }
+    async fn receive_events(&self) -> ApiResult<Vec<Delivery>> {
+        self.0.receive_events().await
+    }
+    /// A delete is a write: a read-only console leaves its messages in the queue (they come
+    /// back after the visibility timeout and are known as read).
+    async fn events_applied(&self, acks: &[EventAck]) -> ApiResult<usize> {
+        tracing::debug!(n = acks.len(), "read-only: queue messages not deleted");
+        Ok(acks.len())
+    }
+    fn read_event(&self, message: &str) -> Result<EcsEvent, Skipped> {
+        self.0.read_event(message)
     }
     async fn tasks(&self, service: Option<&ServiceKey>) -> ApiResult<Vec<Task>> {
         self.0.tasks(service).await

@@ -7,6 +7,7 @@ pub mod alarm_link;
 pub mod build;
 pub mod clean;
 pub mod codedeploy;
+pub mod ecs_event;
 pub mod error;
 pub mod evidence;
 pub mod exec;
@@ -41,6 +42,10 @@ pub use codedeploy::{
     CdDeployment, CdEvent, CdEventStatus, CdGroup, CdStatus, CdTaskSet, CdWait, CodeDeploy,
     DeploymentController, ReadyAction, Stability, TaskSet, TaskSetLabel, TaskSetStatus,
     TrafficShape,
+};
+pub use ecs_event::{
+    Change, Delivery, DeploymentEventName, EcsEvent, EventAck, EventLevel, EventSource, ServiceRef,
+    Skipped,
 };
 pub use error::{ApiError, ApiResult, ErrorKind, chain_text};
 pub use exec::{

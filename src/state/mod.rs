@@ -9,6 +9,7 @@ pub mod connection;
 pub mod contexts;
 mod data;
 pub mod exec;
+pub mod feed;
 mod input;
 pub mod logs;
 mod msg;
@@ -134,6 +135,8 @@ pub struct State {
     pub connection: Connection,
     /// ECS Exec: the dialog's data, the session and its screen, the port forwards.
     pub exec: exec::ExecState,
+    /// ECS's events: read from a queue or a log group, or polling only.
+    pub feed: feed::Feed,
     /// Something visible changed since the last draw.
     pub dirty: bool,
     /// Old data replaced by fresh data, for the loop to free off its own thread.
@@ -206,6 +209,7 @@ impl State {
             quit: false,
             connection: Connection::default(),
             exec: exec::ExecState::default(),
+            feed: feed::Feed::default(),
             dirty: true,
             discarded: Discarded::default(),
             last_watch: None,
@@ -392,6 +396,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Connection(e) => connection::on_event(state, e),
         Msg::Exec(m) => exec::on_msg(state, m, &mut effects),
+        Msg::Feed(r) => feed::on_report(state, r),
         data => data::on_data(state, data),
     }
     builds::watch_effect(state, &mut effects);

@@ -106,6 +106,8 @@ pub enum Msg {
     Connection(crate::state::ConnectionEvent),
     /// ECS Exec and port forwarding: tasks and readiness, a session's output, the forwards.
     Exec(crate::state::exec::ExecMsg),
+    /// How ECS's events reach the console (`[events]`), from the event worker.
+    Feed(crate::state::feed::FeedReport),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,6 +9,7 @@ mod support;
 
 mod audit_trust;
 mod bad_credentials;
+mod call_rates;
 mod ci_worker;
 mod cli_errors;
 mod cli_reliability;
@@ -16,6 +17,7 @@ mod context_guard;
 mod demo_clusters;
 mod e2e_demo;
 mod e2e_terminal;
+mod event_worker;
 mod evidence_demo;
 mod exec_channel;
 mod exec_forward;

@@ -249,7 +249,7 @@ async fn maps_native_deployments_replayed_from_the_documented_shape() {
             current_deployment: Some(DEP_B.into()),
         },
     ];
-    let got = native_deployments(&ecs, &CallGate::default(), &targets)
+    let got = native_deployments(&ecs, &CallGate::default(), &targets, &Default::default())
         .await
         .expect("native deployments");
 
@@ -406,7 +406,7 @@ async fn looks_up_the_newest_deployment_when_the_service_does_not_name_it() {
         strategy: Strategy::Canary,
         current_deployment: None,
     }];
-    let got = native_deployments(&ecs, &CallGate::default(), &targets)
+    let got = native_deployments(&ecs, &CallGate::default(), &targets, &Default::default())
         .await
         .expect("native deployments");
 

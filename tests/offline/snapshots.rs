@@ -672,6 +672,7 @@ fn budget_overlay_shows_the_operations_and_the_github_quota() {
     let op = |name: &str, calls, rate, max_rate, throttled| OpReport {
         op: name.into(),
         calls_last_minute: calls,
+        by_caller: Vec::new(),
         rate,
         max_rate,
         deferred: 3,
@@ -708,4 +709,55 @@ fn budget_overlay_shows_the_operations_and_the_github_quota() {
     let buf = t.backend().buffer();
     let (x, y) = find(buf, "logs:FilterLogEvents", "1.2 of 2.5");
     assert_eq!(buf[(x, y)].fg, theme.warn);
+}
+
+/// The first row as text, and the style of the cell where `word` starts in it.
+fn header_with(s: &State, word: &str) -> (String, ratatui::style::Style) {
+    let t = render(s, &dark());
+    let buf = t.backend().buffer();
+    let row: String = (0..W).map(|x| buf[(x, 0)].symbol().to_string()).collect();
+    let at = row
+        .find(word)
+        .unwrap_or_else(|| panic!("no {word:?} in {row:?}"));
+    let x = row[..at].chars().count() as u16;
+    (row, buf[(x, 0)].style())
+}
+
+#[test]
+fn the_header_says_polling_events_with_the_newest_event_s_age_or_that_events_were_lost() {
+    use deckwatch::state::feed::{FeedCounts, FeedReport};
+    let mut s = state(&demo());
+    let now = s.now;
+    // The demo has no [events]: it polls, and says so.
+    update(&mut s, Msg::Feed(FeedReport::Off));
+    let (row, _) = header_with(&s, "polling");
+    assert!(!row.contains("events"), "{row}");
+    update(&mut s, Msg::Feed(FeedReport::Up("queue q".into())));
+    header_with(&s, " events ");
+    let counts = FeedCounts {
+        applied: 4,
+        skipped: 2,
+        newest: Some(now - 12_000),
+        last_skip: Some("malformed: not JSON".into()),
+    };
+    update(&mut s, Msg::Feed(FeedReport::Counts(counts)));
+    let (row, style) = header_with(&s, "events 12s · 2 skipped");
+    assert!(!row.contains("polling"), "{row}");
+    assert_ne!(style.bg, dark().connection_trouble().bg);
+    update(
+        &mut s,
+        Msg::Feed(FeedReport::Lost("QueueDoesNotExist".into())),
+    );
+    let (_, style) = header_with(&s, "polling, events lost");
+    let trouble = dark().connection_trouble();
+    assert_eq!(
+        (style.fg, style.bg),
+        (trouble.fg, trouble.bg),
+        "lost is drawn as trouble"
+    );
+    let flash = s.flash.clone().unwrap().0;
+    assert!(
+        flash.contains("events lost, polling instead: QueueDoesNotExist"),
+        "{flash}"
+    );
 }

@@ -5,6 +5,8 @@
 
 pub mod counting;
 pub mod deny;
+pub mod eventbus;
+pub mod fake_aws;
 pub mod fault_proxy;
 pub mod gateway;
 pub mod gh_server;

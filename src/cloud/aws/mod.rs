@@ -17,15 +17,18 @@ pub mod deploy;
 mod enrich;
 pub mod errors;
 pub mod exec;
+pub mod events;
 pub mod gate;
 pub mod history;
 pub mod images;
+mod known;
 pub mod livetail;
 pub mod logs;
 pub mod metrics;
 mod mutations;
 pub mod native;
 pub mod parse;
+mod refresh;
 pub mod routes;
 pub mod services;
 pub mod targets;
@@ -34,7 +37,7 @@ pub mod taskdef_spec;
 pub mod taskdefs;
 pub mod tasks;
 
-use crate::cloud::{Fleet, Listing, LiveStream, PartSink};
+use crate::cloud::{Fleet, Listing, LiveStream, PartSink, ServicesAsk};
 
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
@@ -74,6 +77,8 @@ pub struct AwsOptions {
     /// The SDK's standard retries. Tests turn them off: an emulator answers unsupported calls
     /// with HTTP 500, which the SDK would retry.
     pub retries: bool,
+    /// Where ECS's events come from (`[events]`); None: polling only.
+    pub events: Option<crate::model::EventSource>,
 }
 
 impl Default for AwsOptions {
@@ -84,6 +89,7 @@ impl Default for AwsOptions {
             endpoint_url: None,
             clusters: Vec::new(),
             retries: true,
+            events: None,
         }
     }
 }
@@ -113,6 +119,7 @@ pub struct AwsFleet {
     cd_groups: codedeploy::GroupCache,
     ssm: aws_sdk_ssm::Client,
     kms: aws_sdk_kms::Client,
+    sqs: aws_sdk_sqs::Client,
     gate: CallGate,
     profile: String,
     region: String,
@@ -129,6 +136,21 @@ pub struct AwsFleet {
     credentials: Arc<credentials::CredentialState>,
     /// Where exec and forward sessions may connect.
     session_place: crate::cloud::SessionPlace,
+    /// The services read so far, so a refresh asks only what changed.
+    known: known::Known,
+    /// The cluster list, read once a minute (or on a miss).
+    cluster_list: refresh::ClusterList,
+    /// Service revisions read before (they never change).
+    revisions: native::Revisions,
+    /// Where ECS's events come from, if anywhere.
+    events: Option<crate::model::EventSource>,
+}
+
+/// The SDK configuration the fleet's clients are built from (credentials watched, retries and
+/// timeouts as shipped), for a program that must call AWS exactly as the console does: the
+/// benchmarks' plain SDK loop.
+pub async fn sdk_config(opts: &AwsOptions, overrides: &Overrides) -> SdkConfig {
+    config::load(opts, overrides).await.0
 }
 
 macro_rules! client {
@@ -184,6 +206,7 @@ impl AwsFleet {
             ssm: client!(aws_sdk_ssm, sdk, overrides),
             kms: client!(aws_sdk_kms, sdk, overrides),
             session_place: session_place(sdk, &opts, region.as_ref()),
+            sqs: events::sqs_client(sdk, overrides),
             gate: CallGate::new(overrides.budget.clone(), ErrorMapper::new(explicit_profile)),
             profile: config::profile_label(&opts),
             region: region.to_string(),
@@ -198,6 +221,10 @@ impl AwsFleet {
             previous: Default::default(),
             balancers: Default::default(),
             credentials: Arc::default(),
+            known: Default::default(),
+            cluster_list: Default::default(),
+            revisions: Default::default(),
+            events: opts.events.clone(),
         })
     }
 
@@ -210,11 +237,21 @@ impl AwsFleet {
         self.gate.errors()
     }
 
-    /// The clusters in scope, by name: the configured ones, else every cluster of the region.
+    /// The clusters in scope, by name: the configured ones, else every cluster of the region,
+    /// listed at most once a minute (and again when one was not found).
     pub async fn clusters(&self) -> ApiResult<Vec<String>> {
         if !self.clusters.is_empty() {
             return Ok(self.clusters.clone());
         }
+        if let Some(names) = self.cluster_list.fresh() {
+            return Ok(names);
+        }
+        let names = self.list_clusters().await?;
+        self.cluster_list.put(names.clone());
+        Ok(names)
+    }
+
+    async fn list_clusters(&self) -> ApiResult<Vec<String>> {
         let mut names = Vec::new();
         let mut token: Option<String> = None;
         loop {
@@ -464,6 +501,30 @@ impl Fleet for AwsFleet {
         }
         self.remember_usage(&raw, &defs);
         Listing::or_failure(out, crate::cloud::listing::clusters_failed(failed, total))
+    }
+
+    async fn services_refresh(
+        &self,
+        ask: &ServicesAsk,
+        part: &PartSink<'_>,
+    ) -> ApiResult<Listing<Service>> {
+        self.refresh(ask, part).await
+    }
+
+    fn event_source(&self) -> Option<crate::model::EventSource> {
+        AwsFleet::event_source(self)
+    }
+
+    async fn receive_events(&self) -> ApiResult<Vec<crate::model::Delivery>> {
+        AwsFleet::receive_events(self).await
+    }
+
+    async fn events_applied(&self, acks: &[crate::model::EventAck]) -> ApiResult<usize> {
+        AwsFleet::events_applied(self, acks).await
+    }
+
+    fn read_event(&self, message: &str) -> Result<crate::model::EcsEvent, crate::model::Skipped> {
+        AwsFleet::read_event(self, message)
     }
 
     async fn tasks(&self, service: Option<&ServiceKey>) -> ApiResult<Vec<Task>> {

@@ -1,4 +1,5 @@
-//! `:budget`: what the process-wide API budget allowed in the last minute, per operation.
+//! `:budget`: what the process-wide API budget allowed in the last minute, per operation and
+//! per pane (or worker), and how ECS's events arrive.
 
 use crate::state::State;
 use crate::theme::Theme;
@@ -57,6 +58,9 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ]));
     }
     lines.push(Line::raw(""));
+    lines.extend(by_caller(state, theme));
+    lines.push(Line::raw(""));
+    lines.extend(crate::ui::chrome::feed::lines(state, theme));
     lines.push(github_quota(state, theme));
     lines.push(Line::styled(
         " Each operation may use half of its published rate ([budget] in the config changes it);",
@@ -72,6 +76,48 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .key_for(crate::keys::Layer::Overlay, &crate::keys::Command::Cancel);
     let title = format!("API budget · {close} to close");
     popup(f, centered(area, w, h), theme, &title, lines);
+}
+
+/// A pane or worker, its calls a minute, and its calls by operation.
+type Caller<'a> = (&'static str, usize, Vec<(&'a str, usize)>);
+
+/// Calls a minute per pane or worker, with its busiest operations.
+fn by_caller(state: &State, theme: &Theme) -> Vec<Line<'static>> {
+    let head = Style::new().fg(theme.muted).add_modifier(Modifier::BOLD);
+    let mut callers: Vec<Caller> = Vec::new();
+    for op in &state.budget {
+        for (who, n) in &op.by_caller {
+            let short = op.op.split_once(':').map_or(op.op.as_str(), |(_, o)| o);
+            match callers.iter_mut().find(|(c, _, _)| c == who) {
+                Some((_, total, ops)) => {
+                    *total += n;
+                    ops.push((short, *n));
+                }
+                None => callers.push((who, *n, vec![(short, *n)])),
+            }
+        }
+    }
+    callers.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut lines = vec![Line::styled(
+        format!(
+            " {:<12} {:>9}  BUSIEST OPERATIONS",
+            "PANE/WORKER", "CALLS/MIN"
+        ),
+        head,
+    )];
+    for (who, total, mut ops) in callers {
+        ops.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let busiest: Vec<String> = ops
+            .iter()
+            .take(3)
+            .map(|(o, n)| format!("{o} {n}"))
+            .collect();
+        lines.push(Line::styled(
+            format!(" {who:<12} {total:>9}  {}", busiest.join(", ")),
+            Style::new().fg(theme.fg),
+        ));
+    }
+    lines
 }
 
 /// GitHub's own hourly quota, as its last answer gave it (the budget above paces the calls).

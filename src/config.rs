@@ -7,8 +7,9 @@ use crate::toml_place::{Seg, line_col, locate};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "deckwatch config")]
 pub struct Config {
     /// Theme name; `--theme` wins over it.
     pub theme: Option<String>,
@@ -20,10 +21,13 @@ pub struct Config {
     /// A CloudWatch Logs group that also receives every audit record (AWS only), so the whole
     /// on-call team sees who promoted what.
     pub audit_log_group: Option<String>,
+    /// The log pane's buffer and how logs are followed.
     #[serde(default)]
     pub logs: LogsConfig,
+    /// How often the panes are polled.
     #[serde(default)]
     pub poll: PollConfig,
+    /// `[[context]]`: named places to point the console at.
     #[serde(default, rename = "context")]
     pub contexts: Vec<Context>,
     /// Calls a second allowed per operation, over the defaults (half of each published rate),
@@ -35,6 +39,7 @@ pub struct Config {
     pub keys: crate::keybind::KeysConfig,
     /// Clicks and the wheel; false leaves the mouse to the terminal (its own selection).
     pub mouse: Option<bool>,
+    /// `[github]`: where the GitHub API is and how to get a token.
     #[serde(default)]
     pub github: GithubConfig,
     /// Which workflow builds which service (`[[build]]`); a service without one may say it in
@@ -44,7 +49,7 @@ pub struct Config {
 }
 
 /// `[github]`: where the GitHub API is and how to get a token.
-#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GithubConfig {
     /// The API base, e.g. `https://github.example.com/api/v3` for GitHub Enterprise Server;
@@ -56,7 +61,7 @@ pub struct GithubConfig {
 }
 
 /// One `[[build]]` entry.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BuildConfig {
     /// A service name, or `cluster/service`.
@@ -70,17 +75,20 @@ pub struct BuildConfig {
     pub git_ref: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogsConfig {
     /// Lines kept in the log buffer.
+    #[schemars(range(min = 1, max = MAX_LOG_LINES))]
     pub max_lines: usize,
     /// Bytes kept in the log buffer.
+    #[schemars(range(min = 65_536, max = MAX_LOG_BYTES))]
     pub max_bytes: usize,
     /// FilterLogEvents calls a second (the account's limit is shared and 5 to 25 by region):
     /// the API budget's rate for `logs:FilterLogEvents`.
     pub filter_tps: Option<f64>,
     /// Seconds between FilterLogEvents polls when Live Tail is not in use.
+    #[schemars(range(min = 1))]
     pub poll_secs: u64,
     /// Follow with Live Tail (billed per session-minute) when the endpoint allows it.
     pub live_tail: bool,
@@ -105,14 +113,17 @@ impl Default for LogsConfig {
 pub const MAX_LOG_LINES: usize = 50_000_000;
 pub const MAX_LOG_BYTES: usize = 16 << 30;
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct PollConfig {
     /// Seconds between polls while a visible service is rolling out.
+    #[schemars(range(min = 1))]
     pub fast_secs: u64,
     /// Seconds between polls otherwise.
+    #[schemars(range(min = 1))]
     pub normal_secs: u64,
     /// Seconds between alarm polls while neither the alarms pane nor a rollout is on screen.
+    #[schemars(range(min = 1))]
     pub alarms_secs: u64,
 }
 
@@ -127,18 +138,24 @@ impl Default for PollConfig {
 }
 
 /// A named place to point the console at.
-#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Context {
+    /// The name `--context` and `:ctx` use.
     pub name: String,
+    /// The AWS profile.
     pub profile: Option<String>,
+    /// The AWS region, e.g. `eu-west-1`.
     pub region: Option<String>,
+    /// The clusters to show; empty: every cluster of the region.
     #[serde(default)]
     pub clusters: Vec<String>,
+    /// Send every AWS call to this endpoint, e.g. a local emulator.
     pub endpoint_url: Option<String>,
     /// Production: the header takes the prod colour.
     #[serde(default)]
     pub prod: bool,
+    /// Refuse every mutating action in this context.
     #[serde(default)]
     pub read_only: bool,
     /// A colour for this context's header, overriding the theme's prod colour.

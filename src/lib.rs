@@ -3,6 +3,7 @@
 pub mod app;
 pub mod ci;
 pub mod cloud;
+pub mod commands;
 pub mod config;
 pub mod contexts;
 pub mod exit;

@@ -6,7 +6,7 @@ mod actions;
 mod names;
 pub mod overrides;
 
-pub use actions::actions_of;
+pub use actions::{Section, action_name, actions_of};
 pub use overrides::{KeyEntry, KeyTable, KeysConfig, Warning};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -64,6 +64,28 @@ impl Chord {
             KeyCode::Char(c) => out.push(c),
             KeyCode::F(n) => out.push_str(&format!("F{n}")),
             code => out.push_str(names::named_label(code).unwrap_or("?")),
+        }
+        out
+    }
+}
+
+impl Chord {
+    /// How the config writes it, in ASCII, so that `deckwatch keys` reads back as it was
+    /// printed: `P`, `ctrl-d`, `Down`, `PgDn`, `S-Tab`, `Space`, `F5`.
+    pub fn config_name(&self) -> String {
+        let mut out = String::new();
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            out.push_str("ctrl-");
+        }
+        if self.mods.contains(KeyModifiers::ALT) {
+            out.push_str("alt-");
+        }
+        match self.code {
+            KeyCode::Up => out.push_str("Up"),
+            KeyCode::Down => out.push_str("Down"),
+            KeyCode::Left => out.push_str("Left"),
+            KeyCode::Right => out.push_str("Right"),
+            _ => out.push_str(Chord::from(self.code).label().as_str()),
         }
         out
     }

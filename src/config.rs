@@ -7,6 +7,9 @@ use crate::toml_place::{Seg, line_col, locate};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+mod every_error;
+pub use every_error::{Checked, parse_every_error};
+
 #[derive(Debug, Clone, Deserialize, PartialEq, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "deckwatch config")]
@@ -252,37 +255,41 @@ impl Config {
         let mut cfg: Config =
             toml::from_str(text).map_err(|e| ConfigError::from_toml(origin, text, &e))?;
         cfg.keys.locate(origin, text);
-        cfg.check()
-            .map_err(|w| ConfigError::at_key(origin, text, &w.path, w.message))?;
-        Ok(cfg)
+        match cfg.problems().into_iter().next() {
+            Some(w) => Err(ConfigError::at_key(origin, text, &w.path, w.message)),
+            None => Ok(cfg),
+        }
     }
 
-    fn check(&self) -> Result<(), Wrong> {
-        self.check_contexts()?;
+    /// Every value that parses but cannot be used (`config check` lists them all; the
+    /// console stops at the first).
+    fn problems(&self) -> Vec<Wrong> {
+        let mut out = self.check_contexts();
         if let Some(d) = &self.default_context
             && self.context(d).is_none()
         {
-            return Err(wrong(
+            out.push(wrong(
                 toml_path!["default_context"],
                 format!("default_context = {d:?}, but no [[context]] has that name"),
             ));
         }
-        if let Some((op, rate)) = self
-            .budget
-            .iter()
-            .find(|(_, r)| !(**r > 0.0 && r.is_finite()))
+        let mut rates: Vec<(&String, &f64)> = self.budget.iter().collect();
+        rates.sort_by(|a, b| a.0.cmp(b.0));
+        for (op, rate) in rates
+            .into_iter()
+            .filter(|(_, r)| !(**r > 0.0 && r.is_finite()))
         {
-            return Err(wrong(
+            out.push(wrong(
                 toml_path!["budget", op.as_str()],
                 format!(
                     "[budget] {op:?} = {rate}: a rate must be a positive number of calls a second"
                 ),
             ));
         }
-        if let Some((i, b)) = self.builds.iter().enumerate().find(|(_, b)| {
+        for (i, b) in self.builds.iter().enumerate().filter(|(_, b)| {
             !b.repo.contains('/') || b.workflow.trim().is_empty() || b.service.trim().is_empty()
         }) {
-            return Err(wrong(
+            out.push(wrong(
                 toml_path!["build", i, "repo"],
                 format!(
                     "[[build]] for {:?}: repo must be owner/name, and service and workflow must be set",
@@ -295,8 +302,8 @@ impl Config {
             ("normal_secs", self.poll.normal_secs),
             ("alarms_secs", self.poll.alarms_secs),
         ];
-        if let Some((key, _)) = intervals.iter().find(|(_, secs)| *secs == 0) {
-            return Err(wrong(
+        for (key, _) in intervals.iter().filter(|(_, secs)| *secs == 0) {
+            out.push(wrong(
                 toml_path!["poll", *key],
                 format!("poll.{key} = 0: poll intervals must be at least 1 second"),
             ));
@@ -307,13 +314,15 @@ impl Config {
             } else {
                 "max_bytes"
             };
-            return Err(wrong(
+            out.push(wrong(
                 toml_path!["logs", key],
                 "logs.max_lines must be at least 1 and logs.max_bytes at least 65536".into(),
             ));
         }
-        self.check_logs()
-            .map_err(|message| wrong(toml_path!["logs"], message))
+        if let Err(message) = self.check_logs() {
+            out.push(wrong(toml_path!["logs"], message));
+        }
+        out
     }
 
     fn check_logs(&self) -> Result<(), String> {
@@ -344,33 +353,33 @@ impl Config {
         Ok(())
     }
 
-    fn check_contexts(&self) -> Result<(), Wrong> {
+    fn check_contexts(&self) -> Vec<Wrong> {
+        let mut out = Vec::new();
         let mut names: Vec<&str> = Vec::new();
         for (i, c) in self.contexts.iter().enumerate() {
             let at = |key: &str| toml_path!["context", i, key];
             if c.name.trim().is_empty() {
-                return Err(wrong(at("name"), "a [[context]] has an empty name".into()));
-            }
-            if names.contains(&c.name.as_str()) {
+                out.push(wrong(at("name"), "a [[context]] has an empty name".into()));
+            } else if names.contains(&c.name.as_str()) {
                 let message = format!("two contexts are named {:?}", c.name);
-                return Err(wrong(at("name"), message));
+                out.push(wrong(at("name"), message));
             }
             names.push(&c.name);
             if let Some(a) = &c.accent
                 && a.parse::<ratatui::style::Color>().is_err()
             {
                 let message = format!("context {:?}: accent {a:?} is not a colour", c.name);
-                return Err(wrong(at("accent"), message));
+                out.push(wrong(at("accent"), message));
             }
             if let Some(Err(why)) = c.region.as_deref().map(check_region) {
-                return Err(wrong(at("region"), format!("context {:?}: {why}", c.name)));
+                out.push(wrong(at("region"), format!("context {:?}: {why}", c.name)));
             }
             if let Some(Err(why)) = c.endpoint_url.as_deref().map(check_endpoint_url) {
                 let message = format!("context {:?}: {why}", c.name);
-                return Err(wrong(at("endpoint_url"), message));
+                out.push(wrong(at("endpoint_url"), message));
             }
         }
-        Ok(())
+        out
     }
 
     /// Reads `path`. A missing file is an error only when `required` (it was named by the

@@ -1,8 +1,9 @@
 //! deckwatch: parse the command line, load config and themes, then run the console.
 
 mod cli;
+mod one_shot;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use cli::{Cli, Setup, StartError};
 use deckwatch::app::{self, Runtime};
 use deckwatch::ci::{Ci, NoCi, ReadOnlyCi, github, sim::SimCi};
@@ -25,16 +26,24 @@ fn fail(msg: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn say(msg: &str) {
+pub(crate) fn say(msg: &str) {
     eprintln!("deckwatch: {}", clip_middle(&clean(msg), LINE_MAX));
 }
 
 fn main() -> ExitCode {
     deckwatch::timing::mark_start();
+    // A shell asking for completions (the script of `deckwatch completions SHELL` calls back).
+    clap_complete::CompleteEnv::with_factory(Cli::command)
+        .var(deckwatch::commands::completions::VAR)
+        .complete();
     if let Err(e) = color_eyre::install() {
         return fail(e);
     }
-    let mut setup = match Setup::from(Cli::parse()) {
+    let mut cli = Cli::parse();
+    if let Some(command) = cli.command.take() {
+        return one_shot::run(&cli, command);
+    }
+    let mut setup = match Setup::from(cli) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };

@@ -3,18 +3,18 @@
 //! One file per subcommand; none of them changes anything in AWS (their backends are wrapped
 //! read-only), and none opens the screen.
 
-// pub mod audit;
-// pub mod completions;
-// pub mod config_check;
+pub mod audit;
+pub mod completions;
+pub mod config_check;
 pub mod config_schema;
 pub mod duration;
 pub mod keys;
-// pub mod man;
+pub mod man;
 pub mod output;
-// pub mod status;
-// pub mod status_view;
-// pub mod wait;
-// pub mod wait_judge;
+pub mod status;
+pub mod status_view;
+pub mod wait;
+pub mod wait_judge;
 
 use crate::cloud::CloudError;
 use clap::{Args, Subcommand, ValueEnum};
@@ -107,7 +107,7 @@ pub struct TargetArgs {
     #[arg(long, value_name = "FILE", env = "DECKWATCH_CONFIG")]
     pub config: Option<PathBuf>,
     /// A context from the config file.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", add = ArgValueCandidates::new(completions::contexts))]
     pub context: Option<String>,
 }
 

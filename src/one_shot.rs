@@ -1,0 +1,85 @@
+//! The subcommands, run instead of the console: each answers once on stdout and exits with
+//! the status its documentation gives (`deckwatch::commands`). Errors are one line on stderr.
+
+use crate::cli::Cli;
+use clap::CommandFactory;
+use deckwatch::commands::{
+    self, Command, CommandError, ConfigCommand, audit, completions, config_check, config_schema,
+    keys, man, status, wait,
+};
+use deckwatch::workers::audit::Audit;
+use std::process::ExitCode;
+
+/// Runs `command` with the console's flags `cli` around it.
+pub fn run(cli: &Cli, command: Command) -> ExitCode {
+    match dispatch(cli, command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            crate::say(&e.to_string());
+            ExitCode::from(e.code())
+        }
+    }
+}
+
+fn dispatch(cli: &Cli, command: Command) -> Result<(), CommandError> {
+    match command {
+        Command::Completions { shell } => {
+            completions::run(shell, &completions::completer(std::env::args_os().next()))
+        }
+        Command::Man => man::run(Cli::command()),
+        Command::Config(ConfigCommand::Schema) => config_schema::run(),
+        Command::Config(ConfigCommand::Check { file }) => {
+            let (path, required) = match file {
+                Some(f) => (f, true),
+                None => cli.config_file(),
+            };
+            let themes = deckwatch::config::default_dir().map(|d| d.join("themes"));
+            config_check::run(&path, required, themes.as_deref())
+        }
+        Command::Keys(args) => {
+            let (path, required) = match args.config {
+                Some(f) => (f, true),
+                None => cli.config_file(),
+            };
+            keys::run(&path, required)
+        }
+        Command::Audit(args) => audit::run(Audit::default_path().as_deref(), args.since, args.json),
+        Command::Status(args) => {
+            let runtime = runtime()?;
+            let (fleet, _) = backend(cli, &args.target, &runtime)?;
+            runtime.block_on(status::run(fleet.as_ref(), &args))
+        }
+        Command::Wait(args) => {
+            let runtime = runtime()?;
+            let (fleet, cfg) = backend(cli, &args.target, &runtime)?;
+            let spec = wait::Spec {
+                service: args.service.clone(),
+                until: args.until,
+                timeout: args.timeout,
+                every: std::time::Duration::from_secs(cfg.poll.fast_secs),
+            };
+            let done = runtime.block_on(wait::run(fleet.as_ref(), &spec))?;
+            commands::output::print(&format!("✓ {done}\n"))
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CommandError> {
+    tokio::runtime::Runtime::new()
+        .map_err(|e| CommandError::Failed(format!("cannot start the async runtime: {e}")))
+}
+
+fn backend(
+    cli: &Cli,
+    target: &commands::TargetArgs,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<
+    (
+        std::sync::Arc<dyn deckwatch::cloud::Fleet>,
+        deckwatch::config::Config,
+    ),
+    CommandError,
+> {
+    cli.one_shot_backend(target, runtime)
+        .map_err(|e| CommandError::BadArgument(e.to_string()))
+}

@@ -37,7 +37,7 @@ pub struct Config {
     /// e.g. `"logs:FilterLogEvents" = 12.5` in a region whose limit is 25.
     #[serde(default)]
     pub budget: std::collections::HashMap<String, f64>,
-    /// `[keys.MODE]`: an action's keys, over the defaults (`keybind::overrides`).
+    /// `[keys.MODE]`: an action's keys, over the defaults (`deckwatch keys` prints them).
     #[serde(default)]
     pub keys: crate::keybind::KeysConfig,
     /// Clicks and the wheel; false leaves the mouse to the terminal (its own selection).

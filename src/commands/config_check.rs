@@ -88,7 +88,8 @@ pub fn check(path: &Path, required: bool, themes_dir: Option<&Path>) -> Report {
     let Some(cfg) = checked.config else {
         return report;
     };
-    let (_, key_warnings) = Keymap::with_overrides(&cfg);
+    let (_, mut key_warnings) = Keymap::with_overrides(&cfg);
+    key_warnings.sort_by_key(|w| (w.place.line, w.place.column));
     for w in key_warnings {
         let p = &w.place;
         report.warnings.push(format!(

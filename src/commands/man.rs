@@ -64,18 +64,33 @@ fn commands(roff: &mut Roff, cmd: &clap::Command, prefix: &str) {
         roff.text([roman(about.map(|a| a.to_string()).unwrap_or_default())]);
         for arg in sub.get_arguments().filter(|a| !a.is_hide_set()) {
             let Some(help) = arg.get_help() else { continue };
-            let flag = match (arg.get_long(), arg.get_value_names()) {
-                (Some(l), Some(v)) => format!("--{l} {}", v.join(" ")),
-                (Some(l), None) if arg.get_action().takes_values() => {
-                    format!("--{l} {}", arg.get_id().as_str().to_uppercase())
-                }
-                (Some(l), None) => format!("--{l}"),
-                (None, _) => arg.get_id().as_str().to_uppercase(),
-            };
             roff.control("TP", []);
-            roff.text([bold(flag)]);
+            roff.text([bold(flag_text(arg))]);
             roff.text([roman(help.to_string())]);
         }
+    }
+}
+
+/// `--until stable|hook|done`, `--cluster NAME`, `--json`, `SERVICE`.
+fn flag_text(arg: &clap::Arg) -> String {
+    let takes = arg.get_action().takes_values();
+    let choices: Vec<String> = arg
+        .get_possible_values()
+        .iter()
+        .filter(|v| !v.is_hide_set())
+        .map(|v| v.get_name().to_string())
+        .collect();
+    let value = if !choices.is_empty() {
+        choices.join("|")
+    } else {
+        arg.get_value_names()
+            .map(|v| v.join(" "))
+            .unwrap_or_else(|| arg.get_id().as_str().to_uppercase())
+    };
+    match arg.get_long() {
+        Some(l) if takes => format!("--{l} {value}"),
+        Some(l) => format!("--{l}"),
+        None => value,
     }
 }
 

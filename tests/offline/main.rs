@@ -10,6 +10,7 @@ mod support;
 mod audit_trust;
 mod bad_credentials;
 mod ci_worker;
+mod cli_commands;
 mod cli_errors;
 mod cli_reliability;
 mod context_guard;

@@ -48,3 +48,4 @@ mod sizes;
 mod snapshots;
 mod snapshots_builds;
 mod testing_md;
+mod wait_demo;

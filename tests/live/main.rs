@@ -12,6 +12,7 @@
 mod support;
 
 mod budget_throttle;
+mod cli_moto;
 mod e2e_moto;
 mod e2e_native_canary;
 mod faults;

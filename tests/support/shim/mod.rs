@@ -5,6 +5,9 @@
 //! `deploymentConfiguration` moto drops, added back to DescribeServices answers; every other
 //! request forwarded to moto as it is.
 //!
+//! For rolling deployments, which moto never moves, a test sets what DescribeServices says of
+//! a service's deployments and counts (`rolling`).
+//!
 //! A test starts one in front of its moto, registers a canary with `canary`, points the
 //! console or a fleet at `url()`, and reads back the calls it received. Its clock is the wall
 //! clock plus what `skip` added, so a test can let a bake or a hook's timeout pass at once.
@@ -13,6 +16,7 @@
 #![allow(dead_code)] // each test binary uses a part of the helpers
 
 pub mod deployments;
+pub mod rolling;
 pub mod seeded;
 mod server;
 pub mod wire;
@@ -43,6 +47,8 @@ struct State {
     calls: Vec<Call>,
     /// Seconds added to the wall clock.
     offset: f64,
+    /// Fields set on a service's DescribeServices answer, by service ARN (`rolling`).
+    overlays: Vec<(String, Value)>,
 }
 
 pub(crate) struct Inner {
@@ -116,6 +122,14 @@ impl Shim {
         let out = d.arn.clone();
         st.deployments.push(d);
         out
+    }
+
+    /// Sets what DescribeServices answers for the service `service_arn`: each field of
+    /// `fields` (see `rolling::overlay`) replaces moto's, until the next call.
+    pub fn rolling(&self, service_arn: &str, fields: Value) {
+        let mut st = self.inner.lock();
+        st.overlays.retain(|(arn, _)| arn != service_arn);
+        st.overlays.push((service_arn.to_string(), fields));
     }
 
     /// Moves the shim's clock on by `secs`: bakes end and hooks time out as they would.
@@ -220,6 +234,11 @@ impl Inner {
         };
         for s in services {
             let arn = s["serviceArn"].as_str().unwrap_or_default().to_string();
+            if let Some((_, Value::Object(fields))) = st.overlays.iter().find(|(a, _)| *a == arn) {
+                for (k, v) in fields {
+                    s[k] = v.clone();
+                }
+            }
             let Some(d) = st
                 .deployments
                 .iter()

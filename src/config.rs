@@ -297,6 +297,13 @@ impl Config {
                 ),
             ));
         }
+        out.extend(self.interval_and_buffer_problems());
+        out
+    }
+
+    /// A poll interval of 0, a log buffer too small or too large.
+    fn interval_and_buffer_problems(&self) -> Vec<Wrong> {
+        let mut out = Vec::new();
         let intervals = [
             ("fast_secs", self.poll.fast_secs),
             ("normal_secs", self.poll.normal_secs),

@@ -640,3 +640,25 @@ fn each_subcommand_s_help_names_its_flags_and_its_exit_statuses() {
         }
     }
 }
+
+#[test]
+fn the_example_config_documents_every_key_the_schema_has() {
+    let example = include_str!("../../config.example.toml");
+    for k in deckwatch::commands::config_schema::key_docs() {
+        let leaf = k.path.rsplit('.').next().unwrap().trim_end_matches("[]");
+        let set = example.lines().any(|l| {
+            let l = l.trim_start_matches('#').trim_start();
+            l.strip_prefix(leaf)
+                .or_else(|| l.strip_prefix(&format!("\"{leaf}\"")))
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        });
+        let table = example.contains(&format!("[{leaf}]"))
+            || example.contains(&format!("[[{leaf}]]"))
+            || example.contains(&format!("[{leaf}."));
+        assert!(
+            set || table,
+            "config.example.toml does not document {}",
+            k.path
+        );
+    }
+}

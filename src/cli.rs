@@ -416,3 +416,63 @@ impl Cli {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use deckwatch::commands::Command;
+
+    fn target_of(args: &[&str]) -> (Cli, TargetArgs) {
+        let mut cli = Cli::parse_from(args);
+        let t = match cli.command.take() {
+            Some(Command::Status(a)) => a.target,
+            Some(Command::Wait(a)) => a.target,
+            other => panic!("{other:?}"),
+        };
+        (cli, t)
+    }
+
+    #[test]
+    fn one_shot_backends_refuse_every_mutation_whatever_the_config_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("c.toml");
+        std::fs::write(&cfg, "read_only = false\n[[context]]\nname = \"live\"\n").unwrap();
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let c = cfg.to_str().unwrap();
+        for args in [
+            vec!["deckwatch", "--demo", "status"],
+            vec![
+                "deckwatch",
+                "wait",
+                "web",
+                "--demo",
+                "--config",
+                c,
+                "--context",
+                "live",
+            ],
+        ] {
+            let (cli, t) = target_of(&args);
+            let (fleet, _) = cli.one_shot_backend(&t, &runtime).unwrap();
+            assert!(fleet.read_only(), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn a_subcommand_s_flags_go_over_the_console_s() {
+        let (cli, t) = target_of(&[
+            "deckwatch",
+            "--context",
+            "a",
+            "--region",
+            "eu-west-1",
+            "status",
+            "--context",
+            "b",
+        ]);
+        let merged = cli.with_target(&t);
+        assert_eq!(merged.context.as_deref(), Some("b"));
+        assert_eq!(merged.region.as_deref(), Some("eu-west-1"));
+        assert!(merged.read_only);
+    }
+}

@@ -300,6 +300,16 @@ impl Cli {
         }
     }
 
+    /// Whether the console's own flags ask for the demo fleet.
+    pub fn demo(&self) -> bool {
+        self.demo
+    }
+
+    /// The clusters the console's own flags name.
+    pub fn clusters(&self) -> &[String] {
+        &self.clusters
+    }
+
     /// The config file and whether it must exist (it was named).
     pub fn config_file(&self) -> (PathBuf, bool) {
         match &self.config {

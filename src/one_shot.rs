@@ -51,7 +51,7 @@ fn dispatch(cli: &Cli, command: Command) -> Result<(), CommandError> {
         }
         Command::Wait(args) => {
             let runtime = runtime()?;
-            let (fleet, cfg) = backend(cli, &args.target, &runtime)?;
+            let (fleet, cfg) = backend(cli, &narrowed(cli, &args), &runtime)?;
             let spec = wait::Spec {
                 service: args.service.clone(),
                 until: args.until,
@@ -62,6 +62,22 @@ fn dispatch(cli: &Cli, command: Command) -> Result<(), CommandError> {
             commands::output::print(&format!("✓ {done}\n"))
         }
     }
+}
+
+/// `wait CLUSTER/NAME` reads that cluster only, unless clusters were named: one cluster's
+/// services every poll rather than the whole region's.
+fn narrowed(cli: &Cli, args: &commands::WaitArgs) -> commands::TargetArgs {
+    let mut t = args.target.clone();
+    if let Some((cluster, _)) = args.service.split_once('/')
+        && t.clusters.is_empty()
+        && cli.clusters().is_empty()
+        && !t.demo
+        && !cli.demo()
+        && !cluster.is_empty()
+    {
+        t.clusters = vec![cluster.to_string()];
+    }
+    t
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, CommandError> {

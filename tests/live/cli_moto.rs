@@ -111,14 +111,20 @@ impl Rolling {
         shim.rolling(&self.service_arn, overlay(&steps, 2, shim.now()));
     }
 
-    fn wait(&self, home: &Home, url: &str) -> Following {
-        let mut args = vec![
-            "wait".to_string(),
-            "web".into(),
-            "--timeout".into(),
-            "5m".into(),
-        ];
-        args.extend(target(url, &self.cluster));
+    /// `wait web --cluster C`, or (`by_cluster`) `wait C/web` with no `--cluster`: then only
+    /// that cluster is read, not every cluster the shared moto has.
+    fn wait(&self, home: &Home, url: &str, by_cluster: bool) -> Following {
+        let service = if by_cluster {
+            format!("{}/web", self.cluster)
+        } else {
+            "web".into()
+        };
+        let mut args = vec!["wait".to_string(), service, "--timeout".into(), "5m".into()];
+        if by_cluster {
+            args.extend(["--endpoint-url", url, "--region", moto::REGION].map(String::from));
+        } else {
+            args.extend(target(url, &self.cluster));
+        }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         Following::start(home.command(&args, &AWS_ENV))
     }
@@ -166,7 +172,7 @@ async fn wait_exits_0_when_the_rolling_deployment_completes() {
     let shim = Shim::start(&url);
     w.in_progress(&shim);
     let home = home();
-    let mut run = w.wait(&home, &shim.url());
+    let mut run = w.wait(&home, &shim.url(), true);
     let first = run.line_with("IN_PROGRESS 1/2");
     assert!(first.contains(&format!("{}/web", w.cluster)), "{first}");
     let done = [w.step(
@@ -180,6 +186,11 @@ async fn wait_exits_0_when_the_rolling_deployment_completes() {
     shim.rolling(&w.service_arn, overlay(&done, 2, shim.now()));
     let (code, lines, err) = run.finish();
     assert_eq!(code, Some(0), "{lines:#?}\n{err}");
+    let listed = shim.calls_of("ListClusters");
+    assert!(
+        listed.is_empty(),
+        "CLUSTER/NAME reads that cluster only: {listed:?}"
+    );
     let last = lines.last().unwrap();
     assert_eq!(
         last,
@@ -196,7 +207,7 @@ async fn wait_exits_1_when_the_circuit_breaker_rolls_the_deployment_back() {
     let shim = Shim::start(&url);
     w.in_progress(&shim);
     let home = home();
-    let mut run = w.wait(&home, &shim.url());
+    let mut run = w.wait(&home, &shim.url(), false);
     run.line_with("IN_PROGRESS 1/2");
     let rollback = format!(
         "ECS deployment circuit breaker: rolling back to {}-web:1.",

@@ -5,14 +5,21 @@ use std::time::Duration;
 /// The longest duration accepted: a year, so a typo cannot overflow a deadline.
 const MAX_SECS: u64 = 366 * 86_400;
 
+/// Why a duration could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DurationError {
+    #[error(
+        "{0:?} is not a duration: write a number with a unit, s, m, h or d (90s, 15m, 1h30m, \
+         24h, 7d)"
+    )]
+    NotADuration(String),
+    #[error("{0:?} is longer than a year")]
+    TooLong(String),
+}
+
 /// Reads `90s`, `15m`, `1h30m`, `24h` or `7d`: numbers each with a unit (s, m, h, d).
-pub fn parse(text: &str) -> Result<Duration, String> {
-    let bad = || {
-        format!(
-            "{text:?} is not a duration: write a number with a unit, s, m, h or d (90s, 15m, \
-             1h30m, 24h, 7d)"
-        )
-    };
+pub fn parse(text: &str) -> Result<Duration, DurationError> {
+    let bad = || DurationError::NotADuration(text.to_string());
     let mut secs: u64 = 0;
     let mut number = String::new();
     for c in text.trim().chars() {
@@ -38,7 +45,7 @@ pub fn parse(text: &str) -> Result<Duration, String> {
         return Err(bad());
     }
     if secs > MAX_SECS {
-        return Err(format!("{text:?} is longer than a year"));
+        return Err(DurationError::TooLong(text.to_string()));
     }
     Ok(Duration::from_secs(secs))
 }
@@ -84,10 +91,15 @@ mod tests {
             "1h 30m",
             "99999999999999999999d",
         ] {
-            let err = parse(bad).unwrap_err();
+            let err = parse(bad).unwrap_err().to_string();
             assert!(err.contains("not a duration"), "{bad}: {err}");
         }
-        assert!(parse("400d").unwrap_err().contains("longer than a year"));
+        assert!(
+            parse("400d")
+                .unwrap_err()
+                .to_string()
+                .contains("longer than a year")
+        );
     }
 
     #[test]

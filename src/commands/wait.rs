@@ -70,7 +70,7 @@ async fn watch(
     say: &mut (dyn FnMut(&str) -> Result<(), CommandError> + Send),
 ) -> Result<String, CommandError> {
     let mut s = read(fleet, &spec.service, None).await?;
-    check_until(&s, spec.until).map_err(CommandError::BadArgument)?;
+    check_until(&s, spec.until)?;
     if let Some(why) = rolled_back_already(&s) {
         say(&line(&s, now_ms()))?;
         return Err(CommandError::Failed(format!("{}: {why}", s.key())));

@@ -2,8 +2,8 @@
 //! rollout followed failed or was rolled back, or it goes on; and the line that says where it
 //! is. Pure: the loop in `wait` reads, asks here, prints and sleeps.
 
-use super::Until;
 use super::status_view::{hook_text, rollout_text};
+use super::{CommandError, Until};
 use crate::model::{
     DeploymentStatus, Millis, NativeStatus, Outcome, PastDeployment, RolloutState, Service,
 };
@@ -36,13 +36,13 @@ impl Followed {
 }
 
 /// `--until hook` asks for a lifecycle hook, which only native deployments have.
-pub fn check_until(s: &Service, until: Until) -> Result<(), String> {
+pub fn check_until(s: &Service, until: Until) -> Result<(), CommandError> {
     if until == Until::Hook && !s.strategy.is_native() && s.native.is_none() {
-        return Err(format!(
+        return Err(CommandError::BadArgument(format!(
             "{} deploys with {}, which has no lifecycle hooks: use --until stable or done",
             s.key(),
             s.strategy
-        ));
+        )));
     }
     Ok(())
 }

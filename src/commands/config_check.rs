@@ -29,13 +29,14 @@ pub fn run(path: &Path, required: bool, themes_dir: Option<&Path>) -> Result<(),
     let report = check(path, required, themes_dir);
     let origin = clean(&path.display().to_string());
     let mut text = String::new();
+    // What the file says is quoted in the messages: cleaned, so it cannot move the cursor.
     for line in report
         .notes
         .iter()
         .chain(&report.errors)
         .chain(&report.warnings)
     {
-        text.push_str(line);
+        text.push_str(&clean(line));
         text.push('\n');
     }
     let (e, w) = (report.errors.len(), report.warnings.len());

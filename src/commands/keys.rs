@@ -16,7 +16,10 @@ pub fn run(config: &Path, required: bool) -> Result<(), CommandError> {
         .map_err(|e| CommandError::BadArgument(format!("config error: {e}")))?;
     let (map, warnings) = Keymap::with_overrides(&cfg);
     for w in &warnings {
-        eprintln!("deckwatch: warning: {w}");
+        eprintln!(
+            "deckwatch: warning: {}",
+            crate::model::text::clean(&w.to_string())
+        );
     }
     output::print(&render(&map))
 }

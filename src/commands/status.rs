@@ -41,7 +41,7 @@ impl Snapshot {
 pub async fn run(fleet: &dyn Fleet, args: &StatusArgs) -> Result<(), CommandError> {
     let snap = read(fleet, args.service.as_deref()).await?;
     for p in &snap.problems {
-        eprintln!("deckwatch: warning: {p}");
+        eprintln!("deckwatch: warning: {}", crate::model::text::clean(p));
     }
     let text = if args.json {
         status_view::json(&snap)

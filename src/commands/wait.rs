@@ -110,7 +110,10 @@ async fn read(
         match read_once(fleet, name, prev).await {
             Err(CommandError::Cloud(e)) if e.is_transient() && failures + 1 < FAILURES_IN_A_ROW => {
                 failures += 1;
-                eprintln!("deckwatch: {e}; reading again");
+                eprintln!(
+                    "deckwatch: {}; reading again",
+                    crate::model::text::clean(&e.to_string())
+                );
                 tokio::time::sleep(backoff.next_delay()).await;
             }
             r => return r,

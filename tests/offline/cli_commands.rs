@@ -662,3 +662,18 @@ fn the_example_config_documents_every_key_the_schema_has() {
         );
     }
 }
+
+#[test]
+fn config_check_never_echoes_an_escape_from_the_file() {
+    let home = Home::new();
+    let cfg = home.write(
+        "evil.toml",
+        "[keys.normal]\n\"\u{1b}[2Jpromote\" = \"P\"\n[[context]]\nname = \"a\u{1b}]0;pwned\u{7}\"\nregion = \"x\u{1b}[31m\"\n",
+    );
+    let ran = home.run(&["config", "check", cfg.to_str().unwrap()], &[]);
+    ran.expect_code(1);
+    assert!(!ran.stdout().contains('\u{1b}'), "{:?}", ran.stdout());
+    assert!(!ran.stdout().contains('\u{7}'), "{:?}", ran.stdout());
+    let keys = home.run(&["keys", "--config", cfg.to_str().unwrap()], &[]);
+    assert!(!keys.stderr().contains('\u{1b}'), "{:?}", keys.stderr());
+}

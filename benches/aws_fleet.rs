@@ -29,8 +29,8 @@ mod moto;
 mod seed;
 
 use counting::CallCounter;
+use deckwatch::budget::Budget;
 use deckwatch::cloud::Fleet;
-use deckwatch::workers::budget::Budget;
 use futures::StreamExt;
 use seed::{Seeder, TaskDefSpec};
 use std::collections::BTreeMap;

@@ -14,17 +14,20 @@
 
 #![allow(clippy::unwrap_used)] // a test or bench that fails should panic where it fails
 
+#[path = "../tests/support/testkit.rs"]
+mod testkit;
+
 #[path = "../tests/support/gh_server.rs"]
 #[allow(dead_code)]
 mod gh_server;
 
+use crate::testkit::StateBuilder;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::ci::Ci;
 use deckwatch::ci::github::{GitHub, Secret};
-use deckwatch::cloud::sim::SimFleet;
+use deckwatch::demo::SimFleet;
 use deckwatch::model::Workflow;
 use deckwatch::state::{Effect, Mode, Msg, update};
-use deckwatch::testkit::StateBuilder;
 use deckwatch::workers::{audit::Audit, ci, runner};
 use gh_server::{Req, Resp, Server};
 use serde_json::json;
@@ -33,7 +36,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
-const EPOCH: i64 = 1_790_000_000_000;
+use crate::testkit::EPOCH;
 
 /// GitHub, as far as the builds pane asks it: runs dispatched so far, per workflow path.
 fn github(runs: Arc<Mutex<Vec<(String, u64)>>>) -> impl Fn(&Req) -> Resp + Send + Sync {
@@ -145,9 +148,7 @@ async fn y_to_screen() {
         "github:GetContent",
     ]
     .map(|op| (op.to_string(), 1000.0));
-    let budget = Arc::new(deckwatch::workers::budget::Budget::new(
-        rates.into_iter().collect(),
-    ));
+    let budget = Arc::new(deckwatch::budget::Budget::new(rates.into_iter().collect()));
     let gh: Arc<dyn Ci> = Arc::new(GitHub::new(&server.url, Secret::new("t"), budget).unwrap());
     let fleet = Arc::new(SimFleet::new(EPOCH));
     let audit = Arc::new(Audit::new(None));

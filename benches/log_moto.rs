@@ -15,16 +15,19 @@
 
 #![allow(clippy::unwrap_used)] // a test or bench that fails should panic where it fails
 
+#[path = "../tests/support/testkit.rs"]
+mod testkit;
+
 #[path = "../tests/support/moto.rs"]
 mod moto;
 #[path = "../tests/support/seed.rs"]
 mod seed;
 
+use crate::testkit::StateBuilder;
 use deckwatch::cloud::Fleet;
 use deckwatch::model::{LogTarget, ServiceKey};
 use deckwatch::state::logs::{BacklogEnd, LogStart};
 use deckwatch::state::{Msg, Pane, update};
-use deckwatch::testkit::StateBuilder;
 use deckwatch::workers::logtail::{self, TailConfig};
 use seed::{Seeder, TaskDefSpec};
 use std::sync::Arc;

@@ -8,16 +8,19 @@
 
 #![allow(clippy::unwrap_used)] // a test or bench that fails should panic where it fails
 
+#[path = "../tests/support/testkit.rs"]
+mod testkit;
+
+use crate::testkit::StateBuilder;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::app::{self, Effects, Runtime};
-use deckwatch::cloud::sim::{SimFleet, seed};
+use deckwatch::budget::Budget;
+use deckwatch::demo::{SimFleet, seed};
 use deckwatch::model::{LogChunk, LogLine, LogTarget, Service, ServiceKey};
 use deckwatch::state::table::Prepared;
 use deckwatch::state::{Msg, State};
-use deckwatch::testkit::StateBuilder;
 use deckwatch::theme::Themes;
 use deckwatch::workers::audit::Audit;
-use deckwatch::workers::budget::Budget;
 use deckwatch::workers::poller::Intervals;
 use futures::StreamExt;
 use ratatui::Terminal;
@@ -26,7 +29,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
-const EPOCH: i64 = 1_790_000_000_000;
+use crate::testkit::EPOCH;
 const SERVICES: usize = 10_000;
 const LINES_PER_SEC: usize = 50_000;
 /// Log lines arrive in batches this often, as a live tail delivers them.
@@ -119,7 +122,7 @@ async fn scenario(pane_key: char, secs: u64) -> (Vec<f64>, u64) {
         themes,
         no_color: false,
         fleet: sim.clone(),
-        ci: Arc::new(deckwatch::ci::sim::SimCi::new(sim)),
+        ci: Arc::new(deckwatch::demo::ci::SimCi::new(sim)),
         intervals: Intervals {
             fast: Duration::from_secs(2),
             normal: Duration::from_secs(10),
@@ -129,8 +132,8 @@ async fn scenario(pane_key: char, secs: u64) -> (Vec<f64>, u64) {
         },
         audit: Arc::new(Audit::new(None)),
         budget: Arc::new(Budget::default()),
-        connector: Arc::new(deckwatch::contexts::DemoContexts::new(
-            deckwatch::contexts::Contexts {
+        connector: Arc::new(deckwatch::app::connector::DemoContexts::new(
+            deckwatch::app::connector::ConfiguredContexts {
                 startup: "demo".into(),
                 configured: Vec::new(),
                 read_only_everywhere: false,

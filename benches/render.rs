@@ -11,18 +11,21 @@
 
 #![allow(clippy::unwrap_used)] // a test or bench that fails should panic where it fails
 
+#[path = "../tests/support/testkit.rs"]
+mod testkit;
+
+use crate::testkit::StateBuilder;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use deckwatch::cloud::sim::seed;
+use deckwatch::demo::seed;
 use deckwatch::model::{ContextInfo, Service};
 use deckwatch::state::table::Prepared;
 use deckwatch::state::{self, Msg, State};
-use deckwatch::testkit::StateBuilder;
 use deckwatch::theme::Themes;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::hint::black_box;
 
-const EPOCH: i64 = 1_790_000_000_000;
+use crate::testkit::EPOCH;
 
 /// `n` services from the demo's seed, renamed across 20 clusters; `bump` changes every one.
 fn fleet(n: usize, bump: u32) -> Vec<Service> {

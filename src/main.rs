@@ -1,18 +1,18 @@
 //! deckwatch: parse the command line, load config and themes, then run the console.
 
-mod cli;
 mod one_shot;
 
 use clap::{CommandFactory, Parser};
-use cli::{Cli, Setup, StartError};
+use deckwatch::app::cli::{Cli, Setup, StartError};
+use deckwatch::app::connector::{AwsContexts, Connector, DemoContexts};
+use deckwatch::app::exit::Exit;
 use deckwatch::app::{self, Runtime};
-use deckwatch::ci::{Ci, NoCi, ReadOnlyCi, github, sim::SimCi};
-use deckwatch::contexts::{AwsContexts, Connector, DemoContexts};
-use deckwatch::exit::Exit;
+use deckwatch::budget::Budget;
+use deckwatch::ci::{Ci, NoCi, ReadOnlyCi, github};
+use deckwatch::demo::ci::SimCi;
+use deckwatch::files::textfile::clip_middle;
 use deckwatch::model::text::clean;
-use deckwatch::textfile::clip_middle;
 use deckwatch::workers::audit::Audit;
-use deckwatch::workers::budget::Budget;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -54,7 +54,7 @@ fn main() -> ExitCode {
     if !std::io::stdout().is_terminal() {
         return fail(StartError::NoTerminal);
     }
-    let _log_guard = deckwatch::logfile::init();
+    let _log_guard = deckwatch::app::logfile::init();
     for w in &setup.warnings {
         tracing::warn!("config: {w}");
     }
@@ -76,7 +76,7 @@ fn main() -> ExitCode {
                 return Err(StartError::Terminal(e.to_string()).into());
             }
         };
-        let mouse = deckwatch::terminal::MouseCapture::enable(mouse);
+        let mouse = deckwatch::app::terminal::MouseCapture::enable(mouse);
         let r = app::run(&mut terminal, state, rt).await;
         drop(mouse);
         ratatui::restore();

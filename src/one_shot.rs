@@ -1,8 +1,8 @@
 //! The subcommands, run instead of the console: each answers once on stdout and exits with
 //! the status its documentation gives (`deckwatch::commands`). Errors are one line on stderr.
 
-use crate::cli::Cli;
 use clap::CommandFactory;
+use deckwatch::app::cli::Cli;
 use deckwatch::commands::{
     self, Command, CommandError, ConfigCommand, audit, completions, config_check, config_schema,
     keys, man, status, wait,

@@ -1,12 +1,11 @@
 //! The CI side: GitHub Actions behind the `Ci` trait, as AWS is behind `Fleet`. `github` is the
-//! real client, `sim` the demo's; `ReadOnlyCi` wraps either and refuses every POST, and `NoCi`
+//! real client (the demo's is `demo::ci`); `ReadOnlyCi` wraps either and refuses every POST, and `NoCi`
 //! stands in when there is no token, saying how to set one.
 
 pub mod github;
-pub mod sim;
 
-use crate::cloud::{CloudError, CloudResult, ErrorKind};
-use crate::model::{Job, Millis, Mutation, RateInfo, Run, Workflow, WorkflowInput};
+use crate::model::{ApiError, ApiResult, ErrorKind, GitHubCall};
+use crate::model::{Job, Millis, RateInfo, Run, Workflow, WorkflowInput};
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -22,19 +21,19 @@ pub struct Dispatched {
 #[async_trait]
 pub trait Ci: Send + Sync + 'static {
     /// The newest runs of a workflow, newest first.
-    async fn runs(&self, workflow: &Workflow) -> CloudResult<Vec<Run>>;
+    async fn runs(&self, workflow: &Workflow) -> ApiResult<Vec<Run>>;
     /// One run, as it is now.
-    async fn run(&self, workflow: &Workflow, id: u64) -> CloudResult<Run>;
+    async fn run(&self, workflow: &Workflow, id: u64) -> ApiResult<Run>;
     /// A run's jobs (of its latest attempt) with their steps.
-    async fn jobs(&self, repo: &str, run_id: u64) -> CloudResult<Vec<Job>>;
+    async fn jobs(&self, repo: &str, run_id: u64) -> ApiResult<Vec<Job>>;
     /// The last `lines` lines of a job's log.
-    async fn log_tail(&self, repo: &str, job_id: u64, lines: usize) -> CloudResult<Vec<String>>;
+    async fn log_tail(&self, repo: &str, job_id: u64, lines: usize) -> ApiResult<Vec<String>>;
     /// The `workflow_dispatch` inputs of the workflow file at `git_ref`.
-    async fn inputs(&self, workflow: &Workflow, git_ref: &str) -> CloudResult<Vec<WorkflowInput>>;
+    async fn inputs(&self, workflow: &Workflow, git_ref: &str) -> ApiResult<Vec<WorkflowInput>>;
     /// The login of the token's user, for the audit record.
-    async fn login(&self) -> CloudResult<String>;
+    async fn login(&self) -> ApiResult<String>;
     /// Makes one mutating call (dispatch, cancel, rerun). Only the action runner calls this.
-    async fn act(&self, mutation: &Mutation, now: Millis) -> CloudResult<Option<Dispatched>>;
+    async fn act(&self, call: &GitHubCall, now: Millis) -> ApiResult<Option<Dispatched>>;
     /// The last rate-limit headers seen.
     fn rate(&self) -> Option<RateInfo> {
         None
@@ -54,32 +53,32 @@ pub struct NoCi {
 }
 
 impl NoCi {
-    fn err<T>(&self) -> CloudResult<T> {
-        Err(CloudError::new(ErrorKind::Credentials, self.why.clone()))
+    fn err<T>(&self) -> ApiResult<T> {
+        Err(ApiError::new(ErrorKind::Credentials, self.why.clone()))
     }
 }
 
 #[async_trait]
 impl Ci for NoCi {
-    async fn runs(&self, _: &Workflow) -> CloudResult<Vec<Run>> {
+    async fn runs(&self, _: &Workflow) -> ApiResult<Vec<Run>> {
         self.err()
     }
-    async fn run(&self, _: &Workflow, _: u64) -> CloudResult<Run> {
+    async fn run(&self, _: &Workflow, _: u64) -> ApiResult<Run> {
         self.err()
     }
-    async fn jobs(&self, _: &str, _: u64) -> CloudResult<Vec<Job>> {
+    async fn jobs(&self, _: &str, _: u64) -> ApiResult<Vec<Job>> {
         self.err()
     }
-    async fn log_tail(&self, _: &str, _: u64, _: usize) -> CloudResult<Vec<String>> {
+    async fn log_tail(&self, _: &str, _: u64, _: usize) -> ApiResult<Vec<String>> {
         self.err()
     }
-    async fn inputs(&self, _: &Workflow, _: &str) -> CloudResult<Vec<WorkflowInput>> {
+    async fn inputs(&self, _: &Workflow, _: &str) -> ApiResult<Vec<WorkflowInput>> {
         self.err()
     }
-    async fn login(&self) -> CloudResult<String> {
+    async fn login(&self) -> ApiResult<String> {
         self.err()
     }
-    async fn act(&self, _: &Mutation, _: Millis) -> CloudResult<Option<Dispatched>> {
+    async fn act(&self, _: &GitHubCall, _: Millis) -> ApiResult<Option<Dispatched>> {
         self.err()
     }
 }
@@ -90,29 +89,29 @@ pub struct ReadOnlyCi(pub Arc<dyn Ci>);
 
 #[async_trait]
 impl Ci for ReadOnlyCi {
-    async fn runs(&self, w: &Workflow) -> CloudResult<Vec<Run>> {
+    async fn runs(&self, w: &Workflow) -> ApiResult<Vec<Run>> {
         self.0.runs(w).await
     }
-    async fn run(&self, w: &Workflow, id: u64) -> CloudResult<Run> {
+    async fn run(&self, w: &Workflow, id: u64) -> ApiResult<Run> {
         self.0.run(w, id).await
     }
-    async fn jobs(&self, repo: &str, run_id: u64) -> CloudResult<Vec<Job>> {
+    async fn jobs(&self, repo: &str, run_id: u64) -> ApiResult<Vec<Job>> {
         self.0.jobs(repo, run_id).await
     }
-    async fn log_tail(&self, repo: &str, job_id: u64, lines: usize) -> CloudResult<Vec<String>> {
+    async fn log_tail(&self, repo: &str, job_id: u64, lines: usize) -> ApiResult<Vec<String>> {
         self.0.log_tail(repo, job_id, lines).await
     }
-    async fn inputs(&self, w: &Workflow, git_ref: &str) -> CloudResult<Vec<WorkflowInput>> {
+    async fn inputs(&self, w: &Workflow, git_ref: &str) -> ApiResult<Vec<WorkflowInput>> {
         self.0.inputs(w, git_ref).await
     }
-    async fn login(&self) -> CloudResult<String> {
+    async fn login(&self) -> ApiResult<String> {
         self.0.login().await
     }
-    async fn act(&self, mutation: &Mutation, _: Millis) -> CloudResult<Option<Dispatched>> {
-        tracing::warn!(%mutation, "refused: read-only");
-        Err(CloudError::new(
+    async fn act(&self, call: &GitHubCall, _: Millis) -> ApiResult<Option<Dispatched>> {
+        tracing::warn!(mutation = %call, "refused: read-only");
+        Err(ApiError::new(
             ErrorKind::Other,
-            format!("refused: read-only, {mutation} was not sent"),
+            format!("refused: read-only, {call} was not sent"),
         ))
     }
     fn rate(&self) -> Option<RateInfo> {

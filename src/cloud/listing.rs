@@ -1,13 +1,13 @@
 //! A listing that may be partial: one cluster that does not exist, or one page that does not
 //! parse, leaves out only its own rows. The rest are shown with what failed, named.
 
-use super::{CloudError, CloudResult};
+use crate::model::{ApiError, ApiResult};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Listing<T> {
     pub items: Vec<T>,
     /// What could not be read, marked partial; None when the listing is whole.
-    pub failed: Option<CloudError>,
+    pub failed: Option<ApiError>,
 }
 
 impl<T> Listing<T> {
@@ -19,16 +19,16 @@ impl<T> Listing<T> {
     }
 
     /// The rows read, with `failed` (marked partial) when some could not be.
-    pub fn partial(items: Vec<T>, failed: Option<CloudError>) -> Self {
+    pub fn partial(items: Vec<T>, failed: Option<ApiError>) -> Self {
         Self {
             items,
-            failed: failed.map(CloudError::partial),
+            failed: failed.map(ApiError::partial),
         }
     }
 
     /// The rows read with what failed, or the failure alone when nothing at all was read: a
     /// listing that read nothing must not replace the rows a pane shows.
-    pub fn or_failure(items: Vec<T>, failed: Option<CloudError>) -> CloudResult<Self> {
+    pub fn or_failure(items: Vec<T>, failed: Option<ApiError>) -> ApiResult<Self> {
         match failed {
             Some(e) if items.is_empty() => Err(e.whole()),
             failed => Ok(Self::partial(items, failed)),
@@ -37,7 +37,7 @@ impl<T> Listing<T> {
 
     /// The rows, when there are any or nothing failed; else the failure, so a listing that
     /// read nothing at all is an error as before.
-    pub fn lenient(self) -> CloudResult<Vec<T>> {
+    pub fn lenient(self) -> ApiResult<Vec<T>> {
         match self.failed {
             Some(e) if self.items.is_empty() => Err(e.whole()),
             _ => Ok(self.items),

@@ -6,12 +6,12 @@
 
 use super::{CommandError, output};
 use crate::config::{ConfigError, parse_every_error};
-use crate::keymap::Keymap;
+use crate::files::textfile;
+use crate::files::toml_place::{Seg, line_col, locate};
+use crate::keys::Keymap;
 use crate::model::text::clean;
-use crate::textfile;
 use crate::theme::{self, ThemeError, Themes};
 use crate::toml_path;
-use crate::toml_place::{Seg, line_col, locate};
 use std::path::Path;
 
 /// What a check found, as lines: `file:line:col: error: message`.
@@ -89,7 +89,7 @@ pub fn check(path: &Path, required: bool, themes_dir: Option<&Path>) -> Report {
     let Some(cfg) = checked.config else {
         return report;
     };
-    let (_, mut key_warnings) = Keymap::with_overrides(&cfg);
+    let (_, mut key_warnings) = Keymap::with_overrides(&cfg.keys);
     key_warnings.sort_by_key(|w| (w.place.line, w.place.column));
     for w in key_warnings {
         let p = &w.place;

@@ -4,8 +4,8 @@
 
 use super::{CommandError, output};
 use crate::config::Config;
-use crate::keybind::{KeysConfig, Section, action_name};
-use crate::keymap::Keymap;
+use crate::keys::Keymap;
+use crate::keys::{KeysConfig, Section, action_name};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::{Map, Value, json};
 use std::borrow::Cow;

@@ -4,8 +4,8 @@
 
 use super::{CommandError, output};
 use crate::config::Config;
-use crate::keybind::{Section, action_name};
-use crate::keymap::Keymap;
+use crate::keys::Keymap;
+use crate::keys::{Section, action_name};
 use std::path::Path;
 use unicode_width::UnicodeWidthStr;
 
@@ -14,7 +14,7 @@ use unicode_width::UnicodeWidthStr;
 pub fn run(config: &Path, required: bool) -> Result<(), CommandError> {
     let cfg = Config::load(config, required)
         .map_err(|e| CommandError::BadArgument(format!("config error: {e}")))?;
-    let (map, warnings) = Keymap::with_overrides(&cfg);
+    let (map, warnings) = Keymap::with_overrides(&cfg.keys);
     for w in &warnings {
         eprintln!(
             "deckwatch: warning: {}",
@@ -52,7 +52,7 @@ pub fn render(map: &Keymap) -> String {
 }
 
 /// `"P"`, or `["j", "Down"]`, or `[]`: TOML strings, quoted and escaped as TOML writes them.
-fn keys_value(keys: &[crate::keybind::Chord]) -> String {
+fn keys_value(keys: &[crate::keys::Chord]) -> String {
     let quoted: Vec<String> = keys
         .iter()
         .map(|k| toml::Value::String(k.config_name()).to_string())
@@ -74,7 +74,7 @@ mod tests {
         assert!(text.contains("promote = \"P\""), "{text}");
         assert!(text.contains("down = [\"j\", \"Down\"]"), "{text}");
         let cfg = Config::parse("keys.toml", &text).unwrap();
-        let (map, warnings) = Keymap::with_overrides(&cfg);
+        let (map, warnings) = Keymap::with_overrides(&cfg.keys);
         assert!(warnings.is_empty(), "{warnings:?}");
         assert_eq!(render(&map), text);
     }

@@ -4,8 +4,8 @@
 
 use super::config_schema::key_docs;
 use super::{CommandError, output};
-use crate::keybind::{Section, action_name};
-use crate::keymap::{Binding, Keymap, Layer, Reach, WORDS};
+use crate::keys::{Binding, Keymap, Layer, Reach, WORDS};
+use crate::keys::{Section, action_name};
 use clap_mangen::Man;
 use clap_mangen::roff::{Roff, bold, italic, roman};
 

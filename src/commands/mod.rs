@@ -16,7 +16,7 @@ pub mod status_view;
 pub mod wait;
 pub mod wait_judge;
 
-use crate::cloud::CloudError;
+use crate::model::ApiError;
 use clap::{Args, Subcommand, ValueEnum};
 use clap_complete::ArgValueCandidates;
 use std::path::PathBuf;
@@ -175,7 +175,7 @@ pub enum CommandError {
     TimedOut(String),
     /// Credentials, permissions or AWS itself: 4.
     #[error("{0}")]
-    Cloud(#[from] CloudError),
+    Cloud(#[from] ApiError),
     /// The output could not be written: 1.
     #[error("cannot write the output: {0}")]
     Output(#[from] std::io::Error),

@@ -3,12 +3,13 @@
 //! that belong to them (`model::history`, `model::link_alarms`). `status_view` writes it.
 
 use super::{CommandError, StatusArgs, output, status_view};
-use crate::cloud::{ErrorKind, Fleet};
+use crate::budget::{Priority, with_priority};
+use crate::cloud::Fleet;
+use crate::model::ErrorKind;
 use crate::model::{
     Alarm, AlarmLink, ContextInfo, Millis, Service, ServiceKey, history, link_alarms,
 };
 use crate::timing::now_ms;
-use crate::workers::budget::{Priority, with_priority};
 use std::collections::HashMap;
 
 /// What one read of the fleet found.

@@ -8,11 +8,11 @@ use super::wait_judge::{
     Followed, Verdict, check_until, judge, line, rolled_back_already, state_key,
 };
 use super::{CommandError, Until, output, status};
+use crate::budget::{Priority, with_priority};
 use crate::cloud::Fleet;
 use crate::model::{Service, history};
 use crate::timing::now_ms;
 use crate::workers::backoff::Backoff;
-use crate::workers::budget::{Priority, with_priority};
 use std::time::Duration;
 
 /// Failed reads in a row that end the wait with exit status 4.

@@ -1,14 +1,21 @@
 //! Mutating actions: what will be called, what it changes, and what the service looked like
 //! when the user agreed, so the runner can refuse if it changed since.
 
-use super::{
+use crate::model::{
     HookStatus, NativeStatus, Service, ServiceKey, TaskDefRef, Workflow, target_group_name,
 };
 use std::fmt;
 
-/// One mutating API call.
+/// One mutating API call, and which side it goes to: the fleet (AWS) or the CI (GitHub).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mutation {
+    Aws(AwsCall),
+    GitHub(GitHubCall),
+}
+
+/// One mutating AWS call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AwsCall {
     /// `ecs:ContinueServiceDeployment` at a PAUSE hook: CONTINUE (promote) or ROLLBACK (abort).
     ContinueHook {
         deployment_arn: String,
@@ -43,27 +50,29 @@ pub enum Mutation {
     /// `ecs:UpdateService` to the revision the plan's `RegisterTaskDefinition` returned, which
     /// is not known before it is called: `expected` is what the dialog expects it to be.
     UpdateServiceToRegistered { expected: TaskDefRef },
-    /// GitHub: `POST /repos/{repo}/actions/workflows/{workflow}/dispatches`, asking for the
-    /// run's id back.
+}
+
+/// One mutating GitHub call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GitHubCall {
+    /// `POST /repos/{repo}/actions/workflows/{workflow}/dispatches`, asking for the run's id
+    /// back.
     Dispatch {
         workflow: Workflow,
         git_ref: String,
         /// (name, value) of the workflow's inputs, in the workflow file's order.
         inputs: Vec<(String, String)>,
     },
-    /// GitHub: `POST /repos/{repo}/actions/runs/{run_id}/cancel`.
+    /// `POST /repos/{repo}/actions/runs/{run_id}/cancel`.
     CancelRun { repo: String, run_id: u64 },
-    /// GitHub: `POST /repos/{repo}/actions/runs/{run_id}/rerun-failed-jobs`.
+    /// `POST /repos/{repo}/actions/runs/{run_id}/rerun-failed-jobs`.
     RerunFailed { repo: String, run_id: u64 },
 }
 
 impl Mutation {
     /// A call to the CI (GitHub), not to the cloud.
     pub fn is_ci(&self) -> bool {
-        matches!(
-            self,
-            Mutation::Dispatch { .. } | Mutation::CancelRun { .. } | Mutation::RerunFailed { .. }
-        )
+        matches!(self, Mutation::GitHub(_))
     }
 }
 
@@ -95,7 +104,16 @@ pub fn weights_text(w: &[(String, u32)]) -> String {
 impl fmt::Display for Mutation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Mutation::ContinueHook {
+            Mutation::Aws(call) => call.fmt(f),
+            Mutation::GitHub(call) => call.fmt(f),
+        }
+    }
+}
+
+impl fmt::Display for AwsCall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AwsCall::ContinueHook {
                 deployment_arn,
                 hook_id,
                 proceed,
@@ -104,28 +122,16 @@ impl fmt::Display for Mutation {
                 "ecs:ContinueServiceDeployment(serviceDeploymentArn={deployment_arn}, hookId={hook_id}, action={})",
                 if *proceed { "CONTINUE" } else { "ROLLBACK" }
             ),
-            Mutation::StopDeployment { deployment_arn } => write!(
+            AwsCall::StopDeployment { deployment_arn } => write!(
                 f,
                 "ecs:StopServiceDeployment(serviceDeploymentArn={deployment_arn}, stopType=ROLLBACK)"
             ),
-            Mutation::UpdateService {
+            AwsCall::UpdateService {
                 task_def,
                 desired,
                 force,
-            } => {
-                let mut parts = Vec::new();
-                if let Some(td) = task_def {
-                    parts.push(format!("taskDefinition={td}"));
-                }
-                if let Some(n) = desired {
-                    parts.push(format!("desiredCount={n}"));
-                }
-                if *force {
-                    parts.push("forceNewDeployment=true".into());
-                }
-                write!(f, "ecs:UpdateService({})", parts.join(", "))
-            }
-            Mutation::SetWeights {
+            } => update_service_call(f, task_def.as_ref(), *desired, *force),
+            AwsCall::SetWeights {
                 listener_arn,
                 rule_arn,
                 is_default,
@@ -145,47 +151,67 @@ impl fmt::Display for Mutation {
                     )
                 }
             }
-            other => build_call(other, f),
+            AwsCall::RegisterTaskDefinition {
+                from,
+                repository,
+                digest,
+            } => write!(
+                f,
+                "ecs:RegisterTaskDefinition(a copy of {from}, its {repository} container's image → {repository}@{digest})"
+            ),
+            AwsCall::UpdateServiceToRegistered { expected } => write!(
+                f,
+                "ecs:UpdateService(taskDefinition=the revision RegisterTaskDefinition returns, {expected} expected)"
+            ),
         }
     }
 }
 
-/// The calls of a build and a deploy: GitHub's exact requests, and the deploy's ECS calls.
-fn build_call(m: &Mutation, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    match m {
-        Mutation::RegisterTaskDefinition {
-            from,
-            repository,
-            digest,
-        } => write!(
-            f,
-            "ecs:RegisterTaskDefinition(a copy of {from}, its {repository} container's image → {repository}@{digest})"
-        ),
-        Mutation::UpdateServiceToRegistered { expected } => write!(
-            f,
-            "ecs:UpdateService(taskDefinition=the revision RegisterTaskDefinition returns, {expected} expected)"
-        ),
-        Mutation::Dispatch {
-            workflow,
-            git_ref,
-            inputs,
-        } => write!(
-            f,
-            "POST /repos/{}/actions/workflows/{}/dispatches {}",
-            workflow.repo,
-            workflow.workflow,
-            dispatch_body(git_ref, inputs)
-        ),
-        Mutation::CancelRun { repo, run_id } => {
-            write!(f, "POST /repos/{repo}/actions/runs/{run_id}/cancel")
-        }
-        Mutation::RerunFailed { repo, run_id } => {
-            write!(
+/// `ecs:UpdateService(...)` with only the fields the call sets.
+fn update_service_call(
+    f: &mut fmt::Formatter<'_>,
+    task_def: Option<&TaskDefRef>,
+    desired: Option<u32>,
+    force: bool,
+) -> fmt::Result {
+    let mut parts = Vec::new();
+    if let Some(td) = task_def {
+        parts.push(format!("taskDefinition={td}"));
+    }
+    if let Some(n) = desired {
+        parts.push(format!("desiredCount={n}"));
+    }
+    if force {
+        parts.push("forceNewDeployment=true".into());
+    }
+    write!(f, "ecs:UpdateService({})", parts.join(", "))
+}
+
+/// GitHub's exact requests.
+impl fmt::Display for GitHubCall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GitHubCall::Dispatch {
+                workflow,
+                git_ref,
+                inputs,
+            } => write!(
                 f,
-                "POST /repos/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
-            )
+                "POST /repos/{}/actions/workflows/{}/dispatches {}",
+                workflow.repo,
+                workflow.workflow,
+                dispatch_body(git_ref, inputs)
+            ),
+            GitHubCall::CancelRun { repo, run_id } => {
+                write!(f, "POST /repos/{repo}/actions/runs/{run_id}/cancel")
+            }
+            GitHubCall::RerunFailed { repo, run_id } => {
+                write!(
+                    f,
+                    "POST /repos/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+                )
+            }
         }
-        _ => Ok(()),
     }
 }
 

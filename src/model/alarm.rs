@@ -1,5 +1,5 @@
-use super::Millis;
-use super::wire::wire_enum;
+use crate::model::Millis;
+use crate::model::wire::wire_enum;
 
 wire_enum!(
     /// `StateValue` of a metric or composite alarm.

@@ -4,7 +4,7 @@
 //! links it, through its name (`payments-5xx-rate` belongs to `payments`) or the service's tag
 //! `deckwatch:alarms`.
 
-use super::{Alarm, AlarmKind, Service, ServiceKey};
+use crate::model::{Alarm, AlarmKind, Service, ServiceKey};
 use std::collections::HashMap;
 
 /// Why an alarm is shown with a service, strongest first.
@@ -146,13 +146,13 @@ fn pattern_matches(pattern: &str, alarm: &str) -> bool {
 }
 
 /// The links made so far: per service, and which services each alarm reached.
-struct Links {
+struct Linker {
     of_service: Vec<Vec<AlarmLink>>,
     reached: Vec<Vec<usize>>,
 }
 
-impl Links {
-    /// Links alarm `ai` to service `si`, keeping the strongest reason.
+impl Linker {
+    /// Linker alarm `ai` to service `si`, keeping the strongest reason.
     fn add(&mut self, si: usize, ai: usize, reason: LinkReason) {
         let l = &mut self.of_service[si];
         match l.iter_mut().find(|x| x.alarm == ai) {
@@ -168,7 +168,7 @@ impl Links {
 
 /// The alarms the services' deployments watch, and those their tag names.
 fn by_service_config(
-    links: &mut Links,
+    links: &mut Linker,
     services: &[Service],
     alarms: &[Alarm],
     by_name: &HashMap<&str, usize>,
@@ -190,7 +190,7 @@ fn by_service_config(
 }
 
 /// A composite alarm goes with the services its children reached.
-fn by_children(links: &mut Links, alarms: &[Alarm], by_name: &HashMap<&str, usize>) {
+fn by_children(links: &mut Linker, alarms: &[Alarm], by_name: &HashMap<&str, usize>) {
     let mut found = Vec::new();
     for (ai, a) in alarms.iter().enumerate() {
         if a.kind != AlarmKind::Composite {
@@ -207,11 +207,14 @@ fn by_children(links: &mut Links, alarms: &[Alarm], by_name: &HashMap<&str, usiz
     }
 }
 
+/// Each service's alarms, with why each is linked.
+pub type Links = HashMap<ServiceKey, Vec<AlarmLink>>;
+
 /// The alarms of every service, strongest reason first, then by the alarms' order. One pass
 /// over each list with indexes, so a fleet of thousands costs milliseconds, not a product.
-pub fn link_alarms(services: &[Service], alarms: &[Alarm]) -> HashMap<ServiceKey, Vec<AlarmLink>> {
+pub fn link_alarms(services: &[Service], alarms: &[Alarm]) -> Links {
     let ix = Index::new(services);
-    let mut links = Links {
+    let mut links = Linker {
         of_service: vec![Vec::new(); services.len()],
         reached: vec![Vec::new(); alarms.len()],
     };
@@ -291,7 +294,7 @@ mod tests {
 
     #[test]
     fn alarms_link_by_dimensions_then_composites_then_names() {
-        let mut services = crate::cloud::sim::seed::world(0).services();
+        let mut services = crate::demo::seed::world(0).services();
         let web = services.iter_mut().find(|s| s.name == "web").unwrap();
         web.watched_alarms = vec!["web-deploy-guard".into()];
         web.alarm_tags = vec!["edge-*".into()];

@@ -1,8 +1,8 @@
 //! Builds: GitHub Actions workflow runs, their jobs and steps, the workflow's dispatch inputs,
 //! which workflow builds which service, and how a run joins the image it pushed.
 
-use super::wire::wire_enum;
-use super::{Image, Millis, ServiceKey};
+use crate::model::wire::wire_enum;
+use crate::model::{Image, Millis, ServiceKey};
 use std::fmt;
 
 wire_enum!(

@@ -4,8 +4,8 @@
 //! it is measured. Each impl names every field (no `..`), so a field added later does not
 //! compile until it is cleaned here too.
 
-use super::text::{clean, is_safe};
-use super::{
+use crate::model::text::{clean, is_safe};
+use crate::model::{
     Alarm, AlarmSpec, BuildSource, ContextInfo, Deployment, Image, LifecycleHook, LogLine,
     MetricSpec, NativeDeployment, Outcome, PastDeployment, Service, ServiceEvent, ServiceRevision,
     TargetGroupHealth, Task, TaskDefRef, WeightedRoute, Workflow,

@@ -2,7 +2,7 @@
 //! each side, the per-revision figures the console already has, and which side is worse. Only
 //! evidence: nothing here acts.
 
-use super::{Health, Millis, Service, ServiceKey, Task, TaskDefRef, TaskStatus};
+use crate::model::{Health, Millis, Service, ServiceKey, Task, TaskDefRef, TaskStatus};
 
 /// Requests a side needs before its rates are compared.
 pub const MIN_REQUESTS: f64 = 20.0;
@@ -323,11 +323,14 @@ pub struct ErrorRates {
 
 impl ErrorRates {
     /// Takes in one line.
-    pub fn add(&mut self, at: Millis, revision: u32, level: super::Level) {
+    pub fn add(&mut self, at: Millis, revision: u32, level: crate::model::Level) {
         self.first = Some(self.first.map_or(at, |f| f.min(at)));
         let minute = at - at.rem_euclid(60_000);
         self.newest = self.newest.max(minute);
-        if !matches!(level, super::Level::Error | super::Level::Fatal) {
+        if !matches!(
+            level,
+            crate::model::Level::Error | crate::model::Level::Fatal
+        ) {
             return;
         }
         let cell = self
@@ -436,7 +439,7 @@ mod tests {
 
     #[test]
     fn error_lines_are_counted_per_revision_and_minute() {
-        use super::super::Level;
+        use crate::model::Level;
         let lines = [
             (0, 43, Level::Error),
             (60_000, 43, Level::Info),
@@ -457,7 +460,7 @@ mod tests {
 
     #[test]
     fn error_counts_keep_three_hours_and_know_nothing_before() {
-        use super::super::Level;
+        use crate::model::Level;
         let mut rates = ErrorRates::default();
         let hour = 3_600_000;
         rates.add(0, 7, Level::Error);
@@ -468,7 +471,7 @@ mod tests {
 
     #[test]
     fn the_demo_sides_are_found() {
-        let w = crate::cloud::sim::seed::world(0);
+        let w = crate::demo::seed::world(0);
         let all = w.services();
         let tasks = w.tasks();
         let checkout = all.iter().find(|s| s.name == "checkout").unwrap();

@@ -3,7 +3,7 @@
 //! deployments, the service-deployment APIs. And the rule `R` follows: the last revision that
 //! completed and stayed stable.
 
-use super::{
+use crate::model::{
     Deployment, DeploymentStatus, Millis, NativeDeployment, NativeStatus, RolloutState, Service,
     ServiceEvent, ServiceKey, TaskDefRef,
 };

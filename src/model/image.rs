@@ -1,4 +1,4 @@
-use super::Millis;
+use crate::model::Millis;
 
 /// Scan findings by severity.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 //! any log group), the raw events a backend reads, and the batches a worker prepares for the
 //! loop to append.
 
-use super::{Millis, ServiceKey};
+use crate::model::{Millis, ServiceKey};
 
 /// One log event, tagged with the task (and so the revision) that wrote it.
 #[derive(Debug, Clone, PartialEq)]
@@ -190,7 +190,7 @@ pub struct ChunkLine {
     pub len: u32,
     /// Index into the chunk's `tags`.
     pub tag: u16,
-    pub meta: super::LineMeta,
+    pub meta: crate::model::LineMeta,
 }
 
 /// Longest message kept; a longer one is cut (and says so) so one line cannot evict the rest.
@@ -225,9 +225,9 @@ impl LogChunk {
     pub fn push(&mut self, at: Millis, tag: u16, message: &str) {
         let message = message.trim_end_matches(['\n', '\r']);
         let start = self.text.len();
-        super::text::clean_into(&mut self.text, message, MAX_LINE);
+        crate::model::text::clean_into(&mut self.text, message, MAX_LINE);
         let len = self.text.len() - start;
-        let meta = super::LineMeta::read(&self.text[start..]);
+        let meta = crate::model::LineMeta::read(&self.text[start..]);
         self.lines.push(ChunkLine {
             at,
             start: start as u32,
@@ -242,7 +242,7 @@ impl LogChunk {
         let mut c = LogChunk::default();
         for l in lines {
             let tag = c.tag_index(&LogTag {
-                task: super::text::clean(&l.task_id),
+                task: crate::model::text::clean(&l.task_id),
                 revision: l.revision,
                 source: 0,
             });

@@ -6,12 +6,15 @@ mod alarm;
 pub mod alarm_link;
 pub mod build;
 pub mod clean;
+pub mod error;
 pub mod evidence;
 pub mod history;
 mod image;
 mod log;
 pub mod log_meta;
+mod op_report;
 mod pair;
+mod pane;
 mod service;
 mod task;
 pub mod taskdef;
@@ -19,19 +22,20 @@ pub mod text;
 mod wire;
 
 pub use action::{
-    ActionError, ActionPlan, ActionResult, Expectation, FollowUp, Mutation, Refusal, StepError,
-    Verb, dispatch_body, weights_text,
+    ActionError, ActionPlan, ActionResult, AwsCall, Expectation, FollowUp, GitHubCall, Mutation,
+    Refusal, StepError, Verb, dispatch_body, weights_text,
 };
 pub use alarm::{
     Alarm, AlarmDetail, AlarmKind, AlarmSpec, AlarmState, AlarmTransition, Comparison, MetricSpec,
     rule_children,
 };
-pub use alarm_link::{AlarmLink, LinkReason, link_alarms};
+pub use alarm_link::{AlarmLink, LinkReason, Links, link_alarms};
 pub use build::{
     BuildSource, BuildTarget, Conclusion, InputKind, Job, LogTail, RateInfo, Run, RunDetail,
     RunRef, RunStatus, Step, Workflow, WorkflowInput,
 };
 pub use clean::Clean;
+pub use error::{ApiError, ApiResult, ErrorKind, chain_text};
 pub use history::{Outcome, PastDeployment, RollbackCause};
 pub use image::{Findings, Image};
 pub use log::{
@@ -39,7 +43,9 @@ pub use log::{
     LogSources, LogTag, LogTarget, MAX_LINE, RawEvent,
 };
 pub use log_meta::{Format, Level, LineMeta};
+pub use op_report::OpReport;
 pub use pair::{PairWeights, Split, pair_of, pairs, split};
+pub use pane::Pane;
 pub use service::{
     CircuitBreaker, Deployment, DeploymentStatus, HookStatus, LifecycleHook, LifecycleStage,
     NativeDeployment, NativeStatus, RolloutState, Service, ServiceEvent, ServiceKey,

@@ -1,7 +1,7 @@
 //! Paired-service canaries: service `X` beside a canary service, and how traffic is split
 //! between them, by listener-rule weights or, on one shared target group, by task ratio.
 
-use super::{Service, TargetGroupHealth, WeightedRoute};
+use crate::model::{Service, TargetGroupHealth, WeightedRoute};
 use std::collections::HashMap;
 
 /// The name of the primary a canary names: by the tag `deckwatch:canary-of`, or `X` of
@@ -167,7 +167,7 @@ mod tests {
 
     #[test]
     fn pairs_match_by_tag_or_name_within_one_cluster_and_agree_with_pair_of() {
-        let mut all = crate::cloud::sim::seed::world(0).services();
+        let mut all = crate::demo::seed::world(0).services();
         let find = |all: &[Service], cluster: &str, name: &str| {
             all.iter()
                 .find(|s| s.cluster == cluster && s.name == name)

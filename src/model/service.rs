@@ -1,5 +1,5 @@
-use super::Millis;
-use super::wire::wire_enum;
+use crate::model::Millis;
+use crate::model::wire::wire_enum;
 use std::fmt;
 
 /// Identifies one service across refreshes.
@@ -316,10 +316,10 @@ pub struct Service {
     pub alarm_tags: Vec<String>,
     /// The last deployments and their outcomes, newest first. Backends leave it empty; the
     /// console keeps it across refreshes (see `model::history`).
-    pub history: Vec<super::PastDeployment>,
+    pub history: Vec<crate::model::PastDeployment>,
     /// The workflow that builds it, from its tags `deckwatch:repo`, `deckwatch:workflow` and
     /// `deckwatch:ref` (a `[[build]]` entry in the config wins over them).
-    pub build: Option<super::BuildSource>,
+    pub build: Option<crate::model::BuildSource>,
 }
 
 /// CPU and memory utilisation in percent, oldest first, one point a minute.

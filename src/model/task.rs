@@ -1,5 +1,5 @@
-use super::wire::wire_enum;
-use super::{Millis, TaskDefRef};
+use crate::model::wire::wire_enum;
+use crate::model::{Millis, TaskDefRef};
 
 wire_enum!(
     /// A task's `healthStatus`.

@@ -2,7 +2,7 @@
 //! container its image, environment (names only; secrets by their ARN), command and ports,
 //! health check and log configuration, then the task's cpu and memory.
 
-use super::TaskDefRef;
+use crate::model::TaskDefRef;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PortMapping {

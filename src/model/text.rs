@@ -102,6 +102,13 @@ pub fn cut_at(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
+/// `HH:MM:SS` in UTC.
+pub fn clock(at: crate::model::Millis) -> String {
+    chrono::DateTime::from_timestamp_millis(at)
+        .map(|t| t.format("%H:%M:%S").to_string())
+        .unwrap_or_else(|| "--:--:--".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,11 +8,11 @@
 //! the loop (`Effect::SwitchContext`) and stops the old pollers at once, so no answer from the
 //! old account can land in the new context's panes.
 
-use super::logs::LogView;
-use super::table::Table;
-use super::{Effect, Mode, Pane, State, progress};
-use crate::cloud::CloudError;
-use crate::model::{Alarm, ContextInfo, Image, Service, ServiceKey, Task};
+use crate::model::{Alarm, ApiError, ContextInfo, Image, Service, ServiceKey, Task};
+use crate::state::actions::progress;
+use crate::state::logs::LogView;
+use crate::state::table::Table;
+use crate::state::{Effect, Mode, Pane, State};
 use ratatui::style::Color;
 use std::collections::VecDeque;
 
@@ -63,13 +63,13 @@ struct Parts {
     alarms: Table<Alarm>,
     logs: LogView,
     rollout: Option<ServiceKey>,
-    rollout_view: super::rollout::RolloutView,
+    rollout_view: crate::state::rollout::RolloutView,
     /// The back-stack: its places are this context's panes and rows.
-    history: Vec<super::history::Place>,
+    back_stack: Vec<crate::state::back_stack::Place>,
     services_loading: Option<(usize, usize)>,
     progress: Option<progress::Progress>,
     /// Alarm links, comparisons, task definitions: all read from this context's account.
-    evidence: super::evidence::Evidence,
+    evidence: crate::state::rollout::evidence::Evidence,
     context: ContextInfo,
     accent: Option<Color>,
     read_only: bool,
@@ -87,7 +87,7 @@ pub struct Contexts {
     /// The switch is under way: the new backend is being built.
     pub connecting: bool,
     /// The last switch failed; `r` tries again.
-    pub failed: Option<CloudError>,
+    pub failed: Option<ApiError>,
     /// Set by a switch: the next header context from the backend is announced.
     announce: bool,
     kept: VecDeque<(Target, Parts)>,
@@ -256,7 +256,7 @@ fn fresh(state: &State, target: &Target) -> Parts {
         logs: LogView::new(c.log_lines, c.log_bytes),
         rollout: None,
         rollout_view: Default::default(),
-        history: Vec::new(),
+        back_stack: Vec::new(),
         services_loading: None,
         progress: None,
         evidence: Default::default(),
@@ -282,7 +282,7 @@ fn swap(state: &mut State, mut p: Parts) -> Parts {
     swap(&mut state.logs, &mut p.logs);
     swap(&mut state.rollout, &mut p.rollout);
     swap(&mut state.rollout_view, &mut p.rollout_view);
-    swap(&mut state.history, &mut p.history);
+    swap(&mut state.back_stack, &mut p.back_stack);
     swap(&mut state.services_loading, &mut p.services_loading);
     swap(&mut state.progress, &mut p.progress);
     swap(&mut state.evidence, &mut p.evidence);
@@ -304,7 +304,7 @@ pub(super) fn on_ready(state: &mut State, generation: u64) {
 
 /// The backend of switch `generation` could not be built (for example, the context's
 /// credentials are missing): every pane keeps what it had and says why; `r` tries again.
-pub(super) fn on_failed(state: &mut State, generation: u64, err: CloudError) {
+pub(super) fn on_failed(state: &mut State, generation: u64, err: ApiError) {
     if generation != state.contexts.current.generation {
         return;
     }
@@ -313,10 +313,9 @@ pub(super) fn on_failed(state: &mut State, generation: u64, err: CloudError) {
     for pane in Pane::ALL.into_iter().filter(|p| *p != Pane::Builds) {
         state.pane_data_mut(pane).fail(err.clone());
     }
-    let retry = state.keys.key_for(
-        crate::keymap::Layer::Normal,
-        &crate::keymap::Command::Refresh,
-    );
+    let retry = state
+        .keys
+        .key_for(crate::keys::Layer::Normal, &crate::keys::Command::Refresh);
     state.flash(format!(
         "context {}: {err} ({retry} tries again)",
         state.contexts.current.label()

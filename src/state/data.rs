@@ -1,14 +1,16 @@
 //! Data from the workers: fresh lists replace the old ones (keeping the selection), failures
 //! keep the old data and say why.
 
-use super::table::Prepared;
-use super::{Msg, Pane, PaneData, State, evidence, items};
 use crate::model::{ActionResult, ContextInfo, Millis, Service};
+use crate::state::rollout::evidence;
+use crate::state::table::Prepared;
+use crate::state::table::items;
+use crate::state::{Msg, Pane, PaneData, State};
 
 pub(super) fn on_data(state: &mut State, msg: Msg) {
     match msg {
         Msg::LogFeed(..) | Msg::LogStatus(..) | Msg::LogBacklog(..) | Msg::LogSaved(..) => {
-            super::logs_commands::on_log_data(state, msg)
+            crate::state::logs::commands::on_log_data(state, msg)
         }
         Msg::Context(c) => on_context(state, c),
         // Only until the first whole list: after that a part would hide rows.
@@ -65,7 +67,7 @@ pub(super) fn on_data(state: &mut State, msg: Msg) {
         | Msg::RunDetailFailed(..)
         | Msg::BuildInputs(..)
         | Msg::Dispatched(..)
-        | Msg::CiRate(..)) => super::builds::on_msg(state, m),
+        | Msg::CiRate(..)) => crate::state::builds::on_msg(state, m),
         _ => {}
     }
 }
@@ -78,7 +80,7 @@ fn on_context(state: &mut State, mut c: ContextInfo) {
     }
     state.dirty |= c != state.context;
     state.context = c;
-    super::contexts::announce(state);
+    crate::state::contexts::announce(state);
 }
 
 /// A prepared refresh: swapped in; what it replaced is freed off the loop.
@@ -96,7 +98,7 @@ fn on_services(state: &mut State, prepared: Prepared<Service>, at: Millis) {
     if let Some(old) = old {
         state.discard(old);
     }
-    super::logs_commands::note_rollout(state);
+    crate::state::logs::commands::note_rollout(state);
 }
 
 pub(super) fn on_action_done(state: &mut State, result: ActionResult) {

@@ -2,36 +2,27 @@
 //! it changes the state and returns the effects for the loop to carry out. Each kind of message
 //! has its own handler: keys in `keys`, commands in `commands`, data in `data`.
 
-mod build_commands;
-pub mod build_plan;
+pub mod actions;
+pub mod back_stack;
 pub mod builds;
-mod commands;
+pub mod connection;
 pub mod contexts;
 mod data;
-pub mod evidence;
-pub mod filter;
-pub mod history;
-pub mod items;
-mod keys;
-pub mod link;
+mod input;
 pub mod logs;
-mod logs_commands;
-mod mouse;
 mod msg;
-mod overlay;
 mod panes;
-pub mod plan;
-pub mod progress;
 pub mod rollout;
 pub mod table;
 
+pub use crate::model::Pane;
+pub use connection::{Connection, ConnectionEvent, TeamAudit};
 pub use contexts::{ContextChoice, Target};
-pub use link::{Link, LinkEvent, TeamAudit};
-pub use mouse::{Hits, ListArea};
+pub use input::mouse::{Hits, ListArea};
 pub use msg::{Effect, Msg, Viewport, Watch};
-pub use panes::{Pane, PaneData};
+pub use panes::PaneData;
 
-use crate::keymap::{Keymap, Layer};
+use crate::keys::{Keymap, Layer};
 use crate::model::{ActionPlan, Alarm, ContextInfo, Image, Millis, Service, ServiceKey, Task};
 use logs::LogView;
 use table::Table;
@@ -95,7 +86,7 @@ pub struct State {
     pub rollout: Option<ServiceKey>,
     pub rollout_view: rollout::RolloutView,
     /// Where `Esc` goes back to.
-    pub history: Vec<history::Place>,
+    pub back_stack: Vec<back_stack::Place>,
     /// Filters used before, newest last, for `Up` in the filter prompt.
     pub filters_used: Vec<String>,
     /// Which of them `Up` recalled last.
@@ -103,7 +94,7 @@ pub struct State {
     /// Rows the help is scrolled down.
     pub help_scroll: usize,
     /// The API budget's latest figures, while `:budget` is open.
-    pub budget: Vec<crate::workers::budget::OpReport>,
+    pub budget: Vec<crate::model::OpReport>,
     pub context: ContextInfo,
     pub accent: Option<ratatui::style::Color>,
     pub read_only: bool,
@@ -119,16 +110,16 @@ pub struct State {
     /// While the first load of services is still coming in: (clusters read, clusters in all).
     pub services_loading: Option<(usize, usize)>,
     /// The last confirmed action: at work, waiting until stable, or its outcome.
-    pub progress: Option<progress::Progress>,
+    pub progress: Option<actions::progress::Progress>,
     /// Alarm links, the canary comparison, task definitions and the alarm detail.
-    pub evidence: evidence::Evidence,
+    pub evidence: rollout::evidence::Evidence,
     /// The contexts `:ctx` switches between, and the panes each one keeps.
     pub contexts: contexts::Contexts,
     /// When the credentials in use expire, if they do (SSO, assumed roles).
     pub credentials_expiry: Option<Millis>,
     pub quit: bool,
     /// Unanswered calls, the team's audit log, a start that failed.
-    pub link: Link,
+    pub connection: Connection,
     /// Something visible changed since the last draw.
     pub dirty: bool,
     /// Old data replaced by fresh data, for the loop to free off its own thread.
@@ -178,7 +169,7 @@ impl State {
             builds: builds::Builds::default(),
             rollout: None,
             rollout_view: rollout::RolloutView::default(),
-            history: Vec::new(),
+            back_stack: Vec::new(),
             filters_used: Vec::new(),
             filter_recall: None,
             help_scroll: 0,
@@ -195,11 +186,11 @@ impl State {
             flash: None,
             services_loading: None,
             progress: None,
-            evidence: evidence::Evidence::default(),
+            evidence: rollout::evidence::Evidence::default(),
             contexts,
             credentials_expiry: None,
             quit: false,
-            link: Link::default(),
+            connection: Connection::default(),
             dirty: true,
             discarded: Discarded::default(),
             last_watch: None,
@@ -260,7 +251,7 @@ impl State {
                 || self
                     .progress
                     .as_ref()
-                    .is_some_and(progress::Progress::active),
+                    .is_some_and(actions::progress::Progress::active),
             sort: self.services.sort.clone(),
             logs: logs_shown.then(|| self.logs.wanted()).flatten(),
         }
@@ -303,7 +294,7 @@ impl State {
     /// The logs pane follows the rollout view's service when it comes from there, else the one
     /// selected on services, merged with its paired canary.
     pub(crate) fn follow_logs_of_selection(&mut self) {
-        let target = logs_commands::target_of_selection(self);
+        let target = logs::commands::target_of_selection(self);
         self.logs.follow_selection(target);
     }
 
@@ -321,7 +312,7 @@ impl State {
         self.mode = Mode::Normal;
         // The rollout view shows its service's log lines too.
         self.follow_logs_of_selection();
-        logs_commands::note_rollout(self);
+        logs::commands::note_rollout(self);
         self.dirty = true;
     }
 }
@@ -330,10 +321,10 @@ impl State {
 /// screen changed.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let mut effects = Vec::new();
-    link::answered(state, &msg);
+    connection::answered(state, &msg);
     match msg {
-        Msg::Key(key) => keys::on_key(state, key, &mut effects),
-        Msg::Mouse(m) => mouse::on_mouse(state, m, &mut effects),
+        Msg::Key(key) => input::keys::on_key(state, key, &mut effects),
+        Msg::Mouse(m) => input::mouse::on_mouse(state, m, &mut effects),
         Msg::Resize(w, h) => {
             state.size = (w, h);
             state.dirty = true;
@@ -367,7 +358,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.dirty |= state.credentials_expiry != at;
             state.credentials_expiry = at;
         }
-        Msg::Link(e) => link::on_event(state, e),
+        Msg::Connection(e) => connection::on_event(state, e),
         data => data::on_data(state, data),
     }
     builds::watch_effect(state, &mut effects);
@@ -376,7 +367,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         state.last_watch = Some(watch.clone());
         effects.push(Effect::Watch(watch));
     }
-    evidence::wanted(state, &mut effects);
+    rollout::evidence::wanted(state, &mut effects);
     effects
 }
 

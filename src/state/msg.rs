@@ -1,14 +1,12 @@
 //! What reaches the reducer (`Msg`) and what it asks the loop to do (`Effect`).
 
-use super::Pane;
-use super::logs::{Backlog, LogFollow, LogSave, TailStatus};
-use super::table::{Prepared, Sort};
-use crate::cloud::CloudError;
 use crate::model::{
-    ActionPlan, ActionResult, Alarm, ContextInfo, Image, LogChunk, LogLine, Millis, RateInfo, Run,
-    RunDetail, RunRef, Service, ServiceKey, Task, Workflow, WorkflowInput,
+    ActionPlan, ActionResult, Alarm, ApiError, ContextInfo, Image, LogChunk, LogLine, Millis,
+    OpReport, RateInfo, Run, RunDetail, RunRef, Service, ServiceKey, Task, Workflow, WorkflowInput,
 };
-use crate::workers::budget::OpReport;
+use crate::state::Pane;
+use crate::state::logs::{Backlog, LogFollow, LogSave, TailStatus};
+use crate::state::table::{Prepared, Sort};
 use crossterm::event::{KeyEvent, MouseEvent};
 
 /// What the pollers need to know: what is on screen, and how fast to poll it.
@@ -32,7 +30,7 @@ pub struct Viewport {
     /// Rows of items the current pane's list shows at once.
     pub list_rows: u16,
     /// Where the frame drew what a mouse click can reach.
-    pub hits: super::mouse::Hits,
+    pub hits: crate::state::input::mouse::Hits,
     /// How far the rollout view's document may scroll.
     pub scroll_limit: usize,
     /// How far the overlay on screen (the help) may scroll.
@@ -59,7 +57,7 @@ pub enum Msg {
     Alarms(Vec<Alarm>, Millis),
     /// Which alarms belong to which service, made off the loop after the services or the
     /// alarms changed; they index the alarm list sent last.
-    Links(crate::workers::linking::Links),
+    Links(crate::model::Links),
     Logs(ServiceKey, Vec<LogLine>, Millis),
     /// A batch of log follow `generation`'s lines, prepared by the log worker.
     LogFeed(u64, Box<LogChunk>, Millis),
@@ -70,14 +68,14 @@ pub enum Msg {
     /// `:save` ended: what was written, or why not.
     LogSaved(Result<String, String>),
     /// A pane's fetch failed.
-    Failed(Pane, CloudError, Millis),
+    Failed(Pane, ApiError, Millis),
     /// The runs of these workflows, newest first.
     Runs(Vec<Workflow>, Vec<Run>, Millis),
     /// The open run's jobs, steps and failing log.
     RunDetail(RunDetail, Millis),
-    RunDetailFailed(RunRef, CloudError, Millis),
+    RunDetailFailed(RunRef, ApiError, Millis),
     /// The build dialog's workflow inputs at a ref, or why they could not be read.
-    BuildInputs(Workflow, String, Result<Vec<WorkflowInput>, CloudError>),
+    BuildInputs(Workflow, String, Result<Vec<WorkflowInput>, ApiError>),
     /// A dispatch started this run (None: GitHub answered 204 and it was not found).
     Dispatched(Workflow, Option<u64>),
     /// GitHub's last rate-limit headers, and until when the client waits after a limit.
@@ -87,17 +85,17 @@ pub enum Msg {
     /// The API budget's figures, for `:budget`.
     Budget(Vec<OpReport>),
     /// What the evidence worker fetched.
-    Evidence(Box<super::evidence::Fetched>),
+    Evidence(Box<crate::state::rollout::evidence::Fetched>),
     /// SIGTERM, SIGHUP or SIGINT.
     Quit,
     /// The backend of switch N (`Target::generation`) is built and its pollers run.
     ContextReady(u64),
     /// The backend of switch N could not be built.
-    ContextFailed(u64, CloudError),
+    ContextFailed(u64, ApiError),
     /// When the credentials in use expire (None: they do not, or it is not known).
     CredentialsExpiry(Option<Millis>),
     /// How the console stands with the backend: no answer, the team audit, a failed start.
-    Link(super::LinkEvent),
+    Connection(crate::state::ConnectionEvent),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,13 +108,13 @@ pub enum Effect {
     Run(Box<ActionPlan>, ContextInfo),
     /// Point the console at another context: stop the pollers, build its backend off the
     /// loop, then start its pollers.
-    SwitchContext(super::Target),
+    SwitchContext(crate::state::Target),
     /// Send the API budget's figures (`Msg::Budget`), while `:budget` is open.
     ReportBudget,
     /// Tell the evidence worker what the screen needs now.
-    Evidence(Box<super::evidence::Request>),
+    Evidence(Box<crate::state::rollout::evidence::Request>),
     /// Tell the CI worker what to poll.
-    WatchBuilds(super::builds::CiWatch),
+    WatchBuilds(crate::state::builds::CiWatch),
     /// Read a workflow's dispatch inputs at a ref, for the build dialog.
     LoadInputs(Workflow, String),
     /// Write log lines to a file (`:save`).

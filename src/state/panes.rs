@@ -1,72 +1,11 @@
 //! The panes, and the one accessor over what every pane has: a filter, a position, the age of
 //! its data and the error that keeps it stale.
 
-use super::State;
-use super::history::Position;
-use super::logs::LogView;
-use super::table::{Table, TableItem};
-use crate::cloud::CloudError;
-use crate::model::Millis;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Pane {
-    Services,
-    Tasks,
-    Images,
-    Alarms,
-    Logs,
-    Builds,
-    /// One service's rollout: a view of its own, opened from a service, not a tab.
-    Rollout,
-}
-
-impl Pane {
-    /// Every pane. Each but builds (the CI worker's) has its poller.
-    pub const ALL: [Pane; 7] = [
-        Pane::Services,
-        Pane::Tasks,
-        Pane::Images,
-        Pane::Alarms,
-        Pane::Logs,
-        Pane::Builds,
-        Pane::Rollout,
-    ];
-
-    /// The panes with a tab, in the order of their number keys.
-    pub const TABS: [Pane; 6] = [
-        Pane::Services,
-        Pane::Tasks,
-        Pane::Images,
-        Pane::Alarms,
-        Pane::Logs,
-        Pane::Builds,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Services => "services",
-            Pane::Tasks => "tasks",
-            Pane::Images => "images",
-            Pane::Alarms => "alarms",
-            Pane::Logs => "logs",
-            Pane::Builds => "builds",
-            Pane::Rollout => "rollout",
-        }
-    }
-
-    /// The next or previous tab; from the rollout view, the tabs start at services.
-    pub fn cycle(self, forward: bool) -> Pane {
-        let n = Pane::TABS.len();
-        let Some(i) = Pane::TABS.iter().position(|&p| p == self) else {
-            return Pane::Services;
-        };
-        Pane::TABS[if forward {
-            (i + 1) % n
-        } else {
-            (i + n - 1) % n
-        }]
-    }
-}
+use crate::model::{ApiError, Millis};
+use crate::state::back_stack::Position;
+use crate::state::logs::LogView;
+use crate::state::table::{Table, TableItem};
+use crate::state::{Pane, State};
 
 /// What every pane's data offers the reducer and the chrome, whatever its items are.
 pub trait PaneData {
@@ -77,9 +16,9 @@ pub trait PaneData {
     /// When the data shown was fetched; None until the first load.
     fn fetched_at(&self) -> Option<Millis>;
     /// The last fetch's error, shown over stale data until a fetch succeeds.
-    fn error(&self) -> Option<&CloudError>;
+    fn error(&self) -> Option<&ApiError>;
     /// Records a failed fetch; true when that changes what is shown.
-    fn fail(&mut self, e: CloudError) -> bool;
+    fn fail(&mut self, e: ApiError) -> bool;
     fn has_items(&self) -> bool;
     /// The columns this pane sorts by (none: it keeps its own order).
     fn sortable(&self) -> &'static [&'static str] {
@@ -109,10 +48,10 @@ impl<T: TableItem + PartialEq> PaneData for Table<T> {
     fn fetched_at(&self) -> Option<Millis> {
         self.fetched_at
     }
-    fn error(&self) -> Option<&CloudError> {
+    fn error(&self) -> Option<&ApiError> {
         self.error.as_ref()
     }
-    fn fail(&mut self, e: CloudError) -> bool {
+    fn fail(&mut self, e: ApiError) -> bool {
         let changed = self.error.as_ref() != Some(&e);
         self.error = Some(e);
         changed
@@ -164,10 +103,10 @@ impl PaneData for LogView {
     fn fetched_at(&self) -> Option<Millis> {
         self.fetched_at
     }
-    fn error(&self) -> Option<&CloudError> {
+    fn error(&self) -> Option<&ApiError> {
         self.error.as_ref()
     }
-    fn fail(&mut self, e: CloudError) -> bool {
+    fn fail(&mut self, e: ApiError) -> bool {
         let changed = self.error.as_ref() != Some(&e);
         self.error = Some(e);
         changed

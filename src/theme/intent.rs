@@ -1,13 +1,13 @@
 //! How domain states look. The panes ask "how does a failed rollout look", never "is it red":
 //! the colour rules live here, keyed by the model's types.
 
-use super::Theme;
 use crate::model::evidence::Judgement;
 use crate::model::history::EventMark;
 use crate::model::taskdef::Change;
 use crate::model::{
     AlarmState, Health, Level, LogTag, Outcome, RolloutState, ServiceStatus, TaskStatus,
 };
+use crate::theme::Theme;
 use ratatui::style::{Modifier, Style};
 
 impl Theme {
@@ -144,8 +144,8 @@ impl Theme {
         Style::new().fg(self.warn)
     }
 
-    /// The link to the backend in trouble: stale data, no answer, a partial listing.
-    pub fn link_trouble(&self) -> Style {
+    /// The connection to the backend in trouble: stale data, no answer, a partial listing.
+    pub fn connection_trouble(&self) -> Style {
         Style::new().fg(self.bg).bg(self.alarm)
     }
 }

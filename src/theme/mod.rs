@@ -2,8 +2,8 @@
 //! `NAME.toml` in the config dir's `themes/` overrides or adds to them.
 
 use crate::config::ConfigError;
+use crate::files::textfile;
 use crate::model::text::clean;
-use crate::textfile;
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 use std::collections::BTreeMap;

@@ -27,12 +27,7 @@ pub fn countdown(now: Millis, until: Millis) -> String {
     }
 }
 
-/// `HH:MM:SS` in UTC.
-pub fn clock(at: Millis) -> String {
-    chrono::DateTime::from_timestamp_millis(at)
-        .map(|t| t.format("%H:%M:%S").to_string())
-        .unwrap_or_else(|| "--:--:--".into())
-}
+pub use crate::model::text::clock;
 
 pub fn bytes(n: u64) -> String {
     const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];

@@ -1,9 +1,9 @@
-use super::widgets::columns::{Column, col, long};
-use super::widgets::table::{self, Spec};
-use super::{format, pane_block};
 use crate::model::{Findings, Image, Millis};
 use crate::state::{ListArea, State};
 use crate::theme::Theme;
+use crate::ui::widgets::columns::{Column, col, long};
+use crate::ui::widgets::table::{self, Spec};
+use crate::ui::{format, pane_block};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};

@@ -1,31 +1,14 @@
 //! Drawing. Every function here reads the state and writes to the frame; none changes state.
 
-pub mod activity;
-mod alarm_detail;
 mod alarms;
-pub mod badges;
-mod budget;
-mod build_dialog;
-pub mod builds;
-mod chrome;
-mod confirm;
-mod detail;
-mod dialog_evidence;
-pub mod diff;
-mod events;
-mod evidence;
-mod footer;
+mod builds;
+pub mod chrome;
+mod dialogs;
 pub mod format;
-mod history;
 mod images;
-mod link;
-mod log_detail;
-mod log_line;
 mod logs;
-mod overlays;
+pub mod overlays;
 mod rollout;
-mod rollout_view;
-mod run_detail;
 mod services;
 mod tasks;
 pub mod widgets;
@@ -41,7 +24,7 @@ use ratatui::widgets::{Block, BorderType, Borders};
 /// Draws the whole screen and returns how it was laid out.
 pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
     let activity_rows = state.progress.as_ref().map_or(0, |p| {
-        activity::height(p, &state.services.items, state.now, f.area().width)
+        chrome::activity::height(p, &state.services.items, state.now, f.area().width)
     });
     let [header, tabs, body, activity, footer] = Layout::vertical([
         Constraint::Length(1),
@@ -66,28 +49,28 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
         Pane::Logs => (None, logs::draw(f, body, state, theme)),
         Pane::Builds => builds::draw(f, body, state, theme),
         Pane::Rollout => {
-            let drawn = rollout_view::draw(f, body, state, theme);
+            let drawn = rollout::draw(f, body, state, theme);
             scroll_limit = drawn.scroll_limit;
             (None, drawn.rows)
         }
     };
     if let Some(p) = &state.progress {
-        activity::draw(f, activity, p, &state.services.items, state.now, theme);
+        chrome::activity::draw(f, activity, p, &state.services.items, state.now, theme);
     }
-    footer::draw(f, footer, state, theme);
+    chrome::footer::draw(f, footer, state, theme);
     let mut buttons = Vec::new();
     match &state.mode {
         Mode::Help => overlay_limit = overlays::help(f, body, state, theme),
         Mode::Palette(text) => overlays::palette(f, body, text, theme),
-        Mode::Detail => detail::draw(f, body, state, theme),
+        Mode::Detail => overlays::detail::draw(f, body, state, theme),
         Mode::Confirm(plan, typed) => {
-            buttons = confirm::draw(f, body, state, plan, typed, theme);
+            buttons = dialogs::confirm::draw(f, body, state, plan, typed, theme);
         }
         Mode::Scale(typed) => overlays::scale(f, body, state, typed, theme),
-        Mode::Budget => budget::draw(f, body, state, theme),
-        Mode::Diff(key) => diff::draw(f, body, state, key, theme),
-        Mode::Events(key) => events::draw(f, body, state, key, theme),
-        Mode::Build(form) => build_dialog::draw(f, body, state, form, theme),
+        Mode::Budget => overlays::budget::draw(f, body, state, theme),
+        Mode::Diff(key) => overlays::diff::draw(f, body, state, key, theme),
+        Mode::Events(key) => overlays::events::draw(f, body, state, key, theme),
+        Mode::Build(form) => builds::dialog::draw(f, body, state, form, theme),
         Mode::Normal | Mode::Filter => {}
     }
     Viewport {

@@ -1,9 +1,10 @@
-use super::widgets::columns::{Column, col, flex};
-use super::widgets::table::{self, Spec};
-use super::{format, pane_block, rollout};
 use crate::model::{Millis, Service};
 use crate::state::{ListArea, State};
 use crate::theme::Theme;
+use crate::ui::rollout::summary;
+use crate::ui::widgets::columns::{Column, col, flex};
+use crate::ui::widgets::table::{self, Spec};
+use crate::ui::{format, pane_block};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -78,7 +79,7 @@ fn row(s: &Service, firing: usize, now: Millis, theme: &Theme) -> Vec<Line<'stat
         Line::styled(s.cluster.clone(), Style::new().fg(theme.muted)),
         Line::styled(s.status.to_string(), theme.service_status(&s.status)),
         Line::styled(format!("{}/{}/{}", s.desired, s.running, s.pending), counts),
-        rollout::summary(s, now, theme),
+        summary::summary(s, now, theme),
         Line::from(s.task_def.to_string()),
         Line::from(or_dash(&s.image_tag)),
         Line::styled(format::age(now, s.created_at), Style::new().fg(theme.muted)),

@@ -1,11 +1,11 @@
 //! The tasks pane: the tasks of every service, running first.
 
-use super::widgets::columns::{Column, col, long};
-use super::widgets::table::{self, Spec};
-use super::{format, pane_block};
 use crate::model::{Millis, Task};
 use crate::state::{ListArea, State};
 use crate::theme::Theme;
+use crate::ui::widgets::columns::{Column, col, long};
+use crate::ui::widgets::table::{self, Spec};
+use crate::ui::{format, pane_block};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;

@@ -7,9 +7,9 @@
 //! in `audit-unsent.jsonl` beside it until CloudWatch Logs has taken it, so a group that is
 //! missing or unreachable loses nothing: the records go when it answers again.
 
-use super::os_user::OsUser;
+use crate::files::owner_only;
 use crate::model::{ActionPlan, ContextInfo};
-use crate::owner_only;
+use crate::workers::os_user::OsUser;
 use serde_json::{Value, json};
 use std::io::{self, BufRead, Write};
 use std::path::{Path, PathBuf};

@@ -3,10 +3,9 @@
 //! minute (and GitHub answers 304 to the ETag, which costs no quota); while a run moves, every
 //! few seconds. After a rate limit it waits until GitHub said it may call again.
 
-use super::budget::{self, Priority};
+use crate::budget::{self, Priority};
 use crate::ci::Ci;
-use crate::cloud::CloudError;
-use crate::model::{Job, Run, RunDetail, Workflow, build::Progress};
+use crate::model::{ApiError, Job, Run, RunDetail, Workflow, build::Progress};
 use crate::state::builds::CiWatch;
 use crate::state::{Msg, Pane};
 use crate::timing::now_ms;
@@ -144,7 +143,7 @@ async fn runs_of(
     ci: &dyn Ci,
     workflows: &[Workflow],
     cache: &mut JobCache,
-) -> Result<Vec<Run>, CloudError> {
+) -> Result<Vec<Run>, ApiError> {
     let mut out = Vec::new();
     for wf in workflows {
         let mut runs = ci.runs(wf).await?;
@@ -182,7 +181,7 @@ async fn detail(
     wf: &Workflow,
     id: u64,
     logs: &mut HashMap<u64, Vec<String>>,
-) -> Result<(RunDetail, bool), CloudError> {
+) -> Result<(RunDetail, bool), ApiError> {
     let jobs = ci.jobs(&wf.repo, id).await?;
     let open = jobs.iter().any(|j| j.status.is_open());
     let mut log = None;

@@ -2,13 +2,14 @@
 //! audit records (with the GitHub login, never the token) before and after, and reports the
 //! run a dispatch started.
 
-use super::audit::{Audit, Phase};
-use crate::ci::Ci;
+use crate::ci::{Ci, Dispatched};
 use crate::model::{
-    ActionError, ActionPlan, ActionResult, Conclusion, ContextInfo, Mutation, StepError, Workflow,
+    ActionError, ActionPlan, ActionResult, ApiError, ApiResult, Conclusion, ContextInfo, ErrorKind,
+    GitHubCall, Mutation, StepError, Workflow,
 };
 use crate::state::Msg;
 use crate::timing::now_ms;
+use crate::workers::audit::{Audit, Phase};
 use serde_json::json;
 use tokio::sync::mpsc;
 
@@ -18,11 +19,22 @@ fn record(audit: &Audit, phase: Phase, ctx: &ContextInfo, plan: &ActionPlan, v: 
     }
 }
 
+/// The plan's call, sent to GitHub; an AWS call never reaches this runner.
+async fn send(ci: &dyn Ci, plan: &ActionPlan) -> ApiResult<Option<Dispatched>> {
+    match &plan.mutation {
+        Mutation::GitHub(call) => ci.act(call, now_ms()).await,
+        Mutation::Aws(call) => Err(ApiError::new(
+            ErrorKind::Other,
+            format!("{call} is not a GitHub call"),
+        )),
+    }
+}
+
 /// Why a cancel or rerun no longer applies to the run as it is now, if it does not.
 async fn changed(ci: &dyn Ci, plan: &ActionPlan) -> Result<Vec<String>, String> {
     let (repo, id, cancel) = match &plan.mutation {
-        Mutation::CancelRun { repo, run_id } => (repo, *run_id, true),
-        Mutation::RerunFailed { repo, run_id } => (repo, *run_id, false),
+        Mutation::GitHub(GitHubCall::CancelRun { repo, run_id }) => (repo, *run_id, true),
+        Mutation::GitHub(GitHubCall::RerunFailed { repo, run_id }) => (repo, *run_id, false),
         _ => return Ok(Vec::new()),
     };
     let w = Workflow {
@@ -93,7 +105,7 @@ pub async fn execute(
             what: what.clone(),
             cause: StepError::Audit(e.to_string()),
         })?;
-    let result = ci.act(&plan.mutation, now_ms()).await;
+    let result = send(ci, plan).await;
     let run_id = result.as_ref().ok().and_then(|d| d.as_ref()?.run_id);
     let outcome = match &result {
         Ok(_) => json!({"result": "ok", "github_login": login, "run_id": run_id}),
@@ -117,7 +129,7 @@ async fn report(
     plan: &ActionPlan,
     dispatched: Option<crate::ci::Dispatched>,
 ) -> String {
-    let Mutation::Dispatch { workflow, .. } = &plan.mutation else {
+    let Mutation::GitHub(GitHubCall::Dispatch { workflow, .. }) = &plan.mutation else {
         return format!("{what}: sent {}", plan.mutation);
     };
     let run_id = dispatched.as_ref().and_then(|d| d.run_id);

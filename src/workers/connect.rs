@@ -8,13 +8,14 @@
 //! scrollback to copy. After a `:ctx` switch they fail the switch instead, and the console
 //! stays. Any other failure is retried with backoff while the panes say theirs.
 
-use super::audit::Audit;
-use super::backoff::Backoff;
-use super::budget::{Priority, with_priority};
-use super::team_audit;
-use crate::cloud::{ErrorKind, Fleet};
-use crate::state::{LinkEvent, Msg};
+use crate::budget::{Priority, with_priority};
+use crate::cloud::Fleet;
+use crate::model::ErrorKind;
+use crate::state::{ConnectionEvent, Msg};
 use crate::timing::now_ms;
+use crate::workers::audit::Audit;
+use crate::workers::backoff::Backoff;
+use crate::workers::team_audit;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
@@ -26,7 +27,7 @@ pub async fn run(fleet: Arc<dyn Fleet>, audit: Arc<Audit>, tx: mpsc::Sender<Msg>
             Ok(c) => Msg::Context(c),
             Err(e) if e.kind == ErrorKind::Credentials => {
                 let msg = match generation {
-                    0 => Msg::Link(LinkEvent::CannotStart(e.message)),
+                    0 => Msg::Connection(ConnectionEvent::CannotStart(e.message)),
                     g => Msg::ContextFailed(g, e),
                 };
                 let _ = tx.send(msg).await;
@@ -38,7 +39,7 @@ pub async fn run(fleet: Arc<dyn Fleet>, audit: Arc<Audit>, tx: mpsc::Sender<Msg>
                 continue;
             }
             // A refusal (say sts:GetCallerIdentity denied) will not pass by retrying.
-            Err(e) => Msg::Link(LinkEvent::NoContext(e.to_string())),
+            Err(e) => Msg::Connection(ConnectionEvent::NoContext(e.to_string())),
         };
         let connected = matches!(msg, Msg::Context(_));
         if tx.send(msg).await.is_err() || !connected {
@@ -52,6 +53,8 @@ pub async fn run(fleet: Arc<dyn Fleet>, audit: Arc<Audit>, tx: mpsc::Sender<Msg>
     )
     .await;
     if let Some(status) = checked {
-        let _ = tx.send(Msg::Link(LinkEvent::TeamAudit(status))).await;
+        let _ = tx
+            .send(Msg::Connection(ConnectionEvent::TeamAudit(status)))
+            .await;
     }
 }

@@ -4,12 +4,12 @@
 //! open alarm's metric and state history. CloudWatch's points are a minute apart, so nothing is
 //! fetched again within `EVERY`; task definitions never change and are fetched once.
 
-use super::budget::{Priority, with_priority};
+use crate::budget::{Priority, with_priority};
 use crate::cloud::Fleet;
 use crate::model::evidence::Sides;
 use crate::model::{AlarmDetail, Millis, PastDeployment, ServiceKey, TaskDefRef, history};
 use crate::state::Msg;
-use crate::state::evidence::{AlbResult, Fetched, Request};
+use crate::state::rollout::evidence::{AlbResult, Fetched, Request};
 use crate::timing::now_ms;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};

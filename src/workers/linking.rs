@@ -4,14 +4,11 @@
 //! prepares its fresh list with the other's and sends while it holds the lock, so the loop gets
 //! lists and links in the order they were made: the links index the alarm list it got last.
 
-use crate::model::{Alarm, AlarmLink, Millis, Service, ServiceKey, history, link_alarms};
+use crate::model::{Alarm, Links, Millis, Service, history, link_alarms};
 use crate::state::Msg;
 use crate::state::table::{Prepared, Sort};
-use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::{Mutex, mpsc};
-
-pub type Links = HashMap<ServiceKey, Vec<AlarmLink>>;
 
 /// The lists last sent. Tests feed the reducer through it, as the pollers do.
 #[derive(Default)]
@@ -52,7 +49,7 @@ impl Lists {
 
     /// The alarms in the pane's default order, and the links when they changed.
     pub fn alarms(&mut self, mut alarms: Vec<Alarm>) -> (Vec<Alarm>, Option<Links>) {
-        crate::state::items::sort_alarms(&mut alarms);
+        crate::state::table::items::sort_alarms(&mut alarms);
         if alarms == self.alarms {
             return (alarms, None);
         }

@@ -3,10 +3,10 @@
 //! time, backing off after a failure; the services poller adds the latest series to the rows
 //! it sends. Service rows never wait for CloudWatch.
 
-use super::backoff::Backoff;
-use super::budget::{Priority, with_priority};
+use crate::budget::{Priority, with_priority};
 use crate::cloud::Fleet;
 use crate::model::{Service, ServiceKey, Utilisation};
+use crate::workers::backoff::Backoff;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -3,10 +3,8 @@
 
 pub mod audit;
 pub mod backoff;
-pub mod budget;
 pub mod ci;
 pub mod ci_runner;
-pub mod clipboard;
 pub mod connect;
 pub mod credentials;
 pub mod evidence;

@@ -2,16 +2,17 @@
 //! flight (it awaits its own call), and merges repeated refresh requests into one. The loop
 //! tells the pollers what is on screen through a watch channel.
 
-use super::backoff::Backoff;
-use super::budget::{self, Priority};
-use super::evidence::Listed;
-use super::linking::Linking;
-use super::logtail;
-use super::metrics;
-use crate::cloud::{CloudError, ErrorKind, Fleet};
+use crate::budget::{self, Priority};
+use crate::cloud::Fleet;
 use crate::model::{Alarm, Millis, Service, ServiceKey, history};
+use crate::model::{ApiError, ErrorKind};
 use crate::state::{Msg, Pane, Watch};
 use crate::timing::now_ms;
+use crate::workers::backoff::Backoff;
+use crate::workers::evidence::Listed;
+use crate::workers::linking::Linking;
+use crate::workers::logtail;
+use crate::workers::metrics;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -35,7 +36,7 @@ pub struct Handles {
     /// Bumped to ask every poller to poll now.
     pub refresh: watch::Sender<u64>,
     /// What the evidence worker should fetch.
-    pub evidence: watch::Sender<crate::state::evidence::Request>,
+    pub evidence: watch::Sender<crate::state::rollout::evidence::Request>,
     /// The pollers and workers, stopped when the handles go (a context switch), so none of
     /// them calls the old account again.
     pub tasks: Vec<tokio::task::AbortHandle>,
@@ -84,11 +85,13 @@ fn on_screen(pane: Pane, w: &Watch) -> bool {
 pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Intervals) -> Handles {
     let (watch_tx, watch_rx) = watch::channel(first);
     let (refresh_tx, refresh_rx) = watch::channel(0u64);
-    let mut tasks =
-        vec![tokio::spawn(super::credentials::run(fleet.clone(), tx.clone())).abort_handle()];
+    let mut tasks = vec![
+        tokio::spawn(crate::workers::credentials::run(fleet.clone(), tx.clone())).abort_handle(),
+    ];
     let (evidence_tx, evidence_rx) = watch::channel(Default::default());
     let listed = Listed::default();
-    let evidence = super::evidence::run(fleet.clone(), tx.clone(), evidence_rx, listed.clone());
+    let evidence =
+        crate::workers::evidence::run(fleet.clone(), tx.clone(), evidence_rx, listed.clone());
     tasks.push(tokio::spawn(evidence).abort_handle());
     let linking = Linking::default();
     let (keys_tx, keys_rx) = watch::channel(Arc::new(Vec::new()));
@@ -168,7 +171,7 @@ struct Poller {
     /// The lists alarms are linked over, shared by the services and alarms pollers.
     linking: Linking,
     /// What the last poll could not read while the rest came (a cluster not found).
-    partial: Option<CloudError>,
+    partial: Option<ApiError>,
 }
 
 impl Poller {
@@ -203,7 +206,7 @@ impl Poller {
         };
         let (pane, tx) = (self.pane, self.tx.clone());
         let call = budget::with_priority(priority, self.poll(w));
-        let polled = super::watchdog::answer_within(pane, &tx, call).await;
+        let polled = crate::workers::watchdog::answer_within(pane, &tx, call).await;
         let (msg, delay) = match polled {
             Ok(msg) => match self.partial.take() {
                 // Some rows could not be read: show the rest, then say what failed.
@@ -244,7 +247,7 @@ impl Poller {
     }
 
     /// How long to wait after a failure: backing off while it is transient.
-    fn failure_delay(&mut self, e: &CloudError) -> Duration {
+    fn failure_delay(&mut self, e: &ApiError) -> Duration {
         let delay = if e.is_transient() {
             self.backoff.next_delay()
         } else {
@@ -288,7 +291,7 @@ impl Poller {
         }
     }
 
-    async fn poll(&mut self, w: &Watch) -> Result<Polled, CloudError> {
+    async fn poll(&mut self, w: &Watch) -> Result<Polled, ApiError> {
         let f = &self.fleet;
         Ok(Polled::Msg(match self.pane {
             Pane::Services => return Ok(Polled::Services(self.services().await?, now_ms())),
@@ -305,7 +308,7 @@ impl Poller {
                 return Ok(Polled::Alarms(listing.items, now_ms()));
             }
             Pane::Logs | Pane::Builds => {
-                return Err(CloudError::new(
+                return Err(ApiError::new(
                     ErrorKind::Other,
                     "logs and builds have workers of their own",
                 ));
@@ -316,7 +319,7 @@ impl Poller {
     /// The services, with the latest CPU and memory. The first load shows each cluster's rows
     /// as they come in; later refreshes replace the list whole, so rows never blink out while
     /// a refresh runs.
-    async fn services(&mut self) -> Result<Vec<Service>, CloudError> {
+    async fn services(&mut self) -> Result<Vec<Service>, ApiError> {
         let listing = if self.loaded {
             self.fleet.services_listing(&|_, _, _| {}).await?
         } else {

@@ -1,16 +1,16 @@
 //! The action runner: re-reads the service just before the call, refuses if anything the user
 //! saw has changed, writes the audit record before and after, and reports back by message.
 
-use super::audit::{Audit, Phase};
-use super::budget::{Priority, with_priority};
-use super::team_audit;
+use crate::budget::{Priority, with_priority};
 use crate::ci::Ci;
 use crate::cloud::Fleet;
 use crate::model::{
-    ActionError, ActionPlan, ActionResult, ContextInfo, Expectation, FollowUp, Mutation, Service,
-    ServiceKey, StepError, TaskDefRef, weights_text,
+    ActionError, ActionPlan, ActionResult, ApiError, AwsCall, ContextInfo, ErrorKind, Expectation,
+    FollowUp, Mutation, Service, ServiceKey, StepError, TaskDefRef, weights_text,
 };
-use crate::state::{LinkEvent, Msg, TeamAudit};
+use crate::state::{ConnectionEvent, Msg, TeamAudit};
+use crate::workers::audit::{Audit, Phase};
+use crate::workers::team_audit;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,7 +26,7 @@ pub async fn run(
 ) {
     // A confirmed action never waits behind polls for the API budget.
     let mut result = if plan.mutation.is_ci() {
-        let call = super::ci_runner::execute(ci.as_ref(), &audit, &plan, &ctx, &tx);
+        let call = crate::workers::ci_runner::execute(ci.as_ref(), &audit, &plan, &ctx, &tx);
         with_priority(Priority::Action, call).await
     } else {
         let call = async {
@@ -43,7 +43,9 @@ pub async fn run(
         ));
     }
     if let Some(t) = team {
-        let _ = tx.send(Msg::Link(LinkEvent::TeamAudit(t))).await;
+        let _ = tx
+            .send(Msg::Connection(ConnectionEvent::TeamAudit(t)))
+            .await;
     }
     let _ = tx.send(Msg::ActionDone(result)).await;
 }
@@ -210,7 +212,7 @@ fn changes(services: &[Service], key: &ServiceKey, expect: &Expectation) -> Vec<
 
 /// Whether a weights change would still start from the weights the user saw.
 fn weight_changes(services: &[Service], m: &Mutation) -> Vec<String> {
-    let Mutation::SetWeights { rule_arn, from, .. } = m else {
+    let Mutation::Aws(AwsCall::SetWeights { rule_arn, from, .. }) = m else {
         return Vec::new();
     };
     let now = services
@@ -282,12 +284,14 @@ async fn follow_up(
 /// A later call that names the revision an earlier RegisterTaskDefinition returned gets it.
 fn resolve(m: &Mutation, registered: Option<&TaskDefRef>) -> Result<Mutation, StepError> {
     match (m, registered) {
-        (Mutation::UpdateServiceToRegistered { .. }, Some(td)) => Ok(Mutation::UpdateService {
-            task_def: Some(td.clone()),
-            desired: None,
-            force: false,
-        }),
-        (Mutation::UpdateServiceToRegistered { .. }, None) => Err(StepError::Call {
+        (Mutation::Aws(AwsCall::UpdateServiceToRegistered { .. }), Some(td)) => {
+            Ok(Mutation::Aws(AwsCall::UpdateService {
+                task_def: Some(td.clone()),
+                desired: None,
+                force: false,
+            }))
+        }
+        (Mutation::Aws(AwsCall::UpdateServiceToRegistered { .. }), None) => Err(StepError::Call {
             call: m.to_string(),
             cause: "no revision was registered before it".into(),
         }),
@@ -339,15 +343,19 @@ async fn call_audited(
     // The team's copy of "before" goes ahead of the call too (for a few seconds at most).
     team_audit::ship_before_call(fleet, audit).await;
     let result = match &step.mutation {
-        Mutation::RegisterTaskDefinition {
+        Mutation::Aws(AwsCall::RegisterTaskDefinition {
             from,
             repository,
             digest,
-        } => fleet
+        }) => fleet
             .register_task_def(&step.service, from, repository, digest)
             .await
             .map(Some),
-        m => fleet.act(&step.service, m).await.map(|()| None),
+        Mutation::Aws(call) => fleet.act(&step.service, call).await.map(|()| None),
+        Mutation::GitHub(call) => Err(ApiError::new(
+            ErrorKind::Other,
+            format!("{call} is not a call this backend makes"),
+        )),
     };
     let outcome = match &result {
         Ok(Some(td)) => json!({"result": "ok", "registered": td.to_string()}),

@@ -3,10 +3,10 @@
 //! could not go is tried again every minute until it does. The header says when the group is
 //! missing or records wait.
 
-use super::audit::{Audit, SHIP_BATCH};
-use super::budget::{Priority, with_priority};
+use crate::budget::{Priority, with_priority};
 use crate::cloud::Fleet;
-use crate::state::{LinkEvent, Msg, TeamAudit};
+use crate::state::{ConnectionEvent, Msg, TeamAudit};
+use crate::workers::audit::{Audit, SHIP_BATCH};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -79,7 +79,10 @@ pub async fn retry(fleet: Arc<dyn Fleet>, audit: Arc<Audit>, tx: mpsc::Sender<Ms
     loop {
         let status = with_priority(Priority::Background, ship(fleet.as_ref(), &audit)).await;
         if let Some(s) = status
-            && tx.send(Msg::Link(LinkEvent::TeamAudit(s))).await.is_err()
+            && tx
+                .send(Msg::Connection(ConnectionEvent::TeamAudit(s)))
+                .await
+                .is_err()
         {
             return;
         }

@@ -1,8 +1,8 @@
 //! Says when a call has had no answer for a while, so a hung endpoint shows as "no answer for
 //! 14s" in the header instead of only as data that grows older.
 
-use crate::state::link::NO_ANSWER_MS;
-use crate::state::{LinkEvent, Msg, Pane};
+use crate::state::connection::NO_ANSWER_MS;
+use crate::state::{ConnectionEvent, Msg, Pane};
 use crate::timing::now_ms;
 use std::future::Future;
 use std::time::Duration;
@@ -20,7 +20,7 @@ pub async fn answer_within<T>(
     tokio::select! {
         out = &mut call => return out,
         _ = tokio::time::sleep(Duration::from_millis(NO_ANSWER_MS as u64)) => {
-            let _ = tx.send(Msg::Link(LinkEvent::NoAnswer(pane, since))).await;
+            let _ = tx.send(Msg::Connection(ConnectionEvent::NoAnswer(pane, since))).await;
         }
     }
     call.await

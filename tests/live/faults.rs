@@ -89,7 +89,7 @@ async fn run(s: Scenario, proxy: FaultProxy, fleet: Arc<dyn Fleet>, rows: usize)
     if s.no_answer {
         console
             .wait_until(&format!("{}: no answer in the header", s.name), |st| {
-                st.link.waiting.iter().any(|(p, _)| *p == s.pane)
+                st.connection.waiting.iter().any(|(p, _)| *p == s.pane)
             })
             .await;
     }

@@ -6,7 +6,7 @@
 
 use deckwatch::ci::Ci;
 use deckwatch::ci::github::{GitHub, Secret};
-use deckwatch::model::{Conclusion, Mutation, RunStatus, Workflow};
+use deckwatch::model::{Conclusion, GitHubCall, RunStatus, Workflow};
 use deckwatch::timing::now_ms;
 use std::sync::Arc;
 
@@ -62,7 +62,7 @@ async fn one_run_and_its_jobs_map_from_the_examples() {
 
 #[tokio::test]
 async fn a_dispatch_with_ref_and_inputs_returns_its_run() {
-    let m = Mutation::Dispatch {
+    let m = GitHubCall::Dispatch {
         workflow: wf(),
         git_ref: "main".into(),
         inputs: vec![
@@ -105,12 +105,12 @@ async fn the_job_log_answers_with_a_redirect() {
 async fn cancel_and_rerun_failed_jobs_are_valid_posts() {
     let gh = prism();
     let repo = "octo-org/octo-repo".to_string();
-    let cancel = Mutation::CancelRun {
+    let cancel = GitHubCall::CancelRun {
         repo: repo.clone(),
         run_id: 30433642,
     };
     assert_eq!(gh.act(&cancel, now_ms()).await.unwrap(), None);
-    let rerun = Mutation::RerunFailed {
+    let rerun = GitHubCall::RerunFailed {
         repo,
         run_id: 30433642,
     };

@@ -6,8 +6,8 @@
 
 use crate::support::{moto, seed};
 use deckwatch::cloud::{Fleet, ReadOnly};
-use deckwatch::model::{ContextInfo, Mutation, ServiceKey};
-use deckwatch::state::build_plan;
+use deckwatch::model::{AwsCall, ContextInfo, Mutation, ServiceKey};
+use deckwatch::state::builds::plan as build_plan;
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::runner::execute;
 use seed::{Seeder, TaskDefSpec};
@@ -81,12 +81,12 @@ async fn deploy_registers_a_revision_pinned_to_the_digest_and_moves_the_service_
     let plan = build_plan::deploy(web, built, &images).unwrap();
     assert_eq!(
         plan.then[0].mutation,
-        Mutation::UpdateServiceToRegistered {
+        Mutation::Aws(AwsCall::UpdateServiceToRegistered {
             expected: deckwatch::model::TaskDefRef {
                 family: w.family.clone(),
                 revision: 2
             }
-        }
+        })
     );
     let dir = tempfile::tempdir().unwrap();
     let audit = Audit::new(Some(dir.path().join("audit.jsonl")));

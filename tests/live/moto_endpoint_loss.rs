@@ -5,8 +5,8 @@
 //! `.venv` the script installs, and fails without `DECKWATCH_MOTO_URL`.
 
 use crate::support::{moto, seed};
-use deckwatch::cloud::{ErrorKind, Fleet};
-use deckwatch::model::ServiceKey;
+use deckwatch::cloud::Fleet;
+use deckwatch::model::{ErrorKind, ServiceKey};
 use moto::OwnMoto;
 use seed::{Seeder, TaskDefSpec};
 

@@ -11,6 +11,7 @@
 //! the counts still show. Deployments never move in moto, so the breaker's rollback is
 //! simulated in the services the console is given.
 
+use crate::support::testkit::{Feed, StateBuilder};
 use crate::support::{moto, seed};
 use aws_sdk_cloudwatch::types::{
     ComparisonOperator, Dimension, MetricDatum, StateValue, Statistic,
@@ -23,11 +24,10 @@ use deckwatch::cloud::Fleet;
 use deckwatch::model::alarm_link::{load_balancer_dimension, target_group_dimension};
 use deckwatch::model::evidence::{AlbQuery, Judgement, judge_5xx, judge_p99};
 use deckwatch::model::{
-    ContextInfo, DeploymentStatus, LinkReason, Mutation, RolloutState, Service, ServiceKey,
-    link_alarms,
+    AwsCall, ContextInfo, DeploymentStatus, LinkReason, Mutation, RolloutState, Service,
+    ServiceKey, link_alarms,
 };
 use deckwatch::state::State;
-use deckwatch::testkit::{Feed, StateBuilder};
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::runner::execute;
 use seed::{Seeder, TaskDefSpec, now_ms};
@@ -396,17 +396,17 @@ async fn r_after_a_simulated_breaker_rollback_targets_the_last_stable_revision()
         .iter()
         .find(|s| s.key() == key)
         .unwrap();
-    let plan = deckwatch::state::plan::rollback(s).expect("a rollback plan");
+    let plan = deckwatch::state::actions::plan::rollback(s).expect("a rollback plan");
     assert_eq!(
         plan.mutation,
-        Mutation::UpdateService {
+        Mutation::Aws(AwsCall::UpdateService {
             task_def: Some(deckwatch::model::TaskDefRef {
                 family: w.family.clone(),
                 revision: 1
             }),
             desired: None,
             force: false
-        },
+        }),
         "not 2, which the breaker rolled back"
     );
     assert!(

@@ -16,9 +16,8 @@ use aws_sdk_elasticloadbalancingv2::types::{
 };
 use counting::CallCounter;
 use deckwatch::cloud::Fleet;
-use deckwatch::model::Verb;
-use deckwatch::model::{ContextInfo, Mutation, Service, Split, split};
-use deckwatch::state::plan::for_verb;
+use deckwatch::model::{AwsCall, ContextInfo, Mutation, Service, Split, Verb, split};
+use deckwatch::state::actions::plan::for_verb;
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::runner::execute;
 use seed::{Seeder, TaskDefSpec};
@@ -350,10 +349,10 @@ async fn abort_on_the_default_rule_moves_the_weights_through_modify_listener() {
     let plan = for_verb(Verb::Abort, canary, &services, None).expect("an abort plan");
     assert!(matches!(
         plan.mutation,
-        Mutation::SetWeights {
+        Mutation::Aws(AwsCall::SetWeights {
             is_default: true,
             ..
-        }
+        })
     ));
     counter.reset();
     // A place for the audit log: without one every action is refused.

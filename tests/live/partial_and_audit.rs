@@ -7,7 +7,7 @@ use crate::support::moto;
 use crate::support::seed::{Seeder, TaskDefSpec};
 use deckwatch::cloud::Fleet;
 use deckwatch::model::Verb;
-use deckwatch::state::plan::for_verb;
+use deckwatch::state::actions::plan::for_verb;
 use deckwatch::state::{Pane, TeamAudit};
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::poller::Intervals;

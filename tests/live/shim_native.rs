@@ -15,10 +15,10 @@ use counting::CallCounter;
 use deckwatch::cloud::Fleet;
 use deckwatch::cloud::aws::AwsFleet;
 use deckwatch::model::{
-    ContextInfo, HookStatus, LifecycleStage, Mutation, NativeStatus, Service, ServiceKey, Strategy,
-    TimeoutAction, Verb,
+    AwsCall, ContextInfo, HookStatus, LifecycleStage, Mutation, NativeStatus, Service, ServiceKey,
+    Strategy, TimeoutAction, Verb,
 };
-use deckwatch::state::plan::for_verb;
+use deckwatch::state::actions::plan::for_verb;
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::runner::execute;
 use serde_json::{Value, json};
@@ -158,11 +158,11 @@ async fn promote_sends_continue_with_the_hook_and_the_canary_goes_through_to_suc
     let plan = for_verb(Verb::Promote, &s, std::slice::from_ref(&s), None).expect("a plan");
     assert_eq!(
         plan.mutation,
-        Mutation::ContinueHook {
+        Mutation::Aws(AwsCall::ContinueHook {
             deployment_arn: c.deployment.clone(),
             hook_id: first_hook.clone(),
             proceed: true,
-        }
+        })
     );
     execute(&fleet, &audit, &plan, &context())
         .await
@@ -316,7 +316,7 @@ async fn a_wrong_or_expired_hook_is_answered_with_ecs_errors() {
     let e = fleet
         .act(
             &key,
-            &Mutation::ContinueHook {
+            &AwsCall::ContinueHook {
                 deployment_arn: c.deployment.clone(),
                 hook_id: "no-such-hook".into(),
                 proceed: true,

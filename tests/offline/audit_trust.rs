@@ -3,14 +3,15 @@
 //! the call and keeps what it could not ship, and is readable by its owner only.
 
 use async_trait::async_trait;
-use deckwatch::cloud::sim::SimFleet;
-use deckwatch::cloud::{CloudError, CloudResult, ErrorKind, Fleet};
+use deckwatch::cloud::Fleet;
+use deckwatch::demo::SimFleet;
 use deckwatch::model::{
-    ActionError, Alarm, ContextInfo, Image, LogPage, LogQuery, LogSources, LogTarget, Mutation,
+    ActionError, Alarm, AwsCall, ContextInfo, Image, LogPage, LogQuery, LogSources, LogTarget,
     Service, ServiceKey, StepError, Task, Verb,
 };
-use deckwatch::state::plan::for_verb;
-use deckwatch::state::{LinkEvent, Msg, TeamAudit};
+use deckwatch::model::{ApiError, ApiResult, ErrorKind};
+use deckwatch::state::actions::plan::for_verb;
+use deckwatch::state::{ConnectionEvent, Msg, TeamAudit};
 use deckwatch::workers::audit::{Audit, NO_LOCATION};
 use deckwatch::workers::runner::{execute, run};
 use deckwatch::workers::team_audit;
@@ -20,7 +21,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-const EPOCH: i64 = 1_790_000_000_000;
+use crate::support::testkit::EPOCH;
 
 /// The demo fleet, with a team log group that exists or not and a record of the calls that
 /// left: `ship [phases]` and `act`.
@@ -48,36 +49,36 @@ impl Recorder {
 
 #[async_trait]
 impl Fleet for Recorder {
-    async fn context(&self) -> CloudResult<ContextInfo> {
+    async fn context(&self) -> ApiResult<ContextInfo> {
         self.sim.context().await
     }
-    async fn services(&self) -> CloudResult<Vec<Service>> {
+    async fn services(&self) -> ApiResult<Vec<Service>> {
         self.sim.services().await
     }
-    async fn tasks(&self, s: Option<&ServiceKey>) -> CloudResult<Vec<Task>> {
+    async fn tasks(&self, s: Option<&ServiceKey>) -> ApiResult<Vec<Task>> {
         self.sim.tasks(s).await
     }
-    async fn images(&self) -> CloudResult<Vec<Image>> {
+    async fn images(&self) -> ApiResult<Vec<Image>> {
         self.sim.images().await
     }
-    async fn alarms(&self) -> CloudResult<Vec<Alarm>> {
+    async fn alarms(&self) -> ApiResult<Vec<Alarm>> {
         self.sim.alarms().await
     }
-    async fn log_sources(&self, t: &LogTarget) -> CloudResult<LogSources> {
+    async fn log_sources(&self, t: &LogTarget) -> ApiResult<LogSources> {
         self.sim.log_sources(t).await
     }
-    async fn log_page(&self, q: &LogQuery, token: Option<String>) -> CloudResult<LogPage> {
+    async fn log_page(&self, q: &LogQuery, token: Option<String>) -> ApiResult<LogPage> {
         self.sim.log_page(q, token).await
     }
-    async fn act(&self, s: &ServiceKey, m: &Mutation) -> CloudResult<()> {
+    async fn act(&self, s: &ServiceKey, m: &AwsCall) -> ApiResult<()> {
         self.calls.lock().unwrap().push("act".into());
         self.sim.act(s, m).await
     }
-    async fn ship_audit(&self, group: &str, lines: &[String]) -> CloudResult<()> {
+    async fn ship_audit(&self, group: &str, lines: &[String]) -> ApiResult<()> {
         assert_eq!(group, "/deckwatch/audit");
         if !*self.group_exists.lock().unwrap() {
             self.calls.lock().unwrap().push("ship failed".into());
-            return Err(CloudError::new(
+            return Err(ApiError::new(
                 ErrorKind::Other,
                 "logs:CreateLogStream: ResourceNotFoundException: The specified log group does not exist.",
             ));
@@ -90,7 +91,7 @@ impl Fleet for Recorder {
         self.shipped.lock().unwrap().extend(lines.iter().cloned());
         Ok(())
     }
-    async fn audit_group_exists(&self, _group: &str) -> CloudResult<bool> {
+    async fn audit_group_exists(&self, _group: &str) -> ApiResult<bool> {
         Ok(*self.group_exists.lock().unwrap())
     }
 }
@@ -297,7 +298,10 @@ async fn the_before_record_reaches_the_team_before_the_call() {
         msgs.push(m);
     }
     assert!(
-        matches!(&msgs[0], Msg::Link(LinkEvent::TeamAudit(TeamAudit::Ok))),
+        matches!(
+            &msgs[0],
+            Msg::Connection(ConnectionEvent::TeamAudit(TeamAudit::Ok))
+        ),
         "{msgs:?}"
     );
     assert!(matches!(&msgs[1], Msg::ActionDone(Ok(_))), "{msgs:?}");

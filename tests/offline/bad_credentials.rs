@@ -6,8 +6,9 @@
 //! with that environment and filtered to this one test. It needs no moto: the call fails before
 //! anything is sent.
 
+use deckwatch::cloud::Fleet;
 use deckwatch::cloud::aws::{AwsFleet, AwsOptions};
-use deckwatch::cloud::{ErrorKind, Fleet};
+use deckwatch::model::ErrorKind;
 use std::process::Command;
 
 /// Set in the child process, which runs the body instead of starting another child.

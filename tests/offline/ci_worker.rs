@@ -4,8 +4,9 @@
 
 use async_trait::async_trait;
 use deckwatch::ci::{Ci, Dispatched};
-use deckwatch::cloud::CloudResult;
-use deckwatch::model::{Job, Millis, Mutation, Run, RunStatus, Workflow, WorkflowInput};
+use deckwatch::model::{
+    ApiResult, GitHubCall, Job, Millis, Run, RunStatus, Workflow, WorkflowInput,
+};
 use deckwatch::state::Msg;
 use deckwatch::state::builds::CiWatch;
 use deckwatch::workers::ci;
@@ -50,7 +51,7 @@ fn run(w: &Workflow, id: u64, open: bool) -> Run {
 
 #[async_trait]
 impl Ci for Counting {
-    async fn runs(&self, w: &Workflow) -> CloudResult<Vec<Run>> {
+    async fn runs(&self, w: &Workflow) -> ApiResult<Vec<Run>> {
         *self
             .runs
             .lock()
@@ -64,23 +65,23 @@ impl Ci for Counting {
             .map(|i| run(w, base + i, open && i == 10))
             .collect())
     }
-    async fn run(&self, w: &Workflow, id: u64) -> CloudResult<Run> {
+    async fn run(&self, w: &Workflow, id: u64) -> ApiResult<Run> {
         Ok(run(w, id, false))
     }
-    async fn jobs(&self, _: &str, _: u64) -> CloudResult<Vec<Job>> {
+    async fn jobs(&self, _: &str, _: u64) -> ApiResult<Vec<Job>> {
         *self.jobs.lock().unwrap() += 1;
         Ok(Vec::new())
     }
-    async fn log_tail(&self, _: &str, _: u64, _: usize) -> CloudResult<Vec<String>> {
+    async fn log_tail(&self, _: &str, _: u64, _: usize) -> ApiResult<Vec<String>> {
         Ok(Vec::new())
     }
-    async fn inputs(&self, _: &Workflow, _: &str) -> CloudResult<Vec<WorkflowInput>> {
+    async fn inputs(&self, _: &Workflow, _: &str) -> ApiResult<Vec<WorkflowInput>> {
         Ok(Vec::new())
     }
-    async fn login(&self) -> CloudResult<String> {
+    async fn login(&self) -> ApiResult<String> {
         Ok("a".into())
     }
-    async fn act(&self, _: &Mutation, _: Millis) -> CloudResult<Option<Dispatched>> {
+    async fn act(&self, _: &GitHubCall, _: Millis) -> ApiResult<Option<Dispatched>> {
         Ok(None)
     }
 }

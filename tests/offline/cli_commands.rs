@@ -6,7 +6,7 @@
 
 use crate::support::cli::Home;
 use deckwatch::config::Config;
-use deckwatch::keymap::Keymap;
+use deckwatch::keys::Keymap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -155,7 +155,7 @@ fn the_man_page_renders_with_every_key_and_config_key() {
     }
     // Every action of every [keys] mode, from the key table itself.
     for mode in ["normal", "logs", "filter", "palette", "dialog", "overlay"] {
-        for action in deckwatch::keybind::actions_of(mode).unwrap() {
+        for action in deckwatch::keys::actions_of(mode).unwrap() {
             let named = format!("[keys.{mode}] {action}");
             assert!(text.contains(&named), "the page lacks {named}");
         }
@@ -353,7 +353,7 @@ fn keys_prints_the_table_in_effect_and_reads_back_unchanged() {
     again.expect_code(0);
     assert_eq!(again.stdout(), printed);
     let table = |text: &str| {
-        let (map, warnings) = Keymap::with_overrides(&Config::parse("k.toml", text).unwrap());
+        let (map, warnings) = Keymap::with_overrides(&Config::parse("k.toml", text).unwrap().keys);
         assert!(warnings.is_empty(), "{warnings:?}");
         format!("{map:?}")
     };

@@ -2,16 +2,16 @@
 //! account or region never runs in another, whatever the layers above did.
 
 use deckwatch::cloud::Fleet;
-use deckwatch::cloud::sim::SimFleet;
+use deckwatch::demo::SimFleet;
 use deckwatch::model::{ActionError, ContextInfo, HookStatus, Verb};
 use deckwatch::state::Msg;
-use deckwatch::state::plan::for_verb;
+use deckwatch::state::actions::plan::for_verb;
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::runner;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
-const EPOCH: i64 = 1_790_000_000_000;
+use crate::support::testkit::EPOCH;
 
 async fn promote_checkout(fleet: Arc<SimFleet>, ctx: ContextInfo) -> (Msg, Vec<serde_json::Value>) {
     let dir = tempfile::tempdir().unwrap();

@@ -5,15 +5,14 @@
 //! canary with healthy figures on both sides, before and after its promote. The rollout view
 //! with the comparison and the history, and the diff, are snapshots.
 
+use crate::support::testkit::{Feed, StateBuilder};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::cloud::Fleet;
-use deckwatch::cloud::sim::SimFleet;
+use deckwatch::demo::SimFleet;
 use deckwatch::model::{ContextInfo, Millis, ServiceKey};
-use deckwatch::state::evidence::Fetched;
-use deckwatch::state::evidence::request;
+use deckwatch::state::rollout::evidence::Fetched;
+use deckwatch::state::rollout::evidence::request;
 use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};
-use deckwatch::testkit::{Feed, StateBuilder};
-use deckwatch::theme::Themes;
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::evidence::fetch_once;
 use deckwatch::workers::runner::execute;
@@ -21,7 +20,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::time::Duration;
 
-const EPOCH: Millis = 1_790_000_000_000;
+use crate::support::testkit::EPOCH;
 const W: u16 = 120;
 const H: u16 = 40;
 
@@ -71,7 +70,7 @@ impl Console {
                 Some((k, c)) if *k == key => *c,
                 _ => 0,
             };
-            let (lines, next) = deckwatch::testkit::sim_lines(&self.fleet, &key, cursor);
+            let (lines, next) = crate::support::testkit::sim_lines(&self.fleet, &key, cursor);
             self.log_cursor = Some((key.clone(), next));
             update(s, Msg::Logs(key, lines, now));
         }
@@ -141,7 +140,7 @@ impl Console {
     }
 
     fn terminal(&self) -> Terminal<TestBackend> {
-        let theme = Themes::load(None).unwrap().get("dark").unwrap();
+        let theme = crate::support::screen::dark();
         let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
         t.draw(|f| {
             deckwatch::ui::draw(f, &self.state, &theme);
@@ -220,7 +219,7 @@ async fn the_bad_payments_deploy_shows_its_evidence_and_keeps_its_rollback() {
     );
     insta::assert_snapshot!("rollout_payments_comparison", c.terminal().backend());
     // Worse is in the alarm colour, the firing alarms too.
-    let theme = Themes::load(None).unwrap().get("dark").unwrap();
+    let theme = crate::support::screen::dark();
     let t = c.terminal();
     let buf = t.backend().buffer();
     let (x, y) = cell_of(buf, "new 5xx", "▲");
@@ -372,7 +371,7 @@ async fn the_checkout_canary_shows_healthy_figures_on_both_sides_before_and_afte
         "{screen}"
     );
     insta::assert_snapshot!("rollout_checkout_comparison", c.terminal().backend());
-    let theme = Themes::load(None).unwrap().get("dark").unwrap();
+    let theme = crate::support::screen::dark();
     let t = c.terminal();
     let buf = t.backend().buffer();
     let (x, y) = cell_of(buf, "canary 5xx", "≈");
@@ -454,7 +453,7 @@ async fn at_80x24_the_promote_dialog_keeps_its_keys_and_the_rollout_view_its_ver
     c.key(KeyCode::Enter);
     c.run_for(20).await;
     let small = |c: &Console| {
-        let theme = Themes::load(None).unwrap().get("dark").unwrap();
+        let theme = crate::support::screen::dark();
         let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
         t.draw(|f| {
             deckwatch::ui::draw(f, &c.state, &theme);

@@ -2,11 +2,11 @@
 //! work a keystroke does is counted, not timed. Each keystroke re-filters the pane once, and
 //! an item is asked about at most `MAX_TERMS` terms, however long the text typed.
 
+use crate::support::testkit::{EPOCH, StateBuilder};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use deckwatch::state::filter::{MAX_LEN, MAX_TERMS};
+use deckwatch::state::table::filter::{MAX_LEN, MAX_TERMS};
 use deckwatch::state::table::{Table, TableItem, contains};
 use deckwatch::state::{Mode, Msg, update};
-use deckwatch::testkit::StateBuilder;
 use std::cell::Cell;
 
 thread_local! {
@@ -64,9 +64,7 @@ fn each_keystroke_of_a_huge_filter_asks_each_item_at_most_max_terms_times() {
 
 #[test]
 fn the_console_keeps_at_most_max_len_characters_of_a_pasted_wall() {
-    let mut s = StateBuilder::demo(1_790_000_000_000)
-        .with_services()
-        .build();
+    let mut s = StateBuilder::demo(EPOCH).with_services().build();
     update(
         &mut s,
         Msg::Key(KeyEvent::new(KeyCode::Char('/'), KeyModifiers::NONE)),

@@ -6,8 +6,7 @@
 use crate::support::gh_server::{Req, Resp, Server};
 use deckwatch::ci::github::{GitHub, Secret};
 use deckwatch::ci::{Ci, ReadOnlyCi};
-use deckwatch::cloud::ErrorKind;
-use deckwatch::model::{Conclusion, Mutation, RunStatus, Workflow};
+use deckwatch::model::{Conclusion, ErrorKind, GitHubCall, Mutation, RunStatus, Workflow};
 use deckwatch::timing::now_ms;
 use serde_json::json;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -142,7 +141,7 @@ async fn a_secondary_limit_obeys_retry_after() {
     );
     let _ = gh
         .act(
-            &Mutation::CancelRun {
+            &GitHubCall::CancelRun {
                 repo: "acme/checkout".into(),
                 run_id: 7,
             },
@@ -176,7 +175,7 @@ async fn a_204_dispatch_finds_its_run_by_listing_runs_created_since() {
     })
     .await;
     let gh = client(&server.url);
-    let m = Mutation::Dispatch {
+    let m = GitHubCall::Dispatch {
         workflow: wf(),
         git_ref: "main".into(),
         inputs: vec![("environment".into(), "staging".into())],
@@ -212,7 +211,7 @@ async fn a_200_dispatch_names_its_run() {
     })
     .await;
     let gh = client(&server.url);
-    let m = Mutation::Dispatch {
+    let m = GitHubCall::Dispatch {
         workflow: wf(),
         git_ref: "main".into(),
         inputs: vec![],
@@ -267,16 +266,16 @@ async fn read_only_sends_no_post() {
     let server = Server::start(|_| Resp::json(200, json!({"workflow_runs": []}))).await;
     let ro = ReadOnlyCi(Arc::new(client(&server.url)));
     for m in [
-        Mutation::Dispatch {
+        GitHubCall::Dispatch {
             workflow: wf(),
             git_ref: "main".into(),
             inputs: vec![],
         },
-        Mutation::CancelRun {
+        GitHubCall::CancelRun {
             repo: "acme/checkout".into(),
             run_id: 1,
         },
-        Mutation::RerunFailed {
+        GitHubCall::RerunFailed {
             repo: "acme/checkout".into(),
             run_id: 1,
         },
@@ -330,11 +329,11 @@ async fn the_audit_names_the_login_and_never_the_token() {
             cluster: "c".into(),
             name: "checkout".into(),
         },
-        mutation: Mutation::Dispatch {
+        mutation: Mutation::GitHub(GitHubCall::Dispatch {
             workflow: wf(),
             git_ref: "main".into(),
             inputs: vec![],
-        },
+        }),
         changes: vec![],
         expect: Expectation {
             primary_deployment: None,

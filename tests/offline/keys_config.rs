@@ -5,7 +5,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::config::Config;
-use deckwatch::keymap::{Command, Keymap, Layer};
+use deckwatch::keys::{Command, Keymap, Layer};
 use deckwatch::state::Pane;
 use std::path::{Path, PathBuf};
 
@@ -38,7 +38,7 @@ fn plain(map: &Keymap, code: KeyCode) -> Option<Command> {
 #[test]
 fn valid_key_configs_apply_without_warnings() {
     for path in fixtures("valid") {
-        let (_, warnings) = Keymap::with_overrides(&load(&path));
+        let (_, warnings) = Keymap::with_overrides(&load(&path).keys);
         assert!(warnings.is_empty(), "{}: {warnings:?}", path.display());
     }
 }
@@ -47,7 +47,7 @@ fn valid_key_configs_apply_without_warnings() {
 fn every_mode_can_be_rebound() {
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys/valid/every_mode.toml");
-    let (map, _) = Keymap::with_overrides(&load(&path));
+    let (map, _) = Keymap::with_overrides(&load(&path).keys);
     let ctrl = KeyModifiers::CONTROL;
     assert_eq!(
         lookup(&map, Layer::Normal, KeyCode::Char('p'), ctrl),
@@ -115,7 +115,7 @@ fn every_mode_can_be_rebound() {
 #[test]
 fn two_actions_can_trade_keys() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys/valid/swapped.toml");
-    let (map, warnings) = Keymap::with_overrides(&load(&path));
+    let (map, warnings) = Keymap::with_overrides(&load(&path).keys);
     assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(plain(&map, KeyCode::Char('j')), Some(Command::Up));
     assert_eq!(plain(&map, KeyCode::Char('k')), Some(Command::Down));
@@ -143,7 +143,7 @@ fn invalid_key_configs_warn_with_file_and_line_and_keep_the_defaults() {
         let text = std::fs::read_to_string(&path).unwrap();
         let wanted = expectations(&text);
         assert!(!wanted.is_empty(), "{} expects nothing", path.display());
-        let (map, warnings) = Keymap::with_overrides(&load(&path));
+        let (map, warnings) = Keymap::with_overrides(&load(&path).keys);
         let shown: Vec<String> = warnings.iter().map(ToString::to_string).collect();
         for (line, what) in &wanted {
             let prefix = format!("{}:{line}:", path.display());
@@ -177,7 +177,7 @@ fn invalid_key_configs_warn_with_file_and_line_and_keep_the_defaults() {
 fn a_duplicate_keeps_the_first_and_reverts_the_later() {
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys/invalid/duplicate.toml");
-    let (map, _) = Keymap::with_overrides(&load(&path));
+    let (map, _) = Keymap::with_overrides(&load(&path).keys);
     assert_eq!(plain(&map, KeyCode::Char('x')), Some(Command::Abort));
     assert_eq!(
         plain(&map, KeyCode::Char('A')),
@@ -191,7 +191,7 @@ fn a_duplicate_keeps_the_first_and_reverts_the_later() {
 fn ctrl_c_still_quits_whatever_the_config_says() {
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys/invalid/interrupt.toml");
-    let (map, _) = Keymap::with_overrides(&load(&path));
+    let (map, _) = Keymap::with_overrides(&load(&path).keys);
     for layer in [Layer::Normal, Layer::Filter, Layer::Confirm] {
         assert_eq!(
             lookup(&map, layer, KeyCode::Char('c'), KeyModifiers::CONTROL),
@@ -222,7 +222,7 @@ fn a_wrong_type_or_an_unknown_mode_is_a_config_error_with_line_and_column() {
 fn the_example_config_documents_keys_that_apply_cleanly() {
     let text = include_str!("../../config.example.toml");
     let cfg = Config::parse("config.example.toml", text).unwrap();
-    let (_, warnings) = Keymap::with_overrides(&cfg);
+    let (_, warnings) = Keymap::with_overrides(&cfg.keys);
     assert!(warnings.is_empty(), "{warnings:?}");
 }
 
@@ -258,7 +258,7 @@ fn the_example_config_lists_every_action_of_every_mode() {
         ["normal", "logs", "filter", "palette", "dialog", "overlay"]
     );
     for (mode, names) in &listed {
-        let known = deckwatch::keybind::actions_of(mode).unwrap();
+        let known = deckwatch::keys::actions_of(mode).unwrap();
         let mut known: Vec<String> = known.into_iter().map(str::to_string).collect();
         let mut names = names.clone();
         known.sort();

@@ -1,18 +1,16 @@
 //! The header's word on the link: no answer for a while, a partial listing, the team's audit
 //! log missing or records waiting. Drawn into a test terminal and read back.
 
-use deckwatch::cloud::{CloudError, ErrorKind};
-use deckwatch::model::Millis;
-use deckwatch::state::{LinkEvent, Msg, Pane, State, TeamAudit, update};
-use deckwatch::testkit::StateBuilder;
-use deckwatch::theme::Themes;
+use crate::support::testkit::StateBuilder;
+use deckwatch::model::{ApiError, ErrorKind};
+use deckwatch::state::{ConnectionEvent, Msg, Pane, State, TeamAudit, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-const EPOCH: Millis = 1_790_000_000_000;
+use crate::support::testkit::EPOCH;
 
 fn header(s: &State) -> String {
-    let theme = Themes::load(None).unwrap().get("dark").unwrap();
+    let theme = crate::support::screen::dark();
     let mut t = Terminal::new(TestBackend::new(160, 30)).unwrap();
     t.draw(|f| {
         deckwatch::ui::draw(f, s, &theme);
@@ -34,7 +32,7 @@ fn a_call_unanswered_for_ten_seconds_is_said_until_its_answer_comes() {
     let mut s = loaded();
     update(
         &mut s,
-        Msg::Link(LinkEvent::NoAnswer(Pane::Services, EPOCH)),
+        Msg::Connection(ConnectionEvent::NoAnswer(Pane::Services, EPOCH)),
     );
     update(&mut s, Msg::Tick(EPOCH + 9_000));
     assert!(!header(&s).contains("no answer"), "{}", header(&s));
@@ -54,7 +52,7 @@ fn a_call_unanswered_for_ten_seconds_is_said_until_its_answer_comes() {
             crossterm::event::KeyCode::Char('1'),
         )),
     );
-    let fail = CloudError::new(ErrorKind::Unreachable, "ecs:ListServices: timed out");
+    let fail = ApiError::new(ErrorKind::Unreachable, "ecs:ListServices: timed out");
     update(&mut s, Msg::Failed(Pane::Services, fail, EPOCH + 30_000));
     assert!(!header(&s).contains("no answer"), "{}", header(&s));
 }
@@ -62,7 +60,7 @@ fn a_call_unanswered_for_ten_seconds_is_said_until_its_answer_comes() {
 #[test]
 fn a_partial_listing_says_partial_not_stale() {
     let mut s = loaded();
-    let e = CloudError::new(
+    let e = ApiError::new(
         ErrorKind::Other,
         "1 of 2 clusters not read: cluster nope: …",
     )
@@ -77,7 +75,7 @@ fn the_team_audit_log_missing_or_behind_is_said() {
     let mut s = loaded();
     assert!(!header(&s).contains("audit"), "{}", header(&s));
     let missing = TeamAudit::Missing("log group /deckwatch/audit does not exist".into());
-    update(&mut s, Msg::Link(LinkEvent::TeamAudit(missing)));
+    update(&mut s, Msg::Connection(ConnectionEvent::TeamAudit(missing)));
     assert!(
         header(&s).contains("team audit log missing"),
         "{}",
@@ -87,9 +85,12 @@ fn the_team_audit_log_missing_or_behind_is_said() {
         count: 2,
         why: "throttled".into(),
     };
-    update(&mut s, Msg::Link(LinkEvent::TeamAudit(unsent)));
+    update(&mut s, Msg::Connection(ConnectionEvent::TeamAudit(unsent)));
     assert!(header(&s).contains("2 audit unsent"), "{}", header(&s));
-    update(&mut s, Msg::Link(LinkEvent::TeamAudit(TeamAudit::Ok)));
+    update(
+        &mut s,
+        Msg::Connection(ConnectionEvent::TeamAudit(TeamAudit::Ok)),
+    );
     assert!(!header(&s).contains("audit"), "{}", header(&s));
 }
 
@@ -100,7 +101,7 @@ fn the_account_says_connecting_until_it_is_known() {
     let mut s = StateBuilder::demo(EPOCH).build();
     update(
         &mut s,
-        Msg::Link(LinkEvent::NoContext(
+        Msg::Connection(ConnectionEvent::NoContext(
             "access denied: sts:GetCallerIdentity".into(),
         )),
     );

@@ -4,16 +4,15 @@
 //! the line's detail are drawn at any size from 80x24; nothing panics, no control character
 //! reaches a cell, and the frame's chrome stays where it is.
 
+use crate::support::testkit::StateBuilder;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::model::{LogChunk, LogLine};
 use deckwatch::state::{Msg, State, Viewport, update};
-use deckwatch::testkit::StateBuilder;
-use deckwatch::theme::Themes;
 use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-const EPOCH: i64 = 1_790_000_000_000;
+use crate::support::testkit::EPOCH;
 
 /// Pieces a hostile or broken line is made of.
 fn piece() -> impl Strategy<Value = String> {
@@ -45,7 +44,7 @@ fn press(s: &mut State, code: KeyCode) {
 }
 
 fn draw(s: &mut State, w: u16, h: u16) -> Terminal<TestBackend> {
-    let theme = Themes::load(None).unwrap().get("dark").unwrap();
+    let theme = crate::support::screen::dark();
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     let mut v = Viewport::default();
     t.draw(|f| v = deckwatch::ui::draw(f, s, &theme)).unwrap();

@@ -3,23 +3,18 @@
 //! polling, disconnected, sampled) and a backlog load's progress. Snapshots hold the text;
 //! colours are checked on cells.
 
+use crate::support::screen::{dark, row, screen};
+use crate::support::testkit::StateBuilder;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use deckwatch::model::{LogChunk, LogLine, Millis};
+use deckwatch::model::{LogChunk, LogLine};
 use deckwatch::state::logs::{Backlog, TailMode, TailStatus};
 use deckwatch::state::{Msg, State, Viewport, update};
-use deckwatch::testkit::StateBuilder;
-use deckwatch::theme::{Theme, Themes};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
 
-const EPOCH: Millis = 1_790_000_000_000;
+use crate::support::testkit::EPOCH;
 /// payments' bad deployment is failing: its JSON lines hold errors.
 const AT_S: i64 = 70;
-
-fn dark() -> Theme {
-    Themes::load(None).unwrap().get("dark").unwrap()
-}
 
 fn press(s: &mut State, code: KeyCode) {
     update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
@@ -39,17 +34,6 @@ fn render(s: &mut State, w: u16, h: u16) -> Terminal<TestBackend> {
     t.draw(|f| v = deckwatch::ui::draw(f, s, &theme)).unwrap();
     update(s, Msg::Layout(v));
     t
-}
-
-fn row(buf: &Buffer, y: u16) -> String {
-    (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect()
-}
-
-fn screen(buf: &Buffer) -> String {
-    (0..buf.area.height)
-        .map(|y| row(buf, y))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// The logs pane of payments with the demo's lines of the first `AT_S` seconds.

@@ -5,10 +5,10 @@
 //! coming back to the pane without reading the backlog again.
 
 use async_trait::async_trait;
-use deckwatch::cloud::{CloudResult, Fleet, LiveStream};
+use deckwatch::cloud::{Fleet, LiveStream};
 use deckwatch::model::{
-    Alarm, ContextInfo, GroupSpec, Image, LiveEnd, LiveQuery, LiveUpdate, LogPage, LogQuery,
-    LogSources, LogTag, LogTarget, Mutation, RawEvent, Service, ServiceKey, Task,
+    Alarm, ApiResult, AwsCall, ContextInfo, GroupSpec, Image, LiveEnd, LiveQuery, LiveUpdate,
+    LogPage, LogQuery, LogSources, LogTag, LogTarget, RawEvent, Service, ServiceKey, Task,
 };
 use deckwatch::state::logs::{BacklogEnd, LogFollow, LogStart, TailMode, TailStatus};
 use deckwatch::state::{Msg, Pane, Watch};
@@ -60,25 +60,25 @@ fn ev(task: &str, at: i64, msg: &str) -> RawEvent {
 
 #[async_trait]
 impl Fleet for Fake {
-    async fn context(&self) -> CloudResult<ContextInfo> {
+    async fn context(&self) -> ApiResult<ContextInfo> {
         Ok(ContextInfo::default())
     }
-    async fn services(&self) -> CloudResult<Vec<Service>> {
+    async fn services(&self) -> ApiResult<Vec<Service>> {
         Ok(Vec::new())
     }
-    async fn tasks(&self, _: Option<&ServiceKey>) -> CloudResult<Vec<Task>> {
+    async fn tasks(&self, _: Option<&ServiceKey>) -> ApiResult<Vec<Task>> {
         Ok(Vec::new())
     }
-    async fn images(&self) -> CloudResult<Vec<Image>> {
+    async fn images(&self) -> ApiResult<Vec<Image>> {
         Ok(Vec::new())
     }
-    async fn alarms(&self) -> CloudResult<Vec<Alarm>> {
+    async fn alarms(&self) -> ApiResult<Vec<Alarm>> {
         Ok(Vec::new())
     }
-    async fn act(&self, _: &ServiceKey, _: &Mutation) -> CloudResult<()> {
+    async fn act(&self, _: &ServiceKey, _: &AwsCall) -> ApiResult<()> {
         Ok(())
     }
-    async fn log_sources(&self, _: &LogTarget) -> CloudResult<LogSources> {
+    async fn log_sources(&self, _: &LogTarget) -> ApiResult<LogSources> {
         self.sources_calls.fetch_add(1, Ordering::SeqCst);
         Ok(LogSources {
             groups: vec![GroupSpec {
@@ -93,7 +93,7 @@ impl Fleet for Fake {
         &self,
         _: &LogTarget,
         streams: &[(String, String)],
-    ) -> CloudResult<Vec<Option<LogTag>>> {
+    ) -> ApiResult<Vec<Option<LogTag>>> {
         self.owners_calls.fetch_add(1, Ordering::SeqCst);
         let known = self.owners.lock().unwrap();
         Ok(streams
@@ -106,7 +106,7 @@ impl Fleet for Fake {
             })
             .collect())
     }
-    async fn log_page(&self, q: &LogQuery, token: Option<String>) -> CloudResult<LogPage> {
+    async fn log_page(&self, q: &LogQuery, token: Option<String>) -> ApiResult<LogPage> {
         self.page_calls.fetch_add(1, Ordering::SeqCst);
         if self.one_per_page {
             // A page takes time, as over the network.

@@ -20,6 +20,7 @@ mod evidence_demo;
 mod filter_bound;
 mod github_client;
 mod keys_config;
+mod layers;
 mod link_header;
 mod log_props;
 mod log_screens;

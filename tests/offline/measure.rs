@@ -2,14 +2,14 @@
 //! (`cargo test --test offline measure -- --ignored --nocapture`). Nothing here asserts a time;
 //! BENCHMARKS.md records the figures with the command.
 
-use deckwatch::cloud::sim::seed;
+use crate::support::testkit::StateBuilder;
+use deckwatch::demo::seed;
 use deckwatch::model::{Alarm, AlarmSpec, MetricSpec, Service, link_alarms};
 use deckwatch::state::{Msg, update};
-use deckwatch::testkit::StateBuilder;
 use deckwatch::workers::linking::Lists;
 use std::time::Instant;
 
-const EPOCH: i64 = 1_790_000_000_000;
+use crate::support::testkit::EPOCH;
 
 /// `n` services made of the demo's, each with its own name, cluster and target group.
 fn fleet(n: usize) -> Vec<Service> {

@@ -4,11 +4,12 @@
 //! before 60 s" is a count at a known instant, not a timing.
 
 use async_trait::async_trait;
-use deckwatch::cloud::{CloudError, CloudResult, ErrorKind, Fleet};
+use deckwatch::cloud::Fleet;
 use deckwatch::model::{
-    Alarm, ContextInfo, Image, LogPage, LogQuery, LogSources, LogTarget, Mutation, Service,
+    Alarm, AwsCall, ContextInfo, Image, LogPage, LogQuery, LogSources, LogTarget, Service,
     ServiceKey, Task, Utilisation,
 };
+use deckwatch::model::{ApiError, ApiResult, ErrorKind};
 use deckwatch::workers::metrics::{self, Series};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -22,7 +23,7 @@ struct Log {
     /// When each `utilisation` call started, with the keys it was asked for.
     calls: Vec<(Instant, Vec<ServiceKey>)>,
     /// Answers to give, in order; a success when empty.
-    failures: VecDeque<CloudError>,
+    failures: VecDeque<ApiError>,
     in_flight: usize,
     max_in_flight: usize,
 }
@@ -48,13 +49,13 @@ impl FakeFleet {
         self.log.lock().unwrap().calls.clone()
     }
 
-    fn fail_next(&self, e: CloudError) {
+    fn fail_next(&self, e: ApiError) {
         self.log.lock().unwrap().failures.push_back(e);
     }
 }
 
-fn nothing<T>() -> CloudResult<T> {
-    Err(CloudError::new(
+fn nothing<T>() -> ApiResult<T> {
+    Err(ApiError::new(
         ErrorKind::Other,
         "not used by the metrics worker",
     ))
@@ -62,33 +63,33 @@ fn nothing<T>() -> CloudResult<T> {
 
 #[async_trait]
 impl Fleet for FakeFleet {
-    async fn context(&self) -> CloudResult<ContextInfo> {
+    async fn context(&self) -> ApiResult<ContextInfo> {
         nothing()
     }
-    async fn services(&self) -> CloudResult<Vec<Service>> {
+    async fn services(&self) -> ApiResult<Vec<Service>> {
         nothing()
     }
-    async fn tasks(&self, _: Option<&ServiceKey>) -> CloudResult<Vec<Task>> {
+    async fn tasks(&self, _: Option<&ServiceKey>) -> ApiResult<Vec<Task>> {
         nothing()
     }
-    async fn images(&self) -> CloudResult<Vec<Image>> {
+    async fn images(&self) -> ApiResult<Vec<Image>> {
         nothing()
     }
-    async fn alarms(&self) -> CloudResult<Vec<Alarm>> {
+    async fn alarms(&self) -> ApiResult<Vec<Alarm>> {
         nothing()
     }
-    async fn log_sources(&self, _: &LogTarget) -> CloudResult<LogSources> {
+    async fn log_sources(&self, _: &LogTarget) -> ApiResult<LogSources> {
         nothing()
     }
-    async fn log_page(&self, _: &LogQuery, _: Option<String>) -> CloudResult<LogPage> {
+    async fn log_page(&self, _: &LogQuery, _: Option<String>) -> ApiResult<LogPage> {
         nothing()
     }
-    async fn act(&self, _: &ServiceKey, _: &Mutation) -> CloudResult<()> {
+    async fn act(&self, _: &ServiceKey, _: &AwsCall) -> ApiResult<()> {
         nothing()
     }
 
     /// One point per service: the number of calls so far, so each fetch is told apart.
-    async fn utilisation(&self, keys: &[ServiceKey]) -> CloudResult<Vec<Utilisation>> {
+    async fn utilisation(&self, keys: &[ServiceKey]) -> ApiResult<Vec<Utilisation>> {
         let n = {
             let mut log = self.log.lock().unwrap();
             log.calls.push((Instant::now(), keys.to_vec()));
@@ -195,7 +196,7 @@ async fn fetches_at_once_then_again_only_when_a_minute_old() {
     assert_eq!(w.cpu_of("api"), Some(vec![2.0]));
 
     // The rows get the latest series; a row without one keeps what it had.
-    let mut rows = deckwatch::testkit::StateBuilder::demo(0)
+    let mut rows = crate::support::testkit::StateBuilder::demo(0)
         .with_services()
         .build()
         .services
@@ -225,11 +226,11 @@ async fn a_new_service_is_fetched_without_waiting_for_the_minute() {
 #[tokio::test(start_paused = true)]
 async fn a_transient_failure_backs_off_and_a_denied_call_waits_a_minute() {
     let w = Worker::spawn();
-    w.fleet.fail_next(CloudError::new(
+    w.fleet.fail_next(ApiError::new(
         ErrorKind::Throttled,
         "cloudwatch:GetMetricData: Rate exceeded",
     ));
-    w.fleet.fail_next(CloudError::new(
+    w.fleet.fail_next(ApiError::new(
         ErrorKind::Throttled,
         "cloudwatch:GetMetricData: Rate exceeded",
     ));
@@ -253,7 +254,7 @@ async fn a_transient_failure_backs_off_and_a_denied_call_waits_a_minute() {
     assert_eq!(w.cpu_of("api"), Some(vec![3.0]), "recovered");
 
     // A denied call is not retried sooner than a minute after it failed.
-    w.fleet.fail_next(CloudError::new(
+    w.fleet.fail_next(ApiError::new(
         ErrorKind::AccessDenied("cloudwatch:GetMetricData".into()),
         "not authorized",
     ));

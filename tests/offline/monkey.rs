@@ -7,16 +7,15 @@
 //! 100,000 keys per run, three runs (a plain context, a production one, a read-only one),
 //! fixed seeds: the same keys every time.
 
+use crate::support::testkit::{Feed, StateBuilder};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use deckwatch::cloud::sim::{World, seed};
+use deckwatch::demo::{World, seed};
 use deckwatch::model::{ActionError, Millis};
 use deckwatch::state::{Effect, Mode, Msg, State, update};
-use deckwatch::testkit::{Feed, StateBuilder};
-use deckwatch::theme::Themes;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-const EPOCH: Millis = 1_790_000_000_000;
+use crate::support::testkit::EPOCH;
 pub const KEYS_PER_RUN: usize = 100_000;
 /// Keys between fresh data from the fleet, and between drawn frames.
 const DATA_EVERY: usize = 400;
@@ -142,7 +141,7 @@ fn monkey(seed_value: u64, prod: bool, read_only: bool) -> Run {
         .with_every_pane(0);
     let mut s = builder.build();
     let mut feed = Feed::following(&s);
-    let theme = Themes::load(None).unwrap().get("dark").unwrap();
+    let theme = crate::support::screen::dark();
     let mut term = Terminal::new(TestBackend::new(100, 30)).unwrap();
     let (mut now, mut run) = (
         EPOCH,

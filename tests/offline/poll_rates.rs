@@ -4,11 +4,11 @@
 //! the calls per minute a console left open makes.
 
 use async_trait::async_trait;
-use deckwatch::cloud::sim::SimFleet;
-use deckwatch::cloud::{CloudResult, Fleet, LiveStream};
+use deckwatch::cloud::{Fleet, LiveStream};
+use deckwatch::demo::SimFleet;
 use deckwatch::model::{
-    Alarm, ContextInfo, Image, LiveEnd, LiveQuery, LogPage, LogQuery, LogSources, LogTarget,
-    Mutation, Service, ServiceKey, Task, Utilisation,
+    Alarm, ApiResult, AwsCall, ContextInfo, Image, LiveEnd, LiveQuery, LogPage, LogQuery,
+    LogSources, LogTarget, Service, ServiceKey, Task, Utilisation,
 };
 use deckwatch::state::{Msg, Pane, Watch};
 use deckwatch::workers::poller::{self, Intervals};
@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
-const EPOCH: i64 = 1_790_000_000_000;
+use crate::support::testkit::EPOCH;
 
 /// The demo fleet, counting the calls made of it by name.
 struct Counting {
@@ -33,35 +33,35 @@ impl Counting {
 
 #[async_trait]
 impl Fleet for Counting {
-    async fn context(&self) -> CloudResult<ContextInfo> {
+    async fn context(&self) -> ApiResult<ContextInfo> {
         self.count("context");
         self.inner.context().await
     }
-    async fn services(&self) -> CloudResult<Vec<Service>> {
+    async fn services(&self) -> ApiResult<Vec<Service>> {
         self.count("services");
         self.inner.services().await
     }
-    async fn tasks(&self, service: Option<&ServiceKey>) -> CloudResult<Vec<Task>> {
+    async fn tasks(&self, service: Option<&ServiceKey>) -> ApiResult<Vec<Task>> {
         self.count("tasks");
         self.inner.tasks(service).await
     }
-    async fn images(&self) -> CloudResult<Vec<Image>> {
+    async fn images(&self) -> ApiResult<Vec<Image>> {
         self.count("images");
         self.inner.images().await
     }
-    async fn utilisation(&self, keys: &[ServiceKey]) -> CloudResult<Vec<Utilisation>> {
+    async fn utilisation(&self, keys: &[ServiceKey]) -> ApiResult<Vec<Utilisation>> {
         self.count("utilisation");
         self.inner.utilisation(keys).await
     }
-    async fn alarms(&self) -> CloudResult<Vec<Alarm>> {
+    async fn alarms(&self) -> ApiResult<Vec<Alarm>> {
         self.count("alarms");
         self.inner.alarms().await
     }
-    async fn log_sources(&self, target: &LogTarget) -> CloudResult<LogSources> {
+    async fn log_sources(&self, target: &LogTarget) -> ApiResult<LogSources> {
         self.count("logs");
         self.inner.log_sources(target).await
     }
-    async fn log_page(&self, q: &LogQuery, token: Option<String>) -> CloudResult<LogPage> {
+    async fn log_page(&self, q: &LogQuery, token: Option<String>) -> ApiResult<LogPage> {
         self.count("logs");
         self.inner.log_page(q, token).await
     }
@@ -69,8 +69,8 @@ impl Fleet for Counting {
         self.count("logs");
         self.inner.live_tail(q).await
     }
-    async fn act(&self, service: &ServiceKey, mutation: &Mutation) -> CloudResult<()> {
-        self.inner.act(service, mutation).await
+    async fn act(&self, service: &ServiceKey, call: &AwsCall) -> ApiResult<()> {
+        self.inner.act(service, call).await
     }
 }
 

@@ -2,19 +2,19 @@
 //! the change and is stable, with its clock and limit, then shows the outcome and goes. Run on
 //! the demo fleet's paused clock; the reducer is fed the fleet's services as the pollers would.
 
+use crate::support::testkit::StateBuilder;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::cloud::Fleet;
-use deckwatch::cloud::sim::SimFleet;
+use deckwatch::demo::SimFleet;
 use deckwatch::model::{ActionError, ActionPlan, ContextInfo, Millis};
-use deckwatch::state::progress::{Phase, SHOWN_MS};
+use deckwatch::state::actions::progress::{Phase, SHOWN_MS};
 use deckwatch::state::{Effect, Msg, State, update};
-use deckwatch::testkit::StateBuilder;
 use deckwatch::timing::STABLE_TIMEOUT_MS;
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::runner::execute;
 use std::time::Duration;
 
-const EPOCH: Millis = 1_790_000_000_000;
+use crate::support::testkit::EPOCH;
 
 fn new_state(now: Millis) -> State {
     StateBuilder::demo(now)
@@ -48,7 +48,7 @@ fn select(s: &mut State, cluster: &str, name: &str) {
 
 fn line(s: &State) -> String {
     let p = s.progress.as_ref().expect("an activity line");
-    deckwatch::ui::activity::text(p, &s.services.items, s.now)
+    deckwatch::ui::chrome::activity::text(p, &s.services.items, s.now)
 }
 
 fn the_act(fx: &[Effect]) -> ActionPlan {

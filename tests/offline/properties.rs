@@ -2,9 +2,9 @@
 //! and the sanitiser lets no control, escape, bidi or flag character through.
 
 use deckwatch::config::Config;
+use deckwatch::files::textfile;
 use deckwatch::model::text::{clean, clean_with, is_safe};
 use deckwatch::model::{Alarm, AlarmKind, AlarmState, Clean};
-use deckwatch::textfile;
 use deckwatch::theme::Themes;
 use proptest::prelude::*;
 

@@ -1,6 +1,6 @@
 //! The README's key table must not drift from the key map.
 
-use deckwatch::keymap::Keymap;
+use deckwatch::keys::Keymap;
 
 #[test]
 fn every_binding_is_documented_in_the_readme() {

@@ -5,21 +5,19 @@
 //! - native deployments (`describe_service_deployments`, `describe_service_revisions`,
 //!   `list_service_deployments`), which moto lacks;
 //! - error answers (expired token, access denied, throttling, an HTML 500), mapped into
-//!   `CloudError` kinds by the fleet.
+//!   `ApiError` kinds by the fleet.
 
+use crate::support::replay::replay_fleet;
 use aws_credential_types::Credentials;
-use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_ecs::config::BehaviorVersion;
 use aws_sdk_ecs::config::retry::RetryConfig;
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_types::body::SdkBody;
-use deckwatch::cloud::aws::errors::ErrorMapper;
+use deckwatch::cloud::Fleet;
+use deckwatch::cloud::aws::gate::CallGate;
 use deckwatch::cloud::aws::native::{NativeTarget, native_deployments};
-use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
-use deckwatch::cloud::{ErrorKind, Fleet};
 use deckwatch::model::{
-    HookStatus, LifecycleHook, NativeDeployment, ServiceRevision, Strategy, TaskDefRef,
+    ErrorKind, HookStatus, LifecycleHook, NativeDeployment, ServiceRevision, Strategy, TaskDefRef,
 };
 use serde_json::{Value, json};
 
@@ -251,7 +249,7 @@ async fn maps_native_deployments_replayed_from_the_documented_shape() {
             current_deployment: Some(DEP_B.into()),
         },
     ];
-    let got = native_deployments(&ecs, &ErrorMapper::default(), &targets)
+    let got = native_deployments(&ecs, &CallGate::default(), &targets)
         .await
         .expect("native deployments");
 
@@ -403,7 +401,7 @@ async fn looks_up_the_newest_deployment_when_the_service_does_not_name_it() {
         strategy: Strategy::Canary,
         current_deployment: None,
     }];
-    let got = native_deployments(&ecs, &ErrorMapper::default(), &targets)
+    let got = native_deployments(&ecs, &CallGate::default(), &targets)
         .await
         .expect("native deployments");
 
@@ -436,30 +434,6 @@ async fn looks_up_the_newest_deployment_when_the_service_does_not_name_it() {
     assert_eq!(d.bake_ends_at, Some(1_730_387_400_000 + 15 * 60_000));
     let hook = d.hook.expect("the finished gate");
     assert_eq!(hook.status, HookStatus::Succeeded);
-}
-
-/// A fleet whose every call is answered by `replay`.
-async fn replay_fleet(replay: &StaticReplayClient, profile: Option<&str>) -> AwsFleet {
-    AwsFleet::connect_with(
-        AwsOptions {
-            profile: profile.map(str::to_string),
-            region: Some("us-west-2".into()),
-            endpoint_url: None,
-            clusters: vec!["example".into()],
-            // Off only because a replay answers requests in order, once each: a retried
-            // request would be given the next request's answer.
-            retries: false,
-        },
-        Overrides {
-            http_client: Some(SharedHttpClient::new(replay.clone())),
-            credentials: Some(SharedCredentialsProvider::new(Credentials::new(
-                "AKID", "SECRET", None, None, "replay",
-            ))),
-            ..Overrides::default()
-        },
-    )
-    .await
-    .expect("connect")
 }
 
 #[tokio::test]

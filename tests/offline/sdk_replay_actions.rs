@@ -3,14 +3,11 @@
 //! documents them, and the requests it sent are checked (operation, ARN, hook id, action).
 //! No network, no moto.
 
-use aws_credential_types::Credentials;
-use aws_credential_types::provider::SharedCredentialsProvider;
+use crate::support::replay::replay_fleet;
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_types::body::SdkBody;
-use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
-use deckwatch::cloud::{ErrorKind, Fleet};
-use deckwatch::model::{Mutation, ServiceKey};
+use deckwatch::cloud::Fleet;
+use deckwatch::model::{AwsCall, ErrorKind, ServiceKey};
 use serde_json::{Value, json};
 
 const DEPLOYMENT: &str = "arn:aws:ecs:us-west-2:123456789012:service-deployment/example/sd-example/EZe5RNVLH6PPzHXINuP28";
@@ -45,30 +42,6 @@ fn event(resp: http::Response<SdkBody>) -> ReplayEvent {
         .body(SdkBody::empty())
         .expect("request");
     ReplayEvent::new(req, resp)
-}
-
-/// A fleet whose every call is answered by `replay`, built as the backend is built for AWS.
-async fn replay_fleet(replay: &StaticReplayClient) -> AwsFleet {
-    AwsFleet::connect_with(
-        AwsOptions {
-            profile: None,
-            region: Some("us-west-2".into()),
-            endpoint_url: None,
-            clusters: vec!["example".into()],
-            // Off only because a replay answers requests in order, once each: a retried
-            // request would be given the next request's answer.
-            retries: false,
-        },
-        Overrides {
-            http_client: Some(SharedHttpClient::new(replay.clone())),
-            credentials: Some(SharedCredentialsProvider::new(Credentials::new(
-                "AKID", "SECRET", None, None, "replay",
-            ))),
-            ..Overrides::default()
-        },
-    )
-    .await
-    .expect("connect")
 }
 
 /// A request as sent: method, URI, X-Amz-Target and JSON body.
@@ -114,11 +87,11 @@ fn only_request(replay: &StaticReplayClient, op: &str) -> Value {
 #[tokio::test]
 async fn promote_continues_the_hook() {
     let replay = StaticReplayClient::new(vec![event(response(200, &ok_body()))]);
-    let fleet = replay_fleet(&replay).await;
+    let fleet = replay_fleet(&replay, None).await;
     fleet
         .act(
             &key(),
-            &Mutation::ContinueHook {
+            &AwsCall::ContinueHook {
                 deployment_arn: DEPLOYMENT.into(),
                 hook_id: HOOK.into(),
                 proceed: true,
@@ -140,11 +113,11 @@ async fn promote_continues_the_hook() {
 #[tokio::test]
 async fn abort_at_the_hook_rolls_back() {
     let replay = StaticReplayClient::new(vec![event(response(200, &ok_body()))]);
-    let fleet = replay_fleet(&replay).await;
+    let fleet = replay_fleet(&replay, None).await;
     fleet
         .act(
             &key(),
-            &Mutation::ContinueHook {
+            &AwsCall::ContinueHook {
                 deployment_arn: DEPLOYMENT.into(),
                 hook_id: HOOK.into(),
                 proceed: false,
@@ -166,11 +139,11 @@ async fn abort_at_the_hook_rolls_back() {
 #[tokio::test]
 async fn stopping_a_deployment_rolls_it_back() {
     let replay = StaticReplayClient::new(vec![event(response(200, &ok_body()))]);
-    let fleet = replay_fleet(&replay).await;
+    let fleet = replay_fleet(&replay, None).await;
     fleet
         .act(
             &key(),
-            &Mutation::StopDeployment {
+            &AwsCall::StopDeployment {
                 deployment_arn: DEPLOYMENT.into(),
             },
         )
@@ -209,13 +182,13 @@ async fn error_answers_come_back_naming_the_exception() {
         event(response(400, &conflict)),
         event(response(400, &not_updatable)),
     ]);
-    let fleet = replay_fleet(&replay).await;
-    let hook = Mutation::ContinueHook {
+    let fleet = replay_fleet(&replay, None).await;
+    let hook = AwsCall::ContinueHook {
         deployment_arn: DEPLOYMENT.into(),
         hook_id: HOOK.into(),
         proceed: true,
     };
-    let stop = Mutation::StopDeployment {
+    let stop = AwsCall::StopDeployment {
         deployment_arn: DEPLOYMENT.into(),
     };
 

@@ -8,8 +8,9 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_types::body::SdkBody;
+use deckwatch::cloud::Fleet;
 use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
-use deckwatch::cloud::{ErrorKind, Fleet};
+use deckwatch::model::ErrorKind;
 
 fn xml(status: u16, body: &str) -> ReplayEvent {
     let req = http::Request::builder()

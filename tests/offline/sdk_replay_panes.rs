@@ -3,13 +3,10 @@
 //! (moto has no PutCompositeAlarm) and scan findings (moto's DescribeImages has no
 //! `imageScanFindingsSummary`). The requests sent are checked too.
 
-use aws_credential_types::Credentials;
-use aws_credential_types::provider::SharedCredentialsProvider;
+use crate::support::replay::replay_fleet;
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_types::body::SdkBody;
 use deckwatch::cloud::Fleet;
-use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
 use deckwatch::model::{AlarmKind, AlarmState, Findings};
 use serde_json::json;
 
@@ -30,28 +27,6 @@ fn answer(content_type: &str, body: String) -> ReplayEvent {
 
 fn json_answer(body: serde_json::Value) -> ReplayEvent {
     answer("application/x-amz-json-1.1", body.to_string())
-}
-
-async fn replay_fleet(replay: &StaticReplayClient) -> AwsFleet {
-    AwsFleet::connect_with(
-        AwsOptions {
-            region: Some("us-west-2".into()),
-            clusters: vec!["example".into()],
-            // Off only because a replay answers requests in order, once each: a retried
-            // request would be given the next request's answer.
-            retries: false,
-            ..AwsOptions::default()
-        },
-        Overrides {
-            http_client: Some(SharedHttpClient::new(replay.clone())),
-            credentials: Some(SharedCredentialsProvider::new(Credentials::new(
-                "AKID", "SECRET", None, None, "replay",
-            ))),
-            ..Overrides::default()
-        },
-    )
-    .await
-    .expect("connect")
 }
 
 fn bodies(replay: &StaticReplayClient) -> Vec<String> {
@@ -120,7 +95,7 @@ async fn composite_alarms_come_through_the_fleet_with_the_metric_ones() {
     let [page1, page2] = alarm_pages();
     let replay =
         StaticReplayClient::new(vec![answer("text/xml", page1), answer("text/xml", page2)]);
-    let fleet = replay_fleet(&replay).await;
+    let fleet = replay_fleet(&replay, None).await;
     let alarms = fleet.alarms().await.expect("alarms");
 
     assert_eq!(alarms.len(), 2, "{alarms:?}");
@@ -211,7 +186,7 @@ async fn scan_findings_come_through_the_fleet_and_join_their_service() {
             "containerDefinitions": [{ "name": "app", "image": format!("{repo_uri}:v8") }]
         }})),
     ]);
-    let fleet = replay_fleet(&replay).await;
+    let fleet = replay_fleet(&replay, None).await;
     let images = fleet.images().await.expect("images");
 
     let v8 = images.iter().find(|i| i.tags == ["v8"]).expect("v8");

@@ -1,20 +1,21 @@
 //! Actions on the demo fleet over simulated time: the runner re-reads, checks, audits and calls,
 //! and the fleet moves as ECS would.
 
-use deckwatch::cloud::sim::SimFleet;
-use deckwatch::cloud::{CloudError, CloudResult, ErrorKind, Fleet, ReadOnly};
-use deckwatch::model::Verb;
+use deckwatch::cloud::{Fleet, ReadOnly};
+
+use deckwatch::demo::SimFleet;
 use deckwatch::model::{
-    AlarmState, ContextInfo, HookStatus, Mutation, RolloutState, Service, TaskDefRef,
+    AlarmState, AwsCall, ContextInfo, HookStatus, RolloutState, Service, TaskDefRef, Verb,
 };
-use deckwatch::state::plan::for_verb;
+use deckwatch::model::{ApiError, ApiResult, ErrorKind};
+use deckwatch::state::actions::plan::for_verb;
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::runner::execute;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::advance;
 
-const EPOCH: i64 = 1_790_000_000_000;
+use crate::support::testkit::EPOCH;
 
 async fn service(f: &dyn Fleet, name: &str) -> Service {
     f.services()
@@ -311,7 +312,7 @@ async fn an_abort_is_refused_when_someone_changed_the_weights_since_the_dialog()
     fleet
         .act(
             &search.key(),
-            &Mutation::SetWeights {
+            &AwsCall::SetWeights {
                 listener_arn: route.listener_arn.clone(),
                 rule_arn: route.rule_arn.clone(),
                 is_default: false,
@@ -343,7 +344,7 @@ async fn an_abort_is_refused_when_someone_changed_the_weights_since_the_dialog()
 
 #[tokio::test(start_paused = true)]
 async fn a_retired_paired_canary_comes_back_with_the_next_revision_at_the_next_cycle() {
-    use deckwatch::cloud::sim::scenario::PAIR_AT_S;
+    use deckwatch::demo::scenario::PAIR_AT_S;
     let fleet = SimFleet::new(EPOCH);
     // A place for the audit log: without one every action is refused.
     let audit_dir = tempfile::tempdir().unwrap();
@@ -374,40 +375,40 @@ struct ElbDown(SimFleet);
 
 #[async_trait::async_trait]
 impl Fleet for ElbDown {
-    async fn context(&self) -> CloudResult<deckwatch::model::ContextInfo> {
+    async fn context(&self) -> ApiResult<deckwatch::model::ContextInfo> {
         self.0.context().await
     }
-    async fn services(&self) -> CloudResult<Vec<Service>> {
+    async fn services(&self) -> ApiResult<Vec<Service>> {
         self.0.services().await
     }
     async fn tasks(
         &self,
         s: Option<&deckwatch::model::ServiceKey>,
-    ) -> CloudResult<Vec<deckwatch::model::Task>> {
+    ) -> ApiResult<Vec<deckwatch::model::Task>> {
         self.0.tasks(s).await
     }
-    async fn images(&self) -> CloudResult<Vec<deckwatch::model::Image>> {
+    async fn images(&self) -> ApiResult<Vec<deckwatch::model::Image>> {
         self.0.images().await
     }
-    async fn alarms(&self) -> CloudResult<Vec<deckwatch::model::Alarm>> {
+    async fn alarms(&self) -> ApiResult<Vec<deckwatch::model::Alarm>> {
         self.0.alarms().await
     }
     async fn log_sources(
         &self,
         t: &deckwatch::model::LogTarget,
-    ) -> CloudResult<deckwatch::model::LogSources> {
+    ) -> ApiResult<deckwatch::model::LogSources> {
         self.0.log_sources(t).await
     }
     async fn log_page(
         &self,
         q: &deckwatch::model::LogQuery,
         token: Option<String>,
-    ) -> CloudResult<deckwatch::model::LogPage> {
+    ) -> ApiResult<deckwatch::model::LogPage> {
         self.0.log_page(q, token).await
     }
-    async fn act(&self, s: &deckwatch::model::ServiceKey, m: &Mutation) -> CloudResult<()> {
-        if matches!(m, Mutation::SetWeights { .. }) {
-            return Err(CloudError::new(
+    async fn act(&self, s: &deckwatch::model::ServiceKey, m: &AwsCall) -> ApiResult<()> {
+        if matches!(m, AwsCall::SetWeights { .. }) {
+            return Err(ApiError::new(
                 ErrorKind::Unreachable,
                 "elasticloadbalancing.eu-west-1.amazonaws.com: connection refused",
             ));

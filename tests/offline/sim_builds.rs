@@ -1,15 +1,15 @@
 //! The demo's builds over simulated time, through the reducer and the runner: `B` → `y` → the
 //! run completes → its image appears → `D` → `y` → the rollout completes. Read-only refuses.
 
+use crate::support::testkit::{Feed, StateBuilder};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use deckwatch::ci::sim::SimCi;
 use deckwatch::ci::{Ci, ReadOnlyCi};
 use deckwatch::cloud::Fleet;
-use deckwatch::cloud::sim::SimFleet;
-use deckwatch::model::{Conclusion, Mutation, RunStatus, Verb};
-use deckwatch::state::progress::Phase;
+use deckwatch::demo::SimFleet;
+use deckwatch::demo::ci::SimCi;
+use deckwatch::model::{AwsCall, Conclusion, Mutation, RunStatus, Verb};
+use deckwatch::state::actions::progress::Phase;
 use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};
-use deckwatch::testkit::{Feed, StateBuilder};
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::runner;
 use std::sync::Arc;
@@ -17,7 +17,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::advance;
 
-const EPOCH: i64 = 1_790_000_000_000;
+use crate::support::testkit::EPOCH;
 
 fn key(s: &mut State, c: KeyCode) -> Vec<Effect> {
     update(s, Msg::Key(KeyEvent::new(c, KeyModifiers::NONE)))
@@ -187,11 +187,11 @@ async fn build_then_deploy_its_image_on_the_demo() {
     };
     assert_eq!(
         plan.mutation,
-        Mutation::RegisterTaskDefinition {
+        Mutation::Aws(AwsCall::RegisterTaskDefinition {
             from: "api:118".parse_td(),
             repository: "api".into(),
             digest: image.digest.clone(),
-        }
+        })
     );
     assert!(
         plan.then[0]
@@ -318,13 +318,16 @@ async fn read_only_sends_no_post_and_says_so() {
     let before = w.fleet.with_world(|x| x.builds.runs.len());
     // The plan is made as if the keys allowed it; the lowest layer refuses it.
     let api = w.state.services.items[0].clone();
-    let form_plan = deckwatch::state::build_plan::cancel(&api, &{
+    let form_plan = deckwatch::state::builds::plan::cancel(&api, &{
         let mut r = w.state.builds.runs.items[0].clone();
         r.status = RunStatus::InProgress;
         r
     })
     .unwrap();
-    let got = w.ci.act(&form_plan.mutation, 0).await;
+    let Mutation::GitHub(call) = &form_plan.mutation else {
+        panic!("a cancel is a GitHub call: {}", form_plan.mutation);
+    };
+    let got = w.ci.act(call, 0).await;
     assert!(got.unwrap_err().message.contains("read-only"));
     w.apply(vec![Effect::Run(Box::new(form_plan), Default::default())])
         .await;

@@ -1,13 +1,13 @@
 //! The demo fleet over time, through the same `Fleet` trait the pollers use, on tokio's paused
 //! clock: a test moves simulated minutes with `tokio::time::advance` and takes no wall time.
 //!
-//! The scenario (see src/cloud/sim/scenario.rs): at 45 s `payments` starts a rolling deployment
+//! The scenario (see src/demo/scenario.rs): at 45 s `payments` starts a rolling deployment
 //! whose tasks fail their health checks; the circuit breaker trips and ECS rolls back. Its alarms
 //! fire while the bad tasks run and clear about a minute after. `checkout` opens waiting at the
 //! PAUSE hook of a CANARY deployment and rolls back when the hook times out.
 
 use deckwatch::cloud::Fleet;
-use deckwatch::cloud::sim::{SimFleet, seed};
+use deckwatch::demo::{SimFleet, seed};
 use deckwatch::model::{
     AlarmState, DeploymentStatus, Health, HookStatus, Level, LineMeta, LogQuery, LogTag, LogTarget,
     Millis, RawEvent, RolloutState, Service, ServiceKey, TaskDefRef,
@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-const EPOCH: Millis = 1_790_000_000_000;
+use crate::support::testkit::EPOCH;
 
 /// The fleet, created on the paused clock: its simulated time is `EPOCH` plus what the test
 /// advanced.
@@ -632,7 +632,7 @@ fn the_same_steps_give_the_same_fleet() {
 fn another_epoch_gives_the_same_fleet_shifted_in_time() {
     let a = seed::world(EPOCH);
     let b = seed::world(EPOCH + 3_600_000);
-    let names = |w: &deckwatch::cloud::sim::World| -> Vec<(String, String, u32)> {
+    let names = |w: &deckwatch::demo::World| -> Vec<(String, String, u32)> {
         w.services()
             .iter()
             .map(|s| (s.cluster.clone(), s.name.clone(), s.task_def.revision))

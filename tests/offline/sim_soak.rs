@@ -2,15 +2,15 @@
 //! console's state level off instead of growing with time. (BENCHMARKS.md has the memory of
 //! the real binary over ten minutes.)
 
+use crate::support::testkit::{Feed, StateBuilder, sim_lines};
 use deckwatch::cloud::Fleet;
-use deckwatch::cloud::sim::SimFleet;
-use deckwatch::cloud::sim::world::{Footprint, IMAGES_RETAIN, LOG_RETAIN};
+use deckwatch::demo::SimFleet;
+use deckwatch::demo::world::{Footprint, IMAGES_RETAIN, LOG_RETAIN};
 use deckwatch::model::{LogTarget, Millis, ServiceKey};
 use deckwatch::state::{Msg, Pane, State, update};
-use deckwatch::testkit::{Feed, StateBuilder, sim_lines};
 use std::time::Duration;
 
-const EPOCH: Millis = 1_790_000_000_000;
+use crate::support::testkit::EPOCH;
 const HOURS: u64 = 6;
 /// How often the console polls in the soak: as the logs pane and the services pane would.
 const POLL: Duration = Duration::from_secs(10);

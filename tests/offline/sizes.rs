@@ -3,22 +3,18 @@
 //! the names, the state and the rollout, the data's age, and the rollout's hook and countdown.
 //! Update with `INSTA_UPDATE=always cargo test --test offline sizes` and read every diff.
 
+use crate::support::screen::{dark, screen};
+use crate::support::testkit::StateBuilder;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use deckwatch::model::{Millis, ServiceKey};
+use deckwatch::model::ServiceKey;
 use deckwatch::state::{Mode, Msg, Pane, State, Viewport, update};
-use deckwatch::testkit::StateBuilder;
-use deckwatch::theme::{Theme, Themes};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-const EPOCH: Millis = 1_790_000_000_000;
+use crate::support::testkit::EPOCH;
 /// payments' bad deployment is failing; checkout waits at its PAUSE hook.
 const AT_S: i64 = 70;
 const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (200, 60)];
-
-fn dark() -> Theme {
-    Themes::load(None).unwrap().get("dark").unwrap()
-}
 
 fn key(s: &mut State, code: KeyCode) {
     let m = match code {
@@ -44,11 +40,7 @@ fn render(s: &mut State, w: u16, h: u16) -> (Terminal<TestBackend>, String) {
     let mut vp = Viewport::default();
     t.draw(|f| vp = deckwatch::ui::draw(f, s, &dark())).unwrap();
     update(s, Msg::Layout(vp));
-    let buf = t.backend().buffer();
-    let text = (0..h)
-        .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>())
-        .collect::<Vec<_>>()
-        .join("\n");
+    let text = screen(t.backend().buffer());
     (t, text)
 }
 

@@ -5,17 +5,18 @@
 //! snapshot only changes when the drawing does. Update them with
 //! `INSTA_UPDATE=always cargo test --test offline snapshots` and read the diff.
 
+use crate::support::screen::{dark, row as line, screen};
+use crate::support::testkit::StateBuilder;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use deckwatch::model::{ActionError, Millis, ServiceKey, StepError};
+use deckwatch::model::{ActionError, ServiceKey, StepError};
 use deckwatch::state::{Mode, Msg, Pane, State, update};
-use deckwatch::testkit::StateBuilder;
 use deckwatch::theme::{Theme, Themes};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::Modifier;
 
-const EPOCH: Millis = 1_790_000_000_000;
+use crate::support::testkit::EPOCH;
 /// Seconds into the scenario: payments' bad deployment is failing and its alarms fire; checkout
 /// waits at its PAUSE hook.
 const AT_S: i64 = 70;
@@ -29,10 +30,6 @@ fn demo() -> StateBuilder {
         .fleet_context()
         .log_capacity(5_000, 1 << 20)
         .with_every_pane(2_000)
-}
-
-fn dark() -> Theme {
-    Themes::load(None).unwrap().get("dark").unwrap()
 }
 
 fn key(code: KeyCode) -> Msg {
@@ -62,17 +59,6 @@ fn select_service(s: &mut State, name: &str) {
         update(s, key(KeyCode::Char('j')));
         assert_ne!(before, s.services.selected, "no service {name}");
     }
-}
-
-fn line(buf: &Buffer, y: u16) -> String {
-    (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect()
-}
-
-fn screen(buf: &Buffer) -> String {
-    (0..buf.area.height)
-        .map(|y| line(buf, y))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// The first row whose text contains `needle`.
@@ -352,7 +338,7 @@ fn the_help_overlay_lists_every_palette_command_when_scrolled() {
     let mut s = state(&d);
     // The help scrolls: read every page of it.
     let text = help_pages(&mut s);
-    for word in deckwatch::keymap::WORDS {
+    for word in deckwatch::keys::WORDS {
         // Long lines wrap: the command's name is on the page.
         let cmd = word.usage();
         let cmd = cmd.split_whitespace().next().unwrap_or_default();
@@ -669,8 +655,8 @@ fn the_services_title_says_how_many_clusters_are_read_during_the_first_load() {
 /// colour, and GitHub's own quota as its last answer gave it.
 #[test]
 fn budget_overlay_shows_the_operations_and_the_github_quota() {
+    use deckwatch::model::OpReport;
     use deckwatch::model::RateInfo;
-    use deckwatch::workers::budget::OpReport;
     let mut s = state(&demo());
     for c in ":budget".chars() {
         update(&mut s, key(KeyCode::Char(c)));

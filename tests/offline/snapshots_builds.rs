@@ -1,22 +1,18 @@
 //! What the builds pane, a run's detail, the build dialog and the deploy dialog look like, on a
 //! 120×40 `TestBackend` at a fixed time, and their colours on cells.
 
+use crate::support::screen::{dark, row as line};
+use crate::support::testkit::StateBuilder;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use deckwatch::model::{Conclusion, LogTail, Millis, RunDetail};
+use deckwatch::model::{Conclusion, LogTail, RunDetail};
 use deckwatch::state::{Mode, Msg, State, update};
-use deckwatch::testkit::StateBuilder;
-use deckwatch::theme::{Theme, Themes};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 
-const EPOCH: Millis = 1_790_000_000_000;
+use crate::support::testkit::EPOCH;
 const W: u16 = 120;
 const H: u16 = 40;
-
-fn dark() -> Theme {
-    Themes::load(None).unwrap().get("dark").unwrap()
-}
 
 fn key(s: &mut State, code: KeyCode) {
     update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
@@ -45,10 +41,6 @@ fn render(s: &State) -> Terminal<TestBackend> {
     })
     .unwrap();
     t
-}
-
-fn line(buf: &Buffer, y: u16) -> String {
-    (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect()
 }
 
 /// The cell where `needle` starts on the first row containing `row_text`.
@@ -142,7 +134,7 @@ fn build_dialog_shows_the_inputs_and_the_exact_request() {
     let w = form.source.workflow.clone();
     update(
         &mut s,
-        Msg::BuildInputs(w, "main".into(), Ok(deckwatch::cloud::sim::ci::inputs())),
+        Msg::BuildInputs(w, "main".into(), Ok(deckwatch::demo::builds::inputs())),
     );
     let t = render(&s);
     insta::assert_snapshot!("build_dialog", t.backend());

@@ -1,7 +1,7 @@
 //! TESTING.md must stay true: it lists every AWS (and GitHub) operation `src` calls, and for
 //! each the tests that send it through the real client. The operations are read from `src`
-//! itself: every `"service:Operation"` name given to `.within(&errors, ..)`, to the budget's
-//! `acquire(..)` or to `errors.map(..)`, which every call goes through. So a new call without
+//! itself: every `"service:Operation"` name given to `.within(&gate, ..)`, to the budget's
+//! `acquire(..)` or to `gate.fail(..)`, which every call goes through. So a new call without
 //! a row fails here, and so does a row naming a test that does not exist, is not a test, is
 //! not in its binary, or never mentions the operation.
 
@@ -41,7 +41,7 @@ fn operations_in(text: &str) -> Vec<String> {
     // A file's unit tests (its `#[cfg(test)]` module, at the end) make no calls of the product.
     let text = &text[..text.find("#[cfg(test)]").unwrap_or(text.len())];
     let mut out = Vec::new();
-    for call in ["within(", "acquire(", "errors.map("] {
+    for call in ["within(", "acquire(", "gate.fail("] {
         for (at, _) in text.match_indices(call) {
             let args = &text[at + call.len()..];
             let args = &args[..args.find(')').unwrap_or(args.len())];
@@ -117,11 +117,11 @@ fn test_body(path: &str) -> Result<String, String> {
 fn the_operations_are_read_from_the_calls() {
     let src = r#"
         .send()
-        .within(&self.errors, "ecs:ListClusters")
-        f.errors.acquire("logs:CreateLogStream").await;
-        Err(e) => return Err(self.errors.map("logs:FilterLogEvents", e)),
+        .within(&self.gate, "ecs:ListClusters")
+        f.gate.acquire("logs:CreateLogStream").await;
+        Err(e) => return Err(self.gate.fail("logs:FilterLogEvents", e)),
         .within(
-            errors,
+            gate,
             "elasticloadbalancing:DescribeRules",
         )
         tracing::warn!("access denied: ecs:Nope");

@@ -3,10 +3,10 @@
 //! and checkout's canary, left at its PAUSE hook, to the auto-rollback when the hook's time
 //! runs out (failed). No real time passes; nothing asserts a time.
 
-use deckwatch::cloud::sim::SimFleet;
-use deckwatch::cloud::sim::scenario::{BAD_DEPLOY_AT_S, GOOD_DEPLOY_AT_S};
 use deckwatch::commands::wait::{Spec, follow};
 use deckwatch::commands::{CommandError, Until};
+use deckwatch::demo::SimFleet;
+use deckwatch::demo::scenario::{BAD_DEPLOY_AT_S, GOOD_DEPLOY_AT_S};
 use std::time::Duration;
 
 const EPOCH: i64 = 1_790_000_000_000;

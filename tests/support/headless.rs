@@ -3,9 +3,9 @@
 
 #![allow(dead_code)]
 
+use crate::support::testkit::StateBuilder;
 use deckwatch::cloud::Fleet;
 use deckwatch::state::{Msg, Pane, State, Watch, update};
-use deckwatch::testkit::StateBuilder;
 use deckwatch::workers::poller::{self, Handles, Intervals};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

@@ -11,5 +11,8 @@ pub mod gh_server;
 pub mod headless;
 pub mod moto;
 pub mod pty;
+pub mod replay;
+pub mod screen;
 pub mod seed;
 pub mod shim;
+pub mod testkit;

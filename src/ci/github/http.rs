@@ -3,11 +3,11 @@
 //! rate-limit headers, and after a rate limit stops calling until GitHub said it may again, so
 //! no poller can turn a limit into a storm.
 
-use super::token::Secret;
-use crate::cloud::{CloudError, CloudResult, ErrorKind};
+use crate::budget::Budget;
+use crate::ci::github::token::Secret;
+use crate::model::{ApiError, ApiResult, ErrorKind};
 use crate::model::{Millis, RateInfo};
 use crate::timing::now_ms;
-use crate::workers::budget::Budget;
 use bytes::Bytes;
 use http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::{BodyExt, Full};
@@ -59,12 +59,12 @@ pub struct Http {
     pub counters: Counters,
 }
 
-fn other(msg: impl Into<String>) -> CloudError {
-    CloudError::new(ErrorKind::Other, msg)
+fn other(msg: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorKind::Other, msg)
 }
 
 impl Http {
-    pub fn new(base: &str, token: Secret, budget: Arc<Budget>) -> CloudResult<Self> {
+    pub fn new(base: &str, token: Secret, budget: Arc<Budget>) -> ApiResult<Self> {
         let provider = rustls::crypto::aws_lc_rs::default_provider();
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_provider_and_native_roots(provider)
@@ -95,11 +95,11 @@ impl Http {
 
     /// A GET of `path` (with its query), with `If-None-Match` when an earlier answer had an
     /// ETag; a 304 answers with that earlier body.
-    pub async fn get(&self, op: &str, path: &str) -> CloudResult<Answer> {
+    pub async fn get(&self, op: &str, path: &str) -> ApiResult<Answer> {
         self.send(op, Method::GET, path, None).await
     }
 
-    pub async fn post(&self, op: &str, path: &str, body: Option<String>) -> CloudResult<Answer> {
+    pub async fn post(&self, op: &str, path: &str, body: Option<String>) -> ApiResult<Answer> {
         self.send(op, Method::POST, path, body).await
     }
 
@@ -109,7 +109,7 @@ impl Http {
         method: Method,
         path: &str,
         body: Option<String>,
-    ) -> CloudResult<Answer> {
+    ) -> ApiResult<Answer> {
         self.check_gate(op)?;
         self.budget.acquire(op).await;
         let url = format!("{}{path}", self.base);
@@ -146,7 +146,7 @@ impl Http {
 
     /// Plain text from a URL GitHub redirected to (a log): no token goes with it, since it is
     /// signed and on another host; only the last `LOG_TAIL_BYTES` are kept.
-    pub async fn fetch_tail(&self, url: &str) -> CloudResult<Bytes> {
+    pub async fn fetch_tail(&self, url: &str) -> ApiResult<Bytes> {
         let req = Request::get(url)
             .header(http::header::USER_AGENT, user_agent())
             .body(Full::new(Bytes::new()))
@@ -166,7 +166,7 @@ impl Http {
         url: &str,
         body: Option<String>,
         etag: Option<&str>,
-    ) -> CloudResult<Request<Full<Bytes>>> {
+    ) -> ApiResult<Request<Full<Bytes>>> {
         let mut b = Request::builder()
             .method(method.clone())
             .uri(url)
@@ -198,20 +198,20 @@ impl Http {
         op: &str,
         req: Request<Full<Bytes>>,
         keep: usize,
-    ) -> CloudResult<(StatusCode, HeaderMap, Bytes)> {
+    ) -> ApiResult<(StatusCode, HeaderMap, Bytes)> {
         self.counters.sent.fetch_add(1, Ordering::Relaxed);
         let call = async {
             let resp = self.client.request(req).await.map_err(|e| {
-                CloudError::new(
+                ApiError::new(
                     ErrorKind::Unreachable,
-                    format!("{op}: {}", crate::cloud::aws::errors::chain_text(&e)),
+                    format!("{op}: {}", crate::model::chain_text(&e)),
                 )
             })?;
             let (parts, mut body) = resp.into_parts();
             let mut buf = Vec::new();
             while let Some(frame) = body.frame().await {
                 let frame = frame.map_err(|e| {
-                    CloudError::new(ErrorKind::Unreachable, format!("{op}: answer cut off: {e}"))
+                    ApiError::new(ErrorKind::Unreachable, format!("{op}: answer cut off: {e}"))
                 })?;
                 if let Some(data) = frame.data_ref() {
                     buf.extend_from_slice(data);
@@ -223,7 +223,7 @@ impl Http {
             Ok((parts.status, parts.headers, Bytes::from(buf)))
         };
         tokio::time::timeout(TIMEOUT, call).await.map_err(|_| {
-            CloudError::new(
+            ApiError::new(
                 ErrorKind::Unreachable,
                 format!("{op}: GitHub did not answer within {} s", TIMEOUT.as_secs()),
             )
@@ -259,7 +259,7 @@ impl Http {
     }
 
     /// Refuses at once, without a call, while a rate limit lasts.
-    fn check_gate(&self, op: &str) -> CloudResult<()> {
+    fn check_gate(&self, op: &str) -> ApiResult<()> {
         match self.waiting_until() {
             Some(until) => Err(waiting(op, until)),
             None => Ok(()),
@@ -278,7 +278,7 @@ impl Http {
         status: StatusCode,
         h: &HeaderMap,
         body: &[u8],
-    ) -> CloudResult<()> {
+    ) -> ApiResult<()> {
         if status.is_success() || status.is_redirection() {
             return Ok(());
         }
@@ -301,18 +301,18 @@ impl Http {
             return Err(waiting(op, until));
         }
         Err(match status.as_u16() {
-            401 => CloudError::new(
+            401 => ApiError::new(
                 ErrorKind::Credentials,
                 format!(
                     "GitHub refused the token (401 {message}): set a valid one in GH_TOKEN or \
                      GITHUB_TOKEN, or run `gh auth login`"
                 ),
             ),
-            403 => CloudError::new(ErrorKind::AccessDenied(op.to_string()), message),
+            403 => ApiError::new(ErrorKind::AccessDenied(op.to_string()), message),
             404 => other(format!(
                 "{op}: not found (404): check the repo and workflow, and that the token can read them"
             )),
-            s if s >= 500 => CloudError::new(
+            s if s >= 500 => ApiError::new(
                 ErrorKind::ServerError,
                 format!("{op}: HTTP {s} from GitHub"),
             ),
@@ -321,12 +321,12 @@ impl Http {
     }
 }
 
-fn waiting(op: &str, until: Millis) -> CloudError {
-    CloudError::new(
+fn waiting(op: &str, until: Millis) -> ApiError {
+    ApiError::new(
         ErrorKind::Throttled,
         format!(
             "{op}: GitHub rate limit; waiting until {} UTC before calling again",
-            crate::ui::format::clock(until)
+            crate::model::text::clock(until)
         ),
     )
 }

@@ -7,10 +7,10 @@ pub mod inputs;
 pub mod parse;
 pub mod token;
 
-use super::{Ci, Dispatched};
-use crate::cloud::{CloudError, CloudResult, ErrorKind};
-use crate::model::{Job, Millis, Mutation, RateInfo, Run, Workflow, WorkflowInput, dispatch_body};
-use crate::workers::budget::Budget;
+use crate::budget::Budget;
+use crate::ci::{Ci, Dispatched};
+use crate::model::{ApiError, ApiResult, ErrorKind, GitHubCall};
+use crate::model::{Job, Millis, RateInfo, Run, Workflow, WorkflowInput, dispatch_body};
 use async_trait::async_trait;
 use base64::Engine;
 use http::{Http, encode};
@@ -33,8 +33,8 @@ pub struct GitHub {
     login: Mutex<Option<String>>,
 }
 
-fn other(msg: impl Into<String>) -> CloudError {
-    CloudError::new(ErrorKind::Other, msg)
+fn other(msg: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorKind::Other, msg)
 }
 
 /// The API base: `GITHUB_API_URL`, else the config's `api_url`, else api.github.com.
@@ -45,7 +45,7 @@ pub fn api_url(env: Option<String>, config: Option<&str>) -> String {
 }
 
 impl GitHub {
-    pub fn new(base: &str, token: Secret, budget: Arc<Budget>) -> CloudResult<Self> {
+    pub fn new(base: &str, token: Secret, budget: Arc<Budget>) -> ApiResult<Self> {
         Ok(Self {
             http: Http::new(base, token, budget)?,
             login: Mutex::new(None),
@@ -66,7 +66,7 @@ impl GitHub {
     }
 
     /// Where a job's log is: GitHub answers 302 with a short-lived URL.
-    pub async fn log_location(&self, repo: &str, job_id: u64) -> CloudResult<String> {
+    pub async fn log_location(&self, repo: &str, job_id: u64) -> ApiResult<String> {
         let a = self
             .http
             .get(
@@ -82,7 +82,7 @@ impl GitHub {
     }
 
     /// The workflow file's path in the repository.
-    async fn workflow_path(&self, w: &Workflow) -> CloudResult<String> {
+    async fn workflow_path(&self, w: &Workflow) -> ApiResult<String> {
         if !w.workflow.chars().all(|c| c.is_ascii_digit()) {
             return Ok(format!(".github/workflows/{}", w.workflow));
         }
@@ -106,7 +106,7 @@ impl GitHub {
         git_ref: &str,
         inputs: &[(String, String)],
         now: Millis,
-    ) -> CloudResult<Dispatched> {
+    ) -> ApiResult<Dispatched> {
         let path = format!(
             "/repos/{}/actions/workflows/{}/dispatches",
             w.repo,
@@ -174,19 +174,19 @@ impl GitHub {
 
 #[async_trait]
 impl Ci for GitHub {
-    async fn runs(&self, w: &Workflow) -> CloudResult<Vec<Run>> {
+    async fn runs(&self, w: &Workflow) -> ApiResult<Vec<Run>> {
         let path = Self::runs_path(w, &format!("per_page={RUNS_PER_WORKFLOW}"));
         let a = self.http.get("github:ListWorkflowRuns", &path).await?;
         parse::runs(&a.body, w)
     }
 
-    async fn run(&self, w: &Workflow, id: u64) -> CloudResult<Run> {
+    async fn run(&self, w: &Workflow, id: u64) -> ApiResult<Run> {
         let path = format!("/repos/{}/actions/runs/{id}", w.repo);
         let a = self.http.get("github:GetWorkflowRun", &path).await?;
         parse::run(&parse::json("workflow run", &a.body)?, w)
     }
 
-    async fn jobs(&self, repo: &str, run_id: u64) -> CloudResult<Vec<Job>> {
+    async fn jobs(&self, repo: &str, run_id: u64) -> ApiResult<Vec<Job>> {
         let path = format!("/repos/{repo}/actions/runs/{run_id}/jobs?per_page=100");
         let a = self
             .http
@@ -195,13 +195,13 @@ impl Ci for GitHub {
         parse::jobs(&a.body)
     }
 
-    async fn log_tail(&self, repo: &str, job_id: u64, lines: usize) -> CloudResult<Vec<String>> {
+    async fn log_tail(&self, repo: &str, job_id: u64, lines: usize) -> ApiResult<Vec<String>> {
         let url = self.log_location(repo, job_id).await?;
         let text = self.http.fetch_tail(&url).await?;
         Ok(parse::tail(&text, lines))
     }
 
-    async fn inputs(&self, w: &Workflow, git_ref: &str) -> CloudResult<Vec<WorkflowInput>> {
+    async fn inputs(&self, w: &Workflow, git_ref: &str) -> ApiResult<Vec<WorkflowInput>> {
         let file = self.workflow_path(w).await?;
         let path = format!("/repos/{}/contents/{file}?ref={}", w.repo, encode(git_ref));
         let a = self.http.get("github:GetContent", &path).await?;
@@ -219,7 +219,7 @@ impl Ci for GitHub {
         inputs::parse(&String::from_utf8_lossy(&bytes)).map_err(|e| other(format!("{file}: {e}")))
     }
 
-    async fn login(&self) -> CloudResult<String> {
+    async fn login(&self) -> ApiResult<String> {
         if let Some(l) = self.login.lock().unwrap_or_else(|e| e.into_inner()).clone() {
             return Ok(l);
         }
@@ -237,28 +237,27 @@ impl Ci for GitHub {
         Ok(login)
     }
 
-    async fn act(&self, m: &Mutation, now: Millis) -> CloudResult<Option<Dispatched>> {
+    async fn act(&self, m: &GitHubCall, now: Millis) -> ApiResult<Option<Dispatched>> {
         match m {
-            Mutation::Dispatch {
+            GitHubCall::Dispatch {
                 workflow,
                 git_ref,
                 inputs,
             } => Ok(Some(self.dispatch(workflow, git_ref, inputs, now).await?)),
-            Mutation::CancelRun { repo, run_id } => {
+            GitHubCall::CancelRun { repo, run_id } => {
                 let path = format!("/repos/{repo}/actions/runs/{run_id}/cancel");
                 self.http
                     .post("github:CancelWorkflowRun", &path, None)
                     .await?;
                 Ok(None)
             }
-            Mutation::RerunFailed { repo, run_id } => {
+            GitHubCall::RerunFailed { repo, run_id } => {
                 let path = format!("/repos/{repo}/actions/runs/{run_id}/rerun-failed-jobs");
                 self.http
                     .post("github:RerunFailedJobs", &path, None)
                     .await?;
                 Ok(None)
             }
-            other_call => Err(other(format!("{other_call} is not a GitHub call"))),
         }
     }
 

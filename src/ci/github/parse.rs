@@ -1,16 +1,16 @@
 //! GitHub's JSON answers into the model, once, at the edge: states into wire enums, every
 //! string cleaned.
 
-use crate::cloud::{CloudError, CloudResult, ErrorKind};
 use crate::model::text::clean;
+use crate::model::{ApiError, ApiResult, ErrorKind};
 use crate::model::{Conclusion, Job, Millis, Run, RunStatus, Step, Workflow};
 use serde_json::Value;
 
-fn bad(what: &str, e: impl std::fmt::Display) -> CloudError {
-    CloudError::new(ErrorKind::Other, format!("GitHub: unreadable {what}: {e}"))
+fn bad(what: &str, e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(ErrorKind::Other, format!("GitHub: unreadable {what}: {e}"))
 }
 
-pub fn json(what: &str, body: &[u8]) -> CloudResult<Value> {
+pub fn json(what: &str, body: &[u8]) -> ApiResult<Value> {
     serde_json::from_slice(body).map_err(|e| bad(what, e))
 }
 
@@ -40,7 +40,7 @@ fn conclusion(v: &Value) -> Option<Conclusion> {
 }
 
 /// One `workflow_run` object, as a run of `workflow`.
-pub fn run(v: &Value, workflow: &Workflow) -> CloudResult<Run> {
+pub fn run(v: &Value, workflow: &Workflow) -> ApiResult<Run> {
     let id = v
         .get("id")
         .and_then(Value::as_u64)
@@ -71,7 +71,7 @@ pub fn run(v: &Value, workflow: &Workflow) -> CloudResult<Run> {
 }
 
 /// The `workflow_runs` of a run list, newest first.
-pub fn runs(body: &[u8], workflow: &Workflow) -> CloudResult<Vec<Run>> {
+pub fn runs(body: &[u8], workflow: &Workflow) -> ApiResult<Vec<Run>> {
     let v = json("run list", body)?;
     let list = v
         .get("workflow_runs")
@@ -80,7 +80,7 @@ pub fn runs(body: &[u8], workflow: &Workflow) -> CloudResult<Vec<Run>> {
     let mut out = list
         .iter()
         .map(|r| run(r, workflow))
-        .collect::<CloudResult<Vec<_>>>()?;
+        .collect::<ApiResult<Vec<_>>>()?;
     out.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id)));
     Ok(out)
 }
@@ -97,7 +97,7 @@ fn step(v: &Value) -> Step {
 }
 
 /// The `jobs` of a run's job list, with their steps.
-pub fn jobs(body: &[u8]) -> CloudResult<Vec<Job>> {
+pub fn jobs(body: &[u8]) -> ApiResult<Vec<Job>> {
     let v = json("job list", body)?;
     let list = v
         .get("jobs")

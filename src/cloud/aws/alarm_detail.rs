@@ -2,11 +2,10 @@
 //! (`GetMetricData`, one query) and its state changes (`DescribeAlarmHistory`, state updates
 //! only). Read only while the detail is open.
 
-use super::errors::{ErrorMapper, Within};
-use super::parse::millis;
-use crate::cloud::CloudResult;
+use crate::cloud::aws::gate::{CallGate, Within};
+use crate::cloud::aws::parse::millis;
 use crate::model::text::clean;
-use crate::model::{AlarmState, AlarmTransition, MetricSpec, Millis};
+use crate::model::{AlarmState, AlarmTransition, ApiResult, MetricSpec, Millis};
 use aws_sdk_cloudwatch::types::{
     Dimension, HistoryItemType, Metric, MetricDataQuery, MetricStat, ScanBy,
 };
@@ -18,11 +17,11 @@ const HISTORY_PAGES: usize = 5;
 /// The points of `m` over [from, until), oldest first.
 pub async fn points(
     cw: &aws_sdk_cloudwatch::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     m: &MetricSpec,
     from: Millis,
     until: Millis,
-) -> CloudResult<Vec<(Millis, f64)>> {
+) -> ApiResult<Vec<(Millis, f64)>> {
     let mut metric = Metric::builder()
         .namespace(&m.namespace)
         .metric_name(&m.name);
@@ -51,7 +50,7 @@ pub async fn points(
             .scan_by(ScanBy::TimestampAscending)
             .set_next_token(token.take())
             .send()
-            .within(errors, "cloudwatch:GetMetricData")
+            .within(gate, "cloudwatch:GetMetricData")
             .await?;
         for r in page.metric_data_results() {
             let at = r.timestamps().iter().map(|t| t.to_millis().unwrap_or(0));
@@ -78,11 +77,11 @@ pub fn states_of(data: &str) -> Option<(AlarmState, AlarmState)> {
 /// The alarm's state changes since `since`, newest first.
 pub async fn history(
     cw: &aws_sdk_cloudwatch::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     name: &str,
     since: Millis,
     now: Millis,
-) -> CloudResult<Vec<AlarmTransition>> {
+) -> ApiResult<Vec<AlarmTransition>> {
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     for _ in 0..HISTORY_PAGES {
@@ -96,7 +95,7 @@ pub async fn history(
             .max_records(100)
             .set_next_token(token.take())
             .send()
-            .within(errors, "cloudwatch:DescribeAlarmHistory")
+            .within(gate, "cloudwatch:DescribeAlarmHistory")
             .await?;
         for item in page.alarm_history_items() {
             let Some((from, to)) = item.history_data().and_then(states_of) else {

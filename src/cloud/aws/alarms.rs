@@ -6,11 +6,12 @@
 //! then 10, then 1) so that everything before the bad alarm shows. What could not be read is
 //! named, with the parser's words.
 
-use super::errors::{ErrorMapper, Within};
-use super::parse::millis;
-use crate::cloud::{CloudError, CloudResult, ErrorKind, Listing};
+use crate::cloud::Listing;
+use crate::cloud::aws::gate::{CallGate, Within};
+use crate::cloud::aws::parse::millis;
 use crate::model::text::clean;
 use crate::model::{Alarm, AlarmKind, AlarmSpec, AlarmState, Comparison, MetricSpec};
+use crate::model::{ApiError, ApiResult, ErrorKind};
 use aws_sdk_cloudwatch::types::{AlarmType, CompositeAlarm, MetricAlarm, StateValue};
 
 /// The largest page DescribeAlarms gives, and the smaller ones tried around a bad answer.
@@ -89,10 +90,7 @@ pub fn map_composite(a: &CompositeAlarm) -> Alarm {
 
 /// Every metric and composite alarm, in the order CloudWatch lists them (by name), metric
 /// alarms of a page before its composite alarms.
-pub async fn fetch(
-    cw: &aws_sdk_cloudwatch::Client,
-    errors: &ErrorMapper,
-) -> CloudResult<Vec<Alarm>> {
+pub async fn fetch(cw: &aws_sdk_cloudwatch::Client, gate: &CallGate) -> ApiResult<Vec<Alarm>> {
     let mut alarms = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -103,7 +101,7 @@ pub async fn fetch(
             .alarm_types(AlarmType::CompositeAlarm)
             .set_next_token(token.take())
             .send()
-            .within(errors, "cloudwatch:DescribeAlarms")
+            .within(gate, "cloudwatch:DescribeAlarms")
             .await?;
         alarms.extend(out.metric_alarms().iter().map(map_metric));
         alarms.extend(out.composite_alarms().iter().map(map_composite));
@@ -119,11 +117,11 @@ pub async fn fetch(
 /// not.
 pub async fn listing(
     cw: &aws_sdk_cloudwatch::Client,
-    errors: &ErrorMapper,
-) -> CloudResult<Listing<Alarm>> {
-    match fetch(cw, errors).await {
+    gate: &CallGate,
+) -> ApiResult<Listing<Alarm>> {
+    match fetch(cw, gate).await {
         Ok(alarms) => Ok(Listing::whole(alarms)),
-        Err(e) if e.kind == ErrorKind::Unreadable => salvage(cw, errors, e).await,
+        Err(e) if e.kind == ErrorKind::Unreadable => salvage(cw, gate, e).await,
         Err(e) => Err(e),
     }
 }
@@ -132,9 +130,9 @@ pub async fn listing(
 /// not be read.
 async fn salvage(
     cw: &aws_sdk_cloudwatch::Client,
-    errors: &ErrorMapper,
-    first: CloudError,
-) -> CloudResult<Listing<Alarm>> {
+    gate: &CallGate,
+    first: ApiError,
+) -> ApiResult<Listing<Alarm>> {
     let mut alarms = Vec::new();
     let mut lost = Vec::new();
     for state in [
@@ -147,7 +145,7 @@ async fn salvage(
                 state: state.clone(),
                 kind,
             };
-            let (read, failure) = slice.read(cw, errors).await;
+            let (read, failure) = slice.read(cw, gate).await;
             alarms.extend(read);
             lost.extend(failure);
         }
@@ -161,7 +159,7 @@ async fn salvage(
     let mut causes: Vec<&str> = lost.iter().map(|(_, c)| c.as_str()).collect();
     causes.dedup();
     let message = format!("not shown: {}: {}", what.join(", "), causes.join("; "));
-    Listing::or_failure(alarms, Some(CloudError::new(first.kind, message)))
+    Listing::or_failure(alarms, Some(ApiError::new(first.kind, message)))
 }
 
 /// The alarms of one state and kind.
@@ -175,13 +173,13 @@ impl Slice {
     async fn read(
         &self,
         cw: &aws_sdk_cloudwatch::Client,
-        errors: &ErrorMapper,
+        gate: &CallGate,
     ) -> (Vec<Alarm>, Option<(String, String)>) {
         let mut alarms: Vec<Alarm> = Vec::new();
         let mut token: Option<String> = None;
         let mut size = 0; // index into PAGE_SIZES
         for _ in 0..SALVAGE_CALLS {
-            match self.page(cw, errors, token.clone(), PAGE_SIZES[size]).await {
+            match self.page(cw, gate, token.clone(), PAGE_SIZES[size]).await {
                 Ok((page, next)) => {
                     alarms.extend(page);
                     size = 0;
@@ -215,10 +213,10 @@ impl Slice {
     async fn page(
         &self,
         cw: &aws_sdk_cloudwatch::Client,
-        errors: &ErrorMapper,
+        gate: &CallGate,
         token: Option<String>,
         size: i32,
-    ) -> CloudResult<(Vec<Alarm>, Option<String>)> {
+    ) -> ApiResult<(Vec<Alarm>, Option<String>)> {
         let out = cw
             .describe_alarms()
             .alarm_types(self.kind.clone())
@@ -226,7 +224,7 @@ impl Slice {
             .max_records(size)
             .set_next_token(token)
             .send()
-            .within(errors, "cloudwatch:DescribeAlarms")
+            .within(gate, "cloudwatch:DescribeAlarms")
             .await?;
         // Only the kind asked for: an endpoint that ignores the filter sends both.
         let page = match self.kind {

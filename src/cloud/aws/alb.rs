@@ -4,13 +4,12 @@
 //! Queries sharing a window go in one `GetMetricData` call, up to 500 queries each; the
 //! percentiles in a call of their own, so counts still show where percentiles cannot be had.
 
-use super::balancers::Balancers;
-use super::errors::{ErrorMapper, Within};
-use super::metrics::MAX_QUERIES;
-use crate::cloud::CloudResult;
-use crate::model::Millis;
+use crate::cloud::aws::balancers::Balancers;
+use crate::cloud::aws::gate::{CallGate, Within};
+use crate::cloud::aws::metrics::MAX_QUERIES;
 use crate::model::alarm_link::{load_balancer_dimension, target_group_dimension};
 use crate::model::evidence::{AlbFigures, AlbQuery};
+use crate::model::{ApiResult, Millis};
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
 use aws_smithy_types::DateTime;
 use std::collections::BTreeMap;
@@ -70,12 +69,12 @@ fn parse_id(id: &str) -> Option<(char, usize)> {
 pub async fn figures(
     cw: &aws_sdk_cloudwatch::Client,
     elb: &aws_sdk_elasticloadbalancingv2::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     balancers: &Balancers,
     queries: &[AlbQuery],
-) -> CloudResult<Vec<AlbFigures>> {
+) -> ApiResult<Vec<AlbFigures>> {
     let groups: Vec<String> = queries.iter().map(|q| q.target_group.clone()).collect();
-    let lbs = balancers.of_groups(elb, errors, &groups).await?;
+    let lbs = balancers.of_groups(elb, gate, &groups).await?;
     let mut out = vec![AlbFigures::default(); queries.len()];
     let mut by_window: BTreeMap<(Millis, Millis), Vec<usize>> = BTreeMap::new();
     for (i, q) in queries.iter().enumerate() {
@@ -104,11 +103,11 @@ pub async fn figures(
             v
         };
         for batch in of(&FIGURES[..2]).chunks(MAX_QUERIES) {
-            fetch_batch(cw, errors, batch, (from, until), &mut out).await?;
+            fetch_batch(cw, gate, batch, (from, until), &mut out).await?;
         }
         // Percentiles in calls of their own: where they cannot be had, the counts still show.
         for batch in of(&FIGURES[2..]).chunks(MAX_QUERIES) {
-            if let Err(e) = fetch_batch(cw, errors, batch, (from, until), &mut out).await {
+            if let Err(e) = fetch_batch(cw, gate, batch, (from, until), &mut out).await {
                 tracing::warn!(error = %e, "response time percentiles unavailable");
                 for &i in &members {
                     out[i].percentiles_error = Some(e.to_string());
@@ -121,11 +120,11 @@ pub async fn figures(
 
 async fn fetch_batch(
     cw: &aws_sdk_cloudwatch::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     batch: &[MetricDataQuery],
     (from, until): (Millis, Millis),
     out: &mut [AlbFigures],
-) -> CloudResult<()> {
+) -> ApiResult<()> {
     let mut token: Option<String> = None;
     loop {
         let page = cw
@@ -135,7 +134,7 @@ async fn fetch_batch(
             .end_time(DateTime::from_millis(until))
             .set_next_token(token.take())
             .send()
-            .within(errors, "cloudwatch:GetMetricData")
+            .within(gate, "cloudwatch:GetMetricData")
             .await?;
         for r in page.metric_data_results() {
             let Some((kind, i)) = r.id().and_then(parse_id) else {

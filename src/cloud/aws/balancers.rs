@@ -3,8 +3,8 @@
 //! rarely, so answers are kept for ten minutes, and only asked for when a comparison or an
 //! alarm needs them (never on a services refresh).
 
-use super::errors::{ErrorMapper, Within};
-use crate::cloud::CloudResult;
+use crate::cloud::aws::gate::{CallGate, Within};
+use crate::model::ApiResult;
 use aws_sdk_elasticloadbalancingv2::Client;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -43,9 +43,9 @@ impl Balancers {
     pub async fn of_groups(
         &self,
         elb: &Client,
-        errors: &ErrorMapper,
+        gate: &CallGate,
         groups: &[String],
-    ) -> CloudResult<HashMap<String, Vec<String>>> {
+    ) -> ApiResult<HashMap<String, Vec<String>>> {
         let mut out = HashMap::new();
         let mut missing = Vec::new();
         for g in groups {
@@ -63,7 +63,7 @@ impl Balancers {
                 .describe_target_groups()
                 .set_target_group_arns(Some(chunk.to_vec()))
                 .send()
-                .within(errors, "elasticloadbalancing:DescribeTargetGroups")
+                .within(gate, "elasticloadbalancing:DescribeTargetGroups")
                 .await?;
             for tg in page.target_groups() {
                 let Some(arn) = tg.target_group_arn() else {
@@ -82,9 +82,9 @@ impl Balancers {
     pub async fn groups_behind(
         &self,
         elb: &Client,
-        errors: &ErrorMapper,
+        gate: &CallGate,
         dimension: &str,
-    ) -> CloudResult<Vec<String>> {
+    ) -> ApiResult<Vec<String>> {
         if let Some(v) = fresh(&self.groups_of, dimension) {
             return Ok(v);
         }
@@ -93,7 +93,7 @@ impl Balancers {
             .describe_load_balancers()
             .names(name)
             .send()
-            .within(errors, "elasticloadbalancing:DescribeLoadBalancers")
+            .within(gate, "elasticloadbalancing:DescribeLoadBalancers")
             .await?;
         let arn = lbs
             .load_balancers()
@@ -106,7 +106,7 @@ impl Balancers {
                 .describe_target_groups()
                 .load_balancer_arn(arn)
                 .send()
-                .within(errors, "elasticloadbalancing:DescribeTargetGroups")
+                .within(gate, "elasticloadbalancing:DescribeTargetGroups")
                 .await?;
             groups.extend(
                 page.target_groups()

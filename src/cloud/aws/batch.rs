@@ -1,7 +1,7 @@
 //! Describe calls take a bounded number of ids; this splits a list into such batches and runs
 //! a few at a time, keeping the order.
 
-use crate::cloud::CloudResult;
+use crate::model::ApiResult;
 use futures::{StreamExt, TryStreamExt};
 use std::future::Future;
 
@@ -13,10 +13,10 @@ pub async fn in_batches<T, F, Fut>(
     size: usize,
     concurrency: usize,
     call: F,
-) -> CloudResult<Vec<T>>
+) -> ApiResult<Vec<T>>
 where
     F: Fn(Vec<String>) -> Fut,
-    Fut: Future<Output = CloudResult<Vec<T>>>,
+    Fut: Future<Output = ApiResult<Vec<T>>>,
 {
     let calls: Vec<Fut> = ids.chunks(size).map(|chunk| call(chunk.to_vec())).collect();
     let batches: Vec<Vec<T>> = futures::stream::iter(calls)

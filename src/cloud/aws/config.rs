@@ -1,7 +1,7 @@
 //! Builds the shared `SdkConfig` from the command line options and the standard AWS sources.
 
-use super::credentials::{CredentialState, Watched};
-use super::{AwsOptions, Overrides};
+use crate::cloud::aws::credentials::{CredentialState, Watched};
+use crate::cloud::aws::{AwsOptions, Overrides};
 use aws_config::BehaviorVersion;
 use aws_config::identity::IdentityCache;
 use aws_config::retry::RetryConfig;

@@ -2,11 +2,10 @@
 //! one with one container's image moved to an immutable digest (`RegisterTaskDefinition`).
 //! The runner then moves the service to it with `UpdateService`.
 
-use super::AwsFleet;
-use super::errors::Within;
-use super::parse::task_def_ref;
-use crate::cloud::{CloudError, CloudResult, ErrorKind};
-use crate::model::TaskDefRef;
+use crate::cloud::aws::AwsFleet;
+use crate::cloud::aws::gate::Within;
+use crate::cloud::aws::parse::task_def_ref;
+use crate::model::{ApiError, ApiResult, ErrorKind, TaskDefRef};
 use aws_sdk_ecs::types::{ContainerDefinition, TaskDefinition};
 
 /// The repository name of an image reference: `HOST/path/name:tag` or `…@sha256:…` → `path/name`.
@@ -41,7 +40,7 @@ fn repin(
     from: &TaskDefRef,
     repository: &str,
     digest: &str,
-) -> CloudResult<Vec<ContainerDefinition>> {
+) -> ApiResult<Vec<ContainerDefinition>> {
     let mut found = false;
     let out = containers
         .iter()
@@ -58,7 +57,7 @@ fn repin(
         })
         .collect();
     if !found {
-        return Err(CloudError::new(
+        return Err(ApiError::new(
             ErrorKind::Other,
             format!("no container of {from} runs an image of {repository}; nothing was registered"),
         ));
@@ -72,31 +71,29 @@ pub async fn register(
     from: &TaskDefRef,
     repository: &str,
     digest: &str,
-) -> CloudResult<TaskDefRef> {
+) -> ApiResult<TaskDefRef> {
     let out = f
         .ecs
         .describe_task_definition()
         .task_definition(from.to_string())
         .include(aws_sdk_ecs::types::TaskDefinitionField::Tags)
         .send()
-        .within(&f.errors, "ecs:DescribeTaskDefinition")
+        .within(&f.gate, "ecs:DescribeTaskDefinition")
         .await?;
     let td = out
         .task_definition()
-        .ok_or_else(|| CloudError::new(ErrorKind::Other, format!("{from}: no task definition")))?;
+        .ok_or_else(|| ApiError::new(ErrorKind::Other, format!("{from}: no task definition")))?;
     let containers = repin(td.container_definitions(), from, repository, digest)?;
     let registered = copy(f, td, containers)
         .set_tags((!out.tags().is_empty()).then(|| out.tags().to_vec()))
         .send()
-        .within(&f.errors, "ecs:RegisterTaskDefinition")
+        .within(&f.gate, "ecs:RegisterTaskDefinition")
         .await?;
     registered
         .task_definition()
         .and_then(|t| t.task_definition_arn())
         .map(task_def_ref)
-        .ok_or_else(|| {
-            CloudError::new(ErrorKind::Other, "RegisterTaskDefinition named no revision")
-        })
+        .ok_or_else(|| ApiError::new(ErrorKind::Other, "RegisterTaskDefinition named no revision"))
 }
 
 /// RegisterTaskDefinition with every setting of `td` but the containers.

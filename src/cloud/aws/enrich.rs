@@ -4,12 +4,13 @@
 //! that part empty; the rows still show. CPU and memory come from a worker of their own
 //! (`Fleet::utilisation`).
 
-use super::native::{self, NativeTarget};
-use super::services::{self, RawService};
-use super::taskdefs::TaskDefInfo;
-use super::{AwsFleet, routes, targets};
-use crate::cloud::CloudResult;
-use crate::model::{NativeDeployment, Service, TargetGroupHealth, TaskDefRef, WeightedRoute};
+use crate::cloud::aws::native::{self, NativeTarget};
+use crate::cloud::aws::services::{self, RawService};
+use crate::cloud::aws::taskdefs::TaskDefInfo;
+use crate::cloud::aws::{AwsFleet, routes, targets};
+use crate::model::{
+    ApiResult, NativeDeployment, Service, TargetGroupHealth, TaskDefRef, WeightedRoute,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -53,7 +54,7 @@ impl AwsFleet {
         currents.dedup();
         let mut previous = HashMap::new();
         for td in currents {
-            match self.previous.lookup(&self.ecs, &self.errors, &td).await {
+            match self.previous.lookup(&self.ecs, &self.gate, &td).await {
                 Ok(p) => {
                     previous.insert(td, p);
                 }
@@ -68,12 +69,12 @@ impl AwsFleet {
     async fn native_deployments(
         &self,
         natives: &[(usize, NativeTarget)],
-    ) -> CloudResult<Vec<Option<NativeDeployment>>> {
+    ) -> ApiResult<Vec<Option<NativeDeployment>>> {
         if natives.is_empty() {
             return Ok(Vec::new());
         }
         let targets: Vec<NativeTarget> = natives.iter().map(|(_, t)| t.clone()).collect();
-        native::native_deployments(&self.ecs, &self.errors, &targets).await
+        native::native_deployments(&self.ecs, &self.gate, &targets).await
     }
 
     async fn target_health(
@@ -81,19 +82,19 @@ impl AwsFleet {
         groups: &[String],
     ) -> (
         HashMap<String, TargetGroupHealth>,
-        Option<crate::cloud::CloudError>,
+        Option<crate::model::ApiError>,
     ) {
         if groups.is_empty() {
             return (HashMap::new(), None);
         }
-        targets::fetch(&self.elb, &self.errors, groups).await
+        targets::fetch(&self.elb, &self.gate, groups).await
     }
 
-    async fn weighted_routes(&self, paired: &[String]) -> CloudResult<Vec<WeightedRoute>> {
+    async fn weighted_routes(&self, paired: &[String]) -> ApiResult<Vec<WeightedRoute>> {
         if paired.is_empty() {
             return Ok(Vec::new());
         }
-        routes::fetch(&self.elb, &self.errors, paired).await
+        routes::fetch(&self.elb, &self.gate, paired).await
     }
 }
 
@@ -144,7 +145,7 @@ fn paired_groups(out: &[Service]) -> Vec<String> {
     paired
 }
 
-fn apply_routes(out: &mut [Service], routes: CloudResult<Vec<WeightedRoute>>, paired: &[String]) {
+fn apply_routes(out: &mut [Service], routes: ApiResult<Vec<WeightedRoute>>, paired: &[String]) {
     match routes {
         Ok(routes) => {
             for s in out {

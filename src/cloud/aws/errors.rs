@@ -1,15 +1,13 @@
-//! Turns SDK errors into `CloudError`s a pane can act on: what kind of failure, and for
+//! Turns SDK errors into `ApiError`s a pane can act on: what kind of failure, and for
 //! credentials and permissions, what the user should do about it.
 
-use crate::cloud::{CloudError, CloudResult, ErrorKind};
 use crate::model::text::clean;
-use crate::workers::budget::Budget;
+use crate::model::{ApiError, ErrorKind, chain_text};
 use aws_credential_types::provider::error::CredentialsError;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::error::Error as StdError;
-use std::future::Future;
 use std::sync::Arc;
 
 /// Error codes that mean the credentials are missing, wrong or expired.
@@ -47,56 +45,30 @@ const THROTTLING_CODES: &[&str] = &[
     "ServiceUnavailableException",
 ];
 
-/// Knows the profile in use, so a credentials error can say which login to run, and the API
-/// budget every call asks first and tells of throttling.
+/// Knows the profile in use, so a credentials error can say which login to run.
 #[derive(Debug, Clone, Default)]
 pub struct ErrorMapper {
     /// The profile named explicitly (option or `AWS_PROFILE`); `None` for the default chain.
     profile: Option<String>,
-    budget: Arc<Budget>,
     /// Told when credentials were refused, so renewed ones are read before the next call.
-    credentials: Option<Arc<super::credentials::CredentialState>>,
-}
-
-/// An SDK call made within the budget: `.send().within(errors, "ecs:ListServices").await`.
-/// The call's future is lazy, so nothing is sent before the budget allows it.
-pub trait Within<T, E>: Future<Output = Result<T, SdkError<E, HttpResponse>>> + Sized {
-    fn within(self, errors: &ErrorMapper, action: &str) -> impl Future<Output = CloudResult<T>>;
-}
-
-impl<T, E, F> Within<T, E> for F
-where
-    F: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
-    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
-{
-    async fn within(self, errors: &ErrorMapper, action: &str) -> CloudResult<T> {
-        errors.acquire(action).await;
-        self.await.map_err(|e| errors.map(action, e))
-    }
+    credentials: Option<Arc<crate::cloud::aws::credentials::CredentialState>>,
 }
 
 impl ErrorMapper {
     pub fn new(profile: Option<String>) -> Self {
-        Self::with_budget(profile, Arc::default())
-    }
-
-    pub fn with_budget(profile: Option<String>, budget: Arc<Budget>) -> Self {
         Self {
             profile,
-            budget,
             credentials: None,
         }
     }
 
     /// Tells `state` when the service refuses the credentials.
-    pub fn with_credentials(mut self, state: Arc<super::credentials::CredentialState>) -> Self {
+    pub fn with_credentials(
+        mut self,
+        state: Arc<crate::cloud::aws::credentials::CredentialState>,
+    ) -> Self {
         self.credentials = Some(state);
         self
-    }
-
-    /// Waits until the budget allows a call of `action`.
-    pub async fn acquire(&self, action: &str) {
-        self.budget.acquire(action).await;
     }
 
     /// The message for missing or expired credentials, saying what to run.
@@ -112,7 +84,7 @@ impl ErrorMapper {
         }
     }
 
-    fn credentials(&self, detail: &str) -> CloudError {
+    fn credentials(&self, detail: &str) -> ApiError {
         if let Some(state) = &self.credentials {
             state.refused();
         }
@@ -134,11 +106,11 @@ impl ErrorMapper {
                 self.credentials_hint()
             )
         };
-        CloudError::new(ErrorKind::Credentials, message)
+        ApiError::new(ErrorKind::Credentials, message)
     }
 
     /// Maps one SDK error. `action` is the IAM action of the call, e.g. `ecs:ListServices`.
-    pub fn map<E>(&self, action: &str, err: SdkError<E, HttpResponse>) -> CloudError
+    pub fn map<E>(&self, action: &str, err: SdkError<E, HttpResponse>) -> ApiError
     where
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
     {
@@ -163,7 +135,7 @@ impl ErrorMapper {
                     self.unreadable(action, status, &err)
                 }
             }
-            SdkError::TimeoutError(_) => CloudError::new(
+            SdkError::TimeoutError(_) => ApiError::new(
                 ErrorKind::Unreachable,
                 format!("{action}: the endpoint did not answer in time"),
             ),
@@ -172,7 +144,7 @@ impl ErrorMapper {
                     return self.credentials(&detail);
                 }
                 if d.is_timeout() {
-                    CloudError::new(
+                    ApiError::new(
                         ErrorKind::Unreachable,
                         format!(
                             "{action}: the endpoint did not answer in time ({})",
@@ -180,32 +152,27 @@ impl ErrorMapper {
                         ),
                     )
                 } else if d.is_io() {
-                    CloudError::new(
+                    ApiError::new(
                         ErrorKind::Unreachable,
                         format!("{action}: {}", chain_text(&err)),
                     )
                 } else {
-                    CloudError::new(ErrorKind::Other, format!("{action}: {}", chain_text(&err)))
+                    ApiError::new(ErrorKind::Other, format!("{action}: {}", chain_text(&err)))
                 }
             }
             SdkError::ConstructionFailure(_) => {
                 if let Some(detail) = credentials_failure(&err) {
                     return self.credentials(&detail);
                 }
-                CloudError::new(ErrorKind::Other, format!("{action}: {}", chain_text(&err)))
+                ApiError::new(ErrorKind::Other, format!("{action}: {}", chain_text(&err)))
             }
-            _ => CloudError::new(ErrorKind::Other, format!("{action}: {}", chain_text(&err))),
+            _ => ApiError::new(ErrorKind::Other, format!("{action}: {}", chain_text(&err))),
         }
     }
 
     /// An answer that could not be read: cut off mid-body (the connection broke, so it is
     /// worth retrying) or not what the API describes (the parser's words say where).
-    fn unreadable<E>(
-        &self,
-        action: &str,
-        status: u16,
-        err: &SdkError<E, HttpResponse>,
-    ) -> CloudError
+    fn unreadable<E>(&self, action: &str, status: u16, err: &SdkError<E, HttpResponse>) -> ApiError
     where
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
     {
@@ -221,19 +188,19 @@ impl ErrorMapper {
             return self.classify(action, status, "", &words);
         }
         if broke_off(err) {
-            return CloudError::new(
+            return ApiError::new(
                 ErrorKind::Unreachable,
                 format!("{action}: the answer broke off (HTTP {status}): {detail}"),
             );
         }
-        CloudError::new(
+        ApiError::new(
             ErrorKind::Unreadable,
             format!("{action}: HTTP {status}, the answer could not be read: {detail}"),
         )
     }
 
     /// Classifies an answer from the service by its error code and HTTP status.
-    pub fn classify(&self, action: &str, status: u16, code: &str, message: &str) -> CloudError {
+    pub fn classify(&self, action: &str, status: u16, code: &str, message: &str) -> ApiError {
         // What the service says is from outside: cleaned before it reaches a pane.
         let (code, message) = (&clean(code), &clean(message.trim()));
         let (code, message) = (code.as_str(), message.as_str());
@@ -241,7 +208,7 @@ impl ErrorMapper {
             return self.credentials(&format!("{code}: {message}"));
         }
         if ACCESS_DENIED_CODES.contains(&code) || status == 403 && code.is_empty() {
-            return CloudError::new(
+            return ApiError::new(
                 ErrorKind::AccessDenied(action.to_string()),
                 if message.is_empty() {
                     format!("not allowed to call {action}")
@@ -251,9 +218,7 @@ impl ErrorMapper {
             );
         }
         if THROTTLING_CODES.contains(&code) || status == 429 {
-            // The quota is the account's: the whole process slows down for this operation.
-            self.budget.throttled(action);
-            return CloudError::new(
+            return ApiError::new(
                 ErrorKind::Throttled,
                 format!("{action}: {}", or_code(code, message, status)),
             );
@@ -264,9 +229,9 @@ impl ErrorMapper {
             } else {
                 format!("HTTP {status}: {}", or_code(code, message, status))
             };
-            return CloudError::new(ErrorKind::ServerError, format!("{action}: {what}"));
+            return ApiError::new(ErrorKind::ServerError, format!("{action}: {what}"));
         }
-        CloudError::new(
+        ApiError::new(
             ErrorKind::Other,
             format!("{action}: {}", or_code(code, message, status)),
         )
@@ -352,20 +317,6 @@ fn credentials_failure(err: &(dyn StdError + 'static)) -> Option<String> {
         cur = e.source();
     }
     Some(parts.join(": "))
-}
-
-/// The error and its causes on one line, without repeats.
-pub(crate) fn chain_text(err: &(dyn StdError + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
-    while let Some(e) = cur {
-        let text = e.to_string();
-        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        cur = e.source();
-    }
-    clean(&parts.join(": "))
 }
 
 #[cfg(test)]

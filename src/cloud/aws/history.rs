@@ -2,28 +2,27 @@
 //! their target revisions' task definitions from `DescribeServiceRevisions` (20 a call).
 //! Read only for the service the rollout view shows.
 
-use super::errors::{ErrorMapper, Within};
-use super::native::DESCRIBE_BATCH;
-use super::parse::{millis, opt_millis, task_def_ref};
-use crate::cloud::CloudResult;
+use crate::cloud::aws::gate::{CallGate, Within};
+use crate::cloud::aws::native::DESCRIBE_BATCH;
+use crate::cloud::aws::parse::{millis, opt_millis, task_def_ref};
 use crate::model::history::{DeploymentBrief, HISTORY_KEPT, from_briefs};
 use crate::model::text::clean;
-use crate::model::{NativeStatus, PastDeployment, ServiceKey, TaskDefRef};
+use crate::model::{ApiResult, NativeStatus, PastDeployment, ServiceKey, TaskDefRef};
 use std::collections::HashMap;
 
 /// The service's last deployments, newest first.
 pub async fn deployments(
     ecs: &aws_sdk_ecs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     service: &ServiceKey,
-) -> CloudResult<Vec<PastDeployment>> {
+) -> ApiResult<Vec<PastDeployment>> {
     let page = ecs
         .list_service_deployments()
         .cluster(&service.cluster)
         .service(&service.name)
         .max_results(HISTORY_KEPT as i32)
         .send()
-        .within(errors, "ecs:ListServiceDeployments")
+        .within(gate, "ecs:ListServiceDeployments")
         .await?;
     let briefs = page.service_deployments();
     let mut revision_arns: Vec<String> = briefs
@@ -38,7 +37,7 @@ pub async fn deployments(
             .describe_service_revisions()
             .set_service_revision_arns(Some(chunk.to_vec()))
             .send()
-            .within(errors, "ecs:DescribeServiceRevisions")
+            .within(gate, "ecs:DescribeServiceRevisions")
             .await?;
         for r in out.service_revisions() {
             if let (Some(arn), Some(td)) = (r.service_revision_arn(), r.task_definition()) {

@@ -1,10 +1,9 @@
 //! ECR images: `describe_repositories` and `describe_images`, both paged, with the summary of
 //! scan findings, joined to the services whose task definitions use them.
 
-use super::errors::{ErrorMapper, Within};
-use super::parse::{image_matches, millis};
-use crate::cloud::CloudResult;
-use crate::model::{Findings, Image};
+use crate::cloud::aws::gate::{CallGate, Within};
+use crate::cloud::aws::parse::{image_matches, millis};
+use crate::model::{ApiResult, Findings, Image};
 use aws_sdk_ecr::types::{FindingSeverity, ImageDetail, Repository};
 use futures::{StreamExt, TryStreamExt};
 
@@ -28,8 +27,8 @@ pub struct ServiceImages {
 
 pub async fn repositories(
     ecr: &aws_sdk_ecr::Client,
-    errors: &ErrorMapper,
-) -> CloudResult<Vec<Repository>> {
+    gate: &CallGate,
+) -> ApiResult<Vec<Repository>> {
     let mut repos = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -38,7 +37,7 @@ pub async fn repositories(
             .max_results(PAGE)
             .set_next_token(token.take())
             .send()
-            .within(errors, "ecr:DescribeRepositories")
+            .within(gate, "ecr:DescribeRepositories")
             .await?;
         repos.extend(out.repositories().iter().cloned());
         match out.next_token() {
@@ -51,9 +50,9 @@ pub async fn repositories(
 
 pub async fn images_of(
     ecr: &aws_sdk_ecr::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     repo: &str,
-) -> CloudResult<Vec<ImageDetail>> {
+) -> ApiResult<Vec<ImageDetail>> {
     let mut images = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -63,7 +62,7 @@ pub async fn images_of(
             .max_results(PAGE)
             .set_next_token(token.take())
             .send()
-            .within(errors, "ecr:DescribeImages")
+            .within(gate, "ecr:DescribeImages")
             .await?;
         images.extend(out.image_details().iter().cloned());
         match out.next_token() {
@@ -104,14 +103,14 @@ pub fn map_image(repo: &str, d: &ImageDetail) -> Image {
 }
 
 /// Every image of every repository, newest push first within a repository.
-pub async fn fetch(ecr: &aws_sdk_ecr::Client, errors: &ErrorMapper) -> CloudResult<Vec<RepoImage>> {
-    let repos = repositories(ecr, errors).await?;
+pub async fn fetch(ecr: &aws_sdk_ecr::Client, gate: &CallGate) -> ApiResult<Vec<RepoImage>> {
+    let repos = repositories(ecr, gate).await?;
     let calls: Vec<_> = repos
         .iter()
         .map(|r| {
             repo_images(
                 ecr,
-                errors,
+                gate,
                 r.repository_name().unwrap_or_default().to_string(),
                 r.repository_uri().unwrap_or_default().to_string(),
             )
@@ -126,11 +125,11 @@ pub async fn fetch(ecr: &aws_sdk_ecr::Client, errors: &ErrorMapper) -> CloudResu
 
 async fn repo_images(
     ecr: &aws_sdk_ecr::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     name: String,
     uri: String,
-) -> CloudResult<Vec<RepoImage>> {
-    let mut images: Vec<RepoImage> = images_of(ecr, errors, &name)
+) -> ApiResult<Vec<RepoImage>> {
+    let mut images: Vec<RepoImage> = images_of(ecr, gate, &name)
         .await?
         .iter()
         .map(|d| RepoImage {

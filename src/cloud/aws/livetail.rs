@@ -4,9 +4,9 @@
 //! worker knows whether to poll instead (`Unavailable`), start another (`Timeout`, after three
 //! hours) or reconnect (`Broken`).
 
-use super::errors::{ErrorMapper, chain_text};
 use crate::cloud::LiveStream;
-use crate::model::{LiveEnd, LiveQuery, LiveUpdate, RawEvent};
+use crate::cloud::aws::gate::CallGate;
+use crate::model::{LiveEnd, LiveQuery, LiveUpdate, RawEvent, chain_text};
 use aws_sdk_cloudwatchlogs::operation::start_live_tail::StartLiveTailError;
 use aws_sdk_cloudwatchlogs::types::StartLiveTailResponseStream as Frame;
 use aws_sdk_cloudwatchlogs::types::error::StartLiveTailResponseStreamError as StreamError;
@@ -38,7 +38,7 @@ pub fn group_arn(region: &str, account: &str, group: &str) -> String {
 /// Opens a session for `q`; `arn` turns a group's name into its ARN.
 pub async fn start(
     logs: &aws_sdk_cloudwatchlogs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     arn: impl Fn(&str) -> String,
     q: &LiveQuery,
 ) -> Result<LiveStream, LiveEnd> {
@@ -60,10 +60,10 @@ pub async fn start(
     {
         req = req.set_log_stream_name_prefixes(Some(one.prefixes.clone()));
     }
-    errors.acquire("logs:StartLiveTail").await;
+    gate.acquire("logs:StartLiveTail").await;
     match req.send().await {
         Ok(out) => Ok(updates(out)),
-        Err(e) => Err(start_failure(errors, e)),
+        Err(e) => Err(start_failure(gate, e)),
     }
 }
 
@@ -143,7 +143,7 @@ fn stream_failure(
 /// Why a session could not start: the endpoint does not serve Live Tail, the account's
 /// sessions are used up, or the credentials may not start one (poll instead), or a passing
 /// failure (try again).
-fn start_failure(errors: &ErrorMapper, e: SdkError<StartLiveTailError, HttpResponse>) -> LiveEnd {
+fn start_failure(gate: &CallGate, e: SdkError<StartLiveTailError, HttpResponse>) -> LiveEnd {
     let unavailable = |why: String| LiveEnd::Unavailable(why);
     match &e {
         SdkError::ServiceError(ctx) => {
@@ -163,16 +163,16 @@ fn start_failure(errors: &ErrorMapper, e: SdkError<StartLiveTailError, HttpRespo
                     "the endpoint does not serve Live Tail (HTTP {status})"
                 )),
                 _ => {
-                    let err = errors.classify(
+                    let err = gate.classify(
                         "logs:StartLiveTail",
                         status,
                         code,
                         ctx.err().message().unwrap_or_default(),
                     );
                     match err.kind {
-                        crate::cloud::ErrorKind::Throttled
-                        | crate::cloud::ErrorKind::Unreachable => LiveEnd::Broken(err.message),
-                        crate::cloud::ErrorKind::AccessDenied(_) => {
+                        crate::model::ErrorKind::Throttled
+                        | crate::model::ErrorKind::Unreachable => LiveEnd::Broken(err.message),
+                        crate::model::ErrorKind::AccessDenied(_) => {
                             unavailable("not allowed to call logs:StartLiveTail".into())
                         }
                         _ => unavailable(err.message),

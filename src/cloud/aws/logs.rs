@@ -9,11 +9,11 @@
 //! An answer whose JSON cannot be decoded (a lone surrogate in one event's message) is decoded
 //! again leniently, so one bad event never blanks the rest.
 
-use super::errors::ErrorMapper;
-use super::parse::{last_segment, millis, service_of_group};
-use super::taskdefs::{TaskDefCache, TaskDefInfo};
-use super::{services, tasks};
-use crate::cloud::{CloudError, CloudResult, ErrorKind};
+use crate::cloud::aws::gate::CallGate;
+use crate::cloud::aws::parse::{last_segment, millis, service_of_group};
+use crate::cloud::aws::taskdefs::{TaskDefCache, TaskDefInfo};
+use crate::cloud::aws::{services, tasks};
+use crate::model::{ApiError, ApiResult, ErrorKind};
 use crate::model::{GroupSpec, LogPage, LogQuery, LogSources, LogTag, LogTarget, Millis, RawEvent};
 use aws_sdk_cloudwatchlogs::operation::filter_log_events::FilterLogEventsOutput;
 use std::collections::HashMap;
@@ -42,11 +42,11 @@ fn followed(target: &LogTarget) -> Vec<(u8, &crate::model::ServiceKey)> {
 /// Where `target`'s lines are: groups with stream prefixes, and the streams of its tasks.
 pub async fn sources(
     ecs: &aws_sdk_ecs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     taskdefs: &TaskDefCache,
     target: &LogTarget,
     now: Millis,
-) -> CloudResult<LogSources> {
+) -> ApiResult<LogSources> {
     if let LogTarget::Group(g) = target {
         return Ok(LogSources {
             groups: vec![GroupSpec {
@@ -62,13 +62,13 @@ pub async fn sources(
         ..Default::default()
     };
     for (source, key) in followed(target) {
-        let tasks = live_tasks(ecs, errors, &key.cluster, &key.name, now).await?;
-        let deployed = deployed_task_defs(ecs, errors, &key.cluster, &key.name).await?;
+        let tasks = live_tasks(ecs, gate, &key.cluster, &key.name, now).await?;
+        let deployed = deployed_task_defs(ecs, gate, &key.cluster, &key.name).await?;
         let arns = tasks
             .iter()
             .filter_map(|t| t.task_definition_arn())
             .chain(deployed.iter().map(String::as_str));
-        let defs = taskdefs.get_many(ecs, errors, arns).await?;
+        let defs = taskdefs.get_many(ecs, gate, arns).await?;
         for arn in &deployed {
             if let Some(td) = defs.get(arn) {
                 add_groups(&mut out.groups, td);
@@ -99,16 +99,16 @@ pub async fn sources(
 /// The running tasks of one service and those stopped in the last `STOPPED_MS`.
 async fn live_tasks(
     ecs: &aws_sdk_ecs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     cluster: &str,
     service: &str,
     now: Millis,
-) -> CloudResult<Vec<aws_sdk_ecs::types::Task>> {
-    let arns = tasks::list_running_and_stopped(ecs, errors, cluster, Some(service)).await?;
+) -> ApiResult<Vec<aws_sdk_ecs::types::Task>> {
+    let arns = tasks::list_running_and_stopped(ecs, gate, cluster, Some(service)).await?;
     if arns.is_empty() {
         return Ok(Vec::new());
     }
-    let mut described = tasks::describe(ecs, errors, cluster, &arns).await?;
+    let mut described = tasks::describe(ecs, gate, cluster, &arns).await?;
     described.retain(|t| {
         service_of_group(t.group()) == Some(service)
             && t.stopped_at()
@@ -121,11 +121,11 @@ async fn live_tasks(
 /// with no task running.
 async fn deployed_task_defs(
     ecs: &aws_sdk_ecs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     cluster: &str,
     service: &str,
-) -> CloudResult<Vec<String>> {
-    let described = services::describe(ecs, errors, cluster, &[service.to_string()]).await?;
+) -> ApiResult<Vec<String>> {
+    let described = services::describe(ecs, gate, cluster, &[service.to_string()]).await?;
     let mut arns: Vec<String> = described
         .iter()
         .flat_map(|s| {
@@ -170,10 +170,10 @@ fn add_groups(groups: &mut Vec<GroupSpec>, td: &Arc<TaskDefInfo>) {
 /// about an hour ago) keeps its id with an unknown revision.
 pub async fn owners(
     ecs: &aws_sdk_ecs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     target: &LogTarget,
     streams: &[(String, String)],
-) -> CloudResult<Vec<Option<LogTag>>> {
+) -> ApiResult<Vec<Option<LogTag>>> {
     let followed = followed(target);
     let Some((_, first)) = followed.first() else {
         return Ok(vec![None; streams.len()]);
@@ -182,7 +182,7 @@ pub async fn owners(
         .iter()
         .map(|(_, s)| last_segment(s).to_string())
         .collect();
-    let described = tasks::describe(ecs, errors, &first.cluster, &ids).await?;
+    let described = tasks::describe(ecs, gate, &first.cluster, &ids).await?;
     let by_id: HashMap<&str, &aws_sdk_ecs::types::Task> = described
         .iter()
         .map(|t| (last_segment(t.task_arn().unwrap_or_default()), t))
@@ -200,7 +200,7 @@ pub async fn owners(
                 let (source, _) = followed.iter().find(|(_, k)| k.name == svc)?;
                 let revision = t
                     .task_definition_arn()
-                    .map_or(0, |a| super::parse::task_def_ref(a).revision);
+                    .map_or(0, |a| crate::cloud::aws::parse::task_def_ref(a).revision);
                 Some(LogTag {
                     task: id.clone(),
                     revision,
@@ -215,15 +215,15 @@ pub async fn owners(
 /// group's streams are read and the others dropped here) with the server-side pattern.
 pub async fn page(
     logs: &aws_sdk_cloudwatchlogs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     q: &LogQuery,
     token: Option<String>,
-) -> CloudResult<LogPage> {
+) -> ApiResult<LogPage> {
     let prefix = match q.group.prefixes.as_slice() {
         [one] => Some(one.clone()),
         _ => None,
     };
-    errors.acquire("logs:FilterLogEvents").await;
+    gate.acquire("logs:FilterLogEvents").await;
     let res = logs
         .filter_log_events()
         .log_group_name(&q.group.group)
@@ -244,13 +244,13 @@ pub async fn page(
             // A 200 whose body did not decode: read it again, leniently.
             let body = ctx.raw().body().bytes().unwrap_or_default();
             lenient::page(&q.group.group, body).ok_or_else(|| {
-                CloudError::new(
+                ApiError::new(
                     ErrorKind::Other,
                     "logs:FilterLogEvents: the answer could not be decoded",
                 )
             })?
         }
-        Err(e) => return Err(errors.map("logs:FilterLogEvents", e)),
+        Err(e) => return Err(gate.fail("logs:FilterLogEvents", e)),
     };
     // Only the window and the prefixes asked for (with several, the API was given none; an
     // emulator may ignore either), in time order across streams.

@@ -1,9 +1,8 @@
 //! CPU and memory utilisation of services: `get_metric_data`, up to 500 queries a call, one
 //! point a minute over the last hour.
 
-use super::errors::{ErrorMapper, Within};
-use crate::cloud::CloudResult;
-use crate::model::{Millis, ServiceKey, Utilisation};
+use crate::cloud::aws::gate::{CallGate, Within};
+use crate::model::{ApiResult, Millis, ServiceKey, Utilisation};
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, ScanBy};
 use aws_smithy_types::DateTime;
 
@@ -58,10 +57,10 @@ fn parse_id(id: &str) -> Option<(bool, usize)> {
 /// Utilisation of each of `keys`, in the same order, for the hour before `now`.
 pub async fn utilisation(
     cw: &aws_sdk_cloudwatch::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     keys: &[ServiceKey],
     now: Millis,
-) -> CloudResult<Vec<Utilisation>> {
+) -> ApiResult<Vec<Utilisation>> {
     let end = now - now.rem_euclid(60_000);
     let start = end - WINDOW_MS;
     let mut points: Vec<[Vec<(Millis, f64)>; 2]> = vec![Default::default(); keys.len()];
@@ -86,7 +85,7 @@ pub async fn utilisation(
                 .scan_by(ScanBy::TimestampAscending)
                 .set_next_token(token.take())
                 .send()
-                .within(errors, "cloudwatch:GetMetricData")
+                .within(gate, "cloudwatch:GetMetricData")
                 .await?;
             for r in out.metric_data_results() {
                 let Some((is_cpu, i)) = r.id().and_then(parse_id) else {

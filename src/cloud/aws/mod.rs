@@ -3,7 +3,7 @@
 //! and ties them together.
 //!
 //! Nothing here panics or retries on its own beyond the SDK's standard retry policy; errors come
-//! back as `CloudError`s saying what failed and, for credentials and permissions, what to do.
+//! back as `ApiError`s saying what failed and, for credentials and permissions, what to do.
 
 pub mod alarm_detail;
 pub mod alarms;
@@ -15,13 +15,13 @@ pub mod credentials;
 pub mod deploy;
 mod enrich;
 pub mod errors;
+pub mod gate;
 pub mod history;
 pub mod images;
 pub mod livetail;
 pub mod logs;
 pub mod metrics;
 mod mutations;
-pub mod names;
 pub mod native;
 pub mod parse;
 pub mod routes;
@@ -31,13 +31,15 @@ pub mod taskdef_spec;
 pub mod taskdefs;
 pub mod tasks;
 
-use super::{CloudError, CloudResult, ErrorKind, Fleet, Listing, LiveStream, PartSink};
+use crate::cloud::{Fleet, Listing, LiveStream, PartSink};
+
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
-    Alarm, AlarmTransition, Clean, ContextInfo, Image, LiveEnd, LiveQuery, LogPage, LogQuery,
-    LogSources, LogTag, LogTarget, MetricSpec, Millis, Mutation, PastDeployment, Service,
+    Alarm, AlarmTransition, AwsCall, Clean, ContextInfo, Image, LiveEnd, LiveQuery, LogPage,
+    LogQuery, LogSources, LogTag, LogTarget, MetricSpec, Millis, PastDeployment, Service,
     ServiceKey, Task, TaskDefRef, TaskDefinition, Utilisation,
 };
+use crate::model::{ApiError, ApiResult, ErrorKind};
 use crate::timing::now_ms;
 use async_trait::async_trait;
 use aws_credential_types::provider::SharedCredentialsProvider;
@@ -45,8 +47,9 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 use aws_types::SdkConfig;
 use errors::ErrorMapper;
-use errors::Within;
 use futures::{StreamExt, TryStreamExt};
+use gate::CallGate;
+use gate::Within;
 use images::ServiceImages;
 use parse::last_segment;
 use services::RawService;
@@ -92,7 +95,7 @@ pub struct Overrides {
     /// Replaces the credential chain.
     pub credentials: Option<SharedCredentialsProvider>,
     /// The process's API budget; every call asks it first. Default: a budget of its own.
-    pub budget: Arc<crate::workers::budget::Budget>,
+    pub budget: Arc<crate::budget::Budget>,
 }
 
 pub struct AwsFleet {
@@ -102,7 +105,7 @@ pub struct AwsFleet {
     logs: aws_sdk_cloudwatchlogs::Client,
     elb: aws_sdk_elasticloadbalancingv2::Client,
     sts: aws_sdk_sts::Client,
-    errors: ErrorMapper,
+    gate: CallGate,
     profile: String,
     region: String,
     clusters: Vec<String>,
@@ -131,14 +134,14 @@ macro_rules! client {
 impl AwsFleet {
     /// Resolves configuration and credentials sources (no call is made yet: a bad or missing
     /// credential shows up as a `Credentials` error on the first call).
-    pub async fn connect(opts: AwsOptions) -> CloudResult<Self> {
+    pub async fn connect(opts: AwsOptions) -> ApiResult<Self> {
         Self::connect_with(opts, Overrides::default()).await
     }
 
-    pub async fn connect_with(opts: AwsOptions, overrides: Overrides) -> CloudResult<Self> {
+    pub async fn connect_with(opts: AwsOptions, overrides: Overrides) -> ApiResult<Self> {
         let (sdk, credentials) = config::load(&opts, &overrides).await;
         let mut fleet = Self::from_sdk_config(&sdk, opts, &overrides)?;
-        fleet.errors = fleet.errors.with_credentials(credentials.clone());
+        fleet.gate = fleet.gate.with_credentials(credentials.clone());
         fleet.credentials = credentials;
         Ok(fleet)
     }
@@ -148,9 +151,9 @@ impl AwsFleet {
         sdk: &SdkConfig,
         opts: AwsOptions,
         overrides: &Overrides,
-    ) -> CloudResult<Self> {
+    ) -> ApiResult<Self> {
         let Some(region) = sdk.region() else {
-            return Err(CloudError::new(
+            return Err(ApiError::new(
                 ErrorKind::Other,
                 "no AWS region: pass --region, set AWS_REGION, or set a region in the profile",
             ));
@@ -166,7 +169,7 @@ impl AwsFleet {
             logs: logs_client(sdk, overrides),
             elb: client!(aws_sdk_elasticloadbalancingv2, sdk, overrides),
             sts: client!(aws_sdk_sts, sdk, overrides),
-            errors: ErrorMapper::with_budget(explicit_profile, overrides.budget.clone()),
+            gate: CallGate::new(overrides.budget.clone(), ErrorMapper::new(explicit_profile)),
             profile: config::profile_label(&opts),
             region: region.to_string(),
             clusters: opts
@@ -189,11 +192,11 @@ impl AwsFleet {
     }
 
     pub fn errors(&self) -> &ErrorMapper {
-        &self.errors
+        self.gate.errors()
     }
 
     /// The clusters in scope, by name: the configured ones, else every cluster of the region.
-    pub async fn clusters(&self) -> CloudResult<Vec<String>> {
+    pub async fn clusters(&self) -> ApiResult<Vec<String>> {
         if !self.clusters.is_empty() {
             return Ok(self.clusters.clone());
         }
@@ -206,7 +209,7 @@ impl AwsFleet {
                 .max_results(100)
                 .set_next_token(token.take())
                 .send()
-                .within(&self.errors, "ecs:ListClusters")
+                .within(&self.gate, "ecs:ListClusters")
                 .await?;
             names.extend(
                 out.cluster_arns()
@@ -224,16 +227,16 @@ impl AwsFleet {
 
     /// The services of one cluster (by name), complete with native deployments and target
     /// health: what `services()` gives for that cluster.
-    pub async fn services_of(&self, cluster: &str) -> CloudResult<Vec<Service>> {
+    pub async fn services_of(&self, cluster: &str) -> ApiResult<Vec<Service>> {
         let (_, _, rows) = self.cluster_part(last_segment(cluster)).await?;
         Ok(rows)
     }
 
     async fn raw_services(
         &self,
-    ) -> CloudResult<(Vec<RawService>, HashMap<String, Arc<TaskDefInfo>>)> {
+    ) -> ApiResult<(Vec<RawService>, HashMap<String, Arc<TaskDefInfo>>)> {
         let clusters = self.clusters().await?;
-        let raw = services::fetch_all(&self.ecs, &self.errors, &clusters).await?;
+        let raw = services::fetch_all(&self.ecs, &self.gate, &clusters).await?;
         let defs = self.defs_of(&raw).await;
         self.remember_usage(&raw, &defs);
         Ok((raw, defs))
@@ -243,7 +246,7 @@ impl AwsFleet {
         self.taskdefs
             .get_many_lenient(
                 &self.ecs,
-                &self.errors,
+                &self.gate,
                 raw.iter().flat_map(|r| r.task_def_arns()),
             )
             .await
@@ -254,7 +257,7 @@ impl AwsFleet {
         *self.usage.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(usage));
     }
 
-    async fn indexed_part(&self, i: usize, cluster: String) -> (usize, CloudResult<Part>) {
+    async fn indexed_part(&self, i: usize, cluster: String) -> (usize, ApiResult<Part>) {
         (i, self.cluster_part(&cluster).await)
     }
 
@@ -263,12 +266,12 @@ impl AwsFleet {
     async fn cluster_part(
         &self,
         cluster: &str,
-    ) -> CloudResult<(
+    ) -> ApiResult<(
         Vec<RawService>,
         HashMap<String, Arc<TaskDefInfo>>,
         Vec<Service>,
     )> {
-        let raw = services::fetch_cluster(&self.ecs, &self.errors, cluster).await?;
+        let raw = services::fetch_cluster(&self.ecs, &self.gate, cluster).await?;
         let defs = self.defs_of(&raw).await;
         // Cleaned at the edge: what reaches the state never holds an escape or bidi control.
         let rows = self.enrich(&raw, &defs).await.cleaned();
@@ -291,7 +294,7 @@ impl AwsFleet {
             let lb = lb.to_string();
             match self
                 .balancers
-                .groups_behind(&self.elb, &self.errors, &lb)
+                .groups_behind(&self.elb, &self.gate, &lb)
                 .await
             {
                 Ok(groups) => a.spec.behind_load_balancer = groups,
@@ -341,12 +344,12 @@ fn usage_of(raw: &[RawService], defs: &HashMap<String, Arc<TaskDefInfo>>) -> Vec
 
 #[async_trait]
 impl Fleet for AwsFleet {
-    async fn context(&self) -> CloudResult<ContextInfo> {
+    async fn context(&self) -> ApiResult<ContextInfo> {
         let who = self
             .sts
             .get_caller_identity()
             .send()
-            .within(&self.errors, "sts:GetCallerIdentity")
+            .within(&self.gate, "sts:GetCallerIdentity")
             .await?;
         let clusters = self.clusters().await?;
         if let Some(a) = who.account() {
@@ -364,12 +367,12 @@ impl Fleet for AwsFleet {
         .cleaned())
     }
 
-    async fn identity(&self) -> CloudResult<(String, String)> {
+    async fn identity(&self) -> ApiResult<(String, String)> {
         let who = self
             .sts
             .get_caller_identity()
             .send()
-            .within(&self.errors, "sts:GetCallerIdentity")
+            .within(&self.gate, "sts:GetCallerIdentity")
             .await?;
         let account = who.account().unwrap_or_default().to_string();
         Ok((account, self.region.clone()))
@@ -380,18 +383,18 @@ impl Fleet for AwsFleet {
     }
 
     /// The services of the clusters that could be read; an error only when none could.
-    async fn services(&self) -> CloudResult<Vec<Service>> {
+    async fn services(&self) -> ApiResult<Vec<Service>> {
         self.services_listing(&|_, _, _| {}).await?.lenient()
     }
 
-    async fn services_in_parts(&self, part: &PartSink<'_>) -> CloudResult<Vec<Service>> {
+    async fn services_in_parts(&self, part: &PartSink<'_>) -> ApiResult<Vec<Service>> {
         self.services_listing(part).await?.lenient()
     }
 
     /// Cluster by cluster, a few at a time, in the order they finish: `part` gets the rows of
     /// the clusters read so far (in cluster order, without CPU and memory) after each but the
     /// last. A cluster that cannot be read leaves out only its own rows and is named.
-    async fn services_listing(&self, part: &PartSink<'_>) -> CloudResult<Listing<Service>> {
+    async fn services_listing(&self, part: &PartSink<'_>) -> ApiResult<Listing<Service>> {
         let clusters = self.clusters().await?;
         let total = clusters.len();
         let calls: Vec<_> = clusters
@@ -428,15 +431,15 @@ impl Fleet for AwsFleet {
         Listing::or_failure(out, clusters_failed(failed, total))
     }
 
-    async fn tasks(&self, service: Option<&ServiceKey>) -> CloudResult<Vec<Task>> {
+    async fn tasks(&self, service: Option<&ServiceKey>) -> ApiResult<Vec<Task>> {
         if let Some(k) = service {
-            let tasks = tasks::fetch(&self.ecs, &self.errors, &k.cluster, Some(&k.name)).await?;
+            let tasks = tasks::fetch(&self.ecs, &self.gate, &k.cluster, Some(&k.name)).await?;
             return Ok(tasks.cleaned());
         }
         let clusters = self.clusters().await?;
         let calls: Vec<_> = clusters
             .iter()
-            .map(|c| tasks::fetch(&self.ecs, &self.errors, c, None))
+            .map(|c| tasks::fetch(&self.ecs, &self.gate, c, None))
             .collect();
         let per_cluster: Vec<Vec<Task>> = futures::stream::iter(calls)
             .buffered(services::CLUSTER_CONCURRENCY)
@@ -449,8 +452,8 @@ impl Fleet for AwsFleet {
             .cleaned())
     }
 
-    async fn images(&self) -> CloudResult<Vec<Image>> {
-        let mut images = images::fetch(&self.ecr, &self.errors).await?;
+    async fn images(&self) -> ApiResult<Vec<Image>> {
+        let mut images = images::fetch(&self.ecr, &self.gate).await?;
         let known = self.usage.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let usage = match known {
             Some(u) => u,
@@ -470,35 +473,35 @@ impl Fleet for AwsFleet {
             .cleaned())
     }
 
-    async fn utilisation(&self, keys: &[ServiceKey]) -> CloudResult<Vec<Utilisation>> {
+    async fn utilisation(&self, keys: &[ServiceKey]) -> ApiResult<Vec<Utilisation>> {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        metrics::utilisation(&self.cw, &self.errors, keys, now_ms()).await
+        metrics::utilisation(&self.cw, &self.gate, keys, now_ms()).await
     }
 
-    async fn alarms(&self) -> CloudResult<Vec<Alarm>> {
+    async fn alarms(&self) -> ApiResult<Vec<Alarm>> {
         self.alarms_listing().await?.lenient()
     }
 
-    async fn alarms_listing(&self) -> CloudResult<Listing<Alarm>> {
-        let mut listing = alarms::listing(&self.cw, &self.errors).await?;
+    async fn alarms_listing(&self) -> ApiResult<Listing<Alarm>> {
+        let mut listing = alarms::listing(&self.cw, &self.gate).await?;
         listing.items.clean();
         self.add_groups_behind(&mut listing.items).await;
         Ok(listing)
     }
 
-    async fn alb_figures(&self, queries: &[AlbQuery]) -> CloudResult<Vec<AlbFigures>> {
-        alb::figures(&self.cw, &self.elb, &self.errors, &self.balancers, queries).await
+    async fn alb_figures(&self, queries: &[AlbQuery]) -> ApiResult<Vec<AlbFigures>> {
+        alb::figures(&self.cw, &self.elb, &self.gate, &self.balancers, queries).await
     }
 
-    async fn task_definition(&self, td: &TaskDefRef) -> CloudResult<TaskDefinition> {
-        let info = self.taskdefs.by_ref(&self.ecs, &self.errors, td).await?;
+    async fn task_definition(&self, td: &TaskDefRef) -> ApiResult<TaskDefinition> {
+        let info = self.taskdefs.by_ref(&self.ecs, &self.gate, td).await?;
         Ok(info.spec.clone())
     }
 
-    async fn deployment_history(&self, service: &ServiceKey) -> CloudResult<Vec<PastDeployment>> {
-        history::deployments(&self.ecs, &self.errors, service).await
+    async fn deployment_history(&self, service: &ServiceKey) -> ApiResult<Vec<PastDeployment>> {
+        history::deployments(&self.ecs, &self.gate, service).await
     }
 
     async fn metric_points(
@@ -506,28 +509,28 @@ impl Fleet for AwsFleet {
         metric: &MetricSpec,
         from: Millis,
         until: Millis,
-    ) -> CloudResult<Vec<(Millis, f64)>> {
-        alarm_detail::points(&self.cw, &self.errors, metric, from, until).await
+    ) -> ApiResult<Vec<(Millis, f64)>> {
+        alarm_detail::points(&self.cw, &self.gate, metric, from, until).await
     }
 
-    async fn alarm_history(&self, name: &str, since: Millis) -> CloudResult<Vec<AlarmTransition>> {
-        alarm_detail::history(&self.cw, &self.errors, name, since, now_ms()).await
+    async fn alarm_history(&self, name: &str, since: Millis) -> ApiResult<Vec<AlarmTransition>> {
+        alarm_detail::history(&self.cw, &self.gate, name, since, now_ms()).await
     }
 
-    async fn log_sources(&self, target: &LogTarget) -> CloudResult<LogSources> {
-        logs::sources(&self.ecs, &self.errors, &self.taskdefs, target, now_ms()).await
+    async fn log_sources(&self, target: &LogTarget) -> ApiResult<LogSources> {
+        logs::sources(&self.ecs, &self.gate, &self.taskdefs, target, now_ms()).await
     }
 
     async fn log_owners(
         &self,
         target: &LogTarget,
         streams: &[(String, String)],
-    ) -> CloudResult<Vec<Option<LogTag>>> {
-        logs::owners(&self.ecs, &self.errors, target, streams).await
+    ) -> ApiResult<Vec<Option<LogTag>>> {
+        logs::owners(&self.ecs, &self.gate, target, streams).await
     }
 
-    async fn log_page(&self, q: &LogQuery, token: Option<String>) -> CloudResult<LogPage> {
-        logs::page(&self.logs, &self.errors, q, token).await
+    async fn log_page(&self, q: &LogQuery, token: Option<String>) -> ApiResult<LogPage> {
+        logs::page(&self.logs, &self.gate, q, token).await
     }
 
     async fn live_tail(&self, q: &LiveQuery) -> Result<LiveStream, LiveEnd> {
@@ -542,22 +545,22 @@ impl Fleet for AwsFleet {
         let region = self.region.clone();
         livetail::start(
             &self.logs,
-            &self.errors,
+            &self.gate,
             |g| livetail::group_arn(&region, &account, g),
             q,
         )
         .await
     }
 
-    async fn act(&self, service: &ServiceKey, mutation: &Mutation) -> CloudResult<()> {
-        mutations::act(self, service, mutation).await
+    async fn act(&self, service: &ServiceKey, call: &AwsCall) -> ApiResult<()> {
+        mutations::act(self, service, call).await
     }
 
-    async fn ship_audit(&self, group: &str, lines: &[String]) -> CloudResult<()> {
+    async fn ship_audit(&self, group: &str, lines: &[String]) -> ApiResult<()> {
         mutations::ship_audit(self, group, lines).await
     }
 
-    async fn audit_group_exists(&self, group: &str) -> CloudResult<bool> {
+    async fn audit_group_exists(&self, group: &str) -> ApiResult<bool> {
         mutations::audit_group_exists(self, group).await
     }
 
@@ -567,13 +570,13 @@ impl Fleet for AwsFleet {
         from: &crate::model::TaskDefRef,
         repository: &str,
         digest: &str,
-    ) -> CloudResult<crate::model::TaskDefRef> {
+    ) -> ApiResult<crate::model::TaskDefRef> {
         deploy::register(self, from, repository, digest).await
     }
 }
 
 /// One error naming every cluster that could not be read, with why.
-fn clusters_failed(mut failed: Vec<(String, CloudError)>, total: usize) -> Option<CloudError> {
+fn clusters_failed(mut failed: Vec<(String, ApiError)>, total: usize) -> Option<ApiError> {
     if total == 1 {
         // The one cluster: its error as it is.
         return failed.pop().map(|(_, e)| e);
@@ -590,5 +593,5 @@ fn clusters_failed(mut failed: Vec<(String, CloudError)>, total: usize) -> Optio
     } else {
         format!("{} of {total} clusters not read: {what}", failed.len())
     };
-    Some(CloudError::new(kind, message))
+    Some(ApiError::new(kind, message))
 }

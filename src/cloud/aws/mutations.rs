@@ -1,15 +1,14 @@
 //! Mutating calls, made only by the action runner after the user confirmed and the service was
 //! re-read unchanged.
 
-use super::AwsFleet;
-use super::errors::Within;
-use crate::cloud::CloudResult;
-use crate::model::{Mutation, ServiceKey, TaskDefRef};
+use crate::cloud::aws::AwsFleet;
+use crate::cloud::aws::gate::Within;
+use crate::model::{ApiResult, AwsCall, ServiceKey, TaskDefRef};
 use aws_sdk_ecs::types::{DeploymentLifecycleHookAction, StopServiceDeploymentStopType};
 
-pub async fn act(f: &AwsFleet, key: &ServiceKey, m: &Mutation) -> CloudResult<()> {
+pub async fn act(f: &AwsFleet, key: &ServiceKey, m: &AwsCall) -> ApiResult<()> {
     match m {
-        Mutation::ContinueHook {
+        AwsCall::ContinueHook {
             deployment_arn,
             hook_id,
             proceed,
@@ -25,24 +24,24 @@ pub async fn act(f: &AwsFleet, key: &ServiceKey, m: &Mutation) -> CloudResult<()
                 .hook_id(hook_id)
                 .action(action)
                 .send()
-                .within(&f.errors, "ecs:ContinueServiceDeployment")
+                .within(&f.gate, "ecs:ContinueServiceDeployment")
                 .await?;
         }
-        Mutation::StopDeployment { deployment_arn } => {
+        AwsCall::StopDeployment { deployment_arn } => {
             f.ecs
                 .stop_service_deployment()
                 .service_deployment_arn(deployment_arn)
                 .stop_type(StopServiceDeploymentStopType::Rollback)
                 .send()
-                .within(&f.errors, "ecs:StopServiceDeployment")
+                .within(&f.gate, "ecs:StopServiceDeployment")
                 .await?;
         }
-        Mutation::UpdateService {
+        AwsCall::UpdateService {
             task_def,
             desired,
             force,
         } => update_service(f, key, task_def.as_ref(), *desired, *force).await?,
-        Mutation::SetWeights {
+        AwsCall::SetWeights {
             listener_arn,
             rule_arn,
             is_default,
@@ -50,18 +49,18 @@ pub async fn act(f: &AwsFleet, key: &ServiceKey, m: &Mutation) -> CloudResult<()
             to,
         } => {
             let route = (listener_arn.as_str(), rule_arn.as_str(), *is_default);
-            super::routes::set_weights(&f.elb, &f.errors, route, from, to).await?;
+            crate::cloud::aws::routes::set_weights(&f.elb, &f.gate, route, from, to).await?;
         }
-        Mutation::RegisterTaskDefinition {
+        AwsCall::RegisterTaskDefinition {
             from,
             repository,
             digest,
         } => {
-            super::deploy::register(f, from, repository, digest).await?;
+            crate::cloud::aws::deploy::register(f, from, repository, digest).await?;
         }
-        other => {
-            return Err(crate::cloud::CloudError::new(
-                crate::cloud::ErrorKind::Other,
+        other @ AwsCall::UpdateServiceToRegistered { .. } => {
+            return Err(crate::model::ApiError::new(
+                crate::model::ErrorKind::Other,
                 format!("{other} is not a call this backend makes (the runner resolves it first)"),
             ));
         }
@@ -75,7 +74,7 @@ async fn update_service(
     task_def: Option<&TaskDefRef>,
     desired: Option<u32>,
     force: bool,
-) -> CloudResult<()> {
+) -> ApiResult<()> {
     let mut req = f
         .ecs
         .update_service()
@@ -90,7 +89,7 @@ async fn update_service(
     if force {
         req = req.force_new_deployment(true);
     }
-    req.send().within(&f.errors, "ecs:UpdateService").await?;
+    req.send().within(&f.gate, "ecs:UpdateService").await?;
     Ok(())
 }
 
@@ -98,8 +97,8 @@ async fn update_service(
 pub const AUDIT_STREAM: &str = "deckwatch-audit";
 
 /// Appends audit records to `group` (created by the team; the stream is created on first use).
-pub async fn ship_audit(f: &AwsFleet, group: &str, lines: &[String]) -> CloudResult<()> {
-    f.errors.acquire("logs:CreateLogStream").await;
+pub async fn ship_audit(f: &AwsFleet, group: &str, lines: &[String]) -> ApiResult<()> {
+    f.gate.acquire("logs:CreateLogStream").await;
     let created = f
         .logs
         .create_log_stream()
@@ -112,7 +111,7 @@ pub async fn ship_audit(f: &AwsFleet, group: &str, lines: &[String]) -> CloudRes
             .as_service_error()
             .is_some_and(|s| s.is_resource_already_exists_exception());
         if !exists {
-            return Err(f.errors.map("logs:CreateLogStream", e));
+            return Err(f.gate.fail("logs:CreateLogStream", e));
         }
     }
     let now = chrono::Utc::now().timestamp_millis();
@@ -124,7 +123,7 @@ pub async fn ship_audit(f: &AwsFleet, group: &str, lines: &[String]) -> CloudRes
     });
     let events: Result<Vec<_>, _> = events.collect();
     let events = events.map_err(|e| {
-        crate::cloud::CloudError::new(crate::cloud::ErrorKind::Other, format!("audit record: {e}"))
+        crate::model::ApiError::new(crate::model::ErrorKind::Other, format!("audit record: {e}"))
     })?;
     f.logs
         .put_log_events()
@@ -132,14 +131,14 @@ pub async fn ship_audit(f: &AwsFleet, group: &str, lines: &[String]) -> CloudRes
         .log_stream_name(AUDIT_STREAM)
         .set_log_events(Some(events))
         .send()
-        .within(&f.errors, "logs:PutLogEvents")
+        .within(&f.gate, "logs:PutLogEvents")
         .await?;
     Ok(())
 }
 
 /// Whether the audit group exists: DescribeLogGroups by its name as prefix (a read; needs
 /// `logs:DescribeLogGroups`).
-pub async fn audit_group_exists(f: &AwsFleet, group: &str) -> CloudResult<bool> {
+pub async fn audit_group_exists(f: &AwsFleet, group: &str) -> ApiResult<bool> {
     let mut token: Option<String> = None;
     // A few pages at most: the prefix is the whole name, so only longer names share it.
     for _ in 0..5 {
@@ -149,7 +148,7 @@ pub async fn audit_group_exists(f: &AwsFleet, group: &str) -> CloudResult<bool> 
             .log_group_name_prefix(group)
             .set_next_token(token.take())
             .send()
-            .within(&f.errors, "logs:DescribeLogGroups")
+            .within(&f.gate, "logs:DescribeLogGroups")
             .await?;
         if out
             .log_groups()

@@ -3,12 +3,11 @@
 //! the task definition and images of the revisions taking part, mapped into
 //! `model::NativeDeployment`. Services on the ROLLING strategy never come here.
 
-use super::errors::{ErrorMapper, Within};
-use super::parse::{image_tag, millis, opt_millis, task_def_ref};
-use super::services::strategy_of;
-use crate::cloud::CloudResult;
+use crate::cloud::aws::gate::{CallGate, Within};
+use crate::cloud::aws::parse::{image_tag, millis, opt_millis, task_def_ref};
+use crate::cloud::aws::services::strategy_of;
 use crate::model::{
-    HookStatus, LifecycleHook, LifecycleStage, Millis, NativeDeployment, NativeStatus,
+    ApiResult, HookStatus, LifecycleHook, LifecycleStage, Millis, NativeDeployment, NativeStatus,
     ServiceRevision, Strategy, TimeoutAction,
 };
 use aws_sdk_ecs::types::{
@@ -39,21 +38,21 @@ pub struct NativeTarget {
 /// The current native deployment of each target, in order; `None` for a service without one.
 pub async fn native_deployments(
     ecs: &aws_sdk_ecs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     targets: &[NativeTarget],
-) -> CloudResult<Vec<Option<NativeDeployment>>> {
+) -> ApiResult<Vec<Option<NativeDeployment>>> {
     // 1. The deployment ARN of each target.
     let lookups: Vec<_> = targets
         .iter()
-        .map(|t| deployment_arn(ecs, errors, t))
+        .map(|t| deployment_arn(ecs, gate, t))
         .collect();
     let arns: Vec<Option<String>> = futures::stream::iter(lookups)
         .buffered(CONCURRENCY)
         .try_collect()
         .await?;
     // 2. The deployments, and 3. the revisions they move between.
-    let deployments = describe_deployments(ecs, errors, &arns).await?;
-    let revisions = describe_revisions(ecs, errors, &deployments).await?;
+    let deployments = describe_deployments(ecs, gate, &arns).await?;
+    let revisions = describe_revisions(ecs, gate, &deployments).await?;
     Ok(targets
         .iter()
         .zip(arns)
@@ -67,9 +66,9 @@ pub async fn native_deployments(
 /// The deployments of `arns` by ARN, 20 a call.
 async fn describe_deployments(
     ecs: &aws_sdk_ecs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     arns: &[Option<String>],
-) -> CloudResult<HashMap<String, ServiceDeployment>> {
+) -> ApiResult<HashMap<String, ServiceDeployment>> {
     let mut wanted: Vec<String> = arns.iter().flatten().cloned().collect();
     wanted.sort();
     wanted.dedup();
@@ -79,7 +78,7 @@ async fn describe_deployments(
             .describe_service_deployments()
             .set_service_deployment_arns(Some(chunk.to_vec()))
             .send()
-            .within(errors, "ecs:DescribeServiceDeployments")
+            .within(gate, "ecs:DescribeServiceDeployments")
             .await?;
         for f in out.failures() {
             tracing::warn!(
@@ -100,9 +99,9 @@ async fn describe_deployments(
 /// The target and source revisions of `deployments` by ARN, 20 a call.
 async fn describe_revisions(
     ecs: &aws_sdk_ecs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     deployments: &HashMap<String, ServiceDeployment>,
-) -> CloudResult<HashMap<String, SdkRevision>> {
+) -> ApiResult<HashMap<String, SdkRevision>> {
     let mut revision_arns: Vec<String> = deployments
         .values()
         .flat_map(|d| {
@@ -120,7 +119,7 @@ async fn describe_revisions(
             .describe_service_revisions()
             .set_service_revision_arns(Some(chunk.to_vec()))
             .send()
-            .within(errors, "ecs:DescribeServiceRevisions")
+            .within(gate, "ecs:DescribeServiceRevisions")
             .await?;
         for r in out.service_revisions() {
             if let Some(arn) = r.service_revision_arn() {
@@ -133,27 +132,27 @@ async fn describe_revisions(
 
 async fn deployment_arn(
     ecs: &aws_sdk_ecs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     t: &NativeTarget,
-) -> CloudResult<Option<String>> {
+) -> ApiResult<Option<String>> {
     match &t.current_deployment {
         Some(arn) if !arn.is_empty() => Ok(Some(arn.clone())),
-        _ => newest_deployment(ecs, errors, t).await,
+        _ => newest_deployment(ecs, gate, t).await,
     }
 }
 
 /// The newest deployment of a service, from the first page of `list_service_deployments`.
 async fn newest_deployment(
     ecs: &aws_sdk_ecs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     t: &NativeTarget,
-) -> CloudResult<Option<String>> {
+) -> ApiResult<Option<String>> {
     let out = ecs
         .list_service_deployments()
         .cluster(&t.cluster)
         .service(&t.service_arn)
         .send()
-        .within(errors, "ecs:ListServiceDeployments")
+        .within(gate, "ecs:ListServiceDeployments")
         .await?;
     Ok(out
         .service_deployments()

@@ -2,8 +2,8 @@
 //! of traffic. Read for paired services only (DescribeTargetGroups → DescribeListeners →
 //! DescribeRules), and changed by ModifyRule or, for a default rule, ModifyListener.
 
-use super::errors::{ErrorMapper, Within};
-use crate::cloud::{CloudError, CloudResult, ErrorKind};
+use crate::cloud::aws::gate::{CallGate, Within};
+use crate::model::{ApiError, ApiResult, ErrorKind};
 use crate::model::{WeightedRoute, weights_text};
 use aws_sdk_elasticloadbalancingv2::Client;
 use aws_sdk_elasticloadbalancingv2::types::{
@@ -17,16 +17,16 @@ const TG_BATCH: usize = 20;
 /// group, found through the load balancers those target groups are attached to.
 pub async fn fetch(
     elb: &Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     target_groups: &[String],
-) -> CloudResult<Vec<WeightedRoute>> {
+) -> ApiResult<Vec<WeightedRoute>> {
     let mut balancers = Vec::new();
     for chunk in target_groups.chunks(TG_BATCH) {
         let out = elb
             .describe_target_groups()
             .set_target_group_arns(Some(chunk.to_vec()))
             .send()
-            .within(errors, "elasticloadbalancing:DescribeTargetGroups")
+            .within(gate, "elasticloadbalancing:DescribeTargetGroups")
             .await?;
         for tg in out.target_groups() {
             balancers.extend(tg.load_balancer_arns().iter().cloned());
@@ -36,8 +36,8 @@ pub async fn fetch(
     balancers.dedup();
     let mut routes = Vec::new();
     for lb in &balancers {
-        for listener in listeners(elb, errors, lb).await? {
-            for rule in rules(elb, errors, &listener).await? {
+        for listener in listeners(elb, gate, lb).await? {
+            for rule in rules(elb, gate, &listener).await? {
                 if let Some(route) = weighted(&listener, &rule)
                     && route
                         .weights
@@ -52,7 +52,7 @@ pub async fn fetch(
     Ok(routes)
 }
 
-async fn listeners(elb: &Client, errors: &ErrorMapper, lb: &str) -> CloudResult<Vec<String>> {
+async fn listeners(elb: &Client, gate: &CallGate, lb: &str) -> ApiResult<Vec<String>> {
     let mut out = Vec::new();
     let mut marker = None;
     loop {
@@ -61,7 +61,7 @@ async fn listeners(elb: &Client, errors: &ErrorMapper, lb: &str) -> CloudResult<
             .load_balancer_arn(lb)
             .set_marker(marker.take())
             .send()
-            .within(errors, "elasticloadbalancing:DescribeListeners")
+            .within(gate, "elasticloadbalancing:DescribeListeners")
             .await?;
         out.extend(
             page.listeners()
@@ -75,7 +75,7 @@ async fn listeners(elb: &Client, errors: &ErrorMapper, lb: &str) -> CloudResult<
     }
 }
 
-async fn rules(elb: &Client, errors: &ErrorMapper, listener: &str) -> CloudResult<Vec<Rule>> {
+async fn rules(elb: &Client, gate: &CallGate, listener: &str) -> ApiResult<Vec<Rule>> {
     let mut out = Vec::new();
     let mut marker = None;
     loop {
@@ -84,7 +84,7 @@ async fn rules(elb: &Client, errors: &ErrorMapper, listener: &str) -> CloudResul
             .listener_arn(listener)
             .set_marker(marker.take())
             .send()
-            .within(errors, "elasticloadbalancing:DescribeRules")
+            .within(gate, "elasticloadbalancing:DescribeRules")
             .await?;
         out.extend(page.rules().iter().cloned());
         match page.next_marker() {
@@ -122,8 +122,8 @@ fn weighted(listener: &str, rule: &Rule) -> Option<WeightedRoute> {
     })
 }
 
-fn refused(msg: String) -> CloudError {
-    CloudError::new(ErrorKind::Other, msg)
+fn refused(msg: String) -> ApiError {
+    ApiError::new(ErrorKind::Other, msg)
 }
 
 /// `a` with `to` as its weights if it is the forward action; any other action as it is.
@@ -160,17 +160,17 @@ fn reweighted(a: &Action, to: &[(String, u32)]) -> Action {
 /// ModifyRule and ModifyListener replace the whole action list.
 pub async fn set_weights(
     elb: &Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     route: (&str, &str, bool),
     from: &[(String, u32)],
     to: &[(String, u32)],
-) -> CloudResult<()> {
+) -> ApiResult<()> {
     let (listener_arn, rule_arn, is_default) = route;
     let out = elb
         .describe_rules()
         .rule_arns(rule_arn)
         .send()
-        .within(errors, "elasticloadbalancing:DescribeRules")
+        .within(gate, "elasticloadbalancing:DescribeRules")
         .await?;
     let rule = out
         .rules()
@@ -190,14 +190,14 @@ pub async fn set_weights(
             .listener_arn(listener_arn)
             .set_default_actions(Some(actions))
             .send()
-            .within(errors, "elasticloadbalancing:ModifyListener")
+            .within(gate, "elasticloadbalancing:ModifyListener")
             .await?;
     } else {
         elb.modify_rule()
             .rule_arn(rule_arn)
             .set_actions(Some(actions))
             .send()
-            .within(errors, "elasticloadbalancing:ModifyRule")
+            .within(gate, "elasticloadbalancing:ModifyRule")
             .await?;
     }
     Ok(())

@@ -1,13 +1,12 @@
 //! ECS services: `list_services` in pages of 100, `describe_services` in batches of 10, mapped
 //! into `model::Service` with their deployments, circuit breaker and recent events.
 
-use super::errors::{ErrorMapper, Within};
-use super::parse::{image_tag, last_segment, millis, task_def_ref};
-use super::taskdefs::TaskDefInfo;
-use crate::cloud::CloudResult;
+use crate::cloud::aws::gate::{CallGate, Within};
+use crate::cloud::aws::parse::{image_tag, last_segment, millis, task_def_ref};
+use crate::cloud::aws::taskdefs::TaskDefInfo;
 use crate::model::text::clean;
 use crate::model::{
-    CircuitBreaker, Deployment, DeploymentStatus, RolloutState, Service, ServiceEvent,
+    ApiResult, CircuitBreaker, Deployment, DeploymentStatus, RolloutState, Service, ServiceEvent,
     ServiceStatus, Strategy,
 };
 use aws_sdk_ecs::types::{DeploymentStrategy, ServiceField};
@@ -87,9 +86,9 @@ pub fn strategy_of(s: Option<&DeploymentStrategy>) -> Strategy {
 /// Every service ARN of one cluster, all pages.
 pub async fn list_arns(
     ecs: &aws_sdk_ecs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     cluster: &str,
-) -> CloudResult<Vec<String>> {
+) -> ApiResult<Vec<String>> {
     let mut arns = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -99,7 +98,7 @@ pub async fn list_arns(
             .max_results(LIST_PAGE)
             .set_next_token(token.take())
             .send()
-            .within(errors, "ecs:ListServices")
+            .within(gate, "ecs:ListServices")
             .await?;
         arns.extend(out.service_arns().iter().cloned());
         match out.next_token() {
@@ -113,29 +112,29 @@ pub async fn list_arns(
 /// Describes services (ARNs or names) of one cluster, 10 per call, keeping their order.
 pub async fn describe(
     ecs: &aws_sdk_ecs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     cluster: &str,
     services: &[String],
-) -> CloudResult<Vec<aws_sdk_ecs::types::Service>> {
-    super::batch::in_batches(services, DESCRIBE_BATCH, CONCURRENCY, |chunk| {
-        describe_batch(ecs, errors, cluster, chunk)
+) -> ApiResult<Vec<aws_sdk_ecs::types::Service>> {
+    crate::cloud::aws::batch::in_batches(services, DESCRIBE_BATCH, CONCURRENCY, |chunk| {
+        describe_batch(ecs, gate, cluster, chunk)
     })
     .await
 }
 
 async fn describe_batch(
     ecs: &aws_sdk_ecs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     cluster: &str,
     chunk: Vec<String>,
-) -> CloudResult<Vec<aws_sdk_ecs::types::Service>> {
+) -> ApiResult<Vec<aws_sdk_ecs::types::Service>> {
     let out = ecs
         .describe_services()
         .cluster(cluster)
         .set_services(Some(chunk))
         .include(ServiceField::Tags)
         .send()
-        .within(errors, "ecs:DescribeServices")
+        .within(gate, "ecs:DescribeServices")
         .await?;
     for f in out.failures() {
         tracing::warn!(
@@ -151,12 +150,12 @@ async fn describe_batch(
 /// Every service of the given clusters (by name), described, in cluster then list order.
 pub async fn fetch_all(
     ecs: &aws_sdk_ecs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     clusters: &[String],
-) -> CloudResult<Vec<RawService>> {
+) -> ApiResult<Vec<RawService>> {
     let calls: Vec<_> = clusters
         .iter()
-        .map(|c| fetch_cluster(ecs, errors, c))
+        .map(|c| fetch_cluster(ecs, gate, c))
         .collect();
     let per_cluster: Vec<Vec<RawService>> = futures::stream::iter(calls)
         .buffered(CLUSTER_CONCURRENCY)
@@ -168,11 +167,11 @@ pub async fn fetch_all(
 /// Every service of one cluster (by name), described, in list order.
 pub async fn fetch_cluster(
     ecs: &aws_sdk_ecs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     cluster: &str,
-) -> CloudResult<Vec<RawService>> {
-    let arns = list_arns(ecs, errors, cluster).await?;
-    let described = describe(ecs, errors, cluster, &arns).await?;
+) -> ApiResult<Vec<RawService>> {
+    let arns = list_arns(ecs, gate, cluster).await?;
+    let described = describe(ecs, gate, cluster, &arns).await?;
     Ok(described
         .into_iter()
         .map(|svc| RawService {
@@ -419,7 +418,7 @@ mod tests {
         let info = TaskDefInfo {
             arn: TD.into(),
             task_def: task_def_ref(TD),
-            containers: vec![super::super::taskdefs::ContainerInfo {
+            containers: vec![crate::cloud::aws::taskdefs::ContainerInfo {
                 name: "app".into(),
                 image: "1.dkr.ecr.us-east-1.amazonaws.com/web:v7".into(),
                 awslogs: None,

@@ -1,9 +1,8 @@
 //! Target health of the services' load-balancer target groups: elbv2 `describe_target_health`,
 //! once per distinct target group, a few at a time.
 
-use super::errors::{ErrorMapper, Within};
-use crate::cloud::CloudResult;
-use crate::model::TargetGroupHealth;
+use crate::cloud::aws::gate::{CallGate, Within};
+use crate::model::{ApiResult, TargetGroupHealth};
 use aws_sdk_elasticloadbalancingv2::types::{TargetHealthDescription, TargetHealthStateEnum};
 use futures::StreamExt;
 use std::collections::HashMap;
@@ -18,14 +17,14 @@ pub const REASONS_KEPT: usize = 3;
 /// caller can tell "no data" from "nothing to show".
 pub async fn fetch(
     elb: &aws_sdk_elasticloadbalancingv2::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     arns: &[String],
 ) -> (
     HashMap<String, TargetGroupHealth>,
-    Option<crate::cloud::CloudError>,
+    Option<crate::model::ApiError>,
 ) {
-    let calls: Vec<_> = arns.iter().map(|arn| one(elb, errors, arn)).collect();
-    let results: Vec<(String, CloudResult<TargetGroupHealth>)> = futures::stream::iter(calls)
+    let calls: Vec<_> = arns.iter().map(|arn| one(elb, gate, arn)).collect();
+    let results: Vec<(String, ApiResult<TargetGroupHealth>)> = futures::stream::iter(calls)
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
@@ -48,14 +47,14 @@ pub async fn fetch(
 
 async fn one(
     elb: &aws_sdk_elasticloadbalancingv2::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     arn: &str,
-) -> (String, CloudResult<TargetGroupHealth>) {
+) -> (String, ApiResult<TargetGroupHealth>) {
     let r = elb
         .describe_target_health()
         .target_group_arn(arn)
         .send()
-        .within(errors, "elasticloadbalancing:DescribeTargetHealth")
+        .within(gate, "elasticloadbalancing:DescribeTargetHealth")
         .await
         .map(|out| summarise(arn, out.target_health_descriptions()));
     (arn.to_string(), r)

@@ -2,7 +2,7 @@
 //! per container its image, environment, secrets (by ARN), command, ports, health check and
 //! log configuration, and the task's cpu and memory.
 
-use super::parse::task_def_ref;
+use crate::cloud::aws::parse::task_def_ref;
 use crate::model::taskdef::{ContainerDef, HealthCheck, LogConfig, PortMapping, TaskDefinition};
 use crate::model::text::clean;
 use aws_sdk_ecs::types::{ContainerDefinition, Secret};

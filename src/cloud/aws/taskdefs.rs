@@ -1,10 +1,9 @@
 //! Task definitions, described once per ARN and kept forever: a task definition ARN names one
 //! immutable revision, so its containers, images and log settings never change.
 
-use super::errors::{ErrorMapper, Within};
-use super::parse::task_def_ref;
-use crate::cloud::CloudResult;
-use crate::model::{TaskDefRef, TaskDefinition};
+use crate::cloud::aws::gate::{CallGate, Within};
+use crate::cloud::aws::parse::task_def_ref;
+use crate::model::{ApiResult, TaskDefRef, TaskDefinition};
 use futures::StreamExt;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -59,7 +58,7 @@ impl TaskDefInfo {
                 }),
             })
             .collect();
-        let spec = super::taskdef_spec::spec_of(arn, td);
+        let spec = crate::cloud::aws::taskdef_spec::spec_of(arn, td);
         let arn = td.task_definition_arn().unwrap_or(arn);
         Self {
             arn: arn.to_string(),
@@ -94,9 +93,9 @@ impl TaskDefCache {
     pub async fn by_ref(
         &self,
         ecs: &aws_sdk_ecs::Client,
-        errors: &ErrorMapper,
+        gate: &CallGate,
         td: &TaskDefRef,
-    ) -> CloudResult<Arc<TaskDefInfo>> {
+    ) -> ApiResult<Arc<TaskDefInfo>> {
         let hit = {
             let slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
             slots
@@ -107,7 +106,7 @@ impl TaskDefCache {
         };
         match hit {
             Some(info) => Ok(info),
-            None => self.get(ecs, errors, &td.to_string()).await,
+            None => self.get(ecs, gate, &td.to_string()).await,
         }
     }
 
@@ -120,16 +119,16 @@ impl TaskDefCache {
     pub async fn get(
         &self,
         ecs: &aws_sdk_ecs::Client,
-        errors: &ErrorMapper,
+        gate: &CallGate,
         arn: &str,
-    ) -> CloudResult<Arc<TaskDefInfo>> {
+    ) -> ApiResult<Arc<TaskDefInfo>> {
         let slot = self.slot(arn);
         slot.get_or_try_init(|| async {
             let out = ecs
                 .describe_task_definition()
                 .task_definition(arn)
                 .send()
-                .within(errors, "ecs:DescribeTaskDefinition")
+                .within(gate, "ecs:DescribeTaskDefinition")
                 .await?;
             let info = match out.task_definition() {
                 Some(td) => TaskDefInfo::from_sdk(arn, td),
@@ -154,17 +153,17 @@ impl TaskDefCache {
     pub async fn get_many<'a>(
         &self,
         ecs: &aws_sdk_ecs::Client,
-        errors: &ErrorMapper,
+        gate: &CallGate,
         arns: impl IntoIterator<Item = &'a str>,
-    ) -> CloudResult<HashMap<String, Arc<TaskDefInfo>>> {
+    ) -> ApiResult<HashMap<String, Arc<TaskDefInfo>>> {
         let mut unique: Vec<&str> = arns.into_iter().filter(|a| !a.is_empty()).collect();
         unique.sort_unstable();
         unique.dedup();
         let calls: Vec<_> = unique
             .into_iter()
-            .map(|arn| self.get_pair(ecs, errors, arn.to_string()))
+            .map(|arn| self.get_pair(ecs, gate, arn.to_string()))
             .collect();
-        let pairs: Vec<(String, CloudResult<Arc<TaskDefInfo>>)> = futures::stream::iter(calls)
+        let pairs: Vec<(String, ApiResult<Arc<TaskDefInfo>>)> = futures::stream::iter(calls)
             .buffer_unordered(CONCURRENCY)
             .collect()
             .await;
@@ -177,10 +176,10 @@ impl TaskDefCache {
     async fn get_pair(
         &self,
         ecs: &aws_sdk_ecs::Client,
-        errors: &ErrorMapper,
+        gate: &CallGate,
         arn: String,
-    ) -> (String, CloudResult<Arc<TaskDefInfo>>) {
-        let r = self.get(ecs, errors, &arn).await;
+    ) -> (String, ApiResult<Arc<TaskDefInfo>>) {
+        let r = self.get(ecs, gate, &arn).await;
         (arn, r)
     }
 
@@ -189,7 +188,7 @@ impl TaskDefCache {
     pub async fn get_many_lenient<'a>(
         &self,
         ecs: &aws_sdk_ecs::Client,
-        errors: &ErrorMapper,
+        gate: &CallGate,
         arns: impl IntoIterator<Item = &'a str>,
     ) -> HashMap<String, Arc<TaskDefInfo>> {
         let mut unique: Vec<&str> = arns.into_iter().filter(|a| !a.is_empty()).collect();
@@ -197,9 +196,9 @@ impl TaskDefCache {
         unique.dedup();
         let calls: Vec<_> = unique
             .into_iter()
-            .map(|arn| self.get_pair(ecs, errors, arn.to_string()))
+            .map(|arn| self.get_pair(ecs, gate, arn.to_string()))
             .collect();
-        let pairs: Vec<(String, CloudResult<Arc<TaskDefInfo>>)> = futures::stream::iter(calls)
+        let pairs: Vec<(String, ApiResult<Arc<TaskDefInfo>>)> = futures::stream::iter(calls)
             .buffer_unordered(CONCURRENCY)
             .collect()
             .await;
@@ -228,9 +227,9 @@ impl PreviousRevisions {
     pub async fn lookup(
         &self,
         ecs: &aws_sdk_ecs::Client,
-        errors: &ErrorMapper,
+        gate: &CallGate,
         current: &TaskDefRef,
-    ) -> CloudResult<Option<TaskDefRef>> {
+    ) -> ApiResult<Option<TaskDefRef>> {
         if let Some(hit) = self
             .known
             .lock()
@@ -250,7 +249,7 @@ impl PreviousRevisions {
                 .max_results(100)
                 .set_next_token(token.take())
                 .send()
-                .within(errors, "ecs:ListTaskDefinitions")
+                .within(gate, "ecs:ListTaskDefinitions")
                 .await?;
             // The prefix also matches longer family names; keep this family only.
             for td in out.task_definition_arns().iter().map(|a| task_def_ref(a)) {

@@ -1,10 +1,9 @@
 //! ECS tasks: `list_tasks` (pages of 100) for RUNNING and then STOPPED, `describe_tasks` in
 //! batches of 100, mapped into `model::Task`.
 
-use super::errors::{ErrorMapper, Within};
-use super::parse::{last_segment, opt_millis, service_of_group, task_def_ref};
-use crate::cloud::CloudResult;
-use crate::model::{Health, Task, TaskStatus};
+use crate::cloud::aws::gate::{CallGate, Within};
+use crate::cloud::aws::parse::{last_segment, opt_millis, service_of_group, task_def_ref};
+use crate::model::{ApiResult, Health, Task, TaskStatus};
 use aws_sdk_ecs::types::DesiredStatus;
 
 /// `describe_tasks` takes at most 100 tasks; `list_tasks` returns at most 100 a page.
@@ -15,11 +14,11 @@ const CONCURRENCY: usize = 4;
 /// Task ARNs of a cluster (of one service when `service` is given) with this desired status.
 pub async fn list_arns(
     ecs: &aws_sdk_ecs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     cluster: &str,
     service: Option<&str>,
     status: DesiredStatus,
-) -> CloudResult<Vec<String>> {
+) -> ApiResult<Vec<String>> {
     let mut arns = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -31,7 +30,7 @@ pub async fn list_arns(
             .max_results(LIST_PAGE)
             .set_next_token(token.take())
             .send()
-            .within(errors, "ecs:ListTasks")
+            .within(gate, "ecs:ListTasks")
             .await?;
         arns.extend(out.task_arns().iter().cloned());
         match out.next_token() {
@@ -45,12 +44,12 @@ pub async fn list_arns(
 /// Running tasks first, then the recently stopped ones ECS still reports.
 pub async fn list_running_and_stopped(
     ecs: &aws_sdk_ecs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     cluster: &str,
     service: Option<&str>,
-) -> CloudResult<Vec<String>> {
-    let mut arns = list_arns(ecs, errors, cluster, service, DesiredStatus::Running).await?;
-    for arn in list_arns(ecs, errors, cluster, service, DesiredStatus::Stopped).await? {
+) -> ApiResult<Vec<String>> {
+    let mut arns = list_arns(ecs, gate, cluster, service, DesiredStatus::Running).await?;
+    for arn in list_arns(ecs, gate, cluster, service, DesiredStatus::Stopped).await? {
         if !arns.contains(&arn) {
             arns.push(arn);
         }
@@ -61,28 +60,28 @@ pub async fn list_running_and_stopped(
 /// Describes tasks of one cluster, 100 per call, keeping their order.
 pub async fn describe(
     ecs: &aws_sdk_ecs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     cluster: &str,
     arns: &[String],
-) -> CloudResult<Vec<aws_sdk_ecs::types::Task>> {
-    super::batch::in_batches(arns, DESCRIBE_BATCH, CONCURRENCY, |chunk| {
-        describe_batch(ecs, errors, cluster, chunk)
+) -> ApiResult<Vec<aws_sdk_ecs::types::Task>> {
+    crate::cloud::aws::batch::in_batches(arns, DESCRIBE_BATCH, CONCURRENCY, |chunk| {
+        describe_batch(ecs, gate, cluster, chunk)
     })
     .await
 }
 
 async fn describe_batch(
     ecs: &aws_sdk_ecs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     cluster: &str,
     chunk: Vec<String>,
-) -> CloudResult<Vec<aws_sdk_ecs::types::Task>> {
+) -> ApiResult<Vec<aws_sdk_ecs::types::Task>> {
     let out = ecs
         .describe_tasks()
         .cluster(cluster)
         .set_tasks(Some(chunk))
         .send()
-        .within(errors, "ecs:DescribeTasks")
+        .within(gate, "ecs:DescribeTasks")
         .await?;
     for f in out.failures() {
         tracing::warn!(
@@ -137,12 +136,12 @@ pub fn map_task(cluster: &str, t: &aws_sdk_ecs::types::Task) -> Task {
 /// (tasks not started by a service are left out then).
 pub async fn fetch(
     ecs: &aws_sdk_ecs::Client,
-    errors: &ErrorMapper,
+    gate: &CallGate,
     cluster: &str,
     service: Option<&str>,
-) -> CloudResult<Vec<Task>> {
-    let arns = list_running_and_stopped(ecs, errors, cluster, service).await?;
-    let described = describe(ecs, errors, cluster, &arns).await?;
+) -> ApiResult<Vec<Task>> {
+    let arns = list_running_and_stopped(ecs, gate, cluster, service).await?;
+    let described = describe(ecs, gate, cluster, &arns).await?;
     let mut tasks: Vec<Task> = described
         .iter()
         .filter(|t| match service {

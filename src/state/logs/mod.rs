@@ -2,13 +2,13 @@
 //! the pane looks at the lines (the filter and its matches, the selected line, wrap, time).
 
 pub mod buffer;
+pub(crate) mod commands;
 pub mod range;
 pub mod search;
 
 pub use buffer::{LogBuffer, LogRef};
 
-use crate::cloud::CloudError;
-use crate::model::{LogChunk, LogTarget, Millis, Service, ServiceKey};
+use crate::model::{ApiError, LogChunk, LogTarget, Millis, Service, ServiceKey};
 use search::Search;
 
 /// Where a follow starts reading.
@@ -131,7 +131,7 @@ pub struct LogView {
     /// The last line on screen, when not following.
     pub bottom: u64,
     pub fetched_at: Option<Millis>,
-    pub error: Option<CloudError>,
+    pub error: Option<ApiError>,
     pub status: TailStatus,
     pub backlog: Option<Backlog>,
     /// The revisions the rollout view's box shows: every source and target revision seen

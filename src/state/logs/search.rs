@@ -3,8 +3,8 @@
 //! as they arrive; a keystroke that only narrows the filter rechecks the previous matches, not
 //! the whole buffer.
 
-use super::buffer::LogBuffer;
-use crate::state::filter::Filter;
+use crate::state::logs::buffer::LogBuffer;
+use crate::state::table::filter::Filter;
 use std::collections::VecDeque;
 
 /// A lower-case term, searched for without allocating (ASCII) from its rarest byte.

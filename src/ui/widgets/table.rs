@@ -1,10 +1,10 @@
 //! A table that builds only the rows that fit: with 10k items a frame costs what a screenful
 //! costs. Its columns share the width by priority and content (`columns::fit`).
 
-use super::columns::{self, Column};
 use crate::state::ListArea;
 use crate::state::table::Sort;
 use crate::theme::Theme;
+use crate::ui::widgets::columns::{self, Column};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};

@@ -1,12 +1,11 @@
 //! A follow's backlog: the last few minutes, or what `:since` / `:range` asked for, read page by
 //! page from every group in turn, with progress on the pane and `Esc` to stop.
 
-use super::{Flow, RECENT_MS, Tail, label, progress};
-use crate::cloud::{CloudError, ErrorKind};
-use crate::model::LogQuery;
+use crate::model::{ApiError, ErrorKind, LogQuery};
 use crate::state::logs::{BacklogEnd, LogStart};
 use crate::state::{Msg, Watch};
 use crate::timing::now_ms;
+use crate::workers::logtail::{Flow, RECENT_MS, Tail, label, progress};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
@@ -27,7 +26,7 @@ impl Tail {
                 "no awslogs log group with a stream prefix in {}'s task definitions",
                 self.follow.target
             );
-            self.fail(CloudError::new(ErrorKind::Other, why)).await;
+            self.fail(ApiError::new(ErrorKind::Other, why)).await;
         }
         let label = label(self.follow.start);
         let since = Instant::now();

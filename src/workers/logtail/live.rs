@@ -1,15 +1,15 @@
 //! Following through Live Tail: one session at a time, replaced before the three-hour limit
 //! (the two overlap for a few seconds), and how a session's end decides what comes next.
 
-use super::{
-    Flow, LIVE_RETRY, OVERLAP, RECONNECT_FIRST, RECONNECT_MAX, ROTATE_AFTER, SOURCES_EVERY, Tail,
-    next_of,
-};
 use crate::cloud::LiveStream;
 use crate::model::{LiveEnd, LiveUpdate};
 use crate::state::Watch;
 use crate::state::logs::TailMode;
 use crate::timing::now_ms;
+use crate::workers::logtail::{
+    Flow, LIVE_RETRY, OVERLAP, RECONNECT_FIRST, RECONNECT_MAX, ROTATE_AFTER, SOURCES_EVERY, Tail,
+    next_of,
+};
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::time::{Instant, sleep_until};

@@ -17,9 +17,11 @@
 mod attribute;
 mod seen;
 
-use crate::cloud::{CloudError, Fleet, LiveStream};
+use crate::cloud::{Fleet, LiveStream};
+
 use crate::model::{
-    GroupSpec, LiveEnd, LiveQuery, LiveUpdate, LogChunk, LogQuery, LogTag, Millis, RawEvent,
+    ApiError, GroupSpec, LiveEnd, LiveQuery, LiveUpdate, LogChunk, LogQuery, LogTag, Millis,
+    RawEvent,
 };
 use crate::state::logs::{Backlog, BacklogEnd, LogFollow, LogStart, TailMode, TailStatus};
 use crate::state::{Msg, Pane, Watch};
@@ -93,8 +95,8 @@ pub async fn run(
             Some(t) if t.follow.generation == follow.generation => t.resumed(follow),
             _ => Tail::new(fleet.clone(), tx.clone(), follow, cfg),
         };
-        let flow = crate::workers::budget::with_priority(
-            crate::workers::budget::Priority::Visible,
+        let flow = crate::budget::with_priority(
+            crate::budget::Priority::Visible,
             tail.run(&mut watch, &mut refresh),
         )
         .await;
@@ -220,7 +222,7 @@ impl Tail {
     }
 
     /// Lists the follow's streams again; true when what is read changed.
-    async fn refresh_sources(&mut self) -> Result<bool, CloudError> {
+    async fn refresh_sources(&mut self) -> Result<bool, ApiError> {
         let sources = self.fleet.log_sources(&self.follow.target).await?;
         self.sources_at = Some(Instant::now());
         Ok(self.who.set_sources(sources))
@@ -283,7 +285,7 @@ impl Tail {
         self.tx.send(msg).await.is_ok()
     }
 
-    async fn fail(&self, e: CloudError) {
+    async fn fail(&self, e: ApiError) {
         tracing::warn!(error = %e, "logs");
         self.send(Msg::Failed(Pane::Logs, e, now_ms())).await;
     }
@@ -357,7 +359,7 @@ impl Tail {
         group: &GroupSpec,
         (from, to): (Millis, Option<Millis>),
         max_pages: usize,
-    ) -> Result<(usize, usize), CloudError> {
+    ) -> Result<(usize, usize), ApiError> {
         let q = LogQuery {
             group: group.clone(),
             from,
@@ -379,7 +381,7 @@ impl Tail {
     }
 
     /// One poll of every group, from just before the newest line.
-    async fn poll_once(&mut self) -> Result<(), CloudError> {
+    async fn poll_once(&mut self) -> Result<(), ApiError> {
         let from = (self.cursor - LATE_MS).max(self.floor).max(0);
         for g in self.who.sources.groups.clone() {
             self.read_pages(&g, (from, None), MAX_PAGES).await?;
@@ -396,7 +398,7 @@ impl Tail {
 
 /// `since 14:05:10 UTC` / `range 14:00:00–14:30:00 UTC`: what a backlog load reads.
 fn label(start: LogStart) -> Option<String> {
-    let clock = crate::ui::format::clock;
+    let clock = crate::model::text::clock;
     match start {
         LogStart::Recent => None,
         LogStart::Since(f) => Some(format!("since {} UTC", clock(f))),

@@ -1,8 +1,8 @@
 //! Following by polling FilterLogEvents, until Live Tail may be tried again.
 
-use super::{Flow, Tail};
 use crate::state::Watch;
 use crate::state::logs::TailMode;
+use crate::workers::logtail::{Flow, Tail};
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::time::{Instant, sleep_until};

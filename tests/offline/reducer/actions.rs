@@ -2,7 +2,7 @@
 
 use super::helpers::*;
 use crossterm::event::{KeyCode, KeyModifiers};
-use deckwatch::model::{ActionError, Mutation, TaskDefRef};
+use deckwatch::model::{ActionError, AwsCall, GitHubCall, Mutation, TaskDefRef};
 use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};
 
 /// The state `secs` into the scenario (the bad payments deployment runs from 45 s).
@@ -22,11 +22,11 @@ fn promote_on_the_waiting_canary_shows_the_call_and_the_changes_then_y_sends_it(
     let n = s.selected_service().unwrap().native.clone().unwrap();
     assert_eq!(
         plan.mutation,
-        Mutation::ContinueHook {
+        Mutation::Aws(AwsCall::ContinueHook {
             deployment_arn: n.arn.clone(),
             hook_id: "manual-promote-gate".into(),
             proceed: true
-        }
+        })
     );
     let what: Vec<&str> = plan.changes.iter().map(|(w, _, _)| w.as_str()).collect();
     assert_eq!(
@@ -81,7 +81,10 @@ fn abort_at_the_hook_answers_it_with_rollback() {
     shift(&mut s, 'A');
     let plan = dialog(&s);
     assert!(
-        matches!(plan.mutation, Mutation::ContinueHook { proceed: false, .. }),
+        matches!(
+            plan.mutation,
+            Mutation::Aws(AwsCall::ContinueHook { proceed: false, .. })
+        ),
         "{plan:?}"
     );
     assert_eq!(
@@ -106,11 +109,11 @@ fn abort_during_the_bad_rolling_deployment_returns_to_the_stable_revision() {
     };
     assert_eq!(
         plan.mutation,
-        Mutation::UpdateService {
+        Mutation::Aws(AwsCall::UpdateService {
             task_def: Some(to),
             desired: None,
             force: false
-        }
+        })
     );
     assert_eq!(
         plan.changes[0],
@@ -134,11 +137,11 @@ fn rollback_of_a_finished_rolling_deployment_goes_to_the_previous_revision() {
     };
     assert_eq!(
         plan.mutation,
-        Mutation::UpdateService {
+        Mutation::Aws(AwsCall::UpdateService {
             task_def: Some(to),
             desired: None,
             force: false
-        }
+        })
     );
 }
 
@@ -169,11 +172,11 @@ fn scale_asks_for_a_count_then_confirms_the_change() {
     let plan = dialog(&s);
     assert_eq!(
         plan.mutation,
-        Mutation::UpdateService {
+        Mutation::Aws(AwsCall::UpdateService {
             task_def: None,
             desired: Some(9),
             force: false
-        }
+        })
     );
     assert_eq!(
         plan.changes,
@@ -189,11 +192,11 @@ fn force_a_new_deployment_is_confirmed_too() {
     let plan = dialog(&s);
     assert_eq!(
         plan.mutation,
-        Mutation::UpdateService {
+        Mutation::Aws(AwsCall::UpdateService {
             task_def: None,
             desired: None,
             force: true
-        }
+        })
     );
 }
 
@@ -285,11 +288,11 @@ fn b_opens_the_build_dialog_and_y_sends_the_dispatch_it_shows() {
     assert_eq!(plan.verb, Verb::Build);
     assert_eq!(
         plan.mutation,
-        Mutation::Dispatch {
+        Mutation::GitHub(GitHubCall::Dispatch {
             workflow: w,
             git_ref: "main".into(),
             inputs: vec![("dry_run".into(), "true".into())],
-        }
+        })
     );
     assert_eq!(
         plan.mutation.to_string(),

@@ -3,8 +3,7 @@
 
 use super::helpers::*;
 use crossterm::event::KeyCode;
-use deckwatch::cloud::{CloudError, ErrorKind};
-use deckwatch::model::ContextInfo;
+use deckwatch::model::{ApiError, ContextInfo, ErrorKind};
 use deckwatch::state::contexts::KEPT;
 use deckwatch::state::{ContextChoice, Effect, Mode, Msg, Pane, State, Target, update};
 use ratatui::style::Color;
@@ -275,7 +274,7 @@ fn a_plan_made_before_a_switch_runs_only_where_it_was_planned() {
 fn a_failed_switch_marks_every_pane_and_r_tries_again() {
     let mut s = with_contexts();
     palette(&mut s, "ctx prod");
-    let err = CloudError::new(
+    let err = ApiError::new(
         ErrorKind::Credentials,
         "no valid AWS credentials: run `aws sso login --profile prod`",
     );
@@ -332,10 +331,9 @@ fn tab_completes_context_names_in_the_palette() {
 
 #[test]
 fn the_header_takes_the_prod_context_s_colour_at_once() {
-    use deckwatch::theme::Themes;
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
-    let theme = Themes::load(None).unwrap().get("dark").unwrap();
+    let theme = crate::support::screen::dark();
     let header_bg = |s: &State| {
         let mut t = Terminal::new(TestBackend::new(120, 30)).unwrap();
         t.draw(|f| {

@@ -2,8 +2,8 @@
 
 use super::helpers::*;
 use crossterm::event::KeyCode;
-use deckwatch::cloud::sim::seed;
-use deckwatch::cloud::{CloudError, ErrorKind};
+use deckwatch::demo::seed;
+use deckwatch::model::{ApiError, ErrorKind};
 use deckwatch::state::{Msg, Pane, update};
 use deckwatch::workers::linking::Lists;
 
@@ -12,7 +12,7 @@ fn a_failed_fetch_keeps_the_old_items_and_shows_the_error() {
     let mut s = loaded();
     select(&mut s, "prod-core", "payments");
     let before = s.services.items.clone();
-    let err = CloudError::new(ErrorKind::Throttled, "Rate exceeded");
+    let err = ApiError::new(ErrorKind::Throttled, "Rate exceeded");
     s.dirty = false;
     update(
         &mut s,
@@ -44,7 +44,7 @@ fn a_failed_fetch_keeps_the_old_items_and_shows_the_error() {
 #[test]
 fn a_failure_lands_on_its_own_resource() {
     let mut s = loaded();
-    let err = CloudError::new(ErrorKind::AccessDenied("ecr:DescribeImages".into()), "no");
+    let err = ApiError::new(ErrorKind::AccessDenied("ecr:DescribeImages".into()), "no");
     update(&mut s, Msg::Failed(Pane::Images, err.clone(), EPOCH));
     assert_eq!(s.images.error, Some(err));
     assert_eq!(s.services.error, None);
@@ -173,7 +173,7 @@ fn the_builds_watch_follows_the_services_list() {
     use deckwatch::model::{BuildSource, Workflow};
     use deckwatch::state::Effect;
     let mut s = loaded();
-    let mut feed = deckwatch::testkit::Feed::following(&s);
+    let mut feed = crate::support::testkit::Feed::following(&s);
     let told = |fx: &[Effect]| -> Vec<Vec<Workflow>> {
         fx.iter()
             .filter_map(|e| match e {

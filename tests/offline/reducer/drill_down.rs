@@ -1,11 +1,11 @@
 //! Drilling down, and from the rollout view to its alarms.
 
 use super::helpers::*;
+use crate::support::testkit::Feed;
 use crossterm::event::KeyCode;
-use deckwatch::cloud::sim::seed;
+use deckwatch::demo::seed;
 use deckwatch::model::Service;
 use deckwatch::state::{Mode, Msg, Pane, State, update};
-use deckwatch::testkit::Feed;
 
 #[test]
 fn enter_on_a_service_opens_its_rollout_view_and_esc_returns() {

@@ -3,13 +3,14 @@
 //! the activity line counting the deployment it waits for.
 
 use super::helpers::*;
+use crate::support::testkit::Feed;
 use crossterm::event::KeyCode;
 use deckwatch::model::{
-    DeploymentStatus, Millis, Mutation, Outcome, RollbackCause, RolloutState, Service, TaskDefRef,
+    AwsCall, DeploymentStatus, Millis, Mutation, Outcome, RollbackCause, RolloutState, Service,
+    TaskDefRef,
 };
-use deckwatch::state::evidence::request;
+use deckwatch::state::rollout::evidence::request;
 use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};
-use deckwatch::testkit::Feed;
 
 fn td(r: u32) -> TaskDefRef {
     TaskDefRef {
@@ -118,11 +119,11 @@ fn r_after_a_later_good_deploy_skips_the_rolled_back_revision_and_says_why() {
     let plan = dialog(&s);
     assert_eq!(
         plan.mutation,
-        Mutation::UpdateService {
+        Mutation::Aws(AwsCall::UpdateService {
             task_def: Some(td(42)),
             desired: None,
             force: false
-        }
+        })
     );
     assert_eq!(
         plan.notes[0],
@@ -253,8 +254,7 @@ fn alarms_link_to_rows_and_the_badge_says_when_it_is_stale() {
             deckwatch::model::LinkReason::Watched
         )]
     );
-    let err =
-        deckwatch::cloud::CloudError::new(deckwatch::cloud::ErrorKind::Throttled, "slow down");
+    let err = deckwatch::model::ApiError::new(deckwatch::model::ErrorKind::Throttled, "slow down");
     let now = s.now;
     update(&mut s, Msg::Failed(Pane::Alarms, err, now));
     assert!(
@@ -294,7 +294,7 @@ fn the_activity_line_counts_the_deployment_it_waits_for() {
     let now = s.now;
     Feed::following(&s).services(&mut s, v, now);
     let p = s.progress.clone().unwrap();
-    let line = deckwatch::ui::activity::text(&p, &s.services.items, s.now);
+    let line = deckwatch::ui::chrome::activity::text(&p, &s.services.items, s.now);
     assert!(
         line.contains("2/6 running on api:117 · 2 deployments"),
         "counts the deployment, not the service's 8: {line}"

@@ -90,7 +90,7 @@ fn a_pasted_wall_of_text_is_cut_to_the_filter_bound() {
     type_text(&mut s, &"api|".repeat(1_500));
     assert_eq!(
         s.services.filter.text().chars().count(),
-        deckwatch::state::filter::MAX_LEN
+        deckwatch::state::table::filter::MAX_LEN
     );
     assert!(!s.services.is_empty(), "the terms kept still match");
 }

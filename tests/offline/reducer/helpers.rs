@@ -1,13 +1,13 @@
 //! What the reducer tests share: the state they start from, and keys.
 
+use crate::support::testkit::StateBuilder;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use deckwatch::cloud::sim::seed;
-use deckwatch::model::{ActionPlan, Millis, Service, ServiceKey};
+use deckwatch::demo::seed;
+use deckwatch::model::{ActionPlan, Service, ServiceKey};
 use deckwatch::state::{Effect, Mode, Msg, State, Watch, update};
-use deckwatch::testkit::StateBuilder;
 
 /// A fixed scenario start, so every run sees the same fleet.
-pub const EPOCH: Millis = 1_790_000_000_000;
+pub use crate::support::testkit::EPOCH;
 
 /// The demo's state at `EPOCH`: dark theme, 1,000 log lines, the `demo` context, no data yet.
 pub fn demo() -> StateBuilder {

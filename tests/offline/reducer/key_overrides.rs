@@ -9,7 +9,7 @@ use deckwatch::state::{Mode, Pane, State};
 fn with_keys(toml: &str) -> State {
     let mut s = loaded();
     let cfg = Config::parse("test.toml", toml).unwrap();
-    let warnings = deckwatch::keybind::install(&mut s, &cfg);
+    let warnings = deckwatch::app::cli::install_keys(&mut s, &cfg);
     assert!(warnings.is_empty(), "{warnings:?}");
     s
 }
@@ -112,7 +112,7 @@ fn messages_that_name_a_key_name_the_rebound_one() {
 fn a_warning_is_flashed_once_in_the_footer() {
     let mut s = loaded();
     let cfg = Config::parse("k.toml", "[keys.normal]\npromot = \"p\"\nup = \"ctrl-c\"\n").unwrap();
-    let warnings = deckwatch::keybind::install(&mut s, &cfg);
+    let warnings = deckwatch::app::cli::install_keys(&mut s, &cfg);
     assert_eq!(warnings.len(), 2);
     let (msg, _) = s.flash.clone().unwrap();
     assert!(msg.starts_with("config: k.toml:2:"), "{msg}");

@@ -4,14 +4,13 @@
 use super::helpers::*;
 use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use deckwatch::state::{Mode, Msg, Pane, State, update};
-use deckwatch::theme::Themes;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 
 /// Draws `s` on a `w`×`h` screen and hands the layout back, as the loop does.
 fn draw(s: &mut State, w: u16, h: u16) -> Buffer {
-    let theme = Themes::load(None).unwrap().get("dark").unwrap();
+    let theme = crate::support::screen::dark();
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     let mut viewport = None;
     t.draw(|f| viewport = Some(deckwatch::ui::draw(f, s, &theme)))

@@ -1,7 +1,7 @@
 //! Actions on a paired canary: the plans move the listener rule's weights or go by tasks.
 
 use super::helpers::*;
-use deckwatch::model::{Mutation, Service, TaskDefRef};
+use deckwatch::model::{AwsCall, Mutation, Service, TaskDefRef};
 use deckwatch::state::{Msg, State, update};
 
 #[test]
@@ -17,18 +17,18 @@ fn promote_on_a_paired_canary_plans_the_primary_update_then_the_canary_scale_dow
     };
     assert_eq!(
         plan.mutation,
-        Mutation::UpdateService {
+        Mutation::Aws(AwsCall::UpdateService {
             task_def: Some(to),
             desired: None,
             force: false
-        }
+        })
     );
     // Traffic goes back to the primary before the canary's tasks go.
     assert_eq!(plan.then.len(), 2);
     let (tg_search, tg_canary) = search_target_groups(&s);
     assert_eq!(plan.then[0].service, key_of("prod-core", "search-canary"));
     match &plan.then[0].mutation {
-        Mutation::SetWeights { from, to, .. } => {
+        Mutation::Aws(AwsCall::SetWeights { from, to, .. }) => {
             assert_eq!(from, &[(tg_search.clone(), 90), (tg_canary.clone(), 10)]);
             assert_eq!(to, &[(tg_search, 100), (tg_canary, 0)]);
         }
@@ -38,11 +38,11 @@ fn promote_on_a_paired_canary_plans_the_primary_update_then_the_canary_scale_dow
     assert_eq!(plan.then[1].service, key_of("prod-core", "search-canary"));
     assert_eq!(
         plan.then[1].mutation,
-        Mutation::UpdateService {
+        Mutation::Aws(AwsCall::UpdateService {
             task_def: None,
             desired: Some(0),
             force: false
-        }
+        })
     );
     let traffic = plan
         .changes
@@ -79,7 +79,7 @@ fn abort_on_a_weighted_pair_moves_the_traffic_first_then_scales_the_canary_down(
     let plan = dialog(&s);
     assert_eq!(plan.service, key_of("prod-core", "search-canary"));
     assert!(
-        matches!(&plan.mutation, Mutation::SetWeights { to, .. } if to.iter().map(|w| w.1).collect::<Vec<_>>() == [100, 0]),
+        matches!(&plan.mutation, Mutation::Aws(AwsCall::SetWeights { to, .. }) if to.iter().map(|w| w.1).collect::<Vec<_>>() == [100, 0]),
         "{}",
         plan.mutation
     );
@@ -87,11 +87,11 @@ fn abort_on_a_weighted_pair_moves_the_traffic_first_then_scales_the_canary_down(
     assert!(!plan.then[0].after_stable);
     assert_eq!(
         plan.then[0].mutation,
-        Mutation::UpdateService {
+        Mutation::Aws(AwsCall::UpdateService {
             task_def: None,
             desired: Some(0),
             force: false
-        }
+        })
     );
 }
 
@@ -118,10 +118,10 @@ fn a_pair_on_one_target_group_is_split_by_tasks_and_has_no_weights_step() {
     assert_eq!(plan.then.len(), 1, "{:?}", plan.then);
     assert!(matches!(
         plan.then[0].mutation,
-        Mutation::UpdateService {
+        Mutation::Aws(AwsCall::UpdateService {
             desired: Some(0),
             ..
-        }
+        })
     ));
     assert!(
         plan.changes
@@ -148,10 +148,10 @@ fn when_the_rule_weights_could_not_be_read_the_dialog_says_the_split_is_unknown(
     // Nothing pretends to move traffic it cannot see; the canary still scales down.
     assert!(matches!(
         plan.mutation,
-        Mutation::UpdateService {
+        Mutation::Aws(AwsCall::UpdateService {
             desired: Some(0),
             ..
-        }
+        })
     ));
     assert!(plan.then.is_empty());
     let row = plan

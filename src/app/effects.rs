@@ -1,0 +1,263 @@
+//! Carries out the reducer's effects: tells the pollers what is on screen, refreshes, runs a
+//! confirmed action on the backend of the context it was planned in, and switches contexts
+//! (the old pollers stop at once; the new backend is built off the loop).
+
+use crate::app::Runtime;
+use crate::app::connector::Connector;
+use crate::budget::Budget;
+use crate::ci::Ci;
+use crate::cloud::Fleet;
+use crate::model::{ActionError, ActionPlan, ApiError, ContextInfo};
+use crate::state::{Effect, Msg, State, Target};
+use crate::workers::audit::Audit;
+use crate::workers::poller::{self, Handles, Intervals};
+use crate::workers::{connect, runner};
+use std::sync::Arc;
+use tokio::sync::{mpsc, watch};
+
+/// The backend on screen: its context, and the pollers that read it.
+pub(super) struct Live {
+    target: Target,
+    fleet: Arc<dyn Fleet>,
+    handles: Handles,
+}
+
+/// A switch's backend, built off the loop.
+pub(super) type Built = (Target, Result<Arc<dyn Fleet>, ApiError>);
+
+/// Messages a context's pollers may queue before they wait for the loop.
+pub(super) const DATA_QUEUE: usize = 256;
+
+/// Carries out the reducer's effects.
+pub struct Effects {
+    /// None while a switch builds the next context's backend.
+    live: Option<Live>,
+    /// The live pollers' messages. Replaced at a switch, so nothing the old pollers still had
+    /// in flight reaches the new context's panes.
+    pub(super) data: (mpsc::Sender<Msg>, mpsc::Receiver<Msg>),
+    /// Switches' backends, as they are built.
+    pub(super) built: (mpsc::Sender<Built>, mpsc::Receiver<Built>),
+    connector: Arc<dyn Connector>,
+    /// GitHub's side: the same whatever AWS context is on screen.
+    ci: Arc<dyn Ci>,
+    ci_handles: crate::workers::ci::Handles,
+    audit: Arc<Audit>,
+    budget: Arc<Budget>,
+    intervals: Intervals,
+    /// Messages that outlive a switch: an action's outcome.
+    tx: mpsc::Sender<Msg>,
+    refreshes: u64,
+}
+
+impl Effects {
+    /// Effects for a loop without pollers (a bench or a test drives it with messages).
+    pub fn detached(rt: &Runtime, tx: mpsc::Sender<Msg>) -> Self {
+        let (watch, _) = watch::channel(State::idle_watch());
+        let (refresh, _) = watch::channel(0);
+        let (evidence, _) = watch::channel(Default::default());
+        let handles = Handles {
+            watch,
+            refresh,
+            evidence,
+            tasks: Vec::new(),
+        };
+        Self::new(
+            handles,
+            mpsc::channel(DATA_QUEUE),
+            Target::default(),
+            rt,
+            tx,
+        )
+    }
+
+    pub(super) fn new(
+        handles: Handles,
+        data: (mpsc::Sender<Msg>, mpsc::Receiver<Msg>),
+        target: Target,
+        rt: &Runtime,
+        tx: mpsc::Sender<Msg>,
+    ) -> Self {
+        Self {
+            live: Some(Live {
+                target,
+                fleet: rt.fleet.clone(),
+                handles,
+            }),
+            data,
+            built: mpsc::channel(4),
+            connector: rt.connector.clone(),
+            ci: rt.ci.clone(),
+            ci_handles: crate::workers::ci::spawn(rt.ci.clone(), tx.clone()),
+            audit: rt.audit.clone(),
+            budget: rt.budget.clone(),
+            intervals: rt.intervals,
+            tx,
+            refreshes: 0,
+        }
+    }
+
+    /// Carries out `effects`; some answer with a message for the reducer at once.
+    pub(super) fn apply(&mut self, effects: Vec<Effect>) -> Vec<Msg> {
+        let mut replies = Vec::new();
+        for e in effects {
+            match e {
+                Effect::Watch(w) => {
+                    if let Some(live) = &self.live {
+                        let _ = live.handles.watch.send(w);
+                    }
+                }
+                Effect::Refresh => {
+                    self.refreshes += 1;
+                    if let Some(live) = &self.live {
+                        let _ = live.handles.refresh.send(self.refreshes);
+                    }
+                    let _ = self.ci_handles.refresh.send(self.refreshes);
+                }
+                Effect::Evidence(r) => {
+                    if let Some(live) = &self.live {
+                        let _ = live.handles.evidence.send(*r);
+                    }
+                }
+                Effect::WatchBuilds(w) => {
+                    let _ = self.ci_handles.watch.send(w);
+                }
+                Effect::LoadInputs(w, git_ref) => {
+                    let (ci, tx) = (self.ci.clone(), self.tx.clone());
+                    crate::workers::ci::load_inputs(ci, tx, w, git_ref);
+                }
+                Effect::Run(plan, ctx) => self.run(*plan, ctx),
+                Effect::SwitchContext(target) => self.switch(target),
+                Effect::ReportBudget => replies.push(Msg::Budget(self.budget.report())),
+                Effect::SaveLogs(job) => {
+                    tokio::spawn(crate::workers::log_save::save(*job, self.tx.clone()));
+                }
+                // Between frames: the sequence goes to the terminal, not into the screen.
+                Effect::Clipboard(text) => crate::app::terminal::clipboard::copy(&text),
+            }
+        }
+        replies
+    }
+
+    /// Runs a confirmed action on the live backend, only if that is the context it was planned
+    /// in; the runner then checks the account itself.
+    fn run(&self, plan: ActionPlan, ctx: ContextInfo) {
+        let tx = self.tx.clone();
+        let live = self.live.as_ref().filter(|l| planned_in(&l.target, &ctx));
+        let Some(live) = live else {
+            let now = self
+                .live
+                .as_ref()
+                .map_or("no context (switching)".into(), |l| {
+                    format!("context {}", l.target.label())
+                });
+            let cause = format!(
+                "it was planned in context {} but the console is on {now}",
+                ctx.name
+            );
+            let what = format!("{} {}", plan.verb, plan.service);
+            let err = ActionError::Context { what, cause };
+            tokio::spawn(async move { tx.send(Msg::ActionDone(Err(err))).await });
+            return;
+        };
+        let (fleet, ci, audit) = (live.fleet.clone(), self.ci.clone(), self.audit.clone());
+        tokio::spawn(runner::run(fleet, ci, audit, plan, ctx, tx));
+    }
+
+    /// Stops the live pollers at once and builds the target's backend off the loop.
+    fn switch(&mut self, target: Target) {
+        self.live = None;
+        self.data = mpsc::channel(DATA_QUEUE);
+        let (connector, built) = (self.connector.clone(), self.built.0.clone());
+        tokio::spawn(async move {
+            let result = connector.connect(&target).await;
+            let _ = built.send((target, result)).await;
+        });
+    }
+
+    /// A switch's backend arrived: when it is still the one wanted, its pollers start.
+    pub(super) fn on_built(&mut self, (target, result): Built, state: &State) -> Option<Msg> {
+        if target.generation != state.contexts.current.generation {
+            return None; // overtaken by a later switch
+        }
+        match result {
+            Ok(fleet) => {
+                let handles = start(&fleet, &self.audit, &self.data.0, state, self.intervals);
+                let generation = target.generation;
+                self.live = Some(Live {
+                    target,
+                    fleet,
+                    handles,
+                });
+                Some(Msg::ContextReady(generation))
+            }
+            Err(e) => Some(Msg::ContextFailed(target.generation, e)),
+        }
+    }
+}
+
+/// Whether an action planned in `ctx` may run on the backend of `target`.
+fn planned_in(target: &Target, ctx: &ContextInfo) -> bool {
+    let region_agrees = match &target.region {
+        Some(r) => ctx.region.is_empty() || ctx.region == *r,
+        None => true,
+    };
+    ctx.name == target.name && region_agrees
+}
+
+/// A context's pollers and workers, and its first contact (`workers::connect`: the header's
+/// account, the credentials check, the team audit group), all stopped with the handles.
+pub(super) fn start(
+    fleet: &Arc<dyn Fleet>,
+    audit: &Arc<Audit>,
+    tx: &mpsc::Sender<Msg>,
+    state: &State,
+    intervals: Intervals,
+) -> Handles {
+    let mut handles = poller::spawn(fleet.clone(), tx.clone(), state.watch(), intervals);
+    let generation = state.contexts.current.generation;
+    let contact = connect::run(fleet.clone(), audit.clone(), tx.clone(), generation);
+    handles.tasks.push(tokio::spawn(contact).abort_handle());
+    handles
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(name: &str, region: Option<&str>) -> Target {
+        Target {
+            generation: 3,
+            name: name.into(),
+            region: region.map(str::to_string),
+        }
+    }
+
+    fn ctx(name: &str, region: &str) -> ContextInfo {
+        ContextInfo {
+            name: name.into(),
+            region: region.into(),
+            ..ContextInfo::default()
+        }
+    }
+
+    #[test]
+    fn an_action_runs_only_on_the_backend_of_its_context() {
+        assert!(planned_in(
+            &target("prod", Some("eu-west-1")),
+            &ctx("prod", "eu-west-1")
+        ));
+        assert!(planned_in(&target("prod", None), &ctx("prod", "eu-west-1")));
+        assert!(planned_in(
+            &target("prod", Some("eu-west-1")),
+            &ctx("prod", "")
+        ));
+        assert!(!planned_in(
+            &target("prod", Some("eu-west-1")),
+            &ctx("staging", "eu-west-1")
+        ));
+        assert!(!planned_in(
+            &target("prod", Some("us-east-1")),
+            &ctx("prod", "eu-west-1")
+        ));
+    }
+}

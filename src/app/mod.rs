@@ -1,0 +1,251 @@
+//! The loop: the only owner of the state. It turns terminal input, worker messages, signals and
+//! the clock into messages, runs the reducer, hands effects to the workers, and draws only when
+//! something visible changed, once per burst of messages. Data the reducer replaced is freed
+//! on a thread of its own, so freeing 10k services never delays a key.
+
+pub mod cli;
+pub mod connector;
+mod effects;
+pub mod exit;
+pub mod logfile;
+mod signals;
+pub mod terminal;
+
+pub use effects::Effects;
+
+use crate::app::connector::Connector;
+use crate::app::effects::{DATA_QUEUE, start};
+use crate::app::exit::Exit;
+use crate::app::signals::Signals;
+use crate::budget::Budget;
+use crate::ci::Ci;
+use crate::cloud::Fleet;
+use crate::state::{self, Effect, Msg, State};
+use crate::theme::{Theme, Themes};
+use crate::timing::now_ms;
+use crate::workers::audit::Audit;
+use crate::workers::poller::Intervals;
+use crate::workers::team_audit;
+use crossterm::event::{Event, EventStream};
+use futures::{Stream, StreamExt};
+use ratatui::backend::Backend;
+use ratatui::{DefaultTerminal, Terminal};
+use std::any::Any;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Messages handled before a draw is forced, so a flood of data cannot starve the screen.
+const BURST: usize = 64;
+
+/// What the loop needs besides the state.
+pub struct Runtime {
+    pub themes: Themes,
+    pub no_color: bool,
+    pub fleet: Arc<dyn Fleet>,
+    /// GitHub Actions (or the demo's), read-only wrapped like the fleet.
+    pub ci: Arc<dyn Ci>,
+    pub intervals: Intervals,
+    pub audit: Arc<Audit>,
+    pub budget: Arc<Budget>,
+    /// Builds the backends `:ctx` and `:region` switch to.
+    pub connector: Arc<dyn Connector>,
+}
+
+fn theme_of(state: &State, rt: &Runtime) -> Option<Theme> {
+    let theme = rt
+        .themes
+        .get(&state.theme_name)
+        .or_else(|| rt.themes.get(crate::theme::DEFAULT))?;
+    Some(if rt.no_color {
+        theme.monochrome()
+    } else {
+        theme
+    })
+}
+
+/// Draws when something visible changed, and tells the reducer how the frame was laid out.
+fn draw<B: Backend>(
+    terminal: &mut Terminal<B>,
+    state: &mut State,
+    rt: &Runtime,
+) -> color_eyre::Result<bool> {
+    if !state.dirty {
+        return Ok(false);
+    }
+    let Some(theme) = theme_of(state, rt) else {
+        return Ok(false);
+    };
+    let mut viewport = state.viewport.clone();
+    terminal
+        .draw(|f| viewport = crate::ui::draw(f, state, &theme))
+        .map_err(|e| color_eyre::eyre::eyre!("drawing failed: {e:?}"))?;
+    state.dirty = false;
+    state::update(state, Msg::Layout(viewport));
+    Ok(true)
+}
+
+/// A thread that frees what the reducer replaced.
+fn spawn_dropper() -> std::sync::mpsc::Sender<Box<dyn Any + Send>> {
+    let (tx, rx) = std::sync::mpsc::channel::<Box<dyn Any + Send>>();
+    std::thread::spawn(move || {
+        for junk in rx {
+            drop(junk)
+        }
+    });
+    tx
+}
+
+/// Runs the console until it quits, a signal ends it, or the first credentials check fails.
+pub async fn run(
+    terminal: &mut DefaultTerminal,
+    state: State,
+    rt: Runtime,
+) -> color_eyre::Result<Exit> {
+    let (tx, rx) = mpsc::channel::<Msg>(256);
+    let data = mpsc::channel::<Msg>(DATA_QUEUE);
+    let handles = start(&rt.fleet, &rt.audit, &data.0, &state, rt.intervals);
+    tokio::spawn(team_audit::retry(
+        rt.fleet.clone(),
+        rt.audit.clone(),
+        tx.clone(),
+    ));
+    let target = state.contexts.current.clone();
+    let effects = Effects::new(handles, data, target, &rt, tx);
+    let mut signals = Signals::new()?;
+    let signals = futures::stream::once(Box::pin(async move { signals.recv().await }));
+    let events = EventStream::new().map(|e| e.map_err(|e| e.to_string()));
+    let ran = run_loop(terminal, events, signals, state, &rt, effects, rx, |_| {}).await?;
+    tracing::info!(frames = ran.frames, secs = ran.secs, "frames drawn");
+    Ok(ran.exit)
+}
+
+/// Merges a burst of waiting worker messages into one frame.
+fn burst(
+    state: &mut State,
+    effects: &mut Effects,
+    rx: &mut mpsc::Receiver<Msg>,
+    out: &mut Vec<Effect>,
+) {
+    for _ in 0..BURST {
+        match effects.data.1.try_recv().or_else(|_| rx.try_recv()) {
+            Ok(m) => out.extend(state::update(state, m)),
+            Err(_) => break,
+        }
+    }
+}
+
+/// What a terminal event means to the reducer; None for events it has no use for. Counts keys
+/// for the loop bench's probe.
+fn terminal_msg(ev: Option<Result<Event, String>>, keys: &mut u64) -> Option<Msg> {
+    Some(match ev {
+        Some(Ok(Event::Key(k))) => {
+            *keys += 1;
+            Msg::Key(k)
+        }
+        Some(Ok(Event::Mouse(m))) => Msg::Mouse(m),
+        Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
+        Some(Ok(_)) => return None,
+        // The terminal is gone: nothing more can be shown or typed.
+        Some(Err(_)) | None => Msg::Quit,
+    })
+}
+
+/// One turn of the loop after a message: the reducer on it and on the burst waiting behind it,
+/// the effects carried out (with their immediate replies), and replaced data sent to be freed.
+fn step(
+    state: &mut State,
+    msg: Msg,
+    effects: &mut Effects,
+    rx: &mut mpsc::Receiver<Msg>,
+    dropper: &std::sync::mpsc::Sender<Box<dyn Any + Send>>,
+) {
+    let mut out = state::update(state, msg);
+    burst(state, effects, rx, &mut out);
+    for reply in effects.apply(out) {
+        let more = state::update(state, reply);
+        effects.apply(more);
+    }
+    for junk in state.take_discarded() {
+        let _ = dropper.send(junk);
+    }
+}
+
+/// How a run of the loop went.
+pub struct Ran {
+    pub frames: u64,
+    pub secs: f64,
+    pub exit: Exit,
+}
+
+/// The loop itself, on any backend and any source of terminal events: the real console runs
+/// it on the terminal; the loop bench runs it on a test backend with synthetic input. `quits`
+/// yields the number of a signal that ends it. `probe` is told, after each frame, how many
+/// keys the reducer had taken in by then.
+#[allow(clippy::too_many_arguments)]
+pub async fn run_loop<B, E, Q>(
+    terminal: &mut Terminal<B>,
+    mut events: E,
+    quits: Q,
+    mut state: State,
+    rt: &Runtime,
+    mut effects: Effects,
+    mut rx: mpsc::Receiver<Msg>,
+    mut probe: impl FnMut(u64),
+) -> color_eyre::Result<Ran>
+where
+    B: Backend,
+    E: Stream<Item = Result<Event, String>> + Unpin,
+    Q: Stream<Item = i32>,
+{
+    let mut quits = std::pin::pin!(quits);
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let dropper = spawn_dropper();
+    let (mut frames, mut keys, started) = (0u64, 0u64, std::time::Instant::now());
+    let size = terminal
+        .size()
+        .map_err(|e| color_eyre::eyre::eyre!("terminal size: {e:?}"))?;
+    state::update(&mut state, Msg::Resize(size.width, size.height));
+    let mut exit = Exit::Quit;
+
+    loop {
+        if draw(terminal, &mut state, rt)? {
+            frames += 1;
+            probe(keys);
+            if frames == 1 {
+                // The startup figure BENCHMARKS.md records: no AWS answer is awaited before it.
+                let ms = crate::timing::since_start().as_secs_f64() * 1000.0;
+                tracing::info!(ms, "first frame drawn");
+            }
+        }
+        let msg = tokio::select! {
+            ev = events.next() => match terminal_msg(ev, &mut keys) {
+                Some(m) => m,
+                None => continue,
+            },
+            Some(m) = rx.recv() => m,
+            Some(m) = effects.data.1.recv() => m,
+            Some(b) = effects.built.1.recv() => match effects.on_built(b, &state) {
+                Some(m) => m,
+                None => continue,
+            },
+            _ = tick.tick() => Msg::Tick(now_ms()),
+            Some(n) = quits.next() => { exit = Exit::Signal(n); Msg::Quit }
+        };
+        step(&mut state, msg, &mut effects, &mut rx, &dropper);
+        if state.quit {
+            return Ok(ended(&mut state, exit, frames, started));
+        }
+    }
+}
+
+/// How the loop ended: a first credentials check that failed ends it with its own line.
+fn ended(state: &mut State, exit: Exit, frames: u64, started: std::time::Instant) -> Ran {
+    let fatal = state.connection.fatal.take();
+    Ran {
+        frames,
+        secs: started.elapsed().as_secs_f64(),
+        exit: fatal.map_or(exit, Exit::CannotStart),
+    }
+}

@@ -1,0 +1,478 @@
+//! The config file: where it lives, what it may say, and one clear error when it is wrong.
+
+pub mod aws_names;
+
+use crate::config::aws_names::{check_endpoint_url, check_region};
+use crate::files::textfile::{self, TextFileError, clip_quoted};
+use crate::files::toml_place::{Seg, line_col, locate};
+use crate::toml_path;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+mod every_error;
+pub use every_error::{Checked, parse_every_error};
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Default, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "deckwatch config")]
+pub struct Config {
+    /// Theme name; `--theme` wins over it.
+    pub theme: Option<String>,
+    /// The context used when `--context` is not given.
+    pub default_context: Option<String>,
+    /// Refuse every mutating action, in every context.
+    #[serde(default)]
+    pub read_only: bool,
+    /// A CloudWatch Logs group that also receives every audit record (AWS only), so the whole
+    /// on-call team sees who promoted what.
+    pub audit_log_group: Option<String>,
+    /// The log pane's buffer and how logs are followed.
+    #[serde(default)]
+    pub logs: LogsConfig,
+    /// How often the panes are polled.
+    #[serde(default)]
+    pub poll: PollConfig,
+    /// `[[context]]`: named places to point the console at.
+    #[serde(default, rename = "context")]
+    pub contexts: Vec<Context>,
+    /// Calls a second allowed per operation, over the defaults (half of each published rate),
+    /// e.g. `"logs:FilterLogEvents" = 12.5` in a region whose limit is 25.
+    #[serde(default)]
+    pub budget: std::collections::HashMap<String, f64>,
+    /// `[keys.MODE]`: an action's keys, over the defaults (`deckwatch keys` prints them).
+    #[serde(default)]
+    pub keys: crate::keys::KeysConfig,
+    /// Clicks and the wheel; false leaves the mouse to the terminal (its own selection).
+    pub mouse: Option<bool>,
+    /// `[github]`: where the GitHub API is and how to get a token.
+    #[serde(default)]
+    pub github: GithubConfig,
+    /// Which workflow builds which service (`[[build]]`); a service without one may say it in
+    /// its tags `deckwatch:repo`, `deckwatch:workflow` and `deckwatch:ref`.
+    #[serde(default, rename = "build")]
+    pub builds: Vec<BuildConfig>,
+}
+
+/// `[github]`: where the GitHub API is and how to get a token.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GithubConfig {
+    /// The API base, e.g. `https://github.example.com/api/v3` for GitHub Enterprise Server;
+    /// `GITHUB_API_URL` wins over it. Default `https://api.github.com`.
+    pub api_url: Option<String>,
+    /// A command printing a token, run when GH_TOKEN and GITHUB_TOKEN are unset; default
+    /// `gh auth token` when `gh` is on PATH.
+    pub token_command: Option<String>,
+}
+
+/// One `[[build]]` entry.
+#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BuildConfig {
+    /// A service name, or `cluster/service`.
+    pub service: String,
+    /// `owner/name`.
+    pub repo: String,
+    /// The workflow file name (`build.yml`) or its numeric id.
+    pub workflow: String,
+    /// The ref the build dialog starts with; default `main`.
+    #[serde(rename = "ref")]
+    pub git_ref: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogsConfig {
+    /// Lines kept in the log buffer.
+    #[schemars(range(min = 1, max = MAX_LOG_LINES))]
+    pub max_lines: usize,
+    /// Bytes kept in the log buffer.
+    #[schemars(range(min = 65_536, max = MAX_LOG_BYTES))]
+    pub max_bytes: usize,
+    /// FilterLogEvents calls a second (the account's limit is shared and 5 to 25 by region):
+    /// the API budget's rate for `logs:FilterLogEvents`.
+    pub filter_tps: Option<f64>,
+    /// Seconds between FilterLogEvents polls when Live Tail is not in use.
+    #[schemars(range(min = 1))]
+    pub poll_secs: u64,
+    /// Follow with Live Tail (billed per session-minute) when the endpoint allows it.
+    pub live_tail: bool,
+    /// `y` copies a line through the terminal (OSC 52).
+    pub osc52: bool,
+}
+
+impl Default for LogsConfig {
+    fn default() -> Self {
+        Self {
+            max_lines: 200_000,
+            max_bytes: 64 * 1024 * 1024,
+            filter_tps: None,
+            poll_secs: 2,
+            live_tail: true,
+            osc52: true,
+        }
+    }
+}
+
+/// The most lines and bytes the log buffer may be given.
+pub const MAX_LOG_LINES: usize = 50_000_000;
+pub const MAX_LOG_BYTES: usize = 16 << 30;
+
+#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct PollConfig {
+    /// Seconds between polls while a visible service is rolling out.
+    #[schemars(range(min = 1))]
+    pub fast_secs: u64,
+    /// Seconds between polls otherwise.
+    #[schemars(range(min = 1))]
+    pub normal_secs: u64,
+    /// Seconds between alarm polls while neither the alarms pane nor a rollout is on screen.
+    #[schemars(range(min = 1))]
+    pub alarms_secs: u64,
+}
+
+impl Default for PollConfig {
+    fn default() -> Self {
+        Self {
+            fast_secs: 2,
+            normal_secs: 10,
+            alarms_secs: 60,
+        }
+    }
+}
+
+/// A named place to point the console at.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Context {
+    /// The name `--context` and `:ctx` use.
+    pub name: String,
+    /// The AWS profile.
+    pub profile: Option<String>,
+    /// The AWS region, e.g. `eu-west-1`.
+    pub region: Option<String>,
+    /// The clusters to show; empty: every cluster of the region.
+    #[serde(default)]
+    pub clusters: Vec<String>,
+    /// Send every AWS call to this endpoint, e.g. a local emulator.
+    pub endpoint_url: Option<String>,
+    /// Production: the header takes the prod colour.
+    #[serde(default)]
+    pub prod: bool,
+    /// Refuse every mutating action in this context.
+    #[serde(default)]
+    pub read_only: bool,
+    /// A colour for this context's header, overriding the theme's prod colour.
+    pub accent: Option<String>,
+}
+
+/// What is wrong with a config (or theme) file, and where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// `origin:line:column: message`, the way compilers report.
+    #[error("{origin}:{line}:{column}: {message}")]
+    At {
+        origin: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{origin}: {message}")]
+    Invalid { origin: String, message: String },
+    /// The file could not be read.
+    #[error("{origin}: {cause}")]
+    Read { origin: String, cause: String },
+}
+
+impl ConfigError {
+    /// A TOML syntax or type error, placed in `text`. A value the message quotes is cut, so a
+    /// 10 MB string is not echoed whole.
+    pub fn from_toml(origin: &str, text: &str, e: &toml::de::Error) -> Self {
+        let message = crate::model::text::clean(&clip_quoted(e.message().trim(), QUOTED_MAX));
+        match e.span() {
+            Some(span) => Self::at(origin, text, span.start, message),
+            None => ConfigError::Invalid {
+                origin: origin.into(),
+                message,
+            },
+        }
+    }
+
+    /// An error at byte `offset` of `text`.
+    pub fn at(origin: &str, text: &str, offset: usize, message: String) -> Self {
+        let (line, column) = line_col(text, offset);
+        ConfigError::At {
+            origin: origin.into(),
+            line,
+            column,
+            message,
+        }
+    }
+
+    /// An error found after parsing, placed at the key `path` names when it is in `text`.
+    pub fn at_key(origin: &str, text: &str, path: &[Seg], message: String) -> Self {
+        match locate(text, path) {
+            Some(offset) => Self::at(origin, text, offset, message),
+            None => ConfigError::Invalid {
+                origin: origin.into(),
+                message,
+            },
+        }
+    }
+
+    /// The file could not be read as text.
+    pub fn read(origin: &str, e: &TextFileError) -> Self {
+        ConfigError::Read {
+            origin: origin.into(),
+            cause: e.to_string(),
+        }
+    }
+}
+
+/// Characters of a value an error message quotes, at most.
+const QUOTED_MAX: usize = 60;
+
+/// A value checked after parsing is wrong: where it is and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Wrong {
+    path: Vec<Seg>,
+    message: String,
+}
+
+fn wrong(path: Vec<Seg>, message: String) -> Wrong {
+    Wrong {
+        path,
+        message: clip_quoted(&message, QUOTED_MAX),
+    }
+}
+
+/// The config file's default place: `$XDG_CONFIG_HOME/deckwatch/config.toml` on Linux.
+pub fn default_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "deckwatch").map(|d| d.config_dir().to_path_buf())
+}
+
+impl Config {
+    pub fn parse(origin: &str, text: &str) -> Result<Self, ConfigError> {
+        let mut cfg: Config =
+            toml::from_str(text).map_err(|e| ConfigError::from_toml(origin, text, &e))?;
+        cfg.keys.locate(origin, text);
+        match cfg.problems().into_iter().next() {
+            Some(w) => Err(ConfigError::at_key(origin, text, &w.path, w.message)),
+            None => Ok(cfg),
+        }
+    }
+
+    /// Every value that parses but cannot be used (`config check` lists them all; the
+    /// console stops at the first).
+    fn problems(&self) -> Vec<Wrong> {
+        let mut out = self.check_contexts();
+        if let Some(d) = &self.default_context
+            && self.context(d).is_none()
+        {
+            out.push(wrong(
+                toml_path!["default_context"],
+                format!("default_context = {d:?}, but no [[context]] has that name"),
+            ));
+        }
+        let mut rates: Vec<(&String, &f64)> = self.budget.iter().collect();
+        rates.sort_by(|a, b| a.0.cmp(b.0));
+        for (op, rate) in rates
+            .into_iter()
+            .filter(|(_, r)| !(**r > 0.0 && r.is_finite()))
+        {
+            out.push(wrong(
+                toml_path!["budget", op.as_str()],
+                format!(
+                    "[budget] {op:?} = {rate}: a rate must be a positive number of calls a second"
+                ),
+            ));
+        }
+        for (i, b) in self.builds.iter().enumerate().filter(|(_, b)| {
+            !b.repo.contains('/') || b.workflow.trim().is_empty() || b.service.trim().is_empty()
+        }) {
+            out.push(wrong(
+                toml_path!["build", i, "repo"],
+                format!(
+                    "[[build]] for {:?}: repo must be owner/name, and service and workflow must be set",
+                    b.service
+                ),
+            ));
+        }
+        out.extend(self.interval_and_buffer_problems());
+        out
+    }
+
+    /// A poll interval of 0, a log buffer too small or too large.
+    fn interval_and_buffer_problems(&self) -> Vec<Wrong> {
+        let mut out = Vec::new();
+        let intervals = [
+            ("fast_secs", self.poll.fast_secs),
+            ("normal_secs", self.poll.normal_secs),
+            ("alarms_secs", self.poll.alarms_secs),
+        ];
+        for (key, _) in intervals.iter().filter(|(_, secs)| *secs == 0) {
+            out.push(wrong(
+                toml_path!["poll", *key],
+                format!("poll.{key} = 0: poll intervals must be at least 1 second"),
+            ));
+        }
+        if self.logs.max_lines == 0 || self.logs.max_bytes < 64 * 1024 {
+            let key = if self.logs.max_lines == 0 {
+                "max_lines"
+            } else {
+                "max_bytes"
+            };
+            out.push(wrong(
+                toml_path!["logs", key],
+                "logs.max_lines must be at least 1 and logs.max_bytes at least 65536".into(),
+            ));
+        }
+        if let Err(message) = self.check_logs() {
+            out.push(wrong(toml_path!["logs"], message));
+        }
+        out
+    }
+
+    fn check_logs(&self) -> Result<(), String> {
+        let l = &self.logs;
+        if l.max_lines > MAX_LOG_LINES || l.max_bytes > MAX_LOG_BYTES {
+            return Err(format!(
+                "logs.max_lines may be at most {MAX_LOG_LINES} and logs.max_bytes at most \
+                 {MAX_LOG_BYTES} (16 GiB)"
+            ));
+        }
+        if let Some(tps) = l.filter_tps {
+            if !(tps > 0.0 && tps.is_finite()) {
+                return Err(format!(
+                    "logs.filter_tps = {tps}: a rate must be a positive number of calls a second"
+                ));
+            }
+            if self.budget.contains_key("logs:FilterLogEvents") {
+                return Err(
+                    "logs.filter_tps and [budget] \"logs:FilterLogEvents\" set the same \
+                            rate: keep one"
+                        .into(),
+                );
+            }
+        }
+        if l.poll_secs == 0 {
+            return Err("logs.poll_secs must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    fn check_contexts(&self) -> Vec<Wrong> {
+        let mut out = Vec::new();
+        let mut names: Vec<&str> = Vec::new();
+        for (i, c) in self.contexts.iter().enumerate() {
+            let at = |key: &str| toml_path!["context", i, key];
+            if c.name.trim().is_empty() {
+                out.push(wrong(at("name"), "a [[context]] has an empty name".into()));
+            } else if names.contains(&c.name.as_str()) {
+                let message = format!("two contexts are named {:?}", c.name);
+                out.push(wrong(at("name"), message));
+            }
+            names.push(&c.name);
+            if let Some(a) = &c.accent
+                && a.parse::<ratatui::style::Color>().is_err()
+            {
+                let message = format!("context {:?}: accent {a:?} is not a colour", c.name);
+                out.push(wrong(at("accent"), message));
+            }
+            if let Some(Err(why)) = c.region.as_deref().map(check_region) {
+                out.push(wrong(at("region"), format!("context {:?}: {why}", c.name)));
+            }
+            if let Some(Err(why)) = c.endpoint_url.as_deref().map(check_endpoint_url) {
+                let message = format!("context {:?}: {why}", c.name);
+                out.push(wrong(at("endpoint_url"), message));
+            }
+        }
+        out
+    }
+
+    /// Reads `path`. A missing file is an error only when `required` (it was named by the
+    /// user). Only a regular file of at most 1 MiB of UTF-8 is read.
+    pub fn load(path: &Path, required: bool) -> Result<Self, ConfigError> {
+        let origin = crate::model::text::clean(&path.display().to_string());
+        match textfile::read(path) {
+            Ok(text) => Self::parse(&origin, &text),
+            Err(e) if e.not_found() && !required => Ok(Self::default()),
+            Err(e) => Err(ConfigError::read(&origin, &e)),
+        }
+    }
+
+    pub fn context(&self, name: &str) -> Option<&Context> {
+        self.contexts.iter().find(|c| c.name == name)
+    }
+
+    /// The API budget's rates: `[budget]`, with `logs.filter_tps` as FilterLogEvents' rate.
+    pub fn budget_rates(&self) -> std::collections::HashMap<String, f64> {
+        let mut rates = self.budget.clone();
+        if let Some(tps) = self.logs.filter_tps {
+            rates.insert("logs:FilterLogEvents".into(), tps);
+        }
+        rates
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_config_parses() {
+        let text = include_str!("../../config.example.toml");
+        let cfg = Config::parse("config.example.toml", text).unwrap();
+        assert!(cfg.contexts.iter().any(|c| c.prod));
+    }
+
+    #[test]
+    fn an_unknown_key_names_file_line_and_column() {
+        let err = Config::parse("c.toml", "theme = \"dark\"\n\n[poll]\nfast_sec = 3\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("c.toml:4:1: unknown field `fast_sec`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_type_error_names_file_line_and_column() {
+        let err = Config::parse("c.toml", "[logs]\nmax_lines = \"many\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("c.toml:2:13:"), "{err}");
+        assert!(err.contains("invalid type"), "{err}");
+    }
+
+    #[test]
+    fn default_context_must_exist() {
+        let err = Config::parse("c.toml", "default_context = \"prod\"\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "c.toml:1:1: default_context = \"prod\", but no [[context]] has that name"
+        );
+    }
+
+    #[test]
+    fn filter_tps_is_the_budget_rate_of_filter_log_events() {
+        let cfg = Config::parse("c.toml", "[logs]\nfilter_tps = 12.5\n").unwrap();
+        assert_eq!(cfg.budget_rates().get("logs:FilterLogEvents"), Some(&12.5));
+        let both = "[logs]\nfilter_tps = 2\n[budget]\n\"logs:FilterLogEvents\" = 3\n";
+        assert!(Config::parse("c.toml", both).is_err());
+        assert!(Config::parse("c.toml", "[logs]\nfilter_tps = 0\n").is_err());
+        let d = Config::default();
+        assert!(d.logs.max_lines >= 200_000 && d.logs.max_bytes >= 64 << 20);
+    }
+
+    #[test]
+    fn a_missing_optional_file_is_the_default() {
+        let cfg = Config::load(Path::new("/nonexistent/deckwatch.toml"), false).unwrap();
+        assert_eq!(cfg, Config::default());
+        assert!(Config::load(Path::new("/nonexistent/deckwatch.toml"), true).is_err());
+    }
+}

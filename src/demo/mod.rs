@@ -1,0 +1,211 @@
+//! The embedded demo world: a simulated ECS, ECR and CloudWatch that move over time, with the
+//! simulated GitHub Actions that build into it (`builds`, behind `ci::Ci` in `ci`), so the
+//! console can be tried without an AWS account and behaviour over time can be tested on
+//! tokio's paused clock.
+
+mod alarms;
+pub mod builds;
+mod canary;
+pub mod ci;
+mod loglines;
+pub mod logs;
+mod mutations;
+mod rng;
+mod rolling;
+pub mod scenario;
+pub mod seed;
+pub mod world;
+
+use crate::cloud::{Fleet, LiveStream};
+
+use crate::model::evidence::{AlbFigures, AlbQuery};
+use crate::model::{
+    Alarm, AlarmTransition, AwsCall, Clean, ContextInfo, Image, LiveEnd, LiveQuery, LiveUpdate,
+    LogPage, LogQuery, LogSources, LogTag, LogTarget, MetricSpec, Millis, PastDeployment, Service,
+    ServiceKey, Task, TaskDefRef, TaskDefinition,
+};
+use crate::model::{ApiError, ApiResult, ErrorKind};
+use async_trait::async_trait;
+use futures::StreamExt;
+use std::sync::{Arc, Mutex};
+use tokio::time::Instant;
+pub use world::World;
+
+mod signals;
+mod taskdefs;
+mod traffic;
+
+pub struct SimFleet {
+    world: Arc<Mutex<World>>,
+    started: Instant,
+}
+
+impl SimFleet {
+    /// A fleet whose scenario begins at `epoch` (unix ms). Its clock is tokio's, so a test with
+    /// a paused clock moves it with `tokio::time::advance`.
+    pub fn new(epoch: Millis) -> Self {
+        Self {
+            world: Arc::new(Mutex::new(seed::world(epoch))),
+            started: Instant::now(),
+        }
+    }
+
+    /// Runs `f` on the world brought up to the current simulated time.
+    pub fn with_world<T>(&self, f: impl FnOnce(&mut World) -> T) -> T {
+        at_now(&self.world, self.started, f)
+    }
+}
+
+fn at_now<T>(world: &Mutex<World>, started: Instant, f: impl FnOnce(&mut World) -> T) -> T {
+    let mut w = world.lock().unwrap_or_else(|e| e.into_inner());
+    let now = w.start + started.elapsed().as_millis() as Millis;
+    w.advance_to(now);
+    f(&mut w)
+}
+
+/// The demo's Live Tail: a start, then every second the events written since, until three
+/// hours have passed.
+fn live_session(world: Arc<Mutex<World>>, started: Instant, q: LiveQuery) -> LiveStream {
+    let opened = Instant::now();
+    let first = at_now(&world, started, |w| w.next_seq.saturating_sub(1));
+    let start = futures::stream::once(async {
+        Ok(LiveUpdate::Started {
+            session: "demo".into(),
+        })
+    });
+    let updates = futures::stream::unfold(Some(first), move |after| {
+        let (world, q) = (world.clone(), q.clone());
+        async move {
+            let after = after?;
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            if opened.elapsed().as_millis() as Millis >= logs::SESSION_MS {
+                return Some((Err(LiveEnd::Timeout), None));
+            }
+            let (update, next) = at_now(&world, started, |w| logs::live(w, &q, after));
+            Some((Ok(update), Some(next)))
+        }
+    });
+    start.chain(updates).boxed()
+}
+
+#[async_trait]
+impl Fleet for SimFleet {
+    async fn context(&self) -> ApiResult<ContextInfo> {
+        Ok(self.with_world(|w| {
+            let mut clusters: Vec<String> =
+                w.services.iter().map(|s| s.svc.cluster.clone()).collect();
+            clusters.dedup();
+            ContextInfo {
+                name: "demo".into(),
+                profile: "demo".into(),
+                account: w.account.clone(),
+                region: w.region.clone(),
+                clusters,
+                prod: false,
+                caller_arn: format!("arn:aws:iam::{}:user/deckwatch-demo", w.account),
+            }
+            .cleaned()
+        }))
+    }
+
+    async fn services(&self) -> ApiResult<Vec<Service>> {
+        Ok(self.with_world(|w| w.services()).cleaned())
+    }
+
+    async fn tasks(&self, service: Option<&ServiceKey>) -> ApiResult<Vec<Task>> {
+        Ok(self.with_world(|w| {
+            let mut tasks = w.tasks();
+            if let Some(k) = service {
+                tasks.retain(|t| t.cluster == k.cluster && t.service == k.name);
+            }
+            tasks.cleaned()
+        }))
+    }
+
+    async fn images(&self) -> ApiResult<Vec<Image>> {
+        Ok(self.with_world(|w| w.images()).cleaned())
+    }
+
+    async fn alarms(&self) -> ApiResult<Vec<Alarm>> {
+        Ok(self.with_world(|w| w.alarms.clone()).cleaned())
+    }
+
+    async fn log_sources(&self, target: &LogTarget) -> ApiResult<LogSources> {
+        Ok(self.with_world(|w| logs::sources(w, target)))
+    }
+
+    async fn log_owners(
+        &self,
+        target: &LogTarget,
+        streams: &[(String, String)],
+    ) -> ApiResult<Vec<Option<LogTag>>> {
+        Ok(self.with_world(|w| logs::owners(w, target, streams)))
+    }
+
+    async fn log_page(&self, q: &LogQuery, token: Option<String>) -> ApiResult<LogPage> {
+        Ok(self.with_world(|w| logs::page(w, q, token)))
+    }
+
+    async fn live_tail(&self, q: &LiveQuery) -> Result<LiveStream, LiveEnd> {
+        Ok(live_session(self.world.clone(), self.started, q.clone()))
+    }
+
+    async fn act(&self, service: &ServiceKey, call: &AwsCall) -> ApiResult<()> {
+        self.with_world(|w| mutations::act(w, service, call))
+    }
+
+    async fn alb_figures(&self, queries: &[AlbQuery]) -> ApiResult<Vec<AlbFigures>> {
+        Ok(self.with_world(|w| {
+            queries
+                .iter()
+                .map(|q| traffic::figures(w.alb.get(&q.target_group), q.from, q.until))
+                .collect()
+        }))
+    }
+
+    async fn task_definition(&self, td: &TaskDefRef) -> ApiResult<TaskDefinition> {
+        self.with_world(|w| taskdefs::describe(w, td))
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorKind::Other,
+                    format!("ClientException: Unable to describe task definition {td}"),
+                )
+            })
+    }
+
+    async fn deployment_history(&self, service: &ServiceKey) -> ApiResult<Vec<PastDeployment>> {
+        Ok(self.with_world(|w| {
+            w.services
+                .iter()
+                .find(|s| s.svc.key() == *service)
+                .map(|s| s.past.iter().cloned().collect())
+                .unwrap_or_default()
+        }))
+    }
+
+    async fn metric_points(
+        &self,
+        metric: &MetricSpec,
+        from: Millis,
+        until: Millis,
+    ) -> ApiResult<Vec<(Millis, f64)>> {
+        Ok(self.with_world(|w| alarms::points(w, metric, from, until)))
+    }
+
+    async fn alarm_history(&self, name: &str, since: Millis) -> ApiResult<Vec<AlarmTransition>> {
+        Ok(self.with_world(|w| alarms::history(w, name, since)))
+    }
+
+    async fn register_task_def(
+        &self,
+        service: &ServiceKey,
+        from: &TaskDefRef,
+        repository: &str,
+        digest: &str,
+    ) -> ApiResult<TaskDefRef> {
+        self.with_world(|w| {
+            let i = mutations::index_of(w, service)?;
+            mutations::register(w, i, from, repository, digest)
+        })
+    }
+}

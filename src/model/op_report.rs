@@ -1,0 +1,18 @@
+//! What the API budget allowed in the last minute, per operation, as `:budget` shows it. A
+//! model type: the budget makes it, the state keeps it and the ui draws it.
+
+/// One operation's figures, for `:budget`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpReport {
+    pub op: String,
+    pub calls_last_minute: usize,
+    /// Calls a second allowed now, and as configured.
+    pub rate: f64,
+    pub max_rate: f64,
+    /// Calls that had to wait for a token.
+    pub deferred: u64,
+    /// Of those, confirmed actions' calls (they jump the queue, so this stays 0).
+    pub actions_deferred: u64,
+    /// Throttling answers seen.
+    pub throttled: u64,
+}

@@ -1,0 +1,5 @@
+//! The service actions: planning what a verb would change (`plan`), and the confirmed action
+//! until it settles (`progress`).
+
+pub mod plan;
+pub mod progress;

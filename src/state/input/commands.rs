@@ -1,0 +1,393 @@
+//! What each command does, by mode. Keys and palette words both end here, so a command behaves
+//! the same whichever way it was asked for.
+
+use crate::keys::Command;
+use crate::model::{ActionPlan, Verb};
+use crate::state::actions::{plan, progress};
+use crate::state::builds::commands as build_commands;
+use crate::state::{Effect, Mode, Pane, State, contexts};
+
+pub(crate) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
+    if command == Command::ForceQuit {
+        state.quit = true;
+        return;
+    }
+    match state.mode.clone() {
+        Mode::Normal => on_normal(state, command, effects),
+        Mode::Filter => on_filter(state, command),
+        Mode::Palette(text) => on_palette(state, command, text, effects),
+        Mode::Help | Mode::Detail | Mode::Budget => on_overlay(state, command),
+        Mode::Diff(_) | Mode::Events(_) => {
+            crate::state::rollout::overlay::on_scroll(state, command)
+        }
+        Mode::Confirm(plan, typed) => on_confirm(state, command, *plan, typed, effects),
+        Mode::Scale(typed) => on_scale(state, command, typed),
+        Mode::Build(form) => build_commands::on_form(state, command, *form, effects),
+    }
+}
+
+fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
+    if crate::state::logs::commands::run(state, &command, effects) {
+        return;
+    }
+    match command {
+        Command::Pane(p) => state.switch_pane(p),
+        Command::NextPane => state.switch_pane(state.pane.cycle(true)),
+        Command::PrevPane => state.switch_pane(state.pane.cycle(false)),
+        Command::Down => state.current_mut().step(1),
+        Command::Up => state.current_mut().step(-1),
+        Command::PageDown => {
+            let rows = page(state);
+            state.current_mut().step(rows);
+        }
+        Command::PageUp => {
+            let rows = page(state);
+            state.current_mut().step(-rows);
+        }
+        Command::Top => state.current_mut().step(isize::MIN / 2),
+        Command::Bottom => state.current_mut().step(isize::MAX / 2),
+        Command::Open => open(state),
+        Command::Back => back(state),
+        Command::Filter => {
+            // A fresh filter each time; the one it replaces can be recalled with Up.
+            let old = state.current().filter().to_string();
+            state.remember_filter(old);
+            state.current_mut().set_filter(String::new());
+            state.filter_recall = None;
+            state.mode = Mode::Filter;
+        }
+        Command::Palette => state.mode = Mode::Palette(String::new()),
+        Command::Help => {
+            state.help_scroll = 0;
+            state.mode = Mode::Help;
+        }
+        Command::Refresh if contexts::retry(state, effects) => {}
+        Command::Refresh => {
+            effects.push(Effect::Refresh);
+            state.flash("refreshing…");
+        }
+        Command::RolloutAlarms => rollout_alarms(state),
+        Command::Rollout => state.open_rollout_view(),
+        Command::Diff => crate::state::rollout::overlay::open_diff(state),
+        Command::Events => crate::state::rollout::overlay::open_events(state),
+        Command::Theme(name) => theme(state, name),
+        Command::Context(name) => contexts::switch_context(state, name, effects),
+        Command::Region(name) => contexts::switch_region(state, name, effects),
+        Command::Sort(column) => sort(state, column),
+        Command::Budget => {
+            state.mode = Mode::Budget;
+            effects.push(Effect::ReportBudget);
+        }
+        Command::Quit => quit_unless_acting(state),
+        Command::Build => build_commands::open_build(state, effects),
+        Command::CancelRun | Command::Rerun => build_commands::on_run(state, command),
+        Command::Deploy => build_commands::deploy(state),
+        Command::Promote
+        | Command::Abort
+        | Command::Rollback
+        | Command::ForceDeploy
+        | Command::Scale => {
+            if let Some(verb) = command.verb() {
+                act(state, verb);
+            }
+        }
+        Command::Unknown(word) => state.flash(format!("unknown command :{word} (try :help)")),
+        _ => {}
+    }
+}
+
+/// Help and detail: scroll (the help, when it does not fit) or close.
+fn on_overlay(state: &mut State, command: Command) {
+    let limit = state.viewport.overlay_limit;
+    let page = page(state) as usize;
+    let s = &mut state.help_scroll;
+    match command {
+        Command::Cancel => state.mode = Mode::Normal,
+        Command::Down => *s = (*s + 1).min(limit),
+        Command::Up => *s = s.saturating_sub(1),
+        Command::PageDown => *s = (*s + page).min(limit),
+        Command::PageUp => *s = s.saturating_sub(page),
+        _ => {}
+    }
+}
+
+/// Rows a page key moves: what the last frame's list showed.
+fn page(state: &State) -> isize {
+    (state.viewport.list_rows as isize).max(1)
+}
+
+/// An action key: refused when read-only or while another action is at work; otherwise the
+/// plan's dialog, or why there is nothing to do.
+fn act(state: &mut State, verb: Verb) {
+    if state.read_only {
+        return state.flash("refused: the console is read-only; nothing was changed");
+    }
+    if let Some(p) = state.progress.as_ref().filter(|p| p.active()) {
+        let why = format!(
+            "{} {} is still at work; one action at a time, so wait for it",
+            p.verb, p.service
+        );
+        return state.flash(why);
+    }
+    let Some(service) = state.action_target() else {
+        return state.flash("select a service first (services pane, or drill into one)");
+    };
+    // A scale asks for the count first; the plan is made when it is typed.
+    if verb == Verb::Scale {
+        state.mode = Mode::Scale(String::new());
+        return;
+    }
+    match plan::for_verb(verb, service, &state.services.items, None) {
+        Ok(plan) => state.mode = Mode::Confirm(Box::new(plan), String::new()),
+        Err(why) => state.flash(why.to_string()),
+    }
+}
+
+/// `q` while an action is at work would cut it off between calls: the first `q` says so, a
+/// second one within the flash's few seconds quits. (`Ctrl-C` always quits at once.)
+fn quit_unless_acting(state: &mut State) {
+    let Some(p) = state
+        .progress
+        .as_ref()
+        .filter(|p| p.phase == progress::Phase::Sending)
+    else {
+        state.quit = true;
+        return;
+    };
+    let warning = format!(
+        "{} {} is still at work: quitting now may leave it half done. {} again to quit anyway",
+        p.verb,
+        p.service,
+        state
+            .keys
+            .key_for(crate::keys::Layer::Normal, &Command::Quit)
+    );
+    if state.flash.as_ref().is_some_and(|(m, _)| *m == warning) {
+        state.quit = true;
+    } else {
+        state.flash(warning);
+    }
+}
+
+/// Sorts the pane by the next column, or by the one named (by its header, any case).
+fn sort(state: &mut State, column: Option<(String, bool)>) {
+    let cols = state.current().sortable();
+    if cols.is_empty() {
+        return state.flash(format!(
+            "the {} pane keeps its own order",
+            state.pane.title()
+        ));
+    }
+    let choice = match &column {
+        None => None,
+        Some((name, desc)) => match cols.iter().find(|c| c.eq_ignore_ascii_case(name)) {
+            Some(c) => Some((*c, *desc)),
+            None => {
+                let known = cols.join(", ").to_lowercase();
+                return state.flash(format!("no column {name:?} to sort by (known: {known})"));
+            }
+        },
+    };
+    let now = state.current_mut().sort(choice);
+    state.flash(now);
+}
+
+fn theme(state: &mut State, name: Option<String>) {
+    let known = state.themes.join(", ");
+    match name {
+        Some(name) if state.themes.contains(&name) => {
+            state.flash(format!("theme: {name}"));
+            state.theme_name = name;
+        }
+        Some(name) => state.flash(format!("no theme named {name:?} (known: {known})")),
+        None => state.flash(format!("usage: :theme NAME (known: {known})")),
+    }
+}
+
+/// The alarms pane, filtered to the alarms the drilled-into rollout tripped, or to alarms
+/// named after the service when it tripped none.
+fn rollout_alarms(state: &mut State) {
+    let Some(svc) = state.rollout_service() else {
+        let open = state
+            .keys
+            .key_for(crate::keys::Layer::Normal, &Command::Open);
+        return state.flash(format!(
+            "drill into a service first ({open} on the services pane)"
+        ));
+    };
+    let tripped = svc
+        .native
+        .as_ref()
+        .map(|n| n.triggered_alarms.join("|"))
+        .unwrap_or_default();
+    let filter = if tripped.is_empty() {
+        svc.name.clone()
+    } else {
+        tripped
+    };
+    state.switch_pane(Pane::Alarms);
+    state.alarms.set_filter(filter.clone());
+    let back = state
+        .keys
+        .key_for(crate::keys::Layer::Normal, &Command::Back);
+    state.flash(format!(
+        "alarms matching {filter} · {back} clears the filter"
+    ));
+}
+
+fn open(state: &mut State) {
+    match state.pane {
+        Pane::Services => state.open_rollout_view(),
+        Pane::Builds => crate::state::builds::open_detail(state),
+        Pane::Logs => {}
+        _ => {
+            if state.current().has_items() {
+                state.mode = Mode::Detail;
+            }
+        }
+    }
+}
+
+/// `Esc`: clears the filter, then resumes a paused tail, then goes back where you came from.
+fn back(state: &mut State) {
+    if state.pane == Pane::Builds && crate::state::builds::close_detail(state) {
+        return;
+    }
+    if !state.current().filter().is_empty() {
+        state.current_mut().set_filter(String::new());
+    } else if state.pane == Pane::Logs && !state.logs.follow {
+        state.logs.resume();
+    } else if !state.go_back() && state.in_rollout_view() {
+        state.switch_pane(Pane::Services);
+    }
+}
+
+fn on_filter(state: &mut State, command: Command) {
+    let mut text = state.current().filter().to_string();
+    match command {
+        Command::Cancel => {
+            text.clear();
+            state.mode = Mode::Normal;
+        }
+        Command::Accept => {
+            state.remember_filter(text.clone());
+            state.mode = Mode::Normal;
+        }
+        Command::Up | Command::Down => match state.recall_filter(command == Command::Up) {
+            Some(earlier) => text = earlier,
+            None => return,
+        },
+        Command::DeleteChar => {
+            text.pop();
+        }
+        Command::Insert(c) => text.push(c),
+        _ => return,
+    }
+    state.current_mut().set_filter(text);
+}
+
+fn on_palette(state: &mut State, command: Command, mut text: String, fx: &mut Vec<Effect>) {
+    match command {
+        Command::Cancel => state.mode = Mode::Normal,
+        Command::Accept => {
+            state.mode = Mode::Normal;
+            if let Some(command) = crate::keys::palette_command(&text) {
+                on_normal(state, command, fx);
+            }
+        }
+        Command::DeleteChar => {
+            state.mode = match text.pop() {
+                None => Mode::Normal,
+                Some(_) => Mode::Palette(text),
+            }
+        }
+        Command::Complete => {
+            // Complete a context's name, or the only word that fits.
+            let fits: Vec<_> = crate::keys::suggestions(&text).collect();
+            if let Some(done) = contexts::complete(state, &text) {
+                text = done;
+            } else if let [word] = fits.as_slice() {
+                text = format!("{} ", word.names[0]);
+            }
+            state.mode = Mode::Palette(text);
+        }
+        Command::Insert(c) => {
+            text.push(c);
+            state.mode = Mode::Palette(text);
+        }
+        _ => {}
+    }
+}
+
+/// `y` confirms; in a prod context the service's name must be typed and Enter pressed.
+/// Anything else leaves the dialog without acting.
+fn on_confirm(
+    state: &mut State,
+    command: Command,
+    plan: ActionPlan,
+    mut typed: String,
+    effects: &mut Vec<Effect>,
+) {
+    let confirmed = match command {
+        Command::Confirm if state.context.prod && typed != plan.service.name => {
+            state.flash(format!(
+                "type {} exactly to confirm; nothing was changed",
+                plan.service.name
+            ));
+            state.mode = Mode::Confirm(Box::new(plan), String::new());
+            return;
+        }
+        Command::Confirm => true,
+        Command::Cancel => false,
+        Command::OtherTarget => return build_commands::other_target(state, plan, typed),
+        Command::DeleteChar | Command::Insert(_) => {
+            match command {
+                Command::Insert(c) => typed.push(c),
+                _ => {
+                    typed.pop();
+                }
+            }
+            state.mode = Mode::Confirm(Box::new(plan), typed);
+            return;
+        }
+        _ => return,
+    };
+    state.mode = Mode::Normal;
+    state.builds.deploy = None;
+    if confirmed {
+        state.progress = Some(progress::Progress::start(&plan, state.now));
+        effects.push(Effect::Run(Box::new(plan), state.context.clone()));
+    } else {
+        state.flash(format!(
+            "{} {}: cancelled; nothing was changed",
+            plan.verb, plan.service
+        ));
+    }
+}
+
+fn on_scale(state: &mut State, command: Command, mut typed: String) {
+    match command {
+        Command::Cancel => state.mode = Mode::Normal,
+        Command::DeleteChar => {
+            typed.pop();
+            state.mode = Mode::Scale(typed);
+        }
+        Command::Insert(c) if c.is_ascii_digit() && typed.len() < 5 => {
+            typed.push(c);
+            state.mode = Mode::Scale(typed);
+        }
+        Command::Accept => {
+            state.mode = Mode::Normal;
+            let Ok(n) = typed.parse::<u32>() else {
+                return state.flash("scale: type a number of tasks, then Enter");
+            };
+            let planned = state.action_target().map(|s| plan::scale(s, n));
+            match planned {
+                Some(Ok(p)) => state.mode = Mode::Confirm(Box::new(p), String::new()),
+                Some(Err(why)) => state.flash(why.to_string()),
+                None => state.flash("select a service first"),
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,16 @@
+//! Keys: every key goes through the key table's layer for the current mode, and what it means
+//! there is run as a command.
+
+use crate::state::input::commands;
+use crate::state::{Effect, State};
+use crossterm::event::{KeyEvent, KeyEventKind};
+
+pub(crate) fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
+    if key.kind == KeyEventKind::Release {
+        return;
+    }
+    state.dirty = true;
+    if let Some(command) = state.keys.lookup(state.layer(), &key, state.pane) {
+        commands::run(state, command, effects);
+    }
+}

@@ -1,0 +1,107 @@
+//! The activity line above the footer: the confirmed action at work, the wait until stable
+//! with its clock and limit, then the outcome.
+
+use crate::model::{Millis, Service, TaskDefRef};
+use crate::state::actions::progress::{Phase, Progress};
+use crate::theme::Theme;
+use crate::timing::{RUNNER_STABLE_WAIT_MS, STABLE_TIMEOUT_MS};
+use crate::ui::format::countdown;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+fn duration(ms: Millis) -> String {
+    countdown(0, ms)
+}
+
+/// `3/4 running on web:88 · 2 deployments`, or `· primary IN_PROGRESS` when there is one
+/// deployment: what the wait waits on, counted on the deployment it waits for (the service's
+/// counts add up every deployment's tasks).
+fn where_it_is(s: &Service, td: Option<&TaskDefRef>) -> String {
+    let Some(d) = s.waited_deployment(td) else {
+        return format!("no deployment of {} yet", td.unwrap_or(&s.task_def));
+    };
+    let mut out = format!("{}/{} running on {}", d.running, d.desired, d.task_def);
+    match (s.deployments.len(), s.primary()) {
+        (n @ 2.., _) => out.push_str(&format!(" · {n} deployments")),
+        (_, Some(p)) => out.push_str(&format!(" · primary {}", p.rollout_state)),
+        _ => {}
+    }
+    out
+}
+
+/// The line's text.
+pub fn text(p: &Progress, services: &[Service], now: Millis) -> String {
+    let what = format!("{} {}", p.verb, p.service);
+    let clock = duration(now - p.since);
+    match &p.phase {
+        Phase::Sending if p.waits_between_calls() => format!(
+            "⟳ {what}: waiting until {} is stable before the next call · {clock} of {}",
+            p.service.name,
+            duration(RUNNER_STABLE_WAIT_MS)
+        ),
+        Phase::Sending => format!("⟳ {what}: checking the service and sending · {clock}"),
+        Phase::Waiting { sent_at } => {
+            let key = p.waits_for().unwrap_or(&p.service);
+            let state = services
+                .iter()
+                .find(|s| &s.key() == key)
+                .map_or("not in the last refresh".into(), |s| {
+                    where_it_is(s, p.waits_for_task_def())
+                });
+            format!(
+                "⟳ {what}: waiting until {} is stable · {} of {} · {state}",
+                key.name,
+                duration(now - sent_at),
+                duration(STABLE_TIMEOUT_MS)
+            )
+        }
+        Phase::Sent { .. } if p.verb.is_ci() => {
+            format!("✓ {what}: sent; the builds pane (6) follows the run")
+        }
+        Phase::Sent { .. } => format!("✓ {what}: sent; follow it in the rollout view"),
+        Phase::Stable { took, .. } => format!("✓ {what}: stable after {}", duration(*took)),
+        Phase::TimedOut { .. } => format!(
+            "✗ {what}: not stable after {}; ECS may still be working: see the service's events",
+            duration(STABLE_TIMEOUT_MS)
+        ),
+        Phase::Failed { why, .. } => format!("✗ {why}"),
+    }
+}
+
+/// Rows the line needs at `width`: one, or up to `MAX_ROWS` for a failure, whose whole text
+/// (what was done and what was not) must be readable.
+pub fn height(p: &Progress, services: &[Service], now: Millis, width: u16) -> u16 {
+    if !matches!(p.phase, Phase::Failed { .. }) || width < 2 {
+        return 1;
+    }
+    let chars = text(p, services, now).chars().count() + 1;
+    let rows = chars.div_ceil(width as usize) as u16;
+    // Words wrap whole, which can take a row more than the characters alone.
+    let slack = u16::from(rows > 1);
+    (rows + slack).clamp(1, MAX_ROWS)
+}
+
+const MAX_ROWS: u16 = 6;
+
+pub fn draw(
+    f: &mut Frame,
+    area: Rect,
+    p: &Progress,
+    services: &[Service],
+    now: Millis,
+    theme: &Theme,
+) {
+    let colour = match p.phase {
+        Phase::Sending | Phase::Waiting { .. } => theme.warn,
+        Phase::Sent { .. } | Phase::Stable { .. } => theme.ok,
+        Phase::TimedOut { .. } | Phase::Failed { .. } => theme.alarm,
+    };
+    let line = Line::from(Span::styled(
+        format!(" {}", text(p, services, now)),
+        Style::new().fg(colour),
+    ));
+    f.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), area);
+}

@@ -1,0 +1,62 @@
+//! Header badges about the connection itself: a context switch under way or failed, and
+//! credentials that expire soon or have expired.
+
+use crate::model::Millis;
+use crate::state::State;
+use crate::theme::Theme;
+use crate::ui::format;
+use ratatui::text::Span;
+
+/// The countdown starts this long before the credentials expire.
+pub const WARN_BEFORE_MS: Millis = 15 * 60 * 1000;
+
+pub fn spans(state: &State, theme: &Theme) -> Vec<Span<'static>> {
+    let mut out = Vec::new();
+    let c = &state.contexts;
+    if c.connecting {
+        out.push(Span::styled(" CONNECTING… ", theme.switching()));
+    } else if c.failed.is_some() {
+        out.push(Span::styled(" NOT CONNECTED ", theme.expiring(true)));
+    }
+    if let Some(text) = expiry_text(state.credentials_expiry, state.now) {
+        let expired = state.credentials_expiry.is_some_and(|at| at <= state.now);
+        out.push(Span::styled(text, theme.expiring(expired)));
+    }
+    out
+}
+
+/// ` creds expire in 12:34 ` in the last 15 minutes, ` CREDENTIALS EXPIRED ` after.
+pub fn expiry_text(expiry: Option<Millis>, now: Millis) -> Option<String> {
+    let at = expiry?;
+    let left = at - now;
+    if left <= 0 {
+        Some(" CREDENTIALS EXPIRED ".into())
+    } else if left <= WARN_BEFORE_MS {
+        Some(format!(" creds expire in {} ", format::countdown(now, at)))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_countdown_shows_in_the_last_fifteen_minutes_only() {
+        assert_eq!(expiry_text(None, 0), None);
+        assert_eq!(expiry_text(Some(WARN_BEFORE_MS + 1), 0), None);
+        assert_eq!(
+            expiry_text(Some(WARN_BEFORE_MS), 0).as_deref(),
+            Some(" creds expire in 15:00 ")
+        );
+        assert_eq!(
+            expiry_text(Some(61_000), 0).as_deref(),
+            Some(" creds expire in 1:01 ")
+        );
+        assert_eq!(
+            expiry_text(Some(0), 0).as_deref(),
+            Some(" CREDENTIALS EXPIRED ")
+        );
+    }
+}

@@ -1,7 +1,5 @@
 //! deckwatch: parse the command line, load config and themes, then run the console.
 
-mod one_shot;
-
 use clap::{CommandFactory, Parser};
 use deckwatch::app::cli::{Cli, Setup, StartError};
 use deckwatch::app::connector::{AwsContexts, Connector, DemoContexts};
@@ -26,7 +24,7 @@ fn fail(msg: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
-pub(crate) fn say(msg: &str) {
+fn say(msg: &str) {
     eprintln!("deckwatch: {}", clip_middle(&clean(msg), LINE_MAX));
 }
 
@@ -41,7 +39,7 @@ fn main() -> ExitCode {
     }
     let mut cli = Cli::parse();
     if let Some(command) = cli.command.take() {
-        return one_shot::run(&cli, command);
+        return deckwatch::app::one_shot::run(&cli, command);
     }
     let mut setup = match Setup::from(cli) {
         Ok(s) => s,

@@ -1,21 +1,26 @@
 //! The subcommands, run instead of the console: each answers once on stdout and exits with
-//! the status its documentation gives (`deckwatch::commands`). Errors are one line on stderr.
+//! the status its documentation gives (`crate::commands`). Errors are one line on stderr.
 
-use clap::CommandFactory;
-use deckwatch::app::cli::Cli;
-use deckwatch::commands::{
+use crate::app::cli::Cli;
+use crate::commands::{
     self, Command, CommandError, ConfigCommand, audit, completions, config_check, config_schema,
     keys, man, status, wait,
 };
-use deckwatch::workers::audit::Audit;
+use crate::model::text::clean;
+use crate::workers::audit::Audit;
+use clap::CommandFactory;
 use std::process::ExitCode;
+
+/// The longest line said on stderr, as the console's own start-up errors.
+const LINE_MAX: usize = 400;
 
 /// Runs `command` with the console's flags `cli` around it.
 pub fn run(cli: &Cli, command: Command) -> ExitCode {
     match dispatch(cli, command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            crate::say(&e.to_string());
+            let line = crate::files::textfile::clip_middle(&clean(&e.to_string()), LINE_MAX);
+            eprintln!("deckwatch: {line}");
             ExitCode::from(e.code())
         }
     }
@@ -33,7 +38,7 @@ fn dispatch(cli: &Cli, command: Command) -> Result<(), CommandError> {
                 Some(f) => (f, true),
                 None => cli.config_file(),
             };
-            let themes = deckwatch::config::default_dir().map(|d| d.join("themes"));
+            let themes = crate::config::default_dir().map(|d| d.join("themes"));
             config_check::run(&path, required, themes.as_deref())
         }
         Command::Keys(args) => {
@@ -91,8 +96,8 @@ fn backend(
     runtime: &tokio::runtime::Runtime,
 ) -> Result<
     (
-        std::sync::Arc<dyn deckwatch::cloud::Fleet>,
-        deckwatch::config::Config,
+        std::sync::Arc<dyn crate::cloud::Fleet>,
+        crate::config::Config,
     ),
     CommandError,
 > {

@@ -275,7 +275,10 @@ fn the_budget_keeps_each_operation_on_one_row() {
     let line = row(&buf, y_of(&buf, "elasticloadbalancing"));
     assert!(line.contains(op), "{}", screen(&buf));
     // The popup's own part of the row (the pane shows on either side of it).
-    let popup = line.split('│').find(|seg| seg.contains(op)).unwrap_or_default();
+    let popup = line
+        .split('│')
+        .find(|seg| seg.contains(op))
+        .unwrap_or_default();
     assert!(
         popup.contains(" 7 ") && popup.trim_end().ends_with('3'),
         "the figures are on the name's row: {line}"

@@ -3,10 +3,10 @@
 //! `Known::plan` picks, and target health only for the screen's focus. The first load reads
 //! everything, with the API budget's cold start: the whole published rate until it is in.
 
+use crate::cloud::aws::AwsFleet;
 use crate::cloud::aws::known::Entry;
 use crate::cloud::aws::services::{self, RawService};
 use crate::cloud::aws::taskdefs::TaskDefInfo;
-use crate::cloud::aws::AwsFleet;
 use crate::cloud::listing::clusters_failed;
 use crate::cloud::{Listing, PartSink, ServicesAsk};
 use crate::model::{ApiError, ApiResult};

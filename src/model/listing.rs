@@ -102,3 +102,8 @@ pub fn parts_failed(
     };
     Some(ApiError::new(kind, message))
 }
+
+/// [`parts_failed`] of clusters.
+pub fn clusters_failed(failed: Vec<(String, ApiError)>, total: usize) -> Option<ApiError> {
+    parts_failed(Part::Cluster, failed, total)
+}

@@ -7,8 +7,10 @@ pub mod alarm_link;
 pub mod build;
 pub mod clean;
 pub mod codedeploy;
+pub mod ecs_event;
 pub mod error;
 pub mod evidence;
+pub mod exec;
 pub mod github_names;
 pub mod history;
 mod image;
@@ -44,7 +46,15 @@ pub use codedeploy::{
     DeploymentController, ReadyAction, Stability, TaskSet, TaskSetLabel, TaskSetStatus,
     TrafficShape,
 };
+pub use ecs_event::{
+    Change, Delivery, DeploymentEventName, EcsEvent, EventAck, EventLevel, EventSource, ServiceRef,
+    Skipped,
+};
 pub use error::{ApiError, ApiResult, ErrorKind, chain_text};
+pub use exec::{
+    AgentStatus, Blocker, ClusterExec, ExecTarget, Readiness, RemotePort, SessionGrant,
+    TaskContainer,
+};
 pub use history::{Outcome, PastDeployment, RollbackCause};
 pub use image::{Findings, Image};
 pub use listing::Listing;

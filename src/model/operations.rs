@@ -22,6 +22,10 @@ pub const OPERATIONS: &[(&str, f64)] = &[
     ("ecs:StopServiceDeployment", 5.0),
     ("ecs:UpdateService", 5.0),
     ("ecs:RegisterTaskDefinition", 1.0),
+    // Cluster reads refill at 20 a second (a bucket of 50).
+    ("ecs:DescribeClusters", 20.0),
+    // Not given a rate of its own here: ECS's read rate, which the budget gave it before.
+    ("ecs:ExecuteCommand", 20.0),
     ("ecr:DescribeRepositories", 10.0),
     ("ecr:DescribeImages", 10.0),
     ("cloudwatch:DescribeAlarms", 9.0),
@@ -52,6 +56,13 @@ pub const OPERATIONS: &[(&str, f64)] = &[
     ("codedeploy:ContinueDeployment", 10.0),
     ("codedeploy:StopDeployment", 10.0),
     ("codedeploy:CreateDeployment", 10.0),
+    // Exec's session and key, and the events queue: no per-operation rate is used for these
+    // (SQS's is nearly unlimited, KMS's thousands a second); the budget's modest default.
+    ("ssm:StartSession", 10.0),
+    ("ssm:ResumeSession", 10.0),
+    ("kms:GenerateDataKey", 10.0),
+    ("sqs:ReceiveMessage", 10.0),
+    ("sqs:DeleteMessage", 10.0),
     ("github:ListWorkflowRuns", GITHUB),
     ("github:GetWorkflowRun", GITHUB),
     ("github:ListJobsForWorkflowRun", GITHUB),

@@ -12,7 +12,10 @@
 mod support;
 
 mod budget_throttle;
+mod cli_moto;
 mod e2e_codedeploy;
+mod e2e_exec;
+mod e2e_flows;
 mod e2e_moto;
 mod e2e_native_canary;
 mod e2e_native_strategies;
@@ -24,11 +27,15 @@ mod moto_contexts;
 mod moto_credentials;
 mod moto_deploy;
 mod moto_endpoint_loss;
+mod moto_events;
 mod moto_evidence;
+mod moto_exec;
+mod moto_forward;
 mod moto_logs;
 mod moto_metrics;
 mod moto_paired;
 mod moto_targets;
+mod moto_tasks;
 mod partial_and_audit;
 mod shim_codedeploy;
 mod shim_native;

@@ -110,7 +110,9 @@ async fn one_unreadable_alarm_is_remembered_and_the_alarms_keep_their_pace() {
     let watch = Watch {
         pane: Pane::Services,
         service: None,
+        partner: None,
         fast: false,
+        acting: false,
         sort: None,
         logs: None,
     };
@@ -120,6 +122,7 @@ async fn one_unreadable_alarm_is_remembered_and_the_alarms_keep_their_pace() {
         logs: Duration::from_secs(2),
         alarms: Duration::from_secs(60),
         live_tail: false,
+        reconcile: Duration::from_secs(300),
     };
     let _handles = poller::spawn(fleet(calls.clone()), tx, watch, iv);
     // The first poll: one whole read that fails, then each state and kind, the bad one in

@@ -60,3 +60,24 @@ fn a_build_repo_is_owner_and_name_as_github_allows() {
     let err = Config::parse("c.toml", text).unwrap_err().to_string();
     assert!(err.starts_with("c.toml:4:1:"), "{err}");
 }
+
+/// `deckwatch config check` lists these with every other error, each in its place.
+#[test]
+fn config_check_lists_every_budget_and_build_error_at_once() {
+    let text = "[budget]\n\"ecs:ListServicez\" = 5\n\"ecs:ListServices\" = 1e-300\n\n\
+                [[build]]\nservice = \"checkout\"\nrepo = \"acme/checkout?x=\"\nworkflow = \"b.yml\"\n\n\
+                [[build]]\nservice = \"checkout\"\nrepo = \"acme/checkout\"\nworkflow = \"../b.yml\"\n";
+    let checked = deckwatch::config::parse_every_error("c.toml", text);
+    let got: Vec<String> = checked.errors.iter().map(ToString::to_string).collect();
+    let want = [
+        "c.toml:2:1: [budget] \"ecs:ListServicez\" is not an operation",
+        "c.toml:3:1: [budget] \"ecs:ListServices\" = 1e-300: ",
+        "c.toml:7:1: [[build]] for \"checkout\": repo ",
+        "c.toml:11:1: [[build]] for \"checkout\" is given twice: here and at c.toml:6:1",
+        "c.toml:13:1: [[build]] for \"checkout\": workflow ",
+    ];
+    for w in want {
+        assert!(got.iter().any(|g| g.starts_with(w)), "{w} not in {got:#?}");
+    }
+    assert_eq!(got.len(), want.len(), "{got:#?}");
+}

@@ -115,6 +115,7 @@ const IV: Intervals = Intervals {
     logs: Duration::from_secs(1),
     alarms: Duration::from_secs(60),
     live_tail: false,
+    reconcile: Duration::from_secs(300),
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

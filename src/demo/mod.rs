@@ -8,7 +8,7 @@ pub mod builds;
 mod canary;
 pub mod ci;
 mod codedeploy;
-mod describe;
+pub mod describe;
 mod loglines;
 pub mod logs;
 mod mutations;

@@ -77,13 +77,18 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
         Mode::Build(form) => builds::dialog::draw(f, body, state, form, theme),
         Mode::Exec(dialog) => exec::dialog::draw(f, body, state, dialog, theme),
         Mode::Forwards => overlay_limit = exec::forwards::draw(f, body, state, theme),
+        Mode::Describe | Mode::DescribeSearch => {
+            overlay_limit = overlays::describe::draw(f, body, state, theme);
+        }
         Mode::Normal | Mode::Filter | Mode::Terminal => {}
     }
+    let links = list.map_or_else(Vec::new, |l| crate::state::links::spans(state, &l));
     Viewport {
         list_rows,
         scroll_limit,
         overlay_limit,
         terminal,
+        links,
         hits: Hits {
             tabs,
             list,

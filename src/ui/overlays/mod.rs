@@ -1,6 +1,7 @@
 //! The help overlay, drawn from the key map, and the command palette.
 
 pub(crate) mod budget;
+pub(crate) mod describe;
 pub(crate) mod detail;
 pub mod diff;
 pub(crate) mod events;

@@ -143,7 +143,11 @@ pub(crate) fn open(state: &mut State, arg: Option<&str>, effects: &mut Vec<Effec
 
 /// The describe call answered.
 pub(crate) fn answered(state: &mut State, generation: u64, doc: Result<RawDoc, ApiError>) {
-    if let Some(view) = state.describe.as_mut().filter(|v| v.generation == generation) {
+    if let Some(view) = state
+        .describe
+        .as_mut()
+        .filter(|v| v.generation == generation)
+    {
         view.doc = Some(doc);
         view.research();
         state.dirty = true;

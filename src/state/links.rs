@@ -36,7 +36,10 @@ fn row_url(state: &State, i: usize) -> Option<String> {
 
 /// The links of the rows a list drew: none while links are off or a popup covers the list.
 pub fn spans(state: &State, list: &crate::state::ListArea) -> Vec<LinkSpan> {
-    let uncovered = matches!(state.mode, crate::state::Mode::Normal | crate::state::Mode::Filter);
+    let uncovered = matches!(
+        state.mode,
+        crate::state::Mode::Normal | crate::state::Mode::Filter
+    );
     if !state.links || !uncovered || list.name_width == 0 {
         return Vec::new();
     }

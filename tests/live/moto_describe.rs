@@ -65,7 +65,10 @@ async fn a_service_a_task_and_a_task_definition_are_shown_as_moto_sent_them() {
     let v = &shown["services"][0];
     assert_eq!(v["serviceArn"].as_str(), s.service_arn());
     assert_eq!(v["taskDefinition"].as_str(), s.task_definition());
-    assert_eq!(v["desiredCount"].as_i64(), Some(i64::from(s.desired_count())));
+    assert_eq!(
+        v["desiredCount"].as_i64(),
+        Some(i64::from(s.desired_count()))
+    );
     assert!(doc.bytes > 0);
 
     let doc = fleet
@@ -77,7 +80,10 @@ async fn a_service_a_task_and_a_task_definition_are_shown_as_moto_sent_them() {
         .expect("describe task");
     let v = json(&doc);
     assert_eq!(v["tasks"][0]["taskArn"].as_str(), Some(tasks[0].as_str()));
-    assert_eq!(v["tasks"][0]["taskDefinitionArn"].as_str(), Some(td.as_str()));
+    assert_eq!(
+        v["tasks"][0]["taskDefinitionArn"].as_str(),
+        Some(td.as_str())
+    );
 
     let doc = fleet
         .describe_raw(&DescribeTarget::TaskDef(TaskDefRef {

@@ -63,7 +63,11 @@ fn v_describes_the_selection_of_each_pane() {
     assert_eq!(s.mode, Mode::Describe);
     let view = s.describe.as_ref().unwrap();
     let doc = view.doc.as_ref().unwrap().as_ref().unwrap();
-    assert!(doc.lines.iter().any(|l| l.contains(&format!("\"serviceName\": \"{}\"", first.name))));
+    assert!(
+        doc.lines
+            .iter()
+            .any(|l| l.contains(&format!("\"serviceName\": \"{}\"", first.name)))
+    );
     press(&mut s, KeyCode::Esc);
     assert_eq!(s.mode, Mode::Normal);
 
@@ -92,7 +96,9 @@ fn a_late_answer_to_an_earlier_request_is_dropped() {
     let b = builder();
     let mut s = b.build();
     let fx = press(&mut s, KeyCode::Char('v'));
-    let Some(Effect::Describe(old, target)) = fx.into_iter().find(|e| matches!(e, Effect::Describe(..))) else {
+    let Some(Effect::Describe(old, target)) =
+        fx.into_iter().find(|e| matches!(e, Effect::Describe(..)))
+    else {
         panic!("no describe effect");
     };
     press(&mut s, KeyCode::Esc);

@@ -195,7 +195,10 @@ fn names_are_osc8_links_the_screen_does_not_show_and_o_opens_the_selected_one() 
     assert!(c.raw_contains("\u{1b}]8;;\u{1b}\\"), "each link is closed");
     // The visible text is the names, unchanged: nothing of the sequence reaches a cell.
     let screen = c.screen();
-    assert!(!screen.contains("8;;") && !screen.contains("https://"), "{screen}");
+    assert!(
+        !screen.contains("8;;") && !screen.contains("https://"),
+        "{screen}"
+    );
     let name_row = screen
         .lines()
         .find(|l| l.contains("prod-core"))

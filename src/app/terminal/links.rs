@@ -32,7 +32,9 @@ pub fn cells(buf: &Buffer, spans: &[LinkSpan]) -> Vec<Linked> {
         let mut row: Linked = Vec::new();
         let mut skip = 0usize;
         for x in s.x..end {
-            let Some(cell) = buf.cell((x, s.y)) else { break };
+            let Some(cell) = buf.cell((x, s.y)) else {
+                break;
+            };
             // The cell after a wide character is hidden behind it: never drawn over.
             if skip > 0 {
                 skip -= 1;
@@ -41,7 +43,10 @@ pub fn cells(buf: &Buffer, spans: &[LinkSpan]) -> Vec<Linked> {
             skip = cell.symbol().width().saturating_sub(1);
             row.push((x, s.y, cell.clone()));
         }
-        while row.last().is_some_and(|(_, _, c)| c.symbol().trim().is_empty()) {
+        while row
+            .last()
+            .is_some_and(|(_, _, c)| c.symbol().trim().is_empty())
+        {
             row.pop();
         }
         let (Some(first), Some(last)) = (row.first().map(|c| c.0), row.last().map(|c| c.0)) else {

@@ -23,23 +23,37 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> usize {
     };
     crate::ui::widgets::overlay::claim(f, rect, theme);
     let visible = rect.height.saturating_sub(2) as usize;
-    let (lines, total, limit) = match &view.doc {
+    let (lines, total, limit): (Vec<Line<'static>>, usize, usize) = match &view.doc {
         None => (vec![muted("  asking…", theme)], 0, 0),
-        Some(Err(e)) => (vec![Line::styled(format!("  {e}"), Style::new().fg(theme.alarm))], 0, 0),
+        Some(Err(e)) => (
+            vec![Line::styled(format!("  {e}"), Style::new().fg(theme.alarm))],
+            0,
+            0,
+        ),
         Some(Ok(doc)) => {
-            let limit = doc.lines.len().saturating_sub(visible);
+            let inner = rect.width.saturating_sub(2);
+            let rows = |l: &String| wrapped_rows(l, inner);
+            let limit = scroll_limit(&doc.lines, visible, rows);
             let top = view.scroll.min(limit);
-            let shown = doc.lines.iter().enumerate().skip(top).take(visible);
-            let lines = shown.map(|(i, l)| line(view, i, l, theme)).collect();
+            let (mut used, mut lines) = (0, Vec::new());
+            for (i, l) in doc.lines.iter().enumerate().skip(top) {
+                used += rows(l);
+                if used > visible && !lines.is_empty() {
+                    break;
+                }
+                lines.push(line(view, i, l, theme));
+            }
             (lines, doc.lines.len(), limit)
         }
     };
+    let shown = lines.len();
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(Style::new().fg(theme.accent))
-        .title(Line::from(title(view, total, view.scroll.min(limit), visible)).style(
-            Style::new().fg(theme.accent).add_modifier(Modifier::BOLD),
-        ))
+        .title(
+            Line::from(title(view, total, view.scroll.min(limit), shown))
+                .style(Style::new().fg(theme.accent).add_modifier(Modifier::BOLD)),
+        )
         .title_bottom(Line::from(bottom(view, state)).style(Style::new().fg(theme.muted)));
     let text = Paragraph::new(lines)
         .block(block)
@@ -53,8 +67,29 @@ fn muted(text: &str, theme: &Theme) -> Line<'static> {
     Line::styled(text.to_string(), Style::new().fg(theme.muted))
 }
 
+/// The rows `text` takes at `width`, wrapped as the view wraps it (with its 2-cell marker).
+fn wrapped_rows(text: &str, width: u16) -> usize {
+    let line = Line::from(format!("  {text}"));
+    Paragraph::new(line)
+        .wrap(Wrap { trim: false })
+        .line_count(width)
+        .max(1)
+}
+
+/// The first line from which the rest of the document fills the view: how far it scrolls.
+fn scroll_limit(lines: &[String], visible: usize, rows: impl Fn(&String) -> usize) -> usize {
+    let mut used = 0;
+    for (i, l) in lines.iter().enumerate().rev() {
+        used += rows(l);
+        if used > visible {
+            return i + 1;
+        }
+    }
+    0
+}
+
 /// ` service prod/web · ecs:DescribeServices · JSON · 3.1 KB · 1-20 of 140 `.
-fn title(view: &DescribeView, total: usize, top: usize, visible: usize) -> String {
+fn title(view: &DescribeView, total: usize, top: usize, shown: usize) -> String {
     let mut t = format!(" {}", view.target.label());
     if let Some(Ok(doc)) = &view.doc {
         t.push_str(&format!(
@@ -63,9 +98,8 @@ fn title(view: &DescribeView, total: usize, top: usize, visible: usize) -> Strin
             doc.format.name(),
             format::bytes(doc.bytes as u64)
         ));
-        if total > visible {
-            let last = (top + visible).min(total);
-            t.push_str(&format!(" · {}-{last} of {total}", top + 1));
+        if shown < total {
+            t.push_str(&format!(" · {}-{} of {total}", top + 1, top + shown));
         }
     }
     t.push(' ');

@@ -357,13 +357,23 @@ fn modal(layer: Layer) -> Vec<Binding> {
             b(&[PageDown, Char('d')], "PgDn/d", Command::PageDown, "page down", e, None),
             b(&[PageUp, Char('u')], "PgUp/u", Command::PageUp, "page up", e, None),
             b(&[Char('g'), Home], "g", Command::Top, "go to top", e, None),
-            // The describe view's search.
-            b(&[Char('G'), End], "G", Command::Bottom, "go to the end (describe)", e, None),
-            b(&[Char('/')], "/", Command::Filter, "search (describe)", e, None),
-            b(&[Char('n')], "n", Command::NextMatch, "next match (describe)", e, None),
-            b(&[Char('N')], "N", Command::PrevMatch, "previous match (describe)", e, None),
-        ],
+        ]
+        .into_iter()
+        .chain(describe_search())
+        .collect(),
     }
+}
+
+/// The describe view's keys beyond scrolling: its end, and its search.
+#[rustfmt::skip]
+fn describe_search() -> Vec<Binding> {
+    let e = Everywhere;
+    vec![
+        b(&[Char('G'), End], "G", Command::Bottom, "go to the end (describe)", e, None),
+        b(&[Char('/')], "/", Command::Filter, "search (describe)", e, None),
+        b(&[Char('n')], "n", Command::NextMatch, "next match (describe)", e, None),
+        b(&[Char('N')], "N", Command::PrevMatch, "previous match (describe)", e, None),
+    ]
 }
 
 /// The exec dialog's keys, and the terminal pane's one key of its own.

@@ -85,8 +85,9 @@ pub fn match_ranges(line: &str, query: &str) -> Vec<(usize, usize)> {
 
 /// What `:describe [taskdef]` describes on the pane on screen, or why nothing.
 fn target(state: &State, arg: Option<&str>) -> Result<DescribeTarget, &'static str> {
+    // The rollout view is about its service: its tasks are shown, not selected.
     let task = || match state.pane {
-        Pane::Tasks | Pane::Rollout => state.tasks.selected_item(),
+        Pane::Tasks => state.tasks.selected_item(),
         _ => None,
     };
     if matches!(arg, Some("taskdef" | "td" | "task-definition")) {
@@ -119,6 +120,16 @@ fn target(state: &State, arg: Option<&str>) -> Result<DescribeTarget, &'static s
         Pane::Tasks | Pane::Logs => None,
     }
     .ok_or("nothing selected to describe here (services, tasks, images, alarms, runs)")
+}
+
+/// `v` / `:describe` and `o`, from the normal mode; false for any other command.
+pub(crate) fn command(state: &mut State, command: &Command, effects: &mut Vec<Effect>) -> bool {
+    match command {
+        Command::Describe(arg) => open(state, arg.as_deref(), effects),
+        Command::OpenLink => crate::state::links::open(state, effects),
+        _ => return false,
+    }
+    true
 }
 
 /// Opens the view and asks the loop for the describe call.

@@ -61,10 +61,7 @@ pub fn selected(state: &State) -> Option<String> {
     let region = state.context.region.as_str();
     match state.pane {
         Pane::Services => console_link::service(region, &state.selected_service()?.key()),
-        Pane::Rollout => match state.tasks.selected_item() {
-            Some(t) => console_link::task(region, t),
-            None => console_link::service(region, &state.rollout_service()?.key()),
-        },
+        Pane::Rollout => console_link::service(region, &state.rollout_service()?.key()),
         Pane::Tasks => console_link::task(region, state.tasks.selected_item()?),
         Pane::Alarms => console_link::alarm(region, &state.alarms.selected_item()?.name),
         Pane::Builds => console_link::run(state.run_target()?),

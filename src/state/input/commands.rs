@@ -39,6 +39,7 @@ pub(crate) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
 fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
     if crate::state::logs::commands::run(state, &command, effects)
         || crate::state::exec::command(state, &command, effects)
+        || crate::state::describe::command(state, &command, effects)
     {
         return;
     }
@@ -103,8 +104,6 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
                 act(state, verb);
             }
         }
-        Command::Describe(arg) => crate::state::describe::open(state, arg.as_deref(), effects),
-        Command::OpenLink => crate::state::links::open(state, effects),
         Command::Unknown(word) => state.flash(format!("unknown command :{word} (try :help)")),
         _ => {}
     }

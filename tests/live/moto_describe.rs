@@ -78,6 +78,7 @@ async fn a_service_a_task_and_a_task_definition_are_shown_as_moto_sent_them() {
         })
         .await
         .expect("describe task");
+    assert_eq!(doc.operation, "ecs:DescribeTasks");
     let v = json(&doc);
     assert_eq!(v["tasks"][0]["taskArn"].as_str(), Some(tasks[0].as_str()));
     assert_eq!(
@@ -92,6 +93,7 @@ async fn a_service_a_task_and_a_task_definition_are_shown_as_moto_sent_them() {
         }))
         .await
         .expect("describe task definition");
+    assert_eq!(doc.operation, "ecs:DescribeTaskDefinition");
     let v = json(&doc);
     let def = &v["taskDefinition"];
     assert_eq!(def["family"].as_str(), Some(family.as_str()));

@@ -67,6 +67,13 @@ async fn no_call_of_the_client_sends_a_repo_that_is_not_owner_and_name() {
         gh.jobs(INJECTED, 1).await.map(drop),
         gh.log_tail(INJECTED, 1, 10).await.map(drop),
         gh.inputs(&w, "main").await.map(drop),
+        // `:describe` of a run.
+        gh.run_raw(&deckwatch::model::RunRef {
+            repo: INJECTED.into(),
+            id: 1,
+        })
+        .await
+        .map(drop),
     ];
     for m in [
         GitHubCall::Dispatch {

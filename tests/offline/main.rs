@@ -19,6 +19,7 @@ mod cli_reliability;
 mod config_checks;
 mod context_guard;
 mod demo_clusters;
+mod describe_view;
 mod e2e_demo;
 mod e2e_terminal;
 mod event_worker;

@@ -11,7 +11,9 @@ use crate::budget::Budget;
 use crate::ci::{Ci, Dispatched};
 use crate::model::github_names::{check_workflow, split_repo};
 use crate::model::{ApiError, ApiResult, ErrorKind, GitHubCall, Listing};
-use crate::model::{Job, Millis, RateInfo, Run, Workflow, WorkflowInput, dispatch_body};
+use crate::model::{
+    Job, Millis, RateInfo, RawDoc, RawFormat, Run, RunRef, Workflow, WorkflowInput, dispatch_body,
+};
 use async_trait::async_trait;
 use base64::Engine;
 use http::{Http, encode};
@@ -220,6 +222,13 @@ impl Ci for GitHub {
         let path = format!("{}/actions/runs/{id}", repo_path(&w.repo)?);
         let a = self.http.get("github:GetWorkflowRun", &path).await?;
         parse::run(&parse::json("workflow run", &a.body)?, w)
+    }
+
+    async fn run_raw(&self, run: &RunRef) -> ApiResult<RawDoc> {
+        let path = format!("{}/actions/runs/{}", repo_path(&run.repo)?, run.id);
+        let op = "github:GetWorkflowRun";
+        let a = self.http.get(op, &path).await?;
+        Ok(RawDoc::from_body(op, RawFormat::Json, &a.body))
     }
 
     async fn jobs(&self, repo: &str, run_id: u64) -> ApiResult<Vec<Job>> {

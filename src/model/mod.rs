@@ -7,6 +7,7 @@ pub mod alarm_link;
 pub mod build;
 pub mod clean;
 pub mod codedeploy;
+pub mod commits;
 pub mod error;
 pub mod evidence;
 pub mod history;
@@ -14,12 +15,15 @@ mod image;
 mod log;
 pub mod log_meta;
 mod op_report;
+pub mod owner;
 mod pair;
 mod pane;
 mod service;
 mod task;
 pub mod taskdef;
 pub mod text;
+pub mod timeline;
+pub mod trail;
 mod wire;
 
 pub use action::{

@@ -232,6 +232,7 @@ impl Clean for Service {
             controller: _,
             task_sets,
             codedeploy,
+            tags,
         } = self;
         for s in [cluster, name, arn, image_tag] {
             s.clean();
@@ -254,6 +255,10 @@ impl Clean for Service {
         // Their impls are beside the types, in codedeploy.rs.
         task_sets.clean();
         codedeploy.clean();
+        for (k, v) in tags {
+            k.clean();
+            v.clean();
+        }
     }
 }
 

@@ -289,6 +289,40 @@ fn stack_consequence(s: &Stack, change: &Change) -> String {
     }
 }
 
+impl crate::model::Clean for Stack {
+    fn clean(&mut self) {
+        let Stack {
+            name,
+            logical_id,
+            cdk_path,
+            template,
+        } = self;
+        name.clean();
+        logical_id.clean();
+        cdk_path.clean();
+        match template {
+            Ok(t) => {
+                t.desired.clean();
+                t.task_def.clean();
+            }
+            Err(e) => e.clean(),
+        }
+    }
+}
+
+impl crate::model::Clean for TemplateValue {
+    fn clean(&mut self) {
+        match self {
+            TemplateValue::Unset => {}
+            TemplateValue::Literal(s) | TemplateValue::Expression(s) => s.clean(),
+            TemplateValue::Parameter { name, value } => {
+                name.clean();
+                value.clean();
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -102,6 +102,28 @@ pub fn shown_params(params: &serde_json::Value) -> Vec<(String, String)> {
         .collect()
 }
 
+impl crate::model::Clean for TrailEvent {
+    fn clean(&mut self) {
+        let TrailEvent {
+            id,
+            at: _,
+            name,
+            who,
+            params,
+            error,
+            by_console: _,
+        } = self;
+        for s in [id, name, who] {
+            s.clean();
+        }
+        for (k, v) in params {
+            k.clean();
+            v.clean();
+        }
+        error.clean();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

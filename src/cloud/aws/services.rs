@@ -355,6 +355,11 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         controller: raw.controller(),
         task_sets: super::task_sets::map(s, taskdefs),
         codedeploy: None,
+        tags: s
+            .tags()
+            .iter()
+            .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
+            .collect(),
     }
 }
 

@@ -214,6 +214,20 @@ fn outside_entry(e: &TrailEvent) -> Entry {
     entry
 }
 
+impl crate::model::Clean for Registered {
+    fn clean(&mut self) {
+        let Registered {
+            task_def,
+            at: _,
+            by,
+            images,
+        } = self;
+        task_def.clean();
+        by.clean();
+        images.clean();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -93,9 +93,22 @@ pub struct Registered {
     pub digest: String,
 }
 
+/// A GitHub deployment record the console created: (repo, sha, environment) and its
+/// statuses, oldest first.
+#[derive(Debug, Clone)]
+pub struct SimDeployment {
+    pub id: u64,
+    pub repo: String,
+    pub sha: String,
+    pub environment: String,
+    pub statuses: Vec<String>,
+}
+
 /// The simulated GitHub's runs, and the revisions deploys registered.
 #[derive(Debug, Clone, Default)]
 pub struct Builds {
+    /// Deployment records, oldest first.
+    pub deployments: Vec<SimDeployment>,
     pub runs: Vec<SimRun>,
     pub next_id: u64,
     pub registered: Vec<Registered>,

@@ -8,6 +8,7 @@ pub mod builds;
 mod canary;
 pub mod ci;
 mod codedeploy;
+mod commits;
 mod loglines;
 pub mod logs;
 mod mutations;

@@ -3,7 +3,7 @@
 //! Copilot's tags, or a Terraform tag convention named in `[iac]`. And what that owner does to
 //! a change made from the console: only what is known is said.
 
-use crate::model::{AwsCall, Mutation};
+use crate::model::{ApiError, AwsCall, Mutation};
 
 /// A CloudFormation stack that lists the service among its resources.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +14,7 @@ pub struct Stack {
     /// `aws:cdk:path` of the resource's metadata: the CDK synthesised the stack.
     pub cdk_path: Option<String>,
     /// What the template gives the service's properties, or why it could not be read.
-    pub template: Result<TemplateService, String>,
+    pub template: Result<TemplateService, ApiError>,
 }
 
 /// The prefix of the stacks the ECS console creates for a service it creates.
@@ -102,10 +102,10 @@ pub enum Owner {
 }
 
 /// The stack lookup for one service: None until asked, then the stack (or none), or why not.
-pub type StackLookup = Option<Result<Option<Stack>, String>>;
+pub type StackLookup<'a> = Option<&'a Result<Option<Stack>, ApiError>>;
 
 /// The owner of a service with `tags`, given what CloudFormation said.
-pub fn owner_of(tags: &[(String, String)], rules: &IacRules, stack: &StackLookup) -> Owner {
+pub fn owner_of(tags: &[(String, String)], rules: &IacRules, stack: StackLookup<'_>) -> Owner {
     let tag = |k: &str| {
         tags.iter()
             .find(|(key, _)| key == k)
@@ -140,7 +140,7 @@ pub fn owner_of(tags: &[(String, String)], rules: &IacRules, stack: &StackLookup
     }
     match stack {
         None => Owner::NotRead,
-        Some(Err(e)) => Owner::Unknown(e.clone()),
+        Some(Err(e)) => Owner::Unknown(e.to_string()),
         Some(Ok(_)) => Owner::None,
     }
 }
@@ -305,7 +305,7 @@ impl crate::model::Clean for Stack {
                 t.desired.clean();
                 t.task_def.clean();
             }
-            Err(e) => e.clean(),
+            Err(e) => e.message.clean(),
         }
     }
 }
@@ -353,8 +353,8 @@ mod tests {
             (COPILOT_ENV, "prod"),
             (COPILOT_SVC, "api"),
         ]);
-        let s = Some(Ok(Some(stack(TemplateValue::Unset))));
-        let o = owner_of(&t, &IacRules::default(), &s);
+        let s = Ok(Some(stack(TemplateValue::Unset)));
+        let o = owner_of(&t, &IacRules::default(), Some(&s));
         assert_eq!(o.label(), "copilot shop/prod");
         assert!(o.describe().contains("through stack payments-prod"));
     }
@@ -362,19 +362,19 @@ mod tests {
     #[test]
     fn terraform_is_said_only_by_a_configured_tag() {
         let rules = IacRules::default();
-        let tf = owner_of(&tags(&[("ManagedBy", "Terraform")]), &rules, &None);
+        let tf = owner_of(&tags(&[("ManagedBy", "Terraform")]), &rules, None);
         assert_eq!(
             tf,
             Owner::Terraform {
                 tag: "ManagedBy=terraform".into()
             }
         );
-        let other = owner_of(&tags(&[("owner", "terraform")]), &rules, &Some(Ok(None)));
+        let other = owner_of(&tags(&[("owner", "terraform")]), &rules, Some(&Ok(None)));
         assert_eq!(other, Owner::None);
-        assert_eq!(owner_of(&[], &rules, &None), Owner::NotRead);
-        assert_eq!(
-            owner_of(&[], &rules, &Some(Err("denied".into()))),
-            Owner::Unknown("denied".into())
+        assert_eq!(owner_of(&[], &rules, None), Owner::NotRead);
+        let denied = Err(ApiError::new(crate::model::ErrorKind::Other, "denied"));
+        assert!(
+            matches!(owner_of(&[], &rules, Some(&denied)), Owner::Unknown(e) if e.contains("denied"))
         );
     }
 

@@ -75,7 +75,7 @@ pub async fn stack_of(
     let logical = r.logical_resource_id().unwrap_or_default().to_string();
     let (cdk_path, template) = match template_of(cfn, gate, &name, &logical).await {
         Ok((path, t)) => (path, Ok(t)),
-        Err(e) => (None, Err(e.to_string())),
+        Err(e) => (None, Err(e)),
     };
     let stack = Stack {
         name,

@@ -77,6 +77,27 @@ impl AuditRecord {
         self.result == "ok"
     }
 
+    /// Every string cleaned: a record read back is text from a file, as anything from outside.
+    pub fn clean_strings(&mut self) {
+        use crate::model::Clean;
+        for s in [
+            &mut self.phase,
+            &mut self.user,
+            &mut self.caller,
+            &mut self.context,
+            &mut self.cluster,
+            &mut self.service,
+            &mut self.action,
+            &mut self.call,
+            &mut self.result,
+        ] {
+            s.clean();
+        }
+        self.changes.clean();
+        self.notes.clean();
+        self.state_before.clean();
+    }
+
     /// `alice (arn:aws:iam::1:user/alice)`.
     pub fn who(&self) -> String {
         match (self.user.is_empty(), self.caller.is_empty()) {

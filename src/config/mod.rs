@@ -43,6 +43,27 @@ pub struct Config {
     /// its tags `deckwatch:repo`, `deckwatch:workflow` and `deckwatch:ref`.
     #[serde(default, rename = "build")]
     pub builds: Vec<BuildConfig>,
+    /// `[iac]`: the tag conventions that say Terraform manages a service.
+    #[serde(default)]
+    pub iac: IacConfig,
+}
+
+/// `[iac]`: how the console recognises infrastructure as code that owns a service, beyond
+/// what AWS says (CloudFormation stacks, CDK metadata, Copilot's tags).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct IacConfig {
+    /// Tags (`key = value`) that mean Terraform manages the service; default
+    /// `{ ManagedBy = "terraform" }`. The value is compared ignoring case.
+    pub terraform_tags: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for IacConfig {
+    fn default() -> Self {
+        Self {
+            terraform_tags: [("ManagedBy".to_string(), "terraform".to_string())].into(),
+        }
+    }
 }
 
 /// `[github]`: where the GitHub API is and how to get a token.
@@ -55,6 +76,10 @@ pub struct GithubConfig {
     /// A command printing a token, run when GH_TOKEN and GITHUB_TOKEN are unset; default
     /// `gh auth token` when `gh` is on PATH.
     pub token_command: Option<String>,
+    /// A deploy or promote of an image built by a known run also creates a GitHub Deployment
+    /// (environment = the context's name) and its statuses. Default false.
+    #[serde(default)]
+    pub deployments: bool,
 }
 
 /// One `[[build]]` entry.

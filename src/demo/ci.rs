@@ -117,7 +117,8 @@ impl Ci for SimCi {
                 deployment_id,
                 state,
                 ..
-            } => crate::demo::commits::status(w, *deployment_id, state).map(|_| None),
+            } => crate::demo::commits::status(w, deployment_id.unwrap_or_default(), state)
+                .map(|_| None),
             GitHubCall::CancelRun { run_id, .. } => builds::cancel(w, *run_id).map(|_| None),
             GitHubCall::RerunFailed { run_id, .. } => {
                 builds::rerun_failed(w, *run_id).map(|_| None)

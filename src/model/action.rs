@@ -97,10 +97,11 @@ pub enum GitHubCall {
         environment: String,
         description: String,
     },
-    /// `POST /repos/{repo}/deployments/{id}/statuses`: how the deployment stands.
+    /// `POST /repos/{repo}/deployments/{id}/statuses`: how the deployment stands. None: the
+    /// deployment the plan's CreateDeployment creates, not known before it is called.
     DeploymentStatus {
         repo: String,
-        deployment_id: u64,
+        deployment_id: Option<u64>,
         state: String,
         description: String,
     },
@@ -300,7 +301,9 @@ impl fmt::Display for GitHubCall {
                 ..
             } => write!(
                 f,
-                "POST /repos/{repo}/deployments/{deployment_id}/statuses {}",
+                "POST /repos/{repo}/deployments/{}/statuses {}",
+                deployment_id.map_or("{the id CreateDeployment returns}".to_string(), |id| id
+                    .to_string()),
                 self.body()
             ),
         }

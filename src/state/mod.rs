@@ -398,6 +398,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     }
     rollout::evidence::wanted(state, &mut effects);
     actions::commits::wanted(state, &mut effects);
+    actions::record::attach(state);
     effects
 }
 

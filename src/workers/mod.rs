@@ -9,6 +9,7 @@ pub mod connect;
 pub mod credentials;
 pub mod evidence;
 pub mod export;
+pub mod gh_record;
 pub mod linking;
 pub mod log_save;
 pub mod logtail;

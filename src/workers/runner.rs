@@ -31,7 +31,7 @@ pub async fn run(
     } else {
         let call = async {
             same_account(fleet.as_ref(), &audit, &plan, &ctx).await?;
-            execute(fleet.as_ref(), &audit, &plan, &ctx).await
+            execute_with(fleet.as_ref(), Some(ci.as_ref()), &audit, &plan, &ctx).await
         };
         with_priority(Priority::Action, call).await
     };
@@ -93,6 +93,17 @@ pub async fn execute(
     plan: &ActionPlan,
     ctx: &ContextInfo,
 ) -> ActionResult {
+    execute_with(fleet, None, audit, plan, ctx).await
+}
+
+/// `execute`, with the CI that later GitHub calls of the plan go to (its deployment record).
+pub async fn execute_with(
+    fleet: &dyn Fleet,
+    ci: Option<&dyn Ci>,
+    audit: &Audit,
+    plan: &ActionPlan,
+    ctx: &ContextInfo,
+) -> ActionResult {
     let what = format!("{} {}", plan.verb, plan.service);
     let known;
     let ctx = if ctx.caller_arn.is_empty() {
@@ -136,8 +147,14 @@ pub async fn execute(
         Ok(r) => r,
         Err(cause) => return Err(ActionError::FirstCall { what, cause }),
     };
+    let mut created = None;
     for (i, f) in plan.then.iter().enumerate() {
-        if let Err(e) = follow_up(fleet, audit, plan, f, ctx, registered.as_ref()).await {
+        let step = if f.mutation.is_ci() {
+            crate::workers::gh_record::follow_up(fleet, ci, audit, plan, f, ctx, &mut created).await
+        } else {
+            follow_up(fleet, audit, plan, f, ctx, registered.as_ref()).await
+        };
+        if let Err(e) = step {
             return Err(partly_done(what, plan, i, e));
         }
     }
@@ -325,7 +342,7 @@ fn resolve(m: &Mutation, registered: Option<&TaskDefRef>) -> Result<Mutation, St
 
 /// The services re-read once the plan's first service is stable (at once when `f` need not
 /// wait); None when it was not stable within `STABLE_WAIT`.
-async fn wait_until_ready(
+pub(crate) async fn wait_until_ready(
     fleet: &dyn Fleet,
     plan: &ActionPlan,
     f: &FollowUp,
@@ -393,7 +410,7 @@ async fn call_audited(
     })
 }
 
-fn audit_or_log(
+pub(crate) fn audit_or_log(
     audit: &Audit,
     phase: Phase,
     ctx: &ContextInfo,

@@ -8,7 +8,7 @@ use crate::budget::{Priority, with_priority};
 use crate::ci::Ci;
 use crate::cloud::Fleet;
 use crate::model::commits::{Compare, CompareQuery, sha_of_tag};
-use crate::model::timeline::build::{Sources, timeline};
+use crate::model::timeline::build::{Registered, Sources, timeline};
 use crate::model::timeline::{AuditRecord, Gap, Timeline, audit};
 use crate::model::{ApiError, Image, Millis, history};
 use crate::state::Msg;
@@ -67,13 +67,13 @@ pub async fn gather(fleet: &dyn Fleet, ci: &dyn Ci, audit: &Audit, req: &Request
         }
     }
     let family = s.task_def.family.clone();
-    match fleet.images().await {
-        Ok(all) => src.images = images_of(all, &s.name, &family),
-        Err(e) => src.gaps.push(gap("images (ECR)", &e)),
-    }
     match fleet.revisions(&family, req.from).await {
         Ok(r) => src.revisions = r,
         Err(e) => src.gaps.push(gap("task definition revisions", &e)),
+    }
+    match fleet.images().await {
+        Ok(all) => src.images = images_of(all, &repositories(&src.revisions, &family)),
+        Err(e) => src.gaps.push(gap("images (ECR)", &e)),
     }
     github(ci, req, &mut src).await;
     for name in req.alarms.iter().take(ALARMS) {
@@ -92,19 +92,30 @@ pub async fn gather(fleet: &dyn Fleet, ci: &dyn Ci, audit: &Audit, req: &Request
     timeline(&src)
 }
 
-/// The images of the service's repository: the ones it runs, or of its family's name.
-fn images_of(all: Vec<Image>, name: &str, family: &str) -> Vec<Image> {
-    let repos: Vec<String> = all
+/// The repositories the service's revisions run images of (`…/repo:tag` or `…/repo@sha256:…`);
+/// its family's name when no revision was read.
+fn repositories(revisions: &[Registered], family: &str) -> Vec<String> {
+    let mut repos: Vec<String> = revisions
         .iter()
-        .filter(|i| {
-            i.used_by
-                .iter()
-                .any(|u| u == name || u.ends_with(&format!("/{name}")))
+        .flat_map(|r| &r.images)
+        .map(|image| {
+            let name = image.split('@').next().unwrap_or(image);
+            let last = name.rsplit('/').next().unwrap_or(name);
+            last.split(':').next().unwrap_or(last).to_string()
         })
-        .map(|i| i.repository.clone())
         .collect();
+    repos.sort();
+    repos.dedup();
+    if repos.is_empty() {
+        repos.push(family.to_string());
+    }
+    repos
+}
+
+/// The images pushed to the service's repositories.
+fn images_of(all: Vec<Image>, repos: &[String]) -> Vec<Image> {
     all.into_iter()
-        .filter(|i| repos.contains(&i.repository) || i.repository == family)
+        .filter(|i| repos.contains(&i.repository))
         .collect()
 }
 

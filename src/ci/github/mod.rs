@@ -281,7 +281,10 @@ impl Ci for GitHub {
                 deployment_id,
                 ..
             } => {
-                let path = format!("/repos/{repo}/deployments/{deployment_id}/statuses");
+                let Some(id) = deployment_id else {
+                    return Err(other("a deployment status names no deployment"));
+                };
+                let path = format!("/repos/{repo}/deployments/{id}/statuses");
                 self.http
                     .post("github:CreateDeploymentStatus", &path, Some(m.body()))
                     .await?;

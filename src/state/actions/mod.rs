@@ -5,3 +5,4 @@ pub mod codedeploy;
 pub mod commits;
 pub mod plan;
 pub mod progress;
+pub mod record;

@@ -229,7 +229,7 @@ pub fn revisions(
         })
         .filter(|r| r.at <= w.now)
         .collect();
-    out.sort_by(|a, b| b.at.cmp(&a.at));
+    out.sort_by_key(|r| std::cmp::Reverse(r.at));
     let keep = out.iter().take_while(|r| r.at >= since).count() + 1;
     out.truncate(keep);
     out

@@ -380,7 +380,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.credentials_expiry = at;
         }
         Msg::Connection(e) => connection::on_event(state, e),
-        Msg::Timeline(generation, t) => timeline::on_read(state, generation, t),
+        Msg::Timeline(generation, t) => timeline::on_read(state, generation, *t),
         Msg::Owners(answers) => owners::on_found(state, answers, &mut effects),
         Msg::Compared(q, r) => actions::commits::on_compared(state, q, r),
         Msg::Exported(Ok(done)) => state.flash(done),

@@ -147,21 +147,35 @@ pub async fn execute_with(
         Ok(r) => r,
         Err(cause) => return Err(ActionError::FirstCall { what, cause }),
     };
-    let mut created = None;
-    for (i, f) in plan.then.iter().enumerate() {
-        let step = if f.mutation.is_ci() {
-            crate::workers::gh_record::follow_up(fleet, ci, audit, plan, f, ctx, &mut created).await
-        } else {
-            follow_up(fleet, audit, plan, f, ctx, registered.as_ref()).await
-        };
-        if let Err(e) = step {
-            return Err(partly_done(what, plan, i, e));
-        }
+    if let Err((i, e)) = follow_ups(fleet, ci, audit, plan, ctx, registered.as_ref()).await {
+        return Err(partly_done(what, plan, i, e));
     }
     Ok(match registered {
         Some(td) => format!("{what}: registered {td} and moved the service to it"),
         None => format!("{what}: sent {}", plan.mutation),
     })
+}
+
+/// The plan's later calls in order: AWS ones re-checked against the services, GitHub ones (a
+/// deployment record) sent to the CI. Err names the call that stopped, and why.
+async fn follow_ups(
+    fleet: &dyn Fleet,
+    ci: Option<&dyn Ci>,
+    audit: &Audit,
+    plan: &ActionPlan,
+    ctx: &ContextInfo,
+    registered: Option<&TaskDefRef>,
+) -> Result<(), (usize, StepError)> {
+    let mut created = None;
+    for (i, f) in plan.then.iter().enumerate() {
+        let step = if f.mutation.is_ci() {
+            crate::workers::gh_record::follow_up(fleet, ci, audit, plan, f, ctx, &mut created).await
+        } else {
+            follow_up(fleet, audit, plan, f, ctx, registered).await
+        };
+        step.map_err(|e| (i, e))?;
+    }
+    Ok(())
 }
 
 /// The context with the caller's identity asked of the backend when the header has not got it

@@ -51,14 +51,7 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Bottom => state.current_mut().step(isize::MAX / 2),
         Command::Open => open(state),
         Command::Back => back(state),
-        Command::Filter => {
-            // A fresh filter each time; the one it replaces can be recalled with Up.
-            let old = state.current().filter().to_string();
-            state.remember_filter(old);
-            state.current_mut().set_filter(String::new());
-            state.filter_recall = None;
-            state.mode = Mode::Filter;
-        }
+        Command::Filter => open_filter(state),
         Command::Palette => state.mode = Mode::Palette(String::new()),
         Command::Help => {
             state.help_scroll = 0;
@@ -101,6 +94,15 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Unknown(word) => state.flash(format!("unknown command :{word} (try :help)")),
         _ => {}
     }
+}
+
+/// A fresh filter each time; the one it replaces can be recalled with Up.
+fn open_filter(state: &mut State) {
+    let old = state.current().filter().to_string();
+    state.remember_filter(old);
+    state.current_mut().set_filter(String::new());
+    state.filter_recall = None;
+    state.mode = Mode::Filter;
 }
 
 /// What the timeline view does itself: `:since` reaches further back, `r` reads it again.

@@ -124,7 +124,7 @@ pub(crate) fn since(state: &mut State, arg: Option<&str>, effects: &mut Vec<Effe
 }
 
 /// The worker's answer: swapped in when it is the one asked for last.
-pub(crate) fn on_read(state: &mut State, generation: u64, mut t: Box<Timeline>) {
+pub(crate) fn on_read(state: &mut State, generation: u64, mut t: Timeline) {
     let v = &mut state.timeline;
     if v.loading != Some(generation) || t.service != v.service {
         return;
@@ -133,7 +133,7 @@ pub(crate) fn on_read(state: &mut State, generation: u64, mut t: Box<Timeline>) 
     let entries = std::mem::take(&mut t.entries);
     let at = t.until;
     v.table.replace(entries, at);
-    if let Some(old) = v.read.replace(*t) {
+    if let Some(old) = v.read.replace(t) {
         state.discard(old);
     }
     state.dirty = true;

@@ -6,6 +6,7 @@ pub mod ci;
 pub mod cloud;
 pub mod config;
 pub mod demo;
+pub mod exec;
 pub mod files;
 pub mod keys;
 pub mod model;

@@ -124,7 +124,7 @@ impl Setup {
             None => None,
         };
         cli.check_demo()?;
-        let aws = (!cli.demo).then(|| cli.aws_options(ctx.as_ref()));
+        let aws = (!cli.demo).then(|| cli.aws_options(&cfg, ctx.as_ref()));
         if let Some(opts) = &aws {
             check_aws(&cli, opts)?;
         }
@@ -139,7 +139,7 @@ impl Setup {
         set_choices(&mut state, &cfg, startup_region, read_only_everywhere);
         let contexts = crate::app::connector::ConfiguredContexts {
             startup: state.context.name.clone(),
-            configured: cfg.contexts.clone(),
+            configured: cfg.resolved_contexts(),
             read_only_everywhere,
         };
         let warnings = themes
@@ -157,6 +157,7 @@ impl Setup {
                 logs: Duration::from_secs(cfg.logs.poll_secs),
                 live_tail: cfg.logs.live_tail,
                 alarms: Duration::from_secs(cfg.poll.alarms_secs),
+                reconcile: cfg.reconcile(),
             },
             audit_group: cfg.audit_log_group.clone(),
             budget: cfg.budget_rates(),
@@ -251,6 +252,7 @@ fn initial_state(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     state.github_deployments = cfg.github.deployments;
+    state.exec = state::exec::ExecState::new(cfg.exec.clone(), cfg.forwards.clone());
     state.builds.mapping = cfg
         .builds
         .iter()
@@ -313,8 +315,9 @@ impl Cli {
     }
 
     /// The flags, else the context's settings.
-    fn aws_options(&self, ctx: Option<&Context>) -> AwsOptions {
+    fn aws_options(&self, cfg: &Config, ctx: Option<&Context>) -> AwsOptions {
         AwsOptions {
+            events: cfg.events_of(ctx),
             profile: self.profile.clone().or(ctx.and_then(|c| c.profile.clone())),
             region: self.region.clone().or(ctx.and_then(|c| c.region.clone())),
             endpoint_url: self

@@ -5,6 +5,7 @@ pub mod aws_names;
 use crate::config::aws_names::{check_endpoint_url, check_region};
 use crate::files::textfile::{self, TextFileError, clip_quoted};
 use crate::files::toml_place::{Seg, line_col, locate};
+use crate::model::EventSource;
 use crate::toml_path;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -46,6 +47,16 @@ pub struct Config {
     /// `[iac]`: the tag conventions that say Terraform manages a service.
     #[serde(default)]
     pub iac: IacConfig,
+    /// `[exec]`: ECS Exec sessions.
+    #[serde(default)]
+    pub exec: crate::exec::settings::ExecConfig,
+    /// Named port forwards (`[[forward]]`), started with `:pf NAME`.
+    #[serde(default, rename = "forward")]
+    pub forwards: Vec<crate::exec::settings::ForwardConfig>,
+    /// `[events]`: ECS's own events, from an SQS queue or a CloudWatch Logs group an
+    /// EventBridge rule feeds; every context's unless it has `[context.events]` of its own.
+    #[serde(default)]
+    pub events: EventsConfig,
 }
 
 /// `[iac]`: how the console recognises infrastructure as code that owns a service, beyond
@@ -64,6 +75,63 @@ impl Default for IacConfig {
             terraform_tags: [("ManagedBy".to_string(), "terraform".to_string())].into(),
         }
     }
+}
+
+/// `[events]`: where ECS's events come from, and how often the full refresh comes while they
+/// do.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct EventsConfig {
+    /// The SQS queue the rule feeds (one per console): `https://sqs.REGION.amazonaws.com/…`.
+    pub queue_url: Option<String>,
+    /// Or the CloudWatch Logs group the rule writes to (shared by many consoles).
+    pub log_group: Option<String>,
+    /// Seconds between the full refreshes while events arrive (default 300).
+    pub reconcile_secs: Option<u64>,
+}
+
+/// The default of `[events] reconcile_secs`.
+pub const RECONCILE_SECS: u64 = 300;
+
+/// `[context.events]`: a context's own events source; with neither key, the context is
+/// polled only.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ContextEvents {
+    pub queue_url: Option<String>,
+    pub log_group: Option<String>,
+}
+
+/// The events source of a queue URL or a log group, whichever is set.
+fn source_of(queue_url: &Option<String>, log_group: &Option<String>) -> Option<EventSource> {
+    match (queue_url, log_group) {
+        (Some(q), _) => Some(EventSource::Queue(q.trim().to_string())),
+        (None, Some(g)) => Some(EventSource::LogGroup(g.trim().to_string())),
+        (None, None) => None,
+    }
+}
+
+/// Why a queue URL or log group cannot be used, if it cannot.
+fn check_source(queue_url: &Option<String>, log_group: &Option<String>) -> Result<(), String> {
+    if queue_url.is_some() && log_group.is_some() {
+        return Err("set queue_url or log_group, not both".into());
+    }
+    if let Some(q) = queue_url {
+        let q = q.trim();
+        let scheme = q.starts_with("https://") || q.starts_with("http://");
+        if !scheme || q.len() < 12 || q.chars().any(char::is_whitespace) {
+            return Err(format!(
+                "queue_url = {q:?}: expected the queue's URL, e.g. \
+                 https://sqs.eu-west-1.amazonaws.com/123456789012/deckwatch-events"
+            ));
+        }
+    }
+    if let Some(g) = log_group
+        && (g.trim().is_empty() || g.len() > 512)
+    {
+        return Err(format!("log_group = {g:?}: expected a log group name"));
+    }
+    Ok(())
 }
 
 /// `[github]`: where the GitHub API is and how to get a token.
@@ -170,6 +238,8 @@ pub struct Context {
     pub read_only: bool,
     /// A colour for this context's header, overriding the theme's prod colour.
     pub accent: Option<String>,
+    /// This context's events source, over `[events]`; empty: polled only.
+    pub events: Option<ContextEvents>,
 }
 
 /// What is wrong with a config (or theme) file, and where.
@@ -257,6 +327,15 @@ pub fn default_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "deckwatch").map(|d| d.config_dir().to_path_buf())
 }
 
+impl Context {
+    /// Its own events source (`[context.events]`), after `resolved_contexts`.
+    pub fn events_source(&self) -> Option<EventSource> {
+        self.events
+            .as_ref()
+            .and_then(|e| source_of(&e.queue_url, &e.log_group))
+    }
+}
+
 impl Config {
     pub fn parse(origin: &str, text: &str) -> Result<Self, ConfigError> {
         let mut cfg: Config =
@@ -322,8 +401,42 @@ impl Config {
                 "logs.max_lines must be at least 1 and logs.max_bytes at least 65536".into(),
             ));
         }
+        self.check_exec()?;
         self.check_logs()
-            .map_err(|message| wrong(toml_path!["logs"], message))
+            .map_err(|message| wrong(toml_path!["logs"], message))?;
+        self.check_events()
+    }
+
+    fn check_events(&self) -> Result<(), Wrong> {
+        let e = &self.events;
+        check_source(&e.queue_url, &e.log_group)
+            .map_err(|m| wrong(toml_path!["events"], format!("[events] {m}")))?;
+        if e.reconcile_secs.is_some_and(|s| s < 10) {
+            let message = "[events] reconcile_secs must be at least 10".to_string();
+            return Err(wrong(toml_path!["events", "reconcile_secs"], message));
+        }
+        for (i, c) in self.contexts.iter().enumerate() {
+            if let Some(ce) = &c.events {
+                check_source(&ce.queue_url, &ce.log_group).map_err(|m| {
+                    wrong(
+                        toml_path!["context", i, "events"],
+                        format!("context {:?}: [context.events] {m}", c.name),
+                    )
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    fn check_exec(&self) -> Result<(), Wrong> {
+        use crate::exec::settings::{MAX_SCROLLBACK, check};
+        check(&self.forwards)
+            .map_err(|(i, key, message)| wrong(toml_path!["forward", i, key], message))?;
+        if self.exec.scrollback > MAX_SCROLLBACK {
+            let message = format!("exec.scrollback may be at most {MAX_SCROLLBACK}");
+            return Err(wrong(toml_path!["exec", "scrollback"], message));
+        }
+        Ok(())
     }
 
     fn check_logs(&self) -> Result<(), String> {
@@ -398,6 +511,36 @@ impl Config {
         self.contexts.iter().find(|c| c.name == name)
     }
 
+    /// Where the events of context `ctx` (None: the console without a context) come from:
+    /// its `[context.events]`, else `[events]`; None: polled only.
+    pub fn events_of(&self, ctx: Option<&Context>) -> Option<EventSource> {
+        match ctx.and_then(|c| c.events.as_ref()) {
+            Some(own) => source_of(&own.queue_url, &own.log_group),
+            None => source_of(&self.events.queue_url, &self.events.log_group),
+        }
+    }
+
+    /// The contexts, each with its events source written out (`[events]` where it has none of
+    /// its own), so a context switch needs no other part of the config.
+    pub fn resolved_contexts(&self) -> Vec<Context> {
+        let top = ContextEvents {
+            queue_url: self.events.queue_url.clone(),
+            log_group: self.events.log_group.clone(),
+        };
+        self.contexts
+            .iter()
+            .map(|c| Context {
+                events: Some(c.events.clone().unwrap_or_else(|| top.clone())),
+                ..c.clone()
+            })
+            .collect()
+    }
+
+    /// How often the full refresh comes while events arrive.
+    pub fn reconcile(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.events.reconcile_secs.unwrap_or(RECONCILE_SECS))
+    }
+
     /// The API budget's rates: `[budget]`, with `logs.filter_tps` as FilterLogEvents' rate.
     pub fn budget_rates(&self) -> std::collections::HashMap<String, f64> {
         let mut rates = self.budget.clone();
@@ -417,6 +560,13 @@ mod tests {
         let text = include_str!("../../config.example.toml");
         let cfg = Config::parse("config.example.toml", text).unwrap();
         assert!(cfg.contexts.iter().any(|c| c.prod));
+        // [events]: polling where no source is set, prod's own queue.
+        assert_eq!(cfg.reconcile(), std::time::Duration::from_secs(300));
+        assert_eq!(cfg.events_of(cfg.context("staging")), None);
+        assert!(matches!(
+            cfg.events_of(cfg.context("prod")),
+            Some(EventSource::Queue(q)) if q.ends_with("/deckwatch-events")
+        ));
     }
 
     #[test]
@@ -459,6 +609,49 @@ mod tests {
         assert!(Config::parse("c.toml", "[logs]\nfilter_tps = 0\n").is_err());
         let d = Config::default();
         assert!(d.logs.max_lines >= 200_000 && d.logs.max_bytes >= 64 << 20);
+    }
+
+    #[test]
+    fn events_come_from_the_context_or_the_top_and_one_source_at_most() {
+        let text = r#"
+[events]
+queue_url = "https://sqs.eu-west-1.amazonaws.com/1/q"
+reconcile_secs = 120
+
+[[context]]
+name = "a"
+
+[[context]]
+name = "b"
+[context.events]
+log_group = "/deckwatch/ecs-events"
+
+[[context]]
+name = "c"
+[context.events]
+"#;
+        let cfg = Config::parse("c.toml", text).unwrap();
+        assert_eq!(cfg.events.reconcile_secs, Some(120));
+        let q = Some(EventSource::Queue(
+            "https://sqs.eu-west-1.amazonaws.com/1/q".into(),
+        ));
+        assert_eq!(cfg.events_of(None), q);
+        assert_eq!(cfg.events_of(cfg.context("a")), q);
+        assert_eq!(
+            cfg.events_of(cfg.context("b")),
+            Some(EventSource::LogGroup("/deckwatch/ecs-events".into()))
+        );
+        assert_eq!(cfg.events_of(cfg.context("c")), None);
+        let both = "[events]\nqueue_url = \"https://q.example/1\"\nlog_group = \"g\"\n";
+        let err = Config::parse("c.toml", both).unwrap_err().to_string();
+        assert!(err.contains("not both"), "{err}");
+        let bad = "[[context]]\nname = \"x\"\n[context.events]\nqueue_url = \"my-queue\"\n";
+        let err = Config::parse("c.toml", bad).unwrap_err().to_string();
+        assert!(
+            err.starts_with("c.toml:3:") && err.contains("queue's URL"),
+            "{err}"
+        );
+        assert!(Config::parse("c.toml", "[events]\nreconcile_secs = 1\n").is_err());
     }
 
     #[test]

@@ -319,6 +319,7 @@ fn new_service(w: &World, spec: &Spec, td: TaskDefRef, created_at: Millis) -> Se
         target_groups: vec![w.target_group_arn(spec.cluster, spec.name)],
         routes: Vec::new(),
         routes_error: None,
+        exec_enabled: true,
         // A native canary's new revision registers in a target group of its own.
         alternate_target_groups: if matches!(spec.role, Role::Canary | Role::Linear) {
             vec![w.target_group_arn(spec.cluster, &format!("{}-green", spec.name))]
@@ -482,7 +483,7 @@ fn wait_at_hook(w: &mut World, i: usize, target: &TaskDefRef) {
 pub fn hook(now: Millis) -> LifecycleHook {
     LifecycleHook {
         id: "manual-promote-gate".into(),
-        stage: LifecycleStage::PreProductionTrafficShift,
+        stage: Some(LifecycleStage::PreProductionTrafficShift),
         status: HookStatus::AwaitingAction,
         expires_at: now + HOOK_TIMEOUT_MS,
         timeout_action: TimeoutAction::Rollback,

@@ -3,9 +3,9 @@
 
 use crate::demo::rng::{Rng, hex_of};
 use crate::model::{
-    Alarm, AlarmTransition, Deployment, DeploymentStatus, Findings, Health, Image, LogLine, Millis,
-    NativeDeployment, RolloutState, Service, ServiceEvent, TargetGroupHealth, Task, TaskDefRef,
-    TaskStatus, WeightedRoute,
+    AgentStatus, Alarm, AlarmTransition, Deployment, DeploymentStatus, Findings, Health, Image,
+    LogLine, Millis, NativeDeployment, RolloutState, Service, ServiceEvent, TargetGroupHealth,
+    Task, TaskContainer, TaskDefRef, TaskStatus, WeightedRoute,
 };
 use std::collections::{BTreeMap, VecDeque};
 
@@ -220,6 +220,15 @@ impl World {
             stop_reason: String::new(),
             exit_code: None,
             private_ip: ip,
+            // The demo's services run with ECS Exec on, so the exec dialog has something to
+            // say; opening a session says the demo has no SSM.
+            exec_enabled: true,
+            platform_version: "1.4.0".into(),
+            containers: vec![TaskContainer {
+                name: "app".into(),
+                runtime_id: format!("{id}-{}", hex_of(&format!("{id}/app"), 10)),
+                exec_agent: Some(AgentStatus::Running),
+            }],
         };
         self.tasks.push(SimTask {
             task,

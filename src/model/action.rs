@@ -405,11 +405,6 @@ impl Expectation {
             opt(&status(&self.native_status)),
             opt(&status(&now.native_status)),
         );
-        let hook = |h: &Option<(String, HookStatus)>| {
-            h.as_ref()
-                .map_or("none".into(), |(id, st)| format!("{id} {st:?}"))
-        };
-        check("hook", hook(&self.hook), hook(&now.hook));
         let cd = |c: &Option<(String, String)>| {
             c.as_ref()
                 .map_or("none".into(), |(id, phase)| format!("{id} {phase}"))
@@ -419,6 +414,21 @@ impl Expectation {
             cd(&self.codedeploy),
             cd(&now.codedeploy),
         );
+        match (&self.hook, &now.hook) {
+            // The same hook moved on: its name once, its status as words.
+            (Some((a, was)), Some((b, is))) if a == b => {
+                if was != is {
+                    out.push(format!("hook {a}: {} → {}", was.words(), is.words()));
+                }
+            }
+            (was, is) => {
+                let hook = |h: &Option<(String, HookStatus)>| {
+                    h.as_ref()
+                        .map_or("none".into(), |(id, st)| format!("{id} ({})", st.words()))
+                };
+                check("hook", hook(was), hook(is));
+            }
+        }
         out
     }
 }

@@ -8,8 +8,10 @@ pub mod build;
 pub mod clean;
 pub mod codedeploy;
 pub mod commits;
+pub mod ecs_event;
 pub mod error;
 pub mod evidence;
+pub mod exec;
 pub mod history;
 mod image;
 mod log;
@@ -45,7 +47,15 @@ pub use codedeploy::{
     DeploymentController, ReadyAction, Stability, TaskSet, TaskSetLabel, TaskSetStatus,
     TrafficShape,
 };
+pub use ecs_event::{
+    Change, Delivery, DeploymentEventName, EcsEvent, EventAck, EventLevel, EventSource, ServiceRef,
+    Skipped,
+};
 pub use error::{ApiError, ApiResult, ErrorKind, chain_text};
+pub use exec::{
+    AgentStatus, Blocker, ClusterExec, ExecTarget, Readiness, RemotePort, SessionGrant,
+    TaskContainer,
+};
 pub use history::{Outcome, PastDeployment, RollbackCause};
 pub use image::{Findings, Image};
 pub use log::{

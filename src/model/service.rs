@@ -168,7 +168,8 @@ wire_enum!(
 #[derive(Debug, Clone, PartialEq)]
 pub struct LifecycleHook {
     pub id: String,
-    pub stage: LifecycleStage,
+    /// The stage it runs at, when known: its own, not the deployment's stage now.
+    pub stage: Option<LifecycleStage>,
     pub status: HookStatus,
     pub expires_at: Millis,
     /// What ECS does when the hook expires.
@@ -328,6 +329,8 @@ pub struct Service {
     pub codedeploy: Option<crate::model::CodeDeploy>,
     /// The service's tags (key, value): who owns it (Copilot's tags, an `[iac]` convention).
     pub tags: Vec<(String, String)>,
+    /// `enableExecuteCommand`: tasks it starts run the ECS Exec agent.
+    pub exec_enabled: bool,
 }
 
 /// CPU and memory utilisation in percent, oldest first, one point a minute.

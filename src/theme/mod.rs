@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::str::FromStr;
 
+mod exec;
 mod intent;
 
 pub const DEFAULT: &str = "dark";

@@ -37,7 +37,7 @@ impl Run {
         };
         run.console.wait_for("checkout");
         // The row: ready, waiting for reroute, with the time left.
-        run.console.wait_for("‖ READY 29:");
+        run.console.wait_for("‖ READY in 2");
         run.console.send("\r");
         run.console.wait_for(&format!(
             "CODEDEPLOY {} Ready stage waiting for reroute",
@@ -60,7 +60,7 @@ impl Run {
 async fn promote_reroutes_a_canary_waiting_for_reroute() {
     let mut run = Run::start("e2e-cd-promote").await;
     let c = &run.console;
-    c.wait_for("‖ waiting for reroute auto-stop in 29:");
+    c.wait_for("‖ waiting for reroute auto-stop in 2");
     c.wait_for("configuration CodeDeployDefault.ECSCanary10Percent5Minutes: canary 10% for 5m");
     c.wait_for("0% on the replacement");
     c.wait_for("✓AfterAllowTestTraffic ·BeforeAllowTraffic");

@@ -230,7 +230,7 @@ fn b_then_y_starts_a_build_the_builds_pane_follows_to_success() {
         .unwrap_or_else(|| panic!("the new run is not listed:\n{screen}"))
         .to_string();
     assert!(
-        row.contains("queued") || row.contains("in_progress"),
+        row.contains("queued") || row.contains("in progress"),
         "{row}"
     );
     // About 50 s on the demo's clock, which is the wall clock here.

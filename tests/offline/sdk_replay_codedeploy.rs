@@ -360,6 +360,7 @@ async fn replay_fleet(replay: &StaticReplayClient) -> AwsFleet {
             clusters: vec!["example".into()],
             // A replay answers each request once, in order: no retries.
             retries: false,
+            events: None,
         },
         Overrides {
             http_client: Some(SharedHttpClient::new(replay.clone())),

@@ -343,7 +343,10 @@ async fn canary_waits_at_its_hook_with_a_countdown_then_rolls_back_on_timeout() 
     );
     let hook = n.hook.clone().expect("waiting at a hook");
     assert_eq!(hook.id, "manual-promote-gate");
-    assert_eq!(hook.stage.to_string(), "PRE_PRODUCTION_TRAFFIC_SHIFT");
+    assert_eq!(
+        hook.stage.map(|s| s.to_string()).as_deref(),
+        Some("PRE_PRODUCTION_TRAFFIC_SHIFT")
+    );
     assert_eq!(hook.status, HookStatus::AwaitingAction);
     assert_eq!(hook.timeout_action.to_string(), "ROLLBACK");
     assert_eq!(hook.expires_at - EPOCH, seed::HOOK_TIMEOUT_MS);

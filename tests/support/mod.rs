@@ -5,7 +5,10 @@
 
 pub mod counting;
 pub mod deny;
+pub mod eventbus;
+pub mod fake_aws;
 pub mod fault_proxy;
+pub mod gateway;
 pub mod gh_server;
 pub mod headless;
 pub mod moto;

@@ -349,6 +349,7 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         watched_alarms: watched_alarms(s),
         alarm_tags: alarm_tags(s),
         history: Vec::new(),
+        exec_enabled: s.enable_execute_command(),
         build: crate::model::BuildSource::from_tags(
             s.tags().iter().filter_map(|t| Some((t.key()?, t.value()?))),
         ),

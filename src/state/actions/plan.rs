@@ -13,7 +13,9 @@ fn change(what: &str, from: impl ToString, to: impl ToString) -> Change {
     (what.into(), from.to_string(), to.to_string())
 }
 
-fn plan(s: &Service, verb: Verb, mutation: Mutation, changes: Vec<Change>) -> ActionPlan {
+/// The plan; a "change" that changes nothing (traffic 0% → 0%) is left out of what it lists.
+fn plan(s: &Service, verb: Verb, mutation: Mutation, mut changes: Vec<Change>) -> ActionPlan {
+    changes.retain(|(_, from, to)| from != to);
     ActionPlan {
         verb,
         service: s.key(),

@@ -121,13 +121,24 @@ impl State {
         sides(s, pair, self.tasks_of(&s.key()))
     }
 
-    /// The tasks loaded for `key`: the rollout view's, when it shows that service.
+    /// The tasks loaded for `key`: the rollout view's, when it shows that service or its
+    /// paired partner.
     pub fn tasks_of(&self, key: &ServiceKey) -> &[crate::model::Task] {
         if self.rollout.as_ref() == Some(key) {
             &self.rollout_view.tasks
+        } else if self.rollout.is_some() && self.rollout_partner().as_ref() == Some(key) {
+            &self.rollout_view.partner_tasks
         } else {
             &[]
         }
+    }
+
+    /// The other service of the pair the rollout view's service belongs to, if it is one.
+    pub fn rollout_partner(&self) -> Option<ServiceKey> {
+        let s = self.rollout_service()?;
+        let (p, c) = pair_of(s, &self.services.items)?;
+        let other = if p.key() == s.key() { c } else { p };
+        Some(other.key())
     }
 }
 

@@ -170,9 +170,10 @@ fn planned_on(plan: &ActionPlan, theme: &Theme) -> Line<'static> {
             e.primary_deployment
                 .as_ref()
                 .map_or(String::new(), |d| format!(" · deployment {d}")),
-            e.hook
-                .as_ref()
-                .map_or(String::new(), |(id, st)| format!(" · hook {id} {st:?}")),
+            e.hook.as_ref().map_or(String::new(), |(id, st)| format!(
+                " · hook {id} {}",
+                st.words()
+            )),
             e.codedeploy
                 .as_ref()
                 .map_or(String::new(), |(id, phase)| format!(

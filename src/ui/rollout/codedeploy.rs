@@ -10,7 +10,7 @@ use crate::theme::Theme;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
-/// `stop in 27:12`: what happens when a wait runs out, and when.
+/// `auto-stop in 27m12s`: what happens when a wait runs out, and when.
 fn wait_countdown(cd: &CodeDeploy, d: &CdDeployment, now: Millis) -> Option<String> {
     let at = d.wait_ends_at(&cd.group)?;
     let what = match d.waiting()? {
@@ -20,7 +20,7 @@ fn wait_countdown(cd: &CodeDeploy, d: &CdDeployment, now: Millis) -> Option<Stri
         },
         CdWait::Termination => "terminated",
     };
-    Some(format!("{what} in {}", format::countdown(now, at)))
+    Some(format!("{what} {}", format::countdown(now, at)))
 }
 
 /// The word for the configuration in a narrow cell: `CANARY`, `LINEAR`, `ALL-AT-ONCE`.

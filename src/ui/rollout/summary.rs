@@ -21,11 +21,11 @@ fn on_timeout(h: &LifecycleHook) -> String {
     }
 }
 
-/// The hook's countdown, e.g. `auto-rollback in 6:12`.
+/// The hook's countdown, e.g. `auto-rollback in 6m12s`.
 pub fn hook_countdown(n: &NativeDeployment, now: Millis) -> Option<String> {
     let h = n.waiting_hook()?;
     Some(format!(
-        "auto-{} in {}",
+        "auto-{} {}",
         on_timeout(h),
         format::countdown(now, h.expires_at)
     ))
@@ -321,11 +321,12 @@ fn native_lines(
     // The hook and its countdown first: on a small terminal they must be on screen.
     if let Some(h) = &n.hook {
         let cd = hook_countdown(n, now).unwrap_or_else(|| h.status.to_string());
+        let at = h
+            .stage
+            .as_ref()
+            .map_or(String::new(), |s| format!("at {s} "));
         lines.push(Line::from(vec![
-            Span::styled(
-                format!("  ‖ hook {} at {} ", h.id, h.stage),
-                theme.waiting(),
-            ),
+            Span::styled(format!("  ‖ hook {} {at}", h.id), theme.waiting()),
             Span::styled(cd, theme.waiting().add_modifier(Modifier::BOLD)),
         ]));
     }
@@ -394,7 +395,7 @@ fn traffic_line(n: &NativeDeployment, now: Millis, theme: &Theme) -> Line<'stati
         Span::styled(format!(" {w:.0}% on target"), Style::new().fg(theme.fg)),
         Span::styled(
             n.bake_ends_at.map_or(String::new(), |t| {
-                format!("  bake {} left", format::countdown(now, t))
+                format!("  bake ends {}", format::countdown(now, t))
             }),
             Style::new().fg(theme.info),
         ),

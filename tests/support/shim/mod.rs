@@ -15,6 +15,7 @@
 pub mod cd_seeded;
 pub mod codedeploy;
 pub mod deployments;
+pub mod exec;
 pub mod seeded;
 mod server;
 pub mod wire;
@@ -53,6 +54,8 @@ struct State {
 pub(crate) struct Inner {
     moto: String,
     state: Mutex<State>,
+    /// ECS Exec and port forwarding: the gateway, the exec-ready tasks and services.
+    pub(crate) exec: Mutex<exec::ExecState>,
 }
 
 pub struct Shim {
@@ -63,12 +66,55 @@ pub struct Shim {
 impl Shim {
     /// Starts a shim on a free local port in front of the moto at `moto_url`.
     pub fn start(moto_url: &str) -> Self {
+        Self::with_gateway(moto_url, None)
+    }
+
+    /// A shim that answers ExecuteCommand and StartSession with sessions on `gateway`.
+    pub fn with_gateway(
+        moto_url: &str,
+        gateway: Option<Arc<crate::support::gateway::Gateway>>,
+    ) -> Self {
         let inner = Arc::new(Inner {
             moto: moto_url.trim_end_matches('/').to_string(),
             state: Mutex::new(State::default()),
+            exec: Mutex::new(exec::ExecState {
+                gateway,
+                ..exec::ExecState::default()
+            }),
         });
         let server = server::Running::start(inner.clone());
         Self { inner, server }
+    }
+
+    fn exec(&self) -> std::sync::MutexGuard<'_, exec::ExecState> {
+        self.inner.exec.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A task ECS Exec works on (or, with its fields changed, one it does not).
+    pub fn exec_task(&self, task: exec::ExecTask) {
+        let mut e = self.exec();
+        e.tasks.retain(|t| t.task_arn != task.task_arn);
+        e.tasks.push(task);
+    }
+
+    /// A service with `enableExecuteCommand` on.
+    pub fn exec_service(&self, service_arn: &str) {
+        self.exec().services.push(service_arn.to_string());
+    }
+
+    /// `operation` (ExecuteCommand, StartSession) is answered with AccessDeniedException.
+    pub fn deny(&self, operation: &str) {
+        self.exec().denied.push(operation.to_string());
+    }
+
+    /// Sessions ask the client for KMS encryption with this key.
+    pub fn session_kms(&self, key: &str) {
+        self.exec().kms_key = Some(key.to_string());
+    }
+
+    /// The agent version sessions announce (e.g. one before smux).
+    pub fn agent_version(&self, version: &str) {
+        self.exec().agent_version = Some(version.to_string());
     }
 
     pub fn url(&self) -> String {

@@ -98,6 +98,15 @@ async fn handle(inner: &Inner, client: &HttpClient, req: Request<Body>) -> Respo
             None => {}
         }
     }
+    let is_ssm = target
+        .as_deref()
+        .is_some_and(|t| t.starts_with("AmazonSSM."));
+    if let Some(answer) = exec_answer(inner, is_ecs, is_ssm, &operation, &body) {
+        return match answer {
+            Ok(v) => json_response(StatusCode::OK, v.to_string()),
+            Err(e) => json_response(StatusCode::BAD_REQUEST, e.body()),
+        };
+    }
     if is_ecs {
         let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
         match inner.answer(&operation, &request) {
@@ -107,10 +116,29 @@ async fn handle(inner: &Inner, client: &HttpClient, req: Request<Body>) -> Respo
         }
     }
     let forwarded = forward(inner, client, parts, body).await;
-    if is_ecs && operation == "DescribeServices" && forwarded.status() == StatusCode::OK {
+    let augmented = ["DescribeServices", "DescribeTasks"].contains(&operation.as_str());
+    if is_ecs && augmented && forwarded.status() == StatusCode::OK {
         return with_configuration(inner, forwarded).await;
     }
     forwarded
+}
+
+/// ExecuteCommand, StartSession and ResumeSession, which moto lacks.
+fn exec_answer(
+    inner: &Inner,
+    is_ecs: bool,
+    is_ssm: bool,
+    operation: &str,
+    body: &[u8],
+) -> Option<Result<serde_json::Value, super::wire::AwsError>> {
+    let req: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let exec = inner.exec.lock().unwrap_or_else(|e| e.into_inner());
+    match (is_ecs, is_ssm, operation) {
+        (true, _, "ExecuteCommand") => Some(exec.execute_command(&req)),
+        (_, true, "StartSession") => Some(exec.start_session(&req)),
+        (_, true, "ResumeSession") => Some(exec.resume(&req)),
+        _ => None,
+    }
 }
 
 fn json_response(status: StatusCode, body: String) -> Response<Body> {
@@ -166,5 +194,8 @@ async fn with_configuration(inner: &Inner, resp: Response<Body>) -> Response<Bod
         return Response::from_parts(parts, Body::from(bytes));
     };
     inner.add_configuration(&mut answer);
+    let exec = inner.exec.lock().unwrap_or_else(|e| e.into_inner());
+    exec.add_to_services(&mut answer);
+    exec.add_to_tasks(&mut answer);
     Response::from_parts(parts, Body::from(answer.to_string()))
 }

@@ -46,6 +46,7 @@ mod sdk_replay_credentials;
 mod sdk_replay_edges;
 mod sdk_replay_evidence;
 mod sdk_replay_logs;
+mod sdk_replay_ownership;
 mod sdk_replay_panes;
 mod shim_model;
 mod sim_actions;

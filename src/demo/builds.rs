@@ -380,6 +380,35 @@ pub fn seed(w: &mut World) {
     }
 }
 
+/// The pipeline's run that built the image of service `svc`'s newest revision (the scenario's
+/// deploys), so its commit joins the runs and the compare.
+pub fn pipeline_run(w: &mut World, svc: usize, revision: u32) {
+    let Some(src) = w.services[svc].svc.build.clone() else {
+        return;
+    };
+    let repo = w.services[svc].repo.clone();
+    let tag = World::image_tag(revision);
+    let img = w
+        .images
+        .iter()
+        .find(|i| i.repository == repo && i.tags.contains(&tag))
+        .cloned();
+    let Some(img) = img else { return };
+    let Some(sha) = sha_of(&img) else { return };
+    if w.builds.runs.iter().any(|r| r.sha == sha) {
+        return;
+    }
+    add(
+        w,
+        svc,
+        &src,
+        sha,
+        img.pushed_at - 60_000,
+        Ending::Success,
+        true,
+    );
+}
+
 fn add(
     w: &mut World,
     svc: usize,

@@ -117,6 +117,7 @@ fn param(k: &str, v: impl ToString) -> (String, String) {
 /// The pipeline's deploy of service `i`'s new revision: its registration and the update.
 pub fn note_pipeline_deploy(w: &mut World, i: usize) {
     let (key, td) = (w.services[i].svc.key(), w.services[i].svc.task_def.clone());
+    crate::demo::builds::pipeline_run(w, i, td.revision);
     let (now, who) = (w.now, pipeline(w));
     let family = vec![param("family", &td.family)];
     note(

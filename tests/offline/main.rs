@@ -60,3 +60,4 @@ mod snapshots_builds;
 mod snapshots_codedeploy;
 mod snapshots_exec;
 mod testing_md;
+mod timeline_demo;

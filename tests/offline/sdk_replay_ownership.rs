@@ -117,7 +117,10 @@ async fn cloudtrail_names_who_changed_the_service_from_outside() {
     assert_eq!(sent.len(), CHANGING_CALLS.len());
     for (body, name) in sent.iter().zip(CHANGING_CALLS) {
         assert!(body.contains(r#""AttributeKey":"EventName""#), "{body}");
-        assert!(body.contains(&format!(r#""AttributeValue":"{name}""#)), "{body}");
+        assert!(
+            body.contains(&format!(r#""AttributeValue":"{name}""#)),
+            "{body}"
+        );
         assert!(body.contains(r#""StartTime":1772360000"#), "{body}");
     }
 }
@@ -148,7 +151,10 @@ async fn a_cdk_stack_owns_the_service_and_its_next_update_resets_the_count() {
     let fleet = replay_fleet(&replay, None).await;
     let stack = fleet.stack_of(SERVICE_ARN).await.unwrap().expect("a stack");
     assert_eq!(stack.name, "payments-prod");
-    assert_eq!(stack.cdk_path.as_deref(), Some("PaymentsProd/Service/Service"));
+    assert_eq!(
+        stack.cdk_path.as_deref(),
+        Some("PaymentsProd/Service/Service")
+    );
     let t = stack.template.as_ref().unwrap();
     assert_eq!(
         t.desired,
@@ -164,7 +170,11 @@ async fn a_cdk_stack_owns_the_service_and_its_next_update_resets_the_count() {
         "stack payments-prod (CDK: PaymentsProd/Service/Service) owns this service: its next update sets desiredCount back to 4"
     );
     let sent = bodies(&replay);
-    assert!(sent[0].contains("Action=DescribeStackResources"), "{}", sent[0]);
+    assert!(
+        sent[0].contains("Action=DescribeStackResources"),
+        "{}",
+        sent[0]
+    );
     assert!(
         sent[0].contains("PhysicalResourceId=arn%3Aaws%3Aecs%3Aus-west-2%3A123456789012%3Aservice%2Fexample%2Fpayments"),
         "{}",

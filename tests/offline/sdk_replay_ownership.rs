@@ -194,4 +194,8 @@ async fn no_stack_listing_the_service_is_no_owner_not_an_error() {
     let replay = StaticReplayClient::new(vec![answer(400, "text/xml", &error)]);
     let fleet = replay_fleet(&replay, None).await;
     assert_eq!(fleet.stack_of(SERVICE_ARN).await.unwrap(), None);
+    // One DescribeStackResources, and nothing more asked of a service no stack lists.
+    let sent = bodies(&replay);
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].contains("Action=DescribeStackResources"));
 }

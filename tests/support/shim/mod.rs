@@ -18,6 +18,7 @@ pub mod deployments;
 pub mod exec;
 pub mod seeded;
 mod server;
+mod stacks;
 pub mod wire;
 
 pub use deployments::{CanarySpec, Deployment};

@@ -4,6 +4,7 @@ pub mod app;
 pub mod budget;
 pub mod ci;
 pub mod cloud;
+pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod exec;

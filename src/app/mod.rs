@@ -8,6 +8,7 @@ pub mod connector;
 mod effects;
 pub mod exit;
 pub mod logfile;
+pub mod one_shot;
 mod signals;
 mod startup;
 pub mod terminal;

@@ -10,8 +10,12 @@ use crate::toml_path;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+mod every_error;
+pub use every_error::{Checked, parse_every_error};
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "deckwatch config")]
 pub struct Config {
     /// Theme name; `--theme` wins over it.
     pub theme: Option<String>,
@@ -23,21 +27,25 @@ pub struct Config {
     /// A CloudWatch Logs group that also receives every audit record (AWS only), so the whole
     /// on-call team sees who promoted what.
     pub audit_log_group: Option<String>,
+    /// The log pane's buffer and how logs are followed.
     #[serde(default)]
     pub logs: LogsConfig,
+    /// How often the panes are polled.
     #[serde(default)]
     pub poll: PollConfig,
+    /// `[[context]]`: named places to point the console at.
     #[serde(default, rename = "context")]
     pub contexts: Vec<Context>,
     /// Calls a second allowed per operation, over the defaults (half of each published rate),
     /// e.g. `"logs:FilterLogEvents" = 12.5` in a region whose limit is 25.
     #[serde(default)]
     pub budget: std::collections::HashMap<String, f64>,
-    /// `[keys.MODE]`: an action's keys, over the defaults (`keys::overrides`).
+    /// `[keys.MODE]`: an action's keys, over the defaults (`deckwatch keys` prints them).
     #[serde(default)]
     pub keys: crate::keys::KeysConfig,
     /// Clicks and the wheel; false leaves the mouse to the terminal (its own selection).
     pub mouse: Option<bool>,
+    /// `[github]`: where the GitHub API is and how to get a token.
     #[serde(default)]
     pub github: GithubConfig,
     /// Which workflow builds which service (`[[build]]`); a service without one may say it in
@@ -61,7 +69,7 @@ pub struct Config {
 
 /// `[iac]`: how the console recognises infrastructure as code that owns a service, beyond
 /// what AWS says (CloudFormation stacks, CDK metadata, Copilot's tags).
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct IacConfig {
     /// Tags (`key = value`) that mean Terraform manages the service; default
@@ -79,7 +87,7 @@ impl Default for IacConfig {
 
 /// `[events]`: where ECS's events come from, and how often the full refresh comes while they
 /// do.
-#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventsConfig {
     /// The SQS queue the rule feeds (one per console): `https://sqs.REGION.amazonaws.com/…`.
@@ -95,10 +103,12 @@ pub const RECONCILE_SECS: u64 = 300;
 
 /// `[context.events]`: a context's own events source; with neither key, the context is
 /// polled only.
-#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContextEvents {
+    /// The SQS queue an EventBridge rule feeds for this context.
     pub queue_url: Option<String>,
+    /// Or the CloudWatch Logs group the rule writes to.
     pub log_group: Option<String>,
 }
 
@@ -135,7 +145,7 @@ fn check_source(queue_url: &Option<String>, log_group: &Option<String>) -> Resul
 }
 
 /// `[github]`: where the GitHub API is and how to get a token.
-#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GithubConfig {
     /// The API base, e.g. `https://github.example.com/api/v3` for GitHub Enterprise Server;
@@ -151,7 +161,7 @@ pub struct GithubConfig {
 }
 
 /// One `[[build]]` entry.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BuildConfig {
     /// A service name, or `cluster/service`.
@@ -165,17 +175,20 @@ pub struct BuildConfig {
     pub git_ref: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogsConfig {
     /// Lines kept in the log buffer.
+    #[schemars(range(min = 1, max = MAX_LOG_LINES))]
     pub max_lines: usize,
     /// Bytes kept in the log buffer.
+    #[schemars(range(min = 65_536, max = MAX_LOG_BYTES))]
     pub max_bytes: usize,
     /// FilterLogEvents calls a second (the account's limit is shared and 5 to 25 by region):
     /// the API budget's rate for `logs:FilterLogEvents`.
     pub filter_tps: Option<f64>,
     /// Seconds between FilterLogEvents polls when Live Tail is not in use.
+    #[schemars(range(min = 1))]
     pub poll_secs: u64,
     /// Follow with Live Tail (billed per session-minute) when the endpoint allows it.
     pub live_tail: bool,
@@ -200,14 +213,17 @@ impl Default for LogsConfig {
 pub const MAX_LOG_LINES: usize = 50_000_000;
 pub const MAX_LOG_BYTES: usize = 16 << 30;
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct PollConfig {
     /// Seconds between polls while a visible service is rolling out.
+    #[schemars(range(min = 1))]
     pub fast_secs: u64,
     /// Seconds between polls otherwise.
+    #[schemars(range(min = 1))]
     pub normal_secs: u64,
     /// Seconds between alarm polls while neither the alarms pane nor a rollout is on screen.
+    #[schemars(range(min = 1))]
     pub alarms_secs: u64,
 }
 
@@ -222,18 +238,24 @@ impl Default for PollConfig {
 }
 
 /// A named place to point the console at.
-#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Context {
+    /// The name `--context` and `:ctx` use.
     pub name: String,
+    /// The AWS profile.
     pub profile: Option<String>,
+    /// The AWS region, e.g. `eu-west-1`.
     pub region: Option<String>,
+    /// The clusters to show; empty: every cluster of the region.
     #[serde(default)]
     pub clusters: Vec<String>,
+    /// Send every AWS call to this endpoint, e.g. a local emulator.
     pub endpoint_url: Option<String>,
     /// Production: the header takes the prod colour.
     #[serde(default)]
     pub prod: bool,
+    /// Refuse every mutating action in this context.
     #[serde(default)]
     pub read_only: bool,
     /// A colour for this context's header, overriding the theme's prod colour.
@@ -341,37 +363,41 @@ impl Config {
         let mut cfg: Config =
             toml::from_str(text).map_err(|e| ConfigError::from_toml(origin, text, &e))?;
         cfg.keys.locate(origin, text);
-        cfg.check()
-            .map_err(|w| ConfigError::at_key(origin, text, &w.path, w.message))?;
-        Ok(cfg)
+        match cfg.problems().into_iter().next() {
+            Some(w) => Err(ConfigError::at_key(origin, text, &w.path, w.message)),
+            None => Ok(cfg),
+        }
     }
 
-    fn check(&self) -> Result<(), Wrong> {
-        self.check_contexts()?;
+    /// Every value that parses but cannot be used (`config check` lists them all; the
+    /// console stops at the first).
+    fn problems(&self) -> Vec<Wrong> {
+        let mut out = self.check_contexts();
         if let Some(d) = &self.default_context
             && self.context(d).is_none()
         {
-            return Err(wrong(
+            out.push(wrong(
                 toml_path!["default_context"],
                 format!("default_context = {d:?}, but no [[context]] has that name"),
             ));
         }
-        if let Some((op, rate)) = self
-            .budget
-            .iter()
-            .find(|(_, r)| !(**r > 0.0 && r.is_finite()))
+        let mut rates: Vec<(&String, &f64)> = self.budget.iter().collect();
+        rates.sort_by(|a, b| a.0.cmp(b.0));
+        for (op, rate) in rates
+            .into_iter()
+            .filter(|(_, r)| !(**r > 0.0 && r.is_finite()))
         {
-            return Err(wrong(
+            out.push(wrong(
                 toml_path!["budget", op.as_str()],
                 format!(
                     "[budget] {op:?} = {rate}: a rate must be a positive number of calls a second"
                 ),
             ));
         }
-        if let Some((i, b)) = self.builds.iter().enumerate().find(|(_, b)| {
+        for (i, b) in self.builds.iter().enumerate().filter(|(_, b)| {
             !b.repo.contains('/') || b.workflow.trim().is_empty() || b.service.trim().is_empty()
         }) {
-            return Err(wrong(
+            out.push(wrong(
                 toml_path!["build", i, "repo"],
                 format!(
                     "[[build]] for {:?}: repo must be owner/name, and service and workflow must be set",
@@ -379,13 +405,20 @@ impl Config {
                 ),
             ));
         }
+        out.extend(self.interval_and_buffer_problems());
+        out
+    }
+
+    /// A poll interval of 0, a log buffer too small or too large.
+    fn interval_and_buffer_problems(&self) -> Vec<Wrong> {
+        let mut out = Vec::new();
         let intervals = [
             ("fast_secs", self.poll.fast_secs),
             ("normal_secs", self.poll.normal_secs),
             ("alarms_secs", self.poll.alarms_secs),
         ];
-        if let Some((key, _)) = intervals.iter().find(|(_, secs)| *secs == 0) {
-            return Err(wrong(
+        for (key, _) in intervals.iter().filter(|(_, secs)| *secs == 0) {
+            out.push(wrong(
                 toml_path!["poll", *key],
                 format!("poll.{key} = 0: poll intervals must be at least 1 second"),
             ));
@@ -396,15 +429,17 @@ impl Config {
             } else {
                 "max_bytes"
             };
-            return Err(wrong(
+            out.push(wrong(
                 toml_path!["logs", key],
                 "logs.max_lines must be at least 1 and logs.max_bytes at least 65536".into(),
             ));
         }
-        self.check_exec()?;
-        self.check_logs()
-            .map_err(|message| wrong(toml_path!["logs"], message))?;
-        self.check_events()
+        if let Err(message) = self.check_logs() {
+            out.push(wrong(toml_path!["logs"], message));
+        }
+        out.extend(self.check_exec().err());
+        out.extend(self.check_events().err());
+        out
     }
 
     fn check_events(&self) -> Result<(), Wrong> {
@@ -467,33 +502,33 @@ impl Config {
         Ok(())
     }
 
-    fn check_contexts(&self) -> Result<(), Wrong> {
+    fn check_contexts(&self) -> Vec<Wrong> {
+        let mut out = Vec::new();
         let mut names: Vec<&str> = Vec::new();
         for (i, c) in self.contexts.iter().enumerate() {
             let at = |key: &str| toml_path!["context", i, key];
             if c.name.trim().is_empty() {
-                return Err(wrong(at("name"), "a [[context]] has an empty name".into()));
-            }
-            if names.contains(&c.name.as_str()) {
+                out.push(wrong(at("name"), "a [[context]] has an empty name".into()));
+            } else if names.contains(&c.name.as_str()) {
                 let message = format!("two contexts are named {:?}", c.name);
-                return Err(wrong(at("name"), message));
+                out.push(wrong(at("name"), message));
             }
             names.push(&c.name);
             if let Some(a) = &c.accent
                 && a.parse::<ratatui::style::Color>().is_err()
             {
                 let message = format!("context {:?}: accent {a:?} is not a colour", c.name);
-                return Err(wrong(at("accent"), message));
+                out.push(wrong(at("accent"), message));
             }
             if let Some(Err(why)) = c.region.as_deref().map(check_region) {
-                return Err(wrong(at("region"), format!("context {:?}: {why}", c.name)));
+                out.push(wrong(at("region"), format!("context {:?}: {why}", c.name)));
             }
             if let Some(Err(why)) = c.endpoint_url.as_deref().map(check_endpoint_url) {
                 let message = format!("context {:?}: {why}", c.name);
-                return Err(wrong(at("endpoint_url"), message));
+                out.push(wrong(at("endpoint_url"), message));
             }
         }
-        Ok(())
+        out
     }
 
     /// Reads `path`. A missing file is an error only when `required` (it was named by the

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 /// `[exec]`.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ExecConfig {
     /// Hand sessions to AWS's session-manager-plugin (when it is on PATH) instead of speaking
@@ -29,9 +29,10 @@ impl Default for ExecConfig {
 pub const MAX_SCROLLBACK: usize = 100_000;
 
 /// One `[[forward]]`: a named port forward `:pf NAME` starts.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ForwardConfig {
+    /// The name `:pf NAME` starts it by (one word).
     pub name: String,
     /// A service name, or `cluster/service`.
     pub service: String,
@@ -39,6 +40,7 @@ pub struct ForwardConfig {
     pub container: Option<String>,
     /// A host the task can reach (a database, say); none: the task itself.
     pub remote_host: Option<String>,
+    /// The port on the task (or on `remote_host`).
     pub remote_port: u16,
     /// The local port; default the remote one.
     pub local_port: Option<u16>,

@@ -346,6 +346,11 @@ impl Themes {
         self.broken.get(name)
     }
 
+    /// Every user theme file set aside, by name, with why.
+    pub fn broken_all(&self) -> impl Iterator<Item = (&str, &ThemeError)> {
+        self.broken.iter().map(|(n, e)| (n.as_str(), e))
+    }
+
     /// One line for each theme file set aside, to warn about at start.
     pub fn warnings(&self) -> Vec<String> {
         self.broken

@@ -12,6 +12,7 @@
 mod support;
 
 mod budget_throttle;
+mod cli_moto;
 mod e2e_codedeploy;
 mod e2e_exec;
 mod e2e_flows;

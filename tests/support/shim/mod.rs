@@ -5,6 +5,9 @@
 //! `deploymentConfiguration` moto drops, added back to DescribeServices answers; every other
 //! request forwarded to moto as it is.
 //!
+//! For rolling deployments, which moto never moves, a test sets what DescribeServices says of
+//! a service's deployments and counts (`rolling`).
+//!
 //! A test starts one in front of its moto, registers a canary with `canary`, points the
 //! console or a fleet at `url()`, and reads back the calls it received. Its clock is the wall
 //! clock plus what `skip` added, so a test can let a bake or a hook's timeout pass at once.
@@ -16,6 +19,7 @@ pub mod cd_seeded;
 pub mod codedeploy;
 pub mod deployments;
 pub mod exec;
+pub mod rolling;
 pub mod seeded;
 mod server;
 mod stacks;
@@ -50,6 +54,8 @@ struct State {
     offset: f64,
     /// CodeDeploy deployments, oldest first.
     cd: Vec<codedeploy::CdDeployment>,
+    /// Fields set on a service's DescribeServices answer, by service ARN (`rolling`).
+    overlays: Vec<(String, Value)>,
 }
 
 pub(crate) struct Inner {
@@ -198,6 +204,14 @@ impl Shim {
         d.clone()
     }
 
+    /// Sets what DescribeServices answers for the service `service_arn`: each field of
+    /// `fields` (see `rolling::overlay`) replaces moto's, until the next call.
+    pub fn rolling(&self, service_arn: &str, fields: Value) {
+        let mut st = self.inner.lock();
+        st.overlays.retain(|(arn, _)| arn != service_arn);
+        st.overlays.push((service_arn.to_string(), fields));
+    }
+
     /// Moves the shim's clock on by `secs`: bakes end and hooks time out as they would.
     pub fn skip(&self, secs: f64) {
         self.inner.lock().offset += secs;
@@ -300,6 +314,11 @@ impl Inner {
         };
         for s in services.iter_mut() {
             let arn = s["serviceArn"].as_str().unwrap_or_default().to_string();
+            if let Some((_, Value::Object(fields))) = st.overlays.iter().find(|(a, _)| *a == arn) {
+                for (k, v) in fields {
+                    s[k] = v.clone();
+                }
+            }
             let Some(d) = st
                 .deployments
                 .iter()

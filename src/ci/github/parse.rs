@@ -152,10 +152,12 @@ pub fn compare(
                 .get("author")
                 .map(|a| text(a, "login"))
                 .unwrap_or_default();
-            let message = text(commit, "message");
+            // The title is the message's first line, taken before cleaning drops the breaks.
+            let message = commit.get("message").and_then(Value::as_str);
+            let title = message.and_then(|m| m.lines().next()).unwrap_or_default();
             Commit {
                 sha: text(c, "sha"),
-                title: message.lines().next().unwrap_or_default().to_string(),
+                title: clean(title),
                 author: if login.is_empty() {
                     text(author, "name")
                 } else {

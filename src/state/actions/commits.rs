@@ -155,6 +155,20 @@ pub fn wanted_of(state: &State, plan: &ActionPlan) -> Option<Wanted> {
     }))
 }
 
+/// The repository and the commit of the image `plan` moves its service to, when both are
+/// known (whatever the running image names): what a GitHub deployment record names.
+pub fn target_commit(state: &State, plan: &ActionPlan) -> Option<(String, String)> {
+    let s = state
+        .services
+        .items
+        .iter()
+        .find(|s| s.key() == plan.service)?;
+    let src = state.builds.source_of(s)?;
+    let (repo_hint, head_tag) = target_tag(state, plan, s).ok()?;
+    let head = sha_of_image(&state.images.items, &repo_hint, &head_tag)?;
+    Some((src.workflow.repo, head))
+}
+
 /// The dialog's lines about the commits of `plan`.
 pub fn dialog_lines(state: &State, plan: &ActionPlan) -> Vec<String> {
     match wanted_of(state, plan) {

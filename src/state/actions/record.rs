@@ -4,7 +4,7 @@
 //! `in_progress`, then `success` once the service is stable.
 
 use crate::model::{ActionPlan, FollowUp, GitHubCall, Mutation, Verb};
-use crate::state::actions::commits::{Wanted, wanted_of};
+use crate::state::actions::commits::target_commit;
 use crate::state::{Mode, State};
 
 fn is_record(f: &FollowUp) -> bool {
@@ -20,7 +20,8 @@ pub fn follow_ups(state: &State, plan: &ActionPlan) -> Vec<FollowUp> {
     if !state.github_deployments || !matches!(plan.verb, Verb::Deploy | Verb::Promote) {
         return Vec::new();
     }
-    let Some(Wanted::Query(q)) = wanted_of(state, plan) else {
+    // Only the target's commit matters: the running image may name none.
+    let Some((repo, head)) = target_commit(state, plan) else {
         return Vec::new();
     };
     let run = state
@@ -28,7 +29,7 @@ pub fn follow_ups(state: &State, plan: &ActionPlan) -> Vec<FollowUp> {
         .runs
         .items
         .iter()
-        .find(|r| r.workflow.repo == q.repo && r.head_sha.starts_with(&q.head));
+        .find(|r| r.workflow.repo == repo && r.head_sha.starts_with(&head));
     let Some(run) = run else {
         return Vec::new();
     };
@@ -40,7 +41,7 @@ pub fn follow_ups(state: &State, plan: &ActionPlan) -> Vec<FollowUp> {
         after_stable,
     };
     let status = |state: &str| GitHubCall::DeploymentStatus {
-        repo: q.repo.clone(),
+        repo: repo.clone(),
         deployment_id: None,
         state: state.into(),
         description: description.clone(),
@@ -48,7 +49,7 @@ pub fn follow_ups(state: &State, plan: &ActionPlan) -> Vec<FollowUp> {
     vec![
         call(
             GitHubCall::CreateDeployment {
-                repo: q.repo.clone(),
+                repo: repo.clone(),
                 sha: run.head_sha.clone(),
                 environment: state.context.name.clone(),
                 description: description.clone(),

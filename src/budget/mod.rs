@@ -83,6 +83,8 @@ fn published_rate(op: &str) -> f64 {
         "logs:GetLogEvents" => 10.0,
         "cloudwatch:GetMetricData" => 50.0,
         "cloudwatch:DescribeAlarms" | "cloudwatch:DescribeAlarmHistory" => 9.0,
+        // Per account and region, and not raisable.
+        "cloudtrail:LookupEvents" => 2.0,
         // 5,000 requests an hour for a token.
         op if op.starts_with("github:") => 5_000.0 / 3_600.0,
         _ => 10.0,
@@ -491,6 +493,7 @@ mod tests {
         assert_eq!(b.rate_of("ecs:DescribeServices"), 10.0);
         assert_eq!(b.rate_of("ecs:UpdateService"), 2.5);
         assert_eq!(b.rate_of("logs:FilterLogEvents"), 5.0);
+        assert_eq!(b.rate_of("cloudtrail:LookupEvents"), 1.0);
         let b = Budget::new(HashMap::from([("logs:FilterLogEvents".to_string(), 12.5)]));
         assert_eq!(b.rate_of("logs:FilterLogEvents"), 12.5);
     }

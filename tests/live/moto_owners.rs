@@ -155,10 +155,10 @@ async fn a_stack_copilot_and_terraform_own_their_services_and_the_scale_dialog_s
     .unwrap();
     let screen = crate::support::screen::screen(term.backend().buffer());
     assert!(screen.contains(&expected), "{screen}");
-    // The calls went through the shim, DescribeStackResources among them.
+    // The calls went through the shim: one DescribeStackResources a service, and the one
+    // stack's template read once.
     let sent: Vec<String> = shim.calls().iter().map(|c| c.operation.clone()).collect();
-    assert!(
-        sent.iter().any(|o| o == "DescribeStackResources"),
-        "{sent:?}"
-    );
+    let count = |op: &str| sent.iter().filter(|o| *o == op).count();
+    assert_eq!(count("DescribeStackResources"), 3, "{sent:?}");
+    assert_eq!(count("GetTemplate"), 1, "{sent:?}");
 }

@@ -139,28 +139,10 @@ impl Effects {
                 }
                 // Between frames: the sequence goes to the terminal, not into the screen.
                 Effect::Clipboard(text) => crate::app::terminal::clipboard::copy(&text),
-                Effect::Export(job) => {
-                    tokio::spawn(crate::workers::export::save(*job, self.tx.clone()));
-                }
-                Effect::Compare(q) => {
-                    let (ci, tx) = (self.ci.clone(), self.tx.clone());
-                    tokio::spawn(crate::workers::lookups::compare(ci, q, tx));
-                }
-                // On the context's own channel: a switch drops what its account answers.
-                Effect::Owners(batch) => {
-                    if let Some(live) = &self.live {
-                        let (fleet, tx) = (live.fleet.clone(), self.data.0.clone());
-                        tokio::spawn(crate::workers::lookups::owners(fleet, batch, tx));
-                    }
-                }
-                Effect::Timeline(req) => {
-                    if let Some(live) = &self.live {
-                        let (fleet, ci, audit) =
-                            (live.fleet.clone(), self.ci.clone(), self.audit.clone());
-                        let tx = self.data.0.clone();
-                        tokio::spawn(crate::workers::timeline::run(fleet, ci, audit, *req, tx));
-                    }
-                }
+                e @ (Effect::Export(_)
+                | Effect::Compare(_)
+                | Effect::Owners(_)
+                | Effect::Timeline(_)) => self.look_up(e),
                 Effect::Exec(e) => {
                     let fleet = self.live.as_ref().map(|l| l.fleet.clone());
                     self.exec.apply(fleet, e, &mut self.screen_ops);
@@ -168,6 +150,35 @@ impl Effects {
             }
         }
         replies
+    }
+
+    /// The timeline, owners and commits asked, and the export written, each on a task.
+    fn look_up(&self, e: Effect) {
+        match e {
+            Effect::Export(job) => {
+                tokio::spawn(crate::workers::export::save(*job, self.tx.clone()));
+            }
+            Effect::Compare(q) => {
+                let (ci, tx) = (self.ci.clone(), self.tx.clone());
+                tokio::spawn(crate::workers::lookups::compare(ci, q, tx));
+            }
+            // On the context's own channel: a switch drops what its account answers.
+            Effect::Owners(batch) => {
+                if let Some(live) = &self.live {
+                    let (fleet, tx) = (live.fleet.clone(), self.data.0.clone());
+                    tokio::spawn(crate::workers::lookups::owners(fleet, batch, tx));
+                }
+            }
+            Effect::Timeline(req) => {
+                if let Some(live) = &self.live {
+                    let (fleet, ci, audit) =
+                        (live.fleet.clone(), self.ci.clone(), self.audit.clone());
+                    let tx = self.data.0.clone();
+                    tokio::spawn(crate::workers::timeline::run(fleet, ci, audit, *req, tx));
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Runs a confirmed action on the live backend, only if that is the context it was planned

@@ -256,10 +256,15 @@ impl Clean for Service {
         // Their impls are beside the types, in codedeploy.rs.
         task_sets.clean();
         codedeploy.clean();
-        for (k, v) in tags {
-            k.clean();
-            v.clean();
-        }
+        clean_pairs(tags);
+    }
+}
+
+/// Keys and values both (a pair's `Clean` cleans only its first).
+fn clean_pairs(pairs: &mut [(String, String)]) {
+    for (k, v) in pairs {
+        k.clean();
+        v.clean();
     }
 }
 

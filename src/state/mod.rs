@@ -425,19 +425,25 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Feed(r) => feed::on_report(state, r),
         data => data::on_data(state, data),
     }
+    after_update(state, listed, &mut effects);
+    effects
+}
+
+/// What any message may change the wants of: owners of new services, what the pollers and the
+/// evidence watch, the open dialog's commits and GitHub record.
+fn after_update(state: &mut State, listed: bool, effects: &mut Vec<Effect>) {
     if listed {
-        owners::wanted(state, &mut effects);
+        owners::wanted(state, effects);
     }
-    builds::watch_effect(state, &mut effects);
+    builds::watch_effect(state, effects);
     let watch = state.watch();
     if state.last_watch.as_ref() != Some(&watch) {
         state.last_watch = Some(watch.clone());
         effects.push(Effect::Watch(watch));
     }
-    rollout::evidence::wanted(state, &mut effects);
-    actions::commits::wanted(state, &mut effects);
+    rollout::evidence::wanted(state, effects);
+    actions::commits::wanted(state, effects);
     actions::record::attach(state);
-    effects
 }
 
 /// Ages and countdowns on screen move by the second; the flash and the activity line expire.

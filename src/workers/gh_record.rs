@@ -21,12 +21,10 @@ pub async fn follow_up(
     created: &mut Option<u64>,
 ) -> Result<(), StepError> {
     let call_text = f.mutation.to_string();
-    let Some(ci) = ci else {
-        return Err(StepError::Call {
-            call: call_text,
-            cause: "no GitHub client to send it".into(),
-        });
-    };
+    let ci = ci.ok_or_else(|| StepError::Call {
+        call: call_text.clone(),
+        cause: "no GitHub client to send it".into(),
+    })?;
     let mutation = resolve(&f.mutation, *created).ok_or_else(|| StepError::Call {
         call: call_text.clone(),
         cause: "no deployment was created before it".into(),

@@ -143,6 +143,8 @@ impl Effects {
                 | Effect::Compare(_)
                 | Effect::Owners(_)
                 | Effect::Timeline(_)) => self.look_up(e),
+                Effect::Describe(generation, target) => self.describe(generation, target),
+                Effect::OpenLink(url) => crate::app::terminal::opener::open(url, self.tx.clone()),
                 Effect::Exec(e) => {
                     let fleet = self.live.as_ref().map(|l| l.fleet.clone());
                     self.exec.apply(fleet, e, &mut self.screen_ops);
@@ -179,6 +181,23 @@ impl Effects {
             }
             _ => {}
         }
+    }
+
+    /// `:describe`: the call is made off the loop; the answer comes back with its request.
+    fn describe(&self, generation: u64, target: crate::model::DescribeTarget) {
+        let tx = self.tx.clone();
+        let (ci, fleet) = (self.ci.clone(), self.live.as_ref().map(|l| l.fleet.clone()));
+        tokio::spawn(async move {
+            let doc = match (&target, fleet) {
+                (crate::model::DescribeTarget::Run(run), _) => ci.run_raw(run).await,
+                (_, Some(fleet)) => fleet.describe_raw(&target).await,
+                (_, None) => Err(ApiError::new(
+                    crate::model::ErrorKind::Other,
+                    "the console is switching context: describe again once it is there",
+                )),
+            };
+            let _ = tx.send(Msg::Described(generation, doc)).await;
+        });
     }
 
     /// Runs a confirmed action on the live backend, only if that is the context it was planned

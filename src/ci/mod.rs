@@ -6,7 +6,7 @@ pub mod github;
 
 use crate::model::commits::{Compare, CompareQuery};
 use crate::model::{ApiError, ApiResult, ErrorKind, GitHubCall};
-use crate::model::{Job, Millis, RateInfo, Run, Workflow, WorkflowInput};
+use crate::model::{Job, Millis, RateInfo, RawDoc, Run, RunRef, Workflow, WorkflowInput};
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -43,6 +43,16 @@ pub trait Ci: Send + Sync + 'static {
     }
     /// Makes one mutating call (dispatch, cancel, rerun). Only the action runner calls this.
     async fn act(&self, call: &GitHubCall, now: Millis) -> ApiResult<Option<Dispatched>>;
+    /// `:describe`: the run as GitHub returned it.
+    async fn run_raw(&self, run: &RunRef) -> ApiResult<RawDoc> {
+        Err(ApiError::new(
+            ErrorKind::Other,
+            format!(
+                "run {} of {}: not available from this backend",
+                run.id, run.repo
+            ),
+        ))
+    }
     /// The last rate-limit headers seen.
     fn rate(&self) -> Option<RateInfo> {
         None
@@ -93,6 +103,9 @@ impl Ci for NoCi {
     async fn act(&self, _: &GitHubCall, _: Millis) -> ApiResult<Option<Dispatched>> {
         self.err()
     }
+    async fn run_raw(&self, _: &RunRef) -> ApiResult<RawDoc> {
+        self.err()
+    }
 }
 
 /// Refuses every mutating call: `--read-only` wraps the CI in this, so no POST can leave the
@@ -121,6 +134,9 @@ impl Ci for ReadOnlyCi {
     }
     async fn compare(&self, q: &CompareQuery) -> ApiResult<Compare> {
         self.0.compare(q).await
+    }
+    async fn run_raw(&self, run: &RunRef) -> ApiResult<RawDoc> {
+        self.0.run_raw(run).await
     }
     async fn act(&self, call: &GitHubCall, _: Millis) -> ApiResult<Option<Dispatched>> {
         tracing::warn!(mutation = %call, "refused: read-only");

@@ -9,6 +9,7 @@ mod canary;
 pub mod ci;
 mod codedeploy;
 mod commits;
+pub mod describe;
 mod loglines;
 pub mod logs;
 mod mutations;
@@ -247,6 +248,13 @@ impl Fleet for SimFleet {
                 .map(|q| traffic::figures(w.alb.get(&q.target_group), q.from, q.until))
                 .collect()
         }))
+    }
+
+    async fn describe_raw(
+        &self,
+        target: &crate::model::DescribeTarget,
+    ) -> ApiResult<crate::model::RawDoc> {
+        self.with_world(|w| describe::describe(w, target))
     }
 
     async fn task_definition(&self, td: &TaskDefRef) -> ApiResult<TaskDefinition> {

@@ -8,6 +8,7 @@ pub mod build;
 pub mod clean;
 pub mod codedeploy;
 pub mod commits;
+pub mod console_link;
 pub mod ecs_event;
 pub mod error;
 pub mod evidence;
@@ -20,6 +21,7 @@ mod op_report;
 pub mod owner;
 mod pair;
 mod pane;
+pub mod raw_doc;
 mod service;
 mod task;
 pub mod taskdef;
@@ -66,6 +68,7 @@ pub use log_meta::{Format, Level, LineMeta};
 pub use op_report::OpReport;
 pub use pair::{PairWeights, Split, pair_of, pairs, split};
 pub use pane::Pane;
+pub use raw_doc::{DescribeTarget, RawDoc, RawFormat};
 pub use service::{
     CircuitBreaker, Deployment, DeploymentStatus, HookStatus, LifecycleHook, LifecycleStage,
     NativeDeployment, NativeStatus, RolloutState, Service, ServiceEvent, ServiceKey,

@@ -70,6 +70,8 @@ struct Parts {
     progress: Option<progress::Progress>,
     /// Alarm links, comparisons, task definitions: all read from this context's account.
     evidence: crate::state::rollout::evidence::Evidence,
+    timeline: crate::state::timeline::TimelineView,
+    owners: crate::state::owners::Found,
     context: ContextInfo,
     accent: Option<Color>,
     read_only: bool,
@@ -262,6 +264,8 @@ fn fresh(state: &State, target: &Target) -> Parts {
         services_loading: None,
         progress: None,
         evidence: Default::default(),
+        timeline: Default::default(),
+        owners: Default::default(),
         context: ContextInfo {
             name: target.name.clone(),
             region: target.region.clone().unwrap_or_default(),
@@ -288,6 +292,8 @@ fn swap(state: &mut State, mut p: Parts) -> Parts {
     swap(&mut state.services_loading, &mut p.services_loading);
     swap(&mut state.progress, &mut p.progress);
     swap(&mut state.evidence, &mut p.evidence);
+    swap(&mut state.timeline, &mut p.timeline);
+    swap(&mut state.owners.found, &mut p.owners);
     swap(&mut state.context, &mut p.context);
     swap(&mut state.accent, &mut p.accent);
     swap(&mut state.read_only, &mut p.read_only);

@@ -15,9 +15,11 @@ mod input;
 pub mod links;
 pub mod logs;
 mod msg;
+pub mod owners;
 mod panes;
 pub mod rollout;
 pub mod table;
+pub mod timeline;
 
 pub use crate::model::Pane;
 pub use connection::{Connection, ConnectionEvent, TeamAudit};
@@ -134,6 +136,15 @@ pub struct State {
     pub progress: Option<actions::progress::Progress>,
     /// Alarm links, the canary comparison, task definitions and the alarm detail.
     pub evidence: rollout::evidence::Evidence,
+    /// The timeline view: one service's history in time order.
+    pub timeline: timeline::TimelineView,
+    /// Who owns each service (CloudFormation, CDK, Copilot, Terraform by `[iac]`).
+    pub owners: owners::Owners,
+    /// The commits behind a deploy, promote or rollback, from GitHub's compare.
+    pub commits: actions::commits::Commits,
+    /// `[github] deployments = true`: a deploy or promote of a built image records a GitHub
+    /// Deployment and its statuses.
+    pub github_deployments: bool,
     /// The contexts `:ctx` switches between, and the panes each one keeps.
     pub contexts: contexts::Contexts,
     /// When the credentials in use expire, if they do (SSO, assumed roles).
@@ -216,6 +227,10 @@ impl State {
             services_loading: None,
             progress: None,
             evidence: rollout::evidence::Evidence::default(),
+            timeline: timeline::TimelineView::default(),
+            owners: owners::Owners::default(),
+            commits: actions::commits::Commits::default(),
+            github_deployments: false,
             contexts,
             credentials_expiry: None,
             quit: false,
@@ -249,11 +264,16 @@ impl State {
         self.pane == Pane::Rollout
     }
 
-    /// The service an action key acts on: the selected one, or the rollout view's.
+    /// The service an action key acts on: the selected one, or the rollout view's (or the
+    /// timeline's).
     pub fn action_target(&self) -> Option<&Service> {
         match self.pane {
             Pane::Services => self.selected_service(),
             Pane::Rollout => self.rollout_service(),
+            Pane::Timeline => {
+                let k = self.timeline.service.as_ref()?;
+                self.services.items.iter().find(|s| &s.key() == k)
+            }
             _ => None,
         }
     }
@@ -370,6 +390,7 @@ impl State {
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let mut effects = Vec::new();
     connection::answered(state, &msg);
+    let listed = matches!(msg, Msg::Services(..));
     match msg {
         Msg::Key(key) => input::keys::on_key(state, key, &mut effects),
         Msg::Mouse(m) => input::mouse::on_mouse(state, m, &mut effects),
@@ -409,20 +430,36 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.credentials_expiry = at;
         }
         Msg::Connection(e) => connection::on_event(state, e),
+        Msg::Timeline(generation, t) => timeline::on_read(state, generation, *t),
+        Msg::Owners(answers) => owners::on_found(state, answers, &mut effects),
+        Msg::Compared(q, r) => actions::commits::on_compared(state, q, r),
+        Msg::Exported(Ok(done)) => state.flash(done),
+        Msg::Exported(Err(e)) => state.flash(format!("export: {e}")),
         Msg::Exec(m) => exec::on_msg(state, m, &mut effects),
         Msg::Feed(r) => feed::on_report(state, r),
         Msg::Described(generation, doc) => describe::answered(state, generation, doc),
         Msg::OpenFailed(why) => state.flash(why),
         data => data::on_data(state, data),
     }
-    builds::watch_effect(state, &mut effects);
+    after_update(state, listed, &mut effects);
+    effects
+}
+
+/// What any message may change the wants of: owners of new services, what the pollers and the
+/// evidence watch, the open dialog's commits and GitHub record.
+fn after_update(state: &mut State, listed: bool, effects: &mut Vec<Effect>) {
+    if listed {
+        owners::wanted(state, effects);
+    }
+    builds::watch_effect(state, effects);
     let watch = state.watch();
     if state.last_watch.as_ref() != Some(&watch) {
         state.last_watch = Some(watch.clone());
         effects.push(Effect::Watch(watch));
     }
-    rollout::evidence::wanted(state, &mut effects);
-    effects
+    rollout::evidence::wanted(state, effects);
+    actions::commits::wanted(state, effects);
+    actions::record::attach(state);
 }
 
 /// Ages and countdowns on screen move by the second; the flash and the activity line expire.

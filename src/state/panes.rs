@@ -140,6 +140,7 @@ impl State {
             Pane::Logs => &self.logs,
             Pane::Builds => &self.builds.runs,
             Pane::Rollout => &self.rollout_view,
+            Pane::Timeline => &self.timeline.table,
         }
     }
 
@@ -152,6 +153,7 @@ impl State {
             Pane::Logs => &mut self.logs,
             Pane::Builds => &mut self.builds.runs,
             Pane::Rollout => &mut self.rollout_view,
+            Pane::Timeline => &mut self.timeline.table,
         }
     }
 

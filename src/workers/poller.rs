@@ -66,9 +66,11 @@ impl Drop for Handles {
 /// Whether the data of `pane` is wanted on the screen `w` describes.
 fn wanted(pane: Pane, w: &Watch) -> bool {
     match pane {
-        // The rollout view shows its service's row too; an action being followed reads them on
-        // any pane, so its wait sees the service settle.
-        Pane::Services => matches!(w.pane, Pane::Services | Pane::Rollout) || w.acting,
+        // The rollout view and the timeline show its service's row too; an action being
+        // followed reads them on any pane, so its wait sees the service settle.
+        Pane::Services => {
+            matches!(w.pane, Pane::Services | Pane::Rollout | Pane::Timeline) || w.acting
+        }
         Pane::Tasks => w.pane == Pane::Tasks,
         // The builds pane joins runs to their images too.
         Pane::Images => matches!(w.pane, Pane::Images | Pane::Builds),
@@ -80,6 +82,8 @@ fn wanted(pane: Pane, w: &Watch) -> bool {
         Pane::Rollout => w.pane == Pane::Rollout && w.service.is_some(),
         // Polled by the CI worker (workers::ci), not from the fleet.
         Pane::Builds => false,
+        // Read once when asked, by the timeline worker (workers::timeline).
+        Pane::Timeline => false,
     }
 }
 
@@ -498,10 +502,10 @@ impl Poller {
                 self.partial = listing.failed;
                 return Ok(Polled::Alarms(listing.items, now_ms()));
             }
-            Pane::Logs | Pane::Builds => {
+            Pane::Logs | Pane::Builds | Pane::Timeline => {
                 return Err(ApiError::new(
                     ErrorKind::Other,
-                    "logs and builds have workers of their own",
+                    "logs, builds and the timeline have workers of their own",
                 ));
             }
         }))

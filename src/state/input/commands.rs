@@ -37,6 +37,9 @@ pub(crate) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
 }
 
 fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
+    if state.pane == Pane::Timeline && timeline_command(state, &command, effects) {
+        return;
+    }
     if crate::state::logs::commands::run(state, &command, effects)
         || crate::state::exec::command(state, &command, effects)
         || crate::state::describe::command(state, &command, effects)
@@ -61,14 +64,7 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Bottom => state.current_mut().step(isize::MAX / 2),
         Command::Open => open(state),
         Command::Back => back(state),
-        Command::Filter => {
-            // A fresh filter each time; the one it replaces can be recalled with Up.
-            let old = state.current().filter().to_string();
-            state.remember_filter(old);
-            state.current_mut().set_filter(String::new());
-            state.filter_recall = None;
-            state.mode = Mode::Filter;
-        }
+        Command::Filter => open_filter(state),
         Command::Palette => state.mode = Mode::Palette(String::new()),
         Command::Help => {
             state.help_scroll = 0;
@@ -83,6 +79,10 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Rollout => state.open_rollout_view(),
         Command::Diff => crate::state::rollout::overlay::open_diff(state),
         Command::Events => crate::state::rollout::overlay::open_events(state),
+        Command::Timeline => crate::state::timeline::open(state, effects),
+        Command::Export(arg) => {
+            crate::state::timeline::export::export(state, arg.as_deref(), effects)
+        }
         Command::Theme(name) => theme(state, name),
         Command::Context(name) => contexts::switch_context(state, name, effects),
         Command::Region(name) => contexts::switch_region(state, name, effects),
@@ -107,6 +107,28 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Unknown(word) => state.flash(format!("unknown command :{word} (try :help)")),
         _ => {}
     }
+}
+
+/// A fresh filter each time; the one it replaces can be recalled with Up.
+fn open_filter(state: &mut State) {
+    let old = state.current().filter().to_string();
+    state.remember_filter(old);
+    state.current_mut().set_filter(String::new());
+    state.filter_recall = None;
+    state.mode = Mode::Filter;
+}
+
+/// What the timeline view does itself: `:since` reaches further back, `r` reads it again.
+fn timeline_command(state: &mut State, command: &Command, effects: &mut Vec<Effect>) -> bool {
+    match command {
+        Command::Since(arg) => crate::state::timeline::since(state, arg.as_deref(), effects),
+        Command::Refresh => {
+            crate::state::timeline::ask(state, effects);
+            effects.push(Effect::Refresh);
+        }
+        _ => return false,
+    }
+    true
 }
 
 /// Help and detail: scroll (the help, when it does not fit) or close.
@@ -369,7 +391,13 @@ fn on_confirm(
     };
     state.mode = Mode::Normal;
     state.builds.deploy = None;
+    let mut plan = plan;
     if confirmed {
+        // What the dialog said of the owners and the commits goes on record with the action.
+        plan.notes
+            .extend(crate::state::owners::consequences(state, &plan));
+        plan.notes
+            .extend(crate::state::actions::commits::dialog_lines(state, &plan));
         state.progress = Some(progress::Progress::start(&plan, state.now));
         effects.push(Effect::Run(Box::new(plan), state.context.clone()));
     } else {

@@ -74,6 +74,10 @@ fn select_row(state: &mut State, row: usize) {
         Pane::Images => (state.images.len(), &mut state.images.selected),
         Pane::Alarms => (state.alarms.len(), &mut state.alarms.selected),
         Pane::Builds => (state.builds.runs.len(), &mut state.builds.runs.selected),
+        Pane::Timeline => (
+            state.timeline.table.len(),
+            &mut state.timeline.table.selected,
+        ),
         // Log lines are not selected; the rollout view is a document that scrolls.
         Pane::Logs | Pane::Rollout => return,
     };

@@ -212,7 +212,7 @@ fn layer_rules(layer: Layer) -> (&'static str, Otherwise) {
         Layer::Filter | Layer::Palette => ("", Otherwise::Type),
         Layer::Scale => ("digits, ", Otherwise::Type),
         Layer::Confirm => ("", Otherwise::Cancel),
-        Layer::ConfirmTyped => ("PROD: type the service name, then ", Otherwise::Type),
+        Layer::ConfirmTyped => ("type the word the dialog shows, then ", Otherwise::Type),
         Layer::BuildForm => ("", Otherwise::Ignore),
         Layer::BuildEdit => ("typing into the field, ", Otherwise::Type),
         Layer::ExecDialog => ("", Otherwise::Type),
@@ -711,7 +711,7 @@ mod tests {
         assert_eq!(map.mode_hints(Layer::Scale), "digits, Enter · Esc cancel");
         assert_eq!(
             map.mode_hints(Layer::ConfirmTyped),
-            "PROD: type the service name, then Enter · Esc cancel"
+            "type the word the dialog shows, then Enter · Esc cancel"
         );
     }
 

@@ -433,6 +433,11 @@ pub struct ActionPlan {
     pub then: Vec<FollowUp>,
     /// Why the plan chose what it did (a rollback's target), for the dialog.
     pub notes: Vec<String>,
+    /// A promote before the canary's soak is over: how long it soaked (`soaked 3/30 min`).
+    /// The dialog asks for the word `early`, and the audit records it.
+    pub early: Option<String>,
+    /// Who acts when it is not the person at the keys: `policy armed by <who>`.
+    pub actor: Option<String>,
 }
 
 /// A further call of an action, on the same or another service.

@@ -146,6 +146,7 @@ impl Clean for NativeDeployment {
             hook,
             canary_percent: _,
             bake_ends_at: _,
+            bake_minutes: _,
             triggered_alarms,
             rollback_reason,
             started_at: _,

@@ -22,6 +22,7 @@ mod service;
 mod task;
 pub mod taskdef;
 pub mod text;
+pub mod verdict;
 mod wire;
 
 pub use action::{

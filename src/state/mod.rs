@@ -73,7 +73,7 @@ impl Mode {
             | Mode::Diff(_)
             | Mode::Events(_)
             | Mode::Forwards => Layer::Overlay,
-            Mode::Confirm(..) if prod => Layer::ConfirmTyped,
+            Mode::Confirm(plan, _) if prod || plan.early.is_some() => Layer::ConfirmTyped,
             Mode::Confirm(..) => Layer::Confirm,
             Mode::Scale(_) => Layer::Scale,
             Mode::Build(f) if f.editing => Layer::BuildEdit,
@@ -137,6 +137,8 @@ pub struct State {
     pub exec: exec::ExecState,
     /// ECS's events: read from a queue or a log group, or polling only.
     pub feed: feed::Feed,
+    /// `[analysis]`: the rules the canary verdict is made by.
+    pub analysis: crate::model::verdict::Analysis,
     /// Something visible changed since the last draw.
     pub dirty: bool,
     /// Old data replaced by fresh data, for the loop to free off its own thread.
@@ -210,6 +212,7 @@ impl State {
             connection: Connection::default(),
             exec: exec::ExecState::default(),
             feed: feed::Feed::default(),
+            analysis: crate::model::verdict::Analysis::default(),
             dirty: true,
             discarded: Discarded::default(),
             last_watch: None,
@@ -302,7 +305,8 @@ impl State {
 
     /// Opens the confirmation dialog of `plan`; a message from before it goes, so the dialog's
     /// own keys (or its refusal) are what the footer says.
-    pub fn open_confirm(&mut self, plan: crate::model::ActionPlan) {
+    pub fn open_confirm(&mut self, mut plan: crate::model::ActionPlan) {
+        plan.early = rollout::verdict::early(self, &plan);
         self.mode = Mode::Confirm(Box::new(plan), String::new());
         self.flash = None;
     }

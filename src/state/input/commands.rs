@@ -338,11 +338,12 @@ fn on_confirm(
     mut typed: String,
     effects: &mut Vec<Effect>,
 ) {
+    let word = crate::state::rollout::verdict::confirm_word(&plan, state.context.prod);
     let confirmed = match command {
-        Command::Confirm if state.context.prod && typed != plan.service.name => {
+        Command::Confirm if word.as_ref().is_some_and(|w| typed != *w) => {
             let why = format!(
                 "type {} exactly to confirm; nothing was changed",
-                plan.service.name
+                word.unwrap_or_default()
             );
             state.open_confirm(plan);
             return state.flash(why);

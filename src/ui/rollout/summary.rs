@@ -123,7 +123,8 @@ pub fn panel(
     lines.extend(crate::ui::rollout::evidence::lines(state, s, theme));
     lines.extend(crate::ui::rollout::evidence::alarms_line(state, s, theme));
     if let Some(n) = &s.native {
-        lines.extend(native_lines(n, now, width, theme));
+        let soak = crate::state::rollout::verdict::soak_of(state, s).map(|k| k.text());
+        lines.extend(native_lines(n, now, width, theme, soak));
     }
     match &s.codedeploy {
         Some(cd) => lines.extend(super::codedeploy::lines(s, cd, now, theme)),
@@ -292,6 +293,7 @@ fn native_lines(
     now: Millis,
     width: u16,
     theme: &Theme,
+    soak: Option<String>,
 ) -> Vec<Line<'static>> {
     let muted = Style::new().fg(theme.muted);
     let mut lines = vec![Line::from(vec![
@@ -317,10 +319,14 @@ fn native_lines(
             .stage
             .as_ref()
             .map_or(String::new(), |s| format!("at {s} "));
-        lines.push(Line::from(vec![
+        let mut hook = vec![
             Span::styled(format!("  ‖ hook {} {at}", h.id), theme.waiting()),
             Span::styled(cd, theme.waiting().add_modifier(Modifier::BOLD)),
-        ]));
+        ];
+        if let Some(soak) = soak {
+            hook.push(Span::styled(format!(" · {soak}"), muted));
+        }
+        lines.push(Line::from(hook));
     }
     let revisions =
         std::iter::once(("target", &n.target)).chain(n.sources.iter().map(|r| ("source", r)));

@@ -1,0 +1,119 @@
+//! `[analysis]`: the thresholds of the canary verdict, with `[analysis.service.NAME]` over
+//! them for one service. Every key is optional: what is not set keeps the documented default
+//! (`model::verdict::Rule::default`).
+
+use crate::model::verdict::{Analysis, Rule};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// The thresholds one table sets.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleConfig {
+    /// Requests each side needs in the window before a verdict (default 100).
+    pub min_requests: Option<u32>,
+    /// The canary fails when its 5xx rate is over primary × error_ratio + error_points
+    /// (defaults 2 and 0.5 percentage points).
+    pub error_ratio: Option<f64>,
+    pub error_points: Option<f64>,
+    /// The canary fails when its p99 is over primary × p99_ratio + p99_slack_ms (defaults 1.5
+    /// and 50 ms).
+    pub p99_ratio: Option<f64>,
+    pub p99_slack_ms: Option<f64>,
+    /// FAIL reads of distinct minutes in a row before an armed policy aborts (default 3).
+    pub fails_to_abort: Option<u32>,
+    /// Minutes PASS must hold before an armed policy continues (default 5).
+    pub pass_minutes: Option<u32>,
+    /// Minutes a canary soaks before a promote is on time (default: the deployment's bake).
+    pub soak_minutes: Option<u32>,
+}
+
+/// `[analysis]`: the thresholds for every service, and per service over them.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnalysisConfig {
+    pub min_requests: Option<u32>,
+    pub error_ratio: Option<f64>,
+    pub error_points: Option<f64>,
+    pub p99_ratio: Option<f64>,
+    pub p99_slack_ms: Option<f64>,
+    pub fails_to_abort: Option<u32>,
+    pub pass_minutes: Option<u32>,
+    pub soak_minutes: Option<u32>,
+    /// `[analysis.service.NAME]`: one service's thresholds, over the ones above.
+    #[serde(default)]
+    pub service: HashMap<String, RuleConfig>,
+}
+
+impl RuleConfig {
+    /// `base` with what this table sets.
+    pub fn over(&self, base: Rule) -> Rule {
+        Rule {
+            min_requests: self.min_requests.unwrap_or(base.min_requests),
+            error_ratio: self.error_ratio.unwrap_or(base.error_ratio),
+            error_points: self.error_points.unwrap_or(base.error_points),
+            p99_ratio: self.p99_ratio.unwrap_or(base.p99_ratio),
+            p99_slack_ms: self.p99_slack_ms.unwrap_or(base.p99_slack_ms),
+            fails_to_abort: self.fails_to_abort.unwrap_or(base.fails_to_abort),
+            pass_minutes: self.pass_minutes.unwrap_or(base.pass_minutes),
+            soak_minutes: self.soak_minutes.or(base.soak_minutes),
+        }
+    }
+
+    /// What is wrong with a value, naming its key.
+    pub fn problem(&self) -> Option<(&'static str, String)> {
+        let ratios = [
+            ("error_ratio", self.error_ratio),
+            ("p99_ratio", self.p99_ratio),
+        ];
+        for (key, v) in ratios {
+            if let Some(v) = v.filter(|v| !(v.is_finite() && *v >= 1.0)) {
+                return Some((key, format!("{key} = {v}: a ratio must be at least 1")));
+            }
+        }
+        let slacks = [
+            ("error_points", self.error_points),
+            ("p99_slack_ms", self.p99_slack_ms),
+        ];
+        for (key, v) in slacks {
+            if let Some(v) = v.filter(|v| !(v.is_finite() && *v >= 0.0)) {
+                return Some((key, format!("{key} = {v}: must be 0 or more")));
+            }
+        }
+        let counts = [
+            ("min_requests", self.min_requests),
+            ("fails_to_abort", self.fails_to_abort),
+        ];
+        counts
+            .into_iter()
+            .find(|(_, v)| *v == Some(0))
+            .map(|(key, _)| (key, format!("{key} = 0: must be at least 1")))
+    }
+}
+
+impl AnalysisConfig {
+    /// The top table's thresholds as a `RuleConfig`.
+    pub fn top(&self) -> RuleConfig {
+        RuleConfig {
+            min_requests: self.min_requests,
+            error_ratio: self.error_ratio,
+            error_points: self.error_points,
+            p99_ratio: self.p99_ratio,
+            p99_slack_ms: self.p99_slack_ms,
+            fails_to_abort: self.fails_to_abort,
+            pass_minutes: self.pass_minutes,
+            soak_minutes: self.soak_minutes,
+        }
+    }
+
+    /// The rules the reducer judges by.
+    pub fn analysis(&self) -> Analysis {
+        let rule = self.top().over(Rule::default());
+        let services = self
+            .service
+            .iter()
+            .map(|(name, r)| (name.trim().to_string(), r.over(rule)))
+            .collect();
+        Analysis { rule, services }
+    }
+}

@@ -241,7 +241,7 @@ fn initial_state(
     };
     let mut state = State::new(options, now_ms());
     state.logs.osc52 = cfg.logs.osc52;
-    state.analysis = cfg.analysis.analysis();
+    state.analysis = cfg.analysis.analysis(&cfg.policies);
     state.exec = state::exec::ExecState::new(cfg.exec.clone(), cfg.forwards.clone());
     state.builds.mapping = cfg
         .builds

@@ -2,9 +2,47 @@
 //! them for one service. Every key is optional: what is not set keeps the documented default
 //! (`model::verdict::Rule::default`).
 
-use crate::model::verdict::{Analysis, Rule};
+use crate::model::verdict::{Analysis, Policy, Rule};
 use serde::Deserialize;
 use std::collections::HashMap;
+
+/// What `on_pass` may say.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OnPass {
+    /// Promote (ContinueServiceDeployment, or CodeDeploy's ContinueDeployment).
+    Continue,
+}
+
+/// What `on_fail` may say.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OnFail {
+    /// Abort (answer the hook with a rollback, or stop the deployment).
+    Abort,
+}
+
+/// `[[policy]]`: what the console may do for one service's rollout once `:arm` armed it.
+#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// The service: its name, or `cluster/name`.
+    pub service: String,
+    /// `"continue"`: promote once PASS has held `pass_minutes` and the soak is over.
+    pub on_pass: Option<OnPass>,
+    /// `"abort"`: abort after `fails_to_abort` FAIL reads in a row.
+    pub on_fail: Option<OnFail>,
+}
+
+impl PolicyConfig {
+    pub fn policy(&self) -> Policy {
+        Policy {
+            service: self.service.trim().to_string(),
+            on_pass_continue: self.on_pass == Some(OnPass::Continue),
+            on_fail_abort: self.on_fail == Some(OnFail::Abort),
+        }
+    }
+}
 
 /// The thresholds one table sets.
 #[derive(Debug, Clone, Deserialize, PartialEq, Default, schemars::JsonSchema)]
@@ -106,14 +144,18 @@ impl AnalysisConfig {
         }
     }
 
-    /// The rules the reducer judges by.
-    pub fn analysis(&self) -> Analysis {
+    /// The rules the reducer judges by, with the policies it may arm.
+    pub fn analysis(&self, policies: &[PolicyConfig]) -> Analysis {
         let rule = self.top().over(Rule::default());
         let services = self
             .service
             .iter()
             .map(|(name, r)| (name.trim().to_string(), r.over(rule)))
             .collect();
-        Analysis { rule, services }
+        Analysis {
+            rule,
+            services,
+            policies: policies.iter().map(PolicyConfig::policy).collect(),
+        }
     }
 }

@@ -66,6 +66,9 @@ pub struct Config {
     /// `[analysis]`: the thresholds of the canary verdict, and `[analysis.service.NAME]`.
     #[serde(default)]
     pub analysis: analysis::AnalysisConfig,
+    /// `[[policy]]`: what an armed policy may do for a service's rollout (`:arm`).
+    #[serde(default, rename = "policy")]
+    pub policies: Vec<analysis::PolicyConfig>,
 }
 
 /// `[events]`: where ECS's events come from, and how often the full refresh comes while they
@@ -430,6 +433,16 @@ impl Config {
             .map(|(key, m)| wrong(toml_path!["analysis", key], format!("[analysis] {m}")))
             .into_iter()
             .collect();
+        for (i, p) in self.policies.iter().enumerate() {
+            if p.service.trim().is_empty() || (p.on_pass.is_none() && p.on_fail.is_none()) {
+                let message = format!(
+                    "[[policy]] for {:?}: name the service and set on_pass = \"continue\", \
+                     on_fail = \"abort\" or both",
+                    p.service
+                );
+                out.push(wrong(toml_path!["policy", i, "service"], message));
+            }
+        }
         let mut names: Vec<&String> = a.service.keys().collect();
         names.sort();
         for name in names {

@@ -148,6 +148,7 @@ pub fn action_name(c: &Command) -> Option<&'static str> {
         | Command::Exec(Some(_))
         | Command::PortForward(_)
         | Command::Forwards
+        | Command::Arm
         | Command::Unknown(_) => {
             return None;
         }

@@ -107,6 +107,8 @@ pub enum Command {
     PortForward(Option<String>),
     /// `:forwards`: each port forward's state.
     Forwards,
+    /// `:arm`: arm the service's `[[policy]]` for its rollout.
+    Arm,
     /// A palette word this version does not know.
     Unknown(String),
 }
@@ -573,6 +575,12 @@ pub const WORDS: &[Word] = &[
         arg: Some("NAME | SERVICE PORT [LOCAL] | stop NAME"),
         command: |a| Command::PortForward(a.map(str::to_string)),
         help: "forward a local port to a port of the service's task (or a [[forward]] by name)",
+    },
+    Word {
+        names: &["arm"],
+        arg: None,
+        command: |_| Command::Arm,
+        help: "arm the service's [[policy]] for this rollout: it promotes on PASS or aborts on FAIL",
     },
     Word {
         names: &["forwards"],

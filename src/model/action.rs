@@ -436,7 +436,8 @@ pub struct ActionPlan {
     /// A promote before the canary's soak is over: how long it soaked (`soaked 3/30 min`).
     /// The dialog asks for the word `early`, and the audit records it.
     pub early: Option<String>,
-    /// Who acts when it is not the person at the keys: `policy armed by <who>`.
+    /// What acts when it is not the person at the keys (`policy`); the audit records it as
+    /// `policy armed by <user>`.
     pub actor: Option<String>,
 }
 

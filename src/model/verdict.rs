@@ -46,12 +46,32 @@ impl Default for Rule {
     }
 }
 
-/// `[analysis]`: the rule, and each service's own where one is set.
+/// `[[policy]]`: what an armed policy may do for a service's rollout. Off unless armed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// The service's name (`checkout`) or `cluster/name`.
+    pub service: String,
+    /// Continue (promote) once PASS has held `pass_minutes` and the soak is over.
+    pub on_pass_continue: bool,
+    /// Abort after `fails_to_abort` FAIL reads in a row.
+    pub on_fail_abort: bool,
+}
+
+impl Policy {
+    /// Whether this policy is for the service `key`.
+    pub fn is_for(&self, key: &crate::model::ServiceKey) -> bool {
+        let name = self.service.trim();
+        name == key.name || name == format!("{}/{}", key.cluster, key.name)
+    }
+}
+
+/// `[analysis]`: the rule, each service's own where one is set, and the `[[policy]]`s.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Analysis {
     pub rule: Rule,
     /// By service name.
     pub services: HashMap<String, Rule>,
+    pub policies: Vec<Policy>,
 }
 
 impl Analysis {

@@ -58,6 +58,8 @@ pub enum Mode {
     Terminal,
     /// `:forwards`: each port forward's state.
     Forwards,
+    /// `:arm`: the policy's dialog, before it is armed for a rollout.
+    Arm(Box<rollout::policy::ArmDialog>),
 }
 
 impl Mode {
@@ -75,6 +77,8 @@ impl Mode {
             | Mode::Forwards => Layer::Overlay,
             Mode::Confirm(plan, _) if prod || plan.early.is_some() => Layer::ConfirmTyped,
             Mode::Confirm(..) => Layer::Confirm,
+            Mode::Arm(_) if prod => Layer::ConfirmTyped,
+            Mode::Arm(_) => Layer::Confirm,
             Mode::Scale(_) => Layer::Scale,
             Mode::Build(f) if f.editing => Layer::BuildEdit,
             Mode::Build(_) => Layer::BuildForm,
@@ -379,6 +383,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick(now) => {
             on_tick(state, now);
+            rollout::policy::step(state, &mut effects);
             if state.mode == Mode::Budget {
                 effects.push(Effect::ReportBudget);
             }

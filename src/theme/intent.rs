@@ -108,6 +108,11 @@ impl Theme {
         }
     }
 
+    /// The badge of a rollout an armed policy may act on.
+    pub fn auto(&self) -> Style {
+        Style::new().fg(self.accent).add_modifier(Modifier::BOLD)
+    }
+
     /// A canary's verdict: FAIL stands out, PASS is quiet and good, INCONCLUSIVE waits.
     pub fn verdict(&self, v: crate::model::verdict::Verdict) -> Style {
         use crate::model::verdict::Verdict;

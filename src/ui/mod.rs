@@ -77,6 +77,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
         Mode::Build(form) => builds::dialog::draw(f, body, state, form, theme),
         Mode::Exec(dialog) => exec::dialog::draw(f, body, state, dialog, theme),
         Mode::Forwards => overlay_limit = exec::forwards::draw(f, body, state, theme),
+        Mode::Arm(d) => dialogs::arm::draw(f, body, state, d, theme),
         Mode::Normal | Mode::Filter | Mode::Terminal => {}
     }
     Viewport {

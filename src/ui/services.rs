@@ -71,6 +71,14 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
             state.now,
             theme,
         );
+        if state
+            .evidence
+            .armed
+            .as_ref()
+            .is_some_and(|a| a.service == s.key())
+        {
+            cells[0].spans.push(Span::styled(" AUTO", theme.auto()));
+        }
         if verdicts {
             let verdict = crate::ui::rollout::verdict::cell(state, s, theme)
                 .unwrap_or_else(|| Line::styled("-", Style::new().fg(theme.muted)));

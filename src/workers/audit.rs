@@ -176,7 +176,8 @@ impl Audit {
         // Said only when they are: who acted for the user, a promote before its soak.
         if let Some(r) = record.as_object_mut() {
             if let Some(actor) = &plan.actor {
-                r.insert("actor".into(), json!(actor));
+                let by = format!("{actor} armed by {}", self.user.label());
+                r.insert("actor".into(), json!(by));
             }
             if let Some(early) = &plan.early {
                 r.insert("early".into(), json!(early));

@@ -25,17 +25,19 @@ const W: u16 = 120;
 const H: u16 = 40;
 
 /// The console on the demo fleet, polled as the loop would, one second at a time.
-struct Console {
-    fleet: SimFleet,
-    state: State,
+pub(crate) struct Console {
+    pub(crate) fleet: SimFleet,
+    pub(crate) state: State,
     elapsed: Millis,
     log_cursor: Option<(ServiceKey, u64)>,
     /// What the services and alarms pollers prepare before they send.
     feed: Feed,
+    /// The actions the reducer sent to the runner on its ticks (an armed policy's).
+    pub(crate) runs: Vec<deckwatch::model::ActionPlan>,
 }
 
 impl Console {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let mut state = StateBuilder::demo(EPOCH)
             .fleet_context()
             .log_capacity(5_000, 1 << 20)
@@ -47,18 +49,23 @@ impl Console {
             elapsed: 0,
             log_cursor: None,
             feed: Feed::default(),
+            runs: Vec::new(),
         }
     }
 
-    fn now(&self) -> Millis {
+    pub(crate) fn now(&self) -> Millis {
         EPOCH + self.elapsed
     }
 
     /// What the pollers and the evidence worker would deliver now.
-    async fn poll(&mut self) {
+    pub(crate) async fn poll(&mut self) {
         let now = self.now();
         let s = &mut self.state;
-        update(s, Msg::Tick(now));
+        for e in update(s, Msg::Tick(now)) {
+            if let Effect::Run(plan, _) = e {
+                self.runs.push(*plan);
+            }
+        }
         let services = self.fleet.services().await.unwrap();
         self.feed.services(s, services, now);
         let alarms = self.fleet.alarms().await.unwrap();
@@ -77,7 +84,7 @@ impl Console {
         self.fetch_evidence().await;
     }
 
-    async fn fetch_evidence(&mut self) {
+    pub(crate) async fn fetch_evidence(&mut self) {
         let r = request(&self.state);
         for f in fetch_once(&self.fleet, &r, self.now()).await {
             // The worker shares native histories with the services poller.
@@ -92,7 +99,7 @@ impl Console {
         }
     }
 
-    async fn run_for(&mut self, secs: u64) {
+    pub(crate) async fn run_for(&mut self, secs: u64) {
         for _ in 0..secs {
             tokio::time::advance(Duration::from_secs(1)).await;
             self.elapsed += 1000;
@@ -101,7 +108,7 @@ impl Console {
     }
 
     /// Runs until `done` holds, a second at a time, for at most `secs`.
-    async fn run_until(&mut self, secs: u64, what: &str, done: impl Fn(&State) -> bool) {
+    pub(crate) async fn run_until(&mut self, secs: u64, what: &str, done: impl Fn(&State) -> bool) {
         for _ in 0..secs {
             if done(&self.state) {
                 return;
@@ -111,14 +118,14 @@ impl Console {
         panic!("not within {secs} s: {what}\n{}", self.screen());
     }
 
-    fn key(&mut self, code: KeyCode) -> Vec<Effect> {
+    pub(crate) fn key(&mut self, code: KeyCode) -> Vec<Effect> {
         update(
             &mut self.state,
             Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
         )
     }
 
-    fn palette(&mut self, word: &str) {
+    pub(crate) fn palette(&mut self, word: &str) {
         self.key(KeyCode::Char(':'));
         for c in word.chars() {
             self.key(KeyCode::Char(c));
@@ -126,7 +133,7 @@ impl Console {
         self.key(KeyCode::Enter);
     }
 
-    fn select(&mut self, cluster: &str, name: &str) {
+    pub(crate) fn select(&mut self, cluster: &str, name: &str) {
         self.key(KeyCode::Char('1'));
         self.key(KeyCode::Char('g'));
         for _ in 0..self.state.services.len() {
@@ -139,7 +146,7 @@ impl Console {
         panic!("no service {cluster}/{name}");
     }
 
-    fn terminal(&self) -> Terminal<TestBackend> {
+    pub(crate) fn terminal(&self) -> Terminal<TestBackend> {
         let theme = crate::support::screen::dark();
         let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
         t.draw(|f| {
@@ -149,7 +156,7 @@ impl Console {
         t
     }
 
-    fn screen(&self) -> String {
+    pub(crate) fn screen(&self) -> String {
         let t = self.terminal();
         let buf = t.backend().buffer();
         (0..buf.area.height)

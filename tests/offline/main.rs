@@ -35,6 +35,7 @@ mod logtail;
 mod measure;
 mod metrics_worker;
 mod monkey;
+mod policy_demo;
 mod poll_rates;
 mod progress;
 mod properties;

@@ -25,6 +25,7 @@ pub(crate) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
         Mode::Build(form) => build_commands::on_form(state, command, *form, effects),
         Mode::Exec(dialog) => crate::state::exec::on_dialog(state, command, *dialog, effects),
         Mode::Forwards => on_overlay(state, command),
+        Mode::Arm(d) => crate::state::rollout::policy::on_dialog(state, command, *d),
         // Keys reach the session before the key table; only its way out gets here.
         Mode::Terminal => {
             if command == Command::Back {
@@ -80,6 +81,7 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Rollout => state.open_rollout_view(),
         Command::Diff => crate::state::rollout::overlay::open_diff(state),
         Command::Events => crate::state::rollout::overlay::open_events(state),
+        Command::Arm => crate::state::rollout::policy::open(state),
         Command::Theme(name) => theme(state, name),
         Command::Context(name) => contexts::switch_context(state, name, effects),
         Command::Region(name) => contexts::switch_region(state, name, effects),

@@ -81,6 +81,8 @@ pub struct Evidence {
     pub scroll: u16,
     /// The verdict of each rollout read, with its streak.
     pub verdicts: super::verdict::Verdicts,
+    /// The one rollout the policy is armed for (`:arm`).
+    pub armed: Option<super::policy::Armed>,
 }
 
 impl Evidence {
@@ -227,6 +229,13 @@ pub fn request(state: &State) -> Request {
         if s.has_deployment_history() {
             r.history_of = Some(s.key());
         }
+    }
+    // An armed policy judges on figures read while nothing else is shown, too.
+    if r.sides.is_none()
+        && let Some(a) = &state.evidence.armed
+        && let Some(s) = all.iter().find(|s| s.key() == a.service)
+    {
+        r.sides = state.sides_of(s);
     }
     r
 }

@@ -51,13 +51,15 @@ pub fn lines(state: &State, s: &Service, sides: &Sides, theme: &Theme) -> Vec<Li
     let (judged, kept) = verdict_of(state, sides);
     let muted = Style::new().fg(theme.muted);
     let names = (sides.canary.role.label(), sides.primary.role.label());
-    let mut spans = vec![
-        Span::styled("  verdict  ", muted),
-        Span::styled(
-            judged.text(rule_of(state, sides), names),
-            theme.verdict(judged.verdict),
-        ),
-    ];
+    let mut spans = vec![Span::styled("  verdict  ", muted)];
+    let armed = state.evidence.armed.as_ref();
+    if armed.is_some_and(|a| a.service == sides.primary.service || a.service == s.key()) {
+        spans.push(Span::styled("AUTO ", theme.auto()));
+    }
+    spans.extend([Span::styled(
+        judged.text(rule_of(state, sides), names),
+        theme.verdict(judged.verdict),
+    )]);
     if let Some(k) = kept {
         spans.push(Span::styled(streak_text(state.now, k), muted));
     }

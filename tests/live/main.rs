@@ -36,6 +36,7 @@ mod moto_metrics;
 mod moto_paired;
 mod moto_targets;
 mod moto_tasks;
+mod moto_verdict;
 mod partial_and_audit;
 mod shim_codedeploy;
 mod shim_native;

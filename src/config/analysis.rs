@@ -51,12 +51,13 @@ pub struct RuleConfig {
     /// Requests each side needs in the window before a verdict (default 100).
     pub min_requests: Option<u32>,
     /// The canary fails when its 5xx rate is over primary × error_ratio + error_points
-    /// (defaults 2 and 0.5 percentage points).
+    /// (default 2).
     pub error_ratio: Option<f64>,
+    /// Percentage points added to the primary's 5xx rate × error_ratio (default 0.5).
     pub error_points: Option<f64>,
-    /// The canary fails when its p99 is over primary × p99_ratio + p99_slack_ms (defaults 1.5
-    /// and 50 ms).
+    /// The canary fails when its p99 is over primary × p99_ratio + p99_slack_ms (default 1.5).
     pub p99_ratio: Option<f64>,
+    /// Milliseconds added to the primary's p99 × p99_ratio (default 50).
     pub p99_slack_ms: Option<f64>,
     /// FAIL reads of distinct minutes in a row before an armed policy aborts (default 3).
     pub fails_to_abort: Option<u32>,
@@ -70,13 +71,22 @@ pub struct RuleConfig {
 #[derive(Debug, Clone, Deserialize, PartialEq, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnalysisConfig {
+    /// Requests each side needs in the window before a verdict (default 100).
     pub min_requests: Option<u32>,
+    /// The canary fails when its 5xx rate is over primary × error_ratio + error_points
+    /// (default 2).
     pub error_ratio: Option<f64>,
+    /// Percentage points added to the primary's 5xx rate × error_ratio (default 0.5).
     pub error_points: Option<f64>,
+    /// The canary fails when its p99 is over primary × p99_ratio + p99_slack_ms (default 1.5).
     pub p99_ratio: Option<f64>,
+    /// Milliseconds added to the primary's p99 × p99_ratio (default 50).
     pub p99_slack_ms: Option<f64>,
+    /// FAIL reads of distinct minutes in a row before an armed policy aborts (default 3).
     pub fails_to_abort: Option<u32>,
+    /// Minutes PASS must hold before an armed policy continues (default 5).
     pub pass_minutes: Option<u32>,
+    /// Minutes a canary soaks before a promote is on time (default: the deployment's bake).
     pub soak_minutes: Option<u32>,
     /// `[analysis.service.NAME]`: one service's thresholds, over the ones above.
     #[serde(default)]

@@ -8,9 +8,11 @@ pub mod builds;
 pub mod connection;
 pub mod contexts;
 mod data;
+pub mod describe;
 pub mod exec;
 pub mod feed;
 mod input;
+pub mod links;
 pub mod logs;
 mod msg;
 mod panes;
@@ -60,6 +62,10 @@ pub enum Mode {
     Forwards,
     /// `:arm`: the policy's dialog, before it is armed for a rollout.
     Arm(Box<rollout::policy::ArmDialog>),
+    /// `:describe`: the selection as the API returned it.
+    Describe,
+    /// Typing the describe view's search.
+    DescribeSearch,
 }
 
 impl Mode {
@@ -74,7 +80,9 @@ impl Mode {
             | Mode::Budget
             | Mode::Diff(_)
             | Mode::Events(_)
-            | Mode::Forwards => Layer::Overlay,
+            | Mode::Forwards
+            | Mode::Describe => Layer::Overlay,
+            Mode::DescribeSearch => Layer::Filter,
             Mode::Confirm(plan, _) if prod || plan.early.is_some() => Layer::ConfirmTyped,
             Mode::Confirm(..) => Layer::Confirm,
             Mode::Arm(_) if prod => Layer::ConfirmTyped,
@@ -143,6 +151,10 @@ pub struct State {
     pub feed: feed::Feed,
     /// `[analysis]`: the rules the canary verdict is made by.
     pub analysis: crate::model::verdict::Analysis,
+    /// `:describe`'s view: what it shows, the answer, the scroll and the search.
+    pub describe: Option<describe::DescribeView>,
+    /// Names become OSC 8 links to the AWS console and GitHub (`[ui] links`).
+    pub links: bool,
     /// Something visible changed since the last draw.
     pub dirty: bool,
     /// Old data replaced by fresh data, for the loop to free off its own thread.
@@ -217,6 +229,8 @@ impl State {
             exec: exec::ExecState::default(),
             feed: feed::Feed::default(),
             analysis: crate::model::verdict::Analysis::default(),
+            describe: None,
+            links: true,
             dirty: true,
             discarded: Discarded::default(),
             last_watch: None,
@@ -406,6 +420,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Connection(e) => connection::on_event(state, e),
         Msg::Exec(m) => exec::on_msg(state, m, &mut effects),
         Msg::Feed(r) => feed::on_report(state, r),
+        Msg::Described(generation, doc) => describe::answered(state, generation, doc),
+        Msg::OpenFailed(why) => state.flash(why),
         data => data::on_data(state, data),
     }
     builds::watch_effect(state, &mut effects);

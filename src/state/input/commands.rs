@@ -26,6 +26,8 @@ pub(crate) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
         Mode::Exec(dialog) => crate::state::exec::on_dialog(state, command, *dialog, effects),
         Mode::Forwards => on_overlay(state, command),
         Mode::Arm(d) => crate::state::rollout::policy::on_dialog(state, command, *d),
+        Mode::Describe => crate::state::describe::on_view(state, command),
+        Mode::DescribeSearch => crate::state::describe::on_search(state, command),
         // Keys reach the session before the key table; only its way out gets here.
         Mode::Terminal => {
             if command == Command::Back {
@@ -38,6 +40,7 @@ pub(crate) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
 fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
     if crate::state::logs::commands::run(state, &command, effects)
         || crate::state::exec::command(state, &command, effects)
+        || crate::state::describe::command(state, &command, effects)
     {
         return;
     }

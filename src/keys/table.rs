@@ -47,8 +47,12 @@ pub enum Command {
     Since(Option<String>),
     /// `:range FROM TO`: load that window only.
     Range(Option<String>),
-    /// `:save PATH`: write the kept log lines to a file.
-    Save(Option<String>),
+    /// `:save PATH`: write the kept log lines to a file; `replace` (`:save!`) replaces one
+    /// that exists.
+    Save {
+        path: Option<String>,
+        replace: bool,
+    },
     /// From the rollout view: the alarms pane, filtered to the rollout's alarms.
     RolloutAlarms,
     /// The rollout view of the selected service.
@@ -558,8 +562,20 @@ pub const WORDS: &[Word] = &[
     Word {
         names: &["save"],
         arg: Some("PATH"),
-        command: |a| Command::Save(a.map(str::to_string)),
-        help: "logs: write the kept lines, with their tags, to a file",
+        command: |a| Command::Save {
+            path: a.map(str::to_string),
+            replace: false,
+        },
+        help: "logs: write the kept lines, with their tags, to a new file (0600)",
+    },
+    Word {
+        names: &["save!"],
+        arg: Some("PATH"),
+        command: |a| Command::Save {
+            path: a.map(str::to_string),
+            replace: true,
+        },
+        help: "logs: the same, replacing the file if it exists (never through a symlink)",
     },
     Word {
         names: &["builds", "build", "runs"],

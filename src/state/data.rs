@@ -64,7 +64,8 @@ pub(super) fn on_data(state: &mut State, msg: Msg) {
         | Msg::RunDetailFailed(..)
         | Msg::BuildInputs(..)
         | Msg::Dispatched(..)
-        | Msg::CiRate(..)) => crate::state::builds::on_msg(state, m),
+        | Msg::CiRate(..)
+        | Msg::CiReady(..)) => crate::state::builds::on_msg(state, m),
         _ => {}
     }
 }

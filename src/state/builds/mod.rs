@@ -131,7 +131,15 @@ impl Builds {
             .find(|(k, _)| is_full(k))
             .or_else(|| self.mapping.iter().find(|(k, _)| *k == s.name))
             .map(|(_, src)| src)
-            .or(s.build.as_ref())
+            .or(s.build.as_ref().and_then(|b| b.as_ref().ok()))
+    }
+
+    /// The service's build tag GitHub could not have given, unless a `[[build]]` entry maps it.
+    pub fn bad_tag<'a>(&self, s: &'a Service) -> Option<&'a crate::model::BadBuildTag> {
+        if self.source_ref(s).is_some() {
+            return None;
+        }
+        s.build.as_ref().and_then(|b| b.as_ref().err())
     }
 
     /// The services a workflow builds, in the services pane's order.
@@ -290,6 +298,10 @@ pub(crate) fn on_msg(state: &mut State, msg: crate::state::Msg) {
             state.dirty |= changed && state.pane == Pane::Builds;
             b.rate = rate;
             b.waiting_until = until;
+        }
+        Msg::CiReady(why) => {
+            state.dirty |= state.builds.unavailable != why;
+            state.builds.unavailable = why;
         }
         _ => {}
     }

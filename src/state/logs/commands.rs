@@ -76,7 +76,7 @@ fn on_anywhere(state: &mut State, command: &Command, effects: &mut Vec<Effect>) 
             state.switch_pane(Pane::Logs);
             window(state, arg.as_deref());
         }
-        Command::Save(path) => save(state, path.as_deref(), effects),
+        Command::Save { path, replace } => save(state, path.as_deref(), *replace, effects),
         _ => return false,
     }
     true
@@ -180,10 +180,11 @@ fn window(state: &mut State, arg: Option<&str>) {
     }
 }
 
-/// `:save PATH`: the lines the filter keeps (every line without one), with their tags.
-fn save(state: &mut State, path: Option<&str>, effects: &mut Vec<Effect>) {
+/// `:save PATH`: the lines the filter keeps (every line without one), with their tags, to a
+/// new file; `:save! PATH` may replace one.
+fn save(state: &mut State, path: Option<&str>, replace: bool, effects: &mut Vec<Effect>) {
     let Some(path) = path else {
-        return state.flash("usage: :save PATH");
+        return state.flash("usage: :save PATH (:save! PATH replaces a file)");
     };
     let logs = &state.logs;
     if logs.buf.is_empty() {
@@ -205,6 +206,7 @@ fn save(state: &mut State, path: Option<&str>, effects: &mut Vec<Effect>) {
     };
     let save = LogSave {
         path: expand_home(path),
+        replace,
         buf: logs.buf.clone(),
         only,
         header,

@@ -115,6 +115,8 @@ pub enum Command {
     PortForward(Option<String>),
     /// `:forwards`: each port forward's state.
     Forwards,
+    /// `:arm`: arm the service's `[[policy]]` for its rollout.
+    Arm,
     /// `v` / `:describe [taskdef]`: the selection as the API returned it.
     Describe(Option<String>),
     /// `o`: open the selection's console or GitHub page in the browser.
@@ -224,7 +226,7 @@ fn layer_rules(layer: Layer) -> (&'static str, Otherwise) {
         Layer::Filter | Layer::Palette => ("", Otherwise::Type),
         Layer::Scale => ("digits, ", Otherwise::Type),
         Layer::Confirm => ("", Otherwise::Cancel),
-        Layer::ConfirmTyped => ("PROD: type the service name, then ", Otherwise::Type),
+        Layer::ConfirmTyped => ("type the word the dialog shows, then ", Otherwise::Type),
         Layer::BuildForm => ("", Otherwise::Ignore),
         Layer::BuildEdit => ("typing into the field, ", Otherwise::Type),
         Layer::ExecDialog => ("", Otherwise::Type),
@@ -629,6 +631,12 @@ pub const WORDS: &[Word] = &[
         help: "forward a local port to a port of the service's task (or a [[forward]] by name)",
     },
     Word {
+        names: &["arm"],
+        arg: None,
+        command: |_| Command::Arm,
+        help: "arm the service's [[policy]] for this rollout: it promotes on PASS or aborts on FAIL",
+    },
+    Word {
         names: &["describe", "desc"],
         arg: Some("[taskdef]"),
         command: |a| Command::Describe(a.map(str::to_string)),
@@ -771,7 +779,7 @@ mod tests {
         assert_eq!(map.mode_hints(Layer::Scale), "digits, Enter · Esc cancel");
         assert_eq!(
             map.mode_hints(Layer::ConfirmTyped),
-            "PROD: type the service name, then Enter · Esc cancel"
+            "type the word the dialog shows, then Enter · Esc cancel"
         );
     }
 

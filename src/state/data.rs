@@ -43,6 +43,7 @@ pub(super) fn on_data(state: &mut State, msg: Msg) {
             let old = std::mem::replace(&mut state.evidence.links, links);
             state.dirty |= old != state.evidence.links;
             state.discard(old);
+            crate::state::rollout::verdict::on_alarms(state);
         }
         Msg::Evidence(f) => evidence::on_fetched(state, *f),
         Msg::Logs(key, lines, at) if state.logs.service() == Some(&key) => {
@@ -96,6 +97,7 @@ fn on_services(state: &mut State, prepared: Prepared<Service>, at: Millis) {
         state.discard(old);
     }
     crate::state::logs::commands::note_rollout(state);
+    crate::state::rollout::verdict::forget_finished(state);
 }
 
 /// The rollout view's tasks; a paired canary's other side's come with them.

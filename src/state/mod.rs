@@ -62,6 +62,8 @@ pub enum Mode {
     Terminal,
     /// `:forwards`: each port forward's state.
     Forwards,
+    /// `:arm`: the policy's dialog, before it is armed for a rollout.
+    Arm(Box<rollout::policy::ArmDialog>),
     /// `:describe`: the selection as the API returned it.
     Describe,
     /// Typing the describe view's search.
@@ -83,8 +85,10 @@ impl Mode {
             | Mode::Forwards
             | Mode::Describe => Layer::Overlay,
             Mode::DescribeSearch => Layer::Filter,
-            Mode::Confirm(..) if prod => Layer::ConfirmTyped,
+            Mode::Confirm(plan, _) if prod || plan.early.is_some() => Layer::ConfirmTyped,
             Mode::Confirm(..) => Layer::Confirm,
+            Mode::Arm(_) if prod => Layer::ConfirmTyped,
+            Mode::Arm(_) => Layer::Confirm,
             Mode::Scale(_) => Layer::Scale,
             Mode::Build(f) if f.editing => Layer::BuildEdit,
             Mode::Build(_) => Layer::BuildForm,
@@ -156,6 +160,8 @@ pub struct State {
     pub exec: exec::ExecState,
     /// ECS's events: read from a queue or a log group, or polling only.
     pub feed: feed::Feed,
+    /// `[analysis]`: the rules the canary verdict is made by.
+    pub analysis: crate::model::verdict::Analysis,
     /// `:describe`'s view: what it shows, the answer, the scroll and the search.
     pub describe: Option<describe::DescribeView>,
     /// Names become OSC 8 links to the AWS console and GitHub (`[ui] links`).
@@ -237,6 +243,7 @@ impl State {
             connection: Connection::default(),
             exec: exec::ExecState::default(),
             feed: feed::Feed::default(),
+            analysis: crate::model::verdict::Analysis::default(),
             describe: None,
             links: true,
             dirty: true,
@@ -336,7 +343,8 @@ impl State {
 
     /// Opens the confirmation dialog of `plan`; a message from before it goes, so the dialog's
     /// own keys (or its refusal) are what the footer says.
-    pub fn open_confirm(&mut self, plan: crate::model::ActionPlan) {
+    pub fn open_confirm(&mut self, mut plan: crate::model::ActionPlan) {
+        plan.early = rollout::verdict::early(self, &plan);
         self.mode = Mode::Confirm(Box::new(plan), String::new());
         self.flash = None;
     }
@@ -410,6 +418,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick(now) => {
             on_tick(state, now);
+            rollout::policy::step(state, &mut effects);
             if state.mode == Mode::Budget {
                 effects.push(Effect::ReportBudget);
             }

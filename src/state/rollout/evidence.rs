@@ -19,6 +19,8 @@ pub const TASKDEFS_KEPT: usize = 32;
 pub struct Request {
     /// The comparison of a rollout view or a promote or abort dialog.
     pub sides: Option<Sides>,
+    /// The service of an open promote or abort dialog: opening one reads the figures afresh.
+    pub dialog: Option<ServiceKey>,
     /// Task definitions a diff on screen compares.
     pub taskdefs: Vec<TaskDefRef>,
     /// A native service whose deployment history the rollout view shows.
@@ -77,6 +79,10 @@ pub struct Evidence {
     pub(crate) last_request: Option<Request>,
     /// Lines scrolled in the diff or events overlay.
     pub scroll: u16,
+    /// The verdict of each rollout read, with its streak.
+    pub verdicts: super::verdict::Verdicts,
+    /// The one rollout the policy is armed for (`:arm`).
+    pub armed: Option<super::policy::Armed>,
 }
 
 impl Evidence {
@@ -197,6 +203,7 @@ pub fn request(state: &State) -> Request {
                 && matches!(plan.verb, Verb::Promote | Verb::Abort)
             {
                 r.sides = state.sides_of(s);
+                r.dialog = Some(s.key());
             }
             r.taskdefs = pair_list(plan_pair(plan, all));
         }
@@ -223,6 +230,13 @@ pub fn request(state: &State) -> Request {
             r.history_of = Some(s.key());
         }
     }
+    // An armed policy judges on figures read while nothing else is shown, too.
+    if r.sides.is_none()
+        && let Some(a) = &state.evidence.armed
+        && let Some(s) = all.iter().find(|s| s.key() == a.service)
+    {
+        r.sides = state.sides_of(s);
+    }
     r
 }
 
@@ -234,7 +248,10 @@ fn pair_list(p: Option<(TaskDefRef, TaskDefRef)>) -> Vec<TaskDefRef> {
 pub(crate) fn on_fetched(state: &mut State, f: Fetched) {
     let shown = state.in_rollout_view() || !matches!(state.mode, Mode::Normal | Mode::Filter);
     match f {
-        Fetched::Alb(r) => state.evidence.alb = Some(*r),
+        Fetched::Alb(r) => {
+            super::verdict::on_read(state, &r);
+            state.evidence.alb = Some(*r);
+        }
         Fetched::TaskDef { td, result } => state.evidence.keep_taskdef(td, result),
         Fetched::History { service, result } => {
             if let (Ok(listed), Some(s)) = (

@@ -56,6 +56,23 @@ pub fn spans(state: &State, list: &crate::state::ListArea) -> Vec<LinkSpan> {
         .collect()
 }
 
+/// The logs pane's title names its log group `width` cells from `x` on row `y`: its page, as
+/// a link over the name, while links are on and nothing covers the pane.
+pub fn log_group_span(state: &State, x: u16, y: u16, width: u16) -> Option<LinkSpan> {
+    let uncovered = matches!(
+        state.mode,
+        crate::state::Mode::Normal | crate::state::Mode::Filter
+    );
+    let Some(crate::model::LogTarget::Group(g)) = state.logs.target.as_ref() else {
+        return None;
+    };
+    if !state.links || !uncovered || width == 0 {
+        return None;
+    }
+    let url = console_link::log_group(state.context.region.as_str(), g)?;
+    Some(LinkSpan { x, y, width, url })
+}
+
 /// The page of the selection on the pane on screen, if it has one.
 pub fn selected(state: &State) -> Option<String> {
     let region = state.context.region.as_str();

@@ -89,7 +89,11 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
         scroll_limit,
         overlay_limit,
         terminal,
-        links: list.map_or_else(Vec::new, |l| crate::state::links::spans(state, &l)),
+        links: match (list, state.pane) {
+            (Some(l), _) => crate::state::links::spans(state, &l),
+            (None, Pane::Logs) => logs::group_link(body, state, theme).into_iter().collect(),
+            (None, _) => Vec::new(),
+        },
         hits: Hits {
             tabs,
             list,

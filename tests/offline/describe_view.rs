@@ -207,3 +207,56 @@ fn the_rows_names_carry_their_console_links_unless_links_are_off() {
     let fx = press(&mut s, KeyCode::Char('o'));
     assert!(!fx.iter().any(|e| matches!(e, Effect::OpenLink(_))));
 }
+
+/// The logs pane's title names the followed log group; the name carries the group's console
+/// page, over the cells that show it (fewer when the title is cut), and none under a popup.
+#[test]
+fn the_followed_log_group_s_name_carries_its_console_link() {
+    let group = "/ecs/pay#ments-prod";
+    let mut s = builder().build();
+    press(&mut s, KeyCode::Char(':'));
+    typed(&mut s, &format!("logs {group}"));
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(s.pane, Pane::Logs);
+    let t = draw(&mut s, 120, 40);
+    let links = s.viewport.links.clone();
+    assert_eq!(links.len(), 1, "{links:?}");
+    assert_eq!(
+        links[0].url,
+        "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1\
+         #logsV2:log-groups/log-group/$252Fecs$252Fpay$2523ments-prod"
+    );
+    let row = screen(t.backend().buffer())
+        .lines()
+        .nth(links[0].y as usize)
+        .unwrap()
+        .to_string();
+    let cells: String = row
+        .chars()
+        .skip(links[0].x as usize)
+        .take(links[0].width as usize)
+        .collect();
+    assert_eq!(cells, group, "{row}");
+    // A narrow screen cuts the title: the link covers only what is shown of the name.
+    s.logs.target = Some(deckwatch::model::LogTarget::Group(format!(
+        "{group}{}",
+        "-x".repeat(60)
+    )));
+    let t = draw(&mut s, 80, 24);
+    let span = s.viewport.links[0].clone();
+    let row = screen(t.backend().buffer())
+        .lines()
+        .nth(span.y as usize)
+        .unwrap()
+        .to_string();
+    let shown: String = row
+        .chars()
+        .skip(span.x as usize)
+        .take(span.width as usize)
+        .collect();
+    assert!(!shown.contains('…') && shown.starts_with(group), "{row}");
+    assert!(span.x + span.width < 80);
+    press(&mut s, KeyCode::Char('?'));
+    draw(&mut s, 120, 40);
+    assert!(s.viewport.links.is_empty());
+}

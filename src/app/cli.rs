@@ -1,12 +1,13 @@
 //! The command line, and what it and the config file decide together before the screen opens.
 
+use crate::app::connector::ConfiguredContexts;
 use crate::cloud::aws::AwsOptions;
 use crate::config::aws_names::{check_endpoint_url, check_region};
 use crate::config::{self, Config, ConfigError, Context};
 use crate::files::textfile::clip_middle;
 use crate::model::ContextInfo;
 use crate::model::text::clean;
-use crate::state::{self, ContextChoice, State};
+use crate::state::{self, ContextChoice, ContextChoices, State};
 use crate::theme::{self, ThemeError, Themes};
 use crate::timing::now_ms;
 use crate::workers::poller::Intervals;
@@ -128,20 +129,8 @@ impl Setup {
         if let Some(opts) = &aws {
             check_aws(&cli, opts)?;
         }
-        let read_only = cli.read_only || cfg.read_only || ctx.as_ref().is_some_and(|c| c.read_only);
-        let mut state = initial_state(&cli, &cfg, ctx.as_ref(), &themes, theme_name, read_only);
+        let (mut state, contexts) = startup(&cli, &cfg, ctx.as_ref(), &themes, theme_name);
         let warnings = crate::app::cli::install_keys(&mut state, &cfg);
-        let read_only_everywhere = cli.read_only || cfg.read_only;
-        let startup_region = cli
-            .region
-            .clone()
-            .or(ctx.as_ref().and_then(|c| c.region.clone()));
-        set_choices(&mut state, &cfg, startup_region, read_only_everywhere);
-        let contexts = crate::app::connector::ConfiguredContexts {
-            startup: state.context.name.clone(),
-            configured: cfg.contexts.clone(),
-            read_only_everywhere,
-        };
         let warnings = themes
             .warnings()
             .into_iter()
@@ -206,17 +195,44 @@ fn load_config(cli: &Cli) -> Result<(Config, PathBuf), ConfigError> {
     Ok((cfg?, path))
 }
 
-fn initial_state(
+/// The state the console starts in, and what the connector knows of the contexts.
+fn startup(
     cli: &Cli,
     cfg: &Config,
     ctx: Option<&Context>,
     themes: &Themes,
     theme: String,
-    read_only: bool,
-) -> State {
-    // The config knows which contexts are production; the backend only fills in the rest.
-    // Without a context, the console's own is named after the demo or the profile, so `:ctx`
-    // can come back to it.
+) -> (State, ConfiguredContexts) {
+    let region = cli.region.clone().or(ctx.and_then(|c| c.region.clone()));
+    let info = startup_context(cli, ctx);
+    let choices = choices(cfg, &info.name, region.clone(), cli);
+    let contexts = ConfiguredContexts {
+        startup: info.name.clone(),
+        configured: cfg.contexts.clone(),
+        choices: choices.clone(),
+    };
+    let options = state::Options {
+        theme,
+        themes: themes.names(),
+        log_lines: cfg.logs.max_lines,
+        log_bytes: cfg.logs.max_bytes,
+        context: info,
+        region,
+        accent: ctx
+            .and_then(|c| c.accent.as_deref())
+            .and_then(|a| a.parse().ok()),
+        choices,
+    };
+    let mut state = State::new(options, now_ms());
+    state.ctx.logs.osc52 = cfg.logs.osc52;
+    state.builds.mapping = build_mapping(cfg);
+    (state, contexts)
+}
+
+/// Who the console starts as: the config knows which contexts are production; the backend
+/// only fills in the rest. Without a context, the console's own is named after the demo or the
+/// profile, so `:ctx` can come back to it.
+fn startup_context(cli: &Cli, ctx: Option<&Context>) -> ContextInfo {
     let default_name = if cli.demo {
         "demo".to_string()
     } else {
@@ -225,27 +241,16 @@ fn initial_state(
             .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
             .unwrap_or_else(|| "default".into())
     };
-    let context = ContextInfo {
+    ContextInfo {
         name: ctx.map_or(default_name, |c| c.name.clone()),
         prod: ctx.is_some_and(|c| c.prod),
         ..Default::default()
-    };
-    let accent = ctx
-        .and_then(|c| c.accent.as_deref())
-        .and_then(|a| a.parse().ok());
-    let options = state::Options {
-        read_only,
-        theme,
-        themes: themes.names(),
-        log_lines: cfg.logs.max_lines,
-        log_bytes: cfg.logs.max_bytes,
-        context,
-        accent,
-    };
-    let mut state = State::new(options, now_ms());
-    state.logs.osc52 = cfg.logs.osc52;
-    state.builds.mapping = cfg
-        .builds
+    }
+}
+
+/// The builds pane's services → workflows, from the config's `[[build]]`s.
+fn build_mapping(cfg: &Config) -> Vec<(String, crate::model::BuildSource)> {
+    cfg.builds
         .iter()
         .map(|b| {
             let source = crate::model::BuildSource {
@@ -257,14 +262,14 @@ fn initial_state(
             };
             (b.service.trim().to_string(), source)
         })
-        .collect();
-    state
+        .collect()
 }
 
 /// The contexts `:ctx` offers: the config's, and the one the console starts in (in the region
-/// it starts in), which may not be in the config.
-fn set_choices(state: &mut State, cfg: &Config, region: Option<String>, read_only: bool) {
-    let mut choices: Vec<ContextChoice> = cfg
+/// it starts in), which may not be in the config; every one read-only with `--read-only` or
+/// the config's top `read_only`.
+fn choices(cfg: &Config, startup: &str, region: Option<String>, cli: &Cli) -> ContextChoices {
+    let mut list: Vec<ContextChoice> = cfg
         .contexts
         .iter()
         .map(|c| ContextChoice {
@@ -275,21 +280,21 @@ fn set_choices(state: &mut State, cfg: &Config, region: Option<String>, read_onl
             accent: c.accent.as_deref().and_then(|a| a.parse().ok()),
         })
         .collect();
-    let startup = state.context.name.clone();
-    match choices.iter_mut().find(|c| c.name == startup) {
-        Some(c) => c.region = region.clone(),
-        None => choices.insert(
+    match list.iter_mut().find(|c| c.name == startup) {
+        Some(c) => c.region = region,
+        None => list.insert(
             0,
             ContextChoice {
-                name: startup,
-                region: region.clone(),
+                name: startup.to_string(),
+                region,
                 ..ContextChoice::default()
             },
         ),
     }
-    state.contexts.choices = choices;
-    state.contexts.read_only_everywhere = read_only;
-    state.contexts.current.region = region;
+    ContextChoices {
+        list,
+        read_only_everywhere: cli.read_only || cfg.read_only,
+    }
 }
 
 impl Cli {

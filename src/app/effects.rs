@@ -96,7 +96,9 @@ impl Effects {
         }
     }
 
-    /// Carries out `effects`; some answer with a message for the reducer at once.
+    /// Carries out `effects`; some answer with a message for the reducer at once, which the
+    /// caller must hand to it.
+    #[must_use = "the replies are messages for the reducer"]
     pub(super) fn apply(&mut self, effects: Vec<Effect>) -> Vec<Msg> {
         let mut replies = Vec::new();
         for e in effects {
@@ -176,7 +178,7 @@ impl Effects {
 
     /// A switch's backend arrived: when it is still the one wanted, its pollers start.
     pub(super) fn on_built(&mut self, (target, result): Built, state: &State) -> Option<Msg> {
-        if target.generation != state.contexts.current.generation {
+        if target.generation != state.ctx.target.generation {
             return None; // overtaken by a later switch
         }
         match result {
@@ -213,8 +215,8 @@ pub(super) fn start(
     state: &State,
     intervals: Intervals,
 ) -> Handles {
-    let mut handles = poller::spawn(fleet.clone(), tx.clone(), state.watch(), intervals);
-    let generation = state.contexts.current.generation;
+    let mut handles = poller::spawn(fleet.clone(), tx.clone(), state.ctx.watch(), intervals);
+    let generation = state.ctx.target.generation;
     let contact = connect::run(fleet.clone(), audit.clone(), tx.clone(), generation);
     handles.tasks.push(tokio::spawn(contact).abort_handle());
     handles

@@ -64,11 +64,13 @@ fn theme_of(state: &State, rt: &Runtime) -> Option<Theme> {
     })
 }
 
-/// Draws when something visible changed, and tells the reducer how the frame was laid out.
+/// Draws when something visible changed, and tells the reducer how the frame was laid out
+/// (which may change what the pollers are told).
 fn draw<B: Backend>(
     terminal: &mut Terminal<B>,
     state: &mut State,
     rt: &Runtime,
+    effects: &mut Effects,
 ) -> color_eyre::Result<bool> {
     if !state.dirty {
         return Ok(false);
@@ -81,8 +83,22 @@ fn draw<B: Backend>(
         .draw(|f| viewport = crate::ui::draw(f, state, &theme))
         .map_err(|e| color_eyre::eyre::eyre!("drawing failed: {e:?}"))?;
     state.dirty = false;
-    state::update(state, Msg::Layout(viewport));
+    let out = state::update(state, Msg::Layout(viewport));
+    carry_out(state, effects, out);
     Ok(true)
+}
+
+/// Carries out the reducer's effects, and hands their immediate replies (the budget's figures)
+/// back to the reducer, until nothing more comes of them.
+fn carry_out(state: &mut State, effects: &mut Effects, out: Vec<Effect>) {
+    let mut replies = effects.apply(out);
+    while !replies.is_empty() {
+        let mut more = Vec::new();
+        for reply in replies {
+            more.extend(state::update(state, reply));
+        }
+        replies = effects.apply(more);
+    }
 }
 
 /// A thread that frees what the reducer replaced.
@@ -110,7 +126,7 @@ pub async fn run(
         rt.audit.clone(),
         tx.clone(),
     ));
-    let target = state.contexts.current.clone();
+    let target = state.ctx.target.clone();
     let effects = Effects::new(handles, data, target, &rt, tx);
     let mut signals = Signals::new()?;
     let signals = futures::stream::once(Box::pin(async move { signals.recv().await }));
@@ -162,10 +178,7 @@ fn step(
 ) {
     let mut out = state::update(state, msg);
     burst(state, effects, rx, &mut out);
-    for reply in effects.apply(out) {
-        let more = state::update(state, reply);
-        effects.apply(more);
-    }
+    carry_out(state, effects, out);
     for junk in state.take_discarded() {
         let _ = dropper.send(junk);
     }
@@ -206,11 +219,12 @@ where
     let size = terminal
         .size()
         .map_err(|e| color_eyre::eyre::eyre!("terminal size: {e:?}"))?;
-    state::update(&mut state, Msg::Resize(size.width, size.height));
+    let out = state::update(&mut state, Msg::Resize(size.width, size.height));
+    carry_out(&mut state, &mut effects, out);
     let mut exit = Exit::Quit;
 
     loop {
-        if draw(terminal, &mut state, rt)? {
+        if draw(terminal, &mut state, rt, &mut effects)? {
             frames += 1;
             probe(keys);
             if frames == 1 {
@@ -242,7 +256,7 @@ where
 
 /// How the loop ended: a first credentials check that failed ends it with its own line.
 fn ended(state: &mut State, exit: Exit, frames: u64, started: std::time::Instant) -> Ran {
-    let fatal = state.connection.fatal.take();
+    let fatal = state.fatal.take();
     Ran {
         frames,
         secs: started.elapsed().as_secs_f64(),

@@ -15,50 +15,51 @@ pub(super) fn on_data(state: &mut State, msg: Msg) {
         Msg::Context(c) => on_context(state, c),
         // Only until the first whole list: after that a part would hide rows.
         Msg::ServicesPart(mut v, done, total, at)
-            if state.services.fetched_at.is_none() || state.services_loading.is_some() =>
+            if state.ctx.services.fetched_at.is_none() || state.ctx.services_loading.is_some() =>
         {
             items::sort_services(&mut v);
-            state.services.replace(v, at);
-            state.services_loading = Some((done, total));
+            state.ctx.services.replace(v, at);
+            state.ctx.services_loading = Some((done, total));
             state.dirty = true;
         }
         Msg::Services(prepared, at) => on_services(state, prepared, at),
         Msg::Tasks(None, mut v, at) => {
             items::sort_tasks(&mut v);
-            state.dirty |= state.tasks.replace(v, at);
+            state.dirty |= state.ctx.tasks.replace(v, at);
         }
-        Msg::Tasks(Some(key), mut v, _) if Some(&key) == state.rollout.as_ref() => {
+        Msg::Tasks(Some(key), mut v, _) if Some(&key) == state.ctx.rollout.as_ref() => {
             items::sort_tasks(&mut v);
-            if v != state.rollout_view.tasks {
-                state.rollout_view.tasks = v;
-                state.dirty |= state.in_rollout_view();
+            if v != state.ctx.rollout_view.tasks {
+                state.ctx.rollout_view.tasks = v;
+                state.dirty |= state.ctx.in_rollout_view();
             }
         }
         Msg::Images(mut v, at) => {
             items::sort_images(&mut v);
-            state.dirty |= state.images.replace(v, at);
+            state.dirty |= state.ctx.images.replace(v, at);
         }
         Msg::Alarms(mut v, at) => {
             items::sort_alarms(&mut v);
             // The tab's badge and the rows' alarms show on every pane.
-            state.dirty |= state.alarms.replace(v, at);
+            state.dirty |= state.ctx.alarms.replace(v, at);
         }
         Msg::Links(links) => {
-            let old = std::mem::replace(&mut state.evidence.links, links);
-            state.dirty |= old != state.evidence.links;
+            let old = std::mem::replace(&mut state.ctx.evidence.links, links);
+            state.dirty |= old != state.ctx.evidence.links;
             state.discard(old);
         }
         Msg::Evidence(f) => evidence::on_fetched(state, *f),
-        Msg::Logs(key, lines, at) if state.logs.service() == Some(&key) => {
+        Msg::Logs(key, lines, at) if state.ctx.logs.service() == Some(&key) => {
             state
+                .ctx
                 .logs
                 .take(&crate::model::LogChunk::from_lines(&lines), at);
-            state.dirty |= state.pane == Pane::Logs
-                || (state.in_rollout_view() && state.rollout.as_ref() == Some(&key));
+            state.dirty |= state.ctx.pane == Pane::Logs
+                || (state.ctx.in_rollout_view() && state.ctx.rollout.as_ref() == Some(&key));
         }
         Msg::Failed(pane, err, _at) => {
             if pane == Pane::Services {
-                state.rollout_view.fail(err.clone());
+                state.ctx.rollout_view.fail(err.clone());
             }
             state.dirty |= state.pane_data_mut(pane).fail(err);
         }
@@ -74,26 +75,28 @@ pub(super) fn on_data(state: &mut State, msg: Msg) {
 
 fn on_context(state: &mut State, mut c: ContextInfo) {
     // Whether a context is production is the config's word, and so is its name.
-    c.prod = state.context.prod;
-    if !state.context.name.is_empty() {
-        c.name = state.context.name.clone();
+    c.prod = state.ctx.info.prod;
+    if !state.ctx.info.name.is_empty() {
+        c.name = state.ctx.info.name.clone();
     }
-    state.dirty |= c != state.context;
-    state.context = c;
+    state.dirty |= c != state.ctx.info;
+    state.ctx.info = c;
+    // The account is known now, whatever an earlier lookup said.
+    state.ctx.connection.context_error = None;
     crate::state::contexts::announce(state);
 }
 
 /// A prepared refresh: swapped in; what it replaced is freed off the loop.
 fn on_services(state: &mut State, prepared: Prepared<Service>, at: Millis) {
-    state.dirty |= state.services_loading.take().is_some();
-    if let Some(p) = &mut state.progress {
+    state.dirty |= state.ctx.services_loading.take().is_some();
+    if let Some(p) = &mut state.ctx.progress {
         state.dirty |= p.observe(&prepared.items, at);
     }
     // The rollout view shows a service's row: its data is as old as the services'.
-    state.rollout_view.fetched_at = Some(at);
-    state.rollout_view.error = None;
-    let (changed, old) = state.services.take(prepared, at);
-    state.dirty |= changed && state.pane != Pane::Logs;
+    state.ctx.rollout_view.fetched_at = Some(at);
+    state.ctx.rollout_view.error = None;
+    let (changed, old) = state.ctx.services.take(prepared, at);
+    state.dirty |= changed && state.ctx.pane != Pane::Logs;
     // Freeing 10k services costs milliseconds: the loop hands them to a worker.
     if let Some(old) = old {
         state.discard(old);
@@ -102,7 +105,7 @@ fn on_services(state: &mut State, prepared: Prepared<Service>, at: Millis) {
 }
 
 pub(super) fn on_action_done(state: &mut State, result: ActionResult) {
-    match &mut state.progress {
+    match &mut state.ctx.progress {
         Some(p) => {
             p.done(&result, state.now);
             state.dirty = true;

@@ -6,6 +6,7 @@ pub mod actions;
 pub mod back_stack;
 pub mod builds;
 pub mod connection;
+pub mod context;
 pub mod contexts;
 mod data;
 mod input;
@@ -17,15 +18,14 @@ pub mod table;
 
 pub use crate::model::Pane;
 pub use connection::{Connection, ConnectionEvent, TeamAudit};
-pub use contexts::{ContextChoice, Target};
+pub use context::Context;
+pub use contexts::{ContextChoice, ContextChoices, Target};
 pub use input::mouse::{Hits, ListArea};
 pub use msg::{Effect, Msg, Viewport, Watch};
 pub use panes::PaneData;
 
 use crate::keys::{Keymap, Layer};
-use crate::model::{ActionPlan, Alarm, ContextInfo, Image, Millis, Service, ServiceKey, Task};
-use logs::LogView;
-use table::Table;
+use crate::model::{ActionPlan, ContextInfo, Millis, Service, ServiceKey};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
@@ -71,22 +71,17 @@ impl Mode {
     }
 }
 
+/// The session: what the user has open, the keys, the theme, the screen, the clock; the
+/// contexts `:ctx` switches between; and the context on screen (`ctx`), which holds everything
+/// read from its account. A field that belongs to one context goes in `Context`, never here.
 #[derive(Debug)]
 pub struct State {
-    pub pane: Pane,
     pub mode: Mode,
-    pub services: Table<Service>,
-    pub tasks: Table<Task>,
-    pub images: Table<Image>,
-    pub alarms: Table<Alarm>,
-    pub logs: LogView,
-    /// The builds pane: runs, the open run's detail, the mapping, the CI's state.
+    /// The context on screen: its panes, selection, rollout view, evidence, connection.
+    pub ctx: Context,
+    /// The builds pane: runs, the open run's detail, the mapping, the CI's state. GitHub's,
+    /// the same whatever AWS context is on screen.
     pub builds: builds::Builds,
-    /// The service whose rollout view is open, or was last.
-    pub rollout: Option<ServiceKey>,
-    pub rollout_view: rollout::RolloutView,
-    /// Where `Esc` goes back to.
-    pub back_stack: Vec<back_stack::Place>,
     /// Filters used before, newest last, for `Up` in the filter prompt.
     pub filters_used: Vec<String>,
     /// Which of them `Up` recalled last.
@@ -95,9 +90,6 @@ pub struct State {
     pub help_scroll: usize,
     /// The API budget's latest figures, while `:budget` is open.
     pub budget: Vec<crate::model::OpReport>,
-    pub context: ContextInfo,
-    pub accent: Option<ratatui::style::Color>,
-    pub read_only: bool,
     pub theme_name: String,
     pub themes: Vec<String>,
     pub keys: Keymap,
@@ -107,24 +99,15 @@ pub struct State {
     pub viewport: Viewport,
     /// A one-line message for the footer, and when it was set.
     pub flash: Option<(String, Millis)>,
-    /// While the first load of services is still coming in: (clusters read, clusters in all).
-    pub services_loading: Option<(usize, usize)>,
-    /// The last confirmed action: at work, waiting until stable, or its outcome.
-    pub progress: Option<actions::progress::Progress>,
-    /// Alarm links, the canary comparison, task definitions and the alarm detail.
-    pub evidence: rollout::evidence::Evidence,
-    /// The contexts `:ctx` switches between, and the panes each one keeps.
+    /// The contexts `:ctx` switches between, and the ones kept while another is on screen.
     pub contexts: contexts::Contexts,
-    /// When the credentials in use expire, if they do (SSO, assumed roles).
-    pub credentials_expiry: Option<Millis>,
     pub quit: bool,
-    /// Unanswered calls, the team's audit log, a start that failed.
-    pub connection: Connection,
+    /// Why the console must end, when it must: the loop prints it once the terminal is restored.
+    pub fatal: Option<String>,
     /// Something visible changed since the last draw.
     pub dirty: bool,
     /// Old data replaced by fresh data, for the loop to free off its own thread.
     discarded: Discarded,
-    last_watch: Option<Watch>,
 }
 
 /// Data waiting to be freed off the loop.
@@ -141,42 +124,38 @@ impl std::fmt::Debug for Discarded {
 const FLASH_MS: Millis = 5_000;
 
 pub struct Options {
-    pub read_only: bool,
     pub theme: String,
     pub themes: Vec<String>,
     pub log_lines: usize,
     pub log_bytes: usize,
+    /// The context the console starts in.
     pub context: ContextInfo,
+    /// The region it starts in (None: the context's own).
+    pub region: Option<String>,
     /// The context's own header colour, over the theme's prod colour.
     pub accent: Option<ratatui::style::Color>,
+    /// The contexts `:ctx` offers, and which are read-only.
+    pub choices: ContextChoices,
 }
 
 impl State {
     pub fn new(o: Options, now: Millis) -> Self {
-        let current = Target {
+        let target = Target {
             name: o.context.name.clone(),
+            region: o.region,
             ..Target::default()
         };
-        let contexts = contexts::Contexts::new(current, o.log_lines, o.log_bytes);
+        let mut ctx = Context::new(target, o.context, o.log_lines, o.log_bytes);
+        ctx.accent = o.accent;
+        ctx.read_only = o.choices.read_only(&ctx.info.name);
         Self {
-            pane: Pane::Services,
             mode: Mode::Normal,
-            services: Table::default(),
-            tasks: Table::default(),
-            images: Table::default(),
-            alarms: Table::default(),
-            logs: LogView::new(o.log_lines, o.log_bytes),
+            ctx,
             builds: builds::Builds::default(),
-            rollout: None,
-            rollout_view: rollout::RolloutView::default(),
-            back_stack: Vec::new(),
             filters_used: Vec::new(),
             filter_recall: None,
             help_scroll: 0,
             budget: Vec::new(),
-            context: o.context,
-            accent: o.accent,
-            read_only: o.read_only,
             theme_name: o.theme,
             themes: o.themes,
             keys: Keymap::default(),
@@ -184,44 +163,11 @@ impl State {
             size: (120, 40),
             viewport: Viewport::default(),
             flash: None,
-            services_loading: None,
-            progress: None,
-            evidence: rollout::evidence::Evidence::default(),
-            contexts,
-            credentials_expiry: None,
+            contexts: contexts::Contexts::new(o.choices, o.log_lines, o.log_bytes),
             quit: false,
-            connection: Connection::default(),
+            fatal: None,
             dirty: true,
             discarded: Discarded::default(),
-            last_watch: None,
-        }
-    }
-
-    /// The selected service on the services pane.
-    pub fn selected_service(&self) -> Option<&Service> {
-        self.services.selected_item()
-    }
-
-    /// The service whose rollout view is open.
-    pub fn rollout_service(&self) -> Option<&Service> {
-        let k = self.rollout.as_ref()?;
-        self.services
-            .items
-            .iter()
-            .find(|s| s.cluster == k.cluster && s.name == k.name)
-    }
-
-    /// The rollout view is on screen.
-    pub fn in_rollout_view(&self) -> bool {
-        self.pane == Pane::Rollout
-    }
-
-    /// The service an action key acts on: the selected one, or the rollout view's.
-    pub fn action_target(&self) -> Option<&Service> {
-        match self.pane {
-            Pane::Services => self.selected_service(),
-            Pane::Rollout => self.rollout_service(),
-            _ => None,
         }
     }
 
@@ -236,30 +182,9 @@ impl State {
         }
     }
 
-    /// What the pollers should watch, derived from what is on screen.
-    pub fn watch(&self) -> Watch {
-        let service = match self.pane {
-            Pane::Rollout => self.rollout.clone(),
-            Pane::Logs => self.logs.service().cloned(),
-            _ => None,
-        };
-        let logs_shown = self.pane == Pane::Logs || self.in_rollout_view();
-        Watch {
-            pane: self.pane,
-            service,
-            fast: self.services.items.iter().any(Service::in_progress)
-                || self
-                    .progress
-                    .as_ref()
-                    .is_some_and(actions::progress::Progress::active),
-            sort: self.services.sort.clone(),
-            logs: logs_shown.then(|| self.logs.wanted()).flatten(),
-        }
-    }
-
     /// The current key layer.
     pub fn layer(&self) -> Layer {
-        self.mode.layer(self.context.prod)
+        self.mode.layer(self.ctx.info.prod)
     }
 
     /// Keeps replaced data for the loop to free elsewhere: dropping 10k services on the loop
@@ -280,13 +205,13 @@ impl State {
 
     /// Goes to `pane`, remembering where it was for `Esc`.
     pub fn switch_pane(&mut self, pane: Pane) {
-        if pane != self.pane {
+        if pane != self.ctx.pane {
             self.remember_here();
         }
         if pane == Pane::Logs {
             self.follow_logs_of_selection();
         }
-        self.pane = pane;
+        self.ctx.pane = pane;
         self.mode = Mode::Normal;
         self.dirty = true;
     }
@@ -295,20 +220,20 @@ impl State {
     /// selected on services, merged with its paired canary.
     pub(crate) fn follow_logs_of_selection(&mut self) {
         let target = logs::commands::target_of_selection(self);
-        self.logs.follow_selection(target);
+        self.ctx.logs.follow_selection(target);
     }
 
     /// Opens the rollout view of the selected service.
     pub(crate) fn open_rollout_view(&mut self) {
-        let Some(key) = self.selected_service().map(Service::key) else {
+        let Some(key) = self.ctx.selected_service().map(Service::key) else {
             return self.flash("select a service first");
         };
         self.remember_here();
-        if self.rollout.as_ref() != Some(&key) {
-            self.rollout_view = rollout::RolloutView::of(&self.services);
+        if self.ctx.rollout.as_ref() != Some(&key) {
+            self.ctx.rollout_view = rollout::RolloutView::of(&self.ctx.services);
         }
-        self.rollout = Some(key);
-        self.pane = Pane::Rollout;
+        self.ctx.rollout = Some(key);
+        self.ctx.pane = Pane::Rollout;
         self.mode = Mode::Normal;
         // The rollout view shows its service's log lines too.
         self.follow_logs_of_selection();
@@ -318,10 +243,12 @@ impl State {
 }
 
 /// The reducer: one handler per kind of message, then the pollers are told if what is on
-/// screen changed.
+/// screen changed. The effects must be carried out: dropping them loses what the user asked
+/// for (an action, a switch, a refresh).
+#[must_use = "the effects are what the user asked for: the loop must carry them out"]
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let mut effects = Vec::new();
-    connection::answered(state, &msg);
+    state.dirty |= connection::answered(&mut state.ctx, &msg);
     match msg {
         Msg::Key(key) => input::keys::on_key(state, key, &mut effects),
         Msg::Mouse(m) => input::mouse::on_mouse(state, m, &mut effects),
@@ -330,10 +257,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.dirty = true;
         }
         Msg::Layout(v) => {
-            state.rollout_view.max_scroll = v.scroll_limit;
+            state.ctx.rollout_view.max_scroll = v.scroll_limit;
             state.help_scroll = state.help_scroll.min(v.overlay_limit);
-            if state.pane == Pane::Logs {
-                state.logs.rows = v.list_rows as usize;
+            if state.ctx.pane == Pane::Logs {
+                state.ctx.logs.rows = v.list_rows as usize;
             }
             state.viewport = v;
         }
@@ -355,16 +282,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::ContextReady(generation) => contexts::on_ready(state, generation),
         Msg::ContextFailed(generation, e) => contexts::on_failed(state, generation, e),
         Msg::CredentialsExpiry(at) => {
-            state.dirty |= state.credentials_expiry != at;
-            state.credentials_expiry = at;
+            state.dirty |= state.ctx.credentials_expiry != at;
+            state.ctx.credentials_expiry = at;
         }
         Msg::Connection(e) => connection::on_event(state, e),
         data => data::on_data(state, data),
     }
     builds::watch_effect(state, &mut effects);
-    let watch = state.watch();
-    if state.last_watch.as_ref() != Some(&watch) {
-        state.last_watch = Some(watch.clone());
+    let watch = state.ctx.watch();
+    if state.ctx.last_watch.as_ref() != Some(&watch) {
+        state.ctx.last_watch = Some(watch.clone());
         effects.push(Effect::Watch(watch));
     }
     rollout::evidence::wanted(state, &mut effects);
@@ -384,10 +311,10 @@ fn on_tick(state: &mut State, now: Millis) {
     {
         state.flash = None;
     }
-    if let Some(p) = &mut state.progress {
+    if let Some(p) = &mut state.ctx.progress {
         let phase = p.phase.clone();
         if !p.tick(now) {
-            state.progress = None;
+            state.ctx.progress = None;
             state.dirty = true;
         } else if p.phase != phase {
             state.dirty = true;

@@ -133,34 +133,34 @@ impl PaneData for LogView {
 impl State {
     pub fn pane_data(&self, pane: Pane) -> &dyn PaneData {
         match pane {
-            Pane::Services => &self.services,
-            Pane::Tasks => &self.tasks,
-            Pane::Images => &self.images,
-            Pane::Alarms => &self.alarms,
-            Pane::Logs => &self.logs,
+            Pane::Services => &self.ctx.services,
+            Pane::Tasks => &self.ctx.tasks,
+            Pane::Images => &self.ctx.images,
+            Pane::Alarms => &self.ctx.alarms,
+            Pane::Logs => &self.ctx.logs,
             Pane::Builds => &self.builds.runs,
-            Pane::Rollout => &self.rollout_view,
+            Pane::Rollout => &self.ctx.rollout_view,
         }
     }
 
     pub fn pane_data_mut(&mut self, pane: Pane) -> &mut dyn PaneData {
         match pane {
-            Pane::Services => &mut self.services,
-            Pane::Tasks => &mut self.tasks,
-            Pane::Images => &mut self.images,
-            Pane::Alarms => &mut self.alarms,
-            Pane::Logs => &mut self.logs,
+            Pane::Services => &mut self.ctx.services,
+            Pane::Tasks => &mut self.ctx.tasks,
+            Pane::Images => &mut self.ctx.images,
+            Pane::Alarms => &mut self.ctx.alarms,
+            Pane::Logs => &mut self.ctx.logs,
             Pane::Builds => &mut self.builds.runs,
-            Pane::Rollout => &mut self.rollout_view,
+            Pane::Rollout => &mut self.ctx.rollout_view,
         }
     }
 
     /// The current pane's data.
     pub fn current(&self) -> &dyn PaneData {
-        self.pane_data(self.pane)
+        self.pane_data(self.ctx.pane)
     }
 
     pub fn current_mut(&mut self) -> &mut dyn PaneData {
-        self.pane_data_mut(self.pane)
+        self.pane_data_mut(self.ctx.pane)
     }
 }

@@ -23,8 +23,8 @@ use ratatui::widgets::{Block, BorderType, Borders};
 
 /// Draws the whole screen and returns how it was laid out.
 pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
-    let activity_rows = state.progress.as_ref().map_or(0, |p| {
-        chrome::activity::height(p, &state.services.items, state.now, f.area().width)
+    let activity_rows = state.ctx.progress.as_ref().map_or(0, |p| {
+        chrome::activity::height(p, &state.ctx.services.items, state.now, f.area().width)
     });
     let [header, tabs, body, activity, footer] = Layout::vertical([
         Constraint::Length(1),
@@ -40,7 +40,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
     let (mut scroll_limit, mut overlay_limit) = (0, 0);
     // A list's rows can be clicked; the rollout view is a document that scrolls.
     let listed = |l: ListArea| (Some(l), l.rows.height);
-    let (list, list_rows) = match state.pane {
+    let (list, list_rows) = match state.ctx.pane {
         Pane::Services => listed(services::draw(f, body, state, theme)),
         Pane::Tasks => listed(tasks::draw(f, body, state, theme)),
         Pane::Images => listed(images::draw(f, body, state, theme)),
@@ -54,8 +54,8 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
             (None, drawn.rows)
         }
     };
-    if let Some(p) = &state.progress {
-        chrome::activity::draw(f, activity, p, &state.services.items, state.now, theme);
+    if let Some(p) = &state.ctx.progress {
+        chrome::activity::draw(f, activity, p, &state.ctx.services.items, state.now, theme);
     }
     chrome::footer::draw(f, footer, state, theme);
     let mut buttons = Vec::new();

@@ -27,7 +27,7 @@ const SPARK: usize = 7;
 
 /// Draws the services table; returns where its rows are.
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {
-    let t = &state.services;
+    let t = &state.ctx.services;
     let spec = Spec {
         columns: &COLUMNS,
         len: t.len(),
@@ -36,7 +36,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
         block: pane_block(
             state,
             theme,
-            match state.services_loading {
+            match state.ctx.services_loading {
                 Some((done, total)) => format!("services · {done} of {total} clusters read…"),
                 None => "services".into(),
             },

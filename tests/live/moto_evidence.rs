@@ -391,6 +391,7 @@ async fn r_after_a_simulated_breaker_rollback_targets_the_last_stable_revision()
         name: "app".into(),
     };
     let s = state
+        .ctx
         .services
         .items
         .iter()
@@ -449,6 +450,7 @@ async fn the_history_keeps_what_moto_served_across_refreshes() {
     assert_ne!(first_id, second_id, "moto replaced the primary");
     feed.services(&mut state, second, now_ms() + 1_000);
     let s = state
+        .ctx
         .services
         .items
         .iter()

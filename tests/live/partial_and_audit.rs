@@ -66,8 +66,9 @@ async fn a_cluster_that_does_not_exist_leaves_the_others_and_is_named() {
     let console = Headless::start(fleet, Pane::Services, iv);
     console
         .wait_until("the good cluster's rows with the bad one named", |st| {
-            st.services.items.len() == 1
+            st.ctx.services.items.len() == 1
                 && st
+                    .ctx
                     .services
                     .error
                     .as_ref()

@@ -40,7 +40,7 @@ impl Console {
             .fleet_context()
             .log_capacity(5_000, 1 << 20)
             .build();
-        update(&mut state, Msg::Resize(W, H));
+        let _ = update(&mut state, Msg::Resize(W, H));
         Self {
             fleet: SimFleet::new(EPOCH),
             state,
@@ -58,21 +58,21 @@ impl Console {
     async fn poll(&mut self) {
         let now = self.now();
         let s = &mut self.state;
-        update(s, Msg::Tick(now));
+        let _ = update(s, Msg::Tick(now));
         let services = self.fleet.services().await.unwrap();
         self.feed.services(s, services, now);
         let alarms = self.fleet.alarms().await.unwrap();
         self.feed.alarms(s, alarms, now);
-        if let Some(key) = s.rollout.clone() {
+        if let Some(key) = s.ctx.rollout.clone() {
             let tasks = self.fleet.tasks(Some(&key)).await.unwrap();
-            update(s, Msg::Tasks(Some(key.clone()), tasks, now));
+            let _ = update(s, Msg::Tasks(Some(key.clone()), tasks, now));
             let cursor = match &self.log_cursor {
                 Some((k, c)) if *k == key => *c,
                 _ => 0,
             };
             let (lines, next) = crate::support::testkit::sim_lines(&self.fleet, &key, cursor);
             self.log_cursor = Some((key.clone(), next));
-            update(s, Msg::Logs(key, lines, now));
+            let _ = update(s, Msg::Logs(key, lines, now));
         }
         self.fetch_evidence().await;
     }
@@ -88,7 +88,7 @@ impl Console {
             {
                 self.feed.listed.insert(service.clone(), l.clone());
             }
-            update(&mut self.state, Msg::Evidence(Box::new(f)));
+            let _ = update(&mut self.state, Msg::Evidence(Box::new(f)));
         }
     }
 
@@ -129,8 +129,8 @@ impl Console {
     fn select(&mut self, cluster: &str, name: &str) {
         self.key(KeyCode::Char('1'));
         self.key(KeyCode::Char('g'));
-        for _ in 0..self.state.services.len() {
-            let sel = self.state.selected_service().unwrap();
+        for _ in 0..self.state.ctx.services.len() {
+            let sel = self.state.ctx.selected_service().unwrap();
             if sel.cluster == cluster && sel.name == name {
                 return;
             }
@@ -199,7 +199,7 @@ async fn the_bad_payments_deploy_shows_its_evidence_and_keeps_its_rollback() {
     c.poll().await;
     c.select("prod-core", "payments");
     c.key(KeyCode::Enter);
-    assert!(c.state.in_rollout_view());
+    assert!(c.state.ctx.in_rollout_view());
     c.run_for(68).await;
 
     // While it rolls: the new revision's 5xx and p99 against the 30 minutes before it.
@@ -238,9 +238,11 @@ async fn the_bad_payments_deploy_shows_its_evidence_and_keeps_its_rollback() {
     // The breaker trips and ECS rolls back: the history keeps it after the failed
     // deployment has left the service.
     c.run_until(400, "payments rolled back and steady", |s| {
-        s.rollout_service()
+        s.ctx
+            .rollout_service()
             .is_some_and(|p| p.is_stable() && p.task_def.revision == 42)
-            && s.rollout_service()
+            && s.ctx
+                .rollout_service()
                 .is_some_and(|p| p.deployments.len() == 1)
     })
     .await;
@@ -284,7 +286,7 @@ async fn the_bad_payments_deploy_shows_its_evidence_and_keeps_its_rollback() {
     c.key(KeyCode::Esc);
 
     // R knows 42 is where the rollback left it, and offers nothing older.
-    update(
+    let _ = update(
         &mut c.state,
         Msg::Key(KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT)),
     );
@@ -303,7 +305,7 @@ async fn alarm_details(c: &mut Console) {
     c.key(KeyCode::Char('4'));
     c.key(KeyCode::Char('g'));
     assert_eq!(
-        c.state.alarms.selected_item().unwrap().name,
+        c.state.ctx.alarms.selected_item().unwrap().name,
         "payments-5xx-rate"
     );
     c.key(KeyCode::Enter);
@@ -329,7 +331,7 @@ async fn alarm_details(c: &mut Console) {
     c.key(KeyCode::Esc);
     c.key(KeyCode::Char('j'));
     assert_eq!(
-        c.state.alarms.selected_item().unwrap().name,
+        c.state.ctx.alarms.selected_item().unwrap().name,
         "payments-health"
     );
     c.key(KeyCode::Enter);
@@ -378,7 +380,7 @@ async fn the_checkout_canary_shows_healthy_figures_on_both_sides_before_and_afte
     assert_eq!(buf[(x, y)].fg, theme.ok, "alike is fine, in the ok colour");
 
     // Promote: the dialog carries the comparison and the diff; then 10% of production.
-    update(
+    let _ = update(
         &mut c.state,
         Msg::Key(KeyEvent::new(KeyCode::Char('P'), KeyModifiers::SHIFT)),
     );
@@ -404,14 +406,14 @@ async fn the_checkout_canary_shows_healthy_figures_on_both_sides_before_and_afte
     let done = execute(&c.fleet, &audit, &plan, &ContextInfo::default()).await;
     assert!(done.is_ok(), "{done:?}");
     c.run_for(45).await;
-    let s = c.state.rollout_service().unwrap();
+    let s = c.state.ctx.rollout_service().unwrap();
     let n = s.native.as_ref().unwrap();
     assert_eq!(n.target.requested_production_weight, 10.0);
     let screen = c.screen();
     let verdict = line_with(&screen, "canary 5xx");
     assert!(!verdict.contains('▲'), "{verdict}");
     assert!(!verdict.contains("no traffic"), "{verdict}");
-    assert_eq!(c.state.pane, Pane::Rollout);
+    assert_eq!(c.state.ctx.pane, Pane::Rollout);
 }
 
 #[tokio::test(start_paused = true)]
@@ -419,7 +421,7 @@ async fn r_on_a_steady_service_says_why_its_target_and_what_differs() {
     let mut c = Console::new();
     c.poll().await;
     c.select("prod-core", "api");
-    update(
+    let _ = update(
         &mut c.state,
         Msg::Key(KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT)),
     );
@@ -447,7 +449,7 @@ async fn r_on_a_steady_service_says_why_its_target_and_what_differs() {
 #[tokio::test(start_paused = true)]
 async fn at_80x24_the_promote_dialog_keeps_its_keys_and_the_rollout_view_its_verdict() {
     let mut c = Console::new();
-    update(&mut c.state, Msg::Resize(80, 24));
+    let _ = update(&mut c.state, Msg::Resize(80, 24));
     c.poll().await;
     c.select("prod-edge", "checkout");
     c.key(KeyCode::Enter);
@@ -470,7 +472,7 @@ async fn at_80x24_the_promote_dialog_keeps_its_keys_and_the_rollout_view_its_ver
         screen.contains("canary 5xx"),
         "the verdict leads the panel:\n{screen}"
     );
-    update(
+    let _ = update(
         &mut c.state,
         Msg::Key(KeyEvent::new(KeyCode::Char('P'), KeyModifiers::SHIFT)),
     );

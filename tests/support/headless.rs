@@ -26,7 +26,7 @@ impl Headless {
     /// Starts the pollers with `pane` on screen.
     pub fn start(fleet: Arc<dyn Fleet>, pane: Pane, iv: Intervals) -> Self {
         let mut s = StateBuilder::demo(deckwatch::timing::now_ms()).build();
-        s.pane = pane;
+        s.ctx.pane = pane;
         let (tx, mut rx) = mpsc::channel::<Msg>(256);
         let watch = Watch {
             pane,
@@ -51,7 +51,7 @@ impl Headless {
                 if let Some(k) = kind {
                     pl.lock().unwrap().push(k);
                 }
-                update(&mut st.lock().unwrap(), m);
+                let _ = update(&mut st.lock().unwrap(), m);
             }
         });
         Self {

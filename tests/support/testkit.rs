@@ -8,7 +8,7 @@
 
 use deckwatch::demo::{World, seed};
 use deckwatch::model::{Alarm, ContextInfo, Links, Millis, Service, history};
-use deckwatch::state::{Effect, Msg, Options, State, update};
+use deckwatch::state::{ContextChoices, Effect, Msg, Options, State, update};
 use deckwatch::theme::Themes;
 use deckwatch::workers::linking::Lists;
 
@@ -120,7 +120,12 @@ impl StateBuilder {
 
     pub fn build(&self) -> State {
         let options = Options {
-            read_only: self.read_only,
+            // `--read-only`: every context.
+            choices: ContextChoices {
+                read_only_everywhere: self.read_only,
+                ..ContextChoices::default()
+            },
+            region: None,
             theme: "dark".into(),
             themes: Themes::load(None)
                 .expect("the built-in themes parse")
@@ -141,8 +146,8 @@ impl StateBuilder {
                 let at = self.now - ago;
                 let mut feed = Feed::default();
                 feed.services(&mut s, w.services(), at);
-                update(&mut s, Msg::Tasks(None, w.tasks(), at));
-                update(&mut s, Msg::Images(w.images(), at));
+                let _ = update(&mut s, Msg::Tasks(None, w.tasks(), at));
+                let _ = update(&mut s, Msg::Images(w.images(), at));
                 feed.alarms(&mut s, w.alarms.clone(), at);
             }
         }
@@ -163,13 +168,13 @@ impl Feed {
     /// A feed whose lists last sent are the ones `s` holds, as a running poller's are.
     pub fn following(s: &State) -> Self {
         Self {
-            lists: Lists::sent(s.services.items.clone(), s.alarms.items.clone()),
+            lists: Lists::sent(s.ctx.services.items.clone(), s.ctx.alarms.items.clone()),
             listed: history::Listed::default(),
         }
     }
 
     pub fn services(&mut self, s: &mut State, all: Vec<Service>, at: Millis) -> Vec<Effect> {
-        let sort = s.watch().sort;
+        let sort = s.ctx.watch().sort;
         let (prepared, links) = self.lists.services(all, sort, &self.listed, at);
         let mut fx = update(s, Msg::Services(prepared, at));
         fx.extend(links_to(s, links));

@@ -11,12 +11,12 @@ use crate::state::{Effect, Mode, Pane, State};
 
 /// Read-only, no CI, or another action at work: why a builds key does nothing now.
 fn refused(state: &mut State, needs_ci: bool) -> bool {
-    let why = if state.read_only {
+    let why = if state.ctx.read_only {
         Some("refused: the console is read-only; nothing was changed".to_string())
     } else if let Some(why) = state.builds.unavailable.clone().filter(|_| needs_ci) {
         Some(format!("builds: {why}"))
     } else {
-        state.progress.as_ref().filter(|p| p.active()).map(|p| {
+        state.ctx.progress.as_ref().filter(|p| p.active()).map(|p| {
             format!(
                 "{} {} is still at work; one action at a time, so wait for it",
                 p.verb, p.service
@@ -34,6 +34,7 @@ fn refused(state: &mut State, needs_ci: bool) -> bool {
 
 fn service(state: &State, key: &ServiceKey) -> Option<Service> {
     state
+        .ctx
         .services
         .items
         .iter()
@@ -46,20 +47,20 @@ fn service_of_run(state: &State) -> Option<Service> {
     let run = state.run_target()?;
     state
         .builds
-        .services_of(&run.workflow, &state.services.items)
+        .services_of(&run.workflow, &state.ctx.services.items)
         .first()
         .map(|s| (*s).clone())
 }
 
 /// Runs a confirmed plan, or asks for the typed name first in a production context.
 fn confirm_or_start(state: &mut State, plan: ActionPlan, effects: &mut Vec<Effect>) {
-    if state.context.prod {
+    if state.ctx.info.prod {
         state.mode = Mode::Confirm(Box::new(plan), String::new());
         return;
     }
     state.mode = Mode::Normal;
-    state.progress = Some(progress::Progress::start(&plan, state.now));
-    effects.push(Effect::Run(Box::new(plan), state.context.clone()));
+    state.ctx.progress = Some(progress::Progress::start(&plan, state.now));
+    effects.push(Effect::Run(Box::new(plan), state.ctx.info.clone()));
 }
 
 /// `B`: the build dialog for the selected service, or the selected run's workflow.
@@ -67,9 +68,9 @@ pub(crate) fn open_build(state: &mut State, effects: &mut Vec<Effect>) {
     if refused(state, true) {
         return;
     }
-    let target = match state.pane {
+    let target = match state.ctx.pane {
         Pane::Builds => service_of_run(state),
-        _ => state.action_target().cloned(),
+        _ => state.ctx.action_target().cloned(),
     };
     let Some(s) = target else {
         return state.flash("select a service (or a run on the builds pane) first");
@@ -199,15 +200,17 @@ pub(crate) fn on_run(state: &mut State, command: Command) {
 
 /// The image to deploy and the services it may go to, from the pane in view.
 fn deploy_source(state: &State) -> Result<(Image, Vec<ServiceKey>), Refusal> {
-    let all = &state.services.items;
-    let (image, first): (Image, Vec<&Service>) = match state.pane {
+    let all = &state.ctx.services.items;
+    let (image, first): (Image, Vec<&Service>) = match state.ctx.pane {
         Pane::Images => {
             let img = state
+                .ctx
                 .images
                 .selected_item()
                 .cloned()
                 .ok_or_else(|| Refusal::NoImage("-".into()))?;
             let users: Vec<&String> = state
+                .ctx
                 .images
                 .items
                 .iter()
@@ -225,7 +228,7 @@ fn deploy_source(state: &State) -> Result<(Image, Vec<ServiceKey>), Refusal> {
                 return Err(Refusal::RunNotSucceeded(run.number));
             }
             let img = run
-                .images(&state.images.items)
+                .images(&state.ctx.images.items)
                 .max_by_key(|i| i.pushed_at)
                 .cloned()
                 .ok_or_else(|| Refusal::NoImage(run.short_sha().to_string()))?;
@@ -278,7 +281,7 @@ pub(crate) fn deploy(state: &mut State) {
 fn plan_at(state: &State, choice: &DeployChoice) -> Result<ActionPlan, Refusal> {
     let key = &choice.targets[choice.at];
     match service(state, key) {
-        Some(s) => build_plan::deploy(&s, &choice.image, &state.images.items),
+        Some(s) => build_plan::deploy(&s, &choice.image, &state.ctx.images.items),
         None => Err(Refusal::NoDeployTarget(choice.image.repository.clone())),
     }
 }

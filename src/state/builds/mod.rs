@@ -187,12 +187,12 @@ impl State {
     pub fn ci_watch(&self) -> CiWatch {
         CiWatch {
             workflows: self.builds.mapped.1.clone(),
-            visible: self.pane == Pane::Builds,
+            visible: self.ctx.pane == Pane::Builds,
             detail: self
                 .builds
                 .detail
                 .as_ref()
-                .filter(|_| self.pane == Pane::Builds)
+                .filter(|_| self.ctx.pane == Pane::Builds)
                 .map(|d| (d.workflow.clone(), d.run.id)),
             mine: self.builds.mine.clone(),
         }
@@ -227,12 +227,8 @@ pub(crate) fn watch_effect(state: &mut State, effects: &mut Vec<Effect>) {
 
 /// Reads the mapped workflows again when the services list changed since.
 fn refresh_mapped(state: &mut State) {
-    let s = &state.services;
-    let from = Some((
-        s.fetched_at,
-        s.items.len(),
-        state.contexts.current.generation,
-    ));
+    let s = &state.ctx.services;
+    let from = Some((s.fetched_at, s.items.len(), state.ctx.target.generation));
     if state.builds.mapped.0 != from {
         let workflows = state.builds.workflows(&s.items);
         state.builds.mapped = (from, workflows);
@@ -266,7 +262,7 @@ pub(crate) fn on_msg(state: &mut State, msg: crate::state::Msg) {
     match msg {
         Msg::Runs(polled, runs, at) => {
             let changed = state.builds.take_runs(&polled, runs, at);
-            state.dirty |= changed && state.pane == Pane::Builds;
+            state.dirty |= changed && state.ctx.pane == Pane::Builds;
         }
         Msg::RunDetail(d, at) => {
             if let Some(v) = state.builds.detail.as_mut().filter(|v| v.run == d.run) {
@@ -287,7 +283,7 @@ pub(crate) fn on_msg(state: &mut State, msg: crate::state::Msg) {
         Msg::CiRate(rate, until) => {
             let b = &mut state.builds;
             let changed = b.rate != rate || b.waiting_until != until;
-            state.dirty |= changed && state.pane == Pane::Builds;
+            state.dirty |= changed && state.ctx.pane == Pane::Builds;
             b.rate = rate;
             b.waiting_until = until;
         }

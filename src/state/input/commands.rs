@@ -32,8 +32,8 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
     }
     match command {
         Command::Pane(p) => state.switch_pane(p),
-        Command::NextPane => state.switch_pane(state.pane.cycle(true)),
-        Command::PrevPane => state.switch_pane(state.pane.cycle(false)),
+        Command::NextPane => state.switch_pane(state.ctx.pane.cycle(true)),
+        Command::PrevPane => state.switch_pane(state.ctx.pane.cycle(false)),
         Command::Down => state.current_mut().step(1),
         Command::Up => state.current_mut().step(-1),
         Command::PageDown => {
@@ -119,17 +119,17 @@ fn page(state: &State) -> isize {
 /// An action key: refused when read-only or while another action is at work; otherwise the
 /// plan's dialog, or why there is nothing to do.
 fn act(state: &mut State, verb: Verb) {
-    if state.read_only {
+    if state.ctx.read_only {
         return state.flash("refused: the console is read-only; nothing was changed");
     }
-    if let Some(p) = state.progress.as_ref().filter(|p| p.active()) {
+    if let Some(p) = state.ctx.progress.as_ref().filter(|p| p.active()) {
         let why = format!(
             "{} {} is still at work; one action at a time, so wait for it",
             p.verb, p.service
         );
         return state.flash(why);
     }
-    let Some(service) = state.action_target() else {
+    let Some(service) = state.ctx.action_target() else {
         return state.flash("select a service first (services pane, or drill into one)");
     };
     // A scale asks for the count first; the plan is made when it is typed.
@@ -137,7 +137,7 @@ fn act(state: &mut State, verb: Verb) {
         state.mode = Mode::Scale(String::new());
         return;
     }
-    match plan::for_verb(verb, service, &state.services.items, None) {
+    match plan::for_verb(verb, service, &state.ctx.services.items, None) {
         Ok(plan) => state.mode = Mode::Confirm(Box::new(plan), String::new()),
         Err(why) => state.flash(why.to_string()),
     }
@@ -147,6 +147,7 @@ fn act(state: &mut State, verb: Verb) {
 /// second one within the flash's few seconds quits. (`Ctrl-C` always quits at once.)
 fn quit_unless_acting(state: &mut State) {
     let Some(p) = state
+        .ctx
         .progress
         .as_ref()
         .filter(|p| p.phase == progress::Phase::Sending)
@@ -175,7 +176,7 @@ fn sort(state: &mut State, column: Option<(String, bool)>) {
     if cols.is_empty() {
         return state.flash(format!(
             "the {} pane keeps its own order",
-            state.pane.title()
+            state.ctx.pane.title()
         ));
     }
     let choice = match &column {
@@ -207,7 +208,7 @@ fn theme(state: &mut State, name: Option<String>) {
 /// The alarms pane, filtered to the alarms the drilled-into rollout tripped, or to alarms
 /// named after the service when it tripped none.
 fn rollout_alarms(state: &mut State) {
-    let Some(svc) = state.rollout_service() else {
+    let Some(svc) = state.ctx.rollout_service() else {
         let open = state
             .keys
             .key_for(crate::keys::Layer::Normal, &Command::Open);
@@ -226,7 +227,7 @@ fn rollout_alarms(state: &mut State) {
         tripped
     };
     state.switch_pane(Pane::Alarms);
-    state.alarms.set_filter(filter.clone());
+    state.ctx.alarms.set_filter(filter.clone());
     let back = state
         .keys
         .key_for(crate::keys::Layer::Normal, &Command::Back);
@@ -236,7 +237,7 @@ fn rollout_alarms(state: &mut State) {
 }
 
 fn open(state: &mut State) {
-    match state.pane {
+    match state.ctx.pane {
         Pane::Services => state.open_rollout_view(),
         Pane::Builds => crate::state::builds::open_detail(state),
         Pane::Logs => {}
@@ -250,14 +251,14 @@ fn open(state: &mut State) {
 
 /// `Esc`: clears the filter, then resumes a paused tail, then goes back where you came from.
 fn back(state: &mut State) {
-    if state.pane == Pane::Builds && crate::state::builds::close_detail(state) {
+    if state.ctx.pane == Pane::Builds && crate::state::builds::close_detail(state) {
         return;
     }
     if !state.current().filter().is_empty() {
         state.current_mut().set_filter(String::new());
-    } else if state.pane == Pane::Logs && !state.logs.follow {
-        state.logs.resume();
-    } else if !state.go_back() && state.in_rollout_view() {
+    } else if state.ctx.pane == Pane::Logs && !state.ctx.logs.follow {
+        state.ctx.logs.resume();
+    } else if !state.go_back() && state.ctx.in_rollout_view() {
         state.switch_pane(Pane::Services);
     }
 }
@@ -329,7 +330,7 @@ fn on_confirm(
     effects: &mut Vec<Effect>,
 ) {
     let confirmed = match command {
-        Command::Confirm if state.context.prod && typed != plan.service.name => {
+        Command::Confirm if state.ctx.info.prod && typed != plan.service.name => {
             state.flash(format!(
                 "type {} exactly to confirm; nothing was changed",
                 plan.service.name
@@ -355,8 +356,8 @@ fn on_confirm(
     state.mode = Mode::Normal;
     state.builds.deploy = None;
     if confirmed {
-        state.progress = Some(progress::Progress::start(&plan, state.now));
-        effects.push(Effect::Run(Box::new(plan), state.context.clone()));
+        state.ctx.progress = Some(progress::Progress::start(&plan, state.now));
+        effects.push(Effect::Run(Box::new(plan), state.ctx.info.clone()));
     } else {
         state.flash(format!(
             "{} {}: cancelled; nothing was changed",
@@ -381,7 +382,7 @@ fn on_scale(state: &mut State, command: Command, mut typed: String) {
             let Ok(n) = typed.parse::<u32>() else {
                 return state.flash("scale: type a number of tasks, then Enter");
             };
-            let planned = state.action_target().map(|s| plan::scale(s, n));
+            let planned = state.ctx.action_target().map(|s| plan::scale(s, n));
             match planned {
                 Some(Ok(p)) => state.mode = Mode::Confirm(Box::new(p), String::new()),
                 Some(Err(why)) => state.flash(why.to_string()),

@@ -10,7 +10,7 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>
         return;
     }
     state.dirty = true;
-    if let Some(command) = state.keys.lookup(state.layer(), &key, state.pane) {
+    if let Some(command) = state.keys.lookup(state.layer(), &key, state.ctx.pane) {
         commands::run(state, command, effects);
     }
 }

@@ -66,11 +66,11 @@ fn click(state: &mut State, at: Position, effects: &mut Vec<Effect>) {
 
 /// Selects item `row` of the current pane's view, if there is one.
 fn select_row(state: &mut State, row: usize) {
-    let (len, selected) = match state.pane {
-        Pane::Services => (state.services.len(), &mut state.services.selected),
-        Pane::Tasks => (state.tasks.len(), &mut state.tasks.selected),
-        Pane::Images => (state.images.len(), &mut state.images.selected),
-        Pane::Alarms => (state.alarms.len(), &mut state.alarms.selected),
+    let (len, selected) = match state.ctx.pane {
+        Pane::Services => (state.ctx.services.len(), &mut state.ctx.services.selected),
+        Pane::Tasks => (state.ctx.tasks.len(), &mut state.ctx.tasks.selected),
+        Pane::Images => (state.ctx.images.len(), &mut state.ctx.images.selected),
+        Pane::Alarms => (state.ctx.alarms.len(), &mut state.ctx.alarms.selected),
         Pane::Builds => (state.builds.runs.len(), &mut state.builds.runs.selected),
         // Log lines are not selected; the rollout view is a document that scrolls.
         Pane::Logs | Pane::Rollout => return,
@@ -95,7 +95,7 @@ fn wheel(state: &mut State, notches: isize, effects: &mut Vec<Effect>) {
         }
         _ => return,
     }
-    let delta = match state.pane {
+    let delta = match state.ctx.pane {
         Pane::Logs => notches * LOG_LINES_PER_NOTCH,
         _ => notches,
     };

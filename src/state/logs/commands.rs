@@ -12,11 +12,11 @@ pub(crate) fn run(state: &mut State, command: &Command, effects: &mut Vec<Effect
     if on_anywhere(state, command, effects) {
         return true;
     }
-    if state.pane != Pane::Logs {
+    if state.ctx.pane != Pane::Logs {
         return false;
     }
-    let rows = state.logs.rows.max(1);
-    let logs = &mut state.logs;
+    let rows = state.ctx.logs.rows.max(1);
+    let logs = &mut state.ctx.logs;
     match command {
         Command::Down => logs.step_by(1, rows),
         Command::Up => logs.step_by(-1, rows),
@@ -60,6 +60,7 @@ fn on_anywhere(state: &mut State, command: &Command, effects: &mut Vec<Effect>) 
         Command::FollowGroup(group) => {
             state.switch_pane(Pane::Logs);
             state
+                .ctx
                 .logs
                 .follow_target(Some(LogTarget::Group(group.clone())));
             state.flash(format!("following log group {group}"));
@@ -83,12 +84,12 @@ fn on_anywhere(state: &mut State, command: &Command, effects: &mut Vec<Effect>) 
 }
 
 fn toggle_follow(state: &mut State) {
-    if let LogStart::Range(..) = state.logs.start {
+    if let LogStart::Range(..) = state.ctx.logs.start {
         // A range is a window in the past: following means reading live again.
-        state.logs.restart(LogStart::Recent);
+        state.ctx.logs.restart(LogStart::Recent);
         return state.flash("back to following: the range was left");
     }
-    let logs = &mut state.logs;
+    let logs = &mut state.ctx.logs;
     if logs.follow {
         logs.select(logs.cursor_pos(), logs.rows, false);
     } else {
@@ -97,7 +98,7 @@ fn toggle_follow(state: &mut State) {
 }
 
 fn toggle_context(state: &mut State) {
-    let logs = &mut state.logs;
+    let logs = &mut state.ctx.logs;
     let keep = (!logs.follow)
         .then(|| logs.seq_at(logs.cursor_pos()))
         .flatten();
@@ -119,7 +120,7 @@ fn toggle_context(state: &mut State) {
 /// `Esc` on the logs pane: stops a backlog load, else clears the filter, else resumes the
 /// tail. False when it did none of these.
 fn back(state: &mut State) -> bool {
-    let logs = &mut state.logs;
+    let logs = &mut state.ctx.logs;
     if logs.backlog.as_ref().is_some_and(|b| b.end.is_none()) {
         logs.cancel_backlog = true;
         state.flash("stopping the load: the lines read so far stay");
@@ -134,10 +135,10 @@ fn back(state: &mut State) -> bool {
 }
 
 fn copy(state: &mut State, effects: &mut Vec<Effect>) {
-    if !state.logs.osc52 {
+    if !state.ctx.logs.osc52 {
         return state.flash("copying is off (logs.osc52 = false in the config)");
     }
-    let Some(text) = state.logs.selected().map(|l| export_line(&l)) else {
+    let Some(text) = state.ctx.logs.selected().map(|l| export_line(&l)) else {
         return state.flash("no line to copy");
     };
     effects.push(Effect::Clipboard(text));
@@ -145,7 +146,7 @@ fn copy(state: &mut State, effects: &mut Vec<Effect>) {
 }
 
 fn pattern(state: &mut State, p: Option<String>) {
-    let logs = &mut state.logs;
+    let logs = &mut state.ctx.logs;
     if logs.target.is_none() {
         return state.flash("nothing followed: select a service, or :logs GROUP");
     }
@@ -161,21 +162,21 @@ fn since(state: &mut State, arg: Option<&str>) {
     let Some(arg) = arg else {
         return state.flash("usage: :since 5m|15m|1h|6h|24h");
     };
-    if state.logs.target.is_none() {
+    if state.ctx.logs.target.is_none() {
         return state.flash("nothing followed: select a service, or :logs GROUP");
     }
     match range::duration(arg) {
-        Ok(ms) => state.logs.restart(LogStart::Since(state.now - ms)),
+        Ok(ms) => state.ctx.logs.restart(LogStart::Since(state.now - ms)),
         Err(e) => state.flash(e),
     }
 }
 
 fn window(state: &mut State, arg: Option<&str>) {
-    if state.logs.target.is_none() {
+    if state.ctx.logs.target.is_none() {
         return state.flash("nothing followed: select a service, or :logs GROUP");
     }
     match range::window(arg.unwrap_or(""), state.now) {
-        Ok((from, to)) => state.logs.restart(LogStart::Range(from, to)),
+        Ok((from, to)) => state.ctx.logs.restart(LogStart::Range(from, to)),
         Err(e) => state.flash(e),
     }
 }
@@ -185,7 +186,7 @@ fn save(state: &mut State, path: Option<&str>, effects: &mut Vec<Effect>) {
     let Some(path) = path else {
         return state.flash("usage: :save PATH");
     };
-    let logs = &state.logs;
+    let logs = &state.ctx.logs;
     if logs.buf.is_empty() {
         return state.flash("no log lines to save");
     }
@@ -225,12 +226,12 @@ fn expand_home(path: &str) -> std::path::PathBuf {
 /// The logs pane's target for the selection: the drilled-into service, else the one selected,
 /// with its paired canary merged in.
 pub(crate) fn target_of_selection(state: &State) -> Option<LogTarget> {
-    let svc = match (&state.rollout, state.rollout_service()) {
+    let svc = match (&state.ctx.rollout, state.ctx.rollout_service()) {
         (Some(_), Some(s)) => s,
         (Some(key), None) => return Some(LogTarget::service(key.clone())),
-        (None, _) => state.selected_service()?,
+        (None, _) => state.ctx.selected_service()?,
     };
-    Some(match pair_of(svc, &state.services.items) {
+    Some(match pair_of(svc, &state.ctx.services.items) {
         Some((p, c)) => LogTarget::Service {
             primary: p.key(),
             canary: Some(c.key()),
@@ -241,41 +242,41 @@ pub(crate) fn target_of_selection(state: &State) -> Option<LogTarget> {
 
 /// In the rollout view, remembers the revisions of its rollout for the log box.
 pub(crate) fn note_rollout(state: &mut State) {
-    if !state.in_rollout_view() {
+    if !state.ctx.in_rollout_view() {
         return;
     }
-    let Some(svc) = state.rollout_service() else {
+    let Some(svc) = state.ctx.rollout_service() else {
         return;
     };
-    let pair = pair_of(svc, &state.services.items);
+    let pair = pair_of(svc, &state.ctx.services.items);
     let (svc, canary): (Service, Option<Service>) = match pair {
         Some((p, c)) => (p.clone(), Some(c.clone())),
         None => (svc.clone(), None),
     };
-    state.logs.note_rollout(&svc, canary.as_ref());
+    state.ctx.logs.note_rollout(&svc, canary.as_ref());
 }
 
 /// The log worker's messages; those of an older follow are dropped.
 pub(crate) fn on_log_data(state: &mut State, msg: Msg) {
-    let current = state.logs.generation;
-    let shown = state.pane == Pane::Logs || state.in_rollout_view();
+    let current = state.ctx.logs.generation;
+    let shown = state.ctx.pane == Pane::Logs || state.ctx.in_rollout_view();
     match msg {
         Msg::LogFeed(generation, chunk, at) if generation == current => {
-            state.logs.take(&chunk, at);
+            state.ctx.logs.take(&chunk, at);
             state.dirty |= shown;
         }
         Msg::LogStatus(generation, status) if generation == current => {
-            state.dirty |= shown && state.logs.status != status;
-            state.logs.status = status;
+            state.dirty |= shown && state.ctx.logs.status != status;
+            state.ctx.logs.status = status;
         }
         Msg::LogBacklog(generation, b) if generation == current => {
             if b.end.is_some() {
-                state.logs.cancel_backlog = false;
+                state.ctx.logs.cancel_backlog = false;
             }
             if let Some(BacklogEnd::Failed(e)) = &b.end {
                 state.flash(format!("loading {} failed: {e}", b.label));
             }
-            state.logs.backlog = Some(b);
+            state.ctx.logs.backlog = Some(b);
             state.dirty |= shown;
         }
         Msg::LogSaved(result) => state.flash(match result {

@@ -80,6 +80,11 @@ pub struct Evidence {
 }
 
 impl Evidence {
+    /// The context's workers start anew: the new evidence worker has been asked nothing.
+    pub(crate) fn workers_restarted(&mut self) {
+        self.last_request = None;
+    }
+
     fn keep_taskdef(&mut self, td: TaskDefRef, r: Result<TaskDefinition, String>) {
         if self.taskdefs.insert(td.clone(), r).is_none() {
             self.taskdef_order.push_back(td);
@@ -100,12 +105,13 @@ impl Evidence {
 impl State {
     /// The alarms linked to `key`, with why.
     pub fn alarms_of(&self, key: &ServiceKey) -> impl Iterator<Item = (&Alarm, AlarmLink)> {
-        self.evidence
+        self.ctx
+            .evidence
             .links
             .get(key)
             .into_iter()
             .flatten()
-            .filter_map(|l| Some((self.alarms.items.get(l.alarm)?, *l)))
+            .filter_map(|l| Some((self.ctx.alarms.items.get(l.alarm)?, *l)))
     }
 
     /// The alarms of `key` that fire now.
@@ -117,14 +123,14 @@ impl State {
 
     /// The sides the rollout view (or a dialog about `s`) compares.
     pub fn sides_of(&self, s: &Service) -> Option<Sides> {
-        let pair = pair_of(s, &self.services.items);
+        let pair = pair_of(s, &self.ctx.services.items);
         sides(s, pair, self.tasks_of(&s.key()))
     }
 
     /// The tasks loaded for `key`: the rollout view's, when it shows that service.
     pub fn tasks_of(&self, key: &ServiceKey) -> &[crate::model::Task] {
-        if self.rollout.as_ref() == Some(key) {
-            &self.rollout_view.tasks
+        if self.ctx.rollout.as_ref() == Some(key) {
+            &self.ctx.rollout_view.tasks
         } else {
             &[]
         }
@@ -172,7 +178,7 @@ pub fn plan_pair(plan: &ActionPlan, all: &[Service]) -> Option<(TaskDefRef, Task
 /// What the worker should fetch for the screen as it is.
 pub fn request(state: &State) -> Request {
     let mut r = Request::default();
-    let all = &state.services.items;
+    let all = &state.ctx.services.items;
     match &state.mode {
         Mode::Confirm(plan, _) => {
             if let Some(s) = all.iter().find(|s| s.key() == plan.service)
@@ -187,15 +193,15 @@ pub fn request(state: &State) -> Request {
                 r.taskdefs = pair_list(diff_pair(s, all));
             }
         }
-        Mode::Detail if state.pane == Pane::Alarms => {
-            if let Some(a) = state.alarms.selected_item() {
+        Mode::Detail if state.ctx.pane == Pane::Alarms => {
+            if let Some(a) = state.ctx.alarms.selected_item() {
                 r.alarm = Some((a.name.clone(), a.spec.metric.clone()));
             }
         }
         _ => {}
     }
-    if state.in_rollout_view()
-        && let Some(s) = state.rollout_service()
+    if state.ctx.in_rollout_view()
+        && let Some(s) = state.ctx.rollout_service()
     {
         if !matches!(state.mode, Mode::Confirm(..) | Mode::Diff(_)) {
             r.sides = state.sides_of(s);
@@ -214,14 +220,19 @@ fn pair_list(p: Option<(TaskDefRef, TaskDefRef)>) -> Vec<TaskDefRef> {
 
 /// The worker's answer.
 pub(crate) fn on_fetched(state: &mut State, f: Fetched) {
-    let shown = state.in_rollout_view() || !matches!(state.mode, Mode::Normal | Mode::Filter);
+    let shown = state.ctx.in_rollout_view() || !matches!(state.mode, Mode::Normal | Mode::Filter);
     match f {
-        Fetched::Alb(r) => state.evidence.alb = Some(*r),
-        Fetched::TaskDef { td, result } => state.evidence.keep_taskdef(td, result),
+        Fetched::Alb(r) => state.ctx.evidence.alb = Some(*r),
+        Fetched::TaskDef { td, result } => state.ctx.evidence.keep_taskdef(td, result),
         Fetched::History { service, result } => {
             if let (Ok(listed), Some(s)) = (
                 &result,
-                state.services.items.iter_mut().find(|s| s.key() == service),
+                state
+                    .ctx
+                    .services
+                    .items
+                    .iter_mut()
+                    .find(|s| s.key() == service),
             ) {
                 let mut h = s.history.clone();
                 for e in listed {
@@ -229,10 +240,10 @@ pub(crate) fn on_fetched(state: &mut State, f: Fetched) {
                 }
                 s.history = history::observe(&h, &s.clone(), state.now);
             }
-            state.evidence.native_history.insert(service, result);
+            state.ctx.evidence.native_history.insert(service, result);
         }
         Fetched::AlarmDetail { detail, errors, at } => {
-            state.evidence.alarm_detail = Some((detail, errors, at));
+            state.ctx.evidence.alarm_detail = Some((detail, errors, at));
         }
     }
     state.dirty |= shown;
@@ -241,8 +252,8 @@ pub(crate) fn on_fetched(state: &mut State, f: Fetched) {
 /// Tells the worker what the screen needs when that changed.
 pub(crate) fn wanted(state: &mut State, effects: &mut Vec<crate::state::Effect>) {
     let now = request(state);
-    if state.evidence.last_request.as_ref() != Some(&now) {
-        state.evidence.last_request = Some(now.clone());
+    if state.ctx.evidence.last_request.as_ref() != Some(&now) {
+        state.ctx.evidence.last_request = Some(now.clone());
         effects.push(crate::state::Effect::Evidence(Box::new(now)));
     }
 }
@@ -254,5 +265,10 @@ pub fn shown_history(s: &Service) -> impl Iterator<Item = &PastDeployment> {
 
 /// The ALB result for `sides`, if the last one fetched is for them.
 pub fn alb_for<'a>(state: &'a State, sides: &Sides) -> Option<&'a AlbResult> {
-    state.evidence.alb.as_ref().filter(|r| r.sides == *sides)
+    state
+        .ctx
+        .evidence
+        .alb
+        .as_ref()
+        .filter(|r| r.sides == *sides)
 }

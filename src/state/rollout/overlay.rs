@@ -5,7 +5,7 @@ use crate::state::{Mode, State};
 
 /// The service `:diff` and `:events` are about: the one drilled into or selected.
 fn target(state: &mut State) -> Option<crate::model::ServiceKey> {
-    let key = state.action_target().map(crate::model::Service::key);
+    let key = state.ctx.action_target().map(crate::model::Service::key);
     if key.is_none() {
         state.flash("select a service first (services pane, or drill into one)");
     }
@@ -14,14 +14,14 @@ fn target(state: &mut State) -> Option<crate::model::ServiceKey> {
 
 pub(crate) fn open_diff(state: &mut State) {
     if let Some(key) = target(state) {
-        state.evidence.scroll = 0;
+        state.ctx.evidence.scroll = 0;
         state.mode = Mode::Diff(key);
     }
 }
 
 pub(crate) fn open_events(state: &mut State) {
     if let Some(key) = target(state) {
-        state.evidence.scroll = 0;
+        state.ctx.evidence.scroll = 0;
         state.mode = Mode::Events(key);
     }
 }
@@ -30,7 +30,7 @@ pub(crate) fn open_events(state: &mut State) {
 /// the scroll to what there is.
 pub(crate) fn on_scroll(state: &mut State, command: Command) {
     let page = state.viewport.list_rows.max(1);
-    let s = &mut state.evidence.scroll;
+    let s = &mut state.ctx.evidence.scroll;
     match command {
         Command::Cancel => state.mode = Mode::Normal,
         Command::Down => *s = s.saturating_add(1),

@@ -33,7 +33,7 @@ pub fn draw(
             Style::new().fg(theme.accent),
         )));
     }
-    let (last, buttons) = if state.context.prod {
+    let (last, buttons) = if state.ctx.info.prod {
         (typed_confirmation(plan, typed, theme), Vec::new())
     } else {
         keys(state, theme)

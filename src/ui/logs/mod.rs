@@ -21,7 +21,7 @@ pub use line::spans as line_spans;
 
 /// Draws the logs pane; returns how many lines it shows (what a page moves by).
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
-    let logs = &state.logs;
+    let logs = &state.ctx.logs;
     let inner = (
         area.width.saturating_sub(2) as usize,
         area.height.saturating_sub(2) as usize,

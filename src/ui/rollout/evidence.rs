@@ -156,7 +156,7 @@ fn window_text(now: Millis, r: &AlbResult, sides: &Sides) -> String {
 /// The figures the console already has of one side's revision.
 pub fn revision_figures(state: &State, s: &Service, side: &Side) -> RevisionFigures {
     let mut f = RevisionFigures::default();
-    let logs = &state.logs;
+    let logs = &state.ctx.logs;
     if logs.follows(&side.service) && logs.fetched_at.is_some() {
         f.errors_per_min = logs
             .errors
@@ -172,7 +172,7 @@ pub fn revision_figures(state: &State, s: &Service, side: &Side) -> RevisionFigu
     // A target group of the side's own says how many of its targets fail their checks.
     let own_group = matches!(side.role, Role::Canary | Role::Primary);
     if let Some(tg) = side.target_group.as_ref().filter(|_| own_group) {
-        let all = state.services.items.iter().chain(std::iter::once(s));
+        let all = state.ctx.services.items.iter().chain(std::iter::once(s));
         if let Some(h) = all
             .flat_map(|x| &x.targets)
             .find(|t| &t.target_group_arn == tg)

@@ -237,69 +237,113 @@ impl State {
         self.mode = Mode::Normal;
         // The rollout view shows its service's log lines too.
         self.follow_logs_of_selection();
-        logs::commands::note_rollout(self);
+        logs::commands::note_rollout(&mut self.ctx);
         self.dirty = true;
     }
 }
 
-/// The reducer: one handler per kind of message, then the pollers are told if what is on
+/// The reducer: one handler per kind of message, then the workers are told if what is on
 /// screen changed. The effects must be carried out: dropping them loses what the user asked
 /// for (an action, a switch, a refresh).
 #[must_use = "the effects are what the user asked for: the loop must carry them out"]
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let mut effects = Vec::new();
     state.dirty |= connection::answered(&mut state.ctx, &msg);
+    on_msg(state, msg, &mut effects);
+    tell_workers(state, &mut effects);
+    effects
+}
+
+/// Every message, to its handler. Data for the context on screen goes to `state.ctx`.
+fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
+    let ctx = &mut state.ctx;
     match msg {
-        Msg::Key(key) => input::keys::on_key(state, key, &mut effects),
-        Msg::Mouse(m) => input::mouse::on_mouse(state, m, &mut effects),
+        Msg::Key(key) => input::keys::on_key(state, key, fx),
+        Msg::Mouse(m) => input::mouse::on_mouse(state, m, fx),
         Msg::Resize(w, h) => {
             state.size = (w, h);
             state.dirty = true;
         }
-        Msg::Layout(v) => {
-            state.ctx.rollout_view.max_scroll = v.scroll_limit;
-            state.help_scroll = state.help_scroll.min(v.overlay_limit);
-            if state.ctx.pane == Pane::Logs {
-                state.ctx.logs.rows = v.list_rows as usize;
-            }
-            state.viewport = v;
-        }
-        Msg::Tick(now) => {
-            on_tick(state, now);
-            if state.mode == Mode::Budget {
-                effects.push(Effect::ReportBudget);
-            }
-        }
+        Msg::Layout(v) => on_layout(state, v),
+        Msg::Tick(now) => on_tick(state, now, fx),
         Msg::Budget(report) => {
             state.dirty |= report != state.budget;
             state.budget = report;
         }
         Msg::ActionDone(result) => {
             data::on_action_done(state, result);
-            effects.push(Effect::Refresh);
+            fx.push(Effect::Refresh);
         }
         Msg::Quit => state.quit = true,
         Msg::ContextReady(generation) => contexts::on_ready(state, generation),
         Msg::ContextFailed(generation, e) => contexts::on_failed(state, generation, e),
         Msg::CredentialsExpiry(at) => {
-            state.dirty |= state.ctx.credentials_expiry != at;
-            state.ctx.credentials_expiry = at;
+            state.dirty |= ctx.credentials_expiry != at;
+            ctx.credentials_expiry = at;
         }
         Msg::Connection(e) => connection::on_event(state, e),
-        data => data::on_data(state, data),
+        Msg::Context(c) => data::on_context(state, c),
+        Msg::ServicesPart(rows, done, total, at) => {
+            state.dirty |= data::on_services_part(ctx, rows, done, total, at);
+        }
+        Msg::Services(prepared, at) => {
+            let (changed, old) = data::on_services(ctx, prepared, at);
+            state.dirty |= changed;
+            if let Some(old) = old {
+                state.discard(old);
+            }
+        }
+        Msg::Tasks(of, tasks, at) => state.dirty |= data::on_tasks(ctx, of, tasks, at),
+        Msg::Images(images, at) => state.dirty |= data::on_images(ctx, images, at),
+        Msg::Alarms(alarms, at) => state.dirty |= data::on_alarms(ctx, alarms, at),
+        Msg::Links(links) => {
+            let (changed, old) = data::on_links(ctx, links);
+            state.dirty |= changed;
+            state.discard(old);
+        }
+        Msg::Logs(key, lines, at) => state.dirty |= data::on_logs(ctx, key, &lines, at),
+        Msg::Failed(pane, err, _at) => data::on_failed(state, pane, err),
+        Msg::Evidence(f) => rollout::evidence::on_fetched(state, *f),
+        Msg::LogFeed(g, chunk, at) => state.dirty |= logs::commands::on_feed(ctx, g, &chunk, at),
+        Msg::LogStatus(g, status) => state.dirty |= logs::commands::on_status(ctx, g, status),
+        Msg::LogBacklog(g, backlog) => logs::commands::on_backlog(state, g, backlog),
+        Msg::LogSaved(result) => logs::commands::on_saved(state, result),
+        Msg::Runs(polled, runs, at) => builds::on_runs(state, &polled, runs, at),
+        Msg::RunDetail(d, at) => builds::on_run_detail(state, d, at),
+        Msg::RunDetailFailed(run, e, _at) => builds::on_run_detail_failed(state, run, e),
+        Msg::BuildInputs(w, git_ref, r) => builds::on_inputs(state, w, git_ref, r),
+        Msg::Dispatched(w, run) => builds::on_dispatched(state, w, run),
+        Msg::CiRate(rate, until) => builds::on_rate(state, rate, until),
     }
-    builds::watch_effect(state, &mut effects);
+}
+
+/// What the last frame's layout gave the lists and the rollout view.
+fn on_layout(state: &mut State, v: Viewport) {
+    state.ctx.rollout_view.max_scroll = v.scroll_limit;
+    state.help_scroll = state.help_scroll.min(v.overlay_limit);
+    if state.ctx.pane == Pane::Logs {
+        state.ctx.logs.rows = v.list_rows as usize;
+    }
+    state.viewport = v;
+}
+
+/// Tells the pollers, the CI worker and the evidence worker what the screen shows now, when
+/// that changed.
+fn tell_workers(state: &mut State, effects: &mut Vec<Effect>) {
+    builds::watch_effect(state, effects);
     let watch = state.ctx.watch();
     if state.ctx.last_watch.as_ref() != Some(&watch) {
         state.ctx.last_watch = Some(watch.clone());
         effects.push(Effect::Watch(watch));
     }
-    rollout::evidence::wanted(state, &mut effects);
-    effects
+    rollout::evidence::wanted(state, effects);
 }
 
 /// Ages and countdowns on screen move by the second; the flash and the activity line expire.
-fn on_tick(state: &mut State, now: Millis) {
+fn on_tick(state: &mut State, now: Millis, fx: &mut Vec<Effect>) {
+    if state.mode == Mode::Budget {
+        fx.push(Effect::ReportBudget);
+    }
     if now / 1000 != state.now / 1000 {
         state.dirty = true;
     }

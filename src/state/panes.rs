@@ -131,27 +131,18 @@ impl PaneData for LogView {
 }
 
 impl State {
+    /// A pane's data: the context's, or the session's builds pane.
     pub fn pane_data(&self, pane: Pane) -> &dyn PaneData {
-        match pane {
-            Pane::Services => &self.ctx.services,
-            Pane::Tasks => &self.ctx.tasks,
-            Pane::Images => &self.ctx.images,
-            Pane::Alarms => &self.ctx.alarms,
-            Pane::Logs => &self.ctx.logs,
-            Pane::Builds => &self.builds.runs,
-            Pane::Rollout => &self.ctx.rollout_view,
+        match self.ctx.pane_data(pane) {
+            Some(data) => data,
+            None => &self.builds.runs,
         }
     }
 
     pub fn pane_data_mut(&mut self, pane: Pane) -> &mut dyn PaneData {
-        match pane {
-            Pane::Services => &mut self.ctx.services,
-            Pane::Tasks => &mut self.ctx.tasks,
-            Pane::Images => &mut self.ctx.images,
-            Pane::Alarms => &mut self.ctx.alarms,
-            Pane::Logs => &mut self.ctx.logs,
-            Pane::Builds => &mut self.builds.runs,
-            Pane::Rollout => &mut self.ctx.rollout_view,
+        match self.ctx.pane_data_mut(pane) {
+            Some(data) => data,
+            None => &mut self.builds.runs,
         }
     }
 

@@ -47,7 +47,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
         let s = &t.items[t.view[i]];
         row(
             s,
-            state.firing_alarms_of(&s.key()).count(),
+            state.ctx.firing_alarms_of(&s.key()).count(),
             state.now,
             theme,
         )

@@ -253,6 +253,7 @@ async fn alarms_appear_on_service_rows_by_dimension() {
     feed.services(&mut state, services.clone(), now_ms());
     feed.alarms(&mut state, alarms.clone(), now_ms());
     let firing: Vec<String> = state
+        .ctx
         .firing_alarms_of(&web)
         .map(|a| a.name.clone())
         .collect();
@@ -260,7 +261,7 @@ async fn alarms_appear_on_service_rows_by_dimension() {
         firing.contains(&by_service) && firing.contains(&by_group),
         "{firing:?}"
     );
-    assert_eq!(state.firing_alarms_of(&api).count(), 0);
+    assert_eq!(state.ctx.firing_alarms_of(&api).count(), 0);
     let m = alarms[mine(&by_group)]
         .spec
         .metric

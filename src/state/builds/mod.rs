@@ -256,43 +256,40 @@ pub(crate) fn close_detail(state: &mut State) -> bool {
     open
 }
 
-/// What the CI worker and the runner report.
-pub(crate) fn on_msg(state: &mut State, msg: crate::state::Msg) {
-    use crate::state::Msg;
-    match msg {
-        Msg::Runs(polled, runs, at) => {
-            let changed = state.builds.take_runs(&polled, runs, at);
-            state.dirty |= changed && state.ctx.pane == Pane::Builds;
-        }
-        Msg::RunDetail(d, at) => {
-            if let Some(v) = state.builds.detail.as_mut().filter(|v| v.run == d.run) {
-                state.dirty |= v.data.as_ref() != Some(&d) || v.error.is_some();
-                v.data = Some(d);
-                v.error = None;
-                v.fetched_at = Some(at);
-            }
-        }
-        Msg::RunDetailFailed(run, e, _) => {
-            if let Some(v) = state.builds.detail.as_mut().filter(|v| v.run == run) {
-                state.dirty |= v.error.as_ref() != Some(&e);
-                v.error = Some(e);
-            }
-        }
-        Msg::BuildInputs(w, git_ref, r) => on_inputs(state, w, git_ref, r),
-        Msg::Dispatched(w, run) => on_dispatched(state, w, run),
-        Msg::CiRate(rate, until) => {
-            let b = &mut state.builds;
-            let changed = b.rate != rate || b.waiting_until != until;
-            state.dirty |= changed && state.ctx.pane == Pane::Builds;
-            b.rate = rate;
-            b.waiting_until = until;
-        }
-        _ => {}
+/// The runs of the polled workflows, newest first.
+pub(crate) fn on_runs(state: &mut State, polled: &[Workflow], runs: Vec<Run>, at: Millis) {
+    let changed = state.builds.take_runs(polled, runs, at);
+    state.dirty |= changed && state.ctx.pane == Pane::Builds;
+}
+
+/// The open run's jobs, steps and failing log.
+pub(crate) fn on_run_detail(state: &mut State, d: RunDetail, at: Millis) {
+    if let Some(v) = state.builds.detail.as_mut().filter(|v| v.run == d.run) {
+        state.dirty |= v.data.as_ref() != Some(&d) || v.error.is_some();
+        v.data = Some(d);
+        v.error = None;
+        v.fetched_at = Some(at);
     }
 }
 
+pub(crate) fn on_run_detail_failed(state: &mut State, run: RunRef, e: ApiError) {
+    if let Some(v) = state.builds.detail.as_mut().filter(|v| v.run == run) {
+        state.dirty |= v.error.as_ref() != Some(&e);
+        v.error = Some(e);
+    }
+}
+
+/// GitHub's last rate-limit headers, and until when the client waits after a limit.
+pub(crate) fn on_rate(state: &mut State, rate: Option<RateInfo>, until: Option<Millis>) {
+    let b = &mut state.builds;
+    let changed = b.rate != rate || b.waiting_until != until;
+    state.dirty |= changed && state.ctx.pane == Pane::Builds;
+    b.rate = rate;
+    b.waiting_until = until;
+}
+
 /// The build dialog's inputs arrived (or could not be read).
-fn on_inputs(
+pub(crate) fn on_inputs(
     state: &mut State,
     w: Workflow,
     git_ref: String,
@@ -322,7 +319,7 @@ fn on_inputs(
 const MINE_KEPT: usize = 16;
 
 /// A dispatch came back with its run: follow it until it finishes.
-fn on_dispatched(state: &mut State, w: Workflow, run: Option<u64>) {
+pub(crate) fn on_dispatched(state: &mut State, w: Workflow, run: Option<u64>) {
     if let Some(id) = run
         && !state
             .builds

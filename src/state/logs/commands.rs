@@ -3,9 +3,10 @@
 //! `:range`). Also the log worker's messages.
 
 use crate::keys::Command;
-use crate::model::{LogTarget, Service, pair_of};
-use crate::state::logs::{BacklogEnd, LogSave, LogStart, export_line, range};
-use crate::state::{Effect, Mode, Msg, Pane, State};
+use crate::model::{LogChunk, LogTarget, Millis, Service, pair_of};
+use crate::state::context::Context;
+use crate::state::logs::{Backlog, BacklogEnd, LogSave, LogStart, TailStatus, export_line, range};
+use crate::state::{Effect, Mode, Pane, State};
 
 /// Runs `command` if it is a logs command here; false leaves it to the general handler.
 pub(crate) fn run(state: &mut State, command: &Command, effects: &mut Vec<Effect>) -> bool {
@@ -241,48 +242,69 @@ pub(crate) fn target_of_selection(state: &State) -> Option<LogTarget> {
 }
 
 /// In the rollout view, remembers the revisions of its rollout for the log box.
-pub(crate) fn note_rollout(state: &mut State) {
-    if !state.ctx.in_rollout_view() {
+pub(crate) fn note_rollout(ctx: &mut Context) {
+    if !ctx.in_rollout_view() {
         return;
     }
-    let Some(svc) = state.ctx.rollout_service() else {
+    let Some(svc) = ctx.rollout_service() else {
         return;
     };
-    let pair = pair_of(svc, &state.ctx.services.items);
+    let pair = pair_of(svc, &ctx.services.items);
     let (svc, canary): (Service, Option<Service>) = match pair {
         Some((p, c)) => (p.clone(), Some(c.clone())),
         None => (svc.clone(), None),
     };
-    state.ctx.logs.note_rollout(&svc, canary.as_ref());
+    ctx.logs.note_rollout(&svc, canary.as_ref());
 }
 
-/// The log worker's messages; those of an older follow are dropped.
-pub(crate) fn on_log_data(state: &mut State, msg: Msg) {
-    let current = state.ctx.logs.generation;
-    let shown = state.ctx.pane == Pane::Logs || state.ctx.in_rollout_view();
-    match msg {
-        Msg::LogFeed(generation, chunk, at) if generation == current => {
-            state.ctx.logs.take(&chunk, at);
-            state.dirty |= shown;
-        }
-        Msg::LogStatus(generation, status) if generation == current => {
-            state.dirty |= shown && state.ctx.logs.status != status;
-            state.ctx.logs.status = status;
-        }
-        Msg::LogBacklog(generation, b) if generation == current => {
-            if b.end.is_some() {
-                state.ctx.logs.cancel_backlog = false;
-            }
-            if let Some(BacklogEnd::Failed(e)) = &b.end {
-                state.flash(format!("loading {} failed: {e}", b.label));
-            }
-            state.ctx.logs.backlog = Some(b);
-            state.dirty |= shown;
-        }
-        Msg::LogSaved(result) => state.flash(match result {
-            Ok(m) => m,
-            Err(e) => format!("✗ {e}"),
-        }),
-        _ => {}
+/// Whether the context's log lines are on its screen: the logs pane or the rollout view.
+fn logs_shown(ctx: &Context) -> bool {
+    ctx.pane == Pane::Logs || ctx.in_rollout_view()
+}
+
+/// A batch of the log worker's lines; those of an older follow are dropped.
+pub(crate) fn on_feed(ctx: &mut Context, generation: u64, chunk: &LogChunk, at: Millis) -> bool {
+    if generation != ctx.logs.generation {
+        return false;
     }
+    ctx.logs.take(chunk, at);
+    logs_shown(ctx)
+}
+
+/// How the follow is read now (live, polling, disconnected, sampled).
+pub(crate) fn on_status(ctx: &mut Context, generation: u64, status: TailStatus) -> bool {
+    if generation != ctx.logs.generation {
+        return false;
+    }
+    let changed = ctx.logs.status != status;
+    ctx.logs.status = status;
+    changed && logs_shown(ctx)
+}
+
+/// A backlog load's progress, then its end; a failure is said in the footer.
+pub(crate) fn on_backlog(state: &mut State, generation: u64, b: Backlog) {
+    let ctx = &mut state.ctx;
+    if generation != ctx.logs.generation {
+        return;
+    }
+    if b.end.is_some() {
+        ctx.logs.cancel_backlog = false;
+    }
+    let failed = match &b.end {
+        Some(BacklogEnd::Failed(e)) => Some(format!("loading {} failed: {e}", b.label)),
+        Some(BacklogEnd::Done | BacklogEnd::Cancelled) | None => None,
+    };
+    ctx.logs.backlog = Some(b);
+    state.dirty |= logs_shown(ctx);
+    if let Some(why) = failed {
+        state.flash(why);
+    }
+}
+
+/// `:save` ended: what was written, or why not.
+pub(crate) fn on_saved(state: &mut State, result: Result<String, String>) {
+    state.flash(match result {
+        Ok(m) => m,
+        Err(e) => format!("✗ {e}"),
+    });
 }

@@ -8,6 +8,7 @@ use crate::model::{
     ActionPlan, Alarm, AlarmDetail, AlarmLink, AlarmState, AwsCall, MetricSpec, Millis, Mutation,
     PastDeployment, Service, ServiceKey, TaskDefRef, TaskDefinition, Verb, history, pair_of,
 };
+use crate::state::context::Context;
 use crate::state::{Mode, Pane, State};
 use std::collections::{HashMap, VecDeque};
 
@@ -102,16 +103,15 @@ impl Evidence {
     }
 }
 
-impl State {
+impl Context {
     /// The alarms linked to `key`, with why.
     pub fn alarms_of(&self, key: &ServiceKey) -> impl Iterator<Item = (&Alarm, AlarmLink)> {
-        self.ctx
-            .evidence
+        self.evidence
             .links
             .get(key)
             .into_iter()
             .flatten()
-            .filter_map(|l| Some((self.ctx.alarms.items.get(l.alarm)?, *l)))
+            .filter_map(|l| Some((self.alarms.items.get(l.alarm)?, *l)))
     }
 
     /// The alarms of `key` that fire now.
@@ -123,14 +123,14 @@ impl State {
 
     /// The sides the rollout view (or a dialog about `s`) compares.
     pub fn sides_of(&self, s: &Service) -> Option<Sides> {
-        let pair = pair_of(s, &self.ctx.services.items);
+        let pair = pair_of(s, &self.services.items);
         sides(s, pair, self.tasks_of(&s.key()))
     }
 
     /// The tasks loaded for `key`: the rollout view's, when it shows that service.
     pub fn tasks_of(&self, key: &ServiceKey) -> &[crate::model::Task] {
-        if self.ctx.rollout.as_ref() == Some(key) {
-            &self.ctx.rollout_view.tasks
+        if self.rollout.as_ref() == Some(key) {
+            &self.rollout_view.tasks
         } else {
             &[]
         }
@@ -184,7 +184,7 @@ pub fn request(state: &State) -> Request {
             if let Some(s) = all.iter().find(|s| s.key() == plan.service)
                 && matches!(plan.verb, Verb::Promote | Verb::Abort)
             {
-                r.sides = state.sides_of(s);
+                r.sides = state.ctx.sides_of(s);
             }
             r.taskdefs = pair_list(plan_pair(plan, all));
         }
@@ -204,7 +204,7 @@ pub fn request(state: &State) -> Request {
         && let Some(s) = state.ctx.rollout_service()
     {
         if !matches!(state.mode, Mode::Confirm(..) | Mode::Diff(_)) {
-            r.sides = state.sides_of(s);
+            r.sides = state.ctx.sides_of(s);
             r.taskdefs = pair_list(diff_pair(s, all));
         }
         if s.strategy.is_native() {

@@ -163,7 +163,7 @@ pub fn revision_figures(state: &State, s: &Service, side: &Side) -> RevisionFigu
             .rate(side.revision.revision, side.from, state.now)
             .or(Some(0.0));
     }
-    let tasks = state.tasks_of(&side.service);
+    let tasks = state.ctx.tasks_of(&side.service);
     if !tasks.is_empty() {
         let (stopped, unhealthy) = task_figures(tasks, &side.revision, side.from);
         f.stopped = Some(stopped);
@@ -266,7 +266,7 @@ pub fn side_lines(state: &State, s: &Service, sides: &Sides, theme: &Theme) -> V
 /// The service's alarms in a line: the firing ones by name, then how many are linked and
 /// which the deployment watches.
 pub fn alarms_line(state: &State, s: &Service, theme: &Theme) -> Option<Line<'static>> {
-    let linked: Vec<_> = state.alarms_of(&s.key()).collect();
+    let linked: Vec<_> = state.ctx.alarms_of(&s.key()).collect();
     if linked.is_empty() {
         return None;
     }
@@ -303,7 +303,7 @@ pub fn alarms_line(state: &State, s: &Service, theme: &Theme) -> Option<Line<'st
 
 /// The comparison for the rollout view or a dialog: the verdict, then each side.
 pub fn lines(state: &State, s: &Service, theme: &Theme) -> Vec<Line<'static>> {
-    let Some(sides) = state.sides_of(s) else {
+    let Some(sides) = state.ctx.sides_of(s) else {
         return Vec::new();
     };
     let mut out = vec![verdict_line(state, &sides, theme)];

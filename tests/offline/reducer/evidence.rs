@@ -238,6 +238,7 @@ fn the_worker_is_asked_only_for_what_is_on_screen() {
 fn alarms_link_to_rows_and_the_badge_says_when_it_is_stale() {
     let (mut s, _) = at(70);
     let firing: Vec<String> = s
+        .ctx
         .firing_alarms_of(&key_of("prod-core", "payments"))
         .map(|a| a.name.clone())
         .collect();
@@ -249,9 +250,13 @@ fn alarms_link_to_rows_and_the_badge_says_when_it_is_stale() {
             "payments-health"
         ]
     );
-    assert_eq!(s.firing_alarms_of(&key_of("prod-core", "api")).count(), 0);
     assert_eq!(
-        s.alarms_of(&key_of("prod-edge", "checkout"))
+        s.ctx.firing_alarms_of(&key_of("prod-core", "api")).count(),
+        0
+    );
+    assert_eq!(
+        s.ctx
+            .alarms_of(&key_of("prod-edge", "checkout"))
             .map(|(a, l)| (a.name.clone(), l.reason))
             .collect::<Vec<_>>(),
         [(
@@ -267,7 +272,9 @@ fn alarms_link_to_rows_and_the_badge_says_when_it_is_stale() {
         "the badge then says its count is the last known"
     );
     assert_eq!(
-        s.firing_alarms_of(&key_of("prod-core", "payments")).count(),
+        s.ctx
+            .firing_alarms_of(&key_of("prod-core", "payments"))
+            .count(),
         3
     );
 }

@@ -4,14 +4,15 @@
 
 use crate::app::Runtime;
 use crate::app::connector::Connector;
+use crate::app::context_workers::start;
 use crate::budget::Budget;
 use crate::ci::Ci;
 use crate::cloud::Fleet;
 use crate::model::{ActionError, ActionPlan, ApiError, ContextInfo};
 use crate::state::{Effect, Msg, State, Target};
 use crate::workers::audit::Audit;
-use crate::workers::poller::{self, Handles, Intervals};
-use crate::workers::{connect, runner};
+use crate::workers::poller::{Handles, Intervals};
+use crate::workers::runner;
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 
@@ -183,7 +184,15 @@ impl Effects {
         }
         match result {
             Ok(fleet) => {
-                let handles = start(&fleet, &self.audit, &self.data.0, state, self.intervals);
+                let (first, audit) = (state.ctx.watch(), &self.audit);
+                let handles = start(
+                    &fleet,
+                    audit,
+                    &self.data.0,
+                    first,
+                    target.generation,
+                    self.intervals,
+                );
                 let generation = target.generation;
                 self.live = Some(Live {
                     target,
@@ -204,22 +213,6 @@ fn planned_in(target: &Target, ctx: &ContextInfo) -> bool {
         None => true,
     };
     ctx.name == target.name && region_agrees
-}
-
-/// A context's pollers and workers, and its first contact (`workers::connect`: the header's
-/// account, the credentials check, the team audit group), all stopped with the handles.
-pub(super) fn start(
-    fleet: &Arc<dyn Fleet>,
-    audit: &Arc<Audit>,
-    tx: &mpsc::Sender<Msg>,
-    state: &State,
-    intervals: Intervals,
-) -> Handles {
-    let mut handles = poller::spawn(fleet.clone(), tx.clone(), state.ctx.watch(), intervals);
-    let generation = state.ctx.target.generation;
-    let contact = connect::run(fleet.clone(), audit.clone(), tx.clone(), generation);
-    handles.tasks.push(tokio::spawn(contact).abort_handle());
-    handles
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod connector;
+pub mod context_workers;
 mod effects;
 pub mod exit;
 pub mod logfile;
@@ -14,7 +15,8 @@ pub mod terminal;
 pub use effects::Effects;
 
 use crate::app::connector::Connector;
-use crate::app::effects::{DATA_QUEUE, start};
+use crate::app::context_workers::start;
+use crate::app::effects::DATA_QUEUE;
 use crate::app::exit::Exit;
 use crate::app::signals::Signals;
 use crate::budget::Budget;
@@ -25,7 +27,6 @@ use crate::theme::{Theme, Themes};
 use crate::timing::now_ms;
 use crate::workers::audit::Audit;
 use crate::workers::poller::Intervals;
-use crate::workers::team_audit;
 use crossterm::event::{Event, EventStream};
 use futures::{Stream, StreamExt};
 use ratatui::backend::Backend;
@@ -120,12 +121,15 @@ pub async fn run(
 ) -> color_eyre::Result<Exit> {
     let (tx, rx) = mpsc::channel::<Msg>(256);
     let data = mpsc::channel::<Msg>(DATA_QUEUE);
-    let handles = start(&rt.fleet, &rt.audit, &data.0, &state, rt.intervals);
-    tokio::spawn(team_audit::retry(
-        rt.fleet.clone(),
-        rt.audit.clone(),
-        tx.clone(),
-    ));
+    let (first, generation) = (state.ctx.watch(), state.ctx.target.generation);
+    let handles = start(
+        &rt.fleet,
+        &rt.audit,
+        &data.0,
+        first,
+        generation,
+        rt.intervals,
+    );
     let target = state.ctx.target.clone();
     let effects = Effects::new(handles, data, target, &rt, tx);
     let mut signals = Signals::new()?;

@@ -11,7 +11,6 @@ use crate::timing::now_ms;
 use crate::workers::backoff::Backoff;
 use crate::workers::evidence::Listed;
 use crate::workers::linking::Linking;
-use crate::workers::logtail;
 use crate::workers::metrics;
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,7 +36,7 @@ pub struct Handles {
     pub refresh: watch::Sender<u64>,
     /// What the evidence worker should fetch.
     pub evidence: watch::Sender<crate::state::rollout::evidence::Request>,
-    /// The pollers and workers, stopped when the handles go (a context switch), so none of
+    /// The context's workers, stopped when the handles go (a context switch), so none of
     /// them calls the old account again.
     pub tasks: Vec<tokio::task::AbortHandle>,
 }
@@ -80,68 +79,51 @@ fn on_screen(pane: Pane, w: &Watch) -> bool {
     w.pane == pane || (pane == Pane::Alarms && rollout_visible(w))
 }
 
-/// Starts the pollers, the credentials' expiry watch, the evidence and metrics workers. (The
-/// header's context is read by `workers::connect`, which the loop starts beside them.)
-pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Intervals) -> Handles {
-    let (watch_tx, watch_rx) = watch::channel(first);
-    let (refresh_tx, refresh_rx) = watch::channel(0u64);
-    let mut tasks = vec![
-        tokio::spawn(crate::workers::credentials::run(fleet.clone(), tx.clone())).abort_handle(),
-    ];
-    let (evidence_tx, evidence_rx) = watch::channel(Default::default());
-    let listed = Listed::default();
-    let evidence =
-        crate::workers::evidence::run(fleet.clone(), tx.clone(), evidence_rx, listed.clone());
-    tasks.push(tokio::spawn(evidence).abort_handle());
-    let linking = Linking::default();
-    let (keys_tx, keys_rx) = watch::channel(Arc::new(Vec::new()));
-    let series = metrics::Series::default();
-    tasks.push(tokio::spawn(metrics::run(fleet.clone(), keys_rx, series.clone())).abort_handle());
-    let mut keys_tx = Some(keys_tx);
-    let tail = logtail::TailConfig {
-        poll: iv.logs,
-        live: iv.live_tail,
+/// Whether a pane's data is read by a poller of its own (`run`); the logs have the log worker
+/// (`logtail`), the builds the CI worker (`workers::ci`).
+pub fn polls(pane: Pane) -> bool {
+    match pane {
+        Pane::Services | Pane::Tasks | Pane::Images | Pane::Alarms | Pane::Rollout => true,
+        Pane::Logs | Pane::Builds => false,
+    }
+}
+
+/// What a context's pollers share: its backend, the loop's channel, what is on screen, and
+/// what the other workers prepared for the services and alarms.
+#[derive(Clone)]
+pub struct Shared {
+    pub fleet: Arc<dyn Fleet>,
+    pub tx: mpsc::Sender<Msg>,
+    pub watch: watch::Receiver<Watch>,
+    pub refresh: watch::Receiver<u64>,
+    pub intervals: Intervals,
+    /// The metrics worker's latest CPU and memory.
+    pub series: metrics::Series,
+    /// Native deployment histories the evidence worker fetched.
+    pub listed: Listed,
+    /// The lists alarms are linked over, shared by the services and alarms pollers.
+    pub linking: Linking,
+}
+
+/// The poller of `pane` (one that `polls`), until the loop drops its channel. The services
+/// poller publishes the services' keys on `keys`, for the metrics worker.
+pub async fn run(pane: Pane, shared: Shared, keys: Option<watch::Sender<Arc<Vec<ServiceKey>>>>) {
+    let p = Poller {
+        pane,
+        backoff: Backoff::new(now_ms() as u64 ^ pane as u64),
+        loaded: false,
+        keys,
+        partial: None,
+        fleet: shared.fleet,
+        tx: shared.tx,
+        watch: shared.watch,
+        refresh: shared.refresh,
+        iv: shared.intervals,
+        series: shared.series,
+        listed: shared.listed,
+        linking: shared.linking,
     };
-    let logs = logtail::run(
-        fleet.clone(),
-        tx.clone(),
-        watch_rx.clone(),
-        refresh_rx.clone(),
-        tail,
-    );
-    tasks.push(tokio::spawn(logs).abort_handle());
-    // Logs have their worker; builds are GitHub's (the CI worker).
-    let polled = Pane::ALL
-        .into_iter()
-        .filter(|p| !matches!(p, Pane::Logs | Pane::Builds));
-    for pane in polled {
-        let p = Poller {
-            pane,
-            fleet: fleet.clone(),
-            tx: tx.clone(),
-            watch: watch_rx.clone(),
-            refresh: refresh_rx.clone(),
-            iv,
-            backoff: Backoff::new(now_ms() as u64 ^ pane as u64),
-            loaded: false,
-            keys: if pane == Pane::Services {
-                keys_tx.take()
-            } else {
-                None
-            },
-            series: series.clone(),
-            listed: listed.clone(),
-            linking: linking.clone(),
-            partial: None,
-        };
-        tasks.push(tokio::spawn(p.run()).abort_handle());
-    }
-    Handles {
-        watch: watch_tx,
-        refresh: refresh_tx,
-        evidence: evidence_tx,
-        tasks,
-    }
+    p.run().await
 }
 
 /// What a poll brought. Services and alarms are prepared for the loop (`linking`) before they

@@ -9,7 +9,7 @@ use deckwatch::cloud::Fleet;
 use deckwatch::model::Verb;
 use deckwatch::state::actions::plan::for_verb;
 use deckwatch::state::{Pane, TeamAudit};
-use deckwatch::workers::audit::Audit;
+use deckwatch::workers::audit::{Audit, RecordContext};
 use deckwatch::workers::poller::Intervals;
 use deckwatch::workers::runner::execute;
 use deckwatch::workers::team_audit;
@@ -92,8 +92,9 @@ async fn the_team_audit_group_is_checked_and_its_records_wait_until_it_exists() 
     let audit = Audit::new(Some(path.clone())).with_remote_group(Some(group.clone()));
     // DescribeLogGroups by the group's name: moto has no such group yet.
     assert!(!fleet.audit_group_exists(&group).await.unwrap());
+    let of = RecordContext::of(&ctx);
     assert!(matches!(
-        team_audit::check_group(&fleet, &audit).await,
+        team_audit::check_group(&fleet, &audit, &of).await,
         Some(TeamAudit::Missing(_))
     ));
 
@@ -102,7 +103,7 @@ async fn the_team_audit_group_is_checked_and_its_records_wait_until_it_exists() 
     execute(&fleet, &audit, &plan, &ctx)
         .await
         .expect("the scale goes");
-    let failed = team_audit::ship(&fleet, &audit).await;
+    let failed = team_audit::ship(&fleet, &audit, &of).await;
     assert!(
         matches!(&failed, Some(TeamAudit::Unsent { count: 2, why }) if why.contains("ResourceNotFoundException")),
         "{failed:?}"
@@ -115,8 +116,11 @@ async fn the_team_audit_group_is_checked_and_its_records_wait_until_it_exists() 
 
     seed.log_group(&group).await;
     assert!(fleet.audit_group_exists(&group).await.unwrap());
-    assert_eq!(team_audit::ship(&fleet, &audit).await, Some(TeamAudit::Ok));
-    assert_eq!(audit.unsent_count(), 0);
+    assert_eq!(
+        team_audit::ship(&fleet, &audit, &of).await,
+        Some(TeamAudit::Ok)
+    );
+    assert_eq!(audit.unsent_count(&of), 0);
     let logs = aws_sdk_cloudwatchlogs::Client::new(&moto::sdk_config(&url).await);
     let out = logs
         .filter_log_events()

@@ -6,7 +6,7 @@
 use crate::support::testkit::StateBuilder;
 use deckwatch::cloud::Fleet;
 use deckwatch::state::{Msg, Pane, State, Watch, update};
-use deckwatch::workers::poller::{self, Handles, Intervals};
+use deckwatch::workers::poller::{Handles, Intervals};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -35,7 +35,9 @@ impl Headless {
             sort: None,
             logs: None,
         };
-        let handles = poller::spawn(fleet, tx, watch, iv);
+        // Every worker of a context, as the loop starts them; no audit log, no team group.
+        let audit = Arc::new(deckwatch::workers::audit::Audit::new(None));
+        let handles = deckwatch::app::context_workers::start(&fleet, &audit, &tx, watch, 0, iv);
         let state = Arc::new(Mutex::new(s));
         let polls = Arc::new(Mutex::new(Vec::new()));
         let (st, pl) = (state.clone(), polls.clone());

@@ -1,0 +1,105 @@
+//! The workers of one context, all started here, in one list: its pane pollers, the log
+//! worker, the metrics and evidence workers, the credentials' expiry watch, and its first
+//! contact followed by its team audit. They all read the context's own backend and stop
+//! together when the handles go (a switch, the end of the console).
+
+use crate::cloud::Fleet;
+use crate::state::{Msg, Watch};
+use crate::workers::audit::{Audit, RecordContext};
+use crate::workers::evidence::Listed;
+use crate::workers::linking::Linking;
+use crate::workers::poller::{self, Handles, Intervals};
+use crate::workers::{connect, credentials, evidence, logtail, metrics, team_audit};
+use std::future::Future;
+use std::sync::Arc;
+use tokio::sync::{mpsc, watch};
+use tokio::task::AbortHandle;
+
+fn spawn(worker: impl Future<Output = ()> + Send + 'static) -> AbortHandle {
+    tokio::spawn(worker).abort_handle()
+}
+
+/// Starts every worker of a context on `fleet`, its backend, for switch `generation` (0: the
+/// console's start), with what is on screen (`first`); they send to the loop on `tx`.
+pub fn start(
+    fleet: &Arc<dyn Fleet>,
+    audit: &Arc<Audit>,
+    tx: &mpsc::Sender<Msg>,
+    first: Watch,
+    generation: u64,
+    intervals: Intervals,
+) -> Handles {
+    let (watch_tx, watch_rx) = watch::channel(first);
+    let (refresh_tx, refresh_rx) = watch::channel(0u64);
+    let (evidence_tx, evidence_rx) = watch::channel(Default::default());
+    // The services poller publishes the services' keys; the metrics worker reads them.
+    let (keys_tx, keys_rx) = watch::channel(Arc::new(Vec::new()));
+    let mut keys_tx = Some(keys_tx);
+    let series = metrics::Series::default();
+    let listed = Listed::default();
+    let tail = logtail::TailConfig {
+        poll: intervals.logs,
+        live: intervals.live_tail,
+    };
+    let mut tasks = vec![
+        spawn(credentials::run(fleet.clone(), tx.clone())),
+        spawn(evidence::run(
+            fleet.clone(),
+            tx.clone(),
+            evidence_rx,
+            listed.clone(),
+        )),
+        spawn(metrics::run(fleet.clone(), keys_rx, series.clone())),
+        spawn(logtail::run(
+            fleet.clone(),
+            tx.clone(),
+            watch_rx.clone(),
+            refresh_rx.clone(),
+            tail,
+        )),
+    ];
+    let shared = poller::Shared {
+        fleet: fleet.clone(),
+        tx: tx.clone(),
+        watch: watch_rx,
+        refresh: refresh_rx,
+        intervals,
+        series,
+        listed,
+        linking: Linking::default(),
+    };
+    for pane in crate::model::Pane::ALL
+        .into_iter()
+        .filter(|p| poller::polls(*p))
+    {
+        let keys = (pane == crate::model::Pane::Services)
+            .then(|| keys_tx.take())
+            .flatten();
+        tasks.push(spawn(poller::run(pane, shared.clone(), keys)));
+    }
+    tasks.push(spawn(first_contact(
+        fleet.clone(),
+        audit.clone(),
+        tx.clone(),
+        generation,
+    )));
+    Handles {
+        watch: watch_tx,
+        refresh: refresh_tx,
+        evidence: evidence_tx,
+        tasks,
+    }
+}
+
+/// The first contact (the header's account, the credentials check), then the team audit of
+/// the context it found: its group checked, its records shipped through this backend only.
+async fn first_contact(
+    fleet: Arc<dyn Fleet>,
+    audit: Arc<Audit>,
+    tx: mpsc::Sender<Msg>,
+    generation: u64,
+) {
+    if let Some(found) = connect::run(fleet.clone(), tx.clone(), generation).await {
+        team_audit::follow(fleet, audit, tx, RecordContext::of(&found)).await;
+    }
+}

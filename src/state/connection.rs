@@ -132,7 +132,7 @@ fn answers(msg: &Msg) -> Option<Pane> {
         | Msg::Layout(_)
         | Msg::Tick(_)
         | Msg::Context(_)
-        | Msg::Links(_)
+        | Msg::Links(..)
         | Msg::LogFeed(..)
         | Msg::LogStatus(..)
         | Msg::LogBacklog(..)

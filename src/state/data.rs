@@ -79,10 +79,16 @@ pub(super) fn on_alarms(ctx: &mut Context, mut alarms: Vec<Alarm>, at: Millis) -
     ctx.alarms.replace(alarms, at)
 }
 
-/// Fresh alarm links; returns whether they differ, and the old ones to free.
-pub(super) fn on_links(ctx: &mut Context, links: Links) -> (bool, Links) {
-    let old = std::mem::replace(&mut ctx.evidence.links, links);
-    (old != ctx.evidence.links, old)
+/// Fresh alarm links, the `made`-th of the context's pollers; an older set that arrives after
+/// a newer one is dropped. Returns whether the links shown changed, and what to free.
+pub(super) fn on_links(ctx: &mut Context, made: u64, links: Links) -> (bool, Links) {
+    let e = &mut ctx.evidence;
+    if made < e.links_made {
+        return (false, links);
+    }
+    e.links_made = made;
+    let old = std::mem::replace(&mut e.links, links);
+    (old != e.links, old)
 }
 
 /// Log lines read by a poll (the simulator's way), for the service the logs follow.

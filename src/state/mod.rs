@@ -296,8 +296,8 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
         Msg::Tasks(of, tasks, at) => state.dirty |= data::on_tasks(ctx, of, tasks, at),
         Msg::Images(images, at) => state.dirty |= data::on_images(ctx, images, at),
         Msg::Alarms(alarms, at) => state.dirty |= data::on_alarms(ctx, alarms, at),
-        Msg::Links(links) => {
-            let (changed, old) = data::on_links(ctx, links);
+        Msg::Links(made, links) => {
+            let (changed, old) = data::on_links(ctx, made, links);
             state.dirty |= changed;
             state.discard(old);
         }

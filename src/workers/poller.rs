@@ -248,6 +248,8 @@ impl Poller {
             (wanted(pane, w), on_screen(pane, w), service)
         };
         let before = relevant(self.pane, seen);
+        // Only the services poller merges the histories the evidence worker brings.
+        let merges = self.pane == Pane::Services;
         loop {
             tokio::select! {
                 _ = sleep_until(deadline) => return true,
@@ -260,8 +262,23 @@ impl Poller {
                         return true;
                     }
                 }
+                _ = self.listed.arrived(), if merges => {
+                    if self.send_histories().await.is_err() {
+                        return false;
+                    }
+                }
             }
         }
+    }
+
+    /// The services last sent again, with the native history that just arrived merged in:
+    /// no call, and the age of the data stays that of the last fetch.
+    async fn send_histories(&self) -> Result<(), ()> {
+        let sort = self.watch.borrow().sort.clone();
+        let listed = self.listed.get();
+        self.linking
+            .send_histories(&self.tx, sort, &listed, now_ms())
+            .await
     }
 
     fn interval(&self, w: &Watch) -> Duration {

@@ -223,16 +223,16 @@ async fn alarms_appear_on_service_rows_by_dimension() {
     let services = fleet.services().await.expect("services");
     let alarms = fleet.alarms().await.expect("alarms");
     let mine = |n: &str| {
-        alarms
-            .iter()
-            .position(|a| a.name == n)
-            .expect("alarm listed")
+        let a = alarms.iter().find(|a| a.name == n).expect("alarm listed");
+        a.name.clone()
     };
     let web = services.iter().find(|s| s.name == "web").unwrap().key();
     let api = services.iter().find(|s| s.name == "api").unwrap().key();
     let links = link_alarms(&services, &alarms);
-    let of_web: Vec<(usize, LinkReason)> =
-        links[&web].iter().map(|l| (l.alarm, l.reason)).collect();
+    let of_web: Vec<(String, LinkReason)> = links[&web]
+        .iter()
+        .map(|l| (l.alarm.clone(), l.reason))
+        .collect();
     assert!(
         of_web.contains(&(mine(&by_service), LinkReason::Dimensions)),
         "{of_web:?}"
@@ -262,13 +262,10 @@ async fn alarms_appear_on_service_rows_by_dimension() {
         "{firing:?}"
     );
     assert_eq!(state.ctx.firing_alarms_of(&api).count(), 0);
-    let m = alarms[mine(&by_group)]
-        .spec
-        .metric
-        .clone()
-        .expect("its metric");
+    let group_alarm = alarms.iter().find(|a| a.name == by_group).unwrap();
+    let m = group_alarm.spec.metric.clone().expect("its metric");
     assert_eq!(m.statistic, "Sum");
-    assert_eq!(alarms[mine(&by_group)].datapoints_text(), "2 of 3");
+    assert_eq!(group_alarm.datapoints_text(), "2 of 3");
 }
 
 /// The cluster, a family with revisions 1 to 3, and `app` on revision 3, finished.

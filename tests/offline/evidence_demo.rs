@@ -10,7 +10,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::cloud::Fleet;
 use deckwatch::demo::SimFleet;
 use deckwatch::model::{ContextInfo, Millis, ServiceKey};
-use deckwatch::state::rollout::evidence::Fetched;
 use deckwatch::state::rollout::evidence::request;
 use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};
 use deckwatch::workers::audit::Audit;
@@ -79,15 +78,14 @@ impl Console {
 
     async fn fetch_evidence(&mut self) {
         let r = request(&self.state);
-        for f in fetch_once(&self.fleet, &r, self.now()).await {
-            // The worker shares native histories with the services poller.
-            if let Fetched::History {
-                service,
-                result: Ok(l),
-            } = &f
-            {
-                self.feed.listed.insert(service.clone(), l.clone());
-            }
+        let round = fetch_once(&self.fleet, &r, self.now()).await;
+        // The worker hands native histories to the services poller, which merges them.
+        if let Some((service, Ok(l))) = round.history {
+            self.feed.listed.insert(service, l);
+            let now = self.now();
+            let _ = self.feed.histories(&mut self.state, now);
+        }
+        for f in round.fetched {
             let _ = update(&mut self.state, Msg::Evidence(Box::new(f)));
         }
     }

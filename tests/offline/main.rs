@@ -27,6 +27,7 @@ mod logtail;
 mod measure;
 mod metrics_worker;
 mod monkey;
+mod native_history;
 mod poll_rates;
 mod progress;
 mod properties;

@@ -126,7 +126,7 @@ fn measure_the_evidence_on_the_loop() {
         let mut st = StateBuilder::demo(EPOCH).build();
         let (prepared, links) = lists.services(services.clone(), None, &listed, at);
         let _ = update(&mut st, Msg::Services(prepared, at));
-        let links = links.unwrap_or_default();
+        let (made, links) = links.unwrap_or_default();
         time(
             &format!("take in a changed, prepared refresh of {n} services (loop)"),
             10,
@@ -137,7 +137,7 @@ fn measure_the_evidence_on_the_loop() {
                 }
                 let p = deckwatch::state::table::Prepared::new(changed.clone(), None, None);
                 let _ = update(&mut st, Msg::Services(p, at));
-                let _ = update(&mut st, Msg::Links(links.clone()));
+                let _ = update(&mut st, Msg::Links(made, links.clone()));
                 st.take_discarded()
             },
         );

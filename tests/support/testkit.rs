@@ -7,10 +7,10 @@
 #![allow(dead_code)]
 
 use deckwatch::demo::{World, seed};
-use deckwatch::model::{Alarm, ContextInfo, Links, Millis, Service, history};
+use deckwatch::model::{Alarm, ContextInfo, Millis, Service, history};
 use deckwatch::state::{ContextChoices, Effect, Msg, Options, State, update};
 use deckwatch::theme::Themes;
-use deckwatch::workers::linking::Lists;
+use deckwatch::workers::linking::{Lists, Made};
 
 /// The time every test and bench starts the demo at (2026-09-21 14:13:20 UTC): one fixed
 /// instant, so snapshots and figures never depend on when they run.
@@ -181,6 +181,16 @@ impl Feed {
         fx
     }
 
+    /// What the services poller does when the evidence worker brought a native history: the
+    /// services last sent, again, with the histories in `listed` merged in at `now`.
+    pub fn histories(&mut self, s: &mut State, now: Millis) -> Vec<Effect> {
+        let sort = s.ctx.watch().sort;
+        match self.lists.with_histories(sort, &self.listed, now) {
+            Some((prepared, at)) => update(s, Msg::Services(prepared, at)),
+            None => Vec::new(),
+        }
+    }
+
     pub fn alarms(&mut self, s: &mut State, alarms: Vec<Alarm>, at: Millis) -> Vec<Effect> {
         let (alarms, links) = self.lists.alarms(alarms);
         let mut fx = update(s, Msg::Alarms(alarms, at));
@@ -189,8 +199,8 @@ impl Feed {
     }
 }
 
-fn links_to(s: &mut State, links: Option<Links>) -> Vec<Effect> {
-    links.map_or_else(Vec::new, |l| update(s, Msg::Links(l)))
+fn links_to(s: &mut State, links: Option<Made>) -> Vec<Effect> {
+    links.map_or_else(Vec::new, |(made, l)| update(s, Msg::Links(made, l)))
 }
 
 /// The demo world's log lines of `service` after `cursor` (a line's number in the world's

@@ -6,7 +6,7 @@
 use crate::model::evidence::{AlbFigures, Sides, sides};
 use crate::model::{
     ActionPlan, Alarm, AlarmDetail, AlarmLink, AlarmState, AwsCall, MetricSpec, Millis, Mutation,
-    PastDeployment, Service, ServiceKey, TaskDefRef, TaskDefinition, Verb, history, pair_of,
+    PastDeployment, Service, ServiceKey, TaskDefRef, TaskDefinition, Verb, find_linked, pair_of,
 };
 use crate::state::context::Context;
 use crate::state::{Mode, Pane, State};
@@ -43,10 +43,6 @@ pub enum Fetched {
         td: TaskDefRef,
         result: Result<TaskDefinition, String>,
     },
-    History {
-        service: ServiceKey,
-        result: Result<Vec<PastDeployment>, String>,
-    },
     AlarmDetail {
         detail: AlarmDetail,
         /// Why the points or the history could not be read, if one could not.
@@ -65,14 +61,15 @@ pub struct AlbResult {
 
 #[derive(Debug, Default)]
 pub struct Evidence {
-    /// The alarms of each service, by index into `State::alarms.items`.
+    /// The alarms of each service, by name.
     pub links: HashMap<ServiceKey, Vec<AlarmLink>>,
+    /// Which links these are, as the pollers numbered them: a later set that arrives first
+    /// is kept over an earlier one.
+    pub(crate) links_made: u64,
     pub alb: Option<AlbResult>,
     pub taskdefs: HashMap<TaskDefRef, Result<TaskDefinition, String>>,
     /// The order they came in, to drop the oldest.
     taskdef_order: VecDeque<TaskDefRef>,
-    /// Native deployment histories as the deployment APIs list them, by service.
-    pub native_history: HashMap<ServiceKey, Result<Vec<PastDeployment>, String>>,
     pub alarm_detail: Option<(AlarmDetail, Vec<String>, Millis)>,
     /// What was last asked of the worker.
     pub(crate) last_request: Option<Request>,
@@ -84,6 +81,7 @@ impl Evidence {
     /// The context's workers start anew: the new evidence worker has been asked nothing.
     pub(crate) fn workers_restarted(&mut self) {
         self.last_request = None;
+        self.links_made = 0;
     }
 
     fn keep_taskdef(&mut self, td: TaskDefRef, r: Result<TaskDefinition, String>) {
@@ -105,13 +103,13 @@ impl Evidence {
 
 impl Context {
     /// The alarms linked to `key`, with why.
-    pub fn alarms_of(&self, key: &ServiceKey) -> impl Iterator<Item = (&Alarm, AlarmLink)> {
+    pub fn alarms_of(&self, key: &ServiceKey) -> impl Iterator<Item = (&Alarm, &AlarmLink)> {
         self.evidence
             .links
             .get(key)
             .into_iter()
             .flatten()
-            .filter_map(|l| Some((self.alarms.items.get(l.alarm)?, *l)))
+            .filter_map(|l| Some((find_linked(&self.alarms.items, l)?, l)))
     }
 
     /// The alarms of `key` that fire now.
@@ -224,24 +222,6 @@ pub(crate) fn on_fetched(state: &mut State, f: Fetched) {
     match f {
         Fetched::Alb(r) => state.ctx.evidence.alb = Some(*r),
         Fetched::TaskDef { td, result } => state.ctx.evidence.keep_taskdef(td, result),
-        Fetched::History { service, result } => {
-            if let (Ok(listed), Some(s)) = (
-                &result,
-                state
-                    .ctx
-                    .services
-                    .items
-                    .iter_mut()
-                    .find(|s| s.key() == service),
-            ) {
-                let mut h = s.history.clone();
-                for e in listed {
-                    history::merge(&mut h, e.clone());
-                }
-                s.history = history::observe(&h, &s.clone(), state.now);
-            }
-            state.ctx.evidence.native_history.insert(service, result);
-        }
         Fetched::AlarmDetail { detail, errors, at } => {
             state.ctx.evidence.alarm_detail = Some((detail, errors, at));
         }

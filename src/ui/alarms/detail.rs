@@ -272,7 +272,6 @@ fn composite_lines(state: &State, a: &Alarm, theme: &Theme) -> Vec<Line<'static>
 
 /// The services the alarm is linked to, and why.
 fn linked_line(state: &State, a: &Alarm, theme: &Theme) -> Line<'static> {
-    let idx = state.ctx.alarms.items.iter().position(|x| x.name == a.name);
     let mut linked: Vec<String> = state
         .ctx
         .evidence
@@ -280,7 +279,7 @@ fn linked_line(state: &State, a: &Alarm, theme: &Theme) -> Line<'static> {
         .iter()
         .flat_map(|(k, ls)| {
             ls.iter()
-                .filter(|l| Some(l.alarm) == idx)
+                .filter(|l| l.alarm == a.name)
                 .map(move |l| format!("{k} ({})", l.reason.text()))
         })
         .collect();

@@ -207,3 +207,42 @@ fn the_builds_watch_follows_the_services_list() {
     assert!(told[0].contains(&ledger), "{told:?}");
     assert_eq!(told[0].len(), before.len() + 1);
 }
+
+#[test]
+fn alarm_links_name_their_alarms_and_the_newest_links_win_whatever_order_they_come_in() {
+    let world = seed::world(EPOCH);
+    let mut s = demo().build();
+    let mut lists = Lists::default();
+    let (prepared, _) = lists.services(world.services(), None, &Default::default(), EPOCH);
+    let _ = update(&mut s, Msg::Services(prepared, EPOCH));
+    let (alarms, first) = lists.alarms(world.alarms.clone());
+    let (older, older_links) = first.unwrap();
+    // The list changed since the links were made (its first alarm is gone, so every other
+    // moved up one place): each link still finds the alarm it names, and the gone one is
+    // not shown.
+    let mut fewer = alarms.clone();
+    let gone = fewer.remove(0);
+    let _ = update(&mut s, Msg::Alarms(fewer, EPOCH));
+    let _ = update(&mut s, Msg::Links(older, older_links.clone()));
+    let payments = key_of("prod-core", "payments");
+    let mut found = 0;
+    for key in older_links.keys() {
+        for (a, l) in s.ctx.alarms_of(key) {
+            assert_eq!(a.name, l.alarm, "each link finds the alarm it names");
+            assert_ne!(a.name, gone.name);
+            found += 1;
+        }
+    }
+    assert!(found > 0);
+    assert!(s.ctx.alarms_of(&payments).count() > 0);
+    // Links made later, and a set made before them that arrives after: the later ones stay.
+    let newer = older + 1;
+    let mut only_one = older_links.clone();
+    only_one.retain(|k, _| *k == payments);
+    let _ = update(&mut s, Msg::Links(newer, only_one.clone()));
+    let _ = update(&mut s, Msg::Links(older, older_links));
+    assert_eq!(s.ctx.evidence.links, only_one);
+    // An alarm that is gone is not shown as linked.
+    let _ = update(&mut s, Msg::Alarms(Vec::new(), EPOCH + 1_000));
+    assert_eq!(s.ctx.alarms_of(&payments).count(), 0);
+}

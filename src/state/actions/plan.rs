@@ -122,7 +122,7 @@ pub fn abort(s: &Service, all: &[Service]) -> Result<ActionPlan, Refusal> {
     }
     match (s.rolling_in_progress(), s.stable_before()) {
         (Some(_), Some(to)) => Ok(rolling_back_to(s, Verb::Abort, to.clone())),
-        _ => Err(Refusal::NoRollout(s.name.clone())),
+        (None, _) | (Some(_), None) => Err(Refusal::NoRollout(s.name.clone())),
     }
 }
 

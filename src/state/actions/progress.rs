@@ -89,7 +89,14 @@ impl Progress {
                 desired: None,
                 replaced_deployment: None,
             }),
-            _ => None,
+            // Calls whose effect is not a service settling: nothing to wait for here.
+            Mutation::Aws(
+                AwsCall::ContinueHook { .. }
+                | AwsCall::StopDeployment { .. }
+                | AwsCall::SetWeights { .. }
+                | AwsCall::RegisterTaskDefinition { .. },
+            )
+            | Mutation::GitHub(_) => None,
         });
         Self {
             verb: plan.verb,
@@ -145,7 +152,7 @@ impl Progress {
             }
             Phase::Sent { at } | Phase::Stable { at, .. } => now - at < SHOWN_MS,
             Phase::TimedOut { at } | Phase::Failed { at, .. } => now - at < SHOWN_MS * 10,
-            _ => true,
+            Phase::Sending | Phase::Waiting { .. } => true,
         }
     }
 

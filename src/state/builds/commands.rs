@@ -2,8 +2,8 @@
 //! cancels a run, `T` reruns its failed jobs, `D` deploys an image, `Tab` in a deploy dialog
 //! moves to the next target.
 
-use crate::keys::Command;
-use crate::model::{ActionPlan, Image, InputKind, Refusal, Service, ServiceKey};
+use crate::keys::{Command, ModeKey};
+use crate::model::{ActionPlan, Image, InputKind, Refusal, Run, Service, ServiceKey};
 use crate::state::actions::progress;
 use crate::state::builds::plan as build_plan;
 use crate::state::builds::{BuildForm, DeployChoice, Inputs};
@@ -70,7 +70,9 @@ pub(crate) fn open_build(state: &mut State, effects: &mut Vec<Effect>) {
     }
     let target = match state.ctx.pane {
         Pane::Builds => service_of_run(state),
-        _ => state.ctx.action_target().cloned(),
+        Pane::Services | Pane::Tasks | Pane::Images | Pane::Alarms | Pane::Logs | Pane::Rollout => {
+            state.ctx.action_target().cloned()
+        }
     };
     let Some(s) = target else {
         return state.flash("select a service (or a run on the builds pane) first");
@@ -100,13 +102,17 @@ pub(crate) fn on_form(
     mut form: BuildForm,
     fx: &mut Vec<Effect>,
 ) {
+    let Some(key) = command.mode_key() else {
+        state.mode = Mode::Build(Box::new(form));
+        return;
+    };
     if form.editing {
-        match command {
-            Command::Insert(c) => form.focused_mut().into_iter().for_each(|t| t.push(c)),
-            Command::DeleteChar => {
+        match key {
+            ModeKey::Insert(c) => form.focused_mut().into_iter().for_each(|t| t.push(c)),
+            ModeKey::DeleteChar => {
                 form.focused_mut().and_then(String::pop);
             }
-            Command::Accept | Command::Cancel => {
+            ModeKey::Accept | ModeKey::Cancel => {
                 form.editing = false;
                 let git_ref = form.git_ref.trim().to_string();
                 if form.focus == 0 && git_ref != form.inputs_ref && !git_ref.is_empty() {
@@ -116,24 +122,27 @@ pub(crate) fn on_form(
                     fx.push(Effect::LoadInputs(form.source.workflow.clone(), git_ref));
                 }
             }
-            _ => {}
+            ModeKey::Down | ModeKey::Up | ModeKey::PageDown | ModeKey::PageUp => {}
+            ModeKey::Top | ModeKey::Bottom | ModeKey::Confirm | ModeKey::Complete => {}
+            ModeKey::Toggle | ModeKey::OtherTarget => {}
         }
         state.mode = Mode::Build(Box::new(form));
         return;
     }
-    match command {
-        Command::Down => form.focus = (form.focus + 1) % form.fields(),
-        Command::Up => form.focus = (form.focus + form.fields() - 1) % form.fields(),
-        Command::Toggle => {
+    match key {
+        ModeKey::Down => form.focus = (form.focus + 1) % form.fields(),
+        ModeKey::Up => form.focus = (form.focus + form.fields() - 1) % form.fields(),
+        ModeKey::Toggle => {
             cycle(&mut form);
         }
-        Command::Accept => form.editing = !cycle(&mut form),
-        Command::Cancel => {
+        ModeKey::Accept => form.editing = !cycle(&mut form),
+        ModeKey::Cancel => {
             state.mode = Mode::Normal;
             return state.flash("start a build: cancelled; nothing was sent");
         }
-        Command::Confirm => return send(state, form, fx),
-        _ => {}
+        ModeKey::Confirm => return send(state, form, fx),
+        ModeKey::PageDown | ModeKey::PageUp | ModeKey::Top | ModeKey::Bottom => {}
+        ModeKey::DeleteChar | ModeKey::Complete | ModeKey::Insert(_) | ModeKey::OtherTarget => {}
     }
     state.mode = Mode::Build(Box::new(form));
 }
@@ -155,7 +164,8 @@ fn cycle(form: &mut BuildForm) -> bool {
                 .map_or(0, |i| (i + 1) % opts.len());
             *val = opts[at].clone();
         }
-        _ => return false,
+        InputKind::Choice(_) | InputKind::String | InputKind::Number => return false,
+        InputKind::Environment => return false,
     }
     true
 }
@@ -180,19 +190,15 @@ fn send(state: &mut State, form: BuildForm, fx: &mut Vec<Effect>) {
     }
 }
 
-/// `X` and `T` on a run.
-pub(crate) fn on_run(state: &mut State, command: Command) {
+/// `X` and `T` on a run: `plan` makes the cancel or the rerun.
+pub(crate) fn on_run(state: &mut State, plan: fn(&Service, &Run) -> Result<ActionPlan, Refusal>) {
     if refused(state, true) {
         return;
     }
     let (Some(run), Some(s)) = (state.run_target().cloned(), service_of_run(state)) else {
         return state.flash("select a run on the builds pane (6) first");
     };
-    let planned = match command {
-        Command::CancelRun => build_plan::cancel(&s, &run),
-        _ => build_plan::rerun(&s, &run),
-    };
-    match planned {
+    match plan(&s, &run) {
         Ok(plan) => state.mode = Mode::Confirm(Box::new(plan), String::new()),
         Err(why) => state.flash(why.to_string()),
     }
@@ -220,7 +226,7 @@ fn deploy_source(state: &State) -> Result<(Image, Vec<ServiceKey>), Refusal> {
             let first = all.iter().filter(|s| users.contains(&&s.name)).collect();
             (img, first)
         }
-        _ => {
+        Pane::Services | Pane::Tasks | Pane::Alarms | Pane::Logs | Pane::Builds | Pane::Rollout => {
             let run = state
                 .run_target()
                 .ok_or_else(|| Refusal::NoCi("deploy: select a run on the builds pane (6), or an image on the images pane (3)".into()))?;

@@ -59,7 +59,7 @@ impl BuildForm {
     pub fn fields(&self) -> usize {
         1 + match &self.inputs {
             Inputs::Loaded(v) => v.len(),
-            _ => 0,
+            Inputs::Loading | Inputs::Failed(_) => 0,
         }
     }
 
@@ -70,7 +70,7 @@ impl BuildForm {
                 .iter()
                 .map(|(i, val)| (i.name.clone(), val.clone()))
                 .collect(),
-            _ => Vec::new(),
+            Inputs::Loading | Inputs::Failed(_) => Vec::new(),
         }
     }
 
@@ -79,7 +79,7 @@ impl BuildForm {
         match (self.focus, &mut self.inputs) {
             (0, _) => Some(&mut self.git_ref),
             (n, Inputs::Loaded(v)) => v.get_mut(n - 1).map(|(_, val)| val),
-            _ => None,
+            (_, Inputs::Loading | Inputs::Failed(_)) => None,
         }
     }
 }

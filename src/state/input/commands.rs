@@ -1,7 +1,7 @@
 //! What each command does, by mode. Keys and palette words both end here, so a command behaves
 //! the same whichever way it was asked for.
 
-use crate::keys::Command;
+use crate::keys::{Command, ModeKey};
 use crate::model::{ActionPlan, Verb};
 use crate::state::actions::{plan, progress};
 use crate::state::builds::commands as build_commands;
@@ -80,7 +80,8 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         }
         Command::Quit => quit_unless_acting(state),
         Command::Build => build_commands::open_build(state, effects),
-        Command::CancelRun | Command::Rerun => build_commands::on_run(state, command),
+        Command::CancelRun => build_commands::on_run(state, crate::state::builds::plan::cancel),
+        Command::Rerun => build_commands::on_run(state, crate::state::builds::plan::rerun),
         Command::Deploy => build_commands::deploy(state),
         Command::Promote
         | Command::Abort
@@ -92,22 +93,34 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
             }
         }
         Command::Unknown(word) => state.flash(format!("unknown command :{word} (try :help)")),
-        _ => {}
+        // Before everything (ForceQuit), or the logs pane's (`logs::commands::run`).
+        Command::ForceQuit | Command::ToggleFollow | Command::ToggleContext => {}
+        Command::NextMatch | Command::PrevMatch | Command::ToggleWrap => {}
+        Command::CycleStamps | Command::CopyLine | Command::FollowGroup(_) => {}
+        Command::Pattern(_) | Command::Since(_) | Command::Range(_) | Command::Save(_) => {}
+        // The prompts' and dialogs' keys: nothing to do on a pane.
+        Command::Accept | Command::Cancel | Command::Confirm | Command::DeleteChar => {}
+        Command::Complete | Command::Insert(_) | Command::Toggle | Command::OtherTarget => {}
     }
 }
 
 /// Help and detail: scroll (the help, when it does not fit) or close.
 fn on_overlay(state: &mut State, command: Command) {
+    let Some(key) = command.mode_key() else {
+        return;
+    };
     let limit = state.viewport.overlay_limit;
     let page = page(state) as usize;
     let s = &mut state.help_scroll;
-    match command {
-        Command::Cancel => state.mode = Mode::Normal,
-        Command::Down => *s = (*s + 1).min(limit),
-        Command::Up => *s = s.saturating_sub(1),
-        Command::PageDown => *s = (*s + page).min(limit),
-        Command::PageUp => *s = s.saturating_sub(page),
-        _ => {}
+    match key {
+        ModeKey::Cancel => state.mode = Mode::Normal,
+        ModeKey::Down => *s = (*s + 1).min(limit),
+        ModeKey::Up => *s = s.saturating_sub(1),
+        ModeKey::PageDown => *s = (*s + page).min(limit),
+        ModeKey::PageUp => *s = s.saturating_sub(page),
+        ModeKey::Top | ModeKey::Bottom | ModeKey::Accept | ModeKey::Confirm => {}
+        ModeKey::DeleteChar | ModeKey::Complete | ModeKey::Insert(_) => {}
+        ModeKey::Toggle | ModeKey::OtherTarget => {}
     }
 }
 
@@ -241,7 +254,7 @@ fn open(state: &mut State) {
         Pane::Services => state.open_rollout_view(),
         Pane::Builds => crate::state::builds::open_detail(state),
         Pane::Logs => {}
-        _ => {
+        Pane::Tasks | Pane::Images | Pane::Alarms | Pane::Rollout => {
             if state.current().has_items() {
                 state.mode = Mode::Detail;
             }
@@ -264,45 +277,52 @@ fn back(state: &mut State) {
 }
 
 fn on_filter(state: &mut State, command: Command) {
+    let Some(key) = command.mode_key() else {
+        return;
+    };
     let mut text = state.current().filter().to_string();
-    match command {
-        Command::Cancel => {
+    match key {
+        ModeKey::Cancel => {
             text.clear();
             state.mode = Mode::Normal;
         }
-        Command::Accept => {
+        ModeKey::Accept => {
             state.remember_filter(text.clone());
             state.mode = Mode::Normal;
         }
-        Command::Up | Command::Down => match state.recall_filter(command == Command::Up) {
+        ModeKey::Up | ModeKey::Down => match state.recall_filter(key == ModeKey::Up) {
             Some(earlier) => text = earlier,
             None => return,
         },
-        Command::DeleteChar => {
+        ModeKey::DeleteChar => {
             text.pop();
         }
-        Command::Insert(c) => text.push(c),
-        _ => return,
+        ModeKey::Insert(c) => text.push(c),
+        ModeKey::PageDown | ModeKey::PageUp | ModeKey::Top | ModeKey::Bottom => return,
+        ModeKey::Confirm | ModeKey::Complete | ModeKey::Toggle | ModeKey::OtherTarget => return,
     }
     state.current_mut().set_filter(text);
 }
 
 fn on_palette(state: &mut State, command: Command, mut text: String, fx: &mut Vec<Effect>) {
-    match command {
-        Command::Cancel => state.mode = Mode::Normal,
-        Command::Accept => {
+    let Some(key) = command.mode_key() else {
+        return;
+    };
+    match key {
+        ModeKey::Cancel => state.mode = Mode::Normal,
+        ModeKey::Accept => {
             state.mode = Mode::Normal;
             if let Some(command) = crate::keys::palette_command(&text) {
                 on_normal(state, command, fx);
             }
         }
-        Command::DeleteChar => {
+        ModeKey::DeleteChar => {
             state.mode = match text.pop() {
                 None => Mode::Normal,
                 Some(_) => Mode::Palette(text),
             }
         }
-        Command::Complete => {
+        ModeKey::Complete => {
             // Complete a context's name, or the only word that fits.
             let fits: Vec<_> = crate::keys::suggestions(&text).collect();
             if let Some(done) = contexts::complete(state, &text) {
@@ -312,11 +332,13 @@ fn on_palette(state: &mut State, command: Command, mut text: String, fx: &mut Ve
             }
             state.mode = Mode::Palette(text);
         }
-        Command::Insert(c) => {
+        ModeKey::Insert(c) => {
             text.push(c);
             state.mode = Mode::Palette(text);
         }
-        _ => {}
+        ModeKey::Down | ModeKey::Up | ModeKey::PageDown | ModeKey::PageUp => {}
+        ModeKey::Top | ModeKey::Bottom | ModeKey::Confirm => {}
+        ModeKey::Toggle | ModeKey::OtherTarget => {}
     }
 }
 
@@ -329,8 +351,11 @@ fn on_confirm(
     mut typed: String,
     effects: &mut Vec<Effect>,
 ) {
-    let confirmed = match command {
-        Command::Confirm if state.ctx.info.prod && typed != plan.service.name => {
+    let Some(key) = command.mode_key() else {
+        return;
+    };
+    let confirmed = match key {
+        ModeKey::Confirm if state.ctx.info.prod && typed != plan.service.name => {
             state.flash(format!(
                 "type {} exactly to confirm; nothing was changed",
                 plan.service.name
@@ -338,20 +363,22 @@ fn on_confirm(
             state.mode = Mode::Confirm(Box::new(plan), String::new());
             return;
         }
-        Command::Confirm => true,
-        Command::Cancel => false,
-        Command::OtherTarget => return build_commands::other_target(state, plan, typed),
-        Command::DeleteChar | Command::Insert(_) => {
-            match command {
-                Command::Insert(c) => typed.push(c),
-                _ => {
-                    typed.pop();
-                }
-            }
+        ModeKey::Confirm => true,
+        ModeKey::Cancel => false,
+        ModeKey::OtherTarget => return build_commands::other_target(state, plan, typed),
+        ModeKey::Insert(c) => {
+            typed.push(c);
             state.mode = Mode::Confirm(Box::new(plan), typed);
             return;
         }
-        _ => return,
+        ModeKey::DeleteChar => {
+            typed.pop();
+            state.mode = Mode::Confirm(Box::new(plan), typed);
+            return;
+        }
+        ModeKey::Down | ModeKey::Up | ModeKey::PageDown | ModeKey::PageUp => return,
+        ModeKey::Top | ModeKey::Bottom | ModeKey::Accept => return,
+        ModeKey::Complete | ModeKey::Toggle => return,
     };
     state.mode = Mode::Normal;
     state.builds.deploy = None;
@@ -367,17 +394,22 @@ fn on_confirm(
 }
 
 fn on_scale(state: &mut State, command: Command, mut typed: String) {
-    match command {
-        Command::Cancel => state.mode = Mode::Normal,
-        Command::DeleteChar => {
+    let Some(key) = command.mode_key() else {
+        return;
+    };
+    match key {
+        ModeKey::Cancel => state.mode = Mode::Normal,
+        ModeKey::DeleteChar => {
             typed.pop();
             state.mode = Mode::Scale(typed);
         }
-        Command::Insert(c) if c.is_ascii_digit() && typed.len() < 5 => {
+        ModeKey::Insert(c) if c.is_ascii_digit() && typed.len() < 5 => {
             typed.push(c);
             state.mode = Mode::Scale(typed);
         }
-        Command::Accept => {
+        // Only digits, and five at most.
+        ModeKey::Insert(_) => {}
+        ModeKey::Accept => {
             state.mode = Mode::Normal;
             let Ok(n) = typed.parse::<u32>() else {
                 return state.flash("scale: type a number of tasks, then Enter");
@@ -389,6 +421,8 @@ fn on_scale(state: &mut State, command: Command, mut typed: String) {
                 None => state.flash("select a service first"),
             }
         }
-        _ => {}
+        ModeKey::Down | ModeKey::Up | ModeKey::PageDown | ModeKey::PageUp => {}
+        ModeKey::Top | ModeKey::Bottom | ModeKey::Confirm | ModeKey::Complete => {}
+        ModeKey::Toggle | ModeKey::OtherTarget => {}
     }
 }

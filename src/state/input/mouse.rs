@@ -60,7 +60,8 @@ fn click(state: &mut State, at: Position, effects: &mut Vec<Effect>) {
             }
         }
         // Help, detail, palette and the typed prompts close or take keys only.
-        _ => {}
+        Mode::Palette(_) | Mode::Help | Mode::Detail | Mode::Scale(_) | Mode::Budget => {}
+        Mode::Diff(_) | Mode::Events(_) | Mode::Build(_) => {}
     }
 }
 
@@ -93,11 +94,14 @@ fn wheel(state: &mut State, notches: isize, effects: &mut Vec<Effect>) {
             };
             return commands::run(state, command, effects);
         }
-        _ => return,
+        // The other dialogs and prompts take keys only.
+        Mode::Palette(_) | Mode::Confirm(..) | Mode::Scale(_) => return,
+        Mode::Diff(_) | Mode::Events(_) | Mode::Build(_) => return,
     }
     let delta = match state.ctx.pane {
         Pane::Logs => notches * LOG_LINES_PER_NOTCH,
-        _ => notches,
+        Pane::Services | Pane::Tasks | Pane::Images | Pane::Alarms => notches,
+        Pane::Builds | Pane::Rollout => notches,
     };
     state.current_mut().step(delta);
     state.dirty = true;

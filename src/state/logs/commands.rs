@@ -2,7 +2,7 @@
 //! time, copying and saving, and what is followed (`:logs GROUP`, `:pattern`, `:since`,
 //! `:range`). Also the log worker's messages.
 
-use crate::keys::Command;
+use crate::keys::{Command, LogsKey};
 use crate::model::{LogChunk, LogTarget, Millis, Service, pair_of};
 use crate::state::context::Context;
 use crate::state::logs::{Backlog, BacklogEnd, LogSave, LogStart, TailStatus, export_line, range};
@@ -10,55 +10,65 @@ use crate::state::{Effect, Mode, Pane, State};
 
 /// Runs `command` if it is a logs command here; false leaves it to the general handler.
 pub(crate) fn run(state: &mut State, command: &Command, effects: &mut Vec<Effect>) -> bool {
-    if on_anywhere(state, command, effects) {
+    let Some(key) = command.logs_key() else {
+        return false;
+    };
+    if on_anywhere(state, &key, effects) {
         return true;
     }
     if state.ctx.pane != Pane::Logs {
         return false;
     }
+    on_pane(state, key, effects)
+}
+
+/// The logs pane's own keys; false leaves a key to the general handler.
+fn on_pane(state: &mut State, key: LogsKey, effects: &mut Vec<Effect>) -> bool {
     let rows = state.ctx.logs.rows.max(1);
     let logs = &mut state.ctx.logs;
-    match command {
-        Command::Down => logs.step_by(1, rows),
-        Command::Up => logs.step_by(-1, rows),
-        Command::PageDown => logs.step_by(rows as isize, rows),
-        Command::PageUp => logs.step_by(-(rows as isize), rows),
-        Command::Top => logs.top(rows),
-        Command::Bottom => logs.resume(),
-        Command::ToggleFollow => toggle_follow(state),
-        Command::ToggleContext => toggle_context(state),
-        Command::NextMatch | Command::PrevMatch => {
-            if let Some(why) = logs.jump(*command == Command::NextMatch, rows) {
+    match key {
+        LogsKey::Down => logs.step_by(1, rows),
+        LogsKey::Up => logs.step_by(-1, rows),
+        LogsKey::PageDown => logs.step_by(rows as isize, rows),
+        LogsKey::PageUp => logs.step_by(-(rows as isize), rows),
+        LogsKey::Top => logs.top(rows),
+        LogsKey::Bottom => logs.resume(),
+        LogsKey::ToggleFollow => toggle_follow(state),
+        LogsKey::ToggleContext => toggle_context(state),
+        LogsKey::NextMatch | LogsKey::PrevMatch => {
+            if let Some(why) = logs.jump(key == LogsKey::NextMatch, rows) {
                 state.flash(why);
             }
         }
-        Command::ToggleWrap => {
+        LogsKey::ToggleWrap => {
             logs.wrap = !logs.wrap;
             let on = if logs.wrap { "on" } else { "off" };
             state.flash(format!("wrap {on}"));
         }
-        Command::CycleStamps => {
+        LogsKey::CycleStamps => {
             logs.stamps = logs.stamps.next();
             let name = logs.stamps.name();
             state.flash(format!("timestamps: {name}"));
         }
-        Command::CopyLine => copy(state, effects),
-        Command::Open => {
+        LogsKey::CopyLine => copy(state, effects),
+        LogsKey::Open => {
             if logs.selected().is_some() {
                 state.mode = Mode::Detail;
             }
         }
         // Esc left over (nothing to stop, clear or resume) goes back where the pane came from.
-        Command::Back => return back(state),
-        _ => return false,
+        LogsKey::Back => return back(state),
+        // The palette's words, done by `on_anywhere` already.
+        LogsKey::FollowGroup(_) | LogsKey::Pattern(_) | LogsKey::Since(_) => return false,
+        LogsKey::Range(_) | LogsKey::Save(_) => return false,
     }
     true
 }
 
 /// The palette's logs words, from any pane: they switch to the logs pane.
-fn on_anywhere(state: &mut State, command: &Command, effects: &mut Vec<Effect>) -> bool {
-    match command {
-        Command::FollowGroup(group) => {
+fn on_anywhere(state: &mut State, key: &LogsKey, effects: &mut Vec<Effect>) -> bool {
+    match key {
+        LogsKey::FollowGroup(group) => {
             state.switch_pane(Pane::Logs);
             state
                 .ctx
@@ -66,20 +76,24 @@ fn on_anywhere(state: &mut State, command: &Command, effects: &mut Vec<Effect>) 
                 .follow_target(Some(LogTarget::Group(group.clone())));
             state.flash(format!("following log group {group}"));
         }
-        Command::Pattern(p) => {
+        LogsKey::Pattern(p) => {
             state.switch_pane(Pane::Logs);
             pattern(state, p.clone());
         }
-        Command::Since(arg) => {
+        LogsKey::Since(arg) => {
             state.switch_pane(Pane::Logs);
             since(state, arg.as_deref());
         }
-        Command::Range(arg) => {
+        LogsKey::Range(arg) => {
             state.switch_pane(Pane::Logs);
             window(state, arg.as_deref());
         }
-        Command::Save(path) => save(state, path.as_deref(), effects),
-        _ => return false,
+        LogsKey::Save(path) => save(state, path.as_deref(), effects),
+        LogsKey::Down | LogsKey::Up | LogsKey::PageDown | LogsKey::PageUp => return false,
+        LogsKey::Top | LogsKey::Bottom | LogsKey::Open | LogsKey::Back => return false,
+        LogsKey::ToggleFollow | LogsKey::ToggleContext | LogsKey::NextMatch => return false,
+        LogsKey::PrevMatch | LogsKey::ToggleWrap | LogsKey::CycleStamps => return false,
+        LogsKey::CopyLine => return false,
     }
     true
 }

@@ -196,7 +196,9 @@ pub fn request(state: &State) -> Request {
                 r.alarm = Some((a.name.clone(), a.spec.metric.clone()));
             }
         }
-        _ => {}
+        // The other modes show no evidence of their own.
+        Mode::Normal | Mode::Filter | Mode::Palette(_) | Mode::Help | Mode::Detail => {}
+        Mode::Scale(_) | Mode::Budget | Mode::Events(_) | Mode::Build(_) => {}
     }
     if state.ctx.in_rollout_view()
         && let Some(s) = state.ctx.rollout_service()

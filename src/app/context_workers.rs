@@ -4,6 +4,7 @@
 //! together when the handles go (a switch, the end of the console).
 
 use crate::cloud::Fleet;
+use crate::model::{Pane, ServiceKey};
 use crate::state::{Msg, Watch};
 use crate::workers::audit::{Audit, RecordContext};
 use crate::workers::evidence::Listed;
@@ -34,51 +35,36 @@ pub fn start(
     let (evidence_tx, evidence_rx) = watch::channel(Default::default());
     // The services poller publishes the services' keys; the metrics worker reads them.
     let (keys_tx, keys_rx) = watch::channel(Arc::new(Vec::new()));
-    let mut keys_tx = Some(keys_tx);
-    let series = metrics::Series::default();
-    let listed = Listed::default();
+    let shared = poller::Shared {
+        fleet: fleet.clone(),
+        tx: tx.clone(),
+        watch: watch_rx.clone(),
+        refresh: refresh_rx.clone(),
+        intervals,
+        series: metrics::Series::default(),
+        listed: Listed::default(),
+        linking: Linking::default(),
+    };
     let tail = logtail::TailConfig {
         poll: intervals.logs,
         live: intervals.live_tail,
     };
+    let (f, listed, series) = (fleet.clone(), shared.listed.clone(), shared.series.clone());
     let mut tasks = vec![
-        spawn(credentials::run(fleet.clone(), tx.clone())),
-        spawn(evidence::run(
-            fleet.clone(),
-            tx.clone(),
-            evidence_rx,
-            listed.clone(),
-        )),
-        spawn(metrics::run(fleet.clone(), keys_rx, series.clone())),
+        spawn(credentials::run(f.clone(), tx.clone())),
+        spawn(evidence::run(f.clone(), tx.clone(), evidence_rx, listed)),
+        spawn(metrics::run(f.clone(), keys_rx, series)),
         spawn(logtail::run(
-            fleet.clone(),
+            f.clone(),
             tx.clone(),
-            watch_rx.clone(),
-            refresh_rx.clone(),
+            watch_rx,
+            refresh_rx,
             tail,
         )),
     ];
-    let shared = poller::Shared {
-        fleet: fleet.clone(),
-        tx: tx.clone(),
-        watch: watch_rx,
-        refresh: refresh_rx,
-        intervals,
-        series,
-        listed,
-        linking: Linking::default(),
-    };
-    for pane in crate::model::Pane::ALL
-        .into_iter()
-        .filter(|p| poller::polls(*p))
-    {
-        let keys = (pane == crate::model::Pane::Services)
-            .then(|| keys_tx.take())
-            .flatten();
-        tasks.push(spawn(poller::run(pane, shared.clone(), keys)));
-    }
+    tasks.extend(pollers(&shared, keys_tx));
     tasks.push(spawn(first_contact(
-        fleet.clone(),
+        f,
         audit.clone(),
         tx.clone(),
         generation,
@@ -89,6 +75,19 @@ pub fn start(
         evidence: evidence_tx,
         tasks,
     }
+}
+
+/// A poller for each pane one `polls`, in the panes' order; the services poller publishes
+/// the services' keys.
+fn pollers(shared: &poller::Shared, keys: watch::Sender<Arc<Vec<ServiceKey>>>) -> Vec<AbortHandle> {
+    let mut keys = Some(keys);
+    let polled = Pane::ALL.into_iter().filter(|p| poller::polls(*p));
+    polled
+        .map(|pane| {
+            let keys = (pane == Pane::Services).then(|| keys.take()).flatten();
+            spawn(poller::run(pane, shared.clone(), keys))
+        })
+        .collect()
 }
 
 /// The first contact (the header's account, the credentials check), then the team audit of

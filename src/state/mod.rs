@@ -266,10 +266,7 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
         }
         Msg::Layout(v) => on_layout(state, v),
         Msg::Tick(now) => on_tick(state, now, fx),
-        Msg::Budget(report) => {
-            state.dirty |= report != state.budget;
-            state.budget = report;
-        }
+        Msg::Budget(report) => state.dirty |= replace_if_new(&mut state.budget, report),
         Msg::ActionDone(result) => {
             data::on_action_done(state, result);
             fx.push(Effect::Refresh);
@@ -278,8 +275,7 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
         Msg::ContextReady(generation) => contexts::on_ready(state, generation),
         Msg::ContextFailed(generation, e) => contexts::on_failed(state, generation, e),
         Msg::CredentialsExpiry(at) => {
-            state.dirty |= ctx.credentials_expiry != at;
-            ctx.credentials_expiry = at;
+            state.dirty |= replace_if_new(&mut ctx.credentials_expiry, at)
         }
         Msg::Connection(e) => connection::on_event(state, e),
         Msg::Context(c) => data::on_context(state, c),
@@ -315,6 +311,13 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
         Msg::Dispatched(w, run) => builds::on_dispatched(state, w, run),
         Msg::CiRate(rate, until) => builds::on_rate(state, rate, until),
     }
+}
+
+/// Puts `new` in `place`; true when it differs from what was there.
+fn replace_if_new<T: PartialEq>(place: &mut T, new: T) -> bool {
+    let changed = *place != new;
+    *place = new;
+    changed
 }
 
 /// What the last frame's layout gave the lists and the rollout view.

@@ -1,15 +1,17 @@
 //! The workers of one context, all started here, in one list: its pane pollers, the log
-//! worker, the metrics and evidence workers, the credentials' expiry watch, and its first
-//! contact followed by its team audit. They all read the context's own backend and stop
+//! worker, the metrics and evidence workers, the event worker and the re-reader, the
+//! credentials' expiry watch, and its first contact followed by its team audit. They all read the context's own backend and stop
 //! together when the handles go (a switch, the end of the console).
 
 use crate::cloud::Fleet;
-use crate::model::{Pane, ServiceKey};
+use crate::model::Pane;
 use crate::state::{Msg, Watch};
 use crate::workers::audit::{Audit, RecordContext};
+use crate::workers::events::{self, Moved};
 use crate::workers::evidence::Listed;
 use crate::workers::linking::Linking;
-use crate::workers::poller::{self, Handles, Intervals};
+use crate::workers::poller::{self, Handles, Intervals, ServicesOnly};
+use crate::workers::reread::Rereader;
 use crate::workers::{connect, credentials, evidence, logtail, metrics, team_audit};
 use std::future::Future;
 use std::sync::Arc;
@@ -35,6 +37,8 @@ pub fn start(
     let (evidence_tx, evidence_rx) = watch::channel(Default::default());
     // The services poller publishes the services' keys; the metrics worker reads them.
     let (keys_tx, keys_rx) = watch::channel(Arc::new(Vec::new()));
+    let (live_tx, live_rx) = watch::channel(false);
+    let (loaded_tx, loaded_rx) = watch::channel(false);
     let shared = poller::Shared {
         fleet: fleet.clone(),
         tx: tx.clone(),
@@ -44,6 +48,8 @@ pub fn start(
         series: metrics::Series::default(),
         listed: Listed::default(),
         linking: Linking::default(),
+        live: live_rx,
+        moved: Arc::new(watch::channel(Moved::default()).0),
     };
     let tail = logtail::TailConfig {
         poll: intervals.logs,
@@ -62,7 +68,12 @@ pub fn start(
             tail,
         )),
     ];
-    tasks.extend(pollers(&shared, keys_tx));
+    tasks.extend(event_workers(&shared, live_tx, loaded_rx));
+    let services = ServicesOnly {
+        keys: keys_tx,
+        loaded: loaded_tx,
+    };
+    tasks.extend(pollers(&shared, services));
     tasks.push(spawn(first_contact(
         f,
         audit.clone(),
@@ -77,17 +88,55 @@ pub fn start(
     }
 }
 
-/// A poller for each pane one `polls`, in the panes' order; the services poller publishes
-/// the services' keys.
-fn pollers(shared: &poller::Shared, keys: watch::Sender<Arc<Vec<ServiceKey>>>) -> Vec<AbortHandle> {
-    let mut keys = Some(keys);
+/// A poller for each pane one `polls`, in the panes' order; the services poller is given what
+/// only it has.
+fn pollers(shared: &poller::Shared, services: ServicesOnly) -> Vec<AbortHandle> {
+    let mut services = Some(services);
     let polled = Pane::ALL.into_iter().filter(|p| poller::polls(*p));
     polled
         .map(|pane| {
-            let keys = (pane == Pane::Services).then(|| keys.take()).flatten();
-            spawn(poller::run(pane, shared.clone(), keys))
+            let only = services.take_if(|_| pane == Pane::Services);
+            spawn(poller::run(pane, shared.clone(), only))
         })
         .collect()
+}
+
+/// The event worker (ECS's events from a queue or a log group: it says on `live` whether they
+/// arrive, and which tasks moved) and the re-reader, which reads the services an event names
+/// once the services poller's first load (`loaded`) is in.
+fn event_workers(
+    shared: &poller::Shared,
+    live: watch::Sender<bool>,
+    loaded: watch::Receiver<bool>,
+) -> [AbortHandle; 2] {
+    let (reread_tx, reread_rx) = mpsc::channel(64);
+    let links = events::Links {
+        reread: reread_tx,
+        moved: shared.moved.clone(),
+        live,
+    };
+    let cfg = events::FeedConfig {
+        poll: shared.intervals.logs,
+        live_tail: shared.intervals.live_tail,
+    };
+    let rereader = Rereader {
+        fleet: shared.fleet.clone(),
+        tx: shared.tx.clone(),
+        watch: shared.watch.clone(),
+        linking: shared.linking.clone(),
+        listed: shared.listed.clone(),
+        series: shared.series.clone(),
+        loaded,
+    };
+    [
+        spawn(events::run(
+            shared.fleet.clone(),
+            shared.tx.clone(),
+            links,
+            cfg,
+        )),
+        spawn(rereader.run(reread_rx)),
+    ]
 }
 
 /// The first contact (the header's account, the credentials check), then the team audit of

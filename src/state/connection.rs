@@ -150,6 +150,8 @@ fn answers(msg: &Msg) -> Option<Pane> {
         | Msg::ContextReady(_)
         | Msg::ContextFailed(..)
         | Msg::CredentialsExpiry(_)
-        | Msg::Connection(_) => return None,
+        | Msg::Connection(_)
+        | Msg::Exec(_)
+        | Msg::Feed(_) => return None,
     })
 }

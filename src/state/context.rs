@@ -6,17 +6,21 @@
 //! shown (and, later, several polled at once) is the same struct. What the screen needs of
 //! the session (the mode, the clock, `dirty`) stays on `State`.
 
-use crate::model::{Alarm, ApiError, ContextInfo, Image, Millis, Service, ServiceKey, Task};
+use crate::model::{
+    Alarm, ApiError, ClusterExec, ContextInfo, Image, Millis, Service, ServiceKey, Task,
+};
 use crate::state::actions::progress::Progress;
 use crate::state::back_stack::Place;
 use crate::state::connection::Connection;
 use crate::state::contexts::Target;
+use crate::state::feed::Feed;
 use crate::state::logs::LogView;
 use crate::state::rollout::RolloutView;
 use crate::state::rollout::evidence::Evidence;
 use crate::state::table::Table;
 use crate::state::{Pane, PaneData, Watch};
 use ratatui::style::Color;
+use std::collections::HashMap;
 
 #[derive(Debug)]
 pub struct Context {
@@ -54,6 +58,11 @@ pub struct Context {
     pub connection: Connection,
     /// When the credentials in use expire, if they do (SSO, assumed roles).
     pub credentials_expiry: Option<Millis>,
+    /// How ECS's events reach it: its event worker's word (a queue, a log group, polling).
+    pub feed: Feed,
+    /// Each of its clusters' exec configuration (ECS Exec's KMS key, logging), or why it
+    /// could not be read: a cluster's name means nothing in another account.
+    pub exec_clusters: HashMap<String, Result<ClusterExec, String>>,
     /// What its pollers were told last.
     pub(crate) last_watch: Option<Watch>,
 }
@@ -80,6 +89,8 @@ impl Context {
             evidence: Evidence::default(),
             connection: Connection::default(),
             credentials_expiry: None,
+            feed: Feed::default(),
+            exec_clusters: HashMap::new(),
             last_watch: None,
         }
     }
@@ -90,6 +101,8 @@ impl Context {
     pub(crate) fn reconnect(&mut self, target: Target) {
         self.target = target;
         self.connection.reconnect();
+        // Its new event worker says how its events come.
+        self.feed = Feed::default();
         self.last_watch = None;
         self.evidence.workers_restarted();
     }
@@ -165,11 +178,22 @@ impl Context {
             Pane::Services | Pane::Tasks | Pane::Images | Pane::Alarms | Pane::Builds => None,
         };
         let logs_shown = self.pane == Pane::Logs || self.in_rollout_view();
+        let partner = match self.pane {
+            Pane::Rollout => self.rollout_partner(),
+            Pane::Services
+            | Pane::Tasks
+            | Pane::Images
+            | Pane::Alarms
+            | Pane::Logs
+            | Pane::Builds => None,
+        };
+        let acting = self.progress.as_ref().is_some_and(Progress::active);
         Watch {
             pane: self.pane,
             service,
-            fast: self.services.items.iter().any(Service::in_progress)
-                || self.progress.as_ref().is_some_and(Progress::active),
+            partner,
+            fast: self.services.items.iter().any(Service::in_progress) || acting,
+            acting,
             sort: self.services.sort.clone(),
             logs: logs_shown.then(|| self.logs.wanted()).flatten(),
         }

@@ -59,13 +59,24 @@ pub(super) fn on_tasks(
     items::sort_tasks(&mut tasks);
     match of {
         None => ctx.tasks.replace(tasks, at),
-        Some(key) if Some(&key) == ctx.rollout.as_ref() && tasks != ctx.rollout_view.tasks => {
-            ctx.rollout_view.tasks = tasks;
-            ctx.in_rollout_view()
-        }
+        Some(key) if Some(&key) == ctx.rollout.as_ref() => on_rollout_tasks(ctx, &key, tasks),
         // Another service's: the rollout view moved on since it was asked for.
         Some(_) => false,
     }
+}
+
+/// The rollout view's tasks; a paired canary's other side's come with them.
+fn on_rollout_tasks(ctx: &mut Context, key: &ServiceKey, tasks: Vec<Task>) -> bool {
+    let (mine, partner): (Vec<_>, Vec<_>) = tasks
+        .into_iter()
+        .partition(|t| t.cluster == key.cluster && t.service == key.name);
+    let view = &mut ctx.rollout_view;
+    if mine == view.tasks && partner == view.partner_tasks {
+        return false;
+    }
+    view.tasks = mine;
+    view.partner_tasks = partner;
+    ctx.in_rollout_view()
 }
 
 pub(super) fn on_images(ctx: &mut Context, mut images: Vec<Image>, at: Millis) -> bool {

@@ -9,6 +9,8 @@ pub mod connection;
 pub mod context;
 pub mod contexts;
 mod data;
+pub mod exec;
+pub mod feed;
 mod input;
 pub mod logs;
 mod msg;
@@ -50,6 +52,12 @@ pub enum Mode {
     Events(ServiceKey),
     /// The build dialog: ref and inputs, editable.
     Build(Box<builds::BuildForm>),
+    /// The exec dialog: task, container, command, pane or full screen.
+    Exec(Box<exec::ExecDialog>),
+    /// Keys go to the terminal pane's session (`Ctrl-]` leaves).
+    Terminal,
+    /// `:forwards`: each port forward's state.
+    Forwards,
 }
 
 impl Mode {
@@ -59,14 +67,19 @@ impl Mode {
             Mode::Normal => Layer::Normal,
             Mode::Filter => Layer::Filter,
             Mode::Palette(_) => Layer::Palette,
-            Mode::Help | Mode::Detail | Mode::Budget | Mode::Diff(_) | Mode::Events(_) => {
-                Layer::Overlay
-            }
+            Mode::Help
+            | Mode::Detail
+            | Mode::Budget
+            | Mode::Diff(_)
+            | Mode::Events(_)
+            | Mode::Forwards => Layer::Overlay,
             Mode::Confirm(..) if prod => Layer::ConfirmTyped,
             Mode::Confirm(..) => Layer::Confirm,
             Mode::Scale(_) => Layer::Scale,
             Mode::Build(f) if f.editing => Layer::BuildEdit,
             Mode::Build(_) => Layer::BuildForm,
+            Mode::Exec(_) => Layer::ExecDialog,
+            Mode::Terminal => Layer::Terminal,
         }
     }
 }
@@ -104,6 +117,10 @@ pub struct State {
     pub quit: bool,
     /// Why the console must end, when it must: the loop prints it once the terminal is restored.
     pub fatal: Option<String>,
+    /// ECS Exec: the session and its screen, the port forwards, the config. The session's,
+    /// not a context's: the terminal is one, and sessions and forwards outlive a switch (each
+    /// knows the context it was opened in).
+    pub exec: exec::ExecState,
     /// Something visible changed since the last draw.
     pub dirty: bool,
     /// Old data replaced by fresh data, for the loop to free off its own thread.
@@ -166,6 +183,7 @@ impl State {
             contexts: contexts::Contexts::new(o.choices, o.log_lines, o.log_bytes),
             quit: false,
             fatal: None,
+            exec: exec::ExecState::default(),
             dirty: true,
             discarded: Discarded::default(),
         }
@@ -176,7 +194,9 @@ impl State {
         Watch {
             pane: Pane::Services,
             service: None,
+            partner: None,
             fast: false,
+            acting: false,
             sort: None,
             logs: None,
         }
@@ -196,6 +216,13 @@ impl State {
     /// What the reducer replaced since the last call, to be freed off the loop.
     pub fn take_discarded(&mut self) -> Vec<Box<dyn std::any::Any + Send>> {
         std::mem::take(&mut self.discarded.0)
+    }
+
+    /// Opens the confirmation dialog of `plan`; a message from before it goes, so the dialog's
+    /// own keys (or its refusal) are what the footer says.
+    pub fn open_confirm(&mut self, plan: crate::model::ActionPlan) {
+        self.mode = Mode::Confirm(Box::new(plan), String::new());
+        self.flash = None;
     }
 
     pub fn flash(&mut self, msg: impl Into<String>) {
@@ -263,8 +290,9 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
         Msg::Resize(w, h) => {
             state.size = (w, h);
             state.dirty = true;
+            exec::on_resize(state, fx);
         }
-        Msg::Layout(v) => on_layout(state, v),
+        Msg::Layout(v) => on_layout(state, v, fx),
         Msg::Tick(now) => on_tick(state, now, fx),
         Msg::Budget(report) => state.dirty |= replace_if_new(&mut state.budget, report),
         Msg::ActionDone(result) => {
@@ -310,6 +338,8 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
         Msg::BuildInputs(w, git_ref, r) => builds::on_inputs(state, w, git_ref, r),
         Msg::Dispatched(w, run) => builds::on_dispatched(state, w, run),
         Msg::CiRate(rate, until) => builds::on_rate(state, rate, until),
+        Msg::Exec(m) => exec::on_msg(state, m, fx),
+        Msg::Feed(r) => feed::on_report(state, r),
     }
 }
 
@@ -321,7 +351,8 @@ fn replace_if_new<T: PartialEq>(place: &mut T, new: T) -> bool {
 }
 
 /// What the last frame's layout gave the lists and the rollout view.
-fn on_layout(state: &mut State, v: Viewport) {
+fn on_layout(state: &mut State, v: Viewport, fx: &mut Vec<Effect>) {
+    exec::on_layout(state, &v, fx);
     state.ctx.rollout_view.max_scroll = v.scroll_limit;
     state.help_scroll = state.help_scroll.min(v.overlay_limit);
     if state.ctx.pane == Pane::Logs {

@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 /// The images table's columns: the repository and tag never leave the screen.
 const COLUMNS: [Column; 7] = [
     col("REPOSITORY", 0, 10),
-    col("TAG", 0, 6),
+    col("TAG", 0, 6).short(12),
     long("DIGEST", 5, 19),
     col("PUSHED", 3, 6),
     col("SIZE", 6, 7),

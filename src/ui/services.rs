@@ -18,12 +18,15 @@ const COLUMNS: [Column; 10] = [
     col("D/R/P", 2, 5),
     col("ROLLOUT", 0, 12),
     col("TASK DEF", 4, 8),
-    col("IMAGE", 5, 6),
+    col("IMAGE", 5, 6).short(IMAGE_SHORT),
     col("AGE", 8, 3),
     col("CPU", 6, 11),
     col("MEM", 6, 11),
 ];
 const SPARK: usize = 7;
+/// An image tag cut to this when space is short: a short sha's 7 characters and the `…`, enough
+/// to tell a full sha by its start (`v1.118.0` fits whole).
+const IMAGE_SHORT: u16 = 8;
 
 /// Draws the services table; returns where its rows are.
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {

@@ -17,7 +17,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
 }
 
 /// The tasks table's columns: which task, and its state, never leave the screen.
-const COLUMNS: [Column; 10] = [
+const COLUMNS: [Column; 11] = [
     col("TASK", 0, 8),
     col("SERVICE", 1, 8),
     col("CLUSTER", 6, 7),
@@ -25,6 +25,7 @@ const COLUMNS: [Column; 10] = [
     col("STATUS", 0, 7),
     col("HEALTH", 3, 6),
     col("STARTED", 5, 7),
+    col("STOPPED", 5, 7),
     col("EXIT", 4, 4),
     long("STOP REASON", 4, 24),
     col("IP", 7, 7),
@@ -67,6 +68,7 @@ fn task_row(task: &Task, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
         ),
         health,
         Line::from(task.started_at.map_or("-".into(), |t| format::age(now, t))),
+        Line::from(task.stopped_at.map_or("-".into(), |t| format::age(now, t))),
         Line::from(task.exit_code.map_or("-".into(), |c| c.to_string())),
         Line::styled(reason, theme.waiting()),
         Line::from(if task.private_ip.is_empty() {

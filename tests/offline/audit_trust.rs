@@ -470,6 +470,7 @@ async fn the_team_audit_follows_the_context_an_action_ran_in() {
         logs: Duration::from_secs(1),
         alarms: Duration::from_secs(60),
         live_tail: false,
+        reconcile: Duration::from_secs(300),
     };
     // Back on demo: its workers run, its team audit retries, and prod's records stay put.
     let demo_fleet: Arc<dyn Fleet> = demo.clone();

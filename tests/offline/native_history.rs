@@ -96,7 +96,9 @@ async fn a_native_history_reaches_the_services_through_the_services_poller_witho
     let watch = Watch {
         pane: Pane::Rollout,
         service: Some(checkout.clone()),
+        partner: None,
         fast: false,
+        acting: false,
         sort: None,
         logs: None,
     };
@@ -106,6 +108,7 @@ async fn a_native_history_reaches_the_services_through_the_services_poller_witho
         logs: Duration::from_secs(60),
         alarms: Duration::from_secs(60),
         live_tail: false,
+        reconcile: Duration::from_secs(300),
     };
     let (tx, mut rx) = mpsc::channel::<Msg>(4096);
     let audit = Arc::new(Audit::new(None));

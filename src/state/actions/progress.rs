@@ -94,7 +94,12 @@ impl Progress {
                 AwsCall::ContinueHook { .. }
                 | AwsCall::StopDeployment { .. }
                 | AwsCall::SetWeights { .. }
-                | AwsCall::RegisterTaskDefinition { .. },
+                | AwsCall::RegisterTaskDefinition { .. }
+                // CodeDeploy moves the traffic; its deployment is followed in the rollout view.
+                | AwsCall::ContinueCodeDeploy { .. }
+                | AwsCall::StopCodeDeploy { .. }
+                | AwsCall::CreateCodeDeploy { .. }
+                | AwsCall::CreateCodeDeployToRegistered { .. },
             )
             | Mutation::GitHub(_) => None,
         });

@@ -62,6 +62,7 @@ fn click(state: &mut State, at: Position, effects: &mut Vec<Effect>) {
         // Help, detail, palette and the typed prompts close or take keys only.
         Mode::Palette(_) | Mode::Help | Mode::Detail | Mode::Scale(_) | Mode::Budget => {}
         Mode::Diff(_) | Mode::Events(_) | Mode::Build(_) => {}
+        Mode::Exec(_) | Mode::Terminal | Mode::Forwards => {}
     }
 }
 
@@ -97,6 +98,7 @@ fn wheel(state: &mut State, notches: isize, effects: &mut Vec<Effect>) {
         // The other dialogs and prompts take keys only.
         Mode::Palette(_) | Mode::Confirm(..) | Mode::Scale(_) => return,
         Mode::Diff(_) | Mode::Events(_) | Mode::Build(_) => return,
+        Mode::Exec(_) | Mode::Terminal | Mode::Forwards => return,
     }
     let delta = match state.ctx.pane {
         Pane::Logs => notches * LOG_LINES_PER_NOTCH,

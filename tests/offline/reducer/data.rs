@@ -152,6 +152,7 @@ fn the_watch_goes_slow_once_no_rollout_is_in_progress() {
     let mut v = services();
     for svc in &mut v {
         svc.native = None;
+        svc.codedeploy = None;
         for d in &mut svc.deployments {
             d.rollout_state = deckwatch::model::RolloutState::Completed;
         }
@@ -208,41 +209,40 @@ fn the_builds_watch_follows_the_services_list() {
     assert_eq!(told[0].len(), before.len() + 1);
 }
 
+/// The rollout view of a paired canary asks for its partner's tasks too, so both sides of the
+/// comparison count stopped tasks, and keeps them apart from the view's own task list.
 #[test]
-fn alarm_links_name_their_alarms_and_the_newest_links_win_whatever_order_they_come_in() {
+fn the_rollout_view_of_a_pair_watches_the_partner_s_tasks_too() {
+    let mut s = loaded();
+    select(&mut s, "prod-core", "search-canary");
+    let fx = press(&mut s, KeyCode::Enter);
+    let w = the_watch(&fx);
+    assert_eq!(w.pane, Pane::Rollout);
+    assert_eq!(w.partner, Some(key_of("prod-core", "search")));
     let world = seed::world(EPOCH);
-    let mut s = demo().build();
-    let mut lists = Lists::default();
-    let (prepared, _) = lists.services(world.services(), None, &Default::default(), EPOCH);
-    let _ = update(&mut s, Msg::Services(prepared, EPOCH));
-    let (alarms, first) = lists.alarms(world.alarms.clone());
-    let (older, older_links) = first.unwrap();
-    // The list changed since the links were made (its first alarm is gone, so every other
-    // moved up one place): each link still finds the alarm it names, and the gone one is
-    // not shown.
-    let mut fewer = alarms.clone();
-    let gone = fewer.remove(0);
-    let _ = update(&mut s, Msg::Alarms(fewer, EPOCH));
-    let _ = update(&mut s, Msg::Links(older, older_links.clone()));
-    let payments = key_of("prod-core", "payments");
-    let mut found = 0;
-    for key in older_links.keys() {
-        for (a, l) in s.ctx.alarms_of(key) {
-            assert_eq!(a.name, l.alarm, "each link finds the alarm it names");
-            assert_ne!(a.name, gone.name);
-            found += 1;
-        }
-    }
-    assert!(found > 0);
-    assert!(s.ctx.alarms_of(&payments).count() > 0);
-    // Links made later, and a set made before them that arrives after: the later ones stay.
-    let newer = older + 1;
-    let mut only_one = older_links.clone();
-    only_one.retain(|k, _| *k == payments);
-    let _ = update(&mut s, Msg::Links(newer, only_one.clone()));
-    let _ = update(&mut s, Msg::Links(older, older_links));
-    assert_eq!(s.ctx.evidence.links, only_one);
-    // An alarm that is gone is not shown as linked.
-    let _ = update(&mut s, Msg::Alarms(Vec::new(), EPOCH + 1_000));
-    assert_eq!(s.ctx.alarms_of(&payments).count(), 0);
+    let tasks: Vec<_> = world
+        .tasks()
+        .into_iter()
+        .filter(|t| t.cluster == "prod-core" && t.service.starts_with("search"))
+        .collect();
+    let ours = tasks
+        .iter()
+        .filter(|t| t.service == "search-canary")
+        .count();
+    let _ = update(
+        &mut s,
+        Msg::Tasks(
+            Some(key_of("prod-core", "search-canary")),
+            tasks.clone(),
+            EPOCH,
+        ),
+    );
+    assert_eq!(s.ctx.rollout_view.tasks.len(), ours);
+    assert_eq!(s.ctx.rollout_view.partner_tasks.len(), tasks.len() - ours);
+    assert!(!s.ctx.tasks_of(&key_of("prod-core", "search")).is_empty());
+    // A service without a partner watches none.
+    press(&mut s, KeyCode::Esc);
+    select(&mut s, "prod-core", "api");
+    let fx = press(&mut s, KeyCode::Enter);
+    assert_eq!(the_watch(&fx).partner, None);
 }

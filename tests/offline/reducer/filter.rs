@@ -13,10 +13,13 @@ fn typing_a_filter_narrows_the_services_and_esc_clears_it() {
     assert_eq!(s.ctx.services.filter.text(), "edge");
     // The cluster prod-edge and the service edge-proxy match.
     let names: Vec<&str> = s.ctx.services.visible().map(|x| x.name.as_str()).collect();
-    assert_eq!(names, ["checkout", "edge-proxy", "notifications"]);
+    assert_eq!(
+        names,
+        ["checkout", "edge-proxy", "inventory", "notifications"]
+    );
     assert_eq!(
         s.ctx.services.items.len(),
-        11,
+        13,
         "filtering never drops items"
     );
     // Keys that mean something in normal mode are text while filtering.
@@ -26,11 +29,11 @@ fn typing_a_filter_narrows_the_services_and_esc_clears_it() {
     assert_eq!(s.ctx.pane, Pane::Services);
     press(&mut s, KeyCode::Backspace);
     press(&mut s, KeyCode::Backspace);
-    assert_eq!(s.ctx.services.len(), 3);
+    assert_eq!(s.ctx.services.len(), 4);
     press(&mut s, KeyCode::Esc);
     assert_eq!(s.mode, Mode::Normal);
     assert_eq!(s.ctx.services.filter.text(), "");
-    assert_eq!(s.ctx.services.len(), 11);
+    assert_eq!(s.ctx.services.len(), 13);
 }
 
 #[test]
@@ -45,7 +48,7 @@ fn enter_keeps_the_filter_and_esc_in_normal_mode_clears_it() {
     // Enter now acts on the filtered selection, Esc first clears the filter.
     press(&mut s, KeyCode::Esc);
     assert_eq!(s.ctx.services.filter.text(), "");
-    assert_eq!(s.ctx.services.len(), 11);
+    assert_eq!(s.ctx.services.len(), 13);
     assert_eq!(s.ctx.pane, Pane::Services);
 }
 
@@ -55,7 +58,7 @@ fn a_filter_matches_the_rollout_state() {
     press(&mut s, KeyCode::Char('/'));
     type_text(&mut s, "in_progress");
     let names: Vec<&str> = s.ctx.services.visible().map(|x| x.name.as_str()).collect();
-    assert_eq!(names, ["checkout"]);
+    assert_eq!(names, ["cart", "checkout", "inventory"]);
 }
 
 #[test]

@@ -39,18 +39,7 @@ pub fn start(
     let (keys_tx, keys_rx) = watch::channel(Arc::new(Vec::new()));
     let (live_tx, live_rx) = watch::channel(false);
     let (loaded_tx, loaded_rx) = watch::channel(false);
-    let shared = poller::Shared {
-        fleet: fleet.clone(),
-        tx: tx.clone(),
-        watch: watch_rx.clone(),
-        refresh: refresh_rx.clone(),
-        intervals,
-        series: metrics::Series::default(),
-        listed: Listed::default(),
-        linking: Linking::default(),
-        live: live_rx,
-        moved: Arc::new(watch::channel(Moved::default()).0),
-    };
+    let shared = shared(fleet, tx, (&watch_rx, &refresh_rx), intervals, live_rx);
     let tail = logtail::TailConfig {
         poll: intervals.logs,
         live: intervals.live_tail,
@@ -85,6 +74,29 @@ pub fn start(
         refresh: refresh_tx,
         evidence: evidence_tx,
         tasks,
+    }
+}
+
+/// What a context's pollers share; the metrics worker, the evidence worker and the event
+/// workers fill it in.
+fn shared(
+    fleet: &Arc<dyn Fleet>,
+    tx: &mpsc::Sender<Msg>,
+    (watch, refresh): (&watch::Receiver<Watch>, &watch::Receiver<u64>),
+    intervals: Intervals,
+    live: watch::Receiver<bool>,
+) -> poller::Shared {
+    poller::Shared {
+        fleet: fleet.clone(),
+        tx: tx.clone(),
+        watch: watch.clone(),
+        refresh: refresh.clone(),
+        intervals,
+        series: metrics::Series::default(),
+        listed: Listed::default(),
+        linking: Linking::default(),
+        live,
+        moved: Arc::new(watch::channel(Moved::default()).0),
     }
 }
 

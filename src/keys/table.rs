@@ -209,6 +209,49 @@ impl Command {
     }
 }
 
+impl Command {
+    /// This command as ECS Exec's handler sees it; None for every other command. Every
+    /// command is named, so a new one is placed here by the compiler's word.
+    pub fn exec_key(&self) -> Option<ExecKey> {
+        Some(match self {
+            Command::Exec(cmd) => ExecKey::Exec(cmd.clone()),
+            Command::FocusTerminal => ExecKey::FocusTerminal,
+            Command::FullScreen => ExecKey::FullScreen,
+            Command::PortForward(arg) => ExecKey::PortForward(arg.clone()),
+            Command::Forwards => ExecKey::Forwards,
+            Command::Down | Command::Up | Command::PageDown | Command::PageUp => return None,
+            Command::Top | Command::Bottom | Command::Open | Command::Back => return None,
+            Command::Pane(_) | Command::NextPane | Command::PrevPane => return None,
+            Command::Filter | Command::Palette | Command::Help | Command::Refresh => return None,
+            Command::ToggleFollow | Command::ToggleContext | Command::NextMatch => return None,
+            Command::PrevMatch | Command::ToggleWrap | Command::CycleStamps => return None,
+            Command::CopyLine | Command::FollowGroup(_) | Command::Pattern(_) => return None,
+            Command::Since(_) | Command::Range(_) | Command::Save(_) => return None,
+            Command::RolloutAlarms | Command::Rollout | Command::Diff => return None,
+            Command::Events | Command::Theme(_) | Command::Context(_) => return None,
+            Command::Region(_) | Command::Sort(_) | Command::Budget | Command::Quit => return None,
+            Command::ForceQuit | Command::Promote | Command::Abort => return None,
+            Command::Rollback | Command::ForceDeploy | Command::Scale | Command::Build => {
+                return None;
+            }
+            Command::CancelRun | Command::Rerun | Command::Deploy => return None,
+            Command::Accept | Command::Cancel | Command::Confirm => return None,
+            Command::DeleteChar | Command::Complete | Command::Insert(_) => return None,
+            Command::Toggle | Command::OtherTarget | Command::Unknown(_) => return None,
+        })
+    }
+}
+
+/// A command as ECS Exec sees it: the exec dialog, the terminal pane, `:pf` and `:forwards`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExecKey {
+    Exec(Option<String>),
+    FocusTerminal,
+    FullScreen,
+    PortForward(Option<String>),
+    Forwards,
+}
+
 /// A command as the logs see it: the logs pane's keys, and the palette's logs words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LogsKey {
@@ -809,8 +852,10 @@ mod tests {
         let map = Keymap::default();
         for (layer, bindings) in map.layers.iter().filter(|(l, _)| *l != Layer::Normal) {
             for b in bindings {
-                // Ctrl-C quits from every mode, before any mode sees it.
-                if b.command != Command::ForceQuit {
+                // Ctrl-C quits from every mode, before any mode sees it; the terminal pane's
+                // keys go to its session, but for its way out, which the terminal mode takes.
+                let way_out = *layer == Layer::Terminal && b.command == Command::Back;
+                if b.command != Command::ForceQuit && !way_out {
                     assert!(
                         b.command.mode_key().is_some(),
                         "{:?} in {layer:?} would mean nothing there",

@@ -223,7 +223,9 @@ fn next_traffic(n: &NativeDeployment) -> String {
         crate::model::Strategy::BlueGreen => {
             "100% (the production switch from test traffic), then the bake time".into()
         }
-        _ => "moved by the deployment's strategy".into(),
+        crate::model::Strategy::Rolling | crate::model::Strategy::Other(_) => {
+            "moved by the deployment's strategy".into()
+        }
     }
 }
 

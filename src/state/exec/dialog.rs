@@ -4,7 +4,7 @@
 //! the service's name.
 
 use super::{ExecEffect, Hold, OpenSession, Phase, Screen, Session};
-use crate::keys::Command;
+use crate::keys::{Command, ModeKey};
 use crate::model::exec::{Readiness, readiness};
 use crate::model::{ExecTarget, Service, ServiceKey, Task, TaskStatus};
 use crate::state::{Effect, Mode, Pane, State};
@@ -104,7 +104,8 @@ impl ExecDialog {
                     Hold::FullScreen => Hold::Pane,
                 }
             }
-            _ => {}
+            // No task or container to step through; the command is typed.
+            Field::Task | Field::Container | Field::Command => {}
         }
     }
 
@@ -218,29 +219,34 @@ pub(in crate::state) fn on_dialog(
     mut d: ExecDialog,
     fx: &mut Vec<Effect>,
 ) {
-    match command {
-        Command::Cancel => {
+    let Some(key) = command.mode_key() else {
+        state.mode = Mode::Exec(Box::new(d));
+        return;
+    };
+    match key {
+        ModeKey::Cancel => {
             state.mode = Mode::Normal;
             return state.flash("exec: cancelled; no session was opened");
         }
-        Command::Down => d.move_field(1),
-        Command::Up => d.move_field(-1),
-        Command::Toggle => d.step(),
-        Command::Insert(c) => match (&mut d.typed, d.field) {
+        ModeKey::Down => d.move_field(1),
+        ModeKey::Up => d.move_field(-1),
+        ModeKey::Toggle => d.step(),
+        ModeKey::Insert(c) => match (&mut d.typed, d.field) {
             (Some(t), _) => t.push(c),
             (None, Field::Command) => d.command.push(c),
-            (None, _) if c == ' ' => d.step(),
-            _ => {}
+            (None, Field::Task | Field::Container | Field::Hold) if c == ' ' => d.step(),
+            (None, Field::Task | Field::Container | Field::Hold) => {}
         },
-        Command::DeleteChar => {
+        ModeKey::DeleteChar => {
             match &mut d.typed {
                 Some(t) => t.pop(),
                 None if d.field == Field::Command => d.command.pop(),
                 None => None,
             };
         }
-        Command::Confirm | Command::Accept => return confirm(state, d, fx),
-        _ => {}
+        ModeKey::Confirm | ModeKey::Accept => return confirm(state, d, fx),
+        ModeKey::PageDown | ModeKey::PageUp | ModeKey::Top | ModeKey::Bottom => {}
+        ModeKey::Complete | ModeKey::OtherTarget => {}
     }
     state.mode = Mode::Exec(Box::new(d));
 }

@@ -29,14 +29,16 @@ pub(in crate::state) fn command(
     c: &crate::keys::Command,
     fx: &mut Vec<crate::state::Effect>,
 ) -> bool {
-    use crate::keys::Command;
-    match c {
-        Command::Exec(cmd) => dialog::open_dialog(state, cmd.clone(), fx),
-        Command::FocusTerminal => terminal::focus(state),
-        Command::FullScreen => terminal::full_screen(state, fx),
-        Command::PortForward(arg) => forwards::port_forward(state, arg.clone(), fx),
-        Command::Forwards => forwards::open_forwards(state),
-        _ => return false,
+    use crate::keys::ExecKey;
+    let Some(key) = c.exec_key() else {
+        return false;
+    };
+    match key {
+        ExecKey::Exec(cmd) => dialog::open_dialog(state, cmd, fx),
+        ExecKey::FocusTerminal => terminal::focus(state),
+        ExecKey::FullScreen => terminal::full_screen(state, fx),
+        ExecKey::PortForward(arg) => forwards::port_forward(state, arg, fx),
+        ExecKey::Forwards => forwards::open_forwards(state),
     }
     true
 }

@@ -46,31 +46,15 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::PrevPane => state.switch_pane(state.ctx.pane.cycle(false)),
         Command::Down => state.current_mut().step(1),
         Command::Up => state.current_mut().step(-1),
-        Command::PageDown => {
-            let rows = page(state);
-            state.current_mut().step(rows);
-        }
-        Command::PageUp => {
-            let rows = page(state);
-            state.current_mut().step(-rows);
-        }
+        Command::PageDown => step_pages(state, 1),
+        Command::PageUp => step_pages(state, -1),
         Command::Top => state.current_mut().step(isize::MIN / 2),
         Command::Bottom => state.current_mut().step(isize::MAX / 2),
         Command::Open => open(state),
         Command::Back => back(state),
-        Command::Filter => {
-            // A fresh filter each time; the one it replaces can be recalled with Up.
-            let old = state.current().filter().to_string();
-            state.remember_filter(old);
-            state.current_mut().set_filter(String::new());
-            state.filter_recall = None;
-            state.mode = Mode::Filter;
-        }
+        Command::Filter => open_filter(state),
         Command::Palette => state.mode = Mode::Palette(String::new()),
-        Command::Help => {
-            state.help_scroll = 0;
-            state.mode = Mode::Help;
-        }
+        Command::Help => open_help(state),
         Command::Refresh if contexts::retry(state, effects) => {}
         Command::Refresh => {
             effects.push(Effect::Refresh);
@@ -93,15 +77,8 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::CancelRun => build_commands::on_run(state, crate::state::builds::plan::cancel),
         Command::Rerun => build_commands::on_run(state, crate::state::builds::plan::rerun),
         Command::Deploy => build_commands::deploy(state),
-        Command::Promote
-        | Command::Abort
-        | Command::Rollback
-        | Command::ForceDeploy
-        | Command::Scale => {
-            if let Some(verb) = command.verb() {
-                act(state, verb);
-            }
-        }
+        Command::Promote | Command::Abort | Command::Rollback => act_on(state, &command),
+        Command::ForceDeploy | Command::Scale => act_on(state, &command),
         // Taken by the exec handler before this match.
         Command::Exec(_) | Command::FocusTerminal | Command::FullScreen => {}
         Command::PortForward(_) | Command::Forwards => {}
@@ -114,6 +91,34 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         // The prompts' and dialogs' keys: nothing to do on a pane.
         Command::Accept | Command::Cancel | Command::Confirm | Command::DeleteChar => {}
         Command::Complete | Command::Insert(_) | Command::Toggle | Command::OtherTarget => {}
+    }
+}
+
+/// A page of the current pane's rows down (1) or up (-1).
+fn step_pages(state: &mut State, direction: isize) {
+    let rows = page(state);
+    state.current_mut().step(direction * rows);
+}
+
+/// A fresh filter each time; the one it replaces can be recalled with Up.
+fn open_filter(state: &mut State) {
+    let old = state.current().filter().to_string();
+    state.remember_filter(old);
+    state.current_mut().set_filter(String::new());
+    state.filter_recall = None;
+    state.mode = Mode::Filter;
+}
+
+/// The help, from its top.
+fn open_help(state: &mut State) {
+    state.help_scroll = 0;
+    state.mode = Mode::Help;
+}
+
+/// A service action's key.
+fn act_on(state: &mut State, command: &Command) {
+    if let Some(verb) = command.verb() {
+        act(state, verb);
     }
 }
 

@@ -452,3 +452,48 @@ fn a_switch_is_one_swap_of_everything_a_context_owns() {
     assert_eq!(s.ctx.rollout.as_ref().unwrap().name, "checkout");
     assert!(!s.ctx.back_stack.is_empty());
 }
+
+/// What exec read of an account (a cluster's KMS key and logging) is that context's: a cluster
+/// of the same name in the next account is not known yet, and an answer asked before the switch
+/// is not taken as the next context's.
+#[test]
+fn a_cluster_s_exec_configuration_stays_with_its_context() {
+    use deckwatch::model::ClusterExec;
+    use deckwatch::state::exec::ExecMsg;
+    let mut s = with_contexts();
+    let demo_switch = s.ctx.target.generation;
+    let kms = ClusterExec {
+        kms_key: "alias/demo-exec".into(),
+        logging: "DEFAULT".into(),
+    };
+    let answer = |g: u64| Msg::Exec(ExecMsg::Cluster(g, "prod-edge".into(), Ok(kms.clone())));
+    let _ = update(&mut s, answer(demo_switch));
+    assert!(s.ctx.exec_clusters.contains_key("prod-edge"));
+    palette(&mut s, "ctx prod");
+    assert!(s.ctx.exec_clusters.is_empty(), "demo's cluster on prod");
+    // demo's answer, late: not prod's.
+    let _ = update(&mut s, answer(demo_switch));
+    assert!(
+        s.ctx.exec_clusters.is_empty(),
+        "an answer from before the switch"
+    );
+    // Back on demo, what it read comes back with it.
+    palette(&mut s, "ctx demo");
+    let back = s.ctx.exec_clusters.get("prod-edge").cloned();
+    assert_eq!(back, Some(Ok(kms)));
+}
+
+/// How ECS's events reach a context is its own: the next context's event worker says it again.
+#[test]
+fn the_events_word_is_the_context_s() {
+    use deckwatch::state::feed::{FeedMode, FeedReport};
+    let mut s = with_contexts();
+    let _ = update(&mut s, Msg::Feed(FeedReport::Up("queue q".into())));
+    assert!(s.ctx.feed.is_up());
+    palette(&mut s, "ctx prod");
+    assert_eq!(s.ctx.feed.mode, FeedMode::Off, "demo's queue on prod");
+    let _ = update(&mut s, Msg::Feed(FeedReport::Lost("gone".into())));
+    // Back on demo, its workers start again and say again how its events come.
+    palette(&mut s, "ctx demo");
+    assert_eq!(s.ctx.feed.mode, FeedMode::Off);
+}

@@ -131,6 +131,8 @@ pub fn action_name(c: &Command) -> Option<&'static str> {
         Command::Exec(None) => "exec",
         Command::FocusTerminal => "focus_terminal",
         Command::FullScreen => "full_screen",
+        Command::Describe(None) => "describe",
+        Command::OpenLink => "open_link",
         Command::Theme(_)
         | Command::Sort(Some(_))
         | Command::Budget
@@ -146,6 +148,7 @@ pub fn action_name(c: &Command) -> Option<&'static str> {
         | Command::ForceQuit
         | Command::Insert(_)
         | Command::Exec(Some(_))
+        | Command::Describe(Some(_))
         | Command::PortForward(_)
         | Command::Forwards
         | Command::Unknown(_) => {

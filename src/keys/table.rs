@@ -107,6 +107,10 @@ pub enum Command {
     PortForward(Option<String>),
     /// `:forwards`: each port forward's state.
     Forwards,
+    /// `v` / `:describe [taskdef]`: the selection as the API returned it.
+    Describe(Option<String>),
+    /// `o`: open the selection's console or GitHub page in the browser.
+    OpenLink,
     /// A palette word this version does not know.
     Unknown(String),
 }
@@ -159,6 +163,7 @@ impl Command {
             Command::Build | Command::CancelRun | Command::Rerun | Command::Deploy => return None,
             Command::Exec(_) | Command::FocusTerminal | Command::FullScreen => return None,
             Command::PortForward(_) | Command::Forwards => return None,
+            Command::Describe(_) | Command::OpenLink => return None,
             Command::Unknown(_) => return None,
         })
     }
@@ -205,6 +210,7 @@ impl Command {
             Command::Toggle | Command::OtherTarget | Command::Unknown(_) => return None,
             Command::Exec(_) | Command::FocusTerminal | Command::FullScreen => return None,
             Command::PortForward(_) | Command::Forwards => return None,
+            Command::Describe(_) | Command::OpenLink => return None,
         })
     }
 }
@@ -238,6 +244,7 @@ impl Command {
             Command::Accept | Command::Cancel | Command::Confirm => return None,
             Command::DeleteChar | Command::Complete | Command::Insert(_) => return None,
             Command::Toggle | Command::OtherTarget | Command::Unknown(_) => return None,
+            Command::Describe(_) | Command::OpenLink => return None,
         })
     }
 }
@@ -462,6 +469,8 @@ fn normal() -> Vec<Binding> {
         b(&[Char('E')], "E", Command::Exec(None), "exec: a shell in a container of the task (ECS Exec)", Everywhere, None),
         b(&[Char('I')], "I", Command::FocusTerminal, "type into the terminal pane (Ctrl-] leaves)", Everywhere, None),
         b(&[Char('Z')], "Z", Command::FullScreen, "the terminal pane's session full screen (Ctrl-] comes back)", Everywhere, None),
+        b(&[Char('v')], "v", Command::Describe(None), "describe: the selection as the API returned it (/ searches)", Everywhere, None),
+        b(&[Char('o')], "o", Command::OpenLink, "open the selection's AWS console or GitHub page", Everywhere, None),
         b(&[Char('q')], "q", Command::Quit, "quit", Everywhere, Some("quit")),
     ]
 }
@@ -522,8 +531,23 @@ fn modal(layer: Layer) -> Vec<Binding> {
             b(&[PageDown, Char('d')], "PgDn/d", Command::PageDown, "page down", e, None),
             b(&[PageUp, Char('u')], "PgUp/u", Command::PageUp, "page up", e, None),
             b(&[Char('g'), Home], "g", Command::Top, "go to top", e, None),
-        ],
+        ]
+        .into_iter()
+        .chain(describe_search())
+        .collect(),
     }
+}
+
+/// The describe view's keys beyond scrolling: its end, and its search.
+#[rustfmt::skip]
+fn describe_search() -> Vec<Binding> {
+    let e = Everywhere;
+    vec![
+        b(&[Char('G'), End], "G", Command::Bottom, "go to the end (describe)", e, None),
+        b(&[Char('/')], "/", Command::Filter, "search (describe)", e, None),
+        b(&[Char('n')], "n", Command::NextMatch, "next match (describe)", e, None),
+        b(&[Char('N')], "N", Command::PrevMatch, "previous match (describe)", e, None),
+    ]
 }
 
 /// The exec dialog's keys, and the terminal pane's one key of its own.
@@ -746,6 +770,12 @@ pub const WORDS: &[Word] = &[
         help: "forward a local port to a port of the service's task (or a [[forward]] by name)",
     },
     Word {
+        names: &["describe", "desc"],
+        arg: Some("[taskdef]"),
+        command: |a| Command::Describe(a.map(str::to_string)),
+        help: "the selection (or its task definition) as the API returned it: JSON, or XML",
+    },
+    Word {
         names: &["forwards"],
         arg: None,
         command: |_| Command::Forwards,
@@ -855,7 +885,14 @@ mod tests {
                 // Ctrl-C quits from every mode, before any mode sees it; the terminal pane's
                 // keys go to its session, but for its way out, which the terminal mode takes.
                 let way_out = *layer == Layer::Terminal && b.command == Command::Back;
-                if b.command != Command::ForceQuit && !way_out {
+                // The describe view's search keys, which its handler reads as commands
+                // (`state::describe::on_view`).
+                let search = *layer == Layer::Overlay
+                    && matches!(
+                        b.command,
+                        Command::Filter | Command::NextMatch | Command::PrevMatch
+                    );
+                if b.command != Command::ForceQuit && !way_out && !search {
                     assert!(
                         b.command.mode_key().is_some(),
                         "{:?} in {layer:?} would mean nothing there",

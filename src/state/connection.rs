@@ -152,6 +152,8 @@ fn answers(msg: &Msg) -> Option<Pane> {
         | Msg::CredentialsExpiry(_)
         | Msg::Connection(_)
         | Msg::Exec(_)
-        | Msg::Feed(_) => return None,
+        | Msg::Feed(_)
+        | Msg::Described(..)
+        | Msg::OpenFailed(_) => return None,
     })
 }

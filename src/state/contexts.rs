@@ -215,8 +215,10 @@ fn switch(state: &mut State, name: String, region: Option<String>, fx: &mut Vec<
         }
     }
     state.ctx.reconnect(target.clone());
-    // A dialog, the help or a prompt belonged to the old context's screen.
+    // A dialog, the help or a prompt belonged to the old context's screen; so did what
+    // `:describe` read of its account.
     state.mode = Mode::Normal;
+    state.describe = None;
     state.dirty = true;
     let c = &state.ctx.info;
     let acct = match c.account.as_str() {

@@ -9,9 +9,11 @@ pub mod connection;
 pub mod context;
 pub mod contexts;
 mod data;
+pub mod describe;
 pub mod exec;
 pub mod feed;
 mod input;
+pub mod links;
 pub mod logs;
 mod msg;
 mod panes;
@@ -58,6 +60,10 @@ pub enum Mode {
     Terminal,
     /// `:forwards`: each port forward's state.
     Forwards,
+    /// `:describe`: the selection as the API returned it.
+    Describe,
+    /// Typing the describe view's search.
+    DescribeSearch,
 }
 
 impl Mode {
@@ -72,7 +78,9 @@ impl Mode {
             | Mode::Budget
             | Mode::Diff(_)
             | Mode::Events(_)
-            | Mode::Forwards => Layer::Overlay,
+            | Mode::Forwards
+            | Mode::Describe => Layer::Overlay,
+            Mode::DescribeSearch => Layer::Filter,
             Mode::Confirm(..) if prod => Layer::ConfirmTyped,
             Mode::Confirm(..) => Layer::Confirm,
             Mode::Scale(_) => Layer::Scale,
@@ -121,6 +129,11 @@ pub struct State {
     /// not a context's: the terminal is one, and sessions and forwards outlive a switch (each
     /// knows the context it was opened in).
     pub exec: exec::ExecState,
+    /// `:describe`'s view: what it shows, the answer, the scroll and the search. An overlay of
+    /// the session's, closed (and forgotten) by a switch like every other.
+    pub describe: Option<describe::DescribeView>,
+    /// Names become OSC 8 links to the AWS console and GitHub (`[ui] links`).
+    pub links: bool,
     /// Something visible changed since the last draw.
     pub dirty: bool,
     /// Old data replaced by fresh data, for the loop to free off its own thread.
@@ -184,6 +197,8 @@ impl State {
             quit: false,
             fatal: None,
             exec: exec::ExecState::default(),
+            describe: None,
+            links: true,
             dirty: true,
             discarded: Discarded::default(),
         }
@@ -340,6 +355,8 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
         Msg::CiRate(rate, until) => builds::on_rate(state, rate, until),
         Msg::Exec(m) => exec::on_msg(state, m, fx),
         Msg::Feed(r) => feed::on_report(state, r),
+        Msg::Described(generation, doc) => describe::answered(state, generation, doc),
+        Msg::OpenFailed(why) => state.flash(why),
     }
 }
 

@@ -25,6 +25,8 @@ pub(crate) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
         Mode::Build(form) => build_commands::on_form(state, command, *form, effects),
         Mode::Exec(dialog) => crate::state::exec::on_dialog(state, command, *dialog, effects),
         Mode::Forwards => on_overlay(state, command),
+        Mode::Describe => crate::state::describe::on_view(state, command),
+        Mode::DescribeSearch => crate::state::describe::on_search(state, command),
         // Keys reach the session before the key table; only its way out gets here.
         Mode::Terminal => {
             if command == Command::Back {
@@ -37,6 +39,7 @@ pub(crate) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
 fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
     if crate::state::logs::commands::run(state, &command, effects)
         || crate::state::exec::command(state, &command, effects)
+        || crate::state::describe::command(state, &command, effects)
     {
         return;
     }
@@ -79,9 +82,10 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Deploy => build_commands::deploy(state),
         Command::Promote | Command::Abort | Command::Rollback => act_on(state, &command),
         Command::ForceDeploy | Command::Scale => act_on(state, &command),
-        // Taken by the exec handler before this match.
+        // Taken by the exec and describe handlers before this match.
         Command::Exec(_) | Command::FocusTerminal | Command::FullScreen => {}
         Command::PortForward(_) | Command::Forwards => {}
+        Command::Describe(_) | Command::OpenLink => {}
         Command::Unknown(word) => state.flash(format!("unknown command :{word} (try :help)")),
         // Before everything (ForceQuit), or the logs pane's (`logs::commands::run`).
         Command::ForceQuit | Command::ToggleFollow | Command::ToggleContext => {}

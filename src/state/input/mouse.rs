@@ -26,6 +26,8 @@ pub struct Hits {
 pub struct ListArea {
     pub rows: Rect,
     pub first: usize,
+    /// The width of the first column (the row's name), where its console link goes.
+    pub name_width: u16,
 }
 
 /// Lines the wheel moves the logs by; a list moves by one row, so the selection stays exact.
@@ -63,6 +65,7 @@ fn click(state: &mut State, at: Position, effects: &mut Vec<Effect>) {
         Mode::Palette(_) | Mode::Help | Mode::Detail | Mode::Scale(_) | Mode::Budget => {}
         Mode::Diff(_) | Mode::Events(_) | Mode::Build(_) => {}
         Mode::Exec(_) | Mode::Terminal | Mode::Forwards => {}
+        Mode::Describe | Mode::DescribeSearch => {}
     }
 }
 
@@ -99,6 +102,7 @@ fn wheel(state: &mut State, notches: isize, effects: &mut Vec<Effect>) {
         Mode::Palette(_) | Mode::Confirm(..) | Mode::Scale(_) => return,
         Mode::Diff(_) | Mode::Events(_) | Mode::Build(_) => return,
         Mode::Exec(_) | Mode::Terminal | Mode::Forwards => return,
+        Mode::Describe | Mode::DescribeSearch => return,
     }
     let delta = match state.ctx.pane {
         Pane::Logs => notches * LOG_LINES_PER_NOTCH,

@@ -218,6 +218,7 @@ pub fn request(state: &State) -> Request {
         Mode::Normal | Mode::Filter | Mode::Palette(_) | Mode::Help | Mode::Detail => {}
         Mode::Scale(_) | Mode::Budget | Mode::Events(_) | Mode::Build(_) => {}
         Mode::Exec(_) | Mode::Terminal | Mode::Forwards => {}
+        Mode::Describe | Mode::DescribeSearch => {}
     }
     if state.ctx.in_rollout_view()
         && let Some(s) = state.ctx.rollout_service()

@@ -71,22 +71,10 @@ pub fn current_priority() -> Priority {
     PRIORITY.try_with(|p| *p).unwrap_or(Priority::Background)
 }
 
-/// A published sustained rate per second, before the safe fraction.
+/// A published sustained rate per second, before the safe fraction (`model::operations`); an
+/// operation not listed there (a test's) gets a modest default.
 fn published_rate(op: &str) -> f64 {
-    match op {
-        "ecs:UpdateService" | "ecs:ContinueServiceDeployment" | "ecs:StopServiceDeployment" => 5.0,
-        "ecs:RegisterTaskDefinition" => 1.0,
-        op if op.starts_with("ecs:") => 20.0,
-        // The lowest of the published per-region limits (5 to 25); `[budget]` raises it.
-        "logs:FilterLogEvents" => 10.0,
-        "logs:StartLiveTail" => 5.0,
-        "logs:GetLogEvents" => 10.0,
-        "cloudwatch:GetMetricData" => 50.0,
-        "cloudwatch:DescribeAlarms" | "cloudwatch:DescribeAlarmHistory" => 9.0,
-        // 5,000 requests an hour for a token.
-        op if op.starts_with("github:") => 5_000.0 / 3_600.0,
-        _ => 10.0,
-    }
+    crate::model::operations::published_rate(op).unwrap_or(10.0)
 }
 
 /// What the budget allows by default: this fraction of the published rates.

@@ -3,8 +3,9 @@
 //! stands in when there is no token, saying how to set one.
 
 pub mod github;
+pub mod pending;
 
-use crate::model::{ApiError, ApiResult, ErrorKind, GitHubCall};
+use crate::model::{ApiError, ApiResult, ErrorKind, GitHubCall, Listing};
 use crate::model::{Job, Millis, RateInfo, RawDoc, Run, RunRef, Workflow, WorkflowInput};
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -22,6 +23,11 @@ pub struct Dispatched {
 pub trait Ci: Send + Sync + 'static {
     /// The newest runs of a workflow, newest first.
     async fn runs(&self, workflow: &Workflow) -> ApiResult<Vec<Run>>;
+    /// The same, but a run that cannot be read leaves out only itself: the rest come with what
+    /// was left out.
+    async fn runs_listing(&self, workflow: &Workflow) -> ApiResult<Listing<Run>> {
+        self.runs(workflow).await.map(Listing::whole)
+    }
     /// One run, as it is now.
     async fn run(&self, workflow: &Workflow, id: u64) -> ApiResult<Run>;
     /// A run's jobs (of its latest attempt) with their steps.
@@ -54,6 +60,10 @@ pub trait Ci: Send + Sync + 'static {
     }
     fn read_only(&self) -> bool {
         false
+    }
+    /// Waits until the client can be used (a token being read); says why it cannot, if so.
+    async fn ready(&self) -> Option<String> {
+        None
     }
 }
 
@@ -91,6 +101,9 @@ impl Ci for NoCi {
     async fn act(&self, _: &GitHubCall, _: Millis) -> ApiResult<Option<Dispatched>> {
         self.err()
     }
+    async fn ready(&self) -> Option<String> {
+        Some(self.why.clone())
+    }
     async fn run_raw(&self, _: &RunRef) -> ApiResult<RawDoc> {
         self.err()
     }
@@ -104,6 +117,9 @@ pub struct ReadOnlyCi(pub Arc<dyn Ci>);
 impl Ci for ReadOnlyCi {
     async fn runs(&self, w: &Workflow) -> ApiResult<Vec<Run>> {
         self.0.runs(w).await
+    }
+    async fn runs_listing(&self, w: &Workflow) -> ApiResult<Listing<Run>> {
+        self.0.runs_listing(w).await
     }
     async fn run(&self, w: &Workflow, id: u64) -> ApiResult<Run> {
         self.0.run(w, id).await
@@ -138,5 +154,8 @@ impl Ci for ReadOnlyCi {
     }
     fn read_only(&self) -> bool {
         true
+    }
+    async fn ready(&self) -> Option<String> {
+        self.0.ready().await
     }
 }

@@ -3,10 +3,9 @@
 
 pub mod ask;
 pub mod aws;
-pub mod listing;
 
+pub use crate::model::listing::{Listing, Part};
 pub use ask::ServicesAsk;
-pub use listing::Listing;
 
 use crate::exec::StreamPolicy;
 use crate::exec::channel::DataKey;
@@ -85,7 +84,16 @@ pub trait Fleet: Send + Sync + 'static {
     }
     /// Running and recently stopped tasks of one service, or of every service when `None`.
     async fn tasks(&self, service: Option<&ServiceKey>) -> ApiResult<Vec<Task>>;
+    /// `tasks`, but a cluster that cannot be read leaves out only its own tasks: the others
+    /// come with what failed, naming the cluster.
+    async fn tasks_listing(&self, service: Option<&ServiceKey>) -> ApiResult<Listing<Task>> {
+        self.tasks(service).await.map(Listing::whole)
+    }
     async fn images(&self) -> ApiResult<Vec<Image>>;
+    /// `images`, but a repository that cannot be read leaves out only its own images.
+    async fn images_listing(&self) -> ApiResult<Listing<Image>> {
+        self.images().await.map(Listing::whole)
+    }
     /// CPU and memory of `keys`, in their order, from a slower source than `services()`; a
     /// worker asks for it in the background. Backends whose services carry it already answer
     /// with nothing.
@@ -316,8 +324,14 @@ impl Fleet for ReadOnly {
     async fn tasks(&self, service: Option<&ServiceKey>) -> ApiResult<Vec<Task>> {
         self.0.tasks(service).await
     }
+    async fn tasks_listing(&self, service: Option<&ServiceKey>) -> ApiResult<Listing<Task>> {
+        self.0.tasks_listing(service).await
+    }
     async fn images(&self) -> ApiResult<Vec<Image>> {
         self.0.images().await
+    }
+    async fn images_listing(&self) -> ApiResult<Listing<Image>> {
+        self.0.images_listing().await
     }
     async fn utilisation(&self, keys: &[ServiceKey]) -> ApiResult<Vec<Utilisation>> {
         self.0.utilisation(keys).await

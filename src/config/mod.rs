@@ -331,6 +331,25 @@ fn wrong(path: Vec<Seg>, message: String) -> Wrong {
     }
 }
 
+/// The lowest rate a config may give an operation: one call every 100 s. Below it a poller
+/// would wait for ever (`1e-300` is a positive number).
+pub const MIN_RATE: f64 = 0.01;
+
+fn check_rate(what: &str, rate: f64) -> Result<(), String> {
+    if !rate.is_finite() || rate <= 0.0 {
+        return Err(format!(
+            "{what} = {rate:?}: a rate must be a positive number of calls a second"
+        ));
+    }
+    if rate < MIN_RATE {
+        return Err(format!(
+            "{what} = {rate:?}: at least {MIN_RATE} calls a second (one every 100 s), or the \
+             poller that needs it waits for ever"
+        ));
+    }
+    Ok(())
+}
+
 /// The config file's default place: `$XDG_CONFIG_HOME/deckwatch/config.toml` on Linux.
 pub fn default_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "deckwatch").map(|d| d.config_dir().to_path_buf())
@@ -350,15 +369,15 @@ impl Config {
         let mut cfg: Config =
             toml::from_str(text).map_err(|e| ConfigError::from_toml(origin, text, &e))?;
         cfg.keys.locate(origin, text);
-        match cfg.problems().into_iter().next() {
+        match cfg.problems(origin, text).into_iter().next() {
             Some(w) => Err(ConfigError::at_key(origin, text, &w.path, w.message)),
             None => Ok(cfg),
         }
     }
 
     /// Every value that parses but cannot be used (`config check` lists them all; the
-    /// console stops at the first).
-    fn problems(&self) -> Vec<Wrong> {
+    /// console stops at the first). `origin` and `text` place a second thing's first place.
+    fn problems(&self, origin: &str, text: &str) -> Vec<Wrong> {
         let mut out = self.check_contexts();
         if let Some(d) = &self.default_context
             && self.context(d).is_none()
@@ -368,30 +387,9 @@ impl Config {
                 format!("default_context = {d:?}, but no [[context]] has that name"),
             ));
         }
-        let mut rates: Vec<(&String, &f64)> = self.budget.iter().collect();
-        rates.sort_by(|a, b| a.0.cmp(b.0));
-        for (op, rate) in rates
-            .into_iter()
-            .filter(|(_, r)| !(**r > 0.0 && r.is_finite()))
-        {
-            out.push(wrong(
-                toml_path!["budget", op.as_str()],
-                format!(
-                    "[budget] {op:?} = {rate}: a rate must be a positive number of calls a second"
-                ),
-            ));
-        }
-        for (i, b) in self.builds.iter().enumerate().filter(|(_, b)| {
-            !b.repo.contains('/') || b.workflow.trim().is_empty() || b.service.trim().is_empty()
-        }) {
-            out.push(wrong(
-                toml_path!["build", i, "repo"],
-                format!(
-                    "[[build]] for {:?}: repo must be owner/name, and service and workflow must be set",
-                    b.service
-                ),
-            ));
-        }
+        out.extend(self.budget_problems());
+        out.extend(self.build_problems());
+        out.extend(self.builds_given_twice(origin, text));
         out.extend(self.interval_and_buffer_problems());
         out
     }
@@ -470,11 +468,7 @@ impl Config {
             ));
         }
         if let Some(tps) = l.filter_tps {
-            if !(tps > 0.0 && tps.is_finite()) {
-                return Err(format!(
-                    "logs.filter_tps = {tps}: a rate must be a positive number of calls a second"
-                ));
-            }
+            check_rate("logs.filter_tps", tps)?;
             if self.budget.contains_key("logs:FilterLogEvents") {
                 return Err(
                     "logs.filter_tps and [budget] \"logs:FilterLogEvents\" set the same \
@@ -487,6 +481,81 @@ impl Config {
             return Err("logs.poll_secs must be at least 1".into());
         }
         Ok(())
+    }
+
+    /// `[budget]` names operations deckwatch calls, each at a rate it can live with: a rate
+    /// near zero would starve the poller that needs it for good.
+    fn budget_problems(&self) -> Vec<Wrong> {
+        use crate::model::operations::{near, published_rate};
+        let mut ops: Vec<(&String, &f64)> = self.budget.iter().collect();
+        ops.sort_by(|a, b| a.0.cmp(b.0));
+        let mut out = Vec::new();
+        for (op, rate) in ops {
+            let at = toml_path!["budget", op.as_str()];
+            if published_rate(op).is_none() {
+                let hint = match near(op) {
+                    Some(n) => format!(" (did you mean {n:?}?)"),
+                    None => String::new(),
+                };
+                let message = format!(
+                    "[budget] {op:?} is not an operation deckwatch calls{hint}; TESTING.md lists them"
+                );
+                out.push(wrong(at, message));
+            } else if let Err(m) = check_rate(&format!("[budget] {op:?}"), *rate) {
+                out.push(wrong(at, m));
+            }
+        }
+        out
+    }
+
+    /// Each `[[build]]` names a service, a repository GitHub could have and a workflow file
+    /// (or id): its values become a request's path.
+    fn build_problems(&self) -> Vec<Wrong> {
+        use crate::model::github_names::{check_workflow, split_repo};
+        let mut out = Vec::new();
+        for (i, b) in self.builds.iter().enumerate() {
+            let at = |key: &str| toml_path!["build", i, key];
+            if b.service.trim().is_empty() {
+                out.push(wrong(
+                    at("service"),
+                    "a [[build]] has an empty service".into(),
+                ));
+            }
+            if let Err(why) = split_repo(b.repo.trim()) {
+                let message = format!("[[build]] for {:?}: repo {why}", b.service);
+                out.push(wrong(at("repo"), message));
+            }
+            if let Err(why) = check_workflow(b.workflow.trim()) {
+                let message = format!("[[build]] for {:?}: workflow {why}", b.service);
+                out.push(wrong(at("workflow"), message));
+            }
+        }
+        out
+    }
+
+    /// Two `[[build]]` entries for one service: the second is placed, the first named in the
+    /// message, so both places are on the one line.
+    fn builds_given_twice(&self, origin: &str, text: &str) -> Vec<Wrong> {
+        let mut out = Vec::new();
+        for (i, b) in self.builds.iter().enumerate() {
+            let service = b.service.trim();
+            let Some(first) = self.builds[..i]
+                .iter()
+                .position(|o| o.service.trim() == service)
+            else {
+                continue;
+            };
+            let first_path = toml_path!["build", first, "service"];
+            let place = locate(text, &first_path).map(|offset| line_col(text, offset));
+            let there = match place {
+                Some((line, column)) => format!("{origin}:{line}:{column}"),
+                None => format!("[[build]] number {}", first + 1),
+            };
+            let message =
+                format!("[[build]] for {service:?} is given twice: here and at {there}; keep one");
+            out.push(wrong(toml_path!["build", i, "service"], message));
+        }
+        out
     }
 
     fn check_contexts(&self) -> Vec<Wrong> {

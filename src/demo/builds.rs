@@ -332,7 +332,7 @@ fn sha_of(img: &Image) -> Option<String> {
 pub fn seed(w: &mut World) {
     let mut seen: Vec<Workflow> = Vec::new();
     for i in 0..w.services.len() {
-        let Some(src) = w.services[i].svc.build.clone() else {
+        let Some(Ok(src)) = w.services[i].svc.build.clone() else {
             continue;
         };
         if seen.contains(&src.workflow) {
@@ -418,7 +418,7 @@ pub fn dispatch(w: &mut World, workflow: &Workflow, git_ref: &str) -> Option<u64
         s.svc
             .build
             .as_ref()
-            .is_some_and(|b| &b.workflow == workflow)
+            .is_some_and(|b| b.as_ref().is_ok_and(|b| &b.workflow == workflow))
     })?;
     let src = BuildSource {
         workflow: workflow.clone(),

@@ -18,7 +18,8 @@ pub mod scenario;
 pub mod seed;
 pub mod world;
 
-use crate::cloud::{Fleet, Listing, LiveStream, PartSink, listing};
+use crate::cloud::{Fleet, Listing, LiveStream, PartSink};
+use crate::model::listing;
 
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{

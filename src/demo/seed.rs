@@ -332,7 +332,7 @@ fn new_service(w: &World, spec: &Spec, td: TaskDefRef, created_at: Millis) -> Se
         alarm_tags: Vec::new(),
         history: Vec::new(),
         // Every demo service is built by its repository's workflow; staging builds its branch.
-        build: Some(crate::demo::builds::source_of(spec.cluster, spec.name)),
+        build: Some(Ok(crate::demo::builds::source_of(spec.cluster, spec.name))),
         controller: Default::default(),
         task_sets: Vec::new(),
         codedeploy: None,

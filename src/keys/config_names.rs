@@ -141,7 +141,7 @@ pub fn action_name(c: &Command) -> Option<&'static str> {
         | Command::Pattern(_)
         | Command::Since(_)
         | Command::Range(_)
-        | Command::Save(_)
+        | Command::Save { .. }
         | Command::Toggle
         | Command::Context(_)
         | Command::Region(_)

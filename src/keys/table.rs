@@ -47,8 +47,12 @@ pub enum Command {
     Since(Option<String>),
     /// `:range FROM TO`: load that window only.
     Range(Option<String>),
-    /// `:save PATH`: write the kept log lines to a file.
-    Save(Option<String>),
+    /// `:save PATH`: write the kept log lines to a file; `replace` (`:save!`) replaces one
+    /// that exists.
+    Save {
+        path: Option<String>,
+        replace: bool,
+    },
     /// From the rollout view: the alarms pane, filtered to the rollout's alarms.
     RolloutAlarms,
     /// The rollout view of the selected service.
@@ -153,7 +157,7 @@ impl Command {
             Command::ToggleContext | Command::NextMatch | Command::PrevMatch => return None,
             Command::ToggleWrap | Command::CycleStamps | Command::CopyLine => return None,
             Command::FollowGroup(_) | Command::Pattern(_) | Command::Since(_) => return None,
-            Command::Range(_) | Command::Save(_) | Command::RolloutAlarms => return None,
+            Command::Range(_) | Command::Save { .. } | Command::RolloutAlarms => return None,
             Command::Rollout | Command::Diff | Command::Events | Command::Theme(_) => return None,
             Command::Context(_) | Command::Region(_) | Command::Sort(_) => return None,
             Command::Budget | Command::Quit | Command::ForceQuit | Command::Promote => return None,
@@ -194,7 +198,10 @@ impl Command {
             Command::Pattern(p) => LogsKey::Pattern(p.clone()),
             Command::Since(a) => LogsKey::Since(a.clone()),
             Command::Range(a) => LogsKey::Range(a.clone()),
-            Command::Save(p) => LogsKey::Save(p.clone()),
+            Command::Save { path, replace } => LogsKey::Save {
+                path: path.clone(),
+                replace: *replace,
+            },
             Command::Pane(_) | Command::NextPane | Command::PrevPane => return None,
             Command::Filter | Command::Palette | Command::Help | Command::Refresh => return None,
             Command::RolloutAlarms | Command::Rollout | Command::Diff => return None,
@@ -232,7 +239,7 @@ impl Command {
             Command::ToggleFollow | Command::ToggleContext | Command::NextMatch => return None,
             Command::PrevMatch | Command::ToggleWrap | Command::CycleStamps => return None,
             Command::CopyLine | Command::FollowGroup(_) | Command::Pattern(_) => return None,
-            Command::Since(_) | Command::Range(_) | Command::Save(_) => return None,
+            Command::Since(_) | Command::Range(_) | Command::Save { .. } => return None,
             Command::RolloutAlarms | Command::Rollout | Command::Diff => return None,
             Command::Events | Command::Theme(_) | Command::Context(_) => return None,
             Command::Region(_) | Command::Sort(_) | Command::Budget | Command::Quit => return None,
@@ -281,7 +288,7 @@ pub enum LogsKey {
     Pattern(Option<String>),
     Since(Option<String>),
     Range(Option<String>),
-    Save(Option<String>),
+    Save { path: Option<String>, replace: bool },
 }
 
 /// A command as a prompt, a dialog or an overlay sees it: the keys their layers bind.
@@ -730,8 +737,20 @@ pub const WORDS: &[Word] = &[
     Word {
         names: &["save"],
         arg: Some("PATH"),
-        command: |a| Command::Save(a.map(str::to_string)),
-        help: "logs: write the kept lines, with their tags, to a file",
+        command: |a| Command::Save {
+            path: a.map(str::to_string),
+            replace: false,
+        },
+        help: "logs: write the kept lines, with their tags, to a new file (0600)",
+    },
+    Word {
+        names: &["save!"],
+        arg: Some("PATH"),
+        command: |a| Command::Save {
+            path: a.map(str::to_string),
+            replace: true,
+        },
+        help: "logs: the same, replacing the file if it exists (never through a symlink)",
     },
     Word {
         names: &["builds", "build", "runs"],

@@ -512,6 +512,13 @@ pub enum Refusal {
          deckwatch:repo and deckwatch:workflow"
     )]
     NoBuildMapping(String),
+    #[error(
+        "build: {service}'s {tag}; nothing was sent (fix the tag, or map {service} with a [[build]] entry)"
+    )]
+    BadBuildTag {
+        service: String,
+        tag: super::BadBuildTag,
+    },
     #[error("builds: {0}")]
     NoCi(String),
     #[error("cancel: run #{0} has finished already")]

@@ -48,6 +48,32 @@ impl<T: Clean> Clean for Option<T> {
     }
 }
 
+impl<T: Clean, E: Clean> Clean for Result<T, E> {
+    fn clean(&mut self) {
+        match self {
+            Ok(v) => v.clean(),
+            Err(e) => e.clean(),
+        }
+    }
+}
+
+impl Clean for super::BadBuildTag {
+    fn clean(&mut self) {
+        let super::BadBuildTag { tag: _, value, why } = self;
+        value.clean();
+        why.clean();
+    }
+}
+
+impl Clean for super::github_names::NameError {
+    fn clean(&mut self) {
+        use super::github_names::NameError::*;
+        match self {
+            NotOwnerName(s) | Owner(s) | Repo(s) | Workflow(s) => s.clean(),
+        }
+    }
+}
+
 impl<T: Clean, U> Clean for (T, U) {
     fn clean(&mut self) {
         self.0.clean();

@@ -12,11 +12,14 @@ pub mod ecs_event;
 pub mod error;
 pub mod evidence;
 pub mod exec;
+pub mod github_names;
 pub mod history;
 mod image;
+pub mod listing;
 mod log;
 pub mod log_meta;
 mod op_report;
+pub mod operations;
 mod pair;
 mod pane;
 pub mod raw_doc;
@@ -36,8 +39,8 @@ pub use alarm::{
 };
 pub use alarm_link::{AlarmLink, LinkReason, Links, find_linked, link_alarms};
 pub use build::{
-    BuildSource, BuildTarget, Conclusion, InputKind, Job, LogTail, RateInfo, Run, RunDetail,
-    RunRef, RunStatus, Step, Workflow, WorkflowInput,
+    BadBuildTag, BuildSource, BuildTarget, Conclusion, InputKind, Job, LogTail, RateInfo, Run,
+    RunDetail, RunRef, RunStatus, Step, Workflow, WorkflowInput,
 };
 pub use clean::Clean;
 pub use codedeploy::{
@@ -56,6 +59,7 @@ pub use exec::{
 };
 pub use history::{Outcome, PastDeployment, RollbackCause};
 pub use image::{Findings, Image};
+pub use listing::Listing;
 pub use log::{
     ChunkLine, GroupSpec, LiveEnd, LiveQuery, LiveUpdate, LogChunk, LogLine, LogPage, LogQuery,
     LogSources, LogTag, LogTarget, MAX_LINE, RawEvent,

@@ -319,8 +319,9 @@ pub struct Service {
     /// console keeps it across refreshes (see `model::history`).
     pub history: Vec<crate::model::PastDeployment>,
     /// The workflow that builds it, from its tags `deckwatch:repo`, `deckwatch:workflow` and
-    /// `deckwatch:ref` (a `[[build]]` entry in the config wins over them).
-    pub build: Option<crate::model::BuildSource>,
+    /// `deckwatch:ref` (a `[[build]]` entry in the config wins over them); Err names a tag
+    /// whose value GitHub could not have given, which is never sent.
+    pub build: Option<Result<super::BuildSource, super::BadBuildTag>>,
     /// Who deploys it: ECS itself, or CodeDeploy on task sets.
     pub controller: crate::model::DeploymentController,
     /// The task sets of a CODE_DEPLOY (or EXTERNAL) service, PRIMARY first.

@@ -143,6 +143,7 @@ fn answers(msg: &Msg) -> Option<Pane> {
         | Msg::BuildInputs(..)
         | Msg::Dispatched(..)
         | Msg::CiRate(..)
+        | Msg::CiReady(_)
         | Msg::ActionDone(_)
         | Msg::Budget(_)
         | Msg::Evidence(_)

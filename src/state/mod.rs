@@ -353,6 +353,7 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
         Msg::BuildInputs(w, git_ref, r) => builds::on_inputs(state, w, git_ref, r),
         Msg::Dispatched(w, run) => builds::on_dispatched(state, w, run),
         Msg::CiRate(rate, until) => builds::on_rate(state, rate, until),
+        Msg::CiReady(why) => builds::on_ci_ready(state, why),
         Msg::Exec(m) => exec::on_msg(state, m, fx),
         Msg::Feed(r) => feed::on_report(state, r),
         Msg::Described(generation, doc) => describe::answered(state, generation, doc),

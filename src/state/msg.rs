@@ -90,6 +90,8 @@ pub enum Msg {
     Dispatched(Workflow, Option<u64>),
     /// GitHub's last rate-limit headers, and until when the client waits after a limit.
     CiRate(Option<RateInfo>, Option<Millis>),
+    /// The GitHub client is ready, or why there is none (no token): the builds pane says it.
+    CiReady(Option<String>),
     /// An action's outcome: what was done, or why it was refused or failed.
     ActionDone(ActionResult),
     /// The API budget's figures, for `:budget`.

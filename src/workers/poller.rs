@@ -8,8 +8,8 @@
 //! their service changed: an event said so, or the services poller saw its row change.
 
 use crate::budget::{self, Priority};
-use crate::cloud::Fleet;
-use crate::model::{Alarm, Millis, Service, ServiceKey};
+use crate::cloud::{Fleet, Listing};
+use crate::model::{Alarm, Millis, Service, ServiceKey, Task};
 use crate::model::{ApiError, ErrorKind};
 use crate::state::{Msg, Pane, Watch};
 use crate::timing::now_ms;
@@ -255,10 +255,12 @@ impl Poller {
         let polled = crate::workers::watchdog::answer_within(pane, &tx, call).await;
         let (msg, delay) = match polled {
             Ok(msg) => match self.partial.take() {
-                // Some rows could not be read: show the rest, then say what failed.
+                // Some rows could not be read: show the rest, then say what failed. The pane
+                // keeps its pace (backing off further while the part's failure is transient):
+                // a part that keeps failing must not make the poller call more often.
                 Some(e) => {
                     self.send(msg, w).await.ok()?;
-                    let delay = self.failure_delay(&e);
+                    let delay = self.interval(w).max(self.failure_delay(&e));
                     (Polled::Msg(Msg::Failed(self.pane, e, now_ms())), delay)
                 }
                 None => {
@@ -399,16 +401,21 @@ impl Poller {
                 let all = self.services(w, forced).await?;
                 return Ok(Polled::Services(all, now_ms()));
             }
-            Pane::Tasks => Msg::Tasks(None, f.tasks(None).await?, now_ms()),
-            Pane::Rollout => {
-                let mut tasks = f.tasks(w.service.as_ref()).await?;
-                // A pair's other side, for its half of the comparison.
-                if let Some(p) = &w.partner {
-                    tasks.extend(f.tasks(Some(p)).await?);
-                }
-                Msg::Tasks(w.service.clone(), tasks, now_ms())
+            Pane::Tasks => {
+                let listing = f.tasks_listing(None).await?;
+                self.partial = listing.failed;
+                Msg::Tasks(None, listing.items, now_ms())
             }
-            Pane::Images => Msg::Images(f.images().await?, now_ms()),
+            Pane::Rollout => {
+                let listing = self.rollout_tasks(w).await?;
+                self.partial = listing.failed;
+                Msg::Tasks(w.service.clone(), listing.items, now_ms())
+            }
+            Pane::Images => {
+                let listing = f.images_listing().await?;
+                self.partial = listing.failed;
+                Msg::Images(listing.items, now_ms())
+            }
             Pane::Alarms => {
                 let listing = f.alarms_listing().await?;
                 self.partial = listing.failed;
@@ -421,6 +428,18 @@ impl Poller {
                 ));
             }
         }))
+    }
+
+    /// The rollout's tasks, with a pair's other side for its half of the comparison; partial
+    /// when a cluster of either cannot be read.
+    async fn rollout_tasks(&self, w: &Watch) -> Result<Listing<Task>, ApiError> {
+        let mut listing = self.fleet.tasks_listing(w.service.as_ref()).await?;
+        if let Some(p) = &w.partner {
+            let other = self.fleet.tasks_listing(Some(p)).await?;
+            listing.items.extend(other.items);
+            listing.failed = listing.failed.or(other.failed);
+        }
+        Ok(listing)
     }
 }
 

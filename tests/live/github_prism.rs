@@ -1,21 +1,35 @@
 //! Every request shape the GitHub client sends, through Prism mocking GitHub's own OpenAPI
 //! description: Prism answers 422 to a request the description does not allow (a wrong path, a
 //! bad query parameter, a body without `ref`), so each call passing here is one GitHub accepts.
-//! The answers are GitHub's documented examples, and their mapping is asserted. Run with
+//! The answers are GitHub's documented examples, and their mapping is asserted; each test
+//! counts the operations it sent through the API budget, which every request asks first. Run with
 //! `scripts/prism.sh cargo test --test live github_prism` (scripts/test.sh does).
 
+use deckwatch::budget::Budget;
 use deckwatch::ci::Ci;
 use deckwatch::ci::github::{GitHub, Secret};
 use deckwatch::model::{Conclusion, GitHubCall, RunStatus, Workflow};
 use deckwatch::timing::now_ms;
 use std::sync::Arc;
 
-fn prism() -> GitHub {
+/// The client on Prism, and the budget it asks before each request.
+fn prism() -> (GitHub, Arc<Budget>) {
     let url = std::env::var("DECKWATCH_PRISM_URL").expect(
         "DECKWATCH_PRISM_URL is not set. These tests need Prism: run them with \
          scripts/prism.sh cargo test --test live (scripts/test.sh does)",
     );
-    GitHub::new(&url, Secret::new("ghp_prism"), Arc::default()).unwrap()
+    let budget = Arc::new(Budget::new(Default::default()));
+    let gh = GitHub::new(&url, Secret::new("ghp_prism"), budget.clone()).unwrap();
+    (gh, budget)
+}
+
+/// Requests of `op` sent so far.
+fn sent(budget: &Budget, op: &str) -> usize {
+    budget
+        .report()
+        .iter()
+        .find(|r| r.op == op)
+        .map_or(0, |r| r.calls_last_minute)
 }
 
 fn wf() -> Workflow {
@@ -27,7 +41,9 @@ fn wf() -> Workflow {
 
 #[tokio::test]
 async fn the_run_list_request_is_valid_and_its_example_maps() {
-    let runs = prism().runs(&wf()).await.unwrap();
+    let (gh, budget) = prism();
+    let runs = gh.runs(&wf()).await.unwrap();
+    assert_eq!(sent(&budget, "github:ListWorkflowRuns"), 1);
     let r = &runs[0];
     assert_eq!(r.id, 30433642);
     assert_eq!(r.number, 562);
@@ -43,10 +59,12 @@ async fn the_run_list_request_is_valid_and_its_example_maps() {
 
 #[tokio::test]
 async fn one_run_and_its_jobs_map_from_the_examples() {
-    let gh = prism();
+    let (gh, budget) = prism();
     let run = gh.run(&wf(), 30433642).await.unwrap();
     assert_eq!(run.id, 30433642);
     let jobs = gh.jobs("octo-org/octo-repo", 30433642).await.unwrap();
+    assert_eq!(sent(&budget, "github:GetWorkflowRun"), 1);
+    assert_eq!(sent(&budget, "github:ListJobsForWorkflowRun"), 1);
     let j = &jobs[0];
     assert_eq!((j.id, j.name.as_str()), (399444496, "build"));
     assert_eq!(
@@ -70,7 +88,9 @@ async fn a_dispatch_with_ref_and_inputs_returns_its_run() {
             ("dry_run".into(), "true".into()),
         ],
     };
-    let got = prism().act(&m, now_ms()).await.unwrap().unwrap();
+    let (gh, budget) = prism();
+    let got = gh.act(&m, now_ms()).await.unwrap().unwrap();
+    assert_eq!(sent(&budget, "github:CreateWorkflowDispatch"), 1);
     assert_eq!(got.run_id, Some(1));
     assert_eq!(
         got.html_url.as_deref(),
@@ -83,18 +103,20 @@ async fn the_204_fallback_lists_runs_with_valid_query_parameters() {
     // event, branch and per_page must be what GitHub allows; the example run was created in
     // 2020, so it counts as the dispatched one only for a dispatch before then.
     let long_ago = 1_579_000_000_000;
-    let found = prism()
-        .find_dispatched(&wf(), "refs/heads/main", long_ago)
-        .await;
+    let (gh, budget) = prism();
+    let found = gh.find_dispatched(&wf(), "refs/heads/main", long_ago).await;
     assert_eq!(found.run_id, Some(30433642));
+    assert_eq!(sent(&budget, "github:ListWorkflowRuns"), 1);
 }
 
 #[tokio::test]
 async fn the_job_log_answers_with_a_redirect() {
-    let to = prism()
+    let (gh, budget) = prism();
+    let to = gh
         .log_location("octo-org/octo-repo", 399444496)
         .await
         .unwrap();
+    assert_eq!(sent(&budget, "github:DownloadJobLogs"), 1);
     assert!(
         to.starts_with("https://pipelines.actions.githubusercontent.com/"),
         "{to}"
@@ -103,7 +125,7 @@ async fn the_job_log_answers_with_a_redirect() {
 
 #[tokio::test]
 async fn cancel_and_rerun_failed_jobs_are_valid_posts() {
-    let gh = prism();
+    let (gh, budget) = prism();
     let repo = "octo-org/octo-repo".to_string();
     let cancel = GitHubCall::CancelRun {
         repo: repo.clone(),
@@ -115,6 +137,8 @@ async fn cancel_and_rerun_failed_jobs_are_valid_posts() {
         run_id: 30433642,
     };
     assert_eq!(gh.act(&rerun, now_ms()).await.unwrap(), None);
+    assert_eq!(sent(&budget, "github:CancelWorkflowRun"), 1);
+    assert_eq!(sent(&budget, "github:RerunFailedJobs"), 1);
 }
 
 #[tokio::test]
@@ -122,7 +146,9 @@ async fn the_login_request_is_valid() {
     // (The workflow file's request, `contents/.github/workflows/build.yml?ref=`, is checked
     // against the in-test server only: Prism routes `{path}` as one segment, while GitHub takes
     // the slashes as they are and answers 404 to them encoded.)
-    assert_eq!(prism().login().await.unwrap(), "octocat");
+    let (gh, budget) = prism();
+    assert_eq!(gh.login().await.unwrap(), "octocat");
+    assert_eq!(sent(&budget, "github:GetAuthenticatedUser"), 1);
 }
 
 #[tokio::test]

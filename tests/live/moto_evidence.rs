@@ -11,6 +11,7 @@
 //! the counts still show. Deployments never move in moto, so the breaker's rollback is
 //! simulated in the services the console is given.
 
+use crate::support::action::run_action;
 use crate::support::testkit::{Feed, StateBuilder};
 use crate::support::{moto, seed};
 use aws_sdk_cloudwatch::types::{
@@ -29,8 +30,8 @@ use deckwatch::model::{
 };
 use deckwatch::state::State;
 use deckwatch::workers::audit::Audit;
-use deckwatch::workers::runner::execute;
 use seed::{Seeder, TaskDefSpec, now_ms};
+use std::sync::Arc;
 
 /// A load balancer whose listener forwards to two target groups; returns (lb, [tg a, tg b]).
 async fn balancer(seed: &Seeder, prefix: &str) -> (String, [String; 2]) {
@@ -355,7 +356,8 @@ fn rolled_back(s: &Service, family: &str) -> Service {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r_after_a_simulated_breaker_rollback_targets_the_last_stable_revision() {
     let w = Rollback::new().await;
-    let fleet = moto::fleet(&moto::url(), &[&w.cluster], Vec::new()).await;
+    let fleet: Arc<dyn Fleet> =
+        Arc::new(moto::fleet(&moto::url(), &[&w.cluster], Vec::new()).await);
     let services = fleet.services().await.expect("services");
     let app = services.iter().find(|s| s.name == "app").unwrap();
     assert_eq!(app.task_def.revision, 3);
@@ -416,8 +418,8 @@ async fn r_after_a_simulated_breaker_rollback_targets_the_last_stable_revision()
         plan.notes
     );
     let dir = tempfile::tempdir().unwrap();
-    let audit = Audit::new(Some(dir.path().join("audit.jsonl")));
-    let done = execute(&fleet, &audit, &plan, &ContextInfo::default()).await;
+    let audit = Arc::new(Audit::new(Some(dir.path().join("audit.jsonl"))));
+    let done = run_action(&fleet, &audit, &plan, &ContextInfo::default()).await;
     assert!(done.is_ok(), "{done:?}");
     assert_eq!(w.revision_in_moto().await, "1");
 }

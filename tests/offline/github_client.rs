@@ -4,6 +4,7 @@
 //! log redirect, and read-only sending no POST.
 
 use crate::support::gh_server::{Req, Resp, Server};
+use deckwatch::budget::Budget;
 use deckwatch::ci::github::{GitHub, Secret};
 use deckwatch::ci::{Ci, ReadOnlyCi};
 use deckwatch::model::{Conclusion, ErrorKind, GitHubCall, Mutation, RunStatus, Workflow};
@@ -23,6 +24,22 @@ fn wf() -> Workflow {
 
 fn client(url: &str) -> GitHub {
     GitHub::new(url, Secret::new(TOKEN), Arc::default()).unwrap()
+}
+
+/// A client whose budget is kept, to count the operations sent.
+fn counted(url: &str) -> (GitHub, Arc<Budget>) {
+    let budget = Arc::new(Budget::new(Default::default()));
+    let gh = GitHub::new(url, Secret::new(TOKEN), budget.clone()).unwrap();
+    (gh, budget)
+}
+
+/// Requests of `op` sent so far (each asks the budget first).
+fn sent(budget: &Budget, op: &str) -> usize {
+    budget
+        .report()
+        .iter()
+        .find(|r| r.op == op)
+        .map_or(0, |r| r.calls_last_minute)
 }
 
 fn run_json(id: u64, status: &str, conclusion: Option<&str>) -> serde_json::Value {
@@ -174,7 +191,7 @@ async fn a_204_dispatch_finds_its_run_by_listing_runs_created_since() {
         Resp::json(200, json!({"total_count": 1, "workflow_runs": runs}))
     })
     .await;
-    let gh = client(&server.url);
+    let (gh, budget) = counted(&server.url);
     let m = GitHubCall::Dispatch {
         workflow: wf(),
         git_ref: "main".into(),
@@ -199,6 +216,9 @@ async fn a_204_dispatch_finds_its_run_by_listing_runs_created_since() {
     );
     assert!(reqs[1].path.contains("branch=main"));
     assert!(reqs[1].path.ends_with("per_page=5"), "{}", reqs[1].path);
+    // One CreateWorkflowDispatch, then ListWorkflowRuns until the run shows.
+    assert_eq!(sent(&budget, "github:CreateWorkflowDispatch"), 1);
+    assert_eq!(sent(&budget, "github:ListWorkflowRuns"), 2);
 }
 
 #[tokio::test]
@@ -243,8 +263,11 @@ async fn the_log_follows_its_redirect_without_the_token() {
     })
     .await;
     *url.lock().unwrap() = server.url.clone();
-    let gh = client(&server.url);
+    let (gh, budget) = counted(&server.url);
     let tail = gh.log_tail("acme/checkout", 5, 3).await.unwrap();
+    // DownloadJobLogs answers with the redirect; DownloadJobLog reads where it points.
+    assert_eq!(sent(&budget, "github:DownloadJobLogs"), 1);
+    assert_eq!(sent(&budget, "github:DownloadJobLog"), 1);
     assert_eq!(
         tail,
         [
@@ -301,13 +324,54 @@ async fn the_dialog_reads_the_inputs_from_the_workflow_file() {
     let server =
         Server::start(move |_| Resp::json(200, json!({"content": content, "encoding": "base64"})))
             .await;
-    let gh = client(&server.url);
+    let (gh, budget) = counted(&server.url);
     let inputs = gh.inputs(&wf(), "feature/x").await.unwrap();
     assert_eq!(inputs[0].name, "level");
     assert_eq!(
         server.requests()[0].path,
         "/repos/acme/checkout/contents/.github/workflows/build.yml?ref=feature%2Fx"
     );
+    assert_eq!(sent(&budget, "github:GetContent"), 1);
+    assert_eq!(
+        sent(&budget, "github:GetWorkflow"),
+        0,
+        "a file name needs no look-up"
+    );
+}
+
+#[tokio::test]
+async fn a_workflow_given_by_id_is_looked_up_for_its_file() {
+    use base64::Engine;
+    let yaml = "on:\n  workflow_dispatch:\n    inputs:\n      dry_run:\n        type: boolean\n";
+    let content = base64::engine::general_purpose::STANDARD.encode(yaml);
+    let server = Server::start(move |r: &Req| {
+        if r.path.ends_with("/actions/workflows/161335") {
+            return Resp::json(
+                200,
+                json!({"id": 161335, "path": ".github/workflows/ship it.yml"}),
+            );
+        }
+        Resp::json(200, json!({"content": content, "encoding": "base64"}))
+    })
+    .await;
+    let (gh, budget) = counted(&server.url);
+    let by_id = Workflow {
+        repo: "acme/checkout".into(),
+        workflow: "161335".into(),
+    };
+    let inputs = gh.inputs(&by_id, "main").await.unwrap();
+    assert_eq!(inputs[0].name, "dry_run");
+    let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/repos/acme/checkout/actions/workflows/161335",
+            "/repos/acme/checkout/contents/.github/workflows/ship%20it.yml?ref=main",
+        ]
+    );
+    // GetWorkflow names the file; GetContent reads it.
+    assert_eq!(sent(&budget, "github:GetWorkflow"), 1);
+    assert_eq!(sent(&budget, "github:GetContent"), 1);
 }
 
 #[tokio::test]
@@ -320,7 +384,7 @@ async fn the_audit_names_the_login_and_never_the_token() {
         Resp::json(200, json!({"workflow_run_id": 5, "html_url": "h"}))
     })
     .await;
-    let gh = client(&server.url);
+    let (gh, budget) = counted(&server.url);
     let dir = tempfile::tempdir().unwrap();
     let audit = deckwatch::workers::audit::Audit::new(Some(dir.path().join("audit.jsonl")));
     let plan = ActionPlan {
@@ -359,6 +423,9 @@ async fn the_audit_names_the_login_and_never_the_token() {
     assert_eq!(text.lines().count(), 2, "before and after");
     assert!(text.contains("\"github_login\":\"octocat\""), "{text}");
     assert!(!text.contains(TOKEN));
+    // GetAuthenticatedUser (once: the login is kept), then CreateWorkflowDispatch.
+    assert_eq!(sent(&budget, "github:GetAuthenticatedUser"), 1);
+    assert_eq!(sent(&budget, "github:CreateWorkflowDispatch"), 1);
 }
 
 #[tokio::test]

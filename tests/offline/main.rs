@@ -7,13 +7,16 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod alarm_backoff;
 mod audit_trust;
 mod bad_credentials;
+mod builds_partial;
 mod call_rates;
 mod ci_worker;
 mod cli_commands;
 mod cli_errors;
 mod cli_reliability;
+mod config_checks;
 mod context_guard;
 mod demo_clusters;
 mod describe_view;
@@ -26,6 +29,7 @@ mod exec_forward;
 mod exec_frames;
 mod filter_bound;
 mod github_client;
+mod github_injection;
 mod keys_config;
 mod layers;
 mod link_header;
@@ -50,6 +54,7 @@ mod sdk_replay_edges;
 mod sdk_replay_evidence;
 mod sdk_replay_logs;
 mod sdk_replay_panes;
+mod sdk_replay_partial;
 mod shim_model;
 mod sim_actions;
 mod sim_builds;
@@ -62,4 +67,5 @@ mod snapshots_builds;
 mod snapshots_codedeploy;
 mod snapshots_exec;
 mod testing_md;
+mod token_command;
 mod wait_demo;

@@ -176,6 +176,16 @@ impl Console {
         })
     }
 
+    /// Whether the terminal is in raw mode (no line editing, no echo), as the console left it:
+    /// the terminal settings are shared by both ends of the pseudo-terminal.
+    pub fn raw_mode(&self) -> bool {
+        let fd = self.master.as_raw_fd().expect("the pty's descriptor");
+        // SAFETY: tcgetattr fills the zeroed struct given; the descriptor is the open master.
+        let mut t: libc::termios = unsafe { std::mem::zeroed() };
+        assert_eq!(unsafe { libc::tcgetattr(fd, &mut t) }, 0, "tcgetattr");
+        t.c_lflag & (libc::ICANON | libc::ECHO) == 0
+    }
+
     pub fn alternate_screen(&self) -> bool {
         self.parser.lock().unwrap().screen().alternate_screen()
     }

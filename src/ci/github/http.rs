@@ -147,6 +147,7 @@ impl Http {
     /// Plain text from a URL GitHub redirected to (a log): no token goes with it, since it is
     /// signed and on another host; only the last `LOG_TAIL_BYTES` are kept.
     pub async fn fetch_tail(&self, url: &str) -> ApiResult<Bytes> {
+        self.budget.acquire("github:DownloadJobLog").await;
         let req = Request::get(url)
             .header(http::header::USER_AGENT, user_agent())
             .body(Full::new(Bytes::new()))

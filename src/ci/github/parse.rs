@@ -2,7 +2,7 @@
 //! string cleaned.
 
 use crate::model::text::clean;
-use crate::model::{ApiError, ApiResult, ErrorKind};
+use crate::model::{ApiError, ApiResult, ErrorKind, Listing};
 use crate::model::{Conclusion, Job, Millis, Run, RunStatus, Step, Workflow};
 use serde_json::Value;
 
@@ -70,19 +70,31 @@ pub fn run(v: &Value, workflow: &Workflow) -> ApiResult<Run> {
     })
 }
 
-/// The `workflow_runs` of a run list, newest first.
-pub fn runs(body: &[u8], workflow: &Workflow) -> ApiResult<Vec<Run>> {
+/// The `workflow_runs` of a run list, newest first. A run that cannot be read (no `id`) is left
+/// out and counted in `failed`, so one odd record never empties its workflow's list.
+pub fn runs(body: &[u8], workflow: &Workflow) -> ApiResult<Listing<Run>> {
     let v = json("run list", body)?;
     let list = v
         .get("workflow_runs")
         .and_then(Value::as_array)
         .ok_or_else(|| bad("run list", "no workflow_runs"))?;
-    let mut out = list
-        .iter()
-        .map(|r| run(r, workflow))
-        .collect::<ApiResult<Vec<_>>>()?;
+    let mut out = Vec::with_capacity(list.len());
+    let mut skipped = 0;
+    for r in list {
+        match run(r, workflow) {
+            Ok(r) => out.push(r),
+            Err(_) => skipped += 1,
+        }
+    }
     out.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id)));
-    Ok(out)
+    let failed = (skipped > 0).then(|| {
+        let runs = if skipped == 1 { "run" } else { "runs" };
+        ApiError::new(
+            ErrorKind::Unreadable,
+            format!("{skipped} {runs} without an id left out"),
+        )
+    });
+    Ok(Listing::partial(out, failed))
 }
 
 fn step(v: &Value) -> Step {

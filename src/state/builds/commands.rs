@@ -78,7 +78,14 @@ pub(crate) fn open_build(state: &mut State, effects: &mut Vec<Effect>) {
         return state.flash("select a service (or a run on the builds pane) first");
     };
     let Some(source) = state.builds.source_of(&s) else {
-        return state.flash(Refusal::NoBuildMapping(s.name.clone()).to_string());
+        let refusal = match state.builds.bad_tag(&s) {
+            Some(tag) => Refusal::BadBuildTag {
+                service: s.key().to_string(),
+                tag: tag.clone(),
+            },
+            None => Refusal::NoBuildMapping(s.name.clone()),
+        };
+        return state.flash(refusal.to_string());
     };
     effects.push(Effect::LoadInputs(
         source.workflow.clone(),

@@ -131,7 +131,15 @@ impl Builds {
             .find(|(k, _)| is_full(k))
             .or_else(|| self.mapping.iter().find(|(k, _)| *k == s.name))
             .map(|(_, src)| src)
-            .or(s.build.as_ref())
+            .or(s.build.as_ref().and_then(|b| b.as_ref().ok()))
+    }
+
+    /// The service's build tag GitHub could not have given, unless a `[[build]]` entry maps it.
+    pub fn bad_tag<'a>(&self, s: &'a Service) -> Option<&'a crate::model::BadBuildTag> {
+        if self.source_ref(s).is_some() {
+            return None;
+        }
+        s.build.as_ref().and_then(|b| b.as_ref().err())
     }
 
     /// The services a workflow builds, in the services pane's order.
@@ -254,6 +262,12 @@ pub(crate) fn close_detail(state: &mut State) -> bool {
     let open = state.builds.detail.take().is_some();
     state.dirty |= open;
     open
+}
+
+/// The GitHub client is ready, or why there is none (no token).
+pub(crate) fn on_ci_ready(state: &mut State, why: Option<String>) {
+    state.dirty |= state.builds.unavailable != why;
+    state.builds.unavailable = why;
 }
 
 /// The runs of the polled workflows, newest first.

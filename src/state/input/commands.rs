@@ -91,7 +91,7 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::ForceQuit | Command::ToggleFollow | Command::ToggleContext => {}
         Command::NextMatch | Command::PrevMatch | Command::ToggleWrap => {}
         Command::CycleStamps | Command::CopyLine | Command::FollowGroup(_) => {}
-        Command::Pattern(_) | Command::Since(_) | Command::Range(_) | Command::Save(_) => {}
+        Command::Pattern(_) | Command::Since(_) | Command::Range(_) | Command::Save { .. } => {}
         // The prompts' and dialogs' keys: nothing to do on a pane.
         Command::Accept | Command::Cancel | Command::Confirm | Command::DeleteChar => {}
         Command::Complete | Command::Insert(_) | Command::Toggle | Command::OtherTarget => {}

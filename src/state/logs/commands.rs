@@ -60,7 +60,7 @@ fn on_pane(state: &mut State, key: LogsKey, effects: &mut Vec<Effect>) -> bool {
         LogsKey::Back => return back(state),
         // The palette's words, done by `on_anywhere` already.
         LogsKey::FollowGroup(_) | LogsKey::Pattern(_) | LogsKey::Since(_) => return false,
-        LogsKey::Range(_) | LogsKey::Save(_) => return false,
+        LogsKey::Range(_) | LogsKey::Save { .. } => return false,
     }
     true
 }
@@ -88,7 +88,7 @@ fn on_anywhere(state: &mut State, key: &LogsKey, effects: &mut Vec<Effect>) -> b
             state.switch_pane(Pane::Logs);
             window(state, arg.as_deref());
         }
-        LogsKey::Save(path) => save(state, path.as_deref(), effects),
+        LogsKey::Save { path, replace } => save(state, path.as_deref(), *replace, effects),
         LogsKey::Down | LogsKey::Up | LogsKey::PageDown | LogsKey::PageUp => return false,
         LogsKey::Top | LogsKey::Bottom | LogsKey::Open | LogsKey::Back => return false,
         LogsKey::ToggleFollow | LogsKey::ToggleContext | LogsKey::NextMatch => return false,
@@ -196,10 +196,11 @@ fn window(state: &mut State, arg: Option<&str>) {
     }
 }
 
-/// `:save PATH`: the lines the filter keeps (every line without one), with their tags.
-fn save(state: &mut State, path: Option<&str>, effects: &mut Vec<Effect>) {
+/// `:save PATH`: the lines the filter keeps (every line without one), with their tags, to a
+/// new file; `:save! PATH` may replace one.
+fn save(state: &mut State, path: Option<&str>, replace: bool, effects: &mut Vec<Effect>) {
     let Some(path) = path else {
-        return state.flash("usage: :save PATH");
+        return state.flash("usage: :save PATH (:save! PATH replaces a file)");
     };
     let logs = &state.ctx.logs;
     if logs.buf.is_empty() {
@@ -221,6 +222,7 @@ fn save(state: &mut State, path: Option<&str>, effects: &mut Vec<Effect>) {
     };
     let save = LogSave {
         path: expand_home(path),
+        replace,
         buf: logs.buf.clone(),
         only,
         header,

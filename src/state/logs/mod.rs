@@ -435,6 +435,8 @@ impl LogView {
 #[derive(Clone)]
 pub struct LogSave {
     pub path: std::path::PathBuf,
+    /// `:save!`: an existing file may be replaced.
+    pub replace: bool,
     pub buf: LogBuffer,
     /// The lines the filter keeps; None writes every line.
     pub only: Option<Vec<u64>>,
@@ -462,6 +464,7 @@ impl std::fmt::Debug for LogSave {
 impl PartialEq for LogSave {
     fn eq(&self, o: &Self) -> bool {
         self.path == o.path
+            && self.replace == o.replace
             && self.only == o.only
             && self.header == o.header
             && (self.buf.first_seq(), self.buf.end_seq()) == (o.buf.first_seq(), o.buf.end_seq())

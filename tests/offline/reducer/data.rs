@@ -197,10 +197,10 @@ fn the_builds_watch_follows_the_services_list() {
         repo: "acme/ledger".into(),
         workflow: "ci.yml".into(),
     };
-    extra.build = Some(BuildSource {
+    extra.build = Some(Ok(BuildSource {
         workflow: ledger.clone(),
         git_ref: "main".into(),
-    });
+    }));
     all.push(extra);
     let fx = feed.services(&mut s, all, now + 2_000);
     let told = told(&fx);

@@ -216,7 +216,9 @@ fn save_hands_the_kept_lines_to_a_worker() {
         path: path.clone(),
         ..*job
     };
-    let said = deckwatch::workers::log_save::write(&job).unwrap();
+    let said = deckwatch::workers::log_save::write(&job)
+        .unwrap()
+        .to_string();
     assert!(said.starts_with("saved 10 lines"), "{said}");
     let text = std::fs::read_to_string(&path).unwrap();
     let lines: Vec<&str> = text.lines().collect();
@@ -321,4 +323,80 @@ fn messages_of_an_older_follow_are_dropped() {
     let now = s.ctx.logs.generation;
     let _ = update(&mut s, Msg::LogStatus(now, status.clone()));
     assert_eq!(s.ctx.logs.status, status);
+}
+
+/// `:LINE` typed in the palette, the save it asks for carried out by the worker, and what the
+/// console then says.
+async fn save_via_palette(s: &mut State, line: &str) -> String {
+    let fx = palette(s, line);
+    if let Some(job) = fx.into_iter().find_map(|e| match e {
+        Effect::SaveLogs(j) => Some(j),
+        _ => None,
+    }) {
+        let (tx, mut rx) = tokio::sync::mpsc::channel(1);
+        deckwatch::workers::log_save::save(*job, tx).await;
+        let _ = update(s, rx.recv().await.expect("the save's outcome"));
+    }
+    s.flash.as_ref().map(|f| f.0.clone()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn save_refuses_to_overwrite_unless_asked_and_replaces_through_a_new_file() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let mut s = logs_with(10, 20);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kept.log");
+    std::fs::write(&path, "precious\n").unwrap();
+    // A second name for the old file: what it holds shows whether the file was rewritten in
+    // place (a failed write would have lost it) or replaced by a new one.
+    let old = dir.path().join("old-inode");
+    std::fs::hard_link(&path, &old).unwrap();
+    let said = save_via_palette(&mut s, &format!("save {}", path.display())).await;
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "precious\n",
+        "{said}"
+    );
+    assert!(said.contains("exists") && said.contains(":save!"), "{said}");
+    let said = save_via_palette(&mut s, &format!("save! {}", path.display())).await;
+    assert!(said.starts_with("saved 10 lines to "), "{said}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.lines().count(), 11, "{text}");
+    assert_eq!(std::fs::read_to_string(&old).unwrap(), "precious\n");
+    let meta = std::fs::metadata(&path).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    assert_ne!(meta.ino(), std::fs::metadata(&old).unwrap().ino());
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
+}
+
+#[tokio::test]
+async fn save_never_follows_a_symlink_and_says_the_absolute_path() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut s = logs_with(10, 20);
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("authorized_keys");
+    std::fs::write(&target, "ssh-ed25519 AAAA\n").unwrap();
+    let link = dir.path().join("logs.txt");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    for line in ["save", "save!"] {
+        let said = save_via_palette(&mut s, &format!("{line} {}", link.display())).await;
+        assert!(said.contains("symbolic link"), "{said}");
+        assert_eq!(
+            std::fs::read_to_string(&target).unwrap(),
+            "ssh-ed25519 AAAA\n"
+        );
+        assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+    }
+    // A new file, named relative to the working directory: 0600, and said with its directory.
+    let name = format!("target/deckwatch-save-test-{}.log", std::process::id());
+    let said = save_via_palette(&mut s, &format!("save {name}")).await;
+    let abs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(&name);
+    let mode = std::fs::metadata(&abs).map(|m| m.permissions().mode() & 0o777);
+    let _ = std::fs::remove_file(&abs);
+    assert_eq!(said, format!("saved 10 lines to {}", abs.display()));
+    assert_eq!(mode.unwrap(), 0o600);
 }

@@ -228,6 +228,13 @@ fn startup(
     };
     let mut state = State::new(options, now_ms());
     state.ctx.logs.osc52 = cfg.logs.osc52;
+    state.iac.terraform_tags = cfg
+        .iac
+        .terraform_tags
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    state.github_deployments = cfg.github.deployments;
     state.links = cfg.ui.links.unwrap_or_else(terminal_links);
     state.exec = state::exec::ExecState::new(cfg.exec.clone(), cfg.forwards.clone());
     state.builds.mapping = build_mapping(cfg);

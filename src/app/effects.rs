@@ -142,6 +142,10 @@ impl Effects {
                 }
                 // Between frames: the sequence goes to the terminal, not into the screen.
                 Effect::Clipboard(text) => crate::app::terminal::clipboard::copy(&text),
+                e @ (Effect::Export(_)
+                | Effect::Compare(_)
+                | Effect::Owners(_)
+                | Effect::Timeline(_)) => self.look_up(e),
                 Effect::Describe(generation, target) => self.describe(generation, target),
                 Effect::OpenLink(url) => crate::app::terminal::opener::open(url, self.tx.clone()),
                 Effect::Exec(e) => {
@@ -151,6 +155,35 @@ impl Effects {
             }
         }
         replies
+    }
+
+    /// The timeline, owners and commits asked, and the export written, each on a task.
+    fn look_up(&self, e: Effect) {
+        match e {
+            Effect::Export(job) => {
+                tokio::spawn(crate::workers::export::save(*job, self.tx.clone()));
+            }
+            Effect::Compare(q) => {
+                let (ci, tx) = (self.ci.clone(), self.tx.clone());
+                tokio::spawn(crate::workers::lookups::compare(ci, q, tx));
+            }
+            // On the context's own channel: a switch drops what its account answers.
+            Effect::Owners(batch) => {
+                if let Some(live) = &self.live {
+                    let (fleet, tx) = (live.fleet.clone(), self.data.0.clone());
+                    tokio::spawn(crate::workers::lookups::owners(fleet, batch, tx));
+                }
+            }
+            Effect::Timeline(req) => {
+                if let Some(live) = &self.live {
+                    let (fleet, ci, audit) =
+                        (live.fleet.clone(), self.ci.clone(), self.audit.clone());
+                    let tx = self.data.0.clone();
+                    tokio::spawn(crate::workers::timeline::run(fleet, ci, audit, *req, tx));
+                }
+            }
+            _ => {}
+        }
     }
 
     /// `:describe`: the call is made off the loop; the answer comes back with its request.

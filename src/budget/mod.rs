@@ -479,6 +479,7 @@ mod tests {
         assert_eq!(b.rate_of("ecs:DescribeServices"), 10.0);
         assert_eq!(b.rate_of("ecs:UpdateService"), 2.5);
         assert_eq!(b.rate_of("logs:FilterLogEvents"), 5.0);
+        assert_eq!(b.rate_of("cloudtrail:LookupEvents"), 1.0);
         let b = Budget::new(HashMap::from([("logs:FilterLogEvents".to_string(), 12.5)]));
         assert_eq!(b.rate_of("logs:FilterLogEvents"), 12.5);
     }

@@ -5,6 +5,7 @@
 pub mod github;
 pub mod pending;
 
+use crate::model::commits::{Compare, CompareQuery};
 use crate::model::{ApiError, ApiResult, ErrorKind, GitHubCall, Listing};
 use crate::model::{Job, Millis, RateInfo, RawDoc, Run, RunRef, Workflow, WorkflowInput};
 use async_trait::async_trait;
@@ -13,8 +14,8 @@ use std::sync::Arc;
 /// What a dispatch answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dispatched {
-    /// The run it started; None when the server answered 204 and no run created since the
-    /// dispatch could be found.
+    /// The run a dispatch started (None when the server answered 204 and no run created since
+    /// the dispatch could be found), or the deployment a CreateDeployment created.
     pub run_id: Option<u64>,
     pub html_url: Option<String>,
 }
@@ -38,6 +39,14 @@ pub trait Ci: Send + Sync + 'static {
     async fn inputs(&self, workflow: &Workflow, git_ref: &str) -> ApiResult<Vec<WorkflowInput>>;
     /// The login of the token's user, for the audit record.
     async fn login(&self) -> ApiResult<String>;
+    /// The commits between two commits of a repository (GitHub's compare).
+    async fn compare(&self, q: &CompareQuery) -> ApiResult<Compare> {
+        let _ = q;
+        Err(ApiError::new(
+            ErrorKind::Other,
+            "compare: not available from this CI",
+        ))
+    }
     /// Makes one mutating call (dispatch, cancel, rerun). Only the action runner calls this.
     async fn act(&self, call: &GitHubCall, now: Millis) -> ApiResult<Option<Dispatched>>;
     /// `:describe`: the run as GitHub returned it.
@@ -98,6 +107,9 @@ impl Ci for NoCi {
     async fn login(&self) -> ApiResult<String> {
         self.err()
     }
+    async fn compare(&self, _: &CompareQuery) -> ApiResult<Compare> {
+        self.err()
+    }
     async fn act(&self, _: &GitHubCall, _: Millis) -> ApiResult<Option<Dispatched>> {
         self.err()
     }
@@ -135,6 +147,9 @@ impl Ci for ReadOnlyCi {
     }
     async fn login(&self) -> ApiResult<String> {
         self.0.login().await
+    }
+    async fn compare(&self, q: &CompareQuery) -> ApiResult<Compare> {
+        self.0.compare(q).await
     }
     async fn run_raw(&self, run: &RunRef) -> ApiResult<RawDoc> {
         self.0.run_raw(run).await

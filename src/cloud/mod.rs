@@ -10,6 +10,9 @@ pub use ask::ServicesAsk;
 use crate::exec::StreamPolicy;
 use crate::exec::channel::DataKey;
 use crate::model::evidence::{AlbFigures, AlbQuery};
+use crate::model::owner::Stack;
+use crate::model::timeline::build::Registered;
+use crate::model::trail::TrailEvent;
 use crate::model::{
     Alarm, AlarmTransition, AwsCall, ContextInfo, Delivery, DescribeTarget, EcsEvent, EventAck,
     EventSource, Image, LiveEnd, LiveQuery, LiveUpdate, LogPage, LogQuery, LogSources, LogTag,
@@ -203,6 +206,33 @@ pub trait Fleet: Send + Sync + 'static {
             "this backend keeps audit records locally only",
         ))
     }
+    /// The team's audit records in `group` written in the span (from, until), as written.
+    async fn read_audit(&self, group: &str, span: (Millis, Millis)) -> ApiResult<Vec<String>> {
+        let _ = (group, span);
+        Err(unavailable("the team's audit records"))
+    }
+    /// The CloudFormation stack that lists the service with ARN `arn` among its resources,
+    /// with what its template sets; Ok(None) when no stack does.
+    async fn stack_of(&self, arn: &str) -> ApiResult<Option<Stack>> {
+        let _ = arn;
+        Err(unavailable("CloudFormation stacks"))
+    }
+    /// The revisions of `family` registered since `since` (and the one before), newest first.
+    async fn revisions(&self, family: &str, since: Millis) -> ApiResult<Vec<Registered>> {
+        let _ = (family, since);
+        Err(unavailable("task definition revisions"))
+    }
+    /// CloudTrail's events that changed `service` or registered `family` in the span (from,
+    /// until), newest first.
+    async fn trail(
+        &self,
+        service: &ServiceKey,
+        family: &str,
+        span: (Millis, Millis),
+    ) -> ApiResult<Vec<TrailEvent>> {
+        let _ = (service, family, span);
+        Err(unavailable("CloudTrail events"))
+    }
     // ECS Exec and port forwarding (`exec`). The demo has no SSM: its answers say so.
     /// A cluster's exec configuration (its KMS key), for the readiness said before a call.
     async fn cluster_exec(&self, cluster: &str) -> ApiResult<ClusterExec> {
@@ -386,6 +416,23 @@ impl Fleet for ReadOnly {
     }
     async fn alarm_history(&self, name: &str, since: Millis) -> ApiResult<Vec<AlarmTransition>> {
         self.0.alarm_history(name, since).await
+    }
+    async fn read_audit(&self, group: &str, span: (Millis, Millis)) -> ApiResult<Vec<String>> {
+        self.0.read_audit(group, span).await
+    }
+    async fn stack_of(&self, arn: &str) -> ApiResult<Option<Stack>> {
+        self.0.stack_of(arn).await
+    }
+    async fn revisions(&self, family: &str, since: Millis) -> ApiResult<Vec<Registered>> {
+        self.0.revisions(family, since).await
+    }
+    async fn trail(
+        &self,
+        service: &ServiceKey,
+        family: &str,
+        span: (Millis, Millis),
+    ) -> ApiResult<Vec<TrailEvent>> {
+        self.0.trail(service, family, span).await
     }
     async fn act(&self, service: &ServiceKey, call: &AwsCall) -> ApiResult<()> {
         tracing::warn!(%service, mutation = %call, "refused: read-only");

@@ -55,6 +55,9 @@ pub struct Config {
     /// its tags `deckwatch:repo`, `deckwatch:workflow` and `deckwatch:ref`.
     #[serde(default, rename = "build")]
     pub builds: Vec<BuildConfig>,
+    /// `[iac]`: the tag conventions that say Terraform manages a service.
+    #[serde(default)]
+    pub iac: IacConfig,
     /// `[exec]`: ECS Exec sessions.
     #[serde(default)]
     pub exec: crate::exec::settings::ExecConfig,
@@ -65,6 +68,24 @@ pub struct Config {
     /// EventBridge rule feeds; every context's unless it has `[context.events]` of its own.
     #[serde(default)]
     pub events: EventsConfig,
+}
+
+/// `[iac]`: how the console recognises infrastructure as code that owns a service, beyond
+/// what AWS says (CloudFormation stacks, CDK metadata, Copilot's tags).
+#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct IacConfig {
+    /// Tags (`key = value`) that mean Terraform manages the service; default
+    /// `{ ManagedBy = "terraform" }`. The value is compared ignoring case.
+    pub terraform_tags: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for IacConfig {
+    fn default() -> Self {
+        Self {
+            terraform_tags: [("ManagedBy".to_string(), "terraform".to_string())].into(),
+        }
+    }
 }
 
 /// `[ui]`: how the screen draws what it shows.
@@ -145,6 +166,10 @@ pub struct GithubConfig {
     /// A command printing a token, run when GH_TOKEN and GITHUB_TOKEN are unset; default
     /// `gh auth token` when `gh` is on PATH.
     pub token_command: Option<String>,
+    /// A deploy or promote of an image built by a known run also creates a GitHub Deployment
+    /// (environment = the context's name) and its statuses. Default false.
+    #[serde(default)]
+    pub deployments: bool,
 }
 
 /// One `[[build]]` entry.

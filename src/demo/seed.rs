@@ -166,6 +166,7 @@ pub fn world(start: Millis) -> World {
         alb: Default::default(),
         alarm_history: VecDeque::new(),
         builds: Default::default(),
+        trail: VecDeque::new(),
     };
     for spec in FLEET {
         add_service(&mut w, spec);
@@ -183,6 +184,7 @@ pub fn world(start: Millis) -> World {
         }
     }
     crate::demo::builds::seed(&mut w);
+    crate::demo::owners::seed(&mut w);
     w.recount();
     crate::demo::traffic::seed(&mut w);
     w
@@ -336,6 +338,7 @@ fn new_service(w: &World, spec: &Spec, td: TaskDefRef, created_at: Millis) -> Se
         controller: Default::default(),
         task_sets: Vec::new(),
         codedeploy: None,
+        tags: crate::demo::owners::tags(spec.cluster, spec.name),
     }
 }
 

@@ -122,6 +122,7 @@ pub fn action_name(c: &Command) -> Option<&'static str> {
         Command::Deploy => "deploy",
         Command::OtherTarget => "other_target",
         Command::Events => "events",
+        Command::Timeline => "timeline",
         Command::Sort(None) => "sort",
         Command::Accept => "accept",
         Command::Cancel => "cancel",
@@ -142,6 +143,7 @@ pub fn action_name(c: &Command) -> Option<&'static str> {
         | Command::Since(_)
         | Command::Range(_)
         | Command::Save { .. }
+        | Command::Export(_)
         | Command::Toggle
         | Command::Context(_)
         | Command::Region(_)

@@ -61,6 +61,10 @@ pub enum Command {
     Diff,
     /// All of the service's events.
     Events,
+    /// The service's history merged in time order.
+    Timeline,
+    /// `:export timeline [PATH]`: the timeline as a post-mortem draft.
+    Export(Option<String>),
     Theme(Option<String>),
     /// `:ctx NAME`: point the console at another context of the config.
     Context(Option<String>),
@@ -168,6 +172,7 @@ impl Command {
             Command::Exec(_) | Command::FocusTerminal | Command::FullScreen => return None,
             Command::PortForward(_) | Command::Forwards => return None,
             Command::Describe(_) | Command::OpenLink => return None,
+            Command::Timeline | Command::Export(_) => return None,
             Command::Unknown(_) => return None,
         })
     }
@@ -218,6 +223,7 @@ impl Command {
             Command::Exec(_) | Command::FocusTerminal | Command::FullScreen => return None,
             Command::PortForward(_) | Command::Forwards => return None,
             Command::Describe(_) | Command::OpenLink => return None,
+            Command::Timeline | Command::Export(_) => return None,
         })
     }
 }
@@ -252,6 +258,7 @@ impl Command {
             Command::DeleteChar | Command::Complete | Command::Insert(_) => return None,
             Command::Toggle | Command::OtherTarget | Command::Unknown(_) => return None,
             Command::Describe(_) | Command::OpenLink => return None,
+            Command::Timeline | Command::Export(_) => return None,
         })
     }
 }
@@ -464,6 +471,7 @@ fn normal() -> Vec<Binding> {
         b(&[Char('y')], "y", Command::CopyLine, "copy the line (OSC 52)", Reach::Pane(Pane::Logs), None),
         b(&[Char('a')], "a", Command::RolloutAlarms, "alarms of this rollout", Reach::RolloutView, None),
         b(&[Char('e')], "e", Command::Events, "all events of this service (scrollable)", Reach::RolloutView, None),
+        b(&[Char('H')], "H", Command::Timeline, "timeline: what changed, and who did it", Reach::RolloutView, Some("timeline")),
         b(&[Char('P')], "P", Command::Promote, "promote the canary of the service", Everywhere, Some("promote")),
         b(&[Char('A')], "A", Command::Abort, "abort the rollout of the service", Everywhere, Some("abort")),
         b(&[Char('R')], "R", Command::Rollback, "roll back the service", Everywhere, Some("roll back")),
@@ -775,6 +783,18 @@ pub const WORDS: &[Word] = &[
         arg: None,
         command: |_| Command::Events,
         help: "all events of the service (scrollable)",
+    },
+    Word {
+        names: &["timeline"],
+        arg: None,
+        command: |_| Command::Timeline,
+        help: "the service's history in time order: commits, runs, images, deploys, alarms, actions",
+    },
+    Word {
+        names: &["export"],
+        arg: Some("timeline [PATH][!]"),
+        command: |a| Command::Export(a.map(str::to_string)),
+        help: "write the timeline as a Markdown post-mortem draft (! replaces the file)",
     },
     Word {
         names: &["exec"],

@@ -90,6 +90,21 @@ pub enum GitHubCall {
     CancelRun { repo: String, run_id: u64 },
     /// `POST /repos/{repo}/actions/runs/{run_id}/rerun-failed-jobs`.
     RerunFailed { repo: String, run_id: u64 },
+    /// `POST /repos/{repo}/deployments`: a record that commit `sha` went to `environment`.
+    CreateDeployment {
+        repo: String,
+        sha: String,
+        environment: String,
+        description: String,
+    },
+    /// `POST /repos/{repo}/deployments/{id}/statuses`: how the deployment stands. None: the
+    /// deployment the plan's CreateDeployment creates, not known before it is called.
+    DeploymentStatus {
+        repo: String,
+        deployment_id: Option<u64>,
+        state: String,
+        description: String,
+    },
 }
 
 impl Mutation {
@@ -287,7 +302,46 @@ impl fmt::Display for GitHubCall {
                     "POST /repos/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
                 )
             }
+            GitHubCall::CreateDeployment { repo, .. } => {
+                write!(f, "POST /repos/{repo}/deployments {}", self.body())
+            }
+            GitHubCall::DeploymentStatus {
+                repo,
+                deployment_id,
+                ..
+            } => write!(
+                f,
+                "POST /repos/{repo}/deployments/{}/statuses {}",
+                deployment_id.map_or("{the id CreateDeployment returns}".to_string(), |id| id
+                    .to_string()),
+                self.body()
+            ),
         }
+    }
+}
+
+impl GitHubCall {
+    /// The JSON body a deployment call sends, exactly (empty for the others).
+    pub fn body(&self) -> String {
+        let v = match self {
+            GitHubCall::CreateDeployment {
+                sha,
+                environment,
+                description,
+                ..
+            } => serde_json::json!({
+                "ref": sha,
+                "environment": environment,
+                "description": description,
+                "auto_merge": false,
+                "required_contexts": [],
+            }),
+            GitHubCall::DeploymentStatus {
+                state, description, ..
+            } => serde_json::json!({"state": state, "description": description}),
+            _ => return String::new(),
+        };
+        v.to_string()
     }
 }
 

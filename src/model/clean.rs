@@ -258,6 +258,7 @@ impl Clean for Service {
             controller: _,
             task_sets,
             codedeploy,
+            tags,
             exec_enabled: _,
         } = self;
         for s in [cluster, name, arn, image_tag] {
@@ -281,6 +282,15 @@ impl Clean for Service {
         // Their impls are beside the types, in codedeploy.rs.
         task_sets.clean();
         codedeploy.clean();
+        clean_pairs(tags);
+    }
+}
+
+/// Keys and values both (a pair's `Clean` cleans only its first).
+fn clean_pairs(pairs: &mut [(String, String)]) {
+    for (k, v) in pairs {
+        k.clean();
+        v.clean();
     }
 }
 

@@ -7,6 +7,7 @@ pub mod alarm_link;
 pub mod build;
 pub mod clean;
 pub mod codedeploy;
+pub mod commits;
 pub mod console_link;
 pub mod ecs_event;
 pub mod error;
@@ -20,6 +21,7 @@ mod log;
 pub mod log_meta;
 mod op_report;
 pub mod operations;
+pub mod owner;
 mod pair;
 mod pane;
 pub mod raw_doc;
@@ -27,6 +29,8 @@ mod service;
 mod task;
 pub mod taskdef;
 pub mod text;
+pub mod timeline;
+pub mod trail;
 mod wire;
 
 pub use action::{

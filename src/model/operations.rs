@@ -63,6 +63,12 @@ pub const OPERATIONS: &[(&str, f64)] = &[
     ("kms:GenerateDataKey", 10.0),
     ("sqs:ReceiveMessage", 10.0),
     ("sqs:DeleteMessage", 10.0),
+    // Who owns a service: CloudFormation publishes no per-operation rates; the modest default.
+    ("cloudformation:DescribeStackResources", 10.0),
+    ("cloudformation:DescribeStacks", 10.0),
+    ("cloudformation:GetTemplate", 10.0),
+    // Per account and region, and not raisable.
+    ("cloudtrail:LookupEvents", 2.0),
     ("github:ListWorkflowRuns", GITHUB),
     ("github:GetWorkflowRun", GITHUB),
     ("github:ListJobsForWorkflowRun", GITHUB),
@@ -74,6 +80,9 @@ pub const OPERATIONS: &[(&str, f64)] = &[
     ("github:CreateWorkflowDispatch", GITHUB),
     ("github:CancelWorkflowRun", GITHUB),
     ("github:RerunFailedJobs", GITHUB),
+    ("github:CompareCommits", GITHUB),
+    ("github:CreateDeployment", GITHUB),
+    ("github:CreateDeploymentStatus", GITHUB),
 ];
 
 /// The published rate of `op`, if deckwatch calls it.

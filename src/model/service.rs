@@ -328,6 +328,8 @@ pub struct Service {
     pub task_sets: Vec<crate::model::TaskSet>,
     /// A CODE_DEPLOY service's deployment group and deployment; None when not read.
     pub codedeploy: Option<crate::model::CodeDeploy>,
+    /// The service's tags (key, value): who owns it (Copilot's tags, an `[iac]` convention).
+    pub tags: Vec<(String, String)>,
     /// `enableExecuteCommand`: tasks it starts run the ECS Exec agent.
     pub exec_enabled: bool,
 }

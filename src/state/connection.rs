@@ -155,6 +155,10 @@ fn answers(msg: &Msg) -> Option<Pane> {
         | Msg::Exec(_)
         | Msg::Feed(_)
         | Msg::Described(..)
+        | Msg::Timeline(..)
+        | Msg::Owners(_)
+        | Msg::Compared(..)
+        | Msg::Exported(_)
         | Msg::OpenFailed(_) => return None,
     })
 }

@@ -15,9 +15,11 @@ use crate::state::connection::Connection;
 use crate::state::contexts::Target;
 use crate::state::feed::Feed;
 use crate::state::logs::LogView;
+use crate::state::owners::Found;
 use crate::state::rollout::RolloutView;
 use crate::state::rollout::evidence::Evidence;
 use crate::state::table::Table;
+use crate::state::timeline::TimelineView;
 use crate::state::{Pane, PaneData, Watch};
 use ratatui::style::Color;
 use std::collections::HashMap;
@@ -53,6 +55,10 @@ pub struct Context {
     /// Alarm links, the canary comparison, task definitions and the alarm detail: all read
     /// from this context's account.
     pub evidence: Evidence,
+    /// The timeline view: one of its services' history in time order, read from its account.
+    pub timeline: TimelineView,
+    /// What CloudFormation said of its services: who owns each.
+    pub owners: Found,
     /// How its backend stands: being built, failed, unanswered calls, the team audit, an
     /// account that could not be read.
     pub connection: Connection,
@@ -87,6 +93,8 @@ impl Context {
             services_loading: None,
             progress: None,
             evidence: Evidence::default(),
+            timeline: TimelineView::default(),
+            owners: Found::default(),
             connection: Connection::default(),
             credentials_expiry: None,
             feed: Feed::default(),
@@ -105,6 +113,8 @@ impl Context {
         self.feed = Feed::default();
         self.last_watch = None;
         self.evidence.workers_restarted();
+        self.owners.workers_restarted();
+        self.timeline.workers_restarted();
     }
 
     /// The selected service on the services pane.
@@ -126,11 +136,16 @@ impl Context {
         self.pane == Pane::Rollout
     }
 
-    /// The service an action key acts on: the selected one, or the rollout view's.
+    /// The service an action key acts on: the selected one, or the rollout view's (or the
+    /// timeline's).
     pub fn action_target(&self) -> Option<&Service> {
         match self.pane {
             Pane::Services => self.selected_service(),
             Pane::Rollout => self.rollout_service(),
+            Pane::Timeline => {
+                let k = self.timeline.service.as_ref()?;
+                self.services.items.iter().find(|s| &s.key() == k)
+            }
             Pane::Tasks | Pane::Images | Pane::Alarms | Pane::Logs | Pane::Builds => None,
         }
     }
@@ -145,6 +160,7 @@ impl Context {
             Pane::Alarms => &self.alarms,
             Pane::Logs => &self.logs,
             Pane::Rollout => &self.rollout_view,
+            Pane::Timeline => &self.timeline.table,
             Pane::Builds => return None,
         })
     }
@@ -157,6 +173,7 @@ impl Context {
             Pane::Alarms => &mut self.alarms,
             Pane::Logs => &mut self.logs,
             Pane::Rollout => &mut self.rollout_view,
+            Pane::Timeline => &mut self.timeline.table,
             Pane::Builds => return None,
         })
     }
@@ -175,7 +192,12 @@ impl Context {
         let service = match self.pane {
             Pane::Rollout => self.rollout.clone(),
             Pane::Logs => self.logs.service().cloned(),
-            Pane::Services | Pane::Tasks | Pane::Images | Pane::Alarms | Pane::Builds => None,
+            Pane::Services
+            | Pane::Tasks
+            | Pane::Images
+            | Pane::Alarms
+            | Pane::Builds
+            | Pane::Timeline => None,
         };
         let logs_shown = self.pane == Pane::Logs || self.in_rollout_view();
         let partner = match self.pane {
@@ -185,7 +207,8 @@ impl Context {
             | Pane::Images
             | Pane::Alarms
             | Pane::Logs
-            | Pane::Builds => None,
+            | Pane::Builds
+            | Pane::Timeline => None,
         };
         let acting = self.progress.as_ref().is_some_and(Progress::active);
         Watch {

@@ -244,10 +244,11 @@ fn or_unknown(s: &str) -> &str {
 }
 
 /// The loop built the backend of switch `generation` and started its pollers.
-pub(super) fn on_ready(state: &mut State, generation: u64) {
+pub(super) fn on_ready(state: &mut State, generation: u64, fx: &mut Vec<Effect>) {
     if generation == state.ctx.target.generation {
         state.ctx.connection.connecting = false;
         state.dirty = true;
+        crate::state::timeline::on_ready(state, fx);
     }
 }
 

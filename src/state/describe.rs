@@ -123,7 +123,7 @@ fn target(state: &State, arg: Option<&str>) -> Result<DescribeTarget, &'static s
             .selected_item()
             .map(|a| DescribeTarget::Alarm(a.name.clone())),
         Pane::Builds => state.run_target().map(|r| DescribeTarget::Run(r.key())),
-        Pane::Tasks | Pane::Logs => None,
+        Pane::Tasks | Pane::Logs | Pane::Timeline => None,
     }
     .ok_or("nothing selected to describe here (services, tasks, images, alarms, runs)")
 }

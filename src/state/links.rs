@@ -33,7 +33,7 @@ fn row_url(state: &State, i: usize) -> Option<String> {
             let t = &state.builds.runs;
             console_link::run(&t.items[*t.view.get(i)?])
         }
-        Pane::Images | Pane::Logs | Pane::Rollout => None,
+        Pane::Images | Pane::Logs | Pane::Rollout | Pane::Timeline => None,
     }
 }
 
@@ -74,7 +74,7 @@ pub fn selected(state: &State) -> Option<String> {
                 console_link::service(region, primary)
             }
         },
-        Pane::Images => None,
+        Pane::Images | Pane::Timeline => None,
     }
 }
 

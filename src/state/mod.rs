@@ -16,9 +16,11 @@ mod input;
 pub mod links;
 pub mod logs;
 mod msg;
+pub mod owners;
 mod panes;
 pub mod rollout;
 pub mod table;
+pub mod timeline;
 
 pub use crate::model::Pane;
 pub use connection::{Connection, ConnectionEvent, TeamAudit};
@@ -120,6 +122,15 @@ pub struct State {
     pub viewport: Viewport,
     /// A one-line message for the footer, and when it was set.
     pub flash: Option<(String, Millis)>,
+    /// The commits behind a deploy, promote or rollback, from GitHub's compare: GitHub's
+    /// answers, keyed by repository and commits, so the session's like the builds pane.
+    pub commits: actions::commits::Commits,
+    /// `[github] deployments = true`: a deploy or promote of a built image records a GitHub
+    /// Deployment and its statuses (the config's).
+    pub github_deployments: bool,
+    /// `[iac]`: the tags that say Terraform manages a service (the config's; what each
+    /// context's stacks say is `Context::owners`).
+    pub iac: crate::model::owner::IacRules,
     /// The contexts `:ctx` switches between, and the ones kept while another is on screen.
     pub contexts: contexts::Contexts,
     pub quit: bool,
@@ -193,6 +204,9 @@ impl State {
             size: (120, 40),
             viewport: Viewport::default(),
             flash: None,
+            commits: actions::commits::Commits::default(),
+            github_deployments: false,
+            iac: crate::model::owner::IacRules::default(),
             contexts: contexts::Contexts::new(o.choices, o.log_lines, o.log_bytes),
             quit: false,
             fatal: None,
@@ -291,8 +305,9 @@ impl State {
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let mut effects = Vec::new();
     state.dirty |= connection::answered(&mut state.ctx, &msg);
+    let listed = matches!(msg, Msg::Services(..));
     on_msg(state, msg, &mut effects);
-    tell_workers(state, &mut effects);
+    after_update(state, listed, &mut effects);
     effects
 }
 
@@ -315,7 +330,7 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
             fx.push(Effect::Refresh);
         }
         Msg::Quit => state.quit = true,
-        Msg::ContextReady(generation) => contexts::on_ready(state, generation),
+        Msg::ContextReady(generation) => contexts::on_ready(state, generation, fx),
         Msg::ContextFailed(generation, e) => contexts::on_failed(state, generation, e),
         Msg::CredentialsExpiry(at) => {
             state.dirty |= replace_if_new(&mut ctx.credentials_expiry, at)
@@ -354,6 +369,11 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
         Msg::Dispatched(w, run) => builds::on_dispatched(state, w, run),
         Msg::CiRate(rate, until) => builds::on_rate(state, rate, until),
         Msg::CiReady(why) => builds::on_ci_ready(state, why),
+        Msg::Timeline(generation, t) => timeline::on_read(state, generation, *t),
+        Msg::Owners(answers) => owners::on_found(state, answers, fx),
+        Msg::Compared(q, r) => actions::commits::on_compared(state, q, r),
+        Msg::Exported(Ok(done)) => state.flash(done),
+        Msg::Exported(Err(e)) => state.flash(format!("export: {e}")),
         Msg::Exec(m) => exec::on_msg(state, m, fx),
         Msg::Feed(r) => feed::on_report(state, r),
         Msg::Described(generation, doc) => describe::answered(state, generation, doc),
@@ -379,9 +399,12 @@ fn on_layout(state: &mut State, v: Viewport, fx: &mut Vec<Effect>) {
     state.viewport = v;
 }
 
-/// Tells the pollers, the CI worker and the evidence worker what the screen shows now, when
-/// that changed.
-fn tell_workers(state: &mut State, effects: &mut Vec<Effect>) {
+/// What any message may change the wants of: owners of new services, what the pollers and the
+/// evidence watch, the open dialog's commits and GitHub record.
+fn after_update(state: &mut State, listed: bool, effects: &mut Vec<Effect>) {
+    if listed {
+        owners::wanted(state, effects);
+    }
     builds::watch_effect(state, effects);
     let watch = state.ctx.watch();
     if state.ctx.last_watch.as_ref() != Some(&watch) {
@@ -389,6 +412,8 @@ fn tell_workers(state: &mut State, effects: &mut Vec<Effect>) {
         effects.push(Effect::Watch(watch));
     }
     rollout::evidence::wanted(state, effects);
+    actions::commits::wanted(state, effects);
+    actions::record::attach(state);
 }
 
 /// Ages and countdowns on screen move by the second; the flash and the activity line expire.

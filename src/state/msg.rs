@@ -108,6 +108,22 @@ pub enum Msg {
     CredentialsExpiry(Option<Millis>),
     /// How the console stands with the backend: no answer, the team audit, a failed start.
     Connection(crate::state::ConnectionEvent),
+    /// The timeline of request N, merged off the loop.
+    Timeline(u64, Box<crate::model::timeline::Timeline>),
+    /// The stacks that own these services (None: no stack lists it), or why not known.
+    Owners(
+        Vec<(
+            ServiceKey,
+            Result<Option<crate::model::owner::Stack>, ApiError>,
+        )>,
+    ),
+    /// GitHub's compare, for a dialog's commits.
+    Compared(
+        crate::model::commits::CompareQuery,
+        Result<crate::model::commits::Compare, ApiError>,
+    ),
+    /// `:export timeline` ended: where it was written, or why not.
+    Exported(Result<String, crate::state::timeline::export::ExportError>),
     /// ECS Exec and port forwarding: tasks and readiness, a session's output, the forwards.
     Exec(crate::state::exec::ExecMsg),
     /// How ECS's events reach the console (`[events]`), from the event worker.
@@ -141,6 +157,14 @@ pub enum Effect {
     SaveLogs(Box<LogSave>),
     /// Put text on the clipboard through the terminal (OSC 52).
     Clipboard(String),
+    /// Read one service's timeline from every source.
+    Timeline(Box<crate::state::timeline::Request>),
+    /// Ask who owns these services (key, ARN): CloudFormation's stacks.
+    Owners(Vec<(ServiceKey, String)>),
+    /// Ask GitHub for the commits between two commits.
+    Compare(crate::model::commits::CompareQuery),
+    /// Write a post-mortem draft.
+    Export(Box<crate::state::timeline::export::Export>),
     /// ECS Exec and port forwarding: open, type into, resize or end a session, hand it the
     /// terminal, start or stop a forward.
     Exec(crate::state::exec::ExecEffect),

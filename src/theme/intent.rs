@@ -232,3 +232,20 @@ impl Theme {
         Style::new().fg(self.muted)
     }
 }
+
+impl Theme {
+    /// A timeline entry: what went wrong in the alarm colour, a change from outside the
+    /// console in the warning colour, the console's own actions in the accent.
+    pub fn timeline_entry(&self, e: &crate::model::timeline::Entry) -> Style {
+        use crate::model::timeline::Kind;
+        if e.bad {
+            Style::new().fg(self.alarm).add_modifier(Modifier::BOLD)
+        } else if e.outside {
+            Style::new().fg(self.warn)
+        } else if matches!(e.kind, Kind::Action | Kind::Scale | Kind::Hook) {
+            Style::new().fg(self.accent)
+        } else {
+            Style::new().fg(self.fg)
+        }
+    }
+}

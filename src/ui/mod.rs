@@ -12,6 +12,7 @@ pub mod overlays;
 mod rollout;
 mod services;
 mod tasks;
+mod timeline;
 pub mod widgets;
 
 use crate::state::{Hits, ListArea, Mode, Pane, State, Viewport};
@@ -52,6 +53,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
         // Log lines are not clicked; a page moves by the lines shown.
         Pane::Logs => (None, logs::draw(f, body, state, theme)),
         Pane::Builds => builds::draw(f, body, state, theme),
+        Pane::Timeline => listed(timeline::draw(f, body, state, theme)),
         Pane::Rollout => {
             let drawn = rollout::draw(f, body, state, theme);
             scroll_limit = drawn.scroll_limit;

@@ -11,7 +11,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 /// The services table's columns: the name and the rollout never leave the screen.
-const COLUMNS: [Column; 10] = [
+const COLUMNS: [Column; 11] = [
     flex("NAME", 0, 10),
     col("CLUSTER", 3, 7),
     col("STATUS", 7, 6),
@@ -22,6 +22,8 @@ const COLUMNS: [Column; 10] = [
     col("AGE", 8, 3),
     col("CPU", 6, 11),
     col("MEM", 6, 11),
+    // Who owns it (CloudFormation, CDK, Copilot, Terraform): the first to leave the screen.
+    col("OWNER", 9, 5),
 ];
 const SPARK: usize = 7;
 /// An image tag cut to this when space is short: a short sha's 7 characters and the `…`, enough
@@ -48,12 +50,17 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
     };
     table::draw(f, area, theme, spec, |i| {
         let s = &t.items[t.view[i]];
-        row(
+        let mut cells = row(
             s,
             state.ctx.firing_alarms_of(&s.key()).count(),
             state.now,
             theme,
-        )
+        );
+        cells.push(Line::styled(
+            state.owner_of(s).label(),
+            Style::new().fg(theme.muted),
+        ));
+        cells
     })
 }
 

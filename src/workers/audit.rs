@@ -199,6 +199,8 @@ impl Audit {
             "action": plan.verb.to_string(),
             "call": plan.mutation.to_string(),
             "changes": plan.changes.iter().map(|(what, from, to)| json!({"what": what, "from": from, "to": to})).collect::<Vec<_>>(),
+            // Why the plan chose what it did, what the owner does to it, the commits behind it.
+            "notes": plan.notes,
             "state_before": {
                 "primary_deployment": plan.expect.primary_deployment,
                 "task_definition": plan.expect.task_def.to_string(),

@@ -65,9 +65,11 @@ impl Drop for Handles {
 /// Whether the data of `pane` is wanted on the screen `w` describes.
 fn wanted(pane: Pane, w: &Watch) -> bool {
     match pane {
-        // The rollout view shows its service's row too; an action being followed reads them on
-        // any pane, so its wait sees the service settle.
-        Pane::Services => matches!(w.pane, Pane::Services | Pane::Rollout) || w.acting,
+        // The rollout view and the timeline show its service's row too; an action being
+        // followed reads them on any pane, so its wait sees the service settle.
+        Pane::Services => {
+            matches!(w.pane, Pane::Services | Pane::Rollout | Pane::Timeline) || w.acting
+        }
         Pane::Tasks => w.pane == Pane::Tasks,
         // The builds pane joins runs to their images too.
         Pane::Images => matches!(w.pane, Pane::Images | Pane::Builds),
@@ -79,6 +81,8 @@ fn wanted(pane: Pane, w: &Watch) -> bool {
         Pane::Rollout => w.pane == Pane::Rollout && w.service.is_some(),
         // Polled by the CI worker (workers::ci), not from the fleet.
         Pane::Builds => false,
+        // Read once when asked, by the timeline worker (workers::timeline).
+        Pane::Timeline => false,
     }
 }
 
@@ -98,7 +102,7 @@ fn on_screen(pane: Pane, w: &Watch) -> bool {
 pub fn polls(pane: Pane) -> bool {
     match pane {
         Pane::Services | Pane::Tasks | Pane::Images | Pane::Alarms | Pane::Rollout => true,
-        Pane::Logs | Pane::Builds => false,
+        Pane::Logs | Pane::Builds | Pane::Timeline => false,
     }
 }
 
@@ -421,10 +425,10 @@ impl Poller {
                 self.partial = listing.failed;
                 return Ok(Polled::Alarms(listing.items, now_ms()));
             }
-            Pane::Logs | Pane::Builds => {
+            Pane::Logs | Pane::Builds | Pane::Timeline => {
                 return Err(ApiError::new(
                     ErrorKind::Other,
-                    "logs and builds have workers of their own",
+                    "logs, builds and the timeline have workers of their own",
                 ));
             }
         }))

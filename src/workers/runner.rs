@@ -31,7 +31,7 @@ pub async fn run(
     } else {
         let call = async {
             same_account(fleet.as_ref(), &audit, &plan, &ctx).await?;
-            execute(fleet.as_ref(), &audit, &plan, &ctx).await
+            execute_with(fleet.as_ref(), Some(ci.as_ref()), &audit, &plan, &ctx).await
         };
         with_priority(Priority::Action, call).await
     };
@@ -93,6 +93,17 @@ pub async fn execute(
     plan: &ActionPlan,
     ctx: &ContextInfo,
 ) -> ActionResult {
+    execute_with(fleet, None, audit, plan, ctx).await
+}
+
+/// `execute`, with the CI that later GitHub calls of the plan go to (its deployment record).
+pub async fn execute_with(
+    fleet: &dyn Fleet,
+    ci: Option<&dyn Ci>,
+    audit: &Audit,
+    plan: &ActionPlan,
+    ctx: &ContextInfo,
+) -> ActionResult {
     let what = format!("{} {}", plan.verb, plan.service);
     let known;
     let ctx = if ctx.caller_arn.is_empty() {
@@ -136,15 +147,35 @@ pub async fn execute(
         Ok(r) => r,
         Err(cause) => return Err(ActionError::FirstCall { what, cause }),
     };
-    for (i, f) in plan.then.iter().enumerate() {
-        if let Err(e) = follow_up(fleet, audit, plan, f, ctx, registered.as_ref()).await {
-            return Err(partly_done(what, plan, i, e));
-        }
+    if let Err((i, e)) = follow_ups(fleet, ci, audit, plan, ctx, registered.as_ref()).await {
+        return Err(partly_done(what, plan, i, e));
     }
     Ok(match registered {
         Some(td) => format!("{what}: registered {td} and moved the service to it"),
         None => format!("{what}: sent {}", plan.mutation),
     })
+}
+
+/// The plan's later calls in order: AWS ones re-checked against the services, GitHub ones (a
+/// deployment record) sent to the CI. Err names the call that stopped, and why.
+async fn follow_ups(
+    fleet: &dyn Fleet,
+    ci: Option<&dyn Ci>,
+    audit: &Audit,
+    plan: &ActionPlan,
+    ctx: &ContextInfo,
+    registered: Option<&TaskDefRef>,
+) -> Result<(), (usize, StepError)> {
+    let mut created = None;
+    for (i, f) in plan.then.iter().enumerate() {
+        let step = if f.mutation.is_ci() {
+            crate::workers::gh_record::follow_up(fleet, ci, audit, plan, f, ctx, &mut created).await
+        } else {
+            follow_up(fleet, audit, plan, f, ctx, registered).await
+        };
+        step.map_err(|e| (i, e))?;
+    }
+    Ok(())
 }
 
 /// The context with the caller's identity asked of the backend when the header has not got it
@@ -325,7 +356,7 @@ fn resolve(m: &Mutation, registered: Option<&TaskDefRef>) -> Result<Mutation, St
 
 /// The services re-read once the plan's first service is stable (at once when `f` need not
 /// wait); None when it was not stable within `STABLE_WAIT`.
-async fn wait_until_ready(
+pub(crate) async fn wait_until_ready(
     fleet: &dyn Fleet,
     plan: &ActionPlan,
     f: &FollowUp,
@@ -393,7 +424,7 @@ async fn call_audited(
     })
 }
 
-fn audit_or_log(
+pub(crate) fn audit_or_log(
     audit: &Audit,
     phase: Phase,
     ctx: &ContextInfo,

@@ -170,3 +170,65 @@ async fn prism_rejects_what_github_would() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "422");
 }
+
+/// The commits behind a deploy: GitHub's compare between two commits, mapped from the
+/// documented example (one commit, the base ahead: "behind").
+#[tokio::test]
+async fn a_compare_request_is_valid_and_its_commits_map() {
+    use deckwatch::model::commits::{CompareQuery, lines};
+    let q = CompareQuery {
+        repo: "octo-org/octo-repo".into(),
+        base: "49d71f6".into(),
+        head: "4bb41d5".into(),
+    };
+    let (gh, budget) = prism();
+    let c = gh.compare(&q).await.unwrap();
+    assert_eq!(sent(&budget, "github:CompareCommits"), 1);
+    assert_eq!((c.status.as_str(), c.total), ("behind", 1));
+    let k = &c.commits[0];
+    assert_eq!(k.sha, "6dcb09b5b57875f334f61aebed695e2e4193db5e");
+    assert_eq!(
+        (k.title.as_str(), k.author.as_str()),
+        ("Fix all the bugs", "octocat")
+    );
+    assert_eq!(k.at, 1_302_796_849_000);
+    assert_eq!(
+        lines(&c),
+        [
+            "1 commit(s) go away: 4bb41d5 is behind 49d71f6 in octo-org/octo-repo:",
+            "  6dcb09b Fix all the bugs (octocat)",
+        ]
+    );
+}
+
+/// A deploy's GitHub record: the Deployment (its body valid for the description: ref,
+/// environment, required_contexts) answered with its id, then a status naming that id.
+#[tokio::test]
+async fn a_deployment_and_its_status_are_valid_requests() {
+    let (gh, budget) = prism();
+    let create = GitHubCall::CreateDeployment {
+        repo: "octo-org/octo-repo".into(),
+        sha: "a84d88e7554fc1fa21bcbc4efae3c782a70d2b9d".into(),
+        environment: "prod".into(),
+        description: "deckwatch: deploy to prod-core/payments".into(),
+    };
+    let created = gh.act(&create, now_ms()).await.unwrap().unwrap();
+    assert_eq!(created.run_id, Some(1), "the example deployment's id");
+    let status = GitHubCall::DeploymentStatus {
+        repo: "octo-org/octo-repo".into(),
+        deployment_id: created.run_id,
+        state: "in_progress".into(),
+        description: "deckwatch: deploy to prod-core/payments".into(),
+    };
+    assert_eq!(gh.act(&status, now_ms()).await.unwrap(), None);
+    // A status that names no deployment is never sent.
+    let orphan = GitHubCall::DeploymentStatus {
+        repo: "octo-org/octo-repo".into(),
+        deployment_id: None,
+        state: "success".into(),
+        description: String::new(),
+    };
+    assert!(gh.act(&orphan, now_ms()).await.is_err());
+    assert_eq!(sent(&budget, "github:CreateDeployment"), 1);
+    assert_eq!(sent(&budget, "github:CreateDeploymentStatus"), 1);
+}

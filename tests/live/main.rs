@@ -34,6 +34,7 @@ mod moto_exec;
 mod moto_forward;
 mod moto_logs;
 mod moto_metrics;
+mod moto_owners;
 mod moto_paired;
 mod moto_targets;
 mod moto_tasks;

@@ -428,6 +428,146 @@ async fn the_audit_names_the_login_and_never_the_token() {
     assert_eq!(sent(&budget, "github:CreateWorkflowDispatch"), 1);
 }
 
+fn commit_json(i: usize) -> serde_json::Value {
+    json!({
+        "sha": format!("{i:07x}{}", "0".repeat(33)),
+        "commit": {"message": format!("Change {i}\n\nIts body."),
+                   "author": {"name": "A Person", "date": "2026-11-26T10:00:00Z"}},
+        "author": if i.is_multiple_of(2) { json!({"login": "octocat"}) } else { json!(null) }
+    })
+}
+
+/// The commits behind a deploy: GitHub's compare, asked again with its ETag (a 304 answers
+/// with what was read before), at most 20 titles then a count, and an unknown commit said.
+#[tokio::test]
+async fn a_compare_is_asked_again_with_its_etag_and_an_unknown_commit_is_an_error() {
+    let server = Server::start(|r: &Req| {
+        if r.path.contains("/compare/aaaaaaa...bbbbbbb") {
+            if r.header("if-none-match") == Some("\"c1\"") {
+                return Resp::json(304, json!(null)).with("etag", "\"c1\"");
+            }
+            let commits: Vec<_> = (1..=25).map(commit_json).collect();
+            return Resp::json(
+                200,
+                json!({"status": "ahead", "total_commits": 30, "commits": commits,
+                       "html_url": "https://github.com/acme/checkout/compare/aaaaaaa...bbbbbbb"}),
+            )
+            .with("etag", "\"c1\"");
+        }
+        Resp::json(
+            404,
+            json!({"message": "No commit found for SHA: ccccccc", "status": "404"}),
+        )
+    })
+    .await;
+    let (gh, budget) = counted(&server.url);
+    let q = deckwatch::model::commits::CompareQuery {
+        repo: "acme/checkout".into(),
+        base: "aaaaaaa".into(),
+        head: "bbbbbbb".into(),
+    };
+    let first = gh.compare(&q).await.unwrap();
+    let again = gh.compare(&q).await.unwrap();
+    assert_eq!(first, again, "the 304 answers with the commits read before");
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(
+        reqs[0].path,
+        "/repos/acme/checkout/compare/aaaaaaa...bbbbbbb"
+    );
+    assert_eq!(reqs[1].header("if-none-match"), Some("\"c1\""));
+    assert_eq!(gh.counters().not_modified.load(Ordering::Relaxed), 1);
+    let lines = deckwatch::model::commits::lines(&first);
+    assert_eq!(lines.len(), 22, "{lines:#?}");
+    assert_eq!(lines[0], "30 commit(s) aaaaaaa → bbbbbbb in acme/checkout:");
+    // Newest first: the compare lists the oldest first.
+    assert_eq!(lines[1], "  0000019 Change 25 (A Person)");
+    assert_eq!(lines[2], "  0000018 Change 24 (octocat)");
+    assert_eq!(lines[21], "  … and 10 more");
+
+    let unknown = deckwatch::model::commits::CompareQuery {
+        head: "ccccccc".into(),
+        ..q
+    };
+    let err = gh.compare(&unknown).await.unwrap_err();
+    assert!(err.to_string().contains("No commit found"), "{err}");
+    assert_eq!(sent(&budget, "github:CompareCommits"), 3);
+}
+
+/// A deploy's GitHub record: the Deployment created (201 with its id), then statuses that
+/// name it; a 202 (GitHub merged the default branch and made no deployment) is an error, so
+/// no status follows it.
+#[tokio::test]
+async fn a_deployment_is_created_and_its_statuses_name_it_and_a_202_is_no_deployment() {
+    let merged = Arc::new(AtomicU32::new(0));
+    let m2 = merged.clone();
+    let server = Server::start(move |r: &Req| match (r.method.as_str(), r.path.as_str()) {
+        ("POST", "/repos/acme/checkout/deployments") if m2.load(Ordering::SeqCst) == 1 => {
+            Resp::json(
+                202,
+                json!({"message": "Auto-merged main into topic-branch on deployment."}),
+            )
+        }
+        ("POST", "/repos/acme/checkout/deployments") => Resp::json(
+            201,
+            json!({"id": 4242, "sha": "0123456789abcdef0123456789abcdef01234567",
+                   "environment": "prod"}),
+        ),
+        ("POST", "/repos/acme/checkout/deployments/4242/statuses") => {
+            Resp::json(201, json!({"id": 1, "state": "in_progress"}))
+        }
+        _ => Resp::json(404, json!({"message": "Not Found"})),
+    })
+    .await;
+    let (gh, budget) = counted(&server.url);
+    let create = GitHubCall::CreateDeployment {
+        repo: "acme/checkout".into(),
+        sha: "0123456789abcdef0123456789abcdef01234567".into(),
+        environment: "prod".into(),
+        description: "deckwatch: deploy prod/checkout".into(),
+    };
+    let made = gh.act(&create, now_ms()).await.unwrap().unwrap();
+    assert_eq!(made.run_id, Some(4242));
+    for state in ["in_progress", "success"] {
+        let status = GitHubCall::DeploymentStatus {
+            repo: "acme/checkout".into(),
+            deployment_id: made.run_id,
+            state: state.into(),
+            description: "deckwatch: deploy prod/checkout".into(),
+        };
+        assert_eq!(gh.act(&status, now_ms()).await.unwrap(), None);
+    }
+    let reqs = server.requests();
+    let paths: Vec<(&str, &str)> = reqs
+        .iter()
+        .map(|r| (r.method.as_str(), r.path.as_str()))
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            ("POST", "/repos/acme/checkout/deployments"),
+            ("POST", "/repos/acme/checkout/deployments/4242/statuses"),
+            ("POST", "/repos/acme/checkout/deployments/4242/statuses"),
+        ]
+    );
+    let body: serde_json::Value = serde_json::from_str(&reqs[0].body).unwrap();
+    assert_eq!(body["ref"], "0123456789abcdef0123456789abcdef01234567");
+    assert_eq!(body["environment"], "prod");
+    assert_eq!(body["auto_merge"], false);
+    let states: Vec<serde_json::Value> = reqs[1..]
+        .iter()
+        .map(|r| serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["state"].clone())
+        .collect();
+    assert_eq!(states, [json!("in_progress"), json!("success")]);
+    assert_eq!(sent(&budget, "github:CreateDeployment"), 1);
+    assert_eq!(sent(&budget, "github:CreateDeploymentStatus"), 2);
+
+    merged.store(1, Ordering::SeqCst);
+    let err = gh.act(&create, now_ms()).await.unwrap_err();
+    assert!(err.to_string().contains("made no deployment"), "{err}");
+    assert!(err.to_string().contains("Auto-merged"), "{err}");
+}
+
 #[tokio::test]
 async fn describe_shows_the_run_as_github_returned_it() {
     let mut run = run_json(42, "completed", Some("failure"));

@@ -134,7 +134,7 @@ fn a_300_character_service_name_leaves_every_column_on_a_160_wide_screen() {
     let buf = draw(&mut s, 160, 40);
     let all = [
         "NAME", "CLUSTER", "STATUS", "D/R/P", "ROLLOUT", "TASK", "DEF", "IMAGE", "AGE", "CPU",
-        "MEM",
+        "MEM", "OWNER",
     ];
     assert_eq!(headers(&buf), all, "\n{}", screen(&buf));
     // Every row keeps its rollout and image, the long one too, whose name is cut with `…`.

@@ -79,7 +79,7 @@ fn builds_pane() {
     let t = render(&s);
     insta::assert_snapshot!("builds_pane", t.backend());
     let buf = t.backend().buffer();
-    let (x, y) = find(buf, "acme/payments", "✗ failure");
+    let (x, y) = find(buf, "acme/payments build.yml      #1003", "✗ failure");
     assert_eq!(buf[(x + 2, y)].fg, dark().alarm);
     let (x, y) = find(buf, "acme/web", "✓ success");
     assert_eq!(buf[(x + 2, y)].fg, dark().ok);

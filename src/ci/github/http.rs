@@ -310,6 +310,11 @@ impl Http {
                 ),
             ),
             403 => ApiError::new(ErrorKind::AccessDenied(op.to_string()), message),
+            // GitHub's own words say which commit it does not know.
+            404 if op == "github:CompareCommits" => other(format!(
+                "{op}: not found (404): {message}; a commit that is not in the repository, or \
+                 a token that cannot read it"
+            )),
             404 => other(format!(
                 "{op}: not found (404): check the repo and workflow, and that the token can read them"
             )),

@@ -314,7 +314,53 @@ impl Ci for GitHub {
                     .await?;
                 Ok(None)
             }
+            GitHubCall::CreateDeployment { repo, .. } => {
+                let path = format!("/repos/{repo}/deployments");
+                let a = self
+                    .http
+                    .post("github:CreateDeployment", &path, Some(m.body()))
+                    .await?;
+                let v = parse::json("deployment", &a.body)?;
+                let id = v.get("id").and_then(|i| i.as_u64());
+                if id.is_none() {
+                    // 202: GitHub merged the default branch instead, and made no deployment.
+                    let why = v.get("message").and_then(|m| m.as_str()).unwrap_or("");
+                    return Err(other(format!("GitHub made no deployment: {why}")));
+                }
+                Ok(Some(Dispatched {
+                    run_id: id,
+                    html_url: None,
+                }))
+            }
+            GitHubCall::DeploymentStatus {
+                repo,
+                deployment_id,
+                ..
+            } => {
+                let Some(id) = deployment_id else {
+                    return Err(other("a deployment status names no deployment"));
+                };
+                let path = format!("/repos/{repo}/deployments/{id}/statuses");
+                self.http
+                    .post("github:CreateDeploymentStatus", &path, Some(m.body()))
+                    .await?;
+                Ok(None)
+            }
         }
+    }
+
+    async fn compare(
+        &self,
+        q: &crate::model::commits::CompareQuery,
+    ) -> ApiResult<crate::model::commits::Compare> {
+        let path = format!(
+            "/repos/{}/compare/{}...{}",
+            q.repo,
+            encode(&q.base),
+            encode(&q.head)
+        );
+        let a = self.http.get("github:CompareCommits", &path).await?;
+        parse::compare(&a.body, q)
     }
 
     fn rate(&self) -> Option<RateInfo> {

@@ -142,3 +142,54 @@ pub fn tail(text: &[u8], n: usize) -> Vec<String> {
         .map(|l| clean(l))
         .collect()
 }
+
+/// `GET /repos/{repo}/compare/{base}...{head}`: the commits (oldest first), how many there
+/// are in all, and how the two relate.
+pub fn compare(
+    body: &[u8],
+    q: &crate::model::commits::CompareQuery,
+) -> ApiResult<crate::model::commits::Compare> {
+    use crate::model::commits::{Commit, Compare};
+    let v = json("compare", body)?;
+    let list = v
+        .get("commits")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("compare", "no commits"))?;
+    let commits = list
+        .iter()
+        .map(|c| {
+            let commit = c.get("commit").unwrap_or(&Value::Null);
+            let author = commit.get("author").unwrap_or(&Value::Null);
+            let login = c
+                .get("author")
+                .map(|a| text(a, "login"))
+                .unwrap_or_default();
+            // The title is the message's first line, taken before cleaning drops the breaks.
+            let message = commit.get("message").and_then(Value::as_str);
+            let title = message.and_then(|m| m.lines().next()).unwrap_or_default();
+            Commit {
+                sha: text(c, "sha"),
+                title: clean(title),
+                author: if login.is_empty() {
+                    text(author, "name")
+                } else {
+                    login
+                },
+                at: time(author, "date").unwrap_or(0),
+            }
+        })
+        .collect::<Vec<_>>();
+    let total = v
+        .get("total_commits")
+        .and_then(Value::as_u64)
+        .map_or(commits.len() as u32, |n| n as u32);
+    Ok(Compare {
+        repo: q.repo.clone(),
+        base: q.base.clone(),
+        head: q.head.clone(),
+        status: text(&v, "status"),
+        commits,
+        total,
+        html_url: text(&v, "html_url"),
+    })
+}

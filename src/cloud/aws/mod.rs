@@ -8,6 +8,7 @@
 pub mod alarm_detail;
 pub mod alarms;
 pub mod alb;
+mod audit_read;
 mod balancers;
 mod batch;
 pub mod codedeploy;
@@ -30,13 +31,16 @@ mod mutations;
 pub mod native;
 pub mod parse;
 mod refresh;
+pub mod revisions;
 pub mod routes;
 pub mod services;
+pub mod stacks;
 pub mod targets;
 pub mod task_sets;
 pub mod taskdef_spec;
 pub mod taskdefs;
 pub mod tasks;
+pub mod trail;
 
 use crate::cloud::{Fleet, Listing, LiveStream, PartSink, ServicesAsk};
 
@@ -117,6 +121,12 @@ pub struct AwsFleet {
     elb: aws_sdk_elasticloadbalancingv2::Client,
     sts: aws_sdk_sts::Client,
     cd: aws_sdk_codedeploy::Client,
+    cfn: aws_sdk_cloudformation::Client,
+    cloudtrail: aws_sdk_cloudtrail::Client,
+    /// The stack that owns each service, kept half an hour.
+    stacks: stacks::StackCache,
+    /// Task definition revisions with their registration, described once.
+    registered: revisions::RevisionCache,
     /// Which CodeDeploy deployment group deploys which CODE_DEPLOY service.
     cd_groups: codedeploy::GroupCache,
     ssm: aws_sdk_ssm::Client,
@@ -207,6 +217,10 @@ impl AwsFleet {
             elb: client!(aws_sdk_elasticloadbalancingv2, sdk, overrides),
             sts: client!(aws_sdk_sts, sdk, overrides),
             cd: client!(aws_sdk_codedeploy, sdk, overrides),
+            cfn: client!(aws_sdk_cloudformation, sdk, overrides),
+            cloudtrail: client!(aws_sdk_cloudtrail, sdk, overrides),
+            stacks: Default::default(),
+            registered: Default::default(),
             cd_groups: Default::default(),
             ssm: client!(aws_sdk_ssm, sdk, overrides),
             kms: client!(aws_sdk_kms, sdk, overrides),
@@ -697,6 +711,39 @@ impl Fleet for AwsFleet {
 
     async fn audit_group_exists(&self, group: &str) -> ApiResult<bool> {
         mutations::audit_group_exists(self, group).await
+    }
+
+    async fn read_audit(&self, group: &str, span: (Millis, Millis)) -> ApiResult<Vec<String>> {
+        audit_read::read(self, group, span.0, span.1)
+            .await
+            .map(Clean::cleaned)
+    }
+
+    async fn stack_of(&self, arn: &str) -> ApiResult<Option<crate::model::owner::Stack>> {
+        stacks::stack_of(&self.cfn, &self.gate, &self.stacks, arn)
+            .await
+            .map(Clean::cleaned)
+    }
+
+    async fn revisions(
+        &self,
+        family: &str,
+        since: Millis,
+    ) -> ApiResult<Vec<crate::model::timeline::build::Registered>> {
+        revisions::registered(&self.ecs, &self.gate, &self.registered, family, since)
+            .await
+            .map(Clean::cleaned)
+    }
+
+    async fn trail(
+        &self,
+        service: &ServiceKey,
+        family: &str,
+        span: (Millis, Millis),
+    ) -> ApiResult<Vec<crate::model::trail::TrailEvent>> {
+        trail::lookup(&self.cloudtrail, &self.gate, service, family, span)
+            .await
+            .map(Clean::cleaned)
     }
 
     async fn cluster_exec(&self, cluster: &str) -> ApiResult<crate::model::ClusterExec> {

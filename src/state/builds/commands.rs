@@ -70,9 +70,13 @@ pub(crate) fn open_build(state: &mut State, effects: &mut Vec<Effect>) {
     }
     let target = match state.ctx.pane {
         Pane::Builds => service_of_run(state),
-        Pane::Services | Pane::Tasks | Pane::Images | Pane::Alarms | Pane::Logs | Pane::Rollout => {
-            state.ctx.action_target().cloned()
-        }
+        Pane::Services
+        | Pane::Tasks
+        | Pane::Images
+        | Pane::Alarms
+        | Pane::Logs
+        | Pane::Rollout
+        | Pane::Timeline => state.ctx.action_target().cloned(),
     };
     let Some(s) = target else {
         return state.flash("select a service (or a run on the builds pane) first");
@@ -233,7 +237,13 @@ fn deploy_source(state: &State) -> Result<(Image, Vec<ServiceKey>), Refusal> {
             let first = all.iter().filter(|s| users.contains(&&s.name)).collect();
             (img, first)
         }
-        Pane::Services | Pane::Tasks | Pane::Alarms | Pane::Logs | Pane::Builds | Pane::Rollout => {
+        Pane::Services
+        | Pane::Tasks
+        | Pane::Alarms
+        | Pane::Logs
+        | Pane::Builds
+        | Pane::Rollout
+        | Pane::Timeline => {
             let run = state
                 .run_target()
                 .ok_or_else(|| Refusal::NoCi("deploy: select a run on the builds pane (6), or an image on the images pane (3)".into()))?;

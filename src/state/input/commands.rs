@@ -37,6 +37,9 @@ pub(crate) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
 }
 
 fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
+    if state.ctx.pane == Pane::Timeline && timeline_command(state, &command, effects) {
+        return;
+    }
     if crate::state::logs::commands::run(state, &command, effects)
         || crate::state::exec::command(state, &command, effects)
         || crate::state::describe::command(state, &command, effects)
@@ -67,6 +70,10 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Rollout => state.open_rollout_view(),
         Command::Diff => crate::state::rollout::overlay::open_diff(state),
         Command::Events => crate::state::rollout::overlay::open_events(state),
+        Command::Timeline => crate::state::timeline::open(state, effects),
+        Command::Export(arg) => {
+            crate::state::timeline::export::export(state, arg.as_deref(), effects)
+        }
         Command::Theme(name) => theme(state, name),
         Command::Context(name) => contexts::switch_context(state, name, effects),
         Command::Region(name) => contexts::switch_region(state, name, effects),
@@ -124,6 +131,19 @@ fn act_on(state: &mut State, command: &Command) {
     if let Some(verb) = command.verb() {
         act(state, verb);
     }
+}
+
+/// What the timeline view does itself: `:since` reaches further back, `r` reads it again.
+fn timeline_command(state: &mut State, command: &Command, effects: &mut Vec<Effect>) -> bool {
+    match command {
+        Command::Since(arg) => crate::state::timeline::since(state, arg.as_deref(), effects),
+        Command::Refresh => {
+            crate::state::timeline::ask(state, effects);
+            effects.push(Effect::Refresh);
+        }
+        _ => return false,
+    }
+    true
 }
 
 /// Help and detail: scroll (the help, when it does not fit) or close.
@@ -276,7 +296,7 @@ fn open(state: &mut State) {
         Pane::Services => state.open_rollout_view(),
         Pane::Builds => crate::state::builds::open_detail(state),
         Pane::Logs => {}
-        Pane::Tasks | Pane::Images | Pane::Alarms | Pane::Rollout => {
+        Pane::Tasks | Pane::Images | Pane::Alarms | Pane::Rollout | Pane::Timeline => {
             if state.current().has_items() {
                 state.mode = Mode::Detail;
             }
@@ -407,7 +427,13 @@ fn on_confirm(
     };
     state.mode = Mode::Normal;
     state.builds.deploy = None;
+    let mut plan = plan;
     if confirmed {
+        // What the dialog said of the owners and the commits goes on record with the action.
+        plan.notes
+            .extend(crate::state::owners::consequences(state, &plan));
+        plan.notes
+            .extend(crate::state::actions::commits::dialog_lines(state, &plan));
         state.ctx.progress = Some(progress::Progress::start(&plan, state.now));
         effects.push(Effect::Run(Box::new(plan), state.ctx.info.clone()));
     } else {

@@ -77,6 +77,10 @@ fn select_row(state: &mut State, row: usize) {
         Pane::Images => (state.ctx.images.len(), &mut state.ctx.images.selected),
         Pane::Alarms => (state.ctx.alarms.len(), &mut state.ctx.alarms.selected),
         Pane::Builds => (state.builds.runs.len(), &mut state.builds.runs.selected),
+        Pane::Timeline => (
+            state.ctx.timeline.table.len(),
+            &mut state.ctx.timeline.table.selected,
+        ),
         // Log lines are not selected; the rollout view is a document that scrolls.
         Pane::Logs | Pane::Rollout => return,
     };
@@ -107,7 +111,7 @@ fn wheel(state: &mut State, notches: isize, effects: &mut Vec<Effect>) {
     let delta = match state.ctx.pane {
         Pane::Logs => notches * LOG_LINES_PER_NOTCH,
         Pane::Services | Pane::Tasks | Pane::Images | Pane::Alarms => notches,
-        Pane::Builds | Pane::Rollout => notches,
+        Pane::Builds | Pane::Rollout | Pane::Timeline => notches,
     };
     state.current_mut().step(delta);
     state.dirty = true;

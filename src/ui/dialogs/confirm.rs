@@ -24,6 +24,7 @@ pub fn draw(
     let mut lines = calls(plan, theme);
     lines.push(Line::raw(""));
     lines.extend(changes(plan, theme));
+    lines.extend(owner_and_commits(state, plan, area.height / 3, theme));
     lines.push(Line::raw(""));
     let mut tail = vec![planned_on(plan, theme), Line::raw("")];
     if let Some(c) = state.builds.deploy.as_ref().filter(|c| c.targets.len() > 1) {
@@ -120,6 +121,40 @@ fn changes(plan: &ActionPlan, theme: &Theme) -> Vec<Line<'static>> {
             Span::styled("  →  ", muted),
             Span::styled(to.clone(), Style::new().fg(theme.ok)),
         ]));
+    }
+    lines
+}
+
+/// What the owners of the services changed do to the change (always shown), then the commits
+/// behind it, at most `rows` lines of them.
+fn owner_and_commits(
+    state: &State,
+    plan: &ActionPlan,
+    rows: u16,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let mut lines: Vec<Line<'static>> = crate::state::owners::consequences(state, plan)
+        .into_iter()
+        .map(|c| Line::styled(format!(" ⚑ {c}"), theme.waiting()))
+        .collect();
+    let commits = crate::state::actions::commits::dialog_lines(state, plan);
+    let rows = usize::from(rows.max(2));
+    let shown = commits.len().min(rows);
+    let muted = Style::new().fg(theme.muted);
+    lines.extend(
+        commits
+            .iter()
+            .take(shown)
+            .map(|c| Line::styled(format!(" {c}"), muted)),
+    );
+    if commits.len() > shown {
+        lines.push(Line::styled(
+            format!(
+                " … {} more lines of commits (the audit record keeps them all)",
+                commits.len() - shown
+            ),
+            muted,
+        ));
     }
     lines
 }

@@ -52,6 +52,13 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             None => return,
         },
         Pane::Logs => return crate::ui::logs::detail::draw(f, area, state, theme),
+        Pane::Timeline => match state.ctx.timeline.table.selected_item() {
+            Some(e) => (
+                "timeline entry",
+                crate::ui::timeline::detail_lines(e, theme),
+            ),
+            None => return,
+        },
         Pane::Services | Pane::Builds | Pane::Rollout => return,
     };
     let width = area.width.saturating_sub(8).min(110);

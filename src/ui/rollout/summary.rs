@@ -118,7 +118,7 @@ pub fn panel(
     theme: &Theme,
 ) -> Vec<Line<'static>> {
     let now = state.now;
-    let mut lines = vec![title_line(s, theme)];
+    let mut lines = vec![title_line(s, theme), owner_line(state, s, theme)];
     lines.extend(crate::ui::rollout::history::rolled_back_line(s, now, theme));
     lines.extend(crate::ui::rollout::evidence::lines(state, s, theme));
     lines.extend(crate::ui::rollout::evidence::alarms_line(state, s, theme));
@@ -165,6 +165,14 @@ fn title_line(s: &Service, theme: &Theme) -> Line<'static> {
             }),
             muted,
         ),
+    ])
+}
+
+/// Who owns the service's configuration, and how that is known.
+fn owner_line(state: &State, s: &Service, theme: &Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::styled("owner ", Style::new().fg(theme.muted)),
+        Span::styled(state.owner_of(s).describe(), Style::new().fg(theme.fg)),
     ])
 }
 

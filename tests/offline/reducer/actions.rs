@@ -42,7 +42,11 @@ fn promote_on_the_waiting_canary_shows_the_call_and_the_changes_then_y_sends_it(
     assert_eq!(plan.changes[2].2, n.target.image_digest);
     assert_eq!(plan.expect.hook.as_ref().unwrap().0, "manual-promote-gate");
     let fx = press(&mut s, KeyCode::Char('y'));
-    assert_eq!(acts(&fx), vec![&plan]);
+    // What the dialog said of the commits goes on record with the action.
+    let mut sent = plan.clone();
+    let said = "commits: unknown, the running image's tag v1.58.0 names no commit";
+    sent.notes.push(said.into());
+    assert_eq!(acts(&fx), vec![&sent]);
     assert_eq!(s.mode, Mode::Normal);
 }
 

@@ -497,3 +497,51 @@ fn the_events_word_is_the_context_s() {
     palette(&mut s, "ctx demo");
     assert_eq!(s.ctx.feed.mode, FeedMode::Off);
 }
+
+/// The timeline view is the context's: a read a switch cut is never answered (the old workers'
+/// channel is gone), so it is asked again once the context's backend is ready.
+#[test]
+fn a_timeline_read_cut_by_a_switch_is_asked_again() {
+    let asks = |fx: &[Effect]| fx.iter().any(|e| matches!(e, Effect::Timeline(_)));
+    let mut s = with_contexts();
+    assert!(asks(&palette(&mut s, "timeline")));
+    assert_eq!(s.ctx.pane, Pane::Timeline);
+    let service = s.ctx.timeline.service.clone();
+    assert!(service.is_some());
+    palette(&mut s, "ctx prod");
+    assert!(s.ctx.timeline.service.is_none(), "demo's timeline on prod");
+    palette(&mut s, "ctx demo");
+    assert_eq!(s.ctx.timeline.service, service);
+    assert!(s.ctx.timeline.loading.is_none());
+    let generation = s.ctx.target.generation;
+    assert!(asks(&update(&mut s, Msg::ContextReady(generation))));
+    assert!(s.ctx.timeline.loading.is_some());
+}
+
+/// Who owns a service is the context's: a batch asked of workers a switch stopped is asked
+/// again when the context's services come in again.
+#[test]
+fn owners_asked_before_a_switch_are_asked_again() {
+    use deckwatch::state::table::Prepared;
+    let owners = |fx: &[Effect]| {
+        fx.iter()
+            .filter_map(|e| match e {
+                Effect::Owners(batch) => Some(batch.len()),
+                _ => None,
+            })
+            .sum::<usize>()
+    };
+    let mut s = with_contexts();
+    let services = s.ctx.services.items.clone();
+    assert!(!services.is_empty());
+    let listed = |s: &mut State| {
+        let p = Prepared::from(services.clone());
+        update(s, Msg::Services(p, EPOCH))
+    };
+    // The services came in when the state was built, and their owners were asked then; not
+    // answered yet, so listing them again asks nothing more.
+    assert_eq!(owners(&listed(&mut s)), 0);
+    palette(&mut s, "ctx prod");
+    palette(&mut s, "ctx demo");
+    assert_eq!(owners(&listed(&mut s)), services.len());
+}

@@ -145,7 +145,16 @@ fn a_click_on_the_dialogs_confirm_button_acts_like_y() {
     assert!(click(&mut s, (x, y)).is_empty());
     assert_eq!(dialog(&s), plan);
     let fx = click(&mut s, find(&buf, "y confirm"));
-    assert_eq!(acts(&fx), vec![&plan]);
+    // The plan sent is the dialog's, with what the dialog said added to its notes.
+    let sent = acts(&fx);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        deckwatch::model::ActionPlan {
+            notes: plan.notes.clone(),
+            ..sent[0].clone()
+        },
+        plan
+    );
     assert_eq!(s.mode, Mode::Normal);
 }
 

@@ -235,6 +235,7 @@ fn startup(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     state.github_deployments = cfg.github.deployments;
+    state.analysis = cfg.analysis.analysis(&cfg.policies);
     state.links = cfg.ui.links.unwrap_or_else(terminal_links);
     state.exec = state::exec::ExecState::new(cfg.exec.clone(), cfg.forwards.clone());
     state.builds.mapping = build_mapping(cfg);

@@ -1,5 +1,6 @@
 //! The config file: where it lives, what it may say, and one clear error when it is wrong.
 
+pub mod analysis;
 pub mod aws_names;
 
 use crate::config::aws_names::{check_endpoint_url, check_region};
@@ -68,6 +69,12 @@ pub struct Config {
     /// EventBridge rule feeds; every context's unless it has `[context.events]` of its own.
     #[serde(default)]
     pub events: EventsConfig,
+    /// `[analysis]`: the thresholds of the canary verdict, and `[analysis.service.NAME]`.
+    #[serde(default)]
+    pub analysis: analysis::AnalysisConfig,
+    /// `[[policy]]`: what an armed policy may do for a service's rollout (`:arm`).
+    #[serde(default, rename = "policy")]
+    pub policies: Vec<analysis::PolicyConfig>,
 }
 
 /// `[iac]`: how the console recognises infrastructure as code that owns a service, beyond
@@ -449,6 +456,39 @@ impl Config {
         }
         out.extend(self.check_exec().err());
         out.extend(self.check_events().err());
+        out.extend(self.check_analysis());
+        out
+    }
+
+    fn check_analysis(&self) -> Vec<Wrong> {
+        let a = &self.analysis;
+        let mut out: Vec<Wrong> = a
+            .top()
+            .problem()
+            .map(|(key, m)| wrong(toml_path!["analysis", key], format!("[analysis] {m}")))
+            .into_iter()
+            .collect();
+        for (i, p) in self.policies.iter().enumerate() {
+            if p.service.trim().is_empty() || (p.on_pass.is_none() && p.on_fail.is_none()) {
+                let message = format!(
+                    "[[policy]] for {:?}: name the service and set on_pass = \"continue\", \
+                     on_fail = \"abort\" or both",
+                    p.service
+                );
+                out.push(wrong(toml_path!["policy", i, "service"], message));
+            }
+        }
+        let mut names: Vec<&String> = a.service.keys().collect();
+        names.sort();
+        for name in names {
+            if let Some((key, m)) = a.service[name].problem() {
+                let message = format!("[analysis.service.{name}] {m}");
+                out.push(wrong(
+                    toml_path!["analysis", "service", name.as_str(), key],
+                    message,
+                ));
+            }
+        }
         out
     }
 

@@ -451,6 +451,7 @@ fn native_canary(
             10.0
         },
         bake_ends_at: None,
+        bake_minutes: Some((crate::demo::canary::CANARY_BAKE_MS / 60_000) as u32),
         triggered_alarms: Vec::new(),
         watched_alarms: w.services[i].svc.watched_alarms.clone(),
         rollback_reason: None,

@@ -153,6 +153,7 @@ pub fn action_name(c: &Command) -> Option<&'static str> {
         | Command::Describe(Some(_))
         | Command::PortForward(_)
         | Command::Forwards
+        | Command::Arm
         | Command::Unknown(_) => {
             return None;
         }

@@ -115,6 +115,8 @@ pub enum Command {
     PortForward(Option<String>),
     /// `:forwards`: each port forward's state.
     Forwards,
+    /// `:arm`: arm the service's `[[policy]]` for its rollout.
+    Arm,
     /// `v` / `:describe [taskdef]`: the selection as the API returned it.
     Describe(Option<String>),
     /// `o`: open the selection's console or GitHub page in the browser.
@@ -172,7 +174,7 @@ impl Command {
             Command::Exec(_) | Command::FocusTerminal | Command::FullScreen => return None,
             Command::PortForward(_) | Command::Forwards => return None,
             Command::Describe(_) | Command::OpenLink => return None,
-            Command::Timeline | Command::Export(_) => return None,
+            Command::Timeline | Command::Export(_) | Command::Arm => return None,
             Command::Unknown(_) => return None,
         })
     }
@@ -223,7 +225,7 @@ impl Command {
             Command::Exec(_) | Command::FocusTerminal | Command::FullScreen => return None,
             Command::PortForward(_) | Command::Forwards => return None,
             Command::Describe(_) | Command::OpenLink => return None,
-            Command::Timeline | Command::Export(_) => return None,
+            Command::Timeline | Command::Export(_) | Command::Arm => return None,
         })
     }
 }
@@ -258,7 +260,7 @@ impl Command {
             Command::DeleteChar | Command::Complete | Command::Insert(_) => return None,
             Command::Toggle | Command::OtherTarget | Command::Unknown(_) => return None,
             Command::Describe(_) | Command::OpenLink => return None,
-            Command::Timeline | Command::Export(_) => return None,
+            Command::Timeline | Command::Export(_) | Command::Arm => return None,
         })
     }
 }
@@ -404,7 +406,7 @@ fn layer_rules(layer: Layer) -> (&'static str, Otherwise) {
         Layer::Filter | Layer::Palette => ("", Otherwise::Type),
         Layer::Scale => ("digits, ", Otherwise::Type),
         Layer::Confirm => ("", Otherwise::Cancel),
-        Layer::ConfirmTyped => ("PROD: type the service name, then ", Otherwise::Type),
+        Layer::ConfirmTyped => ("type the word the dialog shows, then ", Otherwise::Type),
         Layer::BuildForm => ("", Otherwise::Ignore),
         Layer::BuildEdit => ("typing into the field, ", Otherwise::Type),
         Layer::ExecDialog => ("", Otherwise::Type),
@@ -809,6 +811,12 @@ pub const WORDS: &[Word] = &[
         help: "forward a local port to a port of the service's task (or a [[forward]] by name)",
     },
     Word {
+        names: &["arm"],
+        arg: None,
+        command: |_| Command::Arm,
+        help: "arm the service's [[policy]] for this rollout: it promotes on PASS or aborts on FAIL",
+    },
+    Word {
         names: &["describe", "desc"],
         arg: Some("[taskdef]"),
         command: |a| Command::Describe(a.map(str::to_string)),
@@ -977,7 +985,7 @@ mod tests {
         assert_eq!(map.mode_hints(Layer::Scale), "digits, Enter · Esc cancel");
         assert_eq!(
             map.mode_hints(Layer::ConfirmTyped),
-            "PROD: type the service name, then Enter · Esc cancel"
+            "type the word the dialog shows, then Enter · Esc cancel"
         );
     }
 

@@ -497,6 +497,12 @@ pub struct ActionPlan {
     pub then: Vec<FollowUp>,
     /// Why the plan chose what it did (a rollback's target), for the dialog.
     pub notes: Vec<String>,
+    /// A promote before the canary's soak is over: how long it soaked (`soaked 3/30 min`).
+    /// The dialog asks for the word `early`, and the audit records it.
+    pub early: Option<String>,
+    /// What acts when it is not the person at the keys (`policy`); the audit records it as
+    /// `policy armed by <user>`.
+    pub actor: Option<String>,
 }
 
 /// A further call of an action, on the same or another service.

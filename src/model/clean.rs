@@ -172,6 +172,7 @@ impl Clean for NativeDeployment {
             hook,
             canary_percent: _,
             bake_ends_at: _,
+            bake_minutes: _,
             triggered_alarms,
             rollback_reason,
             started_at: _,

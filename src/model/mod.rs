@@ -31,6 +31,7 @@ pub mod taskdef;
 pub mod text;
 pub mod timeline;
 pub mod trail;
+pub mod verdict;
 mod wire;
 
 pub use action::{

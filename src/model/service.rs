@@ -200,6 +200,9 @@ pub struct NativeDeployment {
     pub hook: Option<LifecycleHook>,
     pub canary_percent: f64,
     pub bake_ends_at: Option<Millis>,
+    /// The deployment's configured bake in minutes: the canary's bake (CANARY), a step's
+    /// (LINEAR), else the final bake; None when the configuration does not say.
+    pub bake_minutes: Option<u32>,
     pub triggered_alarms: Vec<String>,
     /// The alarms the deployment watches (`alarms.alarmNames`).
     pub watched_alarms: Vec<String>,

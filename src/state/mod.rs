@@ -62,6 +62,8 @@ pub enum Mode {
     Terminal,
     /// `:forwards`: each port forward's state.
     Forwards,
+    /// `:arm`: the policy's dialog, before it is armed for a rollout.
+    Arm(Box<rollout::policy::ArmDialog>),
     /// `:describe`: the selection as the API returned it.
     Describe,
     /// Typing the describe view's search.
@@ -83,8 +85,10 @@ impl Mode {
             | Mode::Forwards
             | Mode::Describe => Layer::Overlay,
             Mode::DescribeSearch => Layer::Filter,
-            Mode::Confirm(..) if prod => Layer::ConfirmTyped,
+            Mode::Confirm(plan, _) if prod || plan.early.is_some() => Layer::ConfirmTyped,
             Mode::Confirm(..) => Layer::Confirm,
+            Mode::Arm(_) if prod => Layer::ConfirmTyped,
+            Mode::Arm(_) => Layer::Confirm,
             Mode::Scale(_) => Layer::Scale,
             Mode::Build(f) if f.editing => Layer::BuildEdit,
             Mode::Build(_) => Layer::BuildForm,
@@ -140,6 +144,9 @@ pub struct State {
     /// not a context's: the terminal is one, and sessions and forwards outlive a switch (each
     /// knows the context it was opened in).
     pub exec: exec::ExecState,
+    /// `[analysis]`: the rules the canary verdict is made by (the config's; the armed policy
+    /// is the context's, in its `Evidence`).
+    pub analysis: crate::model::verdict::Analysis,
     /// `:describe`'s view: what it shows, the answer, the scroll and the search. An overlay of
     /// the session's, closed (and forgotten) by a switch like every other.
     pub describe: Option<describe::DescribeView>,
@@ -211,6 +218,7 @@ impl State {
             quit: false,
             fatal: None,
             exec: exec::ExecState::default(),
+            analysis: crate::model::verdict::Analysis::default(),
             describe: None,
             links: true,
             dirty: true,
@@ -249,7 +257,8 @@ impl State {
 
     /// Opens the confirmation dialog of `plan`; a message from before it goes, so the dialog's
     /// own keys (or its refusal) are what the footer says.
-    pub fn open_confirm(&mut self, plan: crate::model::ActionPlan) {
+    pub fn open_confirm(&mut self, mut plan: crate::model::ActionPlan) {
+        plan.early = rollout::verdict::early(self, &plan);
         self.mode = Mode::Confirm(Box::new(plan), String::new());
         self.flash = None;
     }
@@ -346,6 +355,7 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
             if let Some(old) = old {
                 state.discard(old);
             }
+            rollout::verdict::forget_finished(state);
         }
         Msg::Tasks(of, tasks, at) => state.dirty |= data::on_tasks(ctx, of, tasks, at),
         Msg::Images(images, at) => state.dirty |= data::on_images(ctx, images, at),
@@ -354,6 +364,7 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
             let (changed, old) = data::on_links(ctx, made, links);
             state.dirty |= changed;
             state.discard(old);
+            rollout::verdict::on_alarms(state);
         }
         Msg::Logs(key, lines, at) => state.dirty |= data::on_logs(ctx, key, &lines, at),
         Msg::Failed(pane, err, _at) => data::on_failed(state, pane, err),
@@ -441,4 +452,5 @@ fn on_tick(state: &mut State, now: Millis, fx: &mut Vec<Effect>) {
             state.dirty = true;
         }
     }
+    rollout::policy::step(state, fx);
 }

@@ -108,6 +108,21 @@ impl Theme {
         }
     }
 
+    /// The badge of a rollout an armed policy may act on.
+    pub fn auto(&self) -> Style {
+        Style::new().fg(self.accent).add_modifier(Modifier::BOLD)
+    }
+
+    /// A canary's verdict: FAIL stands out, PASS is quiet and good, INCONCLUSIVE waits.
+    pub fn verdict(&self, v: crate::model::verdict::Verdict) -> Style {
+        use crate::model::verdict::Verdict;
+        match v {
+            Verdict::Fail => Style::new().fg(self.alarm).add_modifier(Modifier::BOLD),
+            Verdict::Pass => Style::new().fg(self.ok),
+            Verdict::Inconclusive => Style::new().fg(self.warn),
+        }
+    }
+
     /// A CodeDeploy lifecycle event (and the hook it runs) by its status.
     pub fn cd_event(&self, s: &crate::model::CdEventStatus) -> Style {
         use crate::model::CdEventStatus as E;

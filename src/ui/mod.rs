@@ -81,6 +81,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
         Mode::Forwards | Mode::Describe | Mode::DescribeSearch => {
             overlay_limit = scrolled(f, body, state, theme);
         }
+        Mode::Arm(d) => dialogs::arm::draw(f, body, state, d, theme),
         Mode::Normal | Mode::Filter | Mode::Terminal => {}
     }
     Viewport {

@@ -25,6 +25,21 @@ const COLUMNS: [Column; 11] = [
     // Who owns it (CloudFormation, CDK, Copilot, Terraform): the first to leave the screen.
     col("OWNER", 9, 5),
 ];
+/// The same with the verdict after the rollout, while a rollout in flight has one.
+const WITH_VERDICT: [Column; 12] = [
+    flex("NAME", 0, 10),
+    col("CLUSTER", 3, 7),
+    col("STATUS", 7, 6),
+    col("D/R/P", 2, 5),
+    col("ROLLOUT", 0, 12),
+    col("VERDICT", 2, 4),
+    col("TASK DEF", 4, 8),
+    col("IMAGE", 5, 6).short(IMAGE_SHORT),
+    col("AGE", 8, 3),
+    col("CPU", 6, 11),
+    col("MEM", 6, 11),
+    col("OWNER", 9, 5),
+];
 const SPARK: usize = 7;
 /// An image tag cut to this when space is short: a short sha's 7 characters and the `…`, enough
 /// to tell a full sha by its start (`v1.118.0` fits whole).
@@ -33,11 +48,14 @@ const IMAGE_SHORT: u16 = 8;
 /// Draws the services table; returns where its rows are.
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {
     let t = &state.ctx.services;
+    // Verdicts are kept only for rollouts in flight whose figures were read.
+    let verdicts = !state.ctx.evidence.verdicts.is_empty();
+    let columns: &[Column] = if verdicts { &WITH_VERDICT } else { &COLUMNS };
     let spec = Spec {
-        columns: &COLUMNS,
+        columns,
         len: t.len(),
         selected: t.selected,
-        sort: table::sort_of(t.sort.as_ref(), &COLUMNS),
+        sort: table::sort_of(t.sort.as_ref(), columns),
         block: pane_block(
             state,
             theme,
@@ -60,6 +78,20 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
             state.owner_of(s).label(),
             Style::new().fg(theme.muted),
         ));
+        if state
+            .ctx
+            .evidence
+            .armed
+            .as_ref()
+            .is_some_and(|a| a.service == s.key())
+        {
+            cells[0].spans.push(Span::styled(" AUTO", theme.auto()));
+        }
+        if verdicts {
+            let verdict = crate::ui::rollout::verdict::cell(state, s, theme)
+                .unwrap_or_else(|| Line::styled("-", Style::new().fg(theme.muted)));
+            cells.insert(5, verdict);
+        }
         cells
     })
 }

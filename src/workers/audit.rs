@@ -184,7 +184,7 @@ impl Audit {
     }
 
     fn line(&self, phase: Phase, ctx: &ContextInfo, plan: &ActionPlan, outcome: Value) -> String {
-        json!({
+        let mut record = json!({
             "time": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             "phase": format!("{phase:?}").to_lowercase(),
             "user": self.user.label(),
@@ -210,8 +210,18 @@ impl Audit {
                 "hook": plan.expect.hook.as_ref().map(|(id, st)| format!("{id} {st}")),
             },
             "outcome": outcome,
-        })
-        .to_string()
+        });
+        // Said only when they are: who acted for the user, a promote before its soak.
+        if let Some(r) = record.as_object_mut() {
+            if let Some(actor) = &plan.actor {
+                let by = format!("{actor} armed by {}", self.user.label());
+                r.insert("actor".into(), json!(by));
+            }
+            if let Some(early) = &plan.early {
+                r.insert("early".into(), json!(early));
+            }
+        }
+        record.to_string()
     }
 
     /// The records of context `of` not yet shipped to the team's group, oldest first, at most

@@ -1,8 +1,10 @@
 //! Fetches the evidence the screen shows, and only while it shows it: the canary's and the
 //! primary's load-balancer figures (while a rollout view or a promote or abort dialog is
 //! open), the task definitions a diff compares, a native service's deployment history, and the
-//! open alarm's metric and state history. CloudWatch's points are a minute apart, so nothing is
-//! fetched again within `EVERY`; task definitions never change and are fetched once.
+//! open alarm's metric and state history. A moving rollout's figures are read every
+//! `ALB_EVERY` (the newest complete minute, so a new minute shows within 15 s of its end), and
+//! afresh when a promote or abort dialog opens; the rest is fetched again after `EVERY`; task
+//! definitions never change and are fetched once.
 //!
 //! A native history is not sent to the loop: it goes to the services poller (`Listed`), which
 //! merges it into the services it sends, the one place deployment histories are merged.
@@ -23,6 +25,8 @@ use tokio::time::{Instant, sleep_until};
 
 /// How often shown figures are fetched again.
 pub const EVERY: Duration = Duration::from_secs(60);
+/// How often a moving rollout's load-balancer figures are read while they are shown.
+pub const ALB_EVERY: Duration = Duration::from_secs(15);
 /// An alarm detail's sparkline and state history reach back this far.
 pub const SPARK_MS: Millis = 3 * 3_600_000;
 pub const HISTORY_MS: Millis = 24 * 3_600_000;
@@ -69,21 +73,26 @@ impl Listed {
 /// When each part was last fetched, and for what.
 #[derive(Default)]
 struct Fetches {
-    alb: Option<(Sides, Instant)>,
+    /// The sides read, and the dialog they were read for (a dialog reads them afresh).
+    alb: Option<((Sides, Option<ServiceKey>), Instant)>,
     history: Option<(ServiceKey, Instant)>,
     alarm: Option<(String, Instant)>,
     /// Fetched task definitions (None), or when one failed.
     taskdefs: HashMap<TaskDefRef, Option<Instant>>,
 }
 
-/// Due when it is for something else than last time, or `EVERY` has passed.
-fn due<K: PartialEq>(last: &Option<(K, Instant)>, now: &K) -> bool {
+/// Due when it is for something else than last time, or `every` has passed.
+fn due_every<K: PartialEq>(last: &Option<(K, Instant)>, now: &K, every: Duration) -> bool {
     last.as_ref()
-        .is_none_or(|(k, at)| k != now || at.elapsed() >= EVERY)
+        .is_none_or(|(k, at)| k != now || at.elapsed() >= every)
 }
 
-fn next_due<K>(last: &Option<(K, Instant)>) -> Option<Instant> {
-    last.as_ref().map(|(_, at)| *at + EVERY)
+fn due<K: PartialEq>(last: &Option<(K, Instant)>, now: &K) -> bool {
+    due_every(last, now, EVERY)
+}
+
+fn next_due<K>(last: &Option<(K, Instant)>, every: Duration) -> Option<Instant> {
+    last.as_ref().map(|(_, at)| *at + every)
 }
 
 pub async fn run(
@@ -113,9 +122,9 @@ pub async fn run(
             }
         }
         let wake = [
-            r.sides.as_ref().and(next_due(&done.alb)),
-            r.history_of.as_ref().and(next_due(&done.history)),
-            r.alarm.as_ref().and(next_due(&done.alarm)),
+            r.sides.as_ref().and(next_due(&done.alb, ALB_EVERY)),
+            r.history_of.as_ref().and(next_due(&done.history, EVERY)),
+            r.alarm.as_ref().and(next_due(&done.alarm, EVERY)),
         ]
         .into_iter()
         .flatten()
@@ -150,8 +159,12 @@ pub async fn fetch_once(fleet: &dyn Fleet, r: &Request, now: Millis) -> Round {
 async fn fetch_due(fleet: &dyn Fleet, r: &Request, done: &mut Fetches, now: Millis) -> Round {
     let mut out = Vec::new();
     let mut history = None;
-    if let Some(sides) = r.sides.as_ref().filter(|s| due(&done.alb, *s)) {
-        done.alb = Some((sides.clone(), Instant::now()));
+    let alb_key = r.sides.clone().map(|s| (s, r.dialog.clone()));
+    if let Some((sides, _)) = alb_key
+        .as_ref()
+        .filter(|k| due_every(&done.alb, *k, ALB_EVERY))
+    {
+        done.alb = alb_key.clone().map(|k| (k, Instant::now()));
         if let Some(f) = alb(fleet, sides, now).await {
             out.push(f);
         }

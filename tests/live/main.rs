@@ -38,6 +38,7 @@ mod moto_owners;
 mod moto_paired;
 mod moto_targets;
 mod moto_tasks;
+mod moto_verdict;
 mod partial_and_audit;
 mod shim_codedeploy;
 mod shim_native;

@@ -74,7 +74,13 @@ async fn balancer(seed: &Seeder, prefix: &str) -> (String, [String; 2]) {
 }
 
 /// Minutely datapoints of one ALB metric of a target group.
-async fn put_alb(seed: &Seeder, lb: &str, tg: &str, metric: &str, points: &[(i64, f64)]) {
+pub(crate) async fn put_alb(
+    seed: &Seeder,
+    lb: &str,
+    tg: &str,
+    metric: &str,
+    points: &[(i64, f64)],
+) {
     let dim = |n: &str, v: &str| Dimension::builder().name(n).value(v).build();
     let data = points
         .iter()

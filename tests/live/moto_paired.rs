@@ -35,11 +35,13 @@ pub(crate) enum Routing {
 }
 
 pub(crate) struct Pair {
-    seed: Seeder,
+    pub(crate) seed: Seeder,
     pub(crate) cluster: String,
     family: String,
-    tg_primary: String,
-    tg_canary: String,
+    pub(crate) tg_primary: String,
+    pub(crate) tg_canary: String,
+    /// The load balancer the listener is on.
+    pub(crate) lb: String,
     listener: String,
     /// The weighted rule (Routing::Rule only).
     rule: Option<String>,
@@ -151,6 +153,7 @@ impl Pair {
             family,
             tg_primary,
             tg_canary,
+            lb,
             listener,
             rule,
         };
@@ -251,7 +254,7 @@ impl Pair {
     }
 }
 
-fn context() -> ContextInfo {
+pub(crate) fn context() -> ContextInfo {
     ContextInfo {
         name: "moto".into(),
         profile: "moto-tests".into(),

@@ -410,6 +410,8 @@ async fn the_audit_names_the_login_and_never_the_token() {
         },
         then: vec![],
         notes: vec![],
+        early: None,
+        actor: None,
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel(4);
     let done =

@@ -197,6 +197,19 @@ impl Console {
         std::thread::sleep(Duration::from_millis(150));
     }
 
+    /// Confirms the dialog on screen: `y`, or for a promote before its canary's soak is over
+    /// the word it asks for (`early`) and Enter. Returns whether it was early.
+    pub fn confirm(&mut self) -> bool {
+        let early = self.screen().contains("· type early and Enter to confirm");
+        if early {
+            self.send("early");
+            self.send("\r");
+        } else {
+            self.send("y");
+        }
+        early
+    }
+
     /// Waits until the whole screen passes `ok`.
     pub fn wait_for_screen(&self, what: &str, ok: impl Fn(&str) -> bool) {
         self.wait_until(what, ok);

@@ -24,6 +24,8 @@ fn plan(s: &Service, verb: Verb, mutation: Mutation, mut changes: Vec<Change>) -
         expect: Expectation::of(s),
         then: Vec::new(),
         notes: Vec::new(),
+        early: None,
+        actor: None,
     }
 }
 

@@ -25,6 +25,7 @@ pub(crate) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
         Mode::Build(form) => build_commands::on_form(state, command, *form, effects),
         Mode::Exec(dialog) => crate::state::exec::on_dialog(state, command, *dialog, effects),
         Mode::Forwards => on_overlay(state, command),
+        Mode::Arm(d) => crate::state::rollout::policy::on_dialog(state, command, *d),
         Mode::Describe => crate::state::describe::on_view(state, command),
         Mode::DescribeSearch => crate::state::describe::on_search(state, command),
         // Keys reach the session before the key table; only its way out gets here.
@@ -74,6 +75,7 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Export(arg) => {
             crate::state::timeline::export::export(state, arg.as_deref(), effects)
         }
+        Command::Arm => crate::state::rollout::policy::open(state),
         Command::Theme(name) => theme(state, name),
         Command::Context(name) => contexts::switch_context(state, name, effects),
         Command::Region(name) => contexts::switch_region(state, name, effects),
@@ -393,14 +395,15 @@ fn on_confirm(
     mut typed: String,
     effects: &mut Vec<Effect>,
 ) {
+    let word = crate::state::rollout::verdict::confirm_word(&plan, state.ctx.info.prod);
     let Some(key) = command.mode_key() else {
         return;
     };
     let confirmed = match key {
-        ModeKey::Confirm if state.ctx.info.prod && typed != plan.service.name => {
+        ModeKey::Confirm if word.as_ref().is_some_and(|w| typed != *w) => {
             let why = format!(
                 "type {} exactly to confirm; nothing was changed",
-                plan.service.name
+                word.unwrap_or_default()
             );
             state.open_confirm(plan);
             return state.flash(why);

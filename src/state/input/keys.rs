@@ -15,6 +15,7 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>
     if crate::state::exec::on_terminal_key(state, &key, effects) {
         return;
     }
+    crate::state::rollout::policy::on_key(state);
     if let Some(command) = state.keys.lookup(state.layer(), &key, state.ctx.pane) {
         commands::run(state, command, effects);
     }

@@ -20,6 +20,8 @@ pub const TASKDEFS_KEPT: usize = 32;
 pub struct Request {
     /// The comparison of a rollout view or a promote or abort dialog.
     pub sides: Option<Sides>,
+    /// The service of an open promote or abort dialog: opening one reads the figures afresh.
+    pub dialog: Option<ServiceKey>,
     /// Task definitions a diff on screen compares.
     pub taskdefs: Vec<TaskDefRef>,
     /// A native service whose deployment history the rollout view shows.
@@ -75,6 +77,10 @@ pub struct Evidence {
     pub(crate) last_request: Option<Request>,
     /// Lines scrolled in the diff or events overlay.
     pub scroll: u16,
+    /// The verdict of each rollout read, with its streak.
+    pub verdicts: super::verdict::Verdicts,
+    /// The one rollout the policy is armed for (`:arm`).
+    pub armed: Option<super::policy::Armed>,
 }
 
 impl Evidence {
@@ -82,6 +88,9 @@ impl Evidence {
     pub(crate) fn workers_restarted(&mut self) {
         self.last_request = None;
         self.links_made = 0;
+        // Nothing was read while the context was away: a verdict's streak would count that
+        // time as held, and an armed policy act on it. Verdicts start again from fresh reads.
+        self.verdicts.clear();
     }
 
     fn keep_taskdef(&mut self, td: TaskDefRef, r: Result<TaskDefinition, String>) {
@@ -201,6 +210,7 @@ pub fn request(state: &State) -> Request {
                 && matches!(plan.verb, Verb::Promote | Verb::Abort)
             {
                 r.sides = state.ctx.sides_of(s);
+                r.dialog = Some(s.key());
             }
             r.taskdefs = pair_list(plan_pair(plan, all));
         }
@@ -218,7 +228,7 @@ pub fn request(state: &State) -> Request {
         Mode::Normal | Mode::Filter | Mode::Palette(_) | Mode::Help | Mode::Detail => {}
         Mode::Scale(_) | Mode::Budget | Mode::Events(_) | Mode::Build(_) => {}
         Mode::Exec(_) | Mode::Terminal | Mode::Forwards => {}
-        Mode::Describe | Mode::DescribeSearch => {}
+        Mode::Describe | Mode::DescribeSearch | Mode::Arm(_) => {}
     }
     if state.ctx.in_rollout_view()
         && let Some(s) = state.ctx.rollout_service()
@@ -231,6 +241,13 @@ pub fn request(state: &State) -> Request {
             r.history_of = Some(s.key());
         }
     }
+    // An armed policy judges on figures read while nothing else is shown, too.
+    if r.sides.is_none()
+        && let Some(a) = &state.ctx.evidence.armed
+        && let Some(s) = all.iter().find(|s| s.key() == a.service)
+    {
+        r.sides = state.ctx.sides_of(s);
+    }
     r
 }
 
@@ -242,7 +259,10 @@ fn pair_list(p: Option<(TaskDefRef, TaskDefRef)>) -> Vec<TaskDefRef> {
 pub(crate) fn on_fetched(state: &mut State, f: Fetched) {
     let shown = state.ctx.in_rollout_view() || !matches!(state.mode, Mode::Normal | Mode::Filter);
     match f {
-        Fetched::Alb(r) => state.ctx.evidence.alb = Some(*r),
+        Fetched::Alb(r) => {
+            super::verdict::on_read(state, &r);
+            state.ctx.evidence.alb = Some(*r);
+        }
         Fetched::TaskDef { td, result } => state.ctx.evidence.keep_taskdef(td, result),
         Fetched::AlarmDetail { detail, errors, at } => {
             state.ctx.evidence.alarm_detail = Some((detail, errors, at));

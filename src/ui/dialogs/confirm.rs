@@ -34,8 +34,9 @@ pub fn draw(
             Style::new().fg(theme.accent),
         )));
     }
-    let (last, buttons) = if state.ctx.info.prod {
-        (typed_confirmation(plan, typed, theme), Vec::new())
+    let word = crate::state::rollout::verdict::confirm_word(plan, state.ctx.info.prod);
+    let (last, buttons) = if let Some(word) = word {
+        (typed_confirmation(plan, &word, typed, theme), Vec::new())
     } else {
         keys(state, theme)
     };
@@ -184,14 +185,17 @@ fn planned_on(plan: &ActionPlan, theme: &Theme) -> Line<'static> {
     ))
 }
 
-fn typed_confirmation(plan: &ActionPlan, typed: &str, theme: &Theme) -> Line<'static> {
+/// ` PROD · type checkout and Enter to confirm:`, or for a promote before its soak is over
+/// ` EARLY (soaked 3/30 min) · type early and Enter to confirm:`.
+fn typed_confirmation(plan: &ActionPlan, word: &str, typed: &str, theme: &Theme) -> Line<'static> {
     let key = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
+    let lead = match &plan.early {
+        Some(soak) => format!(" EARLY ({soak}) · type "),
+        None => " PROD · type ".to_string(),
+    };
     Line::from(vec![
-        Span::styled(
-            " PROD · type ",
-            theme.waiting().add_modifier(Modifier::BOLD),
-        ),
-        Span::styled(plan.service.name.clone(), key),
+        Span::styled(lead, theme.waiting().add_modifier(Modifier::BOLD)),
+        Span::styled(word.to_string(), key),
         Span::styled(" and Enter to confirm: ", theme.waiting()),
         Span::styled(typed.to_string(), Style::new().fg(theme.fg)),
         Span::styled("▏", key),

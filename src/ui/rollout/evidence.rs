@@ -131,6 +131,14 @@ pub fn verdict_line(state: &State, sides: &Sides, theme: &Theme) -> Line<'static
             ]);
         }
     };
+    if !sides.canary.has_complete_minute(r.at) {
+        let first = sides.canary.from - sides.canary.from.rem_euclid(60_000) + 60_000;
+        let text = format!(
+            "the load balancer counts whole minutes: the first since the rollout began ends {}",
+            format::countdown(state.now, first)
+        );
+        return Line::from(vec![lead, Span::styled(text, muted)]);
+    }
     let mut spans = vec![lead];
     spans.extend(figure_spans("5xx", (c, p), sides, theme));
     spans.push(Span::styled(" · ", muted));
@@ -271,7 +279,10 @@ fn side_line(
 
 /// Each side's figures, canary first.
 pub fn side_lines(state: &State, s: &Service, sides: &Sides, theme: &Theme) -> Vec<Line<'static>> {
-    let figures = alb_for(state, sides).and_then(|r| r.figures.as_ref().ok());
+    // A read before the first complete minute has nothing to count yet.
+    let figures = alb_for(state, sides)
+        .filter(|r| sides.canary.has_complete_minute(r.at))
+        .and_then(|r| r.figures.as_ref().ok());
     vec![
         side_line(state, s, &sides.canary, figures.map(|(c, _)| c), theme),
         side_line(state, s, &sides.primary, figures.map(|(_, p)| p), theme),
@@ -316,12 +327,14 @@ pub fn alarms_line(state: &State, s: &Service, theme: &Theme) -> Option<Line<'st
     Some(Line::from(spans))
 }
 
-/// The comparison for the rollout view or a dialog: the verdict, then each side.
+/// The comparison for the rollout view or a dialog: the verdict with its rule, the figures
+/// compared, then each side.
 pub fn lines(state: &State, s: &Service, theme: &Theme) -> Vec<Line<'static>> {
     let Some(sides) = state.ctx.sides_of(s) else {
         return Vec::new();
     };
-    let mut out = vec![verdict_line(state, &sides, theme)];
+    let mut out = crate::ui::rollout::verdict::lines(state, s, &sides, theme);
+    out.push(verdict_line(state, &sides, theme));
     out.extend(side_lines(state, s, &sides, theme));
     out
 }

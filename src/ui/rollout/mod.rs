@@ -7,6 +7,7 @@ pub(crate) mod codedeploy;
 pub(crate) mod evidence;
 pub(crate) mod history;
 pub(crate) mod summary;
+pub(crate) mod verdict;
 
 use crate::model::{Millis, Service, Task};
 use crate::state::State;

@@ -31,7 +31,7 @@ pub use msg::{Effect, Msg, Viewport, Watch};
 pub use panes::PaneData;
 
 use crate::keys::{Keymap, Layer};
-use crate::model::{ActionPlan, ContextInfo, Millis, Service, ServiceKey};
+use crate::model::{ActionPlan, ActionResult, ContextInfo, Millis, Service, ServiceKey};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
@@ -326,18 +326,11 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
     match msg {
         Msg::Key(key) => input::keys::on_key(state, key, fx),
         Msg::Mouse(m) => input::mouse::on_mouse(state, m, fx),
-        Msg::Resize(w, h) => {
-            state.size = (w, h);
-            state.dirty = true;
-            exec::on_resize(state, fx);
-        }
+        Msg::Resize(w, h) => on_resize(state, (w, h), fx),
         Msg::Layout(v) => on_layout(state, v, fx),
         Msg::Tick(now) => on_tick(state, now, fx),
         Msg::Budget(report) => state.dirty |= replace_if_new(&mut state.budget, report),
-        Msg::ActionDone(result) => {
-            data::on_action_done(state, result);
-            fx.push(Effect::Refresh);
-        }
+        Msg::ActionDone(result) => on_action_done(state, result, fx),
         Msg::Quit => state.quit = true,
         Msg::ContextReady(generation) => contexts::on_ready(state, generation, fx),
         Msg::ContextFailed(generation, e) => contexts::on_failed(state, generation, e),
@@ -349,23 +342,11 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
         Msg::ServicesPart(rows, done, total, at) => {
             state.dirty |= data::on_services_part(ctx, rows, done, total, at);
         }
-        Msg::Services(prepared, at) => {
-            let (changed, old) = data::on_services(ctx, prepared, at);
-            state.dirty |= changed;
-            if let Some(old) = old {
-                state.discard(old);
-            }
-            rollout::verdict::forget_finished(state);
-        }
+        Msg::Services(prepared, at) => on_services(state, prepared, at),
         Msg::Tasks(of, tasks, at) => state.dirty |= data::on_tasks(ctx, of, tasks, at),
         Msg::Images(images, at) => state.dirty |= data::on_images(ctx, images, at),
         Msg::Alarms(alarms, at) => state.dirty |= data::on_alarms(ctx, alarms, at),
-        Msg::Links(made, links) => {
-            let (changed, old) = data::on_links(ctx, made, links);
-            state.dirty |= changed;
-            state.discard(old);
-            rollout::verdict::on_alarms(state);
-        }
+        Msg::Links(made, links) => on_links(state, made, links),
         Msg::Logs(key, lines, at) => state.dirty |= data::on_logs(ctx, key, &lines, at),
         Msg::Failed(pane, err, _at) => data::on_failed(state, pane, err),
         Msg::Evidence(f) => rollout::evidence::on_fetched(state, *f),
@@ -390,6 +371,37 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
         Msg::Described(generation, doc) => describe::answered(state, generation, doc),
         Msg::OpenFailed(why) => state.flash(why),
     }
+}
+
+fn on_resize(state: &mut State, size: (u16, u16), fx: &mut Vec<Effect>) {
+    state.size = size;
+    state.dirty = true;
+    exec::on_resize(state, fx);
+}
+
+/// An action settled: its outcome is shown, and what it changed is read again.
+fn on_action_done(state: &mut State, result: ActionResult, fx: &mut Vec<Effect>) {
+    data::on_action_done(state, result);
+    fx.push(Effect::Refresh);
+}
+
+/// A whole list of services: the old one is freed off the loop, and the verdicts of rollouts
+/// that ended go.
+fn on_services(state: &mut State, prepared: table::Prepared<Service>, at: Millis) {
+    let (changed, old) = data::on_services(&mut state.ctx, prepared, at);
+    state.dirty |= changed;
+    if let Some(old) = old {
+        state.discard(old);
+    }
+    rollout::verdict::forget_finished(state);
+}
+
+/// Alarm links made again: the verdicts are judged again with the alarms that fire now.
+fn on_links(state: &mut State, made: u64, links: crate::model::Links) {
+    let (changed, old) = data::on_links(&mut state.ctx, made, links);
+    state.dirty |= changed;
+    state.discard(old);
+    rollout::verdict::on_alarms(state);
 }
 
 /// Puts `new` in `place`; true when it differs from what was there.

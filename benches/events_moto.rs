@@ -79,7 +79,8 @@ fn main() {
 }
 
 fn desired(st: &State, cluster: &str, name: &str) -> Option<u32> {
-    st.services
+    st.ctx
+        .services
         .items
         .iter()
         .find(|s| s.cluster == cluster && s.name == name)
@@ -105,7 +106,9 @@ async fn console(url: &str, bus: &Bus, counter: &CallCounter, total: usize) -> H
     let console = Headless::start(Arc::new(fleet), Pane::Services, SHIPPED);
     console
         .wait_until("every service and the events", |st| {
-            st.services.items.len() == total && st.services_loading.is_none() && st.feed.is_up()
+            st.ctx.services.items.len() == total
+                && st.ctx.services_loading.is_none()
+                && st.ctx.feed.is_up()
         })
         .await;
     println!(

@@ -169,7 +169,7 @@ async fn y_to_screen() {
         for e in update(&mut state, key('B')) {
             if let Effect::LoadInputs(w, r) = e {
                 let got = gh.inputs(&w, &r).await;
-                update(&mut state, Msg::BuildInputs(w, r, got));
+                let _ = update(&mut state, Msg::BuildInputs(w, r, got));
             }
         }
         assert!(matches!(state.mode, Mode::Build(_)));
@@ -212,7 +212,7 @@ async fn y_to_screen() {
         .unwrap();
         times.push(start.elapsed());
         // Let the action's line settle so the next B is not refused as "still at work".
-        state.progress = None;
+        state.ctx.progress = None;
     }
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;

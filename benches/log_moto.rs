@@ -157,11 +157,11 @@ async fn pane(url: &str, s: &Seeded) -> (usize, Duration) {
         cluster: s.cluster.clone(),
         name: "web".into(),
     };
-    state.logs.follow_target(Some(LogTarget::service(key)));
-    state.logs.restart(LogStart::Since(s.since));
-    state.pane = Pane::Logs;
+    state.ctx.logs.follow_target(Some(LogTarget::service(key)));
+    state.ctx.logs.restart(LogStart::Since(s.since));
+    state.ctx.pane = Pane::Logs;
     let (tx, mut rx) = tokio::sync::mpsc::channel(256);
-    let (_w, watch_rx) = tokio::sync::watch::channel(state.watch());
+    let (_w, watch_rx) = tokio::sync::watch::channel(state.ctx.watch());
     let (_r, refresh_rx) = tokio::sync::watch::channel(0u64);
     let cfg = TailConfig {
         poll: Duration::from_secs(2),
@@ -171,14 +171,14 @@ async fn pane(url: &str, s: &Seeded) -> (usize, Duration) {
     let worker = tokio::spawn(logtail::run(fleet, tx, watch_rx, refresh_rx, cfg));
     while let Some(m) = rx.recv().await {
         let done = matches!(&m, Msg::LogBacklog(_, b) if b.end == Some(BacklogEnd::Done));
-        update(&mut state, m);
+        let _ = update(&mut state, m);
         if done {
             break;
         }
     }
     let took = started.elapsed();
     worker.abort();
-    (state.logs.buf.len(), took)
+    (state.ctx.logs.buf.len(), took)
 }
 
 /// The awslogs tool on the same data, if `AWSLOGS` names it.

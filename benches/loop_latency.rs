@@ -116,11 +116,12 @@ async fn scenario(pane_key: char, secs: u64) -> (Vec<f64>, u64) {
     let mut st: State = StateBuilder::demo(EPOCH)
         .log_capacity(200_000, 64 << 20)
         .build();
-    deckwatch::state::update(&mut st, Msg::Services(fleet(0).into(), EPOCH));
+    let _ = deckwatch::state::update(&mut st, Msg::Services(fleet(0).into(), EPOCH));
     st.take_discarded();
-    st.logs
+    st.ctx
+        .logs
         .follow_selection(Some(LogTarget::service(followed())));
-    let st_generation = st.logs.generation;
+    let st_generation = st.ctx.logs.generation;
     let sim = Arc::new(SimFleet::new(EPOCH));
     let rt = Runtime {
         themes,
@@ -141,7 +142,7 @@ async fn scenario(pane_key: char, secs: u64) -> (Vec<f64>, u64) {
             deckwatch::app::connector::ConfiguredContexts {
                 startup: "demo".into(),
                 configured: Vec::new(),
-                read_only_everywhere: false,
+                choices: Default::default(),
             },
         )),
     };

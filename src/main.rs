@@ -106,7 +106,7 @@ fn backends(setup: &mut Setup, runtime: &tokio::runtime::Runtime) -> Result<Runt
         None => {
             let demo = DemoContexts::new(contexts);
             // The demo's builds deploy into the world the console starts in.
-            let world = demo.world(&setup.state.contexts.current);
+            let world = demo.world(&setup.state.ctx.target);
             let ci: Arc<dyn Ci> = Arc::new(SimCi::new(world));
             (Arc::new(demo), (ci, None))
         }
@@ -121,10 +121,10 @@ fn backends(setup: &mut Setup, runtime: &tokio::runtime::Runtime) -> Result<Runt
         }
     };
     let fleet = runtime
-        .block_on(connector.connect(&setup.state.contexts.current))
+        .block_on(connector.connect(&setup.state.ctx.target))
         .map_err(|e| e.message)?;
     setup.state.builds.unavailable = no_ci;
-    let read_only = setup.state.read_only;
+    let read_only = setup.state.ctx.read_only;
     let ci: Arc<dyn Ci> = if read_only {
         Arc::new(ReadOnlyCi(ci))
     } else {

@@ -4,14 +4,15 @@
 
 use crate::app::Runtime;
 use crate::app::connector::Connector;
+use crate::app::context_workers::start;
 use crate::budget::Budget;
 use crate::ci::Ci;
 use crate::cloud::Fleet;
 use crate::model::{ActionError, ActionPlan, ApiError, ContextInfo};
 use crate::state::{Effect, Msg, State, Target};
 use crate::workers::audit::Audit;
-use crate::workers::poller::{self, Handles, Intervals};
-use crate::workers::{connect, runner};
+use crate::workers::poller::{Handles, Intervals};
+use crate::workers::runner;
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 
@@ -102,7 +103,9 @@ impl Effects {
         }
     }
 
-    /// Carries out `effects`; some answer with a message for the reducer at once.
+    /// Carries out `effects`; some answer with a message for the reducer at once, which the
+    /// caller must hand to it.
+    #[must_use = "the replies are messages for the reducer"]
     pub(super) fn apply(&mut self, effects: Vec<Effect>) -> Vec<Msg> {
         let mut replies = Vec::new();
         for e in effects {
@@ -238,12 +241,20 @@ impl Effects {
 
     /// A switch's backend arrived: when it is still the one wanted, its pollers start.
     pub(super) fn on_built(&mut self, (target, result): Built, state: &State) -> Option<Msg> {
-        if target.generation != state.contexts.current.generation {
+        if target.generation != state.ctx.target.generation {
             return None; // overtaken by a later switch
         }
         match result {
             Ok(fleet) => {
-                let handles = start(&fleet, &self.audit, &self.data.0, state, self.intervals);
+                let (first, audit) = (state.ctx.watch(), &self.audit);
+                let handles = start(
+                    &fleet,
+                    audit,
+                    &self.data.0,
+                    first,
+                    target.generation,
+                    self.intervals,
+                );
                 let generation = target.generation;
                 self.live = Some(Live {
                     target,
@@ -264,22 +275,6 @@ fn planned_in(target: &Target, ctx: &ContextInfo) -> bool {
         None => true,
     };
     ctx.name == target.name && region_agrees
-}
-
-/// A context's pollers and workers, and its first contact (`workers::connect`: the header's
-/// account, the credentials check, the team audit group), all stopped with the handles.
-pub(super) fn start(
-    fleet: &Arc<dyn Fleet>,
-    audit: &Arc<Audit>,
-    tx: &mpsc::Sender<Msg>,
-    state: &State,
-    intervals: Intervals,
-) -> Handles {
-    let mut handles = poller::spawn(fleet.clone(), tx.clone(), state.watch(), intervals);
-    let generation = state.contexts.current.generation;
-    let contact = connect::run(fleet.clone(), audit.clone(), tx.clone(), generation);
-    handles.tasks.push(tokio::spawn(contact).abort_handle());
-    handles
 }
 
 #[cfg(test)]

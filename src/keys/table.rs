@@ -137,6 +137,186 @@ impl Command {
             _ => return None,
         })
     }
+
+    /// This command as a key of a prompt, a dialog or an overlay; None for the commands only
+    /// the normal layer binds, which mean nothing there. Every command is named, so a new one
+    /// is placed here by the compiler's word.
+    pub fn mode_key(&self) -> Option<ModeKey> {
+        Some(match self {
+            Command::Down => ModeKey::Down,
+            Command::Up => ModeKey::Up,
+            Command::PageDown => ModeKey::PageDown,
+            Command::PageUp => ModeKey::PageUp,
+            Command::Top => ModeKey::Top,
+            Command::Bottom => ModeKey::Bottom,
+            Command::Accept => ModeKey::Accept,
+            Command::Cancel => ModeKey::Cancel,
+            Command::Confirm => ModeKey::Confirm,
+            Command::DeleteChar => ModeKey::DeleteChar,
+            Command::Complete => ModeKey::Complete,
+            Command::Insert(c) => ModeKey::Insert(*c),
+            Command::Toggle => ModeKey::Toggle,
+            Command::OtherTarget => ModeKey::OtherTarget,
+            Command::Pane(_) | Command::NextPane | Command::PrevPane => return None,
+            Command::Open | Command::Back | Command::Filter | Command::Palette => return None,
+            Command::Help | Command::Refresh | Command::ToggleFollow => return None,
+            Command::ToggleContext | Command::NextMatch | Command::PrevMatch => return None,
+            Command::ToggleWrap | Command::CycleStamps | Command::CopyLine => return None,
+            Command::FollowGroup(_) | Command::Pattern(_) | Command::Since(_) => return None,
+            Command::Range(_) | Command::Save { .. } | Command::RolloutAlarms => return None,
+            Command::Rollout | Command::Diff | Command::Events | Command::Theme(_) => return None,
+            Command::Context(_) | Command::Region(_) | Command::Sort(_) => return None,
+            Command::Budget | Command::Quit | Command::ForceQuit | Command::Promote => return None,
+            Command::Abort | Command::Rollback | Command::ForceDeploy | Command::Scale => {
+                return None;
+            }
+            Command::Build | Command::CancelRun | Command::Rerun | Command::Deploy => return None,
+            Command::Exec(_) | Command::FocusTerminal | Command::FullScreen => return None,
+            Command::PortForward(_) | Command::Forwards => return None,
+            Command::Describe(_) | Command::OpenLink => return None,
+            Command::Timeline | Command::Export(_) | Command::Arm => return None,
+            Command::Unknown(_) => return None,
+        })
+    }
+}
+
+impl Command {
+    /// This command as the logs' handler sees it: the logs pane's keys and the palette's logs
+    /// words; None for the commands the logs leave to the general handler. Every command is
+    /// named, so a new one is placed here by the compiler's word.
+    pub fn logs_key(&self) -> Option<LogsKey> {
+        Some(match self {
+            Command::Down => LogsKey::Down,
+            Command::Up => LogsKey::Up,
+            Command::PageDown => LogsKey::PageDown,
+            Command::PageUp => LogsKey::PageUp,
+            Command::Top => LogsKey::Top,
+            Command::Bottom => LogsKey::Bottom,
+            Command::Open => LogsKey::Open,
+            Command::Back => LogsKey::Back,
+            Command::ToggleFollow => LogsKey::ToggleFollow,
+            Command::ToggleContext => LogsKey::ToggleContext,
+            Command::NextMatch => LogsKey::NextMatch,
+            Command::PrevMatch => LogsKey::PrevMatch,
+            Command::ToggleWrap => LogsKey::ToggleWrap,
+            Command::CycleStamps => LogsKey::CycleStamps,
+            Command::CopyLine => LogsKey::CopyLine,
+            Command::FollowGroup(g) => LogsKey::FollowGroup(g.clone()),
+            Command::Pattern(p) => LogsKey::Pattern(p.clone()),
+            Command::Since(a) => LogsKey::Since(a.clone()),
+            Command::Range(a) => LogsKey::Range(a.clone()),
+            Command::Save { path, replace } => LogsKey::Save {
+                path: path.clone(),
+                replace: *replace,
+            },
+            Command::Pane(_) | Command::NextPane | Command::PrevPane => return None,
+            Command::Filter | Command::Palette | Command::Help | Command::Refresh => return None,
+            Command::RolloutAlarms | Command::Rollout | Command::Diff => return None,
+            Command::Events | Command::Theme(_) | Command::Context(_) => return None,
+            Command::Region(_) | Command::Sort(_) | Command::Budget | Command::Quit => return None,
+            Command::ForceQuit | Command::Promote | Command::Abort => return None,
+            Command::Rollback | Command::ForceDeploy | Command::Scale | Command::Build => {
+                return None;
+            }
+            Command::CancelRun | Command::Rerun | Command::Deploy => return None,
+            Command::Accept | Command::Cancel | Command::Confirm => return None,
+            Command::DeleteChar | Command::Complete | Command::Insert(_) => return None,
+            Command::Toggle | Command::OtherTarget | Command::Unknown(_) => return None,
+            Command::Exec(_) | Command::FocusTerminal | Command::FullScreen => return None,
+            Command::PortForward(_) | Command::Forwards => return None,
+            Command::Describe(_) | Command::OpenLink => return None,
+            Command::Timeline | Command::Export(_) | Command::Arm => return None,
+        })
+    }
+}
+
+impl Command {
+    /// This command as ECS Exec's handler sees it; None for every other command. Every
+    /// command is named, so a new one is placed here by the compiler's word.
+    pub fn exec_key(&self) -> Option<ExecKey> {
+        Some(match self {
+            Command::Exec(cmd) => ExecKey::Exec(cmd.clone()),
+            Command::FocusTerminal => ExecKey::FocusTerminal,
+            Command::FullScreen => ExecKey::FullScreen,
+            Command::PortForward(arg) => ExecKey::PortForward(arg.clone()),
+            Command::Forwards => ExecKey::Forwards,
+            Command::Down | Command::Up | Command::PageDown | Command::PageUp => return None,
+            Command::Top | Command::Bottom | Command::Open | Command::Back => return None,
+            Command::Pane(_) | Command::NextPane | Command::PrevPane => return None,
+            Command::Filter | Command::Palette | Command::Help | Command::Refresh => return None,
+            Command::ToggleFollow | Command::ToggleContext | Command::NextMatch => return None,
+            Command::PrevMatch | Command::ToggleWrap | Command::CycleStamps => return None,
+            Command::CopyLine | Command::FollowGroup(_) | Command::Pattern(_) => return None,
+            Command::Since(_) | Command::Range(_) | Command::Save { .. } => return None,
+            Command::RolloutAlarms | Command::Rollout | Command::Diff => return None,
+            Command::Events | Command::Theme(_) | Command::Context(_) => return None,
+            Command::Region(_) | Command::Sort(_) | Command::Budget | Command::Quit => return None,
+            Command::ForceQuit | Command::Promote | Command::Abort => return None,
+            Command::Rollback | Command::ForceDeploy | Command::Scale | Command::Build => {
+                return None;
+            }
+            Command::CancelRun | Command::Rerun | Command::Deploy => return None,
+            Command::Accept | Command::Cancel | Command::Confirm => return None,
+            Command::DeleteChar | Command::Complete | Command::Insert(_) => return None,
+            Command::Toggle | Command::OtherTarget | Command::Unknown(_) => return None,
+            Command::Describe(_) | Command::OpenLink => return None,
+            Command::Timeline | Command::Export(_) | Command::Arm => return None,
+        })
+    }
+}
+
+/// A command as ECS Exec sees it: the exec dialog, the terminal pane, `:pf` and `:forwards`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExecKey {
+    Exec(Option<String>),
+    FocusTerminal,
+    FullScreen,
+    PortForward(Option<String>),
+    Forwards,
+}
+
+/// A command as the logs see it: the logs pane's keys, and the palette's logs words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogsKey {
+    Down,
+    Up,
+    PageDown,
+    PageUp,
+    Top,
+    Bottom,
+    Open,
+    Back,
+    ToggleFollow,
+    ToggleContext,
+    NextMatch,
+    PrevMatch,
+    ToggleWrap,
+    CycleStamps,
+    CopyLine,
+    FollowGroup(String),
+    Pattern(Option<String>),
+    Since(Option<String>),
+    Range(Option<String>),
+    Save { path: Option<String>, replace: bool },
+}
+
+/// A command as a prompt, a dialog or an overlay sees it: the keys their layers bind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModeKey {
+    Down,
+    Up,
+    PageDown,
+    PageUp,
+    Top,
+    Bottom,
+    Accept,
+    Cancel,
+    Confirm,
+    DeleteChar,
+    Complete,
+    Insert(char),
+    Toggle,
+    OtherTarget,
 }
 
 /// The input modes, each with its own layer of bindings.
@@ -743,6 +923,32 @@ pub fn suggestions(typed: &str) -> impl Iterator<Item = &'static Word> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_key_of_a_prompt_a_dialog_or_an_overlay_is_a_mode_key() {
+        let map = Keymap::default();
+        for (layer, bindings) in map.layers.iter().filter(|(l, _)| *l != Layer::Normal) {
+            for b in bindings {
+                // Ctrl-C quits from every mode, before any mode sees it; the terminal pane's
+                // keys go to its session, but for its way out, which the terminal mode takes.
+                let way_out = *layer == Layer::Terminal && b.command == Command::Back;
+                // The describe view's search keys, which its handler reads as commands
+                // (`state::describe::on_view`).
+                let search = *layer == Layer::Overlay
+                    && matches!(
+                        b.command,
+                        Command::Filter | Command::NextMatch | Command::PrevMatch
+                    );
+                if b.command != Command::ForceQuit && !way_out && !search {
+                    assert!(
+                        b.command.mode_key().is_some(),
+                        "{:?} in {layer:?} would mean nothing there",
+                        b.command
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn no_key_is_bound_twice_where_it_applies() {

@@ -42,7 +42,7 @@ pub use alarm::{
     Alarm, AlarmDetail, AlarmKind, AlarmSpec, AlarmState, AlarmTransition, Comparison, MetricSpec,
     rule_children,
 };
-pub use alarm_link::{AlarmLink, LinkReason, Links, link_alarms};
+pub use alarm_link::{AlarmLink, LinkReason, Links, find_linked, link_alarms};
 pub use build::{
     BadBuildTag, BuildSource, BuildTarget, Conclusion, InputKind, Job, LogTail, RateInfo, Run,
     RunDetail, RunRef, RunStatus, Step, Workflow, WorkflowInput,

@@ -65,9 +65,9 @@ pub enum Msg {
     Tasks(Option<ServiceKey>, Vec<Task>, Millis),
     Images(Vec<Image>, Millis),
     Alarms(Vec<Alarm>, Millis),
-    /// Which alarms belong to which service, made off the loop after the services or the
-    /// alarms changed; they index the alarm list sent last.
-    Links(crate::model::Links),
+    /// Which alarms belong to which service (by the alarms' names), made off the loop after
+    /// the services or the alarms changed, numbered in the order they were made.
+    Links(u64, crate::model::Links),
     Logs(ServiceKey, Vec<LogLine>, Millis),
     /// A batch of log follow `generation`'s lines, prepared by the log worker.
     LogFeed(u64, Box<LogChunk>, Millis),

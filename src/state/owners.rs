@@ -2,7 +2,7 @@
 //! background for the services listed, and the `[iac]` rules over their tags. The OWNER
 //! column, the rollout view and every mutating dialog read it.
 
-use crate::model::owner::{Change, IacRules, Owner, Stack, changes_of, consequence, owner_of};
+use crate::model::owner::{Change, Owner, Stack, changes_of, consequence, owner_of};
 use crate::model::{ActionPlan, ApiError, Service, ServiceKey};
 use crate::state::{Effect, State};
 use std::collections::{HashMap, HashSet};
@@ -18,27 +18,31 @@ pub struct Found {
     in_flight: bool,
 }
 
-#[derive(Debug, Default)]
-pub struct Owners {
-    /// `[iac]`: the tags that say Terraform manages a service.
-    pub rules: IacRules,
-    /// This context's answers.
-    pub found: Found,
+impl Found {
+    /// The context's workers start anew: a batch asked of the old ones is never answered, so
+    /// its services are asked again.
+    pub(crate) fn workers_restarted(&mut self) {
+        let stacks = &self.stacks;
+        self.asked.retain(|k| stacks.contains_key(k));
+        self.in_flight = false;
+    }
 }
 
-impl Owners {
-    pub fn of(&self, s: &Service) -> Owner {
-        owner_of(&s.tags, &self.rules, self.found.stacks.get(&s.key()))
+impl State {
+    /// Who owns a service of the context on screen: its stack, or `[iac]`'s rules over its tags.
+    pub fn owner_of(&self, s: &Service) -> Owner {
+        owner_of(&s.tags, &self.iac, self.ctx.owners.stacks.get(&s.key()))
     }
 }
 
 /// Asks about the listed services nobody asked about yet, a batch at a time.
 pub(crate) fn wanted(state: &mut State, effects: &mut Vec<Effect>) {
-    let found = &mut state.owners.found;
+    let found = &mut state.ctx.owners;
     if found.in_flight {
         return;
     }
     let batch: Vec<(ServiceKey, String)> = state
+        .ctx
         .services
         .items
         .iter()
@@ -59,8 +63,8 @@ pub(crate) fn on_found(
     answers: Vec<(ServiceKey, Result<Option<Stack>, ApiError>)>,
     effects: &mut Vec<Effect>,
 ) {
-    state.owners.found.in_flight = false;
-    state.owners.found.stacks.extend(answers);
+    state.ctx.owners.in_flight = false;
+    state.ctx.owners.stacks.extend(answers);
     state.dirty = true;
     wanted(state, effects);
 }
@@ -76,10 +80,10 @@ pub fn consequences(state: &State, plan: &ActionPlan) -> Vec<String> {
         if changes.is_empty() {
             continue;
         }
-        let Some(s) = state.services.items.iter().find(|s| &s.key() == key) else {
+        let Some(s) = state.ctx.services.items.iter().find(|s| &s.key() == key) else {
             continue;
         };
-        for line in lines_for(&state.owners.of(s), &s.name, &changes) {
+        for line in lines_for(&state.owner_of(s), &s.name, &changes) {
             if !out.contains(&line) {
                 out.push(line);
             }

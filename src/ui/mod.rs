@@ -25,8 +25,8 @@ use ratatui::widgets::{Block, BorderType, Borders};
 
 /// Draws the whole screen and returns how it was laid out.
 pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
-    let activity_rows = state.progress.as_ref().map_or(0, |p| {
-        chrome::activity::height(p, &state.services.items, state.now, f.area().width)
+    let activity_rows = state.ctx.progress.as_ref().map_or(0, |p| {
+        chrome::activity::height(p, &state.ctx.services.items, state.now, f.area().width)
     });
     let [header, tabs, body, activity, footer] = Layout::vertical([
         Constraint::Length(1),
@@ -45,7 +45,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
     let (mut scroll_limit, mut overlay_limit) = (0, 0);
     // A list's rows can be clicked; the rollout view is a document that scrolls.
     let listed = |l: ListArea| (Some(l), l.rows.height);
-    let (list, list_rows) = match state.pane {
+    let (list, list_rows) = match state.ctx.pane {
         Pane::Services => listed(services::draw(f, body, state, theme)),
         Pane::Tasks => listed(tasks::draw(f, body, state, theme)),
         Pane::Images => listed(images::draw(f, body, state, theme)),
@@ -60,8 +60,8 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
             (None, drawn.rows)
         }
     };
-    if let Some(p) = &state.progress {
-        chrome::activity::draw(f, activity, p, &state.services.items, state.now, theme);
+    if let Some(p) = &state.ctx.progress {
+        chrome::activity::draw(f, activity, p, &state.ctx.services.items, state.now, theme);
     }
     chrome::footer::draw(f, footer, state, theme);
     let mut buttons = Vec::new();
@@ -89,7 +89,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
         scroll_limit,
         overlay_limit,
         terminal,
-        links: match (list, state.pane) {
+        links: match (list, state.ctx.pane) {
             (Some(l), _) => crate::state::links::spans(state, &l),
             (None, Pane::Logs) => logs::group_link(body, state, theme).into_iter().collect(),
             (None, _) => Vec::new(),

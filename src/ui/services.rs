@@ -47,9 +47,9 @@ const IMAGE_SHORT: u16 = 8;
 
 /// Draws the services table; returns where its rows are.
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {
-    let t = &state.services;
+    let t = &state.ctx.services;
     // Verdicts are kept only for rollouts in flight whose figures were read.
-    let verdicts = !state.evidence.verdicts.is_empty();
+    let verdicts = !state.ctx.evidence.verdicts.is_empty();
     let columns: &[Column] = if verdicts { &WITH_VERDICT } else { &COLUMNS };
     let spec = Spec {
         columns,
@@ -59,7 +59,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
         block: pane_block(
             state,
             theme,
-            match state.services_loading {
+            match state.ctx.services_loading {
                 Some((done, total)) => format!("services · {done} of {total} clusters read…"),
                 None => "services".into(),
             },
@@ -70,15 +70,16 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
         let s = &t.items[t.view[i]];
         let mut cells = row(
             s,
-            state.firing_alarms_of(&s.key()).count(),
+            state.ctx.firing_alarms_of(&s.key()).count(),
             state.now,
             theme,
         );
         cells.push(Line::styled(
-            state.owners.of(s).label(),
+            state.owner_of(s).label(),
             Style::new().fg(theme.muted),
         ));
         if state
+            .ctx
             .evidence
             .armed
             .as_ref()

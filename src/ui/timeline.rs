@@ -32,7 +32,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
             .style(theme.base()),
         top,
     );
-    let v = &state.timeline;
+    let v = &state.ctx.timeline;
     let t = &v.table;
     let name = v
         .service
@@ -51,7 +51,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
 
 /// The figures, what is being read, and every source that could not be read.
 fn header_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
-    let v = &state.timeline;
+    let v = &state.ctx.timeline;
     let muted = Style::new().fg(theme.muted);
     let mut out = Vec::new();
     match &v.read {

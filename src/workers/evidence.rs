@@ -5,6 +5,9 @@
 //! `ALB_EVERY` (the newest complete minute, so a new minute shows within 15 s of its end), and
 //! afresh when a promote or abort dialog opens; the rest is fetched again after `EVERY`; task
 //! definitions never change and are fetched once.
+//!
+//! A native history is not sent to the loop: it goes to the services poller (`Listed`), which
+//! merges it into the services it sends, the one place deployment histories are merged.
 
 use crate::budget::{Priority, with_priority};
 use crate::cloud::Fleet;
@@ -16,6 +19,7 @@ use crate::timing::now_ms;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
+use tokio::sync::Notify;
 use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, sleep_until};
 
@@ -29,27 +33,40 @@ pub const HISTORY_MS: Millis = 24 * 3_600_000;
 /// Task definitions remembered as fetched (or failed), at most.
 const TASKDEFS_TRIED: usize = 256;
 
-/// Native histories shared with the services poller, which keeps them with the services.
+/// Native histories shared with the services poller, which merges them into the services and
+/// is woken when one arrives.
 #[derive(Clone, Default)]
-pub struct Listed(Arc<Mutex<history::Listed>>);
+pub struct Listed {
+    map: Arc<Mutex<history::Listed>>,
+    arrived: Arc<Notify>,
+}
 
 /// Services whose native history is kept, at most: the ones whose rollout view was opened.
 const LISTED_KEPT: usize = 256;
 
 impl Listed {
     pub fn get(&self) -> history::Listed {
-        self.0
+        self.map
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
     }
 
-    fn put(&self, key: ServiceKey, listed: Vec<PastDeployment>) {
-        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if map.len() >= LISTED_KEPT && !map.contains_key(&key) {
-            map.clear();
+    /// Keeps a service's history and wakes the services poller to merge it.
+    pub fn put(&self, key: ServiceKey, listed: Vec<PastDeployment>) {
+        {
+            let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
+            if map.len() >= LISTED_KEPT && !map.contains_key(&key) {
+                map.clear();
+            }
+            map.insert(key, listed);
         }
-        map.insert(key, listed);
+        self.arrived.notify_one();
+    }
+
+    /// Until a history arrives (at once if one arrived since the last call).
+    pub async fn arrived(&self) {
+        self.arrived.notified().await;
     }
 }
 
@@ -87,19 +104,19 @@ pub async fn run(
     let mut done = Fetches::default();
     loop {
         let r = want.borrow_and_update().clone();
-        let fetched = with_priority(
+        let round = with_priority(
             Priority::Visible,
             fetch_due(fleet.as_ref(), &r, &mut done, now_ms()),
         )
         .await;
-        for f in fetched {
-            if let Fetched::History {
-                service,
-                result: Ok(l),
-            } = &f
-            {
-                listed.put(service.clone(), l.clone());
+        match round.history {
+            Some((service, Ok(h))) => listed.put(service, h),
+            Some((service, Err(e))) => {
+                tracing::warn!(%service, error = %e, "deployment history not read");
             }
+            None => {}
+        }
+        for f in round.fetched {
             if tx.send(Msg::Evidence(Box::new(f))).await.is_err() {
                 return; // the loop has ended
             }
@@ -124,20 +141,24 @@ pub async fn run(
     }
 }
 
+/// What one round of the worker brought back: what goes to the loop, and a native history,
+/// which goes to the services poller.
+#[derive(Debug, Default)]
+pub struct Round {
+    pub fetched: Vec<Fetched>,
+    pub history: Option<(ServiceKey, Result<Vec<PastDeployment>, String>)>,
+}
+
 /// Everything `r` asks for, fetched at `now` (the fleet's time): what one round of the worker
 /// brings back when nothing was fetched before.
-pub async fn fetch_once(fleet: &dyn Fleet, r: &Request, now: Millis) -> Vec<Fetched> {
+pub async fn fetch_once(fleet: &dyn Fleet, r: &Request, now: Millis) -> Round {
     fetch_due(fleet, r, &mut Fetches::default(), now).await
 }
 
 /// Fetches what is due of `r`; returns what came back.
-async fn fetch_due(
-    fleet: &dyn Fleet,
-    r: &Request,
-    done: &mut Fetches,
-    now: Millis,
-) -> Vec<Fetched> {
+async fn fetch_due(fleet: &dyn Fleet, r: &Request, done: &mut Fetches, now: Millis) -> Round {
     let mut out = Vec::new();
+    let mut history = None;
     let alb_key = r.sides.clone().map(|s| (s, r.dialog.clone()));
     if let Some((sides, _)) = alb_key
         .as_ref()
@@ -170,16 +191,16 @@ async fn fetch_due(
             .deployment_history(key)
             .await
             .map_err(|e| e.to_string());
-        out.push(Fetched::History {
-            service: key.clone(),
-            result,
-        });
+        history = Some((key.clone(), result));
     }
     if let Some((name, metric)) = r.alarm.as_ref().filter(|(n, _)| due(&done.alarm, n)) {
         done.alarm = Some((name.clone(), Instant::now()));
         out.push(alarm(fleet, name, metric.as_ref(), now).await);
     }
-    out
+    Round {
+        fetched: out,
+        history,
+    }
 }
 
 /// Both sides' figures in one call; None when a side has no target group of its own.

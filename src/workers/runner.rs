@@ -9,7 +9,7 @@ use crate::model::{
     FollowUp, Mutation, Service, ServiceKey, StepError, TaskDefRef, weights_text,
 };
 use crate::state::{ConnectionEvent, Msg, TeamAudit};
-use crate::workers::audit::{Audit, Phase};
+use crate::workers::audit::{Audit, Phase, RecordContext};
 use crate::workers::team_audit;
 use serde_json::json;
 use std::sync::Arc;
@@ -35,7 +35,7 @@ pub async fn run(
         };
         with_priority(Priority::Action, call).await
     };
-    let team = with_priority(Priority::Action, ship_pending(fleet.as_ref(), &audit)).await;
+    let team = with_priority(Priority::Action, ship_pending(fleet.as_ref(), &audit, &ctx)).await;
     if let (Ok(done), Some(TeamAudit::Unsent { count, why })) = (&mut result, &team) {
         let group = audit.remote_group.as_deref().unwrap_or_default();
         done.push_str(&format!(
@@ -396,7 +396,7 @@ async fn call_audited(
         .record(Phase::Before, ctx, step, json!(null))
         .map_err(|e| StepError::Audit(e.to_string()))?;
     // The team's copy of "before" goes ahead of the call too (for a few seconds at most).
-    team_audit::ship_before_call(fleet, audit).await;
+    team_audit::ship_before_call(fleet, audit, &RecordContext::of(ctx)).await;
     let result = match &step.mutation {
         Mutation::Aws(AwsCall::RegisterTaskDefinition {
             from,
@@ -436,12 +436,17 @@ pub(crate) fn audit_or_log(
     }
 }
 
-/// Sends the records waiting for the configured CloudWatch Logs group. Best effort: the
-/// local file holds them, and those that cannot go now stay in the unsent file for the retry.
-/// None when there was nothing to send.
-pub async fn ship_pending(fleet: &dyn Fleet, audit: &Audit) -> Option<TeamAudit> {
+/// Sends the records of context `ctx` waiting for the configured CloudWatch Logs group,
+/// through `fleet`, that context's backend. Best effort: the local file holds them, and those
+/// that cannot go now stay in the unsent file for the retry. None when there was nothing to
+/// send.
+pub async fn ship_pending(
+    fleet: &dyn Fleet,
+    audit: &Audit,
+    ctx: &ContextInfo,
+) -> Option<TeamAudit> {
     if fleet.read_only() {
         return None;
     }
-    team_audit::ship(fleet, audit).await
+    team_audit::ship(fleet, audit, &RecordContext::of(ctx)).await
 }

@@ -87,7 +87,9 @@ async fn throttling_settles_the_calls_under_the_bucket_and_an_action_still_goes_
     let fleet: Arc<dyn Fleet> = Arc::new(AwsFleet::connect_with(opts, overrides).await.unwrap());
     let console = Headless::start(fleet.clone(), Pane::Services, IV);
     console
-        .wait_until("the first load", |st| st.services.items.len() == SERVICES)
+        .wait_until("the first load", |st| {
+            st.ctx.services.items.len() == SERVICES
+        })
         .await;
 
     // Throttled: the rate halves for everyone, and the calls stay within what it allows.
@@ -96,7 +98,8 @@ async fn throttling_settles_the_calls_under_the_bucket_and_an_action_still_goes_
     let start = Instant::now();
     console
         .wait_until("the throttling on the pane", |st| {
-            st.services
+            st.ctx
+                .services
                 .error
                 .as_ref()
                 .is_some_and(|e| e.to_string().to_lowercase().contains("throttl"))
@@ -140,7 +143,7 @@ async fn throttling_settles_the_calls_under_the_bucket_and_an_action_still_goes_
     // Healed, but the poller asks for twice what the bucket gives: it waits for tokens.
     proxy.heal();
     console
-        .wait_until("the services again", |st| st.services.error.is_none())
+        .wait_until("the services again", |st| st.ctx.services.error.is_none())
         .await;
     let waiting = figures(&budget, OP).deferred;
     console
@@ -150,7 +153,8 @@ async fn throttling_settles_the_calls_under_the_bucket_and_an_action_still_goes_
         .await;
     // From the console's own rows: a call of the test's own would wait behind the poller.
     let target = console.with(|st| {
-        st.services
+        st.ctx
+            .services
             .items
             .iter()
             .find(|s| s.name == "svc-007")

@@ -20,7 +20,7 @@ use deckwatch::cloud::aws::AwsFleet;
 use deckwatch::cloud::{Fleet, ReadOnly};
 use deckwatch::model::{ActionPlan, ContextInfo, RolloutState, Service, ServiceKey, Verb};
 use deckwatch::state::actions::plan::for_verb;
-use deckwatch::workers::audit::Audit;
+use deckwatch::workers::audit::{Audit, RecordContext};
 use seed::{Seeder, TaskDefSpec};
 use serde_json::Value;
 use std::path::Path;
@@ -529,7 +529,9 @@ async fn audit_records_also_reach_the_configured_log_group() {
         "the group holds what the file holds"
     );
     assert!(
-        audit.unsent(usize::MAX).is_empty(),
+        audit
+            .unsent(&RecordContext::of(&context()), usize::MAX)
+            .is_empty(),
         "nothing is left to ship twice"
     );
     // Two shipments: "before" ahead of the call, "after" with the rest. Each makes sure of the

@@ -230,16 +230,16 @@ async fn alarms_appear_on_service_rows_by_dimension() {
     let services = fleet.services().await.expect("services");
     let alarms = fleet.alarms().await.expect("alarms");
     let mine = |n: &str| {
-        alarms
-            .iter()
-            .position(|a| a.name == n)
-            .expect("alarm listed")
+        let a = alarms.iter().find(|a| a.name == n).expect("alarm listed");
+        a.name.clone()
     };
     let web = services.iter().find(|s| s.name == "web").unwrap().key();
     let api = services.iter().find(|s| s.name == "api").unwrap().key();
     let links = link_alarms(&services, &alarms);
-    let of_web: Vec<(usize, LinkReason)> =
-        links[&web].iter().map(|l| (l.alarm, l.reason)).collect();
+    let of_web: Vec<(String, LinkReason)> = links[&web]
+        .iter()
+        .map(|l| (l.alarm.clone(), l.reason))
+        .collect();
     assert!(
         of_web.contains(&(mine(&by_service), LinkReason::Dimensions)),
         "{of_web:?}"
@@ -260,6 +260,7 @@ async fn alarms_appear_on_service_rows_by_dimension() {
     feed.services(&mut state, services.clone(), now_ms());
     feed.alarms(&mut state, alarms.clone(), now_ms());
     let firing: Vec<String> = state
+        .ctx
         .firing_alarms_of(&web)
         .map(|a| a.name.clone())
         .collect();
@@ -267,14 +268,11 @@ async fn alarms_appear_on_service_rows_by_dimension() {
         firing.contains(&by_service) && firing.contains(&by_group),
         "{firing:?}"
     );
-    assert_eq!(state.firing_alarms_of(&api).count(), 0);
-    let m = alarms[mine(&by_group)]
-        .spec
-        .metric
-        .clone()
-        .expect("its metric");
+    assert_eq!(state.ctx.firing_alarms_of(&api).count(), 0);
+    let group_alarm = alarms.iter().find(|a| a.name == by_group).unwrap();
+    let m = group_alarm.spec.metric.clone().expect("its metric");
     assert_eq!(m.statistic, "Sum");
-    assert_eq!(alarms[mine(&by_group)].datapoints_text(), "2 of 3");
+    assert_eq!(group_alarm.datapoints_text(), "2 of 3");
 }
 
 /// The cluster, a family with revisions 1 to 3, and `app` on revision 3, finished.
@@ -399,6 +397,7 @@ async fn r_after_a_simulated_breaker_rollback_targets_the_last_stable_revision()
         name: "app".into(),
     };
     let s = state
+        .ctx
         .services
         .items
         .iter()
@@ -457,6 +456,7 @@ async fn the_history_keeps_what_moto_served_across_refreshes() {
     assert_ne!(first_id, second_id, "moto replaced the primary");
     feed.services(&mut state, second, now_ms() + 1_000);
     let s = state
+        .ctx
         .services
         .items
         .iter()

@@ -17,7 +17,7 @@ use ratatui::backend::TestBackend;
 use seed::{Seeder, TaskDefSpec};
 
 fn key(s: &mut State, code: KeyCode) {
-    update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    let _ = update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
 }
 
 async fn tag(seed: &Seeder, arn: &str, tags: &[(&str, &str)]) {
@@ -108,16 +108,13 @@ async fn a_stack_copilot_and_terraform_own_their_services_and_the_scale_dialog_s
     }
 
     let mut s = StateBuilder::demo(EPOCH).build();
-    update(&mut s, Msg::Resize(200, 40));
-    update(
+    let _ = update(&mut s, Msg::Resize(200, 40));
+    let _ = update(
         &mut s,
         Msg::Services(Prepared::from(services.clone()), EPOCH),
     );
-    update(&mut s, Msg::Owners(answers));
-    let owner = |name: &str| {
-        s.owners
-            .of(services.iter().find(|x| x.name == name).unwrap())
-    };
+    let _ = update(&mut s, Msg::Owners(answers));
+    let owner = |name: &str| s.owner_of(services.iter().find(|x| x.name == name).unwrap());
     assert!(matches!(owner("payments"), Owner::Stack(_)));
     assert_eq!(owner("notifications").label(), "copilot acme/prod");
     assert_eq!(owner("api").label(), "terraform");
@@ -133,10 +130,10 @@ async fn a_stack_copilot_and_terraform_own_their_services_and_the_scale_dialog_s
 
     // S on payments, 6, Enter: the dialog says what the stack's next update does.
     key(&mut s, KeyCode::Char('g'));
-    while s.selected_service().map(|x| x.name.as_str()) != Some("payments") {
+    while s.ctx.selected_service().map(|x| x.name.as_str()) != Some("payments") {
         key(&mut s, KeyCode::Char('j'));
     }
-    assert_eq!(s.selected_service().unwrap().key(), pay.key());
+    assert_eq!(s.ctx.selected_service().unwrap().key(), pay.key());
     key(&mut s, KeyCode::Char('S'));
     key(&mut s, KeyCode::Char('6'));
     key(&mut s, KeyCode::Enter);

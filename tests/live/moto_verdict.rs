@@ -85,6 +85,7 @@ async fn live_figures_fail_the_canary_and_the_armed_policy_aborts_through_the_ru
         on_fail_abort: true,
     }];
     let canary = state
+        .ctx
         .services
         .items
         .iter()
@@ -92,7 +93,7 @@ async fn live_figures_fail_the_canary_and_the_armed_policy_aborts_through_the_ru
         .expect("the canary service")
         .clone();
     // Armed as `:arm` and `y` arm it (the dialog is tested in offline::policy_demo).
-    state.evidence.armed = Some(Armed {
+    state.ctx.evidence.armed = Some(Armed {
         service: canary.key(),
         rollout: rollout_of(&state, &canary).expect("a rollout in flight"),
         policy: state.analysis.policies[0].clone(),
@@ -101,7 +102,7 @@ async fn live_figures_fail_the_canary_and_the_armed_policy_aborts_through_the_ru
     // The worker reads what the armed policy needs, though no view is open.
     let r = request(&state);
     assert!(r.sides.is_some(), "{r:?}");
-    for f in fetch_once(&fleet, &r, at).await {
+    for f in fetch_once(&fleet, &r, at).await.fetched {
         let _ = update(&mut state, Msg::Evidence(Box::new(f)));
     }
     let k = kept_for(&state, &canary).expect("a verdict");

@@ -11,7 +11,7 @@ use deckwatch::model::Verb;
 use deckwatch::state::actions::plan::for_verb;
 use deckwatch::state::{ConnectionEvent, Msg};
 use deckwatch::state::{Pane, TeamAudit};
-use deckwatch::workers::audit::Audit;
+use deckwatch::workers::audit::{Audit, RecordContext};
 use deckwatch::workers::poller::Intervals;
 use deckwatch::workers::team_audit;
 use std::sync::Arc;
@@ -68,8 +68,9 @@ async fn a_cluster_that_does_not_exist_leaves_the_others_and_is_named() {
     let console = Headless::start(fleet, Pane::Services, iv);
     console
         .wait_until("the good cluster's rows with the bad one named", |st| {
-            st.services.items.len() == 1
+            st.ctx.services.items.len() == 1
                 && st
+                    .ctx
                     .services
                     .error
                     .as_ref()
@@ -93,8 +94,9 @@ async fn the_team_audit_group_is_checked_and_its_records_wait_until_it_exists() 
     let audit = Arc::new(Audit::new(Some(path.clone())).with_remote_group(Some(group.clone())));
     // DescribeLogGroups by the group's name: moto has no such group yet.
     assert!(!fleet.audit_group_exists(&group).await.unwrap());
+    let of = RecordContext::of(&ctx);
     assert!(matches!(
-        team_audit::check_group(fleet.as_ref(), &audit).await,
+        team_audit::check_group(fleet.as_ref(), &audit, &of).await,
         Some(TeamAudit::Missing(_))
     ));
 
@@ -122,10 +124,10 @@ async fn the_team_audit_group_is_checked_and_its_records_wait_until_it_exists() 
     seed.log_group(&group).await;
     assert!(fleet.audit_group_exists(&group).await.unwrap());
     assert_eq!(
-        team_audit::ship(fleet.as_ref(), &audit).await,
+        team_audit::ship(fleet.as_ref(), &audit, &of).await,
         Some(TeamAudit::Ok)
     );
-    assert_eq!(audit.unsent_count(), 0);
+    assert_eq!(audit.unsent_count(&of), 0);
     let logs = aws_sdk_cloudwatchlogs::Client::new(&moto::sdk_config(&url).await);
     let out = logs
         .filter_log_events()

@@ -11,7 +11,7 @@ use aws_smithy_types::body::SdkBody;
 use deckwatch::cloud::Fleet;
 use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
 use deckwatch::state::{Msg, Pane, Watch};
-use deckwatch::workers::poller::{self, Intervals};
+use deckwatch::workers::poller::Intervals;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -124,7 +124,9 @@ async fn one_unreadable_alarm_is_remembered_and_the_alarms_keep_their_pace() {
         live_tail: false,
         reconcile: Duration::from_secs(300),
     };
-    let _handles = poller::spawn(fleet(calls.clone()), tx, watch, iv);
+    let audit = Arc::new(deckwatch::workers::audit::Audit::new(None));
+    let _handles =
+        deckwatch::app::context_workers::start(&fleet(calls.clone()), &audit, &tx, watch, 0, iv);
     // The first poll: one whole read that fails, then each state and kind, the bad one in
     // pages of 100, 10 and 1: 1 + 6 + 2 calls.
     tokio::time::sleep(Duration::from_secs(1)).await;

@@ -86,7 +86,7 @@ async fn a_run_without_an_id_and_a_workflow_answering_404_cost_only_themselves()
             .expect("the poll ends")
             .expect("the worker runs");
         let last = matches!(m, Msg::CiRate(..));
-        update(&mut state, m);
+        let _ = update(&mut state, m);
         if last {
             break;
         }

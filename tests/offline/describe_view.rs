@@ -39,17 +39,17 @@ fn describe(b: &StateBuilder, s: &mut State) -> DescribeTarget {
         })
         .expect("v asks for a describe call");
     let doc = deckwatch::demo::describe::describe(b.world(), &target);
-    update(s, Msg::Described(generation, doc));
+    let _ = update(s, Msg::Described(generation, doc));
     target
 }
 
 fn draw(s: &mut State, w: u16, h: u16) -> Terminal<TestBackend> {
-    update(s, Msg::Resize(w, h));
+    let _ = update(s, Msg::Resize(w, h));
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     let mut v = None;
     t.draw(|f| v = Some(deckwatch::ui::draw(f, s, &dark())))
         .unwrap();
-    update(s, Msg::Layout(v.unwrap()));
+    let _ = update(s, Msg::Layout(v.unwrap()));
     t
 }
 
@@ -58,7 +58,7 @@ fn v_describes_the_selection_of_each_pane() {
     let b = builder();
     let mut s = b.build();
     let target = describe(&b, &mut s);
-    let first = s.selected_service().unwrap().key();
+    let first = s.ctx.selected_service().unwrap().key();
     assert_eq!(target, DescribeTarget::Service(first.clone()));
     assert_eq!(s.mode, Mode::Describe);
     let view = s.describe.as_ref().unwrap();
@@ -84,7 +84,7 @@ fn v_describes_the_selection_of_each_pane() {
     press(&mut s, KeyCode::Char(':'));
     typed(&mut s, "describe taskdef");
     let fx = press(&mut s, KeyCode::Enter);
-    let td = s.selected_service().unwrap().task_def.clone();
+    let td = s.ctx.selected_service().unwrap().task_def.clone();
     assert!(fx.contains(&Effect::Describe(
         s.describe.as_ref().unwrap().generation,
         DescribeTarget::TaskDef(td)
@@ -104,7 +104,7 @@ fn a_late_answer_to_an_earlier_request_is_dropped() {
     press(&mut s, KeyCode::Esc);
     press(&mut s, KeyCode::Char('v'));
     let doc = deckwatch::demo::describe::describe(b.world(), &target);
-    update(&mut s, Msg::Described(old, doc));
+    let _ = update(&mut s, Msg::Described(old, doc));
     assert_eq!(s.describe.as_ref().unwrap().doc, None, "still asking");
 }
 
@@ -181,7 +181,7 @@ fn the_rows_names_carry_their_console_links_unless_links_are_off() {
     let mut s = b.build();
     draw(&mut s, 120, 40);
     let links = s.viewport.links.clone();
-    let first = s.services.items[s.services.view[0]].key();
+    let first = s.ctx.services.items[s.ctx.services.view[0]].key();
     assert!(!links.is_empty());
     assert_eq!(
         links[0].url,
@@ -203,7 +203,7 @@ fn the_rows_names_carry_their_console_links_unless_links_are_off() {
     let url = deckwatch::state::links::selected(&s).unwrap();
     assert!(fx.contains(&Effect::OpenLink(url)));
     press(&mut s, KeyCode::Char('3'));
-    assert_eq!(s.pane, Pane::Images);
+    assert_eq!(s.ctx.pane, Pane::Images);
     let fx = press(&mut s, KeyCode::Char('o'));
     assert!(!fx.iter().any(|e| matches!(e, Effect::OpenLink(_))));
 }
@@ -217,7 +217,7 @@ fn the_followed_log_group_s_name_carries_its_console_link() {
     press(&mut s, KeyCode::Char(':'));
     typed(&mut s, &format!("logs {group}"));
     press(&mut s, KeyCode::Enter);
-    assert_eq!(s.pane, Pane::Logs);
+    assert_eq!(s.ctx.pane, Pane::Logs);
     let t = draw(&mut s, 120, 40);
     let links = s.viewport.links.clone();
     assert_eq!(links.len(), 1, "{links:?}");
@@ -238,7 +238,7 @@ fn the_followed_log_group_s_name_carries_its_console_link() {
         .collect();
     assert_eq!(cells, group, "{row}");
     // A narrow screen cuts the title: the link covers only what is shown of the name.
-    s.logs.target = Some(deckwatch::model::LogTarget::Group(format!(
+    s.ctx.logs.target = Some(deckwatch::model::LogTarget::Group(format!(
         "{group}{}",
         "-x".repeat(60)
     )));

@@ -74,13 +74,14 @@ async fn pass(secs: u64) {
 async fn figures_are_read_every_15_s_while_shown_afresh_for_a_dialog_and_never_after() {
     let state = StateBuilder::demo(EPOCH).with_every_pane(0).build();
     let checkout = state
+        .ctx
         .services
         .items
         .iter()
         .find(|s| s.name == "checkout")
         .unwrap();
     let view = Request {
-        sides: state.sides_of(checkout),
+        sides: state.ctx.sides_of(checkout),
         ..Request::default()
     };
     assert!(view.sides.is_some(), "checkout's canary is moving");

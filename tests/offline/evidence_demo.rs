@@ -10,7 +10,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::cloud::Fleet;
 use deckwatch::demo::SimFleet;
 use deckwatch::model::{ContextInfo, Millis, ServiceKey};
-use deckwatch::state::rollout::evidence::Fetched;
 use deckwatch::state::rollout::evidence::request;
 use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};
 use deckwatch::workers::audit::Audit;
@@ -42,7 +41,7 @@ impl Console {
             .fleet_context()
             .log_capacity(5_000, 1 << 20)
             .build();
-        update(&mut state, Msg::Resize(W, H));
+        let _ = update(&mut state, Msg::Resize(W, H));
         Self {
             fleet: SimFleet::new(EPOCH),
             state,
@@ -70,32 +69,31 @@ impl Console {
         self.feed.services(s, services, now);
         let alarms = self.fleet.alarms().await.unwrap();
         self.feed.alarms(s, alarms, now);
-        if let Some(key) = s.rollout.clone() {
+        if let Some(key) = s.ctx.rollout.clone() {
             let tasks = self.fleet.tasks(Some(&key)).await.unwrap();
-            update(s, Msg::Tasks(Some(key.clone()), tasks, now));
+            let _ = update(s, Msg::Tasks(Some(key.clone()), tasks, now));
             let cursor = match &self.log_cursor {
                 Some((k, c)) if *k == key => *c,
                 _ => 0,
             };
             let (lines, next) = crate::support::testkit::sim_lines(&self.fleet, &key, cursor);
             self.log_cursor = Some((key.clone(), next));
-            update(s, Msg::Logs(key, lines, now));
+            let _ = update(s, Msg::Logs(key, lines, now));
         }
         self.fetch_evidence().await;
     }
 
     pub(crate) async fn fetch_evidence(&mut self) {
         let r = request(&self.state);
-        for f in fetch_once(&self.fleet, &r, self.now()).await {
-            // The worker shares native histories with the services poller.
-            if let Fetched::History {
-                service,
-                result: Ok(l),
-            } = &f
-            {
-                self.feed.listed.insert(service.clone(), l.clone());
-            }
-            update(&mut self.state, Msg::Evidence(Box::new(f)));
+        let round = fetch_once(&self.fleet, &r, self.now()).await;
+        // The worker hands native histories to the services poller, which merges them.
+        if let Some((service, Ok(l))) = round.history {
+            self.feed.listed.insert(service, l);
+            let now = self.now();
+            let _ = self.feed.histories(&mut self.state, now);
+        }
+        for f in round.fetched {
+            let _ = update(&mut self.state, Msg::Evidence(Box::new(f)));
         }
     }
 
@@ -136,8 +134,8 @@ impl Console {
     pub(crate) fn select(&mut self, cluster: &str, name: &str) {
         self.key(KeyCode::Char('1'));
         self.key(KeyCode::Char('g'));
-        for _ in 0..self.state.services.len() {
-            let sel = self.state.selected_service().unwrap();
+        for _ in 0..self.state.ctx.services.len() {
+            let sel = self.state.ctx.selected_service().unwrap();
             if sel.cluster == cluster && sel.name == name {
                 return;
             }
@@ -206,7 +204,7 @@ async fn the_bad_payments_deploy_shows_its_evidence_and_keeps_its_rollback() {
     c.poll().await;
     c.select("prod-core", "payments");
     c.key(KeyCode::Enter);
-    assert!(c.state.in_rollout_view());
+    assert!(c.state.ctx.in_rollout_view());
     c.run_for(68).await;
 
     // While it rolls (for less than a minute: the breaker rolls it back), the load balancer
@@ -250,9 +248,11 @@ async fn the_bad_payments_deploy_shows_its_evidence_and_keeps_its_rollback() {
     // The breaker trips and ECS rolls back: the history keeps it after the failed
     // deployment has left the service.
     c.run_until(400, "payments rolled back and steady", |s| {
-        s.rollout_service()
+        s.ctx
+            .rollout_service()
             .is_some_and(|p| p.is_stable() && p.task_def.revision == 42)
-            && s.rollout_service()
+            && s.ctx
+                .rollout_service()
                 .is_some_and(|p| p.deployments.len() == 1)
     })
     .await;
@@ -296,7 +296,7 @@ async fn the_bad_payments_deploy_shows_its_evidence_and_keeps_its_rollback() {
     c.key(KeyCode::Esc);
 
     // R knows 42 is where the rollback left it, and offers nothing older.
-    update(
+    let _ = update(
         &mut c.state,
         Msg::Key(KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT)),
     );
@@ -315,7 +315,7 @@ async fn alarm_details(c: &mut Console) {
     c.key(KeyCode::Char('4'));
     c.key(KeyCode::Char('g'));
     assert_eq!(
-        c.state.alarms.selected_item().unwrap().name,
+        c.state.ctx.alarms.selected_item().unwrap().name,
         "payments-5xx-rate"
     );
     c.key(KeyCode::Enter);
@@ -341,7 +341,7 @@ async fn alarm_details(c: &mut Console) {
     c.key(KeyCode::Esc);
     c.key(KeyCode::Char('j'));
     assert_eq!(
-        c.state.alarms.selected_item().unwrap().name,
+        c.state.ctx.alarms.selected_item().unwrap().name,
         "payments-health"
     );
     c.key(KeyCode::Enter);
@@ -392,7 +392,7 @@ async fn the_checkout_canary_shows_healthy_figures_on_both_sides_before_and_afte
     assert_eq!(buf[(x, y)].fg, theme.ok, "alike is fine, in the ok colour");
 
     // Promote: the dialog carries the comparison and the diff; then 10% of production.
-    update(
+    let _ = update(
         &mut c.state,
         Msg::Key(KeyEvent::new(KeyCode::Char('P'), KeyModifiers::SHIFT)),
     );
@@ -418,14 +418,14 @@ async fn the_checkout_canary_shows_healthy_figures_on_both_sides_before_and_afte
     let done = execute(&c.fleet, &audit, &plan, &ContextInfo::default()).await;
     assert!(done.is_ok(), "{done:?}");
     c.run_for(45).await;
-    let s = c.state.rollout_service().unwrap();
+    let s = c.state.ctx.rollout_service().unwrap();
     let n = s.native.as_ref().unwrap();
     assert_eq!(n.target.requested_production_weight, 10.0);
     let screen = c.screen();
     let verdict = line_with(&screen, "evidence canary 5xx");
     assert!(!verdict.contains('▲'), "{verdict}");
     assert!(!verdict.contains("no traffic"), "{verdict}");
-    assert_eq!(c.state.pane, Pane::Rollout);
+    assert_eq!(c.state.ctx.pane, Pane::Rollout);
 }
 
 #[tokio::test(start_paused = true)]
@@ -433,7 +433,7 @@ async fn r_on_a_steady_service_says_why_its_target_and_what_differs() {
     let mut c = Console::new();
     c.poll().await;
     c.select("prod-core", "api");
-    update(
+    let _ = update(
         &mut c.state,
         Msg::Key(KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT)),
     );
@@ -461,7 +461,7 @@ async fn r_on_a_steady_service_says_why_its_target_and_what_differs() {
 #[tokio::test(start_paused = true)]
 async fn at_80x24_the_promote_dialog_keeps_its_keys_and_the_rollout_view_its_verdict() {
     let mut c = Console::new();
-    update(&mut c.state, Msg::Resize(80, 24));
+    let _ = update(&mut c.state, Msg::Resize(80, 24));
     c.poll().await;
     c.select("prod-edge", "checkout");
     c.key(KeyCode::Enter);
@@ -484,7 +484,7 @@ async fn at_80x24_the_promote_dialog_keeps_its_keys_and_the_rollout_view_its_ver
         screen.contains("canary 5xx"),
         "the verdict leads the panel:\n{screen}"
     );
-    update(
+    let _ = update(
         &mut c.state,
         Msg::Key(KeyEvent::new(KeyCode::Char('P'), KeyModifiers::SHIFT)),
     );
@@ -495,7 +495,7 @@ async fn at_80x24_the_promote_dialog_keeps_its_keys_and_the_rollout_view_its_ver
 
 /// Whether the last read of the rollout view's figures counts a complete minute with traffic.
 fn has_figures(s: &State) -> bool {
-    s.evidence.alb.as_ref().is_some_and(|r| {
+    s.ctx.evidence.alb.as_ref().is_some_and(|r| {
         r.sides.canary.has_complete_minute(r.at)
             && r.figures.as_ref().is_ok_and(|(c, _)| c.requests > 0.0)
     })
@@ -503,7 +503,7 @@ fn has_figures(s: &State) -> bool {
 
 /// The verdict kept for the rollout view's service.
 fn kept(s: &State) -> Option<&deckwatch::state::rollout::verdict::Kept> {
-    let svc = s.rollout_service()?;
+    let svc = s.ctx.rollout_service()?;
     deckwatch::state::rollout::verdict::kept_for(s, svc)
 }
 
@@ -519,13 +519,13 @@ async fn the_bad_payments_deploy_is_judged_fail_within_a_minute_of_its_first_err
     c.poll().await;
     c.select("prod-core", "payments");
     c.key(KeyCode::Enter);
-    let tg = c.state.rollout_service().unwrap().target_groups[0].clone();
+    let tg = c.state.ctx.rollout_service().unwrap().target_groups[0].clone();
     // The first second the simulated load balancer counts a 5xx of the new revision (the
     // minute under way included, which no read of the console sees yet).
     let mut first_error = None;
     for _ in 0..300 {
         c.run_for(1).await;
-        let Some(d) = c.state.rollout_service().unwrap().rolling_in_progress() else {
+        let Some(d) = c.state.ctx.rollout_service().unwrap().rolling_in_progress() else {
             continue;
         };
         let q = AlbQuery {

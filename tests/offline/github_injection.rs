@@ -139,14 +139,14 @@ async fn apply(state: &mut State, fleet: &Arc<SimFleet>, gh: &Arc<dyn Ci>, fx: V
         match e {
             Effect::LoadInputs(w, r) => {
                 let got = gh.inputs(&w, &r).await;
-                update(state, Msg::BuildInputs(w, r, got));
+                let _ = update(state, Msg::BuildInputs(w, r, got));
             }
             Effect::Run(plan, ctx) => {
                 let (tx, mut rx) = mpsc::channel(8);
                 let f: Arc<dyn Fleet> = fleet.clone();
                 runner::run(f, gh.clone(), audit.clone(), *plan, ctx, tx).await;
                 while let Ok(m) = rx.try_recv() {
-                    update(state, m);
+                    let _ = update(state, m);
                 }
             }
             _ => {}
@@ -161,7 +161,7 @@ async fn b_then_y_on_a_service_tagged_with_a_path_sends_nothing_and_names_the_ta
     let fleet = Arc::new(SimFleet::new(EPOCH));
     let mut state = StateBuilder::demo(EPOCH).with_services().build();
     let mut services = fleet.services().await.unwrap();
-    let target = state.selected_service().unwrap().key();
+    let target = state.ctx.selected_service().unwrap().key();
     let svc = services.iter_mut().find(|s| s.key() == target).unwrap();
     svc.build = BuildSource::from_tags([
         ("deckwatch:repo", INJECTED),

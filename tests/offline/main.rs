@@ -40,6 +40,7 @@ mod logtail;
 mod measure;
 mod metrics_worker;
 mod monkey;
+mod native_history;
 mod policy_demo;
 mod poll_rates;
 mod progress;

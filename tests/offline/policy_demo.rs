@@ -22,7 +22,7 @@ fn policy(service: &str) -> Policy {
 /// The console with `[[policy]]` for checkout and payments, on `service`'s rollout view.
 async fn on(service: (&str, &str), read_only: bool) -> Console {
     let mut c = Console::new();
-    c.state.read_only = read_only;
+    c.state.ctx.read_only = read_only;
     c.state.analysis.policies = vec![policy("checkout"), policy("prod-core/payments")];
     c.poll().await;
     c.select(service.0, service.1);
@@ -43,7 +43,7 @@ async fn arm(c: &mut Console) {
         "{screen}"
     );
     c.key(KeyCode::Char('y'));
-    assert!(c.state.evidence.armed.is_some(), "{:?}", c.state.flash);
+    assert!(c.state.ctx.evidence.armed.is_some(), "{:?}", c.state.flash);
     let screen = c.screen();
     assert!(screen.contains("verdict  AUTO "), "{screen}");
 }
@@ -75,13 +75,15 @@ async fn pass_held_sends_exactly_one_continue_through_the_runner() {
     );
     assert_eq!(plan.actor.as_deref(), Some("policy"));
     assert!(
-        c.state.evidence.armed.is_none(),
+        c.state.ctx.evidence.armed.is_none(),
         "it acts once, then disarms"
     );
     // PASS held its 5 minutes and the soak was over when it acted.
-    let k =
-        deckwatch::state::rollout::verdict::kept_for(&c.state, c.state.rollout_service().unwrap())
-            .unwrap();
+    let k = deckwatch::state::rollout::verdict::kept_for(
+        &c.state,
+        c.state.ctx.rollout_service().unwrap(),
+    )
+    .unwrap();
     assert!(k.streak.held_minutes(c.state.now) >= 5, "{k:?}");
     // The runner re-reads, checks, audits and sends it, as it does a key's.
     let dir = tempfile::tempdir().unwrap();
@@ -107,7 +109,8 @@ async fn fail_sends_the_abort() {
     };
     c.state.analysis.services.insert("payments".into(), rule);
     c.run_until(120, "payments rolls out", |s| {
-        s.rollout_service()
+        s.ctx
+            .rollout_service()
             .is_some_and(|p| p.rolling_in_progress().is_some())
     })
     .await;
@@ -124,7 +127,7 @@ async fn a_key_on_the_service_disarms_it() {
     arm(&mut c).await;
     c.run_for(5).await;
     c.key(KeyCode::Char('k'));
-    assert!(c.state.evidence.armed.is_none());
+    assert!(c.state.ctx.evidence.armed.is_none());
     let flash = c.state.flash.clone().unwrap().0;
     assert!(flash.contains("the policy is disarmed"), "{flash}");
     assert!(!until_run(&mut c, 600).await, "disarmed, it does nothing");
@@ -135,7 +138,7 @@ async fn read_only_refuses_to_arm() {
     let mut c = on(("prod-edge", "checkout"), true).await;
     c.palette("arm");
     assert_eq!(c.state.mode, Mode::Normal);
-    assert!(c.state.evidence.armed.is_none());
+    assert!(c.state.ctx.evidence.armed.is_none());
     let flash = c.state.flash.clone().unwrap().0;
     assert!(flash.contains("read-only"), "{flash}");
 }

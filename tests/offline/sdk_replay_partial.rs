@@ -127,8 +127,8 @@ async fn a_cluster_that_cannot_be_read_leaves_the_other_clusters_tasks() {
     let console = Headless::start(fleet, Pane::Tasks, IV);
     console
         .wait_until("the good cluster's task with the bad cluster named", |st| {
-            st.tasks.items.len() == 1
-                && st.tasks.error.as_ref().is_some_and(|e| {
+            st.ctx.tasks.items.len() == 1
+                && st.ctx.tasks.error.as_ref().is_some_and(|e| {
                     e.partial
                         && e.message
                             .contains("1 of 2 clusters not read: cluster nope:")
@@ -148,8 +148,8 @@ async fn a_repository_that_cannot_be_read_leaves_the_other_repositories_images()
     let console = Headless::start(fleet, Pane::Images, IV);
     console
         .wait_until("api's image with gone named", |st| {
-            st.images.items.len() == 1
-                && st.images.error.as_ref().is_some_and(|e| {
+            st.ctx.images.items.len() == 1
+                && st.ctx.images.error.as_ref().is_some_and(|e| {
                     e.partial
                         && e.message
                             .contains("1 of 2 repositories not read: repository gone:")

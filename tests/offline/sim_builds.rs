@@ -62,18 +62,18 @@ impl World {
     async fn poll(&mut self) {
         let now = self.now();
         let services = self.fleet.services().await.unwrap();
-        update(&mut self.state, Msg::Tick(now));
+        let _ = update(&mut self.state, Msg::Tick(now));
         Feed::following(&self.state).services(&mut self.state, services, now);
-        update(
+        let _ = update(
             &mut self.state,
             Msg::Images(self.fleet.images().await.unwrap(), now),
         );
-        let workflows = self.state.builds.workflows(&self.state.services.items);
+        let workflows = self.state.builds.workflows(&self.state.ctx.services.items);
         let mut runs = Vec::new();
         for w in &workflows {
             runs.extend(self.ci.runs(w).await.unwrap());
         }
-        update(&mut self.state, Msg::Runs(workflows, runs, now));
+        let _ = update(&mut self.state, Msg::Runs(workflows, runs, now));
     }
 
     /// Carries out the effects as the loop would: inputs read, actions run to their end.
@@ -82,18 +82,18 @@ impl World {
             match e {
                 Effect::LoadInputs(w, r) => {
                     let got = self.ci.inputs(&w, &r).await;
-                    update(&mut self.state, Msg::BuildInputs(w, r, got));
+                    let _ = update(&mut self.state, Msg::BuildInputs(w, r, got));
                 }
                 Effect::Compare(q) => {
                     let got = self.ci.compare(&q).await;
-                    update(&mut self.state, Msg::Compared(q, got));
+                    let _ = update(&mut self.state, Msg::Compared(q, got));
                 }
                 Effect::Run(plan, ctx) => {
                     let (tx, mut rx) = mpsc::channel(8);
                     let f: Arc<dyn Fleet> = self.fleet.clone();
                     runner::run(f, self.ci.clone(), self.audit.clone(), *plan, ctx, tx).await;
                     while let Ok(m) = rx.try_recv() {
-                        update(&mut self.state, m);
+                        let _ = update(&mut self.state, m);
                     }
                 }
                 _ => {}
@@ -121,7 +121,7 @@ async fn build_then_deploy_its_image_on_the_demo() {
     advance(Duration::from_secs(2)).await;
     w.poll().await;
     // prod-core/api is the first service; B opens its build dialog with the workflow's inputs.
-    assert_eq!(w.state.selected_service().unwrap().name, "api");
+    assert_eq!(w.state.ctx.selected_service().unwrap().name, "api");
     w.press(KeyCode::Char('B')).await;
     let Mode::Build(form) = &w.state.mode else {
         panic!("{:?}", w.state.mode)
@@ -130,7 +130,7 @@ async fn build_then_deploy_its_image_on_the_demo() {
     assert_eq!(form.values().len(), 3, "the demo workflow's three inputs");
     w.press(KeyCode::Char('y')).await;
     assert_eq!(w.state.mode, Mode::Normal);
-    let p = w.state.progress.clone().unwrap();
+    let p = w.state.ctx.progress.clone().unwrap();
     assert_eq!(p.verb, Verb::Build);
     assert!(matches!(p.phase, Phase::Sent { .. }), "{:?}", p.phase);
     let (_, id) = w
@@ -158,7 +158,14 @@ async fn build_then_deploy_its_image_on_the_demo() {
     w.poll().await;
     assert_eq!(run(&w).status, RunStatus::InProgress);
     let sha = run(&w).head_sha.clone();
-    assert!(!w.state.images.items.iter().any(|i| i.tags.contains(&sha)));
+    assert!(
+        !w.state
+            .ctx
+            .images
+            .items
+            .iter()
+            .any(|i| i.tags.contains(&sha))
+    );
     advance(Duration::from_secs(40)).await;
     w.poll().await;
     assert_eq!(run(&w).conclusion, Some(Conclusion::Success));
@@ -168,6 +175,7 @@ async fn build_then_deploy_its_image_on_the_demo() {
     );
     let image = w
         .state
+        .ctx
         .images
         .items
         .iter()
@@ -178,7 +186,7 @@ async fn build_then_deploy_its_image_on_the_demo() {
 
     // D on the run: RegisterTaskDefinition pinned to the digest, then UpdateService.
     w.press(KeyCode::Char('6')).await;
-    assert_eq!(w.state.pane, Pane::Builds);
+    assert_eq!(w.state.ctx.pane, Pane::Builds);
     let at = w
         .state
         .builds
@@ -206,7 +214,7 @@ async fn build_then_deploy_its_image_on_the_demo() {
             .contains("api:119 expected")
     );
     w.press(KeyCode::Char('y')).await;
-    let done = w.state.progress.clone().unwrap();
+    let done = w.state.ctx.progress.clone().unwrap();
     assert_eq!(done.verb, Verb::Deploy);
     assert!(
         matches!(done.phase, Phase::Waiting { .. }),
@@ -220,7 +228,7 @@ async fn build_then_deploy_its_image_on_the_demo() {
         advance(Duration::from_secs(5)).await;
         w.poll().await;
         stable |= matches!(
-            w.state.progress.as_ref().map(|p| &p.phase),
+            w.state.ctx.progress.as_ref().map(|p| &p.phase),
             Some(Phase::Stable { .. })
         );
         if stable {
@@ -230,6 +238,7 @@ async fn build_then_deploy_its_image_on_the_demo() {
     assert!(stable, "the activity line ends with stable");
     let api = w
         .state
+        .ctx
         .services
         .items
         .iter()
@@ -323,7 +332,7 @@ async fn read_only_sends_no_post_and_says_so() {
     w.poll().await;
     let before = w.fleet.with_world(|x| x.builds.runs.len());
     // The plan is made as if the keys allowed it; the lowest layer refuses it.
-    let api = w.state.services.items[0].clone();
+    let api = w.state.ctx.services.items[0].clone();
     let form_plan = deckwatch::state::builds::plan::cancel(&api, &{
         let mut r = w.state.builds.runs.items[0].clone();
         r.status = RunStatus::InProgress;
@@ -368,7 +377,14 @@ async fn build_an_image(w: &mut World) -> (u64, String) {
     }
     let run = w.state.builds.runs.items.iter().find(|r| r.id == id);
     let sha = run.expect("the run is listed").head_sha.clone();
-    assert!(w.state.images.items.iter().any(|i| i.tags.contains(&sha)));
+    assert!(
+        w.state
+            .ctx
+            .images
+            .items
+            .iter()
+            .any(|i| i.tags.contains(&sha))
+    );
     (id, sha)
 }
 
@@ -465,7 +481,7 @@ async fn a_deploy_of_a_built_image_lists_its_commits_and_records_itself_on_githu
     let record = w.fleet.with_world(|x| x.builds.deployments.clone());
     assert_eq!(record.len(), 1);
     assert_eq!(record[0].sha, sha);
-    assert_eq!(record[0].environment, w.state.context.name);
+    assert_eq!(record[0].environment, w.state.ctx.info.name);
     assert_eq!(record[0].statuses, ["in_progress", "success"]);
     // Every call audited before and after, the GitHub ones with the deployment's id.
     let audit = w.audit();

@@ -53,14 +53,14 @@ impl Console {
 
     async fn poll(&mut self) {
         let now = self.now();
-        update(&mut self.state, Msg::Tick(now));
+        let _ = update(&mut self.state, Msg::Tick(now));
         let services = self.fleet.services().await.unwrap();
         let effects = self.feed.services(&mut self.state, services, now);
         self.answer_owners(effects).await;
         let alarms = self.fleet.alarms().await.unwrap();
         self.feed.alarms(&mut self.state, alarms, now);
         let images = self.fleet.images().await.unwrap();
-        update(&mut self.state, Msg::Images(images, now));
+        let _ = update(&mut self.state, Msg::Images(images, now));
     }
 
     async fn run_for(&mut self, secs: u64) {
@@ -117,7 +117,7 @@ impl Console {
         let ci: &dyn Ci = &self.ci;
         let t =
             deckwatch::workers::timeline::gather(self.fleet.as_ref(), ci, &self.audit, &req).await;
-        update(&mut self.state, Msg::Timeline(req.generation, Box::new(t)));
+        let _ = update(&mut self.state, Msg::Timeline(req.generation, Box::new(t)));
     }
 
     fn draw(&self, w: u16, h: u16) -> Terminal<TestBackend> {
@@ -179,6 +179,7 @@ async fn payments_after_its_bad_deploy() -> Console {
         c.run_for(1).await;
         let p = c
             .state
+            .ctx
             .services
             .items
             .iter()
@@ -197,11 +198,11 @@ async fn payments_after_its_bad_deploy() -> Console {
     }
     c.code(KeyCode::Enter);
     c.code(KeyCode::Enter);
-    assert!(c.state.in_rollout_view());
+    assert!(c.state.ctx.in_rollout_view());
     scale_from_the_console(&mut c).await;
     c.run_for(2).await;
     let effects = c.key('H');
-    assert_eq!(c.state.pane, Pane::Timeline);
+    assert_eq!(c.state.ctx.pane, Pane::Timeline);
     c.answer(effects).await;
     c
 }
@@ -209,7 +210,7 @@ async fn payments_after_its_bad_deploy() -> Console {
 #[tokio::test(start_paused = true)]
 async fn the_timeline_of_payments_after_its_bad_deploy_reads_in_order() {
     let c = payments_after_its_bad_deploy().await;
-    let t = &c.state.timeline;
+    let t = &c.state.ctx.timeline;
     let read = t.read.as_ref().unwrap();
     assert!(read.gaps.is_empty(), "every source read: {:?}", read.gaps);
     let texts: Vec<(Kind, &str)> = t
@@ -272,9 +273,9 @@ async fn the_timeline_of_payments_after_its_bad_deploy_reads_in_order() {
 #[tokio::test(start_paused = true)]
 async fn the_timeline_of_payments_at_80x24_and_200x60() {
     let mut c = payments_after_its_bad_deploy().await;
-    update(&mut c.state, Msg::Resize(80, 24));
+    let _ = update(&mut c.state, Msg::Resize(80, 24));
     insta::assert_snapshot!("timeline_payments_80x24", c.draw(80, 24).backend());
-    update(&mut c.state, Msg::Resize(200, 60));
+    let _ = update(&mut c.state, Msg::Resize(200, 60));
     insta::assert_snapshot!("timeline_payments_200x60", c.draw(200, 60).backend());
     // An entry opens its detail; `/` filters.
     c.code(KeyCode::Enter);
@@ -286,14 +287,15 @@ async fn the_timeline_of_payments_at_80x24_and_200x60() {
         c.key(ch);
     }
     c.code(KeyCode::Enter);
-    assert!(c.state.timeline.table.len() >= 3);
+    assert!(c.state.ctx.timeline.table.len() >= 3);
     assert!(
         c.state
+            .ctx
             .timeline
             .table
             .view
             .iter()
-            .all(|&i| c.state.timeline.table.items[i].kind == Kind::Alarm)
+            .all(|&i| c.state.ctx.timeline.table.items[i].kind == Kind::Alarm)
     );
 }
 
@@ -302,11 +304,12 @@ async fn since_reaches_further_back() {
     let mut c = payments_after_its_bad_deploy().await;
     let effects = c.palette("since 7d");
     c.answer(effects).await;
-    let read = c.state.timeline.read.as_ref().unwrap();
+    let read = c.state.ctx.timeline.read.as_ref().unwrap();
     assert_eq!(read.until - read.from, 7 * 86_400_000);
     // A week back reaches the images of revisions 39 to 41, pushed days before.
     assert!(
         c.state
+            .ctx
             .timeline
             .table
             .items
@@ -340,7 +343,7 @@ async fn the_export_is_a_markdown_draft_checked_line_by_line() {
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
     let lines: Vec<&str> = text.lines().collect();
-    let t = &c.state.timeline;
+    let t = &c.state.ctx.timeline;
     let read = t.read.as_ref().unwrap();
     let utc = deckwatch::model::timeline::utc;
     assert_eq!(lines[0], "# Post-mortem draft: prod-core/payments");

@@ -58,7 +58,7 @@ fn sha_of_image(images: &[Image], repo_hint: &str, tag: &str) -> Option<String> 
 /// `(repository, tag)` of a task definition's image, when the evidence has read it; an image
 /// named by digest takes its tag from ECR.
 fn image_of_taskdef(state: &State, td: &crate::model::TaskDefRef) -> Option<(String, String)> {
-    let def = state.evidence.taskdef(td)?.as_ref().ok()?;
+    let def = state.ctx.evidence.taskdef(td)?.as_ref().ok()?;
     let image = def.containers.first()?.image.as_str();
     let (name, digest) = image
         .split_once('@')
@@ -71,13 +71,13 @@ fn image_of_taskdef(state: &State, td: &crate::model::TaskDefRef) -> Option<(Str
         return Some((repo.to_string(), t.to_string()));
     }
     let d = digest?;
-    let img = state.images.items.iter().find(|i| i.digest == d)?;
+    let img = state.ctx.images.items.iter().find(|i| i.digest == d)?;
     Some((repo.to_string(), img.tags.first()?.clone()))
 }
 
 /// The target image's (repository, tag or sha) a plan moves to.
 fn target_tag(state: &State, plan: &ActionPlan, s: &Service) -> Result<(String, String), String> {
-    let images = &state.images.items;
+    let images = &state.ctx.images.items;
     match (&plan.verb, &plan.mutation) {
         (
             Verb::Deploy,
@@ -101,7 +101,7 @@ fn target_tag(state: &State, plan: &ActionPlan, s: &Service) -> Result<(String, 
             if let Some(n) = s.native_in_progress() {
                 return Ok((String::new(), n.target.image_tag.clone()));
             }
-            match pair_of(s, &state.services.items) {
+            match pair_of(s, &state.ctx.services.items) {
                 Some((_, canary)) => Ok((String::new(), canary.image_tag.clone())),
                 None => Err("the revision promoted is not known here".into()),
             }
@@ -122,6 +122,7 @@ pub fn wanted_of(state: &State, plan: &ActionPlan) -> Option<Wanted> {
         return None;
     }
     let s = state
+        .ctx
         .services
         .items
         .iter()
@@ -132,7 +133,7 @@ pub fn wanted_of(state: &State, plan: &ActionPlan) -> Option<Wanted> {
             s.name
         )));
     };
-    let images = &state.images.items;
+    let images = &state.ctx.images.items;
     let (repo_hint, head_tag) = match target_tag(state, plan, s) {
         Ok(t) => t,
         Err(why) => return Some(Wanted::Unknown(why)),
@@ -159,13 +160,14 @@ pub fn wanted_of(state: &State, plan: &ActionPlan) -> Option<Wanted> {
 /// known (whatever the running image names): what a GitHub deployment record names.
 pub fn target_commit(state: &State, plan: &ActionPlan) -> Option<(String, String)> {
     let s = state
+        .ctx
         .services
         .items
         .iter()
         .find(|s| s.key() == plan.service)?;
     let src = state.builds.source_of(s)?;
     let (repo_hint, head_tag) = target_tag(state, plan, s).ok()?;
-    let head = sha_of_image(&state.images.items, &repo_hint, &head_tag)?;
+    let head = sha_of_image(&state.ctx.images.items, &repo_hint, &head_tag)?;
     Some((src.workflow.repo, head))
 }
 

@@ -51,7 +51,7 @@ pub fn follow_ups(state: &State, plan: &ActionPlan) -> Vec<FollowUp> {
             GitHubCall::CreateDeployment {
                 repo: repo.clone(),
                 sha: run.head_sha.clone(),
-                environment: state.context.name.clone(),
+                environment: state.ctx.info.name.clone(),
                 description: description.clone(),
             },
             false,

@@ -16,7 +16,7 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>
         return;
     }
     crate::state::rollout::policy::on_key(state);
-    if let Some(command) = state.keys.lookup(state.layer(), &key, state.pane) {
+    if let Some(command) = state.keys.lookup(state.layer(), &key, state.ctx.pane) {
         commands::run(state, command, effects);
     }
 }

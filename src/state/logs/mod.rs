@@ -187,7 +187,7 @@ impl LogView {
             Some(LogTarget::Service { primary, canary }) => {
                 primary == key || canary.as_ref() == Some(key)
             }
-            _ => false,
+            Some(LogTarget::Group(_)) | None => false,
         }
     }
 

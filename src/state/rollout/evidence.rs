@@ -6,8 +6,9 @@
 use crate::model::evidence::{AlbFigures, Sides, sides};
 use crate::model::{
     ActionPlan, Alarm, AlarmDetail, AlarmLink, AlarmState, AwsCall, MetricSpec, Millis, Mutation,
-    PastDeployment, Service, ServiceKey, TaskDefRef, TaskDefinition, Verb, history, pair_of,
+    PastDeployment, Service, ServiceKey, TaskDefRef, TaskDefinition, Verb, find_linked, pair_of,
 };
+use crate::state::context::Context;
 use crate::state::{Mode, Pane, State};
 use std::collections::{HashMap, VecDeque};
 
@@ -44,10 +45,6 @@ pub enum Fetched {
         td: TaskDefRef,
         result: Result<TaskDefinition, String>,
     },
-    History {
-        service: ServiceKey,
-        result: Result<Vec<PastDeployment>, String>,
-    },
     AlarmDetail {
         detail: AlarmDetail,
         /// Why the points or the history could not be read, if one could not.
@@ -66,14 +63,15 @@ pub struct AlbResult {
 
 #[derive(Debug, Default)]
 pub struct Evidence {
-    /// The alarms of each service, by index into `State::alarms.items`.
+    /// The alarms of each service, by name.
     pub links: HashMap<ServiceKey, Vec<AlarmLink>>,
+    /// Which links these are, as the pollers numbered them: a later set that arrives first
+    /// is kept over an earlier one.
+    pub(crate) links_made: u64,
     pub alb: Option<AlbResult>,
     pub taskdefs: HashMap<TaskDefRef, Result<TaskDefinition, String>>,
     /// The order they came in, to drop the oldest.
     taskdef_order: VecDeque<TaskDefRef>,
-    /// Native deployment histories as the deployment APIs list them, by service.
-    pub native_history: HashMap<ServiceKey, Result<Vec<PastDeployment>, String>>,
     pub alarm_detail: Option<(AlarmDetail, Vec<String>, Millis)>,
     /// What was last asked of the worker.
     pub(crate) last_request: Option<Request>,
@@ -86,6 +84,15 @@ pub struct Evidence {
 }
 
 impl Evidence {
+    /// The context's workers start anew: the new evidence worker has been asked nothing.
+    pub(crate) fn workers_restarted(&mut self) {
+        self.last_request = None;
+        self.links_made = 0;
+        // Nothing was read while the context was away: a verdict's streak would count that
+        // time as held, and an armed policy act on it. Verdicts start again from fresh reads.
+        self.verdicts.clear();
+    }
+
     fn keep_taskdef(&mut self, td: TaskDefRef, r: Result<TaskDefinition, String>) {
         if self.taskdefs.insert(td.clone(), r).is_none() {
             self.taskdef_order.push_back(td);
@@ -103,15 +110,15 @@ impl Evidence {
     }
 }
 
-impl State {
+impl Context {
     /// The alarms linked to `key`, with why.
-    pub fn alarms_of(&self, key: &ServiceKey) -> impl Iterator<Item = (&Alarm, AlarmLink)> {
+    pub fn alarms_of(&self, key: &ServiceKey) -> impl Iterator<Item = (&Alarm, &AlarmLink)> {
         self.evidence
             .links
             .get(key)
             .into_iter()
             .flatten()
-            .filter_map(|l| Some((self.alarms.items.get(l.alarm)?, *l)))
+            .filter_map(|l| Some((find_linked(&self.alarms.items, l)?, l)))
     }
 
     /// The alarms of `key` that fire now.
@@ -196,13 +203,13 @@ pub fn plan_pair(plan: &ActionPlan, all: &[Service]) -> Option<(TaskDefRef, Task
 /// What the worker should fetch for the screen as it is.
 pub fn request(state: &State) -> Request {
     let mut r = Request::default();
-    let all = &state.services.items;
+    let all = &state.ctx.services.items;
     match &state.mode {
         Mode::Confirm(plan, _) => {
             if let Some(s) = all.iter().find(|s| s.key() == plan.service)
                 && matches!(plan.verb, Verb::Promote | Verb::Abort)
             {
-                r.sides = state.sides_of(s);
+                r.sides = state.ctx.sides_of(s);
                 r.dialog = Some(s.key());
             }
             r.taskdefs = pair_list(plan_pair(plan, all));
@@ -212,18 +219,22 @@ pub fn request(state: &State) -> Request {
                 r.taskdefs = pair_list(diff_pair(s, all));
             }
         }
-        Mode::Detail if state.pane == Pane::Alarms => {
-            if let Some(a) = state.alarms.selected_item() {
+        Mode::Detail if state.ctx.pane == Pane::Alarms => {
+            if let Some(a) = state.ctx.alarms.selected_item() {
                 r.alarm = Some((a.name.clone(), a.spec.metric.clone()));
             }
         }
-        _ => {}
+        // The other modes show no evidence of their own.
+        Mode::Normal | Mode::Filter | Mode::Palette(_) | Mode::Help | Mode::Detail => {}
+        Mode::Scale(_) | Mode::Budget | Mode::Events(_) | Mode::Build(_) => {}
+        Mode::Exec(_) | Mode::Terminal | Mode::Forwards => {}
+        Mode::Describe | Mode::DescribeSearch | Mode::Arm(_) => {}
     }
-    if state.in_rollout_view()
-        && let Some(s) = state.rollout_service()
+    if state.ctx.in_rollout_view()
+        && let Some(s) = state.ctx.rollout_service()
     {
         if !matches!(state.mode, Mode::Confirm(..) | Mode::Diff(_)) {
-            r.sides = state.sides_of(s);
+            r.sides = state.ctx.sides_of(s);
             r.taskdefs = pair_list(diff_pair(s, all));
         }
         if s.has_deployment_history() {
@@ -232,10 +243,10 @@ pub fn request(state: &State) -> Request {
     }
     // An armed policy judges on figures read while nothing else is shown, too.
     if r.sides.is_none()
-        && let Some(a) = &state.evidence.armed
+        && let Some(a) = &state.ctx.evidence.armed
         && let Some(s) = all.iter().find(|s| s.key() == a.service)
     {
-        r.sides = state.sides_of(s);
+        r.sides = state.ctx.sides_of(s);
     }
     r
 }
@@ -246,28 +257,15 @@ fn pair_list(p: Option<(TaskDefRef, TaskDefRef)>) -> Vec<TaskDefRef> {
 
 /// The worker's answer.
 pub(crate) fn on_fetched(state: &mut State, f: Fetched) {
-    let shown = state.in_rollout_view() || !matches!(state.mode, Mode::Normal | Mode::Filter);
+    let shown = state.ctx.in_rollout_view() || !matches!(state.mode, Mode::Normal | Mode::Filter);
     match f {
         Fetched::Alb(r) => {
             super::verdict::on_read(state, &r);
-            state.evidence.alb = Some(*r);
+            state.ctx.evidence.alb = Some(*r);
         }
-        Fetched::TaskDef { td, result } => state.evidence.keep_taskdef(td, result),
-        Fetched::History { service, result } => {
-            if let (Ok(listed), Some(s)) = (
-                &result,
-                state.services.items.iter_mut().find(|s| s.key() == service),
-            ) {
-                let mut h = s.history.clone();
-                for e in listed {
-                    history::merge(&mut h, e.clone());
-                }
-                s.history = history::observe(&h, &s.clone(), state.now);
-            }
-            state.evidence.native_history.insert(service, result);
-        }
+        Fetched::TaskDef { td, result } => state.ctx.evidence.keep_taskdef(td, result),
         Fetched::AlarmDetail { detail, errors, at } => {
-            state.evidence.alarm_detail = Some((detail, errors, at));
+            state.ctx.evidence.alarm_detail = Some((detail, errors, at));
         }
     }
     state.dirty |= shown;
@@ -276,8 +274,8 @@ pub(crate) fn on_fetched(state: &mut State, f: Fetched) {
 /// Tells the worker what the screen needs when that changed.
 pub(crate) fn wanted(state: &mut State, effects: &mut Vec<crate::state::Effect>) {
     let now = request(state);
-    if state.evidence.last_request.as_ref() != Some(&now) {
-        state.evidence.last_request = Some(now.clone());
+    if state.ctx.evidence.last_request.as_ref() != Some(&now) {
+        state.ctx.evidence.last_request = Some(now.clone());
         effects.push(crate::state::Effect::Evidence(Box::new(now)));
     }
 }
@@ -289,5 +287,10 @@ pub fn shown_history(s: &Service) -> impl Iterator<Item = &PastDeployment> {
 
 /// The ALB result for `sides`, if the last one fetched is for them.
 pub fn alb_for<'a>(state: &'a State, sides: &Sides) -> Option<&'a AlbResult> {
-    state.evidence.alb.as_ref().filter(|r| r.sides == *sides)
+    state
+        .ctx
+        .evidence
+        .alb
+        .as_ref()
+        .filter(|r| r.sides == *sides)
 }

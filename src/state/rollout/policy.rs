@@ -29,17 +29,17 @@ pub struct ArmDialog {
 
 /// Which rollout `s` is in, if one: its canary's revision and start.
 pub fn rollout_of(state: &State, s: &Service) -> Option<String> {
-    let sides = state.sides_of(s)?;
+    let sides = state.ctx.sides_of(s)?;
     Some(format!("{}@{}", sides.canary.revision, sides.canary.from))
 }
 
 /// `:arm`: the dialog for the selected service's rollout, or why not.
 pub(crate) fn open(state: &mut State) {
-    let Some(s) = state.action_target() else {
+    let Some(s) = state.ctx.action_target() else {
         return state.flash("arm: select a service first");
     };
     let key = s.key();
-    if state.read_only {
+    if state.ctx.read_only {
         return state.flash("arm: read-only: nothing acts, the policy cannot be armed");
     }
     let Some(policy) = state.analysis.policies.iter().find(|p| p.is_for(&key)) else {
@@ -66,7 +66,7 @@ pub(crate) fn open(state: &mut State) {
 /// The dialog's keys: `y` arms (in prod, the service's name and Enter), anything else cancels.
 pub(crate) fn on_dialog(state: &mut State, command: crate::keys::Command, mut d: ArmDialog) {
     use crate::keys::Command;
-    let prod = state.context.prod;
+    let prod = state.ctx.info.prod;
     match command {
         Command::Confirm if prod && d.typed != d.armed.service.name => {
             state.mode = Mode::Arm(Box::new(ArmDialog {
@@ -79,7 +79,7 @@ pub(crate) fn on_dialog(state: &mut State, command: crate::keys::Command, mut d:
         Command::Confirm => {
             state.mode = Mode::Normal;
             let who = d.armed.service.clone();
-            state.evidence.armed = Some(d.armed);
+            state.ctx.evidence.armed = Some(d.armed);
             state.flash(format!(
                 "AUTO: the policy is armed for {who}'s rollout; any key on it disarms it"
             ));
@@ -101,12 +101,17 @@ pub(crate) fn on_dialog(state: &mut State, command: crate::keys::Command, mut d:
 
 /// A key pressed on the armed service disarms the policy for its rollout.
 pub(crate) fn on_key(state: &mut State) {
-    let Some(a) = &state.evidence.armed else {
+    let Some(a) = &state.ctx.evidence.armed else {
         return;
     };
-    if state.mode == Mode::Normal && state.action_target().is_some_and(|s| s.key() == a.service) {
+    if state.mode == Mode::Normal
+        && state
+            .ctx
+            .action_target()
+            .is_some_and(|s| s.key() == a.service)
+    {
         let who = a.service.clone();
-        state.evidence.armed = None;
+        state.ctx.evidence.armed = None;
         state.flash(format!(
             "AUTO off: a key was pressed on {who}; the policy is disarmed"
         ));
@@ -136,10 +141,11 @@ fn due(state: &State, a: &Armed, s: &Service, rule: &Rule) -> Option<(Verb, Stri
 
 /// Each tick: disarms what can no longer act, and acts once when the verdict says so.
 pub(crate) fn step(state: &mut State, effects: &mut Vec<Effect>) {
-    let Some(a) = state.evidence.armed.clone() else {
+    let Some(a) = state.ctx.evidence.armed.clone() else {
         return;
     };
     let found = state
+        .ctx
         .services
         .items
         .iter()
@@ -148,9 +154,9 @@ pub(crate) fn step(state: &mut State, effects: &mut Vec<Effect>) {
     let same = found
         .as_ref()
         .is_some_and(|s| rollout_of(state, s).as_ref() == Some(&a.rollout));
-    if state.read_only || !same {
-        state.evidence.armed = None;
-        let why = if state.read_only {
+    if state.ctx.read_only || !same {
+        state.ctx.evidence.armed = None;
+        let why = if state.ctx.read_only {
             "read-only"
         } else {
             "its rollout ended"
@@ -164,19 +170,19 @@ pub(crate) fn step(state: &mut State, effects: &mut Vec<Effect>) {
             progress::Phase::Sending | progress::Phase::Waiting { .. }
         )
     };
-    if state.progress.as_ref().is_some_and(busy) {
+    if state.ctx.progress.as_ref().is_some_and(busy) {
         return; // an action on screen is still at work: one at a time
     }
     let rule = *state.analysis.rule_for(&s.name);
     let Some((verb, why)) = due(state, &a, &s, &rule) else {
         return;
     };
-    let Ok(mut plan) = plan::for_verb(verb, &s, &state.services.items, None) else {
+    let Ok(mut plan) = plan::for_verb(verb, &s, &state.ctx.services.items, None) else {
         return; // not possible yet (no hook waits): the policy waits with it
     };
     plan.actor = Some("policy".into());
-    state.evidence.armed = None;
-    state.progress = Some(progress::Progress::start(&plan, state.now));
+    state.ctx.evidence.armed = None;
+    state.ctx.progress = Some(progress::Progress::start(&plan, state.now));
     state.flash(format!("AUTO: {verb} {} ({why})", a.service));
-    effects.push(Effect::Run(Box::new(plan), state.context.clone()));
+    effects.push(Effect::Run(Box::new(plan), state.ctx.info.clone()));
 }

@@ -67,7 +67,7 @@ pub fn firing(state: &State, sides: &Sides) -> (Vec<String>, Vec<String>) {
         keys.push(&sides.canary.service);
     }
     for key in keys {
-        for (a, link) in state.alarms_of(key) {
+        for (a, link) in state.ctx.alarms_of(key) {
             if a.state != AlarmState::Alarm {
                 continue;
             }
@@ -138,6 +138,7 @@ pub(crate) fn on_read(state: &mut State, r: &AlbResult) {
     let key = r.sides.primary.service.clone();
     let minute = r.at - r.at.rem_euclid(60_000);
     let prev = state
+        .ctx
         .evidence
         .verdicts
         .get(&key)
@@ -150,7 +151,7 @@ pub(crate) fn on_read(state: &mut State, r: &AlbResult) {
         figures: r.figures.clone(),
         read_at: r.at,
     };
-    let verdicts = &mut state.evidence.verdicts;
+    let verdicts = &mut state.ctx.evidence.verdicts;
     if verdicts.len() >= VERDICTS_KEPT
         && !verdicts.contains_key(&key)
         && let Some(oldest) = verdicts
@@ -167,6 +168,7 @@ pub(crate) fn on_read(state: &mut State, r: &AlbResult) {
 pub(crate) fn on_alarms(state: &mut State) {
     let now = state.now;
     let again: Vec<(ServiceKey, Judged)> = state
+        .ctx
         .evidence
         .verdicts
         .iter()
@@ -176,7 +178,7 @@ pub(crate) fn on_alarms(state: &mut State) {
         })
         .collect();
     for (key, judged) in again {
-        if let Some(k) = state.evidence.verdicts.get_mut(&key) {
+        if let Some(k) = state.ctx.evidence.verdicts.get_mut(&key) {
             if judged.verdict != k.streak.verdict {
                 k.streak = Streak::next(Some(&k.streak), judged.verdict, k.streak.minute, now);
             }
@@ -188,7 +190,7 @@ pub(crate) fn on_alarms(state: &mut State) {
 /// How long the canary of the rollout `s` is in has soaked, against the soak it needs; None
 /// when neither the rule nor the deployment sets a soak.
 pub fn soak_of(state: &State, s: &Service) -> Option<Soak> {
-    let sides = state.sides_of(s)?;
+    let sides = state.ctx.sides_of(s)?;
     let needed = soak_needed(rule_of(state, &sides), s)?;
     Some(Soak::new(sides.canary.from, Some(needed), state.now))
 }
@@ -200,6 +202,7 @@ pub fn early(state: &State, plan: &ActionPlan) -> Option<String> {
         return None;
     }
     let s = state
+        .ctx
         .services
         .items
         .iter()
@@ -221,17 +224,18 @@ pub fn confirm_word(plan: &ActionPlan, prod: bool) -> Option<String> {
 /// Forgets the verdicts of rollouts that ended (or whose service went): the table's column
 /// shows only verdicts of rollouts in flight.
 pub(crate) fn forget_finished(state: &mut State) {
-    if state.evidence.verdicts.is_empty() {
+    if state.ctx.evidence.verdicts.is_empty() {
         return;
     }
-    let items = &state.services.items;
+    let items = &state.ctx.services.items;
     let moving = |key: &ServiceKey| {
         items
             .iter()
             .find(|s| s.key() == *key)
-            .is_some_and(|s| state.sides_of(s).is_some())
+            .is_some_and(|s| state.ctx.sides_of(s).is_some())
     };
     let gone: Vec<ServiceKey> = state
+        .ctx
         .evidence
         .verdicts
         .keys()
@@ -239,7 +243,7 @@ pub(crate) fn forget_finished(state: &mut State) {
         .cloned()
         .collect();
     for k in gone {
-        state.evidence.verdicts.remove(&k);
+        state.ctx.evidence.verdicts.remove(&k);
         state.dirty = true;
     }
 }
@@ -248,6 +252,7 @@ pub(crate) fn forget_finished(state: &mut State) {
 pub fn kept_for<'a>(state: &'a State, s: &Service) -> Option<&'a Kept> {
     let key = s.key();
     state
+        .ctx
         .evidence
         .verdicts
         .iter()

@@ -68,15 +68,15 @@ pub(crate) fn export(state: &mut State, arg: Option<&str>, effects: &mut Vec<Eff
     let Some((path, overwrite)) = arg.and_then(parse) else {
         return state.flash("usage: :export timeline [PATH] (a trailing ! replaces the file)");
     };
-    let Some(read) = &state.timeline.read else {
+    let Some(read) = &state.ctx.timeline.read else {
         return state.flash("export: open a timeline first (:timeline), and wait for it to load");
     };
     let mut t = read.clone();
-    t.entries = state.timeline.table.items.clone();
+    t.entries = state.ctx.timeline.table.items.clone();
     let header = Header {
-        context: state.context.name.clone(),
-        account: state.context.account.clone(),
-        region: state.context.region.clone(),
+        context: state.ctx.info.name.clone(),
+        account: state.ctx.info.account.clone(),
+        region: state.ctx.info.region.clone(),
         written_at: state.now,
     };
     let path = path.unwrap_or_else(|| default_path(&t));

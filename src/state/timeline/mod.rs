@@ -43,10 +43,20 @@ pub struct TimelineView {
     pub read: Option<Timeline>,
     /// The request in flight, if one is.
     pub loading: Option<u64>,
+    /// A read was cut by a switch: asked again when the context's backend is ready.
+    ask_again: bool,
     generation: u64,
 }
 
 impl TimelineView {
+    /// The context's workers start anew: a read asked of the old ones is never answered, so
+    /// it is asked again once the new backend is ready.
+    pub(crate) fn workers_restarted(&mut self) {
+        if self.loading.take().is_some() {
+            self.ask_again = true;
+        }
+    }
+
     pub fn span(&self) -> Millis {
         self.span.unwrap_or(DEFAULT_SPAN_MS)
     }
@@ -54,38 +64,49 @@ impl TimelineView {
 
 /// Opens the timeline of the rollout view's service, or of the one selected.
 pub(crate) fn open(state: &mut State, effects: &mut Vec<Effect>) {
-    let service = match state.pane {
-        Pane::Rollout => state.rollout_service(),
+    let service = match state.ctx.pane {
+        Pane::Rollout => state.ctx.rollout_service(),
         Pane::Timeline => state
+            .ctx
             .timeline
             .service
             .as_ref()
-            .and_then(|k| state.services.items.iter().find(|s| &s.key() == k)),
-        _ => state.selected_service(),
+            .and_then(|k| state.ctx.services.items.iter().find(|s| &s.key() == k)),
+        Pane::Services | Pane::Tasks | Pane::Images | Pane::Alarms | Pane::Logs | Pane::Builds => {
+            state.ctx.selected_service()
+        }
     };
     let Some(service) = service.map(Service::key) else {
         return state.flash("select a service first (services pane, or drill into one)");
     };
-    if state.timeline.service.as_ref() != Some(&service) {
-        state.timeline.table = Table::default();
-        state.timeline.read = None;
+    if state.ctx.timeline.service.as_ref() != Some(&service) {
+        state.ctx.timeline.table = Table::default();
+        state.ctx.timeline.read = None;
     }
-    state.timeline.service = Some(service);
-    if state.pane != Pane::Timeline {
+    state.ctx.timeline.service = Some(service);
+    if state.ctx.pane != Pane::Timeline {
         state.remember_here();
     }
-    state.pane = Pane::Timeline;
+    state.ctx.pane = Pane::Timeline;
     state.mode = crate::state::Mode::Normal;
     state.dirty = true;
     ask(state, effects);
 }
 
+/// The context's backend is ready: a read a switch cut is asked again.
+pub(crate) fn on_ready(state: &mut State, effects: &mut Vec<Effect>) {
+    if state.ctx.timeline.ask_again {
+        ask(state, effects);
+    }
+}
+
 /// Asks the worker to read the timeline again (opening it, `r`, `:since`).
 pub(crate) fn ask(state: &mut State, effects: &mut Vec<Effect>) {
-    let Some(key) = state.timeline.service.clone() else {
+    let Some(key) = state.ctx.timeline.service.clone() else {
         return;
     };
     let Some(service) = state
+        .ctx
         .services
         .items
         .iter()
@@ -94,19 +115,24 @@ pub(crate) fn ask(state: &mut State, effects: &mut Vec<Effect>) {
     else {
         return state.flash(format!("{key} is no longer listed"));
     };
-    let alarms = state.alarms_of(&key).map(|(a, _)| a.name.clone()).collect();
+    let alarms = state
+        .ctx
+        .alarms_of(&key)
+        .map(|(a, _)| a.name.clone())
+        .collect();
     let workflow = state.builds.source_of(&service).map(|b| b.workflow.clone());
-    state.timeline.generation += 1;
-    let generation = state.timeline.generation;
-    state.timeline.loading = Some(generation);
+    state.ctx.timeline.ask_again = false;
+    state.ctx.timeline.generation += 1;
+    let generation = state.ctx.timeline.generation;
+    state.ctx.timeline.loading = Some(generation);
     effects.push(Effect::Timeline(Box::new(Request {
         generation,
-        from: state.now - state.timeline.span(),
+        from: state.now - state.ctx.timeline.span(),
         until: state.now,
         service,
         alarms,
         workflow,
-        context: state.context.name.clone(),
+        context: state.ctx.info.name.clone(),
     })));
     state.dirty = true;
 }
@@ -115,7 +141,7 @@ pub(crate) fn ask(state: &mut State, effects: &mut Vec<Effect>) {
 pub(crate) fn since(state: &mut State, arg: Option<&str>, effects: &mut Vec<Effect>) {
     match arg.and_then(parse_span) {
         Some(ms) => {
-            state.timeline.span = Some(ms);
+            state.ctx.timeline.span = Some(ms);
             state.flash(format!("timeline: the last {}", span_text(ms)));
             ask(state, effects);
         }
@@ -125,7 +151,7 @@ pub(crate) fn since(state: &mut State, arg: Option<&str>, effects: &mut Vec<Effe
 
 /// The worker's answer: swapped in when it is the one asked for last.
 pub(crate) fn on_read(state: &mut State, generation: u64, mut t: Timeline) {
-    let v = &mut state.timeline;
+    let v = &mut state.ctx.timeline;
     if v.loading != Some(generation) || t.service != v.service {
         return;
     }

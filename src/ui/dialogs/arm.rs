@@ -62,7 +62,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, d: &ArmDialog, theme: &The
     }
     lines.push(Line::raw(""));
     let strong = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
-    lines.push(if state.context.prod {
+    lines.push(if state.ctx.info.prod {
         Line::from(vec![
             Span::styled(
                 " PROD · type ",

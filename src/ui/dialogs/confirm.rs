@@ -34,7 +34,7 @@ pub fn draw(
             Style::new().fg(theme.accent),
         )));
     }
-    let word = crate::state::rollout::verdict::confirm_word(plan, state.context.prod);
+    let word = crate::state::rollout::verdict::confirm_word(plan, state.ctx.info.prod);
     let (last, buttons) = if let Some(word) = word {
         (typed_confirmation(plan, &word, typed, theme), Vec::new())
     } else {

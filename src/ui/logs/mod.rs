@@ -22,7 +22,7 @@ pub use line::spans as line_spans;
 
 /// Draws the logs pane; returns how many lines it shows (what a page moves by).
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
-    let logs = &state.logs;
+    let logs = &state.ctx.logs;
     let inner = (
         area.width.saturating_sub(2) as usize,
         area.height.saturating_sub(2) as usize,
@@ -59,7 +59,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
 
 /// The title as drawn: the badges on the right win, and it is cut to the room left of them.
 fn shown_title(area: Rect, state: &State, badges: &Line) -> String {
-    let logs = &state.logs;
+    let logs = &state.ctx.logs;
     let filter = logs.search.filter.text().chars().count();
     let filter = if filter > 0 { filter + 2 } else { 0 };
     let room = (area.width as usize).saturating_sub(badges.width() + filter + 5);
@@ -69,10 +69,15 @@ fn shown_title(area: Rect, state: &State, badges: &Line) -> String {
 /// Where the title drew the followed log group's name, as a console link: after the border,
 /// a space and `logs of group `. Log group names are ASCII, so a character is a cell.
 pub fn group_link(area: Rect, state: &State, theme: &Theme) -> Option<LinkSpan> {
-    let Some(LogTarget::Group(group)) = state.logs.target.as_ref() else {
+    let Some(LogTarget::Group(group)) = state.ctx.logs.target.as_ref() else {
         return None;
     };
-    let badges = Line::from(badges(&state.logs, state.now, &follow_hint(state), theme));
+    let badges = Line::from(badges(
+        &state.ctx.logs,
+        state.now,
+        &follow_hint(state),
+        theme,
+    ));
     let title = shown_title(area, state, &badges);
     let shown = title.strip_prefix(GROUP_PREFIX)?;
     let width = shown

@@ -164,14 +164,14 @@ fn window_text(now: Millis, r: &AlbResult, sides: &Sides) -> String {
 /// The figures the console already has of one side's revision.
 pub fn revision_figures(state: &State, s: &Service, side: &Side) -> RevisionFigures {
     let mut f = RevisionFigures::default();
-    let logs = &state.logs;
+    let logs = &state.ctx.logs;
     if logs.follows(&side.service) && logs.fetched_at.is_some() {
         f.errors_per_min = logs
             .errors
             .rate(side.revision.revision, side.from, state.now)
             .or(Some(0.0));
     }
-    let tasks = state.tasks_of(&side.service);
+    let tasks = state.ctx.tasks_of(&side.service);
     if !tasks.is_empty() {
         let (stopped, unhealthy) = task_figures(tasks, &side.revision, side.from);
         f.stopped = Some(stopped);
@@ -183,7 +183,7 @@ pub fn revision_figures(state: &State, s: &Service, side: &Side) -> RevisionFigu
         Role::Canary | Role::Primary | Role::Replacement | Role::Original
     );
     if let Some(tg) = side.target_group.as_ref().filter(|_| own_group) {
-        let all = state.services.items.iter().chain(std::iter::once(s));
+        let all = state.ctx.services.items.iter().chain(std::iter::once(s));
         if let Some(h) = all
             .flat_map(|x| &x.targets)
             .find(|t| &t.target_group_arn == tg)
@@ -292,7 +292,7 @@ pub fn side_lines(state: &State, s: &Service, sides: &Sides, theme: &Theme) -> V
 /// The service's alarms in a line: the firing ones by name, then how many are linked and
 /// which the deployment watches.
 pub fn alarms_line(state: &State, s: &Service, theme: &Theme) -> Option<Line<'static>> {
-    let linked: Vec<_> = state.alarms_of(&s.key()).collect();
+    let linked: Vec<_> = state.ctx.alarms_of(&s.key()).collect();
     if linked.is_empty() {
         return None;
     }
@@ -330,7 +330,7 @@ pub fn alarms_line(state: &State, s: &Service, theme: &Theme) -> Option<Line<'st
 /// The comparison for the rollout view or a dialog: the verdict with its rule, the figures
 /// compared, then each side.
 pub fn lines(state: &State, s: &Service, theme: &Theme) -> Vec<Line<'static>> {
-    let Some(sides) = state.sides_of(s) else {
+    let Some(sides) = state.ctx.sides_of(s) else {
         return Vec::new();
     };
     let mut out = crate::ui::rollout::verdict::lines(state, s, &sides, theme);

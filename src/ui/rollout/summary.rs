@@ -173,7 +173,7 @@ fn title_line(s: &Service, theme: &Theme) -> Line<'static> {
 fn owner_line(state: &State, s: &Service, theme: &Theme) -> Line<'static> {
     Line::from(vec![
         Span::styled("owner ", Style::new().fg(theme.muted)),
-        Span::styled(state.owners.of(s).describe(), Style::new().fg(theme.fg)),
+        Span::styled(state.owner_of(s).describe(), Style::new().fg(theme.fg)),
     ])
 }
 

@@ -22,6 +22,7 @@ fn minute(at: Millis) -> String {
 /// say (no figures read yet, or none to read).
 fn verdict_of<'a>(state: &'a State, sides: &Sides) -> (Judged, Option<&'a Kept>) {
     let kept = state
+        .ctx
         .evidence
         .verdicts
         .get(&sides.primary.service)
@@ -52,7 +53,7 @@ pub fn lines(state: &State, s: &Service, sides: &Sides, theme: &Theme) -> Vec<Li
     let muted = Style::new().fg(theme.muted);
     let names = (sides.canary.role.label(), sides.primary.role.label());
     let mut spans = vec![Span::styled("  verdict  ", muted)];
-    let armed = state.evidence.armed.as_ref();
+    let armed = state.ctx.evidence.armed.as_ref();
     if armed.is_some_and(|a| a.service == sides.primary.service || a.service == s.key()) {
         spans.push(Span::styled("AUTO ", theme.auto()));
     }
@@ -86,7 +87,7 @@ pub fn lines(state: &State, s: &Service, sides: &Sides, theme: &Theme) -> Vec<Li
 pub fn cell(state: &State, s: &Service, theme: &Theme) -> Option<Line<'static>> {
     let k = kept_for(state, s)?;
     // Only while its rollout is in flight.
-    state.sides_of(s)?;
+    state.ctx.sides_of(s)?;
     let v: Verdict = k.judged.verdict;
     let age = state.now - k.read_at;
     let text = if age >= 60_000 {

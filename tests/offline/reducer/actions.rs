@@ -19,7 +19,7 @@ fn promote_on_the_waiting_canary_shows_the_call_and_the_changes_then_y_sends_it(
         "nothing runs before the confirmation"
     );
     let plan = dialog(&s);
-    let n = s.selected_service().unwrap().native.clone().unwrap();
+    let n = s.ctx.selected_service().unwrap().native.clone().unwrap();
     assert_eq!(
         plan.mutation,
         Mutation::Aws(AwsCall::ContinueHook {
@@ -249,7 +249,7 @@ fn actions_work_from_the_drilled_rollout_view() {
     let mut s = loaded();
     select(&mut s, "prod-edge", "checkout");
     press(&mut s, KeyCode::Enter);
-    assert_eq!(s.pane, Pane::Rollout);
+    assert_eq!(s.ctx.pane, Pane::Rollout);
     shift(&mut s, 'P');
     assert_eq!(dialog(&s).service, key_of("prod-edge", "checkout"));
 }
@@ -277,7 +277,7 @@ fn b_opens_the_build_dialog_and_y_sends_the_dispatch_it_shows() {
         default: "false".into(),
         required: false,
     };
-    update(&mut s, Msg::BuildInputs(w.clone(), r, Ok(vec![input])));
+    let _ = update(&mut s, Msg::BuildInputs(w.clone(), r, Ok(vec![input])));
     // Tab to the input, Space flips it, y sends.
     press(&mut s, KeyCode::Tab);
     press(&mut s, KeyCode::Char(' '));
@@ -326,7 +326,7 @@ fn in_prod_the_build_dialog_asks_for_the_name_before_sending() {
     else {
         panic!()
     };
-    update(&mut s, Msg::BuildInputs(w, r, Ok(vec![])));
+    let _ = update(&mut s, Msg::BuildInputs(w, r, Ok(vec![])));
     let fx = press(&mut s, KeyCode::Char('y'));
     assert!(
         !fx.iter().any(|e| matches!(e, Effect::Run(..))),
@@ -353,8 +353,8 @@ fn an_action_result_is_shown_and_refreshes() {
 fn a_flash_fades_after_a_few_seconds() {
     let mut s = loaded();
     press_mod(&mut s, KeyCode::Char('P'), KeyModifiers::SHIFT);
-    update(&mut s, Msg::Tick(EPOCH + 2_000));
+    let _ = update(&mut s, Msg::Tick(EPOCH + 2_000));
     assert!(s.flash.is_some());
-    update(&mut s, Msg::Tick(EPOCH + 10_000));
+    let _ = update(&mut s, Msg::Tick(EPOCH + 10_000));
     assert!(s.flash.is_none());
 }

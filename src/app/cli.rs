@@ -106,12 +106,18 @@ pub struct Setup {
     pub contexts: crate::app::connector::ConfiguredContexts,
     /// `[github]`: the API's address and the token command.
     pub github: config::GithubConfig,
+    /// How the fleet's contexts off screen are read; None: they are not.
+    pub fleet_polling: Option<crate::workers::fleet::FleetPolling>,
 }
 
 impl Setup {
     /// Reads the config and themes and checks the flags against them; the error is one line.
     pub fn from(cli: Cli) -> Result<Self, StartError> {
-        let (cfg, cfg_path) = load_config(&cli)?;
+        let (mut cfg, cfg_path) = load_config(&cli)?;
+        // The fleet's contexts are contexts like the config's: `:ctx` and `--context` reach
+        // them, and the connectors build them the same way.
+        let sources = crate::app::fleet_sources::FleetSources::of(&cfg, cli.demo);
+        cfg.contexts.extend(sources.extra.iter().cloned());
         let themes = Themes::load(config::default_dir().map(|d| d.join("themes")).as_deref())?;
         let theme_name = cli
             .theme
@@ -140,6 +146,9 @@ impl Setup {
             check_aws(&cli, opts)?;
         }
         let (mut state, contexts) = startup(&cli, &cfg, ctx.as_ref(), &themes, theme_name);
+        let members = sources.members(&contexts.choices);
+        state.fleet = state::fleet::FleetView::new(members, sources.polling.is_some());
+        state.fleet.note = sources.note.clone();
         let warnings = crate::app::cli::install_keys(&mut state, &cfg);
         let warnings = themes
             .warnings()
@@ -165,6 +174,7 @@ impl Setup {
             mouse: cfg.mouse.unwrap_or(true),
             contexts,
             github: cfg.github.clone(),
+            fleet_polling: sources.polling,
         })
     }
 }

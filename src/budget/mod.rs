@@ -17,6 +17,11 @@
 //! use their whole published rate ([`Budget::boost`]), then settle back to the safe fraction.
 //! Every call is counted for the pane or worker that made it ([`with_caller`]), so `:budget`
 //! shows who asks what.
+//!
+//! AWS's quotas are per account and region, so every bucket is one (scope, operation): the
+//! scope names the account and region a call goes to (`cloud::aws::gate::CallGate` gives it),
+//! and throttling in one account never slows another's calls. GitHub's calls use the empty
+//! scope.
 
 use crate::model::OpReport;
 use std::collections::{HashMap, VecDeque};
@@ -204,7 +209,8 @@ impl Bucket {
 
 #[derive(Debug)]
 pub struct Budget {
-    buckets: Mutex<HashMap<String, Bucket>>,
+    /// One bucket per (scope, operation).
+    buckets: Mutex<HashMap<(String, String), Bucket>>,
     /// Rates set by the config, by operation.
     overrides: HashMap<String, f64>,
     /// The share of each published rate allowed where the config sets none.
@@ -241,27 +247,38 @@ impl Budget {
             .unwrap_or_else(|| published_rate(op) * self.fraction)
     }
 
-    fn with_bucket<T>(&self, op: &str, now: Instant, f: impl FnOnce(&mut Bucket) -> T) -> T {
+    fn with_bucket<T>(
+        &self,
+        (scope, op): (&str, &str),
+        now: Instant,
+        f: impl FnOnce(&mut Bucket) -> T,
+    ) -> T {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         let rate = self.rate_of(op);
         f(buckets
-            .entry(op.to_string())
+            .entry((scope.to_string(), op.to_string()))
             .or_insert_with(|| Bucket::new(rate, now)))
     }
 
-    /// Waits until `op` may be called at the calling task's priority.
+    /// Waits until `op` may be called at the calling task's priority (the empty scope).
     pub async fn acquire(&self, op: &str) {
+        self.acquire_in("", op).await;
+    }
+
+    /// Waits until `op` may be called in `scope` (an account and region) at the calling
+    /// task's priority.
+    pub async fn acquire_in(&self, scope: &str, op: &str) {
         let p = (current_priority(), current_caller());
         let mut ticket = None;
         let mut queued = Queued {
             budget: self,
-            op,
+            key: (scope, op),
             ticket: None,
             p: p.0,
         };
         loop {
             let now = Instant::now();
-            match self.with_bucket(op, now, |b| b.take(p, ticket, now)) {
+            match self.with_bucket((scope, op), now, |b| b.take(p, ticket, now)) {
                 Ok(()) => {
                     queued.ticket = None;
                     return;
@@ -275,10 +292,15 @@ impl Budget {
         }
     }
 
-    /// `op` was answered with throttling: halve its rate (not below a tenth of the configured
-    /// rate) and spend what is left of its burst.
+    /// `op` was answered with throttling (the empty scope).
     pub fn throttled(&self, op: &str) {
-        self.with_bucket(op, Instant::now(), |b| {
+        self.throttled_in("", op);
+    }
+
+    /// `op` was answered with throttling in `scope`: halve its rate there (not below a tenth
+    /// of the configured rate) and spend what is left of its burst.
+    pub fn throttled_in(&self, scope: &str, op: &str) {
+        self.with_bucket((scope, op), Instant::now(), |b| {
             b.throttled += 1;
             b.rate = (b.rate / 2.0).max(b.max_rate / 10.0);
             b.tokens = b.tokens.min(0.0);
@@ -288,8 +310,13 @@ impl Budget {
     /// A cold start: `op` may use its whole published rate (or the configured one, if higher)
     /// until [`settle`](Self::settle). Its burst stays as it is.
     pub fn boost(&self, op: &str) {
+        self.boost_in("", op);
+    }
+
+    /// [`boost`](Self::boost) in `scope`.
+    pub fn boost_in(&self, scope: &str, op: &str) {
         let full = published_rate(op).max(self.rate_of(op));
-        self.with_bucket(op, Instant::now(), |b| {
+        self.with_bucket((scope, op), Instant::now(), |b| {
             b.max_rate = full;
             b.rate = full;
         });
@@ -297,8 +324,13 @@ impl Budget {
 
     /// The cold start is over: `op` goes back to its configured rate.
     pub fn settle(&self, op: &str) {
+        self.settle_in("", op);
+    }
+
+    /// [`settle`](Self::settle) in `scope`.
+    pub fn settle_in(&self, scope: &str, op: &str) {
         let rate = self.rate_of(op);
-        self.with_bucket(op, Instant::now(), |b| {
+        self.with_bucket((scope, op), Instant::now(), |b| {
             b.max_rate = rate;
             b.rate = b.rate.min(rate);
         });
@@ -310,8 +342,9 @@ impl Budget {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         let mut out: Vec<OpReport> = buckets
             .iter_mut()
-            .map(|(op, b)| OpReport {
+            .map(|((scope, op), b)| OpReport {
                 op: op.clone(),
+                scope: scope.clone(),
                 calls_last_minute: b.per_minute(now),
                 by_caller: b.by_caller(),
                 rate: b.rate,
@@ -325,6 +358,7 @@ impl Budget {
             b.calls_last_minute
                 .cmp(&a.calls_last_minute)
                 .then(a.op.cmp(&b.op))
+                .then(a.scope.cmp(&b.scope))
         });
         out
     }
@@ -334,7 +368,7 @@ impl Budget {
 /// up the callers behind it.
 struct Queued<'a> {
     budget: &'a Budget,
-    op: &'a str,
+    key: (&'a str, &'a str),
     ticket: Option<u64>,
     p: Priority,
 }
@@ -344,7 +378,7 @@ impl Drop for Queued<'_> {
         if let Some(t) = self.ticket {
             let me = (self.p, t);
             self.budget
-                .with_bucket(self.op, Instant::now(), |b| b.waiting.retain(|w| *w != me));
+                .with_bucket(self.key, Instant::now(), |b| b.waiting.retain(|w| *w != me));
         }
     }
 }
@@ -470,6 +504,33 @@ mod tests {
         assert_eq!(
             r[0].by_caller,
             vec![("services", 3), ("other", 1), ("tasks", 1)]
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn throttling_in_one_account_leaves_another_alone() {
+        let rates = HashMap::from([("ecs:ListServices".to_string(), 2.0)]);
+        let budget = Arc::new(Budget::new(rates));
+        let (a, b) = ("111111111111/us-east-1", "222222222222/us-east-1");
+        budget.throttled_in(a, "ecs:ListServices");
+        let of = |scope: &str| {
+            let r = budget.report();
+            r.iter()
+                .find(|o| o.scope == scope)
+                .map(|o| (o.rate, o.throttled))
+        };
+        assert_eq!(of(a), Some((1.0, 1)));
+        // The throttled account waits for a token; the other has its whole burst at once.
+        let before = Instant::now();
+        for _ in 0..20 {
+            with_priority(Priority::Visible, budget.acquire_in(b, "ecs:ListServices")).await;
+        }
+        assert_eq!(Instant::now(), before, "the other account waited");
+        assert_eq!(of(b), Some((2.0, 0)));
+        with_priority(Priority::Visible, budget.acquire_in(a, "ecs:ListServices")).await;
+        assert!(
+            Instant::now() > before,
+            "the throttled account did not wait"
         );
     }
 

@@ -137,6 +137,7 @@ pub fn action_name(c: &Command) -> Option<&'static str> {
         Command::Theme(_)
         | Command::Sort(Some(_))
         | Command::Budget
+        | Command::Fleet
         | Command::Diff
         | Command::FollowGroup(_)
         | Command::Pattern(_)

@@ -74,6 +74,8 @@ pub enum Command {
     Sort(Option<(String, bool)>),
     /// The API budget's figures.
     Budget,
+    /// The fleet view: every context's row.
+    Fleet,
     Quit,
     /// Ctrl-C: quits at once, in any mode.
     ForceQuit,
@@ -167,6 +169,7 @@ impl Command {
             Command::Rollout | Command::Diff | Command::Events | Command::Theme(_) => return None,
             Command::Context(_) | Command::Region(_) | Command::Sort(_) => return None,
             Command::Budget | Command::Quit | Command::ForceQuit | Command::Promote => return None,
+            Command::Fleet => return None,
             Command::Abort | Command::Rollback | Command::ForceDeploy | Command::Scale => {
                 return None;
             }
@@ -214,6 +217,7 @@ impl Command {
             Command::RolloutAlarms | Command::Rollout | Command::Diff => return None,
             Command::Events | Command::Theme(_) | Command::Context(_) => return None,
             Command::Region(_) | Command::Sort(_) | Command::Budget | Command::Quit => return None,
+            Command::Fleet => return None,
             Command::ForceQuit | Command::Promote | Command::Abort => return None,
             Command::Rollback | Command::ForceDeploy | Command::Scale | Command::Build => {
                 return None;
@@ -251,6 +255,7 @@ impl Command {
             Command::RolloutAlarms | Command::Rollout | Command::Diff => return None,
             Command::Events | Command::Theme(_) | Command::Context(_) => return None,
             Command::Region(_) | Command::Sort(_) | Command::Budget | Command::Quit => return None,
+            Command::Fleet => return None,
             Command::ForceQuit | Command::Promote | Command::Abort => return None,
             Command::Rollback | Command::ForceDeploy | Command::Scale | Command::Build => {
                 return None;
@@ -443,6 +448,7 @@ use Reach::Everywhere;
 #[rustfmt::skip]
 fn normal() -> Vec<Binding> {
     vec![
+        b(&[Char('0')], "0", Command::Fleet, "fleet view: every context, most urgent first", Everywhere, None),
         b(&[Char('1')], "1", Command::Pane(Pane::Services), "services pane", Everywhere, None),
         b(&[Char('2')], "2", Command::Pane(Pane::Tasks), "tasks pane", Everywhere, None),
         b(&[Char('3')], "3", Command::Pane(Pane::Images), "images pane", Everywhere, None),
@@ -851,6 +857,12 @@ pub const WORDS: &[Word] = &[
         arg: Some("COLUMN [desc]"),
         command: sort_word,
         help: "sort this pane by a column",
+    },
+    Word {
+        names: &["fleet"],
+        arg: None,
+        command: |_| Command::Fleet,
+        help: "every context's row: hooks waiting, failing rollouts, alarms; / finds a service",
     },
     Word {
         names: &["budget"],

@@ -12,6 +12,7 @@ mod data;
 pub mod describe;
 pub mod exec;
 pub mod feed;
+pub mod fleet;
 mod input;
 pub mod links;
 pub mod logs;
@@ -66,6 +67,10 @@ pub enum Mode {
     Arm(Box<rollout::policy::ArmDialog>),
     /// `:describe`: the selection as the API returned it.
     Describe,
+    /// The fleet view (`0`, `:fleet`): every context's row, most urgent first.
+    Fleet,
+    /// Typing the fleet view's search.
+    FleetSearch,
     /// Typing the describe view's search.
     DescribeSearch,
 }
@@ -84,7 +89,9 @@ impl Mode {
             | Mode::Events(_)
             | Mode::Forwards
             | Mode::Describe => Layer::Overlay,
-            Mode::DescribeSearch => Layer::Filter,
+            Mode::DescribeSearch | Mode::FleetSearch => Layer::Filter,
+            // The fleet view takes the panes' keys: Enter opens, `/` searches, Esc leaves.
+            Mode::Fleet => Layer::Normal,
             Mode::Confirm(plan, _) if prod || plan.early.is_some() => Layer::ConfirmTyped,
             Mode::Confirm(..) => Layer::Confirm,
             Mode::Arm(_) if prod => Layer::ConfirmTyped,
@@ -152,6 +159,9 @@ pub struct State {
     pub describe: Option<describe::DescribeView>,
     /// Names become OSC 8 links to the AWS console and GitHub (`[ui] links`).
     pub links: bool,
+    /// The fleet: every context's row (the ones off screen as the fleet worker read them),
+    /// the view's selection and search. The session's: it spans the contexts.
+    pub fleet: fleet::FleetView,
     /// Something visible changed since the last draw.
     pub dirty: bool,
     /// Old data replaced by fresh data, for the loop to free off its own thread.
@@ -221,6 +231,7 @@ impl State {
             analysis: crate::model::verdict::Analysis::default(),
             describe: None,
             links: true,
+            fleet: fleet::FleetView::default(),
             dirty: true,
             discarded: Discarded::default(),
         }
@@ -370,6 +381,7 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
         Msg::Feed(r) => feed::on_report(state, r),
         Msg::Described(generation, doc) => describe::answered(state, generation, doc),
         Msg::OpenFailed(why) => state.flash(why),
+        Msg::Fleet(report) => fleet::on_report(state, *report),
     }
 }
 

@@ -5,6 +5,7 @@ mod builds;
 pub mod chrome;
 mod dialogs;
 mod exec;
+mod fleet;
 pub mod format;
 mod images;
 mod logs;
@@ -82,6 +83,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
             overlay_limit = scrolled(f, body, state, theme);
         }
         Mode::Arm(d) => dialogs::arm::draw(f, body, state, d, theme),
+        Mode::Fleet | Mode::FleetSearch => fleet::draw(f, body, state, theme),
         Mode::Normal | Mode::Filter | Mode::Terminal => {}
     }
     Viewport {

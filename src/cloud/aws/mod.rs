@@ -138,7 +138,7 @@ pub struct AwsFleet {
     clusters: Vec<String>,
     taskdefs: TaskDefCache,
     /// The account, from the first STS answer: Live Tail names log groups by ARN.
-    account: std::sync::OnceLock<String>,
+    account: Arc<std::sync::OnceLock<String>>,
     /// The images of each service's task definitions, from the last `services()`, so
     /// `images()` can join without listing the services again.
     usage: Mutex<Option<Arc<Vec<ServiceImages>>>>,
@@ -209,6 +209,13 @@ impl AwsFleet {
             .profile
             .clone()
             .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+        // The budget's buckets are the account's and region's (the account once STS says it).
+        let account = Arc::new(std::sync::OnceLock::new());
+        let scope = gate::Scope {
+            account: account.clone(),
+            profile: explicit_profile.clone().unwrap_or_else(|| "default".into()),
+            region: region.to_string(),
+        };
         Ok(Self {
             ecs: client!(aws_sdk_ecs, sdk, overrides),
             ecr: client!(aws_sdk_ecr, sdk, overrides),
@@ -226,7 +233,8 @@ impl AwsFleet {
             kms: client!(aws_sdk_kms, sdk, overrides),
             session_place: session_place(sdk, &opts, region.as_ref()),
             sqs: events::sqs_client(sdk, overrides),
-            gate: CallGate::new(overrides.budget.clone(), ErrorMapper::new(explicit_profile)),
+            gate: CallGate::new(overrides.budget.clone(), ErrorMapper::new(explicit_profile))
+                .in_scope(scope),
             profile: config::profile_label(&opts),
             region: region.to_string(),
             clusters: opts
@@ -235,7 +243,7 @@ impl AwsFleet {
                 .map(|c| last_segment(c).to_string())
                 .collect(),
             taskdefs: TaskDefCache::default(),
-            account: std::sync::OnceLock::new(),
+            account,
             usage: Mutex::new(None),
             previous: Default::default(),
             balancers: Default::default(),
@@ -473,6 +481,9 @@ impl Fleet for AwsFleet {
             .within(&self.gate, "sts:GetCallerIdentity")
             .await?;
         let account = who.account().unwrap_or_default().to_string();
+        if !account.is_empty() {
+            let _ = self.account.set(account.clone());
+        }
         Ok((account, self.region.clone()))
     }
 

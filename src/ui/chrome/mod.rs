@@ -38,6 +38,14 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             .add_modifier(Modifier::BOLD);
         parts.push((0, Span::styled(" READ-ONLY ", ro)));
     }
+    // Another context needs attention: said on every pane, never dropped.
+    if let Some(badge) = crate::state::fleet::badge(state) {
+        let loud = Style::new()
+            .fg(theme.bg)
+            .bg(theme.alarm)
+            .add_modifier(Modifier::BOLD);
+        parts.push((0, Span::styled(format!(" fleet: {badge} "), loud)));
+    }
     // Connecting, failed, and credentials about to expire: never dropped; nor are the data's
     // age and the connection's trouble (no answer, the team audit).
     parts.extend(

@@ -146,9 +146,7 @@ impl Setup {
             check_aws(&cli, opts)?;
         }
         let (mut state, contexts) = startup(&cli, &cfg, ctx.as_ref(), &themes, theme_name);
-        let members = sources.members(&contexts.choices);
-        state.fleet = state::fleet::FleetView::new(members, sources.polling.is_some());
-        state.fleet.note = sources.note.clone();
+        state.fleet = sources.view(&contexts.choices);
         let warnings = crate::app::cli::install_keys(&mut state, &cfg);
         let warnings = themes
             .warnings()

@@ -5,6 +5,7 @@
 
 use crate::config::fleet::{AT_ONCE, EVERY_SECS, FleetConfig, read_profile_names};
 use crate::config::{Config, Context};
+use crate::state::fleet::FleetView;
 use crate::state::{ContextChoices, Target};
 use crate::workers::fleet::FleetPolling;
 use std::time::Duration;
@@ -83,6 +84,13 @@ impl FleetSources {
             }),
             ..Self::default()
         }
+    }
+
+    /// The fleet view's rows, before anything is read.
+    pub fn view(&self, choices: &ContextChoices) -> FleetView {
+        let mut view = FleetView::new(self.members(choices), self.polling.is_some());
+        view.note = self.note.clone();
+        view
     }
 
     /// Every context of the fleet, as a switch names it: each choice in its region, a

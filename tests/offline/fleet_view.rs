@@ -315,11 +315,14 @@ fn world() -> Arc<dyn Fleet> {
 async fn the_worker_reads_only_the_contexts_off_screen_and_the_one_left_at_once() {
     let (tx, mut rx) = mpsc::channel(16);
     let (on_screen, watching) = watch::channel(target("a", None));
+    let worlds = [("a", world()), ("b", world())];
+    // Into the scenario, where checkout waits at its PAUSE hook.
+    tokio::time::sleep(Duration::from_secs(AT_S as u64)).await;
     let permits = Arc::new(Semaphore::new(1));
-    for name in ["a", "b"] {
+    for (name, fleet) in worlds {
         let m = Member {
             target: target(name, None),
-            fleet: world(),
+            fleet,
             tx: tx.clone(),
             permits: permits.clone(),
             on_screen: watching.clone(),
@@ -334,6 +337,10 @@ async fn the_worker_reads_only_the_contexts_off_screen_and_the_one_left_at_once(
     );
     let read = first.read.unwrap();
     assert!(read.figures.services > 0 && !read.found.is_empty());
+    // The hook the world has waiting is in the row, with its expiry.
+    assert!(read.figures.hooks >= 1, "{:?}", read.figures);
+    assert!(read.figures.hook_expires.is_some());
+    assert!(read.found.iter().any(|f| f.service == "checkout"));
     // Nothing more until the fleet's slow rate comes round.
     tokio::time::sleep(Duration::from_secs(30)).await;
     assert!(rx.try_recv().is_err());

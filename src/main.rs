@@ -88,7 +88,7 @@ fn main() -> ExitCode {
 /// console opens at once and checks the credentials inside (`workers::connect`), so a hung
 /// endpoint never leaves a blank terminal. Read-only is enforced in the backends themselves
 /// (they refuse every mutation).
-fn backends(setup: &mut Setup, runtime: &tokio::runtime::Runtime) -> Result<Runtime, String> {
+fn backends(setup: &mut Setup, runtime: &tokio::runtime::Runtime) -> Result<Runtime, StartError> {
     let budget = Arc::new(Budget::new(setup.budget.clone()));
     let contexts = setup.contexts.clone();
     let (connector, (ci, no_ci)): (Arc<dyn Connector>, _) = match &setup.aws {
@@ -111,7 +111,7 @@ fn backends(setup: &mut Setup, runtime: &tokio::runtime::Runtime) -> Result<Runt
     };
     let fleet = runtime
         .block_on(connector.connect(&setup.state.contexts.current))
-        .map_err(|e| e.message)?;
+        .map_err(StartError::Backend)?;
     setup.state.builds.unavailable = no_ci;
     let read_only = setup.state.read_only;
     let ci: Arc<dyn Ci> = if read_only {
@@ -148,7 +148,7 @@ async fn github_ci(
             tracing::info!(api = %base, token_from = %from, "GitHub token found");
             github::GitHub::new(&base, token, budget).map_err(|e| e.to_string())
         }
-        Err(why) => Err(why),
+        Err(why) => Err(why.to_string()),
     };
     match made {
         Ok(gh) => (Arc::new(gh), None),

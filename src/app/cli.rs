@@ -65,7 +65,13 @@ pub enum StartError {
     AwsFlagsWithDemo,
     /// A region or endpoint URL that no call could use, from a flag or the environment.
     #[error("{flag}: {why}")]
-    BadAws { flag: &'static str, why: String },
+    BadAws {
+        flag: &'static str,
+        why: crate::config::aws_names::AwsNameError,
+    },
+    /// The first context's backend could not be built; the message says why.
+    #[error("{}", .0.message)]
+    Backend(crate::model::ApiError),
     #[error(
         "stdout is not a terminal: deckwatch draws a full-screen console, so run it in a \
          terminal without redirecting its output"

@@ -298,25 +298,26 @@ impl Config {
             ));
         }
         self.check_logs()
-            .map_err(|message| wrong(toml_path!["logs"], message))
     }
 
-    fn check_logs(&self) -> Result<(), String> {
+    /// The `[logs]` limits and rate, reported at the `[logs]` table.
+    fn check_logs(&self) -> Result<(), Wrong> {
         let l = &self.logs;
+        let bad = |message: String| Err(wrong(toml_path!["logs"], message));
         if l.max_lines > MAX_LOG_LINES || l.max_bytes > MAX_LOG_BYTES {
-            return Err(format!(
+            return bad(format!(
                 "logs.max_lines may be at most {MAX_LOG_LINES} and logs.max_bytes at most \
                  {MAX_LOG_BYTES} (16 GiB)"
             ));
         }
         if let Some(tps) = l.filter_tps {
             if !(tps > 0.0 && tps.is_finite()) {
-                return Err(format!(
+                return bad(format!(
                     "logs.filter_tps = {tps}: a rate must be a positive number of calls a second"
                 ));
             }
             if self.budget.contains_key("logs:FilterLogEvents") {
-                return Err(
+                return bad(
                     "logs.filter_tps and [budget] \"logs:FilterLogEvents\" set the same \
                             rate: keep one"
                         .into(),
@@ -324,7 +325,7 @@ impl Config {
             }
         }
         if l.poll_secs == 0 {
-            return Err("logs.poll_secs must be at least 1".into());
+            return bad("logs.poll_secs must be at least 1".into());
         }
         Ok(())
     }

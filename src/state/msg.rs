@@ -5,7 +5,7 @@ use crate::model::{
     OpReport, RateInfo, Run, RunDetail, RunRef, Service, ServiceKey, Task, Workflow, WorkflowInput,
 };
 use crate::state::Pane;
-use crate::state::logs::{Backlog, LogFollow, LogSave, TailStatus};
+use crate::state::logs::{Backlog, LogFollow, LogSave, SaveError, Saved, TailStatus};
 use crate::state::table::{Prepared, Sort};
 use crossterm::event::{KeyEvent, MouseEvent};
 
@@ -66,7 +66,7 @@ pub enum Msg {
     /// A backlog load of log follow `generation`: progress, then its end.
     LogBacklog(u64, Backlog),
     /// `:save` ended: what was written, or why not.
-    LogSaved(Result<String, String>),
+    LogSaved(Result<Saved, SaveError>),
     /// A pane's fetch failed.
     Failed(Pane, ApiError, Millis),
     /// The runs of these workflows, newest first.

@@ -31,7 +31,7 @@ async fn send(ci: &dyn Ci, plan: &ActionPlan) -> ApiResult<Option<Dispatched>> {
 }
 
 /// Why a cancel or rerun no longer applies to the run as it is now, if it does not.
-async fn changed(ci: &dyn Ci, plan: &ActionPlan) -> Result<Vec<String>, String> {
+async fn changed(ci: &dyn Ci, plan: &ActionPlan) -> ApiResult<Vec<String>> {
     let (repo, id, cancel) = match &plan.mutation {
         Mutation::GitHub(GitHubCall::CancelRun { repo, run_id }) => (repo, *run_id, true),
         Mutation::GitHub(GitHubCall::RerunFailed { repo, run_id }) => (repo, *run_id, false),
@@ -41,7 +41,7 @@ async fn changed(ci: &dyn Ci, plan: &ActionPlan) -> Result<Vec<String>, String> 
         repo: repo.clone(),
         workflow: String::new(),
     };
-    let run = ci.run(&w, id).await.map_err(|e| e.to_string())?;
+    let run = ci.run(&w, id).await?;
     let now = run
         .conclusion
         .as_ref()
@@ -76,12 +76,10 @@ pub async fn execute(
         );
         return Err(ActionError::ReadOnly { what });
     }
-    let changes = changed(ci, plan)
-        .await
-        .map_err(|cause| ActionError::Reread {
-            what: what.clone(),
-            cause,
-        })?;
+    let changes = changed(ci, plan).await.map_err(|e| ActionError::Reread {
+        what: what.clone(),
+        cause: e.to_string(),
+    })?;
     if !changes.is_empty() {
         record(
             audit,

@@ -7,7 +7,9 @@
 use crate::budget::{Priority, with_priority};
 use crate::cloud::Fleet;
 use crate::model::evidence::Sides;
-use crate::model::{AlarmDetail, Millis, PastDeployment, ServiceKey, TaskDefRef, history};
+use crate::model::{
+    AlarmDetail, ApiError, ErrorKind, Millis, PastDeployment, ServiceKey, TaskDefRef, history,
+};
 use crate::state::Msg;
 use crate::state::rollout::evidence::{AlbResult, Fetched, Request};
 use crate::timing::now_ms;
@@ -140,7 +142,7 @@ async fn fetch_due(
         if tried.is_some_and(|t| t.is_none_or(|at| at.elapsed() < EVERY)) {
             continue;
         }
-        let result = fleet.task_definition(td).await.map_err(|e| e.to_string());
+        let result = fleet.task_definition(td).await;
         if done.taskdefs.len() >= TASKDEFS_TRIED {
             done.taskdefs.clear();
         }
@@ -153,10 +155,7 @@ async fn fetch_due(
     }
     if let Some(key) = r.history_of.as_ref().filter(|k| due(&done.history, *k)) {
         done.history = Some((key.clone(), Instant::now()));
-        let result = fleet
-            .deployment_history(key)
-            .await
-            .map_err(|e| e.to_string());
+        let result = fleet.deployment_history(key).await;
         out.push(Fetched::History {
             service: key.clone(),
             result,
@@ -180,8 +179,11 @@ async fn alb(fleet: &dyn Fleet, sides: &Sides, now: Millis) -> Option<Fetched> {
             let p = f.remove(1);
             Ok((f.remove(0), p))
         }
-        Ok(f) => Err(format!("expected 2 answers, got {}", f.len())),
-        Err(e) => Err(e.to_string()),
+        Ok(f) => Err(ApiError::new(
+            ErrorKind::Other,
+            format!("expected 2 answers, got {}", f.len()),
+        )),
+        Err(e) => Err(e),
     };
     Some(Fetched::Alb(Box::new(AlbResult {
         sides: sides.clone(),

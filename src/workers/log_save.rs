@@ -3,21 +3,24 @@
 //! shared, not copied), so the lines keep coming in while it writes.
 
 use crate::state::Msg;
-use crate::state::logs::{LogSave, export_line};
+use crate::state::logs::{LogSave, SaveError, Saved, export_line};
 use std::io::Write;
 use tokio::sync::mpsc;
 
 pub async fn save(job: LogSave, tx: mpsc::Sender<Msg>) {
     let result = tokio::task::spawn_blocking(move || write(&job))
         .await
-        .unwrap_or_else(|e| Err(format!("the save stopped: {e}")));
+        .unwrap_or_else(|e| Err(SaveError::Stopped(e.to_string())));
     let _ = tx.send(Msg::LogSaved(result)).await;
 }
 
 /// Writes the file; says what was written, or why not.
-pub fn write(job: &LogSave) -> Result<String, String> {
+pub fn write(job: &LogSave) -> Result<Saved, SaveError> {
     let path = &job.path;
-    let what = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    let what = |cause: std::io::Error| SaveError::Write {
+        path: path.clone(),
+        cause,
+    };
     let file = std::fs::File::create(path).map_err(what)?;
     let mut out = std::io::BufWriter::new(file);
     writeln!(out, "{}", job.header).map_err(what)?;
@@ -34,5 +37,8 @@ pub fn write(job: &LogSave) -> Result<String, String> {
         n += 1;
     }
     out.flush().map_err(what)?;
-    Ok(format!("saved {n} lines to {}", path.display()))
+    Ok(Saved {
+        lines: n,
+        path: path.clone(),
+    })
 }

@@ -34,6 +34,23 @@ impl fmt::Display for Secret {
 pub const HOW_TO_SET: &str = "no GitHub token: set GH_TOKEN or GITHUB_TOKEN, set [github] \
      token_command in the config, or log in with `gh auth login` (deckwatch then runs `gh auth token`)";
 
+/// Why there is no token, in words for the builds pane: each ends saying how to set one.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("{}", HOW_TO_SET)]
+    NoneSet,
+    #[error("`{command}` did not finish within 10 s; {}", HOW_TO_SET)]
+    TimedOut { command: String },
+    #[error("cannot run `{command}`: {cause}; {}", HOW_TO_SET)]
+    CannotRun {
+        command: String,
+        cause: std::io::Error,
+    },
+    /// The command failed or printed nothing: the first line of its stderr says why.
+    #[error("`{command}` gave no token ({why}); {}", HOW_TO_SET)]
+    NoToken { command: String, why: String },
+}
+
 /// How long a token command may take.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -43,7 +60,7 @@ const COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
 pub async fn resolve(
     env: impl Fn(&str) -> Option<String>,
     command: Option<&str>,
-) -> Result<(Secret, String), String> {
+) -> Result<(Secret, String), TokenError> {
     for var in ["GH_TOKEN", "GITHUB_TOKEN"] {
         if let Some(t) = env(var)
             .map(|t| t.trim().to_string())
@@ -55,7 +72,7 @@ pub async fn resolve(
     let command = match command {
         Some(c) => c.to_string(),
         None if on_path("gh", env("PATH").as_deref()) => "gh auth token".to_string(),
-        None => return Err(HOW_TO_SET.to_string()),
+        None => return Err(TokenError::NoneSet),
     };
     let out = tokio::time::timeout(
         COMMAND_TIMEOUT,
@@ -67,14 +84,19 @@ pub async fn resolve(
             .output(),
     )
     .await
-    .map_err(|_| format!("`{command}` did not finish within 10 s; {HOW_TO_SET}"))?
-    .map_err(|e| format!("cannot run `{command}`: {e}; {HOW_TO_SET}"))?;
+    .map_err(|_| TokenError::TimedOut {
+        command: command.clone(),
+    })?
+    .map_err(|cause| TokenError::CannotRun {
+        command: command.clone(),
+        cause,
+    })?;
     let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
     if !out.status.success() || token.is_empty() {
         // The command's stderr may say why (not logged in); its stdout might hold a token.
         let why = String::from_utf8_lossy(&out.stderr);
         let why = crate::model::text::clean(why.lines().next().unwrap_or("no output"));
-        return Err(format!("`{command}` gave no token ({why}); {HOW_TO_SET}"));
+        return Err(TokenError::NoToken { command, why });
     }
     Ok((Secret(token), format!("`{command}`")))
 }
@@ -98,9 +120,10 @@ mod tests {
         let (t, _) = resolve(|_| None, Some("echo ghp_cmd")).await.unwrap();
         assert_eq!(t.expose(), "ghp_cmd");
         let e = resolve(|_| None, Some("exit 1")).await.unwrap_err();
-        assert!(e.contains("GH_TOKEN"), "{e}");
+        assert!(matches!(e, TokenError::NoToken { .. }), "{e:?}");
+        assert!(e.to_string().contains("GH_TOKEN"), "{e}");
         let e = resolve(|_| None, None).await.unwrap_err();
-        assert_eq!(e, HOW_TO_SET);
+        assert_eq!(e.to_string(), HOW_TO_SET);
         assert_eq!(format!("{t:?} {t}"), "Secret(***) ***");
     }
 }

@@ -166,7 +166,7 @@ fn since(state: &mut State, arg: Option<&str>) {
     }
     match range::duration(arg) {
         Ok(ms) => state.logs.restart(LogStart::Since(state.now - ms)),
-        Err(e) => state.flash(e),
+        Err(e) => state.flash(e.to_string()),
     }
 }
 
@@ -176,7 +176,7 @@ fn window(state: &mut State, arg: Option<&str>) {
     }
     match range::window(arg.unwrap_or(""), state.now) {
         Ok((from, to)) => state.logs.restart(LogStart::Range(from, to)),
-        Err(e) => state.flash(e),
+        Err(e) => state.flash(e.to_string()),
     }
 }
 
@@ -279,7 +279,7 @@ pub(crate) fn on_log_data(state: &mut State, msg: Msg) {
             state.dirty |= shown;
         }
         Msg::LogSaved(result) => state.flash(match result {
-            Ok(m) => m,
+            Ok(saved) => saved.to_string(),
             Err(e) => format!("✗ {e}"),
         }),
         _ => {}

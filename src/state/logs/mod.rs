@@ -442,6 +442,32 @@ pub struct LogSave {
     pub header: String,
 }
 
+/// A `:save` that went through: how many lines, to which file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    pub lines: usize,
+    pub path: std::path::PathBuf,
+}
+
+impl std::fmt::Display for Saved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "saved {} lines to {}", self.lines, self.path.display())
+    }
+}
+
+/// Why a `:save` wrote nothing, or not all.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error("cannot write {}: {cause}", path.display())]
+    Write {
+        path: std::path::PathBuf,
+        cause: std::io::Error,
+    },
+    /// The writing thread ended without an answer: its panic's words.
+    #[error("the save stopped: {0}")]
+    Stopped(String),
+}
+
 impl LogSave {
     pub fn lines(&self) -> usize {
         self.only.as_ref().map_or(self.buf.len(), Vec::len)

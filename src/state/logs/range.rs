@@ -6,24 +6,46 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 /// The longest window a backlog load reads.
 pub const MAX_WINDOW_MS: Millis = 30 * 24 * 3_600_000;
 
+/// Why a `:since` or `:range` argument was not taken; each quotes what was typed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RangeError {
+    #[error("{0:?} is not a duration like 5m, 1h or 24h")]
+    NotDuration(String),
+    #[error("{0:?}: the unit is s, m, h or d (5m, 1h, 24h)")]
+    Unit(String),
+    #[error("{0:?}: between 1s and 30d")]
+    OutOfBounds(String),
+    #[error(
+        "{0:?} is not a time: use now, 2h (ago), 14:05 (UTC today), 2026-03-01T14:05 (UTC) \
+         or 2026-03-01T14:05:00+02:00"
+    )]
+    NotTime(String),
+    #[error("usage: :range FROM [TO], e.g. :range 14:00 14:30 or :range 2h 1h")]
+    Usage,
+    #[error("the range's start must come before its end")]
+    Backwards,
+    #[error("a range may span 30 days at most")]
+    TooLong,
+}
+
 /// `5m`, `15m`, `1h`, `6h`, `24h`, `2d`, `90s`: a duration back from now, in ms.
-pub fn duration(text: &str) -> Result<Millis, String> {
+pub fn duration(text: &str) -> Result<Millis, RangeError> {
     let t = text.trim().trim_start_matches('-');
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (n, unit) = t.split_at(split);
     let n: Millis = n
         .parse()
-        .map_err(|_| format!("{text:?} is not a duration like 5m, 1h or 24h"))?;
+        .map_err(|_| RangeError::NotDuration(text.to_string()))?;
     let unit_ms = match unit {
         "s" => 1_000,
         "m" | "min" => 60_000,
         "h" => 3_600_000,
         "d" => 86_400_000,
-        _ => return Err(format!("{text:?}: the unit is s, m, h or d (5m, 1h, 24h)")),
+        _ => return Err(RangeError::Unit(text.to_string())),
     };
     let ms = n.saturating_mul(unit_ms);
     if ms <= 0 || ms > MAX_WINDOW_MS {
-        return Err(format!("{text:?}: between 1s and 30d"));
+        return Err(RangeError::OutOfBounds(text.to_string()));
     }
     Ok(ms)
 }
@@ -31,7 +53,7 @@ pub fn duration(text: &str) -> Result<Millis, String> {
 /// One end of a `:range`: `now`, a duration ago (`2h`), a time today in UTC (`14:05`, or
 /// yesterday if that is still to come), a date and time in UTC (`2026-03-01T14:05`), or one with
 /// its own offset (`2026-03-01T14:05:00+02:00`).
-pub fn instant(text: &str, now: Millis) -> Result<Millis, String> {
+pub fn instant(text: &str, now: Millis) -> Result<Millis, RangeError> {
     let t = text.trim();
     if t == "now" {
         return Ok(now);
@@ -60,29 +82,25 @@ pub fn instant(text: &str, now: Millis) -> Result<Millis, String> {
             return Ok(if at > now { at - 86_400_000 } else { at });
         }
     }
-    Err(format!(
-        "{t:?} is not a time: use now, 2h (ago), 14:05 (UTC today), 2026-03-01T14:05 (UTC) \
-         or 2026-03-01T14:05:00+02:00"
-    ))
+    Err(RangeError::NotTime(t.to_string()))
 }
 
 /// `FROM TO` of `:range`; TO may be left out (now).
-pub fn window(text: &str, now: Millis) -> Result<(Millis, Millis), String> {
+pub fn window(text: &str, now: Millis) -> Result<(Millis, Millis), RangeError> {
     let mut words = text.split_whitespace();
-    let usage = "usage: :range FROM [TO], e.g. :range 14:00 14:30 or :range 2h 1h";
-    let from = instant(words.next().ok_or(usage)?, now)?;
+    let from = instant(words.next().ok_or(RangeError::Usage)?, now)?;
     let to = match words.next() {
         Some(w) => instant(w, now)?,
         None => now,
     };
     if words.next().is_some() {
-        return Err(usage.into());
+        return Err(RangeError::Usage);
     }
     if from >= to {
-        return Err("the range's start must come before its end".into());
+        return Err(RangeError::Backwards);
     }
     if to - from > MAX_WINDOW_MS {
-        return Err("a range may span 30 days at most".into());
+        return Err(RangeError::TooLong);
     }
     Ok((from, to))
 }

@@ -5,8 +5,9 @@
 
 use crate::model::evidence::{AlbFigures, Sides, sides};
 use crate::model::{
-    ActionPlan, Alarm, AlarmDetail, AlarmLink, AlarmState, AwsCall, MetricSpec, Millis, Mutation,
-    PastDeployment, Service, ServiceKey, TaskDefRef, TaskDefinition, Verb, history, pair_of,
+    ActionPlan, Alarm, AlarmDetail, AlarmLink, AlarmState, ApiResult, AwsCall, MetricSpec, Millis,
+    Mutation, PastDeployment, Service, ServiceKey, TaskDefRef, TaskDefinition, Verb, history,
+    pair_of,
 };
 use crate::state::{Mode, Pane, State};
 use std::collections::{HashMap, VecDeque};
@@ -40,11 +41,11 @@ pub enum Fetched {
     Alb(Box<AlbResult>),
     TaskDef {
         td: TaskDefRef,
-        result: Result<TaskDefinition, String>,
+        result: ApiResult<TaskDefinition>,
     },
     History {
         service: ServiceKey,
-        result: Result<Vec<PastDeployment>, String>,
+        result: ApiResult<Vec<PastDeployment>>,
     },
     AlarmDetail {
         detail: AlarmDetail,
@@ -58,7 +59,7 @@ pub enum Fetched {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlbResult {
     pub sides: Sides,
-    pub figures: Result<(AlbFigures, AlbFigures), String>,
+    pub figures: ApiResult<(AlbFigures, AlbFigures)>,
     pub at: Millis,
 }
 
@@ -67,11 +68,11 @@ pub struct Evidence {
     /// The alarms of each service, by index into `State::alarms.items`.
     pub links: HashMap<ServiceKey, Vec<AlarmLink>>,
     pub alb: Option<AlbResult>,
-    pub taskdefs: HashMap<TaskDefRef, Result<TaskDefinition, String>>,
+    pub taskdefs: HashMap<TaskDefRef, ApiResult<TaskDefinition>>,
     /// The order they came in, to drop the oldest.
     taskdef_order: VecDeque<TaskDefRef>,
     /// Native deployment histories as the deployment APIs list them, by service.
-    pub native_history: HashMap<ServiceKey, Result<Vec<PastDeployment>, String>>,
+    pub native_history: HashMap<ServiceKey, ApiResult<Vec<PastDeployment>>>,
     pub alarm_detail: Option<(AlarmDetail, Vec<String>, Millis)>,
     /// What was last asked of the worker.
     pub(crate) last_request: Option<Request>,
@@ -80,7 +81,7 @@ pub struct Evidence {
 }
 
 impl Evidence {
-    fn keep_taskdef(&mut self, td: TaskDefRef, r: Result<TaskDefinition, String>) {
+    fn keep_taskdef(&mut self, td: TaskDefRef, r: ApiResult<TaskDefinition>) {
         if self.taskdefs.insert(td.clone(), r).is_none() {
             self.taskdef_order.push_back(td);
         }
@@ -92,7 +93,7 @@ impl Evidence {
     }
 
     /// A task definition fetched, or why it could not be.
-    pub fn taskdef(&self, td: &TaskDefRef) -> Option<&Result<TaskDefinition, String>> {
+    pub fn taskdef(&self, td: &TaskDefRef) -> Option<&ApiResult<TaskDefinition>> {
         self.taskdefs.get(td)
     }
 }

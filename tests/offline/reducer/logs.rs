@@ -217,7 +217,8 @@ fn save_hands_the_kept_lines_to_a_worker() {
         ..*job
     };
     let said = deckwatch::workers::log_save::write(&job).unwrap();
-    assert!(said.starts_with("saved 10 lines"), "{said}");
+    assert_eq!(said.lines, 10);
+    assert!(said.to_string().starts_with("saved 10 lines"), "{said}");
     let text = std::fs::read_to_string(&path).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 11, "{text}");

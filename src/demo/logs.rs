@@ -196,11 +196,11 @@ pub fn matches(pattern: &str, message: &str) -> bool {
         return json_matches(inner.trim(), message);
     }
     let terms = terms(p);
-    let any: Vec<&String> = terms.iter().filter(|t| t.starts_with('?')).collect();
+    let any: Vec<&str> = terms.iter().filter_map(|t| t.strip_prefix('?')).collect();
     terms.iter().all(|t| match t.strip_prefix('-') {
         Some(x) => !message.contains(x),
         None => t.starts_with('?') || message.contains(t.as_str()),
-    }) && (any.is_empty() || any.iter().any(|t| message.contains(&t[1..])))
+    }) && (any.is_empty() || any.iter().any(|t| message.contains(t)))
 }
 
 fn terms(p: &str) -> Vec<String> {

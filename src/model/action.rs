@@ -334,13 +334,31 @@ pub struct ActionPlan {
     pub verb: Verb,
     pub service: ServiceKey,
     pub mutation: Mutation,
-    /// (what, from, to)
-    pub changes: Vec<(String, String, String)>,
+    pub changes: Vec<Change>,
     pub expect: Expectation,
     /// Calls made after the first, in order (a paired canary's promote and abort).
     pub then: Vec<FollowUp>,
     /// Why the plan chose what it did (a rollback's target), for the dialog.
     pub notes: Vec<String>,
+}
+
+/// One thing a plan changes, shown in the dialog as `what  from  →  to` and written to the
+/// audit record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub what: String,
+    pub from: String,
+    pub to: String,
+}
+
+impl Change {
+    pub fn new(what: impl Into<String>, from: impl ToString, to: impl ToString) -> Self {
+        Self {
+            what: what.into(),
+            from: from.to_string(),
+            to: to.to_string(),
+        }
+    }
 }
 
 /// A further call of an action, on the same or another service.

@@ -22,8 +22,8 @@ pub mod text;
 mod wire;
 
 pub use action::{
-    ActionError, ActionPlan, ActionResult, AwsCall, Expectation, FollowUp, GitHubCall, Mutation,
-    Refusal, StepError, Verb, dispatch_body, weights_text,
+    ActionError, ActionPlan, ActionResult, AwsCall, Change, Expectation, FollowUp, GitHubCall,
+    Mutation, Refusal, StepError, Verb, dispatch_body, weights_text,
 };
 pub use alarm::{
     Alarm, AlarmDetail, AlarmKind, AlarmSpec, AlarmState, AlarmTransition, Comparison, MetricSpec,

@@ -107,6 +107,9 @@ pub struct State {
     pub viewport: Viewport,
     /// A one-line message for the footer, and when it was set.
     pub flash: Option<(String, Millis)>,
+    /// `q` was pressed once while an action was being sent, and the footer still warns so: a
+    /// second `q` quits. Any other footer message, or the warning's end, clears it.
+    pub quit_asked: Option<QuitAsked>,
     /// While the first load of services is still coming in: (clusters read, clusters in all).
     pub services_loading: Option<(usize, usize)>,
     /// The last confirmed action: at work, waiting until stable, or its outcome.
@@ -125,6 +128,13 @@ pub struct State {
     /// Old data replaced by fresh data, for the loop to free off its own thread.
     discarded: Discarded,
     last_watch: Option<Watch>,
+}
+
+/// The action a first `q` warned would be cut off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuitAsked {
+    pub verb: crate::model::Verb,
+    pub service: crate::model::ServiceKey,
 }
 
 /// Data waiting to be freed off the loop.
@@ -184,6 +194,7 @@ impl State {
             size: (120, 40),
             viewport: Viewport::default(),
             flash: None,
+            quit_asked: None,
             services_loading: None,
             progress: None,
             evidence: rollout::evidence::Evidence::default(),
@@ -275,6 +286,7 @@ impl State {
 
     pub fn flash(&mut self, msg: impl Into<String>) {
         self.flash = Some((msg.into(), self.now));
+        self.quit_asked = None;
         self.dirty = true;
     }
 
@@ -383,6 +395,7 @@ fn on_tick(state: &mut State, now: Millis) {
         .is_some_and(|(_, at)| now - at > FLASH_MS)
     {
         state.flash = None;
+        state.quit_asked = None;
     }
     if let Some(p) = &mut state.progress {
         let phase = p.phase.clone();

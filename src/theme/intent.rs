@@ -3,7 +3,7 @@
 
 use crate::model::evidence::Judgement;
 use crate::model::history::EventMark;
-use crate::model::taskdef::Change;
+use crate::model::taskdef::FieldChange;
 use crate::model::{
     AlarmState, Health, Level, LogTag, Outcome, RolloutState, ServiceStatus, TaskStatus,
 };
@@ -131,11 +131,11 @@ impl Theme {
     }
 
     /// A line of a task-definition diff: added, removed or changed.
-    pub fn diff_change(&self, c: &Change) -> Style {
+    pub fn diff_change(&self, c: &FieldChange) -> Style {
         match c {
-            Change::Added(_) => Style::new().fg(self.ok),
-            Change::Removed(_) => Style::new().fg(self.alarm),
-            Change::Changed { .. } => Style::new().fg(self.warn),
+            FieldChange::Added(_) => Style::new().fg(self.ok),
+            FieldChange::Removed(_) => Style::new().fg(self.alarm),
+            FieldChange::Changed { .. } => Style::new().fg(self.warn),
         }
     }
 

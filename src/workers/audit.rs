@@ -127,7 +127,7 @@ impl Audit {
             "service": plan.service.name,
             "action": plan.verb.to_string(),
             "call": plan.mutation.to_string(),
-            "changes": plan.changes.iter().map(|(what, from, to)| json!({"what": what, "from": from, "to": to})).collect::<Vec<_>>(),
+            "changes": plan.changes.iter().map(|c| json!({"what": c.what, "from": c.from, "to": c.to})).collect::<Vec<_>>(),
             "state_before": {
                 "primary_deployment": plan.expect.primary_deployment,
                 "task_definition": plan.expect.task_def.to_string(),

@@ -5,7 +5,7 @@ use crate::keys::Command;
 use crate::model::{ActionPlan, Verb};
 use crate::state::actions::{plan, progress};
 use crate::state::builds::commands as build_commands;
-use crate::state::{Effect, Mode, Pane, State, contexts};
+use crate::state::{Effect, Mode, Pane, QuitAsked, State, contexts};
 
 pub(crate) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
     if command == Command::ForceQuit {
@@ -144,7 +144,7 @@ fn act(state: &mut State, verb: Verb) {
 }
 
 /// `q` while an action is at work would cut it off between calls: the first `q` says so, a
-/// second one within the flash's few seconds quits. (`Ctrl-C` always quits at once.)
+/// second one while that warning shows quits. (`Ctrl-C` always quits at once.)
 fn quit_unless_acting(state: &mut State) {
     let Some(p) = state
         .progress
@@ -154,6 +154,14 @@ fn quit_unless_acting(state: &mut State) {
         state.quit = true;
         return;
     };
+    let asked = QuitAsked {
+        verb: p.verb,
+        service: p.service.clone(),
+    };
+    if state.quit_asked.as_ref() == Some(&asked) {
+        state.quit = true;
+        return;
+    }
     let warning = format!(
         "{} {} is still at work: quitting now may leave it half done. {} again to quit anyway",
         p.verb,
@@ -162,11 +170,8 @@ fn quit_unless_acting(state: &mut State) {
             .keys
             .key_for(crate::keys::Layer::Normal, &Command::Quit)
     );
-    if state.flash.as_ref().is_some_and(|(m, _)| *m == warning) {
-        state.quit = true;
-    } else {
-        state.flash(warning);
-    }
+    state.flash(warning);
+    state.quit_asked = Some(asked);
 }
 
 /// Sorts the pane by the next column, or by the one named (by its header, any case).

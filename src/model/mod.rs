@@ -40,7 +40,7 @@ pub use history::{Outcome, PastDeployment, RollbackCause};
 pub use image::{Findings, Image};
 pub use log::{
     ChunkLine, GroupSpec, LiveEnd, LiveQuery, LiveUpdate, LogChunk, LogLine, LogPage, LogQuery,
-    LogSources, LogTag, LogTarget, MAX_LINE, RawEvent,
+    LogSide, LogSources, LogTag, LogTarget, MAX_LINE, RawEvent,
 };
 pub use log_meta::{Format, Level, LineMeta};
 pub use op_report::OpReport;

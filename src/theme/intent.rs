@@ -1,6 +1,7 @@
 //! How domain states look. The panes ask "how does a failed rollout look", never "is it red":
 //! the colour rules live here, keyed by the model's types.
 
+use crate::model::LogSide;
 use crate::model::evidence::Judgement;
 use crate::model::history::EventMark;
 use crate::model::taskdef::FieldChange;
@@ -193,7 +194,7 @@ impl Theme {
     /// A log line's revision tag: the canary's lines in the canary colour, and neighbouring
     /// revisions (the old and the new of a rollout) in different colours.
     pub fn log_revision(&self, t: &LogTag) -> Style {
-        if t.source == 1 {
+        if t.side == LogSide::Canary {
             return Style::new().fg(self.canary).add_modifier(Modifier::BOLD);
         }
         Style::new().fg(if t.revision.is_multiple_of(2) {

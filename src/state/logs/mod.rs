@@ -505,6 +505,10 @@ pub fn export_line(l: &LogRef<'_>) -> String {
         0 => "r?".to_string(),
         r => format!("r{r}"),
     };
-    let canary = if l.tag.source == 1 { " canary" } else { "" };
+    let canary = if l.tag.side == crate::model::LogSide::Canary {
+        " canary"
+    } else {
+        ""
+    };
     format!("{at} {} {rev}{canary} {}", l.tag.task, l.message)
 }

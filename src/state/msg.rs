@@ -6,6 +6,7 @@ use crate::model::{
 };
 use crate::state::Pane;
 use crate::state::logs::{Backlog, LogFollow, LogSave, SaveError, Saved, TailStatus};
+use crate::state::table::columns::ServiceColumn;
 use crate::state::table::{Prepared, Sort};
 use crossterm::event::{KeyEvent, MouseEvent};
 
@@ -18,7 +19,7 @@ pub struct Watch {
     /// A visible service has a rollout in progress: poll fast.
     pub fast: bool,
     /// The order the services pane shows, so its poller sends them in that order.
-    pub sort: Option<Sort>,
+    pub sort: Option<Sort<ServiceColumn>>,
     /// What the log worker follows: set while the logs pane or the rollout view is on screen.
     pub logs: Option<LogFollow>,
 }

@@ -6,6 +6,7 @@
 
 use crate::model::{Alarm, Links, Millis, Service, history, link_alarms};
 use crate::state::Msg;
+use crate::state::table::columns::ServiceColumn;
 use crate::state::table::{Prepared, Sort};
 use std::sync::Arc;
 use tokio::sync::{Mutex, mpsc};
@@ -31,7 +32,7 @@ impl Lists {
     pub fn services(
         &mut self,
         mut all: Vec<Service>,
-        sort: Option<Sort>,
+        sort: Option<Sort<ServiceColumn>>,
         listed: &history::Listed,
         at: Millis,
     ) -> (Prepared<Service>, Option<Links>) {
@@ -70,7 +71,7 @@ impl Linking {
         &self,
         tx: &mpsc::Sender<Msg>,
         all: Vec<Service>,
-        sort: Option<Sort>,
+        sort: Option<Sort<ServiceColumn>>,
         listed: &history::Listed,
         at: Millis,
     ) -> Result<(), ()> {

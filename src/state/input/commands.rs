@@ -176,25 +176,17 @@ fn quit_unless_acting(state: &mut State) {
 
 /// Sorts the pane by the next column, or by the one named (by its header, any case).
 fn sort(state: &mut State, column: Option<(String, bool)>) {
-    let cols = state.current().sortable();
-    if cols.is_empty() {
+    if !state.current().sortable() {
         return state.flash(format!(
             "the {} pane keeps its own order",
             state.pane.title()
         ));
     }
-    let choice = match &column {
-        None => None,
-        Some((name, desc)) => match cols.iter().find(|c| c.eq_ignore_ascii_case(name)) {
-            Some(c) => Some((*c, *desc)),
-            None => {
-                let known = cols.join(", ").to_lowercase();
-                return state.flash(format!("no column {name:?} to sort by (known: {known})"));
-            }
-        },
-    };
-    let now = state.current_mut().sort(choice);
-    state.flash(now);
+    let choice = column.as_ref().map(|(word, desc)| (word.as_str(), *desc));
+    match state.current_mut().sort(choice) {
+        Ok(now) => state.flash(now),
+        Err(unknown) => state.flash(unknown.to_string()),
+    }
 }
 
 fn theme(state: &mut State, name: Option<String>) {

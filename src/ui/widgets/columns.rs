@@ -4,9 +4,11 @@
 //! may ask to be kept at a short width first and shown whole when there is room. Width left
 //! over goes to the flexible columns (a name).
 
-/// One column of a table.
+use crate::state::table::columns::NoColumn;
+
+/// One column of a table; `C` is the pane's sort column type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Column {
+pub struct Column<C = NoColumn> {
     pub header: &'static str,
     /// 0 never leaves the screen; higher numbers leave first.
     pub priority: u8,
@@ -17,19 +19,32 @@ pub struct Column {
     /// Kept on screen at this width when space is short (its values cut), shown whole when
     /// there is room; 0 when its values are never cut to keep it.
     pub short: u16,
+    /// The sort whose ▲/▼ this column's header shows, if it sorts.
+    pub sorts: Option<C>,
 }
 
-pub const fn col(header: &'static str, priority: u8, min: u16) -> Column {
+impl<C: Copy> Column<C> {
+    /// The same column, marked when the table is sorted by `c`.
+    pub const fn sorts(self, c: C) -> Self {
+        Column {
+            sorts: Some(c),
+            ..self
+        }
+    }
+}
+
+pub const fn col<C: Copy>(header: &'static str, priority: u8, min: u16) -> Column<C> {
     Column {
         header,
         priority,
         flex: false,
         min,
         short: 0,
+        sorts: None,
     }
 }
 
-pub const fn flex(header: &'static str, priority: u8, min: u16) -> Column {
+pub const fn flex<C: Copy>(header: &'static str, priority: u8, min: u16) -> Column<C> {
     Column {
         flex: true,
         ..col(header, priority, min)
@@ -37,7 +52,7 @@ pub const fn flex(header: &'static str, priority: u8, min: u16) -> Column {
 }
 
 /// A column of long values shown `short` wide when space is short: a digest, a reason.
-pub const fn long(header: &'static str, priority: u8, short: u16) -> Column {
+pub const fn long<C: Copy>(header: &'static str, priority: u8, short: u16) -> Column<C> {
     Column {
         short,
         ..col(header, priority, short)
@@ -46,7 +61,7 @@ pub const fn long(header: &'static str, priority: u8, short: u16) -> Column {
 
 /// The width of each column in `width` cells, 0 for a column that does not fit. `wants` are the
 /// widest values; `spacing` is the gap between shown columns.
-pub fn fit(cols: &[Column], wants: &[u16], width: u16, spacing: u16) -> Vec<u16> {
+pub fn fit<C>(cols: &[Column<C>], wants: &[u16], width: u16, spacing: u16) -> Vec<u16> {
     let full = |i: usize| wants[i].max(cols[i].header.chars().count() as u16);
     let want = |i: usize| match cols[i].short {
         0 => full(i),
@@ -95,7 +110,7 @@ pub fn fit(cols: &[Column], wants: &[u16], width: u16, spacing: u16) -> Vec<u16>
 }
 
 /// Takes `over` cells from the widest shown columns, never below their minimum.
-fn cut(cols: &[Column], out: &mut [u16], mut over: u16) {
+fn cut<C>(cols: &[Column<C>], out: &mut [u16], mut over: u16) {
     while over > 0 {
         let widest = (0..cols.len())
             .filter(|&i| out[i] > cols[i].min.max(1))
@@ -108,7 +123,7 @@ fn cut(cols: &[Column], out: &mut [u16], mut over: u16) {
 
 /// Shares `spare` cells among the shown columns, evenly, so a wide terminal spreads its room
 /// instead of padding one column; what does not divide goes to the flexible ones.
-fn grow(cols: &[Column], out: &mut [u16], spare: u16) {
+fn grow<C>(cols: &[Column<C>], out: &mut [u16], spare: u16) {
     let shown: Vec<usize> = (0..cols.len()).filter(|&i| out[i] > 0).collect();
     if shown.is_empty() {
         return;
@@ -162,7 +177,7 @@ mod tests {
 
     #[test]
     fn a_long_column_stays_short_when_space_is_short_and_shows_whole_with_room() {
-        let cols = [flex("NAME", 0, 8), long("DIGEST", 3, 19)];
+        let cols: [Column; 2] = [flex("NAME", 0, 8), long("DIGEST", 3, 19)];
         // Room beyond the short width goes to the long values before the name's padding.
         assert_eq!(fit(&cols, &[10, 71], 40, 1), [10, 29]);
         assert_eq!(fit(&cols, &[10, 71], 100, 1), [19, 80]);

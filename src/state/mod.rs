@@ -263,7 +263,7 @@ impl State {
                     .progress
                     .as_ref()
                     .is_some_and(actions::progress::Progress::active),
-            sort: self.services.sort.clone(),
+            sort: self.services.sort,
             logs: logs_shown.then(|| self.logs.wanted()).flatten(),
         }
     }

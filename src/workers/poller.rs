@@ -238,7 +238,7 @@ impl Poller {
                 let listed = self.listed.get();
                 let linking = &self.linking;
                 linking
-                    .send_services(&self.tx, all, w.sort.clone(), &listed, at)
+                    .send_services(&self.tx, all, w.sort, &listed, at)
                     .await
             }
             Polled::Alarms(alarms, at) => self.linking.send_alarms(&self.tx, alarms, at).await,

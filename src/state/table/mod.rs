@@ -338,11 +338,7 @@ mod tests {
         assert_eq!(t.selected_item(), Some(&Item("b")));
         let sort = t.sort;
         let last: Vec<Item> = t.visible().cloned().collect();
-        let same = Prepared::new(
-            vec![Item("b"), Item("c"), Item("a")],
-            sort.clone(),
-            Some(&last),
-        );
+        let same = Prepared::new(vec![Item("b"), Item("c"), Item("a")], sort, Some(&last));
         assert!(
             !same.changed,
             "the same items in another order are the same refresh"

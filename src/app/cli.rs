@@ -92,7 +92,7 @@ pub struct Setup {
     /// `[keys]` entry not applied.
     pub warnings: Vec<String>,
     /// The API budget's rates from the config, over the defaults.
-    pub budget: std::collections::HashMap<String, f64>,
+    pub budget: std::collections::HashMap<crate::model::Op, f64>,
     /// Where to connect; None runs the demo fleet.
     pub aws: Option<AwsOptions>,
     /// Mouse clicks and wheel (`mouse = false` leaves the mouse to the terminal).

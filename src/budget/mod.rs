@@ -13,7 +13,7 @@
 //! twentieth of the configured rate (additive increase, multiplicative decrease), so the whole
 //! process backs off together instead of each poller on its own.
 
-use crate::model::OpReport;
+use crate::model::{Api, Op, OpReport};
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::sync::Mutex;
@@ -56,20 +56,23 @@ pub fn current_priority() -> Priority {
 }
 
 /// A published sustained rate per second, before the safe fraction.
-fn published_rate(op: &str) -> f64 {
+fn published_rate(op: Op) -> f64 {
     match op {
-        "ecs:UpdateService" | "ecs:ContinueServiceDeployment" | "ecs:StopServiceDeployment" => 5.0,
-        "ecs:RegisterTaskDefinition" => 1.0,
-        op if op.starts_with("ecs:") => 20.0,
+        Op::EcsUpdateService | Op::EcsContinueServiceDeployment | Op::EcsStopServiceDeployment => {
+            5.0
+        }
+        Op::EcsRegisterTaskDefinition => 1.0,
         // The lowest of the published per-region limits (5 to 25); `[budget]` raises it.
-        "logs:FilterLogEvents" => 10.0,
-        "logs:StartLiveTail" => 5.0,
-        "logs:GetLogEvents" => 10.0,
-        "cloudwatch:GetMetricData" => 50.0,
-        "cloudwatch:DescribeAlarms" | "cloudwatch:DescribeAlarmHistory" => 9.0,
-        // 5,000 requests an hour for a token.
-        op if op.starts_with("github:") => 5_000.0 / 3_600.0,
-        _ => 10.0,
+        Op::LogsFilterLogEvents => 10.0,
+        Op::LogsStartLiveTail => 5.0,
+        Op::CloudWatchGetMetricData => 50.0,
+        Op::CloudWatchDescribeAlarms | Op::CloudWatchDescribeAlarmHistory => 9.0,
+        _ => match op.api() {
+            Api::Ecs => 20.0,
+            // 5,000 requests an hour for a token.
+            Api::GitHub => 5_000.0 / 3_600.0,
+            Api::Ecr | Api::ElasticLoadBalancing | Api::Logs | Api::CloudWatch | Api::Sts => 10.0,
+        },
     }
 }
 
@@ -186,9 +189,9 @@ impl Bucket {
 
 #[derive(Debug)]
 pub struct Budget {
-    buckets: Mutex<HashMap<String, Bucket>>,
+    buckets: Mutex<HashMap<Op, Bucket>>,
     /// Rates set by the config, by operation.
-    overrides: HashMap<String, f64>,
+    overrides: HashMap<Op, f64>,
     /// The share of each published rate allowed where the config sets none.
     fraction: f64,
 }
@@ -202,13 +205,13 @@ impl Default for Budget {
 impl Budget {
     /// A budget at the safe fraction of the published rates, with `overrides` (calls a second
     /// by operation, e.g. `logs:FilterLogEvents = 2.5`) taking precedence.
-    pub fn new(overrides: HashMap<String, f64>) -> Self {
+    pub fn new(overrides: HashMap<Op, f64>) -> Self {
         Self::with_fraction(SAFE_FRACTION, overrides)
     }
 
     /// A budget at `fraction` of the published rates: a benchmark that measures the backend
     /// rather than the budget sets it far above 1.
-    pub fn with_fraction(fraction: f64, overrides: HashMap<String, f64>) -> Self {
+    pub fn with_fraction(fraction: f64, overrides: HashMap<Op, f64>) -> Self {
         Self {
             buckets: Mutex::new(HashMap::new()),
             overrides,
@@ -216,23 +219,21 @@ impl Budget {
         }
     }
 
-    fn rate_of(&self, op: &str) -> f64 {
+    fn rate_of(&self, op: Op) -> f64 {
         self.overrides
-            .get(op)
+            .get(&op)
             .copied()
             .unwrap_or_else(|| published_rate(op) * self.fraction)
     }
 
-    fn with_bucket<T>(&self, op: &str, now: Instant, f: impl FnOnce(&mut Bucket) -> T) -> T {
+    fn with_bucket<T>(&self, op: Op, now: Instant, f: impl FnOnce(&mut Bucket) -> T) -> T {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         let rate = self.rate_of(op);
-        f(buckets
-            .entry(op.to_string())
-            .or_insert_with(|| Bucket::new(rate, now)))
+        f(buckets.entry(op).or_insert_with(|| Bucket::new(rate, now)))
     }
 
     /// Waits until `op` may be called at the calling task's priority.
-    pub async fn acquire(&self, op: &str) {
+    pub async fn acquire(&self, op: Op) {
         let p = current_priority();
         let mut ticket = None;
         let mut queued = Queued {
@@ -259,7 +260,7 @@ impl Budget {
 
     /// `op` was answered with throttling: halve its rate (not below a tenth of the configured
     /// rate) and spend what is left of its burst.
-    pub fn throttled(&self, op: &str) {
+    pub fn throttled(&self, op: Op) {
         self.with_bucket(op, Instant::now(), |b| {
             b.throttled += 1;
             b.rate = (b.rate / 2.0).max(b.max_rate / 10.0);
@@ -274,7 +275,7 @@ impl Budget {
         let mut out: Vec<OpReport> = buckets
             .iter_mut()
             .map(|(op, b)| OpReport {
-                op: op.clone(),
+                op: *op,
                 calls_last_minute: b.per_minute(now),
                 rate: b.rate,
                 max_rate: b.max_rate,
@@ -286,7 +287,7 @@ impl Budget {
         out.sort_by(|a, b| {
             b.calls_last_minute
                 .cmp(&a.calls_last_minute)
-                .then(a.op.cmp(&b.op))
+                .then(a.op.name().cmp(b.op.name()))
         });
         out
     }
@@ -296,7 +297,7 @@ impl Budget {
 /// up the callers behind it.
 struct Queued<'a> {
     budget: &'a Budget,
-    op: &'a str,
+    op: Op,
     ticket: Option<u64>,
     p: Priority,
 }
@@ -318,12 +319,7 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// Calls made by `tasks` tasks at priority `p`, each calling as fast as allowed, for `secs`.
-    async fn race(
-        budget: Arc<Budget>,
-        op: &'static str,
-        p: Priority,
-        tasks: usize,
-    ) -> Vec<Arc<AtomicUsize>> {
+    async fn race(budget: Arc<Budget>, op: Op, p: Priority, tasks: usize) -> Vec<Arc<AtomicUsize>> {
         let mut counts = Vec::new();
         for _ in 0..tasks {
             let (b, n) = (budget.clone(), Arc::new(AtomicUsize::new(0)));
@@ -344,8 +340,8 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn calls_settle_at_the_rate_after_the_burst() {
-        let budget = Arc::new(Budget::new(HashMap::from([("x:Op".to_string(), 4.0)])));
-        let c = race(budget.clone(), "x:Op", Priority::Visible, 3).await;
+        let budget = Arc::new(Budget::new(HashMap::from([(Op::EcrDescribeImages, 4.0)])));
+        let c = race(budget.clone(), Op::EcrDescribeImages, Priority::Visible, 3).await;
         tokio::time::sleep(Duration::from_secs(60)).await;
         // The burst (40) plus 4 a second for a minute.
         let n = total(&c);
@@ -355,9 +351,15 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn visible_calls_come_before_background_ones_and_share_fairly() {
-        let budget = Arc::new(Budget::new(HashMap::from([("x:Op".to_string(), 2.0)])));
-        let background = race(budget.clone(), "x:Op", Priority::Background, 2).await;
-        let visible = race(budget.clone(), "x:Op", Priority::Visible, 2).await;
+        let budget = Arc::new(Budget::new(HashMap::from([(Op::EcrDescribeImages, 2.0)])));
+        let background = race(
+            budget.clone(),
+            Op::EcrDescribeImages,
+            Priority::Background,
+            2,
+        )
+        .await;
+        let visible = race(budget.clone(), Op::EcrDescribeImages, Priority::Visible, 2).await;
         tokio::time::sleep(Duration::from_secs(120)).await;
         // Background took only what was above half the burst before the visible callers
         // drained it; after that every token went to the visible ones, shared about evenly.
@@ -376,41 +378,40 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn an_action_goes_at_once_even_when_the_bucket_is_empty() {
-        let budget = Arc::new(Budget::new(HashMap::from([(
-            "ecs:UpdateService".to_string(),
-            0.5,
-        )])));
-        let _hog = race(budget.clone(), "ecs:UpdateService", Priority::Visible, 1).await;
+        let budget = Arc::new(Budget::new(HashMap::from([(Op::EcsUpdateService, 0.5)])));
+        let _hog = race(budget.clone(), Op::EcsUpdateService, Priority::Visible, 1).await;
         tokio::time::sleep(Duration::from_secs(30)).await;
         let before = Instant::now();
-        with_priority(Priority::Action, budget.acquire("ecs:UpdateService")).await;
+        with_priority(Priority::Action, budget.acquire(Op::EcsUpdateService)).await;
         assert_eq!(Instant::now(), before, "the action waited");
     }
 
     #[tokio::test(start_paused = true)]
     async fn throttling_halves_the_rate_and_quiet_seconds_bring_it_back() {
-        let budget = Budget::new(HashMap::from([("x:Op".to_string(), 8.0)]));
-        budget.acquire("x:Op").await;
-        budget.throttled("x:Op");
-        budget.throttled("x:Op");
+        let budget = Budget::new(HashMap::from([(Op::EcrDescribeImages, 8.0)]));
+        budget.acquire(Op::EcrDescribeImages).await;
+        budget.throttled(Op::EcrDescribeImages);
+        budget.throttled(Op::EcrDescribeImages);
         assert_eq!(budget.report()[0].rate, 2.0);
         assert_eq!(budget.report()[0].throttled, 2);
         // A twentieth of the configured rate back per quiet second.
         tokio::time::sleep(Duration::from_secs(5)).await;
-        with_priority(Priority::Visible, budget.acquire("x:Op")).await;
+        with_priority(Priority::Visible, budget.acquire(Op::EcrDescribeImages)).await;
         assert_eq!(budget.report()[0].rate, 4.0);
         tokio::time::sleep(Duration::from_secs(60)).await;
-        with_priority(Priority::Visible, budget.acquire("x:Op")).await;
+        with_priority(Priority::Visible, budget.acquire(Op::EcrDescribeImages)).await;
         assert_eq!(budget.report()[0].rate, 8.0);
     }
 
     #[test]
     fn defaults_are_half_the_published_rates() {
         let b = Budget::new(HashMap::new());
-        assert_eq!(b.rate_of("ecs:DescribeServices"), 10.0);
-        assert_eq!(b.rate_of("ecs:UpdateService"), 2.5);
-        assert_eq!(b.rate_of("logs:FilterLogEvents"), 5.0);
-        let b = Budget::new(HashMap::from([("logs:FilterLogEvents".to_string(), 12.5)]));
-        assert_eq!(b.rate_of("logs:FilterLogEvents"), 12.5);
+        assert_eq!(b.rate_of(Op::EcsDescribeServices), 10.0);
+        assert_eq!(b.rate_of(Op::EcsUpdateService), 2.5);
+        assert_eq!(b.rate_of(Op::LogsFilterLogEvents), 5.0);
+        assert_eq!(b.rate_of(Op::StsGetCallerIdentity), 5.0);
+        assert!((b.rate_of(Op::GitHubGetWorkflowRun) * 3_600.0 - 2_500.0).abs() < 1e-6);
+        let b = Budget::new(HashMap::from([(Op::LogsFilterLogEvents, 12.5)]));
+        assert_eq!(b.rate_of(Op::LogsFilterLogEvents), 12.5);
     }
 }

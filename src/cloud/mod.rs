@@ -262,7 +262,10 @@ impl Fleet for ReadOnly {
         tracing::warn!(%service, %from, "refused: read-only");
         Err(ApiError::new(
             ErrorKind::Other,
-            format!("refused: read-only, ecs:RegisterTaskDefinition of {from} was not sent"),
+            format!(
+                "refused: read-only, {} of {from} was not sent",
+                crate::model::Op::EcsRegisterTaskDefinition
+            ),
         ))
     }
 }

@@ -5,6 +5,7 @@ pub mod aws_names;
 use crate::config::aws_names::{check_endpoint_url, check_region};
 use crate::files::textfile::{self, TextFileError, clip_quoted};
 use crate::files::toml_place::{Seg, line_col, locate};
+use crate::model::Op;
 use crate::toml_path;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -29,7 +30,8 @@ pub struct Config {
     #[serde(default, rename = "context")]
     pub contexts: Vec<Context>,
     /// Calls a second allowed per operation, over the defaults (half of each published rate),
-    /// e.g. `"logs:FilterLogEvents" = 12.5` in a region whose limit is 25.
+    /// e.g. `"logs:FilterLogEvents" = 12.5` in a region whose limit is 25. Each name is checked
+    /// to be an operation deckwatch calls (`model::Op`); `budget_rates` gives them typed.
     #[serde(default)]
     pub budget: std::collections::HashMap<String, f64>,
     /// `[keys.MODE]`: an action's keys, over the defaults (`keys::overrides`).
@@ -227,6 +229,27 @@ fn wrong(path: Vec<Seg>, message: String) -> Wrong {
     }
 }
 
+/// Why a `[budget]` name is not taken: the operations of its API, or the APIs, to choose from.
+fn unknown_op(name: &str) -> String {
+    let prefix = name.split_once(':').map_or(name, |(p, _)| p);
+    let same_api: Vec<&str> = Op::ALL
+        .iter()
+        .filter(|op| op.api().prefix() == prefix)
+        .filter_map(|op| op.name().split_once(':').map(|(_, o)| o))
+        .collect();
+    let known = if same_api.is_empty() {
+        let mut apis: Vec<&str> = Op::ALL.iter().map(|op| op.api().prefix()).collect();
+        apis.dedup();
+        format!(
+            "operations are named API:Operation, for the APIs {}",
+            apis.join(", ")
+        )
+    } else {
+        format!("{prefix}'s are {}", same_api.join(", "))
+    };
+    format!("[budget] {name:?} is not an operation deckwatch calls ({known})")
+}
+
 /// The config file's default place: `$XDG_CONFIG_HOME/deckwatch/config.toml` on Linux.
 pub fn default_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "deckwatch").map(|d| d.config_dir().to_path_buf())
@@ -252,18 +275,7 @@ impl Config {
                 format!("default_context = {d:?}, but no [[context]] has that name"),
             ));
         }
-        if let Some((op, rate)) = self
-            .budget
-            .iter()
-            .find(|(_, r)| !(**r > 0.0 && r.is_finite()))
-        {
-            return Err(wrong(
-                toml_path!["budget", op.as_str()],
-                format!(
-                    "[budget] {op:?} = {rate}: a rate must be a positive number of calls a second"
-                ),
-            ));
-        }
+        self.check_budget()?;
         if let Some((i, b)) = self.builds.iter().enumerate().find(|(_, b)| {
             !b.repo.contains('/') || b.workflow.trim().is_empty() || b.service.trim().is_empty()
         }) {
@@ -300,6 +312,26 @@ impl Config {
         self.check_logs()
     }
 
+    /// `[budget]`: every name an operation deckwatch calls, every rate a positive number.
+    fn check_budget(&self) -> Result<(), Wrong> {
+        let mut names: Vec<&String> = self.budget.keys().collect();
+        names.sort();
+        for name in names {
+            let at = toml_path!["budget", name.as_str()];
+            if Op::parse(name).is_none() {
+                return Err(wrong(at, unknown_op(name)));
+            }
+            let rate = self.budget[name];
+            if !(rate > 0.0 && rate.is_finite()) {
+                let message = format!(
+                    "[budget] {name:?} = {rate}: a rate must be a positive number of calls a second"
+                );
+                return Err(wrong(at, message));
+            }
+        }
+        Ok(())
+    }
+
     /// The `[logs]` limits and rate, reported at the `[logs]` table.
     fn check_logs(&self) -> Result<(), Wrong> {
         let l = &self.logs;
@@ -316,12 +348,11 @@ impl Config {
                     "logs.filter_tps = {tps}: a rate must be a positive number of calls a second"
                 ));
             }
-            if self.budget.contains_key("logs:FilterLogEvents") {
-                return bad(
-                    "logs.filter_tps and [budget] \"logs:FilterLogEvents\" set the same \
-                            rate: keep one"
-                        .into(),
-                );
+            if self.budget.contains_key(Op::LogsFilterLogEvents.name()) {
+                return bad(format!(
+                    "logs.filter_tps and [budget] \"{}\" set the same rate: keep one",
+                    Op::LogsFilterLogEvents
+                ));
             }
         }
         if l.poll_secs == 0 {
@@ -375,10 +406,15 @@ impl Config {
     }
 
     /// The API budget's rates: `[budget]`, with `logs.filter_tps` as FilterLogEvents' rate.
-    pub fn budget_rates(&self) -> std::collections::HashMap<String, f64> {
-        let mut rates = self.budget.clone();
+    /// The names were checked when the file was read; one that names no operation is left out.
+    pub fn budget_rates(&self) -> std::collections::HashMap<Op, f64> {
+        let mut rates: std::collections::HashMap<Op, f64> = self
+            .budget
+            .iter()
+            .filter_map(|(name, rate)| Some((Op::parse(name)?, *rate)))
+            .collect();
         if let Some(tps) = self.logs.filter_tps {
-            rates.insert("logs:FilterLogEvents".into(), tps);
+            rates.insert(Op::LogsFilterLogEvents, tps);
         }
         rates
     }
@@ -427,9 +463,36 @@ mod tests {
     }
 
     #[test]
+    fn budget_names_are_operations_and_an_unknown_one_is_an_error_at_its_key() {
+        let text = "[budget]\n\"ecs:DescribeTasks\" = 5\n\"github:GetWorkflowRun\" = 0.5\n";
+        let cfg = Config::parse("c.toml", text).unwrap();
+        let rates = cfg.budget_rates();
+        assert_eq!(rates.get(&Op::EcsDescribeTasks), Some(&5.0));
+        assert_eq!(rates.get(&Op::GitHubGetWorkflowRun), Some(&0.5));
+        let e = Config::parse("c.toml", "[budget]\n\"ecs:DescribeTask\" = 5\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("c.toml:2:1: [budget] \"ecs:DescribeTask\" is not an operation"),
+            "{e}"
+        );
+        assert!(e.contains("ecs's are ListClusters, ListServices,"), "{e}");
+        let e = Config::parse("c.toml", "[budget]\n\"ec2:RunInstances\" = 5\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("for the APIs ecs, ecr, cloudwatch, logs,"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn filter_tps_is_the_budget_rate_of_filter_log_events() {
         let cfg = Config::parse("c.toml", "[logs]\nfilter_tps = 12.5\n").unwrap();
-        assert_eq!(cfg.budget_rates().get("logs:FilterLogEvents"), Some(&12.5));
+        assert_eq!(
+            cfg.budget_rates().get(&Op::LogsFilterLogEvents),
+            Some(&12.5)
+        );
         let both = "[logs]\nfilter_tps = 2\n[budget]\n\"logs:FilterLogEvents\" = 3\n";
         assert!(Config::parse("c.toml", both).is_err());
         assert!(Config::parse("c.toml", "[logs]\nfilter_tps = 0\n").is_err());

@@ -2,7 +2,7 @@
 //! when the user agreed, so the runner can refuse if it changed since.
 
 use crate::model::{
-    HookStatus, NativeStatus, Service, ServiceKey, TaskDefRef, Workflow, target_group_name,
+    HookStatus, NativeStatus, Op, Service, ServiceKey, TaskDefRef, Workflow, target_group_name,
 };
 use std::fmt;
 
@@ -110,8 +110,30 @@ impl fmt::Display for Mutation {
     }
 }
 
+impl AwsCall {
+    /// The operation the call sends.
+    pub fn op(&self) -> Op {
+        match self {
+            AwsCall::ContinueHook { .. } => Op::EcsContinueServiceDeployment,
+            AwsCall::StopDeployment { .. } => Op::EcsStopServiceDeployment,
+            AwsCall::UpdateService { .. } | AwsCall::UpdateServiceToRegistered { .. } => {
+                Op::EcsUpdateService
+            }
+            AwsCall::SetWeights {
+                is_default: true, ..
+            } => Op::ElbModifyListener,
+            AwsCall::SetWeights {
+                is_default: false, ..
+            } => Op::ElbModifyRule,
+            AwsCall::RegisterTaskDefinition { .. } => Op::EcsRegisterTaskDefinition,
+        }
+    }
+}
+
+/// The operation and its arguments, as the confirm dialog and the audit log show them.
 impl fmt::Display for AwsCall {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let op = self.op();
         match self {
             AwsCall::ContinueHook {
                 deployment_arn,
@@ -119,18 +141,18 @@ impl fmt::Display for AwsCall {
                 proceed,
             } => write!(
                 f,
-                "ecs:ContinueServiceDeployment(serviceDeploymentArn={deployment_arn}, hookId={hook_id}, action={})",
+                "{op}(serviceDeploymentArn={deployment_arn}, hookId={hook_id}, action={})",
                 if *proceed { "CONTINUE" } else { "ROLLBACK" }
             ),
             AwsCall::StopDeployment { deployment_arn } => write!(
                 f,
-                "ecs:StopServiceDeployment(serviceDeploymentArn={deployment_arn}, stopType=ROLLBACK)"
+                "{op}(serviceDeploymentArn={deployment_arn}, stopType=ROLLBACK)"
             ),
             AwsCall::UpdateService {
                 task_def,
                 desired,
                 force,
-            } => update_service_call(f, task_def.as_ref(), *desired, *force),
+            } => update_service_call(f, op, task_def.as_ref(), *desired, *force),
             AwsCall::SetWeights {
                 listener_arn,
                 rule_arn,
@@ -142,13 +164,10 @@ impl fmt::Display for AwsCall {
                 if *is_default {
                     write!(
                         f,
-                        "elasticloadbalancing:ModifyListener(ListenerArn={listener_arn}, default forward weights: {weights})"
+                        "{op}(ListenerArn={listener_arn}, default forward weights: {weights})"
                     )
                 } else {
-                    write!(
-                        f,
-                        "elasticloadbalancing:ModifyRule(RuleArn={rule_arn}, forward weights: {weights})"
-                    )
+                    write!(f, "{op}(RuleArn={rule_arn}, forward weights: {weights})")
                 }
             }
             AwsCall::RegisterTaskDefinition {
@@ -157,11 +176,11 @@ impl fmt::Display for AwsCall {
                 digest,
             } => write!(
                 f,
-                "ecs:RegisterTaskDefinition(a copy of {from}, its {repository} container's image → {repository}@{digest})"
+                "{op}(a copy of {from}, its {repository} container's image → {repository}@{digest})"
             ),
             AwsCall::UpdateServiceToRegistered { expected } => write!(
                 f,
-                "ecs:UpdateService(taskDefinition=the revision RegisterTaskDefinition returns, {expected} expected)"
+                "{op}(taskDefinition=the revision RegisterTaskDefinition returns, {expected} expected)"
             ),
         }
     }
@@ -170,6 +189,7 @@ impl fmt::Display for AwsCall {
 /// `ecs:UpdateService(...)` with only the fields the call sets.
 fn update_service_call(
     f: &mut fmt::Formatter<'_>,
+    op: Op,
     task_def: Option<&TaskDefRef>,
     desired: Option<u32>,
     force: bool,
@@ -184,7 +204,7 @@ fn update_service_call(
     if force {
         parts.push("forceNewDeployment=true".into());
     }
-    write!(f, "ecs:UpdateService({})", parts.join(", "))
+    write!(f, "{op}({})", parts.join(", "))
 }
 
 /// GitHub's exact requests.

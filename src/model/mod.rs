@@ -12,6 +12,7 @@ pub mod history;
 mod image;
 mod log;
 pub mod log_meta;
+pub mod op;
 mod op_report;
 mod pair;
 mod pane;
@@ -43,6 +44,7 @@ pub use log::{
     LogSide, LogSources, LogTag, LogTarget, MAX_LINE, RawEvent,
 };
 pub use log_meta::{Format, Level, LineMeta};
+pub use op::{Api, Op};
 pub use op_report::OpReport;
 pub use pair::{PairWeights, Split, pair_of, pairs, split};
 pub use pane::Pane;

@@ -5,6 +5,7 @@
 
 use crate::budget::Budget;
 use crate::ci::github::token::Secret;
+use crate::model::Op;
 use crate::model::{ApiError, ApiResult, ErrorKind};
 use crate::model::{Millis, RateInfo};
 use crate::timing::now_ms;
@@ -95,17 +96,17 @@ impl Http {
 
     /// A GET of `path` (with its query), with `If-None-Match` when an earlier answer had an
     /// ETag; a 304 answers with that earlier body.
-    pub async fn get(&self, op: &str, path: &str) -> ApiResult<Answer> {
+    pub async fn get(&self, op: Op, path: &str) -> ApiResult<Answer> {
         self.send(op, Method::GET, path, None).await
     }
 
-    pub async fn post(&self, op: &str, path: &str, body: Option<String>) -> ApiResult<Answer> {
+    pub async fn post(&self, op: Op, path: &str, body: Option<String>) -> ApiResult<Answer> {
         self.send(op, Method::POST, path, body).await
     }
 
     async fn send(
         &self,
-        op: &str,
+        op: Op,
         method: Method,
         path: &str,
         body: Option<String>,
@@ -152,7 +153,7 @@ impl Http {
             .body(Full::new(Bytes::new()))
             .map_err(|e| other(format!("GitHub: bad log URL: {e}")))?;
         let (status, _, body) = self
-            .exchange("github:DownloadJobLog", req, LOG_TAIL_BYTES)
+            .exchange(Op::GitHubDownloadJobLog, req, LOG_TAIL_BYTES)
             .await?;
         if !status.is_success() {
             return Err(other(format!("job log: HTTP {status} from the log URL")));
@@ -195,7 +196,7 @@ impl Http {
     /// Sends and reads the answer, keeping at most the last `keep` bytes of its body.
     async fn exchange(
         &self,
-        op: &str,
+        op: Op,
         req: Request<Full<Bytes>>,
         keep: usize,
     ) -> ApiResult<(StatusCode, HeaderMap, Bytes)> {
@@ -259,7 +260,7 @@ impl Http {
     }
 
     /// Refuses at once, without a call, while a rate limit lasts.
-    fn check_gate(&self, op: &str) -> ApiResult<()> {
+    fn check_gate(&self, op: Op) -> ApiResult<()> {
         match self.waiting_until() {
             Some(until) => Err(waiting(op, until)),
             None => Ok(()),
@@ -274,7 +275,7 @@ impl Http {
     /// Maps an unsuccessful status to what the pane says and does about it.
     fn check_status(
         &self,
-        op: &str,
+        op: Op,
         status: StatusCode,
         h: &HeaderMap,
         body: &[u8],
@@ -308,7 +309,7 @@ impl Http {
                      GITHUB_TOKEN, or run `gh auth login`"
                 ),
             ),
-            403 => ApiError::new(ErrorKind::AccessDenied(op.to_string()), message),
+            403 => ApiError::new(ErrorKind::AccessDenied(op), message),
             404 => other(format!(
                 "{op}: not found (404): check the repo and workflow, and that the token can read them"
             )),
@@ -321,7 +322,7 @@ impl Http {
     }
 }
 
-fn waiting(op: &str, until: Millis) -> ApiError {
+fn waiting(op: Op, until: Millis) -> ApiError {
     ApiError::new(
         ErrorKind::Throttled,
         format!(

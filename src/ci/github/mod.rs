@@ -9,6 +9,7 @@ pub mod token;
 
 use crate::budget::Budget;
 use crate::ci::{Ci, Dispatched};
+use crate::model::Op;
 use crate::model::{ApiError, ApiResult, ErrorKind, GitHubCall};
 use crate::model::{Job, Millis, RateInfo, Run, Workflow, WorkflowInput, dispatch_body};
 use async_trait::async_trait;
@@ -70,7 +71,7 @@ impl GitHub {
         let a = self
             .http
             .get(
-                "github:DownloadJobLogs",
+                Op::GitHubDownloadJobLogs,
                 &format!("/repos/{repo}/actions/jobs/{job_id}/logs"),
             )
             .await?;
@@ -89,7 +90,7 @@ impl GitHub {
         let a = self
             .http
             .get(
-                "github:GetWorkflow",
+                Op::GitHubGetWorkflow,
                 &format!("/repos/{}/actions/workflows/{}", w.repo, w.workflow),
             )
             .await?;
@@ -115,7 +116,7 @@ impl GitHub {
         let a = self
             .http
             .post(
-                "github:CreateWorkflowDispatch",
+                Op::GitHubCreateWorkflowDispatch,
                 &path,
                 Some(dispatch_body(git_ref, inputs)),
             )
@@ -148,7 +149,7 @@ impl GitHub {
                 tokio::time::sleep(FIND_EVERY).await;
             }
             let path = Self::runs_path(w, &query);
-            let found = match self.http.get("github:ListWorkflowRuns", &path).await {
+            let found = match self.http.get(Op::GitHubListWorkflowRuns, &path).await {
                 Ok(a) => parse::runs(&a.body, w).ok().and_then(|runs| {
                     runs.into_iter()
                         .find(|r| r.created_at >= since - CLOCK_SLACK_MS)
@@ -176,13 +177,13 @@ impl GitHub {
 impl Ci for GitHub {
     async fn runs(&self, w: &Workflow) -> ApiResult<Vec<Run>> {
         let path = Self::runs_path(w, &format!("per_page={RUNS_PER_WORKFLOW}"));
-        let a = self.http.get("github:ListWorkflowRuns", &path).await?;
+        let a = self.http.get(Op::GitHubListWorkflowRuns, &path).await?;
         parse::runs(&a.body, w)
     }
 
     async fn run(&self, w: &Workflow, id: u64) -> ApiResult<Run> {
         let path = format!("/repos/{}/actions/runs/{id}", w.repo);
-        let a = self.http.get("github:GetWorkflowRun", &path).await?;
+        let a = self.http.get(Op::GitHubGetWorkflowRun, &path).await?;
         parse::run(&parse::json("workflow run", &a.body)?, w)
     }
 
@@ -190,7 +191,7 @@ impl Ci for GitHub {
         let path = format!("/repos/{repo}/actions/runs/{run_id}/jobs?per_page=100");
         let a = self
             .http
-            .get("github:ListJobsForWorkflowRun", &path)
+            .get(Op::GitHubListJobsForWorkflowRun, &path)
             .await?;
         parse::jobs(&a.body)
     }
@@ -204,7 +205,7 @@ impl Ci for GitHub {
     async fn inputs(&self, w: &Workflow, git_ref: &str) -> ApiResult<Vec<WorkflowInput>> {
         let file = self.workflow_path(w).await?;
         let path = format!("/repos/{}/contents/{file}?ref={}", w.repo, encode(git_ref));
-        let a = self.http.get("github:GetContent", &path).await?;
+        let a = self.http.get(Op::GitHubGetContent, &path).await?;
         let v = parse::json("workflow file", &a.body)?;
         let b64: String = v
             .get("content")
@@ -225,7 +226,7 @@ impl Ci for GitHub {
         }
         let a = self
             .http
-            .get("github:GetAuthenticatedUser", "/user")
+            .get(Op::GitHubGetAuthenticatedUser, "/user")
             .await?;
         let v = parse::json("user", &a.body)?;
         let login = v
@@ -247,14 +248,14 @@ impl Ci for GitHub {
             GitHubCall::CancelRun { repo, run_id } => {
                 let path = format!("/repos/{repo}/actions/runs/{run_id}/cancel");
                 self.http
-                    .post("github:CancelWorkflowRun", &path, None)
+                    .post(Op::GitHubCancelWorkflowRun, &path, None)
                     .await?;
                 Ok(None)
             }
             GitHubCall::RerunFailed { repo, run_id } => {
                 let path = format!("/repos/{repo}/actions/runs/{run_id}/rerun-failed-jobs");
                 self.http
-                    .post("github:RerunFailedJobs", &path, None)
+                    .post(Op::GitHubRerunFailedJobs, &path, None)
                     .await?;
                 Ok(None)
             }

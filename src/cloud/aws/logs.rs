@@ -14,6 +14,7 @@ use crate::cloud::aws::parse::{last_segment, millis, service_of_group};
 use crate::cloud::aws::taskdefs::{TaskDefCache, TaskDefInfo};
 use crate::cloud::aws::{services, tasks};
 use crate::model::LogSide;
+use crate::model::Op;
 use crate::model::{ApiError, ApiResult, ErrorKind};
 use crate::model::{GroupSpec, LogPage, LogQuery, LogSources, LogTag, LogTarget, Millis, RawEvent};
 use aws_sdk_cloudwatchlogs::operation::filter_log_events::FilterLogEventsOutput;
@@ -214,7 +215,7 @@ pub async fn page(
         [one] => Some(one.clone()),
         _ => None,
     };
-    gate.acquire("logs:FilterLogEvents").await;
+    gate.acquire(Op::LogsFilterLogEvents).await;
     let res = logs
         .filter_log_events()
         .log_group_name(&q.group.group)
@@ -237,11 +238,14 @@ pub async fn page(
             lenient::page(&q.group.group, body).ok_or_else(|| {
                 ApiError::new(
                     ErrorKind::Other,
-                    "logs:FilterLogEvents: the answer could not be decoded",
+                    format!(
+                        "{}: the answer could not be decoded",
+                        Op::LogsFilterLogEvents
+                    ),
                 )
             })?
         }
-        Err(e) => return Err(gate.fail("logs:FilterLogEvents", e)),
+        Err(e) => return Err(gate.fail(Op::LogsFilterLogEvents, e)),
     };
     // Only the window and the prefixes asked for (with several, the API was given none; an
     // emulator may ignore either), in time order across streams.

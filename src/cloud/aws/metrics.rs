@@ -2,6 +2,7 @@
 //! point a minute over the last hour.
 
 use crate::cloud::aws::gate::{CallGate, Within};
+use crate::model::Op;
 use crate::model::{ApiResult, Millis, ServiceKey, Utilisation};
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, ScanBy};
 use aws_smithy_types::DateTime;
@@ -85,7 +86,7 @@ pub async fn utilisation(
                 .scan_by(ScanBy::TimestampAscending)
                 .set_next_token(token.take())
                 .send()
-                .within(gate, "cloudwatch:GetMetricData")
+                .within(gate, Op::CloudWatchGetMetricData)
                 .await?;
             for r in out.metric_data_results() {
                 let Some((is_cpu, i)) = r.id().and_then(parse_id) else {

@@ -32,6 +32,7 @@ pub mod taskdefs;
 pub mod tasks;
 
 use crate::cloud::{Fleet, Listing, LiveStream, PartSink};
+use crate::model::Op;
 
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
@@ -209,7 +210,7 @@ impl AwsFleet {
                 .max_results(100)
                 .set_next_token(token.take())
                 .send()
-                .within(&self.gate, "ecs:ListClusters")
+                .within(&self.gate, Op::EcsListClusters)
                 .await?;
             names.extend(
                 out.cluster_arns()
@@ -349,7 +350,7 @@ impl Fleet for AwsFleet {
             .sts
             .get_caller_identity()
             .send()
-            .within(&self.gate, "sts:GetCallerIdentity")
+            .within(&self.gate, Op::StsGetCallerIdentity)
             .await?;
         let clusters = self.clusters().await?;
         if let Some(a) = who.account() {
@@ -372,7 +373,7 @@ impl Fleet for AwsFleet {
             .sts
             .get_caller_identity()
             .send()
-            .within(&self.gate, "sts:GetCallerIdentity")
+            .within(&self.gate, Op::StsGetCallerIdentity)
             .await?;
         let account = who.account().unwrap_or_default().to_string();
         Ok((account, self.region.clone()))

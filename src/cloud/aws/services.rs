@@ -4,6 +4,7 @@
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::cloud::aws::parse::{image_tag, last_segment, millis, task_def_ref};
 use crate::cloud::aws::taskdefs::TaskDefInfo;
+use crate::model::Op;
 use crate::model::text::clean;
 use crate::model::{
     ApiResult, CircuitBreaker, Deployment, DeploymentStatus, RolloutState, Service, ServiceEvent,
@@ -98,7 +99,7 @@ pub async fn list_arns(
             .max_results(LIST_PAGE)
             .set_next_token(token.take())
             .send()
-            .within(gate, "ecs:ListServices")
+            .within(gate, Op::EcsListServices)
             .await?;
         arns.extend(out.service_arns().iter().cloned());
         match out.next_token() {
@@ -134,7 +135,7 @@ async fn describe_batch(
         .set_services(Some(chunk))
         .include(ServiceField::Tags)
         .send()
-        .within(gate, "ecs:DescribeServices")
+        .within(gate, Op::EcsDescribeServices)
         .await?;
     for f in out.failures() {
         tracing::warn!(

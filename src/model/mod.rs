@@ -20,6 +20,7 @@ mod service;
 mod task;
 pub mod taskdef;
 pub mod text;
+pub mod time;
 mod wire;
 
 pub use action::{
@@ -56,6 +57,7 @@ pub use service::{
 };
 pub use task::{Health, Task, TaskStatus};
 pub use taskdef::TaskDefinition;
+pub use time::{At, Ms};
 
 /// Milliseconds since the unix epoch.
 pub type Millis = i64;

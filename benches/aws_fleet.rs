@@ -21,6 +21,7 @@
 
 #![allow(clippy::unwrap_used)] // a test or bench that fails should panic where it fails
 
+mod common;
 #[path = "../tests/support/counting.rs"]
 mod counting;
 #[path = "../tests/support/moto.rs"]
@@ -28,24 +29,14 @@ mod moto;
 #[path = "../tests/support/seed.rs"]
 mod seed;
 
+use common::{env_or, median};
 use counting::CallCounter;
 use deckwatch::budget::Budget;
 use deckwatch::cloud::Fleet;
 use futures::StreamExt;
-use seed::{Seeder, TaskDefSpec};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-const SEED_CONCURRENCY: usize = 16;
-
-fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|v| *v > 0)
-        .unwrap_or(default)
-}
 
 /// Clusters in the fleet, and services in each.
 fn shape() -> (usize, usize) {
@@ -56,40 +47,15 @@ fn shape() -> (usize, usize) {
 }
 
 fn main() {
-    let url = match std::env::var("DECKWATCH_MOTO_URL") {
-        Ok(u) if !u.is_empty() => u,
-        _ => {
-            println!(
-                "aws_fleet: skipped, DECKWATCH_MOTO_URL is not set. This benchmark needs a moto \
-                 server: run `scripts/moto.sh cargo bench --bench aws_fleet`."
-            );
-            return;
-        }
+    let Some(url) = common::moto_url("aws_fleet") else {
+        return;
     };
-    let rounds: usize = std::env::var("DECKWATCH_BENCH_ROUNDS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .filter(|r| *r > 0)
-        .unwrap_or(5);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    rt.block_on(run(&url, rounds));
+    let rounds = env_or("DECKWATCH_BENCH_ROUNDS", 5);
+    common::runtime().block_on(run(&url, rounds));
 }
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
 }
 
 fn summary(name: &str, v: &[f64]) {
@@ -122,40 +88,6 @@ async fn console_fleet(url: &str, budget: Arc<Budget>) -> deckwatch::cloud::aws:
 /// A budget far above what moto can serve: the figures measure the backend.
 fn unlimited() -> Arc<Budget> {
     Arc::new(Budget::with_fraction(1e6, Default::default()))
-}
-
-async fn seed_fleet(url: &str, clusters_n: usize, per: usize) -> Vec<String> {
-    let seed = Seeder::new(url).await;
-    let prefix = moto::unique("fleet");
-    let clusters: Vec<String> = (0..clusters_n)
-        .map(|c| format!("{prefix}-{c:03}"))
-        .collect();
-    for c in &clusters {
-        seed.cluster(c).await;
-    }
-    let td = seed
-        .task_def(TaskDefSpec {
-            family: &format!("{prefix}-app"),
-            container: "app",
-            image: "example/app:1",
-            log_group: &format!("/ecs/{prefix}-app"),
-            stream_prefix: "ecs",
-        })
-        .await;
-    let jobs: Vec<(String, String)> = clusters
-        .iter()
-        .flat_map(|c| (0..per).map(move |i| (c.clone(), format!("svc-{i:03}"))))
-        .collect();
-    let seed = &seed;
-    let td = &td;
-    futures::stream::iter(jobs)
-        .map(|(c, s)| async move {
-            seed.service(&c, &s, td, 1).await;
-        })
-        .buffer_unordered(SEED_CONCURRENCY)
-        .collect::<Vec<()>>()
-        .await;
-    clusters
 }
 
 /// The minimum a plain SDK program does to list every service: ListClusters, then per cluster
@@ -235,9 +167,10 @@ async fn run(url: &str, rounds: usize) {
     let total = clusters_n * per;
     println!("aws_fleet: {total} services in {clusters_n} clusters on moto at {url}");
     let t = Instant::now();
-    let clusters = seed_fleet(url, clusters_n, per).await;
+    let clusters = common::seed_fleet(url, &moto::unique("fleet"), (clusters_n, per), 1).await;
     println!(
-        "  seeding ({clusters_n} clusters, 1 task definition, {total} services, {SEED_CONCURRENCY} at a time): {:.1} s",
+        "  seeding ({clusters_n} clusters, 1 task definition, {total} services, {} at a time): {:.1} s",
+        common::SEED_CONCURRENCY,
         t.elapsed().as_secs_f64()
     );
     let probe = moto::fleet(url, &[], Vec::new()).await;

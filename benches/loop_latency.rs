@@ -129,6 +129,7 @@ async fn scenario(pane_key: char, secs: u64) -> (Vec<f64>, u64) {
             logs: Duration::from_secs(1),
             alarms: Duration::from_secs(60),
             live_tail: true,
+            reconcile: Duration::from_secs(300),
         },
         audit: Arc::new(Audit::new(None)),
         budget: Arc::new(Budget::default()),

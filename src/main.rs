@@ -1,6 +1,6 @@
 //! deckwatch: parse the command line, load config and themes, then run the console.
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use deckwatch::app::cli::{Cli, Setup, StartError};
 use deckwatch::app::connector::{AwsContexts, Connector, DemoContexts};
 use deckwatch::app::exit::Exit;
@@ -30,10 +30,18 @@ fn say(msg: &str) {
 
 fn main() -> ExitCode {
     deckwatch::timing::mark_start();
+    // A shell asking for completions (the script of `deckwatch completions SHELL` calls back).
+    clap_complete::CompleteEnv::with_factory(Cli::command)
+        .var(deckwatch::commands::completions::VAR)
+        .complete();
     if let Err(e) = color_eyre::install() {
         return fail(e);
     }
-    let mut setup = match Setup::from(Cli::parse()) {
+    let mut cli = Cli::parse();
+    if let Some(command) = cli.command.take() {
+        return deckwatch::app::one_shot::run(&cli, command);
+    }
+    let mut setup = match Setup::from(cli) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };

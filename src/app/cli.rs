@@ -1,23 +1,32 @@
 //! The command line, and what it and the config file decide together before the screen opens.
 
+use crate::app::connector::{AwsContexts, ConfiguredContexts, Connector, DemoContexts};
+use crate::cloud::Fleet;
 use crate::cloud::aws::AwsOptions;
+use crate::commands::{self, TargetArgs};
 use crate::config::aws_names::{check_endpoint_url, check_region};
 use crate::config::{self, Config, ConfigError, Context};
 use crate::files::textfile::clip_middle;
 use crate::model::ContextInfo;
 use crate::model::text::clean;
+use crate::state::Target;
 use crate::state::{self, ContextChoice, State};
 use crate::theme::{self, ThemeError, Themes};
 use crate::timing::now_ms;
 use crate::workers::poller::Intervals;
 use clap::Parser;
+use clap_complete::ArgValueCandidates;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A terminal console for shipping to AWS ECS: services, tasks, images, alarms and logs.
 #[derive(Parser, Debug)]
 #[command(version, about)]
 pub struct Cli {
+    /// A one-shot command; without one, the console runs.
+    #[command(subcommand)]
+    pub command: Option<commands::Command>,
     /// Run on the embedded demo fleet: no AWS account or network needed.
     #[arg(long)]
     demo: bool,
@@ -40,7 +49,7 @@ pub struct Cli {
     #[arg(long, value_name = "FILE", env = "DECKWATCH_CONFIG")]
     config: Option<PathBuf>,
     /// A context from the config file.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", add = ArgValueCandidates::new(commands::completions::contexts))]
     context: Option<String>,
     /// Theme: dark, light, high-contrast, or a theme file's name in the config dir's themes/.
     #[arg(long, value_name = "NAME")]
@@ -69,7 +78,8 @@ pub enum StartError {
         flag: &'static str,
         why: crate::config::aws_names::AwsNameError,
     },
-    /// The first context's backend could not be built; the message says why.
+    /// The first context's backend could not be built (no region, a profile that does not
+    /// exist); the message says why.
     #[error("{}", .0.message)]
     Backend(crate::model::ApiError),
     #[error(
@@ -130,7 +140,7 @@ impl Setup {
             None => None,
         };
         cli.check_demo()?;
-        let aws = (!cli.demo).then(|| cli.aws_options(ctx.as_ref()));
+        let aws = (!cli.demo).then(|| cli.aws_options(&cfg, ctx.as_ref()));
         if let Some(opts) = &aws {
             check_aws(&cli, opts)?;
         }
@@ -145,7 +155,7 @@ impl Setup {
         set_choices(&mut state, &cfg, startup_region, read_only_everywhere);
         let contexts = crate::app::connector::ConfiguredContexts {
             startup: state.context.name.clone(),
-            configured: cfg.contexts.clone(),
+            configured: cfg.resolved_contexts(),
             read_only_everywhere,
         };
         let warnings = themes
@@ -163,6 +173,7 @@ impl Setup {
                 logs: Duration::from_secs(cfg.logs.poll_secs),
                 live_tail: cfg.logs.live_tail,
                 alarms: Duration::from_secs(cfg.poll.alarms_secs),
+                reconcile: cfg.reconcile(),
             },
             audit_group: cfg.audit_log_group.clone(),
             budget: cfg.budget_rates(),
@@ -200,16 +211,8 @@ fn check_aws(cli: &Cli, opts: &AwsOptions) -> Result<(), StartError> {
 }
 
 fn load_config(cli: &Cli) -> Result<(Config, PathBuf), ConfigError> {
-    let (cfg, path) = match &cli.config {
-        Some(p) => (Config::load(p, true), p.clone()),
-        None => {
-            let p = config::default_dir()
-                .unwrap_or_default()
-                .join("config.toml");
-            (Config::load(&p, false), p)
-        }
-    };
-    Ok((cfg?, path))
+    let (path, required) = cli.config_file();
+    Ok((Config::load(&path, required)?, path))
 }
 
 fn initial_state(
@@ -223,16 +226,8 @@ fn initial_state(
     // The config knows which contexts are production; the backend only fills in the rest.
     // Without a context, the console's own is named after the demo or the profile, so `:ctx`
     // can come back to it.
-    let default_name = if cli.demo {
-        "demo".to_string()
-    } else {
-        cli.profile
-            .clone()
-            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
-            .unwrap_or_else(|| "default".into())
-    };
     let context = ContextInfo {
-        name: ctx.map_or(default_name, |c| c.name.clone()),
+        name: ctx.map_or_else(|| cli.default_context_name(), |c| c.name.clone()),
         prod: ctx.is_some_and(|c| c.prod),
         ..Default::default()
     };
@@ -250,6 +245,7 @@ fn initial_state(
     };
     let mut state = State::new(options, now_ms());
     state.logs.osc52 = cfg.logs.osc52;
+    state.exec = state::exec::ExecState::new(cfg.exec.clone(), cfg.forwards.clone());
     state.builds.mapping = cfg
         .builds
         .iter()
@@ -299,6 +295,114 @@ fn set_choices(state: &mut State, cfg: &Config, region: Option<String>, read_onl
 }
 
 impl Cli {
+    /// Without a context, the console's own is named after the demo or the profile.
+    fn default_context_name(&self) -> String {
+        if self.demo {
+            "demo".to_string()
+        } else {
+            self.profile
+                .clone()
+                .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
+                .unwrap_or_else(|| "default".into())
+        }
+    }
+
+    /// Whether the console's own flags ask for the demo fleet.
+    pub fn demo(&self) -> bool {
+        self.demo
+    }
+
+    /// The clusters the console's own flags name.
+    pub fn clusters(&self) -> &[String] {
+        &self.clusters
+    }
+
+    /// The config file and whether it must exist (it was named).
+    pub fn config_file(&self) -> (PathBuf, bool) {
+        match &self.config {
+            Some(p) => (p.clone(), true),
+            None => (
+                config::default_dir()
+                    .unwrap_or_default()
+                    .join("config.toml"),
+                false,
+            ),
+        }
+    }
+
+    /// A subcommand's own flags over the console's (`deckwatch --context prod status` and
+    /// `deckwatch status --context prod` mean the same).
+    fn with_target(&self, t: &TargetArgs) -> Cli {
+        Cli {
+            command: None,
+            demo: self.demo || t.demo,
+            profile: t.profile.clone().or(self.profile.clone()),
+            region: t.region.clone().or(self.region.clone()),
+            endpoint_url: t.endpoint_url.clone().or(self.endpoint_url.clone()),
+            clusters: if t.clusters.is_empty() {
+                self.clusters.clone()
+            } else {
+                t.clusters.clone()
+            },
+            read_only: true,
+            config: t.config.clone().or(self.config.clone()),
+            context: t.context.clone().or(self.context.clone()),
+            theme: None,
+        }
+    }
+
+    /// The backend a one-shot command reads (`status`, `wait`), chosen as the console chooses
+    /// its own, read-only whatever the config says, with the config it was chosen from.
+    pub fn one_shot_backend(
+        &self,
+        t: &TargetArgs,
+        runtime: &tokio::runtime::Runtime,
+    ) -> Result<(Arc<dyn Fleet>, Config), StartError> {
+        let cli = self.with_target(t);
+        let (cfg, cfg_path) = load_config(&cli)?;
+        let ctx = match cli.context.clone().or(cfg.default_context.clone()) {
+            Some(name) => Some(cfg.context(&name).cloned().ok_or_else(|| {
+                let path = cfg_path.display().to_string();
+                StartError::NoContext { name, path }
+            })?),
+            None => None,
+        };
+        cli.check_demo()?;
+        let name = ctx
+            .as_ref()
+            .map_or_else(|| cli.default_context_name(), |c| c.name.clone());
+        let region = cli
+            .region
+            .clone()
+            .or(ctx.as_ref().and_then(|c| c.region.clone()));
+        let contexts = ConfiguredContexts {
+            startup: name.clone(),
+            configured: cfg.contexts.clone(),
+            read_only_everywhere: true,
+        };
+        let connector: Box<dyn Connector> = if cli.demo {
+            Box::new(DemoContexts::new(contexts))
+        } else {
+            let opts = cli.aws_options(&cfg, ctx.as_ref());
+            check_aws(&cli, &opts)?;
+            let budget = Arc::new(crate::budget::Budget::new(cfg.budget_rates()));
+            Box::new(AwsContexts {
+                contexts,
+                startup_options: opts,
+                budget,
+            })
+        };
+        let target = Target {
+            generation: 0,
+            name,
+            region,
+        };
+        let fleet = runtime
+            .block_on(connector.connect(&target))
+            .map_err(StartError::Backend)?;
+        Ok((fleet, cfg))
+    }
+
     /// The AWS flags choose an account, which the demo does not have.
     fn check_demo(&self) -> Result<(), StartError> {
         let aws_flags = self.profile.is_some()
@@ -312,8 +416,9 @@ impl Cli {
     }
 
     /// The flags, else the context's settings.
-    fn aws_options(&self, ctx: Option<&Context>) -> AwsOptions {
+    fn aws_options(&self, cfg: &Config, ctx: Option<&Context>) -> AwsOptions {
         AwsOptions {
+            events: cfg.events_of(ctx),
             profile: self.profile.clone().or(ctx.and_then(|c| c.profile.clone())),
             region: self.region.clone().or(ctx.and_then(|c| c.region.clone())),
             endpoint_url: self
@@ -343,4 +448,64 @@ pub fn install_keys(state: &mut State, config: &Config) -> Vec<crate::keys::Warn
         state.flash(format!("config: {first}{more}"));
     }
     warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::Command;
+
+    fn target_of(args: &[&str]) -> (Cli, TargetArgs) {
+        let mut cli = Cli::parse_from(args);
+        let t = match cli.command.take() {
+            Some(Command::Status(a)) => a.target,
+            Some(Command::Wait(a)) => a.target,
+            other => panic!("{other:?}"),
+        };
+        (cli, t)
+    }
+
+    #[test]
+    fn one_shot_backends_refuse_every_mutation_whatever_the_config_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("c.toml");
+        std::fs::write(&cfg, "read_only = false\n[[context]]\nname = \"live\"\n").unwrap();
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let c = cfg.to_str().unwrap();
+        for args in [
+            vec!["deckwatch", "--demo", "status"],
+            vec![
+                "deckwatch",
+                "wait",
+                "web",
+                "--demo",
+                "--config",
+                c,
+                "--context",
+                "live",
+            ],
+        ] {
+            let (cli, t) = target_of(&args);
+            let (fleet, _) = cli.one_shot_backend(&t, &runtime).unwrap();
+            assert!(fleet.read_only(), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn a_subcommand_s_flags_go_over_the_console_s() {
+        let (cli, t) = target_of(&[
+            "deckwatch",
+            "--context",
+            "a",
+            "--region",
+            "eu-west-1",
+            "status",
+            "--context",
+            "b",
+        ]);
+        let merged = cli.with_target(&t);
+        assert_eq!(merged.context.as_deref(), Some("b"));
+        assert_eq!(merged.region.as_deref(), Some("eu-west-1"));
+        assert!(merged.read_only);
+    }
 }

@@ -83,6 +83,7 @@ impl AwsContexts {
                 region: c.region.clone(),
                 endpoint_url: c.endpoint_url.clone(),
                 clusters: c.clusters.clone(),
+                events: c.events_source(),
                 ..self.startup_options.clone()
             }
         };
@@ -138,7 +139,15 @@ impl DemoContexts {
         if let Some((_, w)) = worlds.iter().find(|(k, _)| *k == key) {
             return w.clone();
         }
-        let fleet = Arc::new(SimFleet::new(now_ms()));
+        // A context's `clusters` scope the demo as they scope AWS.
+        let clusters = self
+            .contexts
+            .configured
+            .iter()
+            .find(|c| c.name == target.name)
+            .map(|c| c.clusters.clone())
+            .unwrap_or_default();
+        let fleet = Arc::new(SimFleet::new(now_ms()).in_clusters(clusters));
         // The context the demo starts in keeps the seed's account; the others get their own.
         let startup = target.name == self.contexts.startup;
         fleet.with_world(|w| {

@@ -47,6 +47,10 @@ pub struct Effects {
     /// Messages that outlive a switch: an action's outcome.
     tx: mpsc::Sender<Msg>,
     refreshes: u64,
+    /// Exec sessions and port forwards (they outlive a switch too).
+    pub(super) exec: crate::workers::exec::ExecWorker,
+    /// What the reducer asked of the terminal itself, for the loop (which owns it).
+    pub(super) screen_ops: Vec<crate::state::exec::ExecEffect>,
 }
 
 impl Effects {
@@ -91,7 +95,9 @@ impl Effects {
             audit: rt.audit.clone(),
             budget: rt.budget.clone(),
             intervals: rt.intervals,
+            exec: crate::workers::exec::ExecWorker::new(tx.clone(), rt.audit.clone()),
             tx,
+            screen_ops: Vec::new(),
             refreshes: 0,
         }
     }
@@ -133,6 +139,10 @@ impl Effects {
                 }
                 // Between frames: the sequence goes to the terminal, not into the screen.
                 Effect::Clipboard(text) => crate::app::terminal::clipboard::copy(&text),
+                Effect::Exec(e) => {
+                    let fleet = self.live.as_ref().map(|l| l.fleet.clone());
+                    self.exec.apply(fleet, e, &mut self.screen_ops);
+                }
             }
         }
         replies

@@ -8,7 +8,9 @@ pub mod connector;
 mod effects;
 pub mod exit;
 pub mod logfile;
+pub mod one_shot;
 mod signals;
+mod startup;
 pub mod terminal;
 
 pub use effects::Effects;
@@ -38,6 +40,9 @@ use tokio::sync::mpsc;
 /// Messages handled before a draw is forced, so a flood of data cannot starve the screen.
 const BURST: usize = 64;
 
+/// How long exec sessions may take to close when the console quits.
+const SESSION_GRACE: Duration = Duration::from_secs(2);
+
 /// What the loop needs besides the state.
 pub struct Runtime {
     pub themes: Themes,
@@ -64,13 +69,16 @@ fn theme_of(state: &State, rt: &Runtime) -> Option<Theme> {
     })
 }
 
-/// Draws when something visible changed, and tells the reducer how the frame was laid out.
+/// Draws when something visible changed, and tells the reducer how the frame was laid out
+/// (what that asks for, such as a terminal pane's new size, is carried out).
 fn draw<B: Backend>(
     terminal: &mut Terminal<B>,
     state: &mut State,
     rt: &Runtime,
+    effects: &mut Effects,
 ) -> color_eyre::Result<bool> {
-    if !state.dirty {
+    // A session holding the whole terminal draws it; the console draws again when it is back.
+    if !state.dirty || state.exec.handed_over {
         return Ok(false);
     }
     let Some(theme) = theme_of(state, rt) else {
@@ -81,8 +89,36 @@ fn draw<B: Backend>(
         .draw(|f| viewport = crate::ui::draw(f, state, &theme))
         .map_err(|e| color_eyre::eyre::eyre!("drawing failed: {e:?}"))?;
     state.dirty = false;
-    state::update(state, Msg::Layout(viewport));
+    let asked = state::update(state, Msg::Layout(viewport));
+    for reply in effects.apply(asked) {
+        let more = state::update(state, reply);
+        effects.apply(more);
+    }
     Ok(true)
+}
+
+/// Hands the terminal to an exec session, writes its output, or takes the terminal back
+/// (then the next frame is drawn whole).
+fn screen_ops<B: Backend>(terminal: &mut Terminal<B>, effects: &mut Effects, state: &mut State) {
+    use crate::state::exec::ExecEffect as E;
+    for op in effects.screen_ops.drain(..) {
+        let done = match op {
+            E::HandOver(first) => crate::app::terminal::hand_over(&first),
+            E::Write(bytes) => crate::app::terminal::write_through(&bytes),
+            E::TakeBack => {
+                // The screen is cleared; forgetting the last frame makes the next one whole
+                // (ratatui's own clear reads the cursor position, which a terminal may not
+                // answer while the console reads its keys).
+                terminal.swap_buffers();
+                state.dirty = true;
+                crate::app::terminal::take_back()
+            }
+            _ => Ok(()),
+        };
+        if let Err(e) = done {
+            tracing::warn!(error = %e, "terminal hand-over");
+        }
+    }
 }
 
 /// A thread that frees what the reducer replaced.
@@ -203,6 +239,7 @@ where
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let dropper = spawn_dropper();
     let (mut frames, mut keys, started) = (0u64, 0u64, std::time::Instant::now());
+    let mut figures = startup::StartupFigures::default();
     let size = terminal
         .size()
         .map_err(|e| color_eyre::eyre::eyre!("terminal size: {e:?}"))?;
@@ -210,14 +247,10 @@ where
     let mut exit = Exit::Quit;
 
     loop {
-        if draw(terminal, &mut state, rt)? {
+        if draw(terminal, &mut state, rt, &mut effects)? {
             frames += 1;
             probe(keys);
-            if frames == 1 {
-                // The startup figure BENCHMARKS.md records: no AWS answer is awaited before it.
-                let ms = crate::timing::since_start().as_secs_f64() * 1000.0;
-                tracing::info!(ms, "first frame drawn");
-            }
+            figures.drawn(&state, frames);
         }
         let msg = tokio::select! {
             ev = events.next() => match terminal_msg(ev, &mut keys) {
@@ -234,7 +267,9 @@ where
             Some(n) = quits.next() => { exit = Exit::Signal(n); Msg::Quit }
         };
         step(&mut state, msg, &mut effects, &mut rx, &dropper);
+        screen_ops(terminal, &mut effects, &mut state);
         if state.quit {
+            effects.exec.shutdown(SESSION_GRACE).await; // sessions end with the console
             return Ok(ended(&mut state, exit, frames, started));
         }
     }

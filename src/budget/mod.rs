@@ -12,6 +12,11 @@
 //! A throttling answer halves the operation's rate; every second without one adds back a
 //! twentieth of the configured rate (additive increase, multiplicative decrease), so the whole
 //! process backs off together instead of each poller on its own.
+//!
+//! A cold start may go faster: while a context's first services load runs, its operations may
+//! use their whole published rate ([`Budget::boost`]), then settle back to the safe fraction.
+//! Every call is counted for the pane or worker that made it ([`with_caller`]), so `:budget`
+//! shows who asks what.
 
 use crate::model::{Api, Op, OpReport};
 use std::collections::{HashMap, VecDeque};
@@ -43,6 +48,17 @@ impl Priority {
 
 tokio::task_local! {
     static PRIORITY: Priority;
+    static CALLER: &'static str;
+}
+
+/// Runs `f` with the calls made inside it counted for `caller` (a pane or a worker).
+pub async fn with_caller<F: Future>(caller: &'static str, f: F) -> F::Output {
+    CALLER.scope(caller, f).await
+}
+
+/// Who the calling task counts its calls for; "other" when none was set.
+pub fn current_caller() -> &'static str {
+    CALLER.try_with(|c| *c).unwrap_or("other")
 }
 
 /// Runs `f` with calls made inside it asking the budget at priority `p`.
@@ -71,7 +87,15 @@ fn published_rate(op: Op) -> f64 {
             Api::Ecs => 20.0,
             // 5,000 requests an hour for a token.
             Api::GitHub => 5_000.0 / 3_600.0,
-            Api::Ecr | Api::ElasticLoadBalancing | Api::Logs | Api::CloudWatch | Api::Sts => 10.0,
+            Api::Ecr
+            | Api::ElasticLoadBalancing
+            | Api::Logs
+            | Api::CloudWatch
+            | Api::Sts
+            | Api::CodeDeploy
+            | Api::Sqs
+            | Api::Ssm
+            | Api::Kms => 10.0,
         },
     }
 }
@@ -91,7 +115,8 @@ struct Bucket {
     burst: f64,
     tokens: f64,
     last: Instant,
-    calls: VecDeque<Instant>,
+    /// When each recent call was made, and for whom.
+    calls: VecDeque<(Instant, &'static str)>,
     /// Callers waiting for a token, by priority then arrival: tokens go to them in this order.
     waiting: Vec<(Priority, u64)>,
     next_ticket: u64,
@@ -132,7 +157,7 @@ impl Bucket {
     /// the same priority but earlier, are served first; an action never waits.
     fn take(
         &mut self,
-        p: Priority,
+        (p, caller): (Priority, &'static str),
         ticket: Option<u64>,
         now: Instant,
     ) -> Result<(), (u64, Duration)> {
@@ -147,7 +172,7 @@ impl Bucket {
         if !ahead && self.tokens - 1.0 >= floor - 1e-9 {
             self.tokens -= 1.0;
             self.waiting.retain(|w| Some(*w) != me);
-            self.calls.push_back(now);
+            self.calls.push_back((now, caller));
             if self.calls.len() > CALLS_KEPT {
                 self.calls.pop_front();
             }
@@ -179,11 +204,24 @@ impl Bucket {
         while self
             .calls
             .front()
-            .is_some_and(|t| now.saturating_duration_since(*t) > Duration::from_secs(60))
+            .is_some_and(|(t, _)| now.saturating_duration_since(*t) > Duration::from_secs(60))
         {
             self.calls.pop_front();
         }
         self.calls.len()
+    }
+
+    /// The last minute's calls by caller, busiest first (call `per_minute` first).
+    fn by_caller(&self) -> Vec<(&'static str, usize)> {
+        let mut counts: Vec<(&'static str, usize)> = Vec::new();
+        for (_, c) in &self.calls {
+            match counts.iter_mut().find(|(n, _)| n == c) {
+                Some((_, k)) => *k += 1,
+                None => counts.push((c, 1)),
+            }
+        }
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        counts
     }
 }
 
@@ -234,13 +272,13 @@ impl Budget {
 
     /// Waits until `op` may be called at the calling task's priority.
     pub async fn acquire(&self, op: Op) {
-        let p = current_priority();
+        let p = (current_priority(), current_caller());
         let mut ticket = None;
         let mut queued = Queued {
             budget: self,
             op,
             ticket: None,
-            p,
+            p: p.0,
         };
         loop {
             let now = Instant::now();
@@ -268,6 +306,25 @@ impl Budget {
         });
     }
 
+    /// A cold start: `op` may use its whole published rate (or the configured one, if higher)
+    /// until [`settle`](Self::settle). Its burst stays as it is.
+    pub fn boost(&self, op: Op) {
+        let full = published_rate(op).max(self.rate_of(op));
+        self.with_bucket(op, Instant::now(), |b| {
+            b.max_rate = full;
+            b.rate = full;
+        });
+    }
+
+    /// The cold start is over: `op` goes back to its configured rate.
+    pub fn settle(&self, op: Op) {
+        let rate = self.rate_of(op);
+        self.with_bucket(op, Instant::now(), |b| {
+            b.max_rate = rate;
+            b.rate = b.rate.min(rate);
+        });
+    }
+
     /// Every operation asked for so far, busiest first.
     pub fn report(&self) -> Vec<OpReport> {
         let now = Instant::now();
@@ -277,6 +334,7 @@ impl Budget {
             .map(|(op, b)| OpReport {
                 op: *op,
                 calls_last_minute: b.per_minute(now),
+                by_caller: b.by_caller(),
                 rate: b.rate,
                 max_rate: b.max_rate,
                 deferred: b.deferred,
@@ -401,6 +459,43 @@ mod tests {
         tokio::time::sleep(Duration::from_secs(60)).await;
         with_priority(Priority::Visible, budget.acquire(Op::EcrDescribeImages)).await;
         assert_eq!(budget.report()[0].rate, 8.0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_cold_start_may_use_the_full_published_rate_then_settles_back() {
+        let budget = Arc::new(Budget::default());
+        budget.boost(Op::EcsDescribeServices);
+        let c = race(
+            budget.clone(),
+            Op::EcsDescribeServices,
+            Priority::Visible,
+            4,
+        )
+        .await;
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        // The burst (100) then 20 a second, the published rate, for 10 s.
+        let n = total(&c);
+        assert!((295..=305).contains(&n), "{n} calls while boosted");
+        budget.settle(Op::EcsDescribeServices);
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        let later = total(&c) - n;
+        assert!((95..=105).contains(&later), "{later} calls after settling");
+        assert_eq!(budget.report()[0].max_rate, 10.0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn calls_are_counted_for_whoever_made_them() {
+        let budget = Budget::default();
+        for _ in 0..3 {
+            with_caller("services", budget.acquire(Op::EcsListServices)).await;
+        }
+        with_caller("tasks", budget.acquire(Op::EcsListServices)).await;
+        budget.acquire(Op::EcsListServices).await;
+        let r = budget.report();
+        assert_eq!(
+            r[0].by_caller,
+            vec![("services", 3), ("other", 1), ("tasks", 1)]
+        );
     }
 
     #[test]

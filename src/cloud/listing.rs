@@ -44,3 +44,24 @@ impl<T> Listing<T> {
         }
     }
 }
+
+/// One error naming every cluster that could not be read, with why.
+pub fn clusters_failed(mut failed: Vec<(String, ApiError)>, total: usize) -> Option<ApiError> {
+    if total == 1 {
+        // The one cluster: its error as it is.
+        return failed.pop().map(|(_, e)| e);
+    }
+    let (_, first) = failed.first()?;
+    let kind = first.kind.clone();
+    let what = failed
+        .iter()
+        .map(|(c, e)| format!("cluster {c}: {}", e.message))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let message = if failed.len() == total {
+        what
+    } else {
+        format!("{} of {total} clusters not read: {what}", failed.len())
+    };
+    Some(ApiError::new(kind, message))
+}

@@ -1,18 +1,24 @@
 //! What the workers call. `aws` is the AWS backend; the embedded demo fleet (`demo`) implements
 //! the same trait, so the panes and workers never change with the backend.
 
+pub mod ask;
 pub mod aws;
 pub mod listing;
 
+pub use ask::ServicesAsk;
 pub use listing::Listing;
 
+use crate::exec::StreamPolicy;
+use crate::exec::channel::DataKey;
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
-    Alarm, AlarmTransition, AwsCall, ContextInfo, Image, LiveEnd, LiveQuery, LiveUpdate, LogPage,
-    LogQuery, LogSources, LogTag, LogTarget, MetricSpec, Millis, PastDeployment, Service,
-    ServiceKey, Task, TaskDefRef, TaskDefinition, Utilisation,
+    Alarm, AlarmTransition, AwsCall, ContextInfo, Delivery, EcsEvent, EventAck, EventSource, Image,
+    LiveEnd, LiveQuery, LiveUpdate, LogPage, LogQuery, LogSources, LogTag, LogTarget, MetricSpec,
+    Millis, PastDeployment, Service, ServiceKey, Skipped, Task, TaskDefRef, TaskDefinition,
+    Utilisation,
 };
-use crate::model::{ApiError, ApiResult, ErrorKind};
+use crate::model::{ApiError, ApiResult, ErrorKind, Op};
+use crate::model::{ClusterExec, ExecTarget, RemotePort, SessionGrant};
 use async_trait::async_trait;
 
 /// A Live Tail session: its updates, ending with how it ended.
@@ -47,6 +53,35 @@ pub trait Fleet: Send + Sync + 'static {
     /// only its own rows: the others come with what failed, naming the cluster.
     async fn services_listing(&self, part: &PartSink<'_>) -> ApiResult<Listing<Service>> {
         self.services_in_parts(part).await.map(Listing::whole)
+    }
+    /// A refresh that asks only what `ask` says changed, with every service's row (read now,
+    /// or kept from an earlier refresh). Backends that keep nothing read everything.
+    async fn services_refresh(
+        &self,
+        ask: &ServicesAsk,
+        part: &PartSink<'_>,
+    ) -> ApiResult<Listing<Service>> {
+        let _ = ask;
+        self.services_listing(part).await
+    }
+    /// Where this context's ECS events come from (`[events]`); None: it is polled only.
+    fn event_source(&self) -> Option<EventSource> {
+        None
+    }
+    /// The next messages of the events queue, parsed; waits up to 20 s for one (long
+    /// polling).
+    async fn receive_events(&self) -> ApiResult<Vec<Delivery>> {
+        Err(unavailable("an events queue"))
+    }
+    /// Deletes applied messages from the events queue; returns how many it refused.
+    async fn events_applied(&self, acks: &[EventAck]) -> ApiResult<usize> {
+        let _ = acks;
+        Ok(0)
+    }
+    /// Reads one event as the events log group holds it.
+    fn read_event(&self, message: &str) -> Result<EcsEvent, Skipped> {
+        let _ = message;
+        Err(Skipped::Foreign("this backend reads no events".into()))
     }
     /// Running and recently stopped tasks of one service, or of every service when `None`.
     async fn tasks(&self, service: Option<&ServiceKey>) -> ApiResult<Vec<Task>>;
@@ -155,6 +190,69 @@ pub trait Fleet: Send + Sync + 'static {
             "this backend keeps audit records locally only",
         ))
     }
+    // ECS Exec and port forwarding (`exec`). The demo has no SSM: its answers say so.
+    /// A cluster's exec configuration (its KMS key), for the readiness said before a call.
+    async fn cluster_exec(&self, cluster: &str) -> ApiResult<ClusterExec> {
+        let _ = cluster;
+        Err(no_sessions())
+    }
+    /// `ecs:ExecuteCommand`, interactive. Only the exec worker calls this, after the dialog.
+    async fn execute_command(&self, target: &ExecTarget, command: &str) -> ApiResult<SessionGrant> {
+        let _ = (target, command);
+        Err(no_sessions())
+    }
+    /// `ssm:StartSession` with a port-forwarding document.
+    async fn start_port_session(
+        &self,
+        target: &ExecTarget,
+        remote: &RemotePort,
+        local_port: u16,
+        reason: &str,
+    ) -> ApiResult<SessionGrant> {
+        let _ = (target, remote, local_port, reason);
+        Err(no_sessions())
+    }
+    /// `ssm:ResumeSession`: a broken session's new token (None: it timed out).
+    async fn resume_session(&self, session_id: &str) -> ApiResult<Option<String>> {
+        let _ = session_id;
+        Err(no_sessions())
+    }
+    /// `kms:GenerateDataKey` for a session the agent encrypts.
+    async fn data_key(&self, key_id: &str, context: &[(String, String)]) -> ApiResult<DataKey> {
+        let _ = (key_id, context);
+        Err(no_sessions())
+    }
+    /// Where sessions may connect, and what the session-manager-plugin is told.
+    fn session_place(&self) -> SessionPlace {
+        SessionPlace::default()
+    }
+}
+
+/// Where a context's sessions may connect, and what the session-manager-plugin is told.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionPlace {
+    pub policy: StreamPolicy,
+    /// The profile name, empty for the default chain.
+    pub profile: String,
+    /// The SSM endpoint the plugin calls.
+    pub ssm_endpoint: String,
+}
+
+/// What the demo (and any backend without SSM) answers.
+pub fn no_sessions() -> ApiError {
+    ApiError::new(
+        ErrorKind::Other,
+        "ECS Exec and port forwarding need a real AWS context: the demo fleet has no SSM agent \
+         to talk to (start deckwatch with --profile or --context)",
+    )
+}
+
+fn refused_read_only(what: Op) -> ApiError {
+    tracing::warn!(what = what.name(), "refused: read-only");
+    ApiError::new(
+        ErrorKind::Other,
+        format!("refused: read-only, {what} was not sent"),
+    )
 }
 
 fn unavailable(what: &str) -> ApiError {
@@ -187,6 +285,28 @@ impl Fleet for ReadOnly {
     }
     async fn services_listing(&self, part: &PartSink<'_>) -> ApiResult<Listing<Service>> {
         self.0.services_listing(part).await
+    }
+    async fn services_refresh(
+        &self,
+        ask: &ServicesAsk,
+        part: &PartSink<'_>,
+    ) -> ApiResult<Listing<Service>> {
+        self.0.services_refresh(ask, part).await
+    }
+    fn event_source(&self) -> Option<EventSource> {
+        self.0.event_source()
+    }
+    async fn receive_events(&self) -> ApiResult<Vec<Delivery>> {
+        self.0.receive_events().await
+    }
+    /// A delete is a write: a read-only console leaves its messages in the queue (they come
+    /// back after the visibility timeout and are known as read).
+    async fn events_applied(&self, acks: &[EventAck]) -> ApiResult<usize> {
+        tracing::debug!(n = acks.len(), "read-only: queue messages not deleted");
+        Ok(acks.len())
+    }
+    fn read_event(&self, message: &str) -> Result<EcsEvent, Skipped> {
+        self.0.read_event(message)
     }
     async fn tasks(&self, service: Option<&ServiceKey>) -> ApiResult<Vec<Task>> {
         self.0.tasks(service).await
@@ -251,6 +371,31 @@ impl Fleet for ReadOnly {
             ErrorKind::Other,
             format!("refused: read-only, {call} was not sent"),
         ))
+    }
+    async fn cluster_exec(&self, cluster: &str) -> ApiResult<ClusterExec> {
+        self.0.cluster_exec(cluster).await
+    }
+    fn session_place(&self) -> SessionPlace {
+        self.0.session_place()
+    }
+    // A session writes to a container (a shell) or opens a way into the network: refused.
+    async fn execute_command(&self, _: &ExecTarget, _: &str) -> ApiResult<SessionGrant> {
+        Err(refused_read_only(Op::EcsExecuteCommand))
+    }
+    async fn start_port_session(
+        &self,
+        _: &ExecTarget,
+        _: &RemotePort,
+        _: u16,
+        _: &str,
+    ) -> ApiResult<SessionGrant> {
+        Err(refused_read_only(Op::SsmStartSession))
+    }
+    async fn resume_session(&self, _: &str) -> ApiResult<Option<String>> {
+        Err(refused_read_only(Op::SsmResumeSession))
+    }
+    async fn data_key(&self, _: &str, _: &[(String, String)]) -> ApiResult<DataKey> {
+        Err(refused_read_only(Op::KmsGenerateDataKey))
     }
     async fn register_task_def(
         &self,

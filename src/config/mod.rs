@@ -5,13 +5,17 @@ pub mod aws_names;
 use crate::config::aws_names::{check_endpoint_url, check_region};
 use crate::files::textfile::{self, TextFileError, clip_quoted};
 use crate::files::toml_place::{Seg, line_col, locate};
-use crate::model::Op;
+use crate::model::{EventSource, Op};
 use crate::toml_path;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+mod every_error;
+pub use every_error::{Checked, parse_every_error};
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "deckwatch config")]
 pub struct Config {
     /// Theme name; `--theme` wins over it.
     pub theme: Option<String>,
@@ -23,10 +27,13 @@ pub struct Config {
     /// A CloudWatch Logs group that also receives every audit record (AWS only), so the whole
     /// on-call team sees who promoted what.
     pub audit_log_group: Option<String>,
+    /// The log pane's buffer and how logs are followed.
     #[serde(default)]
     pub logs: LogsConfig,
+    /// How often the panes are polled.
     #[serde(default)]
     pub poll: PollConfig,
+    /// `[[context]]`: named places to point the console at.
     #[serde(default, rename = "context")]
     pub contexts: Vec<Context>,
     /// Calls a second allowed per operation, over the defaults (half of each published rate),
@@ -34,21 +41,91 @@ pub struct Config {
     /// to be an operation deckwatch calls (`model::Op`); `budget_rates` gives them typed.
     #[serde(default)]
     pub budget: std::collections::HashMap<String, f64>,
-    /// `[keys.MODE]`: an action's keys, over the defaults (`keys::overrides`).
+    /// `[keys.MODE]`: an action's keys, over the defaults (`deckwatch keys` prints them).
     #[serde(default)]
     pub keys: crate::keys::KeysConfig,
     /// Clicks and the wheel; false leaves the mouse to the terminal (its own selection).
     pub mouse: Option<bool>,
+    /// `[github]`: where the GitHub API is and how to get a token.
     #[serde(default)]
     pub github: GithubConfig,
     /// Which workflow builds which service (`[[build]]`); a service without one may say it in
     /// its tags `deckwatch:repo`, `deckwatch:workflow` and `deckwatch:ref`.
     #[serde(default, rename = "build")]
     pub builds: Vec<BuildConfig>,
+    /// `[exec]`: ECS Exec sessions.
+    #[serde(default)]
+    pub exec: crate::exec::settings::ExecConfig,
+    /// Named port forwards (`[[forward]]`), started with `:pf NAME`.
+    #[serde(default, rename = "forward")]
+    pub forwards: Vec<crate::exec::settings::ForwardConfig>,
+    /// `[events]`: ECS's own events, from an SQS queue or a CloudWatch Logs group an
+    /// EventBridge rule feeds; every context's unless it has `[context.events]` of its own.
+    #[serde(default)]
+    pub events: EventsConfig,
+}
+
+/// `[events]`: where ECS's events come from, and how often the full refresh comes while they
+/// do.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventsConfig {
+    /// The SQS queue the rule feeds (one per console): `https://sqs.REGION.amazonaws.com/…`.
+    pub queue_url: Option<String>,
+    /// Or the CloudWatch Logs group the rule writes to (shared by many consoles).
+    pub log_group: Option<String>,
+    /// Seconds between the full refreshes while events arrive (default 300).
+    pub reconcile_secs: Option<u64>,
+}
+
+/// The default of `[events] reconcile_secs`.
+pub const RECONCILE_SECS: u64 = 300;
+
+/// `[context.events]`: a context's own events source; with neither key, the context is
+/// polled only.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContextEvents {
+    /// The SQS queue an EventBridge rule feeds for this context.
+    pub queue_url: Option<String>,
+    /// Or the CloudWatch Logs group the rule writes to.
+    pub log_group: Option<String>,
+}
+
+/// The events source of a queue URL or a log group, whichever is set.
+fn source_of(queue_url: &Option<String>, log_group: &Option<String>) -> Option<EventSource> {
+    match (queue_url, log_group) {
+        (Some(q), _) => Some(EventSource::Queue(q.trim().to_string())),
+        (None, Some(g)) => Some(EventSource::LogGroup(g.trim().to_string())),
+        (None, None) => None,
+    }
+}
+
+/// Why a queue URL or log group cannot be used, if it cannot.
+fn check_source(queue_url: &Option<String>, log_group: &Option<String>) -> Result<(), String> {
+    if queue_url.is_some() && log_group.is_some() {
+        return Err("set queue_url or log_group, not both".into());
+    }
+    if let Some(q) = queue_url {
+        let q = q.trim();
+        let scheme = q.starts_with("https://") || q.starts_with("http://");
+        if !scheme || q.len() < 12 || q.chars().any(char::is_whitespace) {
+            return Err(format!(
+                "queue_url = {q:?}: expected the queue's URL, e.g. \
+                 https://sqs.eu-west-1.amazonaws.com/123456789012/deckwatch-events"
+            ));
+        }
+    }
+    if let Some(g) = log_group
+        && (g.trim().is_empty() || g.len() > 512)
+    {
+        return Err(format!("log_group = {g:?}: expected a log group name"));
+    }
+    Ok(())
 }
 
 /// `[github]`: where the GitHub API is and how to get a token.
-#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GithubConfig {
     /// The API base, e.g. `https://github.example.com/api/v3` for GitHub Enterprise Server;
@@ -60,7 +137,7 @@ pub struct GithubConfig {
 }
 
 /// One `[[build]]` entry.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BuildConfig {
     /// A service name, or `cluster/service`.
@@ -74,17 +151,20 @@ pub struct BuildConfig {
     pub git_ref: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogsConfig {
     /// Lines kept in the log buffer.
+    #[schemars(range(min = 1, max = MAX_LOG_LINES))]
     pub max_lines: usize,
     /// Bytes kept in the log buffer.
+    #[schemars(range(min = 65_536, max = MAX_LOG_BYTES))]
     pub max_bytes: usize,
     /// FilterLogEvents calls a second (the account's limit is shared and 5 to 25 by region):
     /// the API budget's rate for `logs:FilterLogEvents`.
     pub filter_tps: Option<f64>,
     /// Seconds between FilterLogEvents polls when Live Tail is not in use.
+    #[schemars(range(min = 1))]
     pub poll_secs: u64,
     /// Follow with Live Tail (billed per session-minute) when the endpoint allows it.
     pub live_tail: bool,
@@ -109,14 +189,17 @@ impl Default for LogsConfig {
 pub const MAX_LOG_LINES: usize = 50_000_000;
 pub const MAX_LOG_BYTES: usize = 16 << 30;
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct PollConfig {
     /// Seconds between polls while a visible service is rolling out.
+    #[schemars(range(min = 1))]
     pub fast_secs: u64,
     /// Seconds between polls otherwise.
+    #[schemars(range(min = 1))]
     pub normal_secs: u64,
     /// Seconds between alarm polls while neither the alarms pane nor a rollout is on screen.
+    #[schemars(range(min = 1))]
     pub alarms_secs: u64,
 }
 
@@ -131,22 +214,30 @@ impl Default for PollConfig {
 }
 
 /// A named place to point the console at.
-#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Context {
+    /// The name `--context` and `:ctx` use.
     pub name: String,
+    /// The AWS profile.
     pub profile: Option<String>,
+    /// The AWS region, e.g. `eu-west-1`.
     pub region: Option<String>,
+    /// The clusters to show; empty: every cluster of the region.
     #[serde(default)]
     pub clusters: Vec<String>,
+    /// Send every AWS call to this endpoint, e.g. a local emulator.
     pub endpoint_url: Option<String>,
     /// Production: the header takes the prod colour.
     #[serde(default)]
     pub prod: bool,
+    /// Refuse every mutating action in this context.
     #[serde(default)]
     pub read_only: bool,
     /// A colour for this context's header, overriding the theme's prod colour.
     pub accent: Option<String>,
+    /// This context's events source, over `[events]`; empty: polled only.
+    pub events: Option<ContextEvents>,
 }
 
 /// What is wrong with a config (or theme) file, and where.
@@ -255,31 +346,43 @@ pub fn default_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "deckwatch").map(|d| d.config_dir().to_path_buf())
 }
 
+impl Context {
+    /// Its own events source (`[context.events]`), after `resolved_contexts`.
+    pub fn events_source(&self) -> Option<EventSource> {
+        self.events
+            .as_ref()
+            .and_then(|e| source_of(&e.queue_url, &e.log_group))
+    }
+}
+
 impl Config {
     pub fn parse(origin: &str, text: &str) -> Result<Self, ConfigError> {
         let mut cfg: Config =
             toml::from_str(text).map_err(|e| ConfigError::from_toml(origin, text, &e))?;
         cfg.keys.locate(origin, text);
-        cfg.check()
-            .map_err(|w| ConfigError::at_key(origin, text, &w.path, w.message))?;
-        Ok(cfg)
+        match cfg.problems().into_iter().next() {
+            Some(w) => Err(ConfigError::at_key(origin, text, &w.path, w.message)),
+            None => Ok(cfg),
+        }
     }
 
-    fn check(&self) -> Result<(), Wrong> {
-        self.check_contexts()?;
+    /// Every value that parses but cannot be used (`config check` lists them all; the
+    /// console stops at the first).
+    fn problems(&self) -> Vec<Wrong> {
+        let mut out = self.check_contexts();
         if let Some(d) = &self.default_context
             && self.context(d).is_none()
         {
-            return Err(wrong(
+            out.push(wrong(
                 toml_path!["default_context"],
                 format!("default_context = {d:?}, but no [[context]] has that name"),
             ));
         }
-        self.check_budget()?;
-        if let Some((i, b)) = self.builds.iter().enumerate().find(|(_, b)| {
+        out.extend(self.check_budget());
+        for (i, b) in self.builds.iter().enumerate().filter(|(_, b)| {
             !b.repo.contains('/') || b.workflow.trim().is_empty() || b.service.trim().is_empty()
         }) {
-            return Err(wrong(
+            out.push(wrong(
                 toml_path!["build", i, "repo"],
                 format!(
                     "[[build]] for {:?}: repo must be owner/name, and service and workflow must be set",
@@ -287,13 +390,20 @@ impl Config {
                 ),
             ));
         }
+        out.extend(self.interval_and_buffer_problems());
+        out
+    }
+
+    /// A poll interval of 0, a log buffer too small or too large.
+    fn interval_and_buffer_problems(&self) -> Vec<Wrong> {
+        let mut out = Vec::new();
         let intervals = [
             ("fast_secs", self.poll.fast_secs),
             ("normal_secs", self.poll.normal_secs),
             ("alarms_secs", self.poll.alarms_secs),
         ];
-        if let Some((key, _)) = intervals.iter().find(|(_, secs)| *secs == 0) {
-            return Err(wrong(
+        for (key, _) in intervals.iter().filter(|(_, secs)| *secs == 0) {
+            out.push(wrong(
                 toml_path!["poll", *key],
                 format!("poll.{key} = 0: poll intervals must be at least 1 second"),
             ));
@@ -304,32 +414,68 @@ impl Config {
             } else {
                 "max_bytes"
             };
-            return Err(wrong(
+            out.push(wrong(
                 toml_path!["logs", key],
                 "logs.max_lines must be at least 1 and logs.max_bytes at least 65536".into(),
             ));
         }
-        self.check_logs()
+        out.extend(self.check_logs().err());
+        out.extend(self.check_exec().err());
+        out.extend(self.check_events().err());
+        out
+    }
+
+    fn check_events(&self) -> Result<(), Wrong> {
+        let e = &self.events;
+        check_source(&e.queue_url, &e.log_group)
+            .map_err(|m| wrong(toml_path!["events"], format!("[events] {m}")))?;
+        if e.reconcile_secs.is_some_and(|s| s < 10) {
+            let message = "[events] reconcile_secs must be at least 10".to_string();
+            return Err(wrong(toml_path!["events", "reconcile_secs"], message));
+        }
+        for (i, c) in self.contexts.iter().enumerate() {
+            if let Some(ce) = &c.events {
+                check_source(&ce.queue_url, &ce.log_group).map_err(|m| {
+                    wrong(
+                        toml_path!["context", i, "events"],
+                        format!("context {:?}: [context.events] {m}", c.name),
+                    )
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    fn check_exec(&self) -> Result<(), Wrong> {
+        use crate::exec::settings::{MAX_SCROLLBACK, check};
+        check(&self.forwards)
+            .map_err(|(i, key, message)| wrong(toml_path!["forward", i, key], message))?;
+        if self.exec.scrollback > MAX_SCROLLBACK {
+            let message = format!("exec.scrollback may be at most {MAX_SCROLLBACK}");
+            return Err(wrong(toml_path!["exec", "scrollback"], message));
+        }
+        Ok(())
     }
 
     /// `[budget]`: every name an operation deckwatch calls, every rate a positive number.
-    fn check_budget(&self) -> Result<(), Wrong> {
+    fn check_budget(&self) -> Vec<Wrong> {
+        let mut out = Vec::new();
         let mut names: Vec<&String> = self.budget.keys().collect();
         names.sort();
         for name in names {
-            let at = toml_path!["budget", name.as_str()];
+            let at = || toml_path!["budget", name.as_str()];
             if Op::parse(name).is_none() {
-                return Err(wrong(at, unknown_op(name)));
+                out.push(wrong(at(), unknown_op(name)));
             }
             let rate = self.budget[name];
             if !(rate > 0.0 && rate.is_finite()) {
                 let message = format!(
                     "[budget] {name:?} = {rate}: a rate must be a positive number of calls a second"
                 );
-                return Err(wrong(at, message));
+                out.push(wrong(at(), message));
             }
         }
-        Ok(())
+        out
     }
 
     /// The `[logs]` limits and rate, reported at the `[logs]` table.
@@ -361,33 +507,33 @@ impl Config {
         Ok(())
     }
 
-    fn check_contexts(&self) -> Result<(), Wrong> {
+    fn check_contexts(&self) -> Vec<Wrong> {
+        let mut out = Vec::new();
         let mut names: Vec<&str> = Vec::new();
         for (i, c) in self.contexts.iter().enumerate() {
             let at = |key: &str| toml_path!["context", i, key];
             if c.name.trim().is_empty() {
-                return Err(wrong(at("name"), "a [[context]] has an empty name".into()));
-            }
-            if names.contains(&c.name.as_str()) {
+                out.push(wrong(at("name"), "a [[context]] has an empty name".into()));
+            } else if names.contains(&c.name.as_str()) {
                 let message = format!("two contexts are named {:?}", c.name);
-                return Err(wrong(at("name"), message));
+                out.push(wrong(at("name"), message));
             }
             names.push(&c.name);
             if let Some(a) = &c.accent
                 && a.parse::<ratatui::style::Color>().is_err()
             {
                 let message = format!("context {:?}: accent {a:?} is not a colour", c.name);
-                return Err(wrong(at("accent"), message));
+                out.push(wrong(at("accent"), message));
             }
             if let Some(Err(why)) = c.region.as_deref().map(check_region) {
-                return Err(wrong(at("region"), format!("context {:?}: {why}", c.name)));
+                out.push(wrong(at("region"), format!("context {:?}: {why}", c.name)));
             }
             if let Some(Err(why)) = c.endpoint_url.as_deref().map(check_endpoint_url) {
                 let message = format!("context {:?}: {why}", c.name);
-                return Err(wrong(at("endpoint_url"), message));
+                out.push(wrong(at("endpoint_url"), message));
             }
         }
-        Ok(())
+        out
     }
 
     /// Reads `path`. A missing file is an error only when `required` (it was named by the
@@ -403,6 +549,36 @@ impl Config {
 
     pub fn context(&self, name: &str) -> Option<&Context> {
         self.contexts.iter().find(|c| c.name == name)
+    }
+
+    /// Where the events of context `ctx` (None: the console without a context) come from:
+    /// its `[context.events]`, else `[events]`; None: polled only.
+    pub fn events_of(&self, ctx: Option<&Context>) -> Option<EventSource> {
+        match ctx.and_then(|c| c.events.as_ref()) {
+            Some(own) => source_of(&own.queue_url, &own.log_group),
+            None => source_of(&self.events.queue_url, &self.events.log_group),
+        }
+    }
+
+    /// The contexts, each with its events source written out (`[events]` where it has none of
+    /// its own), so a context switch needs no other part of the config.
+    pub fn resolved_contexts(&self) -> Vec<Context> {
+        let top = ContextEvents {
+            queue_url: self.events.queue_url.clone(),
+            log_group: self.events.log_group.clone(),
+        };
+        self.contexts
+            .iter()
+            .map(|c| Context {
+                events: Some(c.events.clone().unwrap_or_else(|| top.clone())),
+                ..c.clone()
+            })
+            .collect()
+    }
+
+    /// How often the full refresh comes while events arrive.
+    pub fn reconcile(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.events.reconcile_secs.unwrap_or(RECONCILE_SECS))
     }
 
     /// The API budget's rates: `[budget]`, with `logs.filter_tps` as FilterLogEvents' rate.
@@ -429,6 +605,13 @@ mod tests {
         let text = include_str!("../../config.example.toml");
         let cfg = Config::parse("config.example.toml", text).unwrap();
         assert!(cfg.contexts.iter().any(|c| c.prod));
+        // [events]: polling where no source is set, prod's own queue.
+        assert_eq!(cfg.reconcile(), std::time::Duration::from_secs(300));
+        assert_eq!(cfg.events_of(cfg.context("staging")), None);
+        assert!(matches!(
+            cfg.events_of(cfg.context("prod")),
+            Some(EventSource::Queue(q)) if q.ends_with("/deckwatch-events")
+        ));
     }
 
     #[test]
@@ -498,6 +681,49 @@ mod tests {
         assert!(Config::parse("c.toml", "[logs]\nfilter_tps = 0\n").is_err());
         let d = Config::default();
         assert!(d.logs.max_lines >= 200_000 && d.logs.max_bytes >= 64 << 20);
+    }
+
+    #[test]
+    fn events_come_from_the_context_or_the_top_and_one_source_at_most() {
+        let text = r#"
+[events]
+queue_url = "https://sqs.eu-west-1.amazonaws.com/1/q"
+reconcile_secs = 120
+
+[[context]]
+name = "a"
+
+[[context]]
+name = "b"
+[context.events]
+log_group = "/deckwatch/ecs-events"
+
+[[context]]
+name = "c"
+[context.events]
+"#;
+        let cfg = Config::parse("c.toml", text).unwrap();
+        assert_eq!(cfg.events.reconcile_secs, Some(120));
+        let q = Some(EventSource::Queue(
+            "https://sqs.eu-west-1.amazonaws.com/1/q".into(),
+        ));
+        assert_eq!(cfg.events_of(None), q);
+        assert_eq!(cfg.events_of(cfg.context("a")), q);
+        assert_eq!(
+            cfg.events_of(cfg.context("b")),
+            Some(EventSource::LogGroup("/deckwatch/ecs-events".into()))
+        );
+        assert_eq!(cfg.events_of(cfg.context("c")), None);
+        let both = "[events]\nqueue_url = \"https://q.example/1\"\nlog_group = \"g\"\n";
+        let err = Config::parse("c.toml", both).unwrap_err().to_string();
+        assert!(err.contains("not both"), "{err}");
+        let bad = "[[context]]\nname = \"x\"\n[context.events]\nqueue_url = \"my-queue\"\n";
+        let err = Config::parse("c.toml", bad).unwrap_err().to_string();
+        assert!(
+            err.starts_with("c.toml:3:") && err.contains("queue's URL"),
+            "{err}"
+        );
+        assert!(Config::parse("c.toml", "[events]\nreconcile_secs = 1\n").is_err());
     }
 
     #[test]

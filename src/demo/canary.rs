@@ -28,7 +28,7 @@ fn timed(stage: &Stage) -> Option<(i64, Stage)> {
 
 pub fn step(w: &mut World) {
     for i in 0..w.services.len() {
-        if w.services[i].role == Role::Canary {
+        if matches!(w.services[i].role, Role::Canary | Role::Linear) {
             advance(w, i);
         }
     }
@@ -103,6 +103,17 @@ fn work_in_stage(w: &mut World, i: usize, n: &NativeDeployment) {
                 }
             }
         }
+        // A LINEAR step baked: ECS pauses at the hook again before the next step.
+        Stage::ProductionTrafficShift
+            if baked
+                && n.strategy == crate::model::Strategy::Linear
+                && n.target.requested_production_weight < 100.0 =>
+        {
+            if let Some(n) = w.native_mut(i) {
+                n.bake_ends_at = None;
+            }
+            enter_hook(w, i);
+        }
         Stage::ProductionTrafficShift if baked => {
             set_weights(w, i, 100.0);
             set_stage(w, i, Stage::PostProductionTrafficShift);
@@ -169,11 +180,14 @@ pub fn resolve_hook(w: &mut World, i: usize, proceed: bool) {
         );
         return;
     }
-    let pct = w.services[i]
-        .svc
-        .native
-        .as_ref()
-        .map_or(10.0, |n| n.canary_percent);
+    // A canary moves its share; a LINEAR deployment one more step.
+    let pct = w.services[i].svc.native.as_ref().map_or(10.0, |n| {
+        if n.strategy == crate::model::Strategy::Linear {
+            (n.target.requested_production_weight + n.canary_percent).min(100.0)
+        } else {
+            n.canary_percent
+        }
+    });
     set_weights(w, i, pct);
     set_stage(w, i, Stage::ProductionTrafficShift);
     if let Some(n) = w.native_mut(i) {

@@ -7,6 +7,7 @@ mod alarms;
 pub mod builds;
 mod canary;
 pub mod ci;
+mod codedeploy;
 mod loglines;
 pub mod logs;
 mod mutations;
@@ -16,7 +17,7 @@ pub mod scenario;
 pub mod seed;
 pub mod world;
 
-use crate::cloud::{Fleet, LiveStream};
+use crate::cloud::{Fleet, Listing, LiveStream, PartSink, listing};
 
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
@@ -38,6 +39,8 @@ mod traffic;
 pub struct SimFleet {
     world: Arc<Mutex<World>>,
     started: Instant,
+    /// The clusters in scope, as a context's `clusters` names them; empty for every cluster.
+    clusters: Vec<String>,
 }
 
 impl SimFleet {
@@ -47,7 +50,51 @@ impl SimFleet {
         Self {
             world: Arc::new(Mutex::new(seed::world(epoch))),
             started: Instant::now(),
+            clusters: Vec::new(),
         }
+    }
+
+    /// The same fleet seen through `clusters` only, as the AWS backend reads a context's
+    /// clusters: the others' services and tasks are not listed, and a cluster the world does
+    /// not have is named as not found while the rest show.
+    pub fn in_clusters(mut self, clusters: Vec<String>) -> Self {
+        self.clusters = clusters;
+        self
+    }
+
+    fn in_scope(&self, cluster: &str) -> bool {
+        self.clusters.is_empty() || self.clusters.iter().any(|c| c == cluster)
+    }
+
+    /// The clusters in scope: the ones named, else every cluster of the world.
+    fn scope(w: &World, named: &[String]) -> Vec<String> {
+        if !named.is_empty() {
+            return named.to_vec();
+        }
+        let mut clusters: Vec<String> = w.services.iter().map(|s| s.svc.cluster.clone()).collect();
+        clusters.dedup();
+        clusters
+    }
+
+    /// The services of the clusters in scope, and the named clusters the world lacks.
+    fn scoped_services(&self) -> (Vec<Service>, Vec<(String, ApiError)>) {
+        self.with_world(|w| {
+            let missing = self
+                .clusters
+                .iter()
+                .filter(|c| !w.services.iter().any(|s| &s.svc.cluster == *c))
+                .map(|c| {
+                    let e = ApiError::new(
+                        ErrorKind::Other,
+                        "ClusterNotFoundException: Cluster not found.",
+                    );
+                    (c.clone(), e)
+                })
+                .collect();
+            let mut services = w.services();
+            services.retain(|s| self.in_scope(&s.cluster));
+            (services, missing)
+        })
     }
 
     /// Runs `f` on the world brought up to the current simulated time.
@@ -92,9 +139,7 @@ fn live_session(world: Arc<Mutex<World>>, started: Instant, q: LiveQuery) -> Liv
 impl Fleet for SimFleet {
     async fn context(&self) -> ApiResult<ContextInfo> {
         Ok(self.with_world(|w| {
-            let mut clusters: Vec<String> =
-                w.services.iter().map(|s| s.svc.cluster.clone()).collect();
-            clusters.dedup();
+            let clusters = Self::scope(w, &self.clusters);
             ContextInfo {
                 name: "demo".into(),
                 profile: "demo".into(),
@@ -109,12 +154,22 @@ impl Fleet for SimFleet {
     }
 
     async fn services(&self) -> ApiResult<Vec<Service>> {
-        Ok(self.with_world(|w| w.services()).cleaned())
+        let (services, missing) = self.scoped_services();
+        let total = self.clusters.len();
+        Listing::or_failure(services.cleaned(), listing::clusters_failed(missing, total))?.lenient()
+    }
+
+    async fn services_listing(&self, part: &PartSink<'_>) -> ApiResult<Listing<Service>> {
+        let _ = part;
+        let (services, missing) = self.scoped_services();
+        let total = self.clusters.len();
+        Listing::or_failure(services.cleaned(), listing::clusters_failed(missing, total))
     }
 
     async fn tasks(&self, service: Option<&ServiceKey>) -> ApiResult<Vec<Task>> {
         Ok(self.with_world(|w| {
             let mut tasks = w.tasks();
+            tasks.retain(|t| self.in_scope(&t.cluster));
             if let Some(k) = service {
                 tasks.retain(|t| t.cluster == k.cluster && t.service == k.name);
             }

@@ -49,7 +49,8 @@ pub(super) fn act(w: &mut World, key: &ServiceKey, m: &AwsCall) -> ApiResult<()>
             repository,
             digest,
         } => register(w, i, from, repository, digest).map(|_| ()),
-        other @ AwsCall::UpdateServiceToRegistered { .. } => Err(invalid(format!(
+        m if crate::demo::codedeploy::is_codedeploy(m) => crate::demo::codedeploy::act(w, i, m),
+        other => Err(invalid(format!(
             "{other} is not a call this backend makes (the runner resolves it first)"
         ))),
     }

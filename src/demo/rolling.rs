@@ -71,7 +71,11 @@ pub fn rescale(w: &mut World, i: usize) {
 pub fn step(w: &mut World) {
     task_lifecycle(w);
     for i in 0..w.services.len() {
-        if w.services[i].role != Role::Canary {
+        // Native deployments and CodeDeploy's task sets place their own tasks.
+        if !matches!(
+            w.services[i].role,
+            Role::Canary | Role::Linear | Role::CodeDeploy
+        ) {
             reconcile(w, i);
         }
     }

@@ -26,7 +26,9 @@ pub fn on_schedule(w: &mut World) {
             Role::PairedCanary if in_cycle == PAIR_AT_S && w.services[i].svc.desired == 0 => {
                 restart_pair(w, i);
             }
-            Role::Canary if w.services[i].next_deploy_at.is_some_and(|at| at <= w.now) => {
+            Role::Canary | Role::Linear
+                if w.services[i].next_deploy_at.is_some_and(|at| at <= w.now) =>
+            {
                 w.services[i].next_deploy_at = None;
                 crate::demo::seed::start_canary(w, i, false);
             }

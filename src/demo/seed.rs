@@ -90,6 +90,16 @@ const FLEET: &[Spec] = &[
         cpu: 47.0,
         mem: 64.0,
     },
+    // A CODE_DEPLOY service: a CodeDeploy canary on task sets, waiting for reroute.
+    Spec {
+        cluster: "prod-core",
+        name: "cart",
+        desired: 3,
+        revision: 12,
+        role: Role::CodeDeploy,
+        cpu: 24.0,
+        mem: 36.0,
+    },
     Spec {
         cluster: "prod-edge",
         name: "checkout",
@@ -98,6 +108,16 @@ const FLEET: &[Spec] = &[
         role: Role::Canary,
         cpu: 27.0,
         mem: 39.0,
+    },
+    // A native LINEAR deployment, pausing before each step of 25 %.
+    Spec {
+        cluster: "prod-edge",
+        name: "inventory",
+        desired: 4,
+        revision: 33,
+        role: Role::Linear,
+        cpu: 19.0,
+        mem: 44.0,
     },
     Spec {
         cluster: "prod-edge",
@@ -153,9 +173,13 @@ pub fn world(start: Millis) -> World {
     w.routes.push(search_route(&w));
     w.alarms = crate::demo::alarms::seed(&w, start);
     for i in 0..w.services.len() {
-        if w.services[i].role == Role::Canary {
-            seed_past_canary(&mut w, i);
-            start_canary(&mut w, i, true);
+        match w.services[i].role {
+            Role::Canary | Role::Linear => {
+                seed_past_canary(&mut w, i);
+                start_canary(&mut w, i, true);
+            }
+            Role::CodeDeploy => super::codedeploy::seed(&mut w, i),
+            _ => {}
         }
     }
     crate::demo::builds::seed(&mut w);
@@ -273,10 +297,10 @@ fn new_service(w: &World, spec: &Spec, td: TaskDefRef, created_at: Millis) -> Se
         task_def: td,
         image_tag: World::image_tag(spec.revision),
         created_at,
-        strategy: if spec.role == Role::Canary {
-            Strategy::Canary
-        } else {
-            Strategy::Rolling
+        strategy: match spec.role {
+            Role::Canary => Strategy::Canary,
+            Role::Linear => Strategy::Linear,
+            _ => Strategy::Rolling,
         },
         circuit_breaker: Some(CircuitBreaker {
             rollback: true,
@@ -293,8 +317,9 @@ fn new_service(w: &World, spec: &Spec, td: TaskDefRef, created_at: Millis) -> Se
         target_groups: vec![w.target_group_arn(spec.cluster, spec.name)],
         routes: Vec::new(),
         routes_error: None,
+        exec_enabled: true,
         // A native canary's new revision registers in a target group of its own.
-        alternate_target_groups: if spec.role == Role::Canary {
+        alternate_target_groups: if matches!(spec.role, Role::Canary | Role::Linear) {
             vec![w.target_group_arn(spec.cluster, &format!("{}-green", spec.name))]
         } else {
             Vec::new()
@@ -308,6 +333,9 @@ fn new_service(w: &World, spec: &Spec, td: TaskDefRef, created_at: Millis) -> Se
         history: Vec::new(),
         // Every demo service is built by its repository's workflow; staging builds its branch.
         build: Some(crate::demo::builds::source_of(spec.cluster, spec.name)),
+        controller: Default::default(),
+        task_sets: Vec::new(),
+        codedeploy: None,
     }
 }
 
@@ -407,13 +435,18 @@ fn native_canary(
             svc.name,
             hex_of(&format!("{target}{}", w.now), 22)
         ),
-        strategy: Strategy::Canary,
+        strategy: svc.strategy.clone(),
         status: NativeStatus::InProgress,
         lifecycle_stage: LifecycleStage::ReconcileService,
         target: target_rev,
         sources: vec![revision(source, 100.0)],
         hook: None,
-        canary_percent: 10.0,
+        // A canary's share, or a LINEAR deployment's step.
+        canary_percent: if svc.strategy == Strategy::Linear {
+            25.0
+        } else {
+            10.0
+        },
         bake_ends_at: None,
         triggered_alarms: Vec::new(),
         watched_alarms: w.services[i].svc.watched_alarms.clone(),
@@ -447,7 +480,7 @@ fn wait_at_hook(w: &mut World, i: usize, target: &TaskDefRef) {
 pub fn hook(now: Millis) -> LifecycleHook {
     LifecycleHook {
         id: "manual-promote-gate".into(),
-        stage: LifecycleStage::PreProductionTrafficShift,
+        stage: Some(LifecycleStage::PreProductionTrafficShift),
         status: HookStatus::AwaitingAction,
         expires_at: now + HOOK_TIMEOUT_MS,
         timeout_action: TimeoutAction::Rollback,

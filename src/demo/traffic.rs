@@ -62,6 +62,19 @@ fn shares(w: &World, s: &Service) -> Vec<(String, f64, Option<u32>)> {
             (alt.clone(), w_target, Some(n.target.task_def.revision)),
         ];
     }
+    // A CodeDeploy deployment's replacement takes its weight on the other target group.
+    if let (Some(alt), Some(d)) = (s.alternate_target_groups.first(), s.cd_in_flight()) {
+        let w_target = d.replacement_weight().unwrap_or(0.0) / 100.0;
+        let original = s.task_sets.iter().find(|t| !d.owns(t));
+        return vec![
+            (
+                primary.clone(),
+                1.0 - w_target,
+                original.map(|t| t.task_def.revision),
+            ),
+            (alt.clone(), w_target, Some(d.task_def.revision)),
+        ];
+    }
     let share = w
         .routes
         .iter()

@@ -4,9 +4,9 @@
 use crate::demo::rng::{Rng, hex_of};
 use crate::model::text::first_chars;
 use crate::model::{
-    Alarm, AlarmTransition, Deployment, DeploymentStatus, Findings, Health, Image, LogLine, Millis,
-    NativeDeployment, RolloutState, Service, ServiceEvent, TargetGroupHealth, Task, TaskDefRef,
-    TaskStatus, WeightedRoute,
+    AgentStatus, Alarm, AlarmTransition, Deployment, DeploymentStatus, Findings, Health, Image,
+    LogLine, Millis, NativeDeployment, RolloutState, Service, ServiceEvent, TargetGroupHealth,
+    Task, TaskContainer, TaskDefRef, TaskStatus, WeightedRoute,
 };
 use std::collections::{BTreeMap, VecDeque};
 
@@ -52,6 +52,10 @@ pub enum Role {
     /// The canary service of a pair (`X-canary`); once promoted or aborted it comes back with
     /// the next revision at the next cycle's `PAIR_AT_S`.
     PairedCanary,
+    /// A CODE_DEPLOY service: a CodeDeploy canary on task sets, waiting for reroute.
+    CodeDeploy,
+    /// A native LINEAR deployment that pauses at a PAUSE hook before each step.
+    Linear,
 }
 
 #[derive(Debug, Clone)]
@@ -140,6 +144,7 @@ impl World {
         crate::demo::scenario::on_schedule(self);
         crate::demo::rolling::step(self);
         crate::demo::canary::step(self);
+        crate::demo::codedeploy::step(self);
         crate::demo::signals::step(self);
         crate::demo::builds::step(self);
         self.recount();
@@ -214,6 +219,15 @@ impl World {
             stop_reason: String::new(),
             exit_code: None,
             private_ip: ip,
+            // The demo's services run with ECS Exec on, so the exec dialog has something to
+            // say; opening a session says the demo has no SSM.
+            exec_enabled: true,
+            platform_version: "1.4.0".into(),
+            containers: vec![TaskContainer {
+                name: "app".into(),
+                runtime_id: format!("{id}-{}", hex_of(&format!("{id}/app"), 10)),
+                exec_agent: Some(AgentStatus::Running),
+            }],
         };
         self.tasks.push(SimTask {
             task,
@@ -294,6 +308,9 @@ impl World {
                 .collect();
             let tasks: Vec<&SimTask> = self.tasks.iter().filter(|t| t.svc == si).collect();
             count_deployments(&mut s.svc, &tasks);
+            if s.role == Role::CodeDeploy {
+                super::codedeploy::count(&mut s.svc, &tasks);
+            }
             count_targets(&mut s.svc, &tasks);
             if let Some(n) = &mut s.svc.native {
                 for rev in std::iter::once(&mut n.target).chain(n.sources.iter_mut()) {
@@ -476,6 +493,15 @@ impl World {
         }
     }
 
+    /// One mutating call, as the demo fleet's `act` makes it (tests use it to set a scene).
+    pub fn act(
+        &mut self,
+        key: &crate::model::ServiceKey,
+        m: &crate::model::AwsCall,
+    ) -> crate::model::ApiResult<()> {
+        super::mutations::act(self, key, m)
+    }
+
     pub fn native_mut(&mut self, svc: usize) -> Option<&mut NativeDeployment> {
         self.services[svc].svc.native.as_mut()
     }
@@ -506,11 +532,14 @@ fn count_deployments(svc: &mut Service, tasks: &[&SimTask]) {
 /// moves and the service has an alternate target group, the target revision's tasks there and
 /// the others in its own.
 fn count_targets(svc: &mut Service, tasks: &[&SimTask]) {
+    // A CodeDeploy replacement task set registers in the green target group too.
     let green = svc
         .native
         .as_ref()
-        .filter(|n| n.status.is_moving() && !svc.alternate_target_groups.is_empty())
-        .map(|n| n.target.task_def.clone());
+        .filter(|n| n.status.is_moving())
+        .map(|n| n.target.task_def.clone())
+        .or_else(|| svc.cd_in_flight().map(|d| d.task_def.clone()))
+        .filter(|_| !svc.alternate_target_groups.is_empty());
     let groups: Vec<String> = svc
         .target_groups
         .iter()

@@ -62,6 +62,28 @@ impl Chord {
     }
 }
 
+impl Chord {
+    /// How the config writes it, in ASCII, so that `deckwatch keys` reads back as it was
+    /// printed: `P`, `ctrl-d`, `Down`, `PgDn`, `S-Tab`, `Space`, `F5`.
+    pub fn config_name(&self) -> String {
+        let mut out = String::new();
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            out.push_str("ctrl-");
+        }
+        if self.mods.contains(KeyModifiers::ALT) {
+            out.push_str("alt-");
+        }
+        match self.code {
+            KeyCode::Up => out.push_str("Up"),
+            KeyCode::Down => out.push_str("Down"),
+            KeyCode::Left => out.push_str("Left"),
+            KeyCode::Right => out.push_str("Right"),
+            _ => out.push_str(Chord::from(self.code).label().as_str()),
+        }
+        out
+    }
+}
+
 /// Why a key name could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyNameError {

@@ -128,6 +128,9 @@ pub fn action_name(c: &Command) -> Option<&'static str> {
         Command::Confirm => "confirm",
         Command::DeleteChar => "delete",
         Command::Complete => "complete",
+        Command::Exec(None) => "exec",
+        Command::FocusTerminal => "focus_terminal",
+        Command::FullScreen => "full_screen",
         Command::Theme(_)
         | Command::Sort(Some(_))
         | Command::Budget
@@ -142,6 +145,9 @@ pub fn action_name(c: &Command) -> Option<&'static str> {
         | Command::Region(_)
         | Command::ForceQuit
         | Command::Insert(_)
+        | Command::Exec(Some(_))
+        | Command::PortForward(_)
+        | Command::Forwards
         | Command::Unknown(_) => {
             return None;
         }

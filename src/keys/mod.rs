@@ -9,6 +9,6 @@ pub mod overrides;
 mod table;
 
 pub use chord::{Chord, KeyNameError, label_of, parse};
-pub use config_names::actions_of;
+pub use config_names::{Section, action_name, actions_of};
 pub use overrides::{KeyEntry, KeyTable, KeysConfig, Warning};
 pub use table::*;

@@ -140,8 +140,10 @@ impl Keymap {
                 }
             }
             settle(bindings, &mut applied, &defaults, &mut warnings);
-            for (b, a) in bindings.iter_mut().zip(&applied) {
-                if a.is_some() {
+            // A binding given its default keys keeps its default label, so the config that
+            // `deckwatch keys` prints changes nothing, the help included.
+            for ((b, a), default) in bindings.iter_mut().zip(&applied).zip(&defaults) {
+                if a.is_some() && b.keys != *default {
                     b.label = label_of(&b.keys);
                 }
             }

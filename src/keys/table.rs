@@ -97,6 +97,16 @@ pub enum Command {
     Toggle,
     /// A deploy dialog's next target (the paired canary).
     OtherTarget,
+    /// `x` / `:exec [COMMAND]`: a shell (or the command) in a container of the selected task.
+    Exec(Option<String>),
+    /// Type into the terminal pane's session.
+    FocusTerminal,
+    /// The terminal pane's session takes the whole terminal.
+    FullScreen,
+    /// `:pf NAME`, `:pf SERVICE REMOTE_PORT [LOCAL_PORT]`, `:pf stop NAME`.
+    PortForward(Option<String>),
+    /// `:forwards`: each port forward's state.
+    Forwards,
     /// A palette word this version does not know.
     Unknown(String),
 }
@@ -133,6 +143,10 @@ pub enum Layer {
     BuildForm,
     /// Typing into a build dialog's field.
     BuildEdit,
+    /// The exec dialog: move between fields, choose, type the command, open.
+    ExecDialog,
+    /// Keys go to the terminal pane's session; only the way out is the console's.
+    Terminal,
 }
 
 /// What a key not bound in a layer does there.
@@ -201,6 +215,8 @@ fn layer_rules(layer: Layer) -> (&'static str, Otherwise) {
         Layer::ConfirmTyped => ("PROD: type the service name, then ", Otherwise::Type),
         Layer::BuildForm => ("", Otherwise::Ignore),
         Layer::BuildEdit => ("typing into the field, ", Otherwise::Type),
+        Layer::ExecDialog => ("", Otherwise::Type),
+        Layer::Terminal => ("typing into the session, ", Otherwise::Ignore),
     }
 }
 
@@ -272,6 +288,9 @@ fn normal() -> Vec<Binding> {
         b(&[Char('X')], "X", Command::CancelRun, "cancel the run (builds pane)", Everywhere, None),
         b(&[Char('T')], "T", Command::Rerun, "rerun the run's failed jobs (builds pane)", Everywhere, None),
         b(&[Char('D')], "D", Command::Deploy, "deploy the run's image, or the selected image", Everywhere, None),
+        b(&[Char('E')], "E", Command::Exec(None), "exec: a shell in a container of the task (ECS Exec)", Everywhere, None),
+        b(&[Char('I')], "I", Command::FocusTerminal, "type into the terminal pane (Ctrl-] leaves)", Everywhere, None),
+        b(&[Char('Z')], "Z", Command::FullScreen, "the terminal pane's session full screen (Ctrl-] comes back)", Everywhere, None),
         b(&[Char('q')], "q", Command::Quit, "quit", Everywhere, Some("quit")),
     ]
 }
@@ -323,6 +342,7 @@ fn modal(layer: Layer) -> Vec<Binding> {
             b(&[Esc], "Esc", Command::Cancel, "done", e, None),
             b(&[Backspace], "Backspace", Command::DeleteChar, "delete a character", e, None),
         ],
+        Layer::ExecDialog | Layer::Terminal => exec_layer(layer),
         Layer::Overlay => vec![
             b(&[Esc, Char('q'), Char('?'), Enter], "Esc", Command::Cancel, "close", e, Some("close")),
             // Scrolling, where the overlay scrolls (the diff and the events).
@@ -332,6 +352,26 @@ fn modal(layer: Layer) -> Vec<Binding> {
             b(&[PageUp, Char('u')], "PgUp/u", Command::PageUp, "page up", e, None),
             b(&[Char('g'), Home], "g", Command::Top, "go to top", e, None),
         ],
+    }
+}
+
+/// The exec dialog's keys, and the terminal pane's one key of its own.
+#[rustfmt::skip]
+fn exec_layer(layer: Layer) -> Vec<Binding> {
+    let e = Everywhere;
+    match layer {
+        Layer::ExecDialog => vec![
+            b(&[Enter], "Enter", Command::Confirm, "open the session", e, Some("open")),
+            b(&[Tab, Down], "Tab/↓", Command::Down, "next field", e, Some("next field")),
+            b(&[BackTab, Up], "S-Tab/↑", Command::Up, "previous field", e, None),
+            b(&[Right, Left], "←/→", Command::Toggle, "next task, container, or pane / full screen (Space too)", e, Some("choose")),
+            b(&[Backspace], "Backspace", Command::DeleteChar, "delete a character of the command", e, None),
+            b(&[Esc], "Esc", Command::Cancel, "cancel", e, Some("cancel")),
+        ],
+        Layer::Terminal => vec![
+            b(&[], "Ctrl-]", Command::Back, "back to the console's keys (the session goes on)", e, Some("console keys")),
+        ],
+        _ => Vec::new(),
     }
 }
 
@@ -347,6 +387,8 @@ impl Default for Keymap {
             Layer::Overlay,
             Layer::BuildForm,
             Layer::BuildEdit,
+            Layer::ExecDialog,
+            Layer::Terminal,
         ];
         Self {
             layers: layers.into_iter().map(|l| (l, modal(l))).collect(),
@@ -519,6 +561,24 @@ pub const WORDS: &[Word] = &[
         arg: None,
         command: |_| Command::Events,
         help: "all events of the service (scrollable)",
+    },
+    Word {
+        names: &["exec"],
+        arg: Some("[COMMAND]"),
+        command: |a| Command::Exec(a.map(str::to_string)),
+        help: "a shell (or COMMAND) in a container of the selected task or service (ECS Exec)",
+    },
+    Word {
+        names: &["pf", "port-forward"],
+        arg: Some("NAME | SERVICE PORT [LOCAL] | stop NAME"),
+        command: |a| Command::PortForward(a.map(str::to_string)),
+        help: "forward a local port to a port of the service's task (or a [[forward]] by name)",
+    },
+    Word {
+        names: &["forwards"],
+        arg: None,
+        command: |_| Command::Forwards,
+        help: "the port forwards: state, task, local port, connections, bytes",
     },
     Word {
         names: &["theme"],

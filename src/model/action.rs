@@ -2,7 +2,8 @@
 //! when the user agreed, so the runner can refuse if it changed since.
 
 use crate::model::{
-    HookStatus, NativeStatus, Op, Service, ServiceKey, TaskDefRef, Workflow, target_group_name,
+    CdWait, HookStatus, NativeStatus, Op, Service, ServiceKey, TaskDefRef, Workflow,
+    target_group_name,
 };
 use std::fmt;
 
@@ -50,6 +51,29 @@ pub enum AwsCall {
     /// `ecs:UpdateService` to the revision the plan's `RegisterTaskDefinition` returned, which
     /// is not known before it is called: `expected` is what the dialog expects it to be.
     UpdateServiceToRegistered { expected: TaskDefRef },
+    /// `codedeploy:ContinueDeployment`: reroute the traffic now (READY_WAIT), or terminate
+    /// the original task set now (TERMINATION_WAIT).
+    ContinueCodeDeploy { deployment_id: String, wait: CdWait },
+    /// `codedeploy:StopDeployment` with `autoRollbackEnabled = true`: the traffic goes back.
+    StopCodeDeploy { deployment_id: String },
+    /// `codedeploy:CreateDeployment` of an AppSpec the console wrote.
+    CreateCodeDeploy {
+        application: String,
+        group: String,
+        appspec: String,
+    },
+    /// `codedeploy:CreateDeployment` of the revision the plan's RegisterTaskDefinition
+    /// returns (a deploy of an image): the runner writes the AppSpec once it is known.
+    CreateCodeDeployToRegistered {
+        application: String,
+        group: String,
+        /// The service's ARN (its account and region name the task definition's ARN), and
+        /// the container and port behind the load balancer.
+        service_arn: String,
+        container: String,
+        port: u16,
+        expected: TaskDefRef,
+    },
 }
 
 /// One mutating GitHub call.
@@ -126,6 +150,11 @@ impl AwsCall {
                 is_default: false, ..
             } => Op::ElbModifyRule,
             AwsCall::RegisterTaskDefinition { .. } => Op::EcsRegisterTaskDefinition,
+            AwsCall::ContinueCodeDeploy { .. } => Op::CodeDeployContinueDeployment,
+            AwsCall::StopCodeDeploy { .. } => Op::CodeDeployStopDeployment,
+            AwsCall::CreateCodeDeploy { .. } | AwsCall::CreateCodeDeployToRegistered { .. } => {
+                Op::CodeDeployCreateDeployment
+            }
         }
     }
 }
@@ -182,7 +211,50 @@ impl fmt::Display for AwsCall {
                 f,
                 "{op}(taskDefinition=the revision RegisterTaskDefinition returns, {expected} expected)"
             ),
+            other => codedeploy_call(other, op, f),
         }
+    }
+}
+
+/// The CodeDeploy calls, with the AppSpec a deployment sends whole.
+fn codedeploy_call(m: &AwsCall, op: Op, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match m {
+        AwsCall::ContinueCodeDeploy {
+            deployment_id,
+            wait,
+        } => write!(
+            f,
+            "{op}(deploymentId={deployment_id}, deploymentWaitType={})",
+            wait.wire()
+        ),
+        AwsCall::StopCodeDeploy { deployment_id } => write!(
+            f,
+            "{op}(deploymentId={deployment_id}, autoRollbackEnabled=true)"
+        ),
+        AwsCall::CreateCodeDeploy {
+            application,
+            group,
+            appspec,
+        } => write!(
+            f,
+            "{op}(applicationName={application}, deploymentGroupName={group}, revision=AppSpecContent {appspec})"
+        ),
+        AwsCall::CreateCodeDeployToRegistered {
+            application,
+            group,
+            service_arn,
+            container,
+            port,
+            expected,
+        } => {
+            let arn = crate::model::codedeploy::task_def_arn(service_arn, expected);
+            write!(
+                f,
+                "{op}(applicationName={application}, deploymentGroupName={group}, revision=AppSpecContent {} with the revision RegisterTaskDefinition returns, {expected} expected)",
+                crate::model::codedeploy::appspec(&arn, container, *port)
+            )
+        }
+        _ => Ok(()),
     }
 }
 
@@ -245,6 +317,8 @@ pub struct Expectation {
     pub native_deployment: Option<String>,
     pub native_status: Option<NativeStatus>,
     pub hook: Option<(String, HookStatus)>,
+    /// A CODE_DEPLOY service's deployment in flight: its id, and its status and wait.
+    pub codedeploy: Option<(String, String)>,
 }
 
 impl Expectation {
@@ -260,6 +334,11 @@ impl Expectation {
                 .as_ref()
                 .and_then(|n| n.hook.as_ref())
                 .map(|h| (h.id.clone(), h.status.clone())),
+            codedeploy: s
+                .codedeploy
+                .as_ref()
+                .and_then(|c| c.in_flight())
+                .map(|d| (d.id.clone(), d.phase())),
         }
     }
 
@@ -298,11 +377,30 @@ impl Expectation {
             opt(&status(&self.native_status)),
             opt(&status(&now.native_status)),
         );
-        let hook = |h: &Option<(String, HookStatus)>| {
-            h.as_ref()
-                .map_or("none".into(), |(id, st)| format!("{id} {st:?}"))
+        let cd = |c: &Option<(String, String)>| {
+            c.as_ref()
+                .map_or("none".into(), |(id, phase)| format!("{id} {phase}"))
         };
-        check("hook", hook(&self.hook), hook(&now.hook));
+        check(
+            "CodeDeploy deployment",
+            cd(&self.codedeploy),
+            cd(&now.codedeploy),
+        );
+        match (&self.hook, &now.hook) {
+            // The same hook moved on: its name once, its status as words.
+            (Some((a, was)), Some((b, is))) if a == b => {
+                if was != is {
+                    out.push(format!("hook {a}: {} → {}", was.words(), is.words()));
+                }
+            }
+            (was, is) => {
+                let hook = |h: &Option<(String, HookStatus)>| {
+                    h.as_ref()
+                        .map_or("none".into(), |(id, st)| format!("{id} ({})", st.words()))
+                };
+                check("hook", hook(was), hook(is));
+            }
+        }
         out
     }
 }
@@ -417,6 +515,21 @@ pub enum Refusal {
         from: String,
         how: String,
     },
+    #[error(
+        "{0}: no CodeDeploy deployment group is known to deploy it (none lists it, or \
+         CodeDeploy could not be read); nothing to act through"
+    )]
+    NoCodeDeployGroup(String),
+    #[error(
+        "promote: CodeDeploy deployment {deployment} of {service} waits for no one: P reroutes \
+         a deployment waiting for reroute, or ends the wait before the original is terminated"
+    )]
+    CodeDeployWaitsForNothing { service: String, deployment: String },
+    #[error(
+        "force: {0} is deployed by CodeDeploy, which ECS's UpdateService cannot force; a new \
+         revision goes through a CodeDeploy deployment (D, or R for the last stable one)"
+    )]
+    ForceOnCodeDeploy(String),
     #[error("{verb}: the canary {canary} runs no tasks")]
     IdleCanary { verb: Verb, canary: String },
     #[error("promote: {primary} already runs the canary's {task_def}")]

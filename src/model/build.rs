@@ -135,12 +135,28 @@ impl Job {
     }
 }
 
-/// Jobs and steps finished, of how many: the builds pane's bar.
+/// How a job or step ended, for the bar: it ran to its end, or it never ran (skipped or
+/// cancelled), or it has not ended.
+fn ran(status: &RunStatus, conclusion: Option<&Conclusion>) -> Option<bool> {
+    if status.is_open() {
+        return None;
+    }
+    Some(!matches!(
+        conclusion,
+        Some(Conclusion::Skipped | Conclusion::Cancelled)
+    ))
+}
+
+/// Jobs and steps that ran to their end, and those skipped or cancelled, of how many: the
+/// builds pane's bar. A skipped job is not done: a failed run whose later jobs were skipped
+/// shows how little of it ran.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Progress {
     pub jobs_done: u32,
+    pub jobs_skipped: u32,
     pub jobs: u32,
     pub steps_done: u32,
+    pub steps_skipped: u32,
     pub steps: u32,
 }
 
@@ -149,10 +165,18 @@ impl Progress {
         let mut p = Progress::default();
         for j in jobs {
             p.jobs += 1;
-            p.jobs_done += u32::from(!j.status.is_open());
+            match ran(&j.status, j.conclusion.as_ref()) {
+                Some(true) => p.jobs_done += 1,
+                Some(false) => p.jobs_skipped += 1,
+                None => {}
+            }
             for s in &j.steps {
                 p.steps += 1;
-                p.steps_done += u32::from(!s.status.is_open());
+                match ran(&s.status, s.conclusion.as_ref()) {
+                    Some(true) => p.steps_done += 1,
+                    Some(false) => p.steps_skipped += 1,
+                    None => {}
+                }
             }
         }
         p
@@ -160,9 +184,18 @@ impl Progress {
 
     /// Steps done over steps, else jobs done over jobs; 0 when nothing is known.
     pub fn fraction(&self) -> f64 {
+        self.share(self.steps_done, self.jobs_done)
+    }
+
+    /// Steps (else jobs) skipped or cancelled, as a share of all.
+    pub fn skipped_fraction(&self) -> f64 {
+        self.share(self.steps_skipped, self.jobs_skipped)
+    }
+
+    fn share(&self, steps: u32, jobs: u32) -> f64 {
         match (self.steps, self.jobs) {
-            (s @ 1.., _) => f64::from(self.steps_done) / f64::from(s),
-            (0, j @ 1..) => f64::from(self.jobs_done) / f64::from(j),
+            (s @ 1.., _) => f64::from(steps) / f64::from(s),
+            (0, j @ 1..) => f64::from(jobs) / f64::from(j),
             _ => 0.0,
         }
     }
@@ -348,6 +381,40 @@ mod tests {
         assert!(tag_names_sha("abcdef0", "abcdef0é"));
         assert_eq!(crate::model::text::first_chars("ééééééééé", 7), "ééééééé");
         assert_eq!(crate::model::text::first_chars("abc", 7), "abc");
+    }
+
+    #[test]
+    fn skipped_and_cancelled_jobs_and_steps_are_not_done() {
+        let step = |n, c: &str| Step {
+            number: n,
+            name: format!("s{n}"),
+            status: RunStatus::Completed,
+            conclusion: Some(Conclusion::parse(c)),
+            started_at: None,
+            completed_at: None,
+        };
+        let job = |c: &str, steps: Vec<Step>| Job {
+            id: 1,
+            name: "j".into(),
+            status: RunStatus::Completed,
+            conclusion: Some(Conclusion::parse(c)),
+            started_at: None,
+            completed_at: None,
+            steps,
+        };
+        let jobs = [
+            job(
+                "failure",
+                vec![step(1, "success"), step(2, "failure"), step(3, "skipped")],
+            ),
+            job("skipped", vec![step(1, "skipped")]),
+            job("cancelled", vec![]),
+        ];
+        let p = Progress::of(&jobs);
+        assert_eq!((p.jobs_done, p.jobs_skipped, p.jobs), (1, 2, 3));
+        assert_eq!((p.steps_done, p.steps_skipped, p.steps), (2, 2, 4));
+        assert!((p.fraction() - 0.5).abs() < 1e-9);
+        assert!((p.skipped_fraction() - 0.5).abs() < 1e-9);
     }
 
     #[test]

@@ -6,9 +6,9 @@
 
 use crate::model::text::{clean, is_safe};
 use crate::model::{
-    Alarm, AlarmSpec, BuildSource, ContextInfo, Deployment, Image, LifecycleHook, LogLine,
-    MetricSpec, NativeDeployment, Outcome, PastDeployment, Service, ServiceEvent, ServiceRevision,
-    TargetGroupHealth, Task, TaskDefRef, WeightedRoute, Workflow,
+    Alarm, AlarmSpec, BuildSource, ClusterExec, ContextInfo, Deployment, Image, LifecycleHook,
+    LogLine, MetricSpec, NativeDeployment, Outcome, PastDeployment, Service, ServiceEvent,
+    ServiceRevision, TargetGroupHealth, Task, TaskContainer, TaskDefRef, WeightedRoute, Workflow,
 };
 
 /// Cleans every string of a value in place.
@@ -229,6 +229,10 @@ impl Clean for Service {
             alarm_tags,
             history,
             build,
+            controller: _,
+            task_sets,
+            codedeploy,
+            exec_enabled: _,
         } = self;
         for s in [cluster, name, arn, image_tag] {
             s.clean();
@@ -248,6 +252,9 @@ impl Clean for Service {
         alarm_tags.clean();
         history.clean();
         build.clean();
+        // Their impls are beside the types, in codedeploy.rs.
+        task_sets.clean();
+        codedeploy.clean();
     }
 }
 
@@ -300,6 +307,9 @@ impl Clean for Task {
             stop_reason,
             private_ip,
             exit_code: _,
+            exec_enabled: _,
+            platform_version,
+            containers,
         } = self;
         for s in [
             id,
@@ -309,10 +319,32 @@ impl Clean for Task {
             stop_code,
             stop_reason,
             private_ip,
+            platform_version,
         ] {
             s.clean();
         }
         task_def.clean();
+        containers.clean();
+    }
+}
+
+impl Clean for TaskContainer {
+    fn clean(&mut self) {
+        let TaskContainer {
+            name,
+            runtime_id,
+            exec_agent: _,
+        } = self;
+        name.clean();
+        runtime_id.clean();
+    }
+}
+
+impl Clean for ClusterExec {
+    fn clean(&mut self) {
+        let ClusterExec { kms_key, logging } = self;
+        kms_key.clean();
+        logging.clean();
     }
 }
 

@@ -70,6 +70,10 @@ pub enum Role {
     New,
     /// The same target group before the rolling deployment began.
     Before,
+    /// A CodeDeploy deployment's replacement task set, on its own target group.
+    Replacement,
+    /// A CodeDeploy deployment's original task set, on its own target group.
+    Original,
 }
 
 impl Role {
@@ -79,6 +83,8 @@ impl Role {
             Role::Primary => "primary",
             Role::New => "new",
             Role::Before => "before",
+            Role::Replacement => "replacement",
+            Role::Original => "original",
         }
     }
 }
@@ -106,6 +112,8 @@ pub enum Split {
         by_ips: bool,
     },
     Paired,
+    /// A CodeDeploy deployment's replacement and original task sets, each on its target group.
+    CodeDeploy,
     /// A rolling deployment: both revisions serve one target group, so the load balancer's
     /// figures compare the new revision's window with the window before it.
     Rolling,
@@ -172,6 +180,39 @@ fn native_sides(s: &Service, tasks: &[Task]) -> Option<Sides> {
     })
 }
 
+/// A CodeDeploy deployment in flight: the replacement task set against the original, each on
+/// the target group its task set registers in (the deployment target names them; the task
+/// sets give their ARNs).
+fn codedeploy_sides(s: &Service) -> Option<Sides> {
+    let d = s.cd_in_flight()?;
+    let (green, blue) = (d.replacement()?, d.original()?);
+    let set_of = |id: &str| s.task_sets.iter().find(|t| t.id == id);
+    let group = |id: &str, name: &str| {
+        let arns = set_of(id)
+            .map(|t| t.target_groups.as_slice())
+            .unwrap_or_default();
+        arns.iter()
+            .find(|arn| super::target_group_name(arn) == name)
+            .or(arns.first())
+            .cloned()
+    };
+    let (c_tg, p_tg) = (
+        group(&green.id, &green.target_group),
+        group(&blue.id, &blue.target_group),
+    );
+    let original = set_of(&blue.id).map_or_else(|| s.task_def.clone(), |t| t.task_def.clone());
+    let no_alb = (c_tg.is_none() || c_tg == p_tg).then(|| {
+        "the task sets' target groups are not known apart: the load balancer cannot tell them apart"
+            .to_string()
+    });
+    Some(Sides {
+        canary: side(Role::Replacement, s, &d.task_def, c_tg, d.created_at),
+        primary: side(Role::Original, s, &original, p_tg, d.created_at),
+        split: Split::CodeDeploy,
+        no_alb,
+    })
+}
+
 fn paired_sides(p: &Service, c: &Service) -> Sides {
     let own = |a: &Service, b: &Service| {
         a.target_groups
@@ -223,6 +264,9 @@ fn rolling_sides(s: &Service) -> Option<Sides> {
 /// time before it. None when nothing is being rolled out.
 pub fn sides(s: &Service, pair: Option<(&Service, &Service)>, tasks: &[Task]) -> Option<Sides> {
     if let Some(sides) = native_sides(s, tasks) {
+        return Some(sides);
+    }
+    if let Some(sides) = codedeploy_sides(s) {
         return Some(sides);
     }
     if let Some((p, c)) = pair

@@ -298,8 +298,7 @@ pub fn carry(prev: &[Service], fresh: &mut [Service], listed: &Listed, at: Milli
     for s in fresh.iter_mut() {
         let prev = old.get(&(s.cluster.as_str(), s.name.as_str())).copied();
         let native = s
-            .strategy
-            .is_native()
+            .has_deployment_history()
             .then(|| listed.get(&s.key()))
             .flatten();
         // Nothing new about its deployments and nothing listed: the history is what it was.
@@ -320,6 +319,7 @@ pub fn carry(prev: &[Service], fresh: &mut [Service], listed: &Listed, at: Milli
 fn same_deployments(old: &Service, new: &Service) -> bool {
     old.deployments == new.deployments
         && old.native == new.native
+        && old.codedeploy == new.codedeploy
         && old.events.len() == new.events.len()
         && old.events.first() == new.events.first()
 }
@@ -338,7 +338,9 @@ pub fn observe(known: &[PastDeployment], s: &Service, now: Millis) -> Vec<PastDe
     }
     // Gone from the service while still in progress: a newer deployment took over.
     for e in h.iter_mut() {
-        let gone = !live.contains(&e.id.as_str()) && !e.id.starts_with("arn:");
+        // Service-deployment ARNs and CodeDeploy deployments (`d-…`) end by their own APIs.
+        let gone =
+            !live.contains(&e.id.as_str()) && !e.id.starts_with("arn:") && !e.id.starts_with("d-");
         if gone && e.outcome == Outcome::InProgress {
             e.outcome = Outcome::Replaced;
             e.ended_at = Some(now);
@@ -346,6 +348,14 @@ pub fn observe(known: &[PastDeployment], s: &Service, now: Millis) -> Vec<PastDe
     }
     if let Some(n) = &s.native {
         merge(&mut h, native_entry(n, now));
+    }
+    if let Some(d) = s.codedeploy.as_ref().and_then(|c| c.deployment.as_ref()) {
+        let from = s
+            .task_sets
+            .iter()
+            .find(|t| !d.owns(t))
+            .map(|t| t.task_def.clone());
+        merge(&mut h, d.entry(from, now));
     }
     apply_events(&mut h, &s.events);
     mark_rolled_back(&mut h, now);
@@ -499,6 +509,12 @@ pub struct StableTarget {
 }
 
 impl Service {
+    /// Its deployments have a history of their own to read: the service-deployment APIs for
+    /// a native strategy, CodeDeploy for a CODE_DEPLOY service.
+    pub fn has_deployment_history(&self) -> bool {
+        self.strategy.is_native() || self.controller == super::DeploymentController::CodeDeploy
+    }
+
     /// The deployment an action's wait is about: the one of `td` (the primary if several),
     /// else the primary. Its counts, not the service's, say how far it got.
     pub fn waited_deployment(&self, td: Option<&TaskDefRef>) -> Option<&Deployment> {

@@ -6,8 +6,11 @@ mod alarm;
 pub mod alarm_link;
 pub mod build;
 pub mod clean;
+pub mod codedeploy;
+pub mod ecs_event;
 pub mod error;
 pub mod evidence;
+pub mod exec;
 pub mod history;
 mod image;
 mod log;
@@ -37,7 +40,20 @@ pub use build::{
     RunRef, RunStatus, Step, Workflow, WorkflowInput,
 };
 pub use clean::Clean;
+pub use codedeploy::{
+    CdDeployment, CdEvent, CdEventStatus, CdGroup, CdStatus, CdTaskSet, CdWait, CodeDeploy,
+    DeploymentController, ReadyAction, Stability, TaskSet, TaskSetLabel, TaskSetStatus,
+    TrafficShape,
+};
+pub use ecs_event::{
+    Delivery, DeploymentEventName, EcsEvent, EventAck, EventChange, EventLevel, EventSource,
+    ServiceRef, Skipped,
+};
 pub use error::{ApiError, ApiResult, ErrorKind, chain_text};
+pub use exec::{
+    AgentStatus, Blocker, ClusterExec, ExecTarget, Readiness, RemotePort, SessionGrant,
+    TaskContainer,
+};
 pub use history::{Outcome, PastDeployment, RollbackCause};
 pub use image::{Findings, Image};
 pub use log::{

@@ -14,6 +14,10 @@ pub enum Api {
     Logs,
     CloudWatch,
     Sts,
+    CodeDeploy,
+    Sqs,
+    Ssm,
+    Kms,
     GitHub,
 }
 
@@ -27,6 +31,10 @@ impl Api {
             Api::Logs => "logs",
             Api::CloudWatch => "cloudwatch",
             Api::Sts => "sts",
+            Api::CodeDeploy => "codedeploy",
+            Api::Sqs => "sqs",
+            Api::Ssm => "ssm",
+            Api::Kms => "kms",
             Api::GitHub => "github",
         }
     }
@@ -76,6 +84,8 @@ ops! {
         EcsStopServiceDeployment => "ecs:StopServiceDeployment",
         EcsRegisterTaskDefinition => "ecs:RegisterTaskDefinition",
         EcsUpdateService => "ecs:UpdateService",
+        EcsDescribeClusters => "ecs:DescribeClusters",
+        EcsExecuteCommand => "ecs:ExecuteCommand",
     }
     Ecr {
         EcrDescribeRepositories => "ecr:DescribeRepositories",
@@ -105,6 +115,29 @@ ops! {
     Sts {
         StsGetCallerIdentity => "sts:GetCallerIdentity",
     }
+    CodeDeploy {
+        CodeDeployListApplications => "codedeploy:ListApplications",
+        CodeDeployListDeploymentGroups => "codedeploy:ListDeploymentGroups",
+        CodeDeployGetDeploymentGroup => "codedeploy:GetDeploymentGroup",
+        CodeDeployListDeployments => "codedeploy:ListDeployments",
+        CodeDeployBatchGetDeployments => "codedeploy:BatchGetDeployments",
+        CodeDeployGetDeployment => "codedeploy:GetDeployment",
+        CodeDeployGetDeploymentTarget => "codedeploy:GetDeploymentTarget",
+        CodeDeployContinueDeployment => "codedeploy:ContinueDeployment",
+        CodeDeployStopDeployment => "codedeploy:StopDeployment",
+        CodeDeployCreateDeployment => "codedeploy:CreateDeployment",
+    }
+    Sqs {
+        SqsReceiveMessage => "sqs:ReceiveMessage",
+        SqsDeleteMessage => "sqs:DeleteMessage",
+    }
+    Ssm {
+        SsmStartSession => "ssm:StartSession",
+        SsmResumeSession => "ssm:ResumeSession",
+    }
+    Kms {
+        KmsGenerateDataKey => "kms:GenerateDataKey",
+    }
     GitHub {
         GitHubListWorkflowRuns => "github:ListWorkflowRuns",
         GitHubGetWorkflowRun => "github:GetWorkflowRun",
@@ -124,6 +157,12 @@ impl Op {
     /// The operation named `name` exactly (`ecs:ListServices`), as the config writes it.
     pub fn parse(name: &str) -> Option<Op> {
         Op::ALL.iter().copied().find(|op| op.name() == name)
+    }
+
+    /// The operation without its API's prefix: `ListServices`.
+    pub fn operation(self) -> &'static str {
+        let name = self.name();
+        name.split_once(':').map_or(name, |(_, o)| o)
     }
 }
 

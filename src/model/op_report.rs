@@ -15,4 +15,6 @@ pub struct OpReport {
     pub actions_deferred: u64,
     /// Throttling answers seen.
     pub throttled: u64,
+    /// The last minute's calls by the pane or worker that made them, busiest first.
+    pub by_caller: Vec<(&'static str, usize)>,
 }

@@ -168,7 +168,8 @@ wire_enum!(
 #[derive(Debug, Clone, PartialEq)]
 pub struct LifecycleHook {
     pub id: String,
-    pub stage: LifecycleStage,
+    /// The stage it runs at, when known: its own, not the deployment's stage now.
+    pub stage: Option<LifecycleStage>,
     pub status: HookStatus,
     pub expires_at: Millis,
     /// What ECS does when the hook expires.
@@ -320,6 +321,14 @@ pub struct Service {
     /// The workflow that builds it, from its tags `deckwatch:repo`, `deckwatch:workflow` and
     /// `deckwatch:ref` (a `[[build]]` entry in the config wins over them).
     pub build: Option<crate::model::BuildSource>,
+    /// Who deploys it: ECS itself, or CodeDeploy on task sets.
+    pub controller: crate::model::DeploymentController,
+    /// The task sets of a CODE_DEPLOY (or EXTERNAL) service, PRIMARY first.
+    pub task_sets: Vec<crate::model::TaskSet>,
+    /// A CODE_DEPLOY service's deployment group and deployment; None when not read.
+    pub codedeploy: Option<crate::model::CodeDeploy>,
+    /// `enableExecuteCommand`: tasks it starts run the ECS Exec agent.
+    pub exec_enabled: bool,
 }
 
 /// CPU and memory utilisation in percent, oldest first, one point a minute.
@@ -346,7 +355,9 @@ impl Service {
     /// The rollout the services pane summarises: a native deployment still moving, otherwise
     /// the primary rolling deployment.
     pub fn rollout_state(&self) -> Option<RolloutState> {
-        if self.native.as_ref().is_some_and(|n| n.status.is_moving()) {
+        if self.native.as_ref().is_some_and(|n| n.status.is_moving())
+            || self.cd_in_flight().is_some()
+        {
             return Some(RolloutState::InProgress);
         }
         self.primary().map(|d| d.rollout_state.clone())
@@ -357,6 +368,9 @@ impl Service {
     pub fn rollout_progress(&self) -> f64 {
         if let Some(n) = self.native_in_progress() {
             return (n.target.requested_production_weight / 100.0).clamp(0.0, 1.0);
+        }
+        if let Some(w) = self.cd_in_flight().and_then(|d| d.replacement_weight()) {
+            return (w / 100.0).clamp(0.0, 1.0);
         }
         match self.primary() {
             Some(d) if d.desired > 0 => (d.running as f64 / d.desired as f64).min(1.0),
@@ -370,6 +384,11 @@ impl Service {
         self.native
             .as_ref()
             .filter(|n| n.status == NativeStatus::InProgress)
+    }
+
+    /// A CODE_DEPLOY service's CodeDeploy deployment while it moves.
+    pub fn cd_in_flight(&self) -> Option<&super::CdDeployment> {
+        self.codedeploy.as_ref().and_then(|c| c.in_flight())
     }
 
     /// The primary rolling deployment while it rolls out (not for native strategies).
@@ -391,6 +410,9 @@ impl Service {
     /// The revision a rollout moves to: a moving native deployment's target, else the
     /// primary's, else the service's own.
     pub fn target_revision(&self) -> u32 {
+        if let Some(d) = self.cd_in_flight() {
+            return d.task_def.revision;
+        }
         match (&self.native, self.primary()) {
             (Some(n), _) if self.in_progress() => n.target.task_def.revision,
             (_, Some(d)) => d.task_def.revision,
@@ -412,6 +434,15 @@ impl Service {
     /// Settled: one deployment, COMPLETED, with every desired task running. What "wait until
     /// stable" waits for.
     pub fn is_stable(&self) -> bool {
+        if self.controller == super::DeploymentController::CodeDeploy {
+            // Task sets instead of deployments: one left, steady, every task running.
+            return self.cd_in_flight().is_none()
+                && self.task_sets.len() == 1
+                && self.task_sets.iter().all(|t| {
+                    t.stability == super::Stability::SteadyState && t.running == t.desired
+                })
+                && self.running == self.desired;
+        }
         self.deployments.len() == 1
             && self
                 .primary()

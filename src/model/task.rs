@@ -39,7 +39,7 @@ impl TaskStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Task {
     pub id: String,
     pub arn: String,
@@ -57,6 +57,12 @@ pub struct Task {
     /// The exit code of the first container that exited with one, once it stopped.
     pub exit_code: Option<i32>,
     pub private_ip: String,
+    /// `enableExecuteCommand`: ECS started the exec agent in its containers.
+    pub exec_enabled: bool,
+    /// The Fargate platform version it runs on (empty on EC2).
+    pub platform_version: String,
+    /// Its containers, with their runtime ids and exec agents.
+    pub containers: Vec<super::TaskContainer>,
 }
 
 impl Task {

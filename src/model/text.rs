@@ -55,6 +55,16 @@ pub fn is_safe(c: char) -> bool {
     !is_unsafe(c)
 }
 
+/// A character of a terminal stream (an exec session's output) as a terminal emulator may
+/// take it: controls and escapes stay (they are the emulator's to interpret, and it draws only
+/// cells), but what reorders or hides text goes and flag halves become letters.
+pub fn terminal_char(c: char) -> Option<char> {
+    if is_invisible_format(c) || is_separator(c) {
+        return None;
+    }
+    Some(regional_letter(c).unwrap_or(c))
+}
+
 /// One line of text from outside, cleaned: see [`clean_with`].
 pub fn clean(s: &str) -> String {
     clean_with(s, false)

@@ -29,6 +29,12 @@ macro_rules! wire_enum {
                     Self::Other(s) => s,
                 }
             }
+
+            /// The value as words (`AWAITING_ACTION`, `in_progress`: `awaiting action`,
+            /// `in progress`), for sentences; never the enum's own name.
+            pub fn words(&self) -> String {
+                self.as_str().replace('_', " ").to_lowercase()
+            }
         }
 
         impl From<&str> for $name {
@@ -58,5 +64,8 @@ mod tests {
         let odd = Sample::parse("THREE");
         assert_eq!(odd, Sample::Other("THREE".into()));
         assert_eq!(odd.to_string(), "THREE");
+        assert_eq!(Sample::One.words(), "one");
+        wire_enum!(Hook { Awaiting = "AWAITING_ACTION" });
+        assert_eq!(Hook::Awaiting.words(), "awaiting action");
     }
 }

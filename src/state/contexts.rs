@@ -191,6 +191,8 @@ fn switch(state: &mut State, name: String, region: Option<String>, fx: &mut Vec<
         keep(state, old, parts);
     }
     state.contexts.current = target.clone();
+    // The next context's event worker says how its events come.
+    state.feed = super::feed::Feed::default();
     state.contexts.connecting = true;
     state.contexts.failed = None;
     state.contexts.announce = true;

@@ -1,7 +1,7 @@
 //! Data from the workers: fresh lists replace the old ones (keeping the selection), failures
 //! keep the old data and say why.
 
-use crate::model::{ActionResult, ContextInfo, Millis, Service};
+use crate::model::{ActionResult, ContextInfo, Millis, Service, Task};
 use crate::state::rollout::evidence;
 use crate::state::table::Prepared;
 use crate::state::table::items;
@@ -27,12 +27,8 @@ pub(super) fn on_data(state: &mut State, msg: Msg) {
             items::sort_tasks(&mut v);
             state.dirty |= state.tasks.replace(v, at);
         }
-        Msg::Tasks(Some(key), mut v, _) if Some(&key) == state.rollout.as_ref() => {
-            items::sort_tasks(&mut v);
-            if v != state.rollout_view.tasks {
-                state.rollout_view.tasks = v;
-                state.dirty |= state.in_rollout_view();
-            }
+        Msg::Tasks(Some(key), v, _) if Some(&key) == state.rollout.as_ref() => {
+            on_rollout_tasks(state, &key, v);
         }
         Msg::Images(mut v, at) => {
             items::sort_images(&mut v);
@@ -99,6 +95,20 @@ fn on_services(state: &mut State, prepared: Prepared<Service>, at: Millis) {
         state.discard(old);
     }
     crate::state::logs::commands::note_rollout(state);
+}
+
+/// The rollout view's tasks; a paired canary's other side's come with them.
+fn on_rollout_tasks(state: &mut State, key: &crate::model::ServiceKey, mut v: Vec<Task>) {
+    items::sort_tasks(&mut v);
+    let (mine, partner): (Vec<_>, Vec<_>) = v
+        .into_iter()
+        .partition(|t| t.cluster == key.cluster && t.service == key.name);
+    let view = &mut state.rollout_view;
+    if mine != view.tasks || partner != view.partner_tasks {
+        view.tasks = mine;
+        view.partner_tasks = partner;
+        state.dirty |= state.in_rollout_view();
+    }
 }
 
 pub(super) fn on_action_done(state: &mut State, result: ActionResult) {

@@ -8,6 +8,8 @@ pub mod builds;
 pub mod connection;
 pub mod contexts;
 mod data;
+pub mod exec;
+pub mod feed;
 mod input;
 pub mod logs;
 mod msg;
@@ -50,6 +52,12 @@ pub enum Mode {
     Events(ServiceKey),
     /// The build dialog: ref and inputs, editable.
     Build(Box<builds::BuildForm>),
+    /// The exec dialog: task, container, command, pane or full screen.
+    Exec(Box<exec::ExecDialog>),
+    /// Keys go to the terminal pane's session (`Ctrl-]` leaves).
+    Terminal,
+    /// `:forwards`: each port forward's state.
+    Forwards,
 }
 
 impl Mode {
@@ -59,14 +67,19 @@ impl Mode {
             Mode::Normal => Layer::Normal,
             Mode::Filter => Layer::Filter,
             Mode::Palette(_) => Layer::Palette,
-            Mode::Help | Mode::Detail | Mode::Budget | Mode::Diff(_) | Mode::Events(_) => {
-                Layer::Overlay
-            }
+            Mode::Help
+            | Mode::Detail
+            | Mode::Budget
+            | Mode::Diff(_)
+            | Mode::Events(_)
+            | Mode::Forwards => Layer::Overlay,
             Mode::Confirm(..) if prod => Layer::ConfirmTyped,
             Mode::Confirm(..) => Layer::Confirm,
             Mode::Scale(_) => Layer::Scale,
             Mode::Build(f) if f.editing => Layer::BuildEdit,
             Mode::Build(_) => Layer::BuildForm,
+            Mode::Exec(_) => Layer::ExecDialog,
+            Mode::Terminal => Layer::Terminal,
         }
     }
 }
@@ -123,6 +136,10 @@ pub struct State {
     pub quit: bool,
     /// Unanswered calls, the team's audit log, a start that failed.
     pub connection: Connection,
+    /// ECS Exec: the dialog's data, the session and its screen, the port forwards.
+    pub exec: exec::ExecState,
+    /// ECS's events: read from a queue or a log group, or polling only.
+    pub feed: feed::Feed,
     /// Something visible changed since the last draw.
     pub dirty: bool,
     /// Old data replaced by fresh data, for the loop to free off its own thread.
@@ -202,6 +219,8 @@ impl State {
             credentials_expiry: None,
             quit: false,
             connection: Connection::default(),
+            exec: exec::ExecState::default(),
+            feed: feed::Feed::default(),
             dirty: true,
             discarded: Discarded::default(),
             last_watch: None,
@@ -241,7 +260,9 @@ impl State {
         Watch {
             pane: Pane::Services,
             service: None,
+            partner: None,
             fast: false,
+            acting: false,
             sort: None,
             logs: None,
         }
@@ -255,14 +276,20 @@ impl State {
             _ => None,
         };
         let logs_shown = self.pane == Pane::Logs || self.in_rollout_view();
+        let partner = match self.pane {
+            Pane::Rollout => self.rollout_partner(),
+            _ => None,
+        };
+        let acting = self
+            .progress
+            .as_ref()
+            .is_some_and(actions::progress::Progress::active);
         Watch {
             pane: self.pane,
             service,
-            fast: self.services.items.iter().any(Service::in_progress)
-                || self
-                    .progress
-                    .as_ref()
-                    .is_some_and(actions::progress::Progress::active),
+            partner,
+            fast: self.services.items.iter().any(Service::in_progress) || acting,
+            acting,
             sort: self.services.sort,
             logs: logs_shown.then(|| self.logs.wanted()).flatten(),
         }
@@ -282,6 +309,13 @@ impl State {
     /// What the reducer replaced since the last call, to be freed off the loop.
     pub fn take_discarded(&mut self) -> Vec<Box<dyn std::any::Any + Send>> {
         std::mem::take(&mut self.discarded.0)
+    }
+
+    /// Opens the confirmation dialog of `plan`; a message from before it goes, so the dialog's
+    /// own keys (or its refusal) are what the footer says.
+    pub fn open_confirm(&mut self, plan: crate::model::ActionPlan) {
+        self.mode = Mode::Confirm(Box::new(plan), String::new());
+        self.flash = None;
     }
 
     pub fn flash(&mut self, msg: impl Into<String>) {
@@ -340,8 +374,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Resize(w, h) => {
             state.size = (w, h);
             state.dirty = true;
+            exec::on_resize(state, &mut effects);
         }
         Msg::Layout(v) => {
+            exec::on_layout(state, &v, &mut effects);
             state.rollout_view.max_scroll = v.scroll_limit;
             state.help_scroll = state.help_scroll.min(v.overlay_limit);
             if state.pane == Pane::Logs {
@@ -371,6 +407,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.credentials_expiry = at;
         }
         Msg::Connection(e) => connection::on_event(state, e),
+        Msg::Exec(m) => exec::on_msg(state, m, &mut effects),
+        Msg::Feed(r) => feed::on_report(state, r),
         data => data::on_data(state, data),
     }
     builds::watch_effect(state, &mut effects);

@@ -16,8 +16,14 @@ pub struct Watch {
     pub pane: Pane,
     /// The service the rollout view shows, or the logs pane follows.
     pub service: Option<ServiceKey>,
+    /// The rollout view's service's paired partner (the canary of a primary, or the primary of
+    /// a canary), whose tasks the view reads too.
+    pub partner: Option<ServiceKey>,
     /// A visible service has a rollout in progress: poll fast.
     pub fast: bool,
+    /// A confirmed action is being followed until it settles: the services are read whatever
+    /// pane is on screen, so the activity line moves on.
+    pub acting: bool,
     /// The order the services pane shows, so its poller sends them in that order.
     pub sort: Option<Sort<ServiceColumn>>,
     /// What the log worker follows: set while the logs pane or the rollout view is on screen.
@@ -36,6 +42,8 @@ pub struct Viewport {
     pub scroll_limit: usize,
     /// How far the overlay on screen (the help) may scroll.
     pub overlay_limit: usize,
+    /// The inside (cols, rows) of the terminal pane, when one is drawn.
+    pub terminal: Option<(u16, u16)>,
 }
 
 #[derive(Debug)]
@@ -97,6 +105,10 @@ pub enum Msg {
     CredentialsExpiry(Option<Millis>),
     /// How the console stands with the backend: no answer, the team audit, a failed start.
     Connection(crate::state::ConnectionEvent),
+    /// ECS Exec and port forwarding: tasks and readiness, a session's output, the forwards.
+    Exec(crate::state::exec::ExecMsg),
+    /// How ECS's events reach the console (`[events]`), from the event worker.
+    Feed(crate::state::feed::FeedReport),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,4 +134,7 @@ pub enum Effect {
     SaveLogs(Box<LogSave>),
     /// Put text on the clipboard through the terminal (OSC 52).
     Clipboard(String),
+    /// ECS Exec and port forwarding: open, type into, resize or end a session, hand it the
+    /// terminal, start or stop a forward.
+    Exec(crate::state::exec::ExecEffect),
 }

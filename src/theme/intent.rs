@@ -109,6 +109,18 @@ impl Theme {
         }
     }
 
+    /// A CodeDeploy lifecycle event (and the hook it runs) by its status.
+    pub fn cd_event(&self, s: &crate::model::CdEventStatus) -> Style {
+        use crate::model::CdEventStatus as E;
+        match s {
+            E::Succeeded => Style::new().fg(self.ok),
+            E::InProgress => Style::new().fg(self.info).add_modifier(Modifier::BOLD),
+            E::Failed => Style::new().fg(self.alarm).add_modifier(Modifier::BOLD),
+            E::Pending | E::Skipped => Style::new().fg(self.muted),
+            E::Unknown | E::Other(_) => Style::new().fg(self.warn),
+        }
+    }
+
     /// How a past deployment ended.
     pub fn outcome(&self, o: &Outcome) -> Style {
         match o {

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::str::FromStr;
 
+mod exec;
 mod intent;
 
 pub const DEFAULT: &str = "dark";
@@ -346,6 +347,11 @@ impl Themes {
     /// Why the user theme `name` cannot be used, if its file is broken.
     pub fn broken(&self, name: &str) -> Option<&ThemeError> {
         self.broken.get(name)
+    }
+
+    /// Every user theme file set aside, by name, with why.
+    pub fn broken_all(&self) -> impl Iterator<Item = (&str, &ThemeError)> {
+        self.broken.iter().map(|(n, e)| (n.as_str(), e))
     }
 
     /// One line for each theme file set aside, to warn about at start.

@@ -17,13 +17,24 @@ pub fn age(now: Millis, then: Millis) -> String {
     }
 }
 
-/// `m:ss` (or `h:mm:ss`) left until `until`; `0:00` once it has passed.
+/// `in 11m35s` until `until` (rounded up to the second), `now` once it has passed: a countdown
+/// in words, so it never reads as a time of day beside the header's clock.
 pub fn countdown(now: Millis, until: Millis) -> String {
-    let s = ((until - now).max(0) + 999) / 1000;
-    if s >= 3600 {
-        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-    } else {
-        format!("{}:{:02}", s / 60, s % 60)
+    let left = until - now;
+    if left <= 0 {
+        return "now".into();
+    }
+    format!("in {}", duration((left + 999) / 1000 * 1000))
+}
+
+/// `48s`, `11m35s`, `1h02m05s`: how long something took or has left (whole seconds, rounded
+/// down). The seconds keep two digits past the first minute, so a ticking value keeps its width.
+pub fn duration(ms: Millis) -> String {
+    let s = ms.max(0) / 1000;
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m{:02}s", s / 60, s % 60),
+        _ => format!("{}h{:02}m{:02}s", s / 3600, s / 60 % 60, s % 60),
     }
 }
 
@@ -95,9 +106,20 @@ mod tests {
     }
 
     #[test]
-    fn countdown_rounds_up_and_stops_at_zero() {
-        assert_eq!(countdown(0, 372_001), "6:13");
-        assert_eq!(countdown(10, 0), "0:00");
+    fn countdown_rounds_up_and_says_now_once_passed() {
+        assert_eq!(countdown(0, 372_001), "in 6m13s");
+        assert_eq!(countdown(0, 695_000), "in 11m35s");
+        assert_eq!(countdown(0, 500), "in 1s");
+        assert_eq!(countdown(10, 0), "now");
+        assert_eq!(countdown(0, 3_725_000), "in 1h02m05s");
+    }
+
+    #[test]
+    fn durations_read_as_durations() {
+        assert_eq!(duration(48_900), "48s");
+        assert_eq!(duration(83_000), "1m23s");
+        assert_eq!(duration(600_000), "10m00s");
+        assert_eq!(duration(-5), "0s");
     }
 
     #[test]

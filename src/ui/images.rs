@@ -13,7 +13,7 @@ use ratatui::text::{Line, Span};
 /// The images table's columns: the repository and tag never leave the screen.
 const COLUMNS: [Column<ImageColumn>; 7] = [
     col("REPOSITORY", 0, 10).sorts(ImageColumn::Repository),
-    col("TAG", 0, 6).sorts(ImageColumn::Tag),
+    col("TAG", 0, 6).short(12).sorts(ImageColumn::Tag),
     long("DIGEST", 5, 19),
     col("PUSHED", 3, 6).sorts(ImageColumn::Pushed),
     col("SIZE", 6, 7).sorts(ImageColumn::Size),

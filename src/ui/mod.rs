@@ -4,6 +4,7 @@ mod alarms;
 mod builds;
 pub mod chrome;
 mod dialogs;
+mod exec;
 pub mod format;
 mod images;
 mod logs;
@@ -31,12 +32,15 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
         Constraint::Length(1),
         Constraint::Min(3),
         Constraint::Length(activity_rows),
-        Constraint::Length(1),
+        Constraint::Length(chrome::footer::height(state, f.area().width)),
     ])
     .areas(f.area());
     f.render_widget(Block::default().style(theme.base()), f.area());
     chrome::header(f, header, state, theme);
     let tabs = chrome::tabs(f, tabs, state, theme);
+    // An exec session held in a pane takes half of the body, beside or below the view.
+    let (body, terminal_area) = exec::terminal::split(body, state);
+    let terminal = terminal_area.and_then(|a| exec::terminal::draw(f, a, state, theme));
     let (mut scroll_limit, mut overlay_limit) = (0, 0);
     // A list's rows can be clicked; the rollout view is a document that scrolls.
     let listed = |l: ListArea| (Some(l), l.rows.height);
@@ -71,12 +75,15 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
         Mode::Diff(key) => overlays::diff::draw(f, body, state, key, theme),
         Mode::Events(key) => overlays::events::draw(f, body, state, key, theme),
         Mode::Build(form) => builds::dialog::draw(f, body, state, form, theme),
-        Mode::Normal | Mode::Filter => {}
+        Mode::Exec(dialog) => exec::dialog::draw(f, body, state, dialog, theme),
+        Mode::Forwards => overlay_limit = exec::forwards::draw(f, body, state, theme),
+        Mode::Normal | Mode::Filter | Mode::Terminal => {}
     }
     Viewport {
         list_rows,
         scroll_limit,
         overlay_limit,
+        terminal,
         hits: Hits {
             tabs,
             list,

@@ -19,12 +19,17 @@ const COLUMNS: [Column<ServiceColumn>; 10] = [
     col("D/R/P", 2, 5).sorts(ServiceColumn::Drp),
     col("ROLLOUT", 0, 12).sorts(ServiceColumn::Rollout),
     col("TASK DEF", 4, 8).sorts(ServiceColumn::TaskDef),
-    col("IMAGE", 5, 6).sorts(ServiceColumn::Image),
+    col("IMAGE", 5, 6)
+        .short(IMAGE_SHORT)
+        .sorts(ServiceColumn::Image),
     col("AGE", 8, 3).sorts(ServiceColumn::Age),
     col("CPU", 6, 11).sorts(ServiceColumn::Cpu),
     col("MEM", 6, 11).sorts(ServiceColumn::Mem),
 ];
 const SPARK: usize = 7;
+/// An image tag cut to this when space is short: a short sha's 7 characters and the `…`, enough
+/// to tell a full sha by its start (`v1.118.0` fits whole).
+const IMAGE_SHORT: u16 = 8;
 
 /// Draws the services table; returns where its rows are.
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {

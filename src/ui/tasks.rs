@@ -18,7 +18,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
 }
 
 /// The tasks table's columns: which task, and its state, never leave the screen.
-const COLUMNS: [Column<TaskColumn>; 10] = [
+const COLUMNS: [Column<TaskColumn>; 11] = [
     col("TASK", 0, 8).sorts(TaskColumn::Task),
     col("SERVICE", 1, 8).sorts(TaskColumn::Service),
     col("CLUSTER", 6, 7).sorts(TaskColumn::Cluster),
@@ -26,6 +26,7 @@ const COLUMNS: [Column<TaskColumn>; 10] = [
     col("STATUS", 0, 7).sorts(TaskColumn::Status),
     col("HEALTH", 3, 6).sorts(TaskColumn::Health),
     col("STARTED", 5, 7).sorts(TaskColumn::Started),
+    col("STOPPED", 5, 7),
     col("EXIT", 4, 4),
     long("STOP REASON", 4, 24),
     col("IP", 7, 7),
@@ -68,6 +69,7 @@ fn task_row(task: &Task, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
         ),
         health,
         Line::from(task.started_at.map_or("-".into(), |t| format::age(now, t))),
+        Line::from(task.stopped_at.map_or("-".into(), |t| format::age(now, t))),
         Line::from(task.exit_code.map_or("-".into(), |c| c.to_string())),
         Line::styled(reason, theme.waiting()),
         Line::from(if task.private_ip.is_empty() {

@@ -77,6 +77,11 @@ impl Audit {
             .then(|| data.join("deckwatch").join("audit.jsonl"))
     }
 
+    /// Who is at the keyboard, as the records name them.
+    pub fn user_label(&self) -> String {
+        self.user.label()
+    }
+
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
     }
@@ -93,10 +98,40 @@ impl Audit {
         plan: &ActionPlan,
         outcome: Value,
     ) -> io::Result<String> {
+        let line = self.line(phase, ctx, plan, outcome);
+        self.append(line)
+    }
+
+    /// Writes a record of an exec session or a port forward: who (the OS user and the AWS
+    /// caller), where (context, account, region), and `what` (action, cluster, service, task,
+    /// container, command or ports, session id, outcome).
+    pub fn record_session(
+        &self,
+        phase: &str,
+        ctx: &ContextInfo,
+        what: Value,
+    ) -> io::Result<String> {
+        let mut record = json!({
+            "time": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            "phase": phase,
+            "user": self.user.label(),
+            "os_user": self.user,
+            "aws_caller": ctx.caller_arn,
+            "context": ctx.name,
+            "profile": ctx.profile,
+            "region": ctx.region,
+            "account": ctx.account,
+        });
+        if let (Some(r), Value::Object(w)) = (record.as_object_mut(), what) {
+            r.extend(w);
+        }
+        self.append(record.to_string())
+    }
+
+    fn append(&self, line: String) -> io::Result<String> {
         let Some(path) = &self.path else {
             return Err(io::Error::other(NO_LOCATION));
         };
-        let line = self.line(phase, ctx, plan, outcome);
         let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
         let mut f = owner_only::open_append(path)?;
         writeln!(f, "{line}")?;
@@ -134,7 +169,7 @@ impl Audit {
                 "desired": plan.expect.desired,
                 "deployment": plan.expect.native_deployment,
                 "deployment_status": plan.expect.native_status.as_ref().map(ToString::to_string),
-                "hook": plan.expect.hook.as_ref().map(|(id, st)| format!("{id} {st:?}")),
+                "hook": plan.expect.hook.as_ref().map(|(id, st)| format!("{id} {st}")),
             },
             "outcome": outcome,
         })

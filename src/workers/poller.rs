@@ -1,18 +1,25 @@
 //! One poller per pane. Each polls only while its pane is on screen, has at most one call in
 //! flight (it awaits its own call), and merges repeated refresh requests into one. The loop
 //! tells the pollers what is on screen through a watch channel.
+//!
+//! The services poller asks only what changed (`pace.rs`); with ECS's events arriving
+//! (`events`), it only reconciles, and the re-reader (`reread.rs`) reads what each event
+//! names. The tasks on screen are read every `normal`, and at once (at most every `fast`) when
+//! their service changed: an event said so, or the services poller saw its row change.
 
 use crate::budget::{self, Priority};
 use crate::cloud::Fleet;
-use crate::model::{Alarm, Millis, Service, ServiceKey, history};
+use crate::model::{Alarm, Millis, Service, ServiceKey};
 use crate::model::{ApiError, ErrorKind};
 use crate::state::{Msg, Pane, Watch};
 use crate::timing::now_ms;
 use crate::workers::backoff::Backoff;
+use crate::workers::events::{self, Moved};
 use crate::workers::evidence::Listed;
 use crate::workers::linking::Linking;
 use crate::workers::logtail;
 use crate::workers::metrics;
+use crate::workers::pace::Pace;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -29,7 +36,13 @@ pub struct Intervals {
     pub alarms: Duration,
     /// Follow logs with Live Tail when the endpoint allows it.
     pub live_tail: bool,
+    /// With ECS's events arriving, the full refresh of the services comes this often.
+    pub reconcile: Duration,
 }
+
+/// With ECS's events arriving, the tasks on screen are read this often besides when an event
+/// says they moved.
+const TASKS_WITH_EVENTS: Duration = Duration::from_secs(60);
 
 pub struct Handles {
     pub watch: watch::Sender<Watch>,
@@ -53,8 +66,9 @@ impl Drop for Handles {
 /// Whether the data of `pane` is wanted on the screen `w` describes.
 fn wanted(pane: Pane, w: &Watch) -> bool {
     match pane {
-        // The rollout view shows its service's row too.
-        Pane::Services => matches!(w.pane, Pane::Services | Pane::Rollout),
+        // The rollout view shows its service's row too; an action being followed reads them on
+        // any pane, so its wait sees the service settle.
+        Pane::Services => matches!(w.pane, Pane::Services | Pane::Rollout) || w.acting,
         Pane::Tasks => w.pane == Pane::Tasks,
         // The builds pane joins runs to their images too.
         Pane::Images => matches!(w.pane, Pane::Images | Pane::Builds),
@@ -80,8 +94,9 @@ fn on_screen(pane: Pane, w: &Watch) -> bool {
     w.pane == pane || (pane == Pane::Alarms && rollout_visible(w))
 }
 
-/// Starts the pollers, the credentials' expiry watch, the evidence and metrics workers. (The
-/// header's context is read by `workers::connect`, which the loop starts beside them.)
+/// Starts the pollers, the credentials' expiry watch, the evidence, metrics and event workers
+/// and the re-reader. (The header's context is read by `workers::connect`, which the loop
+/// starts beside them.)
 pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Intervals) -> Handles {
     let (watch_tx, watch_rx) = watch::channel(first);
     let (refresh_tx, refresh_rx) = watch::channel(0u64);
@@ -97,7 +112,6 @@ pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Int
     let (keys_tx, keys_rx) = watch::channel(Arc::new(Vec::new()));
     let series = metrics::Series::default();
     tasks.push(tokio::spawn(metrics::run(fleet.clone(), keys_rx, series.clone())).abort_handle());
-    let mut keys_tx = Some(keys_tx);
     let tail = logtail::TailConfig {
         poll: iv.logs,
         live: iv.live_tail,
@@ -110,31 +124,31 @@ pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Int
         tail,
     );
     tasks.push(tokio::spawn(logs).abort_handle());
+    let feed = spawn_feed(&fleet, &tx, &watch_rx, &linking, &listed, &series, iv);
+    tasks.extend(feed.tasks);
+    let shared = Shared {
+        fleet,
+        tx,
+        watch: watch_rx,
+        refresh: refresh_rx,
+        iv,
+        series,
+        listed,
+        linking,
+        live: feed.live,
+        moved: feed.moved,
+    };
+    let mut services = Some(ServicesOnly {
+        keys: keys_tx,
+        loaded: feed.loaded,
+    });
     // Logs have their worker; builds are GitHub's (the CI worker).
     let polled = Pane::ALL
         .into_iter()
         .filter(|p| !matches!(p, Pane::Logs | Pane::Builds));
     for pane in polled {
-        let p = Poller {
-            pane,
-            fleet: fleet.clone(),
-            tx: tx.clone(),
-            watch: watch_rx.clone(),
-            refresh: refresh_rx.clone(),
-            iv,
-            backoff: Backoff::new(now_ms() as u64 ^ pane as u64),
-            loaded: false,
-            keys: if pane == Pane::Services {
-                keys_tx.take()
-            } else {
-                None
-            },
-            series: series.clone(),
-            listed: listed.clone(),
-            linking: linking.clone(),
-            partial: None,
-        };
-        tasks.push(tokio::spawn(p.run()).abort_handle());
+        let only = services.take_if(|_| pane == Pane::Services);
+        tasks.push(tokio::spawn(Poller::new(pane, &shared, only).run()).abort_handle());
     }
     Handles {
         watch: watch_tx,
@@ -144,12 +158,96 @@ pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Int
     }
 }
 
+/// The event worker and the re-reader, and what the pollers hear from them.
+struct Feed {
+    tasks: Vec<tokio::task::AbortHandle>,
+    live: watch::Receiver<bool>,
+    moved: Arc<watch::Sender<Moved>>,
+    loaded: watch::Sender<bool>,
+}
+
+fn spawn_feed(
+    fleet: &Arc<dyn Fleet>,
+    tx: &mpsc::Sender<Msg>,
+    watch: &watch::Receiver<Watch>,
+    linking: &Linking,
+    listed: &Listed,
+    series: &metrics::Series,
+    iv: Intervals,
+) -> Feed {
+    let (reread_tx, reread_rx) = mpsc::channel(64);
+    let (live_tx, live) = watch::channel(false);
+    let moved = Arc::new(watch::channel(Moved::default()).0);
+    let (loaded, loaded_rx) = watch::channel(false);
+    let links = events::Links {
+        reread: reread_tx,
+        moved: moved.clone(),
+        live: live_tx,
+    };
+    let cfg = events::FeedConfig {
+        poll: iv.logs,
+        live_tail: iv.live_tail,
+    };
+    let rereader = crate::workers::reread::Rereader {
+        fleet: fleet.clone(),
+        tx: tx.clone(),
+        watch: watch.clone(),
+        linking: linking.clone(),
+        listed: listed.clone(),
+        series: series.clone(),
+        loaded: loaded_rx,
+    };
+    let tasks = vec![
+        tokio::spawn(events::run(fleet.clone(), tx.clone(), links, cfg)).abort_handle(),
+        tokio::spawn(rereader.run(reread_rx)).abort_handle(),
+    ];
+    Feed {
+        tasks,
+        live,
+        moved,
+        loaded,
+    }
+}
+
+/// What every poller is given.
+struct Shared {
+    fleet: Arc<dyn Fleet>,
+    tx: mpsc::Sender<Msg>,
+    watch: watch::Receiver<Watch>,
+    refresh: watch::Receiver<u64>,
+    iv: Intervals,
+    series: metrics::Series,
+    listed: Listed,
+    linking: Linking,
+    live: watch::Receiver<bool>,
+    moved: Arc<watch::Sender<Moved>>,
+}
+
+/// What only the services poller has.
+struct ServicesOnly {
+    /// Where it publishes the services' keys for the metrics worker.
+    keys: watch::Sender<Arc<Vec<ServiceKey>>>,
+    /// Told when the first load is in.
+    loaded: watch::Sender<bool>,
+}
+
 /// What a poll brought. Services and alarms are prepared for the loop (`linking`) before they
 /// are sent.
 enum Polled {
     Msg(Msg),
     Services(Vec<Service>, Millis),
     Alarms(Vec<Alarm>, Millis),
+}
+
+/// Why a wait ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Wake {
+    /// Time to poll.
+    Due,
+    /// `r`: read everything now.
+    Refresh,
+    /// The loop has ended.
+    Ended,
 }
 
 struct Poller {
@@ -162,8 +260,7 @@ struct Poller {
     backoff: Backoff,
     /// A whole load has been delivered (services).
     loaded: bool,
-    /// Where the services poller publishes the services' keys for the metrics worker.
-    keys: Option<watch::Sender<Arc<Vec<ServiceKey>>>>,
+    services: Option<ServicesOnly>,
     /// The metrics worker's latest CPU and memory, added to service rows before they go.
     series: metrics::Series,
     /// Native deployment histories the evidence worker fetched, kept with the services.
@@ -172,40 +269,83 @@ struct Poller {
     linking: Linking,
     /// What the last poll could not read while the rest came (a cluster not found).
     partial: Option<ApiError>,
+    /// True while ECS's events arrive: the pollers only reconcile.
+    live: watch::Receiver<bool>,
+    /// Tasks that moved: an event said so, or the services poller saw their service change.
+    moved: watch::Receiver<Moved>,
+    moved_tx: Arc<watch::Sender<Moved>>,
+    /// Services: when the last full refresh started, and the services it counted.
+    last_full: Option<Instant>,
+    count: usize,
+    /// Services: the focus service, what its row looked like (to tell its tasks when it
+    /// changed), and its pair.
+    focus_seen: Option<(ServiceKey, String, Option<ServiceKey>)>,
+    /// When the last poll started.
+    started: Option<Instant>,
 }
 
 impl Poller {
+    fn new(pane: Pane, s: &Shared, services: Option<ServicesOnly>) -> Self {
+        Self {
+            pane,
+            fleet: s.fleet.clone(),
+            tx: s.tx.clone(),
+            watch: s.watch.clone(),
+            refresh: s.refresh.clone(),
+            iv: s.iv,
+            backoff: Backoff::new(now_ms() as u64 ^ pane as u64),
+            loaded: false,
+            services,
+            series: s.series.clone(),
+            listed: s.listed.clone(),
+            linking: s.linking.clone(),
+            partial: None,
+            live: s.live.clone(),
+            moved: s.moved.subscribe(),
+            moved_tx: s.moved.clone(),
+            last_full: None,
+            count: 0,
+            focus_seen: None,
+            started: None,
+        }
+    }
+
     async fn run(mut self) {
+        let mut wake = Wake::Due;
         loop {
             let w = self.watch.borrow_and_update().clone();
             self.refresh.borrow_and_update();
+            self.moved.borrow_and_update();
             let delay = if wanted(self.pane, &w) {
-                match self.poll_once(&w).await {
+                match self.poll_once(&w, wake == Wake::Refresh).await {
                     Some(delay) => delay,
                     None => return, // the loop has ended
                 }
             } else {
                 Duration::from_secs(3600)
             };
-            if !self.wait(delay, &w).await {
+            wake = self.wait(delay, &w).await;
+            if wake == Wake::Ended {
                 return;
             }
         }
     }
 
     /// Polls, reports the data or the failure, and says how long to wait before the next poll.
-    /// None when the loop has ended.
-    async fn poll_once(&mut self, w: &Watch) -> Option<Duration> {
+    /// None when the loop has ended. `forced`: `r` asked for everything.
+    async fn poll_once(&mut self, w: &Watch, forced: bool) -> Option<Duration> {
         // A poller polls what is on screen; alarms off screen go in the background. A call
         // unanswered for long is said so.
         let started = Instant::now();
+        self.started = Some(started);
         let priority = if on_screen(self.pane, w) {
             Priority::Visible
         } else {
             Priority::Background
         };
         let (pane, tx) = (self.pane, self.tx.clone());
-        let call = budget::with_priority(priority, self.poll(w));
+        let call = budget::with_priority(priority, self.poll(w, forced));
+        let call = budget::with_caller(pane.title(), call);
         let polled = crate::workers::watchdog::answer_within(pane, &tx, call).await;
         let (msg, delay) = match polled {
             Ok(msg) => match self.partial.take() {
@@ -257,50 +397,94 @@ impl Poller {
         delay
     }
 
-    /// Waits out `delay`, but wakes early for a refresh or when what this poller shows changed
-    /// (its pane came on screen, or another service was chosen). False when the loop has ended.
-    async fn wait(&mut self, delay: Duration, seen: &Watch) -> bool {
-        let deadline = Instant::now() + delay;
+    /// Waits out `delay`, but wakes early for a refresh, when what this poller shows changed
+    /// (its pane came on screen, or another service was chosen), or when the tasks it shows
+    /// moved (not sooner than `fast` after its last poll).
+    async fn wait(&mut self, delay: Duration, seen: &Watch) -> Wake {
+        let mut deadline = Instant::now() + delay;
         let relevant = |pane, w: &Watch| {
             let service = matches!(pane, Pane::Rollout | Pane::Logs).then(|| w.service.clone());
             (wanted(pane, w), on_screen(pane, w), service)
         };
         let before = relevant(self.pane, seen);
+        let mut live_open = true;
         loop {
             tokio::select! {
-                _ = sleep_until(deadline) => return true,
-                r = self.refresh.changed() => return r.is_ok(),
+                _ = sleep_until(deadline) => return Wake::Due,
+                r = self.refresh.changed() => {
+                    return if r.is_ok() { Wake::Refresh } else { Wake::Ended };
+                }
                 r = self.watch.changed() => {
                     if r.is_err() {
-                        return false;
+                        return Wake::Ended;
                     }
                     if relevant(self.pane, &self.watch.borrow()) != before {
-                        return true;
+                        return Wake::Due;
+                    }
+                }
+                r = self.live.changed(), if live_open => {
+                    live_open = r.is_ok();
+                    // Events began or stopped: the services are reconciled in full now.
+                    if live_open && self.pane == Pane::Services {
+                        self.last_full = None;
+                        return Wake::Due;
+                    }
+                }
+                r = self.moved.changed() => {
+                    if r.is_ok() && self.tasks_moved(seen) {
+                        let soonest = self.started.map_or(Instant::now(), |s| s + self.iv.fast);
+                        deadline = deadline.min(soonest.max(Instant::now()));
                     }
                 }
             }
         }
     }
 
+    /// Whether the tasks this poller shows moved, by the last `Moved`.
+    fn tasks_moved(&self, w: &Watch) -> bool {
+        let moved = self.moved.borrow();
+        match (self.pane, &w.service) {
+            (Pane::Tasks, _) => !moved.services.is_empty(),
+            (Pane::Rollout, Some(key)) => moved.services.iter().any(|r| r.names(key)),
+            _ => false,
+        }
+    }
+
     fn interval(&self, w: &Watch) -> Duration {
+        let live = *self.live.borrow();
         match self.pane {
-            Pane::Alarms if rollout_visible(w) => self.iv.fast,
-            Pane::Alarms if w.pane != Pane::Alarms => self.iv.alarms,
-            _ if w.fast => self.iv.fast,
+            Pane::Alarms if w.pane != Pane::Alarms && !rollout_visible(w) => self.iv.alarms,
+            Pane::Services => self.pace().delay(live, w.fast),
+            // Woken when their service changes.
+            Pane::Tasks | Pane::Rollout if live => TASKS_WITH_EVENTS,
             _ => self.iv.normal,
         }
     }
 
-    async fn poll(&mut self, w: &Watch) -> Result<Polled, ApiError> {
+    fn pace(&self) -> Pace {
+        Pace {
+            fast: self.iv.fast,
+            normal: self.iv.normal,
+            reconcile: self.iv.reconcile,
+        }
+    }
+
+    async fn poll(&mut self, w: &Watch, forced: bool) -> Result<Polled, ApiError> {
         let f = &self.fleet;
         Ok(Polled::Msg(match self.pane {
-            Pane::Services => return Ok(Polled::Services(self.services().await?, now_ms())),
+            Pane::Services => {
+                let all = self.services(w, forced).await?;
+                return Ok(Polled::Services(all, now_ms()));
+            }
             Pane::Tasks => Msg::Tasks(None, f.tasks(None).await?, now_ms()),
-            Pane::Rollout => Msg::Tasks(
-                w.service.clone(),
-                f.tasks(w.service.as_ref()).await?,
-                now_ms(),
-            ),
+            Pane::Rollout => {
+                let mut tasks = f.tasks(w.service.as_ref()).await?;
+                // A pair's other side, for its half of the comparison.
+                if let Some(p) = &w.partner {
+                    tasks.extend(f.tasks(Some(p)).await?);
+                }
+                Msg::Tasks(w.service.clone(), tasks, now_ms())
+            }
             Pane::Images => Msg::Images(f.images().await?, now_ms()),
             Pane::Alarms => {
                 let listing = f.alarms_listing().await?;
@@ -315,40 +499,9 @@ impl Poller {
             }
         }))
     }
-
-    /// The services, with the latest CPU and memory. The first load shows each cluster's rows
-    /// as they come in; later refreshes replace the list whole, so rows never blink out while
-    /// a refresh runs.
-    async fn services(&mut self) -> Result<Vec<Service>, ApiError> {
-        let listing = if self.loaded {
-            self.fleet.services_listing(&|_, _, _| {}).await?
-        } else {
-            let (tx, series, listed) = (self.tx.clone(), self.series.clone(), self.listed.clone());
-            let part = move |mut rows: Vec<Service>, done: usize, total: usize| {
-                metrics::apply(&series, &mut rows);
-                history::carry(&[], &mut rows, &listed.get(), now_ms());
-                // Best effort: a progress view may be skipped if the loop is busy.
-                let _ = tx.try_send(Msg::ServicesPart(rows, done, total, now_ms()));
-            };
-            self.fleet.services_listing(&part).await?
-        };
-        self.partial = listing.failed;
-        let mut all = listing.items;
-        self.loaded = true;
-        if let Some(keys) = &self.keys {
-            let now: Vec<ServiceKey> = all.iter().map(Service::key).collect();
-            keys.send_if_modified(|k| {
-                let changed = **k != now;
-                if changed {
-                    *k = Arc::new(now);
-                }
-                changed
-            });
-        }
-        metrics::apply(&self.series, &mut all);
-        Ok(all)
-    }
 }
+
+mod services;
 
 #[cfg(test)]
 mod tests {
@@ -361,7 +514,9 @@ mod tests {
                 cluster: "c".into(),
                 name: n.into(),
             }),
+            partner: None,
             fast: false,
+            acting: false,
             sort: None,
             logs: None,
         }
@@ -386,5 +541,14 @@ mod tests {
         assert!(wanted(Pane::Rollout, &watch(Pane::Rollout, Some("api"))));
         assert!(!wanted(Pane::Rollout, &watch(Pane::Tasks, Some("api"))));
         assert!(wanted(Pane::Tasks, &watch(Pane::Tasks, None)));
+    }
+
+    #[test]
+    fn the_services_are_read_on_any_pane_while_an_action_is_followed() {
+        let mut w = watch(Pane::Builds, None);
+        assert!(!wanted(Pane::Services, &w));
+        w.acting = true;
+        assert!(wanted(Pane::Services, &w));
+        assert!(!on_screen(Pane::Services, &w), "in the background");
     }
 }

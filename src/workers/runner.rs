@@ -291,7 +291,31 @@ fn resolve(m: &Mutation, registered: Option<&TaskDefRef>) -> Result<Mutation, St
                 force: false,
             }))
         }
-        (Mutation::Aws(AwsCall::UpdateServiceToRegistered { .. }), None) => Err(StepError::Call {
+        (
+            Mutation::Aws(AwsCall::CreateCodeDeployToRegistered {
+                application,
+                group,
+                service_arn,
+                container,
+                port,
+                ..
+            }),
+            Some(td),
+        ) => {
+            let arn = crate::model::codedeploy::task_def_arn(service_arn, td);
+            Ok(Mutation::Aws(AwsCall::CreateCodeDeploy {
+                application: application.clone(),
+                group: group.clone(),
+                appspec: crate::model::codedeploy::appspec(&arn, container, *port),
+            }))
+        }
+        (
+            Mutation::Aws(
+                AwsCall::UpdateServiceToRegistered { .. }
+                | AwsCall::CreateCodeDeployToRegistered { .. },
+            ),
+            None,
+        ) => Err(StepError::Call {
             call: m.to_string(),
             cause: "no revision was registered before it".into(),
         }),

@@ -38,6 +38,7 @@ const IV: Intervals = Intervals {
     logs: Duration::from_secs(1),
     alarms: Duration::from_secs(60),
     live_tail: false,
+    reconcile: Duration::from_secs(300),
 };
 
 fn figures(budget: &Budget, op: Op) -> OpReport {

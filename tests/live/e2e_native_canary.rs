@@ -44,9 +44,8 @@ impl Run {
             spawned_at,
             _moto: server,
         };
-        // ListClusters found the test's cluster: the header names it.
-        run.console
-            .wait_for(&format!("clusters {} ", run.canary.cluster));
+        // ListClusters found the test's cluster (no --cluster is given): its service is listed.
+        // (The header's cluster list gives way to `polling` at this width.)
         run.console.wait_for("storefront");
         run.console.wait_for("‖ PAUSED");
         run
@@ -67,15 +66,25 @@ impl Run {
     }
 }
 
-/// The seconds of the first `auto-rollback in M:SS` on the screen.
+/// The seconds of the first `auto-rollback in 29m58s` (or `1h02m05s`, `45s`) on the screen.
 fn countdown_secs(screen: &str) -> i64 {
     let at = screen.find("auto-rollback in ").expect("a countdown") + "auto-rollback in ".len();
     let text: String = screen[at..]
         .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == ':')
+        .take_while(|c| c.is_ascii_digit() || matches!(c, 'h' | 'm' | 's'))
         .collect();
-    let (m, s) = text.split_once(':').expect("M:SS");
-    m.parse::<i64>().expect("minutes") * 60 + s.parse::<i64>().expect("seconds")
+    let mut secs = 0;
+    let mut n = 0;
+    for c in text.chars() {
+        match c {
+            'h' => (secs, n) = (secs + n * 3600, 0),
+            'm' => (secs, n) = (secs + n * 60, 0),
+            's' => (secs, n) = (secs + n, 0),
+            d => n = n * 10 + i64::from(d.to_digit(10).expect("a digit")),
+        }
+    }
+    assert!(text.ends_with('s'), "a countdown in words: {text}");
+    secs
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -25,6 +25,7 @@ const IV: Intervals = Intervals {
     logs: Duration::from_secs(1),
     alarms: Duration::from_secs(60),
     live_tail: true,
+    reconcile: Duration::from_secs(300),
 };
 /// How long each scenario watches the pane after the fault has shown.
 const WINDOW: Duration = Duration::from_secs(20);

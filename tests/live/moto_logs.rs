@@ -88,7 +88,9 @@ async fn follow(
     let w = Watch {
         pane: Pane::Logs,
         service: None,
+        partner: None,
         fast: false,
+        acting: false,
         sort: None,
         logs: Some(LogFollow {
             target,

@@ -24,7 +24,7 @@ use seed::{Seeder, TaskDefSpec};
 
 /// How the pair's traffic is split.
 #[derive(PartialEq)]
-enum Routing {
+pub(crate) enum Routing {
     /// A listener rule forwards 90/10 to the two target groups.
     Rule,
     /// The listener's default action does.
@@ -33,9 +33,9 @@ enum Routing {
     SharedGroup,
 }
 
-struct Pair {
+pub(crate) struct Pair {
     seed: Seeder,
-    cluster: String,
+    pub(crate) cluster: String,
     family: String,
     tg_primary: String,
     tg_canary: String,
@@ -79,7 +79,7 @@ fn weights_of(actions: &[ElbAction]) -> Vec<(String, i32)> {
 }
 
 impl Pair {
-    async fn new(routing: Routing) -> Self {
+    pub(crate) async fn new(routing: Routing) -> Self {
         let url = moto::url();
         let seed = Seeder::new(&url).await;
         let cluster = moto::unique("dw-pair");
@@ -180,7 +180,7 @@ impl Pair {
     }
 
     /// The weights moto holds for the pair's rule, or the listener's default rule.
-    async fn weights_in_moto(&self) -> Vec<(String, i32)> {
+    pub(crate) async fn weights_in_moto(&self) -> Vec<(String, i32)> {
         match &self.rule {
             Some(rule) => {
                 let out = self
@@ -221,7 +221,7 @@ impl Pair {
             .expect("modify_rule behind the console's back");
     }
 
-    async fn in_moto(&self, name: &str) -> aws_sdk_ecs::types::Service {
+    pub(crate) async fn in_moto(&self, name: &str) -> aws_sdk_ecs::types::Service {
         let out = self
             .seed
             .ecs
@@ -234,7 +234,7 @@ impl Pair {
         out.services()[0].clone()
     }
 
-    async fn revision_in_moto(&self, name: &str) -> String {
+    pub(crate) async fn revision_in_moto(&self, name: &str) -> String {
         let svc = self.in_moto(name).await;
         let td = svc.task_definition().expect("task definition");
         let rev = td.rsplit(':').next().expect("revision").to_string();
@@ -242,7 +242,7 @@ impl Pair {
         rev
     }
 
-    fn expected(&self, primary: i32, canary: i32) -> Vec<(String, i32)> {
+    pub(crate) fn expected(&self, primary: i32, canary: i32) -> Vec<(String, i32)> {
         vec![
             (self.tg_primary.clone(), primary),
             (self.tg_canary.clone(), canary),

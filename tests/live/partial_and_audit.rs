@@ -62,6 +62,7 @@ async fn a_cluster_that_does_not_exist_leaves_the_others_and_is_named() {
         logs: Duration::from_secs(1),
         alarms: Duration::from_secs(60),
         live_tail: true,
+        reconcile: Duration::from_secs(300),
     };
     let console = Headless::start(fleet, Pane::Services, iv);
     console

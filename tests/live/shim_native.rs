@@ -278,7 +278,13 @@ async fn a_hook_timing_out_rolls_back_and_the_runner_refuses_the_stale_plan() {
         .expect_err("refused")
         .to_string();
     assert!(why.contains("changed since the dialog opened"), "{why}");
-    assert!(why.contains("TimedOut"), "{why}");
+    // The hook named once, its status in words.
+    let hook = plan.expect.hook.clone().expect("planned at the hook").0;
+    assert!(
+        why.contains(&format!("hook {hook}: awaiting action → timed out")),
+        "{why}"
+    );
+    assert_eq!(why.matches(hook.as_str()).count(), 1, "{why}");
     assert!(why.contains("ROLLBACK_IN_PROGRESS"), "{why}");
     assert!(c.shim.calls_of("ContinueServiceDeployment").is_empty());
     assert_eq!(counter.get("ContinueServiceDeployment"), 0);

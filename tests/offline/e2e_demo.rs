@@ -6,7 +6,7 @@ use crate::support::pty::Console;
 #[test]
 fn demo_console_switches_panes_filters_shows_help_and_quits_cleanly() {
     let mut c = Console::spawn(&["--demo"], &[]);
-    c.wait_for("services (11)");
+    c.wait_for("services (13)");
     c.wait_for("checkout");
     c.wait_for("‖ PAUSED");
 
@@ -15,11 +15,11 @@ fn demo_console_switches_panes_filters_shows_help_and_quits_cleanly() {
     c.wait_for("RUNNING");
 
     c.send("1");
-    c.wait_for("services (11)");
+    c.wait_for("services (13)");
 
     c.send("/");
     c.send("pay");
-    c.wait_for("services (1 of 11)");
+    c.wait_for("services (1 of 13)");
     let screen = c.screen();
     assert!(screen.contains("payments"), "{screen}");
     assert!(
@@ -39,7 +39,7 @@ fn demo_console_switches_panes_filters_shows_help_and_quits_cleanly() {
     c.send("\x1b");
     c.wait_gone("Esc to close");
     assert!(
-        c.screen().contains("services (1 of 11)"),
+        c.screen().contains("services (1 of 13)"),
         "Esc closed only the help"
     );
 
@@ -56,7 +56,7 @@ fn demo_console_switches_panes_filters_shows_help_and_quits_cleanly() {
 #[test]
 fn ctrl_c_quits_even_while_typing_a_filter() {
     let mut c = Console::spawn(&["--demo"], &[]);
-    c.wait_for("services (11)");
+    c.wait_for("services (13)");
     c.send("/");
     c.send("ap");
     c.send("\x03");
@@ -68,7 +68,7 @@ fn ctrl_c_quits_even_while_typing_a_filter() {
 fn read_only_shows_its_badge_and_refuses_actions() {
     let mut c = Console::spawn(&["--demo", "--read-only"], &[]);
     c.wait_for("READ-ONLY");
-    c.wait_for("services (11)");
+    c.wait_for("services (13)");
     c.send("P");
     c.wait_for("refused: the console is read-only");
     c.send("q");
@@ -78,7 +78,7 @@ fn read_only_shows_its_badge_and_refuses_actions() {
 #[test]
 fn sigterm_restores_the_terminal_and_exits() {
     let mut c = Console::spawn(&["--demo"], &[]);
-    c.wait_for("services (11)");
+    c.wait_for("services (13)");
     assert!(c.alternate_screen());
     let pid = c.pid();
     let killed = std::process::Command::new("kill")
@@ -156,7 +156,7 @@ fn promoting_the_waiting_canary_moves_the_rollout_on() {
     c.send("/");
     c.send("checkout");
     c.send("\r");
-    c.wait_for("services (1 of 11)");
+    c.wait_for("services (1 of 13)");
     c.send("P");
     c.wait_for("promote prod-edge/checkout?");
     assert!(
@@ -176,7 +176,7 @@ fn promoting_the_waiting_canary_moves_the_rollout_on() {
 #[test]
 fn a_rollback_shows_the_wait_until_stable_then_its_outcome() {
     let mut c = Console::spawn(&["--demo"], &[]);
-    c.wait_for("services (11)");
+    c.wait_for("services (13)");
     // The first row, prod-core/api, finished its last deployment: R goes to the revision below.
     c.send("R");
     c.wait_for("roll back prod-core/api?");
@@ -195,7 +195,7 @@ fn the_rollout_view_compares_the_canary_and_diff_shows_what_changed() {
     c.send("/");
     c.send("checkout");
     c.send("\r");
-    c.wait_for("services (1 of 11)");
+    c.wait_for("services (1 of 13)");
     c.send("\r");
     // The evidence worker reads both sides' figures while the view is open.
     c.wait_for("evidence canary 5xx");
@@ -211,7 +211,7 @@ fn the_rollout_view_compares_the_canary_and_diff_shows_what_changed() {
 #[test]
 fn b_then_y_starts_a_build_the_builds_pane_follows_to_success() {
     let mut c = Console::spawn(&["--demo"], &[]);
-    c.wait_for("services (11)");
+    c.wait_for("services (13)");
     // prod-core/api is selected: its build dialog, with the workflow's inputs read.
     c.send("B");
     c.wait_for("start a build of prod-core/api?");
@@ -230,7 +230,7 @@ fn b_then_y_starts_a_build_the_builds_pane_follows_to_success() {
         .unwrap_or_else(|| panic!("the new run is not listed:\n{screen}"))
         .to_string();
     assert!(
-        row.contains("queued") || row.contains("in_progress"),
+        row.contains("queued") || row.contains("in progress"),
         "{row}"
     );
     // About 50 s on the demo's clock, which is the wall clock here.

@@ -78,5 +78,5 @@ fn the_console_keeps_at_most_max_len_characters_of_a_pasted_wall() {
     }
     let kept = s.services.filter.text();
     assert_eq!(kept.chars().count(), MAX_LEN);
-    assert_eq!(s.services.items.len(), 11, "filtering drops no item");
+    assert_eq!(s.services.items.len(), 13, "filtering drops no item");
 }

@@ -342,6 +342,7 @@ async fn the_audit_names_the_login_and_never_the_token() {
             native_deployment: None,
             native_status: None,
             hook: None,
+            codedeploy: None,
         },
         then: vec![],
         notes: vec![],

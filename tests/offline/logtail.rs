@@ -187,7 +187,9 @@ fn follow(start: LogStart, generation: u64) -> Watch {
     Watch {
         pane: Pane::Logs,
         service: None,
+        partner: None,
         fast: false,
+        acting: false,
         sort: None,
         logs: Some(LogFollow {
             target: LogTarget::service(ServiceKey {

@@ -84,7 +84,9 @@ async fn per_minute(pane: Pane, service: Option<ServiceKey>) -> BTreeMap<&'stati
     let watch = Watch {
         pane,
         service,
+        partner: None,
         fast: false,
+        acting: false,
         sort: None,
         logs: None,
     };
@@ -94,6 +96,7 @@ async fn per_minute(pane: Pane, service: Option<ServiceKey>) -> BTreeMap<&'stati
         logs: Duration::from_secs(1),
         alarms: Duration::from_secs(60),
         live_tail: true,
+        reconcile: Duration::from_secs(300),
     };
     let _handles = poller::spawn(fleet.clone(), tx, watch, iv);
     tokio::spawn(async move { while rx.recv().await.is_some() {} });

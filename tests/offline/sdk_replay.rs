@@ -249,7 +249,7 @@ async fn maps_native_deployments_replayed_from_the_documented_shape() {
             current_deployment: Some(DEP_B.into()),
         },
     ];
-    let got = native_deployments(&ecs, &CallGate::default(), &targets)
+    let got = native_deployments(&ecs, &CallGate::default(), &targets, &Default::default())
         .await
         .expect("native deployments");
 
@@ -307,7 +307,7 @@ async fn maps_native_deployments_replayed_from_the_documented_shape() {
             }],
             hook: Some(LifecycleHook {
                 id: "manual-promote-gate".into(),
-                stage: "PRE_PRODUCTION_TRAFFIC_SHIFT".into(),
+                stage: Some("PRE_PRODUCTION_TRAFFIC_SHIFT".into()),
                 status: HookStatus::AwaitingAction,
                 expires_at: 1_730_390_894_000,
                 timeout_action: "ROLLBACK".into(),
@@ -331,7 +331,7 @@ async fn maps_native_deployments_replayed_from_the_documented_shape() {
         Some("Service deployment rolled back because alarm sd-other-5xx was triggered.")
     );
     assert_eq!(b.hook, None);
-    assert_eq!(b.canary_percent, 0.0);
+    assert_eq!(b.canary_percent, 10.0, "a LINEAR deployment's step");
     assert_eq!(b.target.task_def.to_string(), "sd-other:3");
     assert_eq!(b.target.requested_production_weight, 30.0);
     assert_eq!(b.target.image_tag, "3");
@@ -378,11 +378,16 @@ async fn looks_up_the_newest_deployment_when_the_service_does_not_name_it() {
             "targetServiceRevision": { "arn": REV_A_TARGET, "requestedTaskCount": 4, "runningTaskCount": 4, "pendingTaskCount": 0, "requestedProductionTrafficWeight": 10.0 },
             "status": "IN_PROGRESS",
             "lifecycleStage": "PRODUCTION_TRAFFIC_SHIFT",
-            "lifecycleHookDetails": [{ "hookId": "manual-promote-gate", "status": "SUCCEEDED", "expiresAt": 1_730_390_894.0, "timeoutAction": "ROLLBACK" }],
+            "lifecycleHookDetails": [{ "hookId": "manual-promote-gate", "targetType": "PAUSE", "status": "SUCCEEDED", "expiresAt": 1_730_390_894.0, "timeoutAction": "ROLLBACK" }],
             "deploymentConfiguration": {
                 "strategy": "CANARY",
                 "bakeTimeInMinutes": 10,
-                "canaryConfiguration": { "canaryPercent": 10.0, "canaryBakeTimeInMinutes": 15 }
+                "canaryConfiguration": { "canaryPercent": 10.0, "canaryBakeTimeInMinutes": 15 },
+                "lifecycleHooks": [{
+                    "targetType": "PAUSE",
+                    "lifecycleStages": ["PRE_PRODUCTION_TRAFFIC_SHIFT"],
+                    "timeoutConfiguration": { "timeoutInMinutes": 60, "action": "ROLLBACK" }
+                }]
             }
         }],
         "failures": []
@@ -401,7 +406,7 @@ async fn looks_up_the_newest_deployment_when_the_service_does_not_name_it() {
         strategy: Strategy::Canary,
         current_deployment: None,
     }];
-    let got = native_deployments(&ecs, &CallGate::default(), &targets)
+    let got = native_deployments(&ecs, &CallGate::default(), &targets, &Default::default())
         .await
         .expect("native deployments");
 
@@ -434,6 +439,12 @@ async fn looks_up_the_newest_deployment_when_the_service_does_not_name_it() {
     assert_eq!(d.bake_ends_at, Some(1_730_387_400_000 + 15 * 60_000));
     let hook = d.hook.expect("the finished gate");
     assert_eq!(hook.status, HookStatus::Succeeded);
+    // The gate's own stage, from its configuration: not the stage the deployment moved on to.
+    assert_eq!(d.lifecycle_stage.to_string(), "PRODUCTION_TRAFFIC_SHIFT");
+    assert_eq!(
+        hook.stage.map(|s| s.to_string()).as_deref(),
+        Some("PRE_PRODUCTION_TRAFFIC_SHIFT")
+    );
 }
 
 #[tokio::test]

@@ -61,6 +61,7 @@ async fn fleet(replay: &StaticReplayClient) -> AwsFleet {
             endpoint_url: None,
             clusters: vec!["example".into()],
             retries: false,
+            events: None,
         },
         Overrides {
             http_client: Some(SharedHttpClient::new(replay.clone())),

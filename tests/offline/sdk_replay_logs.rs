@@ -420,7 +420,9 @@ async fn the_worker_reconnects_and_shows_each_line_once() {
     let watch = Watch {
         pane: Pane::Logs,
         service: None,
+        partner: None,
         fast: false,
+        acting: false,
         sort: None,
         logs: Some(LogFollow {
             target: LogTarget::Group(GROUP.into()),

@@ -343,7 +343,10 @@ async fn canary_waits_at_its_hook_with_a_countdown_then_rolls_back_on_timeout() 
     );
     let hook = n.hook.clone().expect("waiting at a hook");
     assert_eq!(hook.id, "manual-promote-gate");
-    assert_eq!(hook.stage.to_string(), "PRE_PRODUCTION_TRAFFIC_SHIFT");
+    assert_eq!(
+        hook.stage.map(|s| s.to_string()).as_deref(),
+        Some("PRE_PRODUCTION_TRAFFIC_SHIFT")
+    );
     assert_eq!(hook.status, HookStatus::AwaitingAction);
     assert_eq!(hook.timeout_action.to_string(), "ROLLBACK");
     assert_eq!(hook.expires_at - EPOCH, seed::HOOK_TIMEOUT_MS);
@@ -653,8 +656,9 @@ fn the_fleet_has_the_shape_the_demo_promises() {
     assert!(services.len() >= 8);
     for s in &services {
         assert!(s.desired > 0, "{}", s.name);
-        // A canary runs its target's tasks beside the source's.
-        let want = if s.native.is_some() {
+        // A canary runs its target's tasks beside the source's, a CodeDeploy replacement task
+        // set beside the original.
+        let want = if s.native.is_some() || s.cd_in_flight().is_some() {
             2 * s.desired
         } else {
             s.desired
@@ -675,7 +679,15 @@ fn the_fleet_has_the_shape_the_demo_promises() {
                 .is_some_and(|n| n.hook.is_some() && n.status.as_str() == "IN_PROGRESS")
         })
         .count();
-    assert_eq!(canaries, 1);
+    assert_eq!(
+        canaries, 2,
+        "checkout's CANARY and inventory's LINEAR deployments"
+    );
+    let waiting_for_reroute = services
+        .iter()
+        .filter(|s| s.cd_in_flight().and_then(|d| d.waiting()).is_some())
+        .count();
+    assert_eq!(waiting_for_reroute, 1, "cart's CodeDeploy canary");
     // Images with tags, digests and findings.
     let images = w.images();
     assert!(images.iter().all(|i| !i.tags.is_empty()));
@@ -740,7 +752,12 @@ async fn target_health_follows_the_tasks_through_the_bad_deployment() {
             assert_eq!(tg.unhealthy, unhealthy, "{}", s.key());
             assert_eq!(tg.healthy + tg.unhealthy + tg.other, live.len() as u32);
             assert_eq!(tg.reasons.is_empty(), unhealthy == 0);
-            assert_eq!(s.targets[0].name(), format!("{}-{}", s.cluster, s.name));
+            // A CodeDeploy service's original task set registers in its blue target group.
+            let blue = if s.task_sets.is_empty() { "" } else { "-blue" };
+            assert_eq!(
+                s.targets[0].name(),
+                format!("{}-{}{blue}", s.cluster, s.name)
+            );
             saw_unhealthy |= s.key() == payments() && unhealthy > 0;
         }
     }

@@ -101,10 +101,10 @@ async fn six_hours_of_demo_level_off() {
     }
     assert!(max_of(&later, |f| f.log_lines) <= LOG_RETAIN);
     assert!(max_of(&later, |f| f.log_bytes) <= LOG_RETAIN * 200);
-    let repos = 11;
+    let repos = 13;
     assert!(max_of(&later, |f| f.images) <= repos * IMAGES_RETAIN);
     // The console's own state: the log buffer at its bound, the lists as long as the fleet.
     let last = hourly.last().unwrap().1;
     assert!(last.log_lines <= 5_000, "{last:?}");
-    assert!(hourly.iter().all(|(_, c)| c.services == 11), "{hourly:?}");
+    assert!(hourly.iter().all(|(_, c)| c.services == 13), "{hourly:?}");
 }

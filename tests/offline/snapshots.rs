@@ -149,7 +149,7 @@ fn rollout_view_of_checkout() {
     // The rollout panel is there, with the hook and its countdown.
     assert!(text.contains("rollout"), "{text}");
     assert!(text.contains("hook manual-promote-gate"), "{text}");
-    assert!(text.contains("auto-rollback in 10:50"), "{text}");
+    assert!(text.contains("auto-rollback in 10m50s"), "{text}");
     insta::assert_snapshot!("rollout_view_checkout", t.backend());
 }
 
@@ -402,7 +402,7 @@ fn the_paused_canary_is_in_the_canary_colour() {
     assert_eq!(buf[(x - 2, y)].fg, theme.canary);
     assert_ne!(buf[(x - 2, y)].symbol(), " ");
     // The countdown beside it is a warning.
-    let (cx, cy) = find(buf, "checkout", "rollback 10:50");
+    let (cx, cy) = find(buf, "checkout", "rollback in 10m50s");
     assert_eq!(buf[(cx, cy)].fg, theme.warn);
     // payments' failed tasks against the breaker's threshold, in the alarm colour.
     let (fx, fy) = find(buf, "payments", "✗2/3");
@@ -585,7 +585,7 @@ fn the_activity_line_shows_the_wait_until_stable() {
     let text = screen(t.backend().buffer());
     let row = text.lines().rev().nth(1).unwrap_or_default().to_string();
     assert!(
-        row.contains("roll back prod-core/api: waiting until api is stable · 0:00 of 10:00"),
+        row.contains("roll back prod-core/api: waiting until api is stable · 0s of 10m00s"),
         "the row above the footer:\n{text}"
     );
     insta::assert_snapshot!("activity_waiting", t.backend());
@@ -646,7 +646,7 @@ fn the_services_title_says_how_many_clusters_are_read_during_the_first_load() {
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
     assert!(
-        text.contains("services · 1 of 3 clusters read… (7)"),
+        text.contains("services · 1 of 3 clusters read… (8)"),
         "{text}"
     );
 }
@@ -672,6 +672,7 @@ fn budget_overlay_shows_the_operations_and_the_github_quota() {
     let op = |op: Op, calls, rate, max_rate, throttled| OpReport {
         op,
         calls_last_minute: calls,
+        by_caller: Vec::new(),
         rate,
         max_rate,
         deferred: 3,
@@ -708,4 +709,55 @@ fn budget_overlay_shows_the_operations_and_the_github_quota() {
     let buf = t.backend().buffer();
     let (x, y) = find(buf, "logs:FilterLogEvents", "1.2 of 2.5");
     assert_eq!(buf[(x, y)].fg, theme.warn);
+}
+
+/// The first row as text, and the style of the cell where `word` starts in it.
+fn header_with(s: &State, word: &str) -> (String, ratatui::style::Style) {
+    let t = render(s, &dark());
+    let buf = t.backend().buffer();
+    let row: String = (0..W).map(|x| buf[(x, 0)].symbol().to_string()).collect();
+    let at = row
+        .find(word)
+        .unwrap_or_else(|| panic!("no {word:?} in {row:?}"));
+    let x = row[..at].chars().count() as u16;
+    (row, buf[(x, 0)].style())
+}
+
+#[test]
+fn the_header_says_polling_events_with_the_newest_event_s_age_or_that_events_were_lost() {
+    use deckwatch::state::feed::{FeedCounts, FeedReport};
+    let mut s = state(&demo());
+    let now = s.now;
+    // The demo has no [events]: it polls, and says so.
+    update(&mut s, Msg::Feed(FeedReport::Off));
+    let (row, _) = header_with(&s, "polling");
+    assert!(!row.contains("events"), "{row}");
+    update(&mut s, Msg::Feed(FeedReport::Up("queue q".into())));
+    header_with(&s, " events ");
+    let counts = FeedCounts {
+        applied: 4,
+        skipped: 2,
+        newest: Some(now - 12_000),
+        last_skip: Some("malformed: not JSON".into()),
+    };
+    update(&mut s, Msg::Feed(FeedReport::Counts(counts)));
+    let (row, style) = header_with(&s, "events 12s · 2 skipped");
+    assert!(!row.contains("polling"), "{row}");
+    assert_ne!(style.bg, dark().connection_trouble().bg);
+    update(
+        &mut s,
+        Msg::Feed(FeedReport::Lost("QueueDoesNotExist".into())),
+    );
+    let (_, style) = header_with(&s, "polling, events lost");
+    let trouble = dark().connection_trouble();
+    assert_eq!(
+        (style.fg, style.bg),
+        (trouble.fg, trouble.bg),
+        "lost is drawn as trouble"
+    );
+    let flash = s.flash.clone().unwrap().0;
+    assert!(
+        flash.contains("events lost, polling instead: QueueDoesNotExist"),
+        "{flash}"
+    );
 }

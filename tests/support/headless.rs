@@ -31,7 +31,9 @@ impl Headless {
         let watch = Watch {
             pane,
             service: None,
+            partner: None,
             fast: false,
+            acting: false,
             sort: None,
             logs: None,
         };

@@ -3,9 +3,13 @@
 // Each binary uses a part of the helpers.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod counting;
 pub mod deny;
+pub mod eventbus;
+pub mod fake_aws;
 pub mod fault_proxy;
+pub mod gateway;
 pub mod gh_server;
 pub mod headless;
 pub mod moto;

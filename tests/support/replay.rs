@@ -18,6 +18,7 @@ pub async fn replay_fleet(replay: &StaticReplayClient, profile: Option<&str>) ->
             // Off only because a replay answers requests in order, once each: a retried
             // request would be given the next request's answer.
             retries: false,
+            events: None,
         },
         Overrides {
             http_client: Some(SharedHttpClient::new(replay.clone())),

@@ -53,7 +53,7 @@ impl Seeder {
         }
     }
 
-    fn network(&self) -> NetworkConfiguration {
+    pub fn network(&self) -> NetworkConfiguration {
         NetworkConfiguration::builder()
             .awsvpc_configuration(
                 AwsVpcConfiguration::builder()

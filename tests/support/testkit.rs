@@ -80,6 +80,19 @@ impl StateBuilder {
         self
     }
 
+    /// Makes one mutating call on the demo as the action runner would (a promote, an abort),
+    /// to set a scene; panics if the demo refuses it.
+    pub fn acting(
+        mut self,
+        key: &deckwatch::model::ServiceKey,
+        m: &deckwatch::model::AwsCall,
+    ) -> Self {
+        if let Err(e) = self.world.act(key, m) {
+            panic!("the demo refused {m}: {e}");
+        }
+        self
+    }
+
     /// The context the demo fleet reports, with its account, region and clusters.
     pub fn fleet_context(mut self) -> Self {
         let mut clusters: Vec<String> = self

@@ -5,8 +5,13 @@
 pub mod clipboard;
 
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
-use std::io::stdout;
+use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
+use std::io::{Write, stdout};
 use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Whether the console turned mouse capture on, so a hand-over can turn it back on after.
+static CAPTURING: AtomicBool = AtomicBool::new(false);
 
 /// Mouse capture for as long as this lives.
 pub struct MouseCapture {
@@ -29,6 +34,7 @@ impl MouseCapture {
             if let Err(e) = crossterm::execute!(stdout(), EnableMouseCapture) {
                 tracing::warn!(error = %e, "mouse capture could not be turned on");
             }
+            CAPTURING.store(true, Ordering::SeqCst);
         }
         Self { on }
     }
@@ -42,6 +48,45 @@ impl Drop for MouseCapture {
     fn drop(&mut self) {
         if self.on {
             disable();
+            CAPTURING.store(false, Ordering::SeqCst);
         }
     }
+}
+
+/// An exec session takes the whole terminal: the console leaves the alternate screen (raw
+/// mode stays: the remote's terminal does the line editing), stops the mouse, and writes
+/// `first` (the session's screen so far).
+pub fn hand_over(first: &[u8]) -> std::io::Result<()> {
+    let mut out = stdout();
+    if CAPTURING.load(Ordering::SeqCst) {
+        crossterm::execute!(out, DisableMouseCapture)?;
+    }
+    crossterm::execute!(out, LeaveAlternateScreen)?;
+    out.write_all(first)?;
+    out.flush()
+}
+
+/// Output of the session holding the terminal.
+pub fn write_through(bytes: &[u8]) -> std::io::Result<()> {
+    let mut out = stdout();
+    out.write_all(bytes)?;
+    out.flush()
+}
+
+/// The console takes the terminal back: the alternate screen, the mouse as it was, and the
+/// screen cleared and the cursor hidden for the next frame, which the caller draws whole.
+pub fn take_back() -> std::io::Result<()> {
+    let mut out = stdout();
+    // Attributes the session left set would colour the console's frame.
+    out.write_all(b"\x1b[0m")?;
+    crossterm::execute!(
+        out,
+        EnterAlternateScreen,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
+        crossterm::cursor::Hide
+    )?;
+    if CAPTURING.load(Ordering::SeqCst) {
+        crossterm::execute!(out, EnableMouseCapture)?;
+    }
+    Ok(())
 }

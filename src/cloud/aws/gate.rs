@@ -53,6 +53,11 @@ impl CallGate {
         &self.errors
     }
 
+    /// The API budget every call asks (a first load boosts it).
+    pub fn budget(&self) -> &Arc<Budget> {
+        &self.budget
+    }
+
     /// Waits until the budget allows a call of `action`.
     pub async fn acquire(&self, action: Op) {
         self.budget.acquire(action).await;

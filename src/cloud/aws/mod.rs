@@ -10,28 +10,34 @@ pub mod alarms;
 pub mod alb;
 mod balancers;
 mod batch;
+pub mod codedeploy;
 mod config;
 pub mod credentials;
 pub mod deploy;
 mod enrich;
 pub mod errors;
+pub mod events;
+pub mod exec;
 pub mod gate;
 pub mod history;
 pub mod images;
+mod known;
 pub mod livetail;
 pub mod logs;
 pub mod metrics;
 mod mutations;
 pub mod native;
 pub mod parse;
+mod refresh;
 pub mod routes;
 pub mod services;
 pub mod targets;
+pub mod task_sets;
 pub mod taskdef_spec;
 pub mod taskdefs;
 pub mod tasks;
 
-use crate::cloud::{Fleet, Listing, LiveStream, PartSink};
+use crate::cloud::{Fleet, Listing, LiveStream, PartSink, ServicesAsk};
 use crate::model::Op;
 
 use crate::model::evidence::{AlbFigures, AlbQuery};
@@ -72,6 +78,8 @@ pub struct AwsOptions {
     /// The SDK's standard retries. Tests turn them off: an emulator answers unsupported calls
     /// with HTTP 500, which the SDK would retry.
     pub retries: bool,
+    /// Where ECS's events come from (`[events]`); None: polling only.
+    pub events: Option<crate::model::EventSource>,
 }
 
 impl Default for AwsOptions {
@@ -82,6 +90,7 @@ impl Default for AwsOptions {
             endpoint_url: None,
             clusters: Vec::new(),
             retries: true,
+            events: None,
         }
     }
 }
@@ -106,6 +115,12 @@ pub struct AwsFleet {
     logs: aws_sdk_cloudwatchlogs::Client,
     elb: aws_sdk_elasticloadbalancingv2::Client,
     sts: aws_sdk_sts::Client,
+    cd: aws_sdk_codedeploy::Client,
+    /// Which CodeDeploy deployment group deploys which CODE_DEPLOY service.
+    cd_groups: codedeploy::GroupCache,
+    ssm: aws_sdk_ssm::Client,
+    kms: aws_sdk_kms::Client,
+    sqs: aws_sdk_sqs::Client,
     gate: CallGate,
     profile: String,
     region: String,
@@ -120,6 +135,23 @@ pub struct AwsFleet {
     balancers: balancers::Balancers,
     /// The expiry of the credentials in use, from the watched chain.
     credentials: Arc<credentials::CredentialState>,
+    /// Where exec and forward sessions may connect.
+    session_place: crate::cloud::SessionPlace,
+    /// The services read so far, so a refresh asks only what changed.
+    known: known::Known,
+    /// The cluster list, read once a minute (or on a miss).
+    cluster_list: refresh::ClusterList,
+    /// Service revisions read before (they never change).
+    revisions: native::Revisions,
+    /// Where ECS's events come from, if anywhere.
+    events: Option<crate::model::EventSource>,
+}
+
+/// The SDK configuration the fleet's clients are built from (credentials watched, retries and
+/// timeouts as shipped), for a program that must call AWS exactly as the console does: the
+/// benchmarks' plain SDK loop.
+pub async fn sdk_config(opts: &AwsOptions, overrides: &Overrides) -> SdkConfig {
+    config::load(opts, overrides).await.0
 }
 
 macro_rules! client {
@@ -170,6 +202,12 @@ impl AwsFleet {
             logs: logs_client(sdk, overrides),
             elb: client!(aws_sdk_elasticloadbalancingv2, sdk, overrides),
             sts: client!(aws_sdk_sts, sdk, overrides),
+            cd: client!(aws_sdk_codedeploy, sdk, overrides),
+            cd_groups: Default::default(),
+            ssm: client!(aws_sdk_ssm, sdk, overrides),
+            kms: client!(aws_sdk_kms, sdk, overrides),
+            session_place: session_place(sdk, &opts, region.as_ref()),
+            sqs: events::sqs_client(sdk, overrides),
             gate: CallGate::new(overrides.budget.clone(), ErrorMapper::new(explicit_profile)),
             profile: config::profile_label(&opts),
             region: region.to_string(),
@@ -184,6 +222,10 @@ impl AwsFleet {
             previous: Default::default(),
             balancers: Default::default(),
             credentials: Arc::default(),
+            known: Default::default(),
+            cluster_list: Default::default(),
+            revisions: Default::default(),
+            events: opts.events.clone(),
         })
     }
 
@@ -196,11 +238,21 @@ impl AwsFleet {
         self.gate.errors()
     }
 
-    /// The clusters in scope, by name: the configured ones, else every cluster of the region.
+    /// The clusters in scope, by name: the configured ones, else every cluster of the region,
+    /// listed at most once a minute (and again when one was not found).
     pub async fn clusters(&self) -> ApiResult<Vec<String>> {
         if !self.clusters.is_empty() {
             return Ok(self.clusters.clone());
         }
+        if let Some(names) = self.cluster_list.fresh() {
+            return Ok(names);
+        }
+        let names = self.list_clusters().await?;
+        self.cluster_list.put(names.clone());
+        Ok(names)
+    }
+
+    async fn list_clusters(&self) -> ApiResult<Vec<String>> {
         let mut names = Vec::new();
         let mut token: Option<String> = None;
         loop {
@@ -304,6 +356,26 @@ impl AwsFleet {
                 }
             }
         }
+    }
+}
+
+/// Sessions connect only to the region's ssmmessages host, or to loopback when the endpoint
+/// URL is loopback (a local emulator); the plugin fallback is told the SSM endpoint.
+fn session_place(sdk: &SdkConfig, opts: &AwsOptions, region: &str) -> crate::cloud::SessionPlace {
+    let endpoint = sdk
+        .endpoint_url()
+        .map(str::to_string)
+        .or_else(|| opts.endpoint_url.clone());
+    let local = endpoint
+        .as_deref()
+        .is_some_and(crate::exec::stream_url::endpoint_is_loopback);
+    crate::cloud::SessionPlace {
+        policy: crate::exec::StreamPolicy {
+            region: region.to_string(),
+            local_endpoint: local,
+        },
+        profile: opts.profile.clone().unwrap_or_default(),
+        ssm_endpoint: endpoint.unwrap_or_else(|| format!("https://ssm.{region}.amazonaws.com")),
     }
 }
 
@@ -429,7 +501,31 @@ impl Fleet for AwsFleet {
             out.extend(rows);
         }
         self.remember_usage(&raw, &defs);
-        Listing::or_failure(out, clusters_failed(failed, total))
+        Listing::or_failure(out, crate::cloud::listing::clusters_failed(failed, total))
+    }
+
+    async fn services_refresh(
+        &self,
+        ask: &ServicesAsk,
+        part: &PartSink<'_>,
+    ) -> ApiResult<Listing<Service>> {
+        self.refresh(ask, part).await
+    }
+
+    fn event_source(&self) -> Option<crate::model::EventSource> {
+        AwsFleet::event_source(self)
+    }
+
+    async fn receive_events(&self) -> ApiResult<Vec<crate::model::Delivery>> {
+        AwsFleet::receive_events(self).await
+    }
+
+    async fn events_applied(&self, acks: &[crate::model::EventAck]) -> ApiResult<usize> {
+        AwsFleet::events_applied(self, acks).await
+    }
+
+    fn read_event(&self, message: &str) -> Result<crate::model::EcsEvent, crate::model::Skipped> {
+        AwsFleet::read_event(self, message)
     }
 
     async fn tasks(&self, service: Option<&ServiceKey>) -> ApiResult<Vec<Task>> {
@@ -502,6 +598,12 @@ impl Fleet for AwsFleet {
     }
 
     async fn deployment_history(&self, service: &ServiceKey) -> ApiResult<Vec<PastDeployment>> {
+        // A service a CodeDeploy group deploys (known once a refresh read the groups) has its
+        // history in CodeDeploy; the others in the service-deployment APIs.
+        if self.cd_groups.knows(&service.cluster, &service.name).await {
+            let (c, s) = (&service.cluster, &service.name);
+            return codedeploy::history(&self.cd, &self.gate, &self.cd_groups, c, s).await;
+        }
         history::deployments(&self.ecs, &self.gate, service).await
     }
 
@@ -565,6 +667,44 @@ impl Fleet for AwsFleet {
         mutations::audit_group_exists(self, group).await
     }
 
+    async fn cluster_exec(&self, cluster: &str) -> ApiResult<crate::model::ClusterExec> {
+        exec::cluster_exec(&self.ecs, &self.gate, cluster).await
+    }
+
+    async fn execute_command(
+        &self,
+        target: &crate::model::ExecTarget,
+        command: &str,
+    ) -> ApiResult<crate::model::SessionGrant> {
+        exec::execute_command(&self.ecs, &self.gate, target, command).await
+    }
+
+    async fn start_port_session(
+        &self,
+        target: &crate::model::ExecTarget,
+        remote: &crate::model::RemotePort,
+        local_port: u16,
+        reason: &str,
+    ) -> ApiResult<crate::model::SessionGrant> {
+        exec::start_port_session(&self.ssm, &self.gate, target, remote, local_port, reason).await
+    }
+
+    async fn resume_session(&self, session_id: &str) -> ApiResult<Option<String>> {
+        exec::resume(&self.ssm, &self.gate, session_id).await
+    }
+
+    async fn data_key(
+        &self,
+        key_id: &str,
+        context: &[(String, String)],
+    ) -> ApiResult<crate::exec::channel::DataKey> {
+        exec::data_key(&self.kms, &self.gate, key_id, context).await
+    }
+
+    fn session_place(&self) -> crate::cloud::SessionPlace {
+        self.session_place.clone()
+    }
+
     async fn register_task_def(
         &self,
         _service: &ServiceKey,
@@ -574,25 +714,4 @@ impl Fleet for AwsFleet {
     ) -> ApiResult<crate::model::TaskDefRef> {
         deploy::register(self, from, repository, digest).await
     }
-}
-
-/// One error naming every cluster that could not be read, with why.
-fn clusters_failed(mut failed: Vec<(String, ApiError)>, total: usize) -> Option<ApiError> {
-    if total == 1 {
-        // The one cluster: its error as it is.
-        return failed.pop().map(|(_, e)| e);
-    }
-    let (_, first) = failed.first()?;
-    let kind = first.kind.clone();
-    let what = failed
-        .iter()
-        .map(|(c, e)| format!("cluster {c}: {}", e.message))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let message = if failed.len() == total {
-        what
-    } else {
-        format!("{} of {total} clusters not read: {what}", failed.len())
-    };
-    Some(ApiError::new(kind, message))
 }

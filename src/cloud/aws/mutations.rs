@@ -59,14 +59,37 @@ pub async fn act(f: &AwsFleet, key: &ServiceKey, m: &AwsCall) -> ApiResult<()> {
         } => {
             crate::cloud::aws::deploy::register(f, from, repository, digest).await?;
         }
-        other @ AwsCall::UpdateServiceToRegistered { .. } => {
-            return Err(crate::model::ApiError::new(
-                crate::model::ErrorKind::Other,
-                format!("{other} is not a call this backend makes (the runner resolves it first)"),
-            ));
-        }
+        other => codedeploy_act(f, key, other).await?,
     }
     Ok(())
+}
+
+/// The CodeDeploy calls of an action; any other call is not one this backend makes.
+async fn codedeploy_act(f: &AwsFleet, key: &ServiceKey, m: &AwsCall) -> ApiResult<()> {
+    use crate::cloud::aws::codedeploy::actions;
+    match m {
+        AwsCall::ContinueCodeDeploy {
+            deployment_id,
+            wait,
+        } => actions::continue_deployment(&f.cd, &f.gate, deployment_id, *wait).await,
+        AwsCall::StopCodeDeploy { deployment_id } => {
+            actions::stop_deployment(&f.cd, &f.gate, deployment_id).await
+        }
+        AwsCall::CreateCodeDeploy {
+            application,
+            group,
+            appspec,
+        } => {
+            let app_group = (application.as_str(), group.as_str());
+            let id = actions::create_deployment(&f.cd, &f.gate, app_group, appspec).await?;
+            tracing::info!(service = %key, deployment = id, "CodeDeploy deployment created");
+            Ok(())
+        }
+        other => Err(crate::model::ApiError::new(
+            crate::model::ErrorKind::Other,
+            format!("{other} is not a call this backend makes (the runner resolves it first)"),
+        )),
+    }
 }
 
 async fn update_service(

@@ -36,11 +36,40 @@ pub struct NativeTarget {
     pub current_deployment: Option<String>,
 }
 
+/// Service revisions read before, by ARN: a revision never changes, so each is read once.
+#[derive(Debug, Default)]
+pub struct Revisions(std::sync::Mutex<HashMap<String, SdkRevision>>);
+
+/// Revisions kept at most; the whole cache is dropped when full (they are read again).
+const REVISIONS_KEPT: usize = 1024;
+
+impl Revisions {
+    fn known(&self, arns: &[String]) -> (HashMap<String, SdkRevision>, Vec<String>) {
+        let cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let (have, missing): (Vec<&String>, Vec<&String>) =
+            arns.iter().partition(|a| cache.contains_key(*a));
+        let have = have
+            .into_iter()
+            .filter_map(|a| Some((a.clone(), cache.get(a)?.clone())))
+            .collect();
+        (have, missing.into_iter().cloned().collect())
+    }
+
+    fn keep(&self, read: &HashMap<String, SdkRevision>) {
+        let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() + read.len() > REVISIONS_KEPT {
+            cache.clear();
+        }
+        cache.extend(read.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+}
+
 /// The current native deployment of each target, in order; `None` for a service without one.
 pub async fn native_deployments(
     ecs: &aws_sdk_ecs::Client,
     gate: &CallGate,
     targets: &[NativeTarget],
+    cache: &Revisions,
 ) -> ApiResult<Vec<Option<NativeDeployment>>> {
     // 1. The deployment ARN of each target.
     let lookups: Vec<_> = targets
@@ -53,7 +82,7 @@ pub async fn native_deployments(
         .await?;
     // 2. The deployments, and 3. the revisions they move between.
     let deployments = describe_deployments(ecs, gate, &arns).await?;
-    let revisions = describe_revisions(ecs, gate, &deployments).await?;
+    let revisions = describe_revisions(ecs, gate, &deployments, cache).await?;
     Ok(targets
         .iter()
         .zip(arns)
@@ -97,11 +126,13 @@ async fn describe_deployments(
     Ok(deployments)
 }
 
-/// The target and source revisions of `deployments` by ARN, 20 a call.
+/// The target and source revisions of `deployments` by ARN, 20 a call, those read before from
+/// `cache`.
 async fn describe_revisions(
     ecs: &aws_sdk_ecs::Client,
     gate: &CallGate,
     deployments: &HashMap<String, ServiceDeployment>,
+    cache: &Revisions,
 ) -> ApiResult<HashMap<String, SdkRevision>> {
     let mut revision_arns: Vec<String> = deployments
         .values()
@@ -114,7 +145,8 @@ async fn describe_revisions(
         .collect();
     revision_arns.sort();
     revision_arns.dedup();
-    let mut revisions = HashMap::new();
+    let (mut revisions, revision_arns) = cache.known(&revision_arns);
+    let mut read = HashMap::new();
     for chunk in revision_arns.chunks(DESCRIBE_BATCH) {
         let out = ecs
             .describe_service_revisions()
@@ -124,10 +156,12 @@ async fn describe_revisions(
             .await?;
         for r in out.service_revisions() {
             if let Some(arn) = r.service_revision_arn() {
-                revisions.insert(arn.to_string(), r.clone());
+                read.insert(arn.to_string(), r.clone());
             }
         }
     }
+    cache.keep(&read);
+    revisions.extend(read);
     Ok(revisions)
 }
 
@@ -187,6 +221,32 @@ fn map_revision(
     }
 }
 
+/// The stage a hook runs at: the stage its configuration names (the one hook of its kind
+/// and target with one stage); else, while it waits or runs, the stage the deployment is at;
+/// else not known. A finished hook does not follow the deployment to its later stages.
+fn hook_stage(
+    d: &ServiceDeployment,
+    hook: &aws_sdk_ecs::types::DeploymentLifecycleHookDetail,
+    status: &HookStatus,
+    deployment_stage: &str,
+) -> Option<LifecycleStage> {
+    let configured: Vec<_> = d
+        .deployment_configuration()
+        .map(|c| c.lifecycle_hooks())
+        .unwrap_or_default()
+        .iter()
+        .filter(|h| h.target_type() == hook.target_type())
+        .filter(|h| hook.target_arn().is_none() || h.hook_target_arn() == hook.target_arn())
+        .collect();
+    if let [only] = configured.as_slice()
+        && let [stage] = only.lifecycle_stages()
+    {
+        return Some(LifecycleStage::parse(stage.as_str()));
+    }
+    let running = matches!(status, HookStatus::AwaitingAction | HookStatus::InProgress);
+    (running && !deployment_stage.is_empty()).then(|| LifecycleStage::parse(deployment_stage))
+}
+
 /// The hook to show: the one awaiting action if any, else the latest that finished.
 fn pick_hook(d: &ServiceDeployment, stage: &str) -> Option<LifecycleHook> {
     let hooks = d.lifecycle_hook_details();
@@ -208,7 +268,7 @@ fn pick_hook(d: &ServiceDeployment, stage: &str) -> Option<LifecycleHook> {
     let status = HookStatus::parse(hook.status()?.as_str());
     Some(LifecycleHook {
         id: hook.hook_id().unwrap_or_default().to_string(),
-        stage: LifecycleStage::parse(stage),
+        stage: hook_stage(d, hook, &status, stage),
         status,
         expires_at: millis(hook.expires_at()),
         timeout_action: TimeoutAction::parse(hook.timeout_action().map_or("", |a| a.as_str())),
@@ -234,9 +294,15 @@ pub fn map_deployment(
         .target_service_revision()
         .map(|t| map_revision(t, revisions))
         .unwrap_or_else(|| map_revision(&ServiceRevisionSummary::builder().build(), revisions));
+    // A canary's share, or a LINEAR deployment's step: what one traffic step moves.
     let canary_percent = config
         .and_then(|c| c.canary_configuration())
         .and_then(|c| c.canary_percent())
+        .or_else(|| {
+            config
+                .and_then(|c| c.linear_configuration())
+                .and_then(|l| l.step_percent())
+        })
         .unwrap_or(0.0);
     NativeDeployment {
         arn: d.service_deployment_arn().unwrap_or_default().to_string(),
@@ -272,15 +338,29 @@ fn bake_ends_at(d: &ServiceDeployment, stage: &str, target: &ServiceRevision) ->
     let since = opt_millis(d.updated_at().or(d.started_at()))?;
     let minutes = match stage {
         "BAKE_TIME" => config.bake_time_in_minutes()?,
-        "PRODUCTION_TRAFFIC_SHIFT" | "POST_PRODUCTION_TRAFFIC_SHIFT" => {
-            let canary = config.canary_configuration()?;
-            let pct = canary.canary_percent()?;
-            if (target.requested_production_weight - pct).abs() > f64::EPSILON {
-                return None;
+        // A LINEAR step bakes before the next, until all the traffic moved.
+        "PRODUCTION_TRAFFIC_SHIFT" if target.requested_production_weight < 100.0 => {
+            if let Some(l) = config.linear_configuration() {
+                l.step_bake_time_in_minutes()?
+            } else {
+                canary_bake(config, target)?
             }
-            canary.canary_bake_time_in_minutes()?
         }
+        "POST_PRODUCTION_TRAFFIC_SHIFT" => canary_bake(config, target)?,
         _ => return None,
     };
     Some(since + i64::from(minutes.max(0)) * 60_000)
+}
+
+/// A canary's bake, while its share of the traffic is shifted.
+fn canary_bake(
+    config: &aws_sdk_ecs::types::DeploymentConfiguration,
+    target: &ServiceRevision,
+) -> Option<i32> {
+    let canary = config.canary_configuration()?;
+    let pct = canary.canary_percent()?;
+    if (target.requested_production_weight - pct).abs() > f64::EPSILON {
+        return None;
+    }
+    canary.canary_bake_time_in_minutes()
 }

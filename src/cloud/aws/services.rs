@@ -42,14 +42,24 @@ impl RawService {
         self.svc.service_name().unwrap_or_default()
     }
 
-    /// The task definitions this service refers to: its own and its deployments'.
+    /// The task definitions this service refers to: its own, its deployments' and its task
+    /// sets'.
     pub fn task_def_arns(&self) -> impl Iterator<Item = &str> {
-        self.svc.task_definition().into_iter().chain(
-            self.svc
-                .deployments()
-                .iter()
-                .filter_map(|d| d.task_definition()),
-        )
+        let sets = self
+            .svc
+            .task_sets()
+            .iter()
+            .filter_map(|t| t.task_definition());
+        self.svc
+            .task_definition()
+            .into_iter()
+            .chain(
+                self.svc
+                    .deployments()
+                    .iter()
+                    .filter_map(|d| d.task_definition()),
+            )
+            .chain(sets)
     }
 
     /// The target groups of the service's load balancers, in the service's order.
@@ -68,6 +78,14 @@ impl RawService {
             .iter()
             .filter_map(|lb| lb.advanced_configuration()?.alternate_target_group_arn())
             .filter(|a| !a.is_empty())
+    }
+
+    /// Who deploys the service: ECS unless it says otherwise.
+    pub fn controller(&self) -> crate::model::DeploymentController {
+        self.svc
+            .deployment_controller()
+            .map(|c| crate::model::DeploymentController::parse(c.r#type().as_str()))
+            .unwrap_or_default()
     }
 
     pub fn strategy(&self) -> Strategy {
@@ -296,13 +314,9 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         .map(image_tag)
         .unwrap_or_default();
     let circuit_breaker = circuit_breaker_of(s, desired);
-    let name = s
-        .service_name()
-        .map(str::to_string)
-        .unwrap_or_else(|| last_segment(s.service_arn().unwrap_or_default()).to_string());
     Service {
         cluster: raw.cluster.clone(),
-        name,
+        name: name_of(s),
         arn: s.service_arn().unwrap_or_default().to_string(),
         status: ServiceStatus::parse(s.status().unwrap_or_default()),
         desired,
@@ -336,10 +350,21 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         watched_alarms: watched_alarms(s),
         alarm_tags: alarm_tags(s),
         history: Vec::new(),
+        exec_enabled: s.enable_execute_command(),
         build: crate::model::BuildSource::from_tags(
             s.tags().iter().filter_map(|t| Some((t.key()?, t.value()?))),
         ),
+        controller: raw.controller(),
+        task_sets: super::task_sets::map(s, taskdefs),
+        codedeploy: None,
     }
+}
+
+/// The service's name, else the tail of its ARN.
+fn name_of(s: &aws_sdk_ecs::types::Service) -> String {
+    s.service_name()
+        .map(str::to_string)
+        .unwrap_or_else(|| last_segment(s.service_arn().unwrap_or_default()).to_string())
 }
 
 #[cfg(test)]

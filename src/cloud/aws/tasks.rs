@@ -3,8 +3,9 @@
 
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::cloud::aws::parse::{last_segment, opt_millis, service_of_group, task_def_ref};
-use crate::model::Op;
-use crate::model::{ApiResult, Health, Task, TaskStatus};
+use crate::model::exec::EXEC_AGENT;
+use crate::model::{AgentStatus, ApiResult, Health, Op, Task, TaskContainer, TaskStatus};
+
 use aws_sdk_ecs::types::DesiredStatus;
 
 /// `describe_tasks` takes at most 100 tasks; `list_tasks` returns at most 100 a page.
@@ -106,6 +107,15 @@ pub fn private_ip(t: &aws_sdk_ecs::types::Task) -> String {
         .to_string()
 }
 
+/// The exit code of the first container that has exited with one. A container still running
+/// has none, whatever the answer holds (moto sends `exitCode: 0` for running containers).
+fn exit_code(t: &aws_sdk_ecs::types::Task) -> Option<i32> {
+    t.containers()
+        .iter()
+        .filter(|c| c.last_status() == Some("STOPPED"))
+        .find_map(|c| c.exit_code())
+}
+
 /// Maps one described task; `cluster` is the cluster name the console uses.
 pub fn map_task(cluster: &str, t: &aws_sdk_ecs::types::Task) -> Task {
     let arn = t.task_arn().unwrap_or_default();
@@ -128,8 +138,24 @@ pub fn map_task(cluster: &str, t: &aws_sdk_ecs::types::Task) -> Task {
             .map(|c| c.as_str().to_string())
             .unwrap_or_default(),
         stop_reason: t.stopped_reason().unwrap_or_default().to_string(),
-        exit_code: t.containers().iter().find_map(|c| c.exit_code()),
+        exit_code: exit_code(t),
         private_ip: private_ip(t),
+        exec_enabled: t.enable_execute_command(),
+        platform_version: t.platform_version().unwrap_or_default().to_string(),
+        containers: t.containers().iter().map(map_container).collect(),
+    }
+}
+
+/// A container's runtime id and ExecuteCommandAgent, for exec and port forwarding.
+fn map_container(c: &aws_sdk_ecs::types::Container) -> TaskContainer {
+    TaskContainer {
+        name: c.name().unwrap_or_default().to_string(),
+        runtime_id: c.runtime_id().unwrap_or_default().to_string(),
+        exec_agent: c
+            .managed_agents()
+            .iter()
+            .find(|a| a.name().map(|n| n.as_str()) == Some(EXEC_AGENT))
+            .map(|a| AgentStatus::parse(a.last_status().unwrap_or_default())),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The service actions: planning what a verb would change (`plan`), and the confirmed action
 //! until it settles (`progress`).
 
+pub mod codedeploy;
 pub mod plan;
 pub mod progress;

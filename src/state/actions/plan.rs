@@ -7,7 +7,9 @@ use crate::model::{
     Refusal, Service, Split, TaskDefRef, Verb, pair_of, split, weights_text,
 };
 
-fn plan(s: &Service, verb: Verb, mutation: Mutation, changes: Vec<Change>) -> ActionPlan {
+/// The plan; a change that changes nothing (traffic 0% → 0%) is left out of what it lists.
+fn plan(s: &Service, verb: Verb, mutation: Mutation, mut changes: Vec<Change>) -> ActionPlan {
+    changes.retain(|c| c.from != c.to);
     ActionPlan {
         verb,
         service: s.key(),
@@ -31,6 +33,9 @@ pub fn for_verb(
         Verb::Promote => promote(s, all),
         Verb::Abort => abort(s, all),
         Verb::Rollback => rollback(s),
+        Verb::ForceDeploy if super::codedeploy::of(s).is_some() => {
+            Err(Refusal::ForceOnCodeDeploy(s.name.clone()))
+        }
         Verb::ForceDeploy => Ok(force(s)),
         Verb::Scale => scale(s, desired.ok_or(Refusal::NoCount)?),
         // Planned from what the builds pane shows (state::builds::plan), not from a service alone.
@@ -48,6 +53,9 @@ fn pair_to_act_on<'a>(s: &'a Service, all: &'a [Service]) -> Option<(&'a Service
 
 /// Promote: answer the waiting PAUSE hook with CONTINUE, or promote a paired canary.
 pub fn promote(s: &Service, all: &[Service]) -> Result<ActionPlan, Refusal> {
+    if let Some(cd) = super::codedeploy::of(s) {
+        return super::codedeploy::promote(s, cd?);
+    }
     if let Some((p, c)) = pair_to_act_on(s, all) {
         return promote_pair(p, c);
     }
@@ -65,10 +73,7 @@ pub fn promote(s: &Service, all: &[Service]) -> Result<ActionPlan, Refusal> {
         Change::new(
             "production traffic on target",
             format!("{:.0}%", n.target.requested_production_weight),
-            format!(
-                "{:.0}% (canary), then 100% after the bake",
-                n.canary_percent
-            ),
+            next_traffic(n),
         ),
         Change::new(
             "task definition",
@@ -87,6 +92,9 @@ pub fn promote(s: &Service, all: &[Service]) -> Result<ActionPlan, Refusal> {
 /// Abort: answer the hook with ROLLBACK, stop a native deployment, put a rolling deployment
 /// back on the last stable revision, or retire a paired canary.
 pub fn abort(s: &Service, all: &[Service]) -> Result<ActionPlan, Refusal> {
+    if let Some(cd) = super::codedeploy::of(s) {
+        return super::codedeploy::stop(s, cd?, Verb::Abort);
+    }
     if let Some((p, c)) = pair_to_act_on(s, all) {
         return abort_pair(p, c);
     }
@@ -124,6 +132,13 @@ pub fn abort(s: &Service, all: &[Service]) -> Result<ActionPlan, Refusal> {
 /// revision, or move a finished one to the last revision that completed and stayed stable (see
 /// `Service::last_stable`); refused when the current revision is itself a rollback's result.
 pub fn rollback(s: &Service) -> Result<ActionPlan, Refusal> {
+    if let Some(cd) = super::codedeploy::of(s) {
+        let cd = cd?;
+        return match cd.in_flight() {
+            Some(_) => super::codedeploy::stop(s, cd, Verb::Rollback),
+            None => super::codedeploy::redeploy_stable(s, cd),
+        };
+    }
     if let Some(n) = s.native_in_progress() {
         return Ok(stop_native(s, Verb::Rollback, n));
     }
@@ -188,6 +203,22 @@ pub fn scale(s: &Service, n: u32) -> Result<ActionPlan, Refusal> {
         m,
         vec![Change::new("desired count", s.desired, n)],
     ))
+}
+
+/// Where a promote at the hook sends the production traffic, by the deployment's strategy.
+fn next_traffic(n: &NativeDeployment) -> String {
+    let (now, step) = (n.target.requested_production_weight, n.canary_percent);
+    match n.strategy {
+        crate::model::Strategy::Canary => format!("{step:.0}% (canary), then 100% after the bake"),
+        crate::model::Strategy::Linear => format!(
+            "{:.0}% (a step of {step:.0}%), then {step:.0}% more after each bake",
+            (now + step).min(100.0)
+        ),
+        crate::model::Strategy::BlueGreen => {
+            "100% (the production switch from test traffic), then the bake time".into()
+        }
+        _ => "moved by the deployment's strategy".into(),
+    }
 }
 
 fn source_text(n: &NativeDeployment) -> String {

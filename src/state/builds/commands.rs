@@ -54,7 +54,7 @@ fn service_of_run(state: &State) -> Option<Service> {
 /// Runs a confirmed plan, or asks for the typed name first in a production context.
 fn confirm_or_start(state: &mut State, plan: ActionPlan, effects: &mut Vec<Effect>) {
     if state.context.prod {
-        state.mode = Mode::Confirm(Box::new(plan), String::new());
+        state.open_confirm(plan);
         return;
     }
     state.mode = Mode::Normal;
@@ -192,7 +192,7 @@ pub(crate) fn on_run(state: &mut State, command: Command) {
         _ => build_plan::rerun(&s, &run),
     };
     match planned {
-        Ok(plan) => state.mode = Mode::Confirm(Box::new(plan), String::new()),
+        Ok(plan) => state.open_confirm(plan),
         Err(why) => state.flash(why.to_string()),
     }
 }
@@ -261,7 +261,7 @@ pub(crate) fn deploy(state: &mut State) {
         choice.at = at;
         match plan_at(state, &choice) {
             Ok(plan) => {
-                state.mode = Mode::Confirm(Box::new(plan), String::new());
+                state.open_confirm(plan);
                 state.builds.deploy = Some(choice);
                 return;
             }
@@ -295,7 +295,7 @@ pub(crate) fn other_target(state: &mut State, plan: ActionPlan, typed: String) {
     for step in 1..n {
         choice.at = (start + step) % n;
         if let Ok(next) = plan_at(state, &choice) {
-            state.mode = Mode::Confirm(Box::new(next), String::new());
+            state.open_confirm(next);
             state.builds.deploy = Some(choice);
             return;
         }

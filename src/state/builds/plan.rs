@@ -145,10 +145,18 @@ pub fn deploy(s: &Service, image: &Image, images: &[Image]) -> Result<ActionPlan
             format!("the revision RegisterTaskDefinition returns, {expected} expected"),
         ),
     ];
+    // A CODE_DEPLOY service moves through a CodeDeploy deployment, never UpdateService.
+    let (mutation, changes) = match crate::state::actions::codedeploy::of(s) {
+        Some(cd) => crate::state::actions::codedeploy::deploy_registered(s, cd?, expected, changes),
+        None => (
+            Mutation::Aws(AwsCall::UpdateServiceToRegistered { expected }),
+            changes,
+        ),
+    };
     let mut out = plan(s, Verb::Deploy, register, changes);
     out.then.push(FollowUp {
         service: s.key(),
-        mutation: Mutation::Aws(AwsCall::UpdateServiceToRegistered { expected }),
+        mutation,
         expect: Expectation::of(s),
         after_stable: false,
     });

@@ -23,11 +23,21 @@ pub(crate) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
         Mode::Confirm(plan, typed) => on_confirm(state, command, *plan, typed, effects),
         Mode::Scale(typed) => on_scale(state, command, typed),
         Mode::Build(form) => build_commands::on_form(state, command, *form, effects),
+        Mode::Exec(dialog) => crate::state::exec::on_dialog(state, command, *dialog, effects),
+        Mode::Forwards => on_overlay(state, command),
+        // Keys reach the session before the key table; only its way out gets here.
+        Mode::Terminal => {
+            if command == Command::Back {
+                state.mode = Mode::Normal;
+            }
+        }
     }
 }
 
 fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
-    if crate::state::logs::commands::run(state, &command, effects) {
+    if crate::state::logs::commands::run(state, &command, effects)
+        || crate::state::exec::command(state, &command, effects)
+    {
         return;
     }
     match command {
@@ -138,7 +148,7 @@ fn act(state: &mut State, verb: Verb) {
         return;
     }
     match plan::for_verb(verb, service, &state.services.items, None) {
-        Ok(plan) => state.mode = Mode::Confirm(Box::new(plan), String::new()),
+        Ok(plan) => state.open_confirm(plan),
         Err(why) => state.flash(why.to_string()),
     }
 }
@@ -327,17 +337,19 @@ fn on_confirm(
 ) {
     let confirmed = match command {
         Command::Confirm if state.context.prod && typed != plan.service.name => {
-            state.flash(format!(
+            let why = format!(
                 "type {} exactly to confirm; nothing was changed",
                 plan.service.name
-            ));
-            state.mode = Mode::Confirm(Box::new(plan), String::new());
-            return;
+            );
+            state.open_confirm(plan);
+            return state.flash(why);
         }
         Command::Confirm => true,
         Command::Cancel => false,
         Command::OtherTarget => return build_commands::other_target(state, plan, typed),
         Command::DeleteChar | Command::Insert(_) => {
+            // Typing again: the refusal of the last name goes, the dialog's keys come back.
+            state.flash = None;
             match command {
                 Command::Insert(c) => typed.push(c),
                 _ => {
@@ -380,7 +392,7 @@ fn on_scale(state: &mut State, command: Command, mut typed: String) {
             };
             let planned = state.action_target().map(|s| plan::scale(s, n));
             match planned {
-                Some(Ok(p)) => state.mode = Mode::Confirm(Box::new(p), String::new()),
+                Some(Ok(p)) => state.open_confirm(p),
                 Some(Err(why)) => state.flash(why.to_string()),
                 None => state.flash("select a service first"),
             }

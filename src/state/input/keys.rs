@@ -10,6 +10,11 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>
         return;
     }
     state.dirty = true;
+    // The terminal pane with focus, or a session holding the whole terminal, takes every key
+    // (Ctrl-C included) but the one that leaves it.
+    if crate::state::exec::on_terminal_key(state, &key, effects) {
+        return;
+    }
     if let Some(command) = state.keys.lookup(state.layer(), &key, state.pane) {
         commands::run(state, command, effects);
     }

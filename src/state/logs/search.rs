@@ -316,6 +316,11 @@ fn hits(buf: &LogBuffer, needle: &Needle, bits: &mut [u64]) {
     let n = buf.len();
     for (base, block) in buf.blocks() {
         let end = base + block.len() as u64;
+        // Lines of earlier blocks with no hit left behind: the scan starts at this block's
+        // first line (a line lies within one block).
+        while buf.span(i).is_some_and(|(s, _)| s < base) {
+            i += 1;
+        }
         let Some((start, _)) = buf.span(i) else {
             return;
         };

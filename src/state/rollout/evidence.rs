@@ -122,13 +122,24 @@ impl State {
         sides(s, pair, self.tasks_of(&s.key()))
     }
 
-    /// The tasks loaded for `key`: the rollout view's, when it shows that service.
+    /// The tasks loaded for `key`: the rollout view's, when it shows that service or its
+    /// paired partner.
     pub fn tasks_of(&self, key: &ServiceKey) -> &[crate::model::Task] {
         if self.rollout.as_ref() == Some(key) {
             &self.rollout_view.tasks
+        } else if self.rollout.is_some() && self.rollout_partner().as_ref() == Some(key) {
+            &self.rollout_view.partner_tasks
         } else {
             &[]
         }
+    }
+
+    /// The other service of the pair the rollout view's service belongs to, if it is one.
+    pub fn rollout_partner(&self) -> Option<ServiceKey> {
+        let s = self.rollout_service()?;
+        let (p, c) = pair_of(s, &self.services.items)?;
+        let other = if p.key() == s.key() { c } else { p };
+        Some(other.key())
     }
 }
 
@@ -138,6 +149,13 @@ impl State {
 pub fn diff_pair(s: &Service, all: &[Service]) -> Option<(TaskDefRef, TaskDefRef)> {
     if let Some(n) = s.native.as_ref().filter(|n| n.status.is_moving()) {
         return Some((n.source()?.task_def.clone(), n.target.task_def.clone()));
+    }
+    if let Some(d) = s.cd_in_flight() {
+        let original = s
+            .task_sets
+            .iter()
+            .find(|t| !d.owns(t) && t.task_def != d.task_def);
+        return Some((original?.task_def.clone(), d.task_def.clone()));
     }
     if let Some((p, c)) = pair_of(s, all)
         && p.task_def != c.task_def
@@ -202,7 +220,7 @@ pub fn request(state: &State) -> Request {
             r.sides = state.sides_of(s);
             r.taskdefs = pair_list(diff_pair(s, all));
         }
-        if s.strategy.is_native() {
+        if s.has_deployment_history() {
             r.history_of = Some(s.key());
         }
     }

@@ -12,6 +12,9 @@ use crate::state::panes::PaneData;
 pub struct RolloutView {
     /// The service's tasks, running first.
     pub tasks: Vec<Task>,
+    /// A paired canary's other service and its tasks, so both sides of the comparison count
+    /// their stopped tasks the same way.
+    pub partner_tasks: Vec<Task>,
     /// Lines scrolled past at the top.
     pub scroll: usize,
     /// Lines the last frame's document had beyond the screen: how far it may scroll.

@@ -149,10 +149,11 @@ impl TableItem for Run {
             || contains(&self.actor, n)
             || contains(&self.event, n)
             || contains(self.status.as_str(), n)
+            || contains(&self.status.words(), n)
             || self
                 .conclusion
                 .as_ref()
-                .is_some_and(|c| contains(c.as_str(), n))
+                .is_some_and(|c| contains(c.as_str(), n) || contains(&c.words(), n))
             || contains(&self.number.to_string(), n)
     }
     /// The CI worker sends runs newest first, the order the pane keeps.

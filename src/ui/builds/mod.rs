@@ -4,6 +4,7 @@
 pub(crate) mod dialog;
 mod run_detail;
 
+use crate::model::build::Progress;
 use crate::model::{Conclusion, Image, Job, Millis, Run, RunStatus, Step};
 use crate::state::{ListArea, State};
 use crate::theme::Theme;
@@ -18,16 +19,20 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 const BAR: usize = 6;
 
-/// `✓ success`, `⟳ in_progress`, `✗ failure`: what a run shows as its state.
+/// `✓ success`, `⟳ in progress`, `✗ timed out`: what a run shows as its state, in words.
 pub fn state_text(status: &RunStatus, conclusion: Option<&Conclusion>) -> String {
     match conclusion {
         Some(Conclusion::Success) => "✓ success".into(),
-        Some(c) if c.is_failure() => format!("✗ {c}"),
-        Some(c) => format!("· {c}"),
-        None if *status == RunStatus::InProgress => "⟳ in_progress".into(),
-        None => format!("… {status}"),
+        Some(c) if c.is_failure() => format!("✗ {}", c.words()),
+        Some(c) => format!("· {}", c.words()),
+        None if *status == RunStatus::InProgress => "⟳ in progress".into(),
+        None => format!("… {}", status.words()),
     }
 }
+
+/// The widest state a run passes through on its way (queued, in progress, then its
+/// conclusion), so the column keeps its width as a run moves.
+const STATE_WIDTH: u16 = 13;
 
 /// The trigger, short enough for its column: `workflow_dispatch` reads `dispatch`.
 pub fn event_text(event: &str) -> &str {
@@ -39,9 +44,9 @@ pub fn event_text(event: &str) -> &str {
     }
 }
 
-/// `m:ss` of a duration.
+/// How long a run took, or has run so far.
 fn took(ms: Option<Millis>) -> String {
-    ms.map_or("-".into(), |ms| format::countdown(0, ms))
+    ms.map_or("-".into(), format::duration)
 }
 
 /// The pane title's notes: the GitHub quota when it runs low, and a rate-limit wait.
@@ -86,8 +91,9 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> (Option<
     let t = &state.builds.runs;
     // Under this width the step counts give way, so the bar keeps its jobs.
     let wide = area.width >= WIDE;
+    let columns = columns(wide);
     let spec = Spec {
-        columns: &COLUMNS,
+        columns: &columns,
         len: t.len(),
         selected: t.selected,
         sort: None,
@@ -103,37 +109,50 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> (Option<
 const WIDE: u16 = 110;
 
 /// The runs table's columns: the workflow, the run and its state never leave the screen; the
-/// branch, event and actor give way first.
-const COLUMNS: [Column; 10] = [
-    col("WORKFLOW", 0, 12),
-    col("RUN", 0, 4),
-    col("STATE", 0, 9),
-    col("BRANCH", 4, 6),
-    col("SHA", 3, 7),
-    col("EVENT", 6, 5),
-    col("ACTOR", 5, 5),
-    col("STARTED", 2, 7),
-    col("TOOK", 2, 5),
-    col("JOBS · STEPS", 1, BAR as u16 + 4),
-];
+/// branch, event and actor give way first. The columns whose values change as a run moves
+/// (its state, how long it took, the bar) are as wide as they will be, so nothing jumps.
+fn columns(wide: bool) -> [Column; 10] {
+    // `██████ 4/4·13/13`: the bar and counts of a run of up to 9 jobs and 99 steps.
+    let bar = BAR as u16 + if wide { 10 } else { 4 };
+    [
+        col("WORKFLOW", 0, 12),
+        col("RUN", 0, 4),
+        col("STATE", 0, 9).at_least(STATE_WIDTH),
+        col("BRANCH", 4, 6),
+        col("SHA", 3, 7),
+        col("EVENT", 6, 5),
+        col("ACTOR", 5, 5),
+        col("STARTED", 2, 7),
+        col("TOOK", 2, 5).at_least(6),
+        col("JOBS · STEPS", 1, BAR as u16 + 4).at_least(bar),
+    ]
+}
+
+/// The bar: what ran to its end filled, what was skipped or cancelled dotted, what is left
+/// empty; and the jobs (and steps, when `wide`) that ran to their end of all.
+fn bar_cell(p: Progress, style: Style, theme: &Theme, wide: bool) -> Line<'static> {
+    let cells = |f: f64| ((f.clamp(0.0, 1.0)) * BAR as f64).round() as usize;
+    let done = cells(p.fraction());
+    let skipped = cells(p.fraction() + p.skipped_fraction()).saturating_sub(done);
+    let left = BAR.saturating_sub(done + skipped);
+    let steps = if wide {
+        format!("·{}/{}", p.steps_done, p.steps)
+    } else {
+        String::new()
+    };
+    Line::from(vec![
+        Span::styled("█".repeat(done), style),
+        Span::styled("╌".repeat(skipped), Style::new().fg(theme.muted)),
+        Span::styled("░".repeat(left), style),
+        Span::styled(format!(" {}/{}{steps}", p.jobs_done, p.jobs), style),
+    ])
+}
 
 fn row(r: &Run, now: Millis, theme: &Theme, wide: bool) -> Vec<Line<'static>> {
     let muted = Style::new().fg(theme.muted);
+    let style = theme.run_state(&r.status, r.conclusion.as_ref());
     let bar = r.progress.map_or(Line::styled("-", muted), |p| {
-        let steps = if wide {
-            format!("·{}/{}", p.steps_done, p.steps)
-        } else {
-            String::new()
-        };
-        Line::styled(
-            format!(
-                "{} {}/{}{steps}",
-                format::bar(p.fraction(), BAR),
-                p.jobs_done,
-                p.jobs
-            ),
-            theme.run_state(&r.status, r.conclusion.as_ref()),
-        )
+        bar_cell(p, style, theme, wide)
     });
     vec![
         Line::from(format!("{} {}", r.workflow.repo, r.workflow.workflow)),
@@ -181,7 +200,7 @@ pub fn built_by(state: &State, image: &Image) -> Vec<String> {
 /// One job's line and its steps', the failing step marked.
 pub fn job_lines(j: &Job, theme: &Theme, steps: bool) -> Vec<Line<'static>> {
     let dur = |a: Option<Millis>, b: Option<Millis>| match (a, b) {
-        (Some(a), Some(b)) => format::countdown(0, b - a),
+        (Some(a), Some(b)) => format::duration(b - a),
         _ => "-".into(),
     };
     let mut out = vec![Line::from(vec![

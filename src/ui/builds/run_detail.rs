@@ -41,26 +41,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
         _ => {}
     }
     if let Some(d) = &view.data {
-        lines.push(Line::from(Span::styled(
-            " jobs (the steps of the failed or running ones)",
-            muted,
-        )));
-        for j in &d.jobs {
-            lines.extend(job_lines(j, theme, j.failed() || j.status.is_open()));
-        }
-        if let Some(log) = &d.log {
-            lines.push(Line::raw(""));
-            lines.push(Line::from(Span::styled(
-                format!(" the end of {}'s log:", log.job),
-                muted,
-            )));
-            for l in &log.lines {
-                lines.push(Line::from(Span::styled(
-                    format!("   {l}"),
-                    theme.build_log_line(l),
-                )));
-            }
-        }
+        jobs_and_log(&mut lines, d, area, theme);
     }
     let title = match state.detail_run() {
         Some(r) => format!(
@@ -77,6 +58,86 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
         area,
     );
     0
+}
+
+/// The jobs and their steps, then the end of the failing job's log in the rows left.
+fn jobs_and_log(
+    lines: &mut Vec<Line<'static>>,
+    d: &crate::model::RunDetail,
+    area: Rect,
+    theme: &Theme,
+) {
+    let muted = Style::new().fg(theme.muted);
+    lines.push(Line::from(Span::styled(
+        " jobs (the steps of the failed or running ones)",
+        muted,
+    )));
+    for j in &d.jobs {
+        lines.extend(job_lines(j, theme, j.failed() || j.status.is_open()));
+    }
+    let Some(log) = &d.log else { return };
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(
+        format!(" the end of {}'s log:", log.job),
+        muted,
+    )));
+    let inner = area.width.saturating_sub(2);
+    let used = Paragraph::new(lines.clone())
+        .wrap(Wrap { trim: false })
+        .line_count(inner);
+    let room = usize::from(area.height.saturating_sub(2)).saturating_sub(used);
+    lines.extend(log_lines(&log.lines, inner, room, theme));
+}
+
+/// Rows one log line may take: a longer line is cut, saying how much of it is not shown.
+const LOG_LINE_ROWS: usize = 3;
+/// GitHub's mark on the lines that say why a step failed.
+const ERROR_MARK: &str = "##[error]";
+
+/// The log's last lines in `room` rows of `width`: each line at most `LOG_LINE_ROWS` rows, and
+/// when they do not all fit the oldest go first, the error lines last, so a 10,000-character
+/// line never pushes the errors off the screen.
+fn log_lines(log: &[String], width: u16, room: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let cells = usize::from(width.max(1));
+    // What a cut line keeps: its rows less the indent and the note saying what is cut.
+    let keep = (cells * LOG_LINE_ROWS).saturating_sub(3 + 32).max(10);
+    let mut shown: Vec<(bool, String)> = log
+        .iter()
+        .map(|l| {
+            let n = l.chars().count();
+            let text = if n > keep + 32 {
+                let kept: String = l.chars().take(keep).collect();
+                format!("{kept} … ({} more characters)", n - keep)
+            } else {
+                l.clone()
+            };
+            (l.contains(ERROR_MARK), text)
+        })
+        .collect();
+    let rows = |t: &str| {
+        Paragraph::new(Line::raw(format!("   {t}")))
+            .wrap(Wrap { trim: false })
+            .line_count(width)
+    };
+    let mut total: usize = shown.iter().map(|(_, t)| rows(t)).sum();
+    let mut dropped = 0;
+    while total > room.saturating_sub(usize::from(dropped > 0)) && !shown.is_empty() {
+        let i = shown.iter().position(|(err, _)| !err).unwrap_or(0);
+        total -= rows(&shown.remove(i).1);
+        dropped += 1;
+    }
+    let mut out = Vec::new();
+    if dropped > 0 {
+        out.push(Line::from(Span::styled(
+            format!("   ({dropped} earlier lines not shown)"),
+            Style::new().fg(theme.muted),
+        )));
+    }
+    out.extend(shown.into_iter().map(|(_, l)| {
+        let style = theme.build_log_line(&l);
+        Line::from(Span::styled(format!("   {l}"), style))
+    }));
+    out
 }
 
 fn header(r: &Run, state: &State, theme: &Theme) -> Vec<Line<'static>> {
@@ -103,8 +164,7 @@ fn header(r: &Run, state: &State, theme: &Theme) -> Vec<Line<'static>> {
                 r.actor,
                 r.started_at
                     .map_or("-".into(), |t| format::age(state.now, t)),
-                r.duration(state.now)
-                    .map_or("-".into(), |d| format::countdown(0, d)),
+                r.duration(state.now).map_or("-".into(), format::duration),
             ),
             muted,
         )),

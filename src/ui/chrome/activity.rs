@@ -5,7 +5,7 @@ use crate::model::{Millis, Service, TaskDefRef};
 use crate::state::actions::progress::{Phase, Progress};
 use crate::theme::Theme;
 use crate::timing::{RUNNER_STABLE_WAIT_MS, STABLE_TIMEOUT_MS};
-use crate::ui::format::countdown;
+use crate::ui::format;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -13,7 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 fn duration(ms: Millis) -> String {
-    countdown(0, ms)
+    format::duration(ms)
 }
 
 /// `3/4 running on web:88 · 2 deployments`, or `· primary IN_PROGRESS` when there is one
@@ -71,17 +71,10 @@ pub fn text(p: &Progress, services: &[Service], now: Millis) -> String {
     }
 }
 
-/// Rows the line needs at `width`: one, or up to `MAX_ROWS` for a failure, whose whole text
-/// (what was done and what was not) must be readable.
+/// Rows the line needs at `width`, wrapped between words: its whole text must be readable (a
+/// failure says what was done and what was not), up to `MAX_ROWS`.
 pub fn height(p: &Progress, services: &[Service], now: Millis, width: u16) -> u16 {
-    if !matches!(p.phase, Phase::Failed { .. }) || width < 2 {
-        return 1;
-    }
-    let chars = text(p, services, now).chars().count() + 1;
-    let rows = chars.div_ceil(width as usize) as u16;
-    // Words wrap whole, which can take a row more than the characters alone.
-    let slack = u16::from(rows > 1);
-    (rows + slack).clamp(1, MAX_ROWS)
+    crate::ui::widgets::overlay::text_rows(&format!(" {}", text(p, services, now)), width, MAX_ROWS)
 }
 
 const MAX_ROWS: u16 = 6;

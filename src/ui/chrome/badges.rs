@@ -32,7 +32,7 @@ pub fn expiry_text(expiry: Option<Millis>, now: Millis) -> Option<String> {
     if left <= 0 {
         Some(" CREDENTIALS EXPIRED ".into())
     } else if left <= WARN_BEFORE_MS {
-        Some(format!(" creds expire in {} ", format::countdown(now, at)))
+        Some(format!(" creds expire {} ", format::countdown(now, at)))
     } else {
         None
     }
@@ -48,11 +48,11 @@ mod tests {
         assert_eq!(expiry_text(Some(WARN_BEFORE_MS + 1), 0), None);
         assert_eq!(
             expiry_text(Some(WARN_BEFORE_MS), 0).as_deref(),
-            Some(" creds expire in 15:00 ")
+            Some(" creds expire in 15m00s ")
         );
         assert_eq!(
             expiry_text(Some(61_000), 0).as_deref(),
-            Some(" creds expire in 1:01 ")
+            Some(" creds expire in 1m01s ")
         );
         assert_eq!(
             expiry_text(Some(0), 0).as_deref(),

@@ -10,13 +10,42 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
+
+/// Rows a message takes at most: a longer one is cut at the end of its last row.
+const MESSAGE_ROWS: u16 = 4;
+
+/// The message the footer shows instead of keys: in normal mode, and in a prod dialog (where
+/// a wrong name is refused with one).
+fn message(state: &State) -> Option<&str> {
+    let shown = match state.mode {
+        Mode::Normal => true,
+        Mode::Confirm(..) => state.context.prod,
+        _ => false,
+    };
+    state
+        .flash
+        .as_ref()
+        .filter(|_| shown)
+        .map(|(m, _)| m.as_str())
+}
+
+/// Rows the footer needs at `width`: one, or as many as a message needs to be read whole.
+pub fn height(state: &State, width: u16) -> u16 {
+    message(state).map_or(1, |msg| {
+        crate::ui::widgets::overlay::text_rows(&format!(" {msg}"), width, MESSAGE_ROWS)
+    })
+}
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let key = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
     let text = Style::new().fg(theme.muted);
     let hints = state.keys.mode_hints(state.layer());
     let line = match &state.mode {
+        _ if message(state).is_some() => {
+            let msg = message(state).unwrap_or_default();
+            Line::from(Span::styled(format!(" {msg}"), theme.waiting()))
+        }
         Mode::Filter => Line::from(vec![
             Span::styled(" /", key),
             Span::styled(
@@ -29,13 +58,10 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Mode::Confirm(..) if state.context.prod => {
             Line::from(Span::styled(format!(" {hints}"), theme.waiting()))
         }
-        Mode::Normal => match &state.flash {
-            Some((msg, _)) => Line::from(Span::styled(format!(" {msg}"), theme.waiting())),
-            None => normal(state, theme, area.width),
-        },
+        Mode::Normal => normal(state, theme, area.width),
         _ => Line::from(Span::styled(format!(" {hints}"), text)),
     };
-    f.render_widget(Paragraph::new(line), area);
+    f.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), area);
 }
 
 /// Why an action key would not act on the target now; None when it would.

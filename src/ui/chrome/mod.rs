@@ -3,6 +3,7 @@
 pub mod activity;
 pub mod badges;
 mod connection;
+pub mod feed;
 pub(crate) mod footer;
 
 use crate::model::AlarmState;
@@ -41,6 +42,7 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             .map(|b| (0, b)),
     );
     parts.push((0, crate::ui::chrome::connection::age(state, theme, base)));
+    parts.push((1, crate::ui::chrome::feed::span(state, theme, base)));
     parts.extend(
         crate::ui::chrome::connection::warnings(state, theme)
             .into_iter()

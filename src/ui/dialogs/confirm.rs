@@ -129,15 +129,21 @@ fn planned_on(plan: &ActionPlan, theme: &Theme) -> Line<'static> {
     let e = &plan.expect;
     Line::from(Span::styled(
         format!(
-            " Planned on: {} · desired {}{}{} — refused if any of this changes before the call.",
+            " Planned on: {} · desired {}{}{}{} — refused if any of this changes before the call.",
             e.task_def,
             e.desired,
             e.primary_deployment
                 .as_ref()
                 .map_or(String::new(), |d| format!(" · deployment {d}")),
-            e.hook
+            e.hook.as_ref().map_or(String::new(), |(id, st)| format!(
+                " · hook {id} {}",
+                st.words()
+            )),
+            e.codedeploy
                 .as_ref()
-                .map_or(String::new(), |(id, st)| format!(" · hook {id} {st:?}")),
+                .map_or(String::new(), |(id, phase)| format!(
+                    " · CodeDeploy {id} {phase}"
+                )),
         ),
         Style::new().fg(theme.muted),
     ))

@@ -40,11 +40,17 @@ fn comparison(state: &State, plan: &ActionPlan, theme: &Theme) -> Vec<Line<'stat
         return Vec::new();
     };
     let body = crate::ui::rollout::evidence::lines(state, s, theme);
-    if body.is_empty() {
+    let Some(sides) = state.sides_of(s).filter(|_| !body.is_empty()) else {
         return Vec::new();
-    }
+    };
+    // Named for what this rollout compares: a rolling one, new against before.
+    let (a, b) = (sides.canary.role.label(), sides.primary.role.label());
+    let mut first = a.chars();
+    let a = first
+        .next()
+        .map_or(String::new(), |c| c.to_uppercase().chain(first).collect());
     let mut lines = vec![Line::from(Span::styled(
-        " Canary against primary (evidence only; nothing acts on it):",
+        format!(" {a} against {b} (evidence only; nothing acts on it):"),
         Style::new().fg(theme.muted),
     ))];
     lines.extend(body);

@@ -1,20 +1,34 @@
-//! `:budget`: what the process-wide API budget allowed in the last minute, per operation.
+//! `:budget`: what the process-wide API budget allowed in the last minute, per operation and
+//! per pane (or worker), and how ECS's events arrive.
 
 use crate::state::State;
 use crate::theme::Theme;
 use crate::ui::format;
-use crate::ui::widgets::overlay::{centered, popup};
+use crate::ui::widgets::overlay::{centered, popup, wrapped_height};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
+/// The columns after the operation's name: calls, rate (`5.0 of 5.0`), waited, throttled,
+/// with their gaps.
+const FIGURES: usize = 1 + 8 + 1 + 13 + 8 + 1 + 9;
+
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let muted = Style::new().fg(theme.muted);
     let head = Style::new().fg(theme.muted).add_modifier(Modifier::BOLD);
+    // The names as wide as the longest, cut (with …) only when the screen has no room for it.
+    let longest = state
+        .budget
+        .iter()
+        .map(|o| o.op.name().chars().count())
+        .max();
+    let room = usize::from(area.width).saturating_sub(3 + FIGURES).max(12);
+    let name_w = longest.unwrap_or(0).clamp("OPERATION".len(), room);
+    let w = ((name_w + FIGURES + 3) as u16).max(84).min(area.width);
     let mut lines = vec![Line::styled(
         format!(
-            " {:<36} {:>8} {:>11} {:>8} {:>9}",
+            " {:<name_w$} {:>8} {:>11} {:>8} {:>9}",
             "OPERATION", "CALLS/MIN", "RATE/S NOW", "WAITED", "THROTTLED"
         ),
         head,
@@ -27,7 +41,10 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let slowed = op.rate + 1e-9 < op.max_rate;
         let rate = Style::new().fg(if slowed { theme.warn } else { theme.fg });
         lines.push(Line::from(vec![
-            Span::styled(format!(" {:<36} ", op.op), Style::new().fg(theme.fg)),
+            Span::styled(
+                format!(" {:<name_w$} ", format::clip(op.op.name(), name_w)),
+                Style::new().fg(theme.fg),
+            ),
             Span::styled(
                 format!("{:>8} ", op.calls_last_minute),
                 Style::new().fg(theme.fg),
@@ -45,6 +62,9 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ]));
     }
     lines.push(Line::raw(""));
+    lines.extend(by_caller(state, theme));
+    lines.push(Line::raw(""));
+    lines.extend(crate::ui::chrome::feed::lines(state, theme));
     lines.push(github_quota(state, theme));
     lines.push(Line::styled(
         " Each operation may use half of its published rate ([budget] in the config changes it);",
@@ -54,13 +74,54 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         " throttling halves it for the whole console until calls succeed again.",
         muted,
     ));
-    let h = lines.len() as u16 + 2;
-    let w = 84.min(area.width);
+    let h = wrapped_height(&lines, w);
     let close = state
         .keys
         .key_for(crate::keys::Layer::Overlay, &crate::keys::Command::Cancel);
     let title = format!("API budget · {close} to close");
     popup(f, centered(area, w, h), theme, &title, lines);
+}
+
+/// A pane or worker, its calls a minute, and its calls by operation.
+type Caller<'a> = (&'static str, usize, Vec<(&'a str, usize)>);
+
+/// Calls a minute per pane or worker, with its busiest operations.
+fn by_caller(state: &State, theme: &Theme) -> Vec<Line<'static>> {
+    let head = Style::new().fg(theme.muted).add_modifier(Modifier::BOLD);
+    let mut callers: Vec<Caller> = Vec::new();
+    for op in &state.budget {
+        for (who, n) in &op.by_caller {
+            let short = op.op.operation();
+            match callers.iter_mut().find(|(c, _, _)| c == who) {
+                Some((_, total, ops)) => {
+                    *total += n;
+                    ops.push((short, *n));
+                }
+                None => callers.push((who, *n, vec![(short, *n)])),
+            }
+        }
+    }
+    callers.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut lines = vec![Line::styled(
+        format!(
+            " {:<12} {:>9}  BUSIEST OPERATIONS",
+            "PANE/WORKER", "CALLS/MIN"
+        ),
+        head,
+    )];
+    for (who, total, mut ops) in callers {
+        ops.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let busiest: Vec<String> = ops
+            .iter()
+            .take(3)
+            .map(|(o, n)| format!("{o} {n}"))
+            .collect();
+        lines.push(Line::styled(
+            format!(" {who:<12} {total:>9}  {}", busiest.join(", ")),
+            Style::new().fg(theme.fg),
+        ));
+    }
+    lines
 }
 
 /// GitHub's own hourly quota, as its last answer gave it (the budget above paces the calls).

@@ -11,7 +11,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 /// The fields a diff compares, for the line that says nothing differs.
 const COMPARED: &str =
@@ -146,7 +146,7 @@ pub fn scrolling(
         format!(" {title} · Esc to close ")
     };
     let rect = centered(area, area.width.saturating_sub(2), h);
-    f.render_widget(Clear, rect);
+    crate::ui::widgets::overlay::claim(f, rect, theme);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(Style::new().fg(theme.accent))

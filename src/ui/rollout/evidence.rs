@@ -170,7 +170,10 @@ pub fn revision_figures(state: &State, s: &Service, side: &Side) -> RevisionFigu
         f.unhealthy = Some(unhealthy);
     }
     // A target group of the side's own says how many of its targets fail their checks.
-    let own_group = matches!(side.role, Role::Canary | Role::Primary);
+    let own_group = matches!(
+        side.role,
+        Role::Canary | Role::Primary | Role::Replacement | Role::Original
+    );
     if let Some(tg) = side.target_group.as_ref().filter(|_| own_group) {
         let all = state.services.items.iter().chain(std::iter::once(s));
         if let Some(h) = all
@@ -230,6 +233,14 @@ fn figure_parts(
     parts
 }
 
+/// The labels' column: canary/primary and new/before fit 7, replacement/original 11.
+fn label_width(side: &Side) -> usize {
+    match side.role {
+        Role::Replacement | Role::Original => 11,
+        _ => 7,
+    }
+}
+
 fn side_line(
     state: &State,
     s: &Service,
@@ -240,7 +251,11 @@ fn side_line(
     let muted = Style::new().fg(theme.muted);
     let revision = Style::new().fg(theme.fg).add_modifier(Modifier::BOLD);
     let mut spans = vec![
-        Span::styled(format!("  {:<8}", side.role.label()), theme.canary_style()),
+        // Wide enough for the longest label (replacement), a space after it always.
+        Span::styled(
+            format!("  {:<w$} ", side.role.label(), w = label_width(side)),
+            theme.canary_style(),
+        ),
         Span::styled(side.revision.to_string(), revision),
         Span::styled("  ", muted),
     ];

@@ -3,6 +3,7 @@
 //! of the revisions involved, the tasks, and every event. On a small terminal it scrolls
 //! (`j`/`k`, `PgDn`/`PgUp`); on a big one the log lines and events get more room.
 
+pub(crate) mod codedeploy;
 pub(crate) mod evidence;
 pub(crate) mod history;
 pub(crate) mod summary;
@@ -77,7 +78,18 @@ fn document(
     if tasks.is_empty() {
         lines.push(Line::styled("  none yet", Style::new().fg(theme.muted)));
     }
-    lines.extend(tasks.iter().map(|t| task_line(t, state.now, theme)));
+    // The status column as wide as the longest status shown (PROVISIONING, DEPROVISIONING).
+    let status_width = tasks
+        .iter()
+        .map(|t| t.last_status.as_str().chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(8);
+    lines.extend(
+        tasks
+            .iter()
+            .map(|t| task_line(t, status_width, state.now, theme)),
+    );
     lines.push(section(&format!("events ({})", svc.events.len()), theme));
     // Rollback and circuit-breaker events are marked (`e` opens them on their own).
     lines.extend(
@@ -95,7 +107,25 @@ fn section(title: &str, theme: &Theme) -> Line<'static> {
     )
 }
 
-fn task_line(t: &Task, now: Millis, theme: &Theme) -> Line<'static> {
+/// `started 5m` for a task that runs; `stopped 1m ago (ran 4m)` for one that stopped, so its
+/// age is when it stopped.
+fn when(t: &Task, now: Millis) -> String {
+    let started = t.started_at.map(|s| format::age(now, s));
+    match (
+        t.stopped_at.filter(|_| t.last_status.is_stopped()),
+        t.started_at,
+    ) {
+        (Some(stop), Some(start)) => format!(
+            "stopped {} ago (ran {}) ",
+            format::age(now, stop),
+            format::duration(stop - start)
+        ),
+        (Some(stop), None) => format!("stopped {} ago (never started) ", format::age(now, stop)),
+        (None, _) => format!("started {} ", started.unwrap_or_else(|| "-".into())),
+    }
+}
+
+fn task_line(t: &Task, status_width: usize, now: Millis, theme: &Theme) -> Line<'static> {
     let muted = Style::new().fg(theme.muted);
     let mut spans = vec![
         Span::raw(format!("  {} ", t.id.chars().take(8).collect::<String>())),
@@ -104,7 +134,7 @@ fn task_line(t: &Task, now: Millis, theme: &Theme) -> Line<'static> {
             theme.canary_style(),
         ),
         Span::styled(
-            format!("{:<8} ", t.last_status.as_str()),
+            format!("{:<status_width$} ", t.last_status.as_str()),
             theme.task_status(&t.last_status),
         ),
     ];
@@ -112,13 +142,7 @@ fn task_line(t: &Task, now: Millis, theme: &Theme) -> Line<'static> {
         Some(h) => Span::styled(format!("{:<9} ", h.as_str()), theme.health(h)),
         None => Span::styled(format!("{:<9} ", "-"), muted),
     });
-    spans.push(Span::styled(
-        format!(
-            "started {} ",
-            t.started_at.map_or("-".into(), |s| format::age(now, s))
-        ),
-        muted,
-    ));
+    spans.push(Span::styled(when(t, now), muted));
     if let Some(code) = t.exit_code {
         spans.push(Span::styled(format!("exit {code} "), theme.waiting()));
     }

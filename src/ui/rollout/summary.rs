@@ -21,11 +21,11 @@ fn on_timeout(h: &LifecycleHook) -> String {
     }
 }
 
-/// The hook's countdown, e.g. `auto-rollback in 6:12`.
+/// The hook's countdown, e.g. `auto-rollback in 6m12s`.
 pub fn hook_countdown(n: &NativeDeployment, now: Millis) -> Option<String> {
     let h = n.waiting_hook()?;
     Some(format!(
-        "auto-{} in {}",
+        "auto-{} {}",
         on_timeout(h),
         format::countdown(now, h.expires_at)
     ))
@@ -35,6 +35,13 @@ pub fn hook_countdown(n: &NativeDeployment, now: Millis) -> Option<String> {
 pub fn summary(s: &Service, now: Millis, theme: &Theme) -> Line<'static> {
     if let Some(n) = s.native.as_ref().filter(|n| n.status.is_moving()) {
         return native_summary(n, now, theme);
+    }
+    if let Some(line) = s
+        .codedeploy
+        .as_ref()
+        .and_then(|cd| super::codedeploy::summary(cd, now, theme))
+    {
+        return line;
     }
     // A failed or rolled-back deployment stays on the row until the next one.
     if let Some(line) = crate::ui::rollout::history::row_summary(s, now, theme) {
@@ -118,6 +125,13 @@ pub fn panel(
     if let Some(n) = &s.native {
         lines.extend(native_lines(n, now, width, theme));
     }
+    match &s.codedeploy {
+        Some(cd) => lines.extend(super::codedeploy::lines(s, cd, now, theme)),
+        None if s.controller == crate::model::DeploymentController::CodeDeploy => {
+            lines.extend(super::codedeploy::unknown_lines(s, theme));
+        }
+        None => {}
+    }
     if let Some((p, c)) = pair {
         lines.extend(pair_lines(p, c, theme));
     }
@@ -133,7 +147,7 @@ fn title_line(s: &Service, theme: &Theme) -> Line<'static> {
     Line::from(vec![
         Span::styled(format!("{} ", s.name), fg.add_modifier(Modifier::BOLD)),
         Span::styled(format!("({}) ", s.cluster), muted),
-        Span::styled(format!("{} ", s.strategy), theme.canary_style()),
+        Span::styled(format!("{} ", deployed_by(s)), theme.canary_style()),
         Span::styled(
             format!(
                 "desired {} running {} pending {}",
@@ -152,6 +166,14 @@ fn title_line(s: &Service, theme: &Theme) -> Line<'static> {
             muted,
         ),
     ])
+}
+
+/// What deploys the service: its strategy, or CODE_DEPLOY (or EXTERNAL) when ECS does not.
+fn deployed_by(s: &Service) -> String {
+    match s.controller {
+        crate::model::DeploymentController::Ecs => s.strategy.to_string(),
+        ref other => other.to_string(),
+    }
 }
 
 fn pair_lines(p: &Service, c: &Service, theme: &Theme) -> Vec<Line<'static>> {
@@ -282,7 +304,7 @@ fn native_lines(
             format!("stage {} ", n.lifecycle_stage),
             Style::new().fg(theme.info),
         ),
-        Span::styled(format!("canary {}% ", n.canary_percent), muted),
+        Span::styled(step_text(n), muted),
         Span::styled(
             format!("started {} ago", format::age(now, n.started_at)),
             muted,
@@ -291,11 +313,12 @@ fn native_lines(
     // The hook and its countdown first: on a small terminal they must be on screen.
     if let Some(h) = &n.hook {
         let cd = hook_countdown(n, now).unwrap_or_else(|| h.status.to_string());
+        let at = h
+            .stage
+            .as_ref()
+            .map_or(String::new(), |s| format!("at {s} "));
         lines.push(Line::from(vec![
-            Span::styled(
-                format!("  ‖ hook {} at {} ", h.id, h.stage),
-                theme.waiting(),
-            ),
+            Span::styled(format!("  ‖ hook {} {at}", h.id), theme.waiting()),
             Span::styled(cd, theme.waiting().add_modifier(Modifier::BOLD)),
         ]));
     }
@@ -319,6 +342,18 @@ fn native_lines(
         )));
     }
     lines
+}
+
+/// What one traffic step of the strategy moves: `canary 10% `, `step 25% `, or BLUE_GREEN's
+/// test traffic on the new revision.
+fn step_text(n: &NativeDeployment) -> String {
+    match n.strategy {
+        crate::model::Strategy::Linear => format!("step {}% ", n.canary_percent),
+        crate::model::Strategy::BlueGreen => {
+            format!("test traffic {:.0}% ", n.target.requested_test_weight)
+        }
+        _ => format!("canary {}% ", n.canary_percent),
+    }
 }
 
 /// A revision of a native deployment; its digest whole when the line has room for it.
@@ -352,7 +387,7 @@ fn traffic_line(n: &NativeDeployment, now: Millis, theme: &Theme) -> Line<'stati
         Span::styled(format!(" {w:.0}% on target"), Style::new().fg(theme.fg)),
         Span::styled(
             n.bake_ends_at.map_or(String::new(), |t| {
-                format!("  bake {} left", format::countdown(now, t))
+                format!("  bake ends {}", format::countdown(now, t))
             }),
             Style::new().fg(theme.info),
         ),

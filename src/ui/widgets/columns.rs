@@ -1,8 +1,10 @@
 //! How a table's columns share the width: each wants as much as its widest visible value (or
 //! its header), columns leave the screen from the lowest priority up, and a value is cut only
-//! when even the columns that never leave do not fit. A long-valued column (a digest, a reason)
-//! may ask to be kept at a short width first and shown whole when there is room. Width left
-//! over goes to the flexible columns (a name).
+//! when there is no room for it. A long value (a 300-character name, a full sha as a tag) is
+//! cut to its column's `short` width before any column leaves for it, and shown whole again
+//! when there is room; every column has a short width (`LONG` unless it says), so no table
+//! loses its columns to one value from outside. Width left over goes to the long values first,
+//! then is spread, the remainder to the flexible columns (a name).
 
 use crate::state::table::columns::NoColumn;
 
@@ -17,21 +19,18 @@ pub struct Column<C = NoColumn> {
     /// Narrowest it is cut to before anything else is cut further.
     pub min: u16,
     /// Kept on screen at this width when space is short (its values cut), shown whole when
-    /// there is room; 0 when its values are never cut to keep it.
+    /// there is room.
     pub short: u16,
     /// The sort whose ▲/▼ this column's header shows, if it sorts.
     pub sorts: Option<C>,
+    /// As wide as this at least, whatever the values shown: a column whose values change width
+    /// with a state (queued, in progress) keeps its place as the state changes.
+    pub at_least: u16,
 }
 
-impl<C: Copy> Column<C> {
-    /// The same column, marked when the table is sorted by `c`.
-    pub const fn sorts(self, c: C) -> Self {
-        Column {
-            sorts: Some(c),
-            ..self
-        }
-    }
-}
+/// The width a value may take before it counts as long: wider values are cut to it before a
+/// column leaves the screen for them.
+pub const LONG: u16 = 32;
 
 pub const fn col<C: Copy>(header: &'static str, priority: u8, min: u16) -> Column<C> {
     Column {
@@ -39,8 +38,9 @@ pub const fn col<C: Copy>(header: &'static str, priority: u8, min: u16) -> Colum
         priority,
         flex: false,
         min,
-        short: 0,
+        short: LONG,
         sorts: None,
+        at_least: 0,
     }
 }
 
@@ -59,14 +59,39 @@ pub const fn long<C: Copy>(header: &'static str, priority: u8, short: u16) -> Co
     }
 }
 
+impl<C: Copy> Column<C> {
+    /// The same column, marked when the table is sorted by `c`.
+    pub const fn sorts(self, c: C) -> Self {
+        Column {
+            sorts: Some(c),
+            ..self
+        }
+    }
+
+    /// The same column, at least `width` wide.
+    pub const fn at_least(self, width: u16) -> Self {
+        Column {
+            at_least: width,
+            ..self
+        }
+    }
+
+    /// The same column, its long values cut to `width` before a column leaves for them.
+    pub const fn short(self, width: u16) -> Self {
+        Column {
+            short: width,
+            ..self
+        }
+    }
+}
+
 /// The width of each column in `width` cells, 0 for a column that does not fit. `wants` are the
 /// widest values; `spacing` is the gap between shown columns.
 pub fn fit<C>(cols: &[Column<C>], wants: &[u16], width: u16, spacing: u16) -> Vec<u16> {
-    let full = |i: usize| wants[i].max(cols[i].header.chars().count() as u16);
-    let want = |i: usize| match cols[i].short {
-        0 => full(i),
-        short => full(i).min(short.max(cols[i].header.chars().count() as u16)),
-    };
+    let header = |i: usize| cols[i].header.chars().count() as u16;
+    let full = |i: usize| wants[i].max(header(i)).max(cols[i].at_least);
+    // A long value counts at its short width while columns are chosen.
+    let want = |i: usize| full(i).min(cols[i].short.max(header(i)).max(cols[i].at_least));
     let mut shown: Vec<bool> = vec![true; cols.len()];
     let total = |shown: &[bool]| -> u32 {
         let n = shown.iter().filter(|s| **s).count() as u32;
@@ -183,6 +208,30 @@ mod tests {
         assert_eq!(fit(&cols, &[10, 71], 100, 1), [19, 80]);
         // Too narrow even for the short digest: it leaves.
         assert_eq!(fit(&cols, &[10, 71], 25, 1), [25, 0]);
+    }
+
+    #[test]
+    fn one_long_value_is_cut_before_any_column_leaves_for_it() {
+        // A 300-cell name: every other column stays, and the name takes the rest.
+        let w = fit(&COLS, &[300, 9, 10, 3], 60, 1);
+        assert!(w[1..].iter().all(|&c| c > 0), "{w:?}");
+        assert_eq!(w.iter().sum::<u16>() + 3, 60);
+        assert!(w[0] >= LONG, "{w:?}");
+        // With room for it, the long value is whole.
+        assert!(fit(&COLS, &[300, 9, 10, 3], 400, 1)[0] >= 300);
+        // A column with a short width of its own keeps the others at its short width.
+        let cols: [Column; 3] = [
+            flex("NAME", 0, 8),
+            col("TAG", 3, 3).short(12),
+            col("AGE", 4, 3),
+        ];
+        assert_eq!(fit(&cols, &[10, 40, 3], 28, 1), [10, 13, 3]);
+    }
+
+    #[test]
+    fn a_column_at_least_as_wide_as_its_widest_state_keeps_its_width() {
+        let cols: [Column; 2] = [flex("NAME", 0, 8), col("STATE", 0, 5).at_least(13)];
+        assert_eq!(fit(&cols, &[10, 8], 30, 1), fit(&cols, &[10, 13], 30, 1));
     }
 
     #[test]

@@ -19,6 +19,27 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
+/// Clears what a popup at `area` claims: its rectangle and a column either side, painted in the
+/// base style, so no line of the pane below shows between its border and the pane's. The
+/// screen's outer columns (the pane's own border) stay.
+pub fn claim(f: &mut Frame, area: Rect, theme: &Theme) {
+    let x = area.x.saturating_sub(1);
+    let margin = Rect {
+        x,
+        width: area.right().saturating_add(1).saturating_sub(x),
+        ..area
+    };
+    let screen = f.area();
+    let inside = Rect {
+        x: screen.x.saturating_add(1),
+        width: screen.width.saturating_sub(2),
+        ..screen
+    };
+    let margin = margin.intersection(inside).union(area.intersection(screen));
+    f.render_widget(Clear, margin);
+    f.render_widget(Block::default().style(theme.base()), margin);
+}
+
 pub fn popup(f: &mut Frame, area: Rect, theme: &Theme, title: &str, lines: Vec<Line<'static>>) {
     popup_scrolled(f, area, theme, title, lines, 0);
 }
@@ -32,7 +53,7 @@ pub fn popup_scrolled(
     lines: Vec<Line<'static>>,
     scroll: u16,
 ) {
-    f.render_widget(Clear, area);
+    claim(f, area, theme);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(Style::new().fg(theme.accent))
@@ -46,6 +67,14 @@ pub fn popup_scrolled(
         .wrap(Wrap { trim: false })
         .scroll((scroll, 0));
     f.render_widget(p, area);
+}
+
+/// Rows `text` takes wrapped between words at `width` (at least one), up to `max`.
+pub fn text_rows(text: &str, width: u16, max: u16) -> u16 {
+    let rows = Paragraph::new(Line::raw(text))
+        .wrap(Wrap { trim: false })
+        .line_count(width.max(1));
+    (rows as u16).clamp(1, max.max(1))
 }
 
 /// Rows `lines` take when word-wrapped in a popup of `width` (borders included), as the popup

@@ -9,8 +9,9 @@ use crate::ui::widgets::columns::{self, Column};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, Table};
+use unicode_width::UnicodeWidthChar;
 
 /// The first row shown so that `selected` is on screen, for `height` rows.
 pub fn offset(selected: usize, height: usize) -> usize {
@@ -64,20 +65,16 @@ pub fn draw<'a, C>(
             _ => c.header.to_string(),
         })
         .collect();
-    let mut wants: Vec<u16> = headers.iter().map(|h| h.chars().count() as u16).collect();
-    for (_, cells) in &rows {
-        for (w, cell) in wants.iter_mut().zip(cells) {
-            *w = (*w).max(cell.width() as u16);
-        }
-    }
-    let inner_width = area.width.saturating_sub(2);
-    let widths = columns::fit(spec.columns, &wants, inner_width, SPACING);
+    let widths = widths(spec.columns, &headers, &rows, area.width.saturating_sub(2));
     let shown: Vec<usize> = (0..widths.len()).filter(|&i| widths[i] > 0).collect();
     let pick = |cells: Vec<Line<'a>>| -> Vec<Cell<'a>> {
         let mut cells: Vec<Option<Line<'a>>> = cells.into_iter().map(Some).collect();
         shown
             .iter()
-            .map(|&i| Cell::from(cells.get_mut(i).and_then(Option::take).unwrap_or_default()))
+            .map(|&i| {
+                let line = cells.get_mut(i).and_then(Option::take).unwrap_or_default();
+                Cell::from(clip_line(line, widths[i] as usize))
+            })
             .collect()
     };
     let body: Vec<Row> = rows
@@ -104,6 +101,53 @@ pub fn draw<'a, C>(
         .style(theme.base());
     f.render_widget(table, area);
     list_area(area, inner_height as u16, first)
+}
+
+/// Each column's width in `inner_width`, from its header and the widest of `rows`' values.
+fn widths<C>(
+    cols: &[Column<C>],
+    headers: &[String],
+    rows: &[(usize, Vec<Line>)],
+    inner_width: u16,
+) -> Vec<u16> {
+    let mut wants: Vec<u16> = headers.iter().map(|h| h.chars().count() as u16).collect();
+    for (_, cells) in rows {
+        for (w, cell) in wants.iter_mut().zip(cells) {
+            *w = (*w).max(cell.width() as u16);
+        }
+    }
+    columns::fit(cols, &wants, inner_width, SPACING)
+}
+
+/// `line` cut to `width` cells, ending in `…` (in the style of the text it cuts) when cut.
+pub fn clip_line(line: Line<'_>, width: usize) -> Line<'_> {
+    if line.width() <= width {
+        return line;
+    }
+    let mut room = width.saturating_sub(1);
+    let mut spans = Vec::new();
+    let mut last_style = line.style;
+    for span in line.spans {
+        if room == 0 {
+            break;
+        }
+        last_style = span.style;
+        let mut kept = String::new();
+        for c in span.content.chars() {
+            let w = c.width().unwrap_or(0);
+            if w > room {
+                room = 0;
+                break;
+            }
+            room -= w;
+            kept.push(c);
+        }
+        spans.push(Span::styled(kept, span.style));
+    }
+    if width > 0 {
+        spans.push(Span::styled("…", last_style));
+    }
+    Line::from(spans).style(line.style)
 }
 
 /// Where a bordered table's rows are, below its header, for clicks.
@@ -140,5 +184,23 @@ mod tests {
         assert_eq!(super::offset(9, 10), 0);
         assert_eq!(super::offset(10, 10), 1);
         assert_eq!(super::offset(5, 0), 0);
+    }
+
+    #[test]
+    fn a_cut_value_ends_in_an_ellipsis_within_its_width() {
+        use ratatui::style::{Color, Style};
+        use ratatui::text::{Line, Span};
+        let red = Style::new().fg(Color::Red);
+        let line = Line::from(vec![Span::raw("payments "), Span::styled("⚠3", red)]);
+        let cut = super::clip_line(line.clone(), 10);
+        assert_eq!(cut.to_string(), "payments …");
+        assert_eq!(
+            super::clip_line(line.clone(), 11).to_string(),
+            "payments ⚠3"
+        );
+        let wide = Line::from("日本語のサービス");
+        let cut = super::clip_line(wide, 6);
+        assert!(cut.width() <= 6, "{cut}");
+        assert!(cut.to_string().ends_with('…'));
     }
 }

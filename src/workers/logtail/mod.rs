@@ -15,7 +15,7 @@
 //!   same follow goes on from the newest line instead of reading the backlog again.
 
 mod attribute;
-mod seen;
+pub(crate) mod seen;
 
 use crate::cloud::{Fleet, LiveStream};
 

@@ -159,6 +159,7 @@ fn the_watch_goes_slow_once_no_rollout_is_in_progress() {
     let mut v = services();
     for svc in &mut v {
         svc.native = None;
+        svc.codedeploy = None;
         for d in &mut svc.deployments {
             d.rollout_state = deckwatch::model::RolloutState::Completed;
         }
@@ -213,4 +214,42 @@ fn the_builds_watch_follows_the_services_list() {
     assert_eq!(told.len(), 1, "{told:?}");
     assert!(told[0].contains(&ledger), "{told:?}");
     assert_eq!(told[0].len(), before.len() + 1);
+}
+
+/// The rollout view of a paired canary asks for its partner's tasks too, so both sides of the
+/// comparison count stopped tasks, and keeps them apart from the view's own task list.
+#[test]
+fn the_rollout_view_of_a_pair_watches_the_partner_s_tasks_too() {
+    let mut s = loaded();
+    select(&mut s, "prod-core", "search-canary");
+    let fx = press(&mut s, KeyCode::Enter);
+    let w = the_watch(&fx);
+    assert_eq!(w.pane, Pane::Rollout);
+    assert_eq!(w.partner, Some(key_of("prod-core", "search")));
+    let world = seed::world(EPOCH);
+    let tasks: Vec<_> = world
+        .tasks()
+        .into_iter()
+        .filter(|t| t.cluster == "prod-core" && t.service.starts_with("search"))
+        .collect();
+    let ours = tasks
+        .iter()
+        .filter(|t| t.service == "search-canary")
+        .count();
+    update(
+        &mut s,
+        Msg::Tasks(
+            Some(key_of("prod-core", "search-canary")),
+            tasks.clone(),
+            EPOCH,
+        ),
+    );
+    assert_eq!(s.rollout_view.tasks.len(), ours);
+    assert_eq!(s.rollout_view.partner_tasks.len(), tasks.len() - ours);
+    assert!(!s.tasks_of(&key_of("prod-core", "search")).is_empty());
+    // A service without a partner watches none.
+    press(&mut s, KeyCode::Esc);
+    select(&mut s, "prod-core", "api");
+    let fx = press(&mut s, KeyCode::Enter);
+    assert_eq!(the_watch(&fx).partner, None);
 }

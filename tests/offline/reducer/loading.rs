@@ -13,7 +13,7 @@ fn the_first_update_tells_the_pollers_what_is_on_screen() {
     assert_eq!(w.service, None);
     // The seeded canary of checkout is mid-deployment, so the pollers go fast.
     assert!(w.fast);
-    assert_eq!(s.services.len(), 11);
+    assert_eq!(s.services.len(), 13);
     assert_eq!(s.services.fetched_at, Some(EPOCH));
     // A second, identical update changes nothing the pollers care about.
     let fx = update(&mut s, Msg::Services(services().into(), EPOCH + 1));
@@ -33,6 +33,7 @@ fn services_are_sorted_by_cluster_then_name() {
         [
             "prod-core/api",
             "prod-core/auth",
+            "prod-core/cart",
             "prod-core/payments",
             "prod-core/search",
             "prod-core/search-canary",
@@ -40,6 +41,7 @@ fn services_are_sorted_by_cluster_then_name() {
             "prod-core/worker",
             "prod-edge/checkout",
             "prod-edge/edge-proxy",
+            "prod-edge/inventory",
             "prod-edge/notifications",
             "staging/api",
         ]

@@ -8,6 +8,7 @@ mod contexts;
 mod data;
 mod drill_down;
 mod evidence;
+mod exec;
 mod filter;
 mod help_quit_refresh;
 mod key_overrides;

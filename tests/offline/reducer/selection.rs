@@ -13,15 +13,15 @@ fn j_k_g_and_shift_g_move_the_selection_within_bounds() {
     press(&mut s, KeyCode::Char('j'));
     press(&mut s, KeyCode::Down);
     assert_eq!(s.services.selected, 2);
-    assert_eq!(selected_name(&s), "payments");
+    assert_eq!(selected_name(&s), "cart");
     press(&mut s, KeyCode::Up);
     assert_eq!(selected_name(&s), "auth");
     press_mod(&mut s, KeyCode::Char('G'), KeyModifiers::SHIFT);
-    assert_eq!(s.services.selected, 10);
+    assert_eq!(s.services.selected, 12);
     assert_eq!(s.selected_service().unwrap().cluster, "staging");
     press(&mut s, KeyCode::Char('j'));
     assert_eq!(
-        s.services.selected, 10,
+        s.services.selected, 12,
         "j at the bottom stays at the bottom"
     );
     press(&mut s, KeyCode::Char('g'));

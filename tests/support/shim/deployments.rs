@@ -1,10 +1,13 @@
-//! The ECS service-deployment state the shim keeps: one CANARY deployment per registered
-//! service, paused at a PAUSE hook before production traffic, moved on by
+//! The ECS service-deployment state the shim keeps: one native deployment per registered
+//! service (CANARY, LINEAR or BLUE_GREEN), paused at a PAUSE hook, moved on by
 //! ContinueServiceDeployment, StopServiceDeployment and the shim's clock.
 //!
-//! A PAUSE hook at PRE_PRODUCTION_TRAFFIC_SHIFT runs before every traffic shift step of a canary
-//! (as ECS documents the stage), so a canary pauses twice: before the canary share and before
-//! the rest. Every pause is a new hook with its own id and expiry.
+//! A PAUSE hook at PRE_PRODUCTION_TRAFFIC_SHIFT runs before every traffic shift step (as ECS
+//! documents the stage), so a canary pauses twice (before the canary share and before the
+//! rest) and a LINEAR deployment before each of its steps. A BLUE_GREEN deployment pauses once,
+//! at POST_TEST_TRAFFIC_SHIFT: its new revision takes the test listener's traffic, and the
+//! production switch moves everything at once. Every pause is a new hook with its own id and
+//! expiry.
 
 use super::wire::AwsError;
 use serde_json::{Value, json};
@@ -40,6 +43,41 @@ pub struct CanarySpec {
     /// Whether DescribeServices names the deployment in `currentServiceDeployment` (ECS does);
     /// without it a client must find it with ListServiceDeployments.
     pub name_current: bool,
+    /// CANARY, LINEAR or BLUE_GREEN.
+    pub strategy: &'static str,
+    /// LINEAR: the share each step moves, and the bake after each step.
+    pub step_percent: f64,
+    pub step_bake_minutes: i64,
+}
+
+impl CanarySpec {
+    /// The stage the PAUSE hook gates: BLUE_GREEN pauses once its test traffic is on the new
+    /// revision, before the production switch; CANARY and LINEAR before every production step.
+    pub fn hook_stage(&self) -> &'static str {
+        if self.strategy == "BLUE_GREEN" {
+            "POST_TEST_TRAFFIC_SHIFT"
+        } else {
+            "PRE_PRODUCTION_TRAFFIC_SHIFT"
+        }
+    }
+
+    /// The production share on the target after the next step from `now`.
+    fn next_weight(&self, now: f64) -> f64 {
+        match self.strategy {
+            "LINEAR" => (now + self.step_percent).min(100.0),
+            "BLUE_GREEN" => 100.0,
+            _ if now < self.canary_percent => self.canary_percent,
+            _ => 100.0,
+        }
+    }
+
+    /// Minutes a production step bakes before the next pause.
+    fn step_bake(&self) -> f64 {
+        match self.strategy {
+            "LINEAR" => self.step_bake_minutes as f64,
+            _ => self.canary_bake_minutes as f64,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -73,6 +111,7 @@ pub struct Deployment {
 impl Deployment {
     /// A canary waiting at its first pause since `now`.
     pub fn paused(arn: String, spec: CanarySpec, revisions: (String, String), now: f64) -> Self {
+        let stage = spec.hook_stage();
         let mut d = Self {
             arn,
             spec,
@@ -80,7 +119,7 @@ impl Deployment {
             source_revision: revisions.1,
             created_at: now - 120.0,
             status: "IN_PROGRESS",
-            stage: "PRE_PRODUCTION_TRAFFIC_SHIFT",
+            stage,
             target_weight: 0.0,
             hooks: Vec::new(),
             updated_at: now,
@@ -94,7 +133,11 @@ impl Deployment {
 
     fn pause(&mut self, at: f64) {
         self.pauses += 1;
-        self.stage = "PRE_PRODUCTION_TRAFFIC_SHIFT";
+        self.stage = if self.pauses == 1 {
+            self.spec.hook_stage()
+        } else {
+            "PRE_PRODUCTION_TRAFFIC_SHIFT"
+        };
         self.updated_at = at;
         let tail = self
             .arn
@@ -124,11 +167,7 @@ impl Deployment {
     fn shift(&mut self, at: f64) {
         self.stage = "PRODUCTION_TRAFFIC_SHIFT";
         self.updated_at = at;
-        self.target_weight = if self.target_weight < self.spec.canary_percent {
-            self.spec.canary_percent
-        } else {
-            100.0
-        };
+        self.target_weight = self.spec.next_weight(self.target_weight);
     }
 
     fn start_rollback(&mut self, at: f64, reason: String) {
@@ -151,11 +190,11 @@ impl Deployment {
     /// When the next time-driven change happens, if one is due at all.
     fn next_event(&self) -> Option<f64> {
         match (self.status, self.stage) {
-            ("IN_PROGRESS", "PRE_PRODUCTION_TRAFFIC_SHIFT") => {
+            ("IN_PROGRESS", "PRE_PRODUCTION_TRAFFIC_SHIFT" | "POST_TEST_TRAFFIC_SHIFT") => {
                 self.waiting_hook().map(|h| h.expires_at)
             }
             ("IN_PROGRESS", "PRODUCTION_TRAFFIC_SHIFT") if self.target_weight < 100.0 => {
-                Some(self.updated_at + self.spec.canary_bake_minutes as f64 * 60.0)
+                Some(self.updated_at + self.spec.step_bake() * 60.0)
             }
             ("IN_PROGRESS", "PRODUCTION_TRAFFIC_SHIFT") => Some(self.updated_at + SHIFT_SECS),
             ("IN_PROGRESS", "BAKE_TIME") => {
@@ -169,7 +208,9 @@ impl Deployment {
 
     fn fire(&mut self, at: f64) {
         match (self.status, self.stage) {
-            ("IN_PROGRESS", "PRE_PRODUCTION_TRAFFIC_SHIFT") => self.time_out(at),
+            ("IN_PROGRESS", "PRE_PRODUCTION_TRAFFIC_SHIFT" | "POST_TEST_TRAFFIC_SHIFT") => {
+                self.time_out(at)
+            }
             ("IN_PROGRESS", "PRODUCTION_TRAFFIC_SHIFT") if self.target_weight < 100.0 => {
                 self.pause(at)
             }
@@ -344,26 +385,38 @@ pub fn cluster_arn(cluster: &str) -> String {
     )
 }
 
-/// The service's `deploymentConfiguration`, which moto drops: a canary with a PAUSE hook before
-/// production traffic.
+/// The service's `deploymentConfiguration`, which moto drops: its strategy with a PAUSE hook
+/// (before production traffic; after the test traffic for BLUE_GREEN).
 pub fn configuration(s: &CanarySpec) -> Value {
-    json!({
+    let mut c = json!({
         "deploymentCircuitBreaker": { "enable": true, "rollback": true },
         "maximumPercent": 200,
         "minimumHealthyPercent": 100,
-        "strategy": "CANARY",
+        "strategy": s.strategy,
         "bakeTimeInMinutes": s.bake_minutes,
-        "canaryConfiguration": {
-            "canaryPercent": s.canary_percent,
-            "canaryBakeTimeInMinutes": s.canary_bake_minutes
-        },
         "lifecycleHooks": [{
             "targetType": "PAUSE",
-            "lifecycleStages": ["PRE_PRODUCTION_TRAFFIC_SHIFT"],
+            "lifecycleStages": [s.hook_stage()],
             "timeoutConfiguration": {
                 "timeoutInMinutes": s.hook_timeout_minutes,
                 "action": s.timeout_action
             }
         }]
-    })
+    });
+    match s.strategy {
+        "CANARY" => {
+            c["canaryConfiguration"] = json!({
+                "canaryPercent": s.canary_percent,
+                "canaryBakeTimeInMinutes": s.canary_bake_minutes
+            });
+        }
+        "LINEAR" => {
+            c["linearConfiguration"] = json!({
+                "stepPercent": s.step_percent,
+                "stepBakeTimeInMinutes": s.step_bake_minutes
+            });
+        }
+        _ => {}
+    }
+    c
 }

@@ -5,6 +5,9 @@
 //! `deploymentConfiguration` moto drops, added back to DescribeServices answers; every other
 //! request forwarded to moto as it is.
 //!
+//! For rolling deployments, which moto never moves, a test sets what DescribeServices says of
+//! a service's deployments and counts (`rolling`).
+//!
 //! A test starts one in front of its moto, registers a canary with `canary`, points the
 //! console or a fleet at `url()`, and reads back the calls it received. Its clock is the wall
 //! clock plus what `skip` added, so a test can let a bake or a hook's timeout pass at once.
@@ -12,7 +15,11 @@
 
 #![allow(dead_code)] // each test binary uses a part of the helpers
 
+pub mod cd_seeded;
+pub mod codedeploy;
 pub mod deployments;
+pub mod exec;
+pub mod rolling;
 pub mod seeded;
 mod server;
 pub mod wire;
@@ -22,6 +29,7 @@ pub use deployments::{CanarySpec, Deployment};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use wire::AwsError;
+mod cd_wire;
 
 pub const REGION: &str = "us-east-1";
 pub const ACCOUNT: &str = "123456789012";
@@ -43,11 +51,17 @@ struct State {
     calls: Vec<Call>,
     /// Seconds added to the wall clock.
     offset: f64,
+    /// CodeDeploy deployments, oldest first.
+    cd: Vec<codedeploy::CdDeployment>,
+    /// Fields set on a service's DescribeServices answer, by service ARN (`rolling`).
+    overlays: Vec<(String, Value)>,
 }
 
 pub(crate) struct Inner {
     moto: String,
     state: Mutex<State>,
+    /// ECS Exec and port forwarding: the gateway, the exec-ready tasks and services.
+    pub(crate) exec: Mutex<exec::ExecState>,
 }
 
 pub struct Shim {
@@ -58,12 +72,55 @@ pub struct Shim {
 impl Shim {
     /// Starts a shim on a free local port in front of the moto at `moto_url`.
     pub fn start(moto_url: &str) -> Self {
+        Self::with_gateway(moto_url, None)
+    }
+
+    /// A shim that answers ExecuteCommand and StartSession with sessions on `gateway`.
+    pub fn with_gateway(
+        moto_url: &str,
+        gateway: Option<Arc<crate::support::gateway::Gateway>>,
+    ) -> Self {
         let inner = Arc::new(Inner {
             moto: moto_url.trim_end_matches('/').to_string(),
             state: Mutex::new(State::default()),
+            exec: Mutex::new(exec::ExecState {
+                gateway,
+                ..exec::ExecState::default()
+            }),
         });
         let server = server::Running::start(inner.clone());
         Self { inner, server }
+    }
+
+    fn exec(&self) -> std::sync::MutexGuard<'_, exec::ExecState> {
+        self.inner.exec.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A task ECS Exec works on (or, with its fields changed, one it does not).
+    pub fn exec_task(&self, task: exec::ExecTask) {
+        let mut e = self.exec();
+        e.tasks.retain(|t| t.task_arn != task.task_arn);
+        e.tasks.push(task);
+    }
+
+    /// A service with `enableExecuteCommand` on.
+    pub fn exec_service(&self, service_arn: &str) {
+        self.exec().services.push(service_arn.to_string());
+    }
+
+    /// `operation` (ExecuteCommand, StartSession) is answered with AccessDeniedException.
+    pub fn deny(&self, operation: &str) {
+        self.exec().denied.push(operation.to_string());
+    }
+
+    /// Sessions ask the client for KMS encryption with this key.
+    pub fn session_kms(&self, key: &str) {
+        self.exec().kms_key = Some(key.to_string());
+    }
+
+    /// The agent version sessions announce (e.g. one before smux).
+    pub fn agent_version(&self, version: &str) {
+        self.exec().agent_version = Some(version.to_string());
     }
 
     pub fn url(&self) -> String {
@@ -116,6 +173,42 @@ impl Shim {
         let out = d.arn.clone();
         st.deployments.push(d);
         out
+    }
+
+    /// Registers a CodeDeploy deployment of `spec` that waits for reroute; returns its id.
+    pub fn codedeploy(&self, spec: codedeploy::CdSpec) -> String {
+        let mut st = self.inner.lock();
+        let now = wall_clock() + st.offset;
+        let id = format!("d-{:09}", 100_000_000 + st.cd.len());
+        st.cd
+            .push(codedeploy::CdDeployment::ready(id.clone(), spec, now));
+        id
+    }
+
+    /// The id the next registered CodeDeploy deployment gets.
+    pub fn next_cd_id(&self) -> String {
+        format!("d-{:09}", 100_000_000 + self.inner.lock().cd.len())
+    }
+
+    /// The CodeDeploy deployment `id` as it stands now.
+    pub fn cd(&self, id: &str) -> codedeploy::CdDeployment {
+        let mut st = self.inner.lock();
+        let now = wall_clock() + st.offset;
+        let d = st
+            .cd
+            .iter_mut()
+            .find(|d| d.id == id)
+            .unwrap_or_else(|| panic!("no CodeDeploy deployment {id}"));
+        d.settle(now);
+        d.clone()
+    }
+
+    /// Sets what DescribeServices answers for the service `service_arn`: each field of
+    /// `fields` (see `rolling::overlay`) replaces moto's, until the next call.
+    pub fn rolling(&self, service_arn: &str, fields: Value) {
+        let mut st = self.inner.lock();
+        st.overlays.retain(|(arn, _)| arn != service_arn);
+        st.overlays.push((service_arn.to_string(), fields));
     }
 
     /// Moves the shim's clock on by `secs`: bakes end and hooks time out as they would.
@@ -218,8 +311,13 @@ impl Inner {
         let Some(services) = answer["services"].as_array_mut() else {
             return;
         };
-        for s in services {
+        for s in services.iter_mut() {
             let arn = s["serviceArn"].as_str().unwrap_or_default().to_string();
+            if let Some((_, Value::Object(fields))) = st.overlays.iter().find(|(a, _)| *a == arn) {
+                for (k, v) in fields {
+                    s[k] = v.clone();
+                }
+            }
             let Some(d) = st
                 .deployments
                 .iter()
@@ -231,6 +329,12 @@ impl Inner {
             s["deploymentConfiguration"] = deployments::configuration(&d.spec);
             if d.spec.name_current {
                 s["currentServiceDeployment"] = json!(d.arn);
+            }
+        }
+        for s in services {
+            let arn = s["serviceArn"].as_str().unwrap_or_default().to_string();
+            if let Some(d) = st.cd.iter().rev().find(|d| d.spec.service_arn == arn) {
+                cd_wire::task_set_counts(s, d);
             }
         }
     }

@@ -13,6 +13,9 @@ pub const CANARY_BAKE_MINUTES: i64 = 15;
 pub const BAKE_MINUTES: i64 = 10;
 pub const HOOK_MINUTES: i64 = 30;
 pub const TASKS: u32 = 4;
+/// A LINEAR deployment's step and the bake after each.
+pub const STEP_PERCENT: f64 = 25.0;
+pub const STEP_BAKE_MINUTES: i64 = 3;
 
 pub struct Canary {
     pub seed: Seeder,
@@ -29,6 +32,17 @@ impl Canary {
     /// Seeds moto at `moto_url` and starts a shim in front of it. `name_current` says whether
     /// DescribeServices names the deployment (ECS does) or the console must list it.
     pub async fn new(moto_url: &str, prefix: &str, name_current: bool) -> Self {
+        Self::of(moto_url, prefix, name_current, "CANARY").await
+    }
+
+    /// The same with another strategy: LINEAR (steps of `STEP_PERCENT`) or BLUE_GREEN (a
+    /// pause in test traffic, then the production switch).
+    pub async fn of(
+        moto_url: &str,
+        prefix: &str,
+        name_current: bool,
+        strategy: &'static str,
+    ) -> Self {
         let seed = Seeder::new(moto_url).await;
         let cluster = moto::unique(prefix);
         let family = moto::unique("shop");
@@ -77,6 +91,9 @@ impl Canary {
             hook_timeout_minutes: HOOK_MINUTES,
             timeout_action: "ROLLBACK".into(),
             name_current,
+            strategy,
+            step_percent: STEP_PERCENT,
+            step_bake_minutes: STEP_BAKE_MINUTES,
         });
         Self {
             seed,

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use tokio::sync::oneshot;
 
 const ECS_PREFIX: &str = "AmazonEC2ContainerServiceV20141113.";
+const CD_PREFIX: &str = "CodeDeploy_20141006.";
 
 /// A running server, stopped when dropped.
 pub struct Running {
@@ -89,6 +90,23 @@ async fn handle(inner: &Inner, client: &HttpClient, req: Request<Body>) -> Respo
     let operation = wire::operation(target.as_deref(), &body);
     inner.record(&operation, &body);
     let is_ecs = target.as_deref().is_some_and(|t| t.starts_with(ECS_PREFIX));
+    if target.as_deref().is_some_and(|t| t.starts_with(CD_PREFIX)) {
+        let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        match inner.answer_cd(&operation, &request) {
+            Some(Ok(answer)) => return json_response(StatusCode::OK, answer.to_string()),
+            Some(Err(e)) => return json_response(StatusCode::BAD_REQUEST, e.body()),
+            None => {}
+        }
+    }
+    let is_ssm = target
+        .as_deref()
+        .is_some_and(|t| t.starts_with("AmazonSSM."));
+    if let Some(answer) = exec_answer(inner, is_ecs, is_ssm, &operation, &body) {
+        return match answer {
+            Ok(v) => json_response(StatusCode::OK, v.to_string()),
+            Err(e) => json_response(StatusCode::BAD_REQUEST, e.body()),
+        };
+    }
     if is_ecs {
         let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
         match inner.answer(&operation, &request) {
@@ -98,10 +116,29 @@ async fn handle(inner: &Inner, client: &HttpClient, req: Request<Body>) -> Respo
         }
     }
     let forwarded = forward(inner, client, parts, body).await;
-    if is_ecs && operation == "DescribeServices" && forwarded.status() == StatusCode::OK {
+    let augmented = ["DescribeServices", "DescribeTasks"].contains(&operation.as_str());
+    if is_ecs && augmented && forwarded.status() == StatusCode::OK {
         return with_configuration(inner, forwarded).await;
     }
     forwarded
+}
+
+/// ExecuteCommand, StartSession and ResumeSession, which moto lacks.
+fn exec_answer(
+    inner: &Inner,
+    is_ecs: bool,
+    is_ssm: bool,
+    operation: &str,
+    body: &[u8],
+) -> Option<Result<serde_json::Value, super::wire::AwsError>> {
+    let req: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let exec = inner.exec.lock().unwrap_or_else(|e| e.into_inner());
+    match (is_ecs, is_ssm, operation) {
+        (true, _, "ExecuteCommand") => Some(exec.execute_command(&req)),
+        (_, true, "StartSession") => Some(exec.start_session(&req)),
+        (_, true, "ResumeSession") => Some(exec.resume(&req)),
+        _ => None,
+    }
 }
 
 fn json_response(status: StatusCode, body: String) -> Response<Body> {
@@ -157,5 +194,8 @@ async fn with_configuration(inner: &Inner, resp: Response<Body>) -> Response<Bod
         return Response::from_parts(parts, Body::from(bytes));
     };
     inner.add_configuration(&mut answer);
+    let exec = inner.exec.lock().unwrap_or_else(|e| e.into_inner());
+    exec.add_to_services(&mut answer);
+    exec.add_to_tasks(&mut answer);
     Response::from_parts(parts, Body::from(answer.to_string()))
 }

@@ -40,6 +40,11 @@ impl AwsError {
         }
     }
 
+    /// A CodeDeploy error: its types are the ones CodeDeploy's model lists per operation.
+    pub fn cd(code: &'static str, message: String) -> Self {
+        Self { code, message }
+    }
+
     pub fn body(&self) -> String {
         json!({"__type": self.code, "message": self.message}).to_string()
     }

@@ -1,0 +1,73 @@
+//! The session-manager-plugin fallback: the plugin gets the session as the AWS CLI hands it
+//! over, the terminal's output directly, and the keys through a pipe (the console keeps
+//! reading the keyboard, so `Ctrl-]` still comes back).
+
+use crate::cloud::Fleet;
+use crate::exec::channel::ToAgent;
+use crate::exec::plugin::{self, PluginSession};
+use crate::model::SessionGrant;
+use crate::state::Msg;
+use crate::state::exec::OpenSession;
+use std::process::Stdio;
+use std::sync::Arc;
+use tokio::io::AsyncWriteExt;
+use tokio::sync::mpsc;
+
+/// Where the plugin is, or what to do about it.
+pub fn locate() -> Result<std::path::PathBuf, String> {
+    plugin::find(&std::env::var("PATH").unwrap_or_default()).ok_or_else(|| {
+        format!(
+            "[exec] use_plugin is on, but {} is not on PATH: install it, or set use_plugin = false \
+             to use the console's own data channel",
+            plugin::PROGRAM
+        )
+    })
+}
+
+pub async fn run(
+    fleet: &Arc<dyn Fleet>,
+    open: &OpenSession,
+    grant: &SessionGrant,
+    mut input: mpsc::Receiver<ToAgent>,
+    _tx: &mpsc::Sender<Msg>,
+) -> Result<(String, Option<i32>), String> {
+    let path = locate()?;
+    let place = fleet.session_place();
+    let session = PluginSession {
+        session_id: grant.session_id.clone(),
+        stream_url: grant.stream_url.clone(),
+        token: grant.token.clone(),
+        region: place.policy.region.clone(),
+        profile: place.profile.clone(),
+        target: open.target.ssm_target(),
+        ssm_endpoint: place.ssm_endpoint.clone(),
+    };
+    let (args, (var, value)) = plugin::invocation(&session);
+    let mut child = tokio::process::Command::new(path)
+        .args(args)
+        .env(var, value)
+        .stdin(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("{} could not start: {e}", plugin::PROGRAM))?;
+    let mut stdin = child.stdin.take();
+    loop {
+        tokio::select! {
+            status = child.wait() => {
+                let status = status.map_err(|e| e.to_string())?;
+                return Ok((format!("{} exited ({status})", plugin::PROGRAM), None));
+            }
+            key = input.recv() => match (key, stdin.as_mut()) {
+                (Some(ToAgent::Data(bytes)), Some(pipe)) => {
+                    let _ = pipe.write_all(&bytes).await;
+                }
+                (Some(_), _) => {}
+                (None, _) => {
+                    // The console ends the session: the plugin goes with it.
+                    let _ = child.kill().await;
+                    return Ok(("ended from the console".into(), None));
+                }
+            },
+        }
+    }
+}

@@ -101,25 +101,36 @@ fn source_of(queue_url: &Option<String>, log_group: &Option<String>) -> Option<E
     }
 }
 
+/// Why an `[events]` queue URL or log group cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum BadSource {
+    #[error("set queue_url or log_group, not both")]
+    Both,
+    #[error(
+        "queue_url = {0:?}: expected the queue's URL, e.g. \
+         https://sqs.eu-west-1.amazonaws.com/123456789012/deckwatch-events"
+    )]
+    QueueUrl(String),
+    #[error("log_group = {0:?}: expected a log group name")]
+    LogGroup(String),
+}
+
 /// Why a queue URL or log group cannot be used, if it cannot.
-fn check_source(queue_url: &Option<String>, log_group: &Option<String>) -> Result<(), String> {
+fn check_source(queue_url: &Option<String>, log_group: &Option<String>) -> Result<(), BadSource> {
     if queue_url.is_some() && log_group.is_some() {
-        return Err("set queue_url or log_group, not both".into());
+        return Err(BadSource::Both);
     }
     if let Some(q) = queue_url {
         let q = q.trim();
         let scheme = q.starts_with("https://") || q.starts_with("http://");
         if !scheme || q.len() < 12 || q.chars().any(char::is_whitespace) {
-            return Err(format!(
-                "queue_url = {q:?}: expected the queue's URL, e.g. \
-                 https://sqs.eu-west-1.amazonaws.com/123456789012/deckwatch-events"
-            ));
+            return Err(BadSource::QueueUrl(q.to_string()));
         }
     }
     if let Some(g) = log_group
         && (g.trim().is_empty() || g.len() > 512)
     {
-        return Err(format!("log_group = {g:?}: expected a log group name"));
+        return Err(BadSource::LogGroup(g.clone()));
     }
     Ok(())
 }

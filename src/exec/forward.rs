@@ -72,7 +72,7 @@ pub async fn serve(
                 Ok(end @ (ChannelEnd::Failed(_) | ChannelEnd::Closed(_))) => {
                     ForwardEnd::Session(end)
                 }
-                _ => ForwardEnd::NotReady(why),
+                _ => ForwardEnd::NotReady(why.to_string()),
             };
         }
     };
@@ -98,8 +98,19 @@ pub async fn serve(
     }
 }
 
+/// Why a port session never became ready.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum NotReady {
+    #[error("the agent opened a {0:?} session, not a port session")]
+    NotPort(SessionKind),
+    #[error("the session ended before the agent was ready")]
+    Ended,
+    #[error("the agent was not ready within {} s", READY_TIMEOUT.as_secs())]
+    Late,
+}
+
 /// The agent's version once the session is ready as a port session.
-async fn wait_ready(from_agent: &mut mpsc::Receiver<FromAgent>) -> Result<String, String> {
+async fn wait_ready(from_agent: &mut mpsc::Receiver<FromAgent>) -> Result<String, NotReady> {
     let wait = async {
         while let Some(e) = from_agent.recv().await {
             if let FromAgent::Ready {
@@ -110,20 +121,15 @@ async fn wait_ready(from_agent: &mut mpsc::Receiver<FromAgent>) -> Result<String
             {
                 return match kind {
                     SessionKind::Port => Ok(agent_version),
-                    other => Err(format!(
-                        "the agent opened a {other:?} session, not a port session"
-                    )),
+                    other => Err(NotReady::NotPort(other)),
                 };
             }
         }
-        Err("the session ended before the agent was ready".to_string())
+        Err(NotReady::Ended)
     };
     match tokio::time::timeout(READY_TIMEOUT, wait).await {
         Ok(r) => r,
-        Err(_) => Err(format!(
-            "the agent was not ready within {} s",
-            READY_TIMEOUT.as_secs()
-        )),
+        Err(_) => Err(NotReady::Late),
     }
 }
 

@@ -14,7 +14,7 @@ pub fn on_msg(state: &mut State, msg: ExecMsg, fx: &mut Vec<Effect>) {
                     Ok(tasks) => d.take_tasks(tasks),
                     Err(e) => {
                         d.loading = false;
-                        d.load_error = Some(e);
+                        d.load_error = Some(e.to_string());
                     }
                 }
                 state.dirty = true;

@@ -117,21 +117,7 @@ impl Setup {
     /// Reads the config and themes and checks the flags against them; the error is one line.
     pub fn from(cli: Cli) -> Result<Self, StartError> {
         let (cfg, cfg_path) = load_config(&cli)?;
-        let themes = Themes::load(config::default_dir().map(|d| d.join("themes")).as_deref())?;
-        let theme_name = cli
-            .theme
-            .clone()
-            .or(cfg.theme.clone())
-            .unwrap_or_else(|| theme::DEFAULT.into());
-        if let Some(e) = themes.broken(&theme_name) {
-            return Err(StartError::Theme(e.clone()));
-        }
-        if themes.get(&theme_name).is_none() {
-            return Err(StartError::NoTheme {
-                name: clip_middle(&clean(&theme_name), 40),
-                known: themes.names().join(", "),
-            });
-        }
+        let (themes, theme_name) = chosen_theme(&cli, &cfg)?;
         let ctx = match cli.context.clone().or(cfg.default_context.clone()) {
             Some(name) => Some(cfg.context(&name).cloned().ok_or_else(|| {
                 let path = cfg_path.display().to_string();
@@ -167,14 +153,7 @@ impl Setup {
             state,
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
             themes,
-            intervals: Intervals {
-                fast: Duration::from_secs(cfg.poll.fast_secs),
-                normal: Duration::from_secs(cfg.poll.normal_secs),
-                logs: Duration::from_secs(cfg.logs.poll_secs),
-                live_tail: cfg.logs.live_tail,
-                alarms: Duration::from_secs(cfg.poll.alarms_secs),
-                reconcile: cfg.reconcile(),
-            },
+            intervals: Intervals::of(&cfg),
             audit_group: cfg.audit_log_group.clone(),
             budget: cfg.budget_rates(),
             aws,
@@ -183,6 +162,40 @@ impl Setup {
             contexts,
             github: cfg.github.clone(),
         })
+    }
+}
+
+/// The themes, and the one the flag or the config chooses, which must exist and be usable.
+fn chosen_theme(cli: &Cli, cfg: &Config) -> Result<(Themes, String), StartError> {
+    let themes = Themes::load(config::default_dir().map(|d| d.join("themes")).as_deref())?;
+    let theme_name = cli
+        .theme
+        .clone()
+        .or(cfg.theme.clone())
+        .unwrap_or_else(|| theme::DEFAULT.into());
+    if let Some(e) = themes.broken(&theme_name) {
+        return Err(StartError::Theme(e.clone()));
+    }
+    if themes.get(&theme_name).is_none() {
+        return Err(StartError::NoTheme {
+            name: clip_middle(&clean(&theme_name), 40),
+            known: themes.names().join(", "),
+        });
+    }
+    Ok((themes, theme_name))
+}
+
+impl Intervals {
+    /// The poll intervals `[poll]`, `[logs]` and `[events]` set.
+    fn of(cfg: &Config) -> Self {
+        Intervals {
+            fast: Duration::from_secs(cfg.poll.fast_secs),
+            normal: Duration::from_secs(cfg.poll.normal_secs),
+            logs: Duration::from_secs(cfg.logs.poll_secs),
+            live_tail: cfg.logs.live_tail,
+            alarms: Duration::from_secs(cfg.poll.alarms_secs),
+            reconcile: cfg.reconcile(),
+        }
     }
 }
 

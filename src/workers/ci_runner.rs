@@ -58,14 +58,14 @@ async fn changed(ci: &dyn Ci, plan: &ActionPlan) -> ApiResult<Vec<String>> {
     })
 }
 
-pub async fn execute(
+/// Refused, and audited so, in read-only or when the run changed since the dialog opened.
+async fn refuse_if_changed(
     ci: &dyn Ci,
     audit: &Audit,
     plan: &ActionPlan,
     ctx: &ContextInfo,
-    tx: &mpsc::Sender<Msg>,
-) -> ActionResult {
-    let what = format!("{} {}", plan.verb, plan.service);
+    what: &str,
+) -> Result<(), ActionError> {
     if ci.read_only() {
         record(
             audit,
@@ -74,10 +74,10 @@ pub async fn execute(
             plan,
             json!({"refused": ["read-only"]}),
         );
-        return Err(ActionError::ReadOnly { what });
+        return Err(ActionError::ReadOnly { what: what.into() });
     }
     let changes = changed(ci, plan).await.map_err(|e| ActionError::Reread {
-        what: what.clone(),
+        what: what.into(),
         cause: e.to_string(),
     })?;
     if !changes.is_empty() {
@@ -88,8 +88,23 @@ pub async fn execute(
             plan,
             json!({"refused": changes}),
         );
-        return Err(ActionError::Changed { what, changes });
+        return Err(ActionError::Changed {
+            what: what.into(),
+            changes,
+        });
     }
+    Ok(())
+}
+
+pub async fn execute(
+    ci: &dyn Ci,
+    audit: &Audit,
+    plan: &ActionPlan,
+    ctx: &ContextInfo,
+    tx: &mpsc::Sender<Msg>,
+) -> ActionResult {
+    let what = format!("{} {}", plan.verb, plan.service);
+    refuse_if_changed(ci, audit, plan, ctx, &what).await?;
     let login = ci.login().await.map_err(|e| ActionError::FirstCall {
         what: what.clone(),
         cause: StepError::Call {

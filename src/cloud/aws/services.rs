@@ -314,6 +314,7 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         .map(image_tag)
         .unwrap_or_default();
     let circuit_breaker = circuit_breaker_of(s, desired);
+    let tags = || s.tags().iter().filter_map(|t| Some((t.key()?, t.value()?)));
     Service {
         cluster: raw.cluster.clone(),
         name: name_of(s),
@@ -331,12 +332,9 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         native: None,
         events: events_of(s),
         previous_task_def: None,
-        canary_of: s
-            .tags()
-            .iter()
-            .find(|t| t.key() == Some(CANARY_TAG))
-            .and_then(|t| t.value())
-            .map(str::to_string),
+        canary_of: tags()
+            .find(|(k, _)| *k == CANARY_TAG)
+            .map(|(_, v)| v.to_string()),
         cpu: Vec::new(),
         mem: Vec::new(),
         targets: Vec::new(),
@@ -351,9 +349,7 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         alarm_tags: alarm_tags(s),
         history: Vec::new(),
         exec_enabled: s.enable_execute_command(),
-        build: crate::model::BuildSource::from_tags(
-            s.tags().iter().filter_map(|t| Some((t.key()?, t.value()?))),
-        ),
+        build: crate::model::BuildSource::from_tags(tags()),
         controller: raw.controller(),
         task_sets: super::task_sets::map(s, taskdefs),
         codedeploy: None,

@@ -46,26 +46,13 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::PrevPane => state.switch_pane(state.pane.cycle(false)),
         Command::Down => state.current_mut().step(1),
         Command::Up => state.current_mut().step(-1),
-        Command::PageDown => {
-            let rows = page(state);
-            state.current_mut().step(rows);
-        }
-        Command::PageUp => {
-            let rows = page(state);
-            state.current_mut().step(-rows);
-        }
+        Command::PageDown => page_by(state, 1),
+        Command::PageUp => page_by(state, -1),
         Command::Top => state.current_mut().step(isize::MIN / 2),
         Command::Bottom => state.current_mut().step(isize::MAX / 2),
         Command::Open => open(state),
         Command::Back => back(state),
-        Command::Filter => {
-            // A fresh filter each time; the one it replaces can be recalled with Up.
-            let old = state.current().filter().to_string();
-            state.remember_filter(old);
-            state.current_mut().set_filter(String::new());
-            state.filter_recall = None;
-            state.mode = Mode::Filter;
-        }
+        Command::Filter => start_filter(state),
         Command::Palette => state.mode = Mode::Palette(String::new()),
         Command::Help => {
             state.help_scroll = 0;
@@ -104,6 +91,21 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Unknown(word) => state.flash(format!("unknown command :{word} (try :help)")),
         _ => {}
     }
+}
+
+/// A page of the list, down (1) or up (-1).
+fn page_by(state: &mut State, direction: isize) {
+    let rows = page(state);
+    state.current_mut().step(direction * rows);
+}
+
+/// A fresh filter each time; the one it replaces can be recalled with Up.
+fn start_filter(state: &mut State) {
+    let old = state.current().filter().to_string();
+    state.remember_filter(old);
+    state.current_mut().set_filter(String::new());
+    state.filter_recall = None;
+    state.mode = Mode::Filter;
 }
 
 /// Help and detail: scroll (the help, when it does not fit) or close.

@@ -3,7 +3,7 @@
 //! `:range`). Also the log worker's messages.
 
 use crate::keys::Command;
-use crate::model::{LogTarget, Service, pair_of};
+use crate::model::{At, LogTarget, Service, pair_of};
 use crate::state::logs::{BacklogEnd, LogSave, LogStart, export_line, range};
 use crate::state::{Effect, Mode, Msg, Pane, State};
 
@@ -165,7 +165,9 @@ fn since(state: &mut State, arg: Option<&str>) {
         return state.flash("nothing followed: select a service, or :logs GROUP");
     }
     match range::duration(arg) {
-        Ok(ms) => state.logs.restart(LogStart::Since(state.now - ms)),
+        Ok(ago) => state
+            .logs
+            .restart(LogStart::Since((At(state.now) - ago).millis())),
         Err(e) => state.flash(e.to_string()),
     }
 }
@@ -174,8 +176,10 @@ fn window(state: &mut State, arg: Option<&str>) {
     if state.logs.target.is_none() {
         return state.flash("nothing followed: select a service, or :logs GROUP");
     }
-    match range::window(arg.unwrap_or(""), state.now) {
-        Ok((from, to)) => state.logs.restart(LogStart::Range(from, to)),
+    match range::window(arg.unwrap_or(""), At(state.now)) {
+        Ok((from, to)) => state
+            .logs
+            .restart(LogStart::Range(from.millis(), to.millis())),
         Err(e) => state.flash(e.to_string()),
     }
 }

@@ -28,6 +28,11 @@ impl At {
         (self - earlier).max(Ms::ZERO)
     }
 
+    /// The start of the `unit` this point falls in (the minute, for `Ms::MINUTE`).
+    pub const fn floor(self, unit: Ms) -> At {
+        At(self.0 - self.0.rem_euclid(unit.0))
+    }
+
     /// Whole seconds since the epoch (rounded down).
     pub const fn secs(self) -> i64 {
         self.0.div_euclid(1_000)
@@ -204,6 +209,12 @@ mod tests {
         assert_eq!(t.millis(), 1_772_366_403_000);
         assert_eq!(t.secs(), 1_772_366_403);
         assert_eq!(At(-1).secs(), -1, "rounded down before the epoch");
+        assert_eq!(t.floor(Ms::MINUTE), start);
+        assert_eq!(
+            At(-1).floor(Ms::MINUTE),
+            At(-60_000),
+            "rounded down before the epoch"
+        );
     }
 
     #[test]

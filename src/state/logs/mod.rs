@@ -241,7 +241,8 @@ impl LogView {
     pub fn take(&mut self, chunk: &LogChunk, at: Millis) {
         for l in &chunk.lines {
             let revision = chunk.tags.get(usize::from(l.tag)).map_or(0, |t| t.revision);
-            self.errors.add(l.at, revision, l.meta.level());
+            self.errors
+                .add(crate::model::At(l.at), revision, l.meta.level());
         }
         let added = self.buf.append(chunk);
         self.search.take(&self.buf, added);

@@ -82,77 +82,62 @@ pub fn actions_of(mode: &str) -> Option<Vec<&'static str>> {
     Some(names)
 }
 
-/// What the config calls a command, or None for commands no key is bound to.
+/// The config's name of each command a key can be bound to (`page_down`); the panes' own
+/// commands are named by their titles. A bound command without a name fails the test below.
+const NAMES: &[(Command, &str)] = &[
+    (Command::NextPane, "next_pane"),
+    (Command::PrevPane, "prev_pane"),
+    (Command::Down, "down"),
+    (Command::Up, "up"),
+    (Command::PageDown, "page_down"),
+    (Command::PageUp, "page_up"),
+    (Command::Top, "top"),
+    (Command::Bottom, "bottom"),
+    (Command::Open, "open"),
+    (Command::Back, "back"),
+    (Command::Filter, "filter"),
+    (Command::Palette, "palette"),
+    (Command::Help, "help"),
+    (Command::Refresh, "refresh"),
+    (Command::ToggleFollow, "follow"),
+    (Command::ToggleContext, "context"),
+    (Command::NextMatch, "next_match"),
+    (Command::PrevMatch, "prev_match"),
+    (Command::ToggleWrap, "wrap"),
+    (Command::CycleStamps, "timestamps"),
+    (Command::CopyLine, "copy_line"),
+    (Command::RolloutAlarms, "rollout_alarms"),
+    (Command::Rollout, "rollout"),
+    (Command::Quit, "quit"),
+    (Command::Promote, "promote"),
+    (Command::Abort, "abort"),
+    (Command::Rollback, "rollback"),
+    (Command::ForceDeploy, "force_deploy"),
+    (Command::Scale, "scale"),
+    (Command::Build, "build"),
+    (Command::CancelRun, "cancel_run"),
+    (Command::Rerun, "rerun"),
+    (Command::Deploy, "deploy"),
+    (Command::OtherTarget, "other_target"),
+    (Command::Events, "events"),
+    (Command::Sort(None), "sort"),
+    (Command::Accept, "accept"),
+    (Command::Cancel, "cancel"),
+    (Command::Confirm, "confirm"),
+    (Command::DeleteChar, "delete"),
+    (Command::Complete, "complete"),
+    (Command::Exec(None), "exec"),
+    (Command::FocusTerminal, "focus_terminal"),
+    (Command::FullScreen, "full_screen"),
+];
+
+/// What the config calls a command, or None for commands no key is bound to (`:theme NAME`,
+/// a typed character, the palette's other words).
 pub fn action_name(c: &Command) -> Option<&'static str> {
-    // No wildcard: a new command must say here whether and how it can be rebound.
-    let name = match c {
-        Command::Pane(p) => p.title(),
-        Command::NextPane => "next_pane",
-        Command::PrevPane => "prev_pane",
-        Command::Down => "down",
-        Command::Up => "up",
-        Command::PageDown => "page_down",
-        Command::PageUp => "page_up",
-        Command::Top => "top",
-        Command::Bottom => "bottom",
-        Command::Open => "open",
-        Command::Back => "back",
-        Command::Filter => "filter",
-        Command::Palette => "palette",
-        Command::Help => "help",
-        Command::Refresh => "refresh",
-        Command::ToggleFollow => "follow",
-        Command::ToggleContext => "context",
-        Command::NextMatch => "next_match",
-        Command::PrevMatch => "prev_match",
-        Command::ToggleWrap => "wrap",
-        Command::CycleStamps => "timestamps",
-        Command::CopyLine => "copy_line",
-        Command::RolloutAlarms => "rollout_alarms",
-        Command::Rollout => "rollout",
-        Command::Quit => "quit",
-        Command::Promote => "promote",
-        Command::Abort => "abort",
-        Command::Rollback => "rollback",
-        Command::ForceDeploy => "force_deploy",
-        Command::Scale => "scale",
-        Command::Build => "build",
-        Command::CancelRun => "cancel_run",
-        Command::Rerun => "rerun",
-        Command::Deploy => "deploy",
-        Command::OtherTarget => "other_target",
-        Command::Events => "events",
-        Command::Sort(None) => "sort",
-        Command::Accept => "accept",
-        Command::Cancel => "cancel",
-        Command::Confirm => "confirm",
-        Command::DeleteChar => "delete",
-        Command::Complete => "complete",
-        Command::Exec(None) => "exec",
-        Command::FocusTerminal => "focus_terminal",
-        Command::FullScreen => "full_screen",
-        Command::Theme(_)
-        | Command::Sort(Some(_))
-        | Command::Budget
-        | Command::Diff
-        | Command::FollowGroup(_)
-        | Command::Pattern(_)
-        | Command::Since(_)
-        | Command::Range(_)
-        | Command::Save(_)
-        | Command::Toggle
-        | Command::Context(_)
-        | Command::Region(_)
-        | Command::ForceQuit
-        | Command::Insert(_)
-        | Command::Exec(Some(_))
-        | Command::PortForward(_)
-        | Command::Forwards
-        | Command::Unknown(_) => {
-            return None;
-        }
-    };
-    Some(name)
+    match c {
+        Command::Pane(p) => Some(p.title()),
+        other => NAMES.iter().find(|(k, _)| k == other).map(|(_, name)| *name),
+    }
 }
 
 #[cfg(test)]

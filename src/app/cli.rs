@@ -258,6 +258,7 @@ fn initial_state(
     };
     let mut state = State::new(options, now_ms());
     state.logs.osc52 = cfg.logs.osc52;
+    state.links = cfg.ui.links.unwrap_or_else(terminal_links);
     state.exec = state::exec::ExecState::new(cfg.exec.clone(), cfg.forwards.clone());
     state.builds.mapping = cfg
         .builds
@@ -461,6 +462,12 @@ pub fn install_keys(state: &mut State, config: &Config) -> Vec<crate::keys::Warn
         state.flash(format!("config: {first}{more}"));
     }
     warnings
+}
+
+/// Whether the terminal is one that draws OSC 8 links or ignores them: the Linux console and
+/// a dumb terminal would print the sequence, so links default to off there.
+fn terminal_links() -> bool {
+    !matches!(std::env::var("TERM").as_deref(), Ok("linux" | "dumb"))
 }
 
 #[cfg(test)]

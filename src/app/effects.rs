@@ -139,6 +139,8 @@ impl Effects {
                 }
                 // Between frames: the sequence goes to the terminal, not into the screen.
                 Effect::Clipboard(text) => crate::app::terminal::clipboard::copy(&text),
+                Effect::Describe(generation, target) => self.describe(generation, target),
+                Effect::OpenLink(url) => crate::app::terminal::opener::open(url, self.tx.clone()),
                 Effect::Exec(e) => {
                     let fleet = self.live.as_ref().map(|l| l.fleet.clone());
                     self.exec.apply(fleet, e, &mut self.screen_ops);
@@ -146,6 +148,23 @@ impl Effects {
             }
         }
         replies
+    }
+
+    /// `:describe`: the call is made off the loop; the answer comes back with its request.
+    fn describe(&self, generation: u64, target: crate::model::DescribeTarget) {
+        let tx = self.tx.clone();
+        let (ci, fleet) = (self.ci.clone(), self.live.as_ref().map(|l| l.fleet.clone()));
+        tokio::spawn(async move {
+            let doc = match (&target, fleet) {
+                (crate::model::DescribeTarget::Run(run), _) => ci.run_raw(run).await,
+                (_, Some(fleet)) => fleet.describe_raw(&target).await,
+                (_, None) => Err(ApiError::new(
+                    crate::model::ErrorKind::Other,
+                    "the console is switching context: describe again once it is there",
+                )),
+            };
+            let _ = tx.send(Msg::Described(generation, doc)).await;
+        });
     }
 
     /// Runs a confirmed action on the live backend, only if that is the context it was planned

@@ -85,9 +85,15 @@ fn draw<B: Backend>(
         return Ok(false);
     };
     let mut viewport = state.viewport.clone();
+    let mut linked = Vec::new();
     terminal
-        .draw(|f| viewport = crate::ui::draw(f, state, &theme))
+        .draw(|f| {
+            viewport = crate::ui::draw(f, state, &theme);
+            linked = crate::app::terminal::links::cells(f.buffer_mut(), &viewport.links);
+        })
         .map_err(|e| color_eyre::eyre::eyre!("drawing failed: {e:?}"))?;
+    // After the frame: the names' links, written around cells the frame drew.
+    crate::app::terminal::links::write(terminal.backend_mut(), &linked);
     state.dirty = false;
     let asked = state::update(state, Msg::Layout(viewport));
     for reply in effects.apply(asked) {

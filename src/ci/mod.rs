@@ -5,7 +5,7 @@
 pub mod github;
 
 use crate::model::{ApiError, ApiResult, ErrorKind, GitHubCall};
-use crate::model::{Job, Millis, RateInfo, Run, Workflow, WorkflowInput};
+use crate::model::{Job, Millis, RateInfo, RawDoc, Run, RunRef, Workflow, WorkflowInput};
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -34,6 +34,16 @@ pub trait Ci: Send + Sync + 'static {
     async fn login(&self) -> ApiResult<String>;
     /// Makes one mutating call (dispatch, cancel, rerun). Only the action runner calls this.
     async fn act(&self, call: &GitHubCall, now: Millis) -> ApiResult<Option<Dispatched>>;
+    /// `:describe`: the run as GitHub returned it.
+    async fn run_raw(&self, run: &RunRef) -> ApiResult<RawDoc> {
+        Err(ApiError::new(
+            ErrorKind::Other,
+            format!(
+                "run {} of {}: not available from this backend",
+                run.id, run.repo
+            ),
+        ))
+    }
     /// The last rate-limit headers seen.
     fn rate(&self) -> Option<RateInfo> {
         None
@@ -81,6 +91,9 @@ impl Ci for NoCi {
     async fn act(&self, _: &GitHubCall, _: Millis) -> ApiResult<Option<Dispatched>> {
         self.err()
     }
+    async fn run_raw(&self, _: &RunRef) -> ApiResult<RawDoc> {
+        self.err()
+    }
 }
 
 /// Refuses every mutating call: `--read-only` wraps the CI in this, so no POST can leave the
@@ -106,6 +119,9 @@ impl Ci for ReadOnlyCi {
     }
     async fn login(&self) -> ApiResult<String> {
         self.0.login().await
+    }
+    async fn run_raw(&self, run: &RunRef) -> ApiResult<RawDoc> {
+        self.0.run_raw(run).await
     }
     async fn act(&self, call: &GitHubCall, _: Millis) -> ApiResult<Option<Dispatched>> {
         tracing::warn!(mutation = %call, "refused: read-only");

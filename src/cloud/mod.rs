@@ -12,10 +12,10 @@ use crate::exec::StreamPolicy;
 use crate::exec::channel::DataKey;
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
-    Alarm, AlarmTransition, AwsCall, ContextInfo, Delivery, EcsEvent, EventAck, EventSource, Image,
-    LiveEnd, LiveQuery, LiveUpdate, LogPage, LogQuery, LogSources, LogTag, LogTarget, MetricSpec,
-    Millis, PastDeployment, Service, ServiceKey, Skipped, Task, TaskDefRef, TaskDefinition,
-    Utilisation,
+    Alarm, AlarmTransition, AwsCall, ContextInfo, Delivery, DescribeTarget, EcsEvent, EventAck,
+    EventSource, Image, LiveEnd, LiveQuery, LiveUpdate, LogPage, LogQuery, LogSources, LogTag,
+    LogTarget, MetricSpec, Millis, PastDeployment, RawDoc, Service, ServiceKey, Skipped, Task,
+    TaskDefRef, TaskDefinition, Utilisation,
 };
 use crate::model::{ApiError, ApiResult, ErrorKind, Op};
 use crate::model::{ClusterExec, ExecTarget, RemotePort, SessionGrant};
@@ -147,6 +147,11 @@ pub trait Fleet: Send + Sync + 'static {
     async fn alb_figures(&self, queries: &[AlbQuery]) -> ApiResult<Vec<AlbFigures>> {
         let _ = queries;
         Err(unavailable("load balancer figures"))
+    }
+    /// `:describe`: what the describe call for `target` returned, as it was sent.
+    async fn describe_raw(&self, target: &DescribeTarget) -> ApiResult<RawDoc> {
+        let _ = target;
+        Err(unavailable("raw describe"))
     }
     /// One revision of a task definition in full.
     async fn task_definition(&self, td: &TaskDefRef) -> ApiResult<TaskDefinition> {
@@ -350,6 +355,9 @@ impl Fleet for ReadOnly {
     }
     async fn task_definition(&self, td: &TaskDefRef) -> ApiResult<TaskDefinition> {
         self.0.task_definition(td).await
+    }
+    async fn describe_raw(&self, target: &DescribeTarget) -> ApiResult<RawDoc> {
+        self.0.describe_raw(target).await
     }
     async fn deployment_history(&self, service: &ServiceKey) -> ApiResult<Vec<PastDeployment>> {
         self.0.deployment_history(service).await

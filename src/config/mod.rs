@@ -46,6 +46,9 @@ pub struct Config {
     pub keys: crate::keys::KeysConfig,
     /// Clicks and the wheel; false leaves the mouse to the terminal (its own selection).
     pub mouse: Option<bool>,
+    /// `[ui]`: how the screen draws what it shows.
+    #[serde(default)]
+    pub ui: UiConfig,
     /// `[github]`: where the GitHub API is and how to get a token.
     #[serde(default)]
     pub github: GithubConfig,
@@ -63,6 +66,15 @@ pub struct Config {
     /// EventBridge rule feeds; every context's unless it has `[context.events]` of its own.
     #[serde(default)]
     pub events: EventsConfig,
+}
+
+/// `[ui]`: how the screen draws what it shows.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UiConfig {
+    /// Names of services, tasks, alarms and runs become OSC 8 links to the AWS console or
+    /// GitHub; false turns them off. Default: on, but for TERM=linux and TERM=dumb.
+    pub links: Option<bool>,
 }
 
 /// `[events]`: where ECS's events come from, and how often the full refresh comes while they

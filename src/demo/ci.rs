@@ -38,6 +38,12 @@ impl Ci for SimCi {
         }))
     }
 
+    async fn run_raw(&self, run: &crate::model::RunRef) -> ApiResult<crate::model::RawDoc> {
+        let target = crate::model::DescribeTarget::Run(run.clone());
+        self.fleet
+            .with_world(|w| crate::demo::describe::describe(w, &target))
+    }
+
     async fn run(&self, workflow: &Workflow, id: u64) -> ApiResult<Run> {
         self.fleet.with_world(|w| {
             w.builds

@@ -8,6 +8,7 @@ pub mod builds;
 mod canary;
 pub mod ci;
 mod codedeploy;
+pub mod describe;
 mod loglines;
 pub mod logs;
 mod mutations;
@@ -216,6 +217,13 @@ impl Fleet for SimFleet {
                 .map(|q| traffic::figures(w.alb.get(&q.target_group), q.from, q.until))
                 .collect()
         }))
+    }
+
+    async fn describe_raw(
+        &self,
+        target: &crate::model::DescribeTarget,
+    ) -> ApiResult<crate::model::RawDoc> {
+        self.with_world(|w| describe::describe(w, target))
     }
 
     async fn task_definition(&self, td: &TaskDefRef) -> ApiResult<TaskDefinition> {

@@ -129,6 +129,8 @@ const NAMES: &[(Command, &str)] = &[
     (Command::Exec(None), "exec"),
     (Command::FocusTerminal, "focus_terminal"),
     (Command::FullScreen, "full_screen"),
+    (Command::Describe(None), "describe"),
+    (Command::OpenLink, "open_link"),
 ];
 
 /// What the config calls a command, or None for commands no key is bound to (`:theme NAME`,
@@ -136,7 +138,10 @@ const NAMES: &[(Command, &str)] = &[
 pub fn action_name(c: &Command) -> Option<&'static str> {
     match c {
         Command::Pane(p) => Some(p.title()),
-        other => NAMES.iter().find(|(k, _)| k == other).map(|(_, name)| *name),
+        other => NAMES
+            .iter()
+            .find(|(k, _)| k == other)
+            .map(|(_, name)| *name),
     }
 }
 

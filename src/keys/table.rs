@@ -107,6 +107,10 @@ pub enum Command {
     PortForward(Option<String>),
     /// `:forwards`: each port forward's state.
     Forwards,
+    /// `v` / `:describe [taskdef]`: the selection as the API returned it.
+    Describe(Option<String>),
+    /// `o`: open the selection's console or GitHub page in the browser.
+    OpenLink,
     /// A palette word this version does not know.
     Unknown(String),
 }
@@ -291,6 +295,8 @@ fn normal() -> Vec<Binding> {
         b(&[Char('E')], "E", Command::Exec(None), "exec: a shell in a container of the task (ECS Exec)", Everywhere, None),
         b(&[Char('I')], "I", Command::FocusTerminal, "type into the terminal pane (Ctrl-] leaves)", Everywhere, None),
         b(&[Char('Z')], "Z", Command::FullScreen, "the terminal pane's session full screen (Ctrl-] comes back)", Everywhere, None),
+        b(&[Char('v')], "v", Command::Describe(None), "describe: the selection as the API returned it (/ searches)", Everywhere, None),
+        b(&[Char('o')], "o", Command::OpenLink, "open the selection's AWS console or GitHub page", Everywhere, None),
         b(&[Char('q')], "q", Command::Quit, "quit", Everywhere, Some("quit")),
     ]
 }
@@ -351,8 +357,23 @@ fn modal(layer: Layer) -> Vec<Binding> {
             b(&[PageDown, Char('d')], "PgDn/d", Command::PageDown, "page down", e, None),
             b(&[PageUp, Char('u')], "PgUp/u", Command::PageUp, "page up", e, None),
             b(&[Char('g'), Home], "g", Command::Top, "go to top", e, None),
-        ],
+        ]
+        .into_iter()
+        .chain(describe_search())
+        .collect(),
     }
+}
+
+/// The describe view's keys beyond scrolling: its end, and its search.
+#[rustfmt::skip]
+fn describe_search() -> Vec<Binding> {
+    let e = Everywhere;
+    vec![
+        b(&[Char('G'), End], "G", Command::Bottom, "go to the end (describe)", e, None),
+        b(&[Char('/')], "/", Command::Filter, "search (describe)", e, None),
+        b(&[Char('n')], "n", Command::NextMatch, "next match (describe)", e, None),
+        b(&[Char('N')], "N", Command::PrevMatch, "previous match (describe)", e, None),
+    ]
 }
 
 /// The exec dialog's keys, and the terminal pane's one key of its own.
@@ -573,6 +594,12 @@ pub const WORDS: &[Word] = &[
         arg: Some("NAME | SERVICE PORT [LOCAL] | stop NAME"),
         command: |a| Command::PortForward(a.map(str::to_string)),
         help: "forward a local port to a port of the service's task (or a [[forward]] by name)",
+    },
+    Word {
+        names: &["describe", "desc"],
+        arg: Some("[taskdef]"),
+        command: |a| Command::Describe(a.map(str::to_string)),
+        help: "the selection (or its task definition) as the API returned it: JSON, or XML",
     },
     Word {
         names: &["forwards"],

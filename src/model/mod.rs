@@ -7,6 +7,7 @@ pub mod alarm_link;
 pub mod build;
 pub mod clean;
 pub mod codedeploy;
+pub mod console_link;
 pub mod ecs_event;
 pub mod error;
 pub mod evidence;
@@ -19,6 +20,7 @@ pub mod op;
 mod op_report;
 mod pair;
 mod pane;
+pub mod raw_doc;
 mod service;
 mod task;
 pub mod taskdef;
@@ -65,6 +67,7 @@ pub use op::{Api, Op};
 pub use op_report::OpReport;
 pub use pair::{PairWeights, Split, pair_of, pairs, split};
 pub use pane::Pane;
+pub use raw_doc::{DescribeTarget, RawDoc, RawFormat};
 pub use service::{
     CircuitBreaker, Deployment, DeploymentStatus, HookStatus, LifecycleHook, LifecycleStage,
     NativeDeployment, NativeStatus, RolloutState, Service, ServiceEvent, ServiceKey,

@@ -8,9 +8,11 @@ pub mod builds;
 pub mod connection;
 pub mod contexts;
 mod data;
+pub mod describe;
 pub mod exec;
 pub mod feed;
 mod input;
+pub mod links;
 pub mod logs;
 mod msg;
 mod panes;
@@ -58,6 +60,10 @@ pub enum Mode {
     Terminal,
     /// `:forwards`: each port forward's state.
     Forwards,
+    /// `:describe`: the selection as the API returned it.
+    Describe,
+    /// Typing the describe view's search.
+    DescribeSearch,
 }
 
 impl Mode {
@@ -72,7 +78,9 @@ impl Mode {
             | Mode::Budget
             | Mode::Diff(_)
             | Mode::Events(_)
-            | Mode::Forwards => Layer::Overlay,
+            | Mode::Forwards
+            | Mode::Describe => Layer::Overlay,
+            Mode::DescribeSearch => Layer::Filter,
             Mode::Confirm(..) if prod => Layer::ConfirmTyped,
             Mode::Confirm(..) => Layer::Confirm,
             Mode::Scale(_) => Layer::Scale,
@@ -140,6 +148,10 @@ pub struct State {
     pub exec: exec::ExecState,
     /// ECS's events: read from a queue or a log group, or polling only.
     pub feed: feed::Feed,
+    /// `:describe`'s view: what it shows, the answer, the scroll and the search.
+    pub describe: Option<describe::DescribeView>,
+    /// Names become OSC 8 links to the AWS console and GitHub (`[ui] links`).
+    pub links: bool,
     /// Something visible changed since the last draw.
     pub dirty: bool,
     /// Old data replaced by fresh data, for the loop to free off its own thread.
@@ -221,6 +233,8 @@ impl State {
             connection: Connection::default(),
             exec: exec::ExecState::default(),
             feed: feed::Feed::default(),
+            describe: None,
+            links: true,
             dirty: true,
             discarded: Discarded::default(),
             last_watch: None,
@@ -409,6 +423,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Connection(e) => connection::on_event(state, e),
         Msg::Exec(m) => exec::on_msg(state, m, &mut effects),
         Msg::Feed(r) => feed::on_report(state, r),
+        Msg::Described(generation, doc) => describe::answered(state, generation, doc),
+        Msg::OpenFailed(why) => state.flash(why),
         data => data::on_data(state, data),
     }
     builds::watch_effect(state, &mut effects);

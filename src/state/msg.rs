@@ -44,6 +44,8 @@ pub struct Viewport {
     pub overlay_limit: usize,
     /// The inside (cols, rows) of the terminal pane, when one is drawn.
     pub terminal: Option<(u16, u16)>,
+    /// Where the rows' names were drawn and the page each links to (`[ui] links`).
+    pub links: Vec<crate::state::links::LinkSpan>,
 }
 
 #[derive(Debug)]
@@ -109,6 +111,10 @@ pub enum Msg {
     Exec(crate::state::exec::ExecMsg),
     /// How ECS's events reach the console (`[events]`), from the event worker.
     Feed(crate::state::feed::FeedReport),
+    /// The describe call of request N answered.
+    Described(u64, Result<crate::model::RawDoc, ApiError>),
+    /// The browser could not be started for `o`: why.
+    OpenFailed(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,4 +143,8 @@ pub enum Effect {
     /// ECS Exec and port forwarding: open, type into, resize or end a session, hand it the
     /// terminal, start or stop a forward.
     Exec(crate::state::exec::ExecEffect),
+    /// `:describe`: make request N's describe call (GitHub's for a run, else the fleet's).
+    Describe(u64, crate::model::DescribeTarget),
+    /// `o`: open this URL in the browser, off the loop.
+    OpenLink(String),
 }

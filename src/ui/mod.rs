@@ -68,6 +68,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
         scroll_limit,
         overlay_limit,
         terminal,
+        links: list.map_or_else(Vec::new, |l| crate::state::links::spans(state, &l)),
         hits: Hits {
             tabs,
             list,
@@ -99,10 +100,21 @@ fn draw_mode(
         Mode::Events(key) => overlays::events::draw(f, body, state, key, theme),
         Mode::Build(form) => builds::dialog::draw(f, body, state, form, theme),
         Mode::Exec(dialog) => exec::dialog::draw(f, body, state, dialog, theme),
-        Mode::Forwards => overlay_limit = exec::forwards::draw(f, body, state, theme),
+        Mode::Forwards | Mode::Describe | Mode::DescribeSearch => {
+            overlay_limit = scrolled(f, body, state, theme);
+        }
         Mode::Normal | Mode::Filter | Mode::Terminal => {}
     }
     (buttons, overlay_limit)
+}
+
+/// The overlays over the whole body that scroll: `:forwards` and `:describe`; returns how far
+/// the one on screen may scroll.
+fn scrolled(f: &mut Frame, body: Rect, state: &State, theme: &Theme) -> usize {
+    match state.mode {
+        Mode::Forwards => exec::forwards::draw(f, body, state, theme),
+        _ => overlays::describe(f, body, state, theme),
+    }
 }
 
 /// A pane's frame: its title with the item count and filter, and on the bottom edge the data's

@@ -26,6 +26,7 @@ mod moto_backend;
 mod moto_contexts;
 mod moto_credentials;
 mod moto_deploy;
+mod moto_describe;
 mod moto_endpoint_loss;
 mod moto_events;
 mod moto_evidence;

@@ -168,3 +168,67 @@ fn ctx_switches_the_demo_between_contexts_and_each_keeps_its_own_panes() {
     c.send("q");
     assert!(c.wait_exit().success());
 }
+
+/// An opener that writes the URL it was given beside itself, so the test reads what `o` sent.
+fn opener() -> (tempfile::TempDir, String, std::path::PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("opener.sh");
+    let out = dir.path().join("opened");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", out.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let script = script.to_str().unwrap().to_string();
+    (dir, script, out)
+}
+
+#[test]
+fn names_are_osc8_links_the_screen_does_not_show_and_o_opens_the_selected_one() {
+    let (_dir, script, opened) = opener();
+    let mut c = Console::spawn(&["--demo"], &[("DECKWATCH_OPENER", &script)]);
+    c.wait_for("services (13)");
+    let link = "\u{1b}]8;;https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/";
+    c.eventually("the names' OSC 8 links", || c.raw_contains(link));
+    assert!(c.raw_contains("\u{1b}]8;;\u{1b}\\"), "each link is closed");
+    // The visible text is the names, unchanged: nothing of the sequence reaches a cell.
+    let screen = c.screen();
+    assert!(
+        !screen.contains("8;;") && !screen.contains("https://"),
+        "{screen}"
+    );
+    let name_row = screen
+        .lines()
+        .find(|l| l.contains("prod-core"))
+        .expect("a service row");
+    assert!(name_row.starts_with("│"), "{name_row}");
+    c.send("o");
+    c.eventually("the opener ran", || opened.exists());
+    let url = std::fs::read_to_string(&opened).unwrap();
+    assert!(
+        url.starts_with("https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/")
+            && url.ends_with("/health?region=eu-west-1"),
+        "{url}"
+    );
+    c.send("q");
+    assert!(c.wait_exit().success());
+}
+
+#[test]
+fn links_false_writes_no_link_and_a_failing_opener_is_said_in_the_footer() {
+    let (_dir, path) = config("[ui]\nlinks = false\n");
+    let mut c = Console::spawn(
+        &["--demo", "--config", &path],
+        &[("DECKWATCH_OPENER", "/nonexistent/opener")],
+    );
+    c.wait_for("services (13)");
+    c.send("j");
+    c.wait_for("services (13)");
+    c.send("o");
+    c.wait_for("could not open the link");
+    assert!(!c.raw_contains("\u{1b}]8;;"), "no OSC 8 with links = false");
+    c.send("q");
+    assert!(c.wait_exit().success());
+}

@@ -360,3 +360,45 @@ async fn the_audit_names_the_login_and_never_the_token() {
     assert!(text.contains("\"github_login\":\"octocat\""), "{text}");
     assert!(!text.contains(TOKEN));
 }
+
+#[tokio::test]
+async fn describe_shows_the_run_as_github_returned_it() {
+    let mut run = run_json(42, "completed", Some("failure"));
+    // A value carrying an escape: the screen gets the text without it.
+    run["display_title"] = json!("fix \u{1b}[31mred\u{1b}[0m build");
+    let body = run.clone();
+    let server = Server::start(move |r: &Req| {
+        if r.path == "/repos/acme/checkout/actions/runs/42" {
+            Resp::json(200, body.clone())
+        } else {
+            Resp::json(404, json!({"message": "Not Found"}))
+        }
+    })
+    .await;
+    let gh = client(&server.url);
+    let target = deckwatch::model::RunRef {
+        repo: "acme/checkout".into(),
+        id: 42,
+    };
+    let doc = gh.run_raw(&target).await.unwrap();
+    assert_eq!(doc.operation, "github:GetWorkflowRun");
+    assert!(doc.lines.iter().all(|l| !l.contains('\u{1b}')));
+    let shown: serde_json::Value = serde_json::from_str(&doc.lines.join("\n")).unwrap();
+    for field in [
+        "id",
+        "status",
+        "conclusion",
+        "head_sha",
+        "html_url",
+        "actor",
+    ] {
+        assert_eq!(shown[field], run[field], "{field}");
+    }
+    // JSON carries the escape as the six characters `\u001b`: shown as written, harmless.
+    assert_eq!(shown["display_title"], run["display_title"]);
+    assert!(doc.lines.iter().any(|l| l.contains("fix \\u001b[31mred")));
+    // One request, to the run named.
+    assert_eq!(server.requests().len(), 1);
+    let missing = deckwatch::model::RunRef { id: 43, ..target };
+    assert!(gh.run_raw(&missing).await.is_err());
+}

@@ -16,6 +16,7 @@ mod cli_errors;
 mod cli_reliability;
 mod context_guard;
 mod demo_clusters;
+mod describe_view;
 mod e2e_demo;
 mod e2e_terminal;
 mod event_worker;

@@ -11,8 +11,13 @@ use std::time::{Duration, Instant};
 /// performance check: the slowest debug build on a loaded machine is far inside it.
 const PATIENCE: Duration = Duration::from_secs(60);
 
+/// The most raw output a console keeps for `raw_contains` (the newest bytes).
+const RAW_KEPT: usize = 4 << 20;
+
 pub struct Console {
     parser: Arc<Mutex<vt100::Parser>>,
+    /// The bytes the program wrote, before the parser read them (bounded by `RAW_KEPT`).
+    raw: Arc<Mutex<Vec<u8>>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
     master: Box<dyn MasterPty + Send>,
@@ -73,11 +78,19 @@ impl Console {
         )));
         let mut reader = pair.master.try_clone_reader().expect("pty reader");
         let sink = parser.clone();
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let raw_sink = raw.clone();
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
                 if n == 0 {
                     break;
+                }
+                {
+                    let mut kept = raw_sink.lock().unwrap();
+                    kept.extend_from_slice(&buf[..n]);
+                    let over = kept.len().saturating_sub(RAW_KEPT);
+                    kept.drain(..over);
                 }
                 sink.lock().unwrap().process(&buf[..n]);
             }
@@ -85,11 +98,23 @@ impl Console {
         let writer = pair.master.take_writer().expect("pty writer");
         Console {
             parser,
+            raw,
             writer,
             child,
             master: pair.master,
             home,
         }
+    }
+
+    /// Whether the program wrote `needle` (escape sequences included) among its last bytes.
+    pub fn raw_contains(&self, needle: &str) -> bool {
+        let raw = self.raw.lock().unwrap();
+        raw.windows(needle.len()).any(|w| w == needle.as_bytes())
+    }
+
+    /// Forgets the bytes written so far, so `raw_contains` sees only what comes after.
+    pub fn clear_raw(&self) {
+        self.raw.lock().unwrap().clear();
     }
 
     pub fn screen(&self) -> String {

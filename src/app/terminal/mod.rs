@@ -3,6 +3,8 @@
 //! an error, and a panic. Left on, the shell the user returns to would receive mouse codes.
 
 pub mod clipboard;
+pub mod links;
+pub mod opener;
 
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};

@@ -11,7 +11,9 @@ use crate::budget::Budget;
 use crate::ci::{Ci, Dispatched};
 use crate::model::Op;
 use crate::model::{ApiError, ApiResult, ErrorKind, GitHubCall};
-use crate::model::{Job, Millis, RateInfo, Run, Workflow, WorkflowInput, dispatch_body};
+use crate::model::{
+    Job, Millis, RateInfo, RawDoc, RawFormat, Run, RunRef, Workflow, WorkflowInput, dispatch_body,
+};
 use async_trait::async_trait;
 use base64::Engine;
 use http::{Http, encode};
@@ -185,6 +187,13 @@ impl Ci for GitHub {
         let path = format!("/repos/{}/actions/runs/{id}", w.repo);
         let a = self.http.get(Op::GitHubGetWorkflowRun, &path).await?;
         parse::run(&parse::json("workflow run", &a.body)?, w)
+    }
+
+    async fn run_raw(&self, run: &RunRef) -> ApiResult<RawDoc> {
+        let path = format!("/repos/{}/actions/runs/{}", run.repo, run.id);
+        let op = Op::GitHubGetWorkflowRun;
+        let a = self.http.get(op, &path).await?;
+        Ok(RawDoc::from_body(op, RawFormat::Json, &a.body))
     }
 
     async fn jobs(&self, repo: &str, run_id: u64) -> ApiResult<Vec<Job>> {

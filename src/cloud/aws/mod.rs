@@ -14,6 +14,7 @@ pub mod codedeploy;
 mod config;
 pub mod credentials;
 pub mod deploy;
+mod describe;
 mod enrich;
 pub mod errors;
 pub mod events;
@@ -595,6 +596,13 @@ impl Fleet for AwsFleet {
     async fn task_definition(&self, td: &TaskDefRef) -> ApiResult<TaskDefinition> {
         let info = self.taskdefs.by_ref(&self.ecs, &self.gate, td).await?;
         Ok(info.spec.clone())
+    }
+
+    async fn describe_raw(
+        &self,
+        target: &crate::model::DescribeTarget,
+    ) -> ApiResult<crate::model::RawDoc> {
+        self.describe_call(target).await
     }
 
     async fn deployment_history(&self, service: &ServiceKey) -> ApiResult<Vec<PastDeployment>> {

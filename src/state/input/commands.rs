@@ -25,6 +25,8 @@ pub(crate) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
         Mode::Build(form) => build_commands::on_form(state, command, *form, effects),
         Mode::Exec(dialog) => crate::state::exec::on_dialog(state, command, *dialog, effects),
         Mode::Forwards => on_overlay(state, command),
+        Mode::Describe => crate::state::describe::on_view(state, command),
+        Mode::DescribeSearch => crate::state::describe::on_search(state, command),
         // Keys reach the session before the key table; only its way out gets here.
         Mode::Terminal => {
             if command == Command::Back {
@@ -37,6 +39,7 @@ pub(crate) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
 fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
     if crate::state::logs::commands::run(state, &command, effects)
         || crate::state::exec::command(state, &command, effects)
+        || crate::state::describe::command(state, &command, effects)
     {
         return;
     }

@@ -26,6 +26,8 @@ pub struct Hits {
 pub struct ListArea {
     pub rows: Rect,
     pub first: usize,
+    /// The width of the first column (the row's name), where its console link goes.
+    pub name_width: u16,
 }
 
 /// Lines the wheel moves the logs by; a list moves by one row, so the selection stays exact.

@@ -1,6 +1,9 @@
 //! The help overlay, drawn from the key map, and the command palette.
 
 pub(crate) mod budget;
+mod describe;
+
+pub use describe::draw as describe;
 pub(crate) mod detail;
 pub mod diff;
 pub(crate) mod events;

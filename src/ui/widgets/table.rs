@@ -100,7 +100,8 @@ pub fn draw<'a, C>(
         .column_spacing(SPACING)
         .style(theme.base());
     f.render_widget(table, area);
-    list_area(area, inner_height as u16, first)
+    let name_width = shown.first().map_or(0, |&i| widths[i]);
+    list_area(area, inner_height as u16, first, name_width)
 }
 
 /// Each column's width in `inner_width`, from its header and the widest of `rows`' values.
@@ -151,14 +152,18 @@ pub fn clip_line(line: Line<'_>, width: usize) -> Line<'_> {
 }
 
 /// Where a bordered table's rows are, below its header, for clicks.
-fn list_area(area: Rect, rows: u16, first: usize) -> ListArea {
+fn list_area(area: Rect, rows: u16, first: usize, name_width: u16) -> ListArea {
     let rows = Rect {
         x: area.x.saturating_add(1),
         y: area.y.saturating_add(2),
         width: area.width.saturating_sub(2),
         height: rows,
     };
-    ListArea { rows, first }
+    ListArea {
+        rows,
+        first,
+        name_width,
+    }
 }
 
 /// Each column that sorts is headed by its sort column's header (the word `:sort` takes), and

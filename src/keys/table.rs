@@ -349,19 +349,26 @@ fn modal(layer: Layer) -> Vec<Binding> {
             b(&[Backspace], "Backspace", Command::DeleteChar, "delete a character", e, None),
         ],
         Layer::ExecDialog | Layer::Terminal => exec_layer(layer),
-        Layer::Overlay => vec![
-            b(&[Esc, Char('q'), Char('?'), Enter], "Esc", Command::Cancel, "close", e, Some("close")),
-            // Scrolling, where the overlay scrolls (the diff and the events).
-            b(&[Char('j'), Down], "j/↓", Command::Down, "scroll down", e, None),
-            b(&[Char('k'), Up], "k/↑", Command::Up, "scroll up", e, None),
-            b(&[PageDown, Char('d')], "PgDn/d", Command::PageDown, "page down", e, None),
-            b(&[PageUp, Char('u')], "PgUp/u", Command::PageUp, "page up", e, None),
-            b(&[Char('g'), Home], "g", Command::Top, "go to top", e, None),
-        ]
-        .into_iter()
-        .chain(describe_search())
-        .collect(),
+        Layer::Overlay => overlay(),
     }
+}
+
+/// The overlays' keys: close, scroll where the overlay scrolls (the diff, the events,
+/// `:describe`), and the describe view's own.
+#[rustfmt::skip]
+fn overlay() -> Vec<Binding> {
+    let e = Everywhere;
+    vec![
+        b(&[Esc, Char('q'), Char('?'), Enter], "Esc", Command::Cancel, "close", e, Some("close")),
+        b(&[Char('j'), Down], "j/↓", Command::Down, "scroll down", e, None),
+        b(&[Char('k'), Up], "k/↑", Command::Up, "scroll up", e, None),
+        b(&[PageDown, Char('d')], "PgDn/d", Command::PageDown, "page down", e, None),
+        b(&[PageUp, Char('u')], "PgUp/u", Command::PageUp, "page up", e, None),
+        b(&[Char('g'), Home], "g", Command::Top, "go to top", e, None),
+    ]
+    .into_iter()
+    .chain(describe_search())
+    .collect()
 }
 
 /// The describe view's keys beyond scrolling: its end, and its search.

@@ -4,6 +4,9 @@
 //!
 //! Run: scripts/moto.sh cargo bench --bench events_moto
 //!
+//! Under `cargo test --benches` (scripts/test.sh, on the moto it starts, which this resets) it
+//! runs once, as a check: 2 clusters of 5 services, one round, a 2 s steady state.
+//!
 //! It needs a moto server of its own (it resets it); without one it says so and exits 0. The
 //! console is the real pollers, workers and reducer in this process (no terminal), on the AWS
 //! backend with the shipped intervals and API budget, its SDK calls counted. It measures:
@@ -27,6 +30,8 @@ mod eventbus;
 mod headless;
 #[path = "../tests/support/moto.rs"]
 mod moto;
+#[path = "support/quick.rs"]
+mod quick;
 #[path = "../tests/support/seed.rs"]
 mod seed;
 #[path = "../tests/support/testkit.rs"]
@@ -36,7 +41,6 @@ mod support {
     pub(crate) use super::testkit;
 }
 
-use common::env_or;
 use counting::CallCounter;
 use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
 use deckwatch::model::EventSource;
@@ -44,6 +48,7 @@ use deckwatch::state::{Pane, State};
 use deckwatch::workers::poller::Intervals;
 use eventbus::{Bus, Delivers};
 use headless::Headless;
+use quick::setting;
 use seed::Seeder;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -74,7 +79,8 @@ fn main() {
 }
 
 fn desired(st: &State, cluster: &str, name: &str) -> Option<u32> {
-    st.services
+    st.ctx
+        .services
         .items
         .iter()
         .find(|s| s.cluster == cluster && s.name == name)
@@ -100,7 +106,9 @@ async fn console(url: &str, bus: &Bus, counter: &CallCounter, total: usize) -> H
     let console = Headless::start(Arc::new(fleet), Pane::Services, SHIPPED);
     console
         .wait_until("every service and the events", |st| {
-            st.services.items.len() == total && st.services_loading.is_none() && st.feed.is_up()
+            st.ctx.services.items.len() == total
+                && st.ctx.services_loading.is_none()
+                && st.ctx.feed.is_up()
         })
         .await;
     println!(
@@ -176,8 +184,8 @@ async fn steady(counter: &CallCounter, secs: u64) {
 
 async fn run(url: &str) {
     let (clusters, per) = (
-        env_or("DECKWATCH_BENCH_CLUSTERS", 100),
-        env_or("DECKWATCH_BENCH_PER_CLUSTER", 100),
+        setting("DECKWATCH_BENCH_CLUSTERS", 100, 2),
+        setting("DECKWATCH_BENCH_PER_CLUSTER", 100, 5),
     );
     let total = clusters * per;
     println!("events_moto: {total} services in {clusters} clusters on moto at {url}");
@@ -188,13 +196,19 @@ async fn run(url: &str) {
     let bus = Bus::new(url).await;
     let counter = CallCounter::default();
     let console = console(url, &bus, &counter, total).await;
-    tokio::time::sleep(Duration::from_secs(15)).await;
-    let rounds = env_or("DECKWATCH_BENCH_ROUNDS", 5);
+    // The full refresh that follows the events' start (a moment in the quick check).
+    let settle = if quick::quick() { 1 } else { 15 };
+    tokio::time::sleep(Duration::from_secs(settle)).await;
+    let rounds = setting("DECKWATCH_BENCH_ROUNDS", 5, 1);
     let l = latencies(url, &bus, &console, &names, per, rounds).await;
     println!(
         "  event to the reducer: median {:.0} ms, max {:.0} ms (goal <= 5,000 ms)",
         l[l.len() / 2],
         l[l.len() - 1]
     );
-    steady(&counter, env_or("DECKWATCH_BENCH_STEADY_SECS", 600) as u64).await;
+    steady(
+        &counter,
+        setting("DECKWATCH_BENCH_STEADY_SECS", 600, 2) as u64,
+    )
+    .await;
 }

@@ -11,11 +11,16 @@
 //!   lines of scrollback filled; the mock agent's allocations are left out.
 //!
 //! Run: cargo bench --bench exec
+//!
+//! Under `cargo test --benches` (scripts/test.sh) it runs once and small: criterion's test mode,
+//! 50 keys and 2 sessions.
 
 #![allow(clippy::unwrap_used)] // a test or bench that fails should panic where it fails
 
 #[path = "../tests/support/gateway/mod.rs"]
 mod gateway;
+#[path = "support/quick.rs"]
+mod quick;
 
 use async_trait::async_trait;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -144,9 +149,10 @@ fn keystrokes(c: &mut Criterion) {
         .unwrap();
     let gw = Arc::new(Gateway::start_marked(None, agent_thread));
     let mut s = rt.block_on(shell(&gw));
+    let keys = quick::setting("DECKWATCH_BENCH_KEYS", 2_000, 50);
     let mut samples: Vec<Duration> = rt.block_on(async {
         let mut v = Vec::new();
-        for _ in 0..2_000 {
+        for _ in 0..keys {
             v.push(key_echo(&mut s).await);
             // Typing speed, not a flood: a line of 'a's would also be wrapped by the shell.
             if v.len() % 60 == 0 {
@@ -158,7 +164,7 @@ fn keystrokes(c: &mut Criterion) {
     samples.sort();
     let pct = |p: f64| samples[((samples.len() as f64 * p) as usize).min(samples.len() - 1)];
     println!(
-        "keystroke to echo, 2,000 keys: p50 {:?}, p99 {:?}, max {:?}",
+        "keystroke to echo, {keys} keys: p50 {:?}, p99 {:?}, max {:?}",
         pct(0.50),
         pct(0.99),
         samples[samples.len() - 1]
@@ -245,7 +251,7 @@ fn throughput(c: &mut Criterion) {
 }
 
 fn memory(_: &mut Criterion) {
-    const SESSIONS: usize = 20;
+    let sessions = quick::setting("DECKWATCH_BENCH_SESSIONS", 20, 2);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -254,21 +260,21 @@ fn memory(_: &mut Criterion) {
     let gw = Arc::new(Gateway::start_marked(None, agent_thread));
     let before = LIVE.load(Ordering::Relaxed);
     let mut open = Vec::new();
-    for _ in 0..SESSIONS {
+    for _ in 0..sessions {
         let s = rt.block_on(shell(&gw));
         open.push((s, Screen::new(120, 40, 2_000)));
     }
     std::thread::sleep(Duration::from_millis(200));
-    let idle = (LIVE.load(Ordering::Relaxed) - before) / SESSIONS as isize;
+    let idle = (LIVE.load(Ordering::Relaxed) - before) / sessions as isize;
     let line = "x".repeat(100) + "\r\n";
     for (_, screen) in &mut open {
         for _ in 0..2_100 {
             screen.feed(line.as_bytes());
         }
     }
-    let full = (LIVE.load(Ordering::Relaxed) - before) / SESSIONS as isize;
+    let full = (LIVE.load(Ordering::Relaxed) - before) / sessions as isize;
     println!(
-        "memory per open session (console side, {SESSIONS} sessions): idle {} KiB; with 2,000 \
+        "memory per open session (console side, {sessions} sessions): idle {} KiB; with 2,000 \
          lines of 100 columns in its scrollback {} KiB",
         idle / 1024,
         full / 1024

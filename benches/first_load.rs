@@ -4,6 +4,9 @@
 //!
 //! Run: scripts/moto.sh cargo bench --bench first_load
 //!
+//! Under `cargo test --benches` (scripts/test.sh, on the moto it starts, which this resets) it
+//! runs once, as a check, on 2 clusters of 5 services with the debug binary.
+//!
 //! It needs a moto server of its own (it resets it: `DECKWATCH_MOTO_URL`, which scripts/moto.sh
 //! sets); without one it says so and exits 0. It seeds the fleet, then, after a warm-up round of
 //! each, runs `DECKWATCH_BENCH_ROUNDS` rounds (default 5) of:
@@ -25,12 +28,14 @@ mod common;
 mod moto;
 #[path = "../tests/support/pty.rs"]
 mod pty;
+#[path = "support/quick.rs"]
+mod quick;
 #[path = "../tests/support/seed.rs"]
 mod seed;
 
-use common::{env_or, median};
 use deckwatch::cloud::aws::{AwsOptions, Overrides};
 use futures::StreamExt;
+use quick::{median, setting};
 use std::time::{Duration, Instant};
 
 fn main() {
@@ -153,10 +158,10 @@ fn binary_round(url: &str, total: usize) -> (f64, f64) {
 
 async fn run(url: &str) {
     let (clusters, per) = (
-        env_or("DECKWATCH_BENCH_CLUSTERS", 20),
-        env_or("DECKWATCH_BENCH_PER_CLUSTER", 100),
+        setting("DECKWATCH_BENCH_CLUSTERS", 20, 2),
+        setting("DECKWATCH_BENCH_PER_CLUSTER", 100, 5),
     );
-    let rounds = env_or("DECKWATCH_BENCH_ROUNDS", 5);
+    let rounds = setting("DECKWATCH_BENCH_ROUNDS", 5, 1);
     let total = clusters * per;
     println!("first_load: {total} services in {clusters} clusters on moto at {url}");
     let t = Instant::now();

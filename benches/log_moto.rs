@@ -5,9 +5,13 @@
 //! With awslogs: python3 -m venv .venv-awslogs && .venv-awslogs/bin/pip install awslogs, then
 //! AWSLOGS=.venv-awslogs/bin/awslogs scripts/moto.sh cargo bench --bench log_moto
 //!
-//! Without a moto server (`DECKWATCH_MOTO_URL`) it says so and exits 0. Each figure is the
-//! median of `DECKWATCH_BENCH_ROUNDS` rounds (default 3):
-//! - floor: `filter_log_events` pages (stream prefix, start time) until the last, counting events;
+//! Without a moto server (`DECKWATCH_MOTO_URL`) it says so and exits 0. Under `cargo test
+//! --bench log_moto` (scripts/test.sh runs every bench so) it runs once on 2,000 lines, as a
+//! check. After one warm-up round that is not counted, each figure is the median of
+//! `DECKWATCH_BENCH_ROUNDS` rounds (default 5; of an even count, the mean of the middle two):
+//! - floor: `filter_log_events` pages (stream prefix, start time) until the last, counting
+//!   events, on the console's own CloudWatch Logs client (a console fleet's: the same retries,
+//!   timeouts and credentials);
 //! - pane: the log worker following the service with `:since` before the first line (sources
 //!   from ECS, then the backlog page by page), every message through the reducer into a
 //!   `State` whose buffer holds them all, until the backlog says done;
@@ -20,6 +24,8 @@ mod testkit;
 
 #[path = "../tests/support/moto.rs"]
 mod moto;
+#[path = "support/quick.rs"]
+mod quick;
 #[path = "../tests/support/seed.rs"]
 mod seed;
 
@@ -33,8 +39,12 @@ use seed::{Seeder, TaskDefSpec};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const LINES: usize = 100_000;
 const TASKS: usize = 2;
+
+/// The lines seeded: 100,000, or 2,000 in quick mode.
+fn lines() -> usize {
+    quick::setting("DECKWATCH_BENCH_LINES", 100_000, 2_000)
+}
 /// Events per put_log_events call (under its 10,000-event and 1 MB limits).
 const BATCH: usize = 5_000;
 
@@ -49,11 +59,7 @@ fn main() {
             return;
         }
     };
-    let rounds: usize = std::env::var("DECKWATCH_BENCH_ROUNDS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .filter(|r| *r > 0)
-        .unwrap_or(3);
+    let rounds = quick::setting("DECKWATCH_BENCH_ROUNDS", 5, 1);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -88,7 +94,7 @@ async fn seed_fleet(url: &str) -> Seeded {
     seed.log_group(&group).await;
     let now = seed::now_ms();
     let since = now - 3_600_000;
-    let per_task = LINES / TASKS;
+    let per_task = lines() / TASKS;
     for arn in &arns {
         let stream = format!("ecs/app/{}", seed::task_id(arn));
         seed.log_stream(&group, &stream).await;
@@ -115,10 +121,11 @@ async fn seed_fleet(url: &str) -> Seeded {
     }
 }
 
-/// A plain SDK loop: every page of the group's events since `since`.
+/// A plain SDK loop: every page of the group's events since `since`, on a new client with the
+/// console's settings.
 async fn floor(url: &str, s: &Seeded) -> (usize, Duration) {
-    let conf = moto::sdk_config(url).await;
-    let logs = aws_sdk_cloudwatchlogs::Client::new(&conf);
+    let fleet = moto::fleet(url, &[&s.cluster], Vec::new()).await;
+    let logs = fleet.logs();
     let started = Instant::now();
     let (mut n, mut token) = (0, None);
     loop {
@@ -144,17 +151,17 @@ async fn floor(url: &str, s: &Seeded) -> (usize, Duration) {
 async fn pane(url: &str, s: &Seeded) -> (usize, Duration) {
     let fleet: Arc<dyn Fleet> = Arc::new(moto::fleet(url, &[&s.cluster], Vec::new()).await);
     let mut state = StateBuilder::demo(seed::now_ms())
-        .log_capacity(LINES * 2, 256 << 20)
+        .log_capacity(lines() * 2, 256 << 20)
         .build();
     let key = ServiceKey {
         cluster: s.cluster.clone(),
         name: "web".into(),
     };
-    state.logs.follow_target(Some(LogTarget::service(key)));
-    state.logs.restart(LogStart::Since(s.since));
-    state.pane = Pane::Logs;
+    state.ctx.logs.follow_target(Some(LogTarget::service(key)));
+    state.ctx.logs.restart(LogStart::Since(s.since));
+    state.ctx.pane = Pane::Logs;
     let (tx, mut rx) = tokio::sync::mpsc::channel(256);
-    let (_w, watch_rx) = tokio::sync::watch::channel(state.watch());
+    let (_w, watch_rx) = tokio::sync::watch::channel(state.ctx.watch());
     let (_r, refresh_rx) = tokio::sync::watch::channel(0u64);
     let cfg = TailConfig {
         poll: Duration::from_secs(2),
@@ -164,14 +171,14 @@ async fn pane(url: &str, s: &Seeded) -> (usize, Duration) {
     let worker = tokio::spawn(logtail::run(fleet, tx, watch_rx, refresh_rx, cfg));
     while let Some(m) = rx.recv().await {
         let done = matches!(&m, Msg::LogBacklog(_, b) if b.end == Some(BacklogEnd::Done));
-        update(&mut state, m);
+        let _ = update(&mut state, m);
         if done {
             break;
         }
     }
     let took = started.elapsed();
     worker.abort();
-    (state.logs.buf.len(), took)
+    (state.ctx.logs.buf.len(), took)
 }
 
 /// The awslogs tool on the same data, if `AWSLOGS` names it.
@@ -198,45 +205,51 @@ fn awslogs(url: &str, s: &Seeded) -> Option<(usize, Duration)> {
     Some((n, took))
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
+fn median(v: &[Duration]) -> Duration {
+    Duration::from_secs_f64(quick::median(v.iter().map(Duration::as_secs_f64).collect()))
 }
 
 async fn run(url: &str, rounds: usize) {
     let seeding = Instant::now();
     let s = seed_fleet(url).await;
+    let lines = lines();
     println!(
-        "log_moto: seeded {LINES} lines in {:.1}s",
+        "log_moto: seeded {lines} lines in {:.1}s",
         seeding.elapsed().as_secs_f64()
     );
     let (mut f, mut p, mut a) = (Vec::new(), Vec::new(), Vec::new());
-    for round in 0..rounds {
-        let (n, t) = floor(url, &s).await;
-        assert_eq!(n, LINES, "the floor read {n} lines");
-        f.push(t);
-        let (n, t) = pane(url, &s).await;
-        assert_eq!(n, LINES, "the pane holds {n} lines");
-        p.push(t);
-        if let Some((n, t)) = awslogs(url, &s) {
-            println!("log_moto: round {round}: awslogs printed {n} lines");
-            a.push(t);
-        }
+    // Round 0 warms moto and this process up and is not counted.
+    for round in 0..=rounds {
+        let (n, floor_took) = floor(url, &s).await;
+        assert_eq!(n, lines, "the floor read {n} lines");
+        let (n, pane_took) = pane(url, &s).await;
+        assert_eq!(n, lines, "the pane holds {n} lines");
+        let tool = awslogs(url, &s);
         println!(
-            "log_moto: round {round}: floor {:.2}s, pane {:.2}s",
-            f[round].as_secs_f64(),
-            p[round].as_secs_f64()
+            "log_moto: round {round}{}: floor {:.2}s, pane {:.2}s{}",
+            if round == 0 { " (warm-up)" } else { "" },
+            floor_took.as_secs_f64(),
+            pane_took.as_secs_f64(),
+            tool.map_or(String::new(), |(n, t)| format!(
+                ", awslogs {:.2}s ({n} lines)",
+                t.as_secs_f64()
+            ))
         );
+        if round > 0 {
+            f.push(floor_took);
+            p.push(pane_took);
+            a.extend(tool.map(|(_, t)| t));
+        }
     }
-    let (f, p) = (median(f), median(p));
+    let (f, p) = (median(&f), median(&p));
     println!(
-        "log_moto: {LINES} lines, median of {rounds}: SDK loop {:.2}s, pane {:.2}s ({:.2}x the loop)",
+        "log_moto: {lines} lines, median of {rounds}: SDK loop {:.2}s, pane {:.2}s ({:.2}x the loop)",
         f.as_secs_f64(),
         p.as_secs_f64(),
         p.as_secs_f64() / f.as_secs_f64()
     );
     if !a.is_empty() {
-        let a = median(a);
+        let a = median(&a);
         println!(
             "log_moto: awslogs {:.2}s ({:.2}x the loop)",
             a.as_secs_f64(),

@@ -4,9 +4,13 @@
 //! frame drawn after the reducer took it in; the figures are p50, p99 and max of that.
 //!
 //! Run: cargo bench --bench loop_latency
-//! (`DECKWATCH_BENCH_SECS` sets how long each scenario runs; 30 by default.)
+//! (`DECKWATCH_BENCH_SECS` sets how long each scenario runs; 30 by default, 2 under `cargo test
+//! --bench loop_latency`, which scripts/test.sh runs as a check.)
 
 #![allow(clippy::unwrap_used)] // a test or bench that fails should panic where it fails
+
+#[path = "support/quick.rs"]
+mod quick;
 
 #[path = "../tests/support/testkit.rs"]
 mod testkit;
@@ -112,11 +116,12 @@ async fn scenario(pane_key: char, secs: u64) -> (Vec<f64>, u64) {
     let mut st: State = StateBuilder::demo(EPOCH)
         .log_capacity(200_000, 64 << 20)
         .build();
-    deckwatch::state::update(&mut st, Msg::Services(fleet(0).into(), EPOCH));
+    let _ = deckwatch::state::update(&mut st, Msg::Services(fleet(0).into(), EPOCH));
     st.take_discarded();
-    st.logs
+    st.ctx
+        .logs
         .follow_selection(Some(LogTarget::service(followed())));
-    let st_generation = st.logs.generation;
+    let st_generation = st.ctx.logs.generation;
     let sim = Arc::new(SimFleet::new(EPOCH));
     let rt = Runtime {
         themes,
@@ -137,7 +142,7 @@ async fn scenario(pane_key: char, secs: u64) -> (Vec<f64>, u64) {
             deckwatch::app::connector::ConfiguredContexts {
                 startup: "demo".into(),
                 configured: Vec::new(),
-                read_only_everywhere: false,
+                choices: Default::default(),
             },
         )),
     };
@@ -211,11 +216,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn main() {
-    // Criterion-style invocations pass flags; this bench takes none.
-    let secs: u64 = std::env::var("DECKWATCH_BENCH_SECS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(30);
+    let secs = quick::setting("DECKWATCH_BENCH_SECS", 30, 2) as u64;
     let rt = tokio::runtime::Runtime::new().unwrap();
     for (pane, name) in [
         ('1', "services pane (10k rows)"),

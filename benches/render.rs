@@ -46,7 +46,7 @@ fn state_with(services: Vec<Service>) -> State {
     let mut st = StateBuilder::demo(EPOCH)
         .context(ContextInfo::default())
         .build();
-    state::update(&mut st, Msg::Services(services.into(), EPOCH));
+    let _ = state::update(&mut st, Msg::Services(services.into(), EPOCH));
     st.take_discarded();
     st
 }
@@ -70,7 +70,7 @@ fn frames(c: &mut Criterion) {
         })
     });
     for st in &mut pair {
-        st.services.bottom();
+        st.ctx.services.bottom();
     }
     c.bench_function("frame: services pane, 10k services, 200x60, bottom", |b| {
         b.iter(|| {
@@ -111,7 +111,7 @@ fn refreshes(c: &mut Criterion) {
                     Prepared::new(lists[turn].clone(), None, None)
                 },
                 |p| {
-                    state::update(&mut st, Msg::Services(p, EPOCH));
+                    let _ = state::update(&mut st, Msg::Services(p, EPOCH));
                     st.take_discarded()
                 },
                 BatchSize::LargeInput,
@@ -128,7 +128,7 @@ fn refreshes(c: &mut Criterion) {
                 },
                 |v| {
                     let p: Prepared<Service> = v.into();
-                    state::update(&mut st, Msg::Services(p, EPOCH));
+                    let _ = state::update(&mut st, Msg::Services(p, EPOCH));
                     drop(st.take_discarded());
                 },
                 BatchSize::LargeInput,

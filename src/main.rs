@@ -6,7 +6,8 @@ use deckwatch::app::connector::{AwsContexts, Connector, DemoContexts};
 use deckwatch::app::exit::Exit;
 use deckwatch::app::{self, Runtime};
 use deckwatch::budget::Budget;
-use deckwatch::ci::{Ci, NoCi, ReadOnlyCi, github};
+use deckwatch::ci::pending::{self, PendingCi};
+use deckwatch::ci::{Ci, ReadOnlyCi, github};
 use deckwatch::demo::ci::SimCi;
 use deckwatch::files::textfile::clip_middle;
 use deckwatch::model::text::clean;
@@ -80,7 +81,9 @@ fn main() -> ExitCode {
         ratatui::restore();
         r
     });
-    // The tasks still waiting on AWS are dropped, not awaited: the console has ended.
+    // A token command still running goes with everything it started; the tasks still waiting
+    // on AWS are dropped, not awaited: the console has ended.
+    github::token::kill_running();
     runtime.shutdown_background();
     match result {
         Ok(Exit::CannotStart(msg)) => fail(msg),
@@ -103,7 +106,7 @@ fn backends(setup: &mut Setup, runtime: &tokio::runtime::Runtime) -> Result<Runt
         None => {
             let demo = DemoContexts::new(contexts);
             // The demo's builds deploy into the world the console starts in.
-            let world = demo.world(&setup.state.contexts.current);
+            let world = demo.world(&setup.state.ctx.target);
             let ci: Arc<dyn Ci> = Arc::new(SimCi::new(world));
             (Arc::new(demo), (ci, None))
         }
@@ -113,15 +116,15 @@ fn backends(setup: &mut Setup, runtime: &tokio::runtime::Runtime) -> Result<Runt
                 startup_options: opts.clone(),
                 budget: budget.clone(),
             };
-            let ci = runtime.block_on(github_ci(&setup.github, budget.clone()));
-            (Arc::new(aws), ci)
+            let ci = github_ci(setup.github.clone(), budget.clone());
+            (Arc::new(aws), (ci, Some(pending::READING.to_string())))
         }
     };
     let fleet = runtime
-        .block_on(connector.connect(&setup.state.contexts.current))
+        .block_on(connector.connect(&setup.state.ctx.target))
         .map_err(StartError::Backend)?;
     setup.state.builds.unavailable = no_ci;
-    let read_only = setup.state.read_only;
+    let read_only = setup.state.ctx.read_only;
     let ci: Arc<dyn Ci> = if read_only {
         Arc::new(ReadOnlyCi(ci))
     } else {
@@ -142,27 +145,27 @@ fn backends(setup: &mut Setup, runtime: &tokio::runtime::Runtime) -> Result<Runt
     })
 }
 
-/// The GitHub client, with the token from GH_TOKEN, GITHUB_TOKEN or the token command. Without
-/// one, a stand-in that says how to set it (and why, for the builds pane): the rest of the
-/// console works as before.
-async fn github_ci(
-    cfg: &deckwatch::config::GithubConfig,
-    budget: Arc<Budget>,
-) -> (Arc<dyn Ci>, Option<String>) {
-    let env = |k: &str| std::env::var(k).ok();
-    let base = github::api_url(env("GITHUB_API_URL"), cfg.api_url.as_deref());
-    let made = match github::token::resolve(env, cfg.token_command.as_deref()).await {
-        Ok((token, from)) => {
-            tracing::info!(api = %base, token_from = %from, "GitHub token found");
-            github::GitHub::new(&base, token, budget).map_err(|e| e.to_string())
+/// The GitHub client, with the token from GH_TOKEN, GITHUB_TOKEN or the token command, read
+/// once the screen is open (`PendingCi`). Without one, a stand-in that says how to set it (and
+/// why, for the builds pane): the rest of the console works as before. Neither the command nor
+/// what it says on stderr is logged.
+fn github_ci(cfg: deckwatch::config::GithubConfig, budget: Arc<Budget>) -> Arc<dyn Ci> {
+    Arc::new(PendingCi::new(async move {
+        let env = |k: &str| std::env::var(k).ok();
+        let base = github::api_url(env("GITHUB_API_URL"), cfg.api_url.as_deref());
+        let made = match github::token::resolve(env, cfg.token_command.as_deref()).await {
+            Ok((token, from)) => {
+                tracing::info!(api = %base, token_from = %from, "GitHub token found");
+                github::GitHub::new(&base, token, budget).map_err(|e| e.to_string())
+            }
+            Err(why) => Err(why.to_string()),
+        };
+        match made {
+            Ok(gh) => (Arc::new(gh) as Arc<dyn Ci>, None),
+            Err(why) => {
+                tracing::warn!(%why, "builds pane off");
+                pending::unavailable(why)
+            }
         }
-        Err(why) => Err(why.to_string()),
-    };
-    match made {
-        Ok(gh) => (Arc::new(gh), None),
-        Err(why) => {
-            tracing::warn!(%why, "builds pane off");
-            (Arc::new(NoCi { why: why.clone() }), Some(why))
-        }
-    }
+    }))
 }

@@ -1,5 +1,6 @@
 //! What the benches against moto share: the server's address (or why the bench is skipped),
-//! sizes from the environment, medians, and a fleet seeded many services at a time.
+//! a runtime, and a fleet seeded many services at a time (sizes, quick mode and medians are in
+//! `support/quick.rs`, which every bench shares).
 
 #![allow(dead_code)] // each bench uses a part of it
 
@@ -25,30 +26,11 @@ pub fn moto_url(bench: &str) -> Option<String> {
     }
 }
 
-/// A positive number from the environment, else `default`.
-pub fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|v| *v > 0)
-        .unwrap_or(default)
-}
-
 pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("tokio runtime")
-}
-
-pub fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
 }
 
 /// `clusters` clusters named `PREFIX-NNN` with `per` services `svc-NNN` each, of one task

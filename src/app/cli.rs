@@ -9,8 +9,7 @@ use crate::config::{self, Config, ConfigError, Context};
 use crate::files::textfile::clip_middle;
 use crate::model::ContextInfo;
 use crate::model::text::clean;
-use crate::state::Target;
-use crate::state::{self, ContextChoice, State};
+use crate::state::{self, ContextChoice, ContextChoices, State, Target};
 use crate::theme::{self, ThemeError, Themes};
 use crate::timing::now_ms;
 use crate::workers::poller::Intervals;
@@ -130,20 +129,8 @@ impl Setup {
         if let Some(opts) = &aws {
             check_aws(&cli, opts)?;
         }
-        let read_only = cli.read_only || cfg.read_only || ctx.as_ref().is_some_and(|c| c.read_only);
-        let mut state = initial_state(&cli, &cfg, ctx.as_ref(), &themes, theme_name, read_only);
+        let (mut state, contexts) = startup(&cli, &cfg, ctx.as_ref(), &themes, theme_name);
         let warnings = crate::app::cli::install_keys(&mut state, &cfg);
-        let read_only_everywhere = cli.read_only || cfg.read_only;
-        let startup_region = cli
-            .region
-            .clone()
-            .or(ctx.as_ref().and_then(|c| c.region.clone()));
-        set_choices(&mut state, &cfg, startup_region, read_only_everywhere);
-        let contexts = crate::app::connector::ConfiguredContexts {
-            startup: state.context.name.clone(),
-            configured: cfg.resolved_contexts(),
-            read_only_everywhere,
-        };
         let warnings = themes
             .warnings()
             .into_iter()
@@ -228,40 +215,64 @@ fn load_config(cli: &Cli) -> Result<(Config, PathBuf), ConfigError> {
     Ok((Config::load(&path, required)?, path))
 }
 
-fn initial_state(
+/// The state the console starts in, and what the connector knows of the contexts.
+fn startup(
     cli: &Cli,
     cfg: &Config,
     ctx: Option<&Context>,
     themes: &Themes,
     theme: String,
-    read_only: bool,
-) -> State {
-    // The config knows which contexts are production; the backend only fills in the rest.
-    // Without a context, the console's own is named after the demo or the profile, so `:ctx`
-    // can come back to it.
-    let context = ContextInfo {
-        name: ctx.map_or_else(|| cli.default_context_name(), |c| c.name.clone()),
-        prod: ctx.is_some_and(|c| c.prod),
-        ..Default::default()
+) -> (State, ConfiguredContexts) {
+    let region = cli.region.clone().or(ctx.and_then(|c| c.region.clone()));
+    let info = startup_context(cli, ctx);
+    let choices = choices(cfg, &info.name, region.clone(), cli);
+    let contexts = ConfiguredContexts {
+        startup: info.name.clone(),
+        configured: cfg.resolved_contexts(),
+        choices: choices.clone(),
     };
-    let accent = ctx
-        .and_then(|c| c.accent.as_deref())
-        .and_then(|a| a.parse().ok());
     let options = state::Options {
-        read_only,
         theme,
         themes: themes.names(),
         log_lines: cfg.logs.max_lines,
         log_bytes: cfg.logs.max_bytes,
-        context,
-        accent,
+        context: info,
+        region,
+        accent: ctx
+            .and_then(|c| c.accent.as_deref())
+            .and_then(|a| a.parse().ok()),
+        choices,
     };
     let mut state = State::new(options, now_ms());
-    state.logs.osc52 = cfg.logs.osc52;
+    state.ctx.logs.osc52 = cfg.logs.osc52;
+    state.iac.terraform_tags = cfg
+        .iac
+        .terraform_tags
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    state.github_deployments = cfg.github.deployments;
+    state.analysis = cfg.analysis.analysis(&cfg.policies);
     state.links = cfg.ui.links.unwrap_or_else(terminal_links);
     state.exec = state::exec::ExecState::new(cfg.exec.clone(), cfg.forwards.clone());
-    state.builds.mapping = cfg
-        .builds
+    state.builds.mapping = build_mapping(cfg);
+    (state, contexts)
+}
+
+/// Who the console starts as: the config knows which contexts are production; the backend
+/// only fills in the rest. Without a context, the console's own is named after the demo or the
+/// profile, so `:ctx` can come back to it.
+fn startup_context(cli: &Cli, ctx: Option<&Context>) -> ContextInfo {
+    ContextInfo {
+        name: ctx.map_or_else(|| cli.default_context_name(), |c| c.name.clone()),
+        prod: ctx.is_some_and(|c| c.prod),
+        ..Default::default()
+    }
+}
+
+/// The builds pane's services → workflows, from the config's `[[build]]`s.
+fn build_mapping(cfg: &Config) -> Vec<(String, crate::model::BuildSource)> {
+    cfg.builds
         .iter()
         .map(|b| {
             let source = crate::model::BuildSource {
@@ -273,14 +284,14 @@ fn initial_state(
             };
             (b.service.trim().to_string(), source)
         })
-        .collect();
-    state
+        .collect()
 }
 
 /// The contexts `:ctx` offers: the config's, and the one the console starts in (in the region
-/// it starts in), which may not be in the config.
-fn set_choices(state: &mut State, cfg: &Config, region: Option<String>, read_only: bool) {
-    let mut choices: Vec<ContextChoice> = cfg
+/// it starts in), which may not be in the config; every one read-only with `--read-only` or
+/// the config's top `read_only`.
+fn choices(cfg: &Config, startup: &str, region: Option<String>, cli: &Cli) -> ContextChoices {
+    let mut list: Vec<ContextChoice> = cfg
         .contexts
         .iter()
         .map(|c| ContextChoice {
@@ -291,21 +302,21 @@ fn set_choices(state: &mut State, cfg: &Config, region: Option<String>, read_onl
             accent: c.accent.as_deref().and_then(|a| a.parse().ok()),
         })
         .collect();
-    let startup = state.context.name.clone();
-    match choices.iter_mut().find(|c| c.name == startup) {
-        Some(c) => c.region = region.clone(),
-        None => choices.insert(
+    match list.iter_mut().find(|c| c.name == startup) {
+        Some(c) => c.region = region,
+        None => list.insert(
             0,
             ContextChoice {
-                name: startup,
-                region: region.clone(),
+                name: startup.to_string(),
+                region,
                 ..ContextChoice::default()
             },
         ),
     }
-    state.contexts.choices = choices;
-    state.contexts.read_only_everywhere = read_only;
-    state.contexts.current.region = region;
+    ContextChoices {
+        list,
+        read_only_everywhere: cli.read_only || cfg.read_only,
+    }
 }
 
 impl Cli {
@@ -392,7 +403,11 @@ impl Cli {
         let contexts = ConfiguredContexts {
             startup: name.clone(),
             configured: cfg.contexts.clone(),
-            read_only_everywhere: true,
+            // A one-shot command changes nothing, in whichever context.
+            choices: ContextChoices {
+                list: Vec::new(),
+                read_only_everywhere: true,
+            },
         };
         let connector: Box<dyn Connector> = if cli.demo {
             Box::new(DemoContexts::new(contexts))

@@ -12,6 +12,7 @@ use crate::timing::now_ms;
 use async_trait::async_trait;
 use std::sync::{Arc, Mutex};
 
+use crate::state::ContextChoices;
 pub use crate::state::Target;
 
 #[async_trait]
@@ -37,17 +38,13 @@ pub struct ConfiguredContexts {
     pub startup: String,
     /// The config's `[[context]]`s.
     pub configured: Vec<Context>,
-    /// `--read-only` or `read_only = true` at the top of the config.
-    pub read_only_everywhere: bool,
+    /// The contexts as the state has them: which are read-only is decided there, once.
+    pub choices: ContextChoices,
 }
 
 impl ConfiguredContexts {
     fn read_only(&self, name: &str) -> bool {
-        self.read_only_everywhere
-            || self
-                .configured
-                .iter()
-                .any(|c| c.name == name && c.read_only)
+        self.choices.read_only(name)
     }
 
     fn unknown(&self, name: &str) -> ApiError {

@@ -4,14 +4,15 @@
 
 use crate::app::Runtime;
 use crate::app::connector::Connector;
+use crate::app::context_workers::start;
 use crate::budget::Budget;
 use crate::ci::Ci;
 use crate::cloud::Fleet;
 use crate::model::{ActionError, ActionPlan, ApiError, ContextInfo};
 use crate::state::{Effect, Msg, State, Target};
 use crate::workers::audit::Audit;
-use crate::workers::poller::{self, Handles, Intervals};
-use crate::workers::{connect, runner};
+use crate::workers::poller::{Handles, Intervals};
+use crate::workers::runner;
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 
@@ -102,7 +103,9 @@ impl Effects {
         }
     }
 
-    /// Carries out `effects`; some answer with a message for the reducer at once.
+    /// Carries out `effects`; some answer with a message for the reducer at once, which the
+    /// caller must hand to it.
+    #[must_use = "the replies are messages for the reducer"]
     pub(super) fn apply(&mut self, effects: Vec<Effect>) -> Vec<Msg> {
         let mut replies = Vec::new();
         for e in effects {
@@ -139,6 +142,10 @@ impl Effects {
                 }
                 // Between frames: the sequence goes to the terminal, not into the screen.
                 Effect::Clipboard(text) => crate::app::terminal::clipboard::copy(&text),
+                e @ (Effect::Export(_)
+                | Effect::Compare(_)
+                | Effect::Owners(_)
+                | Effect::Timeline(_)) => self.look_up(e),
                 Effect::Describe(generation, target) => self.describe(generation, target),
                 Effect::OpenLink(url) => crate::app::terminal::opener::open(url, self.tx.clone()),
                 Effect::Exec(e) => {
@@ -148,6 +155,35 @@ impl Effects {
             }
         }
         replies
+    }
+
+    /// The timeline, owners and commits asked, and the export written, each on a task.
+    fn look_up(&self, e: Effect) {
+        match e {
+            Effect::Export(job) => {
+                tokio::spawn(crate::workers::export::save(*job, self.tx.clone()));
+            }
+            Effect::Compare(q) => {
+                let (ci, tx) = (self.ci.clone(), self.tx.clone());
+                tokio::spawn(crate::workers::lookups::compare(ci, q, tx));
+            }
+            // On the context's own channel: a switch drops what its account answers.
+            Effect::Owners(batch) => {
+                if let Some(live) = &self.live {
+                    let (fleet, tx) = (live.fleet.clone(), self.data.0.clone());
+                    tokio::spawn(crate::workers::lookups::owners(fleet, batch, tx));
+                }
+            }
+            Effect::Timeline(req) => {
+                if let Some(live) = &self.live {
+                    let (fleet, ci, audit) =
+                        (live.fleet.clone(), self.ci.clone(), self.audit.clone());
+                    let tx = self.data.0.clone();
+                    tokio::spawn(crate::workers::timeline::run(fleet, ci, audit, *req, tx));
+                }
+            }
+            _ => {}
+        }
     }
 
     /// `:describe`: the call is made off the loop; the answer comes back with its request.
@@ -205,12 +241,20 @@ impl Effects {
 
     /// A switch's backend arrived: when it is still the one wanted, its pollers start.
     pub(super) fn on_built(&mut self, (target, result): Built, state: &State) -> Option<Msg> {
-        if target.generation != state.contexts.current.generation {
+        if target.generation != state.ctx.target.generation {
             return None; // overtaken by a later switch
         }
         match result {
             Ok(fleet) => {
-                let handles = start(&fleet, &self.audit, &self.data.0, state, self.intervals);
+                let (first, audit) = (state.ctx.watch(), &self.audit);
+                let handles = start(
+                    &fleet,
+                    audit,
+                    &self.data.0,
+                    first,
+                    target.generation,
+                    self.intervals,
+                );
                 let generation = target.generation;
                 self.live = Some(Live {
                     target,
@@ -231,22 +275,6 @@ fn planned_in(target: &Target, ctx: &ContextInfo) -> bool {
         None => true,
     };
     ctx.name == target.name && region_agrees
-}
-
-/// A context's pollers and workers, and its first contact (`workers::connect`: the header's
-/// account, the credentials check, the team audit group), all stopped with the handles.
-pub(super) fn start(
-    fleet: &Arc<dyn Fleet>,
-    audit: &Arc<Audit>,
-    tx: &mpsc::Sender<Msg>,
-    state: &State,
-    intervals: Intervals,
-) -> Handles {
-    let mut handles = poller::spawn(fleet.clone(), tx.clone(), state.watch(), intervals);
-    let generation = state.contexts.current.generation;
-    let contact = connect::run(fleet.clone(), audit.clone(), tx.clone(), generation);
-    handles.tasks.push(tokio::spawn(contact).abort_handle());
-    handles
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@
 pub enum Exit {
     /// The user quit (`q`, `:q`, `Ctrl-C` as a key).
     Quit,
-    /// A signal asked the console to end: SIGTERM, SIGHUP or SIGINT, by number.
+    /// A signal asked the console to end (SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, …: every
+    /// one that ends a process and can be caught), by number.
     Signal(i32),
     /// The console could not go on: missing or expired credentials at the first check. The
     /// line says what to run; it is printed once the terminal is restored.

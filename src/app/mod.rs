@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod connector;
+pub mod context_workers;
 mod effects;
 pub mod exit;
 pub mod logfile;
@@ -16,7 +17,8 @@ pub mod terminal;
 pub use effects::Effects;
 
 use crate::app::connector::Connector;
-use crate::app::effects::{DATA_QUEUE, start};
+use crate::app::context_workers::start;
+use crate::app::effects::DATA_QUEUE;
 use crate::app::exit::Exit;
 use crate::app::signals::Signals;
 use crate::budget::Budget;
@@ -27,7 +29,6 @@ use crate::theme::{Theme, Themes};
 use crate::timing::now_ms;
 use crate::workers::audit::Audit;
 use crate::workers::poller::Intervals;
-use crate::workers::team_audit;
 use crossterm::event::{Event, EventStream};
 use futures::{Stream, StreamExt};
 use ratatui::backend::Backend;
@@ -70,7 +71,8 @@ fn theme_of(state: &State, rt: &Runtime) -> Option<Theme> {
 }
 
 /// Draws when something visible changed, and tells the reducer how the frame was laid out
-/// (what that asks for, such as a terminal pane's new size, is carried out).
+/// (what that asks for, such as a terminal pane's new size or the pollers' watch, is carried
+/// out).
 fn draw<B: Backend>(
     terminal: &mut Terminal<B>,
     state: &mut State,
@@ -95,12 +97,22 @@ fn draw<B: Backend>(
     // After the frame: the names' links, written around cells the frame drew.
     crate::app::terminal::links::write(terminal.backend_mut(), &linked);
     state.dirty = false;
-    let asked = state::update(state, Msg::Layout(viewport));
-    for reply in effects.apply(asked) {
-        let more = state::update(state, reply);
-        effects.apply(more);
-    }
+    let out = state::update(state, Msg::Layout(viewport));
+    carry_out(state, effects, out);
     Ok(true)
+}
+
+/// Carries out the reducer's effects, and hands their immediate replies (the budget's figures)
+/// back to the reducer, until nothing more comes of them.
+fn carry_out(state: &mut State, effects: &mut Effects, out: Vec<Effect>) {
+    let mut replies = effects.apply(out);
+    while !replies.is_empty() {
+        let mut more = Vec::new();
+        for reply in replies {
+            more.extend(state::update(state, reply));
+        }
+        replies = effects.apply(more);
+    }
 }
 
 /// Hands the terminal to an exec session, writes its output, or takes the terminal back
@@ -146,13 +158,16 @@ pub async fn run(
 ) -> color_eyre::Result<Exit> {
     let (tx, rx) = mpsc::channel::<Msg>(256);
     let data = mpsc::channel::<Msg>(DATA_QUEUE);
-    let handles = start(&rt.fleet, &rt.audit, &data.0, &state, rt.intervals);
-    tokio::spawn(team_audit::retry(
-        rt.fleet.clone(),
-        rt.audit.clone(),
-        tx.clone(),
-    ));
-    let target = state.contexts.current.clone();
+    let (first, generation) = (state.ctx.watch(), state.ctx.target.generation);
+    let handles = start(
+        &rt.fleet,
+        &rt.audit,
+        &data.0,
+        first,
+        generation,
+        rt.intervals,
+    );
+    let target = state.ctx.target.clone();
     let effects = Effects::new(handles, data, target, &rt, tx);
     let mut signals = Signals::new()?;
     let signals = futures::stream::once(Box::pin(async move { signals.recv().await }));
@@ -204,10 +219,7 @@ fn step(
 ) {
     let mut out = state::update(state, msg);
     burst(state, effects, rx, &mut out);
-    for reply in effects.apply(out) {
-        let more = state::update(state, reply);
-        effects.apply(more);
-    }
+    carry_out(state, effects, out);
     for junk in state.take_discarded() {
         let _ = dropper.send(junk);
     }
@@ -249,7 +261,8 @@ where
     let size = terminal
         .size()
         .map_err(|e| color_eyre::eyre::eyre!("terminal size: {e:?}"))?;
-    state::update(&mut state, Msg::Resize(size.width, size.height));
+    let out = state::update(&mut state, Msg::Resize(size.width, size.height));
+    carry_out(&mut state, &mut effects, out);
     let mut exit = Exit::Quit;
 
     loop {
@@ -283,7 +296,7 @@ where
 
 /// How the loop ended: a first credentials check that failed ends it with its own line.
 fn ended(state: &mut State, exit: Exit, frames: u64, started: std::time::Instant) -> Ran {
-    let fatal = state.connection.fatal.take();
+    let fatal = state.fatal.take();
     Ran {
         frames,
         secs: started.elapsed().as_secs_f64(),

@@ -17,12 +17,13 @@ impl StartupFigures {
         if frames == 1 {
             tracing::info!(ms = ms(), "first frame drawn");
         }
-        let rows = state.services.items.len();
+        let rows = state.ctx.services.items.len();
         if !self.first_rows && rows > 0 {
             self.first_rows = true;
             tracing::info!(ms = ms(), rows, "first service rows drawn");
         }
-        let loaded = state.services_loading.is_none() && state.services.fetched_at.is_some();
+        let loaded =
+            state.ctx.services_loading.is_none() && state.ctx.services.fetched_at.is_some();
         if !self.all_rows && loaded {
             self.all_rows = true;
             tracing::info!(ms = ms(), rows, "every service row drawn");

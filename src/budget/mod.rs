@@ -18,7 +18,7 @@
 //! Every call is counted for the pane or worker that made it ([`with_caller`]), so `:budget`
 //! shows who asks what.
 
-use crate::model::{Api, Op, OpReport};
+use crate::model::{Op, OpReport};
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::sync::Mutex;
@@ -69,35 +69,6 @@ pub async fn with_priority<F: Future>(p: Priority, f: F) -> F::Output {
 /// The priority of the calling task; background when none was set.
 pub fn current_priority() -> Priority {
     PRIORITY.try_with(|p| *p).unwrap_or(Priority::Background)
-}
-
-/// A published sustained rate per second, before the safe fraction.
-fn published_rate(op: Op) -> f64 {
-    match op {
-        Op::EcsUpdateService | Op::EcsContinueServiceDeployment | Op::EcsStopServiceDeployment => {
-            5.0
-        }
-        Op::EcsRegisterTaskDefinition => 1.0,
-        // The lowest of the published per-region limits (5 to 25); `[budget]` raises it.
-        Op::LogsFilterLogEvents => 10.0,
-        Op::LogsStartLiveTail => 5.0,
-        Op::CloudWatchGetMetricData => 50.0,
-        Op::CloudWatchDescribeAlarms | Op::CloudWatchDescribeAlarmHistory => 9.0,
-        _ => match op.api() {
-            Api::Ecs => 20.0,
-            // 5,000 requests an hour for a token.
-            Api::GitHub => 5_000.0 / 3_600.0,
-            Api::Ecr
-            | Api::ElasticLoadBalancing
-            | Api::Logs
-            | Api::CloudWatch
-            | Api::Sts
-            | Api::CodeDeploy
-            | Api::Sqs
-            | Api::Ssm
-            | Api::Kms => 10.0,
-        },
-    }
 }
 
 /// What the budget allows by default: this fraction of the published rates.
@@ -261,7 +232,7 @@ impl Budget {
         self.overrides
             .get(&op)
             .copied()
-            .unwrap_or_else(|| published_rate(op) * self.fraction)
+            .unwrap_or_else(|| op.published_rate() * self.fraction)
     }
 
     fn with_bucket<T>(&self, op: Op, now: Instant, f: impl FnOnce(&mut Bucket) -> T) -> T {
@@ -309,7 +280,7 @@ impl Budget {
     /// A cold start: `op` may use its whole published rate (or the configured one, if higher)
     /// until [`settle`](Self::settle). Its burst stays as it is.
     pub fn boost(&self, op: Op) {
-        let full = published_rate(op).max(self.rate_of(op));
+        let full = op.published_rate().max(self.rate_of(op));
         self.with_bucket(op, Instant::now(), |b| {
             b.max_rate = full;
             b.rate = full;
@@ -505,6 +476,7 @@ mod tests {
         assert_eq!(b.rate_of(Op::EcsUpdateService), 2.5);
         assert_eq!(b.rate_of(Op::LogsFilterLogEvents), 5.0);
         assert_eq!(b.rate_of(Op::StsGetCallerIdentity), 5.0);
+        assert_eq!(b.rate_of(Op::CloudTrailLookupEvents), 1.0);
         assert!((b.rate_of(Op::GitHubGetWorkflowRun) * 3_600.0 - 2_500.0).abs() < 1e-6);
         let b = Budget::new(HashMap::from([(Op::LogsFilterLogEvents, 12.5)]));
         assert_eq!(b.rate_of(Op::LogsFilterLogEvents), 12.5);

@@ -3,8 +3,10 @@
 //! stands in when there is no token, saying how to set one.
 
 pub mod github;
+pub mod pending;
 
-use crate::model::{ApiError, ApiResult, ErrorKind, GitHubCall};
+use crate::model::commits::{Compare, CompareQuery};
+use crate::model::{ApiError, ApiResult, ErrorKind, GitHubCall, Listing};
 use crate::model::{Job, Millis, RateInfo, RawDoc, Run, RunRef, Workflow, WorkflowInput};
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -12,8 +14,8 @@ use std::sync::Arc;
 /// What a dispatch answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dispatched {
-    /// The run it started; None when the server answered 204 and no run created since the
-    /// dispatch could be found.
+    /// The run a dispatch started (None when the server answered 204 and no run created since
+    /// the dispatch could be found), or the deployment a CreateDeployment created.
     pub run_id: Option<u64>,
     pub html_url: Option<String>,
 }
@@ -22,6 +24,11 @@ pub struct Dispatched {
 pub trait Ci: Send + Sync + 'static {
     /// The newest runs of a workflow, newest first.
     async fn runs(&self, workflow: &Workflow) -> ApiResult<Vec<Run>>;
+    /// The same, but a run that cannot be read leaves out only itself: the rest come with what
+    /// was left out.
+    async fn runs_listing(&self, workflow: &Workflow) -> ApiResult<Listing<Run>> {
+        self.runs(workflow).await.map(Listing::whole)
+    }
     /// One run, as it is now.
     async fn run(&self, workflow: &Workflow, id: u64) -> ApiResult<Run>;
     /// A run's jobs (of its latest attempt) with their steps.
@@ -32,6 +39,14 @@ pub trait Ci: Send + Sync + 'static {
     async fn inputs(&self, workflow: &Workflow, git_ref: &str) -> ApiResult<Vec<WorkflowInput>>;
     /// The login of the token's user, for the audit record.
     async fn login(&self) -> ApiResult<String>;
+    /// The commits between two commits of a repository (GitHub's compare).
+    async fn compare(&self, q: &CompareQuery) -> ApiResult<Compare> {
+        let _ = q;
+        Err(ApiError::new(
+            ErrorKind::Other,
+            "compare: not available from this CI",
+        ))
+    }
     /// Makes one mutating call (dispatch, cancel, rerun). Only the action runner calls this.
     async fn act(&self, call: &GitHubCall, now: Millis) -> ApiResult<Option<Dispatched>>;
     /// `:describe`: the run as GitHub returned it.
@@ -54,6 +69,10 @@ pub trait Ci: Send + Sync + 'static {
     }
     fn read_only(&self) -> bool {
         false
+    }
+    /// Waits until the client can be used (a token being read); says why it cannot, if so.
+    async fn ready(&self) -> Option<String> {
+        None
     }
 }
 
@@ -88,8 +107,14 @@ impl Ci for NoCi {
     async fn login(&self) -> ApiResult<String> {
         self.err()
     }
+    async fn compare(&self, _: &CompareQuery) -> ApiResult<Compare> {
+        self.err()
+    }
     async fn act(&self, _: &GitHubCall, _: Millis) -> ApiResult<Option<Dispatched>> {
         self.err()
+    }
+    async fn ready(&self) -> Option<String> {
+        Some(self.why.clone())
     }
     async fn run_raw(&self, _: &RunRef) -> ApiResult<RawDoc> {
         self.err()
@@ -105,6 +130,9 @@ impl Ci for ReadOnlyCi {
     async fn runs(&self, w: &Workflow) -> ApiResult<Vec<Run>> {
         self.0.runs(w).await
     }
+    async fn runs_listing(&self, w: &Workflow) -> ApiResult<Listing<Run>> {
+        self.0.runs_listing(w).await
+    }
     async fn run(&self, w: &Workflow, id: u64) -> ApiResult<Run> {
         self.0.run(w, id).await
     }
@@ -119,6 +147,9 @@ impl Ci for ReadOnlyCi {
     }
     async fn login(&self) -> ApiResult<String> {
         self.0.login().await
+    }
+    async fn compare(&self, q: &CompareQuery) -> ApiResult<Compare> {
+        self.0.compare(q).await
     }
     async fn run_raw(&self, run: &RunRef) -> ApiResult<RawDoc> {
         self.0.run_raw(run).await
@@ -138,5 +169,8 @@ impl Ci for ReadOnlyCi {
     }
     fn read_only(&self) -> bool {
         true
+    }
+    async fn ready(&self) -> Option<String> {
+        self.0.ready().await
     }
 }

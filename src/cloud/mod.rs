@@ -3,14 +3,16 @@
 
 pub mod ask;
 pub mod aws;
-pub mod listing;
 
+pub use crate::model::listing::{Listing, Part};
 pub use ask::ServicesAsk;
-pub use listing::Listing;
 
 use crate::exec::StreamPolicy;
 use crate::exec::channel::DataKey;
 use crate::model::evidence::{AlbFigures, AlbQuery};
+use crate::model::owner::Stack;
+use crate::model::timeline::build::Registered;
+use crate::model::trail::TrailEvent;
 use crate::model::{
     Alarm, AlarmTransition, AwsCall, ContextInfo, Delivery, DescribeTarget, EcsEvent, EventAck,
     EventSource, Image, LiveEnd, LiveQuery, LiveUpdate, LogPage, LogQuery, LogSources, LogTag,
@@ -85,7 +87,16 @@ pub trait Fleet: Send + Sync + 'static {
     }
     /// Running and recently stopped tasks of one service, or of every service when `None`.
     async fn tasks(&self, service: Option<&ServiceKey>) -> ApiResult<Vec<Task>>;
+    /// `tasks`, but a cluster that cannot be read leaves out only its own tasks: the others
+    /// come with what failed, naming the cluster.
+    async fn tasks_listing(&self, service: Option<&ServiceKey>) -> ApiResult<Listing<Task>> {
+        self.tasks(service).await.map(Listing::whole)
+    }
     async fn images(&self) -> ApiResult<Vec<Image>>;
+    /// `images`, but a repository that cannot be read leaves out only its own images.
+    async fn images_listing(&self) -> ApiResult<Listing<Image>> {
+        self.images().await.map(Listing::whole)
+    }
     /// CPU and memory of `keys`, in their order, from a slower source than `services()`; a
     /// worker asks for it in the background. Backends whose services carry it already answer
     /// with nothing.
@@ -194,6 +205,33 @@ pub trait Fleet: Send + Sync + 'static {
             ErrorKind::Other,
             "this backend keeps audit records locally only",
         ))
+    }
+    /// The team's audit records in `group` written in the span (from, until), as written.
+    async fn read_audit(&self, group: &str, span: (Millis, Millis)) -> ApiResult<Vec<String>> {
+        let _ = (group, span);
+        Err(unavailable("the team's audit records"))
+    }
+    /// The CloudFormation stack that lists the service with ARN `arn` among its resources,
+    /// with what its template sets; Ok(None) when no stack does.
+    async fn stack_of(&self, arn: &str) -> ApiResult<Option<Stack>> {
+        let _ = arn;
+        Err(unavailable("CloudFormation stacks"))
+    }
+    /// The revisions of `family` registered since `since` (and the one before), newest first.
+    async fn revisions(&self, family: &str, since: Millis) -> ApiResult<Vec<Registered>> {
+        let _ = (family, since);
+        Err(unavailable("task definition revisions"))
+    }
+    /// CloudTrail's events that changed `service` or registered `family` in the span (from,
+    /// until), newest first.
+    async fn trail(
+        &self,
+        service: &ServiceKey,
+        family: &str,
+        span: (Millis, Millis),
+    ) -> ApiResult<Vec<TrailEvent>> {
+        let _ = (service, family, span);
+        Err(unavailable("CloudTrail events"))
     }
     // ECS Exec and port forwarding (`exec`). The demo has no SSM: its answers say so.
     /// A cluster's exec configuration (its KMS key), for the readiness said before a call.
@@ -316,8 +354,14 @@ impl Fleet for ReadOnly {
     async fn tasks(&self, service: Option<&ServiceKey>) -> ApiResult<Vec<Task>> {
         self.0.tasks(service).await
     }
+    async fn tasks_listing(&self, service: Option<&ServiceKey>) -> ApiResult<Listing<Task>> {
+        self.0.tasks_listing(service).await
+    }
     async fn images(&self) -> ApiResult<Vec<Image>> {
         self.0.images().await
+    }
+    async fn images_listing(&self) -> ApiResult<Listing<Image>> {
+        self.0.images_listing().await
     }
     async fn utilisation(&self, keys: &[ServiceKey]) -> ApiResult<Vec<Utilisation>> {
         self.0.utilisation(keys).await
@@ -372,6 +416,23 @@ impl Fleet for ReadOnly {
     }
     async fn alarm_history(&self, name: &str, since: Millis) -> ApiResult<Vec<AlarmTransition>> {
         self.0.alarm_history(name, since).await
+    }
+    async fn read_audit(&self, group: &str, span: (Millis, Millis)) -> ApiResult<Vec<String>> {
+        self.0.read_audit(group, span).await
+    }
+    async fn stack_of(&self, arn: &str) -> ApiResult<Option<Stack>> {
+        self.0.stack_of(arn).await
+    }
+    async fn revisions(&self, family: &str, since: Millis) -> ApiResult<Vec<Registered>> {
+        self.0.revisions(family, since).await
+    }
+    async fn trail(
+        &self,
+        service: &ServiceKey,
+        family: &str,
+        span: (Millis, Millis),
+    ) -> ApiResult<Vec<TrailEvent>> {
+        self.0.trail(service, family, span).await
     }
     async fn act(&self, service: &ServiceKey, call: &AwsCall) -> ApiResult<()> {
         tracing::warn!(%service, mutation = %call, "refused: read-only");

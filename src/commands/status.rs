@@ -32,7 +32,7 @@ impl Snapshot {
             .get(&s.key())
             .into_iter()
             .flatten()
-            .filter_map(|l| self.alarms.get(l.alarm))
+            .filter_map(|l| crate::model::find_linked(&self.alarms, l))
             .filter(|a| a.state == crate::model::AlarmState::Alarm)
             .collect()
     }

@@ -33,7 +33,7 @@ pub fn parse_every_error(origin: &str, text: &str) -> Checked {
             Ok(mut cfg) => {
                 cfg.keys.locate(origin, text);
                 errors.extend(
-                    cfg.problems()
+                    cfg.problems(origin, text)
                         .into_iter()
                         .map(|w| ConfigError::at_key(origin, text, &w.path, w.message)),
                 );

@@ -1,5 +1,6 @@
 //! The config file: where it lives, what it may say, and one clear error when it is wrong.
 
+pub mod analysis;
 pub mod aws_names;
 
 use crate::config::aws_names::{check_endpoint_url, check_region};
@@ -56,6 +57,9 @@ pub struct Config {
     /// its tags `deckwatch:repo`, `deckwatch:workflow` and `deckwatch:ref`.
     #[serde(default, rename = "build")]
     pub builds: Vec<BuildConfig>,
+    /// `[iac]`: the tag conventions that say Terraform manages a service.
+    #[serde(default)]
+    pub iac: IacConfig,
     /// `[exec]`: ECS Exec sessions.
     #[serde(default)]
     pub exec: crate::exec::settings::ExecConfig,
@@ -66,6 +70,30 @@ pub struct Config {
     /// EventBridge rule feeds; every context's unless it has `[context.events]` of its own.
     #[serde(default)]
     pub events: EventsConfig,
+    /// `[analysis]`: the thresholds of the canary verdict, and `[analysis.service.NAME]`.
+    #[serde(default)]
+    pub analysis: analysis::AnalysisConfig,
+    /// `[[policy]]`: what an armed policy may do for a service's rollout (`:arm`).
+    #[serde(default, rename = "policy")]
+    pub policies: Vec<analysis::PolicyConfig>,
+}
+
+/// `[iac]`: how the console recognises infrastructure as code that owns a service, beyond
+/// what AWS says (CloudFormation stacks, CDK metadata, Copilot's tags).
+#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct IacConfig {
+    /// Tags (`key = value`) that mean Terraform manages the service; default
+    /// `{ ManagedBy = "terraform" }`. The value is compared ignoring case.
+    pub terraform_tags: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for IacConfig {
+    fn default() -> Self {
+        Self {
+            terraform_tags: [("ManagedBy".to_string(), "terraform".to_string())].into(),
+        }
+    }
 }
 
 /// `[ui]`: how the screen draws what it shows.
@@ -157,6 +185,10 @@ pub struct GithubConfig {
     /// A command printing a token, run when GH_TOKEN and GITHUB_TOKEN are unset; default
     /// `gh auth token` when `gh` is on PATH.
     pub token_command: Option<String>,
+    /// A deploy or promote of an image built by a known run also creates a GitHub Deployment
+    /// (environment = the context's name) and its statuses. Default false.
+    #[serde(default)]
+    pub deployments: bool,
 }
 
 /// One `[[build]]` entry.
@@ -343,13 +375,19 @@ fn wrong(path: Vec<Seg>, message: String) -> Wrong {
     }
 }
 
-/// Why a `[budget]` name is not taken: the operations of its API, or the APIs, to choose from.
+/// Why a `[budget]` name is not taken: the operation it differs from only in case, else the
+/// operations of its API, or the APIs, to choose from.
 fn unknown_op(name: &str) -> String {
+    if let Some(op) = Op::near(name) {
+        return format!(
+            "[budget] {name:?} is not an operation deckwatch calls (did you mean \"{op}\"?)"
+        );
+    }
     let prefix = name.split_once(':').map_or(name, |(p, _)| p);
     let same_api: Vec<&str> = Op::ALL
         .iter()
         .filter(|op| op.api().prefix() == prefix)
-        .filter_map(|op| op.name().split_once(':').map(|(_, o)| o))
+        .map(|op| op.operation())
         .collect();
     let known = if same_api.is_empty() {
         let mut apis: Vec<&str> = Op::ALL.iter().map(|op| op.api().prefix()).collect();
@@ -362,6 +400,26 @@ fn unknown_op(name: &str) -> String {
         format!("{prefix}'s are {}", same_api.join(", "))
     };
     format!("[budget] {name:?} is not an operation deckwatch calls ({known})")
+}
+
+/// The lowest rate a config may give an operation: one call every 100 s. Below it a poller
+/// would wait for ever (`1e-300` is a positive number).
+pub const MIN_RATE: f64 = 0.01;
+
+/// Why `what = rate` is not a rate a poller can live with.
+fn check_rate(what: &str, rate: f64) -> Option<String> {
+    if !rate.is_finite() || rate <= 0.0 {
+        return Some(format!(
+            "{what} = {rate:?}: a rate must be a positive number of calls a second"
+        ));
+    }
+    if rate < MIN_RATE {
+        return Some(format!(
+            "{what} = {rate:?}: at least {MIN_RATE} calls a second (one every 100 s), or the \
+             poller that needs it waits for ever"
+        ));
+    }
+    None
 }
 
 /// The config file's default place: `$XDG_CONFIG_HOME/deckwatch/config.toml` on Linux.
@@ -383,15 +441,15 @@ impl Config {
         let mut cfg: Config =
             toml::from_str(text).map_err(|e| ConfigError::from_toml(origin, text, &e))?;
         cfg.keys.locate(origin, text);
-        match cfg.problems().into_iter().next() {
+        match cfg.problems(origin, text).into_iter().next() {
             Some(w) => Err(ConfigError::at_key(origin, text, &w.path, w.message)),
             None => Ok(cfg),
         }
     }
 
     /// Every value that parses but cannot be used (`config check` lists them all; the
-    /// console stops at the first).
-    fn problems(&self) -> Vec<Wrong> {
+    /// console stops at the first). `origin` and `text` place a second thing's first place.
+    fn problems(&self, origin: &str, text: &str) -> Vec<Wrong> {
         let mut out = self.check_contexts();
         if let Some(d) = &self.default_context
             && self.context(d).is_none()
@@ -401,18 +459,9 @@ impl Config {
                 format!("default_context = {d:?}, but no [[context]] has that name"),
             ));
         }
-        out.extend(self.check_budget());
-        for (i, b) in self.builds.iter().enumerate().filter(|(_, b)| {
-            !b.repo.contains('/') || b.workflow.trim().is_empty() || b.service.trim().is_empty()
-        }) {
-            out.push(wrong(
-                toml_path!["build", i, "repo"],
-                format!(
-                    "[[build]] for {:?}: repo must be owner/name, and service and workflow must be set",
-                    b.service
-                ),
-            ));
-        }
+        out.extend(self.budget_problems());
+        out.extend(self.build_problems());
+        out.extend(self.builds_given_twice(origin, text));
         out.extend(self.interval_and_buffer_problems());
         out
     }
@@ -445,6 +494,39 @@ impl Config {
         out.extend(self.check_logs().err());
         out.extend(self.check_exec().err());
         out.extend(self.check_events().err());
+        out.extend(self.check_analysis());
+        out
+    }
+
+    fn check_analysis(&self) -> Vec<Wrong> {
+        let a = &self.analysis;
+        let mut out: Vec<Wrong> = a
+            .top()
+            .problem()
+            .map(|(key, m)| wrong(toml_path!["analysis", key], format!("[analysis] {m}")))
+            .into_iter()
+            .collect();
+        for (i, p) in self.policies.iter().enumerate() {
+            if p.service.trim().is_empty() || (p.on_pass.is_none() && p.on_fail.is_none()) {
+                let message = format!(
+                    "[[policy]] for {:?}: name the service and set on_pass = \"continue\", \
+                     on_fail = \"abort\" or both",
+                    p.service
+                );
+                out.push(wrong(toml_path!["policy", i, "service"], message));
+            }
+        }
+        let mut names: Vec<&String> = a.service.keys().collect();
+        names.sort();
+        for name in names {
+            if let Some((key, m)) = a.service[name].problem() {
+                let message = format!("[analysis.service.{name}] {m}");
+                out.push(wrong(
+                    toml_path!["analysis", "service", name.as_str(), key],
+                    message,
+                ));
+            }
+        }
         out
     }
 
@@ -480,22 +562,18 @@ impl Config {
         Ok(())
     }
 
-    /// `[budget]`: every name an operation deckwatch calls, every rate a positive number.
-    fn check_budget(&self) -> Vec<Wrong> {
-        let mut out = Vec::new();
+    /// `[budget]` names operations deckwatch calls, each at a rate it can live with: a rate
+    /// near zero would starve the poller that needs it for good.
+    fn budget_problems(&self) -> Vec<Wrong> {
         let mut names: Vec<&String> = self.budget.keys().collect();
         names.sort();
+        let mut out = Vec::new();
         for name in names {
-            let at = || toml_path!["budget", name.as_str()];
+            let at = toml_path!["budget", name.as_str()];
             if Op::parse(name).is_none() {
-                out.push(wrong(at(), unknown_op(name)));
-            }
-            let rate = self.budget[name];
-            if !(rate > 0.0 && rate.is_finite()) {
-                let message = format!(
-                    "[budget] {name:?} = {rate}: a rate must be a positive number of calls a second"
-                );
-                out.push(wrong(at(), message));
+                out.push(wrong(at, unknown_op(name)));
+            } else if let Some(m) = check_rate(&format!("[budget] {name:?}"), self.budget[name]) {
+                out.push(wrong(at, m));
             }
         }
         out
@@ -512,10 +590,8 @@ impl Config {
             ));
         }
         if let Some(tps) = l.filter_tps {
-            if !(tps > 0.0 && tps.is_finite()) {
-                return bad(format!(
-                    "logs.filter_tps = {tps}: a rate must be a positive number of calls a second"
-                ));
+            if let Some(message) = check_rate("logs.filter_tps", tps) {
+                return bad(message);
             }
             if self.budget.contains_key(Op::LogsFilterLogEvents.name()) {
                 return bad(format!(
@@ -528,6 +604,56 @@ impl Config {
             return bad("logs.poll_secs must be at least 1".into());
         }
         Ok(())
+    }
+
+    /// Each `[[build]]` names a service, a repository GitHub could have and a workflow file
+    /// (or id): its values become a request's path.
+    fn build_problems(&self) -> Vec<Wrong> {
+        use crate::model::github_names::{check_workflow, split_repo};
+        let mut out = Vec::new();
+        for (i, b) in self.builds.iter().enumerate() {
+            let at = |key: &str| toml_path!["build", i, key];
+            if b.service.trim().is_empty() {
+                out.push(wrong(
+                    at("service"),
+                    "a [[build]] has an empty service".into(),
+                ));
+            }
+            if let Err(why) = split_repo(b.repo.trim()) {
+                let message = format!("[[build]] for {:?}: repo {why}", b.service);
+                out.push(wrong(at("repo"), message));
+            }
+            if let Err(why) = check_workflow(b.workflow.trim()) {
+                let message = format!("[[build]] for {:?}: workflow {why}", b.service);
+                out.push(wrong(at("workflow"), message));
+            }
+        }
+        out
+    }
+
+    /// Two `[[build]]` entries for one service: the second is placed, the first named in the
+    /// message, so both places are on the one line.
+    fn builds_given_twice(&self, origin: &str, text: &str) -> Vec<Wrong> {
+        let mut out = Vec::new();
+        for (i, b) in self.builds.iter().enumerate() {
+            let service = b.service.trim();
+            let Some(first) = self.builds[..i]
+                .iter()
+                .position(|o| o.service.trim() == service)
+            else {
+                continue;
+            };
+            let first_path = toml_path!["build", first, "service"];
+            let place = locate(text, &first_path).map(|offset| line_col(text, offset));
+            let there = match place {
+                Some((line, column)) => format!("{origin}:{line}:{column}"),
+                None => format!("[[build]] number {}", first + 1),
+            };
+            let message =
+                format!("[[build]] for {service:?} is given twice: here and at {there}; keep one");
+            out.push(wrong(toml_path!["build", i, "service"], message));
+        }
+        out
     }
 
     fn check_contexts(&self) -> Vec<Wrong> {

@@ -93,9 +93,22 @@ pub struct Registered {
     pub digest: String,
 }
 
+/// A GitHub deployment record the console created: (repo, sha, environment) and its
+/// statuses, oldest first.
+#[derive(Debug, Clone)]
+pub struct SimDeployment {
+    pub id: u64,
+    pub repo: String,
+    pub sha: String,
+    pub environment: String,
+    pub statuses: Vec<String>,
+}
+
 /// The simulated GitHub's runs, and the revisions deploys registered.
 #[derive(Debug, Clone, Default)]
 pub struct Builds {
+    /// Deployment records, oldest first.
+    pub deployments: Vec<SimDeployment>,
     pub runs: Vec<SimRun>,
     pub next_id: u64,
     pub registered: Vec<Registered>,
@@ -332,7 +345,7 @@ fn sha_of(img: &Image) -> Option<String> {
 pub fn seed(w: &mut World) {
     let mut seen: Vec<Workflow> = Vec::new();
     for i in 0..w.services.len() {
-        let Some(src) = w.services[i].svc.build.clone() else {
+        let Some(Ok(src)) = w.services[i].svc.build.clone() else {
             continue;
         };
         if seen.contains(&src.workflow) {
@@ -365,6 +378,35 @@ pub fn seed(w: &mut World) {
             );
         }
     }
+}
+
+/// The pipeline's run that built the image of service `svc`'s newest revision (the scenario's
+/// deploys), so its commit joins the runs and the compare.
+pub fn pipeline_run(w: &mut World, svc: usize, revision: u32) {
+    let Some(Ok(src)) = w.services[svc].svc.build.clone() else {
+        return;
+    };
+    let repo = w.services[svc].repo.clone();
+    let tag = World::image_tag(revision);
+    let img = w
+        .images
+        .iter()
+        .find(|i| i.repository == repo && i.tags.contains(&tag))
+        .cloned();
+    let Some(img) = img else { return };
+    let Some(sha) = sha_of(&img) else { return };
+    if w.builds.runs.iter().any(|r| r.sha == sha) {
+        return;
+    }
+    add(
+        w,
+        svc,
+        &src,
+        sha,
+        img.pushed_at - 60_000,
+        Ending::Success,
+        true,
+    );
 }
 
 fn add(
@@ -418,7 +460,7 @@ pub fn dispatch(w: &mut World, workflow: &Workflow, git_ref: &str) -> Option<u64
         s.svc
             .build
             .as_ref()
-            .is_some_and(|b| &b.workflow == workflow)
+            .is_some_and(|b| b.as_ref().is_ok_and(|b| &b.workflow == workflow))
     })?;
     let src = BuildSource {
         workflow: workflow.clone(),

@@ -87,6 +87,14 @@ impl Ci for SimCi {
         Ok("demo".into())
     }
 
+    async fn compare(
+        &self,
+        q: &crate::model::commits::CompareQuery,
+    ) -> ApiResult<crate::model::commits::Compare> {
+        self.fleet
+            .with_world(|w| crate::demo::commits::compare(w, q))
+    }
+
     async fn act(&self, m: &GitHubCall, _now: Millis) -> ApiResult<Option<Dispatched>> {
         self.fleet.with_world(|w| match m {
             GitHubCall::Dispatch {
@@ -102,6 +110,21 @@ impl Ci for SimCi {
                     )),
                 }))
             }
+            GitHubCall::CreateDeployment {
+                repo,
+                sha,
+                environment,
+                ..
+            } => Ok(Some(Dispatched {
+                run_id: Some(crate::demo::commits::create(w, repo, sha, environment)),
+                html_url: None,
+            })),
+            GitHubCall::DeploymentStatus {
+                deployment_id,
+                state,
+                ..
+            } => crate::demo::commits::status(w, deployment_id.unwrap_or_default(), state)
+                .map(|_| None),
             GitHubCall::CancelRun { run_id, .. } => builds::cancel(w, *run_id).map(|_| None),
             GitHubCall::RerunFailed { run_id, .. } => {
                 builds::rerun_failed(w, *run_id).map(|_| None)

@@ -167,7 +167,7 @@ pub fn page(w: &World, q: &LogQuery, token: Option<String>) -> LogPage {
     LogPage {
         events,
         next: last.map(|s| s.to_string()),
-        undecodable: 0,
+        undecodable: Vec::new(),
     }
 }
 

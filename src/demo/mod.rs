@@ -8,17 +8,20 @@ pub mod builds;
 mod canary;
 pub mod ci;
 mod codedeploy;
+mod commits;
 pub mod describe;
 mod loglines;
 pub mod logs;
 mod mutations;
+pub mod owners;
 mod rng;
 mod rolling;
 pub mod scenario;
 pub mod seed;
 pub mod world;
 
-use crate::cloud::{Fleet, Listing, LiveStream, PartSink, listing};
+use crate::cloud::{Fleet, Listing, LiveStream, PartSink};
+use crate::model::listing;
 
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
@@ -207,7 +210,36 @@ impl Fleet for SimFleet {
     }
 
     async fn act(&self, service: &ServiceKey, call: &AwsCall) -> ApiResult<()> {
-        self.with_world(|w| mutations::act(w, service, call))
+        self.with_world(|w| {
+            mutations::act(w, service, call)?;
+            owners::note_console(w, service, call);
+            Ok(())
+        })
+    }
+
+    async fn stack_of(&self, arn: &str) -> ApiResult<Option<crate::model::owner::Stack>> {
+        Ok(owners::stack_of(arn).cleaned())
+    }
+
+    async fn revisions(
+        &self,
+        family: &str,
+        since: Millis,
+    ) -> ApiResult<Vec<crate::model::timeline::build::Registered>> {
+        Ok(self
+            .with_world(|w| owners::revisions(w, family, since))
+            .cleaned())
+    }
+
+    async fn trail(
+        &self,
+        service: &ServiceKey,
+        _family: &str,
+        span: (Millis, Millis),
+    ) -> ApiResult<Vec<crate::model::trail::TrailEvent>> {
+        Ok(self
+            .with_world(|w| owners::trail(w, service, span))
+            .cleaned())
     }
 
     async fn alb_figures(&self, queries: &[AlbQuery]) -> ApiResult<Vec<AlbFigures>> {

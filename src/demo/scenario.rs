@@ -19,9 +19,11 @@ pub fn on_schedule(w: &mut World) {
         match w.services[i].role {
             Role::BadRolling if in_cycle == BAD_DEPLOY_AT_S => {
                 crate::demo::rolling::start(w, i, true);
+                crate::demo::owners::note_pipeline_deploy(w, i);
             }
             Role::Rolling if in_cycle == GOOD_DEPLOY_AT_S => {
                 crate::demo::rolling::start(w, i, false);
+                crate::demo::owners::note_pipeline_deploy(w, i);
             }
             Role::PairedCanary if in_cycle == PAIR_AT_S && w.services[i].svc.desired == 0 => {
                 restart_pair(w, i);

@@ -166,6 +166,7 @@ pub fn world(start: Millis) -> World {
         alb: Default::default(),
         alarm_history: VecDeque::new(),
         builds: Default::default(),
+        trail: VecDeque::new(),
     };
     for spec in FLEET {
         add_service(&mut w, spec);
@@ -183,6 +184,7 @@ pub fn world(start: Millis) -> World {
         }
     }
     crate::demo::builds::seed(&mut w);
+    crate::demo::owners::seed(&mut w);
     w.recount();
     crate::demo::traffic::seed(&mut w);
     w
@@ -332,10 +334,11 @@ fn new_service(w: &World, spec: &Spec, td: TaskDefRef, created_at: Millis) -> Se
         alarm_tags: Vec::new(),
         history: Vec::new(),
         // Every demo service is built by its repository's workflow; staging builds its branch.
-        build: Some(crate::demo::builds::source_of(spec.cluster, spec.name)),
+        build: Some(Ok(crate::demo::builds::source_of(spec.cluster, spec.name))),
         controller: Default::default(),
         task_sets: Vec::new(),
         codedeploy: None,
+        tags: crate::demo::owners::tags(spec.cluster, spec.name),
     }
 }
 
@@ -448,6 +451,7 @@ fn native_canary(
             10.0
         },
         bake_ends_at: None,
+        bake_minutes: Some((crate::demo::canary::CANARY_BAKE_MS / 60_000) as u32),
         triggered_alarms: Vec::new(),
         watched_alarms: w.services[i].svc.watched_alarms.clone(),
         rollback_reason: None,

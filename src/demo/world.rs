@@ -115,6 +115,8 @@ pub struct World {
     pub alarm_history: VecDeque<(String, AlarmTransition)>,
     /// The simulated GitHub Actions runs, and the revisions deploys registered.
     pub builds: crate::demo::builds::Builds,
+    /// The calls CloudTrail would have recorded, by service, oldest first (bounded).
+    pub trail: VecDeque<(crate::model::ServiceKey, crate::model::trail::TrailEvent)>,
 }
 
 /// Alarm state changes the simulated CloudWatch keeps.

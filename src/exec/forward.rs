@@ -99,14 +99,14 @@ pub async fn serve(
 }
 
 /// Why a port session never became ready.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 enum NotReady {
     #[error("the agent opened a {0:?} session, not a port session")]
-    NotPort(SessionKind),
+    NotAPortSession(SessionKind),
     #[error("the session ended before the agent was ready")]
     Ended,
     #[error("the agent was not ready within {} s", READY_TIMEOUT.as_secs())]
-    Late,
+    TimedOut,
 }
 
 /// The agent's version once the session is ready as a port session.
@@ -121,16 +121,15 @@ async fn wait_ready(from_agent: &mut mpsc::Receiver<FromAgent>) -> Result<String
             {
                 return match kind {
                     SessionKind::Port => Ok(agent_version),
-                    other => Err(NotReady::NotPort(other)),
+                    other => Err(NotReady::NotAPortSession(other)),
                 };
             }
         }
         Err(NotReady::Ended)
     };
-    match tokio::time::timeout(READY_TIMEOUT, wait).await {
-        Ok(r) => r,
-        Err(_) => Err(NotReady::Late),
-    }
+    tokio::time::timeout(READY_TIMEOUT, wait)
+        .await
+        .unwrap_or(Err(NotReady::TimedOut))
 }
 
 struct Link {

@@ -19,7 +19,16 @@ pub type Ws = WebSocketStream<Box<dyn Io>>;
 /// How long the TCP, TLS and WebSocket handshakes may take together.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 
-static TLS: OnceLock<Result<Arc<rustls::ClientConfig>, ExecError>> = OnceLock::new();
+/// Why the TLS client could not be set up (kept once, so cloned for each session).
+#[derive(Debug, Clone, thiserror::Error)]
+enum TlsSetup {
+    #[error("no system CA certificates could be read")]
+    NoRoots,
+    #[error("{0}")]
+    Protocols(String),
+}
+
+static TLS: OnceLock<Result<Arc<rustls::ClientConfig>, TlsSetup>> = OnceLock::new();
 
 fn tls_config() -> Result<Arc<rustls::ClientConfig>, ExecError> {
     TLS.get_or_init(|| {
@@ -27,17 +36,16 @@ fn tls_config() -> Result<Arc<rustls::ClientConfig>, ExecError> {
         let mut roots = rustls::RootCertStore::empty();
         let (added, _) = roots.add_parsable_certificates(found.certs);
         if added == 0 {
-            return Err(ExecError::Tls(
-                "no system CA certificates could be read".into(),
-            ));
+            return Err(TlsSetup::NoRoots);
         }
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map(|b| Arc::new(b.with_root_certificates(roots).with_no_client_auth()))
-            .map_err(|e| ExecError::Tls(e.to_string()))
+            .map_err(|e| TlsSetup::Protocols(e.to_string()))
     })
     .clone()
+    .map_err(|e| ExecError::Tls(e.to_string()))
 }
 
 /// Opens the WebSocket to a checked stream URL.

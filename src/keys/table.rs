@@ -47,8 +47,12 @@ pub enum Command {
     Since(Option<String>),
     /// `:range FROM TO`: load that window only.
     Range(Option<String>),
-    /// `:save PATH`: write the kept log lines to a file.
-    Save(Option<String>),
+    /// `:save PATH`: write the kept log lines to a file; `replace` (`:save!`) replaces one
+    /// that exists.
+    Save {
+        path: Option<String>,
+        replace: bool,
+    },
     /// From the rollout view: the alarms pane, filtered to the rollout's alarms.
     RolloutAlarms,
     /// The rollout view of the selected service.
@@ -57,6 +61,10 @@ pub enum Command {
     Diff,
     /// All of the service's events.
     Events,
+    /// The service's history merged in time order.
+    Timeline,
+    /// `:export timeline [PATH]`: the timeline as a post-mortem draft.
+    Export(Option<String>),
     Theme(Option<String>),
     /// `:ctx NAME`: point the console at another context of the config.
     Context(Option<String>),
@@ -107,6 +115,8 @@ pub enum Command {
     PortForward(Option<String>),
     /// `:forwards`: each port forward's state.
     Forwards,
+    /// `:arm`: arm the service's `[[policy]]` for its rollout.
+    Arm,
     /// `v` / `:describe [taskdef]`: the selection as the API returned it.
     Describe(Option<String>),
     /// `o`: open the selection's console or GitHub page in the browser.
@@ -127,6 +137,186 @@ impl Command {
             _ => return None,
         })
     }
+
+    /// This command as a key of a prompt, a dialog or an overlay; None for the commands only
+    /// the normal layer binds, which mean nothing there. Every command is named, so a new one
+    /// is placed here by the compiler's word.
+    pub fn mode_key(&self) -> Option<ModeKey> {
+        Some(match self {
+            Command::Down => ModeKey::Down,
+            Command::Up => ModeKey::Up,
+            Command::PageDown => ModeKey::PageDown,
+            Command::PageUp => ModeKey::PageUp,
+            Command::Top => ModeKey::Top,
+            Command::Bottom => ModeKey::Bottom,
+            Command::Accept => ModeKey::Accept,
+            Command::Cancel => ModeKey::Cancel,
+            Command::Confirm => ModeKey::Confirm,
+            Command::DeleteChar => ModeKey::DeleteChar,
+            Command::Complete => ModeKey::Complete,
+            Command::Insert(c) => ModeKey::Insert(*c),
+            Command::Toggle => ModeKey::Toggle,
+            Command::OtherTarget => ModeKey::OtherTarget,
+            Command::Pane(_) | Command::NextPane | Command::PrevPane => return None,
+            Command::Open | Command::Back | Command::Filter | Command::Palette => return None,
+            Command::Help | Command::Refresh | Command::ToggleFollow => return None,
+            Command::ToggleContext | Command::NextMatch | Command::PrevMatch => return None,
+            Command::ToggleWrap | Command::CycleStamps | Command::CopyLine => return None,
+            Command::FollowGroup(_) | Command::Pattern(_) | Command::Since(_) => return None,
+            Command::Range(_) | Command::Save { .. } | Command::RolloutAlarms => return None,
+            Command::Rollout | Command::Diff | Command::Events | Command::Theme(_) => return None,
+            Command::Context(_) | Command::Region(_) | Command::Sort(_) => return None,
+            Command::Budget | Command::Quit | Command::ForceQuit | Command::Promote => return None,
+            Command::Abort | Command::Rollback | Command::ForceDeploy | Command::Scale => {
+                return None;
+            }
+            Command::Build | Command::CancelRun | Command::Rerun | Command::Deploy => return None,
+            Command::Exec(_) | Command::FocusTerminal | Command::FullScreen => return None,
+            Command::PortForward(_) | Command::Forwards => return None,
+            Command::Describe(_) | Command::OpenLink => return None,
+            Command::Timeline | Command::Export(_) | Command::Arm => return None,
+            Command::Unknown(_) => return None,
+        })
+    }
+}
+
+impl Command {
+    /// This command as the logs' handler sees it: the logs pane's keys and the palette's logs
+    /// words; None for the commands the logs leave to the general handler. Every command is
+    /// named, so a new one is placed here by the compiler's word.
+    pub fn logs_key(&self) -> Option<LogsKey> {
+        Some(match self {
+            Command::Down => LogsKey::Down,
+            Command::Up => LogsKey::Up,
+            Command::PageDown => LogsKey::PageDown,
+            Command::PageUp => LogsKey::PageUp,
+            Command::Top => LogsKey::Top,
+            Command::Bottom => LogsKey::Bottom,
+            Command::Open => LogsKey::Open,
+            Command::Back => LogsKey::Back,
+            Command::ToggleFollow => LogsKey::ToggleFollow,
+            Command::ToggleContext => LogsKey::ToggleContext,
+            Command::NextMatch => LogsKey::NextMatch,
+            Command::PrevMatch => LogsKey::PrevMatch,
+            Command::ToggleWrap => LogsKey::ToggleWrap,
+            Command::CycleStamps => LogsKey::CycleStamps,
+            Command::CopyLine => LogsKey::CopyLine,
+            Command::FollowGroup(g) => LogsKey::FollowGroup(g.clone()),
+            Command::Pattern(p) => LogsKey::Pattern(p.clone()),
+            Command::Since(a) => LogsKey::Since(a.clone()),
+            Command::Range(a) => LogsKey::Range(a.clone()),
+            Command::Save { path, replace } => LogsKey::Save {
+                path: path.clone(),
+                replace: *replace,
+            },
+            Command::Pane(_) | Command::NextPane | Command::PrevPane => return None,
+            Command::Filter | Command::Palette | Command::Help | Command::Refresh => return None,
+            Command::RolloutAlarms | Command::Rollout | Command::Diff => return None,
+            Command::Events | Command::Theme(_) | Command::Context(_) => return None,
+            Command::Region(_) | Command::Sort(_) | Command::Budget | Command::Quit => return None,
+            Command::ForceQuit | Command::Promote | Command::Abort => return None,
+            Command::Rollback | Command::ForceDeploy | Command::Scale | Command::Build => {
+                return None;
+            }
+            Command::CancelRun | Command::Rerun | Command::Deploy => return None,
+            Command::Accept | Command::Cancel | Command::Confirm => return None,
+            Command::DeleteChar | Command::Complete | Command::Insert(_) => return None,
+            Command::Toggle | Command::OtherTarget | Command::Unknown(_) => return None,
+            Command::Exec(_) | Command::FocusTerminal | Command::FullScreen => return None,
+            Command::PortForward(_) | Command::Forwards => return None,
+            Command::Describe(_) | Command::OpenLink => return None,
+            Command::Timeline | Command::Export(_) | Command::Arm => return None,
+        })
+    }
+}
+
+impl Command {
+    /// This command as ECS Exec's handler sees it; None for every other command. Every
+    /// command is named, so a new one is placed here by the compiler's word.
+    pub fn exec_key(&self) -> Option<ExecKey> {
+        Some(match self {
+            Command::Exec(cmd) => ExecKey::Exec(cmd.clone()),
+            Command::FocusTerminal => ExecKey::FocusTerminal,
+            Command::FullScreen => ExecKey::FullScreen,
+            Command::PortForward(arg) => ExecKey::PortForward(arg.clone()),
+            Command::Forwards => ExecKey::Forwards,
+            Command::Down | Command::Up | Command::PageDown | Command::PageUp => return None,
+            Command::Top | Command::Bottom | Command::Open | Command::Back => return None,
+            Command::Pane(_) | Command::NextPane | Command::PrevPane => return None,
+            Command::Filter | Command::Palette | Command::Help | Command::Refresh => return None,
+            Command::ToggleFollow | Command::ToggleContext | Command::NextMatch => return None,
+            Command::PrevMatch | Command::ToggleWrap | Command::CycleStamps => return None,
+            Command::CopyLine | Command::FollowGroup(_) | Command::Pattern(_) => return None,
+            Command::Since(_) | Command::Range(_) | Command::Save { .. } => return None,
+            Command::RolloutAlarms | Command::Rollout | Command::Diff => return None,
+            Command::Events | Command::Theme(_) | Command::Context(_) => return None,
+            Command::Region(_) | Command::Sort(_) | Command::Budget | Command::Quit => return None,
+            Command::ForceQuit | Command::Promote | Command::Abort => return None,
+            Command::Rollback | Command::ForceDeploy | Command::Scale | Command::Build => {
+                return None;
+            }
+            Command::CancelRun | Command::Rerun | Command::Deploy => return None,
+            Command::Accept | Command::Cancel | Command::Confirm => return None,
+            Command::DeleteChar | Command::Complete | Command::Insert(_) => return None,
+            Command::Toggle | Command::OtherTarget | Command::Unknown(_) => return None,
+            Command::Describe(_) | Command::OpenLink => return None,
+            Command::Timeline | Command::Export(_) | Command::Arm => return None,
+        })
+    }
+}
+
+/// A command as ECS Exec sees it: the exec dialog, the terminal pane, `:pf` and `:forwards`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExecKey {
+    Exec(Option<String>),
+    FocusTerminal,
+    FullScreen,
+    PortForward(Option<String>),
+    Forwards,
+}
+
+/// A command as the logs see it: the logs pane's keys, and the palette's logs words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogsKey {
+    Down,
+    Up,
+    PageDown,
+    PageUp,
+    Top,
+    Bottom,
+    Open,
+    Back,
+    ToggleFollow,
+    ToggleContext,
+    NextMatch,
+    PrevMatch,
+    ToggleWrap,
+    CycleStamps,
+    CopyLine,
+    FollowGroup(String),
+    Pattern(Option<String>),
+    Since(Option<String>),
+    Range(Option<String>),
+    Save { path: Option<String>, replace: bool },
+}
+
+/// A command as a prompt, a dialog or an overlay sees it: the keys their layers bind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModeKey {
+    Down,
+    Up,
+    PageDown,
+    PageUp,
+    Top,
+    Bottom,
+    Accept,
+    Cancel,
+    Confirm,
+    DeleteChar,
+    Complete,
+    Insert(char),
+    Toggle,
+    OtherTarget,
 }
 
 /// The input modes, each with its own layer of bindings.
@@ -216,7 +406,7 @@ fn layer_rules(layer: Layer) -> (&'static str, Otherwise) {
         Layer::Filter | Layer::Palette => ("", Otherwise::Type),
         Layer::Scale => ("digits, ", Otherwise::Type),
         Layer::Confirm => ("", Otherwise::Cancel),
-        Layer::ConfirmTyped => ("PROD: type the service name, then ", Otherwise::Type),
+        Layer::ConfirmTyped => ("type the word the dialog shows, then ", Otherwise::Type),
         Layer::BuildForm => ("", Otherwise::Ignore),
         Layer::BuildEdit => ("typing into the field, ", Otherwise::Type),
         Layer::ExecDialog => ("", Otherwise::Type),
@@ -283,6 +473,7 @@ fn normal() -> Vec<Binding> {
         b(&[Char('y')], "y", Command::CopyLine, "copy the line (OSC 52)", Reach::Pane(Pane::Logs), None),
         b(&[Char('a')], "a", Command::RolloutAlarms, "alarms of this rollout", Reach::RolloutView, None),
         b(&[Char('e')], "e", Command::Events, "all events of this service (scrollable)", Reach::RolloutView, None),
+        b(&[Char('H')], "H", Command::Timeline, "timeline: what changed, and who did it", Reach::RolloutView, Some("timeline")),
         b(&[Char('P')], "P", Command::Promote, "promote the canary of the service", Everywhere, Some("promote")),
         b(&[Char('A')], "A", Command::Abort, "abort the rollout of the service", Everywhere, Some("abort")),
         b(&[Char('R')], "R", Command::Rollback, "roll back the service", Everywhere, Some("roll back")),
@@ -563,8 +754,20 @@ pub const WORDS: &[Word] = &[
     Word {
         names: &["save"],
         arg: Some("PATH"),
-        command: |a| Command::Save(a.map(str::to_string)),
-        help: "logs: write the kept lines, with their tags, to a file",
+        command: |a| Command::Save {
+            path: a.map(str::to_string),
+            replace: false,
+        },
+        help: "logs: write the kept lines, with their tags, to a new file (0600)",
+    },
+    Word {
+        names: &["save!"],
+        arg: Some("PATH"),
+        command: |a| Command::Save {
+            path: a.map(str::to_string),
+            replace: true,
+        },
+        help: "logs: the same, replacing the file if it exists (never through a symlink)",
     },
     Word {
         names: &["builds", "build", "runs"],
@@ -591,6 +794,18 @@ pub const WORDS: &[Word] = &[
         help: "all events of the service (scrollable)",
     },
     Word {
+        names: &["timeline"],
+        arg: None,
+        command: |_| Command::Timeline,
+        help: "the service's history in time order: commits, runs, images, deploys, alarms, actions",
+    },
+    Word {
+        names: &["export"],
+        arg: Some("timeline [PATH][!]"),
+        command: |a| Command::Export(a.map(str::to_string)),
+        help: "write the timeline as a Markdown post-mortem draft (! replaces the file)",
+    },
+    Word {
         names: &["exec"],
         arg: Some("[COMMAND]"),
         command: |a| Command::Exec(a.map(str::to_string)),
@@ -601,6 +816,12 @@ pub const WORDS: &[Word] = &[
         arg: Some("NAME | SERVICE PORT [LOCAL] | stop NAME"),
         command: |a| Command::PortForward(a.map(str::to_string)),
         help: "forward a local port to a port of the service's task (or a [[forward]] by name)",
+    },
+    Word {
+        names: &["arm"],
+        arg: None,
+        command: |_| Command::Arm,
+        help: "arm the service's [[policy]] for this rollout: it promotes on PASS or aborts on FAIL",
     },
     Word {
         names: &["describe", "desc"],
@@ -711,6 +932,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_key_of_a_prompt_a_dialog_or_an_overlay_is_a_mode_key() {
+        let map = Keymap::default();
+        for (layer, bindings) in map.layers.iter().filter(|(l, _)| *l != Layer::Normal) {
+            for b in bindings {
+                // Ctrl-C quits from every mode, before any mode sees it; the terminal pane's
+                // keys go to its session, but for its way out, which the terminal mode takes.
+                let way_out = *layer == Layer::Terminal && b.command == Command::Back;
+                // The describe view's search keys, which its handler reads as commands
+                // (`state::describe::on_view`).
+                let search = *layer == Layer::Overlay
+                    && matches!(
+                        b.command,
+                        Command::Filter | Command::NextMatch | Command::PrevMatch
+                    );
+                if b.command != Command::ForceQuit && !way_out && !search {
+                    assert!(
+                        b.command.mode_key().is_some(),
+                        "{:?} in {layer:?} would mean nothing there",
+                        b.command
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn no_key_is_bound_twice_where_it_applies() {
         let map = Keymap::default();
         for (layer, bindings) in &map.layers {
@@ -745,7 +992,7 @@ mod tests {
         assert_eq!(map.mode_hints(Layer::Scale), "digits, Enter · Esc cancel");
         assert_eq!(
             map.mode_hints(Layer::ConfirmTyped),
-            "PROD: type the service name, then Enter · Esc cancel"
+            "type the word the dialog shows, then Enter · Esc cancel"
         );
     }
 

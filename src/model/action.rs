@@ -91,6 +91,21 @@ pub enum GitHubCall {
     CancelRun { repo: String, run_id: u64 },
     /// `POST /repos/{repo}/actions/runs/{run_id}/rerun-failed-jobs`.
     RerunFailed { repo: String, run_id: u64 },
+    /// `POST /repos/{repo}/deployments`: a record that commit `sha` went to `environment`.
+    CreateDeployment {
+        repo: String,
+        sha: String,
+        environment: String,
+        description: String,
+    },
+    /// `POST /repos/{repo}/deployments/{id}/statuses`: how the deployment stands. None: the
+    /// deployment the plan's CreateDeployment creates, not known before it is called.
+    DeploymentStatus {
+        repo: String,
+        deployment_id: Option<u64>,
+        state: String,
+        description: String,
+    },
 }
 
 impl Mutation {
@@ -211,7 +226,10 @@ impl fmt::Display for AwsCall {
                 f,
                 "{op}(taskDefinition=the revision RegisterTaskDefinition returns, {expected} expected)"
             ),
-            other => codedeploy_call(other, op, f),
+            cd @ (AwsCall::ContinueCodeDeploy { .. }
+            | AwsCall::StopCodeDeploy { .. }
+            | AwsCall::CreateCodeDeploy { .. }
+            | AwsCall::CreateCodeDeployToRegistered { .. }) => codedeploy_call(cd, op, f),
         }
     }
 }
@@ -254,7 +272,14 @@ fn codedeploy_call(m: &AwsCall, op: Op, f: &mut fmt::Formatter<'_>) -> fmt::Resu
                 crate::model::codedeploy::appspec(&arn, container, *port)
             )
         }
-        _ => Ok(()),
+        // Never sent here (`AwsCall`'s Display writes them itself): named so that a new call
+        // is placed by the compiler's word, and never printed as nothing.
+        AwsCall::ContinueHook { .. }
+        | AwsCall::StopDeployment { .. }
+        | AwsCall::UpdateService { .. }
+        | AwsCall::SetWeights { .. }
+        | AwsCall::RegisterTaskDefinition { .. }
+        | AwsCall::UpdateServiceToRegistered { .. } => fmt::Display::fmt(m, f),
     }
 }
 
@@ -303,7 +328,46 @@ impl fmt::Display for GitHubCall {
                     "POST /repos/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
                 )
             }
+            GitHubCall::CreateDeployment { repo, .. } => {
+                write!(f, "POST /repos/{repo}/deployments {}", self.body())
+            }
+            GitHubCall::DeploymentStatus {
+                repo,
+                deployment_id,
+                ..
+            } => write!(
+                f,
+                "POST /repos/{repo}/deployments/{}/statuses {}",
+                deployment_id.map_or("{the id CreateDeployment returns}".to_string(), |id| id
+                    .to_string()),
+                self.body()
+            ),
         }
+    }
+}
+
+impl GitHubCall {
+    /// The JSON body a deployment call sends, exactly (empty for the others).
+    pub fn body(&self) -> String {
+        let v = match self {
+            GitHubCall::CreateDeployment {
+                sha,
+                environment,
+                description,
+                ..
+            } => serde_json::json!({
+                "ref": sha,
+                "environment": environment,
+                "description": description,
+                "auto_merge": false,
+                "required_contexts": [],
+            }),
+            GitHubCall::DeploymentStatus {
+                state, description, ..
+            } => serde_json::json!({"state": state, "description": description}),
+            _ => return String::new(),
+        };
+        v.to_string()
     }
 }
 
@@ -458,6 +522,12 @@ pub struct ActionPlan {
     pub then: Vec<FollowUp>,
     /// Why the plan chose what it did (a rollback's target), for the dialog.
     pub notes: Vec<String>,
+    /// A promote before the canary's soak is over: how long it soaked (`soaked 3/30 min`).
+    /// The dialog asks for the word `early`, and the audit records it.
+    pub early: Option<String>,
+    /// What acts when it is not the person at the keys (`policy`); the audit records it as
+    /// `policy armed by <user>`.
+    pub actor: Option<String>,
 }
 
 /// One thing a plan changes, shown in the dialog as `what  from  →  to` and written to the
@@ -546,6 +616,13 @@ pub enum Refusal {
          deckwatch:repo and deckwatch:workflow"
     )]
     NoBuildMapping(String),
+    #[error(
+        "build: {service}'s {tag}; nothing was sent (fix the tag, or map {service} with a [[build]] entry)"
+    )]
+    BadBuildTag {
+        service: String,
+        tag: super::BadBuildTag,
+    },
     #[error("builds: {0}")]
     NoCi(String),
     #[error("cancel: run #{0} has finished already")]

@@ -40,11 +40,24 @@ impl LinkReason {
     }
 }
 
-/// One alarm of a service: its index in the alarm list the links were made from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One alarm of a service, by its name (an alarm's name is its identity in an account and
+/// region).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlarmLink {
-    pub alarm: usize,
+    pub alarm: String,
+    /// Where the alarm was in the list the links were made from: only a hint for finding it
+    /// again quickly, always checked against the name (`find_linked`).
+    pub at: usize,
     pub reason: LinkReason,
+}
+
+/// The alarm `link` names, in `alarms`: at the place the link remembers when the list is the
+/// one the link was made from, else wherever it is now; None once it is gone.
+pub fn find_linked<'a>(alarms: &'a [Alarm], link: &AlarmLink) -> Option<&'a Alarm> {
+    match alarms.get(link.at) {
+        Some(a) if a.name == link.alarm => Some(a),
+        Some(_) | None => alarms.iter().find(|a| a.name == link.alarm),
+    }
 }
 
 /// The tag naming a service's alarms: `deckwatch:alarms = name, other-name, prefix-*`.
@@ -145,21 +158,22 @@ fn pattern_matches(pattern: &str, alarm: &str) -> bool {
     }
 }
 
-/// The links made so far: per service, and which services each alarm reached.
+/// The links made so far: per service the alarms (by index) with why, and which services
+/// each alarm reached.
 struct Linker {
-    of_service: Vec<Vec<AlarmLink>>,
+    of_service: Vec<Vec<(usize, LinkReason)>>,
     reached: Vec<Vec<usize>>,
 }
 
 impl Linker {
-    /// Linker alarm `ai` to service `si`, keeping the strongest reason.
+    /// Links alarm `ai` to service `si`, keeping the strongest reason.
     fn add(&mut self, si: usize, ai: usize, reason: LinkReason) {
         let l = &mut self.of_service[si];
-        match l.iter_mut().find(|x| x.alarm == ai) {
-            Some(x) if reason < x.reason => x.reason = reason,
+        match l.iter_mut().find(|(x, _)| *x == ai) {
+            Some((_, r)) if reason < *r => *r = reason,
             Some(_) => {}
             None => {
-                l.push(AlarmLink { alarm: ai, reason });
+                l.push((ai, reason));
                 self.reached[ai].push(si);
             }
         }
@@ -243,8 +257,13 @@ pub fn link_alarms(services: &[Service], alarms: &[Alarm]) -> Links {
         .zip(links.of_service)
         .filter(|(_, l)| !l.is_empty())
         .map(|(s, mut l)| {
-            l.sort_by_key(|x| (x.reason, x.alarm));
-            (s.key(), l)
+            l.sort_by_key(|&(at, reason)| (reason, at));
+            let named = l.into_iter().map(|(at, reason)| AlarmLink {
+                alarm: alarms[at].name.clone(),
+                at,
+                reason,
+            });
+            (s.key(), named.collect())
         })
         .collect()
 }
@@ -276,7 +295,6 @@ mod tests {
 
     fn names(
         links: &HashMap<ServiceKey, Vec<AlarmLink>>,
-        alarms: &[Alarm],
         cluster: &str,
         name: &str,
     ) -> Vec<(String, LinkReason)> {
@@ -288,7 +306,7 @@ mod tests {
             .get(&key)
             .into_iter()
             .flatten()
-            .map(|l| (alarms[l.alarm].name.clone(), l.reason))
+            .map(|l| (l.alarm.clone(), l.reason))
             .collect()
     }
 
@@ -333,7 +351,7 @@ mod tests {
         let links = link_alarms(&services, &alarms);
         use LinkReason::*;
         assert_eq!(
-            names(&links, &alarms, "prod-core", "api"),
+            names(&links, "prod-core", "api"),
             [
                 ("cpu".into(), Dimensions),
                 ("api-anything".into(), Dimensions)
@@ -341,11 +359,11 @@ mod tests {
         );
         // Without ClusterName, every api is meant.
         assert_eq!(
-            names(&links, &alarms, "staging", "api"),
+            names(&links, "staging", "api"),
             [("api-anything".into(), Dimensions)]
         );
         assert_eq!(
-            names(&links, &alarms, "prod-core", "payments"),
+            names(&links, "prod-core", "payments"),
             [
                 ("errors".into(), TargetGroup),
                 ("lb-5xx".into(), LoadBalancer),
@@ -353,23 +371,18 @@ mod tests {
             ]
         );
         assert_eq!(
-            names(&links, &alarms, "prod-core", "search-canary"),
+            names(&links, "prod-core", "search-canary"),
             [("search-canary-latency".into(), Name)]
         );
-        assert!(names(&links, &alarms, "prod-core", "search").is_empty());
+        assert!(names(&links, "prod-core", "search").is_empty());
         assert_eq!(
-            names(&links, &alarms, "prod-core", "web"),
+            names(&links, "prod-core", "web"),
             [
                 ("web-deploy-guard".into(), Watched),
                 ("edge-5xx".into(), Tagged)
             ]
         );
-        assert!(
-            links
-                .values()
-                .flatten()
-                .all(|l| alarms[l.alarm].name != "orphan")
-        );
+        assert!(links.values().flatten().all(|l| l.alarm != "orphan"));
     }
 
     #[test]

@@ -77,9 +77,22 @@ pub const TAG_REPO: &str = "deckwatch:repo";
 pub const TAG_WORKFLOW: &str = "deckwatch:workflow";
 pub const TAG_REF: &str = "deckwatch:ref";
 
+/// A service's build tags that name no workflow GitHub could have: the service says which tag
+/// and why, and nothing is sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("tag {tag} = {value:?}: {why}")]
+pub struct BadBuildTag {
+    pub tag: &'static str,
+    pub value: String,
+    pub why: super::github_names::NameError,
+}
+
 impl BuildSource {
-    /// From a service's tags: repo and workflow are needed; the ref defaults to `main`.
-    pub fn from_tags<'a>(tags: impl IntoIterator<Item = (&'a str, &'a str)>) -> Option<Self> {
+    /// From a service's tags: repo and workflow are needed (None without either); the ref
+    /// defaults to `main`. Err names the tag whose value GitHub could not have given.
+    pub fn from_tags<'a>(
+        tags: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Option<Result<Self, BadBuildTag>> {
         let (mut repo, mut workflow, mut git_ref) = (None, None, None);
         for (k, v) in tags {
             match k {
@@ -89,13 +102,24 @@ impl BuildSource {
                 _ => {}
             }
         }
-        let (repo, workflow) = (repo.filter(|r| r.contains('/'))?, workflow?);
-        Some(Self {
+        let (repo, workflow) = (repo?, workflow?);
+        let bad = |tag, value: &str, why| BadBuildTag {
+            tag,
+            value: super::text::clean(value),
+            why,
+        };
+        if let Err(why) = super::github_names::split_repo(&repo) {
+            return Some(Err(bad(TAG_REPO, &repo, why)));
+        }
+        if let Err(why) = super::github_names::check_workflow(&workflow) {
+            return Some(Err(bad(TAG_WORKFLOW, &workflow, why)));
+        }
+        Some(Ok(Self {
             workflow: Workflow { repo, workflow },
             git_ref: git_ref
                 .filter(|r| !r.is_empty())
                 .unwrap_or_else(|| "main".into()),
-        })
+        }))
     }
 }
 
@@ -420,8 +444,26 @@ mod tests {
     #[test]
     fn a_source_needs_repo_and_workflow_tags() {
         let s = BuildSource::from_tags([(TAG_REPO, "acme/api"), (TAG_WORKFLOW, "build.yml")]);
-        assert_eq!(s.map(|s| s.git_ref), Some("main".to_string()));
+        assert_eq!(s.map(|s| s.unwrap().git_ref), Some("main".to_string()));
         assert!(BuildSource::from_tags([(TAG_REPO, "acme/api")]).is_none());
-        assert!(BuildSource::from_tags([(TAG_REPO, "api"), (TAG_WORKFLOW, "b.yml")]).is_none());
+        let e = BuildSource::from_tags([(TAG_REPO, "api"), (TAG_WORKFLOW, "b.yml")]);
+        assert_eq!(e.unwrap().unwrap_err().tag, TAG_REPO);
+    }
+
+    #[test]
+    fn a_repo_tag_that_is_a_path_is_named_not_used() {
+        let injected = "acme/checkout/actions/runs/8001/cancel?x=";
+        let e = BuildSource::from_tags([(TAG_REPO, injected), (TAG_WORKFLOW, "build.yml")])
+            .unwrap()
+            .unwrap_err();
+        assert_eq!((e.tag, e.value.as_str()), (TAG_REPO, injected));
+        assert_eq!(
+            e.to_string(),
+            format!("tag deckwatch:repo = {injected:?}: {injected:?} is not owner/name")
+        );
+        let e = BuildSource::from_tags([(TAG_REPO, "acme/api"), (TAG_WORKFLOW, "../../x")])
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(e.tag, TAG_WORKFLOW);
     }
 }

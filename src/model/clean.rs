@@ -48,6 +48,32 @@ impl<T: Clean> Clean for Option<T> {
     }
 }
 
+impl<T: Clean, E: Clean> Clean for Result<T, E> {
+    fn clean(&mut self) {
+        match self {
+            Ok(v) => v.clean(),
+            Err(e) => e.clean(),
+        }
+    }
+}
+
+impl Clean for super::BadBuildTag {
+    fn clean(&mut self) {
+        let super::BadBuildTag { tag: _, value, why } = self;
+        value.clean();
+        why.clean();
+    }
+}
+
+impl Clean for super::github_names::NameError {
+    fn clean(&mut self) {
+        use super::github_names::NameError::*;
+        match self {
+            NotOwnerName(s) | Owner(s) | Repo(s) | Workflow(s) => s.clean(),
+        }
+    }
+}
+
 impl<T: Clean, U> Clean for (T, U) {
     fn clean(&mut self) {
         self.0.clean();
@@ -146,6 +172,7 @@ impl Clean for NativeDeployment {
             hook,
             canary_percent: _,
             bake_ends_at: _,
+            bake_minutes: _,
             triggered_alarms,
             rollback_reason,
             started_at: _,
@@ -232,6 +259,7 @@ impl Clean for Service {
             controller: _,
             task_sets,
             codedeploy,
+            tags,
             exec_enabled: _,
         } = self;
         for s in [cluster, name, arn, image_tag] {
@@ -255,6 +283,15 @@ impl Clean for Service {
         // Their impls are beside the types, in codedeploy.rs.
         task_sets.clean();
         codedeploy.clean();
+        clean_pairs(tags);
+    }
+}
+
+/// Keys and values both (a pair's `Clean` cleans only its first).
+fn clean_pairs(pairs: &mut [(String, String)]) {
+    for (k, v) in pairs {
+        k.clean();
+        v.clean();
     }
 }
 

@@ -25,14 +25,24 @@ pub struct AlbQuery {
 }
 
 impl Side {
-    /// The fetch for this side's figures at `now`: its window, at most `MAX_WINDOW_MS` long.
+    /// The fetch for this side's figures at `now`: its window, at most `MAX_WINDOW_MS` long,
+    /// up to the end of the newest complete minute (the load balancer's figures are per
+    /// minute: a minute still under way would count part of its requests).
     pub fn query(&self, now: Millis) -> Option<AlbQuery> {
         let until = self.until.unwrap_or(now).min(now);
+        let until = until - until.rem_euclid(60_000);
+        let from = self.from.max(until - MAX_WINDOW_MS);
         Some(AlbQuery {
             target_group: self.target_group.clone()?,
-            from: self.from.max(until - MAX_WINDOW_MS).min(until),
+            from: (from - from.rem_euclid(60_000)).min(until),
             until,
         })
+    }
+
+    /// Whether a read at `now` has a complete minute of this side's window to count: none
+    /// before the first minute the side began in has ended.
+    pub fn has_complete_minute(&self, now: Millis) -> bool {
+        self.query(now).is_some_and(|q| q.from < q.until)
     }
 }
 

@@ -156,8 +156,10 @@ pub struct LogQuery {
 pub struct LogPage {
     pub events: Vec<RawEvent>,
     pub next: Option<String>,
-    /// Events the backend could not decode and left out (their page kept the rest).
-    pub undecodable: u32,
+    /// Events the backend could not decode: left out, or kept with what could not be read
+    /// replaced. Each by an id that is the same when a later read finds it again, so it is
+    /// counted once however often it is read.
+    pub undecodable: Vec<u64>,
 }
 
 /// What one Live Tail session follows.

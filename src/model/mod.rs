@@ -7,17 +7,21 @@ pub mod alarm_link;
 pub mod build;
 pub mod clean;
 pub mod codedeploy;
+pub mod commits;
 pub mod console_link;
 pub mod ecs_event;
 pub mod error;
 pub mod evidence;
 pub mod exec;
+pub mod github_names;
 pub mod history;
 mod image;
+pub mod listing;
 mod log;
 pub mod log_meta;
 pub mod op;
 mod op_report;
+pub mod owner;
 mod pair;
 mod pane;
 pub mod raw_doc;
@@ -26,6 +30,9 @@ mod task;
 pub mod taskdef;
 pub mod text;
 pub mod time;
+pub mod timeline;
+pub mod trail;
+pub mod verdict;
 mod wire;
 
 pub use action::{
@@ -36,10 +43,10 @@ pub use alarm::{
     Alarm, AlarmDetail, AlarmKind, AlarmSpec, AlarmState, AlarmTransition, Comparison, MetricSpec,
     rule_children,
 };
-pub use alarm_link::{AlarmLink, LinkReason, Links, link_alarms};
+pub use alarm_link::{AlarmLink, LinkReason, Links, find_linked, link_alarms};
 pub use build::{
-    BuildSource, BuildTarget, Conclusion, InputKind, Job, LogTail, RateInfo, Run, RunDetail,
-    RunRef, RunStatus, Step, Workflow, WorkflowInput,
+    BadBuildTag, BuildSource, BuildTarget, Conclusion, InputKind, Job, LogTail, RateInfo, Run,
+    RunDetail, RunRef, RunStatus, Step, Workflow, WorkflowInput,
 };
 pub use clean::Clean;
 pub use codedeploy::{
@@ -58,6 +65,7 @@ pub use exec::{
 };
 pub use history::{Outcome, PastDeployment, RollbackCause};
 pub use image::{Findings, Image};
+pub use listing::Listing;
 pub use log::{
     ChunkLine, GroupSpec, LiveEnd, LiveQuery, LiveUpdate, LogChunk, LogLine, LogPage, LogQuery,
     LogSide, LogSources, LogTag, LogTarget, MAX_LINE, RawEvent,

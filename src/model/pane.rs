@@ -12,11 +12,13 @@ pub enum Pane {
     Builds,
     /// One service's rollout: a view of its own, opened from a service, not a tab.
     Rollout,
+    /// One service's history merged in time order (`:timeline`): a view of its own too.
+    Timeline,
 }
 
 impl Pane {
     /// Every pane. Each but builds (the CI worker's) has its poller.
-    pub const ALL: [Pane; 7] = [
+    pub const ALL: [Pane; 8] = [
         Pane::Services,
         Pane::Tasks,
         Pane::Images,
@@ -24,6 +26,7 @@ impl Pane {
         Pane::Logs,
         Pane::Builds,
         Pane::Rollout,
+        Pane::Timeline,
     ];
 
     /// The panes with a tab, in the order of their number keys.
@@ -45,6 +48,7 @@ impl Pane {
             Pane::Logs => "logs",
             Pane::Builds => "builds",
             Pane::Rollout => "rollout",
+            Pane::Timeline => "timeline",
         }
     }
 

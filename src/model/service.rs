@@ -200,6 +200,9 @@ pub struct NativeDeployment {
     pub hook: Option<LifecycleHook>,
     pub canary_percent: f64,
     pub bake_ends_at: Option<Millis>,
+    /// The deployment's configured bake in minutes: the canary's bake (CANARY), a step's
+    /// (LINEAR), else the final bake; None when the configuration does not say.
+    pub bake_minutes: Option<u32>,
     pub triggered_alarms: Vec<String>,
     /// The alarms the deployment watches (`alarms.alarmNames`).
     pub watched_alarms: Vec<String>,
@@ -319,14 +322,17 @@ pub struct Service {
     /// console keeps it across refreshes (see `model::history`).
     pub history: Vec<crate::model::PastDeployment>,
     /// The workflow that builds it, from its tags `deckwatch:repo`, `deckwatch:workflow` and
-    /// `deckwatch:ref` (a `[[build]]` entry in the config wins over them).
-    pub build: Option<crate::model::BuildSource>,
+    /// `deckwatch:ref` (a `[[build]]` entry in the config wins over them); Err names a tag
+    /// whose value GitHub could not have given, which is never sent.
+    pub build: Option<Result<super::BuildSource, super::BadBuildTag>>,
     /// Who deploys it: ECS itself, or CodeDeploy on task sets.
     pub controller: crate::model::DeploymentController,
     /// The task sets of a CODE_DEPLOY (or EXTERNAL) service, PRIMARY first.
     pub task_sets: Vec<crate::model::TaskSet>,
     /// A CODE_DEPLOY service's deployment group and deployment; None when not read.
     pub codedeploy: Option<crate::model::CodeDeploy>,
+    /// The service's tags (key, value): who owns it (Copilot's tags, an `[iac]` convention).
+    pub tags: Vec<(String, String)>,
     /// `enableExecuteCommand`: tasks it starts run the ECS Exec agent.
     pub exec_enabled: bool,
 }

@@ -1,17 +1,33 @@
 //! Every string from outside (AWS, GitHub, the demo fleet, log lines) is cleaned once, at the
-//! backend's edge, before it reaches the state: no control character, escape sequence or bidi
-//! override can reach the terminal or reorder what an engineer reads.
+//! backend's edge, before it reaches the state: no control character, escape sequence, bidi
+//! override, invisible character or line separator can reach the terminal, reorder what an
+//! engineer reads, or make two different names look the same.
 
 /// Characters that change how text is ordered or joined without showing: the bidi embeddings,
-/// overrides and isolates, and the marks that steer them.
+/// overrides, isolates and marks, and every other default-ignorable code point (Unicode's
+/// `Default_Ignorable_Code_Point`): zero-width spaces and joiners, the word joiner, invisible
+/// operators, variation selectors, fillers, tags. Left in, `pay\u{200B}ments` would show as
+/// `payments` and be another service.
 fn is_invisible_format(c: char) -> bool {
     matches!(
         c,
-        '\u{200E}' | '\u{200F}' // left-to-right and right-to-left marks
-            | '\u{202A}'..='\u{202E}' // embeddings and overrides
-            | '\u{2066}'..='\u{2069}' // isolates
+        '\u{00AD}' // soft hyphen
+            | '\u{034F}' // combining grapheme joiner
             | '\u{061C}' // Arabic letter mark
+            | '\u{115F}'..='\u{1160}' // Hangul fillers
+            | '\u{17B4}'..='\u{17B5}' // Khmer inherent vowels
+            | '\u{180B}'..='\u{180F}' // Mongolian variation selectors and vowel separator
+            | '\u{200B}'..='\u{200F}' // zero-width space, (non-)joiner, LTR and RTL marks
+            | '\u{202A}'..='\u{202E}' // embeddings and overrides
+            | '\u{2060}'..='\u{206F}' // word joiner, invisible operators, isolates
+            | '\u{3164}' // Hangul filler
+            | '\u{FE00}'..='\u{FE0F}' // variation selectors
             | '\u{FEFF}' // zero-width no-break space (byte order mark)
+            | '\u{FFA0}' // halfwidth Hangul filler
+            | '\u{FFF0}'..='\u{FFF8}' // reserved as ignorable
+            | '\u{1BCA0}'..='\u{1BCA3}' // shorthand format controls
+            | '\u{1D173}'..='\u{1D17A}' // musical formatting
+            | '\u{E0000}'..='\u{E0FFF}' // tags and the variation selectors supplement
     )
 }
 
@@ -32,22 +48,26 @@ fn is_unsafe(c: char) -> bool {
     c.is_control() || is_invisible_format(c) || is_separator(c) || regional_letter(c).is_some()
 }
 
-/// `s` with control characters (escape included), bidi controls and the like removed. A tab
-/// becomes a space, so columns still read; newlines are kept only when `multiline`; the
-/// halves of a flag become letters.
+/// What `c` becomes on screen: itself; a space for a tab; its letter for half a flag; nothing
+/// for a control, format or separator character (a newline is kept only when `multiline`).
+fn keep(c: char, multiline: bool) -> Option<char> {
+    match c {
+        '\t' => Some(' '),
+        '\n' if multiline => Some('\n'),
+        c if regional_letter(c).is_some() => regional_letter(c),
+        c if is_unsafe(c) => None,
+        c => Some(c),
+    }
+}
+
+/// `s` with control characters (escape included), bidi controls, invisible characters and line
+/// separators removed. A tab becomes a space, so columns still read; newlines are kept only
+/// when `multiline`; the halves of a flag become letters.
 pub fn clean_with(s: &str, multiline: bool) -> String {
     if !s.chars().any(is_unsafe) {
         return s.to_string();
     }
-    s.chars()
-        .filter_map(|c| match c {
-            '\t' => Some(' '),
-            '\n' if multiline => Some('\n'),
-            c if regional_letter(c).is_some() => regional_letter(c),
-            c if is_unsafe(c) => None,
-            c => Some(c),
-        })
-        .collect()
+    s.chars().filter_map(|c| keep(c, multiline)).collect()
 }
 
 /// Whether `c` may reach the terminal: what [`clean`] keeps (a newline aside).
@@ -70,7 +90,9 @@ pub fn clean(s: &str) -> String {
     clean_with(s, false)
 }
 
-/// Appends `s` to `out`, cleaned as [`clean_with`] does with newlines kept, and cut to at most
+/// Appends `s` to `out`, cleaned as [`clean_with`] does with newlines kept (the same rule,
+/// so a log line, what `:save` writes and what `y` copies lose what every other string
+/// loses), and cut to at most
 /// `max` bytes (at a character boundary, ending in a marker that says how much was cut). The
 /// log ingest path: no allocation, and plain ASCII is copied as it is.
 pub fn clean_into(out: &mut Vec<u8>, s: &str, max: usize) {
@@ -84,13 +106,7 @@ pub fn clean_into(out: &mut Vec<u8>, s: &str, max: usize) {
         out.extend_from_slice(body.as_bytes());
     } else {
         let mut tmp = [0u8; 4];
-        for c in body.chars() {
-            let c = match c {
-                '\t' => ' ',
-                '\n' => '\n',
-                c if c.is_control() || is_invisible_format(c) => continue,
-                c => c,
-            };
+        for c in body.chars().filter_map(|c| keep(c, true)) {
             out.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
         }
     }
@@ -138,6 +154,18 @@ mod tests {
         assert_eq!(clean("plain ünïcode 日本"), "plain ünïcode 日本");
         assert_eq!(clean("eu \u{1F1E9}\u{1F1EA} ok"), "eu DE ok");
         assert_eq!(clean("a\u{2028}b\u{85}c"), "abc");
+    }
+
+    #[test]
+    fn invisible_characters_that_make_look_alike_names_go_everywhere() {
+        assert_eq!(
+            clean("pay\u{200B}ments\u{200D}\u{2060}\u{FEFF}"),
+            "payments"
+        );
+        assert_eq!(clean("\u{3164}api\u{00AD}\u{FE0F}\u{E0041}"), "api");
+        let mut out = Vec::new();
+        clean_into(&mut out, "a\u{2028}b\u{200B}c\u{1F1E9}\u{1F1EA}", 100);
+        assert_eq!(String::from_utf8(out).unwrap(), "abcDE");
     }
 
     #[test]

@@ -30,8 +30,8 @@ impl State {
     /// Where the console is now.
     pub fn here(&self) -> Place {
         Place {
-            pane: self.pane,
-            rollout: self.rollout.clone(),
+            pane: self.ctx.pane,
+            rollout: self.ctx.rollout.clone(),
             position: self.current().position(),
         }
     }
@@ -39,11 +39,11 @@ impl State {
     /// Remembers where the console is before it goes elsewhere.
     pub(crate) fn remember_here(&mut self) {
         let here = self.here();
-        if self.back_stack.last() != Some(&here) {
-            self.back_stack.push(here);
+        if self.ctx.back_stack.last() != Some(&here) {
+            self.ctx.back_stack.push(here);
         }
-        if self.back_stack.len() > KEPT {
-            self.back_stack.remove(0);
+        if self.ctx.back_stack.len() > KEPT {
+            self.ctx.back_stack.remove(0);
         }
     }
 
@@ -74,16 +74,16 @@ impl State {
 
     /// Goes back to the last place remembered; false when there is none.
     pub(crate) fn go_back(&mut self) -> bool {
-        let Some(place) = self.back_stack.pop() else {
+        let Some(place) = self.ctx.back_stack.pop() else {
             return false;
         };
-        if place.rollout != self.rollout {
+        if place.rollout != self.ctx.rollout {
             // Another service's rollout: what was loaded for this one does not belong there.
-            self.rollout_view = crate::state::rollout::RolloutView::of(&self.services);
+            self.ctx.rollout_view = crate::state::rollout::RolloutView::of(&self.ctx.services);
         }
-        self.rollout = place.rollout;
-        self.pane = place.pane;
-        if self.pane == Pane::Rollout {
+        self.ctx.rollout = place.rollout;
+        self.ctx.pane = place.pane;
+        if self.ctx.pane == Pane::Rollout {
             self.follow_logs_of_selection();
         }
         self.current_mut().restore(&place.position);

@@ -1,9 +1,11 @@
-//! How the console stands with what it watches, beyond each pane's data: a call that has gone
-//! unanswered (the header says so after 10 s, rather than only letting the age grow), the
-//! team's copy of the audit log, and a first credentials check that failed, which ends the
-//! console with one line.
+//! How a context stands with its backend, beyond each pane's data: the backend being built (a
+//! switch under way) or failed, a call that has gone unanswered (the header says so after
+//! 10 s, rather than only letting the age grow), the team's copy of the audit log, an account
+//! that could not be read. A first credentials check that failed ends the console with one
+//! line (`State::fatal`).
 
-use crate::model::Millis;
+use crate::model::{ApiError, Millis};
+use crate::state::context::Context;
 use crate::state::{Msg, Pane, State};
 
 /// After this long without an answer, the header says so.
@@ -48,8 +50,12 @@ pub enum ConnectionEvent {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Connection {
-    /// Set when the console must end; the loop prints it once the terminal is restored.
-    pub fatal: Option<String>,
+    /// Its backend is being built (a switch under way).
+    pub connecting: bool,
+    /// Its backend could not be built, and why; `r` tries again.
+    pub failed: Option<ApiError>,
+    /// Set by a switch: the next header context from the backend is announced.
+    pub(crate) announce: bool,
     /// Panes whose call has had no answer since the time given.
     pub waiting: Vec<(Pane, Millis)>,
     pub team_audit: TeamAudit,
@@ -58,6 +64,16 @@ pub struct Connection {
 }
 
 impl Connection {
+    /// A new backend is being built: what the last one said of its calls and its account no
+    /// longer holds, and the account it finds is announced.
+    pub(crate) fn reconnect(&mut self) {
+        self.connecting = true;
+        self.failed = None;
+        self.announce = true;
+        self.waiting.clear();
+        self.context_error = None;
+    }
+
     /// Since when the call of `pane` has had no answer, if it has been `NO_ANSWER_MS` or more.
     pub fn unanswered(&self, pane: Pane, now: Millis) -> Option<Millis> {
         self.waiting
@@ -68,39 +84,81 @@ impl Connection {
 }
 
 pub(crate) fn on_event(state: &mut State, e: ConnectionEvent) {
+    let c = &mut state.ctx.connection;
     match e {
         ConnectionEvent::CannotStart(line) => {
-            state.connection.fatal = Some(line);
+            state.fatal = Some(line);
             state.quit = true;
         }
         ConnectionEvent::NoAnswer(pane, since) => {
-            state.connection.waiting.retain(|(p, _)| *p != pane);
-            state.connection.waiting.push((pane, since));
+            c.waiting.retain(|(p, _)| *p != pane);
+            c.waiting.push((pane, since));
             state.dirty = true;
         }
         ConnectionEvent::NoContext(why) => {
+            c.context_error = Some(why.clone());
             state.flash(format!("account unknown: {why}"));
-            state.connection.context_error = Some(why);
         }
         ConnectionEvent::TeamAudit(t) => {
-            state.dirty |= state.connection.team_audit != t;
-            state.connection.team_audit = t;
+            state.dirty |= c.team_audit != t;
+            c.team_audit = t;
         }
     }
 }
 
-/// An answer for a pane (its data, or its failure) ends its wait.
-pub(crate) fn answered(state: &mut State, msg: &Msg) {
-    let pane = match msg {
+/// An answer for a pane (its data, or its failure) ends its wait; true when one ended.
+pub(crate) fn answered(ctx: &mut Context, msg: &Msg) -> bool {
+    let Some(pane) = answers(msg) else {
+        return false;
+    };
+    let waiting = &mut ctx.connection.waiting;
+    let before = waiting.len();
+    waiting.retain(|(p, _)| *p != pane);
+    waiting.len() != before
+}
+
+/// The pane whose call `msg` answers, if it answers one.
+fn answers(msg: &Msg) -> Option<Pane> {
+    Some(match msg {
         Msg::Services(..) | Msg::ServicesPart(..) => Pane::Services,
         Msg::Tasks(..) => Pane::Tasks,
         Msg::Images(..) => Pane::Images,
         Msg::Alarms(..) => Pane::Alarms,
         Msg::Logs(..) => Pane::Logs,
         Msg::Failed(p, ..) => *p,
-        _ => return,
-    };
-    let before = state.connection.waiting.len();
-    state.connection.waiting.retain(|(p, _)| *p != pane);
-    state.dirty |= state.connection.waiting.len() != before;
+        Msg::Key(_)
+        | Msg::Mouse(_)
+        | Msg::Resize(..)
+        | Msg::Layout(_)
+        | Msg::Tick(_)
+        | Msg::Context(_)
+        | Msg::Links(..)
+        | Msg::LogFeed(..)
+        | Msg::LogStatus(..)
+        | Msg::LogBacklog(..)
+        | Msg::LogSaved(_)
+        | Msg::Runs(..)
+        | Msg::RunDetail(..)
+        | Msg::RunDetailFailed(..)
+        | Msg::BuildInputs(..)
+        | Msg::Dispatched(..)
+        | Msg::CiRate(..)
+        | Msg::CiReady(_)
+        | Msg::ActionDone(_)
+        | Msg::Budget(_)
+        | Msg::Evidence(_)
+        | Msg::Quit
+        | Msg::ContextReady(_)
+        | Msg::ContextFailed(..)
+        | Msg::CredentialsExpiry(_)
+        | Msg::Connection(_)
+        | Msg::Exec(_)
+        | Msg::Feed(_)
+        | Msg::Described(..)
+        | Msg::Timeline(..)
+        | Msg::Owners(_)
+        | Msg::Compared(..)
+        | Msg::Exported(_)
+        | Msg::OpenFailed(_) => return None,
+    })
 }

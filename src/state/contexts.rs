@@ -3,16 +3,16 @@
 //! Acting on the wrong account is the worst mistake an on-call console can make, so a switch
 //! is loud and total: the header changes at once (name, PROD colour, region), a flash names the
 //! context, and later its account; a dialog is closed; nothing of the old context's data stays
-//! on screen. Each context keeps its own panes (data, selection, filters, the rollout view) in a
-//! bounded map, and gets them back when the user returns. The loop builds the new backend off
-//! the loop (`Effect::SwitchContext`) and stops the old pollers at once, so no answer from the
-//! old account can land in the new context's panes.
+//! on screen. Everything a context owns is one `Context` (`state::context`): the switch puts the
+//! one on screen away in a bounded list and takes the target's back (or a fresh one) in one
+//! assignment, so nothing of one account can stay behind in the next. The loop builds the new
+//! backend off the loop (`Effect::SwitchContext`) and stops the old pollers at once, so no
+//! answer from the old account can land in the new context's panes.
 
-use crate::model::{Alarm, ApiError, ContextInfo, Image, Service, ServiceKey, Task};
+use crate::model::{ApiError, ContextInfo};
 use crate::state::actions::progress;
-use crate::state::logs::LogView;
-use crate::state::table::Table;
-use crate::state::{Effect, Mode, Pane, State};
+use crate::state::context::Context;
+use crate::state::{Effect, Mode, State};
 use ratatui::style::Color;
 use std::collections::VecDeque;
 
@@ -28,6 +28,37 @@ pub struct ContextChoice {
     pub prod: bool,
     pub read_only: bool,
     pub accent: Option<Color>,
+}
+
+/// The contexts the console may point at, and the one rule of which are read-only.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ContextChoices {
+    /// The contexts `:ctx` can switch to, from the config (and the one started with).
+    pub list: Vec<ContextChoice>,
+    /// `--read-only` or `read_only = true` at the top of the config: every context.
+    pub read_only_everywhere: bool,
+}
+
+impl ContextChoices {
+    pub fn get(&self, name: &str) -> Option<&ContextChoice> {
+        self.list.iter().find(|c| c.name == name)
+    }
+
+    /// Whether every action in context `name` is refused: `--read-only`, the config's top
+    /// `read_only`, or the context's own. Every place that needs to know asks this (the
+    /// state when it makes a context, the connector when it builds a backend).
+    pub fn read_only(&self, name: &str) -> bool {
+        self.read_only_everywhere || self.get(name).is_some_and(|c| c.read_only)
+    }
+
+    fn names(&self) -> String {
+        let names: Vec<&str> = self.list.iter().map(|c| c.name.as_str()).collect();
+        if names.is_empty() {
+            "none in the config".into()
+        } else {
+            names.join(", ")
+        }
+    }
 }
 
 /// Where a switch goes: a context, in a region (None: the context's own), and the switch's
@@ -53,85 +84,69 @@ impl Target {
     }
 }
 
-/// What belongs to one context: everything on screen that came from its account.
-#[derive(Debug)]
-struct Parts {
-    pane: Pane,
-    services: Table<Service>,
-    tasks: Table<Task>,
-    images: Table<Image>,
-    alarms: Table<Alarm>,
-    logs: LogView,
-    rollout: Option<ServiceKey>,
-    rollout_view: crate::state::rollout::RolloutView,
-    /// The back-stack: its places are this context's panes and rows.
-    back_stack: Vec<crate::state::back_stack::Place>,
-    services_loading: Option<(usize, usize)>,
-    progress: Option<progress::Progress>,
-    /// Alarm links, comparisons, task definitions: all read from this context's account.
-    evidence: crate::state::rollout::evidence::Evidence,
-    context: ContextInfo,
-    accent: Option<Color>,
-    read_only: bool,
-    credentials_expiry: Option<crate::model::Millis>,
-}
-
 #[derive(Debug, Default)]
 pub struct Contexts {
-    /// The contexts `:ctx` can switch to, from the config (and the one started with).
-    pub choices: Vec<ContextChoice>,
-    /// `--read-only` or `read_only = true` at the top of the config: every context.
-    pub read_only_everywhere: bool,
-    /// Where the console points now, or is switching to.
-    pub current: Target,
-    /// The switch is under way: the new backend is being built.
-    pub connecting: bool,
-    /// The last switch failed; `r` tries again.
-    pub failed: Option<ApiError>,
-    /// Set by a switch: the next header context from the backend is announced.
-    announce: bool,
-    kept: VecDeque<(Target, Parts)>,
+    pub choices: ContextChoices,
+    /// The contexts put away by a switch, oldest first, each with all it owns.
+    kept: VecDeque<Context>,
     log_lines: usize,
     log_bytes: usize,
 }
 
 impl Contexts {
-    pub fn new(current: Target, log_lines: usize, log_bytes: usize) -> Self {
+    pub fn new(choices: ContextChoices, log_lines: usize, log_bytes: usize) -> Self {
         Self {
-            current,
+            choices,
+            kept: VecDeque::new(),
             log_lines,
             log_bytes,
-            ..Self::default()
         }
-    }
-
-    pub fn choice(&self, name: &str) -> Option<&ContextChoice> {
-        self.choices.iter().find(|c| c.name == name)
     }
 
     /// Contexts whose panes are kept, oldest first.
     pub fn kept(&self) -> impl Iterator<Item = &Target> {
-        self.kept.iter().map(|(t, _)| t)
+        self.kept.iter().map(|c| &c.target)
     }
 
-    fn names(&self) -> String {
-        let names: Vec<&str> = self.choices.iter().map(|c| c.name.as_str()).collect();
-        if names.is_empty() {
-            "none in the config".into()
-        } else {
-            names.join(", ")
-        }
+    /// The kept context of `target`'s place, taken out of the list.
+    fn take_kept(&mut self, target: &Target) -> Option<Context> {
+        let i = self.kept.iter().position(|c| c.target.same_place(target))?;
+        self.kept.remove(i)
+    }
+
+    /// A context nothing has been read from, as the config describes it.
+    fn fresh(&self, target: &Target) -> Context {
+        let choice = self.choices.get(&target.name).cloned().unwrap_or_default();
+        let info = ContextInfo {
+            name: target.name.clone(),
+            region: target.region.clone().unwrap_or_default(),
+            prod: choice.prod,
+            ..ContextInfo::default()
+        };
+        let mut ctx = Context::new(target.clone(), info, self.log_lines, self.log_bytes);
+        ctx.accent = choice.accent;
+        ctx.read_only = self.choices.read_only(&target.name);
+        ctx
+    }
+
+    /// Puts `ctx` away, bounded to `KEPT`; returns the one that had to go. (The list never
+    /// holds the place on screen: a switch takes its target out.)
+    fn keep(&mut self, ctx: Context) -> Option<Context> {
+        self.kept.push_back(ctx);
+        (self.kept.len() > KEPT)
+            .then(|| self.kept.pop_front())
+            .flatten()
     }
 }
 
 /// `:ctx NAME`.
 pub(super) fn switch_context(state: &mut State, name: Option<String>, fx: &mut Vec<Effect>) {
     let Some(name) = name else {
-        let names = state.contexts.names();
+        let names = state.contexts.choices.names();
         return state.flash(format!("usage: :ctx NAME (contexts: {names})"));
     };
-    let Some(choice) = state.contexts.choice(&name) else {
-        let names = state.contexts.names();
+    let Some(choice) = state.contexts.choices.get(&name) else {
+        let names = state.contexts.choices.names();
         return state.flash(format!("no context named {name:?} (contexts: {names})"));
     };
     let region = choice.region.clone();
@@ -148,7 +163,7 @@ pub(super) fn switch_region(state: &mut State, region: Option<String>, fx: &mut 
             "{region:?} is not an AWS region name (e.g. us-east-1, eu-west-2)"
         ));
     }
-    let name = state.contexts.current.name.clone();
+    let name = state.ctx.target.name.clone();
     switch(state, name, Some(region), fx);
 }
 
@@ -165,6 +180,7 @@ fn looks_like_region(r: &str) -> bool {
 
 fn switch(state: &mut State, name: String, region: Option<String>, fx: &mut Vec<Effect>) {
     if let Some(p) = state
+        .ctx
         .progress
         .as_ref()
         .filter(|p| p.phase == progress::Phase::Sending)
@@ -173,42 +189,49 @@ fn switch(state: &mut State, name: String, region: Option<String>, fx: &mut Vec<
             "{} {} is still being sent in {}: wait for it before switching context",
             p.verb,
             p.service,
-            state.contexts.current.label()
+            state.ctx.target.label()
         );
         return state.flash(why);
     }
     let target = Target {
-        generation: state.contexts.current.generation + 1,
+        generation: state.ctx.target.generation + 1,
         name,
         region,
     };
-    if target.same_place(&state.contexts.current) && state.contexts.failed.is_none() {
+    let here = &state.ctx.target;
+    if target.same_place(here) && state.ctx.connection.failed.is_none() {
         return state.flash(format!("already on context {}", target.label()));
     }
-    if !target.same_place(&state.contexts.current) {
-        let old = std::mem::replace(&mut state.contexts.current, target.clone());
-        let parts = take_parts(state, &target);
-        keep(state, old, parts);
+    if !target.same_place(here) {
+        let contexts = &mut state.contexts;
+        let incoming = contexts
+            .take_kept(&target)
+            .unwrap_or_else(|| contexts.fresh(&target));
+        // The switch: everything the old context owns goes away with it, in one move.
+        let outgoing = std::mem::replace(&mut state.ctx, incoming);
+        if let Some(gone) = state.contexts.keep(outgoing) {
+            // Freed off the loop, as replaced data is.
+            state.discard(gone);
+        }
     }
-    state.contexts.current = target.clone();
-    // The next context's event worker says how its events come.
-    state.feed = super::feed::Feed::default();
-    state.contexts.connecting = true;
-    state.contexts.failed = None;
-    state.contexts.announce = true;
-    // A dialog, the help or a prompt belonged to the old context's screen.
+    state.ctx.reconnect(target.clone());
+    // A dialog, the help or a prompt belonged to the old context's screen; so did what
+    // `:describe` read of its account.
     state.mode = Mode::Normal;
-    state.last_watch = None;
-    let acct = match state.context.account.as_str() {
+    state.describe = None;
+    state.dirty = true;
+    let c = &state.ctx.info;
+    let acct = match c.account.as_str() {
         "" => "account not read yet".to_string(),
         a => format!("account {a}"),
     };
-    state.flash(format!(
+    let msg = format!(
         "switching to context {}{} · {acct} · {}…",
         target.name,
-        if state.context.prod { " (PROD)" } else { "" },
-        or_unknown(&state.context.region),
-    ));
+        if c.prod { " (PROD)" } else { "" },
+        or_unknown(&c.region),
+    );
+    state.flash(msg);
     fx.push(Effect::SwitchContext(target));
 }
 
@@ -220,127 +243,51 @@ fn or_unknown(s: &str) -> &str {
     }
 }
 
-/// Puts the state's context parts away under `old`, bounded to `KEPT`.
-fn keep(state: &mut State, old: Target, parts: Parts) {
-    let kept = &mut state.contexts.kept;
-    kept.retain(|(t, _)| !t.same_place(&old));
-    kept.push_back((old, parts));
-    while state.contexts.kept.len() > KEPT {
-        if let Some(gone) = state.contexts.kept.pop_front() {
-            // Freed off the loop, as replaced data is.
-            state.discard(gone);
-        }
-    }
-}
-
-/// Swaps the state's context parts for `target`'s: the kept ones, or fresh ones. Returns the
-/// parts that were on screen.
-fn take_parts(state: &mut State, target: &Target) -> Parts {
-    let kept = &mut state.contexts.kept;
-    let restored = kept
-        .iter()
-        .position(|(t, _)| t.same_place(target))
-        .and_then(|i| kept.remove(i))
-        .map(|(_, p)| p);
-    let incoming = restored.unwrap_or_else(|| fresh(state, target));
-    swap(state, incoming)
-}
-
-fn fresh(state: &State, target: &Target) -> Parts {
-    let c = &state.contexts;
-    let choice = c.choice(&target.name).cloned().unwrap_or_default();
-    Parts {
-        pane: Pane::Services,
-        services: Table::default(),
-        tasks: Table::default(),
-        images: Table::default(),
-        alarms: Table::default(),
-        logs: LogView::new(c.log_lines, c.log_bytes),
-        rollout: None,
-        rollout_view: Default::default(),
-        back_stack: Vec::new(),
-        services_loading: None,
-        progress: None,
-        evidence: Default::default(),
-        context: ContextInfo {
-            name: target.name.clone(),
-            region: target.region.clone().unwrap_or_default(),
-            prod: choice.prod,
-            ..ContextInfo::default()
-        },
-        accent: choice.accent,
-        read_only: c.read_only_everywhere || choice.read_only,
-        credentials_expiry: None,
-    }
-}
-
-fn swap(state: &mut State, mut p: Parts) -> Parts {
-    use std::mem::swap;
-    swap(&mut state.pane, &mut p.pane);
-    swap(&mut state.services, &mut p.services);
-    swap(&mut state.tasks, &mut p.tasks);
-    swap(&mut state.images, &mut p.images);
-    swap(&mut state.alarms, &mut p.alarms);
-    swap(&mut state.logs, &mut p.logs);
-    swap(&mut state.rollout, &mut p.rollout);
-    swap(&mut state.rollout_view, &mut p.rollout_view);
-    swap(&mut state.back_stack, &mut p.back_stack);
-    swap(&mut state.services_loading, &mut p.services_loading);
-    swap(&mut state.progress, &mut p.progress);
-    swap(&mut state.evidence, &mut p.evidence);
-    swap(&mut state.context, &mut p.context);
-    swap(&mut state.accent, &mut p.accent);
-    swap(&mut state.read_only, &mut p.read_only);
-    swap(&mut state.credentials_expiry, &mut p.credentials_expiry);
-    state.dirty = true;
-    p
-}
-
 /// The loop built the backend of switch `generation` and started its pollers.
-pub(super) fn on_ready(state: &mut State, generation: u64) {
-    if generation == state.contexts.current.generation {
-        state.contexts.connecting = false;
+pub(super) fn on_ready(state: &mut State, generation: u64, fx: &mut Vec<Effect>) {
+    if generation == state.ctx.target.generation {
+        state.ctx.connection.connecting = false;
         state.dirty = true;
+        crate::state::timeline::on_ready(state, fx);
     }
 }
 
 /// The backend of switch `generation` could not be built (for example, the context's
 /// credentials are missing): every pane keeps what it had and says why; `r` tries again.
 pub(super) fn on_failed(state: &mut State, generation: u64, err: ApiError) {
-    if generation != state.contexts.current.generation {
+    if generation != state.ctx.target.generation {
         return;
     }
-    state.contexts.connecting = false;
     // The builds pane is GitHub's: an AWS context's failure is not its own.
-    for pane in Pane::ALL.into_iter().filter(|p| *p != Pane::Builds) {
-        state.pane_data_mut(pane).fail(err.clone());
-    }
+    state.ctx.fail_every_pane(&err);
     let retry = state
         .keys
         .key_for(crate::keys::Layer::Normal, &crate::keys::Command::Refresh);
     state.flash(format!(
         "context {}: {err} ({retry} tries again)",
-        state.contexts.current.label()
+        state.ctx.target.label()
     ));
-    state.contexts.failed = Some(err);
+    let c = &mut state.ctx.connection;
+    c.connecting = false;
+    c.failed = Some(err);
 }
 
 /// `r` after a failed switch builds the backend again. True when it did.
 pub(super) fn retry(state: &mut State, fx: &mut Vec<Effect>) -> bool {
-    if state.contexts.failed.is_none() {
+    if state.ctx.connection.failed.is_none() {
         return false;
     }
-    let Target { name, region, .. } = state.contexts.current.clone();
+    let Target { name, region, .. } = state.ctx.target.clone();
     switch(state, name, region, fx);
     true
 }
 
 /// The backend told who it is after a switch: say so once, with the account.
 pub(super) fn announce(state: &mut State) {
-    if !std::mem::take(&mut state.contexts.announce) {
+    if !std::mem::take(&mut state.ctx.connection.announce) {
         return;
     }
-    let c = &state.context;
+    let c = &state.ctx.info;
     let msg = format!(
         "now on context {}{} · account {} · {}",
         c.name,
@@ -365,6 +312,7 @@ pub(super) fn complete(state: &State, text: &str) -> Option<String> {
     let fits: Vec<&str> = state
         .contexts
         .choices
+        .list
         .iter()
         .map(|c| c.name.as_str())
         .filter(|n| n.starts_with(typed))

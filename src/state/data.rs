@@ -1,118 +1,143 @@
 //! Data from the workers: fresh lists replace the old ones (keeping the selection), failures
-//! keep the old data and say why.
+//! keep the old data and say why. Each handler acts on the context the data is for and says
+//! whether anything it shows changed; the reducer marks the screen.
 
-use crate::model::{ActionResult, ContextInfo, Millis, Service, Task};
-use crate::state::rollout::evidence;
+use crate::model::{
+    ActionResult, Alarm, ApiError, ContextInfo, Image, Links, LogChunk, LogLine, Millis, Service,
+    ServiceKey, Task,
+};
+use crate::state::context::Context;
 use crate::state::table::Prepared;
 use crate::state::table::items;
-use crate::state::{Msg, Pane, PaneData, State};
+use crate::state::{Pane, PaneData, State};
 
-pub(super) fn on_data(state: &mut State, msg: Msg) {
-    match msg {
-        Msg::LogFeed(..) | Msg::LogStatus(..) | Msg::LogBacklog(..) | Msg::LogSaved(..) => {
-            crate::state::logs::commands::on_log_data(state, msg)
-        }
-        Msg::Context(c) => on_context(state, c),
-        // Only until the first whole list: after that a part would hide rows.
-        Msg::ServicesPart(mut v, done, total, at)
-            if state.services.fetched_at.is_none() || state.services_loading.is_some() =>
-        {
-            items::sort_services(&mut v);
-            state.services.replace(v, at);
-            state.services_loading = Some((done, total));
-            state.dirty = true;
-        }
-        Msg::Services(prepared, at) => on_services(state, prepared, at),
-        Msg::Tasks(None, mut v, at) => {
-            items::sort_tasks(&mut v);
-            state.dirty |= state.tasks.replace(v, at);
-        }
-        Msg::Tasks(Some(key), v, _) if Some(&key) == state.rollout.as_ref() => {
-            on_rollout_tasks(state, &key, v);
-        }
-        Msg::Images(mut v, at) => {
-            items::sort_images(&mut v);
-            state.dirty |= state.images.replace(v, at);
-        }
-        Msg::Alarms(mut v, at) => {
-            items::sort_alarms(&mut v);
-            // The tab's badge and the rows' alarms show on every pane.
-            state.dirty |= state.alarms.replace(v, at);
-        }
-        Msg::Links(links) => {
-            let old = std::mem::replace(&mut state.evidence.links, links);
-            state.dirty |= old != state.evidence.links;
-            state.discard(old);
-        }
-        Msg::Evidence(f) => evidence::on_fetched(state, *f),
-        Msg::Logs(key, lines, at) if state.logs.service() == Some(&key) => {
-            state
-                .logs
-                .take(&crate::model::LogChunk::from_lines(&lines), at);
-            state.dirty |= state.pane == Pane::Logs
-                || (state.in_rollout_view() && state.rollout.as_ref() == Some(&key));
-        }
-        Msg::Failed(pane, err, _at) => {
-            if pane == Pane::Services {
-                state.rollout_view.fail(err.clone());
-            }
-            state.dirty |= state.pane_data_mut(pane).fail(err);
-        }
-        m @ (Msg::Runs(..)
-        | Msg::RunDetail(..)
-        | Msg::RunDetailFailed(..)
-        | Msg::BuildInputs(..)
-        | Msg::Dispatched(..)
-        | Msg::CiRate(..)) => crate::state::builds::on_msg(state, m),
-        _ => {}
+/// The first load's rows so far: shown only until the first whole list, since after that a
+/// part would hide rows.
+pub(super) fn on_services_part(
+    ctx: &mut Context,
+    mut rows: Vec<Service>,
+    done: usize,
+    total: usize,
+    at: Millis,
+) -> bool {
+    if ctx.services.fetched_at.is_some() && ctx.services_loading.is_none() {
+        return false;
     }
+    items::sort_services(&mut rows);
+    ctx.services.replace(rows, at);
+    ctx.services_loading = Some((done, total));
+    true
 }
 
-fn on_context(state: &mut State, mut c: ContextInfo) {
-    // Whether a context is production is the config's word, and so is its name.
-    c.prod = state.context.prod;
-    if !state.context.name.is_empty() {
-        c.name = state.context.name.clone();
-    }
-    state.dirty |= c != state.context;
-    state.context = c;
-    crate::state::contexts::announce(state);
-}
-
-/// A prepared refresh: swapped in; what it replaced is freed off the loop.
-fn on_services(state: &mut State, prepared: Prepared<Service>, at: Millis) {
-    state.dirty |= state.services_loading.take().is_some();
-    if let Some(p) = &mut state.progress {
-        state.dirty |= p.observe(&prepared.items, at);
+/// A prepared refresh, swapped in. Returns whether the screen changed, and what it replaced,
+/// for the loop to free off its own thread (10k services take milliseconds to free).
+pub(super) fn on_services(
+    ctx: &mut Context,
+    prepared: Prepared<Service>,
+    at: Millis,
+) -> (bool, Option<Vec<Service>>) {
+    let mut dirty = ctx.services_loading.take().is_some();
+    if let Some(p) = &mut ctx.progress {
+        dirty |= p.observe(&prepared.items, at);
     }
     // The rollout view shows a service's row: its data is as old as the services'.
-    state.rollout_view.fetched_at = Some(at);
-    state.rollout_view.error = None;
-    let (changed, old) = state.services.take(prepared, at);
-    state.dirty |= changed && state.pane != Pane::Logs;
-    // Freeing 10k services costs milliseconds: the loop hands them to a worker.
-    if let Some(old) = old {
-        state.discard(old);
+    ctx.rollout_view.fetched_at = Some(at);
+    ctx.rollout_view.error = None;
+    let (changed, old) = ctx.services.take(prepared, at);
+    dirty |= changed && ctx.pane != Pane::Logs;
+    crate::state::logs::commands::note_rollout(ctx);
+    (dirty, old)
+}
+
+/// Every service's tasks (None), or the rollout view's service's.
+pub(super) fn on_tasks(
+    ctx: &mut Context,
+    of: Option<ServiceKey>,
+    mut tasks: Vec<Task>,
+    at: Millis,
+) -> bool {
+    items::sort_tasks(&mut tasks);
+    match of {
+        None => ctx.tasks.replace(tasks, at),
+        Some(key) if Some(&key) == ctx.rollout.as_ref() => on_rollout_tasks(ctx, &key, tasks),
+        // Another service's: the rollout view moved on since it was asked for.
+        Some(_) => false,
     }
-    crate::state::logs::commands::note_rollout(state);
 }
 
 /// The rollout view's tasks; a paired canary's other side's come with them.
-fn on_rollout_tasks(state: &mut State, key: &crate::model::ServiceKey, mut v: Vec<Task>) {
-    items::sort_tasks(&mut v);
-    let (mine, partner): (Vec<_>, Vec<_>) = v
+fn on_rollout_tasks(ctx: &mut Context, key: &ServiceKey, tasks: Vec<Task>) -> bool {
+    let (mine, partner): (Vec<_>, Vec<_>) = tasks
         .into_iter()
         .partition(|t| t.cluster == key.cluster && t.service == key.name);
-    let view = &mut state.rollout_view;
-    if mine != view.tasks || partner != view.partner_tasks {
-        view.tasks = mine;
-        view.partner_tasks = partner;
-        state.dirty |= state.in_rollout_view();
+    let view = &mut ctx.rollout_view;
+    if mine == view.tasks && partner == view.partner_tasks {
+        return false;
     }
+    view.tasks = mine;
+    view.partner_tasks = partner;
+    ctx.in_rollout_view()
+}
+
+pub(super) fn on_images(ctx: &mut Context, mut images: Vec<Image>, at: Millis) -> bool {
+    items::sort_images(&mut images);
+    ctx.images.replace(images, at)
+}
+
+/// The tab's badge and the rows' alarms show on every pane.
+pub(super) fn on_alarms(ctx: &mut Context, mut alarms: Vec<Alarm>, at: Millis) -> bool {
+    items::sort_alarms(&mut alarms);
+    ctx.alarms.replace(alarms, at)
+}
+
+/// Fresh alarm links, the `made`-th of the context's pollers; an older set that arrives after
+/// a newer one is dropped. Returns whether the links shown changed, and what to free.
+pub(super) fn on_links(ctx: &mut Context, made: u64, links: Links) -> (bool, Links) {
+    let e = &mut ctx.evidence;
+    if made < e.links_made {
+        return (false, links);
+    }
+    e.links_made = made;
+    let old = std::mem::replace(&mut e.links, links);
+    (old != e.links, old)
+}
+
+/// Log lines read by a poll (the simulator's way), for the service the logs follow.
+pub(super) fn on_logs(ctx: &mut Context, key: ServiceKey, lines: &[LogLine], at: Millis) -> bool {
+    if ctx.logs.service() != Some(&key) {
+        return false;
+    }
+    ctx.logs.take(&LogChunk::from_lines(lines), at);
+    ctx.pane == Pane::Logs || (ctx.in_rollout_view() && ctx.rollout.as_ref() == Some(&key))
+}
+
+/// A pane's fetch failed: its data stays, marked stale with why. The builds pane's is GitHub's.
+pub(super) fn on_failed(state: &mut State, pane: Pane, err: ApiError) {
+    if pane == Pane::Services {
+        state.ctx.rollout_view.fail(err.clone());
+    }
+    state.dirty |= match state.ctx.pane_data_mut(pane) {
+        Some(data) => data.fail(err),
+        None => state.builds.runs.fail(err),
+    };
+}
+
+pub(super) fn on_context(state: &mut State, mut c: ContextInfo) {
+    let ctx = &mut state.ctx;
+    // Whether a context is production is the config's word, and so is its name.
+    c.prod = ctx.info.prod;
+    if !ctx.info.name.is_empty() {
+        c.name = ctx.info.name.clone();
+    }
+    state.dirty |= c != ctx.info;
+    ctx.info = c;
+    // The account is known now, whatever an earlier lookup said.
+    ctx.connection.context_error = None;
+    crate::state::contexts::announce(state);
 }
 
 pub(super) fn on_action_done(state: &mut State, result: ActionResult) {
-    match &mut state.progress {
+    match &mut state.ctx.progress {
         Some(p) => {
             p.done(&result, state.now);
             state.dirty = true;

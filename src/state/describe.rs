@@ -86,14 +86,14 @@ pub fn match_ranges(line: &str, query: &str) -> Vec<(usize, usize)> {
 /// What `:describe [taskdef]` describes on the pane on screen, or why nothing.
 fn target(state: &State, arg: Option<&str>) -> Result<DescribeTarget, &'static str> {
     // The rollout view is about its service: its tasks are shown, not selected.
-    let task = || match state.pane {
-        Pane::Tasks => state.tasks.selected_item(),
+    let task = || match state.ctx.pane {
+        Pane::Tasks => state.ctx.tasks.selected_item(),
         _ => None,
     };
     if matches!(arg, Some("taskdef" | "td" | "task-definition")) {
         let td = task()
             .map(|t| t.task_def.clone())
-            .or_else(|| state.action_target().map(|s| s.task_def.clone()));
+            .or_else(|| state.ctx.action_target().map(|s| s.task_def.clone()));
         return td
             .map(DescribeTarget::TaskDef)
             .ok_or("select a service or a task to describe its task definition");
@@ -104,20 +104,26 @@ fn target(state: &State, arg: Option<&str>) -> Result<DescribeTarget, &'static s
             arn: t.arn.clone(),
         });
     }
-    match state.pane {
+    match state.ctx.pane {
         Pane::Services | Pane::Rollout => state
+            .ctx
             .action_target()
             .map(|s| DescribeTarget::Service(s.key())),
-        Pane::Images => state.images.selected_item().map(|i| DescribeTarget::Image {
-            repository: i.repository.clone(),
-            digest: i.digest.clone(),
-        }),
+        Pane::Images => state
+            .ctx
+            .images
+            .selected_item()
+            .map(|i| DescribeTarget::Image {
+                repository: i.repository.clone(),
+                digest: i.digest.clone(),
+            }),
         Pane::Alarms => state
+            .ctx
             .alarms
             .selected_item()
             .map(|a| DescribeTarget::Alarm(a.name.clone())),
         Pane::Builds => state.run_target().map(|r| DescribeTarget::Run(r.key())),
-        Pane::Tasks | Pane::Logs => None,
+        Pane::Tasks | Pane::Logs | Pane::Timeline => None,
     }
     .ok_or("nothing selected to describe here (services, tasks, images, alarms, runs)")
 }

@@ -53,22 +53,22 @@ impl Feed {
 
 /// Takes in a report; a change of mode is said in the footer once.
 pub(super) fn on_report(state: &mut State, r: FeedReport) {
-    let before = state.feed.clone();
+    let before = state.ctx.feed.clone();
     match r {
-        FeedReport::Off => state.feed.mode = FeedMode::Off,
+        FeedReport::Off => state.ctx.feed.mode = FeedMode::Off,
         FeedReport::Up(how) => {
             if matches!(before.mode, FeedMode::Lost(_)) {
                 state.flash(format!("events: reading {how} again"));
             }
-            state.feed.mode = FeedMode::Up(how);
+            state.ctx.feed.mode = FeedMode::Up(how);
         }
         FeedReport::Lost(why) => {
             if !matches!(&before.mode, FeedMode::Lost(w) if *w == why) {
                 state.flash(format!("events lost, polling instead: {why}"));
             }
-            state.feed.mode = FeedMode::Lost(why);
+            state.ctx.feed.mode = FeedMode::Lost(why);
         }
-        FeedReport::Counts(c) => state.feed.counts = c,
+        FeedReport::Counts(c) => state.ctx.feed.counts = c,
     }
-    state.dirty |= state.feed != before;
+    state.dirty |= state.ctx.feed != before;
 }

@@ -15,22 +15,25 @@ pub struct LinkSpan {
 
 /// The page of item `i` of the pane's (filtered) view.
 fn row_url(state: &State, i: usize) -> Option<String> {
-    let region = state.context.region.as_str();
-    match state.pane {
+    let region = state.ctx.info.region.as_str();
+    match state.ctx.pane {
         Pane::Services => {
-            let t = &state.services;
+            let t = &state.ctx.services;
             console_link::service(region, &t.items[*t.view.get(i)?].key())
         }
-        Pane::Tasks => console_link::task(region, &state.tasks.items[*state.tasks.view.get(i)?]),
+        Pane::Tasks => console_link::task(
+            region,
+            &state.ctx.tasks.items[*state.ctx.tasks.view.get(i)?],
+        ),
         Pane::Alarms => {
-            let t = &state.alarms;
+            let t = &state.ctx.alarms;
             console_link::alarm(region, &t.items[*t.view.get(i)?].name)
         }
         Pane::Builds => {
             let t = &state.builds.runs;
             console_link::run(&t.items[*t.view.get(i)?])
         }
-        Pane::Images | Pane::Logs | Pane::Rollout => None,
+        Pane::Images | Pane::Logs | Pane::Rollout | Pane::Timeline => None,
     }
 }
 
@@ -56,22 +59,39 @@ pub fn spans(state: &State, list: &crate::state::ListArea) -> Vec<LinkSpan> {
         .collect()
 }
 
+/// The logs pane's title names its log group `width` cells from `x` on row `y`: its page, as
+/// a link over the name, while links are on and nothing covers the pane.
+pub fn log_group_span(state: &State, x: u16, y: u16, width: u16) -> Option<LinkSpan> {
+    let uncovered = matches!(
+        state.mode,
+        crate::state::Mode::Normal | crate::state::Mode::Filter
+    );
+    let Some(crate::model::LogTarget::Group(g)) = state.ctx.logs.target.as_ref() else {
+        return None;
+    };
+    if !state.links || !uncovered || width == 0 {
+        return None;
+    }
+    let url = console_link::log_group(state.ctx.info.region.as_str(), g)?;
+    Some(LinkSpan { x, y, width, url })
+}
+
 /// The page of the selection on the pane on screen, if it has one.
 pub fn selected(state: &State) -> Option<String> {
-    let region = state.context.region.as_str();
-    match state.pane {
-        Pane::Services => console_link::service(region, &state.selected_service()?.key()),
-        Pane::Rollout => console_link::service(region, &state.rollout_service()?.key()),
-        Pane::Tasks => console_link::task(region, state.tasks.selected_item()?),
-        Pane::Alarms => console_link::alarm(region, &state.alarms.selected_item()?.name),
+    let region = state.ctx.info.region.as_str();
+    match state.ctx.pane {
+        Pane::Services => console_link::service(region, &state.ctx.selected_service()?.key()),
+        Pane::Rollout => console_link::service(region, &state.ctx.rollout_service()?.key()),
+        Pane::Tasks => console_link::task(region, state.ctx.tasks.selected_item()?),
+        Pane::Alarms => console_link::alarm(region, &state.ctx.alarms.selected_item()?.name),
         Pane::Builds => console_link::run(state.run_target()?),
-        Pane::Logs => match state.logs.target.as_ref()? {
+        Pane::Logs => match state.ctx.logs.target.as_ref()? {
             crate::model::LogTarget::Group(g) => console_link::log_group(region, g),
             crate::model::LogTarget::Service { primary, .. } => {
                 console_link::service(region, primary)
             }
         },
-        Pane::Images => None,
+        Pane::Images | Pane::Timeline => None,
     }
 }
 

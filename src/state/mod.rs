@@ -6,6 +6,7 @@ pub mod actions;
 pub mod back_stack;
 pub mod builds;
 pub mod connection;
+pub mod context;
 pub mod contexts;
 mod data;
 pub mod describe;
@@ -15,21 +16,22 @@ mod input;
 pub mod links;
 pub mod logs;
 mod msg;
+pub mod owners;
 mod panes;
 pub mod rollout;
 pub mod table;
+pub mod timeline;
 
 pub use crate::model::Pane;
 pub use connection::{Connection, ConnectionEvent, TeamAudit};
-pub use contexts::{ContextChoice, Target};
+pub use context::Context;
+pub use contexts::{ContextChoice, ContextChoices, Target};
 pub use input::mouse::{Hits, ListArea};
 pub use msg::{Effect, Msg, Viewport, Watch};
 pub use panes::PaneData;
 
 use crate::keys::{Keymap, Layer};
-use crate::model::{ActionPlan, Alarm, ContextInfo, Image, Millis, Service, ServiceKey, Task};
-use logs::LogView;
-use table::Table;
+use crate::model::{ActionPlan, ActionResult, ContextInfo, Millis, Service, ServiceKey};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
@@ -60,6 +62,8 @@ pub enum Mode {
     Terminal,
     /// `:forwards`: each port forward's state.
     Forwards,
+    /// `:arm`: the policy's dialog, before it is armed for a rollout.
+    Arm(Box<rollout::policy::ArmDialog>),
     /// `:describe`: the selection as the API returned it.
     Describe,
     /// Typing the describe view's search.
@@ -81,8 +85,10 @@ impl Mode {
             | Mode::Forwards
             | Mode::Describe => Layer::Overlay,
             Mode::DescribeSearch => Layer::Filter,
-            Mode::Confirm(..) if prod => Layer::ConfirmTyped,
+            Mode::Confirm(plan, _) if prod || plan.early.is_some() => Layer::ConfirmTyped,
             Mode::Confirm(..) => Layer::Confirm,
+            Mode::Arm(_) if prod => Layer::ConfirmTyped,
+            Mode::Arm(_) => Layer::Confirm,
             Mode::Scale(_) => Layer::Scale,
             Mode::Build(f) if f.editing => Layer::BuildEdit,
             Mode::Build(_) => Layer::BuildForm,
@@ -92,22 +98,17 @@ impl Mode {
     }
 }
 
+/// The session: what the user has open, the keys, the theme, the screen, the clock; the
+/// contexts `:ctx` switches between; and the context on screen (`ctx`), which holds everything
+/// read from its account. A field that belongs to one context goes in `Context`, never here.
 #[derive(Debug)]
 pub struct State {
-    pub pane: Pane,
     pub mode: Mode,
-    pub services: Table<Service>,
-    pub tasks: Table<Task>,
-    pub images: Table<Image>,
-    pub alarms: Table<Alarm>,
-    pub logs: LogView,
-    /// The builds pane: runs, the open run's detail, the mapping, the CI's state.
+    /// The context on screen: its panes, selection, rollout view, evidence, connection.
+    pub ctx: Context,
+    /// The builds pane: runs, the open run's detail, the mapping, the CI's state. GitHub's,
+    /// the same whatever AWS context is on screen.
     pub builds: builds::Builds,
-    /// The service whose rollout view is open, or was last.
-    pub rollout: Option<ServiceKey>,
-    pub rollout_view: rollout::RolloutView,
-    /// Where `Esc` goes back to.
-    pub back_stack: Vec<back_stack::Place>,
     /// Filters used before, newest last, for `Up` in the filter prompt.
     pub filters_used: Vec<String>,
     /// Which of them `Up` recalled last.
@@ -116,9 +117,6 @@ pub struct State {
     pub help_scroll: usize,
     /// The API budget's latest figures, while `:budget` is open.
     pub budget: Vec<crate::model::OpReport>,
-    pub context: ContextInfo,
-    pub accent: Option<ratatui::style::Color>,
-    pub read_only: bool,
     pub theme_name: String,
     pub themes: Vec<String>,
     pub keys: Keymap,
@@ -131,24 +129,29 @@ pub struct State {
     /// `q` was pressed once while an action was being sent, and the footer still warns so: a
     /// second `q` quits. Any other footer message, or the warning's end, clears it.
     pub quit_asked: Option<QuitAsked>,
-    /// While the first load of services is still coming in: (clusters read, clusters in all).
-    pub services_loading: Option<(usize, usize)>,
-    /// The last confirmed action: at work, waiting until stable, or its outcome.
-    pub progress: Option<actions::progress::Progress>,
-    /// Alarm links, the canary comparison, task definitions and the alarm detail.
-    pub evidence: rollout::evidence::Evidence,
-    /// The contexts `:ctx` switches between, and the panes each one keeps.
+    /// The commits behind a deploy, promote or rollback, from GitHub's compare: GitHub's
+    /// answers, keyed by repository and commits, so the session's like the builds pane.
+    pub commits: actions::commits::Commits,
+    /// `[github] deployments = true`: a deploy or promote of a built image records a GitHub
+    /// Deployment and its statuses (the config's).
+    pub github_deployments: bool,
+    /// `[iac]`: the tags that say Terraform manages a service (the config's; what each
+    /// context's stacks say is `Context::owners`).
+    pub iac: crate::model::owner::IacRules,
+    /// The contexts `:ctx` switches between, and the ones kept while another is on screen.
     pub contexts: contexts::Contexts,
-    /// When the credentials in use expire, if they do (SSO, assumed roles).
-    pub credentials_expiry: Option<Millis>,
     pub quit: bool,
-    /// Unanswered calls, the team's audit log, a start that failed.
-    pub connection: Connection,
-    /// ECS Exec: the dialog's data, the session and its screen, the port forwards.
+    /// Why the console must end, when it must: the loop prints it once the terminal is restored.
+    pub fatal: Option<String>,
+    /// ECS Exec: the session and its screen, the port forwards, the config. The session's,
+    /// not a context's: the terminal is one, and sessions and forwards outlive a switch (each
+    /// knows the context it was opened in).
     pub exec: exec::ExecState,
-    /// ECS's events: read from a queue or a log group, or polling only.
-    pub feed: feed::Feed,
-    /// `:describe`'s view: what it shows, the answer, the scroll and the search.
+    /// `[analysis]`: the rules the canary verdict is made by (the config's; the armed policy
+    /// is the context's, in its `Evidence`).
+    pub analysis: crate::model::verdict::Analysis,
+    /// `:describe`'s view: what it shows, the answer, the scroll and the search. An overlay of
+    /// the session's, closed (and forgotten) by a switch like every other.
     pub describe: Option<describe::DescribeView>,
     /// Names become OSC 8 links to the AWS console and GitHub (`[ui] links`).
     pub links: bool,
@@ -156,7 +159,6 @@ pub struct State {
     pub dirty: bool,
     /// Old data replaced by fresh data, for the loop to free off its own thread.
     discarded: Discarded,
-    last_watch: Option<Watch>,
 }
 
 /// The action a first `q` warned would be cut off.
@@ -180,42 +182,38 @@ impl std::fmt::Debug for Discarded {
 const FLASH_MS: Millis = 5_000;
 
 pub struct Options {
-    pub read_only: bool,
     pub theme: String,
     pub themes: Vec<String>,
     pub log_lines: usize,
     pub log_bytes: usize,
+    /// The context the console starts in.
     pub context: ContextInfo,
+    /// The region it starts in (None: the context's own).
+    pub region: Option<String>,
     /// The context's own header colour, over the theme's prod colour.
     pub accent: Option<ratatui::style::Color>,
+    /// The contexts `:ctx` offers, and which are read-only.
+    pub choices: ContextChoices,
 }
 
 impl State {
     pub fn new(o: Options, now: Millis) -> Self {
-        let current = Target {
+        let target = Target {
             name: o.context.name.clone(),
+            region: o.region,
             ..Target::default()
         };
-        let contexts = contexts::Contexts::new(current, o.log_lines, o.log_bytes);
+        let mut ctx = Context::new(target, o.context, o.log_lines, o.log_bytes);
+        ctx.accent = o.accent;
+        ctx.read_only = o.choices.read_only(&ctx.info.name);
         Self {
-            pane: Pane::Services,
             mode: Mode::Normal,
-            services: Table::default(),
-            tasks: Table::default(),
-            images: Table::default(),
-            alarms: Table::default(),
-            logs: LogView::new(o.log_lines, o.log_bytes),
+            ctx,
             builds: builds::Builds::default(),
-            rollout: None,
-            rollout_view: rollout::RolloutView::default(),
-            back_stack: Vec::new(),
             filters_used: Vec::new(),
             filter_recall: None,
             help_scroll: 0,
             budget: Vec::new(),
-            context: o.context,
-            accent: o.accent,
-            read_only: o.read_only,
             theme_name: o.theme,
             themes: o.themes,
             keys: Keymap::default(),
@@ -224,48 +222,18 @@ impl State {
             viewport: Viewport::default(),
             flash: None,
             quit_asked: None,
-            services_loading: None,
-            progress: None,
-            evidence: rollout::evidence::Evidence::default(),
-            contexts,
-            credentials_expiry: None,
+            commits: actions::commits::Commits::default(),
+            github_deployments: false,
+            iac: crate::model::owner::IacRules::default(),
+            contexts: contexts::Contexts::new(o.choices, o.log_lines, o.log_bytes),
             quit: false,
-            connection: Connection::default(),
+            fatal: None,
             exec: exec::ExecState::default(),
-            feed: feed::Feed::default(),
+            analysis: crate::model::verdict::Analysis::default(),
             describe: None,
             links: true,
             dirty: true,
             discarded: Discarded::default(),
-            last_watch: None,
-        }
-    }
-
-    /// The selected service on the services pane.
-    pub fn selected_service(&self) -> Option<&Service> {
-        self.services.selected_item()
-    }
-
-    /// The service whose rollout view is open.
-    pub fn rollout_service(&self) -> Option<&Service> {
-        let k = self.rollout.as_ref()?;
-        self.services
-            .items
-            .iter()
-            .find(|s| s.cluster == k.cluster && s.name == k.name)
-    }
-
-    /// The rollout view is on screen.
-    pub fn in_rollout_view(&self) -> bool {
-        self.pane == Pane::Rollout
-    }
-
-    /// The service an action key acts on: the selected one, or the rollout view's.
-    pub fn action_target(&self) -> Option<&Service> {
-        match self.pane {
-            Pane::Services => self.selected_service(),
-            Pane::Rollout => self.rollout_service(),
-            _ => None,
         }
     }
 
@@ -282,36 +250,9 @@ impl State {
         }
     }
 
-    /// What the pollers should watch, derived from what is on screen.
-    pub fn watch(&self) -> Watch {
-        let service = match self.pane {
-            Pane::Rollout => self.rollout.clone(),
-            Pane::Logs => self.logs.service().cloned(),
-            _ => None,
-        };
-        let logs_shown = self.pane == Pane::Logs || self.in_rollout_view();
-        let partner = match self.pane {
-            Pane::Rollout => self.rollout_partner(),
-            _ => None,
-        };
-        let acting = self
-            .progress
-            .as_ref()
-            .is_some_and(actions::progress::Progress::active);
-        Watch {
-            pane: self.pane,
-            service,
-            partner,
-            fast: self.services.items.iter().any(Service::in_progress) || acting,
-            acting,
-            sort: self.services.sort,
-            logs: logs_shown.then(|| self.logs.wanted()).flatten(),
-        }
-    }
-
     /// The current key layer.
     pub fn layer(&self) -> Layer {
-        self.mode.layer(self.context.prod)
+        self.mode.layer(self.ctx.info.prod)
     }
 
     /// Keeps replaced data for the loop to free elsewhere: dropping 10k services on the loop
@@ -327,7 +268,8 @@ impl State {
 
     /// Opens the confirmation dialog of `plan`; a message from before it goes, so the dialog's
     /// own keys (or its refusal) are what the footer says.
-    pub fn open_confirm(&mut self, plan: crate::model::ActionPlan) {
+    pub fn open_confirm(&mut self, mut plan: crate::model::ActionPlan) {
+        plan.early = rollout::verdict::early(self, &plan);
         self.mode = Mode::Confirm(Box::new(plan), String::new());
         self.flash = None;
     }
@@ -340,13 +282,13 @@ impl State {
 
     /// Goes to `pane`, remembering where it was for `Esc`.
     pub fn switch_pane(&mut self, pane: Pane) {
-        if pane != self.pane {
+        if pane != self.ctx.pane {
             self.remember_here();
         }
         if pane == Pane::Logs {
             self.follow_logs_of_selection();
         }
-        self.pane = pane;
+        self.ctx.pane = pane;
         self.mode = Mode::Normal;
         self.dirty = true;
     }
@@ -355,90 +297,165 @@ impl State {
     /// selected on services, merged with its paired canary.
     pub(crate) fn follow_logs_of_selection(&mut self) {
         let target = logs::commands::target_of_selection(self);
-        self.logs.follow_selection(target);
+        self.ctx.logs.follow_selection(target);
     }
 
     /// Opens the rollout view of the selected service.
     pub(crate) fn open_rollout_view(&mut self) {
-        let Some(key) = self.selected_service().map(Service::key) else {
+        let Some(key) = self.ctx.selected_service().map(Service::key) else {
             return self.flash("select a service first");
         };
         self.remember_here();
-        if self.rollout.as_ref() != Some(&key) {
-            self.rollout_view = rollout::RolloutView::of(&self.services);
+        if self.ctx.rollout.as_ref() != Some(&key) {
+            self.ctx.rollout_view = rollout::RolloutView::of(&self.ctx.services);
         }
-        self.rollout = Some(key);
-        self.pane = Pane::Rollout;
+        self.ctx.rollout = Some(key);
+        self.ctx.pane = Pane::Rollout;
         self.mode = Mode::Normal;
         // The rollout view shows its service's log lines too.
         self.follow_logs_of_selection();
-        logs::commands::note_rollout(self);
+        logs::commands::note_rollout(&mut self.ctx);
         self.dirty = true;
     }
 }
 
-/// The reducer: one handler per kind of message, then the pollers are told if what is on
-/// screen changed.
+/// The reducer: one handler per kind of message, then the workers are told if what is on
+/// screen changed. The effects must be carried out: dropping them loses what the user asked
+/// for (an action, a switch, a refresh).
+#[must_use = "the effects are what the user asked for: the loop must carry them out"]
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let mut effects = Vec::new();
-    connection::answered(state, &msg);
-    match msg {
-        Msg::Key(key) => input::keys::on_key(state, key, &mut effects),
-        Msg::Mouse(m) => input::mouse::on_mouse(state, m, &mut effects),
-        Msg::Resize(w, h) => {
-            state.size = (w, h);
-            state.dirty = true;
-            exec::on_resize(state, &mut effects);
-        }
-        Msg::Layout(v) => {
-            exec::on_layout(state, &v, &mut effects);
-            state.rollout_view.max_scroll = v.scroll_limit;
-            state.help_scroll = state.help_scroll.min(v.overlay_limit);
-            if state.pane == Pane::Logs {
-                state.logs.rows = v.list_rows as usize;
-            }
-            state.viewport = v;
-        }
-        Msg::Tick(now) => {
-            on_tick(state, now);
-            if state.mode == Mode::Budget {
-                effects.push(Effect::ReportBudget);
-            }
-        }
-        Msg::Budget(report) => {
-            state.dirty |= report != state.budget;
-            state.budget = report;
-        }
-        Msg::ActionDone(result) => {
-            data::on_action_done(state, result);
-            effects.push(Effect::Refresh);
-        }
-        Msg::Quit => state.quit = true,
-        Msg::ContextReady(generation) => contexts::on_ready(state, generation),
-        Msg::ContextFailed(generation, e) => contexts::on_failed(state, generation, e),
-        Msg::CredentialsExpiry(at) => {
-            state.dirty |= state.credentials_expiry != at;
-            state.credentials_expiry = at;
-        }
-        Msg::Connection(e) => connection::on_event(state, e),
-        Msg::Exec(m) => exec::on_msg(state, m, &mut effects),
-        Msg::Feed(r) => feed::on_report(state, r),
-        Msg::Described(generation, doc) => describe::answered(state, generation, doc),
-        Msg::OpenFailed(why) => state.flash(why),
-        data => data::on_data(state, data),
-    }
-    builds::watch_effect(state, &mut effects);
-    let watch = state.watch();
-    if state.last_watch.as_ref() != Some(&watch) {
-        state.last_watch = Some(watch.clone());
-        effects.push(Effect::Watch(watch));
-    }
-    rollout::evidence::wanted(state, &mut effects);
+    state.dirty |= connection::answered(&mut state.ctx, &msg);
+    let listed = matches!(msg, Msg::Services(..));
+    on_msg(state, msg, &mut effects);
+    after_update(state, listed, &mut effects);
     effects
 }
 
+/// Every message, to its handler. Data for the context on screen goes to `state.ctx`.
+fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
+    let ctx = &mut state.ctx;
+    match msg {
+        Msg::Key(key) => input::keys::on_key(state, key, fx),
+        Msg::Mouse(m) => input::mouse::on_mouse(state, m, fx),
+        Msg::Resize(w, h) => on_resize(state, (w, h), fx),
+        Msg::Layout(v) => on_layout(state, v, fx),
+        Msg::Tick(now) => on_tick(state, now, fx),
+        Msg::Budget(report) => state.dirty |= replace_if_new(&mut state.budget, report),
+        Msg::ActionDone(result) => on_action_done(state, result, fx),
+        Msg::Quit => state.quit = true,
+        Msg::ContextReady(generation) => contexts::on_ready(state, generation, fx),
+        Msg::ContextFailed(generation, e) => contexts::on_failed(state, generation, e),
+        Msg::CredentialsExpiry(at) => {
+            state.dirty |= replace_if_new(&mut ctx.credentials_expiry, at)
+        }
+        Msg::Connection(e) => connection::on_event(state, e),
+        Msg::Context(c) => data::on_context(state, c),
+        Msg::ServicesPart(rows, done, total, at) => {
+            state.dirty |= data::on_services_part(ctx, rows, done, total, at);
+        }
+        Msg::Services(prepared, at) => on_services(state, prepared, at),
+        Msg::Tasks(of, tasks, at) => state.dirty |= data::on_tasks(ctx, of, tasks, at),
+        Msg::Images(images, at) => state.dirty |= data::on_images(ctx, images, at),
+        Msg::Alarms(alarms, at) => state.dirty |= data::on_alarms(ctx, alarms, at),
+        Msg::Links(made, links) => on_links(state, made, links),
+        Msg::Logs(key, lines, at) => state.dirty |= data::on_logs(ctx, key, &lines, at),
+        Msg::Failed(pane, err, _at) => data::on_failed(state, pane, err),
+        Msg::Evidence(f) => rollout::evidence::on_fetched(state, *f),
+        Msg::LogFeed(g, chunk, at) => state.dirty |= logs::commands::on_feed(ctx, g, &chunk, at),
+        Msg::LogStatus(g, status) => state.dirty |= logs::commands::on_status(ctx, g, status),
+        Msg::LogBacklog(g, backlog) => logs::commands::on_backlog(state, g, backlog),
+        Msg::LogSaved(result) => logs::commands::on_saved(state, result),
+        Msg::Runs(polled, runs, at) => builds::on_runs(state, &polled, runs, at),
+        Msg::RunDetail(d, at) => builds::on_run_detail(state, d, at),
+        Msg::RunDetailFailed(run, e, _at) => builds::on_run_detail_failed(state, run, e),
+        Msg::BuildInputs(w, git_ref, r) => builds::on_inputs(state, w, git_ref, r),
+        Msg::Dispatched(w, run) => builds::on_dispatched(state, w, run),
+        Msg::CiRate(rate, until) => builds::on_rate(state, rate, until),
+        Msg::CiReady(why) => builds::on_ci_ready(state, why),
+        Msg::Timeline(generation, t) => timeline::on_read(state, generation, *t),
+        Msg::Owners(answers) => owners::on_found(state, answers, fx),
+        Msg::Compared(q, r) => actions::commits::on_compared(state, q, r),
+        Msg::Exported(Ok(done)) => state.flash(done),
+        Msg::Exported(Err(e)) => state.flash(format!("export: {e}")),
+        Msg::Exec(m) => exec::on_msg(state, m, fx),
+        Msg::Feed(r) => feed::on_report(state, r),
+        Msg::Described(generation, doc) => describe::answered(state, generation, doc),
+        Msg::OpenFailed(why) => state.flash(why),
+    }
+}
+
+fn on_resize(state: &mut State, size: (u16, u16), fx: &mut Vec<Effect>) {
+    state.size = size;
+    state.dirty = true;
+    exec::on_resize(state, fx);
+}
+
+/// An action settled: its outcome is shown, and what it changed is read again.
+fn on_action_done(state: &mut State, result: ActionResult, fx: &mut Vec<Effect>) {
+    data::on_action_done(state, result);
+    fx.push(Effect::Refresh);
+}
+
+/// A whole list of services: the old one is freed off the loop, and the verdicts of rollouts
+/// that ended go.
+fn on_services(state: &mut State, prepared: table::Prepared<Service>, at: Millis) {
+    let (changed, old) = data::on_services(&mut state.ctx, prepared, at);
+    state.dirty |= changed;
+    if let Some(old) = old {
+        state.discard(old);
+    }
+    rollout::verdict::forget_finished(state);
+}
+
+/// Alarm links made again: the verdicts are judged again with the alarms that fire now.
+fn on_links(state: &mut State, made: u64, links: crate::model::Links) {
+    let (changed, old) = data::on_links(&mut state.ctx, made, links);
+    state.dirty |= changed;
+    state.discard(old);
+    rollout::verdict::on_alarms(state);
+}
+
+/// Puts `new` in `place`; true when it differs from what was there.
+fn replace_if_new<T: PartialEq>(place: &mut T, new: T) -> bool {
+    let changed = *place != new;
+    *place = new;
+    changed
+}
+
+/// What the last frame's layout gave the lists and the rollout view.
+fn on_layout(state: &mut State, v: Viewport, fx: &mut Vec<Effect>) {
+    exec::on_layout(state, &v, fx);
+    state.ctx.rollout_view.max_scroll = v.scroll_limit;
+    state.help_scroll = state.help_scroll.min(v.overlay_limit);
+    if state.ctx.pane == Pane::Logs {
+        state.ctx.logs.rows = v.list_rows as usize;
+    }
+    state.viewport = v;
+}
+
+/// What any message may change the wants of: owners of new services, what the pollers and the
+/// evidence watch, the open dialog's commits and GitHub record.
+fn after_update(state: &mut State, listed: bool, effects: &mut Vec<Effect>) {
+    if listed {
+        owners::wanted(state, effects);
+    }
+    builds::watch_effect(state, effects);
+    let watch = state.ctx.watch();
+    if state.ctx.last_watch.as_ref() != Some(&watch) {
+        state.ctx.last_watch = Some(watch.clone());
+        effects.push(Effect::Watch(watch));
+    }
+    rollout::evidence::wanted(state, effects);
+    actions::commits::wanted(state, effects);
+    actions::record::attach(state);
+}
+
 /// Ages and countdowns on screen move by the second; the flash and the activity line expire.
-fn on_tick(state: &mut State, now: Millis) {
+fn on_tick(state: &mut State, now: Millis, fx: &mut Vec<Effect>) {
+    if state.mode == Mode::Budget {
+        fx.push(Effect::ReportBudget);
+    }
     if now / 1000 != state.now / 1000 {
         state.dirty = true;
     }
@@ -451,13 +468,14 @@ fn on_tick(state: &mut State, now: Millis) {
         state.flash = None;
         state.quit_asked = None;
     }
-    if let Some(p) = &mut state.progress {
+    if let Some(p) = &mut state.ctx.progress {
         let phase = p.phase.clone();
         if !p.tick(now) {
-            state.progress = None;
+            state.ctx.progress = None;
             state.dirty = true;
         } else if p.phase != phase {
             state.dirty = true;
         }
     }
+    rollout::policy::step(state, fx);
 }

@@ -66,9 +66,9 @@ pub enum Msg {
     Tasks(Option<ServiceKey>, Vec<Task>, Millis),
     Images(Vec<Image>, Millis),
     Alarms(Vec<Alarm>, Millis),
-    /// Which alarms belong to which service, made off the loop after the services or the
-    /// alarms changed; they index the alarm list sent last.
-    Links(crate::model::Links),
+    /// Which alarms belong to which service (by the alarms' names), made off the loop after
+    /// the services or the alarms changed, numbered in the order they were made.
+    Links(u64, crate::model::Links),
     Logs(ServiceKey, Vec<LogLine>, Millis),
     /// A batch of log follow `generation`'s lines, prepared by the log worker.
     LogFeed(u64, Box<LogChunk>, Millis),
@@ -91,6 +91,8 @@ pub enum Msg {
     Dispatched(Workflow, Option<u64>),
     /// GitHub's last rate-limit headers, and until when the client waits after a limit.
     CiRate(Option<RateInfo>, Option<Millis>),
+    /// The GitHub client is ready, or why there is none (no token): the builds pane says it.
+    CiReady(Option<String>),
     /// An action's outcome: what was done, or why it was refused or failed.
     ActionDone(ActionResult),
     /// The API budget's figures, for `:budget`.
@@ -107,6 +109,22 @@ pub enum Msg {
     CredentialsExpiry(Option<Millis>),
     /// How the console stands with the backend: no answer, the team audit, a failed start.
     Connection(crate::state::ConnectionEvent),
+    /// The timeline of request N, merged off the loop.
+    Timeline(u64, Box<crate::model::timeline::Timeline>),
+    /// The stacks that own these services (None: no stack lists it), or why not known.
+    Owners(
+        Vec<(
+            ServiceKey,
+            Result<Option<crate::model::owner::Stack>, ApiError>,
+        )>,
+    ),
+    /// GitHub's compare, for a dialog's commits.
+    Compared(
+        crate::model::commits::CompareQuery,
+        Result<crate::model::commits::Compare, ApiError>,
+    ),
+    /// `:export timeline` ended: where it was written, or why not.
+    Exported(Result<String, crate::state::timeline::export::ExportError>),
     /// ECS Exec and port forwarding: tasks and readiness, a session's output, the forwards.
     Exec(crate::state::exec::ExecMsg),
     /// How ECS's events reach the console (`[events]`), from the event worker.
@@ -140,6 +158,14 @@ pub enum Effect {
     SaveLogs(Box<LogSave>),
     /// Put text on the clipboard through the terminal (OSC 52).
     Clipboard(String),
+    /// Read one service's timeline from every source.
+    Timeline(Box<crate::state::timeline::Request>),
+    /// Ask who owns these services (key, ARN): CloudFormation's stacks.
+    Owners(Vec<(ServiceKey, String)>),
+    /// Ask GitHub for the commits between two commits.
+    Compare(crate::model::commits::CompareQuery),
+    /// Write a post-mortem draft.
+    Export(Box<crate::state::timeline::export::Export>),
     /// ECS Exec and port forwarding: open, type into, resize or end a session, hand it the
     /// terminal, start or stop a forward.
     Exec(crate::state::exec::ExecEffect),

@@ -136,36 +136,27 @@ impl PaneData for LogView {
 }
 
 impl State {
+    /// A pane's data: the context's, or the session's builds pane.
     pub fn pane_data(&self, pane: Pane) -> &dyn PaneData {
-        match pane {
-            Pane::Services => &self.services,
-            Pane::Tasks => &self.tasks,
-            Pane::Images => &self.images,
-            Pane::Alarms => &self.alarms,
-            Pane::Logs => &self.logs,
-            Pane::Builds => &self.builds.runs,
-            Pane::Rollout => &self.rollout_view,
+        match self.ctx.pane_data(pane) {
+            Some(data) => data,
+            None => &self.builds.runs,
         }
     }
 
     pub fn pane_data_mut(&mut self, pane: Pane) -> &mut dyn PaneData {
-        match pane {
-            Pane::Services => &mut self.services,
-            Pane::Tasks => &mut self.tasks,
-            Pane::Images => &mut self.images,
-            Pane::Alarms => &mut self.alarms,
-            Pane::Logs => &mut self.logs,
-            Pane::Builds => &mut self.builds.runs,
-            Pane::Rollout => &mut self.rollout_view,
+        match self.ctx.pane_data_mut(pane) {
+            Some(data) => data,
+            None => &mut self.builds.runs,
         }
     }
 
     /// The current pane's data.
     pub fn current(&self) -> &dyn PaneData {
-        self.pane_data(self.pane)
+        self.pane_data(self.ctx.pane)
     }
 
     pub fn current_mut(&mut self) -> &mut dyn PaneData {
-        self.pane_data_mut(self.pane)
+        self.pane_data_mut(self.ctx.pane)
     }
 }

@@ -109,6 +109,21 @@ impl Theme {
         }
     }
 
+    /// The badge of a rollout an armed policy may act on.
+    pub fn auto(&self) -> Style {
+        Style::new().fg(self.accent).add_modifier(Modifier::BOLD)
+    }
+
+    /// A canary's verdict: FAIL stands out, PASS is quiet and good, INCONCLUSIVE waits.
+    pub fn verdict(&self, v: crate::model::verdict::Verdict) -> Style {
+        use crate::model::verdict::Verdict;
+        match v {
+            Verdict::Fail => Style::new().fg(self.alarm).add_modifier(Modifier::BOLD),
+            Verdict::Pass => Style::new().fg(self.ok),
+            Verdict::Inconclusive => Style::new().fg(self.warn),
+        }
+    }
+
     /// A CodeDeploy lifecycle event (and the hook it runs) by its status.
     pub fn cd_event(&self, s: &crate::model::CdEventStatus) -> Style {
         use crate::model::CdEventStatus as E;
@@ -231,5 +246,22 @@ impl Theme {
     /// A log line's time and other quiet detail.
     pub fn log_quiet(&self) -> Style {
         Style::new().fg(self.muted)
+    }
+}
+
+impl Theme {
+    /// A timeline entry: what went wrong in the alarm colour, a change from outside the
+    /// console in the warning colour, the console's own actions in the accent.
+    pub fn timeline_entry(&self, e: &crate::model::timeline::Entry) -> Style {
+        use crate::model::timeline::Kind;
+        if e.bad {
+            Style::new().fg(self.alarm).add_modifier(Modifier::BOLD)
+        } else if e.outside {
+            Style::new().fg(self.warn)
+        } else if matches!(e.kind, Kind::Action | Kind::Scale | Kind::Hook) {
+            Style::new().fg(self.accent)
+        } else {
+            Style::new().fg(self.fg)
+        }
     }
 }

@@ -50,7 +50,7 @@ pub fn findings_line(f: Option<Findings>, theme: &Theme) -> Line<'static> {
 
 /// Draws the images table; returns where its rows are.
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {
-    let t = &state.images;
+    let t = &state.ctx.images;
     let spec = Spec {
         columns: &COLUMNS,
         len: t.len(),

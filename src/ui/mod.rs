@@ -12,6 +12,7 @@ pub mod overlays;
 mod rollout;
 mod services;
 mod tasks;
+mod timeline;
 pub mod widgets;
 
 use crate::state::{Hits, ListArea, Mode, Pane, State, Viewport};
@@ -24,8 +25,8 @@ use ratatui::widgets::{Block, BorderType, Borders};
 
 /// Draws the whole screen and returns how it was laid out.
 pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
-    let activity_rows = state.progress.as_ref().map_or(0, |p| {
-        chrome::activity::height(p, &state.services.items, state.now, f.area().width)
+    let activity_rows = state.ctx.progress.as_ref().map_or(0, |p| {
+        chrome::activity::height(p, &state.ctx.services.items, state.now, f.area().width)
     });
     let [header, tabs, body, activity, footer] = Layout::vertical([
         Constraint::Length(1),
@@ -44,7 +45,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
     let mut scroll_limit = 0;
     // A list's rows can be clicked; the rollout view is a document that scrolls.
     let listed = |l: ListArea| (Some(l), l.rows.height);
-    let (list, list_rows) = match state.pane {
+    let (list, list_rows) = match state.ctx.pane {
         Pane::Services => listed(services::draw(f, body, state, theme)),
         Pane::Tasks => listed(tasks::draw(f, body, state, theme)),
         Pane::Images => listed(images::draw(f, body, state, theme)),
@@ -52,14 +53,15 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
         // Log lines are not clicked; a page moves by the lines shown.
         Pane::Logs => (None, logs::draw(f, body, state, theme)),
         Pane::Builds => builds::draw(f, body, state, theme),
+        Pane::Timeline => listed(timeline::draw(f, body, state, theme)),
         Pane::Rollout => {
             let drawn = rollout::draw(f, body, state, theme);
             scroll_limit = drawn.scroll_limit;
             (None, drawn.rows)
         }
     };
-    if let Some(p) = &state.progress {
-        chrome::activity::draw(f, activity, p, &state.services.items, state.now, theme);
+    if let Some(p) = &state.ctx.progress {
+        chrome::activity::draw(f, activity, p, &state.ctx.services.items, state.now, theme);
     }
     chrome::footer::draw(f, footer, state, theme);
     let (buttons, overlay_limit) = draw_mode(f, body, state, theme);
@@ -68,7 +70,11 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
         scroll_limit,
         overlay_limit,
         terminal,
-        links: list.map_or_else(Vec::new, |l| crate::state::links::spans(state, &l)),
+        links: match (list, state.ctx.pane) {
+            (Some(l), _) => crate::state::links::spans(state, &l),
+            (None, Pane::Logs) => logs::group_link(body, state, theme).into_iter().collect(),
+            (None, _) => Vec::new(),
+        },
         hits: Hits {
             tabs,
             list,
@@ -103,6 +109,7 @@ fn draw_mode(
         Mode::Forwards | Mode::Describe | Mode::DescribeSearch => {
             overlay_limit = scrolled(f, body, state, theme);
         }
+        Mode::Arm(d) => dialogs::arm::draw(f, body, state, d, theme),
         Mode::Normal | Mode::Filter | Mode::Terminal => {}
     }
     (buttons, overlay_limit)

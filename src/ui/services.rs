@@ -12,7 +12,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 /// The services table's columns: the name and the rollout never leave the screen.
-const COLUMNS: [Column<ServiceColumn>; 10] = [
+const COLUMNS: [Column<ServiceColumn>; 11] = [
     flex("NAME", 0, 10).sorts(ServiceColumn::Name),
     col("CLUSTER", 3, 7).sorts(ServiceColumn::Cluster),
     col("STATUS", 7, 6).sorts(ServiceColumn::Status),
@@ -25,6 +25,25 @@ const COLUMNS: [Column<ServiceColumn>; 10] = [
     col("AGE", 8, 3).sorts(ServiceColumn::Age),
     col("CPU", 6, 11).sorts(ServiceColumn::Cpu),
     col("MEM", 6, 11).sorts(ServiceColumn::Mem),
+    // Who owns it (CloudFormation, CDK, Copilot, Terraform): the first to leave the screen.
+    col("OWNER", 9, 5),
+];
+/// The same with the verdict after the rollout, while a rollout in flight has one.
+const WITH_VERDICT: [Column<ServiceColumn>; 12] = [
+    flex("NAME", 0, 10).sorts(ServiceColumn::Name),
+    col("CLUSTER", 3, 7).sorts(ServiceColumn::Cluster),
+    col("STATUS", 7, 6).sorts(ServiceColumn::Status),
+    col("D/R/P", 2, 5).sorts(ServiceColumn::Drp),
+    col("ROLLOUT", 0, 12).sorts(ServiceColumn::Rollout),
+    col("VERDICT", 2, 4),
+    col("TASK DEF", 4, 8).sorts(ServiceColumn::TaskDef),
+    col("IMAGE", 5, 6)
+        .short(IMAGE_SHORT)
+        .sorts(ServiceColumn::Image),
+    col("AGE", 8, 3).sorts(ServiceColumn::Age),
+    col("CPU", 6, 11).sorts(ServiceColumn::Cpu),
+    col("MEM", 6, 11).sorts(ServiceColumn::Mem),
+    col("OWNER", 9, 5),
 ];
 const SPARK: usize = 7;
 /// An image tag cut to this when space is short: a short sha's 7 characters and the `…`, enough
@@ -33,16 +52,19 @@ const IMAGE_SHORT: u16 = 8;
 
 /// Draws the services table; returns where its rows are.
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {
-    let t = &state.services;
+    let t = &state.ctx.services;
+    // Verdicts are kept only for rollouts in flight whose figures were read.
+    let verdicts = !state.ctx.evidence.verdicts.is_empty();
+    let columns: &[Column<ServiceColumn>] = if verdicts { &WITH_VERDICT } else { &COLUMNS };
     let spec = Spec {
-        columns: &COLUMNS,
+        columns,
         len: t.len(),
         selected: t.selected,
-        sort: table::sort_of(t.sort.as_ref(), &COLUMNS),
+        sort: table::sort_of(t.sort.as_ref(), columns),
         block: pane_block(
             state,
             theme,
-            match state.services_loading {
+            match state.ctx.services_loading {
                 Some((done, total)) => format!("services · {done} of {total} clusters read…"),
                 None => "services".into(),
             },
@@ -51,12 +73,31 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
     };
     table::draw(f, area, theme, spec, |i| {
         let s = &t.items[t.view[i]];
-        row(
+        let mut cells = row(
             s,
-            state.firing_alarms_of(&s.key()).count(),
+            state.ctx.firing_alarms_of(&s.key()).count(),
             state.now,
             theme,
-        )
+        );
+        cells.push(Line::styled(
+            state.owner_of(s).label(),
+            Style::new().fg(theme.muted),
+        ));
+        if state
+            .ctx
+            .evidence
+            .armed
+            .as_ref()
+            .is_some_and(|a| a.service == s.key())
+        {
+            cells[0].spans.push(Span::styled(" AUTO", theme.auto()));
+        }
+        if verdicts {
+            let verdict = crate::ui::rollout::verdict::cell(state, s, theme)
+                .unwrap_or_else(|| Line::styled("-", Style::new().fg(theme.muted)));
+            cells.insert(5, verdict);
+        }
+        cells
     })
 }
 

@@ -33,7 +33,7 @@ const COLUMNS: [Column<TaskColumn>; 11] = [
 ];
 
 fn tasks_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {
-    let t = &state.tasks;
+    let t = &state.ctx.tasks;
     let title = "tasks".to_string();
     let spec = Spec {
         columns: &COLUMNS,

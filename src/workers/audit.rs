@@ -5,12 +5,15 @@
 //! file cannot be written, `record` fails and the runner sends nothing. The file is 0600 in a
 //! 0700 directory. With a team group configured (`audit_log_group`), every record is also kept
 //! in `audit-unsent.jsonl` beside it until CloudWatch Logs has taken it, so a group that is
-//! missing or unreachable loses nothing: the records go when it answers again.
+//! missing or unreachable loses nothing: the records go when it answers again. Each record
+//! names the context it was made in (`RecordContext`), and goes to that context's group,
+//! through that context's backend, whatever context is on screen when it is sent.
 
 use crate::files::owner_only;
 use crate::model::{ActionPlan, ContextInfo};
 use crate::workers::os_user::OsUser;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::io::{self, BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -34,6 +37,39 @@ pub struct Audit {
     lock: Mutex<()>,
     /// One shipment at a time, so no record is sent twice.
     shipping: tokio::sync::Mutex<()>,
+}
+
+/// The context a record was made in, as the record names it (`context`, `region`): its team
+/// copy goes to that context's group, through that context's backend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordContext {
+    pub name: String,
+    pub region: String,
+}
+
+/// The fields of a record that say whose it is.
+#[derive(serde::Deserialize)]
+struct Whose {
+    context: String,
+    region: String,
+}
+
+impl RecordContext {
+    pub fn of(ctx: &ContextInfo) -> Self {
+        Self {
+            name: ctx.name.clone(),
+            region: ctx.region.clone(),
+        }
+    }
+
+    /// Whether `line` is a record of this context: its name, and its region (or none, when
+    /// the action was planned before the region was read). A line that does not parse is
+    /// nobody's: it stays in the file, never sent to the wrong account.
+    pub fn owns(&self, line: &str) -> bool {
+        serde_json::from_str::<Whose>(line).is_ok_and(|w| {
+            w.context == self.name && (w.region == self.region || w.region.is_empty())
+        })
+    }
 }
 
 /// Where a record stands in an action's life.
@@ -148,7 +184,7 @@ impl Audit {
     }
 
     fn line(&self, phase: Phase, ctx: &ContextInfo, plan: &ActionPlan, outcome: Value) -> String {
-        json!({
+        let mut record = json!({
             "time": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             "phase": format!("{phase:?}").to_lowercase(),
             "user": self.user.label(),
@@ -163,6 +199,8 @@ impl Audit {
             "action": plan.verb.to_string(),
             "call": plan.mutation.to_string(),
             "changes": plan.changes.iter().map(|c| json!({"what": c.what, "from": c.from, "to": c.to})).collect::<Vec<_>>(),
+            // Why the plan chose what it did, what the owner does to it, the commits behind it.
+            "notes": plan.notes,
             "state_before": {
                 "primary_deployment": plan.expect.primary_deployment,
                 "task_definition": plan.expect.task_def.to_string(),
@@ -172,12 +210,23 @@ impl Audit {
                 "hook": plan.expect.hook.as_ref().map(|(id, st)| format!("{id} {st}")),
             },
             "outcome": outcome,
-        })
-        .to_string()
+        });
+        // Said only when they are: who acted for the user, a promote before its soak.
+        if let Some(r) = record.as_object_mut() {
+            if let Some(actor) = &plan.actor {
+                let by = format!("{actor} armed by {}", self.user.label());
+                r.insert("actor".into(), json!(by));
+            }
+            if let Some(early) = &plan.early {
+                r.insert("early".into(), json!(early));
+            }
+        }
+        record.to_string()
     }
 
-    /// The records not yet shipped to the team's group, oldest first, at most `max`.
-    pub fn unsent(&self, max: usize) -> Vec<String> {
+    /// The records of context `of` not yet shipped to the team's group, oldest first, at most
+    /// `max`.
+    pub fn unsent(&self, of: &RecordContext, max: usize) -> Vec<String> {
         let Some(path) = self.unsent_path() else {
             return Vec::new();
         };
@@ -188,19 +237,19 @@ impl Audit {
         io::BufReader::new(f)
             .lines()
             .map_while(Result::ok)
-            .filter(|l| !l.trim().is_empty())
+            .filter(|l| !l.trim().is_empty() && of.owns(l))
             .take(max)
             .collect()
     }
 
-    /// How many records wait for the team's group.
-    pub fn unsent_count(&self) -> usize {
-        self.unsent(usize::MAX).len()
+    /// How many records of context `of` wait for the team's group.
+    pub fn unsent_count(&self, of: &RecordContext) -> usize {
+        self.unsent(of, usize::MAX).len()
     }
 
-    /// Drops the `n` oldest unsent records: they have been shipped. Records written since
-    /// they were read stay.
-    pub fn drop_sent(&self, n: usize) -> io::Result<()> {
+    /// Crosses the records `sent` off the unsent file: they have been shipped. Other
+    /// contexts' records, and those written since, stay.
+    pub fn drop_sent(&self, sent: &[String]) -> io::Result<()> {
         let Some(path) = self.unsent_path() else {
             return Ok(());
         };
@@ -210,10 +259,20 @@ impl Audit {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(e),
         };
+        let mut shipped: HashMap<&str, usize> = HashMap::new();
+        for l in sent {
+            *shipped.entry(l.as_str()).or_default() += 1;
+        }
         let rest: Vec<&str> = text
             .lines()
             .filter(|l| !l.trim().is_empty())
-            .skip(n)
+            .filter(|l| match shipped.get_mut(l) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    false
+                }
+                Some(_) | None => true,
+            })
             .collect();
         let mut f = owner_only::open_truncate(&path)?;
         for l in rest {
@@ -225,5 +284,51 @@ impl Audit {
     /// Held while records are shipped, so two shipments never send the same record.
     pub async fn shipping(&self) -> tokio::sync::MutexGuard<'_, ()> {
         self.shipping.lock().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(context: &str, region: &str, n: u32) -> String {
+        json!({"context": context, "region": region, "n": n}).to_string()
+    }
+
+    #[test]
+    fn a_record_is_its_context_s_in_its_region_or_when_its_region_was_not_read() {
+        let prod = RecordContext {
+            name: "prod".into(),
+            region: "eu-west-1".into(),
+        };
+        assert!(prod.owns(&line("prod", "eu-west-1", 1)));
+        assert!(prod.owns(&line("prod", "", 1)));
+        assert!(!prod.owns(&line("prod", "us-east-1", 1)));
+        assert!(!prod.owns(&line("staging", "eu-west-1", 1)));
+        assert!(!prod.owns("not json"));
+    }
+
+    #[test]
+    fn crossing_off_what_was_sent_keeps_the_other_contexts_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let audit = Audit::new(Some(dir.path().join("audit.jsonl")))
+            .with_remote_group(Some("/team".into()));
+        let unsent = audit.unsent_path().unwrap();
+        let lines = [
+            line("prod", "eu-west-1", 1),
+            line("staging", "eu-west-1", 2),
+            line("prod", "eu-west-1", 3),
+        ];
+        std::fs::write(&unsent, lines.join("\n") + "\n").unwrap();
+        let prod = RecordContext {
+            name: "prod".into(),
+            region: "eu-west-1".into(),
+        };
+        let sent = audit.unsent(&prod, 10);
+        assert_eq!(sent, [lines[0].clone(), lines[2].clone()]);
+        audit.drop_sent(&sent).unwrap();
+        assert_eq!(audit.unsent_count(&prod), 0);
+        let left = std::fs::read_to_string(&unsent).unwrap();
+        assert_eq!(left, format!("{}\n", lines[1]));
     }
 }

@@ -35,6 +35,13 @@ pub struct Handles {
 pub fn spawn(ci: Arc<dyn Ci>, tx: mpsc::Sender<Msg>) -> Handles {
     let (watch_tx, watch_rx) = watch::channel(CiWatch::default());
     let (refresh_tx, refresh_rx) = watch::channel(0u64);
+    // The client may still be reading its token (the token command runs once the screen is
+    // open): the pane says so until it is ready, then why not if it cannot be.
+    let (ready_ci, ready_tx) = (ci.clone(), tx.clone());
+    tokio::spawn(async move {
+        let why = ready_ci.ready().await;
+        let _ = ready_tx.send(Msg::CiReady(why)).await;
+    });
     tokio::spawn(run(ci, tx, watch_rx, refresh_rx));
     Handles {
         watch: watch_tx,
@@ -107,16 +114,18 @@ async fn poll_once(
         v.dedup();
         v
     };
-    let mut moving = false;
-    match runs_of(ci, &polled, cache).await {
-        Ok(runs) => {
-            moving = runs.iter().any(|r| r.status.is_open());
-            tx.send(Msg::Runs(polled, runs, now_ms())).await.ok()?;
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "builds poll failed");
-            tx.send(Msg::Failed(Pane::Builds, e, now_ms())).await.ok()?;
-        }
+    let read = runs_of(ci, &polled, cache).await;
+    let mut moving = read.runs.iter().any(|r| r.status.is_open());
+    let failure = workflows_failed(&read, polled.len());
+    // The workflows read replace their runs; one that failed keeps its last ones, named below.
+    if !read.read.is_empty() || failure.is_none() {
+        tx.send(Msg::Runs(read.read, read.runs, now_ms()))
+            .await
+            .ok()?;
+    }
+    if let Some(e) = failure {
+        tracing::warn!(error = %e, "builds poll failed");
+        tx.send(Msg::Failed(Pane::Builds, e, now_ms())).await.ok()?;
     }
     if let Some((wf, id)) = &w.detail {
         let msg = match detail(ci, wf, *id, logs).await {
@@ -138,41 +147,90 @@ async fn poll_once(
     Some(if moving { FAST } else { IDLE })
 }
 
-/// The runs of `workflows`, with jobs read for the open ones and the newest few.
-async fn runs_of(
-    ci: &dyn Ci,
-    workflows: &[Workflow],
-    cache: &mut JobCache,
-) -> Result<Vec<Run>, ApiError> {
-    let mut out = Vec::new();
+/// What one poll of the workflows read.
+struct Read {
+    runs: Vec<Run>,
+    /// The workflows whose runs were read: theirs replace the pane's.
+    read: Vec<Workflow>,
+    /// What could not be read, by workflow: a whole workflow, or a run of one.
+    failed: Vec<(Workflow, ApiError)>,
+}
+
+/// The runs of `workflows`, with jobs read for the open ones and the newest few. One workflow
+/// that cannot be read (404, a rate limit) costs only itself.
+async fn runs_of(ci: &dyn Ci, workflows: &[Workflow], cache: &mut JobCache) -> Read {
+    let mut out = Read {
+        runs: Vec::new(),
+        read: Vec::new(),
+        failed: Vec::new(),
+    };
     for wf in workflows {
-        let mut runs = ci.runs(wf).await?;
-        for (i, r) in runs.iter_mut().enumerate() {
-            if r.progress.is_some() || (i >= JOBS_FOR_NEWEST && !r.status.is_open()) {
+        let listing = match ci.runs_listing(wf).await {
+            Ok(l) => l,
+            Err(e) => {
+                out.failed.push((wf.clone(), e));
                 continue;
             }
-            let key = (r.id, r.attempt);
-            let jobs = match cache.get(&key) {
-                Some(j) if !r.status.is_open() => j.clone(),
-                _ => match ci.jobs(&wf.repo, r.id).await {
-                    Ok(j) => j,
-                    Err(e) => {
-                        tracing::warn!(error = %e, run = r.id, "jobs not read");
-                        continue;
-                    }
-                },
-            };
-            r.progress = Some(Progress::of(&jobs));
-            if !r.status.is_open() {
-                cache.insert(key, jobs);
-            }
+        };
+        if let Some(e) = listing.failed {
+            out.failed.push((wf.clone(), e));
         }
-        out.extend(runs);
+        let mut runs = listing.items;
+        add_progress(ci, wf, &mut runs, cache).await;
+        out.read.push(wf.clone());
+        out.runs.extend(runs);
     }
     if cache.len() > 1_000 {
         cache.clear();
     }
-    Ok(out)
+    out
+}
+
+/// The jobs bar of the open runs and the newest few.
+async fn add_progress(ci: &dyn Ci, wf: &Workflow, runs: &mut [Run], cache: &mut JobCache) {
+    for (i, r) in runs.iter_mut().enumerate() {
+        if r.progress.is_some() || (i >= JOBS_FOR_NEWEST && !r.status.is_open()) {
+            continue;
+        }
+        let key = (r.id, r.attempt);
+        let jobs = match cache.get(&key) {
+            Some(j) if !r.status.is_open() => j.clone(),
+            _ => match ci.jobs(&wf.repo, r.id).await {
+                Ok(j) => j,
+                Err(e) => {
+                    tracing::warn!(error = %e, run = r.id, "jobs not read");
+                    continue;
+                }
+            },
+        };
+        r.progress = Some(Progress::of(&jobs));
+        if !r.status.is_open() {
+            cache.insert(key, jobs);
+        }
+    }
+}
+
+/// What the pane says of a poll's failures: the one error of a lone workflow, every workflow
+/// named when nothing was read, else partial (the rest are shown).
+fn workflows_failed(read: &Read, total: usize) -> Option<ApiError> {
+    let (_, first) = read.failed.first()?;
+    if read.read.is_empty() && total == 1 {
+        return Some(first.clone().whole());
+    }
+    let what = read
+        .failed
+        .iter()
+        .map(|(w, e)| format!("{w}: {}", e.message))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let unread = total - read.read.len();
+    let message = if unread > 0 && !read.read.is_empty() {
+        format!("{unread} of {total} workflows not read: {what}")
+    } else {
+        what
+    };
+    let e = ApiError::new(first.kind.clone(), message);
+    Some(if read.read.is_empty() { e } else { e.partial() })
 }
 
 /// The open run's jobs and the tail of its first failed job's log (read once per job).

@@ -8,16 +8,15 @@
 //! their service changed: an event said so, or the services poller saw its row change.
 
 use crate::budget::{self, Priority};
-use crate::cloud::Fleet;
-use crate::model::{Alarm, Millis, Service, ServiceKey};
+use crate::cloud::{Fleet, Listing};
+use crate::model::{Alarm, Millis, Service, ServiceKey, Task};
 use crate::model::{ApiError, ErrorKind};
 use crate::state::{Msg, Pane, Watch};
 use crate::timing::now_ms;
 use crate::workers::backoff::Backoff;
-use crate::workers::events::{self, Moved};
+use crate::workers::events::Moved;
 use crate::workers::evidence::Listed;
 use crate::workers::linking::Linking;
-use crate::workers::logtail;
 use crate::workers::metrics;
 use crate::workers::pace::Pace;
 use std::sync::Arc;
@@ -50,7 +49,7 @@ pub struct Handles {
     pub refresh: watch::Sender<u64>,
     /// What the evidence worker should fetch.
     pub evidence: watch::Sender<crate::state::rollout::evidence::Request>,
-    /// The pollers and workers, stopped when the handles go (a context switch), so none of
+    /// The context's workers, stopped when the handles go (a context switch), so none of
     /// them calls the old account again.
     pub tasks: Vec<tokio::task::AbortHandle>,
 }
@@ -66,9 +65,11 @@ impl Drop for Handles {
 /// Whether the data of `pane` is wanted on the screen `w` describes.
 fn wanted(pane: Pane, w: &Watch) -> bool {
     match pane {
-        // The rollout view shows its service's row too; an action being followed reads them on
-        // any pane, so its wait sees the service settle.
-        Pane::Services => matches!(w.pane, Pane::Services | Pane::Rollout) || w.acting,
+        // The rollout view and the timeline show its service's row too; an action being
+        // followed reads them on any pane, so its wait sees the service settle.
+        Pane::Services => {
+            matches!(w.pane, Pane::Services | Pane::Rollout | Pane::Timeline) || w.acting
+        }
         Pane::Tasks => w.pane == Pane::Tasks,
         // The builds pane joins runs to their images too.
         Pane::Images => matches!(w.pane, Pane::Images | Pane::Builds),
@@ -80,6 +81,8 @@ fn wanted(pane: Pane, w: &Watch) -> bool {
         Pane::Rollout => w.pane == Pane::Rollout && w.service.is_some(),
         // Polled by the CI worker (workers::ci), not from the fleet.
         Pane::Builds => false,
+        // Read once when asked, by the timeline worker (workers::timeline).
+        Pane::Timeline => false,
     }
 }
 
@@ -94,141 +97,48 @@ fn on_screen(pane: Pane, w: &Watch) -> bool {
     w.pane == pane || (pane == Pane::Alarms && rollout_visible(w))
 }
 
-/// Starts the pollers, the credentials' expiry watch, the evidence, metrics and event workers
-/// and the re-reader. (The header's context is read by `workers::connect`, which the loop
-/// starts beside them.)
-pub fn spawn(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, first: Watch, iv: Intervals) -> Handles {
-    let (watch_tx, watch_rx) = watch::channel(first);
-    let (refresh_tx, refresh_rx) = watch::channel(0u64);
-    let mut tasks = vec![
-        tokio::spawn(crate::workers::credentials::run(fleet.clone(), tx.clone())).abort_handle(),
-    ];
-    let (evidence_tx, evidence_rx) = watch::channel(Default::default());
-    let listed = Listed::default();
-    let evidence =
-        crate::workers::evidence::run(fleet.clone(), tx.clone(), evidence_rx, listed.clone());
-    tasks.push(tokio::spawn(evidence).abort_handle());
-    let linking = Linking::default();
-    let (keys_tx, keys_rx) = watch::channel(Arc::new(Vec::new()));
-    let series = metrics::Series::default();
-    tasks.push(tokio::spawn(metrics::run(fleet.clone(), keys_rx, series.clone())).abort_handle());
-    let tail = logtail::TailConfig {
-        poll: iv.logs,
-        live: iv.live_tail,
-    };
-    let logs = logtail::run(
-        fleet.clone(),
-        tx.clone(),
-        watch_rx.clone(),
-        refresh_rx.clone(),
-        tail,
-    );
-    tasks.push(tokio::spawn(logs).abort_handle());
-    let feed = spawn_feed(&fleet, &tx, &watch_rx, &linking, &listed, &series, iv);
-    tasks.extend(feed.tasks);
-    let shared = Shared {
-        fleet,
-        tx,
-        watch: watch_rx,
-        refresh: refresh_rx,
-        iv,
-        series,
-        listed,
-        linking,
-        live: feed.live,
-        moved: feed.moved,
-    };
-    let mut services = Some(ServicesOnly {
-        keys: keys_tx,
-        loaded: feed.loaded,
-    });
-    // Logs have their worker; builds are GitHub's (the CI worker).
-    let polled = Pane::ALL
-        .into_iter()
-        .filter(|p| !matches!(p, Pane::Logs | Pane::Builds));
-    for pane in polled {
-        let only = services.take_if(|_| pane == Pane::Services);
-        tasks.push(tokio::spawn(Poller::new(pane, &shared, only).run()).abort_handle());
-    }
-    Handles {
-        watch: watch_tx,
-        refresh: refresh_tx,
-        evidence: evidence_tx,
-        tasks,
+/// Whether a pane's data is read by a poller of its own (`run`); the logs have the log worker
+/// (`logtail`), the builds the CI worker (`workers::ci`).
+pub fn polls(pane: Pane) -> bool {
+    match pane {
+        Pane::Services | Pane::Tasks | Pane::Images | Pane::Alarms | Pane::Rollout => true,
+        Pane::Logs | Pane::Builds | Pane::Timeline => false,
     }
 }
 
-/// The event worker and the re-reader, and what the pollers hear from them.
-struct Feed {
-    tasks: Vec<tokio::task::AbortHandle>,
-    live: watch::Receiver<bool>,
-    moved: Arc<watch::Sender<Moved>>,
-    loaded: watch::Sender<bool>,
-}
-
-fn spawn_feed(
-    fleet: &Arc<dyn Fleet>,
-    tx: &mpsc::Sender<Msg>,
-    watch: &watch::Receiver<Watch>,
-    linking: &Linking,
-    listed: &Listed,
-    series: &metrics::Series,
-    iv: Intervals,
-) -> Feed {
-    let (reread_tx, reread_rx) = mpsc::channel(64);
-    let (live_tx, live) = watch::channel(false);
-    let moved = Arc::new(watch::channel(Moved::default()).0);
-    let (loaded, loaded_rx) = watch::channel(false);
-    let links = events::Links {
-        reread: reread_tx,
-        moved: moved.clone(),
-        live: live_tx,
-    };
-    let cfg = events::FeedConfig {
-        poll: iv.logs,
-        live_tail: iv.live_tail,
-    };
-    let rereader = crate::workers::reread::Rereader {
-        fleet: fleet.clone(),
-        tx: tx.clone(),
-        watch: watch.clone(),
-        linking: linking.clone(),
-        listed: listed.clone(),
-        series: series.clone(),
-        loaded: loaded_rx,
-    };
-    let tasks = vec![
-        tokio::spawn(events::run(fleet.clone(), tx.clone(), links, cfg)).abort_handle(),
-        tokio::spawn(rereader.run(reread_rx)).abort_handle(),
-    ];
-    Feed {
-        tasks,
-        live,
-        moved,
-        loaded,
-    }
-}
-
-/// What every poller is given.
-struct Shared {
-    fleet: Arc<dyn Fleet>,
-    tx: mpsc::Sender<Msg>,
-    watch: watch::Receiver<Watch>,
-    refresh: watch::Receiver<u64>,
-    iv: Intervals,
-    series: metrics::Series,
-    listed: Listed,
-    linking: Linking,
-    live: watch::Receiver<bool>,
-    moved: Arc<watch::Sender<Moved>>,
+/// What a context's pollers share: its backend, the loop's channel, what is on screen, and
+/// what the other workers prepared for the services and alarms or say of the events.
+#[derive(Clone)]
+pub struct Shared {
+    pub fleet: Arc<dyn Fleet>,
+    pub tx: mpsc::Sender<Msg>,
+    pub watch: watch::Receiver<Watch>,
+    pub refresh: watch::Receiver<u64>,
+    pub intervals: Intervals,
+    /// The metrics worker's latest CPU and memory.
+    pub series: metrics::Series,
+    /// Native deployment histories the evidence worker fetched.
+    pub listed: Listed,
+    /// The lists alarms are linked over, shared by the services and alarms pollers.
+    pub linking: Linking,
+    /// True while ECS's events arrive (the event worker's word).
+    pub live: watch::Receiver<bool>,
+    /// Tasks that moved: the event worker and the services poller say so.
+    pub moved: Arc<watch::Sender<Moved>>,
 }
 
 /// What only the services poller has.
-struct ServicesOnly {
+pub struct ServicesOnly {
     /// Where it publishes the services' keys for the metrics worker.
-    keys: watch::Sender<Arc<Vec<ServiceKey>>>,
+    pub keys: watch::Sender<Arc<Vec<ServiceKey>>>,
     /// Told when the first load is in.
-    loaded: watch::Sender<bool>,
+    pub loaded: watch::Sender<bool>,
+}
+
+/// The poller of `pane` (one that `polls`), until the loop drops its channel. The services
+/// poller is given what only it has.
+pub async fn run(pane: Pane, shared: Shared, services: Option<ServicesOnly>) {
+    Poller::new(pane, &shared, services).run().await
 }
 
 /// What a poll brought. Services and alarms are prepared for the loop (`linking`) before they
@@ -292,7 +202,7 @@ impl Poller {
             tx: s.tx.clone(),
             watch: s.watch.clone(),
             refresh: s.refresh.clone(),
-            iv: s.iv,
+            iv: s.intervals,
             backoff: Backoff::new(now_ms() as u64 ^ pane as u64),
             loaded: false,
             services,
@@ -349,10 +259,12 @@ impl Poller {
         let polled = crate::workers::watchdog::answer_within(pane, &tx, call).await;
         let (msg, delay) = match polled {
             Ok(msg) => match self.partial.take() {
-                // Some rows could not be read: show the rest, then say what failed.
+                // Some rows could not be read: show the rest, then say what failed. The pane
+                // keeps its pace (backing off further while the part's failure is transient):
+                // a part that keeps failing must not make the poller call more often.
                 Some(e) => {
                     self.send(msg, w).await.ok()?;
-                    let delay = self.failure_delay(&e);
+                    let delay = self.interval(w).max(self.failure_delay(&e));
                     (Polled::Msg(Msg::Failed(self.pane, e, now_ms())), delay)
                 }
                 None => {
@@ -408,6 +320,8 @@ impl Poller {
         };
         let before = relevant(self.pane, seen);
         let mut live_open = true;
+        // Only the services poller merges the histories the evidence worker brings.
+        let merges = self.pane == Pane::Services;
         loop {
             tokio::select! {
                 _ = sleep_until(deadline) => return Wake::Due,
@@ -436,8 +350,23 @@ impl Poller {
                         deadline = deadline.min(soonest.max(Instant::now()));
                     }
                 }
+                _ = self.listed.arrived(), if merges => {
+                    if self.send_histories().await.is_err() {
+                        return Wake::Ended;
+                    }
+                }
             }
         }
+    }
+
+    /// The services last sent again, with the native history that just arrived merged in:
+    /// no call, and the age of the data stays that of the last fetch.
+    async fn send_histories(&self) -> Result<(), ()> {
+        let sort = self.watch.borrow().sort.clone();
+        let listed = self.listed.get();
+        self.linking
+            .send_histories(&self.tx, sort, &listed, now_ms())
+            .await
     }
 
     /// Whether the tasks this poller shows moved, by the last `Moved`.
@@ -476,28 +405,45 @@ impl Poller {
                 let all = self.services(w, forced).await?;
                 return Ok(Polled::Services(all, now_ms()));
             }
-            Pane::Tasks => Msg::Tasks(None, f.tasks(None).await?, now_ms()),
-            Pane::Rollout => {
-                let mut tasks = f.tasks(w.service.as_ref()).await?;
-                // A pair's other side, for its half of the comparison.
-                if let Some(p) = &w.partner {
-                    tasks.extend(f.tasks(Some(p)).await?);
-                }
-                Msg::Tasks(w.service.clone(), tasks, now_ms())
+            Pane::Tasks => {
+                let listing = f.tasks_listing(None).await?;
+                self.partial = listing.failed;
+                Msg::Tasks(None, listing.items, now_ms())
             }
-            Pane::Images => Msg::Images(f.images().await?, now_ms()),
+            Pane::Rollout => {
+                let listing = self.rollout_tasks(w).await?;
+                self.partial = listing.failed;
+                Msg::Tasks(w.service.clone(), listing.items, now_ms())
+            }
+            Pane::Images => {
+                let listing = f.images_listing().await?;
+                self.partial = listing.failed;
+                Msg::Images(listing.items, now_ms())
+            }
             Pane::Alarms => {
                 let listing = f.alarms_listing().await?;
                 self.partial = listing.failed;
                 return Ok(Polled::Alarms(listing.items, now_ms()));
             }
-            Pane::Logs | Pane::Builds => {
+            Pane::Logs | Pane::Builds | Pane::Timeline => {
                 return Err(ApiError::new(
                     ErrorKind::Other,
-                    "logs and builds have workers of their own",
+                    "logs, builds and the timeline have workers of their own",
                 ));
             }
         }))
+    }
+
+    /// The rollout's tasks, with a pair's other side for its half of the comparison; partial
+    /// when a cluster of either cannot be read.
+    async fn rollout_tasks(&self, w: &Watch) -> Result<Listing<Task>, ApiError> {
+        let mut listing = self.fleet.tasks_listing(w.service.as_ref()).await?;
+        if let Some(p) = &w.partner {
+            let other = self.fleet.tasks_listing(Some(p)).await?;
+            listing.items.extend(other.items);
+            listing.failed = listing.failed.or(other.failed);
+        }
+        Ok(listing)
     }
 }
 

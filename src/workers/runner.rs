@@ -9,7 +9,7 @@ use crate::model::{
     FollowUp, Mutation, Service, ServiceKey, StepError, TaskDefRef, weights_text,
 };
 use crate::state::{ConnectionEvent, Msg, TeamAudit};
-use crate::workers::audit::{Audit, Phase};
+use crate::workers::audit::{Audit, Phase, RecordContext};
 use crate::workers::team_audit;
 use serde_json::json;
 use std::sync::Arc;
@@ -31,11 +31,11 @@ pub async fn run(
     } else {
         let call = async {
             same_account(fleet.as_ref(), &audit, &plan, &ctx).await?;
-            execute(fleet.as_ref(), &audit, &plan, &ctx).await
+            execute_with(fleet.as_ref(), Some(ci.as_ref()), &audit, &plan, &ctx).await
         };
         with_priority(Priority::Action, call).await
     };
-    let team = with_priority(Priority::Action, ship_pending(fleet.as_ref(), &audit)).await;
+    let team = with_priority(Priority::Action, ship_pending(fleet.as_ref(), &audit, &ctx)).await;
     if let (Ok(done), Some(TeamAudit::Unsent { count, why })) = (&mut result, &team) {
         let group = audit.remote_group.as_deref().unwrap_or_default();
         done.push_str(&format!(
@@ -93,6 +93,17 @@ pub async fn execute(
     plan: &ActionPlan,
     ctx: &ContextInfo,
 ) -> ActionResult {
+    execute_with(fleet, None, audit, plan, ctx).await
+}
+
+/// `execute`, with the CI that later GitHub calls of the plan go to (its deployment record).
+pub async fn execute_with(
+    fleet: &dyn Fleet,
+    ci: Option<&dyn Ci>,
+    audit: &Audit,
+    plan: &ActionPlan,
+    ctx: &ContextInfo,
+) -> ActionResult {
     let what = format!("{} {}", plan.verb, plan.service);
     let known;
     let ctx = if ctx.caller_arn.is_empty() {
@@ -136,15 +147,35 @@ pub async fn execute(
         Ok(r) => r,
         Err(cause) => return Err(ActionError::FirstCall { what, cause }),
     };
-    for (i, f) in plan.then.iter().enumerate() {
-        if let Err(e) = follow_up(fleet, audit, plan, f, ctx, registered.as_ref()).await {
-            return Err(partly_done(what, plan, i, e));
-        }
+    if let Err((i, e)) = follow_ups(fleet, ci, audit, plan, ctx, registered.as_ref()).await {
+        return Err(partly_done(what, plan, i, e));
     }
     Ok(match registered {
         Some(td) => format!("{what}: registered {td} and moved the service to it"),
         None => format!("{what}: sent {}", plan.mutation),
     })
+}
+
+/// The plan's later calls in order: AWS ones re-checked against the services, GitHub ones (a
+/// deployment record) sent to the CI. Err names the call that stopped, and why.
+async fn follow_ups(
+    fleet: &dyn Fleet,
+    ci: Option<&dyn Ci>,
+    audit: &Audit,
+    plan: &ActionPlan,
+    ctx: &ContextInfo,
+    registered: Option<&TaskDefRef>,
+) -> Result<(), (usize, StepError)> {
+    let mut created = None;
+    for (i, f) in plan.then.iter().enumerate() {
+        let step = if f.mutation.is_ci() {
+            crate::workers::gh_record::follow_up(fleet, ci, audit, plan, f, ctx, &mut created).await
+        } else {
+            follow_up(fleet, audit, plan, f, ctx, registered).await
+        };
+        step.map_err(|e| (i, e))?;
+    }
+    Ok(())
 }
 
 /// The context with the caller's identity asked of the backend when the header has not got it
@@ -325,7 +356,7 @@ fn resolve(m: &Mutation, registered: Option<&TaskDefRef>) -> Result<Mutation, St
 
 /// The services re-read once the plan's first service is stable (at once when `f` need not
 /// wait); None when it was not stable within `STABLE_WAIT`.
-async fn wait_until_ready(
+pub(crate) async fn wait_until_ready(
     fleet: &dyn Fleet,
     plan: &ActionPlan,
     f: &FollowUp,
@@ -365,7 +396,7 @@ async fn call_audited(
         .record(Phase::Before, ctx, step, json!(null))
         .map_err(|e| StepError::Audit(e.to_string()))?;
     // The team's copy of "before" goes ahead of the call too (for a few seconds at most).
-    team_audit::ship_before_call(fleet, audit).await;
+    team_audit::ship_before_call(fleet, audit, &RecordContext::of(ctx)).await;
     let result = match &step.mutation {
         Mutation::Aws(AwsCall::RegisterTaskDefinition {
             from,
@@ -393,7 +424,7 @@ async fn call_audited(
     })
 }
 
-fn audit_or_log(
+pub(crate) fn audit_or_log(
     audit: &Audit,
     phase: Phase,
     ctx: &ContextInfo,
@@ -405,12 +436,17 @@ fn audit_or_log(
     }
 }
 
-/// Sends the records waiting for the configured CloudWatch Logs group. Best effort: the
-/// local file holds them, and those that cannot go now stay in the unsent file for the retry.
-/// None when there was nothing to send.
-pub async fn ship_pending(fleet: &dyn Fleet, audit: &Audit) -> Option<TeamAudit> {
+/// Sends the records of context `ctx` waiting for the configured CloudWatch Logs group,
+/// through `fleet`, that context's backend. Best effort: the local file holds them, and those
+/// that cannot go now stay in the unsent file for the retry. None when there was nothing to
+/// send.
+pub async fn ship_pending(
+    fleet: &dyn Fleet,
+    audit: &Audit,
+    ctx: &ContextInfo,
+) -> Option<TeamAudit> {
     if fleet.read_only() {
         return None;
     }
-    team_audit::ship(fleet, audit).await
+    team_audit::ship(fleet, audit, &RecordContext::of(ctx)).await
 }

@@ -4,6 +4,7 @@
 //! services poller asking for more DescribeServices than the bucket gives, a confirmed action
 //! on the same operation still goes at once: it never waits for a token.
 
+use crate::support::action::run_action;
 use crate::support::fault_proxy::{Fault, FaultProxy};
 use crate::support::headless::Headless;
 use crate::support::moto;
@@ -16,7 +17,6 @@ use deckwatch::state::Pane;
 use deckwatch::state::actions::plan::for_verb;
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::poller::Intervals;
-use deckwatch::workers::runner::execute;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -87,7 +87,9 @@ async fn throttling_settles_the_calls_under_the_bucket_and_an_action_still_goes_
     let fleet: Arc<dyn Fleet> = Arc::new(AwsFleet::connect_with(opts, overrides).await.unwrap());
     let console = Headless::start(fleet.clone(), Pane::Services, IV);
     console
-        .wait_until("the first load", |st| st.services.items.len() == SERVICES)
+        .wait_until("the first load", |st| {
+            st.ctx.services.items.len() == SERVICES
+        })
         .await;
 
     // Throttled: the rate halves for everyone, and the calls stay within what it allows.
@@ -96,13 +98,22 @@ async fn throttling_settles_the_calls_under_the_bucket_and_an_action_still_goes_
     let start = Instant::now();
     console
         .wait_until("the throttling on the pane", |st| {
-            st.services
+            st.ctx
+                .services
                 .error
                 .as_ref()
                 .is_some_and(|e| e.to_string().to_lowercase().contains("throttl"))
         })
         .await;
-    tokio::time::sleep(WINDOW).await;
+    // The rate halves at each throttling answer and grows back a little every quiet second, so
+    // what it is at one moment depends on how the answers fell (on a loaded machine the last
+    // may be long past): its lowest over the window is what the throttling did.
+    let mut lowest = f64::MAX;
+    let watched = Instant::now();
+    while watched.elapsed() < WINDOW {
+        lowest = lowest.min(figures(&budget, OP).rate);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let secs = start.elapsed().as_secs_f64();
     let sent = proxy.count("DescribeServices");
     let op = figures(&budget, OP);
@@ -114,7 +125,10 @@ async fn throttling_settles_the_calls_under_the_bucket_and_an_action_still_goes_
         op.throttled
     );
     assert!(op.throttled > 0, "{op:?}");
-    assert!(op.rate <= RATE / 2.0, "the rate was not lowered: {op:?}");
+    assert!(
+        lowest <= RATE / 2.0,
+        "the rate was not lowered (lowest {lowest}): {op:?}"
+    );
     // Tokens in the window: what was left of the burst, then at most half the rate; each call
     // the SDK may try three times.
     let tokens = BURST + RATE / 2.0 * secs;
@@ -129,7 +143,7 @@ async fn throttling_settles_the_calls_under_the_bucket_and_an_action_still_goes_
     // Healed, but the poller asks for twice what the bucket gives: it waits for tokens.
     proxy.heal();
     console
-        .wait_until("the services again", |st| st.services.error.is_none())
+        .wait_until("the services again", |st| st.ctx.services.error.is_none())
         .await;
     let waiting = figures(&budget, OP).deferred;
     console
@@ -139,7 +153,8 @@ async fn throttling_settles_the_calls_under_the_bucket_and_an_action_still_goes_
         .await;
     // From the console's own rows: a call of the test's own would wait behind the poller.
     let target = console.with(|st| {
-        st.services
+        st.ctx
+            .services
             .items
             .iter()
             .find(|s| s.name == "svc-007")
@@ -148,15 +163,12 @@ async fn throttling_settles_the_calls_under_the_bucket_and_an_action_still_goes_
     });
     let plan = for_verb(Verb::Scale, &target, &[], Some(2)).expect("a scale plan");
     let dir = tempfile::tempdir().unwrap();
-    let audit = Audit::new(Some(dir.path().join("audit.jsonl")));
+    let audit = Arc::new(Audit::new(Some(dir.path().join("audit.jsonl"))));
     let ctx = with_priority(Priority::Action, fleet.context())
         .await
         .unwrap();
-    let done = with_priority(
-        Priority::Action,
-        execute(fleet.as_ref(), &audit, &plan, &ctx),
-    )
-    .await;
+    // As the console runs it: the runner gives the action its priority itself.
+    let done = run_action(&fleet, &audit, &plan, &ctx).await;
     assert!(done.is_ok(), "{done:?}");
     // Read back from moto directly, past the budget.
     let ecs = aws_sdk_ecs::Client::new(&moto::sdk_config(&url).await);

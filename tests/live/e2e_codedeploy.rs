@@ -73,7 +73,7 @@ async fn promote_reroutes_a_canary_waiting_for_reroute() {
         screen.contains(&run.cd.deployment),
         "the dialog names the deployment: {screen}"
     );
-    run.console.send("y");
+    run.console.confirm();
     let shim = &run.cd.shim;
     run.console.eventually("ContinueDeployment", || {
         !shim.calls_of("ContinueDeployment").is_empty()

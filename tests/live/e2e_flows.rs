@@ -234,14 +234,24 @@ fn github(r: &Req) -> Resp {
     if path == "/user" {
         return Resp::json(200, json!({"login": "octocat"}));
     }
+    // `[github] deployments = true`: the deploy's record and its statuses.
+    if r.method == "POST" && path == "/repos/acme/web/deployments" {
+        return Resp::json(
+            201,
+            json!({"id": 5150, "sha": BUILT, "environment": "moto"}),
+        );
+    }
+    if r.method == "POST" && path == "/repos/acme/web/deployments/5150/statuses" {
+        return Resp::json(201, json!({"id": 1}));
+    }
     Resp::json(404, json!({"message": "Not Found"}))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn d_deploys_a_github_run_s_image_onto_ecs_pinned_to_its_digest() {
-    let url = moto::url();
-    let seed = Seeder::new(&url).await;
-    let cluster = moto::unique("e2e-deploy");
+/// A cluster whose service `web` (no tasks) runs `{repo}:v1`, and ECR holding `v1` and the
+/// image the run built (tagged `BUILT`); the cluster, the repository's URI and the built
+/// image's digest.
+async fn web_and_a_built_image(seed: &Seeder, prefix: &str) -> (String, String, String) {
+    let cluster = moto::unique(prefix);
     seed.cluster(&cluster).await;
     let family = format!("{cluster}-web");
     let uri = seed.repo(&family).await;
@@ -260,9 +270,15 @@ async fn d_deploys_a_github_run_s_image_onto_ecs_pinned_to_its_digest() {
         })
         .await;
     seed.service(&cluster, "web", &td, 0).await;
-    let gh = Server::start(github).await;
-    let dir = tempfile::tempdir().unwrap();
-    let build = "[[build]]\nservice = \"web\"\nrepo = \"acme/web\"\nworkflow = \"build.yml\"\n";
+    (cluster, uri, digest)
+}
+
+const BUILD_ENTRY: &str =
+    "[[build]]\nservice = \"web\"\nrepo = \"acme/web\"\nworkflow = \"build.yml\"\n";
+
+/// The console on `cluster` with the in-test GitHub, on the builds pane with the run's row
+/// selected and its image found in ECR.
+fn on_the_built_run(url: &str, cluster: &str, config: &Path, gh: &Server) -> Console {
     let env = [
         ENV[0],
         ENV[1],
@@ -270,7 +286,7 @@ async fn d_deploys_a_github_run_s_image_onto_ecs_pinned_to_its_digest() {
         ("GH_TOKEN", "gho_test"),
         ("GITHUB_API_URL", gh.url.as_str()),
     ];
-    let mut c = console_on(&url, &cluster, &config(dir.path(), build), &env);
+    let mut c = console_on(url, cluster, config, &env);
     c.wait_for("web");
     // The images pane reads ECR, where the run's image is found by its commit.
     c.send("3");
@@ -278,6 +294,18 @@ async fn d_deploys_a_github_run_s_image_onto_ecs_pinned_to_its_digest() {
     c.send("6");
     c.wait_for("#1001");
     c.wait_for("✓ success");
+    c
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn d_deploys_a_github_run_s_image_onto_ecs_pinned_to_its_digest() {
+    let url = moto::url();
+    let seed = Seeder::new(&url).await;
+    let (cluster, uri, digest) = web_and_a_built_image(&seed, "e2e-deploy").await;
+    let family = format!("{cluster}-web");
+    let gh = Server::start(github).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = on_the_built_run(&url, &cluster, &config(dir.path(), BUILD_ENTRY), &gh);
     c.send("D");
     c.wait_for(&format!("deploy to {cluster}/web?"));
     c.send("y");
@@ -317,6 +345,57 @@ async fn d_deploys_a_github_run_s_image_onto_ecs_pinned_to_its_digest() {
         r.path
             .starts_with("/repos/acme/web/actions/workflows/build.yml/runs")
     }));
+    c.send("q");
+    assert!(c.wait_exit().success());
+}
+
+/// `[github] deployments = true`: `D` of the run's image shows, before `y`, that the running
+/// image's tag names no commit and the three GitHub calls that record the deploy; after `y`
+/// the in-test GitHub gets the Deployment of the run's commit to the context's environment,
+/// then its `in_progress` and `success` statuses naming the id it answered, each audited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn d_records_the_deploy_on_github_and_says_the_running_commit_is_unknown() {
+    let url = moto::url();
+    let seed = Seeder::new(&url).await;
+    let (cluster, _, _) = web_and_a_built_image(&seed, "e2e-record").await;
+    let gh = Server::start(github).await;
+    let dir = tempfile::tempdir().unwrap();
+    let extra = format!("{BUILD_ENTRY}\n[github]\ndeployments = true\n");
+    let mut c = on_the_built_run(&url, &cluster, &config(dir.path(), &extra), &gh);
+    c.send("D");
+    c.wait_for(&format!("deploy to {cluster}/web?"));
+    c.wait_for("commits: unknown, the running image's tag v1 names no commit");
+    c.wait_for("POST /repos/acme/web/deployments/{the id CreateDeployment returns}/statuses");
+    c.wait_for(&format!("once {cluster}/web is stable"));
+    c.send("y");
+    let posts = || -> Vec<Req> {
+        let all = gh.requests().into_iter().filter(|r| r.method == "POST");
+        all.filter(|r| r.path.contains("/deployments")).collect()
+    };
+    c.eventually("the record's three calls", || posts().len() == 3);
+    let sent = posts();
+    assert_eq!(sent[0].path, "/repos/acme/web/deployments");
+    let created: Value = serde_json::from_str(&sent[0].body).unwrap();
+    assert_eq!(created["ref"], BUILT);
+    let records = audit(&c);
+    let env = records[0]["context"].as_str().unwrap().to_string();
+    assert_eq!(created["environment"], env.as_str());
+    for (r, state) in sent[1..].iter().zip(["in_progress", "success"]) {
+        assert_eq!(r.path, "/repos/acme/web/deployments/5150/statuses");
+        let body: Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(body["state"], state);
+    }
+    c.eventually("the last call's record", || audit(&c).len() == 10);
+    let records = audit(&c);
+    let phases: Vec<String> = trail(&records).into_iter().map(|(p, _)| p).collect();
+    assert_eq!(phases, ["before", "after"].repeat(5), "{records:#?}");
+    assert!(
+        records[9]["call"]
+            .as_str()
+            .unwrap()
+            .starts_with("POST /repos/acme/web/deployments/5150/statuses"),
+        "{records:#?}"
+    );
     c.send("q");
     assert!(c.wait_exit().success());
 }

@@ -121,7 +121,9 @@ async fn promote_answers_the_hook_and_the_rollout_runs_to_successful() {
         "{}",
         run.console.screen()
     );
-    run.console.send("y");
+    // At the first hook the canary has not soaked its bake: the dialog asks for `early`.
+    run.console.wait_for("· type early and Enter to confirm");
+    assert!(run.console.confirm(), "a promote before the soak is early");
     let shim = &run.canary.shim;
     run.console.eventually("ContinueServiceDeployment", || {
         !shim.calls_of("ContinueServiceDeployment").is_empty()
@@ -146,7 +148,7 @@ async fn promote_answers_the_hook_and_the_rollout_runs_to_successful() {
     c.wait_for(&format!("‖ hook {second} at PRE_PRODUCTION_TRAFFIC_SHIFT"));
     run.console.send("P");
     run.console.wait_for(&format!("hookId={second}"));
-    run.console.send("y");
+    run.console.confirm();
     run.console
         .eventually("the second ContinueServiceDeployment", || {
             shim.calls_of("ContinueServiceDeployment").len() == 2
@@ -217,7 +219,7 @@ async fn a_hook_that_expired_while_the_dialog_was_open_is_refused_at_the_re_chec
     run.canary
         .shim
         .skip((seeded::HOOK_MINUTES * 60) as f64 + 1.0);
-    run.console.send("y");
+    run.console.confirm();
     run.console
         .wait_for("refused, the service changed since the dialog opened");
     run.console.wait_for("TIMED_OUT");

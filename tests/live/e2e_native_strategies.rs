@@ -51,7 +51,7 @@ impl Run {
         self.console.wait_for(&format!("promote {}?", self.what()));
         self.console.wait_for(expected);
         self.console.wait_for(&format!("hookId={hook}"));
-        self.console.send("y");
+        self.console.confirm();
         let shim = &self.native.shim;
         self.console.eventually("ContinueServiceDeployment", || {
             shim.calls_of("ContinueServiceDeployment").len() == calls_before + 1

@@ -90,7 +90,7 @@ async fn run(s: Scenario, proxy: FaultProxy, fleet: Arc<dyn Fleet>, rows: usize)
     if s.no_answer {
         console
             .wait_until(&format!("{}: no answer in the header", s.name), |st| {
-                st.connection.waiting.iter().any(|(p, _)| *p == s.pane)
+                st.ctx.connection.waiting.iter().any(|(p, _)| *p == s.pane)
             })
             .await;
     }
@@ -127,8 +127,8 @@ async fn run(s: Scenario, proxy: FaultProxy, fleet: Arc<dyn Fleet>, rows: usize)
 
 fn items(st: &State, pane: Pane) -> usize {
     match pane {
-        Pane::Services => st.services.items.len(),
-        Pane::Alarms => st.alarms.items.len(),
+        Pane::Services => st.ctx.services.items.len(),
+        Pane::Alarms => st.ctx.alarms.items.len(),
         _ => 0,
     }
 }
@@ -282,11 +282,13 @@ async fn one_alarm_that_does_not_parse_hides_neither_the_others_nor_a_real_alarm
     let console = Headless::start(fleet, Pane::Alarms, IV);
     console
         .wait_until("the partial alarms", |st| {
-            st.alarms.items.len() == 2 && st.alarms.error.as_ref().is_some_and(|e| e.partial)
+            st.ctx.alarms.items.len() == 2
+                && st.ctx.alarms.error.as_ref().is_some_and(|e| e.partial)
         })
         .await;
     let firing = console.with(|st| {
-        st.alarms
+        st.ctx
+            .alarms
             .items
             .iter()
             .any(|a| a.name == "fire" && a.state == deckwatch::model::AlarmState::Alarm)

@@ -13,14 +13,14 @@
 //! - `update_service` changes the service's task definition and desired count but leaves its
 //!   deployments as they were; `forceNewDeployment` gives the primary a new id.
 
+use crate::support::action::run_action;
 use crate::support::{counting, moto, seed};
 use counting::CallCounter;
 use deckwatch::cloud::aws::AwsFleet;
 use deckwatch::cloud::{Fleet, ReadOnly};
 use deckwatch::model::{ActionPlan, Change, ContextInfo, RolloutState, Service, ServiceKey, Verb};
 use deckwatch::state::actions::plan::for_verb;
-use deckwatch::workers::audit::Audit;
-use deckwatch::workers::runner::execute;
+use deckwatch::workers::audit::{Audit, RecordContext};
 use seed::{Seeder, TaskDefSpec};
 use serde_json::Value;
 use std::path::Path;
@@ -151,7 +151,7 @@ impl World {
 }
 
 /// One service as the fleet returns it, as the console would show it.
-async fn service_of(fleet: &dyn Fleet, key: &ServiceKey) -> Service {
+async fn service_of(fleet: &Arc<dyn Fleet>, key: &ServiceKey) -> Service {
     let services = fleet.services().await.expect("services");
     services
         .into_iter()
@@ -186,9 +186,9 @@ fn phases(records: &[Value]) -> Vec<&str> {
         .collect()
 }
 
-fn audit_in(dir: &tempfile::TempDir) -> (Audit, std::path::PathBuf) {
+fn audit_in(dir: &tempfile::TempDir) -> (Arc<Audit>, std::path::PathBuf) {
     let path = dir.path().join("audit.jsonl");
-    (Audit::new(Some(path.clone())), path)
+    (Arc::new(Audit::new(Some(path.clone()))), path)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -212,7 +212,7 @@ async fn rolling_rollback_returns_the_service_to_the_previous_revision() {
     );
     assert_eq!(w.revision_in_moto("web").await, 2);
 
-    let fleet = w.fleet(Vec::new()).await;
+    let fleet: Arc<dyn Fleet> = Arc::new(w.fleet(Vec::new()).await);
     let key = w.key("web");
     let web = service_of(&fleet, &key).await;
     assert_eq!(web.task_def.revision, 2);
@@ -237,7 +237,7 @@ async fn rolling_rollback_returns_the_service_to_the_previous_revision() {
 
     let dir = tempfile::tempdir().expect("temp dir");
     let (audit, _) = audit_in(&dir);
-    let done = execute(&fleet, &audit, &plan, &context())
+    let done = run_action(&fleet, &audit, &plan, &context())
         .await
         .expect("roll back");
     assert!(done.contains("roll back") && done.contains(":1"), "{done}");
@@ -258,7 +258,7 @@ async fn rollback_is_refused_while_moto_reports_the_deployment_in_progress() {
     // With 2 desired tasks and none running, moto reports the deployment IN_PROGRESS forever,
     // and there is no earlier ACTIVE deployment to return to: the console offers no roll back.
     w.seed.service(&w.cluster, "web", w.revision(2), 2).await;
-    let fleet = w.fleet(Vec::new()).await;
+    let fleet: Arc<dyn Fleet> = Arc::new(w.fleet(Vec::new()).await);
     let web = service_of(&fleet, &w.key("web")).await;
     assert_eq!(
         web.primary().map(|d| d.rollout_state.clone()),
@@ -275,7 +275,7 @@ async fn rollback_is_refused_while_moto_reports_the_deployment_in_progress() {
 async fn scale_sets_moto_desired_count() {
     let w = World::new("scale").await;
     w.seed.service(&w.cluster, "api", w.revision(2), 2).await;
-    let fleet = w.fleet(Vec::new()).await;
+    let fleet: Arc<dyn Fleet> = Arc::new(w.fleet(Vec::new()).await);
     let key = w.key("api");
     let api = service_of(&fleet, &key).await;
     assert_eq!(api.desired, 2);
@@ -287,7 +287,7 @@ async fn scale_sets_moto_desired_count() {
     );
     let dir = tempfile::tempdir().expect("temp dir");
     let (audit, _) = audit_in(&dir);
-    execute(&fleet, &audit, &plan, &context())
+    run_action(&fleet, &audit, &plan, &context())
         .await
         .expect("scale");
 
@@ -301,7 +301,7 @@ async fn scale_sets_moto_desired_count() {
 async fn a_service_changed_since_the_dialog_is_refused_and_left_alone() {
     let mut w = World::new("refuse").await;
     w.seed.service(&w.cluster, "web", w.revision(2), 0).await;
-    let fleet = w.fleet(Vec::new()).await;
+    let fleet: Arc<dyn Fleet> = Arc::new(w.fleet(Vec::new()).await);
     let key = w.key("web");
     let web = service_of(&fleet, &key).await;
     let plan = for_verb(Verb::Rollback, &web, &[], None).expect("a roll back plan to :1");
@@ -313,7 +313,7 @@ async fn a_service_changed_since_the_dialog_is_refused_and_left_alone() {
 
     let dir = tempfile::tempdir().expect("temp dir");
     let (audit, path) = audit_in(&dir);
-    let why = execute(&fleet, &audit, &plan, &context())
+    let why = run_action(&fleet, &audit, &plan, &context())
         .await
         .expect_err("refused")
         .to_string();
@@ -346,7 +346,7 @@ async fn a_service_changed_since_the_dialog_is_refused_and_left_alone() {
 async fn a_changed_desired_count_is_refused_too() {
     let w = World::new("refusecount").await;
     w.seed.service(&w.cluster, "api", w.revision(2), 2).await;
-    let fleet = w.fleet(Vec::new()).await;
+    let fleet: Arc<dyn Fleet> = Arc::new(w.fleet(Vec::new()).await);
     let api = service_of(&fleet, &w.key("api")).await;
     let plan = for_verb(Verb::Scale, &api, &[], Some(5)).expect("a scale plan");
 
@@ -354,7 +354,7 @@ async fn a_changed_desired_count_is_refused_too() {
 
     let dir = tempfile::tempdir().expect("temp dir");
     let (audit, path) = audit_in(&dir);
-    let why = execute(&fleet, &audit, &plan, &context())
+    let why = run_action(&fleet, &audit, &plan, &context())
         .await
         .expect_err("refused")
         .to_string();
@@ -370,7 +370,7 @@ async fn read_only_sends_no_mutating_call() {
     w.seed.service(&w.cluster, "web", w.revision(2), 0).await;
     let counter = CallCounter::default();
     let inner: Arc<dyn Fleet> = Arc::new(w.fleet(vec![counter.clone()]).await);
-    let fleet = ReadOnly(inner);
+    let fleet: Arc<dyn Fleet> = Arc::new(ReadOnly(inner));
     let key = w.key("web");
     let web = service_of(&fleet, &key).await;
 
@@ -385,7 +385,7 @@ async fn read_only_sends_no_mutating_call() {
         .id()
         .map(str::to_string);
     for plan in &plans {
-        let why = execute(&fleet, &audit, plan, &context())
+        let why = run_action(&fleet, &audit, plan, &context())
             .await
             .expect_err("read-only refuses")
             .to_string();
@@ -434,7 +434,7 @@ async fn a_successful_action_writes_before_then_after() {
     let w = World::new("audit").await;
     w.seed.service(&w.cluster, "web", w.revision(2), 2).await;
     let counter = CallCounter::default();
-    let fleet = w.fleet(vec![counter.clone()]).await;
+    let fleet: Arc<dyn Fleet> = Arc::new(w.fleet(vec![counter.clone()]).await);
     let key = w.key("web");
     let web = service_of(&fleet, &key).await;
     let old_deployment = web.primary().expect("primary").id.clone();
@@ -443,7 +443,7 @@ async fn a_successful_action_writes_before_then_after() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (audit, path) = audit_in(&dir);
     let ctx = context();
-    execute(&fleet, &audit, &plan, &ctx)
+    run_action(&fleet, &audit, &plan, &ctx)
         .await
         .expect("force a new deployment");
     // Exactly one mutating call left the process (the same counter sees none in read-only).
@@ -499,16 +499,16 @@ async fn audit_records_also_reach_the_configured_log_group() {
     let group = format!("/deckwatch/audit/{}", moto::unique("g"));
     w.seed.log_group(&group).await;
     let counter = CallCounter::default();
-    let fleet = w.fleet(vec![counter.clone()]).await;
+    let fleet: Arc<dyn Fleet> = Arc::new(w.fleet(vec![counter.clone()]).await);
     let api = service_of(&fleet, &w.key("api")).await;
     let plan = for_verb(Verb::Scale, &api, &[], Some(3)).expect("a scale plan");
     let dir = tempfile::tempdir().expect("temp dir");
-    let (audit, path) = audit_in(&dir);
-    let audit = audit.with_remote_group(Some(group.clone()));
-    execute(&fleet, &audit, &plan, &context())
+    let path = dir.path().join("audit.jsonl");
+    let audit = Audit::new(Some(path.clone())).with_remote_group(Some(group.clone()));
+    let audit = Arc::new(audit);
+    run_action(&fleet, &audit, &plan, &context())
         .await
         .expect("scale");
-    deckwatch::workers::runner::ship_pending(&fleet, &audit).await;
 
     let logs = aws_sdk_cloudwatchlogs::Client::new(&moto::sdk_config(&moto::url()).await);
     let out = logs
@@ -529,7 +529,9 @@ async fn audit_records_also_reach_the_configured_log_group() {
         "the group holds what the file holds"
     );
     assert!(
-        audit.unsent(usize::MAX).is_empty(),
+        audit
+            .unsent(&RecordContext::of(&context()), usize::MAX)
+            .is_empty(),
         "nothing is left to ship twice"
     );
     // Two shipments: "before" ahead of the call, "after" with the rest. Each makes sure of the
@@ -537,4 +539,38 @@ async fn audit_records_also_reach_the_configured_log_group() {
     let calls = counter.snapshot();
     assert_eq!(counter.get("CreateLogStream"), 2, "{calls:?}");
     assert_eq!(counter.get("PutLogEvents"), 2, "{calls:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_action_planned_in_another_account_is_refused_before_any_change() {
+    let w = World::new("account").await;
+    w.seed.service(&w.cluster, "api", w.revision(2), 2).await;
+    let counter = CallCounter::default();
+    let fleet: Arc<dyn Fleet> = Arc::new(w.fleet(vec![counter.clone()]).await);
+    let api = service_of(&fleet, &w.key("api")).await;
+    let plan = for_verb(Verb::Scale, &api, &[], Some(4)).expect("a scale plan");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (audit, path) = audit_in(&dir);
+    // Planned while the console was on another account (a switch happened since).
+    let elsewhere = ContextInfo {
+        account: "210987654321".into(),
+        ..context()
+    };
+    counter.reset();
+    let why = run_action(&fleet, &audit, &plan, &elsewhere)
+        .await
+        .expect_err("refused")
+        .to_string();
+    assert!(why.contains("210987654321"), "{why}");
+    assert!(why.contains(moto::ACCOUNT), "{why}");
+    // STS was asked (GetCallerIdentity); nothing else was read or changed.
+    assert_eq!(
+        counter.get("GetCallerIdentity"),
+        1,
+        "{:?}",
+        counter.snapshot()
+    );
+    assert_eq!(counter.get("UpdateService"), 0, "{:?}", counter.snapshot());
+    assert_eq!(w.desired_in_moto("api").await, 2);
+    assert_eq!(phases(&audit_records(&path)), vec!["refused"]);
 }

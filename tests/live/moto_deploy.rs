@@ -4,12 +4,12 @@
 //!
 //! Run with `scripts/moto.sh cargo test --test live moto_deploy`.
 
+use crate::support::action::run_action;
 use crate::support::{moto, seed};
 use deckwatch::cloud::{Fleet, ReadOnly};
 use deckwatch::model::{AwsCall, ContextInfo, Mutation, ServiceKey};
 use deckwatch::state::builds::plan as build_plan;
 use deckwatch::workers::audit::Audit;
-use deckwatch::workers::runner::execute;
 use seed::{Seeder, TaskDefSpec};
 use std::sync::Arc;
 
@@ -53,9 +53,13 @@ async fn world(prefix: &str) -> World {
     }
 }
 
+/// The context the deploy is planned in: moto's account and region, which the runner checks
+/// (STS) before any call.
 fn ctx() -> ContextInfo {
     ContextInfo {
         name: "moto".into(),
+        account: moto::ACCOUNT.into(),
+        region: moto::REGION.into(),
         ..Default::default()
     }
 }
@@ -64,7 +68,8 @@ fn ctx() -> ContextInfo {
 async fn deploy_registers_a_revision_pinned_to_the_digest_and_moves_the_service_to_it() {
     // RegisterTaskDefinition to moto, then UpdateService to the revision it returned.
     let w = world("deploy").await;
-    let fleet = moto::fleet(&moto::url(), &[&w.cluster], Vec::new()).await;
+    let fleet: Arc<dyn Fleet> =
+        Arc::new(moto::fleet(&moto::url(), &[&w.cluster], Vec::new()).await);
     let key = ServiceKey {
         cluster: w.cluster.clone(),
         name: "web".into(),
@@ -89,8 +94,8 @@ async fn deploy_registers_a_revision_pinned_to_the_digest_and_moves_the_service_
         })
     );
     let dir = tempfile::tempdir().unwrap();
-    let audit = Audit::new(Some(dir.path().join("audit.jsonl")));
-    let done = execute(&fleet, &audit, &plan, &ctx()).await;
+    let audit = Arc::new(Audit::new(Some(dir.path().join("audit.jsonl"))));
+    let done = run_action(&fleet, &audit, &plan, &ctx()).await;
     assert!(done.is_ok(), "{done:?}");
 
     let td = w
@@ -158,10 +163,10 @@ async fn read_only_registers_nothing() {
         .find(|i| i.tags.contains(&SHA.to_string()))
         .unwrap();
     let plan = build_plan::deploy(web, built, &images).unwrap();
-    let ro = ReadOnly(fleet);
+    let ro: Arc<dyn Fleet> = Arc::new(ReadOnly(fleet));
     let dir = tempfile::tempdir().unwrap();
-    let audit = Audit::new(Some(dir.path().join("audit.jsonl")));
-    assert!(execute(&ro, &audit, &plan, &ctx()).await.is_err());
+    let audit = Arc::new(Audit::new(Some(dir.path().join("audit.jsonl"))));
+    assert!(run_action(&ro, &audit, &plan, &ctx()).await.is_err());
     let revisions = w
         .seed
         .ecs

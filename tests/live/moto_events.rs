@@ -76,7 +76,7 @@ async fn console(s: &Setup, source: EventSource, counter: &CallCounter) -> Headl
     let console = Headless::start(Arc::new(fleet), Pane::Services, IV);
     console
         .wait_until("web on screen and the events arriving", |st| {
-            desired(st) == Some(2) && st.feed.is_up()
+            desired(st) == Some(2) && st.ctx.feed.is_up()
         })
         .await;
     // The reconciliation that follows the events' start, then quiet.
@@ -85,7 +85,8 @@ async fn console(s: &Setup, source: EventSource, counter: &CallCounter) -> Headl
 }
 
 fn desired(st: &State) -> Option<u32> {
-    st.services
+    st.ctx
+        .services
         .items
         .iter()
         .find(|s| s.name == "web")
@@ -164,8 +165,8 @@ async fn each_documented_event_shape_from_the_queue_brings_its_change_and_is_the
     for (i, shape) in shapes.into_iter().enumerate() {
         change_then_announce(&s, &console, &counter, 5 + i as i32, shape).await;
     }
-    assert_eq!(console.with(|st| st.feed.counts.applied), 3);
-    assert_eq!(console.with(|st| st.feed.counts.skipped), 0);
+    assert_eq!(console.with(|st| st.ctx.feed.counts.applied), 3);
+    assert_eq!(console.with(|st| st.ctx.feed.counts.skipped), 0);
     // Applied, then deleted: nothing waits in the queue or in flight.
     for _ in 0..50 {
         if s.bus.queued(&queue).await == 0 {
@@ -205,17 +206,17 @@ async fn malformed_and_foreign_messages_are_skipped_counted_once_and_deleted() {
         .publish("ECS Container Instance State Change", &resources, detail)
         .await;
     console
-        .wait_until("two skipped", |st| st.feed.counts.skipped == 2)
+        .wait_until("two skipped", |st| st.ctx.feed.counts.skipped == 2)
         .await;
-    let last = console.with(|st| st.feed.counts.last_skip.clone().unwrap_or_default());
+    let last = console.with(|st| st.ctx.feed.counts.last_skip.clone().unwrap_or_default());
     assert!(
         last.contains("foreign") || last.contains("malformed"),
         "{last}"
     );
     // Nothing re-read for them, and they are not counted again later.
     tokio::time::sleep(Duration::from_secs(5)).await;
-    assert_eq!(console.with(|st| st.feed.counts.skipped), 2);
-    assert_eq!(console.with(|st| st.feed.counts.applied), 0);
+    assert_eq!(console.with(|st| st.ctx.feed.counts.skipped), 2);
+    assert_eq!(console.with(|st| st.ctx.feed.counts.applied), 0);
     assert_eq!(
         s.bus.queued(&queue).await,
         0,
@@ -235,7 +236,7 @@ async fn events_through_a_log_group_bring_the_change_and_the_group_keeps_them() 
     let counter = CallCounter::default();
     let console = console(&s, EventSource::LogGroup(group.clone()), &counter).await;
     // moto's Live Tail ends at once: the group is read with FilterLogEvents.
-    let how = console.with(|st| st.feed.mode.clone());
+    let how = console.with(|st| st.ctx.feed.mode.clone());
     assert!(
         matches!(&how, FeedMode::Up(h) if h.contains(&group)),
         "{how:?}"
@@ -247,7 +248,7 @@ async fn events_through_a_log_group_bring_the_change_and_the_group_keeps_them() 
     change_then_announce(&s, &console, &counter, 4, shape).await;
     // Read again by the next polls, it is not applied again.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    assert_eq!(console.with(|st| st.feed.counts.applied), 1);
+    assert_eq!(console.with(|st| st.ctx.feed.counts.applied), 1);
     assert!(counter.get("FilterLogEvents") >= 2);
     assert_eq!(counter.get("DeleteMessageBatch"), 0);
 }
@@ -270,16 +271,19 @@ async fn losing_the_queue_falls_back_to_polling_and_says_so() {
     // The next ReceiveMessage fails: the queue does not exist.
     console
         .wait_until("the events said lost", |st| {
-            matches!(st.feed.mode, FeedMode::Lost(_))
+            matches!(st.ctx.feed.mode, FeedMode::Lost(_))
         })
         .await;
     let flash = console.with(|st| st.flash.clone().map(|(f, _)| f).unwrap_or_default());
     assert!(flash.contains("events lost, polling instead"), "{flash}");
-    // Polling again: a change nobody announces reaches the screen.
-    let listed = counter.get("ListServices");
+    // Polling again: a change nobody announces (the queue is gone) reaches the screen, read by
+    // a poll's DescribeServices. (Not counted by ListServices: a refresh already under way when
+    // the scale lands may read it without listing again.)
+    let described = counter.get("DescribeServices");
     scale(&s, 6).await;
     console
         .wait_until("web at 6, polled", |st| desired(st) == Some(6))
         .await;
-    assert!(counter.get("ListServices") > listed, "it was polled");
+    assert!(counter.get("DescribeServices") > described, "it was polled");
+    assert!(console.with(|st| matches!(st.ctx.feed.mode, FeedMode::Lost(_))));
 }

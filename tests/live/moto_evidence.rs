@@ -11,6 +11,7 @@
 //! the counts still show. Deployments never move in moto, so the breaker's rollback is
 //! simulated in the services the console is given.
 
+use crate::support::action::run_action;
 use crate::support::testkit::{Feed, StateBuilder};
 use crate::support::{moto, seed};
 use aws_sdk_cloudwatch::types::{
@@ -29,8 +30,8 @@ use deckwatch::model::{
 };
 use deckwatch::state::State;
 use deckwatch::workers::audit::Audit;
-use deckwatch::workers::runner::execute;
 use seed::{Seeder, TaskDefSpec, now_ms};
+use std::sync::Arc;
 
 /// A load balancer whose listener forwards to two target groups; returns (lb, [tg a, tg b]).
 async fn balancer(seed: &Seeder, prefix: &str) -> (String, [String; 2]) {
@@ -73,7 +74,13 @@ async fn balancer(seed: &Seeder, prefix: &str) -> (String, [String; 2]) {
 }
 
 /// Minutely datapoints of one ALB metric of a target group.
-async fn put_alb(seed: &Seeder, lb: &str, tg: &str, metric: &str, points: &[(i64, f64)]) {
+pub(crate) async fn put_alb(
+    seed: &Seeder,
+    lb: &str,
+    tg: &str,
+    metric: &str,
+    points: &[(i64, f64)],
+) {
     let dim = |n: &str, v: &str| Dimension::builder().name(n).value(v).build();
     let data = points
         .iter()
@@ -223,16 +230,16 @@ async fn alarms_appear_on_service_rows_by_dimension() {
     let services = fleet.services().await.expect("services");
     let alarms = fleet.alarms().await.expect("alarms");
     let mine = |n: &str| {
-        alarms
-            .iter()
-            .position(|a| a.name == n)
-            .expect("alarm listed")
+        let a = alarms.iter().find(|a| a.name == n).expect("alarm listed");
+        a.name.clone()
     };
     let web = services.iter().find(|s| s.name == "web").unwrap().key();
     let api = services.iter().find(|s| s.name == "api").unwrap().key();
     let links = link_alarms(&services, &alarms);
-    let of_web: Vec<(usize, LinkReason)> =
-        links[&web].iter().map(|l| (l.alarm, l.reason)).collect();
+    let of_web: Vec<(String, LinkReason)> = links[&web]
+        .iter()
+        .map(|l| (l.alarm.clone(), l.reason))
+        .collect();
     assert!(
         of_web.contains(&(mine(&by_service), LinkReason::Dimensions)),
         "{of_web:?}"
@@ -253,6 +260,7 @@ async fn alarms_appear_on_service_rows_by_dimension() {
     feed.services(&mut state, services.clone(), now_ms());
     feed.alarms(&mut state, alarms.clone(), now_ms());
     let firing: Vec<String> = state
+        .ctx
         .firing_alarms_of(&web)
         .map(|a| a.name.clone())
         .collect();
@@ -260,14 +268,11 @@ async fn alarms_appear_on_service_rows_by_dimension() {
         firing.contains(&by_service) && firing.contains(&by_group),
         "{firing:?}"
     );
-    assert_eq!(state.firing_alarms_of(&api).count(), 0);
-    let m = alarms[mine(&by_group)]
-        .spec
-        .metric
-        .clone()
-        .expect("its metric");
+    assert_eq!(state.ctx.firing_alarms_of(&api).count(), 0);
+    let group_alarm = alarms.iter().find(|a| a.name == by_group).unwrap();
+    let m = group_alarm.spec.metric.clone().expect("its metric");
     assert_eq!(m.statistic, "Sum");
-    assert_eq!(alarms[mine(&by_group)].datapoints_text(), "2 of 3");
+    assert_eq!(group_alarm.datapoints_text(), "2 of 3");
 }
 
 /// The cluster, a family with revisions 1 to 3, and `app` on revision 3, finished.
@@ -357,7 +362,8 @@ fn rolled_back(s: &Service, family: &str) -> Service {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r_after_a_simulated_breaker_rollback_targets_the_last_stable_revision() {
     let w = Rollback::new().await;
-    let fleet = moto::fleet(&moto::url(), &[&w.cluster], Vec::new()).await;
+    let fleet: Arc<dyn Fleet> =
+        Arc::new(moto::fleet(&moto::url(), &[&w.cluster], Vec::new()).await);
     let services = fleet.services().await.expect("services");
     let app = services.iter().find(|s| s.name == "app").unwrap();
     assert_eq!(app.task_def.revision, 3);
@@ -391,6 +397,7 @@ async fn r_after_a_simulated_breaker_rollback_targets_the_last_stable_revision()
         name: "app".into(),
     };
     let s = state
+        .ctx
         .services
         .items
         .iter()
@@ -417,8 +424,8 @@ async fn r_after_a_simulated_breaker_rollback_targets_the_last_stable_revision()
         plan.notes
     );
     let dir = tempfile::tempdir().unwrap();
-    let audit = Audit::new(Some(dir.path().join("audit.jsonl")));
-    let done = execute(&fleet, &audit, &plan, &ContextInfo::default()).await;
+    let audit = Arc::new(Audit::new(Some(dir.path().join("audit.jsonl"))));
+    let done = run_action(&fleet, &audit, &plan, &ContextInfo::default()).await;
     assert!(done.is_ok(), "{done:?}");
     assert_eq!(w.revision_in_moto().await, "1");
 }
@@ -449,6 +456,7 @@ async fn the_history_keeps_what_moto_served_across_refreshes() {
     assert_ne!(first_id, second_id, "moto replaced the primary");
     feed.services(&mut state, second, now_ms() + 1_000);
     let s = state
+        .ctx
         .services
         .items
         .iter()

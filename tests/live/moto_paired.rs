@@ -9,6 +9,7 @@
 //! primary) and then scaled, which moto reports as running at once: the primary is stable, and
 //! a promote's wait until stable passes at the first look.
 
+use crate::support::action::run_action;
 use crate::support::{counting, deny, moto, seed};
 use aws_sdk_elasticloadbalancingv2::types::{
     Action as ElbAction, ActionTypeEnum, ForwardActionConfig, ProtocolEnum, RuleCondition,
@@ -19,8 +20,8 @@ use deckwatch::cloud::Fleet;
 use deckwatch::model::{AwsCall, ContextInfo, Mutation, Service, Split, Verb, split};
 use deckwatch::state::actions::plan::for_verb;
 use deckwatch::workers::audit::Audit;
-use deckwatch::workers::runner::execute;
 use seed::{Seeder, TaskDefSpec};
+use std::sync::Arc;
 
 /// How the pair's traffic is split.
 #[derive(PartialEq)]
@@ -34,11 +35,13 @@ pub(crate) enum Routing {
 }
 
 pub(crate) struct Pair {
-    seed: Seeder,
+    pub(crate) seed: Seeder,
     pub(crate) cluster: String,
     family: String,
-    tg_primary: String,
-    tg_canary: String,
+    pub(crate) tg_primary: String,
+    pub(crate) tg_canary: String,
+    /// The load balancer the listener is on.
+    pub(crate) lb: String,
     listener: String,
     /// The weighted rule (Routing::Rule only).
     rule: Option<String>,
@@ -150,6 +153,7 @@ impl Pair {
             family,
             tg_primary,
             tg_canary,
+            lb,
             listener,
             rule,
         };
@@ -250,7 +254,7 @@ impl Pair {
     }
 }
 
-fn context() -> ContextInfo {
+pub(crate) fn context() -> ContextInfo {
     ContextInfo {
         name: "moto".into(),
         profile: "moto-tests".into(),
@@ -289,7 +293,8 @@ fn audit_trail(path: &std::path::Path) -> Vec<String> {
 async fn promote_moves_the_primary_then_the_rule_weights_then_retires_the_canary() {
     let pair = Pair::new(Routing::Rule).await;
     let counter = CallCounter::default();
-    let fleet = moto::fleet(&moto::url(), &[&pair.cluster], vec![counter.interceptor()]).await;
+    let fleet: Arc<dyn Fleet> =
+        Arc::new(moto::fleet(&moto::url(), &[&pair.cluster], vec![counter.interceptor()]).await);
     let services = fleet.services().await.expect("services");
     let search = find(&services, "search");
     assert_eq!(search.routes.len(), 1, "{:?}", search.routes);
@@ -309,10 +314,10 @@ async fn promote_moves_the_primary_then_the_rule_weights_then_retires_the_canary
 
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("audit.jsonl");
-    let audit = Audit::new(Some(path.clone()));
+    let audit = Arc::new(Audit::new(Some(path.clone())));
     let plan = for_verb(Verb::Promote, search, &services, None).expect("a promote plan");
     counter.reset();
-    let done = execute(&fleet, &audit, &plan, &context()).await;
+    let done = run_action(&fleet, &audit, &plan, &context()).await;
     assert!(done.is_ok(), "{done:?}");
 
     assert_eq!(pair.revision_in_moto("search").await, "2");
@@ -338,7 +343,8 @@ async fn promote_moves_the_primary_then_the_rule_weights_then_retires_the_canary
 async fn abort_on_the_default_rule_moves_the_weights_through_modify_listener() {
     let pair = Pair::new(Routing::DefaultRule).await;
     let counter = CallCounter::default();
-    let fleet = moto::fleet(&moto::url(), &[&pair.cluster], vec![counter.interceptor()]).await;
+    let fleet: Arc<dyn Fleet> =
+        Arc::new(moto::fleet(&moto::url(), &[&pair.cluster], vec![counter.interceptor()]).await);
     let services = fleet.services().await.expect("services");
     let canary = find(&services, "search-canary");
     assert!(
@@ -357,8 +363,8 @@ async fn abort_on_the_default_rule_moves_the_weights_through_modify_listener() {
     counter.reset();
     // A place for the audit log: without one every action is refused.
     let audit_dir = tempfile::tempdir().unwrap();
-    let audit = Audit::new(Some(audit_dir.path().join("audit.jsonl")));
-    let done = execute(&fleet, &audit, &plan, &context()).await;
+    let audit = Arc::new(Audit::new(Some(audit_dir.path().join("audit.jsonl"))));
+    let done = run_action(&fleet, &audit, &plan, &context()).await;
     assert!(done.is_ok(), "{done:?}");
 
     assert_eq!(pair.weights_in_moto().await, pair.expected(100, 0));
@@ -376,7 +382,8 @@ async fn abort_on_the_default_rule_moves_the_weights_through_modify_listener() {
 async fn weights_changed_since_the_dialog_refuse_the_abort_and_nothing_is_sent() {
     let pair = Pair::new(Routing::Rule).await;
     let counter = CallCounter::default();
-    let fleet = moto::fleet(&moto::url(), &[&pair.cluster], vec![counter.interceptor()]).await;
+    let fleet: Arc<dyn Fleet> =
+        Arc::new(moto::fleet(&moto::url(), &[&pair.cluster], vec![counter.interceptor()]).await);
     let services = fleet.services().await.expect("services");
     let plan =
         for_verb(Verb::Abort, find(&services, "search"), &services, None).expect("an abort plan");
@@ -385,8 +392,8 @@ async fn weights_changed_since_the_dialog_refuse_the_abort_and_nothing_is_sent()
     counter.reset();
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("audit.jsonl");
-    let audit = Audit::new(Some(path.clone()));
-    let err = execute(&fleet, &audit, &plan, &context())
+    let audit = Arc::new(Audit::new(Some(path.clone())));
+    let err = run_action(&fleet, &audit, &plan, &context())
         .await
         .expect_err("refused")
         .to_string();
@@ -403,7 +410,8 @@ async fn weights_changed_since_the_dialog_refuse_the_abort_and_nothing_is_sent()
 async fn a_pair_on_one_target_group_promotes_by_tasks_without_touching_the_load_balancer() {
     let pair = Pair::new(Routing::SharedGroup).await;
     let counter = CallCounter::default();
-    let fleet = moto::fleet(&moto::url(), &[&pair.cluster], vec![counter.interceptor()]).await;
+    let fleet: Arc<dyn Fleet> =
+        Arc::new(moto::fleet(&moto::url(), &[&pair.cluster], vec![counter.interceptor()]).await);
     let services = fleet.services().await.expect("services");
     let search = find(&services, "search");
     match split(search, find(&services, "search-canary")) {
@@ -419,8 +427,8 @@ async fn a_pair_on_one_target_group_promotes_by_tasks_without_touching_the_load_
     counter.reset();
     // A place for the audit log: without one every action is refused.
     let audit_dir = tempfile::tempdir().unwrap();
-    let audit = Audit::new(Some(audit_dir.path().join("audit.jsonl")));
-    let done = execute(&fleet, &audit, &plan, &context()).await;
+    let audit = Arc::new(Audit::new(Some(audit_dir.path().join("audit.jsonl"))));
+    let done = run_action(&fleet, &audit, &plan, &context()).await;
     assert!(done.is_ok(), "{done:?}");
     assert_eq!(pair.revision_in_moto("search").await, "2");
     assert_eq!(pair.in_moto("search-canary").await.desired_count(), 0);
@@ -460,8 +468,9 @@ async fn denied_rule_reads_leave_the_split_unknown_and_the_services_load() {
 async fn read_only_sends_neither_the_weights_nor_the_scale_down() {
     let pair = Pair::new(Routing::Rule).await;
     let counter = CallCounter::default();
-    let fleet = moto::fleet(&moto::url(), &[&pair.cluster], vec![counter.interceptor()]).await;
-    let fleet = deckwatch::cloud::ReadOnly(std::sync::Arc::new(fleet));
+    let fleet: Arc<dyn Fleet> =
+        Arc::new(moto::fleet(&moto::url(), &[&pair.cluster], vec![counter.interceptor()]).await);
+    let fleet: Arc<dyn Fleet> = Arc::new(deckwatch::cloud::ReadOnly(fleet));
     let services = fleet.services().await.expect("services");
     let plan =
         for_verb(Verb::Abort, find(&services, "search"), &services, None).expect("an abort plan");
@@ -469,8 +478,8 @@ async fn read_only_sends_neither_the_weights_nor_the_scale_down() {
     // A place for the audit log: without one every action is refused.
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("audit.jsonl");
-    let audit = Audit::new(Some(path.clone()));
-    let err = execute(&fleet, &audit, &plan, &context())
+    let audit = Arc::new(Audit::new(Some(path.clone())));
+    let err = run_action(&fleet, &audit, &plan, &context())
         .await
         .expect_err("refused")
         .to_string();
@@ -486,22 +495,25 @@ async fn read_only_sends_neither_the_weights_nor_the_scale_down() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn weights_that_cannot_be_re_read_at_y_refuse_the_abort() {
     let pair = Pair::new(Routing::Rule).await;
-    let fleet = moto::fleet(&moto::url(), &[&pair.cluster], Vec::new()).await;
+    let fleet: Arc<dyn Fleet> =
+        Arc::new(moto::fleet(&moto::url(), &[&pair.cluster], Vec::new()).await);
     let services = fleet.services().await.expect("services");
     let plan =
         for_verb(Verb::Abort, find(&services, "search"), &services, None).expect("an abort plan");
     // By the time `y` is pressed the role may no longer read the rules.
     let counter = CallCounter::default();
-    let denied = moto::fleet(
-        &moto::url(),
-        &[&pair.cluster],
-        vec![counter.interceptor(), deny::interceptor("DescribeRules")],
-    )
-    .await;
+    let denied: Arc<dyn Fleet> = Arc::new(
+        moto::fleet(
+            &moto::url(),
+            &[&pair.cluster],
+            vec![counter.interceptor(), deny::interceptor("DescribeRules")],
+        )
+        .await,
+    );
     // A place for the audit log: without one every action is refused.
     let audit_dir = tempfile::tempdir().unwrap();
-    let audit = Audit::new(Some(audit_dir.path().join("audit.jsonl")));
-    let err = execute(&denied, &audit, &plan, &context())
+    let audit = Arc::new(Audit::new(Some(audit_dir.path().join("audit.jsonl"))));
+    let err = run_action(&denied, &audit, &plan, &context())
         .await
         .expect_err("refused")
         .to_string();

@@ -2,16 +2,17 @@
 //! named; the team's audit group is checked, records it refused wait on disk and go once it
 //! exists; the caller's ARN comes from STS.
 
+use crate::support::action::run_action_with;
 use crate::support::headless::Headless;
 use crate::support::moto;
 use crate::support::seed::{Seeder, TaskDefSpec};
 use deckwatch::cloud::Fleet;
 use deckwatch::model::Verb;
 use deckwatch::state::actions::plan::for_verb;
+use deckwatch::state::{ConnectionEvent, Msg};
 use deckwatch::state::{Pane, TeamAudit};
-use deckwatch::workers::audit::Audit;
+use deckwatch::workers::audit::{Audit, RecordContext};
 use deckwatch::workers::poller::Intervals;
-use deckwatch::workers::runner::execute;
 use deckwatch::workers::team_audit;
 use std::sync::Arc;
 use std::time::Duration;
@@ -67,8 +68,9 @@ async fn a_cluster_that_does_not_exist_leaves_the_others_and_is_named() {
     let console = Headless::start(fleet, Pane::Services, iv);
     console
         .wait_until("the good cluster's rows with the bad one named", |st| {
-            st.services.items.len() == 1
+            st.ctx.services.items.len() == 1
                 && st
+                    .ctx
                     .services
                     .error
                     .as_ref()
@@ -82,27 +84,33 @@ async fn the_team_audit_group_is_checked_and_its_records_wait_until_it_exists() 
     let url = moto::url();
     let seed = Seeder::new(&url).await;
     let cluster = one_service_cluster(&seed, "audit").await;
-    let fleet = moto::fleet(&url, &[&cluster], Vec::new()).await;
+    let fleet: Arc<dyn Fleet> = Arc::new(moto::fleet(&url, &[&cluster], Vec::new()).await);
     let ctx = fleet.context().await.unwrap();
     assert!(ctx.caller_arn.starts_with("arn:aws:"), "{}", ctx.caller_arn);
 
     let group = format!("/deckwatch/audit/{}", moto::unique("g"));
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("audit.jsonl");
-    let audit = Audit::new(Some(path.clone())).with_remote_group(Some(group.clone()));
+    let audit = Arc::new(Audit::new(Some(path.clone())).with_remote_group(Some(group.clone())));
     // DescribeLogGroups by the group's name: moto has no such group yet.
     assert!(!fleet.audit_group_exists(&group).await.unwrap());
+    let of = RecordContext::of(&ctx);
     assert!(matches!(
-        team_audit::check_group(&fleet, &audit).await,
+        team_audit::check_group(fleet.as_ref(), &audit, &of).await,
         Some(TeamAudit::Missing(_))
     ));
 
     let api = fleet.services().await.unwrap().remove(0);
     let plan = for_verb(Verb::Scale, &api, &[], Some(2)).unwrap();
-    execute(&fleet, &audit, &plan, &ctx)
-        .await
-        .expect("the scale goes");
-    let failed = team_audit::ship(&fleet, &audit).await;
+    // The runner ships the records after the call: the group is missing, so they wait, and
+    // the outcome and the header say so.
+    let (done, said) = run_action_with(&fleet, &audit, &plan, &ctx).await;
+    let done = done.expect("the scale goes");
+    assert!(done.contains("2 audit record(s) not yet in"), "{done}");
+    let failed = said.iter().find_map(|m| match m {
+        Msg::Connection(ConnectionEvent::TeamAudit(t)) => Some(t.clone()),
+        _ => None,
+    });
     assert!(
         matches!(&failed, Some(TeamAudit::Unsent { count: 2, why }) if why.contains("ResourceNotFoundException")),
         "{failed:?}"
@@ -115,8 +123,11 @@ async fn the_team_audit_group_is_checked_and_its_records_wait_until_it_exists() 
 
     seed.log_group(&group).await;
     assert!(fleet.audit_group_exists(&group).await.unwrap());
-    assert_eq!(team_audit::ship(&fleet, &audit).await, Some(TeamAudit::Ok));
-    assert_eq!(audit.unsent_count(), 0);
+    assert_eq!(
+        team_audit::ship(fleet.as_ref(), &audit, &of).await,
+        Some(TeamAudit::Ok)
+    );
+    assert_eq!(audit.unsent_count(&of), 0);
     let logs = aws_sdk_cloudwatchlogs::Client::new(&moto::sdk_config(&url).await);
     let out = logs
         .filter_log_events()

@@ -4,19 +4,19 @@
 //! CodeDeploy lacks (the deployment target, ContinueDeployment, StopDeployment, a deployment
 //! that moves on a clock the test controls). The fleet runs with the shipped defaults.
 
+use crate::support::action::run_action;
 use crate::support::counting::CallCounter;
 use crate::support::moto;
 use crate::support::shim::cd_seeded::{self, CodeDeployed};
 use deckwatch::cloud::Fleet;
-use deckwatch::cloud::aws::AwsFleet;
 use deckwatch::model::{
     ActionError, AwsCall, CdStatus, CdWait, ContextInfo, DeploymentController, Mutation,
     ReadyAction, Refusal, Service, ServiceKey, TaskSetStatus, Verb,
 };
 use deckwatch::state::actions::plan::for_verb;
 use deckwatch::workers::audit::Audit;
-use deckwatch::workers::runner::execute;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 fn context() -> ContextInfo {
     ContextInfo {
@@ -31,13 +31,14 @@ fn context() -> ContextInfo {
 }
 
 impl CodeDeployed {
-    async fn fleet(&self, counter: &CallCounter) -> AwsFleet {
-        moto::fleet(
+    async fn fleet(&self, counter: &CallCounter) -> Arc<dyn Fleet> {
+        let fleet = moto::fleet(
             &self.shim.url(),
             &[&self.cluster],
             vec![counter.interceptor()],
         )
-        .await
+        .await;
+        Arc::new(fleet)
     }
 
     fn key(&self) -> ServiceKey {
@@ -47,7 +48,7 @@ impl CodeDeployed {
         }
     }
 
-    async fn service(&self, fleet: &AwsFleet) -> Service {
+    async fn service(&self, fleet: &Arc<dyn Fleet>) -> Service {
         let key = self.key();
         fleet
             .services()
@@ -63,9 +64,9 @@ impl CodeDeployed {
     }
 }
 
-fn audit() -> (tempfile::TempDir, Audit) {
+fn audit() -> (tempfile::TempDir, Arc<Audit>) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let audit = Audit::new(Some(dir.path().join("audit.jsonl")));
+    let audit = Arc::new(Audit::new(Some(dir.path().join("audit.jsonl"))));
     (dir, audit)
 }
 
@@ -159,7 +160,7 @@ async fn promote_reroutes_the_canary_then_ends_the_termination_wait() {
         text.contains(&c.deployment) && text.contains(cd_seeded::CANARY),
         "{text}"
     );
-    execute(&fleet, &audit, &plan, &context())
+    run_action(&fleet, &audit, &plan, &context())
         .await
         .expect("rerouted");
     assert_eq!(
@@ -209,7 +210,7 @@ async fn promote_reroutes_the_canary_then_ends_the_termination_wait() {
             wait: CdWait::Termination,
         })
     );
-    execute(&fleet, &audit, &plan, &context())
+    run_action(&fleet, &audit, &plan, &context())
         .await
         .expect("terminated");
     let calls = c.shim.calls_of("ContinueDeployment");
@@ -236,7 +237,7 @@ async fn abort_stops_with_rollback_and_codedeploy_refuses_a_second_stop() {
             deployment_id: c.deployment.clone()
         })
     );
-    execute(&fleet, &audit, &plan, &context())
+    run_action(&fleet, &audit, &plan, &context())
         .await
         .expect("stopped");
     assert_eq!(
@@ -293,7 +294,7 @@ async fn a_deployment_that_moved_on_since_the_dialog_opened_is_refused_and_nothi
     // Nobody rerouted in time: the ready wait ends and CodeDeploy stops the deployment.
     c.shim
         .skip(f64::from(cd_seeded::READY_WAIT_MINUTES) * 60.0 + 1.0);
-    let e = execute(&fleet, &audit, &plan, &context())
+    let e = run_action(&fleet, &audit, &plan, &context())
         .await
         .expect_err("refused");
     match &e {
@@ -356,7 +357,7 @@ async fn rollback_after_a_deployment_creates_one_of_the_last_stable_revision_fro
     let fleet = c.fleet(&CallCounter::default()).await;
     let (_dir, audit) = audit();
     let s = c.service(&fleet).await;
-    execute(
+    run_action(
         &fleet,
         &audit,
         &c.plan(Verb::Abort, &s).expect("abort"),
@@ -393,7 +394,7 @@ async fn rollback_after_a_deployment_creates_one_of_the_last_stable_revision_fro
         props["LoadBalancerInfo"],
         json!({ "ContainerName": "app", "ContainerPort": 80 })
     );
-    execute(&fleet, &audit, &plan, &context())
+    run_action(&fleet, &audit, &plan, &context())
         .await
         .expect("created");
     let created = c.shim.calls_of("CreateDeployment");
@@ -422,7 +423,7 @@ async fn d_registers_the_image_then_deploys_it_through_codedeploy_not_update_ser
     let (_dir, audit) = audit();
     // The canary in flight stopped first: a group runs one deployment at a time.
     let s = c.service(&fleet).await;
-    execute(
+    run_action(
         &fleet,
         &audit,
         &c.plan(Verb::Abort, &s).expect("abort"),
@@ -444,7 +445,7 @@ async fn d_registers_the_image_then_deploys_it_through_codedeploy_not_update_ser
     };
     let plan = deckwatch::state::builds::plan::deploy(&s, &image, std::slice::from_ref(&image))
         .expect("a deploy plan");
-    execute(&fleet, &audit, &plan, &context())
+    run_action(&fleet, &audit, &plan, &context())
         .await
         .expect("deployed");
     // Registered as the next revision, then a CodeDeploy deployment of it: never UpdateService.

@@ -8,20 +8,20 @@
 //! StopServiceDeployment through the runner, the hook's timeout, and ECS's error answers for a
 //! wrong or an expired hook.
 
+use crate::support::action::run_action;
 use crate::support::shim::seeded::{self, Canary};
 use crate::support::{counting, moto};
 use aws_sdk_ecs::types::DeploymentLifecycleHookAction;
 use counting::CallCounter;
 use deckwatch::cloud::Fleet;
-use deckwatch::cloud::aws::AwsFleet;
 use deckwatch::model::{
     AwsCall, ContextInfo, HookStatus, LifecycleStage, Mutation, NativeStatus, Service, ServiceKey,
     Strategy, TimeoutAction, Verb,
 };
 use deckwatch::state::actions::plan::for_verb;
 use deckwatch::workers::audit::Audit;
-use deckwatch::workers::runner::execute;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 fn context() -> ContextInfo {
     ContextInfo {
@@ -36,13 +36,14 @@ fn context() -> ContextInfo {
 }
 
 impl Canary {
-    async fn fleet(&self, counter: &CallCounter) -> AwsFleet {
-        moto::fleet(
+    async fn fleet(&self, counter: &CallCounter) -> Arc<dyn Fleet> {
+        let fleet = moto::fleet(
             &self.shim.url(),
             &[&self.cluster],
             vec![counter.interceptor()],
         )
-        .await
+        .await;
+        Arc::new(fleet)
     }
 
     fn key(&self) -> ServiceKey {
@@ -52,7 +53,7 @@ impl Canary {
         }
     }
 
-    async fn service(&self, fleet: &AwsFleet) -> Service {
+    async fn service(&self, fleet: &Arc<dyn Fleet>) -> Service {
         let key = self.key();
         fleet
             .services()
@@ -151,7 +152,7 @@ async fn promote_sends_continue_with_the_hook_and_the_canary_goes_through_to_suc
     let fleet = c.fleet(&counter).await;
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("audit.jsonl");
-    let audit = Audit::new(Some(path.clone()));
+    let audit = Arc::new(Audit::new(Some(path.clone())));
 
     let first_hook = c.waiting_hook();
     let s = c.service(&fleet).await;
@@ -164,7 +165,7 @@ async fn promote_sends_continue_with_the_hook_and_the_canary_goes_through_to_suc
             proceed: true,
         })
     );
-    execute(&fleet, &audit, &plan, &context())
+    run_action(&fleet, &audit, &plan, &context())
         .await
         .expect("promote done");
     assert_eq!(
@@ -198,7 +199,7 @@ async fn promote_sends_continue_with_the_hook_and_the_canary_goes_through_to_suc
     let second_hook = c.waiting_hook();
     assert_ne!(second_hook, first_hook);
     let plan = for_verb(Verb::Promote, &s, std::slice::from_ref(&s), None).expect("a plan");
-    execute(&fleet, &audit, &plan, &context())
+    run_action(&fleet, &audit, &plan, &context())
         .await
         .expect("second promote done");
     let n = c.service(&fleet).await.native.expect("native");
@@ -218,12 +219,12 @@ async fn abort_at_the_hook_rolls_back_and_rollback_stops_the_deployment() {
     let fleet = c.fleet(&counter).await;
     // A place for the audit log: without one every action is refused.
     let dir = tempfile::tempdir().unwrap();
-    let audit = Audit::new(Some(dir.path().join("audit.jsonl")));
+    let audit = Arc::new(Audit::new(Some(dir.path().join("audit.jsonl"))));
     let hook = c.waiting_hook();
 
     let s = c.service(&fleet).await;
     let plan = for_verb(Verb::Abort, &s, std::slice::from_ref(&s), None).expect("a plan");
-    execute(&fleet, &audit, &plan, &context())
+    run_action(&fleet, &audit, &plan, &context())
         .await
         .expect("abort done");
     assert_eq!(
@@ -247,7 +248,7 @@ async fn abort_at_the_hook_rolls_back_and_rollback_stops_the_deployment() {
     let fleet = other.fleet(&counter).await;
     let s = other.service(&fleet).await;
     let plan = for_verb(Verb::Rollback, &s, std::slice::from_ref(&s), None).expect("a plan");
-    execute(&fleet, &audit, &plan, &context())
+    run_action(&fleet, &audit, &plan, &context())
         .await
         .expect("rollback done");
     assert_eq!(
@@ -267,13 +268,13 @@ async fn a_hook_timing_out_rolls_back_and_the_runner_refuses_the_stale_plan() {
     let fleet = c.fleet(&counter).await;
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("audit.jsonl");
-    let audit = Audit::new(Some(path.clone()));
+    let audit = Arc::new(Audit::new(Some(path.clone())));
     let s = c.service(&fleet).await;
     let plan = for_verb(Verb::Promote, &s, std::slice::from_ref(&s), None).expect("a plan");
 
     // The dialog stays open past the hook's expiry: ECS takes the timeout action.
     c.shim.skip((seeded::HOOK_MINUTES * 60) as f64 + 1.0);
-    let why = execute(&fleet, &audit, &plan, &context())
+    let why = run_action(&fleet, &audit, &plan, &context())
         .await
         .expect_err("refused")
         .to_string();

@@ -12,7 +12,7 @@ use deckwatch::model::{
 use deckwatch::model::{ApiError, ApiResult, ErrorKind};
 use deckwatch::state::actions::plan::for_verb;
 use deckwatch::state::{ConnectionEvent, Msg, TeamAudit};
-use deckwatch::workers::audit::{Audit, NO_LOCATION};
+use deckwatch::workers::audit::{Audit, NO_LOCATION, RecordContext};
 use deckwatch::workers::runner::{execute, run};
 use deckwatch::workers::team_audit;
 use serde_json::Value;
@@ -27,6 +27,8 @@ use crate::support::testkit::EPOCH;
 /// left: `ship [phases]` and `act`.
 struct Recorder {
     sim: SimFleet,
+    /// The context it says it is.
+    name: String,
     group_exists: Mutex<bool>,
     calls: Mutex<Vec<String>>,
     shipped: Mutex<Vec<String>>,
@@ -34,8 +36,13 @@ struct Recorder {
 
 impl Recorder {
     fn new(group_exists: bool) -> Arc<Self> {
+        Self::named("demo", group_exists)
+    }
+
+    fn named(name: &str, group_exists: bool) -> Arc<Self> {
         Arc::new(Self {
             sim: SimFleet::new(EPOCH),
+            name: name.into(),
             group_exists: Mutex::new(group_exists),
             calls: Mutex::new(Vec::new()),
             shipped: Mutex::new(Vec::new()),
@@ -50,7 +57,9 @@ impl Recorder {
 #[async_trait]
 impl Fleet for Recorder {
     async fn context(&self) -> ApiResult<ContextInfo> {
-        self.sim.context().await
+        let mut c = self.sim.context().await?;
+        c.name = self.name.clone();
+        Ok(c)
     }
     async fn services(&self) -> ApiResult<Vec<Service>> {
         self.sim.services().await
@@ -280,9 +289,10 @@ async fn the_before_record_reaches_the_team_before_the_call() {
     let plan = scale_plan(fleet.as_ref()).await;
     let ctx = fleet.context().await.unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+    let of = RecordContext::of(&ctx);
     run(fleet.clone(), no_ci(), audit.clone(), plan, ctx, tx).await;
     assert_eq!(fleet.calls(), ["ship before", "act", "ship after"]);
-    assert_eq!(audit.unsent_count(), 0);
+    assert_eq!(audit.unsent_count(&of), 0);
     let local: Vec<String> = std::fs::read_to_string(&path)
         .unwrap()
         .lines()
@@ -315,7 +325,8 @@ async fn a_missing_group_is_said_and_its_records_are_kept_and_sent_later() {
     let group = Some("/deckwatch/audit".to_string());
     let audit = Arc::new(Audit::new(Some(path.clone())).with_remote_group(group.clone()));
     // At start: the header is told.
-    let status = team_audit::check_group(fleet.as_ref(), &audit).await;
+    let of = RecordContext::of(&fleet.context().await.unwrap());
+    let status = team_audit::check_group(fleet.as_ref(), &audit, &of).await;
     assert_eq!(
         status,
         Some(TeamAudit::Missing(
@@ -329,7 +340,7 @@ async fn a_missing_group_is_said_and_its_records_are_kept_and_sent_later() {
     run(fleet.clone(), no_ci(), audit.clone(), plan, ctx, tx).await;
     // The action went; its records wait, and the result says so.
     assert!(fleet.calls().contains(&"act".to_string()));
-    assert_eq!(audit.unsent_count(), 2);
+    assert_eq!(audit.unsent_count(&of), 2);
     let _team = rx.try_recv().unwrap();
     match rx.try_recv().unwrap() {
         Msg::ActionDone(Ok(text)) => assert!(
@@ -344,11 +355,11 @@ async fn a_missing_group_is_said_and_its_records_are_kept_and_sent_later() {
     // exists.
     drop(audit);
     let again = Audit::new(Some(path.clone())).with_remote_group(group);
-    assert_eq!(again.unsent_count(), 2);
+    assert_eq!(again.unsent_count(&of), 2);
     *fleet.group_exists.lock().unwrap() = true;
-    let status = team_audit::ship(fleet.as_ref(), &again).await;
+    let status = team_audit::ship(fleet.as_ref(), &again, &of).await;
     assert_eq!(status, Some(TeamAudit::Ok));
-    assert_eq!(again.unsent_count(), 0);
+    assert_eq!(again.unsent_count(&of), 0);
     let shipped: Vec<String> = fleet
         .shipped
         .lock()
@@ -358,7 +369,7 @@ async fn a_missing_group_is_said_and_its_records_are_kept_and_sent_later() {
         .collect();
     assert_eq!(shipped, ["before", "after"]);
     assert_eq!(
-        team_audit::ship(fleet.as_ref(), &again).await,
+        team_audit::ship(fleet.as_ref(), &again, &of).await,
         None,
         "nothing twice"
     );
@@ -420,4 +431,70 @@ fn no_ci() -> Arc<deckwatch::ci::NoCi> {
     Arc::new(deckwatch::ci::NoCi {
         why: "no CI in this test".into(),
     })
+}
+
+/// The team audit after a `:ctx` switch: the records of an action go to the group of the
+/// context it ran in, through that context's backend, never through the backend on screen.
+#[tokio::test(start_paused = true)]
+async fn the_team_audit_follows_the_context_an_action_ran_in() {
+    use deckwatch::app::context_workers::start;
+    use deckwatch::state::State;
+    use deckwatch::workers::poller::Intervals;
+    use std::time::Duration;
+    let demo = Recorder::named("demo", true);
+    let prod = Recorder::named("prod", false);
+    let dir = tempfile::tempdir().unwrap();
+    let audit = Arc::new(
+        Audit::new(Some(dir.path().join("audit.jsonl")))
+            .with_remote_group(Some("/deckwatch/audit".into())),
+    );
+    // On prod, whose group is not there yet: the action goes, its records wait.
+    let plan = scale_plan(prod.as_ref()).await;
+    let prod_ctx = prod.context().await.unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
+    run(
+        prod.clone(),
+        no_ci(),
+        audit.clone(),
+        plan,
+        prod_ctx.clone(),
+        tx.clone(),
+    )
+    .await;
+    let of_prod = RecordContext::of(&prod_ctx);
+    assert_eq!(audit.unsent_count(&of_prod), 2);
+    tokio::spawn(async move { while rx.recv().await.is_some() {} });
+    let iv = Intervals {
+        fast: Duration::from_secs(2),
+        normal: Duration::from_secs(10),
+        logs: Duration::from_secs(1),
+        alarms: Duration::from_secs(60),
+        live_tail: false,
+        reconcile: Duration::from_secs(300),
+    };
+    // Back on demo: its workers run, its team audit retries, and prod's records stay put.
+    let demo_fleet: Arc<dyn Fleet> = demo.clone();
+    let workers = start(&demo_fleet, &audit, &tx, State::idle_watch(), 2, iv);
+    tokio::time::sleep(team_audit::RETRY * 3).await;
+    assert!(
+        demo.shipped.lock().unwrap().is_empty(),
+        "prod's records went to demo's account"
+    );
+    assert_eq!(audit.unsent_count(&of_prod), 2);
+    drop(workers);
+    // On prod again, once its group exists: they go, through prod's backend.
+    *prod.group_exists.lock().unwrap() = true;
+    let prod_fleet: Arc<dyn Fleet> = prod.clone();
+    let _workers = start(&prod_fleet, &audit, &tx, State::idle_watch(), 3, iv);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let shipped: Vec<String> = prod
+        .shipped
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|l| phase(l))
+        .collect();
+    assert_eq!(shipped, ["before", "after"]);
+    assert_eq!(audit.unsent_count(&of_prod), 0);
+    assert!(demo.shipped.lock().unwrap().is_empty());
 }

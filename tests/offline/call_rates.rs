@@ -13,7 +13,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
 use deckwatch::model::EventSource;
 use deckwatch::state::{Effect, Msg, Pane, State, update};
-use deckwatch::workers::poller::{self, Handles, Intervals};
+use deckwatch::workers::poller::{Handles, Intervals};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -53,9 +53,13 @@ async fn console(fake: Arc<Fake>, events: Option<EventSource>) -> Console {
     };
     let fleet = AwsFleet::connect_with(opts, overrides).await.unwrap();
     let mut s = StateBuilder::demo(deckwatch::timing::now_ms()).build();
-    s.context.account = ACCOUNT.into();
+    s.ctx.info.account = ACCOUNT.into();
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
-    let handles = Arc::new(poller::spawn(Arc::new(fleet), tx, s.watch(), SHIPPED));
+    let fleet: Arc<dyn deckwatch::cloud::Fleet> = Arc::new(fleet);
+    let audit = Arc::new(deckwatch::workers::audit::Audit::new(None));
+    let workers =
+        deckwatch::app::context_workers::start(&fleet, &audit, &tx, s.ctx.watch(), 0, SHIPPED);
+    let handles = Arc::new(workers);
     let state = Arc::new(Mutex::new(s));
     let (st, h) = (state.clone(), handles.clone());
     tokio::spawn(async move {
@@ -102,11 +106,11 @@ impl Console {
         }
         self.key(KeyCode::Enter);
         self.key(KeyCode::Enter);
-        assert_eq!(self.state.lock().unwrap().pane, Pane::Rollout);
+        assert_eq!(self.state.lock().unwrap().ctx.pane, Pane::Rollout);
     }
 
     fn loaded(&self) -> usize {
-        self.state.lock().unwrap().services.items.len()
+        self.state.lock().unwrap().ctx.services.items.len()
     }
 
     /// Calls made during `d`, by operation.
@@ -216,7 +220,7 @@ async fn ten_thousand_services_with_events_make_at_most_one_ecs_call_a_second() 
     // The first load, and the full refresh that follows the events' start.
     tokio::time::sleep(Duration::from_secs(120)).await;
     assert_eq!(c.loaded(), 10_000);
-    assert!(c.state.lock().unwrap().feed.is_up());
+    assert!(c.state.lock().unwrap().ctx.feed.is_up());
     let calls = c.calls_during(Duration::from_secs(600)).await;
     println!("10,000 services with events, 10 minutes: {calls:?}");
     let per_second = ecs(&calls) as f64 / 600.0;

@@ -13,7 +13,7 @@ fn demo_with(clusters: &[&str]) -> DemoContexts {
             clusters: clusters.iter().map(|c| c.to_string()).collect(),
             ..Context::default()
         }],
-        read_only_everywhere: false,
+        choices: Default::default(),
     })
 }
 

@@ -39,17 +39,17 @@ fn describe(b: &StateBuilder, s: &mut State) -> DescribeTarget {
         })
         .expect("v asks for a describe call");
     let doc = deckwatch::demo::describe::describe(b.world(), &target);
-    update(s, Msg::Described(generation, doc));
+    let _ = update(s, Msg::Described(generation, doc));
     target
 }
 
 fn draw(s: &mut State, w: u16, h: u16) -> Terminal<TestBackend> {
-    update(s, Msg::Resize(w, h));
+    let _ = update(s, Msg::Resize(w, h));
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     let mut v = None;
     t.draw(|f| v = Some(deckwatch::ui::draw(f, s, &dark())))
         .unwrap();
-    update(s, Msg::Layout(v.unwrap()));
+    let _ = update(s, Msg::Layout(v.unwrap()));
     t
 }
 
@@ -58,7 +58,7 @@ fn v_describes_the_selection_of_each_pane() {
     let b = builder();
     let mut s = b.build();
     let target = describe(&b, &mut s);
-    let first = s.selected_service().unwrap().key();
+    let first = s.ctx.selected_service().unwrap().key();
     assert_eq!(target, DescribeTarget::Service(first.clone()));
     assert_eq!(s.mode, Mode::Describe);
     let view = s.describe.as_ref().unwrap();
@@ -84,7 +84,7 @@ fn v_describes_the_selection_of_each_pane() {
     press(&mut s, KeyCode::Char(':'));
     typed(&mut s, "describe taskdef");
     let fx = press(&mut s, KeyCode::Enter);
-    let td = s.selected_service().unwrap().task_def.clone();
+    let td = s.ctx.selected_service().unwrap().task_def.clone();
     assert!(fx.contains(&Effect::Describe(
         s.describe.as_ref().unwrap().generation,
         DescribeTarget::TaskDef(td)
@@ -104,7 +104,7 @@ fn a_late_answer_to_an_earlier_request_is_dropped() {
     press(&mut s, KeyCode::Esc);
     press(&mut s, KeyCode::Char('v'));
     let doc = deckwatch::demo::describe::describe(b.world(), &target);
-    update(&mut s, Msg::Described(old, doc));
+    let _ = update(&mut s, Msg::Described(old, doc));
     assert_eq!(s.describe.as_ref().unwrap().doc, None, "still asking");
 }
 
@@ -181,7 +181,7 @@ fn the_rows_names_carry_their_console_links_unless_links_are_off() {
     let mut s = b.build();
     draw(&mut s, 120, 40);
     let links = s.viewport.links.clone();
-    let first = s.services.items[s.services.view[0]].key();
+    let first = s.ctx.services.items[s.ctx.services.view[0]].key();
     assert!(!links.is_empty());
     assert_eq!(
         links[0].url,
@@ -203,7 +203,60 @@ fn the_rows_names_carry_their_console_links_unless_links_are_off() {
     let url = deckwatch::state::links::selected(&s).unwrap();
     assert!(fx.contains(&Effect::OpenLink(url)));
     press(&mut s, KeyCode::Char('3'));
-    assert_eq!(s.pane, Pane::Images);
+    assert_eq!(s.ctx.pane, Pane::Images);
     let fx = press(&mut s, KeyCode::Char('o'));
     assert!(!fx.iter().any(|e| matches!(e, Effect::OpenLink(_))));
+}
+
+/// The logs pane's title names the followed log group; the name carries the group's console
+/// page, over the cells that show it (fewer when the title is cut), and none under a popup.
+#[test]
+fn the_followed_log_group_s_name_carries_its_console_link() {
+    let group = "/ecs/pay#ments-prod";
+    let mut s = builder().build();
+    press(&mut s, KeyCode::Char(':'));
+    typed(&mut s, &format!("logs {group}"));
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(s.ctx.pane, Pane::Logs);
+    let t = draw(&mut s, 120, 40);
+    let links = s.viewport.links.clone();
+    assert_eq!(links.len(), 1, "{links:?}");
+    assert_eq!(
+        links[0].url,
+        "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1\
+         #logsV2:log-groups/log-group/$252Fecs$252Fpay$2523ments-prod"
+    );
+    let row = screen(t.backend().buffer())
+        .lines()
+        .nth(links[0].y as usize)
+        .unwrap()
+        .to_string();
+    let cells: String = row
+        .chars()
+        .skip(links[0].x as usize)
+        .take(links[0].width as usize)
+        .collect();
+    assert_eq!(cells, group, "{row}");
+    // A narrow screen cuts the title: the link covers only what is shown of the name.
+    s.ctx.logs.target = Some(deckwatch::model::LogTarget::Group(format!(
+        "{group}{}",
+        "-x".repeat(60)
+    )));
+    let t = draw(&mut s, 80, 24);
+    let span = s.viewport.links[0].clone();
+    let row = screen(t.backend().buffer())
+        .lines()
+        .nth(span.y as usize)
+        .unwrap()
+        .to_string();
+    let shown: String = row
+        .chars()
+        .skip(span.x as usize)
+        .take(span.width as usize)
+        .collect();
+    assert!(!shown.contains('…') && shown.starts_with(group), "{row}");
+    assert!(span.x + span.width < 80);
+    press(&mut s, KeyCode::Char('?'));
+    draw(&mut s, 120, 40);
+    assert!(s.viewport.links.is_empty());
 }

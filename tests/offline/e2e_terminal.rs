@@ -42,6 +42,26 @@ fn sigterm_releases_the_mouse_too() {
     );
 }
 
+/// SIGQUIT and SIGUSR1 (and the other signals that end a process and can be caught) end the
+/// console the way SIGTERM does: the terminal back as it was, then 128 + the signal's number.
+#[test]
+fn signals_that_end_the_process_restore_the_terminal_first() {
+    for (name, number) in [("QUIT", 3), ("USR1", 10), ("USR2", 12), ("ALRM", 14)] {
+        let mut c = Console::spawn(&["--demo"], &[]);
+        c.wait_for("╭ services (");
+        assert!(c.raw_mode() && c.mouse_captured() && c.alternate_screen());
+        let sent = std::process::Command::new("kill")
+            .args([&format!("-{name}"), &c.pid().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        assert_eq!(c.wait_exit().exit_code(), 128 + number, "SIG{name}");
+        assert!(!c.raw_mode(), "SIG{name} left the terminal raw");
+        assert!(!c.alternate_screen(), "SIG{name} left the alternate screen");
+        assert!(!c.mouse_captured(), "SIG{name} left mouse reporting on");
+    }
+}
+
 #[test]
 fn mouse_false_leaves_the_mouse_to_the_terminal() {
     let (_dir, path) = config("mouse = false\n");

@@ -10,7 +10,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::cloud::Fleet;
 use deckwatch::demo::SimFleet;
 use deckwatch::model::{ContextInfo, Millis, ServiceKey};
-use deckwatch::state::rollout::evidence::Fetched;
 use deckwatch::state::rollout::evidence::request;
 use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};
 use deckwatch::workers::audit::Audit;
@@ -25,74 +24,80 @@ const W: u16 = 120;
 const H: u16 = 40;
 
 /// The console on the demo fleet, polled as the loop would, one second at a time.
-struct Console {
-    fleet: SimFleet,
-    state: State,
+pub(crate) struct Console {
+    pub(crate) fleet: SimFleet,
+    pub(crate) state: State,
     elapsed: Millis,
     log_cursor: Option<(ServiceKey, u64)>,
     /// What the services and alarms pollers prepare before they send.
     feed: Feed,
+    /// The actions the reducer sent to the runner on its ticks (an armed policy's).
+    pub(crate) runs: Vec<deckwatch::model::ActionPlan>,
 }
 
 impl Console {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let mut state = StateBuilder::demo(EPOCH)
             .fleet_context()
             .log_capacity(5_000, 1 << 20)
             .build();
-        update(&mut state, Msg::Resize(W, H));
+        let _ = update(&mut state, Msg::Resize(W, H));
         Self {
             fleet: SimFleet::new(EPOCH),
             state,
             elapsed: 0,
             log_cursor: None,
             feed: Feed::default(),
+            runs: Vec::new(),
         }
     }
 
-    fn now(&self) -> Millis {
+    pub(crate) fn now(&self) -> Millis {
         EPOCH + self.elapsed
     }
 
     /// What the pollers and the evidence worker would deliver now.
-    async fn poll(&mut self) {
+    pub(crate) async fn poll(&mut self) {
         let now = self.now();
         let s = &mut self.state;
-        update(s, Msg::Tick(now));
+        for e in update(s, Msg::Tick(now)) {
+            if let Effect::Run(plan, _) = e {
+                self.runs.push(*plan);
+            }
+        }
         let services = self.fleet.services().await.unwrap();
         self.feed.services(s, services, now);
         let alarms = self.fleet.alarms().await.unwrap();
         self.feed.alarms(s, alarms, now);
-        if let Some(key) = s.rollout.clone() {
+        if let Some(key) = s.ctx.rollout.clone() {
             let tasks = self.fleet.tasks(Some(&key)).await.unwrap();
-            update(s, Msg::Tasks(Some(key.clone()), tasks, now));
+            let _ = update(s, Msg::Tasks(Some(key.clone()), tasks, now));
             let cursor = match &self.log_cursor {
                 Some((k, c)) if *k == key => *c,
                 _ => 0,
             };
             let (lines, next) = crate::support::testkit::sim_lines(&self.fleet, &key, cursor);
             self.log_cursor = Some((key.clone(), next));
-            update(s, Msg::Logs(key, lines, now));
+            let _ = update(s, Msg::Logs(key, lines, now));
         }
         self.fetch_evidence().await;
     }
 
-    async fn fetch_evidence(&mut self) {
+    pub(crate) async fn fetch_evidence(&mut self) {
         let r = request(&self.state);
-        for f in fetch_once(&self.fleet, &r, self.now()).await {
-            // The worker shares native histories with the services poller.
-            if let Fetched::History {
-                service,
-                result: Ok(l),
-            } = &f
-            {
-                self.feed.listed.insert(service.clone(), l.clone());
-            }
-            update(&mut self.state, Msg::Evidence(Box::new(f)));
+        let round = fetch_once(&self.fleet, &r, self.now()).await;
+        // The worker hands native histories to the services poller, which merges them.
+        if let Some((service, Ok(l))) = round.history {
+            self.feed.listed.insert(service, l);
+            let now = self.now();
+            let _ = self.feed.histories(&mut self.state, now);
+        }
+        for f in round.fetched {
+            let _ = update(&mut self.state, Msg::Evidence(Box::new(f)));
         }
     }
 
-    async fn run_for(&mut self, secs: u64) {
+    pub(crate) async fn run_for(&mut self, secs: u64) {
         for _ in 0..secs {
             tokio::time::advance(Duration::from_secs(1)).await;
             self.elapsed += 1000;
@@ -101,7 +106,7 @@ impl Console {
     }
 
     /// Runs until `done` holds, a second at a time, for at most `secs`.
-    async fn run_until(&mut self, secs: u64, what: &str, done: impl Fn(&State) -> bool) {
+    pub(crate) async fn run_until(&mut self, secs: u64, what: &str, done: impl Fn(&State) -> bool) {
         for _ in 0..secs {
             if done(&self.state) {
                 return;
@@ -111,14 +116,14 @@ impl Console {
         panic!("not within {secs} s: {what}\n{}", self.screen());
     }
 
-    fn key(&mut self, code: KeyCode) -> Vec<Effect> {
+    pub(crate) fn key(&mut self, code: KeyCode) -> Vec<Effect> {
         update(
             &mut self.state,
             Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
         )
     }
 
-    fn palette(&mut self, word: &str) {
+    pub(crate) fn palette(&mut self, word: &str) {
         self.key(KeyCode::Char(':'));
         for c in word.chars() {
             self.key(KeyCode::Char(c));
@@ -126,11 +131,11 @@ impl Console {
         self.key(KeyCode::Enter);
     }
 
-    fn select(&mut self, cluster: &str, name: &str) {
+    pub(crate) fn select(&mut self, cluster: &str, name: &str) {
         self.key(KeyCode::Char('1'));
         self.key(KeyCode::Char('g'));
-        for _ in 0..self.state.services.len() {
-            let sel = self.state.selected_service().unwrap();
+        for _ in 0..self.state.ctx.services.len() {
+            let sel = self.state.ctx.selected_service().unwrap();
             if sel.cluster == cluster && sel.name == name {
                 return;
             }
@@ -139,7 +144,7 @@ impl Console {
         panic!("no service {cluster}/{name}");
     }
 
-    fn terminal(&self) -> Terminal<TestBackend> {
+    pub(crate) fn terminal(&self) -> Terminal<TestBackend> {
         let theme = crate::support::screen::dark();
         let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
         t.draw(|f| {
@@ -149,7 +154,7 @@ impl Console {
         t
     }
 
-    fn screen(&self) -> String {
+    pub(crate) fn screen(&self) -> String {
         let t = self.terminal();
         let buf = t.backend().buffer();
         (0..buf.area.height)
@@ -199,32 +204,37 @@ async fn the_bad_payments_deploy_shows_its_evidence_and_keeps_its_rollback() {
     c.poll().await;
     c.select("prod-core", "payments");
     c.key(KeyCode::Enter);
-    assert!(c.state.in_rollout_view());
+    assert!(c.state.ctx.in_rollout_view());
     c.run_for(68).await;
 
-    // While it rolls: the new revision's 5xx and p99 against the 30 minutes before it.
+    // While it rolls (for less than a minute: the breaker rolls it back), the load balancer
+    // has no complete minute of the new revision to compare, and says so rather than showing a
+    // part of one; its target group's alarms fail it at once.
     let screen = c.screen();
-    let verdict = line_with(&screen, "new 5xx");
-    assert_eq!(
-        verdict.matches('▲').count(),
-        2,
-        "5xx and p99 worse:\n{screen}"
-    );
-    assert!(verdict.contains("vs before"), "{verdict}");
-    let new_side = line_with(&screen, "new     payments:43");
-    assert!(new_side.contains(" req · 5xx "), "{new_side}");
     assert!(
-        line_with(&screen, "alarms FIRING").contains("payments-5xx-rate"),
+        line_with(&screen, "  evidence ").contains("the load balancer counts whole minutes"),
+        "{screen}"
+    );
+    let verdict = line_with(&screen, "verdict  FAIL:");
+    assert!(
+        verdict.contains("new alarm payments-5xx-rate in ALARM"),
+        "{verdict}"
+    );
+    let new_side = line_with(&screen, "new     payments:43");
+    assert!(!new_side.contains("no traffic"), "{new_side}");
+    assert!(new_side.contains("ERROR "), "{new_side}");
+    assert!(
+        line_with(&screen, "│  alarms FIRING").contains("payments-5xx-rate"),
         "{screen}"
     );
     insta::assert_snapshot!("rollout_payments_comparison", c.terminal().backend());
-    // Worse is in the alarm colour, the firing alarms too.
+    // FAIL is in the alarm colour, the firing alarms too.
     let theme = crate::support::screen::dark();
     let t = c.terminal();
     let buf = t.backend().buffer();
-    let (x, y) = cell_of(buf, "new 5xx", "▲");
+    let (x, y) = cell_of(buf, "verdict  FAIL", "FAIL");
     assert_eq!(buf[(x, y)].fg, theme.alarm);
-    let (x, y) = cell_of(buf, "alarms FIRING", "FIRING");
+    let (x, y) = cell_of(buf, "│  alarms FIRING", "FIRING");
     assert_eq!(buf[(x, y)].fg, theme.alarm);
 
     // The row shows its firing alarms, on every pane.
@@ -238,9 +248,11 @@ async fn the_bad_payments_deploy_shows_its_evidence_and_keeps_its_rollback() {
     // The breaker trips and ECS rolls back: the history keeps it after the failed
     // deployment has left the service.
     c.run_until(400, "payments rolled back and steady", |s| {
-        s.rollout_service()
+        s.ctx
+            .rollout_service()
             .is_some_and(|p| p.is_stable() && p.task_def.revision == 42)
-            && s.rollout_service()
+            && s.ctx
+                .rollout_service()
                 .is_some_and(|p| p.deployments.len() == 1)
     })
     .await;
@@ -284,7 +296,7 @@ async fn the_bad_payments_deploy_shows_its_evidence_and_keeps_its_rollback() {
     c.key(KeyCode::Esc);
 
     // R knows 42 is where the rollback left it, and offers nothing older.
-    update(
+    let _ = update(
         &mut c.state,
         Msg::Key(KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT)),
     );
@@ -303,7 +315,7 @@ async fn alarm_details(c: &mut Console) {
     c.key(KeyCode::Char('4'));
     c.key(KeyCode::Char('g'));
     assert_eq!(
-        c.state.alarms.selected_item().unwrap().name,
+        c.state.ctx.alarms.selected_item().unwrap().name,
         "payments-5xx-rate"
     );
     c.key(KeyCode::Enter);
@@ -329,7 +341,7 @@ async fn alarm_details(c: &mut Console) {
     c.key(KeyCode::Esc);
     c.key(KeyCode::Char('j'));
     assert_eq!(
-        c.state.alarms.selected_item().unwrap().name,
+        c.state.ctx.alarms.selected_item().unwrap().name,
         "payments-health"
     );
     c.key(KeyCode::Enter);
@@ -357,9 +369,11 @@ async fn the_checkout_canary_shows_healthy_figures_on_both_sides_before_and_afte
     c.select("prod-edge", "checkout");
     c.key(KeyCode::Enter);
     c.run_for(20).await;
+    c.run_until(60, "the first complete minute of checkout:58", has_figures)
+        .await;
     let screen = c.screen();
     // Waiting at its hook, the canary has only its test traffic; healthy on both sides.
-    let verdict = line_with(&screen, "canary 5xx");
+    let verdict = line_with(&screen, "evidence canary 5xx");
     assert!(!verdict.contains('▲'), "{verdict}");
     assert!(verdict.contains("vs primary"), "{verdict}");
     assert!(
@@ -374,11 +388,11 @@ async fn the_checkout_canary_shows_healthy_figures_on_both_sides_before_and_afte
     let theme = crate::support::screen::dark();
     let t = c.terminal();
     let buf = t.backend().buffer();
-    let (x, y) = cell_of(buf, "canary 5xx", "≈");
+    let (x, y) = cell_of(buf, "evidence canary 5xx", "≈");
     assert_eq!(buf[(x, y)].fg, theme.ok, "alike is fine, in the ok colour");
 
     // Promote: the dialog carries the comparison and the diff; then 10% of production.
-    update(
+    let _ = update(
         &mut c.state,
         Msg::Key(KeyEvent::new(KeyCode::Char('P'), KeyModifiers::SHIFT)),
     );
@@ -404,14 +418,14 @@ async fn the_checkout_canary_shows_healthy_figures_on_both_sides_before_and_afte
     let done = execute(&c.fleet, &audit, &plan, &ContextInfo::default()).await;
     assert!(done.is_ok(), "{done:?}");
     c.run_for(45).await;
-    let s = c.state.rollout_service().unwrap();
+    let s = c.state.ctx.rollout_service().unwrap();
     let n = s.native.as_ref().unwrap();
     assert_eq!(n.target.requested_production_weight, 10.0);
     let screen = c.screen();
-    let verdict = line_with(&screen, "canary 5xx");
+    let verdict = line_with(&screen, "evidence canary 5xx");
     assert!(!verdict.contains('▲'), "{verdict}");
     assert!(!verdict.contains("no traffic"), "{verdict}");
-    assert_eq!(c.state.pane, Pane::Rollout);
+    assert_eq!(c.state.ctx.pane, Pane::Rollout);
 }
 
 #[tokio::test(start_paused = true)]
@@ -419,7 +433,7 @@ async fn r_on_a_steady_service_says_why_its_target_and_what_differs() {
     let mut c = Console::new();
     c.poll().await;
     c.select("prod-core", "api");
-    update(
+    let _ = update(
         &mut c.state,
         Msg::Key(KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT)),
     );
@@ -447,7 +461,7 @@ async fn r_on_a_steady_service_says_why_its_target_and_what_differs() {
 #[tokio::test(start_paused = true)]
 async fn at_80x24_the_promote_dialog_keeps_its_keys_and_the_rollout_view_its_verdict() {
     let mut c = Console::new();
-    update(&mut c.state, Msg::Resize(80, 24));
+    let _ = update(&mut c.state, Msg::Resize(80, 24));
     c.poll().await;
     c.select("prod-edge", "checkout");
     c.key(KeyCode::Enter);
@@ -470,11 +484,100 @@ async fn at_80x24_the_promote_dialog_keeps_its_keys_and_the_rollout_view_its_ver
         screen.contains("canary 5xx"),
         "the verdict leads the panel:\n{screen}"
     );
-    update(
+    let _ = update(
         &mut c.state,
         Msg::Key(KeyEvent::new(KeyCode::Char('P'), KeyModifiers::SHIFT)),
     );
     c.fetch_evidence().await;
     let screen = small(&c);
     assert!(screen.contains("y confirm"), "{screen}");
+}
+
+/// Whether the last read of the rollout view's figures counts a complete minute with traffic.
+fn has_figures(s: &State) -> bool {
+    s.ctx.evidence.alb.as_ref().is_some_and(|r| {
+        r.sides.canary.has_complete_minute(r.at)
+            && r.figures.as_ref().is_ok_and(|(c, _)| c.requests > 0.0)
+    })
+}
+
+/// The verdict kept for the rollout view's service.
+fn kept(s: &State) -> Option<&deckwatch::state::rollout::verdict::Kept> {
+    let svc = s.ctx.rollout_service()?;
+    deckwatch::state::rollout::verdict::kept_for(s, svc)
+}
+
+fn verdict(s: &State) -> Option<deckwatch::model::verdict::Verdict> {
+    kept(s).map(|k| k.judged.verdict)
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_bad_payments_deploy_is_judged_fail_within_a_minute_of_its_first_errors() {
+    use deckwatch::model::evidence::AlbQuery;
+    use deckwatch::model::verdict::Verdict;
+    let mut c = Console::new();
+    c.poll().await;
+    c.select("prod-core", "payments");
+    c.key(KeyCode::Enter);
+    let tg = c.state.ctx.rollout_service().unwrap().target_groups[0].clone();
+    // The first second the simulated load balancer counts a 5xx of the new revision (the
+    // minute under way included, which no read of the console sees yet).
+    let mut first_error = None;
+    for _ in 0..300 {
+        c.run_for(1).await;
+        let Some(d) = c.state.ctx.rollout_service().unwrap().rolling_in_progress() else {
+            continue;
+        };
+        let q = AlbQuery {
+            target_group: tg.clone(),
+            from: d.created_at,
+            until: c.now() + 60_000,
+        };
+        let f = c.fleet.alb_figures(&[q]).await.unwrap();
+        if f[0].errors_5xx > 0.0 {
+            first_error = Some(c.now());
+            break;
+        }
+    }
+    let first_error = first_error.expect("the bad revision serves errors");
+    c.run_until(60, "FAIL within a minute of the first errors", |s| {
+        verdict(s) == Some(Verdict::Fail)
+    })
+    .await;
+    let screen = c.screen();
+    let line = line_with(&screen, "verdict  FAIL:");
+    assert!(
+        line.contains("payments-5xx-rate") || line.contains("new 5xx"),
+        "it says why: {line}"
+    );
+    assert!(c.now() - first_error <= 60_000);
+    let theme = crate::support::screen::dark();
+    let t = c.terminal();
+    let (x, y) = cell_of(t.backend().buffer(), "verdict  FAIL:", "FAIL:");
+    assert_eq!(t.backend().buffer()[(x, y)].fg, theme.alarm);
+    // The row says it too, on the services table.
+    c.key(KeyCode::Esc);
+    let screen = c.screen();
+    let row = line_with(&screen, "│payments");
+    assert!(row.contains("FAIL"), "{row}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_checkout_canary_passes_and_its_hook_line_says_how_long_it_soaked() {
+    use deckwatch::model::verdict::Verdict;
+    let mut c = Console::new();
+    c.poll().await;
+    c.select("prod-edge", "checkout");
+    c.key(KeyCode::Enter);
+    c.run_until(120, "PASS", |s| verdict(s) == Some(Verdict::Pass))
+        .await;
+    let screen = c.screen();
+    let line = line_with(&screen, "verdict  PASS:");
+    assert!(line.contains("canary 5xx"), "{line}");
+    assert!(line.contains(" ≤ primary "), "{line}");
+    assert!(screen.contains("newest minute "), "{screen}");
+    let hook = line_with(&screen, "‖ hook");
+    assert!(hook.contains("· soaked "), "{hook}");
+    let k = kept(&c.state).unwrap();
+    assert!(k.figures.as_ref().unwrap().0.requests >= 100.0, "{k:?}");
 }

@@ -65,18 +65,18 @@ fn each_keystroke_of_a_huge_filter_asks_each_item_at_most_max_terms_times() {
 #[test]
 fn the_console_keeps_at_most_max_len_characters_of_a_pasted_wall() {
     let mut s = StateBuilder::demo(EPOCH).with_services().build();
-    update(
+    let _ = update(
         &mut s,
         Msg::Key(KeyEvent::new(KeyCode::Char('/'), KeyModifiers::NONE)),
     );
     assert_eq!(s.mode, Mode::Filter);
     for c in wall().chars() {
-        update(
+        let _ = update(
             &mut s,
             Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
         );
     }
-    let kept = s.services.filter.text();
+    let kept = s.ctx.services.filter.text();
     assert_eq!(kept.chars().count(), MAX_LEN);
-    assert_eq!(s.services.items.len(), 13, "filtering drops no item");
+    assert_eq!(s.ctx.services.items.len(), 13, "filtering drops no item");
 }

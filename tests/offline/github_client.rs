@@ -4,8 +4,10 @@
 //! log redirect, and read-only sending no POST.
 
 use crate::support::gh_server::{Req, Resp, Server};
+use deckwatch::budget::Budget;
 use deckwatch::ci::github::{GitHub, Secret};
 use deckwatch::ci::{Ci, ReadOnlyCi};
+use deckwatch::model::Op;
 use deckwatch::model::{Conclusion, ErrorKind, GitHubCall, Mutation, RunStatus, Workflow};
 use deckwatch::timing::now_ms;
 use serde_json::json;
@@ -23,6 +25,22 @@ fn wf() -> Workflow {
 
 fn client(url: &str) -> GitHub {
     GitHub::new(url, Secret::new(TOKEN), Arc::default()).unwrap()
+}
+
+/// A client whose budget is kept, to count the operations sent.
+fn counted(url: &str) -> (GitHub, Arc<Budget>) {
+    let budget = Arc::new(Budget::new(Default::default()));
+    let gh = GitHub::new(url, Secret::new(TOKEN), budget.clone()).unwrap();
+    (gh, budget)
+}
+
+/// Requests of `op` sent so far (each asks the budget first).
+fn sent(budget: &Budget, op: Op) -> usize {
+    budget
+        .report()
+        .iter()
+        .find(|r| r.op == op)
+        .map_or(0, |r| r.calls_last_minute)
 }
 
 fn run_json(id: u64, status: &str, conclusion: Option<&str>) -> serde_json::Value {
@@ -174,7 +192,7 @@ async fn a_204_dispatch_finds_its_run_by_listing_runs_created_since() {
         Resp::json(200, json!({"total_count": 1, "workflow_runs": runs}))
     })
     .await;
-    let gh = client(&server.url);
+    let (gh, budget) = counted(&server.url);
     let m = GitHubCall::Dispatch {
         workflow: wf(),
         git_ref: "main".into(),
@@ -199,6 +217,9 @@ async fn a_204_dispatch_finds_its_run_by_listing_runs_created_since() {
     );
     assert!(reqs[1].path.contains("branch=main"));
     assert!(reqs[1].path.ends_with("per_page=5"), "{}", reqs[1].path);
+    // One CreateWorkflowDispatch, then ListWorkflowRuns until the run shows.
+    assert_eq!(sent(&budget, Op::GitHubCreateWorkflowDispatch), 1);
+    assert_eq!(sent(&budget, Op::GitHubListWorkflowRuns), 2);
 }
 
 #[tokio::test]
@@ -243,8 +264,11 @@ async fn the_log_follows_its_redirect_without_the_token() {
     })
     .await;
     *url.lock().unwrap() = server.url.clone();
-    let gh = client(&server.url);
+    let (gh, budget) = counted(&server.url);
     let tail = gh.log_tail("acme/checkout", 5, 3).await.unwrap();
+    // DownloadJobLogs answers with the redirect; DownloadJobLog reads where it points.
+    assert_eq!(sent(&budget, Op::GitHubDownloadJobLogs), 1);
+    assert_eq!(sent(&budget, Op::GitHubDownloadJobLog), 1);
     assert_eq!(
         tail,
         [
@@ -301,13 +325,54 @@ async fn the_dialog_reads_the_inputs_from_the_workflow_file() {
     let server =
         Server::start(move |_| Resp::json(200, json!({"content": content, "encoding": "base64"})))
             .await;
-    let gh = client(&server.url);
+    let (gh, budget) = counted(&server.url);
     let inputs = gh.inputs(&wf(), "feature/x").await.unwrap();
     assert_eq!(inputs[0].name, "level");
     assert_eq!(
         server.requests()[0].path,
         "/repos/acme/checkout/contents/.github/workflows/build.yml?ref=feature%2Fx"
     );
+    assert_eq!(sent(&budget, Op::GitHubGetContent), 1);
+    assert_eq!(
+        sent(&budget, Op::GitHubGetWorkflow),
+        0,
+        "a file name needs no look-up"
+    );
+}
+
+#[tokio::test]
+async fn a_workflow_given_by_id_is_looked_up_for_its_file() {
+    use base64::Engine;
+    let yaml = "on:\n  workflow_dispatch:\n    inputs:\n      dry_run:\n        type: boolean\n";
+    let content = base64::engine::general_purpose::STANDARD.encode(yaml);
+    let server = Server::start(move |r: &Req| {
+        if r.path.ends_with("/actions/workflows/161335") {
+            return Resp::json(
+                200,
+                json!({"id": 161335, "path": ".github/workflows/ship it.yml"}),
+            );
+        }
+        Resp::json(200, json!({"content": content, "encoding": "base64"}))
+    })
+    .await;
+    let (gh, budget) = counted(&server.url);
+    let by_id = Workflow {
+        repo: "acme/checkout".into(),
+        workflow: "161335".into(),
+    };
+    let inputs = gh.inputs(&by_id, "main").await.unwrap();
+    assert_eq!(inputs[0].name, "dry_run");
+    let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/repos/acme/checkout/actions/workflows/161335",
+            "/repos/acme/checkout/contents/.github/workflows/ship%20it.yml?ref=main",
+        ]
+    );
+    // GetWorkflow names the file; GetContent reads it.
+    assert_eq!(sent(&budget, Op::GitHubGetWorkflow), 1);
+    assert_eq!(sent(&budget, Op::GitHubGetContent), 1);
 }
 
 #[tokio::test]
@@ -320,7 +385,7 @@ async fn the_audit_names_the_login_and_never_the_token() {
         Resp::json(200, json!({"workflow_run_id": 5, "html_url": "h"}))
     })
     .await;
-    let gh = client(&server.url);
+    let (gh, budget) = counted(&server.url);
     let dir = tempfile::tempdir().unwrap();
     let audit = deckwatch::workers::audit::Audit::new(Some(dir.path().join("audit.jsonl")));
     let plan = ActionPlan {
@@ -346,6 +411,8 @@ async fn the_audit_names_the_login_and_never_the_token() {
         },
         then: vec![],
         notes: vec![],
+        early: None,
+        actor: None,
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel(4);
     let done =
@@ -359,6 +426,149 @@ async fn the_audit_names_the_login_and_never_the_token() {
     assert_eq!(text.lines().count(), 2, "before and after");
     assert!(text.contains("\"github_login\":\"octocat\""), "{text}");
     assert!(!text.contains(TOKEN));
+    // GetAuthenticatedUser (once: the login is kept), then CreateWorkflowDispatch.
+    assert_eq!(sent(&budget, Op::GitHubGetAuthenticatedUser), 1);
+    assert_eq!(sent(&budget, Op::GitHubCreateWorkflowDispatch), 1);
+}
+
+fn commit_json(i: usize) -> serde_json::Value {
+    json!({
+        "sha": format!("{i:07x}{}", "0".repeat(33)),
+        "commit": {"message": format!("Change {i}\n\nIts body."),
+                   "author": {"name": "A Person", "date": "2026-11-26T10:00:00Z"}},
+        "author": if i.is_multiple_of(2) { json!({"login": "octocat"}) } else { json!(null) }
+    })
+}
+
+/// The commits behind a deploy: GitHub's compare, asked again with its ETag (a 304 answers
+/// with what was read before), at most 20 titles then a count, and an unknown commit said.
+#[tokio::test]
+async fn a_compare_is_asked_again_with_its_etag_and_an_unknown_commit_is_an_error() {
+    let server = Server::start(|r: &Req| {
+        if r.path.contains("/compare/aaaaaaa...bbbbbbb") {
+            if r.header("if-none-match") == Some("\"c1\"") {
+                return Resp::json(304, json!(null)).with("etag", "\"c1\"");
+            }
+            let commits: Vec<_> = (1..=25).map(commit_json).collect();
+            return Resp::json(
+                200,
+                json!({"status": "ahead", "total_commits": 30, "commits": commits,
+                       "html_url": "https://github.com/acme/checkout/compare/aaaaaaa...bbbbbbb"}),
+            )
+            .with("etag", "\"c1\"");
+        }
+        Resp::json(
+            404,
+            json!({"message": "No commit found for SHA: ccccccc", "status": "404"}),
+        )
+    })
+    .await;
+    let (gh, budget) = counted(&server.url);
+    let q = deckwatch::model::commits::CompareQuery {
+        repo: "acme/checkout".into(),
+        base: "aaaaaaa".into(),
+        head: "bbbbbbb".into(),
+    };
+    let first = gh.compare(&q).await.unwrap();
+    let again = gh.compare(&q).await.unwrap();
+    assert_eq!(first, again, "the 304 answers with the commits read before");
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(
+        reqs[0].path,
+        "/repos/acme/checkout/compare/aaaaaaa...bbbbbbb"
+    );
+    assert_eq!(reqs[1].header("if-none-match"), Some("\"c1\""));
+    assert_eq!(gh.counters().not_modified.load(Ordering::Relaxed), 1);
+    let lines = deckwatch::model::commits::lines(&first);
+    assert_eq!(lines.len(), 22, "{lines:#?}");
+    assert_eq!(lines[0], "30 commit(s) aaaaaaa → bbbbbbb in acme/checkout:");
+    // Newest first: the compare lists the oldest first.
+    assert_eq!(lines[1], "  0000019 Change 25 (A Person)");
+    assert_eq!(lines[2], "  0000018 Change 24 (octocat)");
+    assert_eq!(lines[21], "  … and 10 more");
+
+    let unknown = deckwatch::model::commits::CompareQuery {
+        head: "ccccccc".into(),
+        ..q
+    };
+    let err = gh.compare(&unknown).await.unwrap_err();
+    assert!(err.to_string().contains("No commit found"), "{err}");
+    assert_eq!(sent(&budget, Op::GitHubCompareCommits), 3);
+}
+
+/// A deploy's GitHub record: the Deployment created (201 with its id), then statuses that
+/// name it; a 202 (GitHub merged the default branch and made no deployment) is an error, so
+/// no status follows it.
+#[tokio::test]
+async fn a_deployment_is_created_and_its_statuses_name_it_and_a_202_is_no_deployment() {
+    let merged = Arc::new(AtomicU32::new(0));
+    let m2 = merged.clone();
+    let server = Server::start(move |r: &Req| match (r.method.as_str(), r.path.as_str()) {
+        ("POST", "/repos/acme/checkout/deployments") if m2.load(Ordering::SeqCst) == 1 => {
+            Resp::json(
+                202,
+                json!({"message": "Auto-merged main into topic-branch on deployment."}),
+            )
+        }
+        ("POST", "/repos/acme/checkout/deployments") => Resp::json(
+            201,
+            json!({"id": 4242, "sha": "0123456789abcdef0123456789abcdef01234567",
+                   "environment": "prod"}),
+        ),
+        ("POST", "/repos/acme/checkout/deployments/4242/statuses") => {
+            Resp::json(201, json!({"id": 1, "state": "in_progress"}))
+        }
+        _ => Resp::json(404, json!({"message": "Not Found"})),
+    })
+    .await;
+    let (gh, budget) = counted(&server.url);
+    let create = GitHubCall::CreateDeployment {
+        repo: "acme/checkout".into(),
+        sha: "0123456789abcdef0123456789abcdef01234567".into(),
+        environment: "prod".into(),
+        description: "deckwatch: deploy prod/checkout".into(),
+    };
+    let made = gh.act(&create, now_ms()).await.unwrap().unwrap();
+    assert_eq!(made.run_id, Some(4242));
+    for state in ["in_progress", "success"] {
+        let status = GitHubCall::DeploymentStatus {
+            repo: "acme/checkout".into(),
+            deployment_id: made.run_id,
+            state: state.into(),
+            description: "deckwatch: deploy prod/checkout".into(),
+        };
+        assert_eq!(gh.act(&status, now_ms()).await.unwrap(), None);
+    }
+    let reqs = server.requests();
+    let paths: Vec<(&str, &str)> = reqs
+        .iter()
+        .map(|r| (r.method.as_str(), r.path.as_str()))
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            ("POST", "/repos/acme/checkout/deployments"),
+            ("POST", "/repos/acme/checkout/deployments/4242/statuses"),
+            ("POST", "/repos/acme/checkout/deployments/4242/statuses"),
+        ]
+    );
+    let body: serde_json::Value = serde_json::from_str(&reqs[0].body).unwrap();
+    assert_eq!(body["ref"], "0123456789abcdef0123456789abcdef01234567");
+    assert_eq!(body["environment"], "prod");
+    assert_eq!(body["auto_merge"], false);
+    let states: Vec<serde_json::Value> = reqs[1..]
+        .iter()
+        .map(|r| serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["state"].clone())
+        .collect();
+    assert_eq!(states, [json!("in_progress"), json!("success")]);
+    assert_eq!(sent(&budget, Op::GitHubCreateDeployment), 1);
+    assert_eq!(sent(&budget, Op::GitHubCreateDeploymentStatus), 2);
+
+    merged.store(1, Ordering::SeqCst);
+    let err = gh.act(&create, now_ms()).await.unwrap_err();
+    assert!(err.to_string().contains("made no deployment"), "{err}");
+    assert!(err.to_string().contains("Auto-merged"), "{err}");
 }
 
 #[tokio::test]
@@ -381,7 +591,7 @@ async fn describe_shows_the_run_as_github_returned_it() {
         id: 42,
     };
     let doc = gh.run_raw(&target).await.unwrap();
-    assert_eq!(doc.operation, "github:GetWorkflowRun");
+    assert_eq!(doc.operation, Op::GitHubGetWorkflowRun.name());
     assert!(doc.lines.iter().all(|l| !l.contains('\u{1b}')));
     let shown: serde_json::Value = serde_json::from_str(&doc.lines.join("\n")).unwrap();
     for field in [

@@ -30,30 +30,30 @@ fn loaded() -> State {
 #[test]
 fn a_call_unanswered_for_ten_seconds_is_said_until_its_answer_comes() {
     let mut s = loaded();
-    update(
+    let _ = update(
         &mut s,
         Msg::Connection(ConnectionEvent::NoAnswer(Pane::Services, EPOCH)),
     );
-    update(&mut s, Msg::Tick(EPOCH + 9_000));
+    let _ = update(&mut s, Msg::Tick(EPOCH + 9_000));
     assert!(!header(&s).contains("no answer"), "{}", header(&s));
-    update(&mut s, Msg::Tick(EPOCH + 14_000));
+    let _ = update(&mut s, Msg::Tick(EPOCH + 14_000));
     assert!(header(&s).contains("no answer for 14s"), "{}", header(&s));
     // Another pane's wait is not this pane's.
-    update(
+    let _ = update(
         &mut s,
         Msg::Key(crossterm::event::KeyEvent::from(
             crossterm::event::KeyCode::Char('4'),
         )),
     );
     assert!(!header(&s).contains("no answer"), "{}", header(&s));
-    update(
+    let _ = update(
         &mut s,
         Msg::Key(crossterm::event::KeyEvent::from(
             crossterm::event::KeyCode::Char('1'),
         )),
     );
     let fail = ApiError::new(ErrorKind::Unreachable, "ecs:ListServices: timed out");
-    update(&mut s, Msg::Failed(Pane::Services, fail, EPOCH + 30_000));
+    let _ = update(&mut s, Msg::Failed(Pane::Services, fail, EPOCH + 30_000));
     assert!(!header(&s).contains("no answer"), "{}", header(&s));
 }
 
@@ -65,7 +65,7 @@ fn a_partial_listing_says_partial_not_stale() {
         "1 of 2 clusters not read: cluster nope: …",
     )
     .partial();
-    update(&mut s, Msg::Failed(Pane::Services, e, EPOCH));
+    let _ = update(&mut s, Msg::Failed(Pane::Services, e, EPOCH));
     assert!(header(&s).contains(" PARTIAL "), "{}", header(&s));
     assert!(!header(&s).contains("STALE"), "{}", header(&s));
 }
@@ -75,7 +75,7 @@ fn the_team_audit_log_missing_or_behind_is_said() {
     let mut s = loaded();
     assert!(!header(&s).contains("audit"), "{}", header(&s));
     let missing = TeamAudit::Missing("log group /deckwatch/audit does not exist".into());
-    update(&mut s, Msg::Connection(ConnectionEvent::TeamAudit(missing)));
+    let _ = update(&mut s, Msg::Connection(ConnectionEvent::TeamAudit(missing)));
     assert!(
         header(&s).contains("team audit log missing"),
         "{}",
@@ -85,9 +85,9 @@ fn the_team_audit_log_missing_or_behind_is_said() {
         count: 2,
         why: "throttled".into(),
     };
-    update(&mut s, Msg::Connection(ConnectionEvent::TeamAudit(unsent)));
+    let _ = update(&mut s, Msg::Connection(ConnectionEvent::TeamAudit(unsent)));
     assert!(header(&s).contains("2 audit unsent"), "{}", header(&s));
-    update(
+    let _ = update(
         &mut s,
         Msg::Connection(ConnectionEvent::TeamAudit(TeamAudit::Ok)),
     );
@@ -99,7 +99,7 @@ fn the_account_says_connecting_until_it_is_known() {
     let s = StateBuilder::demo(EPOCH).build();
     assert!(header(&s).contains("acct connecting…"), "{}", header(&s));
     let mut s = StateBuilder::demo(EPOCH).build();
-    update(
+    let _ = update(
         &mut s,
         Msg::Connection(ConnectionEvent::NoContext(
             "access denied: sts:GetCallerIdentity".into(),

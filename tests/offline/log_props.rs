@@ -40,7 +40,7 @@ fn message() -> impl Strategy<Value = String> {
 }
 
 fn press(s: &mut State, code: KeyCode) {
-    update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    let _ = update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
 }
 
 fn draw(s: &mut State, w: u16, h: u16) -> Terminal<TestBackend> {
@@ -48,7 +48,7 @@ fn draw(s: &mut State, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     let mut v = Viewport::default();
     t.draw(|f| v = deckwatch::ui::draw(f, s, &theme)).unwrap();
-    update(s, Msg::Layout(v));
+    let _ = update(s, Msg::Layout(v));
     t
 }
 
@@ -81,7 +81,7 @@ proptest! {
         filter in "[a-z]{1,3}",
     ) {
         let mut s = StateBuilder::demo(EPOCH).with_services().build();
-        update(&mut s, Msg::Resize(w, h));
+        let _ = update(&mut s, Msg::Resize(w, h));
         press(&mut s, KeyCode::Char('5'));
         let lines: Vec<LogLine> = messages
             .iter()
@@ -93,11 +93,11 @@ proptest! {
                 message: m.clone(),
             })
             .collect();
-        let g = s.logs.generation;
-        update(&mut s, Msg::LogFeed(g, Box::new(LogChunk::from_lines(&lines)), EPOCH));
+        let g = s.ctx.logs.generation;
+        let _ = update(&mut s, Msg::LogFeed(g, Box::new(LogChunk::from_lines(&lines)), EPOCH));
         // Stored cleaned: no control character but the newlines the detail view splits on.
-        for seq in s.logs.buf.first_seq()..s.logs.buf.end_seq() {
-            let l = s.logs.buf.get(seq).unwrap();
+        for seq in s.ctx.logs.buf.first_seq()..s.ctx.logs.buf.end_seq() {
+            let l = s.ctx.logs.buf.get(seq).unwrap();
             prop_assert!(!l.message.chars().any(|c| c.is_control() && c != '\n'), "{:?}", l.message);
             prop_assert!(l.message.len() <= deckwatch::model::MAX_LINE);
         }

@@ -17,7 +17,7 @@ use crate::support::testkit::EPOCH;
 const AT_S: i64 = 70;
 
 fn press(s: &mut State, code: KeyCode) {
-    update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    let _ = update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
 }
 
 fn typed(s: &mut State, text: &str) {
@@ -32,7 +32,7 @@ fn render(s: &mut State, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     let mut v = Viewport::default();
     t.draw(|f| v = deckwatch::ui::draw(f, s, &theme)).unwrap();
-    update(s, Msg::Layout(v));
+    let _ = update(s, Msg::Layout(v));
     t
 }
 
@@ -45,9 +45,9 @@ fn payments_logs(w: u16, h: u16) -> State {
         .with_every_pane(2_000);
     let world = d.world();
     let mut s = d.build();
-    update(&mut s, Msg::Resize(w, h));
+    let _ = update(&mut s, Msg::Resize(w, h));
     press(&mut s, KeyCode::Char('g'));
-    while s.selected_service().unwrap().name != "payments" {
+    while s.ctx.selected_service().unwrap().name != "payments" {
         press(&mut s, KeyCode::Char('j'));
     }
     press(&mut s, KeyCode::Char('5'));
@@ -62,14 +62,14 @@ fn payments_logs(w: u16, h: u16) -> State {
         .filter(|(_, i, _)| *i == si)
         .map(|(_, _, l)| l.clone())
         .collect();
-    let g = s.logs.generation;
+    let g = s.ctx.logs.generation;
     let chunk = LogChunk::from_lines(&lines);
-    update(&mut s, Msg::LogFeed(g, Box::new(chunk), world.now - 500));
+    let _ = update(&mut s, Msg::LogFeed(g, Box::new(chunk), world.now - 500));
     let live = TailStatus {
         mode: TailMode::Live,
         ..Default::default()
     };
-    update(&mut s, Msg::LogStatus(g, live));
+    let _ = update(&mut s, Msg::LogStatus(g, live));
     render(&mut s, w, h);
     s
 }
@@ -86,9 +86,9 @@ fn search_with_context_highlights_matches_and_counts_them() {
     let t = render(&mut s, 120, 40);
     let buf = t.backend().buffer();
     let text = screen(buf);
-    let n = s.logs.search.matches.len();
+    let n = s.ctx.logs.search.matches.len();
     assert!(n > 3, "{text}");
-    let counter = s.logs.counter().unwrap();
+    let counter = s.ctx.logs.counter().unwrap();
     assert!(
         !counter.starts_with('-'),
         "the selection is a match: {counter}"
@@ -140,11 +140,11 @@ fn without_context_only_the_matches_show() {
 #[test]
 fn g_shows_a_full_screen_from_the_oldest_line() {
     let mut s = payments_logs(100, 20);
-    assert!(s.logs.buf.len() > 40);
+    assert!(s.ctx.logs.buf.len() > 40);
     press(&mut s, KeyCode::Char('g'));
     let t = render(&mut s, 100, 20);
     let text = screen(t.backend().buffer());
-    let first = s.logs.buf.get(s.logs.buf.first_seq()).unwrap();
+    let first = s.ctx.logs.buf.get(s.ctx.logs.buf.first_seq()).unwrap();
     let body: Vec<&str> = text.lines().skip(3).take(15).collect();
     assert!(body[0].contains(&first.tag.task[..8]), "{text}");
     assert!(
@@ -157,14 +157,14 @@ fn g_shows_a_full_screen_from_the_oldest_line() {
 #[test]
 fn wrap_keeps_every_cell_of_a_long_line_on_screen() {
     let mut s = payments_logs(80, 24);
-    let g = s.logs.generation;
+    let g = s.ctx.logs.generation;
     let long = LogLine {
         at: EPOCH + 70_000,
         task_id: "feedbeef00".into(),
         revision: 43,
         message: format!("ERROR {} END", "x".repeat(300)),
     };
-    update(
+    let _ = update(
         &mut s,
         Msg::LogFeed(g, Box::new(LogChunk::from_lines(&[long])), EPOCH),
     );
@@ -200,7 +200,7 @@ fn enter_pretty_prints_a_json_line() {
 #[test]
 fn the_title_says_how_lines_are_read_and_what_went_wrong() {
     let mut s = payments_logs(120, 40);
-    let g = s.logs.generation;
+    let g = s.ctx.logs.generation;
     let polling = TailStatus {
         mode: TailMode::Polling {
             every_ms: 2_000,
@@ -210,7 +210,7 @@ fn the_title_says_how_lines_are_read_and_what_went_wrong() {
         sampled: 3,
         undecodable: 1,
     };
-    update(&mut s, Msg::LogStatus(g, polling));
+    let _ = update(&mut s, Msg::LogStatus(g, polling));
     let t = render(&mut s, 120, 40);
     let text = screen(t.backend().buffer());
     assert!(text.contains("polling 2s"), "{text}");
@@ -232,7 +232,7 @@ fn a_backlog_load_shows_its_progress() {
     press(&mut s, KeyCode::Char(':'));
     typed(&mut s, "since 6h");
     press(&mut s, KeyCode::Enter);
-    let g = s.logs.generation;
+    let g = s.ctx.logs.generation;
     let b = Backlog {
         label: "since 08:14:30 UTC".into(),
         lines: 12_345,
@@ -240,7 +240,7 @@ fn a_backlog_load_shows_its_progress() {
         elapsed_ms: 3_200,
         end: None,
     };
-    update(&mut s, Msg::LogBacklog(g, b));
+    let _ = update(&mut s, Msg::LogBacklog(g, b));
     let t = render(&mut s, 120, 40);
     let text = screen(t.backend().buffer());
     assert!(

@@ -130,7 +130,7 @@ impl Fleet for Fake {
         Ok(LogPage {
             events: found.get(skip).cloned().into_iter().collect(),
             next: (skip + 1 < found.len()).then(|| (skip + 1).to_string()),
-            undecodable: 0,
+            undecodable: Vec::new(),
         })
     }
     async fn live_tail(&self, _: &LiveQuery) -> Result<LiveStream, LiveEnd> {

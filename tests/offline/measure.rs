@@ -125,8 +125,8 @@ fn measure_the_evidence_on_the_loop() {
         // What is left on the loop: swapping the prepared list and the links in.
         let mut st = StateBuilder::demo(EPOCH).build();
         let (prepared, links) = lists.services(services.clone(), None, &listed, at);
-        update(&mut st, Msg::Services(prepared, at));
-        let links = links.unwrap_or_default();
+        let _ = update(&mut st, Msg::Services(prepared, at));
+        let (made, links) = links.unwrap_or_default();
         time(
             &format!("take in a changed, prepared refresh of {n} services (loop)"),
             10,
@@ -136,8 +136,8 @@ fn measure_the_evidence_on_the_loop() {
                     s.events[0].at = at;
                 }
                 let p = deckwatch::state::table::Prepared::new(changed.clone(), None, None);
-                update(&mut st, Msg::Services(p, at));
-                update(&mut st, Msg::Links(links.clone()));
+                let _ = update(&mut st, Msg::Services(p, at));
+                let _ = update(&mut st, Msg::Links(made, links.clone()));
                 st.take_discarded()
             },
         );

@@ -199,6 +199,7 @@ async fn fetches_at_once_then_again_only_when_a_minute_old() {
     let mut rows = crate::support::testkit::StateBuilder::demo(0)
         .with_services()
         .build()
+        .ctx
         .services
         .items;
     rows.truncate(1);

@@ -81,14 +81,17 @@ fn check_invariants(s: &State) {
         );
         assert!(t.view.iter().all(|&i| i < t.items.len()), "{what}: view");
     }
-    within(&s.services, "services");
-    within(&s.tasks, "tasks");
-    within(&s.images, "images");
-    within(&s.alarms, "alarms");
-    assert!(s.logs.cursor_pos() <= s.logs.shown_len(), "logs selection");
+    within(&s.ctx.services, "services");
+    within(&s.ctx.tasks, "tasks");
+    within(&s.ctx.images, "images");
+    within(&s.ctx.alarms, "alarms");
+    assert!(
+        s.ctx.logs.cursor_pos() <= s.ctx.logs.shown_len(),
+        "logs selection"
+    );
     if let Mode::Confirm(plan, _) = &s.mode {
         assert!(
-            s.services.items.iter().any(|x| x.key() == plan.service),
+            s.ctx.services.items.iter().any(|x| x.key() == plan.service),
             "a dialog for a service the console does not show"
         );
     }
@@ -99,15 +102,15 @@ fn check_invariants(s: &State) {
 fn data(s: &State, w: &World, now: Millis) -> Vec<Msg> {
     let mut msgs = vec![Msg::Tick(now), Msg::Images(w.images(), now)];
     let tasks = w.tasks();
-    let scoped = match &s.rollout {
+    let scoped = match &s.ctx.rollout {
         Some(k) => tasks
             .into_iter()
             .filter(|t| t.cluster == k.cluster && t.service == k.name)
             .collect(),
         None => tasks,
     };
-    msgs.push(Msg::Tasks(s.rollout.clone(), scoped, now));
-    if let Some(k) = s.logs.service() {
+    msgs.push(Msg::Tasks(s.ctx.rollout.clone(), scoped, now));
+    if let Some(k) = s.ctx.logs.service() {
         let lines = w
             .logs
             .iter()
@@ -162,14 +165,14 @@ fn monkey(seed_value: u64, prod: bool, read_only: bool) -> Run {
             feed.services(&mut s, world.services(), now);
             feed.alarms(&mut s, world.alarms.clone(), now);
             for m in data(&s, &world, now) {
-                update(&mut s, m);
+                let _ = update(&mut s, m);
             }
         }
         if run.keys % DRAW_EVERY == 0 {
             let mut v = s.viewport.clone();
             term.draw(|f| v = deckwatch::ui::draw(f, &s, &theme))
                 .unwrap();
-            update(&mut s, Msg::Layout(v));
+            let _ = update(&mut s, Msg::Layout(v));
         }
         // In a production dialog, now and then type the name as it should be.
         if let (Mode::Confirm(plan, typed), true) = (&s.mode, prod)
@@ -183,7 +186,7 @@ fn monkey(seed_value: u64, prod: bool, read_only: bool) -> Run {
         }
         let k = queue.pop().unwrap_or_else(|| key(&mut rng));
         let before = s.mode.clone();
-        let was_active = s.progress.as_ref().is_some_and(|p| p.active());
+        let was_active = s.ctx.progress.as_ref().is_some_and(|p| p.active());
         let effects = update(&mut s, Msg::Key(k));
         run.keys += 1;
         let sent = effects
@@ -203,7 +206,7 @@ fn monkey(seed_value: u64, prod: bool, read_only: bool) -> Run {
                     cause: "the monkey says no".into(),
                 })
             };
-            update(&mut s, Msg::ActionDone(result));
+            let _ = update(&mut s, Msg::ActionDone(result));
         }
         if matches!(s.mode, Mode::Confirm(..)) && !matches!(before, Mode::Confirm(..)) {
             run.dialogs_opened += 1;

@@ -11,7 +11,7 @@ use deckwatch::model::{
     LogSources, LogTarget, Service, ServiceKey, Task, Utilisation,
 };
 use deckwatch::state::{Msg, Pane, Watch};
-use deckwatch::workers::poller::{self, Intervals};
+use deckwatch::workers::poller::Intervals;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -98,7 +98,10 @@ async fn per_minute(pane: Pane, service: Option<ServiceKey>) -> BTreeMap<&'stati
         live_tail: true,
         reconcile: Duration::from_secs(300),
     };
-    let _handles = poller::spawn(fleet.clone(), tx, watch, iv);
+    let audit = Arc::new(deckwatch::workers::audit::Audit::new(None));
+    let workers_fleet: Arc<dyn Fleet> = fleet.clone();
+    let _handles =
+        deckwatch::app::context_workers::start(&workers_fleet, &audit, &tx, watch, 0, iv);
     tokio::spawn(async move { while rx.recv().await.is_some() {} });
     // Past the first load, then ten minutes.
     tokio::time::sleep(Duration::from_secs(5)).await;

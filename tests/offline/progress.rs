@@ -36,8 +36,8 @@ fn press(s: &mut State, code: KeyCode) -> Vec<Effect> {
 
 fn select(s: &mut State, cluster: &str, name: &str) {
     press(s, KeyCode::Char('g'));
-    for _ in 0..s.services.items.len() {
-        let sel = s.selected_service().unwrap();
+    for _ in 0..s.ctx.services.items.len() {
+        let sel = s.ctx.selected_service().unwrap();
         if sel.cluster == cluster && sel.name == name {
             return;
         }
@@ -47,8 +47,8 @@ fn select(s: &mut State, cluster: &str, name: &str) {
 }
 
 fn line(s: &State) -> String {
-    let p = s.progress.as_ref().expect("an activity line");
-    deckwatch::ui::chrome::activity::text(p, &s.services.items, s.now)
+    let p = s.ctx.progress.as_ref().expect("an activity line");
+    deckwatch::ui::chrome::activity::text(p, &s.ctx.services.items, s.now)
 }
 
 fn the_act(fx: &[Effect]) -> ActionPlan {
@@ -70,7 +70,7 @@ impl Demo {
     async fn new() -> Self {
         let fleet = SimFleet::new(EPOCH);
         let mut state = new_state(EPOCH);
-        update(
+        let _ = update(
             &mut state,
             Msg::Services(fleet.services().await.unwrap().into(), EPOCH),
         );
@@ -90,9 +90,9 @@ impl Demo {
         tokio::time::advance(Duration::from_secs(secs)).await;
         self.elapsed += secs as i64 * 1000;
         let now = self.now();
-        update(&mut self.state, Msg::Tick(now));
+        let _ = update(&mut self.state, Msg::Tick(now));
         let services = self.fleet.services().await.unwrap();
-        update(&mut self.state, Msg::Services(services.into(), now));
+        let _ = update(&mut self.state, Msg::Services(services.into(), now));
     }
 
     /// `key` then `y`; runs the plan through the real runner and reports back.
@@ -102,14 +102,14 @@ impl Demo {
         let plan = the_act(&fx);
         assert!(
             matches!(
-                self.state.progress.as_ref().map(|p| &p.phase),
+                self.state.ctx.progress.as_ref().map(|p| &p.phase),
                 Some(Phase::Sending)
             ),
             "{:?}",
-            self.state.progress
+            self.state.ctx.progress
         );
         assert!(
-            self.state.watch().fast,
+            self.state.ctx.watch().fast,
             "poll fast while an action is at work"
         );
         // A place for the audit log: without one every action is refused.
@@ -117,12 +117,12 @@ impl Demo {
         let audit = Audit::new(Some(audit_dir.path().join("audit.jsonl")));
         let ctx = ContextInfo::default();
         let result = execute(&self.fleet, &audit, &plan, &ctx).await;
-        update(&mut self.state, Msg::ActionDone(result.clone()));
+        let _ = update(&mut self.state, Msg::ActionDone(result.clone()));
         result.map_err(|e| e.to_string())
     }
 
     fn phase(&self) -> Phase {
-        self.state.progress.as_ref().unwrap().phase.clone()
+        self.state.ctx.progress.as_ref().unwrap().phase.clone()
     }
 }
 
@@ -165,6 +165,7 @@ async fn a_rollback_is_watched_until_stable_then_the_line_goes() {
     );
     let api = d
         .state
+        .ctx
         .services
         .items
         .iter()
@@ -173,11 +174,11 @@ async fn a_rollback_is_watched_until_stable_then_the_line_goes() {
     assert_eq!(api.task_def.revision, 117);
     assert!(api.is_stable());
     assert!(line(&d.state).starts_with("✓ roll back prod-core/api: stable after"));
-    assert!(!d.state.progress.as_ref().unwrap().active());
+    assert!(!d.state.ctx.progress.as_ref().unwrap().active());
 
     // The outcome stays a minute, then the line goes.
     d.run_for((SHOWN_MS / 1000) as u64 + 1).await;
-    assert!(d.state.progress.is_none(), "{:?}", d.state.progress);
+    assert!(d.state.ctx.progress.is_none(), "{:?}", d.state.ctx.progress);
 }
 
 #[tokio::test(start_paused = true)]
@@ -207,7 +208,7 @@ async fn a_service_that_never_settles_is_given_up_on_after_ten_minutes() {
     let limit = STABLE_TIMEOUT_MS / 1000;
     tokio::time::advance(Duration::from_secs(limit as u64)).await;
     let now = d.now() + STABLE_TIMEOUT_MS;
-    update(&mut d.state, Msg::Tick(now));
+    let _ = update(&mut d.state, Msg::Tick(now));
     assert!(
         matches!(d.phase(), Phase::TimedOut { .. }),
         "{:?}",
@@ -219,8 +220,8 @@ async fn a_service_that_never_settles_is_given_up_on_after_ten_minutes() {
         line(&d.state)
     );
     // A failure stays on screen longer than a success.
-    update(&mut d.state, Msg::Tick(now + SHOWN_MS + 1_000));
-    assert!(d.state.progress.is_some());
+    let _ = update(&mut d.state, Msg::Tick(now + SHOWN_MS + 1_000));
+    assert!(d.state.ctx.progress.is_some());
 }
 
 #[tokio::test(start_paused = true)]
@@ -233,12 +234,12 @@ async fn a_refusal_shows_why_and_a_native_promote_says_where_to_follow_it() {
 
     // The runner's refusal (here: read-only at the lowest layer) is the line's text.
     let later = d.now() + SHOWN_MS + 1_000;
-    update(&mut d.state, Msg::Tick(later));
-    assert!(d.state.progress.is_none());
+    let _ = update(&mut d.state, Msg::Tick(later));
+    assert!(d.state.ctx.progress.is_none());
     select(&mut d.state, "prod-core", "api");
     press(&mut d.state, KeyCode::Char('F'));
     press(&mut d.state, KeyCode::Char('y'));
-    update(
+    let _ = update(
         &mut d.state,
         Msg::ActionDone(Err(ActionError::ReadOnly {
             what: "force a new deployment prod-core/api".into(),
@@ -289,7 +290,7 @@ async fn q_after_the_warning_went_warns_again() {
     press(&mut d.state, KeyCode::Char('y'));
     press(&mut d.state, KeyCode::Char('q'));
     let now = d.state.now;
-    update(&mut d.state, Msg::Tick(now + 6_000));
+    let _ = update(&mut d.state, Msg::Tick(now + 6_000));
     assert!(d.state.flash.is_none(), "the warning has gone");
     press(&mut d.state, KeyCode::Char('q'));
     assert!(!d.state.quit, "a first q again: it warns");

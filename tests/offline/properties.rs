@@ -1,10 +1,13 @@
 //! Property tests: the config and theme parsers never panic whatever bytes they are given,
-//! and the sanitiser lets no control, escape, bidi or flag character through.
+//! and the sanitiser lets no control, escape, bidi, zero-width, line-separator or flag
+//! character through: not in a field, nor in a log line, what `:save` writes of it or what `y`
+//! copies of it.
 
 use deckwatch::config::Config;
 use deckwatch::files::textfile;
 use deckwatch::model::text::{clean, clean_with, is_safe};
-use deckwatch::model::{Alarm, AlarmKind, AlarmState, Clean};
+use deckwatch::model::{Alarm, AlarmKind, AlarmState, Clean, LogChunk};
+use deckwatch::state::logs::{LogBuffer, export_line};
 use deckwatch::theme::Themes;
 use proptest::prelude::*;
 
@@ -16,7 +19,9 @@ fn hostile_char() -> impl Strategy<Value = char> {
             '\u{1b}', '\u{9b}', '\u{7}', '\u{0}', '\r', '\n', '\t', '\u{7f}', '\u{85}',
             '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}',
             '\u{2068}', '\u{2069}', '\u{200E}', '\u{200F}', '\u{061C}', '\u{FEFF}', '\u{2028}',
-            '\u{2029}', '\u{1F1E9}', '\u{1F1EA}', '\u{1F1FF}',
+            '\u{2029}', '\u{1F1E9}', '\u{1F1EA}', '\u{1F1FF}', '\u{200B}', '\u{200C}',
+            '\u{200D}', '\u{2060}', '\u{2064}', '\u{00AD}', '\u{034F}', '\u{180E}', '\u{3164}',
+            '\u{FE0F}', '\u{FFA0}', '\u{E0041}', '\u{E0100}', '\u{1D173}', '\u{1BCA0}',
         ]),
         2 => prop::char::range('a', 'z'),
     ]
@@ -26,12 +31,18 @@ fn hostile_string() -> impl Strategy<Value = String> {
     prop::collection::vec(hostile_char(), 0..80).prop_map(|v| v.into_iter().collect())
 }
 
-/// What must never reach the terminal.
+/// What must never reach the terminal: controls, line and paragraph separators, flag halves,
+/// and Unicode's default-ignorable code points (DerivedCoreProperties.txt), which draw nothing
+/// and make look-alike names.
 fn unsafe_char(c: char) -> bool {
     c.is_control()
         || matches!(c,
-            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}'
-            | '\u{061C}' | '\u{FEFF}' | '\u{2028}' | '\u{2029}' | '\u{1F1E6}'..='\u{1F1FF}')
+            '\u{2028}' | '\u{2029}' | '\u{1F1E6}'..='\u{1F1FF}'
+            | '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}'
+            | '\u{17B5}' | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}'
+            | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
 }
 
 /// Config-shaped text: keys and values of the real schema with hostile bits in between.
@@ -88,6 +99,22 @@ proptest! {
         prop_assert_eq!(clean(&out), out.clone());
         let multi = clean_with(&s, true);
         prop_assert!(!multi.chars().any(|c| c != '\n' && unsafe_char(c)), "{multi:?}");
+    }
+
+    #[test]
+    fn a_log_line_what_save_writes_and_what_y_copies_hold_nothing_unsafe(s in hostile_string()) {
+        let mut chunk = LogChunk::default();
+        let tag = chunk.tag_index(&Default::default());
+        chunk.push(1_790_000_000_000, tag, &s);
+        let mut buf = LogBuffer::new(100, 1 << 20);
+        let seqs = buf.append(&chunk);
+        let line = buf.get(seqs.start).expect("the line");
+        prop_assert!(!line.message.chars().any(|c| c != '\n' && unsafe_char(c)), "{:?}", line.message);
+        // `:save` writes, and `y` copies, this text.
+        let exported = export_line(&line);
+        prop_assert!(!exported.chars().any(|c| c != '\n' && unsafe_char(c)), "{exported:?}");
+        // The same rule as every other string: one line cleaned the same way.
+        prop_assert_eq!(line.message.replace('\n', ""), clean(&s.replace('\n', "")));
     }
 
     #[test]

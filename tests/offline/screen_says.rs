@@ -34,12 +34,12 @@ fn press(s: &mut State, code: KeyCode) {
         KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
         _ => KeyModifiers::NONE,
     };
-    update(s, Msg::Key(KeyEvent::new(code, m)));
+    let _ = update(s, Msg::Key(KeyEvent::new(code, m)));
 }
 
 /// Draws `s` at `w`×`h`; returns the buffer.
 fn draw(s: &mut State, w: u16, h: u16) -> Buffer {
-    update(s, Msg::Resize(w, h));
+    let _ = update(s, Msg::Resize(w, h));
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| {
         deckwatch::ui::draw(f, s, &dark());
@@ -78,10 +78,10 @@ fn x_of(buf: &Buffer, y: u16, needle: &str) -> u16 {
 
 fn select(s: &mut State, name: &str) {
     press(s, KeyCode::Char('g'));
-    while s.selected_service().unwrap().name != name {
-        let before = s.services.selected;
+    while s.ctx.selected_service().unwrap().name != name {
+        let before = s.ctx.services.selected;
         press(s, KeyCode::Char('j'));
-        assert_ne!(before, s.services.selected, "no service {name}");
+        assert_ne!(before, s.ctx.services.selected, "no service {name}");
     }
 }
 
@@ -103,8 +103,13 @@ fn a_full_sha_as_an_image_tag_is_cut_and_no_column_leaves_for_it() {
         let d = demo_at(AT_S);
         let mut s = d.build();
         let usual = headers(&draw(&mut s, w, h));
-        let i = s.services.items.iter().position(|x| x.name == "payments");
-        s.services.items[i.unwrap()].image_tag = SHA.into();
+        let i = s
+            .ctx
+            .services
+            .items
+            .iter()
+            .position(|x| x.name == "payments");
+        s.ctx.services.items[i.unwrap()].image_tag = SHA.into();
         let buf = draw(&mut s, w, h);
         assert_eq!(headers(&buf), usual, "{w}x{h}:\n{}", screen(&buf));
         if usual.contains(&"IMAGE".to_string()) {
@@ -124,12 +129,12 @@ fn a_300_character_service_name_leaves_every_column_on_a_160_wide_screen() {
     let mut s = d.build();
     let long: String = "orders-".repeat(43);
     assert!(long.chars().count() >= 300);
-    let i = s.services.items.iter().position(|x| x.name == "worker");
-    s.services.items[i.unwrap()].name = long.clone();
+    let i = s.ctx.services.items.iter().position(|x| x.name == "worker");
+    s.ctx.services.items[i.unwrap()].name = long.clone();
     let buf = draw(&mut s, 160, 40);
     let all = [
         "NAME", "CLUSTER", "STATUS", "D/R/P", "ROLLOUT", "TASK", "DEF", "IMAGE", "AGE", "CPU",
-        "MEM",
+        "MEM", "OWNER",
     ];
     assert_eq!(headers(&buf), all, "\n{}", screen(&buf));
     // Every row keeps its rollout and image, the long one too, whose name is cut with `…`.
@@ -163,7 +168,7 @@ fn the_activity_line_is_read_whole_at_80x24() {
     select(&mut s, "api");
     press(&mut s, KeyCode::Char('R'));
     press(&mut s, KeyCode::Char('y'));
-    update(&mut s, Msg::ActionDone(Ok("sent".into())));
+    let _ = update(&mut s, Msg::ActionDone(Ok("sent".into())));
     let buf = draw(&mut s, 80, 24);
     let bottom = joined(&buf, 19);
     assert!(
@@ -244,7 +249,7 @@ fn a_native_abort_lists_no_change_that_changes_nothing_and_no_enum_names() {
 fn a_refusal_names_the_hook_once_and_its_status_in_words() {
     let d = demo_at(AT_S);
     let s = d.build();
-    let checkout = s.services.items.iter().find(|x| x.name == "checkout");
+    let checkout = s.ctx.services.items.iter().find(|x| x.name == "checkout");
     let before = Expectation::of(checkout.unwrap());
     let mut after = before.clone();
     let (id, _) = before.hook.clone().expect("checkout waits at its hook");
@@ -294,8 +299,8 @@ fn a_stopped_task_says_when_it_stopped_and_every_status_lines_up() {
     let mut s = d.build();
     select(&mut s, "payments");
     press(&mut s, KeyCode::Enter);
-    assert_eq!(s.pane, Pane::Rollout);
-    let key = s.rollout.clone().unwrap();
+    assert_eq!(s.ctx.pane, Pane::Rollout);
+    let key = s.ctx.rollout.clone().unwrap();
     let mut tasks = d.world().tasks();
     tasks.retain(|t| t.cluster == key.cluster && t.service == key.name);
     tasks.truncate(4);
@@ -305,7 +310,7 @@ fn a_stopped_task_says_when_it_stopped_and_every_status_lines_up() {
     tasks[1].last_status = TaskStatus::Stopped;
     tasks[1].stopped_at = Some(now - 90_000);
     tasks[1].exit_code = Some(1);
-    update(&mut s, Msg::Tasks(Some(key), tasks.clone(), now));
+    let _ = update(&mut s, Msg::Tasks(Some(key), tasks.clone(), now));
     let buf = draw(&mut s, 120, 60);
     let stopped = row(&buf, y_of(&buf, &tasks[1].id[..8]));
     assert!(stopped.contains("stopped 1m ago"), "{stopped}");
@@ -336,7 +341,7 @@ fn both_sides_of_a_pair_count_their_stopped_tasks_the_same_way() {
     let mut s = d.build();
     select(&mut s, "search-canary");
     press(&mut s, KeyCode::Enter);
-    let key = s.rollout.clone().unwrap();
+    let key = s.ctx.rollout.clone().unwrap();
     // What the rollout view's poll brings for a pair: both services' tasks.
     let primary = ServiceKey {
         cluster: key.cluster.clone(),
@@ -347,7 +352,7 @@ fn both_sides_of_a_pair_count_their_stopped_tasks_the_same_way() {
         t.cluster == key.cluster && (t.service == key.name || t.service == primary.name)
     });
     let now = s.now;
-    update(&mut s, Msg::Tasks(Some(key), tasks, now));
+    let _ = update(&mut s, Msg::Tasks(Some(key), tasks, now));
     let text = screen(&draw(&mut s, 160, 60));
     let sides: Vec<&str> = text.lines().filter(|l| l.contains("stopped ")).collect();
     assert!(sides.len() >= 2, "{text}");
@@ -361,11 +366,11 @@ fn both_sides_of_a_pair_count_their_stopped_tasks_the_same_way() {
 fn builds_state() -> (StateBuilder, State) {
     let d = demo_at(AT_S);
     let mut s = d.build();
-    update(&mut s, Msg::Resize(120, 40));
+    let _ = update(&mut s, Msg::Resize(120, 40));
     let w = d.world();
     let runs = w.builds.runs.iter().map(|r| r.to_run(w.now)).collect();
-    let workflows = s.builds.workflows(&s.services.items);
-    update(&mut s, Msg::Runs(workflows, runs, w.now - 2_000));
+    let workflows = s.builds.workflows(&s.ctx.services.items);
+    let _ = update(&mut s, Msg::Runs(workflows, runs, w.now - 2_000));
     press(&mut s, KeyCode::Char('6'));
     (d, s)
 }
@@ -432,7 +437,7 @@ fn a_10000_character_log_line_leaves_the_errors_on_screen() {
         }),
         jobs,
     };
-    update(&mut s, Msg::RunDetail(detail, d.world().now));
+    let _ = update(&mut s, Msg::RunDetail(detail, d.world().now));
     let text = screen(&draw(&mut s, 120, 40));
     assert_eq!(text.matches("##[error]").count(), errors, "{text}");
     assert!(text.contains("more characters)"), "{text}");

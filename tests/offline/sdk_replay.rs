@@ -314,6 +314,8 @@ async fn maps_native_deployments_replayed_from_the_documented_shape() {
             }),
             canary_percent: 10.0,
             bake_ends_at: None,
+            // The replayed configuration's canaryBakeTimeInMinutes.
+            bake_minutes: Some(15),
             triggered_alarms: Vec::new(),
             watched_alarms: vec!["sd-example-5xx".into()],
             rollback_reason: None,

@@ -379,7 +379,7 @@ async fn one_undecodable_event_keeps_the_rest_of_the_page() {
         .expect("the page despite one bad event");
     let msgs: Vec<&str> = page.events.iter().map(|e| e.message.as_str()).collect();
     assert_eq!(msgs, vec!["before", "bad \u{fffd} half", "after"]);
-    assert_eq!(page.undecodable, 1);
+    assert_eq!(page.undecodable.len(), 1);
 }
 
 /// The worker on the real SDK client: a session that breaks, the poll that fills the gap, and
@@ -473,4 +473,85 @@ async fn the_worker_reconnects_and_shows_each_line_once() {
             .count(),
         2
     );
+}
+
+/// The same undecodable event comes back on every poll (each reads from a little before the
+/// newest line): it is counted once, not once a poll (5 became 191 in ten minutes).
+#[tokio::test(start_paused = true)]
+async fn an_undecodable_event_read_again_on_every_poll_is_counted_once() {
+    let now = deckwatch::timing::now_ms();
+    let raw = format!(
+        r#"{{"events":[
+        {{"logStreamName":"ecs/app/t1","timestamp":{a},"ingestionTime":{a},"message":"before","eventId":"1"}},
+        {{"logStreamName":"ecs/app/t1","timestamp":{b},"ingestionTime":{b},"message":"bad \ud800 half","eventId":"2"}},
+        {{"logStreamName":"ecs/app/t1","timestamp":{b},"message":"no ingestion time"}},
+        {{"timestamp":{b},"message":"no stream: left out"}}
+    ],"searchedLogStreams":[]}}"#,
+        a = now - 2_000,
+        b = now - 1_000
+    );
+    let client = infallible_client_fn(move |req: http::Request<SdkBody>| {
+        let target = req
+            .headers()
+            .get("x-amz-target")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !target.ends_with("FilterLogEvents") {
+            return caller_identity();
+        }
+        http::Response::builder()
+            .status(200)
+            .header("content-type", "application/x-amz-json-1.1")
+            .body(SdkBody::from(raw.clone()))
+            .unwrap()
+    });
+    let opts = AwsOptions {
+        region: Some("us-west-2".into()),
+        retries: false,
+        ..AwsOptions::default()
+    };
+    let overrides = Overrides {
+        http_client: Some(client),
+        credentials: Some(SharedCredentialsProvider::new(Credentials::new(
+            "AKID", "SECRET", None, None, "replay",
+        ))),
+        ..Overrides::default()
+    };
+    let f: Arc<dyn Fleet> = Arc::new(AwsFleet::connect_with(opts, overrides).await.unwrap());
+    let (tx, mut rx) = tokio::sync::mpsc::channel(4096);
+    let watch = Watch {
+        pane: Pane::Logs,
+        service: None,
+        partner: None,
+        fast: false,
+        acting: false,
+        sort: None,
+        logs: Some(LogFollow {
+            target: LogTarget::Group(GROUP.into()),
+            pattern: None,
+            start: LogStart::Recent,
+            generation: 1,
+            cancel_backlog: false,
+        }),
+    };
+    let (_w, watch_rx) = tokio::sync::watch::channel(watch);
+    let (_r, refresh_rx) = tokio::sync::watch::channel(0u64);
+    let cfg = TailConfig {
+        poll: Duration::from_secs(2),
+        live: false,
+    };
+    tokio::spawn(logtail::run(f, tx, watch_rx, refresh_rx, cfg));
+    // Ten minutes of polls, every 2 s: FilterLogEvents answers the same page each time.
+    tokio::time::sleep(Duration::from_secs(600)).await;
+    let (mut counted, mut lines) = (None, 0);
+    while let Ok(m) = rx.try_recv() {
+        match m {
+            Msg::LogStatus(_, st) => counted = Some(st.undecodable),
+            Msg::LogFeed(_, chunk, _) => lines += chunk.len(),
+            _ => {}
+        }
+    }
+    assert_eq!(lines, 3, "each line shows once");
+    // The event with a lone surrogate (shown with U+FFFD) and the one left out: two, once.
+    assert_eq!(counted, Some(2));
 }

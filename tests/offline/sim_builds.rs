@@ -1,5 +1,7 @@
 //! The demo's builds over simulated time, through the reducer and the runner: `B` → `y` → the
 //! run completes → its image appears → `D` → `y` → the rollout completes. Read-only refuses.
+//! With `[github] deployments = true` the deploy's dialog lists the commits behind it and the
+//! GitHub Deployment it records, and the runner sends `success` only once the service is stable.
 
 use crate::support::testkit::{Feed, StateBuilder};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -60,18 +62,18 @@ impl World {
     async fn poll(&mut self) {
         let now = self.now();
         let services = self.fleet.services().await.unwrap();
-        update(&mut self.state, Msg::Tick(now));
+        let _ = update(&mut self.state, Msg::Tick(now));
         Feed::following(&self.state).services(&mut self.state, services, now);
-        update(
+        let _ = update(
             &mut self.state,
             Msg::Images(self.fleet.images().await.unwrap(), now),
         );
-        let workflows = self.state.builds.workflows(&self.state.services.items);
+        let workflows = self.state.builds.workflows(&self.state.ctx.services.items);
         let mut runs = Vec::new();
         for w in &workflows {
             runs.extend(self.ci.runs(w).await.unwrap());
         }
-        update(&mut self.state, Msg::Runs(workflows, runs, now));
+        let _ = update(&mut self.state, Msg::Runs(workflows, runs, now));
     }
 
     /// Carries out the effects as the loop would: inputs read, actions run to their end.
@@ -80,14 +82,18 @@ impl World {
             match e {
                 Effect::LoadInputs(w, r) => {
                     let got = self.ci.inputs(&w, &r).await;
-                    update(&mut self.state, Msg::BuildInputs(w, r, got));
+                    let _ = update(&mut self.state, Msg::BuildInputs(w, r, got));
+                }
+                Effect::Compare(q) => {
+                    let got = self.ci.compare(&q).await;
+                    let _ = update(&mut self.state, Msg::Compared(q, got));
                 }
                 Effect::Run(plan, ctx) => {
                     let (tx, mut rx) = mpsc::channel(8);
                     let f: Arc<dyn Fleet> = self.fleet.clone();
                     runner::run(f, self.ci.clone(), self.audit.clone(), *plan, ctx, tx).await;
                     while let Ok(m) = rx.try_recv() {
-                        update(&mut self.state, m);
+                        let _ = update(&mut self.state, m);
                     }
                 }
                 _ => {}
@@ -115,7 +121,7 @@ async fn build_then_deploy_its_image_on_the_demo() {
     advance(Duration::from_secs(2)).await;
     w.poll().await;
     // prod-core/api is the first service; B opens its build dialog with the workflow's inputs.
-    assert_eq!(w.state.selected_service().unwrap().name, "api");
+    assert_eq!(w.state.ctx.selected_service().unwrap().name, "api");
     w.press(KeyCode::Char('B')).await;
     let Mode::Build(form) = &w.state.mode else {
         panic!("{:?}", w.state.mode)
@@ -124,7 +130,7 @@ async fn build_then_deploy_its_image_on_the_demo() {
     assert_eq!(form.values().len(), 3, "the demo workflow's three inputs");
     w.press(KeyCode::Char('y')).await;
     assert_eq!(w.state.mode, Mode::Normal);
-    let p = w.state.progress.clone().unwrap();
+    let p = w.state.ctx.progress.clone().unwrap();
     assert_eq!(p.verb, Verb::Build);
     assert!(matches!(p.phase, Phase::Sent { .. }), "{:?}", p.phase);
     let (_, id) = w
@@ -152,7 +158,14 @@ async fn build_then_deploy_its_image_on_the_demo() {
     w.poll().await;
     assert_eq!(run(&w).status, RunStatus::InProgress);
     let sha = run(&w).head_sha.clone();
-    assert!(!w.state.images.items.iter().any(|i| i.tags.contains(&sha)));
+    assert!(
+        !w.state
+            .ctx
+            .images
+            .items
+            .iter()
+            .any(|i| i.tags.contains(&sha))
+    );
     advance(Duration::from_secs(40)).await;
     w.poll().await;
     assert_eq!(run(&w).conclusion, Some(Conclusion::Success));
@@ -162,6 +175,7 @@ async fn build_then_deploy_its_image_on_the_demo() {
     );
     let image = w
         .state
+        .ctx
         .images
         .items
         .iter()
@@ -172,7 +186,7 @@ async fn build_then_deploy_its_image_on_the_demo() {
 
     // D on the run: RegisterTaskDefinition pinned to the digest, then UpdateService.
     w.press(KeyCode::Char('6')).await;
-    assert_eq!(w.state.pane, Pane::Builds);
+    assert_eq!(w.state.ctx.pane, Pane::Builds);
     let at = w
         .state
         .builds
@@ -200,7 +214,7 @@ async fn build_then_deploy_its_image_on_the_demo() {
             .contains("api:119 expected")
     );
     w.press(KeyCode::Char('y')).await;
-    let done = w.state.progress.clone().unwrap();
+    let done = w.state.ctx.progress.clone().unwrap();
     assert_eq!(done.verb, Verb::Deploy);
     assert!(
         matches!(done.phase, Phase::Waiting { .. }),
@@ -214,7 +228,7 @@ async fn build_then_deploy_its_image_on_the_demo() {
         advance(Duration::from_secs(5)).await;
         w.poll().await;
         stable |= matches!(
-            w.state.progress.as_ref().map(|p| &p.phase),
+            w.state.ctx.progress.as_ref().map(|p| &p.phase),
             Some(Phase::Stable { .. })
         );
         if stable {
@@ -224,6 +238,7 @@ async fn build_then_deploy_its_image_on_the_demo() {
     assert!(stable, "the activity line ends with stable");
     let api = w
         .state
+        .ctx
         .services
         .items
         .iter()
@@ -317,7 +332,7 @@ async fn read_only_sends_no_post_and_says_so() {
     w.poll().await;
     let before = w.fleet.with_world(|x| x.builds.runs.len());
     // The plan is made as if the keys allowed it; the lowest layer refuses it.
-    let api = w.state.services.items[0].clone();
+    let api = w.state.ctx.services.items[0].clone();
     let form_plan = deckwatch::state::builds::plan::cancel(&api, &{
         let mut r = w.state.builds.runs.items[0].clone();
         r.status = RunStatus::InProgress;
@@ -347,4 +362,143 @@ impl ParseTd for &str {
             revision: r.parse().unwrap(),
         }
     }
+}
+
+/// `B`, `y`, and the run followed until its image is in ECR; the run's id and commit.
+async fn build_an_image(w: &mut World) -> (u64, String) {
+    advance(Duration::from_secs(2)).await;
+    w.poll().await;
+    w.press(KeyCode::Char('B')).await;
+    w.press(KeyCode::Char('y')).await;
+    let (_, id) = w.state.builds.mine.first().cloned().expect("the run");
+    for _ in 0..12 {
+        advance(Duration::from_secs(10)).await;
+        w.poll().await;
+    }
+    let run = w.state.builds.runs.items.iter().find(|r| r.id == id);
+    let sha = run.expect("the run is listed").head_sha.clone();
+    assert!(
+        w.state
+            .ctx
+            .images
+            .items
+            .iter()
+            .any(|i| i.tags.contains(&sha))
+    );
+    (id, sha)
+}
+
+fn screen(state: &State, w: u16, h: u16) -> String {
+    let theme = crate::support::screen::dark();
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    t.draw(|f| {
+        deckwatch::ui::draw(f, state, &theme);
+    })
+    .unwrap();
+    crate::support::screen::screen(t.backend().buffer())
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_deploy_of_a_built_image_lists_its_commits_and_records_itself_on_github() {
+    let mut w = World::new(false);
+    w.state.github_deployments = true;
+    let (id, sha) = build_an_image(&mut w).await;
+    w.press(KeyCode::Char('6')).await;
+    let at = w.state.builds.runs.view.iter();
+    let at = at
+        .clone()
+        .position(|&i| w.state.builds.runs.items[i].id == id);
+    w.state.builds.runs.selected = at.unwrap();
+    w.press(KeyCode::Char('D')).await;
+    let Mode::Confirm(plan, _) = &w.state.mode else {
+        panic!("{:?}", w.state.mode)
+    };
+    let plan = (**plan).clone();
+    // RegisterTaskDefinition, UpdateService, then the record: created, in progress, and success
+    // once the service is stable.
+    let record: Vec<String> = plan.then[1..]
+        .iter()
+        .map(|f| f.mutation.to_string())
+        .collect();
+    assert_eq!(record.len(), 3, "{record:?}");
+    assert!(
+        record[0].starts_with("POST /repos/acme/api/deployments"),
+        "{record:?}"
+    );
+    assert!(record[0].contains(&sha[..7]), "{record:?}");
+    assert!(record[1].contains("in_progress") && record[2].contains("success"));
+    let waits: Vec<bool> = plan.then.iter().map(|f| f.after_stable).collect();
+    assert_eq!(waits, [false, false, false, true]);
+    // The dialog says which commits the deploy brings, from GitHub's (the demo's) compare.
+    let lines = deckwatch::state::actions::commits::dialog_lines(&w.state, &plan);
+    assert!(lines[0].contains("commit(s)"), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains(&sha[..7])), "{lines:?}");
+    let shown = screen(&w.state, 160, 50);
+    for l in &lines {
+        assert!(shown.contains(l.trim()), "{l}\n{shown}");
+    }
+
+    // y: the runner on a task of its own, the world moving on; success waits for stable.
+    let fx = key(&mut w.state, KeyCode::Char('y'));
+    let Some(Effect::Run(plan, ctx)) = fx.into_iter().find(|e| matches!(e, Effect::Run(..))) else {
+        panic!("no run")
+    };
+    let (tx, _rx) = mpsc::channel(64);
+    let f: Arc<dyn Fleet> = w.fleet.clone();
+    let runner = tokio::spawn(runner::run(
+        f,
+        w.ci.clone(),
+        w.audit.clone(),
+        *plan,
+        ctx,
+        tx,
+    ));
+    let mut seen_unstable_in_progress = false;
+    for _ in 0..120 {
+        advance(Duration::from_secs(5)).await;
+        let statuses = w.fleet.with_world(|x| {
+            let d = x.builds.deployments.last().map(|d| d.statuses.clone());
+            d.unwrap_or_default()
+        });
+        let services = w.fleet.services().await.unwrap();
+        let api = services
+            .iter()
+            .find(|s| s.name == "api" && s.cluster == "prod-core");
+        let stable = api.unwrap().is_stable();
+        if statuses == ["in_progress"] && !stable {
+            seen_unstable_in_progress = true;
+        }
+        if statuses.iter().any(|s| s == "success") {
+            assert!(stable, "success before the service was stable");
+            break;
+        }
+    }
+    runner.await.unwrap();
+    assert!(
+        seen_unstable_in_progress,
+        "in_progress went while the rollout moved"
+    );
+    let record = w.fleet.with_world(|x| x.builds.deployments.clone());
+    assert_eq!(record.len(), 1);
+    assert_eq!(record[0].sha, sha);
+    assert_eq!(record[0].environment, w.state.ctx.info.name);
+    assert_eq!(record[0].statuses, ["in_progress", "success"]);
+    // Every call audited before and after, the GitHub ones with the deployment's id.
+    let audit = w.audit();
+    let calls: Vec<(&str, &str)> = audit
+        .iter()
+        .map(|r| (r["phase"].as_str().unwrap(), r["call"].as_str().unwrap()))
+        .collect();
+    let deploys: Vec<&(&str, &str)> = calls
+        .iter()
+        .filter(|(_, c)| c.contains("/deployments"))
+        .collect();
+    assert_eq!(deploys.len(), 6, "{calls:#?}");
+    let phases: Vec<&str> = deploys.iter().map(|(p, _)| *p).collect();
+    assert_eq!(phases, ["before", "after"].repeat(3));
+    let statuses = format!("/deployments/{}/statuses", record[0].id);
+    assert!(
+        deploys[2..].iter().all(|(_, c)| c.contains(&statuses)),
+        "{calls:#?}"
+    );
 }

@@ -26,10 +26,10 @@ struct Held {
 
 fn held(s: &State) -> Held {
     Held {
-        log_lines: s.logs.buf.len(),
-        services: s.services.items.len(),
-        tasks: s.tasks.items.len(),
-        alarms: s.alarms.items.len(),
+        log_lines: s.ctx.logs.buf.len(),
+        services: s.ctx.services.items.len(),
+        tasks: s.ctx.tasks.items.len(),
+        alarms: s.ctx.alarms.items.len(),
     }
 }
 
@@ -53,9 +53,10 @@ async fn six_hours_of_demo_level_off() {
         cluster: "prod-core".into(),
         name: "payments".into(),
     };
-    s.logs
+    s.ctx
+        .logs
         .follow_selection(Some(LogTarget::service(payments.clone())));
-    s.pane = Pane::Logs;
+    s.ctx.pane = Pane::Logs;
     let mut cursor = 0;
     let mut hourly: Vec<(Footprint, Held)> = Vec::new();
     let polls_per_hour = 3600 / POLL.as_secs();
@@ -64,14 +65,14 @@ async fn six_hours_of_demo_level_off() {
         let now = EPOCH + (i * POLL.as_secs() * 1000) as Millis;
         let (lines, next) = sim_lines(&fleet, &payments, cursor);
         cursor = next;
-        update(&mut s, Msg::Logs(payments.clone(), lines, now));
+        let _ = update(&mut s, Msg::Logs(payments.clone(), lines, now));
         feed.services(&mut s, fleet.services().await.unwrap(), now);
-        update(
+        let _ = update(
             &mut s,
             Msg::Tasks(None, fleet.tasks(None).await.unwrap(), now),
         );
         feed.alarms(&mut s, fleet.alarms().await.unwrap(), now);
-        update(&mut s, Msg::Tick(now));
+        let _ = update(&mut s, Msg::Tick(now));
         if i % polls_per_hour == 0 {
             hourly.push((fleet.with_world(|w| w.footprint()), held(&s)));
         }

@@ -21,7 +21,7 @@ fn key(s: &mut State, code: KeyCode) {
         KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
         _ => KeyModifiers::NONE,
     };
-    update(s, Msg::Key(KeyEvent::new(code, m)));
+    let _ = update(s, Msg::Key(KeyEvent::new(code, m)));
 }
 
 fn demo() -> StateBuilder {
@@ -35,18 +35,18 @@ fn demo() -> StateBuilder {
 /// Draws `s` at `w`×`h` as the loop does (the layout goes back to the reducer), and returns
 /// the terminal and its text.
 fn render(s: &mut State, w: u16, h: u16) -> (Terminal<TestBackend>, String) {
-    update(s, Msg::Resize(w, h));
+    let _ = update(s, Msg::Resize(w, h));
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     let mut vp = Viewport::default();
     t.draw(|f| vp = deckwatch::ui::draw(f, s, &dark())).unwrap();
-    update(s, Msg::Layout(vp));
+    let _ = update(s, Msg::Layout(vp));
     let text = screen(t.backend().buffer());
     (t, text)
 }
 
 fn select(s: &mut State, name: &str) {
     key(s, KeyCode::Char('g'));
-    while s.selected_service().unwrap().name != name {
+    while s.ctx.selected_service().unwrap().name != name {
         key(s, KeyCode::Char('j'));
     }
 }
@@ -118,7 +118,7 @@ fn rollout_of_checkout(d: &StateBuilder) -> State {
     let mut s = d.build();
     select(&mut s, "checkout");
     key(&mut s, KeyCode::Enter);
-    assert_eq!(s.pane, Pane::Rollout);
+    assert_eq!(s.ctx.pane, Pane::Rollout);
     let k = ServiceKey {
         cluster: "prod-edge".into(),
         name: "checkout".into(),
@@ -128,7 +128,7 @@ fn rollout_of_checkout(d: &StateBuilder) -> State {
         .into_iter()
         .filter(|t| t.cluster == k.cluster && t.service == k.name)
         .collect();
-    update(&mut s, Msg::Tasks(Some(k.clone()), tasks, w.now - 1_000));
+    let _ = update(&mut s, Msg::Tasks(Some(k.clone()), tasks, w.now - 1_000));
     let si = w.services.iter().position(|x| x.svc.key() == k).unwrap();
     let lines = w
         .logs
@@ -136,7 +136,7 @@ fn rollout_of_checkout(d: &StateBuilder) -> State {
         .filter(|(_, i, _)| *i == si)
         .map(|(_, _, l)| l.clone())
         .collect();
-    update(&mut s, Msg::Logs(k, lines, w.now - 500));
+    let _ = update(&mut s, Msg::Logs(k, lines, w.now - 500));
     s
 }
 
@@ -161,8 +161,8 @@ fn the_rollout_view_puts_the_hook_first_and_scrolls_on_a_small_terminal() {
     let mut s = rollout_of_checkout(&d);
     let (_, text) = render(&mut s, 80, 24);
     assert!(!text.contains("── events"), "{text}");
-    assert!(s.rollout_view.max_scroll > 0);
-    for _ in 0..s.rollout_view.max_scroll {
+    assert!(s.ctx.rollout_view.max_scroll > 0);
+    for _ in 0..s.ctx.rollout_view.max_scroll {
         key(&mut s, KeyCode::Char('j'));
     }
     let (_, text) = render(&mut s, 80, 24);

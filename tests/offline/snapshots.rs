@@ -39,7 +39,7 @@ fn key(code: KeyCode) -> Msg {
 /// The demo's state, on a 120×40 screen.
 fn state(d: &StateBuilder) -> State {
     let mut s = d.build();
-    update(&mut s, Msg::Resize(W, H));
+    let _ = update(&mut s, Msg::Resize(W, H));
     s
 }
 
@@ -53,11 +53,11 @@ fn render(s: &State, theme: &Theme) -> Terminal<TestBackend> {
 }
 
 fn select_service(s: &mut State, name: &str) {
-    update(s, key(KeyCode::Char('g')));
-    while s.selected_service().unwrap().name != name {
-        let before = s.services.selected;
-        update(s, key(KeyCode::Char('j')));
-        assert_ne!(before, s.services.selected, "no service {name}");
+    let _ = update(s, key(KeyCode::Char('g')));
+    while s.ctx.selected_service().unwrap().name != name {
+        let before = s.ctx.services.selected;
+        let _ = update(s, key(KeyCode::Char('j')));
+        assert_ne!(before, s.ctx.services.selected, "no service {name}");
     }
 }
 
@@ -105,17 +105,17 @@ fn rollout_view_of_checkout() {
     let w = d.world();
     let mut s = state(&d);
     select_service(&mut s, "checkout");
-    update(&mut s, key(KeyCode::Enter));
-    assert_eq!(s.pane, Pane::Rollout);
-    let scope = s.rollout.clone().unwrap();
+    let _ = update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.ctx.pane, Pane::Rollout);
+    let scope = s.ctx.rollout.clone().unwrap();
     let mut tasks = w.tasks();
     tasks.retain(|t| t.cluster == scope.cluster && t.service == scope.name);
-    update(
+    let _ = update(
         &mut s,
         Msg::Tasks(Some(scope.clone()), tasks, w.now - 1_000),
     );
     // Drilling in follows the service's logs: the box shows the target revision's lines.
-    assert_eq!(s.logs.service(), Some(&scope));
+    assert_eq!(s.ctx.logs.service(), Some(&scope));
     let si = w
         .services
         .iter()
@@ -128,7 +128,7 @@ fn rollout_view_of_checkout() {
         .map(|(_, _, l)| l.clone())
         .collect();
     assert!(lines.iter().any(|l| l.revision == 57) && lines.iter().any(|l| l.revision == 58));
-    update(&mut s, Msg::Logs(scope, lines, w.now - 500));
+    let _ = update(&mut s, Msg::Logs(scope, lines, w.now - 500));
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
     // The box keeps the rollout's target and source revisions, so an abort keeps the evidence.
@@ -159,11 +159,11 @@ fn rollout_view_of_failing_payments() {
     let w = d.world();
     let mut s = state(&d);
     select_service(&mut s, "payments");
-    update(&mut s, key(KeyCode::Enter));
-    let scope = s.rollout.clone().unwrap();
+    let _ = update(&mut s, key(KeyCode::Enter));
+    let scope = s.ctx.rollout.clone().unwrap();
     let mut tasks = w.tasks();
     tasks.retain(|t| t.cluster == scope.cluster && t.service == scope.name);
-    update(&mut s, Msg::Tasks(Some(scope), tasks, w.now - 1_000));
+    let _ = update(&mut s, Msg::Tasks(Some(scope), tasks, w.now - 1_000));
     let t = render(&s, &dark());
     // Target health: healthy counts in the ok colour, unhealthy ones and reasons in alarm.
     let buf = t.backend().buffer();
@@ -185,7 +185,7 @@ fn rollout_view_of_failing_payments() {
 fn images_pane() {
     let d = demo();
     let mut s = state(&d);
-    update(&mut s, key(KeyCode::Char('3')));
+    let _ = update(&mut s, key(KeyCode::Char('3')));
     let t = render(&s, &dark());
     insta::assert_snapshot!("images_pane", t.backend());
 }
@@ -194,7 +194,7 @@ fn images_pane() {
 fn alarms_pane() {
     let d = demo();
     let mut s = state(&d);
-    update(&mut s, key(KeyCode::Char('4')));
+    let _ = update(&mut s, key(KeyCode::Char('4')));
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
     assert!(text.contains("ALARM"), "{text}");
@@ -205,12 +205,12 @@ fn logs_state(d: &StateBuilder) -> State {
     let w = d.world();
     let mut s = state(d);
     select_service(&mut s, "payments");
-    update(&mut s, key(KeyCode::Char('5')));
+    let _ = update(&mut s, key(KeyCode::Char('5')));
     let key = ServiceKey {
         cluster: "prod-core".into(),
         name: "payments".into(),
     };
-    assert_eq!(s.logs.service().cloned(), Some(key.clone()));
+    assert_eq!(s.ctx.logs.service().cloned(), Some(key.clone()));
     let si = w
         .services
         .iter()
@@ -222,7 +222,7 @@ fn logs_state(d: &StateBuilder) -> State {
         .filter(|(_, i, _)| *i == si)
         .map(|(_, _, l)| l.clone())
         .collect();
-    update(&mut s, Msg::Logs(key, lines, w.now - 500));
+    let _ = update(&mut s, Msg::Logs(key, lines, w.now - 500));
     s
 }
 
@@ -245,7 +245,7 @@ fn logs_pane() {
 fn help_overlay() {
     let d = demo();
     let mut s = state(&d);
-    update(&mut s, key(KeyCode::Char('?')));
+    let _ = update(&mut s, key(KeyCode::Char('?')));
     assert_eq!(s.mode, Mode::Help);
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
@@ -258,9 +258,9 @@ fn help_overlay() {
 fn palette_with_th() {
     let d = demo();
     let mut s = state(&d);
-    update(&mut s, key(KeyCode::Char(':')));
-    update(&mut s, key(KeyCode::Char('t')));
-    update(&mut s, key(KeyCode::Char('h')));
+    let _ = update(&mut s, key(KeyCode::Char(':')));
+    let _ = update(&mut s, key(KeyCode::Char('t')));
+    let _ = update(&mut s, key(KeyCode::Char('h')));
     assert_eq!(s.mode, Mode::Palette("th".into()));
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
@@ -277,8 +277,8 @@ fn palette_with_th() {
 fn alarm_detail() {
     let d = demo();
     let mut s = state(&d);
-    update(&mut s, key(KeyCode::Char('4')));
-    update(&mut s, key(KeyCode::Enter));
+    let _ = update(&mut s, key(KeyCode::Char('4')));
+    let _ = update(&mut s, key(KeyCode::Enter));
     assert_eq!(s.mode, Mode::Detail);
     let t = render(&s, &dark());
     insta::assert_snapshot!("alarm_detail", t.backend());
@@ -288,9 +288,9 @@ fn alarm_detail() {
 fn filter_in_progress() {
     let d = demo();
     let mut s = state(&d);
-    update(&mut s, key(KeyCode::Char('/')));
+    let _ = update(&mut s, key(KeyCode::Char('/')));
     for c in "prod-e".chars() {
-        update(&mut s, key(KeyCode::Char(c)));
+        let _ = update(&mut s, key(KeyCode::Char(c)));
     }
     let t = render(&s, &dark());
     insta::assert_snapshot!("services_filter", t.backend());
@@ -302,7 +302,7 @@ fn filter_in_progress() {
 /// Every page of the help: drawn, its layout given back to the reducer (so it knows how far the
 /// help scrolls), then scrolled down a row, until the last row is on screen.
 fn help_pages(s: &mut State) -> String {
-    update(s, key(KeyCode::Char('?')));
+    let _ = update(s, key(KeyCode::Char('?')));
     let mut text = String::new();
     for _ in 0..200 {
         let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
@@ -310,11 +310,11 @@ fn help_pages(s: &mut State) -> String {
         t.draw(|f| v = deckwatch::ui::draw(f, s, &dark())).unwrap();
         text.push_str(&screen(t.backend().buffer()));
         let at_end = s.help_scroll >= v.overlay_limit;
-        update(s, Msg::Layout(v));
+        let _ = update(s, Msg::Layout(v));
         if at_end {
             break;
         }
-        update(s, key(KeyCode::Char('j')));
+        let _ = update(s, key(KeyCode::Char('j')));
     }
     text
 }
@@ -354,7 +354,7 @@ fn the_alarm_state_cell_is_in_the_alarm_colour() {
     let theme = dark();
     let d = demo();
     let mut s = state(&d);
-    update(&mut s, key(KeyCode::Char('4')));
+    let _ = update(&mut s, key(KeyCode::Char('4')));
     let t = render(&s, &theme);
     let buf = t.backend().buffer();
     // Not the first row: that one is selected.
@@ -416,11 +416,11 @@ fn task_health_and_log_errors_have_their_colours() {
     let w = d.world();
     let mut s = state(&d);
     select_service(&mut s, "payments");
-    update(&mut s, key(KeyCode::Enter));
-    let scope = s.rollout.clone().unwrap();
+    let _ = update(&mut s, key(KeyCode::Enter));
+    let scope = s.ctx.rollout.clone().unwrap();
     let mut tasks = w.tasks();
     tasks.retain(|t| t.cluster == scope.cluster && t.service == scope.name);
-    update(&mut s, Msg::Tasks(Some(scope), tasks, w.now));
+    let _ = update(&mut s, Msg::Tasks(Some(scope), tasks, w.now));
     let t = render(&s, &theme);
     let buf = t.backend().buffer();
     let (x, y) = find(buf, "UNHEALTHY", "UNHEALTHY");
@@ -475,7 +475,7 @@ fn the_light_theme_draws_with_its_own_colours() {
     let light = themes.get("light").unwrap();
     let d = demo();
     let mut s = state(&d);
-    update(&mut s, key(KeyCode::Char('4')));
+    let _ = update(&mut s, key(KeyCode::Char('4')));
     let t = render(&s, &light);
     let buf = t.backend().buffer();
     let (x, y) = find(buf, "payments-health", "ALARM");
@@ -487,7 +487,7 @@ fn the_light_theme_draws_with_its_own_colours() {
 fn the_header_shows_the_context_and_the_data_age() {
     let d = demo();
     let mut s = state(&d);
-    s.read_only = true;
+    s.ctx.read_only = true;
     let t = render(&s, &dark());
     let top = line(t.backend().buffer(), 0);
     assert!(top.contains("ctx demo"), "{top}");
@@ -502,7 +502,7 @@ fn confirm_dialog_for_promoting_the_canary() {
     let d = demo();
     let mut s = state(&d);
     select_service(&mut s, "checkout");
-    update(
+    let _ = update(
         &mut s,
         Msg::Key(crossterm::event::KeyEvent::new(
             KeyCode::Char('P'),
@@ -533,7 +533,7 @@ fn rollout_view_of_the_pair_split_by_rule_weights() {
     let d = demo();
     let mut s = state(&d);
     select_service(&mut s, "search");
-    update(&mut s, key(KeyCode::Enter));
+    let _ = update(&mut s, key(KeyCode::Enter));
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
     assert!(text.contains("PAIRED CANARY"), "{text}");
@@ -555,7 +555,7 @@ fn confirm_dialog_for_promoting_the_weighted_pair_lists_every_call_in_order() {
     let d = demo();
     let mut s = state(&d);
     select_service(&mut s, "search-canary");
-    update(&mut s, shift_key('P'));
+    let _ = update(&mut s, shift_key('P'));
     assert!(matches!(s.mode, Mode::Confirm(..)), "{:?}", s.flash);
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
@@ -575,9 +575,9 @@ fn the_activity_line_shows_the_wait_until_stable() {
     let d = demo();
     let mut s = state(&d);
     select_service(&mut s, "api");
-    update(&mut s, shift_key('R'));
-    update(&mut s, key(KeyCode::Char('y')));
-    update(
+    let _ = update(&mut s, shift_key('R'));
+    let _ = update(&mut s, key(KeyCode::Char('y')));
+    let _ = update(
         &mut s,
         Msg::ActionDone(Ok("roll back prod-core/api: sent".into())),
     );
@@ -596,8 +596,8 @@ fn a_partly_done_action_shows_its_whole_message() {
     let d = demo();
     let mut s = state(&d);
     select_service(&mut s, "search-canary");
-    update(&mut s, shift_key('P'));
-    update(&mut s, key(KeyCode::Char('y')));
+    let _ = update(&mut s, shift_key('P'));
+    let _ = update(&mut s, key(KeyCode::Char('y')));
     let why = ActionError::PartlyDone {
         what: "promote prod-core/search".into(),
         step: 2,
@@ -611,7 +611,7 @@ fn a_partly_done_action_shows_its_whole_message() {
             "3. ecs:UpdateService(desiredCount=0) on prod-core/search-canary".into(),
         ],
     };
-    update(&mut s, Msg::ActionDone(Err(why)));
+    let _ = update(&mut s, Msg::ActionDone(Err(why)));
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
     let flat: String = text
@@ -641,8 +641,8 @@ fn the_services_title_says_how_many_clusters_are_read_during_the_first_load() {
         .filter(|x| x.cluster == "prod-core")
         .collect();
     let mut s = d.build();
-    update(&mut s, Msg::Resize(W, H));
-    update(&mut s, Msg::ServicesPart(part, 1, 3, w.now));
+    let _ = update(&mut s, Msg::Resize(W, H));
+    let _ = update(&mut s, Msg::ServicesPart(part, 1, 3, w.now));
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
     assert!(
@@ -659,7 +659,7 @@ fn budget_overlay_shows_the_operations_and_the_github_quota() {
     use deckwatch::model::{Op, OpReport};
     let mut s = state(&demo());
     for c in ":budget".chars() {
-        update(&mut s, key(KeyCode::Char(c)));
+        let _ = update(&mut s, key(KeyCode::Char(c)));
     }
     let effects = update(&mut s, key(KeyCode::Enter));
     assert_eq!(s.mode, Mode::Budget);
@@ -683,9 +683,9 @@ fn budget_overlay_shows_the_operations_and_the_github_quota() {
         op(Op::EcsDescribeServices, 42, 10.0, 10.0, 0),
         op(Op::LogsFilterLogEvents, 30, 1.25, 2.5, 4),
     ];
-    update(&mut s, Msg::Budget(report));
+    let _ = update(&mut s, Msg::Budget(report));
     let reset_at = s.now + 30 * 60_000;
-    update(
+    let _ = update(
         &mut s,
         Msg::CiRate(
             Some(RateInfo {
@@ -729,10 +729,10 @@ fn the_header_says_polling_events_with_the_newest_event_s_age_or_that_events_wer
     let mut s = state(&demo());
     let now = s.now;
     // The demo has no [events]: it polls, and says so.
-    update(&mut s, Msg::Feed(FeedReport::Off));
+    let _ = update(&mut s, Msg::Feed(FeedReport::Off));
     let (row, _) = header_with(&s, "polling");
     assert!(!row.contains("events"), "{row}");
-    update(&mut s, Msg::Feed(FeedReport::Up("queue q".into())));
+    let _ = update(&mut s, Msg::Feed(FeedReport::Up("queue q".into())));
     header_with(&s, " events ");
     let counts = FeedCounts {
         applied: 4,
@@ -740,11 +740,11 @@ fn the_header_says_polling_events_with_the_newest_event_s_age_or_that_events_wer
         newest: Some(now - 12_000),
         last_skip: Some("malformed: not JSON".into()),
     };
-    update(&mut s, Msg::Feed(FeedReport::Counts(counts)));
+    let _ = update(&mut s, Msg::Feed(FeedReport::Counts(counts)));
     let (row, style) = header_with(&s, "events 12s · 2 skipped");
     assert!(!row.contains("polling"), "{row}");
     assert_ne!(style.bg, dark().connection_trouble().bg);
-    update(
+    let _ = update(
         &mut s,
         Msg::Feed(FeedReport::Lost("QueueDoesNotExist".into())),
     );

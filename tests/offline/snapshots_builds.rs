@@ -15,7 +15,7 @@ const W: u16 = 120;
 const H: u16 = 40;
 
 fn key(s: &mut State, code: KeyCode) {
-    update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    let _ = update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
 }
 
 /// The demo 70 s in, every pane loaded, the builds pane open with the seeded runs.
@@ -25,11 +25,11 @@ fn builds_state() -> (StateBuilder, State) {
         .fleet_context()
         .with_every_pane(2_000);
     let mut s = d.build();
-    update(&mut s, Msg::Resize(W, H));
+    let _ = update(&mut s, Msg::Resize(W, H));
     let w = d.world();
     let runs = w.builds.runs.iter().map(|r| r.to_run(w.now)).collect();
-    let workflows = s.builds.workflows(&s.services.items);
-    update(&mut s, Msg::Runs(workflows, runs, w.now - 2_000));
+    let workflows = s.builds.workflows(&s.ctx.services.items);
+    let _ = update(&mut s, Msg::Runs(workflows, runs, w.now - 2_000));
     key(&mut s, KeyCode::Char('6'));
     (d, s)
 }
@@ -79,7 +79,7 @@ fn builds_pane() {
     let t = render(&s);
     insta::assert_snapshot!("builds_pane", t.backend());
     let buf = t.backend().buffer();
-    let (x, y) = find(buf, "acme/payments", "✗ failure");
+    let (x, y) = find(buf, "acme/payments build.yml      #1003", "✗ failure");
     assert_eq!(buf[(x + 2, y)].fg, dark().alarm);
     let (x, y) = find(buf, "acme/web", "✓ success");
     assert_eq!(buf[(x + 2, y)].fg, dark().ok);
@@ -109,7 +109,7 @@ fn the_failed_run_s_detail_marks_the_step_and_shows_the_log() {
         }),
         jobs,
     };
-    update(&mut s, Msg::RunDetail(detail, d.world().now));
+    let _ = update(&mut s, Msg::RunDetail(detail, d.world().now));
     let t = render(&s);
     insta::assert_snapshot!("run_detail_failed", t.backend());
     let buf = t.backend().buffer();
@@ -124,7 +124,7 @@ fn the_failed_run_s_detail_marks_the_step_and_shows_the_log() {
 fn build_dialog_shows_the_inputs_and_the_exact_request() {
     let (_, mut s) = builds_state();
     key(&mut s, KeyCode::Char('1'));
-    update(
+    let _ = update(
         &mut s,
         Msg::Key(KeyEvent::new(KeyCode::Char('B'), KeyModifiers::SHIFT)),
     );
@@ -132,7 +132,7 @@ fn build_dialog_shows_the_inputs_and_the_exact_request() {
         panic!("{:?}", s.mode)
     };
     let w = form.source.workflow.clone();
-    update(
+    let _ = update(
         &mut s,
         Msg::BuildInputs(w, "main".into(), Ok(deckwatch::demo::builds::inputs())),
     );
@@ -152,7 +152,7 @@ fn deploy_dialog_shows_the_image_and_the_revision_from_to() {
         .nth(1)
         .unwrap();
     s.builds.runs.selected = at;
-    update(
+    let _ = update(
         &mut s,
         Msg::Key(KeyEvent::new(KeyCode::Char('D'), KeyModifiers::SHIFT)),
     );
@@ -219,7 +219,7 @@ fn a_commit_sha_that_is_not_ascii_is_shown_by_characters_and_names_no_image() {
     key(&mut s, KeyCode::Enter);
     let _ = render(&s);
     key(&mut s, KeyCode::Esc);
-    update(
+    let _ = update(
         &mut s,
         Msg::Key(KeyEvent::new(KeyCode::Char('D'), KeyModifiers::SHIFT)),
     );

@@ -36,11 +36,11 @@ fn demo() -> StateBuilder {
 }
 
 fn render(s: &mut State, w: u16, h: u16) -> (Terminal<TestBackend>, String) {
-    update(s, Msg::Resize(w, h));
+    let _ = update(s, Msg::Resize(w, h));
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     let mut vp = Viewport::default();
     t.draw(|f| vp = deckwatch::ui::draw(f, s, &dark())).unwrap();
-    update(s, Msg::Layout(vp));
+    let _ = update(s, Msg::Layout(vp));
     let buf = t.backend().buffer();
     let text = (0..h)
         .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>())
@@ -60,11 +60,11 @@ fn cart() -> ServiceKey {
 fn rollout_of(d: &StateBuilder, name: &str) -> State {
     let mut s = d.build();
     key(&mut s, KeyCode::Char('g'));
-    while s.selected_service().unwrap().name != name {
+    while s.ctx.selected_service().unwrap().name != name {
         key(&mut s, KeyCode::Char('j'));
     }
     key(&mut s, KeyCode::Enter);
-    assert_eq!(s.pane, Pane::Rollout);
+    assert_eq!(s.ctx.pane, Pane::Rollout);
     s
 }
 
@@ -221,7 +221,7 @@ fn read_only_and_prod_guard_hold_for_codedeploy_too() {
 fn a_codedeploy_service_whose_group_is_unknown_says_so_and_p_says_why_not() {
     let d = demo();
     let mut s = rollout_of(&d, "cart");
-    for svc in &mut s.services.items {
+    for svc in &mut s.ctx.services.items {
         if svc.key() == cart() {
             svc.codedeploy = None;
         }

@@ -23,9 +23,9 @@ fn dialog(w: u16, h: u16, edit: impl Fn(&mut Task)) -> State {
         .fleet_context()
         .with_every_pane(2_000);
     let mut s = d.build();
-    update(&mut s, Msg::Resize(w, h));
-    update(&mut s, key(KeyCode::Char('E')));
-    let svc = s.selected_service().unwrap().clone();
+    let _ = update(&mut s, Msg::Resize(w, h));
+    let _ = update(&mut s, key(KeyCode::Char('E')));
+    let svc = s.ctx.selected_service().unwrap().clone();
     let mut tasks: Vec<Task> = d
         .world()
         .tasks()
@@ -33,14 +33,15 @@ fn dialog(w: u16, h: u16, edit: impl Fn(&mut Task)) -> State {
         .filter(|t| t.cluster == svc.cluster && t.service == svc.name)
         .collect();
     tasks.iter_mut().for_each(edit);
-    update(&mut s, Msg::Exec(ExecMsg::Tasks(svc.key(), Ok(tasks))));
+    let _ = update(&mut s, Msg::Exec(ExecMsg::Tasks(svc.key(), Ok(tasks))));
     let kms = ClusterExec {
         kms_key: "alias/exec-sessions".into(),
         logging: "DEFAULT".into(),
     };
-    update(
+    let generation = s.ctx.target.generation;
+    let _ = update(
         &mut s,
-        Msg::Exec(ExecMsg::Cluster(svc.cluster.clone(), Ok(kms))),
+        Msg::Exec(ExecMsg::Cluster(generation, svc.cluster.clone(), Ok(kms))),
     );
     s
 }
@@ -75,13 +76,13 @@ fn the_dialog_says_what_stops_exec_and_what_to_change() {
 /// A session open in the pane, with some output.
 fn session(w: u16, h: u16) -> State {
     let mut s = dialog(w, h, |_| {});
-    update(&mut s, key(KeyCode::Enter));
+    let _ = update(&mut s, key(KeyCode::Enter));
     let id = s.exec.session.as_ref().expect("a session").id;
-    update(
+    let _ = update(
         &mut s,
         Msg::Exec(ExecMsg::Started(id, "ecs-execute-command-0001".into())),
     );
-    update(
+    let _ = update(
         &mut s,
         Msg::Exec(ExecMsg::Ready {
             id,
@@ -90,7 +91,7 @@ fn session(w: u16, h: u16) -> State {
         }),
     );
     let out = b"$ ls /app\r\nbin  config  server.jar\r\n$ ";
-    update(&mut s, Msg::Exec(ExecMsg::Output(id, out.to_vec())));
+    let _ = update(&mut s, Msg::Exec(ExecMsg::Output(id, out.to_vec())));
     s
 }
 

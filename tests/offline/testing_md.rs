@@ -1,11 +1,13 @@
-//! TESTING.md must stay true: it lists every AWS operation `src` calls, and for each the tests
-//! that send it through the real client. The operations are read from `src` itself: every
-//! `Op::Name` given to `.within(&gate, ..)`, to the budget's `acquire(..)` or to
-//! `gate.fail(..)`, which every AWS call goes through, named as the one table of operations
-//! (`src/model/op.rs`) names it. So a new call without a row fails here, and so does a row
-//! naming a test that does not exist, is not a test, is not in its binary, or never mentions
-//! the operation, and an AWS operation in the table that `src` never calls.
+//! TESTING.md must stay true: it lists every AWS and GitHub operation `src` calls, and for
+//! each the tests that send it through the real client. The operations are read from `src`
+//! itself: every `Op::Name` outside comments, unit tests and the table, however it reaches the
+//! call (given to `.within(&gate, ..)` or the budget's `acquire(..)`, passed to the GitHub
+//! client's `get`/`post`, or held in a constant or a variable first), named as the one table of
+//! operations (`src/model/op.rs`) names it. So a new call without a row fails here, and so does
+//! a row naming a test that does not exist, is not a test, is not in its binary, or never
+//! mentions the operation. The table must list exactly the operations called.
 
+use deckwatch::model::Op;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -24,71 +26,54 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The table of operations: each `Op` variant and its name (`EcsListServices` →
-/// `ecs:ListServices`), from the rows `Variant => "service:Operation",` of `src/model/op.rs`.
-fn op_table(text: &str) -> BTreeMap<String, String> {
-    text.lines()
-        .filter_map(|l| {
-            let (variant, name) = l.trim().split_once(" => \"")?;
-            let name = name.strip_suffix("\",")?;
-            let is_ident = variant.chars().all(|c| c.is_ascii_alphanumeric());
-            (is_ident && name.contains(':')).then(|| (variant.to_string(), name.to_string()))
-        })
+/// The one table of operations: a table, not a call.
+const TABLE: &str = "src/model/op.rs";
+
+/// Each operation's name by its variant's (`EcsListServices` → `ecs:ListServices`).
+fn the_table() -> BTreeMap<String, &'static str> {
+    Op::ALL
+        .iter()
+        .map(|op| (format!("{op:?}"), op.name()))
         .collect()
 }
 
-fn the_op_table() -> BTreeMap<String, String> {
-    let text = std::fs::read_to_string(root().join("src/model/op.rs")).expect("src/model/op.rs");
-    op_table(&text)
-}
-
-/// The operations named in the calls of `text` that send or budget a request, by the table.
-fn operations_in(text: &str, table: &BTreeMap<String, String>) -> Vec<String> {
-    // A file's unit tests (its `#[cfg(test)]` module, at the end) make no calls of the product.
+/// The operations named in `text`: every `Op::Variant` outside comments and the file's unit
+/// tests (its `#[cfg(test)]` module, at the end), by the table's names.
+fn operations_in(text: &str, table: &BTreeMap<String, &'static str>) -> Vec<String> {
     let text = &text[..text.find("#[cfg(test)]").unwrap_or(text.len())];
     let mut out = Vec::new();
-    for call in ["within(", "acquire(", "gate.fail("] {
-        for (at, _) in text.match_indices(call) {
-            let args = &text[at + call.len()..];
-            let args = &args[..args.find(')').unwrap_or(args.len())];
-            let Some((_, after)) = args.split_once("Op::") else {
-                continue;
-            };
-            let variant: String = after
+    for line in text.lines() {
+        let code = line.trim_start();
+        if code.starts_with("//") {
+            continue;
+        }
+        for (at, _) in code.match_indices("Op::") {
+            let variant: String = code[at + 4..]
                 .chars()
                 .take_while(|c| c.is_ascii_alphanumeric())
                 .collect();
-            match table.get(&variant) {
-                Some(name) => out.push(name.clone()),
-                None => panic!("Op::{variant} is not in src/model/op.rs's table"),
+            // `Op::ALL`, `Op::parse`: the table's own words, not an operation.
+            if let Some(name) = table.get(&variant) {
+                out.push(name.to_string());
+            } else if variant.starts_with(|c: char| c.is_ascii_uppercase())
+                && variant.chars().any(|c| c.is_ascii_lowercase())
+            {
+                panic!("Op::{variant} is not in {TABLE}'s table");
             }
         }
     }
     out
 }
 
-fn operations_in_src(table: &BTreeMap<String, String>) -> BTreeSet<String> {
+fn operations_in_src() -> BTreeSet<String> {
+    let table = the_table();
     let mut files = Vec::new();
     rust_files(&root().join("src"), &mut files);
     files
         .iter()
-        .flat_map(|f| operations_in(&std::fs::read_to_string(f).expect("read source"), table))
+        .filter(|f| !f.ends_with(TABLE))
+        .flat_map(|f| operations_in(&std::fs::read_to_string(f).expect("read source"), &table))
         .collect()
-}
-
-/// What is wrong between the operations `src` calls and the rows of TESTING.md: a call
-/// without a row, a row for an operation no longer called.
-fn mismatches(called: &BTreeSet<String>, listed: &BTreeSet<String>) -> Vec<String> {
-    let missing = called.difference(listed).map(|op| {
-        format!(
-            "src calls {op}, which TESTING.md does not list: add a row and a test that sends it \
-             through the real client (moto, the shim or replay)"
-        )
-    });
-    let gone = listed
-        .difference(called)
-        .map(|op| format!("TESTING.md lists {op}, which src no longer calls"));
-    missing.chain(gone).collect()
 }
 
 /// (operation, tests) of each row of TESTING.md's table.
@@ -142,18 +127,7 @@ fn test_body(path: &str) -> Result<String, String> {
 }
 
 #[test]
-fn the_operations_are_read_from_the_calls_by_the_table() {
-    let table = op_table(
-        r#"
-        EcsListClusters => "ecs:ListClusters",
-        ElbDescribeRules => "elasticloadbalancing:DescribeRules",
-        LogsCreateLogStream => "logs:CreateLogStream",
-        LogsFilterLogEvents => "logs:FilterLogEvents",
-        StsGetCallerIdentity => "sts:GetCallerIdentity",
-        pub fn name(self) -> &'static str {
-    "#,
-    );
-    assert_eq!(table.len(), 5, "{table:?}");
+fn the_operations_are_read_from_the_calls_however_they_get_there() {
     let src = r#"
         .send()
         .within(&self.gate, Op::EcsListClusters)
@@ -163,56 +137,60 @@ fn the_operations_are_read_from_the_calls_by_the_table() {
             gate,
             Op::ElbDescribeRules,
         )
-        tracing::warn!(op = %Op::StsGetCallerIdentity, "only mentioned");
+        const OP: Op = Op::EcsListTasks;
+        let a = self.http.get(Op::GitHubGetWorkflow, &path).await?;
+        let op = if paged { Op::EcrDescribeImages } else { other };
+        let all = Op::ALL.iter().filter(|o| Op::parse(o.name()).is_some());
+        // Op::EcsUpdateService in a comment
     "#;
     assert_eq!(
-        operations_in(src, &table),
+        operations_in(src, &the_table()),
         vec![
             "ecs:ListClusters",
-            "elasticloadbalancing:DescribeRules",
             "logs:CreateLogStream",
             "logs:FilterLogEvents",
+            "elasticloadbalancing:DescribeRules",
+            "ecs:ListTasks",
+            "github:GetWorkflow",
+            "ecr:DescribeImages",
         ]
     );
 }
 
 #[test]
-fn an_operation_called_without_a_row_is_reported() {
-    let listed: BTreeSet<String> = ["ecs:ListServices".to_string()].into();
-    let mut called = listed.clone();
-    called.insert("ecs:DeleteService".into());
-    let found = mismatches(&called, &listed);
-    assert_eq!(found.len(), 1, "{found:?}");
+#[should_panic(expected = "Op::EcsDeleteService is not in")]
+fn an_operation_the_table_does_not_know_is_reported() {
+    operations_in(".within(&gate, Op::EcsDeleteService)", &the_table());
+}
+
+#[test]
+fn the_table_of_operations_lists_exactly_those_called() {
+    let called = operations_in_src();
+    let table: BTreeSet<String> = Op::ALL.iter().map(|op| op.name().to_string()).collect();
+    let stale: Vec<&String> = table.difference(&called).collect();
     assert!(
-        found[0].starts_with("src calls ecs:DeleteService"),
-        "{found:?}"
+        stale.is_empty(),
+        "{TABLE} lists {stale:?}, which src never calls"
     );
-    let found = mismatches(&listed, &called);
-    assert!(found[0].contains("src no longer calls"), "{found:?}");
 }
 
 #[test]
 fn testing_md_lists_every_operation_src_calls_with_its_tests() {
-    let table = the_op_table();
-    assert!(
-        table.len() >= 40,
-        "too few operations in the table: {table:?}"
-    );
-    let called = operations_in_src(&table);
-    assert!(called.len() >= 20, "too few operations found: {called:?}");
-    // The table names only what is called: every AWS operation in it is sent somewhere.
-    let uncalled: Vec<&String> = table
-        .values()
-        .filter(|name| !name.starts_with("github:") && !called.contains(*name))
-        .collect();
-    assert!(
-        uncalled.is_empty(),
-        "src/model/op.rs lists {uncalled:?}, which src never calls"
-    );
+    let called = operations_in_src();
+    assert!(called.len() >= 40, "too few operations found: {called:?}");
     let rows = rows();
     let listed: BTreeSet<String> = rows.iter().map(|(op, _)| op.clone()).collect();
-    let wrong = mismatches(&called, &listed);
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    let missing: Vec<&String> = called.difference(&listed).collect();
+    assert!(
+        missing.is_empty(),
+        "src calls {missing:?}, which TESTING.md does not list: add a row and a test that \
+         sends it through the real client (moto, the shim, Prism or replay)"
+    );
+    let gone: Vec<&String> = listed.difference(&called).collect();
+    assert!(
+        gone.is_empty(),
+        "TESTING.md lists {gone:?}, which src no longer calls"
+    );
     let mut problems = Vec::new();
     for (op, tests) in &rows {
         if tests.is_empty() {

@@ -112,6 +112,10 @@ impl HttpConnector for Client {
         HttpConnectorFuture::new(async move {
             let (op, body) = operation(&request);
             fake.count(&op);
+            // The request's body read to its end, as a connection sends it: until then the
+            // SDK's stalled-stream protection counts the upload as stalled, and a long poll
+            // answered 20 s later could fail as a timeout.
+            let _ = http_body_util::BodyExt::collect(request.into_body()).await;
             if op == "ReceiveMessage" {
                 // A long poll with nothing to bring.
                 tokio::time::sleep(Duration::from_secs(20)).await;

@@ -6,7 +6,7 @@
 use crate::support::testkit::StateBuilder;
 use deckwatch::cloud::Fleet;
 use deckwatch::state::{Msg, Pane, State, Watch, update};
-use deckwatch::workers::poller::{self, Handles, Intervals};
+use deckwatch::workers::poller::{Handles, Intervals};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -26,7 +26,7 @@ impl Headless {
     /// Starts the pollers with `pane` on screen.
     pub fn start(fleet: Arc<dyn Fleet>, pane: Pane, iv: Intervals) -> Self {
         let mut s = StateBuilder::demo(deckwatch::timing::now_ms()).build();
-        s.pane = pane;
+        s.ctx.pane = pane;
         let (tx, mut rx) = mpsc::channel::<Msg>(256);
         let watch = Watch {
             pane,
@@ -37,7 +37,9 @@ impl Headless {
             sort: None,
             logs: None,
         };
-        let handles = poller::spawn(fleet, tx, watch, iv);
+        // Every worker of a context, as the loop starts them; no audit log, no team group.
+        let audit = Arc::new(deckwatch::workers::audit::Audit::new(None));
+        let handles = deckwatch::app::context_workers::start(&fleet, &audit, &tx, watch, 0, iv);
         let state = Arc::new(Mutex::new(s));
         let polls = Arc::new(Mutex::new(Vec::new()));
         let (st, pl) = (state.clone(), polls.clone());
@@ -53,7 +55,7 @@ impl Headless {
                 if let Some(k) = kind {
                     pl.lock().unwrap().push(k);
                 }
-                update(&mut st.lock().unwrap(), m);
+                let _ = update(&mut st.lock().unwrap(), m);
             }
         });
         Self {

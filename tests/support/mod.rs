@@ -3,6 +3,7 @@
 // Each binary uses a part of the helpers.
 #![allow(dead_code)]
 
+pub mod action;
 pub mod cli;
 pub mod counting;
 pub mod deny;

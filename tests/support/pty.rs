@@ -176,6 +176,16 @@ impl Console {
         })
     }
 
+    /// Whether the terminal is in raw mode (no line editing, no echo), as the console left it:
+    /// the terminal settings are shared by both ends of the pseudo-terminal.
+    pub fn raw_mode(&self) -> bool {
+        let fd = self.master.as_raw_fd().expect("the pty's descriptor");
+        // SAFETY: tcgetattr fills the zeroed struct given; the descriptor is the open master.
+        let mut t: libc::termios = unsafe { std::mem::zeroed() };
+        assert_eq!(unsafe { libc::tcgetattr(fd, &mut t) }, 0, "tcgetattr");
+        t.c_lflag & (libc::ICANON | libc::ECHO) == 0
+    }
+
     pub fn alternate_screen(&self) -> bool {
         self.parser.lock().unwrap().screen().alternate_screen()
     }
@@ -185,6 +195,19 @@ impl Console {
         self.writer.flush().expect("flush keys");
         // Give the console a moment so a lone ESC is read as the Esc key, not a sequence start.
         std::thread::sleep(Duration::from_millis(150));
+    }
+
+    /// Confirms the dialog on screen: `y`, or for a promote before its canary's soak is over
+    /// the word it asks for (`early`) and Enter. Returns whether it was early.
+    pub fn confirm(&mut self) -> bool {
+        let early = self.screen().contains("· type early and Enter to confirm");
+        if early {
+            self.send("early");
+            self.send("\r");
+        } else {
+            self.send("y");
+        }
+        early
     }
 
     /// Waits until the whole screen passes `ok`.

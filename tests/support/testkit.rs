@@ -7,10 +7,10 @@
 #![allow(dead_code)]
 
 use deckwatch::demo::{World, seed};
-use deckwatch::model::{Alarm, ContextInfo, Links, Millis, Service, history};
-use deckwatch::state::{Effect, Msg, Options, State, update};
+use deckwatch::model::{Alarm, ContextInfo, Millis, Service, history};
+use deckwatch::state::{ContextChoices, Effect, Msg, Options, State, update};
 use deckwatch::theme::Themes;
-use deckwatch::workers::linking::Lists;
+use deckwatch::workers::linking::{Lists, Made};
 
 /// The time every test and bench starts the demo at (2026-09-21 14:13:20 UTC): one fixed
 /// instant, so snapshots and figures never depend on when they run.
@@ -133,7 +133,12 @@ impl StateBuilder {
 
     pub fn build(&self) -> State {
         let options = Options {
-            read_only: self.read_only,
+            // `--read-only`: every context.
+            choices: ContextChoices {
+                read_only_everywhere: self.read_only,
+                ..ContextChoices::default()
+            },
+            region: None,
             theme: "dark".into(),
             themes: Themes::load(None)
                 .expect("the built-in themes parse")
@@ -154,8 +159,8 @@ impl StateBuilder {
                 let at = self.now - ago;
                 let mut feed = Feed::default();
                 feed.services(&mut s, w.services(), at);
-                update(&mut s, Msg::Tasks(None, w.tasks(), at));
-                update(&mut s, Msg::Images(w.images(), at));
+                let _ = update(&mut s, Msg::Tasks(None, w.tasks(), at));
+                let _ = update(&mut s, Msg::Images(w.images(), at));
                 feed.alarms(&mut s, w.alarms.clone(), at);
             }
         }
@@ -176,17 +181,27 @@ impl Feed {
     /// A feed whose lists last sent are the ones `s` holds, as a running poller's are.
     pub fn following(s: &State) -> Self {
         Self {
-            lists: Lists::sent(s.services.items.clone(), s.alarms.items.clone()),
+            lists: Lists::sent(s.ctx.services.items.clone(), s.ctx.alarms.items.clone()),
             listed: history::Listed::default(),
         }
     }
 
     pub fn services(&mut self, s: &mut State, all: Vec<Service>, at: Millis) -> Vec<Effect> {
-        let sort = s.watch().sort;
+        let sort = s.ctx.watch().sort;
         let (prepared, links) = self.lists.services(all, sort, &self.listed, at);
         let mut fx = update(s, Msg::Services(prepared, at));
         fx.extend(links_to(s, links));
         fx
+    }
+
+    /// What the services poller does when the evidence worker brought a native history: the
+    /// services last sent, again, with the histories in `listed` merged in at `now`.
+    pub fn histories(&mut self, s: &mut State, now: Millis) -> Vec<Effect> {
+        let sort = s.ctx.watch().sort;
+        match self.lists.with_histories(sort, &self.listed, now) {
+            Some((prepared, at)) => update(s, Msg::Services(prepared, at)),
+            None => Vec::new(),
+        }
     }
 
     pub fn alarms(&mut self, s: &mut State, alarms: Vec<Alarm>, at: Millis) -> Vec<Effect> {
@@ -197,8 +212,8 @@ impl Feed {
     }
 }
 
-fn links_to(s: &mut State, links: Option<Links>) -> Vec<Effect> {
-    links.map_or_else(Vec::new, |l| update(s, Msg::Links(l)))
+fn links_to(s: &mut State, links: Option<Made>) -> Vec<Effect> {
+    links.map_or_else(Vec::new, |(made, l)| update(s, Msg::Links(made, l)))
 }
 
 /// The demo world's log lines of `service` after `cursor` (a line's number in the world's

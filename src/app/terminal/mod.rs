@@ -1,5 +1,6 @@
 //! Mouse capture: on while the console runs (unless the config turns it off), and off again on
-//! every way out: a normal quit, `Ctrl-C`, SIGTERM and SIGHUP (all return through the loop),
+//! every way out: a normal quit, `Ctrl-C`, every signal that ends a process and can be caught
+//! (SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, …: all return through the loop),
 //! an error, and a panic. Left on, the shell the user returns to would receive mouse codes.
 
 pub mod clipboard;

@@ -148,6 +148,7 @@ impl Http {
     /// Plain text from a URL GitHub redirected to (a log): no token goes with it, since it is
     /// signed and on another host; only the last `LOG_TAIL_BYTES` are kept.
     pub async fn fetch_tail(&self, url: &str) -> ApiResult<Bytes> {
+        self.budget.acquire(Op::GitHubDownloadJobLog).await;
         let req = Request::get(url)
             .header(http::header::USER_AGENT, user_agent())
             .body(Full::new(Bytes::new()))
@@ -310,6 +311,11 @@ impl Http {
                 ),
             ),
             403 => ApiError::new(ErrorKind::AccessDenied(op), message),
+            // GitHub's own words say which commit it does not know.
+            404 if op == Op::GitHubCompareCommits => other(format!(
+                "{op}: not found (404): {message}; a commit that is not in the repository, or \
+                 a token that cannot read it"
+            )),
             404 => other(format!(
                 "{op}: not found (404): check the repo and workflow, and that the token can read them"
             )),

@@ -9,8 +9,8 @@ pub mod token;
 
 use crate::budget::Budget;
 use crate::ci::{Ci, Dispatched};
-use crate::model::Op;
-use crate::model::{ApiError, ApiResult, ErrorKind, GitHubCall};
+use crate::model::github_names::{check_workflow, split_repo};
+use crate::model::{ApiError, ApiResult, ErrorKind, GitHubCall, Listing, Op};
 use crate::model::{
     Job, Millis, RateInfo, RawDoc, RawFormat, Run, RunRef, Workflow, WorkflowInput, dispatch_body,
 };
@@ -40,6 +40,42 @@ fn other(msg: impl Into<String>) -> ApiError {
     ApiError::new(ErrorKind::Other, msg)
 }
 
+/// `/repos/OWNER/NAME`, each part encoded, when `repo` is an `owner/name` GitHub allows; else
+/// the call is refused before anything is sent, so a value can never rewrite the path.
+fn repo_path(repo: &str) -> ApiResult<String> {
+    let (owner, name) =
+        split_repo(repo).map_err(|why| other(format!("GitHub: {why}; nothing was sent")))?;
+    Ok(format!("/repos/{}/{}", encode(owner), encode(name)))
+}
+
+/// `/repos/OWNER/NAME/actions/workflows/WORKFLOW`, every part encoded.
+fn workflow_base(w: &Workflow) -> ApiResult<String> {
+    check_workflow(&w.workflow).map_err(|why| other(format!("GitHub: {why}; nothing was sent")))?;
+    Ok(format!(
+        "{}/actions/workflows/{}",
+        repo_path(&w.repo)?,
+        encode(&w.workflow)
+    ))
+}
+
+/// A file's path in a repository, each segment encoded; a `.` or `..` segment is refused.
+fn file_path(file: &str) -> ApiResult<String> {
+    let segments: Vec<&str> = file.split('/').collect();
+    if segments
+        .iter()
+        .any(|s| s.is_empty() || *s == "." || *s == "..")
+    {
+        return Err(other(format!(
+            "GitHub: {file:?} is not a file's path in a repository; nothing was sent"
+        )));
+    }
+    Ok(segments
+        .iter()
+        .map(|s| encode(s))
+        .collect::<Vec<_>>()
+        .join("/"))
+}
+
 /// The API base: `GITHUB_API_URL`, else the config's `api_url`, else api.github.com.
 pub fn api_url(env: Option<String>, config: Option<&str>) -> String {
     env.filter(|u| !u.trim().is_empty())
@@ -60,12 +96,13 @@ impl GitHub {
         &self.http.counters
     }
 
-    fn runs_path(w: &Workflow, query: &str) -> String {
-        format!(
-            "/repos/{}/actions/workflows/{}/runs?{query}",
-            w.repo,
-            encode(&w.workflow)
-        )
+    fn runs_path(w: &Workflow, query: &str) -> ApiResult<String> {
+        Ok(format!("{}/runs?{query}", workflow_base(w)?))
+    }
+
+    async fn list_runs(&self, w: &Workflow, query: &str) -> ApiResult<http::Answer> {
+        let path = Self::runs_path(w, query)?;
+        self.http.get(Op::GitHubListWorkflowRuns, &path).await
     }
 
     /// Where a job's log is: GitHub answers 302 with a short-lived URL.
@@ -74,7 +111,7 @@ impl GitHub {
             .http
             .get(
                 Op::GitHubDownloadJobLogs,
-                &format!("/repos/{repo}/actions/jobs/{job_id}/logs"),
+                &format!("{}/actions/jobs/{job_id}/logs", repo_path(repo)?),
             )
             .await?;
         a.headers
@@ -91,10 +128,7 @@ impl GitHub {
         }
         let a = self
             .http
-            .get(
-                Op::GitHubGetWorkflow,
-                &format!("/repos/{}/actions/workflows/{}", w.repo, w.workflow),
-            )
+            .get(Op::GitHubGetWorkflow, &workflow_base(w)?)
             .await?;
         let v = parse::json("workflow", &a.body)?;
         v.get("path")
@@ -110,11 +144,7 @@ impl GitHub {
         inputs: &[(String, String)],
         now: Millis,
     ) -> ApiResult<Dispatched> {
-        let path = format!(
-            "/repos/{}/actions/workflows/{}/dispatches",
-            w.repo,
-            encode(&w.workflow)
-        );
+        let path = format!("{}/dispatches", workflow_base(w)?);
         let a = self
             .http
             .post(
@@ -150,10 +180,10 @@ impl GitHub {
             if i > 0 {
                 tokio::time::sleep(FIND_EVERY).await;
             }
-            let path = Self::runs_path(w, &query);
-            let found = match self.http.get(Op::GitHubListWorkflowRuns, &path).await {
+            let found = match self.list_runs(w, &query).await {
                 Ok(a) => parse::runs(&a.body, w).ok().and_then(|runs| {
-                    runs.into_iter()
+                    runs.items
+                        .into_iter()
                         .find(|r| r.created_at >= since - CLOCK_SLACK_MS)
                 }),
                 Err(e) => {
@@ -178,26 +208,34 @@ impl GitHub {
 #[async_trait]
 impl Ci for GitHub {
     async fn runs(&self, w: &Workflow) -> ApiResult<Vec<Run>> {
-        let path = Self::runs_path(w, &format!("per_page={RUNS_PER_WORKFLOW}"));
-        let a = self.http.get(Op::GitHubListWorkflowRuns, &path).await?;
+        self.runs_listing(w).await?.lenient()
+    }
+
+    async fn runs_listing(&self, w: &Workflow) -> ApiResult<Listing<Run>> {
+        let a = self
+            .list_runs(w, &format!("per_page={RUNS_PER_WORKFLOW}"))
+            .await?;
         parse::runs(&a.body, w)
     }
 
     async fn run(&self, w: &Workflow, id: u64) -> ApiResult<Run> {
-        let path = format!("/repos/{}/actions/runs/{id}", w.repo);
+        let path = format!("{}/actions/runs/{id}", repo_path(&w.repo)?);
         let a = self.http.get(Op::GitHubGetWorkflowRun, &path).await?;
         parse::run(&parse::json("workflow run", &a.body)?, w)
     }
 
     async fn run_raw(&self, run: &RunRef) -> ApiResult<RawDoc> {
-        let path = format!("/repos/{}/actions/runs/{}", run.repo, run.id);
+        let path = format!("{}/actions/runs/{}", repo_path(&run.repo)?, run.id);
         let op = Op::GitHubGetWorkflowRun;
         let a = self.http.get(op, &path).await?;
         Ok(RawDoc::from_body(op, RawFormat::Json, &a.body))
     }
 
     async fn jobs(&self, repo: &str, run_id: u64) -> ApiResult<Vec<Job>> {
-        let path = format!("/repos/{repo}/actions/runs/{run_id}/jobs?per_page=100");
+        let path = format!(
+            "{}/actions/runs/{run_id}/jobs?per_page=100",
+            repo_path(repo)?
+        );
         let a = self
             .http
             .get(Op::GitHubListJobsForWorkflowRun, &path)
@@ -213,7 +251,12 @@ impl Ci for GitHub {
 
     async fn inputs(&self, w: &Workflow, git_ref: &str) -> ApiResult<Vec<WorkflowInput>> {
         let file = self.workflow_path(w).await?;
-        let path = format!("/repos/{}/contents/{file}?ref={}", w.repo, encode(git_ref));
+        let path = format!(
+            "{}/contents/{}?ref={}",
+            repo_path(&w.repo)?,
+            file_path(&file)?,
+            encode(git_ref)
+        );
         let a = self.http.get(Op::GitHubGetContent, &path).await?;
         let v = parse::json("workflow file", &a.body)?;
         let b64: String = v
@@ -255,20 +298,69 @@ impl Ci for GitHub {
                 inputs,
             } => Ok(Some(self.dispatch(workflow, git_ref, inputs, now).await?)),
             GitHubCall::CancelRun { repo, run_id } => {
-                let path = format!("/repos/{repo}/actions/runs/{run_id}/cancel");
+                let path = format!("{}/actions/runs/{run_id}/cancel", repo_path(repo)?);
                 self.http
                     .post(Op::GitHubCancelWorkflowRun, &path, None)
                     .await?;
                 Ok(None)
             }
             GitHubCall::RerunFailed { repo, run_id } => {
-                let path = format!("/repos/{repo}/actions/runs/{run_id}/rerun-failed-jobs");
+                let path = format!(
+                    "{}/actions/runs/{run_id}/rerun-failed-jobs",
+                    repo_path(repo)?
+                );
                 self.http
                     .post(Op::GitHubRerunFailedJobs, &path, None)
                     .await?;
                 Ok(None)
             }
+            GitHubCall::CreateDeployment { repo, .. } => {
+                let path = format!("/repos/{repo}/deployments");
+                let a = self
+                    .http
+                    .post(Op::GitHubCreateDeployment, &path, Some(m.body()))
+                    .await?;
+                let v = parse::json("deployment", &a.body)?;
+                let id = v.get("id").and_then(|i| i.as_u64());
+                if id.is_none() {
+                    // 202: GitHub merged the default branch instead, and made no deployment.
+                    let why = v.get("message").and_then(|m| m.as_str()).unwrap_or("");
+                    return Err(other(format!("GitHub made no deployment: {why}")));
+                }
+                Ok(Some(Dispatched {
+                    run_id: id,
+                    html_url: None,
+                }))
+            }
+            GitHubCall::DeploymentStatus {
+                repo,
+                deployment_id,
+                ..
+            } => {
+                let Some(id) = deployment_id else {
+                    return Err(other("a deployment status names no deployment"));
+                };
+                let path = format!("/repos/{repo}/deployments/{id}/statuses");
+                self.http
+                    .post(Op::GitHubCreateDeploymentStatus, &path, Some(m.body()))
+                    .await?;
+                Ok(None)
+            }
         }
+    }
+
+    async fn compare(
+        &self,
+        q: &crate::model::commits::CompareQuery,
+    ) -> ApiResult<crate::model::commits::Compare> {
+        let path = format!(
+            "/repos/{}/compare/{}...{}",
+            q.repo,
+            encode(&q.base),
+            encode(&q.head)
+        );
+        let a = self.http.get(Op::GitHubCompareCommits, &path).await?;
+        parse::compare(&a.body, q)
     }
 
     fn rate(&self) -> Option<RateInfo> {

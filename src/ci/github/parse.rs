@@ -2,7 +2,7 @@
 //! string cleaned.
 
 use crate::model::text::clean;
-use crate::model::{ApiError, ApiResult, ErrorKind};
+use crate::model::{ApiError, ApiResult, ErrorKind, Listing};
 use crate::model::{Conclusion, Job, Millis, Run, RunStatus, Step, Workflow};
 use serde_json::Value;
 
@@ -70,19 +70,31 @@ pub fn run(v: &Value, workflow: &Workflow) -> ApiResult<Run> {
     })
 }
 
-/// The `workflow_runs` of a run list, newest first.
-pub fn runs(body: &[u8], workflow: &Workflow) -> ApiResult<Vec<Run>> {
+/// The `workflow_runs` of a run list, newest first. A run that cannot be read (no `id`) is left
+/// out and counted in `failed`, so one odd record never empties its workflow's list.
+pub fn runs(body: &[u8], workflow: &Workflow) -> ApiResult<Listing<Run>> {
     let v = json("run list", body)?;
     let list = v
         .get("workflow_runs")
         .and_then(Value::as_array)
         .ok_or_else(|| bad("run list", "no workflow_runs"))?;
-    let mut out = list
-        .iter()
-        .map(|r| run(r, workflow))
-        .collect::<ApiResult<Vec<_>>>()?;
+    let mut out = Vec::with_capacity(list.len());
+    let mut skipped = 0;
+    for r in list {
+        match run(r, workflow) {
+            Ok(r) => out.push(r),
+            Err(_) => skipped += 1,
+        }
+    }
     out.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id)));
-    Ok(out)
+    let failed = (skipped > 0).then(|| {
+        let runs = if skipped == 1 { "run" } else { "runs" };
+        ApiError::new(
+            ErrorKind::Unreadable,
+            format!("{skipped} {runs} without an id left out"),
+        )
+    });
+    Ok(Listing::partial(out, failed))
 }
 
 fn step(v: &Value) -> Step {
@@ -129,4 +141,55 @@ pub fn tail(text: &[u8], n: usize) -> Vec<String> {
         .iter()
         .map(|l| clean(l))
         .collect()
+}
+
+/// `GET /repos/{repo}/compare/{base}...{head}`: the commits (oldest first), how many there
+/// are in all, and how the two relate.
+pub fn compare(
+    body: &[u8],
+    q: &crate::model::commits::CompareQuery,
+) -> ApiResult<crate::model::commits::Compare> {
+    use crate::model::commits::{Commit, Compare};
+    let v = json("compare", body)?;
+    let list = v
+        .get("commits")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("compare", "no commits"))?;
+    let commits = list
+        .iter()
+        .map(|c| {
+            let commit = c.get("commit").unwrap_or(&Value::Null);
+            let author = commit.get("author").unwrap_or(&Value::Null);
+            let login = c
+                .get("author")
+                .map(|a| text(a, "login"))
+                .unwrap_or_default();
+            // The title is the message's first line, taken before cleaning drops the breaks.
+            let message = commit.get("message").and_then(Value::as_str);
+            let title = message.and_then(|m| m.lines().next()).unwrap_or_default();
+            Commit {
+                sha: text(c, "sha"),
+                title: clean(title),
+                author: if login.is_empty() {
+                    text(author, "name")
+                } else {
+                    login
+                },
+                at: time(author, "date").unwrap_or(0),
+            }
+        })
+        .collect::<Vec<_>>();
+    let total = v
+        .get("total_commits")
+        .and_then(Value::as_u64)
+        .map_or(commits.len() as u32, |n| n as u32);
+    Ok(Compare {
+        repo: q.repo.clone(),
+        base: q.base.clone(),
+        head: q.head.clone(),
+        status: text(&v, "status"),
+        commits,
+        total,
+        html_url: text(&v, "html_url"),
+    })
 }

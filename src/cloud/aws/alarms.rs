@@ -14,6 +14,9 @@ use crate::model::text::clean;
 use crate::model::{Alarm, AlarmKind, AlarmSpec, AlarmState, Comparison, MetricSpec};
 use crate::model::{ApiError, ApiResult, ErrorKind};
 use aws_sdk_cloudwatch::types::{AlarmType, CompositeAlarm, MetricAlarm, StateValue};
+use std::sync::Mutex;
+use std::time::Duration;
+use tokio::time::Instant;
 
 /// The largest page DescribeAlarms gives, and the smaller ones tried around a bad answer.
 const PAGE_SIZES: [i32; 3] = [100, 10, 1];
@@ -114,15 +117,56 @@ pub async fn fetch(cw: &aws_sdk_cloudwatch::Client, gate: &CallGate) -> ApiResul
     Ok(alarms)
 }
 
+/// How long the plain read is skipped after it failed to parse, at first and at most: the
+/// alarm that broke it is likely still there, and reading around it costs a call per state and
+/// kind already.
+const SKIP_FIRST: Duration = Duration::from_secs(5 * 60);
+const SKIP_MAX: Duration = Duration::from_secs(60 * 60);
+
+/// Remembers that the plain read of the alarms failed to parse, so the next polls go straight
+/// to the read by state (one call fewer, and no answer known to fail), trying it again after a
+/// wait that doubles while it keeps failing.
+#[derive(Debug, Default)]
+pub struct Remembered(Mutex<Option<(Instant, Duration)>>);
+
+impl Remembered {
+    /// The plain read is worth trying now.
+    fn try_plain(&self) -> bool {
+        let skip = *self.0.lock().unwrap_or_else(|e| e.into_inner());
+        skip.is_none_or(|(until, _)| Instant::now() >= until)
+    }
+
+    fn failed(&self) {
+        let mut skip = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let wait = skip.map_or(SKIP_FIRST, |(_, w)| (w * 2).min(SKIP_MAX));
+        *skip = Some((Instant::now() + wait, wait));
+    }
+
+    fn read(&self) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
 /// Every alarm, or when an answer cannot be read, every alarm that can be, with what could
 /// not.
 pub async fn listing(
     cw: &aws_sdk_cloudwatch::Client,
     gate: &CallGate,
+    remembered: &Remembered,
 ) -> ApiResult<Listing<Alarm>> {
+    if !remembered.try_plain() {
+        let known = ApiError::new(ErrorKind::Unreadable, "read by state, as last time");
+        return salvage(cw, gate, known, remembered).await;
+    }
     match fetch(cw, gate).await {
-        Ok(alarms) => Ok(Listing::whole(alarms)),
-        Err(e) if e.kind == ErrorKind::Unreadable => salvage(cw, gate, e).await,
+        Ok(alarms) => {
+            remembered.read();
+            Ok(Listing::whole(alarms))
+        }
+        Err(e) if e.kind == ErrorKind::Unreadable => {
+            remembered.failed();
+            salvage(cw, gate, e, remembered).await
+        }
         Err(e) => Err(e),
     }
 }
@@ -133,6 +177,7 @@ async fn salvage(
     cw: &aws_sdk_cloudwatch::Client,
     gate: &CallGate,
     first: ApiError,
+    remembered: &Remembered,
 ) -> ApiResult<Listing<Alarm>> {
     let mut alarms = Vec::new();
     let mut lost = Vec::new();
@@ -154,6 +199,7 @@ async fn salvage(
     if lost.is_empty() {
         // Read whole the second time: the bad answer was passing.
         tracing::warn!(error = %first, "an alarms answer could not be read; read again by state");
+        remembered.read();
         return Ok(Listing::whole(alarms));
     }
     let what: Vec<&str> = lost.iter().map(|(w, _)| w.as_str()).collect();

@@ -44,6 +44,10 @@ pub(super) async fn load(
                 .operation_timeout(OPERATION_TIMEOUT)
                 .build(),
         );
+    // CloudTrail then tells the console's own calls (`app/deckwatch`) from changes made elsewhere.
+    if let Ok(name) = aws_config::AppName::new(crate::model::trail::APP_NAME) {
+        loader = loader.app_name(name);
+    }
     if let Some(profile) = &opts.profile {
         loader = loader.profile_name(profile);
     }

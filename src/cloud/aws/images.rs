@@ -3,10 +3,9 @@
 
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::cloud::aws::parse::{image_matches, millis};
-use crate::model::Op;
-use crate::model::{ApiResult, Findings, Image};
+use crate::model::{ApiResult, Findings, Image, Listing, Op, listing::Part};
 use aws_sdk_ecr::types::{FindingSeverity, ImageDetail, Repository};
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 
 /// Both list calls return at most 1000 a page.
 const PAGE: i32 = 1000;
@@ -103,25 +102,23 @@ pub fn map_image(repo: &str, d: &ImageDetail) -> Image {
     }
 }
 
-/// Every image of every repository, newest push first within a repository.
-pub async fn fetch(ecr: &aws_sdk_ecr::Client, gate: &CallGate) -> ApiResult<Vec<RepoImage>> {
+/// Every image of every repository, newest push first within a repository. A repository whose
+/// images cannot be read (gone since the listing, denied by its policy) leaves out only its own.
+pub async fn fetch(ecr: &aws_sdk_ecr::Client, gate: &CallGate) -> ApiResult<Listing<RepoImage>> {
     let repos = repositories(ecr, gate).await?;
     let calls: Vec<_> = repos
         .iter()
-        .map(|r| {
-            repo_images(
-                ecr,
-                gate,
-                r.repository_name().unwrap_or_default().to_string(),
-                r.repository_uri().unwrap_or_default().to_string(),
-            )
+        .map(|r| async move {
+            let name = r.repository_name().unwrap_or_default().to_string();
+            let uri = r.repository_uri().unwrap_or_default().to_string();
+            (name.clone(), repo_images(ecr, gate, name, uri).await)
         })
         .collect();
-    let per_repo: Vec<Vec<RepoImage>> = futures::stream::iter(calls)
+    let per_repo: Vec<_> = futures::stream::iter(calls)
         .buffered(CONCURRENCY)
-        .try_collect()
-        .await?;
-    Ok(per_repo.into_iter().flatten().collect())
+        .collect()
+        .await;
+    Listing::of_parts(Part::Repository, per_repo)
 }
 
 async fn repo_images(

@@ -277,7 +277,7 @@ fn page_of(group: &str, out: FilterLogEventsOutput) -> LogPage {
                 message: e.message.unwrap_or_default(),
             })
             .collect(),
-        undecodable: 0,
+        undecodable: Vec::new(),
     }
 }
 

@@ -8,6 +8,7 @@
 pub mod alarm_detail;
 pub mod alarms;
 pub mod alb;
+mod audit_read;
 mod balancers;
 mod batch;
 pub mod codedeploy;
@@ -30,18 +31,22 @@ mod mutations;
 pub mod native;
 pub mod parse;
 mod refresh;
+pub mod revisions;
 pub mod routes;
 pub mod services;
+pub mod stacks;
 pub mod targets;
 pub mod task_sets;
 pub mod taskdef_spec;
 pub mod taskdefs;
 pub mod tasks;
+pub mod trail;
 
 use crate::cloud::{Fleet, Listing, LiveStream, PartSink, ServicesAsk};
 use crate::model::Op;
 
 use crate::model::evidence::{AlbFigures, AlbQuery};
+use crate::model::listing::Part as ListedIn;
 use crate::model::{
     Alarm, AlarmTransition, AwsCall, Clean, ContextInfo, Image, LiveEnd, LiveQuery, LogPage,
     LogQuery, LogSources, LogTag, LogTarget, MetricSpec, Millis, PastDeployment, Service,
@@ -55,7 +60,7 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 use aws_types::SdkConfig;
 use errors::ErrorMapper;
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use gate::CallGate;
 use gate::Within;
 use images::ServiceImages;
@@ -117,6 +122,12 @@ pub struct AwsFleet {
     elb: aws_sdk_elasticloadbalancingv2::Client,
     sts: aws_sdk_sts::Client,
     cd: aws_sdk_codedeploy::Client,
+    cfn: aws_sdk_cloudformation::Client,
+    cloudtrail: aws_sdk_cloudtrail::Client,
+    /// The stack that owns each service, kept half an hour.
+    stacks: stacks::StackCache,
+    /// Task definition revisions with their registration, described once.
+    registered: revisions::RevisionCache,
     /// Which CodeDeploy deployment group deploys which CODE_DEPLOY service.
     cd_groups: codedeploy::GroupCache,
     ssm: aws_sdk_ssm::Client,
@@ -134,6 +145,9 @@ pub struct AwsFleet {
     usage: Mutex<Option<Arc<Vec<ServiceImages>>>>,
     previous: taskdefs::PreviousRevisions,
     balancers: balancers::Balancers,
+    /// Whether the plain read of the alarms is known to fail (an alarm that cannot be read):
+    /// while it is, polls go straight to the read by state, and try the plain one again later.
+    alarm_reads: alarms::Remembered,
     /// The expiry of the credentials in use, from the watched chain.
     credentials: Arc<credentials::CredentialState>,
     /// Where exec and forward sessions may connect.
@@ -204,6 +218,10 @@ impl AwsFleet {
             elb: client!(aws_sdk_elasticloadbalancingv2, sdk, overrides),
             sts: client!(aws_sdk_sts, sdk, overrides),
             cd: client!(aws_sdk_codedeploy, sdk, overrides),
+            cfn: client!(aws_sdk_cloudformation, sdk, overrides),
+            cloudtrail: client!(aws_sdk_cloudtrail, sdk, overrides),
+            stacks: Default::default(),
+            registered: Default::default(),
             cd_groups: Default::default(),
             ssm: client!(aws_sdk_ssm, sdk, overrides),
             kms: client!(aws_sdk_kms, sdk, overrides),
@@ -222,6 +240,7 @@ impl AwsFleet {
             usage: Mutex::new(None),
             previous: Default::default(),
             balancers: Default::default(),
+            alarm_reads: Default::default(),
             credentials: Arc::default(),
             known: Default::default(),
             cluster_list: Default::default(),
@@ -233,6 +252,12 @@ impl AwsFleet {
     /// The ECS client, for actions (update_service, continue_service_deployment, ...).
     pub fn ecs(&self) -> &aws_sdk_ecs::Client {
         &self.ecs
+    }
+
+    /// The CloudWatch Logs client, with the console's settings (a bench compares a plain loop
+    /// on it with the log worker).
+    pub fn logs(&self) -> &aws_sdk_cloudwatchlogs::Client {
+        &self.logs
     }
 
     pub fn errors(&self) -> &ErrorMapper {
@@ -502,7 +527,7 @@ impl Fleet for AwsFleet {
             out.extend(rows);
         }
         self.remember_usage(&raw, &defs);
-        Listing::or_failure(out, crate::cloud::listing::clusters_failed(failed, total))
+        Listing::or_failure(out, crate::model::listing::clusters_failed(failed, total))
     }
 
     async fn services_refresh(
@@ -530,28 +555,42 @@ impl Fleet for AwsFleet {
     }
 
     async fn tasks(&self, service: Option<&ServiceKey>) -> ApiResult<Vec<Task>> {
+        self.tasks_listing(service).await?.lenient()
+    }
+
+    /// Cluster by cluster, a few at a time: a cluster that cannot be read is named, the others'
+    /// tasks shown.
+    async fn tasks_listing(&self, service: Option<&ServiceKey>) -> ApiResult<Listing<Task>> {
         if let Some(k) = service {
             let tasks = tasks::fetch(&self.ecs, &self.gate, &k.cluster, Some(&k.name)).await?;
-            return Ok(tasks.cleaned());
+            return Ok(Listing::whole(tasks.cleaned()));
         }
         let clusters = self.clusters().await?;
         let calls: Vec<_> = clusters
             .iter()
-            .map(|c| tasks::fetch(&self.ecs, &self.gate, c, None))
+            .map(|c| async move {
+                let tasks = tasks::fetch(&self.ecs, &self.gate, c, None).await;
+                (c.clone(), tasks)
+            })
             .collect();
-        let per_cluster: Vec<Vec<Task>> = futures::stream::iter(calls)
+        let per_cluster: Vec<_> = futures::stream::iter(calls)
             .buffered(services::CLUSTER_CONCURRENCY)
-            .try_collect()
-            .await?;
-        Ok(per_cluster
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .cleaned())
+            .collect()
+            .await;
+        let mut listing = Listing::of_parts(ListedIn::Cluster, per_cluster)?;
+        listing.items.clean();
+        Ok(listing)
     }
 
     async fn images(&self) -> ApiResult<Vec<Image>> {
-        let mut images = images::fetch(&self.ecr, &self.gate).await?;
+        self.images_listing().await?.lenient()
+    }
+
+    /// A repository that cannot be read (gone since the listing, denied by its policy) is
+    /// named; the others' images are shown.
+    async fn images_listing(&self) -> ApiResult<Listing<Image>> {
+        let listing = images::fetch(&self.ecr, &self.gate).await?;
+        let mut images = listing.items;
         let known = self.usage.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let usage = match known {
             Some(u) => u,
@@ -564,11 +603,11 @@ impl Fleet for AwsFleet {
             },
         };
         images::join_used_by(&mut images, &usage);
-        Ok(images
-            .into_iter()
-            .map(|ri| ri.image)
-            .collect::<Vec<_>>()
-            .cleaned())
+        let images = images.into_iter().map(|ri| ri.image).collect::<Vec<_>>();
+        Ok(Listing {
+            items: images.cleaned(),
+            failed: listing.failed,
+        })
     }
 
     async fn utilisation(&self, keys: &[ServiceKey]) -> ApiResult<Vec<Utilisation>> {
@@ -583,7 +622,7 @@ impl Fleet for AwsFleet {
     }
 
     async fn alarms_listing(&self) -> ApiResult<Listing<Alarm>> {
-        let mut listing = alarms::listing(&self.cw, &self.gate).await?;
+        let mut listing = alarms::listing(&self.cw, &self.gate, &self.alarm_reads).await?;
         listing.items.clean();
         self.add_groups_behind(&mut listing.items).await;
         Ok(listing)
@@ -673,6 +712,39 @@ impl Fleet for AwsFleet {
 
     async fn audit_group_exists(&self, group: &str) -> ApiResult<bool> {
         mutations::audit_group_exists(self, group).await
+    }
+
+    async fn read_audit(&self, group: &str, span: (Millis, Millis)) -> ApiResult<Vec<String>> {
+        audit_read::read(self, group, span.0, span.1)
+            .await
+            .map(Clean::cleaned)
+    }
+
+    async fn stack_of(&self, arn: &str) -> ApiResult<Option<crate::model::owner::Stack>> {
+        stacks::stack_of(&self.cfn, &self.gate, &self.stacks, arn)
+            .await
+            .map(Clean::cleaned)
+    }
+
+    async fn revisions(
+        &self,
+        family: &str,
+        since: Millis,
+    ) -> ApiResult<Vec<crate::model::timeline::build::Registered>> {
+        revisions::registered(&self.ecs, &self.gate, &self.registered, family, since)
+            .await
+            .map(Clean::cleaned)
+    }
+
+    async fn trail(
+        &self,
+        service: &ServiceKey,
+        family: &str,
+        span: (Millis, Millis),
+    ) -> ApiResult<Vec<crate::model::trail::TrailEvent>> {
+        trail::lookup(&self.cloudtrail, &self.gate, service, family, span)
+            .await
+            .map(Clean::cleaned)
     }
 
     async fn cluster_exec(&self, cluster: &str) -> ApiResult<crate::model::ClusterExec> {

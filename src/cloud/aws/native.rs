@@ -310,6 +310,7 @@ pub fn map_deployment(
         status: NativeStatus::parse(d.status().map_or("", |s| s.as_str())),
         lifecycle_stage: LifecycleStage::parse(&stage),
         bake_ends_at: bake_ends_at(d, &stage, &target),
+        bake_minutes: config.and_then(configured_bake),
         sources: d
             .source_service_revisions()
             .iter()
@@ -350,6 +351,18 @@ fn bake_ends_at(d: &ServiceDeployment, stage: &str, target: &ServiceRevision) ->
         _ => return None,
     };
     Some(since + i64::from(minutes.max(0)) * 60_000)
+}
+
+/// The bake a deployment's configuration sets: the canary's, a LINEAR step's, else the final.
+fn configured_bake(c: &aws_sdk_ecs::types::DeploymentConfiguration) -> Option<u32> {
+    c.canary_configuration()
+        .and_then(|k| k.canary_bake_time_in_minutes())
+        .or_else(|| {
+            c.linear_configuration()
+                .and_then(|l| l.step_bake_time_in_minutes())
+        })
+        .or(c.bake_time_in_minutes())
+        .and_then(|m| u32::try_from(m).ok())
 }
 
 /// A canary's bake, while its share of the traffic is shifted.

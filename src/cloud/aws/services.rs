@@ -332,9 +332,7 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         native: None,
         events: events_of(s),
         previous_task_def: None,
-        canary_of: tags()
-            .find(|(k, _)| *k == CANARY_TAG)
-            .map(|(_, v)| v.to_string()),
+        canary_of: tag(s, CANARY_TAG),
         cpu: Vec::new(),
         mem: Vec::new(),
         targets: Vec::new(),
@@ -353,7 +351,21 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         controller: raw.controller(),
         task_sets: super::task_sets::map(s, taskdefs),
         codedeploy: None,
+        tags: s
+            .tags()
+            .iter()
+            .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
+            .collect(),
     }
+}
+
+/// The value of the service's tag `key`.
+fn tag(s: &aws_sdk_ecs::types::Service, key: &str) -> Option<String> {
+    s.tags()
+        .iter()
+        .find(|t| t.key() == Some(key))
+        .and_then(|t| t.value())
+        .map(str::to_string)
 }
 
 /// The service's name, else the tail of its ARN.

@@ -19,6 +19,8 @@ fn plan(s: &Service, verb: Verb, call: AwsCall, changes: Vec<Change>) -> ActionP
         expect: Expectation::of(s),
         then: Vec::new(),
         notes: Vec::new(),
+        early: None,
+        actor: None,
     }
 }
 

@@ -2,5 +2,7 @@
 //! until it settles (`progress`).
 
 pub mod codedeploy;
+pub mod commits;
 pub mod plan;
 pub mod progress;
+pub mod record;

@@ -18,6 +18,8 @@ fn plan(s: &Service, verb: Verb, mutation: Mutation, mut changes: Vec<Change>) -
         expect: Expectation::of(s),
         then: Vec::new(),
         notes: Vec::new(),
+        early: None,
+        actor: None,
     }
 }
 
@@ -124,7 +126,7 @@ pub fn abort(s: &Service, all: &[Service]) -> Result<ActionPlan, Refusal> {
     }
     match (s.rolling_in_progress(), s.stable_before()) {
         (Some(_), Some(to)) => Ok(rolling_back_to(s, Verb::Abort, to.clone())),
-        _ => Err(Refusal::NoRollout(s.name.clone())),
+        (None, _) | (Some(_), None) => Err(Refusal::NoRollout(s.name.clone())),
     }
 }
 
@@ -217,7 +219,9 @@ fn next_traffic(n: &NativeDeployment) -> String {
         crate::model::Strategy::BlueGreen => {
             "100% (the production switch from test traffic), then the bake time".into()
         }
-        _ => "moved by the deployment's strategy".into(),
+        crate::model::Strategy::Rolling | crate::model::Strategy::Other(_) => {
+            "moved by the deployment's strategy".into()
+        }
     }
 }
 

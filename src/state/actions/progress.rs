@@ -89,7 +89,19 @@ impl Progress {
                 desired: None,
                 replaced_deployment: None,
             }),
-            _ => None,
+            // Calls whose effect is not a service settling: nothing to wait for here.
+            Mutation::Aws(
+                AwsCall::ContinueHook { .. }
+                | AwsCall::StopDeployment { .. }
+                | AwsCall::SetWeights { .. }
+                | AwsCall::RegisterTaskDefinition { .. }
+                // CodeDeploy moves the traffic; its deployment is followed in the rollout view.
+                | AwsCall::ContinueCodeDeploy { .. }
+                | AwsCall::StopCodeDeploy { .. }
+                | AwsCall::CreateCodeDeploy { .. }
+                | AwsCall::CreateCodeDeployToRegistered { .. },
+            )
+            | Mutation::GitHub(_) => None,
         });
         Self {
             verb: plan.verb,
@@ -145,7 +157,7 @@ impl Progress {
             }
             Phase::Sent { at } | Phase::Stable { at, .. } => now - at < SHOWN_MS,
             Phase::TimedOut { at } | Phase::Failed { at, .. } => now - at < SHOWN_MS * 10,
-            _ => true,
+            Phase::Sending | Phase::Waiting { .. } => true,
         }
     }
 

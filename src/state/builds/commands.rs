@@ -2,8 +2,8 @@
 //! cancels a run, `T` reruns its failed jobs, `D` deploys an image, `Tab` in a deploy dialog
 //! moves to the next target.
 
-use crate::keys::Command;
-use crate::model::{ActionPlan, Image, InputKind, Refusal, Service, ServiceKey};
+use crate::keys::{Command, ModeKey};
+use crate::model::{ActionPlan, Image, InputKind, Refusal, Run, Service, ServiceKey};
 use crate::state::actions::progress;
 use crate::state::builds::plan as build_plan;
 use crate::state::builds::{BuildForm, DeployChoice, Inputs};
@@ -11,12 +11,12 @@ use crate::state::{Effect, Mode, Pane, State};
 
 /// Read-only, no CI, or another action at work: why a builds key does nothing now.
 fn refused(state: &mut State, needs_ci: bool) -> bool {
-    let why = if state.read_only {
+    let why = if state.ctx.read_only {
         Some("refused: the console is read-only; nothing was changed".to_string())
     } else if let Some(why) = state.builds.unavailable.clone().filter(|_| needs_ci) {
         Some(format!("builds: {why}"))
     } else {
-        state.progress.as_ref().filter(|p| p.active()).map(|p| {
+        state.ctx.progress.as_ref().filter(|p| p.active()).map(|p| {
             format!(
                 "{} {} is still at work; one action at a time, so wait for it",
                 p.verb, p.service
@@ -34,6 +34,7 @@ fn refused(state: &mut State, needs_ci: bool) -> bool {
 
 fn service(state: &State, key: &ServiceKey) -> Option<Service> {
     state
+        .ctx
         .services
         .items
         .iter()
@@ -46,20 +47,20 @@ fn service_of_run(state: &State) -> Option<Service> {
     let run = state.run_target()?;
     state
         .builds
-        .services_of(&run.workflow, &state.services.items)
+        .services_of(&run.workflow, &state.ctx.services.items)
         .first()
         .map(|s| (*s).clone())
 }
 
 /// Runs a confirmed plan, or asks for the typed name first in a production context.
 fn confirm_or_start(state: &mut State, plan: ActionPlan, effects: &mut Vec<Effect>) {
-    if state.context.prod {
+    if state.ctx.info.prod {
         state.open_confirm(plan);
         return;
     }
     state.mode = Mode::Normal;
-    state.progress = Some(progress::Progress::start(&plan, state.now));
-    effects.push(Effect::Run(Box::new(plan), state.context.clone()));
+    state.ctx.progress = Some(progress::Progress::start(&plan, state.now));
+    effects.push(Effect::Run(Box::new(plan), state.ctx.info.clone()));
 }
 
 /// `B`: the build dialog for the selected service, or the selected run's workflow.
@@ -67,15 +68,28 @@ pub(crate) fn open_build(state: &mut State, effects: &mut Vec<Effect>) {
     if refused(state, true) {
         return;
     }
-    let target = match state.pane {
+    let target = match state.ctx.pane {
         Pane::Builds => service_of_run(state),
-        _ => state.action_target().cloned(),
+        Pane::Services
+        | Pane::Tasks
+        | Pane::Images
+        | Pane::Alarms
+        | Pane::Logs
+        | Pane::Rollout
+        | Pane::Timeline => state.ctx.action_target().cloned(),
     };
     let Some(s) = target else {
         return state.flash("select a service (or a run on the builds pane) first");
     };
     let Some(source) = state.builds.source_of(&s) else {
-        return state.flash(Refusal::NoBuildMapping(s.name.clone()).to_string());
+        let refusal = match state.builds.bad_tag(&s) {
+            Some(tag) => Refusal::BadBuildTag {
+                service: s.key().to_string(),
+                tag: tag.clone(),
+            },
+            None => Refusal::NoBuildMapping(s.name.clone()),
+        };
+        return state.flash(refusal.to_string());
     };
     effects.push(Effect::LoadInputs(
         source.workflow.clone(),
@@ -99,13 +113,17 @@ pub(crate) fn on_form(
     mut form: BuildForm,
     fx: &mut Vec<Effect>,
 ) {
+    let Some(key) = command.mode_key() else {
+        state.mode = Mode::Build(Box::new(form));
+        return;
+    };
     if form.editing {
-        match command {
-            Command::Insert(c) => form.focused_mut().into_iter().for_each(|t| t.push(c)),
-            Command::DeleteChar => {
+        match key {
+            ModeKey::Insert(c) => form.focused_mut().into_iter().for_each(|t| t.push(c)),
+            ModeKey::DeleteChar => {
                 form.focused_mut().and_then(String::pop);
             }
-            Command::Accept | Command::Cancel => {
+            ModeKey::Accept | ModeKey::Cancel => {
                 form.editing = false;
                 let git_ref = form.git_ref.trim().to_string();
                 if form.focus == 0 && git_ref != form.inputs_ref && !git_ref.is_empty() {
@@ -115,24 +133,27 @@ pub(crate) fn on_form(
                     fx.push(Effect::LoadInputs(form.source.workflow.clone(), git_ref));
                 }
             }
-            _ => {}
+            ModeKey::Down | ModeKey::Up | ModeKey::PageDown | ModeKey::PageUp => {}
+            ModeKey::Top | ModeKey::Bottom | ModeKey::Confirm | ModeKey::Complete => {}
+            ModeKey::Toggle | ModeKey::OtherTarget => {}
         }
         state.mode = Mode::Build(Box::new(form));
         return;
     }
-    match command {
-        Command::Down => form.focus = (form.focus + 1) % form.fields(),
-        Command::Up => form.focus = (form.focus + form.fields() - 1) % form.fields(),
-        Command::Toggle => {
+    match key {
+        ModeKey::Down => form.focus = (form.focus + 1) % form.fields(),
+        ModeKey::Up => form.focus = (form.focus + form.fields() - 1) % form.fields(),
+        ModeKey::Toggle => {
             cycle(&mut form);
         }
-        Command::Accept => form.editing = !cycle(&mut form),
-        Command::Cancel => {
+        ModeKey::Accept => form.editing = !cycle(&mut form),
+        ModeKey::Cancel => {
             state.mode = Mode::Normal;
             return state.flash("start a build: cancelled; nothing was sent");
         }
-        Command::Confirm => return send(state, form, fx),
-        _ => {}
+        ModeKey::Confirm => return send(state, form, fx),
+        ModeKey::PageDown | ModeKey::PageUp | ModeKey::Top | ModeKey::Bottom => {}
+        ModeKey::DeleteChar | ModeKey::Complete | ModeKey::Insert(_) | ModeKey::OtherTarget => {}
     }
     state.mode = Mode::Build(Box::new(form));
 }
@@ -154,7 +175,8 @@ fn cycle(form: &mut BuildForm) -> bool {
                 .map_or(0, |i| (i + 1) % opts.len());
             *val = opts[at].clone();
         }
-        _ => return false,
+        InputKind::Choice(_) | InputKind::String | InputKind::Number => return false,
+        InputKind::Environment => return false,
     }
     true
 }
@@ -179,19 +201,15 @@ fn send(state: &mut State, form: BuildForm, fx: &mut Vec<Effect>) {
     }
 }
 
-/// `X` and `T` on a run.
-pub(crate) fn on_run(state: &mut State, command: Command) {
+/// `X` and `T` on a run: `plan` makes the cancel or the rerun.
+pub(crate) fn on_run(state: &mut State, plan: fn(&Service, &Run) -> Result<ActionPlan, Refusal>) {
     if refused(state, true) {
         return;
     }
     let (Some(run), Some(s)) = (state.run_target().cloned(), service_of_run(state)) else {
         return state.flash("select a run on the builds pane (6) first");
     };
-    let planned = match command {
-        Command::CancelRun => build_plan::cancel(&s, &run),
-        _ => build_plan::rerun(&s, &run),
-    };
-    match planned {
+    match plan(&s, &run) {
         Ok(plan) => state.open_confirm(plan),
         Err(why) => state.flash(why.to_string()),
     }
@@ -199,15 +217,17 @@ pub(crate) fn on_run(state: &mut State, command: Command) {
 
 /// The image to deploy and the services it may go to, from the pane in view.
 fn deploy_source(state: &State) -> Result<(Image, Vec<ServiceKey>), Refusal> {
-    let all = &state.services.items;
-    let (image, first): (Image, Vec<&Service>) = match state.pane {
+    let all = &state.ctx.services.items;
+    let (image, first): (Image, Vec<&Service>) = match state.ctx.pane {
         Pane::Images => {
             let img = state
+                .ctx
                 .images
                 .selected_item()
                 .cloned()
                 .ok_or_else(|| Refusal::NoImage("-".into()))?;
             let users: Vec<&String> = state
+                .ctx
                 .images
                 .items
                 .iter()
@@ -217,7 +237,13 @@ fn deploy_source(state: &State) -> Result<(Image, Vec<ServiceKey>), Refusal> {
             let first = all.iter().filter(|s| users.contains(&&s.name)).collect();
             (img, first)
         }
-        _ => {
+        Pane::Services
+        | Pane::Tasks
+        | Pane::Alarms
+        | Pane::Logs
+        | Pane::Builds
+        | Pane::Rollout
+        | Pane::Timeline => {
             let run = state
                 .run_target()
                 .ok_or_else(|| Refusal::NoCi("deploy: select a run on the builds pane (6), or an image on the images pane (3)".into()))?;
@@ -225,7 +251,7 @@ fn deploy_source(state: &State) -> Result<(Image, Vec<ServiceKey>), Refusal> {
                 return Err(Refusal::RunNotSucceeded(run.number));
             }
             let img = run
-                .images(&state.images.items)
+                .images(&state.ctx.images.items)
                 .max_by_key(|i| i.pushed_at)
                 .cloned()
                 .ok_or_else(|| Refusal::NoImage(run.short_sha().to_string()))?;
@@ -278,7 +304,7 @@ pub(crate) fn deploy(state: &mut State) {
 fn plan_at(state: &State, choice: &DeployChoice) -> Result<ActionPlan, Refusal> {
     let key = &choice.targets[choice.at];
     match service(state, key) {
-        Some(s) => build_plan::deploy(&s, &choice.image, &state.images.items),
+        Some(s) => build_plan::deploy(&s, &choice.image, &state.ctx.images.items),
         None => Err(Refusal::NoDeployTarget(choice.image.repository.clone())),
     }
 }

@@ -59,7 +59,7 @@ impl BuildForm {
     pub fn fields(&self) -> usize {
         1 + match &self.inputs {
             Inputs::Loaded(v) => v.len(),
-            _ => 0,
+            Inputs::Loading | Inputs::Failed(_) => 0,
         }
     }
 
@@ -70,7 +70,7 @@ impl BuildForm {
                 .iter()
                 .map(|(i, val)| (i.name.clone(), val.clone()))
                 .collect(),
-            _ => Vec::new(),
+            Inputs::Loading | Inputs::Failed(_) => Vec::new(),
         }
     }
 
@@ -79,7 +79,7 @@ impl BuildForm {
         match (self.focus, &mut self.inputs) {
             (0, _) => Some(&mut self.git_ref),
             (n, Inputs::Loaded(v)) => v.get_mut(n - 1).map(|(_, val)| val),
-            _ => None,
+            (_, Inputs::Loading | Inputs::Failed(_)) => None,
         }
     }
 }
@@ -131,7 +131,15 @@ impl Builds {
             .find(|(k, _)| is_full(k))
             .or_else(|| self.mapping.iter().find(|(k, _)| *k == s.name))
             .map(|(_, src)| src)
-            .or(s.build.as_ref())
+            .or(s.build.as_ref().and_then(|b| b.as_ref().ok()))
+    }
+
+    /// The service's build tag GitHub could not have given, unless a `[[build]]` entry maps it.
+    pub fn bad_tag<'a>(&self, s: &'a Service) -> Option<&'a crate::model::BadBuildTag> {
+        if self.source_ref(s).is_some() {
+            return None;
+        }
+        s.build.as_ref().and_then(|b| b.as_ref().err())
     }
 
     /// The services a workflow builds, in the services pane's order.
@@ -187,12 +195,12 @@ impl State {
     pub fn ci_watch(&self) -> CiWatch {
         CiWatch {
             workflows: self.builds.mapped.1.clone(),
-            visible: self.pane == Pane::Builds,
+            visible: self.ctx.pane == Pane::Builds,
             detail: self
                 .builds
                 .detail
                 .as_ref()
-                .filter(|_| self.pane == Pane::Builds)
+                .filter(|_| self.ctx.pane == Pane::Builds)
                 .map(|d| (d.workflow.clone(), d.run.id)),
             mine: self.builds.mine.clone(),
         }
@@ -227,12 +235,8 @@ pub(crate) fn watch_effect(state: &mut State, effects: &mut Vec<Effect>) {
 
 /// Reads the mapped workflows again when the services list changed since.
 fn refresh_mapped(state: &mut State) {
-    let s = &state.services;
-    let from = Some((
-        s.fetched_at,
-        s.items.len(),
-        state.contexts.current.generation,
-    ));
+    let s = &state.ctx.services;
+    let from = Some((s.fetched_at, s.items.len(), state.ctx.target.generation));
     if state.builds.mapped.0 != from {
         let workflows = state.builds.workflows(&s.items);
         state.builds.mapped = (from, workflows);
@@ -260,43 +264,46 @@ pub(crate) fn close_detail(state: &mut State) -> bool {
     open
 }
 
-/// What the CI worker and the runner report.
-pub(crate) fn on_msg(state: &mut State, msg: crate::state::Msg) {
-    use crate::state::Msg;
-    match msg {
-        Msg::Runs(polled, runs, at) => {
-            let changed = state.builds.take_runs(&polled, runs, at);
-            state.dirty |= changed && state.pane == Pane::Builds;
-        }
-        Msg::RunDetail(d, at) => {
-            if let Some(v) = state.builds.detail.as_mut().filter(|v| v.run == d.run) {
-                state.dirty |= v.data.as_ref() != Some(&d) || v.error.is_some();
-                v.data = Some(d);
-                v.error = None;
-                v.fetched_at = Some(at);
-            }
-        }
-        Msg::RunDetailFailed(run, e, _) => {
-            if let Some(v) = state.builds.detail.as_mut().filter(|v| v.run == run) {
-                state.dirty |= v.error.as_ref() != Some(&e);
-                v.error = Some(e);
-            }
-        }
-        Msg::BuildInputs(w, git_ref, r) => on_inputs(state, w, git_ref, r),
-        Msg::Dispatched(w, run) => on_dispatched(state, w, run),
-        Msg::CiRate(rate, until) => {
-            let b = &mut state.builds;
-            let changed = b.rate != rate || b.waiting_until != until;
-            state.dirty |= changed && state.pane == Pane::Builds;
-            b.rate = rate;
-            b.waiting_until = until;
-        }
-        _ => {}
+/// The GitHub client is ready, or why there is none (no token).
+pub(crate) fn on_ci_ready(state: &mut State, why: Option<String>) {
+    state.dirty |= state.builds.unavailable != why;
+    state.builds.unavailable = why;
+}
+
+/// The runs of the polled workflows, newest first.
+pub(crate) fn on_runs(state: &mut State, polled: &[Workflow], runs: Vec<Run>, at: Millis) {
+    let changed = state.builds.take_runs(polled, runs, at);
+    state.dirty |= changed && state.ctx.pane == Pane::Builds;
+}
+
+/// The open run's jobs, steps and failing log.
+pub(crate) fn on_run_detail(state: &mut State, d: RunDetail, at: Millis) {
+    if let Some(v) = state.builds.detail.as_mut().filter(|v| v.run == d.run) {
+        state.dirty |= v.data.as_ref() != Some(&d) || v.error.is_some();
+        v.data = Some(d);
+        v.error = None;
+        v.fetched_at = Some(at);
     }
 }
 
+pub(crate) fn on_run_detail_failed(state: &mut State, run: RunRef, e: ApiError) {
+    if let Some(v) = state.builds.detail.as_mut().filter(|v| v.run == run) {
+        state.dirty |= v.error.as_ref() != Some(&e);
+        v.error = Some(e);
+    }
+}
+
+/// GitHub's last rate-limit headers, and until when the client waits after a limit.
+pub(crate) fn on_rate(state: &mut State, rate: Option<RateInfo>, until: Option<Millis>) {
+    let b = &mut state.builds;
+    let changed = b.rate != rate || b.waiting_until != until;
+    state.dirty |= changed && state.ctx.pane == Pane::Builds;
+    b.rate = rate;
+    b.waiting_until = until;
+}
+
 /// The build dialog's inputs arrived (or could not be read).
-fn on_inputs(
+pub(crate) fn on_inputs(
     state: &mut State,
     w: Workflow,
     git_ref: String,
@@ -326,7 +333,7 @@ fn on_inputs(
 const MINE_KEPT: usize = 16;
 
 /// A dispatch came back with its run: follow it until it finishes.
-fn on_dispatched(state: &mut State, w: Workflow, run: Option<u64>) {
+pub(crate) fn on_dispatched(state: &mut State, w: Workflow, run: Option<u64>) {
     if let Some(id) = run
         && !state
             .builds

@@ -16,6 +16,8 @@ fn plan(s: &Service, verb: Verb, mutation: Mutation, changes: Vec<Change>) -> Ac
         expect: Expectation::of(s),
         then: Vec::new(),
         notes: Vec::new(),
+        early: None,
+        actor: None,
     }
 }
 

@@ -4,7 +4,7 @@
 //! the service's name.
 
 use super::{ExecEffect, Hold, OpenSession, Phase, Screen, Session};
-use crate::keys::Command;
+use crate::keys::{Command, ModeKey};
 use crate::model::exec::{Readiness, readiness};
 use crate::model::{ExecTarget, Service, ServiceKey, Task, TaskStatus};
 use crate::state::{Effect, Mode, Pane, State};
@@ -61,13 +61,14 @@ impl ExecDialog {
         let task = self.selected_task()?;
         let container = self.container_name().unwrap_or_default();
         let service = state
+            .ctx
             .services
             .items
             .iter()
             .find(|s| s.cluster == task.cluster && s.name == task.service);
         let cluster = state
-            .exec
-            .clusters
+            .ctx
+            .exec_clusters
             .get(&task.cluster)
             .and_then(|r| r.as_ref().ok());
         Some(readiness(task, container, service, cluster))
@@ -103,7 +104,8 @@ impl ExecDialog {
                     Hold::FullScreen => Hold::Pane,
                 }
             }
-            _ => {}
+            // No task or container to step through; the command is typed.
+            Field::Task | Field::Container | Field::Command => {}
         }
     }
 
@@ -129,7 +131,7 @@ pub(in crate::state) fn open_dialog(
     command: Option<String>,
     fx: &mut Vec<Effect>,
 ) {
-    if state.read_only {
+    if state.ctx.read_only {
         return state.flash("refused: the console is read-only; exec opens no session");
     }
     if state
@@ -167,8 +169,9 @@ pub(in crate::state) fn open_dialog(
         .first()
         .map(|t| t.cluster.clone())
         .or_else(|| dialog.service.as_ref().map(|s| s.cluster.clone()));
-    if let Some(c) = cluster.filter(|c| !state.exec.clusters.contains_key(c)) {
-        fx.push(Effect::Exec(ExecEffect::Inspect(c)));
+    if let Some(c) = cluster.filter(|c| !state.ctx.exec_clusters.contains_key(c)) {
+        let generation = state.ctx.target.generation;
+        fx.push(Effect::Exec(ExecEffect::Inspect(generation, c)));
     }
     state.mode = Mode::Exec(Box::new(dialog));
 }
@@ -178,15 +181,21 @@ fn offered(
     state: &State,
     fx: &mut Vec<Effect>,
 ) -> Result<(Option<ServiceKey>, Vec<Task>, bool), &'static str> {
-    if state.pane == Pane::Tasks {
-        let t = state.tasks.selected_item().ok_or("select a task first")?;
+    if state.ctx.pane == Pane::Tasks {
+        let t = state
+            .ctx
+            .tasks
+            .selected_item()
+            .ok_or("select a task first")?;
         return Ok((service_of(t), vec![t.clone()], false));
     }
     let k = state
+        .ctx
         .action_target()
         .map(Service::key)
         .ok_or("select a task or a service first")?;
     let known = state
+        .ctx
         .tasks
         .items
         .iter()
@@ -210,29 +219,34 @@ pub(in crate::state) fn on_dialog(
     mut d: ExecDialog,
     fx: &mut Vec<Effect>,
 ) {
-    match command {
-        Command::Cancel => {
+    let Some(key) = command.mode_key() else {
+        state.mode = Mode::Exec(Box::new(d));
+        return;
+    };
+    match key {
+        ModeKey::Cancel => {
             state.mode = Mode::Normal;
             return state.flash("exec: cancelled; no session was opened");
         }
-        Command::Down => d.move_field(1),
-        Command::Up => d.move_field(-1),
-        Command::Toggle => d.step(),
-        Command::Insert(c) => match (&mut d.typed, d.field) {
+        ModeKey::Down => d.move_field(1),
+        ModeKey::Up => d.move_field(-1),
+        ModeKey::Toggle => d.step(),
+        ModeKey::Insert(c) => match (&mut d.typed, d.field) {
             (Some(t), _) => t.push(c),
             (None, Field::Command) => d.command.push(c),
-            (None, _) if c == ' ' => d.step(),
-            _ => {}
+            (None, Field::Task | Field::Container | Field::Hold) if c == ' ' => d.step(),
+            (None, Field::Task | Field::Container | Field::Hold) => {}
         },
-        Command::DeleteChar => {
+        ModeKey::DeleteChar => {
             match &mut d.typed {
                 Some(t) => t.pop(),
                 None if d.field == Field::Command => d.command.pop(),
                 None => None,
             };
         }
-        Command::Confirm | Command::Accept => return confirm(state, d, fx),
-        _ => {}
+        ModeKey::Confirm | ModeKey::Accept => return confirm(state, d, fx),
+        ModeKey::PageDown | ModeKey::PageUp | ModeKey::Top | ModeKey::Bottom => {}
+        ModeKey::Complete | ModeKey::OtherTarget => {}
     }
     state.mode = Mode::Exec(Box::new(d));
 }
@@ -252,7 +266,7 @@ fn confirm(state: &mut State, mut d: ExecDialog, fx: &mut Vec<Effect>) {
         state.mode = Mode::Exec(Box::new(d));
         return state.flash("type a command to run (e.g. /bin/sh)");
     }
-    if state.context.prod {
+    if state.ctx.info.prod {
         let name = d.confirm_name();
         match &d.typed {
             None => {
@@ -294,7 +308,7 @@ fn start(state: &mut State, d: &ExecDialog, fx: &mut Vec<Effect>) {
         command: d.command.trim().to_string(),
         size,
         plugin,
-        ctx: state.context.clone(),
+        ctx: state.ctx.info.clone(),
     };
     state.exec.session = Some(Session {
         id,

@@ -20,9 +20,12 @@ pub fn on_msg(state: &mut State, msg: ExecMsg, fx: &mut Vec<Effect>) {
                 state.dirty = true;
             }
         }
-        ExecMsg::Cluster(cluster, result) => {
-            state.exec.clusters.insert(cluster, result);
-            state.dirty = true;
+        // An answer for the context on screen; one asked before a switch is dropped.
+        ExecMsg::Cluster(generation, cluster, result) => {
+            if generation == state.ctx.target.generation {
+                state.ctx.exec_clusters.insert(cluster, result);
+                state.dirty = true;
+            }
         }
         ExecMsg::Forwards(rows) => {
             state.dirty |= rows != state.exec.forwards;
@@ -32,6 +35,7 @@ pub fn on_msg(state: &mut State, msg: ExecMsg, fx: &mut Vec<Effect>) {
     }
 }
 
+/// A session's messages; the dialog's and the forwards' were taken by `on_msg`.
 fn on_session(state: &mut State, msg: ExecMsg, fx: &mut Vec<Effect>) {
     let id = match &msg {
         ExecMsg::Started(id, _)
@@ -43,7 +47,7 @@ fn on_session(state: &mut State, msg: ExecMsg, fx: &mut Vec<Effect>) {
         | ExecMsg::Resumed(id)
         | ExecMsg::Ended(id, _)
         | ExecMsg::Failed { id, .. } => *id,
-        _ => return,
+        ExecMsg::Tasks(..) | ExecMsg::Cluster(..) | ExecMsg::Forwards(_) => return,
     };
     let handed_over = state.exec.handed_over;
     let Some(s) = state.exec.session.as_mut().filter(|s| s.id == id) else {
@@ -72,7 +76,7 @@ fn on_session(state: &mut State, msg: ExecMsg, fx: &mut Vec<Effect>) {
         ExecMsg::Ended(_, reason) => {
             let code = match &s.phase {
                 Phase::Ended { code, .. } => *code,
-                _ => None,
+                Phase::Opening | Phase::Open | Phase::Reconnecting | Phase::Failed { .. } => None,
             };
             s.phase = Phase::Ended { code, reason };
             ended(state, fx);
@@ -81,7 +85,7 @@ fn on_session(state: &mut State, msg: ExecMsg, fx: &mut Vec<Effect>) {
             s.phase = Phase::Failed { message, fix };
             ended(state, fx);
         }
-        _ => {}
+        ExecMsg::Tasks(..) | ExecMsg::Cluster(..) | ExecMsg::Forwards(_) => {}
     }
 }
 
@@ -124,7 +128,7 @@ fn ended(state: &mut State, fx: &mut Vec<Effect>) {
             fix: Some(fix),
         } => format!("exec failed: {message}; {fix}"),
         Phase::Failed { message, fix: None } => format!("exec failed: {message}"),
-        _ => return,
+        Phase::Opening | Phase::Open | Phase::Reconnecting => return,
     };
     state.flash(text);
 }

@@ -58,7 +58,7 @@ pub(in crate::state) fn port_forward(state: &mut State, arg: Option<String>, fx:
         fx.push(Effect::Exec(ExecEffect::StopForward(name.to_string())));
         return state.flash(format!("stopping forward {name}"));
     }
-    if state.read_only {
+    if state.ctx.read_only {
         return state.flash("refused: the console is read-only; no forward was started");
     }
     let spec = match words.as_slice() {
@@ -119,7 +119,7 @@ fn spec_of(state: &State, f: &ForwardConfig, service: ServiceKey) -> ForwardSpec
             port: f.remote_port,
         },
         local_port: f.local(),
-        ctx: state.context.clone(),
+        ctx: state.ctx.info.clone(),
     }
 }
 
@@ -161,6 +161,7 @@ fn resolve(state: &State, service: &str) -> Result<ServiceKey, PfError> {
         });
     }
     let found: Vec<ServiceKey> = state
+        .ctx
         .services
         .items
         .iter()

@@ -29,14 +29,16 @@ pub(in crate::state) fn command(
     c: &crate::keys::Command,
     fx: &mut Vec<crate::state::Effect>,
 ) -> bool {
-    use crate::keys::Command;
-    match c {
-        Command::Exec(cmd) => dialog::open_dialog(state, cmd.clone(), fx),
-        Command::FocusTerminal => terminal::focus(state),
-        Command::FullScreen => terminal::full_screen(state, fx),
-        Command::PortForward(arg) => forwards::port_forward(state, arg.clone(), fx),
-        Command::Forwards => forwards::open_forwards(state),
-        _ => return false,
+    use crate::keys::ExecKey;
+    let Some(key) = c.exec_key() else {
+        return false;
+    };
+    match key {
+        ExecKey::Exec(cmd) => dialog::open_dialog(state, cmd, fx),
+        ExecKey::FocusTerminal => terminal::focus(state),
+        ExecKey::FullScreen => terminal::full_screen(state, fx),
+        ExecKey::PortForward(arg) => forwards::port_forward(state, arg, fx),
+        ExecKey::Forwards => forwards::open_forwards(state),
     }
     true
 }
@@ -125,8 +127,9 @@ pub struct ForwardSpec {
 pub enum ExecMsg {
     /// A service's tasks, for the dialog's task choice.
     Tasks(ServiceKey, ApiResult<Vec<Task>>),
-    /// A cluster's exec configuration.
-    Cluster(String, ApiResult<ClusterExec>),
+    /// A cluster's exec configuration, read for the context of switch number `.0`: a cluster's
+    /// name means nothing in another account, so the answer is kept by that context only.
+    Cluster(u64, String, ApiResult<ClusterExec>),
     /// ExecuteCommand answered with this SSM session id.
     Started(u64, String),
     Ready {
@@ -155,7 +158,8 @@ pub enum ExecMsg {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExecEffect {
     LoadTasks(ServiceKey),
-    Inspect(String),
+    /// Read a cluster's exec configuration, for the context of switch number `.0`.
+    Inspect(u64, String),
     Open(Box<OpenSession>),
     Input(u64, Vec<u8>),
     Resize(u64, u16, u16),

@@ -1,7 +1,7 @@
 //! What each command does, by mode. Keys and palette words both end here, so a command behaves
 //! the same whichever way it was asked for.
 
-use crate::keys::Command;
+use crate::keys::{Command, ModeKey};
 use crate::model::{ActionPlan, Verb};
 use crate::state::actions::{plan, progress};
 use crate::state::builds::commands as build_commands;
@@ -25,6 +25,7 @@ pub(crate) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
         Mode::Build(form) => build_commands::on_form(state, command, *form, effects),
         Mode::Exec(dialog) => crate::state::exec::on_dialog(state, command, *dialog, effects),
         Mode::Forwards => on_overlay(state, command),
+        Mode::Arm(d) => crate::state::rollout::policy::on_dialog(state, command, *d),
         Mode::Describe => crate::state::describe::on_view(state, command),
         Mode::DescribeSearch => crate::state::describe::on_search(state, command),
         // Keys reach the session before the key table; only its way out gets here.
@@ -37,6 +38,9 @@ pub(crate) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
 }
 
 fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
+    if state.ctx.pane == Pane::Timeline && timeline_command(state, &command, effects) {
+        return;
+    }
     if crate::state::logs::commands::run(state, &command, effects)
         || crate::state::exec::command(state, &command, effects)
         || crate::state::describe::command(state, &command, effects)
@@ -45,22 +49,19 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
     }
     match command {
         Command::Pane(p) => state.switch_pane(p),
-        Command::NextPane => state.switch_pane(state.pane.cycle(true)),
-        Command::PrevPane => state.switch_pane(state.pane.cycle(false)),
+        Command::NextPane => state.switch_pane(state.ctx.pane.cycle(true)),
+        Command::PrevPane => state.switch_pane(state.ctx.pane.cycle(false)),
         Command::Down => state.current_mut().step(1),
         Command::Up => state.current_mut().step(-1),
-        Command::PageDown => page_by(state, 1),
-        Command::PageUp => page_by(state, -1),
+        Command::PageDown => step_pages(state, 1),
+        Command::PageUp => step_pages(state, -1),
         Command::Top => state.current_mut().step(isize::MIN / 2),
         Command::Bottom => state.current_mut().step(isize::MAX / 2),
         Command::Open => open(state),
         Command::Back => back(state),
-        Command::Filter => start_filter(state),
+        Command::Filter => open_filter(state),
         Command::Palette => state.mode = Mode::Palette(String::new()),
-        Command::Help => {
-            state.help_scroll = 0;
-            state.mode = Mode::Help;
-        }
+        Command::Help => open_help(state),
         Command::Refresh if contexts::retry(state, effects) => {}
         Command::Refresh => {
             effects.push(Effect::Refresh);
@@ -70,6 +71,11 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Rollout => state.open_rollout_view(),
         Command::Diff => crate::state::rollout::overlay::open_diff(state),
         Command::Events => crate::state::rollout::overlay::open_events(state),
+        Command::Timeline => crate::state::timeline::open(state, effects),
+        Command::Export(arg) => {
+            crate::state::timeline::export::export(state, arg.as_deref(), effects)
+        }
+        Command::Arm => crate::state::rollout::policy::open(state),
         Command::Theme(name) => theme(state, name),
         Command::Context(name) => contexts::switch_context(state, name, effects),
         Command::Region(name) => contexts::switch_region(state, name, effects),
@@ -80,30 +86,35 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         }
         Command::Quit => quit_unless_acting(state),
         Command::Build => build_commands::open_build(state, effects),
-        Command::CancelRun | Command::Rerun => build_commands::on_run(state, command),
+        Command::CancelRun => build_commands::on_run(state, crate::state::builds::plan::cancel),
+        Command::Rerun => build_commands::on_run(state, crate::state::builds::plan::rerun),
         Command::Deploy => build_commands::deploy(state),
-        Command::Promote
-        | Command::Abort
-        | Command::Rollback
-        | Command::ForceDeploy
-        | Command::Scale => {
-            if let Some(verb) = command.verb() {
-                act(state, verb);
-            }
-        }
+        Command::Promote | Command::Abort | Command::Rollback => act_on(state, &command),
+        Command::ForceDeploy | Command::Scale => act_on(state, &command),
+        // Taken by the exec and describe handlers before this match.
+        Command::Exec(_) | Command::FocusTerminal | Command::FullScreen => {}
+        Command::PortForward(_) | Command::Forwards => {}
+        Command::Describe(_) | Command::OpenLink => {}
         Command::Unknown(word) => state.flash(format!("unknown command :{word} (try :help)")),
-        _ => {}
+        // Before everything (ForceQuit), or the logs pane's (`logs::commands::run`).
+        Command::ForceQuit | Command::ToggleFollow | Command::ToggleContext => {}
+        Command::NextMatch | Command::PrevMatch | Command::ToggleWrap => {}
+        Command::CycleStamps | Command::CopyLine | Command::FollowGroup(_) => {}
+        Command::Pattern(_) | Command::Since(_) | Command::Range(_) | Command::Save { .. } => {}
+        // The prompts' and dialogs' keys: nothing to do on a pane.
+        Command::Accept | Command::Cancel | Command::Confirm | Command::DeleteChar => {}
+        Command::Complete | Command::Insert(_) | Command::Toggle | Command::OtherTarget => {}
     }
 }
 
-/// A page of the list, down (1) or up (-1).
-fn page_by(state: &mut State, direction: isize) {
+/// A page of the current pane's rows down (1) or up (-1).
+fn step_pages(state: &mut State, direction: isize) {
     let rows = page(state);
     state.current_mut().step(direction * rows);
 }
 
 /// A fresh filter each time; the one it replaces can be recalled with Up.
-fn start_filter(state: &mut State) {
+fn open_filter(state: &mut State) {
     let old = state.current().filter().to_string();
     state.remember_filter(old);
     state.current_mut().set_filter(String::new());
@@ -111,18 +122,49 @@ fn start_filter(state: &mut State) {
     state.mode = Mode::Filter;
 }
 
+/// The help, from its top.
+fn open_help(state: &mut State) {
+    state.help_scroll = 0;
+    state.mode = Mode::Help;
+}
+
+/// A service action's key.
+fn act_on(state: &mut State, command: &Command) {
+    if let Some(verb) = command.verb() {
+        act(state, verb);
+    }
+}
+
+/// What the timeline view does itself: `:since` reaches further back, `r` reads it again.
+fn timeline_command(state: &mut State, command: &Command, effects: &mut Vec<Effect>) -> bool {
+    match command {
+        Command::Since(arg) => crate::state::timeline::since(state, arg.as_deref(), effects),
+        Command::Refresh => {
+            crate::state::timeline::ask(state, effects);
+            effects.push(Effect::Refresh);
+        }
+        _ => return false,
+    }
+    true
+}
+
 /// Help and detail: scroll (the help, when it does not fit) or close.
 fn on_overlay(state: &mut State, command: Command) {
+    let Some(key) = command.mode_key() else {
+        return;
+    };
     let limit = state.viewport.overlay_limit;
     let page = page(state) as usize;
     let s = &mut state.help_scroll;
-    match command {
-        Command::Cancel => state.mode = Mode::Normal,
-        Command::Down => *s = (*s + 1).min(limit),
-        Command::Up => *s = s.saturating_sub(1),
-        Command::PageDown => *s = (*s + page).min(limit),
-        Command::PageUp => *s = s.saturating_sub(page),
-        _ => {}
+    match key {
+        ModeKey::Cancel => state.mode = Mode::Normal,
+        ModeKey::Down => *s = (*s + 1).min(limit),
+        ModeKey::Up => *s = s.saturating_sub(1),
+        ModeKey::PageDown => *s = (*s + page).min(limit),
+        ModeKey::PageUp => *s = s.saturating_sub(page),
+        ModeKey::Top | ModeKey::Bottom | ModeKey::Accept | ModeKey::Confirm => {}
+        ModeKey::DeleteChar | ModeKey::Complete | ModeKey::Insert(_) => {}
+        ModeKey::Toggle | ModeKey::OtherTarget => {}
     }
 }
 
@@ -134,17 +176,17 @@ fn page(state: &State) -> isize {
 /// An action key: refused when read-only or while another action is at work; otherwise the
 /// plan's dialog, or why there is nothing to do.
 fn act(state: &mut State, verb: Verb) {
-    if state.read_only {
+    if state.ctx.read_only {
         return state.flash("refused: the console is read-only; nothing was changed");
     }
-    if let Some(p) = state.progress.as_ref().filter(|p| p.active()) {
+    if let Some(p) = state.ctx.progress.as_ref().filter(|p| p.active()) {
         let why = format!(
             "{} {} is still at work; one action at a time, so wait for it",
             p.verb, p.service
         );
         return state.flash(why);
     }
-    let Some(service) = state.action_target() else {
+    let Some(service) = state.ctx.action_target() else {
         return state.flash("select a service first (services pane, or drill into one)");
     };
     // A scale asks for the count first; the plan is made when it is typed.
@@ -152,7 +194,7 @@ fn act(state: &mut State, verb: Verb) {
         state.mode = Mode::Scale(String::new());
         return;
     }
-    match plan::for_verb(verb, service, &state.services.items, None) {
+    match plan::for_verb(verb, service, &state.ctx.services.items, None) {
         Ok(plan) => state.open_confirm(plan),
         Err(why) => state.flash(why.to_string()),
     }
@@ -162,6 +204,7 @@ fn act(state: &mut State, verb: Verb) {
 /// second one while that warning shows quits. (`Ctrl-C` always quits at once.)
 fn quit_unless_acting(state: &mut State) {
     let Some(p) = state
+        .ctx
         .progress
         .as_ref()
         .filter(|p| p.phase == progress::Phase::Sending)
@@ -194,7 +237,7 @@ fn sort(state: &mut State, column: Option<(String, bool)>) {
     if !state.current().sortable() {
         return state.flash(format!(
             "the {} pane keeps its own order",
-            state.pane.title()
+            state.ctx.pane.title()
         ));
     }
     let choice = column.as_ref().map(|(word, desc)| (word.as_str(), *desc));
@@ -219,7 +262,7 @@ fn theme(state: &mut State, name: Option<String>) {
 /// The alarms pane, filtered to the alarms the drilled-into rollout tripped, or to alarms
 /// named after the service when it tripped none.
 fn rollout_alarms(state: &mut State) {
-    let Some(svc) = state.rollout_service() else {
+    let Some(svc) = state.ctx.rollout_service() else {
         let open = state
             .keys
             .key_for(crate::keys::Layer::Normal, &Command::Open);
@@ -238,7 +281,7 @@ fn rollout_alarms(state: &mut State) {
         tripped
     };
     state.switch_pane(Pane::Alarms);
-    state.alarms.set_filter(filter.clone());
+    state.ctx.alarms.set_filter(filter.clone());
     let back = state
         .keys
         .key_for(crate::keys::Layer::Normal, &Command::Back);
@@ -248,11 +291,11 @@ fn rollout_alarms(state: &mut State) {
 }
 
 fn open(state: &mut State) {
-    match state.pane {
+    match state.ctx.pane {
         Pane::Services => state.open_rollout_view(),
         Pane::Builds => crate::state::builds::open_detail(state),
         Pane::Logs => {}
-        _ => {
+        Pane::Tasks | Pane::Images | Pane::Alarms | Pane::Rollout | Pane::Timeline => {
             if state.current().has_items() {
                 state.mode = Mode::Detail;
             }
@@ -262,58 +305,65 @@ fn open(state: &mut State) {
 
 /// `Esc`: clears the filter, then resumes a paused tail, then goes back where you came from.
 fn back(state: &mut State) {
-    if state.pane == Pane::Builds && crate::state::builds::close_detail(state) {
+    if state.ctx.pane == Pane::Builds && crate::state::builds::close_detail(state) {
         return;
     }
     if !state.current().filter().is_empty() {
         state.current_mut().set_filter(String::new());
-    } else if state.pane == Pane::Logs && !state.logs.follow {
-        state.logs.resume();
-    } else if !state.go_back() && state.in_rollout_view() {
+    } else if state.ctx.pane == Pane::Logs && !state.ctx.logs.follow {
+        state.ctx.logs.resume();
+    } else if !state.go_back() && state.ctx.in_rollout_view() {
         state.switch_pane(Pane::Services);
     }
 }
 
 fn on_filter(state: &mut State, command: Command) {
+    let Some(key) = command.mode_key() else {
+        return;
+    };
     let mut text = state.current().filter().to_string();
-    match command {
-        Command::Cancel => {
+    match key {
+        ModeKey::Cancel => {
             text.clear();
             state.mode = Mode::Normal;
         }
-        Command::Accept => {
+        ModeKey::Accept => {
             state.remember_filter(text.clone());
             state.mode = Mode::Normal;
         }
-        Command::Up | Command::Down => match state.recall_filter(command == Command::Up) {
+        ModeKey::Up | ModeKey::Down => match state.recall_filter(key == ModeKey::Up) {
             Some(earlier) => text = earlier,
             None => return,
         },
-        Command::DeleteChar => {
+        ModeKey::DeleteChar => {
             text.pop();
         }
-        Command::Insert(c) => text.push(c),
-        _ => return,
+        ModeKey::Insert(c) => text.push(c),
+        ModeKey::PageDown | ModeKey::PageUp | ModeKey::Top | ModeKey::Bottom => return,
+        ModeKey::Confirm | ModeKey::Complete | ModeKey::Toggle | ModeKey::OtherTarget => return,
     }
     state.current_mut().set_filter(text);
 }
 
 fn on_palette(state: &mut State, command: Command, mut text: String, fx: &mut Vec<Effect>) {
-    match command {
-        Command::Cancel => state.mode = Mode::Normal,
-        Command::Accept => {
+    let Some(key) = command.mode_key() else {
+        return;
+    };
+    match key {
+        ModeKey::Cancel => state.mode = Mode::Normal,
+        ModeKey::Accept => {
             state.mode = Mode::Normal;
             if let Some(command) = crate::keys::palette_command(&text) {
                 on_normal(state, command, fx);
             }
         }
-        Command::DeleteChar => {
+        ModeKey::DeleteChar => {
             state.mode = match text.pop() {
                 None => Mode::Normal,
                 Some(_) => Mode::Palette(text),
             }
         }
-        Command::Complete => {
+        ModeKey::Complete => {
             // Complete a context's name, or the only word that fits.
             let fits: Vec<_> = crate::keys::suggestions(&text).collect();
             if let Some(done) = contexts::complete(state, &text) {
@@ -323,11 +373,13 @@ fn on_palette(state: &mut State, command: Command, mut text: String, fx: &mut Ve
             }
             state.mode = Mode::Palette(text);
         }
-        Command::Insert(c) => {
+        ModeKey::Insert(c) => {
             text.push(c);
             state.mode = Mode::Palette(text);
         }
-        _ => {}
+        ModeKey::Down | ModeKey::Up | ModeKey::PageDown | ModeKey::PageUp => {}
+        ModeKey::Top | ModeKey::Bottom | ModeKey::Confirm => {}
+        ModeKey::Toggle | ModeKey::OtherTarget => {}
     }
 }
 
@@ -340,37 +392,50 @@ fn on_confirm(
     mut typed: String,
     effects: &mut Vec<Effect>,
 ) {
-    let confirmed = match command {
-        Command::Confirm if state.context.prod && typed != plan.service.name => {
+    let word = crate::state::rollout::verdict::confirm_word(&plan, state.ctx.info.prod);
+    let Some(key) = command.mode_key() else {
+        return;
+    };
+    let confirmed = match key {
+        ModeKey::Confirm if word.as_ref().is_some_and(|w| typed != *w) => {
             let why = format!(
                 "type {} exactly to confirm; nothing was changed",
-                plan.service.name
+                word.unwrap_or_default()
             );
             state.open_confirm(plan);
             return state.flash(why);
         }
-        Command::Confirm => true,
-        Command::Cancel => false,
-        Command::OtherTarget => return build_commands::other_target(state, plan, typed),
-        Command::DeleteChar | Command::Insert(_) => {
+        ModeKey::Confirm => true,
+        ModeKey::Cancel => false,
+        ModeKey::OtherTarget => return build_commands::other_target(state, plan, typed),
+        ModeKey::Insert(c) => {
             // Typing again: the refusal of the last name goes, the dialog's keys come back.
             state.flash = None;
-            match command {
-                Command::Insert(c) => typed.push(c),
-                _ => {
-                    typed.pop();
-                }
-            }
+            typed.push(c);
             state.mode = Mode::Confirm(Box::new(plan), typed);
             return;
         }
-        _ => return,
+        ModeKey::DeleteChar => {
+            state.flash = None;
+            typed.pop();
+            state.mode = Mode::Confirm(Box::new(plan), typed);
+            return;
+        }
+        ModeKey::Down | ModeKey::Up | ModeKey::PageDown | ModeKey::PageUp => return,
+        ModeKey::Top | ModeKey::Bottom | ModeKey::Accept => return,
+        ModeKey::Complete | ModeKey::Toggle => return,
     };
     state.mode = Mode::Normal;
     state.builds.deploy = None;
+    let mut plan = plan;
     if confirmed {
-        state.progress = Some(progress::Progress::start(&plan, state.now));
-        effects.push(Effect::Run(Box::new(plan), state.context.clone()));
+        // What the dialog said of the owners and the commits goes on record with the action.
+        plan.notes
+            .extend(crate::state::owners::consequences(state, &plan));
+        plan.notes
+            .extend(crate::state::actions::commits::dialog_lines(state, &plan));
+        state.ctx.progress = Some(progress::Progress::start(&plan, state.now));
+        effects.push(Effect::Run(Box::new(plan), state.ctx.info.clone()));
     } else {
         state.flash(format!(
             "{} {}: cancelled; nothing was changed",
@@ -380,28 +445,35 @@ fn on_confirm(
 }
 
 fn on_scale(state: &mut State, command: Command, mut typed: String) {
-    match command {
-        Command::Cancel => state.mode = Mode::Normal,
-        Command::DeleteChar => {
+    let Some(key) = command.mode_key() else {
+        return;
+    };
+    match key {
+        ModeKey::Cancel => state.mode = Mode::Normal,
+        ModeKey::DeleteChar => {
             typed.pop();
             state.mode = Mode::Scale(typed);
         }
-        Command::Insert(c) if c.is_ascii_digit() && typed.len() < 5 => {
+        ModeKey::Insert(c) if c.is_ascii_digit() && typed.len() < 5 => {
             typed.push(c);
             state.mode = Mode::Scale(typed);
         }
-        Command::Accept => {
+        // Only digits, and five at most.
+        ModeKey::Insert(_) => {}
+        ModeKey::Accept => {
             state.mode = Mode::Normal;
             let Ok(n) = typed.parse::<u32>() else {
                 return state.flash("scale: type a number of tasks, then Enter");
             };
-            let planned = state.action_target().map(|s| plan::scale(s, n));
+            let planned = state.ctx.action_target().map(|s| plan::scale(s, n));
             match planned {
                 Some(Ok(p)) => state.open_confirm(p),
                 Some(Err(why)) => state.flash(why.to_string()),
                 None => state.flash("select a service first"),
             }
         }
-        _ => {}
+        ModeKey::Down | ModeKey::Up | ModeKey::PageDown | ModeKey::PageUp => {}
+        ModeKey::Top | ModeKey::Bottom | ModeKey::Confirm | ModeKey::Complete => {}
+        ModeKey::Toggle | ModeKey::OtherTarget => {}
     }
 }

@@ -15,7 +15,8 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>
     if crate::state::exec::on_terminal_key(state, &key, effects) {
         return;
     }
-    if let Some(command) = state.keys.lookup(state.layer(), &key, state.pane) {
+    crate::state::rollout::policy::on_key(state);
+    if let Some(command) = state.keys.lookup(state.layer(), &key, state.ctx.pane) {
         commands::run(state, command, effects);
     }
 }

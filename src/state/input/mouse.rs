@@ -62,18 +62,26 @@ fn click(state: &mut State, at: Position, effects: &mut Vec<Effect>) {
             }
         }
         // Help, detail, palette and the typed prompts close or take keys only.
-        _ => {}
+        Mode::Palette(_) | Mode::Help | Mode::Detail | Mode::Scale(_) | Mode::Budget => {}
+        Mode::Diff(_) | Mode::Events(_) | Mode::Build(_) => {}
+        Mode::Exec(_) | Mode::Terminal | Mode::Forwards => {}
+        Mode::Describe | Mode::DescribeSearch => {}
+        Mode::Arm(_) => {}
     }
 }
 
 /// Selects item `row` of the current pane's view, if there is one.
 fn select_row(state: &mut State, row: usize) {
-    let (len, selected) = match state.pane {
-        Pane::Services => (state.services.len(), &mut state.services.selected),
-        Pane::Tasks => (state.tasks.len(), &mut state.tasks.selected),
-        Pane::Images => (state.images.len(), &mut state.images.selected),
-        Pane::Alarms => (state.alarms.len(), &mut state.alarms.selected),
+    let (len, selected) = match state.ctx.pane {
+        Pane::Services => (state.ctx.services.len(), &mut state.ctx.services.selected),
+        Pane::Tasks => (state.ctx.tasks.len(), &mut state.ctx.tasks.selected),
+        Pane::Images => (state.ctx.images.len(), &mut state.ctx.images.selected),
+        Pane::Alarms => (state.ctx.alarms.len(), &mut state.ctx.alarms.selected),
         Pane::Builds => (state.builds.runs.len(), &mut state.builds.runs.selected),
+        Pane::Timeline => (
+            state.ctx.timeline.table.len(),
+            &mut state.ctx.timeline.table.selected,
+        ),
         // Log lines are not selected; the rollout view is a document that scrolls.
         Pane::Logs | Pane::Rollout => return,
     };
@@ -95,11 +103,17 @@ fn wheel(state: &mut State, notches: isize, effects: &mut Vec<Effect>) {
             };
             return commands::run(state, command, effects);
         }
-        _ => return,
+        // The other dialogs and prompts take keys only.
+        Mode::Palette(_) | Mode::Confirm(..) | Mode::Scale(_) => return,
+        Mode::Diff(_) | Mode::Events(_) | Mode::Build(_) => return,
+        Mode::Exec(_) | Mode::Terminal | Mode::Forwards => return,
+        Mode::Describe | Mode::DescribeSearch => return,
+        Mode::Arm(_) => return,
     }
-    let delta = match state.pane {
+    let delta = match state.ctx.pane {
         Pane::Logs => notches * LOG_LINES_PER_NOTCH,
-        _ => notches,
+        Pane::Services | Pane::Tasks | Pane::Images | Pane::Alarms => notches,
+        Pane::Builds | Pane::Rollout | Pane::Timeline => notches,
     };
     state.current_mut().step(delta);
     state.dirty = true;

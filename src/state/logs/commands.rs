@@ -2,93 +2,111 @@
 //! time, copying and saving, and what is followed (`:logs GROUP`, `:pattern`, `:since`,
 //! `:range`). Also the log worker's messages.
 
-use crate::keys::Command;
-use crate::model::{At, LogTarget, Service, pair_of};
-use crate::state::logs::{BacklogEnd, LogSave, LogStart, export_line, range};
-use crate::state::{Effect, Mode, Msg, Pane, State};
+use crate::keys::{Command, LogsKey};
+use crate::model::{At, LogChunk, LogTarget, Millis, Service, pair_of};
+use crate::state::context::Context;
+use crate::state::logs::{
+    Backlog, BacklogEnd, LogSave, LogStart, SaveError, Saved, TailStatus, export_line, range,
+};
+use crate::state::{Effect, Mode, Pane, State};
 
 /// Runs `command` if it is a logs command here; false leaves it to the general handler.
 pub(crate) fn run(state: &mut State, command: &Command, effects: &mut Vec<Effect>) -> bool {
-    if on_anywhere(state, command, effects) {
+    let Some(key) = command.logs_key() else {
+        return false;
+    };
+    if on_anywhere(state, &key, effects) {
         return true;
     }
-    if state.pane != Pane::Logs {
+    if state.ctx.pane != Pane::Logs {
         return false;
     }
-    let rows = state.logs.rows.max(1);
-    let logs = &mut state.logs;
-    match command {
-        Command::Down => logs.step_by(1, rows),
-        Command::Up => logs.step_by(-1, rows),
-        Command::PageDown => logs.step_by(rows as isize, rows),
-        Command::PageUp => logs.step_by(-(rows as isize), rows),
-        Command::Top => logs.top(rows),
-        Command::Bottom => logs.resume(),
-        Command::ToggleFollow => toggle_follow(state),
-        Command::ToggleContext => toggle_context(state),
-        Command::NextMatch | Command::PrevMatch => {
-            if let Some(why) = logs.jump(*command == Command::NextMatch, rows) {
+    on_pane(state, key, effects)
+}
+
+/// The logs pane's own keys; false leaves a key to the general handler.
+fn on_pane(state: &mut State, key: LogsKey, effects: &mut Vec<Effect>) -> bool {
+    let rows = state.ctx.logs.rows.max(1);
+    let logs = &mut state.ctx.logs;
+    match key {
+        LogsKey::Down => logs.step_by(1, rows),
+        LogsKey::Up => logs.step_by(-1, rows),
+        LogsKey::PageDown => logs.step_by(rows as isize, rows),
+        LogsKey::PageUp => logs.step_by(-(rows as isize), rows),
+        LogsKey::Top => logs.top(rows),
+        LogsKey::Bottom => logs.resume(),
+        LogsKey::ToggleFollow => toggle_follow(state),
+        LogsKey::ToggleContext => toggle_context(state),
+        LogsKey::NextMatch | LogsKey::PrevMatch => {
+            if let Some(why) = logs.jump(key == LogsKey::NextMatch, rows) {
                 state.flash(why);
             }
         }
-        Command::ToggleWrap => {
+        LogsKey::ToggleWrap => {
             logs.wrap = !logs.wrap;
             let on = if logs.wrap { "on" } else { "off" };
             state.flash(format!("wrap {on}"));
         }
-        Command::CycleStamps => {
+        LogsKey::CycleStamps => {
             logs.stamps = logs.stamps.next();
             let name = logs.stamps.name();
             state.flash(format!("timestamps: {name}"));
         }
-        Command::CopyLine => copy(state, effects),
-        Command::Open => {
+        LogsKey::CopyLine => copy(state, effects),
+        LogsKey::Open => {
             if logs.selected().is_some() {
                 state.mode = Mode::Detail;
             }
         }
         // Esc left over (nothing to stop, clear or resume) goes back where the pane came from.
-        Command::Back => return back(state),
-        _ => return false,
+        LogsKey::Back => return back(state),
+        // The palette's words, done by `on_anywhere` already.
+        LogsKey::FollowGroup(_) | LogsKey::Pattern(_) | LogsKey::Since(_) => return false,
+        LogsKey::Range(_) | LogsKey::Save { .. } => return false,
     }
     true
 }
 
 /// The palette's logs words, from any pane: they switch to the logs pane.
-fn on_anywhere(state: &mut State, command: &Command, effects: &mut Vec<Effect>) -> bool {
-    match command {
-        Command::FollowGroup(group) => {
+fn on_anywhere(state: &mut State, key: &LogsKey, effects: &mut Vec<Effect>) -> bool {
+    match key {
+        LogsKey::FollowGroup(group) => {
             state.switch_pane(Pane::Logs);
             state
+                .ctx
                 .logs
                 .follow_target(Some(LogTarget::Group(group.clone())));
             state.flash(format!("following log group {group}"));
         }
-        Command::Pattern(p) => {
+        LogsKey::Pattern(p) => {
             state.switch_pane(Pane::Logs);
             pattern(state, p.clone());
         }
-        Command::Since(arg) => {
+        LogsKey::Since(arg) => {
             state.switch_pane(Pane::Logs);
             since(state, arg.as_deref());
         }
-        Command::Range(arg) => {
+        LogsKey::Range(arg) => {
             state.switch_pane(Pane::Logs);
             window(state, arg.as_deref());
         }
-        Command::Save(path) => save(state, path.as_deref(), effects),
-        _ => return false,
+        LogsKey::Save { path, replace } => save(state, path.as_deref(), *replace, effects),
+        LogsKey::Down | LogsKey::Up | LogsKey::PageDown | LogsKey::PageUp => return false,
+        LogsKey::Top | LogsKey::Bottom | LogsKey::Open | LogsKey::Back => return false,
+        LogsKey::ToggleFollow | LogsKey::ToggleContext | LogsKey::NextMatch => return false,
+        LogsKey::PrevMatch | LogsKey::ToggleWrap | LogsKey::CycleStamps => return false,
+        LogsKey::CopyLine => return false,
     }
     true
 }
 
 fn toggle_follow(state: &mut State) {
-    if let LogStart::Range(..) = state.logs.start {
+    if let LogStart::Range(..) = state.ctx.logs.start {
         // A range is a window in the past: following means reading live again.
-        state.logs.restart(LogStart::Recent);
+        state.ctx.logs.restart(LogStart::Recent);
         return state.flash("back to following: the range was left");
     }
-    let logs = &mut state.logs;
+    let logs = &mut state.ctx.logs;
     if logs.follow {
         logs.select(logs.cursor_pos(), logs.rows, false);
     } else {
@@ -97,7 +115,7 @@ fn toggle_follow(state: &mut State) {
 }
 
 fn toggle_context(state: &mut State) {
-    let logs = &mut state.logs;
+    let logs = &mut state.ctx.logs;
     let keep = (!logs.follow)
         .then(|| logs.seq_at(logs.cursor_pos()))
         .flatten();
@@ -119,7 +137,7 @@ fn toggle_context(state: &mut State) {
 /// `Esc` on the logs pane: stops a backlog load, else clears the filter, else resumes the
 /// tail. False when it did none of these.
 fn back(state: &mut State) -> bool {
-    let logs = &mut state.logs;
+    let logs = &mut state.ctx.logs;
     if logs.backlog.as_ref().is_some_and(|b| b.end.is_none()) {
         logs.cancel_backlog = true;
         state.flash("stopping the load: the lines read so far stay");
@@ -134,10 +152,10 @@ fn back(state: &mut State) -> bool {
 }
 
 fn copy(state: &mut State, effects: &mut Vec<Effect>) {
-    if !state.logs.osc52 {
+    if !state.ctx.logs.osc52 {
         return state.flash("copying is off (logs.osc52 = false in the config)");
     }
-    let Some(text) = state.logs.selected().map(|l| export_line(&l)) else {
+    let Some(text) = state.ctx.logs.selected().map(|l| export_line(&l)) else {
         return state.flash("no line to copy");
     };
     effects.push(Effect::Clipboard(text));
@@ -145,7 +163,7 @@ fn copy(state: &mut State, effects: &mut Vec<Effect>) {
 }
 
 fn pattern(state: &mut State, p: Option<String>) {
-    let logs = &mut state.logs;
+    let logs = &mut state.ctx.logs;
     if logs.target.is_none() {
         return state.flash("nothing followed: select a service, or :logs GROUP");
     }
@@ -161,11 +179,12 @@ fn since(state: &mut State, arg: Option<&str>) {
     let Some(arg) = arg else {
         return state.flash("usage: :since 5m|15m|1h|6h|24h");
     };
-    if state.logs.target.is_none() {
+    if state.ctx.logs.target.is_none() {
         return state.flash("nothing followed: select a service, or :logs GROUP");
     }
     match range::duration(arg) {
         Ok(ago) => state
+            .ctx
             .logs
             .restart(LogStart::Since((At(state.now) - ago).millis())),
         Err(e) => state.flash(e.to_string()),
@@ -173,23 +192,25 @@ fn since(state: &mut State, arg: Option<&str>) {
 }
 
 fn window(state: &mut State, arg: Option<&str>) {
-    if state.logs.target.is_none() {
+    if state.ctx.logs.target.is_none() {
         return state.flash("nothing followed: select a service, or :logs GROUP");
     }
     match range::window(arg.unwrap_or(""), At(state.now)) {
         Ok((from, to)) => state
+            .ctx
             .logs
             .restart(LogStart::Range(from.millis(), to.millis())),
         Err(e) => state.flash(e.to_string()),
     }
 }
 
-/// `:save PATH`: the lines the filter keeps (every line without one), with their tags.
-fn save(state: &mut State, path: Option<&str>, effects: &mut Vec<Effect>) {
+/// `:save PATH`: the lines the filter keeps (every line without one), with their tags, to a
+/// new file; `:save! PATH` may replace one.
+fn save(state: &mut State, path: Option<&str>, replace: bool, effects: &mut Vec<Effect>) {
     let Some(path) = path else {
-        return state.flash("usage: :save PATH");
+        return state.flash("usage: :save PATH (:save! PATH replaces a file)");
     };
-    let logs = &state.logs;
+    let logs = &state.ctx.logs;
     if logs.buf.is_empty() {
         return state.flash("no log lines to save");
     }
@@ -209,6 +230,7 @@ fn save(state: &mut State, path: Option<&str>, effects: &mut Vec<Effect>) {
     };
     let save = LogSave {
         path: expand_home(path),
+        replace,
         buf: logs.buf.clone(),
         only,
         header,
@@ -229,12 +251,12 @@ fn expand_home(path: &str) -> std::path::PathBuf {
 /// The logs pane's target for the selection: the drilled-into service, else the one selected,
 /// with its paired canary merged in.
 pub(crate) fn target_of_selection(state: &State) -> Option<LogTarget> {
-    let svc = match (&state.rollout, state.rollout_service()) {
+    let svc = match (&state.ctx.rollout, state.ctx.rollout_service()) {
         (Some(_), Some(s)) => s,
         (Some(key), None) => return Some(LogTarget::service(key.clone())),
-        (None, _) => state.selected_service()?,
+        (None, _) => state.ctx.selected_service()?,
     };
-    Some(match pair_of(svc, &state.services.items) {
+    Some(match pair_of(svc, &state.ctx.services.items) {
         Some((p, c)) => LogTarget::Service {
             primary: p.key(),
             canary: Some(c.key()),
@@ -244,48 +266,69 @@ pub(crate) fn target_of_selection(state: &State) -> Option<LogTarget> {
 }
 
 /// In the rollout view, remembers the revisions of its rollout for the log box.
-pub(crate) fn note_rollout(state: &mut State) {
-    if !state.in_rollout_view() {
+pub(crate) fn note_rollout(ctx: &mut Context) {
+    if !ctx.in_rollout_view() {
         return;
     }
-    let Some(svc) = state.rollout_service() else {
+    let Some(svc) = ctx.rollout_service() else {
         return;
     };
-    let pair = pair_of(svc, &state.services.items);
+    let pair = pair_of(svc, &ctx.services.items);
     let (svc, canary): (Service, Option<Service>) = match pair {
         Some((p, c)) => (p.clone(), Some(c.clone())),
         None => (svc.clone(), None),
     };
-    state.logs.note_rollout(&svc, canary.as_ref());
+    ctx.logs.note_rollout(&svc, canary.as_ref());
 }
 
-/// The log worker's messages; those of an older follow are dropped.
-pub(crate) fn on_log_data(state: &mut State, msg: Msg) {
-    let current = state.logs.generation;
-    let shown = state.pane == Pane::Logs || state.in_rollout_view();
-    match msg {
-        Msg::LogFeed(generation, chunk, at) if generation == current => {
-            state.logs.take(&chunk, at);
-            state.dirty |= shown;
-        }
-        Msg::LogStatus(generation, status) if generation == current => {
-            state.dirty |= shown && state.logs.status != status;
-            state.logs.status = status;
-        }
-        Msg::LogBacklog(generation, b) if generation == current => {
-            if b.end.is_some() {
-                state.logs.cancel_backlog = false;
-            }
-            if let Some(BacklogEnd::Failed(e)) = &b.end {
-                state.flash(format!("loading {} failed: {e}", b.label));
-            }
-            state.logs.backlog = Some(b);
-            state.dirty |= shown;
-        }
-        Msg::LogSaved(result) => state.flash(match result {
-            Ok(saved) => saved.to_string(),
-            Err(e) => format!("✗ {e}"),
-        }),
-        _ => {}
+/// Whether the context's log lines are on its screen: the logs pane or the rollout view.
+fn logs_shown(ctx: &Context) -> bool {
+    ctx.pane == Pane::Logs || ctx.in_rollout_view()
+}
+
+/// A batch of the log worker's lines; those of an older follow are dropped.
+pub(crate) fn on_feed(ctx: &mut Context, generation: u64, chunk: &LogChunk, at: Millis) -> bool {
+    if generation != ctx.logs.generation {
+        return false;
     }
+    ctx.logs.take(chunk, at);
+    logs_shown(ctx)
+}
+
+/// How the follow is read now (live, polling, disconnected, sampled).
+pub(crate) fn on_status(ctx: &mut Context, generation: u64, status: TailStatus) -> bool {
+    if generation != ctx.logs.generation {
+        return false;
+    }
+    let changed = ctx.logs.status != status;
+    ctx.logs.status = status;
+    changed && logs_shown(ctx)
+}
+
+/// A backlog load's progress, then its end; a failure is said in the footer.
+pub(crate) fn on_backlog(state: &mut State, generation: u64, b: Backlog) {
+    let ctx = &mut state.ctx;
+    if generation != ctx.logs.generation {
+        return;
+    }
+    if b.end.is_some() {
+        ctx.logs.cancel_backlog = false;
+    }
+    let failed = match &b.end {
+        Some(BacklogEnd::Failed(e)) => Some(format!("loading {} failed: {e}", b.label)),
+        Some(BacklogEnd::Done | BacklogEnd::Cancelled) | None => None,
+    };
+    ctx.logs.backlog = Some(b);
+    state.dirty |= logs_shown(ctx);
+    if let Some(why) = failed {
+        state.flash(why);
+    }
+}
+
+/// `:save` ended: what was written, or why not.
+pub(crate) fn on_saved(state: &mut State, result: Result<Saved, SaveError>) {
+    state.flash(match result {
+        Ok(saved) => saved.to_string(),
+        Err(e) => format!("✗ {e}"),
+    });
 }

@@ -187,7 +187,7 @@ impl LogView {
             Some(LogTarget::Service { primary, canary }) => {
                 primary == key || canary.as_ref() == Some(key)
             }
-            _ => false,
+            Some(LogTarget::Group(_)) | None => false,
         }
     }
 
@@ -436,6 +436,8 @@ impl LogView {
 #[derive(Clone)]
 pub struct LogSave {
     pub path: std::path::PathBuf,
+    /// `:save!`: an existing file may be replaced.
+    pub replace: bool,
     pub buf: LogBuffer,
     /// The lines the filter keeps; None writes every line.
     pub only: Option<Vec<u64>>,
@@ -443,7 +445,27 @@ pub struct LogSave {
     pub header: String,
 }
 
-/// A `:save` that went through: how many lines, to which file.
+/// Why a save did not happen; the file named is untouched.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error("{0} exists: nothing was written (:save! {0} replaces it)")]
+    Exists(std::path::PathBuf),
+    #[error("{0} is a symbolic link: not followed, nothing was written (name the file itself)")]
+    Symlink(std::path::PathBuf),
+    #[error("{0} is not a regular file: nothing was written")]
+    NotAFile(std::path::PathBuf),
+    #[error("cannot save to {0}: it names no file")]
+    NoFileName(std::path::PathBuf),
+    #[error("cannot write {path}: {cause}; nothing was changed")]
+    Io {
+        path: std::path::PathBuf,
+        cause: std::io::Error,
+    },
+    #[error("the save stopped: {0}")]
+    Stopped(String),
+}
+
+/// What was saved, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Saved {
     pub lines: usize,
@@ -454,19 +476,6 @@ impl std::fmt::Display for Saved {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "saved {} lines to {}", self.lines, self.path.display())
     }
-}
-
-/// Why a `:save` wrote nothing, or not all.
-#[derive(Debug, thiserror::Error)]
-pub enum SaveError {
-    #[error("cannot write {}: {cause}", path.display())]
-    Write {
-        path: std::path::PathBuf,
-        cause: std::io::Error,
-    },
-    /// The writing thread ended without an answer: its panic's words.
-    #[error("the save stopped: {0}")]
-    Stopped(String),
 }
 
 impl LogSave {
@@ -489,6 +498,7 @@ impl std::fmt::Debug for LogSave {
 impl PartialEq for LogSave {
     fn eq(&self, o: &Self) -> bool {
         self.path == o.path
+            && self.replace == o.replace
             && self.only == o.only
             && self.header == o.header
             && (self.buf.first_seq(), self.buf.end_seq()) == (o.buf.first_seq(), o.buf.end_seq())

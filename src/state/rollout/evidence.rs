@@ -6,9 +6,10 @@
 use crate::model::evidence::{AlbFigures, Sides, sides};
 use crate::model::{
     ActionPlan, Alarm, AlarmDetail, AlarmLink, AlarmState, ApiResult, AwsCall, MetricSpec, Millis,
-    Mutation, PastDeployment, Service, ServiceKey, TaskDefRef, TaskDefinition, Verb, history,
+    Mutation, PastDeployment, Service, ServiceKey, TaskDefRef, TaskDefinition, Verb, find_linked,
     pair_of,
 };
+use crate::state::context::Context;
 use crate::state::{Mode, Pane, State};
 use std::collections::{HashMap, VecDeque};
 
@@ -20,6 +21,8 @@ pub const TASKDEFS_KEPT: usize = 32;
 pub struct Request {
     /// The comparison of a rollout view or a promote or abort dialog.
     pub sides: Option<Sides>,
+    /// The service of an open promote or abort dialog: opening one reads the figures afresh.
+    pub dialog: Option<ServiceKey>,
     /// Task definitions a diff on screen compares.
     pub taskdefs: Vec<TaskDefRef>,
     /// A native service whose deployment history the rollout view shows.
@@ -43,10 +46,6 @@ pub enum Fetched {
         td: TaskDefRef,
         result: ApiResult<TaskDefinition>,
     },
-    History {
-        service: ServiceKey,
-        result: ApiResult<Vec<PastDeployment>>,
-    },
     AlarmDetail {
         detail: AlarmDetail,
         /// Why the points or the history could not be read, if one could not.
@@ -65,22 +64,36 @@ pub struct AlbResult {
 
 #[derive(Debug, Default)]
 pub struct Evidence {
-    /// The alarms of each service, by index into `State::alarms.items`.
+    /// The alarms of each service, by name.
     pub links: HashMap<ServiceKey, Vec<AlarmLink>>,
+    /// Which links these are, as the pollers numbered them: a later set that arrives first
+    /// is kept over an earlier one.
+    pub(crate) links_made: u64,
     pub alb: Option<AlbResult>,
     pub taskdefs: HashMap<TaskDefRef, ApiResult<TaskDefinition>>,
     /// The order they came in, to drop the oldest.
     taskdef_order: VecDeque<TaskDefRef>,
-    /// Native deployment histories as the deployment APIs list them, by service.
-    pub native_history: HashMap<ServiceKey, ApiResult<Vec<PastDeployment>>>,
     pub alarm_detail: Option<(AlarmDetail, Vec<String>, Millis)>,
     /// What was last asked of the worker.
     pub(crate) last_request: Option<Request>,
     /// Lines scrolled in the diff or events overlay.
     pub scroll: u16,
+    /// The verdict of each rollout read, with its streak.
+    pub verdicts: super::verdict::Verdicts,
+    /// The one rollout the policy is armed for (`:arm`).
+    pub armed: Option<super::policy::Armed>,
 }
 
 impl Evidence {
+    /// The context's workers start anew: the new evidence worker has been asked nothing.
+    pub(crate) fn workers_restarted(&mut self) {
+        self.last_request = None;
+        self.links_made = 0;
+        // Nothing was read while the context was away: a verdict's streak would count that
+        // time as held, and an armed policy act on it. Verdicts start again from fresh reads.
+        self.verdicts.clear();
+    }
+
     fn keep_taskdef(&mut self, td: TaskDefRef, r: ApiResult<TaskDefinition>) {
         if self.taskdefs.insert(td.clone(), r).is_none() {
             self.taskdef_order.push_back(td);
@@ -98,15 +111,15 @@ impl Evidence {
     }
 }
 
-impl State {
+impl Context {
     /// The alarms linked to `key`, with why.
-    pub fn alarms_of(&self, key: &ServiceKey) -> impl Iterator<Item = (&Alarm, AlarmLink)> {
+    pub fn alarms_of(&self, key: &ServiceKey) -> impl Iterator<Item = (&Alarm, &AlarmLink)> {
         self.evidence
             .links
             .get(key)
             .into_iter()
             .flatten()
-            .filter_map(|l| Some((self.alarms.items.get(l.alarm)?, *l)))
+            .filter_map(|l| Some((find_linked(&self.alarms.items, l)?, l)))
     }
 
     /// The alarms of `key` that fire now.
@@ -191,13 +204,14 @@ pub fn plan_pair(plan: &ActionPlan, all: &[Service]) -> Option<(TaskDefRef, Task
 /// What the worker should fetch for the screen as it is.
 pub fn request(state: &State) -> Request {
     let mut r = Request::default();
-    let all = &state.services.items;
+    let all = &state.ctx.services.items;
     match &state.mode {
         Mode::Confirm(plan, _) => {
             if let Some(s) = all.iter().find(|s| s.key() == plan.service)
                 && matches!(plan.verb, Verb::Promote | Verb::Abort)
             {
-                r.sides = state.sides_of(s);
+                r.sides = state.ctx.sides_of(s);
+                r.dialog = Some(s.key());
             }
             r.taskdefs = pair_list(plan_pair(plan, all));
         }
@@ -206,23 +220,34 @@ pub fn request(state: &State) -> Request {
                 r.taskdefs = pair_list(diff_pair(s, all));
             }
         }
-        Mode::Detail if state.pane == Pane::Alarms => {
-            if let Some(a) = state.alarms.selected_item() {
+        Mode::Detail if state.ctx.pane == Pane::Alarms => {
+            if let Some(a) = state.ctx.alarms.selected_item() {
                 r.alarm = Some((a.name.clone(), a.spec.metric.clone()));
             }
         }
-        _ => {}
+        // The other modes show no evidence of their own.
+        Mode::Normal | Mode::Filter | Mode::Palette(_) | Mode::Help | Mode::Detail => {}
+        Mode::Scale(_) | Mode::Budget | Mode::Events(_) | Mode::Build(_) => {}
+        Mode::Exec(_) | Mode::Terminal | Mode::Forwards => {}
+        Mode::Describe | Mode::DescribeSearch | Mode::Arm(_) => {}
     }
-    if state.in_rollout_view()
-        && let Some(s) = state.rollout_service()
+    if state.ctx.in_rollout_view()
+        && let Some(s) = state.ctx.rollout_service()
     {
         if !matches!(state.mode, Mode::Confirm(..) | Mode::Diff(_)) {
-            r.sides = state.sides_of(s);
+            r.sides = state.ctx.sides_of(s);
             r.taskdefs = pair_list(diff_pair(s, all));
         }
         if s.has_deployment_history() {
             r.history_of = Some(s.key());
         }
+    }
+    // An armed policy judges on figures read while nothing else is shown, too.
+    if r.sides.is_none()
+        && let Some(a) = &state.ctx.evidence.armed
+        && let Some(s) = all.iter().find(|s| s.key() == a.service)
+    {
+        r.sides = state.ctx.sides_of(s);
     }
     r
 }
@@ -233,25 +258,15 @@ fn pair_list(p: Option<(TaskDefRef, TaskDefRef)>) -> Vec<TaskDefRef> {
 
 /// The worker's answer.
 pub(crate) fn on_fetched(state: &mut State, f: Fetched) {
-    let shown = state.in_rollout_view() || !matches!(state.mode, Mode::Normal | Mode::Filter);
+    let shown = state.ctx.in_rollout_view() || !matches!(state.mode, Mode::Normal | Mode::Filter);
     match f {
-        Fetched::Alb(r) => state.evidence.alb = Some(*r),
-        Fetched::TaskDef { td, result } => state.evidence.keep_taskdef(td, result),
-        Fetched::History { service, result } => {
-            if let (Ok(listed), Some(s)) = (
-                &result,
-                state.services.items.iter_mut().find(|s| s.key() == service),
-            ) {
-                let mut h = s.history.clone();
-                for e in listed {
-                    history::merge(&mut h, e.clone());
-                }
-                s.history = history::observe(&h, &s.clone(), state.now);
-            }
-            state.evidence.native_history.insert(service, result);
+        Fetched::Alb(r) => {
+            super::verdict::on_read(state, &r);
+            state.ctx.evidence.alb = Some(*r);
         }
+        Fetched::TaskDef { td, result } => state.ctx.evidence.keep_taskdef(td, result),
         Fetched::AlarmDetail { detail, errors, at } => {
-            state.evidence.alarm_detail = Some((detail, errors, at));
+            state.ctx.evidence.alarm_detail = Some((detail, errors, at));
         }
     }
     state.dirty |= shown;
@@ -260,8 +275,8 @@ pub(crate) fn on_fetched(state: &mut State, f: Fetched) {
 /// Tells the worker what the screen needs when that changed.
 pub(crate) fn wanted(state: &mut State, effects: &mut Vec<crate::state::Effect>) {
     let now = request(state);
-    if state.evidence.last_request.as_ref() != Some(&now) {
-        state.evidence.last_request = Some(now.clone());
+    if state.ctx.evidence.last_request.as_ref() != Some(&now) {
+        state.ctx.evidence.last_request = Some(now.clone());
         effects.push(crate::state::Effect::Evidence(Box::new(now)));
     }
 }
@@ -273,5 +288,10 @@ pub fn shown_history(s: &Service) -> impl Iterator<Item = &PastDeployment> {
 
 /// The ALB result for `sides`, if the last one fetched is for them.
 pub fn alb_for<'a>(state: &'a State, sides: &Sides) -> Option<&'a AlbResult> {
-    state.evidence.alb.as_ref().filter(|r| r.sides == *sides)
+    state
+        .ctx
+        .evidence
+        .alb
+        .as_ref()
+        .filter(|r| r.sides == *sides)
 }

@@ -3,6 +3,8 @@
 
 pub mod evidence;
 pub(crate) mod overlay;
+pub mod policy;
+pub mod verdict;
 
 use crate::model::{ApiError, Millis, Task};
 use crate::state::back_stack::Position;

@@ -1,5 +1,6 @@
 //! How each kind of item is identified and filtered, and the order panes show them in.
 
+use crate::model::timeline::Entry;
 use crate::model::{Alarm, Image, Run, Service, Task};
 use crate::state::table::columns::{AlarmColumn, ImageColumn, NoColumn, ServiceColumn, TaskColumn};
 use crate::state::table::{TableItem, contains};
@@ -191,4 +192,22 @@ pub fn sort_images(v: &mut [Image]) {
 /// Firing alarms first, then unknown, then OK; by name within each.
 pub fn sort_alarms(v: &mut [Alarm]) {
     v.sort_by(|a, b| (a.state.urgency().cmp(&b.state.urgency())).then(a.name.cmp(&b.name)));
+}
+
+/// Timeline entries keep the order the worker merged them in: newest first.
+impl TableItem for Entry {
+    fn sort_default(_: &mut [Self]) {}
+    fn id(&self) -> String {
+        format!("{}|{}|{}", self.at, self.kind.word(), self.text)
+    }
+    type Column = NoColumn;
+    fn cmp_by(&self, _: &Self, column: NoColumn) -> Ordering {
+        match column {}
+    }
+    fn matches(&self, n: &str) -> bool {
+        contains(&self.text, n)
+            || contains(&self.who, n)
+            || contains(self.kind.word(), n)
+            || self.detail.iter().any(|d| contains(d, n))
+    }
 }

@@ -172,7 +172,7 @@ fn sparkline_lines(state: &State, a: &Alarm, width: usize, theme: &Theme) -> Vec
     if a.spec.metric.is_none() {
         return Vec::new(); // metric math: no one metric to draw
     }
-    let detail = state.evidence.alarm_detail.as_ref();
+    let detail = state.ctx.evidence.alarm_detail.as_ref();
     let Some((d, errors, at)) = detail.filter(|(d, ..)| d.name == a.name) else {
         return vec![field(theme, "last 3h", "reading…")];
     };
@@ -202,6 +202,7 @@ fn sparkline_lines(state: &State, a: &Alarm, width: usize, theme: &Theme) -> Vec
 fn history_lines(state: &State, a: &Alarm, theme: &Theme) -> Vec<Line<'static>> {
     let muted = Style::new().fg(theme.muted);
     let Some((d, errors, _)) = state
+        .ctx
         .evidence
         .alarm_detail
         .as_ref()
@@ -249,7 +250,7 @@ fn composite_lines(state: &State, a: &Alarm, theme: &Theme) -> Vec<Line<'static>
     };
     let mut lines = vec![field(theme, "rule", rule.clone())];
     for (i, child) in rule_children(rule).into_iter().enumerate() {
-        let found = state.alarms.items.iter().find(|x| x.name == child);
+        let found = state.ctx.alarms.items.iter().find(|x| x.name == child);
         let (text, style) = found.map_or(
             (
                 "not in the alarm list".to_string(),
@@ -271,14 +272,14 @@ fn composite_lines(state: &State, a: &Alarm, theme: &Theme) -> Vec<Line<'static>
 
 /// The services the alarm is linked to, and why.
 fn linked_line(state: &State, a: &Alarm, theme: &Theme) -> Line<'static> {
-    let idx = state.alarms.items.iter().position(|x| x.name == a.name);
     let mut linked: Vec<String> = state
+        .ctx
         .evidence
         .links
         .iter()
         .flat_map(|(k, ls)| {
             ls.iter()
-                .filter(|l| Some(l.alarm) == idx)
+                .filter(|l| l.alarm == a.name)
                 .map(move |l| format!("{k} ({})", l.reason.text()))
         })
         .collect();

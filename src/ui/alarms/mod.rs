@@ -23,7 +23,7 @@ const COLUMNS: [Column<AlarmColumn>; 5] = [
 
 /// Draws the alarms table; returns where its rows are.
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea {
-    let t = &state.alarms;
+    let t = &state.ctx.alarms;
     let spec = Spec {
         columns: &COLUMNS,
         len: t.len(),

@@ -91,7 +91,7 @@ fn keys(state: &State, theme: &Theme, form: &BuildForm) -> Line<'static> {
         let word = b.hint.filter(|h| !h.is_empty()).unwrap_or(b.help);
         spans.push(Span::styled(format!(" {word}"), fg));
     }
-    if state.context.prod && !form.editing {
+    if state.ctx.info.prod && !form.editing {
         spans.push(Span::styled(
             "   (PROD: y then asks for the service's name)",
             theme.waiting(),

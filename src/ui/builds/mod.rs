@@ -77,7 +77,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> (Option<
     if let Some(why) = &state.builds.unavailable {
         return (None, message(f, area, state, theme, why));
     }
-    if state.builds.mapped().is_empty() && state.services.fetched_at.is_some() {
+    if state.builds.mapped().is_empty() && state.ctx.services.fetched_at.is_some() {
         let why = "no service maps to a workflow: add a [[build]] entry to the config (service, \
                    repo, workflow, ref), or tag services deckwatch:repo and deckwatch:workflow";
         return (None, message(f, area, state, theme, why));

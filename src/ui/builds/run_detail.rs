@@ -179,9 +179,9 @@ fn header(r: &Run, state: &State, theme: &Theme) -> Vec<Line<'static>> {
 fn image_lines(r: &Run, state: &State, theme: &Theme) -> Vec<Line<'static>> {
     let muted = Style::new().fg(theme.muted);
     let mut out = Vec::new();
-    let images: Vec<_> = r.images(&state.images.items).collect();
+    let images: Vec<_> = r.images(&state.ctx.images.items).collect();
     if images.is_empty() {
-        let why = if state.images.fetched_at.is_none() {
+        let why = if state.ctx.images.fetched_at.is_none() {
             "the images are still being read".to_string()
         } else if r.status.is_open() {
             "none yet: the run has not pushed one".to_string()

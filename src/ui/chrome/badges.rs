@@ -12,14 +12,17 @@ pub const WARN_BEFORE_MS: Millis = 15 * 60 * 1000;
 
 pub fn spans(state: &State, theme: &Theme) -> Vec<Span<'static>> {
     let mut out = Vec::new();
-    let c = &state.contexts;
+    let c = &state.ctx.connection;
     if c.connecting {
         out.push(Span::styled(" CONNECTING… ", theme.switching()));
     } else if c.failed.is_some() {
         out.push(Span::styled(" NOT CONNECTED ", theme.expiring(true)));
     }
-    if let Some(text) = expiry_text(state.credentials_expiry, state.now) {
-        let expired = state.credentials_expiry.is_some_and(|at| at <= state.now);
+    if let Some(text) = expiry_text(state.ctx.credentials_expiry, state.now) {
+        let expired = state
+            .ctx
+            .credentials_expiry
+            .is_some_and(|at| at <= state.now);
         out.push(Span::styled(text, theme.expiring(expired)));
     }
     out

@@ -9,10 +9,10 @@ use ratatui::text::Span;
 
 /// In place of the account while it is not known.
 pub fn account(state: &State) -> String {
-    let c = &state.context;
+    let c = &state.ctx.info;
     if !c.account.is_empty() {
         c.account.clone()
-    } else if state.connection.context_error.is_some() {
+    } else if state.ctx.connection.context_error.is_some() {
         "?".into()
     } else {
         "connecting…".into()
@@ -40,14 +40,14 @@ pub fn age(state: &State, theme: &Theme, base: Style) -> Span<'static> {
 /// "no answer for 14s" on the current pane, and the team audit's trouble, if any.
 pub fn warnings(state: &State, theme: &Theme) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
-    if let Some(since) = state.connection.unanswered(state.pane, state.now) {
+    if let Some(since) = state.ctx.connection.unanswered(state.ctx.pane, state.now) {
         let secs = (state.now - since) / 1000;
         spans.push(Span::styled(
             format!(" no answer for {secs}s "),
             theme.connection_trouble(),
         ));
     }
-    if let Some(w) = state.connection.team_audit.warning() {
+    if let Some(w) = state.ctx.connection.team_audit.warning() {
         spans.push(Span::styled(format!(" {w} "), theme.waiting()));
     }
     spans

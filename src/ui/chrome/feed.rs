@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 
 /// The header's part.
 pub fn span(state: &State, theme: &Theme, base: Style) -> Span<'static> {
-    let f = &state.feed;
+    let f = &state.ctx.feed;
     let mut word = match (&f.mode, f.counts.newest) {
         (FeedMode::Up(_), Some(at)) => format!("events {}", format::age(state.now, at)),
         (FeedMode::Up(_), None) => "events".to_string(),
@@ -30,7 +30,7 @@ pub fn span(state: &State, theme: &Theme, base: Style) -> Span<'static> {
 
 /// `:budget`'s lines on the events: where they come from, what was applied and skipped.
 pub fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
-    let f = &state.feed;
+    let f = &state.ctx.feed;
     let muted = Style::new().fg(theme.muted);
     let head = match &f.mode {
         FeedMode::Off => " ECS events: none ([events] not set): every pane is polled".to_string(),

@@ -20,7 +20,7 @@ const MESSAGE_ROWS: u16 = 4;
 fn message(state: &State) -> Option<&str> {
     let shown = match state.mode {
         Mode::Normal => true,
-        Mode::Confirm(..) => state.context.prod,
+        Mode::Confirm(..) => state.ctx.info.prod,
         _ => false,
     };
     state
@@ -55,7 +55,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Span::styled("▏", key),
             Span::styled(format!("  {hints}"), text),
         ]),
-        Mode::Confirm(..) if state.context.prod => {
+        Mode::Confirm(..) if state.ctx.info.prod => {
             Line::from(Span::styled(format!(" {hints}"), theme.waiting()))
         }
         Mode::Normal => normal(state, theme, area.width),
@@ -67,13 +67,13 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 /// Why an action key would not act on the target now; None when it would.
 fn refusal(state: &State, b: &Binding) -> Option<String> {
     let verb = b.command.verb()?;
-    if state.read_only {
+    if state.ctx.read_only {
         return Some("read-only".into());
     }
-    let target = state.action_target()?;
+    let target = state.ctx.action_target()?;
     let plan = match verb {
         crate::model::Verb::Scale => return None,
-        v => plan::for_verb(v, target, &state.services.items, None),
+        v => plan::for_verb(v, target, &state.ctx.services.items, None),
     };
     plan.err().map(|r| r.to_string())
 }
@@ -86,7 +86,7 @@ fn normal(state: &State, theme: &Theme, width: u16) -> Line<'static> {
         .add_modifier(Modifier::CROSSED_OUT);
     let mut spans: Vec<Span<'static>> = Vec::new();
     let mut first_refusal = None;
-    if state.action_target().is_some() {
+    if state.ctx.action_target().is_some() {
         for b in state
             .keys
             .normal()
@@ -118,7 +118,7 @@ fn normal(state: &State, theme: &Theme, width: u16) -> Line<'static> {
     // Help and quit always show, last; the other moves fill the room before them.
     let (last, moves): (Vec<&Binding>, Vec<&Binding>) = state
         .keys
-        .hints(state.layer(), state.pane)
+        .hints(state.layer(), state.ctx.pane)
         .filter(|b| b.command.verb().is_none())
         .partition(|b| matches!(b.command, Command::Help | Command::Quit));
     let tail: Vec<Span> = last.iter().flat_map(|b| item(b)).collect();

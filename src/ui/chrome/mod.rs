@@ -17,9 +17,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let c = &state.context;
+    let c = &state.ctx.info;
     let bg = if c.prod {
-        state.accent.filter(|_| !theme.mono).unwrap_or(theme.prod)
+        state
+            .ctx
+            .accent
+            .filter(|_| !theme.mono)
+            .unwrap_or(theme.prod)
     } else {
         theme.header_bg
     };
@@ -27,7 +31,7 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     // (priority, span): 0 always shows; on a narrow terminal the highest numbers go first, so
     // the data's age and the stale badge stay while the list of clusters goes.
     let mut parts = context_parts(state, base);
-    if state.read_only {
+    if state.ctx.read_only {
         let ro = Style::new()
             .fg(theme.bg)
             .bg(theme.warn)
@@ -72,7 +76,7 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 /// Where the console points: context, PROD, profile, account, region and clusters, each with
 /// the priority it keeps on a narrow terminal.
 fn context_parts(state: &State, base: Style) -> Vec<(u8, Span<'static>)> {
-    let c = &state.context;
+    let c = &state.ctx.info;
     let bold = base.add_modifier(Modifier::BOLD);
     let mut parts = vec![
         (4, Span::styled(" deckwatch ", bold)),
@@ -108,12 +112,15 @@ fn or_dash(s: &str) -> &str {
 /// last poll failed, the count is the last one known and says so.
 fn firing(state: &State, theme: &Theme) -> Option<Span<'static>> {
     let firing = state
+        .ctx
         .alarms
         .items
         .iter()
         .filter(|a| a.state == AlarmState::Alarm)
         .count();
-    if state.alarms.error.is_some() {
+    // Alarms are polled on every pane; when the last poll failed, the count is the last one
+    // known and says so.
+    if state.ctx.alarms.error.is_some() {
         Some(Span::styled(format!("{firing}?"), theme.waiting()))
     } else if firing > 0 {
         Some(Span::styled(
@@ -134,7 +141,7 @@ pub fn tabs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> Vec<(Rec
         let label = format!(" {} {} ", i + 1, pane.title());
         let width = (label.chars().count() as u16).min(area.right().saturating_sub(x));
         hits.push((Rect { x, width, ..area }.intersection(area), *pane));
-        let style = if *pane == state.pane {
+        let style = if *pane == state.ctx.pane {
             Style::new()
                 .fg(theme.selected_fg)
                 .bg(theme.selected_bg)
@@ -142,7 +149,7 @@ pub fn tabs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> Vec<(Rec
         } else {
             Style::new().fg(theme.muted)
         };
-        let style = if theme.mono && *pane == state.pane {
+        let style = if theme.mono && *pane == state.ctx.pane {
             style.add_modifier(Modifier::REVERSED)
         } else {
             style
@@ -156,15 +163,15 @@ pub fn tabs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> Vec<(Rec
             .x
             .saturating_add(spans.iter().map(Span::width).sum::<usize>() as u16);
     }
-    if let Some(k) = &state.rollout
-        && state.pane == Pane::Rollout
+    if let Some(k) = &state.ctx.rollout
+        && state.ctx.pane == Pane::Rollout
     {
         spans.push(Span::styled(
             format!(" ▸ rollout of {k} "),
             Style::new().fg(theme.accent),
         ));
     }
-    if let (Pane::Logs, Some(k)) = (state.pane, &state.logs.target) {
+    if let (Pane::Logs, Some(k)) = (state.ctx.pane, &state.ctx.logs.target) {
         spans.push(Span::styled(
             format!(" ▸ {k} "),
             Style::new().fg(theme.accent),

@@ -24,6 +24,7 @@ pub fn draw(
     let mut lines = calls(plan, theme);
     lines.push(Line::raw(""));
     lines.extend(changes(plan, theme));
+    lines.extend(owner_and_commits(state, plan, area.height / 3, theme));
     lines.push(Line::raw(""));
     let mut tail = vec![planned_on(plan, theme), Line::raw("")];
     if let Some(c) = state.builds.deploy.as_ref().filter(|c| c.targets.len() > 1) {
@@ -33,8 +34,9 @@ pub fn draw(
             Style::new().fg(theme.accent),
         )));
     }
-    let (last, buttons) = if state.context.prod {
-        (typed_confirmation(plan, typed, theme), Vec::new())
+    let word = crate::state::rollout::verdict::confirm_word(plan, state.ctx.info.prod);
+    let (last, buttons) = if let Some(word) = word {
+        (typed_confirmation(plan, &word, typed, theme), Vec::new())
     } else {
         keys(state, theme)
     };
@@ -124,6 +126,40 @@ fn changes(plan: &ActionPlan, theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
+/// What the owners of the services changed do to the change (always shown), then the commits
+/// behind it, at most `rows` lines of them.
+fn owner_and_commits(
+    state: &State,
+    plan: &ActionPlan,
+    rows: u16,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let mut lines: Vec<Line<'static>> = crate::state::owners::consequences(state, plan)
+        .into_iter()
+        .map(|c| Line::styled(format!(" ⚑ {c}"), theme.waiting()))
+        .collect();
+    let commits = crate::state::actions::commits::dialog_lines(state, plan);
+    let rows = usize::from(rows.max(2));
+    let shown = commits.len().min(rows);
+    let muted = Style::new().fg(theme.muted);
+    lines.extend(
+        commits
+            .iter()
+            .take(shown)
+            .map(|c| Line::styled(format!(" {c}"), muted)),
+    );
+    if commits.len() > shown {
+        lines.push(Line::styled(
+            format!(
+                " … {} more lines of commits (the audit record keeps them all)",
+                commits.len() - shown
+            ),
+            muted,
+        ));
+    }
+    lines
+}
+
 /// The facts the plan was made on: the runner refuses if any differs at the call.
 fn planned_on(plan: &ActionPlan, theme: &Theme) -> Line<'static> {
     let e = &plan.expect;
@@ -149,14 +185,17 @@ fn planned_on(plan: &ActionPlan, theme: &Theme) -> Line<'static> {
     ))
 }
 
-fn typed_confirmation(plan: &ActionPlan, typed: &str, theme: &Theme) -> Line<'static> {
+/// ` PROD · type checkout and Enter to confirm:`, or for a promote before its soak is over
+/// ` EARLY (soaked 3/30 min) · type early and Enter to confirm:`.
+fn typed_confirmation(plan: &ActionPlan, word: &str, typed: &str, theme: &Theme) -> Line<'static> {
     let key = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
+    let lead = match &plan.early {
+        Some(soak) => format!(" EARLY ({soak}) · type "),
+        None => " PROD · type ".to_string(),
+    };
     Line::from(vec![
-        Span::styled(
-            " PROD · type ",
-            theme.waiting().add_modifier(Modifier::BOLD),
-        ),
-        Span::styled(plan.service.name.clone(), key),
+        Span::styled(lead, theme.waiting().add_modifier(Modifier::BOLD)),
+        Span::styled(word.to_string(), key),
         Span::styled(" and Enter to confirm: ", theme.waiting()),
         Span::styled(typed.to_string(), Style::new().fg(theme.fg)),
         Span::styled("▏", key),

@@ -32,6 +32,7 @@ fn comparison(state: &State, plan: &ActionPlan, theme: &Theme) -> Vec<Line<'stat
         return Vec::new();
     }
     let Some(s) = state
+        .ctx
         .services
         .items
         .iter()
@@ -40,7 +41,7 @@ fn comparison(state: &State, plan: &ActionPlan, theme: &Theme) -> Vec<Line<'stat
         return Vec::new();
     };
     let body = crate::ui::rollout::evidence::lines(state, s, theme);
-    let Some(sides) = state.sides_of(s).filter(|_| !body.is_empty()) else {
+    let Some(sides) = state.ctx.sides_of(s).filter(|_| !body.is_empty()) else {
         return Vec::new();
     };
     // Named for what this rollout compares: a rolling one, new against before.
@@ -76,7 +77,8 @@ pub fn sections(
     }
     let wants_diff = matches!(plan.verb, Verb::Promote | Verb::Rollback);
     let left = room.saturating_sub(rows(&out) + 1);
-    let pair = plan_pair(plan, &state.services.items).filter(|_| wants_diff && left >= MIN_DIFF);
+    let pair =
+        plan_pair(plan, &state.ctx.services.items).filter(|_| wants_diff && left >= MIN_DIFF);
     if let Some(pair) = pair {
         let mut diff = crate::ui::overlays::diff::section(state, &pair, left, theme);
         // Diff lines that wrap take more rows: drop from the end until it fits.

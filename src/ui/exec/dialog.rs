@@ -127,7 +127,7 @@ fn readiness_lines(state: &State, d: &ExecDialog, theme: &Theme) -> Vec<Line<'st
         .selected_task()
         .map(|t| t.cluster.clone())
         .unwrap_or_default();
-    match state.exec.clusters.get(&cluster) {
+    match state.ctx.exec_clusters.get(&cluster) {
         None => lines.push(Line::from(Span::styled(
             " reading the cluster's exec configuration…",
             Style::new().fg(theme.info),
@@ -169,7 +169,7 @@ fn keys(state: &State, d: &ExecDialog, theme: &Theme) -> Line<'static> {
         let word = b.hint.filter(|h| !h.is_empty()).unwrap_or(b.help);
         spans.push(Span::styled(format!(" {word}"), fg));
     }
-    if state.context.prod {
+    if state.ctx.info.prod {
         spans.push(Span::styled(
             "   (PROD: Enter then asks for the service's name)",
             theme.waiting(),

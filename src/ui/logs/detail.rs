@@ -12,7 +12,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let Some(l) = state.logs.selected() else {
+    let Some(l) = state.ctx.logs.selected() else {
         return;
     };
     let width = area.width.saturating_sub(4).min(140);

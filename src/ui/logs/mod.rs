@@ -6,6 +6,7 @@ pub(crate) mod line;
 
 use crate::model::LogTarget;
 use crate::state::State;
+use crate::state::links::LinkSpan;
 use crate::state::logs::{Backlog, BacklogEnd, LogStart, LogView, TailMode};
 use crate::theme::Theme;
 use crate::ui::{format, pane_block};
@@ -21,7 +22,7 @@ pub use line::spans as line_spans;
 
 /// Draws the logs pane; returns how many lines it shows (what a page moves by).
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
-    let logs = &state.logs;
+    let logs = &state.ctx.logs;
     let inner = (
         area.width.saturating_sub(2) as usize,
         area.height.saturating_sub(2) as usize,
@@ -43,12 +44,8 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
         )));
     }
     body.extend(rows);
-    // The badges on the right win; what follows is cut to the room left of them.
     let badges = Line::from(badges(logs, state.now, &follow_hint(state), theme));
-    let filter = logs.search.filter.text().chars().count();
-    let filter = if filter > 0 { filter + 2 } else { 0 };
-    let room = (area.width as usize).saturating_sub(badges.width() + filter + 5);
-    let title = format::clip(&title(logs), room);
+    let title = shown_title(area, state, &badges);
     let mut block = pane_block(state, theme, title, None).title_top(badges.right_aligned());
     if let TailMode::Polling { why, .. } = &logs.status.mode {
         block = block.title_bottom(Line::from(Span::styled(
@@ -59,6 +56,41 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> u16 {
     f.render_widget(Paragraph::new(body).block(block), area);
     shown.max(1) as u16
 }
+
+/// The title as drawn: the badges on the right win, and it is cut to the room left of them.
+fn shown_title(area: Rect, state: &State, badges: &Line) -> String {
+    let logs = &state.ctx.logs;
+    let filter = logs.search.filter.text().chars().count();
+    let filter = if filter > 0 { filter + 2 } else { 0 };
+    let room = (area.width as usize).saturating_sub(badges.width() + filter + 5);
+    format::clip(&title(logs), room)
+}
+
+/// Where the title drew the followed log group's name, as a console link: after the border,
+/// a space and `logs of group `. Log group names are ASCII, so a character is a cell.
+pub fn group_link(area: Rect, state: &State, theme: &Theme) -> Option<LinkSpan> {
+    let Some(LogTarget::Group(group)) = state.ctx.logs.target.as_ref() else {
+        return None;
+    };
+    let badges = Line::from(badges(
+        &state.ctx.logs,
+        state.now,
+        &follow_hint(state),
+        theme,
+    ));
+    let title = shown_title(area, state, &badges);
+    let shown = title.strip_prefix(GROUP_PREFIX)?;
+    let width = shown
+        .chars()
+        .zip(group.chars())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let x = area.x + 2 + GROUP_PREFIX.len() as u16;
+    crate::state::links::log_group_span(state, x, area.y, u16::try_from(width).ok()?)
+}
+
+/// How the title begins when the pane follows a log group (`LogTarget`'s Display).
+const GROUP_PREFIX: &str = "logs of group ";
 
 /// What the pane follows and holds.
 fn title(logs: &LogView) -> String {

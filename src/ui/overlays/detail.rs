@@ -26,12 +26,12 @@ fn when(now: Millis, t: Option<Millis>) -> String {
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let now = state.now;
-    let (title, lines) = match state.pane {
-        Pane::Tasks => match state.tasks.selected_item() {
+    let (title, lines) = match state.ctx.pane {
+        Pane::Tasks => match state.ctx.tasks.selected_item() {
             Some(t) => ("task", task(t, now, theme)),
             None => return,
         },
-        Pane::Images => match state.images.selected_item() {
+        Pane::Images => match state.ctx.images.selected_item() {
             Some(i) => {
                 let mut lines = image(i, now, theme);
                 for by in crate::ui::builds::built_by(state, i) {
@@ -41,7 +41,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             }
             None => return,
         },
-        Pane::Alarms => match state.alarms.selected_item() {
+        Pane::Alarms => match state.ctx.alarms.selected_item() {
             Some(a) => {
                 let width = area.width.saturating_sub(8).min(110);
                 (
@@ -52,6 +52,13 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             None => return,
         },
         Pane::Logs => return crate::ui::logs::detail::draw(f, area, state, theme),
+        Pane::Timeline => match state.ctx.timeline.table.selected_item() {
+            Some(e) => (
+                "timeline entry",
+                crate::ui::timeline::detail_lines(e, theme),
+            ),
+            None => return,
+        },
         Pane::Services | Pane::Builds | Pane::Rollout => return,
     };
     let width = area.width.saturating_sub(8).min(110);

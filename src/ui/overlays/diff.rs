@@ -77,7 +77,7 @@ pub fn pair_lines(
     theme: &Theme,
 ) -> Vec<Line<'static>> {
     let (a, b) = pair;
-    match (state.evidence.taskdef(a), state.evidence.taskdef(b)) {
+    match (state.ctx.evidence.taskdef(a), state.ctx.evidence.taskdef(b)) {
         (Some(Ok(a)), Some(Ok(b))) => diff_lines(a, b, theme),
         (Some(Err(e)), _) | (_, Some(Err(e))) => vec![Line::from(Span::styled(
             format!("  ⚠ task definition could not be read: {e}"),
@@ -156,7 +156,7 @@ pub fn scrolling(
 
 /// `:diff`: the revisions a rollout compares, in full.
 pub fn draw(f: &mut Frame, area: Rect, state: &State, key: &ServiceKey, theme: &Theme) {
-    let all = &state.services.items;
+    let all = &state.ctx.services.items;
     let Some(s) = all.iter().find(|s| s.key() == *key) else {
         return;
     };
@@ -173,5 +173,5 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, key: &ServiceKey, theme: &
             ))],
         ),
     };
-    scrolling(f, area, theme, &title, lines, state.evidence.scroll);
+    scrolling(f, area, theme, &title, lines, state.ctx.evidence.scroll);
 }

@@ -30,7 +30,7 @@ pub fn line(e: &ServiceEvent, theme: &Theme) -> Line<'static> {
 
 /// `e` / `:events`: every event of the service, newest first.
 pub fn draw(f: &mut Frame, area: Rect, state: &State, key: &ServiceKey, theme: &Theme) {
-    let Some(s) = state.services.items.iter().find(|s| s.key() == *key) else {
+    let Some(s) = state.ctx.services.items.iter().find(|s| s.key() == *key) else {
         return;
     };
     let lines: Vec<Line<'static>> = if s.events.is_empty() {
@@ -42,5 +42,5 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, key: &ServiceKey, theme: &
         s.events.iter().map(|e| line(e, theme)).collect()
     };
     let title = format!("events of {key} ({}, newest first)", s.events.len());
-    crate::ui::overlays::diff::scrolling(f, area, theme, &title, lines, state.evidence.scroll);
+    crate::ui::overlays::diff::scrolling(f, area, theme, &title, lines, state.ctx.evidence.scroll);
 }

@@ -46,7 +46,7 @@ pub fn help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> usize {
     ]));
     lines.push(Line::raw(""));
     lines.extend(command_lines(width, theme));
-    if state.read_only {
+    if state.ctx.read_only {
         lines.push(Line::from(Span::styled(
             " read-only: every mutating action is refused",
             Style::new().fg(theme.warn),
@@ -135,7 +135,7 @@ pub fn palette(f: &mut Frame, area: Rect, text: &str, theme: &Theme) {
 
 pub fn scale(f: &mut Frame, area: Rect, state: &State, typed: &str, theme: &Theme) {
     let key = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
-    let target = state.action_target();
+    let target = state.ctx.action_target();
     let now = target.map_or(String::from("?"), |s| s.desired.to_string());
     let lines = vec![Line::from(vec![
         Span::styled(

@@ -131,6 +131,14 @@ pub fn verdict_line(state: &State, sides: &Sides, theme: &Theme) -> Line<'static
             ]);
         }
     };
+    if !sides.canary.has_complete_minute(r.at) {
+        let first = sides.canary.from - sides.canary.from.rem_euclid(60_000) + 60_000;
+        let text = format!(
+            "the load balancer counts whole minutes: the first since the rollout began ends {}",
+            format::countdown(state.now, first)
+        );
+        return Line::from(vec![lead, Span::styled(text, muted)]);
+    }
     let mut spans = vec![lead];
     spans.extend(figure_spans("5xx", (c, p), sides, theme));
     spans.push(Span::styled(" · ", muted));
@@ -156,14 +164,14 @@ fn window_text(now: Millis, r: &AlbResult, sides: &Sides) -> String {
 /// The figures the console already has of one side's revision.
 pub fn revision_figures(state: &State, s: &Service, side: &Side) -> RevisionFigures {
     let mut f = RevisionFigures::default();
-    let logs = &state.logs;
+    let logs = &state.ctx.logs;
     if logs.follows(&side.service) && logs.fetched_at.is_some() {
         f.errors_per_min = logs
             .errors
             .rate(side.revision.revision, At(side.from), At(state.now))
             .or(Some(0.0));
     }
-    let tasks = state.tasks_of(&side.service);
+    let tasks = state.ctx.tasks_of(&side.service);
     if !tasks.is_empty() {
         let (stopped, unhealthy) = task_figures(tasks, &side.revision, side.from);
         f.stopped = Some(stopped);
@@ -175,7 +183,7 @@ pub fn revision_figures(state: &State, s: &Service, side: &Side) -> RevisionFigu
         Role::Canary | Role::Primary | Role::Replacement | Role::Original
     );
     if let Some(tg) = side.target_group.as_ref().filter(|_| own_group) {
-        let all = state.services.items.iter().chain(std::iter::once(s));
+        let all = state.ctx.services.items.iter().chain(std::iter::once(s));
         if let Some(h) = all
             .flat_map(|x| &x.targets)
             .find(|t| &t.target_group_arn == tg)
@@ -271,7 +279,10 @@ fn side_line(
 
 /// Each side's figures, canary first.
 pub fn side_lines(state: &State, s: &Service, sides: &Sides, theme: &Theme) -> Vec<Line<'static>> {
-    let figures = alb_for(state, sides).and_then(|r| r.figures.as_ref().ok());
+    // A read before the first complete minute has nothing to count yet.
+    let figures = alb_for(state, sides)
+        .filter(|r| sides.canary.has_complete_minute(r.at))
+        .and_then(|r| r.figures.as_ref().ok());
     vec![
         side_line(state, s, &sides.canary, figures.map(|(c, _)| c), theme),
         side_line(state, s, &sides.primary, figures.map(|(_, p)| p), theme),
@@ -281,7 +292,7 @@ pub fn side_lines(state: &State, s: &Service, sides: &Sides, theme: &Theme) -> V
 /// The service's alarms in a line: the firing ones by name, then how many are linked and
 /// which the deployment watches.
 pub fn alarms_line(state: &State, s: &Service, theme: &Theme) -> Option<Line<'static>> {
-    let linked: Vec<_> = state.alarms_of(&s.key()).collect();
+    let linked: Vec<_> = state.ctx.alarms_of(&s.key()).collect();
     if linked.is_empty() {
         return None;
     }
@@ -316,12 +327,14 @@ pub fn alarms_line(state: &State, s: &Service, theme: &Theme) -> Option<Line<'st
     Some(Line::from(spans))
 }
 
-/// The comparison for the rollout view or a dialog: the verdict, then each side.
+/// The comparison for the rollout view or a dialog: the verdict with its rule, the figures
+/// compared, then each side.
 pub fn lines(state: &State, s: &Service, theme: &Theme) -> Vec<Line<'static>> {
-    let Some(sides) = state.sides_of(s) else {
+    let Some(sides) = state.ctx.sides_of(s) else {
         return Vec::new();
     };
-    let mut out = vec![verdict_line(state, &sides, theme)];
+    let mut out = crate::ui::rollout::verdict::lines(state, s, &sides, theme);
+    out.push(verdict_line(state, &sides, theme));
     out.extend(side_lines(state, s, &sides, theme));
     out
 }

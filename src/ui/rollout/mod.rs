@@ -7,6 +7,7 @@ pub(crate) mod codedeploy;
 pub(crate) mod evidence;
 pub(crate) mod history;
 pub(crate) mod summary;
+pub(crate) mod verdict;
 
 use crate::model::{Millis, Service, Task};
 use crate::state::State;
@@ -28,14 +29,14 @@ pub struct Drawn {
 }
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> Drawn {
-    let title = match &state.rollout {
+    let title = match &state.ctx.rollout {
         Some(k) => format!("rollout of {k}"),
         None => "rollout".into(),
     };
     let block = pane_block(state, theme, title, None);
     let rows = area.height.saturating_sub(2);
-    let Some(svc) = state.rollout_service() else {
-        let why = if state.services.fetched_at.is_none() {
+    let Some(svc) = state.ctx.rollout_service() else {
+        let why = if state.ctx.services.fetched_at.is_none() {
             "loading…".to_string()
         } else {
             let back = state
@@ -54,7 +55,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> Drawn {
     let doc = Paragraph::new(lines).wrap(Wrap { trim: false });
     let total = doc.line_count(area.width.saturating_sub(2));
     let scroll_limit = total.saturating_sub(rows as usize);
-    let scroll = state.rollout_view.scroll.min(scroll_limit);
+    let scroll = state.ctx.rollout_view.scroll.min(scroll_limit);
     f.render_widget(doc.block(block).scroll((scroll as u16, 0)), area);
     Drawn { rows, scroll_limit }
 }
@@ -67,13 +68,13 @@ fn document(
     (width, rows): (u16, u16),
     theme: &Theme,
 ) -> Vec<Line<'static>> {
-    let pair = crate::model::pair_of(svc, &state.services.items);
+    let pair = crate::model::pair_of(svc, &state.ctx.services.items);
     let mut lines = summary::panel(state, svc, pair, width, theme);
     let log_rows = (rows as usize / 4).max(5);
     let (title, logs) = log_lines(state, svc, log_rows, theme);
     lines.push(section(&title, theme));
     lines.extend(logs);
-    let tasks = &state.rollout_view.tasks;
+    let tasks = &state.ctx.rollout_view.tasks;
     lines.push(section(&format!("tasks ({})", tasks.len()), theme));
     if tasks.is_empty() {
         lines.push(Line::styled("  none yet", Style::new().fg(theme.muted)));
@@ -164,7 +165,7 @@ fn log_lines(
     wanted: usize,
     theme: &Theme,
 ) -> (String, Vec<Line<'static>>) {
-    let logs = &state.logs;
+    let logs = &state.ctx.logs;
     let revs: Vec<u32> = if logs.rollout_revisions.is_empty() {
         vec![svc.target_revision()]
     } else {

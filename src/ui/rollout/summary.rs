@@ -118,12 +118,13 @@ pub fn panel(
     theme: &Theme,
 ) -> Vec<Line<'static>> {
     let now = state.now;
-    let mut lines = vec![title_line(s, theme)];
+    let mut lines = vec![title_line(s, theme), owner_line(state, s, theme)];
     lines.extend(crate::ui::rollout::history::rolled_back_line(s, now, theme));
     lines.extend(crate::ui::rollout::evidence::lines(state, s, theme));
     lines.extend(crate::ui::rollout::evidence::alarms_line(state, s, theme));
     if let Some(n) = &s.native {
-        lines.extend(native_lines(n, now, width, theme));
+        let soak = crate::state::rollout::verdict::soak_of(state, s).map(|k| k.text());
+        lines.extend(native_lines(n, now, width, theme, soak));
     }
     match &s.codedeploy {
         Some(cd) => lines.extend(super::codedeploy::lines(s, cd, now, theme)),
@@ -165,6 +166,14 @@ fn title_line(s: &Service, theme: &Theme) -> Line<'static> {
             }),
             muted,
         ),
+    ])
+}
+
+/// Who owns the service's configuration, and how that is known.
+fn owner_line(state: &State, s: &Service, theme: &Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::styled("owner ", Style::new().fg(theme.muted)),
+        Span::styled(state.owner_of(s).describe(), Style::new().fg(theme.fg)),
     ])
 }
 
@@ -287,11 +296,39 @@ fn targets_line(t: &TargetGroupHealth, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
+/// `‖ hook manual-promote-gate at PRE_PRODUCTION_TRAFFIC_SHIFT auto-rollback in 6m12s ·
+/// soaked 12/30 min`.
+fn hook_line(
+    n: &NativeDeployment,
+    now: Millis,
+    theme: &Theme,
+    soak: Option<String>,
+) -> Option<Line<'static>> {
+    let h = n.hook.as_ref()?;
+    let cd = hook_countdown(n, now).unwrap_or_else(|| h.status.to_string());
+    let at = h
+        .stage
+        .as_ref()
+        .map_or(String::new(), |s| format!("at {s} "));
+    let mut hook = vec![
+        Span::styled(format!("  ‖ hook {} {at}", h.id), theme.waiting()),
+        Span::styled(cd, theme.waiting().add_modifier(Modifier::BOLD)),
+    ];
+    if let Some(soak) = soak {
+        hook.push(Span::styled(
+            format!(" · {soak}"),
+            Style::new().fg(theme.muted),
+        ));
+    }
+    Some(Line::from(hook))
+}
+
 fn native_lines(
     n: &NativeDeployment,
     now: Millis,
     width: u16,
     theme: &Theme,
+    soak: Option<String>,
 ) -> Vec<Line<'static>> {
     let muted = Style::new().fg(theme.muted);
     let mut lines = vec![Line::from(vec![
@@ -311,17 +348,7 @@ fn native_lines(
         ),
     ])];
     // The hook and its countdown first: on a small terminal they must be on screen.
-    if let Some(h) = &n.hook {
-        let cd = hook_countdown(n, now).unwrap_or_else(|| h.status.to_string());
-        let at = h
-            .stage
-            .as_ref()
-            .map_or(String::new(), |s| format!("at {s} "));
-        lines.push(Line::from(vec![
-            Span::styled(format!("  ‖ hook {} {at}", h.id), theme.waiting()),
-            Span::styled(cd, theme.waiting().add_modifier(Modifier::BOLD)),
-        ]));
-    }
+    lines.extend(hook_line(n, now, theme, soak));
     let revisions =
         std::iter::once(("target", &n.target)).chain(n.sources.iter().map(|r| ("source", r)));
     lines.extend(revisions.map(|(label, r)| revision_line(label, r, width, theme)));

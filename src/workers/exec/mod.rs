@@ -225,10 +225,12 @@ impl ExecWorker {
                     let _ = tx.send(Msg::Exec(ExecMsg::Tasks(key, r))).await;
                 });
             }
-            E::Inspect(cluster) => {
+            E::Inspect(generation, cluster) => {
                 tokio::spawn(async move {
                     let r = fleet.cluster_exec(&cluster).await;
-                    let _ = tx.send(Msg::Exec(ExecMsg::Cluster(cluster, r))).await;
+                    let _ = tx
+                        .send(Msg::Exec(ExecMsg::Cluster(generation, cluster, r)))
+                        .await;
                 });
             }
             _ => {}
@@ -247,7 +249,7 @@ impl ExecWorker {
                 fix: None,
             },
             E::LoadTasks(k) => ExecMsg::Tasks(k, Err(no_context())),
-            E::Inspect(c) => ExecMsg::Cluster(c, Err(no_context())),
+            E::Inspect(g, c) => ExecMsg::Cluster(g, c, Err(no_context())),
             _ => return,
         };
         let tx = self.tx.clone();

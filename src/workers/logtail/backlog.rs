@@ -51,7 +51,7 @@ impl Tail {
                     }
                 };
                 pages += 1;
-                self.status.undecodable += u64::from(page.undecodable);
+                self.count_undecodable(&page.undecodable);
                 lines += self.ingest(page.events).await as u64;
                 *slot = page.next.map(Some);
                 self.report(&label, lines, pages, since, None).await;

@@ -115,6 +115,9 @@ struct Tail {
     cfg: TailConfig,
     who: Attribution,
     seen: Seen,
+    /// The undecodable events counted, by id: a poll reads from a little before its last
+    /// line, so the same bad event comes back, and must be counted once.
+    bad_seen: Seen,
     /// The newest event's time: polls read from a little before it.
     cursor: Millis,
     /// Lines older than the follow's start are not shown, whatever sends them.
@@ -148,6 +151,7 @@ impl Tail {
             cfg,
             who: Attribution::default(),
             seen: Seen::default(),
+            bad_seen: Seen::default(),
             cursor: 0,
             window_from: 0,
             floor: 0,
@@ -281,6 +285,16 @@ impl Tail {
         }
     }
 
+    /// Counts the undecodable events not counted before.
+    fn count_undecodable(&mut self, ids: &[u64]) {
+        let now = Instant::now();
+        let new = ids
+            .iter()
+            .filter(|id| self.bad_seen.insert(**id, now))
+            .count();
+        self.status.undecodable += new as u64;
+    }
+
     async fn send(&self, msg: Msg) -> bool {
         self.tx.send(msg).await.is_ok()
     }
@@ -370,7 +384,7 @@ impl Tail {
         while pages < max_pages {
             let page = self.fleet.log_page(&q, token.take()).await?;
             pages += 1;
-            self.status.undecodable += u64::from(page.undecodable);
+            self.count_undecodable(&page.undecodable);
             lines += self.ingest(page.events).await;
             match page.next {
                 Some(t) => token = Some(t),

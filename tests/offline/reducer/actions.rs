@@ -19,7 +19,7 @@ fn promote_on_the_waiting_canary_shows_the_call_and_the_changes_then_y_sends_it(
         "nothing runs before the confirmation"
     );
     let plan = dialog(&s);
-    let n = s.selected_service().unwrap().native.clone().unwrap();
+    let n = s.ctx.selected_service().unwrap().native.clone().unwrap();
     assert_eq!(
         plan.mutation,
         Mutation::Aws(AwsCall::ContinueHook {
@@ -42,7 +42,11 @@ fn promote_on_the_waiting_canary_shows_the_call_and_the_changes_then_y_sends_it(
     assert_eq!(plan.changes[2].to, n.target.image_digest);
     assert_eq!(plan.expect.hook.as_ref().unwrap().0, "manual-promote-gate");
     let fx = press(&mut s, KeyCode::Char('y'));
-    assert_eq!(acts(&fx), vec![&plan]);
+    // What the dialog said of the commits goes on record with the action.
+    let mut sent = plan.clone();
+    let said = "commits: unknown, the running image's tag v1.58.0 names no commit";
+    sent.notes.push(said.into());
+    assert_eq!(acts(&fx), vec![&sent]);
     assert_eq!(s.mode, Mode::Normal);
 }
 
@@ -234,7 +238,7 @@ fn actions_work_from_the_drilled_rollout_view() {
     let mut s = loaded();
     select(&mut s, "prod-edge", "checkout");
     press(&mut s, KeyCode::Enter);
-    assert_eq!(s.pane, Pane::Rollout);
+    assert_eq!(s.ctx.pane, Pane::Rollout);
     shift(&mut s, 'P');
     assert_eq!(dialog(&s).service, key_of("prod-edge", "checkout"));
 }
@@ -262,7 +266,7 @@ fn b_opens_the_build_dialog_and_y_sends_the_dispatch_it_shows() {
         default: "false".into(),
         required: false,
     };
-    update(&mut s, Msg::BuildInputs(w.clone(), r, Ok(vec![input])));
+    let _ = update(&mut s, Msg::BuildInputs(w.clone(), r, Ok(vec![input])));
     // Tab to the input, Space flips it, y sends.
     press(&mut s, KeyCode::Tab);
     press(&mut s, KeyCode::Char(' '));
@@ -311,7 +315,7 @@ fn in_prod_the_build_dialog_asks_for_the_name_before_sending() {
     else {
         panic!()
     };
-    update(&mut s, Msg::BuildInputs(w, r, Ok(vec![])));
+    let _ = update(&mut s, Msg::BuildInputs(w, r, Ok(vec![])));
     let fx = press(&mut s, KeyCode::Char('y'));
     assert!(
         !fx.iter().any(|e| matches!(e, Effect::Run(..))),
@@ -338,8 +342,8 @@ fn an_action_result_is_shown_and_refreshes() {
 fn a_flash_fades_after_a_few_seconds() {
     let mut s = loaded();
     press_mod(&mut s, KeyCode::Char('P'), KeyModifiers::SHIFT);
-    update(&mut s, Msg::Tick(EPOCH + 2_000));
+    let _ = update(&mut s, Msg::Tick(EPOCH + 2_000));
     assert!(s.flash.is_some());
-    update(&mut s, Msg::Tick(EPOCH + 10_000));
+    let _ = update(&mut s, Msg::Tick(EPOCH + 10_000));
     assert!(s.flash.is_none());
 }

@@ -11,17 +11,17 @@ use deckwatch::workers::linking::Lists;
 fn a_failed_fetch_keeps_the_old_items_and_shows_the_error() {
     let mut s = loaded();
     select(&mut s, "prod-core", "payments");
-    let before = s.services.items.clone();
+    let before = s.ctx.services.items.clone();
     let err = ApiError::new(ErrorKind::Throttled, "Rate exceeded");
     s.dirty = false;
-    update(
+    let _ = update(
         &mut s,
         Msg::Failed(Pane::Services, err.clone(), EPOCH + 1_000),
     );
-    assert_eq!(s.services.items, before);
-    assert_eq!(s.services.error, Some(err.clone()));
+    assert_eq!(s.ctx.services.items, before);
+    assert_eq!(s.ctx.services.error, Some(err.clone()));
     assert_eq!(
-        s.services.fetched_at,
+        s.ctx.services.fetched_at,
         Some(EPOCH),
         "the data is still the old data"
     );
@@ -32,12 +32,12 @@ fn a_failed_fetch_keeps_the_old_items_and_shows_the_error() {
     assert_eq!(shown, Some(&err));
     // The same error again is not news.
     s.dirty = false;
-    update(&mut s, Msg::Failed(Pane::Services, err, EPOCH + 2_000));
+    let _ = update(&mut s, Msg::Failed(Pane::Services, err, EPOCH + 2_000));
     assert!(!s.dirty);
     // The next good fetch clears it, even with unchanged data.
-    update(&mut s, Msg::Services(services().into(), EPOCH + 3_000));
-    assert_eq!(s.services.error, None);
-    assert_eq!(s.services.fetched_at, Some(EPOCH + 3_000));
+    let _ = update(&mut s, Msg::Services(services().into(), EPOCH + 3_000));
+    assert_eq!(s.ctx.services.error, None);
+    assert_eq!(s.ctx.services.fetched_at, Some(EPOCH + 3_000));
     assert!(s.dirty);
 }
 
@@ -48,9 +48,9 @@ fn a_failure_lands_on_its_own_resource() {
         ErrorKind::AccessDenied(deckwatch::model::Op::EcrDescribeImages),
         "no",
     );
-    update(&mut s, Msg::Failed(Pane::Images, err.clone(), EPOCH));
-    assert_eq!(s.images.error, Some(err));
-    assert_eq!(s.services.error, None);
+    let _ = update(&mut s, Msg::Failed(Pane::Images, err.clone(), EPOCH));
+    assert_eq!(s.ctx.images.error, Some(err));
+    assert_eq!(s.ctx.services.error, None);
     assert_eq!(
         s.current().error(),
         None,
@@ -62,25 +62,21 @@ fn a_failure_lands_on_its_own_resource() {
 fn identical_data_does_not_set_dirty() {
     let mut s = loaded();
     let world = seed::world(EPOCH);
-    update(&mut s, Msg::Alarms(world.alarms.clone(), EPOCH));
-    update(&mut s, Msg::Images(world.images(), EPOCH));
-    update(&mut s, Msg::Tasks(None, world.tasks(), EPOCH));
+    let _ = update(&mut s, Msg::Alarms(world.alarms.clone(), EPOCH));
+    let _ = update(&mut s, Msg::Images(world.images(), EPOCH));
+    let _ = update(&mut s, Msg::Tasks(None, world.tasks(), EPOCH));
     s.dirty = false;
     // The poller compares a refresh with the one it sent last; this one it found the same.
-    let (same, links) = Lists::sent(s.services.items.clone(), s.alarms.items.clone()).services(
-        world.services(),
-        None,
-        &Default::default(),
-        EPOCH + 1_000,
-    );
+    let (same, links) = Lists::sent(s.ctx.services.items.clone(), s.ctx.alarms.items.clone())
+        .services(world.services(), None, &Default::default(), EPOCH + 1_000);
     assert!(!same.changed && links.is_none());
-    update(&mut s, Msg::Services(same, EPOCH + 1_000));
-    update(&mut s, Msg::Alarms(world.alarms.clone(), EPOCH + 1_000));
-    update(&mut s, Msg::Images(world.images(), EPOCH + 1_000));
-    update(&mut s, Msg::Tasks(None, world.tasks(), EPOCH + 1_000));
+    let _ = update(&mut s, Msg::Services(same, EPOCH + 1_000));
+    let _ = update(&mut s, Msg::Alarms(world.alarms.clone(), EPOCH + 1_000));
+    let _ = update(&mut s, Msg::Images(world.images(), EPOCH + 1_000));
+    let _ = update(&mut s, Msg::Tasks(None, world.tasks(), EPOCH + 1_000));
     assert!(!s.dirty);
     // ...but the age of the data moved on.
-    assert_eq!(s.services.fetched_at, Some(EPOCH + 1_000));
+    assert_eq!(s.ctx.services.fetched_at, Some(EPOCH + 1_000));
 }
 
 #[test]
@@ -89,7 +85,7 @@ fn changed_data_sets_dirty() {
     let mut world = seed::world(EPOCH);
     world.advance_to(EPOCH + 70_000);
     s.dirty = false;
-    update(
+    let _ = update(
         &mut s,
         Msg::Services(world.services().into(), EPOCH + 70_000),
     );
@@ -103,13 +99,13 @@ fn service_updates_behind_the_logs_pane_do_not_redraw() {
     let mut world = seed::world(EPOCH);
     world.advance_to(EPOCH + 70_000);
     s.dirty = false;
-    update(
+    let _ = update(
         &mut s,
         Msg::Services(world.services().into(), EPOCH + 70_000),
     );
     assert!(!s.dirty);
     // The data is still taken, for when the pane comes back.
-    assert_eq!(s.services.fetched_at, Some(EPOCH + 70_000));
+    assert_eq!(s.ctx.services.fetched_at, Some(EPOCH + 70_000));
 }
 
 #[test]
@@ -131,13 +127,13 @@ fn log_lines_for_the_followed_service_are_kept_others_dropped() {
         .map(|(_, _, l)| l.clone())
         .collect();
     assert!(!lines.is_empty());
-    update(
+    let _ = update(
         &mut s,
         Msg::Logs(key_of("prod-core", "api"), lines.clone(), EPOCH + 30_000),
     );
-    assert_eq!(s.logs.buf.len(), 0);
+    assert_eq!(s.ctx.logs.buf.len(), 0);
     s.dirty = false;
-    update(
+    let _ = update(
         &mut s,
         Msg::Logs(
             key_of("prod-core", "payments"),
@@ -145,10 +141,10 @@ fn log_lines_for_the_followed_service_are_kept_others_dropped() {
             EPOCH + 30_000,
         ),
     );
-    assert_eq!(s.logs.buf.len(), lines.len());
-    assert_eq!(s.logs.fetched_at, Some(EPOCH + 30_000));
+    assert_eq!(s.ctx.logs.buf.len(), lines.len());
+    assert_eq!(s.ctx.logs.fetched_at, Some(EPOCH + 30_000));
     assert!(s.dirty);
-    let last = s.logs.buf.get(s.logs.buf.end_seq() - 1).unwrap();
+    let last = s.ctx.logs.buf.get(s.ctx.logs.buf.end_seq() - 1).unwrap();
     assert_eq!(last.message, lines.last().unwrap().message);
     assert_eq!(last.tag.task, lines.last().unwrap().task_id);
 }
@@ -196,7 +192,7 @@ fn the_builds_watch_follows_the_services_list() {
     let fx = update(&mut s, Msg::Tick(now + 1_000));
     assert!(told(&fx).is_empty(), "{:?}", told(&fx));
     // A new service built by a workflow of its own.
-    let mut all = s.services.items.clone();
+    let mut all = s.ctx.services.items.clone();
     let mut extra = all[0].clone();
     extra.name = "ledger".into();
     extra.arn = format!("{}-ledger", extra.arn);
@@ -204,10 +200,10 @@ fn the_builds_watch_follows_the_services_list() {
         repo: "acme/ledger".into(),
         workflow: "ci.yml".into(),
     };
-    extra.build = Some(BuildSource {
+    extra.build = Some(Ok(BuildSource {
         workflow: ledger.clone(),
         git_ref: "main".into(),
-    });
+    }));
     all.push(extra);
     let fx = feed.services(&mut s, all, now + 2_000);
     let told = told(&fx);
@@ -236,7 +232,7 @@ fn the_rollout_view_of_a_pair_watches_the_partner_s_tasks_too() {
         .iter()
         .filter(|t| t.service == "search-canary")
         .count();
-    update(
+    let _ = update(
         &mut s,
         Msg::Tasks(
             Some(key_of("prod-core", "search-canary")),
@@ -244,9 +240,9 @@ fn the_rollout_view_of_a_pair_watches_the_partner_s_tasks_too() {
             EPOCH,
         ),
     );
-    assert_eq!(s.rollout_view.tasks.len(), ours);
-    assert_eq!(s.rollout_view.partner_tasks.len(), tasks.len() - ours);
-    assert!(!s.tasks_of(&key_of("prod-core", "search")).is_empty());
+    assert_eq!(s.ctx.rollout_view.tasks.len(), ours);
+    assert_eq!(s.ctx.rollout_view.partner_tasks.len(), tasks.len() - ours);
+    assert!(!s.ctx.tasks_of(&key_of("prod-core", "search")).is_empty());
     // A service without a partner watches none.
     press(&mut s, KeyCode::Esc);
     select(&mut s, "prod-core", "api");

@@ -14,13 +14,13 @@ fn enter_on_a_service_opens_its_rollout_view_and_esc_returns() {
     let fx = press(&mut s, KeyCode::Enter);
     let checkout = key_of("prod-edge", "checkout");
     assert_eq!(
-        s.pane,
+        s.ctx.pane,
         Pane::Rollout,
         "a view of its own, not the tasks tab"
     );
     assert_eq!(s.mode, Mode::Normal);
-    assert_eq!(s.rollout, Some(checkout.clone()));
-    assert_eq!(s.rollout_service().unwrap().name, "checkout");
+    assert_eq!(s.ctx.rollout, Some(checkout.clone()));
+    assert_eq!(s.ctx.rollout_service().unwrap().name, "checkout");
     let w = the_watch(&fx);
     assert_eq!(w.pane, Pane::Rollout);
     assert_eq!(w.service, Some(checkout.clone()));
@@ -34,28 +34,32 @@ fn enter_on_a_service_opens_its_rollout_view_and_esc_returns() {
         .filter(|t| t.service == "checkout")
         .cloned()
         .collect();
-    update(&mut s, Msg::Tasks(None, all.clone(), EPOCH));
-    assert!(s.rollout_view.tasks.is_empty(), "all tasks leaked in");
-    assert_eq!(s.tasks.items.len(), all.len(), "the tasks pane has them");
-    update(
+    let _ = update(&mut s, Msg::Tasks(None, all.clone(), EPOCH));
+    assert!(s.ctx.rollout_view.tasks.is_empty(), "all tasks leaked in");
+    assert_eq!(
+        s.ctx.tasks.items.len(),
+        all.len(),
+        "the tasks pane has them"
+    );
+    let _ = update(
         &mut s,
         Msg::Tasks(Some(key_of("prod-core", "api")), all.clone(), EPOCH),
     );
     assert!(
-        s.rollout_view.tasks.is_empty(),
+        s.ctx.rollout_view.tasks.is_empty(),
         "another service's reply leaked in"
     );
-    update(
+    let _ = update(
         &mut s,
         Msg::Tasks(Some(checkout.clone()), mine.clone(), EPOCH),
     );
-    assert_eq!(s.rollout_view.tasks.len(), mine.len());
+    assert_eq!(s.ctx.rollout_view.tasks.len(), mine.len());
 
     let fx = press(&mut s, KeyCode::Esc);
-    assert_eq!(s.pane, Pane::Services);
-    assert_eq!(s.rollout, None);
+    assert_eq!(s.ctx.pane, Pane::Services);
+    assert_eq!(s.ctx.rollout, None);
     assert!(
-        s.rollout_view.tasks.is_empty(),
+        s.ctx.rollout_view.tasks.is_empty(),
         "the view's tasks are dropped"
     );
     assert_eq!(selected_name(&s), "checkout", "the selection is kept");
@@ -72,10 +76,14 @@ fn esc_clears_a_filter_before_going_back() {
     type_text(&mut s, "RUNNING");
     press(&mut s, KeyCode::Enter);
     press(&mut s, KeyCode::Esc);
-    assert_eq!(s.pane, Pane::Tasks, "the first Esc only clears the filter");
-    assert_eq!(s.tasks.filter.text(), "");
+    assert_eq!(
+        s.ctx.pane,
+        Pane::Tasks,
+        "the first Esc only clears the filter"
+    );
+    assert_eq!(s.ctx.tasks.filter.text(), "");
     press(&mut s, KeyCode::Esc);
-    assert_eq!(s.pane, Pane::Services, "the second goes back");
+    assert_eq!(s.ctx.pane, Pane::Services, "the second goes back");
 }
 
 #[test]
@@ -85,7 +93,7 @@ fn the_logs_pane_follows_the_drilled_service() {
     press(&mut s, KeyCode::Enter);
     let fx = press(&mut s, KeyCode::Char('5'));
     assert_eq!(
-        s.logs.service().cloned(),
+        s.ctx.logs.service().cloned(),
         Some(key_of("prod-edge", "checkout"))
     );
     assert_eq!(
@@ -101,15 +109,15 @@ fn enter_on_tasks_opens_the_detail_and_esc_closes_it() {
     // No tasks yet: nothing to open.
     press(&mut s, KeyCode::Enter);
     assert_eq!(s.mode, Mode::Normal);
-    update(&mut s, Msg::Tasks(None, seed::world(EPOCH).tasks(), EPOCH));
+    let _ = update(&mut s, Msg::Tasks(None, seed::world(EPOCH).tasks(), EPOCH));
     press(&mut s, KeyCode::Enter);
     assert_eq!(s.mode, Mode::Detail);
     // Keys other than the closing ones do not move the pane beneath.
     press(&mut s, KeyCode::Char('j'));
-    assert_eq!(s.tasks.selected, 0);
+    assert_eq!(s.ctx.tasks.selected, 0);
     press(&mut s, KeyCode::Esc);
     assert_eq!(s.mode, Mode::Normal);
-    assert_eq!(s.pane, Pane::Tasks);
+    assert_eq!(s.ctx.pane, Pane::Tasks);
 }
 
 /// The seed's services and alarms loaded, drilled into `cluster/name`.
@@ -120,12 +128,12 @@ fn drilled_with_alarms(services: Vec<Service>, cluster: &str, name: &str) -> Sta
     feed.alarms(&mut s, seed::world(EPOCH).alarms.clone(), EPOCH);
     select(&mut s, cluster, name);
     press(&mut s, KeyCode::Enter);
-    assert_eq!(s.pane, Pane::Rollout);
+    assert_eq!(s.ctx.pane, Pane::Rollout);
     s
 }
 
 fn shown_alarms(s: &State) -> Vec<String> {
-    s.alarms.visible().map(|a| a.name.clone()).collect()
+    s.ctx.alarms.visible().map(|a| a.name.clone()).collect()
 }
 
 #[test]
@@ -136,7 +144,7 @@ fn a_in_the_rollout_view_opens_the_alarms_the_deployment_tripped() {
         vec!["checkout-canary-5xx".into(), "api-5xx-rate".into()];
     let mut s = drilled_with_alarms(v, "prod-edge", "checkout");
     press(&mut s, KeyCode::Char('a'));
-    assert_eq!(s.pane, Pane::Alarms);
+    assert_eq!(s.ctx.pane, Pane::Alarms);
     let mut shown = shown_alarms(&s);
     shown.sort();
     assert_eq!(shown, ["api-5xx-rate", "checkout-canary-5xx"]);
@@ -144,15 +152,15 @@ fn a_in_the_rollout_view_opens_the_alarms_the_deployment_tripped() {
     press(&mut s, KeyCode::Esc);
     assert!(shown_alarms(&s).len() > 2);
     press(&mut s, KeyCode::Esc);
-    assert_eq!(s.pane, Pane::Rollout);
-    assert_eq!(s.rollout, Some(key_of("prod-edge", "checkout")));
+    assert_eq!(s.ctx.pane, Pane::Rollout);
+    assert_eq!(s.ctx.rollout, Some(key_of("prod-edge", "checkout")));
 }
 
 #[test]
 fn a_on_a_rolling_rollout_opens_the_alarms_named_after_the_service() {
     let mut s = drilled_with_alarms(services(), "prod-core", "payments");
     press(&mut s, KeyCode::Char('a'));
-    assert_eq!(s.pane, Pane::Alarms);
+    assert_eq!(s.ctx.pane, Pane::Alarms);
     let mut shown = shown_alarms(&s);
     shown.sort();
     assert_eq!(
@@ -169,5 +177,5 @@ fn a_on_a_rolling_rollout_opens_the_alarms_named_after_the_service() {
 fn a_outside_the_rollout_view_does_nothing() {
     let mut s = loaded();
     press(&mut s, KeyCode::Char('a'));
-    assert_eq!(s.pane, Pane::Services);
+    assert_eq!(s.ctx.pane, Pane::Services);
 }

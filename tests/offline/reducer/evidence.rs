@@ -31,7 +31,7 @@ fn mid_rollback() -> State {
     (60..120)
         .map(|t| at(t).0)
         .find(|s| {
-            s.services.items.iter().any(|x| {
+            s.ctx.services.items.iter().any(|x| {
                 x.name == "payments"
                     && x.deployments
                         .iter()
@@ -56,6 +56,7 @@ fn r_after_a_breaker_rollback_says_the_current_revision_is_its_result() {
     // Loaded after the rollback finished: only the events tell what happened.
     let (mut s, _) = at(300);
     let p = s
+        .ctx
         .services
         .items
         .iter()
@@ -88,6 +89,7 @@ fn r_after_a_later_good_deploy_skips_the_rolled_back_revision_and_says_why() {
     // Seen mid-rollback: 43 failed, the breaker rolls back to 42.
     let mut s = mid_rollback();
     let p = s
+        .ctx
         .services
         .items
         .iter()
@@ -95,14 +97,14 @@ fn r_after_a_later_good_deploy_skips_the_rolled_back_revision_and_says_why() {
         .unwrap();
     assert!(p.rolled_back_here().is_some(), "{:#?}", p.history);
     // The rollback completes, and the failed deployment leaves the service.
-    let mut v = s.services.items.clone();
+    let mut v = s.ctx.services.items.clone();
     let p = payments(&mut v);
     p.deployments
         .retain(|d| d.status == DeploymentStatus::Primary);
     p.deployments[0].rollout_state = RolloutState::Completed;
     refresh(&mut s, v, 30_000);
     // Then 44 rolls out and completes; the newest ACTIVE revision below it is the bad 43.
-    let mut v = s.services.items.clone();
+    let mut v = s.ctx.services.items.clone();
     let p = payments(&mut v);
     let mut d = p.deployments[0].clone();
     d.id = "ecs-svc/44".into();
@@ -171,19 +173,22 @@ fn diff_and_events_open_scrollable_overlays_and_ask_for_the_revisions() {
     );
     press(&mut s, KeyCode::Char('j'));
     press(&mut s, KeyCode::Char('j'));
-    assert_eq!(s.evidence.scroll, 2);
+    assert_eq!(s.ctx.evidence.scroll, 2);
     press(&mut s, KeyCode::Char('k'));
-    assert_eq!(s.evidence.scroll, 1);
+    assert_eq!(s.ctx.evidence.scroll, 1);
     press(&mut s, KeyCode::Esc);
     assert_eq!(s.mode, Mode::Normal);
-    assert!(s.in_rollout_view(), "Esc closes the overlay, not the view");
+    assert!(
+        s.ctx.in_rollout_view(),
+        "Esc closes the overlay, not the view"
+    );
     press(&mut s, KeyCode::Char('e'));
     assert!(matches!(&s.mode, Mode::Events(k) if k.name == "payments"));
-    assert_eq!(s.evidence.scroll, 0, "a new overlay starts at the top");
+    assert_eq!(s.ctx.evidence.scroll, 0, "a new overlay starts at the top");
     press(&mut s, KeyCode::Esc);
     // On the services pane `e` means nothing; the palette word works there.
     press(&mut s, KeyCode::Esc);
-    assert_eq!(s.pane, Pane::Services);
+    assert_eq!(s.ctx.pane, Pane::Services);
     press(&mut s, KeyCode::Char('e'));
     assert_eq!(s.mode, Mode::Normal);
 }
@@ -233,6 +238,7 @@ fn the_worker_is_asked_only_for_what_is_on_screen() {
 fn alarms_link_to_rows_and_the_badge_says_when_it_is_stale() {
     let (mut s, _) = at(70);
     let firing: Vec<String> = s
+        .ctx
         .firing_alarms_of(&key_of("prod-core", "payments"))
         .map(|a| a.name.clone())
         .collect();
@@ -244,9 +250,13 @@ fn alarms_link_to_rows_and_the_badge_says_when_it_is_stale() {
             "payments-health"
         ]
     );
-    assert_eq!(s.firing_alarms_of(&key_of("prod-core", "api")).count(), 0);
     assert_eq!(
-        s.alarms_of(&key_of("prod-edge", "checkout"))
+        s.ctx.firing_alarms_of(&key_of("prod-core", "api")).count(),
+        0
+    );
+    assert_eq!(
+        s.ctx
+            .alarms_of(&key_of("prod-edge", "checkout"))
             .map(|(a, l)| (a.name.clone(), l.reason))
             .collect::<Vec<_>>(),
         [(
@@ -256,13 +266,15 @@ fn alarms_link_to_rows_and_the_badge_says_when_it_is_stale() {
     );
     let err = deckwatch::model::ApiError::new(deckwatch::model::ErrorKind::Throttled, "slow down");
     let now = s.now;
-    update(&mut s, Msg::Failed(Pane::Alarms, err, now));
+    let _ = update(&mut s, Msg::Failed(Pane::Alarms, err, now));
     assert!(
-        s.alarms.error.is_some(),
+        s.ctx.alarms.error.is_some(),
         "the badge then says its count is the last known"
     );
     assert_eq!(
-        s.firing_alarms_of(&key_of("prod-core", "payments")).count(),
+        s.ctx
+            .firing_alarms_of(&key_of("prod-core", "payments"))
+            .count(),
         3
     );
 }
@@ -273,8 +285,8 @@ fn the_activity_line_counts_the_deployment_it_waits_for() {
     select(&mut s, "prod-core", "api");
     shift(&mut s, 'R');
     press(&mut s, KeyCode::Char('y'));
-    update(&mut s, Msg::ActionDone(Ok("sent".into())));
-    let mut v = s.services.items.clone();
+    let _ = update(&mut s, Msg::ActionDone(Ok("sent".into())));
+    let mut v = s.ctx.services.items.clone();
     let api = v
         .iter_mut()
         .find(|x| x.name == "api" && x.cluster == "prod-core")
@@ -293,8 +305,8 @@ fn the_activity_line_counts_the_deployment_it_waits_for() {
     (api.desired, api.running) = (6, 8);
     let now = s.now;
     Feed::following(&s).services(&mut s, v, now);
-    let p = s.progress.clone().unwrap();
-    let line = deckwatch::ui::chrome::activity::text(&p, &s.services.items, s.now);
+    let p = s.ctx.progress.clone().unwrap();
+    let line = deckwatch::ui::chrome::activity::text(&p, &s.ctx.services.items, s.now);
     assert!(
         line.contains("2/6 running on api:117 · 2 deployments"),
         "counts the deployment, not the service's 8: {line}"

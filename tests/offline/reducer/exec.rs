@@ -20,7 +20,7 @@ fn exec_effects(fx: &[Effect]) -> Vec<ExecEffect> {
 
 /// The running tasks of the selected service, from the demo's world.
 fn tasks_of(s: &State) -> Vec<Task> {
-    let sel = s.selected_service().unwrap().clone();
+    let sel = s.ctx.selected_service().unwrap().clone();
     seed::world(EPOCH)
         .tasks()
         .into_iter()
@@ -31,11 +31,11 @@ fn tasks_of(s: &State) -> Vec<Task> {
 /// `E` on the selected service, then its tasks arrive.
 fn dialog_with(s: &mut State, edit: impl Fn(&mut Task)) -> Vec<ExecEffect> {
     let fx = exec_effects(&press(s, KeyCode::Char('E')));
-    let key = s.selected_service().unwrap().key();
+    let key = s.ctx.selected_service().unwrap().key();
     let mut tasks = tasks_of(s);
     assert!(!tasks.is_empty(), "the demo's service has running tasks");
     tasks.iter_mut().for_each(&edit);
-    update(s, Msg::Exec(ExecMsg::Tasks(key, Ok(tasks))));
+    let _ = update(s, Msg::Exec(ExecMsg::Tasks(key, Ok(tasks))));
     fx
 }
 
@@ -55,10 +55,13 @@ fn open_ready(s: &mut State) -> u64 {
 fn e_opens_the_dialog_reads_the_tasks_and_the_clusters_exec_configuration() {
     let mut s = loaded();
     let fx = dialog_with(&mut s, |_| {});
-    let key = s.selected_service().unwrap().key();
+    let key = s.ctx.selected_service().unwrap().key();
     assert!(fx.contains(&ExecEffect::LoadTasks(key.clone())), "{fx:?}");
     assert!(
-        fx.contains(&ExecEffect::Inspect(key.cluster.clone())),
+        fx.contains(&ExecEffect::Inspect(
+            s.ctx.target.generation,
+            key.cluster.clone()
+        )),
         "{fx:?}"
     );
     let Mode::Exec(d) = &s.mode else {
@@ -133,7 +136,7 @@ fn a_ready_task_opens_in_the_pane_and_every_key_goes_to_the_session() {
         Mode::Normal,
         "Ctrl-] gives the keys back to the console"
     );
-    update(
+    let _ = update(
         &mut s,
         Msg::Exec(ExecMsg::Output(id, b"$ ls\r\nbin  etc\r\n$ ".to_vec())),
     );
@@ -155,8 +158,8 @@ fn the_pane_size_follows_the_layout_and_the_end_says_the_exit_code() {
         exec_effects(&update(&mut s, Msg::Layout(v))).is_empty(),
         "sent once"
     );
-    update(&mut s, Msg::Exec(ExecMsg::Exit(id, 3)));
-    update(
+    let _ = update(&mut s, Msg::Exec(ExecMsg::Exit(id, 3)));
+    let _ = update(
         &mut s,
         Msg::Exec(ExecMsg::Ended(
             id,
@@ -236,7 +239,7 @@ fn read_only_refuses_exec_and_forwards() {
 fn production_asks_for_the_services_name_before_opening() {
     let mut s = demo().prod(true).with_services().build();
     dialog_with(&mut s, |_| {});
-    let name = s.selected_service().unwrap().name.clone();
+    let name = s.ctx.selected_service().unwrap().name.clone();
     assert!(exec_effects(&press(&mut s, KeyCode::Enter)).is_empty());
     type_text(&mut s, "wrong");
     assert!(exec_effects(&press(&mut s, KeyCode::Enter)).is_empty());
@@ -255,7 +258,7 @@ fn production_asks_for_the_services_name_before_opening() {
 #[test]
 fn pf_starts_an_ad_hoc_forward_and_says_what_is_wrong_with_a_bad_one() {
     let mut s = loaded();
-    let svc = s.selected_service().unwrap().clone();
+    let svc = s.ctx.selected_service().unwrap().clone();
     press(&mut s, KeyCode::Char(':'));
     type_text(
         &mut s,

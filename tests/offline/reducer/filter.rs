@@ -10,26 +10,30 @@ fn typing_a_filter_narrows_the_services_and_esc_clears_it() {
     press(&mut s, KeyCode::Char('/'));
     assert_eq!(s.mode, Mode::Filter);
     type_text(&mut s, "edge");
-    assert_eq!(s.services.filter.text(), "edge");
+    assert_eq!(s.ctx.services.filter.text(), "edge");
     // The cluster prod-edge and the service edge-proxy match.
-    let names: Vec<&str> = s.services.visible().map(|x| x.name.as_str()).collect();
+    let names: Vec<&str> = s.ctx.services.visible().map(|x| x.name.as_str()).collect();
     assert_eq!(
         names,
         ["checkout", "edge-proxy", "inventory", "notifications"]
     );
-    assert_eq!(s.services.items.len(), 13, "filtering never drops items");
+    assert_eq!(
+        s.ctx.services.items.len(),
+        13,
+        "filtering never drops items"
+    );
     // Keys that mean something in normal mode are text while filtering.
     type_text(&mut s, "-p");
-    assert_eq!(s.services.filter.text(), "edge-p");
+    assert_eq!(s.ctx.services.filter.text(), "edge-p");
     assert_eq!(selected_name(&s), "edge-proxy");
-    assert_eq!(s.pane, Pane::Services);
+    assert_eq!(s.ctx.pane, Pane::Services);
     press(&mut s, KeyCode::Backspace);
     press(&mut s, KeyCode::Backspace);
-    assert_eq!(s.services.len(), 4);
+    assert_eq!(s.ctx.services.len(), 4);
     press(&mut s, KeyCode::Esc);
     assert_eq!(s.mode, Mode::Normal);
-    assert_eq!(s.services.filter.text(), "");
-    assert_eq!(s.services.len(), 13);
+    assert_eq!(s.ctx.services.filter.text(), "");
+    assert_eq!(s.ctx.services.len(), 13);
 }
 
 #[test]
@@ -39,13 +43,13 @@ fn enter_keeps_the_filter_and_esc_in_normal_mode_clears_it() {
     type_text(&mut s, "PAY");
     press(&mut s, KeyCode::Enter);
     assert_eq!(s.mode, Mode::Normal);
-    assert_eq!(s.services.len(), 1, "the filter is case-insensitive");
+    assert_eq!(s.ctx.services.len(), 1, "the filter is case-insensitive");
     assert_eq!(selected_name(&s), "payments");
     // Enter now acts on the filtered selection, Esc first clears the filter.
     press(&mut s, KeyCode::Esc);
-    assert_eq!(s.services.filter.text(), "");
-    assert_eq!(s.services.len(), 13);
-    assert_eq!(s.pane, Pane::Services);
+    assert_eq!(s.ctx.services.filter.text(), "");
+    assert_eq!(s.ctx.services.len(), 13);
+    assert_eq!(s.ctx.pane, Pane::Services);
 }
 
 #[test]
@@ -53,7 +57,7 @@ fn a_filter_matches_the_rollout_state() {
     let mut s = loaded();
     press(&mut s, KeyCode::Char('/'));
     type_text(&mut s, "in_progress");
-    let names: Vec<&str> = s.services.visible().map(|x| x.name.as_str()).collect();
+    let names: Vec<&str> = s.ctx.services.visible().map(|x| x.name.as_str()).collect();
     assert_eq!(names, ["cart", "checkout", "inventory"]);
 }
 
@@ -64,10 +68,10 @@ fn each_pane_has_its_own_filter() {
     type_text(&mut s, "api");
     press(&mut s, KeyCode::Enter);
     press(&mut s, KeyCode::Char('4'));
-    assert_eq!(s.alarms.filter.text(), "");
+    assert_eq!(s.ctx.alarms.filter.text(), "");
     press(&mut s, KeyCode::Char('1'));
-    assert_eq!(s.services.filter.text(), "api");
-    assert_eq!(s.services.len(), 2);
+    assert_eq!(s.ctx.services.filter.text(), "api");
+    assert_eq!(s.ctx.services.len(), 2);
 }
 
 #[test]
@@ -75,13 +79,13 @@ fn a_bang_term_hides_what_it_matches() {
     let mut s = loaded();
     press(&mut s, KeyCode::Char('/'));
     type_text(&mut s, "search|!canary");
-    let names: Vec<&str> = s.services.visible().map(|x| x.name.as_str()).collect();
+    let names: Vec<&str> = s.ctx.services.visible().map(|x| x.name.as_str()).collect();
     assert_eq!(names, ["search"], "search-canary is hidden");
     press(&mut s, KeyCode::Esc);
     press(&mut s, KeyCode::Char('/'));
     type_text(&mut s, "!prod");
     assert!(
-        s.services.visible().all(|x| x.cluster == "staging"),
+        s.ctx.services.visible().all(|x| x.cluster == "staging"),
         "only staging's services are left"
     );
 }
@@ -92,8 +96,8 @@ fn a_pasted_wall_of_text_is_cut_to_the_filter_bound() {
     press(&mut s, KeyCode::Char('/'));
     type_text(&mut s, &"api|".repeat(1_500));
     assert_eq!(
-        s.services.filter.text().chars().count(),
+        s.ctx.services.filter.text().chars().count(),
         deckwatch::state::table::filter::MAX_LEN
     );
-    assert!(!s.services.is_empty(), "the terms kept still match");
+    assert!(!s.ctx.services.is_empty(), "the terms kept still match");
 }

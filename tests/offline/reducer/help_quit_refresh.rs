@@ -11,7 +11,7 @@ fn question_mark_opens_help_and_esc_closes_it() {
     assert_eq!(s.mode, Mode::Help);
     // Help swallows pane keys.
     press(&mut s, KeyCode::Char('3'));
-    assert_eq!(s.pane, Pane::Services);
+    assert_eq!(s.ctx.pane, Pane::Services);
     assert_eq!(s.mode, Mode::Help);
     press(&mut s, KeyCode::Esc);
     assert_eq!(s.mode, Mode::Normal);
@@ -31,7 +31,7 @@ fn q_while_filtering_is_text_not_quit() {
     press(&mut s, KeyCode::Char('/'));
     press(&mut s, KeyCode::Char('q'));
     assert!(!s.quit);
-    assert_eq!(s.services.filter.text(), "q");
+    assert_eq!(s.ctx.services.filter.text(), "q");
 }
 
 #[test]
@@ -65,7 +65,7 @@ fn ctrl_c_in_filter_mode_is_not_typed() {
     let mut s = loaded();
     press(&mut s, KeyCode::Char('/'));
     ctrl_c(&mut s);
-    assert_eq!(s.services.filter.text(), "");
+    assert_eq!(s.ctx.services.filter.text(), "");
 }
 
 #[test]
@@ -79,6 +79,6 @@ fn r_asks_for_a_refresh() {
 #[test]
 fn msg_quit_quits() {
     let mut s = loaded();
-    update(&mut s, Msg::Quit);
+    let _ = update(&mut s, Msg::Quit);
     assert!(s.quit);
 }

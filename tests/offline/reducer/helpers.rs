@@ -53,7 +53,7 @@ pub fn key_of(cluster: &str, name: &str) -> ServiceKey {
 }
 
 pub fn selected_name(s: &State) -> String {
-    s.selected_service().map(|x| x.name.clone()).unwrap()
+    s.ctx.selected_service().map(|x| x.name.clone()).unwrap()
 }
 
 pub fn watches(effects: &[Effect]) -> Vec<&Watch> {
@@ -76,8 +76,8 @@ pub fn the_watch(effects: &[Effect]) -> Watch {
 /// Selects the service called `name` on the services pane by moving down with `j`.
 pub fn select(s: &mut State, cluster: &str, name: &str) {
     press(s, KeyCode::Char('g'));
-    for _ in 0..s.services.len() {
-        let sel = s.selected_service().unwrap();
+    for _ in 0..s.ctx.services.len() {
+        let sel = s.ctx.selected_service().unwrap();
         if sel.cluster == cluster && sel.name == name {
             return;
         }

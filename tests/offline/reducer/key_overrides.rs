@@ -17,19 +17,19 @@ fn with_keys(toml: &str) -> State {
 #[test]
 fn a_rebound_movement_key_moves_and_the_old_one_does_not() {
     let mut s = with_keys("[keys.normal]\ndown = \"m\"\nup = \"i\"\n");
-    assert_eq!(s.services.selected, 0);
+    assert_eq!(s.ctx.services.selected, 0);
     press(&mut s, KeyCode::Char('j'));
-    assert_eq!(s.services.selected, 0, "j is no longer down");
+    assert_eq!(s.ctx.services.selected, 0, "j is no longer down");
     press(&mut s, KeyCode::Down);
     assert_eq!(
-        s.services.selected, 0,
+        s.ctx.services.selected, 0,
         "down = \"m\" replaced every key of down"
     );
     press(&mut s, KeyCode::Char('m'));
     press(&mut s, KeyCode::Char('m'));
-    assert_eq!(s.services.selected, 2);
+    assert_eq!(s.ctx.services.selected, 2);
     press(&mut s, KeyCode::Char('i'));
-    assert_eq!(s.services.selected, 1);
+    assert_eq!(s.ctx.services.selected, 1);
 }
 
 #[test]
@@ -60,7 +60,16 @@ fn a_rebound_dialog_key_confirms_and_the_old_one_cancels() {
     shift(&mut s, 'P');
     let plan = dialog(&s);
     let fx = shift(&mut s, 'Y');
-    assert_eq!(acts(&fx), vec![&plan]);
+    // The plan sent is the dialog's, with what the dialog said added to its notes.
+    let sent = acts(&fx);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        deckwatch::model::ActionPlan {
+            notes: plan.notes.clone(),
+            ..sent[0].clone()
+        },
+        plan
+    );
 }
 
 #[test]
@@ -68,20 +77,20 @@ fn ctrl_d_pages_when_bound() {
     let mut s = with_keys("[keys.normal]\npage_down = [\"ctrl-d\", \"PgDn\"]\n");
     s.viewport.list_rows = 4;
     press(&mut s, KeyCode::Char('d'));
-    assert_eq!(s.services.selected, 0, "d is no longer page down");
+    assert_eq!(s.ctx.services.selected, 0, "d is no longer page down");
     press_mod(&mut s, KeyCode::Char('d'), KeyModifiers::CONTROL);
-    assert_eq!(s.services.selected, 4);
+    assert_eq!(s.ctx.services.selected, 4);
     press(&mut s, KeyCode::PageDown);
-    assert_eq!(s.services.selected, 8);
+    assert_eq!(s.ctx.services.selected, 8);
 }
 
 #[test]
 fn the_logs_follow_key_is_rebound_on_the_logs_pane() {
     let mut s = with_keys("[keys.logs]\nfollow = \"space\"\n");
     press(&mut s, KeyCode::Char('5'));
-    assert_eq!(s.pane, Pane::Logs);
+    assert_eq!(s.ctx.pane, Pane::Logs);
     // Lines to pause on: with none, there is nothing to hold still.
-    let key = s.logs.service().cloned().unwrap();
+    let key = s.ctx.logs.service().cloned().unwrap();
     let lines = (0..5)
         .map(|i| deckwatch::model::LogLine {
             at: 1_000 + i,
@@ -90,12 +99,12 @@ fn the_logs_follow_key_is_rebound_on_the_logs_pane() {
             message: format!("line {i}"),
         })
         .collect();
-    deckwatch::state::update(&mut s, deckwatch::state::Msg::Logs(key, lines, 2_000));
-    assert!(s.logs.follow);
+    let _ = deckwatch::state::update(&mut s, deckwatch::state::Msg::Logs(key, lines, 2_000));
+    assert!(s.ctx.logs.follow);
     press(&mut s, KeyCode::Char('f'));
-    assert!(s.logs.follow, "f no longer toggles");
+    assert!(s.ctx.logs.follow, "f no longer toggles");
     press(&mut s, KeyCode::Char(' '));
-    assert!(!s.logs.follow);
+    assert!(!s.ctx.logs.follow);
 }
 
 #[test]

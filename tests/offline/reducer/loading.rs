@@ -13,8 +13,8 @@ fn the_first_update_tells_the_pollers_what_is_on_screen() {
     assert_eq!(w.service, None);
     // The seeded canary of checkout is mid-deployment, so the pollers go fast.
     assert!(w.fast);
-    assert_eq!(s.services.len(), 13);
-    assert_eq!(s.services.fetched_at, Some(EPOCH));
+    assert_eq!(s.ctx.services.len(), 13);
+    assert_eq!(s.ctx.services.fetched_at, Some(EPOCH));
     // A second, identical update changes nothing the pollers care about.
     let fx = update(&mut s, Msg::Services(services().into(), EPOCH + 1));
     assert!(fx.is_empty(), "{fx:?}");
@@ -24,6 +24,7 @@ fn the_first_update_tells_the_pollers_what_is_on_screen() {
 fn services_are_sorted_by_cluster_then_name() {
     let s = loaded();
     let order: Vec<String> = s
+        .ctx
         .services
         .visible()
         .map(|x| format!("{}/{}", x.cluster, x.name))
@@ -57,16 +58,16 @@ fn the_first_load_shows_each_part_then_the_whole_list_and_later_parts_are_ignore
         .cloned()
         .collect();
     let mut s = demo().build();
-    update(&mut s, Msg::ServicesPart(prod_core.clone(), 1, 3, EPOCH));
-    assert_eq!(s.services.len(), prod_core.len());
-    assert_eq!(s.services_loading, Some((1, 3)));
+    let _ = update(&mut s, Msg::ServicesPart(prod_core.clone(), 1, 3, EPOCH));
+    assert_eq!(s.ctx.services.len(), prod_core.len());
+    assert_eq!(s.ctx.services_loading, Some((1, 3)));
     s.dirty = false;
-    update(&mut s, Msg::Services(all.clone().into(), EPOCH + 1_000));
+    let _ = update(&mut s, Msg::Services(all.clone().into(), EPOCH + 1_000));
     assert!(s.dirty);
-    assert_eq!(s.services_loading, None);
-    assert_eq!(s.services.len(), all.len());
+    assert_eq!(s.ctx.services_loading, None);
+    assert_eq!(s.ctx.services.len(), all.len());
     // A part arriving after the whole list would hide rows: it is dropped.
-    update(&mut s, Msg::ServicesPart(prod_core, 1, 3, EPOCH + 2_000));
-    assert_eq!(s.services.len(), all.len());
-    assert_eq!(s.services_loading, None);
+    let _ = update(&mut s, Msg::ServicesPart(prod_core, 1, 3, EPOCH + 2_000));
+    assert_eq!(s.ctx.services.len(), all.len());
+    assert_eq!(s.ctx.services_loading, None);
 }

@@ -15,7 +15,7 @@ fn draw(s: &mut State, w: u16, h: u16) -> Buffer {
     let mut viewport = None;
     t.draw(|f| viewport = Some(deckwatch::ui::draw(f, s, &theme)))
         .unwrap();
-    update(s, Msg::Layout(viewport.unwrap()));
+    let _ = update(s, Msg::Layout(viewport.unwrap()));
     t.backend().buffer().clone()
 }
 
@@ -55,7 +55,7 @@ fn a_click_on_a_row_selects_that_service() {
     click(&mut s, (x + 2, y));
     assert_eq!(selected_name(&s), "payments", "was {before}");
     // The click moved the selection only: the pane and the mode stay.
-    assert_eq!(s.pane, Pane::Services);
+    assert_eq!(s.ctx.pane, Pane::Services);
     assert_eq!(s.mode, Mode::Normal);
 }
 
@@ -83,11 +83,11 @@ fn a_click_on_a_row_of_a_scrolled_list_selects_what_is_drawn_there() {
 #[test]
 fn a_click_below_the_last_row_selects_nothing_new() {
     let mut s = loaded();
-    s.services.set_filter("payments".into());
+    s.ctx.services.set_filter("payments".into());
     draw(&mut s, 120, 40);
     let list = s.viewport.hits.list.unwrap();
     click(&mut s, (list.rows.x + 1, list.rows.y + 5));
-    assert_eq!(s.services.selected, 0);
+    assert_eq!(s.ctx.services.selected, 0);
     assert_eq!(selected_name(&s), "payments");
 }
 
@@ -96,11 +96,11 @@ fn a_click_on_a_tab_switches_to_its_pane() {
     let mut s = loaded();
     let buf = draw(&mut s, 120, 40);
     let fx = click(&mut s, find(&buf, "4 alarms"));
-    assert_eq!(s.pane, Pane::Alarms);
+    assert_eq!(s.ctx.pane, Pane::Alarms);
     assert_eq!(the_watch(&fx).pane, Pane::Alarms);
     let buf = draw(&mut s, 120, 40);
     click(&mut s, find(&buf, "2 tasks"));
-    assert_eq!(s.pane, Pane::Tasks);
+    assert_eq!(s.ctx.pane, Pane::Tasks);
 }
 
 #[test]
@@ -109,9 +109,9 @@ fn the_wheel_scrolls_the_list_and_the_logs() {
     draw(&mut s, 120, 40);
     mouse(&mut s, MouseEventKind::ScrollDown, (10, 10));
     mouse(&mut s, MouseEventKind::ScrollDown, (10, 10));
-    assert_eq!(s.services.selected, 2);
+    assert_eq!(s.ctx.services.selected, 2);
     mouse(&mut s, MouseEventKind::ScrollUp, (10, 10));
-    assert_eq!(s.services.selected, 1);
+    assert_eq!(s.ctx.services.selected, 1);
 
     press(&mut s, KeyCode::Char('5'));
     let lines: Vec<_> = (0..50)
@@ -122,15 +122,15 @@ fn the_wheel_scrolls_the_list_and_the_logs() {
             message: format!("line {i}"),
         })
         .collect();
-    let key = s.logs.service().cloned().unwrap();
-    update(&mut s, Msg::Logs(key, lines, EPOCH));
-    assert!(s.logs.follow);
+    let key = s.ctx.logs.service().cloned().unwrap();
+    let _ = update(&mut s, Msg::Logs(key, lines, EPOCH));
+    assert!(s.ctx.logs.follow);
     mouse(&mut s, MouseEventKind::ScrollUp, (10, 10));
-    assert!(!s.logs.follow, "scrolling back pauses the tail");
+    assert!(!s.ctx.logs.follow, "scrolling back pauses the tail");
     // One notch moves the selection 3 lines back from the newest.
-    assert_eq!(s.logs.cursor_pos(), s.logs.shown_len() - 4);
+    assert_eq!(s.ctx.logs.cursor_pos(), s.ctx.logs.shown_len() - 4);
     mouse(&mut s, MouseEventKind::ScrollDown, (10, 10));
-    assert!(s.logs.follow, "back at the bottom it follows again");
+    assert!(s.ctx.logs.follow, "back at the bottom it follows again");
 }
 
 #[test]
@@ -145,7 +145,16 @@ fn a_click_on_the_dialogs_confirm_button_acts_like_y() {
     assert!(click(&mut s, (x, y)).is_empty());
     assert_eq!(dialog(&s), plan);
     let fx = click(&mut s, find(&buf, "y confirm"));
-    assert_eq!(acts(&fx), vec![&plan]);
+    // The plan sent is the dialog's, with what the dialog said added to its notes.
+    let sent = acts(&fx);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        deckwatch::model::ActionPlan {
+            notes: plan.notes.clone(),
+            ..sent[0].clone()
+        },
+        plan
+    );
     assert_eq!(s.mode, Mode::Normal);
 }
 
@@ -174,8 +183,8 @@ fn rows_and_tabs_do_not_react_under_the_help_and_the_wheel_scrolls_it() {
     click(&mut s, tab);
     mouse(&mut s, MouseEventKind::ScrollDown, (10, 10));
     mouse(&mut s, MouseEventKind::ScrollDown, (10, 10));
-    assert_eq!(s.pane, Pane::Services);
-    assert_eq!(s.services.selected, 0);
+    assert_eq!(s.ctx.pane, Pane::Services);
+    assert_eq!(s.ctx.services.selected, 0);
     assert_eq!(s.mode, Mode::Help);
     assert_eq!(s.help_scroll, 2);
     mouse(&mut s, MouseEventKind::ScrollUp, (10, 10));
@@ -187,10 +196,10 @@ fn the_wheel_scrolls_the_rollout_view() {
     let mut s = loaded();
     select(&mut s, "prod-edge", "checkout");
     press(&mut s, KeyCode::Enter);
-    assert_eq!(s.pane, Pane::Rollout);
+    assert_eq!(s.ctx.pane, Pane::Rollout);
     draw(&mut s, 80, 24);
     assert!(
-        s.rollout_view.max_scroll > 0,
+        s.ctx.rollout_view.max_scroll > 0,
         "the view is longer than 80x24"
     );
     assert!(
@@ -198,9 +207,9 @@ fn the_wheel_scrolls_the_rollout_view() {
         "no rows to click in a document"
     );
     mouse(&mut s, MouseEventKind::ScrollDown, (10, 10));
-    assert_eq!(s.rollout_view.scroll, 1);
+    assert_eq!(s.ctx.rollout_view.scroll, 1);
     mouse(&mut s, MouseEventKind::ScrollUp, (10, 10));
-    assert_eq!(s.rollout_view.scroll, 0);
+    assert_eq!(s.ctx.rollout_view.scroll, 0);
 }
 
 #[test]

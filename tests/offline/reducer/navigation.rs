@@ -12,11 +12,11 @@ fn esc_goes_back_through_every_place_with_its_selection() {
     select(&mut s, "prod-core", "search");
     press(&mut s, KeyCode::Char('4'));
     press(&mut s, KeyCode::Char('3'));
-    assert_eq!(s.pane, Pane::Images);
+    assert_eq!(s.ctx.pane, Pane::Images);
     press(&mut s, KeyCode::Esc);
-    assert_eq!(s.pane, Pane::Alarms);
+    assert_eq!(s.ctx.pane, Pane::Alarms);
     press(&mut s, KeyCode::Esc);
-    assert_eq!(s.pane, Pane::Services);
+    assert_eq!(s.ctx.pane, Pane::Services);
     assert_eq!(
         selected_name(&s),
         "search",
@@ -24,7 +24,7 @@ fn esc_goes_back_through_every_place_with_its_selection() {
     );
     // Nothing left to go back to: Esc stays.
     press(&mut s, KeyCode::Esc);
-    assert_eq!(s.pane, Pane::Services);
+    assert_eq!(s.ctx.pane, Pane::Services);
 }
 
 #[test]
@@ -32,23 +32,23 @@ fn the_rollout_view_comes_back_scrolled_as_it_was() {
     let mut s = loaded();
     select(&mut s, "prod-edge", "checkout");
     press(&mut s, KeyCode::Enter);
-    s.rollout_view.max_scroll = 30;
+    s.ctx.rollout_view.max_scroll = 30;
     for _ in 0..7 {
         press(&mut s, KeyCode::Char('j'));
     }
-    assert_eq!(s.rollout_view.scroll, 7);
+    assert_eq!(s.ctx.rollout_view.scroll, 7);
     press(&mut s, KeyCode::Char('5'));
-    assert_eq!(s.pane, Pane::Logs);
+    assert_eq!(s.ctx.pane, Pane::Logs);
     press(&mut s, KeyCode::Esc);
-    assert_eq!(s.pane, Pane::Rollout);
-    assert_eq!(s.rollout, Some(key_of("prod-edge", "checkout")));
-    assert_eq!(s.rollout_view.scroll, 7);
+    assert_eq!(s.ctx.pane, Pane::Rollout);
+    assert_eq!(s.ctx.rollout, Some(key_of("prod-edge", "checkout")));
+    assert_eq!(s.ctx.rollout_view.scroll, 7);
 }
 
 use deckwatch::state::table::columns::ServiceColumn;
 
 fn names(s: &deckwatch::state::State) -> Vec<String> {
-    s.services.visible().map(|x| x.name.clone()).collect()
+    s.ctx.services.visible().map(|x| x.name.clone()).collect()
 }
 
 #[test]
@@ -57,7 +57,7 @@ fn s_cycles_the_sort_and_the_selection_stays_on_its_service() {
     select(&mut s, "prod-core", "web");
     press(&mut s, KeyCode::Char('s'));
     assert_eq!(
-        s.services.sort.as_ref().map(|x| (x.column, x.desc)),
+        s.ctx.services.sort.as_ref().map(|x| (x.column, x.desc)),
         Some((ServiceColumn::Name, false))
     );
     let mut sorted = names(&s);
@@ -65,13 +65,13 @@ fn s_cycles_the_sort_and_the_selection_stays_on_its_service() {
     assert_eq!(names(&s), sorted);
     assert_eq!(selected_name(&s), "web");
     press(&mut s, KeyCode::Char('s'));
-    assert_eq!(s.services.sort.as_ref().map(|x| x.desc), Some(true));
+    assert_eq!(s.ctx.services.sort.as_ref().map(|x| x.desc), Some(true));
     assert_eq!(names(&s).first().map(String::as_str), Some("worker"));
     assert_eq!(selected_name(&s), "web");
     // A refresh keeps the order and the selection.
     let mut again: Vec<Service> = services();
     again.reverse();
-    update(&mut s, Msg::Services(again.into(), EPOCH + 10_000));
+    let _ = update(&mut s, Msg::Services(again.into(), EPOCH + 10_000));
     assert_eq!(names(&s).first().map(String::as_str), Some("worker"));
     assert_eq!(selected_name(&s), "web");
 }
@@ -83,7 +83,7 @@ fn sort_by_a_named_column_from_the_palette() {
     type_text(&mut s, "sort task def desc");
     press(&mut s, KeyCode::Enter);
     assert_eq!(
-        s.services.sort.as_ref().map(|x| (x.column, x.desc)),
+        s.ctx.services.sort.as_ref().map(|x| (x.column, x.desc)),
         Some((ServiceColumn::TaskDef, true))
     );
     press(&mut s, KeyCode::Char(':'));
@@ -92,7 +92,7 @@ fn sort_by_a_named_column_from_the_palette() {
     let flash = s.flash.clone().unwrap().0;
     assert!(flash.contains("no column \"colour\""), "{flash}");
     assert_eq!(
-        s.services.sort.as_ref().map(|x| x.column),
+        s.ctx.services.sort.as_ref().map(|x| x.column),
         Some(ServiceColumn::TaskDef)
     );
     assert!(
@@ -109,7 +109,7 @@ fn slash_starts_a_fresh_filter_and_up_recalls_the_earlier_ones() {
     press(&mut s, KeyCode::Enter);
     press(&mut s, KeyCode::Char('/'));
     assert_eq!(
-        s.services.filter.text(),
+        s.ctx.services.filter.text(),
         "",
         "a fresh filter, not more of the last"
     );
@@ -117,11 +117,11 @@ fn slash_starts_a_fresh_filter_and_up_recalls_the_earlier_ones() {
     press(&mut s, KeyCode::Enter);
     press(&mut s, KeyCode::Char('/'));
     press(&mut s, KeyCode::Up);
-    assert_eq!(s.services.filter.text(), "edge");
+    assert_eq!(s.ctx.services.filter.text(), "edge");
     press(&mut s, KeyCode::Up);
-    assert_eq!(s.services.filter.text(), "payments");
+    assert_eq!(s.ctx.services.filter.text(), "payments");
     press(&mut s, KeyCode::Down);
-    assert_eq!(s.services.filter.text(), "edge");
+    assert_eq!(s.ctx.services.filter.text(), "edge");
     assert_eq!(s.mode, Mode::Filter);
 }
 
@@ -134,7 +134,7 @@ fn the_first_load_keeps_the_cursor_on_the_first_row_while_clusters_come_in() {
         .filter(|x| x.cluster == "prod-edge")
         .cloned()
         .collect();
-    update(&mut s, Msg::ServicesPart(edge.clone(), 1, 3, EPOCH));
+    let _ = update(&mut s, Msg::ServicesPart(edge.clone(), 1, 3, EPOCH));
     assert_eq!(selected_name(&s), "checkout");
     // prod-core sorts before prod-edge: its rows come in above the cursor.
     let mut two: Vec<Service> = all
@@ -144,9 +144,12 @@ fn the_first_load_keeps_the_cursor_on_the_first_row_while_clusters_come_in() {
         .collect();
     two.extend(edge);
     two.dedup_by(|a, b| a.arn == b.arn);
-    update(&mut s, Msg::ServicesPart(two, 2, 3, EPOCH + 1_000));
-    assert_eq!(s.services.selected, 0, "the cursor stays on the first row");
+    let _ = update(&mut s, Msg::ServicesPart(two, 2, 3, EPOCH + 1_000));
+    assert_eq!(
+        s.ctx.services.selected, 0,
+        "the cursor stays on the first row"
+    );
     assert_eq!(selected_name(&s), "api");
-    update(&mut s, Msg::Services(all.into(), EPOCH + 2_000));
-    assert_eq!(s.services.selected, 0);
+    let _ = update(&mut s, Msg::Services(all.into(), EPOCH + 2_000));
+    assert_eq!(s.ctx.services.selected, 0);
 }

@@ -61,7 +61,8 @@ fn promote_on_a_paired_canary_plans_the_primary_update_then_the_canary_scale_dow
 /// The target groups of the demo's search and search-canary services.
 fn search_target_groups(s: &State) -> (String, String) {
     let tg = |name: &str| {
-        s.services
+        s.ctx
+            .services
             .items
             .iter()
             .find(|x| x.name == name)
@@ -108,7 +109,7 @@ fn with_shared_target_group(mut v: Vec<Service>) -> Vec<Service> {
 #[test]
 fn a_pair_on_one_target_group_is_split_by_tasks_and_has_no_weights_step() {
     let mut s = demo().build();
-    update(
+    let _ = update(
         &mut s,
         Msg::Services(with_shared_target_group(services()).into(), EPOCH),
     );
@@ -140,7 +141,7 @@ fn when_the_rule_weights_could_not_be_read_the_dialog_says_the_split_is_unknown(
         x.routes_error = Some("access denied: elasticloadbalancing:DescribeRules".into());
     }
     let mut s = demo().build();
-    update(&mut s, Msg::Services(v.into(), EPOCH));
+    let _ = update(&mut s, Msg::Services(v.into(), EPOCH));
     select(&mut s, "prod-core", "search");
     shift(&mut s, 'A');
     let plan = dialog(&s);

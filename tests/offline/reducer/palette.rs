@@ -17,12 +17,12 @@ fn palette_tasks_switches_pane() {
     let mut s = loaded();
     let fx = run_palette(&mut s, "tasks");
     assert_eq!(s.mode, Mode::Normal);
-    assert_eq!(s.pane, Pane::Tasks);
+    assert_eq!(s.ctx.pane, Pane::Tasks);
     assert_eq!(the_watch(&fx).pane, Pane::Tasks);
     run_palette(&mut s, "alarms");
-    assert_eq!(s.pane, Pane::Alarms);
+    assert_eq!(s.ctx.pane, Pane::Alarms);
     run_palette(&mut s, "svc");
-    assert_eq!(s.pane, Pane::Services);
+    assert_eq!(s.ctx.pane, Pane::Services);
 }
 
 #[test]
@@ -57,7 +57,7 @@ fn palette_unknown_command_flashes() {
     run_palette(&mut s, "frobnicate");
     let (msg, _) = s.flash.clone().unwrap();
     assert!(msg.contains("unknown command"), "{msg}");
-    assert_eq!(s.pane, Pane::Services);
+    assert_eq!(s.ctx.pane, Pane::Services);
 }
 
 #[test]
@@ -110,8 +110,8 @@ fn the_rollout_command_opens_the_selected_services_rollout_view() {
     press(&mut s, KeyCode::Char(':'));
     type_text(&mut s, "rollout");
     let fx = press(&mut s, KeyCode::Enter);
-    assert_eq!(s.pane, Pane::Rollout);
-    assert_eq!(s.rollout, Some(key_of("prod-edge", "checkout")));
+    assert_eq!(s.ctx.pane, Pane::Rollout);
+    assert_eq!(s.ctx.rollout, Some(key_of("prod-edge", "checkout")));
     assert_eq!(
         the_watch(&fx).service,
         Some(key_of("prod-edge", "checkout"))

@@ -7,25 +7,25 @@ use deckwatch::state::{Msg, Viewport, update};
 #[test]
 fn j_k_g_and_shift_g_move_the_selection_within_bounds() {
     let mut s = loaded();
-    assert_eq!(s.services.selected, 0);
+    assert_eq!(s.ctx.services.selected, 0);
     press(&mut s, KeyCode::Char('k'));
-    assert_eq!(s.services.selected, 0, "k at the top stays at the top");
+    assert_eq!(s.ctx.services.selected, 0, "k at the top stays at the top");
     press(&mut s, KeyCode::Char('j'));
     press(&mut s, KeyCode::Down);
-    assert_eq!(s.services.selected, 2);
+    assert_eq!(s.ctx.services.selected, 2);
     assert_eq!(selected_name(&s), "cart");
     press(&mut s, KeyCode::Up);
     assert_eq!(selected_name(&s), "auth");
     press_mod(&mut s, KeyCode::Char('G'), KeyModifiers::SHIFT);
-    assert_eq!(s.services.selected, 12);
-    assert_eq!(s.selected_service().unwrap().cluster, "staging");
+    assert_eq!(s.ctx.services.selected, 12);
+    assert_eq!(s.ctx.selected_service().unwrap().cluster, "staging");
     press(&mut s, KeyCode::Char('j'));
     assert_eq!(
-        s.services.selected, 12,
+        s.ctx.services.selected, 12,
         "j at the bottom stays at the bottom"
     );
     press(&mut s, KeyCode::Char('g'));
-    assert_eq!(s.services.selected, 0);
+    assert_eq!(s.ctx.services.selected, 0);
 }
 
 #[test]
@@ -44,7 +44,7 @@ fn the_selection_follows_its_service_across_a_refresh() {
     // The next poll returns the services in another order; the sort and the selection hold.
     let mut v = services();
     v.reverse();
-    update(&mut s, Msg::Services(v.into(), EPOCH + 5_000));
+    let _ = update(&mut s, Msg::Services(v.into(), EPOCH + 5_000));
     assert_eq!(selected_name(&s), "checkout");
 }
 
@@ -54,8 +54,8 @@ fn key_releases_are_ignored() {
     let mut ev = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
     ev.kind = KeyEventKind::Release;
     s.dirty = false;
-    update(&mut s, Msg::Key(ev));
-    assert_eq!(s.services.selected, 0);
+    let _ = update(&mut s, Msg::Key(ev));
+    assert_eq!(s.ctx.services.selected, 0);
     assert!(!s.dirty);
 }
 
@@ -64,7 +64,7 @@ fn key_releases_are_ignored() {
 #[test]
 fn page_keys_move_by_the_rows_the_last_frame_showed() {
     let mut s = loaded();
-    update(
+    let _ = update(
         &mut s,
         Msg::Layout(Viewport {
             list_rows: 3,
@@ -72,8 +72,8 @@ fn page_keys_move_by_the_rows_the_last_frame_showed() {
         }),
     );
     press(&mut s, KeyCode::PageDown);
-    assert_eq!(s.services.selected, 3);
-    update(
+    assert_eq!(s.ctx.services.selected, 3);
+    let _ = update(
         &mut s,
         Msg::Layout(Viewport {
             list_rows: 5,
@@ -81,7 +81,7 @@ fn page_keys_move_by_the_rows_the_last_frame_showed() {
         }),
     );
     press(&mut s, KeyCode::PageDown);
-    assert_eq!(s.services.selected, 8);
+    assert_eq!(s.ctx.services.selected, 8);
     press(&mut s, KeyCode::PageUp);
-    assert_eq!(s.services.selected, 3);
+    assert_eq!(s.ctx.services.selected, 3);
 }

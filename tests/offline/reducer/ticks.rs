@@ -8,12 +8,12 @@ use deckwatch::state::{Msg, update};
 fn a_tick_within_the_same_second_does_not_redraw_but_a_new_second_does() {
     let mut s = loaded();
     s.dirty = false;
-    update(&mut s, Msg::Tick(EPOCH + 400));
+    let _ = update(&mut s, Msg::Tick(EPOCH + 400));
     assert!(!s.dirty);
     assert_eq!(s.now, EPOCH + 400);
-    update(&mut s, Msg::Tick(EPOCH + 999));
+    let _ = update(&mut s, Msg::Tick(EPOCH + 999));
     assert!(!s.dirty);
-    update(&mut s, Msg::Tick(EPOCH + 1_000));
+    let _ = update(&mut s, Msg::Tick(EPOCH + 1_000));
     assert!(s.dirty);
     assert_eq!(s.now, EPOCH + 1_000);
 }
@@ -25,7 +25,7 @@ fn a_key_or_a_resize_sets_dirty() {
     press(&mut s, KeyCode::Char('j'));
     assert!(s.dirty);
     s.dirty = false;
-    update(&mut s, Msg::Resize(200, 60));
+    let _ = update(&mut s, Msg::Resize(200, 60));
     assert!(s.dirty);
     assert_eq!(s.size, (200, 60));
 }

@@ -22,6 +22,7 @@ pub mod exec;
 pub mod rolling;
 pub mod seeded;
 mod server;
+mod stacks;
 pub mod wire;
 
 pub use deployments::{CanarySpec, Deployment};

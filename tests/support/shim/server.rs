@@ -115,6 +115,17 @@ async fn handle(inner: &Inner, client: &HttpClient, req: Request<Body>) -> Respo
             None => {}
         }
     }
+    if target.is_none()
+        && let Some(answer) = super::stacks::answer(
+            client,
+            &inner.moto,
+            parts.headers.get("authorization"),
+            &body,
+        )
+        .await
+    {
+        return answer;
+    }
     let forwarded = forward(inner, client, parts, body).await;
     let augmented = ["DescribeServices", "DescribeTasks"].contains(&operation.as_str());
     if is_ecs && augmented && forwarded.status() == StatusCode::OK {

@@ -55,6 +55,7 @@ fn row(cluster: &str, name: &str) -> Service {
         task_sets: Vec::new(),
         codedeploy: None,
         exec_enabled: false,
+        tags: Vec::new(),
     }
 }
 

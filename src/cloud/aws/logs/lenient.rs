@@ -33,14 +33,22 @@ pub fn page(group: &str, body: &[u8]) -> Option<LogPage> {
         match event {
             Some(ev) => {
                 if ev.message.contains('\u{fffd}') {
-                    page.undecodable += 1;
+                    page.undecodable.push(ev.id());
                 }
                 page.events.push(ev);
             }
-            None => page.undecodable += 1,
+            None => page.undecodable.push(left_out_id(e)),
         }
     }
     Some(page)
+}
+
+/// The id of an event left out: its JSON text, the same on every read of it.
+fn left_out_id(e: &Value) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    e.to_string().hash(&mut h);
+    h.finish()
 }
 
 /// `text` with every `\uXXXX` escape of an unpaired surrogate replaced by `\ufffd` (the same
@@ -110,7 +118,9 @@ mod tests {
         let p = page("g", body).unwrap();
         let msgs: Vec<&str> = p.events.iter().map(|e| e.message.as_str()).collect();
         assert_eq!(msgs, vec!["ok", "bad \u{fffd} here"]);
-        assert_eq!(p.undecodable, 2);
+        assert_eq!(p.undecodable.len(), 2);
+        // The same event read again has the same id.
+        assert_eq!(page("g", body).unwrap().undecodable, p.undecodable);
         assert_eq!(p.next.as_deref(), Some("n1"));
         assert!(page("g", b"<html>").is_none());
     }

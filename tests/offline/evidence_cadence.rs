@@ -1,0 +1,121 @@
+//! How often the evidence worker reads the load balancer: every 15 s while a moving rollout's
+//! view asks for its figures, afresh when a promote or abort dialog opens, and not at all once
+//! nothing asks. The real worker on tokio's paused clock, its calls counted.
+
+use async_trait::async_trait;
+use deckwatch::cloud::{Fleet, LiveStream};
+use deckwatch::demo::SimFleet;
+use deckwatch::model::evidence::{AlbFigures, AlbQuery};
+use deckwatch::model::{
+    Alarm, ApiResult, AwsCall, ContextInfo, Image, LiveEnd, LiveQuery, LogPage, LogQuery,
+    LogSources, LogTarget, Service, ServiceKey, Task, Utilisation,
+};
+use deckwatch::state::rollout::evidence::Request;
+use deckwatch::workers::evidence::{Listed, run};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+use crate::support::testkit::{EPOCH, StateBuilder};
+
+/// The demo fleet, counting its load-balancer reads.
+struct AlbCounter {
+    inner: SimFleet,
+    reads: AtomicUsize,
+}
+
+#[async_trait]
+impl Fleet for AlbCounter {
+    async fn context(&self) -> ApiResult<ContextInfo> {
+        self.inner.context().await
+    }
+    async fn services(&self) -> ApiResult<Vec<Service>> {
+        self.inner.services().await
+    }
+    async fn tasks(&self, service: Option<&ServiceKey>) -> ApiResult<Vec<Task>> {
+        self.inner.tasks(service).await
+    }
+    async fn images(&self) -> ApiResult<Vec<Image>> {
+        self.inner.images().await
+    }
+    async fn utilisation(&self, keys: &[ServiceKey]) -> ApiResult<Vec<Utilisation>> {
+        self.inner.utilisation(keys).await
+    }
+    async fn alarms(&self) -> ApiResult<Vec<Alarm>> {
+        self.inner.alarms().await
+    }
+    async fn log_sources(&self, target: &LogTarget) -> ApiResult<LogSources> {
+        self.inner.log_sources(target).await
+    }
+    async fn log_page(&self, q: &LogQuery, token: Option<String>) -> ApiResult<LogPage> {
+        self.inner.log_page(q, token).await
+    }
+    async fn live_tail(&self, q: &LiveQuery) -> Result<LiveStream, LiveEnd> {
+        self.inner.live_tail(q).await
+    }
+    async fn act(&self, service: &ServiceKey, call: &AwsCall) -> ApiResult<()> {
+        self.inner.act(service, call).await
+    }
+    async fn alb_figures(&self, queries: &[AlbQuery]) -> ApiResult<Vec<AlbFigures>> {
+        self.reads.fetch_add(1, Ordering::SeqCst);
+        self.inner.alb_figures(queries).await
+    }
+}
+
+async fn pass(secs: u64) {
+    for _ in 0..secs {
+        tokio::time::advance(Duration::from_secs(1)).await;
+        tokio::task::yield_now().await;
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn figures_are_read_every_15_s_while_shown_afresh_for_a_dialog_and_never_after() {
+    let state = StateBuilder::demo(EPOCH).with_every_pane(0).build();
+    let checkout = state
+        .ctx
+        .services
+        .items
+        .iter()
+        .find(|s| s.name == "checkout")
+        .unwrap();
+    let view = Request {
+        sides: state.ctx.sides_of(checkout),
+        ..Request::default()
+    };
+    assert!(view.sides.is_some(), "checkout's canary is moving");
+    let fleet = Arc::new(AlbCounter {
+        inner: SimFleet::new(EPOCH),
+        reads: AtomicUsize::new(0),
+    });
+    let reads = || fleet.reads.load(Ordering::SeqCst);
+    let (tx, mut rx) = mpsc::channel(64);
+    tokio::spawn(async move { while rx.recv().await.is_some() {} });
+    let (want_tx, want_rx) = watch::channel(Request::default());
+    let worker = tokio::spawn(run(fleet.clone(), tx, want_rx, Listed::default()));
+    pass(30).await;
+    assert_eq!(reads(), 0, "nothing shown, nothing read");
+
+    // The view opens: read at once, then at 15, 30 and 45 s.
+    want_tx.send(view.clone()).unwrap();
+    pass(50).await;
+    assert_eq!(reads(), 4);
+
+    // A promote dialog opens on the same rollout: read afresh, not 10 s later.
+    let dialog = Request {
+        dialog: Some(checkout.key()),
+        ..view.clone()
+    };
+    want_tx.send(dialog).unwrap();
+    pass(1).await;
+    assert_eq!(reads(), 5);
+
+    // Everything closes: no read in the next ten minutes.
+    want_tx.send(Request::default()).unwrap();
+    pass(600).await;
+    assert_eq!(reads(), 5);
+    drop(want_tx);
+    pass(1).await;
+    assert!(worker.is_finished(), "the worker ends with its channel");
+}

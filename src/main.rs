@@ -66,21 +66,7 @@ fn main() -> ExitCode {
         Err(e) => return fail(e),
     };
     let (state, mouse) = (setup.state, setup.mouse);
-    let result = runtime.block_on(async {
-        // try_init also restores the terminal on a panic, before color-eyre's report.
-        let mut terminal = match ratatui::try_init() {
-            Ok(t) => t,
-            Err(e) => {
-                let _ = ratatui::try_restore();
-                return Err(StartError::Terminal(e.to_string()).into());
-            }
-        };
-        let mouse = deckwatch::app::terminal::MouseCapture::enable(mouse);
-        let r = app::run(&mut terminal, state, rt).await;
-        drop(mouse);
-        ratatui::restore();
-        r
-    });
+    let result = runtime.block_on(console(state, mouse, rt));
     // A token command still running goes with everything it started; the tasks still waiting
     // on AWS are dropped, not awaited: the console has ended.
     github::token::kill_running();
@@ -90,6 +76,27 @@ fn main() -> ExitCode {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(e) => fail(format!("{e:#}")),
     }
+}
+
+/// The console on the terminal, until it ends; the terminal is restored however it ends.
+async fn console(
+    state: deckwatch::state::State,
+    mouse: bool,
+    rt: Runtime,
+) -> color_eyre::Result<Exit> {
+    // try_init also restores the terminal on a panic, before color-eyre's report.
+    let mut terminal = match ratatui::try_init() {
+        Ok(t) => t,
+        Err(e) => {
+            let _ = ratatui::try_restore();
+            return Err(StartError::Terminal(e.to_string()).into());
+        }
+    };
+    let mouse = deckwatch::app::terminal::MouseCapture::enable(mouse);
+    let r = app::run(&mut terminal, state, rt).await;
+    drop(mouse);
+    ratatui::restore();
+    r
 }
 
 /// The backends the console runs on: the first context's fleet, GitHub (or the demo's), the

@@ -113,6 +113,42 @@ impl Mutation {
     pub fn is_ci(&self) -> bool {
         matches!(self, Mutation::GitHub(_))
     }
+
+    /// The image the call moves a service to, where the call itself names it.
+    pub fn image_target(&self) -> Option<ImageTarget<'_>> {
+        match self {
+            Mutation::Aws(AwsCall::RegisterTaskDefinition {
+                repository, digest, ..
+            }) => Some(ImageTarget::Registered { repository, digest }),
+            Mutation::Aws(AwsCall::UpdateService {
+                task_def: Some(td), ..
+            }) => Some(ImageTarget::TaskDef(td)),
+            Mutation::Aws(
+                AwsCall::UpdateService { task_def: None, .. }
+                | AwsCall::ContinueHook { .. }
+                | AwsCall::StopDeployment { .. }
+                | AwsCall::SetWeights { .. }
+                | AwsCall::UpdateServiceToRegistered { .. }
+                | AwsCall::ContinueCodeDeploy { .. }
+                | AwsCall::StopCodeDeploy { .. }
+                | AwsCall::CreateCodeDeploy { .. }
+                | AwsCall::CreateCodeDeployToRegistered { .. },
+            )
+            | Mutation::GitHub(_) => None,
+        }
+    }
+}
+
+/// Where a call names the image it moves a service to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageTarget<'a> {
+    /// A new revision, a copy of the current one with this image (`repository@digest`).
+    Registered {
+        repository: &'a str,
+        digest: &'a str,
+    },
+    /// An existing revision, whose image its definition says.
+    TaskDef(&'a TaskDefRef),
 }
 
 /// The JSON body of a dispatch, exactly as sent: the ref, every input as a string (GitHub

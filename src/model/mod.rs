@@ -37,7 +37,7 @@ mod wire;
 
 pub use action::{
     ActionError, ActionPlan, ActionResult, AwsCall, Change, Expectation, FollowUp, GitHubCall,
-    Mutation, Refusal, StepError, Verb, dispatch_body, weights_text,
+    ImageTarget, Mutation, Refusal, StepError, Verb, dispatch_body, weights_text,
 };
 pub use alarm::{
     Alarm, AlarmDetail, AlarmKind, AlarmSpec, AlarmState, AlarmTransition, Comparison, MetricSpec,

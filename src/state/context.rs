@@ -217,7 +217,7 @@ impl Context {
             partner,
             fast: self.services.items.iter().any(Service::in_progress) || acting,
             acting,
-            sort: self.services.sort.clone(),
+            sort: self.services.sort,
             logs: logs_shown.then(|| self.logs.wanted()).flatten(),
         }
     }

@@ -4,7 +4,7 @@
 /// One operation's figures, for `:budget`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OpReport {
-    pub op: String,
+    pub op: crate::model::Op,
     /// The account and region its bucket is for (`111111111111/eu-west-1`); empty for
     /// GitHub's calls and a budget asked without one.
     pub scope: String,
@@ -26,9 +26,9 @@ impl OpReport {
     /// The operation, with the account and region when the bucket has one.
     pub fn label(&self) -> String {
         if self.scope.is_empty() {
-            self.op.clone()
+            self.op.name().to_string()
         } else {
-            format!("{} · {}", self.op, self.scope)
+            format!("{} · {}", self.op.name(), self.scope)
         }
     }
 }

@@ -4,7 +4,7 @@
 //! fleet's slow rate (free calls only) and arrive as `Msg::Fleet`; the one on screen is
 //! counted from its own panes, so its row is as fresh as they are.
 
-use crate::keys::Command;
+use crate::keys::{Command, ModeKey};
 use crate::model::fleet::{Figures, Findable, figures};
 use crate::model::{ApiError, Millis};
 use crate::state::{Effect, Mode, State, Target, contexts};
@@ -245,53 +245,73 @@ pub(super) fn open(state: &mut State) {
     state.mode = Mode::Fleet;
 }
 
-/// A key on the fleet view.
+/// A key on the fleet view (the panes' keys: `Enter` goes, `/` searches, `Esc` leaves).
 pub(super) fn on_view(state: &mut State, command: Command, fx: &mut Vec<Effect>) {
+    if let Command::Pane(p) = command {
+        state.mode = Mode::Normal;
+        return state.switch_pane(p);
+    }
+    if command == Command::Open {
+        return go(state, fx);
+    }
+    if matches!(command, Command::Back | Command::Quit | Command::Fleet) {
+        return back(state);
+    }
+    let Some(key) = command.mode_key() else {
+        return;
+    };
     let n = state
         .fleet
         .hits
         .as_ref()
         .map_or(state.fleet.members.len(), Vec::len);
+    let last = n.saturating_sub(1);
     let sel = &mut state.fleet.selected;
-    match command {
-        Command::Down => *sel = (*sel + 1).min(n.saturating_sub(1)),
-        Command::Up => *sel = sel.saturating_sub(1),
-        Command::Top => *sel = 0,
-        Command::Bottom => *sel = n.saturating_sub(1),
-        Command::Open | Command::Accept => go(state, fx),
-        Command::Filter => {
+    match key {
+        ModeKey::Down => *sel = (*sel + 1).min(last),
+        ModeKey::Up => *sel = sel.saturating_sub(1),
+        ModeKey::PageDown | ModeKey::Bottom => *sel = last,
+        ModeKey::PageUp | ModeKey::Top => *sel = 0,
+        ModeKey::Accept => go(state, fx),
+        ModeKey::Cancel => back(state),
+        ModeKey::Search => {
             state.fleet.query.clear();
             state.mode = Mode::FleetSearch;
         }
-        Command::Back | Command::Cancel if state.fleet.hits.is_some() => {
-            state.fleet.hits = None;
-            state.fleet.selected = 0;
-        }
-        Command::Back | Command::Cancel | Command::Quit | Command::Fleet => {
-            state.mode = Mode::Normal;
-        }
-        Command::Pane(p) => {
-            state.mode = Mode::Normal;
-            state.switch_pane(p);
-        }
-        _ => {}
+        ModeKey::Confirm | ModeKey::DeleteChar | ModeKey::Complete | ModeKey::Insert(_) => {}
+        ModeKey::Toggle | ModeKey::OtherTarget | ModeKey::NextMatch | ModeKey::PrevMatch => {}
+    }
+}
+
+/// `Esc`: from the search's answers back to the rows, from the rows back to the panes.
+fn back(state: &mut State) {
+    if state.fleet.hits.take().is_some() {
+        state.fleet.selected = 0;
+    } else {
+        state.mode = Mode::Normal;
     }
 }
 
 /// A key while typing the search.
 pub(super) fn on_search(state: &mut State, command: Command) {
-    match command {
-        Command::Insert(c) => state.fleet.query.push(c),
-        Command::DeleteChar => {
+    let Some(key) = command.mode_key() else {
+        return;
+    };
+    match key {
+        ModeKey::Insert(c) => state.fleet.query.push(c),
+        ModeKey::DeleteChar => {
             state.fleet.query.pop();
         }
-        Command::Accept => {
+        ModeKey::Accept => {
             search(state);
             state.fleet.selected = 0;
             state.mode = Mode::Fleet;
         }
-        Command::Cancel | Command::Back => state.mode = Mode::Fleet,
-        _ => {}
+        ModeKey::Cancel => state.mode = Mode::Fleet,
+        ModeKey::Down | ModeKey::Up | ModeKey::PageDown | ModeKey::PageUp => {}
+        ModeKey::Top | ModeKey::Bottom | ModeKey::Confirm | ModeKey::Complete => {}
+        ModeKey::Toggle | ModeKey::OtherTarget | ModeKey::Search => {}
+        ModeKey::NextMatch | ModeKey::PrevMatch => {}
     }
 }
 

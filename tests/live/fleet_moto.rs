@@ -139,6 +139,9 @@ async fn the_fleet_view_shows_each_assumed_account_and_region_with_its_own_count
         ("AWS_EC2_METADATA_DISABLED", "true"),
         ("AWS_ENDPOINT_URL", url.as_str()),
     ];
+    // Each context off screen is read by the fleet worker through its assumed role: STS's
+    // GetCallerIdentity once (its account), then ListClusters, ListServices, DescribeServices
+    // and DescribeAlarms at the fleet's rate.
     let args = ["--profile", "base", "--config", config.to_str().unwrap()];
     let mut c = Console::spawn_sized(&args, &env, 140, 40);
     c.wait_for("ctx base");

@@ -43,6 +43,7 @@ pub mod tasks;
 pub mod trail;
 
 use crate::cloud::{Fleet, Listing, LiveStream, PartSink, ServicesAsk};
+use crate::model::Op;
 
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::listing::Part as ListedIn;
@@ -210,12 +211,8 @@ impl AwsFleet {
             .clone()
             .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
         // The budget's buckets are the account's and region's (the account once STS says it).
-        let account = Arc::new(std::sync::OnceLock::new());
-        let scope = gate::Scope {
-            account: account.clone(),
-            profile: explicit_profile.clone().unwrap_or_else(|| "default".into()),
-            region: region.to_string(),
-        };
+        let scope = gate::Scope::new(explicit_profile.as_deref(), region.as_ref());
+        let account = scope.account.clone();
         Ok(Self {
             ecs: client!(aws_sdk_ecs, sdk, overrides),
             ecr: client!(aws_sdk_ecr, sdk, overrides),
@@ -295,7 +292,7 @@ impl AwsFleet {
                 .max_results(100)
                 .set_next_token(token.take())
                 .send()
-                .within(&self.gate, "ecs:ListClusters")
+                .within(&self.gate, Op::EcsListClusters)
                 .await?;
             names.extend(
                 out.cluster_arns()
@@ -455,7 +452,7 @@ impl Fleet for AwsFleet {
             .sts
             .get_caller_identity()
             .send()
-            .within(&self.gate, "sts:GetCallerIdentity")
+            .within(&self.gate, Op::StsGetCallerIdentity)
             .await?;
         let clusters = self.clusters().await?;
         if let Some(a) = who.account() {
@@ -478,7 +475,7 @@ impl Fleet for AwsFleet {
             .sts
             .get_caller_identity()
             .send()
-            .within(&self.gate, "sts:GetCallerIdentity")
+            .within(&self.gate, Op::StsGetCallerIdentity)
             .await?;
         let account = who.account().unwrap_or_default().to_string();
         if !account.is_empty() {

@@ -455,13 +455,13 @@ use Reach::Everywhere;
 #[rustfmt::skip]
 fn normal() -> Vec<Binding> {
     vec![
-        b(&[Char('0')], "0", Command::Fleet, "fleet view: every context, most urgent first", Everywhere, None),
         b(&[Char('1')], "1", Command::Pane(Pane::Services), "services pane", Everywhere, None),
         b(&[Char('2')], "2", Command::Pane(Pane::Tasks), "tasks pane", Everywhere, None),
         b(&[Char('3')], "3", Command::Pane(Pane::Images), "images pane", Everywhere, None),
         b(&[Char('4')], "4", Command::Pane(Pane::Alarms), "alarms pane", Everywhere, None),
         b(&[Char('5')], "5", Command::Pane(Pane::Logs), "logs pane", Everywhere, None),
         b(&[Char('6')], "6", Command::Pane(Pane::Builds), "builds pane", Everywhere, None),
+        b(&[Char('0')], "0", Command::Fleet, "fleet view: every context, most urgent first", Everywhere, None),
         b(&[Tab], "Tab", Command::NextPane, "next pane", Everywhere, None),
         b(&[BackTab], "S-Tab", Command::PrevPane, "previous pane", Everywhere, None),
         b(&[Char('j'), Down], "j/↓", Command::Down, "move down", Everywhere, Some("down")),

@@ -372,9 +372,13 @@ impl Soak {
         self.needed_ms.is_none_or(|n| self.soaked_ms >= n)
     }
 
+    /// `soaked 12/30 min` while it soaks, `soak done (32 min ≥ 30)` once it is over, `soaked 5
+    /// min (no soak set)` when nothing says how long. Whole minutes: the soaked ones rounded
+    /// down, so a soak under way never reads as done.
     pub fn text(&self) -> String {
         let soaked = self.soaked_ms / 60_000;
         match self.needed_ms {
+            Some(n) if self.soaked_ms >= n => format!("soak done ({soaked} min ≥ {})", n / 60_000),
             Some(n) => format!("soaked {soaked}/{} min", (n + 59_999) / 60_000),
             None => format!("soaked {soaked} min (no soak set)"),
         }

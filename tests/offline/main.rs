@@ -20,6 +20,7 @@ mod config_checks;
 mod context_guard;
 mod demo_clusters;
 mod describe_view;
+mod dialog_freshness;
 mod e2e_demo;
 mod e2e_terminal;
 mod event_worker;

@@ -399,7 +399,16 @@ fn on_confirm(
     let Some(key) = command.mode_key() else {
         return;
     };
+    let stale = crate::state::rollout::verdict::stale_figures(state, &plan);
     let confirmed = match key {
+        // Old figures are not acted on: the dialog stays, and asks again once fresh ones come.
+        ModeKey::Confirm if stale.is_some() => {
+            let why = stale.unwrap_or_default();
+            state.mode = Mode::Confirm(Box::new(plan), typed);
+            return state.flash(format!(
+                "{why}: confirm again once fresh figures are read (Esc cancels); nothing was changed"
+            ));
+        }
         ModeKey::Confirm if word.as_ref().is_some_and(|w| typed != *w) => {
             let why = format!(
                 "type {} exactly to confirm; nothing was changed",

@@ -210,6 +210,42 @@ pub fn early(state: &State, plan: &ActionPlan) -> Option<String> {
     soak_of(state, s).filter(|k| !k.is_over()).map(|k| k.text())
 }
 
+/// Figures older than this are not confirmed on: the dialog asks again.
+pub const FRESH_MS: Millis = 60_000;
+
+/// Why a promote or abort dialog refuses `y` now: the load balancer's figures it shows are
+/// older than `FRESH_MS` (the fresh read has not come, or failed and only older figures
+/// remain). None when they are fresh, or when there are no figures to be old.
+pub fn stale_figures(state: &State, plan: &ActionPlan) -> Option<String> {
+    if !matches!(plan.verb, Verb::Promote | Verb::Abort) {
+        return None;
+    }
+    let s = state
+        .ctx
+        .services
+        .items
+        .iter()
+        .find(|s| s.key() == plan.service)?;
+    let sides = state.ctx.sides_of(s)?;
+    let good = super::evidence::alb_ok_for(state, &sides)?;
+    let age = state.now - good.at;
+    if age <= FRESH_MS {
+        return None;
+    }
+    let age = if age < 120_000 {
+        format!("{} s", age / 1000)
+    } else {
+        format!("{} min", age / 60_000)
+    };
+    let latest = super::evidence::alb_for(state, &sides);
+    Some(match latest.map(|r| &r.figures) {
+        Some(Err(e)) if latest.is_some_and(|r| r.at > good.at) => {
+            format!("the fresh read failed ({e}); the last figures read are {age} old")
+        }
+        _ => format!("the figures shown are {age} old; a fresh read is on its way"),
+    })
+}
+
 /// The word a confirmation needs typed: the service's name in a prod context, `early` for a
 /// promote before its soak is over, both (`NAME early`) when both hold; None: `y` confirms.
 pub fn confirm_word(plan: &ActionPlan, prod: bool) -> Option<String> {

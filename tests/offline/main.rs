@@ -70,6 +70,7 @@ mod snapshots;
 mod snapshots_builds;
 mod snapshots_codedeploy;
 mod snapshots_exec;
+mod status_verdict;
 mod testing_md;
 mod timeline_demo;
 mod token_command;

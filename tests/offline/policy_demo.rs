@@ -177,8 +177,14 @@ async fn the_checkout_canary_is_promoted_at_the_end_of_its_soak() {
     assert!(until_run(&mut c, 600).await, "the policy promotes");
     assert_eq!(c.runs[0].verb, Verb::Promote);
     let soaked = c.state.now - from;
-    assert!(soaked >= 10 * 60_000, "not before the soak's end: {soaked} ms");
-    assert!(soaked < 11 * 60_000, "at its end, not a minute on: {soaked} ms");
+    assert!(
+        soaked >= 10 * 60_000,
+        "not before the soak's end: {soaked} ms"
+    );
+    assert!(
+        soaked < 11 * 60_000,
+        "at its end, not a minute on: {soaked} ms"
+    );
     let s = c.state.ctx.rollout_service().unwrap();
     let k = deckwatch::state::rollout::verdict::kept_for(&c.state, s).unwrap();
     assert!(

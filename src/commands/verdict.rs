@@ -5,7 +5,9 @@
 use crate::cloud::Fleet;
 use crate::model::evidence::{AlbFigures, Sides, sides};
 use crate::model::verdict::{Judged, Rule, Soak, judge_read, soak_needed, split_firing};
-use crate::model::{Alarm, AlarmLink, Millis, Service, ServiceKey, find_linked, pair_of};
+use crate::model::{
+    Alarm, AlarmLink, ApiError, ApiResult, Millis, Service, ServiceKey, find_linked, pair_of,
+};
 use crate::workers::evidence::alb_pair;
 use std::collections::HashMap;
 
@@ -86,15 +88,16 @@ pub async fn read(
     };
     let sides = sides(s, pair_of(s, known.services), &tasks)?;
     let figures = match tasks_failed {
-        Some(e) => Some(Err(format!(
-            "its tasks were not read, so neither were its target groups: {e}"
+        Some(e) => Some(Err(ApiError::new(
+            e.kind.clone(),
+            format!("its tasks were not read, so neither were its target groups: {e}"),
         ))),
         None => alb_pair(fleet, &sides, now).await,
     };
     Some(judgement(s, &sides, figures.as_ref(), known, rule, now))
 }
 
-type Figures = Result<(AlbFigures, AlbFigures), String>;
+type Figures = ApiResult<(AlbFigures, AlbFigures)>;
 
 /// The rule applied to a read of `sides` made at `now`.
 pub fn judgement(

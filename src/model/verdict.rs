@@ -5,7 +5,7 @@
 
 use crate::model::codedeploy::TrafficShape;
 use crate::model::evidence::{AlbFigures, Sides, Split};
-use crate::model::{Alarm, AlarmState, LinkReason, Millis, Service, ServiceKey};
+use crate::model::{Alarm, AlarmState, ApiResult, LinkReason, Millis, Service, ServiceKey};
 use std::collections::HashMap;
 use std::fmt;
 
@@ -282,7 +282,7 @@ pub fn split_firing<'a>(
 /// What stands for the figures read at `at` when there are none to judge.
 pub fn no_figures(
     sides: &Sides,
-    figures: Option<&Result<(AlbFigures, AlbFigures), String>>,
+    figures: Option<&ApiResult<(AlbFigures, AlbFigures)>>,
     at: Millis,
 ) -> Option<String> {
     if let Some(why) = &sides.no_alb {
@@ -303,7 +303,7 @@ pub fn no_figures(
 pub fn judge_read(
     rule: &Rule,
     sides: &Sides,
-    figures: Option<&Result<(AlbFigures, AlbFigures), String>>,
+    figures: Option<&ApiResult<(AlbFigures, AlbFigures)>>,
     at: Millis,
     canary_alarms: &[String],
 ) -> Judged {

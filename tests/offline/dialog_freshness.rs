@@ -7,6 +7,7 @@
 use super::evidence_demo::Console;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::model::verdict::Verdict;
+use deckwatch::model::{ApiError, ErrorKind};
 use deckwatch::state::rollout::evidence::{AlbResult, Fetched};
 use deckwatch::state::rollout::verdict::confirm_word;
 use deckwatch::state::{Effect, Mode, Msg, update};
@@ -45,7 +46,7 @@ fn read(c: &mut Console, figures: Result<(), &str>) {
     let r = AlbResult {
         figures: match figures {
             Ok(()) => good.figures,
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(ApiError::new(ErrorKind::Throttled, e)),
         },
         at: c.state.now,
         ..good
@@ -89,11 +90,11 @@ async fn a_dialog_on_figures_older_than_a_minute_asks_again() {
     assert!(said.contains("nothing was changed"), "{said}");
 
     // The fresh read failed: only the older figures remain, and the dialog says how old.
-    read(&mut c, Err("Throttling: Rate exceeded"));
+    read(&mut c, Err("Rate exceeded"));
     assert!(!confirm(&mut c));
     let said = flash(&c);
     assert!(
-        said.contains("the fresh read failed (Throttling: Rate exceeded)")
+        said.contains("the fresh read failed (throttled: Rate exceeded)")
             && said.contains("61 s old"),
         "{said}"
     );

@@ -5,7 +5,7 @@
 
 use crate::model::evidence::{AlbFigures, Sides};
 use crate::model::verdict::{Judged, Rule, Soak, Streak, judge_read, soak_needed, split_firing};
-use crate::model::{ActionPlan, Millis, Service, ServiceKey, Verb};
+use crate::model::{ActionPlan, ApiResult, Millis, Service, ServiceKey, Verb};
 use crate::state::State;
 use crate::state::rollout::evidence::AlbResult;
 use std::collections::HashMap;
@@ -20,7 +20,7 @@ pub struct Kept {
     pub judged: Judged,
     pub streak: Streak,
     /// The figures it was judged on (None: why there were none).
-    pub figures: Result<(AlbFigures, AlbFigures), String>,
+    pub figures: ApiResult<(AlbFigures, AlbFigures)>,
     /// When the figures were read; they cover the window up to the minute before.
     pub read_at: Millis,
 }
@@ -56,7 +56,7 @@ pub fn rule_of<'a>(state: &'a State, sides: &Sides) -> &'a Rule {
 pub fn judge_sides(
     state: &State,
     sides: &Sides,
-    figures: Option<&Result<(AlbFigures, AlbFigures), String>>,
+    figures: Option<&ApiResult<(AlbFigures, AlbFigures)>>,
     at: Millis,
 ) -> Judged {
     let (canary_alarms, _) = firing(state, sides);

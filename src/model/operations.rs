@@ -69,6 +69,8 @@ pub const OPERATIONS: &[(&str, f64)] = &[
     ("cloudformation:GetTemplate", 10.0),
     // Per account and region, and not raisable.
     ("cloudtrail:LookupEvents", 2.0),
+    // The Price List API publishes no per-operation rate; read once a day per region.
+    ("pricing:GetProducts", 5.0),
     ("github:ListWorkflowRuns", GITHUB),
     ("github:GetWorkflowRun", GITHUB),
     ("github:ListJobsForWorkflowRun", GITHUB),

@@ -117,6 +117,8 @@ pub enum Msg {
             Result<Option<crate::model::owner::Stack>, ApiError>,
         )>,
     ),
+    /// The context's Fargate prices (from the cache or the Price List), or why not read.
+    Prices(Result<crate::model::cost::PriceTable, ApiError>),
     /// GitHub's compare, for a dialog's commits.
     Compared(
         crate::model::commits::CompareQuery,

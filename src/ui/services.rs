@@ -11,7 +11,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 /// The services table's columns: the name and the rollout never leave the screen.
-const COLUMNS: [Column; 11] = [
+const COLUMNS: [Column; 12] = [
     flex("NAME", 0, 10),
     col("CLUSTER", 3, 7),
     col("STATUS", 7, 6),
@@ -22,11 +22,13 @@ const COLUMNS: [Column; 11] = [
     col("AGE", 8, 3),
     col("CPU", 6, 11),
     col("MEM", 6, 11),
-    // Who owns it (CloudFormation, CDK, Copilot, Terraform): the first to leave the screen.
+    // Who owns it (CloudFormation, CDK, Copilot, Terraform).
     col("OWNER", 9, 5),
+    // The cost estimate: the first to leave the screen, and only while prices are known.
+    COST,
 ];
 /// The same with the verdict after the rollout, while a rollout in flight has one.
-const WITH_VERDICT: [Column; 12] = [
+const WITH_VERDICT: [Column; 13] = [
     flex("NAME", 0, 10),
     col("CLUSTER", 3, 7),
     col("STATUS", 7, 6),
@@ -39,7 +41,10 @@ const WITH_VERDICT: [Column; 12] = [
     col("CPU", 6, 11),
     col("MEM", 6, 11),
     col("OWNER", 9, 5),
+    COST,
 ];
+/// `$/day $/month` of the running tasks; the header says it is an estimate.
+const COST: Column = col("~$/DAY /MO", 10, 5);
 const SPARK: usize = 7;
 /// An image tag cut to this when space is short: a short sha's 7 characters and the `…`, enough
 /// to tell a full sha by its start (`v1.118.0` fits whole).
@@ -51,6 +56,13 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
     // Verdicts are kept only for rollouts in flight whose figures were read.
     let verdicts = !state.ctx.evidence.verdicts.is_empty();
     let columns: &[Column] = if verdicts { &WITH_VERDICT } else { &COLUMNS };
+    // No COST column before the prices were asked for and answered.
+    let cost = state.ctx.prices.shown();
+    let columns = if cost {
+        columns
+    } else {
+        &columns[..columns.len() - 1]
+    };
     let spec = Spec {
         columns,
         len: t.len(),
@@ -78,6 +90,9 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
             state.owner_of(s).label(),
             Style::new().fg(theme.muted),
         ));
+        if cost {
+            cells.push(cost_cell(state.ctx.estimate_of(s), theme));
+        }
         if state
             .ctx
             .evidence
@@ -128,6 +143,18 @@ fn row(s: &Service, firing: usize, now: Millis, theme: &Theme) -> Vec<Line<'stat
         metric_cell(&s.cpu, theme.info, theme),
         metric_cell(&s.mem, theme.canary, theme),
     ]
+}
+
+/// `$3.10 $94` a day and a month, or `?` when the estimate is not known.
+fn cost_cell(estimate: Option<crate::model::cost::Estimate>, theme: &Theme) -> Line<'static> {
+    use crate::model::cost::dollars;
+    match estimate {
+        Some(e) => Line::styled(
+            format!("{} {}", dollars(e.per_day()), dollars(e.per_month())),
+            Style::new().fg(theme.muted),
+        ),
+        None => Line::styled("?", Style::new().fg(theme.muted)),
+    }
 }
 
 fn or_dash(s: &str) -> String {

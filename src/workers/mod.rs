@@ -20,6 +20,7 @@ pub mod metrics;
 pub mod os_user;
 pub mod pace;
 pub mod poller;
+pub mod prices;
 pub mod reread;
 pub mod runner;
 pub mod team_audit;

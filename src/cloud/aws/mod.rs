@@ -20,6 +20,7 @@ mod enrich;
 pub mod errors;
 pub mod events;
 pub mod exec;
+pub mod footprint;
 pub mod gate;
 pub mod history;
 pub mod images;
@@ -30,6 +31,7 @@ pub mod metrics;
 mod mutations;
 pub mod native;
 pub mod parse;
+pub mod pricing;
 mod refresh;
 pub mod revisions;
 pub mod routes;
@@ -123,6 +125,8 @@ pub struct AwsFleet {
     cd: aws_sdk_codedeploy::Client,
     cfn: aws_sdk_cloudformation::Client,
     cloudtrail: aws_sdk_cloudtrail::Client,
+    /// The Price List API, at its endpoint nearest the region.
+    pricing: aws_sdk_pricing::Client,
     /// The stack that owns each service, kept half an hour.
     stacks: stacks::StackCache,
     /// Task definition revisions with their registration, described once.
@@ -178,6 +182,17 @@ macro_rules! client {
     }};
 }
 
+/// The Price List client: its endpoint is in one of three regions, not the context's.
+fn pricing_client(sdk: &SdkConfig, overrides: &Overrides, region: &str) -> aws_sdk_pricing::Client {
+    let mut b = aws_sdk_pricing::config::Builder::from(sdk).region(aws_types::region::Region::new(
+        pricing::endpoint_region(region),
+    ));
+    for i in &overrides.interceptors {
+        b.push_interceptor(i.clone());
+    }
+    aws_sdk_pricing::Client::from_conf(b.build())
+}
+
 impl AwsFleet {
     /// Resolves configuration and credentials sources (no call is made yet: a bad or missing
     /// credential shows up as a `Credentials` error on the first call).
@@ -219,6 +234,7 @@ impl AwsFleet {
             cd: client!(aws_sdk_codedeploy, sdk, overrides),
             cfn: client!(aws_sdk_cloudformation, sdk, overrides),
             cloudtrail: client!(aws_sdk_cloudtrail, sdk, overrides),
+            pricing: pricing_client(sdk, overrides, region.as_ref()),
             stacks: Default::default(),
             registered: Default::default(),
             cd_groups: Default::default(),
@@ -746,6 +762,12 @@ impl Fleet for AwsFleet {
             .map(Clean::cleaned)
     }
 
+    async fn fargate_prices(&self) -> ApiResult<crate::model::cost::PriceTable> {
+        pricing::fargate_prices(&self.pricing, &self.gate, &self.region).await
+    }
+    fn prices_cache_key(&self) -> Option<String> {
+        Some(self.region.clone())
+    }
     async fn cluster_exec(&self, cluster: &str) -> ApiResult<crate::model::ClusterExec> {
         exec::cluster_exec(&self.ecs, &self.gate, cluster).await
     }

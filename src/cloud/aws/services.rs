@@ -345,6 +345,7 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         alarm_tags: alarm_tags(s),
         history: Vec::new(),
         exec_enabled: s.enable_execute_command(),
+        footprint: super::footprint::footprint_of(s, taskdefs.get(td_arn).map(|t| t.as_ref())),
         build: crate::model::BuildSource::from_tags(
             s.tags().iter().filter_map(|t| Some((t.key()?, t.value()?))),
         ),
@@ -458,6 +459,7 @@ mod tests {
                 awslogs: None,
             }],
             spec: Default::default(),
+            arch: None,
         };
         let defs = HashMap::from([(TD.to_string(), Arc::new(info))]);
         let s = map_service(&raw, &defs);

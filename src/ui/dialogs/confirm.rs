@@ -24,6 +24,7 @@ pub fn draw(
     let mut lines = calls(plan, theme);
     lines.push(Line::raw(""));
     lines.extend(changes(plan, theme));
+    lines.extend(crate::ui::dialogs::cost::scale_line(state, plan, theme));
     lines.extend(owner_and_commits(state, plan, area.height / 3, theme));
     lines.push(Line::raw(""));
     let mut tail = vec![planned_on(plan, theme), Line::raw("")];

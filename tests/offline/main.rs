@@ -69,6 +69,7 @@ mod sizes;
 mod snapshots;
 mod snapshots_builds;
 mod snapshots_codedeploy;
+mod snapshots_cost;
 mod snapshots_exec;
 mod testing_md;
 mod timeline_demo;

@@ -112,6 +112,15 @@ async fn fleet_on(replay: &StaticReplayClient, budget: Arc<Budget>) -> AwsFleet 
     .expect("connect")
 }
 
+/// The operations sent, by their `x-amz-target` (`AWSPriceListService.GetProducts`).
+fn sent_ops(replay: &StaticReplayClient) -> Vec<String> {
+    replay
+        .actual_requests()
+        .filter_map(|r| r.headers().get("x-amz-target"))
+        .map(|t| t.rsplit('.').next().unwrap_or(t).to_string())
+        .collect()
+}
+
 fn bodies(replay: &StaticReplayClient) -> Vec<serde_json::Value> {
     replay
         .actual_requests()
@@ -218,6 +227,17 @@ async fn a_seeded_service_costs_what_the_arithmetic_says() {
     // Spot, ARM:      1 vCPU × $0.01040548 + 2 GB × $0.00114322 = $0.01269192 a task-hour.
     // An hour: 2 × 0.03950 + 3 × 0.01269192 = 0.079 + 0.03807576 = $0.11707576.
     // A day: × 24 = $2.80981824; a month (365/12 days): × 30.41666… = $85.4653…
+    assert_eq!(
+        sent_ops(&replay),
+        [
+            "ListServices",
+            "DescribeServices",
+            "DescribeTaskDefinition",
+            "ListTaskDefinitions",
+            "GetProducts",
+            "GetProducts"
+        ]
+    );
     let e = cost::service_estimate(api, &prices).expect("known");
     assert!((e.per_hour - 0.11707576).abs() < 1e-9, "{}", e.per_hour);
     assert!((e.per_day() - 2.80981824).abs() < 1e-8);
@@ -243,7 +263,7 @@ async fn the_cache_is_used_fresh_read_again_stale_and_corrupt() {
     let first = prices::load(&fleet, Some(dir.path()), now)
         .await
         .expect("read");
-    assert_eq!(replay.actual_requests().count(), 2);
+    assert_eq!(sent_ops(&replay), ["GetProducts", "GetProducts"]);
     assert_eq!(
         prices::read_cache(dir.path(), "us-west-2", now),
         Cached::Fresh(first.clone())

@@ -243,6 +243,15 @@ pub trait Fleet: Send + Sync + 'static {
     fn prices_cache_key(&self) -> Option<String> {
         None
     }
+    /// Whether Cost Explorer is read (`[cost] explorer`): off, `billed_day` is never called.
+    fn cost_explorer(&self) -> bool {
+        false
+    }
+    /// What Cost Explorer billed each service on `day` (until `next`, the day after).
+    async fn billed_day(&self, day: &str, next: &str) -> ApiResult<crate::model::cost::BilledDay> {
+        let _ = (day, next);
+        Err(unavailable("Cost Explorer"))
+    }
     // ECS Exec and port forwarding (`exec`). The demo has no SSM: its answers say so.
     /// A cluster's exec configuration (its KMS key), for the readiness said before a call.
     async fn cluster_exec(&self, cluster: &str) -> ApiResult<ClusterExec> {
@@ -459,6 +468,12 @@ impl Fleet for ReadOnly {
     }
     fn prices_cache_key(&self) -> Option<String> {
         self.0.prices_cache_key()
+    }
+    fn cost_explorer(&self) -> bool {
+        self.0.cost_explorer()
+    }
+    async fn billed_day(&self, day: &str, next: &str) -> ApiResult<crate::model::cost::BilledDay> {
+        self.0.billed_day(day, next).await
     }
     fn session_place(&self) -> SessionPlace {
         self.0.session_place()

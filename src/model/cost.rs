@@ -329,5 +329,23 @@ fn parse_amount(s: &str, units: &[&str]) -> Option<u32> {
     (units > 0.0 && units < f64::from(u32::MAX)).then_some(units as u32)
 }
 
+/// What Cost Explorer billed each service on one day: billed, not estimated.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BilledDay {
+    /// The day, as Cost Explorer writes it (`2026-12-05`).
+    pub day: String,
+    pub by_service: Vec<(super::ServiceKey, f64)>,
+}
+
+impl BilledDay {
+    /// What `key` was billed that day, if Cost Explorer named it.
+    pub fn of(&self, key: &super::ServiceKey) -> Option<f64> {
+        self.by_service
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, usd)| *usd)
+    }
+}
+
 #[cfg(test)]
 mod tests;

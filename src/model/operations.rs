@@ -71,6 +71,8 @@ pub const OPERATIONS: &[(&str, f64)] = &[
     ("cloudtrail:LookupEvents", 2.0),
     // The Price List API publishes no per-operation rate; read once a day per region.
     ("pricing:GetProducts", 5.0),
+    // Cost Explorer: $0.01 a request, read once an hour and only with `[cost] explorer`.
+    ("ce:GetCostAndUsage", 1.0),
     ("github:ListWorkflowRuns", GITHUB),
     ("github:GetWorkflowRun", GITHUB),
     ("github:ListJobsForWorkflowRun", GITHUB),

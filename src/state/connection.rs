@@ -158,6 +158,7 @@ fn answers(msg: &Msg) -> Option<Pane> {
         | Msg::Timeline(..)
         | Msg::Owners(_)
         | Msg::Prices(_)
+        | Msg::Billed(_)
         | Msg::Compared(..)
         | Msg::Exported(_)
         | Msg::OpenFailed(_) => return None,

@@ -61,6 +61,8 @@ pub struct Context {
     pub owners: Found,
     /// Its region's Fargate prices, for the cost estimate.
     pub prices: crate::state::cost::Prices,
+    /// What Cost Explorer billed its services yesterday (`[cost] explorer`), if read.
+    pub billed: Option<crate::model::cost::BilledDay>,
     /// How its backend stands: being built, failed, unanswered calls, the team audit, an
     /// account that could not be read.
     pub connection: Connection,
@@ -98,6 +100,7 @@ impl Context {
             timeline: TimelineView::default(),
             owners: Found::default(),
             prices: Default::default(),
+            billed: None,
             connection: Connection::default(),
             credentials_expiry: None,
             feed: Feed::default(),

@@ -59,3 +59,20 @@ pub fn on_prices(state: &mut State, answer: Result<PriceTable, ApiError>) {
         state.dirty = true;
     }
 }
+
+/// The billed-cost worker's answer: the figures replace the last day's; a failure is said once
+/// and the last figures stay (they are labelled with their day).
+pub fn on_billed(state: &mut State, answer: Result<cost::BilledDay, ApiError>) {
+    match answer {
+        Ok(day) => {
+            if state.ctx.billed.as_ref() != Some(&day) {
+                state.ctx.billed = Some(day);
+                state.dirty = true;
+            }
+        }
+        Err(e) => state.flash(format!(
+            "billed cost: Cost Explorer not read: {}",
+            e.message
+        )),
+    }
+}

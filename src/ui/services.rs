@@ -91,7 +91,9 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
             Style::new().fg(theme.muted),
         ));
         if cost {
-            cells.push(cost_cell(state.ctx.estimate_of(s), theme));
+            let billed =
+                (state.ctx.billed.as_ref()).and_then(|b| Some((b.of(&s.key())?, b.day.as_str())));
+            cells.push(cost_cell(state.ctx.estimate_of(s), billed, theme));
         }
         if state
             .ctx
@@ -145,16 +147,29 @@ fn row(s: &Service, firing: usize, now: Millis, theme: &Theme) -> Vec<Line<'stat
     ]
 }
 
-/// `$3.10 $94` a day and a month, or `?` when the estimate is not known.
-fn cost_cell(estimate: Option<crate::model::cost::Estimate>, theme: &Theme) -> Line<'static> {
+/// `$3.10 $94` a day and a month, or `?` when the estimate is not known; then what Cost
+/// Explorer billed the day it names, when read (`billed $2.95 on 2026-12-05`).
+fn cost_cell(
+    estimate: Option<crate::model::cost::Estimate>,
+    billed: Option<(f64, &str)>,
+    theme: &Theme,
+) -> Line<'static> {
     use crate::model::cost::dollars;
-    match estimate {
-        Some(e) => Line::styled(
+    let muted = Style::new().fg(theme.muted);
+    let mut spans = vec![match estimate {
+        Some(e) => Span::styled(
             format!("{} {}", dollars(e.per_day()), dollars(e.per_month())),
-            Style::new().fg(theme.muted),
+            muted,
         ),
-        None => Line::styled("?", Style::new().fg(theme.muted)),
+        None => Span::styled("?", muted),
+    }];
+    if let Some((usd, day)) = billed {
+        spans.push(Span::styled(
+            format!("  billed {} on {day}", dollars(usd)),
+            Style::new().fg(theme.fg),
+        ));
     }
+    Line::from(spans)
 }
 
 fn or_dash(s: &str) -> String {

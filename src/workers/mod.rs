@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod backoff;
+pub mod billed;
 pub mod ci;
 pub mod ci_runner;
 pub mod connect;

@@ -50,6 +50,7 @@ mod reducer;
 mod screen_says;
 mod sdk_replay;
 mod sdk_replay_actions;
+mod sdk_replay_billed;
 mod sdk_replay_codedeploy;
 mod sdk_replay_credentials;
 mod sdk_replay_edges;

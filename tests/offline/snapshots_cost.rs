@@ -156,3 +156,26 @@ fn the_scale_dialog_says_what_the_change_costs() {
         "{shown}"
     );
 }
+
+#[test]
+fn what_cost_explorer_billed_is_shown_beside_the_estimate_labelled_as_billed() {
+    let mut s = priced();
+    let api = deckwatch::model::ServiceKey {
+        cluster: "prod-core".into(),
+        name: "api".into(),
+    };
+    let day = deckwatch::model::cost::BilledDay {
+        day: "2026-12-05".into(),
+        by_service: vec![(api, 6.9)],
+    };
+    let _ = update(&mut s, Msg::Billed(Ok(day)));
+    let wide = draw(&mut s, 200, 40);
+    let row = api_row(&wide);
+    assert!(
+        row.contains("$7.11 $216  billed $6.90 on 2026-12-05"),
+        "{row}"
+    );
+    // Only the services Cost Explorer named.
+    let web = row_with(&wide, "│web ");
+    assert!(!web.contains("billed"), "{web}");
+}

@@ -11,6 +11,7 @@ pub mod alb;
 mod audit_read;
 mod balancers;
 mod batch;
+pub mod billed;
 pub mod codedeploy;
 mod config;
 pub mod credentials;
@@ -127,6 +128,9 @@ pub struct AwsFleet {
     cloudtrail: aws_sdk_cloudtrail::Client,
     /// The Price List API, at its endpoint nearest the region.
     pricing: aws_sdk_pricing::Client,
+    /// Cost Explorer (its one endpoint is us-east-1), read only when `cost_explorer`.
+    ce: aws_sdk_costexplorer::Client,
+    cost_explorer: bool,
     /// The stack that owns each service, kept half an hour.
     stacks: stacks::StackCache,
     /// Task definition revisions with their registration, described once.
@@ -182,6 +186,16 @@ macro_rules! client {
     }};
 }
 
+/// The Cost Explorer client: its endpoint is us-east-1 whatever the context's region.
+fn ce_client(sdk: &SdkConfig, overrides: &Overrides) -> aws_sdk_costexplorer::Client {
+    let mut b = aws_sdk_costexplorer::config::Builder::from(sdk)
+        .region(aws_types::region::Region::new("us-east-1"));
+    for i in &overrides.interceptors {
+        b.push_interceptor(i.clone());
+    }
+    aws_sdk_costexplorer::Client::from_conf(b.build())
+}
+
 /// The Price List client: its endpoint is in one of three regions, not the context's.
 fn pricing_client(sdk: &SdkConfig, overrides: &Overrides, region: &str) -> aws_sdk_pricing::Client {
     let mut b = aws_sdk_pricing::config::Builder::from(sdk).region(aws_types::region::Region::new(
@@ -194,6 +208,12 @@ fn pricing_client(sdk: &SdkConfig, overrides: &Overrides, region: &str) -> aws_s
 }
 
 impl AwsFleet {
+    /// Reads Cost Explorer too (`[cost] explorer = true`); off by default.
+    pub fn with_cost_explorer(mut self, on: bool) -> Self {
+        self.cost_explorer = on;
+        self
+    }
+
     /// Resolves configuration and credentials sources (no call is made yet: a bad or missing
     /// credential shows up as a `Credentials` error on the first call).
     pub async fn connect(opts: AwsOptions) -> ApiResult<Self> {
@@ -235,6 +255,8 @@ impl AwsFleet {
             cfn: client!(aws_sdk_cloudformation, sdk, overrides),
             cloudtrail: client!(aws_sdk_cloudtrail, sdk, overrides),
             pricing: pricing_client(sdk, overrides, region.as_ref()),
+            ce: ce_client(sdk, overrides),
+            cost_explorer: false,
             stacks: Default::default(),
             registered: Default::default(),
             cd_groups: Default::default(),
@@ -767,6 +789,19 @@ impl Fleet for AwsFleet {
     }
     fn prices_cache_key(&self) -> Option<String> {
         Some(self.region.clone())
+    }
+    fn cost_explorer(&self) -> bool {
+        self.cost_explorer
+    }
+    async fn billed_day(&self, day: &str, next: &str) -> ApiResult<crate::model::cost::BilledDay> {
+        if !self.cost_explorer {
+            return Err(ApiError::new(
+                ErrorKind::Other,
+                "Cost Explorer is off: [cost] explorer = true turns it on ($0.01 a request)",
+            ));
+        }
+        let account = self.account.get().map(String::as_str);
+        billed::billed_day(&self.ce, &self.gate, (&self.region, account), (day, next)).await
     }
     async fn cluster_exec(&self, cluster: &str) -> ApiResult<crate::model::ClusterExec> {
         exec::cluster_exec(&self.ecs, &self.gate, cluster).await

@@ -352,12 +352,16 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         controller: raw.controller(),
         task_sets: super::task_sets::map(s, taskdefs),
         codedeploy: None,
-        tags: s
-            .tags()
-            .iter()
-            .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
-            .collect(),
+        tags: tags_of(s),
     }
+}
+
+/// The service's tags, (key, value).
+fn tags_of(s: &aws_sdk_ecs::types::Service) -> Vec<(String, String)> {
+    s.tags()
+        .iter()
+        .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
+        .collect()
 }
 
 /// The value of the service's tag `key`.

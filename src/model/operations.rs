@@ -73,6 +73,9 @@ pub const OPERATIONS: &[(&str, f64)] = &[
     ("pricing:GetProducts", 5.0),
     // Cost Explorer: $0.01 a request, read once an hour and only with `[cost] explorer`.
     ("ce:GetCostAndUsage", 1.0),
+    // The SSO portal's listings, to find a session's accounts and roles (`[fleet]`).
+    ("sso:ListAccounts", 10.0),
+    ("sso:ListAccountRoles", 10.0),
     ("github:ListWorkflowRuns", GITHUB),
     ("github:GetWorkflowRun", GITHUB),
     ("github:ListJobsForWorkflowRun", GITHUB),

@@ -55,14 +55,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
     let t = &state.ctx.services;
     // Verdicts are kept only for rollouts in flight whose figures were read.
     let verdicts = !state.ctx.evidence.verdicts.is_empty();
-    let columns: &[Column] = if verdicts { &WITH_VERDICT } else { &COLUMNS };
-    // No COST column before the prices were asked for and answered.
-    let cost = state.ctx.prices.shown();
-    let columns = if cost {
-        columns
-    } else {
-        &columns[..columns.len() - 1]
-    };
+    let (columns, cost) = columns_of(state, verdicts);
     let spec = Spec {
         columns,
         len: t.len(),
@@ -111,6 +104,19 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
         }
         cells
     })
+}
+
+/// The columns shown: VERDICT while a rollout has one, COST once the prices were asked for
+/// and answered; and whether COST is.
+fn columns_of(state: &State, verdicts: bool) -> (&'static [Column], bool) {
+    let columns: &'static [Column] = if verdicts { &WITH_VERDICT } else { &COLUMNS };
+    let cost = state.ctx.prices.shown();
+    let shown = if cost {
+        columns
+    } else {
+        &columns[..columns.len() - 1]
+    };
+    (shown, cost)
 }
 
 /// The name, and how many of the service's alarms fire.

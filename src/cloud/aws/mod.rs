@@ -37,6 +37,7 @@ mod refresh;
 pub mod revisions;
 pub mod routes;
 pub mod services;
+pub mod sso;
 pub mod stacks;
 pub mod targets;
 pub mod task_sets;

@@ -1,4 +1,5 @@
 use crate::model::{Millis, Service};
+use crate::state::table::columns::ServiceColumn;
 use crate::state::{ListArea, State};
 use crate::theme::Theme;
 use crate::ui::rollout::summary;
@@ -11,40 +12,44 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 /// The services table's columns: the name and the rollout never leave the screen.
-const COLUMNS: [Column; 12] = [
-    flex("NAME", 0, 10),
-    col("CLUSTER", 3, 7),
-    col("STATUS", 7, 6),
-    col("D/R/P", 2, 5),
-    col("ROLLOUT", 0, 12),
-    col("TASK DEF", 4, 8),
-    col("IMAGE", 5, 6).short(IMAGE_SHORT),
-    col("AGE", 8, 3),
-    col("CPU", 6, 11),
-    col("MEM", 6, 11),
+const COLUMNS: [Column<ServiceColumn>; 12] = [
+    flex("NAME", 0, 10).sorts(ServiceColumn::Name),
+    col("CLUSTER", 3, 7).sorts(ServiceColumn::Cluster),
+    col("STATUS", 7, 6).sorts(ServiceColumn::Status),
+    col("D/R/P", 2, 5).sorts(ServiceColumn::Drp),
+    col("ROLLOUT", 0, 12).sorts(ServiceColumn::Rollout),
+    col("TASK DEF", 4, 8).sorts(ServiceColumn::TaskDef),
+    col("IMAGE", 5, 6)
+        .short(IMAGE_SHORT)
+        .sorts(ServiceColumn::Image),
+    col("AGE", 8, 3).sorts(ServiceColumn::Age),
+    col("CPU", 6, 11).sorts(ServiceColumn::Cpu),
+    col("MEM", 6, 11).sorts(ServiceColumn::Mem),
     // Who owns it (CloudFormation, CDK, Copilot, Terraform).
     col("OWNER", 9, 5),
     // The cost estimate: the first to leave the screen, and only while prices are known.
     COST,
 ];
 /// The same with the verdict after the rollout, while a rollout in flight has one.
-const WITH_VERDICT: [Column; 13] = [
-    flex("NAME", 0, 10),
-    col("CLUSTER", 3, 7),
-    col("STATUS", 7, 6),
-    col("D/R/P", 2, 5),
-    col("ROLLOUT", 0, 12),
+const WITH_VERDICT: [Column<ServiceColumn>; 13] = [
+    flex("NAME", 0, 10).sorts(ServiceColumn::Name),
+    col("CLUSTER", 3, 7).sorts(ServiceColumn::Cluster),
+    col("STATUS", 7, 6).sorts(ServiceColumn::Status),
+    col("D/R/P", 2, 5).sorts(ServiceColumn::Drp),
+    col("ROLLOUT", 0, 12).sorts(ServiceColumn::Rollout),
     col("VERDICT", 2, 4),
-    col("TASK DEF", 4, 8),
-    col("IMAGE", 5, 6).short(IMAGE_SHORT),
-    col("AGE", 8, 3),
-    col("CPU", 6, 11),
-    col("MEM", 6, 11),
+    col("TASK DEF", 4, 8).sorts(ServiceColumn::TaskDef),
+    col("IMAGE", 5, 6)
+        .short(IMAGE_SHORT)
+        .sorts(ServiceColumn::Image),
+    col("AGE", 8, 3).sorts(ServiceColumn::Age),
+    col("CPU", 6, 11).sorts(ServiceColumn::Cpu),
+    col("MEM", 6, 11).sorts(ServiceColumn::Mem),
     col("OWNER", 9, 5),
     COST,
 ];
 /// `$/day $/month` of the running tasks; the header says it is an estimate.
-const COST: Column = col("~$/DAY /MO", 10, 5);
+const COST: Column<ServiceColumn> = col("~$/DAY /MO", 10, 5);
 const SPARK: usize = 7;
 /// An image tag cut to this when space is short: a short sha's 7 characters and the `…`, enough
 /// to tell a full sha by its start (`v1.118.0` fits whole).
@@ -108,8 +113,8 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
 
 /// The columns shown: VERDICT while a rollout has one, COST once the prices were asked for
 /// and answered; and whether COST is.
-fn columns_of(state: &State, verdicts: bool) -> (&'static [Column], bool) {
-    let columns: &'static [Column] = if verdicts { &WITH_VERDICT } else { &COLUMNS };
+fn columns_of(state: &State, verdicts: bool) -> (&'static [Column<ServiceColumn>], bool) {
+    let columns: &'static [Column<ServiceColumn>] = if verdicts { &WITH_VERDICT } else { &COLUMNS };
     let cost = state.ctx.prices.shown();
     let shown = if cost {
         columns
@@ -195,4 +200,12 @@ fn metric_cell(points: &[f64], color: ratatui::style::Color, theme: &Theme) -> L
         Span::styled(format::sparkline(points, SPARK), Style::new().fg(color)),
         Span::styled(format!("{last:>3.0}%"), Style::new().fg(theme.fg)),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn each_column_that_sorts_is_headed_by_its_sort_word() {
+        crate::ui::widgets::table::assert_columns_agree(&super::COLUMNS, &[]);
+    }
 }

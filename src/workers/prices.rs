@@ -154,13 +154,12 @@ pub async fn load(
 /// Sends the context's prices, and again whenever they change: read once a day, a failed
 /// read tried again an hour later. Calls are the background's.
 pub async fn run(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, dir: Option<PathBuf>) {
-    let mut last: Option<Result<PriceTable, String>> = None;
+    let mut last: Option<Result<PriceTable, ApiError>> = None;
     loop {
         let read = load(fleet.as_ref(), dir.as_deref(), now_ms());
         let answer = with_priority(Priority::Background, read).await;
-        let seen = answer.clone().map_err(|e| e.message.clone());
-        if last.as_ref() != Some(&seen) {
-            last = Some(seen);
+        if last.as_ref() != Some(&answer) {
+            last = Some(answer.clone());
             if tx.send(Msg::Prices(answer)).await.is_err() {
                 return;
             }

@@ -10,7 +10,7 @@ use aws_smithy_types::body::SdkBody;
 use deckwatch::budget::Budget;
 use deckwatch::cloud::Fleet;
 use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
-use deckwatch::model::ServiceKey;
+use deckwatch::model::{Op, ServiceKey};
 use deckwatch::state::Msg;
 use deckwatch::workers::billed;
 use serde_json::json;
@@ -89,7 +89,12 @@ async fn off_by_default_cost_explorer_is_never_called() {
     billed::run(fleet, tx).await;
     assert!(rx.recv().await.is_none());
     assert_eq!(replay.actual_requests().count(), 0);
-    assert!(budget.report().iter().all(|r| r.op != "ce:GetCostAndUsage"));
+    assert!(
+        budget
+            .report()
+            .iter()
+            .all(|r| r.op != Op::CeGetCostAndUsage)
+    );
 }
 
 #[tokio::test]
@@ -147,7 +152,7 @@ async fn on_one_read_is_one_get_cost_and_usage_through_the_budget() {
     let report = budget.report();
     let op = report
         .iter()
-        .find(|r| r.op == "ce:GetCostAndUsage")
+        .find(|r| r.op == Op::CeGetCostAndUsage)
         .expect("asked the budget");
     assert_eq!(op.calls_last_minute, 1);
 }

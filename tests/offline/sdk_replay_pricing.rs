@@ -11,6 +11,7 @@ use aws_smithy_types::body::SdkBody;
 use deckwatch::budget::Budget;
 use deckwatch::cloud::Fleet;
 use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
+use deckwatch::model::Op;
 use deckwatch::model::cost::{self, Rate};
 use deckwatch::workers::prices::{self, Cached, FRESH_MS};
 use serde_json::json;
@@ -171,7 +172,7 @@ async fn prices_for_x86_arm_and_spot_are_read_through_the_budget() {
     let report = budget.report();
     let op = report
         .iter()
-        .find(|r| r.op == "pricing:GetProducts")
+        .find(|r| r.op == Op::PricingGetProducts)
         .expect("counted");
     assert_eq!(op.calls_last_minute, 2);
 }

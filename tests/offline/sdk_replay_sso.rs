@@ -9,6 +9,7 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_types::body::SdkBody;
 use deckwatch::budget::Budget;
 use deckwatch::cloud::aws::sso::{SsoContext, SsoEnv, SsoError, sso_contexts_in};
+use deckwatch::model::Op;
 use serde_json::json;
 use std::path::Path;
 use std::sync::Arc;
@@ -163,14 +164,14 @@ async fn every_account_and_role_in_every_page_becomes_a_context() {
     assert!(sent[5].uri().contains("account_id=333333333333"));
     // Every call asked the budget: ListAccounts twice, ListAccountRoles four times.
     let report = budget.report();
-    let calls = |op: &str| {
+    let calls = |op: Op| {
         report
             .iter()
             .find(|r| r.op == op)
             .map_or(0, |r| r.calls_last_minute)
     };
-    assert_eq!(calls("sso:ListAccounts"), 2);
-    assert_eq!(calls("sso:ListAccountRoles"), 4);
+    assert_eq!(calls(Op::SsoListAccounts), 2);
+    assert_eq!(calls(Op::SsoListAccountRoles), 4);
 }
 
 #[tokio::test]

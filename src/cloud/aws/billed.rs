@@ -6,7 +6,7 @@
 
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::model::cost::BilledDay;
-use crate::model::{ApiError, ApiResult, ErrorKind, ServiceKey};
+use crate::model::{ApiError, ApiResult, ErrorKind, Op, ServiceKey};
 use aws_sdk_costexplorer::types::{
     DateInterval, Dimension, DimensionValues, Expression, Granularity, GroupDefinition,
     GroupDefinitionType,
@@ -68,7 +68,7 @@ pub async fn billed_day(
             .group_by(group(SERVICE_TAG))
             .set_next_page_token(token.take())
             .send()
-            .within(gate, "ce:GetCostAndUsage")
+            .within(gate, Op::CeGetCostAndUsage)
             .await?;
         for result in out.results_by_time() {
             for g in result.groups() {

@@ -3,6 +3,7 @@
 
 use crate::cloud::aws::AwsFleet;
 use crate::cloud::aws::gate::Within;
+use crate::model::Op;
 use crate::model::{ApiResult, AwsCall, ServiceKey, TaskDefRef};
 use aws_sdk_ecs::types::{DeploymentLifecycleHookAction, StopServiceDeploymentStopType};
 
@@ -24,7 +25,7 @@ pub async fn act(f: &AwsFleet, key: &ServiceKey, m: &AwsCall) -> ApiResult<()> {
                 .hook_id(hook_id)
                 .action(action)
                 .send()
-                .within(&f.gate, "ecs:ContinueServiceDeployment")
+                .within(&f.gate, Op::EcsContinueServiceDeployment)
                 .await?;
         }
         AwsCall::StopDeployment { deployment_arn } => {
@@ -33,7 +34,7 @@ pub async fn act(f: &AwsFleet, key: &ServiceKey, m: &AwsCall) -> ApiResult<()> {
                 .service_deployment_arn(deployment_arn)
                 .stop_type(StopServiceDeploymentStopType::Rollback)
                 .send()
-                .within(&f.gate, "ecs:StopServiceDeployment")
+                .within(&f.gate, Op::EcsStopServiceDeployment)
                 .await?;
         }
         AwsCall::UpdateService {
@@ -112,7 +113,7 @@ async fn update_service(
     if force {
         req = req.force_new_deployment(true);
     }
-    req.send().within(&f.gate, "ecs:UpdateService").await?;
+    req.send().within(&f.gate, Op::EcsUpdateService).await?;
     Ok(())
 }
 
@@ -121,7 +122,7 @@ pub const AUDIT_STREAM: &str = "deckwatch-audit";
 
 /// Appends audit records to `group` (created by the team; the stream is created on first use).
 pub async fn ship_audit(f: &AwsFleet, group: &str, lines: &[String]) -> ApiResult<()> {
-    f.gate.acquire("logs:CreateLogStream").await;
+    f.gate.acquire(Op::LogsCreateLogStream).await;
     let created = f
         .logs
         .create_log_stream()
@@ -134,7 +135,7 @@ pub async fn ship_audit(f: &AwsFleet, group: &str, lines: &[String]) -> ApiResul
             .as_service_error()
             .is_some_and(|s| s.is_resource_already_exists_exception());
         if !exists {
-            return Err(f.gate.fail("logs:CreateLogStream", e));
+            return Err(f.gate.fail(Op::LogsCreateLogStream, e));
         }
     }
     let now = chrono::Utc::now().timestamp_millis();
@@ -154,7 +155,7 @@ pub async fn ship_audit(f: &AwsFleet, group: &str, lines: &[String]) -> ApiResul
         .log_stream_name(AUDIT_STREAM)
         .set_log_events(Some(events))
         .send()
-        .within(&f.gate, "logs:PutLogEvents")
+        .within(&f.gate, Op::LogsPutLogEvents)
         .await?;
     Ok(())
 }
@@ -171,7 +172,7 @@ pub async fn audit_group_exists(f: &AwsFleet, group: &str) -> ApiResult<bool> {
             .log_group_name_prefix(group)
             .set_next_token(token.take())
             .send()
-            .within(&f.gate, "logs:DescribeLogGroups")
+            .within(&f.gate, Op::LogsDescribeLogGroups)
             .await?;
         if out
             .log_groups()

@@ -4,7 +4,7 @@
 
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::model::cost::{PriceTable, usage_type};
-use crate::model::{ApiError, ApiResult, ErrorKind};
+use crate::model::{ApiError, ApiResult, ErrorKind, Op};
 use aws_sdk_pricing::types::{Filter, FilterType};
 
 /// A region's Fargate products are a few dozen; a page holds up to 100. More pages than this
@@ -55,7 +55,7 @@ pub async fn fargate_prices(
             .max_results(100)
             .set_next_token(token.take())
             .send()
-            .within(gate, "pricing:GetProducts")
+            .within(gate, Op::PricingGetProducts)
             .await?;
         for doc in out.price_list() {
             read_product(doc, &mut table);

@@ -5,8 +5,8 @@
 use super::SsoEnv;
 use crate::cloud::aws::errors::ErrorMapper;
 use crate::cloud::aws::gate::{CallGate, Within};
-use crate::model::ApiResult;
 use crate::model::text::clean;
+use crate::model::{ApiResult, Op};
 
 /// Pages read at most of one listing: 100 a page, so 10,000 accounts.
 const MAX_PAGES: usize = 100;
@@ -43,7 +43,7 @@ impl Portal {
                 .max_results(100)
                 .set_next_token(next.take())
                 .send()
-                .within(&self.gate, "sso:ListAccounts")
+                .within(&self.gate, Op::SsoListAccounts)
                 .await?;
             out.extend(page.account_list().iter().filter_map(|a| {
                 let id = a.account_id()?;
@@ -70,7 +70,7 @@ impl Portal {
                 .max_results(100)
                 .set_next_token(next.take())
                 .send()
-                .within(&self.gate, "sso:ListAccountRoles")
+                .within(&self.gate, Op::SsoListAccountRoles)
                 .await?;
             out.extend(
                 page.role_list()

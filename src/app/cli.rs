@@ -112,6 +112,8 @@ pub struct Setup {
     pub github: config::GithubConfig,
     /// How the fleet's contexts off screen are read; None: they are not.
     pub fleet_polling: Option<crate::workers::fleet::FleetPolling>,
+    /// `[cost] explorer`: read what Cost Explorer billed.
+    pub cost_explorer: bool,
 }
 
 impl Setup {
@@ -156,6 +158,7 @@ impl Setup {
             contexts,
             github: cfg.github.clone(),
             fleet_polling: sources.polling,
+            cost_explorer: cfg.cost.explorer,
         })
     }
 }
@@ -427,6 +430,8 @@ impl Cli {
                 contexts,
                 startup_options: opts,
                 budget,
+                // The one-shot commands never read Cost Explorer.
+                cost_explorer: false,
             })
         };
         let target = Target {

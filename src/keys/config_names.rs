@@ -134,6 +134,8 @@ pub fn action_name(c: &Command) -> Option<&'static str> {
         Command::FullScreen => "full_screen",
         Command::Describe(None) => "describe",
         Command::OpenLink => "open_link",
+        Command::StopWatching => "stop_watching",
+        Command::StopTask => "stop_task",
         Command::Theme(_)
         | Command::Sort(Some(_))
         | Command::Budget
@@ -153,6 +155,7 @@ pub fn action_name(c: &Command) -> Option<&'static str> {
         | Command::Describe(Some(_))
         | Command::PortForward(_)
         | Command::Forwards
+        | Command::Jobs
         | Command::Arm
         | Command::Unknown(_) => {
             return None;

@@ -115,6 +115,13 @@ pub enum Command {
     PortForward(Option<String>),
     /// `:forwards`: each port forward's state.
     Forwards,
+    /// `:jobs`: this session's jobs in the context, running and finished.
+    Jobs,
+    /// `x`: stop watching a job (the selected one in `:jobs`, or the one on the service); it
+    /// never undoes a call.
+    StopWatching,
+    /// `K` / `:stop`: stop the selected task (ECS StopTask).
+    StopTask,
     /// `:arm`: arm the service's `[[policy]]` for its rollout.
     Arm,
     /// `v` / `:describe [taskdef]`: the selection as the API returned it.
@@ -173,6 +180,7 @@ impl Command {
             Command::Build | Command::CancelRun | Command::Rerun | Command::Deploy => return None,
             Command::Exec(_) | Command::FocusTerminal | Command::FullScreen => return None,
             Command::PortForward(_) | Command::Forwards => return None,
+            Command::Jobs | Command::StopWatching | Command::StopTask => return None,
             Command::Describe(_) | Command::OpenLink => return None,
             Command::Timeline | Command::Export(_) | Command::Arm => return None,
             Command::Unknown(_) => return None,
@@ -224,6 +232,7 @@ impl Command {
             Command::Toggle | Command::OtherTarget | Command::Unknown(_) => return None,
             Command::Exec(_) | Command::FocusTerminal | Command::FullScreen => return None,
             Command::PortForward(_) | Command::Forwards => return None,
+            Command::Jobs | Command::StopWatching | Command::StopTask => return None,
             Command::Describe(_) | Command::OpenLink => return None,
             Command::Timeline | Command::Export(_) | Command::Arm => return None,
         })
@@ -240,6 +249,7 @@ impl Command {
             Command::FullScreen => ExecKey::FullScreen,
             Command::PortForward(arg) => ExecKey::PortForward(arg.clone()),
             Command::Forwards => ExecKey::Forwards,
+            Command::Jobs | Command::StopWatching | Command::StopTask => return None,
             Command::Down | Command::Up | Command::PageDown | Command::PageUp => return None,
             Command::Top | Command::Bottom | Command::Open | Command::Back => return None,
             Command::Pane(_) | Command::NextPane | Command::PrevPane => return None,
@@ -488,6 +498,8 @@ fn normal() -> Vec<Binding> {
         b(&[Char('Z')], "Z", Command::FullScreen, "the terminal pane's session full screen (Ctrl-] comes back)", Everywhere, None),
         b(&[Char('v')], "v", Command::Describe(None), "describe: the selection as the API returned it (/ searches)", Everywhere, None),
         b(&[Char('o')], "o", Command::OpenLink, "open the selection's AWS console or GitHub page", Everywhere, None),
+        b(&[Char('x')], "x", Command::StopWatching, "stop watching the service's job (undoes no call)", Everywhere, None),
+        b(&[Char('K')], "K", Command::StopTask, "stop the selected task (ECS StopTask)", Everywhere, None),
         b(&[Char('q')], "q", Command::Quit, "quit", Everywhere, Some("quit")),
     ]
 }
@@ -548,6 +560,7 @@ fn modal(layer: Layer) -> Vec<Binding> {
             b(&[PageDown, Char('d')], "PgDn/d", Command::PageDown, "page down", e, None),
             b(&[PageUp, Char('u')], "PgUp/u", Command::PageUp, "page up", e, None),
             b(&[Char('g'), Home], "g", Command::Top, "go to top", e, None),
+            b(&[Char('x')], "x", Command::StopWatching, "stop watching the selected job (:jobs)", e, None),
         ]
         .into_iter()
         .chain(describe_search())
@@ -851,6 +864,18 @@ pub const WORDS: &[Word] = &[
         arg: Some("COLUMN [desc]"),
         command: sort_word,
         help: "sort this pane by a column",
+    },
+    Word {
+        names: &["jobs"],
+        arg: None,
+        command: |_| Command::Jobs,
+        help: "this session's jobs here: calls, phase, outcome, duration, who (x stops watching one)",
+    },
+    Word {
+        names: &["stop"],
+        arg: None,
+        command: |_| Command::StopTask,
+        help: "stop the selected task (ECS StopTask, with a reason naming deckwatch and you)",
     },
     Word {
         names: &["budget"],

@@ -21,6 +21,8 @@ pub const OPERATIONS: &[(&str, f64)] = &[
     ("ecs:ContinueServiceDeployment", 5.0),
     ("ecs:StopServiceDeployment", 5.0),
     ("ecs:UpdateService", 5.0),
+    // A mutation the user confirms one at a time: the modest rate of the other ECS mutations.
+    ("ecs:StopTask", 5.0),
     ("ecs:RegisterTaskDefinition", 1.0),
     // Cluster reads refill at 20 a second (a bucket of 50).
     ("ecs:DescribeClusters", 20.0),

@@ -577,10 +577,11 @@ fn the_activity_line_shows_the_wait_until_stable() {
     select_service(&mut s, "api");
     let _ = update(&mut s, shift_key('R'));
     let _ = update(&mut s, key(KeyCode::Char('y')));
-    let _ = update(
-        &mut s,
-        Msg::ActionDone(Ok("roll back prod-core/api: sent".into())),
-    );
+    let done = Msg::ActionDone(deckwatch::state::jobs::JobDone::of(
+        s.ctx.jobs.newest().map_or(0, |j| j.id),
+        Ok("roll back prod-core/api: sent".into()),
+    ));
+    let _ = update(&mut s, done);
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
     let row = text.lines().rev().nth(1).unwrap_or_default().to_string();
@@ -611,7 +612,11 @@ fn a_partly_done_action_shows_its_whole_message() {
             "3. ecs:UpdateService(desiredCount=0) on prod-core/search-canary".into(),
         ],
     };
-    let _ = update(&mut s, Msg::ActionDone(Err(why)));
+    let done = Msg::ActionDone(deckwatch::state::jobs::JobDone::of(
+        s.ctx.jobs.newest().map_or(0, |j| j.id),
+        Err(why),
+    ));
+    let _ = update(&mut s, done);
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
     let flat: String = text

@@ -58,6 +58,16 @@ pub async fn act(f: &AwsFleet, key: &ServiceKey, m: &AwsCall) -> ApiResult<()> {
         } => {
             crate::cloud::aws::deploy::register(f, from, repository, digest).await?;
         }
+        AwsCall::StopTask { task_arn, reason } => {
+            f.ecs
+                .stop_task()
+                .cluster(&key.cluster)
+                .task(task_arn)
+                .reason(reason)
+                .send()
+                .within(&f.gate, "ecs:StopTask")
+                .await?;
+        }
         other => codedeploy_act(f, key, other).await?,
     }
     Ok(())

@@ -3,7 +3,7 @@
 
 use crate::keys::{Command, ModeKey};
 use crate::model::{ActionPlan, Verb};
-use crate::state::actions::{plan, progress};
+use crate::state::actions::plan;
 use crate::state::builds::commands as build_commands;
 use crate::state::{Effect, Mode, Pane, State, contexts};
 
@@ -25,6 +25,9 @@ pub(crate) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
         Mode::Build(form) => build_commands::on_form(state, command, *form, effects),
         Mode::Exec(dialog) => crate::state::exec::on_dialog(state, command, *dialog, effects),
         Mode::Forwards => on_overlay(state, command),
+        Mode::Jobs if command == Command::StopWatching => crate::state::jobs_view::stop_key(state),
+        Mode::Jobs => on_overlay(state, command),
+        Mode::StopWatching(id) => crate::state::jobs_view::on_dialog(state, command, id),
         Mode::Arm(d) => crate::state::rollout::policy::on_dialog(state, command, *d),
         Mode::Describe => crate::state::describe::on_view(state, command),
         Mode::DescribeSearch => crate::state::describe::on_search(state, command),
@@ -76,6 +79,9 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
             crate::state::timeline::export::export(state, arg.as_deref(), effects)
         }
         Command::Arm => crate::state::rollout::policy::open(state),
+        Command::Jobs => crate::state::jobs_view::open(state),
+        Command::StopWatching => crate::state::jobs_view::stop_key(state),
+        Command::StopTask => crate::state::actions::stop_task::open(state),
         Command::Theme(name) => theme(state, name),
         Command::Context(name) => contexts::switch_context(state, name, effects),
         Command::Region(name) => contexts::switch_region(state, name, effects),
@@ -179,16 +185,12 @@ fn act(state: &mut State, verb: Verb) {
     if state.ctx.read_only {
         return state.flash("refused: the console is read-only; nothing was changed");
     }
-    if let Some(p) = state.ctx.progress.as_ref().filter(|p| p.active()) {
-        let why = format!(
-            "{} {} is still at work; one action at a time, so wait for it",
-            p.verb, p.service
-        );
-        return state.flash(why);
-    }
     let Some(service) = state.ctx.action_target() else {
         return state.flash("select a service first (services pane, or drill into one)");
     };
+    if let Some(why) = crate::state::actions::start::refusal(state, &[service.key()]) {
+        return state.flash(format!("{verb} {}: refused; {why}", service.key()));
+    }
     // A scale asks for the count first; the plan is made when it is typed.
     if verb == Verb::Scale {
         state.mode = Mode::Scale(String::new());
@@ -203,12 +205,7 @@ fn act(state: &mut State, verb: Verb) {
 /// `q` while an action is at work would cut it off between calls: the first `q` says so, a
 /// second one within the flash's few seconds quits. (`Ctrl-C` always quits at once.)
 fn quit_unless_acting(state: &mut State) {
-    let Some(p) = state
-        .ctx
-        .progress
-        .as_ref()
-        .filter(|p| p.phase == progress::Phase::Sending)
-    else {
+    let Some(p) = state.ctx.jobs.sending().map(|j| &j.progress) else {
         state.quit = true;
         return;
     };
@@ -437,8 +434,9 @@ fn on_confirm(
             .extend(crate::state::owners::consequences(state, &plan));
         plan.notes
             .extend(crate::state::actions::commits::dialog_lines(state, &plan));
-        state.ctx.progress = Some(progress::Progress::start(&plan, state.now));
-        effects.push(Effect::Run(Box::new(plan), state.ctx.info.clone()));
+        if let Err(why) = crate::state::actions::start::start(state, plan, effects) {
+            state.flash(why);
+        }
     } else {
         state.flash(format!(
             "{} {}: cancelled; nothing was changed",

@@ -71,6 +71,10 @@ fn refusal(state: &State, b: &Binding) -> Option<String> {
         return Some("read-only".into());
     }
     let target = state.ctx.action_target()?;
+    let touched = crate::state::jobs::pair_keys(&target.key(), &state.ctx.services.items);
+    if let Some(j) = state.ctx.jobs.conflict(&touched) {
+        return Some(format!("{} at work", j.title()));
+    }
     let plan = match verb {
         crate::model::Verb::Scale => return None,
         v => plan::for_verb(v, target, &state.ctx.services.items, None),
@@ -85,6 +89,15 @@ fn normal(state: &State, theme: &Theme, width: u16) -> Line<'static> {
         .fg(theme.muted)
         .add_modifier(Modifier::CROSSED_OUT);
     let mut spans: Vec<Span<'static>> = Vec::new();
+    let running = state.ctx.jobs.running_count();
+    if running > 0 {
+        let jobs = if running == 1 { "job" } else { "jobs" };
+        spans.push(Span::styled(
+            format!(" ⟳ {running} {jobs}"),
+            theme.waiting(),
+        ));
+        spans.push(Span::styled(" │", text));
+    }
     let mut first_refusal = None;
     if state.ctx.action_target().is_some() {
         for b in state

@@ -16,6 +16,15 @@ pub const PAIR_AT_S: i64 = 300;
 pub fn on_schedule(w: &mut World) {
     let in_cycle = w.t().rem_euclid(CYCLE_S);
     for i in 0..w.services.len() {
+        let now = w.now;
+        let s = &mut w.services[i];
+        if let Some(until) = s.operator_until.filter(|at| *at > now) {
+            // An operator's job acts on it: its own next deployment waits until after.
+            if let Some(at) = &mut s.next_deploy_at {
+                *at = (*at).max(until);
+            }
+            continue;
+        }
         match w.services[i].role {
             Role::BadRolling if in_cycle == BAD_DEPLOY_AT_S => {
                 crate::demo::rolling::start(w, i, true);

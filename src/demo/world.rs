@@ -73,6 +73,9 @@ pub struct SimService {
     pub stage_since: Millis,
     /// When the scenario starts this service's next deployment.
     pub next_deploy_at: Option<Millis>,
+    /// An operator acted on it: the scenario leaves it alone until then (the console's wait
+    /// limit after the last call), so its own next deployment never collides with theirs.
+    pub operator_until: Option<Millis>,
     /// The highest task definition revision registered so far.
     pub latest_revision: u32,
     /// Finished native deployments, newest first (what `ListServiceDeployments` lists).

@@ -446,3 +446,31 @@ async fn a_deploy_follows_the_revision_register_returned_when_another_was_regist
     let api = now.iter().find(|s| s.key() == api.key()).unwrap();
     assert_eq!(api.task_def, registered);
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_demo_leaves_a_service_alone_while_an_operators_job_acts_on_it() {
+    let mut d = Demo::new().await;
+    let native_arn = |d: &Demo| {
+        d.state
+            .ctx
+            .services
+            .items
+            .iter()
+            .find(|s| s.name == "checkout")
+            .and_then(|s| s.native.as_ref().map(|n| n.arn.clone()))
+    };
+    select(&mut d.state, "prod-edge", "checkout");
+    let promoted = native_arn(&d).expect("checkout's canary waits at its hook");
+    d.confirm('P').await.expect("promote sent");
+    // The canary bakes, shifts, bakes and finishes; the scenario's next canary on checkout
+    // would start 90 s later, colliding with the operator's job. It waits instead.
+    for _ in 0..270 {
+        d.run_for(2).await;
+        assert_eq!(native_arn(&d).as_deref(), Some(promoted.as_str()));
+    }
+    // Once the operator's job is over, the scenario goes on.
+    for _ in 0..120 {
+        d.run_for(2).await;
+    }
+    assert_ne!(native_arn(&d).as_deref(), Some(promoted.as_str()));
+}

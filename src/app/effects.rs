@@ -142,6 +142,7 @@ impl Effects {
                 }
                 // Between frames: the sequence goes to the terminal, not into the screen.
                 Effect::Clipboard(text) => crate::app::terminal::clipboard::copy(&text),
+                Effect::Notify(n) => crate::app::terminal::notify::notify(&n),
                 e @ (Effect::Export(_)
                 | Effect::Compare(_)
                 | Effect::Owners(_)

@@ -18,6 +18,7 @@ pub mod jobs_view;
 pub mod links;
 pub mod logs;
 mod msg;
+pub mod notify;
 pub mod owners;
 mod panes;
 pub mod rollout;
@@ -160,6 +161,8 @@ pub struct State {
     pub describe: Option<describe::DescribeView>,
     /// Names become OSC 8 links to the AWS console and GitHub (`[ui] links`).
     pub links: bool,
+    /// `[notify]`, the services watched this session, and what already fired.
+    pub notify: notify::Notify,
     /// The next job's number: one counter for every context's jobs.
     pub next_job: jobs::JobId,
     /// Something visible changed since the last draw.
@@ -232,6 +235,7 @@ impl State {
             describe: None,
             links: true,
             next_job: 1,
+            notify: notify::Notify::default(),
             dirty: true,
             discarded: Discarded::default(),
         }
@@ -448,6 +452,7 @@ fn after_update(state: &mut State, listed: bool, effects: &mut Vec<Effect>) {
     rollout::evidence::wanted(state, effects);
     actions::commits::wanted(state, effects);
     actions::record::attach(state);
+    notify::collect(state, listed, effects);
 }
 
 /// Ages and countdowns on screen move by the second; the flash and the activity line expire.

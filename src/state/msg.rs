@@ -140,6 +140,8 @@ pub enum Effect {
     Watch(Watch),
     /// Poll what is on screen now, without waiting for the interval.
     Refresh,
+    /// A notification: the bell, OSC 9 and OSC 777, written between frames.
+    Notify(crate::state::notify::Notice),
     /// Run a confirmed action: re-read, check, audit, call.
     Run(Box<ActionPlan>, ContextInfo, crate::state::jobs::JobId),
     /// Point the console at another context: stop the pollers, build its backend off the

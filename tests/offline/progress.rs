@@ -474,3 +474,44 @@ async fn the_demo_leaves_a_service_alone_while_an_operators_job_acts_on_it() {
     }
     assert_ne!(native_arn(&d).as_deref(), Some(promoted.as_str()));
 }
+
+/// Every `Effect::Notify` among `fx`.
+fn notices(fx: &[Effect]) -> Vec<deckwatch::state::notify::Notice> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Notify(n) => Some(n.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_job_that_ends_notifies_once_and_not_at_all_when_notify_is_off() {
+    for enabled in [true, false] {
+        let mut d = Demo::new().await;
+        d.state.notify.settings.enabled = enabled;
+        select(&mut d.state, "prod-core", "api");
+        d.confirm('R').await.expect("rollback sent");
+        let mut seen = Vec::new();
+        for _ in 0..300 {
+            tokio::time::advance(Duration::from_secs(2)).await;
+            d.elapsed += 2000;
+            let now = d.now();
+            seen.extend(notices(&update(&mut d.state, Msg::Tick(now))));
+            let services = d.fleet.services().await.unwrap();
+            seen.extend(notices(&update(
+                &mut d.state,
+                Msg::Services(services.into(), now),
+            )));
+        }
+        assert!(matches!(d.phase(), Phase::Stable { .. }), "{:?}", d.phase());
+        if !enabled {
+            assert!(seen.is_empty(), "{seen:?}");
+            continue;
+        }
+        let ends: Vec<_> = seen.iter().filter(|n| n.body.contains("job 1")).collect();
+        assert_eq!(ends.len(), 1, "once, not every poll: {seen:?}");
+        assert_eq!(ends[0].title, "deckwatch: roll back prod-core/api");
+        assert!(ends[0].body.starts_with("job 1 stable"), "{}", ends[0].body);
+    }
+}

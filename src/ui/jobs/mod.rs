@@ -7,7 +7,7 @@ use crate::state::actions::progress::Phase;
 use crate::state::jobs::Job;
 use crate::theme::Theme;
 use crate::ui::format;
-use crate::ui::widgets::overlay::{centered, popup, popup_scrolled};
+use crate::ui::widgets::overlay::{centered, popup, popup_scrolled, wrapped_height};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -95,7 +95,8 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> usize {
         muted,
     ));
     let width = area.width.saturating_sub(4).min(140);
-    let h = (lines.len() as u16 + 2).min(area.height);
+    // Long calls wrap: the height counts the rows they take.
+    let h = wrapped_height(&lines, width).min(area.height);
     // The selected job's first row stays in sight.
     let room = h.saturating_sub(2) as usize;
     let scroll = selected_top.saturating_sub(room.saturating_sub(6)) as u16;
@@ -132,6 +133,6 @@ pub fn stop_dialog(f: &mut Frame, area: Rect, state: &State, id: u64, theme: &Th
         muted,
     ));
     let width = area.width.saturating_sub(4).min(100);
-    let h = (lines.len() as u16 + 2).min(area.height);
+    let h = wrapped_height(&lines, width).min(area.height);
     popup(f, centered(area, width, h), theme, "stop watching", lines);
 }

@@ -25,7 +25,7 @@ mod quick;
 use async_trait::async_trait;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use deckwatch::exec::StreamPolicy;
-use deckwatch::exec::channel::{self, DataKey, FromAgent, SessionApi, Setup, ToAgent};
+use deckwatch::exec::channel::{self, CallFailed, DataKey, FromAgent, SessionApi, Setup, ToAgent};
 use deckwatch::exec::forward::{self, Counters};
 use deckwatch::state::exec::Screen;
 use gateway::{Gateway, Plan};
@@ -78,10 +78,10 @@ struct Api(Arc<Gateway>);
 
 #[async_trait]
 impl SessionApi for Api {
-    async fn data_key(&self, _: &str, _: &[(String, String)]) -> Result<DataKey, String> {
-        Err("no KMS".into())
+    async fn data_key(&self, _: &str, _: &[(String, String)]) -> Result<DataKey, CallFailed> {
+        Err(CallFailed("no KMS".into()))
     }
-    async fn resume(&self, id: &str) -> Result<Option<String>, String> {
+    async fn resume(&self, id: &str) -> Result<Option<String>, CallFailed> {
         Ok(self.0.resume(id).map(|g| g.token))
     }
 }

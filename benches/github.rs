@@ -142,13 +142,14 @@ async fn y_to_screen() {
     let server = Server::start(github(Arc::default())).await;
     // The API budget is set out of the way: this measures the path, not the budget's pace
     // (which would space 30 dispatches in a few seconds out, as it should).
+    use deckwatch::model::Op;
     let rates = [
-        "github:ListWorkflowRuns",
-        "github:ListJobsForWorkflowRun",
-        "github:CreateWorkflowDispatch",
-        "github:GetContent",
+        Op::GitHubListWorkflowRuns,
+        Op::GitHubListJobsForWorkflowRun,
+        Op::GitHubCreateWorkflowDispatch,
+        Op::GitHubGetContent,
     ]
-    .map(|op| (op.to_string(), 1000.0));
+    .map(|op| (op, 1000.0));
     let budget = Arc::new(deckwatch::budget::Budget::new(rates.into_iter().collect()));
     let gh: Arc<dyn Ci> = Arc::new(GitHub::new(&server.url, Secret::new("t"), budget).unwrap());
     let fleet = Arc::new(SimFleet::new(EPOCH));

@@ -153,7 +153,7 @@ async fn scenario(pane_key: char, secs: u64) -> (Vec<f64>, u64) {
 
     let sent: Arc<Mutex<Vec<Instant>>> = Arc::default();
     let frames: Arc<Mutex<Vec<(Instant, u64)>>> = Arc::default();
-    let (keys_tx, keys_rx) = futures::channel::mpsc::unbounded::<Result<Event, String>>();
+    let (keys_tx, keys_rx) = futures::channel::mpsc::unbounded::<std::io::Result<Event>>();
     let key = |c| {
         Ok(Event::Key(KeyEvent::new(
             KeyCode::Char(c),

@@ -39,18 +39,18 @@ shot services dark 3
 shot services-light light 3
 # The bad rolling deployment starts 45 s in; at ~70 s the breaker has tripped and alarms fire.
 shot alarms dark 72 4
-shot rollout dark 4 j j j j j j j Return
-shot logs dark 60 j j 5
+shot rollout dark 4 j j j j j j j j Return
+shot logs dark 60 j j j 5
 shot help dark 3 question
-shot confirm dark 4 j j j j j j j P
-shot pair dark 4 j j j Return
+shot confirm dark 4 j j j j j j j j P
+shot pair dark 4 j j j j Return
 shot waiting dark 4 R y
 GEOM=80x24 shot small dark 3
-GEOM=80x24 shot small-rollout dark 4 j j j j j j j Return
+GEOM=80x24 shot small-rollout dark 4 j j j j j j j j Return
 # payments' bad deployment under way (it starts 45 s in): the comparison against the 30
 # minutes before; at ~75 s, after the breaker's rollback: the alarms and the history.
-shot evidence dark 56 j j Return
-shot rolled-back dark 74 j j Return
+shot evidence dark 56 j j j Return
+shot rolled-back dark 74 j j j Return
 # Its logs, searched for errors with every line kept (c), then the next match.
-shot logs-search dark 60 j j 5 slash e r r o r Return c n
+shot logs-search dark 60 j j j 5 slash e r r o r Return c n
 shot builds dark 4 6

@@ -66,21 +66,7 @@ fn main() -> ExitCode {
         Err(e) => return fail(e),
     };
     let (state, mouse) = (setup.state, setup.mouse);
-    let result = runtime.block_on(async {
-        // try_init also restores the terminal on a panic, before color-eyre's report.
-        let mut terminal = match ratatui::try_init() {
-            Ok(t) => t,
-            Err(e) => {
-                let _ = ratatui::try_restore();
-                return Err(StartError::Terminal(e.to_string()).into());
-            }
-        };
-        let mouse = deckwatch::app::terminal::MouseCapture::enable(mouse);
-        let r = app::run(&mut terminal, state, rt).await;
-        drop(mouse);
-        ratatui::restore();
-        r
-    });
+    let result = runtime.block_on(console(state, mouse, rt));
     // A token command still running goes with everything it started; the tasks still waiting
     // on AWS are dropped, not awaited: the console has ended.
     github::token::kill_running();
@@ -92,6 +78,27 @@ fn main() -> ExitCode {
     }
 }
 
+/// The console on the terminal, until it ends; the terminal is restored however it ends.
+async fn console(
+    state: deckwatch::state::State,
+    mouse: bool,
+    rt: Runtime,
+) -> color_eyre::Result<Exit> {
+    // try_init also restores the terminal on a panic, before color-eyre's report.
+    let mut terminal = match ratatui::try_init() {
+        Ok(t) => t,
+        Err(e) => {
+            let _ = ratatui::try_restore();
+            return Err(StartError::Terminal(e.to_string()).into());
+        }
+    };
+    let mouse = deckwatch::app::terminal::MouseCapture::enable(mouse);
+    let r = app::run(&mut terminal, state, rt).await;
+    drop(mouse);
+    ratatui::restore();
+    r
+}
+
 /// The backends the console runs on: the first context's fleet, GitHub (or the demo's), the
 /// audit log, and the connector later switches use.
 ///
@@ -99,7 +106,7 @@ fn main() -> ExitCode {
 /// console opens at once and checks the credentials inside (`workers::connect`), so a hung
 /// endpoint never leaves a blank terminal. Read-only is enforced in the backends themselves
 /// (they refuse every mutation).
-fn backends(setup: &mut Setup, runtime: &tokio::runtime::Runtime) -> Result<Runtime, String> {
+fn backends(setup: &mut Setup, runtime: &tokio::runtime::Runtime) -> Result<Runtime, StartError> {
     let budget = Arc::new(Budget::new(setup.budget.clone()));
     let contexts = setup.contexts.clone();
     let (connector, (ci, no_ci)): (Arc<dyn Connector>, _) = match &setup.aws {
@@ -122,7 +129,7 @@ fn backends(setup: &mut Setup, runtime: &tokio::runtime::Runtime) -> Result<Runt
     };
     let fleet = runtime
         .block_on(connector.connect(&setup.state.ctx.target))
-        .map_err(|e| e.message)?;
+        .map_err(StartError::Backend)?;
     setup.state.builds.unavailable = no_ci;
     let read_only = setup.state.ctx.read_only;
     let ci: Arc<dyn Ci> = if read_only {

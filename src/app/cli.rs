@@ -73,7 +73,14 @@ pub enum StartError {
     AwsFlagsWithDemo,
     /// A region or endpoint URL that no call could use, from a flag or the environment.
     #[error("{flag}: {why}")]
-    BadAws { flag: &'static str, why: String },
+    BadAws {
+        flag: &'static str,
+        why: crate::config::aws_names::AwsNameError,
+    },
+    /// The first context's backend could not be built (no region, a profile that does not
+    /// exist); the message says why.
+    #[error("{}", .0.message)]
+    Backend(crate::model::ApiError),
     #[error(
         "stdout is not a terminal: deckwatch draws a full-screen console, so run it in a \
          terminal without redirecting its output"
@@ -81,9 +88,6 @@ pub enum StartError {
     NoTerminal,
     #[error("cannot use the terminal: {0}")]
     Terminal(String),
-    /// The backend could not be built (no region, a profile that does not exist).
-    #[error("{0}")]
-    Backend(String),
 }
 
 /// Everything the console starts with.
@@ -97,7 +101,7 @@ pub struct Setup {
     /// `[keys]` entry not applied.
     pub warnings: Vec<String>,
     /// The API budget's rates from the config, over the defaults.
-    pub budget: std::collections::HashMap<String, f64>,
+    pub budget: std::collections::HashMap<crate::model::Op, f64>,
     /// Where to connect; None runs the demo fleet.
     pub aws: Option<AwsOptions>,
     /// Mouse clicks and wheel (`mouse = false` leaves the mouse to the terminal).
@@ -112,21 +116,7 @@ impl Setup {
     /// Reads the config and themes and checks the flags against them; the error is one line.
     pub fn from(cli: Cli) -> Result<Self, StartError> {
         let (cfg, cfg_path) = load_config(&cli)?;
-        let themes = Themes::load(config::default_dir().map(|d| d.join("themes")).as_deref())?;
-        let theme_name = cli
-            .theme
-            .clone()
-            .or(cfg.theme.clone())
-            .unwrap_or_else(|| theme::DEFAULT.into());
-        if let Some(e) = themes.broken(&theme_name) {
-            return Err(StartError::Theme(e.clone()));
-        }
-        if themes.get(&theme_name).is_none() {
-            return Err(StartError::NoTheme {
-                name: clip_middle(&clean(&theme_name), 40),
-                known: themes.names().join(", "),
-            });
-        }
+        let (themes, theme_name) = chosen_theme(&cli, &cfg)?;
         let ctx = match cli.context.clone().or(cfg.default_context.clone()) {
             Some(name) => Some(cfg.context(&name).cloned().ok_or_else(|| {
                 let path = cfg_path.display().to_string();
@@ -150,14 +140,7 @@ impl Setup {
             state,
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
             themes,
-            intervals: Intervals {
-                fast: Duration::from_secs(cfg.poll.fast_secs),
-                normal: Duration::from_secs(cfg.poll.normal_secs),
-                logs: Duration::from_secs(cfg.logs.poll_secs),
-                live_tail: cfg.logs.live_tail,
-                alarms: Duration::from_secs(cfg.poll.alarms_secs),
-                reconcile: cfg.reconcile(),
-            },
+            intervals: Intervals::of(&cfg),
             audit_group: cfg.audit_log_group.clone(),
             budget: cfg.budget_rates(),
             aws,
@@ -166,6 +149,40 @@ impl Setup {
             contexts,
             github: cfg.github.clone(),
         })
+    }
+}
+
+/// The themes, and the one the flag or the config chooses, which must exist and be usable.
+fn chosen_theme(cli: &Cli, cfg: &Config) -> Result<(Themes, String), StartError> {
+    let themes = Themes::load(config::default_dir().map(|d| d.join("themes")).as_deref())?;
+    let theme_name = cli
+        .theme
+        .clone()
+        .or(cfg.theme.clone())
+        .unwrap_or_else(|| theme::DEFAULT.into());
+    if let Some(e) = themes.broken(&theme_name) {
+        return Err(StartError::Theme(e.clone()));
+    }
+    if themes.get(&theme_name).is_none() {
+        return Err(StartError::NoTheme {
+            name: clip_middle(&clean(&theme_name), 40),
+            known: themes.names().join(", "),
+        });
+    }
+    Ok((themes, theme_name))
+}
+
+impl Intervals {
+    /// The poll intervals `[poll]`, `[logs]` and `[events]` set.
+    fn of(cfg: &Config) -> Self {
+        Intervals {
+            fast: Duration::from_secs(cfg.poll.fast_secs),
+            normal: Duration::from_secs(cfg.poll.normal_secs),
+            logs: Duration::from_secs(cfg.logs.poll_secs),
+            live_tail: cfg.logs.live_tail,
+            alarms: Duration::from_secs(cfg.poll.alarms_secs),
+            reconcile: cfg.reconcile(),
+        }
     }
 }
 
@@ -417,7 +434,7 @@ impl Cli {
         };
         let fleet = runtime
             .block_on(connector.connect(&target))
-            .map_err(|e| StartError::Backend(e.message))?;
+            .map_err(StartError::Backend)?;
         Ok((fleet, cfg))
     }
 

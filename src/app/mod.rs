@@ -171,7 +171,7 @@ pub async fn run(
     let effects = Effects::new(handles, data, target, &rt, tx);
     let mut signals = Signals::new()?;
     let signals = futures::stream::once(Box::pin(async move { signals.recv().await }));
-    let events = EventStream::new().map(|e| e.map_err(|e| e.to_string()));
+    let events = EventStream::new();
     let ran = run_loop(terminal, events, signals, state, &rt, effects, rx, |_| {}).await?;
     tracing::info!(frames = ran.frames, secs = ran.secs, "frames drawn");
     Ok(ran.exit)
@@ -194,7 +194,7 @@ fn burst(
 
 /// What a terminal event means to the reducer; None for events it has no use for. Counts keys
 /// for the loop bench's probe.
-fn terminal_msg(ev: Option<Result<Event, String>>, keys: &mut u64) -> Option<Msg> {
+fn terminal_msg(ev: Option<std::io::Result<Event>>, keys: &mut u64) -> Option<Msg> {
     Some(match ev {
         Some(Ok(Event::Key(k))) => {
             *keys += 1;
@@ -249,7 +249,7 @@ pub async fn run_loop<B, E, Q>(
 ) -> color_eyre::Result<Ran>
 where
     B: Backend,
-    E: Stream<Item = Result<Event, String>> + Unpin,
+    E: Stream<Item = std::io::Result<Event>> + Unpin,
     Q: Stream<Item = i32>,
 {
     let mut quits = std::pin::pin!(quits);

@@ -18,7 +18,7 @@
 //! Every call is counted for the pane or worker that made it ([`with_caller`]), so `:budget`
 //! shows who asks what.
 
-use crate::model::OpReport;
+use crate::model::{Op, OpReport};
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::sync::Mutex;
@@ -69,12 +69,6 @@ pub async fn with_priority<F: Future>(p: Priority, f: F) -> F::Output {
 /// The priority of the calling task; background when none was set.
 pub fn current_priority() -> Priority {
     PRIORITY.try_with(|p| *p).unwrap_or(Priority::Background)
-}
-
-/// A published sustained rate per second, before the safe fraction (`model::operations`); an
-/// operation not listed there (a test's) gets a modest default.
-fn published_rate(op: &str) -> f64 {
-    crate::model::operations::published_rate(op).unwrap_or(10.0)
 }
 
 /// What the budget allows by default: this fraction of the published rates.
@@ -204,9 +198,9 @@ impl Bucket {
 
 #[derive(Debug)]
 pub struct Budget {
-    buckets: Mutex<HashMap<String, Bucket>>,
+    buckets: Mutex<HashMap<Op, Bucket>>,
     /// Rates set by the config, by operation.
-    overrides: HashMap<String, f64>,
+    overrides: HashMap<Op, f64>,
     /// The share of each published rate allowed where the config sets none.
     fraction: f64,
 }
@@ -220,13 +214,13 @@ impl Default for Budget {
 impl Budget {
     /// A budget at the safe fraction of the published rates, with `overrides` (calls a second
     /// by operation, e.g. `logs:FilterLogEvents = 2.5`) taking precedence.
-    pub fn new(overrides: HashMap<String, f64>) -> Self {
+    pub fn new(overrides: HashMap<Op, f64>) -> Self {
         Self::with_fraction(SAFE_FRACTION, overrides)
     }
 
     /// A budget at `fraction` of the published rates: a benchmark that measures the backend
     /// rather than the budget sets it far above 1.
-    pub fn with_fraction(fraction: f64, overrides: HashMap<String, f64>) -> Self {
+    pub fn with_fraction(fraction: f64, overrides: HashMap<Op, f64>) -> Self {
         Self {
             buckets: Mutex::new(HashMap::new()),
             overrides,
@@ -234,23 +228,21 @@ impl Budget {
         }
     }
 
-    fn rate_of(&self, op: &str) -> f64 {
+    fn rate_of(&self, op: Op) -> f64 {
         self.overrides
-            .get(op)
+            .get(&op)
             .copied()
-            .unwrap_or_else(|| published_rate(op) * self.fraction)
+            .unwrap_or_else(|| op.published_rate() * self.fraction)
     }
 
-    fn with_bucket<T>(&self, op: &str, now: Instant, f: impl FnOnce(&mut Bucket) -> T) -> T {
+    fn with_bucket<T>(&self, op: Op, now: Instant, f: impl FnOnce(&mut Bucket) -> T) -> T {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         let rate = self.rate_of(op);
-        f(buckets
-            .entry(op.to_string())
-            .or_insert_with(|| Bucket::new(rate, now)))
+        f(buckets.entry(op).or_insert_with(|| Bucket::new(rate, now)))
     }
 
     /// Waits until `op` may be called at the calling task's priority.
-    pub async fn acquire(&self, op: &str) {
+    pub async fn acquire(&self, op: Op) {
         let p = (current_priority(), current_caller());
         let mut ticket = None;
         let mut queued = Queued {
@@ -277,7 +269,7 @@ impl Budget {
 
     /// `op` was answered with throttling: halve its rate (not below a tenth of the configured
     /// rate) and spend what is left of its burst.
-    pub fn throttled(&self, op: &str) {
+    pub fn throttled(&self, op: Op) {
         self.with_bucket(op, Instant::now(), |b| {
             b.throttled += 1;
             b.rate = (b.rate / 2.0).max(b.max_rate / 10.0);
@@ -287,8 +279,8 @@ impl Budget {
 
     /// A cold start: `op` may use its whole published rate (or the configured one, if higher)
     /// until [`settle`](Self::settle). Its burst stays as it is.
-    pub fn boost(&self, op: &str) {
-        let full = published_rate(op).max(self.rate_of(op));
+    pub fn boost(&self, op: Op) {
+        let full = op.published_rate().max(self.rate_of(op));
         self.with_bucket(op, Instant::now(), |b| {
             b.max_rate = full;
             b.rate = full;
@@ -296,7 +288,7 @@ impl Budget {
     }
 
     /// The cold start is over: `op` goes back to its configured rate.
-    pub fn settle(&self, op: &str) {
+    pub fn settle(&self, op: Op) {
         let rate = self.rate_of(op);
         self.with_bucket(op, Instant::now(), |b| {
             b.max_rate = rate;
@@ -311,7 +303,7 @@ impl Budget {
         let mut out: Vec<OpReport> = buckets
             .iter_mut()
             .map(|(op, b)| OpReport {
-                op: op.clone(),
+                op: *op,
                 calls_last_minute: b.per_minute(now),
                 by_caller: b.by_caller(),
                 rate: b.rate,
@@ -324,7 +316,7 @@ impl Budget {
         out.sort_by(|a, b| {
             b.calls_last_minute
                 .cmp(&a.calls_last_minute)
-                .then(a.op.cmp(&b.op))
+                .then(a.op.name().cmp(b.op.name()))
         });
         out
     }
@@ -334,7 +326,7 @@ impl Budget {
 /// up the callers behind it.
 struct Queued<'a> {
     budget: &'a Budget,
-    op: &'a str,
+    op: Op,
     ticket: Option<u64>,
     p: Priority,
 }
@@ -356,12 +348,7 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// Calls made by `tasks` tasks at priority `p`, each calling as fast as allowed, for `secs`.
-    async fn race(
-        budget: Arc<Budget>,
-        op: &'static str,
-        p: Priority,
-        tasks: usize,
-    ) -> Vec<Arc<AtomicUsize>> {
+    async fn race(budget: Arc<Budget>, op: Op, p: Priority, tasks: usize) -> Vec<Arc<AtomicUsize>> {
         let mut counts = Vec::new();
         for _ in 0..tasks {
             let (b, n) = (budget.clone(), Arc::new(AtomicUsize::new(0)));
@@ -382,8 +369,8 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn calls_settle_at_the_rate_after_the_burst() {
-        let budget = Arc::new(Budget::new(HashMap::from([("x:Op".to_string(), 4.0)])));
-        let c = race(budget.clone(), "x:Op", Priority::Visible, 3).await;
+        let budget = Arc::new(Budget::new(HashMap::from([(Op::EcrDescribeImages, 4.0)])));
+        let c = race(budget.clone(), Op::EcrDescribeImages, Priority::Visible, 3).await;
         tokio::time::sleep(Duration::from_secs(60)).await;
         // The burst (40) plus 4 a second for a minute.
         let n = total(&c);
@@ -393,9 +380,15 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn visible_calls_come_before_background_ones_and_share_fairly() {
-        let budget = Arc::new(Budget::new(HashMap::from([("x:Op".to_string(), 2.0)])));
-        let background = race(budget.clone(), "x:Op", Priority::Background, 2).await;
-        let visible = race(budget.clone(), "x:Op", Priority::Visible, 2).await;
+        let budget = Arc::new(Budget::new(HashMap::from([(Op::EcrDescribeImages, 2.0)])));
+        let background = race(
+            budget.clone(),
+            Op::EcrDescribeImages,
+            Priority::Background,
+            2,
+        )
+        .await;
+        let visible = race(budget.clone(), Op::EcrDescribeImages, Priority::Visible, 2).await;
         tokio::time::sleep(Duration::from_secs(120)).await;
         // Background took only what was above half the burst before the visible callers
         // drained it; after that every token went to the visible ones, shared about evenly.
@@ -414,44 +407,47 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn an_action_goes_at_once_even_when_the_bucket_is_empty() {
-        let budget = Arc::new(Budget::new(HashMap::from([(
-            "ecs:UpdateService".to_string(),
-            0.5,
-        )])));
-        let _hog = race(budget.clone(), "ecs:UpdateService", Priority::Visible, 1).await;
+        let budget = Arc::new(Budget::new(HashMap::from([(Op::EcsUpdateService, 0.5)])));
+        let _hog = race(budget.clone(), Op::EcsUpdateService, Priority::Visible, 1).await;
         tokio::time::sleep(Duration::from_secs(30)).await;
         let before = Instant::now();
-        with_priority(Priority::Action, budget.acquire("ecs:UpdateService")).await;
+        with_priority(Priority::Action, budget.acquire(Op::EcsUpdateService)).await;
         assert_eq!(Instant::now(), before, "the action waited");
     }
 
     #[tokio::test(start_paused = true)]
     async fn throttling_halves_the_rate_and_quiet_seconds_bring_it_back() {
-        let budget = Budget::new(HashMap::from([("x:Op".to_string(), 8.0)]));
-        budget.acquire("x:Op").await;
-        budget.throttled("x:Op");
-        budget.throttled("x:Op");
+        let budget = Budget::new(HashMap::from([(Op::EcrDescribeImages, 8.0)]));
+        budget.acquire(Op::EcrDescribeImages).await;
+        budget.throttled(Op::EcrDescribeImages);
+        budget.throttled(Op::EcrDescribeImages);
         assert_eq!(budget.report()[0].rate, 2.0);
         assert_eq!(budget.report()[0].throttled, 2);
         // A twentieth of the configured rate back per quiet second.
         tokio::time::sleep(Duration::from_secs(5)).await;
-        with_priority(Priority::Visible, budget.acquire("x:Op")).await;
+        with_priority(Priority::Visible, budget.acquire(Op::EcrDescribeImages)).await;
         assert_eq!(budget.report()[0].rate, 4.0);
         tokio::time::sleep(Duration::from_secs(60)).await;
-        with_priority(Priority::Visible, budget.acquire("x:Op")).await;
+        with_priority(Priority::Visible, budget.acquire(Op::EcrDescribeImages)).await;
         assert_eq!(budget.report()[0].rate, 8.0);
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_cold_start_may_use_the_full_published_rate_then_settles_back() {
         let budget = Arc::new(Budget::default());
-        budget.boost("ecs:DescribeServices");
-        let c = race(budget.clone(), "ecs:DescribeServices", Priority::Visible, 4).await;
+        budget.boost(Op::EcsDescribeServices);
+        let c = race(
+            budget.clone(),
+            Op::EcsDescribeServices,
+            Priority::Visible,
+            4,
+        )
+        .await;
         tokio::time::sleep(Duration::from_secs(10)).await;
         // The burst (100) then 20 a second, the published rate, for 10 s.
         let n = total(&c);
         assert!((295..=305).contains(&n), "{n} calls while boosted");
-        budget.settle("ecs:DescribeServices");
+        budget.settle(Op::EcsDescribeServices);
         tokio::time::sleep(Duration::from_secs(10)).await;
         let later = total(&c) - n;
         assert!((95..=105).contains(&later), "{later} calls after settling");
@@ -462,10 +458,10 @@ mod tests {
     async fn calls_are_counted_for_whoever_made_them() {
         let budget = Budget::default();
         for _ in 0..3 {
-            with_caller("services", budget.acquire("ecs:ListServices")).await;
+            with_caller("services", budget.acquire(Op::EcsListServices)).await;
         }
-        with_caller("tasks", budget.acquire("ecs:ListServices")).await;
-        budget.acquire("ecs:ListServices").await;
+        with_caller("tasks", budget.acquire(Op::EcsListServices)).await;
+        budget.acquire(Op::EcsListServices).await;
         let r = budget.report();
         assert_eq!(
             r[0].by_caller,
@@ -476,11 +472,13 @@ mod tests {
     #[test]
     fn defaults_are_half_the_published_rates() {
         let b = Budget::new(HashMap::new());
-        assert_eq!(b.rate_of("ecs:DescribeServices"), 10.0);
-        assert_eq!(b.rate_of("ecs:UpdateService"), 2.5);
-        assert_eq!(b.rate_of("logs:FilterLogEvents"), 5.0);
-        assert_eq!(b.rate_of("cloudtrail:LookupEvents"), 1.0);
-        let b = Budget::new(HashMap::from([("logs:FilterLogEvents".to_string(), 12.5)]));
-        assert_eq!(b.rate_of("logs:FilterLogEvents"), 12.5);
+        assert_eq!(b.rate_of(Op::EcsDescribeServices), 10.0);
+        assert_eq!(b.rate_of(Op::EcsUpdateService), 2.5);
+        assert_eq!(b.rate_of(Op::LogsFilterLogEvents), 5.0);
+        assert_eq!(b.rate_of(Op::StsGetCallerIdentity), 5.0);
+        assert_eq!(b.rate_of(Op::CloudTrailLookupEvents), 1.0);
+        assert!((b.rate_of(Op::GitHubGetWorkflowRun) * 3_600.0 - 2_500.0).abs() < 1e-6);
+        let b = Budget::new(HashMap::from([(Op::LogsFilterLogEvents, 12.5)]));
+        assert_eq!(b.rate_of(Op::LogsFilterLogEvents), 12.5);
     }
 }

@@ -19,7 +19,7 @@ use crate::model::{
     LogTarget, MetricSpec, Millis, PastDeployment, RawDoc, Service, ServiceKey, Skipped, Task,
     TaskDefRef, TaskDefinition, Utilisation,
 };
-use crate::model::{ApiError, ApiResult, ErrorKind};
+use crate::model::{ApiError, ApiResult, ErrorKind, Op};
 use crate::model::{ClusterExec, ExecTarget, RemotePort, SessionGrant};
 use async_trait::async_trait;
 
@@ -290,8 +290,8 @@ pub fn no_sessions() -> ApiError {
     )
 }
 
-fn refused_read_only(what: &str) -> ApiError {
-    tracing::warn!(what, "refused: read-only");
+fn refused_read_only(what: Op) -> ApiError {
+    tracing::warn!(what = what.name(), "refused: read-only");
     ApiError::new(
         ErrorKind::Other,
         format!("refused: read-only, {what} was not sent"),
@@ -449,7 +449,7 @@ impl Fleet for ReadOnly {
     }
     // A session writes to a container (a shell) or opens a way into the network: refused.
     async fn execute_command(&self, _: &ExecTarget, _: &str) -> ApiResult<SessionGrant> {
-        Err(refused_read_only("ecs:ExecuteCommand"))
+        Err(refused_read_only(Op::EcsExecuteCommand))
     }
     async fn start_port_session(
         &self,
@@ -458,13 +458,13 @@ impl Fleet for ReadOnly {
         _: u16,
         _: &str,
     ) -> ApiResult<SessionGrant> {
-        Err(refused_read_only("ssm:StartSession"))
+        Err(refused_read_only(Op::SsmStartSession))
     }
     async fn resume_session(&self, _: &str) -> ApiResult<Option<String>> {
-        Err(refused_read_only("ssm:ResumeSession"))
+        Err(refused_read_only(Op::SsmResumeSession))
     }
     async fn data_key(&self, _: &str, _: &[(String, String)]) -> ApiResult<DataKey> {
-        Err(refused_read_only("kms:GenerateDataKey"))
+        Err(refused_read_only(Op::KmsGenerateDataKey))
     }
     async fn register_task_def(
         &self,
@@ -476,7 +476,10 @@ impl Fleet for ReadOnly {
         tracing::warn!(%service, %from, "refused: read-only");
         Err(ApiError::new(
             ErrorKind::Other,
-            format!("refused: read-only, ecs:RegisterTaskDefinition of {from} was not sent"),
+            format!(
+                "refused: read-only, {} of {from} was not sent",
+                crate::model::Op::EcsRegisterTaskDefinition
+            ),
         ))
     }
 }

@@ -1,31 +1,41 @@
 //! Checks of what the user names for AWS before anything connects: a region and an endpoint
 //! URL. A wrong one would otherwise open the console and fail on every call, for ever.
 
+use crate::files::textfile::clip_middle;
+
+/// A region or endpoint URL no call could use; the value is quoted, clipped to a line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AwsNameError {
+    #[error("region {0:?} is not a region name (such as us-east-1)")]
+    Region(String),
+    #[error(
+        "endpoint URL {url:?} {why} (such as http://127.0.0.1:5000 or https://ecs.eu-west-1.amazonaws.com)"
+    )]
+    EndpointUrl { url: String, why: &'static str },
+}
+
 /// A region name as AWS spells them: lower-case letters and digits in words joined by `-`
 /// (`us-east-1`, `eu-central-2`, `us-gov-west-1`).
-pub fn check_region(region: &str) -> Result<(), String> {
+pub fn check_region(region: &str) -> Result<(), AwsNameError> {
     let words_ok = region.split('-').all(|w| {
         !w.is_empty()
             && w.bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
     });
     if region.is_empty() || region.len() > 50 || !words_ok {
-        return Err(format!(
-            "region {:?} is not a region name (such as us-east-1)",
-            crate::files::textfile::clip_middle(region, 40)
-        ));
+        return Err(AwsNameError::Region(clip_middle(region, 40)));
     }
     Ok(())
 }
 
 /// An endpoint URL: `http://` or `https://`, a host (a name, an IPv4 address or a bracketed
 /// IPv6 one), an optional port, an optional path, and no spaces.
-pub fn check_endpoint_url(url: &str) -> Result<(), String> {
-    let bad = |why: &str| {
-        Err(format!(
-            "endpoint URL {:?} {why} (such as http://127.0.0.1:5000 or https://ecs.eu-west-1.amazonaws.com)",
-            crate::files::textfile::clip_middle(url, 60)
-        ))
+pub fn check_endpoint_url(url: &str) -> Result<(), AwsNameError> {
+    let bad = |why: &'static str| {
+        Err(AwsNameError::EndpointUrl {
+            url: clip_middle(url, 60),
+            why,
+        })
     };
     let Some(rest) = url
         .strip_prefix("https://")

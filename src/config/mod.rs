@@ -6,7 +6,7 @@ pub mod aws_names;
 use crate::config::aws_names::{check_endpoint_url, check_region};
 use crate::files::textfile::{self, TextFileError, clip_quoted};
 use crate::files::toml_place::{Seg, line_col, locate};
-use crate::model::EventSource;
+use crate::model::{EventSource, Op};
 use crate::toml_path;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -38,7 +38,8 @@ pub struct Config {
     #[serde(default, rename = "context")]
     pub contexts: Vec<Context>,
     /// Calls a second allowed per operation, over the defaults (half of each published rate),
-    /// e.g. `"logs:FilterLogEvents" = 12.5` in a region whose limit is 25.
+    /// e.g. `"logs:FilterLogEvents" = 12.5` in a region whose limit is 25. Each name is checked
+    /// to be an operation deckwatch calls (`model::Op`); `budget_rates` gives them typed.
     #[serde(default)]
     pub budget: std::collections::HashMap<String, f64>,
     /// `[keys.MODE]`: an action's keys, over the defaults (`deckwatch keys` prints them).
@@ -171,25 +172,36 @@ fn source_of(queue_url: &Option<String>, log_group: &Option<String>) -> Option<E
     }
 }
 
+/// Why an `[events]` queue URL or log group cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum BadSource {
+    #[error("set queue_url or log_group, not both")]
+    Both,
+    #[error(
+        "queue_url = {0:?}: expected the queue's URL, e.g. \
+         https://sqs.eu-west-1.amazonaws.com/123456789012/deckwatch-events"
+    )]
+    QueueUrl(String),
+    #[error("log_group = {0:?}: expected a log group name")]
+    LogGroup(String),
+}
+
 /// Why a queue URL or log group cannot be used, if it cannot.
-fn check_source(queue_url: &Option<String>, log_group: &Option<String>) -> Result<(), String> {
+fn check_source(queue_url: &Option<String>, log_group: &Option<String>) -> Result<(), BadSource> {
     if queue_url.is_some() && log_group.is_some() {
-        return Err("set queue_url or log_group, not both".into());
+        return Err(BadSource::Both);
     }
     if let Some(q) = queue_url {
         let q = q.trim();
         let scheme = q.starts_with("https://") || q.starts_with("http://");
         if !scheme || q.len() < 12 || q.chars().any(char::is_whitespace) {
-            return Err(format!(
-                "queue_url = {q:?}: expected the queue's URL, e.g. \
-                 https://sqs.eu-west-1.amazonaws.com/123456789012/deckwatch-events"
-            ));
+            return Err(BadSource::QueueUrl(q.to_string()));
         }
     }
     if let Some(g) = log_group
         && (g.trim().is_empty() || g.len() > 512)
     {
-        return Err(format!("log_group = {g:?}: expected a log group name"));
+        return Err(BadSource::LogGroup(g.clone()));
     }
     Ok(())
 }
@@ -394,23 +406,51 @@ fn wrong(path: Vec<Seg>, message: String) -> Wrong {
     }
 }
 
+/// Why a `[budget]` name is not taken: the operation it differs from only in case, else the
+/// operations of its API, or the APIs, to choose from.
+fn unknown_op(name: &str) -> String {
+    if let Some(op) = Op::near(name) {
+        return format!(
+            "[budget] {name:?} is not an operation deckwatch calls (did you mean \"{op}\"?)"
+        );
+    }
+    let prefix = name.split_once(':').map_or(name, |(p, _)| p);
+    let same_api: Vec<&str> = Op::ALL
+        .iter()
+        .filter(|op| op.api().prefix() == prefix)
+        .map(|op| op.operation())
+        .collect();
+    let known = if same_api.is_empty() {
+        let mut apis: Vec<&str> = Op::ALL.iter().map(|op| op.api().prefix()).collect();
+        apis.dedup();
+        format!(
+            "operations are named API:Operation, for the APIs {}",
+            apis.join(", ")
+        )
+    } else {
+        format!("{prefix}'s are {}", same_api.join(", "))
+    };
+    format!("[budget] {name:?} is not an operation deckwatch calls ({known})")
+}
+
 /// The lowest rate a config may give an operation: one call every 100 s. Below it a poller
 /// would wait for ever (`1e-300` is a positive number).
 pub const MIN_RATE: f64 = 0.01;
 
-fn check_rate(what: &str, rate: f64) -> Result<(), String> {
+/// Why `what = rate` is not a rate a poller can live with.
+fn check_rate(what: &str, rate: f64) -> Option<String> {
     if !rate.is_finite() || rate <= 0.0 {
-        return Err(format!(
+        return Some(format!(
             "{what} = {rate:?}: a rate must be a positive number of calls a second"
         ));
     }
     if rate < MIN_RATE {
-        return Err(format!(
+        return Some(format!(
             "{what} = {rate:?}: at least {MIN_RATE} calls a second (one every 100 s), or the \
              poller that needs it waits for ever"
         ));
     }
-    Ok(())
+    None
 }
 
 /// The config file's default place: `$XDG_CONFIG_HOME/deckwatch/config.toml` on Linux.
@@ -482,9 +522,7 @@ impl Config {
                 "logs.max_lines must be at least 1 and logs.max_bytes at least 65536".into(),
             ));
         }
-        if let Err(message) = self.check_logs() {
-            out.push(wrong(toml_path!["logs"], message));
-        }
+        out.extend(self.check_logs().err());
         out.extend(self.check_exec().err());
         out.extend(self.check_events().err());
         out.extend(self.check_analysis());
@@ -555,53 +593,48 @@ impl Config {
         Ok(())
     }
 
-    fn check_logs(&self) -> Result<(), String> {
+    /// `[budget]` names operations deckwatch calls, each at a rate it can live with: a rate
+    /// near zero would starve the poller that needs it for good.
+    fn budget_problems(&self) -> Vec<Wrong> {
+        let mut names: Vec<&String> = self.budget.keys().collect();
+        names.sort();
+        let mut out = Vec::new();
+        for name in names {
+            let at = toml_path!["budget", name.as_str()];
+            if Op::parse(name).is_none() {
+                out.push(wrong(at, unknown_op(name)));
+            } else if let Some(m) = check_rate(&format!("[budget] {name:?}"), self.budget[name]) {
+                out.push(wrong(at, m));
+            }
+        }
+        out
+    }
+
+    /// The `[logs]` limits and rate, reported at the `[logs]` table.
+    fn check_logs(&self) -> Result<(), Wrong> {
         let l = &self.logs;
+        let bad = |message: String| Err(wrong(toml_path!["logs"], message));
         if l.max_lines > MAX_LOG_LINES || l.max_bytes > MAX_LOG_BYTES {
-            return Err(format!(
+            return bad(format!(
                 "logs.max_lines may be at most {MAX_LOG_LINES} and logs.max_bytes at most \
                  {MAX_LOG_BYTES} (16 GiB)"
             ));
         }
         if let Some(tps) = l.filter_tps {
-            check_rate("logs.filter_tps", tps)?;
-            if self.budget.contains_key("logs:FilterLogEvents") {
-                return Err(
-                    "logs.filter_tps and [budget] \"logs:FilterLogEvents\" set the same \
-                            rate: keep one"
-                        .into(),
-                );
+            if let Some(message) = check_rate("logs.filter_tps", tps) {
+                return bad(message);
+            }
+            if self.budget.contains_key(Op::LogsFilterLogEvents.name()) {
+                return bad(format!(
+                    "logs.filter_tps and [budget] \"{}\" set the same rate: keep one",
+                    Op::LogsFilterLogEvents
+                ));
             }
         }
         if l.poll_secs == 0 {
-            return Err("logs.poll_secs must be at least 1".into());
+            return bad("logs.poll_secs must be at least 1".into());
         }
         Ok(())
-    }
-
-    /// `[budget]` names operations deckwatch calls, each at a rate it can live with: a rate
-    /// near zero would starve the poller that needs it for good.
-    fn budget_problems(&self) -> Vec<Wrong> {
-        use crate::model::operations::{near, published_rate};
-        let mut ops: Vec<(&String, &f64)> = self.budget.iter().collect();
-        ops.sort_by(|a, b| a.0.cmp(b.0));
-        let mut out = Vec::new();
-        for (op, rate) in ops {
-            let at = toml_path!["budget", op.as_str()];
-            if published_rate(op).is_none() {
-                let hint = match near(op) {
-                    Some(n) => format!(" (did you mean {n:?}?)"),
-                    None => String::new(),
-                };
-                let message = format!(
-                    "[budget] {op:?} is not an operation deckwatch calls{hint}; TESTING.md lists them"
-                );
-                out.push(wrong(at, message));
-            } else if let Err(m) = check_rate(&format!("[budget] {op:?}"), *rate) {
-                out.push(wrong(at, m));
-            }
-        }
-        out
     }
 
     /// Each `[[build]]` names a service, a repository GitHub could have and a workflow file
@@ -729,10 +762,15 @@ impl Config {
     }
 
     /// The API budget's rates: `[budget]`, with `logs.filter_tps` as FilterLogEvents' rate.
-    pub fn budget_rates(&self) -> std::collections::HashMap<String, f64> {
-        let mut rates = self.budget.clone();
+    /// The names were checked when the file was read; one that names no operation is left out.
+    pub fn budget_rates(&self) -> std::collections::HashMap<Op, f64> {
+        let mut rates: std::collections::HashMap<Op, f64> = self
+            .budget
+            .iter()
+            .filter_map(|(name, rate)| Some((Op::parse(name)?, *rate)))
+            .collect();
         if let Some(tps) = self.logs.filter_tps {
-            rates.insert("logs:FilterLogEvents".into(), tps);
+            rates.insert(Op::LogsFilterLogEvents, tps);
         }
         rates
     }
@@ -788,9 +826,36 @@ mod tests {
     }
 
     #[test]
+    fn budget_names_are_operations_and_an_unknown_one_is_an_error_at_its_key() {
+        let text = "[budget]\n\"ecs:DescribeTasks\" = 5\n\"github:GetWorkflowRun\" = 0.5\n";
+        let cfg = Config::parse("c.toml", text).unwrap();
+        let rates = cfg.budget_rates();
+        assert_eq!(rates.get(&Op::EcsDescribeTasks), Some(&5.0));
+        assert_eq!(rates.get(&Op::GitHubGetWorkflowRun), Some(&0.5));
+        let e = Config::parse("c.toml", "[budget]\n\"ecs:DescribeTask\" = 5\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("c.toml:2:1: [budget] \"ecs:DescribeTask\" is not an operation"),
+            "{e}"
+        );
+        assert!(e.contains("ecs's are ListClusters, ListServices,"), "{e}");
+        let e = Config::parse("c.toml", "[budget]\n\"ec2:RunInstances\" = 5\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("for the APIs ecs, ecr, cloudwatch, logs,"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn filter_tps_is_the_budget_rate_of_filter_log_events() {
         let cfg = Config::parse("c.toml", "[logs]\nfilter_tps = 12.5\n").unwrap();
-        assert_eq!(cfg.budget_rates().get("logs:FilterLogEvents"), Some(&12.5));
+        assert_eq!(
+            cfg.budget_rates().get(&Op::LogsFilterLogEvents),
+            Some(&12.5)
+        );
         let both = "[logs]\nfilter_tps = 2\n[budget]\n\"logs:FilterLogEvents\" = 3\n";
         assert!(Config::parse("c.toml", both).is_err());
         assert!(Config::parse("c.toml", "[logs]\nfilter_tps = 0\n").is_err());

@@ -4,7 +4,7 @@
 
 use crate::demo::world::World;
 use crate::model::{
-    AlarmKind, ApiError, ApiResult, DescribeTarget, ErrorKind, Millis, RawDoc, RawFormat, Run,
+    AlarmKind, ApiError, ApiResult, DescribeTarget, ErrorKind, Millis, Op, RawDoc, RawFormat, Run,
 };
 use serde_json::{Value, json};
 
@@ -20,21 +20,21 @@ fn missing(what: String) -> ApiError {
 /// The document `target` describes, or why there is none.
 pub fn describe(w: &World, target: &DescribeTarget) -> ApiResult<RawDoc> {
     let (op, body) = match target {
-        DescribeTarget::Service(k) => ("ecs:DescribeServices", service(w, k)?),
-        DescribeTarget::Task { arn, .. } => ("ecs:DescribeTasks", task(w, arn)?),
+        DescribeTarget::Service(k) => (Op::EcsDescribeServices, service(w, k)?),
+        DescribeTarget::Task { arn, .. } => (Op::EcsDescribeTasks, task(w, arn)?),
         DescribeTarget::TaskDef(td) => {
             let def = crate::demo::taskdefs::describe(w, td)
                 .ok_or_else(|| missing(format!("task definition {td}")))?;
-            ("ecs:DescribeTaskDefinition", taskdef(w, &def))
+            (Op::EcsDescribeTaskDefinition, taskdef(w, &def))
         }
         DescribeTarget::Image { repository, digest } => {
-            ("ecr:DescribeImages", image(w, repository, digest)?)
+            (Op::EcrDescribeImages, image(w, repository, digest)?)
         }
-        DescribeTarget::Alarm(name) => ("cloudwatch:DescribeAlarms", alarm(w, name)?),
+        DescribeTarget::Alarm(name) => (Op::CloudWatchDescribeAlarms, alarm(w, name)?),
         DescribeTarget::Run(r) => {
             let run = w.builds.runs.iter().find(|x| x.id == r.id);
             let run = run.ok_or_else(|| missing(format!("run {}", r.id)))?;
-            ("github:GetWorkflowRun", run_json(&run.to_run(w.now)))
+            (Op::GitHubGetWorkflowRun, run_json(&run.to_run(w.now)))
         }
     };
     let bytes = serde_json::to_vec(&body).unwrap_or_default();

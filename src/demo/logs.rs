@@ -4,6 +4,7 @@
 //! filter patterns.
 
 use crate::demo::World;
+use crate::model::LogSide;
 use crate::model::{
     GroupSpec, LiveQuery, LiveUpdate, LogPage, LogQuery, LogSources, LogTag, LogTarget, Millis,
     RawEvent,
@@ -40,7 +41,7 @@ fn services_in(w: &World, groups: &[GroupSpec]) -> HashSet<usize> {
 
 pub fn sources(w: &World, target: &LogTarget) -> LogSources {
     let mut out = LogSources::default();
-    let followed: Vec<(u8, usize)> = match target {
+    let followed: Vec<(LogSide, usize)> = match target {
         LogTarget::Group(g) => {
             out.groups.push(GroupSpec {
                 group: g.clone(),
@@ -48,20 +49,19 @@ pub fn sources(w: &World, target: &LogTarget) -> LogSources {
             });
             services_in(w, &out.groups)
                 .into_iter()
-                .map(|i| (0, i))
+                .map(|i| (LogSide::Primary, i))
                 .collect()
         }
         LogTarget::Service { .. } => {
             out.attribute = true;
             target
-                .services()
-                .iter()
-                .enumerate()
-                .filter_map(|(n, k)| Some((n as u8, service_index(w, &k.cluster, &k.name)?)))
+                .sides()
+                .into_iter()
+                .filter_map(|(side, k)| Some((side, service_index(w, &k.cluster, &k.name)?)))
                 .collect()
         }
     };
-    for (source, si) in followed {
+    for (side, si) in followed {
         let s = &w.services[si].svc;
         let group = group_of(&s.cluster, &s.name);
         if out.attribute {
@@ -77,7 +77,7 @@ pub fn sources(w: &World, target: &LogTarget) -> LogSources {
                 LogTag {
                     task: t.task.id.clone(),
                     revision: t.task.task_def.revision,
-                    source,
+                    side,
                 },
             ));
         }
@@ -86,10 +86,10 @@ pub fn sources(w: &World, target: &LogTarget) -> LogSources {
 }
 
 pub fn owners(w: &World, target: &LogTarget, streams: &[(String, String)]) -> Vec<Option<LogTag>> {
-    let followed: Vec<Option<usize>> = target
-        .services()
-        .iter()
-        .map(|k| service_index(w, &k.cluster, &k.name))
+    let followed: Vec<(LogSide, Option<usize>)> = target
+        .sides()
+        .into_iter()
+        .map(|(side, k)| (side, service_index(w, &k.cluster, &k.name)))
         .collect();
     streams
         .iter()
@@ -100,14 +100,14 @@ pub fn owners(w: &World, target: &LogTarget, streams: &[(String, String)]) -> Ve
                 None => Some(LogTag {
                     task: id.to_string(),
                     revision: 0,
-                    source: 0,
+                    side: LogSide::Primary,
                 }),
                 Some(t) => {
-                    let source = followed.iter().position(|f| *f == Some(t.svc))?;
+                    let (side, _) = followed.iter().find(|(_, f)| *f == Some(t.svc))?;
                     Some(LogTag {
                         task: id.to_string(),
                         revision: t.task.task_def.revision,
-                        source: source as u8,
+                        side: *side,
                     })
                 }
             }
@@ -196,11 +196,11 @@ pub fn matches(pattern: &str, message: &str) -> bool {
         return json_matches(inner.trim(), message);
     }
     let terms = terms(p);
-    let any: Vec<&String> = terms.iter().filter(|t| t.starts_with('?')).collect();
+    let any: Vec<&str> = terms.iter().filter_map(|t| t.strip_prefix('?')).collect();
     terms.iter().all(|t| match t.strip_prefix('-') {
         Some(x) => !message.contains(x),
         None => t.starts_with('?') || message.contains(t.as_str()),
-    }) && (any.is_empty() || any.iter().any(|t| message.contains(&t[1..])))
+    }) && (any.is_empty() || any.iter().any(|t| message.contains(t)))
 }
 
 fn terms(p: &str) -> Vec<String> {

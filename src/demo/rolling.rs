@@ -2,6 +2,7 @@
 //! drain, and the circuit breaker rolls a failing deployment back.
 
 use crate::demo::world::{Role, World};
+use crate::model::text::first_chars;
 use crate::model::{Deployment, DeploymentStatus, Health, RolloutState, TaskDefRef, TaskStatus};
 
 /// A task is PROVISIONING, then PENDING, then RUNNING after this long.
@@ -121,7 +122,7 @@ fn task_lifecycle(w: &mut World) {
             w.region,
             w.account,
             w.services[svc].svc.name,
-            &w.tasks[ti].task.id[..16]
+            first_chars(&w.tasks[ti].task.id, 16)
         );
         w.stop_task(
             ti,

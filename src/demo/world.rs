@@ -2,6 +2,7 @@
 //! the same start time and the same steps always give the same fleet.
 
 use crate::demo::rng::{Rng, hex_of};
+use crate::model::text::first_chars;
 use crate::model::{
     AgentStatus, Alarm, AlarmTransition, Deployment, DeploymentStatus, Findings, Health, Image,
     LogLine, Millis, NativeDeployment, RolloutState, Service, ServiceEvent, TargetGroupHealth,
@@ -240,7 +241,7 @@ impl World {
             unhealthy_at: None,
             retiring: false,
         });
-        let short = id[..8].to_string();
+        let short = first_chars(&id, 8).to_string();
         let name = self.services[svc].svc.name.clone();
         self.event(
             svc,
@@ -262,7 +263,10 @@ impl World {
         t.stop_reason = reason.into();
         // The scheduler stops a task with SIGTERM: its container exits 143 once it ran.
         t.exit_code = t.started_at.map(|_| 143);
-        let (svc, short) = (self.tasks[i].svc, self.tasks[i].task.id[..8].to_string());
+        let (svc, short) = (
+            self.tasks[i].svc,
+            first_chars(&self.tasks[i].task.id, 8).to_string(),
+        );
         let name = self.services[svc].svc.name.clone();
         self.event(
             svc,

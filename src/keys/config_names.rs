@@ -82,86 +82,96 @@ pub fn actions_of(mode: &str) -> Option<Vec<&'static str>> {
     Some(names)
 }
 
-/// What the config calls a command, or None for commands no key is bound to.
-pub fn action_name(c: &Command) -> Option<&'static str> {
-    // No wildcard: a new command must say here whether and how it can be rebound.
-    let name = match c {
-        Command::Pane(p) => p.title(),
-        Command::NextPane => "next_pane",
-        Command::PrevPane => "prev_pane",
-        Command::Down => "down",
-        Command::Up => "up",
-        Command::PageDown => "page_down",
-        Command::PageUp => "page_up",
-        Command::Top => "top",
-        Command::Bottom => "bottom",
-        Command::Open => "open",
-        Command::Back => "back",
-        Command::Filter => "filter",
-        Command::Palette => "palette",
-        Command::Help => "help",
-        Command::Refresh => "refresh",
-        Command::ToggleFollow => "follow",
-        Command::ToggleContext => "context",
-        Command::NextMatch => "next_match",
-        Command::PrevMatch => "prev_match",
-        Command::ToggleWrap => "wrap",
-        Command::CycleStamps => "timestamps",
-        Command::CopyLine => "copy_line",
-        Command::RolloutAlarms => "rollout_alarms",
-        Command::Rollout => "rollout",
-        Command::Quit => "quit",
-        Command::Promote => "promote",
-        Command::Abort => "abort",
-        Command::Rollback => "rollback",
-        Command::ForceDeploy => "force_deploy",
-        Command::Scale => "scale",
-        Command::Build => "build",
-        Command::CancelRun => "cancel_run",
-        Command::Rerun => "rerun",
-        Command::Deploy => "deploy",
-        Command::OtherTarget => "other_target",
-        Command::Events => "events",
-        Command::Timeline => "timeline",
-        Command::Sort(None) => "sort",
-        Command::Accept => "accept",
-        Command::Cancel => "cancel",
-        Command::Confirm => "confirm",
-        Command::DeleteChar => "delete",
-        Command::Complete => "complete",
-        Command::Exec(None) => "exec",
-        Command::FocusTerminal => "focus_terminal",
-        Command::FullScreen => "full_screen",
-        Command::Describe(None) => "describe",
-        Command::OpenLink => "open_link",
-        Command::StopWatching => "stop_watching",
-        Command::StopTask => "stop_task",
-        Command::Theme(_)
-        | Command::Sort(Some(_))
-        | Command::Budget
-        | Command::Diff
-        | Command::FollowGroup(_)
-        | Command::Pattern(_)
-        | Command::Since(_)
-        | Command::Range(_)
-        | Command::Save { .. }
-        | Command::Export(_)
-        | Command::Toggle
-        | Command::Context(_)
-        | Command::Region(_)
-        | Command::ForceQuit
-        | Command::Insert(_)
-        | Command::Exec(Some(_))
-        | Command::Describe(Some(_))
-        | Command::PortForward(_)
-        | Command::Forwards
-        | Command::Jobs
-        | Command::Arm
-        | Command::Unknown(_) => {
-            return None;
+/// The config's name of each command a key can be bound to (`page_down`; the panes' own
+/// commands by their titles), and the commands no key is bound to (`:theme NAME`, a typed
+/// character, the palette's other words). No wildcard: a new command must say here whether and
+/// how it can be rebound.
+macro_rules! names {
+    ($($named:pat => $name:expr,)+ ; $($unnamed:pat,)+) => {
+        /// What the config calls a command, or None for commands no key is bound to.
+        pub fn action_name(c: &Command) -> Option<&'static str> {
+            match c {
+                $($named => Some($name),)+
+                $($unnamed => None,)+
+            }
         }
     };
-    Some(name)
+}
+
+names! {
+    Command::Pane(p) => p.title(),
+    Command::NextPane => "next_pane",
+    Command::PrevPane => "prev_pane",
+    Command::Down => "down",
+    Command::Up => "up",
+    Command::PageDown => "page_down",
+    Command::PageUp => "page_up",
+    Command::Top => "top",
+    Command::Bottom => "bottom",
+    Command::Open => "open",
+    Command::Back => "back",
+    Command::Filter => "filter",
+    Command::Palette => "palette",
+    Command::Help => "help",
+    Command::Refresh => "refresh",
+    Command::ToggleFollow => "follow",
+    Command::ToggleContext => "context",
+    Command::NextMatch => "next_match",
+    Command::PrevMatch => "prev_match",
+    Command::ToggleWrap => "wrap",
+    Command::CycleStamps => "timestamps",
+    Command::CopyLine => "copy_line",
+    Command::RolloutAlarms => "rollout_alarms",
+    Command::Rollout => "rollout",
+    Command::Quit => "quit",
+    Command::Promote => "promote",
+    Command::Abort => "abort",
+    Command::Rollback => "rollback",
+    Command::ForceDeploy => "force_deploy",
+    Command::Scale => "scale",
+    Command::Build => "build",
+    Command::CancelRun => "cancel_run",
+    Command::Rerun => "rerun",
+    Command::Deploy => "deploy",
+    Command::OtherTarget => "other_target",
+    Command::Events => "events",
+    Command::Timeline => "timeline",
+    Command::Sort(None) => "sort",
+    Command::Accept => "accept",
+    Command::Cancel => "cancel",
+    Command::Confirm => "confirm",
+    Command::DeleteChar => "delete",
+    Command::Complete => "complete",
+    Command::Exec(None) => "exec",
+    Command::FocusTerminal => "focus_terminal",
+    Command::FullScreen => "full_screen",
+    Command::Describe(None) => "describe",
+    Command::OpenLink => "open_link",
+    Command::StopWatching => "stop_watching",
+    Command::StopTask => "stop_task",
+    ;
+    Command::Theme(_),
+    Command::Sort(Some(_)),
+    Command::Budget,
+    Command::Diff,
+    Command::FollowGroup(_),
+    Command::Pattern(_),
+    Command::Since(_),
+    Command::Range(_),
+    Command::Save { .. },
+    Command::Export(_),
+    Command::Toggle,
+    Command::Context(_),
+    Command::Region(_),
+    Command::ForceQuit,
+    Command::Insert(_),
+    Command::Exec(Some(_)),
+    Command::Describe(Some(_)),
+    Command::PortForward(_),
+    Command::Forwards,
+    Command::Jobs,
+    Command::Arm,
+    Command::Unknown(_),
 }
 
 #[cfg(test)]

@@ -152,15 +152,53 @@ impl Keymap {
     }
 }
 
-fn warn(entry: &KeyEntry, section: Section, message: String) -> Warning {
+fn warn(entry: &KeyEntry, section: Section, message: impl std::fmt::Display) -> Warning {
     Warning {
         place: entry.place.clone(),
         message: format!("[keys.{}] {}: {message}", section.name(), entry.action),
     }
 }
 
+/// Why a `[keys]` entry was not applied; `keeps` says which keys its action keeps.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum EntryError {
+    #[error("unknown action (known here: {known}); ignored")]
+    UnknownAction { known: String },
+    #[error(
+        "unknown key {name:?} (write keys like \"P\", \"ctrl-d\", \"Down\", \"PgDn\", \
+         \"Enter\", \"F5\"); {keeps}"
+    )]
+    UnknownKey { name: String, keeps: String },
+    #[error("Ctrl-C always quits and cannot be bound; {keeps}")]
+    Interrupt { keeps: String },
+    #[error("{name:?}: shift works with letters and Tab only; {keeps}")]
+    Shifted { name: String, keeps: String },
+    #[error("{name:?} is typed into the prompt in {mode} mode, so it cannot act there; {keeps}")]
+    Typed {
+        name: String,
+        mode: &'static str,
+        keeps: String,
+    },
+}
+
+impl EntryError {
+    /// A key name the entry gives that names no key it may bind.
+    fn key(e: KeyNameError, name: &str, keeps: &str) -> Self {
+        let (name, keeps) = (name.to_string(), keeps.to_string());
+        match e {
+            KeyNameError::Unknown => EntryError::UnknownKey { name, keeps },
+            KeyNameError::Interrupt => EntryError::Interrupt { keeps },
+            KeyNameError::Shifted => EntryError::Shifted { name, keeps },
+        }
+    }
+}
+
 /// Sets the keys of the entry's binding; the binding's index, or why the entry was not applied.
-fn apply(section: Section, entry: &KeyEntry, bindings: &mut [Binding]) -> Result<usize, String> {
+fn apply(
+    section: Section,
+    entry: &KeyEntry,
+    bindings: &mut [Binding],
+) -> Result<usize, EntryError> {
     let Some(i) = bindings
         .iter()
         .position(|b| section.owns(b) && action_name(&b.command) == Some(entry.action.as_str()))
@@ -170,31 +208,19 @@ fn apply(section: Section, entry: &KeyEntry, bindings: &mut [Binding]) -> Result
             .filter(|b| section.owns(b))
             .filter_map(|b| action_name(&b.command))
             .collect();
-        return Err(format!(
-            "unknown action (known here: {}); ignored",
-            known.join(", ")
-        ));
+        let known = known.join(", ");
+        return Err(EntryError::UnknownAction { known });
     };
     let keeps = format!("{} keeps {}", entry.action, bindings[i].label);
     let mut chords: Vec<Chord> = Vec::new();
     for name in &entry.keys {
-        let chord = parse(name).map_err(|e| match e {
-            KeyNameError::Unknown => format!(
-                "unknown key {name:?} (write keys like \"P\", \"ctrl-d\", \"Down\", \"PgDn\", \
-                 \"Enter\", \"F5\"); {keeps}"
-            ),
-            KeyNameError::Interrupt => {
-                format!("Ctrl-C always quits and cannot be bound; {keeps}")
-            }
-            KeyNameError::Shifted => {
-                format!("{name:?}: shift works with letters and Tab only; {keeps}")
-            }
-        })?;
+        let chord = parse(name).map_err(|e| EntryError::key(e, name, &keeps))?;
         if types_text(section.layer()) && chord.is_printable() {
-            return Err(format!(
-                "{name:?} is typed into the prompt in {} mode, so it cannot act there; {keeps}",
-                section.name()
-            ));
+            return Err(EntryError::Typed {
+                name: name.clone(),
+                mode: section.name(),
+                keeps,
+            });
         }
         if !chords.contains(&chord) {
             chords.push(chord);

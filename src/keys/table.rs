@@ -164,10 +164,13 @@ impl Command {
             Command::Insert(c) => ModeKey::Insert(*c),
             Command::Toggle => ModeKey::Toggle,
             Command::OtherTarget => ModeKey::OtherTarget,
+            Command::Filter => ModeKey::Search,
+            Command::NextMatch => ModeKey::NextMatch,
+            Command::PrevMatch => ModeKey::PrevMatch,
             Command::Pane(_) | Command::NextPane | Command::PrevPane => return None,
-            Command::Open | Command::Back | Command::Filter | Command::Palette => return None,
+            Command::Open | Command::Back | Command::Palette => return None,
             Command::Help | Command::Refresh | Command::ToggleFollow => return None,
-            Command::ToggleContext | Command::NextMatch | Command::PrevMatch => return None,
+            Command::ToggleContext => return None,
             Command::ToggleWrap | Command::CycleStamps | Command::CopyLine => return None,
             Command::FollowGroup(_) | Command::Pattern(_) | Command::Since(_) => return None,
             Command::Range(_) | Command::Save { .. } | Command::RolloutAlarms => return None,
@@ -327,6 +330,10 @@ pub enum ModeKey {
     Insert(char),
     Toggle,
     OtherTarget,
+    /// `/` in the describe view: type a search.
+    Search,
+    NextMatch,
+    PrevMatch,
 }
 
 /// The input modes, each with its own layer of bindings.
@@ -552,20 +559,27 @@ fn modal(layer: Layer) -> Vec<Binding> {
             b(&[Backspace], "Backspace", Command::DeleteChar, "delete a character", e, None),
         ],
         Layer::ExecDialog | Layer::Terminal => exec_layer(layer),
-        Layer::Overlay => vec![
-            b(&[Esc, Char('q'), Char('?'), Enter], "Esc", Command::Cancel, "close", e, Some("close")),
-            // Scrolling, where the overlay scrolls (the diff and the events).
-            b(&[Char('j'), Down], "j/↓", Command::Down, "scroll down", e, None),
-            b(&[Char('k'), Up], "k/↑", Command::Up, "scroll up", e, None),
-            b(&[PageDown, Char('d')], "PgDn/d", Command::PageDown, "page down", e, None),
-            b(&[PageUp, Char('u')], "PgUp/u", Command::PageUp, "page up", e, None),
-            b(&[Char('g'), Home], "g", Command::Top, "go to top", e, None),
-            b(&[Char('x')], "x", Command::StopWatching, "stop watching the selected job (:jobs)", e, None),
-        ]
-        .into_iter()
-        .chain(describe_search())
-        .collect(),
+        Layer::Overlay => overlay(),
     }
+}
+
+/// The overlays' keys: close, scroll where the overlay scrolls (the diff, the events,
+/// `:describe`), and the describe view's own.
+#[rustfmt::skip]
+fn overlay() -> Vec<Binding> {
+    let e = Everywhere;
+    vec![
+        b(&[Esc, Char('q'), Char('?'), Enter], "Esc", Command::Cancel, "close", e, Some("close")),
+        b(&[Char('j'), Down], "j/↓", Command::Down, "scroll down", e, None),
+        b(&[Char('k'), Up], "k/↑", Command::Up, "scroll up", e, None),
+        b(&[PageDown, Char('d')], "PgDn/d", Command::PageDown, "page down", e, None),
+        b(&[PageUp, Char('u')], "PgUp/u", Command::PageUp, "page up", e, None),
+        b(&[Char('g'), Home], "g", Command::Top, "go to top", e, None),
+        b(&[Char('x')], "x", Command::StopWatching, "stop watching the selected job (:jobs)", e, None),
+    ]
+    .into_iter()
+    .chain(describe_search())
+    .collect()
 }
 
 /// The describe view's keys beyond scrolling: its end, and its search.
@@ -957,14 +971,7 @@ mod tests {
                 // Ctrl-C quits from every mode, before any mode sees it; the terminal pane's
                 // keys go to its session, but for its way out, which the terminal mode takes.
                 let way_out = *layer == Layer::Terminal && b.command == Command::Back;
-                // The describe view's search keys, which its handler reads as commands
-                // (`state::describe::on_view`).
-                let search = *layer == Layer::Overlay
-                    && matches!(
-                        b.command,
-                        Command::Filter | Command::NextMatch | Command::PrevMatch
-                    );
-                if b.command != Command::ForceQuit && !way_out && !search {
+                if b.command != Command::ForceQuit && !way_out {
                     assert!(
                         b.command.mode_key().is_some(),
                         "{:?} in {layer:?} would mean nothing there",

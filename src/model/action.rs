@@ -2,7 +2,8 @@
 //! when the user agreed, so the runner can refuse if it changed since.
 
 use crate::model::{
-    CdWait, HookStatus, NativeStatus, Service, ServiceKey, TaskDefRef, Workflow, target_group_name,
+    CdWait, HookStatus, NativeStatus, Op, Service, ServiceKey, TaskDefRef, Workflow,
+    target_group_name,
 };
 use std::fmt;
 
@@ -116,6 +117,43 @@ impl Mutation {
     pub fn is_ci(&self) -> bool {
         matches!(self, Mutation::GitHub(_))
     }
+
+    /// The image the call moves a service to, where the call itself names it.
+    pub fn image_target(&self) -> Option<ImageTarget<'_>> {
+        match self {
+            Mutation::Aws(AwsCall::RegisterTaskDefinition {
+                repository, digest, ..
+            }) => Some(ImageTarget::Registered { repository, digest }),
+            Mutation::Aws(AwsCall::UpdateService {
+                task_def: Some(td), ..
+            }) => Some(ImageTarget::TaskDef(td)),
+            Mutation::Aws(
+                AwsCall::UpdateService { task_def: None, .. }
+                | AwsCall::ContinueHook { .. }
+                | AwsCall::StopDeployment { .. }
+                | AwsCall::SetWeights { .. }
+                | AwsCall::UpdateServiceToRegistered { .. }
+                | AwsCall::StopTask { .. }
+                | AwsCall::ContinueCodeDeploy { .. }
+                | AwsCall::StopCodeDeploy { .. }
+                | AwsCall::CreateCodeDeploy { .. }
+                | AwsCall::CreateCodeDeployToRegistered { .. },
+            )
+            | Mutation::GitHub(_) => None,
+        }
+    }
+}
+
+/// Where a call names the image it moves a service to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageTarget<'a> {
+    /// A new revision, a copy of the current one with this image (`repository@digest`).
+    Registered {
+        repository: &'a str,
+        digest: &'a str,
+    },
+    /// An existing revision, whose image its definition says.
+    TaskDef(&'a TaskDefRef),
 }
 
 /// The JSON body of a dispatch, exactly as sent: the ref, every input as a string (GitHub
@@ -152,8 +190,36 @@ impl fmt::Display for Mutation {
     }
 }
 
+impl AwsCall {
+    /// The operation the call sends.
+    pub fn op(&self) -> Op {
+        match self {
+            AwsCall::ContinueHook { .. } => Op::EcsContinueServiceDeployment,
+            AwsCall::StopDeployment { .. } => Op::EcsStopServiceDeployment,
+            AwsCall::StopTask { .. } => Op::EcsStopTask,
+            AwsCall::UpdateService { .. } | AwsCall::UpdateServiceToRegistered { .. } => {
+                Op::EcsUpdateService
+            }
+            AwsCall::SetWeights {
+                is_default: true, ..
+            } => Op::ElbModifyListener,
+            AwsCall::SetWeights {
+                is_default: false, ..
+            } => Op::ElbModifyRule,
+            AwsCall::RegisterTaskDefinition { .. } => Op::EcsRegisterTaskDefinition,
+            AwsCall::ContinueCodeDeploy { .. } => Op::CodeDeployContinueDeployment,
+            AwsCall::StopCodeDeploy { .. } => Op::CodeDeployStopDeployment,
+            AwsCall::CreateCodeDeploy { .. } | AwsCall::CreateCodeDeployToRegistered { .. } => {
+                Op::CodeDeployCreateDeployment
+            }
+        }
+    }
+}
+
+/// The operation and its arguments, as the confirm dialog and the audit log show them.
 impl fmt::Display for AwsCall {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let op = self.op();
         match self {
             AwsCall::ContinueHook {
                 deployment_arn,
@@ -161,18 +227,18 @@ impl fmt::Display for AwsCall {
                 proceed,
             } => write!(
                 f,
-                "ecs:ContinueServiceDeployment(serviceDeploymentArn={deployment_arn}, hookId={hook_id}, action={})",
+                "{op}(serviceDeploymentArn={deployment_arn}, hookId={hook_id}, action={})",
                 if *proceed { "CONTINUE" } else { "ROLLBACK" }
             ),
             AwsCall::StopDeployment { deployment_arn } => write!(
                 f,
-                "ecs:StopServiceDeployment(serviceDeploymentArn={deployment_arn}, stopType=ROLLBACK)"
+                "{op}(serviceDeploymentArn={deployment_arn}, stopType=ROLLBACK)"
             ),
             AwsCall::UpdateService {
                 task_def,
                 desired,
                 force,
-            } => update_service_call(f, task_def.as_ref(), *desired, *force),
+            } => update_service_call(f, op, task_def.as_ref(), *desired, *force),
             AwsCall::SetWeights {
                 listener_arn,
                 rule_arn,
@@ -184,13 +250,10 @@ impl fmt::Display for AwsCall {
                 if *is_default {
                     write!(
                         f,
-                        "elasticloadbalancing:ModifyListener(ListenerArn={listener_arn}, default forward weights: {weights})"
+                        "{op}(ListenerArn={listener_arn}, default forward weights: {weights})"
                     )
                 } else {
-                    write!(
-                        f,
-                        "elasticloadbalancing:ModifyRule(RuleArn={rule_arn}, forward weights: {weights})"
-                    )
+                    write!(f, "{op}(RuleArn={rule_arn}, forward weights: {weights})")
                 }
             }
             AwsCall::RegisterTaskDefinition {
@@ -199,38 +262,38 @@ impl fmt::Display for AwsCall {
                 digest,
             } => write!(
                 f,
-                "ecs:RegisterTaskDefinition(a copy of {from}, its {repository} container's image → {repository}@{digest})"
+                "{op}(a copy of {from}, its {repository} container's image → {repository}@{digest})"
             ),
             AwsCall::StopTask { task_arn, reason } => {
-                write!(f, "ecs:StopTask(task={task_arn}, reason=\"{reason}\")")
+                write!(f, "{op}(task={task_arn}, reason=\"{reason}\")")
             }
             AwsCall::UpdateServiceToRegistered { from } => write!(
                 f,
-                "ecs:UpdateService(taskDefinition=the new revision of {} that RegisterTaskDefinition returns)",
+                "{op}(taskDefinition=the new revision of {} that RegisterTaskDefinition returns)",
                 from.family
             ),
             cd @ (AwsCall::ContinueCodeDeploy { .. }
             | AwsCall::StopCodeDeploy { .. }
             | AwsCall::CreateCodeDeploy { .. }
-            | AwsCall::CreateCodeDeployToRegistered { .. }) => codedeploy_call(cd, f),
+            | AwsCall::CreateCodeDeployToRegistered { .. }) => codedeploy_call(cd, op, f),
         }
     }
 }
 
 /// The CodeDeploy calls, with the AppSpec a deployment sends whole.
-fn codedeploy_call(m: &AwsCall, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+fn codedeploy_call(m: &AwsCall, op: Op, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     match m {
         AwsCall::ContinueCodeDeploy {
             deployment_id,
             wait,
         } => write!(
             f,
-            "codedeploy:ContinueDeployment(deploymentId={deployment_id}, deploymentWaitType={})",
+            "{op}(deploymentId={deployment_id}, deploymentWaitType={})",
             wait.wire()
         ),
         AwsCall::StopCodeDeploy { deployment_id } => write!(
             f,
-            "codedeploy:StopDeployment(deploymentId={deployment_id}, autoRollbackEnabled=true)"
+            "{op}(deploymentId={deployment_id}, autoRollbackEnabled=true)"
         ),
         AwsCall::CreateCodeDeploy {
             application,
@@ -238,7 +301,7 @@ fn codedeploy_call(m: &AwsCall, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             appspec,
         } => write!(
             f,
-            "codedeploy:CreateDeployment(applicationName={application}, deploymentGroupName={group}, revision=AppSpecContent {appspec})"
+            "{op}(applicationName={application}, deploymentGroupName={group}, revision=AppSpecContent {appspec})"
         ),
         AwsCall::CreateCodeDeployToRegistered {
             application,
@@ -251,7 +314,7 @@ fn codedeploy_call(m: &AwsCall, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             let arn = crate::model::codedeploy::task_def_arn(service_arn, expected);
             write!(
                 f,
-                "codedeploy:CreateDeployment(applicationName={application}, deploymentGroupName={group}, revision=AppSpecContent {} with the revision RegisterTaskDefinition returns, {expected} expected)",
+                "{op}(applicationName={application}, deploymentGroupName={group}, revision=AppSpecContent {} with the revision RegisterTaskDefinition returns, {expected} expected)",
                 crate::model::codedeploy::appspec(&arn, container, *port)
             )
         }
@@ -270,6 +333,7 @@ fn codedeploy_call(m: &AwsCall, f: &mut fmt::Formatter<'_>) -> fmt::Result {
 /// `ecs:UpdateService(...)` with only the fields the call sets.
 fn update_service_call(
     f: &mut fmt::Formatter<'_>,
+    op: Op,
     task_def: Option<&TaskDefRef>,
     desired: Option<u32>,
     force: bool,
@@ -284,7 +348,7 @@ fn update_service_call(
     if force {
         parts.push("forceNewDeployment=true".into());
     }
-    write!(f, "ecs:UpdateService({})", parts.join(", "))
+    write!(f, "{op}({})", parts.join(", "))
 }
 
 /// GitHub's exact requests.
@@ -502,8 +566,7 @@ pub struct ActionPlan {
     pub verb: Verb,
     pub service: ServiceKey,
     pub mutation: Mutation,
-    /// (what, from, to)
-    pub changes: Vec<(String, String, String)>,
+    pub changes: Vec<Change>,
     pub expect: Expectation,
     /// Calls made after the first, in order (a paired canary's promote and abort).
     pub then: Vec<FollowUp>,
@@ -515,6 +578,25 @@ pub struct ActionPlan {
     /// What acts when it is not the person at the keys (`policy`); the audit records it as
     /// `policy armed by <user>`.
     pub actor: Option<String>,
+}
+
+/// One thing a plan changes, shown in the dialog as `what  from  →  to` and written to the
+/// audit record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub what: String,
+    pub from: String,
+    pub to: String,
+}
+
+impl Change {
+    pub fn new(what: impl Into<String>, from: impl ToString, to: impl ToString) -> Self {
+        Self {
+            what: what.into(),
+            from: from.to_string(),
+            to: to.to_string(),
+        }
+    }
 }
 
 /// A further call of an action, on the same or another service.

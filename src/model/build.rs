@@ -265,8 +265,9 @@ impl Run {
         }
     }
 
+    /// The commit's first 7 characters: GitHub's short sha.
     pub fn short_sha(&self) -> &str {
-        self.head_sha.get(..7).unwrap_or(&self.head_sha)
+        crate::model::text::first_chars(&self.head_sha, 7)
     }
 
     /// How long it ran (to `now` while it runs); None before it started.
@@ -301,9 +302,11 @@ pub fn tag_names_sha(tag: &str, sha: &str) -> bool {
         .or_else(|| tag.strip_prefix("git-"))
         .unwrap_or(tag);
     hex.len() >= 7
-        && sha.len() >= hex.len()
         && hex.chars().all(|c| c.is_ascii_hexdigit())
-        && sha[..hex.len()].eq_ignore_ascii_case(hex)
+        // `get`, not an index: a sha from outside may hold a character that `hex.len()` cuts.
+        && sha
+            .get(..hex.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(hex))
 }
 
 /// The tail of a failed job's log.
@@ -391,6 +394,17 @@ mod tests {
         assert!(!tag_names_sha("012345", sha), "six digits are too few");
         assert!(!tag_names_sha("v1.2.0", sha));
         assert!(!tag_names_sha("1123456", sha));
+    }
+
+    #[test]
+    fn a_sha_with_a_character_that_is_not_ascii_names_no_image_and_does_not_panic() {
+        // The seventh byte falls inside `é`: cutting the sha by bytes would panic.
+        let sha = "abcdefé0123456789";
+        assert!(!tag_names_sha("abcdef0", sha));
+        assert!(!tag_names_sha("sha-abcdef01", "ééééééééé"));
+        assert!(tag_names_sha("abcdef0", "abcdef0é"));
+        assert_eq!(crate::model::text::first_chars("ééééééééé", 7), "ééééééé");
+        assert_eq!(crate::model::text::first_chars("abc", 7), "abc");
     }
 
     #[test]

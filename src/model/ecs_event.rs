@@ -77,7 +77,7 @@ impl fmt::Display for ServiceRef {
 
 /// What an event says changed.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Change {
+pub enum EventChange {
     /// `ECS Task State Change`: a task moved; `service` is set when a service started it
     /// (`group` is `service:NAME`).
     Task {
@@ -114,42 +114,40 @@ pub struct EcsEvent {
     pub id: String,
     /// When ECS says it happened (`time`).
     pub at: Millis,
-    pub change: Change,
+    pub change: EventChange,
 }
 
 impl EcsEvent {
     /// The service whose row this event makes stale, if it names one.
     pub fn service(&self) -> Option<ServiceRef> {
         match &self.change {
-            Change::Task {
+            EventChange::Task {
                 cluster, service, ..
             } => service.as_ref().map(|name| ServiceRef {
                 cluster: Some(cluster.clone()),
                 name: name.clone(),
             }),
-            Change::Deployment { service, .. } | Change::ServiceAction { service, .. } => {
-                Some(service.clone())
-            }
+            EventChange::Deployment { service, .. }
+            | EventChange::ServiceAction { service, .. } => Some(service.clone()),
         }
     }
 
     /// The cluster the event happened in, when it says.
     pub fn cluster(&self) -> Option<&str> {
         match &self.change {
-            Change::Task { cluster, .. } => Some(cluster),
-            Change::Deployment { service, .. } | Change::ServiceAction { service, .. } => {
-                service.cluster.as_deref()
-            }
+            EventChange::Task { cluster, .. } => Some(cluster),
+            EventChange::Deployment { service, .. }
+            | EventChange::ServiceAction { service, .. } => service.cluster.as_deref(),
         }
     }
 
     /// Whether the tasks of service `key` are stale after this event.
     pub fn moves_tasks_of(&self, key: &ServiceKey) -> bool {
         match &self.change {
-            Change::Task { .. } => self.service().is_some_and(|s| s.names(key)),
+            EventChange::Task { .. } => self.service().is_some_and(|s| s.names(key)),
             // A deployment starting, ending or rolling back starts or stops tasks.
-            Change::Deployment { service, .. } => service.names(key),
-            Change::ServiceAction { .. } => false,
+            EventChange::Deployment { service, .. } => service.names(key),
+            EventChange::ServiceAction { .. } => false,
         }
     }
 }
@@ -201,7 +199,7 @@ impl Clean for EcsEvent {
         let EcsEvent { id, at: _, change } = self;
         id.clean();
         match change {
-            Change::Task {
+            EventChange::Task {
                 cluster,
                 task_arn,
                 service,
@@ -213,7 +211,7 @@ impl Clean for EcsEvent {
                 task_arn.clean();
                 service.clean();
             }
-            Change::Deployment {
+            EventChange::Deployment {
                 service,
                 name: _,
                 level: _,
@@ -224,7 +222,7 @@ impl Clean for EcsEvent {
                 deployment_id.clean();
                 reason.clean();
             }
-            Change::ServiceAction {
+            EventChange::ServiceAction {
                 service,
                 name,
                 level: _,
@@ -266,7 +264,7 @@ mod tests {
         let e = EcsEvent {
             id: "1".into(),
             at: 0,
-            change: Change::Task {
+            change: EventChange::Task {
                 cluster: "prod".into(),
                 task_arn: "arn:aws:ecs:r:1:task/prod/abc".into(),
                 service: Some("web".into()),

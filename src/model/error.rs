@@ -12,7 +12,7 @@ pub enum ErrorKind {
     /// No usable credentials, or they expired. The message says what to run.
     Credentials,
     /// The caller lacks an IAM permission; carries the refused action, e.g. `ecs:ListServices`.
-    AccessDenied(String),
+    AccessDenied(crate::model::Op),
     /// Throttled: retried with backoff, and the API budget slows the operation down.
     Throttled,
     /// The service failed (HTTP 5xx): retried with backoff.

@@ -2,7 +2,7 @@
 //! each side, the per-revision figures the console already has, and which side is worse. Only
 //! evidence: nothing here acts.
 
-use crate::model::{Health, Millis, Service, ServiceKey, Task, TaskDefRef, TaskStatus};
+use crate::model::{At, Health, Millis, Ms, Service, ServiceKey, Task, TaskDefRef, TaskStatus};
 
 /// Requests a side needs before its rates are compared.
 pub const MIN_REQUESTS: f64 = 20.0;
@@ -357,8 +357,8 @@ pub struct RevisionFigures {
     pub stopped: Option<u32>,
 }
 
-/// Minutes of error counts kept: the longest window the comparison reads (3 hours).
-const ERROR_MINUTES: Millis = 180;
+/// How long error counts are kept: the longest window the comparison reads.
+const ERROR_SPAN: Ms = Ms::hours(3);
 /// (minute, revision) counts kept at most, whatever the number of revisions.
 const ERROR_CELLS: usize = 4_096;
 
@@ -368,18 +368,18 @@ const ERROR_CELLS: usize = 4_096;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ErrorRates {
     /// (minute start, revision, count), in the order the minutes came.
-    counts: std::collections::VecDeque<(Millis, u32, u32)>,
+    counts: std::collections::VecDeque<(At, u32, u32)>,
     /// The first line seen, and the newest minute: before `first`, or more than three hours
     /// before `newest`, nothing is known.
-    first: Option<Millis>,
-    newest: Millis,
+    first: Option<At>,
+    newest: At,
 }
 
 impl ErrorRates {
     /// Takes in one line.
-    pub fn add(&mut self, at: Millis, revision: u32, level: crate::model::Level) {
+    pub fn add(&mut self, at: At, revision: u32, level: crate::model::Level) {
         self.first = Some(self.first.map_or(at, |f| f.min(at)));
-        let minute = at - at.rem_euclid(60_000);
+        let minute = at.floor(Ms::MINUTE);
         self.newest = self.newest.max(minute);
         if !matches!(
             level,
@@ -397,7 +397,7 @@ impl ErrorRates {
             Some(c) => c.2 += 1,
             None => self.counts.push_back((minute, revision, 1)),
         }
-        let horizon = self.newest - ERROR_MINUTES * 60_000;
+        let horizon = self.newest - ERROR_SPAN;
         while self
             .counts
             .front()
@@ -409,17 +409,17 @@ impl ErrorRates {
 
     /// ERROR lines a minute of `revision` since `from` (to the minute), over the minutes
     /// covered (at least one). None before any line came.
-    pub fn rate(&self, revision: u32, from: Millis, now: Millis) -> Option<f64> {
-        let known = self.first?.max(self.newest - ERROR_MINUTES * 60_000);
+    pub fn rate(&self, revision: u32, from: At, now: At) -> Option<f64> {
+        let known = self.first?.max(self.newest - ERROR_SPAN);
         let since = from.max(known);
-        let first_minute = since - since.rem_euclid(60_000);
+        let first_minute = since.floor(Ms::MINUTE);
         let n: u32 = self
             .counts
             .iter()
             .filter(|(m, r, _)| *m >= first_minute && *r == revision)
             .map(|c| c.2)
             .sum();
-        let minutes = ((now - since) as f64 / 60_000.0).max(1.0);
+        let minutes = ((now - since).millis() as f64 / 60_000.0).max(1.0);
         Some(f64::from(n) / minutes)
     }
 }
@@ -502,25 +502,26 @@ mod tests {
             (110_000, 43, Level::Unknown),
         ];
         let mut rates = ErrorRates::default();
-        assert_eq!(rates.rate(43, 0, 120_000), None, "nothing came yet");
+        let now = At(120_000);
+        assert_eq!(rates.rate(43, At(0), now), None, "nothing came yet");
         for (at, rev, level) in lines {
-            rates.add(at, rev, level);
+            rates.add(At(at), rev, level);
         }
-        assert_eq!(rates.rate(43, 0, 120_000), Some(1.0));
-        assert_eq!(rates.rate(42, 0, 120_000), Some(0.5));
+        assert_eq!(rates.rate(43, At(0), now), Some(1.0));
+        assert_eq!(rates.rate(42, At(0), now), Some(0.5));
         // Only 30 s covered: still per minute of at least one.
-        assert_eq!(rates.rate(43, 90_000, 120_000), Some(1.0));
+        assert_eq!(rates.rate(43, At(90_000), now), Some(1.0));
     }
 
     #[test]
     fn error_counts_keep_three_hours_and_know_nothing_before() {
         use crate::model::Level;
         let mut rates = ErrorRates::default();
-        let hour = 3_600_000;
-        rates.add(0, 7, Level::Error);
-        rates.add(4 * hour, 7, Level::Error);
+        let later = At(0) + Ms::hours(4);
+        rates.add(At(0), 7, Level::Error);
+        rates.add(later, 7, Level::Error);
         // The line of hour 0 has gone: only the last three hours are known.
-        assert_eq!(rates.rate(7, 0, 4 * hour), Some(1.0 / 180.0));
+        assert_eq!(rates.rate(7, At(0), later), Some(1.0 / 180.0));
     }
 
     #[test]

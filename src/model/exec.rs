@@ -3,7 +3,7 @@
 //! and what a session or a forward is.
 
 use super::wire::wire_enum;
-use super::{Service, Task};
+use super::{Op, Service, Task};
 
 wire_enum!(
     /// A managed agent's `lastStatus` (the ExecuteCommandAgent of a container).
@@ -338,21 +338,21 @@ fn platform_too_old(version: &str) -> bool {
 }
 
 /// What an AccessDenied on a session's calls means, and the permission to add.
-pub fn permission_hint(action: &str, target: &ExecTarget) -> String {
+pub fn permission_hint(action: Op, target: &ExecTarget) -> String {
     match action {
-        "ecs:ExecuteCommand" => format!(
+        Op::EcsExecuteCommand => format!(
             "add ecs:ExecuteCommand on {} (or arn:aws:ecs:*:*:task/{}/*) to your role",
             target.task_arn, target.cluster
         ),
-        "ssm:StartSession" => format!(
+        Op::SsmStartSession => format!(
             "add ssm:StartSession on the task's target ({}), on arn:aws:ecs:*:*:task/{}/* and \
              on the documents AWS-StartPortForwardingSession and \
              AWS-StartPortForwardingSessionToRemoteHost",
             target.ssm_target(),
             target.cluster
         ),
-        "kms:GenerateDataKey" => "add kms:GenerateDataKey on the cluster's exec KMS key".into(),
-        "ssm:ResumeSession" => "add ssm:ResumeSession on your own sessions".into(),
+        Op::KmsGenerateDataKey => "add kms:GenerateDataKey on the cluster's exec KMS key".into(),
+        Op::SsmResumeSession => "add ssm:ResumeSession on your own sessions".into(),
         other => format!("add {other} to your role"),
     }
 }

@@ -42,6 +42,16 @@ impl LogTarget {
     }
 
     /// The followed services, primary first.
+    /// The followed services, each with its side.
+    pub fn sides(&self) -> Vec<(LogSide, &ServiceKey)> {
+        match self {
+            LogTarget::Service { primary, canary } => std::iter::once((LogSide::Primary, primary))
+                .chain(canary.as_ref().map(|c| (LogSide::Canary, c)))
+                .collect(),
+            LogTarget::Group(_) => Vec::new(),
+        }
+    }
+
     pub fn services(&self) -> Vec<&ServiceKey> {
         match self {
             LogTarget::Service { primary, canary } => {
@@ -73,8 +83,17 @@ pub struct LogTag {
     /// The task definition revision; 0 when unknown (a task ECS no longer remembers, or a
     /// stream of a plain log group).
     pub revision: u32,
-    /// 0 for the primary service, 1 for its canary.
-    pub source: u8,
+    /// Which of the followed services wrote it.
+    pub side: LogSide,
+}
+
+/// Which of the services a log follow reads wrote a line: the service itself, or the canary
+/// followed beside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum LogSide {
+    #[default]
+    Primary,
+    Canary,
 }
 
 /// Where a follow's events are read: log groups, each with the stream prefixes that belong to
@@ -246,7 +265,7 @@ impl LogChunk {
             let tag = c.tag_index(&LogTag {
                 task: crate::model::text::clean(&l.task_id),
                 revision: l.revision,
-                source: 0,
+                side: LogSide::Primary,
             });
             c.push(l.at, tag, &l.message);
         }

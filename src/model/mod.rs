@@ -19,8 +19,8 @@ mod image;
 pub mod listing;
 mod log;
 pub mod log_meta;
+pub mod op;
 mod op_report;
-pub mod operations;
 pub mod owner;
 mod pair;
 mod pane;
@@ -29,14 +29,15 @@ mod service;
 mod task;
 pub mod taskdef;
 pub mod text;
+pub mod time;
 pub mod timeline;
 pub mod trail;
 pub mod verdict;
 mod wire;
 
 pub use action::{
-    ActionError, ActionPlan, ActionResult, AwsCall, Expectation, FollowUp, GitHubCall, Mutation,
-    Refusal, StepError, Verb, dispatch_body, weights_text,
+    ActionError, ActionPlan, ActionResult, AwsCall, Change, Expectation, FollowUp, GitHubCall,
+    ImageTarget, Mutation, Refusal, StepError, Verb, dispatch_body, weights_text,
 };
 pub use alarm::{
     Alarm, AlarmDetail, AlarmKind, AlarmSpec, AlarmState, AlarmTransition, Comparison, MetricSpec,
@@ -54,8 +55,8 @@ pub use codedeploy::{
     TrafficShape,
 };
 pub use ecs_event::{
-    Change, Delivery, DeploymentEventName, EcsEvent, EventAck, EventLevel, EventSource, ServiceRef,
-    Skipped,
+    Delivery, DeploymentEventName, EcsEvent, EventAck, EventChange, EventLevel, EventSource,
+    ServiceRef, Skipped,
 };
 pub use error::{ApiError, ApiResult, ErrorKind, chain_text};
 pub use exec::{
@@ -67,9 +68,10 @@ pub use image::{Findings, Image};
 pub use listing::Listing;
 pub use log::{
     ChunkLine, GroupSpec, LiveEnd, LiveQuery, LiveUpdate, LogChunk, LogLine, LogPage, LogQuery,
-    LogSources, LogTag, LogTarget, MAX_LINE, RawEvent,
+    LogSide, LogSources, LogTag, LogTarget, MAX_LINE, RawEvent,
 };
 pub use log_meta::{Format, Level, LineMeta};
+pub use op::{Api, Op};
 pub use op_report::OpReport;
 pub use pair::{PairWeights, Split, pair_of, pairs, split};
 pub use pane::Pane;
@@ -82,6 +84,7 @@ pub use service::{
 };
 pub use task::{Health, Task, TaskStatus};
 pub use taskdef::TaskDefinition;
+pub use time::{At, Ms};
 
 /// Milliseconds since the unix epoch.
 pub type Millis = i64;

@@ -4,7 +4,7 @@
 /// One operation's figures, for `:budget`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OpReport {
-    pub op: String,
+    pub op: crate::model::Op,
     pub calls_last_minute: usize,
     /// Calls a second allowed now, and as configured.
     pub rate: f64,

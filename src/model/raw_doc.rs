@@ -4,7 +4,7 @@
 //! cleaned (no control or escape character reaches the screen) and the document is bounded.
 
 use crate::model::text::clean;
-use crate::model::{RunRef, ServiceKey, TaskDefRef};
+use crate::model::{Op, RunRef, ServiceKey, TaskDefRef};
 
 /// The most of a body the view keeps; the rest is left out, and the view says so.
 pub const MAX_BODY_BYTES: usize = 512 * 1024;
@@ -70,7 +70,7 @@ pub struct RawDoc {
 
 impl RawDoc {
     /// Lays out `body` as `format` says, cleaning and bounding it.
-    pub fn from_body(operation: &str, format: RawFormat, body: &[u8]) -> Self {
+    pub fn from_body(operation: Op, format: RawFormat, body: &[u8]) -> Self {
         let text = String::from_utf8_lossy(body);
         let mut end = text.len().min(MAX_BODY_BYTES);
         while !text.is_char_boundary(end) {
@@ -88,7 +88,7 @@ impl RawDoc {
             cut = true;
         }
         Self {
-            operation: clean(operation),
+            operation: operation.name().to_string(),
             format,
             lines,
             bytes: body.len(),
@@ -243,7 +243,7 @@ mod tests {
     #[test]
     fn json_is_laid_out_without_reordering_or_rewriting_values() {
         let body = br#"{"b":1.50,"a":[],"c":{"s":"x,{y}: \"z\""},"d":[1,{"e":null}]}"#;
-        let doc = RawDoc::from_body("ecs:DescribeServices", RawFormat::Json, body);
+        let doc = RawDoc::from_body(Op::EcsDescribeServices, RawFormat::Json, body);
         assert_eq!(
             doc.lines,
             vec![
@@ -269,7 +269,7 @@ mod tests {
     #[test]
     fn xml_puts_an_element_per_line_and_text_beside_its_tags() {
         let body = br#"<?xml version="1.0"?><R xmlns="x"><A><member><N>a &amp; b</N><E/></member></A><M></M></R>"#;
-        let doc = RawDoc::from_body("cloudwatch:DescribeAlarms", RawFormat::Xml, body);
+        let doc = RawDoc::from_body(Op::CloudWatchDescribeAlarms, RawFormat::Xml, body);
         assert_eq!(
             doc.lines,
             vec![
@@ -290,10 +290,10 @@ mod tests {
     #[test]
     fn escapes_never_reach_the_lines_and_a_long_body_is_cut_and_says_so() {
         let body = "{\"a\":\"\u{1b}[31mred\u{1b}[0m\"}";
-        let doc = RawDoc::from_body("x", RawFormat::Json, body.as_bytes());
+        let doc = RawDoc::from_body(Op::EcsDescribeTasks, RawFormat::Json, body.as_bytes());
         assert!(doc.lines.iter().all(|l| !l.contains('\u{1b}')));
         let long = format!("[{}1]", "1,".repeat(MAX_BODY_BYTES));
-        let doc = RawDoc::from_body("x", RawFormat::Json, long.as_bytes());
+        let doc = RawDoc::from_body(Op::EcsDescribeTasks, RawFormat::Json, long.as_bytes());
         assert!(doc.cut);
         assert_eq!(doc.lines.len(), MAX_LINES);
         assert_eq!(doc.bytes, long.len());

@@ -90,7 +90,7 @@ pub struct TaskDefinition {
 
 /// How one field differs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
+pub enum FieldChange {
     Added(String),
     Removed(String),
     Changed { from: String, to: String },
@@ -102,10 +102,10 @@ pub enum Change {
 pub struct DiffLine {
     pub container: String,
     pub field: String,
-    pub change: Change,
+    pub change: FieldChange,
 }
 
-fn line(container: &str, field: &str, change: Change) -> DiffLine {
+fn line(container: &str, field: &str, change: FieldChange) -> DiffLine {
     DiffLine {
         container: container.to_string(),
         field: field.to_string(),
@@ -132,9 +132,9 @@ pub fn image_text(image: &str) -> String {
 fn changed(container: &str, field: &str, a: String, b: String, out: &mut Vec<DiffLine>) {
     if a != b {
         let change = match (a.is_empty(), b.is_empty()) {
-            (true, false) => Change::Added(b),
-            (false, true) => Change::Removed(a),
-            _ => Change::Changed { from: a, to: b },
+            (true, false) => FieldChange::Added(b),
+            (false, true) => FieldChange::Removed(a),
+            _ => FieldChange::Changed { from: a, to: b },
         };
         out.push(line(container, field, change));
     }
@@ -152,11 +152,11 @@ fn named(
 ) {
     for (name, va) in a {
         match b.iter().find(|(n, _)| n == name) {
-            None => out.push(line(container, field, Change::Removed(show(name, va)))),
+            None => out.push(line(container, field, FieldChange::Removed(show(name, va)))),
             Some((_, vb)) if vb != va => out.push(line(
                 container,
                 field,
-                Change::Changed {
+                FieldChange::Changed {
                     from: show(name, va),
                     to: show(name, vb),
                 },
@@ -166,7 +166,7 @@ fn named(
     }
     for (name, vb) in b {
         if !a.iter().any(|(n, _)| n == name) {
-            out.push(line(container, field, Change::Added(show(name, vb))));
+            out.push(line(container, field, FieldChange::Added(show(name, vb))));
         }
     }
 }
@@ -256,7 +256,7 @@ pub fn diff(a: &TaskDefinition, b: &TaskDefinition) -> Vec<DiffLine> {
             None => out.push(line(
                 "",
                 "container",
-                Change::Added(format!("{} ({})", cb.name, image_text(&cb.image))),
+                FieldChange::Added(format!("{} ({})", cb.name, image_text(&cb.image))),
             )),
         }
     }
@@ -265,7 +265,7 @@ pub fn diff(a: &TaskDefinition, b: &TaskDefinition) -> Vec<DiffLine> {
             out.push(line(
                 "",
                 "container",
-                Change::Removed(format!("{} ({})", ca.name, image_text(&ca.image))),
+                FieldChange::Removed(format!("{} ({})", ca.name, image_text(&ca.image))),
             ));
         }
     }
@@ -368,7 +368,7 @@ mod tests {
         b.containers[0].name = "proxy".into();
         let d = diff(&a, &b);
         assert_eq!(d.len(), 2);
-        assert_eq!(d[0].change, Change::Added("proxy (v1)".into()));
-        assert_eq!(d[1].change, Change::Removed("app (v1)".into()));
+        assert_eq!(d[0].change, FieldChange::Added("proxy (v1)".into()));
+        assert_eq!(d[1].change, FieldChange::Removed("app (v1)".into()));
     }
 }

@@ -116,6 +116,11 @@ pub fn clean_into(out: &mut Vec<u8>, s: &str, max: usize) {
     }
 }
 
+/// The first `n` characters of `s` (all of it when shorter): outside text is never cut by bytes.
+pub fn first_chars(s: &str, n: usize) -> &str {
+    s.char_indices().nth(n).map_or(s, |(end, _)| &s[..end])
+}
+
 /// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
 pub fn cut_at(s: &str, max: usize) -> &str {
     if s.len() <= max {

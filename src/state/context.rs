@@ -7,7 +7,7 @@
 //! the session (the mode, the clock, `dirty`) stays on `State`.
 
 use crate::model::{
-    Alarm, ApiError, ClusterExec, ContextInfo, Image, Millis, Service, ServiceKey, Task,
+    Alarm, ApiError, ApiResult, ClusterExec, ContextInfo, Image, Millis, Service, ServiceKey, Task,
 };
 use crate::state::back_stack::Place;
 use crate::state::connection::Connection;
@@ -68,7 +68,7 @@ pub struct Context {
     pub feed: Feed,
     /// Each of its clusters' exec configuration (ECS Exec's KMS key, logging), or why it
     /// could not be read: a cluster's name means nothing in another account.
-    pub exec_clusters: HashMap<String, Result<ClusterExec, String>>,
+    pub exec_clusters: HashMap<String, ApiResult<ClusterExec>>,
     /// What its pollers were told last.
     pub(crate) last_watch: Option<Watch>,
 }
@@ -217,7 +217,7 @@ impl Context {
             partner,
             fast: self.services.items.iter().any(Service::in_progress) || acting,
             acting,
-            sort: self.services.sort.clone(),
+            sort: self.services.sort,
             logs: logs_shown.then(|| self.logs.wanted()).flatten(),
         }
     }

@@ -4,7 +4,7 @@
 //! `Msg::Described` with the generation of the request, so a late answer to a view closed
 //! since never shows in another.
 
-use crate::keys::Command;
+use crate::keys::{Command, ModeKey};
 use crate::model::{ApiError, DescribeTarget, Pane, RawDoc};
 use crate::state::{Effect, Mode, State};
 
@@ -88,7 +88,13 @@ fn target(state: &State, arg: Option<&str>) -> Result<DescribeTarget, &'static s
     // The rollout view is about its service: its tasks are shown, not selected.
     let task = || match state.ctx.pane {
         Pane::Tasks => state.ctx.tasks.selected_item(),
-        _ => None,
+        Pane::Services
+        | Pane::Images
+        | Pane::Alarms
+        | Pane::Logs
+        | Pane::Builds
+        | Pane::Timeline
+        | Pane::Rollout => None,
     };
     if matches!(arg, Some("taskdef" | "td" | "task-definition")) {
         let td = task()
@@ -128,16 +134,6 @@ fn target(state: &State, arg: Option<&str>) -> Result<DescribeTarget, &'static s
     .ok_or("nothing selected to describe here (services, tasks, images, alarms, runs)")
 }
 
-/// `v` / `:describe` and `o`, from the normal mode; false for any other command.
-pub(crate) fn command(state: &mut State, command: &Command, effects: &mut Vec<Effect>) -> bool {
-    match command {
-        Command::Describe(arg) => open(state, arg.as_deref(), effects),
-        Command::OpenLink => crate::state::links::open(state, effects),
-        _ => return false,
-    }
-    true
-}
-
 /// Opens the view and asks the loop for the describe call.
 pub(crate) fn open(state: &mut State, arg: Option<&str>, effects: &mut Vec<Effect>) {
     let target = match target(state, arg) {
@@ -173,14 +169,17 @@ pub(crate) fn answered(state: &mut State, generation: u64, doc: Result<RawDoc, A
 
 /// The view's keys: scroll, `/` to search, `n`/`N`, Esc to close.
 pub(crate) fn on_view(state: &mut State, command: Command) {
+    let Some(key) = command.mode_key() else {
+        return;
+    };
     let page = (state.viewport.list_rows as usize).max(1);
     // How far the last frame said the document may scroll.
     let limit = state.viewport.overlay_limit;
-    if command == Command::Cancel {
+    if key == ModeKey::Cancel {
         state.mode = Mode::Normal;
         return;
     }
-    if command == Command::Filter {
+    if key == ModeKey::Search {
         state.mode = Mode::DescribeSearch;
         if let Some(v) = state.describe.as_mut() {
             v.query.clear();
@@ -192,16 +191,19 @@ pub(crate) fn on_view(state: &mut State, command: Command) {
         return;
     };
     let s = &mut v.scroll;
-    match command {
-        Command::Down => *s = s.saturating_add(1),
-        Command::Up => *s = s.saturating_sub(1),
-        Command::PageDown => *s = s.saturating_add(page),
-        Command::PageUp => *s = s.saturating_sub(page),
-        Command::Top => *s = 0,
-        Command::Bottom => *s = limit,
-        Command::NextMatch => v.step_match(true),
-        Command::PrevMatch => v.step_match(false),
-        _ => {}
+    match key {
+        ModeKey::Down => *s = s.saturating_add(1),
+        ModeKey::Up => *s = s.saturating_sub(1),
+        ModeKey::PageDown => *s = s.saturating_add(page),
+        ModeKey::PageUp => *s = s.saturating_sub(page),
+        ModeKey::Top => *s = 0,
+        ModeKey::Bottom => *s = limit,
+        ModeKey::NextMatch => v.step_match(true),
+        ModeKey::PrevMatch => v.step_match(false),
+        // Cancel and Search are taken above.
+        ModeKey::Cancel | ModeKey::Search | ModeKey::Accept | ModeKey::Confirm => {}
+        ModeKey::DeleteChar | ModeKey::Complete | ModeKey::Insert(_) => {}
+        ModeKey::Toggle | ModeKey::OtherTarget => {}
     }
     v.scroll = v.scroll.min(limit);
 }
@@ -212,21 +214,27 @@ pub(crate) fn on_search(state: &mut State, command: Command) {
         state.mode = Mode::Normal;
         return;
     };
-    match command {
-        Command::Accept => state.mode = Mode::Describe,
-        Command::Cancel => {
+    let Some(key) = command.mode_key() else {
+        return;
+    };
+    match key {
+        ModeKey::Accept => state.mode = Mode::Describe,
+        ModeKey::Cancel => {
             v.query.clear();
             v.research();
             state.mode = Mode::Describe;
         }
-        Command::DeleteChar => {
+        ModeKey::DeleteChar => {
             v.query.pop();
             v.research();
         }
-        Command::Insert(c) => {
+        ModeKey::Insert(c) => {
             v.query.push(c);
             v.research();
         }
-        _ => {}
+        ModeKey::Down | ModeKey::Up | ModeKey::PageDown | ModeKey::PageUp => {}
+        ModeKey::Top | ModeKey::Bottom | ModeKey::Confirm | ModeKey::Complete => {}
+        ModeKey::Toggle | ModeKey::OtherTarget | ModeKey::Search => {}
+        ModeKey::NextMatch | ModeKey::PrevMatch => {}
     }
 }

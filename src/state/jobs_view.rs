@@ -56,7 +56,10 @@ pub(crate) fn on_dialog(state: &mut State, command: Command, id: JobId) {
     let confirmed = match key {
         ModeKey::Confirm => true,
         ModeKey::Cancel => false,
-        _ => return,
+        ModeKey::Down | ModeKey::Up | ModeKey::PageDown | ModeKey::PageUp => return,
+        ModeKey::Top | ModeKey::Bottom | ModeKey::Accept | ModeKey::DeleteChar => return,
+        ModeKey::Complete | ModeKey::Insert(_) | ModeKey::Toggle | ModeKey::OtherTarget => return,
+        ModeKey::Search | ModeKey::NextMatch | ModeKey::PrevMatch => return,
     };
     state.mode = Mode::Normal;
     let title = state

@@ -135,6 +135,9 @@ pub struct State {
     pub viewport: Viewport,
     /// A one-line message for the footer, and when it was set.
     pub flash: Option<(String, Millis)>,
+    /// `q` was pressed once while an action was being sent, and the footer still warns so: a
+    /// second `q` quits. Any other footer message, or the warning's end, clears it.
+    pub quit_asked: Option<QuitAsked>,
     /// The commits behind a deploy, promote or rollback, from GitHub's compare: GitHub's
     /// answers, keyed by repository and commits, so the session's like the builds pane.
     pub commits: actions::commits::Commits,
@@ -169,6 +172,13 @@ pub struct State {
     pub dirty: bool,
     /// Old data replaced by fresh data, for the loop to free off its own thread.
     discarded: Discarded,
+}
+
+/// The action a first `q` warned would be cut off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuitAsked {
+    pub verb: crate::model::Verb,
+    pub service: crate::model::ServiceKey,
 }
 
 /// Data waiting to be freed off the loop.
@@ -224,6 +234,7 @@ impl State {
             size: (120, 40),
             viewport: Viewport::default(),
             flash: None,
+            quit_asked: None,
             commits: actions::commits::Commits::default(),
             github_deployments: false,
             iac: crate::model::owner::IacRules::default(),
@@ -280,6 +291,7 @@ impl State {
 
     pub fn flash(&mut self, msg: impl Into<String>) {
         self.flash = Some((msg.into(), self.now));
+        self.quit_asked = None;
         self.dirty = true;
     }
 
@@ -470,6 +482,7 @@ fn on_tick(state: &mut State, now: Millis, fx: &mut Vec<Effect>) {
         .is_some_and(|(_, at)| now - at > FLASH_MS)
     {
         state.flash = None;
+        state.quit_asked = None;
     }
     // The activity line's clocks move by the second (above); a watch past its limit gives up.
     state.dirty |= state.ctx.jobs.tick(now);

@@ -5,7 +5,8 @@ use crate::model::{
     Run, RunDetail, RunRef, Service, ServiceKey, Task, Workflow, WorkflowInput,
 };
 use crate::state::Pane;
-use crate::state::logs::{Backlog, LogFollow, LogSave, TailStatus};
+use crate::state::logs::{Backlog, LogFollow, LogSave, SaveError, Saved, TailStatus};
+use crate::state::table::columns::ServiceColumn;
 use crate::state::table::{Prepared, Sort};
 use crossterm::event::{KeyEvent, MouseEvent};
 
@@ -24,7 +25,7 @@ pub struct Watch {
     /// pane is on screen, so the activity line moves on.
     pub acting: bool,
     /// The order the services pane shows, so its poller sends them in that order.
-    pub sort: Option<Sort>,
+    pub sort: Option<Sort<ServiceColumn>>,
     /// What the log worker follows: set while the logs pane or the rollout view is on screen.
     pub logs: Option<LogFollow>,
 }
@@ -76,7 +77,7 @@ pub enum Msg {
     /// A backlog load of log follow `generation`: progress, then its end.
     LogBacklog(u64, Backlog),
     /// `:save` ended: what was written, or why not.
-    LogSaved(Result<String, String>),
+    LogSaved(Result<Saved, SaveError>),
     /// A pane's fetch failed.
     Failed(Pane, ApiError, Millis),
     /// The runs of these workflows, newest first.

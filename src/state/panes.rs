@@ -4,7 +4,7 @@
 use crate::model::{ApiError, Millis};
 use crate::state::back_stack::Position;
 use crate::state::logs::LogView;
-use crate::state::table::{Table, TableItem};
+use crate::state::table::{SortColumn, Table, TableItem, UnknownColumn};
 use crate::state::{Pane, State};
 
 /// What every pane's data offers the reducer and the chrome, whatever its items are.
@@ -20,14 +20,15 @@ pub trait PaneData {
     /// Records a failed fetch; true when that changes what is shown.
     fn fail(&mut self, e: ApiError) -> bool;
     fn has_items(&self) -> bool;
-    /// The columns this pane sorts by (none: it keeps its own order).
-    fn sortable(&self) -> &'static [&'static str] {
-        &[]
+    /// Whether this pane sorts by its columns (if not, it keeps its own order).
+    fn sortable(&self) -> bool {
+        false
     }
-    /// Sorts by `column` (one of `sortable`); None cycles to the next sort. Returns the sort
-    /// now in effect, as the footer says it.
-    fn sort(&mut self, _column: Option<(&'static str, bool)>) -> String {
-        "this pane keeps its own order".into()
+    /// Sorts by the column `word` names (its header, in any case), descending when the bool
+    /// says so; None cycles to the next sort. Returns the sort now in effect, as the footer
+    /// says it, or the word that names no column.
+    fn sort(&mut self, _choice: Option<(&str, bool)>) -> Result<String, UnknownColumn> {
+        Ok("this pane keeps its own order".into())
     }
     /// Where the view stands, for the back-stack.
     fn position(&self) -> Position;
@@ -59,22 +60,26 @@ impl<T: TableItem + PartialEq> PaneData for Table<T> {
     fn has_items(&self) -> bool {
         !self.is_empty()
     }
-    fn sortable(&self) -> &'static [&'static str] {
-        T::SORTABLE
+    fn sortable(&self) -> bool {
+        !T::Column::ALL.is_empty()
     }
-    fn sort(&mut self, column: Option<(&'static str, bool)>) -> String {
-        match column {
-            Some((c, desc)) => self.sort_by(c, desc),
+    fn sort(&mut self, choice: Option<(&str, bool)>) -> Result<String, UnknownColumn> {
+        match choice {
+            Some((word, desc)) => {
+                let column =
+                    T::Column::parse(word).ok_or_else(|| UnknownColumn::new::<T::Column>(word))?;
+                self.sort_by(column, desc);
+            }
             None => self.cycle_sort(),
         }
-        match &self.sort {
+        Ok(match &self.sort {
             Some(s) => format!(
                 "sorted by {} {}",
-                s.column.to_lowercase(),
+                s.column.header().to_lowercase(),
                 if s.desc { "▼" } else { "▲" }
             ),
             None => "in the order the data came".into(),
-        }
+        })
     }
     fn position(&self) -> Position {
         Position {

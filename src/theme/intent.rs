@@ -1,9 +1,10 @@
 //! How domain states look. The panes ask "how does a failed rollout look", never "is it red":
 //! the colour rules live here, keyed by the model's types.
 
+use crate::model::LogSide;
 use crate::model::evidence::Judgement;
 use crate::model::history::EventMark;
-use crate::model::taskdef::Change;
+use crate::model::taskdef::FieldChange;
 use crate::model::{
     AlarmState, Health, Level, LogTag, Outcome, RolloutState, ServiceStatus, TaskStatus,
 };
@@ -158,11 +159,11 @@ impl Theme {
     }
 
     /// A line of a task-definition diff: added, removed or changed.
-    pub fn diff_change(&self, c: &Change) -> Style {
+    pub fn diff_change(&self, c: &FieldChange) -> Style {
         match c {
-            Change::Added(_) => Style::new().fg(self.ok),
-            Change::Removed(_) => Style::new().fg(self.alarm),
-            Change::Changed { .. } => Style::new().fg(self.warn),
+            FieldChange::Added(_) => Style::new().fg(self.ok),
+            FieldChange::Removed(_) => Style::new().fg(self.alarm),
+            FieldChange::Changed { .. } => Style::new().fg(self.warn),
         }
     }
 
@@ -220,7 +221,7 @@ impl Theme {
     /// A log line's revision tag: the canary's lines in the canary colour, and neighbouring
     /// revisions (the old and the new of a rollout) in different colours.
     pub fn log_revision(&self, t: &LogTag) -> Style {
-        if t.source == 1 {
+        if t.side == LogSide::Canary {
             return Style::new().fg(self.canary).add_modifier(Modifier::BOLD);
         }
         Style::new().fg(if t.revision.is_multiple_of(2) {

@@ -37,7 +37,7 @@ macro_rules! roles {
 
         impl Theme {
             /// The theme with `c`'s colours over its own; the error names the bad role.
-            fn overlay(mut self, c: &Colors) -> Result<Self, (&'static str, String)> {
+            fn overlay(mut self, c: &Colors) -> Result<Self, (&'static str, NotAColour)> {
                 $(if let Some(v) = &c.$role {
                     self.$role = parse_color(v).map_err(|e| (stringify!($role), e))?;
                 })*
@@ -87,10 +87,13 @@ struct ThemeFile {
     colors: Colors,
 }
 
-fn parse_color(s: &str) -> Result<Color, String> {
-    Color::from_str(s).map_err(|_| {
-        format!("{s:?} is not a colour (use a name such as \"red\", \"#rrggbb\", or 0-255)")
-    })
+/// A theme's value that names no colour; it quotes the value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a colour (use a name such as \"red\", \"#rrggbb\", or 0-255)")]
+pub struct NotAColour(String);
+
+fn parse_color(s: &str) -> Result<Color, NotAColour> {
+    Color::from_str(s).map_err(|_| NotAColour(s.to_string()))
 }
 
 impl Theme {
@@ -154,7 +157,7 @@ pub enum ThemeError {
     Colour {
         origin: String,
         role: &'static str,
-        why: String,
+        why: NotAColour,
     },
     #[error("{origin}: missing colour `{role}`")]
     Missing { origin: String, role: &'static str },

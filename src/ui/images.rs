@@ -1,4 +1,5 @@
 use crate::model::{Findings, Image, Millis};
+use crate::state::table::columns::ImageColumn;
 use crate::state::{ListArea, State};
 use crate::theme::Theme;
 use crate::ui::widgets::columns::{Column, col, long};
@@ -10,14 +11,14 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
 /// The images table's columns: the repository and tag never leave the screen.
-const COLUMNS: [Column; 7] = [
-    col("REPOSITORY", 0, 10),
-    col("TAG", 0, 6).short(12),
+const COLUMNS: [Column<ImageColumn>; 7] = [
+    col("REPOSITORY", 0, 10).sorts(ImageColumn::Repository),
+    col("TAG", 0, 6).short(12).sorts(ImageColumn::Tag),
     long("DIGEST", 5, 19),
-    col("PUSHED", 3, 6),
-    col("SIZE", 6, 7),
-    col("FINDINGS C/H/M/L", 2, 11),
-    long("USED BY", 4, 12),
+    col("PUSHED", 3, 6).sorts(ImageColumn::Pushed),
+    col("SIZE", 6, 7).sorts(ImageColumn::Size),
+    col("FINDINGS C/H/M/L", 2, 11).sorts(ImageColumn::Findings),
+    long("USED BY", 4, 12).sorts(ImageColumn::UsedBy),
 ];
 
 /// Findings by severity, the worst in the alarm colour.
@@ -91,4 +92,12 @@ fn row(img: &Image, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
             Style::new().fg(if in_use { theme.ok } else { theme.muted }),
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn each_column_that_sorts_is_headed_by_its_sort_word() {
+        crate::ui::widgets::table::assert_columns_agree(&super::COLUMNS, &[]);
+    }
 }

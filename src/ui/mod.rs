@@ -19,7 +19,7 @@ pub mod widgets;
 use crate::state::{Hits, ListArea, Mode, Pane, State, Viewport};
 use crate::theme::Theme;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders};
@@ -41,7 +41,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
     // An exec session held in a pane takes half of the body, beside or below the view.
     let (body, terminal_area) = exec::terminal::split(body, state);
     let terminal = terminal_area.and_then(|a| exec::terminal::draw(f, a, state, theme));
-    let (mut scroll_limit, mut overlay_limit) = (0, 0);
+    let mut scroll_limit = 0;
     // A list's rows can be clicked; the rollout view is a document that scrolls.
     let listed = |l: ListArea| (Some(l), l.rows.height);
     let (list, list_rows) = match state.ctx.pane {
@@ -61,7 +61,35 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
     };
     chrome::activity::draw_all(f, activity, state, theme);
     chrome::footer::draw(f, footer, state, theme);
+    let (buttons, overlay_limit) = draw_mode(f, body, state, theme);
+    Viewport {
+        list_rows,
+        scroll_limit,
+        overlay_limit,
+        terminal,
+        links: match (list, state.ctx.pane) {
+            (Some(l), _) => crate::state::links::spans(state, &l),
+            (None, Pane::Logs) => logs::group_link(body, state, theme).into_iter().collect(),
+            (None, _) => Vec::new(),
+        },
+        hits: Hits {
+            tabs,
+            list,
+            buttons,
+        },
+    }
+}
+
+/// The dialog or overlay of the input mode over `body`: returns the dialog's buttons (for
+/// clicks) and how far an overlay scrolls.
+fn draw_mode(
+    f: &mut Frame,
+    body: Rect,
+    state: &State,
+    theme: &Theme,
+) -> (Vec<(Rect, crate::keys::Command)>, usize) {
     let mut buttons = Vec::new();
+    let mut overlay_limit = 0;
     match &state.mode {
         Mode::Help => overlay_limit = overlays::help(f, body, state, theme),
         Mode::Palette(text) => overlays::palette(f, body, text, theme),
@@ -83,27 +111,12 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
         Mode::StopWatching(id) => jobs::stop_dialog(f, body, state, *id, theme),
         Mode::Normal | Mode::Filter | Mode::Terminal => {}
     }
-    Viewport {
-        list_rows,
-        scroll_limit,
-        overlay_limit,
-        terminal,
-        links: match (list, state.ctx.pane) {
-            (Some(l), _) => crate::state::links::spans(state, &l),
-            (None, Pane::Logs) => logs::group_link(body, state, theme).into_iter().collect(),
-            (None, _) => Vec::new(),
-        },
-        hits: Hits {
-            tabs,
-            list,
-            buttons,
-        },
-    }
+    (buttons, overlay_limit)
 }
 
 /// The overlays over the whole body that scroll: `:forwards` and `:describe`; returns how far
 /// the one on screen may scroll.
-fn scrolled(f: &mut Frame, body: ratatui::layout::Rect, state: &State, theme: &Theme) -> usize {
+fn scrolled(f: &mut Frame, body: Rect, state: &State, theme: &Theme) -> usize {
     match state.mode {
         Mode::Forwards => exec::forwards::draw(f, body, state, theme),
         _ => overlays::describe(f, body, state, theme),

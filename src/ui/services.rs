@@ -1,4 +1,5 @@
 use crate::model::{Millis, Service};
+use crate::state::table::columns::ServiceColumn;
 use crate::state::{ListArea, State};
 use crate::theme::Theme;
 use crate::ui::rollout::summary;
@@ -11,33 +12,37 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 /// The services table's columns: the name and the rollout never leave the screen.
-const COLUMNS: [Column; 11] = [
-    flex("NAME", 0, 10),
-    col("CLUSTER", 3, 7),
-    col("STATUS", 7, 6),
-    col("D/R/P", 2, 5),
-    col("ROLLOUT", 0, 12),
-    col("TASK DEF", 4, 8),
-    col("IMAGE", 5, 6).short(IMAGE_SHORT),
-    col("AGE", 8, 3),
-    col("CPU", 6, 11),
-    col("MEM", 6, 11),
+const COLUMNS: [Column<ServiceColumn>; 11] = [
+    flex("NAME", 0, 10).sorts(ServiceColumn::Name),
+    col("CLUSTER", 3, 7).sorts(ServiceColumn::Cluster),
+    col("STATUS", 7, 6).sorts(ServiceColumn::Status),
+    col("D/R/P", 2, 5).sorts(ServiceColumn::Drp),
+    col("ROLLOUT", 0, 12).sorts(ServiceColumn::Rollout),
+    col("TASK DEF", 4, 8).sorts(ServiceColumn::TaskDef),
+    col("IMAGE", 5, 6)
+        .short(IMAGE_SHORT)
+        .sorts(ServiceColumn::Image),
+    col("AGE", 8, 3).sorts(ServiceColumn::Age),
+    col("CPU", 6, 11).sorts(ServiceColumn::Cpu),
+    col("MEM", 6, 11).sorts(ServiceColumn::Mem),
     // Who owns it (CloudFormation, CDK, Copilot, Terraform): the first to leave the screen.
     col("OWNER", 9, 5),
 ];
 /// The same with the verdict after the rollout, while a rollout in flight has one.
-const WITH_VERDICT: [Column; 12] = [
-    flex("NAME", 0, 10),
-    col("CLUSTER", 3, 7),
-    col("STATUS", 7, 6),
-    col("D/R/P", 2, 5),
-    col("ROLLOUT", 0, 12),
+const WITH_VERDICT: [Column<ServiceColumn>; 12] = [
+    flex("NAME", 0, 10).sorts(ServiceColumn::Name),
+    col("CLUSTER", 3, 7).sorts(ServiceColumn::Cluster),
+    col("STATUS", 7, 6).sorts(ServiceColumn::Status),
+    col("D/R/P", 2, 5).sorts(ServiceColumn::Drp),
+    col("ROLLOUT", 0, 12).sorts(ServiceColumn::Rollout),
     col("VERDICT", 2, 4),
-    col("TASK DEF", 4, 8),
-    col("IMAGE", 5, 6).short(IMAGE_SHORT),
-    col("AGE", 8, 3),
-    col("CPU", 6, 11),
-    col("MEM", 6, 11),
+    col("TASK DEF", 4, 8).sorts(ServiceColumn::TaskDef),
+    col("IMAGE", 5, 6)
+        .short(IMAGE_SHORT)
+        .sorts(ServiceColumn::Image),
+    col("AGE", 8, 3).sorts(ServiceColumn::Age),
+    col("CPU", 6, 11).sorts(ServiceColumn::Cpu),
+    col("MEM", 6, 11).sorts(ServiceColumn::Mem),
     col("OWNER", 9, 5),
 ];
 const SPARK: usize = 7;
@@ -50,7 +55,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
     let t = &state.ctx.services;
     // Verdicts are kept only for rollouts in flight whose figures were read.
     let verdicts = !state.ctx.evidence.verdicts.is_empty();
-    let columns: &[Column] = if verdicts { &WITH_VERDICT } else { &COLUMNS };
+    let columns: &[Column<ServiceColumn>] = if verdicts { &WITH_VERDICT } else { &COLUMNS };
     let spec = Spec {
         columns,
         len: t.len(),
@@ -147,4 +152,12 @@ fn metric_cell(points: &[f64], color: ratatui::style::Color, theme: &Theme) -> L
         Span::styled(format::sparkline(points, SPARK), Style::new().fg(color)),
         Span::styled(format!("{last:>3.0}%"), Style::new().fg(theme.fg)),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn each_column_that_sorts_is_headed_by_its_sort_word() {
+        crate::ui::widgets::table::assert_columns_agree(&super::COLUMNS, &[]);
+    }
 }

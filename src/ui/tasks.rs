@@ -1,6 +1,7 @@
 //! The tasks pane: the tasks of every service, running first.
 
 use crate::model::{Millis, Task};
+use crate::state::table::columns::TaskColumn;
 use crate::state::{ListArea, State};
 use crate::theme::Theme;
 use crate::ui::widgets::columns::{Column, col, long};
@@ -17,14 +18,14 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
 }
 
 /// The tasks table's columns: which task, and its state, never leave the screen.
-const COLUMNS: [Column; 11] = [
-    col("TASK", 0, 8),
-    col("SERVICE", 1, 8),
-    col("CLUSTER", 6, 7),
-    col("REV", 2, 3),
-    col("STATUS", 0, 7),
-    col("HEALTH", 3, 6),
-    col("STARTED", 5, 7),
+const COLUMNS: [Column<TaskColumn>; 11] = [
+    col("TASK", 0, 8).sorts(TaskColumn::Task),
+    col("SERVICE", 1, 8).sorts(TaskColumn::Service),
+    col("CLUSTER", 6, 7).sorts(TaskColumn::Cluster),
+    col("REV", 2, 3).sorts(TaskColumn::Rev),
+    col("STATUS", 0, 7).sorts(TaskColumn::Status),
+    col("HEALTH", 3, 6).sorts(TaskColumn::Health),
+    col("STARTED", 5, 7).sorts(TaskColumn::Started),
     col("STOPPED", 5, 7),
     col("EXIT", 4, 4),
     long("STOP REASON", 4, 24),
@@ -77,4 +78,16 @@ fn task_row(task: &Task, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
             task.private_ip.clone()
         }),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn each_column_that_sorts_is_headed_by_its_sort_word() {
+        // The tasks pane sorts by when a task stopped, which it has no column for.
+        crate::ui::widgets::table::assert_columns_agree(
+            &super::COLUMNS,
+            &[super::TaskColumn::Stopped],
+        );
+    }
 }

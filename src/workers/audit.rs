@@ -198,7 +198,7 @@ impl Audit {
             "service": plan.service.name,
             "action": plan.verb.to_string(),
             "call": plan.mutation.to_string(),
-            "changes": plan.changes.iter().map(|(what, from, to)| json!({"what": what, "from": from, "to": to})).collect::<Vec<_>>(),
+            "changes": plan.changes.iter().map(|c| json!({"what": c.what, "from": c.from, "to": c.to})).collect::<Vec<_>>(),
             // Why the plan chose what it did, what the owner does to it, the commits behind it.
             "notes": plan.notes,
             "state_before": {

@@ -31,7 +31,7 @@ async fn send(ci: &dyn Ci, plan: &ActionPlan) -> ApiResult<Option<Dispatched>> {
 }
 
 /// Why a cancel or rerun no longer applies to the run as it is now, if it does not.
-async fn changed(ci: &dyn Ci, plan: &ActionPlan) -> Result<Vec<String>, String> {
+async fn changed(ci: &dyn Ci, plan: &ActionPlan) -> ApiResult<Vec<String>> {
     let (repo, id, cancel) = match &plan.mutation {
         Mutation::GitHub(GitHubCall::CancelRun { repo, run_id }) => (repo, *run_id, true),
         Mutation::GitHub(GitHubCall::RerunFailed { repo, run_id }) => (repo, *run_id, false),
@@ -41,7 +41,7 @@ async fn changed(ci: &dyn Ci, plan: &ActionPlan) -> Result<Vec<String>, String> 
         repo: repo.clone(),
         workflow: String::new(),
     };
-    let run = ci.run(&w, id).await.map_err(|e| e.to_string())?;
+    let run = ci.run(&w, id).await?;
     let now = run
         .conclusion
         .as_ref()
@@ -58,14 +58,14 @@ async fn changed(ci: &dyn Ci, plan: &ActionPlan) -> Result<Vec<String>, String> 
     })
 }
 
-pub async fn execute(
+/// Refused, and audited so, in read-only or when the run changed since the dialog opened.
+async fn refuse_if_changed(
     ci: &dyn Ci,
     audit: &Audit,
     plan: &ActionPlan,
     ctx: &ContextInfo,
-    tx: &mpsc::Sender<Msg>,
-) -> ActionResult {
-    let what = format!("{} {}", plan.verb, plan.service);
+    what: &str,
+) -> Result<(), ActionError> {
     if ci.read_only() {
         record(
             audit,
@@ -74,14 +74,12 @@ pub async fn execute(
             plan,
             json!({"refused": ["read-only"]}),
         );
-        return Err(ActionError::ReadOnly { what });
+        return Err(ActionError::ReadOnly { what: what.into() });
     }
-    let changes = changed(ci, plan)
-        .await
-        .map_err(|cause| ActionError::Reread {
-            what: what.clone(),
-            cause,
-        })?;
+    let changes = changed(ci, plan).await.map_err(|e| ActionError::Reread {
+        what: what.into(),
+        cause: e.to_string(),
+    })?;
     if !changes.is_empty() {
         record(
             audit,
@@ -90,8 +88,23 @@ pub async fn execute(
             plan,
             json!({"refused": changes}),
         );
-        return Err(ActionError::Changed { what, changes });
+        return Err(ActionError::Changed {
+            what: what.into(),
+            changes,
+        });
     }
+    Ok(())
+}
+
+pub async fn execute(
+    ci: &dyn Ci,
+    audit: &Audit,
+    plan: &ActionPlan,
+    ctx: &ContextInfo,
+    tx: &mpsc::Sender<Msg>,
+) -> ActionResult {
+    let what = format!("{} {}", plan.verb, plan.service);
+    refuse_if_changed(ci, audit, plan, ctx, &what).await?;
     let login = ci.login().await.map_err(|e| ActionError::FirstCall {
         what: what.clone(),
         cause: StepError::Call {

@@ -12,7 +12,10 @@
 use crate::budget::{Priority, with_priority};
 use crate::cloud::Fleet;
 use crate::model::evidence::Sides;
-use crate::model::{AlarmDetail, Millis, PastDeployment, ServiceKey, TaskDefRef, history};
+use crate::model::{
+    AlarmDetail, ApiError, ApiResult, ErrorKind, Millis, PastDeployment, ServiceKey, TaskDefRef,
+    history,
+};
 use crate::state::Msg;
 use crate::state::rollout::evidence::{AlbResult, Fetched, Request};
 use crate::timing::now_ms;
@@ -146,7 +149,7 @@ pub async fn run(
 #[derive(Debug, Default)]
 pub struct Round {
     pub fetched: Vec<Fetched>,
-    pub history: Option<(ServiceKey, Result<Vec<PastDeployment>, String>)>,
+    pub history: Option<(ServiceKey, ApiResult<Vec<PastDeployment>>)>,
 }
 
 /// Everything `r` asks for, fetched at `now` (the fleet's time): what one round of the worker
@@ -174,7 +177,7 @@ async fn fetch_due(fleet: &dyn Fleet, r: &Request, done: &mut Fetches, now: Mill
         if tried.is_some_and(|t| t.is_none_or(|at| at.elapsed() < EVERY)) {
             continue;
         }
-        let result = fleet.task_definition(td).await.map_err(|e| e.to_string());
+        let result = fleet.task_definition(td).await;
         if done.taskdefs.len() >= TASKDEFS_TRIED {
             done.taskdefs.clear();
         }
@@ -187,10 +190,7 @@ async fn fetch_due(fleet: &dyn Fleet, r: &Request, done: &mut Fetches, now: Mill
     }
     if let Some(key) = r.history_of.as_ref().filter(|k| due(&done.history, *k)) {
         done.history = Some((key.clone(), Instant::now()));
-        let result = fleet
-            .deployment_history(key)
-            .await
-            .map_err(|e| e.to_string());
+        let result = fleet.deployment_history(key).await;
         history = Some((key.clone(), result));
     }
     if let Some((name, metric)) = r.alarm.as_ref().filter(|(n, _)| due(&done.alarm, n)) {
@@ -214,8 +214,11 @@ async fn alb(fleet: &dyn Fleet, sides: &Sides, now: Millis) -> Option<Fetched> {
             let p = f.remove(1);
             Ok((f.remove(0), p))
         }
-        Ok(f) => Err(format!("expected 2 answers, got {}", f.len())),
-        Err(e) => Err(e.to_string()),
+        Ok(f) => Err(ApiError::new(
+            ErrorKind::Other,
+            format!("expected 2 answers, got {}", f.len()),
+        )),
+        Err(e) => Err(e),
     };
     Some(Fetched::Alb(Box::new(AlbResult {
         sides: sides.clone(),

@@ -7,6 +7,7 @@
 
 use crate::model::{Alarm, Links, Millis, Service, history, link_alarms};
 use crate::state::Msg;
+use crate::state::table::columns::ServiceColumn;
 use crate::state::table::{Prepared, Sort};
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::mpsc;
@@ -46,7 +47,7 @@ impl Lists {
     pub fn services(
         &mut self,
         mut all: Vec<Service>,
-        sort: Option<Sort>,
+        sort: Option<Sort<ServiceColumn>>,
         listed: &history::Listed,
         at: Millis,
     ) -> (Prepared<Service>, Option<Made>) {
@@ -68,7 +69,7 @@ impl Lists {
     /// changed or nothing was sent yet. Their alarms are the same: no new links.
     pub fn with_histories(
         &mut self,
-        sort: Option<Sort>,
+        sort: Option<Sort<ServiceColumn>>,
         listed: &history::Listed,
         now: Millis,
     ) -> Option<(Prepared<Service>, Millis)> {
@@ -110,7 +111,7 @@ impl Linking {
         &self,
         tx: &mpsc::Sender<Msg>,
         all: Vec<Service>,
-        sort: Option<Sort>,
+        sort: Option<Sort<ServiceColumn>>,
         listed: &history::Listed,
         at: Millis,
     ) -> Result<(), ()> {
@@ -123,7 +124,7 @@ impl Linking {
     pub async fn send_histories(
         &self,
         tx: &mpsc::Sender<Msg>,
-        sort: Option<Sort>,
+        sort: Option<Sort<ServiceColumn>>,
         listed: &history::Listed,
         now: Millis,
     ) -> Result<(), ()> {

@@ -8,52 +8,18 @@
 //! leaves the old file as it was. The path said is the absolute one.
 
 use crate::state::Msg;
-use crate::state::logs::{LogSave, export_line};
+use crate::state::logs::{LogSave, SaveError, Saved, export_line};
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use tokio::sync::mpsc;
 
-/// Why a save did not happen; the file named is untouched.
-#[derive(Debug, thiserror::Error)]
-pub enum SaveError {
-    #[error("{0} exists: nothing was written (:save! {0} replaces it)")]
-    Exists(PathBuf),
-    #[error("{0} is a symbolic link: not followed, nothing was written (name the file itself)")]
-    Symlink(PathBuf),
-    #[error("{0} is not a regular file: nothing was written")]
-    NotAFile(PathBuf),
-    #[error("cannot save to {0}: it names no file")]
-    NoFileName(PathBuf),
-    #[error("cannot write {path}: {cause}; nothing was changed")]
-    Io { path: PathBuf, cause: io::Error },
-    #[error("the save stopped: {0}")]
-    Stopped(String),
-}
-
-/// What was saved, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Saved {
-    pub lines: usize,
-    pub path: PathBuf,
-}
-
-impl std::fmt::Display for Saved {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "saved {} lines to {}", self.lines, self.path.display())
-    }
-}
-
 pub async fn save(job: LogSave, tx: mpsc::Sender<Msg>) {
     let result = tokio::task::spawn_blocking(move || write(&job))
         .await
         .unwrap_or_else(|e| Err(SaveError::Stopped(e.to_string())));
-    let said = match result {
-        Ok(saved) => Ok(saved.to_string()),
-        Err(e) => Err(e.to_string()),
-    };
-    let _ = tx.send(Msg::LogSaved(said)).await;
+    let _ = tx.send(Msg::LogSaved(result)).await;
 }
 
 /// Writes the file; says what was written, or why not.

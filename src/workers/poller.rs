@@ -290,7 +290,7 @@ impl Poller {
                 let listed = self.listed.get();
                 let linking = &self.linking;
                 linking
-                    .send_services(&self.tx, all, w.sort.clone(), &listed, at)
+                    .send_services(&self.tx, all, w.sort, &listed, at)
                     .await
             }
             Polled::Alarms(alarms, at) => self.linking.send_alarms(&self.tx, alarms, at).await,
@@ -362,7 +362,7 @@ impl Poller {
     /// The services last sent again, with the native history that just arrived merged in:
     /// no call, and the age of the data stays that of the last fetch.
     async fn send_histories(&self) -> Result<(), ()> {
-        let sort = self.watch.borrow().sort.clone();
+        let sort = self.watch.borrow().sort;
         let listed = self.listed.get();
         self.linking
             .send_histories(&self.tx, sort, &listed, now_ms())

@@ -71,7 +71,7 @@ impl Rereader {
         metrics::apply(&self.series, &mut rows);
         let sent = self
             .linking
-            .send_services(&self.tx, rows, w.sort.clone(), &self.listed.get(), now_ms())
+            .send_services(&self.tx, rows, w.sort, &self.listed.get(), now_ms())
             .await;
         sent.is_ok() && complete
     }

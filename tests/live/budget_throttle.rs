@@ -12,7 +12,7 @@ use crate::support::seed::{Seeder, TaskDefSpec};
 use deckwatch::budget::{Budget, Priority, with_priority};
 use deckwatch::cloud::Fleet;
 use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
-use deckwatch::model::{OpReport, Verb};
+use deckwatch::model::{Op, OpReport, Verb};
 use deckwatch::state::Pane;
 use deckwatch::state::actions::plan::for_verb;
 use deckwatch::workers::audit::Audit;
@@ -30,7 +30,7 @@ const SERVICES: usize = 80;
 /// Attempts the SDK's standard retry makes per call.
 const ATTEMPTS: usize = 3;
 const WINDOW: Duration = Duration::from_secs(20);
-const OP: &str = "ecs:DescribeServices";
+const OP: Op = Op::EcsDescribeServices;
 
 const IV: Intervals = Intervals {
     fast: Duration::from_secs(2),
@@ -41,7 +41,7 @@ const IV: Intervals = Intervals {
     reconcile: Duration::from_secs(300),
 };
 
-fn figures(budget: &Budget, op: &str) -> OpReport {
+fn figures(budget: &Budget, op: Op) -> OpReport {
     budget
         .report()
         .into_iter()
@@ -74,7 +74,7 @@ async fn throttling_settles_the_calls_under_the_bucket_and_an_action_still_goes_
     let url = moto::url();
     let cluster = seed_cluster(&url).await;
     let proxy = FaultProxy::start(&url).await;
-    let budget = Arc::new(Budget::new(HashMap::from([(OP.to_string(), RATE)])));
+    let budget = Arc::new(Budget::new(HashMap::from([(OP, RATE)])));
     let opts = AwsOptions {
         retries: true,
         ..moto::options(&proxy.url, &[&cluster])
@@ -183,7 +183,7 @@ async fn throttling_settles_the_calls_under_the_bucket_and_an_action_still_goes_
     // The action's re-read (DescribeServices) and its UpdateService never waited, while the
     // poller's DescribeServices did.
     let reads = figures(&budget, OP);
-    let update = figures(&budget, "ecs:UpdateService");
+    let update = figures(&budget, Op::EcsUpdateService);
     println!("after the action: {reads:?}; {update:?}");
     assert!(reads.deferred > waiting, "{reads:?}");
     assert_eq!(reads.actions_deferred, 0, "{reads:?}");

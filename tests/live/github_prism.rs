@@ -8,6 +8,7 @@
 use deckwatch::budget::Budget;
 use deckwatch::ci::Ci;
 use deckwatch::ci::github::{GitHub, Secret};
+use deckwatch::model::Op;
 use deckwatch::model::{Conclusion, GitHubCall, RunStatus, Workflow};
 use deckwatch::timing::now_ms;
 use std::sync::Arc;
@@ -24,7 +25,7 @@ fn prism() -> (GitHub, Arc<Budget>) {
 }
 
 /// Requests of `op` sent so far.
-fn sent(budget: &Budget, op: &str) -> usize {
+fn sent(budget: &Budget, op: Op) -> usize {
     budget
         .report()
         .iter()
@@ -43,7 +44,7 @@ fn wf() -> Workflow {
 async fn the_run_list_request_is_valid_and_its_example_maps() {
     let (gh, budget) = prism();
     let runs = gh.runs(&wf()).await.unwrap();
-    assert_eq!(sent(&budget, "github:ListWorkflowRuns"), 1);
+    assert_eq!(sent(&budget, Op::GitHubListWorkflowRuns), 1);
     let r = &runs[0];
     assert_eq!(r.id, 30433642);
     assert_eq!(r.number, 562);
@@ -63,8 +64,8 @@ async fn one_run_and_its_jobs_map_from_the_examples() {
     let run = gh.run(&wf(), 30433642).await.unwrap();
     assert_eq!(run.id, 30433642);
     let jobs = gh.jobs("octo-org/octo-repo", 30433642).await.unwrap();
-    assert_eq!(sent(&budget, "github:GetWorkflowRun"), 1);
-    assert_eq!(sent(&budget, "github:ListJobsForWorkflowRun"), 1);
+    assert_eq!(sent(&budget, Op::GitHubGetWorkflowRun), 1);
+    assert_eq!(sent(&budget, Op::GitHubListJobsForWorkflowRun), 1);
     let j = &jobs[0];
     assert_eq!((j.id, j.name.as_str()), (399444496, "build"));
     assert_eq!(
@@ -90,7 +91,7 @@ async fn a_dispatch_with_ref_and_inputs_returns_its_run() {
     };
     let (gh, budget) = prism();
     let got = gh.act(&m, now_ms()).await.unwrap().unwrap();
-    assert_eq!(sent(&budget, "github:CreateWorkflowDispatch"), 1);
+    assert_eq!(sent(&budget, Op::GitHubCreateWorkflowDispatch), 1);
     assert_eq!(got.run_id, Some(1));
     assert_eq!(
         got.html_url.as_deref(),
@@ -106,7 +107,7 @@ async fn the_204_fallback_lists_runs_with_valid_query_parameters() {
     let (gh, budget) = prism();
     let found = gh.find_dispatched(&wf(), "refs/heads/main", long_ago).await;
     assert_eq!(found.run_id, Some(30433642));
-    assert_eq!(sent(&budget, "github:ListWorkflowRuns"), 1);
+    assert_eq!(sent(&budget, Op::GitHubListWorkflowRuns), 1);
 }
 
 #[tokio::test]
@@ -116,7 +117,7 @@ async fn the_job_log_answers_with_a_redirect() {
         .log_location("octo-org/octo-repo", 399444496)
         .await
         .unwrap();
-    assert_eq!(sent(&budget, "github:DownloadJobLogs"), 1);
+    assert_eq!(sent(&budget, Op::GitHubDownloadJobLogs), 1);
     assert!(
         to.starts_with("https://pipelines.actions.githubusercontent.com/"),
         "{to}"
@@ -137,8 +138,8 @@ async fn cancel_and_rerun_failed_jobs_are_valid_posts() {
         run_id: 30433642,
     };
     assert_eq!(gh.act(&rerun, now_ms()).await.unwrap(), None);
-    assert_eq!(sent(&budget, "github:CancelWorkflowRun"), 1);
-    assert_eq!(sent(&budget, "github:RerunFailedJobs"), 1);
+    assert_eq!(sent(&budget, Op::GitHubCancelWorkflowRun), 1);
+    assert_eq!(sent(&budget, Op::GitHubRerunFailedJobs), 1);
 }
 
 #[tokio::test]
@@ -148,7 +149,7 @@ async fn the_login_request_is_valid() {
     // the slashes as they are and answers 404 to them encoded.)
     let (gh, budget) = prism();
     assert_eq!(gh.login().await.unwrap(), "octocat");
-    assert_eq!(sent(&budget, "github:GetAuthenticatedUser"), 1);
+    assert_eq!(sent(&budget, Op::GitHubGetAuthenticatedUser), 1);
 }
 
 #[tokio::test]
@@ -183,7 +184,7 @@ async fn a_compare_request_is_valid_and_its_commits_map() {
     };
     let (gh, budget) = prism();
     let c = gh.compare(&q).await.unwrap();
-    assert_eq!(sent(&budget, "github:CompareCommits"), 1);
+    assert_eq!(sent(&budget, Op::GitHubCompareCommits), 1);
     assert_eq!((c.status.as_str(), c.total), ("behind", 1));
     let k = &c.commits[0];
     assert_eq!(k.sha, "6dcb09b5b57875f334f61aebed695e2e4193db5e");
@@ -229,6 +230,6 @@ async fn a_deployment_and_its_status_are_valid_requests() {
         description: String::new(),
     };
     assert!(gh.act(&orphan, now_ms()).await.is_err());
-    assert_eq!(sent(&budget, "github:CreateDeployment"), 1);
-    assert_eq!(sent(&budget, "github:CreateDeploymentStatus"), 1);
+    assert_eq!(sent(&budget, Op::GitHubCreateDeployment), 1);
+    assert_eq!(sent(&budget, Op::GitHubCreateDeploymentStatus), 1);
 }

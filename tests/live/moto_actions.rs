@@ -18,7 +18,7 @@ use crate::support::{counting, moto, seed};
 use counting::CallCounter;
 use deckwatch::cloud::aws::AwsFleet;
 use deckwatch::cloud::{Fleet, ReadOnly};
-use deckwatch::model::{ActionPlan, ContextInfo, RolloutState, Service, ServiceKey, Verb};
+use deckwatch::model::{ActionPlan, Change, ContextInfo, RolloutState, Service, ServiceKey, Verb};
 use deckwatch::state::actions::plan::for_verb;
 use deckwatch::workers::audit::{Audit, RecordContext};
 use seed::{Seeder, TaskDefSpec};
@@ -228,8 +228,8 @@ async fn rolling_rollback_returns_the_service_to_the_previous_revision() {
     );
     assert_eq!(
         plan.changes[0],
-        (
-            "task definition".to_string(),
+        Change::new(
+            "task definition",
             format!("{}:2", w.family),
             format!("{}:1", w.family)
         )

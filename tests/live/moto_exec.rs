@@ -12,9 +12,9 @@ use crate::support::seed::{Seeder, TaskDefSpec};
 use crate::support::shim::Shim;
 use crate::support::shim::exec::ExecTask;
 use deckwatch::cloud::Fleet;
-use deckwatch::model::ErrorKind;
 use deckwatch::model::exec::{Blocker, permission_hint, readiness};
 use deckwatch::model::{ContextInfo, ExecTarget, ServiceKey, Task};
+use deckwatch::model::{ErrorKind, Op};
 use deckwatch::state::Msg;
 use deckwatch::state::exec::{ExecMsg, OpenSession};
 use deckwatch::workers::audit::Audit;
@@ -203,10 +203,10 @@ async fn access_denied_on_execute_command_names_the_permission_to_add() {
     let err = fleet.execute_command(&target, "/bin/sh").await.unwrap_err();
     assert_eq!(
         err.kind,
-        ErrorKind::AccessDenied("ecs:ExecuteCommand".into()),
+        ErrorKind::AccessDenied(Op::EcsExecuteCommand),
         "{err}"
     );
-    let hint = permission_hint("ecs:ExecuteCommand", &target);
+    let hint = permission_hint(Op::EcsExecuteCommand, &target);
     assert!(
         hint.starts_with(&format!("add ecs:ExecuteCommand on {}", task.arn)),
         "{hint}"

@@ -337,7 +337,7 @@ async fn stop_task_is_sent_once_with_a_reason_naming_deckwatch_and_the_user() {
     let said: Vec<String> = plan
         .changes
         .iter()
-        .map(|(w, f, t)| format!("{w}: {f} → {t}"))
+        .map(|c| format!("{}: {} → {}", c.what, c.from, c.to))
         .collect();
     assert!(said[0].contains(&task.id[..8]), "{said:?}");
     assert!(said[0].contains(&task.task_def.to_string()), "{said:?}");

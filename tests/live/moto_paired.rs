@@ -458,7 +458,7 @@ async fn denied_rule_reads_leave_the_split_unknown_and_the_services_load() {
     let plan = for_verb(Verb::Abort, search, &services, None).expect("an abort plan");
     assert!(plan.then.is_empty(), "no weights step it cannot check");
     assert!(
-        plan.changes.iter().any(|c| c.0 == "traffic (⚠ unknown)"),
+        plan.changes.iter().any(|c| c.what == "traffic (⚠ unknown)"),
         "{:?}",
         plan.changes
     );

@@ -6,9 +6,9 @@
 use async_trait::async_trait;
 use deckwatch::cloud::Fleet;
 use deckwatch::model::{
-    Alarm, AwsCall, Change, ContextInfo, Delivery, EcsEvent, EventAck, EventLevel, EventSource,
-    Image, LogPage, LogQuery, LogSources, LogTarget, Service, ServiceKey, ServiceRef, Skipped,
-    Task,
+    Alarm, AwsCall, ContextInfo, Delivery, EcsEvent, EventAck, EventChange, EventLevel,
+    EventSource, Image, LogPage, LogQuery, LogSources, LogTarget, Service, ServiceKey, ServiceRef,
+    Skipped, Task,
 };
 use deckwatch::model::{ApiError, ApiResult, ErrorKind};
 use deckwatch::state::Msg;
@@ -89,7 +89,7 @@ fn announcing_web(id: &str) -> Delivery {
         event: Ok(EcsEvent {
             id: format!("ev-{id}"),
             at: 1_790_000_000_000,
-            change: Change::ServiceAction {
+            change: EventChange::ServiceAction {
                 service: web(),
                 name: "SERVICE_STEADY_STATE".into(),
                 level: EventLevel::Info,

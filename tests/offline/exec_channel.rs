@@ -5,7 +5,9 @@
 
 use crate::support::gateway::{Gateway, Plan};
 use async_trait::async_trait;
-use deckwatch::exec::channel::{self, ChannelEnd, DataKey, FromAgent, SessionApi, Setup, ToAgent};
+use deckwatch::exec::channel::{
+    self, CallFailed, ChannelEnd, DataKey, FromAgent, SessionApi, Setup, ToAgent,
+};
 use deckwatch::exec::payloads::Size;
 use deckwatch::exec::{ExecError, StreamPolicy, UrlError};
 use std::sync::Arc;
@@ -17,10 +19,10 @@ pub struct GatewayApi(pub Arc<Gateway>);
 
 #[async_trait]
 impl SessionApi for GatewayApi {
-    async fn data_key(&self, _: &str, _: &[(String, String)]) -> Result<DataKey, String> {
-        Err("no KMS here".into())
+    async fn data_key(&self, _: &str, _: &[(String, String)]) -> Result<DataKey, CallFailed> {
+        Err(CallFailed("no KMS here".into()))
     }
-    async fn resume(&self, session_id: &str) -> Result<Option<String>, String> {
+    async fn resume(&self, session_id: &str) -> Result<Option<String>, CallFailed> {
         Ok(self.0.resume(session_id).map(|g| g.token))
     }
 }

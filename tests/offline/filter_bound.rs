@@ -26,9 +26,9 @@ impl TableItem for Counted {
         contains(&self.0, needle)
     }
     fn sort_default(_: &mut [Self]) {}
-    const SORTABLE: &'static [&'static str] = &[];
-    fn cmp_by(&self, _: &Self, _: &str) -> std::cmp::Ordering {
-        std::cmp::Ordering::Equal
+    type Column = deckwatch::state::table::columns::NoColumn;
+    fn cmp_by(&self, _: &Self, column: Self::Column) -> std::cmp::Ordering {
+        match column {}
     }
 }
 

@@ -7,6 +7,7 @@ use crate::support::gh_server::{Req, Resp, Server};
 use deckwatch::budget::Budget;
 use deckwatch::ci::github::{GitHub, Secret};
 use deckwatch::ci::{Ci, ReadOnlyCi};
+use deckwatch::model::Op;
 use deckwatch::model::{Conclusion, ErrorKind, GitHubCall, Mutation, RunStatus, Workflow};
 use deckwatch::timing::now_ms;
 use serde_json::json;
@@ -34,7 +35,7 @@ fn counted(url: &str) -> (GitHub, Arc<Budget>) {
 }
 
 /// Requests of `op` sent so far (each asks the budget first).
-fn sent(budget: &Budget, op: &str) -> usize {
+fn sent(budget: &Budget, op: Op) -> usize {
     budget
         .report()
         .iter()
@@ -217,8 +218,8 @@ async fn a_204_dispatch_finds_its_run_by_listing_runs_created_since() {
     assert!(reqs[1].path.contains("branch=main"));
     assert!(reqs[1].path.ends_with("per_page=5"), "{}", reqs[1].path);
     // One CreateWorkflowDispatch, then ListWorkflowRuns until the run shows.
-    assert_eq!(sent(&budget, "github:CreateWorkflowDispatch"), 1);
-    assert_eq!(sent(&budget, "github:ListWorkflowRuns"), 2);
+    assert_eq!(sent(&budget, Op::GitHubCreateWorkflowDispatch), 1);
+    assert_eq!(sent(&budget, Op::GitHubListWorkflowRuns), 2);
 }
 
 #[tokio::test]
@@ -266,8 +267,8 @@ async fn the_log_follows_its_redirect_without_the_token() {
     let (gh, budget) = counted(&server.url);
     let tail = gh.log_tail("acme/checkout", 5, 3).await.unwrap();
     // DownloadJobLogs answers with the redirect; DownloadJobLog reads where it points.
-    assert_eq!(sent(&budget, "github:DownloadJobLogs"), 1);
-    assert_eq!(sent(&budget, "github:DownloadJobLog"), 1);
+    assert_eq!(sent(&budget, Op::GitHubDownloadJobLogs), 1);
+    assert_eq!(sent(&budget, Op::GitHubDownloadJobLog), 1);
     assert_eq!(
         tail,
         [
@@ -331,9 +332,9 @@ async fn the_dialog_reads_the_inputs_from_the_workflow_file() {
         server.requests()[0].path,
         "/repos/acme/checkout/contents/.github/workflows/build.yml?ref=feature%2Fx"
     );
-    assert_eq!(sent(&budget, "github:GetContent"), 1);
+    assert_eq!(sent(&budget, Op::GitHubGetContent), 1);
     assert_eq!(
-        sent(&budget, "github:GetWorkflow"),
+        sent(&budget, Op::GitHubGetWorkflow),
         0,
         "a file name needs no look-up"
     );
@@ -370,8 +371,8 @@ async fn a_workflow_given_by_id_is_looked_up_for_its_file() {
         ]
     );
     // GetWorkflow names the file; GetContent reads it.
-    assert_eq!(sent(&budget, "github:GetWorkflow"), 1);
-    assert_eq!(sent(&budget, "github:GetContent"), 1);
+    assert_eq!(sent(&budget, Op::GitHubGetWorkflow), 1);
+    assert_eq!(sent(&budget, Op::GitHubGetContent), 1);
 }
 
 #[tokio::test]
@@ -426,8 +427,8 @@ async fn the_audit_names_the_login_and_never_the_token() {
     assert!(text.contains("\"github_login\":\"octocat\""), "{text}");
     assert!(!text.contains(TOKEN));
     // GetAuthenticatedUser (once: the login is kept), then CreateWorkflowDispatch.
-    assert_eq!(sent(&budget, "github:GetAuthenticatedUser"), 1);
-    assert_eq!(sent(&budget, "github:CreateWorkflowDispatch"), 1);
+    assert_eq!(sent(&budget, Op::GitHubGetAuthenticatedUser), 1);
+    assert_eq!(sent(&budget, Op::GitHubCreateWorkflowDispatch), 1);
 }
 
 fn commit_json(i: usize) -> serde_json::Value {
@@ -493,7 +494,7 @@ async fn a_compare_is_asked_again_with_its_etag_and_an_unknown_commit_is_an_erro
     };
     let err = gh.compare(&unknown).await.unwrap_err();
     assert!(err.to_string().contains("No commit found"), "{err}");
-    assert_eq!(sent(&budget, "github:CompareCommits"), 3);
+    assert_eq!(sent(&budget, Op::GitHubCompareCommits), 3);
 }
 
 /// A deploy's GitHub record: the Deployment created (201 with its id), then statuses that
@@ -561,8 +562,8 @@ async fn a_deployment_is_created_and_its_statuses_name_it_and_a_202_is_no_deploy
         .map(|r| serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["state"].clone())
         .collect();
     assert_eq!(states, [json!("in_progress"), json!("success")]);
-    assert_eq!(sent(&budget, "github:CreateDeployment"), 1);
-    assert_eq!(sent(&budget, "github:CreateDeploymentStatus"), 2);
+    assert_eq!(sent(&budget, Op::GitHubCreateDeployment), 1);
+    assert_eq!(sent(&budget, Op::GitHubCreateDeploymentStatus), 2);
 
     merged.store(1, Ordering::SeqCst);
     let err = gh.act(&create, now_ms()).await.unwrap_err();
@@ -590,7 +591,7 @@ async fn describe_shows_the_run_as_github_returned_it() {
         id: 42,
     };
     let doc = gh.run_raw(&target).await.unwrap();
-    assert_eq!(doc.operation, "github:GetWorkflowRun");
+    assert_eq!(doc.operation, Op::GitHubGetWorkflowRun.name());
     assert!(doc.lines.iter().all(|l| !l.contains('\u{1b}')));
     let shown: serde_json::Value = serde_json::from_str(&doc.lines.join("\n")).unwrap();
     for field in [

@@ -6,6 +6,7 @@
 //! every request: nothing reaches it, and the console says which tag of which service is why.
 
 use crate::support::gh_server::{Req, Resp, Server};
+use crate::support::testkit::EPOCH;
 use crate::support::testkit::{Feed, StateBuilder};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::ci::Ci;
@@ -22,7 +23,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
-const EPOCH: i64 = 1_790_000_000_000;
 const INJECTED: &str = "acme/checkout/actions/runs/8001/cancel?x=";
 
 /// GitHub as far as a dispatch, a cancel or a run list goes: it answers every request.

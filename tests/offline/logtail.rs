@@ -44,7 +44,7 @@ fn tag(task: &str, revision: u32) -> LogTag {
     LogTag {
         task: task.into(),
         revision,
-        source: 0,
+        side: deckwatch::model::LogSide::Primary,
     }
 }
 

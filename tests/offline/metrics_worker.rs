@@ -256,7 +256,7 @@ async fn a_transient_failure_backs_off_and_a_denied_call_waits_a_minute() {
 
     // A denied call is not retried sooner than a minute after it failed.
     w.fleet.fail_next(ApiError::new(
-        ErrorKind::AccessDenied("cloudwatch:GetMetricData".into()),
+        ErrorKind::AccessDenied(deckwatch::model::Op::CloudWatchGetMetricData),
         "not authorized",
     ));
     sleep(Duration::from_secs(60)).await;

@@ -69,7 +69,10 @@ fn key(rng: &mut Rng) -> KeyEvent {
 }
 
 fn check_invariants(s: &State) {
-    fn within<T>(t: &deckwatch::state::table::Table<T>, what: &str) {
+    fn within<T: deckwatch::state::table::TableItem>(
+        t: &deckwatch::state::table::Table<T>,
+        what: &str,
+    ) {
         assert!(
             t.selected < t.view.len().max(1),
             "{what}: selection {} of {}",

@@ -350,6 +350,32 @@ async fn q_while_an_action_is_at_work_asks_again_before_quitting() {
     assert!(d.state.quit, "the second q quits");
 }
 
+/// The second `q` quits only while the first one's warning shows: once it has gone, or another
+/// message took its place, `q` warns again.
+#[tokio::test(start_paused = true)]
+async fn q_after_the_warning_went_warns_again() {
+    let mut d = Demo::new().await;
+    select(&mut d.state, "prod-core", "search-canary");
+    press(&mut d.state, KeyCode::Char('P'));
+    press(&mut d.state, KeyCode::Char('y'));
+    press(&mut d.state, KeyCode::Char('q'));
+    let now = d.state.now;
+    let _ = update(&mut d.state, Msg::Tick(now + 6_000));
+    assert!(d.state.flash.is_none(), "the warning has gone");
+    press(&mut d.state, KeyCode::Char('q'));
+    assert!(!d.state.quit, "a first q again: it warns");
+    let flash = d.state.flash.clone().unwrap().0;
+    assert!(flash.contains("may leave it half done"), "{flash}");
+    // `R` on a service while an action is at work: the footer says something else.
+    press(&mut d.state, KeyCode::Char('R'));
+    let flash = d.state.flash.clone().unwrap().0;
+    assert!(!flash.contains("half done"), "{flash}");
+    press(&mut d.state, KeyCode::Char('q'));
+    assert!(!d.state.quit, "the warning was replaced: it warns again");
+    press(&mut d.state, KeyCode::Char('q'));
+    assert!(d.state.quit, "the second q in a row quits");
+}
+
 /// `:q` is the same command as `q`, so it has the same guard (it used to quit at once).
 #[tokio::test(start_paused = true)]
 async fn colon_q_while_an_action_is_at_work_asks_again_like_q() {
@@ -410,7 +436,7 @@ async fn a_deploy_follows_the_revision_register_returned_when_another_was_regist
     let plan = deckwatch::state::builds::plan::deploy(&api, &other, &images).unwrap();
     let said = format!("registers a new revision of api from {}", api.task_def);
     assert!(
-        plan.changes.iter().any(|(_, _, to)| *to == said),
+        plan.changes.iter().any(|c| c.to == said),
         "{:?}",
         plan.changes
     );

@@ -6,10 +6,10 @@
 use crate::support::screen::{dark, row, screen};
 use crate::support::testkit::StateBuilder;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use deckwatch::model::OpReport;
 use deckwatch::model::{
     Expectation, HookStatus, LogTail, Millis, RunDetail, RunStatus, ServiceKey, TaskStatus,
 };
+use deckwatch::model::{Op, OpReport};
 use deckwatch::state::{Mode, Msg, Pane, State, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -268,9 +268,9 @@ fn a_refusal_names_the_hook_once_and_its_status_in_words() {
 fn the_budget_keeps_each_operation_on_one_row() {
     let d = demo_at(AT_S);
     let mut s = d.build();
-    let op = "elasticloadbalancing:DescribeLoadBalancers";
+    let op = Op::ElbDescribeLoadBalancers.name();
     s.budget = vec![OpReport {
-        op: op.into(),
+        op: Op::ElbDescribeLoadBalancers,
         calls_last_minute: 7,
         rate: 5.0,
         max_rate: 5.0,

@@ -465,7 +465,7 @@ async fn error_answers_become_cloud_error_kinds() {
     let e = fleet.services().await.expect_err("denied");
     assert_eq!(
         e.kind,
-        ErrorKind::AccessDenied("ecs:ListServices".into()),
+        ErrorKind::AccessDenied(deckwatch::model::Op::EcsListServices),
         "{e}"
     );
     assert!(e.message.contains("not authorized"), "{}", e.message);

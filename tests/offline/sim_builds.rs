@@ -218,7 +218,7 @@ async fn build_then_deploy_its_image_on_the_demo() {
     assert!(
         plan.changes
             .iter()
-            .any(|(_, _, to)| to == "registers a new revision of api from api:118"),
+            .any(|c| c.to == "registers a new revision of api from api:118"),
         "{:?}",
         plan.changes
     );

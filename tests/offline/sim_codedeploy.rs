@@ -2,6 +2,7 @@
 //! clock): the runner re-reads, checks, audits and calls, and the demo moves as CodeDeploy and
 //! ECS would.
 
+use crate::support::testkit::EPOCH;
 use deckwatch::cloud::Fleet;
 use deckwatch::demo::SimFleet;
 use deckwatch::model::{
@@ -12,8 +13,6 @@ use deckwatch::workers::audit::Audit;
 use deckwatch::workers::runner::execute;
 use std::time::Duration;
 use tokio::time::advance;
-
-const EPOCH: i64 = 1_790_000_000_000;
 
 async fn service(f: &dyn Fleet, name: &str) -> Service {
     f.services()

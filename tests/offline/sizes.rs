@@ -3,15 +3,12 @@
 //! the names, the state and the rollout, the data's age, and the rollout's hook and countdown.
 //! Update with `INSTA_UPDATE=always cargo test --test offline sizes` and read every diff.
 
-use crate::support::screen::{dark, screen};
-use crate::support::testkit::StateBuilder;
+use crate::support::screen::render_at;
+use crate::support::testkit::{EPOCH, StateBuilder};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::model::ServiceKey;
-use deckwatch::state::{Mode, Msg, Pane, State, Viewport, update};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use deckwatch::state::{Mode, Msg, Pane, State, update};
 
-use crate::support::testkit::EPOCH;
 /// payments' bad deployment is failing; checkout waits at its PAUSE hook.
 const AT_S: i64 = 70;
 const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (200, 60)];
@@ -30,18 +27,6 @@ fn demo() -> StateBuilder {
         .fleet_context()
         .log_capacity(5_000, 1 << 20)
         .with_every_pane(2_000)
-}
-
-/// Draws `s` at `w`×`h` as the loop does (the layout goes back to the reducer), and returns
-/// the terminal and its text.
-fn render(s: &mut State, w: u16, h: u16) -> (Terminal<TestBackend>, String) {
-    let _ = update(s, Msg::Resize(w, h));
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    let mut vp = Viewport::default();
-    t.draw(|f| vp = deckwatch::ui::draw(f, s, &dark())).unwrap();
-    let _ = update(s, Msg::Layout(vp));
-    let text = screen(t.backend().buffer());
-    (t, text)
 }
 
 fn select(s: &mut State, name: &str) {
@@ -65,7 +50,7 @@ fn services_at_every_size_keep_names_state_and_rollout() {
     let d = demo();
     for (w, h) in SIZES {
         let mut s = d.build();
-        let (t, text) = render(&mut s, w, h);
+        let (t, text) = render_at(&mut s, w, h);
         assert_age_shown(&text);
         for name in ["api", "payments", "checkout", "search-canary"] {
             assert!(text.contains(name), "{w}x{h} lacks {name}:\n{text}");
@@ -86,7 +71,7 @@ fn tasks_images_and_alarms_at_every_size() {
     for (w, h) in SIZES {
         let mut s = d.build();
         key(&mut s, KeyCode::Char('2'));
-        let (t, text) = render(&mut s, w, h);
+        let (t, text) = render_at(&mut s, w, h);
         assert!(
             text.contains("STATUS") && text.contains("RUNNING"),
             "{text}"
@@ -95,7 +80,7 @@ fn tasks_images_and_alarms_at_every_size() {
         insta::assert_snapshot!(format!("tasks_{w}x{h}"), t.backend());
 
         key(&mut s, KeyCode::Char('3'));
-        let (t, text) = render(&mut s, w, h);
+        let (t, text) = render_at(&mut s, w, h);
         assert!(
             text.contains("REPOSITORY") && text.contains("v1.118.0"),
             "{text}"
@@ -103,7 +88,7 @@ fn tasks_images_and_alarms_at_every_size() {
         insta::assert_snapshot!(format!("images_{w}x{h}"), t.backend());
 
         key(&mut s, KeyCode::Char('4'));
-        let (t, text) = render(&mut s, w, h);
+        let (t, text) = render_at(&mut s, w, h);
         assert!(
             text.contains("payments-5xx-rate") && text.contains("ALARM"),
             "{text}"
@@ -145,7 +130,7 @@ fn the_rollout_view_puts_the_hook_first_and_scrolls_on_a_small_terminal() {
     let d = demo();
     for (w, h) in SIZES {
         let mut s = rollout_of_checkout(&d);
-        let (t, text) = render(&mut s, w, h);
+        let (t, text) = render_at(&mut s, w, h);
         assert_age_shown(&text);
         for must in [
             "PRE_PRODUCTION_TRAFFIC_SHIFT",
@@ -159,20 +144,20 @@ fn the_rollout_view_puts_the_hook_first_and_scrolls_on_a_small_terminal() {
     }
     // At 80x24 the tasks and events are below: scrolling reaches them, and back.
     let mut s = rollout_of_checkout(&d);
-    let (_, text) = render(&mut s, 80, 24);
+    let (_, text) = render_at(&mut s, 80, 24);
     assert!(!text.contains("── events"), "{text}");
     assert!(s.ctx.rollout_view.max_scroll > 0);
     for _ in 0..s.ctx.rollout_view.max_scroll {
         key(&mut s, KeyCode::Char('j'));
     }
-    let (_, text) = render(&mut s, 80, 24);
+    let (_, text) = render_at(&mut s, 80, 24);
     assert!(text.contains("── events"), "{text}");
     assert!(
         text.contains("steady state") || text.contains("lifecycle hook"),
         "{text}"
     );
     key(&mut s, KeyCode::Char('g'));
-    let (_, text) = render(&mut s, 80, 24);
+    let (_, text) = render_at(&mut s, 80, 24);
     assert!(text.contains("hook manual-promote-gate"), "{text}");
 }
 
@@ -181,12 +166,12 @@ fn the_help_scrolls_to_every_action_key_at_80x24() {
     let d = demo();
     let mut s = d.build();
     key(&mut s, KeyCode::Char('?'));
-    let (t, first) = render(&mut s, 80, 24);
+    let (t, first) = render_at(&mut s, 80, 24);
     insta::assert_snapshot!("help_80x24", t.backend());
     let mut seen = first.clone();
     for _ in 0..40 {
         key(&mut s, KeyCode::Char('j'));
-        let (_, text) = render(&mut s, 80, 24);
+        let (_, text) = render_at(&mut s, 80, 24);
         seen.push_str(&text);
     }
     for b in s.keys.normal() {
@@ -203,7 +188,7 @@ fn the_confirm_dialog_fits_inside_its_border_at_every_size() {
         select(&mut s, "checkout");
         key(&mut s, KeyCode::Char('P'));
         assert!(matches!(s.mode, Mode::Confirm(..)));
-        let (t, text) = render(&mut s, w, h);
+        let (t, text) = render_at(&mut s, w, h);
         assert!(text.contains("ContinueServiceDeployment"), "{text}");
         assert!(
             text.contains("y confirm"),

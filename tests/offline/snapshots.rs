@@ -660,8 +660,8 @@ fn the_services_title_says_how_many_clusters_are_read_during_the_first_load() {
 /// colour, and GitHub's own quota as its last answer gave it.
 #[test]
 fn budget_overlay_shows_the_operations_and_the_github_quota() {
-    use deckwatch::model::OpReport;
     use deckwatch::model::RateInfo;
+    use deckwatch::model::{Op, OpReport};
     let mut s = state(&demo());
     for c in ":budget".chars() {
         let _ = update(&mut s, key(KeyCode::Char(c)));
@@ -674,8 +674,8 @@ fn budget_overlay_shows_the_operations_and_the_github_quota() {
             .any(|e| matches!(e, deckwatch::state::Effect::ReportBudget)),
         "{effects:?}"
     );
-    let op = |name: &str, calls, rate, max_rate, throttled| OpReport {
-        op: name.into(),
+    let op = |op: Op, calls, rate, max_rate, throttled| OpReport {
+        op,
         calls_last_minute: calls,
         by_caller: Vec::new(),
         rate,
@@ -685,8 +685,8 @@ fn budget_overlay_shows_the_operations_and_the_github_quota() {
         throttled,
     };
     let report = vec![
-        op("ecs:DescribeServices", 42, 10.0, 10.0, 0),
-        op("logs:FilterLogEvents", 30, 1.25, 2.5, 4),
+        op(Op::EcsDescribeServices, 42, 10.0, 10.0, 0),
+        op(Op::LogsFilterLogEvents, 30, 1.25, 2.5, 4),
     ];
     let _ = update(&mut s, Msg::Budget(report));
     let reset_at = s.now + 30 * 60_000;

@@ -201,3 +201,28 @@ fn without_a_token_the_pane_says_how_to_set_one() {
     assert!(screen.contains("GH_TOKEN"), "{screen}");
     assert!(screen.contains("token_command"), "{screen}");
 }
+
+#[test]
+fn a_commit_sha_that_is_not_ascii_is_shown_by_characters_and_names_no_image() {
+    let (_, mut s) = builds_state();
+    // GitHub's shas are hex, but the console must not trust that: the seventh byte of this
+    // one falls inside `é`, where cutting by bytes would panic.
+    let sha = "abcdefé0123456789abcdef0123456789abcde";
+    for r in &mut s.builds.runs.items {
+        r.head_sha = sha.to_string();
+    }
+    let t = render(&s);
+    let screen: String = (0..H).map(|y| line(t.backend().buffer(), y)).collect();
+    assert!(screen.contains("abcdefé"), "{screen}");
+    assert!(!screen.contains("abcdefé0"), "seven characters: {screen}");
+    // The run's detail and the deploy key look for the images the run pushed: none.
+    key(&mut s, KeyCode::Enter);
+    let _ = render(&s);
+    key(&mut s, KeyCode::Esc);
+    let _ = update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('D'), KeyModifiers::SHIFT)),
+    );
+    let _ = render(&s);
+    assert!(!matches!(s.mode, Mode::Confirm(..)), "{:?}", s.flash);
+}

@@ -4,20 +4,14 @@
 //! that drive them, from the keys, as the loop would. Update with
 //! `INSTA_UPDATE=always cargo test --test offline snapshots_codedeploy` and read every diff.
 
+use crate::support::screen::render_at;
+use crate::support::testkit::EPOCH;
 use crate::support::testkit::StateBuilder;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use deckwatch::model::{AwsCall, CdWait, Millis, Mutation, ServiceKey};
-use deckwatch::state::{Effect, Mode, Msg, Pane, State, Viewport, update};
-use deckwatch::theme::{Theme, Themes};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use deckwatch::model::{AwsCall, CdWait, Mutation, ServiceKey};
+use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};
 
-const EPOCH: Millis = 1_790_000_000_000;
 const AT_S: i64 = 70;
-
-fn dark() -> Theme {
-    Themes::load(None).unwrap().get("dark").unwrap()
-}
 
 fn key(s: &mut State, code: KeyCode) -> Vec<Effect> {
     let m = match code {
@@ -33,20 +27,6 @@ fn demo() -> StateBuilder {
         .fleet_context()
         .log_capacity(5_000, 1 << 20)
         .with_every_pane(2_000)
-}
-
-fn render(s: &mut State, w: u16, h: u16) -> (Terminal<TestBackend>, String) {
-    let _ = update(s, Msg::Resize(w, h));
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    let mut vp = Viewport::default();
-    t.draw(|f| vp = deckwatch::ui::draw(f, s, &dark())).unwrap();
-    let _ = update(s, Msg::Layout(vp));
-    let buf = t.backend().buffer();
-    let text = (0..h)
-        .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>())
-        .collect::<Vec<_>>()
-        .join("\n");
-    (t, text)
 }
 
 fn cart() -> ServiceKey {
@@ -81,7 +61,7 @@ fn cart_waiting_for_reroute_at_every_size() {
     let id = deployment_id(&d);
     for (w, h) in [(80, 24), (200, 60)] {
         let mut s = rollout_of(&d, "cart");
-        let (t, text) = render(&mut s, w, h);
+        let (t, text) = render_at(&mut s, w, h);
         for must in [
             format!("CODEDEPLOY {id} Ready"),
             "‖ waiting for reroute auto-stop in".into(),
@@ -102,7 +82,7 @@ fn cart_shifting_then_waiting_for_termination() {
     };
     let shifting = demo().acting(&cart(), &reroute).at_seconds(AT_S + 60);
     let mut s = rollout_of(&shifting, "cart");
-    let (t, text) = render(&mut s, 120, 40);
+    let (t, text) = render_at(&mut s, 120, 40);
     assert!(text.contains("10% on the replacement"), "{text}");
     assert!(text.contains("stage AllowTraffic"), "{text}");
     insta::assert_snapshot!("cart_shifting_120x40", t.backend());
@@ -111,7 +91,7 @@ fn cart_shifting_then_waiting_for_termination() {
         .acting(&cart(), &reroute)
         .at_seconds(AT_S + 5 * 60 + 10);
     let mut s = rollout_of(&waiting, "cart");
-    let (t, text) = render(&mut s, 80, 24);
+    let (t, text) = render_at(&mut s, 80, 24);
     assert!(text.contains("original waits for termination"), "{text}");
     assert!(text.contains("original kept, terminated in"), "{text}");
     insta::assert_snapshot!("cart_termination_80x24", t.backend());
@@ -122,7 +102,7 @@ fn inventory_paused_before_a_linear_step() {
     let d = demo();
     for (w, h) in [(80, 24), (200, 60)] {
         let mut s = rollout_of(&d, "inventory");
-        let (t, text) = render(&mut s, w, h);
+        let (t, text) = render_at(&mut s, w, h);
         assert!(text.contains("LINEAR IN_PROGRESS"), "{text}");
         assert!(text.contains("step 25%"), "{text}");
         insta::assert_snapshot!(format!("inventory_paused_{w}x{h}"), t.backend());
@@ -145,7 +125,7 @@ fn p_on_cart_opens_a_dialog_naming_the_deployment_and_y_runs_continue_ready_wait
             wait: CdWait::Reroute
         })
     );
-    let (t, text) = render(&mut s, 120, 40);
+    let (t, text) = render_at(&mut s, 120, 40);
     assert!(
         text.contains(&format!(
             "codedeploy:ContinueDeployment(deploymentId={id}, deploymentWaitType=READY_WAIT)"
@@ -192,7 +172,7 @@ fn a_and_r_on_cart_stop_it_and_f_is_refused_saying_why() {
     let mut s = rollout_of(&d, "cart");
     key(&mut s, KeyCode::Char('F'));
     assert_eq!(s.mode, Mode::Normal, "no dialog for F");
-    let (_, text) = render(&mut s, 200, 60);
+    let (_, text) = render_at(&mut s, 200, 60);
     assert!(text.contains("deployed by CodeDeploy"), "{text}");
 }
 
@@ -226,7 +206,7 @@ fn a_codedeploy_service_whose_group_is_unknown_says_so_and_p_says_why_not() {
             svc.codedeploy = None;
         }
     }
-    let (_, text) = render(&mut s, 200, 60);
+    let (_, text) = render_at(&mut s, 200, 60);
     assert!(
         text.contains("no deployment group is known to deploy it"),
         "{text}"
@@ -234,6 +214,6 @@ fn a_codedeploy_service_whose_group_is_unknown_says_so_and_p_says_why_not() {
     assert!(text.contains("task set PRIMARY"), "{text}");
     key(&mut s, KeyCode::Char('P'));
     assert_eq!(s.mode, Mode::Normal, "nothing to act through");
-    let (_, text) = render(&mut s, 200, 60);
+    let (_, text) = render_at(&mut s, 200, 60);
     assert!(text.contains("no CodeDeploy deployment group"), "{text}");
 }

@@ -1,14 +1,14 @@
 //! TESTING.md must stay true: it lists every AWS and GitHub operation `src` calls, and for
 //! each the tests that send it through the real client. The operations are read from `src`
-//! itself: every string literal that is exactly an operation's name (`"ecs:ListServices"`,
-//! `"github:ListWorkflowRuns"`) outside comments and unit tests, however it reaches the call
-//! (given to `.within(&gate, ..)` or the budget's `acquire(..)`, passed to the GitHub client's
-//! `get`/`post`, or held in a constant or a variable first). So a new call without a row fails
-//! here, and so does a row naming a test that does not exist, is not a test, is not in its
-//! binary, or never mentions the operation. The table of operations the budget and the config
-//! know (`src/model/operations.rs`) must list exactly the operations called.
+//! itself: every `Op::Name` outside comments, unit tests and the table, however it reaches the
+//! call (given to `.within(&gate, ..)` or the budget's `acquire(..)`, passed to the GitHub
+//! client's `get`/`post`, or held in a constant or a variable first), named as the one table of
+//! operations (`src/model/op.rs`) names it. So a new call without a row fails here, and so does
+//! a row naming a test that does not exist, is not a test, is not in its binary, or never
+//! mentions the operation. The table must list exactly the operations called.
 
-use std::collections::BTreeSet;
+use deckwatch::model::Op;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -26,25 +26,20 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// `ecs:ListServices`: a lower-case service, a colon, an operation in CamelCase.
-fn is_operation(s: &str) -> bool {
-    let Some((service, op)) = s.split_once(':') else {
-        return false;
-    };
-    !service.is_empty()
-        && service
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && op.starts_with(|c: char| c.is_ascii_uppercase())
-        && op.chars().all(|c| c.is_ascii_alphanumeric())
+/// The one table of operations: a table, not a call.
+const TABLE: &str = "src/model/op.rs";
+
+/// Each operation's name by its variant's (`EcsListServices` → `ecs:ListServices`).
+fn the_table() -> BTreeMap<String, &'static str> {
+    Op::ALL
+        .iter()
+        .map(|op| (format!("{op:?}"), op.name()))
+        .collect()
 }
 
-/// The file that lists every operation with its rate: a table, not a call.
-const TABLE: &str = "src/model/operations.rs";
-
-/// The operation names in `text`: every string literal that is exactly one, outside comments
-/// and the file's unit tests (its `#[cfg(test)]` module, at the end).
-fn operations_in(text: &str) -> Vec<String> {
+/// The operations named in `text`: every `Op::Variant` outside comments and the file's unit
+/// tests (its `#[cfg(test)]` module, at the end), by the table's names.
+fn operations_in(text: &str, table: &BTreeMap<String, &'static str>) -> Vec<String> {
     let text = &text[..text.find("#[cfg(test)]").unwrap_or(text.len())];
     let mut out = Vec::new();
     for line in text.lines() {
@@ -52,24 +47,32 @@ fn operations_in(text: &str) -> Vec<String> {
         if code.starts_with("//") {
             continue;
         }
-        let mut quoted = code.split('"').skip(1).step_by(2);
-        out.extend(
-            quoted
-                .by_ref()
-                .filter(|q| is_operation(q))
-                .map(str::to_string),
-        );
+        for (at, _) in code.match_indices("Op::") {
+            let variant: String = code[at + 4..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            // `Op::ALL`, `Op::parse`: the table's own words, not an operation.
+            if let Some(name) = table.get(&variant) {
+                out.push(name.to_string());
+            } else if variant.starts_with(|c: char| c.is_ascii_uppercase())
+                && variant.chars().any(|c| c.is_ascii_lowercase())
+            {
+                panic!("Op::{variant} is not in {TABLE}'s table");
+            }
+        }
     }
     out
 }
 
 fn operations_in_src() -> BTreeSet<String> {
+    let table = the_table();
     let mut files = Vec::new();
     rust_files(&root().join("src"), &mut files);
     files
         .iter()
         .filter(|f| !f.ends_with(TABLE))
-        .flat_map(|f| operations_in(&std::fs::read_to_string(f).expect("read source")))
+        .flat_map(|f| operations_in(&std::fs::read_to_string(f).expect("read source"), &table))
         .collect()
 }
 
@@ -127,21 +130,21 @@ fn test_body(path: &str) -> Result<String, String> {
 fn the_operations_are_read_from_the_calls_however_they_get_there() {
     let src = r#"
         .send()
-        .within(&self.gate, "ecs:ListClusters")
-        f.gate.acquire("logs:CreateLogStream").await;
-        Err(e) => return Err(self.gate.fail("logs:FilterLogEvents", e)),
+        .within(&self.gate, Op::EcsListClusters)
+        f.gate.acquire(Op::LogsCreateLogStream).await;
+        Err(e) => return Err(self.gate.fail(Op::LogsFilterLogEvents, e)),
         .within(
             gate,
-            "elasticloadbalancing:DescribeRules",
+            Op::ElbDescribeRules,
         )
-        const OP: &str = "ecs:ListTasks";
-        let a = self.http.get("github:GetWorkflow", &path).await?;
-        let op = if paged { "ecr:DescribeImages" } else { other };
-        tracing::warn!("access denied: ecs:Nope");
-        // "ecs:InAComment"
+        const OP: Op = Op::EcsListTasks;
+        let a = self.http.get(Op::GitHubGetWorkflow, &path).await?;
+        let op = if paged { Op::EcrDescribeImages } else { other };
+        let all = Op::ALL.iter().filter(|o| Op::parse(o.name()).is_some());
+        // Op::EcsUpdateService in a comment
     "#;
     assert_eq!(
-        operations_in(src),
+        operations_in(src, &the_table()),
         vec![
             "ecs:ListClusters",
             "logs:CreateLogStream",
@@ -155,22 +158,19 @@ fn the_operations_are_read_from_the_calls_however_they_get_there() {
 }
 
 #[test]
+#[should_panic(expected = "Op::EcsDeleteService is not in")]
+fn an_operation_the_table_does_not_know_is_reported() {
+    operations_in(".within(&gate, Op::EcsDeleteService)", &the_table());
+}
+
+#[test]
 fn the_table_of_operations_lists_exactly_those_called() {
     let called = operations_in_src();
-    let table: BTreeSet<String> = deckwatch::model::operations::OPERATIONS
-        .iter()
-        .map(|(op, _)| op.to_string())
-        .collect();
-    let unlisted: Vec<&String> = called.difference(&table).collect();
-    assert!(
-        unlisted.is_empty(),
-        "src calls {unlisted:?}, which {TABLE} does not list (the budget would give it a \
-         default rate and the config would refuse to name it)"
-    );
+    let table: BTreeSet<String> = Op::ALL.iter().map(|op| op.name().to_string()).collect();
     let stale: Vec<&String> = table.difference(&called).collect();
     assert!(
         stale.is_empty(),
-        "{TABLE} lists {stale:?}, which src no longer calls"
+        "{TABLE} lists {stale:?}, which src never calls"
     );
 }
 

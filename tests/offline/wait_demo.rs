@@ -3,13 +3,12 @@
 //! and checkout's canary, left at its PAUSE hook, to the auto-rollback when the hook's time
 //! runs out (failed). No real time passes; nothing asserts a time.
 
+use crate::support::testkit::EPOCH;
 use deckwatch::commands::wait::{Spec, follow};
 use deckwatch::commands::{CommandError, Until};
 use deckwatch::demo::SimFleet;
 use deckwatch::demo::scenario::{BAD_DEPLOY_AT_S, GOOD_DEPLOY_AT_S};
 use std::time::Duration;
-
-const EPOCH: i64 = 1_790_000_000_000;
 
 fn spec(service: &str, until: Until) -> Spec {
     Spec {

@@ -5,6 +5,7 @@
 
 use crate::budget::Budget;
 use crate::ci::github::token::Secret;
+use crate::model::Op;
 use crate::model::{ApiError, ApiResult, ErrorKind};
 use crate::model::{Millis, RateInfo};
 use crate::timing::now_ms;
@@ -95,17 +96,17 @@ impl Http {
 
     /// A GET of `path` (with its query), with `If-None-Match` when an earlier answer had an
     /// ETag; a 304 answers with that earlier body.
-    pub async fn get(&self, op: &str, path: &str) -> ApiResult<Answer> {
+    pub async fn get(&self, op: Op, path: &str) -> ApiResult<Answer> {
         self.send(op, Method::GET, path, None).await
     }
 
-    pub async fn post(&self, op: &str, path: &str, body: Option<String>) -> ApiResult<Answer> {
+    pub async fn post(&self, op: Op, path: &str, body: Option<String>) -> ApiResult<Answer> {
         self.send(op, Method::POST, path, body).await
     }
 
     async fn send(
         &self,
-        op: &str,
+        op: Op,
         method: Method,
         path: &str,
         body: Option<String>,
@@ -147,13 +148,13 @@ impl Http {
     /// Plain text from a URL GitHub redirected to (a log): no token goes with it, since it is
     /// signed and on another host; only the last `LOG_TAIL_BYTES` are kept.
     pub async fn fetch_tail(&self, url: &str) -> ApiResult<Bytes> {
-        self.budget.acquire("github:DownloadJobLog").await;
+        self.budget.acquire(Op::GitHubDownloadJobLog).await;
         let req = Request::get(url)
             .header(http::header::USER_AGENT, user_agent())
             .body(Full::new(Bytes::new()))
             .map_err(|e| other(format!("GitHub: bad log URL: {e}")))?;
         let (status, _, body) = self
-            .exchange("github:DownloadJobLog", req, LOG_TAIL_BYTES)
+            .exchange(Op::GitHubDownloadJobLog, req, LOG_TAIL_BYTES)
             .await?;
         if !status.is_success() {
             return Err(other(format!("job log: HTTP {status} from the log URL")));
@@ -196,7 +197,7 @@ impl Http {
     /// Sends and reads the answer, keeping at most the last `keep` bytes of its body.
     async fn exchange(
         &self,
-        op: &str,
+        op: Op,
         req: Request<Full<Bytes>>,
         keep: usize,
     ) -> ApiResult<(StatusCode, HeaderMap, Bytes)> {
@@ -260,7 +261,7 @@ impl Http {
     }
 
     /// Refuses at once, without a call, while a rate limit lasts.
-    fn check_gate(&self, op: &str) -> ApiResult<()> {
+    fn check_gate(&self, op: Op) -> ApiResult<()> {
         match self.waiting_until() {
             Some(until) => Err(waiting(op, until)),
             None => Ok(()),
@@ -275,7 +276,7 @@ impl Http {
     /// Maps an unsuccessful status to what the pane says and does about it.
     fn check_status(
         &self,
-        op: &str,
+        op: Op,
         status: StatusCode,
         h: &HeaderMap,
         body: &[u8],
@@ -309,9 +310,9 @@ impl Http {
                      GITHUB_TOKEN, or run `gh auth login`"
                 ),
             ),
-            403 => ApiError::new(ErrorKind::AccessDenied(op.to_string()), message),
+            403 => ApiError::new(ErrorKind::AccessDenied(op), message),
             // GitHub's own words say which commit it does not know.
-            404 if op == "github:CompareCommits" => other(format!(
+            404 if op == Op::GitHubCompareCommits => other(format!(
                 "{op}: not found (404): {message}; a commit that is not in the repository, or \
                  a token that cannot read it"
             )),
@@ -327,7 +328,7 @@ impl Http {
     }
 }
 
-fn waiting(op: &str, until: Millis) -> ApiError {
+fn waiting(op: Op, until: Millis) -> ApiError {
     ApiError::new(
         ErrorKind::Throttled,
         format!(

@@ -4,20 +4,29 @@ use crate::model::text::clean;
 use crate::model::{InputKind, WorkflowInput};
 use serde_yaml_ng::Value;
 
+/// Why a workflow file offers no inputs to dispatch.
+#[derive(Debug, thiserror::Error)]
+pub enum InputsError {
+    #[error("not YAML: {0}")]
+    NotYaml(#[from] serde_yaml_ng::Error),
+    #[error("the workflow has no `on:`")]
+    NoOn,
+    #[error("the workflow has no workflow_dispatch trigger")]
+    NoDispatch,
+}
+
 /// The dispatch inputs of a workflow file, in the file's order. Err when the file is not YAML
 /// or the workflow cannot be dispatched (no `workflow_dispatch` trigger).
-pub fn parse(yaml: &str) -> Result<Vec<WorkflowInput>, String> {
-    let doc: Value = serde_yaml_ng::from_str(yaml).map_err(|e| format!("not YAML: {e}"))?;
-    let on = doc.get("on").ok_or("the workflow has no `on:`")?;
+pub fn parse(yaml: &str) -> Result<Vec<WorkflowInput>, InputsError> {
+    let doc: Value = serde_yaml_ng::from_str(yaml)?;
+    let on = doc.get("on").ok_or(InputsError::NoOn)?;
     let dispatch = match on {
         Value::String(s) if s == "workflow_dispatch" => return Ok(Vec::new()),
         Value::Sequence(seq) if seq.iter().any(|v| v.as_str() == Some("workflow_dispatch")) => {
             return Ok(Vec::new());
         }
-        Value::Mapping(m) => m
-            .get("workflow_dispatch")
-            .ok_or("the workflow has no workflow_dispatch trigger")?,
-        _ => return Err("the workflow has no workflow_dispatch trigger".into()),
+        Value::Mapping(m) => m.get("workflow_dispatch").ok_or(InputsError::NoDispatch)?,
+        _ => return Err(InputsError::NoDispatch),
     };
     let Some(inputs) = dispatch.get("inputs").and_then(Value::as_mapping) else {
         return Ok(Vec::new());

@@ -10,7 +10,7 @@ pub mod token;
 use crate::budget::Budget;
 use crate::ci::{Ci, Dispatched};
 use crate::model::github_names::{check_workflow, split_repo};
-use crate::model::{ApiError, ApiResult, ErrorKind, GitHubCall, Listing};
+use crate::model::{ApiError, ApiResult, ErrorKind, GitHubCall, Listing, Op};
 use crate::model::{
     Job, Millis, RateInfo, RawDoc, RawFormat, Run, RunRef, Workflow, WorkflowInput, dispatch_body,
 };
@@ -102,7 +102,7 @@ impl GitHub {
 
     async fn list_runs(&self, w: &Workflow, query: &str) -> ApiResult<http::Answer> {
         let path = Self::runs_path(w, query)?;
-        self.http.get("github:ListWorkflowRuns", &path).await
+        self.http.get(Op::GitHubListWorkflowRuns, &path).await
     }
 
     /// Where a job's log is: GitHub answers 302 with a short-lived URL.
@@ -110,7 +110,7 @@ impl GitHub {
         let a = self
             .http
             .get(
-                "github:DownloadJobLogs",
+                Op::GitHubDownloadJobLogs,
                 &format!("{}/actions/jobs/{job_id}/logs", repo_path(repo)?),
             )
             .await?;
@@ -128,7 +128,7 @@ impl GitHub {
         }
         let a = self
             .http
-            .get("github:GetWorkflow", &workflow_base(w)?)
+            .get(Op::GitHubGetWorkflow, &workflow_base(w)?)
             .await?;
         let v = parse::json("workflow", &a.body)?;
         v.get("path")
@@ -148,7 +148,7 @@ impl GitHub {
         let a = self
             .http
             .post(
-                "github:CreateWorkflowDispatch",
+                Op::GitHubCreateWorkflowDispatch,
                 &path,
                 Some(dispatch_body(git_ref, inputs)),
             )
@@ -220,13 +220,13 @@ impl Ci for GitHub {
 
     async fn run(&self, w: &Workflow, id: u64) -> ApiResult<Run> {
         let path = format!("{}/actions/runs/{id}", repo_path(&w.repo)?);
-        let a = self.http.get("github:GetWorkflowRun", &path).await?;
+        let a = self.http.get(Op::GitHubGetWorkflowRun, &path).await?;
         parse::run(&parse::json("workflow run", &a.body)?, w)
     }
 
     async fn run_raw(&self, run: &RunRef) -> ApiResult<RawDoc> {
         let path = format!("{}/actions/runs/{}", repo_path(&run.repo)?, run.id);
-        let op = "github:GetWorkflowRun";
+        let op = Op::GitHubGetWorkflowRun;
         let a = self.http.get(op, &path).await?;
         Ok(RawDoc::from_body(op, RawFormat::Json, &a.body))
     }
@@ -238,7 +238,7 @@ impl Ci for GitHub {
         );
         let a = self
             .http
-            .get("github:ListJobsForWorkflowRun", &path)
+            .get(Op::GitHubListJobsForWorkflowRun, &path)
             .await?;
         parse::jobs(&a.body)
     }
@@ -257,7 +257,7 @@ impl Ci for GitHub {
             file_path(&file)?,
             encode(git_ref)
         );
-        let a = self.http.get("github:GetContent", &path).await?;
+        let a = self.http.get(Op::GitHubGetContent, &path).await?;
         let v = parse::json("workflow file", &a.body)?;
         let b64: String = v
             .get("content")
@@ -278,7 +278,7 @@ impl Ci for GitHub {
         }
         let a = self
             .http
-            .get("github:GetAuthenticatedUser", "/user")
+            .get(Op::GitHubGetAuthenticatedUser, "/user")
             .await?;
         let v = parse::json("user", &a.body)?;
         let login = v
@@ -300,7 +300,7 @@ impl Ci for GitHub {
             GitHubCall::CancelRun { repo, run_id } => {
                 let path = format!("{}/actions/runs/{run_id}/cancel", repo_path(repo)?);
                 self.http
-                    .post("github:CancelWorkflowRun", &path, None)
+                    .post(Op::GitHubCancelWorkflowRun, &path, None)
                     .await?;
                 Ok(None)
             }
@@ -310,7 +310,7 @@ impl Ci for GitHub {
                     repo_path(repo)?
                 );
                 self.http
-                    .post("github:RerunFailedJobs", &path, None)
+                    .post(Op::GitHubRerunFailedJobs, &path, None)
                     .await?;
                 Ok(None)
             }
@@ -318,7 +318,7 @@ impl Ci for GitHub {
                 let path = format!("/repos/{repo}/deployments");
                 let a = self
                     .http
-                    .post("github:CreateDeployment", &path, Some(m.body()))
+                    .post(Op::GitHubCreateDeployment, &path, Some(m.body()))
                     .await?;
                 let v = parse::json("deployment", &a.body)?;
                 let id = v.get("id").and_then(|i| i.as_u64());
@@ -342,7 +342,7 @@ impl Ci for GitHub {
                 };
                 let path = format!("/repos/{repo}/deployments/{id}/statuses");
                 self.http
-                    .post("github:CreateDeploymentStatus", &path, Some(m.body()))
+                    .post(Op::GitHubCreateDeploymentStatus, &path, Some(m.body()))
                     .await?;
                 Ok(None)
             }
@@ -359,7 +359,7 @@ impl Ci for GitHub {
             encode(&q.base),
             encode(&q.head)
         );
-        let a = self.http.get("github:CompareCommits", &path).await?;
+        let a = self.http.get(Op::GitHubCompareCommits, &path).await?;
         parse::compare(&a.body, q)
     }
 

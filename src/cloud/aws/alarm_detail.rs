@@ -4,6 +4,7 @@
 
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::cloud::aws::parse::millis;
+use crate::model::Op;
 use crate::model::text::clean;
 use crate::model::{AlarmState, AlarmTransition, ApiResult, MetricSpec, Millis};
 use aws_sdk_cloudwatch::types::{
@@ -50,7 +51,7 @@ pub async fn points(
             .scan_by(ScanBy::TimestampAscending)
             .set_next_token(token.take())
             .send()
-            .within(gate, "cloudwatch:GetMetricData")
+            .within(gate, Op::CloudWatchGetMetricData)
             .await?;
         for r in page.metric_data_results() {
             let at = r.timestamps().iter().map(|t| t.to_millis().unwrap_or(0));
@@ -95,7 +96,7 @@ pub async fn history(
             .max_records(100)
             .set_next_token(token.take())
             .send()
-            .within(gate, "cloudwatch:DescribeAlarmHistory")
+            .within(gate, Op::CloudWatchDescribeAlarmHistory)
             .await?;
         for item in page.alarm_history_items() {
             let Some((from, to)) = item.history_data().and_then(states_of) else {

@@ -9,6 +9,7 @@
 use crate::cloud::Listing;
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::cloud::aws::parse::millis;
+use crate::model::Op;
 use crate::model::text::clean;
 use crate::model::{Alarm, AlarmKind, AlarmSpec, AlarmState, Comparison, MetricSpec};
 use crate::model::{ApiError, ApiResult, ErrorKind};
@@ -104,7 +105,7 @@ pub async fn fetch(cw: &aws_sdk_cloudwatch::Client, gate: &CallGate) -> ApiResul
             .alarm_types(AlarmType::CompositeAlarm)
             .set_next_token(token.take())
             .send()
-            .within(gate, "cloudwatch:DescribeAlarms")
+            .within(gate, Op::CloudWatchDescribeAlarms)
             .await?;
         alarms.extend(out.metric_alarms().iter().map(map_metric));
         alarms.extend(out.composite_alarms().iter().map(map_composite));
@@ -270,7 +271,7 @@ impl Slice {
             .max_records(size)
             .set_next_token(token)
             .send()
-            .within(gate, "cloudwatch:DescribeAlarms")
+            .within(gate, Op::CloudWatchDescribeAlarms)
             .await?;
         // Only the kind asked for: an endpoint that ignores the filter sends both.
         let page = match self.kind {

@@ -7,6 +7,7 @@
 use crate::cloud::aws::balancers::Balancers;
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::cloud::aws::metrics::MAX_QUERIES;
+use crate::model::Op;
 use crate::model::alarm_link::{load_balancer_dimension, target_group_dimension};
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{ApiResult, Millis};
@@ -134,7 +135,7 @@ async fn fetch_batch(
             .end_time(DateTime::from_millis(until))
             .set_next_token(token.take())
             .send()
-            .within(gate, "cloudwatch:GetMetricData")
+            .within(gate, Op::CloudWatchGetMetricData)
             .await?;
         for r in page.metric_data_results() {
             let Some((kind, i)) = r.id().and_then(parse_id) else {

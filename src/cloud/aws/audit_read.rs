@@ -4,7 +4,7 @@
 use crate::cloud::aws::AwsFleet;
 use crate::cloud::aws::gate::Within;
 use crate::cloud::aws::mutations::AUDIT_STREAM;
-use crate::model::{ApiResult, Millis};
+use crate::model::{ApiResult, Millis, Op};
 
 /// Pages read at most (up to 10,000 events each).
 const PAGES: usize = 5;
@@ -28,7 +28,7 @@ pub async fn read(
             .end_time(until)
             .set_next_token(token.take())
             .send()
-            .within(&f.gate, "logs:FilterLogEvents")
+            .within(&f.gate, Op::LogsFilterLogEvents)
             .await?;
         out.extend(
             page.events()

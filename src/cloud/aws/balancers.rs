@@ -5,6 +5,7 @@
 
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::model::ApiResult;
+use crate::model::Op;
 use aws_sdk_elasticloadbalancingv2::Client;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -63,7 +64,7 @@ impl Balancers {
                 .describe_target_groups()
                 .set_target_group_arns(Some(chunk.to_vec()))
                 .send()
-                .within(gate, "elasticloadbalancing:DescribeTargetGroups")
+                .within(gate, Op::ElbDescribeTargetGroups)
                 .await?;
             for tg in page.target_groups() {
                 let Some(arn) = tg.target_group_arn() else {
@@ -93,7 +94,7 @@ impl Balancers {
             .describe_load_balancers()
             .names(name)
             .send()
-            .within(gate, "elasticloadbalancing:DescribeLoadBalancers")
+            .within(gate, Op::ElbDescribeLoadBalancers)
             .await?;
         let arn = lbs
             .load_balancers()
@@ -106,7 +107,7 @@ impl Balancers {
                 .describe_target_groups()
                 .load_balancer_arn(arn)
                 .send()
-                .within(gate, "elasticloadbalancing:DescribeTargetGroups")
+                .within(gate, Op::ElbDescribeTargetGroups)
                 .await?;
             groups.extend(
                 page.target_groups()

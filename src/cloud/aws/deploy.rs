@@ -5,6 +5,7 @@
 use crate::cloud::aws::AwsFleet;
 use crate::cloud::aws::gate::Within;
 use crate::cloud::aws::parse::task_def_ref;
+use crate::model::Op;
 use crate::model::{ApiError, ApiResult, ErrorKind, TaskDefRef};
 use aws_sdk_ecs::types::{ContainerDefinition, TaskDefinition};
 
@@ -78,7 +79,7 @@ pub async fn register(
         .task_definition(from.to_string())
         .include(aws_sdk_ecs::types::TaskDefinitionField::Tags)
         .send()
-        .within(&f.gate, "ecs:DescribeTaskDefinition")
+        .within(&f.gate, Op::EcsDescribeTaskDefinition)
         .await?;
     let td = out
         .task_definition()
@@ -87,7 +88,7 @@ pub async fn register(
     let registered = copy(f, td, containers)
         .set_tags((!out.tags().is_empty()).then(|| out.tags().to_vec()))
         .send()
-        .within(&f.gate, "ecs:RegisterTaskDefinition")
+        .within(&f.gate, Op::EcsRegisterTaskDefinition)
         .await?;
     registered
         .task_definition()

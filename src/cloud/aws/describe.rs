@@ -5,7 +5,7 @@
 
 use crate::cloud::aws::AwsFleet;
 use crate::cloud::aws::gate::Within;
-use crate::model::{ApiError, ApiResult, DescribeTarget, ErrorKind, RawDoc, RawFormat};
+use crate::model::{ApiError, ApiResult, DescribeTarget, ErrorKind, Op, RawDoc, RawFormat};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::AfterDeserializationInterceptorContextRef;
@@ -38,7 +38,7 @@ impl Intercept for Capture {
 
 impl Capture {
     /// The body captured, laid out as a document.
-    fn doc(&self, operation: &str, format: RawFormat) -> ApiResult<RawDoc> {
+    fn doc(&self, operation: Op, format: RawFormat) -> ApiResult<RawDoc> {
         let body = self.0.lock().unwrap_or_else(|e| e.into_inner()).take();
         let body = body.ok_or_else(|| {
             ApiError::new(
@@ -56,7 +56,7 @@ impl AwsFleet {
         let cap = Capture::default();
         let (op, format) = match target {
             DescribeTarget::Service(key) => {
-                let op = "ecs:DescribeServices";
+                let op = Op::EcsDescribeServices;
                 let call = self.ecs.describe_services().cluster(&key.cluster);
                 let call = call
                     .services(&key.name)
@@ -66,7 +66,7 @@ impl AwsFleet {
                 (op, RawFormat::Json)
             }
             DescribeTarget::Task { cluster, arn } => {
-                let op = "ecs:DescribeTasks";
+                let op = Op::EcsDescribeTasks;
                 let call = self.ecs.describe_tasks().cluster(cluster).tasks(arn);
                 let call = call.include(aws_sdk_ecs::types::TaskField::Tags);
                 let sent = call.customize().interceptor(cap.clone()).send();
@@ -74,7 +74,7 @@ impl AwsFleet {
                 (op, RawFormat::Json)
             }
             DescribeTarget::TaskDef(td) => {
-                let op = "ecs:DescribeTaskDefinition";
+                let op = Op::EcsDescribeTaskDefinition;
                 let call = self.ecs.describe_task_definition();
                 let call = call
                     .task_definition(td.to_string())
@@ -102,8 +102,8 @@ impl AwsFleet {
         cap: &Capture,
         repository: &str,
         digest: &str,
-    ) -> ApiResult<(&'static str, RawFormat)> {
-        let op = "ecr:DescribeImages";
+    ) -> ApiResult<(Op, RawFormat)> {
+        let op = Op::EcrDescribeImages;
         let id = aws_sdk_ecr::types::ImageIdentifier::builder()
             .image_digest(digest)
             .build();
@@ -114,13 +114,9 @@ impl AwsFleet {
     }
 
     /// CloudWatch speaks awsQuery: the answer is XML, and is shown as XML.
-    async fn describe_alarm(
-        &self,
-        cap: &Capture,
-        name: &str,
-    ) -> ApiResult<(&'static str, RawFormat)> {
+    async fn describe_alarm(&self, cap: &Capture, name: &str) -> ApiResult<(Op, RawFormat)> {
         use aws_sdk_cloudwatch::types::AlarmType;
-        let op = "cloudwatch:DescribeAlarms";
+        let op = Op::CloudWatchDescribeAlarms;
         let call = self.cw.describe_alarms().alarm_names(name);
         let call = call
             .alarm_types(AlarmType::MetricAlarm)

@@ -1,6 +1,7 @@
 //! Turns SDK errors into `ApiError`s a pane can act on: what kind of failure, and for
 //! credentials and permissions, what the user should do about it.
 
+use crate::model::Op;
 use crate::model::text::clean;
 use crate::model::{ApiError, ErrorKind, chain_text};
 use aws_credential_types::provider::error::CredentialsError;
@@ -110,7 +111,7 @@ impl ErrorMapper {
     }
 
     /// Maps one SDK error. `action` is the IAM action of the call, e.g. `ecs:ListServices`.
-    pub fn map<E>(&self, action: &str, err: SdkError<E, HttpResponse>) -> ApiError
+    pub fn map<E>(&self, action: Op, err: SdkError<E, HttpResponse>) -> ApiError
     where
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
     {
@@ -172,7 +173,7 @@ impl ErrorMapper {
 
     /// An answer that could not be read: cut off mid-body (the connection broke, so it is
     /// worth retrying) or not what the API describes (the parser's words say where).
-    fn unreadable<E>(&self, action: &str, status: u16, err: &SdkError<E, HttpResponse>) -> ApiError
+    fn unreadable<E>(&self, action: Op, status: u16, err: &SdkError<E, HttpResponse>) -> ApiError
     where
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
     {
@@ -200,7 +201,7 @@ impl ErrorMapper {
     }
 
     /// Classifies an answer from the service by its error code and HTTP status.
-    pub fn classify(&self, action: &str, status: u16, code: &str, message: &str) -> ApiError {
+    pub fn classify(&self, action: Op, status: u16, code: &str, message: &str) -> ApiError {
         // What the service says is from outside: cleaned before it reaches a pane.
         let (code, message) = (&clean(code), &clean(message.trim()));
         let (code, message) = (code.as_str(), message.as_str());
@@ -209,7 +210,7 @@ impl ErrorMapper {
         }
         if ACCESS_DENIED_CODES.contains(&code) || status == 403 && code.is_empty() {
             return ApiError::new(
-                ErrorKind::AccessDenied(action.to_string()),
+                ErrorKind::AccessDenied(action),
                 if message.is_empty() {
                     format!("not allowed to call {action}")
                 } else {
@@ -329,7 +330,7 @@ mod tests {
 
     #[test]
     fn expired_token_says_what_to_run() {
-        let e = mapper().classify("ecs:ListServices", 400, "ExpiredTokenException", "expired");
+        let e = mapper().classify(Op::EcsListServices, 400, "ExpiredTokenException", "expired");
         assert_eq!(e.kind, ErrorKind::Credentials);
         assert!(
             e.message.contains("aws sso login --profile prod"),
@@ -341,7 +342,7 @@ mod tests {
     #[test]
     fn no_profile_hint_names_the_sources() {
         let e = ErrorMapper::new(None).classify(
-            "sts:GetCallerIdentity",
+            Op::StsGetCallerIdentity,
             403,
             "InvalidClientTokenId",
             "",
@@ -357,8 +358,8 @@ mod tests {
 
     #[test]
     fn access_denied_carries_the_action() {
-        let e = mapper().classify("ecs:ListServices", 400, "AccessDeniedException", "nope");
-        assert_eq!(e.kind, ErrorKind::AccessDenied("ecs:ListServices".into()));
+        let e = mapper().classify(Op::EcsListServices, 400, "AccessDeniedException", "nope");
+        assert_eq!(e.kind, ErrorKind::AccessDenied(Op::EcsListServices));
         assert_eq!(e.message, "nope");
     }
 
@@ -366,20 +367,20 @@ mod tests {
     fn throttling_is_throttled_and_a_5xx_a_server_error() {
         let m = mapper();
         assert_eq!(
-            m.classify("logs:FilterLogEvents", 400, "ThrottlingException", "")
+            m.classify(Op::LogsFilterLogEvents, 400, "ThrottlingException", "")
                 .kind,
             ErrorKind::Throttled
         );
         assert_eq!(
-            m.classify("cloudwatch:DescribeAlarms", 400, "Throttling", "")
+            m.classify(Op::CloudWatchDescribeAlarms, 400, "Throttling", "")
                 .kind,
             ErrorKind::Throttled
         );
         assert_eq!(
-            m.classify("ecs:DescribeTasks", 429, "", "").kind,
+            m.classify(Op::EcsDescribeTasks, 429, "", "").kind,
             ErrorKind::Throttled
         );
-        let e = m.classify("ecs:ListServiceDeployments", 500, "", "<!doctype html>");
+        let e = m.classify(Op::EcsListServiceDeployments, 500, "", "<!doctype html>");
         // Retried with backoff as throttling is, but never called throttling.
         assert_eq!(e.kind, ErrorKind::ServerError);
         assert!(e.is_transient());
@@ -392,7 +393,7 @@ mod tests {
     #[test]
     fn other_client_errors_are_other() {
         let e = mapper().classify(
-            "ecs:DescribeServices",
+            Op::EcsDescribeServices,
             400,
             "ClusterNotFoundException",
             "Cluster not found.",

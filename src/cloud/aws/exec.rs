@@ -6,7 +6,7 @@
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::exec::channel::DataKey;
 use crate::exec::crypto::DATA_KEY_BYTES;
-use crate::model::{ApiError, ApiResult, ErrorKind};
+use crate::model::{ApiError, ApiResult, ErrorKind, Op};
 use crate::model::{Clean, ClusterExec, ExecTarget, RemotePort, SessionGrant};
 use aws_sdk_ecs::types::ClusterField;
 
@@ -25,16 +25,16 @@ pub async fn execute_command(
         .command(command)
         .interactive(true)
         .send()
-        .within(gate, "ecs:ExecuteCommand")
+        .within(gate, Op::EcsExecuteCommand)
         .await?;
     let s = out
         .session()
-        .ok_or_else(|| no_session("ecs:ExecuteCommand"))?;
+        .ok_or_else(|| no_session(Op::EcsExecuteCommand))?;
     grant(
         s.session_id(),
         s.stream_url(),
         s.token_value(),
-        "ecs:ExecuteCommand",
+        Op::EcsExecuteCommand,
     )
 }
 
@@ -60,13 +60,13 @@ pub async fn start_port_session(
         .set_parameters(Some(parameters))
         .reason(reason)
         .send()
-        .within(gate, "ssm:StartSession")
+        .within(gate, Op::SsmStartSession)
         .await?;
     grant(
         out.session_id(),
         out.stream_url(),
         out.token_value(),
-        "ssm:StartSession",
+        Op::SsmStartSession,
     )
 }
 
@@ -81,7 +81,7 @@ pub async fn resume(
         .resume_session()
         .session_id(session_id)
         .send()
-        .within(gate, "ssm:ResumeSession")
+        .within(gate, Op::SsmResumeSession)
         .await?;
     Ok(out
         .token_value()
@@ -102,10 +102,10 @@ pub async fn data_key(
         .number_of_bytes(DATA_KEY_BYTES as i32)
         .set_encryption_context(Some(context.iter().cloned().collect()))
         .send()
-        .within(gate, "kms:GenerateDataKey")
+        .within(gate, Op::KmsGenerateDataKey)
         .await?;
     let (Some(blob), Some(plain)) = (out.ciphertext_blob(), out.plaintext()) else {
-        return Err(no_session("kms:GenerateDataKey"));
+        return Err(no_session(Op::KmsGenerateDataKey));
     };
     Ok(DataKey {
         cipher_text: blob.as_ref().to_vec(),
@@ -124,12 +124,12 @@ pub async fn cluster_exec(
         .clusters(cluster)
         .include(ClusterField::Configurations)
         .send()
-        .within(gate, "ecs:DescribeClusters")
+        .within(gate, Op::EcsDescribeClusters)
         .await?;
     let Some(c) = out.clusters().first() else {
         return Err(ApiError::new(
             ErrorKind::Other,
-            format!("ecs:DescribeClusters: no cluster {cluster}"),
+            format!("{}: no cluster {cluster}", Op::EcsDescribeClusters),
         ));
     };
     let exec = c
@@ -148,7 +148,7 @@ pub async fn cluster_exec(
     .cleaned())
 }
 
-fn no_session(action: &str) -> ApiError {
+fn no_session(action: Op) -> ApiError {
     ApiError::new(
         ErrorKind::Unreadable,
         format!("{action}: the answer has no session"),
@@ -159,7 +159,7 @@ fn grant(
     id: Option<&str>,
     url: Option<&str>,
     token: Option<&str>,
-    action: &str,
+    action: Op,
 ) -> ApiResult<SessionGrant> {
     match (id, url, token) {
         (Some(id), Some(url), Some(token)) if !url.is_empty() && !token.is_empty() => {

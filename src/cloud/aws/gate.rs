@@ -5,7 +5,7 @@
 use crate::budget::Budget;
 use crate::cloud::aws::credentials::CredentialState;
 use crate::cloud::aws::errors::ErrorMapper;
-use crate::model::{ApiError, ApiResult, ErrorKind};
+use crate::model::{ApiError, ApiResult, ErrorKind, Op};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -20,10 +20,10 @@ pub struct CallGate {
     errors: ErrorMapper,
 }
 
-/// An SDK call made within the budget: `.send().within(gate, "ecs:ListServices").await`.
+/// An SDK call made within the budget: `.send().within(gate, Op::EcsListServices).await`.
 /// The call's future is lazy, so nothing is sent before the budget allows it.
 pub trait Within<T, E>: Future<Output = Result<T, SdkError<E, HttpResponse>>> + Sized {
-    fn within(self, gate: &CallGate, action: &str) -> impl Future<Output = ApiResult<T>>;
+    fn within(self, gate: &CallGate, action: Op) -> impl Future<Output = ApiResult<T>>;
 }
 
 impl<T, E, F> Within<T, E> for F
@@ -31,7 +31,7 @@ where
     F: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
 {
-    async fn within(self, gate: &CallGate, action: &str) -> ApiResult<T> {
+    async fn within(self, gate: &CallGate, action: Op) -> ApiResult<T> {
         gate.acquire(action).await;
         self.await.map_err(|e| gate.fail(action, e))
     }
@@ -59,12 +59,12 @@ impl CallGate {
     }
 
     /// Waits until the budget allows a call of `action`.
-    pub async fn acquire(&self, action: &str) {
+    pub async fn acquire(&self, action: Op) {
         self.budget.acquire(action).await;
     }
 
     /// The error a failed call of `action` returns; throttling slows the operation down.
-    pub fn fail<E>(&self, action: &str, err: SdkError<E, HttpResponse>) -> ApiError
+    pub fn fail<E>(&self, action: Op, err: SdkError<E, HttpResponse>) -> ApiError
     where
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
     {
@@ -73,11 +73,11 @@ impl CallGate {
 
     /// The error of an answer read by its code and HTTP status (a stream's own error event);
     /// throttling slows the operation down.
-    pub fn classify(&self, action: &str, status: u16, code: &str, message: &str) -> ApiError {
+    pub fn classify(&self, action: Op, status: u16, code: &str, message: &str) -> ApiError {
         self.report(action, self.errors.classify(action, status, code, message))
     }
 
-    fn report(&self, action: &str, e: ApiError) -> ApiError {
+    fn report(&self, action: Op, e: ApiError) -> ApiError {
         if e.kind == ErrorKind::Throttled {
             // The quota is the account's: the whole process slows down for this operation.
             self.budget.throttled(action);
@@ -94,15 +94,15 @@ mod tests {
     fn throttling_slows_the_operation_down_and_other_failures_do_not() {
         let budget = Arc::new(Budget::default());
         let gate = CallGate::new(budget.clone(), ErrorMapper::default());
-        let e = gate.classify("ecs:DescribeTasks", 400, "AccessDeniedException", "no");
+        let e = gate.classify(Op::EcsDescribeTasks, 400, "AccessDeniedException", "no");
         assert!(matches!(e.kind, ErrorKind::AccessDenied(_)));
         assert!(budget.report().iter().all(|r| r.throttled == 0));
-        let e = gate.classify("ecs:DescribeTasks", 429, "", "");
+        let e = gate.classify(Op::EcsDescribeTasks, 429, "", "");
         assert_eq!(e.kind, ErrorKind::Throttled);
         let r = budget.report();
         let op = r
             .iter()
-            .find(|r| r.op == "ecs:DescribeTasks")
+            .find(|r| r.op == Op::EcsDescribeTasks)
             .expect("reported");
         assert_eq!(op.throttled, 1);
     }

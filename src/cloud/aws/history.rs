@@ -5,6 +5,7 @@
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::cloud::aws::native::DESCRIBE_BATCH;
 use crate::cloud::aws::parse::{millis, opt_millis, task_def_ref};
+use crate::model::Op;
 use crate::model::history::{DeploymentBrief, HISTORY_KEPT, from_briefs};
 use crate::model::text::clean;
 use crate::model::{ApiResult, NativeStatus, PastDeployment, ServiceKey, TaskDefRef};
@@ -22,7 +23,7 @@ pub async fn deployments(
         .service(&service.name)
         .max_results(HISTORY_KEPT as i32)
         .send()
-        .within(gate, "ecs:ListServiceDeployments")
+        .within(gate, Op::EcsListServiceDeployments)
         .await?;
     let briefs = page.service_deployments();
     let mut revision_arns: Vec<String> = briefs
@@ -37,7 +38,7 @@ pub async fn deployments(
             .describe_service_revisions()
             .set_service_revision_arns(Some(chunk.to_vec()))
             .send()
-            .within(gate, "ecs:DescribeServiceRevisions")
+            .within(gate, Op::EcsDescribeServiceRevisions)
             .await?;
         for r in out.service_revisions() {
             if let (Some(arn), Some(td)) = (r.service_revision_arn(), r.task_definition()) {

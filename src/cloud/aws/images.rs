@@ -3,7 +3,7 @@
 
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::cloud::aws::parse::{image_matches, millis};
-use crate::model::{ApiResult, Findings, Image, Listing, listing::Part};
+use crate::model::{ApiResult, Findings, Image, Listing, Op, listing::Part};
 use aws_sdk_ecr::types::{FindingSeverity, ImageDetail, Repository};
 use futures::StreamExt;
 
@@ -37,7 +37,7 @@ pub async fn repositories(
             .max_results(PAGE)
             .set_next_token(token.take())
             .send()
-            .within(gate, "ecr:DescribeRepositories")
+            .within(gate, Op::EcrDescribeRepositories)
             .await?;
         repos.extend(out.repositories().iter().cloned());
         match out.next_token() {
@@ -62,7 +62,7 @@ pub async fn images_of(
             .max_results(PAGE)
             .set_next_token(token.take())
             .send()
-            .within(gate, "ecr:DescribeImages")
+            .within(gate, Op::EcrDescribeImages)
             .await?;
         images.extend(out.image_details().iter().cloned());
         match out.next_token() {

@@ -6,6 +6,7 @@
 
 use crate::cloud::LiveStream;
 use crate::cloud::aws::gate::CallGate;
+use crate::model::Op;
 use crate::model::{LiveEnd, LiveQuery, LiveUpdate, RawEvent, chain_text};
 use aws_sdk_cloudwatchlogs::operation::start_live_tail::StartLiveTailError;
 use aws_sdk_cloudwatchlogs::types::StartLiveTailResponseStream as Frame;
@@ -60,7 +61,7 @@ pub async fn start(
     {
         req = req.set_log_stream_name_prefixes(Some(one.prefixes.clone()));
     }
-    gate.acquire("logs:StartLiveTail").await;
+    gate.acquire(Op::LogsStartLiveTail).await;
     match req.send().await {
         Ok(out) => Ok(updates(out)),
         Err(e) => Err(start_failure(gate, e)),
@@ -164,7 +165,7 @@ fn start_failure(gate: &CallGate, e: SdkError<StartLiveTailError, HttpResponse>)
                 )),
                 _ => {
                     let err = gate.classify(
-                        "logs:StartLiveTail",
+                        Op::LogsStartLiveTail,
                         status,
                         code,
                         ctx.err().message().unwrap_or_default(),
@@ -172,8 +173,8 @@ fn start_failure(gate: &CallGate, e: SdkError<StartLiveTailError, HttpResponse>)
                     match err.kind {
                         crate::model::ErrorKind::Throttled
                         | crate::model::ErrorKind::Unreachable => LiveEnd::Broken(err.message),
-                        crate::model::ErrorKind::AccessDenied(_) => {
-                            unavailable("not allowed to call logs:StartLiveTail".into())
+                        crate::model::ErrorKind::AccessDenied(op) => {
+                            unavailable(format!("not allowed to call {op}"))
                         }
                         _ => unavailable(err.message),
                     }

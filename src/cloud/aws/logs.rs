@@ -13,6 +13,8 @@ use crate::cloud::aws::gate::CallGate;
 use crate::cloud::aws::parse::{last_segment, millis, service_of_group};
 use crate::cloud::aws::taskdefs::{TaskDefCache, TaskDefInfo};
 use crate::cloud::aws::{services, tasks};
+use crate::model::LogSide;
+use crate::model::Op;
 use crate::model::{ApiError, ApiResult, ErrorKind};
 use crate::model::{GroupSpec, LogPage, LogQuery, LogSources, LogTag, LogTarget, Millis, RawEvent};
 use aws_sdk_cloudwatchlogs::operation::filter_log_events::FilterLogEventsOutput;
@@ -27,16 +29,6 @@ const PAGE_LIMIT: i32 = 10_000;
 /// The stream name of one container of one task under an awslogs stream prefix.
 pub fn stream_name(prefix: &str, container: &str, task_id: &str) -> String {
     format!("{prefix}/{container}/{task_id}")
-}
-
-/// The followed services, each with its source number (0 primary, 1 canary).
-fn followed(target: &LogTarget) -> Vec<(u8, &crate::model::ServiceKey)> {
-    target
-        .services()
-        .into_iter()
-        .enumerate()
-        .map(|(i, k)| (i as u8, k))
-        .collect()
 }
 
 /// Where `target`'s lines are: groups with stream prefixes, and the streams of its tasks.
@@ -61,7 +53,7 @@ pub async fn sources(
         attribute: true,
         ..Default::default()
     };
-    for (source, key) in followed(target) {
+    for (side, key) in target.sides() {
         let tasks = live_tasks(ecs, gate, &key.cluster, &key.name, now).await?;
         let deployed = deployed_task_defs(ecs, gate, &key.cluster, &key.name).await?;
         let arns = tasks
@@ -87,7 +79,7 @@ pub async fn sources(
                     LogTag {
                         task: task_id.to_string(),
                         revision: td.task_def.revision,
-                        source,
+                        side,
                     },
                 ));
             }
@@ -174,7 +166,7 @@ pub async fn owners(
     target: &LogTarget,
     streams: &[(String, String)],
 ) -> ApiResult<Vec<Option<LogTag>>> {
-    let followed = followed(target);
+    let followed = target.sides();
     let Some((_, first)) = followed.first() else {
         return Ok(vec![None; streams.len()]);
     };
@@ -193,18 +185,18 @@ pub async fn owners(
             None => Some(LogTag {
                 task: id.clone(),
                 revision: 0,
-                source: 0,
+                side: LogSide::Primary,
             }),
             Some(t) => {
                 let svc = service_of_group(t.group())?;
-                let (source, _) = followed.iter().find(|(_, k)| k.name == svc)?;
+                let (side, _) = followed.iter().find(|(_, k)| k.name == svc)?;
                 let revision = t
                     .task_definition_arn()
                     .map_or(0, |a| crate::cloud::aws::parse::task_def_ref(a).revision);
                 Some(LogTag {
                     task: id.clone(),
                     revision,
-                    source: *source,
+                    side: *side,
                 })
             }
         })
@@ -223,7 +215,7 @@ pub async fn page(
         [one] => Some(one.clone()),
         _ => None,
     };
-    gate.acquire("logs:FilterLogEvents").await;
+    gate.acquire(Op::LogsFilterLogEvents).await;
     let res = logs
         .filter_log_events()
         .log_group_name(&q.group.group)
@@ -246,11 +238,14 @@ pub async fn page(
             lenient::page(&q.group.group, body).ok_or_else(|| {
                 ApiError::new(
                     ErrorKind::Other,
-                    "logs:FilterLogEvents: the answer could not be decoded",
+                    format!(
+                        "{}: the answer could not be decoded",
+                        Op::LogsFilterLogEvents
+                    ),
                 )
             })?
         }
-        Err(e) => return Err(gate.fail("logs:FilterLogEvents", e)),
+        Err(e) => return Err(gate.fail(Op::LogsFilterLogEvents, e)),
     };
     // Only the window and the prefixes asked for (with several, the API was given none; an
     // emulator may ignore either), in time order across streams.

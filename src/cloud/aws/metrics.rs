@@ -2,8 +2,11 @@
 //! point a minute over the last hour.
 
 use crate::cloud::aws::gate::{CallGate, Within};
+use crate::model::Op;
 use crate::model::{ApiResult, Millis, ServiceKey, Utilisation};
-use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, ScanBy};
+use aws_sdk_cloudwatch::types::{
+    Dimension, Metric, MetricDataQuery, MetricDataResult, MetricStat, ScanBy,
+};
 use aws_smithy_types::DateTime;
 
 /// `get_metric_data` takes at most 500 queries.
@@ -85,23 +88,9 @@ pub async fn utilisation(
                 .scan_by(ScanBy::TimestampAscending)
                 .set_next_token(token.take())
                 .send()
-                .within(gate, "cloudwatch:GetMetricData")
+                .within(gate, Op::CloudWatchGetMetricData)
                 .await?;
-            for r in out.metric_data_results() {
-                let Some((is_cpu, i)) = r.id().and_then(parse_id) else {
-                    continue;
-                };
-                let Some(slot) = points.get_mut(i) else {
-                    continue;
-                };
-                let series = &mut slot[if is_cpu { 0 } else { 1 }];
-                series.extend(
-                    r.timestamps()
-                        .iter()
-                        .map(|t| t.to_millis().unwrap_or(0))
-                        .zip(r.values().iter().copied()),
-                );
-            }
+            take_results(out.metric_data_results(), &mut points);
             match out.next_token() {
                 Some(t) if !t.is_empty() => token = Some(t.to_string()),
                 _ => break,
@@ -115,6 +104,25 @@ pub async fn utilisation(
             mem: series(mem),
         })
         .collect())
+}
+
+/// Each result's points into its service's CPU or memory series, by the query's id.
+fn take_results(results: &[MetricDataResult], points: &mut [[Vec<(Millis, f64)>; 2]]) {
+    for r in results {
+        let Some((is_cpu, i)) = r.id().and_then(parse_id) else {
+            continue;
+        };
+        let Some(slot) = points.get_mut(i) else {
+            continue;
+        };
+        let series = &mut slot[if is_cpu { 0 } else { 1 }];
+        series.extend(
+            r.timestamps()
+                .iter()
+                .map(|t| t.to_millis().unwrap_or(0))
+                .zip(r.values().iter().copied()),
+        );
+    }
 }
 
 /// Values oldest first, one per timestamp.

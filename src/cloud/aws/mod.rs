@@ -43,6 +43,7 @@ pub mod tasks;
 pub mod trail;
 
 use crate::cloud::{Fleet, Listing, LiveStream, PartSink, ServicesAsk};
+use crate::model::Op;
 
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::listing::Part as ListedIn;
@@ -287,7 +288,7 @@ impl AwsFleet {
                 .max_results(100)
                 .set_next_token(token.take())
                 .send()
-                .within(&self.gate, "ecs:ListClusters")
+                .within(&self.gate, Op::EcsListClusters)
                 .await?;
             names.extend(
                 out.cluster_arns()
@@ -447,7 +448,7 @@ impl Fleet for AwsFleet {
             .sts
             .get_caller_identity()
             .send()
-            .within(&self.gate, "sts:GetCallerIdentity")
+            .within(&self.gate, Op::StsGetCallerIdentity)
             .await?;
         let clusters = self.clusters().await?;
         if let Some(a) = who.account() {
@@ -470,7 +471,7 @@ impl Fleet for AwsFleet {
             .sts
             .get_caller_identity()
             .send()
-            .within(&self.gate, "sts:GetCallerIdentity")
+            .within(&self.gate, Op::StsGetCallerIdentity)
             .await?;
         let account = who.account().unwrap_or_default().to_string();
         Ok((account, self.region.clone()))

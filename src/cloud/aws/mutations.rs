@@ -3,6 +3,7 @@
 
 use crate::cloud::aws::AwsFleet;
 use crate::cloud::aws::gate::Within;
+use crate::model::Op;
 use crate::model::{ApiResult, AwsCall, ServiceKey, TaskDefRef};
 use aws_sdk_ecs::types::{DeploymentLifecycleHookAction, StopServiceDeploymentStopType};
 
@@ -24,7 +25,7 @@ pub async fn act(f: &AwsFleet, key: &ServiceKey, m: &AwsCall) -> ApiResult<()> {
                 .hook_id(hook_id)
                 .action(action)
                 .send()
-                .within(&f.gate, "ecs:ContinueServiceDeployment")
+                .within(&f.gate, Op::EcsContinueServiceDeployment)
                 .await?;
         }
         AwsCall::StopDeployment { deployment_arn } => {
@@ -33,7 +34,7 @@ pub async fn act(f: &AwsFleet, key: &ServiceKey, m: &AwsCall) -> ApiResult<()> {
                 .service_deployment_arn(deployment_arn)
                 .stop_type(StopServiceDeploymentStopType::Rollback)
                 .send()
-                .within(&f.gate, "ecs:StopServiceDeployment")
+                .within(&f.gate, Op::EcsStopServiceDeployment)
                 .await?;
         }
         AwsCall::UpdateService {
@@ -58,18 +59,22 @@ pub async fn act(f: &AwsFleet, key: &ServiceKey, m: &AwsCall) -> ApiResult<()> {
         } => {
             crate::cloud::aws::deploy::register(f, from, repository, digest).await?;
         }
-        AwsCall::StopTask { task_arn, reason } => {
-            f.ecs
-                .stop_task()
-                .cluster(&key.cluster)
-                .task(task_arn)
-                .reason(reason)
-                .send()
-                .within(&f.gate, "ecs:StopTask")
-                .await?;
-        }
+        AwsCall::StopTask { task_arn, reason } => stop_task(f, key, task_arn, reason).await?,
         other => codedeploy_act(f, key, other).await?,
     }
+    Ok(())
+}
+
+/// StopTask on one task of the service's cluster, with the reason ECS keeps.
+async fn stop_task(f: &AwsFleet, key: &ServiceKey, task_arn: &str, reason: &str) -> ApiResult<()> {
+    f.ecs
+        .stop_task()
+        .cluster(&key.cluster)
+        .task(task_arn)
+        .reason(reason)
+        .send()
+        .within(&f.gate, Op::EcsStopTask)
+        .await?;
     Ok(())
 }
 
@@ -122,7 +127,7 @@ async fn update_service(
     if force {
         req = req.force_new_deployment(true);
     }
-    req.send().within(&f.gate, "ecs:UpdateService").await?;
+    req.send().within(&f.gate, Op::EcsUpdateService).await?;
     Ok(())
 }
 
@@ -131,7 +136,7 @@ pub const AUDIT_STREAM: &str = "deckwatch-audit";
 
 /// Appends audit records to `group` (created by the team; the stream is created on first use).
 pub async fn ship_audit(f: &AwsFleet, group: &str, lines: &[String]) -> ApiResult<()> {
-    f.gate.acquire("logs:CreateLogStream").await;
+    f.gate.acquire(Op::LogsCreateLogStream).await;
     let created = f
         .logs
         .create_log_stream()
@@ -144,7 +149,7 @@ pub async fn ship_audit(f: &AwsFleet, group: &str, lines: &[String]) -> ApiResul
             .as_service_error()
             .is_some_and(|s| s.is_resource_already_exists_exception());
         if !exists {
-            return Err(f.gate.fail("logs:CreateLogStream", e));
+            return Err(f.gate.fail(Op::LogsCreateLogStream, e));
         }
     }
     let now = chrono::Utc::now().timestamp_millis();
@@ -164,7 +169,7 @@ pub async fn ship_audit(f: &AwsFleet, group: &str, lines: &[String]) -> ApiResul
         .log_stream_name(AUDIT_STREAM)
         .set_log_events(Some(events))
         .send()
-        .within(&f.gate, "logs:PutLogEvents")
+        .within(&f.gate, Op::LogsPutLogEvents)
         .await?;
     Ok(())
 }
@@ -181,7 +186,7 @@ pub async fn audit_group_exists(f: &AwsFleet, group: &str) -> ApiResult<bool> {
             .log_group_name_prefix(group)
             .set_next_token(token.take())
             .send()
-            .within(&f.gate, "logs:DescribeLogGroups")
+            .within(&f.gate, Op::LogsDescribeLogGroups)
             .await?;
         if out
             .log_groups()

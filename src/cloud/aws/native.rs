@@ -6,6 +6,7 @@
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::cloud::aws::parse::{image_tag, millis, opt_millis, task_def_ref};
 use crate::cloud::aws::services::strategy_of;
+use crate::model::Op;
 use crate::model::{
     ApiResult, HookStatus, LifecycleHook, LifecycleStage, Millis, NativeDeployment, NativeStatus,
     ServiceRevision, Strategy, TimeoutAction,
@@ -107,7 +108,7 @@ async fn describe_deployments(
             .describe_service_deployments()
             .set_service_deployment_arns(Some(chunk.to_vec()))
             .send()
-            .within(gate, "ecs:DescribeServiceDeployments")
+            .within(gate, Op::EcsDescribeServiceDeployments)
             .await?;
         for f in out.failures() {
             tracing::warn!(
@@ -151,7 +152,7 @@ async fn describe_revisions(
             .describe_service_revisions()
             .set_service_revision_arns(Some(chunk.to_vec()))
             .send()
-            .within(gate, "ecs:DescribeServiceRevisions")
+            .within(gate, Op::EcsDescribeServiceRevisions)
             .await?;
         for r in out.service_revisions() {
             if let Some(arn) = r.service_revision_arn() {
@@ -186,7 +187,7 @@ async fn newest_deployment(
         .cluster(&t.cluster)
         .service(&t.service_arn)
         .send()
-        .within(gate, "ecs:ListServiceDeployments")
+        .within(gate, Op::EcsListServiceDeployments)
         .await?;
     Ok(out
         .service_deployments()

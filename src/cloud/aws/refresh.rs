@@ -9,7 +9,7 @@ use crate::cloud::aws::services::{self, RawService};
 use crate::cloud::aws::taskdefs::TaskDefInfo;
 use crate::cloud::{Listing, PartSink, ServicesAsk};
 use crate::model::listing::clusters_failed;
-use crate::model::{ApiError, ApiResult};
+use crate::model::{ApiError, ApiResult, Op};
 use crate::model::{Clean, Service, ServiceStatus};
 use futures::StreamExt;
 use std::collections::HashMap;
@@ -23,11 +23,11 @@ pub const CLUSTERS_EVERY: Duration = Duration::from_secs(60);
 pub const HEALTH_EVERY: Duration = Duration::from_secs(6);
 
 /// The operations of a first load, which may use their whole published rate.
-const COLD_START: [&str; 4] = [
-    "ecs:ListClusters",
-    "ecs:ListServices",
-    "ecs:DescribeServices",
-    "ecs:DescribeTaskDefinition",
+const COLD_START: [Op; 4] = [
+    Op::EcsListClusters,
+    Op::EcsListServices,
+    Op::EcsDescribeServices,
+    Op::EcsDescribeTaskDefinition,
 ];
 
 /// The cluster list read last, and when.
@@ -63,12 +63,12 @@ impl AwsFleet {
         let first = self.known.first_load();
         let budget = self.gate.budget();
         if first {
-            COLD_START.iter().for_each(|op| budget.boost(op));
+            COLD_START.iter().for_each(|op| budget.boost(*op));
         }
         let result = self.refresh_clusters(ask, first, part).await;
         if first {
             self.known.loaded();
-            COLD_START.iter().for_each(|op| budget.settle(op));
+            COLD_START.iter().for_each(|op| budget.settle(*op));
         }
         let usage = self.known.images();
         *self.usage.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(usage));

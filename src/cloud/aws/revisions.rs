@@ -5,7 +5,7 @@
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::cloud::aws::parse::{millis, task_def_ref};
 use crate::model::timeline::build::Registered;
-use crate::model::{ApiResult, Millis};
+use crate::model::{ApiResult, Millis, Op};
 use aws_sdk_ecs::types::SortOrder;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -46,7 +46,7 @@ pub async fn registered(
         .sort(SortOrder::Desc)
         .max_results(MAX_REVISIONS as i32)
         .send()
-        .within(gate, "ecs:ListTaskDefinitions")
+        .within(gate, Op::EcsListTaskDefinitions)
         .await?;
     let mut out = Vec::new();
     for arn in listed.task_definition_arns() {
@@ -76,7 +76,7 @@ async fn describe(ecs: &aws_sdk_ecs::Client, gate: &CallGate, arn: &str) -> ApiR
         .describe_task_definition()
         .task_definition(arn)
         .send()
-        .within(gate, "ecs:DescribeTaskDefinition")
+        .within(gate, Op::EcsDescribeTaskDefinition)
         .await?;
     let td = out.task_definition();
     Ok(Registered {

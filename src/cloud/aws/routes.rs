@@ -3,6 +3,7 @@
 //! DescribeRules), and changed by ModifyRule or, for a default rule, ModifyListener.
 
 use crate::cloud::aws::gate::{CallGate, Within};
+use crate::model::Op;
 use crate::model::{ApiError, ApiResult, ErrorKind};
 use crate::model::{WeightedRoute, weights_text};
 use aws_sdk_elasticloadbalancingv2::Client;
@@ -26,7 +27,7 @@ pub async fn fetch(
             .describe_target_groups()
             .set_target_group_arns(Some(chunk.to_vec()))
             .send()
-            .within(gate, "elasticloadbalancing:DescribeTargetGroups")
+            .within(gate, Op::ElbDescribeTargetGroups)
             .await?;
         for tg in out.target_groups() {
             balancers.extend(tg.load_balancer_arns().iter().cloned());
@@ -61,7 +62,7 @@ async fn listeners(elb: &Client, gate: &CallGate, lb: &str) -> ApiResult<Vec<Str
             .load_balancer_arn(lb)
             .set_marker(marker.take())
             .send()
-            .within(gate, "elasticloadbalancing:DescribeListeners")
+            .within(gate, Op::ElbDescribeListeners)
             .await?;
         out.extend(
             page.listeners()
@@ -84,7 +85,7 @@ async fn rules(elb: &Client, gate: &CallGate, listener: &str) -> ApiResult<Vec<R
             .listener_arn(listener)
             .set_marker(marker.take())
             .send()
-            .within(gate, "elasticloadbalancing:DescribeRules")
+            .within(gate, Op::ElbDescribeRules)
             .await?;
         out.extend(page.rules().iter().cloned());
         match page.next_marker() {
@@ -170,7 +171,7 @@ pub async fn set_weights(
         .describe_rules()
         .rule_arns(rule_arn)
         .send()
-        .within(gate, "elasticloadbalancing:DescribeRules")
+        .within(gate, Op::ElbDescribeRules)
         .await?;
     let rule = out
         .rules()
@@ -190,14 +191,14 @@ pub async fn set_weights(
             .listener_arn(listener_arn)
             .set_default_actions(Some(actions))
             .send()
-            .within(gate, "elasticloadbalancing:ModifyListener")
+            .within(gate, Op::ElbModifyListener)
             .await?;
     } else {
         elb.modify_rule()
             .rule_arn(rule_arn)
             .set_actions(Some(actions))
             .send()
-            .within(gate, "elasticloadbalancing:ModifyRule")
+            .within(gate, Op::ElbModifyRule)
             .await?;
     }
     Ok(())

@@ -4,6 +4,7 @@
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::cloud::aws::parse::{image_tag, last_segment, millis, task_def_ref};
 use crate::cloud::aws::taskdefs::TaskDefInfo;
+use crate::model::Op;
 use crate::model::text::clean;
 use crate::model::{
     ApiResult, CircuitBreaker, Deployment, DeploymentStatus, RolloutState, Service, ServiceEvent,
@@ -116,7 +117,7 @@ pub async fn list_arns(
             .max_results(LIST_PAGE)
             .set_next_token(token.take())
             .send()
-            .within(gate, "ecs:ListServices")
+            .within(gate, Op::EcsListServices)
             .await?;
         arns.extend(out.service_arns().iter().cloned());
         match out.next_token() {
@@ -152,7 +153,7 @@ async fn describe_batch(
         .set_services(Some(chunk))
         .include(ServiceField::Tags)
         .send()
-        .within(gate, "ecs:DescribeServices")
+        .within(gate, Op::EcsDescribeServices)
         .await?;
     for f in out.failures() {
         tracing::warn!(
@@ -313,6 +314,7 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         .map(image_tag)
         .unwrap_or_default();
     let circuit_breaker = circuit_breaker_of(s, desired);
+    let tags = || s.tags().iter().filter_map(|t| Some((t.key()?, t.value()?)));
     Service {
         cluster: raw.cluster.clone(),
         name: name_of(s),
@@ -345,9 +347,7 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         alarm_tags: alarm_tags(s),
         history: Vec::new(),
         exec_enabled: s.enable_execute_command(),
-        build: crate::model::BuildSource::from_tags(
-            s.tags().iter().filter_map(|t| Some((t.key()?, t.value()?))),
-        ),
+        build: crate::model::BuildSource::from_tags(tags()),
         controller: raw.controller(),
         task_sets: super::task_sets::map(s, taskdefs),
         codedeploy: None,

@@ -6,7 +6,7 @@
 
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::model::owner::{Stack, TemplateService, TemplateValue};
-use crate::model::{ApiError, ApiResult, ErrorKind};
+use crate::model::{ApiError, ApiResult, ErrorKind, Op};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -51,7 +51,7 @@ pub async fn stack_of(
         .describe_stack_resources()
         .physical_resource_id(arn)
         .send()
-        .within(gate, "cloudformation:DescribeStackResources")
+        .within(gate, Op::CloudFormationDescribeStackResources)
         .await;
     let out = match listed {
         Ok(out) => out,
@@ -102,7 +102,7 @@ async fn template_of(
         .get_template()
         .stack_name(stack)
         .send()
-        .within(gate, "cloudformation:GetTemplate")
+        .within(gate, Op::CloudFormationGetTemplate)
         .await?;
     let body = out.template_body().unwrap_or_default();
     let doc = parse_template(body)
@@ -135,11 +135,12 @@ fn needs_parameters(t: &TemplateService) -> bool {
 
 /// A template as JSON, whether it was written in JSON or in YAML (CloudFormation's short
 /// forms such as `!Ref X` read as `{"Ref": "X"}`).
-pub fn parse_template(body: &str) -> Result<Value, String> {
+/// Err is YAML's word on it: JSON is YAML too.
+pub fn parse_template(body: &str) -> Result<Value, serde_yaml_ng::Error> {
     if let Ok(v) = serde_json::from_str::<Value>(body) {
         return Ok(v);
     }
-    let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(body).map_err(|e| e.to_string())?;
+    let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(body)?;
     Ok(yaml_to_json(yaml))
 }
 
@@ -189,17 +190,20 @@ fn value_of(v: &Value, doc: &Value) -> TemplateValue {
     }
 }
 
+/// A stack's parameters: each one's value, by its name.
+type Parameters = HashMap<String, String>;
+
 /// The stack's parameters as it was last deployed.
 async fn parameters(
     cfn: &aws_sdk_cloudformation::Client,
     gate: &CallGate,
     stack: &str,
-) -> ApiResult<HashMap<String, String>> {
+) -> ApiResult<Parameters> {
     let out = cfn
         .describe_stacks()
         .stack_name(stack)
         .send()
-        .within(gate, "cloudformation:DescribeStacks")
+        .within(gate, Op::CloudFormationDescribeStacks)
         .await?;
     Ok(out
         .stacks()

@@ -2,6 +2,7 @@
 //! once per distinct target group, a few at a time.
 
 use crate::cloud::aws::gate::{CallGate, Within};
+use crate::model::Op;
 use crate::model::{ApiResult, TargetGroupHealth};
 use aws_sdk_elasticloadbalancingv2::types::{TargetHealthDescription, TargetHealthStateEnum};
 use futures::StreamExt;
@@ -54,7 +55,7 @@ async fn one(
         .describe_target_health()
         .target_group_arn(arn)
         .send()
-        .within(gate, "elasticloadbalancing:DescribeTargetHealth")
+        .within(gate, Op::ElbDescribeTargetHealth)
         .await
         .map(|out| summarise(arn, out.target_health_descriptions()));
     (arn.to_string(), r)

@@ -3,6 +3,7 @@
 
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::cloud::aws::parse::task_def_ref;
+use crate::model::Op;
 use crate::model::{ApiResult, TaskDefRef, TaskDefinition};
 use futures::StreamExt;
 use std::collections::HashMap;
@@ -128,7 +129,7 @@ impl TaskDefCache {
                 .describe_task_definition()
                 .task_definition(arn)
                 .send()
-                .within(gate, "ecs:DescribeTaskDefinition")
+                .within(gate, Op::EcsDescribeTaskDefinition)
                 .await?;
             let info = match out.task_definition() {
                 Some(td) => TaskDefInfo::from_sdk(arn, td),
@@ -249,7 +250,7 @@ impl PreviousRevisions {
                 .max_results(100)
                 .set_next_token(token.take())
                 .send()
-                .within(gate, "ecs:ListTaskDefinitions")
+                .within(gate, Op::EcsListTaskDefinitions)
                 .await?;
             // The prefix also matches longer family names; keep this family only.
             for td in out.task_definition_arns().iter().map(|a| task_def_ref(a)) {

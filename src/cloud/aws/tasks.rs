@@ -4,7 +4,7 @@
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::cloud::aws::parse::{last_segment, opt_millis, service_of_group, task_def_ref};
 use crate::model::exec::EXEC_AGENT;
-use crate::model::{AgentStatus, ApiResult, Health, Task, TaskContainer, TaskStatus};
+use crate::model::{AgentStatus, ApiResult, Health, Op, Task, TaskContainer, TaskStatus};
 
 use aws_sdk_ecs::types::DesiredStatus;
 
@@ -32,7 +32,7 @@ pub async fn list_arns(
             .max_results(LIST_PAGE)
             .set_next_token(token.take())
             .send()
-            .within(gate, "ecs:ListTasks")
+            .within(gate, Op::EcsListTasks)
             .await?;
         arns.extend(out.task_arns().iter().cloned());
         match out.next_token() {
@@ -83,7 +83,7 @@ async fn describe_batch(
         .cluster(cluster)
         .set_tasks(Some(chunk))
         .send()
-        .within(gate, "ecs:DescribeTasks")
+        .within(gate, Op::EcsDescribeTasks)
         .await?;
     for f in out.failures() {
         tracing::warn!(

@@ -5,7 +5,7 @@
 
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::model::trail::{APP_NAME, CHANGING_CALLS, TrailEvent, concerns, shown_params};
-use crate::model::{ApiError, ApiResult, ErrorKind, Millis, ServiceKey};
+use crate::model::{ApiError, ApiResult, ErrorKind, Millis, Op, ServiceKey};
 use aws_sdk_cloudtrail::types::{Event, LookupAttribute, LookupAttributeKey};
 use aws_smithy_types::DateTime;
 use serde_json::Value;
@@ -39,7 +39,7 @@ pub async fn lookup(
                 .max_results(50)
                 .set_next_token(token.take())
                 .send()
-                .within(gate, "cloudtrail:LookupEvents")
+                .within(gate, Op::CloudTrailLookupEvents)
                 .await?;
             out.extend(page.events().iter().filter_map(|e| map(e, key, family)));
             match page.next_token() {

@@ -2,10 +2,19 @@
 //! answers each, and the agent says it is complete. Encrypted sessions also prove the key with
 //! a challenge: decrypt it with one half of the data key, encrypt it back with the other.
 
-use super::{Channel, ChannelEnd, FromAgent, SessionKind};
-use crate::exec::crypto::SessionCipher;
+use super::{CallFailed, Channel, ChannelEnd, FromAgent, SessionKind};
+use crate::exec::crypto::{CryptoError, SessionCipher};
 use crate::exec::frame::PayloadType;
 use crate::exec::payloads::{self as p, ProcessedAction};
+
+/// Why the data key for an encrypted session could not be made; the agent is told its text.
+#[derive(Debug, thiserror::Error)]
+enum KeyError {
+    #[error(transparent)]
+    Call(#[from] CallFailed),
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+}
 
 impl Channel {
     pub(super) async fn on_handshake(&mut self, payload: &[u8]) {
@@ -79,7 +88,7 @@ impl Channel {
 
     /// A data key under `key_id` with the session's encryption context; returns the encrypted
     /// key for the agent.
-    async fn encrypt_with(&mut self, key_id: &str) -> Result<Vec<u8>, String> {
+    async fn encrypt_with(&mut self, key_id: &str) -> Result<Vec<u8>, KeyError> {
         let context = vec![
             (
                 "aws:ssm:SessionId".to_string(),
@@ -88,7 +97,7 @@ impl Channel {
             ("aws:ssm:TargetId".to_string(), self.setup.target.clone()),
         ];
         let key = self.api.data_key(key_id, &context).await?;
-        self.cipher = Some(SessionCipher::client(&key.plain).map_err(|e| e.to_string())?);
+        self.cipher = Some(SessionCipher::client(&key.plain)?);
         Ok(key.cipher_text)
     }
 

@@ -62,11 +62,20 @@ pub struct DataKey {
 #[async_trait]
 pub trait SessionApi: Send + Sync + 'static {
     /// `kms:GenerateDataKey` of 64 bytes under `key_id` with this encryption context.
-    async fn data_key(&self, key_id: &str, context: &[(String, String)])
-    -> Result<DataKey, String>;
+    async fn data_key(
+        &self,
+        key_id: &str,
+        context: &[(String, String)],
+    ) -> Result<DataKey, CallFailed>;
     /// `ssm:ResumeSession`: a new token, or None when the session timed out.
-    async fn resume(&self, session_id: &str) -> Result<Option<String>, String>;
+    async fn resume(&self, session_id: &str) -> Result<Option<String>, CallFailed>;
 }
+
+/// A call of [`SessionApi`] that failed, in the backend's words (this layer knows no AWS
+/// error type).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct CallFailed(pub String);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionKind {

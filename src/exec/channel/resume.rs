@@ -22,7 +22,7 @@ impl Channel {
                 Ok(None) => return Some(ChannelEnd::Closed("the session timed out".into())),
                 Ok(Some(token)) => self.setup.token = token,
                 Err(e) => {
-                    last = e;
+                    last = e.0;
                     continue;
                 }
             }

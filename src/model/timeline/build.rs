@@ -1,6 +1,7 @@
 //! The timeline of one service from what was read: each source becomes entries, and the
 //! entries are merged newest first within the span.
 
+use crate::model::Op;
 use crate::model::commits::Compare;
 use crate::model::timeline::{AuditRecord, ENTRIES_KEPT, Entry, Gap, Kind, Timeline, stats};
 use crate::model::trail::TrailEvent;
@@ -180,7 +181,7 @@ fn alarm_entry(name: &str, t: &AlarmTransition) -> Entry {
 fn action_entry(r: &AuditRecord) -> Entry {
     let kind = if r.action == "scale" {
         Kind::Scale
-    } else if r.call.starts_with("ecs:ContinueServiceDeployment") {
+    } else if r.call.starts_with(Op::EcsContinueServiceDeployment.name()) {
         Kind::Hook
     } else {
         Kind::Action

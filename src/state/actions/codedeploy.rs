@@ -6,15 +6,9 @@
 
 use crate::model::codedeploy::{appspec, task_def_arn};
 use crate::model::{
-    ActionPlan, AwsCall, CdDeployment, CdWait, CodeDeploy, Expectation, Millis, Mutation, Refusal,
-    Service, TrafficShape, Verb,
+    ActionPlan, AwsCall, CdDeployment, CdWait, Change, CodeDeploy, Expectation, Millis, Mutation,
+    Refusal, Service, TrafficShape, Verb,
 };
-
-pub type Change = (String, String, String);
-
-fn change(what: &str, from: impl ToString, to: impl ToString) -> Change {
-    (what.into(), from.to_string(), to.to_string())
-}
 
 fn plan(s: &Service, verb: Verb, call: AwsCall, changes: Vec<Change>) -> ActionPlan {
     ActionPlan {
@@ -91,12 +85,12 @@ pub fn promote(s: &Service, cd: &CodeDeploy) -> Result<ActionPlan, Refusal> {
         wait,
     };
     let mut changes = vec![
-        change("CodeDeploy deployment", deployment_text(d), "continued"),
-        change("configuration", &d.config, config_text(&d.config)),
+        Change::new("CodeDeploy deployment", deployment_text(d), "continued"),
+        Change::new("configuration", &d.config, config_text(&d.config)),
     ];
     match wait {
         CdWait::Reroute => {
-            changes.push(change(
+            changes.push(Change::new(
                 "production traffic on the replacement",
                 weight_text(d),
                 format!(
@@ -104,18 +98,18 @@ pub fn promote(s: &Service, cd: &CodeDeploy) -> Result<ActionPlan, Refusal> {
                     TrafficShape::of(&d.config).text()
                 ),
             ));
-            changes.push(change(
+            changes.push(Change::new(
                 "task definition",
                 original_revision(s, d),
                 &d.task_def,
             ));
-            changes.push(change(
+            changes.push(Change::new(
                 "wait for reroute",
                 ends.map_or("no limit read".into(), |at| format!("until {at}")),
                 "ended now",
             ));
         }
-        CdWait::Termination => changes.push(change(
+        CdWait::Termination => changes.push(Change::new(
             "original task set (termination wait)",
             ends.map_or("kept".into(), |at| format!("kept until {at}")),
             "terminated now: the traffic is already on the replacement",
@@ -134,18 +128,18 @@ pub fn stop(s: &Service, cd: &CodeDeploy, verb: Verb) -> Result<ActionPlan, Refu
         deployment_id: d.id.clone(),
     };
     let changes = vec![
-        change(
+        Change::new(
             "CodeDeploy deployment",
             deployment_text(d),
             "Stopped, rolled back",
         ),
-        change("configuration", &d.config, config_text(&d.config)),
-        change(
+        Change::new("configuration", &d.config, config_text(&d.config)),
+        Change::new(
             "production traffic on the replacement",
             weight_text(d),
             "0%: all back on the original",
         ),
-        change("task definition", &d.task_def, original_revision(s, d)),
+        Change::new("task definition", &d.task_def, original_revision(s, d)),
     ];
     Ok(plan(s, verb, m, changes))
 }
@@ -176,13 +170,13 @@ pub fn redeploy_stable(s: &Service, cd: &CodeDeploy) -> Result<ActionPlan, Refus
         appspec: spec,
     };
     let changes = vec![
-        change("task definition", &s.task_def, &target.revision),
-        change(
+        Change::new("task definition", &s.task_def, &target.revision),
+        Change::new(
             "CodeDeploy deployment",
             "none in flight",
             format!("a new one in {}/{}", g.application, g.name),
         ),
-        change("configuration", &g.config, config_text(&g.config)),
+        Change::new("configuration", &g.config, config_text(&g.config)),
     ];
     let mut out = plan(s, Verb::Rollback, m, changes);
     out.notes = target.why;
@@ -198,7 +192,7 @@ pub fn deploy_registered(
     mut changes: Vec<Change>,
 ) -> (Mutation, Vec<Change>) {
     let g = &cd.group;
-    changes.push(change(
+    changes.push(Change::new(
         "CodeDeploy deployment",
         "none in flight",
         format!("a new one in {}/{} ({})", g.application, g.name, g.config),

@@ -3,7 +3,7 @@
 //! known is said, not guessed.
 
 use crate::model::commits::{Compare, CompareQuery, lines, sha_of_tag};
-use crate::model::{ActionPlan, ApiError, AwsCall, Image, Mutation, Service, Verb, pair_of};
+use crate::model::{ActionPlan, ApiError, Image, ImageTarget, Service, TaskDefRef, Verb, pair_of};
 use crate::state::{Effect, Mode, State};
 use std::collections::{HashMap, VecDeque};
 
@@ -75,44 +75,60 @@ fn image_of_taskdef(state: &State, td: &crate::model::TaskDefRef) -> Option<(Str
     Some((repo.to_string(), img.tags.first()?.clone()))
 }
 
+/// Why the commit a plan moves to is not known; the dialog says it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum NoTarget {
+    #[error("the image {0} has no tag naming a commit")]
+    NoCommitTag(String),
+    #[error("the revision promoted is not known here")]
+    PromotedUnknown,
+    #[error("reading {0}…")]
+    Reading(TaskDefRef),
+    #[error("the target revision's image is not known here")]
+    Unknown,
+}
+
 /// The target image's (repository, tag or sha) a plan moves to.
-fn target_tag(state: &State, plan: &ActionPlan, s: &Service) -> Result<(String, String), String> {
-    let images = &state.ctx.images.items;
-    match (&plan.verb, &plan.mutation) {
-        (
-            Verb::Deploy,
-            Mutation::Aws(AwsCall::RegisterTaskDefinition {
-                repository, digest, ..
-            }),
-        ) => {
-            let repo = repository
-                .rsplit('/')
-                .next()
-                .unwrap_or(repository)
-                .to_string();
-            images
-                .iter()
-                .find(|i| &i.digest == digest)
-                .and_then(|i| i.tags.iter().find_map(|t| sha_of_tag(t)))
-                .map(|sha| (repo, sha.to_string()))
-                .ok_or_else(|| format!("the image {digest} has no tag naming a commit"))
-        }
-        (Verb::Promote, _) => {
+fn target_tag(state: &State, plan: &ActionPlan, s: &Service) -> Result<(String, String), NoTarget> {
+    let target = plan.mutation.image_target();
+    match plan.verb {
+        Verb::Deploy => match target {
+            Some(ImageTarget::Registered { repository, digest }) => {
+                let repo = repository.rsplit('/').next().unwrap_or(repository);
+                state
+                    .ctx
+                    .images
+                    .items
+                    .iter()
+                    .find(|i| i.digest == digest)
+                    .and_then(|i| i.tags.iter().find_map(|t| sha_of_tag(t)))
+                    .map(|sha| (repo.to_string(), sha.to_string()))
+                    .ok_or_else(|| NoTarget::NoCommitTag(digest.to_string()))
+            }
+            Some(ImageTarget::TaskDef(_)) | None => Err(NoTarget::Unknown),
+        },
+        Verb::Promote => {
             if let Some(n) = s.native_in_progress() {
                 return Ok((String::new(), n.target.image_tag.clone()));
             }
             match pair_of(s, &state.ctx.services.items) {
                 Some((_, canary)) => Ok((String::new(), canary.image_tag.clone())),
-                None => Err("the revision promoted is not known here".into()),
+                None => Err(NoTarget::PromotedUnknown),
             }
         }
-        (
-            Verb::Rollback,
-            Mutation::Aws(AwsCall::UpdateService {
-                task_def: Some(td), ..
-            }),
-        ) => image_of_taskdef(state, td).ok_or_else(|| format!("reading {td}…")),
-        _ => Err("the target revision's image is not known here".into()),
+        Verb::Rollback => match target {
+            Some(ImageTarget::TaskDef(td)) => {
+                image_of_taskdef(state, td).ok_or_else(|| NoTarget::Reading(td.clone()))
+            }
+            Some(ImageTarget::Registered { .. }) | None => Err(NoTarget::Unknown),
+        },
+        Verb::Abort
+        | Verb::ForceDeploy
+        | Verb::Scale
+        | Verb::Build
+        | Verb::CancelRun
+        | Verb::Rerun
+        | Verb::StopTask => Err(NoTarget::Unknown),
     }
 }
 
@@ -136,7 +152,7 @@ pub fn wanted_of(state: &State, plan: &ActionPlan) -> Option<Wanted> {
     let images = &state.ctx.images.items;
     let (repo_hint, head_tag) = match target_tag(state, plan, s) {
         Ok(t) => t,
-        Err(why) => return Some(Wanted::Unknown(why)),
+        Err(why) => return Some(Wanted::Unknown(why.to_string())),
     };
     let Some(base) = sha_of_image(images, &repo_hint, &s.image_tag) else {
         return Some(Wanted::Unknown(format!(

@@ -3,19 +3,13 @@
 //! footer shows.
 
 use crate::model::{
-    ActionPlan, AwsCall, Expectation, FollowUp, Mutation, NativeDeployment, NativeStatus, Refusal,
-    Service, Split, TaskDefRef, Verb, pair_of, split, weights_text,
+    ActionPlan, AwsCall, Change, Expectation, FollowUp, Mutation, NativeDeployment, NativeStatus,
+    Refusal, Service, Split, TaskDefRef, Verb, pair_of, split, weights_text,
 };
 
-type Change = (String, String, String);
-
-fn change(what: &str, from: impl ToString, to: impl ToString) -> Change {
-    (what.into(), from.to_string(), to.to_string())
-}
-
-/// The plan; a "change" that changes nothing (traffic 0% → 0%) is left out of what it lists.
+/// The plan; a change that changes nothing (traffic 0% → 0%) is left out of what it lists.
 fn plan(s: &Service, verb: Verb, mutation: Mutation, mut changes: Vec<Change>) -> ActionPlan {
-    changes.retain(|(_, from, to)| from != to);
+    changes.retain(|c| c.from != c.to);
     ActionPlan {
         verb,
         service: s.key(),
@@ -83,17 +77,17 @@ pub fn promote(s: &Service, all: &[Service]) -> Result<ActionPlan, Refusal> {
         proceed: true,
     });
     let changes = vec![
-        change(
+        Change::new(
             "production traffic on target",
             format!("{:.0}%", n.target.requested_production_weight),
             next_traffic(n),
         ),
-        change(
+        Change::new(
             "task definition",
             source.map_or("-".into(), |r| r.task_def.to_string()),
             &n.target.task_def,
         ),
-        change(
+        Change::new(
             "image digest",
             source.map_or("-".into(), |r| r.image_digest.clone()),
             &n.target.image_digest,
@@ -121,13 +115,13 @@ pub fn abort(s: &Service, all: &[Service]) -> Result<ActionPlan, Refusal> {
             proceed: false,
         });
         let changes = vec![
-            change(
+            Change::new(
                 "deployment",
                 NativeStatus::InProgress,
                 NativeStatus::RollbackInProgress,
             ),
-            change("task definition", &n.target.task_def, source_text(n)),
-            change(
+            Change::new("task definition", &n.target.task_def, source_text(n)),
+            Change::new(
                 "production traffic on target",
                 format!("{:.0}%", n.target.requested_production_weight),
                 "0%",
@@ -192,7 +186,7 @@ pub fn force(s: &Service) -> ActionPlan {
         desired: None,
         force: true,
     });
-    let changes = vec![change(
+    let changes = vec![Change::new(
         "tasks",
         format!("{} running on {}", s.running, s.task_def),
         format!("replaced by {} new tasks of {}", s.desired, s.task_def),
@@ -214,7 +208,7 @@ pub fn scale(s: &Service, n: u32) -> Result<ActionPlan, Refusal> {
         s,
         Verb::Scale,
         m,
-        vec![change("desired count", s.desired, n)],
+        vec![Change::new("desired count", s.desired, n)],
     ))
 }
 
@@ -245,9 +239,9 @@ fn stop_native(s: &Service, verb: Verb, n: &NativeDeployment) -> ActionPlan {
         deployment_arn: n.arn.clone(),
     });
     let changes = vec![
-        change("deployment", &n.status, NativeStatus::RollbackInProgress),
-        change("task definition", &n.target.task_def, source_text(n)),
-        change(
+        Change::new("deployment", &n.status, NativeStatus::RollbackInProgress),
+        Change::new("task definition", &n.target.task_def, source_text(n)),
+        Change::new(
             "production traffic on target",
             format!("{:.0}%", n.target.requested_production_weight),
             "0%",
@@ -258,8 +252,8 @@ fn stop_native(s: &Service, verb: Verb, n: &NativeDeployment) -> ActionPlan {
 
 fn rolling_back_to(s: &Service, verb: Verb, to: TaskDefRef) -> ActionPlan {
     let changes = vec![
-        change("task definition", &s.task_def, &to),
-        change("image", &s.image_tag, format!("the image of {to}")),
+        Change::new("task definition", &s.task_def, &to),
+        Change::new("image", &s.image_tag, format!("the image of {to}")),
     ];
     let m = Mutation::Aws(AwsCall::UpdateService {
         task_def: Some(to),
@@ -311,7 +305,7 @@ fn weights_to_primary(p: &Service, c: &Service, after_stable: bool) -> Option<Fo
 /// else why it is unknown and left alone.
 fn traffic_change(p: &Service, c: &Service, to: &str) -> Change {
     match split(p, c) {
-        Split::Weights(w) => change(
+        Split::Weights(w) => Change::new(
             "traffic (listener rule weights)",
             format!(
                 "{:.0}% on the canary ({})",
@@ -320,12 +314,14 @@ fn traffic_change(p: &Service, c: &Service, to: &str) -> Change {
             ),
             format!("{to} ({})", weights_text(&w.all_on_primary(p, c))),
         ),
-        Split::Tasks(share) => change(
+        Split::Tasks(share) => Change::new(
             "traffic (one target group, by tasks)",
             format!("{share:.0}% of tasks on the canary"),
             to,
         ),
-        Split::Unknown(why) => change("traffic (⚠ unknown)", why, "not changed by this action"),
+        Split::Unknown(why) => {
+            Change::new("traffic (⚠ unknown)", why, "not changed by this action")
+        }
     }
 }
 
@@ -353,15 +349,15 @@ fn promote_pair(p: &Service, c: &Service) -> Result<ActionPlan, Refusal> {
         force: false,
     });
     let changes = vec![
-        change(
-            &format!("{} task definition", p.name),
+        Change::new(
+            format!("{} task definition", p.name),
             &p.task_def,
             &c.task_def,
         ),
-        change(&format!("{} image", p.name), &p.image_tag, &c.image_tag),
+        Change::new(format!("{} image", p.name), &p.image_tag, &c.image_tag),
         traffic_change(p, c, "100% on the primary, once it is stable"),
-        change(
-            &format!("{} desired count", c.name),
+        Change::new(
+            format!("{} desired count", c.name),
             c.desired,
             "0, once the primary is stable",
         ),
@@ -376,7 +372,7 @@ fn abort_pair(p: &Service, c: &Service) -> Result<ActionPlan, Refusal> {
     check_canary_runs(Verb::Abort, c)?;
     let changes = vec![
         traffic_change(p, c, "100% on the primary"),
-        change(&format!("{} desired count", c.name), c.desired, 0),
+        Change::new(format!("{} desired count", c.name), c.desired, 0),
     ];
     let scale = scale_canary_to_zero(c, false);
     Ok(match weights_to_primary(p, c, false) {

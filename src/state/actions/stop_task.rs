@@ -3,7 +3,7 @@
 //! when the service still wants the count. Prod guard, re-check, read-only and audit as for
 //! every action (the plan goes through the same dialog and runner).
 
-use crate::model::{ActionPlan, AwsCall, Expectation, Mutation, Service, Task, Verb};
+use crate::model::{ActionPlan, AwsCall, Change, Expectation, Mutation, Service, Task, Verb};
 use crate::state::{Pane, State};
 
 /// ECS keeps at most this many characters of a reason.
@@ -72,12 +72,12 @@ pub fn plan(task: &Task, s: &Service, who: &str) -> ActionPlan {
         format!("no replacement: {} wants 0 tasks", s.name)
     };
     let changes = vec![
-        (
+        Change::new(
             format!("task {}", short(&task.id)),
             format!("{} on {}", task.last_status, task.task_def),
             format!("STOPPED (reason \"{reason}\")"),
         ),
-        (
+        Change::new(
             s.name.clone(),
             format!("{} running of {} wanted", s.running, s.desired),
             next,

@@ -132,6 +132,7 @@ pub(crate) fn on_form(
             ModeKey::Down | ModeKey::Up | ModeKey::PageDown | ModeKey::PageUp => {}
             ModeKey::Top | ModeKey::Bottom | ModeKey::Confirm | ModeKey::Complete => {}
             ModeKey::Toggle | ModeKey::OtherTarget => {}
+            ModeKey::Search | ModeKey::NextMatch | ModeKey::PrevMatch => {}
         }
         state.mode = Mode::Build(Box::new(form));
         return;
@@ -150,6 +151,7 @@ pub(crate) fn on_form(
         ModeKey::Confirm => return send(state, form, fx),
         ModeKey::PageDown | ModeKey::PageUp | ModeKey::Top | ModeKey::Bottom => {}
         ModeKey::DeleteChar | ModeKey::Complete | ModeKey::Insert(_) | ModeKey::OtherTarget => {}
+        ModeKey::Search | ModeKey::NextMatch | ModeKey::PrevMatch => {}
     }
     state.mode = Mode::Build(Box::new(form));
 }

@@ -2,16 +2,10 @@
 //! deploy the image a run built. Each returns the exact calls and what changes, or why not.
 
 use crate::model::{
-    ActionPlan, AwsCall, Expectation, FollowUp, GitHubCall, Image, Mutation, Refusal, Run, Service,
-    TaskDefRef, Verb,
+    ActionPlan, AwsCall, Change, Expectation, FollowUp, GitHubCall, Image, Mutation, Refusal, Run,
+    Service, TaskDefRef, Verb,
 };
 use crate::state::builds::BuildForm;
-
-type Change = (String, String, String);
-
-fn change(what: &str, from: impl ToString, to: impl ToString) -> Change {
-    (what.into(), from.to_string(), to.to_string())
-}
 
 fn plan(s: &Service, verb: Verb, mutation: Mutation, changes: Vec<Change>) -> ActionPlan {
     ActionPlan {
@@ -49,8 +43,8 @@ pub fn build(s: &Service, form: &BuildForm) -> Result<ActionPlan, Refusal> {
         git_ref: git_ref.to_string(),
         inputs: form.values(),
     });
-    let changes = vec![change(
-        &format!("{} {}", w.repo, w.workflow),
+    let changes = vec![Change::new(
+        format!("{} {}", w.repo, w.workflow),
         "-",
         format!("a new run at {git_ref}"),
     )];
@@ -66,8 +60,8 @@ pub fn cancel(s: &Service, run: &Run) -> Result<ActionPlan, Refusal> {
         repo: run.workflow.repo.clone(),
         run_id: run.id,
     });
-    let changes = vec![change(
-        &format!("run #{} of {}", run.number, run.workflow),
+    let changes = vec![Change::new(
+        format!("run #{} of {}", run.number, run.workflow),
         &run.status,
         "cancelled",
     )];
@@ -92,8 +86,8 @@ pub fn rerun(s: &Service, run: &Run) -> Result<ActionPlan, Refusal> {
         repo: run.workflow.repo.clone(),
         run_id: run.id,
     });
-    let changes = vec![change(
-        &format!("run #{} of {}", run.number, run.workflow),
+    let changes = vec![Change::new(
+        format!("run #{} of {}", run.number, run.workflow),
         format!(
             "attempt {}, {}",
             run.attempt,
@@ -142,12 +136,12 @@ pub fn deploy(s: &Service, image: &Image, images: &[Image]) -> Result<ActionPlan
         None => format!("{} (digest not in the images list)", s.image_tag),
     };
     let changes = vec![
-        change(
+        Change::new(
             "image",
             from_image,
             format!("{tag} ({})", image.short_digest()),
         ),
-        change(
+        Change::new(
             "task definition",
             &s.task_def,
             format!(

@@ -247,6 +247,7 @@ pub(in crate::state) fn on_dialog(
         ModeKey::Confirm | ModeKey::Accept => return confirm(state, d, fx),
         ModeKey::PageDown | ModeKey::PageUp | ModeKey::Top | ModeKey::Bottom => {}
         ModeKey::Complete | ModeKey::OtherTarget => {}
+        ModeKey::Search | ModeKey::NextMatch | ModeKey::PrevMatch => {}
     }
     state.mode = Mode::Exec(Box::new(d));
 }

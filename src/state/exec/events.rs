@@ -14,7 +14,7 @@ pub fn on_msg(state: &mut State, msg: ExecMsg, fx: &mut Vec<Effect>) {
                     Ok(tasks) => d.take_tasks(tasks),
                     Err(e) => {
                         d.loading = false;
-                        d.load_error = Some(e);
+                        d.load_error = Some(e.to_string());
                     }
                 }
                 state.dirty = true;
@@ -70,16 +70,7 @@ fn on_session(state: &mut State, msg: ExecMsg, fx: &mut Vec<Effect>) {
             s.screen.feed(&bytes);
         }
         ExecMsg::Notice(_, text) => state.flash(text),
-        ExecMsg::Exit(_, code) => {
-            if let Phase::Ended { code: c, .. } = &mut s.phase {
-                *c = Some(code);
-            } else {
-                s.phase = Phase::Ended {
-                    code: Some(code),
-                    reason: String::new(),
-                };
-            }
-        }
+        ExecMsg::Exit(_, code) => exited(&mut s.phase, code),
         ExecMsg::Reconnecting(_) => s.phase = Phase::Reconnecting,
         ExecMsg::Resumed(_) => s.phase = Phase::Open,
         ExecMsg::Ended(_, reason) => {
@@ -95,6 +86,18 @@ fn on_session(state: &mut State, msg: ExecMsg, fx: &mut Vec<Effect>) {
             ended(state, fx);
         }
         ExecMsg::Tasks(..) | ExecMsg::Cluster(..) | ExecMsg::Forwards(_) => {}
+    }
+}
+
+/// The command's exit code, which may come before or after the session's end.
+fn exited(phase: &mut Phase, code: i32) {
+    if let Phase::Ended { code: c, .. } = phase {
+        *c = Some(code);
+    } else {
+        *phase = Phase::Ended {
+            code: Some(code),
+            reason: String::new(),
+        };
     }
 }
 

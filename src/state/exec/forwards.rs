@@ -25,6 +25,22 @@ pub struct ForwardRow {
     pub detail: String,
 }
 
+/// Why `:pf` cannot start a forward; the footer says it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum PfError {
+    /// The words do not make a forward: how to write one.
+    #[error("{0}")]
+    Usage(String),
+    #[error("{given:?} is not a port (1 to 65535); {usage}")]
+    RemotePort { given: String, usage: String },
+    #[error("{0:?} is not a port (1 to 65535)")]
+    LocalPort(String),
+    #[error("no service named {0} on the services pane (or write cluster/service)")]
+    NoService(String),
+    #[error("{0} is in several clusters: write cluster/{0}")]
+    SeveralClusters(String),
+}
+
 /// `:forwards`.
 pub(in crate::state) fn open_forwards(state: &mut State) {
     state.help_scroll = 0;
@@ -50,7 +66,7 @@ pub(in crate::state) fn port_forward(state: &mut State, arg: Option<String>, fx:
         [service, remote, rest @ ..] if rest.len() <= 1 => {
             ad_hoc(state, service, remote, rest.first())
         }
-        _ => Err(usage(state)),
+        _ => Err(PfError::Usage(usage(state))),
     };
     match spec {
         Ok(spec) => {
@@ -71,7 +87,7 @@ pub(in crate::state) fn port_forward(state: &mut State, arg: Option<String>, fx:
             ));
             fx.push(Effect::Exec(ExecEffect::Forward(Box::new(spec))));
         }
-        Err(why) => state.flash(why),
+        Err(why) => state.flash(why.to_string()),
     }
 }
 
@@ -85,9 +101,9 @@ fn usage(state: &State) -> String {
     format!("usage: :pf NAME, :pf SERVICE REMOTE_PORT [LOCAL_PORT], :pf stop NAME ({known})")
 }
 
-fn named(state: &State, name: &str) -> Result<ForwardSpec, String> {
+fn named(state: &State, name: &str) -> Result<ForwardSpec, PfError> {
     let Some(f) = state.exec.named.iter().find(|f| f.name == name) else {
-        return Err(usage(state));
+        return Err(PfError::Usage(usage(state)));
     };
     let service = resolve(state, &f.service)?;
     Ok(spec_of(state, f, service))
@@ -112,16 +128,16 @@ fn ad_hoc(
     service: &str,
     remote: &str,
     local: Option<&&str>,
-) -> Result<ForwardSpec, String> {
+) -> Result<ForwardSpec, PfError> {
     let port = |s: &str| s.parse::<u16>().ok().filter(|p| *p > 0);
     let Some(remote_port) = port(remote) else {
-        return Err(format!(
-            "{remote:?} is not a port (1 to 65535); {}",
-            usage(state)
-        ));
+        return Err(PfError::RemotePort {
+            given: remote.to_string(),
+            usage: usage(state),
+        });
     };
     let local_port = match local {
-        Some(l) => port(l).ok_or_else(|| format!("{l:?} is not a port (1 to 65535)"))?,
+        Some(l) => port(l).ok_or_else(|| PfError::LocalPort(l.to_string()))?,
         None => remote_port,
     };
     let key = resolve(state, service)?;
@@ -137,7 +153,7 @@ fn ad_hoc(
 }
 
 /// `cluster/service`, or a service name the services pane knows in one cluster.
-fn resolve(state: &State, service: &str) -> Result<ServiceKey, String> {
+fn resolve(state: &State, service: &str) -> Result<ServiceKey, PfError> {
     if let Some((cluster, name)) = service.split_once('/') {
         return Ok(ServiceKey {
             cluster: cluster.to_string(),
@@ -154,11 +170,7 @@ fn resolve(state: &State, service: &str) -> Result<ServiceKey, String> {
         .collect();
     match found.as_slice() {
         [one] => Ok(one.clone()),
-        [] => Err(format!(
-            "no service named {service} on the services pane (or write cluster/service)"
-        )),
-        _ => Err(format!(
-            "{service} is in several clusters: write cluster/{service}"
-        )),
+        [] => Err(PfError::NoService(service.to_string())),
+        _ => Err(PfError::SeveralClusters(service.to_string())),
     }
 }

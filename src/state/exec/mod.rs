@@ -16,7 +16,7 @@ pub use forwards::ForwardRow;
 pub use screen::Screen;
 
 use crate::exec::settings::{ExecConfig, ForwardConfig};
-use crate::model::{ClusterExec, ContextInfo, ExecTarget, RemotePort, ServiceKey, Task};
+use crate::model::{ApiResult, ClusterExec, ContextInfo, ExecTarget, RemotePort, ServiceKey, Task};
 use std::collections::HashMap;
 
 pub(in crate::state) use dialog::on_dialog;
@@ -78,7 +78,7 @@ pub struct ExecState {
     pub handed_over: bool,
     pub forwards: Vec<ForwardRow>,
     /// Each cluster's exec configuration, or why it could not be read.
-    pub clusters: HashMap<String, Result<ClusterExec, String>>,
+    pub clusters: HashMap<String, ApiResult<ClusterExec>>,
     pub config: ExecConfig,
     pub named: Vec<ForwardConfig>,
 }
@@ -126,10 +126,10 @@ pub struct ForwardSpec {
 #[derive(Debug)]
 pub enum ExecMsg {
     /// A service's tasks, for the dialog's task choice.
-    Tasks(ServiceKey, Result<Vec<Task>, String>),
+    Tasks(ServiceKey, ApiResult<Vec<Task>>),
     /// A cluster's exec configuration, read for the context of switch number `.0`: a cluster's
     /// name means nothing in another account, so the answer is kept by that context only.
-    Cluster(u64, String, Result<ClusterExec, String>),
+    Cluster(u64, String, ApiResult<ClusterExec>),
     /// ExecuteCommand answered with this SSM session id.
     Started(u64, String),
     Ready {

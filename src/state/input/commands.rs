@@ -5,7 +5,7 @@ use crate::keys::{Command, ModeKey};
 use crate::model::{ActionPlan, Verb};
 use crate::state::actions::plan;
 use crate::state::builds::commands as build_commands;
-use crate::state::{Effect, Mode, Pane, State, contexts};
+use crate::state::{Effect, Mode, Pane, QuitAsked, State, contexts, describe, timeline};
 
 pub(crate) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
     if command == Command::ForceQuit {
@@ -41,12 +41,10 @@ pub(crate) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
 }
 
 fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
-    if state.ctx.pane == Pane::Timeline && timeline_command(state, &command, effects) {
-        return;
-    }
-    if crate::state::logs::commands::run(state, &command, effects)
+    if timeline_since(state, &command, effects)
+        || crate::state::logs::commands::run(state, &command, effects)
         || crate::state::exec::command(state, &command, effects)
-        || crate::state::describe::command(state, &command, effects)
+        || jobs_command(state, &command)
     {
         return;
     }
@@ -65,31 +63,23 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Filter => open_filter(state),
         Command::Palette => state.mode = Mode::Palette(String::new()),
         Command::Help => open_help(state),
-        Command::Refresh if contexts::retry(state, effects) => {}
-        Command::Refresh => {
-            effects.push(Effect::Refresh);
-            state.flash("refreshing…");
-        }
+        Command::Refresh => refresh(state, effects),
         Command::RolloutAlarms => rollout_alarms(state),
         Command::Rollout => state.open_rollout_view(),
         Command::Diff => crate::state::rollout::overlay::open_diff(state),
         Command::Events => crate::state::rollout::overlay::open_events(state),
-        Command::Timeline => crate::state::timeline::open(state, effects),
-        Command::Export(arg) => {
-            crate::state::timeline::export::export(state, arg.as_deref(), effects)
-        }
+        Command::Timeline => timeline::open(state, effects),
+        Command::Export(arg) => timeline::export::export(state, arg.as_deref(), effects),
         Command::Arm => crate::state::rollout::policy::open(state),
-        Command::Jobs => crate::state::jobs_view::open(state),
-        Command::StopWatching => crate::state::jobs_view::stop_key(state),
-        Command::StopTask => crate::state::actions::stop_task::open(state),
+        // Taken by `jobs_command` before this match.
+        Command::Jobs | Command::StopWatching | Command::StopTask => {}
+        Command::Describe(arg) => describe::open(state, arg.as_deref(), effects),
+        Command::OpenLink => crate::state::links::open(state, effects),
         Command::Theme(name) => theme(state, name),
         Command::Context(name) => contexts::switch_context(state, name, effects),
         Command::Region(name) => contexts::switch_region(state, name, effects),
         Command::Sort(column) => sort(state, column),
-        Command::Budget => {
-            state.mode = Mode::Budget;
-            effects.push(Effect::ReportBudget);
-        }
+        Command::Budget => open_budget(state, effects),
         Command::Quit => quit_unless_acting(state),
         Command::Build => build_commands::open_build(state, effects),
         Command::CancelRun => build_commands::on_run(state, crate::state::builds::plan::cancel),
@@ -97,11 +87,10 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Deploy => build_commands::deploy(state),
         Command::Promote | Command::Abort | Command::Rollback => act_on(state, &command),
         Command::ForceDeploy | Command::Scale => act_on(state, &command),
-        // Taken by the exec and describe handlers before this match.
+        Command::Unknown(word) => state.flash(format!("unknown command :{word} (try :help)")),
+        // Taken by the exec handler before this match.
         Command::Exec(_) | Command::FocusTerminal | Command::FullScreen => {}
         Command::PortForward(_) | Command::Forwards => {}
-        Command::Describe(_) | Command::OpenLink => {}
-        Command::Unknown(word) => state.flash(format!("unknown command :{word} (try :help)")),
         // Before everything (ForceQuit), or the logs pane's (`logs::commands::run`).
         Command::ForceQuit | Command::ToggleFollow | Command::ToggleContext => {}
         Command::NextMatch | Command::PrevMatch | Command::ToggleWrap => {}
@@ -111,6 +100,47 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Accept | Command::Cancel | Command::Confirm | Command::DeleteChar => {}
         Command::Complete | Command::Insert(_) | Command::Toggle | Command::OtherTarget => {}
     }
+}
+
+/// The timeline's `:since` reaches further back; on any other pane it is the logs'.
+fn timeline_since(state: &mut State, command: &Command, effects: &mut Vec<Effect>) -> bool {
+    let (Pane::Timeline, Command::Since(arg)) = (state.ctx.pane, command) else {
+        return false;
+    };
+    timeline::since(state, arg.as_deref(), effects);
+    true
+}
+
+/// `r`: the timeline reads its service again; a context whose switch failed is tried again;
+/// otherwise every pane is read again.
+fn refresh(state: &mut State, effects: &mut Vec<Effect>) {
+    if state.ctx.pane == Pane::Timeline {
+        timeline::ask(state, effects);
+        effects.push(Effect::Refresh);
+    } else if !contexts::retry(state, effects) {
+        effects.push(Effect::Refresh);
+        state.flash("refreshing…");
+    }
+}
+
+/// `:budget`: the report, asked of the budget.
+fn open_budget(state: &mut State, effects: &mut Vec<Effect>) {
+    state.mode = Mode::Budget;
+    effects.push(Effect::ReportBudget);
+}
+
+/// `:jobs`, `x` and `K`; false for any other command.
+fn jobs_command(state: &mut State, command: &Command) -> bool {
+    if *command == Command::Jobs {
+        crate::state::jobs_view::open(state);
+    } else if *command == Command::StopWatching {
+        crate::state::jobs_view::stop_key(state);
+    } else if *command == Command::StopTask {
+        crate::state::actions::stop_task::open(state);
+    } else {
+        return false;
+    }
+    true
 }
 
 /// A page of the current pane's rows down (1) or up (-1).
@@ -141,19 +171,6 @@ fn act_on(state: &mut State, command: &Command) {
     }
 }
 
-/// What the timeline view does itself: `:since` reaches further back, `r` reads it again.
-fn timeline_command(state: &mut State, command: &Command, effects: &mut Vec<Effect>) -> bool {
-    match command {
-        Command::Since(arg) => crate::state::timeline::since(state, arg.as_deref(), effects),
-        Command::Refresh => {
-            crate::state::timeline::ask(state, effects);
-            effects.push(Effect::Refresh);
-        }
-        _ => return false,
-    }
-    true
-}
-
 /// Help and detail: scroll (the help, when it does not fit) or close.
 fn on_overlay(state: &mut State, command: Command) {
     let Some(key) = command.mode_key() else {
@@ -171,6 +188,7 @@ fn on_overlay(state: &mut State, command: Command) {
         ModeKey::Top | ModeKey::Bottom | ModeKey::Accept | ModeKey::Confirm => {}
         ModeKey::DeleteChar | ModeKey::Complete | ModeKey::Insert(_) => {}
         ModeKey::Toggle | ModeKey::OtherTarget => {}
+        ModeKey::Search | ModeKey::NextMatch | ModeKey::PrevMatch => {}
     }
 }
 
@@ -203,12 +221,20 @@ fn act(state: &mut State, verb: Verb) {
 }
 
 /// `q` while an action is at work would cut it off between calls: the first `q` says so, a
-/// second one within the flash's few seconds quits. (`Ctrl-C` always quits at once.)
+/// second one while that warning shows quits. (`Ctrl-C` always quits at once.)
 fn quit_unless_acting(state: &mut State) {
     let Some(p) = state.ctx.jobs.sending().map(|j| &j.progress) else {
         state.quit = true;
         return;
     };
+    let asked = QuitAsked {
+        verb: p.verb,
+        service: p.service.clone(),
+    };
+    if state.quit_asked.as_ref() == Some(&asked) {
+        state.quit = true;
+        return;
+    }
     let warning = format!(
         "{} {} is still at work: quitting now may leave it half done. {} again to quit anyway",
         p.verb,
@@ -217,34 +243,23 @@ fn quit_unless_acting(state: &mut State) {
             .keys
             .key_for(crate::keys::Layer::Normal, &Command::Quit)
     );
-    if state.flash.as_ref().is_some_and(|(m, _)| *m == warning) {
-        state.quit = true;
-    } else {
-        state.flash(warning);
-    }
+    state.flash(warning);
+    state.quit_asked = Some(asked);
 }
 
 /// Sorts the pane by the next column, or by the one named (by its header, any case).
 fn sort(state: &mut State, column: Option<(String, bool)>) {
-    let cols = state.current().sortable();
-    if cols.is_empty() {
+    if !state.current().sortable() {
         return state.flash(format!(
             "the {} pane keeps its own order",
             state.ctx.pane.title()
         ));
     }
-    let choice = match &column {
-        None => None,
-        Some((name, desc)) => match cols.iter().find(|c| c.eq_ignore_ascii_case(name)) {
-            Some(c) => Some((*c, *desc)),
-            None => {
-                let known = cols.join(", ").to_lowercase();
-                return state.flash(format!("no column {name:?} to sort by (known: {known})"));
-            }
-        },
-    };
-    let now = state.current_mut().sort(choice);
-    state.flash(now);
+    let choice = column.as_ref().map(|(word, desc)| (word.as_str(), *desc));
+    match state.current_mut().sort(choice) {
+        Ok(now) => state.flash(now),
+        Err(unknown) => state.flash(unknown.to_string()),
+    }
 }
 
 fn theme(state: &mut State, name: Option<String>) {
@@ -341,6 +356,7 @@ fn on_filter(state: &mut State, command: Command) {
         ModeKey::Insert(c) => text.push(c),
         ModeKey::PageDown | ModeKey::PageUp | ModeKey::Top | ModeKey::Bottom => return,
         ModeKey::Confirm | ModeKey::Complete | ModeKey::Toggle | ModeKey::OtherTarget => return,
+        ModeKey::Search | ModeKey::NextMatch | ModeKey::PrevMatch => return,
     }
     state.current_mut().set_filter(text);
 }
@@ -380,6 +396,7 @@ fn on_palette(state: &mut State, command: Command, mut text: String, fx: &mut Ve
         ModeKey::Down | ModeKey::Up | ModeKey::PageDown | ModeKey::PageUp => {}
         ModeKey::Top | ModeKey::Bottom | ModeKey::Confirm => {}
         ModeKey::Toggle | ModeKey::OtherTarget => {}
+        ModeKey::Search | ModeKey::NextMatch | ModeKey::PrevMatch => {}
     }
 }
 
@@ -424,6 +441,7 @@ fn on_confirm(
         ModeKey::Down | ModeKey::Up | ModeKey::PageDown | ModeKey::PageUp => return,
         ModeKey::Top | ModeKey::Bottom | ModeKey::Accept => return,
         ModeKey::Complete | ModeKey::Toggle => return,
+        ModeKey::Search | ModeKey::NextMatch | ModeKey::PrevMatch => return,
     };
     state.mode = Mode::Normal;
     state.builds.deploy = None;
@@ -476,5 +494,6 @@ fn on_scale(state: &mut State, command: Command, mut typed: String) {
         ModeKey::Down | ModeKey::Up | ModeKey::PageDown | ModeKey::PageUp => {}
         ModeKey::Top | ModeKey::Bottom | ModeKey::Confirm | ModeKey::Complete => {}
         ModeKey::Toggle | ModeKey::OtherTarget => {}
+        ModeKey::Search | ModeKey::NextMatch | ModeKey::PrevMatch => {}
     }
 }

@@ -3,9 +3,11 @@
 //! `:range`). Also the log worker's messages.
 
 use crate::keys::{Command, LogsKey};
-use crate::model::{LogChunk, LogTarget, Millis, Service, pair_of};
+use crate::model::{At, LogChunk, LogTarget, Millis, Service, pair_of};
 use crate::state::context::Context;
-use crate::state::logs::{Backlog, BacklogEnd, LogSave, LogStart, TailStatus, export_line, range};
+use crate::state::logs::{
+    Backlog, BacklogEnd, LogSave, LogStart, SaveError, Saved, TailStatus, export_line, range,
+};
 use crate::state::{Effect, Mode, Pane, State};
 
 /// Runs `command` if it is a logs command here; false leaves it to the general handler.
@@ -181,8 +183,11 @@ fn since(state: &mut State, arg: Option<&str>) {
         return state.flash("nothing followed: select a service, or :logs GROUP");
     }
     match range::duration(arg) {
-        Ok(ms) => state.ctx.logs.restart(LogStart::Since(state.now - ms)),
-        Err(e) => state.flash(e),
+        Ok(ago) => state
+            .ctx
+            .logs
+            .restart(LogStart::Since((At(state.now) - ago).millis())),
+        Err(e) => state.flash(e.to_string()),
     }
 }
 
@@ -190,9 +195,12 @@ fn window(state: &mut State, arg: Option<&str>) {
     if state.ctx.logs.target.is_none() {
         return state.flash("nothing followed: select a service, or :logs GROUP");
     }
-    match range::window(arg.unwrap_or(""), state.now) {
-        Ok((from, to)) => state.ctx.logs.restart(LogStart::Range(from, to)),
-        Err(e) => state.flash(e),
+    match range::window(arg.unwrap_or(""), At(state.now)) {
+        Ok((from, to)) => state
+            .ctx
+            .logs
+            .restart(LogStart::Range(from.millis(), to.millis())),
+        Err(e) => state.flash(e.to_string()),
     }
 }
 
@@ -318,9 +326,9 @@ pub(crate) fn on_backlog(state: &mut State, generation: u64, b: Backlog) {
 }
 
 /// `:save` ended: what was written, or why not.
-pub(crate) fn on_saved(state: &mut State, result: Result<String, String>) {
+pub(crate) fn on_saved(state: &mut State, result: Result<Saved, SaveError>) {
     state.flash(match result {
-        Ok(m) => m,
+        Ok(saved) => saved.to_string(),
         Err(e) => format!("✗ {e}"),
     });
 }

@@ -241,7 +241,8 @@ impl LogView {
     pub fn take(&mut self, chunk: &LogChunk, at: Millis) {
         for l in &chunk.lines {
             let revision = chunk.tags.get(usize::from(l.tag)).map_or(0, |t| t.revision);
-            self.errors.add(l.at, revision, l.meta.level());
+            self.errors
+                .add(crate::model::At(l.at), revision, l.meta.level());
         }
         let added = self.buf.append(chunk);
         self.search.take(&self.buf, added);
@@ -444,6 +445,39 @@ pub struct LogSave {
     pub header: String,
 }
 
+/// Why a save did not happen; the file named is untouched.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error("{0} exists: nothing was written (:save! {0} replaces it)")]
+    Exists(std::path::PathBuf),
+    #[error("{0} is a symbolic link: not followed, nothing was written (name the file itself)")]
+    Symlink(std::path::PathBuf),
+    #[error("{0} is not a regular file: nothing was written")]
+    NotAFile(std::path::PathBuf),
+    #[error("cannot save to {0}: it names no file")]
+    NoFileName(std::path::PathBuf),
+    #[error("cannot write {path}: {cause}; nothing was changed")]
+    Io {
+        path: std::path::PathBuf,
+        cause: std::io::Error,
+    },
+    #[error("the save stopped: {0}")]
+    Stopped(String),
+}
+
+/// What was saved, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    pub lines: usize,
+    pub path: std::path::PathBuf,
+}
+
+impl std::fmt::Display for Saved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "saved {} lines to {}", self.lines, self.path.display())
+    }
+}
+
 impl LogSave {
     pub fn lines(&self) -> usize {
         self.only.as_ref().map_or(self.buf.len(), Vec::len)
@@ -482,6 +516,10 @@ pub fn export_line(l: &LogRef<'_>) -> String {
         0 => "r?".to_string(),
         r => format!("r{r}"),
     };
-    let canary = if l.tag.source == 1 { " canary" } else { "" };
+    let canary = if l.tag.side == crate::model::LogSide::Canary {
+        " canary"
+    } else {
+        ""
+    };
     format!("{at} {} {rev}{canary} {}", l.tag.task, l.message)
 }

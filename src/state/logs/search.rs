@@ -368,7 +368,7 @@ fn hits(buf: &LogBuffer, needle: &Needle, bits: &mut [u64]) {
 /// The searchable text of a tag: `TASK rREV`, and `canary` for the canary's lines.
 pub fn tag_text(t: &crate::model::LogTag) -> String {
     let mut s = format!("{} r{}", t.task, t.revision);
-    if t.source == 1 {
+    if t.side == crate::model::LogSide::Canary {
         s.push_str(" canary");
     }
     s

@@ -5,8 +5,9 @@
 
 use crate::model::evidence::{AlbFigures, Sides, sides};
 use crate::model::{
-    ActionPlan, Alarm, AlarmDetail, AlarmLink, AlarmState, AwsCall, MetricSpec, Millis, Mutation,
-    PastDeployment, Service, ServiceKey, TaskDefRef, TaskDefinition, Verb, find_linked, pair_of,
+    ActionPlan, Alarm, AlarmDetail, AlarmLink, AlarmState, ApiResult, AwsCall, MetricSpec, Millis,
+    Mutation, PastDeployment, Service, ServiceKey, TaskDefRef, TaskDefinition, Verb, find_linked,
+    pair_of,
 };
 use crate::state::context::Context;
 use crate::state::{Mode, Pane, State};
@@ -43,7 +44,7 @@ pub enum Fetched {
     Alb(Box<AlbResult>),
     TaskDef {
         td: TaskDefRef,
-        result: Result<TaskDefinition, String>,
+        result: ApiResult<TaskDefinition>,
     },
     AlarmDetail {
         detail: AlarmDetail,
@@ -57,7 +58,7 @@ pub enum Fetched {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlbResult {
     pub sides: Sides,
-    pub figures: Result<(AlbFigures, AlbFigures), String>,
+    pub figures: ApiResult<(AlbFigures, AlbFigures)>,
     pub at: Millis,
 }
 
@@ -69,7 +70,7 @@ pub struct Evidence {
     /// is kept over an earlier one.
     pub(crate) links_made: u64,
     pub alb: Option<AlbResult>,
-    pub taskdefs: HashMap<TaskDefRef, Result<TaskDefinition, String>>,
+    pub taskdefs: HashMap<TaskDefRef, ApiResult<TaskDefinition>>,
     /// The order they came in, to drop the oldest.
     taskdef_order: VecDeque<TaskDefRef>,
     pub alarm_detail: Option<(AlarmDetail, Vec<String>, Millis)>,
@@ -93,7 +94,7 @@ impl Evidence {
         self.verdicts.clear();
     }
 
-    fn keep_taskdef(&mut self, td: TaskDefRef, r: Result<TaskDefinition, String>) {
+    fn keep_taskdef(&mut self, td: TaskDefRef, r: ApiResult<TaskDefinition>) {
         if self.taskdefs.insert(td.clone(), r).is_none() {
             self.taskdef_order.push_back(td);
         }
@@ -105,7 +106,7 @@ impl Evidence {
     }
 
     /// A task definition fetched, or why it could not be.
-    pub fn taskdef(&self, td: &TaskDefRef) -> Option<&Result<TaskDefinition, String>> {
+    pub fn taskdef(&self, td: &TaskDefRef) -> Option<&ApiResult<TaskDefinition>> {
         self.taskdefs.get(td)
     }
 }

@@ -28,7 +28,7 @@ pub struct RolloutView {
 
 impl RolloutView {
     /// A fresh view of a service from `services`: as old as the services' data.
-    pub fn of<T>(services: &crate::state::table::Table<T>) -> Self {
+    pub fn of<T: crate::state::table::TableItem>(services: &crate::state::table::Table<T>) -> Self {
         Self {
             fetched_at: services.fetched_at,
             error: services.error.clone(),

@@ -43,5 +43,6 @@ pub(crate) fn on_scroll(state: &mut State, command: Command) {
         ModeKey::Top => *s = 0,
         ModeKey::Bottom | ModeKey::Accept | ModeKey::Confirm | ModeKey::DeleteChar => {}
         ModeKey::Complete | ModeKey::Insert(_) | ModeKey::Toggle | ModeKey::OtherTarget => {}
+        ModeKey::Search | ModeKey::NextMatch | ModeKey::PrevMatch => {}
     }
 }

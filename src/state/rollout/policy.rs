@@ -65,10 +65,10 @@ pub(crate) fn open(state: &mut State) {
 
 /// The dialog's keys: `y` arms (in prod, the service's name and Enter), anything else cancels.
 pub(crate) fn on_dialog(state: &mut State, command: crate::keys::Command, mut d: ArmDialog) {
-    use crate::keys::Command;
+    use crate::keys::ModeKey as K;
     let prod = state.ctx.info.prod;
-    match command {
-        Command::Confirm if prod && d.typed != d.armed.service.name => {
+    match command.mode_key() {
+        Some(K::Confirm) if prod && d.typed != d.armed.service.name => {
             state.mode = Mode::Arm(Box::new(ArmDialog {
                 typed: String::new(),
                 ..d.clone()
@@ -76,7 +76,7 @@ pub(crate) fn on_dialog(state: &mut State, command: crate::keys::Command, mut d:
             let name = d.armed.service.name;
             state.flash(format!("type {name} exactly to arm; nothing was armed"));
         }
-        Command::Confirm => {
+        Some(K::Confirm) => {
             state.mode = Mode::Normal;
             let who = d.armed.service.clone();
             state.ctx.evidence.armed = Some(d.armed);
@@ -84,15 +84,32 @@ pub(crate) fn on_dialog(state: &mut State, command: crate::keys::Command, mut d:
                 "AUTO: the policy is armed for {who}'s rollout; any key on it disarms it"
             ));
         }
-        Command::Insert(c) => {
+        Some(K::Insert(c)) => {
             d.typed.push(c);
             state.mode = Mode::Arm(Box::new(d));
         }
-        Command::DeleteChar => {
+        Some(K::DeleteChar) => {
             d.typed.pop();
             state.mode = Mode::Arm(Box::new(d));
         }
-        _ => {
+        // Any other key cancels, a normal-mode key (None) too.
+        Some(
+            K::Cancel
+            | K::Accept
+            | K::Down
+            | K::Up
+            | K::PageDown
+            | K::PageUp
+            | K::Top
+            | K::Bottom
+            | K::Complete
+            | K::Toggle
+            | K::OtherTarget
+            | K::Search
+            | K::NextMatch
+            | K::PrevMatch,
+        )
+        | None => {
             state.mode = Mode::Normal;
             state.flash("arm: cancelled; nothing was armed");
         }
@@ -135,7 +152,7 @@ fn due(state: &State, a: &Armed, s: &Service, rule: &Rule) -> Option<(Verb, Stri
                 (Verb::Promote, format!("PASS held {held} min{soak}"))
             })
         }
-        _ => None,
+        Verdict::Fail | Verdict::Pass | Verdict::Inconclusive => None,
     }
 }
 

@@ -5,7 +5,9 @@
 
 use crate::model::evidence::{AlbFigures, Sides, Split};
 use crate::model::verdict::{Judged, Reads, Rule, Soak, Streak, judge, soak_needed};
-use crate::model::{ActionPlan, Alarm, AlarmState, LinkReason, Millis, Service, ServiceKey, Verb};
+use crate::model::{
+    ActionPlan, Alarm, AlarmState, ApiResult, LinkReason, Millis, Service, ServiceKey, Verb,
+};
 use crate::state::State;
 use crate::state::rollout::evidence::AlbResult;
 use std::collections::HashMap;
@@ -20,7 +22,7 @@ pub struct Kept {
     pub judged: Judged,
     pub streak: Streak,
     /// The figures it was judged on (None: why there were none).
-    pub figures: Result<(AlbFigures, AlbFigures), String>,
+    pub figures: ApiResult<(AlbFigures, AlbFigures)>,
     /// When the figures were read; they cover the window up to the minute before.
     pub read_at: Millis,
 }
@@ -95,7 +97,7 @@ pub fn rule_of<'a>(state: &'a State, sides: &Sides) -> &'a Rule {
 /// What stands for the figures read at `at` when there are none to judge.
 fn no_figures(
     sides: &Sides,
-    figures: Option<&Result<(AlbFigures, AlbFigures), String>>,
+    figures: Option<&ApiResult<(AlbFigures, AlbFigures)>>,
     at: Millis,
 ) -> Option<String> {
     if let Some(why) = &sides.no_alb {
@@ -114,7 +116,7 @@ fn no_figures(
 pub fn judge_sides(
     state: &State,
     sides: &Sides,
-    figures: Option<&Result<(AlbFigures, AlbFigures), String>>,
+    figures: Option<&ApiResult<(AlbFigures, AlbFigures)>>,
     at: Millis,
 ) -> Judged {
     let (canary_alarms, _) = firing(state, sides);

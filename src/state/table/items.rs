@@ -2,6 +2,7 @@
 
 use crate::model::timeline::Entry;
 use crate::model::{Alarm, Image, Run, Service, Task};
+use crate::state::table::columns::{AlarmColumn, ImageColumn, NoColumn, ServiceColumn, TaskColumn};
 use crate::state::table::{TableItem, contains};
 use std::cmp::Ordering;
 
@@ -20,29 +21,27 @@ impl TableItem for Service {
     fn is(&self, id: &str) -> bool {
         self.arn == id
     }
-    const SORTABLE: &'static [&'static str] = &[
-        "NAME", "CLUSTER", "ROLLOUT", "D/R/P", "TASK DEF", "IMAGE", "AGE", "CPU", "MEM", "STATUS",
-    ];
-    fn cmp_by(&self, o: &Self, column: &str) -> Ordering {
+    type Column = ServiceColumn;
+    fn cmp_by(&self, o: &Self, column: ServiceColumn) -> Ordering {
         let last = |v: &[f64]| v.last().copied().unwrap_or(f64::NAN);
         match column {
-            "CLUSTER" => self.cluster.cmp(&o.cluster),
-            "STATUS" => self.status.as_str().cmp(o.status.as_str()),
+            ServiceColumn::Name => (&self.name, &self.cluster).cmp(&(&o.name, &o.cluster)),
+            ServiceColumn::Cluster => self.cluster.cmp(&o.cluster),
+            ServiceColumn::Status => self.status.as_str().cmp(o.status.as_str()),
             // Short of tasks first: the ones that need a look.
-            "D/R/P" => (self.running as i64 - self.desired as i64)
+            ServiceColumn::Drp => (self.running as i64 - self.desired as i64)
                 .cmp(&(o.running as i64 - o.desired as i64)),
             // Moving rollouts first, then by progress.
-            "ROLLOUT" => (!self.in_progress(), self.max_failed_tasks() == 0)
+            ServiceColumn::Rollout => (!self.in_progress(), self.max_failed_tasks() == 0)
                 .cmp(&(!o.in_progress(), o.max_failed_tasks() == 0))
                 .then(by_f64(self.rollout_progress(), o.rollout_progress())),
-            "TASK DEF" => (&self.task_def.family, self.task_def.revision)
+            ServiceColumn::TaskDef => (&self.task_def.family, self.task_def.revision)
                 .cmp(&(&o.task_def.family, o.task_def.revision)),
-            "IMAGE" => self.image_tag.cmp(&o.image_tag),
+            ServiceColumn::Image => self.image_tag.cmp(&o.image_tag),
             // Youngest first.
-            "AGE" => o.created_at.cmp(&self.created_at),
-            "CPU" => by_f64(last(&self.cpu), last(&o.cpu)),
-            "MEM" => by_f64(last(&self.mem), last(&o.mem)),
-            _ => (&self.name, &self.cluster).cmp(&(&o.name, &o.cluster)),
+            ServiceColumn::Age => o.created_at.cmp(&self.created_at),
+            ServiceColumn::Cpu => by_f64(last(&self.cpu), last(&o.cpu)),
+            ServiceColumn::Mem => by_f64(last(&self.mem), last(&o.mem)),
         }
     }
     fn matches(&self, n: &str) -> bool {
@@ -64,20 +63,18 @@ impl TableItem for Task {
     fn id(&self) -> String {
         self.arn.clone()
     }
-    const SORTABLE: &'static [&'static str] = &[
-        "STARTED", "SERVICE", "CLUSTER", "REV", "STATUS", "HEALTH", "STOPPED", "TASK",
-    ];
-    fn cmp_by(&self, o: &Self, column: &str) -> Ordering {
+    type Column = TaskColumn;
+    fn cmp_by(&self, o: &Self, column: TaskColumn) -> Ordering {
         match column {
-            "SERVICE" => self.service.cmp(&o.service),
-            "CLUSTER" => self.cluster.cmp(&o.cluster),
-            "REV" => self.task_def.revision.cmp(&o.task_def.revision),
-            "STATUS" => self.last_status.as_str().cmp(o.last_status.as_str()),
-            "HEALTH" => self.health.as_str().cmp(o.health.as_str()),
+            TaskColumn::Service => self.service.cmp(&o.service),
+            TaskColumn::Cluster => self.cluster.cmp(&o.cluster),
+            TaskColumn::Rev => self.task_def.revision.cmp(&o.task_def.revision),
+            TaskColumn::Status => self.last_status.as_str().cmp(o.last_status.as_str()),
+            TaskColumn::Health => self.health.as_str().cmp(o.health.as_str()),
             // Newest first.
-            "STARTED" => o.started_at.cmp(&self.started_at),
-            "STOPPED" => o.stopped_at.cmp(&self.stopped_at),
-            _ => self.id.cmp(&o.id),
+            TaskColumn::Started => o.started_at.cmp(&self.started_at),
+            TaskColumn::Stopped => o.stopped_at.cmp(&self.stopped_at),
+            TaskColumn::Task => self.id.cmp(&o.id),
         }
     }
     fn matches(&self, n: &str) -> bool {
@@ -99,24 +96,17 @@ impl TableItem for Image {
     fn id(&self) -> String {
         format!("{}@{}", self.repository, self.digest)
     }
-    const SORTABLE: &'static [&'static str] = &[
-        "REPOSITORY",
-        "PUSHED",
-        "SIZE",
-        "FINDINGS C/H/M/L",
-        "TAG",
-        "USED BY",
-    ];
-    fn cmp_by(&self, o: &Self, column: &str) -> Ordering {
+    type Column = ImageColumn;
+    fn cmp_by(&self, o: &Self, column: ImageColumn) -> Ordering {
         let worst = |i: &Image| i.findings.map(|f| (f.critical, f.high, f.medium, f.low));
         match column {
-            "PUSHED" => o.pushed_at.cmp(&self.pushed_at),
-            "SIZE" => o.size_bytes.cmp(&self.size_bytes),
+            ImageColumn::Repository => self.repository.cmp(&o.repository),
+            ImageColumn::Pushed => o.pushed_at.cmp(&self.pushed_at),
+            ImageColumn::Size => o.size_bytes.cmp(&self.size_bytes),
             // The most serious findings first.
-            "FINDINGS C/H/M/L" => worst(o).cmp(&worst(self)),
-            "TAG" => self.tags.first().cmp(&o.tags.first()),
-            "USED BY" => o.used_by.len().cmp(&self.used_by.len()),
-            _ => self.repository.cmp(&o.repository),
+            ImageColumn::Findings => worst(o).cmp(&worst(self)),
+            ImageColumn::Tag => self.tags.first().cmp(&o.tags.first()),
+            ImageColumn::UsedBy => o.used_by.len().cmp(&self.used_by.len()),
         }
     }
     fn matches(&self, n: &str) -> bool {
@@ -134,13 +124,13 @@ impl TableItem for Alarm {
     fn id(&self) -> String {
         self.name.clone()
     }
-    const SORTABLE: &'static [&'static str] = &["STATE", "NAME", "UPDATED", "TYPE"];
-    fn cmp_by(&self, o: &Self, column: &str) -> Ordering {
+    type Column = AlarmColumn;
+    fn cmp_by(&self, o: &Self, column: AlarmColumn) -> Ordering {
         match column {
-            "STATE" => self.state.urgency().cmp(&o.state.urgency()),
-            "UPDATED" => o.updated_at.cmp(&self.updated_at),
-            "TYPE" => (self.kind as u8).cmp(&(o.kind as u8)),
-            _ => self.name.cmp(&o.name),
+            AlarmColumn::State => self.state.urgency().cmp(&o.state.urgency()),
+            AlarmColumn::Name => self.name.cmp(&o.name),
+            AlarmColumn::Updated => o.updated_at.cmp(&self.updated_at),
+            AlarmColumn::Type => (self.kind as u8).cmp(&(o.kind as u8)),
         }
     }
     fn matches(&self, n: &str) -> bool {
@@ -169,9 +159,9 @@ impl TableItem for Run {
     }
     /// The CI worker sends runs newest first, the order the pane keeps.
     fn sort_default(_: &mut [Self]) {}
-    const SORTABLE: &'static [&'static str] = &[];
-    fn cmp_by(&self, _: &Self, _: &str) -> Ordering {
-        Ordering::Equal
+    type Column = NoColumn;
+    fn cmp_by(&self, _: &Self, column: NoColumn) -> Ordering {
+        match column {}
     }
 }
 
@@ -210,9 +200,9 @@ impl TableItem for Entry {
     fn id(&self) -> String {
         format!("{}|{}|{}", self.at, self.kind.word(), self.text)
     }
-    const SORTABLE: &'static [&'static str] = &[];
-    fn cmp_by(&self, _: &Self, _: &str) -> Ordering {
-        Ordering::Equal
+    type Column = NoColumn;
+    fn cmp_by(&self, _: &Self, column: NoColumn) -> Ordering {
+        match column {}
     }
     fn matches(&self, n: &str) -> bool {
         contains(&self.text, n)

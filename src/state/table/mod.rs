@@ -1,11 +1,13 @@
 //! A list pane's data: the items, the filtered view of them, the selection, and how fresh the
 //! data is. Shared by the services, tasks, images and alarms panes.
 
+pub mod columns;
 pub mod filter;
 pub mod items;
 
 use crate::model::{ApiError, Millis};
 use crate::state::table::filter::Filter;
+pub use columns::{Sort, SortColumn, UnknownColumn};
 
 /// What a pane needs from its items: a stable identity (to keep the selection across
 /// refreshes) and whether it matches a filter.
@@ -22,19 +24,19 @@ pub trait TableItem {
     fn sort_default(items: &mut [Self])
     where
         Self: Sized;
-    /// The columns the table can be sorted by, by their header, in the order `s` cycles them.
-    const SORTABLE: &'static [&'static str];
-    /// How two items compare in `column` (one of `SORTABLE`).
-    fn cmp_by(&self, other: &Self, column: &str) -> std::cmp::Ordering;
+    /// The columns the table can be sorted by.
+    type Column: SortColumn;
+    /// How two items compare in `column`.
+    fn cmp_by(&self, other: &Self, column: Self::Column) -> std::cmp::Ordering;
 }
 
 /// A refresh a worker prepared off the loop: already in the table's order, and compared with
 /// the refresh it sent before, so the loop only swaps it in.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Prepared<T> {
+pub struct Prepared<T: TableItem> {
     pub items: Vec<T>,
     /// The order the items are in (None: the data's own order).
-    pub sort: Option<Sort>,
+    pub sort: Option<Sort<T::Column>>,
     /// False when the items equal the ones the worker sent last time.
     pub changed: bool,
 }
@@ -42,14 +44,14 @@ pub struct Prepared<T> {
 impl<T: TableItem> Prepared<T> {
     /// Puts `items` in the order `sort` gives (stable, so equal items keep the data's order),
     /// and says whether they differ from `last`, the items sent before.
-    pub fn new(mut items: Vec<T>, sort: Option<Sort>, last: Option<&[T]>) -> Self
+    pub fn new(mut items: Vec<T>, sort: Option<Sort<T::Column>>, last: Option<&[T]>) -> Self
     where
         T: PartialEq,
     {
         T::sort_default(&mut items);
         if let Some(Sort { column, desc }) = &sort {
             items.sort_by(|a, b| {
-                let o = a.cmp_by(b, column);
+                let o = a.cmp_by(b, *column);
                 if *desc { o.reverse() } else { o }
             });
         }
@@ -70,23 +72,15 @@ impl<T: TableItem + PartialEq> From<Vec<T>> for Prepared<T> {
     }
 }
 
-/// How a table is ordered: by one of its columns (its header), up or down. Without one the
-/// items keep the order they came in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sort {
-    pub column: &'static str,
-    pub desc: bool,
-}
-
 #[derive(Debug)]
-pub struct Table<T> {
+pub struct Table<T: TableItem> {
     pub items: Vec<T>,
     /// Indices into `items` that pass the filter, in display order.
     pub view: Vec<usize>,
     /// Position in `view`.
     pub selected: usize,
     pub filter: Filter,
-    pub sort: Option<Sort>,
+    pub sort: Option<Sort<T::Column>>,
     /// The user has moved the selection since the list was first loaded.
     pub moved: bool,
     /// When the data shown was fetched; None until the first load.
@@ -95,7 +89,7 @@ pub struct Table<T> {
     pub error: Option<ApiError>,
 }
 
-impl<T> Default for Table<T> {
+impl<T: TableItem> Default for Table<T> {
     fn default() -> Self {
         Self {
             items: Vec::new(),
@@ -163,8 +157,8 @@ impl<T: TableItem + PartialEq> Table<T> {
         self.selected = 0;
     }
 
-    /// Sorts by `column` (one of `T::SORTABLE`), keeping the selected item selected.
-    pub fn sort_by(&mut self, column: &'static str, desc: bool) {
+    /// Sorts by `column`, keeping the selected item selected.
+    pub fn sort_by(&mut self, column: T::Column, desc: bool) {
         let keep = self.selected_item().map(TableItem::id);
         self.sort = Some(Sort { column, desc });
         self.refilter();
@@ -173,16 +167,16 @@ impl<T: TableItem + PartialEq> Table<T> {
 
     /// The next sort: each sortable column up, then down, then the data's own order.
     pub fn cycle_sort(&mut self) {
-        let cols = T::SORTABLE;
-        let next = match &self.sort {
+        let cols = T::Column::ALL;
+        let next = match self.sort {
             None => cols.first().map(|c| (*c, false)),
             Some(Sort {
                 column,
                 desc: false,
-            }) => Some((*column, true)),
+            }) => Some((column, true)),
             Some(Sort { column, desc: true }) => cols
                 .iter()
-                .position(|c| c == column)
+                .position(|c| *c == column)
                 .and_then(|i| cols.get(i + 1))
                 .map(|c| (*c, false)),
         };
@@ -218,7 +212,7 @@ impl<T: TableItem + PartialEq> Table<T> {
         if let Some(Sort { column, desc }) = &self.sort {
             let items = &self.items;
             self.view.sort_by(|&a, &b| {
-                let o = items[a].cmp_by(&items[b], column);
+                let o = items[a].cmp_by(&items[b], *column);
                 if *desc { o.reverse() } else { o }
             });
         }
@@ -263,6 +257,16 @@ mod tests {
 
     #[derive(Debug, PartialEq, Clone)]
     struct Item(&'static str);
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    struct ByName;
+    impl SortColumn for ByName {
+        const ALL: &'static [Self] = &[ByName];
+        fn header(self) -> &'static str {
+            "NAME"
+        }
+    }
+
     impl TableItem for Item {
         fn id(&self) -> String {
             self.0.into()
@@ -270,9 +274,9 @@ mod tests {
         fn matches(&self, needle: &str) -> bool {
             contains(self.0, needle)
         }
-        const SORTABLE: &'static [&'static str] = &["NAME"];
+        type Column = ByName;
         fn sort_default(_: &mut [Self]) {}
-        fn cmp_by(&self, other: &Self, _: &str) -> std::cmp::Ordering {
+        fn cmp_by(&self, other: &Self, _: ByName) -> std::cmp::Ordering {
             self.0.cmp(other.0)
         }
     }
@@ -329,16 +333,12 @@ mod tests {
     fn a_prepared_refresh_is_sorted_compared_and_swapped_in_without_losing_the_selection() {
         let mut t = Table::default();
         t.replace(vec![Item("a"), Item("b"), Item("c")], 1);
-        t.sort_by("NAME", true);
+        t.sort_by(ByName, true);
         t.step(-1);
         assert_eq!(t.selected_item(), Some(&Item("b")));
-        let sort = t.sort.clone();
+        let sort = t.sort;
         let last: Vec<Item> = t.visible().cloned().collect();
-        let same = Prepared::new(
-            vec![Item("b"), Item("c"), Item("a")],
-            sort.clone(),
-            Some(&last),
-        );
+        let same = Prepared::new(vec![Item("b"), Item("c"), Item("a")], sort, Some(&last));
         assert!(
             !same.changed,
             "the same items in another order are the same refresh"

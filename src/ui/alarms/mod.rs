@@ -1,6 +1,7 @@
 pub(crate) mod detail;
 
 use crate::model::{Alarm, AlarmKind, Millis};
+use crate::state::table::columns::AlarmColumn;
 use crate::state::{ListArea, State};
 use crate::theme::Theme;
 use crate::ui::widgets::columns::{Column, col, flex, long};
@@ -12,12 +13,12 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 
 /// The alarms table's columns: the name and the state never leave the screen.
-const COLUMNS: [Column; 5] = [
-    flex("NAME", 0, 12),
-    col("TYPE", 4, 6),
-    col("STATE", 0, 5),
+const COLUMNS: [Column<AlarmColumn>; 5] = [
+    flex("NAME", 0, 12).sorts(AlarmColumn::Name),
+    col("TYPE", 4, 6).sorts(AlarmColumn::Type),
+    col("STATE", 0, 5).sorts(AlarmColumn::State),
     long("REASON", 2, 30),
-    col("UPDATED", 3, 7),
+    col("UPDATED", 3, 7).sorts(AlarmColumn::Updated),
 ];
 
 /// Draws the alarms table; returns where its rows are.
@@ -52,4 +53,12 @@ fn row(a: &Alarm, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
         Line::from(a.reason.clone()),
         Line::from(format::age(now, a.updated_at)),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn each_column_that_sorts_is_headed_by_its_sort_word() {
+        crate::ui::widgets::table::assert_columns_agree(&super::COLUMNS, &[]);
+    }
 }

@@ -82,22 +82,26 @@ fn refusal(state: &State, b: &Binding) -> Option<String> {
     plan.err().map(|r| r.to_string())
 }
 
+/// `⟳ 2 jobs │` while jobs run; nothing otherwise.
+fn jobs_count(state: &State, theme: &Theme) -> Vec<Span<'static>> {
+    let running = state.ctx.jobs.running_count();
+    if running == 0 {
+        return Vec::new();
+    }
+    let jobs = if running == 1 { "job" } else { "jobs" };
+    vec![
+        Span::styled(format!(" ⟳ {running} {jobs}"), theme.waiting()),
+        Span::styled(" │", Style::new().fg(theme.muted)),
+    ]
+}
+
 fn normal(state: &State, theme: &Theme, width: u16) -> Line<'static> {
     let key = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
     let text = Style::new().fg(theme.muted);
     let dim = Style::new()
         .fg(theme.muted)
         .add_modifier(Modifier::CROSSED_OUT);
-    let mut spans: Vec<Span<'static>> = Vec::new();
-    let running = state.ctx.jobs.running_count();
-    if running > 0 {
-        let jobs = if running == 1 { "job" } else { "jobs" };
-        spans.push(Span::styled(
-            format!(" ⟳ {running} {jobs}"),
-            theme.waiting(),
-        ));
-        spans.push(Span::styled(" │", text));
-    }
+    let mut spans = jobs_count(state, theme);
     let mut first_refusal = None;
     if state.ctx.action_target().is_some() {
         for b in state

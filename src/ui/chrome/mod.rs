@@ -108,6 +108,30 @@ fn or_dash(s: &str) -> &str {
     if s.is_empty() { "-" } else { s }
 }
 
+/// The alarms tab's count of firing alarms, if any. Alarms are polled on every pane; when the
+/// last poll failed, the count is the last one known and says so.
+fn firing(state: &State, theme: &Theme) -> Option<Span<'static>> {
+    let firing = state
+        .ctx
+        .alarms
+        .items
+        .iter()
+        .filter(|a| a.state == AlarmState::Alarm)
+        .count();
+    // Alarms are polled on every pane; when the last poll failed, the count is the last one
+    // known and says so.
+    if state.ctx.alarms.error.is_some() {
+        Some(Span::styled(format!("{firing}?"), theme.waiting()))
+    } else if firing > 0 {
+        Some(Span::styled(
+            format!("{firing}!"),
+            Style::new().fg(theme.alarm).add_modifier(Modifier::BOLD),
+        ))
+    } else {
+        None
+    }
+}
+
 /// Draws the pane tabs; returns where each tab is, for clicks.
 pub fn tabs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> Vec<(Rect, Pane)> {
     let mut spans = Vec::new();
@@ -132,23 +156,7 @@ pub fn tabs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> Vec<(Rec
         };
         spans.push(Span::styled(label, style));
         if *pane == Pane::Alarms {
-            let firing = state
-                .ctx
-                .alarms
-                .items
-                .iter()
-                .filter(|a| a.state == AlarmState::Alarm)
-                .count();
-            // Alarms are polled on every pane; when the last poll failed, the count is the
-            // last one known and says so.
-            if state.ctx.alarms.error.is_some() {
-                spans.push(Span::styled(format!("{firing}?"), theme.waiting()));
-            } else if firing > 0 {
-                spans.push(Span::styled(
-                    format!("{firing}!"),
-                    Style::new().fg(theme.alarm).add_modifier(Modifier::BOLD),
-                ));
-            }
+            spans.extend(firing(state, theme));
         }
         spans.push(Span::raw(" "));
         x = area

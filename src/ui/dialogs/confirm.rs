@@ -111,16 +111,16 @@ fn changes(plan: &ActionPlan, theme: &Theme) -> Vec<Line<'static>> {
     let label = plan
         .changes
         .iter()
-        .map(|(what, _, _)| what.chars().count())
+        .map(|c| c.what.chars().count())
         .max()
         .unwrap_or(0)
         + 2;
-    for (what, from, to) in &plan.changes {
+    for c in &plan.changes {
         lines.push(Line::from(vec![
-            Span::styled(format!("   {what:<label$}"), muted),
-            Span::styled(from.clone(), Style::new().fg(theme.alarm)),
+            Span::styled(format!("   {:<label$}", c.what), muted),
+            Span::styled(c.from.clone(), Style::new().fg(theme.alarm)),
             Span::styled("  →  ", muted),
-            Span::styled(to.clone(), Style::new().fg(theme.ok)),
+            Span::styled(c.to.clone(), Style::new().fg(theme.ok)),
         ]));
     }
     lines

@@ -1,6 +1,7 @@
 //! `Enter` on a log line: the line whole, with its time, task, revision and level, and a JSON
 //! object pretty-printed.
 
+use crate::model::LogSide;
 use crate::state::State;
 use crate::state::logs::export_line;
 use crate::theme::Theme;
@@ -19,7 +20,11 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         0 => "unknown".to_string(),
         r => r.to_string(),
     };
-    let canary = if l.tag.source == 1 { " (canary)" } else { "" };
+    let canary = if l.tag.side == LogSide::Canary {
+        " (canary)"
+    } else {
+        ""
+    };
     let field = |k: &str, v: String| {
         Line::from(vec![
             Span::styled(format!(" {k:<9}"), theme.log_quiet()),

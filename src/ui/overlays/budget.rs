@@ -1,6 +1,7 @@
 //! `:budget`: what the process-wide API budget allowed in the last minute, per operation and
 //! per pane (or worker), and how ECS's events arrive.
 
+use crate::model::OpReport;
 use crate::state::State;
 use crate::theme::Theme;
 use crate::ui::format;
@@ -18,7 +19,11 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let muted = Style::new().fg(theme.muted);
     let head = Style::new().fg(theme.muted).add_modifier(Modifier::BOLD);
     // The names as wide as the longest, cut (with …) only when the screen has no room for it.
-    let longest = state.budget.iter().map(|o| o.op.chars().count()).max();
+    let longest = state
+        .budget
+        .iter()
+        .map(|o| o.op.name().chars().count())
+        .max();
     let room = usize::from(area.width).saturating_sub(3 + FIGURES).max(12);
     let name_w = longest.unwrap_or(0).clamp("OPERATION".len(), room);
     let w = ((name_w + FIGURES + 3) as u16).max(84).min(area.width);
@@ -32,31 +37,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if state.budget.is_empty() {
         lines.push(Line::styled(" no calls yet", muted));
     }
-    for op in &state.budget {
-        // Slowed down by throttling: the rate now is below the one configured.
-        let slowed = op.rate + 1e-9 < op.max_rate;
-        let rate = Style::new().fg(if slowed { theme.warn } else { theme.fg });
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!(" {:<name_w$} ", format::clip(&op.op, name_w)),
-                Style::new().fg(theme.fg),
-            ),
-            Span::styled(
-                format!("{:>8} ", op.calls_last_minute),
-                Style::new().fg(theme.fg),
-            ),
-            Span::styled(format!("{:>5.1} of {:<4.1}", op.rate, op.max_rate), rate),
-            Span::styled(format!("{:>8} ", op.deferred), muted),
-            Span::styled(
-                format!("{:>9}", op.throttled),
-                Style::new().fg(if op.throttled > 0 {
-                    theme.alarm
-                } else {
-                    theme.muted
-                }),
-            ),
-        ]));
-    }
+    lines.extend(state.budget.iter().map(|op| op_row(op, name_w, theme)));
     lines.push(Line::raw(""));
     lines.extend(by_caller(state, theme));
     lines.push(Line::raw(""));
@@ -78,6 +59,35 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     popup(f, centered(area, w, h), theme, &title, lines);
 }
 
+/// One operation's row: its name, calls, rate (in the warning colour while throttling keeps it
+/// below the configured one), waits and throttles.
+fn op_row(op: &OpReport, name_w: usize, theme: &Theme) -> Line<'static> {
+    let muted = Style::new().fg(theme.muted);
+    // Slowed down by throttling: the rate now is below the one configured.
+    let slowed = op.rate + 1e-9 < op.max_rate;
+    let rate = Style::new().fg(if slowed { theme.warn } else { theme.fg });
+    Line::from(vec![
+        Span::styled(
+            format!(" {:<name_w$} ", format::clip(op.op.name(), name_w)),
+            Style::new().fg(theme.fg),
+        ),
+        Span::styled(
+            format!("{:>8} ", op.calls_last_minute),
+            Style::new().fg(theme.fg),
+        ),
+        Span::styled(format!("{:>5.1} of {:<4.1}", op.rate, op.max_rate), rate),
+        Span::styled(format!("{:>8} ", op.deferred), muted),
+        Span::styled(
+            format!("{:>9}", op.throttled),
+            Style::new().fg(if op.throttled > 0 {
+                theme.alarm
+            } else {
+                theme.muted
+            }),
+        ),
+    ])
+}
+
 /// A pane or worker, its calls a minute, and its calls by operation.
 type Caller<'a> = (&'static str, usize, Vec<(&'a str, usize)>);
 
@@ -87,7 +97,7 @@ fn by_caller(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     let mut callers: Vec<Caller> = Vec::new();
     for op in &state.budget {
         for (who, n) in &op.by_caller {
-            let short = op.op.split_once(':').map_or(op.op.as_str(), |(_, o)| o);
+            let short = op.op.operation();
             match callers.iter_mut().find(|(c, _, _)| c == who) {
                 Some((_, total, ops)) => {
                     *total += n;

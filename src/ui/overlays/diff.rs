@@ -1,7 +1,7 @@
 //! What changed between two task definition revisions, field by field: `:diff` over the
 //! rollout view, and a section of the promote, rollback and deploy dialogs.
 
-use crate::model::taskdef::{Change, DiffLine, diff};
+use crate::model::taskdef::{DiffLine, FieldChange, diff};
 use crate::model::{ServiceKey, TaskDefRef, TaskDefinition};
 use crate::state::State;
 use crate::state::rollout::evidence::diff_pair;
@@ -20,13 +20,13 @@ const COMPARED: &str =
 fn change_spans(d: &DiffLine, theme: &Theme) -> Vec<Span<'static>> {
     let style = theme.diff_change(&d.change);
     match &d.change {
-        Change::Added(v) => vec![Span::styled(format!("+ {v}"), style)],
-        Change::Removed(v) => vec![Span::styled(format!("- {v}"), style)],
+        FieldChange::Added(v) => vec![Span::styled(format!("+ {v}"), style)],
+        FieldChange::Removed(v) => vec![Span::styled(format!("- {v}"), style)],
         // An environment variable's value is never shown: only that it changed.
-        Change::Changed { from, to } if from == to => {
+        FieldChange::Changed { from, to } if from == to => {
             vec![Span::styled(format!("~ {to} (value changed)"), style)]
         }
-        Change::Changed { from, to } => vec![
+        FieldChange::Changed { from, to } => vec![
             Span::styled(format!("~ {from}"), style),
             Span::styled(" → ", Style::new().fg(theme.muted)),
             Span::styled(to.clone(), style.add_modifier(Modifier::BOLD)),

@@ -6,7 +6,7 @@ use crate::model::evidence::{
     AlbFigures, Judgement, RevisionFigures, Role, Side, Sides, Split, judge_5xx, judge_p99,
     task_figures,
 };
-use crate::model::{AlarmState, LinkReason, Millis, Service};
+use crate::model::{AlarmState, At, LinkReason, Millis, Service};
 use crate::state::State;
 use crate::state::rollout::evidence::{AlbResult, alb_for};
 use crate::theme::Theme;
@@ -168,7 +168,7 @@ pub fn revision_figures(state: &State, s: &Service, side: &Side) -> RevisionFigu
     if logs.follows(&side.service) && logs.fetched_at.is_some() {
         f.errors_per_min = logs
             .errors
-            .rate(side.revision.revision, side.from, state.now)
+            .rate(side.revision.revision, At(side.from), At(state.now))
             .or(Some(0.0));
     }
     let tasks = state.ctx.tasks_of(&side.service);

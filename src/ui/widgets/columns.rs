@@ -6,9 +6,11 @@
 //! loses its columns to one value from outside. Width left over goes to the long values first,
 //! then is spread, the remainder to the flexible columns (a name).
 
-/// One column of a table.
+use crate::state::table::columns::NoColumn;
+
+/// One column of a table; `C` is the pane's sort column type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Column {
+pub struct Column<C = NoColumn> {
     pub header: &'static str,
     /// 0 never leaves the screen; higher numbers leave first.
     pub priority: u8,
@@ -19,6 +21,8 @@ pub struct Column {
     /// Kept on screen at this width when space is short (its values cut), shown whole when
     /// there is room.
     pub short: u16,
+    /// The sort whose ▲/▼ this column's header shows, if it sorts.
+    pub sorts: Option<C>,
     /// As wide as this at least, whatever the values shown: a column whose values change width
     /// with a state (queued, in progress) keeps its place as the state changes.
     pub at_least: u16,
@@ -28,18 +32,19 @@ pub struct Column {
 /// column leaves the screen for them.
 pub const LONG: u16 = 32;
 
-pub const fn col(header: &'static str, priority: u8, min: u16) -> Column {
+pub const fn col<C: Copy>(header: &'static str, priority: u8, min: u16) -> Column<C> {
     Column {
         header,
         priority,
         flex: false,
         min,
         short: LONG,
+        sorts: None,
         at_least: 0,
     }
 }
 
-pub const fn flex(header: &'static str, priority: u8, min: u16) -> Column {
+pub const fn flex<C: Copy>(header: &'static str, priority: u8, min: u16) -> Column<C> {
     Column {
         flex: true,
         ..col(header, priority, min)
@@ -47,16 +52,24 @@ pub const fn flex(header: &'static str, priority: u8, min: u16) -> Column {
 }
 
 /// A column of long values shown `short` wide when space is short: a digest, a reason.
-pub const fn long(header: &'static str, priority: u8, short: u16) -> Column {
+pub const fn long<C: Copy>(header: &'static str, priority: u8, short: u16) -> Column<C> {
     Column {
         short,
         ..col(header, priority, short)
     }
 }
 
-impl Column {
+impl<C: Copy> Column<C> {
+    /// The same column, marked when the table is sorted by `c`.
+    pub const fn sorts(self, c: C) -> Self {
+        Column {
+            sorts: Some(c),
+            ..self
+        }
+    }
+
     /// The same column, at least `width` wide.
-    pub const fn at_least(self, width: u16) -> Column {
+    pub const fn at_least(self, width: u16) -> Self {
         Column {
             at_least: width,
             ..self
@@ -64,7 +77,7 @@ impl Column {
     }
 
     /// The same column, its long values cut to `width` before a column leaves for them.
-    pub const fn short(self, width: u16) -> Column {
+    pub const fn short(self, width: u16) -> Self {
         Column {
             short: width,
             ..self
@@ -74,7 +87,7 @@ impl Column {
 
 /// The width of each column in `width` cells, 0 for a column that does not fit. `wants` are the
 /// widest values; `spacing` is the gap between shown columns.
-pub fn fit(cols: &[Column], wants: &[u16], width: u16, spacing: u16) -> Vec<u16> {
+pub fn fit<C>(cols: &[Column<C>], wants: &[u16], width: u16, spacing: u16) -> Vec<u16> {
     let header = |i: usize| cols[i].header.chars().count() as u16;
     let full = |i: usize| wants[i].max(header(i)).max(cols[i].at_least);
     // A long value counts at its short width while columns are chosen.
@@ -122,7 +135,7 @@ pub fn fit(cols: &[Column], wants: &[u16], width: u16, spacing: u16) -> Vec<u16>
 }
 
 /// Takes `over` cells from the widest shown columns, never below their minimum.
-fn cut(cols: &[Column], out: &mut [u16], mut over: u16) {
+fn cut<C>(cols: &[Column<C>], out: &mut [u16], mut over: u16) {
     while over > 0 {
         let widest = (0..cols.len())
             .filter(|&i| out[i] > cols[i].min.max(1))
@@ -135,7 +148,7 @@ fn cut(cols: &[Column], out: &mut [u16], mut over: u16) {
 
 /// Shares `spare` cells among the shown columns, evenly, so a wide terminal spreads its room
 /// instead of padding one column; what does not divide goes to the flexible ones.
-fn grow(cols: &[Column], out: &mut [u16], spare: u16) {
+fn grow<C>(cols: &[Column<C>], out: &mut [u16], spare: u16) {
     let shown: Vec<usize> = (0..cols.len()).filter(|&i| out[i] > 0).collect();
     if shown.is_empty() {
         return;
@@ -189,7 +202,7 @@ mod tests {
 
     #[test]
     fn a_long_column_stays_short_when_space_is_short_and_shows_whole_with_room() {
-        let cols = [flex("NAME", 0, 8), long("DIGEST", 3, 19)];
+        let cols: [Column; 2] = [flex("NAME", 0, 8), long("DIGEST", 3, 19)];
         // Room beyond the short width goes to the long values before the name's padding.
         assert_eq!(fit(&cols, &[10, 71], 40, 1), [10, 29]);
         assert_eq!(fit(&cols, &[10, 71], 100, 1), [19, 80]);
@@ -207,7 +220,7 @@ mod tests {
         // With room for it, the long value is whole.
         assert!(fit(&COLS, &[300, 9, 10, 3], 400, 1)[0] >= 300);
         // A column with a short width of its own keeps the others at its short width.
-        let cols = [
+        let cols: [Column; 3] = [
             flex("NAME", 0, 8),
             col("TAG", 3, 3).short(12),
             col("AGE", 4, 3),
@@ -217,7 +230,7 @@ mod tests {
 
     #[test]
     fn a_column_at_least_as_wide_as_its_widest_state_keeps_its_width() {
-        let cols = [flex("NAME", 0, 8), col("STATE", 0, 5).at_least(13)];
+        let cols: [Column; 2] = [flex("NAME", 0, 8), col("STATE", 0, 5).at_least(13)];
         assert_eq!(fit(&cols, &[10, 8], 30, 1), fit(&cols, &[10, 13], 30, 1));
     }
 

@@ -3,6 +3,7 @@
 
 use crate::state::ListArea;
 use crate::state::table::Sort;
+use crate::state::table::columns::NoColumn;
 use crate::theme::Theme;
 use crate::ui::widgets::columns::{self, Column};
 use ratatui::Frame;
@@ -22,17 +23,19 @@ pub fn offset(selected: usize, height: usize) -> usize {
 }
 
 /// Where the table's sort column is among `cols`, and whether it runs descending.
-pub fn sort_of(sort: Option<&Sort>, cols: &[Column]) -> Option<(usize, bool)> {
+pub fn sort_of<C: PartialEq>(sort: Option<&Sort<C>>, cols: &[Column<C>]) -> Option<(usize, bool)> {
     let sort = sort?;
-    let i = cols.iter().position(|c| c.header == sort.column)?;
+    let i = cols
+        .iter()
+        .position(|c| c.sorts.as_ref() == Some(&sort.column))?;
     Some((i, sort.desc))
 }
 
 /// The gap between columns.
 const SPACING: u16 = 1;
 
-pub struct Spec<'a> {
-    pub columns: &'a [Column],
+pub struct Spec<'a, C = NoColumn> {
+    pub columns: &'a [Column<C>],
     pub len: usize,
     pub selected: usize,
     pub block: Block<'a>,
@@ -42,11 +45,11 @@ pub struct Spec<'a> {
 
 /// Draws `spec`, calling `row(i)` only for the visible items; each row gives one line per
 /// column. Returns where the rows are (as many as fit) and which item the first one shows.
-pub fn draw<'a>(
+pub fn draw<'a, C>(
     f: &mut Frame,
     area: Rect,
     theme: &Theme,
-    spec: Spec<'a>,
+    spec: Spec<'a, C>,
     mut row: impl FnMut(usize) -> Vec<Line<'a>>,
 ) -> ListArea {
     let inner_height = area.height.saturating_sub(3) as usize; // borders + header
@@ -102,8 +105,8 @@ pub fn draw<'a>(
 }
 
 /// Each column's width in `inner_width`, from its header and the widest of `rows`' values.
-fn widths(
-    cols: &[Column],
+fn widths<C>(
+    cols: &[Column<C>],
     headers: &[String],
     rows: &[(usize, Vec<Line>)],
     inner_width: u16,
@@ -160,6 +163,21 @@ fn list_area(area: Rect, rows: u16, first: usize, name_width: u16) -> ListArea {
         rows,
         first,
         name_width,
+    }
+}
+
+/// Each column that sorts is headed by its sort column's header (the word `:sort` takes), and
+/// every sort column but those in `unshown` has a column to mark.
+#[cfg(test)]
+pub fn assert_columns_agree<C: crate::state::table::SortColumn>(cols: &[Column<C>], unshown: &[C]) {
+    for c in cols {
+        if let Some(s) = c.sorts {
+            assert_eq!(c.header, s.header(), "{s:?}");
+        }
+    }
+    for s in C::ALL {
+        let marked = cols.iter().any(|c| c.sorts == Some(*s));
+        assert_eq!(marked, !unshown.contains(s), "{s:?}");
     }
 }
 

@@ -199,7 +199,8 @@ impl Worker {
                 if let Some(s) = e.service() {
                     if matches!(
                         e.change,
-                        crate::model::Change::Task { .. } | crate::model::Change::Deployment { .. }
+                        crate::model::EventChange::Task { .. }
+                            | crate::model::EventChange::Deployment { .. }
                     ) {
                         moved.push(s.clone());
                     }

@@ -3,7 +3,7 @@
 
 use crate::budget::{Priority, with_priority};
 use crate::cloud::Fleet;
-use crate::exec::channel::{DataKey, SessionApi};
+use crate::exec::channel::{CallFailed, DataKey, SessionApi};
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -15,15 +15,15 @@ impl SessionApi for FleetApi {
         &self,
         key_id: &str,
         context: &[(String, String)],
-    ) -> Result<DataKey, String> {
+    ) -> Result<DataKey, CallFailed> {
         with_priority(Priority::Action, self.0.data_key(key_id, context))
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| CallFailed(e.to_string()))
     }
 
-    async fn resume(&self, session_id: &str) -> Result<Option<String>, String> {
+    async fn resume(&self, session_id: &str) -> Result<Option<String>, CallFailed> {
         with_priority(Priority::Action, self.0.resume_session(session_id))
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| CallFailed(e.to_string()))
     }
 }

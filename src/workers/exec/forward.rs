@@ -10,9 +10,10 @@ use crate::cloud::Fleet;
 use crate::exec::channel::Setup;
 use crate::exec::forward::{self as fwd, Counters, ForwardEnd};
 use crate::exec::message_id::MessageId;
-use crate::model::{AgentStatus, ExecTarget, SessionGrant, Task, TaskStatus};
+use crate::model::{AgentStatus, ExecTarget, Op, SessionGrant, Task, TaskStatus};
 use crate::state::exec::{ForwardRow, ForwardSpec, ForwardState};
 use crate::workers::audit::Audit;
+use crate::workers::exec::error::NoTarget;
 use serde_json::json;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -144,7 +145,7 @@ async fn once(
 ) -> Step {
     let target = match find_target(fleet, &entry.spec).await {
         Ok(t) => t,
-        Err(why) => return Step::Failed(why),
+        Err(why) => return Step::Failed(why.to_string()),
     };
     let grant = match start(fleet, audit, &entry.spec, &target).await {
         Ok(g) => g,
@@ -189,7 +190,7 @@ async fn start(
     let reason = format!("deckwatch :pf {} by {}", spec.name, audit.user_label());
     let what = |sid: &str, outcome: serde_json::Value| {
         json!({
-            "action": "port-forward", "call": "ssm:StartSession", "name": spec.name,
+            "action": "port-forward", "call": Op::SsmStartSession.name(), "name": spec.name,
             "cluster": target.cluster, "service": target.service, "task": target.task_arn,
             "container": target.container, "remote": spec.remote.to_string(),
             "local_port": spec.local_port, "reason": reason, "session_id": sid, "outcome": outcome,
@@ -234,10 +235,8 @@ fn ended(end: ForwardEnd) -> Step {
 
 /// A running task of the service whose container (the named one, else the first) runs the
 /// exec agent.
-async fn find_target(fleet: &Arc<dyn Fleet>, spec: &ForwardSpec) -> Result<ExecTarget, String> {
-    let tasks = with_priority(Priority::Action, fleet.tasks(Some(&spec.service)))
-        .await
-        .map_err(|e| e.to_string())?;
+async fn find_target(fleet: &Arc<dyn Fleet>, spec: &ForwardSpec) -> Result<ExecTarget, NoTarget> {
+    let tasks = with_priority(Priority::Action, fleet.tasks(Some(&spec.service))).await?;
     tasks
         .iter()
         .filter(|t| usable(t))
@@ -249,14 +248,9 @@ async fn find_target(fleet: &Arc<dyn Fleet>, spec: &ForwardSpec) -> Result<ExecT
             })?;
             ExecTarget::of(t, &c.name)
         })
-        .ok_or_else(|| {
-            format!(
-                "no running task of {} with exec on and its agent running{}",
-                spec.service,
-                spec.container
-                    .as_deref()
-                    .map_or(String::new(), |c| format!(" in container {c}"))
-            )
+        .ok_or_else(|| NoTarget::NoTask {
+            service: spec.service.clone(),
+            container: spec.container.clone(),
         })
 }
 

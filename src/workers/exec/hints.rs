@@ -3,11 +3,11 @@
 
 use crate::model::ExecTarget;
 use crate::model::exec::{Blocker, permission_hint};
-use crate::model::{ApiError, ErrorKind};
+use crate::model::{ApiError, ErrorKind, Op};
 
 pub fn fix_for_cloud(e: &ApiError, target: &ExecTarget) -> Option<String> {
     match &e.kind {
-        ErrorKind::AccessDenied(action) => Some(permission_hint(action, target)),
+        ErrorKind::AccessDenied(action) => Some(permission_hint(*action, target)),
         _ => fix_for(&e.message, target),
     }
 }
@@ -29,7 +29,7 @@ pub fn fix_for(message: &str, target: &ExecTarget) -> Option<String> {
         );
     }
     if message.contains("KMS") || message.contains("kms:") {
-        return Some(permission_hint("kms:GenerateDataKey", target));
+        return Some(permission_hint(Op::KmsGenerateDataKey, target));
     }
     None
 }

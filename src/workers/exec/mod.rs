@@ -4,6 +4,7 @@
 
 mod api;
 pub mod clean;
+mod error;
 mod forward;
 mod hints;
 mod plugin;
@@ -12,6 +13,7 @@ mod shell;
 use crate::cloud::Fleet;
 use crate::exec::channel::ToAgent;
 use crate::exec::payloads::Size;
+use crate::model::{ApiError, ErrorKind};
 use crate::state::Msg;
 use crate::state::exec::{ExecMsg, ForwardSpec, ForwardState, OpenSession};
 use crate::workers::audit::Audit;
@@ -219,16 +221,13 @@ impl ExecWorker {
             E::Forward(spec) => self.forward(fleet, *spec),
             E::LoadTasks(key) => {
                 tokio::spawn(async move {
-                    let r = fleet.tasks(Some(&key)).await.map_err(|e| e.to_string());
+                    let r = fleet.tasks(Some(&key)).await;
                     let _ = tx.send(Msg::Exec(ExecMsg::Tasks(key, r))).await;
                 });
             }
             E::Inspect(generation, cluster) => {
                 tokio::spawn(async move {
-                    let r = fleet
-                        .cluster_exec(&cluster)
-                        .await
-                        .map_err(|e| e.to_string());
+                    let r = fleet.cluster_exec(&cluster).await;
                     let _ = tx
                         .send(Msg::Exec(ExecMsg::Cluster(generation, cluster, r)))
                         .await;
@@ -241,15 +240,16 @@ impl ExecWorker {
     /// While a context switch builds its backend there is nothing to call.
     fn no_context(&self, effect: crate::state::exec::ExecEffect) {
         use crate::state::exec::ExecEffect as E;
-        let why = "no context (a switch is under way): try again in a moment".to_string();
+        let why = "no context (a switch is under way): try again in a moment";
+        let no_context = || ApiError::new(ErrorKind::Other, why);
         let msg = match effect {
             E::Open(o) => ExecMsg::Failed {
                 id: o.id,
-                message: why,
+                message: why.to_string(),
                 fix: None,
             },
-            E::LoadTasks(k) => ExecMsg::Tasks(k, Err(why)),
-            E::Inspect(g, c) => ExecMsg::Cluster(g, c, Err(why)),
+            E::LoadTasks(k) => ExecMsg::Tasks(k, Err(no_context())),
+            E::Inspect(g, c) => ExecMsg::Cluster(g, c, Err(no_context())),
             _ => return,
         };
         let tx = self.tx.clone();

@@ -8,20 +8,15 @@ use crate::exec::plugin::{self, PluginSession};
 use crate::model::SessionGrant;
 use crate::state::Msg;
 use crate::state::exec::OpenSession;
+use crate::workers::exec::error::SessionError;
 use std::process::Stdio;
 use std::sync::Arc;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
 
 /// Where the plugin is, or what to do about it.
-pub fn locate() -> Result<std::path::PathBuf, String> {
-    plugin::find(&std::env::var("PATH").unwrap_or_default()).ok_or_else(|| {
-        format!(
-            "[exec] use_plugin is on, but {} is not on PATH: install it, or set use_plugin = false \
-             to use the console's own data channel",
-            plugin::PROGRAM
-        )
-    })
+pub fn locate() -> Result<std::path::PathBuf, SessionError> {
+    plugin::find(&std::env::var("PATH").unwrap_or_default()).ok_or(SessionError::NoPlugin)
 }
 
 pub async fn run(
@@ -30,7 +25,7 @@ pub async fn run(
     grant: &SessionGrant,
     mut input: mpsc::Receiver<ToAgent>,
     _tx: &mpsc::Sender<Msg>,
-) -> Result<(String, Option<i32>), String> {
+) -> Result<(String, Option<i32>), SessionError> {
     let path = locate()?;
     let place = fleet.session_place();
     let session = PluginSession {
@@ -49,12 +44,12 @@ pub async fn run(
         .stdin(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
-        .map_err(|e| format!("{} could not start: {e}", plugin::PROGRAM))?;
+        .map_err(SessionError::PluginStart)?;
     let mut stdin = child.stdin.take();
     loop {
         tokio::select! {
             status = child.wait() => {
-                let status = status.map_err(|e| e.to_string())?;
+                let status = status.map_err(SessionError::PluginWait)?;
                 return Ok((format!("{} exited ({status})", plugin::PROGRAM), None));
             }
             key = input.recv() => match (key, stdin.as_mut()) {

@@ -9,11 +9,12 @@ use crate::budget::{Priority, with_priority};
 use crate::cloud::Fleet;
 use crate::exec::channel::{self, ChannelEnd, FromAgent, Setup, ToAgent};
 use crate::exec::message_id::MessageId;
-use crate::model::ApiError;
 use crate::model::SessionGrant;
+use crate::model::{ApiError, Op};
 use crate::state::Msg;
 use crate::state::exec::{ExecMsg, OpenSession};
 use crate::workers::audit::Audit;
+use crate::workers::exec::error::SessionError;
 use serde_json::json;
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -22,7 +23,7 @@ use tokio::sync::mpsc;
 fn what(open: &OpenSession, session_id: &str) -> serde_json::Value {
     json!({
         "action": "exec",
-        "call": "ecs:ExecuteCommand",
+        "call": Op::EcsExecuteCommand.name(),
         "cluster": open.target.cluster,
         "service": open.target.service,
         "task": open.target.task_arn,
@@ -53,11 +54,11 @@ pub async fn run(
     tx: mpsc::Sender<Msg>,
 ) {
     let id = open.id;
-    if let Err(message) = ready_to_open(&audit, &open) {
+    if let Err(e) = ready_to_open(&audit, &open) {
         let _ = tx
             .send(Msg::Exec(ExecMsg::Failed {
                 id,
-                message,
+                message: e.to_string(),
                 fix: None,
             }))
             .await;
@@ -88,7 +89,8 @@ pub async fn run(
             json!({"ended": reason, "exit_code": code}),
             ExecMsg::Ended(id, reason),
         ),
-        Err(message) => {
+        Err(e) => {
+            let message = e.to_string();
             let fix = fix_for(&message, &open.target);
             (
                 json!({"failed": message}),
@@ -101,13 +103,13 @@ pub async fn run(
 }
 
 /// The plugin is there when asked for, and the audit record is written: else nothing opens.
-fn ready_to_open(audit: &Audit, open: &OpenSession) -> Result<(), String> {
+fn ready_to_open(audit: &Audit, open: &OpenSession) -> Result<(), SessionError> {
     if open.plugin {
         super::plugin::locate()?;
     }
     audit_with(audit, "before", open, "", json!(null))
         .map(|_| ())
-        .map_err(|e| format!("the audit log could not be written ({e}); no session was opened"))
+        .map_err(SessionError::Audit)
 }
 
 async fn refused(audit: &Audit, open: &OpenSession, e: ApiError, tx: &mpsc::Sender<Msg>) {
@@ -129,7 +131,7 @@ async fn native(
     grant: &SessionGrant,
     input: mpsc::Receiver<ToAgent>,
     tx: &mpsc::Sender<Msg>,
-) -> Result<(String, Option<i32>), String> {
+) -> Result<(String, Option<i32>), SessionError> {
     let setup = Setup {
         session_id: grant.session_id.clone(),
         stream_url: grant.stream_url.clone(),
@@ -172,7 +174,7 @@ async fn native(
     match session.await {
         Ok(ChannelEnd::Closed(reason)) => Ok((crate::model::text::clean(&reason), code)),
         Ok(ChannelEnd::Ended) => Ok(("ended from the console".into(), code)),
-        Ok(ChannelEnd::Failed(e)) => Err(e.to_string()),
-        Err(e) => Err(format!("the session's task stopped: {e}")),
+        Ok(ChannelEnd::Failed(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }

@@ -2,6 +2,7 @@
 //! revision; a stream under one of the follow's prefixes that was not listed (a task started
 //! since) waits until the backend says whose it is; any other stream is another service's.
 
+use crate::model::LogSide;
 use crate::model::{LogSources, LogTag, RawEvent};
 use std::collections::{HashMap, HashSet};
 
@@ -121,7 +122,7 @@ fn stream_tag(stream: &str) -> LogTag {
     LogTag {
         task: crate::model::text::clean(stream.rsplit('/').next().unwrap_or(stream)),
         revision: 0,
-        source: 0,
+        side: LogSide::Primary,
     }
 }
 

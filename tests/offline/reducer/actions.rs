@@ -2,7 +2,7 @@
 
 use super::helpers::*;
 use crossterm::event::{KeyCode, KeyModifiers};
-use deckwatch::model::{ActionError, AwsCall, GitHubCall, Mutation, TaskDefRef};
+use deckwatch::model::{ActionError, AwsCall, Change, GitHubCall, Mutation, TaskDefRef};
 use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};
 
 /// The state `secs` into the scenario (the bad payments deployment runs from 45 s).
@@ -28,7 +28,7 @@ fn promote_on_the_waiting_canary_shows_the_call_and_the_changes_then_y_sends_it(
             proceed: true
         })
     );
-    let what: Vec<&str> = plan.changes.iter().map(|(w, _, _)| w.as_str()).collect();
+    let what: Vec<&str> = plan.changes.iter().map(|c| c.what.as_str()).collect();
     assert_eq!(
         what,
         [
@@ -37,9 +37,9 @@ fn promote_on_the_waiting_canary_shows_the_call_and_the_changes_then_y_sends_it(
             "image digest"
         ]
     );
-    assert_eq!(plan.changes[1].1, "checkout:57");
-    assert_eq!(plan.changes[1].2, "checkout:58");
-    assert_eq!(plan.changes[2].2, n.target.image_digest);
+    assert_eq!(plan.changes[1].from, "checkout:57");
+    assert_eq!(plan.changes[1].to, "checkout:58");
+    assert_eq!(plan.changes[2].to, n.target.image_digest);
     assert_eq!(plan.expect.hook.as_ref().unwrap().0, "manual-promote-gate");
     let fx = press(&mut s, KeyCode::Char('y'));
     // What the dialog said of the commits goes on record with the action.
@@ -93,11 +93,7 @@ fn abort_at_the_hook_answers_it_with_rollback() {
     );
     assert_eq!(
         plan.changes[1],
-        (
-            "task definition".into(),
-            "checkout:58".into(),
-            "checkout:57".into()
-        )
+        Change::new("task definition", "checkout:58", "checkout:57")
     );
 }
 
@@ -121,11 +117,7 @@ fn abort_during_the_bad_rolling_deployment_returns_to_the_stable_revision() {
     );
     assert_eq!(
         plan.changes[0],
-        (
-            "task definition".into(),
-            "payments:43".into(),
-            "payments:42".into()
-        )
+        Change::new("task definition", "payments:43", "payments:42")
     );
 }
 
@@ -182,10 +174,7 @@ fn scale_asks_for_a_count_then_confirms_the_change() {
             force: false
         })
     );
-    assert_eq!(
-        plan.changes,
-        vec![("desired count".into(), "6".into(), "9".into())]
-    );
+    assert_eq!(plan.changes, vec![Change::new("desired count", "6", "9")]);
 }
 
 #[test]

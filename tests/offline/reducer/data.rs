@@ -44,7 +44,10 @@ fn a_failed_fetch_keeps_the_old_items_and_shows_the_error() {
 #[test]
 fn a_failure_lands_on_its_own_resource() {
     let mut s = loaded();
-    let err = ApiError::new(ErrorKind::AccessDenied("ecr:DescribeImages".into()), "no");
+    let err = ApiError::new(
+        ErrorKind::AccessDenied(deckwatch::model::Op::EcrDescribeImages),
+        "no",
+    );
     let _ = update(&mut s, Msg::Failed(Pane::Images, err.clone(), EPOCH));
     assert_eq!(s.ctx.images.error, Some(err));
     assert_eq!(s.ctx.services.error, None);

@@ -146,7 +146,7 @@ fn without_history_r_goes_to_the_newest_revision_below_and_says_so() {
     select(&mut s, "prod-core", "api");
     shift(&mut s, 'R');
     let plan = dialog(&s);
-    assert_eq!(plan.changes[0].2, "api:117");
+    assert_eq!(plan.changes[0].to, "api:117");
     assert!(
         plan.notes[0].starts_with("api:117: the newest registered revision below api:118"),
         "{:?}",

@@ -216,10 +216,9 @@ fn save_hands_the_kept_lines_to_a_worker() {
         path: path.clone(),
         ..*job
     };
-    let said = deckwatch::workers::log_save::write(&job)
-        .unwrap()
-        .to_string();
-    assert!(said.starts_with("saved 10 lines"), "{said}");
+    let said = deckwatch::workers::log_save::write(&job).unwrap();
+    assert_eq!(said.lines, 10);
+    assert!(said.to_string().starts_with("saved 10 lines"), "{said}");
     let text = std::fs::read_to_string(&path).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 11, "{text}");

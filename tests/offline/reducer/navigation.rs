@@ -45,6 +45,8 @@ fn the_rollout_view_comes_back_scrolled_as_it_was() {
     assert_eq!(s.ctx.rollout_view.scroll, 7);
 }
 
+use deckwatch::state::table::columns::ServiceColumn;
+
 fn names(s: &deckwatch::state::State) -> Vec<String> {
     s.ctx.services.visible().map(|x| x.name.clone()).collect()
 }
@@ -56,7 +58,7 @@ fn s_cycles_the_sort_and_the_selection_stays_on_its_service() {
     press(&mut s, KeyCode::Char('s'));
     assert_eq!(
         s.ctx.services.sort.as_ref().map(|x| (x.column, x.desc)),
-        Some(("NAME", false))
+        Some((ServiceColumn::Name, false))
     );
     let mut sorted = names(&s);
     sorted.sort();
@@ -82,7 +84,7 @@ fn sort_by_a_named_column_from_the_palette() {
     press(&mut s, KeyCode::Enter);
     assert_eq!(
         s.ctx.services.sort.as_ref().map(|x| (x.column, x.desc)),
-        Some(("TASK DEF", true))
+        Some((ServiceColumn::TaskDef, true))
     );
     press(&mut s, KeyCode::Char(':'));
     type_text(&mut s, "sort colour");
@@ -91,7 +93,11 @@ fn sort_by_a_named_column_from_the_palette() {
     assert!(flash.contains("no column \"colour\""), "{flash}");
     assert_eq!(
         s.ctx.services.sort.as_ref().map(|x| x.column),
-        Some("TASK DEF")
+        Some(ServiceColumn::TaskDef)
+    );
+    assert!(
+        flash.contains("known: name, cluster, rollout, d/r/p, task def"),
+        "{flash}"
     );
 }
 

@@ -47,12 +47,12 @@ fn promote_on_a_paired_canary_plans_the_primary_update_then_the_canary_scale_dow
     let traffic = plan
         .changes
         .iter()
-        .find(|(w, _, _)| w == "traffic (listener rule weights)")
+        .find(|c| c.what == "traffic (listener rule weights)")
         .unwrap_or_else(|| panic!("{:?}", plan.changes));
-    assert!(traffic.1.starts_with("10% on the canary"), "{traffic:?}");
+    assert!(traffic.from.starts_with("10% on the canary"), "{traffic:?}");
     assert!(
         traffic
-            .2
+            .to
             .contains("prod-core-search 100, prod-core-search-canary 0"),
         "{traffic:?}"
     );
@@ -127,8 +127,7 @@ fn a_pair_on_one_target_group_is_split_by_tasks_and_has_no_weights_step() {
     assert!(
         plan.changes
             .iter()
-            .any(|(w, from, _)| w == "traffic (one target group, by tasks)"
-                && from.starts_with("33%")),
+            .any(|c| c.what == "traffic (one target group, by tasks)" && c.from.starts_with("33%")),
         "{:?}",
         plan.changes
     );
@@ -158,8 +157,8 @@ fn when_the_rule_weights_could_not_be_read_the_dialog_says_the_split_is_unknown(
     let row = plan
         .changes
         .iter()
-        .find(|(w, _, _)| w == "traffic (⚠ unknown)")
+        .find(|c| c.what == "traffic (⚠ unknown)")
         .unwrap_or_else(|| panic!("{:?}", plan.changes));
-    assert!(row.1.contains("DescribeRules"), "{row:?}");
-    assert_eq!(row.2, "not changed by this action");
+    assert!(row.from.contains("DescribeRules"), "{row:?}");
+    assert_eq!(row.to, "not changed by this action");
 }

@@ -3,8 +3,8 @@
 //! traffic rolled back, and CreateDeployment of an AppSpec the console wrote.
 
 use crate::cloud::aws::gate::{CallGate, Within};
-use crate::model::ApiResult;
 use crate::model::CdWait;
+use crate::model::{ApiResult, Op};
 use aws_sdk_codedeploy::types::{
     AppSpecContent, DeploymentWaitType, RevisionLocation, RevisionLocationType,
 };
@@ -23,7 +23,7 @@ pub async fn continue_deployment(
         .deployment_id(id)
         .deployment_wait_type(wait)
         .send()
-        .within(gate, "codedeploy:ContinueDeployment")
+        .within(gate, Op::CodeDeployContinueDeployment)
         .await?;
     Ok(())
 }
@@ -39,7 +39,7 @@ pub async fn stop_deployment(
         .deployment_id(id)
         .auto_rollback_enabled(true)
         .send()
-        .within(gate, "codedeploy:StopDeployment")
+        .within(gate, Op::CodeDeployStopDeployment)
         .await?;
     if let Some(m) = out.status_message() {
         tracing::info!(deployment = id, status = ?out.status(), message = m, "stop requested");
@@ -64,7 +64,7 @@ pub async fn create_deployment(
         .deployment_group_name(group)
         .revision(revision)
         .send()
-        .within(gate, "codedeploy:CreateDeployment")
+        .within(gate, Op::CodeDeployCreateDeployment)
         .await?;
     Ok(out.deployment_id().unwrap_or_default().to_string())
 }

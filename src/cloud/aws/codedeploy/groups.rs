@@ -4,7 +4,7 @@
 //! kept ten minutes, since groups change rarely and there may be many.
 
 use crate::cloud::aws::gate::{CallGate, Within};
-use crate::model::ApiResult;
+use crate::model::{ApiResult, Op};
 use crate::timing::now_ms;
 use aws_sdk_codedeploy::types::DeploymentGroupInfo;
 use tokio::sync::Mutex;
@@ -89,7 +89,7 @@ async fn read_all(cd: &aws_sdk_codedeploy::Client, gate: &CallGate) -> ApiResult
                 .application_name(&app)
                 .deployment_group_name(&name)
                 .send()
-                .within(gate, "codedeploy:GetDeploymentGroup")
+                .within(gate, Op::CodeDeployGetDeploymentGroup)
                 .await?;
             let Some(info) = got.deployment_group_info() else {
                 continue;
@@ -120,7 +120,7 @@ async fn applications(cd: &aws_sdk_codedeploy::Client, gate: &CallGate) -> ApiRe
             .list_applications()
             .set_next_token(token.take())
             .send()
-            .within(gate, "codedeploy:ListApplications")
+            .within(gate, Op::CodeDeployListApplications)
             .await?;
         names.extend(out.applications().iter().cloned());
         match out.next_token() {
@@ -143,7 +143,7 @@ async fn group_names(
             .application_name(app)
             .set_next_token(token.take())
             .send()
-            .within(gate, "codedeploy:ListDeploymentGroups")
+            .within(gate, Op::CodeDeployListDeploymentGroups)
             .await?;
         names.extend(out.deployment_groups().iter().cloned());
         match out.next_token() {

@@ -9,7 +9,7 @@ mod groups;
 pub mod map;
 
 use crate::cloud::aws::gate::{CallGate, Within};
-use crate::model::ApiResult;
+use crate::model::{ApiResult, Op};
 use crate::model::{CodeDeploy, PastDeployment, TaskSet};
 use aws_sdk_codedeploy::types::DeploymentStatus;
 pub use groups::{GroupCache, GroupInfo};
@@ -69,7 +69,7 @@ pub async fn read(
         .get_deployment()
         .deployment_id(&id)
         .send()
-        .within(gate, "codedeploy:GetDeployment")
+        .within(gate, Op::CodeDeployGetDeployment)
         .await?;
     let Some(d) = got.deployment_info() else {
         return Ok(Some(CodeDeploy {
@@ -82,7 +82,7 @@ pub async fn read(
         .deployment_id(&id)
         .target_id(t.target_id())
         .send()
-        .within(gate, "codedeploy:GetDeploymentTarget")
+        .within(gate, Op::CodeDeployGetDeploymentTarget)
         .await;
     // A deployment still being created has no target yet: show it without one.
     let target = match target {
@@ -113,7 +113,7 @@ async fn in_flight(
         .deployment_group_name(&info.name)
         .set_include_only_statuses(Some(moving().to_vec()))
         .send()
-        .within(gate, "codedeploy:ListDeployments")
+        .within(gate, Op::CodeDeployListDeployments)
         .await?;
     // One deployment runs at a time per group; the last listed is the newest.
     Ok(out.deployments().last().cloned())
@@ -138,7 +138,7 @@ pub async fn history(
         .application_name(&info.application)
         .deployment_group_name(&info.name)
         .send()
-        .within(gate, "codedeploy:ListDeployments")
+        .within(gate, Op::CodeDeployListDeployments)
         .await?;
     let ids = out.deployments();
     let newest = &ids[ids.len().saturating_sub(HISTORY_BATCH)..];
@@ -149,7 +149,7 @@ pub async fn history(
         .batch_get_deployments()
         .set_deployment_ids(Some(newest.to_vec()))
         .send()
-        .within(gate, "codedeploy:BatchGetDeployments")
+        .within(gate, Op::CodeDeployBatchGetDeployments)
         .await?;
     Ok(map::history(got.deployments_info()))
 }

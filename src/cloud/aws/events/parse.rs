@@ -7,7 +7,7 @@ use crate::cloud::aws::parse::last_segment;
 use crate::files::textfile::clip_middle;
 use crate::model::text::clean;
 use crate::model::{
-    Change, Clean, DeploymentEventName, EcsEvent, EventLevel, Millis, ServiceRef, Skipped,
+    Clean, DeploymentEventName, EcsEvent, EventChange, EventLevel, Millis, ServiceRef, Skipped,
     TaskStatus,
 };
 use serde_json::{Map, Value};
@@ -123,7 +123,7 @@ fn resource(top: &Fields) -> Option<&str> {
     top.get("resources")?.as_array()?.first()?.as_str()
 }
 
-fn task(top: &Fields, d: &Fields) -> Result<Change, Skipped> {
+fn task(top: &Fields, d: &Fields) -> Result<EventChange, Skipped> {
     let task_arn = match opt_text(d, "taskArn") {
         "" => resource(top).ok_or_else(|| malformed("a task event naming no task".into()))?,
         arn => arn,
@@ -138,7 +138,7 @@ fn task(top: &Fields, d: &Fields) -> Result<Change, Skipped> {
         "" => last.clone(),
         s => TaskStatus::parse(s),
     };
-    Ok(Change::Task {
+    Ok(EventChange::Task {
         cluster,
         task_arn: task_arn.to_string(),
         service,
@@ -172,8 +172,8 @@ fn service_of(top: &Fields, d: &Fields) -> Result<ServiceRef, Skipped> {
     })
 }
 
-fn deployment(top: &Fields, d: &Fields) -> Result<Change, Skipped> {
-    Ok(Change::Deployment {
+fn deployment(top: &Fields, d: &Fields) -> Result<EventChange, Skipped> {
+    Ok(EventChange::Deployment {
         service: service_of(top, d)?,
         name: DeploymentEventName::parse(text(d, "eventName")?),
         level: EventLevel::parse(opt_text(d, "eventType")),
@@ -182,8 +182,8 @@ fn deployment(top: &Fields, d: &Fields) -> Result<Change, Skipped> {
     })
 }
 
-fn service_action(top: &Fields, d: &Fields) -> Result<Change, Skipped> {
-    Ok(Change::ServiceAction {
+fn service_action(top: &Fields, d: &Fields) -> Result<EventChange, Skipped> {
+    Ok(EventChange::ServiceAction {
         service: service_of(top, d)?,
         name: text(d, "eventName")?.to_string(),
         level: EventLevel::parse(opt_text(d, "eventType")),
@@ -273,7 +273,7 @@ mod tests {
         let e = parse(TASK_EVENT, &here()).unwrap();
         assert_eq!(e.id, "3317b2af-7005-947d-b652-f55e762e571a");
         assert_eq!(e.at, 1_579_802_278_000);
-        let Change::Task {
+        let EventChange::Task {
             cluster,
             task_arn,
             service,
@@ -298,14 +298,14 @@ mod tests {
     #[test]
     fn the_documented_deployment_and_service_action_events_name_their_service() {
         let e = parse(DEPLOYMENT_EVENT, &here()).unwrap();
-        let Change::Deployment { name, level, .. } = &e.change else {
+        let EventChange::Deployment { name, level, .. } = &e.change else {
             panic!("{e:?}")
         };
         assert_eq!(*name, DeploymentEventName::Failed);
         assert_eq!(*level, EventLevel::Error);
         assert_eq!(e.service(), Some(web(Some("default"), "servicetest")));
         let e = parse(ACTION_EVENT, &here()).unwrap();
-        let Change::ServiceAction { name, .. } = &e.change else {
+        let EventChange::ServiceAction { name, .. } = &e.change else {
             panic!("{e:?}")
         };
         assert_eq!(name, "SERVICE_STEADY_STATE");

@@ -5,7 +5,7 @@
 
 use crate::cloud::aws::events::parse::{Expect, parse};
 use crate::cloud::aws::gate::{CallGate, Within};
-use crate::model::ApiResult;
+use crate::model::{ApiResult, Op};
 use crate::model::{Delivery, EventAck};
 use aws_sdk_sqs::types::DeleteMessageBatchRequestEntry;
 use std::time::Duration;
@@ -32,7 +32,7 @@ pub async fn receive(
         .max_number_of_messages(BATCH as i32)
         .wait_time_seconds(WAIT_SECS)
         .send()
-        .within(gate, "sqs:ReceiveMessage")
+        .within(gate, Op::SqsReceiveMessage)
         .await?;
     Ok(out
         .messages()
@@ -74,7 +74,7 @@ pub async fn delete(
             .queue_url(url)
             .set_entries(Some(entries))
             .send()
-            .within(gate, "sqs:DeleteMessage")
+            .within(gate, Op::SqsDeleteMessage)
             .await?;
         for f in out.failed() {
             tracing::warn!(

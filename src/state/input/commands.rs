@@ -71,8 +71,6 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Timeline => timeline::open(state, effects),
         Command::Export(arg) => timeline::export::export(state, arg.as_deref(), effects),
         Command::Arm => crate::state::rollout::policy::open(state),
-        // Taken by `jobs_command` before this match.
-        Command::Jobs | Command::StopWatching | Command::StopTask => {}
         Command::Describe(arg) => describe::open(state, arg.as_deref(), effects),
         Command::OpenLink => crate::state::links::open(state, effects),
         Command::Theme(name) => theme(state, name),
@@ -88,9 +86,10 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Promote | Command::Abort | Command::Rollback => act_on(state, &command),
         Command::ForceDeploy | Command::Scale => act_on(state, &command),
         Command::Unknown(word) => state.flash(format!("unknown command :{word} (try :help)")),
-        // Taken by the exec handler before this match.
+        // Taken by the exec handler and `jobs_command` before this match.
         Command::Exec(_) | Command::FocusTerminal | Command::FullScreen => {}
-        Command::PortForward(_) | Command::Forwards => {}
+        Command::PortForward(_) | Command::Forwards | Command::Jobs => {}
+        Command::StopWatching | Command::StopTask => {}
         // Before everything (ForceQuit), or the logs pane's (`logs::commands::run`).
         Command::ForceQuit | Command::ToggleFollow | Command::ToggleContext => {}
         Command::NextMatch | Command::PrevMatch | Command::ToggleWrap => {}

@@ -17,7 +17,7 @@ pub(super) fn act(w: &mut World, key: &ServiceKey, m: &AwsCall) -> ApiResult<()>
         .position(|s| s.svc.cluster == key.cluster && s.svc.name == key.name)
         .ok_or_else(|| invalid(format!("ServiceNotFoundException: {key}")))?;
     // The scenario pauses for this service while the operator's job acts on it.
-    w.services[i].operator_until = Some(w.now + crate::timing::STABLE_TIMEOUT_MS);
+    w.services[i].operator_since = Some(w.now);
     match m {
         AwsCall::ContinueHook {
             deployment_arn,

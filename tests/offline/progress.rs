@@ -476,29 +476,45 @@ async fn a_deploy_follows_the_revision_register_returned_when_another_was_regist
 #[tokio::test(start_paused = true)]
 async fn the_demo_leaves_a_service_alone_while_an_operators_job_acts_on_it() {
     let mut d = Demo::new().await;
-    let native_arn = |d: &Demo| {
+    let checkout = |d: &Demo| {
         d.state
             .ctx
             .services
             .items
             .iter()
             .find(|s| s.name == "checkout")
-            .and_then(|s| s.native.as_ref().map(|n| n.arn.clone()))
+            .cloned()
+            .unwrap()
     };
     select(&mut d.state, "prod-edge", "checkout");
-    let promoted = native_arn(&d).expect("checkout's canary waits at its hook");
+    let promoted = checkout(&d).native.expect("checkout's canary waits").arn;
     d.confirm('P').await.expect("promote sent");
-    // The canary bakes, shifts, bakes and finishes; the scenario's next canary on checkout
-    // would start 90 s later, colliding with the operator's job. It waits instead.
-    for _ in 0..270 {
+    // While the promoted deployment moves, and for a while after it settled (a poll sees
+    // it), the scenario starts nothing of its own on checkout.
+    let mut settled_for = 0;
+    for _ in 0..300 {
         d.run_for(2).await;
-        assert_eq!(native_arn(&d).as_deref(), Some(promoted.as_str()));
+        let s = checkout(&d);
+        let arn = s.native.as_ref().map(|n| n.arn.clone());
+        assert_eq!(
+            arn.as_deref(),
+            Some(promoted.as_str()),
+            "after {settled_for}s settled"
+        );
+        if s.native_in_progress().is_none() {
+            settled_for += 2;
+            if settled_for >= 28 {
+                break;
+            }
+        }
     }
-    // Once the operator's job is over, the scenario goes on.
-    for _ in 0..120 {
+    assert!(settled_for >= 28, "the promoted canary never finished");
+    // Then the scenario goes on with its next canary.
+    for _ in 0..90 {
         d.run_for(2).await;
     }
-    assert_ne!(native_arn(&d).as_deref(), Some(promoted.as_str()));
+    let arn = checkout(&d).native.map(|n| n.arn);
+    assert_ne!(arn.as_deref(), Some(promoted.as_str()));
 }
 
 /// Every `Effect::Notify` among `fx`.

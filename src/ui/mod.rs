@@ -8,6 +8,7 @@ mod exec;
 mod fleet;
 pub mod format;
 mod images;
+mod jobs;
 mod logs;
 pub mod overlays;
 mod rollout;
@@ -26,9 +27,7 @@ use ratatui::widgets::{Block, BorderType, Borders};
 
 /// Draws the whole screen and returns how it was laid out.
 pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
-    let activity_rows = state.ctx.progress.as_ref().map_or(0, |p| {
-        chrome::activity::height(p, &state.ctx.services.items, state.now, f.area().width)
-    });
+    let activity_rows = chrome::activity::rows(state, f.area().width);
     let [header, tabs, body, activity, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -61,9 +60,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
             (None, drawn.rows)
         }
     };
-    if let Some(p) = &state.ctx.progress {
-        chrome::activity::draw(f, activity, p, &state.ctx.services.items, state.now, theme);
-    }
+    chrome::activity::draw_all(f, activity, state, theme);
     chrome::footer::draw(f, footer, state, theme);
     let (buttons, overlay_limit) = draw_mode(f, body, state, theme);
     Viewport {
@@ -112,6 +109,8 @@ fn draw_mode(
         }
         Mode::Arm(d) => dialogs::arm::draw(f, body, state, d, theme),
         Mode::Fleet | Mode::FleetSearch => fleet::draw(f, body, state, theme),
+        Mode::Jobs => overlay_limit = jobs::draw(f, body, state, theme),
+        Mode::StopWatching(id) => jobs::stop_dialog(f, body, state, *id, theme),
         Mode::Normal | Mode::Filter | Mode::Terminal => {}
     }
     (buttons, overlay_limit)

@@ -67,6 +67,7 @@ fn click(state: &mut State, at: Position, effects: &mut Vec<Effect>) {
         Mode::Exec(_) | Mode::Terminal | Mode::Forwards => {}
         Mode::Describe | Mode::DescribeSearch => {}
         Mode::Arm(_) | Mode::Fleet | Mode::FleetSearch => {}
+        Mode::Jobs | Mode::StopWatching(_) => {}
     }
 }
 
@@ -109,6 +110,7 @@ fn wheel(state: &mut State, notches: isize, effects: &mut Vec<Effect>) {
         Mode::Exec(_) | Mode::Terminal | Mode::Forwards => return,
         Mode::Describe | Mode::DescribeSearch => return,
         Mode::Arm(_) | Mode::Fleet | Mode::FleetSearch => return,
+        Mode::Jobs | Mode::StopWatching(_) => return,
     }
     let delta = match state.ctx.pane {
         Pane::Logs => notches * LOG_LINES_PER_NOTCH,

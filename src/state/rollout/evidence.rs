@@ -233,6 +233,7 @@ pub fn request(state: &State) -> Request {
         Mode::Exec(_) | Mode::Terminal | Mode::Forwards => {}
         Mode::Describe | Mode::DescribeSearch | Mode::Arm(_) => {}
         Mode::Fleet | Mode::FleetSearch => {}
+        Mode::Jobs | Mode::StopWatching(_) => {}
     }
     if state.ctx.in_rollout_view()
         && let Some(s) = state.ctx.rollout_service()

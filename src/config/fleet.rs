@@ -139,15 +139,26 @@ pub fn profile_names(text: &str) -> Vec<String> {
     out
 }
 
-/// The AWS config's profile names, read from its file; none when it cannot be read.
-pub fn read_profile_names() -> Result<Vec<String>, String> {
+/// Why the AWS config's profiles could not be read: the file and what went wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {source}")]
+pub struct ProfilesUnreadable {
+    pub path: String,
+    pub source: textfile::TextFileError,
+}
+
+/// The AWS config's profile names, read from its file; none when there is no such file.
+pub fn read_profile_names() -> Result<Vec<String>, ProfilesUnreadable> {
     let Some(path) = aws_config_path() else {
         return Ok(Vec::new());
     };
     match textfile::read(&path) {
         Ok(text) => Ok(profile_names(&text)),
         Err(e) if e.not_found() => Ok(Vec::new()),
-        Err(e) => Err(format!("{}: {e}", path.display())),
+        Err(source) => Err(ProfilesUnreadable {
+            path: path.display().to_string(),
+            source,
+        }),
     }
 }
 

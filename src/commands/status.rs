@@ -6,9 +6,7 @@ use super::{CommandError, StatusArgs, output, status_view};
 use crate::budget::{Priority, with_priority};
 use crate::cloud::Fleet;
 use crate::model::ErrorKind;
-use crate::model::{
-    Alarm, AlarmLink, ContextInfo, Millis, Service, ServiceKey, history, link_alarms,
-};
+use crate::model::{Alarm, AlarmLink, At, ContextInfo, Service, ServiceKey, history, link_alarms};
 use crate::timing::now_ms;
 use std::collections::HashMap;
 
@@ -16,7 +14,7 @@ use std::collections::HashMap;
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     pub context: ContextInfo,
-    pub read_at: Millis,
+    pub read_at: At,
     /// In the order the backend listed them, each with its deployment history.
     pub services: Vec<Service>,
     pub alarms: Vec<Alarm>,

@@ -2,6 +2,7 @@
 //! keeps showing rollouts.
 
 use crate::demo::world::{Role, World};
+use crate::model::Ms;
 use crate::model::TaskDefRef;
 
 /// Seconds in one cycle of the scenario.
@@ -81,7 +82,7 @@ pub fn next_revision(w: &mut World, i: usize) -> TaskDefRef {
         family: s.svc.task_def.family.clone(),
         revision: s.latest_revision,
     };
-    let pushed = w.now - 2 * 60_000;
+    let pushed = w.now - Ms::mins(2);
     w.push_image(i, td.revision, pushed);
     td
 }

@@ -5,7 +5,7 @@
 
 use crate::model::codedeploy::TrafficShape;
 use crate::model::evidence::AlbFigures;
-use crate::model::{Millis, Service};
+use crate::model::{At, Ms, Service};
 use std::collections::HashMap;
 use std::fmt;
 
@@ -318,14 +318,14 @@ pub struct Streak {
     /// Reads of distinct minutes that agree, this one included.
     pub reads: u32,
     /// When the first of them was read.
-    pub since: Millis,
+    pub since: At,
     /// The newest complete minute the last of them covered.
-    pub minute: Millis,
+    pub minute: At,
 }
 
 impl Streak {
     /// The streak after a read of `minute` at `at` gave `verdict`.
-    pub fn next(prev: Option<&Streak>, verdict: Verdict, minute: Millis, at: Millis) -> Streak {
+    pub fn next(prev: Option<&Streak>, verdict: Verdict, minute: At, at: At) -> Streak {
         match prev {
             Some(s) if s.verdict == verdict => Streak {
                 reads: if minute > s.minute {
@@ -346,24 +346,24 @@ impl Streak {
     }
 
     /// Whole minutes the verdict has held at `now`.
-    pub fn held_minutes(&self, now: Millis) -> i64 {
-        (now - self.since).max(0) / 60_000
+    pub fn held_minutes(&self, now: At) -> i64 {
+        now.since(self.since) / Ms::MINUTE
     }
 }
 
 /// How long a canary has soaked against how long it should: `soaked 12/30 min`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Soak {
-    pub soaked_ms: Millis,
+    pub soaked_ms: Ms,
     /// None when neither the rule nor the deployment sets a soak.
-    pub needed_ms: Option<Millis>,
+    pub needed_ms: Option<Ms>,
 }
 
 impl Soak {
-    pub fn new(since: Millis, needed_ms: Option<Millis>, now: Millis) -> Self {
+    pub fn new(since: At, needed_ms: Option<Ms>, now: At) -> Self {
         Self {
-            soaked_ms: (now - since).max(0),
-            needed_ms: needed_ms.map(|n| n.max(0)),
+            soaked_ms: now.since(since),
+            needed_ms: needed_ms.map(|n| n.max(Ms::ZERO)),
         }
     }
 
@@ -373,9 +373,9 @@ impl Soak {
     }
 
     pub fn text(&self) -> String {
-        let soaked = self.soaked_ms / 60_000;
+        let soaked = self.soaked_ms / Ms::MINUTE;
         match self.needed_ms {
-            Some(n) => format!("soaked {soaked}/{} min", (n + 59_999) / 60_000),
+            Some(n) => format!("soaked {soaked}/{} min", (n + Ms(59_999)) / Ms::MINUTE),
             None => format!("soaked {soaked} min (no soak set)"),
         }
     }
@@ -383,7 +383,7 @@ impl Soak {
 
 /// The soak `s` needs: the rule's, else the deployment's bake (a native deployment's
 /// configured bake; a CodeDeploy canary's or linear step's minutes).
-pub fn soak_needed(rule: &Rule, s: &Service) -> Option<Millis> {
+pub fn soak_needed(rule: &Rule, s: &Service) -> Option<Ms> {
     let minutes = rule.soak_minutes.or_else(|| {
         if let Some(n) = s.native.as_ref().filter(|n| n.status.is_moving()) {
             return n.bake_minutes;
@@ -396,5 +396,5 @@ pub fn soak_needed(rule: &Rule, s: &Service) -> Option<Millis> {
             TrafficShape::AllAtOnce | TrafficShape::Named => None,
         }
     })?;
-    Some(i64::from(minutes) * 60_000)
+    Some(Ms::mins(i64::from(minutes)))
 }

@@ -3,12 +3,12 @@
 //! a live clock and a time limit, and finally the outcome.
 
 use crate::model::{
-    ActionPlan, ActionResult, AwsCall, Millis, Mutation, Service, ServiceKey, TaskDefRef, Verb,
+    ActionPlan, ActionResult, At, AwsCall, Ms, Mutation, Service, ServiceKey, TaskDefRef, Verb,
 };
 
 use crate::timing::STABLE_TIMEOUT_MS;
 /// How long a success stays on screen; a failure or a timeout stays this long times ten.
-pub const SHOWN_MS: Millis = 60_000;
+pub const SHOWN_MS: Ms = Ms::MINUTE;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Phase {
@@ -17,22 +17,22 @@ pub enum Phase {
     Sending,
     /// Sent; waiting until the service shows the change and is stable.
     Waiting {
-        sent_at: Millis,
+        sent_at: At,
     },
     /// Sent, with nothing to wait for here (a native deployment moves on in the rollout view).
     Sent {
-        at: Millis,
+        at: At,
     },
     Stable {
-        at: Millis,
-        took: Millis,
+        at: At,
+        took: Ms,
     },
     TimedOut {
-        at: Millis,
+        at: At,
     },
     /// Refused or failed: why.
     Failed {
-        at: Millis,
+        at: At,
         why: String,
     },
 }
@@ -51,7 +51,7 @@ struct Want {
 pub struct Progress {
     pub verb: Verb,
     pub service: ServiceKey,
-    pub since: Millis,
+    pub since: At,
     pub phase: Phase,
     /// The runner waits until stable between calls (a paired promote).
     waits_between_calls: bool,
@@ -61,7 +61,7 @@ pub struct Progress {
 impl Progress {
     /// Tracks `plan` from the moment it was confirmed. The wait follows the last
     /// `UpdateService` of the plan: the call whose effect takes ECS a while to settle.
-    pub fn start(plan: &ActionPlan, now: Millis) -> Self {
+    pub fn start(plan: &ActionPlan, now: At) -> Self {
         let steps = std::iter::once((&plan.service, &plan.mutation, &plan.expect)).chain(
             plan.then
                 .iter()
@@ -114,7 +114,7 @@ impl Progress {
     }
 
     /// The runner's answer arrived.
-    pub fn done(&mut self, result: &ActionResult, now: Millis) {
+    pub fn done(&mut self, result: &ActionResult, now: At) {
         self.phase = match (result, &self.want) {
             (Err(why), _) => Phase::Failed {
                 at: now,
@@ -131,7 +131,7 @@ impl Progress {
     }
 
     /// Looks at fresh services; returns whether anything shown changed.
-    pub fn observe(&mut self, services: &[Service], now: Millis) -> bool {
+    pub fn observe(&mut self, services: &[Service], now: At) -> bool {
         let (Phase::Waiting { .. }, Some(want)) = (&self.phase, &self.want) else {
             return false;
         };
@@ -149,7 +149,7 @@ impl Progress {
     }
 
     /// The clock moved; returns false once the outcome has been shown long enough.
-    pub fn tick(&mut self, now: Millis) -> bool {
+    pub fn tick(&mut self, now: At) -> bool {
         match self.phase {
             Phase::Waiting { sent_at } if now - sent_at >= STABLE_TIMEOUT_MS => {
                 self.phase = Phase::TimedOut { at: now };

@@ -6,7 +6,7 @@
 use crate::model::evidence::{AlbFigures, Sides, Split};
 use crate::model::verdict::{Judged, Reads, Rule, Soak, Streak, judge, soak_needed};
 use crate::model::{
-    ActionPlan, Alarm, AlarmState, ApiResult, LinkReason, Millis, Service, ServiceKey, Verb,
+    ActionPlan, Alarm, AlarmState, ApiResult, At, LinkReason, Ms, Service, ServiceKey, Verb,
 };
 use crate::state::State;
 use crate::state::rollout::evidence::AlbResult;
@@ -24,13 +24,13 @@ pub struct Kept {
     /// The figures it was judged on (None: why there were none).
     pub figures: ApiResult<(AlbFigures, AlbFigures)>,
     /// When the figures were read; they cover the window up to the minute before.
-    pub read_at: Millis,
+    pub read_at: At,
 }
 
 impl Kept {
     /// The newest complete minute the figures cover: the window ends at its end.
-    pub fn minute_end(&self) -> Millis {
-        self.read_at - self.read_at.rem_euclid(60_000)
+    pub fn minute_end(&self) -> At {
+        self.read_at.floor(Ms::MINUTE)
     }
 }
 
@@ -98,7 +98,7 @@ pub fn rule_of<'a>(state: &'a State, sides: &Sides) -> &'a Rule {
 fn no_figures(
     sides: &Sides,
     figures: Option<&ApiResult<(AlbFigures, AlbFigures)>>,
-    at: Millis,
+    at: At,
 ) -> Option<String> {
     if let Some(why) = &sides.no_alb {
         return Some(format!("load balancer: {why}"));
@@ -117,7 +117,7 @@ pub fn judge_sides(
     state: &State,
     sides: &Sides,
     figures: Option<&ApiResult<(AlbFigures, AlbFigures)>>,
-    at: Millis,
+    at: At,
 ) -> Judged {
     let (canary_alarms, _) = firing(state, sides);
     let no_figures = no_figures(sides, figures, at);
@@ -138,7 +138,7 @@ pub fn judge_sides(
 pub(crate) fn on_read(state: &mut State, r: &AlbResult) {
     let judged = judge_sides(state, &r.sides, Some(&r.figures), r.at);
     let key = r.sides.primary.service.clone();
-    let minute = r.at - r.at.rem_euclid(60_000);
+    let minute = r.at.floor(Ms::MINUTE);
     let prev = state
         .ctx
         .evidence

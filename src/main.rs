@@ -122,6 +122,7 @@ fn backends(setup: &mut Setup, runtime: &tokio::runtime::Runtime) -> Result<Runt
                 contexts,
                 startup_options: opts.clone(),
                 budget: budget.clone(),
+                cost_explorer: setup.cost_explorer,
             };
             let ci = github_ci(setup.github.clone(), budget.clone());
             (Arc::new(aws), (ci, Some(pending::READING.to_string())))

@@ -110,6 +110,8 @@ pub struct Setup {
     pub contexts: crate::app::connector::ConfiguredContexts,
     /// `[github]`: the API's address and the token command.
     pub github: config::GithubConfig,
+    /// `[cost] explorer`: read what Cost Explorer billed.
+    pub cost_explorer: bool,
 }
 
 impl Setup {
@@ -148,6 +150,7 @@ impl Setup {
             mouse: cfg.mouse.unwrap_or(true),
             contexts,
             github: cfg.github.clone(),
+            cost_explorer: cfg.cost.explorer,
         })
     }
 }
@@ -419,6 +422,8 @@ impl Cli {
                 contexts,
                 startup_options: opts,
                 budget,
+                // The one-shot commands never read Cost Explorer.
+                cost_explorer: false,
             })
         };
         let target = Target {

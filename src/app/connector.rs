@@ -62,6 +62,8 @@ pub struct AwsContexts {
     pub startup_options: AwsOptions,
     /// The process's one API budget.
     pub budget: Arc<Budget>,
+    /// `[cost] explorer`: every context's backend reads Cost Explorer.
+    pub cost_explorer: bool,
 }
 
 impl AwsContexts {
@@ -100,7 +102,9 @@ impl Connector for AwsContexts {
         };
         // No call yet: `workers::connect` checks the credentials once the console shows the
         // context, so a hung endpoint never leaves a blank terminal or a frozen switch.
-        let fleet = AwsFleet::connect_with(self.options(target)?, overrides).await?;
+        let fleet = AwsFleet::connect_with(self.options(target)?, overrides)
+            .await?
+            .with_cost_explorer(self.cost_explorer);
         Ok(guarded(
             Arc::new(fleet),
             self.contexts.read_only(&target.name),

@@ -12,7 +12,9 @@ use crate::workers::evidence::Listed;
 use crate::workers::linking::Linking;
 use crate::workers::poller::{self, Handles, Intervals, ServicesOnly};
 use crate::workers::reread::Rereader;
-use crate::workers::{connect, credentials, evidence, logtail, metrics, team_audit};
+use crate::workers::{
+    billed, connect, credentials, evidence, logtail, metrics, prices, team_audit,
+};
 use std::future::Future;
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
@@ -47,6 +49,8 @@ pub fn start(
     let (f, listed, series) = (fleet.clone(), shared.listed.clone(), shared.series.clone());
     let mut tasks = vec![
         spawn(credentials::run(f.clone(), tx.clone())),
+        spawn(prices::run(f.clone(), tx.clone(), prices::default_dir())),
+        spawn(billed::run(f.clone(), tx.clone())),
         spawn(evidence::run(f.clone(), tx.clone(), evidence_rx, listed)),
         spawn(metrics::run(f.clone(), keys_rx, series)),
         spawn(logtail::run(

@@ -51,8 +51,9 @@ fn dispatch(cli: &Cli, command: Command) -> Result<(), CommandError> {
         Command::Audit(args) => audit::run(Audit::default_path().as_deref(), args.since, args.json),
         Command::Status(args) => {
             let runtime = runtime()?;
-            let (fleet, _) = backend(cli, &args.target, &runtime)?;
-            runtime.block_on(status::run(fleet.as_ref(), &args))
+            let (fleet, cfg) = backend(cli, &args.target, &runtime)?;
+            let analysis = cfg.analysis.analysis(&cfg.policies);
+            runtime.block_on(status::run(fleet.as_ref(), &args, &analysis))
         }
         Command::Wait(args) => {
             let runtime = runtime()?;
@@ -62,11 +63,21 @@ fn dispatch(cli: &Cli, command: Command) -> Result<(), CommandError> {
                 until: args.until,
                 timeout: args.timeout,
                 every: std::time::Duration::from_secs(cfg.poll.fast_secs),
+                rule: *cfg
+                    .analysis
+                    .analysis(&cfg.policies)
+                    .rule_for(wait_service_name(&args.service)),
+                clock: commands::verdict::Clock::wall(),
             };
             let done = runtime.block_on(wait::run(fleet.as_ref(), &spec))?;
             commands::output::print(&format!("✓ {done}\n"))
         }
     }
+}
+
+/// The service's own name in `NAME` or `CLUSTER/NAME`: what `[analysis.service.NAME]` names.
+fn wait_service_name(arg: &str) -> &str {
+    arg.rsplit_once('/').map_or(arg, |(_, name)| name)
 }
 
 /// `wait CLUSTER/NAME` reads that cluster only, unless clusters were named: one cluster's

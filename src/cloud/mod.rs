@@ -233,6 +233,25 @@ pub trait Fleet: Send + Sync + 'static {
         let _ = (service, family, span);
         Err(unavailable("CloudTrail events"))
     }
+    /// The Linux Fargate prices of the context's region (`pricing:GetProducts`), for the cost
+    /// estimate. The caller caches them: they change a few times a year.
+    async fn fargate_prices(&self) -> ApiResult<crate::model::cost::PriceTable> {
+        Err(unavailable("Fargate prices"))
+    }
+    /// The name the prices are cached under on disk (the region's), or None when they are not
+    /// cached (the demo's are built in).
+    fn prices_cache_key(&self) -> Option<String> {
+        None
+    }
+    /// Whether Cost Explorer is read (`[cost] explorer`): off, `billed_day` is never called.
+    fn cost_explorer(&self) -> bool {
+        false
+    }
+    /// What Cost Explorer billed each service on `day` (until `next`, the day after).
+    async fn billed_day(&self, day: &str, next: &str) -> ApiResult<crate::model::cost::BilledDay> {
+        let _ = (day, next);
+        Err(unavailable("Cost Explorer"))
+    }
     // ECS Exec and port forwarding (`exec`). The demo has no SSM: its answers say so.
     /// A cluster's exec configuration (its KMS key), for the readiness said before a call.
     async fn cluster_exec(&self, cluster: &str) -> ApiResult<ClusterExec> {
@@ -443,6 +462,18 @@ impl Fleet for ReadOnly {
     }
     async fn cluster_exec(&self, cluster: &str) -> ApiResult<ClusterExec> {
         self.0.cluster_exec(cluster).await
+    }
+    async fn fargate_prices(&self) -> ApiResult<crate::model::cost::PriceTable> {
+        self.0.fargate_prices().await
+    }
+    fn prices_cache_key(&self) -> Option<String> {
+        self.0.prices_cache_key()
+    }
+    fn cost_explorer(&self) -> bool {
+        self.0.cost_explorer()
+    }
+    async fn billed_day(&self, day: &str, next: &str) -> ApiResult<crate::model::cost::BilledDay> {
+        self.0.billed_day(day, next).await
     }
     fn session_place(&self) -> SessionPlace {
         self.0.session_place()

@@ -13,8 +13,10 @@ pub mod man;
 pub mod output;
 pub mod status;
 pub mod status_view;
+pub mod verdict;
 pub mod wait;
 pub mod wait_judge;
+pub mod wait_verdict;
 
 use crate::model::ApiError;
 use clap::{Args, Subcommand, ValueEnum};
@@ -42,12 +44,13 @@ pub enum Command {
     /// Print the key table in effect (the defaults with the config's [keys] over them) as the
     /// TOML [keys] accepts.
     Keys(KeysArgs),
-    /// Print the services once and exit: counts, rollout, hook and countdown, the last
-    /// outcome and firing alarms.
+    /// Print the services once and exit: counts, rollout, the canary's verdict with its rule,
+    /// hook and countdown, the last outcome and firing alarms.
     Status(StatusArgs),
     /// Follow one service's rollout, a line per change, until it reaches a state.
     ///
-    /// Exit status: 0 the state was reached, 1 the rollout failed or was rolled back, 2 a bad
+    /// Exit status: 0 the state was reached, 1 the rollout failed or was rolled back (or, with
+    /// --until pass, the verdict stayed FAIL), 2 a bad
     /// argument (flags, config, no such service), 3 the timeout passed, 4 credentials or AWS
     /// errors.
     Wait(WaitArgs),
@@ -149,6 +152,9 @@ pub enum Until {
     /// The rollout finished: the rolling deployment COMPLETED (old tasks may still drain), or
     /// the native deployment SUCCESSFUL.
     Done,
+    /// The canary's verdict: PASS held as long as an armed policy would wait
+    /// (`[analysis] pass_minutes`); FAIL in `fails_to_abort` reads in a row exits 1.
+    Pass,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -2,10 +2,12 @@
 //! cleaning as the console (`cloud::Fleet`), with their deployment history and the alarms
 //! that belong to them (`model::history`, `model::link_alarms`). `status_view` writes it.
 
+use super::verdict::{self, Judgement, Known};
 use super::{CommandError, StatusArgs, output, status_view};
 use crate::budget::{Priority, with_priority};
 use crate::cloud::Fleet;
 use crate::model::ErrorKind;
+use crate::model::verdict::Analysis;
 use crate::model::{Alarm, AlarmLink, At, ContextInfo, Service, ServiceKey, history, link_alarms};
 use crate::timing::now_ms;
 use std::collections::HashMap;
@@ -21,6 +23,8 @@ pub struct Snapshot {
     pub links: HashMap<ServiceKey, Vec<AlarmLink>>,
     /// What could not be read (a cluster, the alarms), said beside what could.
     pub problems: Vec<String>,
+    /// The verdict on each service with a rollout in flight (`judge`).
+    pub verdicts: HashMap<ServiceKey, Judgement>,
 }
 
 impl Snapshot {
@@ -36,9 +40,15 @@ impl Snapshot {
     }
 }
 
-/// Reads the fleet once and prints it.
-pub async fn run(fleet: &dyn Fleet, args: &StatusArgs) -> Result<(), CommandError> {
-    let snap = read(fleet, args.service.as_deref()).await?;
+/// Reads the fleet once, judges the rollouts in flight by `analysis`, and prints it.
+pub async fn run(
+    fleet: &dyn Fleet,
+    args: &StatusArgs,
+    analysis: &Analysis,
+) -> Result<(), CommandError> {
+    let mut snap = read(fleet, args.service.as_deref()).await?;
+    let now = snap.read_at;
+    judge(fleet, &mut snap, analysis, now).await;
     for p in &snap.problems {
         eprintln!("deckwatch: warning: {}", crate::model::text::clean(p));
     }
@@ -87,7 +97,27 @@ async fn read_now(fleet: &dyn Fleet, service: Option<&str>) -> Result<Snapshot, 
         alarms,
         links,
         problems,
+        verdicts: HashMap::new(),
     })
+}
+
+/// The verdict on each service of `snap` with a rollout in flight, read at `now` (each
+/// service's own rule), at the priority of a pane on screen.
+pub async fn judge(fleet: &dyn Fleet, snap: &mut Snapshot, analysis: &Analysis, now: At) {
+    let known = Known {
+        services: &snap.services,
+        alarms: &snap.alarms,
+        links: &snap.links,
+    };
+    let mut verdicts = HashMap::new();
+    for s in &snap.services {
+        let rule = analysis.rule_for(&s.name);
+        let read = verdict::read(fleet, s, known, rule, now);
+        if let Some(j) = with_priority(Priority::Visible, read).await {
+            verdicts.insert(s.key(), j);
+        }
+    }
+    snap.verdicts = verdicts;
 }
 
 /// The earlier native deployments of one service asked for by name (`ListServiceDeployments`):

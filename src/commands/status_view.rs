@@ -53,10 +53,10 @@ fn native_text(n: &NativeDeployment) -> String {
     )
 }
 
-/// `manual-promote-gate: auto-rollback in 12:34`.
+/// `manual-promote-gate: auto-rollback in 12m34s` (`countdown` says the `in`).
 pub fn hook_text(h: &LifecycleHook, now: At) -> String {
     format!(
-        "{}: auto-{} in {}",
+        "{}: auto-{} {}",
         h.id,
         h.timeout_action.to_string().to_lowercase(),
         countdown(now, h.expires_at)
@@ -82,9 +82,11 @@ pub fn text(snap: &Snapshot) -> String {
         crate::ui::format::clock(snap.read_at) + " UTC",
     );
     let mut rows = vec![
-        ["SERVICE", "TASKS", "ROLLOUT", "HOOK", "LAST", "ALARMS"]
-            .map(String::from)
-            .to_vec(),
+        [
+            "SERVICE", "TASKS", "ROLLOUT", "VERDICT", "HOOK", "LAST", "ALARMS",
+        ]
+        .map(String::from)
+        .to_vec(),
     ];
     for s in &snap.services {
         let hook = s.native.as_ref().and_then(NativeDeployment::waiting_hook);
@@ -98,6 +100,9 @@ pub fn text(snap: &Snapshot) -> String {
             s.key().to_string(),
             format!("{}/{}{pending}", s.running, s.desired),
             rollout_text(s),
+            snap.verdicts
+                .get(&s.key())
+                .map_or("-".into(), |j| j.judged.verdict.to_string()),
             hook.map_or("-".into(), |h| hook_text(h, snap.read_at)),
             s.last_outcome()
                 .map_or("-".into(), |e| last_text(e, snap.read_at)),
@@ -109,6 +114,16 @@ pub fn text(snap: &Snapshot) -> String {
         ]);
     }
     out.push_str(&super::output::align(&rows));
+    // Each verdict with its rule, under the table: too long for a column.
+    for s in &snap.services {
+        if let Some(j) = snap.verdicts.get(&s.key()) {
+            out.push_str(&format!(
+                "verdict {}  {}\n",
+                s.key(),
+                super::verdict::text(j)
+            ));
+        }
+    }
     out
 }
 
@@ -168,6 +183,7 @@ fn service_json(snap: &Snapshot, s: &Service) -> Value {
         })),
         "last_outcome": s.last_outcome().map(outcome_json),
         "alarms_firing": firing,
+        "verdict": snap.verdicts.get(&s.key()).map(|j| super::verdict::json(j, iso)),
     })
 }
 

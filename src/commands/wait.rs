@@ -2,14 +2,18 @@
 //! on stdout per change, until it reaches the state asked for (exit 0), fails or rolls back
 //! (1), or the timeout passes (3). A service that cannot be found is a bad argument (2);
 //! credentials, permissions and AWS errors end it with 4. Throttling, 5xx answers and a lost
-//! endpoint are retried with backoff, a few times in a row at most.
+//! endpoint are retried with backoff, a few times in a row at most. While a rollout is in
+//! flight, its verdict is read beside it (`wait_verdict`); `--until pass` waits for it.
 
+use super::verdict::Clock;
 use super::wait_judge::{
     Followed, Verdict, check_until, judge, line, rolled_back_already, state_key,
 };
+use super::wait_verdict::{self, Ends};
 use super::{CommandError, Until, output, status};
 use crate::budget::{Priority, with_priority};
 use crate::cloud::Fleet;
+use crate::model::verdict::Rule;
 use crate::model::{Service, history};
 use crate::timing::now_ms;
 use crate::workers::backoff::Backoff;
@@ -26,6 +30,10 @@ pub struct Spec {
     pub timeout: Duration,
     /// Between reads (the config's `poll.fast_secs`).
     pub every: Duration,
+    /// The verdict's rule for this service (`[analysis]`).
+    pub rule: Rule,
+    /// What the lines' times and the load balancer's windows are read by.
+    pub clock: Clock,
 }
 
 /// Follows the rollout, printing each change; Ok with the last line when the state is
@@ -61,6 +69,7 @@ fn until_word(u: Until) -> &'static str {
         Until::Stable => "stable",
         Until::Hook => "at a hook",
         Until::Done => "done",
+        Until::Pass => "judged PASS",
     }
 }
 
@@ -69,32 +78,46 @@ async fn watch(
     spec: &Spec,
     say: &mut (dyn FnMut(&str) -> Result<(), CommandError> + Send),
 ) -> Result<String, CommandError> {
-    let mut s = read(fleet, &spec.service, None).await?;
+    let now = || spec.clock.now();
+    let (mut s, mut all) = read(fleet, &spec.service, None).await?;
     check_until(&s, spec.until)?;
     if let Some(why) = rolled_back_already(&s) {
-        say(&line(&s, now_ms()))?;
+        say(&line(&s, now()))?;
         return Err(CommandError::Failed(format!("{}: {why}", s.key())));
     }
     let mut followed = Followed::first(&s);
+    let mut verdict = wait_verdict::Followed::default();
     let mut last_key = String::new();
     loop {
         if state_key(&s) != last_key {
             last_key = state_key(&s);
-            say(&line(&s, now_ms()))?;
+            say(&line(&s, now()))?;
+        }
+        if let Some(l) = verdict.step(fleet, &s, &all, &spec.rule, now()).await? {
+            say(&l)?;
         }
         match judge(&s, spec.until, &followed) {
+            // A rollout still judged is not over for `--until pass`.
+            Verdict::Reached(_) if spec.until == Until::Pass && verdict.in_flight() => {}
             Verdict::Reached(what) => return Ok(format!("{}: {what}", s.key())),
             Verdict::Failed(why) => {
                 return Err(CommandError::Failed(format!("{}: {why}", s.key())));
             }
             Verdict::Waiting => {}
         }
+        match verdict.ends(&s, spec.until, &spec.rule, now()) {
+            Some(Ends::Reached(what)) => return Ok(format!("{}: {what}", s.key())),
+            Some(Ends::Failed(why)) => {
+                return Err(CommandError::Failed(format!("{}: {why}", s.key())));
+            }
+            None => {}
+        }
         // Nothing was rolling out when the wait began, and now something is: follow it.
         if followed.id.is_none() {
             followed = Followed::first(&s);
         }
         tokio::time::sleep(spec.every).await;
-        s = read(fleet, &spec.service, Some(&s)).await?;
+        (s, all) = read(fleet, &spec.service, Some(&s)).await?;
     }
 }
 
@@ -103,7 +126,7 @@ async fn read(
     fleet: &dyn Fleet,
     name: &str,
     prev: Option<&Service>,
-) -> Result<Service, CommandError> {
+) -> Result<(Service, Vec<Service>), CommandError> {
     let mut backoff = Backoff::new(now_ms().millis() as u64);
     let mut failures = 0;
     loop {
@@ -121,11 +144,12 @@ async fn read(
     }
 }
 
+/// The service, and every service listed (a paired canary's partner, the alarms' links).
 async fn read_once(
     fleet: &dyn Fleet,
     name: &str,
     prev: Option<&Service>,
-) -> Result<Service, CommandError> {
+) -> Result<(Service, Vec<Service>), CommandError> {
     let listing = fleet.services_listing(&|_, _, _| {}).await?;
     let found = status::find(&listing.items, name);
     let mut s = match (found, listing.failed) {
@@ -140,5 +164,9 @@ async fn read_once(
     if let Some(carried) = all.pop() {
         s = carried;
     }
-    Ok(s)
+    let mut services = listing.items;
+    if let Some(here) = services.iter_mut().find(|x| x.key() == s.key()) {
+        *here = s.clone();
+    }
+    Ok((s, services))
 }

@@ -60,6 +60,9 @@ pub struct Config {
     /// `[iac]`: the tag conventions that say Terraform manages a service.
     #[serde(default)]
     pub iac: IacConfig,
+    /// `[cost]`: the billed cost from Cost Explorer beside the estimate (off: $0.01 a call).
+    #[serde(default)]
+    pub cost: CostConfig,
     /// `[exec]`: ECS Exec sessions.
     #[serde(default)]
     pub exec: crate::exec::settings::ExecConfig,
@@ -94,6 +97,17 @@ impl Default for IacConfig {
             terraform_tags: [("ManagedBy".to_string(), "terraform".to_string())].into(),
         }
     }
+}
+
+/// `[cost]`: the COST column's estimate needs nothing; the billed cost does.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct CostConfig {
+    /// Read what Cost Explorer billed each service yesterday, once an hour, and show it beside
+    /// the estimate. Each Cost Explorer request costs $0.01, and the figures exist only with
+    /// split cost allocation data for ECS turned on and the tags `aws:ecs:clusterName` and
+    /// `aws:ecs:serviceName` activated. Default false: no Cost Explorer call is made.
+    pub explorer: bool,
 }
 
 /// `[ui]`: how the screen draws what it shows.

@@ -14,6 +14,7 @@ mod loglines;
 pub mod logs;
 mod mutations;
 pub mod owners;
+pub mod prices;
 mod rng;
 mod rolling;
 pub mod scenario;
@@ -229,6 +230,11 @@ impl Fleet for SimFleet {
         Ok(self
             .with_world(|w| owners::revisions(w, family, since))
             .cleaned())
+    }
+
+    /// The demo's prices are built in: no Price List call.
+    async fn fargate_prices(&self) -> ApiResult<crate::model::cost::PriceTable> {
+        Ok(prices::table(seed::REGION))
     }
 
     async fn trail(

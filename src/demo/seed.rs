@@ -320,6 +320,7 @@ fn new_service(w: &World, spec: &Spec, td: TaskDefRef, created_at: At) -> Servic
         routes: Vec::new(),
         routes_error: None,
         exec_enabled: true,
+        footprint: crate::demo::prices::footprint(spec.cluster, w.services.len(), spec.desired),
         // A native canary's new revision registers in a target group of its own.
         alternate_target_groups: if matches!(spec.role, Role::Canary | Role::Linear) {
             vec![w.target_group_arn(spec.cluster, &format!("{}-green", spec.name))]

@@ -261,6 +261,7 @@ impl Clean for Service {
             codedeploy,
             tags,
             exec_enabled: _,
+            footprint: _,
         } = self;
         for s in [cluster, name, arn, image_tag] {
             s.clean();

@@ -9,6 +9,7 @@ pub mod clean;
 pub mod codedeploy;
 pub mod commits;
 pub mod console_link;
+pub mod cost;
 pub mod ecs_event;
 pub mod error;
 pub mod evidence;

@@ -24,6 +24,9 @@ pub enum Api {
     Kms,
     CloudFormation,
     CloudTrail,
+    Pricing,
+    CostExplorer,
+    Sso,
     GitHub,
 }
 
@@ -43,6 +46,9 @@ impl Api {
             Api::Kms => "kms",
             Api::CloudFormation => "cloudformation",
             Api::CloudTrail => "cloudtrail",
+            Api::Pricing => "pricing",
+            Api::CostExplorer => "ce",
+            Api::Sso => "sso",
             Api::GitHub => "github",
         }
     }
@@ -169,6 +175,19 @@ ops! {
     // Per account and region, and not raisable.
     CloudTrail {
         CloudTrailLookupEvents => "cloudtrail:LookupEvents" @ 2.0,
+    }
+    // The Price List API publishes no per-operation rate; read once a day per region.
+    Pricing {
+        PricingGetProducts => "pricing:GetProducts" @ 5.0,
+    }
+    // $0.01 a request: read once an hour, and only with `[cost] explorer`.
+    CostExplorer {
+        CeGetCostAndUsage => "ce:GetCostAndUsage" @ 1.0,
+    }
+    // The SSO portal's listings: a session's accounts and roles.
+    Sso {
+        SsoListAccounts => "sso:ListAccounts" @ 10.0,
+        SsoListAccountRoles => "sso:ListAccountRoles" @ 10.0,
     }
     GitHub {
         GitHubListWorkflowRuns => "github:ListWorkflowRuns" @ GITHUB,

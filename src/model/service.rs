@@ -335,6 +335,8 @@ pub struct Service {
     pub tags: Vec<(String, String)>,
     /// `enableExecuteCommand`: tasks it starts run the ECS Exec agent.
     pub exec_enabled: bool,
+    /// What one task asks for and where it runs: what its cost estimate is made of.
+    pub footprint: crate::model::cost::Footprint,
 }
 
 /// CPU and memory utilisation in percent, oldest first, one point a minute.

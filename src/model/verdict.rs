@@ -4,8 +4,8 @@
 //! the reads, the screen shows them, the policy acts on them.
 
 use crate::model::codedeploy::TrafficShape;
-use crate::model::evidence::AlbFigures;
-use crate::model::{At, Ms, Service};
+use crate::model::evidence::{AlbFigures, Sides, Split};
+use crate::model::{Alarm, AlarmState, ApiResult, At, LinkReason, Ms, Service, ServiceKey};
 use std::collections::HashMap;
 use std::fmt;
 
@@ -223,6 +223,104 @@ fn done(failed: bool, judged: bool, findings: Vec<Finding>) -> Judged {
     Judged { verdict, findings }
 }
 
+/// Whether an alarm linked to a service of `sides` is on the canary's side: its metric is the
+/// canary's own target group; a paired canary's own alarm; or, in a rolling deployment, one on
+/// the target group the new revision serves now.
+pub fn on_canary_side(sides: &Sides, a: &Alarm, key: &ServiceKey, reason: LinkReason) -> bool {
+    let canary_tg = sides
+        .canary
+        .target_group
+        .as_deref()
+        .map(crate::model::alarm_link::target_group_dimension);
+    let metric_tg = a
+        .spec
+        .metric
+        .as_ref()
+        .and_then(|m| m.dimension("TargetGroup"));
+    match sides.split {
+        Split::Rolling => reason == LinkReason::TargetGroup,
+        Split::Paired => *key == sides.canary.service && reason != LinkReason::LoadBalancer,
+        Split::Native { .. } | Split::CodeDeploy => {
+            canary_tg.is_some() && metric_tg == canary_tg && sides.no_alb.is_none()
+        }
+    }
+}
+
+/// The alarms in ALARM linked to the services of `sides`, each by name, sorted: those on the
+/// canary's side, and the others (the whole service's). `linked` gives a service's linked
+/// alarms with why each is linked.
+pub fn split_firing<'a>(
+    sides: &Sides,
+    linked: impl Fn(&ServiceKey) -> Vec<(&'a Alarm, LinkReason)>,
+) -> (Vec<String>, Vec<String>) {
+    let (mut canary, mut whole) = (Vec::new(), Vec::new());
+    let mut keys = vec![&sides.primary.service];
+    if sides.canary.service != sides.primary.service {
+        keys.push(&sides.canary.service);
+    }
+    for key in keys {
+        for (a, reason) in linked(key) {
+            if a.state != AlarmState::Alarm {
+                continue;
+            }
+            let list = if on_canary_side(sides, a, key, reason) {
+                &mut canary
+            } else {
+                &mut whole
+            };
+            if !list.contains(&a.name) {
+                list.push(a.name.clone());
+            }
+        }
+    }
+    canary.sort();
+    whole.sort();
+    whole.retain(|n| !canary.contains(n));
+    (canary, whole)
+}
+
+/// What stands for the figures read at `at` when there are none to judge.
+pub fn no_figures(
+    sides: &Sides,
+    figures: Option<&ApiResult<(AlbFigures, AlbFigures)>>,
+    at: At,
+) -> Option<String> {
+    if let Some(why) = &sides.no_alb {
+        return Some(format!("load balancer: {why}"));
+    }
+    match figures {
+        Some(Err(e)) => Some(format!("the load balancer's figures: {e}")),
+        Some(Ok(_)) if !sides.canary.has_complete_minute(at) => {
+            Some("no complete minute since the rollout began yet".into())
+        }
+        _ => None,
+    }
+}
+
+/// Judges a read of `sides` made at `at`: its figures (None: not read), or why there are
+/// none, with the alarms that fire on the canary's side. The console's reducer and the
+/// one-shot commands judge so.
+pub fn judge_read(
+    rule: &Rule,
+    sides: &Sides,
+    figures: Option<&ApiResult<(AlbFigures, AlbFigures)>>,
+    at: At,
+    canary_alarms: &[String],
+) -> Judged {
+    let why = no_figures(sides, figures, at);
+    let ok = figures
+        .and_then(|f| f.as_ref().ok())
+        .filter(|_| why.is_none());
+    judge(
+        rule,
+        &Reads {
+            figures: ok.map(|(c, p)| (c, p)),
+            no_figures: why.as_deref(),
+            canary_alarms,
+        },
+    )
+}
+
 /// `2.1%`, `0.04%`.
 pub fn pct(v: f64) -> String {
     if v > 0.0 && v < 0.1 {
@@ -372,9 +470,15 @@ impl Soak {
         self.needed_ms.is_none_or(|n| self.soaked_ms >= n)
     }
 
+    /// `soaked 12/30 min` while it soaks, `soak done (32 min ≥ 30)` once it is over, `soaked 5
+    /// min (no soak set)` when nothing says how long. Whole minutes: the soaked ones rounded
+    /// down, so a soak under way never reads as done.
     pub fn text(&self) -> String {
         let soaked = self.soaked_ms / Ms::MINUTE;
         match self.needed_ms {
+            Some(n) if self.soaked_ms >= n => {
+                format!("soak done ({soaked} min ≥ {})", n / Ms::MINUTE)
+            }
             Some(n) => format!("soaked {soaked}/{} min", (n + Ms(59_999)) / Ms::MINUTE),
             None => format!("soaked {soaked} min (no soak set)"),
         }

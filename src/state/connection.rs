@@ -157,6 +157,8 @@ fn answers(msg: &Msg) -> Option<Pane> {
         | Msg::Described(..)
         | Msg::Timeline(..)
         | Msg::Owners(_)
+        | Msg::Prices(_)
+        | Msg::Billed(_)
         | Msg::Compared(..)
         | Msg::Exported(_)
         | Msg::OpenFailed(_) => return None,

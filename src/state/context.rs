@@ -59,6 +59,10 @@ pub struct Context {
     pub timeline: TimelineView,
     /// What CloudFormation said of its services: who owns each.
     pub owners: Found,
+    /// Its region's Fargate prices, for the cost estimate.
+    pub prices: crate::state::cost::Prices,
+    /// What Cost Explorer billed its services yesterday (`[cost] explorer`), if read.
+    pub billed: Option<crate::model::cost::BilledDay>,
     /// How its backend stands: being built, failed, unanswered calls, the team audit, an
     /// account that could not be read.
     pub connection: Connection,
@@ -95,6 +99,8 @@ impl Context {
             evidence: Evidence::default(),
             timeline: TimelineView::default(),
             owners: Found::default(),
+            prices: Default::default(),
+            billed: None,
             connection: Connection::default(),
             credentials_expiry: None,
             feed: Feed::default(),

@@ -8,6 +8,7 @@ pub mod builds;
 pub mod connection;
 pub mod context;
 pub mod contexts;
+pub mod cost;
 mod data;
 pub mod describe;
 pub mod exec;
@@ -375,6 +376,8 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
         Msg::CiReady(why) => builds::on_ci_ready(state, why),
         Msg::Timeline(generation, t) => timeline::on_read(state, generation, *t),
         Msg::Owners(answers) => owners::on_found(state, answers, fx),
+        Msg::Prices(answer) => cost::on_prices(state, answer),
+        Msg::Billed(answer) => cost::on_billed(state, answer),
         Msg::Compared(q, r) => actions::commits::on_compared(state, q, r),
         Msg::Exported(Ok(done)) => state.flash(done),
         Msg::Exported(Err(e)) => state.flash(format!("export: {e}")),

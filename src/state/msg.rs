@@ -118,6 +118,10 @@ pub enum Msg {
             Result<Option<crate::model::owner::Stack>, ApiError>,
         )>,
     ),
+    /// The context's Fargate prices (from the cache or the Price List), or why not read.
+    Prices(Result<crate::model::cost::PriceTable, ApiError>),
+    /// What Cost Explorer billed each service yesterday (`[cost] explorer`), or why not read.
+    Billed(Result<crate::model::cost::BilledDay, ApiError>),
     /// GitHub's compare, for a dialog's commits.
     Compared(
         crate::model::commits::CompareQuery,

@@ -12,7 +12,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 /// The services table's columns: the name and the rollout never leave the screen.
-const COLUMNS: [Column<ServiceColumn>; 11] = [
+const COLUMNS: [Column<ServiceColumn>; 12] = [
     flex("NAME", 0, 10).sorts(ServiceColumn::Name),
     col("CLUSTER", 3, 7).sorts(ServiceColumn::Cluster),
     col("STATUS", 7, 6).sorts(ServiceColumn::Status),
@@ -25,11 +25,13 @@ const COLUMNS: [Column<ServiceColumn>; 11] = [
     col("AGE", 8, 3).sorts(ServiceColumn::Age),
     col("CPU", 6, 11).sorts(ServiceColumn::Cpu),
     col("MEM", 6, 11).sorts(ServiceColumn::Mem),
-    // Who owns it (CloudFormation, CDK, Copilot, Terraform): the first to leave the screen.
+    // Who owns it (CloudFormation, CDK, Copilot, Terraform).
     col("OWNER", 9, 5),
+    // The cost estimate: the first to leave the screen, and only while prices are known.
+    COST,
 ];
 /// The same with the verdict after the rollout, while a rollout in flight has one.
-const WITH_VERDICT: [Column<ServiceColumn>; 12] = [
+const WITH_VERDICT: [Column<ServiceColumn>; 13] = [
     flex("NAME", 0, 10).sorts(ServiceColumn::Name),
     col("CLUSTER", 3, 7).sorts(ServiceColumn::Cluster),
     col("STATUS", 7, 6).sorts(ServiceColumn::Status),
@@ -44,7 +46,10 @@ const WITH_VERDICT: [Column<ServiceColumn>; 12] = [
     col("CPU", 6, 11).sorts(ServiceColumn::Cpu),
     col("MEM", 6, 11).sorts(ServiceColumn::Mem),
     col("OWNER", 9, 5),
+    COST,
 ];
+/// `$/day $/month` of the running tasks; the header says it is an estimate.
+const COST: Column<ServiceColumn> = col("~$/DAY /MO", 10, 5);
 const SPARK: usize = 7;
 /// An image tag cut to this when space is short: a short sha's 7 characters and the `…`, enough
 /// to tell a full sha by its start (`v1.118.0` fits whole).
@@ -55,7 +60,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
     let t = &state.ctx.services;
     // Verdicts are kept only for rollouts in flight whose figures were read.
     let verdicts = !state.ctx.evidence.verdicts.is_empty();
-    let columns: &[Column<ServiceColumn>] = if verdicts { &WITH_VERDICT } else { &COLUMNS };
+    let (columns, cost) = columns_of(state, verdicts);
     let spec = Spec {
         columns,
         len: t.len(),
@@ -83,6 +88,11 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
             state.owner_of(s).label(),
             Style::new().fg(theme.muted),
         ));
+        if cost {
+            let billed =
+                (state.ctx.billed.as_ref()).and_then(|b| Some((b.of(&s.key())?, b.day.as_str())));
+            cells.push(cost_cell(state.ctx.estimate_of(s), billed, theme));
+        }
         if state
             .ctx
             .evidence
@@ -99,6 +109,19 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
         }
         cells
     })
+}
+
+/// The columns shown: VERDICT while a rollout has one, COST once the prices were asked for
+/// and answered; and whether COST is.
+fn columns_of(state: &State, verdicts: bool) -> (&'static [Column<ServiceColumn>], bool) {
+    let columns: &'static [Column<ServiceColumn>] = if verdicts { &WITH_VERDICT } else { &COLUMNS };
+    let cost = state.ctx.prices.shown();
+    let shown = if cost {
+        columns
+    } else {
+        &columns[..columns.len() - 1]
+    };
+    (shown, cost)
 }
 
 /// The name, and how many of the service's alarms fire.
@@ -133,6 +156,31 @@ fn row(s: &Service, firing: usize, now: At, theme: &Theme) -> Vec<Line<'static>>
         metric_cell(&s.cpu, theme.info, theme),
         metric_cell(&s.mem, theme.canary, theme),
     ]
+}
+
+/// `$3.10 $94` a day and a month, or `?` when the estimate is not known; then what Cost
+/// Explorer billed the day it names, when read (`billed $2.95 on 2026-12-05`).
+fn cost_cell(
+    estimate: Option<crate::model::cost::Estimate>,
+    billed: Option<(f64, &str)>,
+    theme: &Theme,
+) -> Line<'static> {
+    use crate::model::cost::dollars;
+    let muted = Style::new().fg(theme.muted);
+    let mut spans = vec![match estimate {
+        Some(e) => Span::styled(
+            format!("{} {}", dollars(e.per_day()), dollars(e.per_month())),
+            muted,
+        ),
+        None => Span::styled("?", muted),
+    }];
+    if let Some((usd, day)) = billed {
+        spans.push(Span::styled(
+            format!("  billed {} on {day}", dollars(usd)),
+            Style::new().fg(theme.fg),
+        ));
+    }
+    Line::from(spans)
 }
 
 fn or_dash(s: &str) -> String {

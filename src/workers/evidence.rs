@@ -11,7 +11,7 @@
 
 use crate::budget::{Priority, with_priority};
 use crate::cloud::Fleet;
-use crate::model::evidence::Sides;
+use crate::model::evidence::{AlbFigures, Sides};
 use crate::model::{
     AlarmDetail, ApiError, ApiResult, At, ErrorKind, Ms, PastDeployment, ServiceKey, TaskDefRef,
     history,
@@ -205,11 +205,27 @@ async fn fetch_due(fleet: &dyn Fleet, r: &Request, done: &mut Fetches, now: At) 
 
 /// Both sides' figures in one call; None when a side has no target group of its own.
 async fn alb(fleet: &dyn Fleet, sides: &Sides, now: At) -> Option<Fetched> {
+    let figures = alb_pair(fleet, sides, now).await?;
+    Some(Fetched::Alb(Box::new(AlbResult {
+        sides: sides.clone(),
+        figures,
+        at: now,
+    })))
+}
+
+/// The canary's and the primary's figures of the newest complete minutes at `now`, in one
+/// call (or why not); None when a side has no target group of its own. `status` and `wait`
+/// read them so too.
+pub async fn alb_pair(
+    fleet: &dyn Fleet,
+    sides: &Sides,
+    now: At,
+) -> Option<ApiResult<(AlbFigures, AlbFigures)>> {
     if sides.no_alb.is_some() {
         return None;
     }
     let queries = [sides.canary.query(now)?, sides.primary.query(now)?];
-    let figures = match fleet.alb_figures(&queries).await {
+    Some(match fleet.alb_figures(&queries).await {
         Ok(mut f) if f.len() == 2 => {
             let p = f.remove(1);
             Ok((f.remove(0), p))
@@ -219,12 +235,7 @@ async fn alb(fleet: &dyn Fleet, sides: &Sides, now: At) -> Option<Fetched> {
             format!("expected 2 answers, got {}", f.len()),
         )),
         Err(e) => Err(e),
-    };
-    Some(Fetched::Alb(Box::new(AlbResult {
-        sides: sides.clone(),
-        figures,
-        at: now,
-    })))
+    })
 }
 
 async fn alarm(

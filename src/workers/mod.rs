@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod backoff;
+pub mod billed;
 pub mod ci;
 pub mod ci_runner;
 pub mod connect;
@@ -20,6 +21,7 @@ pub mod metrics;
 pub mod os_user;
 pub mod pace;
 pub mod poller;
+pub mod prices;
 pub mod reread;
 pub mod runner;
 pub mod team_audit;

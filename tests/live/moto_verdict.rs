@@ -16,8 +16,8 @@ use super::moto_paired::{Pair, Routing, context};
 use crate::support::moto;
 use crate::support::testkit::{Feed, StateBuilder};
 use deckwatch::cloud::Fleet;
-use deckwatch::model::Ms;
 use deckwatch::model::verdict::{Policy, Rule, Verdict};
+use deckwatch::model::{At, Ms};
 use deckwatch::model::{AwsCall, Mutation, Verb};
 use deckwatch::state::rollout::evidence::request;
 use deckwatch::state::rollout::policy::{Armed, rollout_of};
@@ -27,13 +27,13 @@ use deckwatch::workers::audit::Audit;
 use deckwatch::workers::evidence::fetch_once;
 use deckwatch::workers::runner::execute;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn live_figures_fail_the_canary_and_the_armed_policy_aborts_through_the_runner() {
+/// The pair, its fleet, and the minute whose figures were written: 900 requests and 2 5xx
+/// (0.2%) on the primary, 200 and 8 (4%) on the canary.
+async fn failing_pair() -> (Pair, deckwatch::cloud::aws::AwsFleet, At) {
     let pair = Pair::new(Routing::DefaultRule).await;
     let fleet = moto::fleet(&moto::url(), &[&pair.cluster], Vec::new()).await;
     let now = deckwatch::timing::now_ms();
     let minute = now.floor(Ms::MINUTE);
-    // This minute: 900 requests and 2 5xx (0.2%) on the primary, 200 and 8 (4%) on the canary.
     let (seed, lb) = (&pair.seed, &pair.lb);
     put_alb(
         seed,
@@ -68,6 +68,13 @@ async fn live_figures_fail_the_canary_and_the_armed_policy_aborts_through_the_ru
     )
     .await;
 
+    (pair, fleet, minute)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_figures_fail_the_canary_and_the_armed_policy_aborts_through_the_runner() {
+    let (pair, fleet, minute) = failing_pair().await;
+    let now = deckwatch::timing::now_ms();
     let mut state = StateBuilder::demo(now).fleet_context().build();
     let mut feed = Feed::default();
     let services = fleet.services().await.expect("services");
@@ -145,5 +152,68 @@ async fn live_figures_fail_the_canary_and_the_armed_policy_aborts_through_the_ru
             .iter()
             .all(|e| !matches!(e, Effect::Run(..))),
         "it acted once"
+    );
+}
+
+/// `deckwatch status` and `wait --until pass` judge the same live figures through the same
+/// backend: FAIL with the rule and the samples, in the text and the JSON; the wait exits 1.
+/// Read as of two minutes on, when the minute written is complete.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_and_wait_judge_the_live_figures_fail() {
+    use deckwatch::commands::verdict::Clock;
+    use deckwatch::commands::{CommandError, Until, status, status_view, wait};
+    use deckwatch::model::verdict::Analysis;
+    let (_pair, fleet, minute) = failing_pair().await;
+    let at = minute + Ms::mins(2);
+    let mut snap = status::read(&fleet, None).await.expect("status reads moto");
+    status::judge(&fleet, &mut snap, &Analysis::default(), at).await;
+    let text = status_view::text(&snap);
+    let line = text
+        .lines()
+        .find(|l| l.contains("/search-canary  FAIL: "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.contains("FAIL: canary 5xx 4.0% > primary 0.2% × 2 + 0.5 pt over 200 requests"),
+        "{line}"
+    );
+    let doc: serde_json::Value = serde_json::from_str(&status_view::json(&snap)).unwrap();
+    let canary = doc["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "search-canary")
+        .unwrap();
+    let v = &canary["verdict"];
+    assert_eq!(v["verdict"], "FAIL", "{v}");
+    assert_eq!(v["canary_requests"], 200.0, "{v}");
+    assert_eq!(v["primary_requests"], 900.0, "{v}");
+
+    let spec = wait::Spec {
+        service: "search-canary".into(),
+        until: Until::Pass,
+        timeout: std::time::Duration::from_secs(60),
+        every: std::time::Duration::from_secs(1),
+        rule: Rule {
+            fails_to_abort: 1,
+            ..Rule::default()
+        },
+        clock: Clock::from(at),
+    };
+    let mut lines = Vec::new();
+    let mut say = |l: &str| {
+        lines.push(l.to_string());
+        Ok(())
+    };
+    let r = wait::follow(&fleet, &spec, &mut say).await;
+    let Err(e @ CommandError::Failed(_)) = r else {
+        panic!("{r:?} after {lines:#?}");
+    };
+    assert_eq!(e.code(), 1);
+    assert!(e.to_string().contains("FAIL: canary 5xx 4.0%"), "{e}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("verdict FAIL: canary 5xx 4.0%")),
+        "{lines:#?}"
     );
 }

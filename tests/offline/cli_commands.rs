@@ -375,7 +375,9 @@ fn status_on_the_demo_answers_in_text_and_in_versioned_json() {
     text.expect_code(0);
     let out = text.stdout();
     let header = out.lines().nth(1).unwrap();
-    for col in ["SERVICE", "TASKS", "ROLLOUT", "HOOK", "LAST", "ALARMS"] {
+    for col in [
+        "SERVICE", "TASKS", "ROLLOUT", "VERDICT", "HOOK", "LAST", "ALARMS",
+    ] {
         assert!(header.contains(col), "{header}");
     }
     let checkout = out
@@ -384,8 +386,25 @@ fn status_on_the_demo_answers_in_text_and_in_versioned_json() {
         .unwrap();
     assert!(checkout.contains("CANARY PAUSED"), "{checkout}");
     assert!(
-        checkout.contains("manual-promote-gate: auto-rollback in"),
+        checkout.contains("manual-promote-gate: auto-rollback in "),
         "{checkout}"
+    );
+    assert!(!checkout.contains(" in in "), "{checkout}");
+    // The canary in flight is judged, its rule written out under the table.
+    let verdict = out
+        .lines()
+        .find(|l| l.starts_with("verdict prod-edge/checkout  "))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        ["PASS: ", "INCONCLUSIVE: ", "FAIL: "]
+            .iter()
+            .any(|v| verdict.contains(v)),
+        "{verdict}"
+    );
+    assert!(verdict.contains("canary"), "{verdict}");
+    assert!(
+        !out.contains("verdict prod-core/api "),
+        "a steady service has no verdict: {out}"
     );
     let json = home.run(
         &["--demo", "status", "--service", "checkout", "--json"],
@@ -405,6 +424,17 @@ fn status_on_the_demo_answers_in_text_and_in_versioned_json() {
     assert!(s["hook"]["seconds_left"].as_i64().unwrap() > 0);
     assert_eq!(s["rollout"]["native"]["status"], "IN_PROGRESS");
     assert_eq!(s["last_outcome"]["outcome"], "COMPLETED");
+    let v = &s["verdict"];
+    let word = v["verdict"].as_str().unwrap();
+    assert!(["PASS", "INCONCLUSIVE", "FAIL"].contains(&word), "{v}");
+    assert!(
+        v["rule"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{word}: ")),
+        "{v}"
+    );
+    assert!(v["soak"]["text"].is_string(), "{v}");
 }
 
 #[test]

@@ -120,3 +120,46 @@ async fn figures_are_read_every_15_s_while_shown_afresh_for_a_dialog_and_never_a
     pass(1).await;
     assert!(worker.is_finished(), "the worker ends with its channel");
 }
+
+/// The same, with the requests the reducer makes as keys open and close the rollout view and
+/// a promote dialog: read while the view is open, afresh for the dialog, never after Esc.
+#[tokio::test(start_paused = true)]
+async fn the_reducer_s_view_drives_the_reads_and_closing_it_stops_them() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use deckwatch::state::rollout::evidence::request;
+    use deckwatch::state::{Msg, update};
+    let mut c = super::evidence_demo::Console::new();
+    c.poll().await;
+    let fleet = Arc::new(AlbCounter {
+        inner: SimFleet::new(EPOCH),
+        reads: AtomicUsize::new(0),
+    });
+    let reads = || fleet.reads.load(Ordering::SeqCst);
+    let (tx, mut rx) = mpsc::channel(64);
+    tokio::spawn(async move { while rx.recv().await.is_some() {} });
+    let (want_tx, want_rx) = watch::channel(request(&c.state));
+    let _worker = tokio::spawn(run(fleet.clone(), tx, want_rx, Listed::default()));
+    pass(30).await;
+    assert_eq!(reads(), 0, "the services table asks for no figures");
+
+    c.select("prod-edge", "checkout");
+    c.key(KeyCode::Enter);
+    want_tx.send(request(&c.state)).unwrap();
+    pass(50).await;
+    assert_eq!(reads(), 4, "at once, then at 15, 30 and 45 s");
+
+    let _ = update(
+        &mut c.state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('P'), KeyModifiers::SHIFT)),
+    );
+    want_tx.send(request(&c.state)).unwrap();
+    pass(1).await;
+    assert_eq!(reads(), 5, "the dialog reads afresh");
+
+    c.key(KeyCode::Esc);
+    c.key(KeyCode::Esc);
+    assert!(request(&c.state).is_empty(), "{:?}", request(&c.state));
+    want_tx.send(request(&c.state)).unwrap();
+    pass(600).await;
+    assert_eq!(reads(), 5, "closed: no read in ten minutes");
+}

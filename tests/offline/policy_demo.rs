@@ -5,6 +5,7 @@
 
 use super::evidence_demo::Console;
 use crossterm::event::KeyCode;
+use deckwatch::model::Ms;
 use deckwatch::model::verdict::{Policy, Rule};
 use deckwatch::model::{AwsCall, ContextInfo, Mutation, Verb};
 use deckwatch::state::Mode;
@@ -147,4 +148,50 @@ async fn read_only_refuses_to_arm() {
 async fn unarmed_nothing_acts() {
     let mut c = on(("prod-edge", "checkout"), false).await;
     assert!(!until_run(&mut c, 600).await, "{:?}", c.runs);
+}
+
+#[tokio::test(start_paused = true)]
+async fn armed_then_read_only_nothing_acts() {
+    let mut c = on(("prod-edge", "checkout"), false).await;
+    arm(&mut c).await;
+    // The context turns read-only with the policy armed: it disarms and never acts.
+    c.state.ctx.read_only = true;
+    assert!(!until_run(&mut c, 600).await, "{:?}", c.runs);
+    assert!(c.state.ctx.evidence.armed.is_none());
+}
+
+/// checkout's canary with a soak longer than PASS's 5 minutes: the policy waits for the soak
+/// and promotes at its end, not before and not much after.
+#[tokio::test(start_paused = true)]
+async fn the_checkout_canary_is_promoted_at_the_end_of_its_soak() {
+    let mut c = on(("prod-edge", "checkout"), false).await;
+    let rule = Rule {
+        soak_minutes: Some(10),
+        ..Rule::default()
+    };
+    c.state.analysis.services.insert("checkout".into(), rule);
+    arm(&mut c).await;
+    let from = {
+        let s = c.state.ctx.rollout_service().unwrap();
+        c.state.ctx.sides_of(s).unwrap().canary.from
+    };
+    assert!(until_run(&mut c, 600).await, "the policy promotes");
+    assert_eq!(c.runs[0].verb, Verb::Promote);
+    let soaked = c.state.now - from;
+    assert!(
+        soaked >= Ms(10 * 60_000),
+        "not before the soak's end: {soaked:?}"
+    );
+    assert!(
+        soaked < Ms(11 * 60_000),
+        "at its end, not a minute on: {soaked:?}"
+    );
+    let s = c.state.ctx.rollout_service().unwrap();
+    let k = deckwatch::state::rollout::verdict::kept_for(&c.state, s).unwrap();
+    assert!(
+        k.streak.held_minutes(c.state.now) > 5,
+        "PASS held past its 5 minutes, waiting for the soak: {k:?}"
+    );
+    let flash = c.state.flash.clone().unwrap().0;
+    assert!(flash.contains("soak done (10 min ≥ 10)"), "{flash}");
 }

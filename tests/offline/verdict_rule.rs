@@ -120,6 +120,37 @@ fn the_soak_reads_in_whole_minutes() {
     assert_eq!(s.text(), "soaked 12/30 min");
     assert!(!s.is_over());
     assert!(Soak::new(At(0), Some(Ms(60_000)), At(60_000)).is_over());
+    // Every stage reads as what it is: under way, just over, long over.
+    let stages: Vec<String> = [
+        0,
+        59_999,
+        29 * 60_000 + 59_999,
+        30 * 60_000,
+        32 * 60_000 + 5,
+    ]
+    .into_iter()
+    .map(|at| Soak::new(At(0), Some(Ms(30 * 60_000)), At(at)).text())
+    .collect();
+    assert_eq!(
+        stages,
+        [
+            "soaked 0/30 min",
+            "soaked 0/30 min",
+            "soaked 29/30 min",
+            "soak done (30 min ≥ 30)",
+            "soak done (32 min ≥ 30)",
+        ]
+    );
+    // A soak that is over never reads as still under way, nor the other way round.
+    for at in (0..180_000).step_by(5_000) {
+        let k = Soak::new(At(0), Some(Ms(120_000)), At(at));
+        assert_eq!(
+            k.text().starts_with("soak done"),
+            k.is_over(),
+            "{at}: {}",
+            k.text()
+        );
+    }
     let unset = Soak::new(At(0), None, At(5 * 60_000));
     assert_eq!(unset.text(), "soaked 5 min (no soak set)");
     assert!(unset.is_over(), "nothing to wait for");

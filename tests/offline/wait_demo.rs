@@ -4,10 +4,12 @@
 //! runs out (failed). No real time passes; nothing asserts a time.
 
 use crate::support::testkit::EPOCH;
+use deckwatch::commands::verdict::Clock;
 use deckwatch::commands::wait::{Spec, follow};
 use deckwatch::commands::{CommandError, Until};
 use deckwatch::demo::SimFleet;
 use deckwatch::demo::scenario::{BAD_DEPLOY_AT_S, GOOD_DEPLOY_AT_S};
+use deckwatch::model::verdict::Rule;
 use std::time::Duration;
 
 fn spec(service: &str, until: Until) -> Spec {
@@ -16,6 +18,8 @@ fn spec(service: &str, until: Until) -> Spec {
         until,
         timeout: Duration::from_secs(30 * 60),
         every: Duration::from_secs(2),
+        rule: Rule::default(),
+        clock: Clock::from(EPOCH),
     }
 }
 
@@ -91,4 +95,74 @@ async fn a_wait_past_its_timeout_says_so() {
     };
     assert_eq!(e.code(), 3);
     assert_eq!(e.to_string(), "checkout: not done after 1m");
+}
+
+/// `wait` on the demo with `--until pass`: checkout's healthy canary is judged PASS and held as
+/// long as an armed policy would wait; the verdict lines say the rule and the reads.
+#[tokio::test(start_paused = true)]
+async fn until_pass_waits_for_the_canary_s_pass_to_hold() {
+    let fleet = SimFleet::new(EPOCH);
+    let (r, lines) = wait(&fleet, &spec("checkout", Until::Pass)).await;
+    let done = r.unwrap_or_else(|e| panic!("{e} after {lines:#?}"));
+    assert!(
+        done.starts_with("prod-edge/checkout: PASS held 5 min: PASS: canary 5xx "),
+        "{done}"
+    );
+    let verdicts: Vec<&String> = lines.iter().filter(|l| l.contains("  verdict ")).collect();
+    assert!(
+        verdicts
+            .iter()
+            .any(|l| l.contains("verdict PASS: canary 5xx")),
+        "{lines:#?}"
+    );
+    assert!(
+        verdicts.iter().any(|l| l.contains("reads agree")),
+        "{lines:#?}"
+    );
+    // Before the PASS: too few requests said with the count needed, or no minute yet.
+    assert!(
+        !verdicts[0].contains("verdict PASS") || verdicts.len() > 1,
+        "{lines:#?}"
+    );
+}
+
+/// payments' bad deploy: FAIL read as soon as its errors show (one FAIL read is the rule
+/// here, as the deploy lasts about a minute), and the wait exits 1 saying why.
+#[tokio::test(start_paused = true)]
+async fn until_pass_on_the_bad_deploy_ends_on_fail() {
+    let fleet = SimFleet::new(EPOCH);
+    tokio::time::advance(Duration::from_secs(BAD_DEPLOY_AT_S as u64 + 1)).await;
+    let mut s = spec("payments", Until::Pass);
+    s.rule.fails_to_abort = 1;
+    let (r, lines) = wait(&fleet, &s).await;
+    let Err(e @ CommandError::Failed(_)) = r else {
+        panic!("{r:?} after {lines:#?}");
+    };
+    assert_eq!(e.code(), 1);
+    let why = e.to_string();
+    assert!(
+        why.starts_with("prod-core/payments: 1 read(s) in a row: FAIL: "),
+        "{why}"
+    );
+    assert!(why.contains("new 5xx") || why.contains("alarm"), "{why}");
+    assert!(
+        lines.iter().any(|l| l.contains("verdict FAIL: ")),
+        "{lines:#?}"
+    );
+}
+
+/// The default rule asks for three FAIL reads in a row: the bad deploy is rolled back by its
+/// circuit breaker first, which ends the wait as failed too (exit 1), with the last verdict.
+/// The wait begins before the deploy, on the steady service.
+#[tokio::test(start_paused = true)]
+async fn until_pass_on_the_bad_deploy_ends_failed_either_way() {
+    let fleet = SimFleet::new(EPOCH);
+    let (r, lines) = wait(&fleet, &spec("payments", Until::Pass)).await;
+    let Err(e @ CommandError::Failed(_)) = r else {
+        panic!("{r:?} after {lines:#?}");
+    };
+    assert_eq!(e.code(), 1, "{e}");
+    let why = e.to_string();
+    assert!(why.contains("rolled back"), "{why}");
+    assert!(why.contains("its last verdict FAIL: "), "{why}");
 }

@@ -11,6 +11,7 @@ pub mod alb;
 mod audit_read;
 mod balancers;
 mod batch;
+pub mod billed;
 pub mod codedeploy;
 mod config;
 pub mod credentials;
@@ -20,6 +21,7 @@ mod enrich;
 pub mod errors;
 pub mod events;
 pub mod exec;
+pub mod footprint;
 pub mod gate;
 pub mod history;
 pub mod images;
@@ -30,10 +32,12 @@ pub mod metrics;
 mod mutations;
 pub mod native;
 pub mod parse;
+pub mod pricing;
 mod refresh;
 pub mod revisions;
 pub mod routes;
 pub mod services;
+pub mod sso;
 pub mod stacks;
 pub mod targets;
 pub mod task_sets;
@@ -124,6 +128,11 @@ pub struct AwsFleet {
     cd: aws_sdk_codedeploy::Client,
     cfn: aws_sdk_cloudformation::Client,
     cloudtrail: aws_sdk_cloudtrail::Client,
+    /// The Price List API, at its endpoint nearest the region.
+    pricing: aws_sdk_pricing::Client,
+    /// Cost Explorer (its one endpoint is us-east-1), read only when `cost_explorer`.
+    ce: aws_sdk_costexplorer::Client,
+    cost_explorer: bool,
     /// The stack that owns each service, kept half an hour.
     stacks: stacks::StackCache,
     /// Task definition revisions with their registration, described once.
@@ -179,7 +188,34 @@ macro_rules! client {
     }};
 }
 
+/// The Cost Explorer client: its endpoint is us-east-1 whatever the context's region.
+fn ce_client(sdk: &SdkConfig, overrides: &Overrides) -> aws_sdk_costexplorer::Client {
+    let mut b = aws_sdk_costexplorer::config::Builder::from(sdk)
+        .region(aws_types::region::Region::new("us-east-1"));
+    for i in &overrides.interceptors {
+        b.push_interceptor(i.clone());
+    }
+    aws_sdk_costexplorer::Client::from_conf(b.build())
+}
+
+/// The Price List client: its endpoint is in one of three regions, not the context's.
+fn pricing_client(sdk: &SdkConfig, overrides: &Overrides, region: &str) -> aws_sdk_pricing::Client {
+    let mut b = aws_sdk_pricing::config::Builder::from(sdk).region(aws_types::region::Region::new(
+        pricing::endpoint_region(region),
+    ));
+    for i in &overrides.interceptors {
+        b.push_interceptor(i.clone());
+    }
+    aws_sdk_pricing::Client::from_conf(b.build())
+}
+
 impl AwsFleet {
+    /// Reads Cost Explorer too (`[cost] explorer = true`); off by default.
+    pub fn with_cost_explorer(mut self, on: bool) -> Self {
+        self.cost_explorer = on;
+        self
+    }
+
     /// Resolves configuration and credentials sources (no call is made yet: a bad or missing
     /// credential shows up as a `Credentials` error on the first call).
     pub async fn connect(opts: AwsOptions) -> ApiResult<Self> {
@@ -220,6 +256,9 @@ impl AwsFleet {
             cd: client!(aws_sdk_codedeploy, sdk, overrides),
             cfn: client!(aws_sdk_cloudformation, sdk, overrides),
             cloudtrail: client!(aws_sdk_cloudtrail, sdk, overrides),
+            pricing: pricing_client(sdk, overrides, region.as_ref()),
+            ce: ce_client(sdk, overrides),
+            cost_explorer: false,
             stacks: Default::default(),
             registered: Default::default(),
             cd_groups: Default::default(),
@@ -747,6 +786,25 @@ impl Fleet for AwsFleet {
             .map(Clean::cleaned)
     }
 
+    async fn fargate_prices(&self) -> ApiResult<crate::model::cost::PriceTable> {
+        pricing::fargate_prices(&self.pricing, &self.gate, &self.region).await
+    }
+    fn prices_cache_key(&self) -> Option<String> {
+        Some(self.region.clone())
+    }
+    fn cost_explorer(&self) -> bool {
+        self.cost_explorer
+    }
+    async fn billed_day(&self, day: &str, next: &str) -> ApiResult<crate::model::cost::BilledDay> {
+        if !self.cost_explorer {
+            return Err(ApiError::new(
+                ErrorKind::Other,
+                "Cost Explorer is off: [cost] explorer = true turns it on ($0.01 a request)",
+            ));
+        }
+        let account = self.account.get().map(String::as_str);
+        billed::billed_day(&self.ce, &self.gate, (&self.region, account), (day, next)).await
+    }
     async fn cluster_exec(&self, cluster: &str) -> ApiResult<crate::model::ClusterExec> {
         exec::cluster_exec(&self.ecs, &self.gate, cluster).await
     }

@@ -347,16 +347,21 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         alarm_tags: alarm_tags(s),
         history: Vec::new(),
         exec_enabled: s.enable_execute_command(),
+        footprint: super::footprint::footprint_of(s, taskdefs.get(td_arn).map(|t| t.as_ref())),
         build: crate::model::BuildSource::from_tags(tags()),
         controller: raw.controller(),
         task_sets: super::task_sets::map(s, taskdefs),
         codedeploy: None,
-        tags: s
-            .tags()
-            .iter()
-            .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
-            .collect(),
+        tags: tags_of(s),
     }
+}
+
+/// The service's tags, (key, value).
+fn tags_of(s: &aws_sdk_ecs::types::Service) -> Vec<(String, String)> {
+    s.tags()
+        .iter()
+        .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
+        .collect()
 }
 
 /// The value of the service's tag `key`.
@@ -459,6 +464,7 @@ mod tests {
                 awslogs: None,
             }],
             spec: Default::default(),
+            arch: None,
         };
         let defs = HashMap::from([(TD.to_string(), Arc::new(info))]);
         let s = map_service(&raw, &defs);

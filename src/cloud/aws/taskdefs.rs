@@ -36,6 +36,8 @@ pub struct TaskDefInfo {
     pub containers: Vec<ContainerInfo>,
     /// The whole definition, for the diff between revisions.
     pub spec: TaskDefinition,
+    /// The architecture it runs on, for the cost estimate; None: not a Linux one.
+    pub arch: Option<crate::model::cost::Arch>,
 }
 
 impl TaskDefInfo {
@@ -66,6 +68,7 @@ impl TaskDefInfo {
             task_def: task_def_ref(arn),
             containers,
             spec,
+            arch: crate::cloud::aws::footprint::arch_of(td),
         }
     }
 
@@ -141,6 +144,7 @@ impl TaskDefCache {
                         task_def: task_def_ref(arn),
                         ..TaskDefinition::default()
                     },
+                    arch: None,
                 },
             };
             Ok(Arc::new(info))

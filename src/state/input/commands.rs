@@ -389,6 +389,19 @@ fn on_palette(state: &mut State, command: Command, mut text: String, fx: &mut Ve
     }
 }
 
+/// A promote or abort dialog on figures older than a minute is not confirmed: it stays open
+/// with why, and asks again once fresh figures come. Whether it refused.
+fn asks_again(state: &mut State, plan: &ActionPlan, typed: &str) -> bool {
+    let Some(why) = crate::state::rollout::verdict::stale_figures(state, plan) else {
+        return false;
+    };
+    state.mode = Mode::Confirm(Box::new(plan.clone()), typed.to_string());
+    state.flash(format!(
+        "{why}: confirm again once fresh figures are read (Esc cancels); nothing was changed"
+    ));
+    true
+}
+
 /// `y` confirms; in a prod context the service's name must be typed and Enter pressed.
 /// Anything else leaves the dialog without acting.
 fn on_confirm(
@@ -403,6 +416,7 @@ fn on_confirm(
         return;
     };
     let confirmed = match key {
+        ModeKey::Confirm if asks_again(state, &plan, &typed) => return,
         ModeKey::Confirm if word.as_ref().is_some_and(|w| typed != *w) => {
             let why = format!(
                 "type {} exactly to confirm; nothing was changed",

@@ -70,6 +70,8 @@ pub struct Evidence {
     /// is kept over an earlier one.
     pub(crate) links_made: u64,
     pub alb: Option<AlbResult>,
+    /// The last read whose figures came back: what remains when a later read fails.
+    pub alb_ok: Option<AlbResult>,
     pub taskdefs: HashMap<TaskDefRef, ApiResult<TaskDefinition>>,
     /// The order they came in, to drop the oldest.
     taskdef_order: VecDeque<TaskDefRef>,
@@ -262,6 +264,9 @@ pub(crate) fn on_fetched(state: &mut State, f: Fetched) {
     match f {
         Fetched::Alb(r) => {
             super::verdict::on_read(state, &r);
+            if r.figures.is_ok() {
+                state.ctx.evidence.alb_ok = Some((*r).clone());
+            }
             state.ctx.evidence.alb = Some(*r);
         }
         Fetched::TaskDef { td, result } => state.ctx.evidence.keep_taskdef(td, result),
@@ -284,6 +289,16 @@ pub(crate) fn wanted(state: &mut State, effects: &mut Vec<crate::state::Effect>)
 /// The deployments the rollout view and the row show of `s`, newest first.
 pub fn shown_history(s: &Service) -> impl Iterator<Item = &PastDeployment> {
     s.history.iter()
+}
+
+/// The last read for `sides` whose figures came back, if one did.
+pub fn alb_ok_for<'a>(state: &'a State, sides: &Sides) -> Option<&'a AlbResult> {
+    state
+        .ctx
+        .evidence
+        .alb_ok
+        .as_ref()
+        .filter(|r| r.sides == *sides)
 }
 
 /// The ALB result for `sides`, if the last one fetched is for them.

@@ -3,11 +3,9 @@
 //! rollout with how many reads in a row agree. Judged again when the alarms change, so an
 //! alarm that fires between two reads fails the canary at once.
 
-use crate::model::evidence::{AlbFigures, Sides, Split};
-use crate::model::verdict::{Judged, Reads, Rule, Soak, Streak, judge, soak_needed};
-use crate::model::{
-    ActionPlan, Alarm, AlarmState, ApiResult, At, LinkReason, Ms, Service, ServiceKey, Verb,
-};
+use crate::model::evidence::{AlbFigures, Sides};
+use crate::model::verdict::{Judged, Rule, Soak, Streak, judge_read, soak_needed, split_firing};
+use crate::model::{ActionPlan, ApiResult, At, Ms, Service, ServiceKey, Verb};
 use crate::state::State;
 use crate::state::rollout::evidence::AlbResult;
 use std::collections::HashMap;
@@ -37,79 +35,21 @@ impl Kept {
 /// The verdicts kept, by the service whose view or dialog read them.
 pub type Verdicts = HashMap<ServiceKey, Kept>;
 
-/// Whether an alarm linked to a service of `sides` is on the canary's side: its metric is the
-/// canary's own target group; a paired canary's own alarm; or, in a rolling deployment, one on
-/// the target group the new revision serves now.
-fn on_canary_side(sides: &Sides, a: &Alarm, key: &ServiceKey, reason: LinkReason) -> bool {
-    let canary_tg = sides
-        .canary
-        .target_group
-        .as_deref()
-        .map(crate::model::alarm_link::target_group_dimension);
-    let metric_tg = a
-        .spec
-        .metric
-        .as_ref()
-        .and_then(|m| m.dimension("TargetGroup"));
-    match sides.split {
-        Split::Rolling => reason == LinkReason::TargetGroup,
-        Split::Paired => *key == sides.canary.service && reason != LinkReason::LoadBalancer,
-        Split::Native { .. } | Split::CodeDeploy => {
-            canary_tg.is_some() && metric_tg == canary_tg && sides.no_alb.is_none()
-        }
-    }
-}
-
 /// The alarms in ALARM linked to the services of `sides`: on the canary's side, and the
 /// others (the whole service's), each by name, sorted.
 pub fn firing(state: &State, sides: &Sides) -> (Vec<String>, Vec<String>) {
-    let (mut canary, mut whole) = (Vec::new(), Vec::new());
-    let mut keys = vec![&sides.primary.service];
-    if sides.canary.service != sides.primary.service {
-        keys.push(&sides.canary.service);
-    }
-    for key in keys {
-        for (a, link) in state.ctx.alarms_of(key) {
-            if a.state != AlarmState::Alarm {
-                continue;
-            }
-            let list = if on_canary_side(sides, a, key, link.reason) {
-                &mut canary
-            } else {
-                &mut whole
-            };
-            if !list.contains(&a.name) {
-                list.push(a.name.clone());
-            }
-        }
-    }
-    canary.sort();
-    whole.sort();
-    whole.retain(|n| !canary.contains(n));
-    (canary, whole)
+    split_firing(sides, |key| {
+        state
+            .ctx
+            .alarms_of(key)
+            .map(|(a, link)| (a, link.reason))
+            .collect()
+    })
 }
 
 /// The rule for the service of `sides`.
 pub fn rule_of<'a>(state: &'a State, sides: &Sides) -> &'a Rule {
     state.analysis.rule_for(&sides.primary.service.name)
-}
-
-/// What stands for the figures read at `at` when there are none to judge.
-fn no_figures(
-    sides: &Sides,
-    figures: Option<&ApiResult<(AlbFigures, AlbFigures)>>,
-    at: At,
-) -> Option<String> {
-    if let Some(why) = &sides.no_alb {
-        return Some(format!("load balancer: {why}"));
-    }
-    match figures {
-        Some(Err(e)) => Some(format!("the load balancer's figures: {e}")),
-        Some(Ok(_)) if !sides.canary.has_complete_minute(at) => {
-            Some("no complete minute since the rollout began yet".into())
-        }
-        _ => None,
-    }
 }
 
 /// Judges `sides` on `figures` read at `at`, with the alarms that fire now.
@@ -120,18 +60,7 @@ pub fn judge_sides(
     at: At,
 ) -> Judged {
     let (canary_alarms, _) = firing(state, sides);
-    let no_figures = no_figures(sides, figures, at);
-    let ok = figures
-        .and_then(|f| f.as_ref().ok())
-        .filter(|_| no_figures.is_none());
-    judge(
-        rule_of(state, sides),
-        &Reads {
-            figures: ok.map(|(c, p)| (c, p)),
-            no_figures: no_figures.as_deref(),
-            canary_alarms: &canary_alarms,
-        },
-    )
+    judge_read(rule_of(state, sides), sides, figures, at, &canary_alarms)
 }
 
 /// A read of the load balancer came: judge it and carry the streak on.
@@ -210,6 +139,42 @@ pub fn early(state: &State, plan: &ActionPlan) -> Option<String> {
         .iter()
         .find(|s| s.key() == plan.service)?;
     soak_of(state, s).filter(|k| !k.is_over()).map(|k| k.text())
+}
+
+/// Figures older than this are not confirmed on: the dialog asks again.
+pub const FRESH_MS: Ms = Ms::MINUTE;
+
+/// Why a promote or abort dialog refuses `y` now: the load balancer's figures it shows are
+/// older than `FRESH_MS` (the fresh read has not come, or failed and only older figures
+/// remain). None when they are fresh, or when there are no figures to be old.
+pub fn stale_figures(state: &State, plan: &ActionPlan) -> Option<String> {
+    if !matches!(plan.verb, Verb::Promote | Verb::Abort) {
+        return None;
+    }
+    let s = state
+        .ctx
+        .services
+        .items
+        .iter()
+        .find(|s| s.key() == plan.service)?;
+    let sides = state.ctx.sides_of(s)?;
+    let good = super::evidence::alb_ok_for(state, &sides)?;
+    let age = state.now - good.at;
+    if age <= FRESH_MS {
+        return None;
+    }
+    let age = if age < Ms(120_000) {
+        format!("{} s", age.as_secs())
+    } else {
+        format!("{} min", age / Ms::MINUTE)
+    };
+    let latest = super::evidence::alb_for(state, &sides);
+    Some(match latest.map(|r| &r.figures) {
+        Some(Err(e)) if latest.is_some_and(|r| r.at > good.at) => {
+            format!("the fresh read failed ({e}); the last figures read are {age} old")
+        }
+        _ => format!("the figures shown are {age} old; a fresh read is on its way"),
+    })
 }
 
 /// The word a confirmation needs typed: the service's name in a prod context, `early` for a

@@ -23,7 +23,7 @@ pub fn draw(
 ) -> Vec<(Rect, Command)> {
     let mut lines = calls(plan, theme);
     lines.push(Line::raw(""));
-    lines.extend(changes(plan, theme));
+    lines.extend(changes(state, plan, theme));
     lines.extend(owner_and_commits(state, plan, area.height / 3, theme));
     lines.push(Line::raw(""));
     let mut tail = vec![planned_on(plan, theme), Line::raw("")];
@@ -104,8 +104,8 @@ fn calls(plan: &ActionPlan, theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
-/// What changes, from → to, with the labels aligned.
-fn changes(plan: &ActionPlan, theme: &Theme) -> Vec<Line<'static>> {
+/// What changes, from → to, with the labels aligned; a scale's estimated cost after them.
+fn changes(state: &State, plan: &ActionPlan, theme: &Theme) -> Vec<Line<'static>> {
     let muted = Style::new().fg(theme.muted);
     let mut lines = vec![Line::from(Span::styled(" What changes:", muted))];
     let label = plan
@@ -123,6 +123,7 @@ fn changes(plan: &ActionPlan, theme: &Theme) -> Vec<Line<'static>> {
             Span::styled(c.to.clone(), Style::new().fg(theme.ok)),
         ]));
     }
+    lines.extend(crate::ui::dialogs::cost::scale_line(state, plan, theme));
     lines
 }
 

@@ -3,4 +3,5 @@
 
 pub(crate) mod arm;
 pub(crate) mod confirm;
+mod cost;
 mod evidence;

@@ -8,7 +8,7 @@ use crate::model::evidence::{
 };
 use crate::model::{AlarmState, At, LinkReason, Ms, Service};
 use crate::state::State;
-use crate::state::rollout::evidence::{AlbResult, alb_for};
+use crate::state::rollout::evidence::{AlbResult, alb_for, alb_ok_for};
 use crate::theme::Theme;
 use crate::ui::format;
 use ratatui::style::{Modifier, Style};
@@ -122,10 +122,17 @@ pub fn verdict_line(state: &State, sides: &Sides, theme: &Theme) -> Line<'static
     let (c, p) = match &r.figures {
         Ok((c, p)) => (c, p),
         Err(e) => {
+            // What remains of an earlier read, and how old it is.
+            let earlier = alb_ok_for(state, sides).map_or(String::new(), |ok| {
+                format!(
+                    "; the last figures were read {} ago",
+                    format::age(state.now, ok.at)
+                )
+            });
             return Line::from(vec![
                 lead,
                 Span::styled(
-                    format!("⚠ load balancer figures: {e}"),
+                    format!("⚠ load balancer figures: {e}{earlier}"),
                     Style::new().fg(theme.alarm),
                 ),
             ]);

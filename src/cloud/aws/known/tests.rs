@@ -57,6 +57,7 @@ fn row(cluster: &str, name: &str) -> Service {
         codedeploy: None,
         exec_enabled: false,
         tags: Vec::new(),
+        footprint: Default::default(),
     }
 }
 

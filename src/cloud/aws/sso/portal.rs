@@ -1,0 +1,87 @@
+//! The SSO portal: `sso:ListAccounts` and `sso:ListAccountRoles` with the cached bearer token,
+//! every page, each call through the API budget. The portal answers in the session's region
+//! and needs no AWS credentials, only the token.
+
+use super::SsoEnv;
+use crate::cloud::aws::errors::ErrorMapper;
+use crate::cloud::aws::gate::{CallGate, Within};
+use crate::model::text::clean;
+use crate::model::{ApiResult, Op};
+
+/// Pages read at most of one listing: 100 a page, so 10,000 accounts.
+const MAX_PAGES: usize = 100;
+
+pub struct Portal {
+    client: aws_sdk_sso::Client,
+    gate: CallGate,
+}
+
+impl Portal {
+    pub fn new(region: &str, env: &SsoEnv) -> Self {
+        let mut b = aws_sdk_sso::Config::builder()
+            .behavior_version(aws_sdk_sso::config::BehaviorVersion::latest())
+            .region(aws_types::region::Region::new(region.to_string()))
+            .allow_no_auth();
+        if let Some(http) = &env.http_client {
+            b = b.http_client(http.clone());
+        }
+        Self {
+            client: aws_sdk_sso::Client::from_conf(b.build()),
+            gate: CallGate::new(env.budget.clone(), ErrorMapper::default()),
+        }
+    }
+
+    /// Every account the token may use: (id, name).
+    pub async fn accounts(&self, token: &str) -> ApiResult<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        let mut next: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let page = self
+                .client
+                .list_accounts()
+                .access_token(token)
+                .max_results(100)
+                .set_next_token(next.take())
+                .send()
+                .within(&self.gate, Op::SsoListAccounts)
+                .await?;
+            out.extend(page.account_list().iter().filter_map(|a| {
+                let id = a.account_id()?;
+                Some((clean(id), clean(a.account_name().unwrap_or(id))))
+            }));
+            match page.next_token() {
+                Some(t) if !t.is_empty() => next = Some(t.to_string()),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every role the token may take in `account`.
+    pub async fn roles(&self, token: &str, account: &str) -> ApiResult<Vec<String>> {
+        let mut out = Vec::new();
+        let mut next: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let page = self
+                .client
+                .list_account_roles()
+                .access_token(token)
+                .account_id(account)
+                .max_results(100)
+                .set_next_token(next.take())
+                .send()
+                .within(&self.gate, Op::SsoListAccountRoles)
+                .await?;
+            out.extend(
+                page.role_list()
+                    .iter()
+                    .filter_map(|r| r.role_name().map(clean)),
+            );
+            match page.next_token() {
+                Some(t) if !t.is_empty() => next = Some(t.to_string()),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+}

@@ -180,9 +180,9 @@ async fn y_to_screen() {
         loop {
             for e in std::mem::take(&mut pending) {
                 match e {
-                    Effect::Run(plan, ctx) => {
+                    Effect::Run(plan, ctx, job) => {
                         let (f, c, a, t) = (fleet.clone(), gh.clone(), audit.clone(), tx.clone());
-                        tokio::spawn(runner::run(f, c, a, *plan, ctx, t));
+                        tokio::spawn(runner::run(f, c, a, *plan, ctx, job, t));
                     }
                     Effect::WatchBuilds(w) => {
                         let _ = worker.watch.send(w);
@@ -202,7 +202,9 @@ async fn y_to_screen() {
             match &m {
                 Msg::Dispatched(_, id) => want = *id,
                 // A refused or failed dispatch ends the bench with its reason, not a timeout.
-                Msg::ActionDone(Err(e)) => panic!("the dispatch did not go: {e}"),
+                Msg::ActionDone(d) if d.result.is_err() => {
+                    panic!("the dispatch did not go: {:?}", d.result)
+                }
                 _ => {}
             }
             pending = update(&mut state, m);
@@ -213,7 +215,7 @@ async fn y_to_screen() {
         .unwrap();
         times.push(start.elapsed());
         // Let the action's line settle so the next B is not refused as "still at work".
-        state.ctx.progress = None;
+        state.ctx.jobs = Default::default();
     }
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;

@@ -257,6 +257,12 @@ fn startup(
     state.github_deployments = cfg.github.deployments;
     state.analysis = cfg.analysis.analysis(&cfg.policies);
     state.links = cfg.ui.links.unwrap_or_else(terminal_links);
+    state.notify.settings = state::notify::NotifySettings {
+        enabled: cfg.notify.enabled,
+        jobs: cfg.notify.jobs,
+        deployments: cfg.notify.deployments,
+        services: cfg.notify.services.clone(),
+    };
     state.exec = state::exec::ExecState::new(cfg.exec.clone(), cfg.forwards.clone());
     state.builds.mapping = build_mapping(cfg);
     (state, contexts)

@@ -134,7 +134,7 @@ impl Effects {
                     let (ci, tx) = (self.ci.clone(), self.tx.clone());
                     crate::workers::ci::load_inputs(ci, tx, w, git_ref);
                 }
-                Effect::Run(plan, ctx) => self.run(*plan, ctx),
+                Effect::Run(plan, ctx, job) => self.run(*plan, ctx, job),
                 Effect::SwitchContext(target) => self.switch(target),
                 Effect::ReportBudget => replies.push(Msg::Budget(self.budget.report())),
                 Effect::SaveLogs(job) => {
@@ -142,6 +142,7 @@ impl Effects {
                 }
                 // Between frames: the sequence goes to the terminal, not into the screen.
                 Effect::Clipboard(text) => crate::app::terminal::clipboard::copy(&text),
+                Effect::Notify(n) => crate::app::terminal::notify::notify(&n),
                 e @ (Effect::Export(_)
                 | Effect::Compare(_)
                 | Effect::Owners(_)
@@ -205,7 +206,7 @@ impl Effects {
 
     /// Runs a confirmed action on the live backend, only if that is the context it was planned
     /// in; the runner then checks the account itself.
-    fn run(&self, plan: ActionPlan, ctx: ContextInfo) {
+    fn run(&self, plan: ActionPlan, ctx: ContextInfo, job: crate::state::jobs::JobId) {
         let tx = self.tx.clone();
         let live = self.live.as_ref().filter(|l| planned_in(&l.target, &ctx));
         let Some(live) = live else {
@@ -220,12 +221,17 @@ impl Effects {
                 ctx.name
             );
             let what = format!("{} {}", plan.verb, plan.service);
-            let err = ActionError::Context { what, cause };
-            tokio::spawn(async move { tx.send(Msg::ActionDone(Err(err))).await });
+            let result = Err(ActionError::Context { what, cause });
+            let done = crate::state::jobs::JobDone {
+                job,
+                result,
+                registered: None,
+            };
+            tokio::spawn(async move { tx.send(Msg::ActionDone(Box::new(done))).await });
             return;
         };
         let (fleet, ci, audit) = (live.fleet.clone(), self.ci.clone(), self.audit.clone());
-        tokio::spawn(runner::run(fleet, ci, audit, plan, ctx, tx));
+        tokio::spawn(runner::run(fleet, ci, audit, plan, ctx, job, tx));
     }
 
     /// Stops the live pollers at once and builds the target's backend off the loop.

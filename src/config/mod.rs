@@ -50,6 +50,10 @@ pub struct Config {
     /// `[ui]`: how the screen draws what it shows.
     #[serde(default)]
     pub ui: UiConfig,
+    /// `[notify]`: the bell and desktop notifications (OSC 9 / OSC 777) when a job ends or a
+    /// watched service's deployment fails.
+    #[serde(default)]
+    pub notify: NotifyConfig,
     /// `[github]`: where the GitHub API is and how to get a token.
     #[serde(default)]
     pub github: GithubConfig,
@@ -117,6 +121,33 @@ pub struct UiConfig {
     /// Names of services, tasks, alarms and runs become OSC 8 links to the AWS console or
     /// GitHub; false turns them off. Default: on, but for TERM=linux and TERM=dumb.
     pub links: Option<bool>,
+}
+
+/// `[notify]`: what rings the bell and raises a desktop notification (OSC 9 and OSC 777,
+/// through tmux's passthrough when inside tmux).
+#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct NotifyConfig {
+    /// False turns every notification off. Default: on.
+    pub enabled: bool,
+    /// When a job ends: stable, failed, not stable in time, or sent. Default: on.
+    pub jobs: bool,
+    /// When a watched service's deployment fails or is rolled back. Default: on.
+    pub deployments: bool,
+    /// Services watched whatever this session did (`NAME` or `CLUSTER/NAME`); a service acted
+    /// on or opened in the rollout view is watched anyway.
+    pub services: Vec<String>,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            jobs: true,
+            deployments: true,
+            services: Vec::new(),
+        }
+    }
 }
 
 /// `[events]`: where ECS's events come from, and how often the full refresh comes while they

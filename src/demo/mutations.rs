@@ -16,6 +16,8 @@ pub(super) fn act(w: &mut World, key: &ServiceKey, m: &AwsCall) -> ApiResult<()>
         .iter()
         .position(|s| s.svc.cluster == key.cluster && s.svc.name == key.name)
         .ok_or_else(|| invalid(format!("ServiceNotFoundException: {key}")))?;
+    // The scenario pauses for this service while the operator's job acts on it.
+    w.services[i].operator_since = Some(w.now);
     match m {
         AwsCall::ContinueHook {
             deployment_arn,
@@ -49,11 +51,33 @@ pub(super) fn act(w: &mut World, key: &ServiceKey, m: &AwsCall) -> ApiResult<()>
             repository,
             digest,
         } => register(w, i, from, repository, digest).map(|_| ()),
+        AwsCall::StopTask { task_arn, reason } => stop_task(w, i, task_arn, reason),
         m if crate::demo::codedeploy::is_codedeploy(m) => crate::demo::codedeploy::act(w, i, m),
         other => Err(invalid(format!(
             "{other} is not a call this backend makes (the runner resolves it first)"
         ))),
     }
+}
+
+/// StopTask as ECS does it: the task stops with the user's reason; when the service then
+/// runs fewer than it wants, its scheduler starts a replacement.
+fn stop_task(w: &mut World, i: usize, task_arn: &str, reason: &str) -> ApiResult<()> {
+    let ti = w
+        .tasks
+        .iter()
+        .position(|t| t.svc == i && t.task.arn == task_arn)
+        .ok_or_else(|| {
+            invalid(format!(
+                "InvalidParameterException: The referenced task was not found: {task_arn}"
+            ))
+        })?;
+    w.stop_task(ti, "UserInitiated", reason);
+    let td = w.services[i].svc.task_def.clone();
+    let live = w.live_tasks_of(i, &td).count() as u32;
+    if live < w.services[i].svc.desired {
+        w.launch_task(i, &td);
+    }
+    Ok(())
 }
 
 /// A new revision of the service's family: `from` with its image moved to `digest`.

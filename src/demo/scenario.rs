@@ -2,8 +2,7 @@
 //! keeps showing rollouts.
 
 use crate::demo::world::{Role, World};
-use crate::model::Ms;
-use crate::model::TaskDefRef;
+use crate::model::{Ms, TaskDefRef};
 
 /// Seconds in one cycle of the scenario.
 pub const CYCLE_S: i64 = 900;
@@ -17,6 +16,9 @@ pub const PAIR_AT_S: i64 = 300;
 pub fn on_schedule(w: &mut World) {
     let in_cycle = w.t().rem_euclid(CYCLE_S);
     for i in 0..w.services.len() {
+        if operator_holds(w, i) {
+            continue;
+        }
         match w.services[i].role {
             Role::BadRolling if in_cycle == BAD_DEPLOY_AT_S => {
                 crate::demo::rolling::start(w, i, true);
@@ -38,6 +40,32 @@ pub fn on_schedule(w: &mut World) {
             _ => {}
         }
     }
+}
+
+/// How long after an operator's change settled the scenario still waits: a poll sees it.
+const OPERATOR_GRACE_MS: Ms = Ms::secs(30);
+
+/// Whether an operator's job still acts on service `i`: what they started is moving, or
+/// settled less than `OPERATOR_GRACE_MS` ago. Its own next deployment waits until after.
+fn operator_holds(w: &mut World, i: usize) -> bool {
+    let now = w.now;
+    let s = &mut w.services[i];
+    let Some(since) = s.operator_since else {
+        return false;
+    };
+    let moving = s.svc.in_progress() || s.svc.native_in_progress().is_some();
+    if moving || now - since < OPERATOR_GRACE_MS {
+        // Settled, it counts from now again; still moving, it waits.
+        if moving {
+            s.operator_since = Some(now);
+        }
+        if let Some(at) = &mut s.next_deploy_at {
+            *at = (*at).max(now + OPERATOR_GRACE_MS);
+        }
+        return true;
+    }
+    s.operator_since = None;
+    false
 }
 
 /// A retired paired canary starts again: one task of its primary's next revision, and a tenth

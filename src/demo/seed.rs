@@ -265,6 +265,7 @@ fn add_service(w: &mut World, spec: &Spec) {
         next_deploy_id: 0,
         stage_since: w.start,
         next_deploy_at: None,
+        operator_since: None,
         latest_revision: spec.revision,
         past: VecDeque::new(),
     });

@@ -74,6 +74,10 @@ pub struct SimService {
     pub stage_since: At,
     /// When the scenario starts this service's next deployment.
     pub next_deploy_at: Option<At>,
+    /// An operator acted on it at this time: the scenario leaves it alone until what they
+    /// started has settled (and a poll could see it), so its own next deployment never
+    /// collides with theirs.
+    pub operator_since: Option<At>,
     /// The highest task definition revision registered so far.
     pub latest_revision: u32,
     /// Finished native deployments, newest first (what `ListServiceDeployments` lists).

@@ -147,6 +147,8 @@ names! {
     Command::FullScreen => "full_screen",
     Command::Describe(None) => "describe",
     Command::OpenLink => "open_link",
+    Command::StopWatching => "stop_watching",
+    Command::StopTask => "stop_task",
     ;
     Command::Theme(_),
     Command::Sort(Some(_)),
@@ -167,6 +169,7 @@ names! {
     Command::Describe(Some(_)),
     Command::PortForward(_),
     Command::Forwards,
+    Command::Jobs,
     Command::Arm,
     Command::Unknown(_),
 }

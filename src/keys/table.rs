@@ -115,6 +115,13 @@ pub enum Command {
     PortForward(Option<String>),
     /// `:forwards`: each port forward's state.
     Forwards,
+    /// `:jobs`: this session's jobs in the context, running and finished.
+    Jobs,
+    /// `x`: stop watching a job (the selected one in `:jobs`, or the one on the service); it
+    /// never undoes a call.
+    StopWatching,
+    /// `K` / `:stop`: stop the selected task (ECS StopTask).
+    StopTask,
     /// `:arm`: arm the service's `[[policy]]` for its rollout.
     Arm,
     /// `v` / `:describe [taskdef]`: the selection as the API returned it.
@@ -176,6 +183,7 @@ impl Command {
             Command::Build | Command::CancelRun | Command::Rerun | Command::Deploy => return None,
             Command::Exec(_) | Command::FocusTerminal | Command::FullScreen => return None,
             Command::PortForward(_) | Command::Forwards => return None,
+            Command::Jobs | Command::StopWatching | Command::StopTask => return None,
             Command::Describe(_) | Command::OpenLink => return None,
             Command::Timeline | Command::Export(_) | Command::Arm => return None,
             Command::Unknown(_) => return None,
@@ -227,6 +235,7 @@ impl Command {
             Command::Toggle | Command::OtherTarget | Command::Unknown(_) => return None,
             Command::Exec(_) | Command::FocusTerminal | Command::FullScreen => return None,
             Command::PortForward(_) | Command::Forwards => return None,
+            Command::Jobs | Command::StopWatching | Command::StopTask => return None,
             Command::Describe(_) | Command::OpenLink => return None,
             Command::Timeline | Command::Export(_) | Command::Arm => return None,
         })
@@ -243,6 +252,7 @@ impl Command {
             Command::FullScreen => ExecKey::FullScreen,
             Command::PortForward(arg) => ExecKey::PortForward(arg.clone()),
             Command::Forwards => ExecKey::Forwards,
+            Command::Jobs | Command::StopWatching | Command::StopTask => return None,
             Command::Down | Command::Up | Command::PageDown | Command::PageUp => return None,
             Command::Top | Command::Bottom | Command::Open | Command::Back => return None,
             Command::Pane(_) | Command::NextPane | Command::PrevPane => return None,
@@ -495,6 +505,8 @@ fn normal() -> Vec<Binding> {
         b(&[Char('Z')], "Z", Command::FullScreen, "the terminal pane's session full screen (Ctrl-] comes back)", Everywhere, None),
         b(&[Char('v')], "v", Command::Describe(None), "describe: the selection as the API returned it (/ searches)", Everywhere, None),
         b(&[Char('o')], "o", Command::OpenLink, "open the selection's AWS console or GitHub page", Everywhere, None),
+        b(&[Char('x')], "x", Command::StopWatching, "stop watching the service's job (undoes no call)", Everywhere, None),
+        b(&[Char('K')], "K", Command::StopTask, "stop the selected task (ECS StopTask)", Everywhere, None),
         b(&[Char('q')], "q", Command::Quit, "quit", Everywhere, Some("quit")),
     ]
 }
@@ -563,6 +575,7 @@ fn overlay() -> Vec<Binding> {
         b(&[PageDown, Char('d')], "PgDn/d", Command::PageDown, "page down", e, None),
         b(&[PageUp, Char('u')], "PgUp/u", Command::PageUp, "page up", e, None),
         b(&[Char('g'), Home], "g", Command::Top, "go to top", e, None),
+        b(&[Char('x')], "x", Command::StopWatching, "stop watching the selected job (:jobs)", e, None),
     ]
     .into_iter()
     .chain(describe_search())
@@ -867,6 +880,18 @@ pub const WORDS: &[Word] = &[
         help: "sort this pane by a column",
     },
     Word {
+        names: &["jobs"],
+        arg: None,
+        command: |_| Command::Jobs,
+        help: "this session's jobs here: calls, phase, outcome, duration, who (x stops watching one)",
+    },
+    Word {
+        names: &["stop"],
+        arg: None,
+        command: |_| Command::StopTask,
+        help: "stop the selected task (ECS StopTask, with a reason naming deckwatch and you)",
+    },
+    Word {
         names: &["budget"],
         arg: None,
         command: |_| Command::Budget,
@@ -946,7 +971,9 @@ mod tests {
                 // Ctrl-C quits from every mode, before any mode sees it; the terminal pane's
                 // keys go to its session, but for its way out, which the terminal mode takes.
                 let way_out = *layer == Layer::Terminal && b.command == Command::Back;
-                if b.command != Command::ForceQuit && !way_out {
+                // `:jobs` takes its `x` before the overlay's keys (`jobs_view::stop_key`).
+                let jobs_x = *layer == Layer::Overlay && b.command == Command::StopWatching;
+                if b.command != Command::ForceQuit && !way_out && !jobs_x {
                     assert!(
                         b.command.mode_key().is_some(),
                         "{:?} in {layer:?} would mean nothing there",

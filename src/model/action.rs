@@ -49,8 +49,12 @@ pub enum AwsCall {
         digest: String,
     },
     /// `ecs:UpdateService` to the revision the plan's `RegisterTaskDefinition` returned, which
-    /// is not known before it is called: `expected` is what the dialog expects it to be.
-    UpdateServiceToRegistered { expected: TaskDefRef },
+    /// is not known before it is called (another may register in between): a new revision of
+    /// `from`'s family, copied from `from`. The runner and the job follow the ARN it returned.
+    UpdateServiceToRegistered { from: TaskDefRef },
+    /// `ecs:StopTask`: one task stops; `reason` names deckwatch and who asked (ECS keeps it
+    /// as the task's stoppedReason).
+    StopTask { task_arn: String, reason: String },
     /// `codedeploy:ContinueDeployment`: reroute the traffic now (READY_WAIT), or terminate
     /// the original task set now (TERMINATION_WAIT).
     ContinueCodeDeploy { deployment_id: String, wait: CdWait },
@@ -129,6 +133,7 @@ impl Mutation {
                 | AwsCall::StopDeployment { .. }
                 | AwsCall::SetWeights { .. }
                 | AwsCall::UpdateServiceToRegistered { .. }
+                | AwsCall::StopTask { .. }
                 | AwsCall::ContinueCodeDeploy { .. }
                 | AwsCall::StopCodeDeploy { .. }
                 | AwsCall::CreateCodeDeploy { .. }
@@ -191,6 +196,7 @@ impl AwsCall {
         match self {
             AwsCall::ContinueHook { .. } => Op::EcsContinueServiceDeployment,
             AwsCall::StopDeployment { .. } => Op::EcsStopServiceDeployment,
+            AwsCall::StopTask { .. } => Op::EcsStopTask,
             AwsCall::UpdateService { .. } | AwsCall::UpdateServiceToRegistered { .. } => {
                 Op::EcsUpdateService
             }
@@ -258,9 +264,13 @@ impl fmt::Display for AwsCall {
                 f,
                 "{op}(a copy of {from}, its {repository} container's image → {repository}@{digest})"
             ),
-            AwsCall::UpdateServiceToRegistered { expected } => write!(
+            AwsCall::StopTask { task_arn, reason } => {
+                write!(f, "{op}(task={task_arn}, reason=\"{reason}\")")
+            }
+            AwsCall::UpdateServiceToRegistered { from } => write!(
                 f,
-                "{op}(taskDefinition=the revision RegisterTaskDefinition returns, {expected} expected)"
+                "{op}(taskDefinition=the new revision of {} that RegisterTaskDefinition returns)",
+                from.family
             ),
             cd @ (AwsCall::ContinueCodeDeploy { .. }
             | AwsCall::StopCodeDeploy { .. }
@@ -315,7 +325,8 @@ fn codedeploy_call(m: &AwsCall, op: Op, f: &mut fmt::Formatter<'_>) -> fmt::Resu
         | AwsCall::UpdateService { .. }
         | AwsCall::SetWeights { .. }
         | AwsCall::RegisterTaskDefinition { .. }
-        | AwsCall::UpdateServiceToRegistered { .. } => fmt::Display::fmt(m, f),
+        | AwsCall::UpdateServiceToRegistered { .. }
+        | AwsCall::StopTask { .. } => fmt::Display::fmt(m, f),
     }
 }
 
@@ -521,6 +532,8 @@ pub enum Verb {
     Rerun,
     /// Deploy a built image: a new task definition revision, then the service moved to it.
     Deploy,
+    /// Stop one task of the service (ECS StopTask).
+    StopTask,
 }
 
 impl Verb {
@@ -542,6 +555,7 @@ impl fmt::Display for Verb {
             Verb::CancelRun => "cancel the run of",
             Verb::Rerun => "rerun the failed jobs of",
             Verb::Deploy => "deploy to",
+            Verb::StopTask => "stop a task of",
         })
     }
 }

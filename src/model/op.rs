@@ -106,6 +106,8 @@ ops! {
         EcsStopServiceDeployment => "ecs:StopServiceDeployment" @ 5.0,
         EcsRegisterTaskDefinition => "ecs:RegisterTaskDefinition" @ 1.0,
         EcsUpdateService => "ecs:UpdateService" @ 5.0,
+        // A mutation confirmed one at a time: the modest rate of the other ECS mutations.
+        EcsStopTask => "ecs:StopTask" @ 5.0,
         // Cluster reads refill at 20 a second (a bucket of 50).
         EcsDescribeClusters => "ecs:DescribeClusters" @ 20.0,
         // Not given a rate of its own here: ECS's read rate.

@@ -220,9 +220,17 @@ pub fn changes_of(m: &Mutation) -> Vec<Change> {
             }
             out
         }
-        AwsCall::UpdateServiceToRegistered { expected }
-        | AwsCall::CreateCodeDeployToRegistered { expected, .. } => {
-            vec![Change::TaskDef(expected.to_string())]
+        AwsCall::UpdateServiceToRegistered { from } => {
+            vec![Change::TaskDef(format!(
+                "a new revision of {}",
+                from.family
+            ))]
+        }
+        AwsCall::CreateCodeDeployToRegistered { expected, .. } => {
+            vec![Change::TaskDef(format!(
+                "a new revision of {}",
+                expected.family
+            ))]
         }
         AwsCall::CreateCodeDeploy { .. } => vec![Change::TaskDef("a new revision".into())],
         _ => Vec::new(),

@@ -9,11 +9,11 @@
 use crate::model::{
     Alarm, ApiError, ApiResult, At, ClusterExec, ContextInfo, Image, Service, ServiceKey, Task,
 };
-use crate::state::actions::progress::Progress;
 use crate::state::back_stack::Place;
 use crate::state::connection::Connection;
 use crate::state::contexts::Target;
 use crate::state::feed::Feed;
+use crate::state::jobs::Jobs;
 use crate::state::logs::LogView;
 use crate::state::owners::Found;
 use crate::state::rollout::RolloutView;
@@ -50,8 +50,8 @@ pub struct Context {
     pub back_stack: Vec<Place>,
     /// While the first load of services is still coming in: (clusters read, clusters in all).
     pub services_loading: Option<(usize, usize)>,
-    /// The last action confirmed here: at work, waiting until stable, or its outcome.
-    pub progress: Option<Progress>,
+    /// The actions confirmed here: those at work or watched, and the last ones finished.
+    pub jobs: Jobs,
     /// Alarm links, the canary comparison, task definitions and the alarm detail: all read
     /// from this context's account.
     pub evidence: Evidence,
@@ -95,7 +95,7 @@ impl Context {
             rollout_view: RolloutView::default(),
             back_stack: Vec::new(),
             services_loading: None,
-            progress: None,
+            jobs: Jobs::default(),
             evidence: Evidence::default(),
             timeline: TimelineView::default(),
             owners: Found::default(),
@@ -216,7 +216,7 @@ impl Context {
             | Pane::Builds
             | Pane::Timeline => None,
         };
-        let acting = self.progress.as_ref().is_some_and(Progress::active);
+        let acting = self.jobs.running_count() > 0;
         Watch {
             pane: self.pane,
             service,

@@ -10,7 +10,6 @@
 //! answer from the old account can land in the new context's panes.
 
 use crate::model::{ApiError, ContextInfo};
-use crate::state::actions::progress;
 use crate::state::context::Context;
 use crate::state::{Effect, Mode, State};
 use ratatui::style::Color;
@@ -108,6 +107,11 @@ impl Contexts {
         self.kept.iter().map(|c| &c.target)
     }
 
+    /// The contexts put away, to give a job's outcome to the one it ran in.
+    pub(crate) fn kept_mut(&mut self) -> impl Iterator<Item = &mut Context> {
+        self.kept.iter_mut()
+    }
+
     /// The kept context of `target`'s place, taken out of the list.
     fn take_kept(&mut self, target: &Target) -> Option<Context> {
         let i = self.kept.iter().position(|c| c.target.same_place(target))?;
@@ -179,20 +183,8 @@ fn looks_like_region(r: &str) -> bool {
 }
 
 fn switch(state: &mut State, name: String, region: Option<String>, fx: &mut Vec<Effect>) {
-    if let Some(p) = state
-        .ctx
-        .progress
-        .as_ref()
-        .filter(|p| p.phase == progress::Phase::Sending)
-    {
-        let why = format!(
-            "{} {} is still being sent in {}: wait for it before switching context",
-            p.verb,
-            p.service,
-            state.ctx.target.label()
-        );
-        return state.flash(why);
-    }
+    // A job at work goes on: the runner holds its context's backend, and its outcome comes
+    // back to the context it ran in (`data::on_action_done`).
     let target = Target {
         generation: state.ctx.target.generation + 1,
         name,

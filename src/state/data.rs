@@ -3,10 +3,10 @@
 //! whether anything it shows changed; the reducer marks the screen.
 
 use crate::model::{
-    ActionResult, Alarm, ApiError, At, ContextInfo, Image, Links, LogChunk, LogLine, Service,
-    ServiceKey, Task,
+    Alarm, ApiError, At, ContextInfo, Image, Links, LogChunk, LogLine, Service, ServiceKey, Task,
 };
 use crate::state::context::Context;
+use crate::state::jobs::JobDone;
 use crate::state::table::Prepared;
 use crate::state::table::items;
 use crate::state::{Pane, PaneData, State};
@@ -37,9 +37,7 @@ pub(super) fn on_services(
     at: At,
 ) -> (bool, Option<Vec<Service>>) {
     let mut dirty = ctx.services_loading.take().is_some();
-    if let Some(p) = &mut ctx.progress {
-        dirty |= p.observe(&prepared.items, at);
-    }
+    dirty |= ctx.jobs.observe(&prepared.items, at);
     // The rollout view shows a service's row: its data is as old as the services'.
     ctx.rollout_view.fetched_at = Some(at);
     ctx.rollout_view.error = None;
@@ -136,15 +134,29 @@ pub(super) fn on_context(state: &mut State, mut c: ContextInfo) {
     crate::state::contexts::announce(state);
 }
 
-pub(super) fn on_action_done(state: &mut State, result: ActionResult) {
-    match &mut state.ctx.progress {
-        Some(p) => {
-            p.done(&result, state.now);
-            state.dirty = true;
-        }
-        None => state.flash(match result {
-            Ok(m) => m,
-            Err(e) => format!("✗ {e}"),
-        }),
+/// A job's calls are done: its context (on screen or put away) keeps the outcome. True when
+/// it is the context on screen, whose services are then read again.
+pub(super) fn on_action_done(state: &mut State, done: JobDone) -> bool {
+    let JobDone {
+        job,
+        result,
+        registered,
+    } = done;
+    let now = state.now;
+    if state.ctx.jobs.done(job, &result, registered.clone(), now) {
+        state.dirty = true;
+        return true;
     }
+    let kept = state
+        .contexts
+        .kept_mut()
+        .any(|c| c.jobs.done(job, &result, registered.clone(), now));
+    if !kept {
+        // Its context was put away and then let go: the outcome is still said.
+        state.flash(match result {
+            Ok(m) => format!("job {job}: {m}"),
+            Err(e) => format!("✗ job {job}: {e}"),
+        });
+    }
+    false
 }

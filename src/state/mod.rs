@@ -14,9 +14,12 @@ pub mod describe;
 pub mod exec;
 pub mod feed;
 mod input;
+pub mod jobs;
+pub mod jobs_view;
 pub mod links;
 pub mod logs;
 mod msg;
+pub mod notify;
 pub mod owners;
 mod panes;
 pub mod rollout;
@@ -32,7 +35,7 @@ pub use msg::{Effect, Msg, Viewport, Watch};
 pub use panes::PaneData;
 
 use crate::keys::{Keymap, Layer};
-use crate::model::{ActionPlan, ActionResult, At, ContextInfo, Ms, Service, ServiceKey};
+use crate::model::{ActionPlan, At, ContextInfo, Ms, Service, ServiceKey};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
@@ -69,6 +72,10 @@ pub enum Mode {
     Describe,
     /// Typing the describe view's search.
     DescribeSearch,
+    /// `:jobs`: this context's jobs, newest first (`x` stops watching the selected one).
+    Jobs,
+    /// Asking before it stops watching a job: the dialog says no call is undone.
+    StopWatching(jobs::JobId),
 }
 
 impl Mode {
@@ -84,7 +91,9 @@ impl Mode {
             | Mode::Diff(_)
             | Mode::Events(_)
             | Mode::Forwards
+            | Mode::Jobs
             | Mode::Describe => Layer::Overlay,
+            Mode::StopWatching(_) => Layer::Confirm,
             Mode::DescribeSearch => Layer::Filter,
             Mode::Confirm(plan, _) if prod || plan.early.is_some() => Layer::ConfirmTyped,
             Mode::Confirm(..) => Layer::Confirm,
@@ -156,6 +165,10 @@ pub struct State {
     pub describe: Option<describe::DescribeView>,
     /// Names become OSC 8 links to the AWS console and GitHub (`[ui] links`).
     pub links: bool,
+    /// `[notify]`, the services watched this session, and what already fired.
+    pub notify: notify::Notify,
+    /// The next job's number: one counter for every context's jobs.
+    pub next_job: jobs::JobId,
     /// Something visible changed since the last draw.
     pub dirty: bool,
     /// Old data replaced by fresh data, for the loop to free off its own thread.
@@ -233,6 +246,8 @@ impl State {
             analysis: crate::model::verdict::Analysis::default(),
             describe: None,
             links: true,
+            next_job: 1,
+            notify: notify::Notify::default(),
             dirty: true,
             discarded: Discarded::default(),
         }
@@ -343,7 +358,7 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
         Msg::Layout(v) => on_layout(state, v, fx),
         Msg::Tick(now) => on_tick(state, now, fx),
         Msg::Budget(report) => state.dirty |= replace_if_new(&mut state.budget, report),
-        Msg::ActionDone(result) => on_action_done(state, result, fx),
+        Msg::ActionDone(done) => on_action_done(state, *done, fx),
         Msg::Quit => state.quit = true,
         Msg::ContextReady(generation) => contexts::on_ready(state, generation, fx),
         Msg::ContextFailed(generation, e) => contexts::on_failed(state, generation, e),
@@ -395,8 +410,8 @@ fn on_resize(state: &mut State, size: (u16, u16), fx: &mut Vec<Effect>) {
 }
 
 /// An action settled: its outcome is shown, and what it changed is read again.
-fn on_action_done(state: &mut State, result: ActionResult, fx: &mut Vec<Effect>) {
-    data::on_action_done(state, result);
+fn on_action_done(state: &mut State, done: jobs::JobDone, fx: &mut Vec<Effect>) {
+    let _on_screen = data::on_action_done(state, done);
     fx.push(Effect::Refresh);
 }
 
@@ -452,6 +467,7 @@ fn after_update(state: &mut State, listed: bool, effects: &mut Vec<Effect>) {
     rollout::evidence::wanted(state, effects);
     actions::commits::wanted(state, effects);
     actions::record::attach(state);
+    notify::collect(state, listed, effects);
 }
 
 /// Ages and countdowns on screen move by the second; the flash and the activity line expire.
@@ -471,14 +487,7 @@ fn on_tick(state: &mut State, now: At, fx: &mut Vec<Effect>) {
         state.flash = None;
         state.quit_asked = None;
     }
-    if let Some(p) = &mut state.ctx.progress {
-        let phase = p.phase.clone();
-        if !p.tick(now) {
-            state.ctx.progress = None;
-            state.dirty = true;
-        } else if p.phase != phase {
-            state.dirty = true;
-        }
-    }
+    // The activity line's clocks move by the second (above); a watch past its limit gives up.
+    state.dirty |= state.ctx.jobs.tick(now);
     rollout::policy::step(state, fx);
 }

@@ -1,8 +1,8 @@
 //! What reaches the reducer (`Msg`) and what it asks the loop to do (`Effect`).
 
 use crate::model::{
-    ActionPlan, ActionResult, Alarm, ApiError, At, ContextInfo, Image, LogChunk, LogLine, OpReport,
-    RateInfo, Run, RunDetail, RunRef, Service, ServiceKey, Task, Workflow, WorkflowInput,
+    ActionPlan, Alarm, ApiError, At, ContextInfo, Image, LogChunk, LogLine, OpReport, RateInfo,
+    Run, RunDetail, RunRef, Service, ServiceKey, Task, Workflow, WorkflowInput,
 };
 use crate::state::Pane;
 use crate::state::logs::{Backlog, LogFollow, LogSave, SaveError, Saved, TailStatus};
@@ -93,8 +93,8 @@ pub enum Msg {
     CiRate(Option<RateInfo>, Option<At>),
     /// The GitHub client is ready, or why there is none (no token): the builds pane says it.
     CiReady(Option<String>),
-    /// An action's outcome: what was done, or why it was refused or failed.
-    ActionDone(ActionResult),
+    /// A job's calls are done: what was done, or why it was refused or failed.
+    ActionDone(Box<crate::state::jobs::JobDone>),
     /// The API budget's figures, for `:budget`.
     Budget(Vec<OpReport>),
     /// What the evidence worker fetched.
@@ -145,8 +145,10 @@ pub enum Effect {
     Watch(Watch),
     /// Poll what is on screen now, without waiting for the interval.
     Refresh,
+    /// A notification: the bell, OSC 9 and OSC 777, written between frames.
+    Notify(crate::state::notify::Notice),
     /// Run a confirmed action: re-read, check, audit, call.
-    Run(Box<ActionPlan>, ContextInfo),
+    Run(Box<ActionPlan>, ContextInfo, crate::state::jobs::JobId),
     /// Point the console at another context: stop the pollers, build its backend off the
     /// loop, then start its pollers.
     SwitchContext(crate::state::Target),

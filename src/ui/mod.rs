@@ -7,6 +7,7 @@ mod dialogs;
 mod exec;
 pub mod format;
 mod images;
+mod jobs;
 mod logs;
 pub mod overlays;
 mod rollout;
@@ -25,9 +26,7 @@ use ratatui::widgets::{Block, BorderType, Borders};
 
 /// Draws the whole screen and returns how it was laid out.
 pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
-    let activity_rows = state.ctx.progress.as_ref().map_or(0, |p| {
-        chrome::activity::height(p, &state.ctx.services.items, state.now, f.area().width)
-    });
+    let activity_rows = chrome::activity::rows(state, f.area().width);
     let [header, tabs, body, activity, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -60,9 +59,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
             (None, drawn.rows)
         }
     };
-    if let Some(p) = &state.ctx.progress {
-        chrome::activity::draw(f, activity, p, &state.ctx.services.items, state.now, theme);
-    }
+    chrome::activity::draw_all(f, activity, state, theme);
     chrome::footer::draw(f, footer, state, theme);
     let (buttons, overlay_limit) = draw_mode(f, body, state, theme);
     Viewport {
@@ -110,6 +107,8 @@ fn draw_mode(
             overlay_limit = scrolled(f, body, state, theme);
         }
         Mode::Arm(d) => dialogs::arm::draw(f, body, state, d, theme),
+        Mode::Jobs => overlay_limit = jobs::draw(f, body, state, theme),
+        Mode::StopWatching(id) => jobs::stop_dialog(f, body, state, *id, theme),
         Mode::Normal | Mode::Filter | Mode::Terminal => {}
     }
     (buttons, overlay_limit)

@@ -8,6 +8,7 @@ use crate::model::{
     ActionError, ActionPlan, ActionResult, ApiError, AwsCall, ContextInfo, ErrorKind, Expectation,
     FollowUp, Mutation, Service, ServiceKey, StepError, TaskDefRef, weights_text,
 };
+use crate::state::jobs::{JobDone, JobId};
 use crate::state::{ConnectionEvent, Msg, TeamAudit};
 use crate::workers::audit::{Audit, Phase, RecordContext};
 use crate::workers::team_audit;
@@ -22,16 +23,19 @@ pub async fn run(
     audit: Arc<Audit>,
     plan: ActionPlan,
     ctx: ContextInfo,
+    job: JobId,
     tx: mpsc::Sender<Msg>,
 ) {
     // A confirmed action never waits behind polls for the API budget.
-    let mut result = if plan.mutation.is_ci() {
+    let (mut result, registered) = if plan.mutation.is_ci() {
         let call = crate::workers::ci_runner::execute(ci.as_ref(), &audit, &plan, &ctx, &tx);
-        with_priority(Priority::Action, call).await
+        (with_priority(Priority::Action, call).await, None)
     } else {
         let call = async {
-            same_account(fleet.as_ref(), &audit, &plan, &ctx).await?;
-            execute_with(fleet.as_ref(), Some(ci.as_ref()), &audit, &plan, &ctx).await
+            match same_account(fleet.as_ref(), &audit, &plan, &ctx).await {
+                Err(e) => (Err(e), None),
+                Ok(()) => execute_job(fleet.as_ref(), Some(ci.as_ref()), &audit, &plan, &ctx).await,
+            }
         };
         with_priority(Priority::Action, call).await
     };
@@ -47,7 +51,12 @@ pub async fn run(
             .send(Msg::Connection(ConnectionEvent::TeamAudit(t)))
             .await;
     }
-    let _ = tx.send(Msg::ActionDone(result)).await;
+    let done = JobDone {
+        job,
+        result,
+        registered,
+    };
+    let _ = tx.send(Msg::ActionDone(Box::new(done))).await;
 }
 
 /// Refuses unless the backend still calls the account and region the action was planned in
@@ -104,6 +113,33 @@ pub async fn execute_with(
     plan: &ActionPlan,
     ctx: &ContextInfo,
 ) -> ActionResult {
+    execute_job(fleet, ci, audit, plan, ctx).await.0
+}
+
+/// `execute_with`, with the revision RegisterTaskDefinition returned when the plan registered
+/// one: the job's watch follows that revision, not one guessed when the plan was made.
+pub async fn execute_job(
+    fleet: &dyn Fleet,
+    ci: Option<&dyn Ci>,
+    audit: &Audit,
+    plan: &ActionPlan,
+    ctx: &ContextInfo,
+) -> (ActionResult, Option<TaskDefRef>) {
+    let result = calls(fleet, ci, audit, plan, ctx).await;
+    match result {
+        Ok((done, registered)) => (Ok(done), registered),
+        Err(e) => (Err(e), None),
+    }
+}
+
+/// The plan's calls, re-checked and audited; Ok says what was done and what was registered.
+async fn calls(
+    fleet: &dyn Fleet,
+    ci: Option<&dyn Ci>,
+    audit: &Audit,
+    plan: &ActionPlan,
+    ctx: &ContextInfo,
+) -> Result<(String, Option<TaskDefRef>), ActionError> {
     let what = format!("{} {}", plan.verb, plan.service);
     let known;
     let ctx = if ctx.caller_arn.is_empty() {
@@ -150,10 +186,11 @@ pub async fn execute_with(
     if let Err((i, e)) = follow_ups(fleet, ci, audit, plan, ctx, registered.as_ref()).await {
         return Err(partly_done(what, plan, i, e));
     }
-    Ok(match registered {
+    let done = match &registered {
         Some(td) => format!("{what}: registered {td} and moved the service to it"),
         None => format!("{what}: sent {}", plan.mutation),
-    })
+    };
+    Ok((done, registered))
 }
 
 /// The plan's later calls in order: AWS ones re-checked against the services, GitHub ones (a

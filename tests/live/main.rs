@@ -32,6 +32,7 @@ mod moto_events;
 mod moto_evidence;
 mod moto_exec;
 mod moto_forward;
+mod moto_jobs;
 mod moto_logs;
 mod moto_metrics;
 mod moto_owners;

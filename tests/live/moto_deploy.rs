@@ -77,9 +77,10 @@ async fn deploy_registers_a_revision_pinned_to_the_digest_and_moves_the_service_
     let services = fleet.services().await.unwrap();
     let web = services.iter().find(|s| s.key() == key).unwrap();
     let images = fleet.images().await.unwrap();
+    // Other tests push the same tag to their own repositories on the shared moto.
     let built = images
         .iter()
-        .find(|i| i.tags.contains(&SHA.to_string()))
+        .find(|i| i.repository == w.family && i.tags.contains(&SHA.to_string()))
         .unwrap();
     assert_eq!(built.digest, w.digest);
 
@@ -87,10 +88,7 @@ async fn deploy_registers_a_revision_pinned_to_the_digest_and_moves_the_service_
     assert_eq!(
         plan.then[0].mutation,
         Mutation::Aws(AwsCall::UpdateServiceToRegistered {
-            expected: deckwatch::model::TaskDefRef {
-                family: w.family.clone(),
-                revision: 2
-            }
+            from: web.task_def.clone()
         })
     );
     let dir = tempfile::tempdir().unwrap();

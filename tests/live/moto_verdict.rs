@@ -125,7 +125,7 @@ async fn live_figures_fail_the_canary_and_the_armed_policy_aborts_through_the_ru
     let runs: Vec<_> = update(&mut state, Msg::Tick(at + Ms(1_000)))
         .into_iter()
         .filter_map(|e| match e {
-            Effect::Run(plan, _) => Some(*plan),
+            Effect::Run(plan, ..) => Some(*plan),
             _ => None,
         })
         .collect();

@@ -290,7 +290,7 @@ async fn the_before_record_reaches_the_team_before_the_call() {
     let ctx = fleet.context().await.unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::channel(16);
     let of = RecordContext::of(&ctx);
-    run(fleet.clone(), no_ci(), audit.clone(), plan, ctx, tx).await;
+    run(fleet.clone(), no_ci(), audit.clone(), plan, ctx, 1, tx).await;
     assert_eq!(fleet.calls(), ["ship before", "act", "ship after"]);
     assert_eq!(audit.unsent_count(&of), 0);
     let local: Vec<String> = std::fs::read_to_string(&path)
@@ -314,7 +314,10 @@ async fn the_before_record_reaches_the_team_before_the_call() {
         ),
         "{msgs:?}"
     );
-    assert!(matches!(&msgs[1], Msg::ActionDone(Ok(_))), "{msgs:?}");
+    assert!(
+        matches!(&msgs[1], Msg::ActionDone(d) if d.result.is_ok()),
+        "{msgs:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -337,17 +340,20 @@ async fn a_missing_group_is_said_and_its_records_are_kept_and_sent_later() {
     let plan = scale_plan(fleet.as_ref()).await;
     let ctx = fleet.context().await.unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::channel(16);
-    run(fleet.clone(), no_ci(), audit.clone(), plan, ctx, tx).await;
+    run(fleet.clone(), no_ci(), audit.clone(), plan, ctx, 1, tx).await;
     // The action went; its records wait, and the result says so.
     assert!(fleet.calls().contains(&"act".to_string()));
     assert_eq!(audit.unsent_count(&of), 2);
     let _team = rx.try_recv().unwrap();
     match rx.try_recv().unwrap() {
-        Msg::ActionDone(Ok(text)) => assert!(
-            text.contains("2 audit record(s) not yet in /deckwatch/audit")
-                && text.contains("ResourceNotFoundException"),
-            "{text}"
-        ),
+        Msg::ActionDone(d) if d.result.is_ok() => {
+            let text = d.result.clone().unwrap_or_default();
+            assert!(
+                text.contains("2 audit record(s) not yet in /deckwatch/audit")
+                    && text.contains("ResourceNotFoundException"),
+                "{text}"
+            )
+        }
         other => panic!("{other:?}"),
     }
 
@@ -458,6 +464,7 @@ async fn the_team_audit_follows_the_context_an_action_ran_in() {
         audit.clone(),
         plan,
         prod_ctx.clone(),
+        1,
         tx.clone(),
     )
     .await;

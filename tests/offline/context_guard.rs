@@ -24,7 +24,7 @@ async fn promote_checkout(fleet: Arc<SimFleet>, ctx: ContextInfo) -> (Msg, Vec<s
     let ci = Arc::new(deckwatch::ci::NoCi {
         why: "no CI in this test".into(),
     });
-    runner::run(fleet, ci, audit, plan, ctx, tx).await;
+    runner::run(fleet, ci, audit, plan, ctx, 1, tx).await;
     let records = std::fs::read_to_string(&path)
         .unwrap_or_default()
         .lines()
@@ -62,7 +62,10 @@ async fn an_action_planned_in_another_account_is_refused_and_nothing_is_sent() {
     // The backend now calls another account (the context changed under the plan).
     fleet.with_world(|w| w.account = "222233334444".into());
     let (msg, audit) = promote_checkout(fleet.clone(), ctx.clone()).await;
-    let Msg::ActionDone(Err(ActionError::Context { cause, .. })) = msg else {
+    let Msg::ActionDone(done) = &msg else {
+        panic!("no outcome: {msg:?}");
+    };
+    let Err(ActionError::Context { cause, .. }) = &done.result else {
         panic!("not refused for its context: {msg:?}");
     };
     assert!(cause.contains(&ctx.account), "{cause}");
@@ -85,7 +88,7 @@ async fn an_action_planned_in_another_region_is_refused() {
     };
     let (msg, _) = promote_checkout(fleet.clone(), ctx).await;
     assert!(
-        matches!(msg, Msg::ActionDone(Err(ActionError::Context { .. }))),
+        matches!(&msg, Msg::ActionDone(d) if matches!(d.result, Err(ActionError::Context { .. }))),
         "{msg:?}"
     );
     assert_eq!(hook_status(&fleet).await, HookStatus::AwaitingAction);
@@ -96,6 +99,9 @@ async fn an_action_in_the_context_it_was_planned_in_runs() {
     let fleet = Arc::new(SimFleet::new(EPOCH));
     let ctx = planned_in(&fleet).await;
     let (msg, _) = promote_checkout(fleet.clone(), ctx).await;
-    assert!(matches!(msg, Msg::ActionDone(Ok(_))), "{msg:?}");
+    assert!(
+        matches!(&msg, Msg::ActionDone(d) if d.result.is_ok()),
+        "{msg:?}"
+    );
     assert_eq!(hook_status(&fleet).await, HookStatus::Succeeded);
 }

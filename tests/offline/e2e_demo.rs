@@ -242,3 +242,38 @@ fn b_then_y_starts_a_build_the_builds_pane_follows_to_success() {
     c.send("q");
     assert!(c.wait_exit().success());
 }
+
+#[test]
+fn two_jobs_at_once_jobs_lists_both_and_a_job_that_ends_reaches_the_terminal_as_osc_9() {
+    let mut c = Console::spawn_sized(&["--demo"], &[], 160, 40);
+    c.wait_for("‖ PAUSED");
+    c.send("R");
+    c.wait_for("roll back prod-core/api?");
+    c.send("y");
+    c.wait_for("roll back prod-core/api: waiting until api is stable");
+    // A second action on another service while the first is watched: accepted.
+    c.send("/");
+    c.send("checkout");
+    c.send("\r");
+    c.wait_for("services (1 of 13)");
+    c.send("P");
+    c.wait_for("promote prod-edge/checkout?");
+    c.confirm();
+    c.wait_for("promote prod-edge/checkout: sent");
+    c.send(":jobs\r");
+    c.wait_for("x stops watching the selected job");
+    let screen = c.screen();
+    assert!(screen.contains("1 roll back prod-core/api"), "{screen}");
+    assert!(screen.contains("2 promote prod-edge/checkout"), "{screen}");
+    c.send("\x1b");
+    // Each job that ends rings and raises a desktop notification through the terminal.
+    c.wait_for_screen("the promote's notification", |_| {
+        c.raw_contains("\u{1b}]9;deckwatch: promote prod-edge/checkout: job 2 sent")
+    });
+    c.wait_for("roll back prod-core/api: stable after");
+    c.wait_for_screen("the rollback's notification", |_| {
+        c.raw_contains("\u{1b}]777;notify;deckwatch: roll back prod-core/api;job 1 stable")
+    });
+    c.send("q");
+    assert!(c.wait_exit().success());
+}

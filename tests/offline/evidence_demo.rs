@@ -61,7 +61,7 @@ impl Console {
         let now = self.now();
         let s = &mut self.state;
         for e in update(s, Msg::Tick(now)) {
-            if let Effect::Run(plan, _) = e {
+            if let Effect::Run(plan, ..) = e {
                 self.runs.push(*plan);
             }
         }
@@ -409,7 +409,7 @@ async fn the_checkout_canary_shows_healthy_figures_on_both_sides_before_and_afte
     let plan = fx
         .iter()
         .find_map(|e| match e {
-            Effect::Run(p, _) => Some((**p).clone()),
+            Effect::Run(p, ..) => Some((**p).clone()),
             _ => None,
         })
         .expect("y runs the promote");

@@ -141,10 +141,10 @@ async fn apply(state: &mut State, fleet: &Arc<SimFleet>, gh: &Arc<dyn Ci>, fx: V
                 let got = gh.inputs(&w, &r).await;
                 let _ = update(state, Msg::BuildInputs(w, r, got));
             }
-            Effect::Run(plan, ctx) => {
+            Effect::Run(plan, ctx, job) => {
                 let (tx, mut rx) = mpsc::channel(8);
                 let f: Arc<dyn Fleet> = fleet.clone();
-                runner::run(f, gh.clone(), audit.clone(), *plan, ctx, tx).await;
+                runner::run(f, gh.clone(), audit.clone(), *plan, ctx, job, tx).await;
                 while let Ok(m) = rx.try_recv() {
                     let _ = update(state, m);
                 }

@@ -186,7 +186,14 @@ fn monkey(seed_value: u64, prod: bool, read_only: bool) -> Run {
         }
         let k = queue.pop().unwrap_or_else(|| key(&mut rng));
         let before = s.mode.clone();
-        let was_active = s.ctx.progress.as_ref().is_some_and(|p| p.active());
+        // The services running jobs act on (with their pairs), and whether the jobs are full.
+        let busy: Vec<deckwatch::model::ServiceKey> = s
+            .ctx
+            .jobs
+            .running()
+            .flat_map(|j| j.touches.clone())
+            .collect();
+        let full = s.ctx.jobs.running_count() >= deckwatch::state::jobs::MAX_RUNNING;
         let effects = update(&mut s, Msg::Key(k));
         run.keys += 1;
         let sent = effects
@@ -194,7 +201,7 @@ fn monkey(seed_value: u64, prod: bool, read_only: bool) -> Run {
             .filter(|e| matches!(e, Effect::Run(..)))
             .count();
         if sent > 0 {
-            check_sent(&before, &k, prod, sent, was_active, read_only);
+            check_sent(&before, &k, prod, sent, (&busy, full), read_only);
             run.actions_sent += 1;
             // The runner answers after a while: here, at once. Most are refused (the service
             // changed), which ends the action; a done one is followed until it settles.
@@ -206,7 +213,11 @@ fn monkey(seed_value: u64, prod: bool, read_only: bool) -> Run {
                     cause: "the monkey says no".into(),
                 })
             };
-            let _ = update(&mut s, Msg::ActionDone(result));
+            let done = Msg::ActionDone(deckwatch::state::jobs::JobDone::of(
+                s.ctx.jobs.newest().map_or(0, |j| j.id),
+                result,
+            ));
+            let _ = update(&mut s, done);
         }
         if matches!(s.mode, Mode::Confirm(..)) && !matches!(before, Mode::Confirm(..)) {
             run.dialogs_opened += 1;
@@ -222,14 +233,27 @@ fn monkey(seed_value: u64, prod: bool, read_only: bool) -> Run {
     run
 }
 
-/// An action left only from a dialog, by its confirm key, one at a time.
-fn check_sent(before: &Mode, k: &KeyEvent, prod: bool, sent: usize, active: bool, ro: bool) {
+/// An action left only from a dialog, by its confirm key, never on a service a running job
+/// acts on, and never past the most jobs at once.
+fn check_sent(
+    before: &Mode,
+    k: &KeyEvent,
+    prod: bool,
+    sent: usize,
+    (busy, full): (&[deckwatch::model::ServiceKey], bool),
+    ro: bool,
+) {
     assert_eq!(sent, 1, "one action per key");
-    assert!(!active, "a second action while the first is at work");
     assert!(!ro, "a read-only console sent an action");
     let Mode::Confirm(plan, typed) = before else {
         panic!("an action sent from {before:?} by {k:?}");
     };
+    assert!(!full, "an action past the most jobs at once");
+    assert!(
+        !busy.contains(&plan.service) && plan.then.iter().all(|f| !busy.contains(&f.service)),
+        "a second action on {} while a job acts on it",
+        plan.service
+    );
     if prod {
         assert_eq!(k.code, KeyCode::Enter, "prod confirms with Enter");
         assert_eq!(typed, &plan.service.name, "prod needs the name typed");

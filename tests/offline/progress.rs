@@ -11,7 +11,7 @@ use deckwatch::state::actions::progress::{Phase, SHOWN_MS};
 use deckwatch::state::{Effect, Msg, State, update};
 use deckwatch::timing::STABLE_TIMEOUT_MS;
 use deckwatch::workers::audit::Audit;
-use deckwatch::workers::runner::execute;
+use deckwatch::workers::runner::{execute, execute_job};
 use std::time::Duration;
 
 use crate::support::testkit::EPOCH;
@@ -47,14 +47,19 @@ fn select(s: &mut State, cluster: &str, name: &str) {
 }
 
 fn line(s: &State) -> String {
-    let p = s.ctx.progress.as_ref().expect("an activity line");
+    let p = s
+        .ctx
+        .jobs
+        .newest()
+        .map(|j| &j.progress)
+        .expect("an activity line");
     deckwatch::ui::chrome::activity::text(p, &s.ctx.services.items, s.now)
 }
 
 fn the_act(fx: &[Effect]) -> ActionPlan {
     fx.iter()
         .find_map(|e| match e {
-            Effect::Run(plan, _) => Some((**plan).clone()),
+            Effect::Run(plan, ..) => Some((**plan).clone()),
             _ => None,
         })
         .expect("an Act effect")
@@ -102,11 +107,11 @@ impl Demo {
         let plan = the_act(&fx);
         assert!(
             matches!(
-                self.state.ctx.progress.as_ref().map(|p| &p.phase),
+                self.state.ctx.jobs.newest().map(|j| &j.progress.phase),
                 Some(Phase::Sending)
             ),
             "{:?}",
-            self.state.ctx.progress
+            self.state.ctx.jobs
         );
         assert!(
             self.state.ctx.watch().fast,
@@ -117,12 +122,16 @@ impl Demo {
         let audit = Audit::new(Some(audit_dir.path().join("audit.jsonl")));
         let ctx = ContextInfo::default();
         let result = execute(&self.fleet, &audit, &plan, &ctx).await;
-        let _ = update(&mut self.state, Msg::ActionDone(result.clone()));
+        let done = Msg::ActionDone(deckwatch::state::jobs::JobDone::of(
+            self.state.ctx.jobs.newest().map_or(0, |j| j.id),
+            result.clone(),
+        ));
+        let _ = update(&mut self.state, done);
         result.map_err(|e| e.to_string())
     }
 
     fn phase(&self) -> Phase {
-        self.state.ctx.progress.as_ref().unwrap().phase.clone()
+        self.state.ctx.jobs.newest().unwrap().progress.phase.clone()
     }
 }
 
@@ -174,29 +183,89 @@ async fn a_rollback_is_watched_until_stable_then_the_line_goes() {
     assert_eq!(api.task_def.revision, 117);
     assert!(api.is_stable());
     assert!(line(&d.state).starts_with("✓ roll back prod-core/api: stable after"));
-    assert!(!d.state.ctx.progress.as_ref().unwrap().active());
+    assert!(!d.state.ctx.jobs.newest().unwrap().progress.active());
 
     // The outcome stays a minute, then the line goes.
     d.run_for(SHOWN_MS.as_secs() as u64 + 1).await;
-    assert!(d.state.ctx.progress.is_none(), "{:?}", d.state.ctx.progress);
+    assert!(
+        d.state.ctx.jobs.latest(d.state.now).is_none(),
+        "{:?}",
+        d.state.ctx.jobs
+    );
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_second_action_waits_for_the_first() {
+async fn a_second_action_on_another_service_runs_and_one_on_the_same_is_refused_naming_the_job() {
     let mut d = Demo::new().await;
     select(&mut d.state, "prod-core", "api");
     press(&mut d.state, KeyCode::Char('R'));
     press(&mut d.state, KeyCode::Char('y'));
-    // The runner has not answered yet.
+    // The runner has not answered yet: another service's action goes at once.
     select(&mut d.state, "prod-core", "worker");
+    press(&mut d.state, KeyCode::Char('F'));
+    assert!(matches!(d.state.mode, deckwatch::state::Mode::Confirm(..)));
+    let fx = press(&mut d.state, KeyCode::Char('y'));
+    assert!(fx.iter().any(|e| matches!(e, Effect::Run(..))), "{fx:?}");
+    assert_eq!(d.state.ctx.jobs.running_count(), 2);
+    let shown = render_footer(&d.state);
+    assert!(shown.contains("⟳ 2 jobs"), "{shown}");
+    // The same service again: refused, naming the job that acts on it.
+    select(&mut d.state, "prod-core", "api");
     let fx = press(&mut d.state, KeyCode::Char('F'));
     assert!(fx.iter().all(|e| !matches!(e, Effect::Run(..))));
     assert!(matches!(d.state.mode, deckwatch::state::Mode::Normal));
     let flash = &d.state.flash.as_ref().unwrap().0;
     assert!(
-        flash.contains("roll back prod-core/api is still at work"),
+        flash.contains("refused; job 1 (roll back prod-core/api) is sending its calls"),
         "{flash}"
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn x_stops_watching_a_job_after_a_dialog_that_says_nothing_is_undone() {
+    let mut d = Demo::new().await;
+    select(&mut d.state, "prod-core", "api");
+    d.confirm('R').await.expect("rollback sent");
+    assert!(matches!(d.phase(), Phase::Waiting { .. }));
+    press(&mut d.state, KeyCode::Char('x'));
+    let deckwatch::state::Mode::StopWatching(id) = d.state.mode else {
+        panic!("{:?}", d.state.mode);
+    };
+    let text = rendered(&d.state);
+    assert!(text.contains("This never undoes a call"), "{text}");
+    press(&mut d.state, KeyCode::Char('y'));
+    assert!(
+        matches!(d.phase(), Phase::Unwatched { .. }),
+        "{:?}",
+        d.phase()
+    );
+    assert_eq!(d.state.ctx.jobs.get(id).map(|j| j.running()), Some(false));
+    // The service goes on with what was sent: nothing was undone.
+    d.run_for(60).await;
+    assert!(matches!(d.phase(), Phase::Unwatched { .. }));
+    let api = d.fleet.services().await.unwrap();
+    let api = api
+        .iter()
+        .find(|s| s.name == "api" && s.cluster == "prod-core")
+        .unwrap();
+    assert_eq!(api.task_def.revision, 117, "the rollback stays");
+    // And the service is free for another action.
+    let fx = press(&mut d.state, KeyCode::Char('F'));
+    assert!(fx.is_empty() || fx.iter().all(|e| !matches!(e, Effect::Run(..))));
+    assert!(matches!(d.state.mode, deckwatch::state::Mode::Confirm(..)));
+}
+
+fn rendered(s: &State) -> String {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    t.draw(|f| {
+        deckwatch::ui::draw(f, s, &crate::support::screen::dark());
+    })
+    .unwrap();
+    crate::support::screen::screen(t.backend().buffer())
+}
+
+fn render_footer(s: &State) -> String {
+    rendered(s).lines().last().unwrap_or_default().to_string()
 }
 
 #[tokio::test(start_paused = true)]
@@ -220,7 +289,7 @@ async fn a_service_that_never_settles_is_given_up_on_after_ten_minutes() {
     );
     // A failure stays on screen longer than a success.
     let _ = update(&mut d.state, Msg::Tick(now + SHOWN_MS + Ms(1_000)));
-    assert!(d.state.ctx.progress.is_some());
+    assert!(d.state.ctx.jobs.latest(d.state.now).is_some());
 }
 
 #[tokio::test(start_paused = true)]
@@ -234,16 +303,17 @@ async fn a_refusal_shows_why_and_a_native_promote_says_where_to_follow_it() {
     // The runner's refusal (here: read-only at the lowest layer) is the line's text.
     let later = d.now() + SHOWN_MS + Ms(1_000);
     let _ = update(&mut d.state, Msg::Tick(later));
-    assert!(d.state.ctx.progress.is_none());
+    assert!(d.state.ctx.jobs.latest(d.state.now).is_none());
     select(&mut d.state, "prod-core", "api");
     press(&mut d.state, KeyCode::Char('F'));
     press(&mut d.state, KeyCode::Char('y'));
-    let _ = update(
-        &mut d.state,
-        Msg::ActionDone(Err(ActionError::ReadOnly {
+    let done = Msg::ActionDone(deckwatch::state::jobs::JobDone::of(
+        d.state.ctx.jobs.newest().map_or(0, |j| j.id),
+        Err(ActionError::ReadOnly {
             what: "force a new deployment prod-core/api".into(),
-        })),
-    );
+        }),
+    ));
+    let _ = update(&mut d.state, done);
     assert!(matches!(d.phase(), Phase::Failed { .. }));
     assert!(line(&d.state).starts_with("✗ force a new deployment prod-core/api: refused"));
     assert!(
@@ -334,4 +404,155 @@ async fn q_once_every_call_is_sent_quits_at_once_even_while_waiting_until_stable
     assert!(matches!(d.phase(), Phase::Waiting { .. }));
     press(&mut d.state, KeyCode::Char('q'));
     assert!(d.state.quit);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_deploy_follows_the_revision_register_returned_when_another_was_registered_since() {
+    let mut d = Demo::new().await;
+    let images = d.fleet.images().await.unwrap();
+    let api = d
+        .state
+        .ctx
+        .services
+        .items
+        .iter()
+        .find(|s| s.name == "api" && s.cluster == "prod-core")
+        .unwrap()
+        .clone();
+    let other = images
+        .iter()
+        .find(|i| i.repository == "api" && !i.tags.contains(&api.image_tag))
+        .expect("another image of api")
+        .clone();
+    // Someone registers a revision of api's family first (CI, another console): the revision
+    // after the service's is taken.
+    let between = d
+        .fleet
+        .register_task_def(&api.key(), &api.task_def, "api", &other.digest)
+        .await
+        .unwrap();
+    assert_eq!(between.revision, api.task_def.revision + 1);
+    let plan = deckwatch::state::builds::plan::deploy(&api, &other, &images).unwrap();
+    let said = format!("registers a new revision of api from {}", api.task_def);
+    assert!(
+        plan.changes.iter().any(|c| c.to == said),
+        "{:?}",
+        plan.changes
+    );
+    d.state.open_confirm(plan);
+    let fx = press(&mut d.state, KeyCode::Char('y'));
+    let plan = the_act(&fx);
+    let audit_dir = tempfile::tempdir().unwrap();
+    let audit = Audit::new(Some(audit_dir.path().join("audit.jsonl")));
+    let (result, registered) =
+        execute_job(&d.fleet, None, &audit, &plan, &ContextInfo::default()).await;
+    assert!(result.is_ok(), "{result:?}");
+    let registered = registered.expect("a revision registered");
+    assert_eq!(registered.revision, between.revision + 1);
+    let job = d.state.ctx.jobs.newest().unwrap().id;
+    let done = Msg::ActionDone(Box::new(deckwatch::state::jobs::JobDone {
+        job,
+        result,
+        registered: Some(registered.clone()),
+    }));
+    let _ = update(&mut d.state, done);
+    let mut waited = 0;
+    while matches!(d.phase(), Phase::Waiting { .. }) && waited < 600 {
+        d.run_for(2).await;
+        waited += 2;
+    }
+    assert!(
+        matches!(d.phase(), Phase::Stable { .. }),
+        "{:?}: {}",
+        d.phase(),
+        line(&d.state)
+    );
+    let now = d.fleet.services().await.unwrap();
+    let api = now.iter().find(|s| s.key() == api.key()).unwrap();
+    assert_eq!(api.task_def, registered);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_demo_leaves_a_service_alone_while_an_operators_job_acts_on_it() {
+    let mut d = Demo::new().await;
+    let checkout = |d: &Demo| {
+        d.state
+            .ctx
+            .services
+            .items
+            .iter()
+            .find(|s| s.name == "checkout")
+            .cloned()
+            .unwrap()
+    };
+    select(&mut d.state, "prod-edge", "checkout");
+    let promoted = checkout(&d).native.expect("checkout's canary waits").arn;
+    d.confirm('P').await.expect("promote sent");
+    // While the promoted deployment moves, and for a while after it settled (a poll sees
+    // it), the scenario starts nothing of its own on checkout.
+    let mut settled_for = 0;
+    for _ in 0..300 {
+        d.run_for(2).await;
+        let s = checkout(&d);
+        let arn = s.native.as_ref().map(|n| n.arn.clone());
+        assert_eq!(
+            arn.as_deref(),
+            Some(promoted.as_str()),
+            "after {settled_for}s settled"
+        );
+        if s.native_in_progress().is_none() {
+            settled_for += 2;
+            if settled_for >= 28 {
+                break;
+            }
+        }
+    }
+    assert!(settled_for >= 28, "the promoted canary never finished");
+    // Then the scenario goes on with its next canary.
+    for _ in 0..90 {
+        d.run_for(2).await;
+    }
+    let arn = checkout(&d).native.map(|n| n.arn);
+    assert_ne!(arn.as_deref(), Some(promoted.as_str()));
+}
+
+/// Every `Effect::Notify` among `fx`.
+fn notices(fx: &[Effect]) -> Vec<deckwatch::state::notify::Notice> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Notify(n) => Some(n.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_job_that_ends_notifies_once_and_not_at_all_when_notify_is_off() {
+    for enabled in [true, false] {
+        let mut d = Demo::new().await;
+        d.state.notify.settings.enabled = enabled;
+        select(&mut d.state, "prod-core", "api");
+        d.confirm('R').await.expect("rollback sent");
+        let mut seen = Vec::new();
+        for _ in 0..300 {
+            tokio::time::advance(Duration::from_secs(2)).await;
+            d.elapsed += Ms(2000);
+            let now = d.now();
+            seen.extend(notices(&update(&mut d.state, Msg::Tick(now))));
+            let services = d.fleet.services().await.unwrap();
+            seen.extend(notices(&update(
+                &mut d.state,
+                Msg::Services(services.into(), now),
+            )));
+        }
+        assert!(matches!(d.phase(), Phase::Stable { .. }), "{:?}", d.phase());
+        if !enabled {
+            assert!(seen.is_empty(), "{seen:?}");
+            continue;
+        }
+        let ends: Vec<_> = seen.iter().filter(|n| n.body.contains("job 1")).collect();
+        assert_eq!(ends.len(), 1, "once, not every poll: {seen:?}");
+        assert_eq!(ends[0].title, "deckwatch: roll back prod-core/api");
+        assert!(ends[0].body.starts_with("job 1 stable"), "{}", ends[0].body);
+    }
 }

@@ -168,7 +168,11 @@ fn the_activity_line_is_read_whole_at_80x24() {
     select(&mut s, "api");
     press(&mut s, KeyCode::Char('R'));
     press(&mut s, KeyCode::Char('y'));
-    let _ = update(&mut s, Msg::ActionDone(Ok("sent".into())));
+    let done = Msg::ActionDone(deckwatch::state::jobs::JobDone::of(
+        s.ctx.jobs.newest().map_or(0, |j| j.id),
+        Ok("sent".into()),
+    ));
+    let _ = update(&mut s, done);
     let buf = draw(&mut s, 80, 24);
     let bottom = joined(&buf, 19);
     assert!(

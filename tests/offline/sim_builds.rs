@@ -89,10 +89,10 @@ impl World {
                     let got = self.ci.compare(&q).await;
                     let _ = update(&mut self.state, Msg::Compared(q, got));
                 }
-                Effect::Run(plan, ctx) => {
+                Effect::Run(plan, ctx, job) => {
                     let (tx, mut rx) = mpsc::channel(8);
                     let f: Arc<dyn Fleet> = self.fleet.clone();
-                    runner::run(f, self.ci.clone(), self.audit.clone(), *plan, ctx, tx).await;
+                    runner::run(f, self.ci.clone(), self.audit.clone(), *plan, ctx, job, tx).await;
                     while let Ok(m) = rx.try_recv() {
                         let _ = update(&mut self.state, m);
                     }
@@ -131,7 +131,7 @@ async fn build_then_deploy_its_image_on_the_demo() {
     assert_eq!(form.values().len(), 3, "the demo workflow's three inputs");
     w.press(KeyCode::Char('y')).await;
     assert_eq!(w.state.mode, Mode::Normal);
-    let p = w.state.ctx.progress.clone().unwrap();
+    let p = w.state.ctx.jobs.newest().unwrap().progress.clone();
     assert_eq!(p.verb, Verb::Build);
     assert!(matches!(p.phase, Phase::Sent { .. }), "{:?}", p.phase);
     let (_, id) = w
@@ -212,10 +212,25 @@ async fn build_then_deploy_its_image_on_the_demo() {
         plan.then[0]
             .mutation
             .to_string()
-            .contains("api:119 expected")
+            .contains("the new revision of api that RegisterTaskDefinition returns"),
+        "{}",
+        plan.then[0].mutation
+    );
+    assert!(
+        plan.changes
+            .iter()
+            .any(|c| c.to == "registers a new revision of api from api:118"),
+        "{:?}",
+        plan.changes
     );
     w.press(KeyCode::Char('y')).await;
-    let done = w.state.ctx.progress.clone().unwrap();
+    assert_eq!(
+        w.state.ctx.jobs.newest().unwrap().registered,
+        Some("api:119".parse_td()),
+        "the job follows the revision RegisterTaskDefinition returned: {:?}",
+        w.state.ctx.jobs.newest()
+    );
+    let done = w.state.ctx.jobs.newest().unwrap().progress.clone();
     assert_eq!(done.verb, Verb::Deploy);
     assert!(
         matches!(done.phase, Phase::Waiting { .. }),
@@ -229,7 +244,7 @@ async fn build_then_deploy_its_image_on_the_demo() {
         advance(Duration::from_secs(5)).await;
         w.poll().await;
         stable |= matches!(
-            w.state.ctx.progress.as_ref().map(|p| &p.phase),
+            w.state.ctx.jobs.newest().map(|j| &j.progress.phase),
             Some(Phase::Stable { .. })
         );
         if stable {
@@ -345,8 +360,12 @@ async fn read_only_sends_no_post_and_says_so() {
     };
     let got = w.ci.act(call, At(0)).await;
     assert!(got.unwrap_err().message.contains("read-only"));
-    w.apply(vec![Effect::Run(Box::new(form_plan), Default::default())])
-        .await;
+    w.apply(vec![Effect::Run(
+        Box::new(form_plan),
+        Default::default(),
+        0,
+    )])
+    .await;
     assert_eq!(w.fleet.with_world(|x| x.builds.runs.len()), before);
     assert_eq!(w.audit()[0]["phase"], "refused");
 }
@@ -441,7 +460,8 @@ async fn a_deploy_of_a_built_image_lists_its_commits_and_records_itself_on_githu
 
     // y: the runner on a task of its own, the world moving on; success waits for stable.
     let fx = key(&mut w.state, KeyCode::Char('y'));
-    let Some(Effect::Run(plan, ctx)) = fx.into_iter().find(|e| matches!(e, Effect::Run(..))) else {
+    let Some(Effect::Run(plan, ctx, job)) = fx.into_iter().find(|e| matches!(e, Effect::Run(..)))
+    else {
         panic!("no run")
     };
     let (tx, _rx) = mpsc::channel(64);
@@ -452,6 +472,7 @@ async fn a_deploy_of_a_built_image_lists_its_commits_and_records_itself_on_githu
         w.audit.clone(),
         *plan,
         ctx,
+        job,
         tx,
     ));
     let mut seen_unstable_in_progress = false;

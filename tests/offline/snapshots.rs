@@ -578,10 +578,11 @@ fn the_activity_line_shows_the_wait_until_stable() {
     select_service(&mut s, "api");
     let _ = update(&mut s, shift_key('R'));
     let _ = update(&mut s, key(KeyCode::Char('y')));
-    let _ = update(
-        &mut s,
-        Msg::ActionDone(Ok("roll back prod-core/api: sent".into())),
-    );
+    let done = Msg::ActionDone(deckwatch::state::jobs::JobDone::of(
+        s.ctx.jobs.newest().map_or(0, |j| j.id),
+        Ok("roll back prod-core/api: sent".into()),
+    ));
+    let _ = update(&mut s, done);
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
     let row = text.lines().rev().nth(1).unwrap_or_default().to_string();
@@ -612,7 +613,11 @@ fn a_partly_done_action_shows_its_whole_message() {
             "3. ecs:UpdateService(desiredCount=0) on prod-core/search-canary".into(),
         ],
     };
-    let _ = update(&mut s, Msg::ActionDone(Err(why)));
+    let done = Msg::ActionDone(deckwatch::state::jobs::JobDone::of(
+        s.ctx.jobs.newest().map_or(0, |j| j.id),
+        Err(why),
+    ));
+    let _ = update(&mut s, done);
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
     let flat: String = text
@@ -761,4 +766,33 @@ fn the_header_says_polling_events_with_the_newest_event_s_age_or_that_events_wer
         flash.contains("events lost, polling instead: QueueDoesNotExist"),
         "{flash}"
     );
+}
+
+#[test]
+fn the_jobs_view_lists_each_job_with_its_calls_phase_and_who() {
+    let d = demo();
+    let mut s = state(&d);
+    select_service(&mut s, "api");
+    let _ = update(&mut s, shift_key('R'));
+    let _ = update(&mut s, key(KeyCode::Char('y')));
+    let job = s.ctx.jobs.newest().map_or(0, |j| j.id);
+    let done = Msg::ActionDone(deckwatch::state::jobs::JobDone::of(
+        job,
+        Ok("roll back prod-core/api: sent".into()),
+    ));
+    let _ = update(&mut s, done);
+    for c in ":jobs".chars() {
+        let _ = update(&mut s, key(KeyCode::Char(c)));
+    }
+    let _ = update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.mode, deckwatch::state::Mode::Jobs);
+    let t = render(&s, &dark());
+    let text = screen(t.backend().buffer());
+    assert!(text.contains("1 roll back prod-core/api"), "{text}");
+    assert!(text.contains("watching"), "{text}");
+    assert!(
+        text.contains("ecs:UpdateService(taskDefinition=api:117) on prod-core/api"),
+        "{text}"
+    );
+    insta::assert_snapshot!("jobs_view", t.backend());
 }

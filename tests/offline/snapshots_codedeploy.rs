@@ -140,7 +140,7 @@ fn p_on_cart_opens_a_dialog_naming_the_deployment_and_y_runs_continue_ready_wait
     insta::assert_snapshot!("cart_confirm_promote_120x40", t.backend());
     let fx = key(&mut s, KeyCode::Char('y'));
     let run = fx.iter().find_map(|e| match e {
-        Effect::Run(p, _) => Some(p.clone()),
+        Effect::Run(p, ..) => Some(p.clone()),
         _ => None,
     });
     assert_eq!(run.map(|p| p.mutation), Some(plan_mutation(&id)));

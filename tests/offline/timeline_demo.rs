@@ -142,7 +142,7 @@ async fn scale_from_the_console(c: &mut Console) {
     let (plan, ctx) = effects
         .into_iter()
         .find_map(|e| match e {
-            Effect::Run(plan, ctx) => Some((*plan, ctx)),
+            Effect::Run(plan, ctx, ..) => Some((*plan, ctx)),
             _ => None,
         })
         .expect("y runs the scale");

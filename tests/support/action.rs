@@ -39,6 +39,7 @@ pub async fn run_action_with(
         audit.clone(),
         plan.clone(),
         ctx.clone(),
+        0,
         tx,
     )
     .await;
@@ -46,7 +47,7 @@ pub async fn run_action_with(
     let mut others = Vec::new();
     while let Some(m) = rx.recv().await {
         match m {
-            Msg::ActionDone(r) => outcome = Some(r),
+            Msg::ActionDone(r) => outcome = Some(r.result),
             m => others.push(m),
         }
     }

@@ -5,6 +5,7 @@
 
 pub mod clipboard;
 pub mod links;
+pub mod notify;
 pub mod opener;
 
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};

@@ -59,8 +59,22 @@ pub async fn act(f: &AwsFleet, key: &ServiceKey, m: &AwsCall) -> ApiResult<()> {
         } => {
             crate::cloud::aws::deploy::register(f, from, repository, digest).await?;
         }
+        AwsCall::StopTask { task_arn, reason } => stop_task(f, key, task_arn, reason).await?,
         other => codedeploy_act(f, key, other).await?,
     }
+    Ok(())
+}
+
+/// StopTask on one task of the service's cluster, with the reason ECS keeps.
+async fn stop_task(f: &AwsFleet, key: &ServiceKey, task_arn: &str, reason: &str) -> ApiResult<()> {
+    f.ecs
+        .stop_task()
+        .cluster(&key.cluster)
+        .task(task_arn)
+        .reason(reason)
+        .send()
+        .within(&f.gate, Op::EcsStopTask)
+        .await?;
     Ok(())
 }
 

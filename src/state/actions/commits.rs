@@ -127,7 +127,8 @@ fn target_tag(state: &State, plan: &ActionPlan, s: &Service) -> Result<(String, 
         | Verb::Scale
         | Verb::Build
         | Verb::CancelRun
-        | Verb::Rerun => Err(NoTarget::Unknown),
+        | Verb::Rerun
+        | Verb::StopTask => Err(NoTarget::Unknown),
     }
 }
 

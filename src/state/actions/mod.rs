@@ -6,3 +6,5 @@ pub mod commits;
 pub mod plan;
 pub mod progress;
 pub mod record;
+pub mod start;
+pub mod stop_task;

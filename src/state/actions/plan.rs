@@ -41,6 +41,11 @@ pub fn for_verb(
         Verb::ForceDeploy => Ok(force(s)),
         Verb::Scale => scale(s, desired.ok_or(Refusal::NoCount)?),
         // Planned from what the builds pane shows (state::builds::plan), not from a service alone.
+        // Planned from the selected task (`stop_task::plan`), not from a service alone.
+        Verb::StopTask => Err(Refusal::NoCi(format!(
+            "{verb} {} is planned from a selected task",
+            s.name
+        ))),
         Verb::Build | Verb::CancelRun | Verb::Rerun | Verb::Deploy => Err(Refusal::NoCi(format!(
             "{verb} {} is planned from a run or an image",
             s.name

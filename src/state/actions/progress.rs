@@ -30,6 +30,11 @@ pub enum Phase {
     TimedOut {
         at: At,
     },
+    /// The user stopped watching (`x`): the calls were sent and stay; nothing more is
+    /// watched here.
+    Unwatched {
+        at: At,
+    },
     /// Refused or failed: why.
     Failed {
         at: At,
@@ -45,6 +50,8 @@ struct Want {
     desired: Option<u32>,
     /// A forced deployment is seen when the primary deployment is no longer this one.
     replaced_deployment: Option<String>,
+    /// The revision is the one RegisterTaskDefinition returns: unknown until the runner says.
+    registered: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -81,13 +88,15 @@ impl Progress {
                 } else {
                     None
                 },
+                registered: false,
             }),
-            // A deploy waits for the revision it expects RegisterTaskDefinition to return.
-            Mutation::Aws(AwsCall::UpdateServiceToRegistered { expected }) => Some(Want {
+            // A deploy follows the revision RegisterTaskDefinition returns, once it has.
+            Mutation::Aws(AwsCall::UpdateServiceToRegistered { .. }) => Some(Want {
                 service: service.clone(),
-                task_def: Some(expected.clone()),
+                task_def: None,
                 desired: None,
                 replaced_deployment: None,
+                registered: true,
             }),
             // Calls whose effect is not a service settling: nothing to wait for here.
             Mutation::Aws(
@@ -95,6 +104,8 @@ impl Progress {
                 | AwsCall::StopDeployment { .. }
                 | AwsCall::SetWeights { .. }
                 | AwsCall::RegisterTaskDefinition { .. }
+                // ECS replaces a stopped task on its own; the tasks pane shows it.
+                | AwsCall::StopTask { .. }
                 // CodeDeploy moves the traffic; its deployment is followed in the rollout view.
                 | AwsCall::ContinueCodeDeploy { .. }
                 | AwsCall::StopCodeDeploy { .. }
@@ -113,8 +124,11 @@ impl Progress {
         }
     }
 
-    /// The runner's answer arrived.
-    pub fn done(&mut self, result: &ActionResult, now: At) {
+    /// The runner's answer arrived, with the revision it registered, if it did.
+    pub fn done(&mut self, result: &ActionResult, registered: Option<&TaskDefRef>, now: At) {
+        if let Some(want) = self.want.as_mut().filter(|w| w.registered) {
+            want.task_def = registered.cloned();
+        }
         self.phase = match (result, &self.want) {
             (Err(why), _) => Phase::Failed {
                 at: now,
@@ -148,17 +162,52 @@ impl Progress {
         true
     }
 
-    /// The clock moved; returns false once the outcome has been shown long enough.
+    /// The clock moved; returns whether the wait gave up (its limit passed).
     pub fn tick(&mut self, now: At) -> bool {
         match self.phase {
             Phase::Waiting { sent_at } if now - sent_at >= STABLE_TIMEOUT_MS => {
                 self.phase = Phase::TimedOut { at: now };
                 true
             }
-            Phase::Sent { at } | Phase::Stable { at, .. } => now - at < SHOWN_MS,
+            _ => false,
+        }
+    }
+
+    /// Whether the activity line still shows it: while at work, and its outcome for a while.
+    pub fn shown(&self, now: At) -> bool {
+        match self.phase {
+            Phase::Sent { at } | Phase::Stable { at, .. } | Phase::Unwatched { at } => {
+                now - at < SHOWN_MS
+            }
             Phase::TimedOut { at } | Phase::Failed { at, .. } => now - at < SHOWN_MS * 10,
             Phase::Sending | Phase::Waiting { .. } => true,
         }
+    }
+
+    /// `x`: stops watching; the calls already sent stay. False when nothing is watched.
+    pub fn stop_watching(&mut self, now: At) -> bool {
+        if !matches!(self.phase, Phase::Waiting { .. }) {
+            return false;
+        }
+        self.phase = Phase::Unwatched { at: now };
+        true
+    }
+
+    /// When it ended (stable, sent, failed, timed out, unwatched); None while at work.
+    pub fn ended_at(&self) -> Option<At> {
+        match self.phase {
+            Phase::Sending | Phase::Waiting { .. } => None,
+            Phase::Sent { at }
+            | Phase::Stable { at, .. }
+            | Phase::TimedOut { at }
+            | Phase::Unwatched { at }
+            | Phase::Failed { at, .. } => Some(at),
+        }
+    }
+
+    /// Whether the wait follows the revision RegisterTaskDefinition returns.
+    pub fn follows_registered(&self) -> bool {
+        self.want.as_ref().is_some_and(|w| w.registered)
     }
 
     /// The service the wait watches, once there is one.
@@ -178,6 +227,10 @@ impl Progress {
 
 /// The service shows what the action asked for.
 fn shows(want: &Want, s: &Service) -> bool {
+    // A registered revision not yet known is not shown by any service.
+    if want.registered && want.task_def.is_none() {
+        return false;
+    }
     want.task_def.as_ref().is_none_or(|td| &s.task_def == td)
         && want.desired.is_none_or(|n| s.desired == n)
         && want

@@ -4,7 +4,6 @@
 
 use crate::keys::{Command, ModeKey};
 use crate::model::{ActionPlan, Image, InputKind, Refusal, Run, Service, ServiceKey};
-use crate::state::actions::progress;
 use crate::state::builds::plan as build_plan;
 use crate::state::builds::{BuildForm, DeployChoice, Inputs};
 use crate::state::{Effect, Mode, Pane, State};
@@ -16,12 +15,8 @@ fn refused(state: &mut State, needs_ci: bool) -> bool {
     } else if let Some(why) = state.builds.unavailable.clone().filter(|_| needs_ci) {
         Some(format!("builds: {why}"))
     } else {
-        state.ctx.progress.as_ref().filter(|p| p.active()).map(|p| {
-            format!(
-                "{} {} is still at work; one action at a time, so wait for it",
-                p.verb, p.service
-            )
-        })
+        // Which service a build deploys to is chosen in its dialog: checked when confirmed.
+        crate::state::actions::start::refusal(state, &[])
     };
     match why {
         Some(w) => {
@@ -59,8 +54,9 @@ fn confirm_or_start(state: &mut State, plan: ActionPlan, effects: &mut Vec<Effec
         return;
     }
     state.mode = Mode::Normal;
-    state.ctx.progress = Some(progress::Progress::start(&plan, state.now));
-    effects.push(Effect::Run(Box::new(plan), state.ctx.info.clone()));
+    if let Err(why) = crate::state::actions::start::start(state, plan, effects) {
+        state.flash(why);
+    }
 }
 
 /// `B`: the build dialog for the selected service, or the selected run's workflow.

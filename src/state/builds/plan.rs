@@ -144,14 +144,19 @@ pub fn deploy(s: &Service, image: &Image, images: &[Image]) -> Result<ActionPlan
         Change::new(
             "task definition",
             &s.task_def,
-            format!("the revision RegisterTaskDefinition returns, {expected} expected"),
+            format!(
+                "registers a new revision of {} from {}",
+                s.task_def.family, s.task_def
+            ),
         ),
     ];
     // A CODE_DEPLOY service moves through a CodeDeploy deployment, never UpdateService.
     let (mutation, changes) = match crate::state::actions::codedeploy::of(s) {
         Some(cd) => crate::state::actions::codedeploy::deploy_registered(s, cd?, expected, changes),
         None => (
-            Mutation::Aws(AwsCall::UpdateServiceToRegistered { expected }),
+            Mutation::Aws(AwsCall::UpdateServiceToRegistered {
+                from: s.task_def.clone(),
+            }),
             changes,
         ),
     };

@@ -3,7 +3,7 @@
 
 use crate::keys::{Command, ModeKey};
 use crate::model::{ActionPlan, Verb};
-use crate::state::actions::{plan, progress};
+use crate::state::actions::plan;
 use crate::state::builds::commands as build_commands;
 use crate::state::{Effect, Mode, Pane, QuitAsked, State, contexts, describe, timeline};
 
@@ -25,6 +25,9 @@ pub(crate) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
         Mode::Build(form) => build_commands::on_form(state, command, *form, effects),
         Mode::Exec(dialog) => crate::state::exec::on_dialog(state, command, *dialog, effects),
         Mode::Forwards => on_overlay(state, command),
+        Mode::Jobs if command == Command::StopWatching => crate::state::jobs_view::stop_key(state),
+        Mode::Jobs => on_overlay(state, command),
+        Mode::StopWatching(id) => crate::state::jobs_view::on_dialog(state, command, id),
         Mode::Arm(d) => crate::state::rollout::policy::on_dialog(state, command, *d),
         Mode::Describe => crate::state::describe::on_view(state, command),
         Mode::DescribeSearch => crate::state::describe::on_search(state, command),
@@ -41,6 +44,7 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
     if timeline_since(state, &command, effects)
         || crate::state::logs::commands::run(state, &command, effects)
         || crate::state::exec::command(state, &command, effects)
+        || jobs_command(state, &command)
     {
         return;
     }
@@ -82,9 +86,10 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Promote | Command::Abort | Command::Rollback => act_on(state, &command),
         Command::ForceDeploy | Command::Scale => act_on(state, &command),
         Command::Unknown(word) => state.flash(format!("unknown command :{word} (try :help)")),
-        // Taken by the exec handler before this match.
+        // Taken by the exec handler and `jobs_command` before this match.
         Command::Exec(_) | Command::FocusTerminal | Command::FullScreen => {}
-        Command::PortForward(_) | Command::Forwards => {}
+        Command::PortForward(_) | Command::Forwards | Command::Jobs => {}
+        Command::StopWatching | Command::StopTask => {}
         // Before everything (ForceQuit), or the logs pane's (`logs::commands::run`).
         Command::ForceQuit | Command::ToggleFollow | Command::ToggleContext => {}
         Command::NextMatch | Command::PrevMatch | Command::ToggleWrap => {}
@@ -121,6 +126,20 @@ fn refresh(state: &mut State, effects: &mut Vec<Effect>) {
 fn open_budget(state: &mut State, effects: &mut Vec<Effect>) {
     state.mode = Mode::Budget;
     effects.push(Effect::ReportBudget);
+}
+
+/// `:jobs`, `x` and `K`; false for any other command.
+fn jobs_command(state: &mut State, command: &Command) -> bool {
+    if *command == Command::Jobs {
+        crate::state::jobs_view::open(state);
+    } else if *command == Command::StopWatching {
+        crate::state::jobs_view::stop_key(state);
+    } else if *command == Command::StopTask {
+        crate::state::actions::stop_task::open(state);
+    } else {
+        return false;
+    }
+    true
 }
 
 /// A page of the current pane's rows down (1) or up (-1).
@@ -183,16 +202,12 @@ fn act(state: &mut State, verb: Verb) {
     if state.ctx.read_only {
         return state.flash("refused: the console is read-only; nothing was changed");
     }
-    if let Some(p) = state.ctx.progress.as_ref().filter(|p| p.active()) {
-        let why = format!(
-            "{} {} is still at work; one action at a time, so wait for it",
-            p.verb, p.service
-        );
-        return state.flash(why);
-    }
     let Some(service) = state.ctx.action_target() else {
         return state.flash("select a service first (services pane, or drill into one)");
     };
+    if let Some(why) = crate::state::actions::start::refusal(state, &[service.key()]) {
+        return state.flash(format!("{verb} {}: refused; {why}", service.key()));
+    }
     // A scale asks for the count first; the plan is made when it is typed.
     if verb == Verb::Scale {
         state.mode = Mode::Scale(String::new());
@@ -207,12 +222,7 @@ fn act(state: &mut State, verb: Verb) {
 /// `q` while an action is at work would cut it off between calls: the first `q` says so, a
 /// second one while that warning shows quits. (`Ctrl-C` always quits at once.)
 fn quit_unless_acting(state: &mut State) {
-    let Some(p) = state
-        .ctx
-        .progress
-        .as_ref()
-        .filter(|p| p.phase == progress::Phase::Sending)
-    else {
+    let Some(p) = state.ctx.jobs.sending().map(|j| &j.progress) else {
         state.quit = true;
         return;
     };
@@ -455,8 +465,9 @@ fn on_confirm(
             .extend(crate::state::owners::consequences(state, &plan));
         plan.notes
             .extend(crate::state::actions::commits::dialog_lines(state, &plan));
-        state.ctx.progress = Some(progress::Progress::start(&plan, state.now));
-        effects.push(Effect::Run(Box::new(plan), state.ctx.info.clone()));
+        if let Err(why) = crate::state::actions::start::start(state, plan, effects) {
+            state.flash(why);
+        }
     } else {
         state.flash(format!(
             "{} {}: cancelled; nothing was changed",

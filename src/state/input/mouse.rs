@@ -66,7 +66,7 @@ fn click(state: &mut State, at: Position, effects: &mut Vec<Effect>) {
         Mode::Diff(_) | Mode::Events(_) | Mode::Build(_) => {}
         Mode::Exec(_) | Mode::Terminal | Mode::Forwards => {}
         Mode::Describe | Mode::DescribeSearch => {}
-        Mode::Arm(_) => {}
+        Mode::Arm(_) | Mode::Jobs | Mode::StopWatching(_) => {}
     }
 }
 
@@ -108,6 +108,7 @@ fn wheel(state: &mut State, notches: isize, effects: &mut Vec<Effect>) {
         Mode::Diff(_) | Mode::Events(_) | Mode::Build(_) => return,
         Mode::Exec(_) | Mode::Terminal | Mode::Forwards => return,
         Mode::Describe | Mode::DescribeSearch => return,
+        Mode::Jobs | Mode::StopWatching(_) => return,
         Mode::Arm(_) => return,
     }
     let delta = match state.ctx.pane {

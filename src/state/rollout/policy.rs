@@ -7,7 +7,7 @@
 
 use crate::model::verdict::{Policy, Rule, Verdict};
 use crate::model::{Service, ServiceKey, Verb};
-use crate::state::actions::{plan, progress};
+use crate::state::actions::plan;
 use crate::state::rollout::verdict::{kept_for, soak_of};
 use crate::state::{Effect, Mode, State};
 
@@ -185,14 +185,8 @@ pub(crate) fn step(state: &mut State, effects: &mut Vec<Effect>) {
         return state.flash(format!("AUTO off for {}: {why}", a.service));
     }
     let Some(s) = found else { return };
-    let busy = |p: &progress::Progress| {
-        matches!(
-            p.phase,
-            progress::Phase::Sending | progress::Phase::Waiting { .. }
-        )
-    };
-    if state.ctx.progress.as_ref().is_some_and(busy) {
-        return; // an action on screen is still at work: one at a time
+    if crate::state::actions::start::refusal(state, &[s.key()]).is_some() {
+        return; // a job acts on this service or its pair: the policy waits for it
     }
     let rule = *state.analysis.rule_for(&s.name);
     let Some((verb, why)) = due(state, &a, &s, &rule) else {
@@ -203,7 +197,8 @@ pub(crate) fn step(state: &mut State, effects: &mut Vec<Effect>) {
     };
     plan.actor = Some("policy".into());
     state.ctx.evidence.armed = None;
-    state.ctx.progress = Some(progress::Progress::start(&plan, state.now));
-    state.flash(format!("AUTO: {verb} {} ({why})", a.service));
-    effects.push(Effect::Run(Box::new(plan), state.ctx.info.clone()));
+    match crate::state::actions::start::start(state, plan, effects) {
+        Ok(_) => state.flash(format!("AUTO: {verb} {} ({why})", a.service)),
+        Err(refused) => state.flash(format!("AUTO: {refused}")),
+    }
 }

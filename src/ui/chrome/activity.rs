@@ -2,6 +2,7 @@
 //! with its clock and limit, then the outcome.
 
 use crate::model::{At, Ms, Service, TaskDefRef};
+use crate::state::State;
 use crate::state::actions::progress::{Phase, Progress};
 use crate::theme::Theme;
 use crate::timing::{RUNNER_STABLE_WAIT_MS, STABLE_TIMEOUT_MS};
@@ -67,7 +68,37 @@ pub fn text(p: &Progress, services: &[Service], now: At) -> String {
             "✗ {what}: not stable after {}; ECS may still be working: see the service's events",
             duration(STABLE_TIMEOUT_MS)
         ),
+        Phase::Unwatched { .. } => {
+            format!("✓ {what}: no longer watched; its calls were sent and stay, ECS goes on")
+        }
         Phase::Failed { why, .. } => format!("✗ {why}"),
+    }
+}
+
+/// Jobs the activity lines show at most, newest first; `:jobs` lists every one.
+pub const LINES: usize = 3;
+
+/// Rows the activity lines need at `width`: each shown job's.
+pub fn rows(state: &State, width: u16) -> u16 {
+    state
+        .ctx
+        .jobs
+        .shown(state.now)
+        .take(LINES)
+        .map(|j| height(&j.progress, &state.ctx.services.items, state.now, width))
+        .sum()
+}
+
+/// Each shown job's line, newest first, in `area` (as tall as `rows` said).
+pub fn draw_all(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let mut y = area.y;
+    for j in state.ctx.jobs.shown(state.now).take(LINES) {
+        let services = &state.ctx.services.items;
+        let h = height(&j.progress, services, state.now, area.width);
+        let bottom = area.y + area.height;
+        let row = Rect::new(area.x, y, area.width, h.min(bottom.saturating_sub(y)));
+        draw(f, row, &j.progress, services, state.now, theme);
+        y += h;
     }
 }
 
@@ -82,7 +113,7 @@ const MAX_ROWS: u16 = 6;
 pub fn draw(f: &mut Frame, area: Rect, p: &Progress, services: &[Service], now: At, theme: &Theme) {
     let colour = match p.phase {
         Phase::Sending | Phase::Waiting { .. } => theme.warn,
-        Phase::Sent { .. } | Phase::Stable { .. } => theme.ok,
+        Phase::Sent { .. } | Phase::Stable { .. } | Phase::Unwatched { .. } => theme.ok,
         Phase::TimedOut { .. } | Phase::Failed { .. } => theme.alarm,
     };
     let line = Line::from(Span::styled(

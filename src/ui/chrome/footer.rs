@@ -71,11 +71,28 @@ fn refusal(state: &State, b: &Binding) -> Option<String> {
         return Some("read-only".into());
     }
     let target = state.ctx.action_target()?;
+    let touched = crate::state::jobs::pair_keys(&target.key(), &state.ctx.services.items);
+    if let Some(j) = state.ctx.jobs.conflict(&touched) {
+        return Some(format!("{} at work", j.title()));
+    }
     let plan = match verb {
         crate::model::Verb::Scale => return None,
         v => plan::for_verb(v, target, &state.ctx.services.items, None),
     };
     plan.err().map(|r| r.to_string())
+}
+
+/// `⟳ 2 jobs │` while jobs run; nothing otherwise.
+fn jobs_count(state: &State, theme: &Theme) -> Vec<Span<'static>> {
+    let running = state.ctx.jobs.running_count();
+    if running == 0 {
+        return Vec::new();
+    }
+    let jobs = if running == 1 { "job" } else { "jobs" };
+    vec![
+        Span::styled(format!(" ⟳ {running} {jobs}"), theme.waiting()),
+        Span::styled(" │", Style::new().fg(theme.muted)),
+    ]
 }
 
 fn normal(state: &State, theme: &Theme, width: u16) -> Line<'static> {
@@ -84,7 +101,7 @@ fn normal(state: &State, theme: &Theme, width: u16) -> Line<'static> {
     let dim = Style::new()
         .fg(theme.muted)
         .add_modifier(Modifier::CROSSED_OUT);
-    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut spans = jobs_count(state, theme);
     let mut first_refusal = None;
     if state.ctx.action_target().is_some() {
         for b in state

@@ -275,7 +275,7 @@ fn b_opens_the_build_dialog_and_y_sends_the_dispatch_it_shows() {
     let plan = fx
         .iter()
         .find_map(|e| match e {
-            Effect::Run(p, _) => Some(p.clone()),
+            Effect::Run(p, ..) => Some(p.clone()),
             _ => None,
         })
         .expect("y sends");
@@ -334,7 +334,8 @@ fn an_action_result_is_shown_and_refreshes() {
     let refused = ActionError::ReadOnly {
         what: "promote x".into(),
     };
-    let fx = update(&mut s, Msg::ActionDone(Err(refused)));
+    let done = Msg::ActionDone(deckwatch::state::jobs::JobDone::of(0, Err(refused)));
+    let fx = update(&mut s, done);
     assert!(fx.contains(&Effect::Refresh));
     assert!(s.flash.clone().unwrap().0.contains("refused"));
 }

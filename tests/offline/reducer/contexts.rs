@@ -226,20 +226,32 @@ fn a_read_only_context_is_read_only_after_the_switch() {
 }
 
 #[test]
-fn no_switch_while_an_action_is_being_sent() {
+fn a_job_keeps_running_through_a_switch_and_reports_to_the_context_it_ran_in() {
     let mut s = with_contexts();
     select(&mut s, "prod-edge", "checkout");
     shift(&mut s, 'P');
     let fx = press(&mut s, KeyCode::Char('y'));
     assert_eq!(acts(&fx).len(), 1);
+    let job = s.ctx.jobs.newest().unwrap().id;
     let fx = palette(&mut s, "ctx prod");
-    assert!(switches(&fx).is_empty());
-    assert!(
-        flash(&s).contains("still being sent in demo"),
-        "{}",
-        flash(&s)
+    assert_eq!(
+        switches(&fx).len(),
+        1,
+        "a job being sent does not hold the switch"
     );
-    assert_eq!(s.ctx.info.name, "demo");
+    assert_eq!(s.ctx.info.name, "prod");
+    assert!(s.ctx.jobs.all().is_empty(), "prod has no jobs of its own");
+    // The runner answers while prod is on screen: demo's job takes it, not prod.
+    let done = Msg::ActionDone(deckwatch::state::jobs::JobDone::of(job, Ok("sent".into())));
+    let _ = update(&mut s, done);
+    assert!(s.ctx.jobs.all().is_empty());
+    palette(&mut s, "ctx demo");
+    let j = s.ctx.jobs.get(job).expect("demo kept its job");
+    assert_eq!(j.outcome.as_deref(), Some("sent"));
+    assert!(!matches!(
+        j.progress.phase,
+        deckwatch::state::actions::progress::Phase::Sending
+    ));
 }
 
 #[test]
@@ -263,7 +275,7 @@ fn a_plan_made_before_a_switch_runs_only_where_it_was_planned() {
     let ctx = fx
         .iter()
         .find_map(|e| match e {
-            Effect::Run(_, ctx) => Some(ctx.clone()),
+            Effect::Run(_, ctx, ..) => Some(ctx.clone()),
             _ => None,
         })
         .unwrap();
@@ -443,7 +455,7 @@ fn a_switch_is_one_swap_of_everything_a_context_owns() {
     assert!(s.ctx.rollout.is_none());
     assert!(s.ctx.back_stack.is_empty());
     assert_eq!(s.ctx.credentials_expiry, None);
-    assert!(s.ctx.progress.is_none());
+    assert!(s.ctx.jobs.all().is_empty());
     assert!(s.ctx.evidence.links.is_empty());
     assert_eq!(s.ctx.target.name, "prod");
     // demo's is kept whole, under its own target.

@@ -285,7 +285,11 @@ fn the_activity_line_counts_the_deployment_it_waits_for() {
     select(&mut s, "prod-core", "api");
     shift(&mut s, 'R');
     press(&mut s, KeyCode::Char('y'));
-    let _ = update(&mut s, Msg::ActionDone(Ok("sent".into())));
+    let done = Msg::ActionDone(deckwatch::state::jobs::JobDone::of(
+        s.ctx.jobs.newest().map_or(0, |j| j.id),
+        Ok("sent".into()),
+    ));
+    let _ = update(&mut s, done);
     let mut v = s.ctx.services.items.clone();
     let api = v
         .iter_mut()
@@ -305,7 +309,7 @@ fn the_activity_line_counts_the_deployment_it_waits_for() {
     (api.desired, api.running) = (6, 8);
     let now = s.now;
     Feed::following(&s).services(&mut s, v, now);
-    let p = s.ctx.progress.clone().unwrap();
+    let p = s.ctx.jobs.newest().unwrap().progress.clone();
     let line = deckwatch::ui::chrome::activity::text(&p, &s.ctx.services.items, s.now);
     assert!(
         line.contains("2/6 running on api:117 · 2 deployments"),

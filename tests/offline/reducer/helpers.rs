@@ -103,7 +103,7 @@ pub fn dialog(s: &State) -> ActionPlan {
 pub fn acts(fx: &[Effect]) -> Vec<&ActionPlan> {
     fx.iter()
         .filter_map(|e| match e {
-            Effect::Run(p, _) => Some(&**p),
+            Effect::Run(p, ..) => Some(&**p),
             _ => None,
         })
         .collect()

@@ -1,0 +1,241 @@
+//! Jobs: a confirmed action is a job, its calls and then its watch (until stable), with its
+//! phase and clock. Several run at once, each on services no other running job touches. A
+//! context's jobs are its own (`Context::jobs`): a job started in one context reports to it
+//! whichever context is on screen.
+
+use crate::model::{ActionPlan, ActionResult, At, Mutation, Service, ServiceKey, TaskDefRef};
+use crate::state::actions::progress::Progress;
+
+/// A job's number, unique in the session (every context's jobs count from one counter).
+pub type JobId = u64;
+
+/// Jobs running at once, at most.
+pub const MAX_RUNNING: usize = 8;
+/// Finished jobs kept for `:jobs`; the oldest goes first.
+pub const FINISHED_KEPT: usize = 32;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub id: JobId,
+    /// Its phase, clock and what its watch waits for.
+    pub progress: Progress,
+    /// Who acted: the identity the context showed, or the policy armed by it.
+    pub who: String,
+    /// Its calls in order, as the dialog listed them (`UpdateService(web:88) on prod/web`).
+    pub calls: Vec<String>,
+    /// The services it acts on, with their pairs: no other job may act on these meanwhile.
+    pub touches: Vec<ServiceKey>,
+    /// What the runner said when its calls were done (or why they were not).
+    pub outcome: Option<String>,
+    /// The revision its RegisterTaskDefinition returned, if it registered one.
+    pub registered: Option<TaskDefRef>,
+}
+
+impl Job {
+    pub fn new(id: JobId, plan: &ActionPlan, who: String, all: &[Service], now: At) -> Self {
+        let step = |service: &ServiceKey, m: &Mutation| format!("{m} on {service}");
+        let calls = std::iter::once(step(&plan.service, &plan.mutation))
+            .chain(plan.then.iter().map(|f| step(&f.service, &f.mutation)))
+            .collect();
+        Self {
+            id,
+            progress: Progress::start(plan, now),
+            who,
+            calls,
+            touches: touches(plan, all),
+            outcome: None,
+            registered: None,
+        }
+    }
+
+    /// Its calls are being sent or its watch goes on.
+    pub fn running(&self) -> bool {
+        self.progress.active()
+    }
+
+    /// `verb service`, as the footer and refusals name it.
+    pub fn title(&self) -> String {
+        format!(
+            "job {} ({} {})",
+            self.id, self.progress.verb, self.progress.service
+        )
+    }
+}
+
+/// The services a plan acts on, and each one's pair partner.
+pub fn touches(plan: &ActionPlan, all: &[Service]) -> Vec<ServiceKey> {
+    let mut keys: Vec<ServiceKey> = std::iter::once(&plan.service)
+        .chain(plan.then.iter().map(|f| &f.service))
+        .cloned()
+        .collect();
+    for k in keys.clone() {
+        keys.extend(pair_keys(&k, all));
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// `key` and its pair's other service, if it has one.
+pub fn pair_keys(key: &ServiceKey, all: &[Service]) -> Vec<ServiceKey> {
+    let Some(s) = all.iter().find(|s| &s.key() == key) else {
+        return vec![key.clone()];
+    };
+    match crate::model::pair_of(s, all) {
+        Some((p, c)) => vec![p.key(), c.key()],
+        None => vec![key.clone()],
+    }
+}
+
+/// One context's jobs, oldest first: those running, and the last `FINISHED_KEPT` finished.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Jobs {
+    list: Vec<Job>,
+}
+
+impl Jobs {
+    pub fn all(&self) -> &[Job] {
+        &self.list
+    }
+
+    pub fn running(&self) -> impl Iterator<Item = &Job> {
+        self.list.iter().filter(|j| j.running())
+    }
+
+    pub fn running_count(&self) -> usize {
+        self.running().count()
+    }
+
+    /// The running job that acts on one of `keys` (a service or its pair), if any.
+    pub fn conflict(&self, keys: &[ServiceKey]) -> Option<&Job> {
+        self.running()
+            .find(|j| j.touches.iter().any(|t| keys.contains(t)))
+    }
+
+    /// A job still sending its calls: quitting or switching now could cut it between calls.
+    pub fn sending(&self) -> Option<&Job> {
+        self.list
+            .iter()
+            .find(|j| j.progress.phase == crate::state::actions::progress::Phase::Sending)
+    }
+
+    /// The job started last, running or not.
+    pub fn newest(&self) -> Option<&Job> {
+        self.list.last()
+    }
+
+    pub fn get(&self, id: JobId) -> Option<&Job> {
+        self.list.iter().find(|j| j.id == id)
+    }
+
+    pub fn push(&mut self, job: Job) {
+        self.list.push(job);
+        self.trim();
+    }
+
+    /// The runner's answer for job `id`; false when this context has no such job.
+    pub fn done(
+        &mut self,
+        id: JobId,
+        result: &ActionResult,
+        registered: Option<TaskDefRef>,
+        now: At,
+    ) -> bool {
+        let Some(job) = self.list.iter_mut().find(|j| j.id == id) else {
+            return false;
+        };
+        job.progress.done(result, registered.as_ref(), now);
+        job.outcome = Some(match result {
+            Ok(m) => m.clone(),
+            Err(e) => e.to_string(),
+        });
+        job.registered = registered;
+        self.trim();
+        true
+    }
+
+    /// Fresh services: each watch looks; returns whether anything shown changed.
+    pub fn observe(&mut self, services: &[Service], now: At) -> bool {
+        let mut changed = false;
+        for j in &mut self.list {
+            changed |= j.progress.observe(services, now);
+        }
+        changed
+    }
+
+    /// The clock moved: watches past their limit give up. Returns whether any did.
+    pub fn tick(&mut self, now: At) -> bool {
+        let mut changed = false;
+        for j in &mut self.list {
+            changed |= j.progress.tick(now);
+        }
+        changed
+    }
+
+    /// `x`: stops watching job `id`; the calls it sent stay. False when it was not watching.
+    pub fn stop_watching(&mut self, id: JobId, now: At) -> bool {
+        self.list
+            .iter_mut()
+            .find(|j| j.id == id)
+            .is_some_and(|j| j.progress.stop_watching(now))
+    }
+
+    /// The jobs the activity line shows, newest first: at work, or ended a short while ago.
+    pub fn shown(&self, now: At) -> impl Iterator<Item = &Job> {
+        self.list
+            .iter()
+            .rev()
+            .filter(move |j| j.progress.shown(now))
+    }
+
+    /// The newest job shown: the one a single activity line names.
+    pub fn latest(&self, now: At) -> Option<&Job> {
+        self.shown(now).next()
+    }
+
+    /// Keeps every running job and the newest `FINISHED_KEPT` finished ones.
+    fn trim(&mut self) {
+        let finished = self.list.iter().filter(|j| !j.running()).count();
+        let mut extra = finished.saturating_sub(FINISHED_KEPT);
+        self.list.retain(|j| {
+            let drop = extra > 0 && !j.running();
+            extra -= usize::from(drop);
+            !drop
+        });
+    }
+}
+
+/// What the runner says when a job's calls are done.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobDone {
+    pub job: JobId,
+    pub result: ActionResult,
+    /// The revision RegisterTaskDefinition returned, when the job registered one.
+    pub registered: Option<TaskDefRef>,
+}
+
+impl JobDone {
+    /// The runner's word on job `job`, with nothing registered.
+    pub fn of(job: JobId, result: ActionResult) -> Box<Self> {
+        Box::new(Self {
+            job,
+            result,
+            registered: None,
+        })
+    }
+}
+
+/// Who acts, for a job's record: the identity the context showed (its last part), or the
+/// policy armed by it.
+pub fn who(info: &crate::model::ContextInfo, actor: Option<&str>) -> String {
+    let me = info
+        .caller_arn
+        .rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or("this console's identity (not read yet)");
+    match actor {
+        Some(a) => format!("{a} armed by {me}"),
+        None => me.to_string(),
+    }
+}

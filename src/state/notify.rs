@@ -1,0 +1,150 @@
+//! Notifications: when a job ends, and when a watched service's deployment fails or is
+//! rolled back. Each fires once (`State::notify`'s `fired` keys) and becomes
+//! `Effect::Notify`: the loop rings the bell and writes OSC 9 / OSC 777 between frames.
+//! Watched: a service a job acted on or whose rollout view was opened this session, or one
+//! `[notify] services` lists.
+
+use crate::model::{NativeStatus, RolloutState, Service};
+use crate::state::actions::progress::Phase;
+use crate::state::{Effect, State};
+use std::collections::{BTreeSet, VecDeque};
+
+/// Keys of what already fired, kept at most: the oldest go first.
+const FIRED_KEPT: usize = 512;
+
+/// `[notify]` as the reducer needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotifySettings {
+    /// False: nothing fires at all.
+    pub enabled: bool,
+    /// A job ended (stable, failed, not stable in time, sent).
+    pub jobs: bool,
+    /// A watched service's deployment failed or was rolled back.
+    pub deployments: bool,
+    /// Services watched whatever the session did (`cluster/name` or `name`).
+    pub services: Vec<String>,
+}
+
+impl Default for NotifySettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            jobs: true,
+            deployments: true,
+            services: Vec::new(),
+        }
+    }
+}
+
+/// One notification: a short title and a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub title: String,
+    pub body: String,
+}
+
+/// The session's notifications: the settings, the services watched, what fired.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Notify {
+    pub settings: NotifySettings,
+    /// Services acted on or opened in the rollout view this session (`cluster/name`).
+    pub watched: BTreeSet<String>,
+    fired: VecDeque<String>,
+}
+
+impl Notify {
+    /// True the first time `key` is seen: it fires once.
+    fn first(&mut self, key: String) -> bool {
+        if self.fired.contains(&key) {
+            return false;
+        }
+        self.fired.push_back(key);
+        if self.fired.len() > FIRED_KEPT {
+            self.fired.pop_front();
+        }
+        true
+    }
+
+    fn watches(&self, s: &Service) -> bool {
+        let key = s.key().to_string();
+        self.watched.contains(&key)
+            || self
+                .settings
+                .services
+                .iter()
+                .any(|w| *w == key || *w == s.name)
+    }
+}
+
+/// What ended or went wrong since the last look, each once.
+/// Services are looked at only when a list of them arrived (`listed`).
+pub(crate) fn collect(state: &mut State, listed: bool, fx: &mut Vec<Effect>) {
+    if !state.notify.settings.enabled {
+        return;
+    }
+    let mut notices = Vec::new();
+    for j in state.ctx.jobs.all() {
+        for k in &j.touches {
+            state.notify.watched.insert(k.to_string());
+        }
+        let word = match &j.progress.phase {
+            Phase::Stable { .. } => "stable",
+            Phase::Failed { .. } => "failed",
+            Phase::TimedOut { .. } => "not stable in time",
+            Phase::Sent { .. } => "sent",
+            Phase::Sending | Phase::Waiting { .. } | Phase::Unwatched { .. } => continue,
+        };
+        if state.notify.settings.jobs && state.notify.first(format!("job {}", j.id)) {
+            notices.push(Notice {
+                title: format!("deckwatch: {} {}", j.progress.verb, j.progress.service),
+                body: format!(
+                    "job {} {word}: {}",
+                    j.id,
+                    j.outcome.clone().unwrap_or_default()
+                ),
+            });
+        }
+    }
+    if let Some(k) = &state.ctx.rollout {
+        state.notify.watched.insert(k.to_string());
+    }
+    if listed && state.notify.settings.deployments {
+        for s in &state.ctx.services.items {
+            // The cheap test first: most services have nothing wrong.
+            if let Some((key, notice)) = went_wrong(s).filter(|_| state.notify.watches(s))
+                && state.notify.first(key)
+            {
+                notices.push(notice);
+            }
+        }
+    }
+    fx.extend(notices.into_iter().map(Effect::Notify));
+}
+
+/// A deployment of `s` that failed or was rolled back: its key and its notice.
+fn went_wrong(s: &Service) -> Option<(String, Notice)> {
+    let what = if let Some(n) = &s.native {
+        match n.status {
+            NativeStatus::RollbackSuccessful | NativeStatus::RollbackInProgress => {
+                Some((n.arn.clone(), "was rolled back"))
+            }
+            NativeStatus::RollbackFailed => Some((n.arn.clone(), "failed to roll back")),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    let what = what.or_else(|| {
+        s.deployments
+            .iter()
+            .find(|d| d.rollout_state == RolloutState::Failed)
+            .map(|d| (d.id.clone(), "failed (the circuit breaker rolls it back)"))
+    })?;
+    Some((
+        format!("deployment {}", what.0),
+        Notice {
+            title: format!("deckwatch: {}", s.key()),
+            body: format!("{}'s deployment {}", s.name, what.1),
+        },
+    ))
+}

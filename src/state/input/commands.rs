@@ -31,6 +31,8 @@ pub(crate) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
         Mode::Arm(d) => crate::state::rollout::policy::on_dialog(state, command, *d),
         Mode::Describe => crate::state::describe::on_view(state, command),
         Mode::DescribeSearch => crate::state::describe::on_search(state, command),
+        Mode::Fleet => crate::state::fleet::on_view(state, command, effects),
+        Mode::FleetSearch => crate::state::fleet::on_search(state, command),
         // Keys reach the session before the key table; only its way out gets here.
         Mode::Terminal => {
             if command == Command::Back {
@@ -78,6 +80,7 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Region(name) => contexts::switch_region(state, name, effects),
         Command::Sort(column) => sort(state, column),
         Command::Budget => open_budget(state, effects),
+        Command::Fleet => crate::state::fleet::open(state),
         Command::Quit => quit_unless_acting(state),
         Command::Build => build_commands::open_build(state, effects),
         Command::CancelRun => build_commands::on_run(state, crate::state::builds::plan::cancel),

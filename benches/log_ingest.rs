@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)] // a test or bench that fails should panic where it fails
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use deckwatch::model::{LogChunk, LogLine};
+use deckwatch::model::{At, LogChunk, LogLine};
 use deckwatch::state::logs::LogBuffer;
 use deckwatch::state::logs::search::Search;
 use std::hint::black_box;
@@ -36,7 +36,7 @@ fn line(i: usize) -> LogLine {
         )
     };
     LogLine {
-        at: 1_790_000_000_000 + i as i64,
+        at: At(1_790_000_000_000 + i as i64),
         task_id: format!("{:032x}", i % 40),
         revision: 42 + (i % 2) as u32,
         message,

@@ -31,6 +31,7 @@ mod seed;
 
 use crate::testkit::StateBuilder;
 use deckwatch::cloud::Fleet;
+use deckwatch::model::At;
 use deckwatch::model::{LogTarget, ServiceKey};
 use deckwatch::state::logs::{BacklogEnd, LogStart};
 use deckwatch::state::{Msg, Pane, update};
@@ -150,7 +151,7 @@ async fn floor(url: &str, s: &Seeded) -> (usize, Duration) {
 /// The console's path: the log worker into a state through the reducer.
 async fn pane(url: &str, s: &Seeded) -> (usize, Duration) {
     let fleet: Arc<dyn Fleet> = Arc::new(moto::fleet(url, &[&s.cluster], Vec::new()).await);
-    let mut state = StateBuilder::demo(seed::now_ms())
+    let mut state = StateBuilder::demo(At(seed::now_ms()))
         .log_capacity(lines() * 2, 256 << 20)
         .build();
     let key = ServiceKey {
@@ -158,7 +159,7 @@ async fn pane(url: &str, s: &Seeded) -> (usize, Duration) {
         name: "web".into(),
     };
     state.ctx.logs.follow_target(Some(LogTarget::service(key)));
-    state.ctx.logs.restart(LogStart::Since(s.since));
+    state.ctx.logs.restart(LogStart::Since(At(s.since)));
     state.ctx.pane = Pane::Logs;
     let (tx, mut rx) = tokio::sync::mpsc::channel(256);
     let (_w, watch_rx) = tokio::sync::watch::channel(state.ctx.watch());

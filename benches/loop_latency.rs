@@ -20,6 +20,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::app::{self, Effects, Runtime};
 use deckwatch::budget::Budget;
 use deckwatch::demo::{SimFleet, seed};
+use deckwatch::model::Ms;
 use deckwatch::model::{LogChunk, LogLine, LogTarget, Service, ServiceKey};
 use deckwatch::state::table::Prepared;
 use deckwatch::state::{Msg, State};
@@ -65,7 +66,7 @@ fn log_batch(n: usize, seq: &mut u64) -> Vec<LogLine> {
         .map(|_| {
             *seq += 1;
             LogLine {
-                at: EPOCH + *seq as i64,
+                at: EPOCH + Ms(*seq as i64),
                 task_id: format!("{:032x}", *seq % 40),
                 revision: 118,
                 message: format!(

@@ -7,7 +7,7 @@ pub mod pending;
 
 use crate::model::commits::{Compare, CompareQuery};
 use crate::model::{ApiError, ApiResult, ErrorKind, GitHubCall, Listing};
-use crate::model::{Job, Millis, RateInfo, RawDoc, Run, RunRef, Workflow, WorkflowInput};
+use crate::model::{At, Job, RateInfo, RawDoc, Run, RunRef, Workflow, WorkflowInput};
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -48,7 +48,7 @@ pub trait Ci: Send + Sync + 'static {
         ))
     }
     /// Makes one mutating call (dispatch, cancel, rerun). Only the action runner calls this.
-    async fn act(&self, call: &GitHubCall, now: Millis) -> ApiResult<Option<Dispatched>>;
+    async fn act(&self, call: &GitHubCall, now: At) -> ApiResult<Option<Dispatched>>;
     /// `:describe`: the run as GitHub returned it.
     async fn run_raw(&self, run: &RunRef) -> ApiResult<RawDoc> {
         Err(ApiError::new(
@@ -64,7 +64,7 @@ pub trait Ci: Send + Sync + 'static {
         None
     }
     /// When the client stopped calling until, after a rate limit; None when it calls.
-    fn waiting_until(&self) -> Option<Millis> {
+    fn waiting_until(&self) -> Option<At> {
         None
     }
     fn read_only(&self) -> bool {
@@ -110,7 +110,7 @@ impl Ci for NoCi {
     async fn compare(&self, _: &CompareQuery) -> ApiResult<Compare> {
         self.err()
     }
-    async fn act(&self, _: &GitHubCall, _: Millis) -> ApiResult<Option<Dispatched>> {
+    async fn act(&self, _: &GitHubCall, _: At) -> ApiResult<Option<Dispatched>> {
         self.err()
     }
     async fn ready(&self) -> Option<String> {
@@ -154,7 +154,7 @@ impl Ci for ReadOnlyCi {
     async fn run_raw(&self, run: &RunRef) -> ApiResult<RawDoc> {
         self.0.run_raw(run).await
     }
-    async fn act(&self, call: &GitHubCall, _: Millis) -> ApiResult<Option<Dispatched>> {
+    async fn act(&self, call: &GitHubCall, _: At) -> ApiResult<Option<Dispatched>> {
         tracing::warn!(mutation = %call, "refused: read-only");
         Err(ApiError::new(
             ErrorKind::Other,
@@ -164,7 +164,7 @@ impl Ci for ReadOnlyCi {
     fn rate(&self) -> Option<RateInfo> {
         self.0.rate()
     }
-    fn waiting_until(&self) -> Option<Millis> {
+    fn waiting_until(&self) -> Option<At> {
         self.0.waiting_until()
     }
     fn read_only(&self) -> bool {

@@ -5,7 +5,7 @@
 
 use super::{Ci, Dispatched, NoCi};
 use crate::model::{ApiResult, GitHubCall, Listing};
-use crate::model::{Job, Millis, RateInfo, Run, Workflow, WorkflowInput};
+use crate::model::{At, Job, RateInfo, Run, Workflow, WorkflowInput};
 use async_trait::async_trait;
 use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
@@ -69,7 +69,7 @@ impl Ci for PendingCi {
     async fn login(&self) -> ApiResult<String> {
         self.ci().await.login().await
     }
-    async fn act(&self, m: &GitHubCall, now: Millis) -> ApiResult<Option<Dispatched>> {
+    async fn act(&self, m: &GitHubCall, now: At) -> ApiResult<Option<Dispatched>> {
         self.ci().await.act(m, now).await
     }
     async fn ready(&self) -> Option<String> {
@@ -78,7 +78,7 @@ impl Ci for PendingCi {
     fn rate(&self) -> Option<RateInfo> {
         self.now().and_then(|c| c.rate())
     }
-    fn waiting_until(&self) -> Option<Millis> {
+    fn waiting_until(&self) -> Option<At> {
         self.now().and_then(|c| c.waiting_until())
     }
 }

@@ -14,10 +14,10 @@ use crate::model::owner::Stack;
 use crate::model::timeline::build::Registered;
 use crate::model::trail::TrailEvent;
 use crate::model::{
-    Alarm, AlarmTransition, AwsCall, ContextInfo, Delivery, DescribeTarget, EcsEvent, EventAck,
+    Alarm, AlarmTransition, At, AwsCall, ContextInfo, Delivery, DescribeTarget, EcsEvent, EventAck,
     EventSource, Image, LiveEnd, LiveQuery, LiveUpdate, LogPage, LogQuery, LogSources, LogTag,
-    LogTarget, MetricSpec, Millis, PastDeployment, RawDoc, Service, ServiceKey, Skipped, Task,
-    TaskDefRef, TaskDefinition, Utilisation,
+    LogTarget, MetricSpec, PastDeployment, RawDoc, Service, ServiceKey, Skipped, Task, TaskDefRef,
+    TaskDefinition, Utilisation,
 };
 use crate::model::{ApiError, ApiResult, ErrorKind, Op};
 use crate::model::{ClusterExec, ExecTarget, RemotePort, SessionGrant};
@@ -39,7 +39,7 @@ pub trait Fleet: Send + Sync + 'static {
         self.context().await.map(|c| (c.account, c.region))
     }
     /// When the credentials last used expire, if they do; no call is made.
-    fn credentials_expiry(&self) -> Option<Millis> {
+    fn credentials_expiry(&self) -> Option<At> {
         None
     }
     /// Every service of the clusters in scope, with deployments, events and metrics.
@@ -179,14 +179,14 @@ pub trait Fleet: Send + Sync + 'static {
     async fn metric_points(
         &self,
         metric: &MetricSpec,
-        from: Millis,
-        until: Millis,
-    ) -> ApiResult<Vec<(Millis, f64)>> {
+        from: At,
+        until: At,
+    ) -> ApiResult<Vec<(At, f64)>> {
         let _ = (metric, from, until);
         Err(unavailable("metric points"))
     }
     /// An alarm's state changes since `since`, newest first.
-    async fn alarm_history(&self, name: &str, since: Millis) -> ApiResult<Vec<AlarmTransition>> {
+    async fn alarm_history(&self, name: &str, since: At) -> ApiResult<Vec<AlarmTransition>> {
         let _ = (name, since);
         Err(unavailable("alarm history"))
     }
@@ -207,7 +207,7 @@ pub trait Fleet: Send + Sync + 'static {
         ))
     }
     /// The team's audit records in `group` written in the span (from, until), as written.
-    async fn read_audit(&self, group: &str, span: (Millis, Millis)) -> ApiResult<Vec<String>> {
+    async fn read_audit(&self, group: &str, span: (At, At)) -> ApiResult<Vec<String>> {
         let _ = (group, span);
         Err(unavailable("the team's audit records"))
     }
@@ -218,7 +218,7 @@ pub trait Fleet: Send + Sync + 'static {
         Err(unavailable("CloudFormation stacks"))
     }
     /// The revisions of `family` registered since `since` (and the one before), newest first.
-    async fn revisions(&self, family: &str, since: Millis) -> ApiResult<Vec<Registered>> {
+    async fn revisions(&self, family: &str, since: At) -> ApiResult<Vec<Registered>> {
         let _ = (family, since);
         Err(unavailable("task definition revisions"))
     }
@@ -228,7 +228,7 @@ pub trait Fleet: Send + Sync + 'static {
         &self,
         service: &ServiceKey,
         family: &str,
-        span: (Millis, Millis),
+        span: (At, At),
     ) -> ApiResult<Vec<TrailEvent>> {
         let _ = (service, family, span);
         Err(unavailable("CloudTrail events"))
@@ -336,7 +336,7 @@ impl Fleet for ReadOnly {
     async fn identity(&self) -> ApiResult<(String, String)> {
         self.0.identity().await
     }
-    fn credentials_expiry(&self) -> Option<Millis> {
+    fn credentials_expiry(&self) -> Option<At> {
         self.0.credentials_expiry()
     }
     async fn services(&self) -> ApiResult<Vec<Service>> {
@@ -428,28 +428,28 @@ impl Fleet for ReadOnly {
     async fn metric_points(
         &self,
         metric: &MetricSpec,
-        from: Millis,
-        until: Millis,
-    ) -> ApiResult<Vec<(Millis, f64)>> {
+        from: At,
+        until: At,
+    ) -> ApiResult<Vec<(At, f64)>> {
         self.0.metric_points(metric, from, until).await
     }
-    async fn alarm_history(&self, name: &str, since: Millis) -> ApiResult<Vec<AlarmTransition>> {
+    async fn alarm_history(&self, name: &str, since: At) -> ApiResult<Vec<AlarmTransition>> {
         self.0.alarm_history(name, since).await
     }
-    async fn read_audit(&self, group: &str, span: (Millis, Millis)) -> ApiResult<Vec<String>> {
+    async fn read_audit(&self, group: &str, span: (At, At)) -> ApiResult<Vec<String>> {
         self.0.read_audit(group, span).await
     }
     async fn stack_of(&self, arn: &str) -> ApiResult<Option<Stack>> {
         self.0.stack_of(arn).await
     }
-    async fn revisions(&self, family: &str, since: Millis) -> ApiResult<Vec<Registered>> {
+    async fn revisions(&self, family: &str, since: At) -> ApiResult<Vec<Registered>> {
         self.0.revisions(family, since).await
     }
     async fn trail(
         &self,
         service: &ServiceKey,
         family: &str,
-        span: (Millis, Millis),
+        span: (At, At),
     ) -> ApiResult<Vec<TrailEvent>> {
         self.0.trail(service, family, span).await
     }

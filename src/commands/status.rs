@@ -8,9 +8,7 @@ use crate::budget::{Priority, with_priority};
 use crate::cloud::Fleet;
 use crate::model::ErrorKind;
 use crate::model::verdict::Analysis;
-use crate::model::{
-    Alarm, AlarmLink, ContextInfo, Millis, Service, ServiceKey, history, link_alarms,
-};
+use crate::model::{Alarm, AlarmLink, At, ContextInfo, Service, ServiceKey, history, link_alarms};
 use crate::timing::now_ms;
 use std::collections::HashMap;
 
@@ -18,7 +16,7 @@ use std::collections::HashMap;
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     pub context: ContextInfo,
-    pub read_at: Millis,
+    pub read_at: At,
     /// In the order the backend listed them, each with its deployment history.
     pub services: Vec<Service>,
     pub alarms: Vec<Alarm>,
@@ -105,7 +103,7 @@ async fn read_now(fleet: &dyn Fleet, service: Option<&str>) -> Result<Snapshot, 
 
 /// The verdict on each service of `snap` with a rollout in flight, read at `now` (each
 /// service's own rule), at the priority of a pane on screen.
-pub async fn judge(fleet: &dyn Fleet, snap: &mut Snapshot, analysis: &Analysis, now: Millis) {
+pub async fn judge(fleet: &dyn Fleet, snap: &mut Snapshot, analysis: &Analysis, now: At) {
     let known = Known {
         services: &snap.services,
         alarms: &snap.alarms,

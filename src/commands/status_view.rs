@@ -4,7 +4,7 @@
 
 use super::status::Snapshot;
 use crate::model::{
-    LifecycleHook, Millis, NativeDeployment, NativeStatus, Outcome, PastDeployment, RolloutState,
+    At, LifecycleHook, Ms, NativeDeployment, NativeStatus, Outcome, PastDeployment, RolloutState,
     Service,
 };
 use crate::ui::format::{age, countdown};
@@ -13,9 +13,9 @@ use serde_json::{Value, json};
 /// The JSON shape's version: a field is only ever added within a version.
 pub const JSON_VERSION: u32 = 1;
 
-fn iso(at: Millis) -> Value {
-    chrono::DateTime::from_timestamp_millis(at)
-        .filter(|_| at > 0)
+fn iso(at: At) -> Value {
+    chrono::DateTime::from_timestamp_millis(at.millis())
+        .filter(|_| at > At::EPOCH)
         .map_or(Value::Null, |t| {
             json!(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         })
@@ -54,7 +54,7 @@ fn native_text(n: &NativeDeployment) -> String {
 }
 
 /// `manual-promote-gate: auto-rollback in 12m34s` (`countdown` says the `in`).
-pub fn hook_text(h: &LifecycleHook, now: Millis) -> String {
+pub fn hook_text(h: &LifecycleHook, now: At) -> String {
     format!(
         "{}: auto-{} {}",
         h.id,
@@ -63,7 +63,7 @@ pub fn hook_text(h: &LifecycleHook, now: Millis) -> String {
     )
 }
 
-fn last_text(e: &PastDeployment, now: Millis) -> String {
+fn last_text(e: &PastDeployment, now: At) -> String {
     let when = e
         .ended_at
         .map_or(String::new(), |t| format!(" {} ago", age(now, t)));
@@ -178,7 +178,7 @@ fn service_json(snap: &Snapshot, s: &Service) -> Value {
             "stage": h.stage.as_ref().map(ToString::to_string),
             "status": h.status.to_string(),
             "expires_at": iso(h.expires_at),
-            "seconds_left": ((h.expires_at - now).max(0) + 999) / 1000,
+            "seconds_left": (h.expires_at.since(now) + Ms(999)).as_secs(),
             "timeout_action": h.timeout_action.to_string(),
         })),
         "last_outcome": s.last_outcome().map(outcome_json),

@@ -6,7 +6,7 @@ use crate::cloud::Fleet;
 use crate::model::evidence::{AlbFigures, Sides, sides};
 use crate::model::verdict::{Judged, Rule, Soak, judge_read, soak_needed, split_firing};
 use crate::model::{
-    Alarm, AlarmLink, ApiError, ApiResult, Millis, Service, ServiceKey, find_linked, pair_of,
+    Alarm, AlarmLink, ApiError, ApiResult, At, Ms, Service, ServiceKey, find_linked, pair_of,
 };
 use crate::workers::evidence::alb_pair;
 use std::collections::HashMap;
@@ -15,13 +15,13 @@ use std::collections::HashMap;
 /// runs on tokio's clock from its epoch.
 #[derive(Debug, Clone, Copy)]
 pub struct Clock {
-    epoch: Millis,
+    epoch: At,
     started: tokio::time::Instant,
 }
 
 impl Clock {
     /// Unix milliseconds `epoch` now, moving with tokio's clock.
-    pub fn from(epoch: Millis) -> Self {
+    pub fn from(epoch: At) -> Self {
         Self {
             epoch,
             started: tokio::time::Instant::now(),
@@ -32,8 +32,8 @@ impl Clock {
         Self::from(crate::timing::now_ms())
     }
 
-    pub fn now(&self) -> Millis {
-        self.epoch + self.started.elapsed().as_millis() as Millis
+    pub fn now(&self) -> At {
+        self.epoch + Ms::from_std(self.started.elapsed())
     }
 }
 
@@ -47,7 +47,7 @@ pub struct Judgement {
     /// The canary's and the primary's requests in the window, when the figures were judged.
     pub requests: Option<(f64, f64)>,
     /// When it was read: the window ends at the start of that minute.
-    pub at: Millis,
+    pub at: At,
     /// The whole service's firing alarms, said beside it.
     pub beside: Vec<String>,
     pub soak: Option<Soak>,
@@ -55,8 +55,8 @@ pub struct Judgement {
 
 impl Judgement {
     /// The start of the newest complete minute the read covers.
-    pub fn minute(&self) -> Millis {
-        self.at - self.at.rem_euclid(60_000) - 60_000
+    pub fn minute(&self) -> At {
+        self.at.floor(Ms::MINUTE) - Ms::MINUTE
     }
 }
 
@@ -75,7 +75,7 @@ pub async fn read(
     s: &Service,
     known: Known<'_>,
     rule: &Rule,
-    now: Millis,
+    now: At,
 ) -> Option<Judgement> {
     // A native deployment's sides are found by its tasks' addresses in the target groups.
     let moving = s.native.as_ref().is_some_and(|n| n.status.is_moving());
@@ -106,7 +106,7 @@ pub fn judgement(
     figures: Option<&Figures>,
     known: Known<'_>,
     rule: &Rule,
-    now: Millis,
+    now: At,
 ) -> Judgement {
     let (canary_alarms, beside) = split_firing(sides, |key| {
         known
@@ -141,8 +141,8 @@ pub fn judgement(
 }
 
 /// `14:03`: the minute a time falls in, UTC.
-fn minute_text(at: Millis) -> String {
-    chrono::DateTime::from_timestamp_millis(at)
+fn minute_text(at: At) -> String {
+    chrono::DateTime::from_timestamp_millis(at.millis())
         .map_or_else(|| "?".into(), |t| t.format("%H:%M").to_string())
 }
 
@@ -167,7 +167,7 @@ pub fn text(j: &Judgement) -> String {
 }
 
 /// The verdict in `status --json`: its word, its rule's line, the samples and the soak.
-pub fn json(j: &Judgement, iso: impl Fn(Millis) -> serde_json::Value) -> serde_json::Value {
+pub fn json(j: &Judgement, iso: impl Fn(At) -> serde_json::Value) -> serde_json::Value {
     use crate::model::verdict::Finding;
     let canary_alarms: Vec<&str> = j
         .judged
@@ -187,8 +187,8 @@ pub fn json(j: &Judgement, iso: impl Fn(Millis) -> serde_json::Value) -> serde_j
         "canary_alarms_firing": canary_alarms,
         "service_alarms_firing": j.beside,
         "soak": j.soak.map(|k| serde_json::json!({
-            "soaked_minutes": k.soaked_ms / 60_000,
-            "needed_minutes": k.needed_ms.map(|n| n / 60_000),
+            "soaked_minutes": k.soaked_ms / Ms::MINUTE,
+            "needed_minutes": k.needed_ms.map(|n| n / Ms::MINUTE),
             "done": k.is_over(),
             "text": k.text(),
         })),

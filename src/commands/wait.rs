@@ -127,7 +127,7 @@ async fn read(
     name: &str,
     prev: Option<&Service>,
 ) -> Result<(Service, Vec<Service>), CommandError> {
-    let mut backoff = Backoff::new(now_ms() as u64);
+    let mut backoff = Backoff::new(now_ms().millis() as u64);
     let mut failures = 0;
     loop {
         match read_once(fleet, name, prev).await {

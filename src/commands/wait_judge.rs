@@ -5,7 +5,7 @@
 use super::status_view::{hook_text, rollout_text};
 use super::{CommandError, Until};
 use crate::model::{
-    DeploymentStatus, Millis, NativeStatus, Outcome, PastDeployment, RolloutState, Service,
+    At, DeploymentStatus, NativeStatus, Outcome, PastDeployment, RolloutState, Service,
 };
 
 /// What one read says.
@@ -180,7 +180,7 @@ pub fn state_key(s: &Service) -> String {
 }
 
 /// The line for a change: the rollout, the tasks, a hook's countdown.
-pub fn line(s: &Service, now: Millis) -> String {
+pub fn line(s: &Service, now: At) -> String {
     let mut out = format!(
         "{} {}  {}  tasks {}/{}",
         crate::ui::format::clock(now),

@@ -7,11 +7,11 @@ use super::verdict::{self, Judgement, Known};
 use super::{CommandError, Until};
 use crate::cloud::Fleet;
 use crate::model::verdict::{Rule, Streak, Verdict};
-use crate::model::{ErrorKind, Millis, Service, link_alarms};
+use crate::model::{At, ErrorKind, Ms, Service, link_alarms};
 
 /// How often the load balancer is read while a rollout is in flight: its figures are per
 /// minute, so more often shows nothing new.
-pub const EVERY: Millis = 15_000;
+pub const EVERY: Ms = Ms::secs(15);
 
 /// What the wait knows of the verdict.
 #[derive(Debug, Default)]
@@ -21,7 +21,7 @@ pub struct Followed {
     /// The last verdict of a rollout that was in flight, kept once it ended.
     judged: Option<Judgement>,
     pub streak: Option<Streak>,
-    read_at: Option<Millis>,
+    read_at: Option<At>,
 }
 
 /// How the verdict ends the wait, when it does.
@@ -38,7 +38,7 @@ impl Followed {
         s: &Service,
         all: &[Service],
         rule: &Rule,
-        now: Millis,
+        now: At,
     ) -> Result<Option<String>, CommandError> {
         if self.read_at.is_some_and(|at| now - at < EVERY) {
             return Ok(None);
@@ -91,7 +91,7 @@ impl Followed {
 
     /// With `--until pass`: PASS held `pass_minutes`, or FAIL in `fails_to_abort` reads; or
     /// the rollout judged ended before either (rolled back or last judged FAIL: failed).
-    pub fn ends(&self, s: &Service, until: Until, rule: &Rule, now: Millis) -> Option<Ends> {
+    pub fn ends(&self, s: &Service, until: Until, rule: &Rule, now: At) -> Option<Ends> {
         if until != Until::Pass {
             return None;
         }

@@ -4,7 +4,7 @@
 use crate::demo::traffic;
 use crate::demo::world::World;
 use crate::model::{
-    Alarm, AlarmKind, AlarmSpec, AlarmState, AlarmTransition, Comparison, MetricSpec, Millis,
+    Alarm, AlarmKind, AlarmSpec, AlarmState, AlarmTransition, At, Comparison, MetricSpec, Ms,
 };
 
 fn metric(namespace: &str, name: &str, statistic: &str, dims: &[(&str, String)]) -> MetricSpec {
@@ -121,7 +121,7 @@ fn defs(w: &World) -> Vec<Def> {
 }
 
 /// The alarms as the demo opens: quiet for two days, but for the queue without data.
-pub fn seed(w: &World, now: Millis) -> Vec<Alarm> {
+pub fn seed(w: &World, now: At) -> Vec<Alarm> {
     defs(w)
         .into_iter()
         .map(|d| {
@@ -147,7 +147,7 @@ pub fn seed(w: &World, now: Millis) -> Vec<Alarm> {
                             .into()
                     }
                 },
-                updated_at: now - if quiet { 2 * 86_400_000 } else { 5 * 3_600_000 },
+                updated_at: now - if quiet { Ms::days(2) } else { Ms::hours(5) },
                 spec: AlarmSpec {
                     arn: format!("arn:aws:cloudwatch:{}:{}:alarm:{}", w.region, w.account, d.name),
                     comparison: d.metric.as_ref().map(|_| Comparison::Greater),
@@ -172,7 +172,7 @@ pub fn record(w: &mut World, name: &str, t: AlarmTransition) {
 }
 
 /// State changes of `name` since `since`, newest first.
-pub fn history(w: &World, name: &str, since: Millis) -> Vec<AlarmTransition> {
+pub fn history(w: &World, name: &str, since: At) -> Vec<AlarmTransition> {
     w.alarm_history
         .iter()
         .rev()
@@ -183,7 +183,7 @@ pub fn history(w: &World, name: &str, since: Millis) -> Vec<AlarmTransition> {
 
 /// The points of an alarm's metric over [from, until), one a minute, from what the demo
 /// knows: the load balancer's minutes and the services' CPU and memory.
-pub fn points(w: &World, m: &MetricSpec, from: Millis, until: Millis) -> Vec<(Millis, f64)> {
+pub fn points(w: &World, m: &MetricSpec, from: At, until: At) -> Vec<(At, f64)> {
     if m.namespace == "AWS/ApplicationELB" {
         let Some(tg) = m.dimension("TargetGroup") else {
             return Vec::new();
@@ -212,12 +212,12 @@ pub fn points(w: &World, m: &MetricSpec, from: Millis, until: Millis) -> Vec<(Mi
         "MemoryUtilization" => &s.svc.mem,
         _ => return Vec::new(),
     };
-    let last = w.now - w.now.rem_euclid(60_000);
+    let last = w.now.floor(Ms::MINUTE);
     let n = series.len() as i64;
     series
         .iter()
         .enumerate()
-        .map(|(k, v)| (last - (n - 1 - k as i64) * 60_000, *v))
+        .map(|(k, v)| (last - Ms::mins(n - 1 - k as i64), *v))
         .filter(|(at, _)| *at >= from && *at < until)
         .collect()
 }

@@ -5,7 +5,7 @@
 use crate::demo::rng::hex_of;
 use crate::demo::world::World;
 use crate::model::{
-    BuildSource, Conclusion, Image, InputKind, Job, Millis, Run, RunStatus, Step, Workflow,
+    At, BuildSource, Conclusion, Image, InputKind, Job, Ms, Run, RunStatus, Step, Workflow,
     WorkflowInput,
 };
 
@@ -76,11 +76,11 @@ pub struct SimRun {
     pub sha: String,
     pub event: String,
     pub actor: String,
-    pub created_at: Millis,
+    pub created_at: At,
     /// When the current attempt was queued.
-    pub attempt_at: Millis,
+    pub attempt_at: At,
     pub ending: Ending,
-    pub cancelled_at: Option<Millis>,
+    pub cancelled_at: Option<At>,
     pub pushed: bool,
 }
 
@@ -114,15 +114,15 @@ pub struct Builds {
     pub registered: Vec<Registered>,
 }
 
-/// When each step of an attempt starts and ends (ms after the attempt was queued).
-fn schedule() -> Vec<Vec<(i64, i64)>> {
-    let mut t = QUEUED_S * 1000;
+/// When each step of an attempt starts and ends (after the attempt was queued).
+fn schedule() -> Vec<Vec<(Ms, Ms)>> {
+    let mut t = Ms::secs(QUEUED_S);
     JOBS.iter()
         .map(|(_, steps)| {
             steps
                 .iter()
                 .map(|(_, secs)| {
-                    let span = (t, t + secs * 1000);
+                    let span = (t, t + Ms::secs(*secs));
                     t = span.1;
                     span
                 })
@@ -133,17 +133,17 @@ fn schedule() -> Vec<Vec<(i64, i64)>> {
 
 impl SimRun {
     /// When the attempt ends: after its last step, its failing step, or its cancel.
-    fn ends_at(&self) -> Millis {
+    fn ends_at(&self) -> At {
         let s = schedule();
         let end = match self.ending {
-            Ending::Success => s.last().and_then(|j| j.last()).map_or(0, |x| x.1),
+            Ending::Success => s.last().and_then(|j| j.last()).map_or(Ms::ZERO, |x| x.1),
             Ending::FailsAt(j, k) => s[j][k].1,
         };
         let natural = self.attempt_at + end;
         self.cancelled_at.map_or(natural, |c| c.min(natural))
     }
 
-    fn step(&self, j: usize, k: usize, (from, to): (i64, i64), now: Millis) -> Step {
+    fn step(&self, j: usize, k: usize, (from, to): (Ms, Ms), now: At) -> Step {
         let (start, end) = (self.attempt_at + from, self.attempt_at + to);
         let stop = self.ends_at();
         let fails_here = self.ending == Ending::FailsAt(j, k);
@@ -177,7 +177,7 @@ impl SimRun {
         }
     }
 
-    pub fn jobs(&self, now: Millis) -> Vec<Job> {
+    pub fn jobs(&self, now: At) -> Vec<Job> {
         schedule()
             .iter()
             .enumerate()
@@ -192,7 +192,7 @@ impl SimRun {
             .collect()
     }
 
-    pub fn to_run(&self, now: Millis) -> Run {
+    pub fn to_run(&self, now: At) -> Run {
         let jobs = self.jobs(now);
         let progress = crate::model::build::Progress::of(&jobs);
         let (status, conclusion) = if now >= self.ends_at() {
@@ -204,7 +204,7 @@ impl SimRun {
                 Conclusion::Success
             };
             (RunStatus::Completed, Some(c))
-        } else if now >= self.attempt_at + QUEUED_S * 1000 {
+        } else if now >= self.attempt_at + Ms::secs(QUEUED_S) {
             (RunStatus::InProgress, None)
         } else {
             (RunStatus::Queued, None)
@@ -258,7 +258,10 @@ impl SimRun {
 
 /// The attempt ran every step before any cancel arrived.
 fn natural_success(r: &SimRun) -> bool {
-    let end = schedule().last().and_then(|j| j.last()).map_or(0, |x| x.1);
+    let end = schedule()
+        .last()
+        .and_then(|j| j.last())
+        .map_or(Ms::ZERO, |x| x.1);
     r.ending == Ending::Success && r.cancelled_at.is_none_or(|c| c >= r.attempt_at + end)
 }
 
@@ -362,7 +365,7 @@ pub fn seed(w: &mut World) {
         images.sort_by_key(|img| img.pushed_at);
         for img in images.iter().rev().take(3).rev() {
             let Some(sha) = sha_of(img) else { continue };
-            let at = img.pushed_at - 60_000;
+            let at = img.pushed_at - Ms::MINUTE;
             add(w, i, &src, sha, at, Ending::Success, true);
         }
         if w.services[i].role == crate::demo::world::Role::BadRolling {
@@ -372,7 +375,7 @@ pub fn seed(w: &mut World) {
                 i,
                 &src,
                 sha,
-                w.start - 40 * 60_000,
+                w.start - Ms::mins(40),
                 Ending::FailsAt(0, 2),
                 true,
             );
@@ -403,7 +406,7 @@ pub fn pipeline_run(w: &mut World, svc: usize, revision: u32) {
         svc,
         &src,
         sha,
-        img.pushed_at - 60_000,
+        img.pushed_at - Ms::MINUTE,
         Ending::Success,
         true,
     );
@@ -414,7 +417,7 @@ fn add(
     svc: usize,
     src: &BuildSource,
     sha: String,
-    at: Millis,
+    at: At,
     ending: Ending,
     pushed: bool,
 ) -> u64 {
@@ -466,7 +469,10 @@ pub fn dispatch(w: &mut World, workflow: &Workflow, git_ref: &str) -> Option<u64
         workflow: workflow.clone(),
         git_ref: git_ref.to_string(),
     };
-    let sha = hex_of(&format!("{workflow} {} {}", w.now, w.builds.next_id), 40);
+    let sha = hex_of(
+        &format!("{workflow} {} {}", w.now.millis(), w.builds.next_id),
+        40,
+    );
     let now = w.now;
     Some(add(w, svc, &src, sha, now, Ending::Success, false))
 }

@@ -2,26 +2,27 @@
 //! the canary bake, and the rollback ECS performs when the hook times out.
 
 use crate::demo::world::{Role, World};
+use crate::model::Ms;
 use crate::model::{
     DeploymentStatus, Health, HookStatus, LifecycleStage as Stage, NativeDeployment, NativeStatus,
     RolloutState, TimeoutAction,
 };
 
 /// A finished canary is followed by the next one after this long.
-const NEXT_CANARY_MS: i64 = 90_000;
+const NEXT_CANARY_MS: Ms = Ms::secs(90);
 /// Bake times of the canary step and of the full shift.
-pub const CANARY_BAKE_MS: i64 = 60_000;
-pub const FINAL_BAKE_MS: i64 = 60_000;
+pub const CANARY_BAKE_MS: Ms = Ms::MINUTE;
+pub const FINAL_BAKE_MS: Ms = Ms::MINUTE;
 
 /// Stages that only pass time: how long each takes, and the stage after it.
-fn timed(stage: &Stage) -> Option<(i64, Stage)> {
+fn timed(stage: &Stage) -> Option<(Ms, Stage)> {
     Some(match stage {
-        Stage::ReconcileService => (2_000, Stage::PreScaleUp),
-        Stage::PreScaleUp => (2_000, Stage::ScaleUp),
-        Stage::PostScaleUp => (2_000, Stage::TestTrafficShift),
-        Stage::TestTrafficShift => (3_000, Stage::PostTestTrafficShift),
-        Stage::PostTestTrafficShift => (2_000, Stage::PreProductionTrafficShift),
-        Stage::PostProductionTrafficShift => (2_000, Stage::BakeTime),
+        Stage::ReconcileService => (Ms::secs(2), Stage::PreScaleUp),
+        Stage::PreScaleUp => (Ms::secs(2), Stage::ScaleUp),
+        Stage::PostScaleUp => (Ms::secs(2), Stage::TestTrafficShift),
+        Stage::TestTrafficShift => (Ms::secs(3), Stage::PostTestTrafficShift),
+        Stage::PostTestTrafficShift => (Ms::secs(2), Stage::PreProductionTrafficShift),
+        Stage::PostProductionTrafficShift => (Ms::secs(2), Stage::BakeTime),
         _ => return None,
     })
 }

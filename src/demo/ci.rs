@@ -4,7 +4,7 @@
 use crate::ci::{Ci, Dispatched};
 use crate::demo::{SimFleet, builds};
 use crate::model::{ApiError, ApiResult, ErrorKind, GitHubCall};
-use crate::model::{Job, Millis, Run, Workflow, WorkflowInput};
+use crate::model::{At, Job, Run, Workflow, WorkflowInput};
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -95,7 +95,7 @@ impl Ci for SimCi {
             .with_world(|w| crate::demo::commits::compare(w, q))
     }
 
-    async fn act(&self, m: &GitHubCall, _now: Millis) -> ApiResult<Option<Dispatched>> {
+    async fn act(&self, m: &GitHubCall, _now: At) -> ApiResult<Option<Dispatched>> {
         self.fleet.with_world(|w| match m {
             GitHubCall::Dispatch {
                 workflow, git_ref, ..

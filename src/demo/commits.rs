@@ -4,7 +4,7 @@
 use crate::demo::builds::SimDeployment;
 use crate::demo::world::World;
 use crate::model::commits::{Commit, Compare, CompareQuery};
-use crate::model::{ApiError, ApiResult, ErrorKind, Millis};
+use crate::model::{ApiError, ApiResult, At, ErrorKind, Ms};
 
 const TITLES: [&str; 6] = [
     "Tighten the retry budget of the payment client",
@@ -21,7 +21,7 @@ fn not_found(what: String) -> ApiError {
 }
 
 /// When the run of `repo` whose commit starts with `sha` was created.
-fn built_at(w: &World, repo: &str, sha: &str) -> Option<(Millis, String)> {
+fn built_at(w: &World, repo: &str, sha: &str) -> Option<(At, String)> {
     w.builds
         .runs
         .iter()
@@ -50,13 +50,13 @@ pub fn compare(w: &World, q: &CompareQuery) -> ApiResult<Compare> {
             sha: crate::demo::rng::hex_of(&format!("{} before", r.sha), 40),
             title: TITLES[(n + 3) % TITLES.len()].into(),
             author: AUTHORS[(n + 1) % AUTHORS.len()].into(),
-            at: r.created_at - 20 * 60_000,
+            at: r.created_at - Ms::mins(20),
         });
         commits.push(Commit {
             sha: r.sha.clone(),
             title: TITLES[n].into(),
             author: AUTHORS[n % AUTHORS.len()].into(),
-            at: r.created_at - 60_000,
+            at: r.created_at - Ms::MINUTE,
         });
     }
     let status = if base_at == head_at {

@@ -4,13 +4,13 @@
 
 use crate::demo::world::World;
 use crate::model::{
-    AlarmKind, ApiError, ApiResult, DescribeTarget, ErrorKind, Millis, Op, RawDoc, RawFormat, Run,
+    AlarmKind, ApiError, ApiResult, At, DescribeTarget, ErrorKind, Op, RawDoc, RawFormat, Run,
 };
 use serde_json::{Value, json};
 
 /// Seconds since the epoch, as ECS's JSON writes times.
-fn secs(ms: Millis) -> f64 {
-    ms as f64 / 1000.0
+fn secs(at: At) -> f64 {
+    at.millis() as f64 / 1000.0
 }
 
 fn missing(what: String) -> ApiError {

@@ -1,6 +1,8 @@
 //! What the demo's services write: some JSON (as structured loggers do), some logfmt, some
 //! plain text, so the logs pane shows each the way it would on a real fleet.
 
+use crate::model::At;
+
 /// How a demo service writes its lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
@@ -63,7 +65,7 @@ pub const FAILURES: &[Failure] = &[
     },
 ];
 
-pub fn write(style: Style, said: &Said<'_>, at: i64) -> String {
+pub fn write(style: Style, said: &Said<'_>, at: At) -> String {
     let (level, msg, pairs) = parts(said);
     match style {
         Style::Plain => {
@@ -81,7 +83,7 @@ pub fn write(style: Style, said: &Said<'_>, at: i64) -> String {
         }
         Style::Json => {
             let mut map = serde_json::Map::new();
-            let time = chrono::DateTime::from_timestamp_millis(at).unwrap_or_default();
+            let time = chrono::DateTime::from_timestamp_millis(at.millis()).unwrap_or_default();
             map.insert("time".into(), time.to_rfc3339().into());
             map.insert("level".into(), level.to_lowercase().into());
             map.insert("msg".into(), msg.into());
@@ -126,7 +128,7 @@ mod tests {
             (Style::Json, Format::Json),
             (Style::Logfmt, Format::Logfmt),
         ] {
-            let line = write(style, &Said::Failure(f), 1_790_000_000_000);
+            let line = write(style, &Said::Failure(f), At(1_790_000_000_000));
             let m = LineMeta::read(line.as_bytes());
             assert_eq!((m.level(), m.format()), (Level::Error, format), "{line}");
         }

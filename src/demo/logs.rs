@@ -6,7 +6,7 @@
 use crate::demo::World;
 use crate::model::LogSide;
 use crate::model::{
-    GroupSpec, LiveQuery, LiveUpdate, LogPage, LogQuery, LogSources, LogTag, LogTarget, Millis,
+    At, GroupSpec, LiveQuery, LiveUpdate, LogPage, LogQuery, LogSources, LogTag, LogTarget, Ms,
     RawEvent,
 };
 use std::collections::HashSet;
@@ -16,7 +16,7 @@ pub const PREFIX: &str = "ecs/app/";
 /// Events in one page.
 const PAGE: usize = 1_000;
 /// How long a Live Tail session lasts.
-pub const SESSION_MS: Millis = 3 * 3_600_000;
+pub const SESSION_MS: Ms = Ms::hours(3);
 
 pub fn group_of(cluster: &str, name: &str) -> String {
     format!("/ecs/{cluster}/{name}")
@@ -121,7 +121,7 @@ fn events(
     w: &World,
     groups: &[GroupSpec],
     pattern: Option<&str>,
-    (after, from, to): (u64, Millis, Option<Millis>),
+    (after, from, to): (u64, At, Option<At>),
     limit: usize,
 ) -> (Vec<RawEvent>, Option<u64>) {
     let wanted = services_in(w, groups);
@@ -147,7 +147,7 @@ fn events(
             group: group_of(&s.cluster, &s.name),
             stream: format!("{PREFIX}{}", l.task_id),
             at: l.at,
-            ingested: l.at + 200,
+            ingested: l.at + Ms(200),
             message: l.message.clone(),
         });
     }
@@ -177,7 +177,7 @@ pub fn live(w: &World, q: &LiveQuery, after: u64) -> (LiveUpdate, u64) {
         w,
         &q.groups,
         q.pattern.as_deref(),
-        (after, 0, None),
+        (after, At::EPOCH, None),
         usize::MAX,
     );
     let update = LiveUpdate::Events {

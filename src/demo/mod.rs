@@ -26,8 +26,8 @@ use crate::model::listing;
 
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::{
-    Alarm, AlarmTransition, AwsCall, Clean, ContextInfo, Image, LiveEnd, LiveQuery, LiveUpdate,
-    LogPage, LogQuery, LogSources, LogTag, LogTarget, MetricSpec, Millis, PastDeployment, Service,
+    Alarm, AlarmTransition, At, AwsCall, Clean, ContextInfo, Image, LiveEnd, LiveQuery, LiveUpdate,
+    LogPage, LogQuery, LogSources, LogTag, LogTarget, MetricSpec, Ms, PastDeployment, Service,
     ServiceKey, Task, TaskDefRef, TaskDefinition,
 };
 use crate::model::{ApiError, ApiResult, ErrorKind};
@@ -51,7 +51,7 @@ pub struct SimFleet {
 impl SimFleet {
     /// A fleet whose scenario begins at `epoch` (unix ms). Its clock is tokio's, so a test with
     /// a paused clock moves it with `tokio::time::advance`.
-    pub fn new(epoch: Millis) -> Self {
+    pub fn new(epoch: At) -> Self {
         Self {
             world: Arc::new(Mutex::new(seed::world(epoch))),
             started: Instant::now(),
@@ -110,7 +110,7 @@ impl SimFleet {
 
 fn at_now<T>(world: &Mutex<World>, started: Instant, f: impl FnOnce(&mut World) -> T) -> T {
     let mut w = world.lock().unwrap_or_else(|e| e.into_inner());
-    let now = w.start + started.elapsed().as_millis() as Millis;
+    let now = w.start + Ms::from_std(started.elapsed());
     w.advance_to(now);
     f(&mut w)
 }
@@ -130,7 +130,7 @@ fn live_session(world: Arc<Mutex<World>>, started: Instant, q: LiveQuery) -> Liv
         async move {
             let after = after?;
             tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-            if opened.elapsed().as_millis() as Millis >= logs::SESSION_MS {
+            if Ms::from_std(opened.elapsed()) >= logs::SESSION_MS {
                 return Some((Err(LiveEnd::Timeout), None));
             }
             let (update, next) = at_now(&world, started, |w| logs::live(w, &q, after));
@@ -225,7 +225,7 @@ impl Fleet for SimFleet {
     async fn revisions(
         &self,
         family: &str,
-        since: Millis,
+        since: At,
     ) -> ApiResult<Vec<crate::model::timeline::build::Registered>> {
         Ok(self
             .with_world(|w| owners::revisions(w, family, since))
@@ -241,7 +241,7 @@ impl Fleet for SimFleet {
         &self,
         service: &ServiceKey,
         _family: &str,
-        span: (Millis, Millis),
+        span: (At, At),
     ) -> ApiResult<Vec<crate::model::trail::TrailEvent>> {
         Ok(self
             .with_world(|w| owners::trail(w, service, span))
@@ -287,13 +287,13 @@ impl Fleet for SimFleet {
     async fn metric_points(
         &self,
         metric: &MetricSpec,
-        from: Millis,
-        until: Millis,
-    ) -> ApiResult<Vec<(Millis, f64)>> {
+        from: At,
+        until: At,
+    ) -> ApiResult<Vec<(At, f64)>> {
         Ok(self.with_world(|w| alarms::points(w, metric, from, until)))
     }
 
-    async fn alarm_history(&self, name: &str, since: Millis) -> ApiResult<Vec<AlarmTransition>> {
+    async fn alarm_history(&self, name: &str, since: At) -> ApiResult<Vec<AlarmTransition>> {
         Ok(self.with_world(|w| alarms::history(w, name, since)))
     }
 

@@ -10,7 +10,7 @@ use crate::model::owner::{
     TemplateValue,
 };
 use crate::model::trail::TrailEvent;
-use crate::model::{Millis, ServiceKey};
+use crate::model::{At, Ms, ServiceKey};
 
 /// Calls the simulated CloudTrail keeps, at most.
 pub const TRAIL_KEPT: usize = 1_000;
@@ -85,14 +85,14 @@ pub fn console_user(w: &World) -> String {
 /// Records a call as CloudTrail would.
 pub fn note(
     w: &mut World,
-    at: Millis,
+    at: At,
     key: &ServiceKey,
     name: &str,
     params: Vec<(String, String)>,
     who: String,
     by_console: bool,
 ) {
-    let id = format!("{:016x}-{}", at, w.trail.len());
+    let id = format!("{:016x}-{}", at.millis(), w.trail.len());
     w.trail.push_back((
         key.clone(),
         TrailEvent {
@@ -141,7 +141,7 @@ pub fn seed(w: &mut World) {
     let key = w.services[i].svc.key();
     let who = format!("arn:aws:iam::{}:user/ops-oncall", w.account);
     let desired = w.services[i].svc.desired;
-    let at = w.start - 3 * 3_600_000;
+    let at = w.start - Ms::hours(3);
     note(
         w,
         at,
@@ -154,7 +154,7 @@ pub fn seed(w: &mut World) {
 }
 
 /// The events about `key` (or its `family`) in the span, newest first.
-pub fn trail(w: &World, key: &ServiceKey, span: (Millis, Millis)) -> Vec<TrailEvent> {
+pub fn trail(w: &World, key: &ServiceKey, span: (At, At)) -> Vec<TrailEvent> {
     let mut out: Vec<TrailEvent> = w
         .trail
         .iter()
@@ -207,7 +207,7 @@ pub fn note_console(w: &mut World, key: &ServiceKey, call: &crate::model::AwsCal
 pub fn revisions(
     w: &World,
     family: &str,
-    since: Millis,
+    since: At,
 ) -> Vec<crate::model::timeline::build::Registered> {
     let Some(s) = w.services.iter().find(|s| s.svc.task_def.family == family) else {
         return Vec::new();
@@ -223,7 +223,7 @@ pub fn revisions(
                     family: family.to_string(),
                     revision: rev,
                 },
-                at: (i.pushed_at + 2 * 60_000).min(w.now),
+                at: (i.pushed_at + Ms::mins(2)).min(w.now),
                 by: pipeline(w),
                 images: vec![format!("{}:{}", i.repository, World::image_tag(rev))],
             })

@@ -2,15 +2,16 @@
 //! drain, and the circuit breaker rolls a failing deployment back.
 
 use crate::demo::world::{Role, World};
+use crate::model::Ms;
 use crate::model::text::first_chars;
 use crate::model::{Deployment, DeploymentStatus, Health, RolloutState, TaskDefRef, TaskStatus};
 
 /// A task is PROVISIONING, then PENDING, then RUNNING after this long.
-const START_MS: i64 = 3_000;
+const START_MS: Ms = Ms::secs(3);
 /// Health checks decide this long after a task starts running.
-const HEALTH_GRACE_MS: i64 = 10_000;
+const HEALTH_GRACE_MS: Ms = Ms::secs(10);
 /// An unhealthy task is replaced this long after it fails.
-const UNHEALTHY_STOP_MS: i64 = 5_000;
+const UNHEALTHY_STOP_MS: Ms = Ms::secs(5);
 
 pub fn start(w: &mut World, i: usize, bad: bool) {
     let to = crate::demo::scenario::next_revision(w, i);
@@ -87,7 +88,9 @@ fn task_lifecycle(w: &mut World) {
     for (ti, t) in w.tasks.iter_mut().enumerate() {
         let age = now - t.launched_at;
         match t.task.last_status {
-            TaskStatus::Provisioning if age >= 1_000 => t.task.last_status = TaskStatus::Pending,
+            TaskStatus::Provisioning if age >= Ms::SECOND => {
+                t.task.last_status = TaskStatus::Pending
+            }
             TaskStatus::Pending if age >= START_MS => {
                 t.task.last_status = TaskStatus::Running;
                 t.task.started_at = Some(now);

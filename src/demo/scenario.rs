@@ -2,7 +2,7 @@
 //! keeps showing rollouts.
 
 use crate::demo::world::{Role, World};
-use crate::model::{Millis, TaskDefRef};
+use crate::model::{Ms, TaskDefRef};
 
 /// Seconds in one cycle of the scenario.
 pub const CYCLE_S: i64 = 900;
@@ -43,7 +43,7 @@ pub fn on_schedule(w: &mut World) {
 }
 
 /// How long after an operator's change settled the scenario still waits: a poll sees it.
-const OPERATOR_GRACE_MS: Millis = 30_000;
+const OPERATOR_GRACE_MS: Ms = Ms::secs(30);
 
 /// Whether an operator's job still acts on service `i`: what they started is moving, or
 /// settled less than `OPERATOR_GRACE_MS` ago. Its own next deployment waits until after.
@@ -110,7 +110,7 @@ pub fn next_revision(w: &mut World, i: usize) -> TaskDefRef {
         family: s.svc.task_def.family.clone(),
         revision: s.latest_revision,
     };
-    let pushed = w.now - 2 * 60_000;
+    let pushed = w.now - Ms::mins(2);
     w.push_image(i, td.revision, pushed);
     td
 }

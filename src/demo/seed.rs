@@ -3,7 +3,7 @@
 use crate::demo::rng::{Rng, hex_of};
 use crate::demo::world::{METRIC_POINTS, Role, SimService, World};
 use crate::model::{
-    CircuitBreaker, DeploymentStatus, Health, HookStatus, LifecycleHook, LifecycleStage, Millis,
+    At, CircuitBreaker, DeploymentStatus, Health, HookStatus, LifecycleHook, LifecycleStage, Ms,
     NativeDeployment, NativeStatus, RolloutState, Service, ServiceRevision, ServiceStatus,
     Strategy, TaskDefRef, TaskStatus, TimeoutAction, WeightedRoute,
 };
@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 pub const ACCOUNT: &str = "123456789012";
 pub const REGION: &str = "eu-west-1";
 /// How long the canary's PAUSE hook waits before ECS rolls the deployment back.
-pub const HOOK_TIMEOUT_MS: Millis = 12 * 60 * 1000;
+pub const HOOK_TIMEOUT_MS: Ms = Ms::mins(12);
 
 struct Spec {
     cluster: &'static str,
@@ -148,7 +148,7 @@ const FLEET: &[Spec] = &[
     },
 ];
 
-pub fn world(start: Millis) -> World {
+pub fn world(start: At) -> World {
     let mut w = World {
         start,
         now: start,
@@ -194,7 +194,7 @@ pub fn world(start: Millis) -> World {
 fn seed_past_canary(w: &mut World, i: usize) {
     let s = &w.services[i];
     let td = s.svc.task_def.clone();
-    let started_at = w.start - 3 * 86_400_000;
+    let started_at = w.start - Ms::days(3);
     let entry = crate::model::PastDeployment {
         id: format!(
             "{}/{}/{}/{}",
@@ -211,7 +211,7 @@ fn seed_past_canary(w: &mut World, i: usize) {
         outcome: crate::model::Outcome::Completed,
         is_rollback: false,
         started_at,
-        ended_at: Some(started_at + 14 * 60_000),
+        ended_at: Some(started_at + Ms::mins(14)),
         reason: String::new(),
     };
     w.services[i].past.push_front(entry);
@@ -252,7 +252,7 @@ fn add_service(w: &mut World, spec: &Spec) {
         family: repo.clone(),
         revision: spec.revision,
     };
-    let created_at = w.start - (30 + w.rng.below(300) as i64) * 86_400_000;
+    let created_at = w.start - Ms::days(30 + w.rng.below(300) as i64);
     let svc = new_service(w, spec, td.clone(), created_at);
     w.services.push(SimService {
         svc,
@@ -273,7 +273,7 @@ fn add_service(w: &mut World, spec: &Spec) {
     let mut d = w.new_deployment(i, td.clone(), "");
     d.rollout_state = RolloutState::Completed;
     d.rollout_reason = "ECS deployment completed.".into();
-    d.created_at = created_at.max(w.start - 3 * 86_400_000);
+    d.created_at = created_at.max(w.start - Ms::days(3));
     d.updated_at = d.created_at;
     w.services[i].svc.deployments.push(d);
     for _ in 0..spec.desired {
@@ -288,7 +288,7 @@ fn add_service(w: &mut World, spec: &Spec) {
 }
 
 /// The service row of `spec`, before its deployments, tasks and metrics.
-fn new_service(w: &World, spec: &Spec, td: TaskDefRef, created_at: Millis) -> Service {
+fn new_service(w: &World, spec: &Spec, td: TaskDefRef, created_at: At) -> Service {
     Service {
         cluster: spec.cluster.into(),
         name: spec.name.into(),
@@ -346,10 +346,10 @@ fn new_service(w: &World, spec: &Spec, td: TaskDefRef, created_at: Millis) -> Se
 
 /// Marks a freshly launched task as long since running and healthy.
 fn settle(w: &mut World, ti: usize) {
-    let age = (20 + w.rng.below(600) as i64) * 60_000;
+    let age = Ms::mins(20 + w.rng.below(600) as i64);
     let t = &mut w.tasks[ti];
     t.launched_at = w.start - age;
-    t.task.started_at = Some(w.start - age + 20_000);
+    t.task.started_at = Some(w.start - age + Ms::secs(20));
     t.task.last_status = TaskStatus::Running;
     t.task.health = Health::Healthy;
 }
@@ -377,7 +377,7 @@ fn seed_images(w: &mut World, i: usize, revision: u32) {
             continue; // pushed already, for the service this one is the canary of
         }
         let days_ago = (revision - rev) as i64 * 2;
-        let pushed_at = w.start - days_ago * 86_400_000 - (w.rng.below(20) as i64 + 1) * 3_600_000;
+        let pushed_at = w.start - Ms::days(days_ago) - Ms::hours(w.rng.below(20) as i64 + 1);
         w.push_image(i, rev, pushed_at);
     }
 }
@@ -399,7 +399,7 @@ pub fn start_canary(w: &mut World, i: usize, at_hook: bool) {
     s.task_def = target_td.clone();
     s.image_tag = World::image_tag(target_td.revision);
     if at_hook {
-        d.created_at = w.now - 95_000;
+        d.created_at = w.now - Ms(95_000);
     }
     s.deployments.insert(0, d);
     if at_hook {
@@ -438,7 +438,7 @@ fn native_canary(
             w.arn_prefix("service-deployment"),
             svc.cluster,
             svc.name,
-            hex_of(&format!("{target}{}", w.now), 22)
+            hex_of(&format!("{target}{}", w.now.millis()), 22)
         ),
         strategy: svc.strategy.clone(),
         status: NativeStatus::InProgress,
@@ -453,7 +453,7 @@ fn native_canary(
             10.0
         },
         bake_ends_at: None,
-        bake_minutes: Some((crate::demo::canary::CANARY_BAKE_MS / 60_000) as u32),
+        bake_minutes: Some((crate::demo::canary::CANARY_BAKE_MS / Ms::MINUTE) as u32),
         triggered_alarms: Vec::new(),
         watched_alarms: w.services[i].svc.watched_alarms.clone(),
         rollback_reason: None,
@@ -467,12 +467,12 @@ fn wait_at_hook(w: &mut World, i: usize, target: &TaskDefRef) {
     for _ in 0..w.services[i].svc.desired {
         let ti = w.launch_task(i, target);
         let t = &mut w.tasks[ti];
-        t.launched_at = w.now - 80_000;
-        t.task.started_at = Some(w.now - 60_000);
+        t.launched_at = w.now - Ms::secs(80);
+        t.task.started_at = Some(w.now - Ms::MINUTE);
         t.task.last_status = TaskStatus::Running;
         t.task.health = Health::Healthy;
     }
-    let started = w.now - 95_000;
+    let started = w.now - Ms(95_000);
     if let Some(n) = w.native_mut(i) {
         n.started_at = started;
     }
@@ -483,7 +483,7 @@ fn wait_at_hook(w: &mut World, i: usize, target: &TaskDefRef) {
     );
 }
 
-pub fn hook(now: Millis) -> LifecycleHook {
+pub fn hook(now: At) -> LifecycleHook {
     LifecycleHook {
         id: "manual-promote-gate".into(),
         stage: Some(LifecycleStage::PreProductionTrafficShift),

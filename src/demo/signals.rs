@@ -4,6 +4,7 @@
 use crate::demo::loglines::{self, Said};
 use crate::demo::world::{METRIC_POINTS, World};
 use crate::model::{AlarmState, Health, LogLine, TaskStatus};
+use crate::model::{At, Ms};
 
 /// Steps of 5xx history the alarms look at.
 const WINDOW: usize = 60;
@@ -115,7 +116,7 @@ fn update_alarms(w: &mut World) {
     }
 }
 
-fn set_state(w: &mut World, ai: usize, firing: bool, reason: String, now: i64) {
+fn set_state(w: &mut World, ai: usize, firing: bool, reason: String, now: At) {
     let state = if firing {
         AlarmState::Alarm
     } else {
@@ -187,7 +188,7 @@ fn write_logs(w: &mut World) {
         } else {
             continue;
         };
-        let at = now - w.rng.below(1_000) as i64;
+        let at = now - Ms(w.rng.below(1_000) as i64);
         let style = loglines::style_of(&w.services[svc].svc.name);
         let message = loglines::write(style, &said, at);
         let line = LogLine {

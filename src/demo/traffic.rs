@@ -6,7 +6,7 @@
 use crate::demo::rng::hex_of;
 use crate::demo::world::World;
 use crate::model::evidence::AlbFigures;
-use crate::model::{Health, Millis, NativeStatus, Service, TaskStatus};
+use crate::model::{At, Health, Ms, NativeStatus, Service, TaskStatus};
 use std::collections::VecDeque;
 
 /// Minutes kept per target group: the three hours an alarm's sparkline shows.
@@ -25,7 +25,7 @@ const TEST_RPS: f64 = 2.0;
 /// One target group's minute.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Minute {
-    pub at: Millis,
+    pub at: At,
     pub requests: f64,
     pub errors: f64,
     /// Percentiles in seconds, weighted by requests: divide by `requests`.
@@ -104,8 +104,8 @@ fn base_rate(w: &World, i: usize) -> f64 {
 
 /// Adds one second of traffic to every target group.
 pub fn step(w: &mut World) {
-    let minute = w.now - w.now.rem_euclid(60_000);
-    let index = (minute - w.start) / 60_000;
+    let minute = w.now.floor(Ms::MINUTE);
+    let index = (minute - w.start) / Ms::MINUTE;
     let mut adds = Vec::new();
     for i in 0..w.services.len() {
         let s = &w.services[i].svc;
@@ -166,7 +166,7 @@ fn add(m: &mut Minute, requests: f64, bad_share: f64, j: f64) {
     m.p99_weighted += p99 * requests;
 }
 
-fn minute_of<'a>(w: &'a mut World, tg: &str, at: Millis) -> &'a mut Minute {
+fn minute_of<'a>(w: &'a mut World, tg: &str, at: At) -> &'a mut Minute {
     let series = w.alb.entry(tg.to_string()).or_default();
     if series.back().is_none_or(|m| m.at != at) {
         series.push_back(Minute {
@@ -184,13 +184,13 @@ fn minute_of<'a>(w: &'a mut World, tg: &str, at: Millis) -> &'a mut Minute {
 /// Three hours of quiet traffic before the scenario begins, so windows before a deployment
 /// and alarm sparklines have something to show.
 pub fn seed(w: &mut World) {
-    let start_minute = w.start - w.start.rem_euclid(60_000);
+    let start_minute = w.start.floor(Ms::MINUTE);
     for i in 0..w.services.len() {
         let rate = base_rate(w, i);
         let s = w.services[i].svc.clone();
         for (tg, share, _) in shares(w, &s) {
             for k in (1..=MINUTES_KEPT as i64).rev() {
-                let at = start_minute - k * 60_000;
+                let at = start_minute - Ms::mins(k);
                 let j = jitter(&tg, -k, 0);
                 let m = minute_of(w, &tg, at);
                 add(m, rate * share * 60.0 * j, 0.0, j);
@@ -200,8 +200,8 @@ pub fn seed(w: &mut World) {
 }
 
 /// The figures of one target group over [from, until), by whole minutes.
-pub fn figures(series: Option<&VecDeque<Minute>>, from: Millis, until: Millis) -> AlbFigures {
-    let from = from - from.rem_euclid(60_000);
+pub fn figures(series: Option<&VecDeque<Minute>>, from: At, until: At) -> AlbFigures {
+    let from = from.floor(Ms::MINUTE);
     let mut f = AlbFigures::default();
     let (mut p50, mut p99) = (0.0, 0.0);
     for m in series

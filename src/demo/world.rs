@@ -4,13 +4,13 @@
 use crate::demo::rng::{Rng, hex_of};
 use crate::model::text::first_chars;
 use crate::model::{
-    AgentStatus, Alarm, AlarmTransition, Deployment, DeploymentStatus, Findings, Health, Image,
-    LogLine, Millis, NativeDeployment, RolloutState, Service, ServiceEvent, TargetGroupHealth,
-    Task, TaskContainer, TaskDefRef, TaskStatus, WeightedRoute,
+    AgentStatus, Alarm, AlarmTransition, At, Deployment, DeploymentStatus, Findings, Health, Image,
+    LogLine, Ms, NativeDeployment, RolloutState, Service, ServiceEvent, TargetGroupHealth, Task,
+    TaskContainer, TaskDefRef, TaskStatus, WeightedRoute,
 };
 use std::collections::{BTreeMap, VecDeque};
 
-pub const STEP_MS: Millis = 1_000;
+pub const STEP_MS: Ms = Ms::SECOND;
 /// Log lines the simulated CloudWatch keeps, across all services: about eight minutes of the
 /// demo's lines, which leaves every service more than the backlog a new follow starts with.
 /// (The console keeps its own, larger buffer of the lines it has read.)
@@ -22,7 +22,7 @@ pub const BAD_REVISIONS_RETAIN: usize = 10;
 /// Events kept per service, newest first, as `Service.events` does.
 pub const EVENTS_RETAIN: usize = 100;
 /// Stopped tasks stay visible for this long, as in ECS (about an hour).
-pub const STOPPED_RETAIN_MS: Millis = 60 * 60 * 1000;
+pub const STOPPED_RETAIN_MS: Ms = Ms::HOUR;
 /// Metric points kept per service: one an hour at one a minute.
 pub const METRIC_POINTS: usize = 60;
 
@@ -71,13 +71,13 @@ pub struct SimService {
     pub errors: VecDeque<u32>,
     pub next_deploy_id: u32,
     /// When the native deployment entered its current lifecycle stage.
-    pub stage_since: Millis,
+    pub stage_since: At,
     /// When the scenario starts this service's next deployment.
-    pub next_deploy_at: Option<Millis>,
+    pub next_deploy_at: Option<At>,
     /// An operator acted on it at this time: the scenario leaves it alone until what they
     /// started has settled (and a poll could see it), so its own next deployment never
     /// collides with theirs.
-    pub operator_since: Option<Millis>,
+    pub operator_since: Option<At>,
     /// The highest task definition revision registered so far.
     pub latest_revision: u32,
     /// Finished native deployments, newest first (what `ListServiceDeployments` lists).
@@ -89,8 +89,8 @@ pub struct SimTask {
     pub task: Task,
     /// Index into `World::services`.
     pub svc: usize,
-    pub launched_at: Millis,
-    pub unhealthy_at: Option<Millis>,
+    pub launched_at: At,
+    pub unhealthy_at: Option<At>,
     /// Belongs to a deployment being replaced by one of the same task definition (a forced
     /// new deployment): it drains like an old deployment's task.
     pub retiring: bool,
@@ -98,8 +98,8 @@ pub struct SimTask {
 
 #[derive(Debug)]
 pub struct World {
-    pub start: Millis,
-    pub now: Millis,
+    pub start: At,
+    pub now: At,
     pub rng: Rng,
     pub services: Vec<SimService>,
     pub tasks: Vec<SimTask>,
@@ -131,14 +131,14 @@ pub const PAST_KEPT: usize = 10;
 impl World {
     /// Seconds since the scenario began.
     pub fn t(&self) -> i64 {
-        (self.now - self.start) / 1000
+        (self.now - self.start).as_secs()
     }
 
-    pub fn advance_to(&mut self, target: Millis) {
+    pub fn advance_to(&mut self, target: At) {
         // A demo left idle for days catches up at most a day, so one call stays cheap.
-        let floor = target - 24 * 3600 * 1000;
+        let floor = target - Ms::DAY;
         if self.now < floor {
-            self.now = floor - floor.rem_euclid(STEP_MS);
+            self.now = floor.floor(STEP_MS);
         }
         while self.now + STEP_MS <= target {
             self.now += STEP_MS;
@@ -421,7 +421,7 @@ impl World {
     }
 
     /// Pushes the image a revision runs, as the build pipeline would before a deployment.
-    pub fn push_image(&mut self, svc: usize, revision: u32, pushed_at: Millis) {
+    pub fn push_image(&mut self, svc: usize, revision: u32, pushed_at: At) {
         let repo = self.services[svc].repo.clone();
         let tag = World::image_tag(revision);
         let digest = World::digest_of(&repo, &tag);
@@ -446,7 +446,7 @@ impl World {
 
     /// Pushes the image a build of commit `sha` made, tagged with the commit's first seven
     /// digits and the whole sha.
-    pub fn push_built_image(&mut self, svc: usize, sha: &str, pushed_at: Millis) {
+    pub fn push_built_image(&mut self, svc: usize, sha: &str, pushed_at: At) {
         let repo = self.services[svc].repo.clone();
         let digest = World::digest_of(&repo, sha);
         let mut r = Rng::new(u64::from_str_radix(&hex_of(&digest, 15), 16).unwrap_or(1));

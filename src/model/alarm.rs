@@ -1,4 +1,4 @@
-use crate::model::Millis;
+use crate::model::At;
 use crate::model::wire::wire_enum;
 
 wire_enum!(
@@ -112,7 +112,7 @@ pub struct Alarm {
     pub kind: AlarmKind,
     pub state: AlarmState,
     pub reason: String,
-    pub updated_at: Millis,
+    pub updated_at: At,
     pub spec: AlarmSpec,
 }
 
@@ -164,7 +164,7 @@ pub fn rule_children(rule: &str) -> Vec<String> {
 /// One change of an alarm's state, from `DescribeAlarmHistory`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlarmTransition {
-    pub at: Millis,
+    pub at: At,
     pub from: AlarmState,
     pub to: AlarmState,
     pub summary: String,
@@ -176,7 +176,7 @@ pub struct AlarmTransition {
 pub struct AlarmDetail {
     pub name: String,
     /// (time, value), oldest first, one point a period.
-    pub points: Vec<(Millis, f64)>,
+    pub points: Vec<(At, f64)>,
     /// Newest first.
     pub history: Vec<AlarmTransition>,
 }

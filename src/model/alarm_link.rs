@@ -271,6 +271,7 @@ pub fn link_alarms(services: &[Service], alarms: &[Alarm]) -> Links {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::At;
     use crate::model::{AlarmSpec, AlarmState, MetricSpec};
 
     fn alarm(name: &str, dims: &[(&str, &str)]) -> Alarm {
@@ -279,7 +280,7 @@ mod tests {
             kind: AlarmKind::Metric,
             state: AlarmState::Alarm,
             reason: String::new(),
-            updated_at: 0,
+            updated_at: At(0),
             spec: AlarmSpec {
                 metric: (!dims.is_empty()).then(|| MetricSpec {
                     dimensions: dims
@@ -312,7 +313,7 @@ mod tests {
 
     #[test]
     fn alarms_link_by_dimensions_then_composites_then_names() {
-        let mut services = crate::demo::seed::world(0).services();
+        let mut services = crate::demo::seed::world(At(0)).services();
         let web = services.iter_mut().find(|s| s.name == "web").unwrap();
         web.watched_alarms = vec!["web-deploy-guard".into()];
         web.alarm_tags = vec!["edge-*".into()];

@@ -2,7 +2,7 @@
 //! which workflow builds which service, and how a run joins the image it pushed.
 
 use crate::model::wire::wire_enum;
-use crate::model::{Image, Millis, ServiceKey};
+use crate::model::{At, Image, Ms, ServiceKey};
 use std::fmt;
 
 wire_enum!(
@@ -130,8 +130,8 @@ pub struct Step {
     pub name: String,
     pub status: RunStatus,
     pub conclusion: Option<Conclusion>,
-    pub started_at: Option<Millis>,
-    pub completed_at: Option<Millis>,
+    pub started_at: Option<At>,
+    pub completed_at: Option<At>,
 }
 
 /// One job of a run, with its steps.
@@ -141,8 +141,8 @@ pub struct Job {
     pub name: String,
     pub status: RunStatus,
     pub conclusion: Option<Conclusion>,
-    pub started_at: Option<Millis>,
-    pub completed_at: Option<Millis>,
+    pub started_at: Option<At>,
+    pub completed_at: Option<At>,
     pub steps: Vec<Step>,
 }
 
@@ -241,10 +241,10 @@ pub struct Run {
     pub head_sha: String,
     pub event: String,
     pub actor: String,
-    pub created_at: Millis,
+    pub created_at: At,
     /// `run_started_at`: when this attempt started.
-    pub started_at: Option<Millis>,
-    pub updated_at: Millis,
+    pub started_at: Option<At>,
+    pub updated_at: At,
     pub html_url: String,
     /// Jobs and steps done, when the jobs were read.
     pub progress: Option<Progress>,
@@ -271,14 +271,14 @@ impl Run {
     }
 
     /// How long it ran (to `now` while it runs); None before it started.
-    pub fn duration(&self, now: Millis) -> Option<Millis> {
+    pub fn duration(&self, now: At) -> Option<Ms> {
         let start = self.started_at?;
         let end = if self.status.is_open() {
             now
         } else {
             self.updated_at
         };
-        Some((end - start).max(0))
+        Some(end.since(start))
     }
 
     pub fn succeeded(&self) -> bool {
@@ -363,7 +363,7 @@ pub struct RateInfo {
     pub limit: u32,
     pub remaining: u32,
     /// When the window resets (unix ms).
-    pub reset_at: Millis,
+    pub reset_at: At,
 }
 
 impl RateInfo {

@@ -474,6 +474,7 @@ impl Clean for LogLine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::At;
     use crate::model::{AlarmKind, AlarmState};
 
     #[test]
@@ -483,7 +484,7 @@ mod tests {
             kind: AlarmKind::Metric,
             state: AlarmState::Alarm,
             reason: "Threshold \u{1b}[2JCrossed\u{202C}".into(),
-            updated_at: 0,
+            updated_at: At(0),
             spec: AlarmSpec {
                 rule: Some("ALARM(\u{1b}]0;x\u{7}a)".into()),
                 ..AlarmSpec::default()

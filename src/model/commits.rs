@@ -1,7 +1,7 @@
 //! The commits behind a deploy: GitHub's compare between the commit of the running image and
 //! the target's, and how an image's tag names its commit.
 
-use crate::model::Millis;
+use crate::model::At;
 
 /// One commit of a compare.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,7 +11,7 @@ pub struct Commit {
     pub title: String,
     /// The GitHub login, else the name the commit carries.
     pub author: String,
-    pub at: Millis,
+    pub at: At,
 }
 
 impl Commit {
@@ -120,7 +120,7 @@ mod tests {
             sha: format!("{n:07x}aaaa"),
             title: format!("change {n}"),
             author: "dev".into(),
-            at: n as i64,
+            at: At(n as i64),
         }
     }
 

@@ -3,7 +3,7 @@
 //! backend's edge (`cloud::aws::events`); a message that is not one of these is `Skipped`.
 
 use super::wire::wire_enum;
-use super::{Clean, Millis, ServiceKey, TaskStatus};
+use super::{At, Clean, ServiceKey, TaskStatus};
 use std::fmt;
 
 /// Where a context's ECS events come from (`[events]` in the config).
@@ -113,7 +113,7 @@ pub struct EcsEvent {
     /// EventBridge's id of the event.
     pub id: String,
     /// When ECS says it happened (`time`).
-    pub at: Millis,
+    pub at: At,
     pub change: EventChange,
 }
 
@@ -263,7 +263,7 @@ mod tests {
     fn a_task_event_names_its_service_and_moves_its_tasks() {
         let e = EcsEvent {
             id: "1".into(),
-            at: 0,
+            at: At(0),
             change: EventChange::Task {
                 cluster: "prod".into(),
                 task_arn: "arn:aws:ecs:r:1:task/prod/abc".into(),

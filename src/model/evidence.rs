@@ -2,7 +2,7 @@
 //! each side, the per-revision figures the console already has, and which side is worse. Only
 //! evidence: nothing here acts.
 
-use crate::model::{At, Health, Millis, Ms, Service, ServiceKey, Task, TaskDefRef, TaskStatus};
+use crate::model::{At, Health, Ms, Service, ServiceKey, Task, TaskDefRef, TaskStatus};
 
 /// Requests a side needs before its rates are compared.
 pub const MIN_REQUESTS: f64 = 20.0;
@@ -12,36 +12,36 @@ pub const WORSE_5XX_POINTS: f64 = 0.5;
 pub const WORSE_P99_MS: f64 = 50.0;
 /// A rolling deployment's new revision is compared with its target group before the
 /// deployment: this long before.
-pub const BEFORE_MS: Millis = 30 * 60_000;
+pub const BEFORE_MS: Ms = Ms::mins(30);
 /// The longest window a comparison reads.
-pub const MAX_WINDOW_MS: Millis = 3 * 3_600_000;
+pub const MAX_WINDOW_MS: Ms = Ms::hours(3);
 
 /// What a figure fetch asks for: one target group over [from, until).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AlbQuery {
     pub target_group: String,
-    pub from: Millis,
-    pub until: Millis,
+    pub from: At,
+    pub until: At,
 }
 
 impl Side {
     /// The fetch for this side's figures at `now`: its window, at most `MAX_WINDOW_MS` long,
     /// up to the end of the newest complete minute (the load balancer's figures are per
     /// minute: a minute still under way would count part of its requests).
-    pub fn query(&self, now: Millis) -> Option<AlbQuery> {
+    pub fn query(&self, now: At) -> Option<AlbQuery> {
         let until = self.until.unwrap_or(now).min(now);
-        let until = until - until.rem_euclid(60_000);
+        let until = until.floor(Ms::MINUTE);
         let from = self.from.max(until - MAX_WINDOW_MS);
         Some(AlbQuery {
             target_group: self.target_group.clone()?,
-            from: (from - from.rem_euclid(60_000)).min(until),
+            from: from.floor(Ms::MINUTE).min(until),
             until,
         })
     }
 
     /// Whether a read at `now` has a complete minute of this side's window to count: none
     /// before the first minute the side began in has ended.
-    pub fn has_complete_minute(&self, now: Millis) -> bool {
+    pub fn has_complete_minute(&self, now: At) -> bool {
         self.query(now).is_some_and(|q| q.from < q.until)
     }
 }
@@ -109,8 +109,8 @@ pub struct Side {
     /// The target group whose figures are this side's, when it has one to itself.
     pub target_group: Option<String>,
     /// The window the figures cover: from, and until (None: until now).
-    pub from: Millis,
-    pub until: Option<Millis>,
+    pub from: At,
+    pub until: Option<At>,
 }
 
 /// How the two sides were found.
@@ -152,7 +152,7 @@ fn group_of(s: &Service, tasks: &[Task], revision: &TaskDefRef) -> Option<String
         .map(|g| g.target_group_arn.clone())
 }
 
-fn side(role: Role, s: &Service, revision: &TaskDefRef, tg: Option<String>, from: Millis) -> Side {
+fn side(role: Role, s: &Service, revision: &TaskDefRef, tg: Option<String>, from: At) -> Side {
     Side {
         role,
         revision: revision.clone(),
@@ -426,7 +426,7 @@ impl ErrorRates {
 
 /// Stopped tasks of `revision` since `from`, and its running tasks that fail their health
 /// checks (used when the side has no target group of its own).
-pub fn task_figures(tasks: &[Task], revision: &TaskDefRef, from: Millis) -> (u32, u32) {
+pub fn task_figures(tasks: &[Task], revision: &TaskDefRef, from: At) -> (u32, u32) {
     let mine = tasks.iter().filter(|t| &t.task_def == revision);
     let stopped = mine
         .clone()
@@ -526,7 +526,7 @@ mod tests {
 
     #[test]
     fn the_demo_sides_are_found() {
-        let w = crate::demo::seed::world(0);
+        let w = crate::demo::seed::world(At(0));
         let all = w.services();
         let tasks = w.tasks();
         let checkout = all.iter().find(|s| s.name == "checkout").unwrap();

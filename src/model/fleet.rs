@@ -3,11 +3,11 @@
 //! on screen) count the same way. Only what free calls read goes in: ListServices,
 //! DescribeServices, the deployments and DescribeAlarms; never a metric.
 
-use crate::model::{Alarm, AlarmState, Millis, NativeStatus, RolloutState, Service};
+use crate::model::{Alarm, AlarmState, At, Ms, NativeStatus, RolloutState, Service};
 use std::cmp::Reverse;
 
 /// Failed or rolled-back deployments are counted over this long.
-pub const RECENT_MS: Millis = 60 * 60 * 1000;
+pub const RECENT_MS: Ms = Ms::HOUR;
 
 /// Services of one context kept for the fleet's search, at most: its memory stays bounded
 /// however big the account is.
@@ -24,7 +24,7 @@ pub struct Figures {
     /// PAUSE hooks waiting for a promote or an abort.
     pub hooks: usize,
     /// When the soonest waiting hook times out.
-    pub hook_expires: Option<Millis>,
+    pub hook_expires: Option<At>,
     /// Deployments failed or rolled back in the last hour.
     pub failed_recently: usize,
     /// Alarms in ALARM.
@@ -34,23 +34,23 @@ pub struct Figures {
 impl Figures {
     /// Where the row sorts: a hook about to time out first (the soonest first), then a
     /// failing rollout, then firing alarms, then recent failures, then rollouts; quiet last.
-    pub fn urgency(&self) -> (u8, Millis, Reverse<usize>) {
+    pub fn urgency(&self) -> (u8, At, Reverse<usize>) {
         if let Some(at) = self.hook_expires {
             return (0, at, Reverse(self.hooks));
         }
         if self.failing > 0 {
-            return (1, 0, Reverse(self.failing));
+            return (1, At(0), Reverse(self.failing));
         }
         if self.firing > 0 {
-            return (2, 0, Reverse(self.firing));
+            return (2, At(0), Reverse(self.firing));
         }
         if self.failed_recently > 0 {
-            return (3, 0, Reverse(self.failed_recently));
+            return (3, At(0), Reverse(self.failed_recently));
         }
         if self.rolling > 0 {
-            return (4, 0, Reverse(self.rolling));
+            return (4, At(0), Reverse(self.rolling));
         }
-        (5, 0, Reverse(0))
+        (5, At(0), Reverse(0))
     }
 
     /// Something here wants an on-call engineer: a hook waiting, a failing rollout, an alarm.
@@ -60,7 +60,7 @@ impl Figures {
 }
 
 /// The counts of one context at `now`.
-pub fn figures(services: &[Service], alarms: &[Alarm], now: Millis) -> Figures {
+pub fn figures(services: &[Service], alarms: &[Alarm], now: At) -> Figures {
     let mut f = Figures {
         services: services.len(),
         firing: alarms
@@ -101,7 +101,7 @@ fn failing(s: &Service) -> bool {
 /// The service's deployments that failed or rolled back since `since`, each counted once:
 /// ECS's rolling deployments by their last update, a native deployment by its start, and the
 /// history the console kept by its end.
-fn failed_since(s: &Service, since: Millis) -> usize {
+fn failed_since(s: &Service, since: At) -> usize {
     let rolling = s
         .deployments
         .iter()

@@ -4,7 +4,7 @@
 //! completed and stayed stable.
 
 use crate::model::{
-    Deployment, DeploymentStatus, Millis, NativeDeployment, NativeStatus, RolloutState, Service,
+    At, Deployment, DeploymentStatus, NativeDeployment, NativeStatus, RolloutState, Service,
     ServiceEvent, ServiceKey, TaskDefRef,
 };
 use std::collections::HashMap;
@@ -101,9 +101,9 @@ pub struct PastDeployment {
     pub outcome: Outcome,
     /// This deployment is itself a rollback (to `revision`).
     pub is_rollback: bool,
-    pub started_at: Millis,
+    pub started_at: At,
     /// When it was seen to end.
-    pub ended_at: Option<Millis>,
+    pub ended_at: Option<At>,
     pub reason: String,
 }
 
@@ -222,7 +222,7 @@ fn native_outcome(n: &NativeDeployment) -> Outcome {
 }
 
 /// The history entry of a native deployment.
-pub fn native_entry(n: &NativeDeployment, now: Millis) -> PastDeployment {
+pub fn native_entry(n: &NativeDeployment, now: At) -> PastDeployment {
     let outcome = native_outcome(n);
     PastDeployment {
         id: n.arn.clone(),
@@ -243,8 +243,8 @@ pub struct DeploymentBrief {
     pub revision: TaskDefRef,
     pub status: NativeStatus,
     pub reason: String,
-    pub started_at: Millis,
-    pub finished_at: Option<Millis>,
+    pub started_at: At,
+    pub finished_at: Option<At>,
 }
 
 /// The history the service-deployment APIs give: each deployment came from the revision of
@@ -290,7 +290,7 @@ pub type Listed = HashMap<ServiceKey, Vec<PastDeployment>>;
 /// Fresh services keep what was known of their deployments: the history carried by `prev` (the
 /// same services, as last seen) and the native histories `listed`. The services poller runs it
 /// before it sends a refresh, so the loop only swaps the list in.
-pub fn carry(prev: &[Service], fresh: &mut [Service], listed: &Listed, at: Millis) {
+pub fn carry(prev: &[Service], fresh: &mut [Service], listed: &Listed, at: At) {
     let old: HashMap<(&str, &str), &Service> = prev
         .iter()
         .map(|s| ((s.cluster.as_str(), s.name.as_str()), s))
@@ -326,7 +326,7 @@ fn same_deployments(old: &Service, new: &Service) -> bool {
 
 /// Merges what `s` shows now into what was known (`known`, newest first): its deployments, its
 /// native deployment, its events. `now` dates the endings seen for the first time.
-pub fn observe(known: &[PastDeployment], s: &Service, now: Millis) -> Vec<PastDeployment> {
+pub fn observe(known: &[PastDeployment], s: &Service, now: At) -> Vec<PastDeployment> {
     let mut h: Vec<PastDeployment> = known.to_vec();
     let live: Vec<&str> = s.deployments.iter().map(|d| d.id.as_str()).collect();
     let newest_before = h.first().map(|e| e.revision.clone());
@@ -367,7 +367,7 @@ fn upsert_rolling(
     s: &Service,
     d: &Deployment,
     newest_before: Option<&TaskDefRef>,
-    now: Millis,
+    now: At,
 ) {
     let outcome = rollout_outcome(d);
     if let Some(e) = h.iter_mut().find(|e| e.id == d.id) {
@@ -376,7 +376,7 @@ fn upsert_rolling(
             && !matches!(e.outcome, Outcome::RolledBack { .. })
         {
             if o != e.outcome && o != Outcome::InProgress {
-                e.ended_at = Some(d.updated_at.max(e.started_at).min(now).max(0));
+                e.ended_at = Some(d.updated_at.max(e.started_at).min(now).max(At::EPOCH));
             }
             e.outcome = o;
         }
@@ -462,8 +462,8 @@ fn apply_events(h: &mut Vec<PastDeployment>, events: &[ServiceEvent]) {
 }
 
 /// A failed deployment followed by a rollback deployment was rolled back to its revision.
-fn mark_rolled_back(h: &mut [PastDeployment], now: Millis) {
-    let rollbacks: Vec<(Millis, TaskDefRef, String)> = h
+fn mark_rolled_back(h: &mut [PastDeployment], now: At) {
+    let rollbacks: Vec<(At, TaskDefRef, String)> = h
         .iter()
         .filter(|e| e.is_rollback)
         .map(|e| (e.started_at, e.revision.clone(), e.reason.clone()))
@@ -612,7 +612,7 @@ mod tests {
     #[test]
     fn deployment_ids_come_out_of_event_messages() {
         let e = |m: &str| ServiceEvent {
-            at: 0,
+            at: At(0),
             message: m.into(),
         };
         let failed =
@@ -660,8 +660,8 @@ mod tests {
                 to: Some(td(42)),
             },
             is_rollback: false,
-            started_at: 0,
-            ended_at: Some(1),
+            started_at: At(0),
+            ended_at: Some(At(1)),
             reason: String::new(),
         };
         assert_eq!(e.headline(), "ROLLED BACK by circuit breaker · 43 → 42");

@@ -1,4 +1,4 @@
-use crate::model::Millis;
+use crate::model::At;
 
 /// Scan findings by severity.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub struct Image {
     /// Tags of this digest; empty for an untagged image.
     pub tags: Vec<String>,
     pub digest: String,
-    pub pushed_at: Millis,
+    pub pushed_at: At,
     pub size_bytes: u64,
     /// None when the image was never scanned.
     pub findings: Option<Findings>,

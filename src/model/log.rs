@@ -2,12 +2,12 @@
 //! any log group), the raw events a backend reads, and the batches a worker prepares for the
 //! loop to append.
 
-use crate::model::{Millis, ServiceKey};
+use crate::model::{At, ServiceKey};
 
 /// One log event, tagged with the task (and so the revision) that wrote it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogLine {
-    pub at: Millis,
+    pub at: At,
     pub task_id: String,
     pub revision: u32,
     pub message: String,
@@ -119,9 +119,9 @@ pub struct GroupSpec {
 pub struct RawEvent {
     pub group: String,
     pub stream: String,
-    pub at: Millis,
+    pub at: At,
     /// When CloudWatch ingested it (0 when the source does not say).
-    pub ingested: Millis,
+    pub ingested: At,
     pub message: String,
 }
 
@@ -144,9 +144,9 @@ impl RawEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogQuery {
     pub group: GroupSpec,
-    pub from: Millis,
+    pub from: At,
     /// Exclusive; None reads up to now.
-    pub to: Option<Millis>,
+    pub to: Option<At>,
     /// A CloudWatch filter pattern, passed as it is.
     pub pattern: Option<String>,
 }
@@ -206,7 +206,7 @@ pub struct LogChunk {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChunkLine {
-    pub at: Millis,
+    pub at: At,
     pub start: u32,
     pub len: u32,
     /// Index into the chunk's `tags`.
@@ -243,7 +243,7 @@ impl LogChunk {
 
     /// Adds one event: its text cleaned of control and bidi characters (newlines kept, for the
     /// detail view), cut to `MAX_LINE`, trailing line ends dropped; level and format read once.
-    pub fn push(&mut self, at: Millis, tag: u16, message: &str) {
+    pub fn push(&mut self, at: At, tag: u16, message: &str) {
         let message = message.trim_end_matches(['\n', '\r']);
         let start = self.text.len();
         crate::model::text::clean_into(&mut self.text, message, MAX_LINE);

@@ -88,9 +88,6 @@ pub use task::{Health, Task, TaskStatus};
 pub use taskdef::TaskDefinition;
 pub use time::{At, Ms};
 
-/// Milliseconds since the unix epoch.
-pub type Millis = i64;
-
 /// What the console is pointed at, shown in the header.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ContextInfo {

@@ -164,10 +164,11 @@ impl Service {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::At;
 
     #[test]
     fn pairs_match_by_tag_or_name_within_one_cluster_and_agree_with_pair_of() {
-        let mut all = crate::demo::seed::world(0).services();
+        let mut all = crate::demo::seed::world(At(0)).services();
         let find = |all: &[Service], cluster: &str, name: &str| {
             all.iter()
                 .find(|s| s.cluster == cluster && s.name == name)

@@ -1,4 +1,4 @@
-use crate::model::Millis;
+use crate::model::At;
 use crate::model::wire::wire_enum;
 use std::fmt;
 
@@ -141,8 +141,8 @@ pub struct Deployment {
     pub running: u32,
     pub pending: u32,
     pub failed_tasks: u32,
-    pub created_at: Millis,
-    pub updated_at: Millis,
+    pub created_at: At,
+    pub updated_at: At,
 }
 
 wire_enum!(
@@ -171,7 +171,7 @@ pub struct LifecycleHook {
     /// The stage it runs at, when known: its own, not the deployment's stage now.
     pub stage: Option<LifecycleStage>,
     pub status: HookStatus,
-    pub expires_at: Millis,
+    pub expires_at: At,
     /// What ECS does when the hook expires.
     pub timeout_action: TimeoutAction,
 }
@@ -199,7 +199,7 @@ pub struct NativeDeployment {
     pub sources: Vec<ServiceRevision>,
     pub hook: Option<LifecycleHook>,
     pub canary_percent: f64,
-    pub bake_ends_at: Option<Millis>,
+    pub bake_ends_at: Option<At>,
     /// The deployment's configured bake in minutes: the canary's bake (CANARY), a step's
     /// (LINEAR), else the final bake; None when the configuration does not say.
     pub bake_minutes: Option<u32>,
@@ -207,7 +207,7 @@ pub struct NativeDeployment {
     /// The alarms the deployment watches (`alarms.alarmNames`).
     pub watched_alarms: Vec<String>,
     pub rollback_reason: Option<String>,
-    pub started_at: Millis,
+    pub started_at: At,
 }
 
 impl NativeDeployment {
@@ -226,7 +226,7 @@ impl NativeDeployment {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServiceEvent {
-    pub at: Millis,
+    pub at: At,
     pub message: String,
 }
 
@@ -286,7 +286,7 @@ pub struct Service {
     pub pending: u32,
     pub task_def: TaskDefRef,
     pub image_tag: String,
-    pub created_at: Millis,
+    pub created_at: At,
     pub strategy: Strategy,
     pub circuit_breaker: Option<CircuitBreaker>,
     pub deployments: Vec<Deployment>,

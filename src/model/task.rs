@@ -1,5 +1,5 @@
 use crate::model::wire::wire_enum;
-use crate::model::{Millis, TaskDefRef};
+use crate::model::{At, TaskDefRef};
 
 wire_enum!(
     /// A task's `healthStatus`.
@@ -50,8 +50,8 @@ pub struct Task {
     pub last_status: TaskStatus,
     pub desired_status: TaskStatus,
     pub health: Health,
-    pub started_at: Option<Millis>,
-    pub stopped_at: Option<Millis>,
+    pub started_at: Option<At>,
+    pub stopped_at: Option<At>,
     pub stop_code: String,
     pub stop_reason: String,
     /// The exit code of the first container that exited with one, once it stopped.

@@ -134,8 +134,8 @@ pub fn cut_at(s: &str, max: usize) -> &str {
 }
 
 /// `HH:MM:SS` in UTC.
-pub fn clock(at: crate::model::Millis) -> String {
-    chrono::DateTime::from_timestamp_millis(at)
+pub fn clock(at: crate::model::At) -> String {
+    chrono::DateTime::from_timestamp_millis(at.millis())
         .map(|t| t.format("%H:%M:%S").to_string())
         .unwrap_or_else(|| "--:--:--".into())
 }

@@ -17,6 +17,8 @@ impl At {
     /// The earliest and latest points a value can name: an order's "never" at either end.
     pub const MIN: At = At(i64::MIN);
     pub const MAX: At = At(i64::MAX);
+    /// The unix epoch itself: also what a missing wire timestamp reads as.
+    pub const EPOCH: At = At(0);
 
     /// Milliseconds since the epoch, for the wire and for clocks that count them.
     pub const fn millis(self) -> i64 {
@@ -81,8 +83,8 @@ impl Ms {
     }
 
     /// As a std duration for a timer; a negative span is no wait at all.
-    pub fn to_std(self) -> std::time::Duration {
-        std::time::Duration::from_millis(self.0.max(0) as u64)
+    pub const fn to_std(self) -> std::time::Duration {
+        std::time::Duration::from_millis(if self.0 < 0 { 0 } else { self.0 as u64 })
     }
 
     /// A std duration, in whole milliseconds (saturating).

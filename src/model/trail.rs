@@ -1,7 +1,7 @@
 //! Changes made to a service from outside the console, as CloudTrail's `LookupEvents` names
 //! them: who called what, when, with which parameters.
 
-use crate::model::Millis;
+use crate::model::At;
 
 /// The ECS calls that change a service, asked of CloudTrail one name at a time (a lookup takes
 /// one attribute).
@@ -22,7 +22,7 @@ pub const APP_NAME: &str = "deckwatch";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrailEvent {
     pub id: String,
-    pub at: Millis,
+    pub at: At,
     /// `UpdateService`, …
     pub name: String,
     /// The caller: `userIdentity.arn`, else the event's user name.

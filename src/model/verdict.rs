@@ -5,7 +5,7 @@
 
 use crate::model::codedeploy::TrafficShape;
 use crate::model::evidence::{AlbFigures, Sides, Split};
-use crate::model::{Alarm, AlarmState, ApiResult, LinkReason, Millis, Service, ServiceKey};
+use crate::model::{Alarm, AlarmState, ApiResult, At, LinkReason, Ms, Service, ServiceKey};
 use std::collections::HashMap;
 use std::fmt;
 
@@ -283,7 +283,7 @@ pub fn split_firing<'a>(
 pub fn no_figures(
     sides: &Sides,
     figures: Option<&ApiResult<(AlbFigures, AlbFigures)>>,
-    at: Millis,
+    at: At,
 ) -> Option<String> {
     if let Some(why) = &sides.no_alb {
         return Some(format!("load balancer: {why}"));
@@ -304,7 +304,7 @@ pub fn judge_read(
     rule: &Rule,
     sides: &Sides,
     figures: Option<&ApiResult<(AlbFigures, AlbFigures)>>,
-    at: Millis,
+    at: At,
     canary_alarms: &[String],
 ) -> Judged {
     let why = no_figures(sides, figures, at);
@@ -416,14 +416,14 @@ pub struct Streak {
     /// Reads of distinct minutes that agree, this one included.
     pub reads: u32,
     /// When the first of them was read.
-    pub since: Millis,
+    pub since: At,
     /// The newest complete minute the last of them covered.
-    pub minute: Millis,
+    pub minute: At,
 }
 
 impl Streak {
     /// The streak after a read of `minute` at `at` gave `verdict`.
-    pub fn next(prev: Option<&Streak>, verdict: Verdict, minute: Millis, at: Millis) -> Streak {
+    pub fn next(prev: Option<&Streak>, verdict: Verdict, minute: At, at: At) -> Streak {
         match prev {
             Some(s) if s.verdict == verdict => Streak {
                 reads: if minute > s.minute {
@@ -444,24 +444,24 @@ impl Streak {
     }
 
     /// Whole minutes the verdict has held at `now`.
-    pub fn held_minutes(&self, now: Millis) -> i64 {
-        (now - self.since).max(0) / 60_000
+    pub fn held_minutes(&self, now: At) -> i64 {
+        now.since(self.since) / Ms::MINUTE
     }
 }
 
 /// How long a canary has soaked against how long it should: `soaked 12/30 min`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Soak {
-    pub soaked_ms: Millis,
+    pub soaked_ms: Ms,
     /// None when neither the rule nor the deployment sets a soak.
-    pub needed_ms: Option<Millis>,
+    pub needed_ms: Option<Ms>,
 }
 
 impl Soak {
-    pub fn new(since: Millis, needed_ms: Option<Millis>, now: Millis) -> Self {
+    pub fn new(since: At, needed_ms: Option<Ms>, now: At) -> Self {
         Self {
-            soaked_ms: (now - since).max(0),
-            needed_ms: needed_ms.map(|n| n.max(0)),
+            soaked_ms: now.since(since),
+            needed_ms: needed_ms.map(|n| n.max(Ms::ZERO)),
         }
     }
 
@@ -474,10 +474,12 @@ impl Soak {
     /// min (no soak set)` when nothing says how long. Whole minutes: the soaked ones rounded
     /// down, so a soak under way never reads as done.
     pub fn text(&self) -> String {
-        let soaked = self.soaked_ms / 60_000;
+        let soaked = self.soaked_ms / Ms::MINUTE;
         match self.needed_ms {
-            Some(n) if self.soaked_ms >= n => format!("soak done ({soaked} min ≥ {})", n / 60_000),
-            Some(n) => format!("soaked {soaked}/{} min", (n + 59_999) / 60_000),
+            Some(n) if self.soaked_ms >= n => {
+                format!("soak done ({soaked} min ≥ {})", n / Ms::MINUTE)
+            }
+            Some(n) => format!("soaked {soaked}/{} min", (n + Ms(59_999)) / Ms::MINUTE),
             None => format!("soaked {soaked} min (no soak set)"),
         }
     }
@@ -485,7 +487,7 @@ impl Soak {
 
 /// The soak `s` needs: the rule's, else the deployment's bake (a native deployment's
 /// configured bake; a CodeDeploy canary's or linear step's minutes).
-pub fn soak_needed(rule: &Rule, s: &Service) -> Option<Millis> {
+pub fn soak_needed(rule: &Rule, s: &Service) -> Option<Ms> {
     let minutes = rule.soak_minutes.or_else(|| {
         if let Some(n) = s.native.as_ref().filter(|n| n.status.is_moving()) {
             return n.bake_minutes;
@@ -498,5 +500,5 @@ pub fn soak_needed(rule: &Rule, s: &Service) -> Option<Millis> {
             TrafficShape::AllAtOnce | TrafficShape::Named => None,
         }
     })?;
-    Some(i64::from(minutes) * 60_000)
+    Some(Ms::mins(i64::from(minutes)))
 }

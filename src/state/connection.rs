@@ -4,12 +4,12 @@
 //! that could not be read. A first credentials check that failed ends the console with one
 //! line (`State::fatal`).
 
-use crate::model::{ApiError, Millis};
+use crate::model::{ApiError, At, Ms};
 use crate::state::context::Context;
 use crate::state::{Msg, Pane, State};
 
 /// After this long without an answer, the header says so.
-pub const NO_ANSWER_MS: Millis = 10_000;
+pub const NO_ANSWER_MS: Ms = Ms::secs(10);
 
 /// The team's copy of the audit log (`audit_log_group`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -42,7 +42,7 @@ pub enum ConnectionEvent {
     /// The first check of the credentials failed: the console ends and says this line.
     CannotStart(String),
     /// A pane's call has had no answer since this time.
-    NoAnswer(Pane, Millis),
+    NoAnswer(Pane, At),
     /// The caller's identity and account could not be read (and retrying will not help).
     NoContext(String),
     TeamAudit(TeamAudit),
@@ -57,7 +57,7 @@ pub struct Connection {
     /// Set by a switch: the next header context from the backend is announced.
     pub(crate) announce: bool,
     /// Panes whose call has had no answer since the time given.
-    pub waiting: Vec<(Pane, Millis)>,
+    pub waiting: Vec<(Pane, At)>,
     pub team_audit: TeamAudit,
     /// Why the account is not known, when the lookup was refused.
     pub context_error: Option<String>,
@@ -75,10 +75,10 @@ impl Connection {
     }
 
     /// Since when the call of `pane` has had no answer, if it has been `NO_ANSWER_MS` or more.
-    pub fn unanswered(&self, pane: Pane, now: Millis) -> Option<Millis> {
+    pub fn unanswered(&self, pane: Pane, now: At) -> Option<At> {
         self.waiting
             .iter()
-            .find(|(p, since)| *p == pane && now - since >= NO_ANSWER_MS)
+            .find(|(p, since)| *p == pane && now - *since >= NO_ANSWER_MS)
             .map(|(_, since)| *since)
     }
 }

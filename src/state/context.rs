@@ -7,7 +7,7 @@
 //! the session (the mode, the clock, `dirty`) stays on `State`.
 
 use crate::model::{
-    Alarm, ApiError, ApiResult, ClusterExec, ContextInfo, Image, Millis, Service, ServiceKey, Task,
+    Alarm, ApiError, ApiResult, At, ClusterExec, ContextInfo, Image, Service, ServiceKey, Task,
 };
 use crate::state::back_stack::Place;
 use crate::state::connection::Connection;
@@ -67,7 +67,7 @@ pub struct Context {
     /// account that could not be read.
     pub connection: Connection,
     /// When the credentials in use expire, if they do (SSO, assumed roles).
-    pub credentials_expiry: Option<Millis>,
+    pub credentials_expiry: Option<At>,
     /// How ECS's events reach it: its event worker's word (a queue, a log group, polling).
     pub feed: Feed,
     /// Each of its clusters' exec configuration (ECS Exec's KMS key, logging), or why it

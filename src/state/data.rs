@@ -3,8 +3,7 @@
 //! whether anything it shows changed; the reducer marks the screen.
 
 use crate::model::{
-    Alarm, ApiError, ContextInfo, Image, Links, LogChunk, LogLine, Millis, Service, ServiceKey,
-    Task,
+    Alarm, ApiError, At, ContextInfo, Image, Links, LogChunk, LogLine, Service, ServiceKey, Task,
 };
 use crate::state::context::Context;
 use crate::state::jobs::JobDone;
@@ -19,7 +18,7 @@ pub(super) fn on_services_part(
     mut rows: Vec<Service>,
     done: usize,
     total: usize,
-    at: Millis,
+    at: At,
 ) -> bool {
     if ctx.services.fetched_at.is_some() && ctx.services_loading.is_none() {
         return false;
@@ -35,7 +34,7 @@ pub(super) fn on_services_part(
 pub(super) fn on_services(
     ctx: &mut Context,
     prepared: Prepared<Service>,
-    at: Millis,
+    at: At,
 ) -> (bool, Option<Vec<Service>>) {
     let mut dirty = ctx.services_loading.take().is_some();
     dirty |= ctx.jobs.observe(&prepared.items, at);
@@ -53,7 +52,7 @@ pub(super) fn on_tasks(
     ctx: &mut Context,
     of: Option<ServiceKey>,
     mut tasks: Vec<Task>,
-    at: Millis,
+    at: At,
 ) -> bool {
     items::sort_tasks(&mut tasks);
     match of {
@@ -78,13 +77,13 @@ fn on_rollout_tasks(ctx: &mut Context, key: &ServiceKey, tasks: Vec<Task>) -> bo
     ctx.in_rollout_view()
 }
 
-pub(super) fn on_images(ctx: &mut Context, mut images: Vec<Image>, at: Millis) -> bool {
+pub(super) fn on_images(ctx: &mut Context, mut images: Vec<Image>, at: At) -> bool {
     items::sort_images(&mut images);
     ctx.images.replace(images, at)
 }
 
 /// The tab's badge and the rows' alarms show on every pane.
-pub(super) fn on_alarms(ctx: &mut Context, mut alarms: Vec<Alarm>, at: Millis) -> bool {
+pub(super) fn on_alarms(ctx: &mut Context, mut alarms: Vec<Alarm>, at: At) -> bool {
     items::sort_alarms(&mut alarms);
     ctx.alarms.replace(alarms, at)
 }
@@ -102,7 +101,7 @@ pub(super) fn on_links(ctx: &mut Context, made: u64, links: Links) -> (bool, Lin
 }
 
 /// Log lines read by a poll (the simulator's way), for the service the logs follow.
-pub(super) fn on_logs(ctx: &mut Context, key: ServiceKey, lines: &[LogLine], at: Millis) -> bool {
+pub(super) fn on_logs(ctx: &mut Context, key: ServiceKey, lines: &[LogLine], at: At) -> bool {
     if ctx.logs.service() != Some(&key) {
         return false;
     }

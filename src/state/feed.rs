@@ -2,7 +2,7 @@
 //! not at all (polling only), how many were applied and skipped, and how old the newest is.
 //! The header says `events` or `polling` from this.
 
-use crate::model::Millis;
+use crate::model::At;
 use crate::state::State;
 
 /// What the event worker reports.
@@ -24,7 +24,7 @@ pub struct FeedCounts {
     /// Malformed or foreign messages, each counted once.
     pub skipped: u64,
     /// When ECS says the newest applied event happened.
-    pub newest: Option<Millis>,
+    pub newest: Option<At>,
     /// Why the last skipped message was skipped.
     pub last_skip: Option<String>,
 }

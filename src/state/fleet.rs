@@ -6,7 +6,7 @@
 
 use crate::keys::{Command, ModeKey};
 use crate::model::fleet::{Figures, Findable, figures};
-use crate::model::{ApiError, Millis};
+use crate::model::{ApiError, At, Ms};
 use crate::state::{Effect, Mode, State, Target, contexts};
 use std::cmp::Reverse;
 
@@ -23,10 +23,10 @@ pub struct FleetRead {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FleetReport {
     pub target: Target,
-    pub at: Millis,
+    pub at: At,
     pub read: Result<FleetRead, ApiError>,
     /// When its credentials expire, if they do.
-    pub expiry: Option<Millis>,
+    pub expiry: Option<At>,
 }
 
 /// A context of the fleet, as last read.
@@ -38,10 +38,10 @@ pub struct Member {
     pub figures: Option<Figures>,
     pub found: Vec<Findable>,
     /// When the figures were read.
-    pub read_at: Option<Millis>,
+    pub read_at: Option<At>,
     /// The last read's failure, shown over the figures before it.
     pub error: Option<ApiError>,
-    pub expiry: Option<Millis>,
+    pub expiry: Option<At>,
 }
 
 /// A service the search found.
@@ -95,22 +95,22 @@ pub struct Row<'a> {
     pub account: &'a str,
     pub region: &'a str,
     pub figures: Option<Figures>,
-    pub read_at: Option<Millis>,
+    pub read_at: Option<At>,
     pub error: Option<&'a ApiError>,
-    pub expiry: Option<Millis>,
+    pub expiry: Option<At>,
 }
 
 impl Row<'_> {
     /// Where it sorts: `Figures::urgency`, with a context that could not be read after the
     /// ones with alarms, and one not read yet last.
-    fn rank(&self) -> (u8, Millis, Reverse<usize>) {
+    fn rank(&self) -> (u8, At, Reverse<usize>) {
         match (&self.figures, self.error) {
             (Some(f), _) => {
                 let (r, at, n) = f.urgency();
                 (r * 2, at, n)
             }
-            (None, Some(_)) => (5, 0, Reverse(0)),
-            (None, None) => (20, 0, Reverse(0)),
+            (None, Some(_)) => (5, At(0), Reverse(0)),
+            (None, None) => (20, At(0), Reverse(0)),
         }
     }
 }
@@ -202,8 +202,8 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 /// `45s`, `3m`, `2h`; `0s` once past.
-pub fn short_duration(ms: Millis) -> String {
-    let s = ms.max(0) / 1000;
+pub fn short_duration(ms: Ms) -> String {
+    let s = ms.max(Ms::ZERO).as_secs();
     match s {
         0..60 => format!("{s}s"),
         60..3600 => format!("{}m", s / 60),

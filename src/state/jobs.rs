@@ -3,7 +3,7 @@
 //! context's jobs are its own (`Context::jobs`): a job started in one context reports to it
 //! whichever context is on screen.
 
-use crate::model::{ActionPlan, ActionResult, Millis, Mutation, Service, ServiceKey, TaskDefRef};
+use crate::model::{ActionPlan, ActionResult, At, Mutation, Service, ServiceKey, TaskDefRef};
 use crate::state::actions::progress::Progress;
 
 /// A job's number, unique in the session (every context's jobs count from one counter).
@@ -32,7 +32,7 @@ pub struct Job {
 }
 
 impl Job {
-    pub fn new(id: JobId, plan: &ActionPlan, who: String, all: &[Service], now: Millis) -> Self {
+    pub fn new(id: JobId, plan: &ActionPlan, who: String, all: &[Service], now: At) -> Self {
         let step = |service: &ServiceKey, m: &Mutation| format!("{m} on {service}");
         let calls = std::iter::once(step(&plan.service, &plan.mutation))
             .chain(plan.then.iter().map(|f| step(&f.service, &f.mutation)))
@@ -139,7 +139,7 @@ impl Jobs {
         id: JobId,
         result: &ActionResult,
         registered: Option<TaskDefRef>,
-        now: Millis,
+        now: At,
     ) -> bool {
         let Some(job) = self.list.iter_mut().find(|j| j.id == id) else {
             return false;
@@ -155,7 +155,7 @@ impl Jobs {
     }
 
     /// Fresh services: each watch looks; returns whether anything shown changed.
-    pub fn observe(&mut self, services: &[Service], now: Millis) -> bool {
+    pub fn observe(&mut self, services: &[Service], now: At) -> bool {
         let mut changed = false;
         for j in &mut self.list {
             changed |= j.progress.observe(services, now);
@@ -164,7 +164,7 @@ impl Jobs {
     }
 
     /// The clock moved: watches past their limit give up. Returns whether any did.
-    pub fn tick(&mut self, now: Millis) -> bool {
+    pub fn tick(&mut self, now: At) -> bool {
         let mut changed = false;
         for j in &mut self.list {
             changed |= j.progress.tick(now);
@@ -173,7 +173,7 @@ impl Jobs {
     }
 
     /// `x`: stops watching job `id`; the calls it sent stay. False when it was not watching.
-    pub fn stop_watching(&mut self, id: JobId, now: Millis) -> bool {
+    pub fn stop_watching(&mut self, id: JobId, now: At) -> bool {
         self.list
             .iter_mut()
             .find(|j| j.id == id)
@@ -181,7 +181,7 @@ impl Jobs {
     }
 
     /// The jobs the activity line shows, newest first: at work, or ended a short while ago.
-    pub fn shown(&self, now: Millis) -> impl Iterator<Item = &Job> {
+    pub fn shown(&self, now: At) -> impl Iterator<Item = &Job> {
         self.list
             .iter()
             .rev()
@@ -189,7 +189,7 @@ impl Jobs {
     }
 
     /// The newest job shown: the one a single activity line names.
-    pub fn latest(&self, now: Millis) -> Option<&Job> {
+    pub fn latest(&self, now: At) -> Option<&Job> {
         self.shown(now).next()
     }
 

@@ -36,7 +36,7 @@ pub use msg::{Effect, Msg, Viewport, Watch};
 pub use panes::PaneData;
 
 use crate::keys::{Keymap, Layer};
-use crate::model::{ActionPlan, ContextInfo, Millis, Service, ServiceKey};
+use crate::model::{ActionPlan, At, ContextInfo, Ms, Service, ServiceKey};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
@@ -137,12 +137,12 @@ pub struct State {
     pub theme_name: String,
     pub themes: Vec<String>,
     pub keys: Keymap,
-    pub now: Millis,
+    pub now: At,
     pub size: (u16, u16),
     /// What the last frame's layout gave the lists.
     pub viewport: Viewport,
     /// A one-line message for the footer, and when it was set.
-    pub flash: Option<(String, Millis)>,
+    pub flash: Option<(String, At)>,
     /// `q` was pressed once while an action was being sent, and the footer still warns so: a
     /// second `q` quits. Any other footer message, or the warning's end, clears it.
     pub quit_asked: Option<QuitAsked>,
@@ -203,7 +203,7 @@ impl std::fmt::Debug for Discarded {
 }
 
 /// How long a footer message stays.
-const FLASH_MS: Millis = 5_000;
+const FLASH_MS: Ms = Ms::secs(5);
 
 pub struct Options {
     pub theme: String,
@@ -221,7 +221,7 @@ pub struct Options {
 }
 
 impl State {
-    pub fn new(o: Options, now: Millis) -> Self {
+    pub fn new(o: Options, now: At) -> Self {
         let target = Target {
             name: o.context.name.clone(),
             region: o.region,
@@ -429,7 +429,7 @@ fn on_action_done(state: &mut State, done: jobs::JobDone, fx: &mut Vec<Effect>) 
 
 /// A whole list of services: the old one is freed off the loop, and the verdicts of rollouts
 /// that ended go.
-fn on_services(state: &mut State, prepared: table::Prepared<Service>, at: Millis) {
+fn on_services(state: &mut State, prepared: table::Prepared<Service>, at: At) {
     let (changed, old) = data::on_services(&mut state.ctx, prepared, at);
     state.dirty |= changed;
     if let Some(old) = old {
@@ -483,18 +483,18 @@ fn after_update(state: &mut State, listed: bool, effects: &mut Vec<Effect>) {
 }
 
 /// Ages and countdowns on screen move by the second; the flash and the activity line expire.
-fn on_tick(state: &mut State, now: Millis, fx: &mut Vec<Effect>) {
+fn on_tick(state: &mut State, now: At, fx: &mut Vec<Effect>) {
     if state.mode == Mode::Budget {
         fx.push(Effect::ReportBudget);
     }
-    if now / 1000 != state.now / 1000 {
+    if now.secs() != state.now.secs() {
         state.dirty = true;
     }
     state.now = now;
     if state
         .flash
         .as_ref()
-        .is_some_and(|(_, at)| now - at > FLASH_MS)
+        .is_some_and(|(_, at)| now - *at > FLASH_MS)
     {
         state.flash = None;
         state.quit_asked = None;

@@ -1,7 +1,7 @@
 //! What reaches the reducer (`Msg`) and what it asks the loop to do (`Effect`).
 
 use crate::model::{
-    ActionPlan, Alarm, ApiError, ContextInfo, Image, LogChunk, LogLine, Millis, OpReport, RateInfo,
+    ActionPlan, Alarm, ApiError, At, ContextInfo, Image, LogChunk, LogLine, OpReport, RateInfo,
     Run, RunDetail, RunRef, Service, ServiceKey, Task, Workflow, WorkflowInput,
 };
 use crate::state::Pane;
@@ -57,21 +57,21 @@ pub enum Msg {
     /// The layout of the frame just drawn.
     Layout(Viewport),
     /// The wall clock, once a second.
-    Tick(Millis),
+    Tick(At),
     Context(ContextInfo),
     /// Every service, prepared by the poller: in the pane's order, compared with the last.
-    Services(Prepared<Service>, Millis),
+    Services(Prepared<Service>, At),
     /// The first load's rows so far: (rows, clusters read, clusters in all, when).
-    ServicesPart(Vec<Service>, usize, usize, Millis),
-    Tasks(Option<ServiceKey>, Vec<Task>, Millis),
-    Images(Vec<Image>, Millis),
-    Alarms(Vec<Alarm>, Millis),
+    ServicesPart(Vec<Service>, usize, usize, At),
+    Tasks(Option<ServiceKey>, Vec<Task>, At),
+    Images(Vec<Image>, At),
+    Alarms(Vec<Alarm>, At),
     /// Which alarms belong to which service (by the alarms' names), made off the loop after
     /// the services or the alarms changed, numbered in the order they were made.
     Links(u64, crate::model::Links),
-    Logs(ServiceKey, Vec<LogLine>, Millis),
+    Logs(ServiceKey, Vec<LogLine>, At),
     /// A batch of log follow `generation`'s lines, prepared by the log worker.
-    LogFeed(u64, Box<LogChunk>, Millis),
+    LogFeed(u64, Box<LogChunk>, At),
     /// How log follow `generation` is read now (live, polling, disconnected, sampled).
     LogStatus(u64, TailStatus),
     /// A backlog load of log follow `generation`: progress, then its end.
@@ -79,18 +79,18 @@ pub enum Msg {
     /// `:save` ended: what was written, or why not.
     LogSaved(Result<Saved, SaveError>),
     /// A pane's fetch failed.
-    Failed(Pane, ApiError, Millis),
+    Failed(Pane, ApiError, At),
     /// The runs of these workflows, newest first.
-    Runs(Vec<Workflow>, Vec<Run>, Millis),
+    Runs(Vec<Workflow>, Vec<Run>, At),
     /// The open run's jobs, steps and failing log.
-    RunDetail(RunDetail, Millis),
-    RunDetailFailed(RunRef, ApiError, Millis),
+    RunDetail(RunDetail, At),
+    RunDetailFailed(RunRef, ApiError, At),
     /// The build dialog's workflow inputs at a ref, or why they could not be read.
     BuildInputs(Workflow, String, Result<Vec<WorkflowInput>, ApiError>),
     /// A dispatch started this run (None: GitHub answered 204 and it was not found).
     Dispatched(Workflow, Option<u64>),
     /// GitHub's last rate-limit headers, and until when the client waits after a limit.
-    CiRate(Option<RateInfo>, Option<Millis>),
+    CiRate(Option<RateInfo>, Option<At>),
     /// The GitHub client is ready, or why there is none (no token): the builds pane says it.
     CiReady(Option<String>),
     /// A job's calls are done: what was done, or why it was refused or failed.
@@ -106,7 +106,7 @@ pub enum Msg {
     /// The backend of switch N could not be built.
     ContextFailed(u64, ApiError),
     /// When the credentials in use expire (None: they do not, or it is not known).
-    CredentialsExpiry(Option<Millis>),
+    CredentialsExpiry(Option<At>),
     /// How the console stands with the backend: no answer, the team audit, a failed start.
     Connection(crate::state::ConnectionEvent),
     /// The timeline of request N, merged off the loop.

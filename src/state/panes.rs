@@ -1,7 +1,7 @@
 //! The panes, and the one accessor over what every pane has: a filter, a position, the age of
 //! its data and the error that keeps it stale.
 
-use crate::model::{ApiError, Millis};
+use crate::model::{ApiError, At};
 use crate::state::back_stack::Position;
 use crate::state::logs::LogView;
 use crate::state::table::{SortColumn, Table, TableItem, UnknownColumn};
@@ -14,7 +14,7 @@ pub trait PaneData {
     /// Moves the selection (or the scroll) by `delta`, clamped.
     fn step(&mut self, delta: isize);
     /// When the data shown was fetched; None until the first load.
-    fn fetched_at(&self) -> Option<Millis>;
+    fn fetched_at(&self) -> Option<At>;
     /// The last fetch's error, shown over stale data until a fetch succeeds.
     fn error(&self) -> Option<&ApiError>;
     /// Records a failed fetch; true when that changes what is shown.
@@ -46,7 +46,7 @@ impl<T: TableItem + PartialEq> PaneData for Table<T> {
     fn step(&mut self, delta: isize) {
         Table::step(self, delta);
     }
-    fn fetched_at(&self) -> Option<Millis> {
+    fn fetched_at(&self) -> Option<At> {
         self.fetched_at
     }
     fn error(&self) -> Option<&ApiError> {
@@ -105,7 +105,7 @@ impl PaneData for LogView {
     fn step(&mut self, delta: isize) {
         self.step_by(delta, self.rows);
     }
-    fn fetched_at(&self) -> Option<Millis> {
+    fn fetched_at(&self) -> Option<At> {
         self.fetched_at
     }
     fn error(&self) -> Option<&ApiError> {

@@ -1,14 +1,14 @@
 //! Text for times, sizes and small inline charts.
 
-use crate::model::Millis;
+use crate::model::{At, Ms};
 
 /// `12s`, `5m`, `3h`, `4d`: how long ago, as a glance wants it; `-` when the time is not known
 /// (the backends give 0 for a timestamp AWS did not send).
-pub fn age(now: Millis, then: Millis) -> String {
-    if then <= 0 {
+pub fn age(now: At, then: At) -> String {
+    if then <= At::EPOCH {
         return "-".into();
     }
-    let s = ((now - then) / 1000).max(0);
+    let s = now.since(then).as_secs();
     match s {
         0..60 => format!("{s}s"),
         60..3600 => format!("{}m", s / 60),
@@ -19,18 +19,18 @@ pub fn age(now: Millis, then: Millis) -> String {
 
 /// `in 11m35s` until `until` (rounded up to the second), `now` once it has passed: a countdown
 /// in words, so it never reads as a time of day beside the header's clock.
-pub fn countdown(now: Millis, until: Millis) -> String {
+pub fn countdown(now: At, until: At) -> String {
     let left = until - now;
-    if left <= 0 {
+    if left <= Ms::ZERO {
         return "now".into();
     }
-    format!("in {}", duration((left + 999) / 1000 * 1000))
+    format!("in {}", duration(Ms::secs((left + Ms(999)).as_secs())))
 }
 
 /// `48s`, `11m35s`, `1h02m05s`: how long something took or has left (whole seconds, rounded
 /// down). The seconds keep two digits past the first minute, so a ticking value keeps its width.
-pub fn duration(ms: Millis) -> String {
-    let s = ms.max(0) / 1000;
+pub fn duration(ms: Ms) -> String {
+    let s = ms.max(Ms::ZERO).as_secs();
     match s {
         0..60 => format!("{s}s"),
         60..3600 => format!("{}m{:02}s", s / 60, s % 60),
@@ -98,28 +98,28 @@ mod tests {
 
     #[test]
     fn ages_pick_a_unit() {
-        assert_eq!(age(100_000, 95_000), "5s");
-        assert_eq!(age(3_601_000, 1_000), "1h");
-        assert_eq!(age(5 * 86_400_000 + 1, 1), "5d");
-        assert_eq!(age(0, 10_000), "0s");
-        assert_eq!(age(5_000, 0), "-", "not known is not 1970");
+        assert_eq!(age(At(100_000), At(95_000)), "5s");
+        assert_eq!(age(At(3_601_000), At(1_000)), "1h");
+        assert_eq!(age(At(5 * 86_400_000 + 1), At(1)), "5d");
+        assert_eq!(age(At(0), At(10_000)), "0s");
+        assert_eq!(age(At(5_000), At(0)), "-", "not known is not 1970");
     }
 
     #[test]
     fn countdown_rounds_up_and_says_now_once_passed() {
-        assert_eq!(countdown(0, 372_001), "in 6m13s");
-        assert_eq!(countdown(0, 695_000), "in 11m35s");
-        assert_eq!(countdown(0, 500), "in 1s");
-        assert_eq!(countdown(10, 0), "now");
-        assert_eq!(countdown(0, 3_725_000), "in 1h02m05s");
+        assert_eq!(countdown(At(0), At(372_001)), "in 6m13s");
+        assert_eq!(countdown(At(0), At(695_000)), "in 11m35s");
+        assert_eq!(countdown(At(0), At(500)), "in 1s");
+        assert_eq!(countdown(At(10), At(0)), "now");
+        assert_eq!(countdown(At(0), At(3_725_000)), "in 1h02m05s");
     }
 
     #[test]
     fn durations_read_as_durations() {
-        assert_eq!(duration(48_900), "48s");
-        assert_eq!(duration(83_000), "1m23s");
-        assert_eq!(duration(600_000), "10m00s");
-        assert_eq!(duration(-5), "0s");
+        assert_eq!(duration(Ms(48_900)), "48s");
+        assert_eq!(duration(Ms(83_000)), "1m23s");
+        assert_eq!(duration(Ms(600_000)), "10m00s");
+        assert_eq!(duration(Ms(-5)), "0s");
     }
 
     #[test]

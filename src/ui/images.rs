@@ -1,4 +1,4 @@
-use crate::model::{Findings, Image, Millis};
+use crate::model::{At, Findings, Image};
 use crate::state::table::columns::ImageColumn;
 use crate::state::{ListArea, State};
 use crate::theme::Theme;
@@ -68,7 +68,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
     })
 }
 
-fn row(img: &Image, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
+fn row(img: &Image, now: At, theme: &Theme) -> Vec<Line<'static>> {
     let in_use = !img.used_by.is_empty();
     vec![
         Line::from(img.repository.clone()),

@@ -1,4 +1,4 @@
-use crate::model::{Millis, Service};
+use crate::model::{At, Service};
 use crate::state::table::columns::ServiceColumn;
 use crate::state::{ListArea, State};
 use crate::theme::Theme;
@@ -138,7 +138,7 @@ fn name_cell(s: &Service, firing: usize, theme: &Theme) -> Line<'static> {
     ])
 }
 
-fn row(s: &Service, firing: usize, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
+fn row(s: &Service, firing: usize, now: At, theme: &Theme) -> Vec<Line<'static>> {
     let counts = Style::new().fg(if s.running < s.desired {
         theme.warn
     } else {

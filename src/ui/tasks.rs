@@ -1,6 +1,6 @@
 //! The tasks pane: the tasks of every service, running first.
 
-use crate::model::{Millis, Task};
+use crate::model::{At, Task};
 use crate::state::table::columns::TaskColumn;
 use crate::state::{ListArea, State};
 use crate::theme::Theme;
@@ -47,7 +47,7 @@ fn tasks_table(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListA
     })
 }
 
-fn task_row(task: &Task, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
+fn task_row(task: &Task, now: At, theme: &Theme) -> Vec<Line<'static>> {
     let muted = Style::new().fg(theme.muted);
     let reason = if task.stop_reason.is_empty() {
         String::new()

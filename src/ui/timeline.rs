@@ -71,7 +71,7 @@ fn header_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
 }
 
 /// `03-01 14:05:09`: the year only in the detail.
-fn short_time(at: crate::model::Millis) -> String {
+fn short_time(at: crate::model::At) -> String {
     utc(at).get(5..).unwrap_or_default().to_string()
 }
 

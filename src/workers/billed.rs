@@ -4,7 +4,7 @@
 
 use crate::budget::{Priority, with_priority};
 use crate::cloud::Fleet;
-use crate::model::Millis;
+use crate::model::At;
 use crate::state::Msg;
 use crate::timing::now_ms;
 use std::sync::Arc;
@@ -15,8 +15,8 @@ use tokio::sync::mpsc;
 pub const EVERY: Duration = Duration::from_secs(3_600);
 
 /// Yesterday and today (UTC) at `now`, as Cost Explorer writes days: the span of one day.
-pub fn yesterday(now: Millis) -> Option<(String, String)> {
-    let today = chrono::DateTime::from_timestamp_millis(now)?.date_naive();
+pub fn yesterday(now: At) -> Option<(String, String)> {
+    let today = chrono::DateTime::from_timestamp_millis(now.millis())?.date_naive();
     let day = today.pred_opt()?;
     Some((
         day.format("%Y-%m-%d").to_string(),
@@ -25,7 +25,7 @@ pub fn yesterday(now: Millis) -> Option<(String, String)> {
 }
 
 /// One read of yesterday's billed costs, sent to the loop; false when the loop is gone.
-pub async fn read_once(fleet: &dyn Fleet, tx: &mpsc::Sender<Msg>, now: Millis) -> bool {
+pub async fn read_once(fleet: &dyn Fleet, tx: &mpsc::Sender<Msg>, now: At) -> bool {
     let Some((day, next)) = yesterday(now) else {
         return true;
     };
@@ -50,7 +50,7 @@ mod tests {
     #[test]
     fn yesterday_is_the_utc_day_before() {
         // 2026-12-06T00:30:00Z.
-        let now = 1_796_517_000_000;
+        let now = crate::model::At(1_796_517_000_000);
         assert_eq!(
             super::yesterday(now),
             Some(("2026-12-05".to_string(), "2026-12-06".to_string()))

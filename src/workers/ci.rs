@@ -81,7 +81,7 @@ async fn run(
         let _ = tx.send(Msg::CiRate(ci.rate(), ci.waiting_until())).await;
         // After a rate limit, nothing is sent before GitHub's time.
         let delay = match ci.waiting_until() {
-            Some(until) => delay.max(Duration::from_millis((until - now_ms()).max(0) as u64)),
+            Some(until) => delay.max((until - now_ms()).to_std()),
             None => delay,
         };
         let deadline = Instant::now() + delay;

@@ -26,7 +26,7 @@ pub async fn run(
     tx: mpsc::Sender<Msg>,
     generation: u64,
 ) -> Option<ContextInfo> {
-    let mut backoff = Backoff::new(now_ms() as u64);
+    let mut backoff = Backoff::new(now_ms().millis() as u64);
     loop {
         let msg = match with_priority(Priority::Visible, fleet.context()).await {
             Ok(c) => {

@@ -13,7 +13,7 @@ use crate::budget::{Priority, with_priority};
 use crate::cloud::Fleet;
 use crate::model::evidence::{AlbFigures, Sides};
 use crate::model::{
-    AlarmDetail, ApiError, ApiResult, ErrorKind, Millis, PastDeployment, ServiceKey, TaskDefRef,
+    AlarmDetail, ApiError, ApiResult, At, ErrorKind, Ms, PastDeployment, ServiceKey, TaskDefRef,
     history,
 };
 use crate::state::Msg;
@@ -31,8 +31,8 @@ pub const EVERY: Duration = Duration::from_secs(60);
 /// How often a moving rollout's load-balancer figures are read while they are shown.
 pub const ALB_EVERY: Duration = Duration::from_secs(15);
 /// An alarm detail's sparkline and state history reach back this far.
-pub const SPARK_MS: Millis = 3 * 3_600_000;
-pub const HISTORY_MS: Millis = 24 * 3_600_000;
+pub const SPARK_MS: Ms = Ms::hours(3);
+pub const HISTORY_MS: Ms = Ms::hours(24);
 /// Task definitions remembered as fetched (or failed), at most.
 const TASKDEFS_TRIED: usize = 256;
 
@@ -154,12 +154,12 @@ pub struct Round {
 
 /// Everything `r` asks for, fetched at `now` (the fleet's time): what one round of the worker
 /// brings back when nothing was fetched before.
-pub async fn fetch_once(fleet: &dyn Fleet, r: &Request, now: Millis) -> Round {
+pub async fn fetch_once(fleet: &dyn Fleet, r: &Request, now: At) -> Round {
     fetch_due(fleet, r, &mut Fetches::default(), now).await
 }
 
 /// Fetches what is due of `r`; returns what came back.
-async fn fetch_due(fleet: &dyn Fleet, r: &Request, done: &mut Fetches, now: Millis) -> Round {
+async fn fetch_due(fleet: &dyn Fleet, r: &Request, done: &mut Fetches, now: At) -> Round {
     let mut out = Vec::new();
     let mut history = None;
     let alb_key = r.sides.clone().map(|s| (s, r.dialog.clone()));
@@ -204,7 +204,7 @@ async fn fetch_due(fleet: &dyn Fleet, r: &Request, done: &mut Fetches, now: Mill
 }
 
 /// Both sides' figures in one call; None when a side has no target group of its own.
-async fn alb(fleet: &dyn Fleet, sides: &Sides, now: Millis) -> Option<Fetched> {
+async fn alb(fleet: &dyn Fleet, sides: &Sides, now: At) -> Option<Fetched> {
     let figures = alb_pair(fleet, sides, now).await?;
     Some(Fetched::Alb(Box::new(AlbResult {
         sides: sides.clone(),
@@ -219,7 +219,7 @@ async fn alb(fleet: &dyn Fleet, sides: &Sides, now: Millis) -> Option<Fetched> {
 pub async fn alb_pair(
     fleet: &dyn Fleet,
     sides: &Sides,
-    now: Millis,
+    now: At,
 ) -> Option<ApiResult<(AlbFigures, AlbFigures)>> {
     if sides.no_alb.is_some() {
         return None;
@@ -242,7 +242,7 @@ async fn alarm(
     fleet: &dyn Fleet,
     name: &str,
     metric: Option<&crate::model::MetricSpec>,
-    now: Millis,
+    now: At,
 ) -> Fetched {
     let mut errors = Vec::new();
     let points = match metric {

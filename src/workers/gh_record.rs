@@ -4,6 +4,7 @@
 
 use crate::ci::Ci;
 use crate::cloud::Fleet;
+use crate::model::Ms;
 use crate::model::{ActionPlan, ContextInfo, FollowUp, GitHubCall, Mutation, StepError};
 use crate::workers::audit::{Audit, Phase};
 use crate::workers::runner::{audit_or_log, wait_until_ready};
@@ -45,7 +46,7 @@ pub async fn follow_up(
         );
         return Err(StepError::NotStable {
             service: plan.service.clone(),
-            minutes: crate::timing::RUNNER_STABLE_WAIT_MS as u64 / 60_000,
+            minutes: (crate::timing::RUNNER_STABLE_WAIT_MS / Ms::MINUTE) as u64,
             call: call_text,
         });
     }

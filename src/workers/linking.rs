@@ -5,7 +5,7 @@
 //! sends after letting go of it. Links are numbered as they are made, so the loop keeps the
 //! newest whatever order they arrive in.
 
-use crate::model::{Alarm, Links, Millis, Service, history, link_alarms};
+use crate::model::{Alarm, At, Links, Service, history, link_alarms};
 use crate::state::Msg;
 use crate::state::table::columns::ServiceColumn;
 use crate::state::table::{Prepared, Sort};
@@ -20,7 +20,7 @@ pub type Made = (u64, Links);
 pub struct Lists {
     services: Option<Arc<Vec<Service>>>,
     /// When the services last sent were fetched.
-    services_at: Millis,
+    services_at: At,
     alarms: Vec<Alarm>,
     /// How many sets of links were made.
     made: u64,
@@ -31,7 +31,7 @@ impl Lists {
     pub fn sent(services: Vec<Service>, alarms: Vec<Alarm>) -> Self {
         Self {
             services: Some(Arc::new(services)),
-            services_at: 0,
+            services_at: At::EPOCH,
             alarms,
             made: 0,
         }
@@ -49,7 +49,7 @@ impl Lists {
         mut all: Vec<Service>,
         sort: Option<Sort<ServiceColumn>>,
         listed: &history::Listed,
-        at: Millis,
+        at: At,
     ) -> (Prepared<Service>, Option<Made>) {
         let last = self.services.as_deref().map(Vec::as_slice);
         history::carry(last.unwrap_or_default(), &mut all, listed, at);
@@ -71,8 +71,8 @@ impl Lists {
         &mut self,
         sort: Option<Sort<ServiceColumn>>,
         listed: &history::Listed,
-        now: Millis,
-    ) -> Option<(Prepared<Service>, Millis)> {
+        now: At,
+    ) -> Option<(Prepared<Service>, At)> {
         let last = self.services.clone()?;
         let mut all = last.to_vec();
         history::carry(&last, &mut all, listed, now);
@@ -113,7 +113,7 @@ impl Linking {
         all: Vec<Service>,
         sort: Option<Sort<ServiceColumn>>,
         listed: &history::Listed,
-        at: Millis,
+        at: At,
     ) -> Result<(), ()> {
         let (prepared, links) = self.lists().services(all, sort, listed, at);
         send(tx, Msg::Services(prepared, at), links).await
@@ -126,7 +126,7 @@ impl Linking {
         tx: &mpsc::Sender<Msg>,
         sort: Option<Sort<ServiceColumn>>,
         listed: &history::Listed,
-        now: Millis,
+        now: At,
     ) -> Result<(), ()> {
         let merged = self.lists().with_histories(sort, listed, now);
         match merged {
@@ -140,7 +140,7 @@ impl Linking {
         &self,
         tx: &mpsc::Sender<Msg>,
         alarms: Vec<Alarm>,
-        at: Millis,
+        at: At,
     ) -> Result<(), ()> {
         let (alarms, links) = self.lists().alarms(alarms);
         send(tx, Msg::Alarms(alarms, at), links).await

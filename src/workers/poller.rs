@@ -9,7 +9,7 @@
 
 use crate::budget::{self, Priority};
 use crate::cloud::{Fleet, Listing};
-use crate::model::{Alarm, Millis, Service, ServiceKey, Task};
+use crate::model::{Alarm, At, Service, ServiceKey, Task};
 use crate::model::{ApiError, ErrorKind};
 use crate::state::{Msg, Pane, Watch};
 use crate::timing::now_ms;
@@ -145,8 +145,8 @@ pub async fn run(pane: Pane, shared: Shared, services: Option<ServicesOnly>) {
 /// are sent.
 enum Polled {
     Msg(Msg),
-    Services(Vec<Service>, Millis),
-    Alarms(Vec<Alarm>, Millis),
+    Services(Vec<Service>, At),
+    Alarms(Vec<Alarm>, At),
 }
 
 /// Why a wait ended.
@@ -203,7 +203,7 @@ impl Poller {
             watch: s.watch.clone(),
             refresh: s.refresh.clone(),
             iv: s.intervals,
-            backoff: Backoff::new(now_ms() as u64 ^ pane as u64),
+            backoff: Backoff::new(now_ms().millis() as u64 ^ pane as u64),
             loaded: false,
             services,
             series: s.series.clone(),

@@ -7,7 +7,7 @@
 use crate::budget::{Priority, with_priority};
 use crate::cloud::Fleet;
 use crate::model::cost::PriceTable;
-use crate::model::{ApiError, Millis};
+use crate::model::{ApiError, At, Ms};
 use crate::state::Msg;
 use crate::timing::now_ms;
 use serde::{Deserialize, Serialize};
@@ -17,7 +17,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// Prices are read again after a day.
-pub const FRESH_MS: Millis = 24 * 3_600_000;
+pub const FRESH_MS: Ms = Ms::DAY;
 /// How often the worker looks again (a failed read is retried this often).
 const LOOK_AGAIN: Duration = Duration::from_secs(3_600);
 /// The cache file's shape; another version is read again.
@@ -26,7 +26,8 @@ const VERSION: u32 = 1;
 #[derive(Debug, Serialize, Deserialize)]
 struct CacheFile {
     version: u32,
-    read_at: Millis,
+    /// Milliseconds since the epoch: the file keeps the number.
+    read_at: i64,
     table: PriceTable,
 }
 
@@ -69,7 +70,7 @@ fn file_of(dir: &Path, key: &str) -> Option<PathBuf> {
 }
 
 /// Reads the cache of `key` as it stands at `now`.
-pub fn read_cache(dir: &Path, key: &str, now: Millis) -> Cached {
+pub fn read_cache(dir: &Path, key: &str, now: At) -> Cached {
     let Some(path) = file_of(dir, key) else {
         return Cached::Missing;
     };
@@ -85,26 +86,22 @@ pub fn read_cache(dir: &Path, key: &str, now: Millis) -> Cached {
     if file.version != VERSION || file.table.region != key || file.table.is_empty() {
         return Cached::Bad(format!("{}: not a price table of {key}", path.display()));
     }
-    if now.saturating_sub(file.read_at) >= FRESH_MS || file.read_at > now {
+    let read_at = At(file.read_at);
+    if now - read_at >= FRESH_MS || read_at > now {
         return Cached::Stale(file.table);
     }
     Cached::Fresh(file.table)
 }
 
 /// Writes the cache of `key` (0600, whole or not at all).
-pub fn write_cache(
-    dir: &Path,
-    key: &str,
-    table: &PriceTable,
-    now: Millis,
-) -> Result<(), CacheError> {
+pub fn write_cache(dir: &Path, key: &str, table: &PriceTable, now: At) -> Result<(), CacheError> {
     let Some(path) = file_of(dir, key) else {
         return Ok(());
     };
     std::fs::create_dir_all(dir)?;
     let file = CacheFile {
         version: VERSION,
-        read_at: now,
+        read_at: now.millis(),
         table: table.clone(),
     };
     let bytes = serde_json::to_vec_pretty(&file)?;
@@ -114,11 +111,7 @@ pub fn write_cache(
 
 /// The prices at `now`: the fresh cache, else the Price List (written to the cache), else a
 /// stale cache.
-pub async fn load(
-    fleet: &dyn Fleet,
-    dir: Option<&Path>,
-    now: Millis,
-) -> Result<PriceTable, ApiError> {
+pub async fn load(fleet: &dyn Fleet, dir: Option<&Path>, now: At) -> Result<PriceTable, ApiError> {
     let (Some(dir), Some(key)) = (dir, fleet.prices_cache_key()) else {
         return fleet.fargate_prices().await;
     };

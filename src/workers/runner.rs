@@ -304,7 +304,7 @@ fn weight_changes(services: &[Service], m: &Mutation) -> Vec<String> {
 }
 
 /// How long a promote waits for the primary to be stable before it leaves the canary alone.
-const STABLE_WAIT: Duration = Duration::from_millis(crate::timing::RUNNER_STABLE_WAIT_MS as u64);
+const STABLE_WAIT: Duration = crate::timing::RUNNER_STABLE_WAIT_MS.to_std();
 const STABLE_POLL: Duration = Duration::from_secs(5);
 
 /// One further call: wait until the first service is stable if asked, re-check, audit, call.

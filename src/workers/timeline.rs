@@ -10,7 +10,7 @@ use crate::cloud::Fleet;
 use crate::model::commits::{Compare, CompareQuery, sha_of_tag};
 use crate::model::timeline::build::{Registered, Sources, timeline};
 use crate::model::timeline::{AuditRecord, Gap, Timeline, audit};
-use crate::model::{ApiError, Image, Millis, history};
+use crate::model::{ApiError, At, Image, history};
 use crate::state::Msg;
 use crate::state::timeline::Request;
 use crate::workers::audit::Audit;
@@ -154,8 +154,8 @@ async fn github(ci: &dyn Ci, req: &Request, src: &mut Sources) {
 }
 
 /// One compare per image pushed in the span that names a commit, against the image before it.
-fn compares(images: &[Image], repo: &str, from: Millis) -> Vec<CompareQuery> {
-    let mut named: Vec<(Millis, &str)> = images
+fn compares(images: &[Image], repo: &str, from: At) -> Vec<CompareQuery> {
+    let mut named: Vec<(At, &str)> = images
         .iter()
         .filter_map(|i| Some((i.pushed_at, i.tags.iter().find_map(|t| sha_of_tag(t))?)))
         .collect();

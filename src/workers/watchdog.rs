@@ -5,7 +5,6 @@ use crate::state::connection::NO_ANSWER_MS;
 use crate::state::{ConnectionEvent, Msg, Pane};
 use crate::timing::now_ms;
 use std::future::Future;
-use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// Awaits `call`; if it has not answered within `NO_ANSWER_MS`, tells the loop once, then
@@ -19,7 +18,7 @@ pub async fn answer_within<T>(
     let mut call = std::pin::pin!(call);
     tokio::select! {
         out = &mut call => return out,
-        _ = tokio::time::sleep(Duration::from_millis(NO_ANSWER_MS as u64)) => {
+        _ = tokio::time::sleep(NO_ANSWER_MS.to_std()) => {
             let _ = tx.send(Msg::Connection(ConnectionEvent::NoAnswer(pane, since))).await;
         }
     }

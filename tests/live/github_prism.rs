@@ -9,6 +9,7 @@ use deckwatch::budget::Budget;
 use deckwatch::ci::Ci;
 use deckwatch::ci::github::{GitHub, Secret};
 use deckwatch::model::Op;
+use deckwatch::model::{At, Ms};
 use deckwatch::model::{Conclusion, GitHubCall, RunStatus, Workflow};
 use deckwatch::timing::now_ms;
 use std::sync::Arc;
@@ -54,7 +55,7 @@ async fn the_run_list_request_is_valid_and_its_example_maps() {
     assert_eq!(r.branch, "master");
     assert_eq!(r.head_sha, "acb5820ced9479c074f688cc328bf03f341a511d");
     assert_eq!((r.event.as_str(), r.actor.as_str()), ("push", "octocat"));
-    assert_eq!(r.created_at, 1_579_721_588_000);
+    assert_eq!(r.created_at, At(1_579_721_588_000));
     assert_eq!(r.workflow, wf());
 }
 
@@ -72,7 +73,7 @@ async fn one_run_and_its_jobs_map_from_the_examples() {
         (j.status.clone(), j.conclusion.clone()),
         (RunStatus::Completed, Some(Conclusion::Success))
     );
-    assert_eq!(j.completed_at.unwrap() - j.started_at.unwrap(), 119_000);
+    assert_eq!(j.completed_at.unwrap() - j.started_at.unwrap(), Ms(119_000));
     assert_eq!(j.steps.len(), 10);
     assert_eq!(j.steps[0].name, "Set up job");
     assert_eq!(j.steps[9].number, 17);
@@ -105,7 +106,9 @@ async fn the_204_fallback_lists_runs_with_valid_query_parameters() {
     // 2020, so it counts as the dispatched one only for a dispatch before then.
     let long_ago = 1_579_000_000_000;
     let (gh, budget) = prism();
-    let found = gh.find_dispatched(&wf(), "refs/heads/main", long_ago).await;
+    let found = gh
+        .find_dispatched(&wf(), "refs/heads/main", At(long_ago))
+        .await;
     assert_eq!(found.run_id, Some(30433642));
     assert_eq!(sent(&budget, Op::GitHubListWorkflowRuns), 1);
 }
@@ -192,7 +195,7 @@ async fn a_compare_request_is_valid_and_its_commits_map() {
         (k.title.as_str(), k.author.as_str()),
         ("Fix all the bugs", "octocat")
     );
-    assert_eq!(k.at, 1_302_796_849_000);
+    assert_eq!(k.at, At(1_302_796_849_000));
     assert_eq!(
         lines(&c),
         [

@@ -9,6 +9,7 @@ use crate::support::{counting, moto, seed};
 use aws_sdk_cloudwatch::types::StateValue;
 use counting::CallCounter;
 use deckwatch::cloud::Fleet;
+use deckwatch::model::At;
 use deckwatch::model::{
     AlarmKind, AlarmState, DeploymentStatus, GroupSpec, LogQuery, LogTarget, ServiceKey, Strategy,
 };
@@ -240,7 +241,7 @@ async fn fleet_reads_every_pane_from_moto() {
     assert!(v1.digest.starts_with("sha256:"));
     assert_eq!(v1.size_bytes, 1111);
     assert_eq!(v2.size_bytes, 2222);
-    assert!(v1.pushed_at > 0);
+    assert!(v1.pushed_at > At(0));
     // moto leaves out the scan summary from describe_images.
     assert_eq!(v1.findings, None);
     assert_eq!(v1.used_by, vec!["worker".to_string()]);
@@ -255,7 +256,7 @@ async fn fleet_reads_every_pane_from_moto() {
     assert_eq!(high.state, AlarmState::Alarm);
     assert_eq!(high.kind, AlarmKind::Metric);
     assert_eq!(high.reason, "Threshold Crossed: 1 datapoint [95.0]");
-    assert!(high.updated_at > 0);
+    assert!(high.updated_at > At(0));
     let ok = alarms
         .iter()
         .find(|a| a.name == alarm_ok)
@@ -288,7 +289,7 @@ async fn fleet_reads_every_pane_from_moto() {
     assert_eq!(streams, want);
     let q = LogQuery {
         group: sources.groups[0].clone(),
-        from: base - 1,
+        from: At(base - 1),
         to: None,
         pattern: None,
     };

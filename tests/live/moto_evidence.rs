@@ -24,6 +24,7 @@ use aws_smithy_types::DateTime;
 use deckwatch::cloud::Fleet;
 use deckwatch::model::alarm_link::{load_balancer_dimension, target_group_dimension};
 use deckwatch::model::evidence::{AlbQuery, Judgement, judge_5xx, judge_p99};
+use deckwatch::model::{At, Ms};
 use deckwatch::model::{
     AwsCall, ContextInfo, DeploymentStatus, LinkReason, Mutation, RolloutState, Service,
     ServiceKey, link_alarms,
@@ -129,8 +130,8 @@ async fn alb_figures_of_two_target_groups_judge_the_canary_worse() {
     let fleet = moto::fleet(&url, &[], Vec::new()).await;
     let window = |tg: &str| AlbQuery {
         target_group: tg.into(),
-        from: at(0),
-        until: minute,
+        from: At(at(0)),
+        until: At(minute),
     };
     let f = fleet
         .alb_figures(&[window(&canary), window(&primary)])
@@ -255,10 +256,10 @@ async fn alarms_appear_on_service_rows_by_dimension() {
     );
 
     // Through the reducer, as the services pane shows it.
-    let mut state = StateBuilder::demo(now_ms()).build();
+    let mut state = StateBuilder::demo(At(now_ms())).build();
     let mut feed = Feed::default();
-    feed.services(&mut state, services.clone(), now_ms());
-    feed.alarms(&mut state, alarms.clone(), now_ms());
+    feed.services(&mut state, services.clone(), At(now_ms()));
+    feed.alarms(&mut state, alarms.clone(), At(now_ms()));
     let firing: Vec<String> = state
         .ctx
         .firing_alarms_of(&web)
@@ -345,7 +346,7 @@ fn breaker_rolling_back(s: &Service, family: &str) -> Service {
     back.task_def = td(1);
     back.rollout_state = RolloutState::InProgress;
     back.rollout_reason = format!("ECS deployment circuit breaker: rolling back to {family}:1.");
-    back.created_at = failed.created_at + 60_000;
+    back.created_at = failed.created_at + Ms(60_000);
     s.deployments = vec![back, failed];
     s.task_def = td(1);
     s
@@ -375,7 +376,7 @@ async fn r_after_a_simulated_breaker_rollback_targets_the_last_stable_revision()
 
     // The console saw 2 rolled back to 1; later 3 went out and completed (moto's state now).
     let now = now_ms();
-    let mut state: State = StateBuilder::demo(now).build();
+    let mut state: State = StateBuilder::demo(At(now)).build();
     let app_as = |f: fn(&Service, &str) -> Service| -> Vec<Service> {
         services
             .iter()
@@ -389,9 +390,9 @@ async fn r_after_a_simulated_breaker_rollback_targets_the_last_stable_revision()
             .collect()
     };
     let mut feed = Feed::default();
-    feed.services(&mut state, app_as(breaker_rolling_back), now - 120_000);
-    feed.services(&mut state, app_as(rolled_back), now - 90_000);
-    feed.services(&mut state, services.clone(), now);
+    feed.services(&mut state, app_as(breaker_rolling_back), At(now - 120_000));
+    feed.services(&mut state, app_as(rolled_back), At(now - 90_000));
+    feed.services(&mut state, services.clone(), At(now));
     let key = ServiceKey {
         cluster: w.cluster.clone(),
         name: "app".into(),
@@ -437,9 +438,9 @@ async fn the_history_keeps_what_moto_served_across_refreshes() {
     let first = fleet.services().await.expect("services");
     let app = first.iter().find(|s| s.name == "app").unwrap();
     let first_id = app.primary().expect("a primary deployment").id.clone();
-    let mut state: State = StateBuilder::demo(now_ms()).build();
+    let mut state: State = StateBuilder::demo(At(now_ms())).build();
     let mut feed = Feed::default();
-    feed.services(&mut state, first, now_ms());
+    feed.services(&mut state, first, At(now_ms()));
     // A forced deployment: moto gives the primary a new id and drops the old one.
     w.seed
         .ecs
@@ -454,7 +455,7 @@ async fn the_history_keeps_what_moto_served_across_refreshes() {
     let app = second.iter().find(|s| s.name == "app").unwrap();
     let second_id = app.primary().unwrap().id.clone();
     assert_ne!(first_id, second_id, "moto replaced the primary");
-    feed.services(&mut state, second, now_ms() + 1_000);
+    feed.services(&mut state, second, At(now_ms() + 1_000));
     let s = state
         .ctx
         .services

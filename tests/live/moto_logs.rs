@@ -8,6 +8,8 @@
 use crate::support::{counting, moto, seed};
 use counting::CallCounter;
 use deckwatch::cloud::Fleet;
+use deckwatch::model::At;
+use deckwatch::model::Ms;
 use deckwatch::model::{LogTarget, ServiceKey};
 use deckwatch::state::logs::{BacklogEnd, LogFollow, LogStart, TailMode};
 use deckwatch::state::{Msg, Pane, Watch};
@@ -137,7 +139,7 @@ async fn since_with_a_pattern_polls_moto_and_keeps_the_stopped_task_s_last_line(
     let url = moto::url();
     let (cluster, ids, target) = seeded(&url).await;
     let fleet: Arc<dyn Fleet> = Arc::new(moto::fleet(&url, &[&cluster], Vec::new()).await);
-    let since = LogStart::Since(now_ms() - 2 * 3_600_000);
+    let since = LogStart::Since(At(now_ms() - 2 * 3_600_000));
     let polling = |s: &Seen| matches!(s.modes.last(), Some(TailMode::Polling { .. }));
     let seen = follow(
         fleet,
@@ -150,8 +152,8 @@ async fn since_with_a_pattern_polls_moto_and_keeps_the_stopped_task_s_last_line(
     .await;
     // moto does not serve Live Tail: polling, and the title says why.
     match seen.modes.last() {
-        Some(TailMode::Polling { every_ms, why }) => {
-            assert_eq!(*every_ms, 2_000);
+        Some(TailMode::Polling { every, why }) => {
+            assert_eq!(*every, Ms::secs(2));
             assert!(why.contains("Live Tail"), "{why}");
         }
         other => panic!("not polling: {other:?} ({:?})", seen.modes),

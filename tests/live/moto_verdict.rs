@@ -17,6 +17,7 @@ use crate::support::moto;
 use crate::support::testkit::{Feed, StateBuilder};
 use deckwatch::cloud::Fleet;
 use deckwatch::model::verdict::{Policy, Rule, Verdict};
+use deckwatch::model::{At, Ms};
 use deckwatch::model::{AwsCall, Mutation, Verb};
 use deckwatch::state::rollout::evidence::request;
 use deckwatch::state::rollout::policy::{Armed, rollout_of};
@@ -28,18 +29,18 @@ use deckwatch::workers::runner::execute;
 
 /// The pair, its fleet, and the minute whose figures were written: 900 requests and 2 5xx
 /// (0.2%) on the primary, 200 and 8 (4%) on the canary.
-async fn failing_pair() -> (Pair, deckwatch::cloud::aws::AwsFleet, i64) {
+async fn failing_pair() -> (Pair, deckwatch::cloud::aws::AwsFleet, At) {
     let pair = Pair::new(Routing::DefaultRule).await;
     let fleet = moto::fleet(&moto::url(), &[&pair.cluster], Vec::new()).await;
     let now = deckwatch::timing::now_ms();
-    let minute = now - now.rem_euclid(60_000);
+    let minute = now.floor(Ms::MINUTE);
     let (seed, lb) = (&pair.seed, &pair.lb);
     put_alb(
         seed,
         lb,
         &pair.tg_primary,
         "RequestCount",
-        &[(minute, 900.0)],
+        &[(minute.millis(), 900.0)],
     )
     .await;
     put_alb(
@@ -47,7 +48,7 @@ async fn failing_pair() -> (Pair, deckwatch::cloud::aws::AwsFleet, i64) {
         lb,
         &pair.tg_primary,
         "HTTPCode_Target_5XX_Count",
-        &[(minute, 2.0)],
+        &[(minute.millis(), 2.0)],
     )
     .await;
     put_alb(
@@ -55,7 +56,7 @@ async fn failing_pair() -> (Pair, deckwatch::cloud::aws::AwsFleet, i64) {
         lb,
         &pair.tg_canary,
         "RequestCount",
-        &[(minute, 200.0)],
+        &[(minute.millis(), 200.0)],
     )
     .await;
     put_alb(
@@ -63,7 +64,7 @@ async fn failing_pair() -> (Pair, deckwatch::cloud::aws::AwsFleet, i64) {
         lb,
         &pair.tg_canary,
         "HTTPCode_Target_5XX_Count",
-        &[(minute, 8.0)],
+        &[(minute.millis(), 8.0)],
     )
     .await;
 
@@ -77,7 +78,7 @@ async fn live_figures_fail_the_canary_and_the_armed_policy_aborts_through_the_ru
     let mut state = StateBuilder::demo(now).fleet_context().build();
     let mut feed = Feed::default();
     let services = fleet.services().await.expect("services");
-    let at = minute + 2 * 60_000;
+    let at = minute + Ms::mins(2);
     feed.services(&mut state, services, at);
     let _ = update(&mut state, Msg::Tick(at));
     // One FAIL read is enough here; the default asks for three minutes of them.
@@ -121,7 +122,7 @@ async fn live_figures_fail_the_canary_and_the_armed_policy_aborts_through_the_ru
     );
 
     // The next tick: the policy sends the abort `A` would, once.
-    let runs: Vec<_> = update(&mut state, Msg::Tick(at + 1_000))
+    let runs: Vec<_> = update(&mut state, Msg::Tick(at + Ms(1_000)))
         .into_iter()
         .filter_map(|e| match e {
             Effect::Run(plan, ..) => Some(*plan),
@@ -147,7 +148,7 @@ async fn live_figures_fail_the_canary_and_the_armed_policy_aborts_through_the_ru
         "{records}"
     );
     assert!(
-        update(&mut state, Msg::Tick(at + 2_000))
+        update(&mut state, Msg::Tick(at + Ms(2_000)))
             .iter()
             .all(|e| !matches!(e, Effect::Run(..))),
         "it acted once"
@@ -163,7 +164,7 @@ async fn status_and_wait_judge_the_live_figures_fail() {
     use deckwatch::commands::{CommandError, Until, status, status_view, wait};
     use deckwatch::model::verdict::Analysis;
     let (_pair, fleet, minute) = failing_pair().await;
-    let at = minute + 2 * 60_000;
+    let at = minute + Ms::mins(2);
     let mut snap = status::read(&fleet, None).await.expect("status reads moto");
     status::judge(&fleet, &mut snap, &Analysis::default(), at).await;
     let text = status_view::text(&snap);

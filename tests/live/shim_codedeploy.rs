@@ -9,6 +9,7 @@ use crate::support::counting::CallCounter;
 use crate::support::moto;
 use crate::support::shim::cd_seeded::{self, CodeDeployed};
 use deckwatch::cloud::Fleet;
+use deckwatch::model::At;
 use deckwatch::model::{
     ActionError, AwsCall, CdStatus, CdWait, ContextInfo, DeploymentController, Mutation,
     ReadyAction, Refusal, Service, ServiceKey, TaskSetStatus, Verb,
@@ -438,7 +439,7 @@ async fn d_registers_the_image_then_deploys_it_through_codedeploy_not_update_ser
         repository: family.clone(),
         tags: vec!["v43".into()],
         digest: digest.clone(),
-        pushed_at: 0,
+        pushed_at: At(0),
         size_bytes: 1,
         findings: None,
         used_by: vec![],

@@ -14,6 +14,7 @@ use crate::support::{counting, moto};
 use aws_sdk_ecs::types::DeploymentLifecycleHookAction;
 use counting::CallCounter;
 use deckwatch::cloud::Fleet;
+use deckwatch::model::At;
 use deckwatch::model::{
     AwsCall, ContextInfo, HookStatus, LifecycleStage, Mutation, NativeStatus, Service, ServiceKey,
     Strategy, TimeoutAction, Verb,
@@ -111,7 +112,7 @@ async fn the_fleet_shows_the_canary_waiting_at_its_hook_from_aws_data() {
     assert_eq!(hook.id, c.waiting_hook());
     assert_eq!(hook.timeout_action, TimeoutAction::Rollback);
     let expires = c.shim.deployment(&c.deployment).hooks[0].expires_at;
-    assert_eq!(hook.expires_at, (expires * 1000.0) as i64);
+    assert_eq!(hook.expires_at, At((expires * 1000.0) as i64));
 
     // moto answered DescribeServices; the shim added the deploymentConfiguration back.
     assert_eq!(counter.get("DescribeServices"), 1);
@@ -190,7 +191,7 @@ async fn promote_sends_continue_with_the_hook_and_the_canary_goes_through_to_suc
     let updated = c.shim.deployment(&c.deployment).updated_at;
     assert_eq!(
         bake_end,
-        (updated * 1000.0) as i64 + seeded::CANARY_BAKE_MINUTES * 60_000
+        At((updated * 1000.0) as i64 + seeded::CANARY_BAKE_MINUTES * 60_000)
     );
 
     // After the bake ECS pauses again before the rest of the traffic, with a new hook.

@@ -7,6 +7,7 @@ use crate::support::gh_server::{Req, Resp, Server};
 use crate::support::testkit::StateBuilder;
 use deckwatch::ci::Ci;
 use deckwatch::ci::github::{GitHub, Secret};
+use deckwatch::model::At;
 use deckwatch::model::Workflow;
 use deckwatch::state::builds::CiWatch;
 use deckwatch::state::{Msg, update};
@@ -78,7 +79,7 @@ async fn a_run_without_an_id_and_a_workflow_answering_404_cost_only_themselves()
         mine: Vec::new(),
     };
     handles.watch.send(watch).unwrap();
-    let mut state = StateBuilder::demo(EPOCH).build();
+    let mut state = StateBuilder::demo(At(EPOCH)).build();
     // One poll, up to the rate report that ends it.
     loop {
         let m = tokio::time::timeout(Duration::from_secs(60), rx.recv())

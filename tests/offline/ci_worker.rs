@@ -4,9 +4,7 @@
 
 use async_trait::async_trait;
 use deckwatch::ci::{Ci, Dispatched};
-use deckwatch::model::{
-    ApiResult, GitHubCall, Job, Millis, Run, RunStatus, Workflow, WorkflowInput,
-};
+use deckwatch::model::{ApiResult, At, GitHubCall, Job, Run, RunStatus, Workflow, WorkflowInput};
 use deckwatch::state::Msg;
 use deckwatch::state::builds::CiWatch;
 use deckwatch::workers::ci;
@@ -41,9 +39,9 @@ fn run(w: &Workflow, id: u64, open: bool) -> Run {
         head_sha: "0".repeat(40),
         event: "push".into(),
         actor: "a".into(),
-        created_at: id as Millis,
-        started_at: Some(0),
-        updated_at: 0,
+        created_at: At(id as i64),
+        started_at: Some(At(0)),
+        updated_at: At(0),
         html_url: String::new(),
         progress: None,
     }
@@ -81,7 +79,7 @@ impl Ci for Counting {
     async fn login(&self) -> ApiResult<String> {
         Ok("a".into())
     }
-    async fn act(&self, _: &GitHubCall, _: Millis) -> ApiResult<Option<Dispatched>> {
+    async fn act(&self, _: &GitHubCall, _: At) -> ApiResult<Option<Dispatched>> {
         Ok(None)
     }
 }

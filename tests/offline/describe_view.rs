@@ -6,6 +6,7 @@
 use crate::support::screen::{dark, screen};
 use crate::support::testkit::{EPOCH, StateBuilder};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use deckwatch::model::Ms;
 use deckwatch::model::{DescribeTarget, Pane};
 use deckwatch::state::{Effect, Mode, Msg, State, update};
 use ratatui::Terminal;
@@ -15,7 +16,7 @@ fn builder() -> StateBuilder {
     StateBuilder::demo(EPOCH)
         .at_seconds(70)
         .fleet_context()
-        .with_every_pane(2_000)
+        .with_every_pane(Ms(2_000))
 }
 
 fn press(s: &mut State, code: KeyCode) -> Vec<Effect> {

@@ -6,6 +6,7 @@
 
 use super::evidence_demo::Console;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use deckwatch::model::Ms;
 use deckwatch::model::verdict::Verdict;
 use deckwatch::model::{ApiError, ErrorKind};
 use deckwatch::state::rollout::evidence::{AlbResult, Fetched};
@@ -31,7 +32,7 @@ fn confirm(c: &mut Console) -> bool {
 }
 
 fn tick(c: &mut Console, ms: i64) {
-    let now = c.state.now + ms;
+    let now = c.state.now + Ms(ms);
     let _ = update(&mut c.state, Msg::Tick(now));
 }
 

@@ -5,6 +5,7 @@
 
 use async_trait::async_trait;
 use deckwatch::cloud::Fleet;
+use deckwatch::model::At;
 use deckwatch::model::{
     Alarm, AwsCall, ContextInfo, Delivery, EcsEvent, EventAck, EventChange, EventLevel,
     EventSource, Image, LogPage, LogQuery, LogSources, LogTarget, Service, ServiceKey, ServiceRef,
@@ -88,7 +89,7 @@ fn announcing_web(id: &str) -> Delivery {
         id: id.into(),
         event: Ok(EcsEvent {
             id: format!("ev-{id}"),
-            at: 1_790_000_000_000,
+            at: At(1_790_000_000_000),
             change: EventChange::ServiceAction {
                 service: web(),
                 name: "SERVICE_STEADY_STATE".into(),
@@ -189,7 +190,7 @@ async fn a_message_is_deleted_only_once_what_it_names_reached_the_loop() {
         .next_back()
         .expect("counts reported");
     assert_eq!((counts.applied, counts.skipped), (1, 1));
-    assert_eq!(counts.newest, Some(1_790_000_000_000));
+    assert_eq!(counts.newest, Some(At(1_790_000_000_000)));
 }
 
 #[tokio::test(start_paused = true)]
@@ -319,8 +320,8 @@ fn line(stream: &str, at: i64, message: &str) -> deckwatch::model::RawEvent {
     deckwatch::model::RawEvent {
         group: "/deckwatch/ecs-events".into(),
         stream: stream.into(),
-        at,
-        ingested: at,
+        at: At(at),
+        ingested: At(at),
         message: message.into(),
     }
 }

@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 use deckwatch::cloud::{Fleet, LiveStream};
 use deckwatch::demo::SimFleet;
+use deckwatch::model::Ms;
 use deckwatch::model::evidence::{AlbFigures, AlbQuery};
 use deckwatch::model::{
     Alarm, ApiResult, AwsCall, ContextInfo, Image, LiveEnd, LiveQuery, LogPage, LogQuery,
@@ -72,7 +73,7 @@ async fn pass(secs: u64) {
 
 #[tokio::test(start_paused = true)]
 async fn figures_are_read_every_15_s_while_shown_afresh_for_a_dialog_and_never_after() {
-    let state = StateBuilder::demo(EPOCH).with_every_pane(0).build();
+    let state = StateBuilder::demo(EPOCH).with_every_pane(Ms(0)).build();
     let checkout = state
         .ctx
         .services

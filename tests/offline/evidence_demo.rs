@@ -9,7 +9,7 @@ use crate::support::testkit::{Feed, StateBuilder};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::cloud::Fleet;
 use deckwatch::demo::SimFleet;
-use deckwatch::model::{ContextInfo, Millis, ServiceKey};
+use deckwatch::model::{At, ContextInfo, Ms, ServiceKey};
 use deckwatch::state::rollout::evidence::request;
 use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};
 use deckwatch::workers::audit::Audit;
@@ -27,7 +27,7 @@ const H: u16 = 40;
 pub(crate) struct Console {
     pub(crate) fleet: SimFleet,
     pub(crate) state: State,
-    elapsed: Millis,
+    elapsed: Ms,
     log_cursor: Option<(ServiceKey, u64)>,
     /// What the services and alarms pollers prepare before they send.
     feed: Feed,
@@ -45,14 +45,14 @@ impl Console {
         Self {
             fleet: SimFleet::new(EPOCH),
             state,
-            elapsed: 0,
+            elapsed: Ms(0),
             log_cursor: None,
             feed: Feed::default(),
             runs: Vec::new(),
         }
     }
 
-    pub(crate) fn now(&self) -> Millis {
+    pub(crate) fn now(&self) -> At {
         EPOCH + self.elapsed
     }
 
@@ -100,7 +100,7 @@ impl Console {
     pub(crate) async fn run_for(&mut self, secs: u64) {
         for _ in 0..secs {
             tokio::time::advance(Duration::from_secs(1)).await;
-            self.elapsed += 1000;
+            self.elapsed += Ms(1000);
             self.poll().await;
         }
     }
@@ -531,7 +531,7 @@ async fn the_bad_payments_deploy_is_judged_fail_within_a_minute_of_its_first_err
         let q = AlbQuery {
             target_group: tg.clone(),
             from: d.created_at,
-            until: c.now() + 60_000,
+            until: c.now() + Ms(60_000),
         };
         let f = c.fleet.alb_figures(&[q]).await.unwrap();
         if f[0].errors_5xx > 0.0 {
@@ -550,7 +550,7 @@ async fn the_bad_payments_deploy_is_judged_fail_within_a_minute_of_its_first_err
         line.contains("payments-5xx-rate") || line.contains("new 5xx"),
         "it says why: {line}"
     );
-    assert!(c.now() - first_error <= 60_000);
+    assert!(c.now() - first_error <= Ms(60_000));
     let theme = crate::support::screen::dark();
     let t = c.terminal();
     let (x, y) = cell_of(t.backend().buffer(), "verdict  FAIL:", "FAIL:");

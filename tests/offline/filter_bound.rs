@@ -4,6 +4,7 @@
 
 use crate::support::testkit::{EPOCH, StateBuilder};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use deckwatch::model::At;
 use deckwatch::state::table::filter::{MAX_LEN, MAX_TERMS};
 use deckwatch::state::table::{Table, TableItem, contains};
 use deckwatch::state::{Mode, Msg, update};
@@ -41,7 +42,10 @@ fn wall() -> String {
 fn each_keystroke_of_a_huge_filter_asks_each_item_at_most_max_terms_times() {
     let items = 100;
     let mut t: Table<Counted> = Table::default();
-    t.replace((0..items).map(|i| Counted(format!("svc-{i}"))).collect(), 0);
+    t.replace(
+        (0..items).map(|i| Counted(format!("svc-{i}"))).collect(),
+        At(0),
+    );
     let mut typed = String::new();
     let mut worst = 0;
     for c in wall().chars() {

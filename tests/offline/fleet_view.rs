@@ -11,6 +11,7 @@ use deckwatch::cloud::Fleet;
 use deckwatch::demo::SimFleet;
 use deckwatch::model::fleet::{Figures, Findable, figures};
 use deckwatch::model::{AlarmState, ApiError, ErrorKind};
+use deckwatch::model::{At, Ms};
 use deckwatch::state::fleet::{FleetRead, FleetReport, FleetView, rows};
 use deckwatch::state::{Effect, Mode, Msg, State, Target, update};
 use deckwatch::workers::fleet::Member;
@@ -41,7 +42,7 @@ fn fleet_state() -> State {
     let d = StateBuilder::demo(EPOCH)
         .at_seconds(AT_S)
         .fleet_context()
-        .with_every_pane(2_000);
+        .with_every_pane(Ms(2_000));
     let mut s = d.build();
     s.fleet = FleetView::new(
         vec![
@@ -55,7 +56,7 @@ fn fleet_state() -> State {
     s
 }
 
-fn report(name: &str, region: &str, figures: Figures, found: Vec<Findable>, at: i64) -> Msg {
+fn report(name: &str, region: &str, figures: Figures, found: Vec<Findable>, at: At) -> Msg {
     Msg::Fleet(Box::new(FleetReport {
         target: target(name, Some(region)),
         at,
@@ -71,12 +72,12 @@ fn report(name: &str, region: &str, figures: Figures, found: Vec<Findable>, at: 
 
 /// Another context: a hook with 3 minutes left, two alarms firing, and a service running
 /// image tag `sha-3e1bbd7`.
-fn prod_us(now: i64) -> Msg {
+fn prod_us(now: At) -> Msg {
     let f = Figures {
         services: 40,
         rolling: 1,
         hooks: 1,
-        hook_expires: Some(now + 3 * 60_000 + 5_000),
+        hook_expires: Some(now + Ms(3 * 60_000) + Ms(5_000)),
         firing: 2,
         ..Figures::default()
     };
@@ -86,16 +87,16 @@ fn prod_us(now: i64) -> Msg {
         tags: vec!["sha-3e1bbd7".into()],
         revision: "ledger:12".into(),
     }];
-    report("prod-us", "us-east-1", f, found, now - 4_000)
+    report("prod-us", "us-east-1", f, found, now - Ms(4_000))
 }
 
-fn staging(now: i64) -> Msg {
+fn staging(now: At) -> Msg {
     let f = Figures {
         services: 12,
         firing: 1,
         ..Figures::default()
     };
-    report("staging", "eu-west-1", f, Vec::new(), now - 20_000)
+    report("staging", "eu-west-1", f, Vec::new(), now - Ms(20_000))
 }
 
 #[test]
@@ -107,7 +108,7 @@ fn the_demo_world_is_counted_as_its_panes_show_it() {
     assert_eq!(f.services, services.len());
     // checkout waits at its PAUSE hook (and so may others): each counted, the soonest's
     // expiry kept.
-    let waiting: Vec<(&str, i64)> = services
+    let waiting: Vec<(&str, At)> = services
         .iter()
         .filter_map(|s| {
             let h = s.native.as_ref()?.waiting_hook()?;

@@ -8,6 +8,7 @@ use deckwatch::budget::Budget;
 use deckwatch::ci::github::{GitHub, Secret};
 use deckwatch::ci::{Ci, ReadOnlyCi};
 use deckwatch::model::Op;
+use deckwatch::model::{At, Ms};
 use deckwatch::model::{Conclusion, ErrorKind, GitHubCall, Mutation, RunStatus, Workflow};
 use deckwatch::timing::now_ms;
 use serde_json::json;
@@ -117,7 +118,7 @@ async fn a_bad_token_says_how_to_set_one_and_never_shows_it() {
 
 #[tokio::test]
 async fn an_exhausted_quota_waits_for_the_reset_without_calling() {
-    let reset = now_ms() / 1000 + 1800;
+    let reset = now_ms().secs() + 1800;
     let server = Server::start(move |_| {
         Resp::json(403, json!({"message": "API rate limit exceeded"}))
             .with("x-ratelimit-limit", 5000)
@@ -129,7 +130,7 @@ async fn an_exhausted_quota_waits_for_the_reset_without_calling() {
     let e = gh.runs(&wf()).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Throttled);
     assert!(e.message.contains("waiting until"), "{e}");
-    assert_eq!(gh.waiting_until(), Some(reset * 1000));
+    assert_eq!(gh.waiting_until(), Some(At(reset * 1000)));
     assert!(gh.rate().unwrap().is_low());
     for _ in 0..20 {
         assert!(gh.runs(&wf()).await.is_err());
@@ -154,8 +155,8 @@ async fn a_secondary_limit_obeys_retry_after() {
     assert_eq!(e.kind, ErrorKind::Throttled);
     let until = gh.waiting_until().unwrap();
     assert!(
-        until >= before + 90_000 && until <= now_ms() + 90_000,
-        "{until}"
+        until >= before + Ms(90_000) && until <= now_ms() + Ms(90_000),
+        "{until:?}"
     );
     let _ = gh
         .act(

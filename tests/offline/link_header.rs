@@ -2,6 +2,7 @@
 //! log missing or records waiting. Drawn into a test terminal and read back.
 
 use crate::support::testkit::StateBuilder;
+use deckwatch::model::Ms;
 use deckwatch::model::{ApiError, ErrorKind};
 use deckwatch::state::{ConnectionEvent, Msg, Pane, State, TeamAudit, update};
 use ratatui::Terminal;
@@ -34,9 +35,9 @@ fn a_call_unanswered_for_ten_seconds_is_said_until_its_answer_comes() {
         &mut s,
         Msg::Connection(ConnectionEvent::NoAnswer(Pane::Services, EPOCH)),
     );
-    let _ = update(&mut s, Msg::Tick(EPOCH + 9_000));
+    let _ = update(&mut s, Msg::Tick(EPOCH + Ms(9_000)));
     assert!(!header(&s).contains("no answer"), "{}", header(&s));
-    let _ = update(&mut s, Msg::Tick(EPOCH + 14_000));
+    let _ = update(&mut s, Msg::Tick(EPOCH + Ms(14_000)));
     assert!(header(&s).contains("no answer for 14s"), "{}", header(&s));
     // Another pane's wait is not this pane's.
     let _ = update(
@@ -53,7 +54,10 @@ fn a_call_unanswered_for_ten_seconds_is_said_until_its_answer_comes() {
         )),
     );
     let fail = ApiError::new(ErrorKind::Unreachable, "ecs:ListServices: timed out");
-    let _ = update(&mut s, Msg::Failed(Pane::Services, fail, EPOCH + 30_000));
+    let _ = update(
+        &mut s,
+        Msg::Failed(Pane::Services, fail, EPOCH + Ms(30_000)),
+    );
     assert!(!header(&s).contains("no answer"), "{}", header(&s));
 }
 

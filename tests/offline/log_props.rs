@@ -6,6 +6,7 @@
 
 use crate::support::testkit::StateBuilder;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use deckwatch::model::Ms;
 use deckwatch::model::{LogChunk, LogLine};
 use deckwatch::state::{Msg, State, Viewport, update};
 use proptest::prelude::*;
@@ -87,7 +88,7 @@ proptest! {
             .iter()
             .enumerate()
             .map(|(i, m)| LogLine {
-                at: EPOCH + i as i64,
+                at: EPOCH + Ms(i as i64),
                 task_id: format!("t{i}\u{1b}[0m"),
                 revision: i as u32,
                 message: m.clone(),

@@ -6,6 +6,7 @@
 use crate::support::screen::{dark, row, screen};
 use crate::support::testkit::StateBuilder;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use deckwatch::model::Ms;
 use deckwatch::model::{LogChunk, LogLine};
 use deckwatch::state::logs::{Backlog, TailMode, TailStatus};
 use deckwatch::state::{Msg, State, Viewport, update};
@@ -42,7 +43,7 @@ fn payments_logs(w: u16, h: u16) -> State {
         .at_seconds(AT_S)
         .fleet_context()
         .log_capacity(5_000, 1 << 20)
-        .with_every_pane(2_000);
+        .with_every_pane(Ms(2_000));
     let world = d.world();
     let mut s = d.build();
     let _ = update(&mut s, Msg::Resize(w, h));
@@ -64,7 +65,10 @@ fn payments_logs(w: u16, h: u16) -> State {
         .collect();
     let g = s.ctx.logs.generation;
     let chunk = LogChunk::from_lines(&lines);
-    let _ = update(&mut s, Msg::LogFeed(g, Box::new(chunk), world.now - 500));
+    let _ = update(
+        &mut s,
+        Msg::LogFeed(g, Box::new(chunk), world.now - Ms(500)),
+    );
     let live = TailStatus {
         mode: TailMode::Live,
         ..Default::default()
@@ -159,7 +163,7 @@ fn wrap_keeps_every_cell_of_a_long_line_on_screen() {
     let mut s = payments_logs(80, 24);
     let g = s.ctx.logs.generation;
     let long = LogLine {
-        at: EPOCH + 70_000,
+        at: EPOCH + Ms(70_000),
         task_id: "feedbeef00".into(),
         revision: 43,
         message: format!("ERROR {} END", "x".repeat(300)),
@@ -203,10 +207,10 @@ fn the_title_says_how_lines_are_read_and_what_went_wrong() {
     let g = s.ctx.logs.generation;
     let polling = TailStatus {
         mode: TailMode::Polling {
-            every_ms: 2_000,
+            every: Ms::secs(2),
             why: "the endpoint does not serve Live Tail (HTTP 404)".into(),
         },
-        disconnected_since: Some(s.now - 12_000),
+        disconnected_since: Some(s.now - Ms(12_000)),
         sampled: 3,
         undecodable: 1,
     };
@@ -237,7 +241,7 @@ fn a_backlog_load_shows_its_progress() {
         label: "since 08:14:30 UTC".into(),
         lines: 12_345,
         pages: 14,
-        elapsed_ms: 3_200,
+        elapsed: Ms(3_200),
         end: None,
     };
     let _ = update(&mut s, Msg::LogBacklog(g, b));

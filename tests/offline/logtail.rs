@@ -6,6 +6,8 @@
 
 use async_trait::async_trait;
 use deckwatch::cloud::{Fleet, LiveStream};
+use deckwatch::model::At;
+use deckwatch::model::Ms;
 use deckwatch::model::{
     Alarm, ApiResult, AwsCall, ContextInfo, GroupSpec, Image, LiveEnd, LiveQuery, LiveUpdate,
     LogPage, LogQuery, LogSources, LogTag, LogTarget, RawEvent, Service, ServiceKey, Task,
@@ -52,8 +54,8 @@ fn ev(task: &str, at: i64, msg: &str) -> RawEvent {
     RawEvent {
         group: GROUP.into(),
         stream: format!("ecs/app/{task}"),
-        at,
-        ingested: at + 100,
+        at: At(at),
+        ingested: At(at + 100),
         message: msg.into(),
     }
 }
@@ -267,7 +269,7 @@ async fn wait(secs: f64) {
 }
 
 fn now() -> i64 {
-    deckwatch::timing::now_ms()
+    deckwatch::timing::now_ms().millis()
 }
 
 fn updates(events: Vec<RawEvent>, sampled: bool) -> Item {
@@ -295,8 +297,8 @@ async fn unavailable_live_falls_back_to_polling_and_goes_live_when_it_can() {
     let run = start(fake, LogStart::Recent, true);
     wait(5.0).await;
     match run.status().mode {
-        TailMode::Polling { every_ms, why } => {
-            assert_eq!(every_ms, 2_000);
+        TailMode::Polling { every, why } => {
+            assert_eq!(every, Ms::secs(2));
             assert!(why.contains("does not serve Live Tail"), "{why}");
         }
         other => panic!("not polling: {other:?}"),
@@ -487,7 +489,7 @@ async fn a_backlog_shows_its_progress_and_esc_stops_it() {
             .map(|i| ev("t1", t0 - 3_000_000 + i * 1000, &format!("line {i}")))
             .collect(),
     );
-    let run = start(fake, LogStart::Since(t0 - 3_600_000), false);
+    let run = start(fake, LogStart::Since(At(t0 - 3_600_000)), false);
     // One page a call; stop after some.
     loop {
         wait(0.001).await;
@@ -495,7 +497,7 @@ async fn a_backlog_shows_its_progress_and_esc_stops_it() {
             break;
         }
     }
-    let mut w = follow(LogStart::Since(t0 - 3_600_000), 1);
+    let mut w = follow(LogStart::Since(At(t0 - 3_600_000)), 1);
     w.logs.as_mut().unwrap().cancel_backlog = true;
     run.watch.send(w).unwrap();
     wait(1.0).await;

@@ -5,6 +5,7 @@
 use crate::support::testkit::StateBuilder;
 use deckwatch::demo::seed;
 use deckwatch::model::{Alarm, AlarmSpec, MetricSpec, Service, link_alarms};
+use deckwatch::model::{At, Ms};
 use deckwatch::state::{Msg, update};
 use deckwatch::workers::linking::Lists;
 use std::time::Instant;
@@ -50,7 +51,7 @@ fn alarms(services: &[Service], n: usize) -> Vec<Alarm> {
                 kind: deckwatch::model::AlarmKind::Metric,
                 state: deckwatch::model::AlarmState::Ok,
                 reason: String::new(),
-                updated_at: 0,
+                updated_at: At(0),
                 spec: AlarmSpec {
                     metric: Some(MetricSpec {
                         dimensions: dims,
@@ -106,7 +107,7 @@ fn measure_the_evidence_on_the_loop() {
             &format!("prepare a refresh of {n} unchanged services (poller)"),
             10,
             || {
-                at += 1_000;
+                at += Ms(1_000);
                 lists.services(services.clone(), None, &listed, at)
             },
         );
@@ -115,7 +116,7 @@ fn measure_the_evidence_on_the_loop() {
             &format!("prepare a refresh of {n} services with new events (poller)"),
             10,
             || {
-                at += 1_000;
+                at += Ms(1_000);
                 for s in &mut changed {
                     s.events[0].at = at;
                 }
@@ -131,7 +132,7 @@ fn measure_the_evidence_on_the_loop() {
             &format!("take in a changed, prepared refresh of {n} services (loop)"),
             10,
             || {
-                at += 1_000;
+                at += Ms(1_000);
                 for s in &mut changed {
                     s.events[0].at = at;
                 }

@@ -5,6 +5,7 @@
 
 use async_trait::async_trait;
 use deckwatch::cloud::Fleet;
+use deckwatch::model::At;
 use deckwatch::model::{
     Alarm, AwsCall, ContextInfo, Image, LogPage, LogQuery, LogSources, LogTarget, Service,
     ServiceKey, Task, Utilisation,
@@ -196,7 +197,7 @@ async fn fetches_at_once_then_again_only_when_a_minute_old() {
     assert_eq!(w.cpu_of("api"), Some(vec![2.0]));
 
     // The rows get the latest series; a row without one keeps what it had.
-    let mut rows = crate::support::testkit::StateBuilder::demo(0)
+    let mut rows = crate::support::testkit::StateBuilder::demo(At(0))
         .with_services()
         .build()
         .ctx

@@ -10,7 +10,7 @@
 use crate::support::testkit::{Feed, StateBuilder};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::demo::{World, seed};
-use deckwatch::model::{ActionError, Millis};
+use deckwatch::model::{ActionError, At, Ms};
 use deckwatch::state::{Effect, Mode, Msg, State, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -99,7 +99,7 @@ fn check_invariants(s: &State) {
 
 /// Fresh data from the world at `now`, as the pollers would send it for what is on screen
 /// (services and alarms go through `feed`, prepared as the pollers prepare them).
-fn data(s: &State, w: &World, now: Millis) -> Vec<Msg> {
+fn data(s: &State, w: &World, now: At) -> Vec<Msg> {
     let mut msgs = vec![Msg::Tick(now), Msg::Images(w.images(), now)];
     let tasks = w.tasks();
     let scoped = match &s.ctx.rollout {
@@ -144,7 +144,7 @@ fn monkey(seed_value: u64, prod: bool, read_only: bool) -> Run {
         .fleet_context()
         .prod(prod)
         .read_only(read_only)
-        .with_every_pane(0);
+        .with_every_pane(Ms(0));
     let mut s = builder.build();
     let mut feed = Feed::following(&s);
     let theme = crate::support::screen::dark();
@@ -160,7 +160,7 @@ fn monkey(seed_value: u64, prod: bool, read_only: bool) -> Run {
     let mut queue: Vec<KeyEvent> = Vec::new();
     while run.keys < KEYS_PER_RUN {
         if run.keys % DATA_EVERY == 0 {
-            now += 15_000;
+            now += Ms(15_000);
             world.advance_to(now);
             feed.services(&mut s, world.services(), now);
             feed.alarms(&mut s, world.alarms.clone(), now);

@@ -8,8 +8,8 @@ use deckwatch::cloud::Fleet;
 use deckwatch::demo::SimFleet;
 use deckwatch::model::history::Outcome;
 use deckwatch::model::{
-    Alarm, ApiResult, AwsCall, ContextInfo, Image, LogPage, LogQuery, LogSources, LogTarget,
-    Millis, PastDeployment, Service, ServiceKey, Task, TaskDefRef,
+    Alarm, ApiResult, At, AwsCall, ContextInfo, Image, LogPage, LogQuery, LogSources, LogTarget,
+    Ms, PastDeployment, Service, ServiceKey, Task, TaskDefRef,
 };
 use deckwatch::state::rollout::evidence::Request;
 use deckwatch::state::{Msg, Pane, Watch};
@@ -69,8 +69,8 @@ impl Fleet for Native {
             from: None,
             outcome: Outcome::Completed,
             is_rollback: false,
-            started_at: EPOCH - 3_600_000,
-            ended_at: Some(EPOCH - 3_000_000),
+            started_at: EPOCH - Ms(3_600_000),
+            ended_at: Some(EPOCH - Ms(3_000_000)),
             reason: String::new(),
         }])
     }
@@ -114,7 +114,7 @@ async fn a_native_history_reaches_the_services_through_the_services_poller_witho
     let audit = Arc::new(Audit::new(None));
     let workers_fleet: Arc<dyn Fleet> = fleet.clone();
     let handles = deckwatch::app::context_workers::start(&workers_fleet, &audit, &tx, watch, 0, iv);
-    let first: Millis = loop {
+    let first: At = loop {
         match rx.recv().await.unwrap() {
             Msg::Services(p, at) => {
                 assert!(!has_listed(&p.items, &checkout), "not asked for yet");

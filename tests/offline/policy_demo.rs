@@ -5,6 +5,7 @@
 
 use super::evidence_demo::Console;
 use crossterm::event::KeyCode;
+use deckwatch::model::Ms;
 use deckwatch::model::verdict::{Policy, Rule};
 use deckwatch::model::{AwsCall, ContextInfo, Mutation, Verb};
 use deckwatch::state::Mode;
@@ -178,12 +179,12 @@ async fn the_checkout_canary_is_promoted_at_the_end_of_its_soak() {
     assert_eq!(c.runs[0].verb, Verb::Promote);
     let soaked = c.state.now - from;
     assert!(
-        soaked >= 10 * 60_000,
-        "not before the soak's end: {soaked} ms"
+        soaked >= Ms(10 * 60_000),
+        "not before the soak's end: {soaked:?}"
     );
     assert!(
-        soaked < 11 * 60_000,
-        "at its end, not a minute on: {soaked} ms"
+        soaked < Ms(11 * 60_000),
+        "at its end, not a minute on: {soaked:?}"
     );
     let s = c.state.ctx.rollout_service().unwrap();
     let k = deckwatch::state::rollout::verdict::kept_for(&c.state, s).unwrap();

@@ -6,7 +6,7 @@ use crate::support::testkit::StateBuilder;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::cloud::Fleet;
 use deckwatch::demo::SimFleet;
-use deckwatch::model::{ActionError, ActionPlan, ContextInfo, Millis};
+use deckwatch::model::{ActionError, ActionPlan, At, ContextInfo, Ms};
 use deckwatch::state::actions::progress::{Phase, SHOWN_MS};
 use deckwatch::state::{Effect, Msg, State, update};
 use deckwatch::timing::STABLE_TIMEOUT_MS;
@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use crate::support::testkit::EPOCH;
 
-fn new_state(now: Millis) -> State {
+fn new_state(now: At) -> State {
     StateBuilder::demo(now)
         .context(ContextInfo {
             name: "demo".into(),
@@ -68,7 +68,7 @@ fn the_act(fx: &[Effect]) -> ActionPlan {
 struct Demo {
     fleet: SimFleet,
     state: State,
-    elapsed: Millis,
+    elapsed: Ms,
 }
 
 impl Demo {
@@ -82,18 +82,18 @@ impl Demo {
         Self {
             fleet,
             state,
-            elapsed: 0,
+            elapsed: Ms(0),
         }
     }
 
-    fn now(&self) -> Millis {
+    fn now(&self) -> At {
         EPOCH + self.elapsed
     }
 
     /// Moves the clock on, then delivers the tick and a poll as the loop would.
     async fn run_for(&mut self, secs: u64) {
         tokio::time::advance(Duration::from_secs(secs)).await;
-        self.elapsed += secs as i64 * 1000;
+        self.elapsed += Ms(secs as i64 * 1000);
         let now = self.now();
         let _ = update(&mut self.state, Msg::Tick(now));
         let services = self.fleet.services().await.unwrap();
@@ -169,8 +169,8 @@ async fn a_rollback_is_watched_until_stable_then_the_line_goes() {
         panic!("not stable after {waited} s: {}", line(&d.state));
     };
     assert!(
-        took >= 4_000,
-        "took {took} ms: the rollout takes some steps"
+        took >= Ms(4_000),
+        "took {took:?}: the rollout takes some steps"
     );
     let api = d
         .state
@@ -186,7 +186,7 @@ async fn a_rollback_is_watched_until_stable_then_the_line_goes() {
     assert!(!d.state.ctx.jobs.newest().unwrap().progress.active());
 
     // The outcome stays a minute, then the line goes.
-    d.run_for((SHOWN_MS / 1000) as u64 + 1).await;
+    d.run_for(SHOWN_MS.as_secs() as u64 + 1).await;
     assert!(
         d.state.ctx.jobs.latest(d.state.now).is_none(),
         "{:?}",
@@ -274,8 +274,7 @@ async fn a_service_that_never_settles_is_given_up_on_after_ten_minutes() {
     select(&mut d.state, "prod-core", "api");
     d.confirm('R').await.expect("rollback sent");
     // The polls stop coming (an endpoint went away): only the clock moves.
-    let limit = STABLE_TIMEOUT_MS / 1000;
-    tokio::time::advance(Duration::from_secs(limit as u64)).await;
+    tokio::time::advance(STABLE_TIMEOUT_MS.to_std()).await;
     let now = d.now() + STABLE_TIMEOUT_MS;
     let _ = update(&mut d.state, Msg::Tick(now));
     assert!(
@@ -289,7 +288,7 @@ async fn a_service_that_never_settles_is_given_up_on_after_ten_minutes() {
         line(&d.state)
     );
     // A failure stays on screen longer than a success.
-    let _ = update(&mut d.state, Msg::Tick(now + SHOWN_MS + 1_000));
+    let _ = update(&mut d.state, Msg::Tick(now + SHOWN_MS + Ms(1_000)));
     assert!(d.state.ctx.jobs.latest(d.state.now).is_some());
 }
 
@@ -302,7 +301,7 @@ async fn a_refusal_shows_why_and_a_native_promote_says_where_to_follow_it() {
     assert!(line(&d.state).contains("follow it in the rollout view"));
 
     // The runner's refusal (here: read-only at the lowest layer) is the line's text.
-    let later = d.now() + SHOWN_MS + 1_000;
+    let later = d.now() + SHOWN_MS + Ms(1_000);
     let _ = update(&mut d.state, Msg::Tick(later));
     assert!(d.state.ctx.jobs.latest(d.state.now).is_none());
     select(&mut d.state, "prod-core", "api");
@@ -360,7 +359,7 @@ async fn q_after_the_warning_went_warns_again() {
     press(&mut d.state, KeyCode::Char('y'));
     press(&mut d.state, KeyCode::Char('q'));
     let now = d.state.now;
-    let _ = update(&mut d.state, Msg::Tick(now + 6_000));
+    let _ = update(&mut d.state, Msg::Tick(now + Ms(6_000)));
     assert!(d.state.flash.is_none(), "the warning has gone");
     press(&mut d.state, KeyCode::Char('q'));
     assert!(!d.state.quit, "a first q again: it warns");
@@ -537,7 +536,7 @@ async fn a_job_that_ends_notifies_once_and_not_at_all_when_notify_is_off() {
         let mut seen = Vec::new();
         for _ in 0..300 {
             tokio::time::advance(Duration::from_secs(2)).await;
-            d.elapsed += 2000;
+            d.elapsed += Ms(2000);
             let now = d.now();
             seen.extend(notices(&update(&mut d.state, Msg::Tick(now))));
             let services = d.fleet.services().await.unwrap();

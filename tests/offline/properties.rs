@@ -5,6 +5,7 @@
 
 use deckwatch::config::Config;
 use deckwatch::files::textfile;
+use deckwatch::model::At;
 use deckwatch::model::text::{clean, clean_with, is_safe};
 use deckwatch::model::{Alarm, AlarmKind, AlarmState, Clean, LogChunk};
 use deckwatch::state::logs::{LogBuffer, export_line};
@@ -105,7 +106,7 @@ proptest! {
     fn a_log_line_what_save_writes_and_what_y_copies_hold_nothing_unsafe(s in hostile_string()) {
         let mut chunk = LogChunk::default();
         let tag = chunk.tag_index(&Default::default());
-        chunk.push(1_790_000_000_000, tag, &s);
+        chunk.push(At(1_790_000_000_000), tag, &s);
         let mut buf = LogBuffer::new(100, 1 << 20);
         let seqs = buf.append(&chunk);
         let line = buf.get(seqs.start).expect("the line");
@@ -124,7 +125,7 @@ proptest! {
             kind: AlarmKind::Metric,
             state: AlarmState::parse("ALARM"),
             reason,
-            updated_at: 0,
+            updated_at: At(0),
             spec: Default::default(),
         }
         .cleaned();

@@ -7,7 +7,7 @@ use crate::support::screen::{dark, row, screen};
 use crate::support::testkit::StateBuilder;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::model::{
-    Expectation, HookStatus, LogTail, Millis, RunDetail, RunStatus, ServiceKey, TaskStatus,
+    At, Expectation, HookStatus, LogTail, Ms, RunDetail, RunStatus, ServiceKey, TaskStatus,
 };
 use deckwatch::model::{Op, OpReport};
 use deckwatch::state::{Mode, Msg, Pane, State, update};
@@ -15,7 +15,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 
-const EPOCH: Millis = 1_790_000_000_000;
+const EPOCH: At = At(1_790_000_000_000);
 /// payments' bad rolling deployment is failing; checkout waits at its PAUSE hook.
 const AT_S: i64 = 70;
 /// A full commit sha, as builds tag their images.
@@ -26,7 +26,7 @@ fn demo_at(secs: i64) -> StateBuilder {
         .at_seconds(secs)
         .fleet_context()
         .log_capacity(5_000, 1 << 20)
-        .with_every_pane(2_000)
+        .with_every_pane(Ms(2_000))
 }
 
 fn press(s: &mut State, code: KeyCode) {
@@ -313,7 +313,7 @@ fn a_stopped_task_says_when_it_stopped_and_every_status_lines_up() {
     tasks[0].last_status = TaskStatus::Provisioning;
     tasks[0].started_at = None;
     tasks[1].last_status = TaskStatus::Stopped;
-    tasks[1].stopped_at = Some(now - 90_000);
+    tasks[1].stopped_at = Some(now - Ms(90_000));
     tasks[1].exit_code = Some(1);
     let _ = update(&mut s, Msg::Tasks(Some(key), tasks.clone(), now));
     let buf = draw(&mut s, 120, 60);
@@ -375,7 +375,7 @@ fn builds_state() -> (StateBuilder, State) {
     let w = d.world();
     let runs = w.builds.runs.iter().map(|r| r.to_run(w.now)).collect();
     let workflows = s.builds.workflows(&s.ctx.services.items);
-    let _ = update(&mut s, Msg::Runs(workflows, runs, w.now - 2_000));
+    let _ = update(&mut s, Msg::Runs(workflows, runs, w.now - Ms(2_000)));
     press(&mut s, KeyCode::Char('6'));
     (d, s)
 }

@@ -16,6 +16,7 @@ use aws_smithy_types::body::SdkBody;
 use deckwatch::cloud::Fleet;
 use deckwatch::cloud::aws::gate::CallGate;
 use deckwatch::cloud::aws::native::{NativeTarget, native_deployments};
+use deckwatch::model::At;
 use deckwatch::model::{
     ErrorKind, HookStatus, LifecycleHook, NativeDeployment, ServiceRevision, Strategy, TaskDefRef,
 };
@@ -309,7 +310,7 @@ async fn maps_native_deployments_replayed_from_the_documented_shape() {
                 id: "manual-promote-gate".into(),
                 stage: Some("PRE_PRODUCTION_TRAFFIC_SHIFT".into()),
                 status: HookStatus::AwaitingAction,
-                expires_at: 1_730_390_894_000,
+                expires_at: At(1_730_390_894_000),
                 timeout_action: "ROLLBACK".into(),
             }),
             canary_percent: 10.0,
@@ -319,7 +320,7 @@ async fn maps_native_deployments_replayed_from_the_documented_shape() {
             triggered_alarms: Vec::new(),
             watched_alarms: vec!["sd-example-5xx".into()],
             rollback_reason: None,
-            started_at: 1_730_386_995_000,
+            started_at: At(1_730_386_995_000),
         }
     );
 
@@ -438,7 +439,7 @@ async fn looks_up_the_newest_deployment_when_the_service_does_not_name_it() {
     assert_eq!(d.arn, DEP_A);
     assert_eq!(d.target.requested_production_weight, 10.0);
     assert_eq!(d.target.image_tag, "v8");
-    assert_eq!(d.bake_ends_at, Some(1_730_387_400_000 + 15 * 60_000));
+    assert_eq!(d.bake_ends_at, Some(At(1_730_387_400_000 + 15 * 60_000)));
     let hook = d.hook.expect("the finished gate");
     assert_eq!(hook.status, HookStatus::Succeeded);
     // The gate's own stage, from its configuration: not the stage the deployment moved on to.

@@ -10,6 +10,7 @@ use aws_smithy_types::body::SdkBody;
 use deckwatch::budget::Budget;
 use deckwatch::cloud::Fleet;
 use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
+use deckwatch::model::At;
 use deckwatch::model::{Op, ServiceKey};
 use deckwatch::state::Msg;
 use deckwatch::workers::billed;
@@ -104,7 +105,7 @@ async fn on_one_read_is_one_get_cost_and_usage_through_the_budget() {
     let fleet = fleet_on(&replay, budget.clone(), true).await;
     let (tx, mut rx) = tokio::sync::mpsc::channel(4);
     // 2026-12-06T00:30:00Z: yesterday is 2026-12-05.
-    assert!(billed::read_once(fleet.as_ref(), &tx, 1_796_517_000_000).await);
+    assert!(billed::read_once(fleet.as_ref(), &tx, At(1_796_517_000_000)).await);
     let Some(Msg::Billed(Ok(day))) = rx.recv().await else {
         panic!("no billed costs");
     };

@@ -16,6 +16,7 @@ use deckwatch::cloud::Fleet;
 use deckwatch::cloud::aws::codedeploy::{CdTarget, GroupCache, history, read};
 use deckwatch::cloud::aws::gate::CallGate;
 use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
+use deckwatch::model::At;
 use deckwatch::model::history::Outcome;
 use deckwatch::model::{
     AwsCall, CdStatus, CdWait, ReadyAction, ServiceKey, TaskSetLabel, TrafficShape,
@@ -257,7 +258,7 @@ async fn a_canary_waiting_for_reroute_is_read_from_the_documented_answers() {
     assert_eq!(d.waiting(), Some(CdWait::Reroute));
     // The wait began when AfterAllowTestTraffic ended (T0 + 80 s + 10 s), for 30 minutes.
     let ready_at = ((T0 + 90.0) * 1000.0) as i64;
-    assert_eq!(d.wait_ends_at(g), Some(ready_at + 30 * 60_000));
+    assert_eq!(d.wait_ends_at(g), Some(At(ready_at + 30 * 60_000)));
     assert_eq!(d.stage(), "waiting for reroute");
 }
 

@@ -17,6 +17,7 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_types::body::SdkBody;
 use deckwatch::cloud::Fleet;
 use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
+use deckwatch::model::At;
 use deckwatch::model::evidence::{AlbQuery, Judgement, judge_5xx, judge_p99};
 use deckwatch::model::{
     AlarmKind, AlarmState, Comparison, Outcome, RollbackCause, ServiceKey, TaskDefRef,
@@ -151,8 +152,8 @@ fn queries() -> [AlbQuery; 2] {
     let start = 1_717_243_200_000; // 2024-06-01T12:00:00Z
     let q = |tg: &str| AlbQuery {
         target_group: tg.into(),
-        from: start + 30_000,
-        until: start + 15 * 60_000,
+        from: At(start + 30_000),
+        until: At(start + 15 * 60_000),
     };
     [q(TG_CANARY), q(TG_PRIMARY)]
 }
@@ -387,7 +388,7 @@ async fn alarm_history_gives_dated_state_changes_newest_first() {
     let fleet = fleet(&replay).await;
     let since = 1_717_200_000_000;
     let h = fleet
-        .alarm_history("web-p99", since)
+        .alarm_history("web-p99", At(since))
         .await
         .expect("history");
     assert_eq!(h.len(), 2);
@@ -395,7 +396,7 @@ async fn alarm_history_gives_dated_state_changes_newest_first() {
         (h[0].from.clone(), h[0].to.clone()),
         (AlarmState::Ok, AlarmState::Alarm)
     );
-    assert_eq!(h[0].at, 1_717_243_800_000);
+    assert_eq!(h[0].at, At(1_717_243_800_000));
     assert_eq!(h[0].summary, "Alarm updated from OK to ALARM");
     assert_eq!(h[1].to, AlarmState::Ok);
     let sent = &bodies(&replay)[0];
@@ -457,7 +458,7 @@ async fn native_deployment_history_reads_outcomes_and_revisions() {
         }
     );
     assert_eq!(h[0].headline(), "ROLLED BACK by alarm · 9 → 8");
-    assert_eq!(h[0].ended_at, Some(1_717_243_900_000));
+    assert_eq!(h[0].ended_at, Some(At(1_717_243_900_000)));
     assert_eq!(
         (h[1].outcome.clone(), h[1].from.clone()),
         (Outcome::Completed, Some(web(7)))

@@ -14,6 +14,7 @@ use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::event_stream::{Header, HeaderValue, Message};
 use deckwatch::cloud::Fleet;
 use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
+use deckwatch::model::{At, Ms};
 use deckwatch::model::{GroupSpec, LiveEnd, LiveQuery, LiveUpdate, LogQuery, LogTarget, RawEvent};
 use deckwatch::state::logs::{LogFollow, LogStart, TailMode};
 use deckwatch::state::{Msg, Pane, Watch};
@@ -210,7 +211,7 @@ async fn a_session_maps_start_updates_sampling_and_the_timeout() {
         group: GROUP.into(),
         stream: stream.into(),
         at,
-        ingested: at + 150,
+        ingested: at + Ms(150),
         message: msg.into(),
     };
     assert_eq!(
@@ -221,13 +222,13 @@ async fn a_session_maps_start_updates_sampling_and_the_timeout() {
             }),
             Ok(LiveUpdate::Events {
                 events: vec![
-                    ev("ecs/app/t1", 1_000, "one"),
-                    ev("ecs/app/t2", 1_001, "two")
+                    ev("ecs/app/t1", At(1_000), "one"),
+                    ev("ecs/app/t2", At(1_001), "two")
                 ],
                 sampled: false
             }),
             Ok(LiveUpdate::Events {
-                events: vec![ev("ecs/app/t1", 1_002, "three")],
+                events: vec![ev("ecs/app/t1", At(1_002), "three")],
                 sampled: true
             }),
             Err(LiveEnd::Timeout),
@@ -369,7 +370,7 @@ async fn one_undecodable_event_keeps_the_rest_of_the_page() {
             group: GROUP.into(),
             prefixes: vec!["ecs/app/".into()],
         },
-        from: 0,
+        from: At(0),
         to: None,
         pattern: None,
     };
@@ -386,7 +387,7 @@ async fn one_undecodable_event_keeps_the_rest_of_the_page() {
 /// the next session repeating lines, which show once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_worker_reconnects_and_shows_each_line_once() {
-    let now = deckwatch::timing::now_ms();
+    let now = deckwatch::timing::now_ms().millis();
     let r = router(vec![
         stream_response(&[
             start("first"),
@@ -487,8 +488,8 @@ async fn an_undecodable_event_read_again_on_every_poll_is_counted_once() {
         {{"logStreamName":"ecs/app/t1","timestamp":{b},"message":"no ingestion time"}},
         {{"timestamp":{b},"message":"no stream: left out"}}
     ],"searchedLogStreams":[]}}"#,
-        a = now - 2_000,
-        b = now - 1_000
+        a = (now - Ms(2_000)).millis(),
+        b = (now - Ms(1_000)).millis()
     );
     let client = infallible_client_fn(move |req: http::Request<SdkBody>| {
         let target = req

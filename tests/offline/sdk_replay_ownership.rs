@@ -11,6 +11,7 @@
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
 use aws_smithy_types::body::SdkBody;
 use deckwatch::cloud::Fleet;
+use deckwatch::model::At;
 use deckwatch::model::ServiceKey;
 use deckwatch::model::owner::{Change, Owner, TemplateValue, consequence};
 use deckwatch::model::trail::CHANGING_CALLS;
@@ -101,7 +102,11 @@ async fn cloudtrail_names_who_changed_the_service_from_outside() {
         name: "payments".into(),
     };
     let got = fleet
-        .trail(&key, "payments", (1_772_360_000_000, 1_772_370_000_000))
+        .trail(
+            &key,
+            "payments",
+            (At(1_772_360_000_000), At(1_772_370_000_000)),
+        )
         .await
         .unwrap();
     // Newest first; the other service's call is not the payments service's.

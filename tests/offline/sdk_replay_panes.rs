@@ -7,6 +7,7 @@ use crate::support::replay::replay_fleet;
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
 use aws_smithy_types::body::SdkBody;
 use deckwatch::cloud::Fleet;
+use deckwatch::model::At;
 use deckwatch::model::{AlarmKind, AlarmState, Findings};
 use serde_json::json;
 
@@ -110,7 +111,7 @@ async fn composite_alarms_come_through_the_fleet_with_the_metric_ones() {
         "{}",
         c.reason
     );
-    assert_eq!(c.updated_at, 1_795_687_290_000);
+    assert_eq!(c.updated_at, At(1_795_687_290_000));
 
     // Both alarm types asked for (without them only metric alarms come back), every page.
     let sent = bodies(&replay);

@@ -13,6 +13,7 @@ use deckwatch::cloud::Fleet;
 use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
 use deckwatch::model::Op;
 use deckwatch::model::cost::{self, Rate};
+use deckwatch::model::{At, Ms};
 use deckwatch::workers::prices::{self, Cached, FRESH_MS};
 use serde_json::json;
 use std::sync::Arc;
@@ -257,7 +258,7 @@ async fn a_seeded_service_costs_what_the_arithmetic_says() {
 #[tokio::test]
 async fn the_cache_is_used_fresh_read_again_stale_and_corrupt() {
     let dir = tempfile::tempdir().expect("dir");
-    let now = 1_800_000_000_000;
+    let now = At(1_800_000_000_000);
     // Nothing cached: the Price List is read (2 pages) and the answer cached.
     let replay = StaticReplayClient::new(price_pages().into());
     let fleet = fleet_on(&replay, Arc::new(Budget::default())).await;
@@ -273,7 +274,7 @@ async fn the_cache_is_used_fresh_read_again_stale_and_corrupt() {
     // Fresh: no call (a replay with no answers would fail any).
     let empty = StaticReplayClient::new(Vec::new());
     let quiet = fleet_on(&empty, Arc::new(Budget::default())).await;
-    let again = prices::load(&quiet, Some(dir.path()), now + FRESH_MS - 1).await;
+    let again = prices::load(&quiet, Some(dir.path()), now + FRESH_MS - Ms(1)).await;
     assert_eq!(again.expect("cached"), first);
     assert_eq!(empty.actual_requests().count(), 0);
 

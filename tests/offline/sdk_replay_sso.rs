@@ -9,13 +9,14 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_types::body::SdkBody;
 use deckwatch::budget::Budget;
 use deckwatch::cloud::aws::sso::{SsoContext, SsoEnv, SsoError, sso_contexts_in};
+use deckwatch::model::At;
 use deckwatch::model::Op;
 use serde_json::json;
 use std::path::Path;
 use std::sync::Arc;
 
 /// 2026-12-06T20:00:00Z.
-const NOW: i64 = 1_796_587_200_000;
+const NOW: At = At(1_796_587_200_000);
 /// sha1("corp"), as `printf corp | sha1sum` prints it.
 const CORP_TOKEN_FILE: &str = "ee0bfd2552fbd840c02cc48b6e823320543c450f.json";
 

@@ -9,6 +9,7 @@ use deckwatch::ci::{Ci, ReadOnlyCi};
 use deckwatch::cloud::Fleet;
 use deckwatch::demo::SimFleet;
 use deckwatch::demo::ci::SimCi;
+use deckwatch::model::At;
 use deckwatch::model::{AwsCall, Conclusion, Mutation, RunStatus, Verb};
 use deckwatch::state::actions::progress::Phase;
 use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};
@@ -54,7 +55,7 @@ impl World {
         }
     }
 
-    fn now(&self) -> i64 {
+    fn now(&self) -> At {
         self.fleet.with_world(|w| w.now)
     }
 
@@ -357,7 +358,7 @@ async fn read_only_sends_no_post_and_says_so() {
     let Mutation::GitHub(call) = &form_plan.mutation else {
         panic!("a cancel is a GitHub call: {}", form_plan.mutation);
     };
-    let got = w.ci.act(call, 0).await;
+    let got = w.ci.act(call, At(0)).await;
     assert!(got.unwrap_err().message.contains("read-only"));
     w.apply(vec![Effect::Run(
         Box::new(form_plan),

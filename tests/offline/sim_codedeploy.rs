@@ -5,6 +5,7 @@
 use crate::support::testkit::EPOCH;
 use deckwatch::cloud::Fleet;
 use deckwatch::demo::SimFleet;
+use deckwatch::model::Ms;
 use deckwatch::model::{
     AwsCall, CdStatus, CdWait, ContextInfo, DeploymentController, Mutation, Service, Strategy, Verb,
 };
@@ -54,7 +55,7 @@ async fn the_demos_codedeploy_canary_is_rerouted_shifted_and_ends_its_terminatio
     assert_eq!(d.status, CdStatus::Ready);
     assert_eq!(d.waiting(), Some(CdWait::Reroute));
     let cd = s.codedeploy.clone().unwrap();
-    assert!(d.wait_ends_at(&cd.group).unwrap() > EPOCH + 5_000);
+    assert!(d.wait_ends_at(&cd.group).unwrap() > EPOCH + Ms(5_000));
 
     let plan = for_verb(Verb::Promote, &s, &[], None).unwrap();
     assert_eq!(

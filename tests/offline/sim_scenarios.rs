@@ -9,8 +9,8 @@
 use deckwatch::cloud::Fleet;
 use deckwatch::demo::{SimFleet, seed};
 use deckwatch::model::{
-    AlarmState, DeploymentStatus, Health, HookStatus, Level, LineMeta, LogQuery, LogTag, LogTarget,
-    Millis, RawEvent, RolloutState, Service, ServiceKey, TaskDefRef,
+    AlarmState, At, DeploymentStatus, Health, HookStatus, Level, LineMeta, LogQuery, LogTag,
+    LogTarget, Ms, RawEvent, RolloutState, Service, ServiceKey, TaskDefRef,
 };
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -25,7 +25,7 @@ fn fleet() -> Arc<SimFleet> {
 }
 
 /// The fleet's simulated time.
-fn now(f: &SimFleet) -> Millis {
+fn now(f: &SimFleet) -> At {
     f.with_world(|w| w.now)
 }
 
@@ -118,7 +118,7 @@ async fn bad_rolling_deployment_trips_the_breaker_and_rolls_back_and_alarms_foll
         advance_s(1).await;
         assert_eq!(
             now(&f),
-            EPOCH + t * 1000,
+            EPOCH + Ms(t * 1000),
             "the paused clock drives the fleet"
         );
         let p = service(&*f, &payments()).await;
@@ -362,14 +362,14 @@ async fn canary_waits_at_its_hook_with_a_countdown_then_rolls_back_on_timeout() 
         assert_eq!(h.status, HookStatus::AwaitingAction);
         assert_eq!(h.expires_at, hook.expires_at, "the deadline does not move");
         let left = h.expires_at - now(&f);
-        assert!(left < last_left, "{left} !< {last_left}");
-        assert_eq!(last_left - left, step as Millis * 1000);
+        assert!(left < last_left, "{left:?} !< {last_left:?}");
+        assert_eq!(last_left - left, Ms::secs(step as i64));
         last_left = left;
         assert_eq!(n.status.to_string(), "IN_PROGRESS");
         assert_eq!(n.target.requested_production_weight, 0.0);
     }
     // 710 s in: 10 s left.
-    assert_eq!(last_left, 10_000);
+    assert_eq!(last_left, Ms(10_000));
 
     // Step through the deadline a second at a time and watch the statuses go by.
     let mut statuses = Vec::new();
@@ -453,8 +453,8 @@ async fn canary_waits_at_its_hook_with_a_countdown_then_rolls_back_on_timeout() 
 async fn read_window(
     f: &SimFleet,
     target: &LogTarget,
-    from: Millis,
-    to: Millis,
+    from: At,
+    to: At,
 ) -> Vec<(LogTag, RawEvent)> {
     let sources = f.log_sources(target).await.unwrap();
     let tags: HashMap<(String, String), LogTag> = sources
@@ -498,7 +498,7 @@ async fn log_windows_hold_their_own_lines_and_errors_appear_during_the_bad_deplo
     for t in (5..=150).step_by(5) {
         advance_s(5).await;
         // Lines are written up to a second before "now": read to two seconds before it.
-        let to = now(&f) - 2_000;
+        let to = now(&f) - Ms(2_000);
         for (tag, e) in read_window(&f, &target, from, to).await {
             assert!(
                 e.at >= from && e.at < to,
@@ -618,10 +618,10 @@ fn the_seed_is_deterministic() {
 fn the_same_steps_give_the_same_fleet() {
     let mut a = seed::world(EPOCH);
     let mut b = seed::world(EPOCH);
-    a.advance_to(EPOCH + 200_000);
+    a.advance_to(EPOCH + Ms(200_000));
     // Reaching the same time in other steps gives the same world.
     for s in [7, 50, 51, 130, 200] {
-        b.advance_to(EPOCH + s * 1000);
+        b.advance_to(EPOCH + Ms(s * 1000));
     }
     assert_eq!(a.services(), b.services());
     assert_eq!(a.tasks(), b.tasks());
@@ -634,7 +634,7 @@ fn the_same_steps_give_the_same_fleet() {
 #[test]
 fn another_epoch_gives_the_same_fleet_shifted_in_time() {
     let a = seed::world(EPOCH);
-    let b = seed::world(EPOCH + 3_600_000);
+    let b = seed::world(EPOCH + Ms(3_600_000));
     let names = |w: &deckwatch::demo::World| -> Vec<(String, String, u32)> {
         w.services()
             .iter()
@@ -643,7 +643,7 @@ fn another_epoch_gives_the_same_fleet_shifted_in_time() {
     };
     assert_eq!(names(&a), names(&b));
     for (x, y) in a.services().iter().zip(b.services()) {
-        assert_eq!(y.created_at - x.created_at, 3_600_000);
+        assert_eq!(y.created_at - x.created_at, Ms(3_600_000));
     }
 }
 

@@ -6,7 +6,7 @@ use crate::support::testkit::{Feed, StateBuilder, sim_lines};
 use deckwatch::cloud::Fleet;
 use deckwatch::demo::SimFleet;
 use deckwatch::demo::world::{Footprint, IMAGES_RETAIN, LOG_RETAIN};
-use deckwatch::model::{LogTarget, Millis, ServiceKey};
+use deckwatch::model::{LogTarget, Ms, ServiceKey};
 use deckwatch::state::{Msg, Pane, State, update};
 use std::time::Duration;
 
@@ -62,7 +62,7 @@ async fn six_hours_of_demo_level_off() {
     let polls_per_hour = 3600 / POLL.as_secs();
     for i in 1..=HOURS * polls_per_hour {
         tokio::time::advance(POLL).await;
-        let now = EPOCH + (i * POLL.as_secs() * 1000) as Millis;
+        let now = EPOCH + Ms::from_std(POLL) * i as i64;
         let (lines, next) = sim_lines(&fleet, &payments, cursor);
         cursor = next;
         let _ = update(&mut s, Msg::Logs(payments.clone(), lines, now));

@@ -6,6 +6,7 @@
 use crate::support::screen::render_at;
 use crate::support::testkit::{EPOCH, StateBuilder};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use deckwatch::model::Ms;
 use deckwatch::model::ServiceKey;
 use deckwatch::state::{Mode, Msg, Pane, State, update};
 
@@ -26,7 +27,7 @@ fn demo() -> StateBuilder {
         .at_seconds(AT_S)
         .fleet_context()
         .log_capacity(5_000, 1 << 20)
-        .with_every_pane(2_000)
+        .with_every_pane(Ms(2_000))
 }
 
 fn select(s: &mut State, name: &str) {
@@ -113,7 +114,10 @@ fn rollout_of_checkout(d: &StateBuilder) -> State {
         .into_iter()
         .filter(|t| t.cluster == k.cluster && t.service == k.name)
         .collect();
-    let _ = update(&mut s, Msg::Tasks(Some(k.clone()), tasks, w.now - 1_000));
+    let _ = update(
+        &mut s,
+        Msg::Tasks(Some(k.clone()), tasks, w.now - Ms(1_000)),
+    );
     let si = w.services.iter().position(|x| x.svc.key() == k).unwrap();
     let lines = w
         .logs
@@ -121,7 +125,7 @@ fn rollout_of_checkout(d: &StateBuilder) -> State {
         .filter(|(_, i, _)| *i == si)
         .map(|(_, _, l)| l.clone())
         .collect();
-    let _ = update(&mut s, Msg::Logs(k, lines, w.now - 500));
+    let _ = update(&mut s, Msg::Logs(k, lines, w.now - Ms(500)));
     s
 }
 

@@ -8,6 +8,7 @@
 use crate::support::screen::{dark, row as line, screen};
 use crate::support::testkit::StateBuilder;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use deckwatch::model::Ms;
 use deckwatch::model::{ActionError, ServiceKey, StepError};
 use deckwatch::state::{Mode, Msg, Pane, State, update};
 use deckwatch::theme::{Theme, Themes};
@@ -29,7 +30,7 @@ fn demo() -> StateBuilder {
         .at_seconds(AT_S)
         .fleet_context()
         .log_capacity(5_000, 1 << 20)
-        .with_every_pane(2_000)
+        .with_every_pane(Ms(2_000))
 }
 
 fn key(code: KeyCode) -> Msg {
@@ -112,7 +113,7 @@ fn rollout_view_of_checkout() {
     tasks.retain(|t| t.cluster == scope.cluster && t.service == scope.name);
     let _ = update(
         &mut s,
-        Msg::Tasks(Some(scope.clone()), tasks, w.now - 1_000),
+        Msg::Tasks(Some(scope.clone()), tasks, w.now - Ms(1_000)),
     );
     // Drilling in follows the service's logs: the box shows the target revision's lines.
     assert_eq!(s.ctx.logs.service(), Some(&scope));
@@ -128,7 +129,7 @@ fn rollout_view_of_checkout() {
         .map(|(_, _, l)| l.clone())
         .collect();
     assert!(lines.iter().any(|l| l.revision == 57) && lines.iter().any(|l| l.revision == 58));
-    let _ = update(&mut s, Msg::Logs(scope, lines, w.now - 500));
+    let _ = update(&mut s, Msg::Logs(scope, lines, w.now - Ms(500)));
     let t = render(&s, &dark());
     let text = screen(t.backend().buffer());
     // The box keeps the rollout's target and source revisions, so an abort keeps the evidence.
@@ -163,7 +164,7 @@ fn rollout_view_of_failing_payments() {
     let scope = s.ctx.rollout.clone().unwrap();
     let mut tasks = w.tasks();
     tasks.retain(|t| t.cluster == scope.cluster && t.service == scope.name);
-    let _ = update(&mut s, Msg::Tasks(Some(scope), tasks, w.now - 1_000));
+    let _ = update(&mut s, Msg::Tasks(Some(scope), tasks, w.now - Ms(1_000)));
     let t = render(&s, &dark());
     // Target health: healthy counts in the ok colour, unhealthy ones and reasons in alarm.
     let buf = t.backend().buffer();
@@ -222,7 +223,7 @@ fn logs_state(d: &StateBuilder) -> State {
         .filter(|(_, i, _)| *i == si)
         .map(|(_, _, l)| l.clone())
         .collect();
-    let _ = update(&mut s, Msg::Logs(key, lines, w.now - 500));
+    let _ = update(&mut s, Msg::Logs(key, lines, w.now - Ms(500)));
     s
 }
 
@@ -690,7 +691,7 @@ fn budget_overlay_shows_the_operations_and_the_github_quota() {
         op(Op::LogsFilterLogEvents, 30, 1.25, 2.5, 4),
     ];
     let _ = update(&mut s, Msg::Budget(report));
-    let reset_at = s.now + 30 * 60_000;
+    let reset_at = s.now + Ms(30 * 60_000);
     let _ = update(
         &mut s,
         Msg::CiRate(
@@ -743,7 +744,7 @@ fn the_header_says_polling_events_with_the_newest_event_s_age_or_that_events_wer
     let counts = FeedCounts {
         applied: 4,
         skipped: 2,
-        newest: Some(now - 12_000),
+        newest: Some(now - Ms(12_000)),
         last_skip: Some("malformed: not JSON".into()),
     };
     let _ = update(&mut s, Msg::Feed(FeedReport::Counts(counts)));

@@ -4,6 +4,7 @@
 use crate::support::screen::{dark, row as line};
 use crate::support::testkit::StateBuilder;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use deckwatch::model::Ms;
 use deckwatch::model::{Conclusion, LogTail, RunDetail};
 use deckwatch::state::{Mode, Msg, State, update};
 use ratatui::Terminal;
@@ -23,13 +24,13 @@ fn builds_state() -> (StateBuilder, State) {
     let d = StateBuilder::demo(EPOCH)
         .at_seconds(70)
         .fleet_context()
-        .with_every_pane(2_000);
+        .with_every_pane(Ms(2_000));
     let mut s = d.build();
     let _ = update(&mut s, Msg::Resize(W, H));
     let w = d.world();
     let runs = w.builds.runs.iter().map(|r| r.to_run(w.now)).collect();
     let workflows = s.builds.workflows(&s.ctx.services.items);
-    let _ = update(&mut s, Msg::Runs(workflows, runs, w.now - 2_000));
+    let _ = update(&mut s, Msg::Runs(workflows, runs, w.now - Ms(2_000)));
     key(&mut s, KeyCode::Char('6'));
     (d, s)
 }
@@ -173,7 +174,7 @@ fn the_title_shows_a_low_quota_and_a_rate_limit_wait() {
     s.builds.rate = Some(deckwatch::model::RateInfo {
         limit: 5000,
         remaining: 4000,
-        reset_at: now + 600_000,
+        reset_at: now + Ms(600_000),
     });
     let t = render(&s);
     assert!(
@@ -183,9 +184,9 @@ fn the_title_shows_a_low_quota_and_a_rate_limit_wait() {
     s.builds.rate = Some(deckwatch::model::RateInfo {
         limit: 5000,
         remaining: 120,
-        reset_at: now + 600_000,
+        reset_at: now + Ms(600_000),
     });
-    s.builds.waiting_until = Some(now + 90_000);
+    s.builds.waiting_until = Some(now + Ms(90_000));
     let t = render(&s);
     let title = line(t.backend().buffer(), 2);
     assert!(title.contains("GitHub quota 120/5000 left"), "{title}");

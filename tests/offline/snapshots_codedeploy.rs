@@ -8,6 +8,7 @@ use crate::support::screen::render_at;
 use crate::support::testkit::EPOCH;
 use crate::support::testkit::StateBuilder;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use deckwatch::model::Ms;
 use deckwatch::model::{AwsCall, CdWait, Mutation, ServiceKey};
 use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};
 
@@ -26,7 +27,7 @@ fn demo() -> StateBuilder {
         .at_seconds(AT_S)
         .fleet_context()
         .log_capacity(5_000, 1 << 20)
-        .with_every_pane(2_000)
+        .with_every_pane(Ms(2_000))
 }
 
 fn cart() -> ServiceKey {

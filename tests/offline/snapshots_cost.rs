@@ -5,6 +5,7 @@
 use crate::support::screen::{dark, screen};
 use crate::support::testkit::{EPOCH, StateBuilder};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use deckwatch::model::Ms;
 use deckwatch::model::{ApiError, ErrorKind};
 use deckwatch::state::{Msg, State, update};
 use ratatui::Terminal;
@@ -14,7 +15,7 @@ fn demo() -> State {
     StateBuilder::demo(EPOCH)
         .at_seconds(70)
         .fleet_context()
-        .with_every_pane(2_000)
+        .with_every_pane(Ms(2_000))
         .build()
 }
 

@@ -5,6 +5,7 @@
 use crate::support::screen::{dark, screen};
 use crate::support::testkit::{EPOCH, StateBuilder};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use deckwatch::model::Ms;
 use deckwatch::model::{ClusterExec, Task};
 use deckwatch::state::exec::ExecMsg;
 use deckwatch::state::{Msg, State, update};
@@ -21,7 +22,7 @@ fn dialog(w: u16, h: u16, edit: impl Fn(&mut Task)) -> State {
     let d = StateBuilder::demo(EPOCH)
         .at_seconds(70)
         .fleet_context()
-        .with_every_pane(2_000);
+        .with_every_pane(Ms(2_000));
     let mut s = d.build();
     let _ = update(&mut s, Msg::Resize(w, h));
     let _ = update(&mut s, key(KeyCode::Char('E')));

@@ -8,10 +8,11 @@ use deckwatch::commands::status_view;
 use deckwatch::commands::verdict::Clock;
 use deckwatch::demo::SimFleet;
 use deckwatch::demo::scenario::BAD_DEPLOY_AT_S;
+use deckwatch::model::At;
 use deckwatch::model::verdict::{Analysis, Verdict};
 use std::time::Duration;
 
-const EPOCH: i64 = 1_790_000_000_000;
+const EPOCH: At = At(1_790_000_000_000);
 
 #[tokio::test(start_paused = true)]
 async fn status_says_each_rollout_s_verdict_with_its_rule() {

@@ -12,7 +12,7 @@ use deckwatch::cloud::Fleet;
 use deckwatch::demo::SimFleet;
 use deckwatch::demo::ci::SimCi;
 use deckwatch::model::timeline::Kind;
-use deckwatch::model::{ContextInfo, Millis};
+use deckwatch::model::{At, ContextInfo, Ms};
 use deckwatch::state::{Effect, Msg, Pane, State, update};
 use deckwatch::workers::audit::Audit;
 use ratatui::Terminal;
@@ -24,7 +24,7 @@ struct Console {
     fleet: Arc<SimFleet>,
     ci: SimCi,
     state: State,
-    elapsed: Millis,
+    elapsed: Ms,
     feed: Feed,
     audit: Audit,
     _dir: tempfile::TempDir,
@@ -40,14 +40,14 @@ impl Console {
             ci: SimCi::new(fleet.clone()),
             fleet,
             state,
-            elapsed: 0,
+            elapsed: Ms(0),
             feed: Feed::default(),
             audit,
             _dir: dir,
         }
     }
 
-    fn now(&self) -> Millis {
+    fn now(&self) -> At {
         EPOCH + self.elapsed
     }
 
@@ -66,7 +66,7 @@ impl Console {
     async fn run_for(&mut self, secs: u64) {
         for _ in 0..secs {
             tokio::time::advance(Duration::from_secs(1)).await;
-            self.elapsed += 1000;
+            self.elapsed += Ms(1000);
             self.poll().await;
         }
     }
@@ -155,7 +155,7 @@ async fn scale_from_the_console(c: &mut Console) {
         .unwrap();
     let path = c.audit.path().unwrap().to_path_buf();
     let text = std::fs::read_to_string(&path).unwrap();
-    let at = chrono::DateTime::from_timestamp_millis(c.now()).unwrap();
+    let at = chrono::DateTime::from_timestamp_millis(c.now().millis()).unwrap();
     let moved: Vec<String> = text
         .lines()
         .map(|l| {
@@ -185,7 +185,7 @@ async fn payments_after_its_bad_deploy() -> Console {
             .iter()
             .find(|s| s.name == "payments")
             .unwrap();
-        if c.elapsed > 60_000 && p.is_stable() && p.task_def.revision == 42 {
+        if c.elapsed > Ms(60_000) && p.is_stable() && p.task_def.revision == 42 {
             break;
         }
     }
@@ -245,7 +245,7 @@ async fn the_timeline_of_payments_after_its_bad_deploy_reads_in_order() {
         positions.windows(2).all(|w| w[0] < w[1]),
         "out of order: {positions:?} in {texts:#?}"
     );
-    let times: Vec<Millis> = t.table.items.iter().map(|e| e.at).collect();
+    let times: Vec<At> = t.table.items.iter().map(|e| e.at).collect();
     assert!(times.windows(2).all(|w| w[0] >= w[1]), "newest first");
     let scale = &t.table.items[at("scale prod-core/payments")];
     assert_eq!(scale.kind, Kind::Scale);
@@ -305,7 +305,7 @@ async fn since_reaches_further_back() {
     let effects = c.palette("since 7d");
     c.answer(effects).await;
     let read = c.state.ctx.timeline.read.as_ref().unwrap();
-    assert_eq!(read.until - read.from, 7 * 86_400_000);
+    assert_eq!(read.until - read.from, Ms(7 * 86_400_000));
     // A week back reaches the images of revisions 39 to 41, pushed days before.
     assert!(
         c.state

@@ -4,6 +4,7 @@
 
 use deckwatch::model::evidence::AlbFigures;
 use deckwatch::model::verdict::{Reads, Rule, Soak, Streak, Verdict, judge};
+use deckwatch::model::{At, Ms};
 use proptest::prelude::*;
 
 fn alb(requests: f64, errors: f64, p99: Option<f64>) -> AlbFigures {
@@ -98,24 +99,27 @@ fn a_canary_alarm_fails_it_even_without_figures() {
 
 #[test]
 fn a_streak_counts_each_minute_once_and_starts_again_on_a_change() {
-    let s = Streak::next(None, Verdict::Fail, 60_000, 75_000);
+    let s = Streak::next(None, Verdict::Fail, At(60_000), At(75_000));
     assert_eq!(s.reads, 1);
     // The same minute read again 15 s later confirms nothing new.
-    let s = Streak::next(Some(&s), Verdict::Fail, 60_000, 90_000);
+    let s = Streak::next(Some(&s), Verdict::Fail, At(60_000), At(90_000));
     assert_eq!(s.reads, 1);
-    let s = Streak::next(Some(&s), Verdict::Fail, 120_000, 135_000);
-    assert_eq!((s.reads, s.since), (2, 75_000));
-    let s = Streak::next(Some(&s), Verdict::Pass, 180_000, 195_000);
-    assert_eq!((s.verdict, s.reads, s.since), (Verdict::Pass, 1, 195_000));
-    assert_eq!(s.held_minutes(195_000 + 5 * 60_000 + 1), 5);
+    let s = Streak::next(Some(&s), Verdict::Fail, At(120_000), At(135_000));
+    assert_eq!((s.reads, s.since), (2, At(75_000)));
+    let s = Streak::next(Some(&s), Verdict::Pass, At(180_000), At(195_000));
+    assert_eq!(
+        (s.verdict, s.reads, s.since),
+        (Verdict::Pass, 1, At(195_000))
+    );
+    assert_eq!(s.held_minutes(At(195_000 + 5 * 60_000 + 1)), 5);
 }
 
 #[test]
 fn the_soak_reads_in_whole_minutes() {
-    let s = Soak::new(0, Some(30 * 60_000), 12 * 60_000 + 30_000);
+    let s = Soak::new(At(0), Some(Ms(30 * 60_000)), At(12 * 60_000 + 30_000));
     assert_eq!(s.text(), "soaked 12/30 min");
     assert!(!s.is_over());
-    assert!(Soak::new(0, Some(60_000), 60_000).is_over());
+    assert!(Soak::new(At(0), Some(Ms(60_000)), At(60_000)).is_over());
     // Every stage reads as what it is: under way, just over, long over.
     let stages: Vec<String> = [
         0,
@@ -125,7 +129,7 @@ fn the_soak_reads_in_whole_minutes() {
         32 * 60_000 + 5,
     ]
     .into_iter()
-    .map(|at| Soak::new(0, Some(30 * 60_000), at).text())
+    .map(|at| Soak::new(At(0), Some(Ms(30 * 60_000)), At(at)).text())
     .collect();
     assert_eq!(
         stages,
@@ -139,7 +143,7 @@ fn the_soak_reads_in_whole_minutes() {
     );
     // A soak that is over never reads as still under way, nor the other way round.
     for at in (0..180_000).step_by(5_000) {
-        let k = Soak::new(0, Some(120_000), at);
+        let k = Soak::new(At(0), Some(Ms(120_000)), At(at));
         assert_eq!(
             k.text().starts_with("soak done"),
             k.is_over(),
@@ -147,7 +151,7 @@ fn the_soak_reads_in_whole_minutes() {
             k.text()
         );
     }
-    let unset = Soak::new(0, None, 5 * 60_000);
+    let unset = Soak::new(At(0), None, At(5 * 60_000));
     assert_eq!(unset.text(), "soaked 5 min (no soak set)");
     assert!(unset.is_over(), "nothing to wait for");
 }

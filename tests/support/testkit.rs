@@ -7,14 +7,14 @@
 #![allow(dead_code)]
 
 use deckwatch::demo::{World, seed};
-use deckwatch::model::{Alarm, ContextInfo, Millis, Service, history};
+use deckwatch::model::{Alarm, At, ContextInfo, Ms, Service, history};
 use deckwatch::state::{ContextChoices, Effect, Msg, Options, State, update};
 use deckwatch::theme::Themes;
 use deckwatch::workers::linking::{Lists, Made};
 
 /// The time every test and bench starts the demo at (2026-09-21 14:13:20 UTC): one fixed
 /// instant, so snapshots and figures never depend on when they run.
-pub const EPOCH: Millis = 1_790_000_000_000;
+pub const EPOCH: At = At(1_790_000_000_000);
 
 /// What `build` loads into the state, as the pollers would deliver it.
 #[derive(Debug, Clone, Copy)]
@@ -22,7 +22,7 @@ enum Load {
     Nothing,
     Services,
     /// Services, tasks, images and alarms, fetched this long before the state's clock.
-    EveryPane(Millis),
+    EveryPane(Ms),
 }
 
 /// A `State` on the demo fleet's seed. Settings chain by value; `build` borrows, so the seed's
@@ -30,7 +30,7 @@ enum Load {
 #[derive(Debug)]
 pub struct StateBuilder {
     world: World,
-    now: Millis,
+    now: At,
     read_only: bool,
     log_lines: usize,
     log_bytes: usize,
@@ -41,7 +41,7 @@ pub struct StateBuilder {
 impl StateBuilder {
     /// The seed at `epoch`, the dark theme, a 1,000-line (1 MiB) log buffer, the `demo` context,
     /// nothing loaded.
-    pub fn demo(epoch: Millis) -> Self {
+    pub fn demo(epoch: At) -> Self {
         Self {
             world: seed::world(epoch),
             now: epoch,
@@ -75,7 +75,7 @@ impl StateBuilder {
 
     /// Moves the world and the state's clock `secs` seconds into the scenario.
     pub fn at_seconds(mut self, secs: i64) -> Self {
-        self.now = self.world.start + secs * 1000;
+        self.now = self.world.start + Ms::secs(secs);
         self.world.advance_to(self.now);
         self
     }
@@ -121,7 +121,7 @@ impl StateBuilder {
     }
 
     /// Loads every pane's data but the logs, fetched `ago` milliseconds before the clock.
-    pub fn with_every_pane(mut self, ago: Millis) -> Self {
+    pub fn with_every_pane(mut self, ago: Ms) -> Self {
         self.load = Load::EveryPane(ago);
         self
     }
@@ -186,7 +186,7 @@ impl Feed {
         }
     }
 
-    pub fn services(&mut self, s: &mut State, all: Vec<Service>, at: Millis) -> Vec<Effect> {
+    pub fn services(&mut self, s: &mut State, all: Vec<Service>, at: At) -> Vec<Effect> {
         let sort = s.ctx.watch().sort;
         let (prepared, links) = self.lists.services(all, sort, &self.listed, at);
         let mut fx = update(s, Msg::Services(prepared, at));
@@ -196,7 +196,7 @@ impl Feed {
 
     /// What the services poller does when the evidence worker brought a native history: the
     /// services last sent, again, with the histories in `listed` merged in at `now`.
-    pub fn histories(&mut self, s: &mut State, now: Millis) -> Vec<Effect> {
+    pub fn histories(&mut self, s: &mut State, now: At) -> Vec<Effect> {
         let sort = s.ctx.watch().sort;
         match self.lists.with_histories(sort, &self.listed, now) {
             Some((prepared, at)) => update(s, Msg::Services(prepared, at)),
@@ -204,7 +204,7 @@ impl Feed {
         }
     }
 
-    pub fn alarms(&mut self, s: &mut State, alarms: Vec<Alarm>, at: Millis) -> Vec<Effect> {
+    pub fn alarms(&mut self, s: &mut State, alarms: Vec<Alarm>, at: At) -> Vec<Effect> {
         let (alarms, links) = self.lists.alarms(alarms);
         let mut fx = update(s, Msg::Alarms(alarms, at));
         fx.extend(links_to(s, links));

@@ -7,7 +7,7 @@ use crate::budget::Budget;
 use crate::ci::github::token::Secret;
 use crate::model::Op;
 use crate::model::{ApiError, ApiResult, ErrorKind};
-use crate::model::{Millis, RateInfo};
+use crate::model::{At, Ms, RateInfo};
 use crate::timing::now_ms;
 use bytes::Bytes;
 use http::{HeaderMap, Method, Request, StatusCode};
@@ -29,7 +29,7 @@ const CACHE_ENTRIES: usize = 512;
 /// The most of a log kept while reading it: the tail is what is shown.
 const LOG_TAIL_BYTES: usize = 256 * 1024;
 /// Without a Retry-After, a secondary limit waits this long (GitHub's advice: at least a minute).
-const SECONDARY_WAIT_MS: Millis = 60_000;
+const SECONDARY_WAIT_MS: Ms = Ms::MINUTE;
 
 /// What came back.
 #[derive(Debug, Clone)]
@@ -56,7 +56,7 @@ pub struct Http {
     etags: Mutex<HashMap<String, (String, Bytes)>>,
     rate: Mutex<Option<RateInfo>>,
     /// No call before this (unix ms), after a rate limit.
-    blocked_until: Mutex<Option<Millis>>,
+    blocked_until: Mutex<Option<At>>,
     pub counters: Counters,
 }
 
@@ -89,7 +89,7 @@ impl Http {
         *self.rate.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn waiting_until(&self) -> Option<Millis> {
+    pub fn waiting_until(&self) -> Option<At> {
         let until = *self.blocked_until.lock().unwrap_or_else(|e| e.into_inner());
         until.filter(|&t| t > now_ms())
     }
@@ -255,7 +255,7 @@ impl Http {
             *self.rate.lock().unwrap_or_else(|e| e.into_inner()) = Some(RateInfo {
                 limit: limit.max(0) as u32,
                 remaining: remaining.max(0) as u32,
-                reset_at: reset * 1000,
+                reset_at: At(reset * 1000),
             });
         }
     }
@@ -268,7 +268,7 @@ impl Http {
         }
     }
 
-    fn block_until(&self, until: Millis) {
+    fn block_until(&self, until: At) {
         let mut b = self.blocked_until.lock().unwrap_or_else(|e| e.into_inner());
         *b = Some(b.map_or(until, |t| t.max(until)));
     }
@@ -295,8 +295,8 @@ impl Http {
             self.budget.throttled(op);
             let reset = header("x-ratelimit-reset").and_then(|v| v.parse::<i64>().ok());
             let until = match (retry_after, exhausted, reset) {
-                (Some(secs), _, _) => now_ms() + secs.max(1) * 1000,
-                (None, true, Some(reset)) => reset * 1000,
+                (Some(secs), _, _) => now_ms() + Ms::secs(secs.max(1)),
+                (None, true, Some(reset)) => At(reset * 1000),
                 _ => now_ms() + SECONDARY_WAIT_MS,
             };
             self.block_until(until);
@@ -328,7 +328,7 @@ impl Http {
     }
 }
 
-fn waiting(op: Op, until: Millis) -> ApiError {
+fn waiting(op: Op, until: At) -> ApiError {
     ApiError::new(
         ErrorKind::Throttled,
         format!(

@@ -12,7 +12,7 @@ use crate::ci::{Ci, Dispatched};
 use crate::model::github_names::{check_workflow, split_repo};
 use crate::model::{ApiError, ApiResult, ErrorKind, GitHubCall, Listing, Op};
 use crate::model::{
-    Job, Millis, RateInfo, RawDoc, RawFormat, Run, RunRef, Workflow, WorkflowInput, dispatch_body,
+    At, Job, Ms, RateInfo, RawDoc, RawFormat, Run, RunRef, Workflow, WorkflowInput, dispatch_body,
 };
 use async_trait::async_trait;
 use base64::Engine;
@@ -29,7 +29,7 @@ pub const RUNS_PER_WORKFLOW: u32 = 10;
 const FIND_EVERY: Duration = Duration::from_secs(2);
 const FIND_TRIES: u32 = 5;
 /// A run created this long before the dispatch still counts as its run (clocks differ).
-const CLOCK_SLACK_MS: Millis = 10_000;
+const CLOCK_SLACK_MS: Ms = Ms::secs(10);
 
 pub struct GitHub {
     http: Http,
@@ -142,7 +142,7 @@ impl GitHub {
         w: &Workflow,
         git_ref: &str,
         inputs: &[(String, String)],
-        now: Millis,
+        now: At,
     ) -> ApiResult<Dispatched> {
         let path = format!("{}/dispatches", workflow_base(w)?);
         let a = self
@@ -170,7 +170,7 @@ impl GitHub {
     /// ref created since the dispatch is taken as it, looked for a few times. (The `created`
     /// filter is left out: GitHub reads it as a search range, its API description as one
     /// date-time; the runs are filtered by their `created_at` here instead.)
-    pub async fn find_dispatched(&self, w: &Workflow, git_ref: &str, since: Millis) -> Dispatched {
+    pub async fn find_dispatched(&self, w: &Workflow, git_ref: &str, since: At) -> Dispatched {
         let branch = git_ref.strip_prefix("refs/heads/").unwrap_or(git_ref);
         let query = format!(
             "event=workflow_dispatch&branch={}&per_page=5",
@@ -290,7 +290,7 @@ impl Ci for GitHub {
         Ok(login)
     }
 
-    async fn act(&self, m: &GitHubCall, now: Millis) -> ApiResult<Option<Dispatched>> {
+    async fn act(&self, m: &GitHubCall, now: At) -> ApiResult<Option<Dispatched>> {
         match m {
             GitHubCall::Dispatch {
                 workflow,
@@ -367,7 +367,7 @@ impl Ci for GitHub {
         self.http.rate()
     }
 
-    fn waiting_until(&self) -> Option<Millis> {
+    fn waiting_until(&self) -> Option<At> {
         self.http.waiting_until()
     }
 }

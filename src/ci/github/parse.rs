@@ -3,7 +3,7 @@
 
 use crate::model::text::clean;
 use crate::model::{ApiError, ApiResult, ErrorKind, Listing};
-use crate::model::{Conclusion, Job, Millis, Run, RunStatus, Step, Workflow};
+use crate::model::{At, Conclusion, Job, Run, RunStatus, Step, Workflow};
 use serde_json::Value;
 
 fn bad(what: &str, e: impl std::fmt::Display) -> ApiError {
@@ -21,11 +21,11 @@ fn text(v: &Value, k: &str) -> String {
         .unwrap_or_default()
 }
 
-fn time(v: &Value, k: &str) -> Option<Millis> {
+fn time(v: &Value, k: &str) -> Option<At> {
     let s = v.get(k)?.as_str()?;
     chrono::DateTime::parse_from_rfc3339(s)
         .ok()
-        .map(|t| t.timestamp_millis())
+        .map(|t| At(t.timestamp_millis()))
 }
 
 fn status(v: &Value) -> RunStatus {
@@ -45,7 +45,7 @@ pub fn run(v: &Value, workflow: &Workflow) -> ApiResult<Run> {
         .get("id")
         .and_then(Value::as_u64)
         .ok_or_else(|| bad("workflow run", "no id"))?;
-    let created_at = time(v, "created_at").unwrap_or(0);
+    let created_at = time(v, "created_at").unwrap_or(At::EPOCH);
     Ok(Run {
         id,
         workflow: workflow.clone(),
@@ -175,7 +175,7 @@ pub fn compare(
                 } else {
                     login
                 },
-                at: time(author, "date").unwrap_or(0),
+                at: time(author, "date").unwrap_or(At::EPOCH),
             }
         })
         .collect::<Vec<_>>();

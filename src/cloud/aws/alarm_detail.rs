@@ -6,7 +6,7 @@ use crate::cloud::aws::gate::{CallGate, Within};
 use crate::cloud::aws::parse::millis;
 use crate::model::Op;
 use crate::model::text::clean;
-use crate::model::{AlarmState, AlarmTransition, ApiResult, MetricSpec, Millis};
+use crate::model::{AlarmState, AlarmTransition, ApiResult, At, MetricSpec};
 use aws_sdk_cloudwatch::types::{
     Dimension, HistoryItemType, Metric, MetricDataQuery, MetricStat, ScanBy,
 };
@@ -20,9 +20,9 @@ pub async fn points(
     cw: &aws_sdk_cloudwatch::Client,
     gate: &CallGate,
     m: &MetricSpec,
-    from: Millis,
-    until: Millis,
-) -> ApiResult<Vec<(Millis, f64)>> {
+    from: At,
+    until: At,
+) -> ApiResult<Vec<(At, f64)>> {
     let mut metric = Metric::builder()
         .namespace(&m.namespace)
         .metric_name(&m.name);
@@ -46,15 +46,18 @@ pub async fn points(
         let page = cw
             .get_metric_data()
             .metric_data_queries(q.clone())
-            .start_time(DateTime::from_millis(from))
-            .end_time(DateTime::from_millis(until))
+            .start_time(DateTime::from_millis(from.millis()))
+            .end_time(DateTime::from_millis(until.millis()))
             .scan_by(ScanBy::TimestampAscending)
             .set_next_token(token.take())
             .send()
             .within(gate, Op::CloudWatchGetMetricData)
             .await?;
         for r in page.metric_data_results() {
-            let at = r.timestamps().iter().map(|t| t.to_millis().unwrap_or(0));
+            let at = r
+                .timestamps()
+                .iter()
+                .map(|t| At(t.to_millis().unwrap_or(0)));
             out.extend(at.zip(r.values().iter().copied()));
         }
         match page.next_token() {
@@ -80,8 +83,8 @@ pub async fn history(
     cw: &aws_sdk_cloudwatch::Client,
     gate: &CallGate,
     name: &str,
-    since: Millis,
-    now: Millis,
+    since: At,
+    now: At,
 ) -> ApiResult<Vec<AlarmTransition>> {
     let mut out = Vec::new();
     let mut token: Option<String> = None;
@@ -90,8 +93,8 @@ pub async fn history(
             .describe_alarm_history()
             .alarm_name(name)
             .history_item_type(HistoryItemType::StateUpdate)
-            .start_date(DateTime::from_millis(since))
-            .end_date(DateTime::from_millis(now))
+            .start_date(DateTime::from_millis(since.millis()))
+            .end_date(DateTime::from_millis(now.millis()))
             .scan_by(ScanBy::TimestampDescending)
             .max_records(100)
             .set_next_token(token.take())

@@ -289,6 +289,7 @@ impl Slice {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::At;
     use aws_smithy_types::DateTime;
 
     #[test]
@@ -304,7 +305,7 @@ mod tests {
             (a.name.as_str(), a.kind, a.state),
             ("web-5xx", AlarmKind::Metric, AlarmState::Alarm)
         );
-        assert_eq!(a.updated_at, 100_000);
+        assert_eq!(a.updated_at, At(100_000));
         let c = CompositeAlarm::builder()
             .alarm_name("web-health")
             .state_value(StateValue::InsufficientData)

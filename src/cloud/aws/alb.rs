@@ -10,7 +10,7 @@ use crate::cloud::aws::metrics::MAX_QUERIES;
 use crate::model::Op;
 use crate::model::alarm_link::{load_balancer_dimension, target_group_dimension};
 use crate::model::evidence::{AlbFigures, AlbQuery};
-use crate::model::{ApiResult, Millis};
+use crate::model::{ApiResult, At, Ms};
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
 use aws_smithy_types::DateTime;
 use std::collections::BTreeMap;
@@ -46,15 +46,15 @@ fn query(id: String, metric: &str, stat: &str, tg: &str, lb: &str, period: i32) 
 }
 
 /// The window a query covers, in whole minutes: CloudWatch rounds the start down.
-fn window(q: &AlbQuery) -> (Millis, Millis) {
-    let from = q.from - q.from.rem_euclid(60_000);
-    let until = q.until.max(from + 60_000);
+fn window(q: &AlbQuery) -> (At, At) {
+    let from = q.from.floor(Ms::MINUTE);
+    let until = q.until.max(from + Ms::MINUTE);
     (from, until)
 }
 
 /// One period the length of the window, a multiple of 60 seconds.
-fn period_of(from: Millis, until: Millis) -> i32 {
-    let secs = ((until - from) as f64 / 1000.0 / 60.0).ceil() as i32 * 60;
+fn period_of(from: At, until: At) -> i32 {
+    let secs = ((until - from).as_secs_f64() / 60.0).ceil() as i32 * 60;
     secs.max(60)
 }
 
@@ -77,7 +77,7 @@ pub async fn figures(
     let groups: Vec<String> = queries.iter().map(|q| q.target_group.clone()).collect();
     let lbs = balancers.of_groups(elb, gate, &groups).await?;
     let mut out = vec![AlbFigures::default(); queries.len()];
-    let mut by_window: BTreeMap<(Millis, Millis), Vec<usize>> = BTreeMap::new();
+    let mut by_window: BTreeMap<(At, At), Vec<usize>> = BTreeMap::new();
     for (i, q) in queries.iter().enumerate() {
         by_window.entry(window(q)).or_default().push(i);
     }
@@ -123,7 +123,7 @@ async fn fetch_batch(
     cw: &aws_sdk_cloudwatch::Client,
     gate: &CallGate,
     batch: &[MetricDataQuery],
-    (from, until): (Millis, Millis),
+    (from, until): (At, At),
     out: &mut [AlbFigures],
 ) -> ApiResult<()> {
     let mut token: Option<String> = None;
@@ -131,8 +131,8 @@ async fn fetch_batch(
         let page = cw
             .get_metric_data()
             .set_metric_data_queries(Some(batch.to_vec()))
-            .start_time(DateTime::from_millis(from))
-            .end_time(DateTime::from_millis(until))
+            .start_time(DateTime::from_millis(from.millis()))
+            .end_time(DateTime::from_millis(until.millis()))
             .set_next_token(token.take())
             .send()
             .within(gate, Op::CloudWatchGetMetricData)
@@ -173,13 +173,13 @@ mod tests {
     fn one_period_covers_the_window_in_whole_minutes() {
         let q = AlbQuery {
             target_group: "tg".into(),
-            from: 90_000,
-            until: 200_000,
+            from: At(90_000),
+            until: At(200_000),
         };
         let (from, until) = window(&q);
-        assert_eq!((from, until), (60_000, 200_000));
+        assert_eq!((from, until), (At(60_000), At(200_000)));
         assert_eq!(period_of(from, until), 180);
-        assert_eq!(period_of(0, 1), 60);
+        assert_eq!(period_of(At(0), At(1)), 60);
         assert_eq!(parse_id("b12"), Some(('b', 12)));
         assert_eq!(parse_id("x"), None);
     }

@@ -4,18 +4,13 @@
 use crate::cloud::aws::AwsFleet;
 use crate::cloud::aws::gate::Within;
 use crate::cloud::aws::mutations::AUDIT_STREAM;
-use crate::model::{ApiResult, Millis, Op};
+use crate::model::{ApiResult, At, Op};
 
 /// Pages read at most (up to 10,000 events each).
 const PAGES: usize = 5;
 
 /// The records written to `group` between `from` and `until`, oldest first, as written.
-pub async fn read(
-    f: &AwsFleet,
-    group: &str,
-    from: Millis,
-    until: Millis,
-) -> ApiResult<Vec<String>> {
+pub async fn read(f: &AwsFleet, group: &str, from: At, until: At) -> ApiResult<Vec<String>> {
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     for _ in 0..PAGES {
@@ -24,8 +19,8 @@ pub async fn read(
             .filter_log_events()
             .log_group_name(group)
             .log_stream_names(AUDIT_STREAM)
-            .start_time(from)
-            .end_time(until)
+            .start_time(from.millis())
+            .end_time(until.millis())
             .set_next_token(token.take())
             .send()
             .within(&f.gate, Op::LogsFilterLogEvents)

@@ -11,7 +11,7 @@
 //! credentials the service refused (`ExpiredToken` and the like), which the SDK's cache would
 //! keep until their stated expiry.
 
-use crate::model::Millis;
+use crate::model::{At, Ms};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{self, ProvideCredentials, SharedCredentialsProvider};
@@ -56,10 +56,10 @@ impl Default for CredentialState {
 
 impl CredentialState {
     /// When the credentials last resolved expire; None when they do not (or none were yet).
-    pub fn expiry(&self) -> Option<Millis> {
+    pub fn expiry(&self) -> Option<At> {
         match self.expiry.load(Ordering::Relaxed) {
             NONE => None,
-            at => Some(at),
+            at => Some(At(at)),
         }
     }
 
@@ -69,10 +69,10 @@ impl CredentialState {
     }
 }
 
-fn millis(t: SystemTime) -> Millis {
+fn millis(t: SystemTime) -> At {
     match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => d.as_millis() as Millis,
-        Err(e) => -(e.duration().as_millis() as Millis),
+        Ok(d) => At::EPOCH + Ms::from_std(d),
+        Err(e) => At::EPOCH - Ms::from_std(e.duration()),
     }
 }
 
@@ -106,9 +106,10 @@ impl Watched {
             .await
             .map_err(|_| CredentialsError::provider_timed_out(RESOLVE_TIMEOUT))??;
         let expiry = fresh.expiry();
-        self.state
-            .expiry
-            .store(expiry.map_or(NONE, millis), Ordering::Relaxed);
+        self.state.expiry.store(
+            expiry.map_or(NONE, |t| millis(t).millis()),
+            Ordering::Relaxed,
+        );
         match expiry {
             Some(at) if at <= now => Err(CredentialsError::not_loaded(format!(
                 "the credentials expired {} s ago",
@@ -188,7 +189,7 @@ mod tests {
         assert_eq!(w.resolve().await.unwrap().access_key_id(), "A");
         assert_eq!(*chain.calls.lock().unwrap(), 1);
         let left = state.expiry().unwrap() - millis(SystemTime::now());
-        assert!((3_590_000..=3_600_000).contains(&left), "{left}");
+        assert!((Ms(3_590_000)..=Ms::HOUR).contains(&left), "{left:?}");
     }
 
     #[tokio::test]

@@ -160,6 +160,7 @@ pub fn join_used_by(images: &mut [RepoImage], usage: &[ServiceImages]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::At;
 
     #[test]
     fn maps_scan_findings_by_severity() {
@@ -184,7 +185,7 @@ mod tests {
         let img = map_image("web", &detail);
         assert_eq!(img.tags, vec!["v1"]);
         assert_eq!(img.size_bytes, 42);
-        assert_eq!(img.pushed_at, 10_000);
+        assert_eq!(img.pushed_at, At(10_000));
         assert_eq!(
             img.findings,
             Some(Findings {
@@ -208,7 +209,7 @@ mod tests {
                 repository: "web".into(),
                 tags: vec![tag.into()],
                 digest: digest.into(),
-                pushed_at: 0,
+                pushed_at: At(0),
                 size_bytes: 0,
                 findings: None,
                 used_by: Vec::new(),

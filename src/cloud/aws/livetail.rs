@@ -6,6 +6,7 @@
 
 use crate::cloud::LiveStream;
 use crate::cloud::aws::gate::CallGate;
+use crate::model::At;
 use crate::model::Op;
 use crate::model::{LiveEnd, LiveQuery, LiveUpdate, RawEvent, chain_text};
 use aws_sdk_cloudwatchlogs::operation::start_live_tail::StartLiveTailError;
@@ -88,8 +89,8 @@ fn updates(session: Session) -> LiveStream {
                     .map(|e| RawEvent {
                         group: group_name(e.log_group_identifier().unwrap_or_default()),
                         stream: e.log_stream_name().unwrap_or_default().to_string(),
-                        at: e.timestamp().unwrap_or(0),
-                        ingested: e.ingestion_time().unwrap_or(0),
+                        at: At(e.timestamp().unwrap_or(0)),
+                        ingested: At(e.ingestion_time().unwrap_or(0)),
                         message: e.message().unwrap_or_default().to_string(),
                     })
                     .collect(),

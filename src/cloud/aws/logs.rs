@@ -16,13 +16,13 @@ use crate::cloud::aws::{services, tasks};
 use crate::model::LogSide;
 use crate::model::Op;
 use crate::model::{ApiError, ApiResult, ErrorKind};
-use crate::model::{GroupSpec, LogPage, LogQuery, LogSources, LogTag, LogTarget, Millis, RawEvent};
+use crate::model::{At, GroupSpec, LogPage, LogQuery, LogSources, LogTag, LogTarget, Ms, RawEvent};
 use aws_sdk_cloudwatchlogs::operation::filter_log_events::FilterLogEventsOutput;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Stopped tasks are followed for this long after they stopped.
-pub const STOPPED_MS: Millis = 10 * 60 * 1000;
+pub const STOPPED_MS: Ms = Ms::mins(10);
 /// Events one FilterLogEvents page may hold (the API's maximum).
 const PAGE_LIMIT: i32 = 10_000;
 
@@ -37,7 +37,7 @@ pub async fn sources(
     gate: &CallGate,
     taskdefs: &TaskDefCache,
     target: &LogTarget,
-    now: Millis,
+    now: At,
 ) -> ApiResult<LogSources> {
     if let LogTarget::Group(g) = target {
         return Ok(LogSources {
@@ -94,7 +94,7 @@ async fn live_tasks(
     gate: &CallGate,
     cluster: &str,
     service: &str,
-    now: Millis,
+    now: At,
 ) -> ApiResult<Vec<aws_sdk_ecs::types::Task>> {
     let arns = tasks::list_running_and_stopped(ecs, gate, cluster, Some(service)).await?;
     if arns.is_empty() {
@@ -220,8 +220,8 @@ pub async fn page(
         .filter_log_events()
         .log_group_name(&q.group.group)
         .set_log_stream_name_prefix(prefix)
-        .start_time(q.from)
-        .set_end_time(q.to)
+        .start_time(q.from.millis())
+        .set_end_time(q.to.map(At::millis))
         .set_filter_pattern(q.pattern.clone())
         .limit(PAGE_LIMIT)
         .set_next_token(token)
@@ -272,8 +272,8 @@ fn page_of(group: &str, out: FilterLogEventsOutput) -> LogPage {
             .map(|e| RawEvent {
                 group: group.to_string(),
                 stream: e.log_stream_name.unwrap_or_default(),
-                at: e.timestamp.unwrap_or(0),
-                ingested: e.ingestion_time.unwrap_or(0),
+                at: At(e.timestamp.unwrap_or(0)),
+                ingested: At(e.ingestion_time.unwrap_or(0)),
                 message: e.message.unwrap_or_default(),
             })
             .collect(),

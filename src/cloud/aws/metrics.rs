@@ -3,7 +3,7 @@
 
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::model::Op;
-use crate::model::{ApiResult, Millis, ServiceKey, Utilisation};
+use crate::model::{ApiResult, At, Ms, ServiceKey, Utilisation};
 use aws_sdk_cloudwatch::types::{
     Dimension, Metric, MetricDataQuery, MetricDataResult, MetricStat, ScanBy,
 };
@@ -12,7 +12,7 @@ use aws_smithy_types::DateTime;
 /// `get_metric_data` takes at most 500 queries.
 pub const MAX_QUERIES: usize = 500;
 pub const PERIOD_SECS: i32 = 60;
-pub const WINDOW_MS: Millis = 60 * 60 * 1000;
+pub const WINDOW_MS: Ms = Ms::HOUR;
 
 fn query(id: String, metric: &str, key: &ServiceKey) -> MetricDataQuery {
     MetricDataQuery::builder()
@@ -62,11 +62,11 @@ pub async fn utilisation(
     cw: &aws_sdk_cloudwatch::Client,
     gate: &CallGate,
     keys: &[ServiceKey],
-    now: Millis,
+    now: At,
 ) -> ApiResult<Vec<Utilisation>> {
-    let end = now - now.rem_euclid(60_000);
+    let end = now.floor(Ms::MINUTE);
     let start = end - WINDOW_MS;
-    let mut points: Vec<[Vec<(Millis, f64)>; 2]> = vec![Default::default(); keys.len()];
+    let mut points: Vec<[Vec<(At, f64)>; 2]> = vec![Default::default(); keys.len()];
     let queries: Vec<MetricDataQuery> = keys
         .iter()
         .enumerate()
@@ -83,8 +83,8 @@ pub async fn utilisation(
             let out = cw
                 .get_metric_data()
                 .set_metric_data_queries(Some(batch.to_vec()))
-                .start_time(DateTime::from_millis(start))
-                .end_time(DateTime::from_millis(end))
+                .start_time(DateTime::from_millis(start.millis()))
+                .end_time(DateTime::from_millis(end.millis()))
                 .scan_by(ScanBy::TimestampAscending)
                 .set_next_token(token.take())
                 .send()
@@ -107,7 +107,7 @@ pub async fn utilisation(
 }
 
 /// Each result's points into its service's CPU or memory series, by the query's id.
-fn take_results(results: &[MetricDataResult], points: &mut [[Vec<(Millis, f64)>; 2]]) {
+fn take_results(results: &[MetricDataResult], points: &mut [[Vec<(At, f64)>; 2]]) {
     for r in results {
         let Some((is_cpu, i)) = r.id().and_then(parse_id) else {
             continue;
@@ -119,14 +119,14 @@ fn take_results(results: &[MetricDataResult], points: &mut [[Vec<(Millis, f64)>;
         series.extend(
             r.timestamps()
                 .iter()
-                .map(|t| t.to_millis().unwrap_or(0))
+                .map(|t| At(t.to_millis().unwrap_or(0)))
                 .zip(r.values().iter().copied()),
         );
     }
 }
 
 /// Values oldest first, one per timestamp.
-fn series(mut points: Vec<(Millis, f64)>) -> Vec<f64> {
+fn series(mut points: Vec<(At, f64)>) -> Vec<f64> {
     points.sort_by_key(|(t, _)| *t);
     points.dedup_by_key(|(t, _)| *t);
     points.into_iter().map(|(_, v)| v).collect()
@@ -147,7 +147,7 @@ mod tests {
     #[test]
     fn series_is_sorted_and_unique() {
         assert_eq!(
-            series(vec![(120, 2.0), (60, 1.0), (120, 2.0)]),
+            series(vec![(At(120), 2.0), (At(60), 1.0), (At(120), 2.0)]),
             vec![1.0, 2.0]
         );
     }

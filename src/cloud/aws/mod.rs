@@ -52,9 +52,9 @@ use crate::model::Op;
 use crate::model::evidence::{AlbFigures, AlbQuery};
 use crate::model::listing::Part as ListedIn;
 use crate::model::{
-    Alarm, AlarmTransition, AwsCall, Clean, ContextInfo, Image, LiveEnd, LiveQuery, LogPage,
-    LogQuery, LogSources, LogTag, LogTarget, MetricSpec, Millis, PastDeployment, Service,
-    ServiceKey, Task, TaskDefRef, TaskDefinition, Utilisation,
+    Alarm, AlarmTransition, At, AwsCall, Clean, ContextInfo, Image, LiveEnd, LiveQuery, LogPage,
+    LogQuery, LogSources, LogTag, LogTarget, MetricSpec, PastDeployment, Service, ServiceKey, Task,
+    TaskDefRef, TaskDefinition, Utilisation,
 };
 use crate::model::{ApiError, ApiResult, ErrorKind};
 use crate::timing::now_ms;
@@ -523,7 +523,7 @@ impl Fleet for AwsFleet {
         Ok((account, self.region.clone()))
     }
 
-    fn credentials_expiry(&self) -> Option<crate::model::Millis> {
+    fn credentials_expiry(&self) -> Option<crate::model::At> {
         self.credentials.expiry()
     }
 
@@ -703,13 +703,13 @@ impl Fleet for AwsFleet {
     async fn metric_points(
         &self,
         metric: &MetricSpec,
-        from: Millis,
-        until: Millis,
-    ) -> ApiResult<Vec<(Millis, f64)>> {
+        from: At,
+        until: At,
+    ) -> ApiResult<Vec<(At, f64)>> {
         alarm_detail::points(&self.cw, &self.gate, metric, from, until).await
     }
 
-    async fn alarm_history(&self, name: &str, since: Millis) -> ApiResult<Vec<AlarmTransition>> {
+    async fn alarm_history(&self, name: &str, since: At) -> ApiResult<Vec<AlarmTransition>> {
         alarm_detail::history(&self.cw, &self.gate, name, since, now_ms()).await
     }
 
@@ -760,7 +760,7 @@ impl Fleet for AwsFleet {
         mutations::audit_group_exists(self, group).await
     }
 
-    async fn read_audit(&self, group: &str, span: (Millis, Millis)) -> ApiResult<Vec<String>> {
+    async fn read_audit(&self, group: &str, span: (At, At)) -> ApiResult<Vec<String>> {
         audit_read::read(self, group, span.0, span.1)
             .await
             .map(Clean::cleaned)
@@ -775,7 +775,7 @@ impl Fleet for AwsFleet {
     async fn revisions(
         &self,
         family: &str,
-        since: Millis,
+        since: At,
     ) -> ApiResult<Vec<crate::model::timeline::build::Registered>> {
         revisions::registered(&self.ecs, &self.gate, &self.registered, family, since)
             .await
@@ -786,7 +786,7 @@ impl Fleet for AwsFleet {
         &self,
         service: &ServiceKey,
         family: &str,
-        span: (Millis, Millis),
+        span: (At, At),
     ) -> ApiResult<Vec<crate::model::trail::TrailEvent>> {
         trail::lookup(&self.cloudtrail, &self.gate, service, family, span)
             .await

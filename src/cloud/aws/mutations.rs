@@ -152,7 +152,7 @@ pub async fn ship_audit(f: &AwsFleet, group: &str, lines: &[String]) -> ApiResul
             return Err(f.gate.fail(Op::LogsCreateLogStream, e));
         }
     }
-    let now = chrono::Utc::now().timestamp_millis();
+    let now = crate::timing::now_ms().millis();
     let events = lines.iter().map(|l| {
         aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
             .timestamp(now)

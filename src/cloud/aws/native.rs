@@ -8,7 +8,7 @@ use crate::cloud::aws::parse::{image_tag, millis, opt_millis, task_def_ref};
 use crate::cloud::aws::services::strategy_of;
 use crate::model::Op;
 use crate::model::{
-    ApiResult, HookStatus, LifecycleHook, LifecycleStage, Millis, NativeDeployment, NativeStatus,
+    ApiResult, At, HookStatus, LifecycleHook, LifecycleStage, Ms, NativeDeployment, NativeStatus,
     ServiceRevision, Strategy, TimeoutAction,
 };
 use aws_sdk_ecs::types::{
@@ -334,7 +334,7 @@ pub fn map_deployment(
 
 /// When the current bake ends, estimated from the deployment's last update: the final bake
 /// (`BAKE_TIME`), or the canary bake while the canary share of traffic is shifted.
-fn bake_ends_at(d: &ServiceDeployment, stage: &str, target: &ServiceRevision) -> Option<Millis> {
+fn bake_ends_at(d: &ServiceDeployment, stage: &str, target: &ServiceRevision) -> Option<At> {
     let config = d.deployment_configuration()?;
     let since = opt_millis(d.updated_at().or(d.started_at()))?;
     let minutes = match stage {
@@ -350,7 +350,7 @@ fn bake_ends_at(d: &ServiceDeployment, stage: &str, target: &ServiceRevision) ->
         "POST_PRODUCTION_TRAFFIC_SHIFT" => canary_bake(config, target)?,
         _ => return None,
     };
-    Some(since + i64::from(minutes.max(0)) * 60_000)
+    Some(since + Ms::mins(i64::from(minutes.max(0))))
 }
 
 /// The bake a deployment's configuration sets: the canary's, a LINEAR step's, else the final.

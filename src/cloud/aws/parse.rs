@@ -1,15 +1,15 @@
 //! Small pure helpers to read ARNs, image references and SDK timestamps.
 
-use crate::model::{Millis, TaskDefRef};
+use crate::model::{At, TaskDefRef};
 use aws_smithy_types::DateTime;
 
 /// Unix milliseconds of an SDK timestamp; 0 when absent or out of range.
-pub(crate) fn millis(t: Option<&DateTime>) -> Millis {
-    t.and_then(|t| t.to_millis().ok()).unwrap_or(0)
+pub(crate) fn millis(t: Option<&DateTime>) -> At {
+    At(t.and_then(|t| t.to_millis().ok()).unwrap_or(0))
 }
 
-pub(crate) fn opt_millis(t: Option<&DateTime>) -> Option<Millis> {
-    t.and_then(|t| t.to_millis().ok())
+pub(crate) fn opt_millis(t: Option<&DateTime>) -> Option<At> {
+    t.and_then(|t| t.to_millis().ok()).map(At)
 }
 
 /// The part after the last `/`: a task id from a task ARN, a cluster name from a cluster ARN,

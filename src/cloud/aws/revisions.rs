@@ -5,7 +5,7 @@
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::cloud::aws::parse::{millis, task_def_ref};
 use crate::model::timeline::build::Registered;
-use crate::model::{ApiResult, Millis, Op};
+use crate::model::{ApiResult, At, Op};
 use aws_sdk_ecs::types::SortOrder;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -38,7 +38,7 @@ pub async fn registered(
     gate: &CallGate,
     cache: &RevisionCache,
     family: &str,
-    since: Millis,
+    since: At,
 ) -> ApiResult<Vec<Registered>> {
     let listed = ecs
         .list_task_definitions()

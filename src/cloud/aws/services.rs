@@ -383,6 +383,7 @@ fn name_of(s: &aws_sdk_ecs::types::Service) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::At;
     use aws_sdk_ecs::types::DeploymentRolloutState;
     use aws_sdk_ecs::types::{
         Deployment as SdkDeployment, DeploymentCircuitBreaker, DeploymentConfiguration,
@@ -471,7 +472,7 @@ mod tests {
         assert_eq!((s.desired, s.running, s.pending), (10, 8, 2));
         assert_eq!(s.task_def.to_string(), "web:7");
         assert_eq!(s.image_tag, "v7");
-        assert_eq!(s.created_at, 500_000);
+        assert_eq!(s.created_at, At(500_000));
         assert_eq!(s.strategy, Strategy::Rolling);
         assert_eq!(
             s.circuit_breaker,
@@ -485,7 +486,7 @@ mod tests {
         assert_eq!(s.deployments[0].status, DeploymentStatus::Primary);
         assert_eq!(s.deployments[0].rollout_state, RolloutState::InProgress);
         assert_eq!(s.deployments[0].failed_tasks, 1);
-        assert_eq!(s.deployments[0].created_at, 900_000);
+        assert_eq!(s.deployments[0].created_at, At(900_000));
         assert_eq!(s.deployments[1].task_def.revision, 6);
         assert_eq!(s.deployments[1].status, DeploymentStatus::Active);
         assert!(s.in_progress());

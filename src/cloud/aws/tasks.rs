@@ -3,6 +3,7 @@
 
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::cloud::aws::parse::{last_segment, opt_millis, service_of_group, task_def_ref};
+use crate::model::At;
 use crate::model::exec::EXEC_AGENT;
 use crate::model::{AgentStatus, ApiResult, Health, Op, Task, TaskContainer, TaskStatus};
 
@@ -180,6 +181,11 @@ pub async fn fetch(
         .map(|t| map_task(cluster, t))
         .collect();
     // Newest first within running, then stopped.
-    tasks.sort_by_key(|t| (t.desired_status.is_stopped(), -t.started_at.unwrap_or(0)));
+    tasks.sort_by_key(|t| {
+        (
+            t.desired_status.is_stopped(),
+            std::cmp::Reverse(t.started_at.unwrap_or(At::EPOCH)),
+        )
+    });
     Ok(tasks)
 }

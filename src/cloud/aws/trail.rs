@@ -5,7 +5,7 @@
 
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::model::trail::{APP_NAME, CHANGING_CALLS, TrailEvent, concerns, shown_params};
-use crate::model::{ApiError, ApiResult, ErrorKind, Millis, Op, ServiceKey};
+use crate::model::{ApiError, ApiResult, At, ErrorKind, Op, ServiceKey};
 use aws_sdk_cloudtrail::types::{Event, LookupAttribute, LookupAttributeKey};
 use aws_smithy_types::DateTime;
 use serde_json::Value;
@@ -20,7 +20,7 @@ pub async fn lookup(
     gate: &CallGate,
     key: &ServiceKey,
     family: &str,
-    span: (Millis, Millis),
+    span: (At, At),
 ) -> ApiResult<Vec<TrailEvent>> {
     let mut out = Vec::new();
     for name in CHANGING_CALLS {
@@ -34,8 +34,8 @@ pub async fn lookup(
             let page = client
                 .lookup_events()
                 .lookup_attributes(attr.clone())
-                .start_time(DateTime::from_millis(span.0))
-                .end_time(DateTime::from_millis(span.1))
+                .start_time(DateTime::from_millis(span.0.millis()))
+                .end_time(DateTime::from_millis(span.1.millis()))
                 .max_results(50)
                 .set_next_token(token.take())
                 .send()
@@ -71,7 +71,7 @@ pub fn map(e: &Event, key: &ServiceKey, family: &str) -> Option<TrailEvent> {
         at: e
             .event_time()
             .and_then(|t| t.to_millis().ok())
-            .unwrap_or_default(),
+            .map_or(At::EPOCH, At),
         name: e.event_name().unwrap_or_default().to_string(),
         who,
         params: shown_params(params),

@@ -50,7 +50,7 @@ fn advance(w: &mut World, i: usize) {
                 set_event(d, "AfterAllowTraffic", CdEventStatus::InProgress, now);
             }
         }
-        None if weight >= 100.0 && now - since >= 5_000 => {
+        None if weight >= 100.0 && now - since >= Ms::secs(5) => {
             if let Some(d) = deployment_mut(w, i) {
                 set_event(d, "AfterAllowTraffic", CdEventStatus::Succeeded, now);
                 d.termination_wait_started = true;

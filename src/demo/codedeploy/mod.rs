@@ -10,8 +10,8 @@ mod clock;
 
 use super::world::World;
 use crate::model::{
-    AwsCall, CdDeployment, CdEvent, CdEventStatus, CdGroup, CdStatus, CdTaskSet, CdWait,
-    CodeDeploy, DeploymentController, Health, Millis, ReadyAction, Stability, TaskDefRef, TaskSet,
+    At, AwsCall, CdDeployment, CdEvent, CdEventStatus, CdGroup, CdStatus, CdTaskSet, CdWait,
+    CodeDeploy, DeploymentController, Health, Ms, ReadyAction, Stability, TaskDefRef, TaskSet,
     TaskSetLabel, TaskSetStatus, TaskStatus,
 };
 pub use calls::{act, is_codedeploy};
@@ -19,11 +19,11 @@ pub use clock::step;
 
 pub const CONFIG: &str = "CodeDeployDefault.ECSCanary10Percent5Minutes";
 const CANARY_PERCENT: f64 = 10.0;
-const CANARY_MS: Millis = 5 * 60_000;
+const CANARY_MS: Ms = Ms::mins(5);
 /// How long the replacement waits for a reroute before CodeDeploy stops the deployment.
 pub const READY_WAIT_MIN: u32 = 20;
 pub const TERMINATION_WAIT_MIN: u32 = 2;
-const NEXT_DEPLOYMENT_MS: Millis = 90_000;
+const NEXT_DEPLOYMENT_MS: Ms = Ms::secs(90);
 const EVENTS: [&str; 8] = [
     "BeforeInstall",
     "Install",
@@ -110,7 +110,7 @@ pub fn start(w: &mut World, i: usize, as_opened: bool) {
 fn start_to(w: &mut World, i: usize, td: TaskDefRef, as_opened: bool) {
     let id = format!(
         "d-{}",
-        super::rng::hex_of(&format!("{td}{}", w.now), 9).to_uppercase()
+        super::rng::hex_of(&format!("{td}{}", w.now.millis()), 9).to_uppercase()
     );
     // The replacement registers in the target group production does not use.
     let s = &w.services[i].svc;
@@ -121,7 +121,7 @@ fn start_to(w: &mut World, i: usize, td: TaskDefRef, as_opened: bool) {
         .unwrap_or_default();
     let n = w.services[i].next_deploy_id.to_string();
     let set = task_set(w, i, &td, &n, &tg, TaskSetStatus::Active, &id);
-    let began = w.now - if as_opened { 4 * 60_000 } else { 60_000 };
+    let began = w.now - if as_opened { Ms::mins(4) } else { Ms::MINUTE };
     launch_ready(w, i, &td, began);
     let events = ready_events(began);
     let sets = vec![
@@ -151,24 +151,24 @@ fn start_to(w: &mut World, i: usize, td: TaskDefRef, as_opened: bool) {
 }
 
 /// The replacement's tasks, running and healthy since `began`.
-fn launch_ready(w: &mut World, i: usize, td: &TaskDefRef, began: Millis) {
+fn launch_ready(w: &mut World, i: usize, td: &TaskDefRef, began: At) {
     for _ in 0..w.services[i].svc.desired {
         let ti = w.launch_task(i, td);
         let t = &mut w.tasks[ti];
         t.launched_at = began;
-        t.task.started_at = Some(began + 20_000);
+        t.task.started_at = Some(began + Ms::secs(20));
         t.task.last_status = TaskStatus::Running;
         t.task.health = Health::Healthy;
     }
 }
 
 /// The lifecycle events of a deployment ready for reroute: up to AfterAllowTestTraffic done.
-fn ready_events(began: Millis) -> Vec<CdEvent> {
+fn ready_events(began: At) -> Vec<CdEvent> {
     EVENTS
         .iter()
         .enumerate()
         .map(|(k, name)| {
-            let at = began + 10_000 * k as Millis;
+            let at = began + Ms::secs(10) * k as i64;
             let done = k < 5;
             CdEvent {
                 name: (*name).into(),
@@ -178,7 +178,7 @@ fn ready_events(began: Millis) -> Vec<CdEvent> {
                     CdEventStatus::Pending
                 },
                 started_at: done.then_some(at),
-                ended_at: done.then_some(at + 8_000),
+                ended_at: done.then_some(at + Ms::secs(8)),
             }
         })
         .collect()
@@ -201,7 +201,7 @@ fn deployment_mut(w: &mut World, i: usize) -> Option<&mut CdDeployment> {
     w.services[i].svc.codedeploy.as_mut()?.deployment.as_mut()
 }
 
-fn set_event(d: &mut CdDeployment, name: &str, status: CdEventStatus, at: Millis) {
+fn set_event(d: &mut CdDeployment, name: &str, status: CdEventStatus, at: At) {
     if let Some(e) = d.events.iter_mut().find(|e| e.name == name) {
         e.started_at = e.started_at.or(Some(at));
         if status != CdEventStatus::InProgress {

@@ -8,7 +8,7 @@ mod appspec;
 mod clean;
 
 use super::wire::wire_enum;
-use super::{Millis, TaskDefRef};
+use super::{At, Ms, TaskDefRef};
 pub use appspec::{appspec, appspec_task_def, task_def_arn};
 
 wire_enum!(
@@ -63,7 +63,7 @@ pub struct TaskSet {
     pub target_groups: Vec<String>,
     /// Who made it: CodeDeploy writes its deployment id here.
     pub external_id: String,
-    pub created_at: Millis,
+    pub created_at: At,
 }
 
 wire_enum!(
@@ -112,8 +112,8 @@ wire_enum!(
 pub struct CdEvent {
     pub name: String,
     pub status: CdEventStatus,
-    pub started_at: Option<Millis>,
-    pub ended_at: Option<Millis>,
+    pub started_at: Option<At>,
+    pub ended_at: Option<At>,
 }
 
 impl CdEvent {
@@ -250,8 +250,8 @@ pub struct CdDeployment {
     pub events: Vec<CdEvent>,
     /// CodeDeploy says the wait before the original is terminated has begun.
     pub termination_wait_started: bool,
-    pub created_at: Millis,
-    pub completed_at: Option<Millis>,
+    pub created_at: At,
+    pub completed_at: Option<At>,
     /// `errorInformation.message`, `rollbackInfo.rollbackMessage`.
     pub error: Option<String>,
     pub rollback: Option<String>,
@@ -322,8 +322,8 @@ impl CdDeployment {
     /// When the current wait ends by itself: the reroute wait from the moment the
     /// replacement was ready (the end of the last event before the traffic moves), the
     /// termination wait from the end of AfterAllowTraffic.
-    pub fn wait_ends_at(&self, group: &CdGroup) -> Option<Millis> {
-        let minutes = |m: u32| i64::from(m) * 60_000;
+    pub fn wait_ends_at(&self, group: &CdGroup) -> Option<At> {
+        let minutes = |m: u32| Ms::mins(i64::from(m));
         match self.waiting()? {
             CdWait::Reroute => {
                 let mins = group.ready_wait.as_ref()?.0;
@@ -383,7 +383,7 @@ impl CdDeployment {
 
 impl CdDeployment {
     /// How it reads in the history; `from` is the original's revision when known.
-    pub fn entry(&self, from: Option<TaskDefRef>, now: Millis) -> super::PastDeployment {
+    pub fn entry(&self, from: Option<TaskDefRef>, now: At) -> super::PastDeployment {
         use super::history::{Outcome, RollbackCause};
         let reason = [self.error.as_deref(), self.rollback.as_deref()]
             .into_iter()
@@ -482,7 +482,7 @@ mod tests {
         assert_eq!(appspec_task_def("not: [an appspec"), None);
     }
 
-    fn event(name: &str, status: &str, ended: Option<Millis>) -> CdEvent {
+    fn event(name: &str, status: &str, ended: Option<At>) -> CdEvent {
         CdEvent {
             name: name.into(),
             status: CdEventStatus::parse(status),
@@ -514,28 +514,28 @@ mod tests {
             task_def: TaskDefRef::default(),
             sets: vec![],
             events: vec![
-                event("Install", "Succeeded", Some(1_000)),
-                event("AfterAllowTestTraffic", "Succeeded", Some(2_000)),
+                event("Install", "Succeeded", Some(At(1_000))),
+                event("AfterAllowTestTraffic", "Succeeded", Some(At(2_000))),
                 event("AllowTraffic", "Pending", None),
                 event("AfterAllowTraffic", "Pending", None),
             ],
             termination_wait_started: false,
-            created_at: 0,
+            created_at: At(0),
             completed_at: None,
             error: None,
             rollback: None,
             creator: "user".into(),
         };
         assert_eq!(d.waiting(), Some(CdWait::Reroute));
-        assert_eq!(d.wait_ends_at(&group()), Some(2_000 + 30 * 60_000));
+        assert_eq!(d.wait_ends_at(&group()), Some(At(2_000 + 30 * 60_000)));
         assert_eq!(d.stage(), "waiting for reroute");
         d.status = CdStatus::InProgress;
         assert_eq!(d.waiting(), None);
         assert_eq!(d.stage(), "AllowTraffic");
-        d.events[2] = event("AllowTraffic", "Succeeded", Some(3_000));
-        d.events[3] = event("AfterAllowTraffic", "Succeeded", Some(4_000));
+        d.events[2] = event("AllowTraffic", "Succeeded", Some(At(3_000)));
+        d.events[3] = event("AfterAllowTraffic", "Succeeded", Some(At(4_000)));
         assert_eq!(d.waiting(), Some(CdWait::Termination));
-        assert_eq!(d.wait_ends_at(&group()), Some(4_000 + 5 * 60_000));
+        assert_eq!(d.wait_ends_at(&group()), Some(At(4_000 + 5 * 60_000)));
         d.status = CdStatus::Succeeded;
         assert_eq!(d.waiting(), None);
         assert_eq!(d.stage(), "Succeeded");

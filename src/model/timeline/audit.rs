@@ -1,13 +1,13 @@
 //! The console's own actions, read back from its audit records (the local file and the
 //! team's CloudWatch Logs group): who did what, why, and the state it was decided on.
 
-use crate::model::Millis;
+use crate::model::At;
 use serde_json::Value;
 
 /// One audit record of an action's outcome (an `after` or `refused` record).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRecord {
-    pub at: Millis,
+    pub at: At,
     /// after or refused (before-records only say an action was about to be sent).
     pub phase: String,
     /// The OS user, then the AWS caller.
@@ -37,9 +37,9 @@ impl AuditRecord {
         if phase != "after" && phase != "refused" {
             return None;
         }
-        let at = chrono::DateTime::parse_from_rfc3339(v["time"].as_str()?)
+        let at = At(chrono::DateTime::parse_from_rfc3339(v["time"].as_str()?)
             .ok()?
-            .timestamp_millis();
+            .timestamp_millis());
         Some(Self {
             at,
             phase,
@@ -154,7 +154,7 @@ pub fn merge(
     local: Vec<AuditRecord>,
     team: Vec<AuditRecord>,
     key: (&str, &str),
-    span: (Millis, Millis),
+    span: (At, At),
 ) -> Vec<AuditRecord> {
     let mine = |r: &AuditRecord| {
         r.cluster == key.0 && r.service == key.1 && r.at >= span.0 && r.at <= span.1
@@ -175,13 +175,14 @@ pub fn merge(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{At, Ms};
 
     const LINE: &str = r#"{"time":"2026-03-01T12:00:05.000Z","phase":"after","user":"alice","aws_caller":"arn:aws:iam::1:user/alice","context":"prod","cluster":"prod-core","service":"payments","action":"scale","call":"ecs:UpdateService(desiredCount=6)","changes":[{"what":"desired count","from":"4","to":"6"}],"notes":["stack payments-prod owns this service"],"state_before":{"desired":4,"hook":null},"outcome":{"result":"ok"}}"#;
 
     #[test]
     fn an_after_record_reads_back_with_who_and_why() {
         let r = AuditRecord::parse(LINE).unwrap();
-        assert_eq!(r.at, 1_772_366_405_000);
+        assert_eq!(r.at, At(1_772_366_405_000));
         assert_eq!(r.who(), "alice (arn:aws:iam::1:user/alice)");
         assert_eq!(r.changes, ["desired count: 4 → 6"]);
         assert_eq!(r.notes, ["stack payments-prod owns this service"]);
@@ -195,15 +196,15 @@ mod tests {
     fn the_teams_copy_of_a_local_record_is_not_repeated() {
         let r = AuditRecord::parse(LINE).unwrap();
         let mut other = r.clone();
-        other.at += 1000;
+        other.at += Ms(1000);
         let merged = merge(
             vec![r.clone()],
             vec![r.clone(), other],
             ("prod-core", "payments"),
-            (0, i64::MAX),
+            (At(0), At(i64::MAX)),
         );
         assert_eq!(merged.len(), 2);
-        let none = merge(vec![r], vec![], ("prod-core", "api"), (0, i64::MAX));
+        let none = merge(vec![r], vec![], ("prod-core", "api"), (At(0), At(i64::MAX)));
         assert!(none.is_empty());
     }
 }

@@ -6,15 +6,15 @@ use crate::model::commits::Compare;
 use crate::model::timeline::{AuditRecord, ENTRIES_KEPT, Entry, Gap, Kind, Timeline, stats};
 use crate::model::trail::TrailEvent;
 use crate::model::{
-    AlarmState, AlarmTransition, Image, Millis, Outcome, PastDeployment, Run, ServiceEvent,
-    ServiceKey, TaskDefRef,
+    AlarmState, AlarmTransition, At, Image, Outcome, PastDeployment, Run, ServiceEvent, ServiceKey,
+    TaskDefRef,
 };
 
 /// A task definition revision and when it was registered (`DescribeTaskDefinition`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Registered {
     pub task_def: TaskDefRef,
-    pub at: Millis,
+    pub at: At,
     /// `registeredBy`: the principal that registered it, when AWS says.
     pub by: String,
     /// The images of its containers.
@@ -25,8 +25,8 @@ pub struct Registered {
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
     pub service: Option<ServiceKey>,
-    pub from: Millis,
-    pub until: Millis,
+    pub from: At,
+    pub until: At,
     /// The deployments known: the console's history merged with the deployment APIs' list.
     pub history: Vec<PastDeployment>,
     pub events: Vec<ServiceEvent>,
@@ -244,8 +244,8 @@ mod tests {
     #[test]
     fn sources_merge_newest_first_within_the_span() {
         let src = Sources {
-            from: 1_000,
-            until: 100_000,
+            from: At(1_000),
+            until: At(100_000),
             history: vec![PastDeployment {
                 id: "ecs-svc/1".into(),
                 revision: td(43),
@@ -255,20 +255,20 @@ mod tests {
                     to: Some(td(42)),
                 },
                 is_rollback: false,
-                started_at: 10_000,
-                ended_at: Some(50_000),
+                started_at: At(10_000),
+                ended_at: Some(At(50_000)),
                 reason: "circuit breaker tripped".into(),
             }],
             revisions: vec![Registered {
                 task_def: td(43),
-                at: 5_000,
+                at: At(5_000),
                 by: "arn:aws:iam::1:role/ci".into(),
                 images: vec![],
             }],
             alarms: vec![(
                 "payments-5xx-rate".into(),
                 vec![AlarmTransition {
-                    at: 30_000,
+                    at: At(30_000),
                     from: AlarmState::Ok,
                     to: AlarmState::Alarm,
                     summary: "threshold crossed".into(),
@@ -276,7 +276,7 @@ mod tests {
             )],
             trail: vec![TrailEvent {
                 id: "e1".into(),
-                at: 500,
+                at: At(500),
                 name: "UpdateService".into(),
                 who: "bob".into(),
                 params: vec![],

@@ -10,7 +10,7 @@ pub struct Header {
     pub context: String,
     pub account: String,
     pub region: String,
-    pub written_at: crate::model::Millis,
+    pub written_at: crate::model::At,
 }
 
 /// The draft, line by line.
@@ -72,7 +72,7 @@ pub fn stats_line(t: &Timeline) -> String {
     );
     if let Some(since) = s
         .known_since
-        .filter(|at| t.until - at < super::stats::WINDOW_MS)
+        .filter(|at| t.until - *at < super::stats::WINDOW_MS)
     {
         line.push_str(&format!(" (deployments known since {} UTC)", utc(since)));
     }

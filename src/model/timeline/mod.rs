@@ -9,7 +9,7 @@ pub mod build;
 pub mod markdown;
 pub mod stats;
 
-use crate::model::{Millis, ServiceKey};
+use crate::model::{At, Ms, ServiceKey};
 pub use audit::AuditRecord;
 pub use stats::Stats;
 
@@ -49,7 +49,7 @@ impl Kind {
 /// One line of the timeline, and the detail it opens.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
-    pub at: Millis,
+    pub at: At,
     pub kind: Kind,
     pub text: String,
     /// Who did it, when known (a login, an IAM ARN, the console's user).
@@ -63,7 +63,7 @@ pub struct Entry {
 }
 
 impl Entry {
-    pub fn new(at: Millis, kind: Kind, text: impl Into<String>) -> Self {
+    pub fn new(at: At, kind: Kind, text: impl Into<String>) -> Self {
         Self {
             at,
             kind,
@@ -103,8 +103,8 @@ pub struct Gap {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Timeline {
     pub service: Option<ServiceKey>,
-    pub from: Millis,
-    pub until: Millis,
+    pub from: At,
+    pub until: At,
     /// Newest first.
     pub entries: Vec<Entry>,
     pub gaps: Vec<Gap>,
@@ -115,47 +115,49 @@ pub struct Timeline {
 pub const ENTRIES_KEPT: usize = 5_000;
 
 /// The default span: a day; `:since 7d` reaches further.
-pub const DEFAULT_SPAN_MS: Millis = 24 * 3_600_000;
+pub const DEFAULT_SPAN_MS: Ms = Ms::hours(24);
 /// The longest span asked for (CloudTrail keeps 90 days of management events).
-pub const MAX_SPAN_MS: Millis = 90 * 24 * 3_600_000;
+pub const MAX_SPAN_MS: Ms = Ms::days(90);
 
 /// `30m`, `24h`, `7d`, `2w` as milliseconds; None for anything else.
-pub fn parse_span(text: &str) -> Option<Millis> {
+pub fn parse_span(text: &str) -> Option<Ms> {
     let text = text.trim();
     let split = text.find(|c: char| !c.is_ascii_digit())?;
     let (n, unit) = text.split_at(split);
-    let n: Millis = n.parse().ok().filter(|n| *n > 0)?;
-    let unit_ms = match unit {
-        "m" => 60_000,
-        "h" => 3_600_000,
-        "d" => 86_400_000,
-        "w" => 7 * 86_400_000,
+    let n: i64 = n.parse().ok().filter(|n| *n > 0)?;
+    let unit = match unit {
+        "m" => Ms::MINUTE,
+        "h" => Ms::HOUR,
+        "d" => Ms::DAY,
+        "w" => Ms::days(7),
         _ => return None,
     };
-    n.checked_mul(unit_ms).filter(|ms| *ms <= MAX_SPAN_MS)
+    n.checked_mul(unit.millis())
+        .map(Ms)
+        .filter(|ms| *ms <= MAX_SPAN_MS)
 }
 
 /// `24h`, `7d`: a span as `:since` writes it.
-pub fn span_text(ms: Millis) -> String {
-    if ms % 86_400_000 == 0 {
-        format!("{}d", ms / 86_400_000)
-    } else if ms % 3_600_000 == 0 {
-        format!("{}h", ms / 3_600_000)
+pub fn span_text(ms: Ms) -> String {
+    if ms % Ms::DAY == Ms::ZERO {
+        format!("{}d", ms / Ms::DAY)
+    } else if ms % Ms::HOUR == Ms::ZERO {
+        format!("{}h", ms / Ms::HOUR)
     } else {
-        format!("{}m", ms / 60_000)
+        format!("{}m", ms / Ms::MINUTE)
     }
 }
 
 /// `2026-03-01 14:05:09` in UTC.
-pub fn utc(at: Millis) -> String {
-    chrono::DateTime::from_timestamp_millis(at)
+pub fn utc(at: At) -> String {
+    chrono::DateTime::from_timestamp_millis(at.millis())
         .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
         .unwrap_or_else(|| "----------".into())
 }
 
 /// `1h 05m`, `3m 20s`, `42s`: a duration as the header says it.
-pub fn duration_text(ms: Millis) -> String {
-    let s = (ms / 1000).max(0);
+pub fn duration_text(ms: Ms) -> String {
+    let s = ms.as_secs().max(0);
     match s {
         0..60 => format!("{s}s"),
         60..3600 => format!("{}m {:02}s", s / 60, s % 60),
@@ -169,18 +171,18 @@ mod tests {
 
     #[test]
     fn spans_read_as_since_writes_them() {
-        assert_eq!(parse_span("7d"), Some(7 * 86_400_000));
+        assert_eq!(parse_span("7d"), Some(Ms(7 * 86_400_000)));
         assert_eq!(parse_span("24h"), Some(DEFAULT_SPAN_MS));
-        assert_eq!(parse_span("90m"), Some(90 * 60_000));
-        assert_eq!(parse_span("2w"), Some(14 * 86_400_000));
+        assert_eq!(parse_span("90m"), Some(Ms(90 * 60_000)));
+        assert_eq!(parse_span("2w"), Some(Ms(14 * 86_400_000)));
         assert_eq!(parse_span("0d"), None);
         assert_eq!(parse_span("7"), None);
         assert_eq!(parse_span("7y"), None);
         assert_eq!(parse_span("91d"), None);
-        assert_eq!(span_text(7 * 86_400_000), "7d");
+        assert_eq!(span_text(Ms(7 * 86_400_000)), "7d");
         assert_eq!(span_text(DEFAULT_SPAN_MS), "1d");
-        assert_eq!(span_text(90 * 60_000), "90m");
-        assert_eq!(duration_text(200_000), "3m 20s");
-        assert_eq!(utc(0), "1970-01-01 00:00:00");
+        assert_eq!(span_text(Ms(90 * 60_000)), "90m");
+        assert_eq!(duration_text(Ms(200_000)), "3m 20s");
+        assert_eq!(utc(At(0)), "1970-01-01 00:00:00");
     }
 }

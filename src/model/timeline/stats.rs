@@ -1,10 +1,10 @@
 //! The header's figures: deploys in the last 30 days, the share that failed or was rolled
 //! back, and the median time to restore, from the deployments the console knows.
 
-use crate::model::{Millis, Outcome, PastDeployment};
+use crate::model::{At, Ms, Outcome, PastDeployment};
 
 /// The window the figures cover.
-pub const WINDOW_MS: Millis = 30 * 86_400_000;
+pub const WINDOW_MS: Ms = Ms::days(30);
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -14,9 +14,9 @@ pub struct Stats {
     pub bad: usize,
     /// The median time from a bad deployment's start until the service ran a stable revision
     /// again; None when none was restored (or none went bad).
-    pub median_restore: Option<Millis>,
+    pub median_restore: Option<Ms>,
     /// The oldest deployment known: the figures reach back no further than this.
-    pub known_since: Option<Millis>,
+    pub known_since: Option<At>,
 }
 
 impl Stats {
@@ -27,17 +27,17 @@ impl Stats {
 }
 
 /// The figures of `history` (any order) at `now`.
-pub fn of(history: &[PastDeployment], now: Millis) -> Stats {
+pub fn of(history: &[PastDeployment], now: At) -> Stats {
     let mut deploys: Vec<&PastDeployment> = history
         .iter()
-        .filter(|d| !d.is_rollback && d.started_at > 0 && now - d.started_at <= WINDOW_MS)
+        .filter(|d| !d.is_rollback && d.started_at > At::EPOCH && now - d.started_at <= WINDOW_MS)
         .collect();
     deploys.sort_by_key(|d| d.started_at);
     let bad: Vec<&&PastDeployment> = deploys.iter().filter(|d| d.outcome.is_bad()).collect();
-    let mut restores: Vec<Millis> = bad
+    let mut restores: Vec<Ms> = bad
         .iter()
         .filter_map(|d| restored_at(d, history).map(|at| at - d.started_at))
-        .filter(|ms| *ms >= 0)
+        .filter(|ms| *ms >= Ms::ZERO)
         .collect();
     restores.sort_unstable();
     Stats {
@@ -47,7 +47,7 @@ pub fn of(history: &[PastDeployment], now: Millis) -> Stats {
         known_since: history
             .iter()
             .map(|d| d.started_at)
-            .filter(|t| *t > 0)
+            .filter(|t| *t > At::EPOCH)
             .min(),
     }
 }
@@ -55,7 +55,7 @@ pub fn of(history: &[PastDeployment], now: Millis) -> Stats {
 /// When the service was back on a stable revision after `bad`: the end of its own rollback
 /// (ECS returned it to the last revision that worked), else the end of the next deployment
 /// that completed.
-fn restored_at(bad: &PastDeployment, all: &[PastDeployment]) -> Option<Millis> {
+fn restored_at(bad: &PastDeployment, all: &[PastDeployment]) -> Option<At> {
     if matches!(bad.outcome, Outcome::RolledBack { .. })
         && let Some(end) = bad.ended_at
     {
@@ -68,7 +68,7 @@ fn restored_at(bad: &PastDeployment, all: &[PastDeployment]) -> Option<Millis> {
         .min()
 }
 
-fn median(sorted: &[Millis]) -> Option<Millis> {
+fn median(sorted: &[Ms]) -> Option<Ms> {
     match sorted.len() {
         0 => None,
         n if n % 2 == 1 => Some(sorted[n / 2]),
@@ -81,7 +81,7 @@ mod tests {
     use super::*;
     use crate::model::{RollbackCause, TaskDefRef};
 
-    fn d(id: &str, start: Millis, end: Option<Millis>, outcome: Outcome) -> PastDeployment {
+    fn d(id: &str, start: At, end: Option<At>, outcome: Outcome) -> PastDeployment {
         PastDeployment {
             id: id.into(),
             revision: TaskDefRef {
@@ -106,25 +106,40 @@ mod tests {
             to: None,
         };
         let h = vec![
-            d("old", 5 * day, Some(5 * day + 1), Outcome::Completed),
-            d("a", 20 * day, Some(20 * day + 60_000), rolled.clone()),
-            d("b", 21 * day, Some(21 * day + 10_000), Outcome::Completed),
-            d("c", 30 * day, None, Outcome::Failed),
+            d(
+                "old",
+                At(5 * day),
+                Some(At(5 * day + 1)),
+                Outcome::Completed,
+            ),
+            d(
+                "a",
+                At(20 * day),
+                Some(At(20 * day + 60_000)),
+                rolled.clone(),
+            ),
+            d(
+                "b",
+                At(21 * day),
+                Some(At(21 * day + 10_000)),
+                Outcome::Completed,
+            ),
+            d("c", At(30 * day), None, Outcome::Failed),
             d(
                 "e",
-                30 * day + 1000,
-                Some(30 * day + 301_000),
+                At(30 * day + 1000),
+                Some(At(30 * day + 301_000)),
                 Outcome::Completed,
             ),
         ];
-        let s = of(&h, now);
+        let s = of(&h, At(now));
         assert_eq!(s.deploys, 4);
         assert_eq!(s.bad, 2);
         assert_eq!(s.bad_percent(), Some(50));
         // 60 s for the rollback, 301 s until the next completed deployment ended.
-        assert_eq!(s.median_restore, Some((60_000 + 301_000) / 2));
-        assert_eq!(s.known_since, Some(5 * day));
-        assert_eq!(of(&[], now), Stats::default());
+        assert_eq!(s.median_restore, Some(Ms((60_000 + 301_000) / 2)));
+        assert_eq!(s.known_since, Some(At(5 * day)));
+        assert_eq!(of(&[], At(now)), Stats::default());
         assert_eq!(Stats::default().bad_percent(), None);
     }
 }

@@ -6,7 +6,7 @@
 
 use crate::model::codedeploy::{appspec, task_def_arn};
 use crate::model::{
-    ActionPlan, AwsCall, CdDeployment, CdWait, Change, CodeDeploy, Expectation, Millis, Mutation,
+    ActionPlan, At, AwsCall, CdDeployment, CdWait, Change, CodeDeploy, Expectation, Mutation,
     Refusal, Service, TrafficShape, Verb,
 };
 
@@ -61,9 +61,11 @@ fn original_revision(s: &Service, d: &CdDeployment) -> String {
 }
 
 /// `14:05:12 UTC`: when a wait ends by itself (the rollout view counts it down).
-fn at_text(at: Millis) -> String {
-    chrono::DateTime::from_timestamp_millis(at)
-        .map_or_else(|| at.to_string(), |t| t.format("%H:%M:%S UTC").to_string())
+fn at_text(at: At) -> String {
+    chrono::DateTime::from_timestamp_millis(at.millis()).map_or_else(
+        || at.millis().to_string(),
+        |t| t.format("%H:%M:%S UTC").to_string(),
+    )
 }
 
 pub fn promote(s: &Service, cd: &CodeDeploy) -> Result<ActionPlan, Refusal> {

@@ -3,12 +3,12 @@
 //! a live clock and a time limit, and finally the outcome.
 
 use crate::model::{
-    ActionPlan, ActionResult, AwsCall, Millis, Mutation, Service, ServiceKey, TaskDefRef, Verb,
+    ActionPlan, ActionResult, At, AwsCall, Ms, Mutation, Service, ServiceKey, TaskDefRef, Verb,
 };
 
 use crate::timing::STABLE_TIMEOUT_MS;
 /// How long a success stays on screen; a failure or a timeout stays this long times ten.
-pub const SHOWN_MS: Millis = 60_000;
+pub const SHOWN_MS: Ms = Ms::MINUTE;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Phase {
@@ -17,27 +17,27 @@ pub enum Phase {
     Sending,
     /// Sent; waiting until the service shows the change and is stable.
     Waiting {
-        sent_at: Millis,
+        sent_at: At,
     },
     /// Sent, with nothing to wait for here (a native deployment moves on in the rollout view).
     Sent {
-        at: Millis,
+        at: At,
     },
     Stable {
-        at: Millis,
-        took: Millis,
+        at: At,
+        took: Ms,
     },
     TimedOut {
-        at: Millis,
+        at: At,
     },
     /// The user stopped watching (`x`): the calls were sent and stay; nothing more is
     /// watched here.
     Unwatched {
-        at: Millis,
+        at: At,
     },
     /// Refused or failed: why.
     Failed {
-        at: Millis,
+        at: At,
         why: String,
     },
 }
@@ -58,7 +58,7 @@ struct Want {
 pub struct Progress {
     pub verb: Verb,
     pub service: ServiceKey,
-    pub since: Millis,
+    pub since: At,
     pub phase: Phase,
     /// The runner waits until stable between calls (a paired promote).
     waits_between_calls: bool,
@@ -68,7 +68,7 @@ pub struct Progress {
 impl Progress {
     /// Tracks `plan` from the moment it was confirmed. The wait follows the last
     /// `UpdateService` of the plan: the call whose effect takes ECS a while to settle.
-    pub fn start(plan: &ActionPlan, now: Millis) -> Self {
+    pub fn start(plan: &ActionPlan, now: At) -> Self {
         let steps = std::iter::once((&plan.service, &plan.mutation, &plan.expect)).chain(
             plan.then
                 .iter()
@@ -125,7 +125,7 @@ impl Progress {
     }
 
     /// The runner's answer arrived, with the revision it registered, if it did.
-    pub fn done(&mut self, result: &ActionResult, registered: Option<&TaskDefRef>, now: Millis) {
+    pub fn done(&mut self, result: &ActionResult, registered: Option<&TaskDefRef>, now: At) {
         if let Some(want) = self.want.as_mut().filter(|w| w.registered) {
             want.task_def = registered.cloned();
         }
@@ -145,7 +145,7 @@ impl Progress {
     }
 
     /// Looks at fresh services; returns whether anything shown changed.
-    pub fn observe(&mut self, services: &[Service], now: Millis) -> bool {
+    pub fn observe(&mut self, services: &[Service], now: At) -> bool {
         let (Phase::Waiting { .. }, Some(want)) = (&self.phase, &self.want) else {
             return false;
         };
@@ -163,7 +163,7 @@ impl Progress {
     }
 
     /// The clock moved; returns whether the wait gave up (its limit passed).
-    pub fn tick(&mut self, now: Millis) -> bool {
+    pub fn tick(&mut self, now: At) -> bool {
         match self.phase {
             Phase::Waiting { sent_at } if now - sent_at >= STABLE_TIMEOUT_MS => {
                 self.phase = Phase::TimedOut { at: now };
@@ -176,7 +176,7 @@ impl Progress {
     }
 
     /// Whether the activity line still shows it: while at work, and its outcome for a while.
-    pub fn shown(&self, now: Millis) -> bool {
+    pub fn shown(&self, now: At) -> bool {
         match self.phase {
             Phase::Sent { at } | Phase::Stable { at, .. } | Phase::Unwatched { at } => {
                 now - at < SHOWN_MS
@@ -187,7 +187,7 @@ impl Progress {
     }
 
     /// `x`: stops watching; the calls already sent stay. False when nothing is watched.
-    pub fn stop_watching(&mut self, now: Millis) -> bool {
+    pub fn stop_watching(&mut self, now: At) -> bool {
         if !matches!(self.phase, Phase::Waiting { .. }) {
             return false;
         }
@@ -196,7 +196,7 @@ impl Progress {
     }
 
     /// When it ended (stable, sent, failed, timed out, unwatched); None while at work.
-    pub fn ended_at(&self) -> Option<Millis> {
+    pub fn ended_at(&self) -> Option<At> {
         match self.phase {
             Phase::Sending | Phase::Waiting { .. } => None,
             Phase::Sent { at }

@@ -5,7 +5,7 @@ pub(crate) mod commands;
 pub mod plan;
 
 use crate::model::{
-    ApiError, BuildSource, Image, Millis, RateInfo, Run, RunDetail, RunRef, Service, ServiceKey,
+    ApiError, At, BuildSource, Image, RateInfo, Run, RunDetail, RunRef, Service, ServiceKey,
     Workflow, WorkflowInput,
 };
 use crate::state::table::Table;
@@ -30,7 +30,7 @@ pub struct DetailView {
     pub workflow: Workflow,
     pub data: Option<RunDetail>,
     pub error: Option<ApiError>,
-    pub fetched_at: Option<Millis>,
+    pub fetched_at: Option<At>,
 }
 
 /// The inputs of the build dialog as they load.
@@ -103,7 +103,7 @@ pub struct Builds {
     pub unavailable: Option<String>,
     pub rate: Option<RateInfo>,
     /// GitHub rate-limited the console: no call before this.
-    pub waiting_until: Option<Millis>,
+    pub waiting_until: Option<At>,
     /// Runs started from this console, polled until they finish.
     pub mine: Vec<(Workflow, u64)>,
     pub deploy: Option<DeployChoice>,
@@ -114,7 +114,7 @@ pub struct Builds {
 }
 
 /// Which services list something was read from: its fetch time, its length, the context.
-type ListStamp = (Option<Millis>, usize, u64);
+type ListStamp = (Option<At>, usize, u64);
 
 impl Builds {
     /// The workflow that builds `s`: its `[[build]]` entry (by cluster/name first, then name),
@@ -166,7 +166,7 @@ impl Builds {
     }
 
     /// The runs of the last poll of `polled` replace theirs; the others' stay.
-    pub fn take_runs(&mut self, polled: &[Workflow], mut fresh: Vec<Run>, at: Millis) -> bool {
+    pub fn take_runs(&mut self, polled: &[Workflow], mut fresh: Vec<Run>, at: At) -> bool {
         let mut all: Vec<Run> = self
             .runs
             .items
@@ -271,13 +271,13 @@ pub(crate) fn on_ci_ready(state: &mut State, why: Option<String>) {
 }
 
 /// The runs of the polled workflows, newest first.
-pub(crate) fn on_runs(state: &mut State, polled: &[Workflow], runs: Vec<Run>, at: Millis) {
+pub(crate) fn on_runs(state: &mut State, polled: &[Workflow], runs: Vec<Run>, at: At) {
     let changed = state.builds.take_runs(polled, runs, at);
     state.dirty |= changed && state.ctx.pane == Pane::Builds;
 }
 
 /// The open run's jobs, steps and failing log.
-pub(crate) fn on_run_detail(state: &mut State, d: RunDetail, at: Millis) {
+pub(crate) fn on_run_detail(state: &mut State, d: RunDetail, at: At) {
     if let Some(v) = state.builds.detail.as_mut().filter(|v| v.run == d.run) {
         state.dirty |= v.data.as_ref() != Some(&d) || v.error.is_some();
         v.data = Some(d);
@@ -294,7 +294,7 @@ pub(crate) fn on_run_detail_failed(state: &mut State, run: RunRef, e: ApiError) 
 }
 
 /// GitHub's last rate-limit headers, and until when the client waits after a limit.
-pub(crate) fn on_rate(state: &mut State, rate: Option<RateInfo>, until: Option<Millis>) {
+pub(crate) fn on_rate(state: &mut State, rate: Option<RateInfo>, until: Option<At>) {
     let b = &mut state.builds;
     let changed = b.rate != rate || b.waiting_until != until;
     state.dirty |= changed && state.ctx.pane == Pane::Builds;

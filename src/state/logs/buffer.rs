@@ -8,13 +8,13 @@
 //! are numbered (`seq`) from the first ever taken, so a position survives the oldest lines
 //! being dropped.
 
-use crate::model::{LineMeta, LogChunk, LogTag, Millis};
+use crate::model::{At, LineMeta, LogChunk, LogTag};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy)]
 struct Entry {
-    at: Millis,
+    at: At,
     /// Absolute offset of the text in the arena.
     start: u64,
     len: u32,
@@ -26,7 +26,7 @@ struct Entry {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LogRef<'a> {
     pub seq: u64,
-    pub at: Millis,
+    pub at: At,
     pub tag: &'a LogTag,
     pub message: &'a str,
     pub meta: LineMeta,
@@ -295,7 +295,7 @@ mod tests {
 
     fn line(i: usize) -> LogLine {
         LogLine {
-            at: i as i64,
+            at: At(i as i64),
             task_id: format!("task{}", i % 3),
             revision: 7,
             message: format!("message number {i} ünïcode"),
@@ -318,7 +318,7 @@ mod tests {
         assert_eq!(first.message, "message number 900 ünïcode");
         assert_eq!(first.tag.task, "task0");
         assert_eq!(first.tag.revision, 7);
-        assert_eq!(b.get(b.end_seq() - 1).unwrap().at, 999);
+        assert_eq!(b.get(b.end_seq() - 1).unwrap().at, At(999));
         assert_eq!(b.get(b.first_seq() - 1), None);
     }
 
@@ -336,7 +336,7 @@ mod tests {
             "arena grew to {}",
             b.arena_capacity()
         );
-        assert_eq!(b.get(b.end_seq() - 1).unwrap().at, 49_999);
+        assert_eq!(b.get(b.end_seq() - 1).unwrap().at, At(49_999));
         // Every held line reads back whole.
         for s in b.first_seq()..b.end_seq() {
             assert!(b.get(s).unwrap().message.starts_with("message number"));
@@ -350,7 +350,7 @@ mod tests {
         push(
             &mut b,
             LogLine {
-                at: 1,
+                at: At(1),
                 task_id: "t".into(),
                 revision: 1,
                 message: long,
@@ -382,7 +382,7 @@ mod tests {
             push(
                 &mut b,
                 LogLine {
-                    at: i as i64,
+                    at: At(i as i64),
                     task_id: format!("t{i}"),
                     revision: 1,
                     message: format!("m{i}"),

@@ -3,7 +3,7 @@
 //! `:range`). Also the log worker's messages.
 
 use crate::keys::{Command, LogsKey};
-use crate::model::{At, LogChunk, LogTarget, Millis, Service, pair_of};
+use crate::model::{At, LogChunk, LogTarget, Service, pair_of};
 use crate::state::context::Context;
 use crate::state::logs::{
     Backlog, BacklogEnd, LogSave, LogStart, SaveError, Saved, TailStatus, export_line, range,
@@ -183,10 +183,7 @@ fn since(state: &mut State, arg: Option<&str>) {
         return state.flash("nothing followed: select a service, or :logs GROUP");
     }
     match range::duration(arg) {
-        Ok(ago) => state
-            .ctx
-            .logs
-            .restart(LogStart::Since((At(state.now) - ago).millis())),
+        Ok(ago) => state.ctx.logs.restart(LogStart::Since(state.now - ago)),
         Err(e) => state.flash(e.to_string()),
     }
 }
@@ -195,11 +192,8 @@ fn window(state: &mut State, arg: Option<&str>) {
     if state.ctx.logs.target.is_none() {
         return state.flash("nothing followed: select a service, or :logs GROUP");
     }
-    match range::window(arg.unwrap_or(""), At(state.now)) {
-        Ok((from, to)) => state
-            .ctx
-            .logs
-            .restart(LogStart::Range(from.millis(), to.millis())),
+    match range::window(arg.unwrap_or(""), state.now) {
+        Ok((from, to)) => state.ctx.logs.restart(LogStart::Range(from, to)),
         Err(e) => state.flash(e.to_string()),
     }
 }
@@ -287,7 +281,7 @@ fn logs_shown(ctx: &Context) -> bool {
 }
 
 /// A batch of the log worker's lines; those of an older follow are dropped.
-pub(crate) fn on_feed(ctx: &mut Context, generation: u64, chunk: &LogChunk, at: Millis) -> bool {
+pub(crate) fn on_feed(ctx: &mut Context, generation: u64, chunk: &LogChunk, at: At) -> bool {
     if generation != ctx.logs.generation {
         return false;
     }

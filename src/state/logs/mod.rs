@@ -8,7 +8,7 @@ pub mod search;
 
 pub use buffer::{LogBuffer, LogRef};
 
-use crate::model::{ApiError, LogChunk, LogTarget, Millis, Service, ServiceKey};
+use crate::model::{ApiError, At, LogChunk, LogTarget, Ms, Service, ServiceKey};
 use search::Search;
 
 /// Where a follow starts reading.
@@ -17,9 +17,9 @@ pub enum LogStart {
     /// The last few minutes, then live.
     Recent,
     /// From this time, then live (`:since`).
-    Since(Millis),
+    Since(At),
     /// Only this window (`:range`): nothing live is added.
-    Range(Millis, Millis),
+    Range(At, At),
 }
 
 /// What the log worker should follow: the pane's target, its server-side pattern and start.
@@ -41,8 +41,8 @@ pub enum TailMode {
     Starting,
     /// A Live Tail session.
     Live,
-    /// FilterLogEvents every `every_ms`; `why` says why not live.
-    Polling { every_ms: u64, why: String },
+    /// FilterLogEvents every `every`; `why` says why not live.
+    Polling { every: Ms, why: String },
     /// A `:range` is shown; nothing new is read.
     Stopped,
 }
@@ -52,7 +52,7 @@ pub enum TailMode {
 pub struct TailStatus {
     pub mode: TailMode,
     /// Since when the live session is down (a reconnect is under way).
-    pub disconnected_since: Option<Millis>,
+    pub disconnected_since: Option<At>,
     /// Live Tail updates AWS sampled (it had more than 500 events a second).
     pub sampled: u64,
     /// Events left out because they could not be decoded.
@@ -65,7 +65,7 @@ pub struct Backlog {
     pub label: String,
     pub lines: u64,
     pub pages: u64,
-    pub elapsed_ms: u64,
+    pub elapsed: Ms,
     pub end: Option<BacklogEnd>,
 }
 
@@ -130,7 +130,7 @@ pub struct LogView {
     pub cursor: u64,
     /// The last line on screen, when not following.
     pub bottom: u64,
-    pub fetched_at: Option<Millis>,
+    pub fetched_at: Option<At>,
     pub error: Option<ApiError>,
     pub status: TailStatus,
     pub backlog: Option<Backlog>,
@@ -238,11 +238,10 @@ impl LogView {
     }
 
     /// Takes in a batch of the current follow's lines.
-    pub fn take(&mut self, chunk: &LogChunk, at: Millis) {
+    pub fn take(&mut self, chunk: &LogChunk, at: At) {
         for l in &chunk.lines {
             let revision = chunk.tags.get(usize::from(l.tag)).map_or(0, |t| t.revision);
-            self.errors
-                .add(crate::model::At(l.at), revision, l.meta.level());
+            self.errors.add(l.at, revision, l.meta.level());
         }
         let added = self.buf.append(chunk);
         self.search.take(&self.buf, added);
@@ -509,9 +508,9 @@ impl Eq for LogSave {}
 
 /// A line as it is saved and copied: full UTC time, task, revision, then the message.
 pub fn export_line(l: &LogRef<'_>) -> String {
-    let at = chrono::DateTime::from_timestamp_millis(l.at)
+    let at = chrono::DateTime::from_timestamp_millis(l.at.millis())
         .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
-        .unwrap_or_else(|| l.at.to_string());
+        .unwrap_or_else(|| l.at.millis().to_string());
     let rev = match l.tag.revision {
         0 => "r?".to_string(),
         r => format!("r{r}"),

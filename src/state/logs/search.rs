@@ -377,6 +377,7 @@ pub fn tag_text(t: &crate::model::LogTag) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::At;
     use crate::model::{LogChunk, LogLine};
 
     #[test]
@@ -396,7 +397,7 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, (task, rev, msg))| LogLine {
-                at: i as i64,
+                at: At(i as i64),
                 task_id: task.to_string(),
                 revision: *rev,
                 message: msg.to_string(),
@@ -432,7 +433,7 @@ mod tests {
         let mut b = LogBuffer::new(100_000, 1 << 20);
         let lines: Vec<LogLine> = (0..30_000)
             .map(|i| LogLine {
-                at: i,
+                at: At(i),
                 task_id: format!("t{}", i % 5),
                 revision: (i % 3) as u32,
                 message: match i % 4 {

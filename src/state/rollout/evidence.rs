@@ -5,7 +5,7 @@
 
 use crate::model::evidence::{AlbFigures, Sides, sides};
 use crate::model::{
-    ActionPlan, Alarm, AlarmDetail, AlarmLink, AlarmState, ApiResult, AwsCall, MetricSpec, Millis,
+    ActionPlan, Alarm, AlarmDetail, AlarmLink, AlarmState, ApiResult, At, AwsCall, MetricSpec,
     Mutation, PastDeployment, Service, ServiceKey, TaskDefRef, TaskDefinition, Verb, find_linked,
     pair_of,
 };
@@ -50,7 +50,7 @@ pub enum Fetched {
         detail: AlarmDetail,
         /// Why the points or the history could not be read, if one could not.
         errors: Vec<String>,
-        at: Millis,
+        at: At,
     },
 }
 
@@ -59,7 +59,7 @@ pub enum Fetched {
 pub struct AlbResult {
     pub sides: Sides,
     pub figures: ApiResult<(AlbFigures, AlbFigures)>,
-    pub at: Millis,
+    pub at: At,
 }
 
 #[derive(Debug, Default)]
@@ -75,7 +75,7 @@ pub struct Evidence {
     pub taskdefs: HashMap<TaskDefRef, ApiResult<TaskDefinition>>,
     /// The order they came in, to drop the oldest.
     taskdef_order: VecDeque<TaskDefRef>,
-    pub alarm_detail: Option<(AlarmDetail, Vec<String>, Millis)>,
+    pub alarm_detail: Option<(AlarmDetail, Vec<String>, At)>,
     /// What was last asked of the worker.
     pub(crate) last_request: Option<Request>,
     /// Lines scrolled in the diff or events overlay.

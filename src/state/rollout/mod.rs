@@ -6,7 +6,7 @@ pub(crate) mod overlay;
 pub mod policy;
 pub mod verdict;
 
-use crate::model::{ApiError, Millis, Task};
+use crate::model::{ApiError, At, Task};
 use crate::state::back_stack::Position;
 use crate::state::panes::PaneData;
 
@@ -22,7 +22,7 @@ pub struct RolloutView {
     /// Lines the last frame's document had beyond the screen: how far it may scroll.
     pub max_scroll: usize,
     /// The service's data: when it was read, and why the last read failed.
-    pub fetched_at: Option<Millis>,
+    pub fetched_at: Option<At>,
     pub error: Option<ApiError>,
 }
 
@@ -47,7 +47,7 @@ impl PaneData for RolloutView {
         let to = (self.scroll as isize).saturating_add(delta);
         self.scroll = to.clamp(0, self.max_scroll as isize) as usize;
     }
-    fn fetched_at(&self) -> Option<Millis> {
+    fn fetched_at(&self) -> Option<At> {
         self.fetched_at
     }
     fn error(&self) -> Option<&ApiError> {

@@ -30,7 +30,11 @@ pub struct ArmDialog {
 /// Which rollout `s` is in, if one: its canary's revision and start.
 pub fn rollout_of(state: &State, s: &Service) -> Option<String> {
     let sides = state.ctx.sides_of(s)?;
-    Some(format!("{}@{}", sides.canary.revision, sides.canary.from))
+    Some(format!(
+        "{}@{}",
+        sides.canary.revision,
+        sides.canary.from.millis()
+    ))
 }
 
 /// `:arm`: the dialog for the selected service's rollout, or why not.

@@ -5,7 +5,7 @@
 
 use crate::model::evidence::{AlbFigures, Sides};
 use crate::model::verdict::{Judged, Rule, Soak, Streak, judge_read, soak_needed, split_firing};
-use crate::model::{ActionPlan, ApiResult, Millis, Service, ServiceKey, Verb};
+use crate::model::{ActionPlan, ApiResult, At, Ms, Service, ServiceKey, Verb};
 use crate::state::State;
 use crate::state::rollout::evidence::AlbResult;
 use std::collections::HashMap;
@@ -22,13 +22,13 @@ pub struct Kept {
     /// The figures it was judged on (None: why there were none).
     pub figures: ApiResult<(AlbFigures, AlbFigures)>,
     /// When the figures were read; they cover the window up to the minute before.
-    pub read_at: Millis,
+    pub read_at: At,
 }
 
 impl Kept {
     /// The newest complete minute the figures cover: the window ends at its end.
-    pub fn minute_end(&self) -> Millis {
-        self.read_at - self.read_at.rem_euclid(60_000)
+    pub fn minute_end(&self) -> At {
+        self.read_at.floor(Ms::MINUTE)
     }
 }
 
@@ -57,7 +57,7 @@ pub fn judge_sides(
     state: &State,
     sides: &Sides,
     figures: Option<&ApiResult<(AlbFigures, AlbFigures)>>,
-    at: Millis,
+    at: At,
 ) -> Judged {
     let (canary_alarms, _) = firing(state, sides);
     judge_read(rule_of(state, sides), sides, figures, at, &canary_alarms)
@@ -67,7 +67,7 @@ pub fn judge_sides(
 pub(crate) fn on_read(state: &mut State, r: &AlbResult) {
     let judged = judge_sides(state, &r.sides, Some(&r.figures), r.at);
     let key = r.sides.primary.service.clone();
-    let minute = r.at - r.at.rem_euclid(60_000);
+    let minute = r.at.floor(Ms::MINUTE);
     let prev = state
         .ctx
         .evidence
@@ -142,7 +142,7 @@ pub fn early(state: &State, plan: &ActionPlan) -> Option<String> {
 }
 
 /// Figures older than this are not confirmed on: the dialog asks again.
-pub const FRESH_MS: Millis = 60_000;
+pub const FRESH_MS: Ms = Ms::MINUTE;
 
 /// Why a promote or abort dialog refuses `y` now: the load balancer's figures it shows are
 /// older than `FRESH_MS` (the fresh read has not come, or failed and only older figures
@@ -163,10 +163,10 @@ pub fn stale_figures(state: &State, plan: &ActionPlan) -> Option<String> {
     if age <= FRESH_MS {
         return None;
     }
-    let age = if age < 120_000 {
-        format!("{} s", age / 1000)
+    let age = if age < Ms(120_000) {
+        format!("{} s", age.as_secs())
     } else {
-        format!("{} min", age / 60_000)
+        format!("{} min", age / Ms::MINUTE)
     };
     let latest = super::evidence::alb_for(state, &sides);
     Some(match latest.map(|r| &r.figures) {

@@ -1,5 +1,6 @@
 //! How each kind of item is identified and filtered, and the order panes show them in.
 
+use crate::model::At;
 use crate::model::timeline::Entry;
 use crate::model::{Alarm, Image, Run, Service, Task};
 use crate::state::table::columns::{AlarmColumn, ImageColumn, NoColumn, ServiceColumn, TaskColumn};
@@ -174,7 +175,7 @@ pub fn sort_tasks(v: &mut [Task]) {
     v.sort_by_key(|t| {
         (
             t.last_status.is_stopped(),
-            std::cmp::Reverse(t.stopped_at.or(t.started_at).unwrap_or(i64::MAX)),
+            std::cmp::Reverse(t.stopped_at.or(t.started_at).unwrap_or(At::MAX)),
             t.id.clone(),
         )
     });
@@ -198,7 +199,7 @@ pub fn sort_alarms(v: &mut [Alarm]) {
 impl TableItem for Entry {
     fn sort_default(_: &mut [Self]) {}
     fn id(&self) -> String {
-        format!("{}|{}|{}", self.at, self.kind.word(), self.text)
+        format!("{}|{}|{}", self.at.millis(), self.kind.word(), self.text)
     }
     type Column = NoColumn;
     fn cmp_by(&self, _: &Self, column: NoColumn) -> Ordering {

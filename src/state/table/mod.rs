@@ -5,7 +5,7 @@ pub mod columns;
 pub mod filter;
 pub mod items;
 
-use crate::model::{ApiError, Millis};
+use crate::model::{ApiError, At};
 use crate::state::table::filter::Filter;
 pub use columns::{Sort, SortColumn, UnknownColumn};
 
@@ -84,7 +84,7 @@ pub struct Table<T: TableItem> {
     /// The user has moved the selection since the list was first loaded.
     pub moved: bool,
     /// When the data shown was fetched; None until the first load.
-    pub fetched_at: Option<Millis>,
+    pub fetched_at: Option<At>,
     /// The last fetch's error, shown over stale data until a fetch succeeds.
     pub error: Option<ApiError>,
 }
@@ -109,7 +109,7 @@ pub use crate::state::table::filter::contains;
 impl<T: TableItem + PartialEq> Table<T> {
     /// Replaces the items, keeping the selected item selected. Returns whether anything
     /// visible changed.
-    pub fn replace(&mut self, items: Vec<T>, at: Millis) -> bool {
+    pub fn replace(&mut self, items: Vec<T>, at: At) -> bool {
         self.fetched_at = Some(at);
         let had_error = self.error.take().is_some();
         if items == self.items {
@@ -123,7 +123,7 @@ impl<T: TableItem + PartialEq> Table<T> {
     /// Takes a prepared refresh: nothing to compare, and no sorting when it is already in the
     /// table's order. Returns whether anything visible changed, and the old items, for the
     /// caller to drop off the loop.
-    pub fn take(&mut self, p: Prepared<T>, at: Millis) -> (bool, Option<Vec<T>>) {
+    pub fn take(&mut self, p: Prepared<T>, at: At) -> (bool, Option<Vec<T>>) {
         self.fetched_at = Some(at);
         let had_error = self.error.take().is_some();
         if !p.changed && !self.items.is_empty() {
@@ -284,10 +284,10 @@ mod tests {
     #[test]
     fn selection_follows_the_item_across_a_refresh() {
         let mut t = Table::default();
-        t.replace(vec![Item("a"), Item("b"), Item("c")], 1);
+        t.replace(vec![Item("a"), Item("b"), Item("c")], At(1));
         t.step(2);
         assert_eq!(t.selected_item(), Some(&Item("c")));
-        t.replace(vec![Item("c"), Item("a")], 2);
+        t.replace(vec![Item("c"), Item("a")], At(2));
         assert_eq!(t.selected_item(), Some(&Item("c")));
         assert_eq!(t.selected, 0);
     }
@@ -295,7 +295,7 @@ mod tests {
     #[test]
     fn filter_narrows_the_view_and_clamps_the_selection() {
         let mut t = Table::default();
-        t.replace(vec![Item("api"), Item("web"), Item("api-canary")], 1);
+        t.replace(vec![Item("api"), Item("web"), Item("api-canary")], At(1));
         t.bottom();
         t.set_filter("API".into());
         assert_eq!(t.len(), 2);
@@ -307,7 +307,7 @@ mod tests {
     #[test]
     fn sorting_keeps_the_selected_item_and_cycles_back_to_the_data_order() {
         let mut t = Table::default();
-        t.replace(vec![Item("b"), Item("c"), Item("a")], 1);
+        t.replace(vec![Item("b"), Item("c"), Item("a")], At(1));
         t.step(1);
         t.cycle_sort();
         let names: Vec<&str> = t.visible().map(|i| i.0).collect();
@@ -316,7 +316,7 @@ mod tests {
         t.cycle_sort();
         assert_eq!(t.visible().next(), Some(&Item("c")), "descending");
         // A refresh in another order keeps the sort and the selection.
-        t.replace(vec![Item("a"), Item("d"), Item("c"), Item("b")], 2);
+        t.replace(vec![Item("a"), Item("d"), Item("c"), Item("b")], At(2));
         let names: Vec<&str> = t.visible().map(|i| i.0).collect();
         assert_eq!(names, ["d", "c", "b", "a"]);
         assert_eq!(t.selected_item(), Some(&Item("c")));
@@ -332,7 +332,7 @@ mod tests {
     #[test]
     fn a_prepared_refresh_is_sorted_compared_and_swapped_in_without_losing_the_selection() {
         let mut t = Table::default();
-        t.replace(vec![Item("a"), Item("b"), Item("c")], 1);
+        t.replace(vec![Item("a"), Item("b"), Item("c")], At(1));
         t.sort_by(ByName, true);
         t.step(-1);
         assert_eq!(t.selected_item(), Some(&Item("b")));
@@ -343,9 +343,9 @@ mod tests {
             !same.changed,
             "the same items in another order are the same refresh"
         );
-        let (changed, old) = t.take(same, 2);
+        let (changed, old) = t.take(same, At(2));
         assert!(!changed && old.is_some());
-        assert_eq!(t.fetched_at, Some(2));
+        assert_eq!(t.fetched_at, Some(At(2)));
         let fresh = Prepared::new(vec![Item("d"), Item("b"), Item("a")], sort, Some(&last));
         assert!(fresh.changed);
         assert_eq!(
@@ -353,7 +353,7 @@ mod tests {
             [Item("d"), Item("b"), Item("a")],
             "in the table's order"
         );
-        let (changed, old) = t.take(fresh, 3);
+        let (changed, old) = t.take(fresh, At(3));
         assert!(changed);
         assert_eq!(
             old.unwrap().len(),
@@ -368,8 +368,8 @@ mod tests {
     #[test]
     fn identical_data_is_not_a_change() {
         let mut t = Table::default();
-        assert!(t.replace(vec![Item("a")], 1));
-        assert!(!t.replace(vec![Item("a")], 2));
-        assert_eq!(t.fetched_at, Some(2));
+        assert!(t.replace(vec![Item("a")], At(1)));
+        assert!(!t.replace(vec![Item("a")], At(2)));
+        assert_eq!(t.fetched_at, Some(At(2)));
     }
 }

@@ -48,7 +48,7 @@ fn default_path(t: &Timeline) -> PathBuf {
     let service = t.service.as_ref().map_or("service".to_string(), |k| {
         format!("{}-{}", k.cluster, k.name)
     });
-    let stamp = chrono::DateTime::from_timestamp_millis(t.until)
+    let stamp = chrono::DateTime::from_timestamp_millis(t.until.millis())
         .map(|d| d.format("%Y%m%dT%H%MZ").to_string())
         .unwrap_or_default();
     let safe: String = service

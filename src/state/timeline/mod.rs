@@ -7,7 +7,7 @@
 pub mod export;
 
 use crate::model::timeline::{DEFAULT_SPAN_MS, Entry, Timeline, parse_span, span_text};
-use crate::model::{Millis, Service, ServiceKey, Workflow};
+use crate::model::{At, Ms, Service, ServiceKey, Workflow};
 use crate::state::table::Table;
 use crate::state::{Effect, Pane, State};
 
@@ -22,8 +22,8 @@ pub struct Request {
     pub alarms: Vec<String>,
     /// The workflow that builds it, when one is known.
     pub workflow: Option<Workflow>,
-    pub from: Millis,
-    pub until: Millis,
+    pub from: At,
+    pub until: At,
     /// The context's name, for its audit records.
     pub context: String,
 }
@@ -36,7 +36,7 @@ impl Eq for Request {}
 pub struct TimelineView {
     pub service: Option<ServiceKey>,
     /// How far back it reaches; `DEFAULT_SPAN_MS` until `:since` says otherwise.
-    pub span: Option<Millis>,
+    pub span: Option<Ms>,
     /// The entries, newest first, filtered by `/`.
     pub table: Table<Entry>,
     /// The timeline read last, without its entries (they are in `table`).
@@ -57,7 +57,7 @@ impl TimelineView {
         }
     }
 
-    pub fn span(&self) -> Millis {
+    pub fn span(&self) -> Ms {
         self.span.unwrap_or(DEFAULT_SPAN_MS)
     }
 }

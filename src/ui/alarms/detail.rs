@@ -2,7 +2,7 @@
 //! with the threshold drawn, its state changes over the last day with absolute dates, the
 //! services it is linked to, and for a composite alarm its rule and each child's state.
 
-use crate::model::{Alarm, AlarmKind, Millis, rule_children};
+use crate::model::{Alarm, AlarmKind, At, rule_children};
 use crate::state::State;
 use crate::theme::Theme;
 use crate::ui::format;
@@ -15,8 +15,8 @@ const CHART_ROWS: usize = 4;
 const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 /// `2026-09-21 12:04:10 UTC`: a date, so "2d ago" never reads as today.
-pub fn stamp(at: Millis) -> String {
-    chrono::DateTime::from_timestamp_millis(at).map_or_else(
+pub fn stamp(at: At) -> String {
+    chrono::DateTime::from_timestamp_millis(at.millis()).map_or_else(
         || "-".to_string(),
         |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
     )
@@ -43,7 +43,7 @@ fn num(v: f64) -> String {
 }
 
 /// The points bucketed into `width` columns (the highest of each), oldest first.
-fn columns(points: &[(Millis, f64)], width: usize) -> Vec<f64> {
+fn columns(points: &[(At, f64)], width: usize) -> Vec<f64> {
     if points.is_empty() || width == 0 {
         return Vec::new();
     }
@@ -56,12 +56,7 @@ fn columns(points: &[(Millis, f64)], width: usize) -> Vec<f64> {
 
 /// The metric as bars `CHART_ROWS` high, the threshold as a line across the bars' gaps;
 /// bars on the alarming side of it in the alarm colour.
-pub fn chart(
-    a: &Alarm,
-    points: &[(Millis, f64)],
-    width: usize,
-    theme: &Theme,
-) -> Vec<Line<'static>> {
+pub fn chart(a: &Alarm, points: &[(At, f64)], width: usize, theme: &Theme) -> Vec<Line<'static>> {
     let cols = columns(points, width);
     let threshold = a.spec.threshold;
     let top = cols
@@ -139,8 +134,8 @@ fn metric_lines(a: &Alarm, theme: &Theme) -> Vec<Line<'static>> {
 fn chart_header(
     state: &State,
     a: &Alarm,
-    points: &[(Millis, f64)],
-    at: Millis,
+    points: &[(At, f64)],
+    at: At,
     theme: &Theme,
 ) -> Line<'static> {
     let muted = Style::new().fg(theme.muted);
@@ -336,7 +331,7 @@ mod tests {
 
     #[test]
     fn dates_are_absolute_and_numbers_short() {
-        assert_eq!(stamp(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(stamp(At(0)), "1970-01-01 00:00:00 UTC");
         assert_eq!(num(10.0), "10");
         assert_eq!(num(0.854), "0.85");
         assert_eq!(num(12_500.0), "12.5k");
@@ -345,7 +340,7 @@ mod tests {
 
     #[test]
     fn columns_keep_the_highest_point_of_each_bucket() {
-        let pts: Vec<(Millis, f64)> = (0..6).map(|i| (i, i as f64)).collect();
+        let pts: Vec<(At, f64)> = (0..6).map(|i| (At(i), i as f64)).collect();
         assert_eq!(columns(&pts, 3), vec![1.0, 3.0, 5.0]);
         assert_eq!(columns(&pts, 10).len(), 6);
     }

@@ -1,6 +1,6 @@
 pub(crate) mod detail;
 
-use crate::model::{Alarm, AlarmKind, Millis};
+use crate::model::{Alarm, AlarmKind, At};
 use crate::state::table::columns::AlarmColumn;
 use crate::state::{ListArea, State};
 use crate::theme::Theme;
@@ -41,7 +41,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
     })
 }
 
-fn row(a: &Alarm, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
+fn row(a: &Alarm, now: At, theme: &Theme) -> Vec<Line<'static>> {
     let kind = match a.kind {
         AlarmKind::Metric => "metric",
         AlarmKind::Composite => "composite",

@@ -5,7 +5,7 @@ pub(crate) mod dialog;
 mod run_detail;
 
 use crate::model::build::Progress;
-use crate::model::{Conclusion, Image, Job, Millis, Run, RunStatus, Step};
+use crate::model::{At, Conclusion, Image, Job, Ms, Run, RunStatus, Step};
 use crate::state::{ListArea, State};
 use crate::theme::Theme;
 use crate::ui::widgets::columns::{Column, col};
@@ -45,7 +45,7 @@ pub fn event_text(event: &str) -> &str {
 }
 
 /// How long a run took, or has run so far.
-fn took(ms: Option<Millis>) -> String {
+fn took(ms: Option<Ms>) -> String {
     ms.map_or("-".into(), format::duration)
 }
 
@@ -148,7 +148,7 @@ fn bar_cell(p: Progress, style: Style, theme: &Theme, wide: bool) -> Line<'stati
     ])
 }
 
-fn row(r: &Run, now: Millis, theme: &Theme, wide: bool) -> Vec<Line<'static>> {
+fn row(r: &Run, now: At, theme: &Theme, wide: bool) -> Vec<Line<'static>> {
     let muted = Style::new().fg(theme.muted);
     let style = theme.run_state(&r.status, r.conclusion.as_ref());
     let bar = r.progress.map_or(Line::styled("-", muted), |p| {
@@ -199,7 +199,7 @@ pub fn built_by(state: &State, image: &Image) -> Vec<String> {
 
 /// One job's line and its steps', the failing step marked.
 pub fn job_lines(j: &Job, theme: &Theme, steps: bool) -> Vec<Line<'static>> {
-    let dur = |a: Option<Millis>, b: Option<Millis>| match (a, b) {
+    let dur = |a: Option<At>, b: Option<At>| match (a, b) {
         (Some(a), Some(b)) => format::duration(b - a),
         _ => "-".into(),
     };

@@ -1,7 +1,7 @@
 //! The activity line above the footer: the confirmed action at work, the wait until stable
 //! with its clock and limit, then the outcome.
 
-use crate::model::{Millis, Service, TaskDefRef};
+use crate::model::{At, Ms, Service, TaskDefRef};
 use crate::state::State;
 use crate::state::actions::progress::{Phase, Progress};
 use crate::theme::Theme;
@@ -13,7 +13,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-fn duration(ms: Millis) -> String {
+fn duration(ms: Ms) -> String {
     format::duration(ms)
 }
 
@@ -34,7 +34,7 @@ fn where_it_is(s: &Service, td: Option<&TaskDefRef>) -> String {
 }
 
 /// The line's text.
-pub fn text(p: &Progress, services: &[Service], now: Millis) -> String {
+pub fn text(p: &Progress, services: &[Service], now: At) -> String {
     let what = format!("{} {}", p.verb, p.service);
     let clock = duration(now - p.since);
     match &p.phase {
@@ -55,7 +55,7 @@ pub fn text(p: &Progress, services: &[Service], now: Millis) -> String {
             format!(
                 "⟳ {what}: waiting until {} is stable · {} of {} · {state}",
                 key.name,
-                duration(now - sent_at),
+                duration(now - *sent_at),
                 duration(STABLE_TIMEOUT_MS)
             )
         }
@@ -104,20 +104,13 @@ pub fn draw_all(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 
 /// Rows the line needs at `width`, wrapped between words: its whole text must be readable (a
 /// failure says what was done and what was not), up to `MAX_ROWS`.
-pub fn height(p: &Progress, services: &[Service], now: Millis, width: u16) -> u16 {
+pub fn height(p: &Progress, services: &[Service], now: At, width: u16) -> u16 {
     crate::ui::widgets::overlay::text_rows(&format!(" {}", text(p, services, now)), width, MAX_ROWS)
 }
 
 const MAX_ROWS: u16 = 6;
 
-pub fn draw(
-    f: &mut Frame,
-    area: Rect,
-    p: &Progress,
-    services: &[Service],
-    now: Millis,
-    theme: &Theme,
-) {
+pub fn draw(f: &mut Frame, area: Rect, p: &Progress, services: &[Service], now: At, theme: &Theme) {
     let colour = match p.phase {
         Phase::Sending | Phase::Waiting { .. } => theme.warn,
         Phase::Sent { .. } | Phase::Stable { .. } | Phase::Unwatched { .. } => theme.ok,

@@ -1,14 +1,14 @@
 //! Header badges about the connection itself: a context switch under way or failed, and
 //! credentials that expire soon or have expired.
 
-use crate::model::Millis;
+use crate::model::{At, Ms};
 use crate::state::State;
 use crate::theme::Theme;
 use crate::ui::format;
 use ratatui::text::Span;
 
 /// The countdown starts this long before the credentials expire.
-pub const WARN_BEFORE_MS: Millis = 15 * 60 * 1000;
+pub const WARN_BEFORE_MS: Ms = Ms::mins(15);
 
 pub fn spans(state: &State, theme: &Theme) -> Vec<Span<'static>> {
     let mut out = Vec::new();
@@ -29,10 +29,10 @@ pub fn spans(state: &State, theme: &Theme) -> Vec<Span<'static>> {
 }
 
 /// ` creds expire in 12:34 ` in the last 15 minutes, ` CREDENTIALS EXPIRED ` after.
-pub fn expiry_text(expiry: Option<Millis>, now: Millis) -> Option<String> {
+pub fn expiry_text(expiry: Option<At>, now: At) -> Option<String> {
     let at = expiry?;
     let left = at - now;
-    if left <= 0 {
+    if left <= Ms::ZERO {
         Some(" CREDENTIALS EXPIRED ".into())
     } else if left <= WARN_BEFORE_MS {
         Some(format!(" creds expire {} ", format::countdown(now, at)))
@@ -47,18 +47,21 @@ mod tests {
 
     #[test]
     fn the_countdown_shows_in_the_last_fifteen_minutes_only() {
-        assert_eq!(expiry_text(None, 0), None);
-        assert_eq!(expiry_text(Some(WARN_BEFORE_MS + 1), 0), None);
+        assert_eq!(expiry_text(None, At(0)), None);
         assert_eq!(
-            expiry_text(Some(WARN_BEFORE_MS), 0).as_deref(),
+            expiry_text(Some(At::EPOCH + WARN_BEFORE_MS + Ms(1)), At(0)),
+            None
+        );
+        assert_eq!(
+            expiry_text(Some(At::EPOCH + WARN_BEFORE_MS), At(0)).as_deref(),
             Some(" creds expire in 15m00s ")
         );
         assert_eq!(
-            expiry_text(Some(61_000), 0).as_deref(),
+            expiry_text(Some(At(61_000)), At(0)).as_deref(),
             Some(" creds expire in 1m01s ")
         );
         assert_eq!(
-            expiry_text(Some(0), 0).as_deref(),
+            expiry_text(Some(At(0)), At(0)).as_deref(),
             Some(" CREDENTIALS EXPIRED ")
         );
     }

@@ -41,7 +41,7 @@ pub fn age(state: &State, theme: &Theme, base: Style) -> Span<'static> {
 pub fn warnings(state: &State, theme: &Theme) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
     if let Some(since) = state.ctx.connection.unanswered(state.ctx.pane, state.now) {
-        let secs = (state.now - since) / 1000;
+        let secs = (state.now - since).as_secs();
         spans.push(Span::styled(
             format!(" no answer for {secs}s "),
             theme.connection_trouble(),

@@ -14,16 +14,16 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
 /// A job's state in a few words: `watching 0:42`, `stable after 2m10s`, `failed`.
-fn state_word(j: &Job, now: crate::model::Millis) -> String {
+fn state_word(j: &Job, now: crate::model::At) -> String {
     let since = j.progress.since;
     match &j.progress.phase {
         Phase::Sending => format!("sending · {}", format::duration(now - since)),
         Phase::Waiting { .. } => format!("watching · {}", format::duration(now - since)),
-        Phase::Sent { at } => format!("sent in {}", format::duration(at - since)),
+        Phase::Sent { at } => format!("sent in {}", format::duration(*at - since)),
         Phase::Stable { took, .. } => format!("stable after {}", format::duration(*took)),
-        Phase::TimedOut { at } => format!("not stable after {}", format::duration(at - since)),
-        Phase::Unwatched { at } => format!("watch stopped after {}", format::duration(at - since)),
-        Phase::Failed { at, .. } => format!("failed after {}", format::duration(at - since)),
+        Phase::TimedOut { at } => format!("not stable after {}", format::duration(*at - since)),
+        Phase::Unwatched { at } => format!("watch stopped after {}", format::duration(*at - since)),
+        Phase::Failed { at, .. } => format!("failed after {}", format::duration(*at - since)),
     }
 }
 

@@ -2,7 +2,7 @@
 //! revision tag, and its message (a JSON object compactly, as `level msg key=val`), coloured by
 //! level, with the filter's matches highlighted. Only lines on screen are ever formatted.
 
-use crate::model::{Format, Level, LogTag, Millis};
+use crate::model::{At, Format, Level, LogTag, Ms};
 use crate::state::logs::search::Needle;
 use crate::state::logs::{LogRef, Stamps};
 use crate::theme::Theme;
@@ -16,7 +16,7 @@ use unicode_width::UnicodeWidthChar;
 pub struct LineLook<'a> {
     pub theme: &'a Theme,
     pub stamps: Stamps,
-    pub now: Millis,
+    pub now: At,
     /// The filter's terms, highlighted where they occur.
     pub needles: &'a [Needle],
 }
@@ -97,11 +97,11 @@ pub fn shown_message(l: &LogRef<'_>) -> String {
 }
 
 /// The time before a line, as the pane's setting says.
-pub fn stamp(at: Millis, stamps: Stamps, now: Millis) -> Option<String> {
+pub fn stamp(at: At, stamps: Stamps, now: At) -> Option<String> {
     match stamps {
         Stamps::Utc => Some(format::clock(at)),
         Stamps::Local => Some(
-            chrono::DateTime::from_timestamp_millis(at)
+            chrono::DateTime::from_timestamp_millis(at.millis())
                 .map(|t| {
                     t.with_timezone(&chrono::Local)
                         .format("%H:%M:%S")
@@ -115,8 +115,8 @@ pub fn stamp(at: Millis, stamps: Stamps, now: Millis) -> Option<String> {
 }
 
 /// `-12s`, `-3m05s`, `-2h10m`, `-3d`: how long before now.
-fn relative(ms: Millis) -> String {
-    let s = (ms / 1000).max(0);
+fn relative(ms: Ms) -> String {
+    let s = ms.as_secs().max(0);
     match s {
         0..60 => format!("-{s}s"),
         60..3600 => format!("-{}m{:02}s", s / 60, s % 60),
@@ -276,8 +276,8 @@ mod tests {
 
     #[test]
     fn relative_times() {
-        assert_eq!(relative(5_000), "-5s");
-        assert_eq!(relative(185_000), "-3m05s");
-        assert_eq!(relative(7_800_000), "-2h10m");
+        assert_eq!(relative(Ms(5_000)), "-5s");
+        assert_eq!(relative(Ms(185_000)), "-3m05s");
+        assert_eq!(relative(Ms(7_800_000)), "-2h10m");
     }
 }

@@ -4,6 +4,7 @@
 pub(crate) mod detail;
 pub(crate) mod line;
 
+use crate::model::At;
 use crate::model::LogTarget;
 use crate::state::State;
 use crate::state::links::LinkSpan;
@@ -120,7 +121,7 @@ fn follow_hint(state: &State) -> String {
 }
 
 /// The right of the title: how lines are read, what is wrong with that, and the search.
-fn badges(logs: &LogView, now: i64, hint: &str, theme: &Theme) -> Vec<Span<'static>> {
+fn badges(logs: &LogView, now: At, hint: &str, theme: &Theme) -> Vec<Span<'static>> {
     let mut out = Vec::new();
     if let Some(c) = logs.counter() {
         let ctx = if logs.context { " context" } else { "" };
@@ -151,7 +152,7 @@ fn badges(logs: &LogView, now: i64, hint: &str, theme: &Theme) -> Vec<Span<'stat
         }
         (TailMode::Starting, _) => "starting…".to_string(),
         (TailMode::Live, _) => "live".to_string(),
-        (TailMode::Polling { every_ms, .. }, _) => format!("polling {}s", every_ms / 1000),
+        (TailMode::Polling { every, .. }, _) => format!("polling {}s", every.as_secs()),
         (TailMode::Stopped, _) => "stopped".to_string(),
     };
     let paused = if logs.follow {
@@ -169,7 +170,7 @@ fn badges(logs: &LogView, now: i64, hint: &str, theme: &Theme) -> Vec<Span<'stat
 
 /// The backlog load's line: under way, or how it ended.
 fn backlog_line(b: &Backlog, theme: &Theme) -> Line<'static> {
-    let secs = b.elapsed_ms as f64 / 1000.0;
+    let secs = b.elapsed.as_secs_f64();
     let (text, style) = match &b.end {
         None => (
             format!(

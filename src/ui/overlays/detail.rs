@@ -1,6 +1,6 @@
 //! The selected task, image or alarm in full.
 
-use crate::model::{Image, Millis, Task};
+use crate::model::{At, Image, Task};
 use crate::state::{Pane, State};
 use crate::theme::Theme;
 use crate::ui::format;
@@ -18,7 +18,7 @@ fn field(theme: &Theme, k: &str, v: String) -> Line<'static> {
 }
 
 /// `12:00:05 UTC (3m ago)`, or `-`.
-fn when(now: Millis, t: Option<Millis>) -> String {
+fn when(now: At, t: Option<At>) -> String {
     t.map_or("-".to_string(), |t| {
         format!("{} UTC ({} ago)", format::clock(t), format::age(now, t))
     })
@@ -66,7 +66,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     popup(f, centered(area, width, h), theme, title, lines);
 }
 
-fn task(t: &Task, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
+fn task(t: &Task, now: At, theme: &Theme) -> Vec<Line<'static>> {
     vec![
         field(theme, "id", t.id.clone()),
         field(theme, "arn", t.arn.clone()),
@@ -87,7 +87,7 @@ fn task(t: &Task, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
     ]
 }
 
-fn image(i: &Image, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
+fn image(i: &Image, now: At, theme: &Theme) -> Vec<Line<'static>> {
     let used_by = if i.used_by.is_empty() {
         "-".into()
     } else {

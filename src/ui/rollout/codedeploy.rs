@@ -3,15 +3,15 @@
 
 use super::format;
 use crate::model::{
-    CdDeployment, CdEventStatus, CdTaskSet, CdWait, CodeDeploy, Millis, ReadyAction, Service,
-    TaskSet, TrafficShape,
+    At, CdDeployment, CdEventStatus, CdTaskSet, CdWait, CodeDeploy, ReadyAction, Service, TaskSet,
+    TrafficShape,
 };
 use crate::theme::Theme;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
 /// `auto-stop in 27m12s`: what happens when a wait runs out, and when.
-fn wait_countdown(cd: &CodeDeploy, d: &CdDeployment, now: Millis) -> Option<String> {
+fn wait_countdown(cd: &CodeDeploy, d: &CdDeployment, now: At) -> Option<String> {
     let at = d.wait_ends_at(&cd.group)?;
     let what = match d.waiting()? {
         CdWait::Reroute => match cd.group.ready_wait.as_ref().map(|(_, a)| a) {
@@ -34,7 +34,7 @@ fn shape_word(config: &str) -> &'static str {
 }
 
 /// The services table's ROLLOUT cell while a CodeDeploy deployment moves.
-pub fn summary(cd: &CodeDeploy, now: Millis, theme: &Theme) -> Option<Line<'static>> {
+pub fn summary(cd: &CodeDeploy, now: At, theme: &Theme) -> Option<Line<'static>> {
     let d = cd.in_flight()?;
     let canary = theme.canary_style().add_modifier(Modifier::BOLD);
     if let Some(wait) = d.waiting() {
@@ -60,7 +60,7 @@ pub fn summary(cd: &CodeDeploy, now: Millis, theme: &Theme) -> Option<Line<'stat
 
 /// The rollout view's CodeDeploy section: the deployment and its stage, the wait and its
 /// countdown, both task sets and the traffic, the lifecycle events and the task sets ECS lists.
-pub fn lines(s: &Service, cd: &CodeDeploy, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
+pub fn lines(s: &Service, cd: &CodeDeploy, now: At, theme: &Theme) -> Vec<Line<'static>> {
     let muted = Style::new().fg(theme.muted);
     let g = &cd.group;
     let Some(d) = &cd.deployment else {
@@ -128,12 +128,7 @@ pub fn unknown_lines(s: &Service, theme: &Theme) -> Vec<Line<'static>> {
     out
 }
 
-fn wait_line(
-    cd: &CodeDeploy,
-    d: &CdDeployment,
-    now: Millis,
-    theme: &Theme,
-) -> Option<Line<'static>> {
+fn wait_line(cd: &CodeDeploy, d: &CdDeployment, now: At, theme: &Theme) -> Option<Line<'static>> {
     let (what, key) = match d.waiting()? {
         CdWait::Reroute => ("waiting for reroute", "P reroutes now"),
         CdWait::Termination => ("traffic moved; original kept,", "P ends the wait"),
@@ -149,7 +144,7 @@ fn wait_line(
     ]))
 }
 
-fn header(cd: &CodeDeploy, d: &CdDeployment, now: Millis, theme: &Theme) -> Line<'static> {
+fn header(cd: &CodeDeploy, d: &CdDeployment, now: At, theme: &Theme) -> Line<'static> {
     let muted = Style::new().fg(theme.muted);
     Line::from(vec![
         Span::styled(

@@ -6,7 +6,7 @@ use crate::model::evidence::{
     AlbFigures, Judgement, RevisionFigures, Role, Side, Sides, Split, judge_5xx, judge_p99,
     task_figures,
 };
-use crate::model::{AlarmState, At, LinkReason, Millis, Service};
+use crate::model::{AlarmState, At, LinkReason, Ms, Service};
 use crate::state::State;
 use crate::state::rollout::evidence::{AlbResult, alb_for, alb_ok_for};
 use crate::theme::Theme;
@@ -139,7 +139,7 @@ pub fn verdict_line(state: &State, sides: &Sides, theme: &Theme) -> Line<'static
         }
     };
     if !sides.canary.has_complete_minute(r.at) {
-        let first = sides.canary.from - sides.canary.from.rem_euclid(60_000) + 60_000;
+        let first = sides.canary.from.floor(Ms::MINUTE) + Ms::MINUTE;
         let text = format!(
             "the load balancer counts whole minutes: the first since the rollout began ends {}",
             format::countdown(state.now, first)
@@ -159,7 +159,7 @@ pub fn verdict_line(state: &State, sides: &Sides, theme: &Theme) -> Line<'static
 
 /// `(14m, read 5s ago)` or, for a rolling deployment, which two windows of its one target
 /// group are compared.
-fn window_text(now: Millis, r: &AlbResult, sides: &Sides) -> String {
+fn window_text(now: At, r: &AlbResult, sides: &Sides) -> String {
     let age = format::age(now, r.at);
     let span = format::age(r.at, sides.canary.from);
     match sides.split {
@@ -175,7 +175,7 @@ pub fn revision_figures(state: &State, s: &Service, side: &Side) -> RevisionFigu
     if logs.follows(&side.service) && logs.fetched_at.is_some() {
         f.errors_per_min = logs
             .errors
-            .rate(side.revision.revision, At(side.from), At(state.now))
+            .rate(side.revision.revision, side.from, state.now)
             .or(Some(0.0));
     }
     let tasks = state.ctx.tasks_of(&side.service);

@@ -1,7 +1,7 @@
 //! The last deployments and how they ended, as lines: `ROLLED BACK by circuit breaker 2m ago ·
 //! 43 → 42` on the service row, and the last few in the rollout view.
 
-use crate::model::{Millis, Outcome, PastDeployment, Service};
+use crate::model::{At, Outcome, PastDeployment, Service};
 use crate::theme::Theme;
 use crate::ui::format;
 use ratatui::style::Style;
@@ -11,16 +11,16 @@ use ratatui::text::{Line, Span};
 pub const SHOWN: usize = 3;
 
 /// When it ended (or began, while it runs), as an age.
-fn when(now: Millis, e: &PastDeployment) -> String {
+fn when(now: At, e: &PastDeployment) -> String {
     let at = e.ended_at.unwrap_or(e.started_at);
-    if at <= 0 {
+    if at <= At::EPOCH {
         return String::new();
     }
     format!(" {} ago", format::age(now, at))
 }
 
 /// One deployment: `ROLLED BACK by circuit breaker 2m ago · 43 → 42`.
-pub fn entry_spans(now: Millis, e: &PastDeployment, theme: &Theme) -> Vec<Span<'static>> {
+pub fn entry_spans(now: At, e: &PastDeployment, theme: &Theme) -> Vec<Span<'static>> {
     let headline = e.headline();
     let (what, moves) = headline
         .split_once(" · ")
@@ -40,7 +40,7 @@ pub fn entry_spans(now: Millis, e: &PastDeployment, theme: &Theme) -> Vec<Span<'
 
 /// The services table's ROLLOUT cell after a deployment failed or was rolled back, until the
 /// next one: `↩ ROLLED BACK 2m 43→42`. None when the last one went well.
-pub fn row_summary(s: &Service, now: Millis, theme: &Theme) -> Option<Line<'static>> {
+pub fn row_summary(s: &Service, now: At, theme: &Theme) -> Option<Line<'static>> {
     if s.in_progress() {
         return None;
     }
@@ -77,7 +77,7 @@ pub fn row_summary(s: &Service, now: Millis, theme: &Theme) -> Option<Line<'stat
 }
 
 /// The rollout view's history: the last deployments that ended (or run), newest first.
-pub fn lines(s: &Service, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
+pub fn lines(s: &Service, now: At, theme: &Theme) -> Vec<Line<'static>> {
     let muted = Style::new().fg(theme.muted);
     s.history
         .iter()
@@ -99,7 +99,7 @@ pub fn lines(s: &Service, now: Millis, theme: &Theme) -> Vec<Line<'static>> {
 }
 
 /// What the rollout view says when the current revision is a rollback's result.
-pub fn rolled_back_line(s: &Service, now: Millis, theme: &Theme) -> Option<Line<'static>> {
+pub fn rolled_back_line(s: &Service, now: At, theme: &Theme) -> Option<Line<'static>> {
     let here = s.rolled_back_here()?;
     let mut spans = vec![Span::styled(
         format!("  {} is the result of a rollback: ", s.task_def),

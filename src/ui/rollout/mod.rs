@@ -9,7 +9,7 @@ pub(crate) mod history;
 pub(crate) mod summary;
 pub(crate) mod verdict;
 
-use crate::model::{Millis, Service, Task};
+use crate::model::{At, Service, Task};
 use crate::state::State;
 use crate::theme::Theme;
 use crate::ui::{format, pane_block};
@@ -110,7 +110,7 @@ fn section(title: &str, theme: &Theme) -> Line<'static> {
 
 /// `started 5m` for a task that runs; `stopped 1m ago (ran 4m)` for one that stopped, so its
 /// age is when it stopped.
-fn when(t: &Task, now: Millis) -> String {
+fn when(t: &Task, now: At) -> String {
     let started = t.started_at.map(|s| format::age(now, s));
     match (
         t.stopped_at.filter(|_| t.last_status.is_stopped()),
@@ -126,7 +126,7 @@ fn when(t: &Task, now: Millis) -> String {
     }
 }
 
-fn task_line(t: &Task, status_width: usize, now: Millis, theme: &Theme) -> Line<'static> {
+fn task_line(t: &Task, status_width: usize, now: At, theme: &Theme) -> Line<'static> {
     let muted = Style::new().fg(theme.muted);
     let mut spans = vec![
         Span::raw(format!("  {} ", t.id.chars().take(8).collect::<String>())),

@@ -2,9 +2,8 @@
 //! the top of the rollout view.
 
 use crate::model::{
-    Deployment, DeploymentStatus, LifecycleHook, Millis, NativeDeployment, NativeStatus,
-    RolloutState, Service, ServiceRevision, Split, TargetGroupHealth, TimeoutAction, split,
-    weights_text,
+    At, Deployment, DeploymentStatus, LifecycleHook, NativeDeployment, NativeStatus, RolloutState,
+    Service, ServiceRevision, Split, TargetGroupHealth, TimeoutAction, split, weights_text,
 };
 use crate::state::State;
 use crate::theme::Theme;
@@ -22,7 +21,7 @@ fn on_timeout(h: &LifecycleHook) -> String {
 }
 
 /// The hook's countdown, e.g. `auto-rollback in 6m12s`.
-pub fn hook_countdown(n: &NativeDeployment, now: Millis) -> Option<String> {
+pub fn hook_countdown(n: &NativeDeployment, now: At) -> Option<String> {
     let h = n.waiting_hook()?;
     Some(format!(
         "auto-{} {}",
@@ -32,7 +31,7 @@ pub fn hook_countdown(n: &NativeDeployment, now: Millis) -> Option<String> {
 }
 
 /// The services table's ROLLOUT cell.
-pub fn summary(s: &Service, now: Millis, theme: &Theme) -> Line<'static> {
+pub fn summary(s: &Service, now: At, theme: &Theme) -> Line<'static> {
     if let Some(n) = s.native.as_ref().filter(|n| n.status.is_moving()) {
         return native_summary(n, now, theme);
     }
@@ -71,7 +70,7 @@ pub fn summary(s: &Service, now: Millis, theme: &Theme) -> Line<'static> {
     }
 }
 
-fn native_summary(n: &NativeDeployment, now: Millis, theme: &Theme) -> Line<'static> {
+fn native_summary(n: &NativeDeployment, now: At, theme: &Theme) -> Line<'static> {
     let canary = theme.canary_style().add_modifier(Modifier::BOLD);
     if let Some(h) = n.waiting_hook() {
         return Line::from(vec![
@@ -235,7 +234,7 @@ fn pair_lines(p: &Service, c: &Service, theme: &Theme) -> Vec<Line<'static>> {
     vec![header, Line::from(traffic)]
 }
 
-fn deployment_line(d: &Deployment, now: Millis, theme: &Theme) -> Line<'static> {
+fn deployment_line(d: &Deployment, now: At, theme: &Theme) -> Line<'static> {
     let muted = Style::new().fg(theme.muted);
     let fg = Style::new().fg(theme.fg);
     // Padded so the columns line up whatever the status.
@@ -300,7 +299,7 @@ fn targets_line(t: &TargetGroupHealth, theme: &Theme) -> Line<'static> {
 /// soaked 12/30 min`.
 fn hook_line(
     n: &NativeDeployment,
-    now: Millis,
+    now: At,
     theme: &Theme,
     soak: Option<String>,
 ) -> Option<Line<'static>> {
@@ -325,7 +324,7 @@ fn hook_line(
 
 fn native_lines(
     n: &NativeDeployment,
-    now: Millis,
+    now: At,
     width: u16,
     theme: &Theme,
     soak: Option<String>,
@@ -406,7 +405,7 @@ fn revision_line(label: &str, r: &ServiceRevision, width: u16, theme: &Theme) ->
     ])
 }
 
-fn traffic_line(n: &NativeDeployment, now: Millis, theme: &Theme) -> Line<'static> {
+fn traffic_line(n: &NativeDeployment, now: At, theme: &Theme) -> Line<'static> {
     let w = n.target.requested_production_weight;
     Line::from(vec![
         Span::styled("  traffic ", Style::new().fg(theme.muted)),

@@ -4,7 +4,7 @@
 
 use crate::model::evidence::Sides;
 use crate::model::verdict::{Judged, Verdict};
-use crate::model::{Millis, Service};
+use crate::model::{At, Ms, Service};
 use crate::state::State;
 use crate::state::rollout::verdict::{Kept, firing, judge_sides, kept_for, rule_of, soak_of};
 use crate::theme::Theme;
@@ -13,8 +13,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 /// `14:03`: the minute a time falls in, UTC.
-fn minute(at: Millis) -> String {
-    chrono::DateTime::from_timestamp_millis(at)
+fn minute(at: At) -> String {
+    chrono::DateTime::from_timestamp_millis(at.millis())
         .map_or_else(|| "?".into(), |t| t.format("%H:%M").to_string())
 }
 
@@ -34,14 +34,14 @@ fn verdict_of<'a>(state: &'a State, sides: &Sides) -> (Judged, Option<&'a Kept>)
 }
 
 /// `· 3 reads agree · newest minute 14:03 UTC, read 5s ago`.
-fn streak_text(now: Millis, k: &Kept) -> String {
+fn streak_text(now: At, k: &Kept) -> String {
     let reads = match k.streak.reads {
         1 => "1 read".to_string(),
         n => format!("{n} reads agree"),
     };
     format!(
         " · {reads} · newest minute {} UTC, read {} ago",
-        minute(k.minute_end() - 60_000),
+        minute(k.minute_end() - Ms::MINUTE),
         format::age(now, k.read_at)
     )
 }
@@ -90,7 +90,7 @@ pub fn cell(state: &State, s: &Service, theme: &Theme) -> Option<Line<'static>> 
     state.ctx.sides_of(s)?;
     let v: Verdict = k.judged.verdict;
     let age = state.now - k.read_at;
-    let text = if age >= 60_000 {
+    let text = if age >= Ms::MINUTE {
         format!("{v} {}", format::age(state.now, k.read_at))
     } else {
         v.to_string()

@@ -4,9 +4,7 @@
 
 use crate::cloud::LiveStream;
 use crate::model::{ApiError, ErrorKind};
-use crate::model::{
-    Delivery, GroupSpec, LiveEnd, LiveQuery, LiveUpdate, LogQuery, Millis, RawEvent,
-};
+use crate::model::{At, Delivery, GroupSpec, LiveEnd, LiveQuery, LiveUpdate, LogQuery, RawEvent};
 use crate::timing::now_ms;
 use crate::workers::events::{Ended, FeedConfig, Worker};
 use crate::workers::logtail::{LATE_MS, LIVE_RETRY};
@@ -26,7 +24,7 @@ const MAX_PAGES: usize = 20;
 struct Follow {
     group: String,
     /// Events from here on are read; a poll asks from a little before.
-    cursor: Millis,
+    cursor: At,
     /// Live Tail is tried again from this time.
     live_at: Instant,
 }
@@ -142,7 +140,7 @@ impl Worker {
     }
 
     async fn events(&mut self, events: Vec<RawEvent>, f: &mut Follow) -> Result<(), Ended> {
-        f.cursor = events.iter().map(|e| e.at).fold(f.cursor, Millis::max);
+        f.cursor = events.iter().map(|e| e.at).fold(f.cursor, At::max);
         let deliveries = events
             .into_iter()
             .map(|e| Delivery {

@@ -69,7 +69,7 @@ pub async fn run(fleet: Arc<dyn Fleet>, tx: mpsc::Sender<Msg>, links: Links, cfg
         links,
         counts: FeedCounts::default(),
         seen: Seen::default(),
-        backoff: Backoff::new(crate::timing::now_ms() as u64),
+        backoff: Backoff::new(crate::timing::now_ms().millis() as u64),
         up: None,
     };
     let work = async {

@@ -20,7 +20,7 @@ pub(crate) mod seen;
 use crate::cloud::{Fleet, LiveStream};
 
 use crate::model::{
-    ApiError, GroupSpec, LiveEnd, LiveQuery, LiveUpdate, LogChunk, LogQuery, LogTag, Millis,
+    ApiError, At, GroupSpec, LiveEnd, LiveQuery, LiveUpdate, LogChunk, LogQuery, LogTag, Ms,
     RawEvent,
 };
 use crate::state::logs::{Backlog, BacklogEnd, LogFollow, LogStart, TailMode, TailStatus};
@@ -52,9 +52,9 @@ pub const ROTATE_AFTER: Duration = Duration::from_secs(3 * 3600 - 5 * 60);
 /// The old and the new session both run this long; repeats are dropped.
 pub const OVERLAP: Duration = Duration::from_secs(10);
 /// A poll asks again from this long before its newest event: events ingested late still come.
-pub const LATE_MS: Millis = 10_000;
+pub const LATE_MS: Ms = Ms::secs(10);
 /// A follow starts with this much backlog.
-pub const RECENT_MS: Millis = 5 * 60_000;
+pub const RECENT_MS: Ms = Ms::mins(5);
 /// Pages one poll reads before leaving the rest to the next.
 const MAX_PAGES: usize = 20;
 /// Streams asked about in one owners lookup, and how often one is made.
@@ -119,12 +119,12 @@ struct Tail {
     /// line, so the same bad event comes back, and must be counted once.
     bad_seen: Seen,
     /// The newest event's time: polls read from a little before it.
-    cursor: Millis,
+    cursor: At,
     /// Lines older than the follow's start are not shown, whatever sends them.
-    window_from: Millis,
+    window_from: At,
     /// After coming back to the pane, the first poll starts here: what was read before is
     /// not read again, whatever the repeat filter has forgotten since.
-    floor: Millis,
+    floor: At,
     /// The backlog was read: coming back goes on from the cursor.
     started: bool,
     sources_at: Option<Instant>,
@@ -152,9 +152,9 @@ impl Tail {
             who: Attribution::default(),
             seen: Seen::default(),
             bad_seen: Seen::default(),
-            cursor: 0,
-            window_from: 0,
-            floor: 0,
+            cursor: At::EPOCH,
+            window_from: At::EPOCH,
+            floor: At::EPOCH,
             started: false,
             sources_at: None,
             owners_at: None,
@@ -172,7 +172,7 @@ impl Tail {
 
     fn resumed(mut self, follow: LogFollow) -> Self {
         self.follow = follow;
-        self.floor = self.cursor + 1;
+        self.floor = self.cursor + Ms(1);
         self.live_at = Instant::now();
         self.sent = None;
         self
@@ -371,7 +371,7 @@ impl Tail {
     async fn read_pages(
         &mut self,
         group: &GroupSpec,
-        (from, to): (Millis, Option<Millis>),
+        (from, to): (At, Option<At>),
         max_pages: usize,
     ) -> Result<(usize, usize), ApiError> {
         let q = LogQuery {
@@ -396,11 +396,11 @@ impl Tail {
 
     /// One poll of every group, from just before the newest line.
     async fn poll_once(&mut self) -> Result<(), ApiError> {
-        let from = (self.cursor - LATE_MS).max(self.floor).max(0);
+        let from = (self.cursor - LATE_MS).max(self.floor).max(At::EPOCH);
         for g in self.who.sources.groups.clone() {
             self.read_pages(&g, (from, None), MAX_PAGES).await?;
         }
-        self.floor = 0;
+        self.floor = At::EPOCH;
         if self.who.sources.groups.is_empty() {
             // Nothing to read yet: still a successful poll for the pane's age.
             self.ingest(Vec::new()).await;
@@ -440,7 +440,7 @@ fn progress(
         label: label.to_string(),
         lines,
         pages,
-        elapsed_ms: since.elapsed().as_millis() as u64,
+        elapsed: Ms::from_std(since.elapsed()),
         end,
     }
 }

@@ -1,5 +1,6 @@
 //! Following by polling FilterLogEvents, until Live Tail may be tried again.
 
+use crate::model::Ms;
 use crate::state::Watch;
 use crate::state::logs::TailMode;
 use crate::workers::logtail::{Flow, Tail};
@@ -17,7 +18,7 @@ impl Tail {
         refresh: &mut watch::Receiver<u64>,
     ) -> Flow {
         self.status.mode = TailMode::Polling {
-            every_ms: self.cfg.poll.as_millis() as u64,
+            every: Ms::from_std(self.cfg.poll),
             why: self.why_polling.clone(),
         };
         self.publish().await;

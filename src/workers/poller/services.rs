@@ -137,6 +137,6 @@ fn signature(s: &Service) -> String {
         s.pending,
         s.desired,
         deployments.join(","),
-        s.events.first().map_or(0, |e| e.at)
+        s.events.first().map_or(0, |e| e.at.millis())
     )
 }

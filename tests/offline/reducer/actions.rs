@@ -2,6 +2,7 @@
 
 use super::helpers::*;
 use crossterm::event::{KeyCode, KeyModifiers};
+use deckwatch::model::Ms;
 use deckwatch::model::{ActionError, AwsCall, Change, GitHubCall, Mutation, TaskDefRef};
 use deckwatch::state::{Effect, Mode, Msg, Pane, State, update};
 
@@ -343,8 +344,8 @@ fn an_action_result_is_shown_and_refreshes() {
 fn a_flash_fades_after_a_few_seconds() {
     let mut s = loaded();
     press_mod(&mut s, KeyCode::Char('P'), KeyModifiers::SHIFT);
-    let _ = update(&mut s, Msg::Tick(EPOCH + 2_000));
+    let _ = update(&mut s, Msg::Tick(EPOCH + Ms(2_000)));
     assert!(s.flash.is_some());
-    let _ = update(&mut s, Msg::Tick(EPOCH + 10_000));
+    let _ = update(&mut s, Msg::Tick(EPOCH + Ms(10_000)));
     assert!(s.flash.is_none());
 }

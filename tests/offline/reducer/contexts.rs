@@ -3,6 +3,7 @@
 
 use super::helpers::*;
 use crossterm::event::KeyCode;
+use deckwatch::model::Ms;
 use deckwatch::model::{ApiError, ContextInfo, ErrorKind};
 use deckwatch::state::contexts::KEPT;
 use deckwatch::state::{ContextChoice, Effect, Mode, Msg, Pane, State, Target, update};
@@ -445,7 +446,7 @@ fn a_switch_is_one_swap_of_everything_a_context_owns() {
     let mut s = with_contexts();
     select(&mut s, "prod-edge", "checkout");
     press(&mut s, KeyCode::Enter);
-    let _ = update(&mut s, Msg::CredentialsExpiry(Some(EPOCH + 60_000)));
+    let _ = update(&mut s, Msg::CredentialsExpiry(Some(EPOCH + Ms(60_000))));
     let demo_target = s.ctx.target.clone();
     palette(&mut s, "ctx prod");
     // Nothing of demo's is on prod: no rows, no rollout, no back-stack, no expiry, no
@@ -460,7 +461,7 @@ fn a_switch_is_one_swap_of_everything_a_context_owns() {
     // demo's is kept whole, under its own target.
     assert_eq!(s.contexts.kept().collect::<Vec<_>>(), vec![&demo_target]);
     palette(&mut s, "ctx demo");
-    assert_eq!(s.ctx.credentials_expiry, Some(EPOCH + 60_000));
+    assert_eq!(s.ctx.credentials_expiry, Some(EPOCH + Ms(60_000)));
     assert_eq!(s.ctx.rollout.as_ref().unwrap().name, "checkout");
     assert!(!s.ctx.back_stack.is_empty());
 }

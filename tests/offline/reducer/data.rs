@@ -3,6 +3,7 @@
 use super::helpers::*;
 use crossterm::event::KeyCode;
 use deckwatch::demo::seed;
+use deckwatch::model::Ms;
 use deckwatch::model::{ApiError, ErrorKind};
 use deckwatch::state::{Msg, Pane, update};
 use deckwatch::workers::linking::Lists;
@@ -16,7 +17,7 @@ fn a_failed_fetch_keeps_the_old_items_and_shows_the_error() {
     s.dirty = false;
     let _ = update(
         &mut s,
-        Msg::Failed(Pane::Services, err.clone(), EPOCH + 1_000),
+        Msg::Failed(Pane::Services, err.clone(), EPOCH + Ms(1_000)),
     );
     assert_eq!(s.ctx.services.items, before);
     assert_eq!(s.ctx.services.error, Some(err.clone()));
@@ -32,12 +33,12 @@ fn a_failed_fetch_keeps_the_old_items_and_shows_the_error() {
     assert_eq!(shown, Some(&err));
     // The same error again is not news.
     s.dirty = false;
-    let _ = update(&mut s, Msg::Failed(Pane::Services, err, EPOCH + 2_000));
+    let _ = update(&mut s, Msg::Failed(Pane::Services, err, EPOCH + Ms(2_000)));
     assert!(!s.dirty);
     // The next good fetch clears it, even with unchanged data.
-    let _ = update(&mut s, Msg::Services(services().into(), EPOCH + 3_000));
+    let _ = update(&mut s, Msg::Services(services().into(), EPOCH + Ms(3_000)));
     assert_eq!(s.ctx.services.error, None);
-    assert_eq!(s.ctx.services.fetched_at, Some(EPOCH + 3_000));
+    assert_eq!(s.ctx.services.fetched_at, Some(EPOCH + Ms(3_000)));
     assert!(s.dirty);
 }
 
@@ -68,26 +69,31 @@ fn identical_data_does_not_set_dirty() {
     s.dirty = false;
     // The poller compares a refresh with the one it sent last; this one it found the same.
     let (same, links) = Lists::sent(s.ctx.services.items.clone(), s.ctx.alarms.items.clone())
-        .services(world.services(), None, &Default::default(), EPOCH + 1_000);
+        .services(
+            world.services(),
+            None,
+            &Default::default(),
+            EPOCH + Ms(1_000),
+        );
     assert!(!same.changed && links.is_none());
-    let _ = update(&mut s, Msg::Services(same, EPOCH + 1_000));
-    let _ = update(&mut s, Msg::Alarms(world.alarms.clone(), EPOCH + 1_000));
-    let _ = update(&mut s, Msg::Images(world.images(), EPOCH + 1_000));
-    let _ = update(&mut s, Msg::Tasks(None, world.tasks(), EPOCH + 1_000));
+    let _ = update(&mut s, Msg::Services(same, EPOCH + Ms(1_000)));
+    let _ = update(&mut s, Msg::Alarms(world.alarms.clone(), EPOCH + Ms(1_000)));
+    let _ = update(&mut s, Msg::Images(world.images(), EPOCH + Ms(1_000)));
+    let _ = update(&mut s, Msg::Tasks(None, world.tasks(), EPOCH + Ms(1_000)));
     assert!(!s.dirty);
     // ...but the age of the data moved on.
-    assert_eq!(s.ctx.services.fetched_at, Some(EPOCH + 1_000));
+    assert_eq!(s.ctx.services.fetched_at, Some(EPOCH + Ms(1_000)));
 }
 
 #[test]
 fn changed_data_sets_dirty() {
     let mut s = loaded();
     let mut world = seed::world(EPOCH);
-    world.advance_to(EPOCH + 70_000);
+    world.advance_to(EPOCH + Ms(70_000));
     s.dirty = false;
     let _ = update(
         &mut s,
-        Msg::Services(world.services().into(), EPOCH + 70_000),
+        Msg::Services(world.services().into(), EPOCH + Ms(70_000)),
     );
     assert!(s.dirty);
 }
@@ -97,15 +103,15 @@ fn service_updates_behind_the_logs_pane_do_not_redraw() {
     let mut s = loaded();
     press(&mut s, KeyCode::Char('5'));
     let mut world = seed::world(EPOCH);
-    world.advance_to(EPOCH + 70_000);
+    world.advance_to(EPOCH + Ms(70_000));
     s.dirty = false;
     let _ = update(
         &mut s,
-        Msg::Services(world.services().into(), EPOCH + 70_000),
+        Msg::Services(world.services().into(), EPOCH + Ms(70_000)),
     );
     assert!(!s.dirty);
     // The data is still taken, for when the pane comes back.
-    assert_eq!(s.ctx.services.fetched_at, Some(EPOCH + 70_000));
+    assert_eq!(s.ctx.services.fetched_at, Some(EPOCH + Ms(70_000)));
 }
 
 #[test]
@@ -114,7 +120,7 @@ fn log_lines_for_the_followed_service_are_kept_others_dropped() {
     select(&mut s, "prod-core", "payments");
     press(&mut s, KeyCode::Char('5'));
     let mut world = seed::world(EPOCH);
-    world.advance_to(EPOCH + 30_000);
+    world.advance_to(EPOCH + Ms(30_000));
     let payments = world
         .services
         .iter()
@@ -129,7 +135,11 @@ fn log_lines_for_the_followed_service_are_kept_others_dropped() {
     assert!(!lines.is_empty());
     let _ = update(
         &mut s,
-        Msg::Logs(key_of("prod-core", "api"), lines.clone(), EPOCH + 30_000),
+        Msg::Logs(
+            key_of("prod-core", "api"),
+            lines.clone(),
+            EPOCH + Ms(30_000),
+        ),
     );
     assert_eq!(s.ctx.logs.buf.len(), 0);
     s.dirty = false;
@@ -138,11 +148,11 @@ fn log_lines_for_the_followed_service_are_kept_others_dropped() {
         Msg::Logs(
             key_of("prod-core", "payments"),
             lines.clone(),
-            EPOCH + 30_000,
+            EPOCH + Ms(30_000),
         ),
     );
     assert_eq!(s.ctx.logs.buf.len(), lines.len());
-    assert_eq!(s.ctx.logs.fetched_at, Some(EPOCH + 30_000));
+    assert_eq!(s.ctx.logs.fetched_at, Some(EPOCH + Ms(30_000)));
     assert!(s.dirty);
     let last = s.ctx.logs.buf.get(s.ctx.logs.buf.end_seq() - 1).unwrap();
     assert_eq!(last.message, lines.last().unwrap().message);
@@ -160,7 +170,7 @@ fn the_watch_goes_slow_once_no_rollout_is_in_progress() {
             d.rollout_state = deckwatch::model::RolloutState::Completed;
         }
     }
-    let fx = update(&mut s, Msg::Services(v.into(), EPOCH + 1_000));
+    let fx = update(&mut s, Msg::Services(v.into(), EPOCH + Ms(1_000)));
     let w = the_watch(&fx);
     assert!(!w.fast);
     assert_eq!(w.pane, Pane::Services);
@@ -189,7 +199,7 @@ fn the_builds_watch_follows_the_services_list() {
     );
     // Nothing changed: a tick tells the worker nothing.
     let now = s.now;
-    let fx = update(&mut s, Msg::Tick(now + 1_000));
+    let fx = update(&mut s, Msg::Tick(now + Ms(1_000)));
     assert!(told(&fx).is_empty(), "{:?}", told(&fx));
     // A new service built by a workflow of its own.
     let mut all = s.ctx.services.items.clone();
@@ -205,7 +215,7 @@ fn the_builds_watch_follows_the_services_list() {
         git_ref: "main".into(),
     }));
     all.push(extra);
-    let fx = feed.services(&mut s, all, now + 2_000);
+    let fx = feed.services(&mut s, all, now + Ms(2_000));
     let told = told(&fx);
     assert_eq!(told.len(), 1, "{told:?}");
     assert!(told[0].contains(&ledger), "{told:?}");

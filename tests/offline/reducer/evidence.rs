@@ -6,7 +6,7 @@ use super::helpers::*;
 use crate::support::testkit::Feed;
 use crossterm::event::KeyCode;
 use deckwatch::model::{
-    AwsCall, DeploymentStatus, Millis, Mutation, Outcome, RollbackCause, RolloutState, Service,
+    AwsCall, DeploymentStatus, Ms, Mutation, Outcome, RollbackCause, RolloutState, Service,
     TaskDefRef,
 };
 use deckwatch::state::rollout::evidence::request;
@@ -21,7 +21,7 @@ fn td(r: u32) -> TaskDefRef {
 
 /// The demo `secs` in, with every pane's data loaded as one refresh would.
 fn at(secs: i64) -> (State, Vec<Service>) {
-    let d = demo().at_seconds(secs).with_every_pane(0);
+    let d = demo().at_seconds(secs).with_every_pane(Ms(0));
     let services = d.world().services();
     (d.build(), services)
 }
@@ -46,7 +46,7 @@ fn payments(v: &mut [Service]) -> &mut Service {
 }
 
 /// A refresh `ms` after the state's clock.
-fn refresh(s: &mut State, v: Vec<Service>, ms: Millis) {
+fn refresh(s: &mut State, v: Vec<Service>, ms: Ms) {
     let at = s.now + ms;
     Feed::following(s).services(s, v, at);
 }
@@ -102,7 +102,7 @@ fn r_after_a_later_good_deploy_skips_the_rolled_back_revision_and_says_why() {
     p.deployments
         .retain(|d| d.status == DeploymentStatus::Primary);
     p.deployments[0].rollout_state = RolloutState::Completed;
-    refresh(&mut s, v, 30_000);
+    refresh(&mut s, v, Ms(30_000));
     // Then 44 rolls out and completes; the newest ACTIVE revision below it is the bad 43.
     let mut v = s.ctx.services.items.clone();
     let p = payments(&mut v);
@@ -111,11 +111,11 @@ fn r_after_a_later_good_deploy_skips_the_rolled_back_revision_and_says_why() {
     d.task_def = td(44);
     d.status = DeploymentStatus::Primary;
     d.rollout_state = RolloutState::Completed;
-    d.created_at = s.now + 60_000;
+    d.created_at = s.now + Ms(60_000);
     p.deployments = vec![d];
     p.task_def = td(44);
     p.previous_task_def = Some(td(43));
-    refresh(&mut s, v, 120_000);
+    refresh(&mut s, v, Ms(120_000));
     select(&mut s, "prod-core", "payments");
     shift(&mut s, 'R');
     let plan = dialog(&s);

@@ -4,6 +4,7 @@
 use super::helpers::*;
 use crossterm::event::{KeyCode, KeyModifiers};
 use deckwatch::config::Config;
+use deckwatch::model::At;
 use deckwatch::state::{Mode, Pane, State};
 
 fn with_keys(toml: &str) -> State {
@@ -93,13 +94,13 @@ fn the_logs_follow_key_is_rebound_on_the_logs_pane() {
     let key = s.ctx.logs.service().cloned().unwrap();
     let lines = (0..5)
         .map(|i| deckwatch::model::LogLine {
-            at: 1_000 + i,
+            at: At(1_000 + i),
             task_id: "t1".into(),
             revision: 1,
             message: format!("line {i}"),
         })
         .collect();
-    let _ = deckwatch::state::update(&mut s, deckwatch::state::Msg::Logs(key, lines, 2_000));
+    let _ = deckwatch::state::update(&mut s, deckwatch::state::Msg::Logs(key, lines, At(2_000)));
     assert!(s.ctx.logs.follow);
     press(&mut s, KeyCode::Char('f'));
     assert!(s.ctx.logs.follow, "f no longer toggles");

@@ -1,6 +1,7 @@
 //! Loading and the first Watch.
 
 use super::helpers::*;
+use deckwatch::model::Ms;
 use deckwatch::model::Service;
 use deckwatch::state::{Msg, Pane, update};
 
@@ -16,7 +17,7 @@ fn the_first_update_tells_the_pollers_what_is_on_screen() {
     assert_eq!(s.ctx.services.len(), 13);
     assert_eq!(s.ctx.services.fetched_at, Some(EPOCH));
     // A second, identical update changes nothing the pollers care about.
-    let fx = update(&mut s, Msg::Services(services().into(), EPOCH + 1));
+    let fx = update(&mut s, Msg::Services(services().into(), EPOCH + Ms(1)));
     assert!(fx.is_empty(), "{fx:?}");
 }
 
@@ -62,12 +63,15 @@ fn the_first_load_shows_each_part_then_the_whole_list_and_later_parts_are_ignore
     assert_eq!(s.ctx.services.len(), prod_core.len());
     assert_eq!(s.ctx.services_loading, Some((1, 3)));
     s.dirty = false;
-    let _ = update(&mut s, Msg::Services(all.clone().into(), EPOCH + 1_000));
+    let _ = update(&mut s, Msg::Services(all.clone().into(), EPOCH + Ms(1_000)));
     assert!(s.dirty);
     assert_eq!(s.ctx.services_loading, None);
     assert_eq!(s.ctx.services.len(), all.len());
     // A part arriving after the whole list would hide rows: it is dropped.
-    let _ = update(&mut s, Msg::ServicesPart(prod_core, 1, 3, EPOCH + 2_000));
+    let _ = update(
+        &mut s,
+        Msg::ServicesPart(prod_core, 1, 3, EPOCH + Ms(2_000)),
+    );
     assert_eq!(s.ctx.services.len(), all.len());
     assert_eq!(s.ctx.services_loading, None);
 }

@@ -4,6 +4,7 @@
 
 use super::helpers::*;
 use crossterm::event::KeyCode;
+use deckwatch::model::Ms;
 use deckwatch::model::{LogChunk, LogLine, LogTarget};
 use deckwatch::state::logs::{Backlog, BacklogEnd, LogStart, Stamps, TailMode, TailStatus};
 use deckwatch::state::{Effect, Mode, Msg, Pane, State, Viewport, update};
@@ -18,7 +19,7 @@ fn line(i: usize) -> LogLine {
         format!("INFO served request {i}")
     };
     LogLine {
-        at: EPOCH + i as i64 * 1000,
+        at: EPOCH + Ms(i as i64 * 1000),
         task_id: format!("task{}aaaaaaaa", i % 3),
         revision: 42 + (i % 2) as u32,
         message,
@@ -241,7 +242,7 @@ fn palette_words_change_what_the_worker_follows() {
 
     let fx = palette(&mut s, "since 1h");
     let f = the_watch(&fx).logs.unwrap();
-    assert_eq!(f.start, LogStart::Since(s.now - 3_600_000));
+    assert_eq!(f.start, LogStart::Since(s.now - Ms(3_600_000)));
     palette(&mut s, "since soon");
     assert!(s.flash.as_ref().unwrap().0.contains("not a duration"));
 
@@ -249,7 +250,7 @@ fn palette_words_change_what_the_worker_follows() {
     let f = the_watch(&fx).logs.unwrap();
     assert_eq!(
         f.start,
-        LogStart::Range(s.now - 7_200_000, s.now - 3_600_000)
+        LogStart::Range(s.now - Ms(7_200_000), s.now - Ms(3_600_000))
     );
     assert!(!s.ctx.logs.follow);
 
@@ -283,7 +284,7 @@ fn esc_stops_a_backlog_load_and_the_worker_is_told() {
         label: "since 08:00:00 UTC".into(),
         lines: 1200,
         pages: 3,
-        elapsed_ms: 2_500,
+        elapsed: Ms(2_500),
         end: None,
     };
     let _ = update(&mut s, Msg::LogBacklog(g, loading.clone()));

@@ -3,6 +3,7 @@
 
 use super::helpers::*;
 use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use deckwatch::model::Ms;
 use deckwatch::state::{Mode, Msg, Pane, State, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -116,7 +117,7 @@ fn the_wheel_scrolls_the_list_and_the_logs() {
     press(&mut s, KeyCode::Char('5'));
     let lines: Vec<_> = (0..50)
         .map(|i| deckwatch::model::LogLine {
-            at: EPOCH + i,
+            at: EPOCH + Ms(i),
             task_id: "t1".into(),
             revision: 1,
             message: format!("line {i}"),

@@ -3,6 +3,7 @@
 
 use super::helpers::*;
 use crossterm::event::KeyCode;
+use deckwatch::model::Ms;
 use deckwatch::model::Service;
 use deckwatch::state::{Mode, Msg, Pane, update};
 
@@ -71,7 +72,7 @@ fn s_cycles_the_sort_and_the_selection_stays_on_its_service() {
     // A refresh keeps the order and the selection.
     let mut again: Vec<Service> = services();
     again.reverse();
-    let _ = update(&mut s, Msg::Services(again.into(), EPOCH + 10_000));
+    let _ = update(&mut s, Msg::Services(again.into(), EPOCH + Ms(10_000)));
     assert_eq!(names(&s).first().map(String::as_str), Some("worker"));
     assert_eq!(selected_name(&s), "web");
 }
@@ -144,12 +145,12 @@ fn the_first_load_keeps_the_cursor_on_the_first_row_while_clusters_come_in() {
         .collect();
     two.extend(edge);
     two.dedup_by(|a, b| a.arn == b.arn);
-    let _ = update(&mut s, Msg::ServicesPart(two, 2, 3, EPOCH + 1_000));
+    let _ = update(&mut s, Msg::ServicesPart(two, 2, 3, EPOCH + Ms(1_000)));
     assert_eq!(
         s.ctx.services.selected, 0,
         "the cursor stays on the first row"
     );
     assert_eq!(selected_name(&s), "api");
-    let _ = update(&mut s, Msg::Services(all.into(), EPOCH + 2_000));
+    let _ = update(&mut s, Msg::Services(all.into(), EPOCH + Ms(2_000)));
     assert_eq!(s.ctx.services.selected, 0);
 }

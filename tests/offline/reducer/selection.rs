@@ -2,6 +2,7 @@
 
 use super::helpers::*;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use deckwatch::model::Ms;
 use deckwatch::state::{Msg, Viewport, update};
 
 #[test]
@@ -44,7 +45,7 @@ fn the_selection_follows_its_service_across_a_refresh() {
     // The next poll returns the services in another order; the sort and the selection hold.
     let mut v = services();
     v.reverse();
-    let _ = update(&mut s, Msg::Services(v.into(), EPOCH + 5_000));
+    let _ = update(&mut s, Msg::Services(v.into(), EPOCH + Ms(5_000)));
     assert_eq!(selected_name(&s), "checkout");
 }
 

@@ -2,20 +2,21 @@
 
 use super::helpers::*;
 use crossterm::event::KeyCode;
+use deckwatch::model::Ms;
 use deckwatch::state::{Msg, update};
 
 #[test]
 fn a_tick_within_the_same_second_does_not_redraw_but_a_new_second_does() {
     let mut s = loaded();
     s.dirty = false;
-    let _ = update(&mut s, Msg::Tick(EPOCH + 400));
+    let _ = update(&mut s, Msg::Tick(EPOCH + Ms(400)));
     assert!(!s.dirty);
-    assert_eq!(s.now, EPOCH + 400);
-    let _ = update(&mut s, Msg::Tick(EPOCH + 999));
+    assert_eq!(s.now, EPOCH + Ms(400));
+    let _ = update(&mut s, Msg::Tick(EPOCH + Ms(999)));
     assert!(!s.dirty);
-    let _ = update(&mut s, Msg::Tick(EPOCH + 1_000));
+    let _ = update(&mut s, Msg::Tick(EPOCH + Ms(1_000)));
     assert!(s.dirty);
-    assert_eq!(s.now, EPOCH + 1_000);
+    assert_eq!(s.now, EPOCH + Ms(1_000));
 }
 
 #[test]

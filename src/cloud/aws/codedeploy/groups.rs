@@ -5,12 +5,13 @@
 
 use crate::cloud::aws::gate::{CallGate, Within};
 use crate::model::{ApiResult, Op};
+use crate::model::{At, Ms};
 use crate::timing::now_ms;
 use aws_sdk_codedeploy::types::DeploymentGroupInfo;
 use tokio::sync::Mutex;
 
 /// How long the groups read are trusted.
-const KEPT_MS: i64 = 10 * 60 * 1000;
+const KEPT_MS: Ms = Ms::mins(10);
 /// Groups read at most per lookup: an account with more is read in part, and says so.
 const MAX_GROUPS: usize = 500;
 
@@ -26,7 +27,7 @@ pub struct GroupInfo {
 
 #[derive(Default)]
 pub struct GroupCache {
-    groups: Mutex<Option<(i64, Vec<GroupInfo>)>>,
+    groups: Mutex<Option<(At, Vec<GroupInfo>)>>,
     /// The deployment last seen in flight per `cluster:service`, read once more after it
     /// finished so its outcome shows (bounded by the services in scope).
     last: std::sync::Mutex<std::collections::HashMap<String, String>>,
@@ -64,7 +65,9 @@ impl GroupCache {
         service: &str,
     ) -> ApiResult<Option<GroupInfo>> {
         let mut kept = self.groups.lock().await;
-        let fresh = kept.as_ref().is_some_and(|(at, _)| now_ms() - at < KEPT_MS);
+        let fresh = kept
+            .as_ref()
+            .is_some_and(|(at, _)| now_ms() - *at < KEPT_MS);
         if !fresh {
             *kept = Some((now_ms(), read_all(cd, gate).await?));
         }

@@ -7,7 +7,7 @@ use crate::cloud::aws::parse::last_segment;
 use crate::files::textfile::clip_middle;
 use crate::model::text::clean;
 use crate::model::{
-    Clean, DeploymentEventName, EcsEvent, EventChange, EventLevel, Millis, ServiceRef, Skipped,
+    At, Clean, DeploymentEventName, EcsEvent, EventChange, EventLevel, ServiceRef, Skipped,
     TaskStatus,
 };
 use serde_json::{Map, Value};
@@ -111,10 +111,10 @@ fn check_origin(top: &Fields, expect: &Expect) -> Result<(), Skipped> {
 }
 
 /// `time`, an ISO 8601 timestamp.
-fn time(top: &Fields) -> Result<Millis, Skipped> {
+fn time(top: &Fields) -> Result<At, Skipped> {
     let t = text(top, "time")?;
     chrono::DateTime::parse_from_rfc3339(t)
-        .map(|d| d.timestamp_millis())
+        .map(|d| At(d.timestamp_millis()))
         .map_err(|_| malformed(format!("time {:?} is not a timestamp", clip_middle(t, 40))))
 }
 
@@ -272,7 +272,7 @@ mod tests {
     fn the_documented_task_event_names_its_task_and_service() {
         let e = parse(TASK_EVENT, &here()).unwrap();
         assert_eq!(e.id, "3317b2af-7005-947d-b652-f55e762e571a");
-        assert_eq!(e.at, 1_579_802_278_000);
+        assert_eq!(e.at, At(1_579_802_278_000));
         let EventChange::Task {
             cluster,
             task_arn,

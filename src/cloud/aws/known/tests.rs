@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::At;
 use crate::model::{
     Deployment, DeploymentStatus, RolloutState, ServiceRef, ServiceStatus, Strategy, TaskDefRef,
 };
@@ -19,8 +20,8 @@ fn row(cluster: &str, name: &str) -> Service {
         running: 2,
         pending: 0,
         failed_tasks: 0,
-        created_at: 0,
-        updated_at: 0,
+        created_at: At(0),
+        updated_at: At(0),
     };
     Service {
         cluster: cluster.into(),
@@ -32,7 +33,7 @@ fn row(cluster: &str, name: &str) -> Service {
         pending: 0,
         task_def,
         image_tag: "v3".into(),
-        created_at: 0,
+        created_at: At(0),
         strategy: Strategy::Rolling,
         circuit_breaker: None,
         deployments: vec![primary],

@@ -3,6 +3,7 @@
 //! UTF-8 likewise, and an event that still makes no sense is left out and counted; the rest
 //! of the page is kept.
 
+use crate::model::At;
 use crate::model::{LogPage, RawEvent};
 use serde_json::Value;
 
@@ -25,8 +26,8 @@ pub fn page(group: &str, body: &[u8]) -> Option<LogPage> {
             Some(RawEvent {
                 group: group.to_string(),
                 stream: e.get("logStreamName")?.as_str()?.to_string(),
-                at: e.get("timestamp")?.as_i64()?,
-                ingested: e.get("ingestionTime").and_then(Value::as_i64).unwrap_or(0),
+                at: At(e.get("timestamp")?.as_i64()?),
+                ingested: At(e.get("ingestionTime").and_then(Value::as_i64).unwrap_or(0)),
                 message: e.get("message")?.as_str()?.to_string(),
             })
         })();

@@ -72,7 +72,7 @@ pub struct SsoEnv {
     /// The token cache; None: `~/.aws/sso/cache`.
     pub cache_dir: Option<PathBuf>,
     /// The time the token is checked against (ms); None: now.
-    pub now: Option<crate::model::Millis>,
+    pub now: Option<crate::model::At>,
     pub http_client: Option<SharedHttpClient>,
     pub budget: Arc<Budget>,
 }

@@ -2,7 +2,7 @@
 //! SHA-1 of the session's name in lowercase hex, with `accessToken` and `expiresAt`.
 
 use super::SsoError;
-use crate::model::Millis;
+use crate::model::At;
 use std::path::{Path, PathBuf};
 
 /// `~/.aws/sso/cache`.
@@ -22,7 +22,7 @@ pub fn file_name(session: &str) -> String {
 }
 
 /// The session's access token, if cached and not expired at `now`.
-pub fn read(dir: &Path, session: &str, now: Millis) -> Result<String, SsoError> {
+pub fn read(dir: &Path, session: &str, now: At) -> Result<String, SsoError> {
     let path = dir.join(file_name(session));
     let bad = |why: String| SsoError::BadToken {
         path: path.display().to_string(),
@@ -46,9 +46,9 @@ pub fn read(dir: &Path, session: &str, now: Millis) -> Result<String, SsoError> 
     let expires = v["expiresAt"]
         .as_str()
         .ok_or_else(|| bad("no expiresAt".into()))?;
-    let at = chrono::DateTime::parse_from_rfc3339(expires)
+    let at = At(chrono::DateTime::parse_from_rfc3339(expires)
         .map_err(|e| bad(format!("expiresAt: {e}")))?
-        .timestamp_millis();
+        .timestamp_millis());
     if at <= now {
         return Err(SsoError::Expired {
             session: session.to_string(),

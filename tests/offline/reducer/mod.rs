@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod aborts;
 mod actions;
 mod contexts;
 mod data;

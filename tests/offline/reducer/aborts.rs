@@ -90,7 +90,11 @@ fn an_abort_is_kept_as_aborted_by_who_and_r_offers_nothing_older() {
     assert!(pos("ecs-svc/back-to-stable") < pos(&aborted_id));
     assert!(aborted.ended_at < back.ended_at);
     let job = s.ctx.jobs.get(id).unwrap();
-    assert!(!job.running(), "the abort's watch saw 42 stable: {:?}", job.progress.phase);
+    assert!(
+        !job.running(),
+        "the abort's watch saw 42 stable: {:?}",
+        job.progress.phase
+    );
 
     // R: 42 is where the abort went back to; 43 is not stable, and nothing older is offered.
     shift(&mut s, 'R');

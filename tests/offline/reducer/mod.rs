@@ -17,6 +17,7 @@ mod loading;
 mod logs;
 mod mouse;
 mod navigation;
+mod notify;
 mod pair_actions;
 mod palette;
 mod panes;

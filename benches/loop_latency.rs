@@ -114,10 +114,16 @@ fn load(tx: mpsc::Sender<Msg>, stop: Arc<Mutex<bool>>, generation: u64) {
 }
 
 /// Puts `n` jobs on the state, each a rollback of its own service, sent and waiting until
-/// stable: the fleet never shows the change, so they watch through the whole run.
+/// stable: the fleet never shows the change, so they watch through the whole run. They start
+/// on the loop's clock (the wall clock), or the first tick would end them as not stable in
+/// time. Their notifications are off, so no OSC bytes reach the bench's output; the reducer
+/// still looks at every job for them.
 fn watching_jobs(st: &mut State, n: usize) {
     use deckwatch::state::actions::plan::rollback;
     use deckwatch::state::jobs::Job;
+    let now = deckwatch::timing::now_ms();
+    st.notify.settings.jobs = false;
+    st.notify.settings.deployments = false;
     let all = st.ctx.services.items.clone();
     let plans: Vec<_> = all
         .iter()
@@ -129,8 +135,8 @@ fn watching_jobs(st: &mut State, n: usize) {
         let id = i as u64 + 1;
         st.ctx
             .jobs
-            .push(Job::new(id, plan, "bench".into(), &all, EPOCH));
-        st.ctx.jobs.done(id, &Ok("sent".into()), None, EPOCH);
+            .push(Job::new(id, plan, "bench".into(), &all, now));
+        st.ctx.jobs.done(id, &Ok("sent".into()), None, now);
     }
     assert_eq!(st.ctx.jobs.running_count(), n);
 }

@@ -178,6 +178,7 @@ async fn scenario(pane_key: char, jobs: usize, secs: u64) -> (Vec<f64>, u64) {
                 choices: Default::default(),
             },
         )),
+        fleet_polling: None,
     };
     let (tx, rx) = mpsc::channel(256);
     let effects = Effects::detached(&rt, tx.clone());

@@ -150,6 +150,7 @@ fn backends(setup: &mut Setup, runtime: &tokio::runtime::Runtime) -> Result<Runt
         audit,
         connector,
         budget,
+        fleet_polling: setup.fleet_polling,
     })
 }
 

@@ -110,6 +110,8 @@ pub struct Setup {
     pub contexts: crate::app::connector::ConfiguredContexts,
     /// `[github]`: the API's address and the token command.
     pub github: config::GithubConfig,
+    /// How the fleet's contexts off screen are read; None: they are not.
+    pub fleet_polling: Option<crate::workers::fleet::FleetPolling>,
     /// `[cost] explorer`: read what Cost Explorer billed.
     pub cost_explorer: bool,
 }
@@ -117,7 +119,11 @@ pub struct Setup {
 impl Setup {
     /// Reads the config and themes and checks the flags against them; the error is one line.
     pub fn from(cli: Cli) -> Result<Self, StartError> {
-        let (cfg, cfg_path) = load_config(&cli)?;
+        let (mut cfg, cfg_path) = load_config(&cli)?;
+        // The fleet's contexts are contexts like the config's: `:ctx` and `--context` reach
+        // them, and the connectors build them the same way.
+        let sources = crate::app::fleet_sources::FleetSources::of(&cfg, cli.demo);
+        cfg.contexts.extend(sources.extra.iter().cloned());
         let (themes, theme_name) = chosen_theme(&cli, &cfg)?;
         let ctx = match cli.context.clone().or(cfg.default_context.clone()) {
             Some(name) => Some(cfg.context(&name).cloned().ok_or_else(|| {
@@ -132,6 +138,7 @@ impl Setup {
             check_aws(&cli, opts)?;
         }
         let (mut state, contexts) = startup(&cli, &cfg, ctx.as_ref(), &themes, theme_name);
+        state.fleet = sources.view(&contexts.choices);
         let warnings = crate::app::cli::install_keys(&mut state, &cfg);
         let warnings = themes
             .warnings()
@@ -150,6 +157,7 @@ impl Setup {
             mouse: cfg.mouse.unwrap_or(true),
             contexts,
             github: cfg.github.clone(),
+            fleet_polling: sources.polling,
             cost_explorer: cfg.cost.explorer,
         })
     }

@@ -52,6 +52,8 @@ pub struct Effects {
     pub(super) exec: crate::workers::exec::ExecWorker,
     /// What the reducer asked of the terminal itself, for the loop (which owns it).
     pub(super) screen_ops: Vec<crate::state::exec::ExecEffect>,
+    /// The fleet's workers, reading the contexts off screen (None: the fleet is not polled).
+    fleet: Option<crate::app::fleet_workers::FleetWorkers>,
 }
 
 impl Effects {
@@ -100,7 +102,22 @@ impl Effects {
             tx,
             screen_ops: Vec::new(),
             refreshes: 0,
+            fleet: None,
         }
+    }
+
+    /// Starts reading the fleet's contexts off screen (`[fleet]`, or the demo's fleet).
+    pub(super) fn start_fleet(&mut self, members: Vec<Target>, here: Target, rt: &Runtime) {
+        let Some(polling) = rt.fleet_polling.filter(|_| members.len() > 1) else {
+            return;
+        };
+        self.fleet = Some(crate::app::fleet_workers::FleetWorkers::start(
+            &self.connector,
+            members,
+            here,
+            polling,
+            &self.tx,
+        ));
     }
 
     /// Carries out `effects`; some answer with a message for the reducer at once, which the
@@ -236,6 +253,9 @@ impl Effects {
 
     /// Stops the live pollers at once and builds the target's backend off the loop.
     fn switch(&mut self, target: Target) {
+        if let Some(fleet) = &self.fleet {
+            fleet.shown(&target);
+        }
         self.live = None;
         self.data = mpsc::channel(DATA_QUEUE);
         let (connector, built) = (self.connector.clone(), self.built.0.clone());

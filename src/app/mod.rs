@@ -8,6 +8,8 @@ pub mod connector;
 pub mod context_workers;
 mod effects;
 pub mod exit;
+pub mod fleet_sources;
+mod fleet_workers;
 pub mod logfile;
 pub mod one_shot;
 mod signals;
@@ -56,6 +58,8 @@ pub struct Runtime {
     pub budget: Arc<Budget>,
     /// Builds the backends `:ctx` and `:region` switch to.
     pub connector: Arc<dyn Connector>,
+    /// How the fleet's contexts off screen are read; None: they are not (no `[fleet]`).
+    pub fleet_polling: Option<crate::workers::fleet::FleetPolling>,
 }
 
 fn theme_of(state: &State, rt: &Runtime) -> Option<Theme> {
@@ -168,7 +172,9 @@ pub async fn run(
         rt.intervals,
     );
     let target = state.ctx.target.clone();
-    let effects = Effects::new(handles, data, target, &rt, tx);
+    let mut effects = Effects::new(handles, data, target.clone(), &rt, tx);
+    let members = state.fleet.members.iter().map(|m| m.target.clone());
+    effects.start_fleet(members.collect(), target, &rt);
     let mut signals = Signals::new()?;
     let signals = futures::stream::once(Box::pin(async move { signals.recv().await }));
     let events = EventStream::new();

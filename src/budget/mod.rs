@@ -17,6 +17,11 @@
 //! use their whole published rate ([`Budget::boost`]), then settle back to the safe fraction.
 //! Every call is counted for the pane or worker that made it ([`with_caller`]), so `:budget`
 //! shows who asks what.
+//!
+//! AWS's quotas are per account and region, so every bucket is one (scope, operation): the
+//! scope names the account and region a call goes to (`cloud::aws::gate::CallGate` gives it),
+//! and throttling in one account never slows another's calls. GitHub's calls use the empty
+//! scope.
 
 use crate::model::{Op, OpReport};
 use std::collections::{HashMap, VecDeque};
@@ -198,7 +203,8 @@ impl Bucket {
 
 #[derive(Debug)]
 pub struct Budget {
-    buckets: Mutex<HashMap<Op, Bucket>>,
+    /// One bucket per (scope, operation).
+    buckets: Mutex<HashMap<(String, Op), Bucket>>,
     /// Rates set by the config, by operation.
     overrides: HashMap<Op, f64>,
     /// The share of each published rate allowed where the config sets none.
@@ -235,25 +241,38 @@ impl Budget {
             .unwrap_or_else(|| op.published_rate() * self.fraction)
     }
 
-    fn with_bucket<T>(&self, op: Op, now: Instant, f: impl FnOnce(&mut Bucket) -> T) -> T {
+    fn with_bucket<T>(
+        &self,
+        (scope, op): (&str, Op),
+        now: Instant,
+        f: impl FnOnce(&mut Bucket) -> T,
+    ) -> T {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         let rate = self.rate_of(op);
-        f(buckets.entry(op).or_insert_with(|| Bucket::new(rate, now)))
+        f(buckets
+            .entry((scope.to_string(), op))
+            .or_insert_with(|| Bucket::new(rate, now)))
     }
 
-    /// Waits until `op` may be called at the calling task's priority.
+    /// Waits until `op` may be called at the calling task's priority (the empty scope).
     pub async fn acquire(&self, op: Op) {
+        self.acquire_in("", op).await;
+    }
+
+    /// Waits until `op` may be called in `scope` (an account and region) at the calling
+    /// task's priority.
+    pub async fn acquire_in(&self, scope: &str, op: Op) {
         let p = (current_priority(), current_caller());
         let mut ticket = None;
         let mut queued = Queued {
             budget: self,
-            op,
+            key: (scope, op),
             ticket: None,
             p: p.0,
         };
         loop {
             let now = Instant::now();
-            match self.with_bucket(op, now, |b| b.take(p, ticket, now)) {
+            match self.with_bucket((scope, op), now, |b| b.take(p, ticket, now)) {
                 Ok(()) => {
                     queued.ticket = None;
                     return;
@@ -267,10 +286,15 @@ impl Budget {
         }
     }
 
-    /// `op` was answered with throttling: halve its rate (not below a tenth of the configured
-    /// rate) and spend what is left of its burst.
+    /// `op` was answered with throttling (the empty scope).
     pub fn throttled(&self, op: Op) {
-        self.with_bucket(op, Instant::now(), |b| {
+        self.throttled_in("", op);
+    }
+
+    /// `op` was answered with throttling in `scope`: halve its rate there (not below a tenth
+    /// of the configured rate) and spend what is left of its burst.
+    pub fn throttled_in(&self, scope: &str, op: Op) {
+        self.with_bucket((scope, op), Instant::now(), |b| {
             b.throttled += 1;
             b.rate = (b.rate / 2.0).max(b.max_rate / 10.0);
             b.tokens = b.tokens.min(0.0);
@@ -280,8 +304,13 @@ impl Budget {
     /// A cold start: `op` may use its whole published rate (or the configured one, if higher)
     /// until [`settle`](Self::settle). Its burst stays as it is.
     pub fn boost(&self, op: Op) {
+        self.boost_in("", op);
+    }
+
+    /// [`boost`](Self::boost) in `scope`.
+    pub fn boost_in(&self, scope: &str, op: Op) {
         let full = op.published_rate().max(self.rate_of(op));
-        self.with_bucket(op, Instant::now(), |b| {
+        self.with_bucket((scope, op), Instant::now(), |b| {
             b.max_rate = full;
             b.rate = full;
         });
@@ -289,8 +318,13 @@ impl Budget {
 
     /// The cold start is over: `op` goes back to its configured rate.
     pub fn settle(&self, op: Op) {
+        self.settle_in("", op);
+    }
+
+    /// [`settle`](Self::settle) in `scope`.
+    pub fn settle_in(&self, scope: &str, op: Op) {
         let rate = self.rate_of(op);
-        self.with_bucket(op, Instant::now(), |b| {
+        self.with_bucket((scope, op), Instant::now(), |b| {
             b.max_rate = rate;
             b.rate = b.rate.min(rate);
         });
@@ -302,8 +336,9 @@ impl Budget {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         let mut out: Vec<OpReport> = buckets
             .iter_mut()
-            .map(|(op, b)| OpReport {
+            .map(|((scope, op), b)| OpReport {
                 op: *op,
+                scope: scope.clone(),
                 calls_last_minute: b.per_minute(now),
                 by_caller: b.by_caller(),
                 rate: b.rate,
@@ -317,6 +352,7 @@ impl Budget {
             b.calls_last_minute
                 .cmp(&a.calls_last_minute)
                 .then(a.op.name().cmp(b.op.name()))
+                .then(a.scope.cmp(&b.scope))
         });
         out
     }
@@ -326,7 +362,7 @@ impl Budget {
 /// up the callers behind it.
 struct Queued<'a> {
     budget: &'a Budget,
-    op: Op,
+    key: (&'a str, Op),
     ticket: Option<u64>,
     p: Priority,
 }
@@ -336,7 +372,7 @@ impl Drop for Queued<'_> {
         if let Some(t) = self.ticket {
             let me = (self.p, t);
             self.budget
-                .with_bucket(self.op, Instant::now(), |b| b.waiting.retain(|w| *w != me));
+                .with_bucket(self.key, Instant::now(), |b| b.waiting.retain(|w| *w != me));
         }
     }
 }
@@ -466,6 +502,33 @@ mod tests {
         assert_eq!(
             r[0].by_caller,
             vec![("services", 3), ("other", 1), ("tasks", 1)]
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn throttling_in_one_account_leaves_another_alone() {
+        let op = Op::EcsListServices;
+        let budget = Arc::new(Budget::new(HashMap::from([(op, 2.0)])));
+        let (a, b) = ("111111111111/us-east-1", "222222222222/us-east-1");
+        budget.throttled_in(a, op);
+        let of = |scope: &str| {
+            let r = budget.report();
+            r.iter()
+                .find(|o| o.scope == scope)
+                .map(|o| (o.rate, o.throttled))
+        };
+        assert_eq!(of(a), Some((1.0, 1)));
+        // The throttled account waits for a token; the other has its whole burst at once.
+        let before = Instant::now();
+        for _ in 0..20 {
+            with_priority(Priority::Visible, budget.acquire_in(b, op)).await;
+        }
+        assert_eq!(Instant::now(), before, "the other account waited");
+        assert_eq!(of(b), Some((2.0, 0)));
+        with_priority(Priority::Visible, budget.acquire_in(a, op)).await;
+        assert!(
+            Instant::now() > before,
+            "the throttled account did not wait"
         );
     }
 

@@ -2,6 +2,7 @@
 
 pub mod analysis;
 pub mod aws_names;
+pub mod fleet;
 
 use crate::config::aws_names::{check_endpoint_url, check_region};
 use crate::files::textfile::{self, TextFileError, clip_quoted};
@@ -83,6 +84,10 @@ pub struct Config {
     /// `[[policy]]`: what an armed policy may do for a service's rollout (`:arm`).
     #[serde(default, rename = "policy")]
     pub policies: Vec<analysis::PolicyConfig>,
+    /// `[fleet]`: the contexts the fleet view watches beyond `[[context]]` (profiles of the AWS
+    /// config by glob, in the regions named) and how often it reads those off screen. Without
+    /// it, only the context on screen is read.
+    pub fleet: Option<fleet::FleetConfig>,
 }
 
 /// `[iac]`: how the console recognises infrastructure as code that owns a service, beyond
@@ -550,6 +555,14 @@ impl Config {
         out.extend(self.check_exec().err());
         out.extend(self.check_events().err());
         out.extend(self.check_analysis());
+        if let Some(f) = &self.fleet {
+            let problems = f.problems();
+            out.extend(
+                problems
+                    .into_iter()
+                    .map(|(key, m)| wrong(toml_path!["fleet", key], m)),
+            );
+        }
         out
     }
 

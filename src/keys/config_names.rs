@@ -123,6 +123,7 @@ names! {
     Command::CopyLine => "copy_line",
     Command::RolloutAlarms => "rollout_alarms",
     Command::Rollout => "rollout",
+    Command::Fleet => "fleet",
     Command::Quit => "quit",
     Command::Promote => "promote",
     Command::Abort => "abort",

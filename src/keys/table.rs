@@ -74,6 +74,8 @@ pub enum Command {
     Sort(Option<(String, bool)>),
     /// The API budget's figures.
     Budget,
+    /// The fleet view: every context's row.
+    Fleet,
     Quit,
     /// Ctrl-C: quits at once, in any mode.
     ForceQuit,
@@ -177,6 +179,7 @@ impl Command {
             Command::Rollout | Command::Diff | Command::Events | Command::Theme(_) => return None,
             Command::Context(_) | Command::Region(_) | Command::Sort(_) => return None,
             Command::Budget | Command::Quit | Command::ForceQuit | Command::Promote => return None,
+            Command::Fleet => return None,
             Command::Abort | Command::Rollback | Command::ForceDeploy | Command::Scale => {
                 return None;
             }
@@ -225,6 +228,7 @@ impl Command {
             Command::RolloutAlarms | Command::Rollout | Command::Diff => return None,
             Command::Events | Command::Theme(_) | Command::Context(_) => return None,
             Command::Region(_) | Command::Sort(_) | Command::Budget | Command::Quit => return None,
+            Command::Fleet => return None,
             Command::ForceQuit | Command::Promote | Command::Abort => return None,
             Command::Rollback | Command::ForceDeploy | Command::Scale | Command::Build => {
                 return None;
@@ -264,6 +268,7 @@ impl Command {
             Command::RolloutAlarms | Command::Rollout | Command::Diff => return None,
             Command::Events | Command::Theme(_) | Command::Context(_) => return None,
             Command::Region(_) | Command::Sort(_) | Command::Budget | Command::Quit => return None,
+            Command::Fleet => return None,
             Command::ForceQuit | Command::Promote | Command::Abort => return None,
             Command::Rollback | Command::ForceDeploy | Command::Scale | Command::Build => {
                 return None;
@@ -466,6 +471,7 @@ fn normal() -> Vec<Binding> {
         b(&[Char('4')], "4", Command::Pane(Pane::Alarms), "alarms pane", Everywhere, None),
         b(&[Char('5')], "5", Command::Pane(Pane::Logs), "logs pane", Everywhere, None),
         b(&[Char('6')], "6", Command::Pane(Pane::Builds), "builds pane", Everywhere, None),
+        b(&[Char('0')], "0", Command::Fleet, "fleet view: every context, most urgent first", Everywhere, None),
         b(&[Tab], "Tab", Command::NextPane, "next pane", Everywhere, None),
         b(&[BackTab], "S-Tab", Command::PrevPane, "previous pane", Everywhere, None),
         b(&[Char('j'), Down], "j/↓", Command::Down, "move down", Everywhere, Some("down")),
@@ -878,6 +884,12 @@ pub const WORDS: &[Word] = &[
         arg: Some("COLUMN [desc]"),
         command: sort_word,
         help: "sort this pane by a column",
+    },
+    Word {
+        names: &["fleet"],
+        arg: None,
+        command: |_| Command::Fleet,
+        help: "every context's row: hooks waiting, failing rollouts, alarms; / finds a service",
     },
     Word {
         names: &["jobs"],

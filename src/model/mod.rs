@@ -14,6 +14,7 @@ pub mod ecs_event;
 pub mod error;
 pub mod evidence;
 pub mod exec;
+pub mod fleet;
 pub mod github_names;
 pub mod history;
 mod image;

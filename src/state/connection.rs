@@ -154,6 +154,7 @@ fn answers(msg: &Msg) -> Option<Pane> {
         | Msg::Connection(_)
         | Msg::Exec(_)
         | Msg::Feed(_)
+        | Msg::Fleet(_)
         | Msg::Described(..)
         | Msg::Timeline(..)
         | Msg::Owners(_)

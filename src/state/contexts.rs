@@ -70,7 +70,8 @@ pub struct Target {
 }
 
 impl Target {
-    fn same_place(&self, other: &Target) -> bool {
+    /// The same context in the same region, whatever the switch's number.
+    pub fn same_place(&self, other: &Target) -> bool {
         self.name == other.name && self.region == other.region
     }
 
@@ -180,6 +181,16 @@ fn looks_like_region(r: &str) -> bool {
             .iter()
             .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
         && parts[parts.len() - 1].parse::<u8>().is_ok()
+}
+
+/// The fleet view's `Enter`: the switch `:ctx` makes, to a context (and region) of the fleet.
+pub(super) fn switch_to(
+    state: &mut State,
+    name: String,
+    region: Option<String>,
+    fx: &mut Vec<Effect>,
+) {
+    switch(state, name, region, fx);
 }
 
 fn switch(state: &mut State, name: String, region: Option<String>, fx: &mut Vec<Effect>) {

@@ -13,6 +13,7 @@ mod data;
 pub mod describe;
 pub mod exec;
 pub mod feed;
+pub mod fleet;
 mod input;
 pub mod jobs;
 pub mod jobs_view;
@@ -70,6 +71,10 @@ pub enum Mode {
     Arm(Box<rollout::policy::ArmDialog>),
     /// `:describe`: the selection as the API returned it.
     Describe,
+    /// The fleet view (`0`, `:fleet`): every context's row, most urgent first.
+    Fleet,
+    /// Typing the fleet view's search.
+    FleetSearch,
     /// Typing the describe view's search.
     DescribeSearch,
     /// `:jobs`: this context's jobs, newest first (`x` stops watching the selected one).
@@ -93,8 +98,10 @@ impl Mode {
             | Mode::Forwards
             | Mode::Jobs
             | Mode::Describe => Layer::Overlay,
+            Mode::DescribeSearch | Mode::FleetSearch => Layer::Filter,
+            // The fleet view takes the panes' keys: Enter opens, `/` searches, Esc leaves.
+            Mode::Fleet => Layer::Normal,
             Mode::StopWatching(_) => Layer::Confirm,
-            Mode::DescribeSearch => Layer::Filter,
             Mode::Confirm(plan, _) if prod || plan.early.is_some() => Layer::ConfirmTyped,
             Mode::Confirm(..) => Layer::Confirm,
             Mode::Arm(_) if prod => Layer::ConfirmTyped,
@@ -165,6 +172,9 @@ pub struct State {
     pub describe: Option<describe::DescribeView>,
     /// Names become OSC 8 links to the AWS console and GitHub (`[ui] links`).
     pub links: bool,
+    /// The fleet: every context's row (the ones off screen as the fleet worker read them),
+    /// the view's selection and search. The session's: it spans the contexts.
+    pub fleet: fleet::FleetView,
     /// `[notify]`, the services watched this session, and what already fired.
     pub notify: notify::Notify,
     /// The next job's number: one counter for every context's jobs.
@@ -246,6 +256,7 @@ impl State {
             analysis: crate::model::verdict::Analysis::default(),
             describe: None,
             links: true,
+            fleet: fleet::FleetView::default(),
             next_job: 1,
             notify: notify::Notify::default(),
             dirty: true,
@@ -402,6 +413,7 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
         Msg::Feed(r) => feed::on_report(state, r),
         Msg::Described(generation, doc) => describe::answered(state, generation, doc),
         Msg::OpenFailed(why) => state.flash(why),
+        Msg::Fleet(report) => fleet::on_report(state, *report),
     }
 }
 

@@ -218,7 +218,9 @@ fn went_wrong(s: &Service) -> Option<(String, Notice)> {
                 Some((n.arn.clone(), "was rolled back"))
             }
             NativeStatus::RollbackFailed => Some((n.arn.clone(), "failed to roll back")),
-            _ => None,
+            NativeStatus::Pending | NativeStatus::InProgress | NativeStatus::Successful => None,
+            NativeStatus::StopRequested | NativeStatus::Stopped => None,
+            NativeStatus::RollbackRequested | NativeStatus::Other(_) => None,
         }
     } else {
         None

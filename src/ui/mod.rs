@@ -5,6 +5,7 @@ mod builds;
 pub mod chrome;
 mod dialogs;
 mod exec;
+mod fleet;
 pub mod format;
 mod images;
 mod jobs;
@@ -107,6 +108,7 @@ fn draw_mode(
             overlay_limit = scrolled(f, body, state, theme);
         }
         Mode::Arm(d) => dialogs::arm::draw(f, body, state, d, theme),
+        Mode::Fleet | Mode::FleetSearch => fleet::draw(f, body, state, theme),
         Mode::Jobs => overlay_limit = jobs::draw(f, body, state, theme),
         Mode::StopWatching(id) => jobs::stop_dialog(f, body, state, *id, theme),
         Mode::Normal | Mode::Filter | Mode::Terminal => {}

@@ -12,6 +12,7 @@ pub mod events;
 pub mod evidence;
 pub mod exec;
 pub mod export;
+pub mod fleet;
 pub mod gh_record;
 pub mod linking;
 pub mod log_save;

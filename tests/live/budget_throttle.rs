@@ -2,7 +2,8 @@
 //! every DescribeServices with throttling. The budget halves that operation's rate for the
 //! whole console, so the calls settle under its bucket. Then, with the throttling gone but the
 //! services poller asking for more DescribeServices than the bucket gives, a confirmed action
-//! on the same operation still goes at once: it never waits for a token.
+//! on the same operation still goes at once: it never waits for a token. And the budget is per
+//! account and region: one account throttled leaves another's calls alone.
 
 use crate::support::action::run_action;
 use crate::support::fault_proxy::{Fault, FaultProxy};
@@ -189,4 +190,96 @@ async fn throttling_settles_the_calls_under_the_bucket_and_an_action_still_goes_
     assert_eq!(reads.actions_deferred, 0, "{reads:?}");
     assert_eq!(update.actions_deferred, 0, "{update:?}");
     assert_eq!(update.calls_last_minute, 1, "{update:?}");
+}
+
+/// The budget is kept per account and region: with one account's ListServices throttled (the
+/// fault proxy answers only requests signed with its access key), that account's bucket slows
+/// down and the other account's, polled through the same budget and the same endpoint, keeps
+/// its whole rate and every answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_one_accounts_ecs_does_not_slow_another_accounts() {
+    const LIST: Op = Op::EcsListServices;
+    let url = moto::url();
+    let proxy = FaultProxy::start(&url).await;
+    let budget = Arc::new(Budget::new(HashMap::from([(LIST, 5.0)])));
+    // Account one: moto's default (access key `testing`); account two: a role assumed in it.
+    let sts = aws_sdk_sts::Client::new(&moto::sdk_config(&url).await);
+    let role = sts
+        .assume_role()
+        .role_arn("arn:aws:iam::222222222222:role/deckwatch")
+        .role_session_name("budget")
+        .send()
+        .await
+        .unwrap();
+    let c = role.credentials().unwrap();
+    let two_key = c.access_key_id().to_string();
+    let two = aws_credential_types::Credentials::new(
+        &two_key,
+        c.secret_access_key(),
+        Some(c.session_token().to_string()),
+        None,
+        "assumed",
+    );
+    let connect = |creds: aws_credential_types::Credentials| {
+        let overrides = Overrides {
+            credentials: Some(
+                aws_credential_types::provider::SharedCredentialsProvider::new(creds),
+            ),
+            budget: budget.clone(),
+            ..Overrides::default()
+        };
+        AwsFleet::connect_with(moto::options(&proxy.url, &[]), overrides)
+    };
+    let one: Arc<dyn Fleet> = Arc::new(
+        connect(aws_credential_types::Credentials::new(
+            "testing", "testing", None, None, "static",
+        ))
+        .await
+        .unwrap(),
+    );
+    // A cluster in account two, so its services are listed.
+    let two_sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(moto::REGION))
+        .endpoint_url(&url)
+        .credentials_provider(two.clone())
+        .load()
+        .await;
+    aws_sdk_ecs::Client::new(&two_sdk)
+        .create_cluster()
+        .cluster_name(moto::unique("two"))
+        .send()
+        .await
+        .unwrap();
+    let two: Arc<dyn Fleet> = Arc::new(connect(two).await.unwrap());
+    // Each learns its account, which names its buckets.
+    let (a1, _) = one.identity().await.unwrap();
+    let (a2, _) = two.identity().await.unwrap();
+    assert_eq!((a1.as_str(), a2.as_str()), (moto::ACCOUNT, "222222222222"));
+
+    proxy.set_for_key("ListServices", "testing", Fault::Throttle);
+    let mut two_ok = 0;
+    for _ in 0..4 {
+        let _ = with_priority(Priority::Visible, one.services()).await;
+        if with_priority(Priority::Visible, two.services())
+            .await
+            .is_ok()
+        {
+            two_ok += 1;
+        }
+    }
+    let scope = |account: &str| format!("{account}/{}", moto::REGION);
+    let of = |account: &str| {
+        budget
+            .report()
+            .into_iter()
+            .find(|r| r.op == LIST && r.scope == scope(account))
+            .unwrap_or_else(|| panic!("{LIST} never asked in {account}: {:?}", budget.report()))
+    };
+    let (throttled, spared) = (of(moto::ACCOUNT), of("222222222222"));
+    println!("throttled: {throttled:?}\nspared: {spared:?}");
+    assert!(throttled.throttled > 0, "{throttled:?}");
+    assert!(throttled.rate < throttled.max_rate, "{throttled:?}");
+    assert_eq!(spared.throttled, 0, "{spared:?}");
+    assert_eq!(spared.rate, spared.max_rate, "{spared:?}");
+    assert_eq!(two_ok, 4, "the spared account's reads failed");
 }

@@ -271,6 +271,7 @@ fn the_budget_keeps_each_operation_on_one_row() {
     let op = Op::ElbDescribeLoadBalancers.name();
     s.budget = vec![OpReport {
         op: Op::ElbDescribeLoadBalancers,
+        scope: String::new(),
         calls_last_minute: 7,
         rate: 5.0,
         max_rate: 5.0,

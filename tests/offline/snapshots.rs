@@ -676,6 +676,7 @@ fn budget_overlay_shows_the_operations_and_the_github_quota() {
     );
     let op = |op: Op, calls, rate, max_rate, throttled| OpReport {
         op,
+        scope: String::new(),
         calls_last_minute: calls,
         by_caller: Vec::new(),
         rate,

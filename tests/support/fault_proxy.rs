@@ -37,6 +37,8 @@ struct Rule {
     /// The operation, e.g. `DescribeAlarms` or `ListServices`.
     operation: String,
     fault: Fault,
+    /// Only requests signed with this access key (one account's); None: every request.
+    key: Option<String>,
 }
 
 #[derive(Default)]
@@ -75,6 +77,17 @@ impl FaultProxy {
         self.shared.lock().unwrap().rule = Some(Rule {
             operation: operation.into(),
             fault,
+            key: None,
+        });
+    }
+
+    /// Answers `operation` with `fault` from now on, only for requests signed with access key
+    /// `key` (moto knows the account by it): one account's endpoint sick, the others' not.
+    pub fn set_for_key(&self, operation: &str, key: &str, fault: Fault) {
+        self.shared.lock().unwrap().rule = Some(Rule {
+            operation: operation.into(),
+            fault,
+            key: Some(key.into()),
         });
     }
 
@@ -132,6 +145,11 @@ impl Request {
             .to_string()
     }
 
+    /// Signed with access key `key` (SigV4's `Credential=KEY/...`).
+    fn signed_by(&self, key: &str) -> bool {
+        self.head.contains(&format!("Credential={key}/"))
+    }
+
     fn is_json(&self) -> bool {
         self.head.to_ascii_lowercase().contains("x-amz-target")
     }
@@ -147,7 +165,9 @@ async fn serve(mut conn: TcpStream, upstream: String, shared: Arc<Mutex<Shared>>
             let mut s = shared.lock().unwrap();
             *s.counts.entry(op.clone()).or_default() += 1;
             match &s.rule {
-                Some(r) if r.operation == op => r.fault.clone(),
+                Some(r) if r.operation == op && r.key.as_ref().is_none_or(|k| req.signed_by(k)) => {
+                    r.fault.clone()
+                }
                 _ => Fault::None,
             }
         };

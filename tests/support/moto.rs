@@ -147,6 +147,15 @@ pub fn freeze_tasks(url: &str) {
 
 /// The ids of the default VPC's first subnet and security group, for awsvpc tasks.
 pub fn default_network(url: &str) -> (String, String) {
+    default_network_of(url, "testing", REGION)
+}
+
+/// The default VPC's first subnet and security group of the account whose access key is
+/// `key` (moto knows an assumed role's key by its account), in `region`.
+pub fn default_network_of(url: &str, key: &str, region: &str) -> (String, String) {
+    let auth = format!(
+        "AWS4-HMAC-SHA256 Credential={key}/20260101/{region}/ec2/aws4_request, SignedHeaders=host, Signature=0"
+    );
     let ec2 = |action: &str| {
         let (status, body) = http(
             url,
@@ -154,10 +163,7 @@ pub fn default_network(url: &str) -> (String, String) {
             "/",
             &[
                 ("Content-Type", "application/x-www-form-urlencoded"),
-                (
-                    "Authorization",
-                    "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0",
-                ),
+                ("Authorization", auth.as_str()),
             ],
             &format!("Action={action}&Version=2016-11-15"),
         );

@@ -53,6 +53,22 @@ impl Seeder {
         }
     }
 
+    /// A seeder that acts with `sdk`'s credentials (access key `key`: another account's) in
+    /// its region, on that account's default network there.
+    pub async fn with_sdk(url: &str, sdk: &aws_config::SdkConfig, key: &str) -> Self {
+        let mut seeder = Self::new(url).await;
+        let region = sdk
+            .region()
+            .map_or(moto::REGION.to_string(), ToString::to_string);
+        (seeder.subnet, seeder.security_group) = moto::default_network_of(url, key, &region);
+        seeder.ecs = aws_sdk_ecs::Client::new(sdk);
+        seeder.ecr = aws_sdk_ecr::Client::new(sdk);
+        seeder.cw = aws_sdk_cloudwatch::Client::new(sdk);
+        seeder.logs = aws_sdk_cloudwatchlogs::Client::new(sdk);
+        seeder.elb = aws_sdk_elasticloadbalancingv2::Client::new(sdk);
+        seeder
+    }
+
     pub fn network(&self) -> NetworkConfiguration {
         NetworkConfiguration::builder()
             .awsvpc_configuration(

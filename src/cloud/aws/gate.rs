@@ -11,13 +11,44 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::error::Error as StdError;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// The budget a call asks first, and the mapper its failure goes through.
 #[derive(Debug, Clone, Default)]
 pub struct CallGate {
     budget: Arc<Budget>,
     errors: ErrorMapper,
+    scope: Scope,
+}
+
+/// The account and region a backend's calls go to: the budget's buckets are theirs, since
+/// AWS's quotas are. The account is known from the first STS answer; until then the profile
+/// stands for it.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    pub account: Arc<OnceLock<String>>,
+    pub profile: String,
+    pub region: String,
+}
+
+impl Scope {
+    /// The scope of a backend on `profile` (None: the default one) in `region`, its account
+    /// not known yet.
+    pub fn new(profile: Option<&str>, region: &str) -> Self {
+        Self {
+            account: Arc::default(),
+            profile: profile.unwrap_or("default").to_string(),
+            region: region.to_string(),
+        }
+    }
+
+    /// `111111111111/eu-west-1`, or `profile prod/eu-west-1` before the account is known.
+    pub fn key(&self) -> String {
+        match self.account.get() {
+            Some(a) => format!("{a}/{}", self.region),
+            None => format!("profile {}/{}", self.profile, self.region),
+        }
+    }
 }
 
 /// An SDK call made within the budget: `.send().within(gate, Op::EcsListServices).await`.
@@ -39,7 +70,22 @@ where
 
 impl CallGate {
     pub fn new(budget: Arc<Budget>, errors: ErrorMapper) -> Self {
-        Self { budget, errors }
+        Self {
+            budget,
+            errors,
+            scope: Scope::default(),
+        }
+    }
+
+    /// The account and region its calls are budgeted for.
+    pub fn in_scope(mut self, scope: Scope) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    /// The budget's key for this backend's calls (`account/region`).
+    pub fn scope(&self) -> String {
+        self.scope.key()
     }
 
     /// Tells `state` when the service refuses the credentials.
@@ -60,7 +106,7 @@ impl CallGate {
 
     /// Waits until the budget allows a call of `action`.
     pub async fn acquire(&self, action: Op) {
-        self.budget.acquire(action).await;
+        self.budget.acquire_in(&self.scope.key(), action).await;
     }
 
     /// The error a failed call of `action` returns; throttling slows the operation down.
@@ -79,8 +125,8 @@ impl CallGate {
 
     fn report(&self, action: Op, e: ApiError) -> ApiError {
         if e.kind == ErrorKind::Throttled {
-            // The quota is the account's: the whole process slows down for this operation.
-            self.budget.throttled(action);
+            // The quota is the account's: the process slows down for this operation there.
+            self.budget.throttled_in(&self.scope.key(), action);
         }
         e
     }

@@ -148,7 +148,7 @@ pub struct AwsFleet {
     clusters: Vec<String>,
     taskdefs: TaskDefCache,
     /// The account, from the first STS answer: Live Tail names log groups by ARN.
-    account: std::sync::OnceLock<String>,
+    account: Arc<std::sync::OnceLock<String>>,
     /// The images of each service's task definitions, from the last `services()`, so
     /// `images()` can join without listing the services again.
     usage: Mutex<Option<Arc<Vec<ServiceImages>>>>,
@@ -246,6 +246,9 @@ impl AwsFleet {
             .profile
             .clone()
             .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+        // The budget's buckets are the account's and region's (the account once STS says it).
+        let scope = gate::Scope::new(explicit_profile.as_deref(), region.as_ref());
+        let account = scope.account.clone();
         Ok(Self {
             ecs: client!(aws_sdk_ecs, sdk, overrides),
             ecr: client!(aws_sdk_ecr, sdk, overrides),
@@ -266,7 +269,8 @@ impl AwsFleet {
             kms: client!(aws_sdk_kms, sdk, overrides),
             session_place: session_place(sdk, &opts, region.as_ref()),
             sqs: events::sqs_client(sdk, overrides),
-            gate: CallGate::new(overrides.budget.clone(), ErrorMapper::new(explicit_profile)),
+            gate: CallGate::new(overrides.budget.clone(), ErrorMapper::new(explicit_profile))
+                .in_scope(scope),
             profile: config::profile_label(&opts),
             region: region.to_string(),
             clusters: opts
@@ -275,7 +279,7 @@ impl AwsFleet {
                 .map(|c| last_segment(c).to_string())
                 .collect(),
             taskdefs: TaskDefCache::default(),
-            account: std::sync::OnceLock::new(),
+            account,
             usage: Mutex::new(None),
             previous: Default::default(),
             balancers: Default::default(),
@@ -513,6 +517,9 @@ impl Fleet for AwsFleet {
             .within(&self.gate, Op::StsGetCallerIdentity)
             .await?;
         let account = who.account().unwrap_or_default().to_string();
+        if !account.is_empty() {
+            let _ = self.account.set(account.clone());
+        }
         Ok((account, self.region.clone()))
     }
 

@@ -61,14 +61,18 @@ impl AwsFleet {
         part: &PartSink<'_>,
     ) -> ApiResult<Listing<Service>> {
         let first = self.known.first_load();
-        let budget = self.gate.budget();
+        let (budget, scope) = (self.gate.budget(), self.gate.scope());
         if first {
-            COLD_START.iter().for_each(|op| budget.boost(*op));
+            COLD_START
+                .iter()
+                .for_each(|op| budget.boost_in(&scope, *op));
         }
         let result = self.refresh_clusters(ask, first, part).await;
         if first {
             self.known.loaded();
-            COLD_START.iter().for_each(|op| budget.settle(*op));
+            COLD_START
+                .iter()
+                .for_each(|op| budget.settle_in(&scope, *op));
         }
         let usage = self.known.images();
         *self.usage.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(usage));

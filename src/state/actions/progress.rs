@@ -169,7 +169,9 @@ impl Progress {
                 self.phase = Phase::TimedOut { at: now };
                 true
             }
-            _ => false,
+            Phase::Waiting { .. } | Phase::Sending | Phase::Sent { .. } => false,
+            Phase::Stable { .. } | Phase::TimedOut { .. } => false,
+            Phase::Unwatched { .. } | Phase::Failed { .. } => false,
         }
     }
 

@@ -1,7 +1,7 @@
 //! A confirmed plan becomes a job: refused only when a running job acts on the same service
 //! or its pair (the refusal names that job), or when `MAX_RUNNING` jobs run already.
 
-use crate::model::{ActionPlan, ServiceKey};
+use crate::model::{ActionPlan, ServiceKey, Verb};
 use crate::state::jobs::{self, Job, JobId, MAX_RUNNING};
 use crate::state::{Effect, State};
 
@@ -35,17 +35,30 @@ pub(crate) fn refusal(state: &State, keys: &[ServiceKey]) -> Option<String> {
     })
 }
 
+/// Why a plan did not start (nothing was sent): the verb, the service and `refusal`'s reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{verb} {service}: refused; {why}")]
+pub struct Refused {
+    pub verb: Verb,
+    pub service: ServiceKey,
+    pub why: String,
+}
+
 /// Starts `plan` as a job of the context on screen, or says why not (nothing is sent then).
 pub(crate) fn start(
     state: &mut State,
     plan: ActionPlan,
     effects: &mut Vec<Effect>,
-) -> Result<JobId, String> {
+) -> Result<JobId, Refused> {
     let keys: Vec<ServiceKey> = std::iter::once(plan.service.clone())
         .chain(plan.then.iter().map(|f| f.service.clone()))
         .collect();
     if let Some(why) = refusal(state, &keys) {
-        return Err(format!("{} {}: refused; {why}", plan.verb, plan.service));
+        return Err(Refused {
+            verb: plan.verb,
+            service: plan.service,
+            why,
+        });
     }
     let id = state.next_job;
     state.next_job += 1;

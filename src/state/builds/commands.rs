@@ -55,7 +55,7 @@ fn confirm_or_start(state: &mut State, plan: ActionPlan, effects: &mut Vec<Effec
     }
     state.mode = Mode::Normal;
     if let Err(why) = crate::state::actions::start::start(state, plan, effects) {
-        state.flash(why);
+        state.flash(why.to_string());
     }
 }
 

@@ -31,6 +31,8 @@ pub(crate) fn run(state: &mut State, command: Command, effects: &mut Vec<Effect>
         Mode::Arm(d) => crate::state::rollout::policy::on_dialog(state, command, *d),
         Mode::Describe => crate::state::describe::on_view(state, command),
         Mode::DescribeSearch => crate::state::describe::on_search(state, command),
+        Mode::Fleet => crate::state::fleet::on_view(state, command, effects),
+        Mode::FleetSearch => crate::state::fleet::on_search(state, command),
         // Keys reach the session before the key table; only its way out gets here.
         Mode::Terminal => {
             if command == Command::Back {
@@ -78,6 +80,7 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Region(name) => contexts::switch_region(state, name, effects),
         Command::Sort(column) => sort(state, column),
         Command::Budget => open_budget(state, effects),
+        Command::Fleet => crate::state::fleet::open(state),
         Command::Quit => quit_unless_acting(state),
         Command::Build => build_commands::open_build(state, effects),
         Command::CancelRun => build_commands::on_run(state, crate::state::builds::plan::cancel),
@@ -86,11 +89,10 @@ fn on_normal(state: &mut State, command: Command, effects: &mut Vec<Effect>) {
         Command::Promote | Command::Abort | Command::Rollback => act_on(state, &command),
         Command::ForceDeploy | Command::Scale => act_on(state, &command),
         Command::Unknown(word) => state.flash(format!("unknown command :{word} (try :help)")),
-        // Taken by the exec handler and `jobs_command` before this match.
-        Command::Exec(_) | Command::FocusTerminal | Command::FullScreen => {}
-        Command::PortForward(_) | Command::Forwards | Command::Jobs => {}
-        Command::StopWatching | Command::StopTask => {}
-        // Before everything (ForceQuit), or the logs pane's (`logs::commands::run`).
+        // Taken before this match: ForceQuit before everything, then by the exec handler,
+        // `jobs_command` and the logs pane's `logs::commands::run`.
+        Command::Exec(_) | Command::FocusTerminal | Command::FullScreen | Command::StopTask => {}
+        Command::PortForward(_) | Command::Forwards | Command::Jobs | Command::StopWatching => {}
         Command::ForceQuit | Command::ToggleFollow | Command::ToggleContext => {}
         Command::NextMatch | Command::PrevMatch | Command::ToggleWrap => {}
         Command::CycleStamps | Command::CopyLine | Command::FollowGroup(_) => {}
@@ -439,17 +441,12 @@ fn on_confirm(
         ModeKey::Cancel => false,
         ModeKey::OtherTarget => return build_commands::other_target(state, plan, typed),
         ModeKey::Insert(c) => {
-            // Typing again: the refusal of the last name goes, the dialog's keys come back.
-            state.flash = None;
             typed.push(c);
-            state.mode = Mode::Confirm(Box::new(plan), typed);
-            return;
+            return retype(state, plan, typed);
         }
         ModeKey::DeleteChar => {
-            state.flash = None;
             typed.pop();
-            state.mode = Mode::Confirm(Box::new(plan), typed);
-            return;
+            return retype(state, plan, typed);
         }
         ModeKey::Down | ModeKey::Up | ModeKey::PageDown | ModeKey::PageUp => return,
         ModeKey::Top | ModeKey::Bottom | ModeKey::Accept => return,
@@ -466,7 +463,7 @@ fn on_confirm(
         plan.notes
             .extend(crate::state::actions::commits::dialog_lines(state, &plan));
         if let Err(why) = crate::state::actions::start::start(state, plan, effects) {
-            state.flash(why);
+            state.flash(why.to_string());
         }
     } else {
         state.flash(format!(
@@ -474,6 +471,12 @@ fn on_confirm(
             plan.verb, plan.service
         ));
     }
+}
+
+/// Typing again: the refusal of the last name goes, the dialog's keys come back.
+fn retype(state: &mut State, plan: ActionPlan, typed: String) {
+    state.flash = None;
+    state.mode = Mode::Confirm(Box::new(plan), typed);
 }
 
 fn on_scale(state: &mut State, command: Command, mut typed: String) {

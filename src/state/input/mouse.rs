@@ -66,7 +66,8 @@ fn click(state: &mut State, at: Position, effects: &mut Vec<Effect>) {
         Mode::Diff(_) | Mode::Events(_) | Mode::Build(_) => {}
         Mode::Exec(_) | Mode::Terminal | Mode::Forwards => {}
         Mode::Describe | Mode::DescribeSearch => {}
-        Mode::Arm(_) | Mode::Jobs | Mode::StopWatching(_) => {}
+        Mode::Arm(_) | Mode::Fleet | Mode::FleetSearch => {}
+        Mode::Jobs | Mode::StopWatching(_) => {}
     }
 }
 
@@ -108,8 +109,8 @@ fn wheel(state: &mut State, notches: isize, effects: &mut Vec<Effect>) {
         Mode::Diff(_) | Mode::Events(_) | Mode::Build(_) => return,
         Mode::Exec(_) | Mode::Terminal | Mode::Forwards => return,
         Mode::Describe | Mode::DescribeSearch => return,
+        Mode::Arm(_) | Mode::Fleet | Mode::FleetSearch => return,
         Mode::Jobs | Mode::StopWatching(_) => return,
-        Mode::Arm(_) => return,
     }
     let delta = match state.ctx.pane {
         Pane::Logs => notches * LOG_LINES_PER_NOTCH,

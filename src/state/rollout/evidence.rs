@@ -232,6 +232,7 @@ pub fn request(state: &State) -> Request {
         Mode::Scale(_) | Mode::Budget | Mode::Events(_) | Mode::Build(_) => {}
         Mode::Exec(_) | Mode::Terminal | Mode::Forwards => {}
         Mode::Describe | Mode::DescribeSearch | Mode::Arm(_) => {}
+        Mode::Fleet | Mode::FleetSearch => {}
         Mode::Jobs | Mode::StopWatching(_) => {}
     }
     if state.ctx.in_rollout_view()

@@ -16,6 +16,16 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+/// Another context needs attention: said on every pane, never dropped.
+fn fleet_badge(state: &State, theme: &Theme) -> Option<Span<'static>> {
+    let badge = crate::state::fleet::badge(state)?;
+    let loud = Style::new()
+        .fg(theme.bg)
+        .bg(theme.alarm)
+        .add_modifier(Modifier::BOLD);
+    Some(Span::styled(format!(" fleet: {badge} "), loud))
+}
+
 pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let c = &state.ctx.info;
     let bg = if c.prod {
@@ -38,6 +48,7 @@ pub fn header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             .add_modifier(Modifier::BOLD);
         parts.push((0, Span::styled(" READ-ONLY ", ro)));
     }
+    parts.extend(fleet_badge(state, theme).map(|b| (0, b)));
     // Connecting, failed, and credentials about to expire: never dropped; nor are the data's
     // age and the connection's trouble (no answer, the team audit).
     parts.extend(

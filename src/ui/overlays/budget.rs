@@ -19,11 +19,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let muted = Style::new().fg(theme.muted);
     let head = Style::new().fg(theme.muted).add_modifier(Modifier::BOLD);
     // The names as wide as the longest, cut (with …) only when the screen has no room for it.
-    let longest = state
-        .budget
-        .iter()
-        .map(|o| o.op.name().chars().count())
-        .max();
+    let longest = state.budget.iter().map(|o| o.label().chars().count()).max();
     let room = usize::from(area.width).saturating_sub(3 + FIGURES).max(12);
     let name_w = longest.unwrap_or(0).clamp("OPERATION".len(), room);
     let w = ((name_w + FIGURES + 3) as u16).max(84).min(area.width);

@@ -1,0 +1,358 @@
+//! The fleet view (`0`, `:fleet`): one row per context (account × region), sorted by urgency,
+//! `Enter` to go there (the `:ctx` switch), `/` to find a service in every context by name,
+//! image tag or commit sha. The contexts off screen are read by the fleet worker at the
+//! fleet's slow rate (free calls only) and arrive as `Msg::Fleet`; the one on screen is
+//! counted from its own panes, so its row is as fresh as they are.
+
+use crate::keys::{Command, ModeKey};
+use crate::model::fleet::{Figures, Findable, figures};
+use crate::model::{ApiError, Millis};
+use crate::state::{Effect, Mode, State, Target, contexts};
+use std::cmp::Reverse;
+
+/// What the fleet worker read of one context off screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FleetRead {
+    pub account: String,
+    pub region: String,
+    pub figures: Figures,
+    pub found: Vec<Findable>,
+}
+
+/// One read of one context off screen, or why it failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FleetReport {
+    pub target: Target,
+    pub at: Millis,
+    pub read: Result<FleetRead, ApiError>,
+    /// When its credentials expire, if they do.
+    pub expiry: Option<Millis>,
+}
+
+/// A context of the fleet, as last read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Member {
+    pub target: Target,
+    pub account: String,
+    pub region: String,
+    pub figures: Option<Figures>,
+    pub found: Vec<Findable>,
+    /// When the figures were read.
+    pub read_at: Option<Millis>,
+    /// The last read's failure, shown over the figures before it.
+    pub error: Option<ApiError>,
+    pub expiry: Option<Millis>,
+}
+
+/// A service the search found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub target: Target,
+    pub cluster: String,
+    pub service: String,
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FleetView {
+    pub members: Vec<Member>,
+    /// The contexts off screen are polled (`[fleet]` in the config, or the demo); else only
+    /// the one on screen has figures.
+    pub polled: bool,
+    /// The row selected, in the sorted order.
+    pub selected: usize,
+    /// What `/` searches for; the hits, once asked.
+    pub query: String,
+    pub hits: Option<Vec<Hit>>,
+    /// Something the view must say about where its contexts come from (an SSO session this
+    /// build cannot list).
+    pub note: Option<String>,
+}
+
+impl FleetView {
+    pub fn new(targets: Vec<Target>, polled: bool) -> Self {
+        let members = targets
+            .into_iter()
+            .map(|target| Member {
+                target,
+                ..Member::default()
+            })
+            .collect();
+        Self {
+            members,
+            polled,
+            ..Self::default()
+        }
+    }
+}
+
+/// One row as the view shows it: the member, with the on-screen context's figures counted
+/// from its panes.
+#[derive(Debug, Clone)]
+pub struct Row<'a> {
+    pub member: &'a Member,
+    pub on_screen: bool,
+    pub account: &'a str,
+    pub region: &'a str,
+    pub figures: Option<Figures>,
+    pub read_at: Option<Millis>,
+    pub error: Option<&'a ApiError>,
+    pub expiry: Option<Millis>,
+}
+
+impl Row<'_> {
+    /// Where it sorts: `Figures::urgency`, with a context that could not be read after the
+    /// ones with alarms, and one not read yet last.
+    fn rank(&self) -> (u8, Millis, Reverse<usize>) {
+        match (&self.figures, self.error) {
+            (Some(f), _) => {
+                let (r, at, n) = f.urgency();
+                (r * 2, at, n)
+            }
+            (None, Some(_)) => (5, 0, Reverse(0)),
+            (None, None) => (20, 0, Reverse(0)),
+        }
+    }
+}
+
+/// Every context's row, most urgent first.
+pub fn rows(state: &State) -> Vec<Row<'_>> {
+    let here = &state.ctx;
+    let mut rows: Vec<Row> = state
+        .fleet
+        .members
+        .iter()
+        .map(|m| {
+            if !m.target.same_place(&here.target) {
+                return Row {
+                    member: m,
+                    on_screen: false,
+                    account: &m.account,
+                    region: &m.region,
+                    figures: m.figures.clone(),
+                    read_at: m.read_at,
+                    error: m.error.as_ref(),
+                    expiry: m.expiry,
+                };
+            }
+            let read_at = here.services.fetched_at;
+            let (services, alarms) = (&here.services.items, &here.alarms.items);
+            Row {
+                member: m,
+                on_screen: true,
+                account: &here.info.account,
+                region: &here.info.region,
+                figures: read_at.map(|_| figures(services, alarms, state.now)),
+                read_at,
+                error: here.services.error.as_ref(),
+                expiry: here.credentials_expiry,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        a.rank()
+            .cmp(&b.rank())
+            .then_with(|| a.member.target.label().cmp(&b.member.target.label()))
+    });
+    rows
+}
+
+/// What the other contexts need, for every pane's header: `1 hook 3m, 2 alarms` (the soonest
+/// hook's time left); None when nothing off screen needs attention.
+pub fn badge(state: &State) -> Option<String> {
+    let mut sum = Figures::default();
+    for m in &state.fleet.members {
+        let Some(f) = m
+            .figures
+            .as_ref()
+            .filter(|_| !m.target.same_place(&state.ctx.target))
+        else {
+            continue;
+        };
+        sum.hooks += f.hooks;
+        sum.failing += f.failing;
+        sum.firing += f.firing;
+        if let Some(at) = f.hook_expires {
+            sum.hook_expires = Some(sum.hook_expires.map_or(at, |e| e.min(at)));
+        }
+    }
+    let mut parts = Vec::new();
+    if sum.hooks > 0 {
+        let left = sum
+            .hook_expires
+            .map(|at| format!(" {}", short_duration(at - state.now)))
+            .unwrap_or_default();
+        parts.push(format!("{} {}{left}", sum.hooks, plural(sum.hooks, "hook")));
+    }
+    if sum.failing > 0 {
+        parts.push(format!("{} failing", sum.failing));
+    }
+    if sum.firing > 0 {
+        parts.push(format!("{} {}", sum.firing, plural(sum.firing, "alarm")));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        word.to_string()
+    } else {
+        format!("{word}s")
+    }
+}
+
+/// `45s`, `3m`, `2h`; `0s` once past.
+pub fn short_duration(ms: Millis) -> String {
+    let s = ms.max(0) / 1000;
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", s / 60),
+        _ => format!("{}h", s / 3600),
+    }
+}
+
+/// A read of a context off screen arrived.
+pub(super) fn on_report(state: &mut State, report: FleetReport) {
+    let Some(m) = state
+        .fleet
+        .members
+        .iter_mut()
+        .find(|m| m.target.same_place(&report.target))
+    else {
+        return;
+    };
+    m.expiry = report.expiry;
+    match report.read {
+        Ok(read) => {
+            m.account = read.account;
+            m.region = read.region;
+            m.figures = Some(read.figures);
+            m.found = read.found;
+            m.read_at = Some(report.at);
+            m.error = None;
+        }
+        Err(e) => m.error = Some(e),
+    }
+    if state.fleet.hits.is_some() {
+        search(state);
+    }
+    state.dirty = true;
+}
+
+/// `0` or `:fleet`.
+pub(super) fn open(state: &mut State) {
+    state.fleet.selected = 0;
+    state.mode = Mode::Fleet;
+}
+
+/// A key on the fleet view (the panes' keys: `Enter` goes, `/` searches, `Esc` leaves).
+pub(super) fn on_view(state: &mut State, command: Command, fx: &mut Vec<Effect>) {
+    if let Command::Pane(p) = command {
+        state.mode = Mode::Normal;
+        return state.switch_pane(p);
+    }
+    if command == Command::Open {
+        return go(state, fx);
+    }
+    if matches!(command, Command::Back | Command::Quit | Command::Fleet) {
+        return back(state);
+    }
+    let Some(key) = command.mode_key() else {
+        return;
+    };
+    let n = state
+        .fleet
+        .hits
+        .as_ref()
+        .map_or(state.fleet.members.len(), Vec::len);
+    let last = n.saturating_sub(1);
+    let sel = &mut state.fleet.selected;
+    match key {
+        ModeKey::Down => *sel = (*sel + 1).min(last),
+        ModeKey::Up => *sel = sel.saturating_sub(1),
+        ModeKey::PageDown | ModeKey::Bottom => *sel = last,
+        ModeKey::PageUp | ModeKey::Top => *sel = 0,
+        ModeKey::Accept => go(state, fx),
+        ModeKey::Cancel => back(state),
+        ModeKey::Search => {
+            state.fleet.query.clear();
+            state.mode = Mode::FleetSearch;
+        }
+        ModeKey::Confirm | ModeKey::DeleteChar | ModeKey::Complete | ModeKey::Insert(_) => {}
+        ModeKey::Toggle | ModeKey::OtherTarget | ModeKey::NextMatch | ModeKey::PrevMatch => {}
+    }
+}
+
+/// `Esc`: from the search's answers back to the rows, from the rows back to the panes.
+fn back(state: &mut State) {
+    if state.fleet.hits.take().is_some() {
+        state.fleet.selected = 0;
+    } else {
+        state.mode = Mode::Normal;
+    }
+}
+
+/// A key while typing the search.
+pub(super) fn on_search(state: &mut State, command: Command) {
+    let Some(key) = command.mode_key() else {
+        return;
+    };
+    match key {
+        ModeKey::Insert(c) => state.fleet.query.push(c),
+        ModeKey::DeleteChar => {
+            state.fleet.query.pop();
+        }
+        ModeKey::Accept => {
+            search(state);
+            state.fleet.selected = 0;
+            state.mode = Mode::Fleet;
+        }
+        ModeKey::Cancel => state.mode = Mode::Fleet,
+        ModeKey::Down | ModeKey::Up | ModeKey::PageDown | ModeKey::PageUp => {}
+        ModeKey::Top | ModeKey::Bottom | ModeKey::Confirm | ModeKey::Complete => {}
+        ModeKey::Toggle | ModeKey::OtherTarget | ModeKey::Search => {}
+        ModeKey::NextMatch | ModeKey::PrevMatch => {}
+    }
+}
+
+/// Every context's services that match the query: the on-screen one's from its pane, the
+/// others' from what the fleet worker read.
+fn search(state: &mut State) {
+    let query = state.fleet.query.clone();
+    let here = &state.ctx;
+    let mut hits = Vec::new();
+    for m in &state.fleet.members {
+        let found: Vec<Findable> = if m.target.same_place(&here.target) {
+            here.services.items.iter().map(Findable::of).collect()
+        } else {
+            m.found.clone()
+        };
+        hits.extend(
+            found
+                .into_iter()
+                .filter(|f| f.matches(&query))
+                .map(|f| Hit {
+                    target: m.target.clone(),
+                    cluster: f.cluster,
+                    service: f.service,
+                    tags: f.tags,
+                }),
+        );
+    }
+    state.fleet.hits = Some(hits);
+}
+
+/// `Enter`: the selected row's context (or the hit's), through the `:ctx` switch.
+fn go(state: &mut State, fx: &mut Vec<Effect>) {
+    let sel = state.fleet.selected;
+    let target = match &state.fleet.hits {
+        Some(hits) => hits.get(sel).map(|h| h.target.clone()),
+        None => rows(state).get(sel).map(|r| r.member.target.clone()),
+    };
+    let Some(target) = target else { return };
+    state.mode = Mode::Normal;
+    if target.same_place(&state.ctx.target) {
+        return;
+    }
+    contexts::switch_to(state, target.name, target.region, fx);
+}

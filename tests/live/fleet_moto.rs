@@ -1,0 +1,203 @@
+//! The fleet on moto, in the real binary: `[fleet] profiles = ["*-prod"]` over an AWS config
+//! whose `*-prod` profiles assume roles in two other accounts (2xxxxxxxxxxx, 3xxxxxxxxxxx; `role_arn`
+//! with `source_profile`, as the AWS CLI does it; moto keeps accounts apart by the access key of
+//! the assumed role), watched in two regions. The fleet view shows each account's own counts:
+//! its services, its firing alarm, its account number read from STS.
+
+use crate::support::pty::Console;
+use crate::support::{moto, seed};
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_cloudwatch::types::StateValue;
+use seed::{Seeder, TaskDefSpec};
+
+/// An SDK config acting as the role `deckwatch` of `account`, in `region`, and its access key.
+async fn assumed(url: &str, account: &str, region: &str) -> (SdkConfig, String) {
+    let sdk = moto::sdk_config(url).await;
+    let out = aws_sdk_sts::Client::new(&sdk)
+        .assume_role()
+        .role_arn(format!("arn:aws:iam::{account}:role/deckwatch"))
+        .role_session_name("seed")
+        .send()
+        .await
+        .expect("assume_role");
+    let c = out.credentials().expect("credentials");
+    let creds = aws_credential_types::Credentials::new(
+        c.access_key_id(),
+        c.secret_access_key(),
+        Some(c.session_token().to_string()),
+        None,
+        "assumed",
+    );
+    let sdk = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        .endpoint_url(url)
+        .credentials_provider(creds)
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .load()
+        .await;
+    (sdk, c.access_key_id().to_string())
+}
+
+/// A 12-digit account starting with `first`, new for this run.
+fn account(first: &str) -> String {
+    let digits: String = moto::unique("")
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .map(|c| char::from(b'0' + (c.to_digit(16).unwrap_or(0) % 10) as u8))
+        .collect();
+    format!("{first}{:0>11}", &digits[digits.len().saturating_sub(11)..])
+}
+
+/// `n` services in a fresh cluster of what `sdk` acts as.
+async fn services(url: &str, (sdk, key): &(SdkConfig, String), n: usize) -> Vec<String> {
+    let seed = Seeder::with_sdk(url, sdk, key).await;
+    let cluster = moto::unique("fleet");
+    seed.cluster(&cluster).await;
+    let family = moto::unique("fam");
+    let td = seed
+        .task_def(TaskDefSpec {
+            family: &family,
+            container: "app",
+            image: "example/app:3e1bbd7",
+            log_group: "/ecs/fleet",
+            stream_prefix: "ecs",
+        })
+        .await;
+    let mut names = Vec::new();
+    for _ in 0..n {
+        let name = moto::unique("svc");
+        seed.service(&cluster, &name, &td, 1).await;
+        names.push(name);
+    }
+    names
+}
+
+/// The words of the fleet view's row for `label`, after the label.
+fn row_after(screen: &str, label: &str) -> Vec<String> {
+    let line = screen
+        .lines()
+        .find(|l| l.contains(label))
+        .unwrap_or_else(|| panic!("no row {label}:\n{screen}"));
+    let rest = &line[line.find(label).unwrap() + label.len()..];
+    rest.split_whitespace()
+        .map(|w| w.trim_matches('│').to_string())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fleet_view_shows_each_assumed_account_and_region_with_its_own_counts() {
+    let url = moto::url();
+    let (us, eu) = ("us-east-1", "eu-west-1");
+    // Accounts of this run only (222222222222-like), so a second run on the same moto counts
+    // only its own.
+    let (acct_b, acct_c) = (account("2"), account("3"));
+    let b_us = assumed(&url, &acct_b, us).await;
+    let b_eu = assumed(&url, &acct_b, eu).await;
+    let c_us = assumed(&url, &acct_c, us).await;
+    services(&url, &b_us, 3).await;
+    services(&url, &b_eu, 1).await;
+    services(&url, &c_us, 2).await;
+    let alarm = moto::unique("c-5xx");
+    Seeder::with_sdk(&url, &c_us.0, &c_us.1)
+        .await
+        .alarm(&alarm, StateValue::Alarm, "5xx above 1%")
+        .await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let aws_config = dir.path().join("aws-config");
+    let empty = dir.path().join("aws-credentials");
+    let role = |account: &str| {
+        format!(
+            "role_arn = arn:aws:iam::{account}:role/deckwatch\nsource_profile = base\n\
+             region = {us}\n"
+        )
+    };
+    std::fs::write(
+        &aws_config,
+        format!(
+            "[profile base]\naws_access_key_id = testing\naws_secret_access_key = testing\n\
+             region = {us}\n\n[profile b-prod]\n{}\n[profile c-prod]\n{}\n[profile dev]\n\
+             aws_access_key_id = testing\naws_secret_access_key = testing\n",
+            role(&acct_b),
+            role(&acct_c),
+        ),
+    )
+    .unwrap();
+    std::fs::write(&empty, "").unwrap();
+    let config = dir.path().join("deckwatch.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[fleet]\nprofiles = [\"*-prod\"]\nregions = [\"{us}\", \"{eu}\"]\nevery_secs = 5\n"
+        ),
+    )
+    .unwrap();
+    let env = [
+        ("AWS_CONFIG_FILE", aws_config.to_str().unwrap()),
+        ("AWS_SHARED_CREDENTIALS_FILE", empty.to_str().unwrap()),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("AWS_ENDPOINT_URL", url.as_str()),
+    ];
+    // Each context off screen is read by the fleet worker through its assumed role: STS's
+    // GetCallerIdentity once (its account), then ListClusters, ListServices, DescribeServices
+    // and DescribeAlarms at the fleet's rate.
+    let args = ["--profile", "base", "--config", config.to_str().unwrap()];
+    let mut c = Console::spawn_sized(&args, &env, 140, 40);
+    c.wait_for("ctx base");
+    c.send("0");
+    c.wait_for("fleet (5)");
+    // Every context off screen read: its account (from STS, through the assumed role) shown,
+    // and its credentials' time left (the assumed role's expiry).
+    c.wait_for_screen("every row read", |s| {
+        let read = |label: &str, account: &str| {
+            s.lines().any(|x| x.contains(label) && x.contains(account))
+        };
+        read("b-prod (us-east-1)", &acct_b)
+            && read("b-prod (eu-west-1)", &acct_b)
+            && read("c-prod (us-east-1)", &acct_c)
+            && read("c-prod (eu-west-1)", &acct_c)
+    });
+    let screen = c.screen();
+    // CONTEXT then HOOKS FAILING ALARMS ROLLING FAILED-1H SVCS CREDS AGE ACCOUNT.
+    let b_us_row = row_after(&screen, "b-prod (us-east-1)");
+    assert_eq!(
+        (b_us_row[5].as_str(), b_us_row[8].as_str()),
+        ("3", acct_b.as_str()),
+        "{screen}"
+    );
+    let b_eu_row = row_after(&screen, "b-prod (eu-west-1)");
+    assert_eq!(
+        (b_eu_row[5].as_str(), b_eu_row[8].as_str()),
+        ("1", acct_b.as_str()),
+        "{screen}"
+    );
+    let c_us_row = row_after(&screen, "c-prod (us-east-1)");
+    assert_eq!(c_us_row[2], "1", "c's firing alarm: {screen}");
+    assert_eq!(
+        (c_us_row[5].as_str(), c_us_row[8].as_str()),
+        ("2", acct_c.as_str()),
+        "{screen}"
+    );
+    let c_eu_row = row_after(&screen, "c-prod (eu-west-1)");
+    assert_eq!(c_eu_row[5], "0", "{screen}");
+    // The firing alarm sorts c-prod (us-east-1) above the quiet rows, and the badge says it on
+    // the pane of another context.
+    let c_at = screen.find("c-prod (us-east-1)").unwrap();
+    assert!(
+        c_at < screen.find("b-prod (us-east-1)").unwrap(),
+        "{screen}"
+    );
+    c.send("\x1b");
+    c.wait_for("fleet: 1 alarm");
+    // `/` finds the image tag in every context, with context and cluster.
+    c.send("0");
+    c.send("/3e1bbd7\r");
+    c.wait_for("6 found for \"3e1bbd7\"");
+    c.send("\x1b");
+    c.wait_for("fleet (5)");
+    c.send("\x1b");
+    c.wait_gone("fleet (5)");
+    c.send("q");
+    assert!(c.wait_exit().success());
+}

@@ -3,7 +3,11 @@
 //! pressed every 20–80 ms. Each key is timestamped when it is sent and matched with the first
 //! frame drawn after the reducer took it in; the figures are p50, p99 and max of that.
 //!
-//! Run: cargo bench --bench loop_latency
+//! A third scenario has 8 jobs watching (each a rollback sent and waiting until stable), so
+//! every refresh also runs each watch over the 10,000 services.
+//!
+//! Run: cargo bench --bench loop_latency [FILTER] (FILTER: a word of the scenario's name, such
+//! as `jobs`)
 //! (`DECKWATCH_BENCH_SECS` sets how long each scenario runs; 30 by default, 2 under `cargo test
 //! --bench loop_latency`, which scripts/test.sh runs as a check.)
 
@@ -110,15 +114,44 @@ fn load(tx: mpsc::Sender<Msg>, stop: Arc<Mutex<bool>>, generation: u64) {
     });
 }
 
-/// Runs one scenario for `secs` with the pane `pane_key` shown; returns key-to-frame
-/// latencies in milliseconds, and the frames drawn.
-async fn scenario(pane_key: char, secs: u64) -> (Vec<f64>, u64) {
+/// Puts `n` jobs on the state, each a rollback of its own service, sent and waiting until
+/// stable: the fleet never shows the change, so they watch through the whole run. They start
+/// on the loop's clock (the wall clock), or the first tick would end them as not stable in
+/// time. Their notifications are off, so no OSC bytes reach the bench's output; the reducer
+/// still looks at every job for them.
+fn watching_jobs(st: &mut State, n: usize) {
+    use deckwatch::state::actions::plan::rollback;
+    use deckwatch::state::jobs::Job;
+    let now = deckwatch::timing::now_ms();
+    st.notify.settings.jobs = false;
+    st.notify.settings.deployments = false;
+    let all = st.ctx.services.items.clone();
+    let plans: Vec<_> = all
+        .iter()
+        .filter_map(|s| rollback(s).ok())
+        .take(n)
+        .collect();
+    assert_eq!(plans.len(), n, "the fleet has {n} services to roll back");
+    for (i, plan) in plans.iter().enumerate() {
+        let id = i as u64 + 1;
+        st.ctx
+            .jobs
+            .push(Job::new(id, plan, "bench".into(), &all, now));
+        st.ctx.jobs.done(id, &Ok("sent".into()), None, now);
+    }
+    assert_eq!(st.ctx.jobs.running_count(), n);
+}
+
+/// Runs one scenario for `secs` with the pane `pane_key` shown and `jobs` jobs watching;
+/// returns key-to-frame latencies in milliseconds, and the frames drawn.
+async fn scenario(pane_key: char, jobs: usize, secs: u64) -> (Vec<f64>, u64) {
     let themes = Themes::load(None).unwrap();
     let mut st: State = StateBuilder::demo(EPOCH)
         .log_capacity(200_000, 64 << 20)
         .build();
     let _ = deckwatch::state::update(&mut st, Msg::Services(fleet(0).into(), EPOCH));
     st.take_discarded();
+    watching_jobs(&mut st, jobs);
     st.ctx
         .logs
         .follow_selection(Some(LogTarget::service(followed())));
@@ -220,11 +253,20 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 fn main() {
     let secs = quick::setting("DECKWATCH_BENCH_SECS", 30, 2) as u64;
     let rt = tokio::runtime::Runtime::new().unwrap();
-    for (pane, name) in [
-        ('1', "services pane (10k rows)"),
-        ('5', "logs pane (following)"),
+    // `cargo bench` passes `--bench`; a word that is not a flag chooses scenarios.
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    for (pane, jobs, name) in [
+        ('1', 0, "services pane (10k rows)"),
+        ('5', 0, "logs pane (following)"),
+        ('1', 8, "services pane (10k rows), 8 jobs watching"),
     ] {
-        let (mut lat, frames) = rt.block_on(scenario(pane, secs));
+        if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        let (mut lat, frames) = rt.block_on(scenario(pane, jobs, secs));
         lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
         println!(
             "key to frame, {name}, 10k-service refresh every 2 s + {LINES_PER_SEC} lines/s, \

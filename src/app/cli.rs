@@ -269,6 +269,9 @@ fn startup(
         enabled: cfg.notify.enabled,
         jobs: cfg.notify.jobs,
         deployments: cfg.notify.deployments,
+        hooks: cfg.notify.hooks,
+        hook_minutes: cfg.notify.hook_minutes,
+        alarms: cfg.notify.alarms,
         services: cfg.notify.services.clone(),
     };
     state.exec = state::exec::ExecState::new(cfg.exec.clone(), cfg.forwards.clone());

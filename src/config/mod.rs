@@ -139,6 +139,13 @@ pub struct NotifyConfig {
     pub jobs: bool,
     /// When a watched service's deployment fails or is rolled back. Default: on.
     pub deployments: bool,
+    /// When a watched service's PAUSE hook comes within `hook_minutes` of its timeout action.
+    /// Default: on.
+    pub hooks: bool,
+    /// Minutes before a hook's timeout action that it is told (default 5).
+    pub hook_minutes: u32,
+    /// When an alarm linked to a watched service goes to ALARM. Default: on.
+    pub alarms: bool,
     /// Services watched whatever this session did (`NAME` or `CLUSTER/NAME`); a service acted
     /// on or opened in the rollout view is watched anyway.
     pub services: Vec<String>,
@@ -150,6 +157,9 @@ impl Default for NotifyConfig {
             enabled: true,
             jobs: true,
             deployments: true,
+            hooks: true,
+            hook_minutes: 5,
+            alarms: true,
             services: Vec::new(),
         }
     }

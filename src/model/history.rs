@@ -21,6 +21,8 @@ pub enum RollbackCause {
     Hook,
     /// Someone asked for it (StopServiceDeployment, a hook answered with ROLLBACK).
     Requested,
+    /// An operator aborted it from this console: who, as the job's record names them.
+    Operator(String),
     Unknown,
 }
 
@@ -42,13 +44,14 @@ impl RollbackCause {
         }
     }
 
-    pub fn text(&self) -> &'static str {
+    pub fn text(&self) -> String {
         match self {
-            RollbackCause::CircuitBreaker => "by circuit breaker",
-            RollbackCause::Alarm => "by alarm",
-            RollbackCause::Hook => "by lifecycle hook",
-            RollbackCause::Requested => "on request",
-            RollbackCause::Unknown => "",
+            RollbackCause::CircuitBreaker => "by circuit breaker".into(),
+            RollbackCause::Alarm => "by alarm".into(),
+            RollbackCause::Hook => "by lifecycle hook".into(),
+            RollbackCause::Requested => "on request".into(),
+            RollbackCause::Operator(who) => format!("by {who}"),
+            RollbackCause::Unknown => String::new(),
         }
     }
 }
@@ -82,6 +85,10 @@ impl Outcome {
             Outcome::InProgress => "IN PROGRESS",
             Outcome::Completed => "COMPLETED",
             Outcome::Failed => "FAILED",
+            Outcome::RolledBack {
+                by: RollbackCause::Operator(_),
+                ..
+            } => "ABORTED",
             Outcome::RolledBack { .. } => "ROLLED BACK",
             Outcome::Stopped => "STOPPED",
             Outcome::Replaced => "REPLACED",
@@ -127,8 +134,8 @@ impl PastDeployment {
             }
         };
         let what = match &self.outcome {
-            Outcome::RolledBack { by, .. } if !by.text().is_empty() => {
-                format!("ROLLED BACK {}", by.text())
+            o @ Outcome::RolledBack { by, .. } if !by.text().is_empty() => {
+                format!("{} {}", o.word(), by.text())
             }
             o => o.word().to_string(),
         };
@@ -483,6 +490,38 @@ fn mark_rolled_back(h: &mut [PastDeployment], now: At) {
                 to: Some(to.clone()),
             };
             e.ended_at = e.ended_at.or(Some(now));
+        }
+    }
+}
+
+/// An operator's abort, from the job that sent it: the deployment it stopped, the revision
+/// it went back to, who, and when the abort was sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AbortRecord<'a> {
+    pub deployment: &'a str,
+    pub to: Option<&'a TaskDefRef>,
+    pub who: &'a str,
+    pub at: At,
+}
+
+/// Keeps an operator's abort as what it was: the stopped deployment ends ABORTED (by whom, to
+/// where) when the abort was sent, and the later deployment of the revision it went back to
+/// is that rollback, not a deployment of its own. Ends in time order, whatever the deployment
+/// itself came to say afterwards (REPLACED, or COMPLETED once the rollback settled).
+pub fn mark_aborted(h: &mut [PastDeployment], a: &AbortRecord) {
+    let Some(stopped) = h.iter_mut().find(|e| e.id == a.deployment) else {
+        return;
+    };
+    stopped.outcome = Outcome::RolledBack {
+        by: RollbackCause::Operator(a.who.to_string()),
+        to: a.to.cloned(),
+    };
+    stopped.ended_at = Some(a.at.max(stopped.started_at));
+    let since = stopped.started_at;
+    let id = stopped.id.clone();
+    for e in h.iter_mut() {
+        if e.id != id && Some(&e.revision) == a.to && e.started_at >= since {
+            e.is_rollback = true;
         }
     }
 }

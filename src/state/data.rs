@@ -33,9 +33,10 @@ pub(super) fn on_services_part(
 /// for the loop to free off its own thread (10k services take milliseconds to free).
 pub(super) fn on_services(
     ctx: &mut Context,
-    prepared: Prepared<Service>,
+    mut prepared: Prepared<Service>,
     at: At,
 ) -> (bool, Option<Vec<Service>>) {
+    ctx.jobs.mark_aborts(&mut prepared.items);
     let mut dirty = ctx.services_loading.take().is_some();
     dirty |= ctx.jobs.observe(&prepared.items, at);
     // The rollout view shows a service's row: its data is as old as the services'.

@@ -3,8 +3,11 @@
 //! context's jobs are its own (`Context::jobs`): a job started in one context reports to it
 //! whichever context is on screen.
 
-use crate::model::{ActionPlan, ActionResult, At, Mutation, Service, ServiceKey, TaskDefRef};
-use crate::state::actions::progress::Progress;
+use crate::model::history::{AbortRecord, mark_aborted};
+use crate::model::{
+    ActionPlan, ActionResult, At, AwsCall, Mutation, Service, ServiceKey, TaskDefRef, Verb,
+};
+use crate::state::actions::progress::{Phase, Progress};
 
 /// A job's number, unique in the session (every context's jobs count from one counter).
 pub type JobId = u64;
@@ -29,6 +32,40 @@ pub struct Job {
     pub outcome: Option<String>,
     /// The revision its RegisterTaskDefinition returned, if it registered one.
     pub registered: Option<TaskDefRef>,
+    /// An abort: the deployment in flight when it was confirmed, and where it goes back to.
+    pub aborts: Option<Aborts>,
+}
+
+/// What an abort job stops: kept so the history says who aborted what, after ECS forgets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aborts {
+    pub deployment: String,
+    pub to: Option<TaskDefRef>,
+}
+
+impl Aborts {
+    /// The deployment `plan` stops, when it is an abort of a rolling or native deployment.
+    fn of(plan: &ActionPlan, all: &[Service]) -> Option<Self> {
+        if plan.verb != Verb::Abort {
+            return None;
+        }
+        let s = all.iter().find(|s| s.key() == plan.service)?;
+        if let Some(n) = s.native_in_progress() {
+            return Some(Self {
+                deployment: n.arn.clone(),
+                to: n.source().map(|r| r.task_def.clone()),
+            });
+        }
+        let d = s.rolling_in_progress()?;
+        let to = match &plan.mutation {
+            Mutation::Aws(AwsCall::UpdateService { task_def, .. }) => task_def.clone(),
+            _ => None,
+        };
+        Some(Self {
+            deployment: d.id.clone(),
+            to,
+        })
+    }
 }
 
 impl Job {
@@ -45,7 +82,20 @@ impl Job {
             touches: touches(plan, all),
             outcome: None,
             registered: None,
+            aborts: Aborts::of(plan, all),
         }
+    }
+
+    /// The abort it sent, once its calls went through.
+    fn sent_abort(&self) -> Option<AbortRecord<'_>> {
+        let a = self.aborts.as_ref()?;
+        let sent = !matches!(self.progress.phase, Phase::Sending | Phase::Failed { .. });
+        sent.then(|| AbortRecord {
+            deployment: &a.deployment,
+            to: a.to.as_ref(),
+            who: &self.who,
+            at: self.progress.since,
+        })
     }
 
     /// Its calls are being sent or its watch goes on.
@@ -152,6 +202,19 @@ impl Jobs {
         job.registered = registered;
         self.trim();
         true
+    }
+
+    /// Fresh services: the aborts this context's jobs sent are kept in their histories.
+    pub fn mark_aborts(&self, services: &mut [Service]) {
+        for r in self.list.iter().filter_map(Job::sent_abort) {
+            let Some(s) = services
+                .iter_mut()
+                .find(|s| s.history.iter().any(|e| e.id == r.deployment))
+            else {
+                continue;
+            };
+            mark_aborted(&mut s.history, &r);
+        }
     }
 
     /// Fresh services: each watch looks; returns whether anything shown changed.

@@ -354,8 +354,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let mut effects = Vec::new();
     state.dirty |= connection::answered(&mut state.ctx, &msg);
     let listed = matches!(msg, Msg::Services(..));
+    // What hook and alarm notifications look at moved: the clock, services, alarms, links.
+    let looks = listed || matches!(msg, Msg::Tick(..) | Msg::Alarms(..) | Msg::Links(..));
     on_msg(state, msg, &mut effects);
-    after_update(state, listed, &mut effects);
+    after_update(state, (listed, looks), &mut effects);
     effects
 }
 
@@ -466,7 +468,7 @@ fn on_layout(state: &mut State, v: Viewport, fx: &mut Vec<Effect>) {
 
 /// What any message may change the wants of: owners of new services, what the pollers and the
 /// evidence watch, the open dialog's commits and GitHub record.
-fn after_update(state: &mut State, listed: bool, effects: &mut Vec<Effect>) {
+fn after_update(state: &mut State, (listed, looks): (bool, bool), effects: &mut Vec<Effect>) {
     if listed {
         owners::wanted(state, effects);
     }
@@ -479,7 +481,7 @@ fn after_update(state: &mut State, listed: bool, effects: &mut Vec<Effect>) {
     rollout::evidence::wanted(state, effects);
     actions::commits::wanted(state, effects);
     actions::record::attach(state);
-    notify::collect(state, listed, effects);
+    notify::collect(state, listed, looks, effects);
 }
 
 /// Ages and countdowns on screen move by the second; the flash and the activity line expire.

@@ -1,16 +1,20 @@
-//! Notifications: when a job ends, and when a watched service's deployment fails or is
-//! rolled back. Each fires once (`State::notify`'s `fired` keys) and becomes
+//! Notifications: when a job ends, when a watched service's deployment fails or is rolled
+//! back, when a watched PAUSE hook nears its timeout action, and when an alarm linked to a
+//! watched service goes to ALARM. Each fires once (`State::notify`'s `fired` keys) and becomes
 //! `Effect::Notify`: the loop rings the bell and writes OSC 9 / OSC 777 between frames.
 //! Watched: a service a job acted on or whose rollout view was opened this session, or one
 //! `[notify] services` lists.
 
-use crate::model::{NativeStatus, RolloutState, Service};
+use crate::model::{AlarmState, Ms, NativeStatus, RolloutState, Service, ServiceKey};
 use crate::state::actions::progress::Phase;
 use crate::state::{Effect, State};
 use std::collections::{BTreeSet, VecDeque};
 
 /// Keys of what already fired, kept at most: the oldest go first.
 const FIRED_KEPT: usize = 512;
+
+/// The default of `[notify] hook_minutes`.
+pub const HOOK_MINUTES: u32 = 5;
 
 /// `[notify]` as the reducer needs it.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +25,12 @@ pub struct NotifySettings {
     pub jobs: bool,
     /// A watched service's deployment failed or was rolled back.
     pub deployments: bool,
+    /// A watched service's PAUSE hook comes within `hook_minutes` of its timeout action.
+    pub hooks: bool,
+    /// How long before a hook's timeout action it is told.
+    pub hook_minutes: u32,
+    /// An alarm linked to a watched service went to ALARM.
+    pub alarms: bool,
     /// Services watched whatever the session did (`cluster/name` or `name`).
     pub services: Vec<String>,
 }
@@ -31,6 +41,9 @@ impl Default for NotifySettings {
             enabled: true,
             jobs: true,
             deployments: true,
+            hooks: true,
+            hook_minutes: HOOK_MINUTES,
+            alarms: true,
             services: Vec::new(),
         }
     }
@@ -66,19 +79,24 @@ impl Notify {
     }
 
     fn watches(&self, s: &Service) -> bool {
-        let key = s.key().to_string();
+        self.watches_key(&s.key())
+    }
+
+    fn watches_key(&self, k: &ServiceKey) -> bool {
+        let key = k.to_string();
         self.watched.contains(&key)
             || self
                 .settings
                 .services
                 .iter()
-                .any(|w| *w == key || *w == s.name)
+                .any(|w| *w == key || *w == k.name)
     }
 }
 
 /// What ended or went wrong since the last look, each once.
-/// Services are looked at only when a list of them arrived (`listed`).
-pub(crate) fn collect(state: &mut State, listed: bool, fx: &mut Vec<Effect>) {
+/// Deployments are looked at only when a list of services arrived (`listed`); hooks and
+/// alarms when the clock or the data moved (`looks`).
+pub(crate) fn collect(state: &mut State, listed: bool, looks: bool, fx: &mut Vec<Effect>) {
     if !state.notify.settings.enabled {
         return;
     }
@@ -118,7 +136,78 @@ pub(crate) fn collect(state: &mut State, listed: bool, fx: &mut Vec<Effect>) {
             }
         }
     }
+    if looks && state.notify.settings.hooks {
+        hooks(state, &mut notices);
+    }
+    if looks && state.notify.settings.alarms {
+        alarms(state, &mut notices);
+    }
     fx.extend(notices.into_iter().map(Effect::Notify));
+}
+
+/// Watched services whose PAUSE hook waits, with its timeout action `hook_minutes` away or
+/// less (and not yet past).
+fn hooks(state: &mut State, notices: &mut Vec<Notice>) {
+    let lead = Ms::mins(i64::from(state.notify.settings.hook_minutes));
+    let now = state.now;
+    for s in &state.ctx.services.items {
+        // The cheap test first: few services have a hook waiting.
+        let Some((n, h)) = s.native.as_ref().and_then(|n| Some((n, n.waiting_hook()?))) else {
+            continue;
+        };
+        let left = h.expires_at - now;
+        if !(Ms::ZERO..=lead).contains(&left) || !state.notify.watches(s) {
+            continue;
+        }
+        if state
+            .notify
+            .first(format!("hook {} {} {}", n.arn, h.id, h.expires_at.millis()))
+        {
+            notices.push(Notice {
+                title: format!("deckwatch: {}", s.key()),
+                body: format!(
+                    "{}'s hook {} times out in {}: then ECS does {}",
+                    s.name,
+                    h.id,
+                    mm_ss(left),
+                    h.timeout_action
+                ),
+            });
+        }
+    }
+}
+
+/// Alarms linked to a watched service that are in ALARM: each transition once (its time).
+fn alarms(state: &mut State, notices: &mut Vec<Notice>) {
+    let ctx = &state.ctx;
+    let mut found = Vec::new();
+    for key in ctx.evidence.links.keys() {
+        if !state.notify.watches_key(key) {
+            continue;
+        }
+        for a in ctx.alarms_of(key).map(|(a, _)| a) {
+            if a.state == AlarmState::Alarm {
+                found.push((key.clone(), a.name.clone(), a.updated_at, a.reason.clone()));
+            }
+        }
+    }
+    for (key, name, at, reason) in found {
+        if state.notify.first(format!("alarm {name} {}", at.millis())) {
+            notices.push(Notice {
+                title: format!("deckwatch: {key}"),
+                body: format!(
+                    "alarm {name} (linked to {}) is in ALARM: {reason}",
+                    key.name
+                ),
+            });
+        }
+    }
+}
+
+/// `4:30`: minutes and seconds.
+fn mm_ss(left: Ms) -> String {
+    let s = left.max(Ms::ZERO).millis() / 1000;
+    format!("{}:{:02}", s / 60, s % 60)
 }
 
 /// A deployment of `s` that failed or was rolled back: its key and its notice.

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod aborts;
 mod actions;
 mod contexts;
 mod data;
@@ -16,6 +17,7 @@ mod loading;
 mod logs;
 mod mouse;
 mod navigation;
+mod notify;
 mod pair_actions;
 mod palette;
 mod panes;

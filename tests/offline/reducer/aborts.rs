@@ -1,0 +1,105 @@
+//! An operator's abort in the history: kept as ABORTED by who, in time order, and `R` does not
+//! offer the revision it went back from or anything older.
+
+use super::helpers::*;
+use crossterm::event::KeyCode;
+use deckwatch::model::history::{Listed, carry};
+use deckwatch::model::{At, DeploymentStatus, Ms, Outcome, RolloutState, Service, TaskDefRef};
+use deckwatch::state::jobs::JobDone;
+use deckwatch::state::{Effect, Mode, Msg, State, update};
+
+fn payments(all: &[Service]) -> &Service {
+    all.iter()
+        .find(|s| s.cluster == "prod-core" && s.name == "payments")
+        .unwrap()
+}
+
+/// The fleet after ECS took the abort: payments back on `to`, by a new deployment that
+/// completed; the aborted one gone from the service. Histories carried as the poller does.
+fn after_abort(before: &[Service], to: &TaskDefRef, at: At) -> Vec<Service> {
+    let mut prev = before.to_vec();
+    carry(&[], &mut prev, &Listed::default(), at - Ms(10_000));
+    let mut fresh = prev.clone();
+    let p = fresh
+        .iter_mut()
+        .find(|s| s.cluster == "prod-core" && s.name == "payments")
+        .unwrap();
+    let mut back = p.primary().unwrap().clone();
+    back.id = "ecs-svc/back-to-stable".into();
+    back.status = DeploymentStatus::Primary;
+    back.rollout_state = RolloutState::Completed;
+    back.rollout_reason = String::new();
+    back.task_def = to.clone();
+    back.running = back.desired;
+    back.failed_tasks = 0;
+    back.created_at = at - Ms(5_000);
+    back.updated_at = at - Ms(1_000);
+    p.running = back.desired;
+    p.desired = back.desired;
+    p.pending = 0;
+    p.deployments = vec![back];
+    p.task_def = to.clone();
+    carry(&prev, &mut fresh, &Listed::default(), at);
+    fresh
+}
+
+#[test]
+fn an_abort_is_kept_as_aborted_by_who_and_r_offers_nothing_older() {
+    let mut s: State = demo().at_seconds(55).with_services().build();
+    let aborted_id = payments(&s.ctx.services.items)
+        .rolling_in_progress()
+        .unwrap()
+        .id
+        .clone();
+    select(&mut s, "prod-core", "payments");
+    shift(&mut s, 'A');
+    let fx = press(&mut s, KeyCode::Char('y'));
+    let id = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Run(_, _, id) => Some(*id),
+            _ => None,
+        })
+        .expect("the abort runs");
+    let _ = update(&mut s, Msg::ActionDone(JobDone::of(id, Ok("sent".into()))));
+    let who = s.ctx.jobs.get(id).unwrap().who.clone();
+    let since = s.ctx.jobs.get(id).unwrap().progress.since;
+    let to = TaskDefRef {
+        family: "payments".into(),
+        revision: 42,
+    };
+    let at = since + Ms(20_000);
+    let fresh = after_abort(&s.ctx.services.items, &to, at);
+    let _ = update(&mut s, Msg::Services(fresh.into(), at));
+
+    let p = payments(&s.ctx.services.items).clone();
+    let aborted = p.history.iter().find(|e| e.id == aborted_id).unwrap();
+    assert_eq!(aborted.headline(), format!("ABORTED by {who} · 43 → 42"));
+    assert!(aborted.outcome.is_bad());
+    assert_eq!(aborted.ended_at, Some(since));
+    let back = p
+        .history
+        .iter()
+        .find(|e| e.id == "ecs-svc/back-to-stable")
+        .unwrap();
+    assert!(back.is_rollback, "the deployment back to 42 is the abort's");
+    assert_eq!(back.outcome, Outcome::Completed);
+    // Newest first, and the abort ended before the rollback it started settled.
+    let ids: Vec<&str> = p.history.iter().map(|e| e.id.as_str()).collect();
+    let pos = |id: &str| ids.iter().position(|x| *x == id).unwrap();
+    assert!(pos("ecs-svc/back-to-stable") < pos(&aborted_id));
+    assert!(aborted.ended_at < back.ended_at);
+    let job = s.ctx.jobs.get(id).unwrap();
+    assert!(
+        !job.running(),
+        "the abort's watch saw 42 stable: {:?}",
+        job.progress.phase
+    );
+
+    // R: 42 is where the abort went back to; 43 is not stable, and nothing older is offered.
+    shift(&mut s, 'R');
+    assert_eq!(s.mode, Mode::Normal, "no dialog: {:?}", s.mode);
+    let flash = s.flash.clone().unwrap().0;
+    assert!(flash.contains("result of a rollback"), "{flash}");
+    assert!(flash.contains(&format!("by {who}")), "{flash}");
+}

@@ -54,3 +54,7 @@ shot rolled-back dark 74 j j j Return
 # Its logs, searched for errors with every line kept (c), then the next match.
 shot logs-search dark 60 j j j 5 slash e r r o r Return c n
 shot builds dark 4 6
+# The fleet view: the demo's three contexts, read by the fleet worker every 10 s.
+shot fleet dark 15 0
+# Two jobs at once: R y on api, then P y on checkout, then :jobs.
+shot jobs dark 4 R y j j j j j j j j P y colon j o b s Return

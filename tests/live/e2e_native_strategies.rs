@@ -140,9 +140,9 @@ async fn a_blue_green_deployment_is_aborted_in_test_traffic() {
     run.console.wait_for("BLUE_GREEN ROLLBACK_IN_PROGRESS");
     shim.skip(60.0);
     run.console.wait_for("BLUE_GREEN ROLLBACK_SUCCESSFUL");
-    // The history keeps it: rolled back at the hook, from the target revision to the source.
-    run.console
-        .wait_for("history ROLLED BACK by lifecycle hook");
+    // The history keeps it as the operator's abort (issue 19), from the target revision back
+    // to the source; the caller here is moto's user.
+    run.console.wait_for("history ABORTED by moto");
     run.console.wait_for("· 2 → 1");
     run.quit();
 }

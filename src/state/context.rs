@@ -78,6 +78,11 @@ pub struct Context {
 }
 
 impl Context {
+    /// The service `key` names, if this context's list has it.
+    pub fn service(&self, key: &ServiceKey) -> Option<&Service> {
+        self.services.items.iter().find(|s| s.key() == *key)
+    }
+
     /// A context nothing has been read from yet.
     pub fn new(target: Target, info: ContextInfo, log_lines: usize, log_bytes: usize) -> Self {
         Self {

@@ -137,12 +137,7 @@ pub fn wanted_of(state: &State, plan: &ActionPlan) -> Option<Wanted> {
     if !matches!(plan.verb, Verb::Deploy | Verb::Promote | Verb::Rollback) {
         return None;
     }
-    let s = state
-        .ctx
-        .services
-        .items
-        .iter()
-        .find(|s| s.key() == plan.service)?;
+    let s = state.ctx.service(&plan.service)?;
     let Some(src) = state.builds.source_of(s) else {
         return Some(Wanted::Unknown(format!(
             "no repository is known for {} (a [[build]] entry or the deckwatch:repo tag names it)",
@@ -175,12 +170,7 @@ pub fn wanted_of(state: &State, plan: &ActionPlan) -> Option<Wanted> {
 /// The repository and the commit of the image `plan` moves its service to, when both are
 /// known (whatever the running image names): what a GitHub deployment record names.
 pub fn target_commit(state: &State, plan: &ActionPlan) -> Option<(String, String)> {
-    let s = state
-        .ctx
-        .services
-        .items
-        .iter()
-        .find(|s| s.key() == plan.service)?;
+    let s = state.ctx.service(&plan.service)?;
     let src = state.builds.source_of(s)?;
     let (repo_hint, head_tag) = target_tag(state, plan, s).ok()?;
     let head = sha_of_image(&state.ctx.images.items, &repo_hint, &head_tag)?;

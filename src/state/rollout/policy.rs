@@ -165,13 +165,7 @@ pub(crate) fn step(state: &mut State, effects: &mut Vec<Effect>) {
     let Some(a) = state.ctx.evidence.armed.clone() else {
         return;
     };
-    let found = state
-        .ctx
-        .services
-        .items
-        .iter()
-        .find(|s| s.key() == a.service)
-        .cloned();
+    let found = state.ctx.service(&a.service).cloned();
     let same = found
         .as_ref()
         .is_some_and(|s| rollout_of(state, s).as_ref() == Some(&a.rollout));

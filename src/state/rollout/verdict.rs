@@ -132,12 +132,7 @@ pub fn early(state: &State, plan: &ActionPlan) -> Option<String> {
     if plan.verb != Verb::Promote {
         return None;
     }
-    let s = state
-        .ctx
-        .services
-        .items
-        .iter()
-        .find(|s| s.key() == plan.service)?;
+    let s = state.ctx.service(&plan.service)?;
     soak_of(state, s).filter(|k| !k.is_over()).map(|k| k.text())
 }
 
@@ -151,12 +146,7 @@ pub fn stale_figures(state: &State, plan: &ActionPlan) -> Option<String> {
     if !matches!(plan.verb, Verb::Promote | Verb::Abort) {
         return None;
     }
-    let s = state
-        .ctx
-        .services
-        .items
-        .iter()
-        .find(|s| s.key() == plan.service)?;
+    let s = state.ctx.service(&plan.service)?;
     let sides = state.ctx.sides_of(s)?;
     let good = super::evidence::alb_ok_for(state, &sides)?;
     let age = state.now - good.at;

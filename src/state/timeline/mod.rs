@@ -105,14 +105,7 @@ pub(crate) fn ask(state: &mut State, effects: &mut Vec<Effect>) {
     let Some(key) = state.ctx.timeline.service.clone() else {
         return;
     };
-    let Some(service) = state
-        .ctx
-        .services
-        .items
-        .iter()
-        .find(|s| s.key() == key)
-        .cloned()
-    else {
+    let Some(service) = state.ctx.service(&key).cloned() else {
         return state.flash(format!("{key} is no longer listed"));
     };
     let alarms = state

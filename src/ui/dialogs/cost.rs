@@ -19,12 +19,7 @@ pub fn scale_line(state: &State, plan: &ActionPlan, theme: &Theme) -> Option<Lin
         return None;
     };
     let prices = state.ctx.prices.table()?;
-    let s = state
-        .ctx
-        .services
-        .items
-        .iter()
-        .find(|s| s.key() == plan.service)?;
+    let s = state.ctx.service(&plan.service)?;
     let text = cost::scale_line(&s.footprint, prices, s.desired, *to)?;
     Some(Line::styled(
         format!("   {text}"),

@@ -31,13 +31,7 @@ fn comparison(state: &State, plan: &ActionPlan, theme: &Theme) -> Vec<Line<'stat
     if !matches!(plan.verb, Verb::Promote | Verb::Abort) {
         return Vec::new();
     }
-    let Some(s) = state
-        .ctx
-        .services
-        .items
-        .iter()
-        .find(|s| s.key() == plan.service)
-    else {
+    let Some(s) = state.ctx.service(&plan.service) else {
         return Vec::new();
     };
     let body = crate::ui::rollout::evidence::lines(state, s, theme);

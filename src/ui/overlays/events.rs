@@ -30,7 +30,7 @@ pub fn line(e: &ServiceEvent, theme: &Theme) -> Line<'static> {
 
 /// `e` / `:events`: every event of the service, newest first.
 pub fn draw(f: &mut Frame, area: Rect, state: &State, key: &ServiceKey, theme: &Theme) {
-    let Some(s) = state.ctx.services.items.iter().find(|s| s.key() == *key) else {
+    let Some(s) = state.ctx.service(key) else {
         return;
     };
     let lines: Vec<Line<'static>> = if s.events.is_empty() {

@@ -2,7 +2,9 @@
 //! `Enter` to go there (the `:ctx` switch), `/` to find a service in every context by name,
 //! image tag or commit sha. The contexts off screen are read by the fleet worker at the
 //! fleet's slow rate (free calls only) and arrive as `Msg::Fleet`; the one on screen is
-//! counted from its own panes, so its row is as fresh as they are.
+//! counted from its own panes, so its row is as fresh as they are. It is counted by the
+//! reducer when its services or alarms change (or a switch brings another), never by a frame:
+//! a draw only reads and sorts the rows.
 
 use crate::keys::{Command, ModeKey};
 use crate::model::fleet::{Figures, Findable, figures};
@@ -67,6 +69,17 @@ pub struct FleetView {
     /// Something the view must say about where its contexts come from (an SSO session this
     /// build cannot list).
     pub note: Option<String>,
+    /// The on-screen context's figures, as last counted.
+    pub here: Here,
+}
+
+/// The figures of the context on screen, counted from its panes when they change.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Here {
+    /// The context (and switch) they were counted for: another one is counted again.
+    pub target: Target,
+    /// None until its services are read.
+    pub figures: Option<Figures>,
 }
 
 impl FleetView {
@@ -136,13 +149,16 @@ pub fn rows(state: &State) -> Vec<Row<'_>> {
                 };
             }
             let read_at = here.services.fetched_at;
-            let (services, alarms) = (&here.services.items, &here.alarms.items);
+            let counted = &state.fleet.here;
             Row {
                 member: m,
                 on_screen: true,
                 account: &here.info.account,
                 region: &here.info.region,
-                figures: read_at.map(|_| figures(services, alarms, state.now)),
+                figures: counted
+                    .figures
+                    .clone()
+                    .filter(|_| counted.target == here.target),
                 read_at,
                 error: here.services.error.as_ref(),
                 expiry: here.credentials_expiry,
@@ -155,6 +171,42 @@ pub fn rows(state: &State) -> Vec<Row<'_>> {
             .then_with(|| a.member.target.label().cmp(&b.member.target.label()))
     });
     rows
+}
+
+/// Counts the on-screen context's row again when what it is counted from changed (`changed`:
+/// its services or alarms arrived), a switch brought another context, or, on the clock's
+/// tick, a failure counted in the last hour may have aged out of it.
+pub(super) fn recount(state: &mut State, changed: bool, ticked: bool) {
+    let counted = &state.fleet.here;
+    let switched = counted.target != state.ctx.target;
+    let aging = ticked
+        && counted
+            .figures
+            .as_ref()
+            .is_some_and(|f| f.failed_recently > 0);
+    if !(changed || switched || aging) {
+        return;
+    }
+    let here = &state.ctx;
+    // Without a row of its own (no fleet), nothing shows them: not counted.
+    let shown = state
+        .fleet
+        .members
+        .iter()
+        .any(|m| m.target.same_place(&here.target));
+    let figures = here
+        .services
+        .fetched_at
+        .filter(|_| shown)
+        .map(|_| figures(&here.services.items, &here.alarms.items, state.now));
+    let fresh = Here {
+        target: here.target.clone(),
+        figures,
+    };
+    if state.fleet.here != fresh {
+        state.fleet.here = fresh;
+        state.dirty |= matches!(state.mode, Mode::Fleet | Mode::FleetSearch);
+    }
 }
 
 /// What the other contexts need, for every pane's header: `1 hook 3m, 2 alarms` (the soonest

@@ -356,7 +356,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let listed = matches!(msg, Msg::Services(..));
     // What hook and alarm notifications look at moved: the clock, services, alarms, links.
     let looks = listed || matches!(msg, Msg::Tick(..) | Msg::Alarms(..) | Msg::Links(..));
+    // What the fleet view's on-screen row is counted from: services and alarms.
+    let counted = matches!(
+        msg,
+        Msg::Services(..) | Msg::ServicesPart(..) | Msg::Alarms(..)
+    );
+    let ticked = matches!(msg, Msg::Tick(..));
     on_msg(state, msg, &mut effects);
+    fleet::recount(state, counted, ticked);
     after_update(state, (listed, looks), &mut effects);
     effects
 }

@@ -122,6 +122,7 @@ fn report(i: usize, now: At) -> FleetReport {
             account: format!("2000000{i:05}"),
             region: "eu-west-1".into(),
             figures,
+            cost: None,
             found,
         }),
         expiry: None,

@@ -7,6 +7,7 @@
 //! a draw only reads and sorts the rows.
 
 use crate::keys::{Command, ModeKey};
+use crate::model::cost::Total;
 use crate::model::fleet::{Figures, Findable, figures};
 use crate::model::{ApiError, At, Ms};
 use crate::state::{Effect, Mode, State, Target, contexts};
@@ -18,6 +19,8 @@ pub struct FleetRead {
     pub account: String,
     pub region: String,
     pub figures: Figures,
+    /// The estimated cost of its services, from the prices cached on disk; None: not known.
+    pub cost: Option<Total>,
     pub found: Vec<Findable>,
 }
 
@@ -38,6 +41,8 @@ pub struct Member {
     pub account: String,
     pub region: String,
     pub figures: Option<Figures>,
+    /// The estimated cost, as last read; None: not known.
+    pub cost: Option<Total>,
     pub found: Vec<Findable>,
     /// When the figures were read.
     pub read_at: Option<At>,
@@ -80,6 +85,8 @@ pub struct Here {
     pub target: Target,
     /// None until its services are read.
     pub figures: Option<Figures>,
+    /// Its cost estimate: None until its services and prices are read.
+    pub cost: Option<Total>,
 }
 
 impl FleetView {
@@ -108,6 +115,7 @@ pub struct Row<'a> {
     pub account: &'a str,
     pub region: &'a str,
     pub figures: Option<Figures>,
+    pub cost: Option<Total>,
     pub read_at: Option<At>,
     pub error: Option<&'a ApiError>,
     pub expiry: Option<At>,
@@ -143,6 +151,7 @@ pub fn rows(state: &State) -> Vec<Row<'_>> {
                     account: &m.account,
                     region: &m.region,
                     figures: m.figures.clone(),
+                    cost: m.cost,
                     read_at: m.read_at,
                     error: m.error.as_ref(),
                     expiry: m.expiry,
@@ -150,15 +159,14 @@ pub fn rows(state: &State) -> Vec<Row<'_>> {
             }
             let read_at = here.services.fetched_at;
             let counted = &state.fleet.here;
+            let current = counted.target == here.target;
             Row {
                 member: m,
                 on_screen: true,
                 account: &here.info.account,
                 region: &here.info.region,
-                figures: counted
-                    .figures
-                    .clone()
-                    .filter(|_| counted.target == here.target),
+                figures: counted.figures.clone().filter(|_| current),
+                cost: counted.cost.filter(|_| current),
                 read_at,
                 error: here.services.error.as_ref(),
                 expiry: here.credentials_expiry,
@@ -174,7 +182,7 @@ pub fn rows(state: &State) -> Vec<Row<'_>> {
 }
 
 /// Counts the on-screen context's row again when what it is counted from changed (`changed`:
-/// its services or alarms arrived), a switch brought another context, or, on the clock's
+/// its services, alarms or prices arrived), a switch brought another context, or, on the clock's
 /// tick, a failure counted in the last hour may have aged out of it.
 pub(super) fn recount(state: &mut State, changed: bool, ticked: bool) {
     let counted = &state.fleet.here;
@@ -199,9 +207,15 @@ pub(super) fn recount(state: &mut State, changed: bool, ticked: bool) {
         .fetched_at
         .filter(|_| shown)
         .map(|_| figures(&here.services.items, &here.alarms.items, state.now));
+    let cost = here
+        .services
+        .fetched_at
+        .filter(|_| shown)
+        .and_then(|_| here.cost_total());
     let fresh = Here {
         target: here.target.clone(),
         figures,
+        cost,
     };
     if state.fleet.here != fresh {
         state.fleet.here = fresh;
@@ -279,6 +293,7 @@ pub(super) fn on_report(state: &mut State, report: FleetReport) {
             m.account = read.account;
             m.region = read.region;
             m.figures = Some(read.figures);
+            m.cost = read.cost;
             m.found = read.found;
             m.read_at = Some(report.at);
             m.error = None;

@@ -356,10 +356,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let listed = matches!(msg, Msg::Services(..));
     // What hook and alarm notifications look at moved: the clock, services, alarms, links.
     let looks = listed || matches!(msg, Msg::Tick(..) | Msg::Alarms(..) | Msg::Links(..));
-    // What the fleet view's on-screen row is counted from: services and alarms.
+    // What the fleet view's on-screen row is counted from: services, alarms and prices.
     let counted = matches!(
         msg,
-        Msg::Services(..) | Msg::ServicesPart(..) | Msg::Alarms(..)
+        Msg::Services(..) | Msg::ServicesPart(..) | Msg::Alarms(..) | Msg::Prices(..)
     );
     let ticked = matches!(msg, Msg::Tick(..));
     on_msg(state, msg, &mut effects);

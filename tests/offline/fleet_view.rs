@@ -65,6 +65,7 @@ fn report(name: &str, region: &str, figures: Figures, found: Vec<Findable>, at: 
             account: "222222222222".into(),
             region: region.into(),
             figures,
+            cost: None,
             found,
         }),
         expiry: None,
@@ -370,6 +371,7 @@ async fn the_worker_reads_only_the_contexts_off_screen_and_the_one_left_at_once(
             permits: permits.clone(),
             on_screen: watching.clone(),
             every: Duration::from_secs(60),
+            prices: None,
         };
         tokio::spawn(m.run());
     }
@@ -384,6 +386,8 @@ async fn the_worker_reads_only_the_contexts_off_screen_and_the_one_left_at_once(
     assert!(read.figures.hooks >= 1, "{:?}", read.figures);
     assert!(read.figures.hook_expires.is_some());
     assert!(read.found.iter().any(|f| f.service == "checkout"));
+    // The demo's prices are built in (no cache key): its cost is known without a call.
+    assert!(read.cost.is_some_and(|c| c.known > 0), "{:?}", read.cost);
     // Nothing more until the fleet's slow rate comes round.
     tokio::time::sleep(Duration::from_secs(30)).await;
     assert!(rx.try_recv().is_err());

@@ -262,6 +262,7 @@ impl Clean for Service {
             tags,
             exec_enabled: _,
             footprint: _,
+            cost_per_hour: _,
         } = self;
         for s in [cluster, name, arn, image_tag] {
             s.clean();

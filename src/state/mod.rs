@@ -389,6 +389,7 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
         Msg::Context(c) => data::on_context(state, c),
         Msg::ServicesPart(rows, done, total, at) => {
             state.dirty |= data::on_services_part(ctx, rows, done, total, at);
+            cost::stamp(ctx);
         }
         Msg::Services(prepared, at) => on_services(state, prepared, at),
         Msg::Tasks(of, tasks, at) => state.dirty |= data::on_tasks(ctx, of, tasks, at),
@@ -441,6 +442,7 @@ fn on_action_done(state: &mut State, done: jobs::JobDone, fx: &mut Vec<Effect>) 
 fn on_services(state: &mut State, prepared: table::Prepared<Service>, at: At) {
     let (changed, old) = data::on_services(&mut state.ctx, prepared, at);
     state.dirty |= changed;
+    cost::stamp(&mut state.ctx);
     if let Some(old) = old {
         state.discard(old);
     }

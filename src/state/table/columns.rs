@@ -80,6 +80,8 @@ columns!(
         Cpu => "CPU",
         Mem => "MEM",
         Status => "STATUS",
+        // `:sort cost`; the header shows `~$/DAY /MO`.
+        Cost => "COST",
     }
 );
 

@@ -9,8 +9,8 @@
 use crate::keys::{Command, ModeKey};
 use crate::model::cost::Total;
 use crate::model::fleet::{Figures, Findable, figures};
-use crate::model::{ApiError, At, Ms};
-use crate::state::{Effect, Mode, State, Target, contexts};
+use crate::model::{ApiError, At, Ms, ServiceKey};
+use crate::state::{Effect, Mode, Pane, State, Target, contexts};
 use std::cmp::Reverse;
 
 /// What the fleet worker read of one context off screen.
@@ -49,6 +49,14 @@ pub struct Member {
     /// The last read's failure, shown over the figures before it.
     pub error: Option<ApiError>,
     pub expiry: Option<At>,
+}
+
+/// A service the fleet view's `Enter` goes to: selected in the services pane, and its rollout
+/// view opened when the row was urgent because of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Focus {
+    pub service: ServiceKey,
+    pub rollout: bool,
 }
 
 /// A service the search found.
@@ -409,17 +417,68 @@ fn search(state: &mut State) {
     state.fleet.hits = Some(hits);
 }
 
-/// `Enter`: the selected row's context (or the hit's), through the `:ctx` switch.
+/// `Enter`: the selected row's context (or the hit's), through the `:ctx` switch; the service
+/// that makes the row urgent (or the hit's) is shown there once its list has it.
 fn go(state: &mut State, fx: &mut Vec<Effect>) {
     let sel = state.fleet.selected;
-    let target = match &state.fleet.hits {
-        Some(hits) => hits.get(sel).map(|h| h.target.clone()),
-        None => rows(state).get(sel).map(|r| r.member.target.clone()),
+    let chosen = match &state.fleet.hits {
+        Some(hits) => hits.get(sel).map(|h| {
+            let service = ServiceKey {
+                cluster: h.cluster.clone(),
+                name: h.service.clone(),
+            };
+            let focus = Focus {
+                service,
+                rollout: false,
+            };
+            (h.target.clone(), Some(focus))
+        }),
+        None => rows(state).get(sel).map(|r| {
+            let urgent = r.figures.as_ref().and_then(|f| f.focus.clone());
+            let focus = urgent.map(|service| Focus {
+                service,
+                rollout: true,
+            });
+            (r.member.target.clone(), focus)
+        }),
     };
-    let Some(target) = target else { return };
-    state.mode = Mode::Normal;
-    if target.same_place(&state.ctx.target) {
+    let Some((target, focus)) = chosen else {
         return;
+    };
+    state.mode = Mode::Normal;
+    if !target.same_place(&state.ctx.target) {
+        contexts::switch_to(state, target.name.clone(), target.region.clone(), fx);
     }
-    contexts::switch_to(state, target.name, target.region, fx);
+    if state.ctx.target.same_place(&target) {
+        state.ctx.focus = focus;
+        show_focus(state, false);
+    }
+}
+
+/// Shows the service `Enter` asked for once the context's list has it: selected on the
+/// services pane, its rollout view opened if asked. `whole`: the list is complete, so a
+/// service not in it is said to be gone and forgotten.
+pub(super) fn show_focus(state: &mut State, whole: bool) {
+    let Some(focus) = state.ctx.focus.clone() else {
+        return;
+    };
+    let Some(arn) = state.ctx.service(&focus.service).map(|s| s.arn.clone()) else {
+        if whole {
+            state.ctx.focus = None;
+            state.flash(format!("{} is not in this context now", focus.service));
+        }
+        return;
+    };
+    state.ctx.focus = None;
+    let services = &mut state.ctx.services;
+    services.select_id(&arn);
+    if services.selected_item().is_none_or(|s| s.arn != arn) {
+        // A filter hid it: the filter goes, so the service asked for is the one selected.
+        services.set_filter(String::new());
+        services.select_id(&arn);
+    }
+    state.switch_pane(Pane::Services);
+    if focus.rollout {
+        state.open_rollout_view();
+    }
 }

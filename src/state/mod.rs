@@ -390,6 +390,7 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
         Msg::ServicesPart(rows, done, total, at) => {
             state.dirty |= data::on_services_part(ctx, rows, done, total, at);
             cost::stamp(ctx);
+            fleet::show_focus(state, false);
         }
         Msg::Services(prepared, at) => on_services(state, prepared, at),
         Msg::Tasks(of, tasks, at) => state.dirty |= data::on_tasks(ctx, of, tasks, at),
@@ -443,6 +444,7 @@ fn on_services(state: &mut State, prepared: table::Prepared<Service>, at: At) {
     let (changed, old) = data::on_services(&mut state.ctx, prepared, at);
     state.dirty |= changed;
     cost::stamp(&mut state.ctx);
+    fleet::show_focus(state, true);
     if let Some(old) = old {
         state.discard(old);
     }

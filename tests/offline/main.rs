@@ -31,6 +31,7 @@ mod exec_forward;
 mod exec_frames;
 mod filter_bound;
 mod fleet_cost;
+mod fleet_enter;
 mod fleet_view;
 mod github_client;
 mod github_injection;

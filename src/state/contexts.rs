@@ -109,7 +109,7 @@ impl Contexts {
     }
 
     /// The contexts put away, oldest first.
-    pub(crate) fn kept_contexts(&self) -> impl Iterator<Item = &Context> {
+    pub fn kept_contexts(&self) -> impl Iterator<Item = &Context> {
         self.kept.iter()
     }
 

@@ -5,6 +5,10 @@
 //! counts what each service received. moto never moves a rolling deployment, so the test moves
 //! it through the shim (`shim::rolling`), as ECS would after the rollback's UpdateService.
 //!
+//! Then the rollback watched with its context off screen (`:ctx` away): the loop's job
+//! watchers read that service (one DescribeServices naming it a read) until the job ends
+//! stable there.
+//!
 //! Run with `scripts/test.sh --test live shim_jobs`.
 
 use crate::support::counting::CallCounter;
@@ -14,13 +18,14 @@ use crate::support::shim::{Call, Shim};
 use crate::support::testkit::{EPOCH, StateBuilder};
 use crate::support::{moto, seed};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use deckwatch::app::job_watchers::JobWatchers;
 use deckwatch::ci::{Ci, NoCi};
 use deckwatch::cloud::Fleet;
 use deckwatch::model::{ActionPlan, At, ContextInfo};
 use deckwatch::state::actions::progress::Phase;
 use deckwatch::state::jobs::JobId;
 use deckwatch::state::table::Prepared;
-use deckwatch::state::{Effect, Mode, Msg, State, update};
+use deckwatch::state::{ContextChoice, Effect, Mode, Msg, State, update};
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::runner;
 use serde_json::json;
@@ -123,8 +128,11 @@ fn moto_context() -> ContextInfo {
     }
 }
 
+/// A refresh as the services poller asks it, which leaves the backend knowing every row.
 async fn refresh(w: &World, s: &mut State) {
-    let services = w.fleet.services().await.expect("services");
+    let ask = deckwatch::cloud::ServicesAsk::everything();
+    let listing = w.fleet.services_refresh(&ask, &|_, _, _| {}).await;
+    let services = listing.expect("services").lenient().expect("every cluster");
     let now = s.now;
     let _ = update(s, Msg::Services(Prepared::from(services), now));
 }
@@ -296,4 +304,137 @@ async fn a_promote_runs_while_a_rolling_rollback_is_watched_on_another_service()
     let d = w.shim().deployment(&w.canary.deployment);
     assert_eq!(d.status, "IN_PROGRESS");
     assert!(d.waiting_hook().is_none(), "the hook was answered");
+}
+
+/// `:ctx NAME` typed in the palette.
+fn palette(s: &mut State, line: &str) -> Vec<Effect> {
+    key(s, ':');
+    for c in line.chars() {
+        key(s, c);
+    }
+    update(
+        s,
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    )
+}
+
+/// The job watches the reducer asks of the loop, carried out.
+fn carry_out(watchers: &mut JobWatchers, fx: &[Effect]) {
+    for e in fx {
+        if let Effect::WatchJobs(w) = e {
+            watchers.apply(w.clone());
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rollback_watched_off_screen_reads_its_service_until_stable() {
+    let w = world().await;
+    w.billing(
+        &[
+            ("ecs-svc/2", true, 2, 1, "IN_PROGRESS"),
+            ("ecs-svc/1", false, 1, 1, "COMPLETED"),
+        ],
+        2,
+    );
+    let mut s = StateBuilder::demo(EPOCH).context(moto_context()).build();
+    s.contexts.choices.list = ["moto", "elsewhere"]
+        .map(|name| ContextChoice {
+            name: name.into(),
+            ..ContextChoice::default()
+        })
+        .to_vec();
+    let _ = update(&mut s, Msg::Resize(160, 40));
+    refresh(&w, &mut s).await;
+    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+    let mut watchers = JobWatchers::new(std::time::Duration::from_millis(200), tx);
+
+    // R on billing, sent on the fleet the watchers keep for it, as the loop does.
+    select(&mut s, "billing");
+    key(&mut s, 'R');
+    let fx = key(&mut s, 'y');
+    let started = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Run(plan, ctx, job) => Some(((**plan).clone(), ctx.clone(), *job)),
+            _ => None,
+        })
+        .expect("the rollback starts");
+    let job = started.2;
+    watchers.ran(job, w.fleet.clone());
+    carry_out(&mut watchers, &fx);
+    run(&w, &mut s, started).await;
+    assert!(matches!(phase(&s, job), Phase::Waiting { .. }));
+
+    // Away: the loop reads billing alone for the job.
+    let before = w.shim().calls().len();
+    let fx = palette(&mut s, "ctx elsewhere");
+    assert_eq!(s.ctx.info.name, "elsewhere");
+    carry_out(&mut watchers, &fx);
+    assert_eq!(watchers.polled().count(), 1);
+    let first = rx.recv().await.expect("the watch's first read");
+    let Msg::JobWatched(read) = &first else {
+        panic!("{first:?}");
+    };
+    assert_eq!(read.job, job);
+    assert_eq!(read.services.len(), 1, "billing alone");
+    let _ = update(&mut s, first);
+    let mut reads = 1;
+
+    // ECS completes the rollback; the next read ends the job, off screen.
+    w.billing(&[("ecs-svc/3", true, 1, 2, "COMPLETED")], 2);
+    let stable = |s: &State| {
+        s.contexts
+            .kept_contexts()
+            .find_map(|c| c.jobs.get(job))
+            .is_some_and(|j| matches!(j.progress.phase, Phase::Stable { .. }))
+    };
+    // A bound on the reads, not on the time: the first read after the change ends it.
+    for _ in 0..100 {
+        if stable(&s) {
+            break;
+        }
+        let m = rx.recv().await.expect("the watch reads on");
+        reads += 1;
+        let fx = update(&mut s, m);
+        carry_out(&mut watchers, &fx);
+    }
+    assert!(
+        stable(&s),
+        "{:?}",
+        s.contexts.kept_contexts().find_map(|c| c.jobs.get(job))
+    );
+    assert_eq!(
+        watchers.polled().count(),
+        0,
+        "the watch ended: its poll stopped"
+    );
+
+    // One DescribeServices a read, each naming billing (ECS describes up to 10 services a
+    // call, so the backend fills the batch with the rows it read longest ago).
+    let asked: Vec<Call> = w.shim().calls()[before..]
+        .iter()
+        .filter(|c| c.operation == "DescribeServices")
+        .cloned()
+        .collect();
+    // (A read cut off by the poll's stop may have asked without answering.)
+    while rx.try_recv().is_ok() {
+        reads += 1;
+    }
+    assert!(
+        (reads..=reads + 1).contains(&asked.len()),
+        "{reads} reads: {asked:#?}"
+    );
+    for c in &asked {
+        let named: Vec<&str> = c.body["services"]
+            .as_array()
+            .expect("services named")
+            .iter()
+            .filter_map(|v| v.as_str())
+            .map(|n| n.rsplit('/').next().unwrap_or(n))
+            .collect();
+        assert_eq!(named.first(), Some(&"billing"), "{:?}", c.body);
+        assert!(named.len() <= 10, "{:?}", c.body);
+    }
+    assert!(mutations(w.shim()).len() == 1, "only the rollback's call");
 }

@@ -139,6 +139,8 @@ pub enum Msg {
     OpenFailed(String),
     /// The fleet worker read a context off screen.
     Fleet(Box<crate::state::fleet::FleetReport>),
+    /// A job's watch read its service while the job's context was off screen.
+    JobWatched(Box<crate::state::jobs::JobWatched>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,6 +153,8 @@ pub enum Effect {
     Notify(crate::state::notify::Notice),
     /// Run a confirmed action: re-read, check, audit, call.
     Run(Box<ActionPlan>, ContextInfo, crate::state::jobs::JobId),
+    /// The jobs at work, and the watches the loop reads because their context is off screen.
+    WatchJobs(crate::state::jobs::JobWatches),
     /// Point the console at another context: stop the pollers, build its backend off the
     /// loop, then start its pollers.
     SwitchContext(crate::state::Target),

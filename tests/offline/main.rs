@@ -35,6 +35,7 @@ mod fleet_enter;
 mod fleet_view;
 mod github_client;
 mod github_injection;
+mod job_watch;
 mod keys_config;
 mod layers;
 mod link_header;

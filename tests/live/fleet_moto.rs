@@ -299,6 +299,9 @@ async fn a_hook_waiting_in_one_account_sorts_first_and_shows_in_the_badge_of_ano
     let args = ["--profile", "base", "--config", config.to_str().unwrap()];
     let mut c = Console::spawn_sized(&args, &env, 140, 40);
     c.wait_for("ctx base");
+    // The fleet worker reads b's canary as the panes do: DescribeServices names its current
+    // deployment, DescribeServiceDeployments (the shim's) gives the hook waiting and its
+    // timeout, DescribeServiceRevisions the revisions.
     // The badge on base's services pane: b's hook, with its time left (a 30-minute timeout).
     c.wait_for_screen("the badge names b's hook", |s| {
         s.lines()

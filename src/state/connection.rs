@@ -155,6 +155,7 @@ fn answers(msg: &Msg) -> Option<Pane> {
         | Msg::Exec(_)
         | Msg::Feed(_)
         | Msg::Fleet(_)
+        | Msg::SsoListed(_)
         | Msg::Described(..)
         | Msg::Timeline(..)
         | Msg::Owners(_)

@@ -139,6 +139,8 @@ pub enum Msg {
     OpenFailed(String),
     /// The fleet worker read a context off screen.
     Fleet(Box<crate::state::fleet::FleetReport>),
+    /// An SSO session's accounts and roles were listed (or why not).
+    SsoListed(Box<crate::state::fleet_sso::SsoListed>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,4 +183,7 @@ pub enum Effect {
     Describe(u64, crate::model::DescribeTarget),
     /// `o`: open this URL in the browser, off the loop.
     OpenLink(String),
+    /// Contexts joined the fleet (an SSO session's): read them off screen; the target is the
+    /// context on screen.
+    JoinFleet(Vec<crate::state::Target>, crate::state::Target),
 }

@@ -142,7 +142,12 @@ impl Setup {
         let (mut state, contexts) = startup(&cli, &cfg, ctx.as_ref(), &themes, theme_name);
         state.fleet = sources.view(&contexts.choices);
         if let Some(listing) = &mut sources.sso {
-            listing.taken = contexts.choices.list.iter().map(|c| c.name.clone()).collect();
+            listing.taken = contexts
+                .choices
+                .list
+                .iter()
+                .map(|c| c.name.clone())
+                .collect();
         }
         let warnings = crate::app::cli::install_keys(&mut state, &cfg);
         let warnings = themes

@@ -4,7 +4,6 @@
 
 use crate::app::sso_discovery::SsoRegistry;
 use crate::budget::Budget;
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use crate::cloud::aws::{AwsFleet, AwsOptions, Overrides};
 use crate::cloud::{Fleet, ReadOnly};
 use crate::config::Context;
@@ -12,6 +11,7 @@ use crate::demo::SimFleet;
 use crate::model::{ApiError, ErrorKind};
 use crate::timing::now_ms;
 use async_trait::async_trait;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use std::sync::{Arc, Mutex};
 
 use crate::state::ContextChoices;

@@ -10,10 +10,10 @@ mod effects;
 pub mod exit;
 pub mod fleet_sources;
 mod fleet_workers;
-pub mod sso_discovery;
 pub mod logfile;
 pub mod one_shot;
 mod signals;
+pub mod sso_discovery;
 mod startup;
 pub mod terminal;
 

@@ -39,13 +39,15 @@ pub fn on_listed(state: &mut State, listed: SsoListed, fx: &mut Vec<Effect>) {
         .choices
         .list
         .extend(choices.into_iter().filter(|c| fresh(&c.name)));
-    state
-        .fleet
-        .members
-        .extend(members.iter().cloned().map(|target| crate::state::fleet::Member {
-            target,
-            ..Default::default()
-        }));
+    state.fleet.members.extend(
+        members
+            .iter()
+            .cloned()
+            .map(|target| crate::state::fleet::Member {
+                target,
+                ..Default::default()
+            }),
+    );
     state.fleet.note = note;
     state.dirty = true;
     if !members.is_empty() {

@@ -52,11 +52,7 @@ impl FleetSources {
             let why = if demo {
                 format!("[fleet] sso_session {session}: not read in the demo")
             } else {
-                out.sso = Some(SsoDiscovery::new(
-                    session,
-                    f.regions.clone(),
-                    out.note.clone(),
-                ));
+                out.sso = Some(SsoDiscovery::new(f, session, out.note.clone()));
                 LISTING.to_string()
             };
             out.note = Some(match out.note.take() {

@@ -5,6 +5,7 @@
 //! finds them in the registry this fills; the state learns of them by `Msg::SsoListed`.
 
 use crate::cloud::aws::sso::{SsoContext, SsoEnv, SsoRole, sso_contexts_in};
+use crate::config::fleet::{FleetConfig, glob};
 use crate::state::fleet_sso::SsoListed;
 use crate::state::{ContextChoice, Msg, Target};
 use std::sync::{Arc, RwLock};
@@ -45,6 +46,8 @@ pub struct SsoDiscovery {
     pub session: String,
     /// `[fleet] regions`; empty: each context in the session's region.
     pub regions: Vec<String>,
+    /// `[fleet] sso_roles`: globs over the role names; empty: every role.
+    pub roles: Vec<String>,
     /// Names the console already has (the config's, the matched profiles', the one started in).
     pub taken: Vec<String>,
     /// The files and the HTTP client (the AWS CLI's and the real one, but in tests), and the
@@ -65,10 +68,12 @@ impl std::fmt::Debug for SsoDiscovery {
 }
 
 impl SsoDiscovery {
-    pub fn new(session: &str, regions: Vec<String>, other_note: Option<String>) -> Self {
+    /// The listing `[fleet]` asks for; `other_note` is what its other sources had to say.
+    pub fn new(f: &FleetConfig, session: &str, other_note: Option<String>) -> Self {
         Self {
             session: session.to_string(),
-            regions,
+            regions: f.regions.clone(),
+            roles: f.sso_roles.clone(),
             taken: Vec::new(),
             env: SsoEnv::default(),
             registry: SsoRegistry::default(),
@@ -78,7 +83,7 @@ impl SsoDiscovery {
 
     /// Lists the session's accounts and roles and registers their contexts.
     pub async fn list(&self) -> SsoListed {
-        let found = match sso_contexts_in(&self.session, &self.env).await {
+        let mut found = match sso_contexts_in(&self.session, &self.env).await {
             Ok(found) => found,
             Err(e) => {
                 let why = format!("[fleet] sso_session {}: {e}", self.session);
@@ -88,12 +93,20 @@ impl SsoDiscovery {
                 };
             }
         };
+        if !self.roles.is_empty() {
+            found.retain(|c| self.roles.iter().any(|p| glob(p.trim(), &c.role)));
+        }
         let members = sso_members(&found, &self.env, &self.regions, &self.taken);
         self.registry.add(&members);
         let note = if members.is_empty() {
             let why = format!(
-                "[fleet] sso_session {}: the session grants no account and role",
-                self.session
+                "[fleet] sso_session {}: the session grants no account and role{}",
+                self.session,
+                if self.roles.is_empty() {
+                    ""
+                } else {
+                    " that sso_roles matches"
+                }
             );
             Some(join(self.other_note.as_deref(), &why))
         } else {

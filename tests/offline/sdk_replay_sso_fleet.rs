@@ -364,3 +364,27 @@ async fn listed_contexts_join_ctx_and_the_fleet_view() {
     assert_eq!(t.name, "prod/OnCall");
     assert_eq!(t.region.as_deref(), Some("us-west-2"));
 }
+
+#[tokio::test]
+async fn sso_roles_keeps_the_roles_its_globs_match() {
+    let dir = tempfile::tempdir().expect("dir");
+    let files = home(dir.path(), true);
+    let portal = StaticReplayClient::new(vec![
+        json_answer(json!({"accountList": [
+            {"accountId": "111111111111", "accountName": "prod", "emailAddress": "p@example.com"}
+        ]})),
+        json_answer(json!({"roleList": [
+            {"roleName": "AdministratorAccess", "accountId": "111111111111"},
+            {"roleName": "ReadOnlyAccess", "accountId": "111111111111"}
+        ]})),
+    ]);
+    let config = "[fleet]\nsso_session = \"corp\"\nsso_roles = [\"ReadOnly*\"]\n";
+    let listed = discovery(config, env(&files, &portal), &[]).list().await;
+    let names: Vec<&str> = listed.choices.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["prod/ReadOnlyAccess"]);
+    assert_eq!(
+        listed.members[0].region.as_deref(),
+        Some("eu-central-1"),
+        "no [fleet] regions: the session's region"
+    );
+}

@@ -72,7 +72,10 @@ impl FleetConfig {
         }
         for p in &self.sso_roles {
             if p.trim().is_empty() {
-                out.push(("sso_roles", "[fleet] sso_roles: an empty pattern".to_string()));
+                out.push((
+                    "sso_roles",
+                    "[fleet] sso_roles: an empty pattern".to_string(),
+                ));
             }
         }
         if !self.sso_roles.is_empty() && self.sso_session.is_none() {

@@ -244,6 +244,12 @@ async fn without_a_login_the_row_says_which_login_to_run_and_nothing_is_sent() {
         err.message
     );
     assert!(!err.message.contains("--profile"), "{}", err.message);
+    assert_eq!(
+        err.message.matches("aws sso login").count(),
+        1,
+        "said once: {}",
+        err.message
+    );
     assert_eq!(calls.actual_requests().count(), 0, "nothing sent unsigned");
 }
 
@@ -387,4 +393,42 @@ async fn sso_roles_keeps_the_roles_its_globs_match() {
         Some("eu-central-1"),
         "no [fleet] regions: the session's region"
     );
+}
+
+#[tokio::test]
+async fn a_token_the_portal_no_longer_takes_says_to_log_in_again() {
+    let dir = tempfile::tempdir().expect("dir");
+    let files = home(dir.path(), true);
+    // The portal's answer to a revoked token (still unexpired on disk): 401 UnauthorizedException.
+    let req = http::Request::builder()
+        .uri("https://portal.sso.eu-central-1.amazonaws.com/")
+        .body(SdkBody::empty())
+        .expect("request");
+    let resp = http::Response::builder()
+        .status(401)
+        .header("content-type", "application/json")
+        .header("x-amzn-errortype", "UnauthorizedException")
+        .body(SdkBody::from(
+            json!({"message": "Session token not found or invalid"}).to_string(),
+        ))
+        .expect("response");
+    let portal = StaticReplayClient::new(vec![ReplayEvent::new(req, resp)]);
+    let provider = RoleCredentials::new(
+        SsoRole {
+            session: "corp".into(),
+            account_id: "111111111111".into(),
+            role: "ReadOnly".into(),
+            config_file: None,
+            cache_dir: None,
+        },
+        env(&files, &portal),
+    );
+    match provider.fetch().await {
+        Err(e @ SsoError::Refused { .. }) => {
+            let text = e.to_string();
+            assert!(text.contains("aws sso login --sso-session corp"), "{text}");
+            assert!(text.contains("Session token not found"), "{text}");
+        }
+        other => panic!("expected the token refused, got {other:?}"),
+    }
 }

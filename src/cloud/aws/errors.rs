@@ -113,6 +113,9 @@ impl ErrorMapper {
         let detail = flat.as_str();
         let message = if detail.is_empty() {
             format!("no valid AWS credentials: {}", self.credentials_hint())
+        } else if detail.contains("aws sso login") {
+            // The provider said what to run (an SSO session's credentials do): once is enough.
+            format!("no valid AWS credentials: {detail}")
         } else {
             format!(
                 "no valid AWS credentials: {}. ({detail})",

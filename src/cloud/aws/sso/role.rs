@@ -91,10 +91,7 @@ impl ProvideCredentials for RoleCredentials {
         Self: 'a,
     {
         provider::future::ProvideCredentials::new(async move {
-            self.fetch().await.map_err(|e| match e {
-                SsoError::Api(_) => CredentialsError::provider_error(e),
-                _ => CredentialsError::not_loaded(e.to_string()),
-            })
+            self.fetch().await.map_err(CredentialsError::provider_error)
         })
     }
 }

@@ -9,6 +9,14 @@ use crate::cloud::aws::gate::{CallGate, Within};
 use crate::model::text::clean;
 use crate::model::{ApiError, ApiResult, At, ErrorKind, Op};
 
+/// The portal's endpoint as the SDK's environment sets it for every client:
+/// `AWS_ENDPOINT_URL_SSO`, else `AWS_ENDPOINT_URL` (a local emulator, a test's shim).
+fn endpoint_from_env() -> Option<String> {
+    ["AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
+}
+
 /// Pages read at most of one listing: 100 a page, so 10,000 accounts.
 const MAX_PAGES: usize = 100;
 
@@ -25,6 +33,9 @@ impl Portal {
             .allow_no_auth();
         if let Some(http) = &env.http_client {
             b = b.http_client(http.clone());
+        }
+        if let Some(url) = endpoint_from_env() {
+            b = b.endpoint_url(url);
         }
         Self {
             client: aws_sdk_sso::Client::from_conf(b.build()),

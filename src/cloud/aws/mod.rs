@@ -246,18 +246,7 @@ impl AwsFleet {
                 "no AWS region: pass --region, set AWS_REGION, or set a region in the profile",
             ));
         };
-        let explicit_profile = opts
-            .profile
-            .clone()
-            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
-        // The budget's buckets are the account's and region's (the account once STS says it).
-        let scope = gate::Scope::new(explicit_profile.as_deref(), region.as_ref());
-        let mut errors = ErrorMapper::new(explicit_profile);
-        if let Some(role) = &opts.sso {
-            // The account is known before any call: the budget's bucket is its own at once.
-            let _ = scope.account.set(role.account_id.clone());
-            errors = errors.for_sso_session(&role.session);
-        }
+        let (scope, errors) = scope_of(&opts, region.as_ref());
         let account = scope.account.clone();
         Ok(Self {
             ecs: client!(aws_sdk_ecs, sdk, overrides),
@@ -455,6 +444,23 @@ fn session_place(sdk: &SdkConfig, opts: &AwsOptions, region: &str) -> crate::clo
         profile: opts.profile.clone().unwrap_or_default(),
         ssm_endpoint: endpoint.unwrap_or_else(|| format!("https://ssm.{region}.amazonaws.com")),
     }
+}
+
+/// The budget's scope of a backend and its error mapper: the buckets are the account's and
+/// region's (the account once STS says it, or at once for an SSO session's account), and a
+/// credentials error names the login to run (the profile's, or the SSO session's).
+fn scope_of(opts: &AwsOptions, region: &str) -> (gate::Scope, ErrorMapper) {
+    let explicit_profile = opts
+        .profile
+        .clone()
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+    let scope = gate::Scope::new(explicit_profile.as_deref(), region);
+    let mut errors = ErrorMapper::new(explicit_profile);
+    if let Some(role) = &opts.sso {
+        let _ = scope.account.set(role.account_id.clone());
+        errors = errors.for_sso_session(&role.session);
+    }
+    (scope, errors)
 }
 
 /// The CloudWatch Logs client, with StartLiveTail's host put back for a local endpoint.

@@ -56,6 +56,8 @@ pub struct Effects {
     fleet: Option<crate::app::fleet_workers::FleetWorkers>,
     /// How the fleet's contexts off screen are read (None: they are not).
     fleet_polling: Option<crate::workers::fleet::FleetPolling>,
+    /// The backends of jobs at work, and the watches read while their context is off screen.
+    jobs: crate::app::job_watchers::JobWatchers,
 }
 
 impl Effects {
@@ -101,6 +103,7 @@ impl Effects {
             budget: rt.budget.clone(),
             intervals: rt.intervals,
             exec: crate::workers::exec::ExecWorker::new(tx.clone(), rt.audit.clone()),
+            jobs: crate::app::job_watchers::JobWatchers::new(rt.intervals.fast, tx.clone()),
             tx,
             screen_ops: Vec::new(),
             refreshes: 0,
@@ -172,6 +175,7 @@ impl Effects {
                     crate::workers::ci::load_inputs(ci, tx, w, git_ref);
                 }
                 Effect::Run(plan, ctx, job) => self.run(*plan, ctx, job),
+                Effect::WatchJobs(w) => self.jobs.apply(w),
                 Effect::SwitchContext(target) => self.switch(target),
                 Effect::ReportBudget => replies.push(Msg::Budget(self.budget.report())),
                 Effect::SaveLogs(job) => {
@@ -244,7 +248,7 @@ impl Effects {
 
     /// Runs a confirmed action on the live backend, only if that is the context it was planned
     /// in; the runner then checks the account itself.
-    fn run(&self, plan: ActionPlan, ctx: ContextInfo, job: crate::state::jobs::JobId) {
+    fn run(&mut self, plan: ActionPlan, ctx: ContextInfo, job: crate::state::jobs::JobId) {
         let tx = self.tx.clone();
         let live = self.live.as_ref().filter(|l| planned_in(&l.target, &ctx));
         let Some(live) = live else {
@@ -269,6 +273,7 @@ impl Effects {
             return;
         };
         let (fleet, ci, audit) = (live.fleet.clone(), self.ci.clone(), self.audit.clone());
+        self.jobs.ran(job, fleet.clone());
         tokio::spawn(runner::run(fleet, ci, audit, plan, ctx, job, tx));
     }
 

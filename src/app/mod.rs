@@ -10,6 +10,7 @@ mod effects;
 pub mod exit;
 pub mod fleet_sources;
 mod fleet_workers;
+pub mod job_watchers;
 pub mod logfile;
 pub mod one_shot;
 mod signals;

@@ -180,6 +180,8 @@ pub struct State {
     pub notify: notify::Notify,
     /// The next job's number: one counter for every context's jobs.
     pub next_job: jobs::JobId,
+    /// The jobs at work and the off-screen watches the loop was last told of.
+    job_watches: jobs::JobWatches,
     /// Something visible changed since the last draw.
     pub dirty: bool,
     /// Old data replaced by fresh data, for the loop to free off its own thread.
@@ -259,6 +261,7 @@ impl State {
             links: true,
             fleet: fleet::FleetView::default(),
             next_job: 1,
+            job_watches: jobs::JobWatches::default(),
             notify: notify::Notify::default(),
             dirty: true,
             discarded: Discarded::default(),
@@ -416,6 +419,7 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
         Msg::OpenFailed(why) => state.flash(why),
         Msg::Fleet(report) => fleet::on_report(state, *report),
         Msg::SsoListed(listed) => fleet_sso::on_listed(state, *listed, fx),
+        Msg::JobWatched(w) => state.dirty |= data::on_job_watched(state, *w),
     }
 }
 
@@ -480,10 +484,22 @@ fn after_update(state: &mut State, (listed, looks): (bool, bool), effects: &mut 
         state.ctx.last_watch = Some(watch.clone());
         effects.push(Effect::Watch(watch));
     }
+    watch_jobs(state, effects);
     rollout::evidence::wanted(state, effects);
     actions::commits::wanted(state, effects);
     actions::record::attach(state);
     notify::collect(state, listed, looks, effects);
+}
+
+/// Tells the loop when the jobs at work or the watches of contexts off screen changed: it
+/// keeps the backends of the ones at work and reads the services of the others' watches.
+fn watch_jobs(state: &mut State, effects: &mut Vec<Effect>) {
+    let kept = state.contexts.kept_contexts().map(|c| &c.jobs);
+    let now = jobs::JobWatches::of(&state.ctx.jobs, kept);
+    if now != state.job_watches {
+        state.job_watches = now.clone();
+        effects.push(Effect::WatchJobs(now));
+    }
 }
 
 /// Ages and countdowns on screen move by the second; the flash and the activity line expire.
@@ -503,7 +519,11 @@ fn on_tick(state: &mut State, now: At, fx: &mut Vec<Effect>) {
         state.flash = None;
         state.quit_asked = None;
     }
-    // The activity line's clocks move by the second (above); a watch past its limit gives up.
+    // The activity line's clocks move by the second (above); a watch past its limit gives up,
+    // on screen or not (the loop reads the services of the ones off screen).
     state.dirty |= state.ctx.jobs.tick(now);
+    for c in state.contexts.kept_mut() {
+        c.jobs.tick(now);
+    }
     rollout::policy::step(state, fx);
 }

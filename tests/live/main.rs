@@ -44,4 +44,5 @@ mod moto_tasks;
 mod moto_verdict;
 mod partial_and_audit;
 mod shim_codedeploy;
+mod shim_jobs;
 mod shim_native;

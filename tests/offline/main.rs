@@ -33,6 +33,7 @@ mod filter_bound;
 mod fleet_view;
 mod github_client;
 mod github_injection;
+mod job_watch;
 mod keys_config;
 mod layers;
 mod link_header;

@@ -14,6 +14,7 @@ pub mod describe;
 pub mod exec;
 pub mod feed;
 pub mod fleet;
+pub mod fleet_sso;
 mod input;
 pub mod jobs;
 pub mod jobs_view;
@@ -417,6 +418,7 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
         Msg::Described(generation, doc) => describe::answered(state, generation, doc),
         Msg::OpenFailed(why) => state.flash(why),
         Msg::Fleet(report) => fleet::on_report(state, *report),
+        Msg::SsoListed(listed) => fleet_sso::on_listed(state, *listed, fx),
         Msg::JobWatched(w) => state.dirty |= data::on_job_watched(state, *w),
     }
 }

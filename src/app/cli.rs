@@ -114,6 +114,8 @@ pub struct Setup {
     pub fleet_polling: Option<crate::workers::fleet::FleetPolling>,
     /// `[cost] explorer`: read what Cost Explorer billed.
     pub cost_explorer: bool,
+    /// `[fleet] sso_session`'s listing, to run once the console is up.
+    pub sso: Option<crate::app::sso_discovery::SsoDiscovery>,
 }
 
 impl Setup {
@@ -122,7 +124,7 @@ impl Setup {
         let (mut cfg, cfg_path) = load_config(&cli)?;
         // The fleet's contexts are contexts like the config's: `:ctx` and `--context` reach
         // them, and the connectors build them the same way.
-        let sources = crate::app::fleet_sources::FleetSources::of(&cfg, cli.demo);
+        let mut sources = crate::app::fleet_sources::FleetSources::of(&cfg, cli.demo);
         cfg.contexts.extend(sources.extra.iter().cloned());
         let (themes, theme_name) = chosen_theme(&cli, &cfg)?;
         let ctx = match cli.context.clone().or(cfg.default_context.clone()) {
@@ -139,6 +141,14 @@ impl Setup {
         }
         let (mut state, contexts) = startup(&cli, &cfg, ctx.as_ref(), &themes, theme_name);
         state.fleet = sources.view(&contexts.choices);
+        if let Some(listing) = &mut sources.sso {
+            listing.taken = contexts
+                .choices
+                .list
+                .iter()
+                .map(|c| c.name.clone())
+                .collect();
+        }
         let warnings = crate::app::cli::install_keys(&mut state, &cfg);
         let warnings = themes
             .warnings()
@@ -159,6 +169,7 @@ impl Setup {
             github: cfg.github.clone(),
             fleet_polling: sources.polling,
             cost_explorer: cfg.cost.explorer,
+            sso: sources.sso,
         })
     }
 }
@@ -439,8 +450,10 @@ impl Cli {
                 contexts,
                 startup_options: opts,
                 budget,
-                // The one-shot commands never read Cost Explorer.
+                // The one-shot commands never read Cost Explorer, nor list an SSO session.
                 cost_explorer: false,
+                sso: Default::default(),
+                http_client: None,
             })
         };
         let target = Target {

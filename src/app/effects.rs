@@ -54,6 +54,8 @@ pub struct Effects {
     pub(super) screen_ops: Vec<crate::state::exec::ExecEffect>,
     /// The fleet's workers, reading the contexts off screen (None: the fleet is not polled).
     fleet: Option<crate::app::fleet_workers::FleetWorkers>,
+    /// How the fleet's contexts off screen are read (None: they are not).
+    fleet_polling: Option<crate::workers::fleet::FleetPolling>,
     /// The backends of jobs at work, and the watches read while their context is off screen.
     jobs: crate::app::job_watchers::JobWatchers,
 }
@@ -106,6 +108,7 @@ impl Effects {
             screen_ops: Vec::new(),
             refreshes: 0,
             fleet: None,
+            fleet_polling: rt.fleet_polling,
         }
     }
 
@@ -121,6 +124,23 @@ impl Effects {
             polling,
             &self.tx,
         ));
+    }
+
+    /// Contexts joined the fleet: their workers start (the fleet's, if none ran yet).
+    fn join_fleet(&mut self, members: Vec<Target>, here: Target) {
+        match (&mut self.fleet, self.fleet_polling) {
+            (Some(workers), _) => workers.add(members),
+            (None, Some(polling)) => {
+                self.fleet = Some(crate::app::fleet_workers::FleetWorkers::start(
+                    &self.connector,
+                    members,
+                    here,
+                    polling,
+                    &self.tx,
+                ));
+            }
+            (None, None) => {}
+        }
     }
 
     /// Carries out `effects`; some answer with a message for the reducer at once, which the
@@ -170,6 +190,7 @@ impl Effects {
                 | Effect::Timeline(_)) => self.look_up(e),
                 Effect::Describe(generation, target) => self.describe(generation, target),
                 Effect::OpenLink(url) => crate::app::terminal::opener::open(url, self.tx.clone()),
+                Effect::JoinFleet(members, here) => self.join_fleet(members, here),
                 Effect::Exec(e) => {
                     let fleet = self.live.as_ref().map(|l| l.fleet.clone());
                     self.exec.apply(fleet, e, &mut self.screen_ops);

@@ -14,6 +14,7 @@ pub mod job_watchers;
 pub mod logfile;
 pub mod one_shot;
 mod signals;
+pub mod sso_discovery;
 mod startup;
 pub mod terminal;
 
@@ -61,6 +62,8 @@ pub struct Runtime {
     pub connector: Arc<dyn Connector>,
     /// How the fleet's contexts off screen are read; None: they are not (no `[fleet]`).
     pub fleet_polling: Option<crate::workers::fleet::FleetPolling>,
+    /// `[fleet] sso_session`'s listing, run off the loop once the console is up.
+    pub sso: Option<sso_discovery::SsoDiscovery>,
 }
 
 fn theme_of(state: &State, rt: &Runtime) -> Option<Theme> {
@@ -173,6 +176,9 @@ pub async fn run(
         rt.intervals,
     );
     let target = state.ctx.target.clone();
+    if let Some(listing) = rt.sso.clone() {
+        tokio::spawn(listing.run(tx.clone()));
+    }
     let mut effects = Effects::new(handles, data, target.clone(), &rt, tx);
     let members = state.fleet.members.iter().map(|m| m.target.clone());
     effects.start_fleet(members.collect(), target, &rt);

@@ -14,6 +14,7 @@ pub mod describe;
 pub mod exec;
 pub mod feed;
 pub mod fleet;
+pub mod fleet_sso;
 mod input;
 pub mod jobs;
 pub mod jobs_view;
@@ -359,10 +360,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let listed = matches!(msg, Msg::Services(..));
     // What hook and alarm notifications look at moved: the clock, services, alarms, links.
     let looks = listed || matches!(msg, Msg::Tick(..) | Msg::Alarms(..) | Msg::Links(..));
-    // What the fleet view's on-screen row is counted from: services, alarms and prices.
+    // What the fleet view's on-screen row is counted from: services, alarms and prices (and
+    // the rows themselves, which an SSO listing adds to).
     let counted = matches!(
         msg,
-        Msg::Services(..) | Msg::ServicesPart(..) | Msg::Alarms(..) | Msg::Prices(..)
+        Msg::Services(..)
+            | Msg::ServicesPart(..)
+            | Msg::Alarms(..)
+            | Msg::Prices(..)
+            | Msg::SsoListed(..)
     );
     let ticked = matches!(msg, Msg::Tick(..));
     on_msg(state, msg, &mut effects);
@@ -426,6 +432,7 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
         Msg::Described(generation, doc) => describe::answered(state, generation, doc),
         Msg::OpenFailed(why) => state.flash(why),
         Msg::Fleet(report) => fleet::on_report(state, *report),
+        Msg::SsoListed(listed) => fleet_sso::on_listed(state, *listed, fx),
         Msg::JobWatched(w) => state.dirty |= data::on_job_watched(state, *w),
     }
 }

@@ -139,6 +139,8 @@ pub enum Msg {
     OpenFailed(String),
     /// The fleet worker read a context off screen.
     Fleet(Box<crate::state::fleet::FleetReport>),
+    /// An SSO session's accounts and roles were listed (or why not).
+    SsoListed(Box<crate::state::fleet_sso::SsoListed>),
     /// A job's watch read its service while the job's context was off screen.
     JobWatched(Box<crate::state::jobs::JobWatched>),
 }
@@ -185,4 +187,7 @@ pub enum Effect {
     Describe(u64, crate::model::DescribeTarget),
     /// `o`: open this URL in the browser, off the loop.
     OpenLink(String),
+    /// Contexts joined the fleet (an SSO session's): read them off screen; the target is the
+    /// context on screen.
+    JoinFleet(Vec<crate::state::Target>, crate::state::Target),
 }

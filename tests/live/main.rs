@@ -21,6 +21,7 @@ mod e2e_native_canary;
 mod e2e_native_strategies;
 mod faults;
 mod fleet_moto;
+mod fleet_sso_moto;
 mod github_prism;
 mod moto_actions;
 mod moto_backend;

@@ -66,6 +66,7 @@ mod sdk_replay_panes;
 mod sdk_replay_partial;
 mod sdk_replay_pricing;
 mod sdk_replay_sso;
+mod sdk_replay_sso_fleet;
 mod shim_model;
 mod sim_actions;
 mod sim_builds;

@@ -151,6 +151,7 @@ fn backends(setup: &mut Setup, runtime: &tokio::runtime::Runtime) -> Result<Runt
         connector,
         budget,
         fleet_polling: setup.fleet_polling,
+        webhook: setup.webhook.clone(),
     })
 }
 

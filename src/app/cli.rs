@@ -114,6 +114,8 @@ pub struct Setup {
     pub fleet_polling: Option<crate::workers::fleet::FleetPolling>,
     /// `[cost] explorer`: read what Cost Explorer billed.
     pub cost_explorer: bool,
+    /// `[notify] webhook`, when notifications are on.
+    pub webhook: Option<crate::model::notify::WebhookUrl>,
 }
 
 impl Setup {
@@ -159,6 +161,7 @@ impl Setup {
             github: cfg.github.clone(),
             fleet_polling: sources.polling,
             cost_explorer: cfg.cost.explorer,
+            webhook: cfg.notify.webhook.clone().filter(|_| cfg.notify.enabled),
         })
     }
 }

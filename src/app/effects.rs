@@ -54,6 +54,8 @@ pub struct Effects {
     pub(super) screen_ops: Vec<crate::state::exec::ExecEffect>,
     /// The fleet's workers, reading the contexts off screen (None: the fleet is not polled).
     fleet: Option<crate::app::fleet_workers::FleetWorkers>,
+    /// `[notify] webhook`'s sender (None: no webhook).
+    webhook: Option<crate::workers::webhook::Webhook>,
 }
 
 impl Effects {
@@ -99,6 +101,9 @@ impl Effects {
             budget: rt.budget.clone(),
             intervals: rt.intervals,
             exec: crate::workers::exec::ExecWorker::new(tx.clone(), rt.audit.clone()),
+            webhook: rt.webhook.clone().map(|url| {
+                crate::workers::webhook::Webhook::spawn(url, rt.budget.clone(), tx.clone())
+            }),
             tx,
             screen_ops: Vec::new(),
             refreshes: 0,
@@ -159,7 +164,12 @@ impl Effects {
                 }
                 // Between frames: the sequence goes to the terminal, not into the screen.
                 Effect::Clipboard(text) => crate::app::terminal::clipboard::copy(&text),
-                Effect::Notify(n) => crate::app::terminal::notify::notify(&n),
+                Effect::Notify(n) => {
+                    crate::app::terminal::notify::notify(&n);
+                    if let Some(w) = &self.webhook {
+                        w.send(&n);
+                    }
+                }
                 e @ (Effect::Export(_)
                 | Effect::Compare(_)
                 | Effect::Owners(_)

@@ -60,6 +60,8 @@ pub struct Runtime {
     pub connector: Arc<dyn Connector>,
     /// How the fleet's contexts off screen are read; None: they are not (no `[fleet]`).
     pub fleet_polling: Option<crate::workers::fleet::FleetPolling>,
+    /// `[notify] webhook`, when notifications are on: each one is POSTed there too.
+    pub webhook: Option<crate::model::notify::WebhookUrl>,
 }
 
 fn theme_of(state: &State, rt: &Runtime) -> Option<Theme> {

@@ -149,6 +149,11 @@ pub struct NotifyConfig {
     /// Services watched whatever this session did (`NAME` or `CLUSTER/NAME`); a service acted
     /// on or opened in the rollout view is watched anyway.
     pub services: Vec<String>,
+    /// A Slack-compatible webhook that also receives each notification as a JSON POST
+    /// (`{"text": "…"}`), through the API budget (`webhook:Post`). `https://` only
+    /// (`http://127.0.0.1` or `http://localhost` for a local test). A secret: never logged or
+    /// shown.
+    pub webhook: Option<crate::model::notify::WebhookUrl>,
 }
 
 impl Default for NotifyConfig {
@@ -161,6 +166,7 @@ impl Default for NotifyConfig {
             hook_minutes: 5,
             alarms: true,
             services: Vec::new(),
+            webhook: None,
         }
     }
 }

@@ -412,7 +412,7 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
         Msg::Exec(m) => exec::on_msg(state, m, fx),
         Msg::Feed(r) => feed::on_report(state, r),
         Msg::Described(generation, doc) => describe::answered(state, generation, doc),
-        Msg::OpenFailed(why) => state.flash(why),
+        Msg::OpenFailed(why) | Msg::WebhookFailed(why) => state.flash(why),
         Msg::Fleet(report) => fleet::on_report(state, *report),
     }
 }

@@ -56,6 +56,13 @@ pub struct Notice {
     pub body: String,
 }
 
+impl Notice {
+    /// `title: body`: the words OSC 9 and the webhook carry.
+    pub fn line(&self) -> String {
+        format!("{}: {}", self.title, self.body)
+    }
+}
+
 /// The session's notifications: the settings, the services watched, what fired.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Notify {

@@ -28,3 +28,4 @@ pub mod runner;
 pub mod team_audit;
 pub mod timeline;
 pub mod watchdog;
+pub mod webhook;

@@ -81,3 +81,4 @@ mod timeline_demo;
 mod token_command;
 mod verdict_rule;
 mod wait_demo;
+mod webhook;

@@ -268,15 +268,7 @@ fn startup(
     state.github_deployments = cfg.github.deployments;
     state.analysis = cfg.analysis.analysis(&cfg.policies);
     state.links = cfg.ui.links.unwrap_or_else(terminal_links);
-    state.notify.settings = state::notify::NotifySettings {
-        enabled: cfg.notify.enabled,
-        jobs: cfg.notify.jobs,
-        deployments: cfg.notify.deployments,
-        hooks: cfg.notify.hooks,
-        hook_minutes: cfg.notify.hook_minutes,
-        alarms: cfg.notify.alarms,
-        services: cfg.notify.services.clone(),
-    };
+    state.notify.settings = cfg.notify.clone();
     state.exec = state::exec::ExecState::new(cfg.exec.clone(), cfg.forwards.clone());
     state.builds.mapping = build_mapping(cfg);
     (state, contexts)

@@ -1,8 +1,55 @@
-//! `[notify] webhook`: where a Slack-compatible POST goes for each notification. The URL is a
-//! secret (a Slack incoming webhook's path is its credential): it prints as
+//! `[notify]`, written once: the config file reads it (serde, the schema) and the reducer
+//! decides with it. Its `webhook` is where a Slack-compatible POST goes for each notification.
+//! That URL is a secret (a Slack incoming webhook's path is its credential): it prints as
 //! `<webhook url set>` in `Debug` and `Display`, and only the request reads the text.
 
 use std::fmt;
+
+/// The default of `[notify] hook_minutes`.
+pub const HOOK_MINUTES: u32 = 5;
+
+/// `[notify]`: what rings the bell and raises a desktop notification (OSC 9 and OSC 777,
+/// through tmux's passthrough when inside tmux).
+#[derive(Debug, Clone, serde::Deserialize, PartialEq, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct NotifyConfig {
+    /// False turns every notification off. Default: on.
+    pub enabled: bool,
+    /// When a job ends: stable, failed, not stable in time, or sent. Default: on.
+    pub jobs: bool,
+    /// When a watched service's deployment fails or is rolled back. Default: on.
+    pub deployments: bool,
+    /// When a watched service's PAUSE hook comes within `hook_minutes` of its timeout action.
+    /// Default: on.
+    pub hooks: bool,
+    /// Minutes before a hook's timeout action that it is told (default 5).
+    pub hook_minutes: u32,
+    /// When an alarm linked to a watched service goes to ALARM. Default: on.
+    pub alarms: bool,
+    /// Services watched whatever this session did (`NAME` or `CLUSTER/NAME`); a service acted
+    /// on or opened in the rollout view is watched anyway.
+    pub services: Vec<String>,
+    /// A Slack-compatible webhook that also receives each notification as a JSON POST
+    /// (`{"text": "…"}`), through the API budget (`webhook:Post`). `https://` only
+    /// (`http://127.0.0.1` or `http://localhost` for a local test). A secret: never logged or
+    /// shown.
+    pub webhook: Option<WebhookUrl>,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            jobs: true,
+            deployments: true,
+            hooks: true,
+            hook_minutes: HOOK_MINUTES,
+            alarms: true,
+            services: Vec::new(),
+            webhook: None,
+        }
+    }
+}
 
 /// A webhook URL the console may POST to: `https://`, or `http://` to this machine only
 /// (`127.0.0.1`, `localhost`, `[::1]`), for a local test.

@@ -269,6 +269,10 @@ fn startup(
     state.analysis = cfg.analysis.analysis(&cfg.policies);
     state.links = cfg.ui.links.unwrap_or_else(terminal_links);
     state.notify.settings = cfg.notify.clone();
+    state.os_user = std::env::var("USER")
+        .ok()
+        .map(|u| crate::model::text::clean(u.trim()))
+        .filter(|u| !u.is_empty());
     state.exec = state::exec::ExecState::new(cfg.exec.clone(), cfg.forwards.clone());
     state.builds.mapping = build_mapping(cfg);
     (state, contexts)

@@ -288,15 +288,24 @@ impl JobDone {
     }
 }
 
-/// Who acts, for a job's record: the identity the context showed (its last part), or the
-/// policy armed by it.
-pub fn who(info: &crate::model::ContextInfo, actor: Option<&str>) -> String {
-    let me = info
-        .caller_arn
-        .rsplit('/')
-        .next()
-        .filter(|s| !s.is_empty())
-        .unwrap_or("this console's identity (not read yet)");
+/// Who acts, for a job's record, its history's `ABORTED by` and StopTask's reason: the
+/// identity the context showed (the last part of its ARN: what AWS knows), or the policy armed
+/// by it. With the OS user this session runs as, they come first and the ARN's resource after
+/// (`alice (assumed-role/oncall/alice)`).
+pub fn who(info: &crate::model::ContextInfo, os_user: Option<&str>, actor: Option<&str>) -> String {
+    let arn = info.caller_arn.as_str();
+    let me = match os_user {
+        Some(user) => match arn.rsplit(':').next().filter(|s| !s.is_empty()) {
+            Some(resource) => format!("{user} ({resource})"),
+            None => format!("{user} (AWS identity not read yet)"),
+        },
+        None => arn
+            .rsplit('/')
+            .next()
+            .filter(|s| !s.is_empty())
+            .unwrap_or("this console's identity (not read yet)")
+            .to_string(),
+    };
     match actor {
         Some(a) => format!("{a} armed by {me}"),
         None => me.to_string(),

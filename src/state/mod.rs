@@ -179,6 +179,9 @@ pub struct State {
     pub notify: notify::Notify,
     /// The next job's number: one counter for every context's jobs.
     pub next_job: jobs::JobId,
+    /// Who runs this console on this machine (`$USER`, read once at start-up): a job of this
+    /// session names them beside the AWS identity. None: not known.
+    pub os_user: Option<String>,
     /// Something visible changed since the last draw.
     pub dirty: bool,
     /// Old data replaced by fresh data, for the loop to free off its own thread.
@@ -258,6 +261,7 @@ impl State {
             links: true,
             fleet: fleet::FleetView::default(),
             next_job: 1,
+            os_user: None,
             notify: notify::Notify::default(),
             dirty: true,
             discarded: Discarded::default(),

@@ -103,3 +103,73 @@ fn an_abort_is_kept_as_aborted_by_who_and_r_offers_nothing_older() {
     assert!(flash.contains("result of a rollback"), "{flash}");
     assert!(flash.contains(&format!("by {who}")), "{flash}");
 }
+
+/// A job of this session names the OS user it runs as beside what AWS knows, in the history's
+/// `ABORTED by`, the job's record and StopTask's reason.
+#[test]
+fn this_session_s_jobs_name_the_os_user_beside_the_aws_identity() {
+    let mut s: State = demo().at_seconds(55).with_services().build();
+    s.os_user = Some("alice".into());
+    s.ctx.info.caller_arn = "arn:aws:sts::123456789012:assumed-role/oncall/alice".into();
+    let who = "alice (assumed-role/oncall/alice)";
+    let aborted_id = payments(&s.ctx.services.items)
+        .rolling_in_progress()
+        .unwrap()
+        .id
+        .clone();
+    select(&mut s, "prod-core", "payments");
+    shift(&mut s, 'A');
+    let fx = press(&mut s, KeyCode::Char('y'));
+    let id = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Run(_, _, id) => Some(*id),
+            _ => None,
+        })
+        .expect("the abort runs");
+    assert_eq!(s.ctx.jobs.get(id).unwrap().who, who);
+    let _ = update(&mut s, Msg::ActionDone(JobDone::of(id, Ok("sent".into()))));
+    let since = s.ctx.jobs.get(id).unwrap().progress.since;
+    let to = TaskDefRef {
+        family: "payments".into(),
+        revision: 42,
+    };
+    let at = since + Ms(20_000);
+    let fresh = after_abort(&s.ctx.services.items, &to, at);
+    let _ = update(&mut s, Msg::Services(fresh.into(), at));
+    let p = payments(&s.ctx.services.items);
+    let aborted = p.history.iter().find(|e| e.id == aborted_id).unwrap();
+    assert_eq!(
+        aborted.headline(),
+        "ABORTED by alice (assumed-role/oncall/alice) · 43 → 42"
+    );
+
+    // StopTask's reason, on a task of the tasks pane.
+    let mut s: State = demo().at_seconds(55).with_every_pane(Ms(0)).build();
+    s.os_user = Some("alice".into());
+    s.ctx.info.caller_arn = "arn:aws:sts::123456789012:assumed-role/oncall/alice".into();
+    press(&mut s, KeyCode::Char('2'));
+    press(&mut s, KeyCode::Char('g'));
+    shift(&mut s, 'K');
+    let Mode::Confirm(plan, _) = &s.mode else {
+        panic!("{:?} {:?}", s.mode, s.flash);
+    };
+    let deckwatch::model::Mutation::Aws(deckwatch::model::AwsCall::StopTask { reason, .. }) =
+        &plan.mutation
+    else {
+        panic!("{:?}", plan.mutation);
+    };
+    assert_eq!(
+        reason,
+        "deckwatch: stopped by alice (assumed-role/oncall/alice)"
+    );
+
+    // Without an OS user, what AWS knows alone, as before.
+    s.os_user = None;
+    let info = s.ctx.info.clone();
+    assert_eq!(deckwatch::state::jobs::who(&info, None, None), "alice");
+    assert_eq!(
+        deckwatch::state::jobs::who(&info, Some("alice"), Some("policy")),
+        "policy armed by alice (assumed-role/oncall/alice)"
+    );
+}

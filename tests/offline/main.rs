@@ -75,6 +75,7 @@ mod snapshots_builds;
 mod snapshots_codedeploy;
 mod snapshots_cost;
 mod snapshots_exec;
+mod snapshots_jobs;
 mod status_verdict;
 mod testing_md;
 mod timeline_demo;

@@ -204,8 +204,10 @@ impl Jobs {
         true
     }
 
-    /// Fresh services: the aborts this context's jobs sent are kept in their histories.
-    pub fn mark_aborts(&self, services: &mut [Service]) {
+    /// Services shown: the aborts this context's jobs sent are kept in their histories.
+    /// Returns whether a history changed (a mark is made once; again it changes nothing).
+    pub fn mark_aborts(&self, services: &mut [Service]) -> bool {
+        let mut changed = false;
         for r in self.list.iter().filter_map(Job::sent_abort) {
             let Some(s) = services
                 .iter_mut()
@@ -213,8 +215,11 @@ impl Jobs {
             else {
                 continue;
             };
+            let before = s.history.clone();
             mark_aborted(&mut s.history, &r);
+            changed |= s.history != before;
         }
+        changed
     }
 
     /// Fresh services: each watch looks; returns whether anything shown changed.

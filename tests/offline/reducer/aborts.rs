@@ -173,3 +173,85 @@ fn this_session_s_jobs_name_the_os_user_beside_the_aws_identity() {
         "policy armed by alice (assumed-role/oncall/alice)"
     );
 }
+
+/// Starts an abort of payments and returns its job and the deployment it stops.
+fn abort_payments(s: &mut State) -> (u64, String) {
+    let aborted_id = payments(&s.ctx.services.items)
+        .rolling_in_progress()
+        .unwrap()
+        .id
+        .clone();
+    select(s, "prod-core", "payments");
+    shift(s, 'A');
+    let id = press(s, KeyCode::Char('y'))
+        .iter()
+        .find_map(|e| match e {
+            Effect::Run(_, _, id) => Some(*id),
+            _ => None,
+        })
+        .expect("the abort runs");
+    (id, aborted_id)
+}
+
+fn headline(s: &State, id: &str) -> String {
+    let p = payments(&s.ctx.services.items);
+    p.history.iter().find(|e| e.id == id).unwrap().headline()
+}
+
+/// Where the abort goes back to.
+fn back_to() -> TaskDefRef {
+    TaskDefRef {
+        family: "payments".into(),
+        revision: 42,
+    }
+}
+
+/// ECS answered before the runner did: the refresh that shows the abort came while the job was
+/// still sending, and the next one equals it (the worker says nothing changed). The rows shown
+/// are marked all the same.
+#[test]
+fn an_abort_is_marked_when_the_refresh_after_it_equals_the_one_before() {
+    let mut s: State = demo().at_seconds(55).with_services().build();
+    let (id, aborted) = abort_payments(&mut s);
+    let at = s.now + Ms(5_000);
+    let fresh = after_abort(&s.ctx.services.items, &back_to(), at);
+    let _ = update(&mut s, Msg::Services(fresh.clone().into(), at));
+    assert!(
+        !headline(&s, &aborted).starts_with("ABORTED"),
+        "still sending"
+    );
+    let _ = update(&mut s, Msg::ActionDone(JobDone::of(id, Ok("sent".into()))));
+    let who = s.ctx.jobs.get(id).unwrap().who.clone();
+    let same = deckwatch::state::table::Prepared {
+        items: fresh,
+        sort: None,
+        changed: false,
+    };
+    let _ = update(&mut s, Msg::Services(same, at + Ms(2_000)));
+    assert_eq!(
+        headline(&s, &aborted),
+        format!("ABORTED by {who} · 43 → 42")
+    );
+}
+
+/// The first load's rows come cluster by cluster and can be acted on; an abort sent from them
+/// marks the rows of the parts that follow too, not only the whole list.
+#[test]
+fn an_abort_is_marked_on_a_part_of_the_first_load() {
+    let loaded: State = demo().at_seconds(55).with_services().build();
+    let rows = loaded.ctx.services.items.clone();
+    let mut s: State = demo().at_seconds(55).build();
+    let now = s.now;
+    let _ = update(&mut s, Msg::ServicesPart(rows, 1, 2, now));
+    assert_eq!(s.ctx.services_loading, Some((1, 2)));
+    let (id, aborted) = abort_payments(&mut s);
+    let _ = update(&mut s, Msg::ActionDone(JobDone::of(id, Ok("sent".into()))));
+    let who = s.ctx.jobs.get(id).unwrap().who.clone();
+    let at = s.now + Ms(5_000);
+    let part = after_abort(&s.ctx.services.items, &back_to(), at);
+    let _ = update(&mut s, Msg::ServicesPart(part, 2, 2, at));
+    assert_eq!(
+        headline(&s, &aborted),
+        format!("ABORTED by {who} · 43 → 42")
+    );
+}

@@ -58,13 +58,16 @@ impl Webhook {
         Self { tx, report }
     }
 
-    /// Queues `n`; never blocks. A full queue drops it and says so.
+    /// Queues `n`; never blocks. A full queue drops it and says so; a task that could not
+    /// start (no TLS roots) said why once already.
     pub fn send(&self, n: &Notice) {
-        if self.tx.try_send(n.clone()).is_err() {
-            tracing::warn!("webhook: queue full, a notification was dropped");
-            let _ = self
-                .report
-                .try_send(Msg::WebhookFailed(WebhookError::Full(1).to_string()));
+        match self.tx.try_send(n.clone()) {
+            Ok(()) | Err(mpsc::error::TrySendError::Closed(_)) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                tracing::warn!("webhook: queue full, a notification was dropped");
+                let why = WebhookError::Full(1).to_string();
+                let _ = self.report.try_send(Msg::WebhookFailed(why));
+            }
         }
     }
 }

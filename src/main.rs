@@ -118,11 +118,22 @@ fn backends(setup: &mut Setup, runtime: &tokio::runtime::Runtime) -> Result<Runt
             (Arc::new(demo), (ci, None))
         }
         Some(opts) => {
+            // The SSO session's listing asks the process's budget, and fills the registry the
+            // connector builds its contexts from.
+            if let Some(listing) = &mut setup.sso {
+                listing.env.budget = budget.clone();
+            }
             let aws = AwsContexts {
                 contexts,
                 startup_options: opts.clone(),
                 budget: budget.clone(),
                 cost_explorer: setup.cost_explorer,
+                sso: setup
+                    .sso
+                    .as_ref()
+                    .map(|l| l.registry.clone())
+                    .unwrap_or_default(),
+                http_client: None,
             };
             let ci = github_ci(setup.github.clone(), budget.clone());
             (Arc::new(aws), (ci, Some(pending::READING.to_string())))
@@ -152,6 +163,8 @@ fn backends(setup: &mut Setup, runtime: &tokio::runtime::Runtime) -> Result<Runt
         budget,
         fleet_polling: setup.fleet_polling,
         webhook: setup.webhook.clone(),
+        // The demo's connector knows no SSO context (`FleetSources` says so in the view).
+        sso: setup.sso.take().filter(|_| setup.aws.is_some()),
     })
 }
 

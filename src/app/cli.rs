@@ -116,6 +116,8 @@ pub struct Setup {
     pub cost_explorer: bool,
     /// `[notify] webhook`, when notifications are on.
     pub webhook: Option<crate::model::notify::WebhookUrl>,
+    /// `[fleet] sso_session`'s listing, to run once the console is up.
+    pub sso: Option<crate::app::sso_discovery::SsoDiscovery>,
 }
 
 impl Setup {
@@ -124,7 +126,7 @@ impl Setup {
         let (mut cfg, cfg_path) = load_config(&cli)?;
         // The fleet's contexts are contexts like the config's: `:ctx` and `--context` reach
         // them, and the connectors build them the same way.
-        let sources = crate::app::fleet_sources::FleetSources::of(&cfg, cli.demo);
+        let mut sources = crate::app::fleet_sources::FleetSources::of(&cfg, cli.demo);
         cfg.contexts.extend(sources.extra.iter().cloned());
         let (themes, theme_name) = chosen_theme(&cli, &cfg)?;
         let ctx = match cli.context.clone().or(cfg.default_context.clone()) {
@@ -141,6 +143,14 @@ impl Setup {
         }
         let (mut state, contexts) = startup(&cli, &cfg, ctx.as_ref(), &themes, theme_name);
         state.fleet = sources.view(&contexts.choices);
+        if let Some(listing) = &mut sources.sso {
+            listing.taken = contexts
+                .choices
+                .list
+                .iter()
+                .map(|c| c.name.clone())
+                .collect();
+        }
         let warnings = crate::app::cli::install_keys(&mut state, &cfg);
         let warnings = themes
             .warnings()
@@ -162,6 +172,7 @@ impl Setup {
             fleet_polling: sources.polling,
             cost_explorer: cfg.cost.explorer,
             webhook: cfg.notify.webhook.clone().filter(|_| cfg.notify.enabled),
+            sso: sources.sso,
         })
     }
 }
@@ -438,8 +449,10 @@ impl Cli {
                 contexts,
                 startup_options: opts,
                 budget,
-                // The one-shot commands never read Cost Explorer.
+                // The one-shot commands never read Cost Explorer, nor list an SSO session.
                 cost_explorer: false,
+                sso: Default::default(),
+                http_client: None,
             })
         };
         let target = Target {

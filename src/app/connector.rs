@@ -2,6 +2,7 @@
 //! `:region` switch to while it runs. The loop calls a `Connector` off the loop and swaps the
 //! backend in when it is ready.
 
+use crate::app::sso_discovery::SsoRegistry;
 use crate::budget::Budget;
 use crate::cloud::aws::{AwsFleet, AwsOptions, Overrides};
 use crate::cloud::{Fleet, ReadOnly};
@@ -10,6 +11,7 @@ use crate::demo::SimFleet;
 use crate::model::{ApiError, ErrorKind};
 use crate::timing::now_ms;
 use async_trait::async_trait;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use std::sync::{Arc, Mutex};
 
 use crate::state::ContextChoices;
@@ -64,25 +66,43 @@ pub struct AwsContexts {
     pub budget: Arc<Budget>,
     /// `[cost] explorer`: every context's backend reads Cost Explorer.
     pub cost_explorer: bool,
+    /// The contexts `[fleet] sso_session`'s listing made, once it answered.
+    pub sso: SsoRegistry,
+    /// Replaces every backend's HTTP client (tests replay AWS's answers through it).
+    pub http_client: Option<SharedHttpClient>,
 }
 
 impl AwsContexts {
     fn options(&self, target: &Target) -> Result<AwsOptions, ApiError> {
+        let configured = self
+            .contexts
+            .configured
+            .iter()
+            .find(|c| c.name == target.name);
         let mut opts = if target.name == self.contexts.startup {
             self.startup_options.clone()
-        } else {
-            let c = self
-                .contexts
-                .configured
-                .iter()
-                .find(|c| c.name == target.name)
-                .ok_or_else(|| self.contexts.unknown(&target.name))?;
+        } else if let Some(c) = configured {
             AwsOptions {
                 profile: c.profile.clone(),
                 region: c.region.clone(),
                 endpoint_url: c.endpoint_url.clone(),
                 clusters: c.clusters.clone(),
                 events: c.events_source(),
+                ..self.startup_options.clone()
+            }
+        } else {
+            let m = self
+                .sso
+                .get(&target.name)
+                .ok_or_else(|| self.contexts.unknown(&target.name))?;
+            // No profile, no endpoint, no events: the account and role's credentials only.
+            AwsOptions {
+                profile: None,
+                region: m.regions.first().cloned(),
+                endpoint_url: None,
+                clusters: Vec::new(),
+                events: None,
+                sso: Some(m.role),
                 ..self.startup_options.clone()
             }
         };
@@ -98,6 +118,7 @@ impl Connector for AwsContexts {
     async fn connect(&self, target: &Target) -> Result<Arc<dyn Fleet>, ApiError> {
         let overrides = Overrides {
             budget: self.budget.clone(),
+            http_client: self.http_client.clone(),
             ..Overrides::default()
         };
         // No call yet: `workers::connect` checks the credentials once the console shows the

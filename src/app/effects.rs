@@ -56,6 +56,10 @@ pub struct Effects {
     fleet: Option<crate::app::fleet_workers::FleetWorkers>,
     /// `[notify] webhook`'s sender (None: no webhook).
     webhook: Option<crate::workers::webhook::Webhook>,
+    /// How the fleet's contexts off screen are read (None: they are not).
+    fleet_polling: Option<crate::workers::fleet::FleetPolling>,
+    /// The backends of jobs at work, and the watches read while their context is off screen.
+    jobs: crate::app::job_watchers::JobWatchers,
 }
 
 impl Effects {
@@ -104,10 +108,12 @@ impl Effects {
             webhook: rt.webhook.clone().map(|url| {
                 crate::workers::webhook::Webhook::spawn(url, rt.budget.clone(), tx.clone())
             }),
+            jobs: crate::app::job_watchers::JobWatchers::new(rt.intervals.fast, tx.clone()),
             tx,
             screen_ops: Vec::new(),
             refreshes: 0,
             fleet: None,
+            fleet_polling: rt.fleet_polling,
         }
     }
 
@@ -123,6 +129,23 @@ impl Effects {
             polling,
             &self.tx,
         ));
+    }
+
+    /// Contexts joined the fleet: their workers start (the fleet's, if none ran yet).
+    fn join_fleet(&mut self, members: Vec<Target>, here: Target) {
+        match (&mut self.fleet, self.fleet_polling) {
+            (Some(workers), _) => workers.add(members),
+            (None, Some(polling)) => {
+                self.fleet = Some(crate::app::fleet_workers::FleetWorkers::start(
+                    &self.connector,
+                    members,
+                    here,
+                    polling,
+                    &self.tx,
+                ));
+            }
+            (None, None) => {}
+        }
     }
 
     /// Carries out `effects`; some answer with a message for the reducer at once, which the
@@ -157,6 +180,7 @@ impl Effects {
                     crate::workers::ci::load_inputs(ci, tx, w, git_ref);
                 }
                 Effect::Run(plan, ctx, job) => self.run(*plan, ctx, job),
+                Effect::WatchJobs(w) => self.jobs.apply(w),
                 Effect::SwitchContext(target) => self.switch(target),
                 Effect::ReportBudget => replies.push(Msg::Budget(self.budget.report())),
                 Effect::SaveLogs(job) => {
@@ -176,6 +200,7 @@ impl Effects {
                 | Effect::Timeline(_)) => self.look_up(e),
                 Effect::Describe(generation, target) => self.describe(generation, target),
                 Effect::OpenLink(url) => crate::app::terminal::opener::open(url, self.tx.clone()),
+                Effect::JoinFleet(members, here) => self.join_fleet(members, here),
                 Effect::Exec(e) => {
                     let fleet = self.live.as_ref().map(|l| l.fleet.clone());
                     self.exec.apply(fleet, e, &mut self.screen_ops);
@@ -233,7 +258,7 @@ impl Effects {
 
     /// Runs a confirmed action on the live backend, only if that is the context it was planned
     /// in; the runner then checks the account itself.
-    fn run(&self, plan: ActionPlan, ctx: ContextInfo, job: crate::state::jobs::JobId) {
+    fn run(&mut self, plan: ActionPlan, ctx: ContextInfo, job: crate::state::jobs::JobId) {
         let tx = self.tx.clone();
         let live = self.live.as_ref().filter(|l| planned_in(&l.target, &ctx));
         let Some(live) = live else {
@@ -258,6 +283,7 @@ impl Effects {
             return;
         };
         let (fleet, ci, audit) = (live.fleet.clone(), self.ci.clone(), self.audit.clone());
+        self.jobs.ran(job, fleet.clone());
         tokio::spawn(runner::run(fleet, ci, audit, plan, ctx, job, tx));
     }
 

@@ -1,28 +1,16 @@
 //! Where the fleet's contexts come from: the config's `[[context]]`s, the AWS config's
 //! profiles `[fleet] profiles` names by glob (each in every region of `[fleet] regions`), and
-//! an SSO session's accounts and roles (`[fleet] sso_session`, through `sso_contexts`). The
-//! demo has a small fleet of its own, so `--demo` shows the view.
+//! an SSO session's accounts and roles (`[fleet] sso_session`: listed off the loop once the
+//! console runs, `app/sso_discovery.rs`). The demo has a small fleet of its own, so `--demo`
+//! shows the view.
 
+use crate::app::sso_discovery::{LISTING, SsoDiscovery};
 use crate::config::fleet::{AT_ONCE, EVERY_SECS, FleetConfig, read_profile_names};
 use crate::config::{Config, Context};
 use crate::state::fleet::FleetView;
 use crate::state::{ContextChoices, Target};
 use crate::workers::fleet::FleetPolling;
 use std::time::Duration;
-
-/// Why an SSO session's accounts could not be listed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SsoError {
-    #[error("SSO discovery (sso_session = {0:?}) is not available in this build")]
-    Unavailable(String),
-}
-
-/// The contexts an SSO session's accounts and roles make: one per (account, role), from the
-/// session's cached token (`sso:ListAccounts`, `ListAccountRoles`). The one seam the SSO
-/// listing plugs into; this build has none.
-pub fn sso_contexts(session: &str) -> Result<Vec<Context>, SsoError> {
-    Err(SsoError::Unavailable(session.to_string()))
-}
 
 /// What the fleet adds to the config, and how it is read.
 #[derive(Debug, Clone, Default)]
@@ -33,8 +21,10 @@ pub struct FleetSources {
     regions: Vec<String>,
     /// How the contexts off screen are read; None: they are not (no `[fleet]`).
     pub polling: Option<FleetPolling>,
-    /// What the fleet view must say: a source that could not be read.
+    /// What the fleet view must say: a source that could not be read, or is being read.
     pub note: Option<String>,
+    /// `[fleet] sso_session`'s listing, to run once the console is up.
+    pub sso: Option<SsoDiscovery>,
 }
 
 impl FleetSources {
@@ -59,12 +49,16 @@ impl FleetSources {
             }
         }
         if let Some(session) = &f.sso_session {
-            match sso_contexts(session) {
-                Ok(found) => out
-                    .extra
-                    .extend(found.into_iter().filter(|c| !taken.contains(&c.name))),
-                Err(e) => out.note = Some(e.to_string()),
-            }
+            let why = if demo {
+                format!("[fleet] sso_session {session}: not read in the demo")
+            } else {
+                out.sso = Some(SsoDiscovery::new(f, session, out.note.clone()));
+                LISTING.to_string()
+            };
+            out.note = Some(match out.note.take() {
+                Some(n) => format!("{n}; {why}"),
+                None => why,
+            });
         }
         out
     }

@@ -10,9 +10,11 @@ mod effects;
 pub mod exit;
 pub mod fleet_sources;
 mod fleet_workers;
+pub mod job_watchers;
 pub mod logfile;
 pub mod one_shot;
 mod signals;
+pub mod sso_discovery;
 mod startup;
 pub mod terminal;
 
@@ -62,6 +64,8 @@ pub struct Runtime {
     pub fleet_polling: Option<crate::workers::fleet::FleetPolling>,
     /// `[notify] webhook`, when notifications are on: each one is POSTed there too.
     pub webhook: Option<crate::model::notify::WebhookUrl>,
+    /// `[fleet] sso_session`'s listing, run off the loop once the console is up.
+    pub sso: Option<sso_discovery::SsoDiscovery>,
 }
 
 fn theme_of(state: &State, rt: &Runtime) -> Option<Theme> {
@@ -174,6 +178,9 @@ pub async fn run(
         rt.intervals,
     );
     let target = state.ctx.target.clone();
+    if let Some(listing) = rt.sso.clone() {
+        tokio::spawn(listing.run(tx.clone()));
+    }
     let mut effects = Effects::new(handles, data, target.clone(), &rt, tx);
     let members = state.fleet.members.iter().map(|m| m.target.clone());
     effects.start_fleet(members.collect(), target, &rt);

@@ -2,7 +2,8 @@
 //! reads the ones off screen. Profiles come from the AWS config (`AWS_CONFIG_FILE`, else
 //! `~/.aws/config`) by glob (`*-prod`), each in every region of `regions`; their credentials
 //! are resolved as the AWS CLI resolves a profile's (a `role_arn` with a `source_profile`
-//! assumes the role).
+//! assumes the role). An SSO session's accounts and roles (`sso_session`, filtered by
+//! `sso_roles`) are listed once the console runs (`app/sso_discovery.rs`).
 
 use crate::config::Context;
 use crate::config::aws_names::check_region;
@@ -27,8 +28,13 @@ pub struct FleetConfig {
     #[schemars(range(min = 1))]
     pub at_once: Option<usize>,
     /// An SSO session of the AWS config (`[sso-session NAME]`) whose accounts and roles
-    /// become contexts of the fleet.
+    /// become contexts of the fleet: `<account name>/<role>`, each in every region of
+    /// `regions` (else the session's region).
     pub sso_session: Option<String>,
+    /// Globs over the role names of `sso_session` (e.g. `["ReadOnly*"]`): only the roles that
+    /// match become contexts; empty: every role the session grants.
+    #[serde(default)]
+    pub sso_roles: Vec<String>,
     /// The profiles matched are production: the header takes the prod colour there, and an
     /// action asks for the typed name.
     #[serde(default)]
@@ -63,6 +69,20 @@ impl FleetConfig {
             if p.trim().is_empty() {
                 out.push(("profiles", "[fleet] profiles: an empty pattern".to_string()));
             }
+        }
+        for p in &self.sso_roles {
+            if p.trim().is_empty() {
+                out.push((
+                    "sso_roles",
+                    "[fleet] sso_roles: an empty pattern".to_string(),
+                ));
+            }
+        }
+        if !self.sso_roles.is_empty() && self.sso_session.is_none() {
+            out.push((
+                "sso_roles",
+                "[fleet] sso_roles filters the roles of sso_session, which is not set".to_string(),
+            ));
         }
         out
     }
@@ -199,5 +219,21 @@ mod tests {
         assert_eq!(got[0].name, "a-prod");
         assert_eq!(got[0].profile.as_deref(), Some("a-prod"));
         assert!(got[0].prod);
+    }
+
+    #[test]
+    fn sso_roles_needs_a_session_and_real_patterns() {
+        let f = FleetConfig {
+            sso_roles: vec![" ".into()],
+            ..FleetConfig::default()
+        };
+        let keys: Vec<&str> = f.problems().iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, ["sso_roles", "sso_roles"]);
+        let f = FleetConfig {
+            sso_session: Some("corp".into()),
+            sso_roles: vec!["ReadOnly*".into()],
+            ..FleetConfig::default()
+        };
+        assert!(f.problems().is_empty());
     }
 }

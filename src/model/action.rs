@@ -76,7 +76,8 @@ pub enum AwsCall {
         service_arn: String,
         container: String,
         port: u16,
-        expected: TaskDefRef,
+        /// The family the new revision is registered in; its number is ECS's to give.
+        family: String,
     },
 }
 
@@ -306,16 +307,18 @@ fn codedeploy_call(m: &AwsCall, op: Op, f: &mut fmt::Formatter<'_>) -> fmt::Resu
         AwsCall::CreateCodeDeployToRegistered {
             application,
             group,
-            service_arn,
             container,
             port,
-            expected,
+            family,
+            ..
         } => {
-            let arn = crate::model::codedeploy::task_def_arn(service_arn, expected);
+            // No revision number is guessed: another may be registered first.
+            let arn =
+                format!("<the ARN of the new {family} revision RegisterTaskDefinition returns>");
+            let spec = crate::model::codedeploy::appspec(&arn, container, *port);
             write!(
                 f,
-                "{op}(applicationName={application}, deploymentGroupName={group}, revision=AppSpecContent {} with the revision RegisterTaskDefinition returns, {expected} expected)",
-                crate::model::codedeploy::appspec(&arn, container, *port)
+                "{op}(applicationName={application}, deploymentGroupName={group}, revision=AppSpecContent {spec})"
             )
         }
         // Never sent here (`AwsCall`'s Display writes them itself): named so that a new call

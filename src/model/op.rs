@@ -189,10 +189,11 @@ ops! {
     CostExplorer {
         CeGetCostAndUsage => "ce:GetCostAndUsage" @ 1.0,
     }
-    // The SSO portal's listings: a session's accounts and roles.
+    // The SSO portal: a session's accounts and roles, and each (account, role)'s credentials.
     Sso {
         SsoListAccounts => "sso:ListAccounts" @ 10.0,
         SsoListAccountRoles => "sso:ListAccountRoles" @ 10.0,
+        SsoGetRoleCredentials => "sso:GetRoleCredentials" @ 10.0,
     }
     GitHub {
         GitHubListWorkflowRuns => "github:ListWorkflowRuns" @ GITHUB,

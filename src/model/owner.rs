@@ -226,11 +226,8 @@ pub fn changes_of(m: &Mutation) -> Vec<Change> {
                 from.family
             ))]
         }
-        AwsCall::CreateCodeDeployToRegistered { expected, .. } => {
-            vec![Change::TaskDef(format!(
-                "a new revision of {}",
-                expected.family
-            ))]
+        AwsCall::CreateCodeDeployToRegistered { family, .. } => {
+            vec![Change::TaskDef(format!("a new revision of {family}"))]
         }
         AwsCall::CreateCodeDeploy { .. } => vec![Change::TaskDef("a new revision".into())],
         _ => Vec::new(),

@@ -155,6 +155,9 @@ fn answers(msg: &Msg) -> Option<Pane> {
         | Msg::Exec(_)
         | Msg::Feed(_)
         | Msg::Fleet(_)
+        | Msg::SsoListed(_)
+        // A job's watch off screen: no pane of the context on screen asked for it.
+        | Msg::JobWatched(_)
         | Msg::Described(..)
         | Msg::Timeline(..)
         | Msg::Owners(_)

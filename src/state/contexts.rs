@@ -108,6 +108,11 @@ impl Contexts {
         self.kept.iter().map(|c| &c.target)
     }
 
+    /// The contexts put away, oldest first.
+    pub fn kept_contexts(&self) -> impl Iterator<Item = &Context> {
+        self.kept.iter()
+    }
+
     /// The contexts put away, to give a job's outcome to the one it ran in.
     pub(crate) fn kept_mut(&mut self) -> impl Iterator<Item = &mut Context> {
         self.kept.iter_mut()

@@ -139,6 +139,21 @@ pub(super) fn on_context(state: &mut State, mut c: ContextInfo) {
     crate::state::contexts::announce(state);
 }
 
+/// A job's watch read its service while the job's context was off screen: the job looks, in
+/// whichever context holds it. Returns whether the screen changed.
+pub(super) fn on_job_watched(state: &mut State, w: crate::state::jobs::JobWatched) -> bool {
+    let now = state.now;
+    if state.ctx.jobs.observe_one(w.job, &w.services, now) {
+        return true;
+    }
+    for c in state.contexts.kept_mut() {
+        if c.jobs.observe_one(w.job, &w.services, now) {
+            break;
+        }
+    }
+    false
+}
+
 /// A job's calls are done: its context (on screen or put away) keeps the outcome. True when
 /// it is the context on screen, whose services are then read again.
 pub(super) fn on_action_done(state: &mut State, done: JobDone) -> bool {

@@ -222,6 +222,29 @@ impl Jobs {
         changed
     }
 
+    /// The service of job `id`'s watch, read for it while its context was off screen.
+    /// False when this context has no such job.
+    pub fn observe_one(&mut self, id: JobId, services: &[Service], now: At) -> bool {
+        self.list
+            .iter_mut()
+            .find(|j| j.id == id)
+            .map(|j| j.progress.observe(services, now))
+            .is_some()
+    }
+
+    /// The watches that wait on a service now, for the loop to read while the context is off
+    /// screen.
+    pub fn watching(&self) -> impl Iterator<Item = OffScreenWatch> + '_ {
+        self.list.iter().filter_map(|j| {
+            let waiting = matches!(j.progress.phase, Phase::Waiting { .. });
+            let service = j.progress.waits_for().filter(|_| waiting)?;
+            Some(OffScreenWatch {
+                job: j.id,
+                service: service.clone(),
+            })
+        })
+    }
+
     /// Fresh services: each watch looks; returns whether anything shown changed.
     pub fn observe(&mut self, services: &[Service], now: At) -> bool {
         let mut changed = false;
@@ -271,6 +294,45 @@ impl Jobs {
             !drop
         });
     }
+}
+
+/// A job's watch whose context is off screen: the loop reads its service for it, since that
+/// context's pollers stopped at the switch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OffScreenWatch {
+    pub job: JobId,
+    pub service: ServiceKey,
+}
+
+/// What the loop needs to know of the session's jobs: the ones at work (their backends are
+/// kept, in case their context goes off screen), and the watches it reads itself.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct JobWatches {
+    pub at_work: Vec<JobId>,
+    pub off_screen: Vec<OffScreenWatch>,
+}
+
+impl JobWatches {
+    /// The jobs at work in `on_screen` and `kept`; the watches of `kept`'s.
+    pub fn of<'a>(on_screen: &Jobs, kept: impl Iterator<Item = &'a Jobs>) -> Self {
+        let mut w = Self {
+            at_work: on_screen.running().map(|j| j.id).collect(),
+            off_screen: Vec::new(),
+        };
+        for jobs in kept {
+            w.at_work.extend(jobs.running().map(|j| j.id));
+            w.off_screen.extend(jobs.watching());
+        }
+        w
+    }
+}
+
+/// What a job's watch read of its service while its context was off screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobWatched {
+    pub job: JobId,
+    /// The job's service as read (none when the read did not find it).
+    pub services: Vec<Service>,
 }
 
 /// What the runner says when a job's calls are done.

@@ -14,6 +14,7 @@ pub mod describe;
 pub mod exec;
 pub mod feed;
 pub mod fleet;
+pub mod fleet_sso;
 mod input;
 pub mod jobs;
 pub mod jobs_view;
@@ -182,6 +183,8 @@ pub struct State {
     /// Who runs this console on this machine (`$USER`, read once at start-up): a job of this
     /// session names them beside the AWS identity. None: not known.
     pub os_user: Option<String>,
+    /// The jobs at work and the off-screen watches the loop was last told of.
+    job_watches: jobs::JobWatches,
     /// Something visible changed since the last draw.
     pub dirty: bool,
     /// Old data replaced by fresh data, for the loop to free off its own thread.
@@ -262,6 +265,7 @@ impl State {
             fleet: fleet::FleetView::default(),
             next_job: 1,
             os_user: None,
+            job_watches: jobs::JobWatches::default(),
             notify: notify::Notify::default(),
             dirty: true,
             discarded: Discarded::default(),
@@ -418,6 +422,8 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
         Msg::Described(generation, doc) => describe::answered(state, generation, doc),
         Msg::OpenFailed(why) | Msg::WebhookFailed(why) => state.flash(why),
         Msg::Fleet(report) => fleet::on_report(state, *report),
+        Msg::SsoListed(listed) => fleet_sso::on_listed(state, *listed, fx),
+        Msg::JobWatched(w) => state.dirty |= data::on_job_watched(state, *w),
     }
 }
 
@@ -482,10 +488,22 @@ fn after_update(state: &mut State, (listed, looks): (bool, bool), effects: &mut 
         state.ctx.last_watch = Some(watch.clone());
         effects.push(Effect::Watch(watch));
     }
+    watch_jobs(state, effects);
     rollout::evidence::wanted(state, effects);
     actions::commits::wanted(state, effects);
     actions::record::attach(state);
     notify::collect(state, listed, looks, effects);
+}
+
+/// Tells the loop when the jobs at work or the watches of contexts off screen changed: it
+/// keeps the backends of the ones at work and reads the services of the others' watches.
+fn watch_jobs(state: &mut State, effects: &mut Vec<Effect>) {
+    let kept = state.contexts.kept_contexts().map(|c| &c.jobs);
+    let now = jobs::JobWatches::of(&state.ctx.jobs, kept);
+    if now != state.job_watches {
+        state.job_watches = now.clone();
+        effects.push(Effect::WatchJobs(now));
+    }
 }
 
 /// Ages and countdowns on screen move by the second; the flash and the activity line expire.
@@ -505,7 +523,11 @@ fn on_tick(state: &mut State, now: At, fx: &mut Vec<Effect>) {
         state.flash = None;
         state.quit_asked = None;
     }
-    // The activity line's clocks move by the second (above); a watch past its limit gives up.
+    // The activity line's clocks move by the second (above); a watch past its limit gives up,
+    // on screen or not (the loop reads the services of the ones off screen).
     state.dirty |= state.ctx.jobs.tick(now);
+    for c in state.contexts.kept_mut() {
+        c.jobs.tick(now);
+    }
     rollout::policy::step(state, fx);
 }

@@ -141,6 +141,10 @@ pub enum Msg {
     WebhookFailed(String),
     /// The fleet worker read a context off screen.
     Fleet(Box<crate::state::fleet::FleetReport>),
+    /// An SSO session's accounts and roles were listed (or why not).
+    SsoListed(Box<crate::state::fleet_sso::SsoListed>),
+    /// A job's watch read its service while the job's context was off screen.
+    JobWatched(Box<crate::state::jobs::JobWatched>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,6 +157,8 @@ pub enum Effect {
     Notify(crate::state::notify::Notice),
     /// Run a confirmed action: re-read, check, audit, call.
     Run(Box<ActionPlan>, ContextInfo, crate::state::jobs::JobId),
+    /// The jobs at work, and the watches the loop reads because their context is off screen.
+    WatchJobs(crate::state::jobs::JobWatches),
     /// Point the console at another context: stop the pollers, build its backend off the
     /// loop, then start its pollers.
     SwitchContext(crate::state::Target),
@@ -183,4 +189,7 @@ pub enum Effect {
     Describe(u64, crate::model::DescribeTarget),
     /// `o`: open this URL in the browser, off the loop.
     OpenLink(String),
+    /// Contexts joined the fleet (an SSO session's): read them off screen; the target is the
+    /// context on screen.
+    JoinFleet(Vec<crate::state::Target>, crate::state::Target),
 }

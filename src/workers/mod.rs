@@ -14,6 +14,7 @@ pub mod exec;
 pub mod export;
 pub mod fleet;
 pub mod gh_record;
+pub mod job_watch;
 pub mod linking;
 pub mod log_save;
 pub mod logtail;

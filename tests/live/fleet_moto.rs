@@ -11,7 +11,7 @@ use aws_sdk_cloudwatch::types::StateValue;
 use seed::{Seeder, TaskDefSpec};
 
 /// An SDK config acting as the role `deckwatch` of `account`, in `region`, and its access key.
-async fn assumed(url: &str, account: &str, region: &str) -> (SdkConfig, String) {
+pub(crate) async fn assumed(url: &str, account: &str, region: &str) -> (SdkConfig, String) {
     let sdk = moto::sdk_config(url).await;
     let out = aws_sdk_sts::Client::new(&sdk)
         .assume_role()
@@ -39,7 +39,7 @@ async fn assumed(url: &str, account: &str, region: &str) -> (SdkConfig, String) 
 }
 
 /// A 12-digit account starting with `first`, new for this run.
-fn account(first: &str) -> String {
+pub(crate) fn account(first: &str) -> String {
     let digits: String = moto::unique("")
         .chars()
         .filter(char::is_ascii_hexdigit)
@@ -49,7 +49,7 @@ fn account(first: &str) -> String {
 }
 
 /// `n` services in a fresh cluster of what `sdk` acts as.
-async fn services(url: &str, (sdk, key): &(SdkConfig, String), n: usize) -> Vec<String> {
+pub(crate) async fn services(url: &str, (sdk, key): &(SdkConfig, String), n: usize) -> Vec<String> {
     let seed = Seeder::with_sdk(url, sdk, key).await;
     let cluster = moto::unique("fleet");
     seed.cluster(&cluster).await;
@@ -73,7 +73,7 @@ async fn services(url: &str, (sdk, key): &(SdkConfig, String), n: usize) -> Vec<
 }
 
 /// The words of the fleet view's row for `label`, after the label.
-fn row_after(screen: &str, label: &str) -> Vec<String> {
+pub(crate) fn row_after(screen: &str, label: &str) -> Vec<String> {
     let line = screen
         .lines()
         .find(|l| l.contains(label))

@@ -362,6 +362,7 @@ async fn replay_fleet(replay: &StaticReplayClient) -> AwsFleet {
             // A replay answers each request once, in order: no retries.
             retries: false,
             events: None,
+            sso: None,
         },
         Overrides {
             http_client: Some(SharedHttpClient::new(replay.clone())),

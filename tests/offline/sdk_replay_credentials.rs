@@ -83,6 +83,7 @@ async fn fleet(replay: &StaticReplayClient, chain: &Swappable) -> AwsFleet {
             clusters: vec!["example".into()],
             retries: false,
             events: None,
+            sso: None,
         },
         Overrides {
             http_client: Some(SharedHttpClient::new(replay.clone())),

@@ -63,6 +63,7 @@ async fn fleet(replay: &StaticReplayClient) -> AwsFleet {
             clusters: vec!["example".into()],
             retries: false,
             events: None,
+            sso: None,
         },
         Overrides {
             http_client: Some(SharedHttpClient::new(replay.clone())),

@@ -218,3 +218,55 @@ fn a_codedeploy_service_whose_group_is_unknown_says_so_and_p_says_why_not() {
     let (_, text) = render_at(&mut s, 200, 60);
     assert!(text.contains("no CodeDeploy deployment group"), "{text}");
 }
+
+/// A deploy of an image to cart, its CodeDeploy deployment stopped first (one at a time per
+/// group): the dialog says a new revision is registered and the AppSpec names the ARN that
+/// RegisterTaskDefinition returns, never a revision number guessed beforehand.
+#[test]
+fn a_deploy_to_cart_names_the_arn_register_returns_not_a_guessed_revision() {
+    let stop = AwsCall::StopCodeDeploy {
+        deployment_id: deployment_id(&demo()),
+    };
+    let d = demo()
+        .acting(&cart(), &stop)
+        .at_seconds(AT_S + 30)
+        .with_every_pane(Ms(2_000));
+    let mut s = d.build();
+    let cart_now = s.ctx.service(&cart()).unwrap().clone();
+    assert!(
+        cart_now.cd_in_flight().is_none(),
+        "{:?}",
+        cart_now.task_sets
+    );
+    let images = s.ctx.images.items.clone();
+    let image = images
+        .iter()
+        .find(|i| i.repository == "cart" && !i.tags.contains(&cart_now.image_tag))
+        .expect("another image of cart");
+    let plan = deckwatch::state::builds::plan::deploy(&cart_now, image, &images).unwrap();
+    let call = plan.then[0].mutation.to_string();
+    let named = format!(
+        "\"TaskDefinition\":\"<the ARN of the new {} revision RegisterTaskDefinition returns>\"",
+        cart_now.task_def.family
+    );
+    assert!(call.contains(&named), "{call}");
+    let next = format!(
+        "{}:{}",
+        cart_now.task_def.family,
+        cart_now.task_def.revision + 1
+    );
+    assert!(
+        !call.contains(&next),
+        "no revision guessed ({next}): {call}"
+    );
+    s.open_confirm(plan);
+    let (t, text) = render_at(&mut s, 200, 60);
+    let from = format!(
+        "registers a new revision of {} from {}",
+        cart_now.task_def.family, cart_now.task_def
+    );
+    assert!(text.contains(&from), "{text}");
+    assert!(!text.contains(&next), "{text}");
+    assert!(!text.contains("expected"), "{text}");
+    insta::assert_snapshot!("cart_deploy_200x60", t.backend());
+}

@@ -19,6 +19,7 @@ pub async fn replay_fleet(replay: &StaticReplayClient, profile: Option<&str>) ->
             // request would be given the next request's answer.
             retries: false,
             events: None,
+            sso: None,
         },
         Overrides {
             http_client: Some(SharedHttpClient::new(replay.clone())),

@@ -1,6 +1,7 @@
 //! Builds the shared `SdkConfig` from the command line options and the standard AWS sources.
 
 use crate::cloud::aws::credentials::{CredentialState, Watched};
+use crate::cloud::aws::sso::{RoleCredentials, SsoEnv, SsoRole};
 use crate::cloud::aws::{AwsOptions, Overrides};
 use aws_config::BehaviorVersion;
 use aws_config::identity::IdentityCache;
@@ -59,6 +60,8 @@ pub(super) async fn load(
     }
     if let Some(credentials) = &overrides.credentials {
         loader = loader.credentials_provider(credentials.clone());
+    } else if let Some(role) = &opts.sso {
+        loader = loader.credentials_provider(sso_credentials(role, overrides));
     }
     if let Some(client) = &overrides.http_client {
         loader = loader.http_client(client.clone());
@@ -78,8 +81,25 @@ pub(super) async fn load(
     (sdk, state)
 }
 
-/// The profile name to show and to put in hints: the option, else `AWS_PROFILE`, else `default`.
+/// An SSO session's account and role's credentials, through the same HTTP client and budget
+/// as the context's other calls.
+fn sso_credentials(role: &SsoRole, overrides: &Overrides) -> SharedCredentialsProvider {
+    let env = SsoEnv {
+        config_file: role.config_file.clone(),
+        cache_dir: role.cache_dir.clone(),
+        now: None,
+        http_client: overrides.http_client.clone(),
+        budget: overrides.budget.clone(),
+    };
+    SharedCredentialsProvider::new(RoleCredentials::new(role.clone(), env))
+}
+
+/// The profile name to show and to put in hints: the option, else `AWS_PROFILE`, else `default`
+/// (an SSO session's context: `sso-session NAME`).
 pub(super) fn profile_label(opts: &AwsOptions) -> String {
+    if let Some(role) = &opts.sso {
+        return format!("sso-session {}", role.session);
+    }
     opts.profile
         .clone()
         .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))

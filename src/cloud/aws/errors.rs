@@ -53,6 +53,8 @@ pub struct ErrorMapper {
     profile: Option<String>,
     /// Told when credentials were refused, so renewed ones are read before the next call.
     credentials: Option<Arc<crate::cloud::aws::credentials::CredentialState>>,
+    /// The SSO session the credentials come from (`[fleet] sso_session`), over the profile.
+    sso_session: Option<String>,
 }
 
 impl ErrorMapper {
@@ -60,7 +62,14 @@ impl ErrorMapper {
         Self {
             profile,
             credentials: None,
+            sso_session: None,
         }
+    }
+
+    /// The credentials come from the SSO session `session`: its login is the one to run.
+    pub fn for_sso_session(mut self, session: &str) -> Self {
+        self.sso_session = Some(session.to_string());
+        self
     }
 
     /// Tells `state` when the service refuses the credentials.
@@ -74,6 +83,9 @@ impl ErrorMapper {
 
     /// The message for missing or expired credentials, saying what to run.
     pub fn credentials_hint(&self) -> String {
+        if let Some(s) = &self.sso_session {
+            return format!("run `aws sso login --sso-session {s}`");
+        }
         match &self.profile {
             Some(p) => format!(
                 "run `aws sso login --profile {p}` (or refresh the credentials of profile {p})"
@@ -101,6 +113,9 @@ impl ErrorMapper {
         let detail = flat.as_str();
         let message = if detail.is_empty() {
             format!("no valid AWS credentials: {}", self.credentials_hint())
+        } else if detail.contains("aws sso login") {
+            // The provider said what to run (an SSO session's credentials do): once is enough.
+            format!("no valid AWS credentials: {detail}")
         } else {
             format!(
                 "no valid AWS credentials: {}. ({detail})",

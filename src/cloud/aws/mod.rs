@@ -90,6 +90,9 @@ pub struct AwsOptions {
     pub retries: bool,
     /// Where ECS's events come from (`[events]`); None: polling only.
     pub events: Option<crate::model::EventSource>,
+    /// An SSO session's account and role (`[fleet] sso_session`): the credentials come from
+    /// `sso:GetRoleCredentials` with the session's cached token, not from a profile.
+    pub sso: Option<sso::SsoRole>,
 }
 
 impl Default for AwsOptions {
@@ -101,6 +104,7 @@ impl Default for AwsOptions {
             clusters: Vec::new(),
             retries: true,
             events: None,
+            sso: None,
         }
     }
 }
@@ -242,12 +246,7 @@ impl AwsFleet {
                 "no AWS region: pass --region, set AWS_REGION, or set a region in the profile",
             ));
         };
-        let explicit_profile = opts
-            .profile
-            .clone()
-            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
-        // The budget's buckets are the account's and region's (the account once STS says it).
-        let scope = gate::Scope::new(explicit_profile.as_deref(), region.as_ref());
+        let (scope, errors) = scope_of(&opts, region.as_ref());
         let account = scope.account.clone();
         Ok(Self {
             ecs: client!(aws_sdk_ecs, sdk, overrides),
@@ -269,8 +268,7 @@ impl AwsFleet {
             kms: client!(aws_sdk_kms, sdk, overrides),
             session_place: session_place(sdk, &opts, region.as_ref()),
             sqs: events::sqs_client(sdk, overrides),
-            gate: CallGate::new(overrides.budget.clone(), ErrorMapper::new(explicit_profile))
-                .in_scope(scope),
+            gate: CallGate::new(overrides.budget.clone(), errors).in_scope(scope),
             profile: config::profile_label(&opts),
             region: region.to_string(),
             clusters: opts
@@ -446,6 +444,23 @@ fn session_place(sdk: &SdkConfig, opts: &AwsOptions, region: &str) -> crate::clo
         profile: opts.profile.clone().unwrap_or_default(),
         ssm_endpoint: endpoint.unwrap_or_else(|| format!("https://ssm.{region}.amazonaws.com")),
     }
+}
+
+/// The budget's scope of a backend and its error mapper: the buckets are the account's and
+/// region's (the account once STS says it, or at once for an SSO session's account), and a
+/// credentials error names the login to run (the profile's, or the SSO session's).
+fn scope_of(opts: &AwsOptions, region: &str) -> (gate::Scope, ErrorMapper) {
+    let explicit_profile = opts
+        .profile
+        .clone()
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+    let scope = gate::Scope::new(explicit_profile.as_deref(), region);
+    let mut errors = ErrorMapper::new(explicit_profile);
+    if let Some(role) = &opts.sso {
+        let _ = scope.account.set(role.account_id.clone());
+        errors = errors.for_sso_session(&role.session);
+    }
+    (scope, errors)
 }
 
 /// The CloudWatch Logs client, with StartLiveTail's host put back for a local endpoint.

@@ -190,7 +190,6 @@ pub fn redeploy_stable(s: &Service, cd: &CodeDeploy) -> Result<ActionPlan, Refus
 pub fn deploy_registered(
     s: &Service,
     cd: &CodeDeploy,
-    expected: crate::model::TaskDefRef,
     mut changes: Vec<Change>,
 ) -> (Mutation, Vec<Change>) {
     let g = &cd.group;
@@ -205,7 +204,7 @@ pub fn deploy_registered(
         service_arn: s.arn.clone(),
         container: g.container.clone(),
         port: g.port,
-        expected,
+        family: s.task_def.family.clone(),
     });
     (m, changes)
 }

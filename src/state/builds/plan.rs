@@ -3,7 +3,7 @@
 
 use crate::model::{
     ActionPlan, AwsCall, Change, Expectation, FollowUp, GitHubCall, Image, Mutation, Refusal, Run,
-    Service, TaskDefRef, Verb,
+    Service, Verb,
 };
 use crate::state::builds::BuildForm;
 
@@ -117,10 +117,6 @@ pub fn deploy(s: &Service, image: &Image, images: &[Image]) -> Result<ActionPlan
             digest: image.short_digest().to_string(),
         });
     }
-    let expected = TaskDefRef {
-        family: s.task_def.family.clone(),
-        revision: s.task_def.revision + 1,
-    };
     let register = Mutation::Aws(AwsCall::RegisterTaskDefinition {
         from: s.task_def.clone(),
         repository: image.repository.clone(),
@@ -152,7 +148,7 @@ pub fn deploy(s: &Service, image: &Image, images: &[Image]) -> Result<ActionPlan
     ];
     // A CODE_DEPLOY service moves through a CodeDeploy deployment, never UpdateService.
     let (mutation, changes) = match crate::state::actions::codedeploy::of(s) {
-        Some(cd) => crate::state::actions::codedeploy::deploy_registered(s, cd?, expected, changes),
+        Some(cd) => crate::state::actions::codedeploy::deploy_registered(s, cd?, changes),
         None => (
             Mutation::Aws(AwsCall::UpdateServiceToRegistered {
                 from: s.task_def.clone(),

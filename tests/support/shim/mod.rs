@@ -22,6 +22,7 @@ pub mod exec;
 pub mod rolling;
 pub mod seeded;
 mod server;
+pub mod sso;
 mod stacks;
 pub mod wire;
 
@@ -63,6 +64,8 @@ pub(crate) struct Inner {
     state: Mutex<State>,
     /// ECS Exec and port forwarding: the gateway, the exec-ready tasks and services.
     pub(crate) exec: Mutex<exec::ExecState>,
+    /// The SSO portal, once a test grants roles in it.
+    pub(crate) sso: Mutex<Option<sso::Portal>>,
 }
 
 pub struct Shim {
@@ -88,6 +91,7 @@ impl Shim {
                 gateway,
                 ..exec::ExecState::default()
             }),
+            sso: Mutex::new(None),
         });
         let server = server::Running::start(inner.clone());
         Self { inner, server }
@@ -126,6 +130,11 @@ impl Shim {
 
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.server.port)
+    }
+
+    /// The SSO portal answers with these grants to the holder of `portal.bearer`.
+    pub fn sso_portal(&self, portal: sso::Portal) {
+        *self.inner.sso.lock().unwrap_or_else(|e| e.into_inner()) = Some(portal);
     }
 
     /// Registers a CANARY deployment of `spec`'s service, waiting at its first PAUSE hook;

@@ -80,6 +80,9 @@ async fn serve(listener: TcpListener, inner: Arc<Inner>, stopped: oneshot::Recei
 type HttpClient = Client<hyper014::client::HttpConnector>;
 
 async fn handle(inner: &Inner, client: &HttpClient, req: Request<Body>) -> Response<Body> {
+    if let Some(answer) = sso_answer(inner, &req) {
+        return answer;
+    }
     let (parts, body) = req.into_parts();
     let body = hyper014::body::to_bytes(body).await.unwrap_or_default();
     let target = parts
@@ -132,6 +135,26 @@ async fn handle(inner: &Inner, client: &HttpClient, req: Request<Body>) -> Respo
         return with_configuration(inner, forwarded).await;
     }
     forwarded
+}
+
+/// The SSO portal's answer, when a test set one up and the request is the portal's.
+fn sso_answer(inner: &Inner, req: &Request<Body>) -> Option<Response<Body>> {
+    let portal = inner.sso.lock().unwrap_or_else(|e| e.into_inner());
+    let portal = portal.as_ref()?;
+    let bearer = req
+        .headers()
+        .get("x-amz-sso_bearer_token")
+        .and_then(|v| v.to_str().ok());
+    let query = req.uri().query().unwrap_or_default();
+    let (status, body) = super::sso::answer(portal, req.uri().path(), query, bearer)?;
+    inner.record(&format!("sso{}", req.uri().path()), &[]);
+    let mut resp = Response::builder()
+        .status(status)
+        .header("content-type", "application/json");
+    if status == 401 {
+        resp = resp.header("x-amzn-errortype", "UnauthorizedException");
+    }
+    Some(resp.body(Body::from(body.to_string())).expect("response"))
 }
 
 /// ExecuteCommand, StartSession and ResumeSession, which moto lacks.

@@ -1,9 +1,12 @@
 //! The accounts and roles an IAM Identity Center (SSO) session grants, as context definitions:
 //! the `[sso-session NAME]` section of the AWS config (`session.rs`), the token `aws sso login`
 //! cached for it (`token.rs`), and the portal's `sso:ListAccounts` and `sso:ListAccountRoles`
-//! (`portal.rs`), every page, through the API budget. `sso_contexts` is the one entry point.
+//! (`portal.rs`), every page, through the API budget. `sso_contexts` is the one entry point of
+//! the listing; `RoleCredentials` (`role.rs`) is each account and role's credentials
+//! (`sso:GetRoleCredentials`).
 
 mod portal;
+mod role;
 mod session;
 mod token;
 
@@ -13,6 +16,7 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+pub use role::{RoleCredentials, SsoRole};
 pub use session::SsoSession;
 
 /// One account and role the session grants: a context to watch.
@@ -59,8 +63,25 @@ pub enum SsoError {
         session: String,
         why: String,
     },
+    #[error(
+        "the SSO portal refused the token of {session} ({why}): run aws sso login --sso-session {session}"
+    )]
+    Refused { session: String, why: String },
     #[error("{0}")]
     Api(#[from] ApiError),
+}
+
+impl SsoContext {
+    /// Where this context's credentials come from, read from the files `env` names.
+    pub fn role(&self, env: &SsoEnv) -> SsoRole {
+        SsoRole {
+            session: self.session.clone(),
+            account_id: self.account_id.clone(),
+            role: self.role.clone(),
+            config_file: env.config_file.clone(),
+            cache_dir: env.cache_dir.clone(),
+        }
+    }
 }
 
 /// Where the files are and how calls are sent; `Default` is the user's own (the AWS CLI's

@@ -5,6 +5,7 @@
 //! Watched: a service a job acted on or whose rollout view was opened this session, or one
 //! `[notify] services` lists.
 
+use crate::model::notify::NotifyConfig;
 use crate::model::{AlarmState, Ms, NativeStatus, RolloutState, Service, ServiceKey};
 use crate::state::actions::progress::Phase;
 use crate::state::{Effect, State};
@@ -13,42 +14,6 @@ use std::collections::{BTreeSet, VecDeque};
 /// Keys of what already fired, kept at most: the oldest go first.
 const FIRED_KEPT: usize = 512;
 
-/// The default of `[notify] hook_minutes`.
-pub const HOOK_MINUTES: u32 = 5;
-
-/// `[notify]` as the reducer needs it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NotifySettings {
-    /// False: nothing fires at all.
-    pub enabled: bool,
-    /// A job ended (stable, failed, not stable in time, sent).
-    pub jobs: bool,
-    /// A watched service's deployment failed or was rolled back.
-    pub deployments: bool,
-    /// A watched service's PAUSE hook comes within `hook_minutes` of its timeout action.
-    pub hooks: bool,
-    /// How long before a hook's timeout action it is told.
-    pub hook_minutes: u32,
-    /// An alarm linked to a watched service went to ALARM.
-    pub alarms: bool,
-    /// Services watched whatever the session did (`cluster/name` or `name`).
-    pub services: Vec<String>,
-}
-
-impl Default for NotifySettings {
-    fn default() -> Self {
-        Self {
-            enabled: true,
-            jobs: true,
-            deployments: true,
-            hooks: true,
-            hook_minutes: HOOK_MINUTES,
-            alarms: true,
-            services: Vec::new(),
-        }
-    }
-}
-
 /// One notification: a short title and a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
@@ -56,10 +21,18 @@ pub struct Notice {
     pub body: String,
 }
 
+impl Notice {
+    /// `title: body`: the words OSC 9 and the webhook carry.
+    pub fn line(&self) -> String {
+        format!("{}: {}", self.title, self.body)
+    }
+}
+
 /// The session's notifications: the settings, the services watched, what fired.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Notify {
-    pub settings: NotifySettings,
+    /// `[notify]` as the config file said it.
+    pub settings: NotifyConfig,
     /// Services acted on or opened in the rollout view this session (`cluster/name`).
     pub watched: BTreeSet<String>,
     fired: VecDeque<String>,

@@ -8,6 +8,7 @@
 use crate::model::notify::NotifyConfig;
 use crate::model::{AlarmState, Ms, NativeStatus, RolloutState, Service, ServiceKey};
 use crate::state::actions::progress::Phase;
+use crate::state::jobs::Job;
 use crate::state::{Effect, State};
 use std::collections::{BTreeSet, VecDeque};
 
@@ -74,27 +75,15 @@ pub(crate) fn collect(state: &mut State, listed: bool, looks: bool, fx: &mut Vec
         return;
     }
     let mut notices = Vec::new();
-    for j in state.ctx.jobs.all() {
-        for k in &j.touches {
-            state.notify.watched.insert(k.to_string());
-        }
-        let word = match &j.progress.phase {
-            Phase::Stable { .. } => "stable",
-            Phase::Failed { .. } => "failed",
-            Phase::TimedOut { .. } => "not stable in time",
-            Phase::Sent { .. } => "sent",
-            Phase::Sending | Phase::Waiting { .. } | Phase::Unwatched { .. } => continue,
-        };
-        if state.notify.settings.jobs && state.notify.first(format!("job {}", j.id)) {
-            notices.push(Notice {
-                title: format!("deckwatch: {} {}", j.progress.verb, j.progress.service),
-                body: format!(
-                    "job {} {word}: {}",
-                    j.id,
-                    j.outcome.clone().unwrap_or_default()
-                ),
-            });
-        }
+    // A job keeps running through `:ctx`, so the contexts put away are looked at too: their
+    // jobs' ends are told when they happen, not when the context comes back.
+    let on_screen = state.ctx.jobs.all().iter().map(|j| (j, None));
+    let away = state.contexts.kept_contexts().flat_map(|c| {
+        let name = c.target.name.as_str();
+        c.jobs.all().iter().map(move |j| (j, Some(name)))
+    });
+    for (j, away_in) in on_screen.chain(away) {
+        job_ended(&mut state.notify, j, away_in, &mut notices);
     }
     if let Some(k) = &state.ctx.rollout {
         state.notify.watched.insert(k.to_string());
@@ -116,6 +105,35 @@ pub(crate) fn collect(state: &mut State, listed: bool, looks: bool, fx: &mut Vec
         alarms(state, &mut notices);
     }
     fx.extend(notices.into_iter().map(Effect::Notify));
+}
+
+/// A job that ended (stable, failed, not stable in time, sent), told once; `away_in` names
+/// the context off screen it ran in.
+fn job_ended(notify: &mut Notify, j: &Job, away_in: Option<&str>, notices: &mut Vec<Notice>) {
+    for k in &j.touches {
+        notify.watched.insert(k.to_string());
+    }
+    let word = match &j.progress.phase {
+        Phase::Stable { .. } => "stable",
+        Phase::Failed { .. } => "failed",
+        Phase::TimedOut { .. } => "not stable in time",
+        Phase::Sent { .. } => "sent",
+        Phase::Sending | Phase::Waiting { .. } | Phase::Unwatched { .. } => return,
+    };
+    if notify.settings.jobs && notify.first(format!("job {}", j.id)) {
+        let place = away_in.map(|c| format!(" in {c}")).unwrap_or_default();
+        notices.push(Notice {
+            title: format!(
+                "deckwatch: {} {}{place}",
+                j.progress.verb, j.progress.service
+            ),
+            body: format!(
+                "job {} {word}: {}",
+                j.id,
+                j.outcome.clone().unwrap_or_default()
+            ),
+        });
+    }
 }
 
 /// Watched services whose PAUSE hook waits, with its timeout action `hook_minutes` away or

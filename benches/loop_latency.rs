@@ -180,6 +180,7 @@ async fn scenario(pane_key: char, jobs: usize, secs: u64) -> (Vec<f64>, u64) {
             },
         )),
         fleet_polling: None,
+        webhook: None,
         sso: None,
     };
     let (tx, rx) = mpsc::channel(256);

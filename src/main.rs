@@ -162,6 +162,7 @@ fn backends(setup: &mut Setup, runtime: &tokio::runtime::Runtime) -> Result<Runt
         connector,
         budget,
         fleet_polling: setup.fleet_polling,
+        webhook: setup.webhook.clone(),
         // The demo's connector knows no SSO context (`FleetSources` says so in the view).
         sso: setup.sso.take().filter(|_| setup.aws.is_some()),
     })

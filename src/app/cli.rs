@@ -114,6 +114,8 @@ pub struct Setup {
     pub fleet_polling: Option<crate::workers::fleet::FleetPolling>,
     /// `[cost] explorer`: read what Cost Explorer billed.
     pub cost_explorer: bool,
+    /// `[notify] webhook`, when notifications are on.
+    pub webhook: Option<crate::model::notify::WebhookUrl>,
     /// `[fleet] sso_session`'s listing, to run once the console is up.
     pub sso: Option<crate::app::sso_discovery::SsoDiscovery>,
 }
@@ -169,6 +171,7 @@ impl Setup {
             github: cfg.github.clone(),
             fleet_polling: sources.polling,
             cost_explorer: cfg.cost.explorer,
+            webhook: cfg.notify.webhook.clone().filter(|_| cfg.notify.enabled),
             sso: sources.sso,
         })
     }
@@ -276,15 +279,11 @@ fn startup(
     state.github_deployments = cfg.github.deployments;
     state.analysis = cfg.analysis.analysis(&cfg.policies);
     state.links = cfg.ui.links.unwrap_or_else(terminal_links);
-    state.notify.settings = state::notify::NotifySettings {
-        enabled: cfg.notify.enabled,
-        jobs: cfg.notify.jobs,
-        deployments: cfg.notify.deployments,
-        hooks: cfg.notify.hooks,
-        hook_minutes: cfg.notify.hook_minutes,
-        alarms: cfg.notify.alarms,
-        services: cfg.notify.services.clone(),
-    };
+    state.notify.settings = cfg.notify.clone();
+    state.os_user = std::env::var("USER")
+        .ok()
+        .map(|u| crate::model::text::clean(u.trim()))
+        .filter(|u| !u.is_empty());
     state.exec = state::exec::ExecState::new(cfg.exec.clone(), cfg.forwards.clone());
     state.builds.mapping = build_mapping(cfg);
     (state, contexts)

@@ -54,6 +54,8 @@ pub struct Effects {
     pub(super) screen_ops: Vec<crate::state::exec::ExecEffect>,
     /// The fleet's workers, reading the contexts off screen (None: the fleet is not polled).
     fleet: Option<crate::app::fleet_workers::FleetWorkers>,
+    /// `[notify] webhook`'s sender (None: no webhook).
+    webhook: Option<crate::workers::webhook::Webhook>,
     /// How the fleet's contexts off screen are read (None: they are not).
     fleet_polling: Option<crate::workers::fleet::FleetPolling>,
     /// The backends of jobs at work, and the watches read while their context is off screen.
@@ -103,6 +105,9 @@ impl Effects {
             budget: rt.budget.clone(),
             intervals: rt.intervals,
             exec: crate::workers::exec::ExecWorker::new(tx.clone(), rt.audit.clone()),
+            webhook: rt.webhook.clone().map(|url| {
+                crate::workers::webhook::Webhook::spawn(url, rt.budget.clone(), tx.clone())
+            }),
             jobs: crate::app::job_watchers::JobWatchers::new(rt.intervals.fast, tx.clone()),
             tx,
             screen_ops: Vec::new(),
@@ -183,7 +188,12 @@ impl Effects {
                 }
                 // Between frames: the sequence goes to the terminal, not into the screen.
                 Effect::Clipboard(text) => crate::app::terminal::clipboard::copy(&text),
-                Effect::Notify(n) => crate::app::terminal::notify::notify(&n),
+                Effect::Notify(n) => {
+                    crate::app::terminal::notify::notify(&n);
+                    if let Some(w) = &self.webhook {
+                        w.send(&n);
+                    }
+                }
                 e @ (Effect::Export(_)
                 | Effect::Compare(_)
                 | Effect::Owners(_)

@@ -62,6 +62,8 @@ pub struct Runtime {
     pub connector: Arc<dyn Connector>,
     /// How the fleet's contexts off screen are read; None: they are not (no `[fleet]`).
     pub fleet_polling: Option<crate::workers::fleet::FleetPolling>,
+    /// `[notify] webhook`, when notifications are on: each one is POSTed there too.
+    pub webhook: Option<crate::model::notify::WebhookUrl>,
     /// `[fleet] sso_session`'s listing, run off the loop once the console is up.
     pub sso: Option<sso_discovery::SsoDiscovery>,
 }

@@ -7,6 +7,7 @@ pub mod fleet;
 use crate::config::aws_names::{check_endpoint_url, check_region};
 use crate::files::textfile::{self, TextFileError, clip_quoted};
 use crate::files::toml_place::{Seg, line_col, locate};
+pub use crate::model::notify::NotifyConfig;
 use crate::model::{EventSource, Op};
 use crate::toml_path;
 use serde::Deserialize;
@@ -126,43 +127,6 @@ pub struct UiConfig {
     /// Names of services, tasks, alarms and runs become OSC 8 links to the AWS console or
     /// GitHub; false turns them off. Default: on, but for TERM=linux and TERM=dumb.
     pub links: Option<bool>,
-}
-
-/// `[notify]`: what rings the bell and raises a desktop notification (OSC 9 and OSC 777,
-/// through tmux's passthrough when inside tmux).
-#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct NotifyConfig {
-    /// False turns every notification off. Default: on.
-    pub enabled: bool,
-    /// When a job ends: stable, failed, not stable in time, or sent. Default: on.
-    pub jobs: bool,
-    /// When a watched service's deployment fails or is rolled back. Default: on.
-    pub deployments: bool,
-    /// When a watched service's PAUSE hook comes within `hook_minutes` of its timeout action.
-    /// Default: on.
-    pub hooks: bool,
-    /// Minutes before a hook's timeout action that it is told (default 5).
-    pub hook_minutes: u32,
-    /// When an alarm linked to a watched service goes to ALARM. Default: on.
-    pub alarms: bool,
-    /// Services watched whatever this session did (`NAME` or `CLUSTER/NAME`); a service acted
-    /// on or opened in the rollout view is watched anyway.
-    pub services: Vec<String>,
-}
-
-impl Default for NotifyConfig {
-    fn default() -> Self {
-        Self {
-            enabled: true,
-            jobs: true,
-            deployments: true,
-            hooks: true,
-            hook_minutes: 5,
-            alarms: true,
-            services: Vec::new(),
-        }
-    }
 }
 
 /// `[events]`: where ECS's events come from, and how often the full refresh comes while they

@@ -21,6 +21,7 @@ mod image;
 pub mod listing;
 mod log;
 pub mod log_meta;
+pub mod notify;
 pub mod op;
 mod op_report;
 pub mod owner;

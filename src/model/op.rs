@@ -28,6 +28,8 @@ pub enum Api {
     CostExplorer,
     Sso,
     GitHub,
+    /// `[notify] webhook`: a POST to the URL the config names.
+    Webhook,
 }
 
 impl Api {
@@ -50,6 +52,7 @@ impl Api {
             Api::CostExplorer => "ce",
             Api::Sso => "sso",
             Api::GitHub => "github",
+            Api::Webhook => "webhook",
         }
     }
 }
@@ -207,6 +210,10 @@ ops! {
         GitHubCompareCommits => "github:CompareCommits" @ GITHUB,
         GitHubCreateDeployment => "github:CreateDeployment" @ GITHUB,
         GitHubCreateDeploymentStatus => "github:CreateDeploymentStatus" @ GITHUB,
+    }
+    // Slack's incoming webhooks take one message a second per webhook (short bursts allowed).
+    Webhook {
+        WebhookPost => "webhook:Post" @ 1.0,
     }
 }
 

@@ -165,6 +165,7 @@ fn answers(msg: &Msg) -> Option<Pane> {
         | Msg::Billed(_)
         | Msg::Compared(..)
         | Msg::Exported(_)
-        | Msg::OpenFailed(_) => return None,
+        | Msg::OpenFailed(_)
+        | Msg::WebhookFailed(_) => return None,
     })
 }

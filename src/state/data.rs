@@ -24,6 +24,8 @@ pub(super) fn on_services_part(
         return false;
     }
     items::sort_services(&mut rows);
+    // A job may have aborted one of them already: the first load can be acted on.
+    ctx.jobs.mark_aborts(&mut rows);
     ctx.services.replace(rows, at);
     ctx.services_loading = Some((done, total));
     true
@@ -33,16 +35,18 @@ pub(super) fn on_services_part(
 /// for the loop to free off its own thread (10k services take milliseconds to free).
 pub(super) fn on_services(
     ctx: &mut Context,
-    mut prepared: Prepared<Service>,
+    prepared: Prepared<Service>,
     at: At,
 ) -> (bool, Option<Vec<Service>>) {
-    ctx.jobs.mark_aborts(&mut prepared.items);
     let mut dirty = ctx.services_loading.take().is_some();
-    dirty |= ctx.jobs.observe(&prepared.items, at);
     // The rollout view shows a service's row: its data is as old as the services'.
     ctx.rollout_view.fetched_at = Some(at);
     ctx.rollout_view.error = None;
-    let (changed, old) = ctx.services.take(prepared, at);
+    let (mut changed, old) = ctx.services.take(prepared, at);
+    // Marked on the rows shown, after the swap: a refresh equal to the last one keeps the
+    // rows already there, which an abort sent since must mark too.
+    changed |= ctx.jobs.mark_aborts(&mut ctx.services.items);
+    dirty |= ctx.jobs.observe(&ctx.services.items, at);
     dirty |= changed && ctx.pane != Pane::Logs;
     crate::state::logs::commands::note_rollout(ctx);
     (dirty, old)

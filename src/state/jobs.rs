@@ -204,8 +204,10 @@ impl Jobs {
         true
     }
 
-    /// Fresh services: the aborts this context's jobs sent are kept in their histories.
-    pub fn mark_aborts(&self, services: &mut [Service]) {
+    /// Services shown: the aborts this context's jobs sent are kept in their histories.
+    /// Returns whether a history changed (a mark is made once; again it changes nothing).
+    pub fn mark_aborts(&self, services: &mut [Service]) -> bool {
+        let mut changed = false;
         for r in self.list.iter().filter_map(Job::sent_abort) {
             let Some(s) = services
                 .iter_mut()
@@ -213,8 +215,11 @@ impl Jobs {
             else {
                 continue;
             };
+            let before = s.history.clone();
             mark_aborted(&mut s.history, &r);
+            changed |= s.history != before;
         }
+        changed
     }
 
     /// The service of job `id`'s watch, read for it while its context was off screen.
@@ -350,15 +355,24 @@ impl JobDone {
     }
 }
 
-/// Who acts, for a job's record: the identity the context showed (its last part), or the
-/// policy armed by it.
-pub fn who(info: &crate::model::ContextInfo, actor: Option<&str>) -> String {
-    let me = info
-        .caller_arn
-        .rsplit('/')
-        .next()
-        .filter(|s| !s.is_empty())
-        .unwrap_or("this console's identity (not read yet)");
+/// Who acts, for a job's record, its history's `ABORTED by` and StopTask's reason: the
+/// identity the context showed (the last part of its ARN: what AWS knows), or the policy armed
+/// by it. With the OS user this session runs as, they come first and the ARN's resource after
+/// (`alice (assumed-role/oncall/alice)`).
+pub fn who(info: &crate::model::ContextInfo, os_user: Option<&str>, actor: Option<&str>) -> String {
+    let arn = info.caller_arn.as_str();
+    let me = match os_user {
+        Some(user) => match arn.rsplit(':').next().filter(|s| !s.is_empty()) {
+            Some(resource) => format!("{user} ({resource})"),
+            None => format!("{user} (AWS identity not read yet)"),
+        },
+        None => arn
+            .rsplit('/')
+            .next()
+            .filter(|s| !s.is_empty())
+            .unwrap_or("this console's identity (not read yet)")
+            .to_string(),
+    };
     match actor {
         Some(a) => format!("{a} armed by {me}"),
         None => me.to_string(),

@@ -180,6 +180,9 @@ pub struct State {
     pub notify: notify::Notify,
     /// The next job's number: one counter for every context's jobs.
     pub next_job: jobs::JobId,
+    /// Who runs this console on this machine (`$USER`, read once at start-up): a job of this
+    /// session names them beside the AWS identity. None: not known.
+    pub os_user: Option<String>,
     /// The jobs at work and the off-screen watches the loop was last told of.
     job_watches: jobs::JobWatches,
     /// Something visible changed since the last draw.
@@ -261,6 +264,7 @@ impl State {
             links: true,
             fleet: fleet::FleetView::default(),
             next_job: 1,
+            os_user: None,
             job_watches: jobs::JobWatches::default(),
             notify: notify::Notify::default(),
             dirty: true,
@@ -430,7 +434,7 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
         Msg::Exec(m) => exec::on_msg(state, m, fx),
         Msg::Feed(r) => feed::on_report(state, r),
         Msg::Described(generation, doc) => describe::answered(state, generation, doc),
-        Msg::OpenFailed(why) => state.flash(why),
+        Msg::OpenFailed(why) | Msg::WebhookFailed(why) => state.flash(why),
         Msg::Fleet(report) => fleet::on_report(state, *report),
         Msg::SsoListed(listed) => fleet_sso::on_listed(state, *listed, fx),
         Msg::JobWatched(w) => state.dirty |= data::on_job_watched(state, *w),

@@ -137,6 +137,8 @@ pub enum Msg {
     Described(u64, Result<crate::model::RawDoc, ApiError>),
     /// The browser could not be started for `o`: why.
     OpenFailed(String),
+    /// A notification did not reach `[notify] webhook`: why (never the URL).
+    WebhookFailed(String),
     /// The fleet worker read a context off screen.
     Fleet(Box<crate::state::fleet::FleetReport>),
     /// An SSO session's accounts and roles were listed (or why not).

@@ -5,49 +5,15 @@
 //! Watched: a service a job acted on or whose rollout view was opened this session, or one
 //! `[notify] services` lists.
 
+use crate::model::notify::NotifyConfig;
 use crate::model::{AlarmState, Ms, NativeStatus, RolloutState, Service, ServiceKey};
 use crate::state::actions::progress::Phase;
+use crate::state::jobs::Job;
 use crate::state::{Effect, State};
 use std::collections::{BTreeSet, VecDeque};
 
 /// Keys of what already fired, kept at most: the oldest go first.
 const FIRED_KEPT: usize = 512;
-
-/// The default of `[notify] hook_minutes`.
-pub const HOOK_MINUTES: u32 = 5;
-
-/// `[notify]` as the reducer needs it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NotifySettings {
-    /// False: nothing fires at all.
-    pub enabled: bool,
-    /// A job ended (stable, failed, not stable in time, sent).
-    pub jobs: bool,
-    /// A watched service's deployment failed or was rolled back.
-    pub deployments: bool,
-    /// A watched service's PAUSE hook comes within `hook_minutes` of its timeout action.
-    pub hooks: bool,
-    /// How long before a hook's timeout action it is told.
-    pub hook_minutes: u32,
-    /// An alarm linked to a watched service went to ALARM.
-    pub alarms: bool,
-    /// Services watched whatever the session did (`cluster/name` or `name`).
-    pub services: Vec<String>,
-}
-
-impl Default for NotifySettings {
-    fn default() -> Self {
-        Self {
-            enabled: true,
-            jobs: true,
-            deployments: true,
-            hooks: true,
-            hook_minutes: HOOK_MINUTES,
-            alarms: true,
-            services: Vec::new(),
-        }
-    }
-}
 
 /// One notification: a short title and a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,10 +22,18 @@ pub struct Notice {
     pub body: String,
 }
 
+impl Notice {
+    /// `title: body`: the words OSC 9 and the webhook carry.
+    pub fn line(&self) -> String {
+        format!("{}: {}", self.title, self.body)
+    }
+}
+
 /// The session's notifications: the settings, the services watched, what fired.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Notify {
-    pub settings: NotifySettings,
+    /// `[notify]` as the config file said it.
+    pub settings: NotifyConfig,
     /// Services acted on or opened in the rollout view this session (`cluster/name`).
     pub watched: BTreeSet<String>,
     fired: VecDeque<String>,
@@ -101,27 +75,15 @@ pub(crate) fn collect(state: &mut State, listed: bool, looks: bool, fx: &mut Vec
         return;
     }
     let mut notices = Vec::new();
-    for j in state.ctx.jobs.all() {
-        for k in &j.touches {
-            state.notify.watched.insert(k.to_string());
-        }
-        let word = match &j.progress.phase {
-            Phase::Stable { .. } => "stable",
-            Phase::Failed { .. } => "failed",
-            Phase::TimedOut { .. } => "not stable in time",
-            Phase::Sent { .. } => "sent",
-            Phase::Sending | Phase::Waiting { .. } | Phase::Unwatched { .. } => continue,
-        };
-        if state.notify.settings.jobs && state.notify.first(format!("job {}", j.id)) {
-            notices.push(Notice {
-                title: format!("deckwatch: {} {}", j.progress.verb, j.progress.service),
-                body: format!(
-                    "job {} {word}: {}",
-                    j.id,
-                    j.outcome.clone().unwrap_or_default()
-                ),
-            });
-        }
+    // A job keeps running through `:ctx`, so the contexts put away are looked at too: their
+    // jobs' ends are told when they happen, not when the context comes back.
+    let on_screen = state.ctx.jobs.all().iter().map(|j| (j, None));
+    let away = state.contexts.kept_contexts().flat_map(|c| {
+        let name = c.target.name.as_str();
+        c.jobs.all().iter().map(move |j| (j, Some(name)))
+    });
+    for (j, away_in) in on_screen.chain(away) {
+        job_ended(&mut state.notify, j, away_in, &mut notices);
     }
     if let Some(k) = &state.ctx.rollout {
         state.notify.watched.insert(k.to_string());
@@ -143,6 +105,35 @@ pub(crate) fn collect(state: &mut State, listed: bool, looks: bool, fx: &mut Vec
         alarms(state, &mut notices);
     }
     fx.extend(notices.into_iter().map(Effect::Notify));
+}
+
+/// A job that ended (stable, failed, not stable in time, sent), told once; `away_in` names
+/// the context off screen it ran in.
+fn job_ended(notify: &mut Notify, j: &Job, away_in: Option<&str>, notices: &mut Vec<Notice>) {
+    for k in &j.touches {
+        notify.watched.insert(k.to_string());
+    }
+    let word = match &j.progress.phase {
+        Phase::Stable { .. } => "stable",
+        Phase::Failed { .. } => "failed",
+        Phase::TimedOut { .. } => "not stable in time",
+        Phase::Sent { .. } => "sent",
+        Phase::Sending | Phase::Waiting { .. } | Phase::Unwatched { .. } => return,
+    };
+    if notify.settings.jobs && notify.first(format!("job {}", j.id)) {
+        let place = away_in.map(|c| format!(" in {c}")).unwrap_or_default();
+        notices.push(Notice {
+            title: format!(
+                "deckwatch: {} {}{place}",
+                j.progress.verb, j.progress.service
+            ),
+            body: format!(
+                "job {} {word}: {}",
+                j.id,
+                j.outcome.clone().unwrap_or_default()
+            ),
+        });
+    }
 }
 
 /// Watched services whose PAUSE hook waits, with its timeout action `hook_minutes` away or

@@ -29,3 +29,4 @@ pub mod runner;
 pub mod team_audit;
 pub mod timeline;
 pub mod watchdog;
+pub mod webhook;

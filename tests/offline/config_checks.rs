@@ -81,3 +81,30 @@ fn config_check_lists_every_budget_and_build_error_at_once() {
     }
     assert_eq!(got.len(), want.len(), "{got:#?}");
 }
+
+#[test]
+fn a_webhook_is_https_or_local_http_and_its_error_names_the_key_never_the_url() {
+    let err = Config::parse(
+        "c.toml",
+        "[notify]\njobs = true\nwebhook = \"http://hooks.example.com/T0/B0/secretpart\"\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.starts_with("c.toml:3:"), "{err}");
+    assert!(
+        err.contains("[notify] webhook must be an https:// URL"),
+        "{err}"
+    );
+    assert!(!err.contains("secretpart"), "{err}");
+    let ok = Config::parse(
+        "c.toml",
+        "[notify]\nwebhook = \"https://hooks.example.com/T0/B0/secretpart\"\n",
+    )
+    .unwrap();
+    let url = ok.notify.webhook.as_ref().expect("taken");
+    assert_eq!(url.expose(), "https://hooks.example.com/T0/B0/secretpart");
+    // Debug output of the whole config never carries it.
+    assert!(!format!("{ok:?}").contains("secretpart"));
+    assert!(format!("{ok:?}").contains("<webhook url set>"));
+    assert!(Config::parse("c.toml", "[notify]\nwebhook = \"http://127.0.0.1:9/h\"\n").is_ok());
+}

@@ -12,6 +12,7 @@ use deckwatch::demo::SimFleet;
 use deckwatch::model::{At, ContextInfo, Ms, ServiceKey};
 use deckwatch::state::actions::progress::Phase;
 use deckwatch::state::jobs::{JobDone, JobId};
+use deckwatch::state::notify::Notice;
 use deckwatch::state::{ContextChoice, Effect, Msg, State, update};
 use deckwatch::timing::STABLE_TIMEOUT_MS;
 use deckwatch::workers::audit::Audit;
@@ -30,6 +31,8 @@ struct Console {
     watchers: JobWatchers,
     rx: mpsc::Receiver<Msg>,
     started: Instant,
+    /// Every notification the reducer gave, in order.
+    notices: Vec<Notice>,
 }
 
 impl Console {
@@ -54,6 +57,7 @@ impl Console {
             watchers: JobWatchers::new(EVERY, tx),
             rx,
             started: Instant::now(),
+            notices: Vec::new(),
         };
         let services = c.fleet.services().await.unwrap();
         c.update(Msg::Services(services.into(), EPOCH));
@@ -68,8 +72,10 @@ impl Console {
     fn update(&mut self, msg: Msg) -> Vec<Effect> {
         let fx = update(&mut self.state, msg);
         for e in &fx {
-            if let Effect::WatchJobs(w) = e {
-                self.watchers.apply(w.clone());
+            match e {
+                Effect::WatchJobs(w) => self.watchers.apply(w.clone()),
+                Effect::Notify(n) => self.notices.push(n.clone()),
+                _ => {}
             }
         }
         fx
@@ -183,13 +189,24 @@ async fn a_watch_goes_on_while_its_context_is_off_screen_and_ends_stable_in_time
         }
     }
     let stable_since = stable_since.expect("the demo's rollback settles");
+    let told: Vec<_> = c.notices.iter().map(Notice::line).collect();
+    assert_eq!(
+        told.iter()
+            .filter(|l| l.contains(&format!("job {job} stable")))
+            .count(),
+        1,
+        "its end is told while its context is off screen, naming that context: {told:?}"
+    );
+    assert!(told.iter().any(|l| l.contains("api in demo")), "{told:?}");
     assert_eq!(
         c.watchers.polled().count(),
         0,
         "the watch ended: its poll stopped"
     );
 
+    let told_before = c.notices.len();
     c.palette("ctx demo");
+    assert_eq!(c.notices.len(), told_before, "not told again on return");
     let Phase::Stable { at, took } = c.phase(job) else {
         panic!("{:?}", c.phase(job));
     };

@@ -18,7 +18,7 @@ fn clean(text: &str, semicolons: bool) -> String {
 pub fn sequences(n: &Notice, tmux: bool) -> String {
     let title = clean(&n.title, false);
     let body = clean(&n.body, true);
-    let osc9 = format!("\u{1b}]9;{title}: {body}\u{7}");
+    let osc9 = format!("\u{1b}]9;{}\u{7}", clean(&n.line(), true));
     let osc777 = format!("\u{1b}]777;notify;{title};{body}\u{7}");
     let wrap = |s: String| {
         if tmux {

@@ -62,7 +62,11 @@ pub(crate) fn start(
     }
     let id = state.next_job;
     state.next_job += 1;
-    let who = jobs::who(&state.ctx.info, plan.actor.as_deref());
+    let who = jobs::who(
+        &state.ctx.info,
+        state.os_user.as_deref(),
+        plan.actor.as_deref(),
+    );
     let job = Job::new(id, &plan, who, &state.ctx.services.items, state.now);
     state.ctx.jobs.push(job);
     state.dirty = true;

@@ -48,7 +48,7 @@ pub(crate) fn open(state: &mut State) {
     if let Some(why) = crate::state::actions::start::refusal(state, &[service.key()]) {
         return state.flash(format!("stop a task of {}: refused; {why}", service.key()));
     }
-    let who = crate::state::jobs::who(&state.ctx.info, None);
+    let who = crate::state::jobs::who(&state.ctx.info, state.os_user.as_deref(), None);
     let plan = plan(task, service, &who);
     state.open_confirm(plan);
 }

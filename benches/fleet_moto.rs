@@ -177,6 +177,7 @@ async fn run(url: &str) {
             permits: permits.clone(),
             on_screen: watching.clone(),
             every,
+            prices: None,
         };
         tokio::spawn(m.run());
     }

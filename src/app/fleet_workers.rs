@@ -82,6 +82,7 @@ impl FleetWorkers {
                     permits,
                     on_screen,
                     every,
+                    prices: crate::workers::prices::default_dir(),
                 }
                 .run()
                 .await;

@@ -322,6 +322,7 @@ fn new_service(w: &World, spec: &Spec, td: TaskDefRef, created_at: At) -> Servic
         routes_error: None,
         exec_enabled: true,
         footprint: crate::demo::prices::footprint(spec.cluster, w.services.len(), spec.desired),
+        cost_per_hour: None,
         // A native canary's new revision registers in a target group of its own.
         alternate_target_groups: if matches!(spec.role, Role::Canary | Role::Linear) {
             vec![w.target_group_arn(spec.cluster, &format!("{}-green", spec.name))]

@@ -262,14 +262,13 @@ impl Clean for Service {
             tags,
             exec_enabled: _,
             footprint: _,
+            cost_per_hour: _,
         } = self;
         for s in [cluster, name, arn, image_tag] {
             s.clean();
         }
-        task_def.clean();
-        deployments.clean();
-        native.clean();
-        events.clean();
+        let typed: [&mut dyn Clean; 4] = [task_def, deployments, native, events];
+        typed.into_iter().for_each(|c| c.clean());
         canary_of.clean();
         previous_task_def.clean();
         targets.clean();

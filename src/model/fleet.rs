@@ -3,7 +3,7 @@
 //! on screen) count the same way. Only what free calls read goes in: ListServices,
 //! DescribeServices, the deployments and DescribeAlarms; never a metric.
 
-use crate::model::{Alarm, AlarmState, At, Ms, NativeStatus, RolloutState, Service};
+use crate::model::{Alarm, AlarmState, At, Ms, NativeStatus, RolloutState, Service, ServiceKey};
 use std::cmp::Reverse;
 
 /// Failed or rolled-back deployments are counted over this long.
@@ -29,6 +29,9 @@ pub struct Figures {
     pub failed_recently: usize,
     /// Alarms in ALARM.
     pub firing: usize,
+    /// The one service that makes the row urgent: the only hook waiting, or (with none) the
+    /// only failing rollout. None when none does, or several do.
+    pub focus: Option<ServiceKey>,
 }
 
 impl Figures {
@@ -69,17 +72,25 @@ pub fn figures(services: &[Service], alarms: &[Alarm], now: At) -> Figures {
             .count(),
         ..Figures::default()
     };
+    let (mut hooked, mut failed) = (None, None);
     for s in services {
-        if s.in_progress() {
-            f.rolling += 1;
-            f.failing += usize::from(failing(s));
+        if s.in_progress() && failing(s) {
+            f.failing += 1;
+            failed.get_or_insert(s);
         }
+        f.rolling += usize::from(s.in_progress());
         if let Some(h) = s.native.as_ref().and_then(|n| n.waiting_hook()) {
             f.hooks += 1;
+            hooked.get_or_insert(s);
             f.hook_expires = Some(f.hook_expires.map_or(h.expires_at, |e| e.min(h.expires_at)));
         }
         f.failed_recently += failed_since(s, now - RECENT_MS);
     }
+    f.focus = match (f.hooks, f.failing) {
+        (1, _) => hooked.map(Service::key),
+        (0, 1) => failed.map(Service::key),
+        _ => None,
+    };
     f
 }
 

@@ -337,6 +337,9 @@ pub struct Service {
     pub exec_enabled: bool,
     /// What one task asks for and where it runs: what its cost estimate is made of.
     pub footprint: crate::model::cost::Footprint,
+    /// The estimate in USD an hour at its running tasks, from its context's prices: set by the
+    /// console (backends leave it None), for the COST sort. None: not known.
+    pub cost_per_hour: Option<f64>,
 }
 
 /// CPU and memory utilisation in percent, oldest first, one point a minute.

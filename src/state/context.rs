@@ -75,6 +75,8 @@ pub struct Context {
     pub exec_clusters: HashMap<String, ApiResult<ClusterExec>>,
     /// What its pollers were told last.
     pub(crate) last_watch: Option<Watch>,
+    /// A service the fleet view's `Enter` asked to be shown once the list has it.
+    pub focus: Option<crate::state::fleet::Focus>,
 }
 
 impl Context {
@@ -111,6 +113,7 @@ impl Context {
             feed: Feed::default(),
             exec_clusters: HashMap::new(),
             last_watch: None,
+            focus: None,
         }
     }
 

@@ -4,6 +4,7 @@
 
 use crate::model::ApiError;
 use crate::model::cost::{self, Estimate, PriceTable, Total};
+use crate::state::table::columns::ServiceColumn;
 use crate::state::{Context, State};
 
 /// A context's Fargate prices.
@@ -42,6 +43,22 @@ impl Context {
     }
 }
 
+/// Puts each service's estimate on it (`Service::cost_per_hour`) for the COST sort, and sorts
+/// again when the services pane sorts by it: the poller that sorted them knows no prices.
+pub(super) fn stamp(ctx: &mut Context) {
+    let prices = ctx.prices.table();
+    for s in &mut ctx.services.items {
+        s.cost_per_hour = prices
+            .and_then(|p| cost::service_estimate(s, p))
+            .map(|e| e.per_hour);
+    }
+    if let Some(sort) = ctx.services.sort
+        && sort.column == ServiceColumn::Cost
+    {
+        ctx.services.sort_by(sort.column, sort.desc);
+    }
+}
+
 /// The prices worker's answer: taken into the context on screen, whose worker sent it.
 pub fn on_prices(state: &mut State, answer: Result<PriceTable, ApiError>) {
     let prices = match answer {
@@ -56,6 +73,7 @@ pub fn on_prices(state: &mut State, answer: Result<PriceTable, ApiError>) {
     };
     if state.ctx.prices != prices {
         state.ctx.prices = prices;
+        stamp(&mut state.ctx);
         state.dirty = true;
     }
 }

@@ -2,12 +2,15 @@
 //! `Enter` to go there (the `:ctx` switch), `/` to find a service in every context by name,
 //! image tag or commit sha. The contexts off screen are read by the fleet worker at the
 //! fleet's slow rate (free calls only) and arrive as `Msg::Fleet`; the one on screen is
-//! counted from its own panes, so its row is as fresh as they are.
+//! counted from its own panes, so its row is as fresh as they are. It is counted by the
+//! reducer when its services or alarms change (or a switch brings another), never by a frame:
+//! a draw only reads and sorts the rows.
 
 use crate::keys::{Command, ModeKey};
+use crate::model::cost::Total;
 use crate::model::fleet::{Figures, Findable, figures};
-use crate::model::{ApiError, At, Ms};
-use crate::state::{Effect, Mode, State, Target, contexts};
+use crate::model::{ApiError, At, Ms, ServiceKey};
+use crate::state::{Effect, Mode, Pane, State, Target, contexts};
 use std::cmp::Reverse;
 
 /// What the fleet worker read of one context off screen.
@@ -16,6 +19,8 @@ pub struct FleetRead {
     pub account: String,
     pub region: String,
     pub figures: Figures,
+    /// The estimated cost of its services, from the prices cached on disk; None: not known.
+    pub cost: Option<Total>,
     pub found: Vec<Findable>,
 }
 
@@ -36,12 +41,22 @@ pub struct Member {
     pub account: String,
     pub region: String,
     pub figures: Option<Figures>,
+    /// The estimated cost, as last read; None: not known.
+    pub cost: Option<Total>,
     pub found: Vec<Findable>,
     /// When the figures were read.
     pub read_at: Option<At>,
     /// The last read's failure, shown over the figures before it.
     pub error: Option<ApiError>,
     pub expiry: Option<At>,
+}
+
+/// A service the fleet view's `Enter` goes to: selected in the services pane, and its rollout
+/// view opened when the row was urgent because of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Focus {
+    pub service: ServiceKey,
+    pub rollout: bool,
 }
 
 /// A service the search found.
@@ -67,6 +82,19 @@ pub struct FleetView {
     /// Something the view must say about where its contexts come from (an SSO session this
     /// build cannot list).
     pub note: Option<String>,
+    /// The on-screen context's figures, as last counted.
+    pub here: Here,
+}
+
+/// The figures of the context on screen, counted from its panes when they change.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Here {
+    /// The context (and switch) they were counted for: another one is counted again.
+    pub target: Target,
+    /// None until its services are read.
+    pub figures: Option<Figures>,
+    /// Its cost estimate: None until its services and prices are read.
+    pub cost: Option<Total>,
 }
 
 impl FleetView {
@@ -95,6 +123,7 @@ pub struct Row<'a> {
     pub account: &'a str,
     pub region: &'a str,
     pub figures: Option<Figures>,
+    pub cost: Option<Total>,
     pub read_at: Option<At>,
     pub error: Option<&'a ApiError>,
     pub expiry: Option<At>,
@@ -130,19 +159,22 @@ pub fn rows(state: &State) -> Vec<Row<'_>> {
                     account: &m.account,
                     region: &m.region,
                     figures: m.figures.clone(),
+                    cost: m.cost,
                     read_at: m.read_at,
                     error: m.error.as_ref(),
                     expiry: m.expiry,
                 };
             }
             let read_at = here.services.fetched_at;
-            let (services, alarms) = (&here.services.items, &here.alarms.items);
+            let counted = &state.fleet.here;
+            let current = counted.target == here.target;
             Row {
                 member: m,
                 on_screen: true,
                 account: &here.info.account,
                 region: &here.info.region,
-                figures: read_at.map(|_| figures(services, alarms, state.now)),
+                figures: counted.figures.clone().filter(|_| current),
+                cost: counted.cost.filter(|_| current),
                 read_at,
                 error: here.services.error.as_ref(),
                 expiry: here.credentials_expiry,
@@ -155,6 +187,48 @@ pub fn rows(state: &State) -> Vec<Row<'_>> {
             .then_with(|| a.member.target.label().cmp(&b.member.target.label()))
     });
     rows
+}
+
+/// Counts the on-screen context's row again when what it is counted from changed (`changed`:
+/// its services, alarms or prices arrived), a switch brought another context, or, on the clock's
+/// tick, a failure counted in the last hour may have aged out of it.
+pub(super) fn recount(state: &mut State, changed: bool, ticked: bool) {
+    let counted = &state.fleet.here;
+    let switched = counted.target != state.ctx.target;
+    let aging = ticked
+        && counted
+            .figures
+            .as_ref()
+            .is_some_and(|f| f.failed_recently > 0);
+    if !(changed || switched || aging) {
+        return;
+    }
+    let here = &state.ctx;
+    // Without a row of its own (no fleet), nothing shows them: not counted.
+    let shown = state
+        .fleet
+        .members
+        .iter()
+        .any(|m| m.target.same_place(&here.target));
+    let figures = here
+        .services
+        .fetched_at
+        .filter(|_| shown)
+        .map(|_| figures(&here.services.items, &here.alarms.items, state.now));
+    let cost = here
+        .services
+        .fetched_at
+        .filter(|_| shown)
+        .and_then(|_| here.cost_total());
+    let fresh = Here {
+        target: here.target.clone(),
+        figures,
+        cost,
+    };
+    if state.fleet.here != fresh {
+        state.fleet.here = fresh;
+        state.dirty |= matches!(state.mode, Mode::Fleet | Mode::FleetSearch);
+    }
 }
 
 /// What the other contexts need, for every pane's header: `1 hook 3m, 2 alarms` (the soonest
@@ -227,6 +301,7 @@ pub(super) fn on_report(state: &mut State, report: FleetReport) {
             m.account = read.account;
             m.region = read.region;
             m.figures = Some(read.figures);
+            m.cost = read.cost;
             m.found = read.found;
             m.read_at = Some(report.at);
             m.error = None;
@@ -342,17 +417,68 @@ fn search(state: &mut State) {
     state.fleet.hits = Some(hits);
 }
 
-/// `Enter`: the selected row's context (or the hit's), through the `:ctx` switch.
+/// `Enter`: the selected row's context (or the hit's), through the `:ctx` switch; the service
+/// that makes the row urgent (or the hit's) is shown there once its list has it.
 fn go(state: &mut State, fx: &mut Vec<Effect>) {
     let sel = state.fleet.selected;
-    let target = match &state.fleet.hits {
-        Some(hits) => hits.get(sel).map(|h| h.target.clone()),
-        None => rows(state).get(sel).map(|r| r.member.target.clone()),
+    let chosen = match &state.fleet.hits {
+        Some(hits) => hits.get(sel).map(|h| {
+            let service = ServiceKey {
+                cluster: h.cluster.clone(),
+                name: h.service.clone(),
+            };
+            let focus = Focus {
+                service,
+                rollout: false,
+            };
+            (h.target.clone(), Some(focus))
+        }),
+        None => rows(state).get(sel).map(|r| {
+            let urgent = r.figures.as_ref().and_then(|f| f.focus.clone());
+            let focus = urgent.map(|service| Focus {
+                service,
+                rollout: true,
+            });
+            (r.member.target.clone(), focus)
+        }),
     };
-    let Some(target) = target else { return };
-    state.mode = Mode::Normal;
-    if target.same_place(&state.ctx.target) {
+    let Some((target, focus)) = chosen else {
         return;
+    };
+    state.mode = Mode::Normal;
+    if !target.same_place(&state.ctx.target) {
+        contexts::switch_to(state, target.name.clone(), target.region.clone(), fx);
     }
-    contexts::switch_to(state, target.name, target.region, fx);
+    if state.ctx.target.same_place(&target) {
+        state.ctx.focus = focus;
+        show_focus(state, false);
+    }
+}
+
+/// Shows the service `Enter` asked for once the context's list has it: selected on the
+/// services pane, its rollout view opened if asked. `whole`: the list is complete, so a
+/// service not in it is said to be gone and forgotten.
+pub(super) fn show_focus(state: &mut State, whole: bool) {
+    let Some(focus) = state.ctx.focus.clone() else {
+        return;
+    };
+    let Some(arn) = state.ctx.service(&focus.service).map(|s| s.arn.clone()) else {
+        if whole {
+            state.ctx.focus = None;
+            state.flash(format!("{} is not in this context now", focus.service));
+        }
+        return;
+    };
+    state.ctx.focus = None;
+    let services = &mut state.ctx.services;
+    services.select_id(&arn);
+    if services.selected_item().is_none_or(|s| s.arn != arn) {
+        // A filter hid it: the filter goes, so the service asked for is the one selected.
+        services.set_filter(String::new());
+        services.select_id(&arn);
+    }
+    state.switch_pane(Pane::Services);
+    if focus.rollout {
+        state.open_rollout_view();
+    }
 }

@@ -364,7 +364,19 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let listed = matches!(msg, Msg::Services(..));
     // What hook and alarm notifications look at moved: the clock, services, alarms, links.
     let looks = listed || matches!(msg, Msg::Tick(..) | Msg::Alarms(..) | Msg::Links(..));
+    // What the fleet view's on-screen row is counted from: services, alarms and prices (and
+    // the rows themselves, which an SSO listing adds to).
+    let counted = matches!(
+        msg,
+        Msg::Services(..)
+            | Msg::ServicesPart(..)
+            | Msg::Alarms(..)
+            | Msg::Prices(..)
+            | Msg::SsoListed(..)
+    );
+    let ticked = matches!(msg, Msg::Tick(..));
     on_msg(state, msg, &mut effects);
+    fleet::recount(state, counted, ticked);
     after_update(state, (listed, looks), &mut effects);
     effects
 }
@@ -390,6 +402,8 @@ fn on_msg(state: &mut State, msg: Msg, fx: &mut Vec<Effect>) {
         Msg::Context(c) => data::on_context(state, c),
         Msg::ServicesPart(rows, done, total, at) => {
             state.dirty |= data::on_services_part(ctx, rows, done, total, at);
+            cost::stamp(ctx);
+            fleet::show_focus(state, false);
         }
         Msg::Services(prepared, at) => on_services(state, prepared, at),
         Msg::Tasks(of, tasks, at) => state.dirty |= data::on_tasks(ctx, of, tasks, at),
@@ -444,6 +458,8 @@ fn on_action_done(state: &mut State, done: jobs::JobDone, fx: &mut Vec<Effect>) 
 fn on_services(state: &mut State, prepared: table::Prepared<Service>, at: At) {
     let (changed, old) = data::on_services(&mut state.ctx, prepared, at);
     state.dirty |= changed;
+    cost::stamp(&mut state.ctx);
+    fleet::show_focus(state, true);
     if let Some(old) = old {
         state.discard(old);
     }

@@ -3,6 +3,7 @@
 //! do, so it reads at 80x24.
 
 use crate::model::ErrorKind;
+use crate::model::cost::{Total, dollars};
 use crate::model::fleet::Figures;
 use crate::state::fleet::{Hit, Row, rows, short_duration};
 use crate::state::{Mode, State};
@@ -16,8 +17,9 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders};
 
-/// The context and what needs a person never leave; the account leaves first.
-const COLUMNS: [Column; 10] = [
+/// The context and what needs a person never leave; the cost estimate leaves first (its month
+/// before its day), then the account.
+const COLUMNS: [Column; 12] = [
     flex("CONTEXT", 0, 8),
     col("HOOKS", 0, 5),
     col("FAILING", 1, 7),
@@ -28,6 +30,8 @@ const COLUMNS: [Column; 10] = [
     col("CREDS", 1, 5),
     col("AGE", 1, 3),
     col("ACCOUNT", 5, 7),
+    col("~$/DAY", 6, 6),
+    col("/MO", 7, 3),
 ];
 
 const HIT_COLUMNS: [Column; 4] = [
@@ -113,7 +117,22 @@ fn row<'a>(r: &Row<'a>, state: &State, theme: &Theme) -> Vec<Line<'a>> {
     } else {
         r.account.to_string()
     }));
+    cells.extend(cost(r.cost.as_ref(), theme));
     cells
+}
+
+/// The estimate a day and a month; `≥` when some services' cost is not known (a floor), `?`
+/// when none is (no prices cached, or not read yet).
+fn cost(total: Option<&Total>, theme: &Theme) -> [Line<'static>; 2] {
+    let muted = Style::new().fg(theme.muted);
+    let Some(t) = total else {
+        return [Line::styled("?", muted), Line::styled("?", muted)];
+    };
+    let floor = if t.unknown > 0 { "≥" } else { "" };
+    [
+        Line::styled(format!("{floor}{}", dollars(t.per_day())), muted),
+        Line::styled(format!("{floor}{}", dollars(t.per_month())), muted),
+    ]
 }
 
 /// HOOKS, FAILING, ALARMS, ROLLING, FAILED 1H and SVCS; blank until read (nothing is shown as

@@ -42,24 +42,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
     // An exec session held in a pane takes half of the body, beside or below the view.
     let (body, terminal_area) = exec::terminal::split(body, state);
     let terminal = terminal_area.and_then(|a| exec::terminal::draw(f, a, state, theme));
-    let mut scroll_limit = 0;
-    // A list's rows can be clicked; the rollout view is a document that scrolls.
-    let listed = |l: ListArea| (Some(l), l.rows.height);
-    let (list, list_rows) = match state.ctx.pane {
-        Pane::Services => listed(services::draw(f, body, state, theme)),
-        Pane::Tasks => listed(tasks::draw(f, body, state, theme)),
-        Pane::Images => listed(images::draw(f, body, state, theme)),
-        Pane::Alarms => listed(alarms::draw(f, body, state, theme)),
-        // Log lines are not clicked; a page moves by the lines shown.
-        Pane::Logs => (None, logs::draw(f, body, state, theme)),
-        Pane::Builds => builds::draw(f, body, state, theme),
-        Pane::Timeline => listed(timeline::draw(f, body, state, theme)),
-        Pane::Rollout => {
-            let drawn = rollout::draw(f, body, state, theme);
-            scroll_limit = drawn.scroll_limit;
-            (None, drawn.rows)
-        }
-    };
+    let (list, list_rows, scroll_limit) = draw_pane(f, body, state, theme);
     chrome::activity::draw_all(f, activity, state, theme);
     chrome::footer::draw(f, footer, state, theme);
     let (buttons, overlay_limit) = draw_mode(f, body, state, theme);
@@ -70,7 +53,9 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
         terminal,
         links: match (list, state.ctx.pane) {
             (Some(l), _) => crate::state::links::spans(state, &l),
-            (None, Pane::Logs) => logs::group_link(body, state, theme).into_iter().collect(),
+            (None, Pane::Logs) if !covered(state) => {
+                logs::group_link(body, state, theme).into_iter().collect()
+            }
             (None, _) => Vec::new(),
         },
         hits: Hits {
@@ -78,6 +63,45 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) -> Viewport {
             list,
             buttons,
         },
+    }
+}
+
+/// The fleet view covers the whole body: the pane under it is not drawn.
+fn covered(state: &State) -> bool {
+    matches!(state.mode, Mode::Fleet | Mode::FleetSearch)
+}
+
+/// The pane on screen: the list it drew (for clicks and links), the rows a page moves by, and
+/// how far the rollout view scrolls. Under the fleet view nothing is drawn (a 5,000-row pane
+/// costs more than the view over it) and the last frame's layout stands.
+fn draw_pane(
+    f: &mut Frame,
+    body: Rect,
+    state: &State,
+    theme: &Theme,
+) -> (Option<ListArea>, u16, usize) {
+    if covered(state) {
+        let max_scroll = state.ctx.rollout_view.max_scroll;
+        return (None, state.viewport.list_rows, max_scroll);
+    }
+    // A list's rows can be clicked; the rollout view is a document that scrolls.
+    let listed = |l: ListArea| (Some(l), l.rows.height, 0);
+    match state.ctx.pane {
+        Pane::Services => listed(services::draw(f, body, state, theme)),
+        Pane::Tasks => listed(tasks::draw(f, body, state, theme)),
+        Pane::Images => listed(images::draw(f, body, state, theme)),
+        Pane::Alarms => listed(alarms::draw(f, body, state, theme)),
+        // Log lines are not clicked; a page moves by the lines shown.
+        Pane::Logs => (None, logs::draw(f, body, state, theme), 0),
+        Pane::Builds => {
+            let (list, rows) = builds::draw(f, body, state, theme);
+            (list, rows, 0)
+        }
+        Pane::Timeline => listed(timeline::draw(f, body, state, theme)),
+        Pane::Rollout => {
+            let drawn = rollout::draw(f, body, state, theme);
+            (None, drawn.rows, drawn.scroll_limit)
+        }
     }
 }
 

@@ -49,7 +49,7 @@ const WITH_VERDICT: [Column<ServiceColumn>; 13] = [
     COST,
 ];
 /// `$/day $/month` of the running tasks; the header says it is an estimate.
-const COST: Column<ServiceColumn> = col("~$/DAY /MO", 10, 5);
+const COST: Column<ServiceColumn> = col("~$/DAY /MO", 10, 5).sorts(ServiceColumn::Cost);
 const SPARK: usize = 7;
 /// An image tag cut to this when space is short: a short sha's 7 characters and the `…`, enough
 /// to tell a full sha by its start (`v1.118.0` fits whole).

@@ -4,17 +4,22 @@
 //! most `at_once` contexts read at the same time; the context on screen is skipped (its own
 //! pollers read it as before) and read again at once when the user leaves it.
 //!
-//! Each read is reduced here to the row's figures and the search's index, so what a context
-//! keeps is bounded (`model::fleet::FINDABLE`) and the loop only swaps a small report in.
+//! Each read is reduced here to the row's figures, its cost estimate and the search's index,
+//! so what a context keeps is bounded (`model::fleet::FINDABLE`) and the loop only swaps a
+//! small report in. The cost comes from the prices the prices worker cached on disk (no Price
+//! List call from here): a context whose prices were never cached has no cost (`?`).
 
 use crate::budget::{self, Priority};
 use crate::cloud::{Fleet, ServicesAsk};
-use crate::model::ApiError;
+use crate::model::cost::{PriceTable, context_total};
 use crate::model::fleet::{figures, findable};
+use crate::model::{ApiError, At};
 use crate::state::Msg;
 use crate::state::Target;
 use crate::state::fleet::{FleetRead, FleetReport};
 use crate::timing::now_ms;
+use crate::workers::prices::{Cached, read_cache};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Semaphore, mpsc, watch};
@@ -46,6 +51,8 @@ pub struct Member {
     /// The context on screen now.
     pub on_screen: watch::Receiver<Target>,
     pub every: Duration,
+    /// Where the prices worker caches each region's prices (None: no cache, so no cost).
+    pub prices: Option<PathBuf>,
 }
 
 impl Member {
@@ -99,12 +106,27 @@ impl Member {
             .lenient()?;
         let alarms = self.fleet.alarms().await?;
         let now = now_ms();
+        let prices = cached_prices(self.fleet.as_ref(), self.prices.as_deref(), now).await;
         Ok(FleetRead {
             account,
             region,
             figures: figures(&services, &alarms, now),
+            cost: context_total(&services, prices.as_ref()),
             found: findable(&services),
         })
+    }
+}
+
+/// The context's prices without a Price List call: the prices worker's cache on disk (a stale
+/// one is still an estimate), or a backend's built-in list (one with no cache key: the demo's).
+/// None when never cached: the row's cost is then `?`, never a guess.
+async fn cached_prices(fleet: &dyn Fleet, dir: Option<&Path>, now: At) -> Option<PriceTable> {
+    match fleet.prices_cache_key() {
+        Some(key) => match read_cache(dir?, &key, now) {
+            Cached::Fresh(t) | Cached::Stale(t) => Some(t),
+            Cached::Missing | Cached::Bad(_) => None,
+        },
+        None => fleet.fargate_prices().await.ok(),
     }
 }
 

@@ -2,9 +2,12 @@
 //! whose `*-prod` profiles assume roles in two other accounts (2xxxxxxxxxxx, 3xxxxxxxxxxx; `role_arn`
 //! with `source_profile`, as the AWS CLI does it; moto keeps accounts apart by the access key of
 //! the assumed role), watched in two regions. The fleet view shows each account's own counts:
-//! its services, its firing alarm, its account number read from STS.
+//! its services, its firing alarm, its account number read from STS. Through the ECS-deployments
+//! shim, a PAUSE hook waiting in one account sorts its row first and shows in the badge on the
+//! pane of another.
 
 use crate::support::pty::Console;
+use crate::support::shim::{CanarySpec, Shim};
 use crate::support::{moto, seed};
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_cloudwatch::types::StateValue;
@@ -198,6 +201,139 @@ async fn the_fleet_view_shows_each_assumed_account_and_region_with_its_own_count
     c.wait_for("fleet (5)");
     c.send("\x1b");
     c.wait_gone("fleet (5)");
+    c.send("q");
+    assert!(c.wait_exit().success());
+}
+
+/// A native canary waiting at its PAUSE hook in the account `sdk` acts as, registered with
+/// `shim` (which answers the deployment APIs moto lacks); returns the service's name.
+async fn waiting_canary(url: &str, shim: &Shim, (sdk, key): &(SdkConfig, String)) -> String {
+    let seed = Seeder::with_sdk(url, sdk, key).await;
+    let cluster = moto::unique("hooked");
+    seed.cluster(&cluster).await;
+    let family = moto::unique("shop");
+    let image = |tag: &str| format!("example/{family}:{tag}");
+    let mut tds = Vec::new();
+    for tag in ["v7", "v8"] {
+        let image = image(tag);
+        let spec = TaskDefSpec {
+            family: &family,
+            container: "app",
+            image: &image,
+            log_group: "/ecs/hooked",
+            stream_prefix: "ecs",
+        };
+        tds.push(seed.task_def(spec).await);
+    }
+    let service = moto::unique("storefront");
+    let service_arn = seed.service(&cluster, &service, &tds[1], 2).await;
+    shim.canary(CanarySpec {
+        cluster,
+        service: service.clone(),
+        service_arn,
+        source_task_def: tds[0].clone(),
+        source_image: image("v7"),
+        source_digest: format!("sha256:{}", "7".repeat(64)),
+        target_task_def: tds[1].clone(),
+        target_image: image("v8"),
+        target_digest: format!("sha256:{}", "8".repeat(64)),
+        tasks: 2,
+        canary_percent: 10.0,
+        canary_bake_minutes: 15,
+        bake_minutes: 10,
+        hook_timeout_minutes: 30,
+        timeout_action: "ROLLBACK".into(),
+        name_current: true,
+        strategy: "CANARY",
+        step_percent: 25.0,
+        step_bake_minutes: 3,
+    });
+    service
+}
+
+/// Two accounts behind the shim: a canary waits at its PAUSE hook in b's, c is quiet. The
+/// fleet worker reads b's hook (DescribeServiceDeployments through the shim), its row sorts
+/// first, and the badge on the pane of the context on screen (another account) says it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hook_waiting_in_one_account_sorts_first_and_shows_in_the_badge_of_another() {
+    let moto_url = moto::url();
+    let shim = Shim::start(&moto_url);
+    let url = shim.url();
+    let us = "us-east-1";
+    let (acct_b, acct_c) = (account("2"), account("3"));
+    let b = assumed(&url, &acct_b, us).await;
+    let c_us = assumed(&url, &acct_c, us).await;
+    waiting_canary(&url, &shim, &b).await;
+    services(&url, &c_us, 2).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let aws_config = dir.path().join("aws-config");
+    let empty = dir.path().join("aws-credentials");
+    let role = |account: &str| {
+        format!("role_arn = arn:aws:iam::{account}:role/deckwatch\nsource_profile = base\n")
+    };
+    std::fs::write(
+        &aws_config,
+        format!(
+            "[profile base]\naws_access_key_id = testing\naws_secret_access_key = testing\n\
+             region = {us}\n\n[profile b-prod]\n{}region = {us}\n\n[profile c-prod]\n{}\
+             region = {us}\n",
+            role(&acct_b),
+            role(&acct_c),
+        ),
+    )
+    .unwrap();
+    std::fs::write(&empty, "").unwrap();
+    let config = dir.path().join("deckwatch.toml");
+    std::fs::write(
+        &config,
+        format!("[fleet]\nprofiles = [\"*-prod\"]\nregions = [\"{us}\"]\nevery_secs = 5\n"),
+    )
+    .unwrap();
+    let env = [
+        ("AWS_CONFIG_FILE", aws_config.to_str().unwrap()),
+        ("AWS_SHARED_CREDENTIALS_FILE", empty.to_str().unwrap()),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("AWS_ENDPOINT_URL", url.as_str()),
+    ];
+    let args = ["--profile", "base", "--config", config.to_str().unwrap()];
+    let mut c = Console::spawn_sized(&args, &env, 140, 40);
+    c.wait_for("ctx base");
+    // The fleet worker reads b's canary as the panes do: DescribeServices names its current
+    // deployment, DescribeServiceDeployments (the shim's) gives the hook waiting and its
+    // timeout, DescribeServiceRevisions the revisions.
+    // The badge on base's services pane: b's hook, with its time left (a 30-minute timeout).
+    c.wait_for_screen("the badge names b's hook", |s| {
+        s.lines()
+            .next()
+            .is_some_and(|h| h.contains("fleet: 1 hook ") && !h.contains("alarm"))
+    });
+    c.send("0");
+    c.wait_for_screen("every row read", |s| {
+        s.lines()
+            .any(|x| x.contains("c-prod") && x.contains(&acct_c))
+            && s.lines()
+                .any(|x| x.contains("b-prod") && x.contains(&acct_b))
+    });
+    let screen = c.screen();
+    // CONTEXT then HOOKS (`1 · 29m`) FAILING ALARMS ROLLING FAILED-1H SVCS CREDS AGE ACCOUNT.
+    let b_row = row_after(&screen, "b-prod (us-east-1)");
+    assert_eq!(
+        (b_row[0].as_str(), b_row[1].as_str()),
+        ("1", "·"),
+        "{screen}"
+    );
+    assert!(b_row[2].ends_with('m'), "the hook's time left: {screen}");
+    assert_eq!(row_after(&screen, "c-prod (us-east-1)")[0], "0", "{screen}");
+    // b first: above c and above base, the context on screen.
+    let first_row = screen
+        .lines()
+        .skip_while(|l| !l.contains("CONTEXT"))
+        .nth(1)
+        .unwrap_or_default();
+    assert!(first_row.contains("b-prod (us-east-1)"), "{screen}");
+    c.send("\x1b");
+    c.wait_gone("most urgent first");
     c.send("q");
     assert!(c.wait_exit().success());
 }

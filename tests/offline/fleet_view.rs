@@ -10,9 +10,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::cloud::Fleet;
 use deckwatch::demo::SimFleet;
 use deckwatch::model::fleet::{Figures, Findable, figures};
-use deckwatch::model::{AlarmState, ApiError, ErrorKind};
+use deckwatch::model::{AlarmState, ApiError, ErrorKind, RolloutState};
 use deckwatch::model::{At, Ms};
 use deckwatch::state::fleet::{FleetRead, FleetReport, FleetView, rows};
+use deckwatch::state::table::Prepared;
 use deckwatch::state::{Effect, Mode, Msg, State, Target, update};
 use deckwatch::workers::fleet::Member;
 use ratatui::Terminal;
@@ -64,6 +65,7 @@ fn report(name: &str, region: &str, figures: Figures, found: Vec<Findable>, at: 
             account: "222222222222".into(),
             region: region.into(),
             figures,
+            cost: None,
             found,
         }),
         expiry: None,
@@ -146,6 +148,47 @@ fn a_hook_about_to_time_out_sorts_first_and_shows_in_the_badge_of_another_pane()
     let buf = draw(&s, 120, 40);
     let header = line(&buf, 0);
     assert!(header.contains("fleet: 1 hook 3m, 3 alarms"), "{header}");
+}
+
+/// The on-screen row is counted by the reducer when its services or alarms arrive, and again
+/// on the tick only while a failure in the last hour can age out; a frame only reads it.
+#[test]
+fn the_on_screen_row_is_counted_when_its_data_changes_and_ages_on_the_tick() {
+    let mut s = fleet_state();
+    let now = s.now;
+    let _ = update(&mut s, Msg::Tick(now));
+    let counted = s
+        .fleet
+        .here
+        .figures
+        .clone()
+        .expect("counted on the first message");
+    assert_eq!(
+        counted,
+        figures(&s.ctx.services.items, &s.ctx.alarms.items, now)
+    );
+    // A refresh where one service's rollout failed a minute ago: counted at once.
+    let mut services = s.ctx.services.items.clone();
+    let failed = services[0].deployments.first_mut().expect("a deployment");
+    failed.rollout_state = RolloutState::Failed;
+    failed.id = "ecs-svc/failed-in-test".into();
+    failed.updated_at = now - Ms(60_000);
+    let _ = update(&mut s, Msg::Services(Prepared::from(services), now));
+    let after = s.fleet.here.figures.clone().unwrap();
+    assert_eq!(after.failed_recently, counted.failed_recently + 1);
+    // An hour later the tick ages it out, with nothing read in between.
+    let later = now + Ms::HOUR;
+    let _ = update(&mut s, Msg::Tick(later));
+    let aged = s.fleet.here.figures.clone().unwrap();
+    assert!(aged.failed_recently < after.failed_recently, "{aged:?}");
+    assert_eq!(
+        aged,
+        figures(&s.ctx.services.items, &s.ctx.alarms.items, later)
+    );
+    // A key changes nothing it is counted from: the row stays as counted.
+    let _ = update(&mut s, key(KeyCode::Char('0')));
+    let row = rows(&s).into_iter().find(|r| r.on_screen).unwrap();
+    assert_eq!(row.figures, Some(aged));
 }
 
 #[test]
@@ -328,6 +371,7 @@ async fn the_worker_reads_only_the_contexts_off_screen_and_the_one_left_at_once(
             permits: permits.clone(),
             on_screen: watching.clone(),
             every: Duration::from_secs(60),
+            prices: None,
         };
         tokio::spawn(m.run());
     }
@@ -342,6 +386,8 @@ async fn the_worker_reads_only_the_contexts_off_screen_and_the_one_left_at_once(
     assert!(read.figures.hooks >= 1, "{:?}", read.figures);
     assert!(read.figures.hook_expires.is_some());
     assert!(read.found.iter().any(|f| f.service == "checkout"));
+    // The demo's prices are built in (no cache key): its cost is known without a call.
+    assert!(read.cost.is_some_and(|c| c.known > 0), "{:?}", read.cost);
     // Nothing more until the fleet's slow rate comes round.
     tokio::time::sleep(Duration::from_secs(30)).await;
     assert!(rx.try_recv().is_err());

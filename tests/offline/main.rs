@@ -30,6 +30,8 @@ mod exec_channel;
 mod exec_forward;
 mod exec_frames;
 mod filter_bound;
+mod fleet_cost;
+mod fleet_enter;
 mod fleet_view;
 mod github_client;
 mod github_injection;

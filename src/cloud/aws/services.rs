@@ -348,6 +348,7 @@ pub fn map_service(raw: &RawService, taskdefs: &HashMap<String, Arc<TaskDefInfo>
         history: Vec::new(),
         exec_enabled: s.enable_execute_command(),
         footprint: super::footprint::footprint_of(s, taskdefs.get(td_arn).map(|t| t.as_ref())),
+        cost_per_hour: None,
         build: crate::model::BuildSource::from_tags(tags()),
         controller: raw.controller(),
         task_sets: super::task_sets::map(s, taskdefs),

@@ -11,12 +11,17 @@ pub trait SortColumn: Copy + Eq + Debug + 'static {
     /// The column's header, as the table shows it.
     fn header(self) -> &'static str;
 
-    /// The column `word` names (its header, in any case).
+    /// A plainer word `:sort` takes too, for a header that is not one (`~$/DAY /MO`: `cost`).
+    fn alias(self) -> Option<&'static str> {
+        None
+    }
+
+    /// The column `word` names (its header or its alias, in any case).
     fn parse(word: &str) -> Option<Self> {
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|c| c.header().eq_ignore_ascii_case(word))
+        Self::ALL.iter().copied().find(|c| {
+            c.header().eq_ignore_ascii_case(word)
+                || c.alias().is_some_and(|a| a.eq_ignore_ascii_case(word))
+        })
     }
 }
 
@@ -49,7 +54,9 @@ impl UnknownColumn {
 
 /// Every column of a table declared here: `header` and `ALL` from one list.
 macro_rules! columns {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident => $header:literal),+ $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident {
+        $($variant:ident => $header:literal $(or $alias:literal)?),+ $(,)?
+    }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum $name {
@@ -61,6 +68,11 @@ macro_rules! columns {
             fn header(self) -> &'static str {
                 match self {
                     $($name::$variant => $header),+
+                }
+            }
+            fn alias(self) -> Option<&'static str> {
+                match self {
+                    $($name::$variant => None $(.or(Some($alias)))?),+
                 }
             }
         }
@@ -80,6 +92,8 @@ columns!(
         Cpu => "CPU",
         Mem => "MEM",
         Status => "STATUS",
+        // `:sort cost` too.
+        Cost => "~$/DAY /MO" or "COST",
     }
 );
 
@@ -143,6 +157,11 @@ mod tests {
         assert_eq!(
             ImageColumn::parse("Findings c/h/m/l"),
             Some(ImageColumn::Findings)
+        );
+        assert_eq!(ServiceColumn::parse("cost"), Some(ServiceColumn::Cost));
+        assert_eq!(
+            ServiceColumn::parse("~$/day /mo"),
+            Some(ServiceColumn::Cost)
         );
         assert_eq!(AlarmColumn::parse("cpu"), None);
         assert_eq!(NoColumn::parse("name"), None);

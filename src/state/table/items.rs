@@ -43,7 +43,14 @@ impl TableItem for Service {
             ServiceColumn::Age => o.created_at.cmp(&self.created_at),
             ServiceColumn::Cpu => by_f64(last(&self.cpu), last(&o.cpu)),
             ServiceColumn::Mem => by_f64(last(&self.mem), last(&o.mem)),
+            ServiceColumn::Cost => by_f64(
+                self.cost_per_hour.unwrap_or(f64::NAN),
+                o.cost_per_hour.unwrap_or(f64::NAN),
+            ),
         }
+    }
+    fn unknown_in(&self, column: ServiceColumn) -> bool {
+        column == ServiceColumn::Cost && self.cost_per_hour.is_none()
     }
     fn matches(&self, n: &str) -> bool {
         contains(&self.name, n)

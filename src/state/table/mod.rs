@@ -28,6 +28,24 @@ pub trait TableItem {
     type Column: SortColumn;
     /// How two items compare in `column`.
     fn cmp_by(&self, other: &Self, column: Self::Column) -> std::cmp::Ordering;
+    /// Whether its value in `column` is not known: such items sort last, up or down.
+    fn unknown_in(&self, column: Self::Column) -> bool {
+        let _ = column;
+        false
+    }
+    /// How two items are ordered by `sort`: the unknown last either way.
+    fn ordered(&self, other: &Self, sort: &Sort<Self::Column>) -> std::cmp::Ordering
+    where
+        Self: Sized,
+    {
+        let unknown = self
+            .unknown_in(sort.column)
+            .cmp(&other.unknown_in(sort.column));
+        unknown.then_with(|| {
+            let o = self.cmp_by(other, sort.column);
+            if sort.desc { o.reverse() } else { o }
+        })
+    }
 }
 
 /// A refresh a worker prepared off the loop: already in the table's order, and compared with
@@ -49,11 +67,8 @@ impl<T: TableItem> Prepared<T> {
         T: PartialEq,
     {
         T::sort_default(&mut items);
-        if let Some(Sort { column, desc }) = &sort {
-            items.sort_by(|a, b| {
-                let o = a.cmp_by(b, *column);
-                if *desc { o.reverse() } else { o }
-            });
+        if let Some(sort) = &sort {
+            items.sort_by(|a, b| a.ordered(b, sort));
         }
         let changed = last.is_none_or(|last| last != items.as_slice());
         Self {
@@ -209,12 +224,10 @@ impl<T: TableItem + PartialEq> Table<T> {
         self.view = (0..self.items.len())
             .filter(|&i| self.filter.admits(|t| self.items[i].matches(t)))
             .collect();
-        if let Some(Sort { column, desc }) = &self.sort {
+        if let Some(sort) = &self.sort {
             let items = &self.items;
-            self.view.sort_by(|&a, &b| {
-                let o = items[a].cmp_by(&items[b], *column);
-                if *desc { o.reverse() } else { o }
-            });
+            self.view
+                .sort_by(|&a, &b| items[a].ordered(&items[b], sort));
         }
         self.selected = self.selected.min(self.view.len().saturating_sub(1));
     }

@@ -6,6 +6,7 @@ mod helpers;
 mod aborts;
 mod actions;
 mod contexts;
+mod cost_sort;
 mod data;
 mod drill_down;
 mod evidence;

@@ -58,6 +58,7 @@ fn row(cluster: &str, name: &str) -> Service {
         exec_enabled: false,
         tags: Vec::new(),
         footprint: Default::default(),
+        cost_per_hour: None,
     }
 }
 

@@ -2,10 +2,10 @@
 //! the services the search found in every context. Columns leave by priority, as the panes'
 //! do, so it reads at 80x24.
 
-use crate::model::ErrorKind;
 use crate::model::cost::{Total, dollars};
 use crate::model::fleet::Figures;
-use crate::state::fleet::{Hit, Row, rows, short_duration};
+use crate::model::{ApiError, ErrorKind};
+use crate::state::fleet::{Hit, Member, Row, rows, short_duration};
 use crate::state::{Mode, State};
 use crate::theme::Theme;
 use crate::ui::format;
@@ -63,25 +63,32 @@ fn block<'a>(title: String, bottom: Line<'a>, theme: &Theme) -> Block<'a> {
 fn draw_rows(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let rows = rows(state);
     let title = format!(" fleet ({}) · most urgent first ", rows.len());
+    let selected = state.fleet.selected.min(rows.len().saturating_sub(1));
+    let failed = rows.get(selected).and_then(|r| Some((r.member, r.error?)));
     let spec = Spec {
         columns: &COLUMNS,
         len: rows.len(),
-        selected: state.fleet.selected.min(rows.len().saturating_sub(1)),
+        selected,
         sort: None,
-        block: block(title, footnote(state, theme), theme),
+        block: block(title, footnote(state, failed, theme), theme),
     };
     table::draw(f, area, theme, spec, |i| row(&rows[i], state, theme));
 }
 
 /// What the view must say under the rows: why other contexts have no figures, or that an SSO
-/// session cannot be listed; else the keys.
-fn footnote(state: &State, theme: &Theme) -> Line<'static> {
+/// session cannot be listed; why the selected context's last read failed (the CREDS cell has
+/// one word, this line what to do); else the keys.
+fn footnote(state: &State, failed: Option<(&Member, &ApiError)>, theme: &Theme) -> Line<'static> {
     let muted = Style::new().fg(theme.muted);
     if let Some(note) = &state.fleet.note {
         return Line::styled(format!(" {note} "), Style::new().fg(theme.warn));
     }
     if state.mode == Mode::FleetSearch {
         return Line::styled(format!(" find: {}▏", state.fleet.query), muted);
+    }
+    if let Some((m, e)) = failed {
+        let line = format!(" {}: {} ", m.target.label(), e.message);
+        return Line::styled(line, Style::new().fg(theme.warn));
     }
     if !state.fleet.polled && state.fleet.members.len() > 1 {
         return Line::styled(
@@ -166,11 +173,16 @@ fn counts(f: Option<&Figures>, state: &State, theme: &Theme) -> Vec<Line<'static
     ]
 }
 
-/// The credentials' state: expired or refused (the last read said so), when they expire, or ok.
+/// The credentials' state: expired, invalid or refused (the last read said so), when they
+/// expire, or ok.
 fn creds(r: &Row, state: &State, theme: &Theme) -> Line<'static> {
     let bad = Style::new().fg(theme.alarm);
     match (r.error, r.expiry) {
-        (Some(e), _) if e.kind == ErrorKind::Credentials => Line::styled("expired", bad),
+        // "expired" only when the answer said so: missing credentials are not expired ones.
+        (Some(e), _) if e.kind == ErrorKind::Credentials => {
+            let expired = e.message.to_lowercase().contains("expired");
+            Line::styled(if expired { "expired" } else { "invalid" }, bad)
+        }
         (Some(e), _) if matches!(e.kind, ErrorKind::AccessDenied(_)) => Line::styled("denied", bad),
         (Some(_), _) => Line::styled("error", Style::new().fg(theme.warn)),
         (None, Some(at)) if at <= state.now => Line::styled("expired", bad),

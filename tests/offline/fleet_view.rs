@@ -319,6 +319,45 @@ fn a_context_that_cannot_be_read_says_so_and_keeps_its_last_figures() {
     let text = screen(&draw(&s, 120, 40));
     let row = text.lines().find(|l| l.contains("staging")).unwrap();
     assert!(row.contains("expired"), "{row}");
+    assert!(
+        !text.contains("session expired"),
+        "said only of the selected row"
+    );
+
+    // Selected, the row's error is said in full under the rows: what to run.
+    let at = deckwatch::state::fleet::rows(&s)
+        .iter()
+        .position(|r| r.member.target.name == "staging")
+        .unwrap();
+    s.fleet.selected = at;
+    let text = screen(&draw(&s, 120, 40));
+    assert!(
+        text.contains("staging (eu-west-1): the SSO session expired: run aws sso login"),
+        "{text}"
+    );
+}
+
+#[test]
+fn credentials_that_are_missing_are_not_called_expired() {
+    let mut s = fleet_state();
+    let now = s.now;
+    let e = ApiError::new(
+        ErrorKind::Credentials,
+        "no valid AWS credentials: run `aws sso login --sso-session corp`",
+    );
+    let _ = update(
+        &mut s,
+        Msg::Fleet(Box::new(FleetReport {
+            target: target("staging", Some("eu-west-1")),
+            at: now,
+            read: Err(e),
+            expiry: None,
+        })),
+    );
+    let _ = update(&mut s, key(KeyCode::Char('0')));
+    let text = screen(&draw(&s, 120, 40));
+    let row = text.lines().find(|l| l.contains("staging")).unwrap();
+    assert!(row.contains("invalid") && !row.contains("expired"), "{row}");
 }
 
 fn draw(s: &State, w: u16, h: u16) -> ratatui::buffer::Buffer {

@@ -2,12 +2,13 @@
 
 use clap::{CommandFactory, Parser};
 use deckwatch::app::cli::{Cli, Setup, StartError};
-use deckwatch::app::connector::{AwsContexts, Connector, DemoContexts};
+use deckwatch::app::connector::{AwsContexts, ConfiguredContexts, Connector, DemoContexts};
 use deckwatch::app::exit::Exit;
 use deckwatch::app::{self, Runtime};
 use deckwatch::budget::Budget;
 use deckwatch::ci::pending::{self, PendingCi};
 use deckwatch::ci::{Ci, ReadOnlyCi, github};
+use deckwatch::cloud::aws::AwsOptions;
 use deckwatch::demo::ci::SimCi;
 use deckwatch::files::textfile::clip_middle;
 use deckwatch::model::text::clean;
@@ -118,23 +119,7 @@ fn backends(setup: &mut Setup, runtime: &tokio::runtime::Runtime) -> Result<Runt
             (Arc::new(demo), (ci, None))
         }
         Some(opts) => {
-            // The SSO session's listing asks the process's budget, and fills the registry the
-            // connector builds its contexts from.
-            if let Some(listing) = &mut setup.sso {
-                listing.env.budget = budget.clone();
-            }
-            let aws = AwsContexts {
-                contexts,
-                startup_options: opts.clone(),
-                budget: budget.clone(),
-                cost_explorer: setup.cost_explorer,
-                sso: setup
-                    .sso
-                    .as_ref()
-                    .map(|l| l.registry.clone())
-                    .unwrap_or_default(),
-                http_client: None,
-            };
+            let aws = aws_contexts(setup, opts.clone(), contexts, &budget);
             let ci = github_ci(setup.github.clone(), budget.clone());
             (Arc::new(aws), (ci, Some(pending::READING.to_string())))
         }
@@ -166,6 +151,31 @@ fn backends(setup: &mut Setup, runtime: &tokio::runtime::Runtime) -> Result<Runt
         // The demo's connector knows no SSO context (`FleetSources` says so in the view).
         sso: setup.sso.take().filter(|_| setup.aws.is_some()),
     })
+}
+
+/// The AWS connector. The SSO session's listing asks the process's budget, and fills the
+/// registry the connector builds its contexts from.
+fn aws_contexts(
+    setup: &mut Setup,
+    startup_options: AwsOptions,
+    contexts: ConfiguredContexts,
+    budget: &Arc<Budget>,
+) -> AwsContexts {
+    if let Some(listing) = &mut setup.sso {
+        listing.env.budget = budget.clone();
+    }
+    AwsContexts {
+        contexts,
+        startup_options,
+        budget: budget.clone(),
+        cost_explorer: setup.cost_explorer,
+        sso: setup
+            .sso
+            .as_ref()
+            .map(|l| l.registry.clone())
+            .unwrap_or_default(),
+        http_client: None,
+    }
 }
 
 /// The GitHub client, with the token from GH_TOKEN, GITHUB_TOKEN or the token command, read

@@ -48,6 +48,8 @@ pub struct SsoDiscovery {
     pub regions: Vec<String>,
     /// `[fleet] sso_roles`: globs over the role names; empty: every role.
     pub roles: Vec<String>,
+    /// `[fleet] sso_prod`: globs over the contexts' names; those matched are production.
+    pub prod: Vec<String>,
     /// Names the console already has (the config's, the matched profiles', the one started in).
     pub taken: Vec<String>,
     /// The files and the HTTP client (the AWS CLI's and the real one, but in tests), and the
@@ -74,6 +76,7 @@ impl SsoDiscovery {
             session: session.to_string(),
             regions: f.regions.clone(),
             roles: f.sso_roles.clone(),
+            prod: f.sso_prod.clone(),
             taken: Vec::new(),
             env: SsoEnv::default(),
             registry: SsoRegistry::default(),
@@ -113,7 +116,7 @@ impl SsoDiscovery {
             self.other_note.clone()
         };
         SsoListed {
-            choices: members.iter().map(choice).collect(),
+            choices: members.iter().map(|m| choice(m, &self.prod)).collect(),
             members: members.iter().flat_map(targets).collect(),
             note,
         }
@@ -133,10 +136,13 @@ fn join(first: Option<&str>, then: &str) -> String {
     }
 }
 
-fn choice(m: &SsoMember) -> ContextChoice {
+/// What `:ctx` offers for `m`: production when a `[fleet] sso_prod` glob matches its name, so
+/// the header takes the prod colour and every action asks for the typed name.
+fn choice(m: &SsoMember, prod: &[String]) -> ContextChoice {
     ContextChoice {
         name: m.name.clone(),
         region: m.regions.first().cloned(),
+        prod: prod.iter().any(|p| glob(p.trim(), &m.name)),
         ..ContextChoice::default()
     }
 }
@@ -247,6 +253,22 @@ mod tests {
         let t: Vec<Target> = targets(&got[0]).collect();
         assert_eq!(t.len(), 2);
         assert_eq!(t[1].region.as_deref(), Some("eu-west-1"));
-        assert_eq!(choice(&got[0]).region.as_deref(), Some("us-east-1"));
+        assert_eq!(choice(&got[0], &[]).region.as_deref(), Some("us-east-1"));
+    }
+
+    #[test]
+    fn sso_prod_globs_mark_the_contexts_they_match_production() {
+        let found = [
+            ctx("111111111111", "payments-prod", "OnCall"),
+            ctx("222222222222", "payments-staging", "OnCall"),
+        ];
+        let got = sso_members(&found, &SsoEnv::default(), &[], &[]);
+        let prod = ["*-prod/*".to_string()];
+        let marked: Vec<bool> = got.iter().map(|m| choice(m, &prod).prod).collect();
+        assert_eq!(marked, [true, false]);
+        assert!(
+            !choice(&got[0], &[]).prod,
+            "nothing is production unless said"
+        );
     }
 }

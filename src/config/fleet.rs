@@ -39,6 +39,10 @@ pub struct FleetConfig {
     /// action asks for the typed name.
     #[serde(default)]
     pub prod: bool,
+    /// Globs over the names of `sso_session`'s contexts (`<account name>/<role>`, e.g.
+    /// `["*prod*/*"]`): the ones that match are production, as `prod` makes matched profiles.
+    #[serde(default)]
+    pub sso_prod: Vec<String>,
 }
 
 /// Default seconds between reads of a context off screen.
@@ -70,19 +74,19 @@ impl FleetConfig {
                 out.push(("profiles", "[fleet] profiles: an empty pattern".to_string()));
             }
         }
-        for p in &self.sso_roles {
-            if p.trim().is_empty() {
+        for (key, globs, what) in [
+            ("sso_roles", &self.sso_roles, "filters the roles"),
+            ("sso_prod", &self.sso_prod, "marks production the contexts"),
+        ] {
+            if globs.iter().any(|p| p.trim().is_empty()) {
+                out.push((key, format!("[fleet] {key}: an empty pattern")));
+            }
+            if !globs.is_empty() && self.sso_session.is_none() {
                 out.push((
-                    "sso_roles",
-                    "[fleet] sso_roles: an empty pattern".to_string(),
+                    key,
+                    format!("[fleet] {key} {what} of sso_session, which is not set"),
                 ));
             }
-        }
-        if !self.sso_roles.is_empty() && self.sso_session.is_none() {
-            out.push((
-                "sso_roles",
-                "[fleet] sso_roles filters the roles of sso_session, which is not set".to_string(),
-            ));
         }
         out
     }
@@ -222,16 +226,18 @@ mod tests {
     }
 
     #[test]
-    fn sso_roles_needs_a_session_and_real_patterns() {
+    fn sso_roles_and_sso_prod_need_a_session_and_real_patterns() {
         let f = FleetConfig {
             sso_roles: vec![" ".into()],
+            sso_prod: vec!["*prod*/*".into()],
             ..FleetConfig::default()
         };
         let keys: Vec<&str> = f.problems().iter().map(|(k, _)| *k).collect();
-        assert_eq!(keys, ["sso_roles", "sso_roles"]);
+        assert_eq!(keys, ["sso_roles", "sso_roles", "sso_prod"]);
         let f = FleetConfig {
             sso_session: Some("corp".into()),
             sso_roles: vec!["ReadOnly*".into()],
+            sso_prod: vec!["*prod*/*".into()],
             ..FleetConfig::default()
         };
         assert!(f.problems().is_empty());

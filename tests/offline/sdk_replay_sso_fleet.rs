@@ -372,6 +372,41 @@ async fn listed_contexts_join_ctx_and_the_fleet_view() {
 }
 
 #[tokio::test]
+async fn an_sso_context_sso_prod_matches_is_production_once_switched_to() {
+    let dir = tempfile::tempdir().expect("dir");
+    let files = home(dir.path(), true);
+    let portal = StaticReplayClient::new(vec![
+        json_answer(json!({"accountList": [
+            {"accountId": "111111111111", "accountName": "prod", "emailAddress": "p@example.com"}
+        ]})),
+        json_answer(json!({"roleList": [{"roleName": "OnCall", "accountId": "111111111111"}]})),
+    ]);
+    let toml = format!("{CONFIG}sso_prod = [\"prod/*\"]\n");
+    let listed = discovery(&toml, env(&files, &portal), &[]).list().await;
+    let mut state: State =
+        crate::support::testkit::StateBuilder::demo(crate::support::testkit::EPOCH).build();
+    let _ = update(&mut state, Msg::SsoListed(Box::new(listed)));
+    assert!(
+        state
+            .contexts
+            .choices
+            .get("prod/OnCall")
+            .expect("listed")
+            .prod
+    );
+    let _ = update(&mut state, key(KeyCode::Char(':')));
+    for c in "ctx prod/OnCall".chars() {
+        let _ = update(&mut state, key(KeyCode::Char(c)));
+    }
+    let _ = update(&mut state, key(KeyCode::Enter));
+    assert_eq!(state.ctx.info.name, "prod/OnCall");
+    assert!(
+        state.ctx.info.prod,
+        "an action there asks for the typed name"
+    );
+}
+
+#[tokio::test]
 async fn sso_roles_keeps_the_roles_its_globs_match() {
     let dir = tempfile::tempdir().expect("dir");
     let files = home(dir.path(), true);

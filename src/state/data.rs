@@ -143,11 +143,11 @@ pub(super) fn on_context(state: &mut State, mut c: ContextInfo) {
 /// whichever context holds it. Returns whether the screen changed.
 pub(super) fn on_job_watched(state: &mut State, w: crate::state::jobs::JobWatched) -> bool {
     let now = state.now;
-    if state.ctx.jobs.observe_one(w.job, &w.services, now) {
+    if state.ctx.jobs.observe_one(w.job, &w.read, now) {
         return true;
     }
     for c in state.contexts.kept_mut() {
-        if c.jobs.observe_one(w.job, &w.services, now) {
+        if c.jobs.observe_one(w.job, &w.read, now) {
             break;
         }
     }

@@ -5,7 +5,8 @@
 
 use crate::model::history::{AbortRecord, mark_aborted};
 use crate::model::{
-    ActionPlan, ActionResult, At, AwsCall, Mutation, Service, ServiceKey, TaskDefRef, Verb,
+    ActionPlan, ActionResult, ApiError, At, AwsCall, Mutation, Service, ServiceKey, TaskDefRef,
+    Verb,
 };
 use crate::state::actions::progress::{Phase, Progress};
 
@@ -34,6 +35,9 @@ pub struct Job {
     pub registered: Option<TaskDefRef>,
     /// An abort: the deployment in flight when it was confirmed, and where it goes back to.
     pub aborts: Option<Aborts>,
+    /// The last read of its service while its context was off screen failed: when, and why.
+    /// The next good read clears it.
+    pub read_failed: Option<(At, String)>,
 }
 
 /// What an abort job stops: kept so the history says who aborted what, after ECS forgets.
@@ -83,6 +87,7 @@ impl Job {
             outcome: None,
             registered: None,
             aborts: Aborts::of(plan, all),
+            read_failed: None,
         }
     }
 
@@ -222,14 +227,25 @@ impl Jobs {
         changed
     }
 
-    /// The service of job `id`'s watch, read for it while its context was off screen.
-    /// False when this context has no such job.
-    pub fn observe_one(&mut self, id: JobId, services: &[Service], now: At) -> bool {
-        self.list
-            .iter_mut()
-            .find(|j| j.id == id)
-            .map(|j| j.progress.observe(services, now))
-            .is_some()
+    /// The service of job `id`'s watch, read for it while its context was off screen (or
+    /// why it could not be). False when this context has no such job.
+    pub fn observe_one(
+        &mut self,
+        id: JobId,
+        read: &Result<Vec<Service>, ApiError>,
+        now: At,
+    ) -> bool {
+        let Some(j) = self.list.iter_mut().find(|j| j.id == id) else {
+            return false;
+        };
+        match read {
+            Ok(services) => {
+                j.read_failed = None;
+                j.progress.observe(services, now);
+            }
+            Err(e) => j.read_failed = Some((now, e.message.clone())),
+        }
+        true
     }
 
     /// The watches that wait on a service now, for the loop to read while the context is off
@@ -331,8 +347,9 @@ impl JobWatches {
 #[derive(Debug, Clone, PartialEq)]
 pub struct JobWatched {
     pub job: JobId,
-    /// The job's service as read (none when the read did not find it).
-    pub services: Vec<Service>,
+    /// The job's service as read (none when the read did not find it), or why it could not
+    /// be read.
+    pub read: Result<Vec<Service>, ApiError>,
 }
 
 /// What the runner says when a job's calls are done.

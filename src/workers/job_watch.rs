@@ -5,7 +5,7 @@
 
 use crate::budget::{Priority, with_caller, with_priority};
 use crate::cloud::{Fleet, ServicesAsk};
-use crate::model::ServiceRef;
+use crate::model::{ApiError, Service, ServiceRef};
 use crate::state::Msg;
 use crate::state::jobs::{JobWatched, OffScreenWatch};
 use std::sync::Arc;
@@ -20,35 +20,31 @@ pub async fn run(
     tx: mpsc::Sender<Msg>,
 ) {
     loop {
-        if let Some(services) = read(fleet.as_ref(), &watch).await {
-            let msg = Msg::JobWatched(Box::new(JobWatched {
-                job: watch.job,
-                services,
-            }));
-            if tx.send(msg).await.is_err() {
-                return;
-            }
+        let msg = Msg::JobWatched(Box::new(JobWatched {
+            job: watch.job,
+            read: read(fleet.as_ref(), &watch).await,
+        }));
+        if tx.send(msg).await.is_err() {
+            return;
         }
         tokio::time::sleep(every).await;
     }
 }
 
 /// The job's service as it stands now (DescribeServices of it alone where the backend keeps
-/// the other rows); None when the read failed (the next one tries again).
-async fn read(fleet: &dyn Fleet, watch: &OffScreenWatch) -> Option<Vec<crate::model::Service>> {
+/// the other rows), or why it could not be read: the job says so, and the next read tries
+/// again.
+async fn read(fleet: &dyn Fleet, watch: &OffScreenWatch) -> Result<Vec<Service>, ApiError> {
     let ask = ServicesAsk::changed(vec![ServiceRef::of(&watch.service)], Vec::new());
     let call = fleet.services_refresh(&ask, &|_, _, _| {});
-    match with_caller("jobs", with_priority(Priority::Rollout, call)).await {
-        Ok(listing) => Some(
-            listing
-                .items
-                .into_iter()
-                .filter(|s| s.key() == watch.service)
-                .collect(),
-        ),
-        Err(e) => {
-            tracing::warn!(job = watch.job, error = %e, "a job's service could not be read");
-            None
-        }
-    }
+    let listing = with_caller("jobs", with_priority(Priority::Rollout, call))
+        .await
+        .inspect_err(
+            |e| tracing::warn!(job = watch.job, error = %e, "a job's service could not be read"),
+        )?;
+    Ok(listing
+        .items
+        .into_iter()
+        .filter(|s| s.key() == watch.service)
+        .collect())
 }

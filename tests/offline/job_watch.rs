@@ -4,19 +4,22 @@
 //! on the backend it ran on. Back after more than the wait's 10 minutes, the job ended stable
 //! when the service did, not "not stable in time".
 
+use crate::support::screen::{dark, screen};
 use crate::support::testkit::{EPOCH, StateBuilder};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::app::job_watchers::JobWatchers;
 use deckwatch::cloud::Fleet;
 use deckwatch::demo::SimFleet;
-use deckwatch::model::{At, ContextInfo, Ms, ServiceKey};
+use deckwatch::model::{ApiError, At, ContextInfo, ErrorKind, Ms, ServiceKey};
 use deckwatch::state::actions::progress::Phase;
-use deckwatch::state::jobs::{JobDone, JobId};
+use deckwatch::state::jobs::{JobDone, JobId, JobWatched};
 use deckwatch::state::notify::Notice;
 use deckwatch::state::{ContextChoice, Effect, Msg, State, update};
 use deckwatch::timing::STABLE_TIMEOUT_MS;
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::runner::execute;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -217,4 +220,50 @@ async fn a_watch_goes_on_while_its_context_is_off_screen_and_ends_stable_in_time
         at - stable_since
     );
     assert!(took < STABLE_TIMEOUT_MS, "{took:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_read_that_fails_off_screen_is_said_on_the_job_until_one_succeeds() {
+    let mut c = Console::new().await;
+    let api = ServiceKey {
+        cluster: "prod-core".into(),
+        name: "api".into(),
+    };
+    let job = c.roll_back(&api).await;
+    c.palette("ctx staging");
+    let e = ApiError::new(ErrorKind::Throttled, "throttled: Rate exceeded");
+    c.update(Msg::JobWatched(Box::new(JobWatched { job, read: Err(e) })));
+    let away = c
+        .state
+        .contexts
+        .kept_contexts()
+        .find_map(|k| k.jobs.get(job))
+        .cloned()
+        .expect("the job stays in its context");
+    let why = away.read_failed.map(|(_, why)| why);
+    assert_eq!(why.as_deref(), Some("throttled: Rate exceeded"));
+    assert!(
+        matches!(away.progress.phase, Phase::Waiting { .. }),
+        "a failed read ends nothing"
+    );
+
+    c.palette("ctx demo");
+    c.palette("jobs");
+    let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    t.draw(|f| {
+        deckwatch::ui::draw(f, &c.state, &dark());
+    })
+    .unwrap();
+    let text = screen(t.backend().buffer());
+    assert!(
+        text.contains("its service could not be read off screen (0s ago): throttled: Rate"),
+        "{text}"
+    );
+
+    c.update(Msg::JobWatched(Box::new(JobWatched {
+        job,
+        read: Ok(Vec::new()),
+    })));
+    let here = c.state.ctx.jobs.get(job).expect("on screen again");
+    assert_eq!(here.read_failed, None, "a good read clears it");
 }

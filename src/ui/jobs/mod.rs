@@ -80,6 +80,16 @@ fn job_lines(j: &Job, selected: bool, ctx: (&State, &Theme, usize, Detail)) -> V
         let text = format!("registered {td}; the watch follows it");
         lines.extend(lines::hanging("   ", &text, inner, muted));
     }
+    if let Some((at, why)) = &j.read_failed {
+        let ago = format::age(state.now, *at);
+        let text = format!("its service could not be read off screen ({ago} ago): {why}");
+        lines.extend(lines::hanging(
+            "   ",
+            &text,
+            inner,
+            Style::new().fg(theme.warn),
+        ));
+    }
     if let Some(o) = &j.outcome {
         lines.extend(lines::hanging("   ", o, inner, Style::new().fg(theme.fg)));
     }

@@ -583,6 +583,24 @@ pub struct ActionPlan {
     pub actor: Option<String>,
 }
 
+impl ActionPlan {
+    /// A plan of one call on `s` and what it changes, expecting `s` as it stands: nothing
+    /// follows the call, no notes, asked of the person at the keys.
+    pub fn single(s: &Service, verb: Verb, mutation: Mutation, changes: Vec<Change>) -> Self {
+        Self {
+            verb,
+            service: s.key(),
+            mutation,
+            changes,
+            expect: Expectation::of(s),
+            then: Vec::new(),
+            notes: Vec::new(),
+            early: None,
+            actor: None,
+        }
+    }
+}
+
 /// One thing a plan changes, shown in the dialog as `what  from  →  to` and written to the
 /// audit record.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,22 +6,12 @@
 
 use crate::model::codedeploy::{appspec, task_def_arn};
 use crate::model::{
-    ActionPlan, At, AwsCall, CdDeployment, CdWait, Change, CodeDeploy, Expectation, Mutation,
-    Refusal, Service, TrafficShape, Verb,
+    ActionPlan, At, AwsCall, CdDeployment, CdWait, Change, CodeDeploy, Mutation, Refusal, Service,
+    TrafficShape, Verb,
 };
 
 fn plan(s: &Service, verb: Verb, call: AwsCall, changes: Vec<Change>) -> ActionPlan {
-    ActionPlan {
-        verb,
-        service: s.key(),
-        mutation: Mutation::Aws(call),
-        changes,
-        expect: Expectation::of(s),
-        then: Vec::new(),
-        notes: Vec::new(),
-        early: None,
-        actor: None,
-    }
+    ActionPlan::single(s, verb, Mutation::Aws(call), changes)
 }
 
 /// The CodeDeploy side a plan acts through; None for a service ECS deploys itself.

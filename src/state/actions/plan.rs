@@ -10,17 +10,7 @@ use crate::model::{
 /// The plan; a change that changes nothing (traffic 0% → 0%) is left out of what it lists.
 fn plan(s: &Service, verb: Verb, mutation: Mutation, mut changes: Vec<Change>) -> ActionPlan {
     changes.retain(|c| c.from != c.to);
-    ActionPlan {
-        verb,
-        service: s.key(),
-        mutation,
-        changes,
-        expect: Expectation::of(s),
-        then: Vec::new(),
-        notes: Vec::new(),
-        early: None,
-        actor: None,
-    }
+    ActionPlan::single(s, verb, mutation, changes)
 }
 
 /// The plan for `verb` on `s`; `all` is the fleet (a paired canary's partner is in it) and

@@ -3,7 +3,7 @@
 //! when the service still wants the count. Prod guard, re-check, read-only and audit as for
 //! every action (the plan goes through the same dialog and runner).
 
-use crate::model::{ActionPlan, AwsCall, Change, Expectation, Mutation, Service, Task, Verb};
+use crate::model::{ActionPlan, AwsCall, Change, Mutation, Service, Task, Verb};
 use crate::state::{Pane, State};
 
 /// ECS keeps at most this many characters of a reason.
@@ -83,18 +83,9 @@ pub fn plan(task: &Task, s: &Service, who: &str) -> ActionPlan {
             next,
         ),
     ];
-    ActionPlan {
-        verb: Verb::StopTask,
-        service: s.key(),
-        mutation: Mutation::Aws(AwsCall::StopTask {
-            task_arn: task.arn.clone(),
-            reason,
-        }),
-        changes,
-        expect: Expectation::of(s),
-        then: Vec::new(),
-        notes: Vec::new(),
-        early: None,
-        actor: None,
-    }
+    let call = AwsCall::StopTask {
+        task_arn: task.arn.clone(),
+        reason,
+    };
+    ActionPlan::single(s, Verb::StopTask, Mutation::Aws(call), changes)
 }

@@ -7,20 +7,6 @@ use crate::model::{
 };
 use crate::state::builds::BuildForm;
 
-fn plan(s: &Service, verb: Verb, mutation: Mutation, changes: Vec<Change>) -> ActionPlan {
-    ActionPlan {
-        verb,
-        service: s.key(),
-        mutation,
-        changes,
-        expect: Expectation::of(s),
-        then: Vec::new(),
-        notes: Vec::new(),
-        early: None,
-        actor: None,
-    }
-}
-
 /// The dispatch the build dialog shows.
 pub fn build(s: &Service, form: &BuildForm) -> Result<ActionPlan, Refusal> {
     let w = &form.source.workflow;
@@ -48,7 +34,7 @@ pub fn build(s: &Service, form: &BuildForm) -> Result<ActionPlan, Refusal> {
         "-",
         format!("a new run at {git_ref}"),
     )];
-    Ok(plan(s, Verb::Build, m, changes))
+    Ok(ActionPlan::single(s, Verb::Build, m, changes))
 }
 
 /// Cancel an unfinished run.
@@ -65,7 +51,7 @@ pub fn cancel(s: &Service, run: &Run) -> Result<ActionPlan, Refusal> {
         &run.status,
         "cancelled",
     )];
-    Ok(plan(s, Verb::CancelRun, m, changes))
+    Ok(ActionPlan::single(s, Verb::CancelRun, m, changes))
 }
 
 /// Rerun the failed jobs of a failed run.
@@ -97,7 +83,7 @@ pub fn rerun(s: &Service, run: &Run) -> Result<ActionPlan, Refusal> {
         ),
         format!("attempt {}: its failed jobs again", run.attempt + 1),
     )];
-    Ok(plan(s, Verb::Rerun, m, changes))
+    Ok(ActionPlan::single(s, Verb::Rerun, m, changes))
 }
 
 /// The image `s` runs now, when the images list knows it.
@@ -156,7 +142,7 @@ pub fn deploy(s: &Service, image: &Image, images: &[Image]) -> Result<ActionPlan
             changes,
         ),
     };
-    let mut out = plan(s, Verb::Deploy, register, changes);
+    let mut out = ActionPlan::single(s, Verb::Deploy, register, changes);
     out.then.push(FollowUp {
         service: s.key(),
         mutation,

@@ -122,28 +122,24 @@ impl Effects {
         let Some(polling) = rt.fleet_polling.filter(|_| members.len() > 1) else {
             return;
         };
-        self.fleet = Some(crate::app::fleet_workers::FleetWorkers::start(
-            &self.connector,
-            members,
-            here,
-            polling,
-            &self.tx,
-        ));
+        self.fleet = Some(self.fleet_workers(members, here, polling));
+    }
+
+    fn fleet_workers(
+        &self,
+        members: Vec<Target>,
+        here: Target,
+        polling: crate::workers::fleet::FleetPolling,
+    ) -> crate::app::fleet_workers::FleetWorkers {
+        let start = crate::app::fleet_workers::FleetWorkers::start;
+        start(&self.connector, members, here, polling, &self.tx)
     }
 
     /// Contexts joined the fleet: their workers start (the fleet's, if none ran yet).
     fn join_fleet(&mut self, members: Vec<Target>, here: Target) {
         match (&mut self.fleet, self.fleet_polling) {
             (Some(workers), _) => workers.add(members),
-            (None, Some(polling)) => {
-                self.fleet = Some(crate::app::fleet_workers::FleetWorkers::start(
-                    &self.connector,
-                    members,
-                    here,
-                    polling,
-                    &self.tx,
-                ));
-            }
+            (None, Some(polling)) => self.fleet = Some(self.fleet_workers(members, here, polling)),
             (None, None) => {}
         }
     }

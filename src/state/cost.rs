@@ -1,9 +1,9 @@
 //! The cost estimate's prices, as a context knows them: not read yet, read (from the cache or
-//! the Price List), or why not. The estimate itself is the model's (`model::cost`), made where
-//! it is shown.
+//! the Price List), or why not. The estimate itself is the model's (`model::cost`), put on
+//! each service by `stamp` whenever the services or the prices change.
 
 use crate::model::ApiError;
-use crate::model::cost::{self, Estimate, PriceTable, Total};
+use crate::model::cost::{self, PriceTable, Total};
 use crate::state::table::columns::ServiceColumn;
 use crate::state::{Context, State};
 
@@ -32,11 +32,6 @@ impl Prices {
 }
 
 impl Context {
-    /// The estimated cost of one of its services at its running tasks; None: unknown.
-    pub fn estimate_of(&self, s: &crate::model::Service) -> Option<Estimate> {
-        cost::service_estimate(s, self.prices.table()?)
-    }
-
     /// The estimated cost of all its services (see `model::cost::context_total`).
     pub fn cost_total(&self) -> Option<Total> {
         cost::context_total(self.services.items.iter(), self.prices.table())

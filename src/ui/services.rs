@@ -1,3 +1,4 @@
+use crate::model::cost::Estimate;
 use crate::model::{At, Service};
 use crate::state::table::columns::ServiceColumn;
 use crate::state::{ListArea, State};
@@ -91,7 +92,9 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme) -> ListArea
         if cost {
             let billed =
                 (state.ctx.billed.as_ref()).and_then(|b| Some((b.of(&s.key())?, b.day.as_str())));
-            cells.push(cost_cell(state.ctx.estimate_of(s), billed, theme));
+            // The reducer stamped it (`state::cost::stamp`): one estimate for the cell and the sort.
+            let estimate = s.cost_per_hour.map(|per_hour| Estimate { per_hour });
+            cells.push(cost_cell(estimate, billed, theme));
         }
         if state
             .ctx
@@ -161,7 +164,7 @@ fn row(s: &Service, firing: usize, now: At, theme: &Theme) -> Vec<Line<'static>>
 /// `$3.10 $94` a day and a month, or `?` when the estimate is not known; then what Cost
 /// Explorer billed the day it names, when read (`billed $2.95 on 2026-12-05`).
 fn cost_cell(
-    estimate: Option<crate::model::cost::Estimate>,
+    estimate: Option<Estimate>,
     billed: Option<(f64, &str)>,
     theme: &Theme,
 ) -> Line<'static> {

@@ -7,6 +7,7 @@ use crate::support::testkit::{EPOCH, StateBuilder};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::model::Ms;
 use deckwatch::model::{ApiError, ErrorKind};
+use deckwatch::state::table::Prepared;
 use deckwatch::state::{Msg, State, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -100,14 +101,15 @@ fn at_80x24_the_cost_column_leaves_first() {
 #[test]
 fn an_unknown_figure_is_a_question_mark_never_a_guess() {
     let mut s = priced();
-    let i = s
-        .ctx
-        .services
-        .items
-        .iter()
-        .position(|x| x.name == "api" && x.cluster == "prod-core")
+    // A refresh in which api's task definition gives no CPU, taken in as the poller sends it.
+    let mut items = s.ctx.services.items.clone();
+    let api = items
+        .iter_mut()
+        .find(|x| x.name == "api" && x.cluster == "prod-core")
         .expect("api");
-    s.ctx.services.items[i].footprint.cpu_units = None;
+    api.footprint.cpu_units = None;
+    let now = s.now;
+    let _ = update(&mut s, Msg::Services(Prepared::from(items), now));
     let wide = draw(&mut s, 180, 40);
     let api_line = api_row(&wide);
     assert!(

@@ -56,6 +56,12 @@ impl Notify {
         self.watches_key(&s.key())
     }
 
+    /// Nothing is watched: no service can raise a hook, deployment or alarm notice, and the
+    /// passes over every service that look for one are skipped.
+    fn watches_nothing(&self) -> bool {
+        self.watched.is_empty() && self.settings.services.is_empty()
+    }
+
     fn watches_key(&self, k: &ServiceKey) -> bool {
         let key = k.to_string();
         self.watched.contains(&key)
@@ -88,6 +94,15 @@ pub(crate) fn collect(state: &mut State, listed: bool, looks: bool, fx: &mut Vec
     if let Some(k) = &state.ctx.rollout {
         state.notify.watched.insert(k.to_string());
     }
+    if !state.notify.watches_nothing() {
+        of_watched(state, listed, looks, &mut notices);
+    }
+    fx.extend(notices.into_iter().map(Effect::Notify));
+}
+
+/// What went wrong with a watched service of the context on screen: a deployment (when a list
+/// arrived), a hook near its timeout, an alarm (when the clock or the data moved).
+fn of_watched(state: &mut State, listed: bool, looks: bool, notices: &mut Vec<Notice>) {
     if listed && state.notify.settings.deployments {
         for s in &state.ctx.services.items {
             // The cheap test first: most services have nothing wrong.
@@ -99,12 +114,11 @@ pub(crate) fn collect(state: &mut State, listed: bool, looks: bool, fx: &mut Vec
         }
     }
     if looks && state.notify.settings.hooks {
-        hooks(state, &mut notices);
+        hooks(state, notices);
     }
     if looks && state.notify.settings.alarms {
-        alarms(state, &mut notices);
+        alarms(state, notices);
     }
-    fx.extend(notices.into_iter().map(Effect::Notify));
 }
 
 /// A job that ended (stable, failed, not stable in time, sent), told once; `away_in` names

@@ -133,6 +133,19 @@ pub fn cut_at(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
+/// `12s`, `5m`, `3h`, `4d`: a span as a glance wants it (whole units, rounded down; `0s` for
+/// a negative one). How long ago (`ui::format::age`) and how long left (the fleet's hook
+/// countdowns and credentials) read alike.
+pub fn short_span(ms: crate::model::Ms) -> String {
+    let s = ms.max(crate::model::Ms::ZERO).as_secs();
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", s / 60),
+        3600..172_800 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86_400),
+    }
+}
+
 /// `HH:MM:SS` in UTC.
 pub fn clock(at: crate::model::At) -> String {
     chrono::DateTime::from_timestamp_millis(at.millis())

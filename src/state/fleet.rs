@@ -9,7 +9,7 @@
 use crate::keys::{Command, ModeKey};
 use crate::model::cost::Total;
 use crate::model::fleet::{Figures, Findable, figures};
-use crate::model::{ApiError, At, Ms, ServiceKey};
+use crate::model::{ApiError, At, ServiceKey};
 use crate::state::{Effect, Mode, Pane, State, Target, contexts};
 use std::cmp::Reverse;
 
@@ -79,8 +79,8 @@ pub struct FleetView {
     /// What `/` searches for; the hits, once asked.
     pub query: String,
     pub hits: Option<Vec<Hit>>,
-    /// Something the view must say about where its contexts come from (an SSO session this
-    /// build cannot list).
+    /// Something the view must say about where its contexts come from (an SSO session still
+    /// being listed, or one that could not be; profiles that could not be read).
     pub note: Option<String>,
     /// The on-screen context's figures, as last counted.
     pub here: Here,
@@ -254,7 +254,7 @@ pub fn badge(state: &State) -> Option<String> {
     if sum.hooks > 0 {
         let left = sum
             .hook_expires
-            .map(|at| format!(" {}", short_duration(at - state.now)))
+            .map(|at| format!(" {}", crate::model::text::short_span(at - state.now)))
             .unwrap_or_default();
         parts.push(format!("{} {}{left}", sum.hooks, plural(sum.hooks, "hook")));
     }
@@ -272,16 +272,6 @@ fn plural(n: usize, word: &str) -> String {
         word.to_string()
     } else {
         format!("{word}s")
-    }
-}
-
-/// `45s`, `3m`, `2h`; `0s` once past.
-pub fn short_duration(ms: Ms) -> String {
-    let s = ms.max(Ms::ZERO).as_secs();
-    match s {
-        0..60 => format!("{s}s"),
-        60..3600 => format!("{}m", s / 60),
-        _ => format!("{}h", s / 3600),
     }
 }
 

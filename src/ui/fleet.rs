@@ -4,8 +4,9 @@
 
 use crate::model::cost::{Total, dollars};
 use crate::model::fleet::Figures;
+use crate::model::text::short_span;
 use crate::model::{ApiError, ErrorKind};
-use crate::state::fleet::{Hit, Member, Row, rows, short_duration};
+use crate::state::fleet::{Hit, Member, Row, rows};
 use crate::state::{Mode, State};
 use crate::theme::Theme;
 use crate::ui::format;
@@ -158,7 +159,7 @@ fn counts(f: Option<&Figures>, state: &State, theme: &Theme) -> Vec<Line<'static
     };
     let hooks = match f.hook_expires {
         Some(at) => Line::styled(
-            format!("{} · {}", f.hooks, short_duration(at - state.now)),
+            format!("{} · {}", f.hooks, short_span(at - state.now)),
             Style::new().fg(theme.alarm).add_modifier(Modifier::BOLD),
         ),
         None => loud(0),
@@ -186,7 +187,7 @@ fn creds(r: &Row, state: &State, theme: &Theme) -> Line<'static> {
         (Some(e), _) if matches!(e.kind, ErrorKind::AccessDenied(_)) => Line::styled("denied", bad),
         (Some(_), _) => Line::styled("error", Style::new().fg(theme.warn)),
         (None, Some(at)) if at <= state.now => Line::styled("expired", bad),
-        (None, Some(at)) => Line::from(short_duration(at - state.now)),
+        (None, Some(at)) => Line::from(short_span(at - state.now)),
         (None, None) if r.read_at.is_some() => Line::from("ok"),
         (None, None) => Line::styled("-", Style::new().fg(theme.muted)),
     }

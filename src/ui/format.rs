@@ -8,13 +8,7 @@ pub fn age(now: At, then: At) -> String {
     if then <= At::EPOCH {
         return "-".into();
     }
-    let s = now.since(then).as_secs();
-    match s {
-        0..60 => format!("{s}s"),
-        60..3600 => format!("{}m", s / 60),
-        3600..172_800 => format!("{}h", s / 3600),
-        _ => format!("{}d", s / 86_400),
-    }
+    crate::model::text::short_span(now.since(then))
 }
 
 /// `in 11m35s` until `until` (rounded up to the second), `now` once it has passed: a countdown

@@ -20,3 +20,4 @@ pub mod screen;
 pub mod seed;
 pub mod shim;
 pub mod testkit;
+pub mod wrapped_fleet;

@@ -13,6 +13,7 @@ pub mod fault_proxy;
 pub mod gateway;
 pub mod gh_server;
 pub mod headless;
+pub mod keys;
 pub mod moto;
 pub mod pty;
 pub mod replay;

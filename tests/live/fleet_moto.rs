@@ -12,6 +12,7 @@ use crate::support::{moto, seed};
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_cloudwatch::types::StateValue;
 use seed::{Seeder, TaskDefSpec};
+use std::path::Path;
 
 /// An SDK config acting as the role `deckwatch` of `account`, in `region`, and its access key.
 pub(crate) async fn assumed(url: &str, account: &str, region: &str) -> (SdkConfig, String) {
@@ -88,6 +89,33 @@ pub(crate) fn row_after(screen: &str, label: &str) -> Vec<String> {
         .collect()
 }
 
+/// The console at 140x40 on `url` as profile `base`, `aws_config` its AWS config file (and no
+/// shared credentials), its fleet the `*-prod` profiles in `regions`, read every 5 s.
+fn console_of_prod_profiles(dir: &Path, url: &str, aws_config: &Path, regions: &[&str]) -> Console {
+    let empty = dir.join("aws-credentials");
+    std::fs::write(&empty, "").unwrap();
+    let quoted: Vec<String> = regions.iter().map(|r| format!("\"{r}\"")).collect();
+    let config = dir.join("deckwatch.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[fleet]\nprofiles = [\"*-prod\"]\nregions = [{}]\nevery_secs = 5\n",
+            quoted.join(", ")
+        ),
+    )
+    .unwrap();
+    let env = [
+        ("AWS_CONFIG_FILE", aws_config.to_str().unwrap()),
+        ("AWS_SHARED_CREDENTIALS_FILE", empty.to_str().unwrap()),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("AWS_ENDPOINT_URL", url),
+    ];
+    let args = ["--profile", "base", "--config", config.to_str().unwrap()];
+    let c = Console::spawn_sized(&args, &env, 140, 40);
+    c.wait_for("ctx base");
+    c
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_fleet_view_shows_each_assumed_account_and_region_with_its_own_counts() {
     let url = moto::url();
@@ -109,7 +137,6 @@ async fn the_fleet_view_shows_each_assumed_account_and_region_with_its_own_count
 
     let dir = tempfile::tempdir().unwrap();
     let aws_config = dir.path().join("aws-config");
-    let empty = dir.path().join("aws-credentials");
     let role = |account: &str| {
         format!(
             "role_arn = arn:aws:iam::{account}:role/deckwatch\nsource_profile = base\n\
@@ -127,27 +154,10 @@ async fn the_fleet_view_shows_each_assumed_account_and_region_with_its_own_count
         ),
     )
     .unwrap();
-    std::fs::write(&empty, "").unwrap();
-    let config = dir.path().join("deckwatch.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[fleet]\nprofiles = [\"*-prod\"]\nregions = [\"{us}\", \"{eu}\"]\nevery_secs = 5\n"
-        ),
-    )
-    .unwrap();
-    let env = [
-        ("AWS_CONFIG_FILE", aws_config.to_str().unwrap()),
-        ("AWS_SHARED_CREDENTIALS_FILE", empty.to_str().unwrap()),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-        ("AWS_ENDPOINT_URL", url.as_str()),
-    ];
     // Each context off screen is read by the fleet worker through its assumed role: STS's
     // GetCallerIdentity once (its account), then ListClusters, ListServices, DescribeServices
     // and DescribeAlarms at the fleet's rate.
-    let args = ["--profile", "base", "--config", config.to_str().unwrap()];
-    let mut c = Console::spawn_sized(&args, &env, 140, 40);
-    c.wait_for("ctx base");
+    let mut c = console_of_prod_profiles(dir.path(), &url, &aws_config, &[us, eu]);
     c.send("0");
     c.wait_for("fleet (5)");
     // Every context off screen read: its account (from STS, through the assumed role) shown,
@@ -268,7 +278,6 @@ async fn a_hook_waiting_in_one_account_sorts_first_and_shows_in_the_badge_of_ano
 
     let dir = tempfile::tempdir().unwrap();
     let aws_config = dir.path().join("aws-config");
-    let empty = dir.path().join("aws-credentials");
     let role = |account: &str| {
         format!("role_arn = arn:aws:iam::{account}:role/deckwatch\nsource_profile = base\n")
     };
@@ -283,22 +292,7 @@ async fn a_hook_waiting_in_one_account_sorts_first_and_shows_in_the_badge_of_ano
         ),
     )
     .unwrap();
-    std::fs::write(&empty, "").unwrap();
-    let config = dir.path().join("deckwatch.toml");
-    std::fs::write(
-        &config,
-        format!("[fleet]\nprofiles = [\"*-prod\"]\nregions = [\"{us}\"]\nevery_secs = 5\n"),
-    )
-    .unwrap();
-    let env = [
-        ("AWS_CONFIG_FILE", aws_config.to_str().unwrap()),
-        ("AWS_SHARED_CREDENTIALS_FILE", empty.to_str().unwrap()),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-        ("AWS_ENDPOINT_URL", url.as_str()),
-    ];
-    let args = ["--profile", "base", "--config", config.to_str().unwrap()];
-    let mut c = Console::spawn_sized(&args, &env, 140, 40);
-    c.wait_for("ctx base");
+    let mut c = console_of_prod_profiles(dir.path(), &url, &aws_config, &[us]);
     // The fleet worker reads b's canary as the panes do: DescribeServices names its current
     // deployment, DescribeServiceDeployments (the shim's) gives the hook waiting and its
     // timeout, DescribeServiceRevisions the revisions.

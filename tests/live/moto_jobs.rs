@@ -6,11 +6,11 @@
 //!
 //! Run with `scripts/moto.sh cargo test --test live moto_jobs`.
 
+use crate::support::action::runner_says;
 use crate::support::counting::CallCounter;
+use crate::support::keys::{key, select};
 use crate::support::testkit::{EPOCH, StateBuilder};
 use crate::support::{moto, seed};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use deckwatch::ci::{Ci, NoCi};
 use deckwatch::cloud::Fleet;
 use deckwatch::model::{ActionPlan, ContextInfo, ServiceKey};
 use deckwatch::state::actions::progress::Phase;
@@ -18,7 +18,6 @@ use deckwatch::state::jobs::JobId;
 use deckwatch::state::table::Prepared;
 use deckwatch::state::{Effect, Mode, Msg, State, update};
 use deckwatch::workers::audit::Audit;
-use deckwatch::workers::runner;
 use seed::{Seeder, TaskDefSpec};
 use std::sync::Arc;
 
@@ -91,26 +90,6 @@ async fn refresh(w: &World, s: &mut State) {
     let _ = update(s, Msg::Services(Prepared::from(services), now));
 }
 
-fn key(s: &mut State, c: char) -> Vec<Effect> {
-    let m = if c.is_ascii_uppercase() {
-        KeyModifiers::SHIFT
-    } else {
-        KeyModifiers::NONE
-    };
-    update(s, Msg::Key(KeyEvent::new(KeyCode::Char(c), m)))
-}
-
-fn select(s: &mut State, name: &str) {
-    key(s, 'g');
-    for _ in 0..s.ctx.services.items.len() {
-        if s.ctx.selected_service().is_some_and(|x| x.name == name) {
-            return;
-        }
-        key(s, 'j');
-    }
-    panic!("no service {name}");
-}
-
 fn run_effect(fx: &[Effect]) -> Option<(ActionPlan, ContextInfo, JobId)> {
     fx.iter().find_map(|e| match e {
         Effect::Run(plan, ctx, job) => Some(((**plan).clone(), ctx.clone(), *job)),
@@ -126,23 +105,9 @@ fn force(s: &mut State, name: &str) -> (ActionPlan, ContextInfo, JobId) {
     run_effect(&key(s, 'y')).expect("the job starts")
 }
 
-/// The runner on the job: what it says to the loop.
-async fn runner_says(w: &World, (plan, ctx, job): (ActionPlan, ContextInfo, JobId)) -> Vec<Msg> {
-    let ci: Arc<dyn Ci> = Arc::new(NoCi {
-        why: "no GitHub here".into(),
-    });
-    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
-    runner::run(w.fleet.clone(), ci, w.audit.clone(), plan, ctx, job, tx).await;
-    let mut out = Vec::new();
-    while let Ok(m) = rx.try_recv() {
-        out.push(m);
-    }
-    out
-}
-
 /// The runner on the job, its messages handed to the reducer.
 async fn run(w: &World, s: &mut State, started: (ActionPlan, ContextInfo, JobId)) {
-    for m in runner_says(w, started).await {
+    for m in runner_says(&w.fleet, &w.audit, started).await {
         let _ = update(s, m);
     }
 }
@@ -170,7 +135,10 @@ async fn two_jobs_at_once_on_two_services_and_a_second_on_the_same_is_refused() 
     );
     // Both runners at once against moto; each answer goes to its own job.
     let jobs = [web.2, api.2];
-    let (a, b) = tokio::join!(runner_says(&w, web), runner_says(&w, api));
+    let (a, b) = tokio::join!(
+        runner_says(&w.fleet, &w.audit, web),
+        runner_says(&w.fleet, &w.audit, api)
+    );
     for m in a.into_iter().chain(b) {
         let _ = update(&mut s, m);
     }

@@ -11,7 +11,9 @@
 //!
 //! Run with `scripts/test.sh --test live shim_jobs`.
 
+use crate::support::action::runner_says;
 use crate::support::counting::CallCounter;
+use crate::support::keys::{key, select};
 use crate::support::shim::rolling::{Step, overlay};
 use crate::support::shim::seeded::{self, Canary};
 use crate::support::shim::{Call, Shim};
@@ -19,7 +21,6 @@ use crate::support::testkit::{EPOCH, StateBuilder};
 use crate::support::{moto, seed};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use deckwatch::app::job_watchers::JobWatchers;
-use deckwatch::ci::{Ci, NoCi};
 use deckwatch::cloud::Fleet;
 use deckwatch::model::{ActionPlan, At, ContextInfo};
 use deckwatch::state::actions::progress::Phase;
@@ -27,7 +28,6 @@ use deckwatch::state::jobs::JobId;
 use deckwatch::state::table::Prepared;
 use deckwatch::state::{ContextChoice, Effect, Mode, Msg, State, update};
 use deckwatch::workers::audit::Audit;
-use deckwatch::workers::runner;
 use serde_json::json;
 use std::sync::Arc;
 
@@ -137,26 +137,6 @@ async fn refresh(w: &World, s: &mut State) {
     let _ = update(s, Msg::Services(Prepared::from(services), now));
 }
 
-fn key(s: &mut State, c: char) -> Vec<Effect> {
-    let m = if c.is_ascii_uppercase() {
-        KeyModifiers::SHIFT
-    } else {
-        KeyModifiers::NONE
-    };
-    update(s, Msg::Key(KeyEvent::new(KeyCode::Char(c), m)))
-}
-
-fn select(s: &mut State, name: &str) {
-    key(s, 'g');
-    for _ in 0..s.ctx.services.items.len() {
-        if s.ctx.selected_service().is_some_and(|x| x.name == name) {
-            return;
-        }
-        key(s, 'j');
-    }
-    panic!("no service {name}");
-}
-
 /// `verb` then `y` on `name`: the job's plan, context and number.
 fn act(s: &mut State, name: &str, verb: char) -> (ActionPlan, ContextInfo, JobId) {
     select(s, name);
@@ -175,13 +155,8 @@ fn act(s: &mut State, name: &str, verb: char) -> (ActionPlan, ContextInfo, JobId
 }
 
 /// The runner on the job, its messages handed to the reducer.
-async fn run(w: &World, s: &mut State, (plan, ctx, job): (ActionPlan, ContextInfo, JobId)) {
-    let ci: Arc<dyn Ci> = Arc::new(NoCi {
-        why: "no GitHub here".into(),
-    });
-    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
-    runner::run(w.fleet.clone(), ci, w.audit.clone(), plan, ctx, job, tx).await;
-    while let Ok(m) = rx.try_recv() {
+async fn run(w: &World, s: &mut State, started: (ActionPlan, ContextInfo, JobId)) {
+    for m in runner_says(&w.fleet, &w.audit, started).await {
         let _ = update(s, m);
     }
 }

@@ -2,15 +2,10 @@
 //! view asks for its figures, afresh when a promote or abort dialog opens, and not at all once
 //! nothing asks. The real worker on tokio's paused clock, its calls counted.
 
-use async_trait::async_trait;
-use deckwatch::cloud::{Fleet, LiveStream};
 use deckwatch::demo::SimFleet;
+use deckwatch::model::ApiResult;
 use deckwatch::model::Ms;
 use deckwatch::model::evidence::{AlbFigures, AlbQuery};
-use deckwatch::model::{
-    Alarm, ApiResult, AwsCall, ContextInfo, Image, LiveEnd, LiveQuery, LogPage, LogQuery,
-    LogSources, LogTarget, Service, ServiceKey, Task, Utilisation,
-};
 use deckwatch::state::rollout::evidence::Request;
 use deckwatch::workers::evidence::{Listed, run};
 use std::sync::Arc;
@@ -19,6 +14,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 use crate::support::testkit::{EPOCH, StateBuilder};
+use crate::support::wrapped_fleet::fleet_around_inner;
 
 /// The demo fleet, counting its load-balancer reads.
 struct AlbCounter {
@@ -26,43 +22,12 @@ struct AlbCounter {
     reads: AtomicUsize,
 }
 
-#[async_trait]
-impl Fleet for AlbCounter {
-    async fn context(&self) -> ApiResult<ContextInfo> {
-        self.inner.context().await
-    }
-    async fn services(&self) -> ApiResult<Vec<Service>> {
-        self.inner.services().await
-    }
-    async fn tasks(&self, service: Option<&ServiceKey>) -> ApiResult<Vec<Task>> {
-        self.inner.tasks(service).await
-    }
-    async fn images(&self) -> ApiResult<Vec<Image>> {
-        self.inner.images().await
-    }
-    async fn utilisation(&self, keys: &[ServiceKey]) -> ApiResult<Vec<Utilisation>> {
-        self.inner.utilisation(keys).await
-    }
-    async fn alarms(&self) -> ApiResult<Vec<Alarm>> {
-        self.inner.alarms().await
-    }
-    async fn log_sources(&self, target: &LogTarget) -> ApiResult<LogSources> {
-        self.inner.log_sources(target).await
-    }
-    async fn log_page(&self, q: &LogQuery, token: Option<String>) -> ApiResult<LogPage> {
-        self.inner.log_page(q, token).await
-    }
-    async fn live_tail(&self, q: &LiveQuery) -> Result<LiveStream, LiveEnd> {
-        self.inner.live_tail(q).await
-    }
-    async fn act(&self, service: &ServiceKey, call: &AwsCall) -> ApiResult<()> {
-        self.inner.act(service, call).await
-    }
+fleet_around_inner!(AlbCounter {
     async fn alb_figures(&self, queries: &[AlbQuery]) -> ApiResult<Vec<AlbFigures>> {
         self.reads.fetch_add(1, Ordering::SeqCst);
         self.inner.alb_figures(queries).await
     }
-}
+});
 
 async fn pass(secs: u64) {
     for _ in 0..secs {

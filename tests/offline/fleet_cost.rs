@@ -6,16 +6,13 @@
 
 use crate::support::screen::{dark, screen};
 use crate::support::testkit::{EPOCH, StateBuilder};
-use async_trait::async_trait;
+use crate::support::wrapped_fleet::fleet_around_inner;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use deckwatch::cloud::{Fleet, LiveStream};
+use deckwatch::cloud::Fleet;
 use deckwatch::demo::{SimFleet, prices, seed};
 use deckwatch::model::cost::{PriceTable, Total, context_total};
 use deckwatch::model::fleet::Figures;
-use deckwatch::model::{
-    Alarm, ApiError, ApiResult, AwsCall, ContextInfo, ErrorKind, Image, LiveEnd, LiveQuery,
-    LogPage, LogQuery, LogSources, LogTarget, Ms, Service, ServiceKey, Task, Utilisation,
-};
+use deckwatch::model::{ApiError, ApiResult, ErrorKind, Ms};
 use deckwatch::state::fleet::{FleetRead, FleetReport, FleetView};
 use deckwatch::state::{Msg, State, Target, update};
 use deckwatch::workers::fleet::Member;
@@ -35,38 +32,7 @@ struct Cached {
     price_list_calls: AtomicUsize,
 }
 
-#[async_trait]
-impl Fleet for Cached {
-    async fn context(&self) -> ApiResult<ContextInfo> {
-        self.inner.context().await
-    }
-    async fn services(&self) -> ApiResult<Vec<Service>> {
-        self.inner.services().await
-    }
-    async fn tasks(&self, service: Option<&ServiceKey>) -> ApiResult<Vec<Task>> {
-        self.inner.tasks(service).await
-    }
-    async fn images(&self) -> ApiResult<Vec<Image>> {
-        self.inner.images().await
-    }
-    async fn utilisation(&self, keys: &[ServiceKey]) -> ApiResult<Vec<Utilisation>> {
-        self.inner.utilisation(keys).await
-    }
-    async fn alarms(&self) -> ApiResult<Vec<Alarm>> {
-        self.inner.alarms().await
-    }
-    async fn log_sources(&self, target: &LogTarget) -> ApiResult<LogSources> {
-        self.inner.log_sources(target).await
-    }
-    async fn log_page(&self, q: &LogQuery, token: Option<String>) -> ApiResult<LogPage> {
-        self.inner.log_page(q, token).await
-    }
-    async fn live_tail(&self, q: &LiveQuery) -> Result<LiveStream, LiveEnd> {
-        self.inner.live_tail(q).await
-    }
-    async fn act(&self, service: &ServiceKey, call: &AwsCall) -> ApiResult<()> {
-        self.inner.act(service, call).await
-    }
+fleet_around_inner!(Cached {
     async fn fargate_prices(&self) -> ApiResult<PriceTable> {
         self.price_list_calls.fetch_add(1, Ordering::SeqCst);
         Err(ApiError::new(ErrorKind::Other, "the Price List was asked"))
@@ -74,7 +40,7 @@ impl Fleet for Cached {
     fn prices_cache_key(&self) -> Option<String> {
         Some(seed::REGION.into())
     }
-}
+});
 
 fn target(name: &str) -> Target {
     Target {

@@ -101,6 +101,16 @@ fn staging(now: At) -> Msg {
     report("staging", "eu-west-1", f, Vec::new(), now - Ms(20_000))
 }
 
+/// Staging's read failed for want of credentials, saying `why`.
+fn staging_unread(now: At, why: &str) -> Msg {
+    Msg::Fleet(Box::new(FleetReport {
+        target: target("staging", Some("eu-west-1")),
+        at: now,
+        read: Err(ApiError::new(ErrorKind::Credentials, why)),
+        expiry: None,
+    }))
+}
+
 #[test]
 fn the_demo_world_is_counted_as_its_panes_show_it() {
     let d = StateBuilder::demo(EPOCH).at_seconds(AT_S);
@@ -294,18 +304,9 @@ fn a_context_that_cannot_be_read_says_so_and_keeps_its_last_figures() {
     let mut s = fleet_state();
     let now = s.now;
     let _ = update(&mut s, staging(now));
-    let e = ApiError::new(
-        ErrorKind::Credentials,
-        "the SSO session expired: run aws sso login",
-    );
     let _ = update(
         &mut s,
-        Msg::Fleet(Box::new(FleetReport {
-            target: target("staging", Some("eu-west-1")),
-            at: now,
-            read: Err(e),
-            expiry: None,
-        })),
+        staging_unread(now, "the SSO session expired: run aws sso login"),
     );
     let m = s
         .fleet
@@ -341,18 +342,12 @@ fn a_context_that_cannot_be_read_says_so_and_keeps_its_last_figures() {
 fn credentials_that_are_missing_are_not_called_expired() {
     let mut s = fleet_state();
     let now = s.now;
-    let e = ApiError::new(
-        ErrorKind::Credentials,
-        "no valid AWS credentials: run `aws sso login --sso-session corp`",
-    );
     let _ = update(
         &mut s,
-        Msg::Fleet(Box::new(FleetReport {
-            target: target("staging", Some("eu-west-1")),
-            at: now,
-            read: Err(e),
-            expiry: None,
-        })),
+        staging_unread(
+            now,
+            "no valid AWS credentials: run `aws sso login --sso-session corp`",
+        ),
     );
     let _ = update(&mut s, key(KeyCode::Char('0')));
     let text = screen(&draw(&s, 120, 40));

@@ -2,14 +2,10 @@
 //! (moto has no Cost Explorer): off by default, when no request is ever made; on, one request
 //! a read, through the API budget, grouped by the ECS tags split cost allocation data adds.
 
-use aws_credential_types::Credentials;
-use aws_credential_types::provider::SharedCredentialsProvider;
+use crate::support::replay::{aws_json_answer as answer, replay_fleet_budgeted};
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
-use aws_smithy_types::body::SdkBody;
 use deckwatch::budget::Budget;
 use deckwatch::cloud::Fleet;
-use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
 use deckwatch::model::At;
 use deckwatch::model::{Op, ServiceKey};
 use deckwatch::state::Msg;
@@ -17,38 +13,8 @@ use deckwatch::workers::billed;
 use serde_json::json;
 use std::sync::Arc;
 
-fn answer(body: serde_json::Value) -> ReplayEvent {
-    let req = http::Request::builder()
-        .uri("https://example.amazonaws.com/")
-        .body(SdkBody::empty())
-        .expect("request");
-    let resp = http::Response::builder()
-        .status(200)
-        .header("content-type", "application/x-amz-json-1.1")
-        .body(SdkBody::from(body.to_string()))
-        .expect("response");
-    ReplayEvent::new(req, resp)
-}
-
 async fn fleet_on(replay: &StaticReplayClient, budget: Arc<Budget>, on: bool) -> Arc<dyn Fleet> {
-    let fleet = AwsFleet::connect_with(
-        AwsOptions {
-            region: Some("us-west-2".into()),
-            clusters: vec!["example".into()],
-            retries: false,
-            ..AwsOptions::default()
-        },
-        Overrides {
-            http_client: Some(SharedHttpClient::new(replay.clone())),
-            credentials: Some(SharedCredentialsProvider::new(Credentials::new(
-                "AKID", "SECRET", None, None, "replay",
-            ))),
-            budget,
-            ..Overrides::default()
-        },
-    )
-    .await
-    .expect("connect");
+    let fleet = replay_fleet_budgeted(replay, budget).await;
     Arc::new(fleet.with_cost_explorer(on))
 }
 

@@ -5,17 +5,15 @@
 //! checked; then the three calls that drive a deployment, with CodeDeploy's error shapes.
 //! No network, no moto.
 
+use crate::support::replay::replay_fleet;
 use aws_credential_types::Credentials;
-use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_codedeploy::config::BehaviorVersion;
 use aws_sdk_codedeploy::config::retry::RetryConfig;
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_types::body::SdkBody;
 use deckwatch::cloud::Fleet;
 use deckwatch::cloud::aws::codedeploy::{CdTarget, GroupCache, history, read};
 use deckwatch::cloud::aws::gate::CallGate;
-use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
 use deckwatch::model::At;
 use deckwatch::model::history::Outcome;
 use deckwatch::model::{
@@ -351,31 +349,6 @@ async fn the_history_comes_from_the_groups_deployments_with_rollbacks_marked() {
     assert_eq!(got[2].outcome, Outcome::Completed);
 }
 
-/// A fleet whose every call is answered by `replay`.
-async fn replay_fleet(replay: &StaticReplayClient) -> AwsFleet {
-    AwsFleet::connect_with(
-        AwsOptions {
-            profile: None,
-            region: Some("us-west-2".into()),
-            endpoint_url: None,
-            clusters: vec!["example".into()],
-            // A replay answers each request once, in order: no retries.
-            retries: false,
-            events: None,
-            sso: None,
-        },
-        Overrides {
-            http_client: Some(SharedHttpClient::new(replay.clone())),
-            credentials: Some(SharedCredentialsProvider::new(Credentials::new(
-                "AKID", "SECRET", None, None, "replay",
-            ))),
-            ..Overrides::default()
-        },
-    )
-    .await
-    .expect("connect")
-}
-
 fn key() -> ServiceKey {
     ServiceKey {
         cluster: "example".into(),
@@ -391,7 +364,7 @@ async fn continue_stop_and_create_send_what_the_dialog_shows() {
         event(json!({ "status": "Pending", "statusMessage": "Stop requested" })),
         event(json!({ "deploymentId": "d-NEW000001" })),
     ]);
-    let fleet = replay_fleet(&replay).await;
+    let fleet = replay_fleet(&replay, None).await;
     let spec = deckwatch::model::codedeploy::appspec(TD_NEW, "app", 8080);
     let calls = [
         AwsCall::ContinueCodeDeploy {
@@ -459,7 +432,7 @@ async fn codedeploys_errors_come_back_naming_the_exception_and_the_action() {
             "The wait type is invalid.",
         ),
     ]);
-    let fleet = replay_fleet(&replay).await;
+    let fleet = replay_fleet(&replay, None).await;
     let stop = AwsCall::StopCodeDeploy {
         deployment_id: DEPLOYMENT.into(),
     };

@@ -3,14 +3,10 @@
 //! a list of JSON documents, each a string. Then a seeded service's estimate, worked out by
 //! hand, and the prices cache on disk (fresh, stale, corrupt).
 
-use aws_credential_types::Credentials;
-use aws_credential_types::provider::SharedCredentialsProvider;
+use crate::support::replay::{aws_json_answer as answer, replay_fleet_budgeted};
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
-use aws_smithy_types::body::SdkBody;
 use deckwatch::budget::Budget;
 use deckwatch::cloud::Fleet;
-use deckwatch::cloud::aws::{AwsFleet, AwsOptions, Overrides};
 use deckwatch::model::Op;
 use deckwatch::model::cost::{self, Rate};
 use deckwatch::model::{At, Ms};
@@ -19,19 +15,6 @@ use serde_json::json;
 use std::sync::Arc;
 
 const ACCOUNT: &str = "123456789012";
-
-fn answer(body: serde_json::Value) -> ReplayEvent {
-    let req = http::Request::builder()
-        .uri("https://example.amazonaws.com/")
-        .body(SdkBody::empty())
-        .expect("request");
-    let resp = http::Response::builder()
-        .status(200)
-        .header("content-type", "application/x-amz-json-1.1")
-        .body(SdkBody::from(body.to_string()))
-        .expect("response");
-    ReplayEvent::new(req, resp)
-}
 
 /// One product of the price list, as the API sends it: a JSON document in a string.
 fn product(usagetype: &str, usd: &str) -> String {
@@ -93,27 +76,6 @@ fn price_pages() -> [ReplayEvent; 2] {
     ]
 }
 
-async fn fleet_on(replay: &StaticReplayClient, budget: Arc<Budget>) -> AwsFleet {
-    AwsFleet::connect_with(
-        AwsOptions {
-            region: Some("us-west-2".into()),
-            clusters: vec!["example".into()],
-            retries: false,
-            ..AwsOptions::default()
-        },
-        Overrides {
-            http_client: Some(SharedHttpClient::new(replay.clone())),
-            credentials: Some(SharedCredentialsProvider::new(Credentials::new(
-                "AKID", "SECRET", None, None, "replay",
-            ))),
-            budget,
-            ..Overrides::default()
-        },
-    )
-    .await
-    .expect("connect")
-}
-
 /// The operations sent, by their `x-amz-target` (`AWSPriceListService.GetProducts`).
 fn sent_ops(replay: &StaticReplayClient) -> Vec<String> {
     replay
@@ -134,7 +96,7 @@ fn bodies(replay: &StaticReplayClient) -> Vec<serde_json::Value> {
 async fn prices_for_x86_arm_and_spot_are_read_through_the_budget() {
     let replay = StaticReplayClient::new(price_pages().into());
     let budget = Arc::new(Budget::default());
-    let fleet = fleet_on(&replay, budget.clone()).await;
+    let fleet = replay_fleet_budgeted(&replay, budget.clone()).await;
     let t = fleet.fargate_prices().await.expect("prices");
 
     assert_eq!(t.region, "us-west-2");
@@ -219,7 +181,7 @@ async fn a_seeded_service_costs_what_the_arithmetic_says() {
     let mut events = seeded_service();
     events.extend(price_pages());
     let replay = StaticReplayClient::new(events);
-    let fleet = fleet_on(&replay, Arc::new(Budget::default())).await;
+    let fleet = replay_fleet_budgeted(&replay, Arc::new(Budget::default())).await;
     let services = fleet.services().await.expect("services");
     let prices = fleet.fargate_prices().await.expect("prices");
     let api = services.iter().find(|s| s.name == "api").expect("api");
@@ -261,7 +223,7 @@ async fn the_cache_is_used_fresh_read_again_stale_and_corrupt() {
     let now = At(1_800_000_000_000);
     // Nothing cached: the Price List is read (2 pages) and the answer cached.
     let replay = StaticReplayClient::new(price_pages().into());
-    let fleet = fleet_on(&replay, Arc::new(Budget::default())).await;
+    let fleet = replay_fleet_budgeted(&replay, Arc::new(Budget::default())).await;
     let first = prices::load(&fleet, Some(dir.path()), now)
         .await
         .expect("read");
@@ -273,7 +235,7 @@ async fn the_cache_is_used_fresh_read_again_stale_and_corrupt() {
 
     // Fresh: no call (a replay with no answers would fail any).
     let empty = StaticReplayClient::new(Vec::new());
-    let quiet = fleet_on(&empty, Arc::new(Budget::default())).await;
+    let quiet = replay_fleet_budgeted(&empty, Arc::new(Budget::default())).await;
     let again = prices::load(&quiet, Some(dir.path()), now + FRESH_MS - Ms(1)).await;
     assert_eq!(again.expect("cached"), first);
     assert_eq!(empty.actual_requests().count(), 0);
@@ -285,7 +247,7 @@ async fn the_cache_is_used_fresh_read_again_stale_and_corrupt() {
         Cached::Stale(first.clone())
     );
     let replay = StaticReplayClient::new(price_pages().into());
-    let fleet = fleet_on(&replay, Arc::new(Budget::default())).await;
+    let fleet = replay_fleet_budgeted(&replay, Arc::new(Budget::default())).await;
     prices::load(&fleet, Some(dir.path()), later)
         .await
         .expect("read");
@@ -297,7 +259,7 @@ async fn the_cache_is_used_fresh_read_again_stale_and_corrupt() {
 
     // Stale, and the Price List fails: the stale prices are used rather than none.
     let failing = StaticReplayClient::new(Vec::new());
-    let fleet = fleet_on(&failing, Arc::new(Budget::default())).await;
+    let fleet = replay_fleet_budgeted(&failing, Arc::new(Budget::default())).await;
     let stale = prices::load(&fleet, Some(dir.path()), later + FRESH_MS).await;
     assert_eq!(stale.expect("stale prices"), first);
 
@@ -310,7 +272,7 @@ async fn the_cache_is_used_fresh_read_again_stale_and_corrupt() {
         Cached::Bad(_)
     ));
     let replay = StaticReplayClient::new(price_pages().into());
-    let fleet = fleet_on(&replay, Arc::new(Budget::default())).await;
+    let fleet = replay_fleet_budgeted(&replay, Arc::new(Budget::default())).await;
     let read = prices::load(&fleet, Some(dir.path()), later)
         .await
         .expect("read");
@@ -319,6 +281,6 @@ async fn the_cache_is_used_fresh_read_again_stale_and_corrupt() {
     // Corrupt and the Price List fails: the failure is the answer, not a crash.
     std::fs::write(&file, "{\"version\": 1}").expect("write");
     let failing = StaticReplayClient::new(Vec::new());
-    let fleet = fleet_on(&failing, Arc::new(Budget::default())).await;
+    let fleet = replay_fleet_budgeted(&failing, Arc::new(Budget::default())).await;
     assert!(prices::load(&fleet, Some(dir.path()), later).await.is_err());
 }

@@ -4,9 +4,9 @@
 //! session's name), ListAccounts in two pages, an account with two roles (in two pages), and
 //! the errors that say to run `aws sso login`.
 
-use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
+use crate::support::replay::sso_portal_answer as answer;
+use aws_smithy_http_client::test_util::StaticReplayClient;
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
-use aws_smithy_types::body::SdkBody;
 use deckwatch::budget::Budget;
 use deckwatch::cloud::aws::sso::{SsoContext, SsoEnv, SsoError, sso_contexts_in};
 use deckwatch::model::At;
@@ -19,19 +19,6 @@ use std::sync::Arc;
 const NOW: At = At(1_796_587_200_000);
 /// sha1("corp"), as `printf corp | sha1sum` prints it.
 const CORP_TOKEN_FILE: &str = "ee0bfd2552fbd840c02cc48b6e823320543c450f.json";
-
-fn answer(body: serde_json::Value) -> ReplayEvent {
-    let req = http::Request::builder()
-        .uri("https://portal.sso.eu-central-1.amazonaws.com/")
-        .body(SdkBody::empty())
-        .expect("request");
-    let resp = http::Response::builder()
-        .status(200)
-        .header("content-type", "application/json")
-        .body(SdkBody::from(body.to_string()))
-        .expect("response");
-    ReplayEvent::new(req, resp)
-}
 
 /// An AWS config with the session `corp`, and its cached token expiring at `expires`.
 fn files(dir: &Path, expires: &str) -> SsoEnv {

@@ -5,6 +5,7 @@
 //! a missing token is the fleet row's credentials error that says which login to run, and no
 //! call is sent.
 
+use crate::support::replay::sso_portal_answer as json_answer;
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_types::body::SdkBody;
@@ -27,19 +28,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 const CORP_TOKEN_FILE: &str = "ee0bfd2552fbd840c02cc48b6e823320543c450f.json";
 const ACCESS_KEY: &str = "ASIAREPLAYEDSSOKEY01";
 const SESSION_TOKEN: &str = "replayed-session-token";
-
-fn json_answer(body: serde_json::Value) -> ReplayEvent {
-    let req = http::Request::builder()
-        .uri("https://portal.sso.eu-central-1.amazonaws.com/")
-        .body(SdkBody::empty())
-        .expect("request");
-    let resp = http::Response::builder()
-        .status(200)
-        .header("content-type", "application/json")
-        .body(SdkBody::from(body.to_string()))
-        .expect("response");
-    ReplayEvent::new(req, resp)
-}
 
 /// `GetRoleCredentials`'s answer as the API reference documents it (expiration in ms).
 fn role_credentials(expires: SystemTime) -> ReplayEvent {
@@ -147,6 +135,16 @@ fn connector(listing: &SsoDiscovery, replay: &StaticReplayClient) -> AwsContexts
 
 const CONFIG: &str = "[fleet]\nsso_session = \"corp\"\nregions = [\"us-west-2\", \"eu-west-1\"]\n";
 
+/// A portal whose session reaches one account, `prod`, with one role, `OnCall`.
+fn prod_on_call_portal() -> StaticReplayClient {
+    StaticReplayClient::new(vec![
+        json_answer(json!({"accountList": [
+            {"accountId": "111111111111", "accountName": "prod", "emailAddress": "p@example.com"}
+        ]})),
+        json_answer(json!({"roleList": [{"roleName": "OnCall", "accountId": "111111111111"}]})),
+    ])
+}
+
 #[tokio::test]
 async fn a_session_s_accounts_become_contexts_whose_calls_carry_the_role_s_keys() {
     let dir = tempfile::tempdir().expect("dir");
@@ -219,12 +217,7 @@ async fn a_session_s_accounts_become_contexts_whose_calls_carry_the_role_s_keys(
 async fn without_a_login_the_row_says_which_login_to_run_and_nothing_is_sent() {
     let dir = tempfile::tempdir().expect("dir");
     let files = home(dir.path(), true);
-    let portal = StaticReplayClient::new(vec![
-        json_answer(json!({"accountList": [
-            {"accountId": "111111111111", "accountName": "prod", "emailAddress": "p@example.com"}
-        ]})),
-        json_answer(json!({"roleList": [{"roleName": "OnCall", "accountId": "111111111111"}]})),
-    ]);
+    let portal = prod_on_call_portal();
     let listing = discovery(CONFIG, env(&files, &portal), &[]);
     let listed = listing.list().await;
     assert_eq!(listed.choices.len(), 1);
@@ -331,12 +324,7 @@ fn key(c: KeyCode) -> Msg {
 async fn listed_contexts_join_ctx_and_the_fleet_view() {
     let dir = tempfile::tempdir().expect("dir");
     let files = home(dir.path(), true);
-    let portal = StaticReplayClient::new(vec![
-        json_answer(json!({"accountList": [
-            {"accountId": "111111111111", "accountName": "prod", "emailAddress": "p@example.com"}
-        ]})),
-        json_answer(json!({"roleList": [{"roleName": "OnCall", "accountId": "111111111111"}]})),
-    ]);
+    let portal = prod_on_call_portal();
     let listed = discovery(CONFIG, env(&files, &portal), &[]).list().await;
     let mut state: State =
         crate::support::testkit::StateBuilder::demo(crate::support::testkit::EPOCH).build();
@@ -375,12 +363,7 @@ async fn listed_contexts_join_ctx_and_the_fleet_view() {
 async fn an_sso_context_sso_prod_matches_is_production_once_switched_to() {
     let dir = tempfile::tempdir().expect("dir");
     let files = home(dir.path(), true);
-    let portal = StaticReplayClient::new(vec![
-        json_answer(json!({"accountList": [
-            {"accountId": "111111111111", "accountName": "prod", "emailAddress": "p@example.com"}
-        ]})),
-        json_answer(json!({"roleList": [{"roleName": "OnCall", "accountId": "111111111111"}]})),
-    ]);
+    let portal = prod_on_call_portal();
     let toml = format!("{CONFIG}sso_prod = [\"prod/*\"]\n");
     let listed = discovery(&toml, env(&files, &portal), &[]).list().await;
     let mut state: State =

@@ -7,6 +7,7 @@ use deckwatch::ci::{Ci, NoCi};
 use deckwatch::cloud::Fleet;
 use deckwatch::model::{ActionPlan, ActionResult, ContextInfo};
 use deckwatch::state::Msg;
+use deckwatch::state::jobs::JobId;
 use deckwatch::workers::audit::Audit;
 use deckwatch::workers::runner;
 use std::sync::Arc;
@@ -29,27 +30,31 @@ pub async fn run_action_with(
     plan: &ActionPlan,
     ctx: &ContextInfo,
 ) -> (ActionResult, Vec<Msg>) {
-    let ci: Arc<dyn Ci> = Arc::new(NoCi {
-        why: "no GitHub in this test".into(),
-    });
-    let (tx, mut rx) = mpsc::channel(64);
-    runner::run(
-        fleet.clone(),
-        ci,
-        audit.clone(),
-        plan.clone(),
-        ctx.clone(),
-        0,
-        tx,
-    )
-    .await;
     let mut outcome = None;
     let mut others = Vec::new();
-    while let Some(m) = rx.recv().await {
+    for m in runner_says(fleet, audit, (plan.clone(), ctx.clone(), 0)).await {
         match m {
             Msg::ActionDone(r) => outcome = Some(r.result),
             m => others.push(m),
         }
     }
     (outcome.expect("the runner reports its outcome"), others)
+}
+
+/// Every message the runner sent the loop for the started job `(plan, ctx, job)`, in order.
+pub async fn runner_says(
+    fleet: &Arc<dyn Fleet>,
+    audit: &Arc<Audit>,
+    (plan, ctx, job): (ActionPlan, ContextInfo, JobId),
+) -> Vec<Msg> {
+    let ci: Arc<dyn Ci> = Arc::new(NoCi {
+        why: "no GitHub in this test".into(),
+    });
+    let (tx, mut rx) = mpsc::channel(64);
+    runner::run(fleet.clone(), ci, audit.clone(), plan, ctx, job, tx).await;
+    let mut out = Vec::new();
+    while let Some(m) = rx.recv().await {
+        out.push(m);
+    }
+    out
 }

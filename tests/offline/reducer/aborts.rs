@@ -46,21 +46,7 @@ fn after_abort(before: &[Service], to: &TaskDefRef, at: At) -> Vec<Service> {
 #[test]
 fn an_abort_is_kept_as_aborted_by_who_and_r_offers_nothing_older() {
     let mut s: State = demo().at_seconds(55).with_services().build();
-    let aborted_id = payments(&s.ctx.services.items)
-        .rolling_in_progress()
-        .unwrap()
-        .id
-        .clone();
-    select(&mut s, "prod-core", "payments");
-    shift(&mut s, 'A');
-    let fx = press(&mut s, KeyCode::Char('y'));
-    let id = fx
-        .iter()
-        .find_map(|e| match e {
-            Effect::Run(_, _, id) => Some(*id),
-            _ => None,
-        })
-        .expect("the abort runs");
+    let (id, aborted_id) = abort_payments(&mut s);
     let _ = update(&mut s, Msg::ActionDone(JobDone::of(id, Ok("sent".into()))));
     let who = s.ctx.jobs.get(id).unwrap().who.clone();
     let since = s.ctx.jobs.get(id).unwrap().progress.since;
@@ -112,21 +98,7 @@ fn this_session_s_jobs_name_the_os_user_beside_the_aws_identity() {
     s.os_user = Some("alice".into());
     s.ctx.info.caller_arn = "arn:aws:sts::123456789012:assumed-role/oncall/alice".into();
     let who = "alice (assumed-role/oncall/alice)";
-    let aborted_id = payments(&s.ctx.services.items)
-        .rolling_in_progress()
-        .unwrap()
-        .id
-        .clone();
-    select(&mut s, "prod-core", "payments");
-    shift(&mut s, 'A');
-    let fx = press(&mut s, KeyCode::Char('y'));
-    let id = fx
-        .iter()
-        .find_map(|e| match e {
-            Effect::Run(_, _, id) => Some(*id),
-            _ => None,
-        })
-        .expect("the abort runs");
+    let (id, aborted_id) = abort_payments(&mut s);
     assert_eq!(s.ctx.jobs.get(id).unwrap().who, who);
     let _ = update(&mut s, Msg::ActionDone(JobDone::of(id, Ok("sent".into()))));
     let since = s.ctx.jobs.get(id).unwrap().progress.since;

@@ -490,9 +490,11 @@ async fn logs_since_search_and_save_write_what_the_filter_keeps() {
     c.send("ERROR\r");
     c.wait_gone("marker-fine");
     c.send(":");
+    // The footer says it for five seconds: watched from before the command.
+    c.watch("saved 2 lines");
     c.send(&format!("save {}\r", saved.display()));
     c.eventually("the saved file", || saved.exists());
-    c.wait_for("saved 2 lines");
+    c.wait_seen("saved 2 lines");
     let text = std::fs::read_to_string(&saved).unwrap();
     assert!(
         text.contains("marker-old") && text.contains("marker-new"),

@@ -14,10 +14,14 @@ const PATIENCE: Duration = Duration::from_secs(60);
 /// The most raw output a console keeps for `raw_contains` (the newest bytes).
 const RAW_KEPT: usize = 4 << 20;
 
+type Watched = Arc<Mutex<Vec<(String, bool)>>>;
+
 pub struct Console {
     parser: Arc<Mutex<vt100::Parser>>,
     /// The bytes the program wrote, before the parser read them (bounded by `RAW_KEPT`).
     raw: Arc<Mutex<Vec<u8>>>,
+    /// Texts asked for with `watch`, and whether the screen has shown them since.
+    watched: Watched,
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
     master: Box<dyn MasterPty + Send>,
@@ -80,6 +84,8 @@ impl Console {
         let sink = parser.clone();
         let raw = Arc::new(Mutex::new(Vec::new()));
         let raw_sink = raw.clone();
+        let watched: Watched = Arc::default();
+        let watch_sink = watched.clone();
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
@@ -92,13 +98,24 @@ impl Console {
                     let over = kept.len().saturating_sub(RAW_KEPT);
                     kept.drain(..over);
                 }
-                sink.lock().unwrap().process(&buf[..n]);
+                let mut parser = sink.lock().unwrap();
+                parser.process(&buf[..n]);
+                // Each state the screen passes through is looked at here, so a message shown
+                // for a few seconds is caught however late the test looks.
+                let mut watched = watch_sink.lock().unwrap();
+                if watched.iter().any(|(_, seen)| !seen) {
+                    let screen = parser.screen().contents();
+                    for (text, seen) in watched.iter_mut() {
+                        *seen |= screen.contains(text.as_str());
+                    }
+                }
             }
         });
         let writer = pair.master.take_writer().expect("pty writer");
         Console {
             parser,
             raw,
+            watched,
             writer,
             child,
             master: pair.master,
@@ -107,6 +124,21 @@ impl Console {
     }
 
     /// Whether the program wrote `needle` (escape sequences included) among its last bytes.
+    /// From now on, notes whether the screen shows `text` at any moment (a flash that goes
+    /// after a few seconds); `wait_seen` waits for it.
+    pub fn watch(&self, text: &str) {
+        self.watched.lock().unwrap().push((text.to_string(), false));
+    }
+
+    /// Waits until the screen has shown `text` since `watch(text)`.
+    pub fn wait_seen(&self, text: &str) {
+        let seen = || {
+            let watched = self.watched.lock().unwrap();
+            watched.iter().any(|(t, seen)| t == text && *seen)
+        };
+        self.eventually(&format!("{text:?} on the screen"), seen);
+    }
+
     pub fn raw_contains(&self, needle: &str) -> bool {
         let raw = self.raw.lock().unwrap();
         raw.windows(needle.len()).any(|w| w == needle.as_bytes())
